@@ -1,0 +1,150 @@
+#include "api/articles_api.h"
+
+#include <charconv>
+
+#include "api/json_io.h"
+#include "domain/error.h"
+
+namespace tribune::api {
+
+namespace json = boost::json;
+
+std::string encode_cursor(const ArticleCursor& c) {
+  return base64url_encode(std::to_string(c.published_at) + ":" + std::to_string(c.id));
+}
+
+ArticleCursor decode_cursor(std::string_view text) {
+  Error bad(ErrorKind::bad_request, "invalid_cursor", "The cursor is not one this server issued.", "cursor");
+  if (text.size() > 64) throw bad;
+  auto raw = base64url_decode(text);
+  if (!raw) throw bad;
+  auto colon = raw->find(':');
+  if (colon == std::string::npos) throw bad;
+  ArticleCursor c;
+  auto parse = [&](std::string_view s, int64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || p != s.data() + s.size()) throw bad;
+  };
+  parse(std::string_view(*raw).substr(0, colon), c.published_at);
+  parse(std::string_view(*raw).substr(colon + 1), c.id);
+  return c;
+}
+
+void require_role(const RequestContext& ctx, std::initializer_list<std::string_view> roles) {
+  if (ctx.principal.kind == Principal::Kind::anonymous)
+    throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in or send an API token (Authorization: Bearer ...).");
+  for (auto r : roles)
+    if (ctx.principal.role == r) return;
+  throw Error(ErrorKind::forbidden, "forbidden", "Your role does not allow this.");
+}
+
+json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
+  json::array authors;
+  for (const auto& au : a.authors)
+    authors.push_back({{"name", au.name}, {"slug", au.slug}, {"url", "/authors/" + au.slug}, {"bio", au.bio}});
+  json::array tags;
+  for (const auto& t : a.tags) tags.push_back(json::string(t));
+  json::object o{{"id", a.id},
+                 {"slug", a.slug},
+                 {"url", articles_.url_for(a)},
+                 {"title", a.title},
+                 {"standfirst", a.standfirst},
+                 {"authors", std::move(authors)},
+                 {"section", {{"name", a.section.name}, {"slug", a.section.slug}, {"url", "/" + a.section.slug}}},
+                 {"tags", std::move(tags)},
+                 {"published_at", format_rfc3339(a.published_at)},
+                 {"updated_at", format_rfc3339(a.updated_at)},
+                 {"source_name", a.source_name.empty() ? json::value(nullptr) : json::value(a.source_name)},
+                 {"source_url", a.source_url.empty() ? json::value(nullptr) : json::value(a.source_url)},
+                 {"comment_count", a.comment_count},
+                 {"comments_open", articles_.comments_open(a)},
+                 {"comments_mode", std::string(to_string(a.comments))}};
+  if (with_body) o["body_html"] = a.body_html;
+  return o;
+}
+
+Response ArticlesApi::list(RequestContext& ctx) {
+  ArticleQuery q;
+  q.limit = limit_param(ctx, 20, 100);
+  if (auto c = ctx.query_value("cursor")) q.after = decode_cursor(*c);
+  if (auto s = ctx.query_value("section")) q.section_slug = std::string(*s);
+  if (auto s = ctx.query_value("author")) q.author_slug = std::string(*s);
+  if (auto s = ctx.query_value("tag")) q.tag = std::string(*s);
+  auto page = articles_.list(q);
+  json::array items;
+  for (const auto& a : page.articles) items.push_back(to_json(a, false));
+  json::object out{{"articles", std::move(items)},
+                   {"next_cursor", page.next ? json::value(encode_cursor(*page.next)) : json::value(nullptr)}};
+  return json_response(http::status::ok, out);
+}
+
+std::optional<Response> ArticlesApi::get_cached(RequestContext& ctx) {
+  auto page = cache_.get("api:" + ctx.param("slug"));
+  if (!page) return std::nullopt;
+  return serve_page(*page, ctx.request);
+}
+
+Response ArticlesApi::get(RequestContext& ctx) {
+  uint64_t generation = cache_.generation();
+  const auto& slug = ctx.param("slug");
+  auto a = articles_.find_visible(slug);
+  if (!a) throw not_found("The article");
+  auto page = make_page(json::serialize(to_json(*a, true)), {}, "application/json; charset=utf-8", "no-cache");
+  cache_.put("api:" + slug, page, generation);
+  return serve_page(*page, ctx.request);
+}
+
+ArticleDraft ArticlesApi::draft_from(const json::object& o) const {
+  static constexpr std::string_view known[] = {"title", "slug", "standfirst", "authors", "author_bio", "section", "tags",
+                                               "published_at", "body", "source_name", "source_url", "comments"};
+  for (const auto& kv : o) {
+    bool ok = false;
+    for (auto k : known) ok = ok || kv.key() == k;
+    if (!ok)
+      throw Error(ErrorKind::bad_request, "unknown_field", "Unknown field '" + std::string(kv.key()) + "'.",
+                  std::string(kv.key()));
+  }
+  ArticleDraft d;
+  d.title = required_string(o, "title");
+  d.slug = optional_string(o, "slug").value_or("");
+  d.standfirst = optional_string(o, "standfirst").value_or("");
+  d.authors = string_list(o, "authors");
+  d.author_bio = optional_string(o, "author_bio").value_or("");
+  d.section = required_string(o, "section");
+  d.tags = string_list(o, "tags");
+  d.body_markdown = required_string(o, "body");
+  d.source_name = optional_string(o, "source_name").value_or("");
+  d.source_url = optional_string(o, "source_url").value_or("");
+  if (auto p = optional_string(o, "published_at")) {
+    auto t = parse_rfc3339(*p);
+    if (!t) throw invalid_field("published_at", "invalid_time", "published_at must be an RFC 3339 time.");
+    d.published_at = *t;
+  }
+  if (auto c = optional_string(o, "comments")) {
+    auto m = parse_comments_mode(*c);
+    if (!m) throw invalid_field("comments", "invalid_value", "comments must be open, closed or default.");
+    d.comments = *m;
+  }
+  return d;
+}
+
+Response ArticlesApi::create(RequestContext& ctx) {
+  require_role(ctx, {"editor", "admin"});
+  auto draft = draft_from(parse_object(ctx));
+  auto saved = articles_.publish(std::move(draft), false);
+  auto r = json_response(http::status::created, to_json(saved, true));
+  r.headers.set(http::field::location, "/api/v1/articles/" + saved.slug);
+  return r;
+}
+
+Response ArticlesApi::replace(RequestContext& ctx) {
+  require_role(ctx, {"editor", "admin"});
+  auto draft = draft_from(parse_object(ctx));
+  if (!draft.slug.empty() && draft.slug != ctx.param("slug"))
+    throw invalid_field("slug", "slug_mismatch", "The slug in the body differs from the one in the path.");
+  draft.slug = ctx.param("slug");
+  auto saved = articles_.publish(std::move(draft), true);
+  return json_response(http::status::ok, to_json(saved, true));
+}
+
+}  // namespace tribune::api

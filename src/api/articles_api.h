@@ -1,0 +1,43 @@
+// JSON API v1: articles.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include "domain/articles.h"
+#include "http/message.h"
+#include "web/page_cache.h"
+
+namespace tribune::api {
+
+class ArticlesApi {
+ public:
+  ArticlesApi(ArticleService& articles, PageCache& cache, std::string base_url)
+      : articles_(articles), cache_(cache), base_url_(std::move(base_url)) {}
+
+  // GET /api/v1/articles?limit&cursor&section&author&tag -> {articles, next_cursor}
+  Response list(RequestContext& ctx);
+  // GET /api/v1/articles/{slug} -> the article, served from the page cache when fresh
+  std::optional<Response> get_cached(RequestContext& ctx);
+  Response get(RequestContext& ctx);
+  // POST /api/v1/articles (editor or admin token) -> 201 with the article; 409 slug_taken
+  Response create(RequestContext& ctx);
+  // PUT /api/v1/articles/{slug} (editor or admin token) -> 200 with the replaced (or new) article
+  Response replace(RequestContext& ctx);
+
+  boost::json::object to_json(const Article& a, bool with_body) const;
+
+ private:
+  ArticleDraft draft_from(const boost::json::object& o) const;
+
+  ArticleService& articles_;
+  PageCache& cache_;
+  std::string base_url_;
+};
+
+std::string encode_cursor(const ArticleCursor& c);
+ArticleCursor decode_cursor(std::string_view text);  // Error(bad_request, invalid_cursor)
+
+// Throws unauthenticated (no token) or forbidden (role not in roles).
+void require_role(const RequestContext& ctx, std::initializer_list<std::string_view> roles);
+
+}  // namespace tribune::api

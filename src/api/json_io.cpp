@@ -1,0 +1,75 @@
+#include "api/json_io.h"
+
+#include <charconv>
+
+#include "domain/error.h"
+#include "util/text.h"
+
+namespace tribune::api {
+
+namespace json = boost::json;
+
+json::object parse_object(const RequestContext& ctx) {
+  auto ct = ctx.request[http::field::content_type];
+  std::string type = to_lower_ascii(ct.substr(0, ct.find(';')));
+  if (trim(type) != "application/json")
+    throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type",
+                "Send the request body as application/json.");
+  const auto& body = ctx.request.body();
+  if (!is_valid_utf8(body)) throw Error(ErrorKind::bad_request, "invalid_utf8", "The request body is not valid UTF-8.");
+  json::parse_options opts;
+  opts.max_depth = 32;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec, {}, opts);
+  if (ec) throw Error(ErrorKind::bad_request, "invalid_json", "The request body is not valid JSON: " + ec.message() + ".");
+  if (!v.is_object()) throw Error(ErrorKind::bad_request, "invalid_json", "The request body must be a JSON object.");
+  return std::move(v.as_object());
+}
+
+std::optional<std::string> optional_string(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_string())
+    throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be a string.", std::string(key));
+  return std::string(it->value().as_string());
+}
+
+std::string required_string(const json::object& o, std::string_view key) {
+  auto v = optional_string(o, key);
+  if (!v) throw invalid_field(std::string(key), "missing_field", std::string(key) + " is required.");
+  return *v;
+}
+
+std::vector<std::string> string_list(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return {};
+  if (it->value().is_string()) return {std::string(it->value().as_string())};
+  if (!it->value().is_array())
+    throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be a list of strings.", std::string(key));
+  std::vector<std::string> out;
+  for (const auto& item : it->value().as_array()) {
+    if (!item.is_string())
+      throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be a list of strings.", std::string(key));
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
+int limit_param(const RequestContext& ctx, int fallback, int max) {
+  auto v = ctx.query_value("limit");
+  if (!v) return fallback;
+  int n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || p != v->data() + v->size() || n < 1 || n > max)
+    throw Error(ErrorKind::bad_request, "invalid_limit", "limit must be a whole number from 1 to " + std::to_string(max) + ".",
+                "limit");
+  return n;
+}
+
+Response json_response(http::status status, const json::value& v) {
+  Response r = Response::json(status, json::serialize(v));
+  r.headers.set(http::field::cache_control, "no-store");
+  return r;
+}
+
+}  // namespace tribune::api

@@ -1,0 +1,99 @@
+#include "app/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "domain/front_matter.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace tribune {
+
+std::unique_ptr<Store> open_store(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) throw Error(ErrorKind::unavailable, "data_dir_unavailable", "cannot create " + config.data_dir + ": " + ec.message());
+  SqliteOptions o;
+  o.path = config.database_path();
+  return open_sqlite_store(o);
+}
+
+App::App(Config config) : config_(std::move(config)) {
+  store_ = open_store(config_);
+  store_->migrate();
+  articles_ = std::make_unique<ArticleService>(*store_, config_.site.locality);
+  articles_->set_comment_policy(config_.comments);
+  articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
+  tokens_ = std::make_unique<TokenService>(*store_);
+}
+
+App::~App() { stop_background(); }
+
+int App::load_demo() {
+  if (store_->count_articles() > 0) return 0;
+  std::vector<ArticleDraft> drafts;
+  for (const auto& [name, text] : embedded_demo_articles()) drafts.push_back(parse_article_file(text));
+  std::sort(drafts.begin(), drafts.end(), [](const auto& a, const auto& b) { return a.published_at < b.published_at; });
+  // The newest pieces are open for comments whatever the closing rules, so a fresh demo can be commented on.
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    if (i + 2 >= drafts.size()) drafts[i].comments = CommentsMode::open;
+    articles_->publish(drafts[i], true);
+  }
+  return static_cast<int>(drafts.size());
+}
+
+Principal App::authenticate(const Request& request) const {
+  auto auth = request[http::field::authorization];
+  if (auth.empty()) return {};
+  if (!auth.starts_with("Bearer "))
+    throw Error(ErrorKind::unauthenticated, "invalid_token", "Authorization must be 'Bearer <token>'.");
+  auto token = tokens_->authenticate(auth.substr(7));
+  if (!token) throw Error(ErrorKind::unauthenticated, "invalid_token", "The API token is not valid.");
+  return Principal{Principal::Kind::token, token->role, token->name};
+}
+
+void App::build_http() {
+  renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
+  web_ = std::make_unique<web::WebHandlers>(*articles_, *renderer_, cache_, metrics_);
+  articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
+  router_ = build_routes();
+  pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
+  pipeline_->set_html_errors([this](const Error& e) { return web_->error_page(e); });
+  pipeline_->set_authenticator([this](const Request& r) { return authenticate(r); });
+}
+
+void App::start_background() {
+  bg_thread_ = std::thread([this] {
+    int64_t seen_version = -1;
+    std::optional<TimePoint> next_due;
+    std::unique_lock lock(bg_mu_);
+    while (!bg_stop_) {
+      lock.unlock();
+      try {
+        int64_t v = articles_->content_version();
+        bool due = next_due && *next_due <= articles_->now();
+        if ((seen_version >= 0 && v != seen_version) || due) {
+          cache_.invalidate_all();
+          if (due) spdlog::info("scheduled article due: page caches refreshed");
+        }
+        seen_version = v;
+        next_due = articles_->next_scheduled();
+      } catch (const Error& e) {
+        spdlog::warn("content poll failed: {}", e.what());
+      }
+      lock.lock();
+      bg_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return bg_stop_; });
+    }
+  });
+}
+
+void App::stop_background() {
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
+
+}  // namespace tribune

@@ -1,0 +1,73 @@
+// The composition root: the one place that chooses the store engine and wires store -> domain -> web/api ->
+// router -> pipeline. main.cpp and the in-process HTTP tests both build an App.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "api/articles_api.h"
+#include "app/config.h"
+#include "domain/articles.h"
+#include "domain/tokens.h"
+#include "http/pipeline.h"
+#include "http/router.h"
+#include "store/store.h"
+#include "web/handlers.h"
+#include "web/page_cache.h"
+#include "web/pages.h"
+
+namespace tribune {
+
+// Opens the engine the configuration names. Throws Error(unavailable) naming the path when it cannot.
+std::unique_ptr<Store> open_store(const Config& config);
+
+class App {
+ public:
+  // Opens the store and brings its schema up to date.
+  explicit App(Config config);
+  ~App();
+
+  // Publishes the embedded demo publication when the store holds no article. Returns articles added.
+  int load_demo();
+
+  // Builds the route table and the pipeline; call once the final base URL is known.
+  void build_http();
+  Pipeline& pipeline() { return *pipeline_; }
+
+  // Keeps page caches correct: polls the store's content version (changes by other processes) and wakes
+  // when a scheduled article's time comes. Stopped by the destructor.
+  void start_background();
+  void stop_background();
+
+  Config& config() { return config_; }
+  Store& store() { return *store_; }
+  ArticleService& articles() { return *articles_; }
+  TokenService& tokens() { return *tokens_; }
+  PageCache& cache() { return cache_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  Router build_routes();
+  Principal authenticate(const Request& request) const;
+
+  Config config_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ArticleService> articles_;
+  std::unique_ptr<TokenService> tokens_;
+  Metrics metrics_;
+  PageCache cache_;
+  std::unique_ptr<PageRenderer> renderer_;
+  std::unique_ptr<web::WebHandlers> web_;
+  std::unique_ptr<api::ArticlesApi> articles_api_;
+  Router router_;
+  std::unique_ptr<Pipeline> pipeline_;
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool bg_stop_ = false;
+  std::thread bg_thread_;
+};
+
+}  // namespace tribune

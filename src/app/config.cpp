@@ -1,0 +1,121 @@
+#include "app/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+
+#include "domain/dateline.h"
+#include "domain/error.h"
+
+namespace tribune {
+
+namespace {
+
+Error bad_key(const std::string& key, const std::string& why) {
+  return Error(ErrorKind::invalid, "invalid_config", "config " + key + ": " + why, key);
+}
+
+template <class T>
+void take(const toml::table& t, std::string_view table, std::string_view key, T& out) {
+  const toml::node* n = t.get(key);
+  if (!n) return;
+  std::string full = std::string(table) + "." + std::string(key);
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!n->is_string()) throw bad_key(full, "must be a string");
+    out = n->as_string()->get();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!n->is_boolean()) throw bad_key(full, "must be true or false");
+    out = n->as_boolean()->get();
+  } else {
+    if (!n->is_integer()) throw bad_key(full, "must be an integer");
+    out = static_cast<T>(n->as_integer()->get());
+  }
+}
+
+void reject_unknown(const toml::table& t, std::string_view table, std::initializer_list<std::string_view> known) {
+  for (const auto& [k, v] : t) {
+    bool ok = false;
+    for (auto name : known) ok = ok || k.str() == name;
+    if (!ok) throw bad_key(std::string(table) + "." + std::string(k.str()), "unknown key");
+  }
+}
+
+}  // namespace
+
+void load_config_file(const std::string& path, Config& c) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw Error(ErrorKind::invalid, "invalid_config",
+                "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  reject_unknown(root, "", {"site", "server", "comments", "appeal"});
+  if (auto* site = root["site"].as_table()) {
+    reject_unknown(*site, "site", {"name", "tagline", "description", "base_url", "locale", "time_zone",
+                                   "syndicated_noindex", "assets_dir"});
+    take(*site, "site", "name", c.site.name);
+    take(*site, "site", "tagline", c.site.tagline);
+    take(*site, "site", "description", c.site.description);
+    if (site->contains("base_url")) {
+      take(*site, "site", "base_url", c.site.base_url);
+      c.base_url_set = true;
+    }
+    take(*site, "site", "locale", c.site.locality.locale);
+    take(*site, "site", "time_zone", c.site.locality.time_zone);
+    take(*site, "site", "syndicated_noindex", c.site.syndicated_noindex);
+    take(*site, "site", "assets_dir", c.site.assets_dir);
+    if (!is_known_time_zone(c.site.locality.time_zone))
+      throw bad_key("site.time_zone", "'" + c.site.locality.time_zone + "' is not an IANA time zone");
+  }
+  if (auto* server = root["server"].as_table()) {
+    reject_unknown(*server, "server", {"io_threads", "blocking_threads", "max_body_bytes", "max_header_bytes",
+                                       "read_timeout_seconds", "idle_timeout_seconds"});
+    take(*server, "server", "io_threads", c.server.io_threads);
+    take(*server, "server", "blocking_threads", c.pipeline.blocking_threads);
+    take(*server, "server", "max_body_bytes", c.server.body_limit);
+    take(*server, "server", "max_header_bytes", c.server.header_limit);
+    int64_t read = c.server.read_timeout.count(), idle = c.server.idle_timeout.count();
+    take(*server, "server", "read_timeout_seconds", read);
+    take(*server, "server", "idle_timeout_seconds", idle);
+    if (read < 1 || idle < 1) throw bad_key("server", "timeouts must be at least 1 second");
+    c.server.read_timeout = std::chrono::seconds(read);
+    c.server.idle_timeout = std::chrono::seconds(idle);
+  }
+  if (auto* comments = root["comments"].as_table()) {
+    reject_unknown(*comments, "comments", {"open_by_default", "close_after_days"});
+    take(*comments, "comments", "open_by_default", c.comments.open_by_default);
+    take(*comments, "comments", "close_after_days", c.comments.close_after_days);
+  }
+  if (auto* appeal = root["appeal"].as_table()) {
+    reject_unknown(*appeal, "appeal", {"heading", "copy", "signature", "currency", "amounts"});
+    take(*appeal, "appeal", "heading", c.site.appeal.heading);
+    take(*appeal, "appeal", "copy", c.site.appeal.copy);
+    take(*appeal, "appeal", "signature", c.site.appeal.signature);
+    take(*appeal, "appeal", "currency", c.site.appeal.currency);
+    if (auto* amounts = (*appeal)["amounts"].as_array()) {
+      c.site.appeal.amounts.clear();
+      for (const auto& v : *amounts) {
+        if (!v.is_integer() || v.as_integer()->get() < 1) throw bad_key("appeal.amounts", "must be positive integers");
+        c.site.appeal.amounts.push_back(static_cast<long>(v.as_integer()->get()));
+      }
+    }
+  }
+}
+
+void parse_listen(const std::string& listen, ServerOptions& server) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw Error(ErrorKind::invalid, "invalid_listen", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080", "listen");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port = std::string_view(listen).substr(colon + 1);
+  unsigned p = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc() || ptr != port.data() + port.size() || p > 65535)
+    throw Error(ErrorKind::invalid, "invalid_listen", "--listen port must be 0 to 65535", "listen");
+  server.host = host;
+  server.port = static_cast<uint16_t>(p);
+}
+
+}  // namespace tribune

@@ -1,0 +1,30 @@
+// Configuration: one TOML file (all keys optional), overridden by command-line flags. See docs/configuration.md.
+#pragma once
+
+#include <string>
+
+#include "domain/articles.h"
+#include "http/pipeline.h"
+#include "http/server.h"
+#include "web/site.h"
+
+namespace tribune {
+
+struct Config {
+  std::string data_dir;  // holds tribune.db
+  ServerOptions server;
+  PipelineOptions pipeline;
+  SiteSettings site;
+  CommentPolicy comments;
+  bool base_url_set = false;
+
+  std::string database_path() const { return data_dir + "/tribune.db"; }
+};
+
+// Reads a TOML file into config. Throws Error(invalid) naming the key for a wrong value or unknown key.
+void load_config_file(const std::string& path, Config& config);
+
+// "HOST:PORT" or "[v6]:PORT". Throws Error(invalid) when malformed.
+void parse_listen(const std::string& listen, ServerOptions& server);
+
+}  // namespace tribune

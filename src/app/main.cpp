@@ -1,0 +1,141 @@
+// The tribune command: serve, migrate, token create, article publish. Every command answers --help and
+// exits non-zero with a one-line reason on bad input.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/app.h"
+#include "domain/front_matter.h"
+#include "http/server.h"
+
+using namespace tribune;
+
+namespace {
+
+int fail(const std::string& message) {
+  std::cerr << "tribune: " << message << "\n";
+  return 1;
+}
+
+Config base_config(const std::string& data_dir, const std::string& config_file) {
+  Config c;
+  c.data_dir = data_dir;
+  if (!config_file.empty()) load_config_file(config_file, c);
+  return c;
+}
+
+int serve(Config config, const std::string& listen, bool demo) {
+  parse_listen(listen, config.server);
+  App app(std::move(config));
+  if (demo) {
+    int n = app.load_demo();
+    if (n > 0) spdlog::info("demo publication loaded: {} articles", n);
+  }
+  Server server(app.config().server);
+  server.listen();  // with port 0 the address, and so the default base URL, is known only now
+  std::string address = "http://" + app.config().server.host + ":" + std::to_string(server.port());
+  if (!app.config().base_url_set) app.config().site.base_url = address;
+  app.build_http();
+  app.start_background();
+  server.start(app.pipeline());
+  std::cout << "listening on " << address << std::endl;
+
+  boost::asio::io_context signals_context;
+  boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    spdlog::info("signal {}: draining", sig);
+    server.stop();
+  });
+  signals_context.run();
+  server.wait();
+  app.pipeline().shutdown_pool();
+  app.stop_background();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tribune: a publication server (articles, readers, comments, contributions)."};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", "tribune 0.1.0");
+
+  std::string data_dir, config_file, listen = "127.0.0.1:8080";
+  bool demo = false;
+  auto* serve_cmd = cli.add_subcommand("serve", "Serve the publication over HTTP.");
+  serve_cmd->add_option("--data", data_dir, "Directory for the SQLite database and other files")->required();
+  serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
+  serve_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  serve_cmd->add_flag("--demo", demo, "Load the demo publication into an empty store");
+
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Bring the store's schema up to date.");
+  migrate_cmd->add_option("--data", data_dir, "Data directory")->required();
+
+  auto* token_cmd = cli.add_subcommand("token", "API tokens for integrations.");
+  token_cmd->require_subcommand(1);
+  std::string token_name, token_role;
+  auto* token_create = token_cmd->add_subcommand("create", "Create an API token and print it (shown once).");
+  token_create->add_option("--data", data_dir, "Data directory")->required();
+  token_create->add_option("--name", token_name, "What the token is for")->required();
+  token_create->add_option("--role", token_role, "editor, moderator or admin")->required();
+
+  auto* article_cmd = cli.add_subcommand("article", "Articles.");
+  article_cmd->require_subcommand(1);
+  std::string article_file;
+  auto* publish_cmd = article_cmd->add_subcommand("publish", "Publish (or replace) an article from a Markdown file with front matter.");
+  publish_cmd->add_option("--data", data_dir, "Data directory")->required();
+  publish_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  publish_cmd->add_option("FILE", article_file, "The article file")->required();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(e.what());
+  }
+
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  try {
+    if (*serve_cmd) return serve(base_config(data_dir, config_file), listen, demo);
+    if (*migrate_cmd) {
+      App app(base_config(data_dir, ""));
+      std::cout << "schema version " << app.store().schema_version() << "\n";
+      return 0;
+    }
+    if (*token_create) {
+      App app(base_config(data_dir, ""));
+      auto created = app.tokens().create(token_name, token_role);
+      std::cout << created.token << "\n";
+      return 0;
+    }
+    if (*publish_cmd) {
+      std::ifstream in(article_file, std::ios::binary);
+      if (!in) return fail("cannot read " + article_file);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      auto draft = parse_article_file(ss.str());
+      App app(base_config(data_dir, config_file));
+      auto saved = app.articles().publish(std::move(draft), true);
+      bool scheduled = saved.published_at > app.articles().now();
+      std::cout << (scheduled ? "scheduled " : "published ") << app.articles().url_for(saved) << " at "
+                << format_rfc3339(saved.published_at) << "\n";
+      return 0;
+    }
+  } catch (const Error& e) {
+    return fail(e.message());
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return 0;
+}

@@ -1,0 +1,59 @@
+// Every route Tribune serves, in one table. Literal routes come before the catch-all section patterns.
+#include "app/app.h"
+
+namespace tribune {
+
+Router App::build_routes() {
+  using http::verb;
+  Router r;
+  auto& web = *web_;
+  auto& articles = *articles_api_;
+  auto cached = [&web](RequestContext& c) { return web.cached(c); };
+
+  // --- Operations -----------------------------------------------------------------------------------
+  // GET /healthz: 200 {"status":"ok"} while the store answers
+  r.add(verb::get, "/healthz", [this](RequestContext&) {
+    articles_->content_version();
+    return Response::json(http::status::ok, R"({"status":"ok"})");
+  });
+  // GET /metrics: Prometheus text format
+  r.add(verb::get, "/metrics", [this](RequestContext&) {
+    auto text = metrics_.render([this](std::string& out) {
+      auto s = store_->stats();
+      out += "# TYPE tribune_articles gauge\ntribune_articles " + std::to_string(s.articles) + "\n";
+      out += "# TYPE tribune_store_commits_total counter\ntribune_store_commits_total " + std::to_string(s.group_commits) + "\n";
+      out += "# TYPE tribune_store_grouped_writes_total counter\ntribune_store_grouped_writes_total " +
+             std::to_string(s.grouped_writes) + "\n";
+      out += "# TYPE tribune_page_cache_entries gauge\ntribune_page_cache_entries " + std::to_string(cache_.size()) + "\n";
+    });
+    auto res = Response::text(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+    res.headers.set(http::field::cache_control, "no-store");
+    return res;
+  });
+
+  // --- JSON API v1 -----------------------------------------------------------------------------------
+  // GET /api/v1/articles?limit&cursor&section&author&tag
+  r.add(verb::get, "/api/v1/articles", [&articles](RequestContext& c) { return articles.list(c); });
+  // POST /api/v1/articles (Bearer token: editor, admin)
+  r.add(verb::post, "/api/v1/articles", [&articles](RequestContext& c) { return articles.create(c); });
+  // GET /api/v1/articles/{slug}
+  r.add(verb::get, "/api/v1/articles/{slug}", [&articles](RequestContext& c) { return articles.get(c); },
+        [&articles](RequestContext& c) { return articles.get_cached(c); });
+  // PUT /api/v1/articles/{slug} (Bearer token: editor, admin)
+  r.add(verb::put, "/api/v1/articles/{slug}", [&articles](RequestContext& c) { return articles.replace(c); });
+  // Anything else under /api/ is answered by the pipeline with a JSON 404 or 405.
+
+  // --- Pages, feeds, assets --------------------------------------------------------------------------
+  r.add(verb::get, "/", [&web](RequestContext& c) { return web.home(c); }, cached);
+  r.add(verb::get, "/feed.xml", [&web](RequestContext& c) { return web.feed(c); }, cached);
+  r.add(verb::get, "/sitemap.xml", [&web](RequestContext& c) { return web.sitemap(c); }, cached);
+  r.add(verb::get, "/support", [&web](RequestContext& c) { return web.support(c); }, cached);
+  r.add(verb::get, "/assets/{name}", [&web](RequestContext& c) { return web.asset(c); },
+        [&web](RequestContext& c) { return web.asset_fast(c); });
+  r.add(verb::get, "/authors/{slug}", [&web](RequestContext& c) { return web.author(c); }, cached);
+  r.add(verb::get, "/{section}", [&web](RequestContext& c) { return web.section(c); }, cached);
+  r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", [&web](RequestContext& c) { return web.article(c); }, cached);
+  return r;
+}
+
+}  // namespace tribune

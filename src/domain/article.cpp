@@ -1,0 +1,135 @@
+#include "domain/article.h"
+
+#include <array>
+
+#include "domain/error.h"
+
+namespace tribune {
+
+std::string_view to_string(CommentsMode m) {
+  switch (m) {
+    case CommentsMode::open: return "open";
+    case CommentsMode::closed: return "closed";
+    case CommentsMode::site_default: break;
+  }
+  return "default";
+}
+
+std::optional<CommentsMode> parse_comments_mode(std::string_view s) {
+  if (s == "open") return CommentsMode::open;
+  if (s == "closed") return CommentsMode::closed;
+  if (s == "default") return CommentsMode::site_default;
+  return std::nullopt;
+}
+
+bool is_valid_slug(std::string_view s) {
+  if (s.empty() || s.size() > kMaxSlug || s.front() == '-' || s.back() == '-') return false;
+  char prev = 0;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok || (c == '-' && prev == '-')) return false;
+    prev = c;
+  }
+  return true;
+}
+
+std::string slugify(std::string_view text) {
+  std::string out;
+  bool pending_dash = false;
+  for (char c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (pending_dash && !out.empty()) out += '-';
+      pending_dash = false;
+      out += c;
+      if (out.size() >= kMaxSlug) break;
+    } else if (c != '\'') {
+      pending_dash = true;
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+bool is_reserved_section_slug(std::string_view slug) {
+  static constexpr std::array<std::string_view, 18> reserved = {
+      "api", "assets", "authors", "sections", "feed.xml", "sitemap.xml", "healthz", "metrics", "register",
+      "signin", "signout", "account", "admin", "moderation", "support", "webhooks", "readers", "tags"};
+  for (auto r : reserved)
+    if (slug == r) return true;
+  return false;
+}
+
+namespace {
+
+void check_text(const std::string& value, std::string_view field, size_t max, bool required) {
+  std::string f(field);
+  if (required && trim(value).empty()) throw invalid_field(f, "missing_field", f + " is required.");
+  if (!is_valid_utf8(value)) throw invalid_field(f, "invalid_utf8", f + " is not valid UTF-8.");
+  if (has_control_chars(value)) throw invalid_field(f, "control_characters", f + " contains control characters.");
+  if (value.size() > max)
+    throw invalid_field(f, "too_long", f + " is longer than " + std::to_string(max) + " bytes.");
+}
+
+void check_single_line(const std::string& value, std::string_view field) {
+  if (value.find_first_of("\r\n") != std::string::npos)
+    throw invalid_field(std::string(field), "not_single_line", std::string(field) + " must be a single line.");
+}
+
+bool is_http_url(std::string_view url) {
+  if (url.starts_with("https://")) url.remove_prefix(8);
+  else if (url.starts_with("http://")) url.remove_prefix(7);
+  else return false;
+  if (url.empty() || url.front() == '/') return false;
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\') return false;
+  return true;
+}
+
+}  // namespace
+
+void validate_draft(ArticleDraft& d) {
+  check_text(d.title, "title", kMaxTitle, true);
+  check_single_line(d.title, "title");
+  d.title = trim(d.title);
+  check_text(d.standfirst, "standfirst", kMaxStandfirst, false);
+  d.standfirst = trim(d.standfirst);
+  check_text(d.body_markdown, "body", kMaxBody, true);
+  if (d.slug.empty()) d.slug = slugify(d.title);
+  if (!is_valid_slug(d.slug))
+    throw invalid_field("slug", "invalid_slug",
+                        "slug must be 1 to 80 characters of a-z, 0-9 and single hyphens, not starting or ending "
+                        "with a hyphen.");
+  if (d.authors.empty()) throw invalid_field("authors", "missing_field", "authors is required.");
+  if (d.authors.size() > kMaxAuthors) throw invalid_field("authors", "too_many", "at most 10 authors.");
+  for (auto& a : d.authors) {
+    check_text(a, "authors", kMaxName, true);
+    check_single_line(a, "authors");
+    a = trim(a);
+    if (slugify(a).empty()) throw invalid_field("authors", "invalid_name", "an author name needs letters or digits.");
+  }
+  check_text(d.author_bio, "author_bio", kMaxStandfirst, false);
+  d.author_bio = trim(d.author_bio);
+  check_text(d.section, "section", kMaxName, true);
+  check_single_line(d.section, "section");
+  d.section = trim(d.section);
+  auto section_slug = slugify(d.section);
+  if (section_slug.empty()) throw invalid_field("section", "invalid_name", "a section name needs letters or digits.");
+  if (is_reserved_section_slug(section_slug))
+    throw invalid_field("section", "reserved_name", "section name '" + d.section + "' is reserved.");
+  if (d.tags.size() > kMaxTags) throw invalid_field("tags", "too_many", "at most 20 tags.");
+  for (auto& t : d.tags) {
+    check_text(t, "tags", kMaxName, true);
+    check_single_line(t, "tags");
+    t = trim(t);
+  }
+  check_text(d.source_name, "source_name", kMaxName, false);
+  check_single_line(d.source_name, "source_name");
+  check_text(d.source_url, "source_url", 2000, false);
+  if (!d.source_url.empty() && !is_http_url(d.source_url))
+    throw invalid_field("source_url", "invalid_url", "source_url must be an http or https URL.");
+  if (!d.source_url.empty() && d.source_name.empty())
+    throw invalid_field("source_name", "missing_field", "source_name is required when source_url is set.");
+}
+
+}  // namespace tribune

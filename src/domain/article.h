@@ -1,0 +1,85 @@
+// Articles, their authors and sections: the data model and the rules that make a draft publishable.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/text.h"
+
+namespace tribune {
+
+struct Author {
+  int64_t id = 0;
+  std::string slug;
+  std::string name;
+  std::string bio;  // one sentence, "X is Y.", shown at the end of the author's articles
+};
+
+struct Section {
+  int64_t id = 0;
+  std::string slug;
+  std::string name;
+};
+
+enum class CommentsMode { site_default, open, closed };
+std::string_view to_string(CommentsMode m);
+std::optional<CommentsMode> parse_comments_mode(std::string_view s);
+
+struct Article {
+  int64_t id = 0;
+  std::string slug;
+  std::string title;
+  std::string standfirst;
+  std::vector<Author> authors;
+  Section section;
+  std::vector<std::string> tags;
+  TimePoint published_at{};
+  TimePoint updated_at{};
+  std::string body_markdown;
+  std::string body_html;  // rendered once, at publish time
+  std::string source_name;  // syndication: "This article first appeared in <source_name>"
+  std::string source_url;
+  CommentsMode comments = CommentsMode::site_default;
+  int64_t comment_count = 0;
+  int64_t version = 1;  // bumped by every change; part of every cache key derived from the article
+};
+
+// What an editor submits: from front matter or the JSON API. Names, not ids.
+struct ArticleDraft {
+  std::string slug;  // optional: derived from the title when empty
+  std::string title;
+  std::string standfirst;
+  std::vector<std::string> authors;
+  std::string author_bio;  // optional: sets the first author's bio
+  std::string section;
+  std::vector<std::string> tags;
+  std::optional<TimePoint> published_at;  // absent: now
+  std::string body_markdown;
+  std::string source_name;
+  std::string source_url;
+  CommentsMode comments = CommentsMode::site_default;
+};
+
+// Limits on article fields; also documented in docs/api.md.
+inline constexpr size_t kMaxSlug = 80;
+inline constexpr size_t kMaxTitle = 300;
+inline constexpr size_t kMaxStandfirst = 1000;
+inline constexpr size_t kMaxBody = 512 * 1024;
+inline constexpr size_t kMaxAuthors = 10;
+inline constexpr size_t kMaxTags = 20;
+inline constexpr size_t kMaxName = 120;
+
+// True for 1..80 characters of [a-z0-9] in hyphen-separated runs ("night-trains-2026").
+bool is_valid_slug(std::string_view s);
+// "Night trains: a return?" -> "night-trains-a-return". ASCII letters and digits survive, the rest separate.
+std::string slugify(std::string_view text);
+
+// Checks every field and fills the derived ones (slug). Throws Error(invalid) naming the first bad field.
+void validate_draft(ArticleDraft& draft);
+
+// Section slugs that would shadow a fixed route.
+bool is_reserved_section_slug(std::string_view slug);
+
+}  // namespace tribune

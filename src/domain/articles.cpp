@@ -1,0 +1,63 @@
+#include "domain/articles.h"
+
+#include <cstdio>
+
+#include "domain/markdown.h"
+
+namespace tribune {
+
+ArticleService::ArticleService(Store& store, Locality locality, Now now)
+    : store_(store), locality_(std::move(locality)), now_(std::move(now)) {}
+
+Article ArticleService::publish(ArticleDraft draft, bool replace) {
+  validate_draft(draft);
+  ArticleRecord record;
+  record.published_at = draft.published_at.value_or(now_());
+  record.body_html = render_markdown(draft.body_markdown);
+  record.draft = std::move(draft);
+  Article saved = store_.save_article(record, replace);
+  for (auto& l : listeners_) l(saved);
+  return saved;
+}
+
+std::optional<Article> ArticleService::find_visible(std::string_view slug) const {
+  if (!is_valid_slug(slug)) return std::nullopt;
+  auto a = store_.find_article(slug);
+  if (!a || a->published_at > now_()) return std::nullopt;
+  return a;
+}
+
+ArticleList ArticleService::list(ArticleQuery query) const {
+  query.visible_at = now_();
+  return store_.list_articles(query);
+}
+
+std::optional<Author> ArticleService::find_author(std::string_view slug) const {
+  if (!is_valid_slug(slug)) return std::nullopt;
+  return store_.find_author(slug);
+}
+
+std::optional<Section> ArticleService::find_section(std::string_view slug) const {
+  if (!is_valid_slug(slug)) return std::nullopt;
+  return store_.find_section(slug);
+}
+
+std::vector<Section> ArticleService::sections() const { return store_.list_sections(); }
+int64_t ArticleService::content_version() const { return store_.content_version(); }
+std::optional<TimePoint> ArticleService::next_scheduled() const { return store_.next_scheduled(now_()); }
+
+bool ArticleService::comments_open(const Article& a) const {
+  if (a.comments == CommentsMode::open) return true;
+  if (a.comments == CommentsMode::closed || !policy_.open_by_default) return false;
+  if (policy_.close_after_days <= 0) return true;
+  return now_() < a.published_at + std::chrono::days(policy_.close_after_days);
+}
+
+std::string ArticleService::url_for(const Article& a) const {
+  auto d = local_date(a.published_at, locality_);
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d/%02d/%02d", d.year, d.month, d.day);
+  return "/" + a.section.slug + "/" + date + "/" + a.slug;
+}
+
+}  // namespace tribune

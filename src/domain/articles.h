@@ -1,0 +1,62 @@
+// The articles service: publishing (validate, render once, store) and reading what readers may see.
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "domain/dateline.h"
+#include "store/store.h"
+
+namespace tribune {
+
+// The site's rule for articles whose comments mode is "default".
+struct CommentPolicy {
+  bool open_by_default = true;
+  int close_after_days = 0;  // 0: never close by age
+};
+
+class ArticleService {
+ public:
+  using Now = std::function<TimePoint()>;
+  using Listener = std::function<void(const Article&)>;
+
+  ArticleService(Store& store, Locality locality, Now now = now_seconds);
+
+  // Validates the draft, renders its Markdown and stores it (create or replace by slug). A published_at in
+  // the future schedules the article: it stays invisible until then. Throws Error(invalid) naming the field.
+  // With replace=false an existing slug is Error(conflict, "slug_taken").
+  Article publish(ArticleDraft draft, bool replace);
+
+  // The article if it exists and its publish time has come.
+  std::optional<Article> find_visible(std::string_view slug) const;
+  ArticleList list(ArticleQuery query) const;  // visible_at is forced to now
+
+  std::optional<Author> find_author(std::string_view slug) const;
+  std::optional<Section> find_section(std::string_view slug) const;
+  std::vector<Section> sections() const;
+  // Polled by servers so that changes made by other processes (CLI, other nodes) reach their caches.
+  int64_t content_version() const;
+  std::optional<TimePoint> next_scheduled() const;
+
+  // "/opinion/2009/07/06/in-praise-of-the-boring-bank": section, local date in the publication's zone, slug.
+  std::string url_for(const Article& a) const;
+
+  // Called after every successful publish, on the publishing thread.
+  void on_change(Listener l) { listeners_.push_back(std::move(l)); }
+
+  void set_comment_policy(CommentPolicy p) { policy_ = p; }
+  // Whether readers may comment on the article now: its own mode, else the site policy.
+  bool comments_open(const Article& a) const;
+
+  const Locality& locality() const { return locality_; }
+  TimePoint now() const { return now_(); }
+
+ private:
+  Store& store_;
+  Locality locality_;
+  Now now_;
+  CommentPolicy policy_;
+  std::vector<Listener> listeners_;
+};
+
+}  // namespace tribune

@@ -1,0 +1,50 @@
+#include "domain/markdown.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include <memory>
+#include <mutex>
+
+namespace tribune {
+
+namespace {
+
+void register_extensions_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { cmark_gfm_core_extensions_ensure_registered(); });
+}
+
+void attach(cmark_parser* parser, const char* name) {
+  if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name)) cmark_parser_attach_syntax_extension(parser, ext);
+}
+
+void add_rel_to_links(std::string& html) {
+  static constexpr std::string_view needle = "<a href=\"";
+  size_t pos = 0;
+  while ((pos = html.find(needle, pos)) != std::string::npos) {
+    html.insert(pos + 2, "rel=\"nofollow ugc noopener\" ");
+    pos += needle.size() + 28;
+  }
+}
+
+}  // namespace
+
+std::string render_markdown(std::string_view markdown, const MarkdownOptions& options) {
+  register_extensions_once();
+  // CMARK_OPT_UNSAFE is deliberately absent: raw HTML and unsafe link schemes are stripped.
+  int opts = CMARK_OPT_DEFAULT | CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8;
+  std::unique_ptr<cmark_parser, decltype(&cmark_parser_free)> parser(cmark_parser_new(opts), &cmark_parser_free);
+  attach(parser.get(), "strikethrough");
+  attach(parser.get(), "autolink");
+  if (options.tables) attach(parser.get(), "table");
+  cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
+  std::unique_ptr<cmark_node, decltype(&cmark_node_free)> doc(cmark_parser_finish(parser.get()), &cmark_node_free);
+  char* raw = cmark_render_html(doc.get(), opts, cmark_parser_get_syntax_extensions(parser.get()));
+  std::string html(raw);
+  free(raw);  // NOLINT: allocated by cmark with malloc
+  if (options.ugc_links) add_rel_to_links(html);
+  return html;
+}
+
+}  // namespace tribune

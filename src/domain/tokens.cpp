@@ -1,0 +1,32 @@
+#include "domain/tokens.h"
+
+#include <sodium.h>
+
+#include "domain/error.h"
+
+namespace tribune {
+
+std::string sha256(std::string_view data) {
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
+}
+
+TokenService::Created TokenService::create(const std::string& name, const std::string& role) {
+  if (!is_staff_role(role))
+    throw invalid_field("role", "invalid_role", "role must be editor, moderator or admin.");
+  if (trim(name).empty() || name.size() > 120 || !is_valid_utf8(name) || has_control_chars(name))
+    throw invalid_field("name", "invalid_name", "name must be 1 to 120 characters of text.");
+  unsigned char secret[32];
+  randombytes_buf(secret, sizeof secret);
+  std::string token = "trb_" + base64url_encode(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret));
+  auto record = store_.create_api_token(sha256(token), trim(name), role);
+  return {token, record};
+}
+
+std::optional<ApiToken> TokenService::authenticate(std::string_view token) const {
+  if (!token.starts_with("trb_") || token.size() > 100) return std::nullopt;
+  return store_.find_api_token(sha256(token));
+}
+
+}  // namespace tribune

@@ -1,0 +1,34 @@
+// API tokens for integrations: "trb_" + 256 random bits, shown once, stored as SHA-256.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "store/store.h"
+
+namespace tribune {
+
+inline bool is_staff_role(std::string_view role) {
+  return role == "editor" || role == "moderator" || role == "admin";
+}
+
+class TokenService {
+ public:
+  explicit TokenService(Store& store) : store_(store) {}
+
+  struct Created {
+    std::string token;  // the only time the secret exists in clear
+    ApiToken record;
+  };
+  // Throws Error(invalid) for an unknown role or a bad name.
+  Created create(const std::string& name, const std::string& role);
+  // The token's record when the secret is valid and not revoked.
+  std::optional<ApiToken> authenticate(std::string_view token) const;
+
+ private:
+  Store& store_;
+};
+
+std::string sha256(std::string_view data);
+
+}  // namespace tribune

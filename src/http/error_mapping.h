@@ -1,0 +1,19 @@
+// The single place where Tribune's error vocabulary becomes HTTP.
+#pragma once
+
+#include <functional>
+
+#include "domain/error.h"
+#include "http/message.h"
+
+namespace tribune {
+
+http::status status_for(ErrorKind kind);
+
+// {"error": {"code", "message", "field"?}}
+Response json_error(const Error& e);
+
+// Renders an HTML error page; installed by the web layer.
+using HtmlErrorRenderer = std::function<Response(const Error&)>;
+
+}  // namespace tribune

@@ -1,0 +1,56 @@
+// Request and response types shared by the HTTP layer and the handlers above it.
+#pragma once
+
+#include <boost/beast/http.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tribune {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+
+struct Response {
+  http::status status = http::status::ok;
+  http::fields headers;
+  std::string body;
+  // When set, served instead of body without copying (cached pages shared by every request).
+  std::shared_ptr<const std::string> shared_body;
+
+  std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
+
+  static Response text(http::status s, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+  static Response json(http::status s, std::string body);
+  static Response redirect(http::status s, std::string_view location);
+};
+
+// Who is making the request, as established by the authentication middleware.
+struct Principal {
+  enum class Kind { anonymous, token } kind = Kind::anonymous;
+  std::string role;  // editor, moderator, admin for tokens
+  std::string name;
+};
+
+// What a handler sees: the request, its decoded path parameters and query, the client address.
+struct RequestContext {
+  const Request& request;
+  std::string path;                                  // decoded path, without query
+  std::map<std::string, std::string, std::less<>> params;  // from {name} segments of the route
+  std::map<std::string, std::string, std::less<>> query;   // decoded; first value wins
+  std::string client_ip;
+  Principal principal;
+
+  std::optional<std::string_view> query_value(std::string_view key) const {
+    auto it = query.find(key);
+    if (it == query.end()) return std::nullopt;
+    return std::string_view(it->second);
+  }
+  const std::string& param(std::string_view key) const { return params.find(key)->second; }
+  std::string_view header(http::field f) const { return request[f]; }
+};
+
+}  // namespace tribune

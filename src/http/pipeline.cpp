@@ -1,0 +1,152 @@
+#include "http/pipeline.h"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "util/text.h"
+
+namespace tribune {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Runs f on the pool and resumes the awaiting coroutine on its own executor with the result.
+template <class F>
+asio::awaitable<Response> on_pool(asio::thread_pool& pool, F f) {
+  auto ex = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+      [&pool, ex, f = std::move(f)](auto handler) mutable {
+        asio::post(pool, [ex, f = std::move(f), handler = std::move(handler)]() mutable {
+          Response r = f();
+          asio::post(ex, [handler = std::move(handler), r = std::move(r)]() mutable { handler(std::move(r)); });
+        });
+      },
+      asio::use_awaitable);
+}
+
+Error bad_target(std::string why) { return Error(ErrorKind::bad_request, "invalid_path", std::move(why)); }
+
+// Fills ctx.path and ctx.query from the request target, rejecting what no route should ever see.
+void parse_target(std::string_view target, RequestContext& ctx) {
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) throw bad_target("The request target is not a valid path.");
+  std::string path;
+  for (auto seg : parsed->segments()) {
+    std::string s(seg);
+    if (s == "." || s == "..") throw bad_target("Dot segments are not allowed in paths.");
+    if (s.find('\0') != std::string::npos || s.find('/') != std::string::npos)
+      throw bad_target("The path contains a forbidden character.");
+    path += '/';
+    path += s;
+  }
+  if (path.empty() || parsed->encoded_path().ends_with("/")) path += '/';
+  if (!is_valid_utf8(path) || has_control_chars(path)) throw bad_target("The path is not valid UTF-8 text.");
+  ctx.path = std::move(path);
+  for (auto p : parsed->params()) {
+    std::string key(p.key), value(p.value);
+    if (!is_valid_utf8(key) || !is_valid_utf8(value) || has_control_chars(key) || has_control_chars(value))
+      throw Error(ErrorKind::bad_request, "invalid_query", "The query string is not valid UTF-8 text.");
+    ctx.query.emplace(std::move(key), std::move(value));
+  }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const Router& router, Metrics& metrics, PipelineOptions options)
+    : router_(router), metrics_(metrics), options_(std::move(options)),
+      pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {}
+
+Pipeline::~Pipeline() { shutdown_pool(); }
+
+void Pipeline::shutdown_pool() {
+  pool_.stop();
+  pool_.join();
+}
+
+Response Pipeline::error_response(const Error& e, bool api) const {
+  Response r = (api || !html_errors_) ? json_error(e) : html_errors_(e);
+  r.status = status_for(e.kind());
+  r.headers.set(http::field::cache_control, "no-store");
+  return r;
+}
+
+void Pipeline::finish(Response& r, bool head) const {
+  auto& h = r.headers;
+  if (h.find("Content-Security-Policy") == h.end()) h.set("Content-Security-Policy", options_.content_security_policy);
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  h.set("X-Frame-Options", "DENY");
+  h.set("Cross-Origin-Opener-Policy", "same-origin");
+  h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  if (head) {
+    r.headers.set(http::field::content_length, std::to_string(r.payload().size()));
+    r.body.clear();
+    r.shared_body.reset();
+  }
+}
+
+Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
+  try {
+    if (authenticate_) ctx.principal = authenticate_(ctx.request);
+    return route.handler(ctx);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::internal) spdlog::error("{} {}: {}", ctx.request.method_string(), ctx.path, e.what());
+    return error_response(e, route.api);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: unexpected {}", ctx.request.method_string(), ctx.path, e.what());
+    return error_response(Error(ErrorKind::internal, "internal_error", "Something went wrong on our side."), route.api);
+  }
+}
+
+asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_ip) {
+  auto started = std::chrono::steady_clock::now();
+  bool head = request.method() == http::verb::head;
+  RequestContext ctx{request, {}, {}, {}, std::move(client_ip), {}};
+  bool api = request.target().starts_with("/api/");
+  Response response;
+  const Route* route = nullptr;
+  try {
+    parse_target(request.target(), ctx);
+    api = ctx.path.starts_with("/api/");
+    auto m = router_.match(request.method(), ctx.path);
+    if (!m.route && !m.allow.empty()) {
+      Error e(ErrorKind::method_not_allowed, "method_not_allowed",
+              "This resource does not accept " + std::string(request.method_string()) + ".");
+      response = error_response(e, api);
+      response.headers.set(http::field::allow, m.allow);
+    } else if (!m.route) {
+      response = error_response(Error(ErrorKind::not_found, "not_found", "There is nothing at this address."), api);
+    } else {
+      route = m.route;
+      api = route->api;
+      ctx.params = std::move(m.params);
+    }
+  } catch (const Error& e) {
+    response = error_response(e, api);
+  }
+  if (route) {
+    std::optional<Response> fast;
+    if (route->fast) {
+      try {
+        fast = route->fast(ctx);
+      } catch (const Error& e) {
+        fast = error_response(e, api);
+      }
+    }
+    if (fast) response = std::move(*fast);
+    else response = co_await on_pool(pool_, [this, route, &ctx] { return run_handler(*route, ctx); });
+  }
+  finish(response, head);
+  metrics_.record_request(static_cast<int>(response.status),
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  co_return response;
+}
+
+}  // namespace tribune

@@ -1,0 +1,61 @@
+// What happens to every request between the socket and a handler, in order:
+//   1. the target is parsed and checked (decoded path must be valid UTF-8, no NUL, no dot segments);
+//   2. the route is found (404, or 405 with Allow);
+//   3. the principal is established (bearer token);
+//   4. the fast handler runs inline; otherwise the handler runs on the blocking pool;
+//   5. errors become responses (JSON under /api/, HTML pages elsewhere), in one place;
+//   6. security headers are added, metrics recorded, HEAD bodies dropped.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <functional>
+#include <optional>
+
+#include "http/error_mapping.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace tribune {
+
+struct PipelineOptions {
+  std::string content_security_policy =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+      "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  int blocking_threads = 32;
+};
+
+class Pipeline {
+ public:
+  using Authenticator = std::function<Principal(const Request&)>;  // may throw Error(unauthenticated)
+
+  Pipeline(const Router& router, Metrics& metrics, PipelineOptions options);
+  ~Pipeline();
+
+  void set_html_errors(HtmlErrorRenderer renderer) { html_errors_ = std::move(renderer); }
+  void set_authenticator(Authenticator a) { authenticate_ = std::move(a); }
+
+  // Produces the response for one request. Runs on the connection's executor; blocking work hops to the pool
+  // and back.
+  boost::asio::awaitable<Response> handle(Request& request, std::string client_ip);
+
+  // Applies the mapping of step 5; public for the transport's own errors (413, 431, 400).
+  Response error_response(const Error& e, bool api) const;
+  void finish(Response& r, bool head) const;
+
+  Metrics& metrics() { return metrics_; }
+  void shutdown_pool();
+
+ private:
+  Response run_handler(const Route& route, RequestContext& ctx) const;
+
+  const Router& router_;
+  Metrics& metrics_;
+  PipelineOptions options_;
+  HtmlErrorRenderer html_errors_;
+  Authenticator authenticate_;
+  boost::asio::thread_pool pool_;
+};
+
+}  // namespace tribune

@@ -1,0 +1,216 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <list>
+
+#include "domain/error.h"
+
+namespace tribune {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Per-thread state: the acceptor and the connections it owns. Only touched from its io_context's thread.
+struct Server::Worker {
+  asio::io_context& ioc;
+  tcp::acceptor acceptor;
+  struct Conn {
+    beast::tcp_stream* stream;
+    bool busy;
+  };
+  std::list<Conn> conns;
+  bool draining = false;
+
+  explicit Worker(asio::io_context& c) : ioc(c), acceptor(c) {}
+
+  void close_idle() {
+    for (auto& c : conns)
+      if (!c.busy) {
+        beast::error_code ec;
+        c.stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+        c.stream->socket().close(ec);
+      }
+  }
+};
+
+namespace {
+
+http::response<http::span_body<const char>> to_wire(const Response& r, unsigned version, bool keep_alive) {
+  http::response<http::span_body<const char>> res;
+  res.result(r.status);
+  res.version(version);
+  for (const auto& f : r.headers) res.set(f.name_string(), f.value());
+  auto payload = r.payload();
+  res.body() = boost::span<const char>(payload.data(), payload.size());
+  if (r.headers.find(http::field::content_length) == r.headers.end()) res.prepare_payload();
+  res.keep_alive(keep_alive);
+  res.set(http::field::server, "Tribune");
+  return res;
+}
+
+asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const ServerOptions& opt, Pipeline& pipeline) {
+  beast::tcp_stream stream(std::move(socket));
+  std::string ip;
+  {
+    beast::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) ip = ep.address().to_string();
+  }
+  stream.socket().set_option(tcp::no_delay(true));
+  auto self = w.conns.insert(w.conns.end(), {&stream, false});
+  pipeline.metrics().connection_opened();
+  beast::flat_buffer buffer;
+  for (;;) {
+    if (w.draining) break;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(opt.header_limit));
+    parser.body_limit(opt.body_limit);
+    stream.expires_after(opt.idle_timeout);
+    // Wait for the first byte of the next request with the idle timeout, then read it with the read timeout.
+    auto [ec0, n0] = co_await http::async_read_header(stream, buffer, parser, as_tuple);
+    (void)n0;
+    std::optional<Error> transport_error;
+    if (!ec0 && !parser.is_done()) {
+      stream.expires_after(opt.read_timeout);
+      auto [ec1, n1] = co_await http::async_read(stream, buffer, parser, as_tuple);
+      (void)n1;
+      ec0 = ec1;
+    }
+    if (ec0 == http::error::header_limit)
+      transport_error = Error(ErrorKind::headers_too_large, "headers_too_large", "The request headers are too large.");
+    else if (ec0 == http::error::body_limit)
+      transport_error = Error(ErrorKind::payload_too_large, "payload_too_large",
+                              "The request body is larger than " + std::to_string(opt.body_limit) + " bytes.");
+    else if (ec0 && ec0.category() == http::make_error_code(http::error::bad_target).category() &&
+             ec0 != http::error::end_of_stream && ec0 != http::error::partial_message)
+      transport_error = Error(ErrorKind::bad_request, "malformed_request", "The request is not valid HTTP/1.1.");
+    else if (ec0)
+      break;  // closed, reset or timed out: nothing to answer
+    self->busy = true;
+    if (transport_error) {
+      bool api = parser.get().target().starts_with("/api/");
+      Response r = pipeline.error_response(*transport_error, api);
+      pipeline.finish(r, false);
+      pipeline.metrics().record_request(static_cast<int>(r.status), 0);
+      auto wire = to_wire(r, 11, false);
+      stream.expires_after(opt.read_timeout);
+      co_await http::async_write(stream, wire, as_tuple);
+      break;
+    }
+    Request req = parser.release();
+    bool keep_alive = req.keep_alive() && !w.draining;
+    Response r = co_await pipeline.handle(req, ip);
+    keep_alive = keep_alive && !w.draining;
+    auto wire = to_wire(r, req.version(), keep_alive);
+    stream.expires_after(opt.read_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, wire, as_tuple);
+    (void)wn;
+    self->busy = false;
+    if (wec || !keep_alive) break;
+  }
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  w.conns.erase(self);
+  pipeline.metrics().connection_closed();
+}
+
+asio::awaitable<void> accept_loop(Server::Worker& w, const ServerOptions& opt, Pipeline& pipeline) {
+  for (;;) {
+    auto [ec, socket] = co_await w.acceptor.async_accept(as_tuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !w.acceptor.is_open()) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    asio::co_spawn(w.ioc, session(std::move(socket), w, opt, pipeline), asio::detached);
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {
+  int n = options_.io_threads > 0 ? options_.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) {
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    workers_.push_back(std::make_unique<Worker>(*contexts_.back()));
+  }
+}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+void Server::listen() {
+  if (bound_) return;
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(options_.host, ec);
+  if (ec) throw Error(ErrorKind::invalid, "invalid_listen", "cannot parse listen address '" + options_.host + "'");
+  uint16_t port = options_.port;
+  for (auto& w : workers_) {
+    tcp::endpoint ep(addr, port);
+    w->acceptor.open(ep.protocol());
+    w->acceptor.set_option(asio::socket_base::reuse_address(true));
+    int one = 1;
+    ::setsockopt(w->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    w->acceptor.bind(ep, ec);
+    if (ec)
+      throw Error(ErrorKind::unavailable, "listen_failed",
+                  "cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message());
+    w->acceptor.listen(asio::socket_base::max_listen_connections);
+    port = w->acceptor.local_endpoint().port();  // port 0: the others join the port the first one got
+  }
+  port_ = port;
+  bound_ = true;
+}
+
+void Server::start(Pipeline& pipeline) {
+  listen();
+  pipeline_ = &pipeline;
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    asio::co_spawn(*contexts_[i], accept_loop(*workers_[i], options_, *pipeline_), asio::detached);
+    threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+  }
+}
+
+void Server::stop() {
+  if (stopping_.exchange(true)) return;
+  if (threads_.empty()) return;
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    asio::post(*contexts_[i], [w = workers_[i].get()] {
+      w->draining = true;
+      beast::error_code ec;
+      w->acceptor.close(ec);
+      w->close_idle();
+    });
+  }
+  // Connections that were busy finish their response and close themselves; the I/O threads return when
+  // no work is left. Anything still running after the drain timeout is cut off.
+  auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
+  drain_watch_ = std::thread([this, deadline] {
+    while (std::chrono::steady_clock::now() < deadline) {
+      bool all_stopped = true;
+      for (auto& c : contexts_) all_stopped = all_stopped && c->stopped();
+      if (all_stopped) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (auto& c : contexts_) c->stop();
+  });
+}
+
+void Server::wait() {
+  if (joined_.exchange(true)) return;
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  if (drain_watch_.joinable()) drain_watch_.join();
+}
+
+}  // namespace tribune

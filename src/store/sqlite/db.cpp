@@ -1,0 +1,107 @@
+#include "store/sqlite/db.h"
+
+#include "domain/error.h"
+
+namespace tribune::sqlite {
+
+void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
+  std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  int primary = rc & 0xFF;
+  if (primary == SQLITE_CONSTRAINT)
+    throw Error(ErrorKind::conflict, "conflict", "the change conflicts with existing data (" + detail + ").");
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    throw Error(ErrorKind::unavailable, "store_busy", "the store is busy; try again.");
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
+    throw Error(ErrorKind::unavailable, "store_unavailable",
+                "the store cannot be written (" + detail + ") during " + std::string(context) + ".");
+  throw Error(ErrorKind::internal, "store_error", "store error during " + std::string(context) + ": " + detail);
+}
+
+Statement& Statement::bind(int index, int64_t v) {
+  if (int rc = sqlite3_bind_int64(stmt_, index, v); rc != SQLITE_OK) throw_sqlite(sqlite3_db_handle(stmt_), rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view v) {
+  if (int rc = sqlite3_bind_text64(stmt_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8); rc != SQLITE_OK)
+    throw_sqlite(sqlite3_db_handle(stmt_), rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view v) {
+  if (int rc = sqlite3_bind_blob64(stmt_, index, v.data(), v.size(), SQLITE_TRANSIENT); rc != SQLITE_OK)
+    throw_sqlite(sqlite3_db_handle(stmt_), rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::nullptr_t) {
+  if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) throw_sqlite(sqlite3_db_handle(stmt_), rc, "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  sqlite3_reset(stmt_);
+  throw_sqlite(sqlite3_db_handle(stmt_), rc, "step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+std::string Statement::text(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+}
+
+Db::Db(const std::string& path, bool read_only) {
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw Error(ErrorKind::unavailable, "store_unavailable", "cannot open " + path + ": " + msg);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 5000);
+  exec("PRAGMA foreign_keys = ON");
+}
+
+Db::~Db() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+}
+
+void Db::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (err) sqlite3_free(err);
+  if (rc != SQLITE_OK) throw_sqlite(db_, rc, "exec");
+}
+
+void Db::reset_active_statements() {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s; s = sqlite3_next_stmt(db_, s))
+    if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
+}
+
+Statement& Db::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    it->second->reset();
+    return *it->second;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite(db_, rc, "prepare");
+  auto& slot = cache_[sql];
+  slot = std::make_unique<Statement>(stmt);
+  return *slot;
+}
+
+}  // namespace tribune::sqlite

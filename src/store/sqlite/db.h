@@ -1,0 +1,75 @@
+// A thin RAII layer over the SQLite C API, private to the SQLite engine.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace tribune::sqlite {
+
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, int64_t v);
+  Statement& bind(int index, std::string_view v);
+  Statement& bind(int index, std::nullptr_t);
+  Statement& bind_blob(int index, std::string_view v);
+  Statement& bind_optional(int index, const std::optional<std::string>& v) {
+    return v ? bind(index, *v) : bind(index, nullptr);
+  }
+
+  // Advances; true when a row is available. Throws Error on failure (conflict on constraint violations).
+  bool step();
+  // Runs to completion, discarding rows.
+  void run();
+
+  int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const;
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  sqlite3_stmt* raw() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+// One connection with a cache of prepared statements. Not thread-safe: owned by one thread at a time.
+class Db {
+ public:
+  Db(const std::string& path, bool read_only);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Executes one or more statements without results.
+  void exec(std::string_view sql);
+  // Returns the cached prepared statement for sql, reset and ready to bind.
+  Statement& prepare(const std::string& sql);
+  // Resets every statement left mid-result, ending the read snapshot it holds. Called when a connection is
+  // handed back, so that no lease leaks a stale snapshot into the next.
+  void reset_active_statements();
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+  sqlite3* raw() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+// Throws the Error that matches an SQLite result code.
+[[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);
+
+}  // namespace tribune::sqlite

@@ -1,0 +1,68 @@
+#include "store/sqlite/migrations.h"
+
+namespace tribune::sqlite {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> steps = {
+      {1, R"sql(
+CREATE TABLE sections (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL
+);
+CREATE TABLE authors (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  bio TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE articles (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  standfirst TEXT NOT NULL DEFAULT '',
+  section_id INTEGER NOT NULL REFERENCES sections(id),
+  body_markdown TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  source_name TEXT NOT NULL DEFAULT '',
+  source_url TEXT NOT NULL DEFAULT '',
+  comments_mode TEXT NOT NULL DEFAULT 'default',
+  comment_count INTEGER NOT NULL DEFAULT 0,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX articles_by_time ON articles (published_at DESC, id DESC);
+CREATE INDEX articles_by_section ON articles (section_id, published_at DESC, id DESC);
+CREATE TABLE article_authors (
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  author_id INTEGER NOT NULL REFERENCES authors(id),
+  position INTEGER NOT NULL,
+  PRIMARY KEY (article_id, author_id)
+) WITHOUT ROWID;
+CREATE INDEX article_authors_by_author ON article_authors (author_id, article_id);
+CREATE TABLE article_tags (
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (article_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX article_tags_by_tag ON article_tags (tag, article_id);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('content_version', 1);
+)sql"},
+  };
+  return steps;
+}
+
+}  // namespace tribune::sqlite

@@ -1,0 +1,506 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "domain/error.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/migrations.h"
+
+namespace tribune {
+
+namespace {
+
+using sqlite::Db;
+using sqlite::Statement;
+
+// Leases read connections to callers; each connection serves one thread at a time.
+class ReaderPool {
+ public:
+  ReaderPool(std::string path, int size) : path_(std::move(path)), size_(size) {}
+
+  template <class F>
+  auto with(F&& f) {
+    std::unique_ptr<Db> db = acquire();
+    struct Return {
+      ReaderPool* pool;
+      std::unique_ptr<Db>* db;
+      ~Return() { pool->release(std::move(*db)); }
+    } give_back{this, &db};
+    return f(*db);
+  }
+
+ private:
+  std::unique_ptr<Db> acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !idle_.empty() || created_ < size_; });
+    if (!idle_.empty()) {
+      auto db = std::move(idle_.back());
+      idle_.pop_back();
+      return db;
+    }
+    ++created_;
+    lock.unlock();
+    try {
+      auto db = std::make_unique<Db>(path_, true);
+      return db;
+    } catch (...) {
+      std::lock_guard relock(mu_);
+      --created_;
+      cv_.notify_one();
+      throw;
+    }
+  }
+
+  void release(std::unique_ptr<Db> db) {
+    if (!db) return;
+    db->reset_active_statements();
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(db));
+    cv_.notify_one();
+  }
+
+  std::string path_;
+  int size_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Db>> idle_;
+  int created_ = 0;
+};
+
+// The write path. Callers enqueue a job and block until the commit that carries it is durable. The writer
+// thread takes every queued job (up to max_batch), runs each inside its own SAVEPOINT within one
+// transaction, and commits once: N concurrent writers pay for one fsync. A job that throws is rolled back
+// to its savepoint alone and its caller gets the exception; the others still commit.
+class GroupCommitWriter {
+ public:
+  using Job = std::function<void(Db&)>;
+
+  GroupCommitWriter(std::string path, int max_batch) : db_(path, false), max_batch_(max_batch) {
+    db_.exec("PRAGMA journal_mode = WAL");
+    db_.exec("PRAGMA synchronous = FULL");
+    thread_ = std::thread([this] { loop(); });
+  }
+
+  ~GroupCommitWriter() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+  // Runs job on the writer thread inside a transaction and returns once it is committed durably.
+  void run(Job job) {
+    Pending p{std::move(job), {}};
+    auto done = p.promise.get_future();
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) throw Error(ErrorKind::unavailable, "shutting_down", "the server is shutting down.");
+      queue_.push_back(std::move(p));
+    }
+    cv_.notify_one();
+    done.get();
+  }
+
+  // Runs job on the writer thread outside any transaction (schema migration).
+  void run_exclusive(const Job& job) {
+    run_raw([&](Db& db) { job(db); });
+  }
+
+  int64_t commits() const { return commits_.load(); }
+  int64_t grouped() const { return grouped_.load(); }
+
+ private:
+  struct Pending {
+    Job job;
+    std::promise<void> promise;
+    bool raw = false;
+  };
+
+  void run_raw(const Job& job) {
+    Pending p{[&](Db& db) { job(db); }, {}, true};
+    auto done = p.promise.get_future();
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(p));
+    }
+    cv_.notify_one();
+    done.get();
+  }
+
+  void loop() {
+    for (;;) {
+      std::vector<Pending> batch;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
+        if (queue_.front().raw) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        } else {
+          while (!queue_.empty() && !queue_.front().raw && static_cast<int>(batch.size()) < max_batch_) {
+            batch.push_back(std::move(queue_.front()));
+            queue_.pop_front();
+          }
+        }
+      }
+      if (batch.front().raw) {
+        try {
+          batch.front().job(db_);
+          batch.front().promise.set_value();
+        } catch (...) {
+          batch.front().promise.set_exception(std::current_exception());
+        }
+        continue;
+      }
+      commit_batch(batch);
+    }
+  }
+
+  void commit_batch(std::vector<Pending>& batch) {
+    std::vector<std::exception_ptr> failures(batch.size());
+    try {
+      db_.prepare("BEGIN IMMEDIATE").run();
+    } catch (...) {
+      for (auto& p : batch) p.promise.set_exception(std::current_exception());
+      return;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      try {
+        db_.prepare("SAVEPOINT job").run();
+        try {
+          batch[i].job(db_);
+          db_.reset_active_statements();
+          db_.prepare("RELEASE job").run();
+        } catch (...) {
+          failures[i] = std::current_exception();
+          db_.reset_active_statements();
+          db_.prepare("ROLLBACK TO job").run();
+          db_.prepare("RELEASE job").run();
+        }
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+    try {
+      db_.prepare("COMMIT").run();
+    } catch (...) {
+      auto failure = std::current_exception();
+      try {
+        db_.exec("ROLLBACK");
+      } catch (const Error&) {
+        // The transaction is already gone; the commit failure below is what callers need to see.
+      }
+      for (auto& p : batch) p.promise.set_exception(failure);
+      return;
+    }
+    commits_.fetch_add(1);
+    grouped_.fetch_add(static_cast<int64_t>(batch.size()));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (failures[i]) batch[i].promise.set_exception(failures[i]);
+      else batch[i].promise.set_value();
+    }
+  }
+
+  Db db_;
+  int max_batch_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> grouped_{0};
+  std::thread thread_;
+};
+
+constexpr const char* kArticleColumns =
+    "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, "
+    "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name";
+
+Article read_article_row(Statement& st, bool with_body) {
+  Article a;
+  a.id = st.int64(0);
+  a.slug = st.text(1);
+  a.title = st.text(2);
+  a.standfirst = st.text(3);
+  a.published_at = TimePoint(std::chrono::seconds(st.int64(4)));
+  a.updated_at = TimePoint(std::chrono::seconds(st.int64(5)));
+  a.source_name = st.text(6);
+  a.source_url = st.text(7);
+  a.comments = parse_comments_mode(st.text(8)).value_or(CommentsMode::site_default);
+  a.comment_count = st.int64(9);
+  a.version = st.int64(10);
+  a.section = Section{st.int64(11), st.text(12), st.text(13)};
+  if (with_body) {
+    a.body_markdown = st.text(14);
+    a.body_html = st.text(15);
+  }
+  return a;
+}
+
+void load_authors_and_tags(Db& db, Article& a) {
+  auto& au = db.prepare(
+      "SELECT au.id, au.slug, au.name, au.bio FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+      "WHERE aa.article_id = ?1 ORDER BY aa.position");
+  au.bind(1, a.id);
+  while (au.step()) a.authors.push_back(Author{au.int64(0), au.text(1), au.text(2), au.text(3)});
+  auto& tg = db.prepare("SELECT tag FROM article_tags WHERE article_id = ?1 ORDER BY tag");
+  tg.bind(1, a.id);
+  while (tg.step()) a.tags.push_back(tg.text(0));
+}
+
+int64_t upsert_named(Db& db, const char* table, const std::string& slug, const std::string& name) {
+  std::string sel = std::string("SELECT id FROM ") + table + " WHERE slug = ?1";
+  auto& s = db.prepare(sel);
+  s.bind(1, slug);
+  if (s.step()) return s.int64(0);
+  std::string ins = std::string("INSERT INTO ") + table + " (slug, name) VALUES (?1, ?2)";
+  db.prepare(ins).bind(1, slug).bind(2, name).run();
+  return db.last_insert_id();
+}
+
+std::optional<Article> find_article_in(Db& db, std::string_view slug) {
+  auto& st = db.prepare(std::string("SELECT ") + kArticleColumns +
+                        ", a.body_markdown, a.body_html FROM articles a JOIN sections s ON s.id = a.section_id "
+                        "WHERE a.slug = ?1");
+  st.bind(1, slug);
+  if (!st.step()) return std::nullopt;
+  Article a = read_article_row(st, true);
+  st.reset();
+  load_authors_and_tags(db, a);
+  return a;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& o)
+      : path_(o.path), writer_(o.path, o.max_batch), readers_(o.path, o.read_connections) {}
+
+  void migrate() override {
+    writer_.run_exclusive([](Db& db) {
+      // BEGIN IMMEDIATE takes the write lock first: two processes migrating at once apply each step once.
+      for (const auto& m : sqlite::migrations()) {
+        db.exec("BEGIN IMMEDIATE");
+        try {
+          auto& v = db.prepare("PRAGMA user_version");
+          int current = v.step() ? static_cast<int>(v.int64(0)) : 0;
+          v.reset();
+          if (current >= m.version) {
+            db.exec("COMMIT");
+            continue;
+          }
+          db.exec(m.sql);
+          db.exec("PRAGMA user_version = " + std::to_string(m.version));
+          db.exec("COMMIT");
+        } catch (...) {
+          db.exec("ROLLBACK");
+          throw;
+        }
+      }
+    });
+  }
+
+  int schema_version() override {
+    return readers_.with([](Db& db) {
+      auto& v = db.prepare("PRAGMA user_version");
+      return v.step() ? static_cast<int>(v.int64(0)) : 0;
+    });
+  }
+
+  Article save_article(const ArticleRecord& r, bool replace) override {
+    int64_t id = 0;
+    writer_.run([&](Db& db) {
+      const auto& d = r.draft;
+      int64_t section_id = upsert_named(db, "sections", slugify(d.section), d.section);
+      int64_t now = now_seconds().time_since_epoch().count();
+      auto& existing = db.prepare("SELECT id FROM articles WHERE slug = ?1");
+      existing.bind(1, d.slug);
+      if (existing.step()) {
+        id = existing.int64(0);
+        if (!replace)
+          throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
+                      "slug");
+        existing.reset();
+        db.prepare(
+              "UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, body_html = ?6, "
+              "published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, comments_mode = ?11, "
+              "version = version + 1 WHERE id = ?1")
+            .bind(1, id).bind(2, d.title).bind(3, d.standfirst).bind(4, section_id).bind(5, d.body_markdown)
+            .bind(6, r.body_html).bind(7, r.published_at.time_since_epoch().count()).bind(8, now)
+            .bind(9, d.source_name).bind(10, d.source_url).bind(11, to_string(d.comments))
+            .run();
+        db.prepare("DELETE FROM article_authors WHERE article_id = ?1").bind(1, id).run();
+        db.prepare("DELETE FROM article_tags WHERE article_id = ?1").bind(1, id).run();
+      } else {
+        existing.reset();
+        db.prepare(
+              "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
+              "updated_at, source_name, source_url, comments_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+            .bind(1, d.slug).bind(2, d.title).bind(3, d.standfirst).bind(4, section_id).bind(5, d.body_markdown)
+            .bind(6, r.body_html).bind(7, r.published_at.time_since_epoch().count()).bind(8, now)
+            .bind(9, d.source_name).bind(10, d.source_url).bind(11, to_string(d.comments))
+            .run();
+        id = db.last_insert_id();
+      }
+      int64_t position = 0;
+      for (const auto& name : d.authors) {
+        int64_t author_id = upsert_named(db, "authors", slugify(name), name);
+        if (position == 0 && !d.author_bio.empty())
+          db.prepare("UPDATE authors SET bio = ?2 WHERE id = ?1").bind(1, author_id).bind(2, d.author_bio).run();
+        db.prepare("INSERT OR IGNORE INTO article_authors (article_id, author_id, position) VALUES (?1, ?2, ?3)")
+            .bind(1, id).bind(2, author_id).bind(3, position++).run();
+      }
+      for (const auto& tag : d.tags)
+        db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)").bind(1, id).bind(2, tag).run();
+      db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    });
+    auto saved = readers_.with([&](Db& db) { return find_article_in(db, r.draft.slug); });
+    if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");
+    return *saved;
+  }
+
+  std::optional<Article> find_article(std::string_view slug) override {
+    return readers_.with([&](Db& db) { return find_article_in(db, slug); });
+  }
+
+  ArticleList list_articles(const ArticleQuery& q) override {
+    return readers_.with([&](Db& db) {
+      std::string sql = std::string("SELECT ") + kArticleColumns;
+      if (q.with_body) sql += ", a.body_markdown, a.body_html";
+      sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.published_at <= ?1";
+      if (q.section_slug) sql += " AND s.slug = ?2";
+      if (q.author_slug)
+        sql += " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+               "WHERE au.slug = ?3)";
+      if (q.tag) sql += " AND a.id IN (SELECT article_id FROM article_tags WHERE tag = ?4)";
+      if (q.after) sql += " AND (a.published_at < ?5 OR (a.published_at = ?5 AND a.id < ?6))";
+      sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT ?7";
+      auto& st = db.prepare(sql);
+      st.bind(1, q.visible_at.time_since_epoch().count());
+      if (q.section_slug) st.bind(2, *q.section_slug);
+      if (q.author_slug) st.bind(3, *q.author_slug);
+      if (q.tag) st.bind(4, *q.tag);
+      if (q.after) st.bind(5, q.after->published_at).bind(6, q.after->id);
+      int limit = std::clamp(q.limit, 1, 1000);
+      st.bind(7, limit + 1);
+      ArticleList out;
+      while (st.step()) out.articles.push_back(read_article_row(st, q.with_body));
+      st.reset();
+      if (static_cast<int>(out.articles.size()) > limit) {
+        out.articles.pop_back();
+        const auto& last = out.articles.back();
+        out.next = ArticleCursor{last.published_at.time_since_epoch().count(), last.id};
+      }
+      for (auto& a : out.articles) load_authors_and_tags(db, a);
+      return out;
+    });
+  }
+
+  int64_t count_articles() override {
+    return readers_.with([](Db& db) {
+      auto& st = db.prepare("SELECT count(*) FROM articles");
+      return st.step() ? st.int64(0) : 0;
+    });
+  }
+
+  std::optional<TimePoint> next_scheduled(TimePoint after) override {
+    return readers_.with([&](Db& db) -> std::optional<TimePoint> {
+      auto& st = db.prepare("SELECT min(published_at) FROM articles WHERE published_at > ?1");
+      st.bind(1, after.time_since_epoch().count());
+      if (!st.step() || st.is_null(0)) return std::nullopt;
+      return TimePoint(std::chrono::seconds(st.int64(0)));
+    });
+  }
+
+  int64_t content_version() override {
+    return readers_.with([](Db& db) {
+      auto& st = db.prepare("SELECT value FROM counters WHERE name = 'content_version'");
+      return st.step() ? st.int64(0) : 0;
+    });
+  }
+
+  std::optional<Author> find_author(std::string_view slug) override {
+    return readers_.with([&](Db& db) -> std::optional<Author> {
+      auto& st = db.prepare("SELECT id, slug, name, bio FROM authors WHERE slug = ?1");
+      st.bind(1, slug);
+      if (!st.step()) return std::nullopt;
+      return Author{st.int64(0), st.text(1), st.text(2), st.text(3)};
+    });
+  }
+
+  std::optional<Section> find_section(std::string_view slug) override {
+    return readers_.with([&](Db& db) -> std::optional<Section> {
+      auto& st = db.prepare("SELECT id, slug, name FROM sections WHERE slug = ?1");
+      st.bind(1, slug);
+      if (!st.step()) return std::nullopt;
+      return Section{st.int64(0), st.text(1), st.text(2)};
+    });
+  }
+
+  std::vector<Section> list_sections() override {
+    return readers_.with([](Db& db) {
+      std::vector<Section> out;
+      auto& st = db.prepare("SELECT id, slug, name FROM sections ORDER BY name");
+      while (st.step()) out.push_back(Section{st.int64(0), st.text(1), st.text(2)});
+      return out;
+    });
+  }
+
+  ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) override {
+    ApiToken t{0, name, role, now_seconds()};
+    writer_.run([&](Db& db) {
+      db.prepare("INSERT INTO api_tokens (token_hash, name, role, created_at) VALUES (?1, ?2, ?3, ?4)")
+          .bind_blob(1, token_hash).bind(2, name).bind(3, role).bind(4, t.created_at.time_since_epoch().count())
+          .run();
+      t.id = db.last_insert_id();
+    });
+    return t;
+  }
+
+  std::optional<ApiToken> find_api_token(const std::string& token_hash) override {
+    return readers_.with([&](Db& db) -> std::optional<ApiToken> {
+      auto& st = db.prepare(
+          "SELECT id, name, role, created_at FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL");
+      st.bind_blob(1, token_hash);
+      if (!st.step()) return std::nullopt;
+      return ApiToken{st.int64(0), st.text(1), st.text(2), TimePoint(std::chrono::seconds(st.int64(3)))};
+    });
+  }
+
+  std::string integrity_check() override {
+    return readers_.with([](Db& db) {
+      auto& st = db.prepare("PRAGMA integrity_check");
+      return st.step() ? st.text(0) : std::string("no answer");
+    });
+  }
+
+  StoreStats stats() override {
+    StoreStats s;
+    s.articles = count_articles();
+    s.group_commits = writer_.commits();
+    s.grouped_writes = writer_.grouped();
+    return s;
+  }
+
+ private:
+  std::string path_;
+  GroupCommitWriter writer_;
+  ReaderPool readers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options) {
+  auto store = std::make_unique<SqliteStore>(options);
+  return store;
+}
+
+}  // namespace tribune

@@ -1,0 +1,97 @@
+// The Store: every piece of state Tribune keeps, behind one interface. Engines live in sub-folders
+// (sqlite/ now, postgres/ later); nothing above this header sees SQL, a connection or an engine type.
+//
+// Contract for every engine:
+//  - Every method is safe to call from any thread, concurrently.
+//  - A write method returns only after its effects are durable (committed and synced); concurrent writers
+//    may share one commit (group commit). If it throws, none of its effects happened.
+//  - Errors surface as tribune::Error: conflict for uniqueness violations, unavailable when the engine
+//    cannot be reached or is shutting down, internal otherwise.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/article.h"
+
+namespace tribune {
+
+// Keyset position in the (published_at DESC, id DESC) order of articles.
+struct ArticleCursor {
+  int64_t published_at = 0;
+  int64_t id = 0;
+};
+
+struct ArticleQuery {
+  TimePoint visible_at{};                 // only articles published at or before this instant
+  std::optional<std::string> section_slug;
+  std::optional<std::string> author_slug;
+  std::optional<std::string> tag;
+  std::optional<ArticleCursor> after;     // exclusive
+  int limit = 20;
+  bool with_body = false;                 // listings skip the body columns
+};
+
+struct ArticleList {
+  std::vector<Article> articles;
+  std::optional<ArticleCursor> next;      // set when more rows follow
+};
+
+// An article ready to store: validated, body rendered.
+struct ArticleRecord {
+  ArticleDraft draft;
+  std::string body_html;
+  TimePoint published_at{};
+};
+
+struct ApiToken {
+  int64_t id = 0;
+  std::string name;
+  std::string role;
+  TimePoint created_at{};
+};
+
+struct StoreStats {
+  int64_t articles = 0;
+  int64_t group_commits = 0;       // commits made by the write path
+  int64_t grouped_writes = 0;      // writes carried by those commits
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Brings the schema up to date; safe to call from several processes at once (one applies each step).
+  virtual void migrate() = 0;
+  virtual int schema_version() = 0;
+
+  // Creates the article, or replaces the one with the same slug; bumps its version. Authors and the section
+  // are created by name when new. Returns the stored article with authors and section resolved.
+  // With replace=false an existing slug is an Error(conflict, "slug_taken") and nothing changes.
+  virtual Article save_article(const ArticleRecord& record, bool replace) = 0;
+  virtual std::optional<Article> find_article(std::string_view slug) = 0;  // any publish time
+  virtual ArticleList list_articles(const ArticleQuery& query) = 0;
+  virtual int64_t count_articles() = 0;
+  // The earliest publish time strictly after `after`, to wake the scheduler.
+  virtual std::optional<TimePoint> next_scheduled(TimePoint after) = 0;
+  // A counter bumped by every change that can alter a rendered page, by any process or node sharing the
+  // store. Servers poll it to keep their page caches correct when another process writes.
+  virtual int64_t content_version() = 0;
+
+  virtual std::optional<Author> find_author(std::string_view slug) = 0;
+  virtual std::optional<Section> find_section(std::string_view slug) = 0;
+  virtual std::vector<Section> list_sections() = 0;
+
+  // token_hash is the SHA-256 of the token; the token itself is never stored.
+  virtual ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) = 0;
+  virtual std::optional<ApiToken> find_api_token(const std::string& token_hash) = 0;
+
+  // "ok" when the engine's own consistency check passes, else its first complaint.
+  virtual std::string integrity_check() = 0;
+  virtual StoreStats stats() = 0;
+};
+
+}  // namespace tribune

@@ -1,0 +1,49 @@
+// Small text helpers shared by every layer: escaping, UTF-8 validation, time formatting.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tribune {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = std::chrono::sys_seconds;
+
+// Appends s to out with &, <, >, ", ' escaped for HTML text and attribute values.
+void append_html_escaped(std::string& out, std::string_view s);
+std::string html_escape(std::string_view s);
+
+// XML escaping (feeds, sitemap): the same five characters.
+inline std::string xml_escape(std::string_view s) { return html_escape(s); }
+
+// True when s is well-formed UTF-8 with no overlongs, surrogates or code points above U+10FFFF.
+bool is_valid_utf8(std::string_view s);
+
+// True when s contains a NUL or another C0 control other than tab, newline and carriage return.
+bool has_control_chars(std::string_view s);
+
+// RFC 3339 in UTC with a Z suffix, second precision: "2009-07-05T23:00:00Z".
+std::string format_rfc3339(TimePoint t);
+// Accepts "YYYY-MM-DDTHH:MM:SS" followed by "Z" or "+HH:MM"/"-HH:MM", optional fractional seconds.
+std::optional<TimePoint> parse_rfc3339(std::string_view s);
+// RFC 822 date for RSS: "Mon, 06 Jul 2009 00:00:00 GMT".
+std::string format_rfc822(TimePoint t);
+// HTTP-date for Last-Modified.
+inline std::string format_http_date(TimePoint t) { return format_rfc822(t); }
+
+TimePoint now_seconds();
+
+std::string trim(std::string_view s);
+std::string to_lower_ascii(std::string_view s);
+
+// Lowercase hex of a byte string.
+std::string to_hex(std::string_view bytes);
+
+// URL-safe base64 without padding (tokens, cursors).
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace tribune

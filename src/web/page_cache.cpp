@@ -1,0 +1,130 @@
+#include "web/page_cache.h"
+
+#include <sodium.h>
+#include <zlib.h>
+
+#include <mutex>
+
+#include "domain/error.h"
+
+namespace tribune {
+
+std::string gzip_compress(std::string_view data, int level) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw Error(ErrorKind::internal, "compression_failed", "gzip unavailable");
+  std::string out;
+  out.resize(deflateBound(&zs, data.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw Error(ErrorKind::internal, "compression_failed", "gzip failed");
+  return out;
+}
+
+std::shared_ptr<const CachedPage> make_page(std::string content, std::string_view anonymous_fragment,
+                                            std::string content_type, std::string cache_control) {
+  auto page = std::make_shared<CachedPage>();
+  size_t slot = content.find(kReaderSlot);
+  if (slot == std::string::npos) {
+    page->body = std::make_shared<const std::string>(content);
+    page->head = std::move(content);
+  } else {
+    page->head = content.substr(0, slot);
+    page->tail = content.substr(slot + kReaderSlot.size());
+    page->body = std::make_shared<const std::string>(page->head + std::string(anonymous_fragment) + page->tail);
+  }
+  page->gzip = std::make_shared<const std::string>(gzip_compress(*page->body));
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(page->body->data()),
+                     page->body->size(), nullptr, 0);
+  page->etag = "\"" + base64url_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest)) + "\"";
+  page->content_type = std::move(content_type);
+  page->cache_control = std::move(cache_control);
+  return page;
+}
+
+bool accepts_gzip(std::string_view ae) {
+  size_t pos = 0;
+  while (pos < ae.size()) {
+    size_t comma = ae.find(',', pos);
+    std::string_view item = ae.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    pos = comma == std::string_view::npos ? ae.size() : comma + 1;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    size_t semi = item.find(';');
+    std::string_view coding = item.substr(0, semi);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    if (coding != "gzip" && coding != "*") continue;
+    if (semi == std::string_view::npos) return true;
+    std::string_view params = item.substr(semi + 1);
+    size_t q = params.find("q=");
+    if (q == std::string_view::npos) return true;
+    std::string_view v = params.substr(q + 2);
+    return !(v.starts_with("0") && (v.size() == 1 || v.find_first_not_of("0.", 0) == std::string_view::npos));
+  }
+  return false;
+}
+
+namespace {
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+  if (if_none_match == "*") return true;
+  // Weak comparison (RFC 9110 13.1.2): W/"x" matches "x"; a list matches when any member does.
+  return if_none_match.find(etag) != std::string_view::npos;
+}
+}  // namespace
+
+Response serve_page(const CachedPage& page, const Request& request) {
+  Response r;
+  r.headers.set(http::field::etag, page.etag);
+  r.headers.set(http::field::cache_control, page.cache_control);
+  r.headers.set(http::field::vary, "Accept-Encoding, Cookie");
+  auto inm = request[http::field::if_none_match];
+  if (!inm.empty() && etag_matches(inm, page.etag) && page.status == http::status::ok) {
+    r.status = http::status::not_modified;
+    return r;
+  }
+  r.status = page.status;
+  r.headers.set(http::field::content_type, page.content_type);
+  if (accepts_gzip(request[http::field::accept_encoding])) {
+    r.headers.set(http::field::content_encoding, "gzip");
+    r.shared_body = page.gzip;
+  } else {
+    r.shared_body = page.body;
+  }
+  return r;
+}
+
+std::shared_ptr<const CachedPage> PageCache::get(std::string_view key) const {
+  std::shared_lock lock(mu_);
+  auto it = pages_.find(key);
+  return it == pages_.end() ? nullptr : it->second;
+}
+
+void PageCache::put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation) {
+  std::unique_lock lock(mu_);
+  if (generation != generation_) return;
+  if (pages_.size() >= max_entries_) pages_.clear();  // crude bound; pages re-render on demand
+  pages_[std::move(key)] = std::move(page);
+}
+
+uint64_t PageCache::generation() const {
+  std::shared_lock lock(mu_);
+  return generation_;
+}
+
+void PageCache::invalidate_all() {
+  std::unique_lock lock(mu_);
+  ++generation_;
+  pages_.clear();
+}
+
+size_t PageCache::size() const {
+  std::shared_lock lock(mu_);
+  return pages_.size();
+}
+
+}  // namespace tribune

@@ -1,0 +1,70 @@
+// Rendered responses kept in memory, shared by every request, precompressed once per version.
+//
+// A page is rendered once per change: the article service's change listener and the content-version poller
+// call invalidate_all(), which bumps the generation. A render that started before an invalidation is not
+// stored (put() compares generations), so a stale page can never outlive the change that made it stale.
+//
+// Per-reader parts are not in the cache: a page's HTML holds the marker <!--tribune:reader--> where the
+// reader's own fragment goes. Anonymous readers get the page with the anonymous fragment, precompressed;
+// signed-in readers get head + their fragment + tail.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "http/message.h"
+#include "util/text.h"
+
+namespace tribune {
+
+inline constexpr std::string_view kReaderSlot = "<!--tribune:reader-->";
+
+struct CachedPage {
+  std::string head;  // before the reader slot (the whole page when it has none)
+  std::string tail;  // after the reader slot
+  std::shared_ptr<const std::string> body;  // head + anonymous fragment + tail
+  std::shared_ptr<const std::string> gzip;  // body, gzip level 9
+  std::string etag;                         // strong, from the body's bytes
+  std::string content_type;
+  std::string cache_control;
+  http::status status = http::status::ok;
+};
+
+// Builds a page: splits at the reader slot, fills the anonymous fragment, compresses, hashes.
+std::shared_ptr<const CachedPage> make_page(std::string content, std::string_view anonymous_fragment,
+                                            std::string content_type, std::string cache_control);
+
+std::string gzip_compress(std::string_view data, int level = 9);
+
+// The response for a cached page: 304 on a matching If-None-Match, gzip when accepted.
+Response serve_page(const CachedPage& page, const Request& request);
+
+// True when the Accept-Encoding header accepts gzip (q > 0).
+bool accepts_gzip(std::string_view accept_encoding);
+
+class PageCache {
+ public:
+  explicit PageCache(size_t max_entries = 20000) : max_entries_(max_entries) {}
+
+  std::shared_ptr<const CachedPage> get(std::string_view key) const;
+  // Stores the page unless the cache was invalidated after `generation` was read.
+  void put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation);
+  uint64_t generation() const;
+  void invalidate_all();
+  size_t size() const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::shared_ptr<const CachedPage>, Hash, std::equal_to<>> pages_;
+  uint64_t generation_ = 1;
+  size_t max_entries_;
+};
+
+}  // namespace tribune

@@ -1,0 +1,347 @@
+#include "web/pages.h"
+
+#include <kainjow/mustache.hpp>
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <mutex>
+
+#include "domain/error.h"
+
+namespace tribune {
+
+namespace embedded {
+const std::map<std::string, std::string_view, std::less<>>& files();
+}
+
+namespace mus = kainjow::mustache;
+
+std::optional<std::string_view> embedded_file(std::string_view name) {
+  const auto& files = embedded::files();
+  auto it = files.find(name);
+  if (it == files.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<std::string, std::string_view>> embedded_demo_articles() {
+  std::vector<std::pair<std::string, std::string_view>> out;
+  for (const auto& [name, bytes] : embedded::files())
+    if (name.ends_with(".md")) out.emplace_back(name, bytes);
+  return out;
+}
+
+std::string content_type_for(std::string_view name) {
+  if (name.ends_with(".css")) return "text/css; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (name.ends_with(".svg")) return "image/svg+xml";
+  if (name.ends_with(".png")) return "image/png";
+  if (name.ends_with(".ico")) return "image/x-icon";
+  if (name.ends_with(".txt")) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+struct PageRenderer::Impl {
+  std::mutex mu;  // kainjow's render() is not const
+  std::map<std::string, std::unique_ptr<mus::mustache>, std::less<>> templates;
+
+  mus::mustache& get(std::string_view name) {
+    auto it = templates.find(name);
+    if (it != templates.end()) return *it->second;
+    auto src = embedded_file(std::string(name) + ".mustache");
+    if (!src) throw Error(ErrorKind::internal, "template_missing", "template " + std::string(name) + " is missing");
+    auto t = std::make_unique<mus::mustache>(std::string(*src));
+    if (!t->is_valid())
+      throw Error(ErrorKind::internal, "template_invalid", "template " + std::string(name) + ": " + t->error_message());
+    return *templates.emplace(std::string(name), std::move(t)).first->second;
+  }
+
+  std::string render(std::string_view name, const mus::data& d) {
+    std::lock_guard lock(mu);
+    auto& t = get(name);
+    std::string out = t.render(d);
+    if (!t.is_valid()) throw Error(ErrorKind::internal, "template_failed", t.error_message());
+    return out;
+  }
+};
+
+namespace {
+
+std::string absolute(const SiteSettings& site, std::string_view path) {
+  std::string base = site.base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + std::string(path);
+}
+
+// JSON for a <script type="application/ld+json"> block: "<" is escaped so no "</script>" can close it.
+std::string script_safe_json(const boost::json::value& v) {
+  std::string s = boost::json::serialize(v);
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else out += c;
+  }
+  return out;
+}
+
+void meta_property(std::string& out, std::string_view property, std::string_view content) {
+  out += "<meta property=\"";
+  append_html_escaped(out, property);
+  out += "\" content=\"";
+  append_html_escaped(out, content);
+  out += "\">\n";
+}
+
+std::string byline_text(const Article& a) {
+  std::string s = "By ";
+  for (size_t i = 0; i < a.authors.size(); ++i) {
+    if (i > 0) s += (i + 1 == a.authors.size()) ? " and " : ", ";
+    s += a.authors[i].name;
+  }
+  return s;
+}
+
+mus::data section_nav(const std::vector<Section>& sections, std::string_view current) {
+  mus::list items;
+  for (const auto& s : sections) {
+    mus::object o{{"url", "/" + s.slug}, {"name", s.name}};
+    o["current"] = mus::data(s.slug == current);
+    items.emplace_back(o);
+  }
+  return mus::data(items);
+}
+
+}  // namespace
+
+PageRenderer::PageRenderer(SiteSettings site, const ArticleService& articles)
+    : site_(std::move(site)), articles_(articles), impl_(std::make_unique<Impl>()) {
+  std::string all;
+  for (const auto& [name, bytes] : embedded::files()) all.append(bytes);
+  unsigned char digest[6];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(all.data()), all.size(), nullptr, 0);
+  asset_version_ = to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+PageRenderer::~PageRenderer() = default;
+
+std::string PageRenderer::anonymous_reader_fragment() const {
+  return impl_->render("reader_anonymous", mus::data(mus::object{}));
+}
+
+namespace {
+
+struct LayoutArgs {
+  std::string page_title;
+  std::string description;
+  std::string canonical;
+  bool noindex = false;
+  std::string head_extra;
+  std::string body_class;
+  std::string current_section;
+};
+
+}  // namespace
+
+static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, const std::string& asset_version,
+                        const std::vector<Section>& sections, const LayoutArgs& a, std::string content) {
+  mus::data d;
+  d.set("lang", site.locality.locale.substr(0, 2));
+  d.set("page_title", a.page_title);
+  if (!a.description.empty()) d.set("description", a.description);
+  if (!a.canonical.empty()) d.set("canonical", a.canonical);
+  d.set("noindex", mus::data(a.noindex));
+  d.set("head_extra", a.head_extra);
+  d.set("asset_version", asset_version);
+  d.set("site_name", site.name);
+  d.set("site_tagline", site.tagline);
+  d.set("body_class", a.body_class);
+  d.set("sections", section_nav(sections, a.current_section));
+  d.set("content", std::move(content));
+  return impl.render("layout", d);
+}
+
+std::string PageRenderer::article(const Article& a, const std::vector<Section>& sections) const {
+  std::string url = articles_.url_for(a);
+  bool syndicated = !a.source_name.empty();
+  mus::data d;
+  d.set("slug", a.slug);
+  d.set("title", a.title);
+  if (!a.standfirst.empty()) d.set("standfirst", a.standfirst);
+  d.set("section_name", a.section.name);
+  d.set("section_url", "/" + a.section.slug);
+  mus::list authors, bios;
+  for (size_t i = 0; i < a.authors.size(); ++i) {
+    std::string prefix = i == 0 ? "" : (i + 1 == a.authors.size() ? " and " : ", ");
+    authors.emplace_back(mus::object{{"prefix", prefix}, {"name", a.authors[i].name}, {"url", "/authors/" + a.authors[i].slug}});
+    if (!a.authors[i].bio.empty()) bios.emplace_back(a.authors[i].bio);
+  }
+  d.set("authors", authors);
+  d.set("bios", bios);
+  d.set("published_iso", format_rfc3339(a.published_at));
+  d.set("dateline", format_dateline(a.published_at, site_.locality));
+  d.set("body_html", a.body_html);
+  d.set("syndicated", mus::data(syndicated));
+  d.set("source_name", a.source_name);
+  d.set("source_url", a.source_url.empty() ? std::string("#") : a.source_url);
+  mus::list tags;
+  for (const auto& t : a.tags) tags.emplace_back(t);
+  d.set("has_tags", mus::data(!a.tags.empty()));
+  d.set("tags", tags);
+  d.set("appeal_heading", site_.appeal.heading);
+  d.set("appeal_copy", site_.appeal.copy);
+  d.set("appeal_signature", site_.appeal.signature);
+  mus::list amounts;
+  std::string symbol = site_.appeal.currency == "GBP" ? "£" : site_.appeal.currency == "EUR" ? "€" : "$";
+  for (long amount : site_.appeal.amounts) amounts.emplace_back(mus::object{{"label", symbol + std::to_string(amount)}});
+  d.set("appeal_amounts", amounts);
+  bool open = a.comments == CommentsMode::open;
+  d.set("comments_open", mus::data(open));
+  d.set("comment_count", std::to_string(a.comment_count));
+  d.set("comment_noun", a.comment_count == 1 ? "comment" : "comments");
+  std::string content = impl_->render("article", d);
+
+  // Open Graph and NewsArticle structured data.
+  std::string head;
+  std::string abs_url = absolute(site_, url);
+  meta_property(head, "og:type", "article");
+  meta_property(head, "og:site_name", site_.name);
+  meta_property(head, "og:title", a.title);
+  if (!a.standfirst.empty()) meta_property(head, "og:description", a.standfirst);
+  meta_property(head, "og:url", abs_url);
+  meta_property(head, "article:published_time", format_rfc3339(a.published_at));
+  meta_property(head, "article:section", a.section.name);
+  for (const auto& t : a.tags) meta_property(head, "article:tag", t);
+  boost::json::array ld_authors;
+  for (const auto& au : a.authors)
+    ld_authors.push_back({{"@type", "Person"}, {"name", au.name}, {"url", absolute(site_, "/authors/" + au.slug)}});
+  boost::json::object ld{{"@context", "https://schema.org"},
+                         {"@type", "NewsArticle"},
+                         {"headline", a.title},
+                         {"datePublished", format_rfc3339(a.published_at)},
+                         {"dateModified", format_rfc3339(std::max(a.updated_at, a.published_at))},
+                         {"author", ld_authors},
+                         {"articleSection", a.section.name},
+                         {"mainEntityOfPage", abs_url},
+                         {"url", abs_url},
+                         {"publisher", {{"@type", "NewsMediaOrganization"}, {"name", site_.name}, {"url", absolute(site_, "/")}}}};
+  if (!a.standfirst.empty()) ld["description"] = a.standfirst;
+  if (!a.tags.empty()) {
+    std::string kw;
+    for (const auto& t : a.tags) kw += (kw.empty() ? "" : ", ") + t;
+    ld["keywords"] = kw;
+  }
+  if (syndicated) ld["isBasedOn"] = a.source_url;
+  head += "<script type=\"application/ld+json\">" + script_safe_json(ld) + "</script>\n";
+
+  LayoutArgs args;
+  args.page_title = a.title + " | " + site_.name;
+  args.description = a.standfirst;
+  args.head_extra = std::move(head);
+  args.body_class = "page--article";
+  args.current_section = a.section.slug;
+  if (syndicated && site_.syndicated_noindex) args.noindex = true;
+  else args.canonical = syndicated ? a.source_url : abs_url;
+  return wrap(*impl_, site_, asset_version_, sections, args, std::move(content));
+}
+
+std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& sections) const {
+  mus::data d;
+  if (!l.kicker.empty()) d.set("kicker", l.kicker);
+  d.set("heading", l.heading);
+  if (!l.intro.empty()) d.set("intro", l.intro);
+  auto card = [&](const Article& a) {
+    mus::object o{{"url", articles_.url_for(a)},
+                  {"title", a.title},
+                  {"section_name", a.section.name},
+                  {"section_url", "/" + a.section.slug},
+                  {"byline", byline_text(a)},
+                  {"published_iso", format_rfc3339(a.published_at)},
+                  {"date", format_local(a.published_at, site_.locality, "d MMMM yyyy")}};
+    if (!a.standfirst.empty()) o["standfirst"] = a.standfirst;
+    return o;
+  };
+  size_t start = 0;
+  if (l.lead && !l.articles.empty()) {
+    d.set("lead", mus::data(card(l.articles.front())));
+    start = 1;
+  }
+  mus::list items;
+  for (size_t i = start; i < l.articles.size(); ++i) items.emplace_back(card(l.articles[i]));
+  d.set("articles", items);
+  d.set("empty", mus::data(l.articles.empty()));
+  if (l.next_url) d.set("next_url", *l.next_url);
+  std::string content = impl_->render("listing", d);
+  LayoutArgs args;
+  args.page_title = l.page_title;
+  args.description = l.intro.empty() ? site_.description : l.intro;
+  args.canonical = absolute(site_, l.canonical_path);
+  args.body_class = "page--listing";
+  args.current_section = l.current_section;
+  return wrap(*impl_, site_, asset_version_, sections, args, std::move(content));
+}
+
+std::string PageRenderer::error_page(int status, const std::string& title, const std::string& message,
+                                     const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("status", std::to_string(status));
+  d.set("title", title);
+  d.set("message", message);
+  LayoutArgs args;
+  args.page_title = title + " | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--error";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("error", d));
+}
+
+std::string PageRenderer::support_page(const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("appeal_heading", site_.appeal.heading);
+  d.set("appeal_copy", site_.appeal.copy);
+  d.set("appeal_signature", site_.appeal.signature);
+  LayoutArgs args;
+  args.page_title = "Support " + site_.name;
+  args.canonical = absolute(site_, "/support");
+  args.body_class = "page--support";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("support", d));
+}
+
+std::string PageRenderer::rss(const std::vector<Article>& latest) const {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n"
+      "<channel>\n<title>";
+  out += xml_escape(site_.name) + "</title>\n<link>" + xml_escape(absolute(site_, "/")) + "</link>\n<description>" +
+         xml_escape(site_.description) + "</description>\n<language>" + xml_escape(site_.locality.locale.substr(0, 2)) +
+         "</language>\n<atom:link href=\"" + xml_escape(absolute(site_, "/feed.xml")) +
+         "\" rel=\"self\" type=\"application/rss+xml\"/>\n";
+  if (!latest.empty()) out += "<lastBuildDate>" + format_rfc822(latest.front().published_at) + "</lastBuildDate>\n";
+  for (const auto& a : latest) {
+    std::string link = absolute(site_, articles_.url_for(a));
+    out += "<item>\n<title>" + xml_escape(a.title) + "</title>\n<link>" + xml_escape(link) + "</link>\n<guid isPermaLink=\"true\">" +
+           xml_escape(link) + "</guid>\n<pubDate>" + format_rfc822(a.published_at) + "</pubDate>\n";
+    for (const auto& au : a.authors) out += "<dc:creator>" + xml_escape(au.name) + "</dc:creator>\n";
+    out += "<category>" + xml_escape(a.section.name) + "</category>\n";
+    if (!a.standfirst.empty()) out += "<description>" + xml_escape(a.standfirst) + "</description>\n";
+    out += "</item>\n";
+  }
+  out += "</channel>\n</rss>\n";
+  return out;
+}
+
+std::string PageRenderer::sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  out += "<url><loc>" + xml_escape(absolute(site_, "/")) + "</loc></url>\n";
+  for (const auto& s : sections) out += "<url><loc>" + xml_escape(absolute(site_, "/" + s.slug)) + "</loc></url>\n";
+  for (const auto& a : articles) {
+    if (!a.source_name.empty() && site_.syndicated_noindex) continue;
+    out += "<url><loc>" + xml_escape(absolute(site_, articles_.url_for(a))) + "</loc><lastmod>" +
+           format_rfc3339(std::max(a.updated_at, a.published_at)) + "</lastmod></url>\n";
+  }
+  out += "</urlset>\n";
+  return out;
+}
+
+}  // namespace tribune

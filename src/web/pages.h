@@ -1,0 +1,61 @@
+// HTML and XML rendering of the publication's pages. Templates are compiled into the binary and escape
+// every value unless the template says otherwise ({{{...}}} is used only for HTML Tribune produced itself:
+// rendered Markdown, the page body inside the layout, and head tags built here with escaping).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/articles.h"
+#include "web/site.h"
+
+namespace tribune {
+
+class PageRenderer {
+ public:
+  PageRenderer(SiteSettings site, const ArticleService& articles);
+  ~PageRenderer();
+
+  std::string article(const Article& a, const std::vector<Section>& sections) const;
+  struct Listing {
+    std::string kicker;
+    std::string heading;
+    std::string intro;
+    std::string page_title;
+    std::string canonical_path;
+    std::string current_section;
+    std::vector<Article> articles;
+    bool lead = false;                // first article shown big
+    std::optional<std::string> next_url;
+  };
+  std::string listing(const Listing& l, const std::vector<Section>& sections) const;
+  std::string error_page(int status, const std::string& title, const std::string& message,
+                         const std::vector<Section>& sections) const;
+  std::string support_page(const std::vector<Section>& sections) const;
+  std::string anonymous_reader_fragment() const;
+
+  std::string rss(const std::vector<Article>& latest) const;
+  std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;
+
+  const SiteSettings& site() const { return site_; }
+  // Changes when the embedded assets change: cache-busting query on asset URLs.
+  const std::string& asset_version() const { return asset_version_; }
+
+  struct Impl;  // templates (pages.cpp)
+
+ private:
+  SiteSettings site_;
+  const ArticleService& articles_;
+  std::string asset_version_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Embedded static files by name ("site.css"); nullopt when unknown.
+std::optional<std::string_view> embedded_file(std::string_view name);
+std::string content_type_for(std::string_view name);
+// The demo publication's article files (demo/articles/*.md), in name order.
+std::vector<std::pair<std::string, std::string_view>> embedded_demo_articles();
+
+}  // namespace tribune

@@ -1,0 +1,34 @@
+// What the web layer needs to know about the publication: name, address, locale, the appeal's copy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/dateline.h"
+
+namespace tribune {
+
+struct AppealSettings {
+  std::string heading = "Support truly independent journalism";
+  std::string copy =
+      "Our opinion pages are open to everyone and free of a paywall, because an argument only matters if "
+      "people can read it. That is possible because readers pay for it. Whether 5 or 50, every contribution "
+      "counts.";
+  std::string signature = "Helena Marsh, Editor";
+  std::string currency = "GBP";
+  std::vector<long> amounts = {5, 50};  // major units
+};
+
+struct SiteSettings {
+  std::string name = "The Tribune";
+  std::string tagline = "Opinion, argument and the conversation that follows.";
+  std::string description = "Opinion and analysis from The Tribune.";
+  std::string base_url = "http://127.0.0.1:8080";  // absolute URLs in feeds, canonical links, JSON-LD
+  Locality locality;
+  // Syndicated pieces: noindex (true) or a canonical link to the source (false, the default).
+  bool syndicated_noindex = false;
+  AppealSettings appeal;
+  std::string assets_dir;  // when set, /assets/ is read from this folder (for designers); else embedded
+};
+
+}  // namespace tribune
