@@ -1,0 +1,120 @@
+#include "test_support.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cstdlib>
+#include <random>
+
+namespace tribune::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "tribune-test-XXXXXX").string();
+  char* p = mkdtemp(tmpl.data());
+  if (!p) throw std::runtime_error("mkdtemp failed");
+  path_ = p;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+
+HttpResult read_response(tcp::socket& socket) {
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  parser.skip(false);
+  beast::error_code ec;
+  http::read(socket, buffer, parser, ec);
+  HttpResult r;
+  if (ec && !parser.is_header_done()) {
+    r.status = 0;
+    r.body = ec.message();
+    return r;
+  }
+  auto& res = parser.get();
+  r.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
+  r.body = res.body();
+  return r;
+}
+
+tcp::socket connect(asio::io_context& ioc, uint16_t port) {
+  tcp::socket socket(ioc);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  struct timeval tv{10, 0};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return socket;
+}
+
+}  // namespace
+
+HttpResult raw_request(uint16_t port, const std::string& bytes) {
+  asio::io_context ioc;
+  auto socket = connect(ioc, port);
+  beast::error_code ec;
+  asio::write(socket, asio::buffer(bytes), ec);  // the server may answer and close before reading it all
+  return read_response(socket);
+}
+
+HttpResult request(uint16_t port, const RequestSpec& spec) {
+  asio::io_context ioc;
+  auto socket = connect(ioc, port);
+  http::request<http::string_body> req{http::string_to_verb(spec.method), spec.target, 11};
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [k, v] : spec.headers) req.set(k, v);
+  if (!spec.body.empty() || spec.method == "POST" || spec.method == "PUT" || spec.method == "PATCH") {
+    req.body() = spec.body;
+    req.prepare_payload();
+  }
+  req.keep_alive(false);
+  http::write(socket, req);
+  auto r = read_response(socket);
+  if (spec.method == "HEAD") r.body.clear();
+  return r;
+}
+
+TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Config&)> tweak) {
+  if (data_dir.empty()) {
+    owned_dir_ = std::make_unique<TempDir>();
+    data_dir = owned_dir_->path();
+  }
+  data_dir_ = data_dir;
+  Config config;
+  config.data_dir = data_dir_;
+  config.server.host = "127.0.0.1";
+  config.server.port = 0;
+  config.server.io_threads = 2;
+  config.pipeline.blocking_threads = 8;
+  if (tweak) tweak(config);
+  app_ = std::make_unique<App>(config);
+  if (demo) app_->load_demo();
+  server_ = std::make_unique<Server>(app_->config().server);
+  server_->listen();
+  port_ = server_->port();
+  if (!app_->config().base_url_set) app_->config().site.base_url = "http://127.0.0.1:" + std::to_string(port_);
+  app_->build_http();
+  app_->start_background();
+  server_->start(app_->pipeline());
+}
+
+TestServer::~TestServer() {
+  server_->stop();
+  server_->wait();
+  app_->pipeline().shutdown_pool();
+  app_->stop_background();
+}
+
+}  // namespace tribune::testing

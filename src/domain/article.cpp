@@ -1,6 +1,11 @@
 #include "domain/article.h"
 
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
 #include <array>
+#include <memory>
+#include <mutex>
 
 #include "domain/error.h"
 
@@ -33,7 +38,33 @@ bool is_valid_slug(std::string_view s) {
   return true;
 }
 
-std::string slugify(std::string_view text) {
+namespace {
+
+// "Tomás Ferreira" -> "Tomas Ferreira": ICU transliteration to ASCII before slugging.
+std::string to_ascii(std::string_view text) {
+  static std::mutex mu;
+  static std::unique_ptr<icu::Transliterator> translit = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(
+        icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, status));
+    return U_SUCCESS(status) ? std::move(t) : nullptr;
+  }();
+  if (!translit) return std::string(text);
+  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  {
+    std::lock_guard lock(mu);
+    translit->transliterate(u);
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+std::string slugify(std::string_view input) {
+  std::string ascii = to_ascii(input);
+  std::string_view text = ascii;
   std::string out;
   bool pending_dash = false;
   for (char c : text) {

@@ -21,10 +21,11 @@ void attach(cmark_parser* parser, const char* name) {
 
 void add_rel_to_links(std::string& html) {
   static constexpr std::string_view needle = "<a href=\"";
+  static constexpr std::string_view rel = "rel=\"nofollow ugc noopener\" ";
   size_t pos = 0;
   while ((pos = html.find(needle, pos)) != std::string::npos) {
-    html.insert(pos + 2, "rel=\"nofollow ugc noopener\" ");
-    pos += needle.size() + 28;
+    html.insert(pos + 3, rel);
+    pos += needle.size() + rel.size();
   }
 }
 

@@ -51,6 +51,7 @@ struct PageRenderer::Impl {
     auto src = embedded_file(std::string(name) + ".mustache");
     if (!src) throw Error(ErrorKind::internal, "template_missing", "template " + std::string(name) + " is missing");
     auto t = std::make_unique<mus::mustache>(std::string(*src));
+    t->set_custom_escape([](const std::string& v) { return html_escape(v); });
     if (!t->is_valid())
       throw Error(ErrorKind::internal, "template_invalid", "template " + std::string(name) + ": " + t->error_message());
     return *templates.emplace(std::string(name), std::move(t)).first->second;
@@ -336,7 +337,7 @@ std::string PageRenderer::sitemap(const std::vector<Article>& articles, const st
   out += "<url><loc>" + xml_escape(absolute(site_, "/")) + "</loc></url>\n";
   for (const auto& s : sections) out += "<url><loc>" + xml_escape(absolute(site_, "/" + s.slug)) + "</loc></url>\n";
   for (const auto& a : articles) {
-    if (!a.source_name.empty() && site_.syndicated_noindex) continue;
+    if (!a.source_name.empty()) continue;  // canonical elsewhere (or noindex): not ours to list
     out += "<url><loc>" + xml_escape(absolute(site_, articles_.url_for(a))) + "</loc><lastmod>" +
            format_rfc3339(std::max(a.updated_at, a.published_at)) + "</lastmod></url>\n";
   }

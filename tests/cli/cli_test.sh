@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# CLI contract: --help everywhere, one-line errors with non-zero exit and nothing written, publish, tokens,
+# serve on port 0 with a graceful SIGTERM. Usage: cli_test.sh path/to/tribune
+set -uo pipefail
+BIN=${1:?usage: cli_test.sh TRIBUNE_BINARY}
+WORK=$(mktemp -d)
+SERVER_PID=
+cleanup() { [[ -n $SERVER_PID ]] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+count_articles() { sqlite3 "$WORK/data/tribune.db" 'SELECT count(*) FROM articles' 2>/dev/null || echo 0; }
+
+for cmd in "" "serve" "migrate" "token create" "article publish"; do
+  # shellcheck disable=SC2086
+  check "--help for '${cmd:-tribune}'" bash -c "'$BIN' $cmd --help | grep -q Usage"
+done
+check "no subcommand is an error" bash -c "! '$BIN' >/dev/null 2>&1"
+
+check "migrate creates the schema" bash -c "'$BIN' migrate --data '$WORK/data' | grep -q '^schema version [1-9]'"
+
+cat > "$WORK/good.md" <<'MD'
+---
+title: A test of the publishing command
+authors: [Cli Tester]
+author_bio: "Cli Tester is a shell script."
+section: Opinion
+tags: [testing]
+published_at: 2020-02-02T10:00:00Z
+---
+Hello from the **command line**.
+MD
+out=$("$BIN" article publish --data "$WORK/data" "$WORK/good.md" 2>&1)
+check "publish prints the article URL" grep -q "^published /opinion/2020/02/02/a-test-of-the-publishing-command at 2020-02-02T10:00:00Z$" <<<"$out"
+check "publish stored one article" test "$(count_articles)" = 1
+
+bad_case() {  # name, file contents, expected word in the one-line error
+  local name=$1 text=$2 expect=$3
+  printf '%s' "$text" > "$WORK/bad.md"
+  local before err status
+  before=$(count_articles)
+  err=$("$BIN" article publish --data "$WORK/data" "$WORK/bad.md" 2>&1 >/dev/null); status=$?
+  if [[ $status -ne 0 && $(wc -l <<<"$err") -eq 1 && $err == *"$expect"* && $(count_articles) == "$before" ]]; then
+    ok "bad front matter: $name -> $err"
+  else
+    not_ok "bad front matter: $name (status $status, error '$err', articles $before -> $(count_articles))"
+  fi
+}
+bad_case "missing title" $'---\nauthors: [A]\nsection: Opinion\n---\nbody\n' "title"
+bad_case "bad date" $'---\ntitle: T\nauthors: [A]\nsection: Opinion\npublished_at: tomorrow\n---\nbody\n' "published_at"
+bad_case "unknown key" $'---\ntitle: T\ncolour: red\n---\nbody\n' "colour"
+bad_case "no front matter" $'just text\n' "---"
+bad_case "bad slug" $'---\ntitle: T\nslug: Not A Slug\nauthors: [A]\nsection: Opinion\n---\nbody\n' "slug"
+bad_case "empty body" $'---\ntitle: T\nauthors: [A]\nsection: Opinion\n---\n\n' "body"
+bad_case "reserved section" $'---\ntitle: T\nauthors: [A]\nsection: API\n---\nbody\n' "section"
+check "missing file is a one-line error" bash -c "'$BIN' article publish --data '$WORK/data' '$WORK/none.md' 2>&1 | grep -q 'tribune:'"
+
+token=$("$BIN" token create --data "$WORK/data" --name ci --role editor)
+check "token create prints a token" grep -qE '^trb_[A-Za-z0-9_-]{43}$' <<<"$token"
+check "the token is not stored in clear" bash -c "! grep -qa -- '$token' '$WORK/data/tribune.db'"
+check "token with a bad role is refused" bash -c "! '$BIN' token create --data '$WORK/data' --name x --role king 2>/dev/null"
+check "bad --listen is refused" bash -c "'$BIN' serve --data '$WORK/data' --listen nonsense 2>&1 | grep -q 'HOST:PORT'"
+
+"$BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVER_PID=$!
+port=
+for _ in $(seq 1 100); do
+  port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$WORK/serve.out" | grep -oE '[0-9]+$' || true)
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+check "serve prints its listening line" test -n "$port"
+check "healthz answers" bash -c "curl -sf --max-time 5 http://127.0.0.1:$port/healthz | grep -q ok"
+check "the published article is served" bash -c "curl -sf --max-time 5 http://127.0.0.1:$port/opinion/2020/02/02/a-test-of-the-publishing-command | grep -q 'command line'"
+kill -TERM "$SERVER_PID"
+status=0
+for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$SERVER_PID"; status=$?
+SERVER_PID=
+check "SIGTERM drains and exits 0" test "$status" = 0
+check "integrity_check is clean" bash -c "sqlite3 '$WORK/data/tribune.db' 'PRAGMA integrity_check' | grep -qx ok"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,218 @@
+// The store contract: every engine must pass this suite unchanged. Engines register a factory below;
+// the PostgreSQL engine adds itself when it arrives.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "domain/error.h"
+#include "store/sqlite/sqlite_store.h"
+#include "test_support.h"
+
+using namespace tribune;
+using tribune::testing::TempDir;
+
+namespace {
+
+struct Engine {
+  std::string name;
+  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
+};
+
+std::vector<Engine> engines() {
+  return {{"sqlite", [](const std::string& dir) {
+             return open_sqlite_store(SqliteOptions{dir + "/tribune.db", 4, 256});
+           }}};
+}
+
+class StoreContract : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().open(dir_.path());
+    store_->migrate();
+  }
+
+  ArticleRecord record(std::string slug, int64_t published, std::string section = "Opinion",
+                       std::vector<std::string> authors = {"Ana Ruiz"}) {
+    ArticleRecord r;
+    r.draft.slug = std::move(slug);
+    r.draft.title = "Title " + r.draft.slug;
+    r.draft.authors = std::move(authors);
+    r.draft.section = std::move(section);
+    r.draft.body_markdown = "body";
+    r.draft.tags = {"t1"};
+    r.body_html = "<p>body</p>";
+    r.published_at = TimePoint(std::chrono::seconds(published));
+    return r;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace
+
+TEST_P(StoreContract, MigrationIsIdempotentAndIntegrityHolds) {
+  int v = store_->schema_version();
+  EXPECT_GE(v, 1);
+  store_->migrate();
+  EXPECT_EQ(store_->schema_version(), v);
+  EXPECT_EQ(store_->integrity_check(), "ok");
+}
+
+TEST_P(StoreContract, SavesAndFindsArticles) {
+  auto r = record("first", 1000);
+  r.draft.author_bio = "Ana Ruiz is a writer.";
+  auto saved = store_->save_article(r, false);
+  EXPECT_GT(saved.id, 0);
+  EXPECT_EQ(saved.version, 1);
+  auto found = store_->find_article("first");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->title, "Title first");
+  EXPECT_EQ(found->body_html, "<p>body</p>");
+  ASSERT_EQ(found->authors.size(), 1u);
+  EXPECT_EQ(found->authors[0].slug, "ana-ruiz");
+  EXPECT_EQ(found->authors[0].bio, "Ana Ruiz is a writer.");
+  EXPECT_EQ(found->section.slug, "opinion");
+  EXPECT_EQ(found->tags, std::vector<std::string>{"t1"});
+  EXPECT_FALSE(store_->find_article("missing"));
+}
+
+TEST_P(StoreContract, ReplaceBumpsVersionAndCreateRefusesDuplicates) {
+  store_->save_article(record("a", 1000), false);
+  try {
+    store_->save_article(record("a", 2000), false);
+    FAIL() << "duplicate slug accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::conflict);
+    EXPECT_EQ(e.code(), "slug_taken");
+  }
+  EXPECT_EQ(store_->find_article("a")->published_at.time_since_epoch().count(), 1000);
+  auto replaced = store_->save_article(record("a", 3000, "Culture", {"Bo Li", "Ana Ruiz"}), true);
+  EXPECT_EQ(replaced.version, 2);
+  EXPECT_EQ(replaced.section.slug, "culture");
+  ASSERT_EQ(replaced.authors.size(), 2u);
+  EXPECT_EQ(replaced.authors[0].name, "Bo Li");
+  EXPECT_EQ(store_->count_articles(), 1);
+}
+
+TEST_P(StoreContract, ListsNewestFirstWithKeysetCursors) {
+  for (int i = 1; i <= 7; ++i) store_->save_article(record("a" + std::to_string(i), 1000 + (i % 3) * 10), false);
+  ArticleQuery q;
+  q.visible_at = TimePoint(std::chrono::seconds(5000));
+  q.limit = 3;
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store_->list_articles(q);
+    for (auto& a : page.articles) seen.push_back(a.slug);
+    if (!page.next) break;
+    q.after = page.next;
+  }
+  ASSERT_EQ(seen.size(), 7u);  // each exactly once, across equal timestamps
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), 7u);
+  auto first = store_->find_article(seen.front());
+  auto last = store_->find_article(seen.back());
+  EXPECT_GE(first->published_at, last->published_at);
+}
+
+TEST_P(StoreContract, HidesScheduledAndFilters) {
+  store_->save_article(record("past", 1000, "Opinion", {"Ana Ruiz"}), false);
+  store_->save_article(record("future", 9000, "Opinion", {"Ana Ruiz"}), false);
+  store_->save_article(record("other", 1500, "Culture", {"Bo Li"}), false);
+  ArticleQuery q;
+  q.visible_at = TimePoint(std::chrono::seconds(5000));
+  EXPECT_EQ(store_->list_articles(q).articles.size(), 2u);
+  q.section_slug = "culture";
+  auto culture = store_->list_articles(q);
+  ASSERT_EQ(culture.articles.size(), 1u);
+  EXPECT_EQ(culture.articles[0].slug, "other");
+  q.section_slug.reset();
+  q.author_slug = "ana-ruiz";
+  auto ana = store_->list_articles(q);
+  ASSERT_EQ(ana.articles.size(), 1u);
+  EXPECT_EQ(ana.articles[0].slug, "past");
+  auto next = store_->next_scheduled(TimePoint(std::chrono::seconds(5000)));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->time_since_epoch().count(), 9000);
+  EXPECT_FALSE(store_->next_scheduled(TimePoint(std::chrono::seconds(9000))));
+}
+
+TEST_P(StoreContract, ContentVersionMovesWithEveryChange) {
+  auto v0 = store_->content_version();
+  store_->save_article(record("a", 1000), false);
+  auto v1 = store_->content_version();
+  EXPECT_GT(v1, v0);
+  store_->save_article(record("a", 1000), true);
+  EXPECT_GT(store_->content_version(), v1);
+}
+
+TEST_P(StoreContract, TokensAreFoundByHashOnly) {
+  std::string hash(32, '\x7f');
+  store_->create_api_token(hash, "ci", "editor");
+  auto t = store_->find_api_token(hash);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->role, "editor");
+  EXPECT_FALSE(store_->find_api_token(std::string(32, '\x01')));
+}
+
+TEST_P(StoreContract, ConcurrentWritersShareCommits) {
+  constexpr int kThreads = 32, kEach = 8;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        try {
+          store_->save_article(record("c" + std::to_string(t) + "-" + std::to_string(i), 1000 + i), false);
+        } catch (const Error&) {
+          failures++;
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store_->count_articles(), kThreads * kEach);
+  auto s = store_->stats();
+  EXPECT_EQ(s.grouped_writes, kThreads * kEach);
+  EXPECT_LT(s.group_commits, s.grouped_writes) << "no two writers ever shared a commit";
+  EXPECT_EQ(store_->integrity_check(), "ok");
+}
+
+TEST_P(StoreContract, AFailedWriteInABatchLeavesNothingAndSparesTheOthers) {
+  store_->save_article(record("taken", 1000), false);
+  std::vector<std::thread> threads;
+  std::atomic<int> conflicts{0}, ok{0};
+  for (int t = 0; t < 16; ++t)
+    threads.emplace_back([&, t] {
+      try {
+        // Every odd writer collides with an existing slug after having written its section and authors.
+        auto r = record(t % 2 ? "taken" : "fresh-" + std::to_string(t), 2000, "Section " + std::to_string(t),
+                        {"Writer " + std::to_string(t)});
+        store_->save_article(r, false);
+        ok++;
+      } catch (const Error& e) {
+        if (e.code() == "slug_taken") conflicts++;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(conflicts.load(), 8);
+  EXPECT_EQ(store_->count_articles(), 9);
+  // The failed writers' sections were rolled back with them.
+  EXPECT_FALSE(store_->find_section("section-1"));
+  EXPECT_TRUE(store_->find_section("section-2"));
+  EXPECT_EQ(store_->find_article("taken")->published_at.time_since_epoch().count(), 1000);
+}
+
+TEST_P(StoreContract, DataSurvivesReopening) {
+  store_->save_article(record("durable", 1000), false);
+  store_.reset();
+  store_ = GetParam().open(dir_.path());
+  store_->migrate();
+  EXPECT_TRUE(store_->find_article("durable"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreContract, ::testing::ValuesIn(engines()),
+                         [](const auto& param_info) { return param_info.param.name; });

@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include "domain/error.h"
+#include "domain/front_matter.h"
+
+using namespace tribune;
+
+TEST(FrontMatter, ParsesEveryKey) {
+  auto d = parse_article_file(
+      "---\n"
+      "title: \"Night trains: slow, and good\"\n"
+      "slug: night-trains\n"
+      "standfirst: Short.\n"
+      "authors: [Ana Ruiz, \"Smith, John\"]\n"
+      "author_bio: \"Ana Ruiz is a writer.\"\n"
+      "section: Opinion\n"
+      "tags: [rail, travel]\n"
+      "published_at: 2009-07-06T00:00:00+01:00\n"
+      "source_name: Newsweek\n"
+      "source_url: https://www.newsweek.com/\n"
+      "comments: closed\n"
+      "---\n"
+      "Body *here*.\n");
+  EXPECT_EQ(d.title, "Night trains: slow, and good");
+  EXPECT_EQ(d.slug, "night-trains");
+  ASSERT_EQ(d.authors.size(), 2u);
+  EXPECT_EQ(d.authors[1], "Smith, John");
+  EXPECT_EQ(d.tags, (std::vector<std::string>{"rail", "travel"}));
+  ASSERT_TRUE(d.published_at);
+  EXPECT_EQ(format_rfc3339(*d.published_at), "2009-07-05T23:00:00Z");
+  EXPECT_EQ(d.comments, CommentsMode::closed);
+  EXPECT_EQ(d.body_markdown, "Body *here*.\n");
+}
+
+namespace {
+std::pair<std::string, std::string> failure(const std::string& text) {
+  try {
+    parse_article_file(text);
+  } catch (const Error& e) {
+    return {e.field(), e.message()};
+  }
+  return {"(parsed)", ""};
+}
+}  // namespace
+
+TEST(FrontMatter, ErrorsNameTheKeyAndLine) {
+  auto [field, message] = failure("---\ntitle: x\npublished_at: yesterday\n---\nbody");
+  EXPECT_EQ(field, "published_at");
+  EXPECT_NE(message.find("line 3"), std::string::npos) << message;
+  EXPECT_EQ(failure("---\ncolour: red\n---\n").first, "colour");
+  EXPECT_EQ(failure("---\ntitle: a\ntitle: b\n---\n").first, "title");
+  EXPECT_EQ(failure("---\ncomments: maybe\n---\n").first, "comments");
+  EXPECT_EQ(failure("---\ntitle: \"unterminated\n---\n").first, "title");
+  EXPECT_EQ(failure("---\ntags: [a, b\n---\n").first, "tags");
+  EXPECT_NE(failure("no front matter").second.find("---"), std::string::npos);
+  EXPECT_NE(failure("---\ntitle: x\n").second.find("closing"), std::string::npos);
+}

@@ -1,0 +1,32 @@
+#include <gtest/gtest.h>
+
+#include "domain/markdown.h"
+
+using namespace tribune;
+
+TEST(Markdown, RendersCommonMarkAndGfm) {
+  auto html = render_markdown("## Head\n\n*em* and [link](https://example.org)\n\n> quote\n\n- a\n- b\n\n~~gone~~\n");
+  EXPECT_NE(html.find("<h2>Head</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<em>em</em>"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"https://example.org\">link</a>"), std::string::npos);
+  EXPECT_NE(html.find("<blockquote>"), std::string::npos);
+  EXPECT_NE(html.find("<li>a</li>"), std::string::npos);
+  EXPECT_NE(html.find("<del>gone</del>"), std::string::npos);
+}
+
+TEST(Markdown, NeverPassesRawHtmlOrScriptLinks) {
+  auto html = render_markdown(
+      "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) "
+      "[y](vbscript:msgbox) <b onclick=\"z\">b</b>\n");
+  EXPECT_EQ(html.find("<script"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+  EXPECT_EQ(html.find("javascript:"), std::string::npos) << html;
+  EXPECT_EQ(html.find("vbscript:"), std::string::npos) << html;
+  EXPECT_EQ(html.find("onclick"), std::string::npos) << html;
+}
+
+TEST(Markdown, UgcLinksAreNofollow) {
+  auto html = render_markdown("[a](https://a.example) <https://b.example>", {.tables = false, .ugc_links = true});
+  EXPECT_NE(html.find("<a rel=\"nofollow ugc noopener\" href=\"https://a.example\">"), std::string::npos) << html;
+  EXPECT_NE(html.find("<a rel=\"nofollow ugc noopener\" href=\"https://b.example\">"), std::string::npos) << html;
+}

@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include "http/router.h"
+#include "web/page_cache.h"
+
+using namespace tribune;
+
+namespace {
+Response ok(RequestContext&) { return Response::text(http::status::ok, "ok"); }
+}  // namespace
+
+TEST(Router, MatchesLiteralsBeforeCaptures) {
+  Router r;
+  r.add(http::verb::get, "/feed.xml", ok);
+  r.add(http::verb::get, "/{section}", ok);
+  r.add(http::verb::get, "/{section}/{y}/{m}/{d}/{slug}", ok);
+  auto m = r.match(http::verb::get, "/feed.xml");
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(m.route->pattern, "/feed.xml");
+  m = r.match(http::verb::get, "/opinion");
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(m.params["section"], "opinion");
+  m = r.match(http::verb::get, "/opinion/2009/07/06/slug");
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(m.params["slug"], "slug");
+  EXPECT_FALSE(r.match(http::verb::get, "/opinion/2009").route);
+}
+
+TEST(Router, WrongMethodListsAllowed) {
+  Router r;
+  r.add(http::verb::get, "/api/v1/articles", ok);
+  r.add(http::verb::post, "/api/v1/articles", ok);
+  auto m = r.match(http::verb::delete_, "/api/v1/articles");
+  EXPECT_FALSE(m.route);
+  EXPECT_EQ(m.allow, "GET, HEAD, POST");
+  EXPECT_TRUE(r.match(http::verb::head, "/api/v1/articles").route);
+}
+
+TEST(PageCache, AcceptEncodingParsing) {
+  EXPECT_TRUE(accepts_gzip("gzip, deflate, br"));
+  EXPECT_TRUE(accepts_gzip("br;q=1.0, gzip;q=0.8"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("identity"));
+  EXPECT_FALSE(accepts_gzip(""));
+}
+
+TEST(PageCache, InvalidationDropsRendersThatStartedBefore) {
+  PageCache cache;
+  auto page = make_page("<p>x</p>", {}, "text/html", "no-cache");
+  uint64_t before = cache.generation();
+  cache.invalidate_all();
+  cache.put("/a", page, before);  // rendered from data older than the invalidation
+  EXPECT_FALSE(cache.get("/a"));
+  cache.put("/a", page, cache.generation());
+  EXPECT_TRUE(cache.get("/a"));
+}
+
+TEST(PageCache, ReaderSlotIsFilledForAnonymousReaders) {
+  auto page = make_page("<header>" + std::string(kReaderSlot) + "</header>", "<a>Sign in</a>", "text/html", "no-cache");
+  EXPECT_EQ(*page->body, "<header><a>Sign in</a></header>");
+  EXPECT_EQ(page->head, "<header>");
+  EXPECT_EQ(page->tail, "</header>");
+  Request req{http::verb::get, "/", 11};
+  req.set(http::field::if_none_match, page->etag);
+  EXPECT_EQ(serve_page(*page, req).status, http::status::not_modified);
+}

@@ -1,0 +1,52 @@
+#include <gtest/gtest.h>
+
+#include "util/text.h"
+
+using namespace tribune;
+
+TEST(Text, EscapesHtmlSpecialCharacters) {
+  EXPECT_EQ(html_escape(R"(<script>alert("x") & 'y'</script>)"),
+            "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;");
+}
+
+TEST(Text, ValidatesUtf8) {
+  EXPECT_TRUE(is_valid_utf8("plain"));
+  EXPECT_TRUE(is_valid_utf8("Tom\xC3\xA1s \xE2\x80\x9Cquoted\xE2\x80\x9D \xF0\x9F\x93\xB0"));
+  EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong "/"
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xFF"));
+}
+
+TEST(Text, FindsControlCharacters) {
+  EXPECT_FALSE(has_control_chars("tab\tnewline\n"));
+  EXPECT_TRUE(has_control_chars(std::string("nul\0byte", 8)));
+  EXPECT_TRUE(has_control_chars("bell\a"));
+}
+
+TEST(Text, ParsesRfc3339WithOffsets) {
+  auto t = parse_rfc3339("2009-07-06T00:00:00+01:00");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_rfc3339(*t), "2009-07-05T23:00:00Z");
+  EXPECT_EQ(format_rfc3339(*parse_rfc3339("2010-01-18T08:30:00.250Z")), "2010-01-18T08:30:00Z");
+  EXPECT_FALSE(parse_rfc3339("2009-07-06"));
+  EXPECT_FALSE(parse_rfc3339("2009-02-30T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2009-07-06T25:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2009-07-06T00:00:00"));
+  EXPECT_FALSE(parse_rfc3339("2009-07-06T00:00:00Zjunk"));
+}
+
+TEST(Text, FormatsRfc822ForFeeds) {
+  EXPECT_EQ(format_rfc822(*parse_rfc3339("2009-07-05T23:00:00Z")), "Sun, 05 Jul 2009 23:00:00 GMT");
+}
+
+TEST(Text, Base64UrlRoundTrips) {
+  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+    auto decoded = base64url_decode(base64url_encode(s));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(*decoded, s);
+  }
+  EXPECT_FALSE(base64url_decode("a"));
+  EXPECT_FALSE(base64url_decode("ab+/"));
+}
