@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "domain/front_matter.h"
+#include "http/cookies.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tribune {
@@ -25,6 +26,7 @@ App::App(Config config) : config_(std::move(config)) {
   articles_->set_comment_policy(config_.comments);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   tokens_ = std::make_unique<TokenService>(*store_);
+  accounts_ = std::make_unique<AccountService>(*store_, limiter_);
 }
 
 App::~App() { stop_background(); }
@@ -44,7 +46,24 @@ int App::load_demo() {
 
 Principal App::authenticate(const Request& request) const {
   auto auth = request[http::field::authorization];
-  if (auth.empty()) return {};
+  if (auth.empty()) {
+    auto token = cookie_value(request[http::field::cookie], cookie_.name);
+    if (!token) return {};
+    Principal p;
+    auto who = accounts_->authenticate(*token);
+    if (!who) {
+      p.stale_session_cookie = true;
+      return p;
+    }
+    p.kind = Principal::Kind::session;
+    p.role = who->account.role;
+    p.name = who->account.display_name;
+    p.account_id = who->account.id;
+    p.session_id = who->session_id;
+    p.session_token = std::string(*token);
+    p.csrf_token = who->csrf_token;
+    return p;
+  }
   if (!auth.starts_with("Bearer "))
     throw Error(ErrorKind::unauthenticated, "invalid_token", "Authorization must be 'Bearer <token>'.");
   auto token = tokens_->authenticate(auth.substr(7));
@@ -53,9 +72,20 @@ Principal App::authenticate(const Request& request) const {
 }
 
 void App::build_http() {
+  bool https = config_.site.base_url.starts_with("https://");
+  cookie_ = SessionCookie::for_site(https, 180L * 24 * 3600);
+  config_.pipeline.session_cookie = cookie_.name;
+  config_.pipeline.secure_cookies = https;
+  {
+    // The configured public origin is allowed on state-changing requests besides the request's own host.
+    const auto& base = config_.site.base_url;
+    size_t path = base.find('/', base.find("://") == std::string::npos ? 0 : base.find("://") + 3);
+    config_.pipeline.allowed_origins.push_back(base.substr(0, path));
+  }
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
-  web_ = std::make_unique<web::WebHandlers>(*articles_, *renderer_, cache_, metrics_);
+  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *renderer_, cache_, metrics_, cookie_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
+  accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   pipeline_->set_html_errors([this](const Error& e) { return web_->error_page(e); });

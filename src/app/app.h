@@ -7,7 +7,10 @@
 #include <mutex>
 #include <thread>
 
+#include "api/accounts_api.h"
 #include "api/articles_api.h"
+#include "domain/accounts.h"
+#include "domain/rate_limit.h"
 #include "app/config.h"
 #include "domain/articles.h"
 #include "domain/tokens.h"
@@ -45,6 +48,7 @@ class App {
   Store& store() { return *store_; }
   ArticleService& articles() { return *articles_; }
   TokenService& tokens() { return *tokens_; }
+  AccountService& accounts() { return *accounts_; }
   PageCache& cache() { return cache_; }
   Metrics& metrics() { return metrics_; }
 
@@ -56,11 +60,15 @@ class App {
   std::unique_ptr<Store> store_;
   std::unique_ptr<ArticleService> articles_;
   std::unique_ptr<TokenService> tokens_;
+  RateLimiter limiter_;
+  std::unique_ptr<AccountService> accounts_;
+  SessionCookie cookie_;
   Metrics metrics_;
   PageCache cache_;
   std::unique_ptr<PageRenderer> renderer_;
   std::unique_ptr<web::WebHandlers> web_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
+  std::unique_ptr<api::AccountsApi> accounts_api_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
 

@@ -1,4 +1,4 @@
-// The tribune command: serve, migrate, token create, article publish. Every command answers --help and
+// The tribune command: serve, migrate, account create, token create, article publish. Every command answers --help and
 // exits non-zero with a one-line reason on bad input.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -85,6 +85,15 @@ int main(int argc, char** argv) {
   token_create->add_option("--name", token_name, "What the token is for")->required();
   token_create->add_option("--role", token_role, "editor, moderator or admin")->required();
 
+  auto* account_cmd = cli.add_subcommand("account", "Reader and staff accounts.");
+  account_cmd->require_subcommand(1);
+  std::string account_email, account_name, account_role = "reader";
+  auto* account_create = account_cmd->add_subcommand("create", "Create an account; the password is read from stdin.");
+  account_create->add_option("--data", data_dir, "Data directory")->required();
+  account_create->add_option("--email", account_email, "Email address")->required();
+  account_create->add_option("--name", account_name, "Display name")->required();
+  account_create->add_option("--role", account_role, "reader, moderator, editor or admin")->capture_default_str();
+
   auto* article_cmd = cli.add_subcommand("article", "Articles.");
   article_cmd->require_subcommand(1);
   std::string article_file;
@@ -117,6 +126,15 @@ int main(int argc, char** argv) {
       App app(base_config(data_dir, ""));
       auto created = app.tokens().create(token_name, token_role);
       std::cout << created.token << "\n";
+      return 0;
+    }
+    if (*account_create) {
+      std::string password;
+      std::getline(std::cin, password);
+      if (!password.empty() && password.back() == '\r') password.pop_back();
+      App app(base_config(data_dir, ""));
+      auto account = app.accounts().create_account(account_email, account_name, password, account_role);
+      std::cout << account.id << "\n";
       return 0;
     }
     if (*publish_cmd) {

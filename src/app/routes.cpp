@@ -8,6 +8,7 @@ Router App::build_routes() {
   Router r;
   auto& web = *web_;
   auto& articles = *articles_api_;
+  auto& accounts = *accounts_api_;
   auto cached = [&web](RequestContext& c) { return web.cached(c); };
 
   // --- Operations -----------------------------------------------------------------------------------
@@ -41,6 +42,18 @@ Router App::build_routes() {
         [&articles](RequestContext& c) { return articles.get_cached(c); });
   // PUT /api/v1/articles/{slug} (Bearer token: editor, admin)
   r.add(verb::put, "/api/v1/articles/{slug}", [&articles](RequestContext& c) { return articles.replace(c); });
+  // POST /api/v1/accounts {email, password, display_name}: register and sign in
+  r.add(verb::post, "/api/v1/accounts", [&accounts](RequestContext& c) { return accounts.register_account(c); });
+  // POST /api/v1/sessions {email, password}: sign in
+  r.add(verb::post, "/api/v1/sessions", [&accounts](RequestContext& c) { return accounts.sign_in(c); });
+  // DELETE /api/v1/sessions/current: sign out
+  r.add(verb::delete_, "/api/v1/sessions/current", [&accounts](RequestContext& c) { return accounts.sign_out(c); });
+  // GET /api/v1/me: the signed-in reader and their CSRF token
+  r.add(verb::get, "/api/v1/me", [&accounts](RequestContext& c) { return accounts.me(c); });
+  // GET /api/v1/me/sessions; DELETE /api/v1/me/sessions (everywhere); DELETE /api/v1/me/sessions/{id}
+  r.add(verb::get, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sessions(c); });
+  r.add(verb::delete_, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sign_out_everywhere(c); });
+  r.add(verb::delete_, "/api/v1/me/sessions/{id}", [&accounts](RequestContext& c) { return accounts.end_session(c); });
   // Anything else under /api/ is answered by the pipeline with a JSON 404 or 405.
 
   // --- Pages, feeds, assets --------------------------------------------------------------------------
@@ -50,6 +63,16 @@ Router App::build_routes() {
   r.add(verb::get, "/support", [&web](RequestContext& c) { return web.support(c); }, cached);
   r.add(verb::get, "/assets/{name}", [&web](RequestContext& c) { return web.asset(c); },
         [&web](RequestContext& c) { return web.asset_fast(c); });
+  r.add(verb::get, "/favicon.ico", [&web](RequestContext& c) { return web.favicon(c); });
+  // Accounts without JavaScript (forms post, then redirect)
+  r.add(verb::get, "/register", [&web](RequestContext& c) { return web.register_form(c); });
+  r.add(verb::post, "/register", [&web](RequestContext& c) { return web.register_submit(c); });
+  r.add(verb::get, "/signin", [&web](RequestContext& c) { return web.signin_form(c); });
+  r.add(verb::post, "/signin", [&web](RequestContext& c) { return web.signin_submit(c); });
+  r.add(verb::post, "/signout", [&web](RequestContext& c) { return web.signout_submit(c); });
+  r.add(verb::get, "/account", [&web](RequestContext& c) { return web.account(c); });
+  r.add(verb::post, "/account/sessions/{id}/end", [&web](RequestContext& c) { return web.end_session_submit(c); });
+  r.add(verb::post, "/account/sign-out-everywhere", [&web](RequestContext& c) { return web.sign_out_everywhere_submit(c); });
   r.add(verb::get, "/authors/{slug}", [&web](RequestContext& c) { return web.author(c); }, cached);
   r.add(verb::get, "/{section}", [&web](RequestContext& c) { return web.section(c); }, cached);
   r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", [&web](RequestContext& c) { return web.article(c); }, cached);

@@ -35,11 +35,15 @@ class Error : public std::runtime_error {
   const std::string& code() const noexcept { return code_; }
   const std::string& field() const noexcept { return field_; }
   std::string message() const { return what(); }
+  // Seconds a client should wait before retrying (rate_limited, unavailable); 0 when not applicable.
+  int retry_after() const noexcept { return retry_after_; }
+  void set_retry_after(int seconds) noexcept { retry_after_ = seconds; }
 
  private:
   ErrorKind kind_;
   std::string code_;
   std::string field_;
+  int retry_after_ = 0;
 };
 
 inline Error invalid_field(std::string field, std::string code, std::string message) {

@@ -30,9 +30,16 @@ struct Response {
 
 // Who is making the request, as established by the authentication middleware.
 struct Principal {
-  enum class Kind { anonymous, token } kind = Kind::anonymous;
-  std::string role;  // editor, moderator, admin for tokens
-  std::string name;
+  enum class Kind { anonymous, token, session } kind = Kind::anonymous;
+  std::string role;  // reader, moderator, editor, admin
+  std::string name;  // token name or the reader's display name
+  int64_t account_id = 0;      // session only
+  int64_t session_id = 0;      // session only
+  std::string session_token;   // session only: the cookie's secret
+  std::string csrf_token;      // session only
+  bool stale_session_cookie = false;  // a cookie was sent but names no live session: clear it
+
+  bool signed_in() const { return kind == Kind::session; }
 };
 
 // What a handler sees: the request, its decoded path parameters and query, the client address.

@@ -9,6 +9,10 @@
 
 #include <chrono>
 
+#include <sodium.h>
+
+#include "http/cookies.h"
+#include "http/forms.h"
 #include "util/text.h"
 
 namespace tribune {
@@ -73,6 +77,7 @@ void Pipeline::shutdown_pool() {
 Response Pipeline::error_response(const Error& e, bool api) const {
   Response r = (api || !html_errors_) ? json_error(e) : html_errors_(e);
   r.status = status_for(e.kind());
+  if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
   r.headers.set(http::field::cache_control, "no-store");
   return r;
 }
@@ -92,10 +97,48 @@ void Pipeline::finish(Response& r, bool head) const {
   }
 }
 
+namespace {
+
+bool state_changing(http::verb v) {
+  return v == http::verb::post || v == http::verb::put || v == http::verb::patch || v == http::verb::delete_;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+void Pipeline::check_csrf(const RequestContext& ctx) const {
+  const auto& req = ctx.request;
+  if (!state_changing(req.method())) return;
+  Error refused(ErrorKind::csrf_failed, "csrf_failed", "This request did not come from a page of this site.");
+  auto origin = req[http::field::origin];
+  if (!origin.empty()) {
+    auto host = req[http::field::host];
+    bool ok = origin == "http://" + std::string(host) || origin == "https://" + std::string(host);
+    for (const auto& allowed : options_.allowed_origins) ok = ok || origin == allowed;
+    if (!ok) throw refused;
+  }
+  if (ctx.principal.kind != Principal::Kind::session) return;
+  std::string_view sent = req["X-CSRF-Token"];
+  std::string from_form;
+  if (sent.empty() && req[http::field::content_type].starts_with("application/x-www-form-urlencoded")) {
+    from_form = form_value(req.body(), "csrf_token").value_or("");
+    sent = from_form;
+  }
+  if (!constant_time_equal(sent, ctx.principal.csrf_token)) throw refused;
+}
+
 Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
   try {
     if (authenticate_) ctx.principal = authenticate_(ctx.request);
-    return route.handler(ctx);
+    check_csrf(ctx);
+    Response r = route.handler(ctx);
+    if (ctx.principal.stale_session_cookie && r.headers.find(http::field::set_cookie) == r.headers.end())
+      r.headers.insert(http::field::set_cookie,
+                       set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
+    return r;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::internal) spdlog::error("{} {}: {}", ctx.request.method_string(), ctx.path, e.what());
     return error_response(e, route.api);

@@ -24,6 +24,10 @@ struct PipelineOptions {
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   int blocking_threads = 32;
+  // Origins allowed on state-changing requests besides the request's own (scheme://Host).
+  std::vector<std::string> allowed_origins;
+  std::string session_cookie = "tribune_session";
+  bool secure_cookies = false;
 };
 
 class Pipeline {
@@ -49,6 +53,9 @@ class Pipeline {
 
  private:
   Response run_handler(const Route& route, RequestContext& ctx) const;
+  // Origin check on every state-changing request; X-CSRF-Token (or a csrf_token form field) on those
+  // authenticated by the session cookie. Throws Error(csrf_failed).
+  void check_csrf(const RequestContext& ctx) const;
 
   const Router& router_;
   Metrics& metrics_;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/account.h"
 #include "domain/article.h"
 
 namespace tribune {
@@ -88,6 +89,38 @@ class Store {
   // token_hash is the SHA-256 of the token; the token itself is never stored.
   virtual ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) = 0;
   virtual std::optional<ApiToken> find_api_token(const std::string& token_hash) = 0;
+
+  // --- Accounts and sessions ---
+  // Creates the account and (when session is set) its first session, and queues mail, in one transaction.
+  // Errors: conflict "email_taken" (field email) when the normalized email exists.
+  struct CreatedAccount {
+    Account account;
+    int64_t session_id = 0;
+  };
+  virtual CreatedAccount create_account(const NewAccount& account, const std::optional<NewSession>& session,
+                                        const std::optional<OutboxMail>& mail) = 0;
+  struct Credentials {
+    Account account;
+    std::string password_hash;
+  };
+  virtual std::optional<Credentials> find_credentials(const std::string& email_normalized) = 0;
+  virtual std::optional<Account> find_account(int64_t id) = 0;
+  virtual void set_password_hash(int64_t account_id, const std::string& password_hash) = 0;
+  // True when a staff account (role other than reader) has this display-name skeleton.
+  virtual bool staff_name_taken(const std::string& skeleton) = 0;
+
+  virtual int64_t create_session(int64_t account_id, const NewSession& session) = 0;
+  struct SessionLookup {
+    SessionInfo session;
+    Account account;
+  };
+  virtual std::optional<SessionLookup> find_session(const std::string& token_hash) = 0;
+  virtual void touch_session(int64_t session_id, TimePoint seen) = 0;
+  virtual void delete_session(const std::string& token_hash) = 0;
+  // Deletes session_id only if it belongs to account_id; false when it did not.
+  virtual bool delete_account_session(int64_t account_id, int64_t session_id) = 0;
+  virtual void delete_sessions(int64_t account_id) = 0;
+  virtual std::vector<SessionInfo> list_sessions(int64_t account_id) = 0;
 
   // "ok" when the engine's own consistency check passes, else its first complaint.
   virtual std::string integrity_check() = 0;

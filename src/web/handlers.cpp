@@ -3,7 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <charconv>
+
 #include "api/articles_api.h"
+#include "http/forms.h"
 #include "http/error_mapping.h"
 
 namespace tribune::web {
@@ -15,6 +18,8 @@ constexpr std::string_view kPageCacheControl = "no-cache";
 
 std::optional<Response> WebHandlers::cached(RequestContext& ctx) {
   if (!ctx.query.empty()) return std::nullopt;
+  // A reader with a session cookie gets their own fragments: that needs the store, so not on this thread.
+  if (cookie_value(ctx.request[http::field::cookie], cookie_.name)) return std::nullopt;
   auto page = cache_.get(ctx.path);
   if (!page) {
     metrics_.cache_miss();
@@ -24,12 +29,34 @@ std::optional<Response> WebHandlers::cached(RequestContext& ctx) {
   return serve_page(*page, ctx.request);
 }
 
+SlotFiller WebHandlers::filler(const Principal& who, const std::string& path) const {
+  return [this, who, path](std::string_view slot) { return renderer_.fragment(slot, who, path); };
+}
+
+Response WebHandlers::serve(RequestContext& ctx, const CachedPage& page) {
+  if (ctx.principal.signed_in()) return serve_personal(page, filler(ctx.principal, ctx.path), ctx.request);
+  return serve_page(page, ctx.request);
+}
+
+std::optional<Response> WebHandlers::from_cache(RequestContext& ctx) {
+  if (!ctx.query.empty()) return std::nullopt;
+  auto page = cache_.get(ctx.path);
+  if (!page) return std::nullopt;
+  return serve(ctx, *page);
+}
+
+Response WebHandlers::html_page(RequestContext& ctx, http::status status, const std::string& html) {
+  Response r = Response::text(status, fill_slots(html, filler(ctx.principal, ctx.path)), kHtml);
+  r.headers.set(http::field::cache_control, "private, no-store");
+  return r;
+}
+
 Response WebHandlers::store_and_serve(RequestContext& ctx, uint64_t generation, std::string body,
                                       std::string_view content_type, bool cacheable) {
-  auto page = make_page(std::move(body), renderer_.anonymous_reader_fragment(), std::string(content_type),
+  auto page = make_page(std::move(body), filler(Principal{}, ctx.path), std::string(content_type),
                         std::string(kPageCacheControl));
   if (cacheable && ctx.query.empty()) cache_.put(ctx.path, page, generation);
-  return serve_page(*page, ctx.request);
+  return serve(ctx, *page);
 }
 
 Response WebHandlers::listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
@@ -45,15 +72,18 @@ Response WebHandlers::listing_page(RequestContext& ctx, PageRenderer::Listing li
 }
 
 Response WebHandlers::home(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
   PageRenderer::Listing l;
   l.heading = "Latest opinion";
   l.page_title = renderer_.site().name + " | " + renderer_.site().tagline;
   l.intro = renderer_.site().description;
   l.lead = !ctx.query_value("cursor");
+  l.home = true;
   return listing_page(ctx, std::move(l), {}, "/");
 }
 
 Response WebHandlers::section(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
   auto s = articles_.find_section(ctx.param("section"));
   if (!s) throw not_found("The section");
   PageRenderer::Listing l;
@@ -67,6 +97,7 @@ Response WebHandlers::section(RequestContext& ctx) {
 }
 
 Response WebHandlers::author(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
   auto a = articles_.find_author(ctx.param("slug"));
   if (!a) throw not_found("The author");
   PageRenderer::Listing l;
@@ -80,6 +111,7 @@ Response WebHandlers::author(RequestContext& ctx) {
 }
 
 Response WebHandlers::article(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
   auto a = articles_.find_visible(ctx.param("slug"));
   if (!a) throw not_found("The article");
@@ -89,6 +121,7 @@ Response WebHandlers::article(RequestContext& ctx) {
 }
 
 Response WebHandlers::feed(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
   ArticleQuery q;
   q.limit = 50;
@@ -97,6 +130,7 @@ Response WebHandlers::feed(RequestContext& ctx) {
 }
 
 Response WebHandlers::sitemap(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
   std::vector<Article> all;
   ArticleQuery q;
@@ -113,6 +147,7 @@ Response WebHandlers::sitemap(RequestContext& ctx) {
 }
 
 Response WebHandlers::support(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
   return store_and_serve(ctx, generation, renderer_.support_page(articles_.sections()), kHtml, true);
 }
@@ -124,7 +159,7 @@ std::optional<Response> WebHandlers::asset_fast(RequestContext& ctx) {
   if (auto page = cache_.get(key)) return serve_page(*page, ctx.request);
   auto bytes = embedded_file(name);
   if (!bytes || name.ends_with(".mustache")) throw not_found("The file");
-  auto page = make_page(std::string(*bytes), {}, content_type_for(name), "public, max-age=31536000, immutable");
+  auto page = make_page(std::string(*bytes), content_type_for(name), "public, max-age=31536000, immutable");
   cache_.put(key, page, cache_.generation());
   return serve_page(*page, ctx.request);
 }
@@ -156,10 +191,141 @@ Response WebHandlers::error_page(const Error& e) {
   } catch (const Error&) {
     // The store is what failed: the error page still renders, without the section links.
   }
-  std::string html = renderer_.error_page(status, title, message, sections);
-  if (auto slot = html.find(kReaderSlot); slot != std::string::npos)
-    html.replace(slot, kReaderSlot.size(), renderer_.anonymous_reader_fragment());
+  std::string html = fill_slots(renderer_.error_page(status, title, message, sections), filler(Principal{}, "/"));
   return Response::text(status_for(e.kind()), std::move(html), kHtml);
+}
+
+}  // namespace tribune::web
+
+namespace tribune::web {
+
+namespace {
+
+// Only local paths: "/x" but never "//host" or "/\\host", which browsers treat as another site.
+std::string safe_return_to(std::string_view target) {
+  if (target.empty() || target.front() != '/' || target.size() > 500) return "/";
+  if (target.size() > 1 && (target[1] == '/' || target[1] == '\\')) return "/";
+  for (char c : target)
+    if (static_cast<unsigned char>(c) < 0x21 || c == '\\' || c == '"' || c == '<' || c == '>') return "/";
+  return std::string(target);
+}
+
+ClientInfo client_of(const RequestContext& ctx) {
+  return ClientInfo{ctx.client_ip, std::string(ctx.request[http::field::user_agent])};
+}
+
+std::map<std::string, std::string, std::less<>> form_of(const RequestContext& ctx) {
+  if (!ctx.request[http::field::content_type].starts_with("application/x-www-form-urlencoded"))
+    throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type", "Send the form as a web browser does.");
+  return parse_form(ctx.request.body());
+}
+
+std::string field(const std::map<std::string, std::string, std::less<>>& form, std::string_view name) {
+  auto it = form.find(name);
+  return it == form.end() ? std::string() : it->second;
+}
+
+Response see_other(std::string_view location) { return Response::redirect(http::status::see_other, location); }
+
+}  // namespace
+
+Response WebHandlers::favicon(RequestContext& ctx) {
+  auto bytes = embedded_file("favicon.svg");
+  if (!bytes) throw not_found("The icon");
+  (void)ctx;
+  Response r = Response::text(http::status::ok, std::string(*bytes), "image/svg+xml");
+  r.headers.set(http::field::cache_control, "public, max-age=86400");
+  return r;
+}
+
+Response WebHandlers::register_form(RequestContext& ctx) {
+  auto return_to = safe_return_to(ctx.query_value("return_to").value_or("/"));
+  if (ctx.principal.signed_in()) return see_other(return_to);
+  PageRenderer::AccountForm f;
+  f.register_form = true;
+  f.return_to = return_to;
+  return html_page(ctx, http::status::ok, renderer_.account_form(f, articles_.sections()));
+}
+
+Response WebHandlers::signin_form(RequestContext& ctx) {
+  auto return_to = safe_return_to(ctx.query_value("return_to").value_or("/"));
+  if (ctx.principal.signed_in()) return see_other(return_to);
+  PageRenderer::AccountForm f;
+  f.return_to = return_to;
+  return html_page(ctx, http::status::ok, renderer_.account_form(f, articles_.sections()));
+}
+
+Response WebHandlers::register_submit(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  PageRenderer::AccountForm f;
+  f.register_form = true;
+  f.return_to = safe_return_to(field(form, "return_to"));
+  f.email = field(form, "email");
+  f.display_name = field(form, "display_name");
+  try {
+    auto started = accounts_.register_account(f.email, f.display_name, field(form, "password"), client_of(ctx));
+    Response r = see_other(f.return_to);
+    r.headers.insert(http::field::set_cookie, cookie_.set(started.session_token));
+    return r;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::conflict && e.kind() != ErrorKind::rate_limited) throw;
+    f.error = e.message();
+    Response r = html_page(ctx, status_for(e.kind()), renderer_.account_form(f, articles_.sections()));
+    if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
+    return r;
+  }
+}
+
+Response WebHandlers::signin_submit(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  PageRenderer::AccountForm f;
+  f.return_to = safe_return_to(field(form, "return_to"));
+  f.email = field(form, "email");
+  try {
+    auto started = accounts_.sign_in(f.email, field(form, "password"), client_of(ctx));
+    Response r = see_other(f.return_to);
+    r.headers.insert(http::field::set_cookie, cookie_.set(started.session_token));
+    return r;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::unauthenticated && e.kind() != ErrorKind::rate_limited) throw;
+    f.error = e.message();
+    Response r = html_page(ctx, status_for(e.kind()), renderer_.account_form(f, articles_.sections()));
+    if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
+    return r;
+  }
+}
+
+Response WebHandlers::signout_submit(RequestContext& ctx) {
+  if (ctx.principal.signed_in()) accounts_.sign_out(ctx.principal.session_token);
+  Response r = see_other("/");
+  r.headers.insert(http::field::set_cookie, cookie_.clear());
+  return r;
+}
+
+Response WebHandlers::account(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+  auto account = accounts_.find(ctx.principal.account_id);
+  if (!account) return see_other("/signin");
+  PageRenderer::AccountView v{*account, accounts_.sessions(account->id), ctx.principal.session_id, ctx.principal.csrf_token};
+  return html_page(ctx, http::status::ok, renderer_.account_page(v, articles_.sections()));
+}
+
+Response WebHandlers::end_session_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+  int64_t id = 0;
+  const auto& raw = ctx.param("id");
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The session");
+  accounts_.end_session(ctx.principal.account_id, id);
+  return see_other("/account");
+}
+
+Response WebHandlers::sign_out_everywhere_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin");
+  accounts_.sign_out_everywhere(ctx.principal.account_id);
+  Response r = see_other("/");
+  r.headers.insert(http::field::set_cookie, cookie_.clear());
+  return r;
 }
 
 }  // namespace tribune::web

@@ -2,7 +2,9 @@
 // PageCache (fast path, on the I/O thread) until the next content change.
 #pragma once
 
+#include "domain/accounts.h"
 #include "domain/articles.h"
+#include "http/cookies.h"
 #include "domain/error.h"
 #include "http/message.h"
 #include "http/metrics.h"
@@ -13,8 +15,10 @@ namespace tribune::web {
 
 class WebHandlers {
  public:
-  WebHandlers(ArticleService& articles, PageRenderer& renderer, PageCache& cache, Metrics& metrics)
-      : articles_(articles), renderer_(renderer), cache_(cache), metrics_(metrics) {}
+  WebHandlers(ArticleService& articles, AccountService& accounts, PageRenderer& renderer, PageCache& cache,
+              Metrics& metrics, SessionCookie cookie)
+      : articles_(articles), accounts_(accounts), renderer_(renderer), cache_(cache), metrics_(metrics),
+        cookie_(std::move(cookie)) {}
 
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
@@ -27,21 +31,39 @@ class WebHandlers {
   Response sitemap(RequestContext& ctx);   // GET /sitemap.xml
   Response support(RequestContext& ctx);   // GET /support
   Response asset(RequestContext& ctx);     // GET /assets/{name}
+  Response favicon(RequestContext& ctx);   // GET /favicon.ico
+
+  // Accounts without JavaScript: forms that post and redirect.
+  Response register_form(RequestContext& ctx);    // GET /register?return_to=
+  Response register_submit(RequestContext& ctx);  // POST /register
+  Response signin_form(RequestContext& ctx);      // GET /signin?return_to=
+  Response signin_submit(RequestContext& ctx);    // POST /signin
+  Response signout_submit(RequestContext& ctx);   // POST /signout
+  Response account(RequestContext& ctx);          // GET /account
+  Response end_session_submit(RequestContext& ctx);        // POST /account/sessions/{id}/end
+  Response sign_out_everywhere_submit(RequestContext& ctx);  // POST /account/sign-out-everywhere
   std::optional<Response> asset_fast(RequestContext& ctx);
 
   // The HTML error page for any Error (installed into the pipeline).
   Response error_page(const Error& e);
 
  private:
+  // The cached page for this path, personalised when the reader is signed in.
+  std::optional<Response> from_cache(RequestContext& ctx);
+  Response serve(RequestContext& ctx, const CachedPage& page);
+  SlotFiller filler(const Principal& who, const std::string& path) const;
+  Response html_page(RequestContext& ctx, http::status status, const std::string& html);
   Response store_and_serve(RequestContext& ctx, uint64_t generation, std::string body, std::string_view content_type,
                            bool cacheable);
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
 
   ArticleService& articles_;
+  AccountService& accounts_;
   PageRenderer& renderer_;
   PageCache& cache_;
   Metrics& metrics_;
+  SessionCookie cookie_;
 };
 
 }  // namespace tribune::web

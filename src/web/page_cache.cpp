@@ -26,18 +26,49 @@ std::string gzip_compress(std::string_view data, int level) {
   return out;
 }
 
-std::shared_ptr<const CachedPage> make_page(std::string content, std::string_view anonymous_fragment,
-                                            std::string content_type, std::string cache_control) {
-  auto page = std::make_shared<CachedPage>();
-  size_t slot = content.find(kReaderSlot);
-  if (slot == std::string::npos) {
-    page->body = std::make_shared<const std::string>(content);
-    page->head = std::move(content);
-  } else {
-    page->head = content.substr(0, slot);
-    page->tail = content.substr(slot + kReaderSlot.size());
-    page->body = std::make_shared<const std::string>(page->head + std::string(anonymous_fragment) + page->tail);
+namespace {
+
+// Splits html at its slot markers.
+void split_slots(std::string_view html, std::vector<std::string>& parts, std::vector<std::string>& slots) {
+  size_t pos = 0;
+  for (;;) {
+    size_t start = html.find(kSlotPrefix, pos);
+    size_t end = start == std::string_view::npos ? start : html.find(kSlotSuffix, start + kSlotPrefix.size());
+    if (end == std::string_view::npos) {
+      parts.emplace_back(html.substr(pos));
+      return;
+    }
+    parts.emplace_back(html.substr(pos, start - pos));
+    slots.emplace_back(html.substr(start + kSlotPrefix.size(), end - start - kSlotPrefix.size()));
+    pos = end + kSlotSuffix.size();
   }
+}
+
+std::string join(const CachedPage& page, const SlotFiller& fill) {
+  std::string out;
+  size_t size = 0;
+  for (const auto& p : page.parts) size += p.size();
+  out.reserve(size + 2048);
+  for (size_t i = 0; i < page.parts.size(); ++i) {
+    out += page.parts[i];
+    if (i < page.slots.size() && fill) out += fill(page.slots[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string fill_slots(std::string_view html, const SlotFiller& fill) {
+  CachedPage page;
+  split_slots(html, page.parts, page.slots);
+  return join(page, fill);
+}
+
+std::shared_ptr<const CachedPage> make_page(std::string content, const SlotFiller& anonymous, std::string content_type,
+                                            std::string cache_control) {
+  auto page = std::make_shared<CachedPage>();
+  split_slots(content, page->parts, page->slots);
+  page->body = std::make_shared<const std::string>(page->slots.empty() ? std::move(content) : join(*page, anonymous));
   page->gzip = std::make_shared<const std::string>(gzip_compress(*page->body));
   unsigned char digest[16];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(page->body->data()),
@@ -46,6 +77,22 @@ std::shared_ptr<const CachedPage> make_page(std::string content, std::string_vie
   page->content_type = std::move(content_type);
   page->cache_control = std::move(cache_control);
   return page;
+}
+
+Response serve_personal(const CachedPage& page, const SlotFiller& fill, const Request& request) {
+  Response r;
+  r.status = page.status;
+  r.headers.set(http::field::content_type, page.content_type);
+  r.headers.set(http::field::cache_control, "private, no-store");
+  r.headers.set(http::field::vary, "Accept-Encoding, Cookie");
+  std::string body = join(page, fill);
+  if (accepts_gzip(request[http::field::accept_encoding])) {
+    r.headers.set(http::field::content_encoding, "gzip");
+    r.body = gzip_compress(body, 1);
+  } else {
+    r.body = std::move(body);
+  }
+  return r;
 }
 
 bool accepts_gzip(std::string_view ae) {

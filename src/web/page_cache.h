@@ -4,12 +4,15 @@
 // call invalidate_all(), which bumps the generation. A render that started before an invalidation is not
 // stored (put() compares generations), so a stale page can never outlive the change that made it stale.
 //
-// Per-reader parts are not in the cache: a page's HTML holds the marker <!--tribune:reader--> where the
-// reader's own fragment goes. Anonymous readers get the page with the anonymous fragment, precompressed;
-// signed-in readers get head + their fragment + tail.
+// Per-reader parts are not in the cache: a page's HTML holds slot markers (<!--tribune:slot:NAME-->) where
+// the reader's own fragments go (the masthead's sign-in state, the comment form). Anonymous readers get the
+// page with the anonymous fragments, precompressed; signed-in readers get the cached parts joined with
+// their own fragments.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -20,12 +23,16 @@
 
 namespace tribune {
 
-inline constexpr std::string_view kReaderSlot = "<!--tribune:reader-->";
+inline constexpr std::string_view kSlotPrefix = "<!--tribune:slot:";
+inline constexpr std::string_view kSlotSuffix = "-->";
+
+// Returns the HTML for a named slot.
+using SlotFiller = std::function<std::string(std::string_view slot)>;
 
 struct CachedPage {
-  std::string head;  // before the reader slot (the whole page when it has none)
-  std::string tail;  // after the reader slot
-  std::shared_ptr<const std::string> body;  // head + anonymous fragment + tail
+  std::vector<std::string> parts;  // the page split at its slots: parts.size() == slots.size() + 1
+  std::vector<std::string> slots;
+  std::shared_ptr<const std::string> body;  // parts joined with the anonymous fragments
   std::shared_ptr<const std::string> gzip;  // body, gzip level 9
   std::string etag;                         // strong, from the body's bytes
   std::string content_type;
@@ -33,14 +40,22 @@ struct CachedPage {
   http::status status = http::status::ok;
 };
 
-// Builds a page: splits at the reader slot, fills the anonymous fragment, compresses, hashes.
-std::shared_ptr<const CachedPage> make_page(std::string content, std::string_view anonymous_fragment,
-                                            std::string content_type, std::string cache_control);
+// Builds a page: splits at its slots, fills them with the anonymous fragments, compresses, hashes.
+std::shared_ptr<const CachedPage> make_page(std::string content, const SlotFiller& anonymous, std::string content_type,
+                                            std::string cache_control);
+inline std::shared_ptr<const CachedPage> make_page(std::string content, std::string content_type,
+                                                   std::string cache_control) {
+  return make_page(std::move(content), SlotFiller{}, std::move(content_type), std::move(cache_control));
+}
+// Fills every slot of html in place (pages that are never cached).
+std::string fill_slots(std::string_view html, const SlotFiller& fill);
 
 std::string gzip_compress(std::string_view data, int level = 9);
 
 // The response for a cached page: 304 on a matching If-None-Match, gzip when accepted.
 Response serve_page(const CachedPage& page, const Request& request);
+// The page with one reader's fragments: private, never stored by shared caches.
+Response serve_personal(const CachedPage& page, const SlotFiller& fill, const Request& request);
 
 // True when the Accept-Encoding header accepts gzip (q > 0).
 bool accepts_gzip(std::string_view accept_encoding);

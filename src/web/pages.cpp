@@ -128,8 +128,17 @@ PageRenderer::PageRenderer(SiteSettings site, const ArticleService& articles)
 
 PageRenderer::~PageRenderer() = default;
 
-std::string PageRenderer::anonymous_reader_fragment() const {
-  return impl_->render("reader_anonymous", mus::data(mus::object{}));
+std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path) const {
+  mus::data d;
+  d.set("return_to", std::string(path));
+  if (who.signed_in()) {
+    d.set("name", who.name);
+    d.set("csrf_token", who.csrf_token);
+  }
+  if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
+  if (slot == "conversation")
+    return impl_->render(who.signed_in() ? "conversation_signed_in" : "conversation_anonymous", d);
+  return {};
 }
 
 namespace {
@@ -142,6 +151,7 @@ struct LayoutArgs {
   std::string head_extra;
   std::string body_class;
   std::string current_section;
+  bool home = false;
 };
 
 }  // namespace
@@ -160,6 +170,7 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   d.set("site_tagline", site.tagline);
   d.set("body_class", a.body_class);
   d.set("sections", section_nav(sections, a.current_section));
+  d.set("home", mus::data(a.home));
   d.set("content", std::move(content));
   return impl.render("layout", d);
 }
@@ -281,6 +292,7 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   args.canonical = absolute(site_, l.canonical_path);
   args.body_class = "page--listing";
   args.current_section = l.current_section;
+  args.home = l.home;
   return wrap(*impl_, site_, asset_version_, sections, args, std::move(content));
 }
 
@@ -295,6 +307,55 @@ std::string PageRenderer::error_page(int status, const std::string& title, const
   args.noindex = true;
   args.body_class = "page--error";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("error", d));
+}
+
+std::string PageRenderer::account_form(const AccountForm& f, const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("heading", f.register_form ? "Register" : "Sign in");
+  d.set("lead", f.register_form ? "Join the conversation under every article. You are signed in as soon as you register."
+                                : "Welcome back.");
+  if (!f.error.empty()) d.set("error", f.error);
+  d.set("action", f.register_form ? "/register" : "/signin");
+  d.set("return_to", f.return_to);
+  d.set("register", mus::data(f.register_form));
+  d.set("email", f.email);
+  d.set("display_name", f.display_name);
+  d.set("password_autocomplete", f.register_form ? "new-password" : "current-password");
+  d.set("submit", f.register_form ? "Register" : "Sign in");
+  std::string rt = html_escape(f.return_to);
+  d.set("switch_html", f.register_form ? "Already registered? <a href=\"/signin?return_to=" + rt + "\">Sign in</a>"
+                                       : "New here? <a href=\"/register?return_to=" + rt + "\">Register</a>");
+  LayoutArgs args;
+  args.page_title = std::string(f.register_form ? "Register" : "Sign in") + " | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--account";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account_form", d));
+}
+
+std::string PageRenderer::account_page(const AccountView& v, const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("name", v.account.display_name);
+  d.set("email", v.account.email);
+  d.set("verified", mus::data(v.account.email_verified_at.has_value()));
+  d.set("role", v.account.role);
+  d.set("since", format_local(v.account.created_at, site_.locality, "d MMMM yyyy"));
+  d.set("csrf_token", v.csrf_token);
+  mus::list sessions;
+  for (const auto& s : v.sessions) {
+    std::string device = s.user_agent.empty() ? std::string("Unknown device") : s.user_agent.substr(0, 80);
+    mus::object o{{"id", std::to_string(s.id)},
+                  {"device", device + (s.ip.empty() ? "" : " (" + s.ip + ")")},
+                  {"last_seen", format_local(s.last_seen_at, site_.locality, "d MMM yyyy HH:mm zzz")},
+                  {"csrf_token", v.csrf_token}};
+    o["current"] = mus::data(s.id == v.current_session);
+    sessions.emplace_back(o);
+  }
+  d.set("sessions", sessions);
+  LayoutArgs args;
+  args.page_title = "Your account | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--account";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account", d));
 }
 
 std::string PageRenderer::support_page(const std::vector<Section>& sections) const {

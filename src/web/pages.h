@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "domain/account.h"
 #include "domain/articles.h"
+#include "http/message.h"
 #include "web/site.h"
 
 namespace tribune {
@@ -28,13 +30,31 @@ class PageRenderer {
     std::string current_section;
     std::vector<Article> articles;
     bool lead = false;                // first article shown big
+    bool home = false;                // the front page (marked current in the navigation)
     std::optional<std::string> next_url;
   };
   std::string listing(const Listing& l, const std::vector<Section>& sections) const;
   std::string error_page(int status, const std::string& title, const std::string& message,
                          const std::vector<Section>& sections) const;
   std::string support_page(const std::vector<Section>& sections) const;
-  std::string anonymous_reader_fragment() const;
+  // The HTML for a per-reader slot (reader, conversation) of the page at path, for this principal.
+  std::string fragment(std::string_view slot, const Principal& who, std::string_view path) const;
+
+  struct AccountForm {
+    bool register_form = false;
+    std::string return_to = "/";
+    std::string error;
+    std::string email;
+    std::string display_name;
+  };
+  std::string account_form(const AccountForm& f, const std::vector<Section>& sections) const;
+  struct AccountView {
+    Account account;
+    std::vector<SessionInfo> sessions;
+    int64_t current_session = 0;
+    std::string csrf_token;
+  };
+  std::string account_page(const AccountView& v, const std::vector<Section>& sections) const;
 
   std::string rss(const std::vector<Article>& latest) const;
   std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;

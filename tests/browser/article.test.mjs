@@ -184,7 +184,6 @@ test("home page lists the headlines and the first one opens its article", { time
     const texts = (await headlines.allInnerTexts()).map((t) => t.trim());
     assert.deepEqual(texts, articles.slice(0, texts.length).map((a) => a.title),
       "home page headlines are the newest articles, newest first");
-    assert.equal(texts.length, Math.min(articles.length, texts.length));
     assert.ok(texts.length >= Math.min(articles.length, 5), `home page shows only ${texts.length} headlines`);
 
     const first = headlines.first();

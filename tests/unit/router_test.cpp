@@ -55,11 +55,16 @@ TEST(PageCache, InvalidationDropsRendersThatStartedBefore) {
   EXPECT_TRUE(cache.get("/a"));
 }
 
-TEST(PageCache, ReaderSlotIsFilledForAnonymousReaders) {
-  auto page = make_page("<header>" + std::string(kReaderSlot) + "</header>", "<a>Sign in</a>", "text/html", "no-cache");
-  EXPECT_EQ(*page->body, "<header><a>Sign in</a></header>");
-  EXPECT_EQ(page->head, "<header>");
-  EXPECT_EQ(page->tail, "</header>");
+TEST(PageCache, SlotsAreFilledPerReader) {
+  auto fill = [](std::string_view slot) { return "[" + std::string(slot) + "]"; };
+  auto page = make_page("<h><!--tribune:slot:reader--></h><p>x</p><!--tribune:slot:conversation-->", fill,
+                        "text/html", "no-cache");
+  EXPECT_EQ(*page->body, "<h>[reader]</h><p>x</p>[conversation]");
+  ASSERT_EQ(page->slots.size(), 2u);
+  Request plain{http::verb::get, "/", 11};
+  auto personal = serve_personal(*page, [](std::string_view s) { return s == "reader" ? std::string("Ann") : ""; }, plain);
+  EXPECT_EQ(personal.body, "<h>Ann</h><p>x</p>");
+  EXPECT_EQ(personal.headers[http::field::cache_control], "private, no-store");
   Request req{http::verb::get, "/", 11};
   req.set(http::field::if_none_match, page->etag);
   EXPECT_EQ(serve_page(*page, req).status, http::status::not_modified);

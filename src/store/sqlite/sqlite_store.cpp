@@ -279,6 +279,38 @@ std::optional<Article> find_article_in(Db& db, std::string_view slug) {
   return a;
 }
 
+constexpr const char* kAccountColumns = "id, email, display_name, role, email_verified_at, created_at";
+constexpr const char* kAccountColumnsA = "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at";
+
+TimePoint seconds_at(Statement& st, int col) { return TimePoint(std::chrono::seconds(st.int64(col))); }
+
+Account read_account(Statement& st, int c) {
+  Account a;
+  a.id = st.int64(c);
+  a.email = st.text(c + 1);
+  a.display_name = st.text(c + 2);
+  a.role = st.text(c + 3);
+  if (!st.is_null(c + 4)) a.email_verified_at = seconds_at(st, c + 4);
+  a.created_at = seconds_at(st, c + 5);
+  return a;
+}
+
+int64_t insert_session(Db& db, int64_t account_id, const NewSession& s) {
+  db.prepare(
+        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent, ip) "
+        "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)")
+      .bind_blob(1, s.token_hash).bind(2, account_id).bind(3, s.created_at.time_since_epoch().count())
+      .bind(4, s.expires_at.time_since_epoch().count()).bind(5, s.user_agent).bind(6, s.ip)
+      .run();
+  return db.last_insert_id();
+}
+
+void insert_mail(Db& db, const OutboxMail& m, int64_t now) {
+  db.prepare("INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)")
+      .bind(1, m.to).bind(2, m.subject).bind(3, m.body_text).bind(4, now)
+      .run();
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& o)
@@ -472,6 +504,121 @@ class SqliteStore final : public Store {
       st.bind_blob(1, token_hash);
       if (!st.step()) return std::nullopt;
       return ApiToken{st.int64(0), st.text(1), st.text(2), TimePoint(std::chrono::seconds(st.int64(3)))};
+    });
+  }
+
+  // --- Accounts and sessions ---
+
+  CreatedAccount create_account(const NewAccount& a, const std::optional<NewSession>& session,
+                                const std::optional<OutboxMail>& mail) override {
+    CreatedAccount out;
+    writer_.run([&](Db& db) {
+      auto& exists = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1");
+      exists.bind(1, a.email_normalized);
+      if (exists.step())
+        throw Error(ErrorKind::conflict, "email_taken", "An account with this email address already exists.", "email");
+      int64_t created = a.created_at.time_since_epoch().count();
+      db.prepare(
+            "INSERT INTO accounts (email, email_normalized, display_name, name_skeleton, password_hash, role, "
+            "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+          .bind(1, a.email).bind(2, a.email_normalized).bind(3, a.display_name).bind(4, a.name_skeleton)
+          .bind(5, a.password_hash).bind(6, a.role).bind(7, created)
+          .run();
+      out.account = Account{db.last_insert_id(), a.email, a.display_name, a.role, std::nullopt, a.created_at};
+      if (session) out.session_id = insert_session(db, out.account.id, *session);
+      if (mail) insert_mail(db, *mail, created);
+    });
+    return out;
+  }
+
+  std::optional<Credentials> find_credentials(const std::string& email_normalized) override {
+    return readers_.with([&](Db& db) -> std::optional<Credentials> {
+      auto& st = db.prepare(std::string("SELECT ") + kAccountColumns + ", password_hash FROM accounts WHERE email_normalized = ?1");
+      st.bind(1, email_normalized);
+      if (!st.step()) return std::nullopt;
+      return Credentials{read_account(st, 0), st.text(6)};
+    });
+  }
+
+  std::optional<Account> find_account(int64_t id) override {
+    return readers_.with([&](Db& db) -> std::optional<Account> {
+      auto& st = db.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = ?1");
+      st.bind(1, id);
+      if (!st.step()) return std::nullopt;
+      return read_account(st, 0);
+    });
+  }
+
+  void set_password_hash(int64_t account_id, const std::string& hash) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE accounts SET password_hash = ?2 WHERE id = ?1").bind(1, account_id).bind(2, hash).run();
+    });
+  }
+
+  bool staff_name_taken(const std::string& skeleton) override {
+    return readers_.with([&](Db& db) {
+      auto& st = db.prepare("SELECT 1 FROM accounts WHERE name_skeleton = ?1 AND role <> 'reader'");
+      st.bind(1, skeleton);
+      return st.step();
+    });
+  }
+
+  int64_t create_session(int64_t account_id, const NewSession& session) override {
+    int64_t id = 0;
+    writer_.run([&](Db& db) { id = insert_session(db, account_id, session); });
+    return id;
+  }
+
+  std::optional<SessionLookup> find_session(const std::string& token_hash) override {
+    return readers_.with([&](Db& db) -> std::optional<SessionLookup> {
+      auto& st = db.prepare(std::string("SELECT ") + kAccountColumnsA +
+                            ", s.id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.ip "
+                            "FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1");
+      st.bind_blob(1, token_hash);
+      if (!st.step()) return std::nullopt;
+      SessionLookup out;
+      out.account = read_account(st, 0);
+      out.session = SessionInfo{st.int64(6), out.account.id, seconds_at(st, 7), seconds_at(st, 8), seconds_at(st, 9),
+                                st.text(10), st.text(11)};
+      return out;
+    });
+  }
+
+  void touch_session(int64_t session_id, TimePoint seen) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1").bind(1, session_id)
+          .bind(2, seen.time_since_epoch().count()).run();
+    });
+  }
+
+  void delete_session(const std::string& token_hash) override {
+    writer_.run([&](Db& db) { db.prepare("DELETE FROM sessions WHERE token_hash = ?1").bind_blob(1, token_hash).run(); });
+  }
+
+  bool delete_account_session(int64_t account_id, int64_t session_id) override {
+    bool deleted = false;
+    writer_.run([&](Db& db) {
+      db.prepare("DELETE FROM sessions WHERE id = ?1 AND account_id = ?2").bind(1, session_id).bind(2, account_id).run();
+      deleted = db.changes() > 0;
+    });
+    return deleted;
+  }
+
+  void delete_sessions(int64_t account_id) override {
+    writer_.run([&](Db& db) { db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(1, account_id).run(); });
+  }
+
+  std::vector<SessionInfo> list_sessions(int64_t account_id) override {
+    return readers_.with([&](Db& db) {
+      std::vector<SessionInfo> out;
+      auto& st = db.prepare(
+          "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions WHERE account_id = ?1 "
+          "ORDER BY last_seen_at DESC");
+      st.bind(1, account_id);
+      while (st.step())
+        out.push_back(SessionInfo{st.int64(0), account_id, seconds_at(st, 1), seconds_at(st, 2), seconds_at(st, 3),
+                                  st.text(4), st.text(5)});
+      return out;
     });
   }
 

@@ -1,0 +1,37 @@
+// JSON API v1: registration, sessions, the signed-in reader.
+#pragma once
+
+#include "domain/accounts.h"
+#include "http/cookies.h"
+#include "http/message.h"
+
+namespace tribune::api {
+
+class AccountsApi {
+ public:
+  AccountsApi(AccountService& accounts, SessionCookie cookie) : accounts_(accounts), cookie_(std::move(cookie)) {}
+
+  // POST /api/v1/accounts {email, password, display_name} -> 201 {account, csrf_token} + session cookie
+  Response register_account(RequestContext& ctx);
+  // POST /api/v1/sessions {email, password} -> 200 {account, csrf_token} + session cookie
+  Response sign_in(RequestContext& ctx);
+  // DELETE /api/v1/sessions/current -> 204, cookie cleared
+  Response sign_out(RequestContext& ctx);
+  // GET /api/v1/me -> {account, csrf_token} or 401
+  Response me(RequestContext& ctx);
+  // GET /api/v1/me/sessions -> {sessions: [{id, created_at, last_seen_at, user_agent, ip, current}]}
+  Response sessions(RequestContext& ctx);
+  // DELETE /api/v1/me/sessions/{id} -> 204
+  Response end_session(RequestContext& ctx);
+  // DELETE /api/v1/me/sessions -> 204: signs out every session, this one included
+  Response sign_out_everywhere(RequestContext& ctx);
+
+ private:
+  AccountService& accounts_;
+  SessionCookie cookie_;
+};
+
+// Throws unauthenticated unless a reader is signed in with a session.
+void require_session(const RequestContext& ctx);
+
+}  // namespace tribune::api

@@ -1,0 +1,56 @@
+// Reader account data types shared by the accounts service and the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "util/text.h"
+
+namespace tribune {
+
+struct Account {
+  int64_t id = 0;
+  std::string email;
+  std::string display_name;
+  std::string role = "reader";  // reader, moderator, editor, admin
+  std::optional<TimePoint> email_verified_at;
+  TimePoint created_at{};
+};
+
+struct NewAccount {
+  std::string email;
+  std::string email_normalized;
+  std::string display_name;
+  std::string name_skeleton;  // confusable skeleton of display_name
+  std::string password_hash;  // PHC string
+  std::string role = "reader";
+  TimePoint created_at{};
+};
+
+struct SessionInfo {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  TimePoint created_at{};
+  TimePoint last_seen_at{};
+  TimePoint expires_at{};  // absolute limit
+  std::string user_agent;
+  std::string ip;
+};
+
+struct NewSession {
+  std::string token_hash;  // SHA-256 of the token
+  TimePoint created_at{};
+  TimePoint expires_at{};
+  std::string user_agent;
+  std::string ip;
+};
+
+// A mail to send, written to the outbox in the same transaction as the change that causes it.
+struct OutboxMail {
+  std::string to;
+  std::string subject;
+  std::string body_text;
+};
+
+}  // namespace tribune

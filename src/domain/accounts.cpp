@@ -1,0 +1,251 @@
+#include "domain/accounts.h"
+
+#include <sodium.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uspoof.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <semaphore>
+
+#include "domain/common_passwords.h"
+#include "domain/tokens.h"
+
+namespace tribune {
+
+namespace {
+
+// Argon2id takes 19 MiB per hash: at most this many run at once, so a registration burst cannot exhaust
+// memory (the rest wait their turn on the blocking pool).
+std::counting_semaphore<64> hashing_slots(4);
+
+struct HashSlot {
+  HashSlot() { hashing_slots.acquire(); }
+  ~HashSlot() { hashing_slots.release(); }
+};
+
+std::string random_token() {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+}
+
+Error bad(std::string field, std::string code, std::string message) {
+  return invalid_field(std::move(field), std::move(code), std::move(message));
+}
+
+// Bidi overrides and isolates, zero-width and other invisible format characters: never in a display name.
+bool is_forbidden_in_name(UChar32 c) {
+  if (u_iscntrl(c)) return true;
+  int8_t type = u_charType(c);
+  if (type == U_FORMAT_CHAR || type == U_UNASSIGNED || type == U_PRIVATE_USE_CHAR || type == U_SURROGATE) return true;
+  return c == 0x2028 || c == 0x2029 || c == 0x3164 || c == 0x115F || c == 0x1160;  // separators, Hangul fillers
+}
+
+}  // namespace
+
+bool is_role(std::string_view role) {
+  return role == "reader" || role == "moderator" || role == "editor" || role == "admin";
+}
+
+bool is_common_password(std::string_view password) {
+  std::string lower = to_lower_ascii(password);
+  const auto& list = common_passwords();
+  return std::binary_search(list.begin(), list.end(), lower);
+}
+
+std::string confusable_skeleton(std::string_view name) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<USpoofChecker, decltype(&uspoof_close)> checker(uspoof_open(&status), &uspoof_close);
+  if (U_FAILURE(status)) return to_lower_ascii(name);
+  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  u.foldCase();
+  icu::UnicodeString skeleton;
+  uspoof_getSkeletonUnicodeString(checker.get(), 0, u, skeleton, &status);
+  std::string out;
+  (U_FAILURE(status) ? u : skeleton).toUTF8String(out);
+  return out;
+}
+
+std::string AccountService::normalize_email(std::string_view input) {
+  std::string email = trim(input);
+  if (email.empty()) throw bad("email", "missing_field", "Enter your email address.");
+  if (email.size() > kMaxEmail) throw bad("email", "invalid_email", "That email address is too long.");
+  if (!is_valid_utf8(email) || has_control_chars(email))
+    throw bad("email", "invalid_email", "That does not look like an email address.");
+  size_t at = email.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.find_first_of(" \t\r\n<>()[]\\,;:\"") != std::string::npos)
+    throw bad("email", "invalid_email", "That does not look like an email address.");
+  std::string_view domain = std::string_view(email).substr(at + 1);
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos || email.find('@') != at)
+    throw bad("email", "invalid_email", "That does not look like an email address.");
+  return to_lower_ascii(email);
+}
+
+std::string AccountService::clean_display_name(std::string_view input) {
+  if (!is_valid_utf8(input)) throw bad("display_name", "invalid_utf8", "The name is not valid text.");
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(input.data(), static_cast<int32_t>(input.size())));
+  icu::UnicodeString normalized = U_SUCCESS(status) ? nfkc->normalize(u, status) : u;
+  if (U_FAILURE(status)) throw bad("display_name", "invalid_name", "The name could not be read.");
+  for (int32_t i = 0; i < normalized.length();) {
+    UChar32 c = normalized.char32At(i);
+    if (is_forbidden_in_name(c))
+      throw bad("display_name", "invalid_characters",
+                "Names cannot contain control, invisible or text-direction characters.");
+    i += U16_LENGTH(c);
+  }
+  std::string out;
+  normalized.toUTF8String(out);
+  out = trim(out);
+  // Collapse runs of spaces: "A      B" impersonates "A B" too easily.
+  std::string collapsed;
+  for (char c : out)
+    if (!(c == ' ' && !collapsed.empty() && collapsed.back() == ' ')) collapsed += c;
+  if (collapsed.empty()) throw bad("display_name", "missing_field", "Choose a display name.");
+  if (icu::UnicodeString::fromUTF8(collapsed).countChar32() > static_cast<int32_t>(kMaxDisplayName))
+    throw bad("display_name", "too_long", "Display names are at most 50 characters.");
+  return collapsed;
+}
+
+void AccountService::check_password(const std::string& password, const std::string& email, const std::string& name) const {
+  if (password.size() > kMaxPassword * 4)
+    throw bad("password", "password_too_long", "Passwords are at most 256 characters.");
+  if (!is_valid_utf8(password)) throw bad("password", "invalid_utf8", "The password is not valid text.");
+  auto chars = icu::UnicodeString::fromUTF8(password).countChar32();
+  if (chars > static_cast<int32_t>(kMaxPassword))
+    throw bad("password", "password_too_long", "Passwords are at most 256 characters.");
+  if (chars < static_cast<int32_t>(kMinPassword))
+    throw bad("password", "password_too_short", "Use at least 8 characters; 15 or more is better.");
+  std::string lower = to_lower_ascii(password);
+  if (is_common_password(password) || lower == to_lower_ascii(email) || lower == to_lower_ascii(name) ||
+      lower == to_lower_ascii(email.substr(0, email.find('@'))))
+    throw bad("password", "password_too_common", "That password is too easy to guess. Try a few unrelated words.");
+}
+
+AccountService::AccountService(Store& store, RateLimiter& limiter, SessionPolicy sessions, PasswordPolicy passwords,
+                               Now now)
+    : store_(store), limiter_(limiter), sessions_(sessions), passwords_(passwords), now_(std::move(now)) {
+  if (sodium_init() < 0) throw Error(ErrorKind::internal, "sodium_failed", "libsodium failed to initialise");
+  dummy_hash_ = hash_password(random_token());
+}
+
+std::string AccountService::hash_password(const std::string& password) const {
+  char out[crypto_pwhash_STRBYTES];
+  HashSlot slot;
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), passwords_.opslimit, passwords_.memlimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+    throw Error(ErrorKind::unavailable, "out_of_memory", "The server is busy; try again.");
+  return out;
+}
+
+std::string AccountService::csrf_for(std::string_view session_token) {
+  static constexpr std::string_view context = "tribune csrf v1";
+  unsigned char out[24];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(context.data()), context.size(),
+                     reinterpret_cast<const unsigned char*>(session_token.data()),
+                     std::min<size_t>(session_token.size(), crypto_generichash_KEYBYTES_MAX));
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
+}
+
+AccountService::Started AccountService::register_account(std::string email, std::string display_name,
+                                                         const std::string& password, const ClientInfo& client) {
+  limiter_.hit("register:ip:" + client.ip, {20, std::chrono::hours(1)});
+  auto normalized = normalize_email(email);
+  auto name = clean_display_name(display_name);
+  check_password(password, normalized, name);
+  auto skeleton = confusable_skeleton(name);
+  static const std::array<std::string_view, 6> reserved = {"admin", "administrator", "moderator", "editor", "tribune",
+                                                           "the tribune"};
+  for (auto r : reserved)
+    if (skeleton == confusable_skeleton(r))
+      throw bad("display_name", "name_reserved", "That name is reserved. Please choose another.");
+  if (store_.staff_name_taken(skeleton))
+    throw bad("display_name", "name_reserved", "That name is too close to a staff member's. Please choose another.");
+  NewAccount a{trim(email), normalized, name, skeleton, hash_password(password), "reader", now_()};
+  return start_session(Account{}, client, true, &a);
+}
+
+AccountService::Started AccountService::start_session(const Account& existing, const ClientInfo& client,
+                                                      bool with_account, const NewAccount* new_account) {
+  Started s;
+  s.session_token = random_token();
+  s.csrf_token = csrf_for(s.session_token);
+  NewSession ns{sha256(s.session_token), now_(), now_() + sessions_.absolute, client.user_agent.substr(0, 300),
+                client.ip};
+  if (with_account) {
+    auto created = store_.create_account(*new_account, ns, std::nullopt);
+    s.account = created.account;
+  } else {
+    store_.create_session(existing.id, ns);
+    s.account = existing;
+  }
+  return s;
+}
+
+AccountService::Started AccountService::sign_in(const std::string& email, const std::string& password,
+                                                const ClientInfo& client) {
+  limiter_.hit("signin:ip:" + client.ip, {60, std::chrono::minutes(15)});
+  std::string normalized;
+  try {
+    normalized = normalize_email(email);
+  } catch (const Error&) {
+    normalized.clear();
+  }
+  Error denied(ErrorKind::unauthenticated, "invalid_credentials", "That email and password do not match an account.");
+  if (password.size() > kMaxPassword * 4) throw denied;
+  std::string account_key = "signin:account:" + normalized;
+  limiter_.hit(account_key, {10, std::chrono::minutes(15)});
+  auto creds = normalized.empty() ? std::nullopt : store_.find_credentials(normalized);
+  // Unknown emails cost the same hashing work as known ones: the response time does not tell them apart.
+  const std::string& hash = creds ? creds->password_hash : dummy_hash_;
+  bool ok;
+  {
+    HashSlot slot;
+    ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  }
+  if (!ok || !creds) throw denied;
+  limiter_.reset(account_key);
+  if (crypto_pwhash_str_needs_rehash(hash.c_str(), passwords_.opslimit, passwords_.memlimit) != 0)
+    store_.set_password_hash(creds->account.id, hash_password(password));
+  return start_session(creds->account, client, false, nullptr);
+}
+
+std::optional<SignedIn> AccountService::authenticate(std::string_view token) {
+  if (token.size() != 43) return std::nullopt;
+  auto found = store_.find_session(sha256(token));
+  if (!found) return std::nullopt;
+  auto now = now_();
+  if (now >= found->session.expires_at || now - found->session.last_seen_at >= sessions_.idle) {
+    store_.delete_session(sha256(token));
+    return std::nullopt;
+  }
+  if (now - found->session.last_seen_at >= sessions_.touch_every) store_.touch_session(found->session.id, now);
+  return SignedIn{found->account, found->session.id, csrf_for(token)};
+}
+
+void AccountService::sign_out(std::string_view token) { store_.delete_session(sha256(token)); }
+
+void AccountService::sign_out_everywhere(int64_t account_id) { store_.delete_sessions(account_id); }
+
+std::vector<SessionInfo> AccountService::sessions(int64_t account_id) { return store_.list_sessions(account_id); }
+
+void AccountService::end_session(int64_t account_id, int64_t session_id) {
+  if (!store_.delete_account_session(account_id, session_id)) throw not_found("The session");
+}
+
+Account AccountService::create_account(std::string email, std::string display_name, const std::string& password,
+                                       const std::string& role) {
+  if (!is_role(role)) throw bad("role", "invalid_role", "role must be reader, moderator, editor or admin.");
+  auto normalized = normalize_email(email);
+  auto name = clean_display_name(display_name);
+  check_password(password, normalized, name);
+  NewAccount a{trim(email), normalized, name, confusable_skeleton(name), hash_password(password), role, now_()};
+  return store_.create_account(a, std::nullopt, std::nullopt).account;
+}
+
+}  // namespace tribune

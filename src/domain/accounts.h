@@ -1,0 +1,109 @@
+// Reader accounts and sessions: registration that signs the reader in at once, sign-in, sign-out, session
+// lookup for every request, staff roles. Passwords are Argon2id (libsodium), session tokens 256 random bits
+// stored as SHA-256, CSRF tokens derived from the session secret (no storage, valid on every node).
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/rate_limit.h"
+#include "store/store.h"
+
+namespace tribune {
+
+inline constexpr size_t kMinPassword = 8;
+inline constexpr size_t kMaxPassword = 256;  // characters (UTF-8 bytes are checked against 4x this)
+inline constexpr size_t kMaxDisplayName = 50;
+inline constexpr size_t kMaxEmail = 254;
+
+bool is_role(std::string_view role);
+
+// What the client told us about itself, for the sessions list.
+struct ClientInfo {
+  std::string ip;
+  std::string user_agent;
+};
+
+struct SessionPolicy {
+  std::chrono::seconds idle{std::chrono::days(30)};       // unused this long: signed out
+  std::chrono::seconds absolute{std::chrono::days(180)};  // signed in this long: sign in again
+  std::chrono::seconds touch_every{std::chrono::minutes(5)};
+};
+
+struct PasswordPolicy {
+  unsigned long long opslimit = 2;                // t
+  size_t memlimit = 19u * 1024u * 1024u;          // m = 19 MiB (OWASP minimum for Argon2id)
+};
+
+// A signed-in request's identity.
+struct SignedIn {
+  Account account;
+  int64_t session_id = 0;
+  std::string csrf_token;
+};
+
+class AccountService {
+ public:
+  using Now = std::function<TimePoint()>;
+
+  AccountService(Store& store, RateLimiter& limiter, SessionPolicy sessions = {}, PasswordPolicy passwords = {},
+                 Now now = now_seconds);
+
+  struct Started {
+    Account account;
+    std::string session_token;  // goes into the cookie; never stored
+    std::string csrf_token;
+  };
+
+  // Validates, creates the account and its first session in one transaction. Errors: invalid (field named:
+  // email, display_name, password), conflict email_taken, rate_limited.
+  Started register_account(std::string email, std::string display_name, const std::string& password,
+                           const ClientInfo& client);
+
+  // Errors: unauthenticated invalid_credentials (the same for unknown email and wrong password, after the
+  // same amount of hashing work), rate_limited.
+  Started sign_in(const std::string& email, const std::string& password, const ClientInfo& client);
+
+  // The identity behind a session token, or nullopt when unknown, expired or revoked.
+  std::optional<SignedIn> authenticate(std::string_view session_token);
+
+  std::optional<Account> find(int64_t account_id) { return store_.find_account(account_id); }
+  void sign_out(std::string_view session_token);
+  void sign_out_everywhere(int64_t account_id);
+  std::vector<SessionInfo> sessions(int64_t account_id);
+  // Ends one of the account's own sessions; not_found for anyone else's.
+  void end_session(int64_t account_id, int64_t session_id);
+
+  // Staff bootstrap (CLI): any role, no session.
+  Account create_account(std::string email, std::string display_name, const std::string& password,
+                         const std::string& role);
+
+  // CSRF token for a session token: keyed BLAKE2b, so any node can check it without a lookup.
+  static std::string csrf_for(std::string_view session_token);
+
+  // Checks that may run before any work: exposed for tests.
+  static std::string normalize_email(std::string_view email);  // throws invalid (field email)
+  static std::string clean_display_name(std::string_view name);  // NFKC, trimmed; throws invalid
+  void check_password(const std::string& password, const std::string& email, const std::string& name) const;
+  std::string hash_password(const std::string& password) const;
+
+ private:
+  Started start_session(const Account& account, const ClientInfo& client, bool with_account,
+                        const NewAccount* new_account);
+
+  Store& store_;
+  RateLimiter& limiter_;
+  SessionPolicy sessions_;
+  PasswordPolicy passwords_;
+  Now now_;
+  std::string dummy_hash_;  // verified against for unknown emails, to keep timing alike
+};
+
+bool is_common_password(std::string_view password);
+// Skeleton for confusable detection (ICU uts39): "Adm1n" and "Admin" share one.
+std::string confusable_skeleton(std::string_view name);
+
+}  // namespace tribune

@@ -1,0 +1,35 @@
+// Cookie header parsing and Set-Cookie building.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tribune {
+
+// The value of the first cookie called name in a Cookie header.
+std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name);
+
+struct CookieOptions {
+  bool secure = false;   // over https: Secure and the __Host- prefix
+  bool http_only = true;
+  long max_age = -1;     // seconds; -1: session cookie; 0: delete
+};
+
+// "name=value; Path=/; HttpOnly; SameSite=Lax[; Secure][; Max-Age=N]"
+std::string set_cookie(std::string_view name, std::string_view value, const CookieOptions& options);
+
+// The session cookie: its name (with the __Host- prefix over https), flags and lifetime.
+struct SessionCookie {
+  std::string name = "tribune_session";
+  bool secure = false;
+  long max_age = 180L * 24 * 3600;
+
+  static SessionCookie for_site(bool https, long max_age_seconds) {
+    return SessionCookie{https ? "__Host-tribune_session" : "tribune_session", https, max_age_seconds};
+  }
+  std::string set(std::string_view token) const { return set_cookie(name, token, {secure, true, max_age}); }
+  std::string clear() const { return set_cookie(name, "", {secure, true, 0}); }
+};
+
+}  // namespace tribune

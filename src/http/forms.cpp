@@ -1,0 +1,33 @@
+#include "http/forms.h"
+
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "domain/error.h"
+#include "util/text.h"
+
+namespace tribune {
+
+std::map<std::string, std::string, std::less<>> parse_form(std::string_view body) {
+  auto parsed = boost::urls::parse_query(body);
+  if (!parsed) throw Error(ErrorKind::bad_request, "invalid_form", "The form data is malformed.");
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  std::map<std::string, std::string, std::less<>> out;
+  for (auto p : boost::urls::params_view(body, opts)) {
+    std::string key(p.key), value(p.value);
+    if (!is_valid_utf8(key) || !is_valid_utf8(value))
+      throw Error(ErrorKind::bad_request, "invalid_form", "The form data is not valid UTF-8.");
+    out.emplace(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+std::optional<std::string> form_value(std::string_view body, std::string_view name) {
+  auto fields = parse_form(body);
+  auto it = fields.find(name);
+  if (it == fields.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace tribune
