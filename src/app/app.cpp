@@ -26,7 +26,7 @@ App::App(Config config) : config_(std::move(config)) {
   articles_->set_comment_policy(config_.comments);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   tokens_ = std::make_unique<TokenService>(*store_);
-  accounts_ = std::make_unique<AccountService>(*store_, limiter_);
+  accounts_ = std::make_unique<AccountService>(*store_, limiter_, SessionPolicy{}, PasswordPolicy{}, config_.account_limits);
 }
 
 App::~App() { stop_background(); }

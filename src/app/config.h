@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "domain/accounts.h"
 #include "domain/articles.h"
 #include "http/pipeline.h"
 #include "http/server.h"
@@ -16,6 +17,7 @@ struct Config {
   PipelineOptions pipeline;
   SiteSettings site;
   CommentPolicy comments;
+  AccountLimits account_limits;
   bool base_url_set = false;
 
   std::string database_path() const { return data_dir + "/tribune.db"; }

@@ -1,6 +1,7 @@
 // Reader account data types shared by the accounts service and the store.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,7 +23,7 @@ struct NewAccount {
   std::string email;
   std::string email_normalized;
   std::string display_name;
-  std::string name_skeleton;  // confusable skeleton of display_name
+  std::array<std::string, 2> name_keys;  // confusable keys of display_name (confusable_keys())
   std::string password_hash;  // PHC string
   std::string role = "reader";
   TimePoint created_at{};

@@ -56,17 +56,30 @@ bool is_common_password(std::string_view password) {
   return std::binary_search(list.begin(), list.end(), lower);
 }
 
-std::string confusable_skeleton(std::string_view name) {
+namespace {
+
+std::string skeleton_of(const icu::UnicodeString& u) {
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<USpoofChecker, decltype(&uspoof_close)> checker(uspoof_open(&status), &uspoof_close);
-  if (U_FAILURE(status)) return to_lower_ascii(name);
-  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
-  u.foldCase();
   icu::UnicodeString skeleton;
-  uspoof_getSkeletonUnicodeString(checker.get(), 0, u, skeleton, &status);
+  if (U_SUCCESS(status)) uspoof_getSkeletonUnicodeString(checker.get(), 0, u, skeleton, &status);
+  if (U_FAILURE(status)) skeleton = u;
+  skeleton.foldCase();
   std::string out;
-  (U_FAILURE(status) ? u : skeleton).toUTF8String(out);
+  skeleton.toUTF8String(out);
   return out;
+}
+
+}  // namespace
+
+std::array<std::string, 2> confusable_keys(std::string_view name) {
+  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  auto folded = u;
+  folded.foldCase();
+  // [0]: look-alikes among lower-case letters ("rn" ~ "m", Cyrillic "і" ~ "i").
+  // [1]: the skeleton of the name as typed, folded and skeletoned again: catches case-dependent look-alikes
+  //      ("HeIena" ~ "Helena", capital I for l) that folding first would erase.
+  return {skeleton_of(folded), skeleton_of(icu::UnicodeString::fromUTF8(skeleton_of(u)))};
 }
 
 std::string AccountService::normalize_email(std::string_view input) {
@@ -128,8 +141,8 @@ void AccountService::check_password(const std::string& password, const std::stri
 }
 
 AccountService::AccountService(Store& store, RateLimiter& limiter, SessionPolicy sessions, PasswordPolicy passwords,
-                               Now now)
-    : store_(store), limiter_(limiter), sessions_(sessions), passwords_(passwords), now_(std::move(now)) {
+                               AccountLimits limits, Now now)
+    : store_(store), limiter_(limiter), sessions_(sessions), passwords_(passwords), limits_(limits), now_(std::move(now)) {
   if (sodium_init() < 0) throw Error(ErrorKind::internal, "sodium_failed", "libsodium failed to initialise");
   dummy_hash_ = hash_password(random_token());
 }
@@ -154,19 +167,21 @@ std::string AccountService::csrf_for(std::string_view session_token) {
 
 AccountService::Started AccountService::register_account(std::string email, std::string display_name,
                                                          const std::string& password, const ClientInfo& client) {
-  limiter_.hit("register:ip:" + client.ip, {20, std::chrono::hours(1)});
+  limiter_.hit("register:ip:" + client.ip, limits_.register_per_ip);
   auto normalized = normalize_email(email);
   auto name = clean_display_name(display_name);
   check_password(password, normalized, name);
-  auto skeleton = confusable_skeleton(name);
+  auto keys = confusable_keys(name);
   static const std::array<std::string_view, 6> reserved = {"admin", "administrator", "moderator", "editor", "tribune",
                                                            "the tribune"};
-  for (auto r : reserved)
-    if (skeleton == confusable_skeleton(r))
+  for (auto r : reserved) {
+    auto other = confusable_keys(r);
+    if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1])
       throw bad("display_name", "name_reserved", "That name is reserved. Please choose another.");
-  if (store_.staff_name_taken(skeleton))
+  }
+  if (store_.staff_name_taken(keys))
     throw bad("display_name", "name_reserved", "That name is too close to a staff member's. Please choose another.");
-  NewAccount a{trim(email), normalized, name, skeleton, hash_password(password), "reader", now_()};
+  NewAccount a{trim(email), normalized, name, keys, hash_password(password), "reader", now_()};
   return start_session(Account{}, client, true, &a);
 }
 
@@ -189,7 +204,7 @@ AccountService::Started AccountService::start_session(const Account& existing, c
 
 AccountService::Started AccountService::sign_in(const std::string& email, const std::string& password,
                                                 const ClientInfo& client) {
-  limiter_.hit("signin:ip:" + client.ip, {60, std::chrono::minutes(15)});
+  limiter_.hit("signin:ip:" + client.ip, limits_.signin_per_ip);
   std::string normalized;
   try {
     normalized = normalize_email(email);
@@ -199,7 +214,7 @@ AccountService::Started AccountService::sign_in(const std::string& email, const 
   Error denied(ErrorKind::unauthenticated, "invalid_credentials", "That email and password do not match an account.");
   if (password.size() > kMaxPassword * 4) throw denied;
   std::string account_key = "signin:account:" + normalized;
-  limiter_.hit(account_key, {10, std::chrono::minutes(15)});
+  limiter_.hit(account_key, limits_.signin_per_account);
   auto creds = normalized.empty() ? std::nullopt : store_.find_credentials(normalized);
   // Unknown emails cost the same hashing work as known ones: the response time does not tell them apart.
   const std::string& hash = creds ? creds->password_hash : dummy_hash_;
@@ -244,7 +259,7 @@ Account AccountService::create_account(std::string email, std::string display_na
   auto normalized = normalize_email(email);
   auto name = clean_display_name(display_name);
   check_password(password, normalized, name);
-  NewAccount a{trim(email), normalized, name, confusable_skeleton(name), hash_password(password), role, now_()};
+  NewAccount a{trim(email), normalized, name, confusable_keys(name), hash_password(password), role, now_()};
   return store_.create_account(a, std::nullopt, std::nullopt).account;
 }
 

@@ -3,6 +3,7 @@
 // stored as SHA-256, CSRF tokens derived from the session secret (no storage, valid on every node).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,13 @@ struct SessionPolicy {
   std::chrono::seconds touch_every{std::chrono::minutes(5)};
 };
 
+// Rate limits on account actions (docs/accounts.md lists them).
+struct AccountLimits {
+  Limit register_per_ip{20, std::chrono::hours(1)};
+  Limit signin_per_ip{60, std::chrono::minutes(15)};
+  Limit signin_per_account{10, std::chrono::minutes(15)};  // failures slow an attacker; the window always ends
+};
+
 struct PasswordPolicy {
   unsigned long long opslimit = 2;                // t
   size_t memlimit = 19u * 1024u * 1024u;          // m = 19 MiB (OWASP minimum for Argon2id)
@@ -50,7 +58,7 @@ class AccountService {
   using Now = std::function<TimePoint()>;
 
   AccountService(Store& store, RateLimiter& limiter, SessionPolicy sessions = {}, PasswordPolicy passwords = {},
-                 Now now = now_seconds);
+                 AccountLimits limits = {}, Now now = now_seconds);
 
   struct Started {
     Account account;
@@ -98,12 +106,14 @@ class AccountService {
   RateLimiter& limiter_;
   SessionPolicy sessions_;
   PasswordPolicy passwords_;
+  AccountLimits limits_;
   Now now_;
   std::string dummy_hash_;  // verified against for unknown emails, to keep timing alike
 };
 
 bool is_common_password(std::string_view password);
-// Skeleton for confusable detection (ICU uts39): "Adm1n" and "Admin" share one.
-std::string confusable_skeleton(std::string_view name);
+// Keys for confusable detection (ICU UTS #39 skeletons, case-folded); both are stored with an account.
+// Two names are confusable when any key of one equals any key of the other.
+std::array<std::string, 2> confusable_keys(std::string_view name);
 
 }  // namespace tribune

@@ -106,8 +106,8 @@ class Store {
   virtual std::optional<Credentials> find_credentials(const std::string& email_normalized) = 0;
   virtual std::optional<Account> find_account(int64_t id) = 0;
   virtual void set_password_hash(int64_t account_id, const std::string& password_hash) = 0;
-  // True when a staff account (role other than reader) has this display-name skeleton.
-  virtual bool staff_name_taken(const std::string& skeleton) = 0;
+  // True when a staff account (role other than reader) has a display name with one of these confusable keys.
+  virtual bool staff_name_taken(const std::array<std::string, 2>& keys) = 0;
 
   virtual int64_t create_session(int64_t account_id, const NewSession& session) = 0;
   struct SessionLookup {

@@ -67,13 +67,15 @@ CREATE TABLE accounts (
   email TEXT NOT NULL,
   email_normalized TEXT NOT NULL UNIQUE,
   display_name TEXT NOT NULL,
-  name_skeleton TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  name_key_cased TEXT NOT NULL,
   password_hash TEXT NOT NULL,
   role TEXT NOT NULL DEFAULT 'reader' CHECK (role IN ('reader', 'moderator', 'editor', 'admin')),
   email_verified_at INTEGER,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX accounts_staff_names ON accounts (name_skeleton) WHERE role <> 'reader';
+CREATE INDEX accounts_staff_names ON accounts (name_key) WHERE role <> 'reader';
+CREATE INDEX accounts_staff_names_cased ON accounts (name_key_cased) WHERE role <> 'reader';
 CREATE TABLE sessions (
   id INTEGER PRIMARY KEY,
   token_hash BLOB NOT NULL UNIQUE,

@@ -519,10 +519,10 @@ class SqliteStore final : public Store {
         throw Error(ErrorKind::conflict, "email_taken", "An account with this email address already exists.", "email");
       int64_t created = a.created_at.time_since_epoch().count();
       db.prepare(
-            "INSERT INTO accounts (email, email_normalized, display_name, name_skeleton, password_hash, role, "
-            "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-          .bind(1, a.email).bind(2, a.email_normalized).bind(3, a.display_name).bind(4, a.name_skeleton)
-          .bind(5, a.password_hash).bind(6, a.role).bind(7, created)
+            "INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, password_hash, "
+            "role, created_at) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?7)")
+          .bind(1, a.email).bind(2, a.email_normalized).bind(3, a.display_name).bind(4, a.name_keys[0])
+          .bind(8, a.name_keys[1]).bind(5, a.password_hash).bind(6, a.role).bind(7, created)
           .run();
       out.account = Account{db.last_insert_id(), a.email, a.display_name, a.role, std::nullopt, a.created_at};
       if (session) out.session_id = insert_session(db, out.account.id, *session);
@@ -555,10 +555,11 @@ class SqliteStore final : public Store {
     });
   }
 
-  bool staff_name_taken(const std::string& skeleton) override {
+  bool staff_name_taken(const std::array<std::string, 2>& keys) override {
     return readers_.with([&](Db& db) {
-      auto& st = db.prepare("SELECT 1 FROM accounts WHERE name_skeleton = ?1 AND role <> 'reader'");
-      st.bind(1, skeleton);
+      auto& st = db.prepare(
+          "SELECT 1 FROM accounts WHERE role <> 'reader' AND (name_key IN (?1, ?2) OR name_key_cased IN (?1, ?2))");
+      st.bind(1, keys[0]).bind(2, keys[1]);
       return st.step();
     });
   }

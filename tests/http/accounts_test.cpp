@@ -1,0 +1,330 @@
+// Reader accounts over HTTP: registration signs in at once, sessions, CSRF, enumeration, bad input.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "test_support.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+
+namespace {
+
+std::string error_code(const HttpResult& r) {
+  return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
+std::string error_field(const HttpResult& r) {
+  auto v = json::parse(r.body);
+  const auto& e = v.at("error").as_object();
+  return e.contains("field") ? std::string(e.at("field").as_string()) : "";
+}
+
+// A browser-like client: keeps the session cookie and the CSRF token, sends a same-site Origin.
+struct Reader {
+  uint16_t port;
+  std::string cookie;  // "tribune_session=..."
+  std::string csrf;
+
+  HttpResult call(const std::string& method, const std::string& target, const std::string& body = {},
+                  std::map<std::string, std::string> extra = {}) {
+    RequestSpec spec{method, target, body, {}};
+    if (!body.empty()) spec.headers["Content-Type"] = "application/json";
+    if (!cookie.empty()) spec.headers["Cookie"] = cookie;
+    if (!csrf.empty() && method != "GET") spec.headers["X-CSRF-Token"] = csrf;
+    spec.headers["Origin"] = "http://127.0.0.1:" + std::to_string(port);
+    for (auto& [k, v] : extra) spec.headers[k] = v;
+    auto r = request(port, spec);
+    auto set = r.header("set-cookie");
+    if (!set.empty()) cookie = set.substr(0, set.find(';'));
+    if (cookie.ends_with("=")) cookie.clear();
+    if (r.status < 300 && !r.body.empty() && r.body.front() == '{') {
+      auto v = json::parse(r.body);
+      if (v.as_object().contains("csrf_token")) csrf = std::string(v.at("csrf_token").as_string());
+    }
+    return r;
+  }
+
+  HttpResult register_as(const std::string& email, const std::string& name = "Reader",
+                         const std::string& password = "correct horse battery staple") {
+    json::object o{{"email", email}, {"display_name", name}, {"password", password}};
+    return call("POST", "/api/v1/accounts", json::serialize(o));
+  }
+};
+
+class AccountsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new TestServer(true, {}, [](Config& c) {
+      c.account_limits.register_per_ip = {100000, std::chrono::hours(1)};
+      c.account_limits.signin_per_ip = {100000, std::chrono::hours(1)};
+    });
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  Reader reader() { return Reader{server_->port(), {}, {}}; }
+  std::string unique_email() { return "reader" + std::to_string(++counter_) + "@example.org"; }
+  std::string article_url() {
+    auto r = get(server_->port(), "/api/v1/articles?limit=1");
+    return std::string(json::parse(r.body).at("articles").at(0).at("url").as_string());
+  }
+
+  static TestServer* server_;
+  static inline int counter_ = 0;
+};
+
+TestServer* AccountsTest::server_ = nullptr;
+
+}  // namespace
+
+TEST_F(AccountsTest, RegistrationSignsInAtOnce) {
+  auto r = reader();
+  auto res = r.register_as(unique_email(), "Ada Reader");
+  ASSERT_EQ(res.status, 201) << res.body;
+  auto set = res.header("set-cookie");
+  EXPECT_NE(set.find("tribune_session="), std::string::npos);
+  EXPECT_NE(set.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(set.find("SameSite=Lax"), std::string::npos);
+  EXPECT_NE(set.find("Path=/"), std::string::npos);
+  auto body = json::parse(res.body);
+  EXPECT_EQ(body.at("account").at("display_name").as_string(), "Ada Reader");
+  EXPECT_GE(body.at("csrf_token").as_string().size(), 32u);
+  auto me = r.call("GET", "/api/v1/me");
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(json::parse(me.body).at("account").at("display_name").as_string(), "Ada Reader");
+  EXPECT_EQ(json::parse(me.body).at("csrf_token").as_string(), body.at("csrf_token").as_string());
+  // The next page the reader opens shows them signed in, and is not shared with anyone else.
+  auto page = r.call("GET", article_url());
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("data-state=\"signed-in\""), std::string::npos);
+  EXPECT_NE(page.body.find(">Ada Reader</a>"), std::string::npos);
+  EXPECT_EQ(page.header("cache-control"), "private, no-store");
+  auto anonymous = get(server_->port(), article_url());
+  EXPECT_EQ(anonymous.body.find("Ada Reader"), std::string::npos);
+  EXPECT_NE(anonymous.body.find("data-state=\"anonymous\""), std::string::npos);
+}
+
+TEST_F(AccountsTest, MeWithoutSessionIs401) {
+  auto me = get(server_->port(), "/api/v1/me");
+  EXPECT_EQ(me.status, 401);
+  EXPECT_EQ(error_code(me), "unauthenticated");
+}
+
+TEST_F(AccountsTest, CsrfIsRequiredForCookieAuthenticatedChanges) {
+  auto r = reader();
+  ASSERT_EQ(r.register_as(unique_email()).status, 201);
+  auto token = r.csrf;
+  r.csrf.clear();
+  auto res = r.call("DELETE", "/api/v1/sessions/current");
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(error_code(res), "csrf_failed");
+  r.csrf = "A" + token.substr(1);
+  EXPECT_EQ(r.call("DELETE", "/api/v1/sessions/current").status, 403);
+  r.csrf = token;
+  res = r.call("DELETE", "/api/v1/sessions/current", {}, {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(res.status, 403) << "a foreign Origin is refused even with the right token";
+  EXPECT_EQ(r.call("GET", "/api/v1/me").status, 200) << "nothing changed";
+  res = r.call("DELETE", "/api/v1/sessions/current");
+  EXPECT_EQ(res.status, 204);
+  EXPECT_EQ(r.call("GET", "/api/v1/me").status, 401);
+}
+
+TEST_F(AccountsTest, ForeignOriginCannotRegisterOrSignIn) {
+  auto r = reader();
+  auto res = r.call("POST", "/api/v1/accounts",
+                    R"({"email":"x@example.org","display_name":"X","password":"long enough pass"})",
+                    {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(error_code(res), "csrf_failed");
+}
+
+TEST_F(AccountsTest, EmailsAreUniqueCaseInsensitively) {
+  auto email = unique_email();
+  ASSERT_EQ(reader().register_as(email).status, 201);
+  auto upper = email;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto res = reader().register_as(upper);
+  EXPECT_EQ(res.status, 409);
+  EXPECT_EQ(error_code(res), "email_taken");
+  EXPECT_EQ(error_field(res), "email");
+}
+
+TEST_F(AccountsTest, RacingDuplicateRegistrationsCreateOneAccount) {
+  auto email = unique_email();
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0}, conflicts{0};
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&] {
+      auto r = reader();
+      int status = r.register_as(email).status;
+      if (status == 201) created++;
+      if (status == 409) conflicts++;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflicts.load(), 7);
+}
+
+TEST_F(AccountsTest, BadRegistrationsNameTheField) {
+  struct Case {
+    std::string email, name, password, field, code;
+  };
+  std::vector<Case> cases = {
+      {"not-an-email", "N", "long enough pass", "email", "invalid_email"},
+      {"a@b", "N", "long enough pass", "email", "invalid_email"},
+      {"", "N", "long enough pass", "email", "missing_field"},
+      {unique_email(), "", "long enough pass", "display_name", "missing_field"},
+      {unique_email(), "Evil\xE2\x80\xAEgnp.exe", "long enough pass", "display_name", "invalid_characters"},
+      {unique_email(), "Zero\xE2\x80\x8Bwidth", "long enough pass", "display_name", "invalid_characters"},
+      {unique_email(), "Bell\x07", "long enough pass", "display_name", "invalid_characters"},
+      {unique_email(), std::string(51, 'n'), "long enough pass", "display_name", "too_long"},
+      {unique_email(), "ADMIN", "long enough pass", "display_name", "name_reserved"},
+      {unique_email(), "Adm\xD1\x96n", "long enough pass", "display_name", "name_reserved"},  // Cyrillic i
+      {unique_email(), "N", "short", "password", "password_too_short"},
+      {unique_email(), "N", "password123", "password", "password_too_common"},
+      {unique_email(), "N", std::string(300, 'x'), "password", "password_too_long"},
+  };
+  for (const auto& c : cases) {
+    auto res = reader().register_as(c.email, c.name, c.password);
+    EXPECT_EQ(res.status, 422) << c.code << ": " << res.body;
+    EXPECT_EQ(error_field(res), c.field) << c.code;
+    EXPECT_EQ(error_code(res), c.code) << res.body;
+  }
+  auto huge = reader().register_as(unique_email(), "N", std::string(1024 * 1024, 'x'));
+  EXPECT_EQ(huge.status, 413) << "a 1 MB password is refused before any hashing";
+}
+
+TEST_F(AccountsTest, NamesConfusableWithStaffAreRefused) {
+  server_->app().accounts().create_account("editor@example.org", "Helena Marsh", "an editor's long password", "editor");
+  auto res = reader().register_as(unique_email(), "HeIena Marsh");  // capital I for l
+  EXPECT_EQ(res.status, 422);
+  EXPECT_EQ(error_code(res), "name_reserved");
+  EXPECT_EQ(reader().register_as(unique_email(), "Helena Marshall").status, 201);
+}
+
+TEST_F(AccountsTest, SignInDoesNotTellWhichPartWasWrong) {
+  auto email = unique_email();
+  ASSERT_EQ(reader().register_as(email, "Known", "the right long password").status, 201);
+  auto wrong_password = reader().call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "the wrong long password"}}));
+  auto unknown = reader().call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", "nobody@example.org"}, {"password", "the wrong long password"}}));
+  EXPECT_EQ(wrong_password.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong_password.body, unknown.body);
+  auto r = reader();
+  auto ok = r.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "the right long password"}}));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(r.call("GET", "/api/v1/me").status, 200);
+}
+
+TEST_F(AccountsTest, EverySignInGetsANewSessionAndSessionsCanBeEnded) {
+  auto email = unique_email();
+  auto laptop = reader();
+  ASSERT_EQ(laptop.register_as(email, "Two Devices", "two devices password").status, 201);
+  auto phone = reader();
+  ASSERT_EQ(phone.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "two devices password"}})).status, 200);
+  EXPECT_NE(laptop.cookie, phone.cookie);
+  auto list = laptop.call("GET", "/api/v1/me/sessions");
+  ASSERT_EQ(list.status, 200);
+  auto sessions = json::parse(list.body).at("sessions").as_array();
+  ASSERT_EQ(sessions.size(), 2u);
+  int64_t other = 0;
+  for (auto& s : sessions)
+    if (!s.at("current").as_bool()) other = s.at("id").as_int64();
+  EXPECT_EQ(laptop.call("DELETE", "/api/v1/me/sessions/" + std::to_string(other)).status, 204);
+  EXPECT_EQ(phone.call("GET", "/api/v1/me").status, 401) << "the phone was signed out from the laptop";
+  EXPECT_EQ(laptop.call("GET", "/api/v1/me").status, 200);
+  EXPECT_EQ(laptop.call("DELETE", "/api/v1/me/sessions/999999").status, 404);
+  EXPECT_EQ(laptop.call("DELETE", "/api/v1/me/sessions").status, 204);
+}
+
+TEST_F(AccountsTest, ForgedCookiesAreAnonymousAndCleared) {
+  for (const std::string& forged :
+       std::vector<std::string>{"tribune_session=forged", "tribune_session=" + std::string(43, 'A'), "tribune_session="}) {
+    auto me = request(server_->port(), {"GET", "/api/v1/me", {}, {{"Cookie", forged}}});
+    EXPECT_EQ(me.status, 401) << forged;
+    auto page = request(server_->port(), {"GET", "/", {}, {{"Cookie", forged}}});
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("data-state=\"anonymous\""), std::string::npos);
+  }
+  auto cleared = request(server_->port(), {"GET", "/", {}, {{"Cookie", "tribune_session=" + std::string(43, 'B')}}});
+  EXPECT_NE(cleared.header("set-cookie").find("Max-Age=0"), std::string::npos);
+}
+
+TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
+  auto url = article_url();
+  auto email = unique_email();
+  std::string form = "display_name=Form+Reader&email=" + email + "&password=a+form+posted+password&return_to=" + url;
+  auto res = request(server_->port(), {"POST", "/register", form,
+                                       {{"Content-Type", "application/x-www-form-urlencoded"},
+                                        {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
+  ASSERT_EQ(res.status, 303) << res.body;
+  EXPECT_EQ(res.header("location"), url);
+  auto cookie = res.header("set-cookie");
+  cookie = cookie.substr(0, cookie.find(';'));
+  auto page = request(server_->port(), {"GET", url, {}, {{"Cookie", cookie}}});
+  EXPECT_NE(page.body.find(">Form Reader</a>"), std::string::npos);
+  EXPECT_NE(page.body.find("Signed in as <strong>Form Reader</strong>"), std::string::npos);
+  // The sign-out form carries the CSRF token; without it the post is refused.
+  auto refused = request(server_->port(), {"POST", "/signout", "", {{"Cookie", cookie}, {"Content-Type", "application/x-www-form-urlencoded"}}});
+  EXPECT_EQ(refused.status, 403);
+}
+
+TEST_F(AccountsTest, FormErrorsKeepWhatTheReaderTyped) {
+  std::string form = "display_name=Keeps+Name&email=bad-address&password=whatever+long&return_to=/";
+  auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}}});
+  EXPECT_EQ(res.status, 422);
+  EXPECT_NE(res.body.find("value=\"Keeps Name\""), std::string::npos);
+  EXPECT_NE(res.body.find("does not look like an email address"), std::string::npos);
+}
+
+TEST_F(AccountsTest, ReturnToNeverLeavesTheSite) {
+  for (std::string target : {"%2F%2Fevil.example%2Fx", "https%3A%2F%2Fevil.example", "%2F%5Cevil.example",
+                             "javascript%3Aalert(1)"}) {
+    std::string form = "display_name=Hop&email=" + unique_email() + "&password=a+long+enough+one&return_to=" + target;
+    auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}}});
+    EXPECT_EQ(res.status, 303);
+    EXPECT_EQ(res.header("location"), "/") << target;
+  }
+}
+
+TEST_F(AccountsTest, NoPasswordOrTokenIsStoredInClear) {
+  auto r = reader();
+  std::string password = "a very distinctive password 4711";
+  ASSERT_EQ(r.register_as(unique_email(), "Clear Check", password).status, 201);
+  std::string token = r.cookie.substr(r.cookie.find('=') + 1);
+  auto editor_token = server_->app().tokens().create("scan", "editor").token;
+  std::string bytes;
+  for (auto suffix : {"/tribune.db", "/tribune.db-wal"}) {
+    std::ifstream in(server_->data_dir() + suffix, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes += ss.str();
+  }
+  ASSERT_GT(bytes.size(), 1000u);
+  EXPECT_EQ(bytes.find(password), std::string::npos);
+  EXPECT_EQ(bytes.find(token), std::string::npos);
+  EXPECT_EQ(bytes.find(editor_token), std::string::npos);
+  EXPECT_NE(bytes.find("$argon2id$v=19$m=19456,t=2,p=1$"), std::string::npos);
+}
+
+TEST(AccountsRateLimit, RepeatedFailuresAre429WithRetryAfter) {
+  TestServer server(false, {}, [](Config& c) { c.account_limits.signin_per_account = {3, std::chrono::seconds(60)}; });
+  server.app().accounts().create_account("owner@example.org", "Owner", "the owner's password", "reader");
+  auto attempt = [&](const std::string& password) {
+    return request(server.port(), {"POST", "/api/v1/sessions",
+                                   json::serialize(json::object{{"email", "owner@example.org"}, {"password", password}}),
+                                   {{"Content-Type", "application/json"}}});
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("wrong password guess").status, 401);
+  auto limited = attempt("wrong password guess");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(error_code(limited), "rate_limited");
+  int retry = std::stoi(limited.header("retry-after"));
+  EXPECT_GT(retry, 0);
+  EXPECT_LE(retry, 61);
+}
