@@ -27,6 +27,11 @@ App::App(Config config) : config_(std::move(config)) {
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   tokens_ = std::make_unique<TokenService>(*store_);
   accounts_ = std::make_unique<AccountService>(*store_, limiter_, SessionPolicy{}, PasswordPolicy{}, config_.account_limits);
+  comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
+  // A new comment changes its article's page and JSON; nothing else is re-rendered.
+  comments_->on_comment([this](const Article& a, const Comment&) {
+    cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
+  });
 }
 
 App::~App() { stop_background(); }
@@ -83,7 +88,8 @@ void App::build_http() {
     config_.pipeline.allowed_origins.push_back(base.substr(0, path));
   }
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
-  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *renderer_, cache_, metrics_, cookie_);
+  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *renderer_, cache_, metrics_, cookie_);
+  comments_api_ = std::make_unique<api::CommentsApi>(*comments_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();

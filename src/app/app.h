@@ -9,6 +9,8 @@
 
 #include "api/accounts_api.h"
 #include "api/articles_api.h"
+#include "api/comments_api.h"
+#include "domain/comments.h"
 #include "domain/accounts.h"
 #include "domain/rate_limit.h"
 #include "app/config.h"
@@ -49,6 +51,7 @@ class App {
   ArticleService& articles() { return *articles_; }
   TokenService& tokens() { return *tokens_; }
   AccountService& accounts() { return *accounts_; }
+  CommentService& comments() { return *comments_; }
   PageCache& cache() { return cache_; }
   Metrics& metrics() { return metrics_; }
 
@@ -62,6 +65,7 @@ class App {
   std::unique_ptr<TokenService> tokens_;
   RateLimiter limiter_;
   std::unique_ptr<AccountService> accounts_;
+  std::unique_ptr<CommentService> comments_;
   SessionCookie cookie_;
   Metrics metrics_;
   PageCache cache_;
@@ -69,6 +73,7 @@ class App {
   std::unique_ptr<web::WebHandlers> web_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;
+  std::unique_ptr<api::CommentsApi> comments_api_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
 

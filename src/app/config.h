@@ -5,6 +5,7 @@
 
 #include "domain/accounts.h"
 #include "domain/articles.h"
+#include "domain/comments.h"
 #include "http/pipeline.h"
 #include "http/server.h"
 #include "web/site.h"
@@ -18,6 +19,7 @@ struct Config {
   SiteSettings site;
   CommentPolicy comments;
   AccountLimits account_limits;
+  CommentLimits comment_limits;
   bool base_url_set = false;
 
   std::string database_path() const { return data_dir + "/tribune.db"; }

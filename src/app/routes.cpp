@@ -9,6 +9,7 @@ Router App::build_routes() {
   auto& web = *web_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
+  auto& comments = *comments_api_;
   auto cached = [&web](RequestContext& c) { return web.cached(c); };
 
   // --- Operations -----------------------------------------------------------------------------------
@@ -42,6 +43,10 @@ Router App::build_routes() {
         [&articles](RequestContext& c) { return articles.get_cached(c); });
   // PUT /api/v1/articles/{slug} (Bearer token: editor, admin)
   r.add(verb::put, "/api/v1/articles/{slug}", [&articles](RequestContext& c) { return articles.replace(c); });
+  // GET /api/v1/articles/{slug}/comments?sort=newest|oldest|top&limit&cursor&parent_id
+  r.add(verb::get, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.list(c); });
+  // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in)
+  r.add(verb::post, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.create(c); });
   // POST /api/v1/accounts {email, password, display_name}: register and sign in
   r.add(verb::post, "/api/v1/accounts", [&accounts](RequestContext& c) { return accounts.register_account(c); });
   // POST /api/v1/sessions {email, password}: sign in
@@ -73,6 +78,9 @@ Router App::build_routes() {
   r.add(verb::get, "/account", [&web](RequestContext& c) { return web.account(c); });
   r.add(verb::post, "/account/sessions/{id}/end", [&web](RequestContext& c) { return web.end_session_submit(c); });
   r.add(verb::post, "/account/sign-out-everywhere", [&web](RequestContext& c) { return web.sign_out_everywhere_submit(c); });
+  // Comments without JavaScript
+  r.add(verb::post, "/comment", [&web](RequestContext& c) { return web.comment_submit(c); });
+  r.add(verb::get, "/comments/{id}/reply", [&web](RequestContext& c) { return web.reply_form(c); });
   r.add(verb::get, "/authors/{slug}", [&web](RequestContext& c) { return web.author(c); }, cached);
   r.add(verb::get, "/{section}", [&web](RequestContext& c) { return web.section(c); }, cached);
   r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", [&web](RequestContext& c) { return web.article(c); }, cached);

@@ -83,9 +83,10 @@ std::string slugify(std::string_view input) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 18> reserved = {
-      "api", "assets", "authors", "sections", "feed.xml", "sitemap.xml", "healthz", "metrics", "register",
-      "signin", "signout", "account", "admin", "moderation", "support", "webhooks", "readers", "tags"};
+  static constexpr std::array<std::string_view, 21> reserved = {
+      "api",     "assets",  "authors", "sections", "feed.xml",   "sitemap.xml", "healthz",
+      "metrics", "register", "comment", "comments", "signin",    "signout",     "account",
+      "admin",   "moderation", "support", "webhooks", "readers", "tags",        "favicon.ico"};
   for (auto r : reserved)
     if (slug == r) return true;
   return false;

@@ -27,6 +27,12 @@ std::optional<Article> ArticleService::find_visible(std::string_view slug) const
   return a;
 }
 
+std::optional<Article> ArticleService::find_by_id(int64_t id) const {
+  auto a = store_.find_article_by_id(id);
+  if (!a || a->published_at > now_()) return std::nullopt;
+  return a;
+}
+
 ArticleList ArticleService::list(ArticleQuery query) const {
   query.visible_at = now_();
   return store_.list_articles(query);

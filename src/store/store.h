@@ -17,6 +17,7 @@
 
 #include "domain/account.h"
 #include "domain/article.h"
+#include "domain/comment.h"
 
 namespace tribune {
 
@@ -74,6 +75,7 @@ class Store {
   // With replace=false an existing slug is an Error(conflict, "slug_taken") and nothing changes.
   virtual Article save_article(const ArticleRecord& record, bool replace) = 0;
   virtual std::optional<Article> find_article(std::string_view slug) = 0;  // any publish time
+  virtual std::optional<Article> find_article_by_id(int64_t id) = 0;
   virtual ArticleList list_articles(const ArticleQuery& query) = 0;
   virtual int64_t count_articles() = 0;
   // The earliest publish time strictly after `after`, to wake the scheduler.
@@ -121,6 +123,19 @@ class Store {
   virtual bool delete_account_session(int64_t account_id, int64_t session_id) = 0;
   virtual void delete_sessions(int64_t account_id) = 0;
   virtual std::vector<SessionInfo> list_sessions(int64_t account_id) = 0;
+
+  // --- Comments ---
+  // Stores a comment; for a reply, checks in the same transaction that the parent is a published comment
+  // of the same article (else Error(invalid, "invalid_parent")), and counts it on the parent and the
+  // article. Returns the stored comment.
+  virtual Comment add_comment(const NewComment& comment) = 0;
+  virtual std::optional<Comment> find_comment(int64_t id) = 0;
+  // Published comments in the query's order, keyset-paginated.
+  virtual CommentList list_comments(const CommentQuery& query) = 0;
+  // Published replies (any depth) in the threads of the given top-level comments, oldest first, at most
+  // limit in all.
+  virtual std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int limit) = 0;
+  virtual int64_t count_comments(int64_t article_id) = 0;
 
   // "ok" when the engine's own consistency check passes, else its first complaint.
   virtual std::string integrity_check() = 0;

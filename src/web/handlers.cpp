@@ -117,7 +117,8 @@ Response WebHandlers::article(RequestContext& ctx) {
   if (!a) throw not_found("The article");
   std::string canonical = articles_.url_for(*a);
   if (canonical != ctx.path) return Response::redirect(http::status::moved_permanently, canonical);
-  return store_and_serve(ctx, generation, renderer_.article(*a, articles_.sections()), kHtml, true);
+  return store_and_serve(ctx, generation, renderer_.article(*a, comments_.conversation(*a), articles_.sections()), kHtml,
+                         true);
 }
 
 Response WebHandlers::feed(RequestContext& ctx) {
@@ -318,6 +319,45 @@ Response WebHandlers::end_session_submit(RequestContext& ctx) {
   if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The session");
   accounts_.end_session(ctx.principal.account_id, id);
   return see_other("/account");
+}
+
+Response WebHandlers::comment_submit(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  auto slug = field(form, "article");
+  auto article = articles_.find_visible(slug);
+  if (!article) throw not_found("The article");
+  std::string back = articles_.url_for(*article);
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + back);
+  std::optional<int64_t> parent;
+  if (auto raw = field(form, "parent_id"); !raw.empty()) {
+    int64_t id = 0;
+    auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+    if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The comment");
+    parent = id;
+  }
+  try {
+    auto c = comments_.post(Commenter{ctx.principal.account_id, ctx.principal.name, ctx.client_ip}, slug,
+                            field(form, "body"), parent);
+    return see_other(back + "#comment-" + std::to_string(c.id));
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited) throw;
+    return html_page(ctx, status_for(e.kind()),
+                     renderer_.message_page("Your comment was not posted", e.message(), back, articles_.sections()));
+  }
+}
+
+Response WebHandlers::reply_form(RequestContext& ctx) {
+  int64_t id = 0;
+  const auto& raw = ctx.param("id");
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The comment");
+  auto comment = comments_.find(id);
+  if (!comment || comment->status != CommentStatus::published) throw not_found("The comment");
+  auto article = articles_.find_by_id(comment->article_id);
+  if (!article) throw not_found("The article");
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + ctx.path);
+  return html_page(ctx, http::status::ok,
+                   renderer_.reply_page(*article, *comment, ctx.principal.csrf_token, articles_.sections()));
 }
 
 Response WebHandlers::sign_out_everywhere_submit(RequestContext& ctx) {

@@ -4,6 +4,7 @@
 
 #include "domain/accounts.h"
 #include "domain/articles.h"
+#include "domain/comments.h"
 #include "http/cookies.h"
 #include "domain/error.h"
 #include "http/message.h"
@@ -15,10 +16,10 @@ namespace tribune::web {
 
 class WebHandlers {
  public:
-  WebHandlers(ArticleService& articles, AccountService& accounts, PageRenderer& renderer, PageCache& cache,
-              Metrics& metrics, SessionCookie cookie)
-      : articles_(articles), accounts_(accounts), renderer_(renderer), cache_(cache), metrics_(metrics),
-        cookie_(std::move(cookie)) {}
+  WebHandlers(ArticleService& articles, AccountService& accounts, CommentService& comments, PageRenderer& renderer,
+              PageCache& cache, Metrics& metrics, SessionCookie cookie)
+      : articles_(articles), accounts_(accounts), comments_(comments), renderer_(renderer), cache_(cache),
+        metrics_(metrics), cookie_(std::move(cookie)) {}
 
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
@@ -42,6 +43,10 @@ class WebHandlers {
   Response account(RequestContext& ctx);          // GET /account
   Response end_session_submit(RequestContext& ctx);        // POST /account/sessions/{id}/end
   Response sign_out_everywhere_submit(RequestContext& ctx);  // POST /account/sign-out-everywhere
+
+  // Comments without JavaScript.
+  Response comment_submit(RequestContext& ctx);  // POST /comment (article, body, parent_id, csrf_token)
+  Response reply_form(RequestContext& ctx);      // GET /comments/{id}/reply
   std::optional<Response> asset_fast(RequestContext& ctx);
 
   // The HTML error page for any Error (installed into the pipeline).
@@ -60,6 +65,7 @@ class WebHandlers {
 
   ArticleService& articles_;
   AccountService& accounts_;
+  CommentService& comments_;
   PageRenderer& renderer_;
   PageCache& cache_;
   Metrics& metrics_;

@@ -169,6 +169,13 @@ void PageCache::invalidate_all() {
   pages_.clear();
 }
 
+void PageCache::invalidate(std::initializer_list<std::string_view> keys) {
+  std::unique_lock lock(mu_);
+  ++generation_;
+  for (auto k : keys)
+    if (auto it = pages_.find(k); it != pages_.end()) pages_.erase(it);
+}
+
 size_t PageCache::size() const {
   std::shared_lock lock(mu_);
   return pages_.size();

@@ -69,6 +69,8 @@ class PageCache {
   void put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation);
   uint64_t generation() const;
   void invalidate_all();
+  // Drops these keys (and, like every invalidation, keeps renders that started earlier from being stored).
+  void invalidate(std::initializer_list<std::string_view> keys);
   size_t size() const;
 
  private:

@@ -115,6 +115,64 @@ mus::data section_nav(const std::vector<Section>& sections, std::string_view cur
   return mus::data(items);
 }
 
+constexpr int kMaxIndent = 5;  // deeper replies are shown at this depth, in order
+
+void render_comment(std::string& out, const Comment& c, const std::map<int64_t, std::vector<const Comment*>>& children,
+                    const Locality& where, int depth);
+
+void render_children(std::string& out, int64_t parent, const std::map<int64_t, std::vector<const Comment*>>& children,
+                     const Locality& where, int depth) {
+  auto it = children.find(parent);
+  if (it == children.end()) return;
+  for (const Comment* child : it->second) render_comment(out, *child, children, where, depth);
+}
+
+void render_comment(std::string& out, const Comment& c, const std::map<int64_t, std::vector<const Comment*>>& children,
+                    const Locality& where, int depth) {
+  std::string id = std::to_string(c.id);
+  out += "<li class=\"comment\" id=\"comment-" + id + "\" data-comment-id=\"" + id + "\" data-depth=\"" +
+         std::to_string(std::min(depth, kMaxIndent)) + "\">";
+  out += "<article class=\"comment__box\"><header class=\"comment__meta\"><span class=\"comment__author\">";
+  append_html_escaped(out, c.author_id ? c.author_name : std::string("Deleted reader"));
+  out += "</span> <a class=\"comment__time\" href=\"#comment-" + id + "\"><time datetime=\"" + format_rfc3339(c.created_at) +
+         "\">";
+  append_html_escaped(out, format_local(c.created_at, where, "d MMM yyyy HH:mm"));
+  out += "</time></a>";
+  if (c.edited_at) out += " <span class=\"comment__edited\">edited</span>";
+  if (c.picked) out += " <span class=\"comment__pick\">Editor's pick</span>";
+  out += "</header><div class=\"comment__body\">";
+  out += c.body_html;  // rendered by cmark with raw HTML disabled
+  out += "</div><footer class=\"comment__actions\"><a class=\"comment__reply\" href=\"/comments/" + id +
+         "/reply\" data-reply-to=\"" + id + "\">Reply</a>";
+  if (c.recommend_count > 0)
+    out += " <span class=\"comment__recommends\">" + std::to_string(c.recommend_count) +
+           (c.recommend_count == 1 ? " recommend" : " recommends") + "</span>";
+  out += "</footer></article>";
+  auto it = children.find(c.id);
+  if (it != children.end()) {
+    if (depth + 1 <= kMaxIndent) {
+      out += "<ol class=\"comments comments--replies\">";
+      render_children(out, c.id, children, where, depth + 1);
+      out += "</ol></li>";
+    } else {
+      out += "</li>";
+      render_children(out, c.id, children, where, depth + 1);  // same list: the indent stops here
+    }
+    return;
+  }
+  out += "</li>";
+}
+
+std::string render_conversation(const Conversation& conv, const Locality& where) {
+  std::map<int64_t, std::vector<const Comment*>> children;
+  for (const auto& r : conv.replies)
+    if (r.parent_id) children[*r.parent_id].push_back(&r);
+  std::string out = "<ol class=\"comments\" id=\"comment-list\">";
+  for (const auto& c : conv.top) render_comment(out, c, children, where, 0);
+  out += "</ol>";
+  return out;
+}
+
 }  // namespace
 
 PageRenderer::PageRenderer(SiteSettings site, const ArticleService& articles)
@@ -136,8 +194,10 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("csrf_token", who.csrf_token);
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
-  if (slot == "conversation")
+  if (slot == "conversation") {
+    d.set("article_slug", std::string(path.substr(path.rfind('/') + 1)));
     return impl_->render(who.signed_in() ? "conversation_signed_in" : "conversation_anonymous", d);
+  }
   return {};
 }
 
@@ -175,7 +235,8 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   return impl.render("layout", d);
 }
 
-std::string PageRenderer::article(const Article& a, const std::vector<Section>& sections) const {
+std::string PageRenderer::article(const Article& a, const Conversation& conversation,
+                                  const std::vector<Section>& sections) const {
   std::string url = articles_.url_for(a);
   bool syndicated = !a.source_name.empty();
   mus::data d;
@@ -209,8 +270,14 @@ std::string PageRenderer::article(const Article& a, const std::vector<Section>& 
   std::string symbol = site_.appeal.currency == "GBP" ? "£" : site_.appeal.currency == "EUR" ? "€" : "$";
   for (long amount : site_.appeal.amounts) amounts.emplace_back(mus::object{{"label", symbol + std::to_string(amount)}});
   d.set("appeal_amounts", amounts);
-  bool open = a.comments == CommentsMode::open;
+  bool open = articles_.comments_open(a);
   d.set("comments_open", mus::data(open));
+  d.set("comments_html", render_conversation(conversation, site_.locality));
+  d.set("has_comments", mus::data(!conversation.top.empty()));
+  if (conversation.next)
+    d.set("more_comments_url", "/api/v1/articles/" + a.slug + "/comments?sort=newest&cursor=" +
+                                   base64url_encode(std::to_string(conversation.next->key) + ":" +
+                                                    std::to_string(conversation.next->id)));
   d.set("comment_count", std::to_string(a.comment_count));
   d.set("comment_noun", a.comment_count == 1 ? "comment" : "comments");
   std::string content = impl_->render("article", d);
@@ -356,6 +423,40 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   args.noindex = true;
   args.body_class = "page--account";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account", d));
+}
+
+std::string PageRenderer::reply_page(const Article& a, const Comment& c, const std::string& csrf_token,
+                                     const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("article_title", a.title);
+  d.set("article_url", articles_.url_for(a));
+  d.set("article_slug", a.slug);
+  Conversation one;
+  one.top.push_back(c);
+  one.top.back().reply_count = 0;
+  d.set("comment_html", render_conversation(one, site_.locality));
+  d.set("parent_id", std::to_string(c.id));
+  d.set("csrf_token", csrf_token);
+  LayoutArgs args;
+  args.page_title = "Reply | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--reply";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("reply", d));
+}
+
+std::string PageRenderer::message_page(const std::string& title, const std::string& message, const std::string& link,
+                                       const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("status", std::string());
+  d.set("title", title);
+  d.set("message", message);
+  LayoutArgs args;
+  args.page_title = title + " | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--message";
+  std::string html = impl_->render("error", d);
+  if (!link.empty()) html += "<p class=\"message__back\"><a href=\"" + html_escape(link) + "\">Go back</a></p>";
+  return wrap(*impl_, site_, asset_version_, sections, args, std::move(html));
 }
 
 std::string PageRenderer::support_page(const std::vector<Section>& sections) const {

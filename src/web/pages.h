@@ -10,6 +10,7 @@
 
 #include "domain/account.h"
 #include "domain/articles.h"
+#include "domain/comments.h"
 #include "http/message.h"
 #include "web/site.h"
 
@@ -20,7 +21,12 @@ class PageRenderer {
   PageRenderer(SiteSettings site, const ArticleService& articles);
   ~PageRenderer();
 
-  std::string article(const Article& a, const std::vector<Section>& sections) const;
+  std::string article(const Article& a, const Conversation& conversation, const std::vector<Section>& sections) const;
+  // A page with one comment and a reply form (replying without JavaScript).
+  std::string reply_page(const Article& a, const Comment& c, const std::string& csrf_token,
+                         const std::vector<Section>& sections) const;
+  std::string message_page(const std::string& title, const std::string& message, const std::string& link,
+                           const std::vector<Section>& sections) const;
   struct Listing {
     std::string kicker;
     std::string heading;

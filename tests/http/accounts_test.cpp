@@ -268,7 +268,7 @@ TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
   cookie = cookie.substr(0, cookie.find(';'));
   auto page = request(server_->port(), {"GET", url, {}, {{"Cookie", cookie}}});
   EXPECT_NE(page.body.find(">Form Reader</a>"), std::string::npos);
-  EXPECT_NE(page.body.find("Signed in as <strong>Form Reader</strong>"), std::string::npos);
+  EXPECT_NE(page.body.find("Comment as <strong>Form Reader</strong>"), std::string::npos);
   // The sign-out form carries the CSRF token; without it the post is refused.
   auto refused = request(server_->port(), {"POST", "/signout", "", {{"Cookie", cookie}, {"Content-Type", "application/x-www-form-urlencoded"}}});
   EXPECT_EQ(refused.status, 403);

@@ -25,6 +25,9 @@ class Statement {
   Statement& bind_optional(int index, const std::optional<std::string>& v) {
     return v ? bind(index, *v) : bind(index, nullptr);
   }
+  Statement& bind_optional_int(int index, const std::optional<int64_t>& v) {
+    return v ? bind(index, *v) : bind(index, nullptr);
+  }
 
   // Advances; true when a row is available. Throws Error on failure (conflict on constraint violations).
   bool step();

@@ -100,6 +100,29 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL;
 )sql"},
+      {3, R"sql(
+CREATE TABLE comments (
+  id INTEGER PRIMARY KEY,
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  parent_id INTEGER REFERENCES comments(id),
+  root_id INTEGER NOT NULL,
+  depth INTEGER NOT NULL,
+  author_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+  body_markdown TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('published', 'pending', 'hidden', 'rejected', 'deleted')),
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER,
+  reply_count INTEGER NOT NULL DEFAULT 0,
+  recommend_count INTEGER NOT NULL DEFAULT 0,
+  picked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX comments_top_by_time ON comments (article_id, created_at, id) WHERE parent_id IS NULL AND status = 'published';
+CREATE INDEX comments_top_by_votes ON comments (article_id, recommend_count, id) WHERE parent_id IS NULL AND status = 'published';
+CREATE INDEX comments_by_parent ON comments (parent_id, created_at, id);
+CREATE INDEX comments_by_root ON comments (root_id, created_at, id);
+CREATE INDEX comments_by_author ON comments (author_id, created_at);
+)sql"},
   };
   return steps;
 }

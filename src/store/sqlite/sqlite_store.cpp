@@ -311,6 +311,38 @@ void insert_mail(Db& db, const OutboxMail& m, int64_t now) {
       .run();
 }
 
+constexpr const char* kCommentColumns =
+    "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "
+    "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, c.picked";
+constexpr const char* kCommentFrom = " FROM comments c LEFT JOIN accounts ac ON ac.id = c.author_id ";
+
+Comment read_comment(Statement& st) {
+  Comment c;
+  c.id = st.int64(0);
+  c.article_id = st.int64(1);
+  if (!st.is_null(2)) c.parent_id = st.int64(2);
+  c.root_id = st.int64(3);
+  c.depth = static_cast<int>(st.int64(4));
+  if (!st.is_null(5)) c.author_id = st.int64(5);
+  c.author_name = st.text(6);
+  c.body_markdown = st.text(7);
+  c.body_html = st.text(8);
+  c.status = parse_comment_status(st.text(9)).value_or(CommentStatus::hidden);
+  c.created_at = seconds_at(st, 10);
+  if (!st.is_null(11)) c.edited_at = seconds_at(st, 11);
+  c.reply_count = st.int64(12);
+  c.recommend_count = st.int64(13);
+  c.picked = st.int64(14) != 0;
+  return c;
+}
+
+std::optional<Comment> find_comment_in(Db& db, int64_t id) {
+  auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.id = ?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return read_comment(st);
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& o)
@@ -401,6 +433,17 @@ class SqliteStore final : public Store {
 
   std::optional<Article> find_article(std::string_view slug) override {
     return readers_.with([&](Db& db) { return find_article_in(db, slug); });
+  }
+
+  std::optional<Article> find_article_by_id(int64_t id) override {
+    return readers_.with([&](Db& db) -> std::optional<Article> {
+      auto& st = db.prepare("SELECT slug FROM articles WHERE id = ?1");
+      st.bind(1, id);
+      if (!st.step()) return std::nullopt;
+      auto slug = st.text(0);
+      st.reset();
+      return find_article_in(db, slug);
+    });
   }
 
   ArticleList list_articles(const ArticleQuery& q) override {
@@ -620,6 +663,99 @@ class SqliteStore final : public Store {
         out.push_back(SessionInfo{st.int64(0), account_id, seconds_at(st, 1), seconds_at(st, 2), seconds_at(st, 3),
                                   st.text(4), st.text(5)});
       return out;
+    });
+  }
+
+  // --- Comments ---
+
+  Comment add_comment(const NewComment& c) override {
+    int64_t id = 0;
+    writer_.run([&](Db& db) {
+      int64_t root = 0, depth = 0;
+      if (c.parent_id) {
+        auto& parent = db.prepare("SELECT article_id, root_id, depth, status FROM comments WHERE id = ?1");
+        parent.bind(1, *c.parent_id);
+        if (!parent.step() || parent.int64(0) != c.article_id || parent.text(3) != "published")
+          throw Error(ErrorKind::invalid, "invalid_parent",
+                      "You can only reply to a published comment on the same article.", "parent_id");
+        root = parent.int64(1);
+        depth = parent.int64(2) + 1;
+      }
+      db.prepare(
+            "INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status, "
+            "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+          .bind(1, c.article_id).bind_optional_int(2, c.parent_id).bind(3, root).bind(4, depth).bind(5, c.author_id)
+          .bind(6, c.body_markdown).bind(7, c.body_html).bind(8, to_string(c.status))
+          .bind(9, c.created_at.time_since_epoch().count())
+          .run();
+      id = db.last_insert_id();
+      if (!c.parent_id) db.prepare("UPDATE comments SET root_id = id WHERE id = ?1").bind(1, id).run();
+      if (c.status == CommentStatus::published) {
+        if (c.parent_id)
+          db.prepare("UPDATE comments SET reply_count = reply_count + 1 WHERE id = ?1").bind(1, *c.parent_id).run();
+        db.prepare("UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?1").bind(1, c.article_id).run();
+      }
+    });
+    auto stored = find_comment(id);
+    if (!stored) throw Error(ErrorKind::internal, "store_error", "the saved comment could not be read back.");
+    return *stored;
+  }
+
+  std::optional<Comment> find_comment(int64_t id) override {
+    return readers_.with([&](Db& db) { return find_comment_in(db, id); });
+  }
+
+  CommentList list_comments(const CommentQuery& q) override {
+    return readers_.with([&](Db& db) {
+      bool top = q.sort == CommentSort::top;
+      bool ascending = q.sort == CommentSort::oldest;
+      const char* key = top ? "c.recommend_count" : "c.created_at";
+      std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.status = 'published' AND ";
+      sql += q.parent_id ? "c.parent_id = ?2" : "c.article_id = ?1 AND c.parent_id IS NULL";
+      if (q.after)
+        sql += std::string(" AND (") + key + (ascending ? " > ?3" : " < ?3") + " OR (" + key + " = ?3 AND c.id" +
+               (ascending ? " > ?4" : " < ?4") + "))";
+      sql += std::string(" ORDER BY ") + key + (ascending ? " ASC, c.id ASC" : " DESC, c.id DESC") + " LIMIT ?5";
+      auto& st = db.prepare(sql);
+      if (q.parent_id) st.bind(2, *q.parent_id);
+      else st.bind(1, q.article_id);
+      if (q.after) st.bind(3, q.after->key).bind(4, q.after->id);
+      int limit = std::clamp(q.limit, 1, 500);
+      st.bind(5, limit + 1);
+      CommentList out;
+      while (st.step()) out.comments.push_back(read_comment(st));
+      if (static_cast<int>(out.comments.size()) > limit) {
+        out.comments.pop_back();
+        const auto& last = out.comments.back();
+        out.next = CommentCursor{top ? last.recommend_count : last.created_at.time_since_epoch().count(), last.id};
+      }
+      return out;
+    });
+  }
+
+  std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int limit) override {
+    std::vector<Comment> out;
+    if (root_ids.empty()) return out;
+    return readers_.with([&](Db& db) {
+      // One statement per thread keeps each lookup on the comments_by_root index.
+      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                            "WHERE c.root_id = ?1 AND c.parent_id IS NOT NULL AND c.status = 'published' "
+                            "ORDER BY c.created_at, c.id LIMIT ?2");
+      for (int64_t root : root_ids) {
+        if (static_cast<int>(out.size()) >= limit) break;
+        st.reset();
+        st.bind(1, root).bind(2, static_cast<int64_t>(limit - static_cast<int>(out.size())));
+        while (st.step()) out.push_back(read_comment(st));
+      }
+      return out;
+    });
+  }
+
+  int64_t count_comments(int64_t article_id) override {
+    return readers_.with([&](Db& db) {
+      auto& st = db.prepare("SELECT count(*) FROM comments WHERE article_id = ?1 AND status = 'published'");
+      st.bind(1, article_id);
+      return st.step() ? st.int64(0) : 0;
     });
   }
 

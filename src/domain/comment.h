@@ -1,0 +1,67 @@
+// Comment data types shared by the comments service and the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/text.h"
+
+namespace tribune {
+
+enum class CommentStatus { published, pending, hidden, rejected, deleted };
+std::string_view to_string(CommentStatus s);
+std::optional<CommentStatus> parse_comment_status(std::string_view s);
+
+enum class CommentSort { newest, oldest, top };
+std::optional<CommentSort> parse_comment_sort(std::string_view s);
+
+struct Comment {
+  int64_t id = 0;
+  int64_t article_id = 0;
+  std::optional<int64_t> parent_id;
+  int64_t root_id = 0;  // the top-level comment of the thread (itself when top-level)
+  int depth = 0;        // 0 for top-level
+  std::optional<int64_t> author_id;  // empty when the author deleted their account
+  std::string author_name;
+  std::string body_markdown;
+  std::string body_html;  // rendered once, when posted or edited
+  CommentStatus status = CommentStatus::published;
+  TimePoint created_at{};
+  std::optional<TimePoint> edited_at;
+  int64_t reply_count = 0;
+  int64_t recommend_count = 0;
+  bool picked = false;
+};
+
+struct NewComment {
+  int64_t article_id = 0;
+  std::optional<int64_t> parent_id;
+  int64_t author_id = 0;
+  std::string body_markdown;
+  std::string body_html;
+  CommentStatus status = CommentStatus::published;
+  TimePoint created_at{};
+};
+
+// Keyset position in a comment listing: (key, id) where key is created_at or the recommend count.
+struct CommentCursor {
+  int64_t key = 0;
+  int64_t id = 0;
+};
+
+struct CommentQuery {
+  int64_t article_id = 0;
+  std::optional<int64_t> parent_id;  // empty: top-level comments
+  CommentSort sort = CommentSort::newest;
+  std::optional<CommentCursor> after;
+  int limit = 50;
+};
+
+struct CommentList {
+  std::vector<Comment> comments;
+  std::optional<CommentCursor> next;
+};
+
+}  // namespace tribune

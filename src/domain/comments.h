@@ -1,0 +1,66 @@
+// The commenting forum's rules: who may post where, what a comment may contain, how threads are read.
+// Moderation rules will wrap post() (a later issue); for now every valid comment is published.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "domain/articles.h"
+#include "domain/comment.h"
+#include "domain/rate_limit.h"
+#include "store/store.h"
+
+namespace tribune {
+
+inline constexpr size_t kMaxCommentBytes = 20000;  // about 5,000 words of Markdown
+
+struct Commenter {
+  int64_t account_id = 0;
+  std::string display_name;
+  std::string ip;
+};
+
+// The first page of a conversation as the article page shows it: top-level comments and their replies.
+struct Conversation {
+  std::vector<Comment> top;
+  std::vector<Comment> replies;  // oldest first, any depth
+  std::optional<CommentCursor> next;
+  int64_t total = 0;
+};
+
+struct CommentLimits {
+  Limit per_account{10, std::chrono::minutes(1)};
+};
+
+class CommentService {
+ public:
+  using Listener = std::function<void(const Article&, const Comment&)>;
+
+  CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
+
+  // Errors: not_found (article), forbidden comments_closed, invalid (body: empty_comment, too_long,
+  // invalid_utf8, control_characters; parent_id: invalid_parent), rate_limited.
+  Comment post(const Commenter& who, std::string_view article_slug, const std::string& body,
+               std::optional<int64_t> parent_id);
+
+  struct Page {
+    Article article;
+    CommentList list;
+  };
+  // Errors: not_found (article).
+  Page list(std::string_view article_slug, CommentQuery query) const;
+  Conversation conversation(const Article& article, int top_limit = 50, int reply_limit = 500) const;
+
+  std::optional<Comment> find(int64_t id) const { return store_.find_comment(id); }
+  void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
+
+ private:
+  Store& store_;
+  ArticleService& articles_;
+  RateLimiter& limiter_;
+  CommentLimits limits_;
+  std::vector<Listener> listeners_;
+};
+
+}  // namespace tribune

@@ -1,0 +1,281 @@
+// The commenting forum over HTTP: posting, replies, listing with cursors, the page, bad input.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <set>
+#include <thread>
+
+#include "test_support.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+
+namespace {
+
+std::string error_code(const HttpResult& r) {
+  return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
+
+struct Reader {
+  uint16_t port;
+  std::string cookie, csrf;
+  HttpResult call(const std::string& method, const std::string& target, const std::string& body = {}) {
+    RequestSpec spec{method, target, body, {}};
+    if (!body.empty()) spec.headers["Content-Type"] = "application/json";
+    if (!cookie.empty()) spec.headers["Cookie"] = cookie;
+    if (!csrf.empty() && method != "GET") spec.headers["X-CSRF-Token"] = csrf;
+    auto r = request(port, spec);
+    if (auto set = r.header("set-cookie"); !set.empty()) cookie = set.substr(0, set.find(';'));
+    return r;
+  }
+};
+
+class CommentsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new TestServer(true, {}, [](Config& c) {
+      c.account_limits.register_per_ip = {100000, std::chrono::hours(1)};
+      c.comment_limits.per_account = {100000, std::chrono::minutes(1)};
+    });
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  uint16_t port() { return server_->port(); }
+
+  Reader signed_in(const std::string& name) {
+    Reader r{port(), {}, {}};
+    json::object o{{"email", "commenter" + std::to_string(++counter_) + "@example.org"}, {"display_name", name},
+                   {"password", "a reader's long password"}};
+    auto res = r.call("POST", "/api/v1/accounts", json::serialize(o));
+    EXPECT_EQ(res.status, 201) << res.body;
+    r.csrf = std::string(json::parse(res.body).at("csrf_token").as_string());
+    return r;
+  }
+  // The newest demo article open for comments (tests add closed ones).
+  json::object open_article() {
+    auto r = get(port(), "/api/v1/articles?limit=50");
+    auto v = json::parse(r.body);
+    for (auto& a : v.at("articles").as_array())
+      if (a.at("comments_open").as_bool() && a.at("slug").as_string() != "paging-test") return a.as_object();
+    ADD_FAILURE() << "no open article";
+    return {};
+  }
+  std::string slug() { return std::string(open_article().at("slug").as_string()); }
+  HttpResult post(Reader& r, const std::string& article, const std::string& body, std::optional<int64_t> parent = {}) {
+    json::object o{{"body", body}};
+    if (parent) o["parent_id"] = *parent;
+    return r.call("POST", "/api/v1/articles/" + article + "/comments", json::serialize(o));
+  }
+
+  static TestServer* server_;
+  static inline int counter_ = 0;
+};
+
+TestServer* CommentsTest::server_ = nullptr;
+
+}  // namespace
+
+TEST_F(CommentsTest, PostedCommentAppearsInTheApiAndOnThePage) {
+  auto ann = signed_in("Ann Commenter");
+  auto res = post(ann, slug(), "I *disagree*, and here is [why](https://example.org/why).");
+  ASSERT_EQ(res.status, 201) << res.body;
+  auto c = json::parse(res.body).at("comment").as_object();
+  EXPECT_EQ(c.at("status").as_string(), "published");
+  EXPECT_EQ(c.at("author").at("display_name").as_string(), "Ann Commenter");
+  EXPECT_NE(c.at("body_html").as_string().find("<em>disagree</em>"), std::string::npos);
+  EXPECT_NE(c.at("body_html").as_string().find("rel=\"nofollow ugc noopener\""), std::string::npos);
+  auto list = get(port(), "/api/v1/articles/" + slug() + "/comments?sort=newest&limit=10");
+  ASSERT_EQ(list.status, 200);
+  auto v = json::parse(list.body);
+  EXPECT_EQ(v.at("comments").at(0).at("id"), c.at("id"));
+  EXPECT_GE(v.at("total").as_int64(), 1);
+  EXPECT_TRUE(v.as_object().contains("next_cursor"));
+  auto page = get(port(), std::string(open_article().at("url").as_string()));
+  EXPECT_NE(page.body.find("id=\"comment-" + std::to_string(c.at("id").as_int64()) + "\""), std::string::npos)
+      << "the cached page was refreshed by the new comment";
+  EXPECT_EQ(open_article().at("comment_count").as_int64(), v.at("total").as_int64());
+}
+
+TEST_F(CommentsTest, RepliesNestUnderTheirParent) {
+  auto a = signed_in("Parent Poster");
+  auto b = signed_in("Reply Poster");
+  auto parent = json::parse(post(a, slug(), "Top-level point.").body).at("comment").at("id").as_int64();
+  auto reply = post(b, slug(), "A reply.", parent);
+  ASSERT_EQ(reply.status, 201);
+  auto reply_id = json::parse(reply.body).at("comment").at("id").as_int64();
+  EXPECT_EQ(json::parse(reply.body).at("comment").at("parent_id").as_int64(), parent);
+  auto deeper = post(a, slug(), "A reply to the reply.", reply_id);
+  ASSERT_EQ(deeper.status, 201);
+  auto replies = json::parse(get(port(), "/api/v1/articles/" + slug() + "/comments?parent_id=" + std::to_string(parent)).body);
+  ASSERT_EQ(replies.at("comments").as_array().size(), 1u);
+  auto top = json::parse(get(port(), "/api/v1/articles/" + slug() + "/comments?limit=100").body);
+  for (auto& c : top.at("comments").as_array()) {
+    EXPECT_TRUE(c.at("parent_id").is_null()) << "top-level listing holds top-level comments only";
+    if (c.at("id").as_int64() == parent) {
+      EXPECT_EQ(c.at("reply_count").as_int64(), 1);
+    }
+  }
+  auto page = get(port(), std::string(open_article().at("url").as_string()));
+  auto parent_at = page.body.find("id=\"comment-" + std::to_string(parent) + "\"");
+  auto reply_at = page.body.find("id=\"comment-" + std::to_string(reply_id) + "\"");
+  ASSERT_NE(parent_at, std::string::npos);
+  ASSERT_NE(reply_at, std::string::npos);
+  EXPECT_LT(parent_at, reply_at);
+  EXPECT_NE(page.body.find("comments--replies", parent_at), std::string::npos);
+}
+
+TEST_F(CommentsTest, ListingsPageWithCursorsInEveryOrder) {
+  auto r = signed_in("Many Comments");
+  // A fresh article so that the counts are exact.
+  auto token = server_->app().tokens().create("t", "editor").token;
+  auto created = request(port(), {"POST", "/api/v1/articles",
+                                  R"({"title":"Paging test","slug":"paging-test","authors":["A"],"section":"Opinion","body":"b","comments":"open"})",
+                                  {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  ASSERT_EQ(created.status, 201);
+  for (int i = 0; i < 7; ++i) ASSERT_EQ(post(r, "paging-test", "comment " + std::to_string(i)).status, 201);
+  for (std::string sort : {"newest", "oldest", "top"}) {
+    std::set<int64_t> seen;
+    std::string target = "/api/v1/articles/paging-test/comments?limit=3&sort=" + sort;
+    std::vector<int64_t> order;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto v = json::parse(get(port(), target).body);
+      for (auto& c : v.at("comments").as_array()) {
+        seen.insert(c.at("id").as_int64());
+        order.push_back(c.at("id").as_int64());
+      }
+      if (v.at("next_cursor").is_null()) break;
+      target = "/api/v1/articles/paging-test/comments?limit=3&sort=" + sort + "&cursor=" +
+               std::string(v.at("next_cursor").as_string());
+    }
+    EXPECT_EQ(seen.size(), 7u) << sort;
+    if (sort == "newest") {
+      EXPECT_TRUE(std::is_sorted(order.rbegin(), order.rend()));
+    }
+    if (sort == "oldest") {
+      EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+    }
+  }
+}
+
+TEST_F(CommentsTest, PostingNeedsASessionAndCsrf) {
+  Reader anonymous{port(), {}, {}};
+  auto res = post(anonymous, slug(), "hello");
+  EXPECT_EQ(res.status, 401);
+  auto r = signed_in("No Token");
+  r.csrf.clear();
+  res = post(r, slug(), "hello");
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(error_code(res), "csrf_failed");
+}
+
+TEST_F(CommentsTest, BadCommentsGetClearErrorsAndWriteNothing) {
+  auto r = signed_in("Bad Input");
+  auto before = json::parse(get(port(), "/api/v1/articles/" + slug()).body).at("comment_count").as_int64();
+  struct Case {
+    std::string body;
+    int status;
+    std::string code;
+  };
+  std::vector<Case> cases = {{"   ", 422, "empty_comment"},
+                             {std::string(20001, 'x'), 422, "too_long"},
+                             {std::string("nul\0byte", 8), 422, "control_characters"}};
+  for (const auto& c : cases) {
+    auto res = post(r, slug(), c.body);
+    EXPECT_EQ(res.status, c.status) << c.code;
+    EXPECT_EQ(error_code(res), c.code);
+  }
+  auto bad_utf8 = r.call("POST", "/api/v1/articles/" + slug() + "/comments", "{\"body\":\"\xff\"}");
+  EXPECT_EQ(bad_utf8.status, 400);
+  EXPECT_EQ(error_code(bad_utf8), "invalid_utf8");
+  auto missing_parent = post(r, slug(), "reply to nothing", 999999);
+  EXPECT_EQ(missing_parent.status, 422);
+  EXPECT_EQ(error_code(missing_parent), "invalid_parent");
+  // A reply to a comment of another article is refused.
+  std::string other;
+  auto listed = json::parse(get(port(), "/api/v1/articles?limit=50").body);
+  for (auto& a : listed.at("articles").as_array())
+    if (a.at("comments_open").as_bool() && a.at("slug").as_string() != slug()) other = std::string(a.at("slug").as_string());
+  ASSERT_FALSE(other.empty());
+  auto elsewhere = json::parse(post(r, other, "on the other article").body).at("comment").at("id").as_int64();
+  auto cross = post(r, slug(), "cross-article reply", elsewhere);
+  EXPECT_EQ(cross.status, 422);
+  EXPECT_EQ(error_code(cross), "invalid_parent");
+  auto wrong_type = r.call("POST", "/api/v1/articles/" + slug() + "/comments", R"({"body":"x","parent_id":"7"})");
+  EXPECT_EQ(wrong_type.status, 400);
+  auto missing = post(r, "no-such-article", "hello");
+  EXPECT_EQ(missing.status, 404);
+  auto after = json::parse(get(port(), "/api/v1/articles/" + slug()).body).at("comment_count").as_int64();
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(get(port(), "/api/v1/articles/" + slug() + "/comments?sort=best").status, 400);
+  EXPECT_EQ(get(port(), "/api/v1/articles/" + slug() + "/comments?limit=5000").status, 400);
+}
+
+TEST_F(CommentsTest, ClosedArticlesRefuseComments) {
+  auto token = server_->app().tokens().create("t", "editor").token;
+  auto created = request(port(), {"POST", "/api/v1/articles",
+                                  R"({"title":"Closed piece","slug":"closed-piece","authors":["A"],"section":"Opinion","body":"b","comments":"closed"})",
+                                  {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  ASSERT_EQ(created.status, 201);
+  auto r = signed_in("Too Late");
+  auto res = post(r, "closed-piece", "hello");
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(error_code(res), "comments_closed");
+  auto page = get(port(), std::string(json::parse(created.body).at("url").as_string()));
+  EXPECT_NE(page.body.find("Comments are closed on this article."), std::string::npos);
+  EXPECT_EQ(page.body.find("register-form"), std::string::npos);
+}
+
+TEST_F(CommentsTest, ScriptInCommentsNeverReachesThePage) {
+  auto r = signed_in("Mallory");
+  std::vector<std::string> payloads = {"<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+                                       "[click](javascript:alert(1))", "<a href=\"javascript:alert(1)\">x</a>",
+                                       "<svg onload=alert(1)>", "[x](vbscript:msgbox(1))", "\"><script>alert(1)</script>"};
+  for (const auto& p : payloads) ASSERT_EQ(post(r, slug(), p).status, 201) << p;
+  auto page = get(port(), std::string(open_article().at("url").as_string()));
+  auto comments_start = page.body.find("id=\"comment-list\"");
+  ASSERT_NE(comments_start, std::string::npos);
+  auto comments = page.body.substr(comments_start);
+  EXPECT_EQ(comments.find("<script"), std::string::npos);
+  EXPECT_EQ(comments.find("<img"), std::string::npos);
+  EXPECT_EQ(comments.find("<svg"), std::string::npos);
+  EXPECT_EQ(comments.find("onerror"), std::string::npos);
+  EXPECT_EQ(comments.find("javascript:"), std::string::npos);
+  EXPECT_EQ(comments.find("vbscript:"), std::string::npos);
+}
+
+TEST_F(CommentsTest, FormPostingWithoutJavaScript) {
+  auto r = signed_in("Form Commenter");
+  auto article = open_article();
+  std::string form = "csrf_token=" + r.csrf + "&article=" + std::string(article.at("slug").as_string()) +
+                     "&parent_id=&body=Posted+from+a+plain+form";
+  auto res = request(port(), {"POST", "/comment", form,
+                              {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", r.cookie}}});
+  ASSERT_EQ(res.status, 303) << res.body;
+  EXPECT_TRUE(res.header("location").starts_with(std::string(article.at("url").as_string()) + "#comment-"));
+  auto page = get(port(), std::string(article.at("url").as_string()));
+  EXPECT_NE(page.body.find("Posted from a plain form"), std::string::npos);
+  auto no_token = request(port(), {"POST", "/comment", "article=x&body=y",
+                                   {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", r.cookie}}});
+  EXPECT_EQ(no_token.status, 403);
+}
+
+TEST_F(CommentsTest, ConcurrentPostersAreAllCounted) {
+  std::vector<Reader> readers;
+  for (int i = 0; i < 8; ++i) readers.push_back(signed_in("Concurrent " + std::to_string(i)));
+  auto s = slug();
+  auto before = json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64();
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0};
+  for (auto& r : readers)
+    threads.emplace_back([&, rp = &r] {
+      for (int i = 0; i < 10; ++i)
+        if (post(*rp, s, "concurrent comment").status == 201) created++;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 80);
+  auto after = json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64();
+  EXPECT_EQ(after - before, 80);
+}
