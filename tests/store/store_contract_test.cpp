@@ -20,6 +20,8 @@ struct Engine {
   std::function<std::unique_ptr<Store>(const std::string& dir)> open;
 };
 
+void PrintTo(const Engine& e, std::ostream* os) { *os << e.name; }
+
 std::vector<Engine> engines() {
   return {{"sqlite", [](const std::string& dir) {
              return open_sqlite_store(SqliteOptions{dir + "/tribune.db", 4, 256});

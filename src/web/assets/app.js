@@ -26,13 +26,141 @@
     if (join) {
       join.className = "join join--signed-in";
       join.textContent = "";
-      var p = el("p", { "class": "join__lead" }, "Signed in as ");
-      p.appendChild(el("strong", {}, account.display_name));
-      p.appendChild(document.createTextNode(". Commenting opens here soon."));
-      join.appendChild(p);
+      join.appendChild(commentForm(account, csrfToken, articleSlug()));
     }
     document.dispatchEvent(new CustomEvent("tribune:signed-in", { detail: { account: account, csrfToken: csrfToken } }));
   }
+
+  function articleSlug() {
+    var article = document.querySelector("[data-article-slug]");
+    return article ? article.getAttribute("data-article-slug") : "";
+  }
+
+  // The same form the server renders for a signed-in reader (conversation_signed_in.mustache).
+  function commentForm(account, csrfToken, slug) {
+    var form = el("form", { "class": "form comment-form", id: "comment-form", method: "post", action: "/comment",
+                            "data-api": "/api/v1/articles/" + slug + "/comments" });
+    form.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken }));
+    form.appendChild(el("input", { type: "hidden", name: "article", value: slug }));
+    form.appendChild(el("input", { type: "hidden", name: "parent_id", value: "" }));
+    var label = el("label", { "class": "comment-form__label", "for": "comment-body" }, "Comment as ");
+    label.appendChild(el("strong", {}, account.display_name));
+    form.appendChild(label);
+    form.appendChild(el("textarea", { "class": "comment-form__body", id: "comment-body", name: "body", rows: "4",
+                                      maxlength: "20000", required: "", placeholder: "Add to the conversation" }));
+    form.appendChild(el("p", { "class": "form__error", role: "alert", hidden: "" }));
+    form.appendChild(el("button", { "class": "button", type: "submit" }, "Post comment"));
+    enhanceCommentForm(form);
+    return form;
+  }
+
+  // A comment as the server renders it (web/pages.cpp: render_comment). body_html comes from the server's
+  // Markdown renderer, which never lets raw HTML or script URLs through; everything else is text.
+  function commentElement(c) {
+    var li = el("li", { "class": "comment comment--new", id: "comment-" + c.id, "data-comment-id": String(c.id),
+                        "data-depth": String(Math.min(c.depth || 0, 5)) });
+    var box = el("article", { "class": "comment__box" });
+    var meta = el("header", { "class": "comment__meta" });
+    meta.appendChild(el("span", { "class": "comment__author" }, c.author.display_name));
+    meta.appendChild(document.createTextNode(" "));
+    var link = el("a", { "class": "comment__time", href: "#comment-" + c.id });
+    link.appendChild(el("time", { datetime: c.created_at }, "just now"));
+    meta.appendChild(link);
+    box.appendChild(meta);
+    var body = el("div", { "class": "comment__body" });
+    body.innerHTML = c.body_html;
+    box.appendChild(body);
+    var actions = el("footer", { "class": "comment__actions" });
+    actions.appendChild(el("a", { "class": "comment__reply", href: "/comments/" + c.id + "/reply", "data-reply-to": String(c.id) }, "Reply"));
+    box.appendChild(actions);
+    li.appendChild(box);
+    return li;
+  }
+
+  function insertComment(c) {
+    var empty = document.getElementById("comments-empty");
+    if (empty) empty.remove();
+    var node = commentElement(c);
+    if (c.parent_id) {
+      var parent = document.getElementById("comment-" + c.parent_id);
+      if (parent) {
+        var list = parent.querySelector(":scope > ol.comments--replies");
+        if (!list) { list = el("ol", { "class": "comments comments--replies" }); parent.appendChild(list); }
+        list.appendChild(node);
+        return node;
+      }
+    }
+    var top = document.getElementById("comment-list");
+    if (top) top.insertBefore(node, top.firstChild);
+    return node;
+  }
+
+  function enhanceCommentForm(form) {
+    if (form.getAttribute("data-enhanced")) return;
+    form.setAttribute("data-enhanced", "1");
+    var errorBox = form.querySelector(".form__error");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = form.elements.body.value;
+      var parent = form.elements.parent_id.value;
+      var payload = { body: body };
+      if (parent) payload.parent_id = Number(parent);
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      fetch(form.getAttribute("data-api"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+                   "X-CSRF-Token": form.elements.csrf_token.value },
+        body: JSON.stringify(payload)
+      }).then(function (response) {
+        return response.json().then(function (b) { return { ok: response.ok, body: b }; });
+      }).then(function (result) {
+        if (!result.ok) {
+          if (errorBox) { errorBox.textContent = result.body.error ? result.body.error.message : "Not posted."; errorBox.hidden = false; }
+          return;
+        }
+        if (errorBox) errorBox.hidden = true;
+        form.elements.body.value = "";
+        var node = insertComment(result.body.comment);
+        if (parent && form.id !== "comment-form") form.remove();
+        node.scrollIntoView({ block: "nearest" });
+      }).catch(function () {
+        form.submit();
+      }).finally(function () {
+        if (button) button.disabled = false;
+      });
+    });
+  }
+
+  // "Reply" opens a form under the comment, built from the main comment form (which holds the CSRF token).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-reply-to]") : null;
+    if (!link) return;
+    var main = document.getElementById("comment-form");
+    if (!main) return;  // not signed in: the link leads to the reply page, which asks to sign in
+    event.preventDefault();
+    var id = link.getAttribute("data-reply-to");
+    var box = link.closest(".comment__box");
+    var existing = box.parentNode.querySelector(":scope > form.comment-form--reply");
+    if (existing) { existing.querySelector("textarea").focus(); return; }
+    var form = main.cloneNode(true);
+    form.removeAttribute("id");
+    form.removeAttribute("data-enhanced");
+    form.className = "form comment-form comment-form--reply";
+    form.elements.parent_id.value = id;
+    var textarea = form.querySelector("textarea");
+    textarea.id = "reply-body-" + id;
+    textarea.value = "";
+    textarea.placeholder = "Reply";
+    var label = form.querySelector("label");
+    if (label) label.setAttribute("for", textarea.id);
+    var submit = form.querySelector("button[type=submit]");
+    if (submit) submit.textContent = "Post reply";
+    box.parentNode.insertBefore(form, box.nextSibling);
+    enhanceCommentForm(form);
+    textarea.focus();
+  });
 
   function enhanceAccountForm(form) {
     var errorBox = form.querySelector(".form__error");
@@ -69,5 +197,6 @@
     });
   }
 
-  document.querySelectorAll("form[data-api]").forEach(enhanceAccountForm);
+  document.querySelectorAll("form#register-form").forEach(enhanceAccountForm);
+  document.querySelectorAll("form.comment-form[data-api]").forEach(enhanceCommentForm);
 })();
