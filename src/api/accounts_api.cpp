@@ -109,4 +109,32 @@ Response AccountsApi::sign_out_everywhere(RequestContext& ctx) {
   return r;
 }
 
+Response AccountsApi::request_reset(RequestContext& ctx) {
+  auto body = parse_object(ctx);
+  accounts_.request_password_reset(optional_string(body, "email").value_or(""), client_of(ctx));
+  return json_response(http::status::accepted,
+                       json::object{{"status", "sent_if_registered"},
+                                    {"message", "If an account uses that address, a reset link is on its way."}});
+}
+
+Response AccountsApi::confirm_reset(RequestContext& ctx) {
+  auto body = parse_object(ctx);
+  accounts_.reset_password(optional_string(body, "token").value_or(""), optional_string(body, "password").value_or(""));
+  Response r = no_content();
+  r.headers.insert(http::field::set_cookie, cookie_.clear());
+  return r;
+}
+
+Response AccountsApi::confirm_verification(RequestContext& ctx) {
+  auto body = parse_object(ctx);
+  accounts_.verify_email(optional_string(body, "token").value_or(""));
+  return no_content();
+}
+
+Response AccountsApi::resend_verification(RequestContext& ctx) {
+  require_session(ctx);
+  accounts_.resend_verification(ctx.principal.account_id);
+  return json_response(http::status::accepted, json::object{{"status", "sent"}});
+}
+
 }  // namespace tribune::api

@@ -25,6 +25,14 @@ class AccountsApi {
   Response end_session(RequestContext& ctx);
   // DELETE /api/v1/me/sessions -> 204: signs out every session, this one included
   Response sign_out_everywhere(RequestContext& ctx);
+  // POST /api/v1/password-resets {email} -> 202, the same whether or not the address has an account
+  Response request_reset(RequestContext& ctx);
+  // POST /api/v1/password-resets/confirm {token, password} -> 204; 422 link_expired
+  Response confirm_reset(RequestContext& ctx);
+  // POST /api/v1/email-verifications/confirm {token} -> 204; 422 link_expired
+  Response confirm_verification(RequestContext& ctx);
+  // POST /api/v1/me/email-verifications -> 202 (signed in): mails a new confirmation link
+  Response resend_verification(RequestContext& ctx);
 
  private:
   AccountService& accounts_;

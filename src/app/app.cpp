@@ -27,6 +27,7 @@ App::App(Config config) : config_(std::move(config)) {
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   tokens_ = std::make_unique<TokenService>(*store_);
   accounts_ = std::make_unique<AccountService>(*store_, limiter_, SessionPolicy{}, PasswordPolicy{}, config_.account_limits);
+  outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
   comments_->on_comment([this](const Article& a, const Comment&) {
@@ -87,6 +88,7 @@ void App::build_http() {
     size_t path = base.find('/', base.find("://") == std::string::npos ? 0 : base.find("://") + 3);
     config_.pipeline.allowed_origins.push_back(base.substr(0, path));
   }
+  accounts_->set_mail_settings(MailSettings{config_.site.base_url, config_.site.name});
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *renderer_, cache_, metrics_, cookie_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_);
@@ -99,6 +101,7 @@ void App::build_http() {
 }
 
 void App::start_background() {
+  outbox_->start();
   bg_thread_ = std::thread([this] {
     int64_t seen_version = -1;
     std::optional<TimePoint> next_due;
@@ -124,6 +127,7 @@ void App::start_background() {
 }
 
 void App::stop_background() {
+  if (outbox_) outbox_->stop();
   {
     std::lock_guard lock(bg_mu_);
     bg_stop_ = true;

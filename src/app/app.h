@@ -18,6 +18,7 @@
 #include "domain/tokens.h"
 #include "http/pipeline.h"
 #include "http/router.h"
+#include "mail/outbox_worker.h"
 #include "store/store.h"
 #include "web/handlers.h"
 #include "web/page_cache.h"
@@ -52,6 +53,7 @@ class App {
   TokenService& tokens() { return *tokens_; }
   AccountService& accounts() { return *accounts_; }
   CommentService& comments() { return *comments_; }
+  OutboxWorker& outbox() { return *outbox_; }
   PageCache& cache() { return cache_; }
   Metrics& metrics() { return metrics_; }
 
@@ -66,6 +68,7 @@ class App {
   RateLimiter limiter_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<CommentService> comments_;
+  std::unique_ptr<OutboxWorker> outbox_;
   SessionCookie cookie_;
   Metrics metrics_;
   PageCache cache_;

@@ -50,7 +50,16 @@ void load_config_file(const std::string& path, Config& c) {
     throw Error(ErrorKind::invalid, "invalid_config",
                 "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown(root, "", {"site", "server", "comments", "appeal"});
+  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail"});
+  if (auto* mail = root["mail"].as_table()) {
+    reject_unknown(*mail, "mail", {"smtp_url", "from", "username", "password"});
+    take(*mail, "mail", "smtp_url", c.smtp.url);
+    take(*mail, "mail", "from", c.smtp.from);
+    take(*mail, "mail", "username", c.smtp.username);
+    take(*mail, "mail", "password", c.smtp.password);
+    if (!c.smtp.url.empty() && !c.smtp.url.starts_with("smtp://") && !c.smtp.url.starts_with("smtps://"))
+      throw bad_key("mail.smtp_url", "must start with smtp:// or smtps://");
+  }
   if (auto* site = root["site"].as_table()) {
     reject_unknown(*site, "site", {"name", "tagline", "description", "base_url", "locale", "time_zone",
                                    "syndicated_noindex", "assets_dir"});

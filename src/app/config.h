@@ -7,6 +7,7 @@
 #include "domain/articles.h"
 #include "domain/comments.h"
 #include "http/pipeline.h"
+#include "mail/smtp_sender.h"
 #include "http/server.h"
 #include "web/site.h"
 
@@ -20,6 +21,7 @@ struct Config {
   CommentPolicy comments;
   AccountLimits account_limits;
   CommentLimits comment_limits;
+  SmtpSettings smtp;
   bool base_url_set = false;
 
   std::string database_path() const { return data_dir + "/tribune.db"; }

@@ -59,6 +59,13 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sessions(c); });
   r.add(verb::delete_, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sign_out_everywhere(c); });
   r.add(verb::delete_, "/api/v1/me/sessions/{id}", [&accounts](RequestContext& c) { return accounts.end_session(c); });
+  // POST /api/v1/password-resets {email}; POST /api/v1/password-resets/confirm {token, password}
+  r.add(verb::post, "/api/v1/password-resets", [&accounts](RequestContext& c) { return accounts.request_reset(c); });
+  r.add(verb::post, "/api/v1/password-resets/confirm", [&accounts](RequestContext& c) { return accounts.confirm_reset(c); });
+  // POST /api/v1/email-verifications/confirm {token}; POST /api/v1/me/email-verifications (resend)
+  r.add(verb::post, "/api/v1/email-verifications/confirm",
+        [&accounts](RequestContext& c) { return accounts.confirm_verification(c); });
+  r.add(verb::post, "/api/v1/me/email-verifications", [&accounts](RequestContext& c) { return accounts.resend_verification(c); });
   // Anything else under /api/ is answered by the pipeline with a JSON 404 or 405.
 
   // --- Pages, feeds, assets --------------------------------------------------------------------------
@@ -78,6 +85,14 @@ Router App::build_routes() {
   r.add(verb::get, "/account", [&web](RequestContext& c) { return web.account(c); });
   r.add(verb::post, "/account/sessions/{id}/end", [&web](RequestContext& c) { return web.end_session_submit(c); });
   r.add(verb::post, "/account/sign-out-everywhere", [&web](RequestContext& c) { return web.sign_out_everywhere_submit(c); });
+  // Mail links (a GET shows a page whose button POSTs: link scanners never change anything)
+  r.add(verb::get, "/verify", [&web](RequestContext& c) { return web.verify_form(c); });
+  r.add(verb::post, "/verify", [&web](RequestContext& c) { return web.verify_submit(c); });
+  r.add(verb::get, "/forgot", [&web](RequestContext& c) { return web.forgot_form(c); });
+  r.add(verb::post, "/forgot", [&web](RequestContext& c) { return web.forgot_submit(c); });
+  r.add(verb::get, "/reset", [&web](RequestContext& c) { return web.reset_form(c); });
+  r.add(verb::post, "/reset", [&web](RequestContext& c) { return web.reset_submit(c); });
+  r.add(verb::post, "/account/verification", [&web](RequestContext& c) { return web.resend_verification_submit(c); });
   // Comments without JavaScript
   r.add(verb::post, "/comment", [&web](RequestContext& c) { return web.comment_submit(c); });
   r.add(verb::get, "/comments/{id}/reply", [&web](RequestContext& c) { return web.reply_form(c); });

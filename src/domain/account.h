@@ -47,11 +47,25 @@ struct NewSession {
   std::string ip;
 };
 
+// A single-use link token for mail (verify the address, reset the password). Only the hash is stored.
+struct EmailToken {
+  std::string token_hash;
+  std::string purpose;  // "verify" or "reset"
+  TimePoint expires_at{};
+};
+
 // A mail to send, written to the outbox in the same transaction as the change that causes it.
 struct OutboxMail {
   std::string to;
   std::string subject;
   std::string body_text;
+};
+
+// A queued mail as the sender sees it.
+struct QueuedMail {
+  int64_t id = 0;
+  OutboxMail mail;
+  int attempts = 0;
 };
 
 }  // namespace tribune

@@ -193,7 +193,9 @@ AccountService::Started AccountService::start_session(const Account& existing, c
   NewSession ns{sha256(s.session_token), now_(), now_() + sessions_.absolute, client.user_agent.substr(0, 300),
                 client.ip};
   if (with_account) {
-    auto created = store_.create_account(*new_account, ns, std::nullopt);
+    std::string token;
+    auto [email_token, mail] = link_mail(new_account->email, new_account->display_name, "verify", token);
+    auto created = store_.create_account(*new_account, ns, email_token, mail);
     s.account = created.account;
   } else {
     store_.create_session(existing.id, ns);
@@ -260,7 +262,77 @@ Account AccountService::create_account(std::string email, std::string display_na
   auto name = clean_display_name(display_name);
   check_password(password, normalized, name);
   NewAccount a{trim(email), normalized, name, confusable_keys(name), hash_password(password), role, now_()};
-  return store_.create_account(a, std::nullopt, std::nullopt).account;
+  return store_.create_account(a, std::nullopt, std::nullopt, std::nullopt).account;
+}
+
+std::pair<EmailToken, OutboxMail> AccountService::link_mail(const std::string& to, const std::string& name,
+                                                            const std::string& purpose, std::string& token) const {
+  token = random_token();
+  bool verify = purpose == "verify";
+  auto ttl = verify ? mail_.verify_ttl : mail_.reset_ttl;
+  EmailToken t{sha256(token), purpose, now_() + ttl};
+  std::string base = mail_.base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string link = base + (verify ? "/verify?token=" : "/reset?token=") + token;
+  std::string minutes = std::to_string(ttl.count() / 60);
+  OutboxMail m;
+  m.to = to;
+  if (verify) {
+    m.subject = "Confirm your email address for " + mail_.site_name;
+    m.body_text = "Hello " + name + ",\n\nPlease confirm that this is your email address by opening this link and "
+                  "pressing the button on the page:\n\n" + link + "\n\nThe link works once, for " + minutes +
+                  " minutes. If you did not register at " + mail_.site_name + ", ignore this message.\n";
+  } else {
+    m.subject = "Reset your " + mail_.site_name + " password";
+    m.body_text = "Hello " + name + ",\n\nSomeone (hopefully you) asked to reset the password of your account. "
+                  "To choose a new one, open this link:\n\n" + link + "\n\nThe link works once, for " + minutes +
+                  " minutes. If you did not ask for this, ignore this message: your password stays as it is.\n";
+  }
+  return {t, m};
+}
+
+void AccountService::resend_verification(int64_t account_id) {
+  limiter_.hit("verify-mail:account:" + std::to_string(account_id), {3, std::chrono::hours(1)});
+  auto account = store_.find_account(account_id);
+  if (!account) throw not_found("The account");
+  if (account->email_verified_at)
+    throw Error(ErrorKind::conflict, "already_verified", "Your email address is already verified.");
+  std::string token;
+  auto [t, m] = link_mail(account->email, account->display_name, "verify", token);
+  store_.create_email_token(account_id, t, m);
+}
+
+void AccountService::verify_email(std::string_view token) {
+  if (token.size() != 43 || !store_.use_verify_token(sha256(token), now_()))
+    throw Error(ErrorKind::invalid, "link_expired", "This link has expired or was already used. Ask for a new one.",
+                "token");
+}
+
+void AccountService::request_password_reset(const std::string& email, const ClientInfo& client) {
+  limiter_.hit("reset:ip:" + client.ip, limits_.signin_per_ip);
+  std::string normalized;
+  try {
+    normalized = normalize_email(email);
+  } catch (const Error&) {
+    return;  // the same answer as for an unknown address
+  }
+  limiter_.hit("reset:email:" + normalized, {3, std::chrono::hours(1)});
+  auto creds = store_.find_credentials(normalized);
+  std::string token;
+  auto [t, m] = link_mail(creds ? creds->account.email : normalized, creds ? creds->account.display_name : "", "reset", token);
+  if (creds) store_.create_email_token(creds->account.id, t, m);
+}
+
+void AccountService::reset_password(std::string_view token, const std::string& password) {
+  Error expired(ErrorKind::invalid, "link_expired", "This link has expired or was already used. Ask for a new one.",
+                "token");
+  if (token.size() != 43 || !store_.email_token_valid(sha256(token), "reset", now_())) throw expired;
+  check_password(password, "", "");
+  if (!store_.use_reset_token(sha256(token), hash_password(password), now_())) throw expired;
+}
+
+bool AccountService::link_valid(std::string_view token, const std::string& purpose) {
+  return token.size() == 43 && store_.email_token_valid(sha256(token), purpose, now_());
 }
 
 }  // namespace tribune

@@ -41,6 +41,14 @@ struct AccountLimits {
   Limit signin_per_account{10, std::chrono::minutes(15)};  // failures slow an attacker; the window always ends
 };
 
+// What account mails need to know: links are absolute.
+struct MailSettings {
+  std::string base_url = "http://127.0.0.1:8080";
+  std::string site_name = "The Tribune";
+  std::chrono::seconds verify_ttl{std::chrono::minutes(60)};
+  std::chrono::seconds reset_ttl{std::chrono::minutes(30)};
+};
+
 struct PasswordPolicy {
   unsigned long long opslimit = 2;                // t
   size_t memlimit = 19u * 1024u * 1024u;          // m = 19 MiB (OWASP minimum for Argon2id)
@@ -85,6 +93,18 @@ class AccountService {
   // Ends one of the account's own sessions; not_found for anyone else's.
   void end_session(int64_t account_id, int64_t session_id);
 
+  // --- Mail links: single use, minutes not days, stored hashed ---
+  // Queues a new verification mail for the account (rate limited per account).
+  void resend_verification(int64_t account_id);
+  // Marks the address verified. Errors: invalid link_expired (unknown, used or expired token).
+  void verify_email(std::string_view token);
+  // Queues a reset mail when the address has an account; does the same work and answers the same either way.
+  void request_password_reset(const std::string& email, const ClientInfo& client);
+  // Sets the password from a reset link and ends every session. Errors: invalid (password), link_expired.
+  void reset_password(std::string_view token, const std::string& password);
+  bool link_valid(std::string_view token, const std::string& purpose);
+  void set_mail_settings(MailSettings m) { mail_ = std::move(m); }
+
   // Staff bootstrap (CLI): any role, no session.
   Account create_account(std::string email, std::string display_name, const std::string& password,
                          const std::string& role);
@@ -101,12 +121,16 @@ class AccountService {
  private:
   Started start_session(const Account& account, const ClientInfo& client, bool with_account,
                         const NewAccount* new_account);
+  // A fresh token and its mail for the account's address.
+  std::pair<EmailToken, OutboxMail> link_mail(const std::string& to, const std::string& name, const std::string& purpose,
+                                              std::string& token_out) const;
 
   Store& store_;
   RateLimiter& limiter_;
   SessionPolicy sessions_;
   PasswordPolicy passwords_;
   AccountLimits limits_;
+  MailSettings mail_;
   Now now_;
   std::string dummy_hash_;  // verified against for unknown emails, to keep timing alike
 };

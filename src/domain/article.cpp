@@ -83,7 +83,8 @@ std::string slugify(std::string_view input) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 21> reserved = {
+  static constexpr std::array<std::string_view, 24> reserved = {
+      "verify",  "forgot",  "reset",
       "api",     "assets",  "authors", "sections", "feed.xml",   "sitemap.xml", "healthz",
       "metrics", "register", "comment", "comments", "signin",    "signout",     "account",
       "admin",   "moderation", "support", "webhooks", "readers", "tags",        "favicon.ico"};

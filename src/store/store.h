@@ -99,7 +99,9 @@ class Store {
     Account account;
     int64_t session_id = 0;
   };
+  // token is stored for the new account together with mail (its link), in the same transaction.
   virtual CreatedAccount create_account(const NewAccount& account, const std::optional<NewSession>& session,
+                                        const std::optional<EmailToken>& token,
                                         const std::optional<OutboxMail>& mail) = 0;
   struct Credentials {
     Account account;
@@ -136,6 +138,30 @@ class Store {
   // limit in all.
   virtual std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int limit) = 0;
   virtual int64_t count_comments(int64_t article_id) = 0;
+
+  // --- Mail tokens and the outbox ---
+  // Stores a token for the account and queues its mail in one transaction.
+  virtual void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) = 0;
+  // Consumes an unexpired, unused "verify" token and marks the account's email verified, in one transaction.
+  // Returns the account id, or nullopt when the token is unknown, used or expired.
+  virtual std::optional<int64_t> use_verify_token(const std::string& token_hash, TimePoint now) = 0;
+  // Consumes an unexpired, unused "reset" token, sets the password hash, ends every session of the account
+  // and marks every other reset token of the account used, in one transaction.
+  virtual std::optional<int64_t> use_reset_token(const std::string& token_hash, const std::string& password_hash,
+                                                 TimePoint now) = 0;
+  // True when an unused, unexpired token with this hash and purpose exists (to show the confirm page).
+  virtual bool email_token_valid(const std::string& token_hash, const std::string& purpose, TimePoint now) = 0;
+
+  // Claims up to limit due mails: each claimed row is leased until now + lease so that no other sender
+  // (thread or node) takes it meanwhile.
+  virtual std::vector<QueuedMail> claim_mail(TimePoint now, std::chrono::seconds lease, int limit) = 0;
+  virtual void mark_mail_sent(int64_t id, TimePoint now) = 0;
+  virtual void mark_mail_failed(int64_t id, const std::string& error, TimePoint retry_at) = 0;
+  struct OutboxStats {
+    int64_t pending = 0;
+    int64_t sent = 0;
+  };
+  virtual OutboxStats outbox_stats() = 0;
 
   // "ok" when the engine's own consistency check passes, else its first complaint.
   virtual std::string integrity_check() = 0;

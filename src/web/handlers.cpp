@@ -360,6 +360,129 @@ Response WebHandlers::reply_form(RequestContext& ctx) {
                    renderer_.reply_page(*article, *comment, ctx.principal.csrf_token, articles_.sections()));
 }
 
+namespace {
+
+PageRenderer::SimpleForm link_expired_page(const std::string& heading) {
+  PageRenderer::SimpleForm f;
+  f.heading = heading;
+  f.lead = "This link has expired or was already used.";
+  f.show_form = false;
+  f.after_html = "You can ask for a new one: <a href=\"/forgot\">reset your password</a> or, signed in, from "
+                 "<a href=\"/account\">your account</a>.";
+  return f;
+}
+
+}  // namespace
+
+Response WebHandlers::verify_form(RequestContext& ctx) {
+  std::string token(ctx.query_value("token").value_or(""));
+  if (!accounts_.link_valid(token, "verify"))
+    return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Confirm your email address"), articles_.sections()));
+  PageRenderer::SimpleForm f;
+  f.heading = "Confirm your email address";
+  f.lead = "Press the button to confirm that this address is yours.";
+  f.action = "/verify";
+  f.submit = "Confirm my address";
+  f.hidden = {{"token", token}, {"csrf_token", ctx.principal.csrf_token}};
+  return html_page(ctx, http::status::ok, renderer_.simple_form(f, articles_.sections()));
+}
+
+Response WebHandlers::verify_submit(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  try {
+    accounts_.verify_email(field(form, "token"));
+  } catch (const Error& e) {
+    if (e.code() != "link_expired") throw;
+    return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Confirm your email address"), articles_.sections()));
+  }
+  PageRenderer::SimpleForm f;
+  f.heading = "Thank you";
+  f.lead = "Your email address is confirmed.";
+  f.show_form = false;
+  f.after_html = "<a href=\"/\">Go to the front page</a>";
+  return html_page(ctx, http::status::ok, renderer_.simple_form(f, articles_.sections()));
+}
+
+Response WebHandlers::forgot_form(RequestContext& ctx) {
+  PageRenderer::SimpleForm f;
+  f.heading = "Forgotten your password?";
+  f.lead = "Enter the email address of your account and we will send you a link to choose a new password.";
+  f.action = "/forgot";
+  f.submit = "Send the link";
+  f.hidden = {{"csrf_token", ctx.principal.csrf_token}};
+  f.fields = {{"email", "Email", "email", "email", "", 254}};
+  return html_page(ctx, http::status::ok, renderer_.simple_form(f, articles_.sections()));
+}
+
+Response WebHandlers::forgot_submit(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  try {
+    accounts_.request_password_reset(field(form, "email"), client_of(ctx));
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::rate_limited) throw;
+    PageRenderer::SimpleForm f;
+    f.heading = "Forgotten your password?";
+    f.error = e.message();
+    f.show_form = false;
+    Response r = html_page(ctx, http::status::too_many_requests, renderer_.simple_form(f, articles_.sections()));
+    r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
+    return r;
+  }
+  PageRenderer::SimpleForm f;
+  f.heading = "Check your mail";
+  f.lead = "If an account uses that address, a link to reset its password is on its way. It works for 30 minutes.";
+  f.show_form = false;
+  return html_page(ctx, http::status::ok, renderer_.simple_form(f, articles_.sections()));
+}
+
+Response WebHandlers::reset_form(RequestContext& ctx) {
+  std::string token(ctx.query_value("token").value_or(""));
+  if (!accounts_.link_valid(token, "reset"))
+    return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Choose a new password"), articles_.sections()));
+  PageRenderer::SimpleForm f;
+  f.heading = "Choose a new password";
+  f.lead = "This signs you out everywhere; then sign in with the new password.";
+  f.action = "/reset";
+  f.submit = "Save the new password";
+  f.hidden = {{"token", token}, {"csrf_token", ctx.principal.csrf_token}};
+  f.fields = {{"password", "New password", "password", "new-password", "At least 8 characters; 15 or more is better.", 256}};
+  return html_page(ctx, http::status::ok, renderer_.simple_form(f, articles_.sections()));
+}
+
+Response WebHandlers::reset_submit(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  std::string token = field(form, "token");
+  try {
+    accounts_.reset_password(token, field(form, "password"));
+  } catch (const Error& e) {
+    if (e.code() == "link_expired")
+      return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Choose a new password"), articles_.sections()));
+    if (e.kind() != ErrorKind::invalid) throw;
+    PageRenderer::SimpleForm f;
+    f.heading = "Choose a new password";
+    f.error = e.message();
+    f.action = "/reset";
+    f.submit = "Save the new password";
+    f.hidden = {{"token", token}, {"csrf_token", ctx.principal.csrf_token}};
+    f.fields = {{"password", "New password", "password", "new-password", "At least 8 characters; 15 or more is better.", 256}};
+    return html_page(ctx, http::status::unprocessable_entity, renderer_.simple_form(f, articles_.sections()));
+  }
+  PageRenderer::SimpleForm f;
+  f.heading = "Password changed";
+  f.lead = "Your password is changed and every session was signed out.";
+  f.show_form = false;
+  f.after_html = "<a href=\"/signin\">Sign in</a>";
+  Response r = html_page(ctx, http::status::ok, renderer_.simple_form(f, articles_.sections()));
+  r.headers.insert(http::field::set_cookie, cookie_.clear());
+  return r;
+}
+
+Response WebHandlers::resend_verification_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+  accounts_.resend_verification(ctx.principal.account_id);
+  return see_other("/account");
+}
+
 Response WebHandlers::sign_out_everywhere_submit(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin");
   accounts_.sign_out_everywhere(ctx.principal.account_id);

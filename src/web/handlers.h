@@ -44,6 +44,15 @@ class WebHandlers {
   Response end_session_submit(RequestContext& ctx);        // POST /account/sessions/{id}/end
   Response sign_out_everywhere_submit(RequestContext& ctx);  // POST /account/sign-out-everywhere
 
+  // Mail links: confirm the address, reset a forgotten password.
+  Response verify_form(RequestContext& ctx);    // GET /verify?token=   (a button: mail scanners only GET)
+  Response verify_submit(RequestContext& ctx);  // POST /verify
+  Response forgot_form(RequestContext& ctx);    // GET /forgot
+  Response forgot_submit(RequestContext& ctx);  // POST /forgot
+  Response reset_form(RequestContext& ctx);     // GET /reset?token=
+  Response reset_submit(RequestContext& ctx);   // POST /reset
+  Response resend_verification_submit(RequestContext& ctx);  // POST /account/verification
+
   // Comments without JavaScript.
   Response comment_submit(RequestContext& ctx);  // POST /comment (article, body, parent_id, csrf_token)
   Response reply_form(RequestContext& ctx);      // GET /comments/{id}/reply

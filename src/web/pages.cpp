@@ -391,7 +391,8 @@ std::string PageRenderer::account_form(const AccountForm& f, const std::vector<S
   d.set("submit", f.register_form ? "Register" : "Sign in");
   std::string rt = html_escape(f.return_to);
   d.set("switch_html", f.register_form ? "Already registered? <a href=\"/signin?return_to=" + rt + "\">Sign in</a>"
-                                       : "New here? <a href=\"/register?return_to=" + rt + "\">Register</a>");
+                                       : "New here? <a href=\"/register?return_to=" + rt + "\">Register</a> · "
+                                         "<a href=\"/forgot\">Forgotten your password?</a>");
   LayoutArgs args;
   args.page_title = std::string(f.register_form ? "Register" : "Sign in") + " | " + site_.name;
   args.noindex = true;
@@ -457,6 +458,32 @@ std::string PageRenderer::message_page(const std::string& title, const std::stri
   std::string html = impl_->render("error", d);
   if (!link.empty()) html += "<p class=\"message__back\"><a href=\"" + html_escape(link) + "\">Go back</a></p>";
   return wrap(*impl_, site_, asset_version_, sections, args, std::move(html));
+}
+
+std::string PageRenderer::simple_form(const SimpleForm& f, const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("heading", f.heading);
+  if (!f.lead.empty()) d.set("lead", f.lead);
+  if (!f.error.empty()) d.set("error", f.error);
+  d.set("action", f.action);
+  d.set("submit", f.submit);
+  d.set("show_form", mus::data(f.show_form));
+  mus::list hidden, fields;
+  for (const auto& [k, v] : f.hidden) hidden.emplace_back(mus::object{{"name", k}, {"value", v}});
+  for (const auto& fl : f.fields) {
+    mus::object o{{"name", fl.name}, {"label", fl.label}, {"type", fl.type}, {"autocomplete", fl.autocomplete},
+                  {"maxlength", std::to_string(fl.maxlength)}};
+    if (!fl.hint.empty()) o["hint"] = fl.hint;
+    fields.emplace_back(o);
+  }
+  d.set("hidden", hidden);
+  d.set("fields", fields);
+  if (!f.after_html.empty()) d.set("after_html", f.after_html);
+  LayoutArgs args;
+  args.page_title = f.heading + " | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--account";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("simple_form", d));
 }
 
 std::string PageRenderer::support_page(const std::vector<Section>& sections) const {

@@ -62,6 +62,20 @@ class PageRenderer {
   };
   std::string account_page(const AccountView& v, const std::vector<Section>& sections) const;
 
+  // A one-purpose form page: confirm an address, ask for a reset link, choose a new password.
+  struct SimpleForm {
+    struct Field {
+      std::string name, label, type, autocomplete, hint;
+      int maxlength = 256;
+    };
+    std::string heading, lead, error, action, submit;
+    std::vector<std::pair<std::string, std::string>> hidden;
+    std::vector<Field> fields;
+    bool show_form = true;
+    std::string after_html;  // trusted HTML built by the caller
+  };
+  std::string simple_form(const SimpleForm& f, const std::vector<Section>& sections) const;
+
   std::string rss(const std::vector<Article>& latest) const;
   std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;
 

@@ -2,178 +2,41 @@
 // /usr/bin/chromium, never a downloaded browser) driven by playwright-core against a real `tribune serve --demo`.
 //
 // Run: cd tests/browser && npm ci && node --test
-// The binary defaults to ../../build/release/tribune; set TRIBUNE_BIN to test another build.
+// Server, browser and page helpers are in support.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const TRIBUNE_BIN = process.env.TRIBUNE_BIN
-  ? path.resolve(process.env.TRIBUNE_BIN)
-  : path.resolve(here, "../../build/release/tribune");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
-
-const SERVER_START_MS = 15_000;
-const SERVER_STOP_MS = 10_000;
-const BROWSER_LAUNCH_MS = 30_000;
-const STEP_MS = 10_000;       // any single page action or assertion wait
-const NAV_MS = 15_000;        // one navigation
-const TEST_MS = 90_000;       // a whole test
+import {
+  Tribune, launchBrowser, closeBrowser, openPage as open, goto, settle, noHorizontalScroll,
+  STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS, PHONE,
+} from "./support.mjs";
 
 const DATELINE = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d\d \w+ \d{4} \d\d:\d\d (GMT|BST)$/;
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 
-let server;         // ChildProcess
-let serverLog = ""; // stderr, kept for failure messages
-let dataDir;
+const tribune = new Tribune();
 let baseUrl;
 let browser;
 let articles;       // from GET /api/v1/articles?limit=50
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function startServer() {
-  dataDir = mkdtempSync(path.join(tmpdir(), "tribune-browser-"));
-  server = spawn(TRIBUNE_BIN, ["serve", "--data", dataDir, "--listen", "127.0.0.1:0", "--demo"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stderr.setEncoding("utf8");
-  server.stderr.on("data", (chunk) => { serverLog = (serverLog + chunk).slice(-20_000); });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    server.stdout.setEncoding("utf8");
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/m);
-      if (m && Number(m[2]) > 0) resolve(m[1]);
-    });
-    server.once("error", reject);
-    server.once("exit", (code, signal) =>
-      reject(new Error(`tribune exited before listening (code ${code}, signal ${signal})\n${serverLog}`)));
-  });
-}
-
-function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return Promise.resolve();
-  const exited = new Promise((resolve) => server.once("exit", (code, signal) => resolve({ code, signal })));
-  server.kill("SIGTERM");
-  return withTimeout(exited, SERVER_STOP_MS, "tribune to stop on SIGTERM").catch((err) => {
-    server.kill("SIGKILL");
-    throw err;
-  });
-}
-
-// A child left behind by a crashed test run would hold a port and a temp folder: never leave one.
-process.on("exit", () => { if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL"); });
-
-async function getJson(urlPath) {
-  const res = await fetch(baseUrl + urlPath, {
-    headers: { Accept: "application/json" },
-    signal: AbortSignal.timeout(STEP_MS),
-  });
-  assert.equal(res.status, 200, `GET ${urlPath}`);
-  return res.json();
-}
-
-// A fresh page that records every console error, uncaught exception, CSP violation and failed request.
-async function openPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, baseURL: baseUrl, javaScriptEnabled: true });
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(NAV_MS);
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (msg) => {
-    if (msg.type() !== "error") return;
-    const where = msg.location().url ?? "";
-    // The browser asks for /favicon.ico on its own, once per run, so whether that 404 lands on a given page
-    // depends on test order. It is checked on its own, in the favicon test below.
-    if (new URL(where || "http://x/").pathname === "/favicon.ico") return;
-    problems.push(`console error: ${msg.text()} (${where})`);
-  });
-  page.on("pageerror", (err) => problems.push(`uncaught exception: ${err.message}`));
-  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
-  page.on("response", (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
-  });
-  // The browser's own report of CSP violations, in case one is not also logged to the console.
-  await page.exposeBinding("__tribuneCspViolation", (_source, text) => problems.push(`CSP violation: ${text}`));
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      window.__tribuneCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  return { context, page, problems };
-}
-
-async function goto(page, urlPath) {
-  const res = await page.goto(urlPath, { waitUntil: "load" });
-  assert.ok(res, `no response for ${urlPath}`);
-  assert.equal(res.status(), 200, `GET ${urlPath}`);
-  return res;
-}
-
-// Console messages can arrive just after 'load'; give them a moment before judging the page clean.
-async function settle(page) {
-  await page.waitForLoadState("networkidle", { timeout: STEP_MS }).catch(() => {});
-  await page.waitForTimeout(250);
-}
-
-async function noHorizontalScroll(page) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    clientWidth: document.documentElement.clientWidth,
-  }));
-  assert.ok(scrollWidth <= clientWidth,
-    `page scrolls sideways at ${page.viewportSize().width}px: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
-}
+const openPage = (viewport) => open(browser, baseUrl, { viewport });
 
 async function datelineOf(page) {
   return (await page.locator(".article__dateline").innerText({ timeout: STEP_MS })).trim();
 }
 
 before(async () => {
-  assert.ok(existsSync(TRIBUNE_BIN), `no tribune binary at ${TRIBUNE_BIN} (set TRIBUNE_BIN)`);
-  assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}`);
-  baseUrl = await withTimeout(startServer(), SERVER_START_MS, "tribune to print its listening line");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: BROWSER_LAUNCH_MS,
-  });
-  ({ articles } = await getJson("/api/v1/articles?limit=50"));
+  baseUrl = await tribune.start();
+  browser = await launchBrowser();
+  ({ articles } = await tribune.getJson("/api/v1/articles?limit=50"));
   assert.ok(Array.isArray(articles) && articles.length >= 3, "the demo publication has articles");
-}, { timeout: SERVER_START_MS + BROWSER_LAUNCH_MS + STEP_MS });
+}, { timeout: BEFORE_MS });
 
 after(async () => {
   try {
-    if (browser) await withTimeout(browser.close(), STEP_MS, "browser to close");
+    await closeBrowser(browser);
   } finally {
-    let stopped;
-    try {
-      stopped = await stopServer();
-    } finally {
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    }
-    if (stopped) {
-      assert.ok(stopped.code === 0 || stopped.signal === "SIGTERM",
-        `tribune did not stop cleanly on SIGTERM: code ${stopped.code}, signal ${stopped.signal}\n${serverLog}`);
-    }
+    await tribune.stop();
   }
-}, { timeout: STEP_MS + SERVER_STOP_MS + 5_000 });
+}, { timeout: AFTER_MS });
 
 test("home page lists the headlines and the first one opens its article", { timeout: TEST_MS }, async () => {
   const { context, page, problems } = await openPage();

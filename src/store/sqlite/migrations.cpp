@@ -123,6 +123,18 @@ CREATE INDEX comments_by_parent ON comments (parent_id, created_at, id);
 CREATE INDEX comments_by_root ON comments (root_id, created_at, id);
 CREATE INDEX comments_by_author ON comments (author_id, created_at);
 )sql"},
+      {4, R"sql(
+CREATE TABLE email_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('verify', 'reset')),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX email_tokens_by_account ON email_tokens (account_id, purpose);
+)sql"},
   };
   return steps;
 }

@@ -305,6 +305,26 @@ int64_t insert_session(Db& db, int64_t account_id, const NewSession& s) {
   return db.last_insert_id();
 }
 
+void insert_token(Db& db, int64_t account_id, const EmailToken& t, int64_t now) {
+  db.prepare("INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind_blob(1, t.token_hash).bind(2, account_id).bind(3, t.purpose).bind(4, now)
+      .bind(5, t.expires_at.time_since_epoch().count())
+      .run();
+}
+
+// Marks the token used if it is valid now; returns its account.
+std::optional<int64_t> take_token(Db& db, const std::string& hash, const char* purpose, int64_t now) {
+  auto& st = db.prepare(
+      "SELECT id, account_id FROM email_tokens WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND "
+      "expires_at > ?3");
+  st.bind_blob(1, hash).bind(2, purpose).bind(3, now);
+  if (!st.step()) return std::nullopt;
+  int64_t id = st.int64(0), account = st.int64(1);
+  st.reset();
+  db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE id = ?1").bind(1, id).bind(2, now).run();
+  return account;
+}
+
 void insert_mail(Db& db, const OutboxMail& m, int64_t now) {
   db.prepare("INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)")
       .bind(1, m.to).bind(2, m.subject).bind(3, m.body_text).bind(4, now)
@@ -553,7 +573,7 @@ class SqliteStore final : public Store {
   // --- Accounts and sessions ---
 
   CreatedAccount create_account(const NewAccount& a, const std::optional<NewSession>& session,
-                                const std::optional<OutboxMail>& mail) override {
+                                const std::optional<EmailToken>& token, const std::optional<OutboxMail>& mail) override {
     CreatedAccount out;
     writer_.run([&](Db& db) {
       auto& exists = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1");
@@ -569,6 +589,7 @@ class SqliteStore final : public Store {
           .run();
       out.account = Account{db.last_insert_id(), a.email, a.display_name, a.role, std::nullopt, a.created_at};
       if (session) out.session_id = insert_session(db, out.account.id, *session);
+      if (token) insert_token(db, out.account.id, *token, created);
       if (mail) insert_mail(db, *mail, created);
     });
     return out;
@@ -756,6 +777,95 @@ class SqliteStore final : public Store {
       auto& st = db.prepare("SELECT count(*) FROM comments WHERE article_id = ?1 AND status = 'published'");
       st.bind(1, article_id);
       return st.step() ? st.int64(0) : 0;
+    });
+  }
+
+  // --- Mail tokens and the outbox ---
+
+  void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override {
+    writer_.run([&](Db& db) {
+      int64_t now = now_seconds().time_since_epoch().count();
+      insert_token(db, account_id, token, now);
+      insert_mail(db, mail, now);
+    });
+  }
+
+  std::optional<int64_t> use_verify_token(const std::string& hash, TimePoint now) override {
+    std::optional<int64_t> account;
+    writer_.run([&](Db& db) {
+      int64_t t = now.time_since_epoch().count();
+      account = take_token(db, hash, "verify", t);
+      if (account)
+        db.prepare("UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?2) WHERE id = ?1")
+            .bind(1, *account).bind(2, t).run();
+    });
+    return account;
+  }
+
+  std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) override {
+    std::optional<int64_t> account;
+    writer_.run([&](Db& db) {
+      int64_t t = now.time_since_epoch().count();
+      account = take_token(db, hash, "reset", t);
+      if (!account) return;
+      db.prepare("UPDATE accounts SET password_hash = ?2 WHERE id = ?1").bind(1, *account).bind(2, password_hash).run();
+      db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(1, *account).run();
+      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND purpose = 'reset' AND used_at IS NULL")
+          .bind(1, *account).bind(2, t).run();
+    });
+    return account;
+  }
+
+  bool email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) override {
+    return readers_.with([&](Db& db) {
+      auto& st = db.prepare(
+          "SELECT 1 FROM email_tokens WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3");
+      st.bind_blob(1, hash).bind(2, purpose).bind(3, now.time_since_epoch().count());
+      return st.step();
+    });
+  }
+
+  std::vector<QueuedMail> claim_mail(TimePoint now, std::chrono::seconds lease, int limit) override {
+    std::vector<QueuedMail> out;
+    writer_.run([&](Db& db) {
+      int64_t t = now.time_since_epoch().count();
+      auto& st = db.prepare(
+          "SELECT id, recipient, subject, body_text, attempts FROM mail_outbox WHERE sent_at IS NULL AND "
+          "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2");
+      st.bind(1, t).bind(2, static_cast<int64_t>(limit));
+      while (st.step())
+        out.push_back(QueuedMail{st.int64(0), OutboxMail{st.text(1), st.text(2), st.text(3)}, static_cast<int>(st.int64(4))});
+      st.reset();
+      for (const auto& m : out)
+        db.prepare("UPDATE mail_outbox SET next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1")
+            .bind(1, m.id).bind(2, t + lease.count()).run();
+    });
+    return out;
+  }
+
+  void mark_mail_sent(int64_t id, TimePoint now) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE mail_outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1").bind(1, id)
+          .bind(2, now.time_since_epoch().count()).run();
+    });
+  }
+
+  void mark_mail_failed(int64_t id, const std::string& error, TimePoint retry_at) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE mail_outbox SET last_error = ?2, next_attempt_at = ?3 WHERE id = ?1").bind(1, id)
+          .bind(2, error.substr(0, 500)).bind(3, retry_at.time_since_epoch().count()).run();
+    });
+  }
+
+  OutboxStats outbox_stats() override {
+    return readers_.with([](Db& db) {
+      auto& st = db.prepare("SELECT count(*) FILTER (WHERE sent_at IS NULL), count(sent_at) FROM mail_outbox");
+      OutboxStats s;
+      if (st.step()) {
+        s.pending = st.int64(0);
+        s.sent = st.int64(1);
+      }
+      return s;
     });
   }
 

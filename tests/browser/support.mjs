@@ -1,0 +1,186 @@
+// Shared pieces of the browser tests: start and stop a real `tribune serve --demo` on a fresh temp data folder,
+// launch the system's headless Chromium (/usr/bin/chromium, never a downloaded browser) through playwright-core,
+// and open pages that record every console error, uncaught exception, CSP violation and failed request.
+//
+// The binary defaults to ../../build/release/tribune; set TRIBUNE_BIN to test another build.
+// Set TRIBUNE_ASSETS_DIR (e.g. ../../src/web/assets) to serve site.css and app.js from that folder instead of
+// the copies embedded in the binary: for checking a stylesheet or script edit before the binary is rebuilt.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const TRIBUNE_BIN = process.env.TRIBUNE_BIN
+  ? path.resolve(process.env.TRIBUNE_BIN)
+  : path.resolve(here, "../../build/release/tribune");
+export const ASSETS_DIR = process.env.TRIBUNE_ASSETS_DIR ? path.resolve(process.env.TRIBUNE_ASSETS_DIR) : null;
+export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+export const SERVER_START_MS = 15_000;
+export const SERVER_STOP_MS = 10_000;
+export const BROWSER_LAUNCH_MS = 30_000;
+export const STEP_MS = 10_000;       // any single page action or assertion wait
+export const NAV_MS = 15_000;        // one navigation
+export const TEST_MS = 90_000;       // a whole test
+export const BEFORE_MS = SERVER_START_MS + BROWSER_LAUNCH_MS + STEP_MS;
+export const AFTER_MS = STEP_MS + SERVER_STOP_MS + 5_000;
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// A child left behind by a crashed test run would hold a port and a temp folder: never leave one.
+const live = new Set();
+process.on("exit", () => {
+  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+// One `tribune serve --demo` on 127.0.0.1 with a fresh temp data folder. `log` is the tail of its stderr, for
+// failure messages.
+export class Tribune {
+  baseUrl = null;
+  log = "";
+  #child = null;
+  #root = null;
+
+  async start() {
+    assert.ok(existsSync(TRIBUNE_BIN), `no tribune binary at ${TRIBUNE_BIN} (set TRIBUNE_BIN)`);
+    this.#root = mkdtempSync(path.join(tmpdir(), "tribune-browser-"));
+    const dataDir = path.join(this.#root, "data");
+    mkdirSync(dataDir);
+    const args = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0", "--demo"];
+    if (ASSETS_DIR) {
+      const config = path.join(this.#root, "tribune.toml");
+      writeFileSync(config, `[site]\nassets_dir = ${JSON.stringify(ASSETS_DIR)}\n`);
+      args.push("--config", config);
+    }
+    const child = spawn(TRIBUNE_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.#child = child;
+    live.add(child);
+    child.once("exit", () => live.delete(child));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => { this.log = (this.log + chunk).slice(-20_000); });
+    const listening = new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/m);
+        if (m && Number(m[2]) > 0) resolve(m[1]);
+      });
+      child.once("error", reject);
+      child.once("exit", (code, signal) =>
+        reject(new Error(`tribune exited before listening (code ${code}, signal ${signal})\n${this.log}`)));
+    });
+    this.baseUrl = await withTimeout(listening, SERVER_START_MS, "tribune to print its listening line");
+    return this.baseUrl;
+  }
+
+  // SIGTERM, then check it stopped cleanly; the temp folder goes either way.
+  async stop() {
+    const child = this.#child;
+    try {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+      child.kill("SIGTERM");
+      const stopped = await withTimeout(exited, SERVER_STOP_MS, "tribune to stop on SIGTERM").catch((err) => {
+        child.kill("SIGKILL");
+        throw err;
+      });
+      assert.ok(stopped.code === 0 || stopped.signal === "SIGTERM",
+        `tribune did not stop cleanly on SIGTERM: code ${stopped.code}, signal ${stopped.signal}\n${this.log}`);
+    } finally {
+      if (this.#root) rmSync(this.#root, { recursive: true, force: true });
+    }
+  }
+
+  async getJson(urlPath) {
+    const res = await fetch(this.baseUrl + urlPath, {
+      headers: { Accept: "application/json" },
+      signal: AbortSignal.timeout(STEP_MS),
+    });
+    assert.equal(res.status, 200, `GET ${urlPath}`);
+    return res.json();
+  }
+}
+
+export function launchBrowser() {
+  assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: BROWSER_LAUNCH_MS });
+}
+
+export function closeBrowser(browser) {
+  return browser ? withTimeout(browser.close(), STEP_MS, "browser to close") : Promise.resolve();
+}
+
+// A fresh context and page that record every console error, uncaught exception, CSP violation and failed request.
+// `ignore(problem)` may excuse problems a test provokes on purpose.
+// `reducedMotion: "reduce"` turns off the stylesheet's smooth scrolling: with scripts disabled, Playwright sees an
+// element that a smooth scroll is still moving as "not stable" and will not click it.
+export async function openPage(browser, baseUrl, { viewport = DESKTOP, javaScriptEnabled = true, reducedMotion } = {}) {
+  const context = await browser.newContext({ viewport, baseURL: baseUrl, javaScriptEnabled, reducedMotion });
+  context.setDefaultTimeout(STEP_MS);
+  context.setDefaultNavigationTimeout(NAV_MS);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const where = msg.location().url ?? "";
+    // The browser asks for /favicon.ico on its own, once per run, so whether that 404 lands on a given page
+    // depends on test order. It is checked on its own, in article.test.mjs.
+    if (new URL(where || "http://x/").pathname === "/favicon.ico") return;
+    problems.push(`console error: ${msg.text()} (${where})`);
+  });
+  page.on("pageerror", (err) => problems.push(`uncaught exception: ${err.message}`));
+  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
+  });
+  if (javaScriptEnabled) {
+    // The browser's own report of CSP violations, in case one is not also logged to the console.
+    await page.exposeBinding("__tribuneCspViolation", (_source, text) => problems.push(`CSP violation: ${text}`));
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => {
+        window.__tribuneCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
+  }
+  return { context, page, problems };
+}
+
+export async function goto(page, urlPath) {
+  const res = await page.goto(urlPath, { waitUntil: "load" });
+  assert.ok(res, `no response for ${urlPath}`);
+  assert.equal(res.status(), 200, `GET ${urlPath}`);
+  return res;
+}
+
+// Console messages can arrive just after 'load'; give them a moment before judging the page clean.
+export async function settle(page) {
+  await page.waitForLoadState("networkidle", { timeout: STEP_MS }).catch(() => {});
+  await page.waitForTimeout(250);
+}
+
+export async function noHorizontalScroll(page) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  assert.ok(scrollWidth <= clientWidth,
+    `page scrolls sideways at ${page.viewportSize().width}px: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
+}
