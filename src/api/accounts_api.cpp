@@ -109,6 +109,107 @@ Response AccountsApi::sign_out_everywhere(RequestContext& ctx) {
   return r;
 }
 
+namespace {
+
+int64_t id_in_path(const RequestContext& ctx, std::string_view name) {
+  int64_t id = 0;
+  const auto& raw = ctx.param(name);
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) throw not_found("The account");
+  return id;
+}
+
+void require_admin(const RequestContext& ctx) {
+  if (ctx.principal.kind == Principal::Kind::anonymous)
+    throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
+  if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins can do this.");
+}
+
+}  // namespace
+
+Response AccountsApi::update_me(RequestContext& ctx) {
+  require_session(ctx);
+  auto body = parse_object(ctx);
+  auto account = accounts_.change_display_name(ctx.principal.account_id, required_string(body, "display_name"));
+  return json_response(http::status::ok, json::object{{"account", account_json(account, true)}});
+}
+
+Response AccountsApi::change_email(RequestContext& ctx) {
+  require_session(ctx);
+  auto body = parse_object(ctx);
+  accounts_.change_email(ctx.principal.account_id, optional_string(body, "password").value_or(""),
+                         required_string(body, "email"));
+  return json_response(http::status::accepted, json::object{{"status", "confirmation_sent"}});
+}
+
+Response AccountsApi::change_password(RequestContext& ctx) {
+  require_session(ctx);
+  auto body = parse_object(ctx);
+  bool others = false;
+  if (auto it = body.find("sign_out_others"); it != body.end()) {
+    if (!it->value().is_bool())
+      throw Error(ErrorKind::bad_request, "invalid_type", "sign_out_others must be true or false.", "sign_out_others");
+    others = it->value().as_bool();
+  }
+  accounts_.change_password(ctx.principal.account_id, ctx.principal.session_id,
+                            optional_string(body, "current_password").value_or(""), required_string(body, "new_password"),
+                            others);
+  return no_content();
+}
+
+Response AccountsApi::export_data(RequestContext& ctx) {
+  require_session(ctx);
+  auto data = accounts_.export_data(ctx.principal.account_id);
+  json::array sessions, comments;
+  for (const auto& s : data.sessions)
+    sessions.push_back({{"id", s.id}, {"created_at", format_rfc3339(s.created_at)},
+                        {"last_seen_at", format_rfc3339(s.last_seen_at)}, {"user_agent", s.user_agent}, {"ip", s.ip}});
+  for (const auto& c : data.comments)
+    comments.push_back({{"id", c.id}, {"article_id", c.article_id},
+                        {"parent_id", c.parent_id ? json::value(*c.parent_id) : json::value(nullptr)},
+                        {"body_markdown", c.body_markdown}, {"status", std::string(to_string(c.status))},
+                        {"created_at", format_rfc3339(c.created_at)}});
+  json::object out{{"exported_at", format_rfc3339(now_seconds())},
+                   {"account", account_json(data.account, true)},
+                   {"sessions", std::move(sessions)},
+                   {"comments", std::move(comments)}};
+  Response r = json_response(http::status::ok, out);
+  r.headers.set(http::field::content_disposition, "attachment; filename=\"tribune-data.json\"");
+  return r;
+}
+
+Response AccountsApi::delete_me(RequestContext& ctx) {
+  require_session(ctx);
+  auto body = parse_object(ctx);
+  accounts_.delete_account(ctx.principal.account_id, optional_string(body, "password").value_or(""));
+  Response r = no_content();
+  r.headers.insert(http::field::set_cookie, cookie_.clear());
+  return r;
+}
+
+Response AccountsApi::admin_list(RequestContext& ctx) {
+  require_admin(ctx);
+  int limit = limit_param(ctx, 50, 500);
+  int64_t after = 0;
+  if (auto a = ctx.query_value("after")) {
+    auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), after);
+    if (ec != std::errc() || p != a->data() + a->size())
+      throw Error(ErrorKind::bad_request, "invalid_cursor", "after must be an account id.", "after");
+  }
+  auto accounts = accounts_.list_accounts(after, limit);
+  json::array items;
+  for (const auto& a : accounts) items.push_back(account_json(a, true));
+  json::value next = static_cast<int>(accounts.size()) == limit ? json::value(accounts.back().id) : json::value(nullptr);
+  return json_response(http::status::ok, json::object{{"accounts", std::move(items)}, {"next_after", next}});
+}
+
+Response AccountsApi::admin_set_role(RequestContext& ctx) {
+  require_admin(ctx);
+  auto body = parse_object(ctx);
+  accounts_.set_role(id_in_path(ctx, "id"), required_string(body, "role"));
+  return no_content();
+}
+
 Response AccountsApi::request_reset(RequestContext& ctx) {
   auto body = parse_object(ctx);
   accounts_.request_password_reset(optional_string(body, "email").value_or(""), client_of(ctx));

@@ -25,6 +25,20 @@ class AccountsApi {
   Response end_session(RequestContext& ctx);
   // DELETE /api/v1/me/sessions -> 204: signs out every session, this one included
   Response sign_out_everywhere(RequestContext& ctx);
+  // PATCH /api/v1/me {display_name} -> {account}
+  Response update_me(RequestContext& ctx);
+  // POST /api/v1/me/email {email, password} -> 202: the new address gets a confirmation link
+  Response change_email(RequestContext& ctx);
+  // POST /api/v1/me/password {current_password, new_password, sign_out_others?} -> 204
+  Response change_password(RequestContext& ctx);
+  // GET /api/v1/me/export -> every piece of data about the reader, as a JSON download
+  Response export_data(RequestContext& ctx);
+  // DELETE /api/v1/me {password} -> 204; comments remain, shown as from "Deleted reader"
+  Response delete_me(RequestContext& ctx);
+  // GET /api/v1/admin/accounts?after=ID&limit=N (admin) -> {accounts, next_after}
+  Response admin_list(RequestContext& ctx);
+  // PUT /api/v1/admin/accounts/{id}/role {role} (admin) -> 204
+  Response admin_set_role(RequestContext& ctx);
   // POST /api/v1/password-resets {email} -> 202, the same whether or not the address has an account
   Response request_reset(RequestContext& ctx);
   // POST /api/v1/password-resets/confirm {token, password} -> 204; 422 link_expired

@@ -59,6 +59,16 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sessions(c); });
   r.add(verb::delete_, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sign_out_everywhere(c); });
   r.add(verb::delete_, "/api/v1/me/sessions/{id}", [&accounts](RequestContext& c) { return accounts.end_session(c); });
+  // PATCH /api/v1/me {display_name}; DELETE /api/v1/me {password}; GET /api/v1/me/export
+  r.add(verb::patch, "/api/v1/me", [&accounts](RequestContext& c) { return accounts.update_me(c); });
+  r.add(verb::delete_, "/api/v1/me", [&accounts](RequestContext& c) { return accounts.delete_me(c); });
+  r.add(verb::get, "/api/v1/me/export", [&accounts](RequestContext& c) { return accounts.export_data(c); });
+  // POST /api/v1/me/email {email, password}; POST /api/v1/me/password {current_password, new_password, sign_out_others}
+  r.add(verb::post, "/api/v1/me/email", [&accounts](RequestContext& c) { return accounts.change_email(c); });
+  r.add(verb::post, "/api/v1/me/password", [&accounts](RequestContext& c) { return accounts.change_password(c); });
+  // GET /api/v1/admin/accounts; PUT /api/v1/admin/accounts/{id}/role {role} (admin)
+  r.add(verb::get, "/api/v1/admin/accounts", [&accounts](RequestContext& c) { return accounts.admin_list(c); });
+  r.add(verb::put, "/api/v1/admin/accounts/{id}/role", [&accounts](RequestContext& c) { return accounts.admin_set_role(c); });
   // POST /api/v1/password-resets {email}; POST /api/v1/password-resets/confirm {token, password}
   r.add(verb::post, "/api/v1/password-resets", [&accounts](RequestContext& c) { return accounts.request_reset(c); });
   r.add(verb::post, "/api/v1/password-resets/confirm", [&accounts](RequestContext& c) { return accounts.confirm_reset(c); });
@@ -93,6 +103,9 @@ Router App::build_routes() {
   r.add(verb::get, "/reset", [&web](RequestContext& c) { return web.reset_form(c); });
   r.add(verb::post, "/reset", [&web](RequestContext& c) { return web.reset_submit(c); });
   r.add(verb::post, "/account/verification", [&web](RequestContext& c) { return web.resend_verification_submit(c); });
+  r.add(verb::post, "/account/{action}", [&web](RequestContext& c) { return web.account_change_submit(c); });
+  r.add(verb::get, "/admin/accounts", [&web](RequestContext& c) { return web.admin_accounts(c); });
+  r.add(verb::post, "/admin/accounts/{id}/role", [&web](RequestContext& c) { return web.admin_role_submit(c); });
   // Comments without JavaScript
   r.add(verb::post, "/comment", [&web](RequestContext& c) { return web.comment_submit(c); });
   r.add(verb::get, "/comments/{id}/reply", [&web](RequestContext& c) { return web.reply_form(c); });

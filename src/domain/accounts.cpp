@@ -331,6 +331,75 @@ void AccountService::reset_password(std::string_view token, const std::string& p
   if (!store_.use_reset_token(sha256(token), hash_password(password), now_())) throw expired;
 }
 
+Account AccountService::reauthenticate(int64_t account_id, const std::string& password) {
+  limiter_.hit("reauth:account:" + std::to_string(account_id), limits_.signin_per_account);
+  auto account = store_.find_account(account_id);
+  if (!account) throw not_found("The account");
+  auto creds = store_.find_credentials(normalize_email(account->email));
+  bool ok;
+  {
+    HashSlot slot;
+    ok = creds && password.size() <= kMaxPassword * 4 &&
+         crypto_pwhash_str_verify(creds->password_hash.c_str(), password.data(), password.size()) == 0;
+  }
+  if (!ok)
+    throw Error(ErrorKind::unauthenticated, "invalid_credentials", "That password is not right.", "password");
+  return *account;
+}
+
+Account AccountService::change_display_name(int64_t account_id, const std::string& input) {
+  auto name = clean_display_name(input);
+  auto keys = confusable_keys(name);
+  auto account = store_.find_account(account_id);
+  if (!account) throw not_found("The account");
+  if (account->role == "reader") {
+    static const std::array<std::string_view, 6> reserved = {"admin", "administrator", "moderator", "editor",
+                                                             "tribune", "the tribune"};
+    for (auto r : reserved) {
+      auto other = confusable_keys(r);
+      if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1])
+        throw bad("display_name", "name_reserved", "That name is reserved. Please choose another.");
+    }
+    if (store_.staff_name_taken(keys))
+      throw bad("display_name", "name_reserved", "That name is too close to a staff member's. Please choose another.");
+  }
+  store_.set_display_name(account_id, name, keys);
+  account->display_name = name;
+  return *account;
+}
+
+void AccountService::change_email(int64_t account_id, const std::string& password, const std::string& new_email) {
+  auto account = reauthenticate(account_id, password);
+  auto normalized = normalize_email(new_email);
+  std::string token;
+  auto [t, m] = link_mail(trim(new_email), account.display_name, "verify", token);
+  store_.set_email(account_id, trim(new_email), normalized, t, m);
+}
+
+void AccountService::change_password(int64_t account_id, int64_t session_id, const std::string& current,
+                                     const std::string& next, bool sign_out_others) {
+  auto account = reauthenticate(account_id, current);
+  check_password(next, normalize_email(account.email), account.display_name);
+  store_.set_password_hash(account_id, hash_password(next));
+  if (sign_out_others) store_.delete_other_sessions(account_id, session_id);
+}
+
+void AccountService::delete_account(int64_t account_id, const std::string& password) {
+  reauthenticate(account_id, password);
+  store_.delete_account(account_id);
+}
+
+AccountService::Export AccountService::export_data(int64_t account_id) {
+  auto account = store_.find_account(account_id);
+  if (!account) throw not_found("The account");
+  return Export{*account, store_.list_sessions(account_id), store_.comments_by_author(account_id, 1000000)};
+}
+
+void AccountService::set_role(int64_t account_id, const std::string& role) {
+  if (!is_role(role)) throw bad("role", "invalid_role", "role must be reader, moderator, editor or admin.");
+  store_.set_role(account_id, role);
+}
+
 bool AccountService::link_valid(std::string_view token, const std::string& purpose) {
   return token.size() == 43 && store_.email_token_valid(sha256(token), purpose, now_());
 }

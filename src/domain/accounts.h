@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "domain/rate_limit.h"
+#include "domain/comment.h"
 #include "store/store.h"
 
 namespace tribune {
@@ -105,6 +106,25 @@ class AccountService {
   bool link_valid(std::string_view token, const std::string& purpose);
   void set_mail_settings(MailSettings m) { mail_ = std::move(m); }
 
+  // --- Profile, privacy, roles ---
+  Account change_display_name(int64_t account_id, const std::string& name);
+  // Re-authenticates with the password first. Errors: unauthenticated invalid_credentials, invalid, conflict.
+  void change_email(int64_t account_id, const std::string& password, const std::string& new_email);
+  // Re-authenticates; with sign_out_others every other session ends.
+  void change_password(int64_t account_id, int64_t session_id, const std::string& current, const std::string& next,
+                       bool sign_out_others);
+  // Re-authenticates, then deletes the account. Comments remain, shown as from "Deleted reader".
+  void delete_account(int64_t account_id, const std::string& password);
+  struct Export {
+    Account account;
+    std::vector<SessionInfo> sessions;
+    std::vector<Comment> comments;
+  };
+  Export export_data(int64_t account_id);
+  // Admin: grant a role. Errors: invalid_role, not_found.
+  void set_role(int64_t account_id, const std::string& role);
+  std::vector<Account> list_accounts(int64_t after_id, int limit) { return store_.list_accounts(after_id, limit); }
+
   // Staff bootstrap (CLI): any role, no session.
   Account create_account(std::string email, std::string display_name, const std::string& password,
                          const std::string& role);
@@ -119,6 +139,8 @@ class AccountService {
   std::string hash_password(const std::string& password) const;
 
  private:
+  // Throws invalid_credentials unless password is the account's.
+  Account reauthenticate(int64_t account_id, const std::string& password);
   Started start_session(const Account& account, const ClientInfo& client, bool with_account,
                         const NewAccount* new_account);
   // A fresh token and its mail for the account's address.

@@ -126,6 +126,21 @@ class Store {
   virtual void delete_sessions(int64_t account_id) = 0;
   virtual std::vector<SessionInfo> list_sessions(int64_t account_id) = 0;
 
+  // Profile changes. Errors: conflict email_taken.
+  virtual void set_display_name(int64_t account_id, const std::string& name, const std::array<std::string, 2>& keys) = 0;
+  // Changes the address (unverified again) and queues the verification mail for it, in one transaction.
+  virtual void set_email(int64_t account_id, const std::string& email, const std::string& normalized,
+                         const EmailToken& token, const OutboxMail& mail) = 0;
+  // Ends every session of the account except keep_session_id (0: all).
+  virtual void delete_other_sessions(int64_t account_id, int64_t keep_session_id) = 0;
+  // Deletes the account and its sessions and tokens; its comments stay, attributed to a deleted reader.
+  virtual void delete_account(int64_t account_id) = 0;
+  virtual void set_role(int64_t account_id, const std::string& role) = 0;
+  // Accounts by id ascending, after_id exclusive.
+  virtual std::vector<Account> list_accounts(int64_t after_id, int limit) = 0;
+  // Every comment the account wrote, oldest first (data export).
+  virtual std::vector<Comment> comments_by_author(int64_t account_id, int limit) = 0;
+
   // --- Comments ---
   // Stores a comment; for a reply, checks in the same transaction that the parent is a published comment
   // of the same article (else Error(invalid, "invalid_parent")), and counts it on the parent and the

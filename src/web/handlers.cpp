@@ -303,12 +303,81 @@ Response WebHandlers::signout_submit(RequestContext& ctx) {
   return r;
 }
 
-Response WebHandlers::account(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+Response WebHandlers::account_page(RequestContext& ctx, http::status status, std::string notice, std::string error) {
   auto account = accounts_.find(ctx.principal.account_id);
   if (!account) return see_other("/signin");
-  PageRenderer::AccountView v{*account, accounts_.sessions(account->id), ctx.principal.session_id, ctx.principal.csrf_token};
-  return html_page(ctx, http::status::ok, renderer_.account_page(v, articles_.sections()));
+  PageRenderer::AccountView v{*account, accounts_.sessions(account->id), ctx.principal.session_id, ctx.principal.csrf_token,
+                              std::move(notice), std::move(error)};
+  return html_page(ctx, status, renderer_.account_page(v, articles_.sections()));
+}
+
+Response WebHandlers::account(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+  static const std::map<std::string, std::string, std::less<>> notices = {
+      {"name", "Your display name is saved."},
+      {"email", "Check your new address: we sent it a confirmation link."},
+      {"password", "Your password is changed."},
+      {"verification", "A new confirmation link is on its way."}};
+  std::string notice;
+  if (auto done = ctx.query_value("done"))
+    if (auto it = notices.find(*done); it != notices.end()) notice = it->second;
+  return account_page(ctx, http::status::ok, notice, {});
+}
+
+Response WebHandlers::account_change_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+  auto form = form_of(ctx);
+  const auto& action = ctx.param("action");
+  try {
+    if (action == "name") {
+      accounts_.change_display_name(ctx.principal.account_id, field(form, "display_name"));
+    } else if (action == "email") {
+      accounts_.change_email(ctx.principal.account_id, field(form, "password"), field(form, "email"));
+    } else if (action == "password") {
+      accounts_.change_password(ctx.principal.account_id, ctx.principal.session_id, field(form, "current_password"),
+                                field(form, "new_password"), field(form, "sign_out_others") == "1");
+    } else if (action == "delete") {
+      accounts_.delete_account(ctx.principal.account_id, field(form, "password"));
+      Response r = see_other("/");
+      r.headers.insert(http::field::set_cookie, cookie_.clear());
+      return r;
+    } else {
+      throw not_found("The page");
+    }
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::internal || e.kind() == ErrorKind::unavailable) throw;
+    return account_page(ctx, status_for(e.kind()), {}, e.message());
+  }
+  return see_other("/account?done=" + action);
+}
+
+Response WebHandlers::admin_accounts(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/admin/accounts");
+  if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins can manage roles.");
+  int64_t after = 0;
+  if (auto a = ctx.query_value("after")) {
+    auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), after);
+    if (ec != std::errc() || p != a->data() + a->size()) after = 0;
+  }
+  constexpr int kPage = 100;
+  auto accounts = accounts_.list_accounts(after, kPage);
+  std::optional<std::string> next;
+  if (static_cast<int>(accounts.size()) == kPage) next = "/admin/accounts?after=" + std::to_string(accounts.back().id);
+  std::string notice = ctx.query_value("done") ? "The role is saved." : "";
+  return html_page(ctx, http::status::ok,
+                   renderer_.admin_accounts(accounts, ctx.principal.csrf_token, notice, next, articles_.sections()));
+}
+
+Response WebHandlers::admin_role_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/admin/accounts");
+  if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins can manage roles.");
+  auto form = form_of(ctx);
+  int64_t id = 0;
+  const auto& raw = ctx.param("id");
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The account");
+  accounts_.set_role(id, field(form, "role"));
+  return see_other("/admin/accounts?done=1");
 }
 
 Response WebHandlers::end_session_submit(RequestContext& ctx) {
@@ -480,7 +549,7 @@ Response WebHandlers::reset_submit(RequestContext& ctx) {
 Response WebHandlers::resend_verification_submit(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
   accounts_.resend_verification(ctx.principal.account_id);
-  return see_other("/account");
+  return see_other("/account?done=verification");
 }
 
 Response WebHandlers::sign_out_everywhere_submit(RequestContext& ctx) {

@@ -40,7 +40,7 @@ class WebHandlers {
   Response signin_form(RequestContext& ctx);      // GET /signin?return_to=
   Response signin_submit(RequestContext& ctx);    // POST /signin
   Response signout_submit(RequestContext& ctx);   // POST /signout
-  Response account(RequestContext& ctx);          // GET /account
+  Response account(RequestContext& ctx);          // GET /account?done=
   Response end_session_submit(RequestContext& ctx);        // POST /account/sessions/{id}/end
   Response sign_out_everywhere_submit(RequestContext& ctx);  // POST /account/sign-out-everywhere
 
@@ -52,6 +52,9 @@ class WebHandlers {
   Response reset_form(RequestContext& ctx);     // GET /reset?token=
   Response reset_submit(RequestContext& ctx);   // POST /reset
   Response resend_verification_submit(RequestContext& ctx);  // POST /account/verification
+  Response account_change_submit(RequestContext& ctx);  // POST /account/{name,email,password,delete}
+  Response admin_accounts(RequestContext& ctx);         // GET /admin/accounts?after= (admin)
+  Response admin_role_submit(RequestContext& ctx);      // POST /admin/accounts/{id}/role (admin)
 
   // Comments without JavaScript.
   Response comment_submit(RequestContext& ctx);  // POST /comment (article, body, parent_id, csrf_token)
@@ -66,6 +69,7 @@ class WebHandlers {
   std::optional<Response> from_cache(RequestContext& ctx);
   Response serve(RequestContext& ctx, const CachedPage& page);
   SlotFiller filler(const Principal& who, const std::string& path) const;
+  Response account_page(RequestContext& ctx, http::status status, std::string notice, std::string error);
   Response html_page(RequestContext& ctx, http::status status, const std::string& html);
   Response store_and_serve(RequestContext& ctx, uint64_t generation, std::string body, std::string_view content_type,
                            bool cacheable);

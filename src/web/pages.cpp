@@ -408,6 +408,9 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   d.set("role", v.account.role);
   d.set("since", format_local(v.account.created_at, site_.locality, "d MMMM yyyy"));
   d.set("csrf_token", v.csrf_token);
+  if (!v.notice.empty()) d.set("notice", v.notice);
+  if (!v.error.empty()) d.set("error", v.error);
+  d.set("is_admin", mus::data(v.account.role == "admin"));
   mus::list sessions;
   for (const auto& s : v.sessions) {
     std::string device = s.user_agent.empty() ? std::string("Unknown device") : s.user_agent.substr(0, 80);
@@ -458,6 +461,35 @@ std::string PageRenderer::message_page(const std::string& title, const std::stri
   std::string html = impl_->render("error", d);
   if (!link.empty()) html += "<p class=\"message__back\"><a href=\"" + html_escape(link) + "\">Go back</a></p>";
   return wrap(*impl_, site_, asset_version_, sections, args, std::move(html));
+}
+
+std::string PageRenderer::admin_accounts(const std::vector<Account>& accounts, const std::string& csrf_token,
+                                         const std::string& notice, const std::optional<std::string>& next_url,
+                                         const std::vector<Section>& sections) const {
+  mus::data d;
+  mus::list items;
+  for (const auto& a : accounts) {
+    mus::list roles;
+    for (std::string r : {"reader", "moderator", "editor", "admin"}) {
+      mus::object o{{"value", r}};
+      o["selected"] = mus::data(r == a.role);
+      roles.emplace_back(o);
+    }
+    items.emplace_back(mus::object{{"id", std::to_string(a.id)},
+                                   {"name", a.display_name},
+                                   {"email", a.email},
+                                   {"since", format_local(a.created_at, site_.locality, "d MMM yyyy")},
+                                   {"csrf_token", csrf_token},
+                                   {"roles", roles}});
+  }
+  d.set("accounts", items);
+  if (!notice.empty()) d.set("notice", notice);
+  if (next_url) d.set("next_url", *next_url);
+  LayoutArgs args;
+  args.page_title = "Accounts | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--admin";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("admin_accounts", d));
 }
 
 std::string PageRenderer::simple_form(const SimpleForm& f, const std::vector<Section>& sections) const {

@@ -59,8 +59,14 @@ class PageRenderer {
     std::vector<SessionInfo> sessions;
     int64_t current_session = 0;
     std::string csrf_token;
+    std::string notice;
+    std::string error;
   };
   std::string account_page(const AccountView& v, const std::vector<Section>& sections) const;
+
+  std::string admin_accounts(const std::vector<Account>& accounts, const std::string& csrf_token,
+                             const std::string& notice, const std::optional<std::string>& next_url,
+                             const std::vector<Section>& sections) const;
 
   // A one-purpose form page: confirm an address, ask for a reset link, choose a new password.
   struct SimpleForm {

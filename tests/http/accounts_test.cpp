@@ -328,3 +328,90 @@ TEST(AccountsRateLimit, RepeatedFailuresAre429WithRetryAfter) {
   EXPECT_GT(retry, 0);
   EXPECT_LE(retry, 61);
 }
+
+TEST_F(AccountsTest, ProfileChangesNeedThePasswordWhereItMatters) {
+  auto r = reader();
+  auto email = unique_email();
+  ASSERT_EQ(r.register_as(email, "Old Name", "profile change password").status, 201);
+  auto renamed = r.call("PATCH", "/api/v1/me", R"({"display_name":"New Name"})");
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(json::parse(r.call("GET", "/api/v1/me").body).at("account").at("display_name").as_string(), "New Name");
+  auto wrong = r.call("POST", "/api/v1/me/email", R"({"email":"moved@example.org","password":"not my password"})");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(error_code(wrong), "invalid_credentials");
+  auto moved = r.call("POST", "/api/v1/me/email", R"({"email":"moved@example.org","password":"profile change password"})");
+  EXPECT_EQ(moved.status, 202);
+  auto me = json::parse(r.call("GET", "/api/v1/me").body);
+  EXPECT_EQ(me.at("account").at("email").as_string(), "moved@example.org");
+  EXPECT_FALSE(me.at("account").at("email_verified").as_bool());
+}
+
+TEST_F(AccountsTest, PasswordChangeCanEndOtherSessions) {
+  auto email = unique_email();
+  auto laptop = reader();
+  ASSERT_EQ(laptop.register_as(email, "Changer", "first long password").status, 201);
+  auto phone = reader();
+  ASSERT_EQ(phone.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "first long password"}})).status, 200);
+  auto res = laptop.call("POST", "/api/v1/me/password",
+                         R"({"current_password":"first long password","new_password":"second long password","sign_out_others":true})");
+  EXPECT_EQ(res.status, 204) << res.body;
+  EXPECT_EQ(laptop.call("GET", "/api/v1/me").status, 200);
+  EXPECT_EQ(phone.call("GET", "/api/v1/me").status, 401);
+  auto again = reader();
+  EXPECT_EQ(again.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "second long password"}})).status, 200);
+}
+
+TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
+  auto r = reader();
+  auto email = unique_email();
+  ASSERT_EQ(r.register_as(email, "Leaving Reader", "leaving reader password").status, 201);
+  auto slug = std::string(json::parse(get(server_->port(), "/api/v1/articles?limit=1").body).at("articles").at(0).at("slug").as_string());
+  auto posted = r.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"My parting words."})");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  auto comment_id = json::parse(posted.body).at("comment").at("id").as_int64();
+  auto exported = r.call("GET", "/api/v1/me/export");
+  ASSERT_EQ(exported.status, 200);
+  EXPECT_NE(exported.header("content-disposition").find("attachment"), std::string::npos);
+  auto data = json::parse(exported.body);
+  EXPECT_EQ(data.at("account").at("email").as_string(), email);
+  EXPECT_EQ(data.at("comments").at(0).at("body_markdown").as_string(), "My parting words.");
+  EXPECT_GE(data.at("sessions").as_array().size(), 1u);
+  EXPECT_EQ(exported.body.find("argon2"), std::string::npos) << "no password hash in the export";
+  EXPECT_EQ(r.call("DELETE", "/api/v1/me", R"({"password":"wrong password here"})").status, 401);
+  auto deleted = r.call("DELETE", "/api/v1/me", R"({"password":"leaving reader password"})");
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_EQ(r.call("GET", "/api/v1/me").status, 401);
+  auto list = json::parse(get(server_->port(), "/api/v1/articles/" + slug + "/comments?limit=200").body);
+  bool found = false;
+  for (auto& c : list.at("comments").as_array())
+    if (c.at("id").as_int64() == comment_id) {
+      found = true;
+      EXPECT_EQ(c.at("author").at("display_name").as_string(), "Deleted reader");
+      EXPECT_TRUE(c.at("author").at("id").is_null());
+    }
+  EXPECT_TRUE(found);
+  auto again = reader();
+  EXPECT_EQ(again.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "leaving reader password"}})).status, 401);
+  EXPECT_EQ(reader().register_as(email).status, 201) << "the address is free again";
+}
+
+TEST_F(AccountsTest, OnlyAdminsGrantRoles) {
+  server_->app().accounts().create_account("boss@example.org", "The Boss", "the boss's long password", "admin");
+  auto boss = reader();
+  ASSERT_EQ(boss.call("POST", "/api/v1/sessions", R"({"email":"boss@example.org","password":"the boss's long password"})").status, 200);
+  auto r = reader();
+  ASSERT_EQ(r.register_as(unique_email(), "Future Moderator").status, 201);
+  auto id = json::parse(r.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
+  std::string target = "/api/v1/admin/accounts/" + std::to_string(id) + "/role";
+  EXPECT_EQ(r.call("PUT", target, R"({"role":"admin"})").status, 403) << "a reader cannot promote themself";
+  EXPECT_EQ(boss.call("PUT", target, R"({"role":"emperor"})").status, 422);
+  EXPECT_EQ(boss.call("PUT", target, R"({"role":"moderator"})").status, 204);
+  EXPECT_EQ(json::parse(r.call("GET", "/api/v1/me").body).at("account").at("role").as_string(), "moderator");
+  auto list = boss.call("GET", "/api/v1/admin/accounts?limit=500");
+  EXPECT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("Future Moderator"), std::string::npos);
+  EXPECT_EQ(r.call("GET", "/api/v1/admin/accounts").status, 403);
+  auto page = boss.call("GET", "/admin/accounts");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Future Moderator"), std::string::npos);
+}

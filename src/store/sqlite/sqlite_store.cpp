@@ -687,6 +687,74 @@ class SqliteStore final : public Store {
     });
   }
 
+  void set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE accounts SET display_name = ?2, name_key = ?3, name_key_cased = ?4 WHERE id = ?1")
+          .bind(1, id).bind(2, name).bind(3, keys[0]).bind(4, keys[1]).run();
+    });
+  }
+
+  void set_email(int64_t id, const std::string& email, const std::string& normalized, const EmailToken& token,
+                 const OutboxMail& mail) override {
+    writer_.run([&](Db& db) {
+      auto& taken = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1 AND id <> ?2");
+      taken.bind(1, normalized).bind(2, id);
+      if (taken.step())
+        throw Error(ErrorKind::conflict, "email_taken", "An account with this email address already exists.", "email");
+      taken.reset();
+      db.prepare("UPDATE accounts SET email = ?2, email_normalized = ?3, email_verified_at = NULL WHERE id = ?1")
+          .bind(1, id).bind(2, email).bind(3, normalized).run();
+      int64_t now = now_seconds().time_since_epoch().count();
+      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL").bind(1, id).bind(2, now).run();
+      insert_token(db, id, token, now);
+      insert_mail(db, mail, now);
+    });
+  }
+
+  void delete_other_sessions(int64_t account_id, int64_t keep) override {
+    writer_.run([&](Db& db) {
+      db.prepare("DELETE FROM sessions WHERE account_id = ?1 AND id <> ?2").bind(1, account_id).bind(2, keep).run();
+    });
+  }
+
+  void delete_account(int64_t id) override {
+    writer_.run([&](Db& db) {
+      db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(1, id).run();
+      db.prepare("DELETE FROM email_tokens WHERE account_id = ?1").bind(1, id).run();
+      db.prepare("UPDATE comments SET author_id = NULL WHERE author_id = ?1").bind(1, id).run();
+      db.prepare("DELETE FROM accounts WHERE id = ?1").bind(1, id).run();
+      if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
+    });
+  }
+
+  void set_role(int64_t id, const std::string& role) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE accounts SET role = ?2 WHERE id = ?1").bind(1, id).bind(2, role).run();
+      if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
+    });
+  }
+
+  std::vector<Account> list_accounts(int64_t after_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Account> out;
+      auto& st = db.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id > ?1 ORDER BY id LIMIT ?2");
+      st.bind(1, after_id).bind(2, static_cast<int64_t>(std::clamp(limit, 1, 500)));
+      while (st.step()) out.push_back(read_account(st, 0));
+      return out;
+    });
+  }
+
+  std::vector<Comment> comments_by_author(int64_t account_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Comment> out;
+      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                            "WHERE c.author_id = ?1 ORDER BY c.created_at, c.id LIMIT ?2");
+      st.bind(1, account_id).bind(2, static_cast<int64_t>(limit));
+      while (st.step()) out.push_back(read_comment(st));
+      return out;
+    });
+  }
+
   // --- Comments ---
 
   Comment add_comment(const NewComment& c) override {
