@@ -82,4 +82,68 @@ Response CommentsApi::create(RequestContext& ctx) {
   return json_response(http::status::created, json::object{{"comment", to_json(comment)}});
 }
 
+namespace {
+
+int64_t comment_id(const RequestContext& ctx) {
+  auto id = id_param(std::string_view(ctx.param("id")), "id");
+  if (!id) throw not_found("The comment");
+  return *id;
+}
+
+Actor actor_of(const RequestContext& ctx) {
+  require_session(ctx);
+  return Actor{ctx.principal.account_id, ctx.principal.role};
+}
+
+}  // namespace
+
+Response CommentsApi::edit(RequestContext& ctx) {
+  auto who = actor_of(ctx);
+  auto body = parse_object(ctx);
+  auto c = comments_.edit(who, comment_id(ctx), required_string(body, "body"));
+  return json_response(http::status::ok, json::object{{"comment", to_json(c)}});
+}
+
+Response CommentsApi::remove(RequestContext& ctx) {
+  auto who = actor_of(ctx);
+  comments_.remove(who, comment_id(ctx));
+  Response r;
+  r.status = http::status::no_content;
+  r.headers.set(http::field::cache_control, "no-store");
+  return r;
+}
+
+Response CommentsApi::react(RequestContext& ctx) {
+  auto who = actor_of(ctx);
+  bool on = ctx.request.method() == http::verb::put;
+  auto count = comments_.react(who, comment_id(ctx), ctx.param("kind"), on);
+  return json_response(http::status::ok, json::object{{"reactions", {{"recommend", count}}}, {"mine", on}});
+}
+
+Response CommentsApi::report(RequestContext& ctx) {
+  auto who = actor_of(ctx);
+  auto body = parse_object(ctx);
+  comments_.report(who, comment_id(ctx), required_string(body, "reason"), optional_string(body, "note").value_or(""));
+  return json_response(http::status::created, json::object{{"status", "received"}});
+}
+
+Response CommentsApi::mine(RequestContext& ctx) {
+  require_session(ctx);
+  std::vector<int64_t> ids;
+  std::string_view list = ctx.query_value("ids").value_or("");
+  while (!list.empty() && ids.size() < 500) {
+    auto comma = list.find(',');
+    auto part = list.substr(0, comma);
+    if (auto id = id_param(part, "ids")) ids.push_back(*id);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  json::object reactions;
+  for (const auto& [id, kind] : comments_.reactions_by(ctx.principal.account_id, ids)) {
+    auto key = std::to_string(id);
+    if (!reactions.contains(key)) reactions[key] = json::array();
+    reactions[key].as_array().push_back(json::string(kind));
+  }
+  return json_response(http::status::ok, json::object{{"reactions", std::move(reactions)}});
+}
+
 }  // namespace tribune::api

@@ -18,6 +18,17 @@ class CommentsApi {
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in) -> 201 {comment}
   Response create(RequestContext& ctx);
 
+  // PATCH /api/v1/comments/{id} {body} (author, within the edit window) -> {comment}
+  Response edit(RequestContext& ctx);
+  // DELETE /api/v1/comments/{id} (author or staff) -> 204
+  Response remove(RequestContext& ctx);
+  // PUT|DELETE /api/v1/comments/{id}/reactions/{kind} -> {reactions: {recommend: N}, mine: bool}
+  Response react(RequestContext& ctx);
+  // POST /api/v1/comments/{id}/reports {reason, note?} -> 201
+  Response report(RequestContext& ctx);
+  // GET /api/v1/articles/{slug}/comments/mine?ids=1,2,3 -> {reactions: {"1": ["recommend"]}} (the reader's own)
+  Response mine(RequestContext& ctx);
+
   static boost::json::object to_json(const Comment& c);
 
  private:

@@ -47,6 +47,16 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.list(c); });
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in)
   r.add(verb::post, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.create(c); });
+  // GET /api/v1/articles/{slug}/comments/mine?ids=: the signed-in reader's own reactions on those comments
+  r.add(verb::get, "/api/v1/articles/{slug}/comments/mine", [&comments](RequestContext& c) { return comments.mine(c); });
+  // PATCH /api/v1/comments/{id} {body}; DELETE /api/v1/comments/{id}
+  r.add(verb::patch, "/api/v1/comments/{id}", [&comments](RequestContext& c) { return comments.edit(c); });
+  r.add(verb::delete_, "/api/v1/comments/{id}", [&comments](RequestContext& c) { return comments.remove(c); });
+  // PUT|DELETE /api/v1/comments/{id}/reactions/{kind}
+  r.add(verb::put, "/api/v1/comments/{id}/reactions/{kind}", [&comments](RequestContext& c) { return comments.react(c); });
+  r.add(verb::delete_, "/api/v1/comments/{id}/reactions/{kind}", [&comments](RequestContext& c) { return comments.react(c); });
+  // POST /api/v1/comments/{id}/reports {reason, note?}
+  r.add(verb::post, "/api/v1/comments/{id}/reports", [&comments](RequestContext& c) { return comments.report(c); });
   // POST /api/v1/accounts {email, password, display_name}: register and sign in
   r.add(verb::post, "/api/v1/accounts", [&accounts](RequestContext& c) { return accounts.register_account(c); });
   // POST /api/v1/sessions {email, password}: sign in

@@ -38,12 +38,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   if (!article) throw not_found("The article");
   if (!articles_.comments_open(*article))
     throw Error(ErrorKind::forbidden, "comments_closed", "Comments are closed on this article.");
-  if (!is_valid_utf8(body)) throw invalid_field("body", "invalid_utf8", "The comment is not valid UTF-8 text.");
-  if (has_control_chars(body))
-    throw invalid_field("body", "control_characters", "The comment contains control characters.");
-  if (body.size() > kMaxCommentBytes)
-    throw invalid_field("body", "too_long", "Comments are at most 20,000 characters.");
-  if (trim(body).empty()) throw invalid_field("body", "empty_comment", "Write something first.");
+  check_body(body);
   limiter_.hit("comment:account:" + std::to_string(who.account_id), limits_.per_account);
   NewComment c;
   c.article_id = article->id;
@@ -58,6 +53,85 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   return stored;
 }
 
+void CommentService::check_body(const std::string& body) {
+  if (!is_valid_utf8(body)) throw invalid_field("body", "invalid_utf8", "The comment is not valid UTF-8 text.");
+  if (has_control_chars(body))
+    throw invalid_field("body", "control_characters", "The comment contains control characters.");
+  if (body.size() > kMaxCommentBytes)
+    throw invalid_field("body", "too_long", "Comments are at most 20,000 characters.");
+  if (trim(body).empty()) throw invalid_field("body", "empty_comment", "Write something first.");
+}
+
+Comment CommentService::published(int64_t comment_id) const {
+  auto c = store_.find_comment(comment_id);
+  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
+  return *c;
+}
+
+void CommentService::changed(const Comment& c) {
+  auto article = articles_.find_by_id(c.article_id);
+  if (!article) return;
+  for (auto& l : listeners_) l(*article, c);
+}
+
+namespace {
+bool is_staff(const std::string& role) { return role == "moderator" || role == "editor" || role == "admin"; }
+}  // namespace
+
+Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::string& body) {
+  auto c = published(comment_id);
+  if (!c.author_id || *c.author_id != who.account_id)
+    throw Error(ErrorKind::forbidden, "not_author", "Only the author can edit a comment.");
+  if (articles_.now() - c.created_at > limits_.edit_window)
+    throw Error(ErrorKind::forbidden, "edit_window_closed",
+                "Comments can be edited for " + std::to_string(limits_.edit_window.count() / 60) + " minutes after posting.");
+  check_body(body);
+  auto html = render_markdown(body, {.tables = false, .ugc_links = true});
+  auto when = articles_.now();
+  store_.edit_comment(comment_id, body, html, when);
+  c.body_markdown = body;
+  c.body_html = html;
+  c.edited_at = when;
+  changed(c);
+  return c;
+}
+
+void CommentService::remove(const Actor& who, int64_t comment_id) {
+  auto c = published(comment_id);
+  bool own = c.author_id && *c.author_id == who.account_id;
+  if (!own && !is_staff(who.role))
+    throw Error(ErrorKind::forbidden, "not_author", "You can delete only your own comments.");
+  if (store_.delete_comment(comment_id)) {
+    c.status = CommentStatus::deleted;
+    changed(c);
+  }
+}
+
+int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::string& kind, bool on) {
+  if (kind != "recommend") throw invalid_field("kind", "unknown_reaction", "The only reaction is 'recommend'.");
+  auto c = published(comment_id);
+  if (c.author_id && *c.author_id == who.account_id)
+    throw Error(ErrorKind::forbidden, "own_comment", "You cannot recommend your own comment.");
+  int64_t count = store_.set_reaction(comment_id, who.account_id, kind, on);
+  if (count != c.recommend_count) {
+    c.recommend_count = count;
+    changed(c);
+  }
+  return count;
+}
+
+void CommentService::report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note) {
+  static constexpr std::string_view reasons[] = {"spam", "abuse", "off_topic", "other"};
+  bool known = false;
+  for (auto r : reasons) known = known || r == reason;
+  if (!known) throw invalid_field("reason", "invalid_reason", "reason must be spam, abuse, off_topic or other.");
+  if (!is_valid_utf8(note) || has_control_chars(note) || note.size() > 500)
+    throw invalid_field("note", "invalid_note", "The note must be at most 500 characters of text.");
+  published(comment_id);
+  limiter_.hit("report:account:" + std::to_string(who.account_id), {30, std::chrono::hours(1)});
+  store_.add_report(comment_id, who.account_id, reason, note);
+}
+
 CommentService::Page CommentService::list(std::string_view slug, CommentQuery query) const {
   auto article = articles_.find_visible(slug);
   if (!article) throw not_found("The article");
@@ -65,10 +139,12 @@ CommentService::Page CommentService::list(std::string_view slug, CommentQuery qu
   return Page{*article, store_.list_comments(query)};
 }
 
-Conversation CommentService::conversation(const Article& article, int top_limit, int reply_limit) const {
+Conversation CommentService::conversation(const Article& article, CommentSort sort, int top_limit,
+                                          int reply_limit) const {
   Conversation c;
   CommentQuery q;
   q.article_id = article.id;
+  q.sort = sort;
   q.limit = top_limit;
   auto page = store_.list_comments(q);
   c.top = std::move(page.comments);

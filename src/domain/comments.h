@@ -31,6 +31,13 @@ struct Conversation {
 
 struct CommentLimits {
   Limit per_account{10, std::chrono::minutes(1)};
+  std::chrono::seconds edit_window{std::chrono::minutes(15)};
+};
+
+// Who acts on an existing comment.
+struct Actor {
+  int64_t account_id = 0;
+  std::string role;  // reader, moderator, editor, admin
 };
 
 class CommentService {
@@ -43,6 +50,8 @@ class CommentService {
   // invalid_utf8, control_characters; parent_id: invalid_parent), rate_limited.
   Comment post(const Commenter& who, std::string_view article_slug, const std::string& body,
                std::optional<int64_t> parent_id);
+  // Throws invalid (field body) unless the text can be a comment.
+  static void check_body(const std::string& body);
 
   struct Page {
     Article article;
@@ -50,9 +59,23 @@ class CommentService {
   };
   // Errors: not_found (article).
   Page list(std::string_view article_slug, CommentQuery query) const;
-  Conversation conversation(const Article& article, int top_limit = 50, int reply_limit = 500) const;
+  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) const {
+    return store_.reactions_by(account_id, ids);
+  }
+  Conversation conversation(const Article& article, CommentSort sort = CommentSort::newest, int top_limit = 50,
+                            int reply_limit = 500) const;
 
   std::optional<Comment> find(int64_t id) const { return store_.find_comment(id); }
+
+  // The author, within the edit window. Errors: not_found, forbidden (not_author, edit_window_closed),
+  // invalid (body).
+  Comment edit(const Actor& who, int64_t comment_id, const std::string& body);
+  // The author, or staff. Errors: not_found, forbidden.
+  void remove(const Actor& who, int64_t comment_id);
+  // kind: "recommend". Errors: not_found, invalid (unknown_reaction), forbidden (own_comment). Idempotent.
+  int64_t react(const Actor& who, int64_t comment_id, const std::string& kind, bool on);
+  // reason: spam, abuse, off_topic, other; note <= 500. Errors: not_found, invalid. Idempotent per reader.
+  void report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note);
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
 
  private:
@@ -61,6 +84,8 @@ class CommentService {
   RateLimiter& limiter_;
   CommentLimits limits_;
   std::vector<Listener> listeners_;
+  Comment published(int64_t comment_id) const;
+  void changed(const Comment& c);
 };
 
 }  // namespace tribune

@@ -153,6 +153,18 @@ class Store {
   // limit in all.
   virtual std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int limit) = 0;
   virtual int64_t count_comments(int64_t article_id) = 0;
+  // Replaces a comment's body and marks it edited.
+  virtual void edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at) = 0;
+  // Marks a published comment deleted and takes it out of its article's and parent's counts (one
+  // transaction). False when it was not published.
+  virtual bool delete_comment(int64_t id) = 0;
+  // Adds or removes one reader's reaction (idempotent); returns the comment's new count for that kind.
+  virtual int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) = 0;
+  // The kinds this reader gave each of these comments (for the per-reader part of a page).
+  virtual std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id,
+                                                                    const std::vector<int64_t>& comment_ids) = 0;
+  // Files a report; false when this reader already reported this comment.
+  virtual bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) = 0;
 
   // --- Mail tokens and the outbox ---
   // Stores a token for the account and queues its mail in one transaction.

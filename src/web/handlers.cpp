@@ -117,8 +117,10 @@ Response WebHandlers::article(RequestContext& ctx) {
   if (!a) throw not_found("The article");
   std::string canonical = articles_.url_for(*a);
   if (canonical != ctx.path) return Response::redirect(http::status::moved_permanently, canonical);
-  return store_and_serve(ctx, generation, renderer_.article(*a, comments_.conversation(*a), articles_.sections()), kHtml,
-                         true);
+  CommentSort sort = CommentSort::newest;
+  if (auto s = ctx.query_value("sort")) sort = parse_comment_sort(*s).value_or(CommentSort::newest);
+  return store_and_serve(ctx, generation, renderer_.article(*a, comments_.conversation(*a, sort), articles_.sections()),
+                         kHtml, true);
 }
 
 Response WebHandlers::feed(RequestContext& ctx) {

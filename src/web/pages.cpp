@@ -147,6 +147,7 @@ void render_comment(std::string& out, const Comment& c, const std::map<int64_t, 
   if (c.recommend_count > 0)
     out += " <span class=\"comment__recommends\">" + std::to_string(c.recommend_count) +
            (c.recommend_count == 1 ? " recommend" : " recommends") + "</span>";
+  out += " <button class=\"comment__recommend\" type=\"button\" data-recommend=\"" + id + "\" aria-pressed=\"false\">Recommend</button>";
   out += "</footer></article>";
   auto it = children.find(c.id);
   if (it != children.end()) {

@@ -135,6 +135,26 @@ CREATE TABLE email_tokens (
 );
 CREATE INDEX email_tokens_by_account ON email_tokens (account_id, purpose);
 )sql"},
+      {5, R"sql(
+CREATE TABLE comment_reactions (
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (comment_id, account_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX comment_reactions_by_account ON comment_reactions (account_id);
+CREATE TABLE comment_reports (
+  id INTEGER PRIMARY KEY,
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  reporter_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+  reason TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  UNIQUE (comment_id, reporter_id)
+);
+CREATE INDEX comment_reports_by_comment ON comment_reports (comment_id);
+)sql"},
   };
   return steps;
 }

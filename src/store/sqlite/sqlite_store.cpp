@@ -840,6 +840,74 @@ class SqliteStore final : public Store {
     });
   }
 
+  void edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE comments SET body_markdown = ?2, body_html = ?3, edited_at = ?4 WHERE id = ?1")
+          .bind(1, id).bind(2, markdown).bind(3, html).bind(4, edited_at.time_since_epoch().count()).run();
+    });
+  }
+
+  bool delete_comment(int64_t id) override {
+    bool deleted = false;
+    writer_.run([&](Db& db) {
+      auto& st = db.prepare("SELECT article_id, parent_id FROM comments WHERE id = ?1 AND status = 'published'");
+      st.bind(1, id);
+      if (!st.step()) return;
+      int64_t article = st.int64(0);
+      std::optional<int64_t> parent;
+      if (!st.is_null(1)) parent = st.int64(1);
+      st.reset();
+      db.prepare("UPDATE comments SET status = 'deleted' WHERE id = ?1").bind(1, id).run();
+      db.prepare("UPDATE articles SET comment_count = comment_count - 1 WHERE id = ?1").bind(1, article).run();
+      if (parent) db.prepare("UPDATE comments SET reply_count = reply_count - 1 WHERE id = ?1").bind(1, *parent).run();
+      deleted = true;
+    });
+    return deleted;
+  }
+
+  int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) override {
+    int64_t count = 0;
+    writer_.run([&](Db& db) {
+      if (on)
+        db.prepare("INSERT OR IGNORE INTO comment_reactions (comment_id, account_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, comment_id).bind(2, account_id).bind(3, kind).bind(4, now_seconds().time_since_epoch().count()).run();
+      else
+        db.prepare("DELETE FROM comment_reactions WHERE comment_id = ?1 AND account_id = ?2 AND kind = ?3")
+            .bind(1, comment_id).bind(2, account_id).bind(3, kind).run();
+      if (db.changes() > 0 && kind == "recommend")
+        db.prepare("UPDATE comments SET recommend_count = recommend_count + ?2 WHERE id = ?1")
+            .bind(1, comment_id).bind(2, static_cast<int64_t>(on ? 1 : -1)).run();
+      auto& st = db.prepare("SELECT recommend_count FROM comments WHERE id = ?1");
+      st.bind(1, comment_id);
+      if (st.step()) count = st.int64(0);
+    });
+    return count;
+  }
+
+  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) override {
+    return readers_.with([&](Db& db) {
+      std::vector<std::pair<int64_t, std::string>> out;
+      auto& st = db.prepare("SELECT kind FROM comment_reactions WHERE comment_id = ?1 AND account_id = ?2");
+      for (int64_t id : ids) {
+        st.reset();
+        st.bind(1, id).bind(2, account_id);
+        while (st.step()) out.emplace_back(id, st.text(0));
+      }
+      return out;
+    });
+  }
+
+  bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) override {
+    bool added = false;
+    writer_.run([&](Db& db) {
+      db.prepare("INSERT OR IGNORE INTO comment_reports (comment_id, reporter_id, reason, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+          .bind(1, comment_id).bind(2, reporter_id).bind(3, reason).bind(4, note)
+          .bind(5, now_seconds().time_since_epoch().count()).run();
+      added = db.changes() > 0;
+    });
+    return added;
+  }
+
   int64_t count_comments(int64_t article_id) override {
     return readers_.with([&](Db& db) {
       auto& st = db.prepare("SELECT count(*) FROM comments WHERE article_id = ?1 AND status = 'published'");
