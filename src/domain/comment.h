@@ -16,6 +16,7 @@ std::optional<CommentStatus> parse_comment_status(std::string_view s);
 
 enum class CommentSort { newest, oldest, top };
 std::optional<CommentSort> parse_comment_sort(std::string_view s);
+std::string_view to_string(CommentSort s);
 
 struct Comment {
   int64_t id = 0;

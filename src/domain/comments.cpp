@@ -29,6 +29,15 @@ std::optional<CommentSort> parse_comment_sort(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(CommentSort s) {
+  switch (s) {
+    case CommentSort::oldest: return "oldest";
+    case CommentSort::top: return "top";
+    case CommentSort::newest: break;
+  }
+  return "newest";
+}
+
 CommentService::CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits)
     : store_(store), articles_(articles), limiter_(limiter), limits_(limits) {}
 
@@ -139,12 +148,13 @@ CommentService::Page CommentService::list(std::string_view slug, CommentQuery qu
   return Page{*article, store_.list_comments(query)};
 }
 
-Conversation CommentService::conversation(const Article& article, CommentSort sort, int top_limit,
-                                          int reply_limit) const {
+Conversation CommentService::conversation(const Article& article, CommentSort sort,
+                                          std::optional<CommentCursor> after, int top_limit, int reply_limit) const {
   Conversation c;
   CommentQuery q;
   q.article_id = article.id;
   q.sort = sort;
+  q.after = after;
   q.limit = top_limit;
   auto page = store_.list_comments(q);
   c.top = std::move(page.comments);
@@ -154,6 +164,7 @@ Conversation CommentService::conversation(const Article& article, CommentSort so
     if (t.reply_count > 0) roots.push_back(t.id);
   c.replies = store_.list_thread_replies(roots, reply_limit);
   c.total = article.comment_count;
+  c.sort = sort;
   return c;
 }
 

@@ -27,6 +27,7 @@ struct Conversation {
   std::vector<Comment> replies;  // oldest first, any depth
   std::optional<CommentCursor> next;
   int64_t total = 0;
+  CommentSort sort = CommentSort::newest;
 };
 
 struct CommentLimits {
@@ -62,7 +63,8 @@ class CommentService {
   std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) const {
     return store_.reactions_by(account_id, ids);
   }
-  Conversation conversation(const Article& article, CommentSort sort = CommentSort::newest, int top_limit = 50,
+  Conversation conversation(const Article& article, CommentSort sort = CommentSort::newest,
+                            std::optional<CommentCursor> after = std::nullopt, int top_limit = 50,
                             int reply_limit = 500) const;
 
   std::optional<Comment> find(int64_t id) const { return store_.find_comment(id); }

@@ -10,7 +10,7 @@ namespace tribune {
 
 struct MarkdownOptions {
   bool tables = true;
-  bool ugc_links = false;  // reader content: rel="nofollow ugc noopener" on every link
+  bool ugc_links = false;  // reader content: rel="nofollow ugc noopener" on every link, images become links
 };
 
 std::string render_markdown(std::string_view markdown, const MarkdownOptions& options = {});

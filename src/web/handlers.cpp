@@ -119,8 +119,14 @@ Response WebHandlers::article(RequestContext& ctx) {
   if (canonical != ctx.path) return Response::redirect(http::status::moved_permanently, canonical);
   CommentSort sort = CommentSort::newest;
   if (auto s = ctx.query_value("sort")) sort = parse_comment_sort(*s).value_or(CommentSort::newest);
-  return store_and_serve(ctx, generation, renderer_.article(*a, comments_.conversation(*a, sort), articles_.sections()),
-                         kHtml, true);
+  std::optional<CommentCursor> after;
+  if (auto c = ctx.query_value("cursor")) {
+    auto cursor = api::decode_cursor(*c);
+    after = CommentCursor{cursor.published_at, cursor.id};
+  }
+  return store_and_serve(ctx, generation,
+                         renderer_.article(*a, comments_.conversation(*a, sort, after), articles_.sections()), kHtml,
+                         true);
 }
 
 Response WebHandlers::feed(RequestContext& ctx) {
@@ -412,8 +418,14 @@ Response WebHandlers::comment_submit(RequestContext& ctx) {
     return see_other(back + "#comment-" + std::to_string(c.id));
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited) throw;
-    return html_page(ctx, status_for(e.kind()),
-                     renderer_.message_page("Your comment was not posted", e.message(), back, articles_.sections()));
+    std::optional<Comment> parent_comment;
+    if (parent) parent_comment = comments_.find(*parent);
+    if (parent_comment && parent_comment->status != CommentStatus::published) parent_comment.reset();
+    Response r = html_page(ctx, status_for(e.kind()),
+                           renderer_.reply_page(*article, parent_comment, ctx.principal.csrf_token, field(form, "body"),
+                                                e.message(), articles_.sections()));
+    if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
+    return r;
   }
 }
 
@@ -428,7 +440,7 @@ Response WebHandlers::reply_form(RequestContext& ctx) {
   if (!article) throw not_found("The article");
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + ctx.path);
   return html_page(ctx, http::status::ok,
-                   renderer_.reply_page(*article, *comment, ctx.principal.csrf_token, articles_.sections()));
+                   renderer_.reply_page(*article, comment, ctx.principal.csrf_token, {}, {}, articles_.sections()));
 }
 
 namespace {

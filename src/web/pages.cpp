@@ -276,9 +276,9 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   d.set("comments_html", render_conversation(conversation, site_.locality));
   d.set("has_comments", mus::data(!conversation.top.empty()));
   if (conversation.next)
-    d.set("more_comments_url", "/api/v1/articles/" + a.slug + "/comments?sort=newest&cursor=" +
+    d.set("more_comments_url", url + "?sort=" + std::string(to_string(conversation.sort)) + "&cursor=" +
                                    base64url_encode(std::to_string(conversation.next->key) + ":" +
-                                                    std::to_string(conversation.next->id)));
+                                                    std::to_string(conversation.next->id)) + "#comments");
   d.set("comment_count", std::to_string(a.comment_count));
   d.set("comment_noun", a.comment_count == 1 ? "comment" : "comments");
   std::string content = impl_->render("article", d);
@@ -430,17 +430,23 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account", d));
 }
 
-std::string PageRenderer::reply_page(const Article& a, const Comment& c, const std::string& csrf_token,
+std::string PageRenderer::reply_page(const Article& a, const std::optional<Comment>& parent,
+                                     const std::string& csrf_token, const std::string& body, const std::string& error,
                                      const std::vector<Section>& sections) const {
   mus::data d;
   d.set("article_title", a.title);
   d.set("article_url", articles_.url_for(a));
   d.set("article_slug", a.slug);
-  Conversation one;
-  one.top.push_back(c);
-  one.top.back().reply_count = 0;
-  d.set("comment_html", render_conversation(one, site_.locality));
-  d.set("parent_id", std::to_string(c.id));
+  if (parent) {
+    Conversation one;
+    one.top.push_back(*parent);
+    one.top.back().reply_count = 0;
+    d.set("comment_html", render_conversation(one, site_.locality));
+    d.set("parent_id", std::to_string(parent->id));
+  }
+  d.set("is_reply", mus::data(parent.has_value()));
+  d.set("body", body);
+  if (!error.empty()) d.set("error", error);
   d.set("csrf_token", csrf_token);
   LayoutArgs args;
   args.page_title = "Reply | " + site_.name;

@@ -22,9 +22,10 @@ class PageRenderer {
   ~PageRenderer();
 
   std::string article(const Article& a, const Conversation& conversation, const std::vector<Section>& sections) const;
-  // A page with one comment and a reply form (replying without JavaScript).
-  std::string reply_page(const Article& a, const Comment& c, const std::string& csrf_token,
-                         const std::vector<Section>& sections) const;
+  // A comment form on its own page (without JavaScript): a reply under the comment it answers, or a
+  // comment that was refused, with the reader's text and the reason kept.
+  std::string reply_page(const Article& a, const std::optional<Comment>& parent, const std::string& csrf_token,
+                         const std::string& body, const std::string& error, const std::vector<Section>& sections) const;
   std::string message_page(const std::string& title, const std::string& message, const std::string& link,
                            const std::vector<Section>& sections) const;
   struct Listing {

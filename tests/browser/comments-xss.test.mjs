@@ -230,8 +230,6 @@ test("a hostile comment inserted in place by the page's script runs nothing eith
 
 test("a Markdown image in a comment is not shown as an image", {
   timeout: TEST_MS,
-  todo: "comments render ![alt](url) as <img>: remote images are refused by the CSP (a console error for every " +
-        "reader), same-site and data: images load, so readers can put pictures under articles",
 }, async () => {
   const { context, page } = await openPage();
   try {

@@ -279,3 +279,63 @@ TEST_F(CommentsTest, ConcurrentPostersAreAllCounted) {
   auto after = json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64();
   EXPECT_EQ(after - before, 80);
 }
+
+TEST_F(CommentsTest, RecommendEditDeleteAndReport) {
+  auto author = signed_in("Author");
+  auto fan = signed_in("Fan");
+  auto s = slug();
+  auto id = json::parse(post(author, s, "Original text.").body).at("comment").at("id").as_int64();
+  std::string base = "/api/v1/comments/" + std::to_string(id);
+  // Recommend: one per reader, idempotent, not your own.
+  auto rec = fan.call("PUT", base + "/reactions/recommend");
+  ASSERT_EQ(rec.status, 200) << rec.body;
+  EXPECT_EQ(json::parse(rec.body).at("reactions").at("recommend").as_int64(), 1);
+  EXPECT_EQ(json::parse(fan.call("PUT", base + "/reactions/recommend").body).at("reactions").at("recommend").as_int64(), 1);
+  EXPECT_EQ(author.call("PUT", base + "/reactions/recommend").status, 403);
+  EXPECT_EQ(fan.call("PUT", base + "/reactions/like").status, 422);
+  EXPECT_EQ(fan.call("PUT", "/api/v1/comments/999999/reactions/recommend").status, 404);
+  auto mine = fan.call("GET", "/api/v1/articles/" + s + "/comments/mine?ids=" + std::to_string(id));
+  EXPECT_EQ(json::parse(mine.body).at("reactions").at(std::to_string(id)).at(0).as_string(), "recommend");
+  auto top = json::parse(get(port(), "/api/v1/articles/" + s + "/comments?sort=top&limit=1").body);
+  EXPECT_EQ(top.at("comments").at(0).at("id").as_int64(), id) << "the recommended comment leads the top sort";
+  EXPECT_EQ(json::parse(fan.call("DELETE", base + "/reactions/recommend").body).at("reactions").at("recommend").as_int64(), 0);
+  // Edit: the author only.
+  EXPECT_EQ(fan.call("PATCH", base, R"({"body":"Hijacked."})").status, 403);
+  auto edited = author.call("PATCH", base, R"({"body":"Edited *text*."})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_FALSE(json::parse(edited.body).at("comment").at("edited_at").is_null());
+  auto page = get(port(), std::string(open_article().at("url").as_string()));
+  EXPECT_NE(page.body.find("Edited <em>text</em>."), std::string::npos);
+  EXPECT_NE(page.body.find("comment__edited"), std::string::npos);
+  EXPECT_EQ(author.call("PATCH", base, R"({"body":"  "})").status, 422);
+  // Report: a reason from the list.
+  EXPECT_EQ(fan.call("POST", base + "/reports", R"({"reason":"spam","note":"Looks like an ad."})").status, 201);
+  EXPECT_EQ(fan.call("POST", base + "/reports", R"({"reason":"because"})").status, 422);
+  // Delete: not someone else's; the author's removes it from the page and the count.
+  auto before = json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64();
+  EXPECT_EQ(fan.call("DELETE", base).status, 403);
+  EXPECT_EQ(author.call("DELETE", base).status, 204);
+  EXPECT_EQ(author.call("DELETE", base).status, 404);
+  auto after = json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64();
+  EXPECT_EQ(after, before - 1);
+  page = get(port(), std::string(open_article().at("url").as_string()));
+  EXPECT_EQ(page.body.find("id=\"comment-" + std::to_string(id) + "\""), std::string::npos);
+}
+
+TEST(CommentsEditWindow, EditsCloseAfterTheWindow) {
+  TestServer server(true, {}, [](Config& c) { c.comment_limits.edit_window = std::chrono::seconds(1); });
+  auto r = [&] {
+    Reader reader{server.port(), {}, {}};
+    auto res = reader.call("POST", "/api/v1/accounts",
+                           R"({"email":"late@example.org","display_name":"Late","password":"a late editor's password"})");
+    reader.csrf = std::string(json::parse(res.body).at("csrf_token").as_string());
+    return reader;
+  }();
+  auto slug = std::string(json::parse(get(server.port(), "/api/v1/articles?limit=1").body).at("articles").at(0).at("slug").as_string());
+  auto id = json::parse(r.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"first"})").body)
+                .at("comment").at("id").as_int64();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto res = r.call("PATCH", "/api/v1/comments/" + std::to_string(id), R"({"body":"too late"})");
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(error_code(res), "edit_window_closed");
+}

@@ -30,3 +30,12 @@ TEST(Markdown, UgcLinksAreNofollow) {
   EXPECT_NE(html.find("<a rel=\"nofollow ugc noopener\" href=\"https://a.example\">"), std::string::npos) << html;
   EXPECT_NE(html.find("<a rel=\"nofollow ugc noopener\" href=\"https://b.example\">"), std::string::npos) << html;
 }
+
+TEST(Markdown, ReaderImagesBecomeLinks) {
+  auto html = render_markdown("![a cat](https://example.org/cat.png) and ![](/metrics)", {.tables = false, .ugc_links = true});
+  EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+  EXPECT_NE(html.find("<a rel=\"nofollow ugc noopener\" href=\"https://example.org/cat.png\">a cat</a>"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("href=\"/metrics\">image</a>"), std::string::npos) << html;
+  EXPECT_NE(render_markdown("![x](https://example.org/x.png)").find("<img"), std::string::npos) << "articles keep images";
+}

@@ -48,6 +48,8 @@
     form.appendChild(label);
     form.appendChild(el("textarea", { "class": "comment-form__body", id: "comment-body", name: "body", rows: "4",
                                       maxlength: "20000", required: "", placeholder: "Add to the conversation" }));
+    form.appendChild(el("p", { "class": "comment-form__hint" },
+                        "Markdown works: *emphasis*, [links](https://example.org), > quotes, lists."));
     form.appendChild(el("p", { "class": "form__error", role: "alert", hidden: "" }));
     form.appendChild(el("button", { "class": "button", type: "submit" }, "Post comment"));
     enhanceCommentForm(form);
@@ -72,6 +74,9 @@
     box.appendChild(body);
     var actions = el("footer", { "class": "comment__actions" });
     actions.appendChild(el("a", { "class": "comment__reply", href: "/comments/" + c.id + "/reply", "data-reply-to": String(c.id) }, "Reply"));
+    actions.appendChild(document.createTextNode(" "));
+    actions.appendChild(el("button", { "class": "comment__recommend", type: "button", "data-recommend": String(c.id),
+                                       "aria-pressed": "false" }, "Recommend"));
     box.appendChild(actions);
     li.appendChild(box);
     return li;
@@ -81,9 +86,16 @@
     var empty = document.getElementById("comments-empty");
     if (empty) empty.remove();
     var node = commentElement(c);
+    var count = document.querySelector(".conversation__number");
+    if (count) count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
     if (c.parent_id) {
       var parent = document.getElementById("comment-" + c.parent_id);
       if (parent) {
+        // As the server renders it: five levels of indent, then replies continue in the same list.
+        if (Number(parent.getAttribute("data-depth")) >= 5) {
+          parent.parentNode.insertBefore(node, parent.nextSibling);
+          return node;
+        }
         var list = parent.querySelector(":scope > ol.comments--replies");
         if (!list) { list = el("ol", { "class": "comments comments--replies" }); parent.appendChild(list); }
         list.appendChild(node);
@@ -154,12 +166,94 @@
     textarea.value = "";
     textarea.placeholder = "Reply";
     var label = form.querySelector("label");
-    if (label) label.setAttribute("for", textarea.id);
+    if (label) {
+      label.setAttribute("for", textarea.id);
+      var first = label.firstChild;
+      if (first && first.nodeType === 3) first.textContent = "Reply as ";
+    }
     var submit = form.querySelector("button[type=submit]");
     if (submit) submit.textContent = "Post reply";
     box.parentNode.insertBefore(form, box.nextSibling);
     enhanceCommentForm(form);
     textarea.focus();
+  });
+
+  // Recommend: needs the signed-in reader's CSRF token, which the comment form carries.
+  function csrfToken() {
+    var form = document.getElementById("comment-form");
+    return form && form.elements.csrf_token ? form.elements.csrf_token.value : "";
+  }
+
+  function setRecommendCount(button, count) {
+    var footer = button.parentNode;
+    var label = footer.querySelector(".comment__recommends");
+    if (!label && count > 0) {
+      label = el("span", { "class": "comment__recommends" });
+      footer.insertBefore(label, button);
+    }
+    if (label) label.textContent = count > 0 ? count + (count === 1 ? " recommend" : " recommends") : "";
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-recommend]") : null;
+    if (!button) return;
+    var token = csrfToken();
+    if (!token) { window.location.href = "/signin?return_to=" + encodeURIComponent(window.location.pathname); return; }
+    var on = button.getAttribute("aria-pressed") !== "true";
+    fetch("/api/v1/comments/" + button.getAttribute("data-recommend") + "/reactions/recommend", {
+      method: on ? "PUT" : "DELETE",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRF-Token": token }
+    }).then(function (response) {
+      return response.json().then(function (b) { return { ok: response.ok, body: b }; });
+    }).then(function (result) {
+      if (!result.ok) { button.title = result.body.error ? result.body.error.message : ""; return; }
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      setRecommendCount(button, result.body.reactions.recommend);
+    });
+  });
+
+  // Mark the comments this reader already recommended (the page itself is the same for everyone).
+  function loadMyReactions() {
+    if (!csrfToken()) return;
+    var ids = Array.prototype.map.call(document.querySelectorAll("#comment-list [data-comment-id]"), function (li) {
+      return li.getAttribute("data-comment-id");
+    }).slice(0, 500);
+    if (!ids.length) return;
+    fetch("/api/v1/articles/" + articleSlug() + "/comments/mine?ids=" + ids.join(","), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (mine) {
+        if (!mine) return;
+        Object.keys(mine.reactions).forEach(function (id) {
+          var button = document.querySelector("button[data-recommend='" + id + "']");
+          if (button && mine.reactions[id].indexOf("recommend") !== -1) button.setAttribute("aria-pressed", "true");
+        });
+      });
+  }
+
+  // "More comments": fetch the next page of the conversation (the same HTML the link leads to without
+  // JavaScript) and append its comments in place.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-more-comments]") : null;
+    if (!link) return;
+    event.preventDefault();
+    fetch(link.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var list = document.getElementById("comment-list");
+        var more = doc.getElementById("comment-list");
+        if (list && more) {
+          Array.prototype.forEach.call(more.children, function (li) {
+            if (!document.getElementById(li.id)) list.appendChild(document.importNode(li, true));
+          });
+        }
+        var next = doc.querySelector("a[data-more-comments]");
+        if (next) link.href = next.getAttribute("href");
+        else link.parentNode.remove();
+        loadMyReactions();
+      })
+      .catch(function () { window.location.href = link.href; });
   });
 
   function enhanceAccountForm(form) {
@@ -199,4 +293,5 @@
 
   document.querySelectorAll("form#register-form").forEach(enhanceAccountForm);
   document.querySelectorAll("form.comment-form[data-api]").forEach(enhanceCommentForm);
+  loadMyReactions();
 })();
