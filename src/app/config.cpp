@@ -50,7 +50,20 @@ void load_config_file(const std::string& path, Config& c) {
     throw Error(ErrorKind::invalid, "invalid_config",
                 "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail"});
+  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits"});
+  if (auto* limits = root["limits"].as_table()) {
+    reject_unknown(*limits, "limits", {"registrations_per_ip_per_hour", "sign_ins_per_ip_per_15_minutes",
+                                       "comments_per_reader_per_minute"});
+    int reg = c.account_limits.register_per_ip.count, signin = c.account_limits.signin_per_ip.count,
+        comments = c.comment_limits.per_account.count;
+    take(*limits, "limits", "registrations_per_ip_per_hour", reg);
+    take(*limits, "limits", "sign_ins_per_ip_per_15_minutes", signin);
+    take(*limits, "limits", "comments_per_reader_per_minute", comments);
+    if (reg < 1 || signin < 1 || comments < 1) throw bad_key("limits", "limits must be at least 1");
+    c.account_limits.register_per_ip.count = reg;
+    c.account_limits.signin_per_ip.count = signin;
+    c.comment_limits.per_account.count = comments;
+  }
   if (auto* mail = root["mail"].as_table()) {
     reject_unknown(*mail, "mail", {"smtp_url", "from", "username", "password"});
     take(*mail, "mail", "smtp_url", c.smtp.url);
@@ -92,9 +105,13 @@ void load_config_file(const std::string& path, Config& c) {
     c.server.idle_timeout = std::chrono::seconds(idle);
   }
   if (auto* comments = root["comments"].as_table()) {
-    reject_unknown(*comments, "comments", {"open_by_default", "close_after_days"});
+    reject_unknown(*comments, "comments", {"open_by_default", "close_after_days", "edit_window_minutes"});
     take(*comments, "comments", "open_by_default", c.comments.open_by_default);
     take(*comments, "comments", "close_after_days", c.comments.close_after_days);
+    int64_t edit = c.comment_limits.edit_window.count() / 60;
+    take(*comments, "comments", "edit_window_minutes", edit);
+    if (edit < 0) throw bad_key("comments.edit_window_minutes", "must be 0 or more");
+    c.comment_limits.edit_window = std::chrono::minutes(edit);
   }
   if (auto* appeal = root["appeal"].as_table()) {
     reject_unknown(*appeal, "appeal", {"heading", "copy", "signature", "currency", "amounts"});

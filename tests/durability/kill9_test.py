@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""A comment acknowledged with 201 is never lost: many readers post at once, the server is killed with
+SIGKILL mid-stream, restarted on the same data directory, and every acknowledged comment must be there.
+
+Usage: kill9_test.py path/to/tribune. Talks to 127.0.0.1 only; bounded in time; exits non-zero on loss.
+"""
+import http.client, json, os, re, signal, subprocess, sys, tempfile, threading, time
+
+BIN = sys.argv[1]
+WRITERS = 16
+RUN_SECONDS = 1.5
+
+
+def start(data, config, name):
+    log = open(os.path.join(data, name + ".log"), "w+")
+    proc = subprocess.Popen([BIN, "serve", "--data", data, "--listen", "127.0.0.1:0", "--demo", "--config", config],
+                            stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        log.seek(0)
+        found = re.findall(r"listening on http://127\.0\.0\.1:(\d+)", log.read())
+        if found:
+            return proc, int(found[-1])
+        if proc.poll() is not None:
+            sys.exit("server exited early")
+        time.sleep(0.05)
+    proc.kill()
+    sys.exit("no listening line")
+
+
+def call(port, method, path, body=None, headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    h = {"Content-Type": "application/json"} if body is not None else {}
+    h.update(headers or {})
+    c.request(method, path, json.dumps(body) if body is not None else None, h)
+    r = c.getresponse()
+    data = r.read()
+    cookie = r.getheader("Set-Cookie") or ""
+    c.close()
+    return r.status, (json.loads(data) if data else None), cookie.split(";")[0]
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="tribune-kill9-")
+    config = os.path.join(data, "tribune.toml")
+    with open(config, "w") as f:
+        f.write("[limits]\nregistrations_per_ip_per_hour = 1000\ncomments_per_reader_per_minute = 100000\n")
+    proc, port = start(data, config, "first")
+    slug = next(a["slug"] for a in call(port, "GET", "/api/v1/articles?limit=50")[1]["articles"] if a["comments_open"])
+    readers = []
+    for i in range(WRITERS):
+        status, body, cookie = call(port, "POST", "/api/v1/accounts",
+                                    {"email": f"writer{i}@example.org", "display_name": f"Writer {i}",
+                                     "password": "a durable writer's password"})
+        assert status == 201, body
+        readers.append({"Cookie": cookie, "X-CSRF-Token": body["csrf_token"]})
+    acked, lock, stop = [], threading.Lock(), threading.Event()
+
+    def writer(headers):
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                status, body, _ = call(port, "POST", f"/api/v1/articles/{slug}/comments", {"body": f"durable {n}"}, headers)
+            except (OSError, http.client.HTTPException):
+                return  # the server died mid-request: that comment was never acknowledged
+            if status == 201:
+                with lock:
+                    acked.append(body["comment"]["id"])
+
+    threads = [threading.Thread(target=writer, args=(h,)) for h in readers]
+    for t in threads:
+        t.start()
+    time.sleep(RUN_SECONDS)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    stop.set()
+    for t in threads:
+        t.join(15)
+    proc, port = start(data, config, "after-kill")
+    try:
+        stored, cursor = set(), None
+        for _ in range(10000):
+            path = f"/api/v1/articles/{slug}/comments?sort=oldest&limit=200" + (f"&cursor={cursor}" if cursor else "")
+            status, body, _ = call(port, "GET", path)
+            assert status == 200, body
+            stored.update(c["id"] for c in body["comments"])
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        lost = sorted(set(acked) - stored)
+        integrity = subprocess.run(["sqlite3", os.path.join(data, "tribune.db"), "PRAGMA integrity_check"],
+                                   capture_output=True, text=True).stdout.strip()
+        print(f"acknowledged {len(acked)} comments before SIGKILL; found {len(stored)} after restart; lost {len(lost)}; "
+              f"integrity_check: {integrity}")
+        if not acked:
+            print("1 passed, 1 failed: no comment was acknowledged, nothing was tested")
+            return 1
+        if lost or integrity != "ok":
+            print(f"0 passed, 1 failed: lost {lost[:20]}")
+            return 1
+        print("1 passed, 0 failed")
+        return 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+
+
+sys.exit(main())
