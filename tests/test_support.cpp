@@ -112,6 +112,7 @@ TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Confi
 }
 
 TestServer::~TestServer() {
+  app_->live().close_all();
   server_->stop();
   server_->wait();
   app_->pipeline().shutdown_pool();

@@ -6,6 +6,7 @@
 #include "api/articles_api.h"
 #include "api/json_io.h"
 #include "domain/error.h"
+#include "live/sse.h"
 
 namespace tribune::api {
 
@@ -125,6 +126,44 @@ Response CommentsApi::report(RequestContext& ctx) {
   auto body = parse_object(ctx);
   comments_.report(who, comment_id(ctx), required_string(body, "reason"), optional_string(body, "note").value_or(""));
   return json_response(http::status::created, json::object{{"status", "received"}});
+}
+
+std::string CommentsApi::frame(const Comment& c, CommentService::Change change) {
+  switch (change) {
+    case CommentService::Change::created: return sse_frame("comment.created", c.id, json::serialize(to_json(c)));
+    case CommentService::Change::updated: return sse_frame("comment.updated", 0, json::serialize(to_json(c)));
+    case CommentService::Change::removed:
+      return sse_frame("comment.removed", 0, json::serialize(json::object{{"id", c.id}}));
+  }
+  return {};
+}
+
+Response CommentsApi::events(RequestContext& ctx) {
+  auto page = comments_.list(ctx.param("slug"), CommentQuery{.limit = 1});
+  int64_t article_id = page.article.id;
+  std::string_view last = ctx.request["Last-Event-ID"];
+  if (last.empty()) last = ctx.query_value("last_event_id").value_or("");
+  int64_t last_id = 0;
+  if (!last.empty()) {
+    auto [p, ec] = std::from_chars(last.data(), last.data() + last.size(), last_id);
+    if (ec != std::errc() || p != last.data() + last.size() || last_id < 0)
+      throw Error(ErrorKind::bad_request, "invalid_last_event_id", "Last-Event-ID must be an event id.");
+  }
+  Replay replay;
+  if (last_id > 0)
+    replay = [this, article_id, last_id] {
+      std::vector<std::string> frames;
+      for (const auto& c : comments_.since(article_id, last_id, 500))
+        frames.push_back(frame(c, CommentService::Change::created));
+      return frames;
+    };
+  Response r;
+  r.status = http::status::ok;
+  r.headers.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  r.headers.set(http::field::cache_control, "no-store");
+  r.headers.set("X-Accel-Buffering", "no");
+  r.stream = sse_stream(live_, article_id, std::move(replay), std::chrono::seconds(20));
+  return r;
 }
 
 Response CommentsApi::mine(RequestContext& ctx) {

@@ -4,13 +4,14 @@
 #include <boost/json/object.hpp>
 
 #include "domain/comments.h"
+#include "live/hub.h"
 #include "http/message.h"
 
 namespace tribune::api {
 
 class CommentsApi {
  public:
-  explicit CommentsApi(CommentService& comments) : comments_(comments) {}
+  CommentsApi(CommentService& comments, LiveHub& live) : comments_(comments), live_(live) {}
 
   // GET /api/v1/articles/{slug}/comments?sort=newest|oldest|top&limit&cursor&parent_id
   //   -> {comments, next_cursor, total}
@@ -29,10 +30,17 @@ class CommentsApi {
   // GET /api/v1/articles/{slug}/comments/mine?ids=1,2,3 -> {reactions: {"1": ["recommend"]}} (the reader's own)
   Response mine(RequestContext& ctx);
 
+  // GET /api/v1/articles/{slug}/events (Last-Event-ID) -> text/event-stream of comment.created,
+  // comment.updated, comment.removed
+  Response events(RequestContext& ctx);
+
   static boost::json::object to_json(const Comment& c);
+  // The SSE frame for a change (what the hub publishes).
+  static std::string frame(const Comment& c, CommentService::Change change);
 
  private:
   CommentService& comments_;
+  LiveHub& live_;
 };
 
 std::string encode_comment_cursor(const CommentCursor& c);

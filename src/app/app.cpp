@@ -30,8 +30,9 @@ App::App(Config config) : config_(std::move(config)) {
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
-  comments_->on_comment([this](const Article& a, const Comment&) {
+  comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
+    live_.publish(a.id, api::CommentsApi::frame(c, change));
   });
 }
 
@@ -91,7 +92,7 @@ void App::build_http() {
   accounts_->set_mail_settings(MailSettings{config_.site.base_url, config_.site.name});
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *renderer_, cache_, metrics_, cookie_);
-  comments_api_ = std::make_unique<api::CommentsApi>(*comments_);
+  comments_api_ = std::make_unique<api::CommentsApi>(*comments_, live_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();

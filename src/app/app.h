@@ -18,6 +18,7 @@
 #include "domain/tokens.h"
 #include "http/pipeline.h"
 #include "http/router.h"
+#include "live/hub.h"
 #include "mail/outbox_worker.h"
 #include "store/store.h"
 #include "web/handlers.h"
@@ -54,6 +55,7 @@ class App {
   AccountService& accounts() { return *accounts_; }
   CommentService& comments() { return *comments_; }
   OutboxWorker& outbox() { return *outbox_; }
+  LiveHub& live() { return live_; }
   PageCache& cache() { return cache_; }
   Metrics& metrics() { return metrics_; }
 
@@ -71,6 +73,7 @@ class App {
   std::unique_ptr<OutboxWorker> outbox_;
   SessionCookie cookie_;
   Metrics metrics_;
+  LiveHub live_;
   PageCache cache_;
   std::unique_ptr<PageRenderer> renderer_;
   std::unique_ptr<web::WebHandlers> web_;

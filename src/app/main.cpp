@@ -49,6 +49,7 @@ int serve(Config config, const std::string& listen, bool demo) {
   boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     spdlog::info("signal {}: draining", sig);
+    app.live().close_all();
     server.stop();
   });
   signals_context.run();

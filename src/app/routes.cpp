@@ -27,6 +27,8 @@ Router App::build_routes() {
       out += "# TYPE tribune_store_grouped_writes_total counter\ntribune_store_grouped_writes_total " +
              std::to_string(s.grouped_writes) + "\n";
       out += "# TYPE tribune_page_cache_entries gauge\ntribune_page_cache_entries " + std::to_string(cache_.size()) + "\n";
+      out += "# TYPE tribune_live_subscribers gauge\ntribune_live_subscribers " + std::to_string(live_.subscribers()) + "\n";
+      out += "# TYPE tribune_live_events_total counter\ntribune_live_events_total " + std::to_string(live_.published()) + "\n";
     });
     auto res = Response::text(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
     res.headers.set(http::field::cache_control, "no-store");
@@ -47,6 +49,8 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.list(c); });
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in)
   r.add(verb::post, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.create(c); });
+  // GET /api/v1/articles/{slug}/events: Server-Sent Events for the open article page
+  r.add(verb::get, "/api/v1/articles/{slug}/events", [&comments](RequestContext& c) { return comments.events(c); });
   // GET /api/v1/articles/{slug}/comments/mine?ids=: the signed-in reader's own reactions on those comments
   r.add(verb::get, "/api/v1/articles/{slug}/comments/mine", [&comments](RequestContext& c) { return comments.mine(c); });
   // PATCH /api/v1/comments/{id} {body}; DELETE /api/v1/comments/{id}

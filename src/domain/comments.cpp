@@ -58,7 +58,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   c.status = CommentStatus::published;
   c.created_at = articles_.now();
   Comment stored = store_.add_comment(c);
-  for (auto& l : listeners_) l(*article, stored);
+  for (auto& l : listeners_) l(*article, stored, Change::created);
   return stored;
 }
 
@@ -77,10 +77,10 @@ Comment CommentService::published(int64_t comment_id) const {
   return *c;
 }
 
-void CommentService::changed(const Comment& c) {
+void CommentService::changed(const Comment& c, Change change) {
   auto article = articles_.find_by_id(c.article_id);
   if (!article) return;
-  for (auto& l : listeners_) l(*article, c);
+  for (auto& l : listeners_) l(*article, c, change);
 }
 
 namespace {
@@ -101,7 +101,7 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
   c.body_markdown = body;
   c.body_html = html;
   c.edited_at = when;
-  changed(c);
+  changed(c, Change::updated);
   return c;
 }
 
@@ -112,7 +112,7 @@ void CommentService::remove(const Actor& who, int64_t comment_id) {
     throw Error(ErrorKind::forbidden, "not_author", "You can delete only your own comments.");
   if (store_.delete_comment(comment_id)) {
     c.status = CommentStatus::deleted;
-    changed(c);
+    changed(c, Change::removed);
   }
 }
 
@@ -124,7 +124,7 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
   int64_t count = store_.set_reaction(comment_id, who.account_id, kind, on);
   if (count != c.recommend_count) {
     c.recommend_count = count;
-    changed(c);
+    changed(c, Change::updated);
   }
   return count;
 }

@@ -43,7 +43,9 @@ struct Actor {
 
 class CommentService {
  public:
-  using Listener = std::function<void(const Article&, const Comment&)>;
+  // What happened to a comment, as live subscribers see it.
+  enum class Change { created, updated, removed };
+  using Listener = std::function<void(const Article&, const Comment&, Change)>;
 
   CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
 
@@ -78,7 +80,12 @@ class CommentService {
   int64_t react(const Actor& who, int64_t comment_id, const std::string& kind, bool on);
   // reason: spam, abuse, off_topic, other; note <= 500. Errors: not_found, invalid. Idempotent per reader.
   void report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note);
+  // Called after every change is committed, on the thread that made it.
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
+  // Published comments of the article with ids above after_id, oldest first (Last-Event-ID resume).
+  std::vector<Comment> since(int64_t article_id, int64_t after_id, int limit) const {
+    return store_.comments_since(article_id, after_id, limit);
+  }
 
  private:
   Store& store_;
@@ -87,7 +94,7 @@ class CommentService {
   CommentLimits limits_;
   std::vector<Listener> listeners_;
   Comment published(int64_t comment_id) const;
-  void changed(const Comment& c);
+  void changed(const Comment& c, Change change);
 };
 
 }  // namespace tribune

@@ -1,7 +1,11 @@
 // Request and response types shared by the HTTP layer and the handlers above it.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+
+#include <functional>
 
 #include <map>
 #include <memory>
@@ -14,12 +18,17 @@ namespace tribune {
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 
+// Takes over the connection after the response head and body are written (Server-Sent Events). The body is
+// then delimited by closing the connection.
+using StreamBody = std::function<boost::asio::awaitable<void>(boost::beast::tcp_stream&)>;
+
 struct Response {
   http::status status = http::status::ok;
   http::fields headers;
   std::string body;
   // When set, served instead of body without copying (cached pages shared by every request).
   std::shared_ptr<const std::string> shared_body;
+  StreamBody stream;
 
   std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
 

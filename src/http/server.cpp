@@ -50,7 +50,7 @@ http::response<http::span_body<const char>> to_wire(const Response& r, unsigned 
   for (const auto& f : r.headers) res.set(f.name_string(), f.value());
   auto payload = r.payload();
   res.body() = boost::span<const char>(payload.data(), payload.size());
-  if (r.headers.find(http::field::content_length) == r.headers.end()) res.prepare_payload();
+  if (r.headers.find(http::field::content_length) == r.headers.end() && !r.stream) res.prepare_payload();
   res.keep_alive(keep_alive);
   res.set(http::field::server, "Tribune");
   return res;
@@ -108,6 +108,17 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     Request req = parser.release();
     bool keep_alive = req.keep_alive() && !w.draining;
     Response r = co_await pipeline.handle(req, ip);
+    if (r.stream) {
+      // An event stream: idle between events as far as draining is concerned; it ends when the stream does.
+      self->busy = false;
+      auto head = to_wire(r, req.version(), false);
+      stream.expires_never();
+      http::response_serializer<http::span_body<const char>> sr(head);
+      auto [hec, hn] = co_await http::async_write(stream, sr, as_tuple);
+      (void)hn;
+      if (!hec && !w.draining) co_await r.stream(stream);
+      break;
+    }
     keep_alive = keep_alive && !w.draining;
     auto wire = to_wire(r, req.version(), keep_alive);
     stream.expires_after(opt.read_timeout);

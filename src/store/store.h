@@ -153,6 +153,8 @@ class Store {
   // limit in all.
   virtual std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int limit) = 0;
   virtual int64_t count_comments(int64_t article_id) = 0;
+  // Published comments (any depth) of the article with id > after_id, by id.
+  virtual std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) = 0;
   // Replaces a comment's body and marks it edited.
   virtual void edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at) = 0;
   // Marks a published comment deleted and takes it out of its article's and parent's counts (one

@@ -121,6 +121,7 @@ CREATE INDEX comments_top_by_time ON comments (article_id, created_at, id) WHERE
 CREATE INDEX comments_top_by_votes ON comments (article_id, recommend_count, id) WHERE parent_id IS NULL AND status = 'published';
 CREATE INDEX comments_by_parent ON comments (parent_id, created_at, id);
 CREATE INDEX comments_by_root ON comments (root_id, created_at, id);
+CREATE INDEX comments_by_article ON comments (article_id, id);
 CREATE INDEX comments_by_author ON comments (author_id, created_at);
 )sql"},
       {4, R"sql(

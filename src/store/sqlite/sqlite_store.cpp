@@ -908,6 +908,17 @@ class SqliteStore final : public Store {
     return added;
   }
 
+  std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Comment> out;
+      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                            "WHERE c.article_id = ?1 AND c.id > ?2 AND c.status = 'published' ORDER BY c.id LIMIT ?3");
+      st.bind(1, article_id).bind(2, after_id).bind(3, static_cast<int64_t>(limit));
+      while (st.step()) out.push_back(read_comment(st));
+      return out;
+    });
+  }
+
   int64_t count_comments(int64_t article_id) override {
     return readers_.with([&](Db& db) {
       auto& st = db.prepare("SELECT count(*) FROM comments WHERE article_id = ?1 AND status = 'published'");

@@ -83,6 +83,8 @@
   }
 
   function insertComment(c) {
+    if (document.getElementById("comment-" + c.id)) return document.getElementById("comment-" + c.id);
+    dropPending(c.id);
     var empty = document.getElementById("comments-empty");
     if (empty) empty.remove();
     var node = commentElement(c);
@@ -256,6 +258,54 @@
       .catch(function () { window.location.href = link.href; });
   });
 
+  // Live: new comments by other readers arrive over Server-Sent Events and wait behind a "N new comments"
+  // button (its space is reserved, so nothing on the page moves until the reader asks for them).
+  var pending = [];
+  function dropPending(id) {
+    pending = pending.filter(function (c) { return c.id !== id; });
+    showPending();
+  }
+  function showPending() {
+    var button = document.getElementById("live-button");
+    if (!button) return;
+    button.hidden = pending.length === 0;
+    button.textContent = pending.length === 1 ? "Show 1 new comment" : "Show " + pending.length + " new comments";
+  }
+  function startLive() {
+    var slug = articleSlug();
+    var button = document.getElementById("live-button");
+    if (!slug || !button || !window.EventSource) return;
+    button.addEventListener("click", function () {
+      var batch = pending;
+      pending = [];
+      batch.forEach(function (c) { insertComment(c); });
+      showPending();
+    });
+    var source = new EventSource("/api/v1/articles/" + slug + "/events");
+    source.addEventListener("comment.created", function (event) {
+      var c = JSON.parse(event.data);
+      if (document.getElementById("comment-" + c.id)) return;
+      if (pending.some(function (p) { return p.id === c.id; })) return;
+      pending.push(c);
+      showPending();
+    });
+    source.addEventListener("comment.updated", function (event) {
+      var c = JSON.parse(event.data);
+      var node = document.getElementById("comment-" + c.id);
+      if (!node) return;
+      var body = node.querySelector(":scope > .comment__box > .comment__body");
+      if (body) body.innerHTML = c.body_html;
+      var button = node.querySelector(":scope > .comment__box button[data-recommend]");
+      if (button) setRecommendCount(button, c.reactions.recommend);
+    });
+    source.addEventListener("comment.removed", function (event) {
+      var c = JSON.parse(event.data);
+      dropPending(c.id);
+      var node = document.getElementById("comment-" + c.id);
+      if (node && !node.querySelector("ol.comments--replies > li")) node.remove();
+    });
+  }
+
   function enhanceAccountForm(form) {
     var errorBox = form.querySelector(".form__error");
     form.addEventListener("submit", function (event) {
@@ -294,4 +344,5 @@
   document.querySelectorAll("form#register-form").forEach(enhanceAccountForm);
   document.querySelectorAll("form.comment-form[data-api]").forEach(enhanceCommentForm);
   loadMyReactions();
+  startLive();
 })();

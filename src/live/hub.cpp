@@ -1,0 +1,99 @@
+#include "live/hub.h"
+
+#include <boost/asio/post.hpp>
+
+namespace tribune {
+
+bool Subscriber::take(std::string& out) {
+  if (queue_.empty()) return false;
+  out = std::move(queue_.front());
+  queue_.pop_front();
+  return true;
+}
+
+void Subscriber::push(std::string event) {
+  if (closed_) return;
+  if (queue_.size() >= kMaxQueued) {
+    overflowed_ = true;
+    close();
+    return;
+  }
+  queue_.push_back(std::move(event));
+  timer_.cancel();
+}
+
+void Subscriber::close() {
+  closed_ = true;
+  timer_.cancel();
+}
+
+void LiveHub::subscribe(int64_t topic, const std::shared_ptr<Subscriber>& s) {
+  std::lock_guard lock(mu_);
+  topics_[topic].push_back(s);
+  count_.fetch_add(1);
+}
+
+void LiveHub::unsubscribe(int64_t topic, const Subscriber* s) {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return;
+  auto& subs = it->second;
+  for (size_t i = 0; i < subs.size(); ++i) {
+    auto locked = subs[i].lock();
+    if (!locked || locked.get() == s) {
+      if (locked.get() == s) count_.fetch_sub(1);
+      subs[i] = std::move(subs.back());
+      subs.pop_back();
+      --i;
+    }
+  }
+  if (subs.empty()) topics_.erase(it);
+}
+
+void LiveHub::publish(int64_t topic, const std::string& frame) {
+  std::vector<std::shared_ptr<Subscriber>> targets;
+  {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) return;
+    targets.reserve(it->second.size());
+    for (auto& w : it->second)
+      if (auto s = w.lock()) targets.push_back(std::move(s));
+  }
+  published_.fetch_add(1);
+  auto shared = std::make_shared<const std::string>(frame);
+  for (auto& s : targets)
+    boost::asio::post(s->timer().get_executor(), [s, shared] { s->push(*shared); });
+}
+
+void LiveHub::close_all() {
+  std::vector<std::shared_ptr<Subscriber>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [topic, subs] : topics_)
+      for (auto& w : subs)
+        if (auto s = w.lock()) all.push_back(std::move(s));
+  }
+  for (auto& s : all) boost::asio::post(s->timer().get_executor(), [s] { s->close(); });
+}
+
+std::string sse_frame(std::string_view event, int64_t id, std::string_view data) {
+  std::string out;
+  out.reserve(data.size() + 64);
+  if (id > 0) {
+    out += "id: ";
+    out += std::to_string(id);
+    out += "\n";
+  }
+  out += "event: ";
+  out += event;
+  out += "\ndata: ";
+  for (char c : data) {
+    if (c == '\n') out += "\ndata: ";  // JSON has no raw newlines, but never let one end the frame
+    else out += c;
+  }
+  out += "\n\n";
+  return out;
+}
+
+}  // namespace tribune

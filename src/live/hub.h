@@ -1,0 +1,70 @@
+// Live updates: per-article topics of Server-Sent Events subscribers on this node.
+//
+// publish() costs work proportional to the article's subscribers, never to all connections. Each
+// subscriber owns a bounded queue drained by its own connection coroutine on its own I/O thread; a reader
+// too slow to keep up (queue full) is disconnected and resumes with Last-Event-ID, so one slow client can
+// neither grow memory without bound nor hold up the others.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tribune {
+
+class LiveHub;
+
+// One open event stream. Created and drained on its connection's executor; publish() only posts to it.
+class Subscriber : public std::enable_shared_from_this<Subscriber> {
+ public:
+  explicit Subscriber(boost::asio::any_io_executor executor) : timer_(executor) {}
+
+  // Only on the connection's executor.
+  bool take(std::string& out);          // the next queued event, false when none
+  bool overflowed() const { return overflowed_; }
+  boost::asio::steady_timer& timer() { return timer_; }
+  void close();                         // wakes the connection so it ends (shutdown, overflow)
+  bool closed() const { return closed_; }
+
+ private:
+  friend class LiveHub;
+  void push(std::string event);         // on the connection's executor (posted by the hub)
+
+  static constexpr size_t kMaxQueued = 256;
+  boost::asio::steady_timer timer_;
+  std::deque<std::string> queue_;
+  bool overflowed_ = false;
+  bool closed_ = false;
+};
+
+class LiveHub {
+ public:
+  void subscribe(int64_t topic, const std::shared_ptr<Subscriber>& s);
+  void unsubscribe(int64_t topic, const Subscriber* s);
+  // Queues one SSE frame for every subscriber of the topic. Any thread.
+  void publish(int64_t topic, const std::string& frame);
+  // Wakes every subscriber so that its connection ends (server shutdown).
+  void close_all();
+
+  size_t subscribers() const { return count_.load(); }
+  uint64_t published() const { return published_.load(); }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<int64_t, std::vector<std::weak_ptr<Subscriber>>> topics_;
+  std::atomic<size_t> count_{0};
+  std::atomic<uint64_t> published_{0};
+};
+
+// "id: 12\nevent: comment.created\ndata: {...}\n\n"; no id line when id <= 0 (updates and removals do not
+// move a client's Last-Event-ID, which tracks created comments only).
+std::string sse_frame(std::string_view event, int64_t id, std::string_view data);
+
+}  // namespace tribune

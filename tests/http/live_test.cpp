@@ -1,0 +1,123 @@
+// Live updates over Server-Sent Events: arrival, resume with Last-Event-ID, topics kept apart.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "test_support.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+namespace {
+
+// Reads an event stream on its own socket until `until` appears in it or the deadline passes.
+class EventReader {
+ public:
+  EventReader(uint16_t port, const std::string& target, const std::string& last_event_id = {}) : socket_(ioc_) {
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+    struct timeval tv{0, 200000};
+    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n";
+    if (!last_event_id.empty()) req += "Last-Event-ID: " + last_event_id + "\r\n";
+    req += "\r\n";
+    asio::write(socket_, asio::buffer(req));
+  }
+  bool wait_for(const std::string& until, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (text_.find(until) != std::string::npos) return true;
+      char buf[4096];
+      ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
+      if (n > 0) text_.append(buf, static_cast<size_t>(n));
+      if (n == 0) break;
+    }
+    return text_.find(until) != std::string::npos;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  asio::io_context ioc_;
+  asio::ip::tcp::socket socket_;
+  std::string text_;
+};
+
+struct LiveTest : ::testing::Test {
+  TestServer server{true};
+  std::string cookie, csrf;
+
+  void SetUp() override {
+    auto r = request(server.port(), {"POST", "/api/v1/accounts",
+                                     R"({"email":"live@example.org","display_name":"Live Poster","password":"a live poster's password"})",
+                                     {{"Content-Type", "application/json"}}});
+    ASSERT_EQ(r.status, 201);
+    cookie = r.header("set-cookie").substr(0, r.header("set-cookie").find(';'));
+    csrf = std::string(json::parse(r.body).at("csrf_token").as_string());
+  }
+  std::vector<std::string> open_slugs() {
+    auto v = json::parse(get(server.port(), "/api/v1/articles?limit=50").body);
+    std::vector<std::string> out;
+    for (auto& a : v.at("articles").as_array())
+      if (a.at("comments_open").as_bool()) out.emplace_back(a.at("slug").as_string());
+    return out;
+  }
+  int64_t post(const std::string& slug, const std::string& body) {
+    auto r = request(server.port(), {"POST", "/api/v1/articles/" + slug + "/comments",
+                                     json::serialize(json::object{{"body", body}}),
+                                     {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::parse(r.body).at("comment").at("id").as_int64();
+  }
+};
+
+}  // namespace
+
+TEST_F(LiveTest, NewCommentsReachOpenPagesOfThatArticleOnly) {
+  auto slugs = open_slugs();
+  ASSERT_GE(slugs.size(), 2u);
+  EventReader here(server.port(), "/api/v1/articles/" + slugs[0] + "/events");
+  EventReader elsewhere(server.port(), "/api/v1/articles/" + slugs[1] + "/events");
+  ASSERT_TRUE(here.wait_for("retry: 3000"));
+  ASSERT_TRUE(here.text().starts_with("HTTP/1.1 200 OK"));
+  ASSERT_NE(here.text().find("text/event-stream"), std::string::npos);
+  ASSERT_TRUE(elsewhere.wait_for("retry: 3000"));
+  auto started = std::chrono::steady_clock::now();
+  auto id = post(slugs[0], "Breaking: a *live* comment");
+  ASSERT_TRUE(here.wait_for("id: " + std::to_string(id) + "\nevent: comment.created\ndata: {"));
+  auto latency = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(latency, std::chrono::seconds(1));
+  EXPECT_NE(here.text().find("<em>live</em>"), std::string::npos);
+  EXPECT_FALSE(elsewhere.wait_for("comment.created", std::chrono::milliseconds(500))) << "another article's page";
+  auto metrics = get(server.port(), "/metrics");
+  EXPECT_NE(metrics.body.find("tribune_live_subscribers 2"), std::string::npos);
+}
+
+TEST_F(LiveTest, EditsAndRemovalsAreLiveToo) {
+  auto slug = open_slugs().at(0);
+  auto id = post(slug, "to be edited");
+  EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events");
+  ASSERT_TRUE(reader.wait_for("retry: 3000"));
+  auto h = std::map<std::string, std::string>{{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}};
+  EXPECT_EQ(request(server.port(), {"PATCH", "/api/v1/comments/" + std::to_string(id), R"({"body":"edited now"})", h}).status, 200);
+  EXPECT_TRUE(reader.wait_for("event: comment.updated"));
+  EXPECT_TRUE(reader.wait_for("edited now"));
+  EXPECT_EQ(request(server.port(), {"DELETE", "/api/v1/comments/" + std::to_string(id), {}, h}).status, 204);
+  EXPECT_TRUE(reader.wait_for("event: comment.removed\ndata: {\"id\":" + std::to_string(id) + "}"));
+}
+
+TEST_F(LiveTest, ReconnectingWithLastEventIdReplaysWhatWasMissed) {
+  auto slug = open_slugs().at(0);
+  auto first = post(slug, "seen before the disconnect");
+  auto missed1 = post(slug, "missed one");
+  auto missed2 = post(slug, "missed two");
+  EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events", std::to_string(first));
+  ASSERT_TRUE(reader.wait_for("id: " + std::to_string(missed2) + "\n"));
+  EXPECT_NE(reader.text().find("id: " + std::to_string(missed1) + "\n"), std::string::npos);
+  EXPECT_EQ(reader.text().find("id: " + std::to_string(first) + "\n"), std::string::npos);
+  auto bad = request(server.port(), {"GET", "/api/v1/articles/" + slug + "/events", {}, {{"Last-Event-ID", "banana"}}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(get(server.port(), "/api/v1/articles/no-such-article/events").status, 404);
+}
