@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Comment posting throughput: 64 concurrent writers (wrk connections) posting to one article on SQLite.
+# Every 201 is an acknowledged, durably committed comment (WAL, synchronous=FULL, group commit).
+# Usage: bench/post_comments.sh   (env: DURATION seconds, default 10; CONNS, default 64; TRIBUNE_BIN)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TRIBUNE_BIN="${TRIBUNE_BIN:-$ROOT/build/release/tribune}"
+DURATION="${DURATION:-10}"
+CONNS="${CONNS:-64}"
+command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+WORK="$(mktemp -d /tmp/tribune-bench-post.XXXXXX)"
+PID=
+cleanup() { [[ -n $PID ]] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+cat > "$WORK/tribune.toml" <<'TOML'
+[limits]
+comments_per_reader_per_minute = 100000000
+TOML
+"$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo --config "$WORK/tribune.toml" > "$WORK/out" 2> "$WORK/err" &
+PID=$!
+for _ in $(seq 1 200); do grep -q 'listening on' "$WORK/out" && break; sleep 0.1; done
+BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/out" | head -1)
+[[ -n $BASE ]] || { echo "bench: server did not start" >&2; exit 1; }
+SLUG=$(curl -s "$BASE/api/v1/articles?limit=50" | python3 -c 'import json,sys; print(next(a["slug"] for a in json.load(sys.stdin)["articles"] if a["comments_open"]))')
+RESP=$(curl -s -D "$WORK/headers" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.org","display_name":"Bench Writer","password":"a benchmark writer password"}' "$BASE/api/v1/accounts")
+COOKIE=$(grep -i '^set-cookie:' "$WORK/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+CSRF=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["csrf_token"])' "$RESP")
+cat > "$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"body":"A benchmark comment with *some* Markdown and a [link](https://example.org/)."}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "$COOKIE"
+wrk.headers["X-CSRF-Token"] = "$CSRF"
+LUA
+echo "bench: POST $BASE/api/v1/articles/$SLUG/comments, ${DURATION}s, $CONNS connections" >&2
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "$BASE/api/v1/articles/$SLUG/comments" > "$WORK/wrk.txt"
+RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+P50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
+P99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
+NON2XX=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.txt")
+METRICS=$(curl -s "$BASE/metrics")
+COMMITS=$(awk '/^tribune_store_commits_total/ {print $2}' <<<"$METRICS")
+WRITES=$(awk '/^tribune_store_grouped_writes_total/ {print $2}' <<<"$METRICS")
+TOTAL=$(curl -s "$BASE/api/v1/articles/$SLUG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["comment_count"])')
+echo
+echo "comments acknowledged/s: $RPS (p50 $P50, p99 $P99, non-2xx ${NON2XX:-0})"
+echo "stored comments on the article: $TOTAL"
+echo "store commits: $COMMITS for $WRITES writes ($(python3 -c "print(round($WRITES/max($COMMITS,1),1))") writes per fsync)"
+echo "target: >= 5,000 comments/s acknowledged with 64 concurrent writers"
