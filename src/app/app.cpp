@@ -27,6 +27,7 @@ App::App(Config config) : config_(std::move(config)) {
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   tokens_ = std::make_unique<TokenService>(*store_);
   accounts_ = std::make_unique<AccountService>(*store_, limiter_, SessionPolicy{}, PasswordPolicy{}, config_.account_limits);
+  readers_ = std::make_unique<ReaderService>(*store_);
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
@@ -93,6 +94,7 @@ void App::build_http() {
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *renderer_, cache_, metrics_, cookie_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, live_);
+  readers_api_ = std::make_unique<api::ReadersApi>(*readers_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();

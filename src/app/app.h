@@ -10,6 +10,8 @@
 #include "api/accounts_api.h"
 #include "api/articles_api.h"
 #include "api/comments_api.h"
+#include "api/readers_api.h"
+#include "domain/readers.h"
 #include "domain/comments.h"
 #include "domain/accounts.h"
 #include "domain/rate_limit.h"
@@ -70,6 +72,7 @@ class App {
   RateLimiter limiter_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<CommentService> comments_;
+  std::unique_ptr<ReaderService> readers_;
   std::unique_ptr<OutboxWorker> outbox_;
   SessionCookie cookie_;
   Metrics metrics_;
@@ -80,6 +83,7 @@ class App {
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;
   std::unique_ptr<api::CommentsApi> comments_api_;
+  std::unique_ptr<api::ReadersApi> readers_api_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
 

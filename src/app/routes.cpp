@@ -10,6 +10,7 @@ Router App::build_routes() {
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
   auto& comments = *comments_api_;
+  auto& readers = *readers_api_;
   auto cached = [&web](RequestContext& c) { return web.cached(c); };
 
   // --- Operations -----------------------------------------------------------------------------------
@@ -61,6 +62,14 @@ Router App::build_routes() {
   r.add(verb::delete_, "/api/v1/comments/{id}/reactions/{kind}", [&comments](RequestContext& c) { return comments.react(c); });
   // POST /api/v1/comments/{id}/reports {reason, note?}
   r.add(verb::post, "/api/v1/comments/{id}/reports", [&comments](RequestContext& c) { return comments.report(c); });
+  // GET /api/v1/readers/{id}: public profile; PUT|DELETE /api/v1/readers/{id}/follow
+  r.add(verb::get, "/api/v1/readers/{id}", [&readers](RequestContext& c) { return readers.profile(c); });
+  r.add(verb::put, "/api/v1/readers/{id}/follow", [&readers](RequestContext& c) { return readers.follow(c); });
+  r.add(verb::delete_, "/api/v1/readers/{id}/follow", [&readers](RequestContext& c) { return readers.follow(c); });
+  // GET /api/v1/me/feed; GET /api/v1/me/notifications; POST /api/v1/me/notifications/read {up_to}
+  r.add(verb::get, "/api/v1/me/feed", [&readers](RequestContext& c) { return readers.feed(c); });
+  r.add(verb::get, "/api/v1/me/notifications", [&readers](RequestContext& c) { return readers.notifications(c); });
+  r.add(verb::post, "/api/v1/me/notifications/read", [&readers](RequestContext& c) { return readers.mark_read(c); });
   // POST /api/v1/accounts {email, password, display_name}: register and sign in
   r.add(verb::post, "/api/v1/accounts", [&accounts](RequestContext& c) { return accounts.register_account(c); });
   // POST /api/v1/sessions {email, password}: sign in

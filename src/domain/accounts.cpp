@@ -320,7 +320,9 @@ void AccountService::request_password_reset(const std::string& email, const Clie
   auto creds = store_.find_credentials(normalized);
   std::string token;
   auto [t, m] = link_mail(creds ? creds->account.email : normalized, creds ? creds->account.display_name : "", "reset", token);
+  // One durable write either way, so that the response time does not tell a known address from another.
   if (creds) store_.create_email_token(creds->account.id, t, m);
+  else store_.bump_counter("password_resets_for_unknown_addresses");
 }
 
 void AccountService::reset_password(std::string_view token, const std::string& password) {

@@ -192,6 +192,33 @@ class Store {
   };
   virtual OutboxStats outbox_stats() = 0;
 
+  // --- Follows and notifications ---
+  // Idempotent. Errors: not_found when the followed account does not exist.
+  virtual void set_follow(int64_t follower_id, int64_t followed_id, bool on) = 0;
+  virtual bool follows(int64_t follower_id, int64_t followed_id) = 0;
+  struct FollowCounts {
+    int64_t followers = 0;
+    int64_t following = 0;
+  };
+  virtual FollowCounts follow_counts(int64_t account_id) = 0;
+  // Published comments by the accounts follower_id follows, newest first, id < before_id (0: from the newest).
+  virtual std::vector<Comment> followed_comments(int64_t follower_id, int64_t before_id, int limit) = 0;
+  // Published comments by one account, newest first, id < before_id (0: from the newest).
+  virtual std::vector<Comment> comments_of(int64_t author_id, int64_t before_id, int limit) = 0;
+  struct Notification {
+    int64_t id = 0;
+    std::string kind;  // reply, followed_comment
+    Comment comment;
+    TimePoint created_at{};
+    bool read = false;
+  };
+  virtual std::vector<Notification> notifications(int64_t account_id, int64_t before_id, int limit) = 0;
+  virtual int64_t unread_notifications(int64_t account_id) = 0;
+  virtual void mark_notifications_read(int64_t account_id, int64_t up_to_id) = 0;
+
+  // Adds one to a named counter (a durable write, like any other).
+  virtual void bump_counter(const std::string& name) = 0;
+
   // "ok" when the engine's own consistency check passes, else its first complaint.
   virtual std::string integrity_check() = 0;
   virtual StoreStats stats() = 0;

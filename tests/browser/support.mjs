@@ -147,7 +147,15 @@ export async function openPage(browser, baseUrl, { viewport = DESKTOP, javaScrip
     problems.push(`console error: ${msg.text()} (${where})`);
   });
   page.on("pageerror", (err) => problems.push(`uncaught exception: ${err.message}`));
-  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
+  // An article page holds a Server-Sent Events stream open (app.js: startLive) for as long as it is shown; the
+  // browser aborts it when the page navigates, reloads or closes. That abort is how the stream ends, not a
+  // failure: any other end of it (a reset, a refused stream) is still reported.
+  page.on("requestfailed", (req) => {
+    const error = req.failure()?.errorText ?? "";
+    if (req.resourceType() === "eventsource" && error === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${req.url()} ${error}`);
+  });
+  trackRequests(page);
   page.on("response", (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
   });
@@ -170,9 +178,34 @@ export async function goto(page, urlPath) {
   return res;
 }
 
-// Console messages can arrive just after 'load'; give them a moment before judging the page clean.
+// Requests a page has in flight, leaving out event streams (which stay open while the page is shown, so the
+// network is never "idle" in Playwright's sense on an article page).
+const inFlight = new WeakMap();
+function trackRequests(page) {
+  const pending = new Set();
+  inFlight.set(page, pending);
+  page.on("request", (req) => { if (req.resourceType() !== "eventsource") pending.add(req); });
+  page.on("requestfinished", (req) => pending.delete(req));
+  page.on("requestfailed", (req) => pending.delete(req));
+}
+
+// Console messages can arrive just after 'load'; give them a moment before judging the page clean. Waits until
+// the page has had no request in flight (event streams aside) for 500 ms, at most STEP_MS.
 export async function settle(page) {
-  await page.waitForLoadState("networkidle", { timeout: STEP_MS }).catch(() => {});
+  const pending = inFlight.get(page);
+  if (!pending) {
+    await page.waitForLoadState("networkidle", { timeout: STEP_MS }).catch(() => {});
+    await page.waitForTimeout(250);
+    return;
+  }
+  await page.waitForLoadState("load", { timeout: STEP_MS }).catch(() => {});
+  const deadline = Date.now() + STEP_MS;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    if (pending.size > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 500) break;
+    await page.waitForTimeout(50);
+  }
   await page.waitForTimeout(250);
 }
 

@@ -339,3 +339,45 @@ TEST(CommentsEditWindow, EditsCloseAfterTheWindow) {
   EXPECT_EQ(res.status, 403);
   EXPECT_EQ(error_code(res), "edit_window_closed");
 }
+
+TEST_F(CommentsTest, FollowingFeedAndNotifications) {
+  auto ann = signed_in("Followed Ann");
+  auto bob = signed_in("Follower Bob");
+  auto ann_id = json::parse(ann.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
+  auto bob_id = json::parse(bob.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
+  std::string follow = "/api/v1/readers/" + std::to_string(ann_id) + "/follow";
+  EXPECT_EQ(bob.call("PUT", "/api/v1/readers/" + std::to_string(bob_id) + "/follow").status, 422) << "not yourself";
+  EXPECT_EQ(bob.call("PUT", "/api/v1/readers/999999/follow").status, 404);
+  auto f = bob.call("PUT", follow);
+  ASSERT_EQ(f.status, 200) << f.body;
+  EXPECT_TRUE(json::parse(f.body).at("following").as_bool());
+  EXPECT_EQ(json::parse(bob.call("PUT", follow).body).at("followers").as_int64(), 1) << "double follow is one follow";
+  // Ann comments: Bob is notified and sees it in his feed.
+  auto s = slug();
+  auto ann_comment = json::parse(post(ann, s, "Ann's considered view.").body).at("comment").at("id").as_int64();
+  auto feed = json::parse(bob.call("GET", "/api/v1/me/feed").body);
+  ASSERT_FALSE(feed.at("comments").as_array().empty());
+  EXPECT_EQ(feed.at("comments").at(0).at("id").as_int64(), ann_comment);
+  auto notes = json::parse(bob.call("GET", "/api/v1/me/notifications").body);
+  EXPECT_EQ(notes.at("unread").as_int64(), 1);
+  EXPECT_EQ(notes.at("notifications").at(0).at("kind").as_string(), "followed_comment");
+  // Bob replies: Ann is notified of the reply.
+  auto reply = json::parse(post(bob, s, "I agree, Ann.", ann_comment).body).at("comment").at("id").as_int64();
+  auto ann_notes = json::parse(ann.call("GET", "/api/v1/me/notifications").body);
+  ASSERT_EQ(ann_notes.at("notifications").as_array().size(), 1u);
+  EXPECT_EQ(ann_notes.at("notifications").at(0).at("kind").as_string(), "reply");
+  EXPECT_EQ(ann_notes.at("notifications").at(0).at("comment").at("id").as_int64(), reply);
+  auto up_to = ann_notes.at("notifications").at(0).at("id").as_int64();
+  EXPECT_EQ(ann.call("POST", "/api/v1/me/notifications/read", "{\"up_to\":" + std::to_string(up_to) + "}").status, 204);
+  EXPECT_EQ(json::parse(ann.call("GET", "/api/v1/me/notifications").body).at("unread").as_int64(), 0);
+  // Profiles are public.
+  auto profile = json::parse(get(port(), "/api/v1/readers/" + std::to_string(ann_id)).body);
+  EXPECT_EQ(profile.at("reader").at("display_name").as_string(), "Followed Ann");
+  EXPECT_EQ(profile.at("reader").at("followers").as_int64(), 1);
+  EXPECT_EQ(profile.at("comments").at(0).at("id").as_int64(), ann_comment);
+  // Unfollow: no more notifications.
+  EXPECT_FALSE(json::parse(bob.call("DELETE", follow).body).at("following").as_bool());
+  post(ann, s, "Another thought.");
+  EXPECT_EQ(json::parse(bob.call("GET", "/api/v1/me/notifications").body).at("unread").as_int64(), 1);
+  EXPECT_EQ(get(port(), "/api/v1/me/feed").status, 401);
+}

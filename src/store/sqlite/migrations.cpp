@@ -156,6 +156,24 @@ CREATE TABLE comment_reports (
 );
 CREATE INDEX comment_reports_by_comment ON comment_reports (comment_id);
 )sql"},
+      {6, R"sql(
+CREATE TABLE follows (
+  follower_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  followed_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (follower_id, followed_id)
+) WITHOUT ROWID;
+CREATE INDEX follows_by_followed ON follows (followed_id, follower_id);
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('reply', 'followed_comment')),
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  read_at INTEGER
+);
+CREATE INDEX notifications_by_account ON notifications (account_id, id);
+)sql"},
   };
   return steps;
 }

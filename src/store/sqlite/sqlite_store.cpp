@@ -336,25 +336,27 @@ constexpr const char* kCommentColumns =
     "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, c.picked";
 constexpr const char* kCommentFrom = " FROM comments c LEFT JOIN accounts ac ON ac.id = c.author_id ";
 
-Comment read_comment(Statement& st) {
+Comment read_comment_at(Statement& st, int o) {
   Comment c;
-  c.id = st.int64(0);
-  c.article_id = st.int64(1);
-  if (!st.is_null(2)) c.parent_id = st.int64(2);
-  c.root_id = st.int64(3);
-  c.depth = static_cast<int>(st.int64(4));
-  if (!st.is_null(5)) c.author_id = st.int64(5);
-  c.author_name = st.text(6);
-  c.body_markdown = st.text(7);
-  c.body_html = st.text(8);
-  c.status = parse_comment_status(st.text(9)).value_or(CommentStatus::hidden);
-  c.created_at = seconds_at(st, 10);
-  if (!st.is_null(11)) c.edited_at = seconds_at(st, 11);
-  c.reply_count = st.int64(12);
-  c.recommend_count = st.int64(13);
-  c.picked = st.int64(14) != 0;
+  c.id = st.int64(o + 0);
+  c.article_id = st.int64(o + 1);
+  if (!st.is_null(o + 2)) c.parent_id = st.int64(o + 2);
+  c.root_id = st.int64(o + 3);
+  c.depth = static_cast<int>(st.int64(o + 4));
+  if (!st.is_null(o + 5)) c.author_id = st.int64(o + 5);
+  c.author_name = st.text(o + 6);
+  c.body_markdown = st.text(o + 7);
+  c.body_html = st.text(o + 8);
+  c.status = parse_comment_status(st.text(o + 9)).value_or(CommentStatus::hidden);
+  c.created_at = seconds_at(st, o + 10);
+  if (!st.is_null(o + 11)) c.edited_at = seconds_at(st, o + 11);
+  c.reply_count = st.int64(o + 12);
+  c.recommend_count = st.int64(o + 13);
+  c.picked = st.int64(o + 14) != 0;
   return c;
 }
+
+Comment read_comment(Statement& st) { return read_comment_at(st, 0); }
 
 std::optional<Comment> find_comment_in(Db& db, int64_t id) {
   auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.id = ?1");
@@ -783,6 +785,19 @@ class SqliteStore final : public Store {
         if (c.parent_id)
           db.prepare("UPDATE comments SET reply_count = reply_count + 1 WHERE id = ?1").bind(1, *c.parent_id).run();
         db.prepare("UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?1").bind(1, c.article_id).run();
+        int64_t now = c.created_at.time_since_epoch().count();
+        // Notifications in the same transaction: a reply to someone else, and a new comment for each follower
+        // of the author (at most 10,000 followers are notified per comment; the feed shows the rest).
+        if (c.parent_id)
+          db.prepare(
+                "INSERT INTO notifications (account_id, kind, comment_id, created_at) SELECT author_id, 'reply', ?2, ?3 "
+                "FROM comments WHERE id = ?1 AND author_id IS NOT NULL AND author_id <> ?4")
+              .bind(1, *c.parent_id).bind(2, id).bind(3, now).bind(4, c.author_id).run();
+        db.prepare(
+              "INSERT INTO notifications (account_id, kind, comment_id, created_at) SELECT f.follower_id, "
+              "'followed_comment', ?2, ?3 FROM follows f WHERE f.followed_id = ?1 AND NOT EXISTS (SELECT 1 FROM "
+              "notifications n WHERE n.account_id = f.follower_id AND n.comment_id = ?2) LIMIT 10000")
+            .bind(1, c.author_id).bind(2, id).bind(3, now).run();
       }
     });
     auto stored = find_comment(id);
@@ -1013,6 +1028,110 @@ class SqliteStore final : public Store {
         s.sent = st.int64(1);
       }
       return s;
+    });
+  }
+
+  // --- Follows and notifications ---
+
+  void set_follow(int64_t follower, int64_t followed, bool on) override {
+    writer_.run([&](Db& db) {
+      auto& exists = db.prepare("SELECT 1 FROM accounts WHERE id = ?1");
+      exists.bind(1, followed);
+      if (!exists.step()) throw Error(ErrorKind::not_found, "not_found", "The reader was not found.");
+      exists.reset();
+      if (on)
+        db.prepare("INSERT OR IGNORE INTO follows (follower_id, followed_id, created_at) VALUES (?1, ?2, ?3)")
+            .bind(1, follower).bind(2, followed).bind(3, now_seconds().time_since_epoch().count()).run();
+      else
+        db.prepare("DELETE FROM follows WHERE follower_id = ?1 AND followed_id = ?2").bind(1, follower).bind(2, followed).run();
+    });
+  }
+
+  bool follows(int64_t follower, int64_t followed) override {
+    return readers_.with([&](Db& db) {
+      auto& st = db.prepare("SELECT 1 FROM follows WHERE follower_id = ?1 AND followed_id = ?2");
+      st.bind(1, follower).bind(2, followed);
+      return st.step();
+    });
+  }
+
+  FollowCounts follow_counts(int64_t id) override {
+    return readers_.with([&](Db& db) {
+      FollowCounts c;
+      auto& a = db.prepare("SELECT count(*) FROM follows WHERE followed_id = ?1");
+      a.bind(1, id);
+      if (a.step()) c.followers = a.int64(0);
+      auto& b = db.prepare("SELECT count(*) FROM follows WHERE follower_id = ?1");
+      b.bind(1, id);
+      if (b.step()) c.following = b.int64(0);
+      return c;
+    });
+  }
+
+  std::vector<Comment> followed_comments(int64_t follower, int64_t before_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Comment> out;
+      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                            "WHERE c.author_id IN (SELECT followed_id FROM follows WHERE follower_id = ?1) AND "
+                            "c.status = 'published' AND (?2 = 0 OR c.id < ?2) ORDER BY c.id DESC LIMIT ?3");
+      st.bind(1, follower).bind(2, before_id).bind(3, static_cast<int64_t>(limit));
+      while (st.step()) out.push_back(read_comment(st));
+      return out;
+    });
+  }
+
+  std::vector<Comment> comments_of(int64_t author, int64_t before_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Comment> out;
+      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                            "WHERE c.author_id = ?1 AND c.status = 'published' AND (?2 = 0 OR c.id < ?2) "
+                            "ORDER BY c.id DESC LIMIT ?3");
+      st.bind(1, author).bind(2, before_id).bind(3, static_cast<int64_t>(limit));
+      while (st.step()) out.push_back(read_comment(st));
+      return out;
+    });
+  }
+
+  std::vector<Notification> notifications(int64_t account, int64_t before_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Notification> out;
+      auto& st = db.prepare(std::string("SELECT n.id, n.kind, n.created_at, n.read_at, ") + kCommentColumns +
+                            " FROM notifications n JOIN comments c ON c.id = n.comment_id LEFT JOIN accounts ac ON "
+                            "ac.id = c.author_id WHERE n.account_id = ?1 AND c.status = 'published' AND (?2 = 0 OR "
+                            "n.id < ?2) ORDER BY n.id DESC LIMIT ?3");
+      st.bind(1, account).bind(2, before_id).bind(3, static_cast<int64_t>(limit));
+      while (st.step()) {
+        Notification n;
+        n.id = st.int64(0);
+        n.kind = st.text(1);
+        n.created_at = seconds_at(st, 2);
+        n.read = !st.is_null(3);
+        n.comment = read_comment_at(st, 4);
+        out.push_back(std::move(n));
+      }
+      return out;
+    });
+  }
+
+  int64_t unread_notifications(int64_t account) override {
+    return readers_.with([&](Db& db) {
+      auto& st = db.prepare("SELECT count(*) FROM notifications WHERE account_id = ?1 AND read_at IS NULL");
+      st.bind(1, account);
+      return st.step() ? st.int64(0) : 0;
+    });
+  }
+
+  void mark_notifications_read(int64_t account, int64_t up_to_id) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE notifications SET read_at = ?3 WHERE account_id = ?1 AND id <= ?2 AND read_at IS NULL")
+          .bind(1, account).bind(2, up_to_id).bind(3, now_seconds().time_since_epoch().count()).run();
+    });
+  }
+
+  void bump_counter(const std::string& name) override {
+    writer_.run([&](Db& db) {
+      db.prepare("INSERT INTO counters (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1")
+          .bind(1, name).run();
     });
   }
 

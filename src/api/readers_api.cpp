@@ -1,0 +1,105 @@
+#include "api/readers_api.h"
+
+#include <charconv>
+
+#include "api/accounts_api.h"
+#include "api/comments_api.h"
+#include "api/json_io.h"
+#include "domain/error.h"
+
+namespace tribune::api {
+
+namespace json = boost::json;
+
+namespace {
+
+int64_t reader_id(const RequestContext& ctx) {
+  int64_t id = 0;
+  const auto& raw = ctx.param("id");
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) throw not_found("The reader");
+  return id;
+}
+
+int64_t before_param(const RequestContext& ctx) {
+  auto v = ctx.query_value("before");
+  if (!v) return 0;
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
+  if (ec != std::errc() || p != v->data() + v->size() || id < 0)
+    throw Error(ErrorKind::bad_request, "invalid_cursor", "before must be an id.", "before");
+  return id;
+}
+
+json::array comments_json(const std::vector<Comment>& comments) {
+  json::array out;
+  for (const auto& c : comments) {
+    auto o = CommentsApi::to_json(c);
+    o["article_id"] = c.article_id;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace
+
+Response ReadersApi::follow(RequestContext& ctx) {
+  require_session(ctx);
+  bool on = ctx.request.method() == http::verb::put;
+  int64_t id = reader_id(ctx);
+  readers_.follow(ctx.principal.account_id, id, on);
+  auto p = readers_.profile(id, ctx.principal.account_id, 0);
+  return json_response(http::status::ok, json::object{{"following", p.followed_by_viewer}, {"followers", p.counts.followers}});
+}
+
+Response ReadersApi::profile(RequestContext& ctx) {
+  auto p = readers_.profile(reader_id(ctx), ctx.principal.signed_in() ? ctx.principal.account_id : 0, 20);
+  json::object reader{{"id", p.id},
+                      {"display_name", p.display_name},
+                      {"member_since", format_rfc3339(p.member_since)},
+                      {"followers", p.counts.followers},
+                      {"following", p.counts.following},
+                      {"followed", p.followed_by_viewer}};
+  return json_response(http::status::ok,
+                       json::object{{"reader", std::move(reader)}, {"comments", comments_json(p.recent_comments)}});
+}
+
+Response ReadersApi::feed(RequestContext& ctx) {
+  require_session(ctx);
+  int limit = limit_param(ctx, 30, 100);
+  auto comments = readers_.feed(ctx.principal.account_id, before_param(ctx), limit);
+  json::value next = static_cast<int>(comments.size()) == limit ? json::value(comments.back().id) : json::value(nullptr);
+  return json_response(http::status::ok, json::object{{"comments", comments_json(comments)}, {"next_before", next}});
+}
+
+Response ReadersApi::notifications(RequestContext& ctx) {
+  require_session(ctx);
+  int limit = limit_param(ctx, 30, 100);
+  auto items = readers_.notifications(ctx.principal.account_id, before_param(ctx), limit);
+  json::array out;
+  for (const auto& n : items) {
+    auto c = CommentsApi::to_json(n.comment);
+    c["article_id"] = n.comment.article_id;
+    out.push_back({{"id", n.id}, {"kind", n.kind}, {"created_at", format_rfc3339(n.created_at)}, {"read", n.read},
+                   {"comment", std::move(c)}});
+  }
+  json::value next = static_cast<int>(items.size()) == limit ? json::value(items.back().id) : json::value(nullptr);
+  return json_response(http::status::ok, json::object{{"notifications", std::move(out)},
+                                                      {"unread", readers_.unread(ctx.principal.account_id)},
+                                                      {"next_before", next}});
+}
+
+Response ReadersApi::mark_read(RequestContext& ctx) {
+  require_session(ctx);
+  auto body = parse_object(ctx);
+  auto it = body.find("up_to");
+  if (it == body.end() || !it->value().is_int64() || it->value().as_int64() < 0)
+    throw Error(ErrorKind::bad_request, "invalid_type", "up_to must be a notification id.", "up_to");
+  readers_.mark_read(ctx.principal.account_id, it->value().as_int64());
+  Response r;
+  r.status = http::status::no_content;
+  r.headers.set(http::field::cache_control, "no-store");
+  return r;
+}
+
+}  // namespace tribune::api

@@ -1,0 +1,26 @@
+#include "domain/readers.h"
+
+#include "domain/error.h"
+
+namespace tribune {
+
+void ReaderService::follow(int64_t follower_id, int64_t followed_id, bool on) {
+  if (follower_id == followed_id)
+    throw Error(ErrorKind::invalid, "cannot_follow_self", "You cannot follow yourself.");
+  store_.set_follow(follower_id, followed_id, on);
+}
+
+ReaderProfile ReaderService::profile(int64_t reader_id, int64_t viewer_id, int comment_limit) {
+  auto account = store_.find_account(reader_id);
+  if (!account) throw not_found("The reader");
+  ReaderProfile p;
+  p.id = account->id;
+  p.display_name = account->display_name;
+  p.member_since = account->created_at;
+  p.counts = store_.follow_counts(reader_id);
+  p.recent_comments = store_.comments_of(reader_id, 0, comment_limit);
+  p.followed_by_viewer = viewer_id > 0 && store_.follows(viewer_id, reader_id);
+  return p;
+}
+
+}  // namespace tribune

@@ -1,0 +1,44 @@
+// Readers as the forum sees them: public profiles, following, the feed of followed readers' comments and
+// notifications (replies to me, new comments by readers I follow).
+#pragma once
+
+#include "domain/account.h"
+#include "domain/comment.h"
+#include "store/store.h"
+
+namespace tribune {
+
+struct ReaderProfile {
+  int64_t id = 0;
+  std::string display_name;
+  TimePoint member_since{};
+  Store::FollowCounts counts;
+  std::vector<Comment> recent_comments;  // newest first
+  bool followed_by_viewer = false;
+};
+
+class ReaderService {
+ public:
+  explicit ReaderService(Store& store) : store_(store) {}
+
+  // Errors: invalid cannot_follow_self, not_found.
+  void follow(int64_t follower_id, int64_t followed_id, bool on);
+  // Errors: not_found. viewer_id 0: anonymous.
+  ReaderProfile profile(int64_t reader_id, int64_t viewer_id, int comment_limit = 20);
+  std::vector<Comment> feed(int64_t account_id, int64_t before_id, int limit) {
+    return store_.followed_comments(account_id, before_id, limit);
+  }
+  std::vector<Comment> comments_of(int64_t reader_id, int64_t before_id, int limit) {
+    return store_.comments_of(reader_id, before_id, limit);
+  }
+  std::vector<Store::Notification> notifications(int64_t account_id, int64_t before_id, int limit) {
+    return store_.notifications(account_id, before_id, limit);
+  }
+  int64_t unread(int64_t account_id) { return store_.unread_notifications(account_id); }
+  void mark_read(int64_t account_id, int64_t up_to_id) { store_.mark_notifications_read(account_id, up_to_id); }
+
+ private:
+  Store& store_;
+};
+
+}  // namespace tribune
