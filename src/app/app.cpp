@@ -30,6 +30,7 @@ App::App(Config config) : config_(std::move(config)) {
   readers_ = std::make_unique<ReaderService>(*store_);
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
+  moderation_ = std::make_unique<ModerationService>(*store_, *comments_, *articles_);
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
@@ -95,6 +96,7 @@ void App::build_http() {
   web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *renderer_, cache_, metrics_, cookie_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, live_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_);
+  moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();

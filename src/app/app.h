@@ -10,7 +10,9 @@
 #include "api/accounts_api.h"
 #include "api/articles_api.h"
 #include "api/comments_api.h"
+#include "api/moderation_api.h"
 #include "api/readers_api.h"
+#include "domain/moderation.h"
 #include "domain/readers.h"
 #include "domain/comments.h"
 #include "domain/accounts.h"
@@ -73,6 +75,7 @@ class App {
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<CommentService> comments_;
   std::unique_ptr<ReaderService> readers_;
+  std::unique_ptr<ModerationService> moderation_;
   std::unique_ptr<OutboxWorker> outbox_;
   SessionCookie cookie_;
   Metrics metrics_;
@@ -84,6 +87,7 @@ class App {
   std::unique_ptr<api::AccountsApi> accounts_api_;
   std::unique_ptr<api::CommentsApi> comments_api_;
   std::unique_ptr<api::ReadersApi> readers_api_;
+  std::unique_ptr<api::ModerationApi> moderation_api_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
 

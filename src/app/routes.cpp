@@ -11,6 +11,7 @@ Router App::build_routes() {
   auto& accounts = *accounts_api_;
   auto& comments = *comments_api_;
   auto& readers = *readers_api_;
+  auto& moderation = *moderation_api_;
   auto cached = [&web](RequestContext& c) { return web.cached(c); };
 
   // --- Operations -----------------------------------------------------------------------------------
@@ -70,6 +71,12 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/me/feed", [&readers](RequestContext& c) { return readers.feed(c); });
   r.add(verb::get, "/api/v1/me/notifications", [&readers](RequestContext& c) { return readers.notifications(c); });
   r.add(verb::post, "/api/v1/me/notifications/read", [&readers](RequestContext& c) { return readers.mark_read(c); });
+  // Moderation (moderator, editor, admin)
+  r.add(verb::get, "/api/v1/moderation/queue", [&moderation](RequestContext& c) { return moderation.queue(c); });
+  r.add(verb::post, "/api/v1/moderation/comments/{id}/decision", [&moderation](RequestContext& c) { return moderation.decide(c); });
+  r.add(verb::post, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.ban(c); });
+  r.add(verb::delete_, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.lift_ban(c); });
+  r.add(verb::post, "/api/v1/moderation/accounts/{id}/suspension", [&moderation](RequestContext& c) { return moderation.suspend(c); });
   // POST /api/v1/accounts {email, password, display_name}: register and sign in
   r.add(verb::post, "/api/v1/accounts", [&accounts](RequestContext& c) { return accounts.register_account(c); });
   // POST /api/v1/sessions {email, password}: sign in

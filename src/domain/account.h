@@ -17,6 +17,8 @@ struct Account {
   std::string role = "reader";  // reader, moderator, editor, admin
   std::optional<TimePoint> email_verified_at;
   TimePoint created_at{};
+  std::optional<TimePoint> banned_until;  // cannot post until then (a ban is a date far in the future)
+  std::string ban_reason;
 };
 
 struct NewAccount {

@@ -48,6 +48,14 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   if (!articles_.comments_open(*article))
     throw Error(ErrorKind::forbidden, "comments_closed", "Comments are closed on this article.");
   check_body(body);
+  if (auto account = store_.find_account(who.account_id);
+      account && account->banned_until && *account->banned_until > articles_.now()) {
+    bool ban = *account->banned_until > articles_.now() + std::chrono::days(365 * 50);
+    throw Error(ErrorKind::forbidden, ban ? "banned" : "suspended",
+                std::string(ban ? "You are banned from commenting" : "You are suspended from commenting until " +
+                                                                         format_rfc3339(*account->banned_until)) +
+                    (account->ban_reason.empty() ? "." : ": " + account->ban_reason));
+  }
   limiter_.hit("comment:account:" + std::to_string(who.account_id), limits_.per_account);
   NewComment c;
   c.article_id = article->id;

@@ -94,6 +94,9 @@ class CommentService {
   CommentLimits limits_;
   std::vector<Listener> listeners_;
   Comment published(int64_t comment_id) const;
+
+ public:
+  // Tells the listeners (caches, live pages) about a change made elsewhere (moderation).
   void changed(const Comment& c, Change change);
 };
 

@@ -216,6 +216,21 @@ class Store {
   virtual int64_t unread_notifications(int64_t account_id) = 0;
   virtual void mark_notifications_read(int64_t account_id, int64_t up_to_id) = 0;
 
+  // --- Moderation ---
+  struct QueueItem {
+    Comment comment;
+    int64_t open_reports = 0;
+    std::string reasons;  // "spam, abuse"
+  };
+  // Reported (unresolved) and pending comments, oldest report first, comment id > after_id.
+  virtual std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) = 0;
+  // approve: published, reports resolved; reject/hide: out of the conversation and its counts. Logged with
+  // the moderator and reason, in one transaction. Errors: not_found.
+  virtual Comment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
+                                 const std::string& reason) = 0;
+  // until empty: lifts the ban. Logged. Errors: not_found.
+  virtual void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) = 0;
+
   // Adds one to a named counter (a durable write, like any other).
   virtual void bump_counter(const std::string& name) = 0;
 

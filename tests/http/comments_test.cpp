@@ -381,3 +381,52 @@ TEST_F(CommentsTest, FollowingFeedAndNotifications) {
   EXPECT_EQ(json::parse(bob.call("GET", "/api/v1/me/notifications").body).at("unread").as_int64(), 1);
   EXPECT_EQ(get(port(), "/api/v1/me/feed").status, 401);
 }
+
+TEST_F(CommentsTest, ModeratorsWorkTheQueueAndBan) {
+  auto troll = signed_in("Troll");
+  auto reporter = signed_in("Reporter");
+  server_->app().accounts().create_account("mod@example.org", "Mo Derator", "a moderator's long password", "moderator");
+  Reader mod{port(), {}, {}};
+  auto signin = mod.call("POST", "/api/v1/sessions", R"({"email":"mod@example.org","password":"a moderator's long password"})");
+  ASSERT_EQ(signin.status, 200);
+  mod.csrf = std::string(json::parse(signin.body).at("csrf_token").as_string());
+  auto s = slug();
+  auto bad = json::parse(post(troll, s, "Something abusive.").body).at("comment").at("id").as_int64();
+  ASSERT_EQ(reporter.call("POST", "/api/v1/comments/" + std::to_string(bad) + "/reports", R"({"reason":"abuse"})").status, 201);
+  EXPECT_EQ(reporter.call("GET", "/api/v1/moderation/queue").status, 403) << "readers do not see the queue";
+  auto queue = json::parse(mod.call("GET", "/api/v1/moderation/queue").body);
+  bool queued = false;
+  for (auto& item : queue.at("items").as_array())
+    if (item.at("comment").at("id").as_int64() == bad) {
+      queued = true;
+      EXPECT_EQ(item.at("open_reports").as_int64(), 1);
+      EXPECT_EQ(item.at("reasons").as_string(), "abuse");
+    }
+  ASSERT_TRUE(queued);
+  auto before = json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64();
+  std::string decision = "/api/v1/moderation/comments/" + std::to_string(bad) + "/decision";
+  EXPECT_EQ(mod.call("POST", decision, R"({"decision":"obliterate"})").status, 422);
+  auto hidden = mod.call("POST", decision, R"({"decision":"hide","reason":"personal attack"})");
+  ASSERT_EQ(hidden.status, 200) << hidden.body;
+  EXPECT_EQ(json::parse(hidden.body).at("comment").at("status").as_string(), "hidden");
+  EXPECT_EQ(json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64(), before - 1);
+  EXPECT_EQ(get(port(), std::string(open_article().at("url").as_string())).body.find("Something abusive."), std::string::npos);
+  for (auto& item : json::parse(mod.call("GET", "/api/v1/moderation/queue").body).at("items").as_array())
+    EXPECT_NE(item.at("comment").at("id").as_int64(), bad) << "decided comments leave the queue";
+  // Ban: the troll can no longer post; lifting it restores posting. Suspensions end at a time.
+  auto troll_id = json::parse(troll.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
+  std::string ban = "/api/v1/moderation/accounts/" + std::to_string(troll_id) + "/ban";
+  EXPECT_EQ(reporter.call("POST", ban, R"({"reason":"x"})").status, 403);
+  EXPECT_EQ(mod.call("POST", ban, R"({"reason":"repeated abuse"})").status, 204);
+  auto refused = post(troll, s, "Am I still here?");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(error_code(refused), "banned");
+  EXPECT_NE(refused.body.find("repeated abuse"), std::string::npos);
+  EXPECT_EQ(mod.call("DELETE", ban).status, 204);
+  EXPECT_EQ(post(troll, s, "Back, and civil.").status, 201);
+  std::string suspend = "/api/v1/moderation/accounts/" + std::to_string(troll_id) + "/suspension";
+  EXPECT_EQ(mod.call("POST", suspend, R"({"until":"2001-01-01T00:00:00Z"})").status, 422);
+  auto until = format_rfc3339(now_seconds() + std::chrono::hours(24));
+  EXPECT_EQ(mod.call("POST", suspend, "{\"until\":\"" + until + "\",\"reason\":\"cool off\"}").status, 204);
+  EXPECT_EQ(error_code(post(troll, s, "Suspended?")), "suspended");
+}

@@ -174,6 +174,21 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_by_account ON notifications (account_id, id);
 )sql"},
+      {7, R"sql(
+ALTER TABLE accounts ADD COLUMN banned_until INTEGER;
+ALTER TABLE accounts ADD COLUMN ban_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE comment_reports ADD COLUMN resolved_at INTEGER;
+CREATE INDEX comment_reports_open ON comment_reports (comment_id) WHERE resolved_at IS NULL;
+CREATE TABLE moderation_log (
+  id INTEGER PRIMARY KEY,
+  moderator_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+  action TEXT NOT NULL,
+  comment_id INTEGER,
+  account_id INTEGER,
+  reason TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+)sql"},
   };
   return steps;
 }

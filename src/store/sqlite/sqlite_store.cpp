@@ -279,8 +279,10 @@ std::optional<Article> find_article_in(Db& db, std::string_view slug) {
   return a;
 }
 
-constexpr const char* kAccountColumns = "id, email, display_name, role, email_verified_at, created_at";
-constexpr const char* kAccountColumnsA = "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at";
+constexpr const char* kAccountColumns =
+    "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason";
+constexpr const char* kAccountColumnsA =
+    "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at, a.banned_until, a.ban_reason";
 
 TimePoint seconds_at(Statement& st, int col) { return TimePoint(std::chrono::seconds(st.int64(col))); }
 
@@ -292,6 +294,8 @@ Account read_account(Statement& st, int c) {
   a.role = st.text(c + 3);
   if (!st.is_null(c + 4)) a.email_verified_at = seconds_at(st, c + 4);
   a.created_at = seconds_at(st, c + 5);
+  if (!st.is_null(c + 6)) a.banned_until = seconds_at(st, c + 6);
+  a.ban_reason = st.text(c + 7);
   return a;
 }
 
@@ -602,7 +606,7 @@ class SqliteStore final : public Store {
       auto& st = db.prepare(std::string("SELECT ") + kAccountColumns + ", password_hash FROM accounts WHERE email_normalized = ?1");
       st.bind(1, email_normalized);
       if (!st.step()) return std::nullopt;
-      return Credentials{read_account(st, 0), st.text(6)};
+      return Credentials{read_account(st, 0), st.text(8)};
     });
   }
 
@@ -645,8 +649,8 @@ class SqliteStore final : public Store {
       if (!st.step()) return std::nullopt;
       SessionLookup out;
       out.account = read_account(st, 0);
-      out.session = SessionInfo{st.int64(6), out.account.id, seconds_at(st, 7), seconds_at(st, 8), seconds_at(st, 9),
-                                st.text(10), st.text(11)};
+      out.session = SessionInfo{st.int64(8), out.account.id, seconds_at(st, 9), seconds_at(st, 10), seconds_at(st, 11),
+                                st.text(12), st.text(13)};
       return out;
     });
   }
@@ -1125,6 +1129,71 @@ class SqliteStore final : public Store {
     writer_.run([&](Db& db) {
       db.prepare("UPDATE notifications SET read_at = ?3 WHERE account_id = ?1 AND id <= ?2 AND read_at IS NULL")
           .bind(1, account).bind(2, up_to_id).bind(3, now_seconds().time_since_epoch().count()).run();
+    });
+  }
+
+  // --- Moderation ---
+
+  std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<QueueItem> out;
+      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns +
+                            ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
+                            "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
+                            "r.resolved_at IS NULL)" + kCommentFrom +
+                            "WHERE c.id > ?1 AND (c.status = 'pending' OR (c.status = 'published' AND EXISTS (SELECT 1 "
+                            "FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL))) ORDER BY c.id LIMIT ?2");
+      st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+      while (st.step()) {
+        QueueItem q;
+        q.comment = read_comment(st);
+        q.open_reports = st.int64(15);
+        q.reasons = st.text(16);
+        out.push_back(std::move(q));
+      }
+      return out;
+    });
+  }
+
+  Comment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
+                         const std::string& reason) override {
+    writer_.run([&](Db& db) {
+      auto& st = db.prepare("SELECT article_id, parent_id, status FROM comments WHERE id = ?1");
+      st.bind(1, comment_id);
+      if (!st.step()) throw Error(ErrorKind::not_found, "not_found", "The comment was not found.");
+      int64_t article = st.int64(0);
+      std::optional<int64_t> parent;
+      if (!st.is_null(1)) parent = st.int64(1);
+      std::string status = st.text(2);
+      st.reset();
+      std::string next = decision == "approve" ? "published" : decision == "reject" ? "rejected" : "hidden";
+      int64_t delta = (status == "published" ? -1 : 0) + (next == "published" ? 1 : 0);
+      db.prepare("UPDATE comments SET status = ?2 WHERE id = ?1").bind(1, comment_id).bind(2, next).run();
+      if (delta != 0) {
+        db.prepare("UPDATE articles SET comment_count = comment_count + ?2 WHERE id = ?1").bind(1, article).bind(2, delta).run();
+        if (parent)
+          db.prepare("UPDATE comments SET reply_count = reply_count + ?2 WHERE id = ?1").bind(1, *parent).bind(2, delta).run();
+      }
+      int64_t now = now_seconds().time_since_epoch().count();
+      db.prepare("UPDATE comment_reports SET resolved_at = ?2 WHERE comment_id = ?1 AND resolved_at IS NULL")
+          .bind(1, comment_id).bind(2, now).run();
+      db.prepare("INSERT INTO moderation_log (moderator_id, action, comment_id, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+          .bind(1, moderator_id).bind(2, decision).bind(3, comment_id).bind(4, reason).bind(5, now).run();
+    });
+    return *find_comment(comment_id);
+  }
+
+  void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) override {
+    writer_.run([&](Db& db) {
+      auto& up = db.prepare("UPDATE accounts SET banned_until = ?2, ban_reason = ?3 WHERE id = ?1");
+      up.bind(1, account_id);
+      if (until) up.bind(2, until->time_since_epoch().count());
+      else up.bind(2, nullptr);
+      up.bind(3, reason).run();
+      if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
+      db.prepare("INSERT INTO moderation_log (moderator_id, action, account_id, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+          .bind(1, moderator_id).bind(2, until ? "ban" : "unban").bind(3, account_id).bind(4, reason)
+          .bind(5, now_seconds().time_since_epoch().count()).run();
     });
   }
 

@@ -1,0 +1,89 @@
+#include "api/moderation_api.h"
+
+#include <charconv>
+
+#include "api/comments_api.h"
+#include "api/json_io.h"
+#include "domain/error.h"
+
+namespace tribune::api {
+
+namespace json = boost::json;
+
+namespace {
+
+int64_t path_id(const RequestContext& ctx, const char* what) {
+  int64_t id = 0;
+  const auto& raw = ctx.param("id");
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) throw not_found(what);
+  return id;
+}
+
+Response no_content() {
+  Response r;
+  r.status = http::status::no_content;
+  r.headers.set(http::field::cache_control, "no-store");
+  return r;
+}
+
+}  // namespace
+
+int64_t ModerationApi::moderator(const RequestContext& ctx) {
+  if (ctx.principal.kind == Principal::Kind::anonymous)
+    throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
+  ModerationService::require_staff(ctx.principal.role);
+  return ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
+}
+
+Response ModerationApi::queue(RequestContext& ctx) {
+  moderator(ctx);
+  int limit = limit_param(ctx, 50, 200);
+  int64_t after = 0;
+  if (auto a = ctx.query_value("after")) {
+    auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), after);
+    if (ec != std::errc() || p != a->data() + a->size())
+      throw Error(ErrorKind::bad_request, "invalid_cursor", "after must be a comment id.", "after");
+  }
+  auto items = moderation_.queue(after, limit);
+  json::array out;
+  for (const auto& q : items)
+    out.push_back({{"comment", CommentsApi::to_json(q.comment)},
+                   {"article_id", q.comment.article_id},
+                   {"open_reports", q.open_reports},
+                   {"reasons", q.reasons}});
+  json::value next = static_cast<int>(items.size()) == limit ? json::value(items.back().comment.id) : json::value(nullptr);
+  return json_response(http::status::ok, json::object{{"items", std::move(out)}, {"next_after", next}});
+}
+
+Response ModerationApi::decide(RequestContext& ctx) {
+  auto who = moderator(ctx);
+  auto body = parse_object(ctx);
+  auto c = moderation_.decide(who, path_id(ctx, "The comment"), required_string(body, "decision"),
+                              optional_string(body, "reason").value_or(""));
+  return json_response(http::status::ok, json::object{{"comment", CommentsApi::to_json(c)}});
+}
+
+Response ModerationApi::ban(RequestContext& ctx) {
+  auto who = moderator(ctx);
+  auto body = parse_object(ctx);
+  moderation_.ban(who, path_id(ctx, "The account"), std::nullopt, optional_string(body, "reason").value_or(""));
+  return no_content();
+}
+
+Response ModerationApi::lift_ban(RequestContext& ctx) {
+  auto who = moderator(ctx);
+  moderation_.lift_ban(who, path_id(ctx, "The account"));
+  return no_content();
+}
+
+Response ModerationApi::suspend(RequestContext& ctx) {
+  auto who = moderator(ctx);
+  auto body = parse_object(ctx);
+  auto until = parse_rfc3339(required_string(body, "until"));
+  if (!until) throw invalid_field("until", "invalid_time", "until must be an RFC 3339 time.");
+  moderation_.ban(who, path_id(ctx, "The account"), until, optional_string(body, "reason").value_or(""));
+  return no_content();
+}
+
+}  // namespace tribune::api
