@@ -26,13 +26,6 @@ ClientInfo client_of(const RequestContext& ctx) {
   return ClientInfo{ctx.client_ip, std::string(ctx.request[http::field::user_agent])};
 }
 
-Response no_content() {
-  Response r;
-  r.status = http::status::no_content;
-  r.headers.set(http::field::cache_control, "no-store");
-  return r;
-}
-
 }  // namespace
 
 void require_session(const RequestContext& ctx) {
@@ -91,10 +84,7 @@ Response AccountsApi::sessions(RequestContext& ctx) {
 
 Response AccountsApi::end_session(RequestContext& ctx) {
   require_session(ctx);
-  int64_t id = 0;
-  const auto& raw = ctx.param("id");
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The session");
+  int64_t id = path_id(ctx, "id", "The session");
   accounts_.end_session(ctx.principal.account_id, id);
   Response r = no_content();
   if (id == ctx.principal.session_id) r.headers.insert(http::field::set_cookie, cookie_.clear());
@@ -110,14 +100,6 @@ Response AccountsApi::sign_out_everywhere(RequestContext& ctx) {
 }
 
 namespace {
-
-int64_t id_in_path(const RequestContext& ctx, std::string_view name) {
-  int64_t id = 0;
-  const auto& raw = ctx.param(name);
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) throw not_found("The account");
-  return id;
-}
 
 void require_admin(const RequestContext& ctx) {
   if (ctx.principal.kind == Principal::Kind::anonymous)
@@ -190,12 +172,7 @@ Response AccountsApi::delete_me(RequestContext& ctx) {
 Response AccountsApi::admin_list(RequestContext& ctx) {
   require_admin(ctx);
   int limit = limit_param(ctx, 50, 500);
-  int64_t after = 0;
-  if (auto a = ctx.query_value("after")) {
-    auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), after);
-    if (ec != std::errc() || p != a->data() + a->size())
-      throw Error(ErrorKind::bad_request, "invalid_cursor", "after must be an account id.", "after");
-  }
+  int64_t after = id_query(ctx, "after");
   auto accounts = accounts_.list_accounts(after, limit);
   json::array items;
   for (const auto& a : accounts) items.push_back(account_json(a, true));
@@ -206,7 +183,7 @@ Response AccountsApi::admin_list(RequestContext& ctx) {
 Response AccountsApi::admin_set_role(RequestContext& ctx) {
   require_admin(ctx);
   auto body = parse_object(ctx);
-  accounts_.set_role(id_in_path(ctx, "id"), required_string(body, "role"));
+  accounts_.set_role(path_id(ctx, "id", "The account"), required_string(body, "role"));
   return no_content();
 }
 

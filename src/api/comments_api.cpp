@@ -85,11 +85,7 @@ Response CommentsApi::create(RequestContext& ctx) {
 
 namespace {
 
-int64_t comment_id(const RequestContext& ctx) {
-  auto id = id_param(std::string_view(ctx.param("id")), "id");
-  if (!id) throw not_found("The comment");
-  return *id;
-}
+int64_t comment_id(const RequestContext& ctx) { return path_id(ctx, "id", "The comment"); }
 
 Actor actor_of(const RequestContext& ctx) {
   require_session(ctx);
@@ -108,10 +104,7 @@ Response CommentsApi::edit(RequestContext& ctx) {
 Response CommentsApi::remove(RequestContext& ctx) {
   auto who = actor_of(ctx);
   comments_.remove(who, comment_id(ctx));
-  Response r;
-  r.status = http::status::no_content;
-  r.headers.set(http::field::cache_control, "no-store");
-  return r;
+  return no_content();
 }
 
 Response CommentsApi::react(RequestContext& ctx) {

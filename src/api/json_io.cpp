@@ -72,4 +72,27 @@ Response json_response(http::status status, const json::value& v) {
   return r;
 }
 
+Response no_content() {
+  Response r;
+  r.status = http::status::no_content;
+  r.headers.set(http::field::cache_control, "no-store");
+  return r;
+}
+
+int64_t id_query(const RequestContext& ctx, std::string_view key) {
+  auto v = ctx.query_value(key);
+  if (!v) return 0;
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
+  if (ec != std::errc() || p != v->data() + v->size() || id < 0)
+    throw Error(ErrorKind::bad_request, "invalid_cursor", std::string(key) + " must be an id.", std::string(key));
+  return id;
+}
+
+int64_t path_id(const RequestContext& ctx, std::string_view key, const std::string& what) {
+  auto id = ctx.id_param(key);
+  if (!id) throw not_found(what);
+  return *id;
+}
+
 }  // namespace tribune::api

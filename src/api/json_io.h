@@ -24,5 +24,12 @@ std::vector<std::string> string_list(const boost::json::object& o, std::string_v
 int limit_param(const RequestContext& ctx, int fallback, int max);
 
 Response json_response(http::status status, const boost::json::value& v);
+Response no_content();
+
+// ?key=ID as a keyset position: 0 when absent; Error(bad_request, invalid_cursor) when not a whole number.
+int64_t id_query(const RequestContext& ctx, std::string_view key);
+
+// The id in path parameter `key`, or Error(not_found) naming `what` ("The comment").
+int64_t path_id(const RequestContext& ctx, std::string_view key, const std::string& what);
 
 }  // namespace tribune::api

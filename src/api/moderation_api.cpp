@@ -10,25 +10,6 @@ namespace tribune::api {
 
 namespace json = boost::json;
 
-namespace {
-
-int64_t path_id(const RequestContext& ctx, const char* what) {
-  int64_t id = 0;
-  const auto& raw = ctx.param("id");
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) throw not_found(what);
-  return id;
-}
-
-Response no_content() {
-  Response r;
-  r.status = http::status::no_content;
-  r.headers.set(http::field::cache_control, "no-store");
-  return r;
-}
-
-}  // namespace
-
 int64_t ModerationApi::moderator(const RequestContext& ctx) {
   if (ctx.principal.kind == Principal::Kind::anonymous)
     throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
@@ -39,12 +20,7 @@ int64_t ModerationApi::moderator(const RequestContext& ctx) {
 Response ModerationApi::queue(RequestContext& ctx) {
   moderator(ctx);
   int limit = limit_param(ctx, 50, 200);
-  int64_t after = 0;
-  if (auto a = ctx.query_value("after")) {
-    auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), after);
-    if (ec != std::errc() || p != a->data() + a->size())
-      throw Error(ErrorKind::bad_request, "invalid_cursor", "after must be a comment id.", "after");
-  }
+  int64_t after = id_query(ctx, "after");
   auto items = moderation_.queue(after, limit);
   json::array out;
   for (const auto& q : items)
@@ -59,7 +35,7 @@ Response ModerationApi::queue(RequestContext& ctx) {
 Response ModerationApi::decide(RequestContext& ctx) {
   auto who = moderator(ctx);
   auto body = parse_object(ctx);
-  auto c = moderation_.decide(who, path_id(ctx, "The comment"), required_string(body, "decision"),
+  auto c = moderation_.decide(who, path_id(ctx, "id", "The comment"), required_string(body, "decision"),
                               optional_string(body, "reason").value_or(""));
   return json_response(http::status::ok, json::object{{"comment", CommentsApi::to_json(c)}});
 }
@@ -67,13 +43,13 @@ Response ModerationApi::decide(RequestContext& ctx) {
 Response ModerationApi::ban(RequestContext& ctx) {
   auto who = moderator(ctx);
   auto body = parse_object(ctx);
-  moderation_.ban(who, path_id(ctx, "The account"), std::nullopt, optional_string(body, "reason").value_or(""));
+  moderation_.ban(who, path_id(ctx, "id", "The account"), std::nullopt, optional_string(body, "reason").value_or(""));
   return no_content();
 }
 
 Response ModerationApi::lift_ban(RequestContext& ctx) {
   auto who = moderator(ctx);
-  moderation_.lift_ban(who, path_id(ctx, "The account"));
+  moderation_.lift_ban(who, path_id(ctx, "id", "The account"));
   return no_content();
 }
 
@@ -82,7 +58,7 @@ Response ModerationApi::suspend(RequestContext& ctx) {
   auto body = parse_object(ctx);
   auto until = parse_rfc3339(required_string(body, "until"));
   if (!until) throw invalid_field("until", "invalid_time", "until must be an RFC 3339 time.");
-  moderation_.ban(who, path_id(ctx, "The account"), until, optional_string(body, "reason").value_or(""));
+  moderation_.ban(who, path_id(ctx, "id", "The account"), until, optional_string(body, "reason").value_or(""));
   return no_content();
 }
 

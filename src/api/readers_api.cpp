@@ -13,23 +13,9 @@ namespace json = boost::json;
 
 namespace {
 
-int64_t reader_id(const RequestContext& ctx) {
-  int64_t id = 0;
-  const auto& raw = ctx.param("id");
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) throw not_found("The reader");
-  return id;
-}
+int64_t reader_id(const RequestContext& ctx) { return path_id(ctx, "id", "The reader"); }
 
-int64_t before_param(const RequestContext& ctx) {
-  auto v = ctx.query_value("before");
-  if (!v) return 0;
-  int64_t id = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
-  if (ec != std::errc() || p != v->data() + v->size() || id < 0)
-    throw Error(ErrorKind::bad_request, "invalid_cursor", "before must be an id.", "before");
-  return id;
-}
+int64_t before_param(const RequestContext& ctx) { return id_query(ctx, "before"); }
 
 json::array comments_json(const std::vector<Comment>& comments) {
   json::array out;
@@ -96,10 +82,7 @@ Response ReadersApi::mark_read(RequestContext& ctx) {
   if (it == body.end() || !it->value().is_int64() || it->value().as_int64() < 0)
     throw Error(ErrorKind::bad_request, "invalid_type", "up_to must be a notification id.", "up_to");
   readers_.mark_read(ctx.principal.account_id, it->value().as_int64());
-  Response r;
-  r.status = http::status::no_content;
-  r.headers.set(http::field::cache_control, "no-store");
-  return r;
+  return no_content();
 }
 
 }  // namespace tribune::api

@@ -380,21 +380,17 @@ Response WebHandlers::admin_role_submit(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/admin/accounts");
   if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins can manage roles.");
   auto form = form_of(ctx);
-  int64_t id = 0;
-  const auto& raw = ctx.param("id");
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The account");
-  accounts_.set_role(id, field(form, "role"));
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The account");
+  accounts_.set_role(*id, field(form, "role"));
   return see_other("/admin/accounts?done=1");
 }
 
 Response WebHandlers::end_session_submit(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
-  int64_t id = 0;
-  const auto& raw = ctx.param("id");
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The session");
-  accounts_.end_session(ctx.principal.account_id, id);
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The session");
+  accounts_.end_session(ctx.principal.account_id, *id);
   return see_other("/account");
 }
 
@@ -430,11 +426,9 @@ Response WebHandlers::comment_submit(RequestContext& ctx) {
 }
 
 Response WebHandlers::reply_form(RequestContext& ctx) {
-  int64_t id = 0;
-  const auto& raw = ctx.param("id");
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The comment");
-  auto comment = comments_.find(id);
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto comment = comments_.find(*id);
   if (!comment || comment->status != CommentStatus::published) throw not_found("The comment");
   auto article = articles_.find_by_id(comment->article_id);
   if (!article) throw not_found("The article");
