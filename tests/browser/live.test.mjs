@@ -7,8 +7,7 @@
 // A ("Ada") reads the article in the browser; B ("Bea") and C ("Cy") write through the JSON API from here, with
 // their session cookies and X-CSRF-Token. Comments are limited to 10 a minute per reader: B posts 9 in this file,
 // C 8, A 3. The last test checks site.css: against a binary built before a stylesheet edit, run with
-// TRIBUNE_ASSETS_DIR=../../src/web/assets. Tests marked `todo` show product bugs: they run, and fail, without
-// failing the run.
+// TRIBUNE_ASSETS_DIR=../../src/web/assets.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -350,8 +349,6 @@ test("a reply that arrives live is shown nested under the comment it answers", {
 
 test("the live button does not flash up for the reader's own comment", {
   timeout: TEST_MS,
-  todo: "product bug: the server sends comment.created before it answers the POST, so app.js queues the reader's " +
-        "own comment and shows (and announces) 'Show 1 new comment' until the POST's answer arrives",
 }, async () => {
   const a = await openPage({ as: ada });
   try {
@@ -370,8 +367,6 @@ test("the live button does not flash up for the reader's own comment", {
 
 test("a removed comment leaves the count as well as the page", {
   timeout: TEST_MS,
-  todo: "product bug: app.js's comment.removed handler removes the comment but leaves .conversation__number as it " +
-        "was; the server's count (and the page after a reload) is one less",
 }, async () => {
   const comment = await postAs(cy, "Here, then gone.");
   const a = await openPage({ as: ada });
@@ -392,8 +387,6 @@ test("a removed comment leaves the count as well as the page", {
 
 test("a comment edited while it waits behind the button is shown as edited", {
   timeout: TEST_MS,
-  todo: "product bug: app.js's comment.updated handler only updates comments already on the page; a pending one " +
-        "keeps the body it arrived with, so 'Show 1 new comment' shows the text as it was before the edit",
 }, async () => {
   const a = await openPage({ as: ada });
   try {
@@ -416,8 +409,6 @@ test("a comment edited while it waits behind the button is shown as edited", {
 
 test("with the oldest comments first, a new one is shown last, where the server puts it", {
   timeout: TEST_MS,
-  todo: "product bug: app.js's insertComment always puts a new top-level comment first in #comment-list, " +
-        "whatever the page's ?sort= (with sort=oldest the server lists it last)",
 }, async () => {
   await postAs(cy, "An older comment, so that first and last differ.");
   const a = await openPage({ as: ada });
@@ -441,8 +432,6 @@ test("with the oldest comments first, a new one is shown last, where the server 
 
 test("after 'Show 1 new comment' is pressed from the keyboard, focus goes to the new comment, not back to the page's start", {
   timeout: TEST_MS,
-  todo: "product bug: the live button hides itself while it has focus and app.js moves focus nowhere, so a " +
-        "keyboard or screen-reader user is dropped to <body>",
 }, async () => {
   const a = await openPage({ as: ada });
   try {

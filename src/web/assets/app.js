@@ -105,7 +105,11 @@
       }
     }
     var top = document.getElementById("comment-list");
-    if (top) top.insertBefore(node, top.firstChild);
+    if (top) {
+      // The list's own order: oldest-first pages get new comments at the end.
+      var oldestFirst = /[?&]sort=oldest\b/.test(window.location.search);
+      top.insertBefore(node, oldestFirst ? null : top.firstChild);
+    }
     return node;
   }
 
@@ -121,6 +125,7 @@
       if (parent) payload.parent_id = Number(parent);
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
+      posting += 1;  // our own comment's live event may arrive before this answer: do not announce it
       fetch(form.getAttribute("data-api"), {
         method: "POST",
         credentials: "same-origin",
@@ -143,6 +148,8 @@
         form.submit();
       }).finally(function () {
         if (button) button.disabled = false;
+        posting -= 1;
+        showPending();
       });
     });
   }
@@ -261,6 +268,7 @@
   // Live: new comments by other readers arrive over Server-Sent Events and wait behind a "N new comments"
   // button (its space is reserved, so nothing on the page moves until the reader asks for them).
   var pending = [];
+  var posting = 0;
   function dropPending(id) {
     pending = pending.filter(function (c) { return c.id !== id; });
     showPending();
@@ -268,8 +276,11 @@
   function showPending() {
     var button = document.getElementById("live-button");
     if (!button) return;
-    button.hidden = pending.length === 0;
-    button.textContent = pending.length === 1 ? "Show 1 new comment" : "Show " + pending.length + " new comments";
+    var hide = pending.length === 0 || posting > 0;
+    var text = pending.length === 1 ? "Show 1 new comment" : "Show " + pending.length + " new comments";
+    // Touch the DOM only on a real change: every write is announced by the aria-live region.
+    if (button.hidden !== hide) button.hidden = hide;
+    if (!hide && button.textContent !== text) button.textContent = text;
   }
   function startLive() {
     var slug = articleSlug();
@@ -278,8 +289,12 @@
     button.addEventListener("click", function () {
       var batch = pending;
       pending = [];
-      batch.forEach(function (c) { insertComment(c); });
+      var first = null;
+      batch.forEach(function (c) { var node = insertComment(c); if (!first) first = node; });
       showPending();
+      // The button just hid itself: give focus to the newest arrival rather than losing it to the page.
+      var newest = batch.length ? document.getElementById("comment-" + batch[batch.length - 1].id) : first;
+      if (newest) { newest.setAttribute("tabindex", "-1"); newest.focus({ preventScroll: true }); }
     });
     var source = new EventSource("/api/v1/articles/" + slug + "/events");
     source.addEventListener("comment.created", function (event) {
@@ -291,6 +306,7 @@
     });
     source.addEventListener("comment.updated", function (event) {
       var c = JSON.parse(event.data);
+      pending = pending.map(function (p) { return p.id === c.id ? c : p; });
       var node = document.getElementById("comment-" + c.id);
       if (!node) return;
       var body = node.querySelector(":scope > .comment__box > .comment__body");
@@ -302,7 +318,11 @@
       var c = JSON.parse(event.data);
       dropPending(c.id);
       var node = document.getElementById("comment-" + c.id);
-      if (node && !node.querySelector("ol.comments--replies > li")) node.remove();
+      if (node && !node.querySelector("ol.comments--replies > li")) {
+        node.remove();
+        var count = document.querySelector(".conversation__number");
+        if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) - 1));
+      }
     });
   }
 
