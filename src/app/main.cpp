@@ -5,6 +5,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -29,7 +31,17 @@ Config base_config(const std::string& data_dir, const std::string& config_file) 
   return c;
 }
 
+// Every open page holds a connection: allow as many descriptors as the hard limit does.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int serve(Config config, const std::string& listen, bool demo) {
+  raise_descriptor_limit();
   parse_listen(listen, config.server);
   App app(std::move(config));
   if (demo) {

@@ -411,7 +411,8 @@ TEST_F(CommentsTest, ModeratorsWorkTheQueueAndBan) {
   EXPECT_EQ(json::parse(hidden.body).at("comment").at("status").as_string(), "hidden");
   EXPECT_EQ(json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64(), before - 1);
   EXPECT_EQ(get(port(), std::string(open_article().at("url").as_string())).body.find("Something abusive."), std::string::npos);
-  for (auto& item : json::parse(mod.call("GET", "/api/v1/moderation/queue").body).at("items").as_array())
+  auto after_decision = json::parse(mod.call("GET", "/api/v1/moderation/queue").body);
+  for (auto& item : after_decision.at("items").as_array())
     EXPECT_NE(item.at("comment").at("id").as_int64(), bad) << "decided comments leave the queue";
   // Ban: the troll can no longer post; lifting it restores posting. Suspensions end at a time.
   auto troll_id = json::parse(troll.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
