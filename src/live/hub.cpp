@@ -4,21 +4,21 @@
 
 namespace tribune {
 
-bool Subscriber::take(std::string& out) {
-  if (queue_.empty()) return false;
-  out = std::move(queue_.front());
+std::shared_ptr<const std::string> Subscriber::take() {
+  if (queue_.empty()) return nullptr;
+  auto frame = std::move(queue_.front());
   queue_.pop_front();
-  return true;
+  return frame;
 }
 
-void Subscriber::push(std::string event) {
+void Subscriber::push(std::shared_ptr<const std::string> frame) {
   if (closed_) return;
   if (queue_.size() >= kMaxQueued) {
     overflowed_ = true;
     close();
     return;
   }
-  queue_.push_back(std::move(event));
+  queue_.push_back(std::move(frame));
   timer_.cancel();
 }
 
@@ -63,7 +63,7 @@ void LiveHub::publish(int64_t topic, const std::string& frame) {
   published_.fetch_add(1);
   auto shared = std::make_shared<const std::string>(frame);
   for (auto& s : targets)
-    boost::asio::post(s->timer().get_executor(), [s, shared] { s->push(*shared); });
+    boost::asio::post(s->timer().get_executor(), [s, shared] { s->push(shared); });
 }
 
 void LiveHub::close_all() {

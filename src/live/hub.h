@@ -27,7 +27,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   explicit Subscriber(boost::asio::any_io_executor executor) : timer_(executor) {}
 
   // Only on the connection's executor.
-  bool take(std::string& out);          // the next queued event, false when none
+  // The next queued frame, or null when none. Frames are shared by every subscriber of the topic.
+  std::shared_ptr<const std::string> take();
   bool overflowed() const { return overflowed_; }
   boost::asio::steady_timer& timer() { return timer_; }
   void close();                         // wakes the connection so it ends (shutdown, overflow)
@@ -35,11 +36,11 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
 
  private:
   friend class LiveHub;
-  void push(std::string event);         // on the connection's executor (posted by the hub)
+  void push(std::shared_ptr<const std::string> frame);  // on the connection's executor (posted by the hub)
 
   static constexpr size_t kMaxQueued = 256;
   boost::asio::steady_timer timer_;
-  std::deque<std::string> queue_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
   bool overflowed_ = false;
   bool closed_ = false;
 };

@@ -27,10 +27,9 @@ StreamBody sse_stream(LiveHub& hub, int64_t topic, Replay replay, std::chrono::s
     auto [ec0, n0] = co_await asio::async_write(socket, asio::buffer(out), tuple);
     (void)n0;
     if (ec0) co_return;
-    std::string frame;
     for (;;) {
       out.clear();
-      while (sub->take(frame)) out += frame;
+      while (auto frame = sub->take()) out += *frame;
       if (!out.empty()) {
         auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), tuple);
         (void)n;
