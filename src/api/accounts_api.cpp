@@ -17,6 +17,7 @@ json::object account_json(const Account& a, bool full) {
     o["email"] = a.email;
     o["role"] = a.role;
     o["email_verified"] = a.email_verified_at.has_value();
+    o["digest"] = a.digest;
     o["created_at"] = format_rfc3339(a.created_at);
   }
   return o;

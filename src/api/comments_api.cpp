@@ -55,7 +55,7 @@ Response CommentsApi::list(RequestContext& ctx) {
   q.limit = limit_param(ctx, 50, 200);
   if (auto s = ctx.query_value("sort")) {
     auto sort = parse_comment_sort(*s);
-    if (!sort) throw Error(ErrorKind::bad_request, "invalid_sort", "sort must be newest, oldest or top.", "sort");
+    if (!sort) throw Error(ErrorKind::bad_request, "invalid_sort", "sort must be newest, oldest, top or picks.", "sort");
     q.sort = *sort;
   }
   if (auto c = ctx.query_value("cursor")) q.after = decode_comment_cursor(*c);
@@ -155,7 +155,10 @@ Response CommentsApi::events(RequestContext& ctx) {
   r.headers.set(http::field::content_type, "text/event-stream; charset=utf-8");
   r.headers.set(http::field::cache_control, "no-store");
   r.headers.set("X-Accel-Buffering", "no");
-  r.stream = sse_stream(live_, article_id, std::move(replay), std::chrono::seconds(20));
+  // One connection per open page: a signed-in reader's notifications ride on the article's stream.
+  std::vector<int64_t> topics{article_id};
+  if (ctx.principal.signed_in()) topics.push_back(-ctx.principal.account_id);
+  r.stream = sse_stream(live_, std::move(topics), std::move(replay), std::chrono::seconds(20));
   return r;
 }
 
@@ -175,7 +178,52 @@ Response CommentsApi::mine(RequestContext& ctx) {
     if (!reactions.contains(key)) reactions[key] = json::array();
     reactions[key].as_array().push_back(json::string(kind));
   }
-  return json_response(http::status::ok, json::object{{"reactions", std::move(reactions)}});
+  // Which of these comments' authors the reader follows, and everyone they ignore (their comments collapse).
+  std::vector<int64_t> authors;
+  std::string_view author_list = ctx.query_value("authors").value_or("");
+  while (!author_list.empty() && authors.size() < 500) {
+    auto comma = author_list.find(',');
+    if (auto id = id_param(author_list.substr(0, comma), "authors")) authors.push_back(*id);
+    author_list = comma == std::string_view::npos ? std::string_view() : author_list.substr(comma + 1);
+  }
+  json::array following, ignoring;
+  for (int64_t id : readers_.followed_among(ctx.principal.account_id, authors)) following.push_back(id);
+  for (int64_t id : readers_.ignored(ctx.principal.account_id)) ignoring.push_back(id);
+  return json_response(http::status::ok, json::object{{"reactions", std::move(reactions)},
+                                                      {"following", std::move(following)},
+                                                      {"ignoring", std::move(ignoring)}});
+}
+
+Response CommentsApi::pick(RequestContext& ctx) {
+  auto who = actor_of(ctx);
+  bool on = ctx.request.method() == http::verb::put;
+  comments_.pick(who, comment_id(ctx), on);
+  return json_response(http::status::ok, json::object{{"picked", on}});
+}
+
+Response CommentsApi::counts(RequestContext& ctx) {
+  std::vector<std::string> slugs;
+  std::string_view list = ctx.query_value("articles").value_or("");
+  if (list.empty())
+    throw Error(ErrorKind::bad_request, "missing_articles", "articles must list article slugs, separated by commas.",
+                "articles");
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    std::string slug(list.substr(0, comma));
+    if (!is_valid_slug(slug))
+      throw Error(ErrorKind::bad_request, "invalid_slug", "articles must list article slugs, separated by commas.",
+                  "articles");
+    if (slugs.size() == kMaxCountSlugs)
+      throw Error(ErrorKind::bad_request, "too_many_articles",
+                  "Ask for at most " + std::to_string(kMaxCountSlugs) + " articles at a time.", "articles");
+    slugs.push_back(std::move(slug));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  json::object counts;
+  for (const auto& [slug, n] : comments_.counts(slugs)) counts[slug] = n;
+  auto r = json_response(http::status::ok, json::object{{"counts", std::move(counts)}});
+  r.headers.set(http::field::cache_control, "public, max-age=10");
+  return r;
 }
 
 }  // namespace tribune::api

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "domain/comments.h"
+#include "domain/readers.h"
 #include "live/hub.h"
 #include "http/message.h"
 
@@ -11,7 +12,8 @@ namespace tribune::api {
 
 class CommentsApi {
  public:
-  CommentsApi(CommentService& comments, LiveHub& live) : comments_(comments), live_(live) {}
+  CommentsApi(CommentService& comments, ReaderService& readers, LiveHub& live)
+      : comments_(comments), readers_(readers), live_(live) {}
 
   // GET /api/v1/articles/{slug}/comments?sort=newest|oldest|top&limit&cursor&parent_id
   //   -> {comments, next_cursor, total}
@@ -27,8 +29,14 @@ class CommentsApi {
   Response react(RequestContext& ctx);
   // POST /api/v1/comments/{id}/reports {reason, note?} -> 201
   Response report(RequestContext& ctx);
-  // GET /api/v1/articles/{slug}/comments/mine?ids=1,2,3 -> {reactions: {"1": ["recommend"]}} (the reader's own)
+  // GET /api/v1/articles/{slug}/comments/mine?ids=1,2,3&authors=4,5 -> {reactions: {"1": ["recommend"]},
+  // following: [author ids the reader follows], ignoring: [every reader they ignore]} (the per-reader bits)
   Response mine(RequestContext& ctx);
+  // PUT|DELETE /api/v1/comments/{id}/pick (editor, moderator, admin) -> {picked}
+  Response pick(RequestContext& ctx);
+  // GET /api/v1/comment-counts?articles=slug1,slug2 (at most 100) -> {counts: {slug: N}}
+  Response counts(RequestContext& ctx);
+  static constexpr size_t kMaxCountSlugs = 100;
 
   // GET /api/v1/articles/{slug}/events (Last-Event-ID) -> text/event-stream of comment.created,
   // comment.updated, comment.removed
@@ -40,6 +48,7 @@ class CommentsApi {
 
  private:
   CommentService& comments_;
+  ReaderService& readers_;
   LiveHub& live_;
 };
 

@@ -1,11 +1,13 @@
 #include "api/readers_api.h"
 
 #include <charconv>
+#include <map>
 
 #include "api/accounts_api.h"
 #include "api/comments_api.h"
 #include "api/json_io.h"
 #include "domain/error.h"
+#include "live/sse.h"
 
 namespace tribune::api {
 
@@ -63,11 +65,20 @@ Response ReadersApi::notifications(RequestContext& ctx) {
   int limit = limit_param(ctx, 30, 100);
   auto items = readers_.notifications(ctx.principal.account_id, before_param(ctx), limit);
   json::array out;
+  std::map<int64_t, json::value> articles;  // article id -> {id, slug, title, url}, or null when gone
   for (const auto& n : items) {
     auto c = CommentsApi::to_json(n.comment);
     c["article_id"] = n.comment.article_id;
-    out.push_back({{"id", n.id}, {"kind", n.kind}, {"created_at", format_rfc3339(n.created_at)}, {"read", n.read},
-                   {"comment", std::move(c)}});
+    json::object item{{"id", n.id}, {"kind", n.kind}, {"detail", n.detail}, {"created_at", format_rfc3339(n.created_at)},
+                      {"read", n.read}, {"comment", std::move(c)}};
+    auto [it, fresh] = articles.try_emplace(n.comment.article_id);
+    if (fresh) {
+      if (auto a = articles_.find_by_id(n.comment.article_id))
+        it->second = json::object{{"id", a->id}, {"slug", a->slug}, {"title", a->title},
+                                  {"url", articles_.url_for(*a)}};
+    }
+    item["article"] = it->second;
+    out.push_back(std::move(item));
   }
   json::value next = static_cast<int>(items.size()) == limit ? json::value(items.back().id) : json::value(nullptr);
   return json_response(http::status::ok, json::object{{"notifications", std::move(out)},
@@ -83,6 +94,39 @@ Response ReadersApi::mark_read(RequestContext& ctx) {
     throw Error(ErrorKind::bad_request, "invalid_type", "up_to must be a notification id.", "up_to");
   readers_.mark_read(ctx.principal.account_id, it->value().as_int64());
   return no_content();
+}
+
+Response ReadersApi::ignore(RequestContext& ctx) {
+  require_session(ctx);
+  bool on = ctx.request.method() == http::verb::put;
+  readers_.ignore(ctx.principal.account_id, reader_id(ctx), on);
+  return json_response(http::status::ok, json::object{{"ignoring", on}});
+}
+
+Response ReadersApi::set_digest(RequestContext& ctx) {
+  require_session(ctx);
+  auto body = parse_object(ctx);
+  auto mode = required_string(body, "digest");
+  readers_.set_digest(ctx.principal.account_id, mode);
+  return json_response(http::status::ok, json::object{{"digest", mode}});
+}
+
+std::string ReadersApi::frame(const Comment& c, const std::string& kind, const std::string& article_url) {
+  auto comment = CommentsApi::to_json(c);
+  comment["article_id"] = c.article_id;
+  return sse_frame("notification", 0,
+                   json::serialize(json::object{{"kind", kind}, {"comment", std::move(comment)}, {"article_url", article_url}}));
+}
+
+Response ReadersApi::events(RequestContext& ctx) {
+  require_session(ctx);
+  Response r;
+  r.status = http::status::ok;
+  r.headers.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  r.headers.set(http::field::cache_control, "no-store");
+  r.headers.set("X-Accel-Buffering", "no");
+  r.stream = sse_stream(live_, {topic(ctx.principal.account_id)}, nullptr, std::chrono::seconds(20));
+  return r;
 }
 
 }  // namespace tribune::api

@@ -1,14 +1,17 @@
 // JSON API v1: reader profiles, following, the feed, notifications.
 #pragma once
 
+#include "domain/articles.h"
 #include "domain/readers.h"
+#include "live/hub.h"
 #include "http/message.h"
 
 namespace tribune::api {
 
 class ReadersApi {
  public:
-  explicit ReadersApi(ReaderService& readers) : readers_(readers) {}
+  ReadersApi(ReaderService& readers, ArticleService& articles, LiveHub& live)
+      : readers_(readers), articles_(articles), live_(live) {}
 
   // PUT|DELETE /api/v1/readers/{id}/follow (signed in) -> {following: bool, followers: N}
   Response follow(RequestContext& ctx);
@@ -20,9 +23,22 @@ class ReadersApi {
   Response notifications(RequestContext& ctx);
   // POST /api/v1/me/notifications/read {up_to} -> 204
   Response mark_read(RequestContext& ctx);
+  // PUT|DELETE /api/v1/readers/{id}/ignore (signed in) -> {ignoring: bool}
+  Response ignore(RequestContext& ctx);
+  // PUT /api/v1/me/digest {digest: immediate|daily|off} -> {digest}
+  Response set_digest(RequestContext& ctx);
+  // GET /api/v1/me/events -> text/event-stream of "notification" events for the signed-in reader
+  Response events(RequestContext& ctx);
+
+  // The live topic of a reader's notifications (article topics are positive ids).
+  static int64_t topic(int64_t account_id) { return -account_id; }
+  // The SSE frame telling a reader about a notification.
+  static std::string frame(const Comment& c, const std::string& kind, const std::string& article_url);
 
  private:
   ReaderService& readers_;
+  ArticleService& articles_;
+  LiveHub& live_;
 };
 
 }  // namespace tribune::api

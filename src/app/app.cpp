@@ -36,6 +36,18 @@ App::App(Config config) : config_(std::move(config)) {
     cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
     live_.publish(a.id, api::CommentsApi::frame(c, change));
   });
+  // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
+  comments_->on_notify([this](const Comment& c, const std::vector<Store::Recipient>& recipients) {
+    std::optional<std::string> url;
+    for (const auto& r : recipients) {
+      if (!live_.has_subscribers(api::ReadersApi::topic(r.account_id))) continue;
+      if (!url) {
+        auto a = articles_->find_by_id(c.article_id);
+        url = a ? articles_->url_for(*a) + "#comment-" + std::to_string(c.id) : std::string();
+      }
+      live_.publish(api::ReadersApi::topic(r.account_id), api::ReadersApi::frame(c, r.kind, *url));
+    }
+  });
 }
 
 App::~App() { stop_background(); }
@@ -92,10 +104,11 @@ void App::build_http() {
     config_.pipeline.allowed_origins.push_back(base.substr(0, path));
   }
   accounts_->set_mail_settings(MailSettings{config_.site.base_url, config_.site.name});
+  digests_ = std::make_unique<DigestService>(*store_, *articles_, MailSettings{config_.site.base_url, config_.site.name});
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *renderer_, cache_, metrics_, cookie_);
-  comments_api_ = std::make_unique<api::CommentsApi>(*comments_, live_);
-  readers_api_ = std::make_unique<api::ReadersApi>(*readers_);
+  comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_);
+  readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
@@ -110,6 +123,7 @@ void App::start_background() {
   bg_thread_ = std::thread([this] {
     int64_t seen_version = -1;
     std::optional<TimePoint> next_due;
+    auto next_digest = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     std::unique_lock lock(bg_mu_);
     while (!bg_stop_) {
       lock.unlock();
@@ -124,6 +138,14 @@ void App::start_background() {
         next_due = articles_->next_scheduled();
       } catch (const Error& e) {
         spdlog::warn("content poll failed: {}", e.what());
+      }
+      if (digests_ && std::chrono::steady_clock::now() >= next_digest) {
+        next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
+        try {
+          if (int n = digests_->run_once()) spdlog::info("notification mail: {} digests queued", n);
+        } catch (const Error& e) {
+          spdlog::warn("notification mail failed: {}", e.what());
+        }
       }
       lock.lock();
       bg_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return bg_stop_; });

@@ -12,6 +12,7 @@
 #include "api/comments_api.h"
 #include "api/moderation_api.h"
 #include "api/readers_api.h"
+#include "domain/digests.h"
 #include "domain/moderation.h"
 #include "domain/readers.h"
 #include "domain/comments.h"
@@ -59,6 +60,9 @@ class App {
   AccountService& accounts() { return *accounts_; }
   CommentService& comments() { return *comments_; }
   OutboxWorker& outbox() { return *outbox_; }
+  ReaderService& readers() { return *readers_; }
+  ModerationService& moderation() { return *moderation_; }
+  DigestService& digests() { return *digests_; }
   LiveHub& live() { return live_; }
   PageCache& cache() { return cache_; }
   Metrics& metrics() { return metrics_; }
@@ -77,6 +81,7 @@ class App {
   std::unique_ptr<ReaderService> readers_;
   std::unique_ptr<ModerationService> moderation_;
   std::unique_ptr<OutboxWorker> outbox_;
+  std::unique_ptr<DigestService> digests_;
   SessionCookie cookie_;
   Metrics metrics_;
   LiveHub live_;

@@ -65,7 +65,11 @@ void load_config_file(const std::string& path, Config& c) {
     c.comment_limits.per_account.count = comments;
   }
   if (auto* mail = root["mail"].as_table()) {
-    reject_unknown(*mail, "mail", {"smtp_url", "from", "username", "password"});
+    reject_unknown(*mail, "mail", {"smtp_url", "from", "username", "password", "digest_interval_seconds"});
+    int64_t every = c.digest_interval.count();
+    take(*mail, "mail", "digest_interval_seconds", every);
+    if (every < 1) throw bad_key("mail.digest_interval_seconds", "must be at least 1");
+    c.digest_interval = std::chrono::seconds(every);
     take(*mail, "mail", "smtp_url", c.smtp.url);
     take(*mail, "mail", "from", c.smtp.from);
     take(*mail, "mail", "username", c.smtp.username);
@@ -105,8 +109,9 @@ void load_config_file(const std::string& path, Config& c) {
     c.server.idle_timeout = std::chrono::seconds(idle);
   }
   if (auto* comments = root["comments"].as_table()) {
-    reject_unknown(*comments, "comments", {"open_by_default", "close_after_days", "edit_window_minutes"});
+    reject_unknown(*comments, "comments", {"open_by_default", "close_after_days", "edit_window_minutes", "premoderate"});
     take(*comments, "comments", "open_by_default", c.comments.open_by_default);
+    take(*comments, "comments", "premoderate", c.comments.premoderate);
     take(*comments, "comments", "close_after_days", c.comments.close_after_days);
     int64_t edit = c.comment_limits.edit_window.count() / 60;
     take(*comments, "comments", "edit_window_minutes", edit);

@@ -22,6 +22,7 @@ struct Config {
   AccountLimits account_limits;
   CommentLimits comment_limits;
   SmtpSettings smtp;
+  std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 
   std::string database_path() const { return data_dir + "/tribune.db"; }

@@ -61,12 +61,24 @@ Router App::build_routes() {
   // PUT|DELETE /api/v1/comments/{id}/reactions/{kind}
   r.add(verb::put, "/api/v1/comments/{id}/reactions/{kind}", [&comments](RequestContext& c) { return comments.react(c); });
   r.add(verb::delete_, "/api/v1/comments/{id}/reactions/{kind}", [&comments](RequestContext& c) { return comments.react(c); });
+  // PUT|DELETE /api/v1/comments/{id}/pick (editor, moderator, admin)
+  r.add(verb::put, "/api/v1/comments/{id}/pick", [&comments](RequestContext& c) { return comments.pick(c); });
+  r.add(verb::delete_, "/api/v1/comments/{id}/pick", [&comments](RequestContext& c) { return comments.pick(c); });
+  // GET /api/v1/comment-counts?articles=slug,slug: many articles' counts in one request
+  r.add(verb::get, "/api/v1/comment-counts", [&comments](RequestContext& c) { return comments.counts(c); });
   // POST /api/v1/comments/{id}/reports {reason, note?}
   r.add(verb::post, "/api/v1/comments/{id}/reports", [&comments](RequestContext& c) { return comments.report(c); });
   // GET /api/v1/readers/{id}: public profile; PUT|DELETE /api/v1/readers/{id}/follow
   r.add(verb::get, "/api/v1/readers/{id}", [&readers](RequestContext& c) { return readers.profile(c); });
   r.add(verb::put, "/api/v1/readers/{id}/follow", [&readers](RequestContext& c) { return readers.follow(c); });
   r.add(verb::delete_, "/api/v1/readers/{id}/follow", [&readers](RequestContext& c) { return readers.follow(c); });
+  // PUT|DELETE /api/v1/readers/{id}/ignore
+  r.add(verb::put, "/api/v1/readers/{id}/ignore", [&readers](RequestContext& c) { return readers.ignore(c); });
+  r.add(verb::delete_, "/api/v1/readers/{id}/ignore", [&readers](RequestContext& c) { return readers.ignore(c); });
+  // GET /api/v1/me/events: the signed-in reader's notifications as Server-Sent Events
+  r.add(verb::get, "/api/v1/me/events", [&readers](RequestContext& c) { return readers.events(c); });
+  // PUT /api/v1/me/digest {digest: immediate|daily|off}
+  r.add(verb::put, "/api/v1/me/digest", [&readers](RequestContext& c) { return readers.set_digest(c); });
   // GET /api/v1/me/feed; GET /api/v1/me/notifications; POST /api/v1/me/notifications/read {up_to}
   r.add(verb::get, "/api/v1/me/feed", [&readers](RequestContext& c) { return readers.feed(c); });
   r.add(verb::get, "/api/v1/me/notifications", [&readers](RequestContext& c) { return readers.notifications(c); });

@@ -19,6 +19,7 @@ struct Account {
   TimePoint created_at{};
   std::optional<TimePoint> banned_until;  // cannot post until then (a ban is a date far in the future)
   std::string ban_reason;
+  std::string digest = "daily";  // notification mail: immediate, daily or off
 };
 
 struct NewAccount {

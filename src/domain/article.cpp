@@ -15,6 +15,7 @@ std::string_view to_string(CommentsMode m) {
   switch (m) {
     case CommentsMode::open: return "open";
     case CommentsMode::closed: return "closed";
+    case CommentsMode::premoderated: return "premoderated";
     case CommentsMode::site_default: break;
   }
   return "default";
@@ -23,6 +24,7 @@ std::string_view to_string(CommentsMode m) {
 std::optional<CommentsMode> parse_comments_mode(std::string_view s) {
   if (s == "open") return CommentsMode::open;
   if (s == "closed") return CommentsMode::closed;
+  if (s == "premoderated") return CommentsMode::premoderated;
   if (s == "default") return CommentsMode::site_default;
   return std::nullopt;
 }

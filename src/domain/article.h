@@ -23,7 +23,8 @@ struct Section {
   std::string name;
 };
 
-enum class CommentsMode { site_default, open, closed };
+// premoderated: open whatever the site policy, every comment held for a moderator first.
+enum class CommentsMode { site_default, open, closed, premoderated };
 std::string_view to_string(CommentsMode m);
 std::optional<CommentsMode> parse_comments_mode(std::string_view s);
 

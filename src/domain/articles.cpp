@@ -52,8 +52,12 @@ std::vector<Section> ArticleService::sections() const { return store_.list_secti
 int64_t ArticleService::content_version() const { return store_.content_version(); }
 std::optional<TimePoint> ArticleService::next_scheduled() const { return store_.next_scheduled(now_()); }
 
+bool ArticleService::comments_premoderated(const Article& a) const {
+  return a.comments == CommentsMode::premoderated || (a.comments == CommentsMode::site_default && policy_.premoderate);
+}
+
 bool ArticleService::comments_open(const Article& a) const {
-  if (a.comments == CommentsMode::open) return true;
+  if (a.comments == CommentsMode::open || a.comments == CommentsMode::premoderated) return true;
   if (a.comments == CommentsMode::closed || !policy_.open_by_default) return false;
   if (policy_.close_after_days <= 0) return true;
   return now_() < a.published_at + std::chrono::days(policy_.close_after_days);

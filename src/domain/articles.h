@@ -13,6 +13,7 @@ namespace tribune {
 struct CommentPolicy {
   bool open_by_default = true;
   int close_after_days = 0;  // 0: never close by age
+  bool premoderate = false;  // hold every comment on "default" articles for a moderator
 };
 
 class ArticleService {
@@ -48,6 +49,8 @@ class ArticleService {
   void set_comment_policy(CommentPolicy p) { policy_ = p; }
   // Whether readers may comment on the article now: its own mode, else the site policy.
   bool comments_open(const Article& a) const;
+  // Whether new comments wait for a moderator before anyone else sees them.
+  bool comments_premoderated(const Article& a) const;
 
   const Locality& locality() const { return locality_; }
   TimePoint now() const { return now_(); }

@@ -14,7 +14,7 @@ enum class CommentStatus { published, pending, hidden, rejected, deleted };
 std::string_view to_string(CommentStatus s);
 std::optional<CommentStatus> parse_comment_status(std::string_view s);
 
-enum class CommentSort { newest, oldest, top };
+enum class CommentSort { newest, oldest, top, picks };  // picks: editor's picks, any depth, newest first
 std::optional<CommentSort> parse_comment_sort(std::string_view s);
 std::string_view to_string(CommentSort s);
 
@@ -44,6 +44,7 @@ struct NewComment {
   std::string body_html;
   CommentStatus status = CommentStatus::published;
   TimePoint created_at{};
+  std::vector<std::string> mentions;  // handles (mention_handle), resolved by the store
 };
 
 // Keyset position in a comment listing: (key, id) where key is created_at or the recommend count.

@@ -1,6 +1,7 @@
 #include "domain/comments.h"
 
 #include "domain/markdown.h"
+#include "domain/mentions.h"
 
 namespace tribune {
 
@@ -26,6 +27,7 @@ std::optional<CommentSort> parse_comment_sort(std::string_view s) {
   if (s == "newest") return CommentSort::newest;
   if (s == "oldest") return CommentSort::oldest;
   if (s == "top") return CommentSort::top;
+  if (s == "picks") return CommentSort::picks;
   return std::nullopt;
 }
 
@@ -33,6 +35,7 @@ std::string_view to_string(CommentSort s) {
   switch (s) {
     case CommentSort::oldest: return "oldest";
     case CommentSort::top: return "top";
+    case CommentSort::picks: return "picks";
     case CommentSort::newest: break;
   }
   return "newest";
@@ -63,11 +66,14 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   c.author_id = who.account_id;
   c.body_markdown = body;
   c.body_html = render_markdown(body, {.tables = false, .ugc_links = true});
-  c.status = CommentStatus::published;
+  c.status = articles_.comments_premoderated(*article) ? CommentStatus::pending : CommentStatus::published;
   c.created_at = articles_.now();
-  Comment stored = store_.add_comment(c);
-  for (auto& l : listeners_) l(*article, stored, Change::created);
-  return stored;
+  c.mentions = extract_mentions(body);
+  auto saved = store_.add_comment(c);
+  if (saved.comment.status == CommentStatus::published)
+    for (auto& l : listeners_) l(*article, saved.comment, Change::created);
+  notify(saved.comment, saved.notified);
+  return std::move(saved.comment);
 }
 
 void CommentService::check_body(const std::string& body) {
@@ -83,6 +89,11 @@ Comment CommentService::published(int64_t comment_id) const {
   auto c = store_.find_comment(comment_id);
   if (!c || c->status != CommentStatus::published) throw not_found("The comment");
   return *c;
+}
+
+void CommentService::notify(const Comment& c, const std::vector<Store::Recipient>& recipients) {
+  if (recipients.empty()) return;
+  for (auto& l : notify_listeners_) l(c, recipients);
 }
 
 void CommentService::changed(const Comment& c, Change change) {
@@ -137,6 +148,16 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
   return count;
 }
 
+void CommentService::pick(const Actor& who, int64_t comment_id, bool on) {
+  if (who.role != "editor" && who.role != "moderator" && who.role != "admin")
+    throw Error(ErrorKind::forbidden, "forbidden", "Only editors and moderators choose editor's picks.");
+  auto c = published(comment_id);
+  if (c.picked == on) return;
+  if (!store_.set_pick(comment_id, on)) throw not_found("The comment");
+  c.picked = on;
+  changed(c, Change::updated);
+}
+
 void CommentService::report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note) {
   static constexpr std::string_view reasons[] = {"spam", "abuse", "off_topic", "other"};
   bool known = false;
@@ -168,8 +189,9 @@ Conversation CommentService::conversation(const Article& article, CommentSort so
   c.top = std::move(page.comments);
   c.next = page.next;
   std::vector<int64_t> roots;
-  for (const auto& t : c.top)
-    if (t.reply_count > 0) roots.push_back(t.id);
+  if (sort != CommentSort::picks)  // picks stand alone, replies or not
+    for (const auto& t : c.top)
+      if (t.reply_count > 0) roots.push_back(t.id);
   c.replies = store_.list_thread_replies(roots, reply_limit);
   c.total = article.comment_count;
   c.sort = sort;

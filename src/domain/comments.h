@@ -1,5 +1,6 @@
 // The commenting forum's rules: who may post where, what a comment may contain, how threads are read.
-// Moderation rules will wrap post() (a later issue); for now every valid comment is published.
+// Moderation rules will wrap post() (a later issue); for now a valid comment is published, or held for a
+// moderator when the article is pre-moderated.
 #pragma once
 
 #include <functional>
@@ -46,11 +47,14 @@ class CommentService {
   // What happened to a comment, as live subscribers see it.
   enum class Change { created, updated, removed };
   using Listener = std::function<void(const Article&, const Comment&, Change)>;
+  // Readers a committed change notified (replies, mentions, followed readers, moderation notices).
+  using NotifyListener = std::function<void(const Comment&, const std::vector<Store::Recipient>&)>;
 
   CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
 
   // Errors: not_found (article), forbidden comments_closed, invalid (body: empty_comment, too_long,
-  // invalid_utf8, control_characters; parent_id: invalid_parent), rate_limited.
+  // invalid_utf8, control_characters; parent_id: invalid_parent), rate_limited. On a pre-moderated article
+  // the comment comes back "pending": only its author and moderators see it until it is approved.
   Comment post(const Commenter& who, std::string_view article_slug, const std::string& body,
                std::optional<int64_t> parent_id);
   // Throws invalid (field body) unless the text can be a comment.
@@ -70,6 +74,10 @@ class CommentService {
                             int reply_limit = 500) const;
 
   std::optional<Comment> find(int64_t id) const { return store_.find_comment(id); }
+  // Comment counts of visible articles by slug (home and section pages ask for many at once).
+  std::vector<std::pair<std::string, int64_t>> counts(const std::vector<std::string>& slugs) const {
+    return store_.comment_counts(slugs, articles_.now());
+  }
 
   // The author, within the edit window. Errors: not_found, forbidden (not_author, edit_window_closed),
   // invalid (body).
@@ -80,8 +88,12 @@ class CommentService {
   int64_t react(const Actor& who, int64_t comment_id, const std::string& kind, bool on);
   // reason: spam, abuse, off_topic, other; note <= 500. Errors: not_found, invalid. Idempotent per reader.
   void report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note);
+  // Editor's pick on or off. Staff only. Errors: not_found, forbidden. Idempotent.
+  void pick(const Actor& who, int64_t comment_id, bool on);
   // Called after every change is committed, on the thread that made it.
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
+  void on_notify(NotifyListener l) { notify_listeners_.push_back(std::move(l)); }
+  void notify(const Comment& c, const std::vector<Store::Recipient>& recipients);
   // Published comments of the article with ids above after_id, oldest first (Last-Event-ID resume).
   std::vector<Comment> since(int64_t article_id, int64_t after_id, int limit) const {
     return store_.comments_since(article_id, after_id, limit);
@@ -93,6 +105,7 @@ class CommentService {
   RateLimiter& limiter_;
   CommentLimits limits_;
   std::vector<Listener> listeners_;
+  std::vector<NotifyListener> notify_listeners_;
   Comment published(int64_t comment_id) const;
 
  public:

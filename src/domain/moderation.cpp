@@ -17,10 +17,13 @@ Comment ModerationService::decide(int64_t moderator_id, int64_t comment_id, cons
     throw invalid_field("reason", "invalid_reason", "The reason must be at most 500 characters of text.");
   auto before = store_.find_comment(comment_id);
   if (!before) throw not_found("The comment");
-  auto after = store_.decide_comment(comment_id, moderator_id, decision, reason);
-  if (before->status != after.status)
-    comments_.changed(after, after.status == CommentStatus::published ? CommentService::Change::created
-                                                                      : CommentService::Change::removed);
+  auto saved = store_.decide_comment(comment_id, moderator_id, decision, reason);
+  const Comment& after = saved.comment;
+  if (before->status != after.status) {
+    if (after.status == CommentStatus::published) comments_.changed(after, CommentService::Change::created);
+    else if (before->status == CommentStatus::published) comments_.changed(after, CommentService::Change::removed);
+  }
+  comments_.notify(after, saved.notified);
   return after;
 }
 

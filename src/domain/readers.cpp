@@ -10,6 +10,17 @@ void ReaderService::follow(int64_t follower_id, int64_t followed_id, bool on) {
   store_.set_follow(follower_id, followed_id, on);
 }
 
+void ReaderService::ignore(int64_t account_id, int64_t ignored_id, bool on) {
+  if (account_id == ignored_id) throw Error(ErrorKind::invalid, "cannot_ignore_self", "You cannot ignore yourself.");
+  store_.set_ignore(account_id, ignored_id, on);
+}
+
+void ReaderService::set_digest(int64_t account_id, const std::string& mode) {
+  if (mode != "immediate" && mode != "daily" && mode != "off")
+    throw invalid_field("digest", "invalid_digest", "digest must be immediate, daily or off.");
+  store_.set_digest(account_id, mode);
+}
+
 ReaderProfile ReaderService::profile(int64_t reader_id, int64_t viewer_id, int comment_limit) {
   auto account = store_.find_account(reader_id);
   if (!account) throw not_found("The reader");

@@ -1,5 +1,6 @@
-// Readers as the forum sees them: public profiles, following, the feed of followed readers' comments and
-// notifications (replies to me, new comments by readers I follow).
+// Readers as the forum sees them: public profiles, following and ignoring, the feed of followed readers'
+// comments, notifications (replies to me, mentions of me, new comments by readers I follow, moderation
+// notices) and the choice of notification mail.
 #pragma once
 
 #include "domain/account.h"
@@ -36,6 +37,18 @@ class ReaderService {
   }
   int64_t unread(int64_t account_id) { return store_.unread_notifications(account_id); }
   void mark_read(int64_t account_id, int64_t up_to_id) { store_.mark_notifications_read(account_id, up_to_id); }
+
+  // Their comments collapse for the ignoring reader, and they no longer notify them.
+  // Errors: invalid cannot_ignore_self, not_found.
+  void ignore(int64_t account_id, int64_t ignored_id, bool on);
+  std::vector<int64_t> ignored(int64_t account_id) { return store_.ignored_by(account_id, kMaxIgnored); }
+  std::vector<int64_t> followed_among(int64_t account_id, const std::vector<int64_t>& ids) {
+    return store_.followed_among(account_id, ids);
+  }
+  // mode: immediate, daily, off. Errors: invalid (digest).
+  void set_digest(int64_t account_id, const std::string& mode);
+
+  static constexpr int kMaxIgnored = 1000;
 
  private:
   Store& store_;

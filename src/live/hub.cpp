@@ -50,6 +50,11 @@ void LiveHub::unsubscribe(int64_t topic, const Subscriber* s) {
   if (subs.empty()) topics_.erase(it);
 }
 
+bool LiveHub::has_subscribers(int64_t topic) const {
+  std::lock_guard lock(mu_);
+  return topics_.contains(topic);
+}
+
 void LiveHub::publish(int64_t topic, const std::string& frame) {
   std::vector<std::shared_ptr<Subscriber>> targets;
   {

@@ -49,6 +49,7 @@ class LiveHub {
  public:
   void subscribe(int64_t topic, const std::shared_ptr<Subscriber>& s);
   void unsubscribe(int64_t topic, const Subscriber* s);
+  bool has_subscribers(int64_t topic) const;
   // Queues one SSE frame for every subscriber of the topic. Any thread.
   void publish(int64_t topic, const std::string& frame);
   // Wakes every subscriber so that its connection ends (server shutdown).

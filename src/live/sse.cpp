@@ -9,17 +9,20 @@ namespace tribune {
 
 namespace asio = boost::asio;
 
-StreamBody sse_stream(LiveHub& hub, int64_t topic, Replay replay, std::chrono::seconds heartbeat) {
-  return [&hub, topic, replay = std::move(replay), heartbeat](boost::beast::tcp_stream& stream) -> asio::awaitable<void> {
+StreamBody sse_stream(LiveHub& hub, std::vector<int64_t> topics, Replay replay, std::chrono::seconds heartbeat) {
+  return [&hub, topics = std::move(topics), replay = std::move(replay),
+          heartbeat](boost::beast::tcp_stream& stream) -> asio::awaitable<void> {
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
     auto sub = std::make_shared<Subscriber>(co_await asio::this_coro::executor);
-    hub.subscribe(topic, sub);
+    for (int64_t topic : topics) hub.subscribe(topic, sub);
     struct Leave {
       LiveHub& hub;
-      int64_t topic;
+      const std::vector<int64_t>& topics;
       Subscriber* sub;
-      ~Leave() { hub.unsubscribe(topic, sub); }
-    } leave{hub, topic, sub.get()};
+      ~Leave() {
+        for (int64_t topic : topics) hub.unsubscribe(topic, sub);
+      }
+    } leave{hub, topics, sub.get()};
     auto& socket = stream.socket();
     std::string out = "retry: 3000\n\n";
     if (replay)

@@ -14,6 +14,7 @@ namespace tribune {
 // (a frame may arrive twice: clients drop ids they already have).
 using Replay = std::function<std::vector<std::string>()>;
 
-StreamBody sse_stream(LiveHub& hub, int64_t topic, Replay replay, std::chrono::seconds heartbeat);
+// topics: one stream may follow several (an article page: the article and the signed-in reader).
+StreamBody sse_stream(LiveHub& hub, std::vector<int64_t> topics, Replay replay, std::chrono::seconds heartbeat);
 
 }  // namespace tribune

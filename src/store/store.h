@@ -142,10 +142,23 @@ class Store {
   virtual std::vector<Comment> comments_by_author(int64_t account_id, int limit) = 0;
 
   // --- Comments ---
+  // Who a change notified, so that live pages can be told at once.
+  struct Recipient {
+    int64_t account_id = 0;
+    std::string kind;  // reply, followed_comment, mention, moderation
+  };
+  struct SavedComment {
+    Comment comment;
+    std::vector<Recipient> notified;
+  };
   // Stores a comment; for a reply, checks in the same transaction that the parent is a published comment
   // of the same article (else Error(invalid, "invalid_parent")), and counts it on the parent and the
-  // article. Returns the stored comment.
-  virtual Comment add_comment(const NewComment& comment) = 0;
+  // article. Resolves the mentioned handles to readers (one each: a reader who took part in the article's
+  // conversation first, else the earliest account). A published comment notifies, in the same
+  // transaction: the parent's author (reply), the mentioned readers (mention) and the author's followers
+  // (followed_comment, at most 10,000), each at most once per comment and never when the recipient
+  // ignores the author. A pending comment notifies when it is approved (decide_comment).
+  virtual SavedComment add_comment(const NewComment& comment) = 0;
   virtual std::optional<Comment> find_comment(int64_t id) = 0;
   // Published comments in the query's order, keyset-paginated.
   virtual CommentList list_comments(const CommentQuery& query) = 0;
@@ -165,6 +178,11 @@ class Store {
   // The kinds this reader gave each of these comments (for the per-reader part of a page).
   virtual std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id,
                                                                     const std::vector<int64_t>& comment_ids) = 0;
+  // Marks or unmarks a published comment as an editor's pick; false when the comment is not published.
+  virtual bool set_pick(int64_t comment_id, bool on) = 0;
+  // Comment counts of the visible articles with these slugs (unknown or unpublished slugs are left out).
+  virtual std::vector<std::pair<std::string, int64_t>> comment_counts(const std::vector<std::string>& slugs,
+                                                                      TimePoint visible_at) = 0;
   // Files a report; false when this reader already reported this comment.
   virtual bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) = 0;
 
@@ -205,9 +223,16 @@ class Store {
   virtual std::vector<Comment> followed_comments(int64_t follower_id, int64_t before_id, int limit) = 0;
   // Published comments by one account, newest first, id < before_id (0: from the newest).
   virtual std::vector<Comment> comments_of(int64_t author_id, int64_t before_id, int limit) = 0;
+  // Idempotent. Errors: not_found when the ignored account does not exist.
+  virtual void set_ignore(int64_t account_id, int64_t ignored_id, bool on) = 0;
+  // The readers this account ignores, most recent first, at most limit.
+  virtual std::vector<int64_t> ignored_by(int64_t account_id, int limit) = 0;
+  // Which of these accounts the follower follows.
+  virtual std::vector<int64_t> followed_among(int64_t follower_id, const std::vector<int64_t>& account_ids) = 0;
   struct Notification {
     int64_t id = 0;
-    std::string kind;  // reply, followed_comment
+    std::string kind;    // reply, followed_comment, mention, moderation
+    std::string detail;  // moderation: approved, rejected, hidden
     Comment comment;
     TimePoint created_at{};
     bool read = false;
@@ -215,6 +240,24 @@ class Store {
   virtual std::vector<Notification> notifications(int64_t account_id, int64_t before_id, int limit) = 0;
   virtual int64_t unread_notifications(int64_t account_id) = 0;
   virtual void mark_notifications_read(int64_t account_id, int64_t up_to_id) = 0;
+
+  // --- Notification mail (digests) ---
+  // mode: immediate, daily, off.
+  virtual void set_digest(int64_t account_id, const std::string& mode) = 0;
+  struct DueDigest {
+    Account account;
+    int64_t cursor = 0;                 // the last notification id already considered for mail
+    int64_t up_to = 0;                  // the newest notification id now considered
+    std::vector<Notification> items;    // unread, id > cursor, oldest first, at most 20
+    int64_t more = 0;                   // further unread notifications past those items
+  };
+  // Readers with a verified address and unread notifications past their cursor whose mail is due: every
+  // run for "immediate", once a day for "daily".
+  virtual std::vector<DueDigest> due_digests(TimePoint now, int limit) = 0;
+  // Moves the reader's cursor from expected to up_to and queues the mail (when set), in one transaction.
+  // False, changing nothing, when the cursor was not at expected (another worker or node sent it).
+  virtual bool record_digest(int64_t account_id, int64_t expected_cursor, int64_t up_to, TimePoint now,
+                             const std::optional<OutboxMail>& mail) = 0;
 
   // --- Moderation ---
   struct QueueItem {
@@ -225,9 +268,11 @@ class Store {
   // Reported (unresolved) and pending comments, oldest report first, comment id > after_id.
   virtual std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) = 0;
   // approve: published, reports resolved; reject/hide: out of the conversation and its counts. Logged with
-  // the moderator and reason, in one transaction. Errors: not_found.
-  virtual Comment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
-                                 const std::string& reason) = 0;
+  // the moderator and reason, in one transaction, with a "moderation" notice to the author when a held
+  // comment is approved or a comment is taken down; approving a held comment also sends the notifications
+  // its publication would have (add_comment). Errors: not_found.
+  virtual SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
+                                      const std::string& reason) = 0;
   // until empty: lifts the ban. Logged. Errors: not_found.
   virtual void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) = 0;
 

@@ -189,6 +189,41 @@ CREATE TABLE moderation_log (
   created_at INTEGER NOT NULL
 );
 )sql"},
+      {8, R"sql(
+ALTER TABLE accounts ADD COLUMN handle TEXT NOT NULL DEFAULT '';
+CREATE INDEX accounts_by_handle ON accounts (handle);
+ALTER TABLE accounts ADD COLUMN digest TEXT NOT NULL DEFAULT 'daily' CHECK (digest IN ('immediate', 'daily', 'off'));
+ALTER TABLE accounts ADD COLUMN digest_cursor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN digest_sent_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE notifications_v8 (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('reply', 'followed_comment', 'mention', 'moderation')),
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  detail TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  read_at INTEGER
+);
+INSERT INTO notifications_v8 (id, account_id, kind, comment_id, created_at, read_at)
+  SELECT id, account_id, kind, comment_id, created_at, read_at FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_v8 RENAME TO notifications;
+CREATE INDEX notifications_by_account ON notifications (account_id, id);
+CREATE INDEX notifications_by_comment ON notifications (comment_id);
+CREATE TABLE comment_mentions (
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  PRIMARY KEY (comment_id, account_id)
+) WITHOUT ROWID;
+CREATE TABLE ignores (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  ignored_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, ignored_id)
+) WITHOUT ROWID;
+CREATE INDEX comments_picked ON comments (article_id, created_at, id) WHERE picked = 1 AND status = 'published';
+CREATE INDEX comments_pending ON comments (id) WHERE status = 'pending';
+)sql"},
   };
   return steps;
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "domain/error.h"
+#include "domain/mentions.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/migrations.h"
 
@@ -280,9 +281,10 @@ std::optional<Article> find_article_in(Db& db, std::string_view slug) {
 }
 
 constexpr const char* kAccountColumns =
-    "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason";
+    "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason, digest";
 constexpr const char* kAccountColumnsA =
-    "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at, a.banned_until, a.ban_reason";
+    "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at, a.banned_until, a.ban_reason, a.digest";
+constexpr int kAccountWidth = 9;  // columns read by read_account
 
 TimePoint seconds_at(Statement& st, int col) { return TimePoint(std::chrono::seconds(st.int64(col))); }
 
@@ -296,6 +298,7 @@ Account read_account(Statement& st, int c) {
   a.created_at = seconds_at(st, c + 5);
   if (!st.is_null(c + 6)) a.banned_until = seconds_at(st, c + 6);
   a.ban_reason = st.text(c + 7);
+  a.digest = st.text(c + 8);
   return a;
 }
 
@@ -362,6 +365,58 @@ Comment read_comment_at(Statement& st, int o) {
 
 Comment read_comment(Statement& st) { return read_comment_at(st, 0); }
 
+constexpr const char* kNotificationColumns = "n.id, n.kind, n.detail, n.created_at, n.read_at, "
+    "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "
+    "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, c.picked";
+constexpr const char* kNotificationFrom =
+    " FROM notifications n JOIN comments c ON c.id = n.comment_id LEFT JOIN accounts ac ON ac.id = c.author_id ";
+// A notice about a comment taken down stays visible to its author; every other kind goes with its comment.
+constexpr const char* kNotificationVisible = "(c.status = 'published' OR n.kind = 'moderation')";
+
+Store::Notification read_notification(Statement& st) {
+  Store::Notification n;
+  n.id = st.int64(0);
+  n.kind = st.text(1);
+  n.detail = st.text(2);
+  n.created_at = seconds_at(st, 3);
+  n.read = !st.is_null(4);
+  n.comment = read_comment_at(st, 5);
+  return n;
+}
+
+// Schema step 8 added accounts.handle; its value comes from C++ (ICU case folding), not SQL.
+void backfill_handles(Db& db) {
+  std::vector<std::pair<int64_t, std::string>> names;
+  auto& st = db.prepare("SELECT id, display_name FROM accounts");
+  while (st.step()) names.emplace_back(st.int64(0), st.text(1));
+  for (const auto& [id, name] : names)
+    db.prepare("UPDATE accounts SET handle = ?2 WHERE id = ?1").bind(1, id).bind(2, mention_handle(name)).run();
+}
+
+// The notifications of a comment that has just been published (Store::add_comment), in the caller's
+// transaction. Earlier kinds win: a follower who is also the parent's author gets one "reply".
+std::vector<Store::Recipient> notify_published(Db& db, int64_t comment_id, int64_t now) {
+  static constexpr std::pair<const char*, const char*> kinds[] = {
+      {"reply",
+       "SELECT p.author_id AS id FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.id = ?1 AND "
+       "p.author_id IS NOT NULL"},
+      {"mention", "SELECT m.account_id AS id FROM comment_mentions m WHERE m.comment_id = ?1"},
+      {"followed_comment",
+       "SELECT f.follower_id AS id FROM comments c JOIN follows f ON f.followed_id = c.author_id WHERE c.id = ?1 LIMIT 10000"},
+  };
+  std::vector<Store::Recipient> out;
+  for (const auto& [kind, who] : kinds) {
+    auto& st = db.prepare(
+        std::string("INSERT INTO notifications (account_id, kind, comment_id, created_at) SELECT r.id, '") + kind +
+        "', ?1, ?2 FROM (" + who + ") AS r JOIN comments c ON c.id = ?1 WHERE r.id IS NOT c.author_id AND "
+        "NOT EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = c.author_id) AND NOT EXISTS "
+        "(SELECT 1 FROM notifications n WHERE n.comment_id = ?1 AND n.account_id = r.id) RETURNING account_id");
+    st.bind(1, comment_id).bind(2, now);
+    while (st.step()) out.push_back(Store::Recipient{st.int64(0), kind});
+  }
+  return out;
+}
+
 std::optional<Comment> find_comment_in(Db& db, int64_t id) {
   auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.id = ?1");
   st.bind(1, id);
@@ -388,6 +443,7 @@ class SqliteStore final : public Store {
             continue;
           }
           db.exec(m.sql);
+          if (m.version == 8) backfill_handles(db);
           db.exec("PRAGMA user_version = " + std::to_string(m.version));
           db.exec("COMMIT");
         } catch (...) {
@@ -589,9 +645,10 @@ class SqliteStore final : public Store {
       int64_t created = a.created_at.time_since_epoch().count();
       db.prepare(
             "INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, password_hash, "
-            "role, created_at) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?7)")
+            "role, created_at, handle) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?7, ?9)")
           .bind(1, a.email).bind(2, a.email_normalized).bind(3, a.display_name).bind(4, a.name_keys[0])
           .bind(8, a.name_keys[1]).bind(5, a.password_hash).bind(6, a.role).bind(7, created)
+          .bind(9, mention_handle(a.display_name))
           .run();
       out.account = Account{db.last_insert_id(), a.email, a.display_name, a.role, std::nullopt, a.created_at};
       if (session) out.session_id = insert_session(db, out.account.id, *session);
@@ -606,7 +663,7 @@ class SqliteStore final : public Store {
       auto& st = db.prepare(std::string("SELECT ") + kAccountColumns + ", password_hash FROM accounts WHERE email_normalized = ?1");
       st.bind(1, email_normalized);
       if (!st.step()) return std::nullopt;
-      return Credentials{read_account(st, 0), st.text(8)};
+      return Credentials{read_account(st, 0), st.text(kAccountWidth)};
     });
   }
 
@@ -649,8 +706,9 @@ class SqliteStore final : public Store {
       if (!st.step()) return std::nullopt;
       SessionLookup out;
       out.account = read_account(st, 0);
-      out.session = SessionInfo{st.int64(8), out.account.id, seconds_at(st, 9), seconds_at(st, 10), seconds_at(st, 11),
-                                st.text(12), st.text(13)};
+      constexpr int s = kAccountWidth;
+      out.session = SessionInfo{st.int64(s), out.account.id, seconds_at(st, s + 1), seconds_at(st, s + 2),
+                                seconds_at(st, s + 3), st.text(s + 4), st.text(s + 5)};
       return out;
     });
   }
@@ -695,8 +753,8 @@ class SqliteStore final : public Store {
 
   void set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) override {
     writer_.run([&](Db& db) {
-      db.prepare("UPDATE accounts SET display_name = ?2, name_key = ?3, name_key_cased = ?4 WHERE id = ?1")
-          .bind(1, id).bind(2, name).bind(3, keys[0]).bind(4, keys[1]).run();
+      db.prepare("UPDATE accounts SET display_name = ?2, name_key = ?3, name_key_cased = ?4, handle = ?5 WHERE id = ?1")
+          .bind(1, id).bind(2, name).bind(3, keys[0]).bind(4, keys[1]).bind(5, mention_handle(name)).run();
     });
   }
 
@@ -763,9 +821,11 @@ class SqliteStore final : public Store {
 
   // --- Comments ---
 
-  Comment add_comment(const NewComment& c) override {
+  SavedComment add_comment(const NewComment& c) override {
+    SavedComment out;
     int64_t id = 0;
     writer_.run([&](Db& db) {
+      out.notified.clear();
       int64_t root = 0, depth = 0;
       if (c.parent_id) {
         auto& parent = db.prepare("SELECT article_id, root_id, depth, status FROM comments WHERE id = ?1");
@@ -785,28 +845,23 @@ class SqliteStore final : public Store {
           .run();
       id = db.last_insert_id();
       if (!c.parent_id) db.prepare("UPDATE comments SET root_id = id WHERE id = ?1").bind(1, id).run();
+      for (const auto& handle : c.mentions)
+        db.prepare(
+              "INSERT OR IGNORE INTO comment_mentions (comment_id, account_id) SELECT ?1, a.id FROM accounts a "
+              "WHERE a.handle = ?2 ORDER BY EXISTS (SELECT 1 FROM comments x WHERE x.author_id = a.id AND "
+              "x.article_id = ?3) DESC, a.id LIMIT 1")
+            .bind(1, id).bind(2, handle).bind(3, c.article_id).run();
       if (c.status == CommentStatus::published) {
         if (c.parent_id)
           db.prepare("UPDATE comments SET reply_count = reply_count + 1 WHERE id = ?1").bind(1, *c.parent_id).run();
         db.prepare("UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?1").bind(1, c.article_id).run();
-        int64_t now = c.created_at.time_since_epoch().count();
-        // Notifications in the same transaction: a reply to someone else, and a new comment for each follower
-        // of the author (at most 10,000 followers are notified per comment; the feed shows the rest).
-        if (c.parent_id)
-          db.prepare(
-                "INSERT INTO notifications (account_id, kind, comment_id, created_at) SELECT author_id, 'reply', ?2, ?3 "
-                "FROM comments WHERE id = ?1 AND author_id IS NOT NULL AND author_id <> ?4")
-              .bind(1, *c.parent_id).bind(2, id).bind(3, now).bind(4, c.author_id).run();
-        db.prepare(
-              "INSERT INTO notifications (account_id, kind, comment_id, created_at) SELECT f.follower_id, "
-              "'followed_comment', ?2, ?3 FROM follows f WHERE f.followed_id = ?1 AND NOT EXISTS (SELECT 1 FROM "
-              "notifications n WHERE n.account_id = f.follower_id AND n.comment_id = ?2) LIMIT 10000")
-            .bind(1, c.author_id).bind(2, id).bind(3, now).run();
+        out.notified = notify_published(db, id, c.created_at.time_since_epoch().count());
       }
     });
     auto stored = find_comment(id);
     if (!stored) throw Error(ErrorKind::internal, "store_error", "the saved comment could not be read back.");
-    return *stored;
+    out.comment = std::move(*stored);
+    return out;
   }
 
   std::optional<Comment> find_comment(int64_t id) override {
@@ -819,7 +874,9 @@ class SqliteStore final : public Store {
       bool ascending = q.sort == CommentSort::oldest;
       const char* key = top ? "c.recommend_count" : "c.created_at";
       std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.status = 'published' AND ";
-      sql += q.parent_id ? "c.parent_id = ?2" : "c.article_id = ?1 AND c.parent_id IS NULL";
+      if (q.parent_id) sql += "c.parent_id = ?2";
+      else if (q.sort == CommentSort::picks) sql += "c.article_id = ?1 AND c.picked = 1";
+      else sql += "c.article_id = ?1 AND c.parent_id IS NULL";
       if (q.after)
         sql += std::string(" AND (") + key + (ascending ? " > ?3" : " < ?3") + " OR (" + key + " = ?3 AND c.id" +
                (ascending ? " > ?4" : " < ?4") + "))";
@@ -1099,27 +1156,19 @@ class SqliteStore final : public Store {
   std::vector<Notification> notifications(int64_t account, int64_t before_id, int limit) override {
     return readers_.with([&](Db& db) {
       std::vector<Notification> out;
-      auto& st = db.prepare(std::string("SELECT n.id, n.kind, n.created_at, n.read_at, ") + kCommentColumns +
-                            " FROM notifications n JOIN comments c ON c.id = n.comment_id LEFT JOIN accounts ac ON "
-                            "ac.id = c.author_id WHERE n.account_id = ?1 AND c.status = 'published' AND (?2 = 0 OR "
-                            "n.id < ?2) ORDER BY n.id DESC LIMIT ?3");
+      auto& st = db.prepare(std::string("SELECT ") + kNotificationColumns + kNotificationFrom +
+                            "WHERE n.account_id = ?1 AND " + kNotificationVisible +
+                            " AND (?2 = 0 OR n.id < ?2) ORDER BY n.id DESC LIMIT ?3");
       st.bind(1, account).bind(2, before_id).bind(3, static_cast<int64_t>(limit));
-      while (st.step()) {
-        Notification n;
-        n.id = st.int64(0);
-        n.kind = st.text(1);
-        n.created_at = seconds_at(st, 2);
-        n.read = !st.is_null(3);
-        n.comment = read_comment_at(st, 4);
-        out.push_back(std::move(n));
-      }
+      while (st.step()) out.push_back(read_notification(st));
       return out;
     });
   }
 
   int64_t unread_notifications(int64_t account) override {
     return readers_.with([&](Db& db) {
-      auto& st = db.prepare("SELECT count(*) FROM notifications WHERE account_id = ?1 AND read_at IS NULL");
+      auto& st = db.prepare(std::string("SELECT count(*)") + kNotificationFrom + "WHERE n.account_id = ?1 AND " +
+                            "n.read_at IS NULL AND " + kNotificationVisible);
       st.bind(1, account);
       return st.step() ? st.int64(0) : 0;
     });
@@ -1132,6 +1181,128 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- Ignoring, picks, counts ---
+
+  void set_ignore(int64_t account, int64_t ignored, bool on) override {
+    writer_.run([&](Db& db) {
+      auto& exists = db.prepare("SELECT 1 FROM accounts WHERE id = ?1");
+      exists.bind(1, ignored);
+      if (!exists.step()) throw Error(ErrorKind::not_found, "not_found", "The reader was not found.");
+      exists.reset();
+      if (on)
+        db.prepare("INSERT OR IGNORE INTO ignores (account_id, ignored_id, created_at) VALUES (?1, ?2, ?3)")
+            .bind(1, account).bind(2, ignored).bind(3, now_seconds().time_since_epoch().count()).run();
+      else
+        db.prepare("DELETE FROM ignores WHERE account_id = ?1 AND ignored_id = ?2").bind(1, account).bind(2, ignored).run();
+    });
+  }
+
+  std::vector<int64_t> ignored_by(int64_t account, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<int64_t> out;
+      auto& st = db.prepare("SELECT ignored_id FROM ignores WHERE account_id = ?1 ORDER BY created_at DESC LIMIT ?2");
+      st.bind(1, account).bind(2, static_cast<int64_t>(limit));
+      while (st.step()) out.push_back(st.int64(0));
+      return out;
+    });
+  }
+
+  std::vector<int64_t> followed_among(int64_t follower, const std::vector<int64_t>& ids) override {
+    return readers_.with([&](Db& db) {
+      std::vector<int64_t> out;
+      auto& st = db.prepare("SELECT 1 FROM follows WHERE follower_id = ?1 AND followed_id = ?2");
+      for (int64_t id : ids) {
+        st.reset();
+        st.bind(1, follower).bind(2, id);
+        if (st.step()) out.push_back(id);
+      }
+      return out;
+    });
+  }
+
+  bool set_pick(int64_t comment_id, bool on) override {
+    bool changed = false;
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE comments SET picked = ?2 WHERE id = ?1 AND status = 'published'")
+          .bind(1, comment_id).bind(2, int64_t{on ? 1 : 0}).run();
+      changed = db.changes() > 0;
+    });
+    return changed;
+  }
+
+  std::vector<std::pair<std::string, int64_t>> comment_counts(const std::vector<std::string>& slugs,
+                                                              TimePoint visible_at) override {
+    return readers_.with([&](Db& db) {
+      std::vector<std::pair<std::string, int64_t>> out;
+      auto& st = db.prepare("SELECT comment_count FROM articles WHERE slug = ?1 AND published_at <= ?2");
+      for (const auto& slug : slugs) {
+        st.reset();
+        st.bind(1, slug).bind(2, visible_at.time_since_epoch().count());
+        if (st.step()) out.emplace_back(slug, st.int64(0));
+      }
+      return out;
+    });
+  }
+
+  // --- Notification mail ---
+
+  void set_digest(int64_t account, const std::string& mode) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE accounts SET digest = ?2 WHERE id = ?1").bind(1, account).bind(2, mode).run();
+      if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
+    });
+  }
+
+  std::vector<DueDigest> due_digests(TimePoint now, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<DueDigest> out;
+      auto& st = db.prepare(std::string("SELECT ") + kAccountColumnsA +
+                            ", a.digest_cursor FROM accounts a WHERE a.digest <> 'off' AND a.email_verified_at IS NOT "
+                            "NULL AND (a.digest = 'immediate' OR a.digest_sent_at <= ?1 - 86400) AND EXISTS (SELECT 1 "
+                            "FROM notifications n WHERE n.account_id = a.id AND n.id > a.digest_cursor AND n.read_at "
+                            "IS NULL) ORDER BY a.id LIMIT ?2");
+      st.bind(1, now.time_since_epoch().count()).bind(2, static_cast<int64_t>(limit));
+      while (st.step()) {
+        DueDigest d;
+        d.account = read_account(st, 0);
+        d.cursor = st.int64(kAccountWidth);
+        out.push_back(std::move(d));
+      }
+      st.reset();
+      auto& items = db.prepare(std::string("SELECT ") + kNotificationColumns + kNotificationFrom +
+                               "WHERE n.account_id = ?1 AND n.id > ?2 AND n.read_at IS NULL AND " + kNotificationVisible +
+                               " ORDER BY n.id LIMIT 21");
+      auto& last = db.prepare("SELECT max(id), coalesce(sum(read_at IS NULL), 0) FROM notifications WHERE account_id = ?1 AND id > ?2");
+      for (auto& d : out) {
+        items.reset();
+        items.bind(1, d.account.id).bind(2, d.cursor);
+        while (items.step()) d.items.push_back(read_notification(items));
+        last.reset();
+        last.bind(1, d.account.id).bind(2, d.cursor);
+        if (last.step()) {
+          d.up_to = last.int64(0);
+          d.more = std::max<int64_t>(0, last.int64(1) - std::min<int64_t>(20, static_cast<int64_t>(d.items.size())));
+        }
+        if (d.items.size() > 20) d.items.pop_back();
+      }
+      return out;
+    });
+  }
+
+  bool record_digest(int64_t account, int64_t expected, int64_t up_to, TimePoint now,
+                     const std::optional<OutboxMail>& mail) override {
+    bool moved = false;
+    writer_.run([&](Db& db) {
+      int64_t at = now.time_since_epoch().count();
+      db.prepare("UPDATE accounts SET digest_cursor = ?3, digest_sent_at = CASE WHEN ?4 THEN ?5 ELSE digest_sent_at "
+                 "END WHERE id = ?1 AND digest_cursor = ?2")
+          .bind(1, account).bind(2, expected).bind(3, up_to).bind(4, int64_t{mail ? 1 : 0}).bind(5, at).run();
+      moved = db.changes() > 0;
+      if (moved && mail) insert_mail(db, *mail, at);
+    });
+    return moved;
+  }
+
   // --- Moderation ---
 
   std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) override {
@@ -1141,8 +1312,9 @@ class SqliteStore final : public Store {
                             ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
                             "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
                             "r.resolved_at IS NULL)" + kCommentFrom +
-                            "WHERE c.id > ?1 AND (c.status = 'pending' OR (c.status = 'published' AND EXISTS (SELECT 1 "
-                            "FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL))) ORDER BY c.id LIMIT ?2");
+                            "WHERE c.id IN (SELECT id FROM comments WHERE status = 'pending' AND id > ?1 UNION SELECT "
+                            "comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > ?1) AND c.status IN "
+                            "('pending', 'published') ORDER BY c.id LIMIT ?2");
       st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
       while (st.step()) {
         QueueItem q;
@@ -1155,9 +1327,11 @@ class SqliteStore final : public Store {
     });
   }
 
-  Comment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
-                         const std::string& reason) override {
+  SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
+                              const std::string& reason) override {
+    SavedComment out;
     writer_.run([&](Db& db) {
+      out.notified.clear();
       auto& st = db.prepare("SELECT article_id, parent_id, status FROM comments WHERE id = ?1");
       st.bind(1, comment_id);
       if (!st.step()) throw Error(ErrorKind::not_found, "not_found", "The comment was not found.");
@@ -1175,12 +1349,24 @@ class SqliteStore final : public Store {
           db.prepare("UPDATE comments SET reply_count = reply_count + ?2 WHERE id = ?1").bind(1, *parent).bind(2, delta).run();
       }
       int64_t now = now_seconds().time_since_epoch().count();
+      if (status == "pending" && next == "published") out.notified = notify_published(db, comment_id, now);
+      // The author hears about a held comment going up, and about any comment coming down.
+      std::string notice = next == "published" ? (status == "pending" ? "approved" : "") :
+                           (status == "published" || status == "pending") ? next : "";
+      if (!notice.empty()) {
+        auto& n = db.prepare(
+            "INSERT INTO notifications (account_id, kind, comment_id, detail, created_at) SELECT author_id, "
+            "'moderation', id, ?2, ?3 FROM comments WHERE id = ?1 AND author_id IS NOT NULL RETURNING account_id");
+        n.bind(1, comment_id).bind(2, notice).bind(3, now);
+        while (n.step()) out.notified.push_back(Recipient{n.int64(0), "moderation"});
+      }
       db.prepare("UPDATE comment_reports SET resolved_at = ?2 WHERE comment_id = ?1 AND resolved_at IS NULL")
           .bind(1, comment_id).bind(2, now).run();
       db.prepare("INSERT INTO moderation_log (moderator_id, action, comment_id, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
           .bind(1, moderator_id).bind(2, decision).bind(3, comment_id).bind(4, reason).bind(5, now).run();
     });
-    return *find_comment(comment_id);
+    out.comment = *find_comment(comment_id);
+    return out;
   }
 
   void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) override {

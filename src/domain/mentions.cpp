@@ -1,0 +1,53 @@
+#include "domain/mentions.h"
+
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+
+namespace tribune {
+
+std::string mention_handle(std::string_view display_name) {
+  auto folded = icu::UnicodeString::fromUTF8(icu::StringPiece(display_name.data(), static_cast<int32_t>(display_name.size())));
+  folded.foldCase();
+  icu::UnicodeString kept;
+  for (int32_t i = 0; i < folded.length();) {
+    UChar32 cp = folded.char32At(i);
+    if (u_isalnum(cp)) kept.append(cp);
+    i += U16_LENGTH(cp);
+  }
+  std::string out;
+  kept.toUTF8String(out);
+  return out;
+}
+
+namespace {
+
+bool word_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+
+}  // namespace
+
+std::vector<std::string> extract_mentions(std::string_view text) {
+  std::vector<std::string> out;
+  bool in_code = false;
+  for (size_t i = 0; i < text.size() && out.size() < kMaxMentions; ++i) {
+    char c = text[i];
+    if (c == '`') {
+      while (i + 1 < text.size() && text[i + 1] == '`') ++i;  // a run of backticks opens or closes once
+      in_code = !in_code;
+      continue;
+    }
+    if (c != '@' || in_code) continue;
+    if (i > 0 && word_byte(static_cast<unsigned char>(text[i - 1]))) continue;
+    size_t end = i + 1;
+    while (end < text.size() && end - i <= 64 &&
+           (word_byte(static_cast<unsigned char>(text[end])) || text[end] == '.' || text[end] == '-'))
+      ++end;
+    auto handle = mention_handle(text.substr(i + 1, end - i - 1));
+    if (!handle.empty() && std::find(out.begin(), out.end(), handle) == out.end()) out.push_back(std::move(handle));
+    i = end - 1;
+  }
+  return out;
+}
+
+}  // namespace tribune
