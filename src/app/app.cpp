@@ -106,7 +106,8 @@ void App::build_http() {
   accounts_->set_mail_settings(MailSettings{config_.site.base_url, config_.site.name});
   digests_ = std::make_unique<DigestService>(*store_, *articles_, MailSettings{config_.site.base_url, config_.site.name});
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
-  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *renderer_, cache_, metrics_, cookie_);
+  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *readers_, *moderation_, *renderer_,
+                                            cache_, metrics_, cookie_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);

@@ -145,12 +145,23 @@ Router App::build_routes() {
   r.add(verb::get, "/reset", [&web](RequestContext& c) { return web.reset_form(c); });
   r.add(verb::post, "/reset", [&web](RequestContext& c) { return web.reset_submit(c); });
   r.add(verb::post, "/account/verification", [&web](RequestContext& c) { return web.resend_verification_submit(c); });
+  r.add(verb::post, "/account/digest", [&web](RequestContext& c) { return web.digest_submit(c); });
   r.add(verb::post, "/account/{action}", [&web](RequestContext& c) { return web.account_change_submit(c); });
   r.add(verb::get, "/admin/accounts", [&web](RequestContext& c) { return web.admin_accounts(c); });
   r.add(verb::post, "/admin/accounts/{id}/role", [&web](RequestContext& c) { return web.admin_role_submit(c); });
   // Comments without JavaScript
   r.add(verb::post, "/comment", [&web](RequestContext& c) { return web.comment_submit(c); });
   r.add(verb::get, "/comments/{id}/reply", [&web](RequestContext& c) { return web.reply_form(c); });
+  r.add(verb::post, "/comments/{id}/pick", [&web](RequestContext& c) { return web.pick_submit(c); });
+  // Readers, the feed, notifications, the moderation queue
+  r.add(verb::get, "/readers/{id}", [&web](RequestContext& c) { return web.reader(c); });
+  r.add(verb::post, "/readers/{id}/follow", [&web](RequestContext& c) { return web.follow_submit(c); });
+  r.add(verb::post, "/readers/{id}/ignore", [&web](RequestContext& c) { return web.ignore_submit(c); });
+  r.add(verb::get, "/following", [&web](RequestContext& c) { return web.following(c); });
+  r.add(verb::get, "/notifications", [&web](RequestContext& c) { return web.notifications(c); });
+  r.add(verb::get, "/moderation", [&web](RequestContext& c) { return web.moderation(c); });
+  r.add(verb::post, "/moderation/comments/{id}/decision", [&web](RequestContext& c) { return web.decision_submit(c); });
+  r.add(verb::post, "/moderation/accounts/{id}/ban", [&web](RequestContext& c) { return web.ban_submit(c); });
   r.add(verb::get, "/authors/{slug}", [&web](RequestContext& c) { return web.author(c); }, cached);
   r.add(verb::get, "/{section}", [&web](RequestContext& c) { return web.section(c); }, cached);
   r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", [&web](RequestContext& c) { return web.article(c); }, cached);

@@ -85,11 +85,12 @@ std::string slugify(std::string_view input) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 24> reserved = {
+  static constexpr std::array<std::string_view, 26> reserved = {
       "verify",  "forgot",  "reset",
       "api",     "assets",  "authors", "sections", "feed.xml",   "sitemap.xml", "healthz",
       "metrics", "register", "comment", "comments", "signin",    "signout",     "account",
-      "admin",   "moderation", "support", "webhooks", "readers", "tags",        "favicon.ico"};
+      "admin",   "moderation", "support", "webhooks", "readers", "tags",        "favicon.ico",
+      "following", "notifications"};
   for (auto r : reserved)
     if (slug == r) return true;
   return false;

@@ -7,6 +7,7 @@
 
 #include "api/articles_api.h"
 #include "http/forms.h"
+#include "web/form_support.h"
 #include "http/error_mapping.h"
 
 namespace tribune::web {
@@ -30,7 +31,10 @@ std::optional<Response> WebHandlers::cached(RequestContext& ctx) {
 }
 
 SlotFiller WebHandlers::filler(const Principal& who, const std::string& path) const {
-  return [this, who, path](std::string_view slot) { return renderer_.fragment(slot, who, path); };
+  return [this, who, path](std::string_view slot) {
+    int64_t unread = slot == "reader" && who.signed_in() ? readers_.unread(who.account_id) : 0;
+    return renderer_.fragment(slot, who, path, unread);
+  };
 }
 
 Response WebHandlers::serve(RequestContext& ctx, const CachedPage& page) {
@@ -208,35 +212,6 @@ Response WebHandlers::error_page(const Error& e) {
 
 namespace tribune::web {
 
-namespace {
-
-// Only local paths: "/x" but never "//host" or "/\\host", which browsers treat as another site.
-std::string safe_return_to(std::string_view target) {
-  if (target.empty() || target.front() != '/' || target.size() > 500) return "/";
-  if (target.size() > 1 && (target[1] == '/' || target[1] == '\\')) return "/";
-  for (char c : target)
-    if (static_cast<unsigned char>(c) < 0x21 || c == '\\' || c == '"' || c == '<' || c == '>') return "/";
-  return std::string(target);
-}
-
-ClientInfo client_of(const RequestContext& ctx) {
-  return ClientInfo{ctx.client_ip, std::string(ctx.request[http::field::user_agent])};
-}
-
-std::map<std::string, std::string, std::less<>> form_of(const RequestContext& ctx) {
-  if (!ctx.request[http::field::content_type].starts_with("application/x-www-form-urlencoded"))
-    throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type", "Send the form as a web browser does.");
-  return parse_form(ctx.request.body());
-}
-
-std::string field(const std::map<std::string, std::string, std::less<>>& form, std::string_view name) {
-  auto it = form.find(name);
-  return it == form.end() ? std::string() : it->second;
-}
-
-Response see_other(std::string_view location) { return Response::redirect(http::status::see_other, location); }
-
-}  // namespace
 
 Response WebHandlers::favicon(RequestContext& ctx) {
   auto bytes = embedded_file("favicon.svg");
@@ -325,7 +300,8 @@ Response WebHandlers::account(RequestContext& ctx) {
       {"name", "Your display name is saved."},
       {"email", "Check your new address: we sent it a confirmation link."},
       {"password", "Your password is changed."},
-      {"verification", "A new confirmation link is on its way."}};
+      {"verification", "A new confirmation link is on its way."},
+      {"digest", "Your notification mail choice is saved."}};
   std::string notice;
   if (auto done = ctx.query_value("done"))
     if (auto it = notices.find(*done); it != notices.end()) notice = it->second;
@@ -411,6 +387,13 @@ Response WebHandlers::comment_submit(RequestContext& ctx) {
   try {
     auto c = comments_.post(Commenter{ctx.principal.account_id, ctx.principal.name, ctx.client_ip}, slug,
                             field(form, "body"), parent);
+    if (c.status == CommentStatus::pending)
+      return html_page(ctx, http::status::ok,
+                       renderer_.message_page("Your comment is awaiting review",
+                                              "Comments on this article are read by a moderator before they appear. "
+                                              "Yours will show in the conversation once approved, and you will be "
+                                              "notified.",
+                                              back + "#comments", articles_.sections()));
     return see_other(back + "#comment-" + std::to_string(c.id));
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited) throw;

@@ -5,6 +5,8 @@
 #include "domain/accounts.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
+#include "domain/moderation.h"
+#include "domain/readers.h"
 #include "http/cookies.h"
 #include "domain/error.h"
 #include "http/message.h"
@@ -16,10 +18,11 @@ namespace tribune::web {
 
 class WebHandlers {
  public:
-  WebHandlers(ArticleService& articles, AccountService& accounts, CommentService& comments, PageRenderer& renderer,
-              PageCache& cache, Metrics& metrics, SessionCookie cookie)
-      : articles_(articles), accounts_(accounts), comments_(comments), renderer_(renderer), cache_(cache),
-        metrics_(metrics), cookie_(std::move(cookie)) {}
+  WebHandlers(ArticleService& articles, AccountService& accounts, CommentService& comments, ReaderService& readers,
+              ModerationService& moderation, PageRenderer& renderer, PageCache& cache, Metrics& metrics,
+              SessionCookie cookie)
+      : articles_(articles), accounts_(accounts), comments_(comments), readers_(readers), moderation_(moderation),
+        renderer_(renderer), cache_(cache), metrics_(metrics), cookie_(std::move(cookie)) {}
 
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
@@ -59,6 +62,18 @@ class WebHandlers {
   // Comments without JavaScript.
   Response comment_submit(RequestContext& ctx);  // POST /comment (article, body, parent_id, csrf_token)
   Response reply_form(RequestContext& ctx);      // GET /comments/{id}/reply
+
+  // Readers and the forum around them (forum_handlers.cpp).
+  Response reader(RequestContext& ctx);              // GET /readers/{id}?before=
+  Response follow_submit(RequestContext& ctx);       // POST /readers/{id}/follow (on=1|0)
+  Response ignore_submit(RequestContext& ctx);       // POST /readers/{id}/ignore (on=1|0)
+  Response following(RequestContext& ctx);           // GET /following?before=: comments by readers I follow
+  Response notifications(RequestContext& ctx);       // GET /notifications?before=: marks them read
+  Response digest_submit(RequestContext& ctx);       // POST /account/digest (digest=immediate|daily|off)
+  Response moderation(RequestContext& ctx);          // GET /moderation?after= (staff)
+  Response decision_submit(RequestContext& ctx);     // POST /moderation/comments/{id}/decision (staff)
+  Response ban_submit(RequestContext& ctx);          // POST /moderation/accounts/{id}/ban (staff)
+  Response pick_submit(RequestContext& ctx);         // POST /comments/{id}/pick (on=1|0; staff)
   std::optional<Response> asset_fast(RequestContext& ctx);
 
   // The HTML error page for any Error (installed into the pipeline).
@@ -73,12 +88,16 @@ class WebHandlers {
   Response html_page(RequestContext& ctx, http::status status, const std::string& html);
   Response store_and_serve(RequestContext& ctx, uint64_t generation, std::string body, std::string_view content_type,
                            bool cacheable);
+  // Cards for comments shown outside their conversation, with their articles' titles and links.
+  std::vector<PageRenderer::CommentCard> cards_for(const std::vector<Comment>& comments) const;
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
 
   ArticleService& articles_;
   AccountService& accounts_;
   CommentService& comments_;
+  ReaderService& readers_;
+  ModerationService& moderation_;
   PageRenderer& renderer_;
   PageCache& cache_;
   Metrics& metrics_;

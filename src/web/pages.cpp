@@ -115,6 +115,57 @@ mus::data section_nav(const std::vector<Section>& sections, std::string_view cur
   return mus::data(items);
 }
 
+// The author's name, linked to their profile (a deleted reader has none).
+void append_author(std::string& out, const Comment& c) {
+  if (!c.author_id) {
+    out += "<span class=\"comment__author\">Deleted reader</span>";
+    return;
+  }
+  out += "<a class=\"comment__author\" href=\"/readers/" + std::to_string(*c.author_id) + "\">";
+  append_html_escaped(out, c.author_name);
+  out += "</a>";
+}
+
+void render_card(std::string& out, const PageRenderer::CommentCard& card, const Locality& where) {
+  const Comment& c = card.comment;
+  out += card.unread ? "<li class=\"card card--unread\">" : "<li class=\"card\">";
+  if (!card.lead.empty()) {
+    out += "<p class=\"card__lead\">";
+    append_html_escaped(out, card.lead);
+    out += card.unread ? " <span class=\"card__new\">New</span></p>" : "</p>";
+  }
+  if (!card.note.empty()) {
+    out += "<p class=\"card__note\">";
+    append_html_escaped(out, card.note);
+    out += "</p>";
+  }
+  out += "<p class=\"card__meta\">";
+  append_author(out, c);
+  if (!card.article_title.empty()) {
+    out += " on <a class=\"card__article\" href=\"";
+    append_html_escaped(out, card.url);
+    out += "\">";
+    append_html_escaped(out, card.article_title);
+    out += "</a>";
+  }
+  out += " <time datetime=\"" + format_rfc3339(c.created_at) + "\">";
+  append_html_escaped(out, format_local(c.created_at, where, "d MMM yyyy HH:mm"));
+  out += "</time>";
+  if (c.status != CommentStatus::published) out += " <span class=\"card__status\">" + std::string(to_string(c.status)) + "</span>";
+  out += "</p><div class=\"card__body comment__body\">";
+  out += c.body_html;  // rendered by cmark with raw HTML disabled
+  out += "</div>";
+  out += card.actions_html;
+  out += "</li>";
+}
+
+std::string render_cards(const std::vector<PageRenderer::CommentCard>& cards, const Locality& where) {
+  std::string out = "<ol class=\"cards\">";
+  for (const auto& card : cards) render_card(out, card, where);
+  out += "</ol>";
+  return out;
+}
+
 constexpr int kMaxIndent = 5;  // deeper replies are shown at this depth, in order
 
 void render_comment(std::string& out, const Comment& c, const std::map<int64_t, std::vector<const Comment*>>& children,
@@ -131,10 +182,11 @@ void render_comment(std::string& out, const Comment& c, const std::map<int64_t, 
                     const Locality& where, int depth) {
   std::string id = std::to_string(c.id);
   out += "<li class=\"comment\" id=\"comment-" + id + "\" data-comment-id=\"" + id + "\" data-depth=\"" +
-         std::to_string(std::min(depth, kMaxIndent)) + "\">";
-  out += "<article class=\"comment__box\"><header class=\"comment__meta\"><span class=\"comment__author\">";
-  append_html_escaped(out, c.author_id ? c.author_name : std::string("Deleted reader"));
-  out += "</span> <a class=\"comment__time\" href=\"#comment-" + id + "\"><time datetime=\"" + format_rfc3339(c.created_at) +
+         std::to_string(std::min(depth, kMaxIndent)) + "\"";
+  if (c.author_id) out += " data-author-id=\"" + std::to_string(*c.author_id) + "\"";
+  out += "><article class=\"comment__box\"><header class=\"comment__meta\">";
+  append_author(out, c);
+  out += " <a class=\"comment__time\" href=\"#comment-" + id + "\"><time datetime=\"" + format_rfc3339(c.created_at) +
          "\">";
   append_html_escaped(out, format_local(c.created_at, where, "d MMM yyyy HH:mm"));
   out += "</time></a>";
@@ -187,12 +239,18 @@ PageRenderer::PageRenderer(SiteSettings site, const ArticleService& articles)
 
 PageRenderer::~PageRenderer() = default;
 
-std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path) const {
+std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path,
+                                   int64_t unread) const {
   mus::data d;
   d.set("return_to", std::string(path));
   if (who.signed_in()) {
     d.set("name", who.name);
     d.set("csrf_token", who.csrf_token);
+    d.set("profile_url", "/readers/" + std::to_string(who.account_id));
+    d.set("account_id", std::to_string(who.account_id));
+    d.set("unread", std::to_string(unread));
+    d.set("has_unread", mus::data(unread > 0));
+    d.set("is_staff", mus::data(who.role == "moderator" || who.role == "editor" || who.role == "admin"));
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
   if (slot == "conversation") {
@@ -412,6 +470,15 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   if (!v.notice.empty()) d.set("notice", v.notice);
   if (!v.error.empty()) d.set("error", v.error);
   d.set("is_admin", mus::data(v.account.role == "admin"));
+  mus::list digests;
+  for (auto [value, label] : {std::pair{"immediate", "As they happen (at most one mail a minute)"},
+                              std::pair{"daily", "A daily digest"}, std::pair{"off", "No mail"}}) {
+    mus::object o{{"value", std::string(value)}, {"label", std::string(label)}};
+    o["selected"] = mus::data(v.account.digest == value);
+    digests.emplace_back(o);
+  }
+  d.set("digests", digests);
+  d.set("profile_url", "/readers/" + std::to_string(v.account.id));
   mus::list sessions;
   for (const auto& s : v.sessions) {
     std::string device = s.user_agent.empty() ? std::string("Unknown device") : s.user_agent.substr(0, 80);
@@ -428,6 +495,47 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   args.noindex = true;
   args.body_class = "page--account";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account", d));
+}
+
+std::string PageRenderer::reader_page(const ReaderPage& p, const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("id", std::to_string(p.profile.id));
+  d.set("display_name", p.profile.display_name);
+  d.set("member_since", format_local(p.profile.member_since, site_.locality, "MMMM yyyy"));
+  d.set("followers", std::to_string(p.profile.counts.followers));
+  d.set("followers_noun", p.profile.counts.followers == 1 ? "follower" : "followers");
+  d.set("following", std::to_string(p.profile.counts.following));
+  d.set("can_act", mus::data(p.signed_in && !p.self));
+  d.set("anonymous", mus::data(!p.signed_in));
+  d.set("self", mus::data(p.self));
+  d.set("followed", mus::data(p.profile.followed_by_viewer));
+  d.set("ignoring", mus::data(p.ignoring));
+  d.set("csrf_token", p.csrf_token);
+  d.set("has_comments", mus::data(!p.comments.empty()));
+  d.set("comments_html", render_cards(p.comments, site_.locality));
+  if (p.next_url) d.set("next_url", *p.next_url);
+  LayoutArgs args;
+  args.page_title = p.profile.display_name + " | " + site_.name;
+  args.noindex = true;  // readers' pages are theirs, not search engines'
+  args.body_class = "page--reader";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("reader", d));
+}
+
+std::string PageRenderer::activity_page(const ActivityPage& p, const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("heading", p.heading);
+  if (!p.intro.empty()) d.set("intro", p.intro);
+  if (!p.notice.empty()) d.set("notice", p.notice);
+  d.set("actions_html", p.actions_html);
+  d.set("has_cards", mus::data(!p.cards.empty()));
+  d.set("empty_text", p.empty_text);
+  d.set("cards_html", render_cards(p.cards, site_.locality));
+  if (p.next_url) d.set("next_url", *p.next_url);
+  LayoutArgs args;
+  args.page_title = p.page_title + " | " + site_.name;
+  args.noindex = true;
+  args.body_class = p.body_class;
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("activity", d));
 }
 
 std::string PageRenderer::reply_page(const Article& a, const std::optional<Comment>& parent,

@@ -11,6 +11,7 @@
 #include "domain/account.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
+#include "domain/readers.h"
 #include "http/message.h"
 #include "web/site.h"
 
@@ -45,7 +46,38 @@ class PageRenderer {
                          const std::vector<Section>& sections) const;
   std::string support_page(const std::vector<Section>& sections) const;
   // The HTML for a per-reader slot (reader, conversation) of the page at path, for this principal.
-  std::string fragment(std::string_view slot, const Principal& who, std::string_view path) const;
+  // unread: the reader's unread notifications, shown in the masthead.
+  std::string fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread = 0) const;
+
+  // A comment shown outside its conversation: on a profile, in the feed, in notifications, in the queue.
+  struct CommentCard {
+    Comment comment;
+    std::string lead;           // "Ann replied to you"; empty: none
+    std::string article_title;  // empty when the article is gone
+    std::string url;            // the comment in its conversation
+    bool unread = false;
+    std::string note;           // a line of plain text under the lead ("2 reports: abuse")
+    std::string actions_html;   // trusted HTML built by the caller (moderation forms)
+  };
+  struct ReaderPage {
+    ReaderProfile profile;
+    bool signed_in = false;
+    bool self = false;
+    bool ignoring = false;
+    std::string csrf_token;
+    std::vector<CommentCard> comments;
+    std::optional<std::string> next_url;
+  };
+  std::string reader_page(const ReaderPage& p, const std::vector<Section>& sections) const;
+  // A list of comment cards under a heading: the feed, notifications, the moderation queue.
+  struct ActivityPage {
+    std::string heading, intro, page_title, empty_text, notice;
+    std::string body_class = "page--activity";
+    std::string actions_html;  // trusted HTML built by the caller, shown above the list
+    std::vector<CommentCard> cards;
+    std::optional<std::string> next_url;
+  };
+  std::string activity_page(const ActivityPage& p, const std::vector<Section>& sections) const;
 
   struct AccountForm {
     bool register_form = false;

@@ -15,7 +15,11 @@
     var reader = document.getElementById("reader");
     if (reader) {
       reader.setAttribute("data-state", "signed-in");
+      reader.setAttribute("data-account-id", String(account.id));
       reader.textContent = "";
+      var bell = el("a", { "class": "reader__link reader__notifications", href: "/notifications" }, "Notifications");
+      bell.appendChild(el("span", { "class": "reader__badge", id: "notification-count", hidden: "" }, "0"));
+      reader.appendChild(bell);
       reader.appendChild(el("a", { "class": "reader__name", href: "/account" }, account.display_name));
       var form = el("form", { "class": "reader__signout", method: "post", action: "/signout" });
       form.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken }));
@@ -61,13 +65,19 @@
   function commentElement(c) {
     var li = el("li", { "class": "comment comment--new", id: "comment-" + c.id, "data-comment-id": String(c.id),
                         "data-depth": String(Math.min(c.depth || 0, 5)) });
+    if (c.author.id) li.setAttribute("data-author-id", String(c.author.id));
     var box = el("article", { "class": "comment__box" });
     var meta = el("header", { "class": "comment__meta" });
-    meta.appendChild(el("span", { "class": "comment__author" }, c.author.display_name));
+    if (c.author.id) meta.appendChild(el("a", { "class": "comment__author", href: "/readers/" + c.author.id }, c.author.display_name));
+    else meta.appendChild(el("span", { "class": "comment__author" }, c.author.display_name));
     meta.appendChild(document.createTextNode(" "));
     var link = el("a", { "class": "comment__time", href: "#comment-" + c.id });
     link.appendChild(el("time", { datetime: c.created_at }, "just now"));
     meta.appendChild(link);
+    if (c.status === "pending") {
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(el("span", { "class": "comment__pending" }, "Awaiting review: only you can see it until a moderator approves it"));
+    }
     box.appendChild(meta);
     var body = el("div", { "class": "comment__body" });
     body.innerHTML = c.body_html;
@@ -88,8 +98,9 @@
     var empty = document.getElementById("comments-empty");
     if (empty) empty.remove();
     var node = commentElement(c);
+    if (csrfToken()) decorateComment(node);
     var count = document.querySelector(".conversation__number");
-    if (count) count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
+    if (c.status === "published" && count) count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
     if (c.parent_id) {
       var parent = document.getElementById("comment-" + c.parent_id);
       if (parent) {
@@ -222,14 +233,32 @@
     });
   });
 
-  // Mark the comments this reader already recommended (the page itself is the same for everyone).
+  function myId() {
+    var reader = document.getElementById("reader");
+    return reader ? reader.getAttribute("data-account-id") || "" : "";
+  }
+  function isStaff() {
+    var reader = document.getElementById("reader");
+    return !!(reader && reader.getAttribute("data-staff"));
+  }
+
+  // The per-reader part of the conversation (the page itself is the same for everyone): what this reader
+  // recommended, whom they follow (a Follow button by each other reader's name), whom they ignore (those
+  // comments collapse), and for editors a Pick button.
+  var followed = {};
+  var ignored = {};
   function loadMyReactions() {
     if (!csrfToken()) return;
-    var ids = Array.prototype.map.call(document.querySelectorAll("#comment-list [data-comment-id]"), function (li) {
-      return li.getAttribute("data-comment-id");
-    }).slice(0, 500);
+    var items = document.querySelectorAll("#comment-list [data-comment-id]");
+    var ids = [], authors = {};
+    Array.prototype.forEach.call(items, function (li) {
+      if (ids.length < 500) ids.push(li.getAttribute("data-comment-id"));
+      var author = li.getAttribute("data-author-id");
+      if (author && author !== myId()) authors[author] = true;
+    });
     if (!ids.length) return;
-    fetch("/api/v1/articles/" + articleSlug() + "/comments/mine?ids=" + ids.join(","), { credentials: "same-origin" })
+    fetch("/api/v1/articles/" + articleSlug() + "/comments/mine?ids=" + ids.join(",") + "&authors=" +
+          Object.keys(authors).slice(0, 500).join(","), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (mine) {
         if (!mine) return;
@@ -237,7 +266,97 @@
           var button = document.querySelector("button[data-recommend='" + id + "']");
           if (button && mine.reactions[id].indexOf("recommend") !== -1) button.setAttribute("aria-pressed", "true");
         });
+        (mine.following || []).forEach(function (id) { followed[id] = true; });
+        (mine.ignoring || []).forEach(function (id) { ignored[id] = true; });
+        Array.prototype.forEach.call(items, decorateComment);
       });
+  }
+
+  function decorateComment(li) {
+    var author = li.getAttribute("data-author-id");
+    var meta = li.querySelector(":scope > .comment__box > .comment__meta");
+    if (!meta || li.getAttribute("data-decorated")) return;
+    li.setAttribute("data-decorated", "1");
+    if (author && author !== myId()) {
+      var follow = el("button", { "class": "comment__follow", type: "button", "data-follow": author,
+                                  "aria-pressed": followed[author] ? "true" : "false" },
+                      followed[author] ? "Following" : "Follow");
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(follow);
+      if (ignored[author]) collapse(li);
+    }
+    if (isStaff()) {
+      var picked = !!meta.querySelector(".comment__pick");
+      var actions = li.querySelector(":scope > .comment__box > .comment__actions");
+      if (actions) {
+        actions.appendChild(document.createTextNode(" "));
+        actions.appendChild(el("button", { "class": "comment__pick-toggle", type: "button",
+                                           "data-pick": li.getAttribute("data-comment-id"),
+                                           "aria-pressed": picked ? "true" : "false" }, picked ? "Unpick" : "Pick"));
+      }
+    }
+  }
+
+  // An ignored reader's comment folds to one line; the reader can still open it.
+  function collapse(li) {
+    var box = li.querySelector(":scope > .comment__box");
+    if (!box || li.classList.contains("comment--ignored")) return;
+    li.classList.add("comment--ignored");
+    var line = el("p", { "class": "comment__ignored" }, "You ignore this reader. ");
+    var show = el("button", { "class": "comment__show", type: "button" }, "Show comment");
+    show.addEventListener("click", function () { li.classList.remove("comment--ignored"); line.remove(); });
+    line.appendChild(show);
+    li.insertBefore(line, box);
+  }
+
+  function api(method, url) {
+    return fetch(url, { method: method, credentials: "same-origin",
+                        headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() } })
+      .then(function (response) {
+        return response.json().then(function (b) { return { ok: response.ok, body: b }; });
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-follow]") : null;
+    if (!button) return;
+    var id = button.getAttribute("data-follow");
+    var on = button.getAttribute("aria-pressed") !== "true";
+    api(on ? "PUT" : "DELETE", "/api/v1/readers/" + id + "/follow").then(function (result) {
+      if (!result.ok) { button.title = result.body.error ? result.body.error.message : ""; return; }
+      followed[id] = on;
+      document.querySelectorAll("button[data-follow='" + id + "']").forEach(function (b) {
+        b.setAttribute("aria-pressed", on ? "true" : "false");
+        b.textContent = on ? "Following" : "Follow";
+      });
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-pick]") : null;
+    if (!button) return;
+    var on = button.getAttribute("aria-pressed") !== "true";
+    api(on ? "PUT" : "DELETE", "/api/v1/comments/" + button.getAttribute("data-pick") + "/pick").then(function (result) {
+      if (!result.ok) { button.title = result.body.error ? result.body.error.message : ""; return; }
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "Unpick" : "Pick";
+    });
+  });
+
+  // Notifications arrive live (on the article's own event stream, or the reader's stream on other pages)
+  // and count up in the masthead.
+  function bumpNotifications() {
+    var badge = document.getElementById("notification-count");
+    if (!badge) return;
+    badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
+    badge.hidden = false;
+    var link = badge.parentNode;
+    if (link) link.setAttribute("aria-label", "Notifications: " + badge.textContent + " unread");
+  }
+  function startNotifications() {
+    if (articleSlug() || !myId() || !window.EventSource) return;  // article pages get them on the article stream
+    var source = new EventSource("/api/v1/me/events");
+    source.addEventListener("notification", bumpNotifications);
   }
 
   // "More comments": fetch the next page of the conversation (the same HTML the link leads to without
@@ -297,6 +416,7 @@
       if (newest) { newest.setAttribute("tabindex", "-1"); newest.focus({ preventScroll: true }); }
     });
     var source = new EventSource("/api/v1/articles/" + slug + "/events");
+    source.addEventListener("notification", bumpNotifications);
     source.addEventListener("comment.created", function (event) {
       var c = JSON.parse(event.data);
       if (document.getElementById("comment-" + c.id)) return;
@@ -364,5 +484,7 @@
   document.querySelectorAll("form#register-form").forEach(enhanceAccountForm);
   document.querySelectorAll("form.comment-form[data-api]").forEach(enhanceCommentForm);
   loadMyReactions();
+  document.addEventListener("tribune:signed-in", loadMyReactions);
   startLive();
+  startNotifications();
 })();

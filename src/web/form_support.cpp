@@ -1,0 +1,50 @@
+#include "web/form_support.h"
+
+#include "domain/error.h"
+#include "http/forms.h"
+
+namespace tribune::web {
+
+// Only local paths: "/x" but never "//host" or "/\\host", which browsers treat as another site.
+std::string safe_return_to(std::string_view target) {
+  if (target.empty() || target.front() != '/' || target.size() > 500) return "/";
+  if (target.size() > 1 && (target[1] == '/' || target[1] == '\\')) return "/";
+  for (char c : target)
+    if (static_cast<unsigned char>(c) < 0x21 || c == '\\' || c == '"' || c == '<' || c == '>') return "/";
+  return std::string(target);
+}
+
+ClientInfo client_of(const RequestContext& ctx) {
+  return ClientInfo{ctx.client_ip, std::string(ctx.request[http::field::user_agent])};
+}
+
+std::map<std::string, std::string, std::less<>> form_of(const RequestContext& ctx) {
+  if (!ctx.request[http::field::content_type].starts_with("application/x-www-form-urlencoded"))
+    throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type", "Send the form as a web browser does.");
+  return parse_form(ctx.request.body());
+}
+
+std::string field(const std::map<std::string, std::string, std::less<>>& form, std::string_view name) {
+  auto it = form.find(name);
+  return it == form.end() ? std::string() : it->second;
+}
+
+Response see_other(std::string_view location) { return Response::redirect(http::status::see_other, location); }
+
+std::optional<int64_t> form_id(const std::map<std::string, std::string, std::less<>>& form, std::string_view name) {
+  auto raw = field(form, name);
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (raw.empty() || ec != std::errc() || p != raw.data() + raw.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+int64_t query_id(const RequestContext& ctx, std::string_view name) {
+  auto v = ctx.query_value(name);
+  if (!v) return 0;
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
+  return ec == std::errc() && p == v->data() + v->size() && id > 0 ? id : 0;
+}
+
+}  // namespace tribune::web

@@ -1,0 +1,30 @@
+// Helpers shared by the page handlers that take forms (posted without JavaScript) and query parameters.
+#pragma once
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/accounts.h"
+#include "http/message.h"
+
+namespace tribune::web {
+
+using Form = std::map<std::string, std::string, std::less<>>;
+
+// Only local paths: "/x" but never "//host" or "/\\host", which browsers treat as another site; else "/".
+std::string safe_return_to(std::string_view target);
+ClientInfo client_of(const RequestContext& ctx);
+// The urlencoded form of a POST. Errors: unsupported_media_type for anything else.
+Form form_of(const RequestContext& ctx);
+// The field's value, empty when absent.
+std::string field(const Form& form, std::string_view name);
+// A positive id in the field, or nullopt.
+std::optional<int64_t> form_id(const Form& form, std::string_view name);
+// A positive id in the query, or 0 when absent or malformed.
+int64_t query_id(const RequestContext& ctx, std::string_view name);
+Response see_other(std::string_view location);
+
+}  // namespace tribune::web

@@ -1,0 +1,214 @@
+// Pages for readers and the forum around them: profiles, following and ignoring, the feed of followed
+// readers, notifications, notification mail, editor's picks and the moderation queue. All of them are
+// personal or change state, so none goes through the page cache; every form also works without JavaScript.
+#include <map>
+
+#include "domain/error.h"
+#include "web/form_support.h"
+#include "web/handlers.h"
+
+namespace tribune::web {
+
+namespace {
+
+constexpr int kCardsPerPage = 30;
+
+std::string signin_redirect_target(const RequestContext& ctx) { return "/signin?return_to=" + ctx.path; }
+
+// "on=1" turns a follow, an ignore or a pick on; anything else turns it off.
+bool on_field(const Form& form) { return field(form, "on") == "1"; }
+
+std::string lead_for(const Store::Notification& n) {
+  const std::string who = n.comment.author_id ? n.comment.author_name : std::string("A deleted reader");
+  if (n.kind == "reply") return who + " replied to you";
+  if (n.kind == "mention") return who + " mentioned you";
+  if (n.kind == "followed_comment") return who + ", whom you follow, commented";
+  if (n.detail == "approved") return "A moderator approved your comment";
+  return "A moderator " + n.detail + " your comment";
+}
+
+}  // namespace
+
+std::vector<PageRenderer::CommentCard> WebHandlers::cards_for(const std::vector<Comment>& comments) const {
+  std::map<int64_t, std::optional<Article>> articles;
+  std::vector<PageRenderer::CommentCard> cards;
+  cards.reserve(comments.size());
+  for (const auto& c : comments) {
+    auto [it, fresh] = articles.try_emplace(c.article_id);
+    if (fresh) it->second = articles_.find_by_id(c.article_id);
+    PageRenderer::CommentCard card;
+    card.comment = c;
+    if (it->second) {
+      card.article_title = it->second->title;
+      card.url = articles_.url_for(*it->second) + "#comment-" + std::to_string(c.id);
+    }
+    cards.push_back(std::move(card));
+  }
+  return cards;
+}
+
+Response WebHandlers::reader(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The reader");
+  int64_t viewer = ctx.principal.signed_in() ? ctx.principal.account_id : 0;
+  PageRenderer::ReaderPage page;
+  page.profile = readers_.profile(*id, viewer, 0);
+  page.signed_in = viewer > 0;
+  page.self = viewer == *id;
+  page.csrf_token = ctx.principal.csrf_token;
+  if (viewer > 0 && !page.self)
+    for (int64_t ignored : readers_.ignored(viewer)) page.ignoring = page.ignoring || ignored == *id;
+  auto comments = readers_.comments_of(*id, query_id(ctx, "before"), kCardsPerPage);
+  if (static_cast<int>(comments.size()) == kCardsPerPage)
+    page.next_url = "/readers/" + std::to_string(*id) + "?before=" + std::to_string(comments.back().id);
+  page.comments = cards_for(comments);
+  return html_page(ctx, http::status::ok, renderer_.reader_page(page, articles_.sections()));
+}
+
+Response WebHandlers::follow_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The reader");
+  std::string back = "/readers/" + std::to_string(*id);
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + back);
+  auto form = form_of(ctx);
+  readers_.follow(ctx.principal.account_id, *id, on_field(form));
+  return see_other(back);
+}
+
+Response WebHandlers::ignore_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The reader");
+  std::string back = "/readers/" + std::to_string(*id);
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + back);
+  auto form = form_of(ctx);
+  readers_.ignore(ctx.principal.account_id, *id, on_field(form));
+  return see_other(back);
+}
+
+Response WebHandlers::following(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other(signin_redirect_target(ctx));
+  auto comments = readers_.feed(ctx.principal.account_id, query_id(ctx, "before"), kCardsPerPage);
+  PageRenderer::ActivityPage page;
+  page.heading = "Readers you follow";
+  page.page_title = "Readers you follow";
+  page.intro = "Recent comments by the readers you follow, newest first. Follow a reader from their profile: "
+               "select their name on any comment.";
+  page.empty_text = "Nothing yet: follow readers whose comments you like, and their new comments gather here.";
+  if (static_cast<int>(comments.size()) == kCardsPerPage)
+    page.next_url = "/following?before=" + std::to_string(comments.back().id);
+  page.cards = cards_for(comments);
+  return html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
+}
+
+Response WebHandlers::notifications(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other(signin_redirect_target(ctx));
+  int64_t me = ctx.principal.account_id;
+  auto items = readers_.notifications(me, query_id(ctx, "before"), kCardsPerPage);
+  std::vector<Comment> comments;
+  for (const auto& n : items) comments.push_back(n.comment);
+  PageRenderer::ActivityPage page;
+  page.heading = "Notifications";
+  page.page_title = "Notifications";
+  page.intro = "Replies to you, mentions of you (@YourName), comments by readers you follow and moderators' "
+               "decisions on your comments.";
+  page.empty_text = "No notifications yet.";
+  page.cards = cards_for(comments);
+  for (size_t i = 0; i < items.size(); ++i) {
+    page.cards[i].lead = lead_for(items[i]);
+    page.cards[i].unread = !items[i].read;
+  }
+  if (static_cast<int>(items.size()) == kCardsPerPage)
+    page.next_url = "/notifications?before=" + std::to_string(items.back().id);
+  // Seen is read: the page shows what was new once (highlighted), then marks it.
+  if (!items.empty() && !ctx.query_value("before")) readers_.mark_read(me, items.front().id);
+  auto r = html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
+  return r;
+}
+
+Response WebHandlers::digest_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+  auto form = form_of(ctx);
+  try {
+    readers_.set_digest(ctx.principal.account_id, field(form, "digest"));
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::invalid) throw;
+    return account_page(ctx, http::status::unprocessable_entity, {}, e.message());
+  }
+  return see_other("/account?done=digest");
+}
+
+Response WebHandlers::pick_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  if (!ctx.principal.signed_in()) return see_other("/signin");
+  comments_.pick(Actor{ctx.principal.account_id, ctx.principal.role}, *id, on_field(form));
+  auto c = comments_.find(*id);
+  auto a = c ? articles_.find_by_id(c->article_id) : std::nullopt;
+  return see_other(a ? articles_.url_for(*a) + "#comment-" + std::to_string(*id) : std::string("/moderation"));
+}
+
+Response WebHandlers::moderation(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other(signin_redirect_target(ctx));
+  ModerationService::require_staff(ctx.principal.role);
+  auto queue = moderation_.queue(query_id(ctx, "after"), kCardsPerPage);
+  std::vector<Comment> comments;
+  for (const auto& q : queue) comments.push_back(q.comment);
+  PageRenderer::ActivityPage page;
+  page.heading = "Moderation queue";
+  page.page_title = "Moderation";
+  page.body_class = "page--moderation";
+  page.intro = "Held comments (pre-moderated articles) and published comments that readers reported, oldest first. "
+               "Approve puts a comment up and clears its reports; reject and hide take it down.";
+  page.empty_text = "The queue is empty.";
+  if (auto done = ctx.query_value("done")) page.notice = *done == "ban" ? "The author is banned." : "Decision saved.";
+  page.cards = cards_for(comments);
+  std::string token = html_escape(ctx.principal.csrf_token);
+  for (size_t i = 0; i < queue.size(); ++i) {
+    const auto& q = queue[i];
+    auto& card = page.cards[i];
+    std::string id = std::to_string(q.comment.id);
+    card.lead = q.comment.status == CommentStatus::pending ? "Held for review" : "Reported";
+    if (q.open_reports > 0)
+      card.note = std::to_string(q.open_reports) + (q.open_reports == 1 ? " report: " : " reports: ") + q.reasons;
+    std::string& a = card.actions_html;
+    a += "<form class=\"card__decision\" method=\"post\" action=\"/moderation/comments/" + id + "/decision\">";
+    a += "<input type=\"hidden\" name=\"csrf_token\" value=\"" + token + "\">";
+    a += "<label class=\"visually-hidden\" for=\"reason-" + id + "\">Reason</label>";
+    a += "<input id=\"reason-" + id + "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\">";
+    for (auto [value, label] : {std::pair{"approve", "Approve"}, std::pair{"reject", "Reject"}, std::pair{"hide", "Hide"}})
+      a += std::string("<button class=\"button button--small\" type=\"submit\" name=\"decision\" value=\"") + value +
+           "\">" + label + "</button>";
+    a += "</form>";
+    if (q.comment.author_id)
+      a += "<form class=\"card__ban\" method=\"post\" action=\"/moderation/accounts/" + std::to_string(*q.comment.author_id) +
+           "/ban\"><input type=\"hidden\" name=\"csrf_token\" value=\"" + token +
+           "\"><input type=\"hidden\" name=\"reason\" value=\"Banned from the moderation queue\">"
+           "<button class=\"button button--small button--quiet\" type=\"submit\">Ban the author</button></form>";
+  }
+  if (static_cast<int>(queue.size()) == kCardsPerPage)
+    page.next_url = "/moderation?after=" + std::to_string(queue.back().comment.id);
+  return html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
+}
+
+Response WebHandlers::decision_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
+  ModerationService::require_staff(ctx.principal.role);
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  moderation_.decide(ctx.principal.account_id, *id, field(form, "decision"), field(form, "reason"));
+  return see_other("/moderation?done=decision");
+}
+
+Response WebHandlers::ban_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
+  ModerationService::require_staff(ctx.principal.role);
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The account");
+  auto form = form_of(ctx);
+  moderation_.ban(ctx.principal.account_id, *id, std::nullopt, field(form, "reason"));
+  return see_other("/moderation?done=ban");
+}
+
+}  // namespace tribune::web
