@@ -122,7 +122,7 @@ ArticleDraft ArticlesApi::draft_from(const json::object& o) const {
   }
   if (auto c = optional_string(o, "comments")) {
     auto m = parse_comments_mode(*c);
-    if (!m) throw invalid_field("comments", "invalid_value", "comments must be open, closed or default.");
+    if (!m) throw invalid_field("comments", "invalid_value", "comments must be open, closed, premoderated or default.");
     d.comments = *m;
   }
   return d;

@@ -124,7 +124,7 @@ void App::start_background() {
   bg_thread_ = std::thread([this] {
     int64_t seen_version = -1;
     std::optional<TimePoint> next_due;
-    auto next_digest = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
     std::unique_lock lock(bg_mu_);
     while (!bg_stop_) {
       lock.unlock();

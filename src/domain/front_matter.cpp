@@ -116,7 +116,7 @@ ArticleDraft parse_article_file(std::string_view text) {
     } else if (key == "comments") {
       auto s = parse_scalar(value, line_no, key);
       auto m = parse_comments_mode(s);
-      if (!m) throw syntax(line_no, key, "must be open, closed or default");
+      if (!m) throw syntax(line_no, key, "must be open, closed, premoderated or default");
       d.comments = *m;
     } else {
       throw syntax(line_no, key, "unknown key");

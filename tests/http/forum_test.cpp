@@ -1,0 +1,386 @@
+// The forum around the comments: @mentions, ignoring, editor's picks, pre-moderation, batch counts, live
+// notifications, notification mail, and the pages for readers, the feed, notifications and moderators.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include "test_support.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+namespace {
+
+std::string error_code(const HttpResult& r) {
+  return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
+
+struct Reader {
+  uint16_t port;
+  std::string cookie, csrf;
+  int64_t id = 0;
+  HttpResult call(const std::string& method, const std::string& target, const std::string& body = {}) {
+    RequestSpec spec{method, target, body, {}};
+    if (!body.empty()) spec.headers["Content-Type"] = "application/json";
+    if (!cookie.empty()) spec.headers["Cookie"] = cookie;
+    if (!csrf.empty() && method != "GET") spec.headers["X-CSRF-Token"] = csrf;
+    auto r = request(port, spec);
+    if (auto set = r.header("set-cookie"); !set.empty()) cookie = set.substr(0, set.find(';'));
+    return r;
+  }
+  // A form post as a browser without JavaScript sends it.
+  HttpResult form(const std::string& target, const std::string& fields) {
+    RequestSpec spec{"POST", target, fields + "&csrf_token=" + csrf, {}};
+    spec.headers["Content-Type"] = "application/x-www-form-urlencoded";
+    spec.headers["Cookie"] = cookie;
+    return request(port, spec);
+  }
+  json::value notifications() { return json::parse(call("GET", "/api/v1/me/notifications").body); }
+};
+
+// Reads an event stream on its own socket until `until` appears or the deadline passes.
+class EventReader {
+ public:
+  EventReader(uint16_t port, const std::string& target, const std::string& cookie) : socket_(ioc_) {
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+    struct timeval tv{0, 200000};
+    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nCookie: " + cookie + "\r\n\r\n";
+    asio::write(socket_, asio::buffer(req));
+  }
+  bool wait_for(const std::string& until, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (text_.find(until) != std::string::npos) return true;
+      char buf[4096];
+      ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
+      if (n > 0) text_.append(buf, static_cast<size_t>(n));
+      if (n == 0) break;
+    }
+    return text_.find(until) != std::string::npos;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  asio::io_context ioc_;
+  asio::ip::tcp::socket socket_;
+  std::string text_;
+};
+
+class ForumTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new TestServer(true, {}, [](Config& c) {
+      c.account_limits.register_per_ip = {100000, std::chrono::hours(1)};
+      c.comment_limits.per_account = {100000, std::chrono::minutes(1)};
+      c.digest_interval = std::chrono::hours(24);  // the tests run digests themselves
+    });
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  uint16_t port() { return server_->port(); }
+
+  Reader reader(const std::string& name) {
+    Reader r{port(), {}, {}};
+    json::object o{{"email", "forum" + std::to_string(++counter_) + "@example.org"}, {"display_name", name},
+                   {"password", "a reader's long password"}};
+    auto res = r.call("POST", "/api/v1/accounts", json::serialize(o));
+    EXPECT_EQ(res.status, 201) << res.body;
+    auto v = json::parse(res.body);
+    r.csrf = std::string(v.at("csrf_token").as_string());
+    r.id = v.at("account").at("id").as_int64();
+    return r;
+  }
+  Reader staff(const std::string& role) {
+    std::string email = role + std::to_string(++counter_) + "@example.org";
+    server_->app().accounts().create_account(email, "Staff " + std::to_string(counter_), "a staff member's password", role);
+    Reader r{port(), {}, {}};
+    auto res = r.call("POST", "/api/v1/sessions", "{\"email\":\"" + email + "\",\"password\":\"a staff member's password\"}");
+    EXPECT_EQ(res.status, 200) << res.body;
+    auto v = json::parse(res.body);
+    r.csrf = std::string(v.at("csrf_token").as_string());
+    r.id = v.at("account").at("id").as_int64();
+    return r;
+  }
+  std::string slug() {
+    auto v = json::parse(get(port(), "/api/v1/articles?limit=50").body);
+    for (auto& a : v.at("articles").as_array())
+      if (a.at("comments_open").as_bool() && a.at("comments_mode").as_string() == "open")
+        return std::string(a.at("slug").as_string());
+    ADD_FAILURE() << "no open article";
+    return {};
+  }
+  int64_t post(Reader& r, const std::string& article, const std::string& body, std::optional<int64_t> parent = {}) {
+    json::object o{{"body", body}};
+    if (parent) o["parent_id"] = *parent;
+    auto res = r.call("POST", "/api/v1/articles/" + article + "/comments", json::serialize(o));
+    EXPECT_EQ(res.status, 201) << res.body;
+    return json::parse(res.body).at("comment").at("id").as_int64();
+  }
+  // Kinds of the reader's notifications about this comment.
+  std::vector<std::string> kinds_about(Reader& r, int64_t comment) {
+    std::vector<std::string> out;
+    auto v = r.notifications();
+    for (auto& n : v.at("notifications").as_array())
+      if (n.at("comment").at("id").as_int64() == comment) out.emplace_back(n.at("kind").as_string());
+    return out;
+  }
+
+  static TestServer* server_;
+  static inline int counter_ = 0;
+};
+
+TestServer* ForumTest::server_ = nullptr;
+
+}  // namespace
+
+TEST_F(ForumTest, MentionsNotifyTheNamedReaderOnce) {
+  auto ana = reader("Ana Lima-Souza");
+  auto bo = reader("Bo Stern");
+  auto s = slug();
+  // Case, spaces and punctuation do not matter; an address, code and the author themself are not mentions.
+  auto c = post(bo, s, "Well put, @analimasouza. Mail bo@anal.example, or `@BoStern` in code; @BoStern myself.");
+  EXPECT_EQ(kinds_about(ana, c), (std::vector<std::string>{"mention"}));
+  EXPECT_TRUE(kinds_about(bo, c).empty());
+  // A reply that also mentions the parent's author is one notification: the reply.
+  auto ana_comment = post(ana, s, "Ana's opinion.");
+  auto reply = post(bo, s, "@Ana.Lima-Souza I disagree.", ana_comment);
+  EXPECT_EQ(kinds_about(ana, reply), (std::vector<std::string>{"reply"}));
+  // Unknown handles are ignored.
+  auto nobody = post(bo, s, "@NoSuchReaderAtAll hello");
+  EXPECT_TRUE(kinds_about(ana, nobody).empty());
+}
+
+TEST_F(ForumTest, IgnoredReadersCollapseAndDoNotNotify) {
+  auto ana = reader("Ignoring Ana");
+  auto bo = reader("Ignored Bo");
+  auto s = slug();
+  std::string ignore = "/api/v1/readers/" + std::to_string(bo.id) + "/ignore";
+  EXPECT_EQ(error_code(ana.call("PUT", "/api/v1/readers/" + std::to_string(ana.id) + "/ignore")), "cannot_ignore_self");
+  EXPECT_EQ(ana.call("PUT", "/api/v1/readers/99999999/ignore").status, 404);
+  Reader anonymous{port(), {}, {}};
+  EXPECT_EQ(anonymous.call("PUT", ignore).status, 401);
+  auto on = ana.call("PUT", ignore);
+  ASSERT_EQ(on.status, 200) << on.body;
+  EXPECT_TRUE(json::parse(on.body).at("ignoring").as_bool());
+  EXPECT_EQ(ana.call("PUT", ignore).status, 200) << "idempotent";
+  auto ana_comment = post(ana, s, "Ana speaks.");
+  auto reply = post(bo, s, "Bo answers @IgnoringAna anyway.", ana_comment);
+  EXPECT_TRUE(kinds_about(ana, reply).empty()) << "no reply or mention notification from an ignored reader";
+  // The per-reader part of the page lists whom Ana ignores and which of these authors she follows.
+  ASSERT_EQ(ana.call("PUT", "/api/v1/readers/" + std::to_string(bo.id) + "/follow").status, 200);
+  auto mine = json::parse(ana.call("GET", "/api/v1/articles/" + s + "/comments/mine?ids=" + std::to_string(reply) +
+                                              "&authors=" + std::to_string(bo.id)).body);
+  ASSERT_EQ(mine.at("ignoring").as_array().size(), 1u);
+  EXPECT_EQ(mine.at("ignoring").at(0).as_int64(), bo.id);
+  ASSERT_EQ(mine.at("following").as_array().size(), 1u);
+  EXPECT_EQ(mine.at("following").at(0).as_int64(), bo.id);
+  EXPECT_FALSE(json::parse(ana.call("DELETE", ignore).body).at("ignoring").as_bool());
+  auto later = post(bo, s, "And again.", ana_comment);
+  EXPECT_EQ(kinds_about(ana, later), (std::vector<std::string>{"reply"}));
+}
+
+TEST_F(ForumTest, EditorsPickCommentsForThePicksView) {
+  auto ana = reader("Picked Ana");
+  auto editor = staff("editor");
+  auto s = slug();
+  auto c = post(ana, s, "A comment worth picking.");
+  std::string pick = "/api/v1/comments/" + std::to_string(c) + "/pick";
+  EXPECT_EQ(ana.call("PUT", pick).status, 403) << "readers cannot pick";
+  EXPECT_EQ(editor.call("PUT", "/api/v1/comments/99999999/pick").status, 404);
+  ASSERT_EQ(editor.call("PUT", pick).status, 200);
+  auto picks = json::parse(get(port(), "/api/v1/articles/" + s + "/comments?sort=picks").body);
+  ASSERT_EQ(picks.at("comments").as_array().size(), 1u);
+  EXPECT_EQ(picks.at("comments").at(0).at("id").as_int64(), c);
+  EXPECT_TRUE(picks.at("comments").at(0).at("picked").as_bool());
+  auto article = json::parse(get(port(), "/api/v1/articles/" + s).body);
+  auto page = get(port(), std::string(article.at("url").as_string()) + "?sort=picks");
+  EXPECT_NE(page.body.find("A comment worth picking."), std::string::npos);
+  EXPECT_NE(page.body.find("Editor's pick"), std::string::npos);
+  // The cached first page shows the label too (the pick invalidated it).
+  EXPECT_NE(get(port(), std::string(article.at("url").as_string())).body.find("comment__pick"), std::string::npos);
+  ASSERT_EQ(editor.call("DELETE", pick).status, 200);
+  EXPECT_TRUE(json::parse(get(port(), "/api/v1/articles/" + s + "/comments?sort=picks").body).at("comments").as_array().empty());
+}
+
+TEST_F(ForumTest, PremoderatedArticlesHoldCommentsUntilApproved) {
+  ArticleDraft d;
+  d.title = "A pre-moderated piece";
+  d.authors = {"Test Author"};
+  d.section = "Opinion";
+  d.body_markdown = "Careful now.";
+  d.comments = CommentsMode::premoderated;
+  auto article = server_->app().articles().publish(d, true);
+  auto author = reader("Held Author");
+  auto follower = reader("Follower Of Held");
+  auto mod = staff("moderator");
+  ASSERT_EQ(follower.call("PUT", "/api/v1/readers/" + std::to_string(author.id) + "/follow").status, 200);
+  auto res = author.call("POST", "/api/v1/articles/" + article.slug + "/comments", R"({"body":"Held for review."})");
+  ASSERT_EQ(res.status, 201) << res.body;
+  auto comment = json::parse(res.body).at("comment");
+  EXPECT_EQ(comment.at("status").as_string(), "pending");
+  int64_t id = comment.at("id").as_int64();
+  auto listed = json::parse(get(port(), "/api/v1/articles/" + article.slug + "/comments").body);
+  EXPECT_TRUE(listed.at("comments").as_array().empty()) << "others do not see a held comment";
+  EXPECT_EQ(listed.at("total").as_int64(), 0);
+  EXPECT_TRUE(kinds_about(follower, id).empty()) << "no notification before approval";
+  // The moderator finds it in the queue, on the API and on the queue page.
+  bool queued = false;
+  auto queue = json::parse(mod.call("GET", "/api/v1/moderation/queue").body);
+  for (auto& item : queue.at("items").as_array())
+    queued = queued || item.at("comment").at("id").as_int64() == id;
+  EXPECT_TRUE(queued);
+  auto queue_page = mod.call("GET", "/moderation");
+  EXPECT_EQ(queue_page.status, 200);
+  EXPECT_NE(queue_page.body.find("Held for review."), std::string::npos);
+  EXPECT_EQ(author.call("GET", "/moderation").status, 403);
+  // Approving it from the queue page's form publishes it and sends the notifications it held back.
+  auto decided = mod.form("/moderation/comments/" + std::to_string(id) + "/decision", "decision=approve&reason=fine");
+  EXPECT_EQ(decided.status, 303);
+  listed = json::parse(get(port(), "/api/v1/articles/" + article.slug + "/comments").body);
+  ASSERT_EQ(listed.at("comments").as_array().size(), 1u);
+  EXPECT_EQ(listed.at("total").as_int64(), 1);
+  EXPECT_EQ(kinds_about(follower, id), (std::vector<std::string>{"followed_comment"}));
+  auto notes = author.notifications();
+  ASSERT_FALSE(notes.at("notifications").as_array().empty());
+  EXPECT_EQ(notes.at("notifications").at(0).at("kind").as_string(), "moderation");
+  EXPECT_EQ(notes.at("notifications").at(0).at("detail").as_string(), "approved");
+  // Taking it down again tells the author, who still sees the notice though the comment is gone.
+  ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(id) + "/decision",
+                     R"({"decision":"reject","reason":"second thoughts"})").status, 200);
+  notes = author.notifications();
+  EXPECT_EQ(notes.at("notifications").at(0).at("detail").as_string(), "rejected");
+  EXPECT_TRUE(kinds_about(follower, id).empty()) << "the follower's notice went with the comment";
+}
+
+TEST_F(ForumTest, CommentCountsForManyArticlesInOneRequest) {
+  auto v = json::parse(get(port(), "/api/v1/articles?limit=3").body);
+  std::string list;
+  for (auto& a : v.at("articles").as_array()) list += std::string(a.at("slug").as_string()) + ",";
+  list += "no-such-article";
+  auto r = get(port(), "/api/v1/comment-counts?articles=" + list);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto counts = json::parse(r.body).at("counts").as_object();
+  EXPECT_EQ(counts.size(), 3u) << "unknown slugs are left out";
+  for (auto& a : v.at("articles").as_array())
+    EXPECT_EQ(counts.at(a.at("slug").as_string()).as_int64(), a.at("comment_count").as_int64());
+  EXPECT_EQ(error_code(get(port(), "/api/v1/comment-counts")), "missing_articles");
+  EXPECT_EQ(error_code(get(port(), "/api/v1/comment-counts?articles=Bad%20Slug")), "invalid_slug");
+  std::string many;
+  for (int i = 0; i < 101; ++i) many += "a" + std::to_string(i) + ",";
+  many.pop_back();
+  EXPECT_EQ(error_code(get(port(), "/api/v1/comment-counts?articles=" + many)), "too_many_articles");
+}
+
+TEST_F(ForumTest, NotificationsArriveLiveOnTheArticleStreamAndTheReaderStream) {
+  auto ana = reader("Live Ana");
+  auto bo = reader("Live Bo");
+  auto s = slug();
+  auto mine = post(ana, s, "Reply to me, live.");
+  EventReader article(port(), "/api/v1/articles/" + s + "/events", ana.cookie);
+  EventReader own(port(), "/api/v1/me/events", ana.cookie);
+  EventReader stranger(port(), "/api/v1/articles/" + s + "/events", bo.cookie);
+  ASSERT_TRUE(article.wait_for("retry:"));
+  ASSERT_TRUE(own.wait_for("retry:"));
+  ASSERT_TRUE(stranger.wait_for("retry:"));
+  auto reply = post(bo, s, "Here is your live reply.", mine);
+  EXPECT_TRUE(article.wait_for("event: notification")) << article.text();
+  EXPECT_TRUE(own.wait_for("\"kind\":\"reply\"")) << own.text();
+  EXPECT_NE(own.text().find("#comment-" + std::to_string(reply)), std::string::npos) << "links to the comment";
+  EXPECT_TRUE(stranger.wait_for("event: comment.created"));
+  EXPECT_EQ(stranger.text().find("event: notification"), std::string::npos) << "only the recipient is told";
+  EXPECT_EQ(get(port(), "/api/v1/me/events").status, 401);
+}
+
+TEST_F(ForumTest, NotificationMailFollowsEachReadersChoice) {
+  auto& app = server_->app();
+  auto& store = app.store();
+  auto verified = [&](Reader& r) {
+    std::string hash(32, static_cast<char>('a' + counter_ % 20));
+    hash[0] = static_cast<char>(r.id);
+    store.create_email_token(r.id, EmailToken{hash, "verify", now_seconds() + std::chrono::hours(1)},
+                             OutboxMail{"x@example.org", "verify", "link"});
+    ASSERT_TRUE(store.use_verify_token(hash, now_seconds()).has_value());
+  };
+  auto ana = reader("Mailed Ana");
+  auto bo = reader("Mailing Bo");
+  auto quiet = reader("Unverified Quiet");
+  verified(ana);
+  app.digests().run_once();  // whatever earlier tests left due
+  EXPECT_EQ(error_code(ana.call("PUT", "/api/v1/me/digest", R"({"digest":"hourly"})")), "invalid_digest");
+  ASSERT_EQ(ana.call("PUT", "/api/v1/me/digest", R"({"digest":"immediate"})").status, 200);
+  EXPECT_EQ(json::parse(ana.call("GET", "/api/v1/me").body).at("account").at("digest").as_string(), "immediate");
+  auto s = slug();
+  auto ana_comment = post(ana, s, "Mail me replies.");
+  auto quiet_comment = post(quiet, s, "Never mail me: my address is unconfirmed.");
+  auto pending_before = store.outbox_stats().pending;
+  post(bo, s, "A reply Ana will read by mail.", ana_comment);
+  post(bo, s, "A reply Quiet will not get by mail.", quiet_comment);
+  // The digest text: who, where, an excerpt and links.
+  auto due = store.due_digests(now_seconds(), 100);
+  auto it = std::find_if(due.begin(), due.end(), [&](const auto& d) { return d.account.id == ana.id; });
+  ASSERT_NE(it, due.end());
+  EXPECT_TRUE(std::none_of(due.begin(), due.end(), [&](const auto& d) { return d.account.id == quiet.id; }));
+  auto mail = app.digests().compose(*it);
+  EXPECT_NE(mail.subject.find("Mailing Bo replied to you"), std::string::npos) << mail.subject;
+  EXPECT_NE(mail.body_text.find("A reply Ana will read by mail."), std::string::npos) << mail.body_text;
+  EXPECT_NE(mail.body_text.find("/account"), std::string::npos) << "says how to turn it off";
+  EXPECT_EQ(app.digests().run_once(), 1);
+  EXPECT_EQ(store.outbox_stats().pending, pending_before + 1);
+  EXPECT_EQ(app.digests().run_once(), 0) << "each notification is mailed once";
+  // Daily: one mail, then nothing more that day however many notifications come.
+  ASSERT_EQ(ana.call("PUT", "/api/v1/me/digest", R"({"digest":"daily"})").status, 200);
+  post(bo, s, "Another reply.", ana_comment);
+  EXPECT_EQ(app.digests().run_once(), 0) << "the immediate mail counted as today's";
+  // Off: never.
+  ASSERT_EQ(ana.call("PUT", "/api/v1/me/digest", R"({"digest":"off"})").status, 200);
+  EXPECT_TRUE(std::none_of(store.due_digests(now_seconds() + std::chrono::hours(48), 100).begin(),
+                           store.due_digests(now_seconds() + std::chrono::hours(48), 100).end(),
+                           [&](const auto& d) { return d.account.id == ana.id; }));
+}
+
+TEST_F(ForumTest, ReaderPagesWorkWithoutJavaScript) {
+  auto ana = reader("Profile <Ana>");
+  auto bo = reader("Profile Bo");
+  auto s = slug();
+  post(ana, s, "A public comment by Ana.");
+  std::string profile = "/readers/" + std::to_string(ana.id);
+  auto page = get(port(), profile);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Profile &lt;Ana&gt;"), std::string::npos) << "names are escaped";
+  EXPECT_EQ(page.body.find("Profile <Ana>"), std::string::npos);
+  EXPECT_NE(page.body.find("A public comment by Ana."), std::string::npos);
+  EXPECT_NE(page.body.find("Member since"), std::string::npos);
+  EXPECT_EQ(get(port(), "/readers/99999999").status, 404);
+  // Follow with the profile's form, then see Ana's comments in /following.
+  EXPECT_EQ(bo.form(profile + "/follow", "on=1").status, 303);
+  EXPECT_NE(bo.call("GET", profile).body.find("1 follower"), std::string::npos);
+  post(ana, s, "Fresh from Ana.");
+  auto feed = bo.call("GET", "/following");
+  EXPECT_EQ(feed.status, 200);
+  EXPECT_NE(feed.body.find("Fresh from Ana."), std::string::npos);
+  // Notifications page: shows the new one highlighted once, then it is read.
+  auto notes = bo.call("GET", "/notifications");
+  EXPECT_NE(notes.body.find("whom you follow, commented"), std::string::npos);
+  EXPECT_NE(notes.body.find("card--unread"), std::string::npos);
+  EXPECT_EQ(bo.call("GET", "/notifications").body.find("card--unread"), std::string::npos);
+  EXPECT_EQ(bo.notifications().at("unread").as_int64(), 0);
+  // The masthead counts unread notifications.
+  post(ana, s, "One more from Ana.");
+  EXPECT_NE(bo.call("GET", "/").body.find("Notifications: 1 unread"), std::string::npos);
+  // Ignore and unfollow with forms; a form without the CSRF field is refused.
+  EXPECT_EQ(bo.form(profile + "/ignore", "on=1").status, 303);
+  EXPECT_NE(bo.call("GET", profile).body.find("Stop ignoring"), std::string::npos);
+  RequestSpec forged{"POST", profile + "/follow", "on=0", {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", bo.cookie}}};
+  EXPECT_EQ(request(port(), forged).status, 403);
+  // Signed-out visitors are sent to sign in for personal pages; notification mail is chosen on /account.
+  EXPECT_EQ(get(port(), "/notifications").status, 303);
+  EXPECT_EQ(get(port(), "/following").status, 303);
+  EXPECT_EQ(bo.form("/account/digest", "digest=off").status, 303);
+  EXPECT_EQ(json::parse(bo.call("GET", "/api/v1/me").body).at("account").at("digest").as_string(), "off");
+}
