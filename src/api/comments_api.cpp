@@ -50,7 +50,29 @@ std::optional<int64_t> id_param(std::optional<std::string_view> v, std::string_v
 
 }  // namespace
 
+namespace {
+
+constexpr size_t kMaxCachedQuery = 200;
+
+// The query in a canonical order (the map's), so equal queries share one entry. Empty when too long to keep.
+std::string listing_key(const RequestContext& ctx) {
+  std::string key = "comments:" + std::string(ctx.param("slug")) + "?";
+  for (const auto& [k, v] : ctx.query) key += k + "=" + v + "&";
+  return key.size() > kMaxCachedQuery ? std::string() : key;
+}
+
+}  // namespace
+
+std::optional<Response> CommentsApi::list_cached(RequestContext& ctx) {
+  auto key = listing_key(ctx);
+  if (key.empty()) return std::nullopt;
+  auto page = cache_.get(key);
+  if (!page) return std::nullopt;
+  return serve_page(*page, ctx.request);
+}
+
 Response CommentsApi::list(RequestContext& ctx) {
+  uint64_t generation = cache_.generation();
   CommentQuery q;
   q.limit = limit_param(ctx, 50, 200);
   if (auto s = ctx.query_value("sort")) {
@@ -66,7 +88,9 @@ Response CommentsApi::list(RequestContext& ctx) {
   json::object out{{"comments", std::move(items)},
                    {"next_cursor", page.list.next ? json::value(encode_comment_cursor(*page.list.next)) : json::value(nullptr)},
                    {"total", page.article.comment_count}};
-  return json_response(http::status::ok, out);
+  auto cached = make_page(json::serialize(out), "application/json; charset=utf-8", "no-cache");
+  if (auto key = listing_key(ctx); !key.empty()) cache_.put(key, cached, generation, cache_group(page.article.slug));
+  return serve_page(*cached, ctx.request);
 }
 
 Response CommentsApi::create(RequestContext& ctx) {

@@ -6,18 +6,24 @@
 #include "domain/comments.h"
 #include "domain/readers.h"
 #include "live/hub.h"
+#include "web/page_cache.h"
 #include "http/message.h"
 
 namespace tribune::api {
 
 class CommentsApi {
  public:
-  CommentsApi(CommentService& comments, ReaderService& readers, LiveHub& live)
-      : comments_(comments), readers_(readers), live_(live) {}
+  CommentsApi(CommentService& comments, ReaderService& readers, LiveHub& live, PageCache& cache)
+      : comments_(comments), readers_(readers), live_(live), cache_(cache) {}
 
   // GET /api/v1/articles/{slug}/comments?sort=newest|oldest|top&limit&cursor&parent_id
   //   -> {comments, next_cursor, total}
   Response list(RequestContext& ctx);
+  // The same from the cache, on the I/O thread: listings are the same for every reader (their own bits
+  // come from mine()), stored per query, precompressed, and dropped when a comment of the article changes.
+  std::optional<Response> list_cached(RequestContext& ctx);
+  // The cache group of an article's listings.
+  static std::string cache_group(std::string_view slug) { return "comments:" + std::string(slug); }
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in) -> 201 {comment}
   Response create(RequestContext& ctx);
 
@@ -50,6 +56,7 @@ class CommentsApi {
   CommentService& comments_;
   ReaderService& readers_;
   LiveHub& live_;
+  PageCache& cache_;
 };
 
 std::string encode_comment_cursor(const CommentCursor& c);

@@ -34,6 +34,7 @@ App::App(Config config) : config_(std::move(config)) {
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
+    cache_.invalidate_group(api::CommentsApi::cache_group(a.slug));
     live_.publish(a.id, api::CommentsApi::frame(c, change));
   });
   // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
@@ -108,7 +109,7 @@ void App::build_http() {
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *readers_, *moderation_, *renderer_,
                                             cache_, metrics_, cookie_);
-  comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_);
+  comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);

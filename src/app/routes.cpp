@@ -48,7 +48,8 @@ Router App::build_routes() {
   // PUT /api/v1/articles/{slug} (Bearer token: editor, admin)
   r.add(verb::put, "/api/v1/articles/{slug}", [&articles](RequestContext& c) { return articles.replace(c); });
   // GET /api/v1/articles/{slug}/comments?sort=newest|oldest|top&limit&cursor&parent_id
-  r.add(verb::get, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.list(c); });
+  r.add(verb::get, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.list(c); },
+        [&comments](RequestContext& c) { return comments.list_cached(c); });
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in)
   r.add(verb::post, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.create(c); });
   // GET /api/v1/articles/{slug}/events: Server-Sent Events for the open article page

@@ -151,11 +151,25 @@ std::shared_ptr<const CachedPage> PageCache::get(std::string_view key) const {
   return it == pages_.end() ? nullptr : it->second;
 }
 
-void PageCache::put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation) {
+void PageCache::put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation, std::string group) {
   std::unique_lock lock(mu_);
   if (generation != generation_) return;
-  if (pages_.size() >= max_entries_) pages_.clear();  // crude bound; pages re-render on demand
+  if (pages_.size() >= max_entries_) {  // crude bound; pages re-render on demand
+    pages_.clear();
+    groups_.clear();
+  }
+  if (!group.empty()) groups_[std::move(group)].push_back(key);
   pages_[std::move(key)] = std::move(page);
+}
+
+void PageCache::invalidate_group(std::string_view group) {
+  std::unique_lock lock(mu_);
+  ++generation_;
+  auto it = groups_.find(group);
+  if (it == groups_.end()) return;
+  for (const auto& key : it->second)
+    if (auto p = pages_.find(key); p != pages_.end()) pages_.erase(p);
+  groups_.erase(it);
 }
 
 uint64_t PageCache::generation() const {
@@ -167,6 +181,7 @@ void PageCache::invalidate_all() {
   std::unique_lock lock(mu_);
   ++generation_;
   pages_.clear();
+  groups_.clear();
 }
 
 void PageCache::invalidate(std::initializer_list<std::string_view> keys) {

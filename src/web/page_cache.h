@@ -65,12 +65,14 @@ class PageCache {
   explicit PageCache(size_t max_entries = 20000) : max_entries_(max_entries) {}
 
   std::shared_ptr<const CachedPage> get(std::string_view key) const;
-  // Stores the page unless the cache was invalidated after `generation` was read.
-  void put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation);
+  // Stores the page unless the cache was invalidated after `generation` was read. A page in a group (an
+  // article's comment listings, one per query) is dropped with it by invalidate_group().
+  void put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation, std::string group = {});
   uint64_t generation() const;
   void invalidate_all();
   // Drops these keys (and, like every invalidation, keeps renders that started earlier from being stored).
   void invalidate(std::initializer_list<std::string_view> keys);
+  void invalidate_group(std::string_view group);
   size_t size() const;
 
  private:
@@ -80,6 +82,7 @@ class PageCache {
     size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::shared_ptr<const CachedPage>, Hash, std::equal_to<>> pages_;
+  std::unordered_map<std::string, std::vector<std::string>, Hash, std::equal_to<>> groups_;
   uint64_t generation_ = 1;
   size_t max_entries_;
 };

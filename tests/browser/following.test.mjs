@@ -7,11 +7,12 @@
 // Two readers, registered through the API (registration: 20 an hour per IP address; this file's own server).
 // Comments are limited to 10 a minute per reader: Bo posts 5 in this file, Ana 2. The tests run in order and
 // build on each other's state only where a test says so; each sets up the follows it relies on itself.
+// Screenshots of /notifications and a profile go to /tmp/shots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import {
-  Tribune, launchBrowser, closeBrowser, openPage as open, goto, settle,
+  Tribune, launchBrowser, closeBrowser, openPage as open, goto, settle, noHorizontalScroll,
   STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS,
 } from "./support.mjs";
 
@@ -413,6 +414,51 @@ test("Ana ignores Bo from his profile without JavaScript; his comments fold away
     assert.equal(served.status, 200);
     assert.equal(served.json.notifications.some((n) => n.comment.id === late.id), false, "no notification was stored");
     await expectClean(page, a.problems, `/api/v1/articles/${article.slug}/events`);
+  } finally {
+    await a.context.close();
+  }
+});
+
+// The comment cards of the forum pages share class names with the front page's article cards (.cards, .card,
+// .card__meta): neither may take on the other's layout.
+test("comment cards stack in one column on /notifications and a profile, and the front page's bylines still line up", {
+  timeout: TEST_MS,
+}, async () => {
+  const a = await openPage({ as: ana });
+  try {
+    const { page } = a;
+    const oneColumn = async (what) => {
+      const boxes = await page.locator("ol.cards").first().evaluate((ol) => ({
+        list: ol.getBoundingClientRect().toJSON(),
+        cards: [...ol.children].map((li) => li.getBoundingClientRect().toJSON()),
+      }));
+      assert.ok(boxes.cards.length >= 2, `${what}: at least two cards (${boxes.cards.length})`);
+      for (const [i, card] of boxes.cards.entries()) {
+        assert.ok(Math.abs(card.left - boxes.list.left) <= 1 && Math.abs(card.width - boxes.list.width) <= 1,
+          `${what}: card ${i + 1} is ${Math.round(card.width)}px wide at x=${Math.round(card.left)}, ` +
+          `the list ${Math.round(boxes.list.width)}px at x=${Math.round(boxes.list.left)}`);
+        if (i > 0) assert.ok(card.top >= boxes.cards[i - 1].bottom - 1, `${what}: card ${i + 1} is below card ${i}`);
+      }
+      await noHorizontalScroll(page);
+    };
+    await goto(page, "/notifications");
+    await oneColumn("/notifications");
+    await goto(page, `/readers/${ana.account.id}`);
+    await oneColumn("profile");
+
+    // The front page: each article card's byline sits at the card's foot, so a row's bylines line up.
+    await goto(page, "/");
+    const feet = await page.locator(".cards > .card").evaluateAll((cards) => cards.slice(0, 3).map((card) => {
+      const meta = card.querySelector(":scope > .card__meta").getBoundingClientRect();
+      const box = card.getBoundingClientRect();
+      return { gap: Math.round(box.bottom - parseFloat(getComputedStyle(card).paddingBottom) - meta.bottom),
+               bottom: Math.round(meta.bottom) };
+    }));
+    assert.equal(feet.length, 3);
+    assert.deepEqual(feet.map((f) => f.gap), [0, 0, 0], `bylines at the cards' feet: ${JSON.stringify(feet)}`);
+    assert.equal(new Set(feet.map((f) => f.bottom)).size, 1, "the first row's bylines line up");
+    await settle(page);
+    assert.deepEqual(a.problems, []);
   } finally {
     await a.context.close();
   }
