@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Throughput/latency of Tribune's article page and article JSON against nginx
 # serving the very same bytes as static files. Everything stays on 127.0.0.1.
-# Usage: bench/run.sh   (env: DURATION seconds per run, default 10; TRIBUNE_BIN)
+# Usage: bench/run.sh   (env: DURATION seconds per run, default 10; TRIBUNE_BIN;
+#        COMMENTS=1: the newest article carries a conversation first (bench/gen_comments.py: 200 top-level
+#        comments and 150 replies, so its page shows 200 comments), and the JSON run fetches a page of 200
+#        comments, /api/v1/articles/{slug}/comments?limit=200, instead of the article)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +55,25 @@ trap 'exit 143' TERM
 
 # --- 2. Tribune -------------------------------------------------------------
 mkdir -p "$WORK/data"
+wait_listening() { # pid out-file: prints the base URL
+    local pid="$1" out="$2" url=""
+    for _ in $(seq 200); do
+        url="$(grep -om1 'http://127\.0\.0\.1:[0-9]*' "$out" || true)"
+        [[ -n "$url" ]] && { echo "$url"; return 0; }
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+if [[ "${COMMENTS:-0}" == 1 ]]; then
+    # The demo publication first, then the conversation written straight into the store (no server on it).
+    "$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo >"$WORK/seed.out" 2>"$WORK/seed.err" &
+    TRIBUNE_PID=$!
+    wait_listening "$TRIBUNE_PID" "$WORK/seed.out" >/dev/null || { cat "$WORK/seed.err" >&2; die "tribune did not start"; }
+    stop_pid "$TRIBUNE_PID"; TRIBUNE_PID=""
+    python3 "$ROOT/bench/gen_comments.py" "$WORK/data" --articles 0 --comments 0 --readers 500 \
+        --target-top 200 --target-replies 150 >&2 || die "gen_comments failed"
+fi
 "$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo \
     >"$WORK/tribune.out" 2>"$WORK/tribune.err" &
 TRIBUNE_PID=$!
@@ -71,6 +93,7 @@ SLUG="$(jq -r '.articles | max_by(.published_at) | .slug' <<<"$list")"
 PAGE="$(jq -r '.articles | max_by(.published_at) | .url' <<<"$list")"
 [[ -n "$SLUG" && "$SLUG" != null && "$PAGE" == /* ]] || die "no article found in the listing"
 API="/api/v1/articles/$SLUG"
+[[ "${COMMENTS:-0}" == 1 ]] && API="/api/v1/articles/$SLUG/comments?limit=200"
 
 mkdir -p "$WORK/nginx/html" "$WORK/nginx/logs" "$WORK/nginx/tmp"
 curl -sSf --max-time 10 -o "$WORK/nginx/html/article.html" "$TRIBUNE$PAGE"

@@ -89,7 +89,7 @@ Response CommentsApi::list(RequestContext& ctx) {
                    {"next_cursor", page.list.next ? json::value(encode_comment_cursor(*page.list.next)) : json::value(nullptr)},
                    {"total", page.article.comment_count}};
   auto cached = make_page(json::serialize(out), "application/json; charset=utf-8", "no-cache");
-  if (auto key = listing_key(ctx); !key.empty()) cache_.put(key, cached, generation, cache_group(page.article.slug));
+  if (auto key = listing_key(ctx); !key.empty()) cache_.put(key, cached, generation, conversation_group(page.article.slug));
   return serve_page(*cached, ctx.request);
 }
 

@@ -22,8 +22,6 @@ class CommentsApi {
   // The same from the cache, on the I/O thread: listings are the same for every reader (their own bits
   // come from mine()), stored per query, precompressed, and dropped when a comment of the article changes.
   std::optional<Response> list_cached(RequestContext& ctx);
-  // The cache group of an article's listings.
-  static std::string cache_group(std::string_view slug) { return "comments:" + std::string(slug); }
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in) -> 201 {comment}
   Response create(RequestContext& ctx);
 

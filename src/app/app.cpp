@@ -34,7 +34,7 @@ App::App(Config config) : config_(std::move(config)) {
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
-    cache_.invalidate_group(api::CommentsApi::cache_group(a.slug));
+    cache_.invalidate_group(conversation_group(a.slug));
     live_.publish(a.id, api::CommentsApi::frame(c, change));
   });
   // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.

@@ -17,11 +17,24 @@ constexpr std::string_view kHtml = "text/html; charset=utf-8";
 constexpr std::string_view kPageCacheControl = "no-cache";
 }  // namespace
 
+std::string WebHandlers::cache_key(const RequestContext& ctx) {
+  if (ctx.query.empty()) return ctx.path;
+  // Pages of a listing or a conversation ("?cursor=", "?sort=top") are kept too, in the map's order; any
+  // other parameter makes a page that is served once.
+  std::string key = ctx.path + "?";
+  for (const auto& [k, v] : ctx.query) {
+    if (k != "sort" && k != "cursor") return {};
+    key += k + "=" + v + "&";
+  }
+  return key.size() > 300 ? std::string() : key;
+}
+
 std::optional<Response> WebHandlers::cached(RequestContext& ctx) {
-  if (!ctx.query.empty()) return std::nullopt;
+  auto key = cache_key(ctx);
+  if (key.empty()) return std::nullopt;
   // A reader with a session cookie gets their own fragments: that needs the store, so not on this thread.
   if (cookie_value(ctx.request[http::field::cookie], cookie_.name)) return std::nullopt;
-  auto page = cache_.get(ctx.path);
+  auto page = cache_.get(key);
   if (!page) {
     metrics_.cache_miss();
     return std::nullopt;
@@ -43,8 +56,9 @@ Response WebHandlers::serve(RequestContext& ctx, const CachedPage& page) {
 }
 
 std::optional<Response> WebHandlers::from_cache(RequestContext& ctx) {
-  if (!ctx.query.empty()) return std::nullopt;
-  auto page = cache_.get(ctx.path);
+  auto key = cache_key(ctx);
+  if (key.empty()) return std::nullopt;
+  auto page = cache_.get(key);
   if (!page) return std::nullopt;
   return serve(ctx, *page);
 }
@@ -56,10 +70,11 @@ Response WebHandlers::html_page(RequestContext& ctx, http::status status, const 
 }
 
 Response WebHandlers::store_and_serve(RequestContext& ctx, uint64_t generation, std::string body,
-                                      std::string_view content_type, bool cacheable) {
+                                      std::string_view content_type, bool cacheable, std::string group) {
+  auto key = cacheable ? cache_key(ctx) : std::string();
   auto page = make_page(std::move(body), filler(Principal{}, ctx.path), std::string(content_type),
-                        std::string(kPageCacheControl));
-  if (cacheable && ctx.query.empty()) cache_.put(ctx.path, page, generation);
+                        std::string(kPageCacheControl), key.empty() ? 1 : 9);
+  if (!key.empty()) cache_.put(std::move(key), page, generation, std::move(group));
   return serve(ctx, *page);
 }
 
@@ -128,9 +143,10 @@ Response WebHandlers::article(RequestContext& ctx) {
     auto cursor = api::decode_cursor(*c);
     after = CommentCursor{cursor.published_at, cursor.id};
   }
+  // Its pages by sort and cursor go with the conversation: dropped when one of its comments changes.
   return store_and_serve(ctx, generation,
                          renderer_.article(*a, comments_.conversation(*a, sort, after), articles_.sections()), kHtml,
-                         true);
+                         true, ctx.query.empty() ? std::string() : conversation_group(a->slug));
 }
 
 Response WebHandlers::feed(RequestContext& ctx) {

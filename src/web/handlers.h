@@ -87,7 +87,10 @@ class WebHandlers {
   Response account_page(RequestContext& ctx, http::status status, std::string notice, std::string error);
   Response html_page(RequestContext& ctx, http::status status, const std::string& html);
   Response store_and_serve(RequestContext& ctx, uint64_t generation, std::string body, std::string_view content_type,
-                           bool cacheable);
+                           bool cacheable, std::string group = {});
+  // The page cache's key for this request: the path, or the path and its sort and cursor; empty when the
+  // request's page is not to be kept.
+  static std::string cache_key(const RequestContext& ctx);
   // Cards for comments shown outside their conversation, with their articles' titles and links.
   std::vector<PageRenderer::CommentCard> cards_for(const std::vector<Comment>& comments) const;
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,

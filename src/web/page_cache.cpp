@@ -65,11 +65,11 @@ std::string fill_slots(std::string_view html, const SlotFiller& fill) {
 }
 
 std::shared_ptr<const CachedPage> make_page(std::string content, const SlotFiller& anonymous, std::string content_type,
-                                            std::string cache_control) {
+                                            std::string cache_control, int gzip_level) {
   auto page = std::make_shared<CachedPage>();
   split_slots(content, page->parts, page->slots);
   page->body = std::make_shared<const std::string>(page->slots.empty() ? std::move(content) : join(*page, anonymous));
-  page->gzip = std::make_shared<const std::string>(gzip_compress(*page->body));
+  page->gzip = std::make_shared<const std::string>(gzip_compress(*page->body, gzip_level));
   unsigned char digest[16];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(page->body->data()),
                      page->body->size(), nullptr, 0);

@@ -40,9 +40,10 @@ struct CachedPage {
   http::status status = http::status::ok;
 };
 
-// Builds a page: splits at its slots, fills them with the anonymous fragments, compresses, hashes.
+// Builds a page: splits at its slots, fills them with the anonymous fragments, compresses, hashes. A page
+// served once (never stored) is compressed fast rather than small.
 std::shared_ptr<const CachedPage> make_page(std::string content, const SlotFiller& anonymous, std::string content_type,
-                                            std::string cache_control);
+                                            std::string cache_control, int gzip_level = 9);
 inline std::shared_ptr<const CachedPage> make_page(std::string content, std::string content_type,
                                                    std::string cache_control) {
   return make_page(std::move(content), SlotFiller{}, std::move(content_type), std::move(cache_control));
@@ -59,6 +60,10 @@ Response serve_personal(const CachedPage& page, const SlotFiller& fill, const Re
 
 // True when the Accept-Encoding header accepts gzip (q > 0).
 bool accepts_gzip(std::string_view accept_encoding);
+
+// The cache group of everything that shows an article's conversation (its pages by sort and cursor, its
+// comment listings): dropped together when one of its comments changes.
+inline std::string conversation_group(std::string_view article_slug) { return "comments:" + std::string(article_slug); }
 
 class PageCache {
  public:

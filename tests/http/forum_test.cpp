@@ -206,6 +206,9 @@ TEST_F(ForumTest, EditorsPickCommentsForThePicksView) {
   EXPECT_NE(get(port(), std::string(article.at("url").as_string())).body.find("comment__pick"), std::string::npos);
   ASSERT_EQ(editor.call("DELETE", pick).status, 200);
   EXPECT_TRUE(json::parse(get(port(), "/api/v1/articles/" + s + "/comments?sort=picks").body).at("comments").as_array().empty());
+  // The Picks page was kept in the cache; unpicking dropped it with the rest of the conversation.
+  EXPECT_EQ(get(port(), std::string(article.at("url").as_string()) + "?sort=picks").body.find("A comment worth picking."),
+            std::string::npos);
 }
 
 TEST_F(ForumTest, PremoderatedArticlesHoldCommentsUntilApproved) {
