@@ -209,7 +209,7 @@ INSERT INTO notifications_v8 (id, account_id, kind, comment_id, created_at, read
 DROP TABLE notifications;
 ALTER TABLE notifications_v8 RENAME TO notifications;
 CREATE INDEX notifications_by_account ON notifications (account_id, id);
-CREATE INDEX notifications_by_comment ON notifications (comment_id);
+CREATE UNIQUE INDEX notifications_once ON notifications (comment_id, account_id);
 CREATE TABLE comment_mentions (
   comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
   account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,

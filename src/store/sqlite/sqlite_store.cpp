@@ -407,10 +407,12 @@ std::vector<Store::Recipient> notify_published(Db& db, int64_t comment_id, int64
   std::vector<Store::Recipient> out;
   for (const auto& [kind, who] : kinds) {
     auto& st = db.prepare(
-        std::string("INSERT INTO notifications (account_id, kind, comment_id, created_at) SELECT r.id, '") + kind +
-        "', ?1, ?2 FROM (" + who + ") AS r JOIN comments c ON c.id = ?1 WHERE r.id IS NOT c.author_id AND "
-        "NOT EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = c.author_id) AND NOT EXISTS "
-        "(SELECT 1 FROM notifications n WHERE n.comment_id = ?1 AND n.account_id = r.id) RETURNING account_id");
+        // OR IGNORE with the unique (comment_id, account_id) index keeps one per reader; a NOT EXISTS on
+        // notifications here would make SQLite copy the whole SELECT into a temporary table first.
+        std::string("INSERT OR IGNORE INTO notifications (account_id, kind, comment_id, created_at) SELECT r.id, '") +
+        kind + "', ?1, ?2 FROM (" + who + ") AS r JOIN comments c ON c.id = ?1 WHERE r.id IS NOT c.author_id AND "
+        "NOT EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = c.author_id) "
+        "RETURNING account_id");
     st.bind(1, comment_id).bind(2, now);
     while (st.step()) out.push_back(Store::Recipient{st.int64(0), kind});
   }
@@ -1354,6 +1356,9 @@ class SqliteStore final : public Store {
       std::string notice = next == "published" ? (status == "pending" ? "approved" : "") :
                            (status == "published" || status == "pending") ? next : "";
       if (!notice.empty()) {
+        // One notice per comment and reader: the latest decision replaces an earlier one.
+        db.prepare("DELETE FROM notifications WHERE comment_id = ?1 AND account_id = (SELECT author_id FROM comments "
+                   "WHERE id = ?1)").bind(1, comment_id).run();
         auto& n = db.prepare(
             "INSERT INTO notifications (account_id, kind, comment_id, detail, created_at) SELECT author_id, "
             "'moderation', id, ?2, ?3 FROM comments WHERE id = ?1 AND author_id IS NOT NULL RETURNING account_id");
