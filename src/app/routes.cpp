@@ -153,6 +153,7 @@ Router App::build_routes() {
   // Comments without JavaScript
   r.add(verb::post, "/comment", [&web](RequestContext& c) { return web.comment_submit(c); });
   r.add(verb::get, "/comments/{id}/reply", [&web](RequestContext& c) { return web.reply_form(c); });
+  r.add(verb::get, "/comments/{id}", [&web](RequestContext& c) { return web.thread(c); }, cached);
   r.add(verb::post, "/comments/{id}/pick", [&web](RequestContext& c) { return web.pick_submit(c); });
   // Readers, the feed, notifications, the moderation queue
   r.add(verb::get, "/readers/{id}", [&web](RequestContext& c) { return web.reader(c); });

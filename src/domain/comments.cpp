@@ -3,6 +3,8 @@
 #include "domain/markdown.h"
 #include "domain/mentions.h"
 
+#include <set>
+
 namespace tribune {
 
 std::string_view to_string(CommentStatus s) {
@@ -177,6 +179,24 @@ CommentService::Page CommentService::list(std::string_view slug, CommentQuery qu
   return Page{*article, store_.list_comments(query)};
 }
 
+CommentService::Thread CommentService::thread(int64_t comment_id) const {
+  auto c = published(comment_id);
+  auto article = articles_.find_by_id(c.article_id);
+  if (!article || article->published_at > articles_.now()) throw not_found("The comment");
+  Thread t{*article, {}};
+  // The whole thread from its root, then the part under this comment (descendants have it as an ancestor).
+  auto all = store_.list_thread_replies({c.root_id}, kThreadLimit, kThreadLimit);
+  std::set<int64_t> inside{c.id};
+  for (auto& r : all)  // oldest first: a parent always comes before its replies
+    if (r.parent_id && inside.contains(*r.parent_id)) {
+      inside.insert(r.id);
+      t.conversation.replies.push_back(std::move(r));
+    }
+  t.conversation.top.push_back(std::move(c));
+  t.conversation.total = article->comment_count;
+  return t;
+}
+
 Conversation CommentService::conversation(const Article& article, CommentSort sort,
                                           std::optional<CommentCursor> after, int top_limit, int reply_limit) const {
   Conversation c;
@@ -192,7 +212,8 @@ Conversation CommentService::conversation(const Article& article, CommentSort so
   if (sort != CommentSort::picks)  // picks stand alone, replies or not
     for (const auto& t : c.top)
       if (t.reply_count > 0) roots.push_back(t.id);
-  c.replies = store_.list_thread_replies(roots, reply_limit);
+  c.replies = store_.list_thread_replies(roots, kRepliesShown, reply_limit);
+  c.replies_per_thread = kRepliesShown;
   c.total = article.comment_count;
   c.sort = sort;
   return c;

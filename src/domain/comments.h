@@ -29,6 +29,7 @@ struct Conversation {
   std::optional<CommentCursor> next;
   int64_t total = 0;
   CommentSort sort = CommentSort::newest;
+  int replies_per_thread = 0;    // the cap replies were loaded with (0: all): more may wait behind a link
 };
 
 struct CommentLimits {
@@ -69,9 +70,19 @@ class CommentService {
   std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) const {
     return store_.reactions_by(account_id, ids);
   }
+  // Each thread shows its first kRepliesShown replies; the page offers the rest ("more replies").
   Conversation conversation(const Article& article, CommentSort sort = CommentSort::newest,
                             std::optional<CommentCursor> after = std::nullopt, int top_limit = 50,
                             int reply_limit = 500) const;
+  // One comment and the replies under it (at most kThreadLimit), oldest first: the page a "continue this
+  // thread" or "more replies" link leads to. Errors: not_found (comment not published, article not visible).
+  struct Thread {
+    Article article;
+    Conversation conversation;  // top: the comment; replies: its descendants
+  };
+  Thread thread(int64_t comment_id) const;
+  static constexpr int kRepliesShown = 20;
+  static constexpr int kThreadLimit = 1000;
 
   std::optional<Comment> find(int64_t id) const { return store_.find_comment(id); }
   // Comment counts of visible articles by slug (home and section pages ask for many at once).

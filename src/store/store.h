@@ -163,8 +163,8 @@ class Store {
   // Published comments in the query's order, keyset-paginated.
   virtual CommentList list_comments(const CommentQuery& query) = 0;
   // Published replies (any depth) in the threads of the given top-level comments, oldest first, at most
-  // limit in all.
-  virtual std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int limit) = 0;
+  // per_thread in each thread and limit in all.
+  virtual std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) = 0;
   virtual int64_t count_comments(int64_t article_id) = 0;
   // Published comments (any depth) of the article with id > after_id, by id.
   virtual std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) = 0;

@@ -424,6 +424,16 @@ Response WebHandlers::comment_submit(RequestContext& ctx) {
   }
 }
 
+Response WebHandlers::thread(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto t = comments_.thread(*id);
+  return store_and_serve(ctx, generation, renderer_.thread_page(t.article, t.conversation, articles_.sections()), kHtml,
+                         true, conversation_group(t.article.slug));
+}
+
 Response WebHandlers::reply_form(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The comment");

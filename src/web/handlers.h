@@ -62,6 +62,7 @@ class WebHandlers {
   // Comments without JavaScript.
   Response comment_submit(RequestContext& ctx);  // POST /comment (article, body, parent_id, csrf_token)
   Response reply_form(RequestContext& ctx);      // GET /comments/{id}/reply
+  Response thread(RequestContext& ctx);          // GET /comments/{id}: a comment and the replies under it
 
   // Readers and the forum around them (forum_handlers.cpp).
   Response reader(RequestContext& ctx);              // GET /readers/{id}?before=

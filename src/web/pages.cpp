@@ -168,18 +168,23 @@ std::string render_cards(const std::vector<PageRenderer::CommentCard>& cards, co
 
 constexpr int kMaxIndent = 5;  // deeper replies are shown at this depth, in order
 
-void render_comment(std::string& out, const Comment& c, const std::map<int64_t, std::vector<const Comment*>>& children,
-                    const Locality& where, int depth);
+// What rendering a conversation needs besides the comments themselves.
+struct Tree {
+  std::map<int64_t, std::vector<const Comment*>> children;  // parent id -> replies, oldest first
+  std::map<int64_t, int> loaded;                            // root id -> replies loaded in its thread
+  int per_thread = 0;                                       // the cap those were loaded with (0: none)
+  const Locality& where;
+};
 
-void render_children(std::string& out, int64_t parent, const std::map<int64_t, std::vector<const Comment*>>& children,
-                     const Locality& where, int depth) {
-  auto it = children.find(parent);
-  if (it == children.end()) return;
-  for (const Comment* child : it->second) render_comment(out, *child, children, where, depth);
+void render_comment(std::string& out, const Comment& c, const Tree& tree, int depth);
+
+void render_children(std::string& out, int64_t parent, const Tree& tree, int depth) {
+  auto it = tree.children.find(parent);
+  if (it == tree.children.end()) return;
+  for (const Comment* child : it->second) render_comment(out, *child, tree, depth);
 }
 
-void render_comment(std::string& out, const Comment& c, const std::map<int64_t, std::vector<const Comment*>>& children,
-                    const Locality& where, int depth) {
+void render_comment(std::string& out, const Comment& c, const Tree& tree, int depth) {
   std::string id = std::to_string(c.id);
   out += "<li class=\"comment\" id=\"comment-" + id + "\" data-comment-id=\"" + id + "\" data-depth=\"" +
          std::to_string(std::min(depth, kMaxIndent)) + "\"";
@@ -188,7 +193,7 @@ void render_comment(std::string& out, const Comment& c, const std::map<int64_t, 
   append_author(out, c);
   out += " <a class=\"comment__time\" href=\"#comment-" + id + "\"><time datetime=\"" + format_rfc3339(c.created_at) +
          "\">";
-  append_html_escaped(out, format_local(c.created_at, where, "d MMM yyyy HH:mm"));
+  append_html_escaped(out, format_local(c.created_at, tree.where, "d MMM yyyy HH:mm"));
   out += "</time></a>";
   if (c.edited_at) out += " <span class=\"comment__edited\">edited</span>";
   if (c.picked) out += " <span class=\"comment__pick\">Editor's pick</span>";
@@ -201,27 +206,37 @@ void render_comment(std::string& out, const Comment& c, const std::map<int64_t, 
            (c.recommend_count == 1 ? " recommend" : " recommends") + "</span>";
   out += " <button class=\"comment__recommend\" type=\"button\" data-recommend=\"" + id + "\" aria-pressed=\"false\">Recommend</button>";
   out += "</footer></article>";
-  auto it = children.find(c.id);
-  if (it != children.end()) {
-    if (depth + 1 <= kMaxIndent) {
+  auto it = tree.children.find(c.id);
+  if (it != tree.children.end()) {
+    if (depth < kMaxIndent) {
       out += "<ol class=\"comments comments--replies\">";
-      render_children(out, c.id, children, where, depth + 1);
-      out += "</ol></li>";
+      render_children(out, c.id, tree, depth + 1);
+      out += "</ol>";
     } else {
-      out += "</li>";
-      render_children(out, c.id, children, where, depth + 1);  // same list: the indent stops here
+      // The indent stops at a readable width: deeper replies get a page of their own, starting flush.
+      out += "<p class=\"comment__continue\"><a href=\"/comments/" + id + "#comment-" + id +
+             "\">Continue this thread</a></p>";
     }
-    return;
+  }
+  if (depth == 0 && tree.per_thread > 0 && c.id == c.root_id) {
+    auto loaded = tree.loaded.find(c.id);
+    int n = loaded == tree.loaded.end() ? 0 : loaded->second;
+    // Capped, or cut short by the page's total (fewer loaded than even its direct replies).
+    if (n >= tree.per_thread || n < c.reply_count)
+      out += "<p class=\"comment__more-replies\"><a href=\"/comments/" + id + "#comment-" + id +
+             "\" data-expand-thread=\"" + id + "\">More replies</a></p>";
   }
   out += "</li>";
 }
 
 std::string render_conversation(const Conversation& conv, const Locality& where) {
-  std::map<int64_t, std::vector<const Comment*>> children;
-  for (const auto& r : conv.replies)
-    if (r.parent_id) children[*r.parent_id].push_back(&r);
+  Tree tree{{}, {}, conv.replies_per_thread, where};
+  for (const auto& r : conv.replies) {
+    if (r.parent_id) tree.children[*r.parent_id].push_back(&r);
+    ++tree.loaded[r.root_id];
+  }
   std::string out = "<ol class=\"comments\" id=\"comment-list\">";
-  for (const auto& c : conv.top) render_comment(out, c, children, where, 0);
+  for (const auto& c : conv.top) render_comment(out, c, tree, 0);
   out += "</ol>";
   return out;
 }
@@ -495,6 +510,19 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   args.noindex = true;
   args.body_class = "page--account";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account", d));
+}
+
+std::string PageRenderer::thread_page(const Article& a, const Conversation& thread,
+                                      const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("article_title", a.title);
+  d.set("article_url", articles_.url_for(a));
+  d.set("comments_html", render_conversation(thread, site_.locality));
+  LayoutArgs args;
+  args.page_title = "A thread on " + a.title + " | " + site_.name;
+  args.canonical = site_.base_url + articles_.url_for(a);
+  args.body_class = "page--thread";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("thread", d));
 }
 
 std::string PageRenderer::reader_page(const ReaderPage& p, const std::vector<Section>& sections) const {

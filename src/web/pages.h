@@ -23,6 +23,8 @@ class PageRenderer {
   ~PageRenderer();
 
   std::string article(const Article& a, const Conversation& conversation, const std::vector<Section>& sections) const;
+  // One comment and everything under it, on its own page ("continue this thread", "more replies").
+  std::string thread_page(const Article& a, const Conversation& thread, const std::vector<Section>& sections) const;
   // A comment form on its own page (without JavaScript): a reply under the comment it answers, or a
   // comment that was refused, with the reader's text and the reason kept.
   std::string reply_page(const Article& a, const std::optional<Comment>& parent, const std::string& csrf_token,

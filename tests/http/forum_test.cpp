@@ -387,3 +387,45 @@ TEST_F(ForumTest, ReaderPagesWorkWithoutJavaScript) {
   EXPECT_EQ(bo.form("/account/digest", "digest=off").status, 303);
   EXPECT_EQ(json::parse(bo.call("GET", "/api/v1/me").body).at("account").at("digest").as_string(), "off");
 }
+
+TEST_F(ForumTest, LongAndDeepThreadsContinueOnTheirOwnPage) {
+  ArticleDraft d;
+  d.title = "A piece with long threads";
+  d.authors = {"Test Author"};
+  d.section = "Opinion";
+  d.body_markdown = "Talk.";
+  d.comments = CommentsMode::open;
+  auto article = server_->app().articles().publish(d, true);
+  auto url = server_->app().articles().url_for(article);
+  auto ana = reader("Thread Ana");
+  auto bo = reader("Thread Bo");
+  auto root = post(ana, article.slug, "The root of a long thread.");
+  for (int i = 0; i < 25; ++i) post(i % 2 ? ana : bo, article.slug, "Reply number " + std::to_string(i) + ".", root);
+  auto page = get(port(), url).body;
+  EXPECT_NE(page.find("Reply number 19."), std::string::npos);
+  EXPECT_EQ(page.find("Reply number 20."), std::string::npos) << "the article page shows the first 20 replies";
+  EXPECT_NE(page.find("data-expand-thread=\"" + std::to_string(root) + "\""), std::string::npos) << "and offers the rest";
+  auto thread = get(port(), "/comments/" + std::to_string(root));
+  ASSERT_EQ(thread.status, 200);
+  EXPECT_NE(thread.body.find("Reply number 24."), std::string::npos) << "the thread page holds every reply";
+  EXPECT_EQ(thread.body.find("data-expand-thread"), std::string::npos);
+  // A chain seven deep: the page indents five levels, then links the rest, which starts flush on its page.
+  int64_t parent = post(bo, article.slug, "Level 0.");
+  std::vector<int64_t> chain{parent};
+  for (int level = 1; level <= 7; ++level)
+    chain.push_back(parent = post(level % 2 ? ana : bo, article.slug, "Level " + std::to_string(level) + ".", parent));
+  page = get(port(), url).body;
+  EXPECT_NE(page.find("Level 5."), std::string::npos);
+  EXPECT_EQ(page.find("Level 6."), std::string::npos);
+  auto more = "/comments/" + std::to_string(chain[5]);
+  EXPECT_NE(page.find("href=\"" + more + "#comment-" + std::to_string(chain[5]) + "\">Continue this thread"),
+            std::string::npos);
+  auto deep = get(port(), more).body;
+  EXPECT_NE(deep.find("Level 7."), std::string::npos);
+  EXPECT_NE(deep.find("id=\"comment-" + std::to_string(chain[5]) + "\" data-comment-id=\"" + std::to_string(chain[5]) +
+                      "\" data-depth=\"0\""), std::string::npos);
+  // The thread page is cached and kept current: a new reply shows at once.
+  post(ana, article.slug, "Level 8, just now.", chain[7]);
+  EXPECT_NE(get(port(), more).body.find("Level 8, just now."), std::string::npos);
+  EXPECT_EQ(get(port(), "/comments/99999999").status, 404);
+}

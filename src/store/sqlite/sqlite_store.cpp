@@ -918,7 +918,7 @@ class SqliteStore final : public Store {
     });
   }
 
-  std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int limit) override {
+  std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override {
     std::vector<Comment> out;
     if (root_ids.empty()) return out;
     return readers_.with([&](Db& db) {
@@ -929,7 +929,7 @@ class SqliteStore final : public Store {
       for (int64_t root : root_ids) {
         if (static_cast<int>(out.size()) >= limit) break;
         st.reset();
-        st.bind(1, root).bind(2, static_cast<int64_t>(limit - static_cast<int>(out.size())));
+        st.bind(1, root).bind(2, static_cast<int64_t>(std::min(per_thread, limit - static_cast<int>(out.size()))));
         while (st.step()) out.push_back(read_comment(st));
       }
       return out;

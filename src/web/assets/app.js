@@ -104,10 +104,14 @@
     if (c.parent_id) {
       var parent = document.getElementById("comment-" + c.parent_id);
       if (parent) {
-        // As the server renders it: five levels of indent, then replies continue in the same list.
+        // As the server renders it: five levels of indent, then a link to the thread's own page.
         if (Number(parent.getAttribute("data-depth")) >= 5) {
-          parent.parentNode.insertBefore(node, parent.nextSibling);
-          return node;
+          if (!parent.querySelector(":scope > .comment__continue")) {
+            var p = el("p", { "class": "comment__continue" });
+            p.appendChild(el("a", { href: "/comments/" + c.parent_id + "#comment-" + c.parent_id }, "Continue this thread"));
+            parent.appendChild(p);
+          }
+          return parent;
         }
         var list = parent.querySelector(":scope > ol.comments--replies");
         if (!list) { list = el("ol", { "class": "comments comments--replies" }); parent.appendChild(list); }
@@ -379,6 +383,28 @@
         var next = doc.querySelector("a[data-more-comments]");
         if (next) link.href = next.getAttribute("href");
         else link.parentNode.remove();
+        loadMyReactions();
+      })
+      .catch(function () { window.location.href = link.href; });
+  });
+
+  // "More replies": the thread's own page holds all of it; swap the thread in place.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-expand-thread]") : null;
+    if (!link) return;
+    event.preventDefault();
+    var id = link.getAttribute("data-expand-thread");
+    fetch(link.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("comment-" + id);
+        var old = document.getElementById("comment-" + id);
+        if (!fresh || !old) throw new Error("thread not found");
+        var node = document.importNode(fresh, true);
+        var more = node.querySelector(":scope > .comment__more-replies");
+        if (more) more.remove();
+        old.parentNode.replaceChild(node, old);
         loadMyReactions();
       })
       .catch(function () { window.location.href = link.href; });
