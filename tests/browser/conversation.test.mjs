@@ -524,22 +524,32 @@ test("on a phone, a deep thread does not scroll sideways and the forms have 44px
       ids.push(parentId);
     }
     await page.reload({ waitUntil: "load" });
-    await commentItem(page, ids[7]).waitFor({ state: "visible" });
+    // The article page indents five levels; deeper replies wait behind "Continue this thread".
+    await commentItem(page, ids[5]).waitFor({ state: "visible" });
+    assert.equal(await commentItem(page, ids[6]).count(), 0, "the sixth level is not on the article page");
     await noHorizontalScroll(page);
 
     const viewport = page.viewportSize().width;
     const top = await commentItem(page, ids[0]).locator(":scope > .comment__box").boundingBox();
-    const deepest = await commentItem(page, ids[7]).locator(":scope > .comment__box").boundingBox();
+    const deepest = await commentItem(page, ids[5]).locator(":scope > .comment__box").boundingBox();
     assert.ok(deepest.x + deepest.width <= viewport, "the deepest reply fits on screen");
     assert.ok(deepest.width >= top.width * 0.7,
       `indentation is capped on phones: the deepest reply is ${Math.round(deepest.width)}px wide, the top comment ${Math.round(top.width)}px`);
 
-    for (const control of [page.locator("#comment-form button[type=submit]"), commentItem(page, ids[7]).locator(".comment__reply").first()]) {
+    const more = commentItem(page, ids[5]).locator(":scope > .comment__continue a");
+    for (const control of [page.locator("#comment-form button[type=submit]"), commentItem(page, ids[5]).locator(".comment__reply").first(), more]) {
       const box = await control.boundingBox();
       assert.ok(box.height >= 44, `${await control.innerText()} is ${box.height}px tall`);
     }
     const textarea = await page.locator("#comment-body").boundingBox();
     assert.ok(textarea.height >= 88, `the comment box is ${textarea.height}px tall`);
+
+    // The rest of the thread starts flush on its own page.
+    await Promise.all([page.waitForURL(new RegExp(`/comments/${ids[5]}`), { waitUntil: "load" }), more.click()]);
+    await commentItem(page, ids[7]).waitFor({ state: "visible" });
+    await noHorizontalScroll(page);
+    const continued = await commentItem(page, ids[5]).locator(":scope > .comment__box").boundingBox();
+    assert.ok(continued.width >= top.width * 0.95, "the continued thread starts at full width");
 
     await settle(page);
     assert.deepEqual(problems, []);
