@@ -55,14 +55,14 @@ std::vector<std::string> string_list(const json::object& o, std::string_view key
   return out;
 }
 
-int limit_param(const RequestContext& ctx, int fallback, int max) {
-  auto v = ctx.query_value("limit");
+int limit_param(const RequestContext& ctx, int fallback, int max, std::string_view name) {
+  auto v = ctx.query_value(name);
   if (!v) return fallback;
   int n = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || p != v->data() + v->size() || n < 1 || n > max)
-    throw Error(ErrorKind::bad_request, "invalid_limit", "limit must be a whole number from 1 to " + std::to_string(max) + ".",
-                "limit");
+    throw Error(ErrorKind::bad_request, "invalid_" + std::string(name),
+                std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ".", std::string(name));
   return n;
 }
 

@@ -21,7 +21,7 @@ std::string required_string(const boost::json::object& o, std::string_view key);
 std::vector<std::string> string_list(const boost::json::object& o, std::string_view key);
 
 // ?limit=N within [1, max]; absent: fallback. 400 invalid_limit otherwise.
-int limit_param(const RequestContext& ctx, int fallback, int max);
+int limit_param(const RequestContext& ctx, int fallback, int max, std::string_view name = "limit");
 
 Response json_response(http::status status, const boost::json::value& v);
 Response no_content();

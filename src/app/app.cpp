@@ -106,9 +106,26 @@ void App::build_http() {
   }
   accounts_->set_mail_settings(MailSettings{config_.site.base_url, config_.site.name});
   digests_ = std::make_unique<DigestService>(*store_, *articles_, MailSettings{config_.site.base_url, config_.site.name});
+  {
+    // The appeal's currency is the default one; contributions are on once Stripe has a key.
+    auto& currencies = config_.contributions.currencies;
+    auto it = std::find(currencies.begin(), currencies.end(), config_.site.appeal.currency);
+    if (it == currencies.end()) currencies.insert(currencies.begin(), config_.site.appeal.currency);
+    else std::rotate(currencies.begin(), it, it + 1);
+    config_.site.appeal.enabled = !config_.stripe.secret_key.empty();
+    if (config_.site.appeal.enabled) {
+      auto& csp = config_.pipeline.content_security_policy;
+      if (auto at = csp.find("form-action 'self'"); at != std::string::npos)
+        csp.insert(at + std::string_view("form-action 'self'").size(), " " + config_.stripe.checkout_origin);
+    }
+  }
+  contributions_ = std::make_unique<ContributionService>(*store_, *articles_, limiter_, StripeClient(config_.stripe),
+                                                         MailSettings{config_.site.base_url, config_.site.name},
+                                                         config_.contributions);
+  contributions_api_ = std::make_unique<api::ContributionsApi>(*contributions_);
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
-  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *readers_, *moderation_, *renderer_,
-                                            cache_, metrics_, cookie_);
+  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *readers_, *moderation_,
+                                            *contributions_, *renderer_, cache_, metrics_, cookie_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);

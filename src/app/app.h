@@ -10,6 +10,7 @@
 #include "api/accounts_api.h"
 #include "api/articles_api.h"
 #include "api/comments_api.h"
+#include "api/contributions_api.h"
 #include "api/moderation_api.h"
 #include "api/readers_api.h"
 #include "domain/digests.h"
@@ -63,6 +64,7 @@ class App {
   ReaderService& readers() { return *readers_; }
   ModerationService& moderation() { return *moderation_; }
   DigestService& digests() { return *digests_; }
+  ContributionService& contributions() { return *contributions_; }
   LiveHub& live() { return live_; }
   PageCache& cache() { return cache_; }
   Metrics& metrics() { return metrics_; }
@@ -82,6 +84,8 @@ class App {
   std::unique_ptr<ModerationService> moderation_;
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<DigestService> digests_;
+  std::unique_ptr<ContributionService> contributions_;
+  std::unique_ptr<api::ContributionsApi> contributions_api_;
   SessionCookie cookie_;
   Metrics metrics_;
   LiveHub live_;

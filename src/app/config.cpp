@@ -50,7 +50,18 @@ void load_config_file(const std::string& path, Config& c) {
     throw Error(ErrorKind::invalid, "invalid_config",
                 "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits"});
+  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe"});
+  if (auto* stripe = root["stripe"].as_table()) {
+    reject_unknown(*stripe, "stripe", {"api_base", "secret_key", "webhook_secret", "checkout_origin"});
+    take(*stripe, "stripe", "api_base", c.stripe.api_base);
+    take(*stripe, "stripe", "secret_key", c.stripe.secret_key);
+    take(*stripe, "stripe", "webhook_secret", c.stripe.webhook_secret);
+    take(*stripe, "stripe", "checkout_origin", c.stripe.checkout_origin);
+    for (auto* url : {&c.stripe.api_base, &c.stripe.checkout_origin})
+      if (!url->starts_with("https://") && !url->starts_with("http://"))
+        throw bad_key("stripe", "api_base and checkout_origin must be http(s) URLs");
+    while (c.stripe.api_base.ends_with('/')) c.stripe.api_base.pop_back();
+  }
   if (auto* limits = root["limits"].as_table()) {
     reject_unknown(*limits, "limits", {"registrations_per_ip_per_hour", "sign_ins_per_ip_per_15_minutes",
                                        "comments_per_reader_per_minute"});
@@ -119,7 +130,27 @@ void load_config_file(const std::string& path, Config& c) {
     c.comment_limits.edit_window = std::chrono::minutes(edit);
   }
   if (auto* appeal = root["appeal"].as_table()) {
-    reject_unknown(*appeal, "appeal", {"heading", "copy", "signature", "currency", "amounts"});
+    reject_unknown(*appeal, "appeal", {"heading", "copy", "signature", "currency", "amounts", "default_amount",
+                                       "currencies", "min_amount", "max_amount"});
+    int64_t chosen = c.site.appeal.default_amount, low = c.contributions.min_major, high = c.contributions.max_major;
+    take(*appeal, "appeal", "default_amount", chosen);
+    take(*appeal, "appeal", "min_amount", low);
+    take(*appeal, "appeal", "max_amount", high);
+    if (low < 1 || high < low) throw bad_key("appeal", "min_amount must be at least 1 and max_amount at least min_amount");
+    c.site.appeal.default_amount = static_cast<long>(chosen);
+    c.contributions.min_major = low;
+    c.contributions.max_major = high;
+    if (auto* list = (*appeal)["currencies"].as_array()) {
+      c.contributions.currencies.clear();
+      for (auto& v : *list) {
+        auto* s = v.as_string();
+        std::string code = s ? s->get() : std::string();
+        if (code != "GBP" && code != "USD" && code != "EUR")
+          throw bad_key("appeal.currencies", "each must be GBP, USD or EUR (two-decimal currencies)");
+        c.contributions.currencies.push_back(code);
+      }
+      if (c.contributions.currencies.empty()) throw bad_key("appeal.currencies", "must not be empty");
+    }
     take(*appeal, "appeal", "heading", c.site.appeal.heading);
     take(*appeal, "appeal", "copy", c.site.appeal.copy);
     take(*appeal, "appeal", "signature", c.site.appeal.signature);

@@ -6,6 +6,8 @@
 #include "domain/accounts.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
+#include "domain/contributions.h"
+#include "payments/stripe.h"
 #include "http/pipeline.h"
 #include "mail/smtp_sender.h"
 #include "http/server.h"
@@ -22,6 +24,8 @@ struct Config {
   AccountLimits account_limits;
   CommentLimits comment_limits;
   SmtpSettings smtp;
+  StripeSettings stripe;
+  ContributionRules contributions;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 

@@ -12,6 +12,7 @@ Router App::build_routes() {
   auto& comments = *comments_api_;
   auto& readers = *readers_api_;
   auto& moderation = *moderation_api_;
+  auto& contributions = *contributions_api_;
   auto cached = [&web](RequestContext& c) { return web.cached(c); };
 
   // --- Operations -----------------------------------------------------------------------------------
@@ -90,6 +91,12 @@ Router App::build_routes() {
   r.add(verb::post, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.ban(c); });
   r.add(verb::delete_, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.lift_ban(c); });
   r.add(verb::post, "/api/v1/moderation/accounts/{id}/suspension", [&moderation](RequestContext& c) { return moderation.suspend(c); });
+  // POST /api/v1/contributions/checkout {amount, currency?, interval?, article?, referrer?, email?}
+  r.add(verb::post, "/api/v1/contributions/checkout", [&contributions](RequestContext& c) { return contributions.checkout(c); });
+  // GET /api/v1/admin/contributions/report?currency&days (admin)
+  r.add(verb::get, "/api/v1/admin/contributions/report", [&contributions](RequestContext& c) { return contributions.report(c); });
+  // POST /webhooks/stripe: Stripe's signed events (the only way a contribution is fulfilled)
+  r.add(verb::post, "/webhooks/stripe", [&contributions](RequestContext& c) { return contributions.webhook(c); });
   // POST /api/v1/accounts {email, password, display_name}: register and sign in
   r.add(verb::post, "/api/v1/accounts", [&accounts](RequestContext& c) { return accounts.register_account(c); });
   // POST /api/v1/sessions {email, password}: sign in
@@ -126,6 +133,10 @@ Router App::build_routes() {
   r.add(verb::get, "/feed.xml", [&web](RequestContext& c) { return web.feed(c); }, cached);
   r.add(verb::get, "/sitemap.xml", [&web](RequestContext& c) { return web.sitemap(c); }, cached);
   r.add(verb::get, "/support", [&web](RequestContext& c) { return web.support(c); }, cached);
+  r.add(verb::get, "/support/thanks", [&web](RequestContext& c) { return web.contribution_thanks(c); });
+  r.add(verb::post, "/contribute", [&web](RequestContext& c) { return web.contribute_submit(c); });
+  r.add(verb::get, "/admin/contributions", [&web](RequestContext& c) { return web.contributions_report(c); });
+  r.add(verb::get, "/admin/contributions.csv", [&web](RequestContext& c) { return web.contributions_csv(c); });
   r.add(verb::get, "/assets/{name}", [&web](RequestContext& c) { return web.asset(c); },
         [&web](RequestContext& c) { return web.asset_fast(c); });
   r.add(verb::get, "/favicon.ico", [&web](RequestContext& c) { return web.favicon(c); });

@@ -44,7 +44,7 @@ bool match_segments(const Route& r, const std::vector<std::string>& parts,
 }  // namespace
 
 void Router::add(http::verb method, std::string pattern, Handler handler, FastHandler fast) {
-  Route r{method, pattern, std::move(handler), std::move(fast), pattern.starts_with("/api/"), split_path(pattern)};
+  Route r{method, pattern, std::move(handler), std::move(fast), pattern.starts_with("/api/") || pattern.starts_with("/webhooks/"), split_path(pattern)};
   routes_.push_back(std::move(r));
 }
 

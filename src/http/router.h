@@ -20,7 +20,7 @@ struct Route {
   std::string pattern;
   Handler handler;         // runs on the blocking pool: may touch the store, hash passwords, render
   FastHandler fast;        // optional: runs first, inline, must not block
-  bool api = false;        // errors as JSON (else HTML pages)
+  bool api = false;        // errors as JSON (else HTML pages): /api/ and /webhooks/
   std::vector<std::string> segments;
 };
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "domain/account.h"
 #include "domain/article.h"
 #include "domain/comment.h"
+#include "domain/contribution.h"
 
 namespace tribune {
 
@@ -275,6 +277,23 @@ class Store {
                                       const std::string& reason) = 0;
   // until empty: lifts the ban. Logged. Errors: not_found.
   virtual void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) = 0;
+
+  // --- Contributions ---
+  virtual Contribution create_contribution(const NewContribution& c) = 0;
+  virtual void set_checkout_session(int64_t contribution_id, const std::string& session_id) = 0;
+  virtual std::optional<Contribution> find_contribution(int64_t id) = 0;
+  // Records the event id and applies the event, in one transaction. duplicate: the id was applied before
+  // (nothing changes). unmatched: no contribution matches yet (an event that overtook the one naming the
+  // contribution); it is kept and applied by a later call. A status moves only if the event is not older
+  // than the one that set the current status. The first event with money_arrived queues thank_you's mail.
+  virtual EventOutcome apply_payment_event(const PaymentEvent& e,
+                                           const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) = 0;
+  // Events kept unmatched, oldest first: (id, raw payload).
+  virtual std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) = 0;
+  // Totals in one currency over the days before `until` (UTC days), by day, by article, by interval.
+  virtual ContributionReport contribution_report(const std::string& currency, TimePoint until, int days) = 0;
+  // Every contribution, oldest first, id > after_id (CSV export).
+  virtual std::vector<Contribution> list_contributions(int64_t after_id, int limit) = 0;
 
   // Adds one to a named counter (a durable write, like any other).
   virtual void bump_counter(const std::string& name) = 0;

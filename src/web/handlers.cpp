@@ -178,7 +178,8 @@ Response WebHandlers::sitemap(RequestContext& ctx) {
 Response WebHandlers::support(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
-  return store_and_serve(ctx, generation, renderer_.support_page(articles_.sections()), kHtml, true);
+  bool cancelled = ctx.query_value("contribution").value_or("") == "cancelled";
+  return store_and_serve(ctx, generation, renderer_.support_page(articles_.sections(), cancelled), kHtml, true);
 }
 
 std::optional<Response> WebHandlers::asset_fast(RequestContext& ctx) {

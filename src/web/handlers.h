@@ -5,6 +5,7 @@
 #include "domain/accounts.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
+#include "domain/contributions.h"
 #include "domain/moderation.h"
 #include "domain/readers.h"
 #include "http/cookies.h"
@@ -19,10 +20,11 @@ namespace tribune::web {
 class WebHandlers {
  public:
   WebHandlers(ArticleService& articles, AccountService& accounts, CommentService& comments, ReaderService& readers,
-              ModerationService& moderation, PageRenderer& renderer, PageCache& cache, Metrics& metrics,
-              SessionCookie cookie)
+              ModerationService& moderation, ContributionService& contributions, PageRenderer& renderer,
+              PageCache& cache, Metrics& metrics, SessionCookie cookie)
       : articles_(articles), accounts_(accounts), comments_(comments), readers_(readers), moderation_(moderation),
-        renderer_(renderer), cache_(cache), metrics_(metrics), cookie_(std::move(cookie)) {}
+        contributions_(contributions), renderer_(renderer), cache_(cache), metrics_(metrics),
+        cookie_(std::move(cookie)) {}
 
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
@@ -75,6 +77,12 @@ class WebHandlers {
   Response decision_submit(RequestContext& ctx);     // POST /moderation/comments/{id}/decision (staff)
   Response ban_submit(RequestContext& ctx);          // POST /moderation/accounts/{id}/ban (staff)
   Response pick_submit(RequestContext& ctx);         // POST /comments/{id}/pick (on=1|0; staff)
+
+  // Contributions (contribution_handlers.cpp).
+  Response contribute_submit(RequestContext& ctx);   // POST /contribute: the appeal form without JavaScript
+  Response contribution_thanks(RequestContext& ctx); // GET /support/thanks: where Stripe's page returns
+  Response contributions_report(RequestContext& ctx);  // GET /admin/contributions?currency&days (admin)
+  Response contributions_csv(RequestContext& ctx);     // GET /admin/contributions.csv (admin)
   std::optional<Response> asset_fast(RequestContext& ctx);
 
   // The HTML error page for any Error (installed into the pipeline).
@@ -102,6 +110,7 @@ class WebHandlers {
   CommentService& comments_;
   ReaderService& readers_;
   ModerationService& moderation_;
+  ContributionService& contributions_;
   PageRenderer& renderer_;
   PageCache& cache_;
   Metrics& metrics_;

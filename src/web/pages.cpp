@@ -268,6 +268,9 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("is_staff", mus::data(who.role == "moderator" || who.role == "editor" || who.role == "admin"));
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
+  if (slot == "appeal")  // the appeal form posts with the reader's CSRF token; anonymous readers need none
+    return who.signed_in() ? "<input type=\"hidden\" name=\"csrf_token\" value=\"" + html_escape(who.csrf_token) + "\">"
+                           : std::string();
   if (slot == "conversation") {
     d.set("article_slug", std::string(path.substr(path.rfind('/') + 1)));
     return impl_->render(who.signed_in() ? "conversation_signed_in" : "conversation_anonymous", d);
@@ -309,6 +312,28 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   return impl.render("layout", d);
 }
 
+static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::data& d, const std::string& article_slug) {
+  const auto& appeal = site.appeal;
+  std::string symbol = appeal.currency == "GBP" ? "£" : appeal.currency == "EUR" ? "€" : "$";
+  long chosen = appeal.default_amount > 0 ? appeal.default_amount : (appeal.amounts.empty() ? 0 : appeal.amounts.front());
+  mus::list amounts;
+  for (long amount : appeal.amounts) {
+    mus::object o{{"label", symbol + std::to_string(amount)}, {"value", std::to_string(amount)}};
+    o["default"] = mus::data(amount == chosen);
+    amounts.emplace_back(o);
+  }
+  d.set("appeal_amounts", amounts);
+  d.set("contributions", mus::data(appeal.enabled));
+  if (appeal.enabled) {
+    mus::data f;
+    f.set("article_slug", article_slug);
+    f.set("currency", appeal.currency);
+    f.set("symbol", symbol);
+    f.set("appeal_amounts", amounts);
+    d.set("appeal_form", impl.render("appeal_form", f));
+  }
+}
+
 std::string PageRenderer::article(const Article& a, const Conversation& conversation,
                                   const std::vector<Section>& sections) const {
   std::string url = articles_.url_for(a);
@@ -340,10 +365,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   d.set("appeal_heading", site_.appeal.heading);
   d.set("appeal_copy", site_.appeal.copy);
   d.set("appeal_signature", site_.appeal.signature);
-  mus::list amounts;
-  std::string symbol = site_.appeal.currency == "GBP" ? "£" : site_.appeal.currency == "EUR" ? "€" : "$";
-  for (long amount : site_.appeal.amounts) amounts.emplace_back(mus::object{{"label", symbol + std::to_string(amount)}});
-  d.set("appeal_amounts", amounts);
+  set_appeal(*impl_, site_, d, a.slug);
   bool open = articles_.comments_open(a);
   d.set("comments_open", mus::data(open));
   d.set("comments_html", render_conversation(conversation, site_.locality));
@@ -661,16 +683,101 @@ std::string PageRenderer::simple_form(const SimpleForm& f, const std::vector<Sec
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("simple_form", d));
 }
 
-std::string PageRenderer::support_page(const std::vector<Section>& sections) const {
+std::string PageRenderer::support_page(const std::vector<Section>& sections, bool cancelled) const {
   mus::data d;
   d.set("appeal_heading", site_.appeal.heading);
   d.set("appeal_copy", site_.appeal.copy);
   d.set("appeal_signature", site_.appeal.signature);
+  d.set("cancelled", mus::data(cancelled));
+  set_appeal(*impl_, site_, d, "");
   LayoutArgs args;
   args.page_title = "Support " + site_.name;
   args.canonical = absolute(site_, "/support");
   args.body_class = "page--support";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("support", d));
+}
+
+namespace {
+
+std::string money(int64_t minor, const std::string& currency) {
+  std::string symbol = currency == "GBP" ? "£" : currency == "USD" ? "$" : currency == "EUR" ? "€" : currency + " ";
+  std::string sign = minor < 0 ? "-" : "";
+  int64_t v = minor < 0 ? -minor : minor;
+  char cents[4];
+  std::snprintf(cents, sizeof cents, "%02d", static_cast<int>(v % 100));
+  return sign + symbol + std::to_string(v / 100) + "." + cents;
+}
+
+// Stacked bars per day (one-off below, monthly above), drawn as inline SVG: no script, no external chart.
+std::string day_chart(const ContributionReport& r) {
+  constexpr int kWidth = 720, kHeight = 220, kBottom = 200, kTop = 12;
+  int64_t peak = 1;
+  for (const auto& d : r.days) peak = std::max(peak, d.once_minor + d.monthly_minor);
+  double slot = r.days.empty() ? kWidth : static_cast<double>(kWidth) / static_cast<double>(r.days.size());
+  std::string out = "<svg class=\"report__chart\" viewBox=\"0 0 " + std::to_string(kWidth) + " " + std::to_string(kHeight) +
+                    "\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Money received per day, " +
+                    html_escape(r.currency) + ", " + std::to_string(r.days.size()) + " days</title>";
+  out += "<line x1=\"0\" y1=\"" + std::to_string(kBottom) + "\" x2=\"" + std::to_string(kWidth) + "\" y2=\"" +
+         std::to_string(kBottom) + "\" class=\"report__axis\"/>";
+  char buf[256];
+  for (size_t i = 0; i < r.days.size(); ++i) {
+    const auto& d = r.days[i];
+    double x = slot * static_cast<double>(i) + slot * 0.15, w = std::max(1.0, slot * 0.7);
+    double once = static_cast<double>(std::max<int64_t>(0, d.once_minor)) / static_cast<double>(peak) * (kBottom - kTop);
+    double monthly = static_cast<double>(std::max<int64_t>(0, d.monthly_minor)) / static_cast<double>(peak) * (kBottom - kTop);
+    std::string label = d.date + ": one-off " + money(d.once_minor, r.currency) + ", monthly " + money(d.monthly_minor, r.currency);
+    std::snprintf(buf, sizeof buf, "<g><title>%s</title><rect class=\"report__once\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
+                  html_escape(label).c_str(), x, kBottom - once, w, once);
+    out += buf;
+    std::snprintf(buf, sizeof buf, "<rect class=\"report__monthly\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>",
+                  x, kBottom - once - monthly, w, monthly);
+    out += buf;
+  }
+  if (!r.days.empty()) {
+    out += "<text x=\"0\" y=\"216\" class=\"report__tick\">" + r.days.front().date + "</text>";
+    out += "<text x=\"" + std::to_string(kWidth) + "\" y=\"216\" text-anchor=\"end\" class=\"report__tick\">" +
+           r.days.back().date + "</text>";
+  }
+  out += "<text x=\"4\" y=\"" + std::to_string(kTop + 10) + "\" class=\"report__tick\">" + html_escape(money(peak, r.currency)) +
+         "</text></svg>";
+  return out;
+}
+
+}  // namespace
+
+std::string PageRenderer::contribution_report(const ContributionReport& r, const std::vector<std::string>& currencies,
+                                              int days, const std::vector<Section>& sections) const {
+  std::string h = "<section class=\"report\"><h1 class=\"listing__title\">Contributions</h1>";
+  h += "<form class=\"report__filters\" method=\"get\" action=\"/admin/contributions\"><label>Currency <select name=\"currency\">";
+  for (const auto& c : currencies)
+    h += "<option" + std::string(c == r.currency ? " selected" : "") + ">" + html_escape(c) + "</option>";
+  h += "</select></label> <label>Period <select name=\"days\">";
+  for (int d : {7, 30, 90, 365})
+    h += "<option value=\"" + std::to_string(d) + "\"" + (d == days ? " selected" : "") + ">last " + std::to_string(d) + " days</option>";
+  h += "</select></label> <button class=\"button button--small\" type=\"submit\">Show</button></form>";
+  h += "<dl class=\"report__totals\">";
+  auto fact = [&h](const std::string& term, const std::string& value) {
+    h += "<div><dt>" + html_escape(term) + "</dt><dd>" + html_escape(value) + "</dd></div>";
+  };
+  fact("One-off", money(r.once_minor, r.currency) + " from " + std::to_string(r.once_count));
+  fact("Monthly payments", money(r.monthly_minor, r.currency) + " from " + std::to_string(r.monthly_count));
+  fact("Refunded", money(r.refunded_minor, r.currency));
+  fact("Active monthly supporters", std::to_string(r.active_monthly));
+  h += "</dl><figure class=\"report__figure\">" + day_chart(r) +
+       "<figcaption><span class=\"report__key report__key--once\"></span> one-off <span class=\"report__key "
+       "report__key--monthly\"></span> monthly</figcaption></figure>";
+  h += "<h2>Which pieces move readers to pay</h2><table class=\"admin-table\"><thead><tr><th scope=\"col\">Article</th>"
+       "<th scope=\"col\">Contributions</th><th scope=\"col\">Amount</th></tr></thead><tbody>";
+  for (const auto& a : r.articles)
+    h += "<tr><td>" + html_escape(a.title) + "</td><td>" + std::to_string(a.contributions) + "</td><td>" +
+         html_escape(money(a.amount_minor, r.currency)) + "</td></tr>";
+  if (r.articles.empty()) h += "<tr><td colspan=\"3\">Nothing in this period.</td></tr>";
+  h += "</tbody></table><p><a class=\"button button--small\" href=\"/admin/contributions.csv\">Download every contribution (CSV)</a></p></section>";
+  LayoutArgs args;
+  args.page_title = "Contributions | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--report";
+  return wrap(*impl_, site_, asset_version_, sections, args, std::move(h));
 }
 
 std::string PageRenderer::rss(const std::vector<Article>& latest) const {

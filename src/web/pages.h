@@ -11,6 +11,7 @@
 #include "domain/account.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
+#include "domain/contribution.h"
 #include "domain/readers.h"
 #include "http/message.h"
 #include "web/site.h"
@@ -46,7 +47,10 @@ class PageRenderer {
   std::string listing(const Listing& l, const std::vector<Section>& sections) const;
   std::string error_page(int status, const std::string& title, const std::string& message,
                          const std::vector<Section>& sections) const;
-  std::string support_page(const std::vector<Section>& sections) const;
+  std::string support_page(const std::vector<Section>& sections, bool cancelled = false) const;
+  // The contributions report for admins: totals, a chart by day, the articles that moved readers to pay.
+  std::string contribution_report(const ContributionReport& r, const std::vector<std::string>& currencies, int days,
+                                  const std::vector<Section>& sections) const;
   // The HTML for a per-reader slot (reader, conversation) of the page at path, for this principal.
   // unread: the reader's unread notifications, shown in the masthead.
   std::string fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread = 0) const;

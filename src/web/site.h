@@ -17,6 +17,8 @@ struct AppealSettings {
   std::string signature = "Helena Marsh, Editor";
   std::string currency = "GBP";
   std::vector<long> amounts = {5, 50};  // major units
+  long default_amount = 0;              // the amount chosen at first (0: the first of amounts)
+  bool enabled = false;                 // payments are set up ([stripe] secret_key): show the form
 };
 
 struct SiteSettings {

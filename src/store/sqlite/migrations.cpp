@@ -224,6 +224,45 @@ CREATE TABLE ignores (
 CREATE INDEX comments_picked ON comments (article_id, created_at, id) WHERE picked = 1 AND status = 'published';
 CREATE INDEX comments_pending ON comments (id) WHERE status = 'pending';
 )sql"},
+      {9, R"sql(
+CREATE TABLE contributions (
+  id INTEGER PRIMARY KEY,
+  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  interval TEXT NOT NULL CHECK (interval IN ('once', 'month')),
+  status TEXT NOT NULL DEFAULT 'created',
+  status_at INTEGER NOT NULL DEFAULT 0,
+  article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+  referrer TEXT NOT NULL DEFAULT '',
+  account_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+  email TEXT NOT NULL DEFAULT '',
+  checkout_session_id TEXT UNIQUE,
+  subscription_id TEXT UNIQUE,
+  payment_intent_id TEXT UNIQUE,
+  customer_id TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  thanked_at INTEGER
+);
+CREATE INDEX contributions_by_article ON contributions (article_id);
+CREATE TABLE contribution_payments (
+  id INTEGER PRIMARY KEY,
+  contribution_id INTEGER NOT NULL REFERENCES contributions(id),
+  stripe_object_id TEXT NOT NULL UNIQUE,
+  amount_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX contribution_payments_by_time ON contribution_payments (created_at);
+CREATE TABLE stripe_events (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  processed_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX stripe_events_unmatched ON stripe_events (received_at) WHERE processed_at IS NULL;
+)sql"},
   };
   return steps;
 }

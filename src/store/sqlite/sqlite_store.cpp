@@ -5,6 +5,7 @@
 #include <exception>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -1403,6 +1404,190 @@ class SqliteStore final : public Store {
       db.prepare("INSERT INTO moderation_log (moderator_id, action, account_id, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
           .bind(1, moderator_id).bind(2, until ? "ban" : "unban").bind(3, account_id).bind(4, reason)
           .bind(5, now_seconds().time_since_epoch().count()).run();
+    });
+  }
+
+  // --- Contributions ---
+
+  static constexpr const char* kContributionColumns =
+      "id, amount_minor, currency, interval, status, article_id, referrer, account_id, email, "
+      "coalesce(checkout_session_id, ''), coalesce(subscription_id, ''), created_at";
+
+  static Contribution read_contribution(Statement& st) {
+    Contribution c;
+    c.id = st.int64(0);
+    c.amount_minor = st.int64(1);
+    c.currency = st.text(2);
+    c.interval = st.text(3);
+    c.status = st.text(4);
+    if (!st.is_null(5)) c.article_id = st.int64(5);
+    c.referrer = st.text(6);
+    if (!st.is_null(7)) c.account_id = st.int64(7);
+    c.email = st.text(8);
+    c.checkout_session_id = st.text(9);
+    c.subscription_id = st.text(10);
+    c.created_at = seconds_at(st, 11);
+    return c;
+  }
+
+  static std::optional<Contribution> contribution_where(Db& db, const std::string& where, const std::string& key) {
+    auto& st = db.prepare(std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE " + where + " = ?1");
+    st.bind(1, key);
+    if (!st.step()) return std::nullopt;
+    auto c = read_contribution(st);
+    st.reset();
+    return c;
+  }
+
+  Contribution create_contribution(const NewContribution& c) override {
+    int64_t id = 0;
+    writer_.run([&](Db& db) {
+      auto& st = db.prepare(
+          "INSERT INTO contributions (amount_minor, currency, interval, article_id, referrer, account_id, email, "
+          "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      st.bind(1, c.amount_minor).bind(2, c.currency).bind(3, c.interval).bind_optional_int(4, c.article_id)
+          .bind(5, c.referrer).bind_optional_int(6, c.account_id).bind(7, c.email)
+          .bind(8, c.created_at.time_since_epoch().count()).run();
+      id = db.last_insert_id();
+    });
+    return *find_contribution(id);
+  }
+
+  void set_checkout_session(int64_t id, const std::string& session_id) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE contributions SET checkout_session_id = ?2 WHERE id = ?1").bind(1, id).bind(2, session_id).run();
+    });
+  }
+
+  std::optional<Contribution> find_contribution(int64_t id) override {
+    return readers_.with([&](Db& db) -> std::optional<Contribution> {
+      auto& st = db.prepare(std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE id = ?1");
+      st.bind(1, id);
+      if (!st.step()) return std::nullopt;
+      return read_contribution(st);
+    });
+  }
+
+  EventOutcome apply_payment_event(const PaymentEvent& e,
+                                   const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override {
+    EventOutcome outcome = EventOutcome::applied;
+    writer_.run([&](Db& db) {
+      int64_t now = now_seconds().time_since_epoch().count();
+      auto& seen = db.prepare("SELECT processed_at IS NOT NULL FROM stripe_events WHERE id = ?1");
+      seen.bind(1, e.event_id);
+      bool known = seen.step();
+      bool processed = known && seen.int64(0) != 0;
+      seen.reset();
+      if (processed) {
+        outcome = EventOutcome::duplicate;
+        return;
+      }
+      if (!known)
+        db.prepare("INSERT INTO stripe_events (id, type, created, payload, received_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(1, e.event_id).bind(2, e.type).bind(3, e.created).bind(4, e.payload).bind(5, now).run();
+      std::optional<Contribution> c;
+      if (e.contribution_id) c = contribution_where(db, "id", std::to_string(*e.contribution_id));
+      if (!c && !e.session_id.empty()) c = contribution_where(db, "checkout_session_id", e.session_id);
+      if (!c && !e.subscription_id.empty()) c = contribution_where(db, "subscription_id", e.subscription_id);
+      if (!c && !e.payment_intent_id.empty()) c = contribution_where(db, "payment_intent_id", e.payment_intent_id);
+      if (!c) {
+        outcome = EventOutcome::unmatched;  // kept, processed_at NULL: a later event or retry applies it
+        return;
+      }
+      db.prepare(
+            "UPDATE contributions SET checkout_session_id = coalesce(checkout_session_id, nullif(?2, '')), "
+            "subscription_id = coalesce(subscription_id, nullif(?3, '')), payment_intent_id = "
+            "coalesce(payment_intent_id, nullif(?4, '')), customer_id = CASE WHEN customer_id = '' THEN ?5 ELSE "
+            "customer_id END, email = CASE WHEN email = '' THEN ?6 ELSE email END WHERE id = ?1")
+          .bind(1, c->id).bind(2, e.learn_session_id).bind(3, e.learn_subscription_id).bind(4, e.learn_payment_intent_id)
+          .bind(5, e.learn_customer_id).bind(6, e.learn_email).run();
+      if (e.status)
+        db.prepare("UPDATE contributions SET status = ?2, status_at = ?3 WHERE id = ?1 AND status_at <= ?3")
+            .bind(1, c->id).bind(2, *e.status).bind(3, e.created).run();
+      if (e.payment)
+        db.prepare(
+              "INSERT INTO contribution_payments (contribution_id, stripe_object_id, amount_minor, currency, created_at) "
+              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (stripe_object_id) DO UPDATE SET amount_minor = "
+              "excluded.amount_minor")
+            .bind(1, c->id).bind(2, e.payment->object_id).bind(3, e.payment->amount_minor).bind(4, e.payment->currency)
+            .bind(5, e.created).run();
+      if (e.money_arrived) {
+        db.prepare("UPDATE contributions SET thanked_at = ?2 WHERE id = ?1 AND thanked_at IS NULL").bind(1, c->id).bind(2, now).run();
+        if (db.changes() > 0) {
+          auto fresh = contribution_where(db, "id", std::to_string(c->id));
+          if (auto mail = thank_you(*fresh); mail && !mail->to.empty()) insert_mail(db, *mail, now);
+        }
+      }
+      db.prepare("UPDATE stripe_events SET processed_at = ?2 WHERE id = ?1").bind(1, e.event_id).bind(2, now).run();
+    });
+    return outcome;
+  }
+
+  std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<std::pair<std::string, std::string>> out;
+      auto& st = db.prepare("SELECT id, payload FROM stripe_events WHERE processed_at IS NULL ORDER BY received_at, "
+                            "created LIMIT ?1");
+      st.bind(1, static_cast<int64_t>(limit));
+      while (st.step()) out.emplace_back(st.text(0), st.text(1));
+      return out;
+    });
+  }
+
+  ContributionReport contribution_report(const std::string& currency, TimePoint until, int days) override {
+    return readers_.with([&](Db& db) {
+      ContributionReport r;
+      r.currency = currency;
+      int64_t end = until.time_since_epoch().count() / 86400 * 86400 + 86400;  // the end of until's UTC day
+      int64_t start = end - int64_t{days} * 86400;
+      std::map<int64_t, ContributionReport::Day> by_day;
+      for (int64_t d = start; d < end; d += 86400) by_day[d].date = format_rfc3339(TimePoint(std::chrono::seconds(d))).substr(0, 10);
+      auto& st = db.prepare(
+          "SELECT p.created_at / 86400 * 86400, c.interval, sum(p.amount_minor) FROM contribution_payments p JOIN "
+          "contributions c ON c.id = p.contribution_id WHERE p.currency = ?1 AND p.created_at >= ?2 AND p.created_at < "
+          "?3 GROUP BY 1, 2");
+      st.bind(1, currency).bind(2, start).bind(3, end);
+      while (st.step()) {
+        auto& day = by_day[st.int64(0)];
+        (st.text(1) == "month" ? day.monthly_minor : day.once_minor) += st.int64(2);
+      }
+      for (auto& [d, day] : by_day) r.days.push_back(day);
+      auto& totals = db.prepare(
+          "SELECT c.interval, sum(CASE WHEN p.amount_minor > 0 THEN p.amount_minor ELSE 0 END), sum(CASE WHEN "
+          "p.amount_minor < 0 THEN -p.amount_minor ELSE 0 END), count(DISTINCT c.id) FROM contribution_payments p "
+          "JOIN contributions c ON c.id = p.contribution_id WHERE p.currency = ?1 AND p.created_at >= ?2 AND "
+          "p.created_at < ?3 GROUP BY 1");
+      totals.bind(1, currency).bind(2, start).bind(3, end);
+      while (totals.step()) {
+        bool monthly = totals.text(0) == "month";
+        (monthly ? r.monthly_minor : r.once_minor) += totals.int64(1);
+        (monthly ? r.monthly_count : r.once_count) += totals.int64(3);
+        r.refunded_minor += totals.int64(2);
+      }
+      auto& articles = db.prepare(
+          "SELECT coalesce(a.slug, ''), coalesce(a.title, 'No article (the support page)'), count(DISTINCT c.id), "
+          "sum(p.amount_minor) FROM contribution_payments p JOIN contributions c ON c.id = p.contribution_id LEFT "
+          "JOIN articles a ON a.id = c.article_id WHERE p.currency = ?1 AND p.created_at >= ?2 AND p.created_at < ?3 "
+          "GROUP BY c.article_id ORDER BY 4 DESC LIMIT 50");
+      articles.bind(1, currency).bind(2, start).bind(3, end);
+      while (articles.step())
+        r.articles.push_back({articles.text(0), articles.text(1), articles.int64(2), articles.int64(3)});
+      auto& active = db.prepare("SELECT count(*) FROM contributions WHERE interval = 'month' AND status = 'active' AND "
+                                "currency = ?1");
+      active.bind(1, currency);
+      if (active.step()) r.active_monthly = active.int64(0);
+      return r;
+    });
+  }
+
+  std::vector<Contribution> list_contributions(int64_t after_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Contribution> out;
+      auto& st = db.prepare(std::string("SELECT ") + kContributionColumns +
+                            " FROM contributions WHERE id > ?1 ORDER BY id LIMIT ?2");
+      st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+      while (st.step()) out.push_back(read_contribution(st));
+      return out;
     });
   }
 

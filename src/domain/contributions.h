@@ -1,0 +1,75 @@
+// Reader contributions: the checkout (a Stripe Checkout Session, one-off or monthly, attributed to the
+// article that prompted it), fulfilment from Stripe's signed webhook events only, the ledger, the thank-you
+// mail and the report. Payment details never touch Tribune: Stripe's page takes them.
+#pragma once
+
+#include "domain/accounts.h"
+#include "domain/articles.h"
+#include "domain/rate_limit.h"
+#include "payments/stripe.h"
+#include "store/store.h"
+
+namespace tribune {
+
+struct ContributionRules {
+  std::vector<std::string> currencies = {"GBP", "USD", "EUR"};  // two-decimal currencies only
+  int64_t min_major = 1;       // the smallest contribution, in major units (1 = 1.00)
+  int64_t max_major = 10000;   // the largest: above is a typo or a test of our patience
+  Limit per_ip{30, std::chrono::hours(1)};  // checkouts started
+};
+
+class ContributionService {
+ public:
+  ContributionService(Store& store, ArticleService& articles, RateLimiter& limiter, StripeClient stripe,
+                      MailSettings mail, ContributionRules rules = {});
+
+  struct CheckoutRequest {
+    int64_t amount_major = 0;  // whole units of the currency
+    std::string currency;      // any case
+    std::string interval;      // once, month
+    std::string article_slug;  // optional: the article whose appeal was used
+    std::string referrer;      // optional: where the reader came from
+    std::optional<int64_t> account_id;
+    std::string email;
+    std::string ip;
+  };
+  struct Started {
+    Contribution contribution;
+    std::string checkout_url;
+  };
+  // Errors: invalid (amount: amount_too_small, amount_too_large; currency: unknown_currency; interval:
+  // invalid_interval; article: not_found), rate_limited, unavailable (contributions_off,
+  // payment_provider_error).
+  Started start_checkout(const CheckoutRequest& r);
+
+  struct Received {
+    std::string type;
+    std::string outcome;  // applied, duplicate, unmatched (kept for later), ignored (a type we do not use)
+  };
+  // Verifies and applies one webhook delivery. Errors: bad_request (signature: missing_signature,
+  // malformed_signature, stale_signature, bad_signature; body: invalid_event), unavailable (no secret set).
+  Received receive_webhook(std::string_view signature_header, std::string_view raw_body);
+
+  ContributionReport report(const std::string& currency, int days) const {
+    return store_.contribution_report(currency, articles_.now(), days);
+  }
+  std::vector<Contribution> list(int64_t after_id, int limit) const { return store_.list_contributions(after_id, limit); }
+  bool enabled() const { return stripe_.configured(); }
+  const ContributionRules& rules() const { return rules_; }
+  // "£5.00", "$50.00", "€12.00".
+  static std::string format_money(int64_t minor, const std::string& currency);
+
+ private:
+  std::optional<PaymentEvent> interpret(std::string_view raw_body) const;
+  std::optional<OutboxMail> thank_you(const Contribution& c) const;
+  void retry_unmatched();
+
+  Store& store_;
+  ArticleService& articles_;
+  RateLimiter& limiter_;
+  StripeClient stripe_;
+  MailSettings mail_;
+  ContributionRules rules_;
+};
+
+}  // namespace tribune
