@@ -507,6 +507,50 @@
     });
   }
 
+  // The appeal: an amount, once or monthly, then on to Stripe's checkout page. Without this script the form
+  // posts to /contribute, which redirects there.
+  function enhanceAppeal(form) {
+    var errorBox = form.querySelector(".form__error");
+    var other = form.elements.other_amount;
+    function fail(message, field) {
+      if (errorBox) { errorBox.textContent = message; errorBox.hidden = false; }
+      if (field && field.focus) field.focus();
+    }
+    if (other) other.addEventListener("input", function () {
+      var radio = form.querySelector("input[name=amount][value=other]");
+      if (radio) radio.checked = true;
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = form.querySelector("input[name=amount]:checked");
+      var raw = chosen ? chosen.value : "";
+      if (raw === "other") raw = other ? other.value.trim() : "";
+      if (!/^[0-9]{1,6}$/.test(raw)) { fail("Choose an amount, or write one in whole units (for example 20).", other); return; }
+      var interval = form.querySelector("input[name=interval]:checked");
+      var payload = { amount: Number(raw), currency: form.elements.currency.value,
+                      interval: interval ? interval.value : "once" };
+      if (form.elements.article && form.elements.article.value) payload.article = form.elements.article.value;
+      var headers = { "Content-Type": "application/json", Accept: "application/json" };
+      if (form.elements.csrf_token) headers["X-CSRF-Token"] = form.elements.csrf_token.value;
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      fetch(form.getAttribute("data-api"), { method: "POST", credentials: "same-origin", headers: headers,
+                                             body: JSON.stringify(payload) })
+        .then(function (response) {
+          return response.json().then(function (b) { return { ok: response.ok, body: b }; });
+        })
+        .then(function (result) {
+          if (result.ok && result.body.checkout_url) { window.location.assign(result.body.checkout_url); return; }
+          if (button) button.disabled = false;
+          var error = result.body && result.body.error;
+          fail(error ? error.message : "The payment page could not be opened. Please try again.",
+               error && error.field === "amount" ? other : null);
+        })
+        .catch(function () { form.submit(); });
+    });
+  }
+
+  document.querySelectorAll("form#appeal-form").forEach(enhanceAppeal);
   document.querySelectorAll("form#register-form").forEach(enhanceAccountForm);
   document.querySelectorAll("form.comment-form[data-api]").forEach(enhanceCommentForm);
   loadMyReactions();
