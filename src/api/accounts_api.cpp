@@ -18,6 +18,8 @@ json::object account_json(const Account& a, bool full) {
     o["role"] = a.role;
     o["email_verified"] = a.email_verified_at.has_value();
     o["digest"] = a.digest;
+    o["supporter"] = a.supporter;
+    o["show_supporter_badge"] = a.show_supporter;
     o["created_at"] = format_rfc3339(a.created_at);
   }
   return o;

@@ -23,7 +23,8 @@ CommentCursor decode_comment_cursor(std::string_view text) {
 
 json::object CommentsApi::to_json(const Comment& c) {
   json::object author{{"id", c.author_id ? json::value(*c.author_id) : json::value(nullptr)},
-                      {"display_name", c.author_id ? c.author_name : std::string("Deleted reader")}};
+                      {"display_name", c.author_id ? c.author_name : std::string("Deleted reader")},
+                      {"supporter", c.author_supporter}};
   return json::object{{"id", c.id},
                       {"parent_id", c.parent_id ? json::value(*c.parent_id) : json::value(nullptr)},
                       {"author", std::move(author)},

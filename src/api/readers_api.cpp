@@ -111,6 +111,16 @@ Response ReadersApi::set_digest(RequestContext& ctx) {
   return json_response(http::status::ok, json::object{{"digest", mode}});
 }
 
+Response ReadersApi::set_supporter_badge(RequestContext& ctx) {
+  require_session(ctx);
+  auto body = parse_object(ctx);
+  auto it = body.find("show");
+  if (it == body.end() || !it->value().is_bool())
+    throw Error(ErrorKind::bad_request, "invalid_type", "show must be true or false.", "show");
+  readers_.show_supporter_badge(ctx.principal.account_id, it->value().as_bool());
+  return json_response(http::status::ok, json::object{{"show", it->value().as_bool()}});
+}
+
 std::string ReadersApi::frame(const Comment& c, const std::string& kind, const std::string& article_url) {
   auto comment = CommentsApi::to_json(c);
   comment["article_id"] = c.article_id;

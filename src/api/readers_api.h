@@ -27,6 +27,8 @@ class ReadersApi {
   Response ignore(RequestContext& ctx);
   // PUT /api/v1/me/digest {digest: immediate|daily|off} -> {digest}
   Response set_digest(RequestContext& ctx);
+  // PUT /api/v1/me/supporter-badge {show: bool} -> {show}
+  Response set_supporter_badge(RequestContext& ctx);
   // GET /api/v1/me/events -> text/event-stream of "notification" events for the signed-in reader
   Response events(RequestContext& ctx);
 

@@ -81,6 +81,8 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/me/events", [&readers](RequestContext& c) { return readers.events(c); });
   // PUT /api/v1/me/digest {digest: immediate|daily|off}
   r.add(verb::put, "/api/v1/me/digest", [&readers](RequestContext& c) { return readers.set_digest(c); });
+  // PUT /api/v1/me/supporter-badge {show}
+  r.add(verb::put, "/api/v1/me/supporter-badge", [&readers](RequestContext& c) { return readers.set_supporter_badge(c); });
   // GET /api/v1/me/feed; GET /api/v1/me/notifications; POST /api/v1/me/notifications/read {up_to}
   r.add(verb::get, "/api/v1/me/feed", [&readers](RequestContext& c) { return readers.feed(c); });
   r.add(verb::get, "/api/v1/me/notifications", [&readers](RequestContext& c) { return readers.notifications(c); });
@@ -158,6 +160,7 @@ Router App::build_routes() {
   r.add(verb::post, "/reset", [&web](RequestContext& c) { return web.reset_submit(c); });
   r.add(verb::post, "/account/verification", [&web](RequestContext& c) { return web.resend_verification_submit(c); });
   r.add(verb::post, "/account/digest", [&web](RequestContext& c) { return web.digest_submit(c); });
+  r.add(verb::post, "/account/supporter-badge", [&web](RequestContext& c) { return web.supporter_badge_submit(c); });
   r.add(verb::post, "/account/{action}", [&web](RequestContext& c) { return web.account_change_submit(c); });
   r.add(verb::get, "/admin/accounts", [&web](RequestContext& c) { return web.admin_accounts(c); });
   r.add(verb::post, "/admin/accounts/{id}/role", [&web](RequestContext& c) { return web.admin_role_submit(c); });

@@ -20,6 +20,8 @@ struct Account {
   std::optional<TimePoint> banned_until;  // cannot post until then (a ban is a date far in the future)
   std::string ban_reason;
   std::string digest = "daily";  // notification mail: immediate, daily or off
+  bool supporter = false;        // has contributed (money arrived)
+  bool show_supporter = false;   // chose to show the supporter badge on their comments
 };
 
 struct NewAccount {

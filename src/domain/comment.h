@@ -34,6 +34,7 @@ struct Comment {
   int64_t reply_count = 0;
   int64_t recommend_count = 0;
   bool picked = false;
+  bool author_supporter = false;  // the author contributed and chose to show it
 };
 
 struct NewComment {

@@ -47,6 +47,8 @@ class ReaderService {
   }
   // mode: immediate, daily, off. Errors: invalid (digest).
   void set_digest(int64_t account_id, const std::string& mode);
+  // Opt in or out of the supporter badge on one's comments (shown only once one has contributed).
+  void show_supporter_badge(int64_t account_id, bool on) { store_.set_show_supporter(account_id, on); }
 
   static constexpr int kMaxIgnored = 1000;
 

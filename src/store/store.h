@@ -246,6 +246,9 @@ class Store {
   // --- Notification mail (digests) ---
   // mode: immediate, daily, off.
   virtual void set_digest(int64_t account_id, const std::string& mode) = 0;
+  // The reader's choice to show a supporter badge on their comments (shown once they have contributed).
+  // Bumps the content version: every page with their comments changes.
+  virtual void set_show_supporter(int64_t account_id, bool on) = 0;
   struct DueDigest {
     Account account;
     int64_t cursor = 0;                 // the last notification id already considered for mail

@@ -15,8 +15,9 @@ Response WebHandlers::contribute_submit(RequestContext& ctx) {
   if (!slug.empty())
     if (auto a = articles_.find_visible(slug)) back = articles_.url_for(*a);
   ContributionService::CheckoutRequest r;
+  // A typed amount wins: a reader who wrote 12 without also ticking "Other" means 12.
   std::string amount = field(form, "amount");
-  if (amount == "other") amount = trim(field(form, "other_amount"));
+  if (auto typed = trim(field(form, "other_amount")); !typed.empty() || amount == "other") amount = typed;
   try {
     int64_t major = 0;
     auto [p, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), major);
@@ -49,7 +50,7 @@ Response WebHandlers::contribution_thanks(RequestContext& ctx) {
                    renderer_.message_page("Thank you for your support",
                                           "Your contribution keeps " + renderer_.site().name +
                                               " open to everyone. A receipt is on its way to your inbox.",
-                                          "/", articles_.sections()));
+                                          "", articles_.sections()));
 }
 
 Response WebHandlers::contributions_report(RequestContext& ctx) {

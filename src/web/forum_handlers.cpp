@@ -137,6 +137,13 @@ Response WebHandlers::digest_submit(RequestContext& ctx) {
   return see_other("/account?done=digest");
 }
 
+Response WebHandlers::supporter_badge_submit(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
+  auto form = form_of(ctx);
+  readers_.show_supporter_badge(ctx.principal.account_id, field(form, "show") == "1");
+  return see_other("/account?done=badge");
+}
+
 Response WebHandlers::pick_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The comment");

@@ -318,7 +318,8 @@ Response WebHandlers::account(RequestContext& ctx) {
       {"email", "Check your new address: we sent it a confirmation link."},
       {"password", "Your password is changed."},
       {"verification", "A new confirmation link is on its way."},
-      {"digest", "Your notification mail choice is saved."}};
+      {"digest", "Your notification mail choice is saved."},
+      {"badge", "Your supporter badge choice is saved."}};
   std::string notice;
   if (auto done = ctx.query_value("done"))
     if (auto it = notices.find(*done); it != notices.end()) notice = it->second;

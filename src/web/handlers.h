@@ -73,6 +73,7 @@ class WebHandlers {
   Response following(RequestContext& ctx);           // GET /following?before=: comments by readers I follow
   Response notifications(RequestContext& ctx);       // GET /notifications?before=: marks them read
   Response digest_submit(RequestContext& ctx);       // POST /account/digest (digest=immediate|daily|off)
+  Response supporter_badge_submit(RequestContext& ctx);  // POST /account/supporter-badge (show=1|0)
   Response moderation(RequestContext& ctx);          // GET /moderation?after= (staff)
   Response decision_submit(RequestContext& ctx);     // POST /moderation/comments/{id}/decision (staff)
   Response ban_submit(RequestContext& ctx);          // POST /moderation/accounts/{id}/ban (staff)

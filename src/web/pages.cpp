@@ -191,6 +191,7 @@ void render_comment(std::string& out, const Comment& c, const Tree& tree, int de
   if (c.author_id) out += " data-author-id=\"" + std::to_string(*c.author_id) + "\"";
   out += "><article class=\"comment__box\"><header class=\"comment__meta\">";
   append_author(out, c);
+  if (c.author_supporter) out += " <span class=\"comment__supporter\">Supporter</span>";
   out += " <a class=\"comment__time\" href=\"#comment-" + id + "\"><time datetime=\"" + format_rfc3339(c.created_at) +
          "\">";
   append_html_escaped(out, format_local(c.created_at, tree.where, "d MMM yyyy HH:mm"));
@@ -516,6 +517,8 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   }
   d.set("digests", digests);
   d.set("profile_url", "/readers/" + std::to_string(v.account.id));
+  d.set("supporter", mus::data(v.account.supporter));
+  d.set("show_supporter", mus::data(v.account.show_supporter));
   mus::list sessions;
   for (const auto& s : v.sessions) {
     std::string device = s.user_agent.empty() ? std::string("Unknown device") : s.user_agent.substr(0, 80);

@@ -51,23 +51,33 @@ process.on("exit", () => {
 });
 
 // One `tribune serve --demo` on 127.0.0.1 with a fresh temp data folder. `log` is the tail of its stderr, for
-// failure messages.
+// failure messages. `start({ config })` adds TOML to the configuration file (e.g. a [stripe] table); with
+// TRIBUNE_ASSETS_DIR set it must not have a [site] table of its own. `dataDir` is the data folder while it runs,
+// for the CLI (e.g. `tribune token create --data ...`).
 export class Tribune {
   baseUrl = null;
+  dataDir = null;
   log = "";
   #child = null;
   #root = null;
 
-  async start() {
+  async start({ config = "" } = {}) {
     assert.ok(existsSync(TRIBUNE_BIN), `no tribune binary at ${TRIBUNE_BIN} (set TRIBUNE_BIN)`);
     this.#root = mkdtempSync(path.join(tmpdir(), "tribune-browser-"));
     const dataDir = path.join(this.#root, "data");
     mkdirSync(dataDir);
+    this.dataDir = dataDir;
     const args = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0", "--demo"];
+    let toml = "";
     if (ASSETS_DIR) {
-      const config = path.join(this.#root, "tribune.toml");
-      writeFileSync(config, `[site]\nassets_dir = ${JSON.stringify(ASSETS_DIR)}\n`);
-      args.push("--config", config);
+      assert.ok(!/^\s*\[site\]/m.test(config), "with TRIBUNE_ASSETS_DIR set, the extra config must not have a [site] table");
+      toml += `[site]\nassets_dir = ${JSON.stringify(ASSETS_DIR)}\n`;
+    }
+    if (config) toml += config.endsWith("\n") ? config : `${config}\n`;
+    if (toml) {
+      const file = path.join(this.#root, "tribune.toml");
+      writeFileSync(file, toml);
+      args.push("--config", file);
     }
     const child = spawn(TRIBUNE_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
@@ -106,6 +116,7 @@ export class Tribune {
         `tribune did not stop cleanly on SIGTERM: code ${stopped.code}, signal ${stopped.signal}\n${this.log}`);
     } finally {
       if (this.#root) rmSync(this.#root, { recursive: true, force: true });
+      this.dataDir = null;
     }
   }
 

@@ -322,3 +322,34 @@ TEST_F(ContributionsTest, TheAppealWorksWithoutJavaScriptAndAdminsSeeTheReport) 
   EXPECT_EQ(json_report.status, 200);
   EXPECT_EQ(json::parse(json_report.body).at("days").as_array().size(), 7u);
 }
+
+TEST_F(ContributionsTest, SupportersMayShowABadgeOnTheirComments) {
+  auto s = slug();
+  auto reg = request(port(), {"POST", "/api/v1/accounts",
+                              R"({"email":"supporter@example.org","display_name":"Sue Porter","password":"a supporter's password"})",
+                              {{"Content-Type", "application/json"}}});
+  ASSERT_EQ(reg.status, 201);
+  std::string cookie = reg.header("set-cookie").substr(0, reg.header("set-cookie").find(';'));
+  std::string csrf(json::parse(reg.body).at("csrf_token").as_string());
+  auto call = [&](const std::string& method, const std::string& target, const std::string& body) {
+    return request(port(), {method, target, body, {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
+  };
+  auto me = [&] { return json::parse(call("GET", "/api/v1/me", "").body).at("account"); };
+  EXPECT_FALSE(me().at("supporter").as_bool());
+  auto started = call("POST", "/api/v1/contributions/checkout", R"({"amount":7})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  std::string url(json::parse(started.body).at("checkout_url").as_string());
+  auto mail_before = pending_mail();
+  deliver(url.substr(url.rfind('/') + 1), "paid");
+  EXPECT_TRUE(me().at("supporter").as_bool()) << "the signed-in reader is a supporter once the money arrived";
+  EXPECT_EQ(pending_mail(), mail_before + 1) << "thanked at their account's address";
+  // Nothing shows until they choose to show it.
+  auto plain = call("POST", "/api/v1/articles/" + s + "/comments", R"({"body":"Before the badge."})");
+  EXPECT_FALSE(json::parse(plain.body).at("comment").at("author").at("supporter").as_bool());
+  ASSERT_EQ(call("PUT", "/api/v1/me/supporter-badge", R"({"show":true})").status, 200);
+  EXPECT_EQ(call("PUT", "/api/v1/me/supporter-badge", R"({"show":"yes"})").status, 400);
+  auto badged = call("POST", "/api/v1/articles/" + s + "/comments", R"({"body":"With the badge."})");
+  EXPECT_TRUE(json::parse(badged.body).at("comment").at("author").at("supporter").as_bool());
+  auto page_url = std::string(json::parse(get(port(), "/api/v1/articles/" + s).body).at("url").as_string());
+  EXPECT_NE(get(port(), page_url).body.find("comment__supporter"), std::string::npos);
+}

@@ -262,6 +262,8 @@ CREATE TABLE stripe_events (
   processed_at INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX stripe_events_unmatched ON stripe_events (received_at) WHERE processed_at IS NULL;
+ALTER TABLE accounts ADD COLUMN supporter_since INTEGER;
+ALTER TABLE accounts ADD COLUMN show_supporter INTEGER NOT NULL DEFAULT 0;
 )sql"},
   };
   return steps;

@@ -282,10 +282,12 @@ std::optional<Article> find_article_in(Db& db, std::string_view slug) {
 }
 
 constexpr const char* kAccountColumns =
-    "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason, digest";
+    "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason, digest, "
+    "supporter_since IS NOT NULL, show_supporter";
 constexpr const char* kAccountColumnsA =
-    "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at, a.banned_until, a.ban_reason, a.digest";
-constexpr int kAccountWidth = 9;  // columns read by read_account
+    "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at, a.banned_until, a.ban_reason, a.digest, "
+    "a.supporter_since IS NOT NULL, a.show_supporter";
+constexpr int kAccountWidth = 11;  // columns read by read_account
 
 TimePoint seconds_at(Statement& st, int col) { return TimePoint(std::chrono::seconds(st.int64(col))); }
 
@@ -300,6 +302,8 @@ Account read_account(Statement& st, int c) {
   if (!st.is_null(c + 6)) a.banned_until = seconds_at(st, c + 6);
   a.ban_reason = st.text(c + 7);
   a.digest = st.text(c + 8);
+  a.supporter = st.int64(c + 9) != 0;
+  a.show_supporter = st.int64(c + 10) != 0;
   return a;
 }
 
@@ -339,9 +343,12 @@ void insert_mail(Db& db, const OutboxMail& m, int64_t now) {
       .run();
 }
 
-constexpr const char* kCommentColumns =
-    "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "
-    "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, c.picked";
+#define TRIBUNE_COMMENT_COLUMNS                                                                               \
+  "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "         \
+  "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, "     \
+  "c.picked, coalesce(ac.show_supporter = 1 AND ac.supporter_since IS NOT NULL, 0)"
+constexpr const char* kCommentColumns = TRIBUNE_COMMENT_COLUMNS;
+constexpr int kCommentWidth = 16;  // columns read by read_comment
 constexpr const char* kCommentFrom = " FROM comments c LEFT JOIN accounts ac ON ac.id = c.author_id ";
 
 Comment read_comment_at(Statement& st, int o) {
@@ -361,14 +368,13 @@ Comment read_comment_at(Statement& st, int o) {
   c.reply_count = st.int64(o + 12);
   c.recommend_count = st.int64(o + 13);
   c.picked = st.int64(o + 14) != 0;
+  c.author_supporter = st.int64(o + 15) != 0;
   return c;
 }
 
 Comment read_comment(Statement& st) { return read_comment_at(st, 0); }
 
-constexpr const char* kNotificationColumns = "n.id, n.kind, n.detail, n.created_at, n.read_at, "
-    "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "
-    "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, c.picked";
+constexpr const char* kNotificationColumns = "n.id, n.kind, n.detail, n.created_at, n.read_at, " TRIBUNE_COMMENT_COLUMNS;
 constexpr const char* kNotificationFrom =
     " FROM notifications n JOIN comments c ON c.id = n.comment_id LEFT JOIN accounts ac ON ac.id = c.author_id ";
 // A notice about a comment taken down stays visible to its author; every other kind goes with its comment.
@@ -1267,6 +1273,14 @@ class SqliteStore final : public Store {
 
   // --- Notification mail ---
 
+  void set_show_supporter(int64_t account, bool on) override {
+    writer_.run([&](Db& db) {
+      db.prepare("UPDATE accounts SET show_supporter = ?2 WHERE id = ?1").bind(1, account).bind(2, int64_t{on ? 1 : 0}).run();
+      if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
+      db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    });
+  }
+
   void set_digest(int64_t account, const std::string& mode) override {
     writer_.run([&](Db& db) {
       db.prepare("UPDATE accounts SET digest = ?2 WHERE id = ?1").bind(1, account).bind(2, mode).run();
@@ -1340,8 +1354,8 @@ class SqliteStore final : public Store {
       while (st.step()) {
         QueueItem q;
         q.comment = read_comment(st);
-        q.open_reports = st.int64(15);
-        q.reasons = st.text(16);
+        q.open_reports = st.int64(kCommentWidth);
+        q.reasons = st.text(kCommentWidth + 1);
         out.push_back(std::move(q));
       }
       return out;
@@ -1511,6 +1525,9 @@ class SqliteStore final : public Store {
               "excluded.amount_minor")
             .bind(1, c->id).bind(2, e.payment->object_id).bind(3, e.payment->amount_minor).bind(4, e.payment->currency)
             .bind(5, e.created).run();
+      if (e.money_arrived)
+        db.prepare("UPDATE accounts SET supporter_since = coalesce(supporter_since, ?2) WHERE id = (SELECT account_id "
+                   "FROM contributions WHERE id = ?1)").bind(1, c->id).bind(2, now).run();
       if (e.money_arrived) {
         db.prepare("UPDATE contributions SET thanked_at = ?2 WHERE id = ?1 AND thanked_at IS NULL").bind(1, c->id).bind(2, now).run();
         if (db.changes() > 0) {

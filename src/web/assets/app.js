@@ -512,27 +512,36 @@
   function enhanceAppeal(form) {
     var errorBox = form.querySelector(".form__error");
     var other = form.elements.other_amount;
+    var button = form.querySelector("button[type=submit]");
     function fail(message, field) {
       if (errorBox) { errorBox.textContent = message; errorBox.hidden = false; }
       if (field && field.focus) field.focus();
     }
+    // This script checks the amount and says what is wrong in the form's own words; the browser's check of the
+    // field's pattern would stop the submit first with a generic bubble ("Please match the requested format").
+    form.noValidate = true;
     if (other) other.addEventListener("input", function () {
       var radio = form.querySelector("input[name=amount][value=other]");
       if (radio) radio.checked = true;
+    });
+    // Back from the checkout page, a page restored from the back/forward cache still has the button disabled.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && button) button.disabled = false;
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var chosen = form.querySelector("input[name=amount]:checked");
       var raw = chosen ? chosen.value : "";
       if (raw === "other") raw = other ? other.value.trim() : "";
-      if (!/^[0-9]{1,6}$/.test(raw)) { fail("Choose an amount, or write one in whole units (for example 20).", other); return; }
+      // The field an amount error belongs to: the typed amount, or the chosen chip.
+      var amountField = !chosen || chosen.value === "other" ? other : chosen;
+      if (!/^[0-9]{1,6}$/.test(raw)) { fail("Choose an amount, or write one in whole units (for example 20).", amountField); return; }
       var interval = form.querySelector("input[name=interval]:checked");
       var payload = { amount: Number(raw), currency: form.elements.currency.value,
                       interval: interval ? interval.value : "once" };
       if (form.elements.article && form.elements.article.value) payload.article = form.elements.article.value;
       var headers = { "Content-Type": "application/json", Accept: "application/json" };
       if (form.elements.csrf_token) headers["X-CSRF-Token"] = form.elements.csrf_token.value;
-      var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
       fetch(form.getAttribute("data-api"), { method: "POST", credentials: "same-origin", headers: headers,
                                              body: JSON.stringify(payload) })
@@ -544,7 +553,7 @@
           if (button) button.disabled = false;
           var error = result.body && result.body.error;
           fail(error ? error.message : "The payment page could not be opened. Please try again.",
-               error && error.field === "amount" ? other : null);
+               error && error.field === "amount" ? amountField : null);
         })
         .catch(function () { form.submit(); });
     });
