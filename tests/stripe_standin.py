@@ -72,6 +72,8 @@ def scenario_events(s, scenario):
         return [event("checkout.session.async_payment_succeeded", completed)]
     if scenario == "async_failed":
         return [event("checkout.session.async_payment_failed", dict(completed, payment_status="unpaid"))]
+    if scenario in ("subscription", "renewal"):
+        s["last_invoice"] = invoice["id"]
     if scenario == "subscription":
         return [event("checkout.session.completed", completed), event("invoice.paid", invoice),
                 event("customer.subscription.updated", sub)]
@@ -85,7 +87,8 @@ def scenario_events(s, scenario):
     if scenario == "refund":
         charge = {"id": new_id("ch"), "object": "charge", "payment_intent": s.get("payment_intent"),
                   "amount": s["amount_total"], "amount_refunded": s["amount_total"], "currency": s["currency"],
-                  "refunded": True, "invoice": None, "metadata": s.get("payment_intent_metadata", {})}
+                  "refunded": True, "invoice": s.get("last_invoice") if s["mode"] == "subscription" else None,
+                  "metadata": s.get("payment_intent_metadata", {})}
         return [event("charge.refunded", charge)]
     raise ValueError(f"unknown scenario {scenario}")
 

@@ -103,7 +103,11 @@ Response CommentsApi::create(RequestContext& ctx) {
       throw Error(ErrorKind::bad_request, "invalid_type", "parent_id must be a comment id.", "parent_id");
     parent = it->value().as_int64();
   }
-  Commenter who{ctx.principal.account_id, ctx.principal.name, ctx.client_ip};
+  Commenter who{ctx.principal.account_id, ctx.principal.name, ctx.client_ip, ctx.principal.role};
+  if (auto it = body.find("acknowledge_nudge"); it != body.end()) {
+    if (!it->value().is_bool()) throw Error(ErrorKind::bad_request, "invalid_type", "acknowledge_nudge must be true or false.", "acknowledge_nudge");
+    who.acknowledged_nudge = it->value().as_bool();
+  }
   auto comment = comments_.post(who, ctx.param("slug"), required_string(body, "body"), parent);
   return json_response(http::status::created, json::object{{"comment", to_json(comment)}});
 }

@@ -27,6 +27,8 @@ Response ModerationApi::queue(RequestContext& ctx) {
     out.push_back({{"comment", CommentsApi::to_json(q.comment)},
                    {"article_id", q.comment.article_id},
                    {"open_reports", q.open_reports},
+                   {"rule", q.rule},
+                   {"rule_reason", q.rule_reason},
                    {"reasons", q.reasons}});
   json::value next = static_cast<int>(items.size()) == limit ? json::value(items.back().comment.id) : json::value(nullptr);
   return json_response(http::status::ok, json::object{{"items", std::move(out)}, {"next_after", next}});

@@ -31,6 +31,8 @@ App::App(Config config) : config_(std::move(config)) {
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
   moderation_ = std::make_unique<ModerationService>(*store_, *comments_, *articles_);
+  // Bad patterns stop the start with an error naming them (Error invalid bad_pattern).
+  comments_->set_rules(std::make_shared<const RulePipeline>(config_.moderation));
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     cache_.invalidate({articles_->url_for(a), "api:" + a.slug});

@@ -50,7 +50,36 @@ void load_config_file(const std::string& path, Config& c) {
     throw Error(ErrorKind::invalid, "invalid_config",
                 "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe"});
+  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation"});
+  if (auto* m = root["moderation"].as_table()) {
+    reject_unknown(*m, "moderation", {"order", "banned_words", "suspect_words", "nudge_words", "max_links",
+                                      "link_domains", "hold_first_comments", "max_repeats"});
+    auto strings = [&](const char* key, std::vector<std::string>& out) {
+      auto* list = (*m)[key].as_array();
+      if (!(*m)[key]) return;
+      if (!list) throw bad_key(std::string("moderation.") + key, "must be a list of strings");
+      out.clear();
+      for (auto& v : *list) {
+        auto* s = v.as_string();
+        if (!s) throw bad_key(std::string("moderation.") + key, "must be a list of strings");
+        out.push_back(s->get());
+      }
+    };
+    strings("order", c.moderation.order);
+    strings("banned_words", c.moderation.banned_words);
+    strings("suspect_words", c.moderation.suspect_words);
+    strings("link_domains", c.moderation.link_domains);
+    take(*m, "moderation", "nudge_words", c.moderation.nudge_words);
+    int64_t links = c.moderation.max_links, first = c.moderation.hold_first_comments, repeats = c.moderation.max_repeats;
+    take(*m, "moderation", "max_links", links);
+    take(*m, "moderation", "hold_first_comments", first);
+    take(*m, "moderation", "max_repeats", repeats);
+    if (links < 0 || first < 0 || first > 1000 || repeats < 1)
+      throw bad_key("moderation", "max_links and hold_first_comments must be 0 or more, max_repeats at least 1");
+    c.moderation.max_links = static_cast<int>(links);
+    c.moderation.hold_first_comments = static_cast<int>(first);
+    c.moderation.max_repeats = static_cast<int>(repeats);
+  }
   if (auto* stripe = root["stripe"].as_table()) {
     reject_unknown(*stripe, "stripe", {"api_base", "secret_key", "webhook_secret", "checkout_origin"});
     take(*stripe, "stripe", "api_base", c.stripe.api_base);
@@ -155,6 +184,8 @@ void load_config_file(const std::string& path, Config& c) {
     take(*appeal, "appeal", "copy", c.site.appeal.copy);
     take(*appeal, "appeal", "signature", c.site.appeal.signature);
     take(*appeal, "appeal", "currency", c.site.appeal.currency);
+    if (c.site.appeal.currency != "GBP" && c.site.appeal.currency != "USD" && c.site.appeal.currency != "EUR")
+      throw bad_key("appeal.currency", "must be GBP, USD or EUR (two-decimal currencies, upper case)");
     if (auto* amounts = (*appeal)["amounts"].as_array()) {
       c.site.appeal.amounts.clear();
       for (const auto& v : *amounts) {

@@ -7,6 +7,7 @@
 #include "domain/articles.h"
 #include "domain/comments.h"
 #include "domain/contributions.h"
+#include "domain/moderation_rules.h"
 #include "payments/stripe.h"
 #include "http/pipeline.h"
 #include "mail/smtp_sender.h"
@@ -26,6 +27,7 @@ struct Config {
   SmtpSettings smtp;
   StripeSettings stripe;
   ContributionRules contributions;
+  RuleSettings moderation;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 

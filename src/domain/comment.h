@@ -46,6 +46,8 @@ struct NewComment {
   CommentStatus status = CommentStatus::published;
   TimePoint created_at{};
   std::vector<std::string> mentions;  // handles (mention_handle), resolved by the store
+  std::string moderation_rule;        // the rule that decided (held it), and its reason
+  std::string moderation_reason;
 };
 
 // Keyset position in a comment listing: (key, id) where key is created_at or the recommend count.

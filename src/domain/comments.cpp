@@ -68,8 +68,27 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   c.author_id = who.account_id;
   c.body_markdown = body;
   c.body_html = render_markdown(body, {.tables = false, .ugc_links = true});
-  c.status = articles_.comments_premoderated(*article) ? CommentStatus::pending : CommentStatus::published;
   c.created_at = articles_.now();
+  bool premoderated = articles_.comments_premoderated(*article);
+  c.status = premoderated ? CommentStatus::pending : CommentStatus::published;
+  if (rules_) {
+    Candidate candidate{body, who.role, premoderated};
+    auto activity = store_.author_activity(who.account_id, body, c.created_at - std::chrono::hours(1),
+                                           std::max(1, rules_->settings().hold_first_comments));
+    candidate.author_published = activity.published;
+    candidate.same_text_recently = activity.same_text;
+    auto verdict = rules_->run(candidate);
+    using A = Verdict::Action;
+    if (verdict.action == A::reject)
+      throw invalid_field("body", verdict.nudge ? "needs_revision" : "rejected",
+                          verdict.reason + (verdict.nudge ? " Please revise it." : ""));
+    if (verdict.action == A::hold && verdict.nudge && !who.acknowledged_nudge)
+      throw invalid_field("body", "needs_revision",
+                          verdict.reason + " Revise it, or post it as it is and a moderator will read it.");
+    c.status = verdict.action == A::hold ? CommentStatus::pending : CommentStatus::published;
+    c.moderation_rule = verdict.rule;
+    c.moderation_reason = verdict.reason;
+  }
   c.mentions = extract_mentions(body);
   auto saved = store_.add_comment(c);
   if (saved.comment.status == CommentStatus::published)

@@ -9,6 +9,7 @@
 
 #include "domain/articles.h"
 #include "domain/comment.h"
+#include "domain/moderation_rules.h"
 #include "domain/rate_limit.h"
 #include "store/store.h"
 
@@ -20,6 +21,8 @@ struct Commenter {
   int64_t account_id = 0;
   std::string display_name;
   std::string ip;
+  std::string role = "reader";
+  bool acknowledged_nudge = false;  // posting again after being told a rule would hold the comment
 };
 
 // The first page of a conversation as the article page shows it: top-level comments and their replies.
@@ -54,8 +57,10 @@ class CommentService {
   CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
 
   // Errors: not_found (article), forbidden comments_closed, invalid (body: empty_comment, too_long,
-  // invalid_utf8, control_characters; parent_id: invalid_parent), rate_limited. On a pre-moderated article
-  // the comment comes back "pending": only its author and moderators see it until it is approved.
+  // invalid_utf8, control_characters, rejected (a moderation rule, with its reason), needs_revision (a rule
+  // that nudges: the author may revise, or post again acknowledging it); parent_id: invalid_parent),
+  // rate_limited. A comment a rule holds (a pre-moderated article, suspect words, links, a new reader)
+  // comes back "pending": only its author and moderators see it until it is approved.
   Comment post(const Commenter& who, std::string_view article_slug, const std::string& body,
                std::optional<int64_t> parent_id);
   // Throws invalid (field body) unless the text can be a comment.
@@ -101,6 +106,9 @@ class CommentService {
   void report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note);
   // Editor's pick on or off. Staff only. Errors: not_found, forbidden. Idempotent.
   void pick(const Actor& who, int64_t comment_id, bool on);
+  // The moderation rules every new comment passes (docs/moderation.md). Without them only pre-moderation
+  // holds comments.
+  void set_rules(std::shared_ptr<const RulePipeline> rules) { rules_ = std::move(rules); }
   // Called after every change is committed, on the thread that made it.
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
   void on_notify(NotifyListener l) { notify_listeners_.push_back(std::move(l)); }
@@ -117,6 +125,7 @@ class CommentService {
   CommentLimits limits_;
   std::vector<Listener> listeners_;
   std::vector<NotifyListener> notify_listeners_;
+  std::shared_ptr<const RulePipeline> rules_;
   Comment published(int64_t comment_id) const;
 
  public:

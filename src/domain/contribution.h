@@ -47,7 +47,7 @@ struct PaymentEvent {
   std::string payload;   // the raw event, kept
   // How to find the contribution: the first that matches.
   std::optional<int64_t> contribution_id;
-  std::string session_id, subscription_id, payment_intent_id;
+  std::string session_id, subscription_id, payment_intent_id, invoice_id;
   // Stripe ids and facts this event teaches (attached when empty).
   std::string learn_session_id, learn_subscription_id, learn_payment_intent_id, learn_customer_id, learn_email;
   std::optional<std::string> status;

@@ -1,5 +1,6 @@
 #include "domain/contributions.h"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -90,8 +91,12 @@ ContributionService::Started ContributionService::start_checkout(const CheckoutR
     fields.emplace_back("payment_intent_data[metadata][contribution_id]", id);
   }
   if (!r.email.empty()) fields.emplace_back("customer_email", r.email);
-  // One key per contribution: a retried request (a timeout, a double click) gets the same session.
-  auto session = stripe_.create_checkout_session(fields, "tribune-contribution-" + id);
+  // One key per contribution, unique across databases and nodes sharing the Stripe account: if the request
+  // is retried (Stripe's client guidance after a timeout), Stripe answers with the same session.
+  unsigned char nonce[12];
+  randombytes_buf(nonce, sizeof nonce);
+  auto session = stripe_.create_checkout_session(
+      fields, "tribune-" + to_hex(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce)) + "-" + id);
   store_.set_checkout_session(c.id, session.id);
   c.checkout_session_id = session.id;
   return Started{c, session.url};
@@ -149,7 +154,9 @@ std::optional<PaymentEvent> ContributionService::interpret(std::string_view raw)
   const std::string& t = e.type;
   if (t == "checkout.session.completed" || t == "checkout.session.async_payment_succeeded" ||
       t == "checkout.session.async_payment_failed") {
-    e.contribution_id = contribution_id_in(metadata, string_at(obj, "client_reference_id"));
+    // Matched by the session id Tribune stored when it created the session, never by metadata or
+    // client_reference_id alone: other Checkout pages on the same Stripe account (a Payment Link with
+    // ?client_reference_id=42) must not fulfil contribution 42.
     e.session_id = e.learn_session_id = string_at(obj, "id");
     e.learn_subscription_id = string_at(obj, "subscription");
     e.learn_payment_intent_id = string_at(obj, "payment_intent");
@@ -170,9 +177,17 @@ std::optional<PaymentEvent> ContributionService::interpret(std::string_view raw)
     return e;
   }
   if (t == "invoice.paid" || t == "invoice.payment_failed") {
-    e.contribution_id = contribution_id_in(object_at(*obj, "subscription_details") ?
-                                               object_at(*object_at(*obj, "subscription_details"), "metadata") : nullptr);
-    e.subscription_id = e.learn_subscription_id = string_at(obj, "subscription");
+    // Before API version 2025-03-31 the subscription is invoice.subscription (and its metadata
+    // invoice.subscription_details.metadata); since, invoice.parent.subscription_details.{subscription,metadata}.
+    const json::object* details = object_at(*obj, "subscription_details");
+    std::string subscription = string_at(obj, "subscription");
+    if (auto* parent = object_at(*obj, "parent"))
+      if (auto* d = object_at(*parent, "subscription_details")) {
+        if (!details) details = d;
+        if (subscription.empty()) subscription = string_at(d, "subscription");
+      }
+    e.contribution_id = contribution_id_in(details ? object_at(*details, "metadata") : nullptr);
+    e.subscription_id = e.learn_subscription_id = subscription;
     e.learn_customer_id = string_at(obj, "customer");
     e.learn_email = string_at(obj, "customer_email");
     if (t == "invoice.paid") {
@@ -197,6 +212,7 @@ std::optional<PaymentEvent> ContributionService::interpret(std::string_view raw)
   if (t == "charge.refunded") {
     e.contribution_id = contribution_id_in(metadata);
     e.payment_intent_id = string_at(obj, "payment_intent");
+    e.invoice_id = string_at(obj, "invoice");  // a monthly payment's charge: found through its invoice
     int64_t refunded = int_at(obj, "amount_refunded");
     e.payment = PaymentEvent::Payment{"refund:" + string_at(obj, "id"), -refunded, upper(string_at(obj, "currency"))};
     if (refunded >= int_at(obj, "amount") && string_at(obj, "invoice").empty()) e.status = "refunded";

@@ -162,6 +162,14 @@ class Store {
   // ignores the author. A pending comment notifies when it is approved (decide_comment).
   virtual SavedComment add_comment(const NewComment& comment) = 0;
   virtual std::optional<Comment> find_comment(int64_t id) = 0;
+  // What the moderation rules need to know about an author, cheaply: their published comments (counted up
+  // to published_cap), and how many of their comments since `since` have this exact text.
+  struct AuthorActivity {
+    int64_t published = 0;
+    int64_t same_text = 0;
+  };
+  virtual AuthorActivity author_activity(int64_t account_id, const std::string& body, TimePoint since,
+                                         int64_t published_cap) = 0;
   // Published comments in the query's order, keyset-paginated.
   virtual CommentList list_comments(const CommentQuery& query) = 0;
   // Published replies (any depth) in the threads of the given top-level comments, oldest first, at most
@@ -269,6 +277,8 @@ class Store {
     Comment comment;
     int64_t open_reports = 0;
     std::string reasons;  // "spam, abuse"
+    std::string rule;     // the moderation rule that held it, and why
+    std::string rule_reason;
   };
   // Reported (unresolved) and pending comments, oldest report first, comment id > after_id.
   virtual std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) = 0;

@@ -176,8 +176,11 @@ Response WebHandlers::moderation(RequestContext& ctx) {
     auto& card = page.cards[i];
     std::string id = std::to_string(q.comment.id);
     card.lead = q.comment.status == CommentStatus::pending ? "Held for review" : "Reported";
+    if (q.comment.status == CommentStatus::pending && !q.rule.empty()) card.lead += " (" + q.rule + ")";
     if (q.open_reports > 0)
       card.note = std::to_string(q.open_reports) + (q.open_reports == 1 ? " report: " : " reports: ") + q.reasons;
+    else if (q.comment.status == CommentStatus::pending)
+      card.note = q.rule_reason;
     std::string& a = card.actions_html;
     a += "<form class=\"card__decision\" method=\"post\" action=\"/moderation/comments/" + id + "/decision\">";
     a += "<input type=\"hidden\" name=\"csrf_token\" value=\"" + token + "\">";

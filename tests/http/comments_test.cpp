@@ -272,7 +272,7 @@ TEST_F(CommentsTest, ConcurrentPostersAreAllCounted) {
   for (auto& r : readers)
     threads.emplace_back([&, rp = &r] {
       for (int i = 0; i < 10; ++i)
-        if (post(*rp, s, "concurrent comment").status == 201) created++;
+        if (post(*rp, s, "concurrent comment " + std::to_string(i)).status == 201) created++;
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(created.load(), 80);

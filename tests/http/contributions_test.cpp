@@ -241,6 +241,10 @@ TEST_F(ContributionsTest, MonthlyContributionsFollowTheirSubscriptionInAnyOrder)
   EXPECT_EQ(after.active_monthly, before.active_monthly + 1);
   deliver(session, "renewal");
   EXPECT_EQ(server_->app().contributions().report("GBP", 1).monthly_minor, before.monthly_minor + 2000);
+  // Refunding a month's payment: found through its invoice, taken off the ledger.
+  auto refunded_before = server_->app().contributions().report("GBP", 1).refunded_minor;
+  EXPECT_EQ(deliver(session, "refund"), std::vector<std::string>{"applied"});
+  EXPECT_EQ(server_->app().contributions().report("GBP", 1).refunded_minor, refunded_before + 1000);
   deliver(session, "payment_failed");
   EXPECT_EQ(status_of(id), "past_due");
   deliver(session, "subscription_canceled");
@@ -282,6 +286,18 @@ TEST_F(ContributionsTest, ForgedStaleAndMalformedWebhooksAreRejected) {
   auto r = webhook(other, signed_header(other));
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body).at("outcome").as_string(), "ignored");
+  // Another Checkout page on the same Stripe account naming a contribution (a Payment Link with
+  // ?client_reference_id=N) fulfils nothing: contributions are matched by the session Tribune created.
+  auto [victim, victim_session] = start(5, "once");
+  auto foreign = json::serialize(json::object{
+      {"id", "evt_foreign"}, {"type", "checkout.session.completed"}, {"created", now_seconds().time_since_epoch().count()},
+      {"data", {{"object", {{"id", "cs_foreign"}, {"mode", "payment"}, {"payment_status", "paid"}, {"amount_total", 99900},
+                            {"currency", "gbp"}, {"client_reference_id", std::to_string(victim)},
+                            {"metadata", {{"contribution_id", std::to_string(victim)}}}}}}}});
+  auto foreign_answer = webhook(foreign, signed_header(foreign));
+  ASSERT_EQ(foreign_answer.status, 200);
+  EXPECT_EQ(json::parse(foreign_answer.body).at("outcome").as_string(), "unmatched");
+  EXPECT_EQ(status_of(victim), "created");
   // An event for a contribution nobody started is kept, not applied.
   auto stray = webhook(body, signed_header(body));
   ASSERT_EQ(stray.status, 200);

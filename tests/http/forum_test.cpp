@@ -429,3 +429,52 @@ TEST_F(ForumTest, LongAndDeepThreadsContinueOnTheirOwnPage) {
   EXPECT_NE(get(port(), more).body.find("Level 8, just now."), std::string::npos);
   EXPECT_EQ(get(port(), "/comments/99999999").status, 404);
 }
+
+TEST(ModerationRulesOverHttp, WordsNudgeHoldAndRejectAndTheQueueSaysWhy) {
+  TestServer server(true, {}, [](Config& c) {
+    c.moderation.banned_words = {"scam"};
+    c.moderation.suspect_words = {"idiot"};
+    c.moderation.hold_first_comments = 1;
+  });
+  auto reg = request(server.port(), {"POST", "/api/v1/accounts",
+                                     R"({"email":"rules@example.org","display_name":"Rule Tester","password":"a rule tester's password"})",
+                                     {{"Content-Type", "application/json"}}});
+  ASSERT_EQ(reg.status, 201);
+  std::string cookie = reg.header("set-cookie").substr(0, reg.header("set-cookie").find(';'));
+  std::string csrf(json::parse(reg.body).at("csrf_token").as_string());
+  auto v = json::parse(get(server.port(), "/api/v1/articles?limit=1").body);
+  std::string slug(v.at("articles").at(0).at("slug").as_string());
+  auto post = [&](const std::string& body) {
+    return request(server.port(), {"POST", "/api/v1/articles/" + slug + "/comments", body,
+                                   {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
+  };
+  // A new reader's first comment waits for a moderator.
+  auto first = post(R"({"body":"My first comment."})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(json::parse(first.body).at("comment").at("status").as_string(), "pending");
+  server.app().moderation().decide(1, json::parse(first.body).at("comment").at("id").as_int64(), "approve", "");
+  // Banned words, however disguised: refused with the reason, nothing stored.
+  auto count_before = json::parse(get(server.port(), "/api/v1/articles/" + slug).body).at("comment_count").as_int64();
+  auto banned = post(R"({"body":"What a S C 4 M this is."})");
+  EXPECT_EQ(banned.status, 422);
+  EXPECT_EQ(error_code(banned), "needs_revision");
+  EXPECT_NE(banned.body.find("scam"), std::string::npos);
+  // Suspect words: the author is told first; posting anyway holds it for review.
+  auto nudged = post(R"({"body":"You absolute idiot."})");
+  EXPECT_EQ(nudged.status, 422);
+  EXPECT_EQ(error_code(nudged), "needs_revision");
+  auto insisted = post(R"({"body":"You absolute idiot.","acknowledge_nudge":true})");
+  ASSERT_EQ(insisted.status, 201) << insisted.body;
+  EXPECT_EQ(json::parse(insisted.body).at("comment").at("status").as_string(), "pending");
+  // Clean text is published; the same text a third time within the hour is not.
+  EXPECT_EQ(json::parse(post(R"({"body":"A fair point, well made."})").body).at("comment").at("status").as_string(), "published");
+  EXPECT_EQ(post(R"({"body":"A fair point, well made."})").status, 201);
+  auto repeated = post(R"({"body":"A fair point, well made."})");
+  EXPECT_EQ(error_code(repeated), "rejected");
+  EXPECT_EQ(json::parse(get(server.port(), "/api/v1/articles/" + slug).body).at("comment_count").as_int64(), count_before + 2);
+  // The queue shows which rule held a comment and why.
+  auto queue = server.app().moderation().queue(0, 50);
+  bool explained = false;
+  for (const auto& item : queue) explained = explained || (item.rule == "suspect_words" && !item.rule_reason.empty());
+  EXPECT_TRUE(explained);
+}

@@ -265,6 +265,12 @@ CREATE INDEX stripe_events_unmatched ON stripe_events (received_at) WHERE proces
 ALTER TABLE accounts ADD COLUMN supporter_since INTEGER;
 ALTER TABLE accounts ADD COLUMN show_supporter INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      {10, R"sql(
+ALTER TABLE comments ADD COLUMN body_hash INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comments ADD COLUMN moderation_rule TEXT NOT NULL DEFAULT '';
+ALTER TABLE comments ADD COLUMN moderation_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX comments_by_author_text ON comments (author_id, body_hash, created_at);
+)sql"},
   };
   return steps;
 }

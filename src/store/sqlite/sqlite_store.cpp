@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <sodium.h>
+
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -389,6 +391,15 @@ Store::Notification read_notification(Statement& st) {
   n.read = !st.is_null(4);
   n.comment = read_comment_at(st, 5);
   return n;
+}
+
+// 63 bits of BLAKE2b: finds a reader's earlier comments with the same text through an index.
+int64_t text_hash(std::string_view text) {
+  unsigned char digest[8];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()), text.size(), nullptr, 0);
+  uint64_t v = 0;
+  for (unsigned char b : digest) v = (v << 8) | b;
+  return static_cast<int64_t>(v >> 1);
 }
 
 // Schema step 8 added accounts.handle; its value comes from C++ (ICU case folding), not SQL.
@@ -865,10 +876,12 @@ class SqliteStore final : public Store {
       }
       db.prepare(
             "INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status, "
-            "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            "created_at, body_hash, moderation_rule, moderation_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+            "?10, ?11, ?12)")
           .bind(1, c.article_id).bind_optional_int(2, c.parent_id).bind(3, root).bind(4, depth).bind(5, c.author_id)
           .bind(6, c.body_markdown).bind(7, c.body_html).bind(8, to_string(c.status))
-          .bind(9, c.created_at.time_since_epoch().count())
+          .bind(9, c.created_at.time_since_epoch().count()).bind(10, text_hash(c.body_markdown))
+          .bind(11, c.moderation_rule).bind(12, c.moderation_reason)
           .run();
       id = db.last_insert_id();
       if (!c.parent_id) db.prepare("UPDATE comments SET root_id = id WHERE id = ?1").bind(1, id).run();
@@ -889,6 +902,22 @@ class SqliteStore final : public Store {
     if (!stored) throw Error(ErrorKind::internal, "store_error", "the saved comment could not be read back.");
     out.comment = std::move(*stored);
     return out;
+  }
+
+  AuthorActivity author_activity(int64_t account_id, const std::string& body, TimePoint since,
+                                 int64_t published_cap) override {
+    return readers_.with([&](Db& db) {
+      AuthorActivity a;
+      auto& published = db.prepare("SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND status = "
+                                   "'published' LIMIT ?2)");
+      published.bind(1, account_id).bind(2, published_cap);
+      if (published.step()) a.published = published.int64(0);
+      auto& same = db.prepare("SELECT count(*) FROM comments WHERE author_id = ?1 AND body_hash = ?2 AND created_at >= ?3 "
+                              "AND body_markdown = ?4");
+      same.bind(1, account_id).bind(2, text_hash(body)).bind(3, since.time_since_epoch().count()).bind(4, body);
+      if (same.step()) a.same_text = same.int64(0);
+      return a;
+    });
   }
 
   std::optional<Comment> find_comment(int64_t id) override {
@@ -1346,7 +1375,7 @@ class SqliteStore final : public Store {
       auto& st = db.prepare(std::string("SELECT ") + kCommentColumns +
                             ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
                             "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
-                            "r.resolved_at IS NULL)" + kCommentFrom +
+                            "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason" + kCommentFrom +
                             "WHERE c.id IN (SELECT id FROM comments WHERE status = 'pending' AND id > ?1 UNION SELECT "
                             "comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > ?1) AND c.status IN "
                             "('pending', 'published') ORDER BY c.id LIMIT ?2");
@@ -1356,6 +1385,8 @@ class SqliteStore final : public Store {
         q.comment = read_comment(st);
         q.open_reports = st.int64(kCommentWidth);
         q.reasons = st.text(kCommentWidth + 1);
+        q.rule = st.text(kCommentWidth + 2);
+        q.rule_reason = st.text(kCommentWidth + 3);
         out.push_back(std::move(q));
       }
       return out;
@@ -1504,6 +1535,18 @@ class SqliteStore final : public Store {
       if (!c && !e.session_id.empty()) c = contribution_where(db, "checkout_session_id", e.session_id);
       if (!c && !e.subscription_id.empty()) c = contribution_where(db, "subscription_id", e.subscription_id);
       if (!c && !e.payment_intent_id.empty()) c = contribution_where(db, "payment_intent_id", e.payment_intent_id);
+      if (!c && !e.invoice_id.empty()) {
+        auto& paid = db.prepare("SELECT contribution_id FROM contribution_payments WHERE stripe_object_id = ?1");
+        paid.bind(1, e.invoice_id);
+        if (paid.step()) {
+          auto contribution = std::to_string(paid.int64(0));
+          paid.reset();
+          c = contribution_where(db, "id", contribution);
+        }
+      }
+      // Found by metadata, it must not contradict the ids Tribune already knows for it.
+      if (c && !e.subscription_id.empty() && !c->subscription_id.empty() && c->subscription_id != e.subscription_id)
+        c.reset();
       if (!c) {
         outcome = EventOutcome::unmatched;  // kept, processed_at NULL: a later event or retry applies it
         return;
@@ -1515,14 +1558,19 @@ class SqliteStore final : public Store {
             "customer_id END, email = CASE WHEN email = '' THEN ?6 ELSE email END WHERE id = ?1")
           .bind(1, c->id).bind(2, e.learn_session_id).bind(3, e.learn_subscription_id).bind(4, e.learn_payment_intent_id)
           .bind(5, e.learn_customer_id).bind(6, e.learn_email).run();
+      // Forward in event time only; at the same second, an ending (canceled, refunded, failed) wins over a
+      // beginning, so the order of delivery cannot decide.
       if (e.status)
-        db.prepare("UPDATE contributions SET status = ?2, status_at = ?3 WHERE id = ?1 AND status_at <= ?3")
+        db.prepare("UPDATE contributions SET status = ?2, status_at = ?3 WHERE id = ?1 AND (status_at < ?3 OR "
+                   "(status_at = ?3 AND (CASE ?2 WHEN 'canceled' THEN 3 WHEN 'refunded' THEN 3 WHEN 'failed' THEN 3 "
+                   "WHEN 'past_due' THEN 2 ELSE 1 END) >= (CASE status WHEN 'canceled' THEN 3 WHEN 'refunded' THEN 3 "
+                   "WHEN 'failed' THEN 3 WHEN 'past_due' THEN 2 ELSE 1 END)))")
             .bind(1, c->id).bind(2, *e.status).bind(3, e.created).run();
       if (e.payment)
         db.prepare(
               "INSERT INTO contribution_payments (contribution_id, stripe_object_id, amount_minor, currency, created_at) "
               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (stripe_object_id) DO UPDATE SET amount_minor = "
-              "excluded.amount_minor")
+              "min(amount_minor, excluded.amount_minor), created_at = max(created_at, excluded.created_at)")
             .bind(1, c->id).bind(2, e.payment->object_id).bind(3, e.payment->amount_minor).bind(4, e.payment->currency)
             .bind(5, e.created).run();
       if (e.money_arrived)
@@ -1543,9 +1591,11 @@ class SqliteStore final : public Store {
   std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) override {
     return readers_.with([&](Db& db) {
       std::vector<std::pair<std::string, std::string>> out;
-      auto& st = db.prepare("SELECT id, payload FROM stripe_events WHERE processed_at IS NULL ORDER BY received_at, "
-                            "created LIMIT ?1");
-      st.bind(1, static_cast<int64_t>(limit));
+      // Recent ones only, newest first: an event that has matched nothing for three days never will, and
+      // must not crowd out the ones that still can.
+      auto& st = db.prepare("SELECT id, payload FROM stripe_events WHERE processed_at IS NULL AND received_at >= ?2 "
+                            "ORDER BY received_at DESC LIMIT ?1");
+      st.bind(1, static_cast<int64_t>(limit)).bind(2, now_seconds().time_since_epoch().count() - 3 * 86400);
       while (st.step()) out.emplace_back(st.text(0), st.text(1));
       return out;
     });

@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "domain/error.h"
+#include "domain/moderation_rules.h"
+
+using namespace tribune;
+using A = Verdict::Action;
+
+TEST(ModerationRules, NormalisationUndoesTheUsualTricks) {
+  auto n = [](std::string_view s) { return normalise_for_rules(s); };
+  EXPECT_EQ(n("Buy CHEAP Pills!"), n("buy cheap pills"));
+  EXPECT_EQ(n("s p a m and s.p.a.m"), n("spam pam and spam pam")) << "a spelled-out word, and its tails";
+  EXPECT_EQ(n("sp4m fr33 c@sh"), n("spam free cash"));
+  EXPECT_EQ(n("spa\u200Bm sp\u00ADam"), n("spam spam")) << "zero-width space, soft hyphen";
+  EXPECT_EQ(n("\u202Emaps"), n("maps")) << "bidi override";
+  EXPECT_EQ(n("s\u0440\u0430m"), n("spam")) << "Cyrillic look-alikes";
+  EXPECT_EQ(n("Cre\u0300me bru\u0302le\u0301e"), n("creme brulee")) << "combining marks";
+  EXPECT_EQ(n("\uFF53\uFF50\uFF41\uFF4D"), n("spam")) << "full-width letters";
+  EXPECT_NE(n("spam"), n("spin"));
+  EXPECT_NE(n("2026 was 42"), n("zoze was az")) << "numbers alone stay numbers";
+}
+
+TEST(ModerationRules, WordListsRejectOrHoldOnWholeWords) {
+  RuleSettings s;
+  s.banned_words = {"spam", "scam(mer)?s?"};
+  s.suspect_words = {"idiot"};
+  RulePipeline p(s);
+  auto v = p.run({.text = "This is S P A M."});
+  EXPECT_EQ(v.action, A::reject);
+  EXPECT_EQ(v.rule, "banned_words");
+  EXPECT_TRUE(v.nudge);
+  EXPECT_NE(v.reason.find("spam"), std::string::npos);
+  EXPECT_EQ(p.run({.text = "Such sc4mmers."}).action, A::reject);
+  EXPECT_EQ(p.run({.text = "Spammed? Spamalot is a musical."}).action, A::publish) << "whole words only";
+  auto held = p.run({.text = "What an id1ot."});
+  EXPECT_EQ(held.action, A::hold);
+  EXPECT_EQ(held.rule, "suspect_words");
+}
+
+TEST(ModerationRules, BadPatternsAreRefusedByName) {
+  RuleSettings s;
+  s.banned_words = {"fine", "bro(ken"};
+  try {
+    RulePipeline p(s);
+    FAIL() << "a bad pattern was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "bad_pattern");
+    EXPECT_NE(std::string(e.what()).find("bro(ken"), std::string::npos);
+  }
+  RuleSettings backtracking;
+  backtracking.banned_words = {"(a+)+b"};  // catastrophic in a backtracking engine; linear in RE2
+  RulePipeline p(backtracking);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(p.run({.text = std::string(20000, 'a') + "c"}).action, A::publish);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  RuleSettings unknown;
+  unknown.order = {"staff", "astrology"};
+  EXPECT_THROW(RulePipeline{unknown}, Error);
+}
+
+TEST(ModerationRules, ThousandsOfEntriesStillMatch) {
+  RuleSettings s;
+  for (int i = 0; i < 5000; ++i) s.banned_words.push_back("badword" + std::to_string(i) + "x");
+  RulePipeline p(s);
+  EXPECT_EQ(p.run({.text = "we say badword4321x here"}).action, A::reject);
+  EXPECT_EQ(p.run({.text = "we say badword here"}).action, A::publish);
+}
+
+TEST(ModerationRules, LinksNewReadersRepeatsStaffAndPremoderation) {
+  RuleSettings s;
+  s.max_links = 2;
+  s.link_domains = {"promo.example"};
+  s.hold_first_comments = 2;
+  s.banned_words = {"spam"};
+  RulePipeline p(s);
+  Candidate regular{.text = "see https://a.example and https://b.example", .author_role = "reader", .author_published = 5};
+  auto v = p.run(regular);
+  EXPECT_EQ(v.action, A::publish);
+  EXPECT_EQ(v.tags, std::vector<std::string>{"links"});
+  regular.text += " and www.c.example";
+  EXPECT_EQ(p.run(regular).rule, "links") << "more than two links";
+  EXPECT_EQ(p.run({.text = "go to http://shop.PROMO.example/x", .author_published = 5}).action, A::hold) << "listed domain";
+  EXPECT_EQ(p.run({.text = "hello", .author_published = 1}).rule, "new_reader");
+  EXPECT_EQ(p.run({.text = "hello", .author_published = 2}).action, A::publish);
+  EXPECT_EQ(p.run({.text = "hello", .author_published = 5, .same_text_recently = 2}).rule, "repeats");
+  // Order: staff publish before any other rule looks; pre-moderation holds before the word lists.
+  EXPECT_EQ(p.run({.text = "spam", .author_role = "moderator"}).action, A::publish);
+  EXPECT_EQ(p.run({.text = "spam", .article_premoderated = true, .author_published = 5}).rule, "premoderation");
+  RuleSettings words_first = s;
+  words_first.order = {"banned_words", "premoderation"};
+  EXPECT_EQ(RulePipeline(words_first).run({.text = "spam", .article_premoderated = true}).rule, "banned_words");
+}
