@@ -86,6 +86,7 @@ Principal App::authenticate(const Request& request) const {
     p.session_id = who->session_id;
     p.session_token = std::string(*token);
     p.csrf_token = who->csrf_token;
+    p.supporter = who->account.supporter;
     return p;
   }
   if (!auth.starts_with("Bearer "))

@@ -47,6 +47,7 @@ struct Principal {
   int64_t session_id = 0;      // session only
   std::string session_token;   // session only: the cookie's secret
   std::string csrf_token;      // session only
+  bool supporter = false;      // session only: the reader has contributed (the appeal thanks them)
   bool stale_session_cookie = false;  // a cookie was sent but names no live session: clear it
 
   bool signed_in() const { return kind == Kind::session; }

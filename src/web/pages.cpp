@@ -269,9 +269,14 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("is_staff", mus::data(who.role == "moderator" || who.role == "editor" || who.role == "admin"));
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
-  if (slot == "appeal")  // the appeal form posts with the reader's CSRF token; anonymous readers need none
-    return who.signed_in() ? "<input type=\"hidden\" name=\"csrf_token\" value=\"" + html_escape(who.csrf_token) + "\">"
-                           : std::string();
+  if (slot == "appeal") {  // the appeal form posts with the reader's CSRF token; anonymous readers need none
+    if (!who.signed_in()) return {};
+    std::string out = "<input type=\"hidden\" name=\"csrf_token\" value=\"" + html_escape(who.csrf_token) + "\">";
+    if (who.supporter)
+      out += "<p class=\"appeal__thanks\">Thank you for supporting " + html_escape(site_.name) +
+             ". Every contribution keeps it open to everyone.</p>";
+    return out;
+  }
   if (slot == "conversation") {
     d.set("article_slug", std::string(path.substr(path.rfind('/') + 1)));
     return impl_->render(who.signed_in() ? "conversation_signed_in" : "conversation_anonymous", d);

@@ -368,4 +368,8 @@ TEST_F(ContributionsTest, SupportersMayShowABadgeOnTheirComments) {
   EXPECT_TRUE(json::parse(badged.body).at("comment").at("author").at("supporter").as_bool());
   auto page_url = std::string(json::parse(get(port(), "/api/v1/articles/" + s).body).at("url").as_string());
   EXPECT_NE(get(port(), page_url).body.find("comment__supporter"), std::string::npos);
+  // The appeal thanks them, on their copy of the page only.
+  auto theirs = request(port(), {"GET", page_url, "", {{"Cookie", cookie}}});
+  EXPECT_NE(theirs.body.find("Thank you for supporting"), std::string::npos);
+  EXPECT_EQ(get(port(), page_url).body.find("Thank you for supporting"), std::string::npos);
 }
