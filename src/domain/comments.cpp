@@ -74,7 +74,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   if (rules_) {
     Candidate candidate{body, who.role, premoderated};
     auto activity = store_.author_activity(who.account_id, body, c.created_at - std::chrono::hours(1),
-                                           std::max(1, rules_->settings().hold_first_comments));
+                                           rules_->settings().hold_first_comments);
     candidate.author_published = activity.published;
     candidate.same_text_recently = activity.same_text;
     auto verdict = rules_->run(candidate);

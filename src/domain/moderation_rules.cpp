@@ -213,10 +213,12 @@ Verdict RulePipeline::run(const Candidate& c) const {
     } else if (rule == "premoderation") {
       if (c.article_premoderated) decided = decide(A::hold, rule, "Comments on this article are read by a moderator first.");
     } else if (rule == "banned_words") {
+      if (!compiled_->banned) continue;  // no list: no need to normalise the text
       if (auto word = first_match(compiled_->banned.get(), compiled_->banned_names, text()); !word.empty())
         decided = decide(A::reject, rule, "Your comment contains language we do not publish (\"" + word + "\").",
                          settings_.nudge_words);
     } else if (rule == "suspect_words") {
+      if (!compiled_->suspect) continue;
       if (auto word = first_match(compiled_->suspect.get(), compiled_->suspect_names, text()); !word.empty())
         decided = decide(A::hold, rule, "A moderator will read your comment first: it contains \"" + word + "\".",
                          settings_.nudge_words);

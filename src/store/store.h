@@ -163,7 +163,7 @@ class Store {
   virtual SavedComment add_comment(const NewComment& comment) = 0;
   virtual std::optional<Comment> find_comment(int64_t id) = 0;
   // What the moderation rules need to know about an author, cheaply: their published comments (counted up
-  // to published_cap), and how many of their comments since `since` have this exact text.
+  // to published_cap; 0: not counted), and how many of their comments since `since` have this exact text.
   struct AuthorActivity {
     int64_t published = 0;
     int64_t same_text = 0;

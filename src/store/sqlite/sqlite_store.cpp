@@ -908,10 +908,12 @@ class SqliteStore final : public Store {
                                  int64_t published_cap) override {
     return readers_.with([&](Db& db) {
       AuthorActivity a;
-      auto& published = db.prepare("SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND status = "
-                                   "'published' LIMIT ?2)");
-      published.bind(1, account_id).bind(2, published_cap);
-      if (published.step()) a.published = published.int64(0);
+      if (published_cap > 0) {
+        auto& published = db.prepare("SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND status = "
+                                     "'published' LIMIT ?2)");
+        published.bind(1, account_id).bind(2, published_cap);
+        if (published.step()) a.published = published.int64(0);
+      }
       auto& same = db.prepare("SELECT count(*) FROM comments WHERE author_id = ?1 AND body_hash = ?2 AND created_at >= ?3 "
                               "AND body_markdown = ?4");
       same.bind(1, account_id).bind(2, text_hash(body)).bind(3, since.time_since_epoch().count()).bind(4, body);
