@@ -1,5 +1,12 @@
 #include "test_support.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -85,6 +92,56 @@ HttpResult request(uint16_t port, const RequestSpec& spec) {
   auto r = read_response(socket);
   if (spec.method == "HEAD") r.body.clear();
   return r;
+}
+
+HttpResult Reader::call(const std::string& method, const std::string& target, const std::string& body) {
+  RequestSpec spec{method, target, body, {}};
+  if (!body.empty()) spec.headers["Content-Type"] = "application/json";
+  if (!cookie.empty()) spec.headers["Cookie"] = cookie;
+  if (!csrf.empty() && method != "GET") spec.headers["X-CSRF-Token"] = csrf;
+  auto r = request(port, spec);
+  if (auto set = r.header("set-cookie"); !set.empty()) cookie = set.substr(0, set.find(';'));
+  return r;
+}
+
+HttpResult Reader::form(const std::string& target, const std::string& fields) {
+  RequestSpec spec{"POST", target, fields + "&csrf_token=" + csrf, {}};
+  spec.headers["Content-Type"] = "application/x-www-form-urlencoded";
+  spec.headers["Cookie"] = cookie;
+  return request(port, spec);
+}
+
+EventReader::EventReader(uint16_t port, const std::string& target, const std::map<std::string, std::string>& headers) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("EventReader: cannot connect");
+  timeval tv{0, 200000};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n";
+  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  req += "\r\n";
+  if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
+    throw std::runtime_error("EventReader: cannot send");
+}
+
+EventReader::~EventReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool EventReader::wait_for(const std::string& text, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (text_.find(text) != std::string::npos) return true;
+    char buf[4096];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) text_.append(buf, static_cast<size_t>(n));
+    if (n == 0) break;
+  }
+  return text_.find(text) != std::string::npos;
 }
 
 TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Config&)> tweak) {

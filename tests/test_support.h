@@ -1,6 +1,7 @@
 // Shared test fixtures: temporary directories, an in-process Tribune on port 0, and a small HTTP client.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -42,6 +43,32 @@ struct RequestSpec {
 };
 HttpResult request(uint16_t port, const RequestSpec& spec);
 inline HttpResult get(uint16_t port, const std::string& target) { return request(port, {"GET", target, {}, {}}); }
+
+// A client with a session: keeps the cookie it is given, sends the CSRF token on state-changing requests.
+struct Reader {
+  uint16_t port = 0;
+  std::string cookie, csrf;
+  int64_t id = 0;
+  // JSON API call (Content-Type set when there is a body).
+  HttpResult call(const std::string& method, const std::string& target, const std::string& body = {});
+  // A form post as a browser without JavaScript sends it (urlencoded fields, csrf_token added).
+  HttpResult form(const std::string& target, const std::string& fields);
+};
+
+// Reads a Server-Sent Events stream on its own socket until a text appears or a deadline passes.
+class EventReader {
+ public:
+  EventReader(uint16_t port, const std::string& target, const std::map<std::string, std::string>& headers = {});
+  ~EventReader();
+  EventReader(const EventReader&) = delete;
+  EventReader& operator=(const EventReader&) = delete;
+  bool wait_for(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  const std::string& text() const { return text_; }
+
+ private:
+  int fd_ = -1;
+  std::string text_;
+};
 
 // A whole Tribune (store, domain, router, pipeline, server) in this process, on 127.0.0.1:0.
 class TestServer {

@@ -17,20 +17,6 @@ std::string error_code(const HttpResult& r) {
   return std::string(json::parse(r.body).at("error").at("code").as_string());
 }
 
-struct Reader {
-  uint16_t port;
-  std::string cookie, csrf;
-  HttpResult call(const std::string& method, const std::string& target, const std::string& body = {}) {
-    RequestSpec spec{method, target, body, {}};
-    if (!body.empty()) spec.headers["Content-Type"] = "application/json";
-    if (!cookie.empty()) spec.headers["Cookie"] = cookie;
-    if (!csrf.empty() && method != "GET") spec.headers["X-CSRF-Token"] = csrf;
-    auto r = request(port, spec);
-    if (auto set = r.header("set-cookie"); !set.empty()) cookie = set.substr(0, set.find(';'));
-    return r;
-  }
-};
-
 class CommentsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

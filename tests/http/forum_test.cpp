@@ -2,7 +2,6 @@
 // notifications, notification mail, and the pages for readers, the feed, notifications and moderators.
 #include <gtest/gtest.h>
 
-#include <boost/asio.hpp>
 #include <boost/json.hpp>
 
 #include "test_support.h"
@@ -10,7 +9,6 @@
 using namespace tribune;
 using namespace tribune::testing;
 namespace json = boost::json;
-namespace asio = boost::asio;
 
 namespace {
 
@@ -18,57 +16,7 @@ std::string error_code(const HttpResult& r) {
   return std::string(json::parse(r.body).at("error").at("code").as_string());
 }
 
-struct Reader {
-  uint16_t port;
-  std::string cookie, csrf;
-  int64_t id = 0;
-  HttpResult call(const std::string& method, const std::string& target, const std::string& body = {}) {
-    RequestSpec spec{method, target, body, {}};
-    if (!body.empty()) spec.headers["Content-Type"] = "application/json";
-    if (!cookie.empty()) spec.headers["Cookie"] = cookie;
-    if (!csrf.empty() && method != "GET") spec.headers["X-CSRF-Token"] = csrf;
-    auto r = request(port, spec);
-    if (auto set = r.header("set-cookie"); !set.empty()) cookie = set.substr(0, set.find(';'));
-    return r;
-  }
-  // A form post as a browser without JavaScript sends it.
-  HttpResult form(const std::string& target, const std::string& fields) {
-    RequestSpec spec{"POST", target, fields + "&csrf_token=" + csrf, {}};
-    spec.headers["Content-Type"] = "application/x-www-form-urlencoded";
-    spec.headers["Cookie"] = cookie;
-    return request(port, spec);
-  }
-  json::value notifications() { return json::parse(call("GET", "/api/v1/me/notifications").body); }
-};
-
-// Reads an event stream on its own socket until `until` appears or the deadline passes.
-class EventReader {
- public:
-  EventReader(uint16_t port, const std::string& target, const std::string& cookie) : socket_(ioc_) {
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-    struct timeval tv{0, 200000};
-    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nCookie: " + cookie + "\r\n\r\n";
-    asio::write(socket_, asio::buffer(req));
-  }
-  bool wait_for(const std::string& until, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (text_.find(until) != std::string::npos) return true;
-      char buf[4096];
-      ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
-      if (n > 0) text_.append(buf, static_cast<size_t>(n));
-      if (n == 0) break;
-    }
-    return text_.find(until) != std::string::npos;
-  }
-  const std::string& text() const { return text_; }
-
- private:
-  asio::io_context ioc_;
-  asio::ip::tcp::socket socket_;
-  std::string text_;
-};
+json::value notifications(Reader& r) { return json::parse(r.call("GET", "/api/v1/me/notifications").body); }
 
 class ForumTest : public ::testing::Test {
  protected:
@@ -125,7 +73,7 @@ class ForumTest : public ::testing::Test {
   // Kinds of the reader's notifications about this comment.
   std::vector<std::string> kinds_about(Reader& r, int64_t comment) {
     std::vector<std::string> out;
-    auto v = r.notifications();
+    auto v = notifications(r);
     for (auto& n : v.at("notifications").as_array())
       if (n.at("comment").at("id").as_int64() == comment) out.emplace_back(n.at("kind").as_string());
     return out;
@@ -249,14 +197,14 @@ TEST_F(ForumTest, PremoderatedArticlesHoldCommentsUntilApproved) {
   ASSERT_EQ(listed.at("comments").as_array().size(), 1u);
   EXPECT_EQ(listed.at("total").as_int64(), 1);
   EXPECT_EQ(kinds_about(follower, id), (std::vector<std::string>{"followed_comment"}));
-  auto notes = author.notifications();
+  auto notes = notifications(author);
   ASSERT_FALSE(notes.at("notifications").as_array().empty());
   EXPECT_EQ(notes.at("notifications").at(0).at("kind").as_string(), "moderation");
   EXPECT_EQ(notes.at("notifications").at(0).at("detail").as_string(), "approved");
   // Taking it down again tells the author, who still sees the notice though the comment is gone.
   ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(id) + "/decision",
                      R"({"decision":"reject","reason":"second thoughts"})").status, 200);
-  notes = author.notifications();
+  notes = notifications(author);
   EXPECT_EQ(notes.at("notifications").at(0).at("detail").as_string(), "rejected");
   EXPECT_TRUE(kinds_about(follower, id).empty()) << "the follower's notice went with the comment";
 }
@@ -285,9 +233,9 @@ TEST_F(ForumTest, NotificationsArriveLiveOnTheArticleStreamAndTheReaderStream) {
   auto bo = reader("Live Bo");
   auto s = slug();
   auto mine = post(ana, s, "Reply to me, live.");
-  EventReader article(port(), "/api/v1/articles/" + s + "/events", ana.cookie);
-  EventReader own(port(), "/api/v1/me/events", ana.cookie);
-  EventReader stranger(port(), "/api/v1/articles/" + s + "/events", bo.cookie);
+  EventReader article(port(), "/api/v1/articles/" + s + "/events", {{"Cookie", ana.cookie}});
+  EventReader own(port(), "/api/v1/me/events", {{"Cookie", ana.cookie}});
+  EventReader stranger(port(), "/api/v1/articles/" + s + "/events", {{"Cookie", bo.cookie}});
   ASSERT_TRUE(article.wait_for("retry:"));
   ASSERT_TRUE(own.wait_for("retry:"));
   ASSERT_TRUE(stranger.wait_for("retry:"));
@@ -372,7 +320,7 @@ TEST_F(ForumTest, ReaderPagesWorkWithoutJavaScript) {
   EXPECT_NE(notes.body.find("whom you follow, commented"), std::string::npos);
   EXPECT_NE(notes.body.find("card--unread"), std::string::npos);
   EXPECT_EQ(bo.call("GET", "/notifications").body.find("card--unread"), std::string::npos);
-  EXPECT_EQ(bo.notifications().at("unread").as_int64(), 0);
+  EXPECT_EQ(notifications(bo).at("unread").as_int64(), 0);
   // The masthead counts unread notifications.
   post(ana, s, "One more from Ana.");
   EXPECT_NE(bo.call("GET", "/").body.find("Notifications: 1 unread"), std::string::npos);

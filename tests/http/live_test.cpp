@@ -1,7 +1,6 @@
 // Live updates over Server-Sent Events: arrival, resume with Last-Event-ID, topics kept apart.
 #include <gtest/gtest.h>
 
-#include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <thread>
 
@@ -10,40 +9,8 @@
 using namespace tribune;
 using namespace tribune::testing;
 namespace json = boost::json;
-namespace asio = boost::asio;
 
 namespace {
-
-// Reads an event stream on its own socket until `until` appears in it or the deadline passes.
-class EventReader {
- public:
-  EventReader(uint16_t port, const std::string& target, const std::string& last_event_id = {}) : socket_(ioc_) {
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-    struct timeval tv{0, 200000};
-    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n";
-    if (!last_event_id.empty()) req += "Last-Event-ID: " + last_event_id + "\r\n";
-    req += "\r\n";
-    asio::write(socket_, asio::buffer(req));
-  }
-  bool wait_for(const std::string& until, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (text_.find(until) != std::string::npos) return true;
-      char buf[4096];
-      ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
-      if (n > 0) text_.append(buf, static_cast<size_t>(n));
-      if (n == 0) break;
-    }
-    return text_.find(until) != std::string::npos;
-  }
-  const std::string& text() const { return text_; }
-
- private:
-  asio::io_context ioc_;
-  asio::ip::tcp::socket socket_;
-  std::string text_;
-};
 
 struct LiveTest : ::testing::Test {
   TestServer server{true};
@@ -113,7 +80,7 @@ TEST_F(LiveTest, ReconnectingWithLastEventIdReplaysWhatWasMissed) {
   auto first = post(slug, "seen before the disconnect");
   auto missed1 = post(slug, "missed one");
   auto missed2 = post(slug, "missed two");
-  EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events", std::to_string(first));
+  EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events", {{"Last-Event-ID", std::to_string(first)}});
   ASSERT_TRUE(reader.wait_for("id: " + std::to_string(missed2) + "\n"));
   EXPECT_NE(reader.text().find("id: " + std::to_string(missed1) + "\n"), std::string::npos);
   EXPECT_EQ(reader.text().find("id: " + std::to_string(first) + "\n"), std::string::npos);
