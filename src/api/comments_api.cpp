@@ -53,13 +53,8 @@ std::optional<int64_t> id_param(std::optional<std::string_view> v, std::string_v
 
 namespace {
 
-constexpr size_t kMaxCachedQuery = 200;
-
-// The query in a canonical order (the map's), so equal queries share one entry. Empty when too long to keep.
 std::string listing_key(const RequestContext& ctx) {
-  std::string key = "comments:" + std::string(ctx.param("slug")) + "?";
-  for (const auto& [k, v] : ctx.query) key += k + "=" + v + "&";
-  return key.size() > kMaxCachedQuery ? std::string() : key;
+  return query_cache_key("comments:" + std::string(ctx.param("slug")), ctx.query, {"sort", "limit", "cursor", "parent_id"});
 }
 
 }  // namespace

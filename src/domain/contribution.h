@@ -62,6 +62,11 @@ struct PaymentEvent {
 
 enum class EventOutcome { applied, duplicate, unmatched };
 
+// "£" for GBP, "$" for USD, "€" for EUR, else the code and a space.
+std::string currency_symbol(const std::string& currency);
+// "£5.00", "-$12.50".
+std::string format_money(int64_t minor, const std::string& currency);
+
 struct ContributionReport {
   struct Day {
     std::string date;  // YYYY-MM-DD (UTC)

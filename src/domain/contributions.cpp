@@ -17,13 +17,15 @@ ContributionService::ContributionService(Store& store, ArticleService& articles,
     : store_(store), articles_(articles), limiter_(limiter), stripe_(std::move(stripe)), mail_(std::move(mail)),
       rules_(std::move(rules)) {}
 
-std::string ContributionService::format_money(int64_t minor, const std::string& currency) {
-  std::string symbol = currency == "GBP" ? "£" : currency == "USD" ? "$" : currency == "EUR" ? "€" : currency + " ";
-  std::string sign = minor < 0 ? "-" : "";
+std::string currency_symbol(const std::string& currency) {
+  return currency == "GBP" ? "£" : currency == "USD" ? "$" : currency == "EUR" ? "€" : currency + " ";
+}
+
+std::string format_money(int64_t minor, const std::string& currency) {
   int64_t v = minor < 0 ? -minor : minor;
   std::string cents = std::to_string(v % 100);
   if (cents.size() < 2) cents = "0" + cents;
-  return sign + symbol + std::to_string(v / 100) + "." + cents;
+  return (minor < 0 ? "-" : "") + currency_symbol(currency) + std::to_string(v / 100) + "." + cents;
 }
 
 ContributionService::Started ContributionService::start_checkout(const CheckoutRequest& r) {

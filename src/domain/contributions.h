@@ -56,8 +56,6 @@ class ContributionService {
   std::vector<Contribution> list(int64_t after_id, int limit) const { return store_.list_contributions(after_id, limit); }
   bool enabled() const { return stripe_.configured(); }
   const ContributionRules& rules() const { return rules_; }
-  // "£5.00", "$50.00", "€12.00".
-  static std::string format_money(int64_t minor, const std::string& currency);
 
  private:
   std::optional<PaymentEvent> interpret(std::string_view raw_body) const;

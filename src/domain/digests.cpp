@@ -1,5 +1,7 @@
 #include "domain/digests.h"
 
+#include "domain/readers.h"
+
 namespace tribune {
 
 namespace {
@@ -14,14 +16,6 @@ std::string excerpt(const std::string& markdown) {
   return flat.substr(0, cut) + "...";
 }
 
-std::string headline(const Store::Notification& n) {
-  const std::string& who = n.comment.author_id ? n.comment.author_name : std::string("A deleted reader");
-  if (n.kind == "reply") return who + " replied to you";
-  if (n.kind == "mention") return who + " mentioned you";
-  if (n.kind == "followed_comment") return who + ", whom you follow, commented";
-  if (n.detail == "approved") return "Your comment was approved";
-  return "A moderator removed your comment";
-}
 
 }  // namespace
 
@@ -29,11 +23,11 @@ OutboxMail DigestService::compose(const Store::DueDigest& due) const {
   OutboxMail m;
   m.to = due.account.email;
   size_t total = due.items.size() + static_cast<size_t>(due.more);
-  m.subject = total == 1 ? headline(due.items.front()) + " on " + mail_.site_name
+  m.subject = total == 1 ? describe(due.items.front()) + " on " + mail_.site_name
                          : std::to_string(total) + " new notifications on " + mail_.site_name;
   std::string body = "Hello " + due.account.display_name + ",\n\n";
   for (const auto& n : due.items) {
-    body += "* " + headline(n);
+    body += "* " + describe(n);
     if (auto a = articles_.find_by_id(n.comment.article_id)) {
       body += " on \"" + a->title + "\":\n";
       if (n.kind != "moderation" || n.detail == "approved") body += "  \"" + excerpt(n.comment.body_markdown) + "\"\n";

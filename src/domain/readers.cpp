@@ -10,6 +10,14 @@ void ReaderService::follow(int64_t follower_id, int64_t followed_id, bool on) {
   store_.set_follow(follower_id, followed_id, on);
 }
 
+std::string describe(const Store::Notification& n) {
+  const std::string who = n.comment.author_id ? n.comment.author_name : std::string("A deleted reader");
+  if (n.kind == "reply") return who + " replied to you";
+  if (n.kind == "mention") return who + " mentioned you";
+  if (n.kind == "followed_comment") return who + ", whom you follow, commented";
+  return "A moderator " + n.detail + " your comment";  // moderation: approved, rejected, hidden
+}
+
 void ReaderService::ignore(int64_t account_id, int64_t ignored_id, bool on) {
   if (account_id == ignored_id) throw Error(ErrorKind::invalid, "cannot_ignore_self", "You cannot ignore yourself.");
   store_.set_ignore(account_id, ignored_id, on);

@@ -18,6 +18,10 @@ struct ReaderProfile {
   bool followed_by_viewer = false;
 };
 
+// One line saying what a notification is about: "Ana replied to you", "A moderator approved your comment".
+// The notifications page and the notification mail both use it.
+std::string describe(const Store::Notification& n);
+
 class ReaderService {
  public:
   explicit ReaderService(Store& store) : store_(store) {}

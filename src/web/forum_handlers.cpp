@@ -18,14 +18,6 @@ std::string signin_redirect_target(const RequestContext& ctx) { return "/signin?
 // "on=1" turns a follow, an ignore or a pick on; anything else turns it off.
 bool on_field(const Form& form) { return field(form, "on") == "1"; }
 
-std::string lead_for(const Store::Notification& n) {
-  const std::string who = n.comment.author_id ? n.comment.author_name : std::string("A deleted reader");
-  if (n.kind == "reply") return who + " replied to you";
-  if (n.kind == "mention") return who + " mentioned you";
-  if (n.kind == "followed_comment") return who + ", whom you follow, commented";
-  if (n.detail == "approved") return "A moderator approved your comment";
-  return "A moderator " + n.detail + " your comment";
-}
 
 }  // namespace
 
@@ -114,7 +106,7 @@ Response WebHandlers::notifications(RequestContext& ctx) {
   page.empty_text = "No notifications yet.";
   page.cards = cards_for(comments);
   for (size_t i = 0; i < items.size(); ++i) {
-    page.cards[i].lead = lead_for(items[i]);
+    page.cards[i].lead = describe(items[i]);
     page.cards[i].unread = !items[i].read;
   }
   if (static_cast<int>(items.size()) == kCardsPerPage)

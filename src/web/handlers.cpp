@@ -18,15 +18,8 @@ constexpr std::string_view kPageCacheControl = "no-cache";
 }  // namespace
 
 std::string WebHandlers::cache_key(const RequestContext& ctx) {
-  if (ctx.query.empty()) return ctx.path;
-  // Pages of a listing or a conversation ("?cursor=", "?sort=top") are kept too, in the map's order; any
-  // other parameter makes a page that is served once.
-  std::string key = ctx.path + "?";
-  for (const auto& [k, v] : ctx.query) {
-    if (k != "sort" && k != "cursor") return {};
-    key += k + "=" + v + "&";
-  }
-  return key.size() > 300 ? std::string() : key;
+  // Pages of a listing or a conversation ("?cursor=", "?sort=top") are kept too.
+  return query_cache_key(ctx.path, ctx.query, {"sort", "cursor"});
 }
 
 std::optional<Response> WebHandlers::cached(RequestContext& ctx) {

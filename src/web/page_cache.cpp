@@ -1,5 +1,7 @@
 #include "web/page_cache.h"
 
+#include <algorithm>
+
 #include <sodium.h>
 #include <zlib.h>
 
@@ -143,6 +145,18 @@ Response serve_page(const CachedPage& page, const Request& request) {
     r.shared_body = page.body;
   }
   return r;
+}
+
+std::string query_cache_key(std::string_view prefix, const std::map<std::string, std::string, std::less<>>& query,
+                            std::initializer_list<std::string_view> kept) {
+  std::string key(prefix);
+  if (query.empty()) return key;
+  key += '?';
+  for (const auto& [k, v] : query) {
+    if (std::find(kept.begin(), kept.end(), k) == kept.end()) return {};
+    key += k + "=" + v + "&";
+  }
+  return key.size() > 300 ? std::string() : key;
 }
 
 std::shared_ptr<const CachedPage> PageCache::get(std::string_view key) const {

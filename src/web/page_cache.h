@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <map>
 #include <vector>
 #include <memory>
 #include <shared_mutex>
@@ -64,6 +66,13 @@ bool accepts_gzip(std::string_view accept_encoding);
 // The cache group of everything that shows an article's conversation (its pages by sort and cursor, its
 // comment listings): dropped together when one of its comments changes.
 inline std::string conversation_group(std::string_view article_slug) { return "comments:" + std::string(article_slug); }
+
+// The cache key of a request: `prefix` ("/politics/...", "comments:slug") and the query in the map's order
+// (equal queries share an entry). Empty, meaning "serve once, do not keep", when a parameter is not one of
+// `kept` or the key passes 300 bytes: only known parameters make entries, so junk query strings can neither
+// fill the cache nor, by filling it, flush it.
+std::string query_cache_key(std::string_view prefix, const std::map<std::string, std::string, std::less<>>& query,
+                            std::initializer_list<std::string_view> kept);
 
 class PageCache {
  public:

@@ -320,7 +320,7 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
 
 static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::data& d, const std::string& article_slug) {
   const auto& appeal = site.appeal;
-  std::string symbol = appeal.currency == "GBP" ? "£" : appeal.currency == "EUR" ? "€" : "$";
+  std::string symbol = currency_symbol(appeal.currency);
   long chosen = appeal.default_amount > 0 ? appeal.default_amount : (appeal.amounts.empty() ? 0 : appeal.amounts.front());
   mus::list amounts;
   for (long amount : appeal.amounts) {
@@ -707,15 +707,6 @@ std::string PageRenderer::support_page(const std::vector<Section>& sections, boo
 
 namespace {
 
-std::string money(int64_t minor, const std::string& currency) {
-  std::string symbol = currency == "GBP" ? "£" : currency == "USD" ? "$" : currency == "EUR" ? "€" : currency + " ";
-  std::string sign = minor < 0 ? "-" : "";
-  int64_t v = minor < 0 ? -minor : minor;
-  char cents[4];
-  std::snprintf(cents, sizeof cents, "%02d", static_cast<int>(v % 100));
-  return sign + symbol + std::to_string(v / 100) + "." + cents;
-}
-
 // Stacked bars per day (one-off below, monthly above), drawn as inline SVG: no script, no external chart.
 std::string day_chart(const ContributionReport& r) {
   constexpr int kWidth = 720, kHeight = 220, kBottom = 200, kTop = 12;
@@ -733,7 +724,7 @@ std::string day_chart(const ContributionReport& r) {
     double x = slot * static_cast<double>(i) + slot * 0.15, w = std::max(1.0, slot * 0.7);
     double once = static_cast<double>(std::max<int64_t>(0, d.once_minor)) / static_cast<double>(peak) * (kBottom - kTop);
     double monthly = static_cast<double>(std::max<int64_t>(0, d.monthly_minor)) / static_cast<double>(peak) * (kBottom - kTop);
-    std::string label = d.date + ": one-off " + money(d.once_minor, r.currency) + ", monthly " + money(d.monthly_minor, r.currency);
+    std::string label = d.date + ": one-off " + format_money(d.once_minor, r.currency) + ", monthly " + format_money(d.monthly_minor, r.currency);
     std::snprintf(buf, sizeof buf, "<g><title>%s</title><rect class=\"report__once\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
                   html_escape(label).c_str(), x, kBottom - once, w, once);
     out += buf;
@@ -746,7 +737,7 @@ std::string day_chart(const ContributionReport& r) {
     out += "<text x=\"" + std::to_string(kWidth) + "\" y=\"216\" text-anchor=\"end\" class=\"report__tick\">" +
            r.days.back().date + "</text>";
   }
-  out += "<text x=\"4\" y=\"" + std::to_string(kTop + 10) + "\" class=\"report__tick\">" + html_escape(money(peak, r.currency)) +
+  out += "<text x=\"4\" y=\"" + std::to_string(kTop + 10) + "\" class=\"report__tick\">" + html_escape(format_money(peak, r.currency)) +
          "</text></svg>";
   return out;
 }
@@ -767,9 +758,9 @@ std::string PageRenderer::contribution_report(const ContributionReport& r, const
   auto fact = [&h](const std::string& term, const std::string& value) {
     h += "<div><dt>" + html_escape(term) + "</dt><dd>" + html_escape(value) + "</dd></div>";
   };
-  fact("One-off", money(r.once_minor, r.currency) + " from " + std::to_string(r.once_count));
-  fact("Monthly payments", money(r.monthly_minor, r.currency) + " from " + std::to_string(r.monthly_count));
-  fact("Refunded", money(r.refunded_minor, r.currency));
+  fact("One-off", format_money(r.once_minor, r.currency) + " from " + std::to_string(r.once_count));
+  fact("Monthly payments", format_money(r.monthly_minor, r.currency) + " from " + std::to_string(r.monthly_count));
+  fact("Refunded", format_money(r.refunded_minor, r.currency));
   fact("Active monthly supporters", std::to_string(r.active_monthly));
   h += "</dl><figure class=\"report__figure\">" + day_chart(r) +
        "<figcaption><span class=\"report__key report__key--once\"></span> one-off <span class=\"report__key "
@@ -778,7 +769,7 @@ std::string PageRenderer::contribution_report(const ContributionReport& r, const
        "<th scope=\"col\">Contributions</th><th scope=\"col\">Amount</th></tr></thead><tbody>";
   for (const auto& a : r.articles)
     h += "<tr><td>" + html_escape(a.title) + "</td><td>" + std::to_string(a.contributions) + "</td><td>" +
-         html_escape(money(a.amount_minor, r.currency)) + "</td></tr>";
+         html_escape(format_money(a.amount_minor, r.currency)) + "</td></tr>";
   if (r.articles.empty()) h += "<tr><td colspan=\"3\">Nothing in this period.</td></tr>";
   h += "</tbody></table><p><a class=\"button button--small\" href=\"/admin/contributions.csv\">Download every contribution (CSV)</a></p></section>";
   LayoutArgs args;
