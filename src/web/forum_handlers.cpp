@@ -157,7 +157,8 @@ Response WebHandlers::moderation(RequestContext& ctx) {
   page.heading = "Moderation queue";
   page.page_title = "Moderation";
   page.body_class = "page--moderation";
-  page.intro = "Held comments (pre-moderated articles) and published comments that readers reported, oldest first. "
+  page.intro = "Comments held by a moderation rule (pre-moderated articles, suspect words, links, new readers) and "
+               "published comments that readers reported, oldest first. "
                "Approve puts a comment up and clears its reports; reject and hide take it down.";
   page.empty_text = "The queue is empty.";
   if (auto done = ctx.query_value("done")) page.notice = *done == "ban" ? "The author is banned." : "Decision saved.";
