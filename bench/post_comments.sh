@@ -15,6 +15,7 @@ trap cleanup EXIT
 cat > "$WORK/tribune.toml" <<'TOML'
 [limits]
 comments_per_reader_per_minute = 100000000
+comments_per_ip_per_minute = 100000000
 TOML
 "$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo --config "$WORK/tribune.toml" > "$WORK/out" 2> "$WORK/err" &
 PID=$!

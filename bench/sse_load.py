@@ -40,7 +40,7 @@ async def http(port, method, path, body=None, headers=None):
 async def main():
     data = tempfile.mkdtemp(prefix="tribune-sse-")
     conf = os.path.join(data, "t.toml")
-    open(conf, "w").write("[limits]\ncomments_per_reader_per_minute = 100000\n")
+    open(conf, "w").write("[limits]\ncomments_per_reader_per_minute = 100000\ncomments_per_ip_per_minute = 100000\n")
     log = open(os.path.join(data, "out"), "w+")
     proc = subprocess.Popen([args.bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--demo", "--config", conf],
                             stdout=log, stderr=subprocess.STDOUT)

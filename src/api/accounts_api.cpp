@@ -186,7 +186,7 @@ Response AccountsApi::admin_list(RequestContext& ctx) {
 Response AccountsApi::admin_set_role(RequestContext& ctx) {
   require_admin(ctx);
   auto body = parse_object(ctx);
-  accounts_.set_role(path_id(ctx, "id", "The account"), required_string(body, "role"));
+  accounts_.set_role(ctx.principal.account_id, path_id(ctx, "id", "The account"), required_string(body, "role"));
   return no_content();
 }
 

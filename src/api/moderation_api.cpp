@@ -10,6 +10,20 @@ namespace tribune::api {
 
 namespace json = boost::json;
 
+namespace {
+
+std::optional<int64_t> optional_id(const RequestContext& ctx, std::string_view key) {
+  auto v = ctx.query_value(key);
+  if (!v || v->empty()) return std::nullopt;
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
+  if (ec != std::errc() || end != v->data() + v->size() || id <= 0)
+    throw invalid_field(std::string(key), "invalid_id", std::string(key) + " must be a positive whole number.");
+  return id;
+}
+
+}  // namespace
+
 int64_t ModerationApi::moderator(const RequestContext& ctx) {
   if (ctx.principal.kind == Principal::Kind::anonymous)
     throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
@@ -17,20 +31,64 @@ int64_t ModerationApi::moderator(const RequestContext& ctx) {
   return ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
 }
 
+Store::QueueQuery ModerationApi::queue_query(const RequestContext& ctx, ModerationService& moderation, int limit) {
+  Store::QueueQuery q;
+  q.limit = limit;
+  if (auto v = ctx.query_value("view"); v && !v->empty()) q.view = std::string(*v);
+  if (auto r = ctx.query_value("rule")) q.rule = std::string(*r);
+  if (auto slug = ctx.query_value("article"); slug && !slug->empty()) q.article_id = moderation.article_id(*slug);
+  q.author_id = optional_id(ctx, "reader");
+  q.after = id_query(ctx, "after");
+  return q;
+}
+
+Store::LogQuery ModerationApi::log_query(const RequestContext& ctx, int limit) {
+  Store::LogQuery q;
+  q.limit = limit;
+  q.before_id = id_query(ctx, "before");
+  q.subject_id = optional_id(ctx, "reader");
+  if (auto a = ctx.query_value("action")) {
+    if (a->size() > 40 || !std::all_of(a->begin(), a->end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || c == '_'; }))
+      throw invalid_field("action", "invalid_action", "action must be the name of an act, such as approve or ban.");
+    q.action = std::string(*a);
+  }
+  return q;
+}
+
+json::object ModerationApi::to_json(const Store::LogEntry& e) {
+  return {{"id", e.id},
+          {"actor_id", e.actor_id ? json::value(*e.actor_id) : json::value(nullptr)},
+          {"actor", e.actor_name},
+          {"action", e.action},
+          {"comment_id", e.comment_id ? json::value(*e.comment_id) : json::value(nullptr)},
+          {"account_id", e.account_id ? json::value(*e.account_id) : json::value(nullptr)},
+          {"reason", e.reason},
+          {"at", format_rfc3339(e.created_at)}};
+}
+
 Response ModerationApi::queue(RequestContext& ctx) {
   moderator(ctx);
-  int limit = limit_param(ctx, 50, 200);
-  int64_t after = id_query(ctx, "after");
-  auto items = moderation_.queue(after, limit);
+  auto q = queue_query(ctx, moderation_, limit_param(ctx, 50, 200));
+  auto items = moderation_.queue(q);
   json::array out;
-  for (const auto& q : items)
-    out.push_back({{"comment", CommentsApi::to_json(q.comment)},
-                   {"article_id", q.comment.article_id},
-                   {"open_reports", q.open_reports},
-                   {"rule", q.rule},
-                   {"rule_reason", q.rule_reason},
-                   {"reasons", q.reasons}});
-  json::value next = static_cast<int>(items.size()) == limit ? json::value(items.back().comment.id) : json::value(nullptr);
+  for (const auto& item : items) {
+    json::object o{{"comment", CommentsApi::to_json(item.comment)},
+                   {"article_id", item.comment.article_id},
+                   {"open_reports", item.open_reports},
+                   {"rule", item.rule},
+                   {"rule_reason", item.rule_reason},
+                   {"reasons", item.reasons}};
+    if (item.decision_id)
+      o["decision"] = json::object{{"id", item.decision_id},
+                                   {"decision", item.decision},
+                                   {"by", item.decided_by},
+                                   {"reason", item.decision_reason},
+                                   {"at", format_rfc3339(item.decided_at)}};
+    out.push_back(std::move(o));
+  }
+  json::value next = nullptr;
+  if (static_cast<int>(items.size()) == q.limit)
+    next = q.view == "decided" ? items.back().decision_id : items.back().comment.id;
   return json_response(http::status::ok, json::object{{"items", std::move(out)}, {"next_after", next}});
 }
 
@@ -40,6 +98,20 @@ Response ModerationApi::decide(RequestContext& ctx) {
   auto c = moderation_.decide(who, path_id(ctx, "id", "The comment"), required_string(body, "decision"),
                               optional_string(body, "reason").value_or(""));
   return json_response(http::status::ok, json::object{{"comment", CommentsApi::to_json(c)}});
+}
+
+Response ModerationApi::decide_many(RequestContext& ctx) {
+  auto who = moderator(ctx);
+  auto body = parse_object(ctx);
+  std::vector<int64_t> ids;
+  auto* list = body.if_contains("ids");
+  if (!list || !list->is_array()) throw invalid_field("ids", "invalid_ids", "ids must be a list of comment ids.");
+  for (const auto& v : list->as_array()) {
+    if (!v.is_int64() || v.as_int64() <= 0) throw invalid_field("ids", "invalid_ids", "ids must be a list of comment ids.");
+    ids.push_back(v.as_int64());
+  }
+  int n = moderation_.decide_many(who, ids, required_string(body, "decision"), optional_string(body, "reason").value_or(""));
+  return json_response(http::status::ok, json::object{{"decided", n}});
 }
 
 Response ModerationApi::ban(RequestContext& ctx) {
@@ -61,6 +133,53 @@ Response ModerationApi::suspend(RequestContext& ctx) {
   auto until = parse_rfc3339(required_string(body, "until"));
   if (!until) throw invalid_field("until", "invalid_time", "until must be an RFC 3339 time.");
   moderation_.ban(who, path_id(ctx, "id", "The account"), until, optional_string(body, "reason").value_or(""));
+  return no_content();
+}
+
+Response ModerationApi::sanction(RequestContext& ctx) {
+  auto who = moderator(ctx);
+  auto body = parse_object(ctx);
+  moderation_.sanction(who, path_id(ctx, "id", "The account"), required_string(body, "action"),
+                       optional_string(body, "reason").value_or(""));
+  return no_content();
+}
+
+Response ModerationApi::history(RequestContext& ctx) {
+  moderator(ctx);
+  auto h = moderation_.history(path_id(ctx, "id", "The account"));
+  json::array comments, log;
+  for (const auto& c : h.comments) {
+    auto o = CommentsApi::to_json(c);
+    o["status"] = to_string(c.status);
+    comments.push_back(std::move(o));
+  }
+  for (const auto& e : h.log) log.push_back(to_json(e));
+  const auto& a = h.account;
+  json::object account{{"id", a.id},
+                       {"display_name", a.display_name},
+                       {"role", a.role},
+                       {"created_at", format_rfc3339(a.created_at)},
+                       {"banned_until", a.banned_until ? json::value(format_rfc3339(*a.banned_until)) : json::value(nullptr)},
+                       {"ban_reason", a.ban_reason},
+                       {"warning", a.warning},
+                       {"premoderated", a.premoderated}};
+  return json_response(http::status::ok,
+                       json::object{{"account", std::move(account)}, {"comments", std::move(comments)}, {"log", std::move(log)}});
+}
+
+Response ModerationApi::log(RequestContext& ctx) {
+  moderator(ctx);
+  auto q = log_query(ctx, limit_param(ctx, 50, 500));
+  auto entries = moderation_.log(q);
+  json::array out;
+  for (const auto& e : entries) out.push_back(to_json(e));
+  json::value next = static_cast<int>(entries.size()) == q.limit ? json::value(entries.back().id) : json::value(nullptr);
+  return json_response(http::status::ok, json::object{{"entries", std::move(out)}, {"next_before", next}});
+}
+
+Response ModerationApi::acknowledge_warning(RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
+  if (!moderation_.acknowledge_warning(ctx.principal.account_id)) throw not_found("The warning");
   return no_content();
 }
 

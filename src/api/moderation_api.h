@@ -1,5 +1,8 @@
-// JSON API v1: moderation (moderator, editor or admin; session or token).
+// JSON API v1: moderation (moderator, editor or admin; session or token), and the reader's side of a
+// warning.
 #pragma once
+
+#include <boost/json.hpp>
 
 #include "domain/moderation.h"
 #include "http/message.h"
@@ -10,15 +13,31 @@ class ModerationApi {
  public:
   explicit ModerationApi(ModerationService& moderation) : moderation_(moderation) {}
 
-  // GET /api/v1/moderation/queue?after=ID&limit=N -> {items: [{comment, article_id, open_reports, reasons}], next_after}
+  // GET /api/v1/moderation/queue?view=open|held|reported|decided&article=SLUG&rule=NAME&reader=ID&after=ID&limit=N
+  //   -> {items: [{comment, article_id, open_reports, reasons, rule, rule_reason, decision?}], next_after}
   Response queue(RequestContext& ctx);
   // POST /api/v1/moderation/comments/{id}/decision {decision: approve|reject|hide, reason?} -> {comment}
   Response decide(RequestContext& ctx);
+  // POST /api/v1/moderation/decisions {ids: [..] (<= 100), decision, reason?} -> {decided: N}
+  Response decide_many(RequestContext& ctx);
   // POST /api/v1/moderation/accounts/{id}/ban {reason?} -> 204; DELETE the same lifts it
   Response ban(RequestContext& ctx);
   Response lift_ban(RequestContext& ctx);
   // POST /api/v1/moderation/accounts/{id}/suspension {until, reason?} -> 204
   Response suspend(RequestContext& ctx);
+  // POST /api/v1/moderation/accounts/{id}/sanctions {action: warn|premoderate|release|note, reason} -> 204
+  Response sanction(RequestContext& ctx);
+  // GET /api/v1/moderation/accounts/{id}/history -> {account, comments, log}
+  Response history(RequestContext& ctx);
+  // GET /api/v1/moderation/log?before=ID&action=NAME&reader=ID&limit=N -> {entries, next_before}
+  Response log(RequestContext& ctx);
+  // POST /api/v1/me/warning/acknowledge -> 204 (the signed-in reader; 404 when there is no warning)
+  Response acknowledge_warning(RequestContext& ctx);
+
+  // The queue filters from a query string (shared with the queue page). Errors: invalid, not_found (article).
+  static Store::QueueQuery queue_query(const RequestContext& ctx, ModerationService& moderation, int limit);
+  static Store::LogQuery log_query(const RequestContext& ctx, int limit);
+  static boost::json::object to_json(const Store::LogEntry& e);
 
  private:
   int64_t moderator(const RequestContext& ctx);

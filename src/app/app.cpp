@@ -30,9 +30,20 @@ App::App(Config config) : config_(std::move(config)) {
   readers_ = std::make_unique<ReaderService>(*store_);
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
-  moderation_ = std::make_unique<ModerationService>(*store_, *comments_, *articles_);
+  moderation_ = std::make_unique<ModerationService>(*store_, *comments_, *articles_, config_.moderation_settings);
   // Bad patterns stop the start with an error naming them (Error invalid bad_pattern).
-  comments_->set_rules(std::make_shared<const RulePipeline>(config_.moderation));
+  auto rules = std::make_shared<const RulePipeline>(config_.moderation);
+  if (rules->uses("classifier")) {
+    classifier_ = std::make_shared<Classifier>(*store_, config_.classifier);
+    classifier_->load();
+    comments_->set_classifier(classifier_);
+    moderation_->set_classifier(classifier_);
+  }
+  if (rules->uses("external")) {
+    auto external = std::make_shared<const ExternalRule>(config_.external_rule);
+    comments_->set_external_check([external](const Candidate& c) { return external->check(c); });
+  }
+  comments_->set_rules(std::move(rules));
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
@@ -146,6 +157,7 @@ void App::start_background() {
     int64_t seen_version = -1;
     std::optional<TimePoint> next_due;
     auto next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
+    auto next_training = std::chrono::steady_clock::now();
     std::unique_lock lock(bg_mu_);
     while (!bg_stop_) {
       lock.unlock();
@@ -160,6 +172,16 @@ void App::start_background() {
         next_due = articles_->next_scheduled();
       } catch (const Error& e) {
         spdlog::warn("content poll failed: {}", e.what());
+      }
+      if (classifier_ && std::chrono::steady_clock::now() >= next_training) {
+        // Decisions made on other nodes (or by the command line) reach this node's model here.
+        next_training = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        try {
+          classifier_->learn_new();
+          classifier_->save_if_changed();
+        } catch (const std::exception& e) {
+          spdlog::warn("classifier: training failed: {}", e.what());
+        }
       }
       if (digests_ && std::chrono::steady_clock::now() >= next_digest) {
         next_digest = std::chrono::steady_clock::now() + config_.digest_interval;

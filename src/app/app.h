@@ -82,6 +82,7 @@ class App {
   std::unique_ptr<CommentService> comments_;
   std::unique_ptr<ReaderService> readers_;
   std::unique_ptr<ModerationService> moderation_;
+  std::shared_ptr<Classifier> classifier_;  // when the "classifier" rule is on
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<DigestService> digests_;
   std::unique_ptr<ContributionService> contributions_;

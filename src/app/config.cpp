@@ -26,6 +26,9 @@ void take(const toml::table& t, std::string_view table, std::string_view key, T&
   } else if constexpr (std::is_same_v<T, bool>) {
     if (!n->is_boolean()) throw bad_key(full, "must be true or false");
     out = n->as_boolean()->get();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!n->is_number()) throw bad_key(full, "must be a number");
+    out = n->is_integer() ? static_cast<T>(n->as_integer()->get()) : static_cast<T>(n->as_floating_point()->get());
   } else {
     if (!n->is_integer()) throw bad_key(full, "must be an integer");
     out = static_cast<T>(n->as_integer()->get());
@@ -53,7 +56,9 @@ void load_config_file(const std::string& path, Config& c) {
   reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation"});
   if (auto* m = root["moderation"].as_table()) {
     reject_unknown(*m, "moderation", {"order", "banned_words", "suspect_words", "nudge_words", "max_links",
-                                      "link_domains", "hold_first_comments", "max_repeats"});
+                                      "link_domains", "hold_first_comments", "max_repeats", "rejection_rate",
+                                      "rejection_min_decisions", "rejection_window_days", "classifier_threshold",
+                                      "classifier_min_examples", "notify_authors", "external"});
     auto strings = [&](const char* key, std::vector<std::string>& out) {
       auto* list = (*m)[key].as_array();
       if (!(*m)[key]) return;
@@ -79,6 +84,43 @@ void load_config_file(const std::string& path, Config& c) {
     c.moderation.max_links = static_cast<int>(links);
     c.moderation.hold_first_comments = static_cast<int>(first);
     c.moderation.max_repeats = static_cast<int>(repeats);
+    auto& r = c.moderation;
+    int64_t min_decisions = r.rejection_min_decisions, window = r.rejection_window_days,
+            min_examples = c.classifier.min_examples;
+    take(*m, "moderation", "rejection_rate", r.rejection_rate);
+    take(*m, "moderation", "rejection_min_decisions", min_decisions);
+    take(*m, "moderation", "rejection_window_days", window);
+    take(*m, "moderation", "classifier_threshold", r.classifier_threshold);
+    take(*m, "moderation", "classifier_min_examples", min_examples);
+    take(*m, "moderation", "notify_authors", c.moderation_settings.notify_authors);
+    if (!(r.rejection_rate > 0 && r.rejection_rate <= 1)) throw bad_key("moderation.rejection_rate", "must be in (0, 1]");
+    if (!(r.classifier_threshold > 0 && r.classifier_threshold <= 1))
+      throw bad_key("moderation.classifier_threshold", "must be in (0, 1]");
+    if (min_decisions < 1 || window < 1 || window > 3650 || min_examples < 1)
+      throw bad_key("moderation", "rejection_min_decisions, rejection_window_days and classifier_min_examples must be at least 1");
+    r.rejection_min_decisions = static_cast<int>(min_decisions);
+    r.rejection_window_days = static_cast<int>(window);
+    c.classifier.min_examples = static_cast<int>(min_examples);
+    c.classifier.threshold = r.classifier_threshold;
+    if (auto* ext = (*m)["external"].as_table()) {
+      reject_unknown(*ext, "moderation.external", {"url", "secret", "timeout_ms", "fail"});
+      auto& e = c.external_rule;
+      int64_t timeout = e.timeout.count();
+      std::string fail = e.fail_open ? "open" : "closed";
+      take(*ext, "moderation.external", "url", e.url);
+      take(*ext, "moderation.external", "secret", e.secret);
+      take(*ext, "moderation.external", "timeout_ms", timeout);
+      take(*ext, "moderation.external", "fail", fail);
+      if (!e.url.starts_with("http://") && !e.url.starts_with("https://"))
+        throw bad_key("moderation.external.url", "must be an http(s) URL");
+      if (e.secret.size() < 16) throw bad_key("moderation.external.secret", "must be at least 16 characters");
+      if (timeout < 10 || timeout > 10000) throw bad_key("moderation.external.timeout_ms", "must be between 10 and 10000");
+      if (fail != "open" && fail != "closed") throw bad_key("moderation.external.fail", "must be \"open\" or \"closed\"");
+      e.timeout = std::chrono::milliseconds(timeout);
+      e.fail_open = fail == "open";
+    }
+    if (std::find(r.order.begin(), r.order.end(), "external") != r.order.end() && c.external_rule.url.empty())
+      throw bad_key("moderation.order", "lists \"external\" but [moderation.external] has no url");
   }
   if (auto* stripe = root["stripe"].as_table()) {
     reject_unknown(*stripe, "stripe", {"api_base", "secret_key", "webhook_secret", "checkout_origin"});
@@ -93,13 +135,15 @@ void load_config_file(const std::string& path, Config& c) {
   }
   if (auto* limits = root["limits"].as_table()) {
     reject_unknown(*limits, "limits", {"registrations_per_ip_per_hour", "sign_ins_per_ip_per_15_minutes",
-                                       "comments_per_reader_per_minute"});
+                                       "comments_per_reader_per_minute", "comments_per_ip_per_minute"});
     int reg = c.account_limits.register_per_ip.count, signin = c.account_limits.signin_per_ip.count,
-        comments = c.comment_limits.per_account.count;
+        comments = c.comment_limits.per_account.count, per_ip = c.comment_limits.per_ip.count;
     take(*limits, "limits", "registrations_per_ip_per_hour", reg);
     take(*limits, "limits", "sign_ins_per_ip_per_15_minutes", signin);
     take(*limits, "limits", "comments_per_reader_per_minute", comments);
-    if (reg < 1 || signin < 1 || comments < 1) throw bad_key("limits", "limits must be at least 1");
+    take(*limits, "limits", "comments_per_ip_per_minute", per_ip);
+    if (reg < 1 || signin < 1 || comments < 1 || per_ip < 1) throw bad_key("limits", "limits must be at least 1");
+    c.comment_limits.per_ip.count = per_ip;
     c.account_limits.register_per_ip.count = reg;
     c.account_limits.signin_per_ip.count = signin;
     c.comment_limits.per_account.count = comments;

@@ -7,7 +7,9 @@
 #include "domain/articles.h"
 #include "domain/comments.h"
 #include "domain/contributions.h"
+#include "domain/moderation.h"
 #include "domain/moderation_rules.h"
+#include "hooks/external_rule.h"
 #include "payments/stripe.h"
 #include "http/pipeline.h"
 #include "mail/smtp_sender.h"
@@ -28,6 +30,9 @@ struct Config {
   StripeSettings stripe;
   ContributionRules contributions;
   RuleSettings moderation;
+  ModerationSettings moderation_settings;
+  ClassifierSettings classifier;
+  ExternalRuleSettings external_rule;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 

@@ -93,6 +93,11 @@ Router App::build_routes() {
   r.add(verb::post, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.ban(c); });
   r.add(verb::delete_, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.lift_ban(c); });
   r.add(verb::post, "/api/v1/moderation/accounts/{id}/suspension", [&moderation](RequestContext& c) { return moderation.suspend(c); });
+  r.add(verb::post, "/api/v1/moderation/decisions", [&moderation](RequestContext& c) { return moderation.decide_many(c); });
+  r.add(verb::post, "/api/v1/moderation/accounts/{id}/sanctions", [&moderation](RequestContext& c) { return moderation.sanction(c); });
+  r.add(verb::get, "/api/v1/moderation/accounts/{id}/history", [&moderation](RequestContext& c) { return moderation.history(c); });
+  r.add(verb::get, "/api/v1/moderation/log", [&moderation](RequestContext& c) { return moderation.log(c); });
+  r.add(verb::post, "/api/v1/me/warning/acknowledge", [&moderation](RequestContext& c) { return moderation.acknowledge_warning(c); });
   // POST /api/v1/contributions/checkout {amount, currency?, interval?, article?, referrer?, email?}
   r.add(verb::post, "/api/v1/contributions/checkout", [&contributions](RequestContext& c) { return contributions.checkout(c); });
   // GET /api/v1/admin/contributions/report?currency&days (admin)
@@ -178,6 +183,12 @@ Router App::build_routes() {
   r.add(verb::get, "/moderation", [&web](RequestContext& c) { return web.moderation(c); });
   r.add(verb::post, "/moderation/comments/{id}/decision", [&web](RequestContext& c) { return web.decision_submit(c); });
   r.add(verb::post, "/moderation/accounts/{id}/ban", [&web](RequestContext& c) { return web.ban_submit(c); });
+  r.add(verb::post, "/moderation/decisions", [&web](RequestContext& c) { return web.decisions_submit(c); });
+  r.add(verb::post, "/moderation/accounts/{id}/sanctions", [&web](RequestContext& c) { return web.sanction_submit(c); });
+  r.add(verb::get, "/moderation/readers/{id}", [&web](RequestContext& c) { return web.reader_history(c); });
+  r.add(verb::get, "/moderation/log", [&web](RequestContext& c) { return web.audit_log(c); });
+  r.add(verb::get, "/moderation/log.csv", [&web](RequestContext& c) { return web.audit_log_csv(c); });
+  r.add(verb::post, "/account/warning", [&web](RequestContext& c) { return web.acknowledge_submit(c); });
   r.add(verb::get, "/authors/{slug}", [&web](RequestContext& c) { return web.author(c); }, cached);
   r.add(verb::get, "/{section}", [&web](RequestContext& c) { return web.section(c); }, cached);
   r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", [&web](RequestContext& c) { return web.article(c); }, cached);

@@ -19,6 +19,8 @@ struct Account {
   TimePoint created_at{};
   std::optional<TimePoint> banned_until;  // cannot post until then (a ban is a date far in the future)
   std::string ban_reason;
+  std::string warning;           // a moderator's warning the reader has not acknowledged yet
+  bool premoderated = false;     // every comment of theirs waits for review
   std::string digest = "daily";  // notification mail: immediate, daily or off
   bool supporter = false;        // has contributed (money arrived)
   bool show_supporter = false;   // chose to show the supporter badge on their comments

@@ -397,9 +397,10 @@ AccountService::Export AccountService::export_data(int64_t account_id) {
   return Export{*account, store_.list_sessions(account_id), store_.comments_by_author(account_id, 1000000)};
 }
 
-void AccountService::set_role(int64_t account_id, const std::string& role) {
+void AccountService::set_role(int64_t actor_id, int64_t account_id, const std::string& role) {
   if (!is_role(role)) throw bad("role", "invalid_role", "role must be reader, moderator, editor or admin.");
   store_.set_role(account_id, role);
+  store_.audit(actor_id, "set_role", account_id, role);
 }
 
 bool AccountService::link_valid(std::string_view token, const std::string& purpose) {

@@ -122,7 +122,8 @@ class AccountService {
   };
   Export export_data(int64_t account_id);
   // Admin: grant a role. Errors: invalid_role, not_found.
-  void set_role(int64_t account_id, const std::string& role);
+  // Logged in the audit log as the actor's act (0: an API token or the command line).
+  void set_role(int64_t actor_id, int64_t account_id, const std::string& role);
   std::vector<Account> list_accounts(int64_t after_id, int limit) { return store_.list_accounts(after_id, limit); }
 
   // Staff bootstrap (CLI): any role, no session.

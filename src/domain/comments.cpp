@@ -3,6 +3,7 @@
 #include "domain/markdown.h"
 #include "domain/mentions.h"
 
+#include <limits>
 #include <set>
 
 namespace tribune {
@@ -53,15 +54,21 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   if (!articles_.comments_open(*article))
     throw Error(ErrorKind::forbidden, "comments_closed", "Comments are closed on this article.");
   check_body(body);
-  if (auto account = store_.find_account(who.account_id);
-      account && account->banned_until && *account->banned_until > articles_.now()) {
+  auto account = store_.find_account(who.account_id);
+  if (account && account->banned_until && *account->banned_until > articles_.now()) {
     bool ban = *account->banned_until > articles_.now() + std::chrono::days(365 * 50);
     throw Error(ErrorKind::forbidden, ban ? "banned" : "suspended",
                 std::string(ban ? "You are banned from commenting" : "You are suspended from commenting until " +
                                                                          format_rfc3339(*account->banned_until)) +
                     (account->ban_reason.empty() ? "." : ": " + account->ban_reason));
   }
+  if (account && !account->warning.empty())
+    throw Error(ErrorKind::forbidden, "warning_unacknowledged",
+                "A moderator warned you: " + account->warning +
+                    " Acknowledge the warning on your account page to comment again.");
   limiter_.hit("comment:account:" + std::to_string(who.account_id), limits_.per_account);
+  bool staff = who.role == "moderator" || who.role == "editor" || who.role == "admin";
+  if (!staff && !who.ip.empty()) limiter_.hit("comment:ip:" + who.ip, limits_.per_ip);
   NewComment c;
   c.article_id = article->id;
   c.parent_id = parent_id;
@@ -72,20 +79,8 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   bool premoderated = articles_.comments_premoderated(*article);
   c.status = premoderated ? CommentStatus::pending : CommentStatus::published;
   if (rules_) {
-    Candidate candidate{body, who.role, premoderated};
-    auto activity = store_.author_activity(who.account_id, body, c.created_at - std::chrono::hours(1),
-                                           rules_->settings().hold_first_comments);
-    candidate.author_published = activity.published;
-    candidate.same_text_recently = activity.same_text;
-    auto verdict = rules_->run(candidate);
-    using A = Verdict::Action;
-    if (verdict.action == A::reject)
-      throw invalid_field("body", verdict.nudge ? "needs_revision" : "rejected",
-                          verdict.reason + (verdict.nudge ? " Please revise it." : ""));
-    if (verdict.action == A::hold && verdict.nudge && !who.acknowledged_nudge)
-      throw invalid_field("body", "needs_revision",
-                          verdict.reason + " Revise it, or post it as it is and a moderator will read it.");
-    c.status = verdict.action == A::hold ? CommentStatus::pending : CommentStatus::published;
+    auto verdict = screen(who, account, *article, body, c.created_at, premoderated);
+    c.status = verdict.action == Verdict::Action::hold ? CommentStatus::pending : CommentStatus::published;
     c.moderation_rule = verdict.rule;
     c.moderation_reason = verdict.reason;
   }
@@ -95,6 +90,34 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     for (auto& l : listeners_) l(*article, saved.comment, Change::created);
   notify(saved.comment, saved.notified);
   return std::move(saved.comment);
+}
+
+Verdict CommentService::screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
+                               const std::string& body, TimePoint now, bool premoderated) {
+  const auto& settings = rules_->settings();
+  Candidate candidate{body, who.account_id, article.slug, who.role, premoderated};
+  candidate.author_premoderated = account && account->premoderated;
+  Store::ActivityQuery q;
+  q.account_id = who.account_id;
+  q.body = body;
+  q.same_text_since = now - std::chrono::hours(1);
+  if (rules_->uses("new_reader")) q.published_cap = settings.hold_first_comments;
+  if (rules_->uses("rejection_rate")) q.decisions_since = now - std::chrono::days(settings.rejection_window_days);
+  auto activity = store_.author_activity(q);
+  candidate.author_published = activity.published;
+  candidate.same_text_recently = activity.same_text;
+  candidate.recent_decisions = activity.decided;
+  candidate.recent_rejections = activity.rejected;
+  if (classifier_ && rules_->uses("classifier")) candidate.spam_score = classifier_->score(body);
+  auto verdict = rules_->run(candidate, external_);
+  using A = Verdict::Action;
+  if (verdict.action == A::reject)
+    throw invalid_field("body", verdict.nudge ? "needs_revision" : "rejected",
+                        verdict.reason + (verdict.nudge ? " Please revise it." : ""));
+  if (verdict.action == A::hold && verdict.nudge && !who.acknowledged_nudge)
+    throw invalid_field("body", "needs_revision",
+                        verdict.reason + " Revise it, or post it as it is and a moderator will read it.");
+  return verdict;
 }
 
 void CommentService::check_body(const std::string& body) {
@@ -135,6 +158,19 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
     throw Error(ErrorKind::forbidden, "edit_window_closed",
                 "Comments can be edited for " + std::to_string(limits_.edit_window.count() / 60) + " minutes after posting.");
   check_body(body);
+  if (rules_) {
+    // An edit passes the rules about the text itself (words, links, the classifier, the external rule); one
+    // that would need a review is refused rather than taking a published comment down.
+    auto article = articles_.find_by_id(c.article_id);
+    Candidate candidate{body, who.account_id, article ? article->slug : std::string(), who.role};
+    candidate.author_published = std::numeric_limits<int64_t>::max();
+    if (classifier_ && rules_->uses("classifier")) candidate.spam_score = classifier_->score(body);
+    auto verdict = rules_->run(candidate, external_);
+    if (verdict.action == Verdict::Action::reject)
+      throw invalid_field("body", verdict.nudge ? "needs_revision" : "rejected", verdict.reason);
+    if (verdict.action == Verdict::Action::hold)
+      throw invalid_field("body", "needs_revision", verdict.reason + " Revise your edit, or keep the comment as it was.");
+  }
   auto html = render_markdown(body, {.tables = false, .ugc_links = true});
   auto when = articles_.now();
   store_.edit_comment(comment_id, body, html, when);

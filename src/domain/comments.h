@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/articles.h"
+#include "domain/classifier.h"
 #include "domain/comment.h"
 #include "domain/moderation_rules.h"
 #include "domain/rate_limit.h"
@@ -37,6 +38,7 @@ struct Conversation {
 
 struct CommentLimits {
   Limit per_account{10, std::chrono::minutes(1)};
+  Limit per_ip{60, std::chrono::minutes(1)};  // across accounts: one machine opening many accounts
   std::chrono::seconds edit_window{std::chrono::minutes(15)};
 };
 
@@ -56,7 +58,7 @@ class CommentService {
 
   CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
 
-  // Errors: not_found (article), forbidden comments_closed, invalid (body: empty_comment, too_long,
+  // Errors: not_found (article), forbidden (comments_closed, banned, suspended, warning_unacknowledged), invalid (body: empty_comment, too_long,
   // invalid_utf8, control_characters, rejected (a moderation rule, with its reason), needs_revision (a rule
   // that nudges: the author may revise, or post again acknowledging it); parent_id: invalid_parent),
   // rate_limited. A comment a rule holds (a pre-moderated article, suspect words, links, a new reader)
@@ -109,6 +111,9 @@ class CommentService {
   // The moderation rules every new comment passes (docs/moderation.md). Without them only pre-moderation
   // holds comments.
   void set_rules(std::shared_ptr<const RulePipeline> rules) { rules_ = std::move(rules); }
+  // The spam classifier the "classifier" rule asks, and the external rule's call (both optional).
+  void set_classifier(std::shared_ptr<const Classifier> c) { classifier_ = std::move(c); }
+  void set_external_check(ExternalCheck check) { external_ = std::move(check); }
   // Called after every change is committed, on the thread that made it.
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
   void on_notify(NotifyListener l) { notify_listeners_.push_back(std::move(l)); }
@@ -126,6 +131,11 @@ class CommentService {
   std::vector<Listener> listeners_;
   std::vector<NotifyListener> notify_listeners_;
   std::shared_ptr<const RulePipeline> rules_;
+  std::shared_ptr<const Classifier> classifier_;
+  ExternalCheck external_;
+  // Runs the rule pipeline on a new or edited text. Throws for reject and for an unacknowledged nudge.
+  Verdict screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
+                 const std::string& body, TimePoint now, bool premoderated);
   Comment published(int64_t comment_id) const;
 
  public:

@@ -1,32 +1,69 @@
-// Moderation basics: the queue of reported and held comments, decisions, bans and suspensions, each logged
-// with the moderator and the reason. A later issue wraps comment posting in a pipeline of rules; these
-// stay the domain operations that pipeline and the queue pages call.
+// Moderation: the queues (held, reported, recently decided), decisions one at a time or in bulk, sanctions
+// on readers (warn, suspend, ban, pre-moderate), moderators' notes, a reader's history and the audit log.
+// Every act is logged by the store in the same transaction, with the moderator and the reason.
 #pragma once
 
+#include "domain/classifier.h"
 #include "domain/comments.h"
 #include "store/store.h"
 
 namespace tribune {
 
+struct ModerationSettings {
+  bool notify_authors = true;  // a decision on a comment tells its author (approved, rejected, hidden)
+};
+
 class ModerationService {
  public:
-  ModerationService(Store& store, CommentService& comments, ArticleService& articles)
-      : store_(store), comments_(comments), articles_(articles) {}
+  ModerationService(Store& store, CommentService& comments, ArticleService& articles, ModerationSettings settings = {})
+      : store_(store), comments_(comments), articles_(articles), settings_(settings) {}
 
   // Errors: forbidden unless role is moderator, editor or admin.
   static void require_staff(const std::string& role);
+  // Decisions train it.
+  void set_classifier(std::shared_ptr<Classifier> c) { classifier_ = std::move(c); }
 
-  std::vector<Store::QueueItem> queue(int64_t after_id, int limit) { return store_.moderation_queue(after_id, limit); }
+  // Errors: invalid (view, rule).
+  std::vector<Store::QueueItem> queue(const Store::QueueQuery& q);
+  // The id of the article with this slug, published or not. Errors: not_found.
+  int64_t article_id(std::string_view slug);
   // decision: approve, reject, hide. Errors: invalid (decision), not_found.
   Comment decide(int64_t moderator_id, int64_t comment_id, const std::string& decision, const std::string& reason);
+  // The same decision on up to 100 comments; comments that no longer exist are skipped. Returns how many
+  // were decided. Errors: invalid (decision, ids).
+  int decide_many(int64_t moderator_id, const std::vector<int64_t>& comment_ids, const std::string& decision,
+                  const std::string& reason);
   // until empty: a ban (no end). Errors: not_found, invalid (until in the past), forbidden (banning staff).
   void ban(int64_t moderator_id, int64_t account_id, std::optional<TimePoint> until, const std::string& reason);
   void lift_ban(int64_t moderator_id, int64_t account_id);
+  // action: warn (reason required: the reader reads it and must acknowledge it before posting again),
+  // premoderate, release, note (reason required: the note). Errors: invalid, not_found, forbidden (staff).
+  void sanction(int64_t moderator_id, int64_t account_id, const std::string& action, const std::string& reason);
+  // The reader acknowledges their warning; false when there was none.
+  bool acknowledge_warning(int64_t account_id) { return store_.acknowledge_warning(account_id); }
+
+  // One reader on one page: the account, their comments in every state (newest first) and every act on them
+  // or their comments (decisions, sanctions, notes), newest first. Errors: not_found.
+  struct History {
+    Account account;
+    std::vector<Comment> comments;
+    std::vector<Store::LogEntry> log;
+  };
+  History history(int64_t account_id, int limit = 200);
+  std::vector<Store::LogEntry> log(const Store::LogQuery& q) { return store_.audit_log(q); }
+  // Admin acts that no store method logs by itself (role changes, API tokens).
+  void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
+             const std::string& detail) {
+    store_.audit(actor_id, action, account_id, detail);
+  }
 
  private:
   Store& store_;
   CommentService& comments_;
   ArticleService& articles_;
+  ModerationSettings settings_;
+  std::shared_ptr<Classifier> classifier_;
+  static void check_reason(const std::string& reason, bool required);
 };
 
 }  // namespace tribune

@@ -8,6 +8,7 @@
 #include <unicode/uspoof.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "domain/error.h"
 
@@ -177,8 +178,9 @@ std::string first_match(const RE2::Set* set, const std::vector<std::string>& nam
 }  // namespace
 
 RulePipeline::RulePipeline(RuleSettings settings) : settings_(std::move(settings)), compiled_(std::make_unique<Compiled>()) {
-  static constexpr std::string_view known[] = {"staff", "premoderation", "banned_words", "suspect_words",
-                                               "links", "repeats", "new_reader"};
+  static constexpr std::string_view known[] = {"staff",          "premoderation", "banned_words", "suspect_words",
+                                               "links",          "repeats",       "new_reader",   "rejection_rate",
+                                               "classifier",     "external"};
   for (const auto& name : settings_.order)
     if (std::find(std::begin(known), std::end(known), name) == std::end(known))
       throw Error(ErrorKind::invalid, "unknown_rule", "Unknown moderation rule '" + name + "'.", "order");
@@ -190,7 +192,11 @@ RulePipeline::RulePipeline(RuleSettings settings) : settings_(std::move(settings
 RulePipeline::~RulePipeline() = default;
 RulePipeline::RulePipeline(RulePipeline&&) noexcept = default;
 
-Verdict RulePipeline::run(const Candidate& c) const {
+bool RulePipeline::uses(std::string_view rule) const {
+  return std::find(settings_.order.begin(), settings_.order.end(), rule) != settings_.order.end();
+}
+
+Verdict RulePipeline::run(const Candidate& c, const ExternalCheck& external) const {
   using A = Verdict::Action;
   Verdict v;
   std::string normalised;  // computed once, only if a word rule runs
@@ -212,6 +218,7 @@ Verdict RulePipeline::run(const Candidate& c) const {
         decided = decide(A::publish, rule, "Staff comments are published directly.");
     } else if (rule == "premoderation") {
       if (c.article_premoderated) decided = decide(A::hold, rule, "Comments on this article are read by a moderator first.");
+      else if (c.author_premoderated) decided = decide(A::hold, rule, "A moderator reads your comments before they appear.");
     } else if (rule == "banned_words") {
       if (!compiled_->banned) continue;  // no list: no need to normalise the text
       if (auto word = first_match(compiled_->banned.get(), compiled_->banned_names, text()); !word.empty())
@@ -244,6 +251,25 @@ Verdict RulePipeline::run(const Candidate& c) const {
     } else if (rule == "new_reader") {
       if (c.author_published < settings_.hold_first_comments)
         decided = decide(A::hold, rule, "A new reader's first comments are read by a moderator first.");
+    } else if (rule == "rejection_rate") {
+      if (c.recent_decisions >= settings_.rejection_min_decisions &&
+          static_cast<double>(c.recent_rejections) >= settings_.rejection_rate * static_cast<double>(c.recent_decisions))
+        decided = decide(A::hold, rule, "Several of your recent comments were removed, so a moderator reads new ones first.");
+    } else if (rule == "classifier") {
+      if (c.spam_score && *c.spam_score >= settings_.classifier_threshold) {
+        char score[16];
+        std::snprintf(score, sizeof score, "%.2f", *c.spam_score);
+        decided = decide(A::hold, rule, std::string("Our spam filter asked a moderator to read this first (score ") + score + ").");
+      }
+    } else if (rule == "external") {
+      if (!external) continue;
+      if (auto verdict = external(c)) {
+        auto tags = std::move(v.tags);
+        v = std::move(*verdict);
+        v.rule = rule;
+        v.tags.insert(v.tags.begin(), tags.begin(), tags.end());
+        return v;
+      }
     }
     if (decided) return v;
   }

@@ -4,6 +4,7 @@
 // comments service fills from the store: the pipeline itself does no I/O, so it runs in microseconds.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,8 +21,8 @@ namespace tribune {
 std::string normalise_for_rules(std::string_view text);
 
 struct RuleSettings {
-  std::vector<std::string> order = {"staff", "premoderation", "banned_words", "suspect_words", "links",
-                                    "repeats", "new_reader"};
+  std::vector<std::string> order = {"staff",   "premoderation", "banned_words",   "suspect_words", "links",
+                                    "repeats", "rejection_rate", "new_reader", "classifier"};
   std::vector<std::string> banned_words;   // RE2 patterns, matched as whole words on normalised text: reject
   std::vector<std::string> suspect_words;  // the same: hold for review
   bool nudge_words = true;                 // tell the author first, so they can revise
@@ -29,15 +30,29 @@ struct RuleSettings {
   std::vector<std::string> link_domains;   // links to these domains (and their subdomains): hold
   int hold_first_comments = 0;             // a new reader's first N comments wait for review
   int max_repeats = 2;                     // the same text by one reader within an hour: more is rejected
+  double rejection_rate = 0.5;             // hold a reader whose recent comments moderators rejected this often
+  int rejection_min_decisions = 5;         // ... once at least this many were decided
+  int rejection_window_days = 30;
+  double classifier_threshold = 0.9;       // hold when the spam classifier's score is at least this
 };
 
 struct Candidate {
   std::string text;              // the Markdown as posted
+  int64_t author_id = 0;
+  std::string article_slug;
   std::string author_role;       // reader, moderator, editor, admin
   bool article_premoderated = false;
   int64_t author_published = 0;  // the author's comments published so far
   int64_t same_text_recently = 0;  // the author's comments with this exact text in the last hour
+  bool author_premoderated = false;  // a moderator put the reader on pre-moderation
+  int64_t recent_decisions = 0;      // the author's recent comments moderators decided ...
+  int64_t recent_rejections = 0;     // ... and how many of them they rejected or hid
+  std::optional<double> spam_score;  // the classifier's score; absent while it has too little to go on
 };
+
+struct Verdict;
+// The external rule's call (I/O, bounded by its own timeout); nullopt when it decides nothing.
+using ExternalCheck = std::function<std::optional<Verdict>(const Candidate&)>;
 
 struct Verdict {
   enum class Action { publish, hold, reject };
@@ -56,7 +71,8 @@ class RulePipeline {
   ~RulePipeline();
   RulePipeline(RulePipeline&&) noexcept;
 
-  Verdict run(const Candidate& c) const;
+  Verdict run(const Candidate& c, const ExternalCheck& external = {}) const;
+  bool uses(std::string_view rule) const;
   const RuleSettings& settings() const { return settings_; }
 
  private:

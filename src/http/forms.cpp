@@ -23,6 +23,16 @@ std::map<std::string, std::string, std::less<>> parse_form(std::string_view body
   return out;
 }
 
+std::vector<std::string> form_values(std::string_view body, std::string_view name) {
+  parse_form(body);  // validates the whole body
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  std::vector<std::string> out;
+  for (auto p : boost::urls::params_view(body, opts))
+    if (p.key == name) out.emplace_back(p.value);
+  return out;
+}
+
 std::optional<std::string> form_value(std::string_view body, std::string_view name) {
   auto fields = parse_form(body);
   auto it = fields.find(name);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tribune {
 
@@ -12,5 +13,7 @@ namespace tribune {
 // malformed encoding or invalid UTF-8.
 std::map<std::string, std::string, std::less<>> parse_form(std::string_view body);
 std::optional<std::string> form_value(std::string_view body, std::string_view name);
+// Every value of a repeated name (checkboxes), in order.
+std::vector<std::string> form_values(std::string_view body, std::string_view name);
 
 }  // namespace tribune

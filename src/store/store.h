@@ -164,12 +164,22 @@ class Store {
   virtual std::optional<Comment> find_comment(int64_t id) = 0;
   // What the moderation rules need to know about an author, cheaply: their published comments (counted up
   // to published_cap; 0: not counted), and how many of their comments since `since` have this exact text.
+  // With decisions_since, also how many of their comments moderators decided since then and how many of
+  // those they rejected or hid.
   struct AuthorActivity {
     int64_t published = 0;
     int64_t same_text = 0;
+    int64_t decided = 0;
+    int64_t rejected = 0;
   };
-  virtual AuthorActivity author_activity(int64_t account_id, const std::string& body, TimePoint since,
-                                         int64_t published_cap) = 0;
+  struct ActivityQuery {
+    int64_t account_id = 0;
+    std::string body;
+    TimePoint same_text_since{};
+    int64_t published_cap = 0;
+    std::optional<TimePoint> decisions_since;
+  };
+  virtual AuthorActivity author_activity(const ActivityQuery& q) = 0;
   // Published comments in the query's order, keyset-paginated.
   virtual CommentList list_comments(const CommentQuery& query) = 0;
   // Published replies (any depth) in the threads of the given top-level comments, oldest first, at most
@@ -273,23 +283,78 @@ class Store {
                              const std::optional<OutboxMail>& mail) = 0;
 
   // --- Moderation ---
+  struct QueueQuery {
+    std::string view = "open";  // open (held and reported), held, reported, decided
+    std::optional<int64_t> article_id;
+    std::string rule;           // only comments held by this rule
+    std::optional<int64_t> author_id;
+    int64_t after = 0;          // open/held/reported: comment id > after; decided: decision (log) id < after (0: newest)
+    int limit = 50;
+  };
   struct QueueItem {
     Comment comment;
     int64_t open_reports = 0;
     std::string reasons;  // "spam, abuse"
     std::string rule;     // the moderation rule that held it, and why
     std::string rule_reason;
+    // The decided view: the decision, who made it, when and why.
+    int64_t decision_id = 0;
+    std::string decision;
+    std::string decided_by;
+    std::string decision_reason;
+    TimePoint decided_at{};
   };
-  // Reported (unresolved) and pending comments, oldest report first, comment id > after_id.
-  virtual std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) = 0;
+  // The queue: open/held/reported by comment id ascending; decided by decision, newest first.
+  virtual std::vector<QueueItem> moderation_queue(const QueueQuery& q) = 0;
   // approve: published, reports resolved; reject/hide: out of the conversation and its counts. Logged with
   // the moderator and reason, in one transaction, with a "moderation" notice to the author when a held
   // comment is approved or a comment is taken down; approving a held comment also sends the notifications
   // its publication would have (add_comment). Errors: not_found.
+  // notify_author false: no moderation notice (the other notifications still go out).
   virtual SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
-                                      const std::string& reason) = 0;
+                                      const std::string& reason, bool notify_author = true) = 0;
   // until empty: lifts the ban. Logged. Errors: not_found.
   virtual void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) = 0;
+  // A sanction or record on a reader, logged with the moderator and reason in the same transaction.
+  // action: warn (the reader must acknowledge `reason` before posting again), premoderate (every comment of
+  // theirs waits for review), release (ends premoderate), note (a moderator's note; only staff see it).
+  // Errors: not_found.
+  virtual void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) = 0;
+  // Clears the reader's warning, logged as acknowledged; false when there was none.
+  virtual bool acknowledge_warning(int64_t account_id) = 0;
+
+  // The audit log: every moderation and admin act, append-only (the engine refuses updates and deletes).
+  struct LogEntry {
+    int64_t id = 0;
+    std::optional<int64_t> actor_id;  // empty: an API token or the command line
+    std::string actor_name;           // as it was when the act happened
+    std::string action;
+    std::optional<int64_t> comment_id;
+    std::optional<int64_t> account_id;
+    std::string reason;
+    TimePoint created_at{};
+  };
+  // Records an act that is not already logged by the store method doing it (role changes, tokens).
+  virtual void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
+                     const std::string& detail) = 0;
+  struct LogQuery {
+    int64_t before_id = 0;               // newest first, id < before_id (0: from the newest)
+    int limit = 50;
+    std::optional<int64_t> subject_id;   // acts on this reader or on their comments
+    std::string action;                  // only this action
+  };
+  virtual std::vector<LogEntry> audit_log(const LogQuery& q) = 0;
+
+  // --- The spam classifier's training data and model ---
+  // Moderators' decisions as labelled text (approve: wanted; reject, hide: spam or abuse), log id > after_id.
+  struct TrainingExample {
+    int64_t id = 0;
+    bool spam = false;
+    std::string text;
+  };
+  virtual std::vector<TrainingExample> training_examples(int64_t after_id, int limit) = 0;
+  virtual void save_model(const std::string& name, const std::string& blob) = 0;
+  virtual std::optional<std::string> load_model(const std::string& name) = 0;
 
   // --- Contributions ---
   virtual Contribution create_contribution(const NewContribution& c) = 0;

@@ -66,18 +66,6 @@ Response WebHandlers::contributions_report(RequestContext& ctx) {
                                                  articles_.sections()));
 }
 
-namespace {
-
-std::string csv_field(std::string_view v) {
-  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
-  // A leading =, +, - or @ would be a formula to a spreadsheet: prefix it so it stays text.
-  std::string out = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') ? "'" : "";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quote ? "\"" + out + "\"" : out;
-}
-
-}  // namespace
-
 Response WebHandlers::contributions_csv(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/admin/contributions");
   if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins export contributions.");

@@ -29,6 +29,14 @@ std::string field(const std::map<std::string, std::string, std::less<>>& form, s
   return it == form.end() ? std::string() : it->second;
 }
 
+std::string csv_field(std::string_view v) {
+  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
+  // A leading =, +, - or @ would be a formula to a spreadsheet: prefix it so it stays text.
+  std::string out = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') ? "'" : "";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quote ? "\"" + out + "\"" : out;
+}
+
 Response see_other(std::string_view location) { return Response::redirect(http::status::see_other, location); }
 
 std::optional<int64_t> form_id(const std::map<std::string, std::string, std::less<>>& form, std::string_view name) {

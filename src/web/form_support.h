@@ -26,5 +26,7 @@ std::optional<int64_t> form_id(const Form& form, std::string_view name);
 // A positive id in the query, or 0 when absent or malformed.
 int64_t query_id(const RequestContext& ctx, std::string_view name);
 Response see_other(std::string_view location);
+// One CSV field: quoted when needed, and never read as a formula by a spreadsheet.
+std::string csv_field(std::string_view v);
 
 }  // namespace tribune::web

@@ -1,5 +1,5 @@
 // Pages for readers and the forum around them: profiles, following and ignoring, the feed of followed
-// readers, notifications, notification mail, editor's picks and the moderation queue. All of them are
+// readers, notifications, notification mail and editor's picks. All of them are
 // personal or change state, so none goes through the page cache; every form also works without JavaScript.
 #include <map>
 
@@ -145,73 +145,6 @@ Response WebHandlers::pick_submit(RequestContext& ctx) {
   auto c = comments_.find(*id);
   auto a = c ? articles_.find_by_id(c->article_id) : std::nullopt;
   return see_other(a ? articles_.url_for(*a) + "#comment-" + std::to_string(*id) : std::string("/moderation"));
-}
-
-Response WebHandlers::moderation(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other(signin_redirect_target(ctx));
-  ModerationService::require_staff(ctx.principal.role);
-  auto queue = moderation_.queue(query_id(ctx, "after"), kCardsPerPage);
-  std::vector<Comment> comments;
-  for (const auto& q : queue) comments.push_back(q.comment);
-  PageRenderer::ActivityPage page;
-  page.heading = "Moderation queue";
-  page.page_title = "Moderation";
-  page.body_class = "page--moderation";
-  page.intro = "Comments held by a moderation rule (pre-moderated articles, suspect words, links, new readers) and "
-               "published comments that readers reported, oldest first. "
-               "Approve puts a comment up and clears its reports; reject and hide take it down.";
-  page.empty_text = "The queue is empty.";
-  if (auto done = ctx.query_value("done")) page.notice = *done == "ban" ? "The author is banned." : "Decision saved.";
-  page.cards = cards_for(comments);
-  std::string token = html_escape(ctx.principal.csrf_token);
-  for (size_t i = 0; i < queue.size(); ++i) {
-    const auto& q = queue[i];
-    auto& card = page.cards[i];
-    std::string id = std::to_string(q.comment.id);
-    card.lead = q.comment.status == CommentStatus::pending ? "Held for review" : "Reported";
-    if (q.comment.status == CommentStatus::pending && !q.rule.empty()) card.lead += " (" + q.rule + ")";
-    if (q.open_reports > 0)
-      card.note = std::to_string(q.open_reports) + (q.open_reports == 1 ? " report: " : " reports: ") + q.reasons;
-    else if (q.comment.status == CommentStatus::pending)
-      card.note = q.rule_reason;
-    std::string& a = card.actions_html;
-    a += "<form class=\"card__decision\" method=\"post\" action=\"/moderation/comments/" + id + "/decision\">";
-    a += "<input type=\"hidden\" name=\"csrf_token\" value=\"" + token + "\">";
-    a += "<label class=\"visually-hidden\" for=\"reason-" + id + "\">Reason</label>";
-    a += "<input id=\"reason-" + id + "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\">";
-    for (auto [value, label] : {std::pair{"approve", "Approve"}, std::pair{"reject", "Reject"}, std::pair{"hide", "Hide"}})
-      a += std::string("<button class=\"button button--small\" type=\"submit\" name=\"decision\" value=\"") + value +
-           "\">" + label + "</button>";
-    a += "</form>";
-    if (q.comment.author_id)
-      a += "<form class=\"card__ban\" method=\"post\" action=\"/moderation/accounts/" + std::to_string(*q.comment.author_id) +
-           "/ban\"><input type=\"hidden\" name=\"csrf_token\" value=\"" + token +
-           "\"><input type=\"hidden\" name=\"reason\" value=\"Banned from the moderation queue\">"
-           "<button class=\"button button--small button--quiet\" type=\"submit\">Ban the author</button></form>";
-  }
-  if (static_cast<int>(queue.size()) == kCardsPerPage)
-    page.next_url = "/moderation?after=" + std::to_string(queue.back().comment.id);
-  return html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
-}
-
-Response WebHandlers::decision_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
-  ModerationService::require_staff(ctx.principal.role);
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
-  auto form = form_of(ctx);
-  moderation_.decide(ctx.principal.account_id, *id, field(form, "decision"), field(form, "reason"));
-  return see_other("/moderation?done=decision");
-}
-
-Response WebHandlers::ban_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
-  ModerationService::require_staff(ctx.principal.role);
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The account");
-  auto form = form_of(ctx);
-  moderation_.ban(ctx.principal.account_id, *id, std::nullopt, field(form, "reason"));
-  return see_other("/moderation?done=ban");
 }
 
 }  // namespace tribune::web

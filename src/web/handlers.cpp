@@ -312,7 +312,8 @@ Response WebHandlers::account(RequestContext& ctx) {
       {"password", "Your password is changed."},
       {"verification", "A new confirmation link is on its way."},
       {"digest", "Your notification mail choice is saved."},
-      {"badge", "Your supporter badge choice is saved."}};
+      {"badge", "Your supporter badge choice is saved."},
+      {"warning", "Thank you: you can comment again."}};
   std::string notice;
   if (auto done = ctx.query_value("done"))
     if (auto it = notices.find(*done); it != notices.end()) notice = it->second;
@@ -369,7 +370,7 @@ Response WebHandlers::admin_role_submit(RequestContext& ctx) {
   auto form = form_of(ctx);
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The account");
-  accounts_.set_role(*id, field(form, "role"));
+  accounts_.set_role(ctx.principal.account_id, *id, field(form, "role"));
   return see_other("/admin/accounts?done=1");
 }
 

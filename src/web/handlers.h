@@ -74,9 +74,16 @@ class WebHandlers {
   Response notifications(RequestContext& ctx);       // GET /notifications?before=: marks them read
   Response digest_submit(RequestContext& ctx);       // POST /account/digest (digest=immediate|daily|off)
   Response supporter_badge_submit(RequestContext& ctx);  // POST /account/supporter-badge (show=1|0)
-  Response moderation(RequestContext& ctx);          // GET /moderation?after= (staff)
-  Response decision_submit(RequestContext& ctx);     // POST /moderation/comments/{id}/decision (staff)
-  Response ban_submit(RequestContext& ctx);          // POST /moderation/accounts/{id}/ban (staff)
+  // Moderation pages (staff; moderation_handlers.cpp)
+  Response moderation(RequestContext& ctx);          // GET /moderation?view&article&rule&reader&after
+  Response decision_submit(RequestContext& ctx);     // POST /moderation/comments/{id}/decision
+  Response decisions_submit(RequestContext& ctx);    // POST /moderation/decisions (bulk: ids, decision, reason)
+  Response ban_submit(RequestContext& ctx);          // POST /moderation/accounts/{id}/ban (until? reason; lift=1)
+  Response sanction_submit(RequestContext& ctx);     // POST /moderation/accounts/{id}/sanctions (action, reason)
+  Response reader_history(RequestContext& ctx);      // GET /moderation/readers/{id}
+  Response audit_log(RequestContext& ctx);           // GET /moderation/log?action&reader&before
+  Response audit_log_csv(RequestContext& ctx);       // GET /moderation/log.csv
+  Response acknowledge_submit(RequestContext& ctx);  // POST /account/warning (the reader acknowledges)
   Response pick_submit(RequestContext& ctx);         // POST /comments/{id}/pick (on=1|0; staff)
 
   // Contributions (contribution_handlers.cpp).

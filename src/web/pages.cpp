@@ -524,6 +524,18 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   d.set("profile_url", "/readers/" + std::to_string(v.account.id));
   d.set("supporter", mus::data(v.account.supporter));
   d.set("show_supporter", mus::data(v.account.show_supporter));
+  // Sanctions, with the moderator's reason, as the reader sees them.
+  if (!v.account.warning.empty()) d.set("warning", v.account.warning);
+  auto now = std::chrono::system_clock::now();
+  if (v.account.banned_until && *v.account.banned_until > now) {
+    bool ban = *v.account.banned_until > now + std::chrono::days(365 * 50);
+    std::string s = ban ? "You are banned from commenting"
+                        : "You are suspended from commenting until " +
+                              format_local(*v.account.banned_until, site_.locality, "EEEE d MMMM yyyy HH:mm zzz");
+    d.set("sanction", s + (v.account.ban_reason.empty() ? "." : ": " + v.account.ban_reason));
+  } else if (v.account.premoderated) {
+    d.set("sanction", std::string("A moderator reads your comments before they appear."));
+  }
   mus::list sessions;
   for (const auto& s : v.sessions) {
     std::string device = s.user_agent.empty() ? std::string("Unknown device") : s.user_agent.substr(0, 80);

@@ -44,7 +44,7 @@ def main():
     data = tempfile.mkdtemp(prefix="tribune-kill9-")
     config = os.path.join(data, "tribune.toml")
     with open(config, "w") as f:
-        f.write("[limits]\nregistrations_per_ip_per_hour = 1000\ncomments_per_reader_per_minute = 100000\n")
+        f.write("[limits]\nregistrations_per_ip_per_hour = 1000\ncomments_per_reader_per_minute = 100000\ncomments_per_ip_per_minute = 100000\n")
     proc, port = start(data, config, "first")
     slug = next(a["slug"] for a in call(port, "GET", "/api/v1/articles?limit=50")[1]["articles"] if a["comments_open"])
     readers = []

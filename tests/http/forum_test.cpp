@@ -421,7 +421,7 @@ TEST(ModerationRulesOverHttp, WordsNudgeHoldAndRejectAndTheQueueSaysWhy) {
   EXPECT_EQ(error_code(repeated), "rejected");
   EXPECT_EQ(json::parse(get(server.port(), "/api/v1/articles/" + slug).body).at("comment_count").as_int64(), count_before + 2);
   // The queue shows which rule held a comment and why.
-  auto queue = server.app().moderation().queue(0, 50);
+  auto queue = server.app().moderation().queue({});
   bool explained = false;
   for (const auto& item : queue) explained = explained || (item.rule == "suspect_words" && !item.rule_reason.empty());
   EXPECT_TRUE(explained);

@@ -218,3 +218,106 @@ TEST_P(StoreContract, DataSurvivesReopening) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract, ::testing::ValuesIn(engines()),
                          [](const auto& param_info) { return param_info.param.name; });
+
+TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
+  auto article = store_->save_article(record("moderated", 1000), false);
+  auto account = [&](const std::string& name, const std::string& role) {
+    NewAccount a;
+    a.email = name + "@example.com";
+    a.email_normalized = a.email;
+    a.display_name = name;
+    a.name_keys = {name, name};
+    a.password_hash = "x";
+    a.role = role;
+    return store_->create_account(a, std::nullopt, std::nullopt, std::nullopt).account.id;
+  };
+  int64_t mod = account("Mo", "moderator"), reader = account("Rea", "reader");
+  auto comment = [&](const std::string& text, CommentStatus status) {
+    NewComment c;
+    c.article_id = article.id;
+    c.author_id = reader;
+    c.body_markdown = text;
+    c.body_html = "<p>" + text + "</p>";
+    c.status = status;
+    c.moderation_rule = status == CommentStatus::pending ? "links" : "";
+    return store_->add_comment(c).comment.id;
+  };
+  int64_t held = comment("held text", CommentStatus::pending), spam = comment("buy pills", CommentStatus::pending);
+  int64_t fine = comment("fine text", CommentStatus::published);
+  store_->add_report(fine, mod, "abuse", "");
+
+  Store::QueueQuery q;
+  EXPECT_EQ(store_->moderation_queue(q).size(), 3u);
+  q.view = "held";
+  EXPECT_EQ(store_->moderation_queue(q).size(), 2u);
+  q.view = "reported";
+  EXPECT_EQ(store_->moderation_queue(q).size(), 1u);
+  q.view = "open";
+  q.rule = "links";
+  q.author_id = reader;
+  q.article_id = article.id;
+  EXPECT_EQ(store_->moderation_queue(q).size(), 2u);
+  q.article_id = article.id + 1000;
+  EXPECT_TRUE(store_->moderation_queue(q).empty());
+
+  store_->decide_comment(held, mod, "approve", "fine after all");
+  store_->decide_comment(spam, mod, "reject", "spam");
+  Store::QueueQuery decided;
+  decided.view = "decided";
+  auto recent = store_->moderation_queue(decided);
+  ASSERT_EQ(recent.size(), 2u);
+  EXPECT_EQ(recent[0].comment.id, spam) << "newest decision first";
+  EXPECT_EQ(recent[0].decision, "reject");
+  EXPECT_EQ(recent[0].decided_by, "Mo");
+  EXPECT_EQ(recent[0].decision_reason, "spam");
+
+  auto examples = store_->training_examples(0, 10);
+  ASSERT_EQ(examples.size(), 2u);
+  EXPECT_FALSE(examples[0].spam);
+  EXPECT_EQ(examples[0].text, "held text");
+  EXPECT_TRUE(examples[1].spam);
+  EXPECT_TRUE(store_->training_examples(examples[1].id, 10).empty());
+
+  Store::ActivityQuery activity;
+  activity.account_id = reader;
+  activity.body = "x";
+  activity.decisions_since = TimePoint{};
+  auto a = store_->author_activity(activity);
+  EXPECT_EQ(a.decided, 2);
+  EXPECT_EQ(a.rejected, 1);
+
+  store_->sanction(reader, mod, "warn", "Keep it civil.");
+  store_->sanction(reader, mod, "premoderate", "");
+  store_->sanction(reader, mod, "note", "Argues in good faith, mostly.");
+  auto who = store_->find_account(reader);
+  EXPECT_EQ(who->warning, "Keep it civil.");
+  EXPECT_TRUE(who->premoderated);
+  EXPECT_TRUE(store_->acknowledge_warning(reader));
+  EXPECT_FALSE(store_->acknowledge_warning(reader)) << "nothing left to acknowledge";
+  EXPECT_TRUE(store_->find_account(reader)->warning.empty());
+  store_->sanction(reader, mod, "release", "");
+  EXPECT_FALSE(store_->find_account(reader)->premoderated);
+  EXPECT_THROW(store_->sanction(reader + 1000, mod, "warn", "x"), Error);
+  store_->audit(std::nullopt, "create_token", std::nullopt, "ci (editor)");
+
+  Store::LogQuery lq;
+  lq.subject_id = reader;
+  auto log = store_->audit_log(lq);
+  std::vector<std::string> actions;
+  for (const auto& e : log) actions.push_back(e.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"release", "acknowledge_warning", "note", "premoderate", "warn", "reject", "approve"}));
+  EXPECT_EQ(log.back().actor_name, "Mo");
+  auto everything = store_->audit_log({});
+  EXPECT_EQ(everything.front().action, "create_token");
+  EXPECT_FALSE(everything.front().actor_id);
+  Store::LogQuery paged;
+  paged.before_id = everything[1].id;
+  paged.limit = 2;
+  EXPECT_EQ(store_->audit_log(paged).size(), 2u);
+
+  EXPECT_FALSE(store_->load_model("spam"));
+  std::string blob("model\0bytes\xff", 12);
+  store_->save_model("spam", blob);
+  store_->save_model("spam", blob + "2");
+  EXPECT_EQ(store_->load_model("spam"), blob + "2");
+}

@@ -92,3 +92,73 @@ TEST(ModerationRules, LinksNewReadersRepeatsStaffAndPremoderation) {
   words_first.order = {"banned_words", "premoderation"};
   EXPECT_EQ(RulePipeline(words_first).run({.text = "spam", .article_premoderated = true}).rule, "banned_words");
 }
+
+TEST(ModerationRules, RejectionRateHoldsReadersModeratorsKeepRemoving) {
+  RuleSettings s;
+  s.rejection_rate = 0.5;
+  s.rejection_min_decisions = 4;
+  RulePipeline p(s);
+  Candidate c{.text = "A comment."};
+  c.recent_decisions = 3;
+  c.recent_rejections = 3;
+  EXPECT_EQ(p.run(c).action, A::publish) << "too few decisions to judge";
+  c.recent_decisions = 4;
+  c.recent_rejections = 2;
+  auto v = p.run(c);
+  EXPECT_EQ(v.action, A::hold);
+  EXPECT_EQ(v.rule, "rejection_rate");
+  c.recent_rejections = 1;
+  EXPECT_EQ(p.run(c).action, A::publish);
+}
+
+TEST(ModerationRules, ClassifierScoreHoldsAboveTheThresholdOnly) {
+  RuleSettings s;
+  s.classifier_threshold = 0.9;
+  RulePipeline p(s);
+  Candidate c{.text = "Earn money fast"};
+  EXPECT_EQ(p.run(c).action, A::publish) << "no score: no model yet, rules decide alone";
+  c.spam_score = 0.89;
+  EXPECT_EQ(p.run(c).action, A::publish);
+  c.spam_score = 0.97;
+  auto v = p.run(c);
+  EXPECT_EQ(v.action, A::hold);
+  EXPECT_EQ(v.rule, "classifier");
+  EXPECT_NE(v.reason.find("0.97"), std::string::npos);
+}
+
+TEST(ModerationRules, PremoderatedReadersAreHeld) {
+  RulePipeline p(RuleSettings{});
+  Candidate c{.text = "Hello"};
+  c.author_premoderated = true;
+  auto v = p.run(c);
+  EXPECT_EQ(v.action, A::hold);
+  EXPECT_EQ(v.rule, "premoderation");
+  c.author_role = "editor";
+  EXPECT_EQ(p.run(c).action, A::publish) << "staff come first in the default order";
+}
+
+TEST(ModerationRules, ExternalRuleRunsInItsPlaceAndOnlyWhenReached) {
+  RuleSettings s;
+  s.order = {"banned_words", "external", "new_reader"};
+  s.banned_words = {"spam"};
+  s.hold_first_comments = 1;
+  RulePipeline p(s);
+  int calls = 0;
+  ExternalCheck reject = [&](const Candidate&) -> std::optional<Verdict> {
+    ++calls;
+    Verdict v;
+    v.action = A::reject;
+    v.reason = "Off topic, says the service.";
+    return v;
+  };
+  EXPECT_EQ(p.run({.text = "spam"}, reject).rule, "banned_words");
+  EXPECT_EQ(calls, 0) << "an earlier decisive rule ends the run";
+  auto v = p.run({.text = "fine"}, reject);
+  EXPECT_EQ(v.action, A::reject);
+  EXPECT_EQ(v.rule, "external");
+  EXPECT_EQ(v.reason, "Off topic, says the service.");
+  ExternalCheck none = [&](const Candidate&) -> std::optional<Verdict> { return std::nullopt; };
+  EXPECT_EQ(p.run({.text = "fine"}, none).rule, "new_reader") << "no opinion: the next rule decides";
+  EXPECT_EQ(p.run({.text = "fine"}).rule, "new_reader") << "not configured: skipped";
+}
+

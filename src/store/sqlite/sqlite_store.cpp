@@ -285,11 +285,11 @@ std::optional<Article> find_article_in(Db& db, std::string_view slug) {
 
 constexpr const char* kAccountColumns =
     "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason, digest, "
-    "supporter_since IS NOT NULL, show_supporter";
+    "supporter_since IS NOT NULL, show_supporter, warning, premoderated";
 constexpr const char* kAccountColumnsA =
     "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at, a.banned_until, a.ban_reason, a.digest, "
-    "a.supporter_since IS NOT NULL, a.show_supporter";
-constexpr int kAccountWidth = 11;  // columns read by read_account
+    "a.supporter_since IS NOT NULL, a.show_supporter, a.warning, a.premoderated";
+constexpr int kAccountWidth = 13;  // columns read by read_account
 
 TimePoint seconds_at(Statement& st, int col) { return TimePoint(std::chrono::seconds(st.int64(col))); }
 
@@ -306,7 +306,19 @@ Account read_account(Statement& st, int c) {
   a.digest = st.text(c + 8);
   a.supporter = st.int64(c + 9) != 0;
   a.show_supporter = st.int64(c + 10) != 0;
+  a.warning = st.text(c + 11);
+  a.premoderated = st.int64(c + 12) != 0;
   return a;
+}
+
+// Appends to the audit log, naming the actor as they are now (0: an API token or the command line).
+void log_act(Db& db, int64_t actor_id, std::string_view action, std::optional<int64_t> comment_id,
+             std::optional<int64_t> account_id, std::string_view reason, int64_t now) {
+  auto& st = db.prepare(
+      "INSERT INTO moderation_log (actor_id, actor_name, action, comment_id, account_id, reason, created_at) VALUES "
+      "(nullif(?1, 0), coalesce((SELECT display_name FROM accounts WHERE id = ?1), ''), ?2, ?3, ?4, ?5, ?6)");
+  st.bind(1, actor_id).bind(2, action).bind_optional_int(3, comment_id).bind_optional_int(4, account_id);
+  st.bind(5, reason).bind(6, now).run();
 }
 
 int64_t insert_session(Db& db, int64_t account_id, const NewSession& s) {
@@ -904,20 +916,30 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  AuthorActivity author_activity(int64_t account_id, const std::string& body, TimePoint since,
-                                 int64_t published_cap) override {
+  AuthorActivity author_activity(const ActivityQuery& q) override {
     return readers_.with([&](Db& db) {
       AuthorActivity a;
-      if (published_cap > 0) {
+      if (q.published_cap > 0) {
         auto& published = db.prepare("SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND status = "
                                      "'published' LIMIT ?2)");
-        published.bind(1, account_id).bind(2, published_cap);
+        published.bind(1, q.account_id).bind(2, q.published_cap);
         if (published.step()) a.published = published.int64(0);
       }
       auto& same = db.prepare("SELECT count(*) FROM comments WHERE author_id = ?1 AND body_hash = ?2 AND created_at >= ?3 "
                               "AND body_markdown = ?4");
-      same.bind(1, account_id).bind(2, text_hash(body)).bind(3, since.time_since_epoch().count()).bind(4, body);
-      if (same.step()) a.same_text = same.int64(0);
+      same.bind(1, q.account_id).bind(2, text_hash(q.body)).bind(3, q.same_text_since.time_since_epoch().count());
+      if (same.bind(4, q.body).step()) a.same_text = same.int64(0);
+      if (q.decisions_since) {
+        auto& decided = db.prepare(
+            "SELECT count(*), coalesce(sum(l.action <> 'approve'), 0) FROM comments c JOIN moderation_log l ON "
+            "l.comment_id = c.id WHERE c.author_id = ?1 AND c.created_at >= ?2 AND l.created_at >= ?2 AND l.action IN "
+            "('approve', 'reject', 'hide')");
+        decided.bind(1, q.account_id).bind(2, q.decisions_since->time_since_epoch().count());
+        if (decided.step()) {
+          a.decided = decided.int64(0);
+          a.rejected = decided.int64(1);
+        }
+      }
       return a;
     });
   }
@@ -1371,32 +1393,56 @@ class SqliteStore final : public Store {
 
   // --- Moderation ---
 
-  std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) override {
+  std::vector<QueueItem> moderation_queue(const QueueQuery& q) override {
     return readers_.with([&](Db& db) {
       std::vector<QueueItem> out;
-      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns +
-                            ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
-                            "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
-                            "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason" + kCommentFrom +
-                            "WHERE c.id IN (SELECT id FROM comments WHERE status = 'pending' AND id > ?1 UNION SELECT "
-                            "comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > ?1) AND c.status IN "
-                            "('pending', 'published') ORDER BY c.id LIMIT ?2");
-      st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+      bool decided = q.view == "decided";
+      std::string sql = std::string("SELECT ") + kCommentColumns +
+                        ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
+                        "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
+                        "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason";
+      if (decided) {
+        sql += ", l.id, l.action, l.actor_name, l.reason, l.created_at" + std::string(kCommentFrom) +
+               "JOIN moderation_log l ON l.comment_id = c.id WHERE l.action IN ('approve', 'reject', 'hide') AND "
+               "(?1 = 0 OR l.id < ?1)";
+      } else {
+        std::string held = "SELECT id FROM comments WHERE status = 'pending' AND id > ?1";
+        std::string reported = "SELECT comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > ?1";
+        sql += std::string(kCommentFrom) + "WHERE c.id IN (" +
+               (q.view == "held" ? held : q.view == "reported" ? reported : held + " UNION " + reported) +
+               ") AND c.status IN ('pending', 'published')";
+      }
+      if (q.article_id) sql += " AND c.article_id = ?3";
+      if (!q.rule.empty()) sql += " AND c.moderation_rule = ?4";
+      if (q.author_id) sql += " AND c.author_id = ?5";
+      sql += decided ? " ORDER BY l.id DESC LIMIT ?2" : " ORDER BY c.id LIMIT ?2";
+      auto& st = db.prepare(sql);
+      st.bind(1, q.after).bind(2, static_cast<int64_t>(q.limit));
+      if (q.article_id) st.bind(3, *q.article_id);
+      if (!q.rule.empty()) st.bind(4, q.rule);
+      if (q.author_id) st.bind(5, *q.author_id);
       while (st.step()) {
-        QueueItem q;
-        q.comment = read_comment(st);
-        q.open_reports = st.int64(kCommentWidth);
-        q.reasons = st.text(kCommentWidth + 1);
-        q.rule = st.text(kCommentWidth + 2);
-        q.rule_reason = st.text(kCommentWidth + 3);
-        out.push_back(std::move(q));
+        QueueItem item;
+        item.comment = read_comment(st);
+        item.open_reports = st.int64(kCommentWidth);
+        item.reasons = st.text(kCommentWidth + 1);
+        item.rule = st.text(kCommentWidth + 2);
+        item.rule_reason = st.text(kCommentWidth + 3);
+        if (decided) {
+          item.decision_id = st.int64(kCommentWidth + 4);
+          item.decision = st.text(kCommentWidth + 5);
+          item.decided_by = st.text(kCommentWidth + 6);
+          item.decision_reason = st.text(kCommentWidth + 7);
+          item.decided_at = seconds_at(st, kCommentWidth + 8);
+        }
+        out.push_back(std::move(item));
       }
       return out;
     });
   }
 
   SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
-                              const std::string& reason) override {
+                              const std::string& reason, bool notify_author) override {
     SavedComment out;
     writer_.run([&](Db& db) {
       out.notified.clear();
@@ -1421,7 +1467,7 @@ class SqliteStore final : public Store {
       // The author hears about a held comment going up, and about any comment coming down.
       std::string notice = next == "published" ? (status == "pending" ? "approved" : "") :
                            (status == "published" || status == "pending") ? next : "";
-      if (!notice.empty()) {
+      if (!notice.empty() && notify_author) {
         // One notice per comment and reader: the latest decision replaces an earlier one.
         db.prepare("DELETE FROM notifications WHERE comment_id = ?1 AND account_id = (SELECT author_id FROM comments "
                    "WHERE id = ?1)").bind(1, comment_id).run();
@@ -1433,8 +1479,7 @@ class SqliteStore final : public Store {
       }
       db.prepare("UPDATE comment_reports SET resolved_at = ?2 WHERE comment_id = ?1 AND resolved_at IS NULL")
           .bind(1, comment_id).bind(2, now).run();
-      db.prepare("INSERT INTO moderation_log (moderator_id, action, comment_id, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-          .bind(1, moderator_id).bind(2, decision).bind(3, comment_id).bind(4, reason).bind(5, now).run();
+      log_act(db, moderator_id, decision, comment_id, std::nullopt, reason, now);
     });
     out.comment = *find_comment(comment_id);
     return out;
@@ -1448,9 +1493,106 @@ class SqliteStore final : public Store {
       else up.bind(2, nullptr);
       up.bind(3, reason).run();
       if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
-      db.prepare("INSERT INTO moderation_log (moderator_id, action, account_id, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-          .bind(1, moderator_id).bind(2, until ? "ban" : "unban").bind(3, account_id).bind(4, reason)
-          .bind(5, now_seconds().time_since_epoch().count()).run();
+      log_act(db, moderator_id, until ? "ban" : "unban", std::nullopt, account_id, reason,
+              now_seconds().time_since_epoch().count());
+    });
+  }
+
+  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) override {
+    writer_.run([&](Db& db) {
+      auto exists = [](Statement& st) {
+        bool row = st.step();
+        st.reset();  // a finished write statement, so that the commit finds none in progress
+        return row;
+      };
+      bool found;
+      if (action == "warn") {
+        found = exists(db.prepare("UPDATE accounts SET warning = ?2 WHERE id = ?1 RETURNING 1").bind(1, account_id).bind(2, reason));
+      } else if (action == "premoderate" || action == "release") {
+        found = exists(db.prepare("UPDATE accounts SET premoderated = ?2 WHERE id = ?1 RETURNING 1")
+                           .bind(1, account_id).bind(2, int64_t{action == "premoderate"}));
+      } else {
+        found = exists(db.prepare("SELECT 1 FROM accounts WHERE id = ?1").bind(1, account_id));
+      }
+      if (!found) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
+      log_act(db, moderator_id, action, std::nullopt, account_id, reason, now_seconds().time_since_epoch().count());
+    });
+  }
+
+  bool acknowledge_warning(int64_t account_id) override {
+    bool had = false;
+    writer_.run([&](Db& db) {
+      auto& st = db.prepare("UPDATE accounts SET warning = '' WHERE id = ?1 AND warning <> '' RETURNING 1");
+      st.bind(1, account_id);
+      had = st.step();
+      st.reset();
+      if (had) log_act(db, account_id, "acknowledge_warning", std::nullopt, account_id, "", now_seconds().time_since_epoch().count());
+    });
+    return had;
+  }
+
+  void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
+             const std::string& detail) override {
+    writer_.run([&](Db& db) {
+      log_act(db, actor_id.value_or(0), action, std::nullopt, account_id, detail, now_seconds().time_since_epoch().count());
+    });
+  }
+
+  std::vector<LogEntry> audit_log(const LogQuery& q) override {
+    return readers_.with([&](Db& db) {
+      std::string sql = "SELECT id, actor_id, actor_name, action, comment_id, account_id, reason, created_at FROM "
+                        "moderation_log l WHERE (?1 = 0 OR id < ?1)";
+      if (q.subject_id)
+        sql += " AND (account_id = ?3 OR comment_id IN (SELECT id FROM comments WHERE author_id = ?3))";
+      if (!q.action.empty()) sql += " AND action = ?4";
+      sql += " ORDER BY id DESC LIMIT ?2";
+      auto& st = db.prepare(sql);
+      st.bind(1, q.before_id).bind(2, static_cast<int64_t>(q.limit));
+      if (q.subject_id) st.bind(3, *q.subject_id);
+      if (!q.action.empty()) st.bind(4, q.action);
+      std::vector<LogEntry> out;
+      while (st.step()) {
+        LogEntry e;
+        e.id = st.int64(0);
+        if (!st.is_null(1)) e.actor_id = st.int64(1);
+        e.actor_name = st.text(2);
+        e.action = st.text(3);
+        if (!st.is_null(4)) e.comment_id = st.int64(4);
+        if (!st.is_null(5)) e.account_id = st.int64(5);
+        e.reason = st.text(6);
+        e.created_at = seconds_at(st, 7);
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  std::vector<TrainingExample> training_examples(int64_t after_id, int limit) override {
+    return readers_.with([&](Db& db) {
+      auto& st = db.prepare("SELECT l.id, l.action <> 'approve', c.body_markdown FROM moderation_log l JOIN comments c ON "
+                            "c.id = l.comment_id WHERE l.id > ?1 AND l.action IN ('approve', 'reject', 'hide') ORDER BY "
+                            "l.id LIMIT ?2");
+      st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+      std::vector<TrainingExample> out;
+      while (st.step()) out.push_back(TrainingExample{st.int64(0), st.int64(1) != 0, st.text(2)});
+      return out;
+    });
+  }
+
+  void save_model(const std::string& name, const std::string& blob) override {
+    writer_.run([&](Db& db) {
+      db.prepare("INSERT INTO models (name, blob, saved_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET "
+                 "blob = excluded.blob, saved_at = excluded.saved_at")
+          .bind(1, name).bind_blob(2, blob).bind(3, now_seconds().time_since_epoch().count()).run();
+    });
+  }
+
+  std::optional<std::string> load_model(const std::string& name) override {
+    return readers_.with([&](Db& db) -> std::optional<std::string> {
+      auto& st = db.prepare("SELECT blob FROM models WHERE name = ?1");
+      st.bind(1, name);
+      if (!st.step()) return std::nullopt;
+      return st.text(0);
     });
   }
 
