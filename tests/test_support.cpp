@@ -10,6 +10,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 
 #include <cstdlib>
 #include <random>
@@ -109,6 +110,28 @@ HttpResult Reader::form(const std::string& target, const std::string& fields) {
   spec.headers["Content-Type"] = "application/x-www-form-urlencoded";
   spec.headers["Cookie"] = cookie;
   return request(port, spec);
+}
+
+Reader register_reader(uint16_t port, const std::string& email, const std::string& name) {
+  Reader r{port, {}, {}};
+  std::string body = "{\"email\":\"" + email + "\",\"display_name\":\"" + name + "\",\"password\":\"a reader's long password\"}";
+  auto res = r.call("POST", "/api/v1/accounts", body);
+  if (res.status != 201) throw std::runtime_error("registration failed: " + res.body);
+  auto v = boost::json::parse(res.body);
+  r.csrf = std::string(v.at("csrf_token").as_string());
+  r.id = v.at("account").at("id").as_int64();
+  return r;
+}
+
+Reader staff_session(TestServer& server, const std::string& email, const std::string& name, const std::string& role) {
+  server.app().accounts().create_account(email, name, "a staff member's password", role);
+  Reader r{server.port(), {}, {}};
+  auto res = r.call("POST", "/api/v1/sessions", "{\"email\":\"" + email + "\",\"password\":\"a staff member's password\"}");
+  if (res.status != 200) throw std::runtime_error("staff sign-in failed: " + res.body);
+  auto v = boost::json::parse(res.body);
+  r.csrf = std::string(v.at("csrf_token").as_string());
+  r.id = v.at("account").at("id").as_int64();
+  return r;
 }
 
 EventReader::EventReader(uint16_t port, const std::string& target, const std::map<std::string, std::string>& headers) {

@@ -55,6 +55,12 @@ struct Reader {
   HttpResult form(const std::string& target, const std::string& fields);
 };
 
+class TestServer;
+// A reader registered over the API (and so signed in at once).
+Reader register_reader(uint16_t port, const std::string& email, const std::string& name);
+// A staff account created directly in the app, signed in over the API.
+Reader staff_session(TestServer& server, const std::string& email, const std::string& name, const std::string& role);
+
 // Reads a Server-Sent Events stream on its own socket until a text appears or a deadline passes.
 class EventReader {
  public:

@@ -63,6 +63,7 @@ class App {
   OutboxWorker& outbox() { return *outbox_; }
   ReaderService& readers() { return *readers_; }
   ModerationService& moderation() { return *moderation_; }
+  std::shared_ptr<Classifier> classifier() { return classifier_; }  // null when the rule is off
   DigestService& digests() { return *digests_; }
   ContributionService& contributions() { return *contributions_; }
   LiveHub& live() { return live_; }

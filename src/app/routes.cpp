@@ -166,6 +166,7 @@ Router App::build_routes() {
   r.add(verb::post, "/account/verification", [&web](RequestContext& c) { return web.resend_verification_submit(c); });
   r.add(verb::post, "/account/digest", [&web](RequestContext& c) { return web.digest_submit(c); });
   r.add(verb::post, "/account/supporter-badge", [&web](RequestContext& c) { return web.supporter_badge_submit(c); });
+  r.add(verb::post, "/account/warning", [&web](RequestContext& c) { return web.acknowledge_submit(c); });
   r.add(verb::post, "/account/{action}", [&web](RequestContext& c) { return web.account_change_submit(c); });
   r.add(verb::get, "/admin/accounts", [&web](RequestContext& c) { return web.admin_accounts(c); });
   r.add(verb::post, "/admin/accounts/{id}/role", [&web](RequestContext& c) { return web.admin_role_submit(c); });
@@ -188,7 +189,6 @@ Router App::build_routes() {
   r.add(verb::get, "/moderation/readers/{id}", [&web](RequestContext& c) { return web.reader_history(c); });
   r.add(verb::get, "/moderation/log", [&web](RequestContext& c) { return web.audit_log(c); });
   r.add(verb::get, "/moderation/log.csv", [&web](RequestContext& c) { return web.audit_log_csv(c); });
-  r.add(verb::post, "/account/warning", [&web](RequestContext& c) { return web.acknowledge_submit(c); });
   r.add(verb::get, "/authors/{slug}", [&web](RequestContext& c) { return web.author(c); }, cached);
   r.add(verb::get, "/{section}", [&web](RequestContext& c) { return web.section(c); }, cached);
   r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", [&web](RequestContext& c) { return web.article(c); }, cached);

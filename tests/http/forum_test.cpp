@@ -34,26 +34,11 @@ class ForumTest : public ::testing::Test {
   uint16_t port() { return server_->port(); }
 
   Reader reader(const std::string& name) {
-    Reader r{port(), {}, {}};
-    json::object o{{"email", "forum" + std::to_string(++counter_) + "@example.org"}, {"display_name", name},
-                   {"password", "a reader's long password"}};
-    auto res = r.call("POST", "/api/v1/accounts", json::serialize(o));
-    EXPECT_EQ(res.status, 201) << res.body;
-    auto v = json::parse(res.body);
-    r.csrf = std::string(v.at("csrf_token").as_string());
-    r.id = v.at("account").at("id").as_int64();
-    return r;
+    return register_reader(port(), "forum" + std::to_string(++counter_) + "@example.org", name);
   }
   Reader staff(const std::string& role) {
-    std::string email = role + std::to_string(++counter_) + "@example.org";
-    server_->app().accounts().create_account(email, "Staff " + std::to_string(counter_), "a staff member's password", role);
-    Reader r{port(), {}, {}};
-    auto res = r.call("POST", "/api/v1/sessions", "{\"email\":\"" + email + "\",\"password\":\"a staff member's password\"}");
-    EXPECT_EQ(res.status, 200) << res.body;
-    auto v = json::parse(res.body);
-    r.csrf = std::string(v.at("csrf_token").as_string());
-    r.id = v.at("account").at("id").as_int64();
-    return r;
+    ++counter_;
+    return staff_session(*server_, role + std::to_string(counter_) + "@example.org", "Staff " + std::to_string(counter_), role);
   }
   std::string slug() {
     auto v = json::parse(get(port(), "/api/v1/articles?limit=50").body);

@@ -1,0 +1,469 @@
+// Trust and safety over HTTP: the queues and their filters, bulk decisions, sanctions as readers meet them,
+// a reader's history, the audit log and its export, the classifier learning from decisions, the external
+// rule against a real local HTTP service, and floods from one address across accounts.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "payments/stripe.h"
+#include "store/sqlite/sqlite_store.h"
+#include "test_support.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+
+namespace {
+
+std::string error_code(const HttpResult& r) {
+  return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
+
+std::string open_slug(uint16_t port) {
+  auto v = json::parse(get(port, "/api/v1/articles?limit=50").body);
+  for (auto& a : v.at("articles").as_array())
+    if (a.at("comments_open").as_bool() && a.at("comments_mode").as_string() == "open") return std::string(a.at("slug").as_string());
+  return {};
+}
+
+HttpResult post(Reader& r, const std::string& slug, const std::string& body, bool acknowledge = false) {
+  json::object o{{"body", body}};
+  if (acknowledge) o["acknowledge_nudge"] = true;
+  return r.call("POST", "/api/v1/articles/" + slug + "/comments", json::serialize(o));
+}
+
+int64_t comment_id(const HttpResult& r) { return json::parse(r.body).at("comment").at("id").as_int64(); }
+std::string status_of(const HttpResult& r) { return std::string(json::parse(r.body).at("comment").at("status").as_string()); }
+
+class ModerationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new TestServer(true, {}, [](Config& c) {
+      c.account_limits.register_per_ip = {100000, std::chrono::hours(1)};
+      c.comment_limits.per_account = {100000, std::chrono::minutes(1)};
+      c.moderation.suspect_words = {"hold ?me"};
+      c.moderation.nudge_words = false;
+      c.moderation.rejection_min_decisions = 3;
+      c.classifier.min_examples = 5;
+      c.digest_interval = std::chrono::hours(24);
+    });
+    slug_ = open_slug(server_->port());
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  uint16_t port() { return server_->port(); }
+  Reader reader(const std::string& name) {
+    return register_reader(port(), "mod" + std::to_string(++counter_) + "@example.org", name);
+  }
+  Reader moderator() {
+    ++counter_;
+    return staff_session(*server_, "moderator" + std::to_string(counter_) + "@example.org",
+                         "Moderator " + std::to_string(counter_), "moderator");
+  }
+  json::array queue(Reader& mod, const std::string& query) {
+    auto r = mod.call("GET", "/api/v1/moderation/queue?" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).at("items").as_array();
+  }
+  static TestServer* server_;
+  static std::string slug_;
+  static inline int counter_ = 0;
+};
+TestServer* ModerationTest::server_ = nullptr;
+std::string ModerationTest::slug_;
+
+}  // namespace
+
+TEST_F(ModerationTest, QueuesFilterAndBulkDecisionsReachAuthors) {
+  auto mod = moderator();
+  auto ana = reader("Ana Queue"), bo = reader("Bo Queue");
+  auto a1 = post(ana, slug_, "Please hold me for review.");
+  auto b1 = post(bo, slug_, "Hold me too, please.");
+  auto fine = post(bo, slug_, "A perfectly ordinary comment.");
+  ASSERT_EQ(status_of(a1), "pending");
+  ASSERT_EQ(status_of(fine), "published");
+  ASSERT_EQ(ana.call("POST", "/api/v1/comments/" + std::to_string(comment_id(fine)) + "/reports",
+                     R"({"reason":"abuse"})").status, 201);
+
+  auto held = queue(mod, "view=held&rule=suspect_words");
+  EXPECT_GE(held.size(), 2u);
+  auto ana_only = queue(mod, "view=held&reader=" + std::to_string(ana.id));
+  ASSERT_EQ(ana_only.size(), 1u);
+  EXPECT_EQ(ana_only[0].at("comment").at("id").as_int64(), comment_id(a1));
+  auto reported = queue(mod, "view=reported&article=" + slug_);
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_EQ(reported[0].at("open_reports").as_int64(), 1);
+  EXPECT_EQ(mod.call("GET", "/api/v1/moderation/queue?view=everything").status, 422);
+  EXPECT_EQ(mod.call("GET", "/api/v1/moderation/queue?article=no-such-article").status, 404);
+  EXPECT_EQ(ana.call("GET", "/api/v1/moderation/queue").status, 403) << "readers do not see the queue";
+
+  // One bulk approval for both held comments; ids that do not exist are skipped.
+  auto bulk = mod.call("POST", "/api/v1/moderation/decisions",
+                       "{\"ids\":[" + std::to_string(comment_id(a1)) + "," + std::to_string(comment_id(b1)) +
+                           ",999999],\"decision\":\"approve\",\"reason\":\"fine on reflection\"}");
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  EXPECT_EQ(json::parse(bulk.body).at("decided").as_int64(), 2);
+  EXPECT_EQ(mod.call("POST", "/api/v1/moderation/decisions", R"({"ids":[],"decision":"approve"})").status, 422);
+  EXPECT_EQ(mod.call("POST", "/api/v1/moderation/decisions", R"({"ids":["1"],"decision":"approve"})").status, 422);
+
+  auto decided = queue(mod, "view=decided&reader=" + std::to_string(ana.id));
+  ASSERT_FALSE(decided.empty());
+  EXPECT_EQ(decided[0].at("decision").at("decision").as_string(), "approve");
+  EXPECT_EQ(decided[0].at("decision").at("reason").as_string(), "fine on reflection");
+  // The author hears about it.
+  auto notes = json::parse(ana.call("GET", "/api/v1/me/notifications").body).at("notifications").as_array();
+  bool told = false;
+  for (auto& n : notes) told = told || (n.at("kind").as_string() == "moderation" && n.at("detail").as_string() == "approved");
+  EXPECT_TRUE(told);
+
+  // The queue page without JavaScript: filters, bulk form, keyboard hints; a bulk form post works.
+  auto c2 = post(ana, slug_, "Hold me once more.");
+  auto page = request(port(), {"GET", "/moderation?view=held", {}, {{"Cookie", mod.cookie}}});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("form=\"bulk\""), std::string::npos);
+  EXPECT_NE(page.body.find("data-queue-item=\"" + std::to_string(comment_id(c2)) + "\""), std::string::npos);
+  auto submitted = mod.form("/moderation/decisions",
+                            "ids=" + std::to_string(comment_id(c2)) + "&decision=reject&reason=no&return_to=%2Fmoderation%3Fview%3Dheld");
+  EXPECT_EQ(submitted.status, 303);
+  EXPECT_EQ(submitted.header("location"), "/moderation?view=held&done=bulk&n=1");
+  auto log = request(port(), {"GET", "/moderation?view=decided", {}, {{"Cookie", mod.cookie}}});
+  EXPECT_NE(log.body.find("Rejected by"), std::string::npos);
+}
+
+TEST_F(ModerationTest, SanctionsAsTheReaderMeetsThem) {
+  auto mod = moderator();
+  auto cy = reader("Cy Sanctioned");
+  std::string base = "/api/v1/moderation/accounts/" + std::to_string(cy.id);
+  ASSERT_EQ(status_of(post(cy, slug_, "Before any sanction.")), "published");
+
+  // Warn: posting stops until the reader acknowledges the warning, which they read on their account page.
+  EXPECT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"warn"})").status, 422) << "a warning needs words";
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"warn","reason":"Attack arguments, not people."})").status, 204);
+  auto blocked = post(cy, slug_, "Carrying on regardless.");
+  EXPECT_EQ(blocked.status, 403);
+  EXPECT_EQ(error_code(blocked), "warning_unacknowledged");
+  EXPECT_NE(blocked.body.find("Attack arguments, not people."), std::string::npos);
+  auto account = request(port(), {"GET", "/account", {}, {{"Cookie", cy.cookie}}});
+  EXPECT_NE(account.body.find("Attack arguments, not people."), std::string::npos);
+  EXPECT_EQ(cy.form("/account/warning", "").status, 303);
+  EXPECT_EQ(cy.call("POST", "/api/v1/me/warning/acknowledge").status, 404) << "nothing left to acknowledge";
+  ASSERT_EQ(status_of(post(cy, slug_, "Point taken.")), "published");
+
+  // Pre-moderation of one reader: their comments wait, with the reason; release ends it.
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"premoderate","reason":"Repeated trouble"})").status, 204);
+  auto held = post(cy, slug_, "Will this appear?");
+  EXPECT_EQ(status_of(held), "pending");
+  EXPECT_NE(request(port(), {"GET", "/account", {}, {{"Cookie", cy.cookie}}}).body.find("A moderator reads your comments"),
+            std::string::npos);
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"release"})").status, 204);
+  EXPECT_EQ(status_of(post(cy, slug_, "Free again.")), "published");
+
+  // Suspension with a reason shown to the reader; a note only moderators see.
+  ASSERT_EQ(mod.call("POST", base + "/suspension", R"({"until":"2030-01-01T00:00:00Z","reason":"Cooling off"})").status, 204);
+  auto suspended = post(cy, slug_, "Still here?");
+  EXPECT_EQ(error_code(suspended), "suspended");
+  EXPECT_NE(suspended.body.find("Cooling off"), std::string::npos);
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"note","reason":"Means well; short fuse."})").status, 204);
+  EXPECT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"exile","reason":"x"})").status, 422);
+  EXPECT_EQ(mod.call("POST", "/api/v1/moderation/accounts/999999/sanctions", R"({"action":"note","reason":"x"})").status, 404);
+  EXPECT_EQ(cy.call("POST", base + "/sanctions", R"({"action":"note","reason":"I am innocent"})").status, 403);
+
+  // The history: every comment (held ones too), every act, newest first.
+  auto history = json::parse(mod.call("GET", base + "/history").body);
+  EXPECT_EQ(history.at("account").at("premoderated").as_bool(), false);
+  EXPECT_EQ(history.at("comments").as_array().size(), 4u) << "refused posts are not stored";
+  std::vector<std::string> acts;
+  for (auto& e : history.at("log").as_array()) acts.emplace_back(e.at("action").as_string());
+  EXPECT_EQ(acts, (std::vector<std::string>{"note", "ban", "release", "premoderate", "acknowledge_warning", "warn"}));
+  auto page = request(port(), {"GET", "/moderation/readers/" + std::to_string(cy.id), {}, {{"Cookie", mod.cookie}}});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Means well; short fuse."), std::string::npos);
+  EXPECT_NE(page.body.find("Suspended until"), std::string::npos);
+  EXPECT_EQ(request(port(), {"GET", "/moderation/readers/" + std::to_string(cy.id), {}, {{"Cookie", cy.cookie}}}).status, 403);
+  // A suspension from the history page's form (datetime-local, UTC) and lifting it.
+  EXPECT_EQ(mod.form("/moderation/accounts/" + std::to_string(cy.id) + "/ban", "lift=1").status, 303);
+  EXPECT_EQ(status_of(post(cy, slug_, "Back.")), "published");
+}
+
+TEST_F(ModerationTest, TheAuditLogRecordsEveryActAndExports) {
+  auto mod = moderator();
+  auto admin = staff_session(*server_, "auditadmin@example.org", "Audit Admin", "admin");
+  auto dee = reader("Dee Audited");
+  ASSERT_EQ(admin.call("PUT", "/api/v1/admin/accounts/" + std::to_string(dee.id) + "/role", R"({"role":"moderator"})").status, 204);
+  ASSERT_EQ(admin.call("PUT", "/api/v1/admin/accounts/" + std::to_string(dee.id) + "/role", R"({"role":"reader"})").status, 204);
+  ASSERT_EQ(mod.call("POST", "/api/v1/moderation/accounts/" + std::to_string(dee.id) + "/sanctions",
+                     R"j({"action":"note","reason":"=HYPERLINK(\"http://evil\")"})j").status, 204);
+  auto log = json::parse(mod.call("GET", "/api/v1/moderation/log?reader=" + std::to_string(dee.id)).body).at("entries").as_array();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].at("action").as_string(), "note");
+  EXPECT_EQ(log[1].at("action").as_string(), "set_role");
+  EXPECT_EQ(log[1].at("actor").as_string(), "Audit Admin");
+  EXPECT_EQ(log[1].at("reason").as_string(), "reader");
+  auto roles = json::parse(mod.call("GET", "/api/v1/moderation/log?action=set_role&limit=1").body);
+  EXPECT_EQ(roles.at("entries").as_array().size(), 1u);
+  EXPECT_FALSE(roles.at("next_before").is_null());
+  EXPECT_EQ(mod.call("GET", "/api/v1/moderation/log?action=DROP%20TABLE").status, 422);
+  EXPECT_EQ(dee.call("GET", "/api/v1/moderation/log").status, 403);
+
+  auto csv = request(port(), {"GET", "/moderation/log.csv", {}, {{"Cookie", mod.cookie}}});
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.rfind("id,at,actor_id,actor,action,comment_id,account_id,reason\r\n", 0), 0u);
+  EXPECT_NE(csv.body.find(",set_role,"), std::string::npos);
+  EXPECT_NE(csv.body.find("\"'=HYPERLINK(\"\"http://evil\"\")\""), std::string::npos) << "formula-safe";
+  auto html = request(port(), {"GET", "/moderation/log?reader=" + std::to_string(dee.id), {}, {{"Cookie", mod.cookie}}});
+  EXPECT_NE(html.body.find("set_role"), std::string::npos);
+  EXPECT_EQ(html.body.find("=HYPERLINK(\"http"), std::string::npos) << "escaped in HTML";
+}
+
+TEST_F(ModerationTest, RejectionRateAndEditsPassTheRules) {
+  auto mod = moderator();
+  auto eve = reader("Eve Rejected");
+  for (int i = 0; i < 3; ++i) {
+    auto c = post(eve, slug_, "Throwaway " + std::to_string(i));
+    ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(c)) + "/decision",
+                       R"({"decision":"hide"})").status, 200);
+  }
+  auto next = post(eve, slug_, "An innocent remark.");
+  EXPECT_EQ(status_of(next), "pending");
+  EXPECT_NE(next.body.find("pending"), std::string::npos);
+  auto items = queue(mod, "view=held&rule=rejection_rate");
+  ASSERT_FALSE(items.empty());
+  EXPECT_EQ(items.back().at("comment").at("id").as_int64(), comment_id(next));
+
+  // An edit passes the word rules: text that would be held is refused, the comment stays as it was.
+  auto fay = reader("Fay Editor");
+  auto c = post(fay, slug_, "An early draft.");
+  auto edit = fay.call("PATCH", "/api/v1/comments/" + std::to_string(comment_id(c)), R"({"body":"Now hold me please"})");
+  EXPECT_EQ(edit.status, 422);
+  EXPECT_EQ(error_code(edit), "needs_revision");
+  auto fine = fay.call("PATCH", "/api/v1/comments/" + std::to_string(comment_id(c)), R"({"body":"A better draft."})");
+  EXPECT_EQ(fine.status, 200) << fine.body;
+}
+
+TEST_F(ModerationTest, TheClassifierLearnsFromDecisionsAndHoldsLookalikes) {
+  auto mod = moderator();
+  auto spammer = reader("Promo Person"), regular = reader("Regular Reader");
+  auto decide = [&](const HttpResult& c, const char* decision) {
+    ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(c)) + "/decision",
+                       std::string("{\"decision\":\"") + decision + "\"}").status, 200);
+  };
+  const char* spam[] = {"Earn $500 a day from home with crypto signals, visit https://quick-cash.example now",
+                        "Cheap pills online, best prices, click https://pills.example today",
+                        "Make money fast with our bitcoin bot https://quick-cash.example limited offer",
+                        "Win big at the online casino, bonus at https://casino.example",
+                        "Work from home and earn $300 daily, click https://quick-cash.example"};
+  const char* good[] = {"The council should publish the costs of the bypass before voting.",
+                        "I disagree with the author about the rail timetable; the evening trains matter.",
+                        "Good piece on school funding, though the rural picture is different.",
+                        "My mother waited nine months for her operation; the figures are real.",
+                        "The housing bill deserves a proper debate in parliament."};
+  std::vector<int64_t> mine;
+  for (auto* text : spam) decide(post(spammer, slug_, text), "reject");
+  for (auto* text : good) decide(post(regular, slug_, text), "approve");
+  auto examples = server_->app().classifier()->examples();
+  EXPECT_GE(examples[0], 5);
+  EXPECT_GE(examples[1], 5);
+  auto newcomer = reader("New Promoter");
+  auto lookalike = post(newcomer, slug_, "Earn $900 a day from home, click https://quick-cash.example now");
+  EXPECT_EQ(status_of(lookalike), "pending");
+  auto held = queue(mod, "view=held&rule=classifier");
+  ASSERT_FALSE(held.empty());
+  EXPECT_NE(std::string(held.back().at("rule_reason").as_string()).find("score"), std::string::npos);
+  auto ordinary = post(newcomer, slug_, "The evening trains matter for the school run too.");
+  EXPECT_EQ(status_of(ordinary), "published");
+}
+
+TEST(ModerationClassifier, AMissingOrCorruptModelNeverBlocksPosting) {
+  TempDir dir;
+  auto tweak = [](Config& c) { c.classifier.min_examples = 1; };
+  {
+    TestServer server(true, dir.path(), tweak);
+    auto mod = staff_session(server, "m@example.org", "Mod", "moderator");
+    auto r = register_reader(server.port(), "r@example.org", "Reader");
+    std::string slug = open_slug(server.port());
+    for (const char* text : {"buy pills http://p.example", "cheap pills http://p.example"})
+      mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(post(r, slug, text))) + "/decision",
+               R"({"decision":"reject"})");
+    mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(post(r, slug, "a calm reply"))) + "/decision",
+             R"({"decision":"approve"})");
+    server.app().classifier()->save_if_changed();
+  }
+  // Corrupt the saved model on disk: the next start logs it, rebuilds from the decisions and keeps working.
+  {
+    auto store = open_sqlite_store(SqliteOptions{dir.path() + "/tribune.db", 2, 16});
+    store->save_model("spam", "garbage that is not a model");
+  }
+  TestServer server(true, dir.path(), tweak);
+  auto examples = server.app().classifier()->examples();
+  EXPECT_EQ(examples[1], 2) << "rebuilt from the two rejections";
+  EXPECT_EQ(examples[0], 1);
+  auto r = register_reader(server.port(), "r2@example.org", "Second Reader");
+  EXPECT_EQ(post(r, open_slug(server.port()), "Buy pills at http://p.example").status, 201);
+}
+
+namespace {
+
+// A real HTTP service on 127.0.0.1 for the external rule: records each request, answers as told.
+class RuleService {
+ public:
+  RuleService() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 16);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~RuleService() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/check"; }
+  void answer(std::string body, int delay_ms = 0) {
+    std::lock_guard lock(mu_);
+    answer_ = std::move(body);
+    delay_ms_ = delay_ms;
+  }
+  std::string last_request() {
+    std::lock_guard lock(mu_);
+    return last_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string req;
+      char buf[4096];
+      for (;;) {
+        auto head = req.find("\r\n\r\n");
+        if (head != std::string::npos) {
+          auto cl = req.find("Content-Length: ");
+          size_t want = cl == std::string::npos ? 0 : std::stoul(req.substr(cl + 16));
+          if (req.size() >= head + 4 + want) break;
+        }
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        req.append(buf, static_cast<size_t>(n));
+      }
+      std::string body;
+      int delay;
+      {
+        std::lock_guard lock(mu_);
+        last_ = req;
+        body = answer_;
+        delay = delay_ms_;
+      }
+      if (delay) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                         "\r\nConnection: close\r\n\r\n" + body;
+      ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+      ::close(c);
+    }
+  }
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::string answer_ = R"({"action":"none"})", last_;
+  int delay_ms_ = 0;
+};
+
+}  // namespace
+
+TEST(ExternalRule, SignedRequestsStrictTimeoutAndFailureModes) {
+  RuleService service;
+  const std::string secret = "a shared secret for the rule";
+  auto start = [&](bool fail_open) {
+    return std::make_unique<TestServer>(true, std::string(), [&, fail_open](Config& c) {
+      c.moderation.order.push_back("external");
+      c.external_rule.url = service.url();
+      c.external_rule.secret = secret;
+      c.external_rule.timeout = std::chrono::milliseconds(200);
+      c.external_rule.fail_open = fail_open;
+    });
+  };
+  auto server = start(true);
+  auto r = register_reader(server->port(), "ext@example.org", "External Tester");
+  std::string slug = open_slug(server->port());
+
+  service.answer(R"({"action":"reject","reason":"Off topic for this article."})");
+  auto rejected = post(r, slug, "Something about football.");
+  EXPECT_EQ(rejected.status, 422);
+  EXPECT_EQ(error_code(rejected), "rejected");
+  EXPECT_NE(rejected.body.find("Off topic for this article."), std::string::npos);
+  // The request is signed: HMAC-SHA256 over "t.body" with the shared secret.
+  auto req = service.last_request();
+  auto sig = req.find("Tribune-Signature: t=");
+  ASSERT_NE(sig, std::string::npos);
+  auto line = req.substr(sig + 21, req.find("\r\n", sig) - sig - 21);
+  int64_t t = std::stoll(line.substr(0, line.find(',')));
+  std::string body = req.substr(req.find("\r\n\r\n") + 4);
+  EXPECT_EQ(line.substr(line.find("v1=") + 3), stripe_signature(secret, t, body));
+  EXPECT_EQ(json::parse(body).at("text").as_string(), "Something about football.");
+  EXPECT_EQ(json::parse(body).at("article").as_string(), slug);
+
+  service.answer(R"({"action":"hold"})");
+  EXPECT_EQ(status_of(post(r, slug, "Hold this one.")), "pending");
+  service.answer(R"({"action":"none"})");
+  EXPECT_EQ(status_of(post(r, slug, "Nothing to say.")), "published");
+  // Too slow, or nonsense: fail open publishes, and within the timeout.
+  service.answer(R"({"action":"reject"})", 1500);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(status_of(post(r, slug, "Slow service.")), "published");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1200));
+  service.answer("<html>oops</html>");
+  EXPECT_EQ(status_of(post(r, slug, "Broken service.")), "published");
+  server.reset();
+
+  // Fail closed: the same failures hold the comment for a moderator instead; nothing is lost.
+  auto closed = start(false);
+  auto r2 = register_reader(closed->port(), "ext2@example.org", "Closed Tester");
+  service.answer(R"({"action":"publish"})", 1500);
+  EXPECT_EQ(status_of(post(r2, open_slug(closed->port()), "Slow again.")), "pending");
+  service.answer(R"({"action":"maybe"})");
+  EXPECT_EQ(status_of(post(r2, open_slug(closed->port()), "Unknown answer.")), "pending");
+}
+
+TEST(CommentFlood, OneAddressAcrossManyAccountsIsLimited) {
+  TestServer server(true, {}, [](Config& c) {
+    c.account_limits.register_per_ip = {1000, std::chrono::hours(1)};
+    c.comment_limits.per_ip = {5, std::chrono::minutes(1)};
+  });
+  std::string slug = open_slug(server.port());
+  int created = 0, limited = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto r = register_reader(server.port(), "flood" + std::to_string(i) + "@example.org", "Flood " + std::to_string(i));
+    for (int k = 0; k < 3; ++k) {
+      auto res = post(r, slug, "Flood " + std::to_string(i) + "-" + std::to_string(k));
+      if (res.status == 201) ++created;
+      else if (res.status == 429 && error_code(res) == "rate_limited") ++limited;
+    }
+  }
+  EXPECT_EQ(created, 5);
+  EXPECT_EQ(limited, 7);
+  // Staff are not held back by readers sharing their address.
+  auto mod = staff_session(server, "floodmod@example.org", "Flood Mod", "moderator");
+  EXPECT_EQ(post(mod, slug, "Moderator here.").status, 201);
+}
