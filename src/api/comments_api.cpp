@@ -213,9 +213,13 @@ Response CommentsApi::mine(RequestContext& ctx) {
   json::array following, ignoring;
   for (int64_t id : readers_.followed_among(ctx.principal.account_id, authors)) following.push_back(id);
   for (int64_t id : readers_.ignored(ctx.principal.account_id)) ignoring.push_back(id);
+  // The reader's own held comments: the shared page leaves them out, this reader's copy shows them.
+  json::array held;
+  for (const auto& c : comments_.held_for(ctx.principal.account_id, ctx.param("slug"))) held.push_back(to_json(c));
   return json_response(http::status::ok, json::object{{"reactions", std::move(reactions)},
                                                       {"following", std::move(following)},
-                                                      {"ignoring", std::move(ignoring)}});
+                                                      {"ignoring", std::move(ignoring)},
+                                                      {"held", std::move(held)}});
 }
 
 Response CommentsApi::pick(RequestContext& ctx) {

@@ -129,6 +129,12 @@ void CommentService::check_body(const std::string& body) {
   if (trim(body).empty()) throw invalid_field("body", "empty_comment", "Write something first.");
 }
 
+std::vector<Comment> CommentService::held_for(int64_t account_id, std::string_view slug) const {
+  auto article = articles_.find_visible(slug);
+  if (!article) throw not_found("The article");
+  return store_.held_comments(account_id, article->id, 50);
+}
+
 Comment CommentService::published(int64_t comment_id) const {
   auto c = store_.find_comment(comment_id);
   if (!c || c->status != CommentStatus::published) throw not_found("The comment");

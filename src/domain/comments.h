@@ -92,6 +92,8 @@ class CommentService {
   static constexpr int kThreadLimit = 1000;
 
   std::optional<Comment> find(int64_t id) const { return store_.find_comment(id); }
+  // The reader's own comments on the article that wait for a moderator (at most 50). Errors: not_found.
+  std::vector<Comment> held_for(int64_t account_id, std::string_view article_slug) const;
   // Comment counts of visible articles by slug (home and section pages ask for many at once).
   std::vector<std::pair<std::string, int64_t>> counts(const std::vector<std::string>& slugs) const {
     return store_.comment_counts(slugs, articles_.now());

@@ -241,6 +241,8 @@ class Store {
   virtual FollowCounts follow_counts(int64_t account_id) = 0;
   // Published comments by the accounts follower_id follows, newest first, id < before_id (0: from the newest).
   virtual std::vector<Comment> followed_comments(int64_t follower_id, int64_t before_id, int limit) = 0;
+  // The account's comments on the article still waiting for a moderator, oldest first (only its author sees them).
+  virtual std::vector<Comment> held_comments(int64_t author_id, int64_t article_id, int limit) = 0;
   // Published comments by one account, newest first, id < before_id (0: from the newest).
   virtual std::vector<Comment> comments_of(int64_t author_id, int64_t before_id, int limit) = 0;
   // Idempotent. Errors: not_found when the ignored account does not exist.

@@ -92,6 +92,13 @@ TEST_F(ModerationTest, QueuesFilterAndBulkDecisionsReachAuthors) {
   auto fine = post(bo, slug_, "A perfectly ordinary comment.");
   ASSERT_EQ(status_of(a1), "pending");
   ASSERT_EQ(status_of(fine), "published");
+  // Only the author is shown their held comment (in their own part of the page), no one else.
+  auto mine = json::parse(ana.call("GET", "/api/v1/articles/" + slug_ + "/comments/mine").body).at("held").as_array();
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].at("id").as_int64(), comment_id(a1));
+  EXPECT_TRUE(json::parse(bo.call("GET", "/api/v1/articles/" + slug_ + "/comments/mine").body).at("held").as_array().size() == 1u)
+      << "Bo sees only his own";
+  EXPECT_EQ(get(port(), "/api/v1/articles/" + slug_ + "/comments?limit=200").body.find("Please hold me"), std::string::npos);
   ASSERT_EQ(ana.call("POST", "/api/v1/comments/" + std::to_string(comment_id(fine)) + "/reports",
                      R"({"reason":"abuse"})").status, 201);
 

@@ -298,6 +298,7 @@ CREATE TRIGGER moderation_log_no_update BEFORE UPDATE ON moderation_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER moderation_log_no_delete BEFORE DELETE ON moderation_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE INDEX comments_held_by_author ON comments (author_id, article_id, id) WHERE status = 'pending';
 CREATE TABLE models (
   name TEXT PRIMARY KEY,
   blob BLOB NOT NULL,

@@ -1221,6 +1221,17 @@ class SqliteStore final : public Store {
     });
   }
 
+  std::vector<Comment> held_comments(int64_t author, int64_t article, int limit) override {
+    return readers_.with([&](Db& db) {
+      std::vector<Comment> out;
+      auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                            "WHERE c.author_id = ?1 AND c.article_id = ?2 AND c.status = 'pending' ORDER BY c.id LIMIT ?3");
+      st.bind(1, author).bind(2, article).bind(3, static_cast<int64_t>(limit));
+      while (st.step()) out.push_back(read_comment(st));
+      return out;
+    });
+  }
+
   std::vector<Comment> comments_of(int64_t author, int64_t before_id, int limit) override {
     return readers_.with([&](Db& db) {
       std::vector<Comment> out;

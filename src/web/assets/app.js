@@ -93,7 +93,17 @@
   }
 
   function insertComment(c) {
-    if (document.getElementById("comment-" + c.id)) return document.getElementById("comment-" + c.id);
+    var existing = document.getElementById("comment-" + c.id);
+    if (existing) {
+      // A held comment of this reader's that a moderator just approved.
+      var waiting = c.status === "published" ? existing.querySelector(".comment__pending") : null;
+      if (waiting) {
+        waiting.remove();
+        var shown = document.querySelector(".conversation__number");
+        if (shown) shown.textContent = String((parseInt(shown.textContent, 10) || 0) + 1);
+      }
+      return existing;
+    }
     dropPending(c.id);
     var empty = document.getElementById("comments-empty");
     if (empty) empty.remove();
@@ -260,7 +270,7 @@
       var author = li.getAttribute("data-author-id");
       if (author && author !== myId()) authors[author] = true;
     });
-    if (!ids.length) return;
+    if (!articleSlug()) return;
     fetch("/api/v1/articles/" + articleSlug() + "/comments/mine?ids=" + ids.join(",") + "&authors=" +
           Object.keys(authors).slice(0, 500).join(","), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -273,6 +283,7 @@
         (mine.following || []).forEach(function (id) { followed[id] = true; });
         (mine.ignoring || []).forEach(function (id) { ignored[id] = true; });
         Array.prototype.forEach.call(items, decorateComment);
+        (mine.held || []).forEach(insertComment);
       });
   }
 
@@ -297,6 +308,15 @@
         actions.appendChild(el("button", { "class": "comment__pick-toggle", type: "button",
                                            "data-pick": li.getAttribute("data-comment-id"),
                                            "aria-pressed": picked ? "true" : "false" }, picked ? "Unpick" : "Pick"));
+        // Moderators act from the page itself: take the comment down, or ban its author.
+        actions.appendChild(document.createTextNode(" "));
+        actions.appendChild(el("button", { "class": "comment__moderate", type: "button",
+                                           "data-moderate-hide": li.getAttribute("data-comment-id") }, "Hide"));
+        if (author && author !== myId()) {
+          actions.appendChild(document.createTextNode(" "));
+          actions.appendChild(el("button", { "class": "comment__moderate", type: "button",
+                                             "data-moderate-ban": author }, "Ban author"));
+        }
       }
     }
   }
@@ -346,6 +366,70 @@
       button.textContent = on ? "Unpick" : "Pick";
     });
   });
+
+  function apiJson(method, url, payload) {
+    return fetch(url, { method: method, credentials: "same-origin",
+                        headers: { Accept: "application/json", "Content-Type": "application/json",
+                                   "X-CSRF-Token": csrfToken() },
+                        body: JSON.stringify(payload) })
+      .then(function (response) {
+        return response.text().then(function (t) { return { ok: response.ok, body: t ? JSON.parse(t) : {} }; });
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    var hide = event.target.closest ? event.target.closest("button[data-moderate-hide]") : null;
+    var ban = event.target.closest ? event.target.closest("button[data-moderate-ban]") : null;
+    if (!hide && !ban) return;
+    var button = hide || ban;
+    var reason = window.prompt(hide ? "Hide this comment. Reason (the log keeps it):" : "Ban this reader. Reason (they see it):", "");
+    if (reason === null) return;
+    var request = hide
+      ? apiJson("POST", "/api/v1/moderation/comments/" + hide.getAttribute("data-moderate-hide") + "/decision",
+                { decision: "hide", reason: reason })
+      : apiJson("POST", "/api/v1/moderation/accounts/" + ban.getAttribute("data-moderate-ban") + "/ban", { reason: reason });
+    request.then(function (result) {
+      if (!result.ok) { button.title = result.body.error ? result.body.error.message : ""; return; }
+      button.disabled = true;
+      button.textContent = hide ? "Hidden" : "Banned";
+      if (hide) {
+        var li = button.closest("[data-comment-id]");
+        if (li) li.classList.add("comment--removed");
+      }
+    });
+  });
+
+  // The moderation queue from the keyboard: j/k move, a/r/h decide the current comment, x selects it.
+  function startQueueKeys() {
+    if (!document.querySelector("[data-queue-item]")) return;
+    var current = -1;
+    function items() { return Array.prototype.slice.call(document.querySelectorAll(".cards > .card")); }
+    function focus(i) {
+      var list = items();
+      if (!list.length) return;
+      current = Math.max(0, Math.min(list.length - 1, i));
+      list.forEach(function (card, k) { card.classList.toggle("card--current", k === current); });
+      list[current].setAttribute("tabindex", "-1");
+      list[current].focus();
+    }
+    document.addEventListener("keydown", function (event) {
+      var t = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+      if (event.key === "j") { focus(current + 1); event.preventDefault(); return; }
+      if (event.key === "k") { focus(current - 1); event.preventDefault(); return; }
+      var card = items()[current];
+      if (!card) return;
+      if (event.key === "x") {
+        var box = card.querySelector("input[type=checkbox][name=ids]");
+        if (box) box.checked = !box.checked;
+        event.preventDefault();
+        return;
+      }
+      var button = card.querySelector("button[data-key='" + event.key + "']");
+      if (button) { event.preventDefault(); button.click(); }
+    });
+  }
 
   // Notifications arrive live (on the article's own event stream, or the reader's stream on other pages)
   // and count up in the masthead.
@@ -445,7 +529,10 @@
     source.addEventListener("notification", bumpNotifications);
     source.addEventListener("comment.created", function (event) {
       var c = JSON.parse(event.data);
-      if (document.getElementById("comment-" + c.id)) return;
+      if (document.getElementById("comment-" + c.id)) {
+        insertComment(c);  // already shown: this reader's held comment, now approved
+        return;
+      }
       if (pending.some(function (p) { return p.id === c.id; })) return;
       pending.push(c);
       showPending();
@@ -566,4 +653,5 @@
   document.addEventListener("tribune:signed-in", loadMyReactions);
   startLive();
   startNotifications();
+  startQueueKeys();
 })();

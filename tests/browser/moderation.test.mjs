@@ -1,0 +1,141 @@
+// Browser test of the moderation loop as both sides see it: a new reader's first comment is held ("awaiting
+// review", shown to its author only, also after a reload); a moderator finds it in the queue and approves it
+// from the keyboard; the author's open page drops the "awaiting review" label live, their notification badge
+// counts up, and everyone now sees the comment. Then the moderator hides a comment from the article page.
+//
+// Run: cd tests/browser && npm ci && node --test moderation.test.mjs
+// Screenshots of the queue and the article go to /tmp/shots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import {
+  Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, openPage, goto, settle,
+  STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS,
+} from "./support.mjs";
+
+const tribune = new Tribune();
+let baseUrl;
+let browser;
+let article;
+const SHOTS = "/tmp/shots";
+
+function cli(args, input) {
+  return new Promise((resolve, reject) => {
+    const child = execFile(TRIBUNE_BIN, args, { timeout: STEP_MS }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()));
+    child.stdin.end(input);
+  });
+}
+
+async function session(res) {
+  const json = await res.json();
+  assert.ok(res.status === 200 || res.status === 201, JSON.stringify(json));
+  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("tribune_session="));
+  return { account: json.account, csrf: json.csrf_token, cookie };
+}
+
+async function signedInPage(who) {
+  const opened = await openPage(browser, baseUrl);
+  const [name, value] = who.cookie.split("=");
+  await opened.context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: "Lax" }]);
+  return opened;
+}
+
+before(async () => {
+  baseUrl = await tribune.start({ config: "[moderation]\nhold_first_comments = 1\n" });
+  await cli(["account", "create", "--data", tribune.dataDir, "--email", "desk@example.org", "--name", "Desk Moderator",
+             "--role", "moderator"], "a long moderator password\n");
+  browser = await launchBrowser();
+  ({ articles: [article] } = await tribune.getJson("/api/v1/articles?limit=1"));
+  mkdirSync(SHOTS, { recursive: true });
+}, { timeout: BEFORE_MS + STEP_MS });
+
+after(async () => {
+  try {
+    await closeBrowser(browser);
+  } finally {
+    await tribune.stop();
+  }
+}, { timeout: AFTER_MS });
+
+test("a moderator approves a held comment from the queue and its author sees it published", { timeout: TEST_MS }, async () => {
+  const author = await session(await fetch(`${baseUrl}/api/v1/accounts`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: "newcomer@example.org", display_name: "Nell Newcomer", password: "a newcomer's password" }),
+    signal: AbortSignal.timeout(STEP_MS),
+  }));
+  const moderator = await session(await fetch(`${baseUrl}/api/v1/sessions`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: "desk@example.org", password: "a long moderator password" }),
+    signal: AbortSignal.timeout(STEP_MS),
+  }));
+
+  // The author writes their first comment on the page: it is held, and says so.
+  const mine = await signedInPage(author);
+  const stream = mine.page.waitForResponse((r) => new URL(r.url()).pathname.endsWith("/events"), { timeout: NAV_MS });
+  await goto(mine.page, article.url);
+  await stream;
+  const text = "First time commenting: the bypass consultation deserves more than two weeks.";
+  await mine.page.locator("form.comment-form textarea").fill(text);
+  await mine.page.locator("form.comment-form button[type=submit]").click();
+  const held = mine.page.locator(".comment", { hasText: text });
+  await held.locator(".comment__pending").waitFor();
+  // After a reload it is still there for its author, still awaiting review.
+  await goto(mine.page, article.url);
+  await mine.page.locator(".comment", { hasText: text }).locator(".comment__pending").waitFor();
+  const stranger = await openPage(browser, baseUrl);
+  await goto(stranger.page, article.url);
+  await settle(stranger.page);
+  assert.equal(await stranger.page.locator(".comment", { hasText: text }).count(), 0, "no one else sees a held comment");
+
+  // The moderator's queue: the comment, why it was held; j selects it, a approves it.
+  const desk = await signedInPage(moderator);
+  await goto(desk.page, "/moderation");
+  const card = desk.page.locator(".card", { hasText: text });
+  await card.waitFor();
+  assert.match(await card.locator(".card__lead").textContent(), /Held for review \(new_reader\)/);
+  await desk.page.screenshot({ path: `${SHOTS}/moderation-queue.png`, fullPage: true });
+  await desk.page.keyboard.press("j");
+  assert.equal(await card.evaluate((el) => el.classList.contains("card--current")), true, "j moves to the first comment");
+  await Promise.all([desk.page.waitForURL(/done=decision/), desk.page.keyboard.press("a")]);
+  await desk.page.locator(".form__notice", { hasText: "Decision saved." }).waitFor();
+  assert.equal(await desk.page.locator(".card", { hasText: text }).count(), 0, "it left the open queue");
+
+  // The author's open page: the label goes, the badge counts the approval; everyone sees the comment now.
+  await mine.page.waitForFunction((t) => {
+    const li = [...document.querySelectorAll(".comment")].find((c) => c.textContent.includes(t));
+    return li && !li.querySelector(".comment__pending");
+  }, text, { timeout: STEP_MS });
+  await mine.page.waitForFunction(() => document.getElementById("notification-count")?.textContent.trim() === "1",
+    null, { timeout: STEP_MS });
+  await goto(stranger.page, article.url);
+  await stranger.page.locator(".comment", { hasText: text }).waitFor();
+  assert.equal(await stranger.page.locator(".comment", { hasText: text }).locator(".comment__pending").count(), 0);
+
+  // The moderator hides it again from the article page itself, with a reason.
+  await goto(desk.page, article.url);
+  const onPage = desk.page.locator(".comment", { hasText: text });
+  desk.page.once("dialog", (d) => d.accept("Testing the article-page tools"));
+  await onPage.locator("button[data-moderate-hide]").click();
+  // Done: the button says so, or the live stream has already taken the comment off this page too.
+  await desk.page.waitForFunction((t) => {
+    const li = [...document.querySelectorAll(".comment")].find((c) => c.textContent.includes(t));
+    return !li || li.querySelector("button[data-moderate-hide]")?.textContent === "Hidden";
+  }, text, { timeout: STEP_MS });
+  await desk.page.screenshot({ path: `${SHOTS}/moderation-article.png` });
+  const log = await (await fetch(`${baseUrl}/api/v1/moderation/log?limit=5`, {
+    headers: { Cookie: moderator.cookie, Accept: "application/json" }, signal: AbortSignal.timeout(STEP_MS),
+  })).json();
+  assert.deepEqual(log.entries.slice(0, 2).map((e) => [e.action, e.reason]),
+    [["hide", "Testing the article-page tools"], ["approve", ""]]);
+  await goto(stranger.page, article.url);
+  await settle(stranger.page);
+  assert.equal(await stranger.page.locator(".comment", { hasText: text }).count(), 0, "hidden for everyone");
+
+  for (const { page, problems } of [mine, desk, stranger]) {
+    await settle(page);
+    assert.deepEqual(problems, []);
+  }
+  await Promise.all([mine.context.close(), desk.context.close(), stranger.context.close()]);
+});
