@@ -332,7 +332,7 @@ class Store {
     std::string actor_name;           // as it was when the act happened
     std::string action;
     std::optional<int64_t> comment_id;
-    std::optional<int64_t> account_id;
+    std::optional<int64_t> account_id;  // the reader acted on; for a decision, the comment's author
     std::string reason;
     TimePoint created_at{};
   };
@@ -342,7 +342,7 @@ class Store {
   struct LogQuery {
     int64_t before_id = 0;               // newest first, id < before_id (0: from the newest)
     int limit = 50;
-    std::optional<int64_t> subject_id;   // acts on this reader or on their comments
+    std::optional<int64_t> subject_id;   // acts on this reader or on their comments (account_id)
     std::string action;                  // only this action
   };
   virtual std::vector<LogEntry> audit_log(const LogQuery& q) = 0;

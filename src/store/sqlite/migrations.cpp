@@ -272,7 +272,8 @@ ALTER TABLE comments ADD COLUMN moderation_reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX comments_by_author_text ON comments (author_id, body_hash, created_at);
 )sql"},
       // Sanctions on readers; the audit log rebuilt append-only, keeping who acted by name (a deleted
-      // moderator's acts stay attributed); the classifier's saved models.
+      // moderator's acts stay attributed) and, for decisions, whose comment it was (account_id); the
+      // classifier's saved models.
       {11, R"sql(
 ALTER TABLE accounts ADD COLUMN warning TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN premoderated INTEGER NOT NULL DEFAULT 0;
@@ -287,13 +288,13 @@ CREATE TABLE moderation_log_v11 (
   created_at INTEGER NOT NULL
 );
 INSERT INTO moderation_log_v11 (id, actor_id, actor_name, action, comment_id, account_id, reason, created_at)
-  SELECT l.id, nullif(l.moderator_id, 0), coalesce(a.display_name, ''), l.action, l.comment_id, l.account_id, l.reason,
-         l.created_at
+  SELECT l.id, nullif(l.moderator_id, 0), coalesce(a.display_name, ''), l.action, l.comment_id,
+         coalesce(l.account_id, (SELECT author_id FROM comments WHERE id = l.comment_id)), l.reason, l.created_at
   FROM moderation_log l LEFT JOIN accounts a ON a.id = l.moderator_id;
 DROP TABLE moderation_log;
 ALTER TABLE moderation_log_v11 RENAME TO moderation_log;
 CREATE INDEX moderation_log_by_comment ON moderation_log (comment_id) WHERE comment_id IS NOT NULL;
-CREATE INDEX moderation_log_by_account ON moderation_log (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX moderation_log_by_account ON moderation_log (account_id, created_at) WHERE account_id IS NOT NULL;
 CREATE TRIGGER moderation_log_no_update BEFORE UPDATE ON moderation_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER moderation_log_no_delete BEFORE DELETE ON moderation_log

@@ -931,9 +931,8 @@ class SqliteStore final : public Store {
       if (same.bind(4, q.body).step()) a.same_text = same.int64(0);
       if (q.decisions_since) {
         auto& decided = db.prepare(
-            "SELECT count(*), coalesce(sum(l.action <> 'approve'), 0) FROM comments c JOIN moderation_log l ON "
-            "l.comment_id = c.id WHERE c.author_id = ?1 AND c.created_at >= ?2 AND l.created_at >= ?2 AND l.action IN "
-            "('approve', 'reject', 'hide')");
+            "SELECT count(*), coalesce(sum(action <> 'approve'), 0) FROM moderation_log WHERE account_id = ?1 AND "
+            "created_at >= ?2 AND action IN ('approve', 'reject', 'hide')");
         decided.bind(1, q.account_id).bind(2, q.decisions_since->time_since_epoch().count());
         if (decided.step()) {
           a.decided = decided.int64(0);
@@ -1457,13 +1456,15 @@ class SqliteStore final : public Store {
     SavedComment out;
     writer_.run([&](Db& db) {
       out.notified.clear();
-      auto& st = db.prepare("SELECT article_id, parent_id, status FROM comments WHERE id = ?1");
+      auto& st = db.prepare("SELECT article_id, parent_id, status, author_id FROM comments WHERE id = ?1");
       st.bind(1, comment_id);
       if (!st.step()) throw Error(ErrorKind::not_found, "not_found", "The comment was not found.");
       int64_t article = st.int64(0);
       std::optional<int64_t> parent;
       if (!st.is_null(1)) parent = st.int64(1);
       std::string status = st.text(2);
+      std::optional<int64_t> author;
+      if (!st.is_null(3)) author = st.int64(3);
       st.reset();
       std::string next = decision == "approve" ? "published" : decision == "reject" ? "rejected" : "hidden";
       int64_t delta = (status == "published" ? -1 : 0) + (next == "published" ? 1 : 0);
@@ -1490,7 +1491,7 @@ class SqliteStore final : public Store {
       }
       db.prepare("UPDATE comment_reports SET resolved_at = ?2 WHERE comment_id = ?1 AND resolved_at IS NULL")
           .bind(1, comment_id).bind(2, now).run();
-      log_act(db, moderator_id, decision, comment_id, std::nullopt, reason, now);
+      log_act(db, moderator_id, decision, comment_id, author, reason, now);
     });
     out.comment = *find_comment(comment_id);
     return out;
@@ -1553,8 +1554,7 @@ class SqliteStore final : public Store {
     return readers_.with([&](Db& db) {
       std::string sql = "SELECT id, actor_id, actor_name, action, comment_id, account_id, reason, created_at FROM "
                         "moderation_log l WHERE (?1 = 0 OR id < ?1)";
-      if (q.subject_id)
-        sql += " AND (account_id = ?3 OR comment_id IN (SELECT id FROM comments WHERE author_id = ?3))";
+      if (q.subject_id) sql += " AND account_id = ?3";
       if (!q.action.empty()) sql += " AND action = ?4";
       sql += " ORDER BY id DESC LIMIT ?2";
       auto& st = db.prepare(sql);
