@@ -128,6 +128,8 @@ int main(int argc, char** argv) {
   }
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  // One-shot commands print their result on stdout for scripts; only problems are logged.
+  if (!*serve_cmd) spdlog::set_level(spdlog::level::warn);
   try {
     if (*serve_cmd) return serve(base_config(data_dir, config_file), listen, demo);
     if (*migrate_cmd) {

@@ -59,6 +59,7 @@ check "missing file is a one-line error" bash -c "'$BIN' article publish --data 
 
 token=$("$BIN" token create --data "$WORK/data" --name ci --role editor)
 check "token create prints a token" grep -qE '^trb_[A-Za-z0-9_-]{43}$' <<<"$token"
+check "token create prints the token and nothing else (scripts read it)" test "$(wc -l <<<"$token")" -eq 1
 check "the token is not stored in clear" bash -c "! grep -qa -- '$token' '$WORK/data/tribune.db'"
 check "token with a bad role is refused" bash -c "! '$BIN' token create --data '$WORK/data' --name x --role king 2>/dev/null"
 check "bad --listen is refused" bash -c "'$BIN' serve --data '$WORK/data' --listen nonsense 2>&1 | grep -q 'HOST:PORT'"
