@@ -42,6 +42,14 @@ async function signedInPage(who) {
   return opened;
 }
 
+// Opens the article and waits until its event stream is connected and subscribed.
+async function openArticle(page) {
+  const stream = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith("/events"), { timeout: NAV_MS });
+  await goto(page, article.url);
+  assert.equal((await stream).status(), 200);
+  await page.waitForTimeout(300);   // the server subscribes right after sending the headers
+}
+
 before(async () => {
   baseUrl = await tribune.start({ config: "[moderation]\nhold_first_comments = 1\n" });
   await cli(["account", "create", "--data", tribune.dataDir, "--email", "desk@example.org", "--name", "Desk Moderator",
@@ -73,16 +81,14 @@ test("a moderator approves a held comment from the queue and its author sees it 
 
   // The author writes their first comment on the page: it is held, and says so.
   const mine = await signedInPage(author);
-  const stream = mine.page.waitForResponse((r) => new URL(r.url()).pathname.endsWith("/events"), { timeout: NAV_MS });
-  await goto(mine.page, article.url);
-  await stream;
+  await openArticle(mine.page);
   const text = "First time commenting: the bypass consultation deserves more than two weeks.";
   await mine.page.locator("form.comment-form textarea").fill(text);
   await mine.page.locator("form.comment-form button[type=submit]").click();
   const held = mine.page.locator(".comment", { hasText: text });
   await held.locator(".comment__pending").waitFor();
   // After a reload it is still there for its author, still awaiting review.
-  await goto(mine.page, article.url);
+  await openArticle(mine.page);
   await mine.page.locator(".comment", { hasText: text }).locator(".comment__pending").waitFor();
   const stranger = await openPage(browser, baseUrl);
   await goto(stranger.page, article.url);
