@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "app/app.h"
@@ -21,6 +22,15 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// PostgreSQL for tests. TRIBUNE_TEST_PG names a server (a libpq URL or key=value string) on which tests may
+// create and drop databases; without it, PostgreSQL tests are skipped and the contract suite runs on SQLite only.
+std::optional<std::string> pg_test_server();
+// The connection string of a database named after key (a temporary directory: unique while it exists),
+// created on the test server when missing. Requires pg_test_server().
+std::string pg_test_database(const std::string& key);
+// Drops that database, ending its sessions first.
+void drop_pg_test_database(const std::string& key);
 
 struct HttpResult {
   int status = 0;
@@ -70,7 +80,9 @@ class EventReader {
   std::string text_;
 };
 
-// A whole Tribune (store, domain, router, pipeline, server) in this process, on 127.0.0.1:0.
+// A whole Tribune (store, domain, router, pipeline, server) in this process, on 127.0.0.1:0. With
+// TRIBUNE_TEST_STORE_PG set (and TRIBUNE_TEST_PG naming the server) the store is a PostgreSQL database named
+// after the data directory, dropped with the server when the directory is its own.
 class TestServer {
  public:
   explicit TestServer(bool demo = true, std::string data_dir = {}, std::function<void(Config&)> tweak = {});
@@ -82,6 +94,7 @@ class TestServer {
  private:
   std::unique_ptr<TempDir> owned_dir_;
   std::string data_dir_;
+  std::string pg_key_;  // the PostgreSQL test database to drop, when this server made it
   std::unique_ptr<App> app_;
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;
