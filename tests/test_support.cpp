@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <iostream>
 #include <stdexcept>
 
 #include <boost/asio.hpp>
@@ -66,6 +67,14 @@ void drop_pg_test_database(const std::string& key) {
 }
 
 TempDir::~TempDir() {
+  // A TestServer on PostgreSQL keeps its database as long as its directory: a restarted server finds it again.
+  if (std::getenv("TRIBUNE_TEST_STORE_PG") && pg_test_server()) {
+    try {
+      drop_pg_test_database(path_);
+    } catch (const std::exception& e) {
+      std::cerr << "warning: test database of " << path_ << " not dropped: " << e.what() << "\n";
+    }
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -190,10 +199,7 @@ TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Confi
   data_dir_ = data_dir;
   Config config;
   config.data_dir = data_dir_;
-  if (std::getenv("TRIBUNE_TEST_STORE_PG") && pg_test_server()) {
-    config.store.url = pg_test_database(data_dir_);
-    if (owned_dir_) pg_key_ = data_dir_;
-  }
+  if (std::getenv("TRIBUNE_TEST_STORE_PG") && pg_test_server()) config.store.url = pg_test_database(data_dir_);
   config.server.host = "127.0.0.1";
   config.server.port = 0;
   config.server.io_threads = 2;
@@ -216,8 +222,6 @@ TestServer::~TestServer() {
   server_->wait();
   app_->pipeline().shutdown_pool();
   app_->stop_background();
-  app_.reset();
-  if (!pg_key_.empty()) drop_pg_test_database(pg_key_);
 }
 
 }  // namespace tribune::testing

@@ -82,19 +82,19 @@ class EventReader {
 
 // A whole Tribune (store, domain, router, pipeline, server) in this process, on 127.0.0.1:0. With
 // TRIBUNE_TEST_STORE_PG set (and TRIBUNE_TEST_PG naming the server) the store is a PostgreSQL database named
-// after the data directory, dropped with the server when the directory is its own.
+// after the data directory, dropped with the directory's TempDir.
 class TestServer {
  public:
   explicit TestServer(bool demo = true, std::string data_dir = {}, std::function<void(Config&)> tweak = {});
   ~TestServer();
   uint16_t port() const { return port_; }
+  bool uses_postgres() const { return !app_->config().store.url.empty(); }
   App& app() { return *app_; }
   const std::string& data_dir() const { return data_dir_; }
 
  private:
   std::unique_ptr<TempDir> owned_dir_;
   std::string data_dir_;
-  std::string pg_key_;  // the PostgreSQL test database to drop, when this server made it
   std::unique_ptr<App> app_;
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;

@@ -72,7 +72,8 @@ Result Connection::check(PGresult* r, std::string_view context) {
                   "the PostgreSQL connection was lost during " + std::string(context) + " (" + detail + ").",
                   sqlstate, constraint);
   }
-  if (sqlstate == "23505")
+  // Class 23 (unique, foreign key, check, not null), as the SQLite engine maps SQLITE_CONSTRAINT.
+  if (sqlstate.starts_with("23"))
     throw PgError(ErrorKind::conflict, "conflict", "the change conflicts with existing data (" + detail + ").",
                   sqlstate, constraint);
   if (sqlstate == "40001" || sqlstate == "40P01")
@@ -101,6 +102,10 @@ Result Connection::query(const std::string& sql, const std::vector<Param>& param
   std::vector<int> lengths(params.size()), formats(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     const auto& v = params[i].value();
+    // libpq reads text parameters up to their first NUL, and PostgreSQL text cannot hold one: refuse rather
+    // than store a truncated value.
+    if (v && !params[i].binary() && v->find('\0') != std::string::npos)
+      throw Error(ErrorKind::invalid, "invalid_text", "Text containing a NUL character cannot be stored.");
     values[i] = v ? v->data() : nullptr;
     lengths[i] = v ? static_cast<int>(v->size()) : 0;
     formats[i] = params[i].binary() ? 1 : 0;

@@ -68,10 +68,11 @@ class Param {
 
 class Result;
 
-// A row of a Result, valid while the Result lives. Values arrive in text format.
+// A row of a Result; it shares the result, so `auto row = db.query(...).front();` is safe. Values arrive in
+// text format.
 class Row {
  public:
-  Row(const PGresult* r, int row) : r_(r), row_(row) {}
+  Row(std::shared_ptr<PGresult> r, int row) : owner_(std::move(r)), r_(owner_.get()), row_(row) {}
   bool is_null(int col) const { return PQgetisnull(r_, row_, col) != 0; }
   int64_t int64(int col) const;
   std::string text(int col) const {
@@ -80,6 +81,7 @@ class Row {
   bool boolean(int col) const { return PQgetvalue(r_, row_, col)[0] == 't'; }
 
  private:
+  std::shared_ptr<PGresult> owner_;
   const PGresult* r_;
   int row_;
 };
@@ -89,14 +91,14 @@ class Result {
   explicit Result(PGresult* r) : r_(r, &PQclear) {}
   int rows() const { return PQntuples(r_.get()); }
   bool empty() const { return rows() == 0; }
-  Row operator[](int row) const { return Row(r_.get(), row); }
-  Row front() const { return Row(r_.get(), 0); }
+  Row operator[](int row) const { return Row(r_, row); }
+  Row front() const { return Row(r_, 0); }
   // Rows changed by INSERT, UPDATE or DELETE.
   int64_t affected() const;
 
   class iterator {
    public:
-    iterator(const PGresult* r, int i) : r_(r), i_(i) {}
+    iterator(std::shared_ptr<PGresult> r, int i) : r_(std::move(r)), i_(i) {}
     Row operator*() const { return Row(r_, i_); }
     iterator& operator++() {
       ++i_;
@@ -105,14 +107,14 @@ class Result {
     bool operator!=(const iterator& o) const { return i_ != o.i_; }
 
    private:
-    const PGresult* r_;
+    std::shared_ptr<PGresult> r_;
     int i_;
   };
-  iterator begin() const { return iterator(r_.get(), 0); }
-  iterator end() const { return iterator(r_.get(), rows()); }
+  iterator begin() const { return iterator(r_, 0); }
+  iterator end() const { return iterator(r_, rows()); }
 
  private:
-  std::unique_ptr<PGresult, decltype(&PQclear)> r_;
+  std::shared_ptr<PGresult> r_;
 };
 
 // One server connection and its prepared statements. Not thread-safe: owned by one thread at a time.

@@ -10,6 +10,7 @@
 #include "domain/mentions.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg.h"
+#include "util/text.h"
 
 namespace tribune {
 
@@ -125,10 +126,25 @@ auto email_unique(F&& f) {
   }
 }
 
+// PostgreSQL text must be UTF-8 without NUL, where SQLite keeps any bytes. The few strings that reach the store
+// unvalidated (a User-Agent header, an SMTP error cut at 500 bytes) are made storable: NULs dropped and, when
+// the text is not UTF-8, every non-ASCII byte replaced by '?'.
+std::string storable(std::string_view text) {
+  bool utf8 = is_valid_utf8(text);
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    if (ch == '\0') continue;
+    out += (!utf8 && static_cast<unsigned char>(ch) >= 0x80) ? '?' : ch;
+  }
+  return out;
+}
+
 int64_t insert_session(Connection& db, int64_t account_id, const NewSession& s) {
   return db.query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent, ip) "
                   "VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
-                  {Param::bytes(s.token_hash), account_id, secs(s.created_at), secs(s.expires_at), s.user_agent, s.ip})
+                  {Param::bytes(s.token_hash), account_id, secs(s.created_at), secs(s.expires_at),
+                   storable(s.user_agent), storable(s.ip)})
       .front().int64(0);
 }
 
@@ -916,7 +932,7 @@ class PostgresStore final : public Store {
   void mark_mail_failed(int64_t id, const std::string& error, TimePoint retry_at) override {
     write([&](Connection& db) {
       db.query("UPDATE mail_outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1",
-               {id, error.substr(0, 500), secs(retry_at)});
+               {id, storable(error.substr(0, 500)), secs(retry_at)});
     });
   }
 
