@@ -7,6 +7,14 @@ namespace tribune::pg {
 
 namespace {
 
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running..."); logs want one.
+std::string one_line(std::string text) {
+  for (char& ch : text)
+    if (ch == '\n' || ch == '\t') ch = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 bool connection_lost(std::string_view sqlstate) {
   // 08: connection exceptions; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
   return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
@@ -45,8 +53,7 @@ int64_t Result::affected() const {
 
 Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
-    std::string why = conn_ ? PQerrorMessage(conn_) : "out of memory";
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    std::string why = one_line(conn_ ? PQerrorMessage(conn_) : "out of memory");
     PQfinish(conn_);
     conn_ = nullptr;
     throw PgError(ErrorKind::unavailable, "store_unavailable", "cannot connect to PostgreSQL: " + why, "08001", "");
@@ -64,7 +71,7 @@ Result Connection::check(PGresult* r, std::string_view context) {
   std::string constraint = field(r, PG_DIAG_CONSTRAINT_NAME);
   std::string detail = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
   if (detail.empty()) detail = PQerrorMessage(conn_);
-  while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+  detail = one_line(std::move(detail));
   if (r) PQclear(r);
   if (PQstatus(conn_) == CONNECTION_BAD || connection_lost(sqlstate) || sqlstate.empty()) {
     broken_ = true;
@@ -123,12 +130,12 @@ Pool::Lease Pool::acquire() {
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(c), false);
+    return Lease(this, std::move(c));
   }
   ++open_;
   lock.unlock();
   try {
-    return Lease(this, std::make_unique<Connection>(conninfo_), true);
+    return Lease(this, std::make_unique<Connection>(conninfo_));
   } catch (...) {
     std::lock_guard relock(mu_);
     --open_;

@@ -91,7 +91,6 @@ class Result {
   explicit Result(PGresult* r) : r_(r, &PQclear) {}
   int rows() const { return PQntuples(r_.get()); }
   bool empty() const { return rows() == 0; }
-  Row operator[](int row) const { return Row(r_, row); }
   Row front() const { return Row(r_, 0); }
   // Rows changed by INSERT, UPDATE or DELETE.
   int64_t affected() const;
@@ -149,18 +148,15 @@ class Pool {
 
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<Connection> c, bool fresh) : pool_(pool), c_(std::move(c)), fresh_(fresh) {}
+    Lease(Pool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
     ~Lease() { pool_->release(std::move(c_)); }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Connection& operator*() const { return *c_; }
-    // True when the connection was opened for this lease (not taken from the idle list).
-    bool fresh() const { return fresh_; }
 
    private:
     Pool* pool_;
     std::unique_ptr<Connection> c_;
-    bool fresh_;
   };
 
   Lease acquire();
@@ -176,8 +172,6 @@ class Pool {
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;  // idle plus leased
 };
-
-enum class Isolation { read_committed, serializable };
 
 // The pool plus the two ways of using a connection. Both may run f more than once: f must be safe to
 // re-run (reset what it returns through captures at its start).
@@ -201,17 +195,18 @@ class Database {
     }
   }
 
-  // Runs f(Connection&) in one transaction and commits. Serialization failures and deadlocks run the whole
-  // transaction again; so does a pooled connection found broken before anything was sent on it. A
-  // connection lost later is Error(unavailable): whether the transaction committed is unknown.
+  // Runs f(Connection&) in one READ COMMITTED transaction and commits (methods that need more take row locks
+  // or write conditionally). Serialization failures and deadlocks run the whole transaction again; so does a
+  // pooled connection found broken before anything was sent on it. A connection lost later is
+  // Error(unavailable): whether the transaction committed is unknown.
   template <class F>
-  auto transact(F&& f, Isolation isolation = Isolation::read_committed) {
+  auto transact(F&& f) {
     for (int attempt = 1;; ++attempt) {
       auto lease = pool_.acquire();
       Connection& c = *lease;
       bool began = false;
       try {
-        c.exec(isolation == Isolation::serializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN");
+        c.exec("BEGIN");
         began = true;
         if constexpr (std::is_void_v<decltype(f(c))>) {
           f(c);
