@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for tests: `start` creates it in a temporary directory, listening only on
 # 127.0.0.1:${TRIBUNE_PG_PORT:-55432} with trust authentication (local test use only), and prints its URL;
-# `stop` stops it and deletes the directory. Uses Debian's postgresql-15 binaries; as root, runs them as the
-# postgres system user (initdb refuses root).
+# `stop` stops it and deletes the directory. fsync is off: nothing in it has to survive a crash. Uses Debian's
+# postgresql-15 binaries; as root, runs them as the postgres system user (initdb refuses root).
 set -euo pipefail
 PORT=${TRIBUNE_PG_PORT:-55432}
 BIN=${TRIBUNE_PG_BIN:-/usr/lib/postgresql/15/bin}

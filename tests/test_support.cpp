@@ -13,9 +13,9 @@
 #include <boost/beast/http.hpp>
 
 #include <cstdlib>
+#include <random>
 
 #include "store/postgres/pg.h"
-#include <random>
 
 namespace tribune::testing {
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "domain/error.h"
@@ -127,6 +128,47 @@ TEST_F(PostgresStore, UniqueViolationsAreConflicts) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(created.load(), 1);
   EXPECT_EQ(taken.load(), kThreads - 1);
+}
+
+// Deterministic races: another transaction holds an uncommitted row with the same key, so the store's check
+// passes and its write waits at the unique index until that transaction commits.
+TEST_F(PostgresStore, ARaceLostAtTheUniqueIndexGetsTheCheckCode) {
+  auto store = open(4);
+  store->migrate();
+  auto lose_race = [&](const std::string& insert, const std::function<void()>& call) {
+    pg::Connection other(url_);
+    other.exec("BEGIN");
+    other.exec(insert);
+    std::string code = "none";
+    std::thread t([&] {
+      try {
+        call();
+        code = "ok";
+      } catch (const Error& e) {
+        code = e.code();
+      }
+    });
+    pg::Connection watch(url_);
+    for (int i = 0; i < 500; ++i) {
+      if (watch.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type "
+                      "= 'Lock'")
+              .front().int64(0) > 0)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    other.exec("COMMIT");
+    t.join();
+    return code;
+  };
+  EXPECT_EQ(lose_race("INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, "
+                      "password_hash, created_at) VALUES ('r@example.com', 'r@example.com', 'R', 'r', 'r', 'x', 0)",
+                      [&] { store->create_account(account("r@example.com"), std::nullopt, std::nullopt, std::nullopt); }),
+            "email_taken");
+  EXPECT_EQ(lose_race("INSERT INTO sections (slug, name) VALUES ('s', 'S'); INSERT INTO articles (slug, title, "
+                      "section_id, body_markdown, body_html, published_at, updated_at) SELECT 'raced', 'T', id, '', "
+                      "'', 0, 0 FROM sections WHERE slug = 's'",
+                      [&] { store->save_article(record("raced"), false); }),
+            "slug_taken");
 }
 
 TEST_F(PostgresStore, RecoversWhenTheServerDropsItsConnections) {
