@@ -41,7 +41,6 @@ class PgError : public Error {
 // One statement parameter, sent in text format (bytes in binary format, for BYTEA).
 class Param {
  public:
-  Param(std::nullptr_t) {}
   Param(int v) : value_(std::to_string(v)) {}
   Param(long v) : value_(std::to_string(v)) {}
   Param(long long v) : value_(std::to_string(v)) {}
