@@ -1,6 +1,8 @@
 // What only the PostgreSQL engine has to prove: several processes migrating one database, uniqueness
 // violations raced past a check, a server that drops its connections, an unreachable server. Skipped unless
 // TRIBUNE_TEST_PG names a server.
+#include "store/postgres/postgres_store.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,7 +12,6 @@
 #include "domain/error.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg.h"
-#include "store/postgres/postgres_store.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -33,8 +34,8 @@ class PostgresStore : public ::testing::Test {
   // Ends every session of this test's database except the caller's, as a server restart would.
   void terminate_sessions() {
     pg::Connection admin(*tribune::testing::pg_test_server());
-    auto r = admin.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
-                         {db_name()});
+    auto r =
+        admin.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", {db_name()});
     ASSERT_GT(r.front().int64(0), 0);
   }
 
@@ -150,9 +151,11 @@ TEST_F(PostgresStore, ARaceLostAtTheUniqueIndexGetsTheCheckCode) {
     });
     pg::Connection watch(url_);
     for (int i = 0; i < 500; ++i) {
-      if (watch.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type "
-                      "= 'Lock'")
-              .front().int64(0) > 0)
+      if (watch
+              .query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type "
+                     "= 'Lock'")
+              .front()
+              .int64(0) > 0)
         break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -160,10 +163,11 @@ TEST_F(PostgresStore, ARaceLostAtTheUniqueIndexGetsTheCheckCode) {
     t.join();
     return code;
   };
-  EXPECT_EQ(lose_race("INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, "
-                      "password_hash, created_at) VALUES ('r@example.com', 'r@example.com', 'R', 'r', 'r', 'x', 0)",
-                      [&] { store->create_account(account("r@example.com"), std::nullopt, std::nullopt, std::nullopt); }),
-            "email_taken");
+  EXPECT_EQ(
+      lose_race("INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, "
+                "password_hash, created_at) VALUES ('r@example.com', 'r@example.com', 'R', 'r', 'r', 'x', 0)",
+                [&] { store->create_account(account("r@example.com"), std::nullopt, std::nullopt, std::nullopt); }),
+      "email_taken");
   EXPECT_EQ(lose_race("INSERT INTO sections (slug, name) VALUES ('s', 'S'); INSERT INTO articles (slug, title, "
                       "section_id, body_markdown, body_html, published_at, updated_at) SELECT 'raced', 'T', id, '', "
                       "'', 0, 0 FROM sections WHERE slug = 's'",
@@ -204,4 +208,37 @@ TEST_F(PostgresStore, AnUnreachableServerIsUnavailable) {
     EXPECT_EQ(e.kind(), ErrorKind::unavailable);
     EXPECT_EQ(e.code(), "store_unavailable");
   }
+}
+
+TEST_F(PostgresStore, APoolWithNoFreeConnectionTimesOutAsUnavailable) {
+  pg::Pool pool(url_, 1, std::chrono::milliseconds(100));
+  auto held = pool.acquire();
+  auto started = std::chrono::steady_clock::now();
+  try {
+    auto second = pool.acquire();
+    FAIL() << "a second connection from a pool of one";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::unavailable);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(100));
+  }
+}
+
+TEST_F(PostgresStore, OnlySerializationFailuresAndDeadlocksRunATransactionAgain) {
+  pg::Database db(url_, 2, std::chrono::seconds(5));
+  for (const char* sqlstate : {"40001", "40P01"}) {
+    int runs = 0;
+    int64_t got = db.transact([&](pg::Connection& c) {
+      if (++runs == 1) throw pg::PgError(ErrorKind::unavailable, "store_busy", "busy", sqlstate, "");
+      return c.query("SELECT 7").front().int64(0);
+    });
+    EXPECT_EQ(got, 7);
+    EXPECT_EQ(runs, 2) << sqlstate;
+  }
+  int runs = 0;
+  EXPECT_THROW(db.transact([&](pg::Connection& c) {
+    ++runs;
+    c.exec("SELECT 1/0");
+  }),
+               pg::PgError);
+  EXPECT_EQ(runs, 1);
 }

@@ -61,7 +61,8 @@ Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo
   // Tribune's strings are UTF-8, whatever the server's encoding.
   PQsetClientEncoding(conn_, "UTF8");
   // Notices (e.g. "relation already exists, skipping") are informational; libpq would print them to stderr.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
 }
 
 Result Connection::check(PGresult* r, std::string_view context) {
@@ -76,8 +77,8 @@ Result Connection::check(PGresult* r, std::string_view context) {
   if (PQstatus(conn_) == CONNECTION_BAD || connection_lost(sqlstate) || sqlstate.empty()) {
     broken_ = true;
     throw PgError(ErrorKind::unavailable, "store_unavailable",
-                  "the PostgreSQL connection was lost during " + std::string(context) + " (" + detail + ").",
-                  sqlstate, constraint);
+                  "the PostgreSQL connection was lost during " + std::string(context) + " (" + detail + ").", sqlstate,
+                  constraint);
   }
   // Class 23 (unique, foreign key, check, not null), as the SQLite engine maps SQLITE_CONSTRAINT.
   if (sqlstate.starts_with("23"))
@@ -117,8 +118,8 @@ Result Connection::query(const std::string& sql, const std::vector<Param>& param
     lengths[i] = v ? static_cast<int>(v->size()) : 0;
     formats[i] = params[i].binary() ? 1 : 0;
   }
-  return check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
-                              lengths.data(), formats.data(), 0),
+  return check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(), lengths.data(),
+                              formats.data(), 0),
                "query");
 }
 

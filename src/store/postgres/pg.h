@@ -26,7 +26,8 @@ namespace tribune::pg {
 class PgError : public Error {
  public:
   PgError(ErrorKind kind, std::string code, std::string message, std::string sqlstate, std::string constraint)
-      : Error(kind, std::move(code), std::move(message)), sqlstate_(std::move(sqlstate)),
+      : Error(kind, std::move(code), std::move(message)),
+        sqlstate_(std::move(sqlstate)),
         constraint_(std::move(constraint)) {}
   const std::string& sqlstate() const noexcept { return sqlstate_; }
   const std::string& constraint() const noexcept { return constraint_; }
