@@ -173,14 +173,25 @@ void Database::rollback(Connection& c) noexcept {
   }
 }
 
-std::string with_database(const std::string& conninfo, const std::string& database) {
+namespace {
+
+PQconninfoOption* parse_conninfo(const std::string& conninfo) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
   if (!opts) {
-    std::string why = err ? err : "out of memory";
+    std::string why = one_line(err ? err : "out of memory");
     PQfreemem(err);
     throw Error(ErrorKind::invalid, "invalid_store_url", "invalid PostgreSQL connection string: " + why);
   }
+  return opts;
+}
+
+}  // namespace
+
+void check_conninfo(const std::string& conninfo) { PQconninfoFree(parse_conninfo(conninfo)); }
+
+std::string with_database(const std::string& conninfo, const std::string& database) {
+  PQconninfoOption* opts = parse_conninfo(conninfo);
   auto encode = [](std::string_view v) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;

@@ -242,6 +242,9 @@ class Database {
   Pool pool_;
 };
 
+// Throws Error(invalid, "invalid_store_url") when libpq cannot parse conninfo.
+void check_conninfo(const std::string& conninfo);
+
 // conninfo (a postgresql:// URL or key=value string) as a postgresql:// URL naming `database` instead.
 std::string with_database(const std::string& conninfo, const std::string& database);
 

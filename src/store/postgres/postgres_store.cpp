@@ -1426,6 +1426,7 @@ bool is_postgres_url(std::string_view url) {
 }
 
 std::unique_ptr<Store> open_postgres_store(const PostgresOptions& options) {
+  pg::check_conninfo(options.url);  // a malformed URL is the operator's mistake, not a server to wait for
   return std::make_unique<PostgresStore>(options);
 }
 

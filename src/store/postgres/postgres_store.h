@@ -21,6 +21,7 @@ struct PostgresOptions {
 bool is_postgres_url(std::string_view url);
 
 // Connects once to check that the server can be reached (Error(unavailable) otherwise) and returns the store.
+// A URL libpq cannot parse is Error(invalid, "invalid_store_url").
 std::unique_ptr<Store> open_postgres_store(const PostgresOptions& options);
 
 }  // namespace tribune
