@@ -5,10 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 
+# A throwaway PostgreSQL cluster (127.0.0.1:55432) so that the store suites run on both engines.
+TRIBUNE_TEST_PG=$(scripts/pg-cluster.sh start)
+export TRIBUNE_TEST_PG
+trap 'scripts/pg-cluster.sh stop' EXIT
+
 echo "== release build and tests"
 cmake --preset release -DBUILD_TESTING=ON >/dev/null
 cmake --build --preset release
 ctest --preset release
+echo "== release: the HTTP suites on PostgreSQL"
+TRIBUNE_TEST_STORE_PG=1 ctest --preset release -E 'cli_test|kill9_durability_test'
 
 echo "== debug build (ASan + UBSan) and tests"
 cmake --preset debug -DBUILD_TESTING=ON >/dev/null

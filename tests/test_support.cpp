@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <iostream>
 #include <stdexcept>
 
 #include <boost/asio.hpp>
@@ -14,6 +15,8 @@
 
 #include <cstdlib>
 #include <random>
+
+#include "store/postgres/pg.h"
 
 namespace tribune::testing {
 
@@ -28,7 +31,51 @@ TempDir::TempDir() {
   path_ = p;
 }
 
+std::optional<std::string> pg_test_server() {
+  const char* v = std::getenv("TRIBUNE_TEST_PG");
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
+}
+
+namespace {
+
+std::string pg_test_database_name(const std::string& key) {
+  static const char* hex = "0123456789abcdef";
+  std::string name = "tribune_test_";
+  for (unsigned char ch : std::filesystem::path(key).filename().string()) {
+    name += hex[ch >> 4];
+    name += hex[ch & 15];
+  }
+  return name;
+}
+
+}  // namespace
+
+std::string pg_test_database(const std::string& key) {
+  std::string name = pg_test_database_name(key);
+  pg::Connection admin(*pg_test_server());
+  try {
+    admin.exec("CREATE DATABASE " + pg::quote_identifier(name));
+  } catch (const pg::PgError& e) {
+    if (e.sqlstate() != "42P04") throw;  // already created for this key: a reopened store
+  }
+  return pg::with_database(*pg_test_server(), name);
+}
+
+void drop_pg_test_database(const std::string& key) {
+  pg::Connection admin(*pg_test_server());
+  admin.exec("DROP DATABASE IF EXISTS " + pg::quote_identifier(pg_test_database_name(key)) + " WITH (FORCE)");
+}
+
 TempDir::~TempDir() {
+  // A TestServer on PostgreSQL keeps its database as long as its directory: a restarted server finds it again.
+  if (std::getenv("TRIBUNE_TEST_STORE_PG") && pg_test_server()) {
+    try {
+      drop_pg_test_database(path_);
+    } catch (const std::exception& e) {
+      std::cerr << "warning: test database of " << path_ << " not dropped: " << e.what() << "\n";
+    }
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -175,6 +222,7 @@ TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Confi
   data_dir_ = data_dir;
   Config config;
   config.data_dir = data_dir_;
+  if (std::getenv("TRIBUNE_TEST_STORE_PG") && pg_test_server()) config.store.url = pg_test_database(data_dir_);
   config.server.host = "127.0.0.1";
   config.server.port = 0;
   config.server.io_threads = 2;

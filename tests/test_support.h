@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "app/app.h"
@@ -21,6 +22,15 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// PostgreSQL for tests. TRIBUNE_TEST_PG names a server (a libpq URL or key=value string) on which tests may
+// create and drop databases; without it, PostgreSQL tests are skipped and the contract suite runs on SQLite only.
+std::optional<std::string> pg_test_server();
+// The connection string of a database named after key (a temporary directory: unique while it exists),
+// created on the test server when missing. Requires pg_test_server().
+std::string pg_test_database(const std::string& key);
+// Drops that database, ending its sessions first.
+void drop_pg_test_database(const std::string& key);
 
 struct HttpResult {
   int status = 0;
@@ -76,12 +86,15 @@ class EventReader {
   std::string text_;
 };
 
-// A whole Tribune (store, domain, router, pipeline, server) in this process, on 127.0.0.1:0.
+// A whole Tribune (store, domain, router, pipeline, server) in this process, on 127.0.0.1:0. With
+// TRIBUNE_TEST_STORE_PG set (and TRIBUNE_TEST_PG naming the server) the store is a PostgreSQL database named
+// after the data directory, dropped with the directory's TempDir.
 class TestServer {
  public:
   explicit TestServer(bool demo = true, std::string data_dir = {}, std::function<void(Config&)> tweak = {});
   ~TestServer();
   uint16_t port() const { return port_; }
+  bool uses_postgres() const { return !app_->config().store.url.empty(); }
   App& app() { return *app_; }
   const std::string& data_dir() const { return data_dir_; }
 

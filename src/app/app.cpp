@@ -3,17 +3,51 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "domain/front_matter.h"
 #include "http/cookies.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tribune {
+
+namespace {
+
+// PostgreSQL may still be starting (or restarting) when Tribune does: a few attempts over about ten seconds
+// before giving up with the server's reason.
+std::unique_ptr<Store> open_postgres_with_retries(const Config& config) {
+  PostgresOptions o;
+  o.url = config.store.url;
+  o.pool_size = config.store.pool_size;
+  auto delay = std::chrono::milliseconds(500);
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return open_postgres_store(o);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::unavailable) throw;
+      if (attempt == kAttempts)
+        throw Error(ErrorKind::unavailable, "store_unavailable",
+                    "PostgreSQL could not be reached after " + std::to_string(kAttempts) + " attempts: " + e.message());
+      spdlog::error("PostgreSQL is not reachable (attempt {} of {}), retrying in {} ms: {}", attempt, kAttempts,
+                    delay.count(), e.message());
+      std::this_thread::sleep_for(delay);
+      delay *= 2;
+    }
+  }
+}
+
+}  // namespace
 
 std::unique_ptr<Store> open_store(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) throw Error(ErrorKind::unavailable, "data_dir_unavailable", "cannot create " + config.data_dir + ": " + ec.message());
+  if (is_postgres_url(config.store.url)) return open_postgres_with_retries(config);
+  if (!config.store.url.empty() && config.store.url != "sqlite")
+    throw Error(ErrorKind::invalid, "invalid_store_url",
+                "store URL must be postgresql://... or postgres://... (or empty for SQLite in the data directory)");
   SqliteOptions o;
   o.path = config.database_path();
   return open_sqlite_store(o);

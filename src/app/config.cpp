@@ -53,7 +53,13 @@ void load_config_file(const std::string& path, Config& c) {
     throw Error(ErrorKind::invalid, "invalid_config",
                 "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation"});
+  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store"});
+  if (auto* store = root["store"].as_table()) {
+    reject_unknown(*store, "store", {"url", "pool_size"});
+    take(*store, "store", "url", c.store.url);
+    take(*store, "store", "pool_size", c.store.pool_size);
+    if (c.store.pool_size < 1 || c.store.pool_size > 1000) throw bad_key("store.pool_size", "must be 1 to 1000");
+  }
   if (auto* m = root["moderation"].as_table()) {
     reject_unknown(*m, "moderation", {"order", "banned_words", "suspect_words", "nudge_words", "max_links",
                                       "link_domains", "hold_first_comments", "max_repeats", "rejection_rate",

@@ -18,8 +18,16 @@
 
 namespace tribune {
 
+// Where the store lives. An empty url (or one that is not postgresql:// or postgres://) means the SQLite
+// engine in data_dir; a PostgreSQL URL selects the PostgreSQL engine.
+struct StoreSettings {
+  std::string url;
+  int pool_size = 16;  // PostgreSQL connections per process at most
+};
+
 struct Config {
-  std::string data_dir;  // holds tribune.db
+  std::string data_dir;  // holds tribune.db (SQLite) and other files
+  StoreSettings store;
   ServerOptions server;
   PipelineOptions pipeline;
   SiteSettings site;

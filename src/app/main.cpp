@@ -24,10 +24,12 @@ int fail(const std::string& message) {
   return 1;
 }
 
-Config base_config(const std::string& data_dir, const std::string& config_file) {
+// The --store flag overrides [store] url in the configuration file.
+Config base_config(const std::string& data_dir, const std::string& config_file, const std::string& store_url) {
   Config c;
   c.data_dir = data_dir;
   if (!config_file.empty()) load_config_file(config_file, c);
+  if (!store_url.empty()) c.store.url = store_url;
   return c;
 }
 
@@ -79,22 +81,27 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   cli.set_version_flag("--version", "tribune 0.1.0");
 
-  std::string data_dir, config_file, listen = "127.0.0.1:8080";
+  std::string data_dir, config_file, store_url, listen = "127.0.0.1:8080";
+  constexpr const char* kStoreHelp =
+      "postgresql://... or postgres://... to use PostgreSQL (default: SQLite in the data directory)";
   bool demo = false;
   auto* serve_cmd = cli.add_subcommand("serve", "Serve the publication over HTTP.");
   serve_cmd->add_option("--data", data_dir, "Directory for the SQLite database and other files")->required();
+  serve_cmd->add_option("--store", store_url, kStoreHelp);
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
   serve_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   serve_cmd->add_flag("--demo", demo, "Load the demo publication into an empty store");
 
   auto* migrate_cmd = cli.add_subcommand("migrate", "Bring the store's schema up to date.");
   migrate_cmd->add_option("--data", data_dir, "Data directory")->required();
+  migrate_cmd->add_option("--store", store_url, kStoreHelp);
 
   auto* token_cmd = cli.add_subcommand("token", "API tokens for integrations.");
   token_cmd->require_subcommand(1);
   std::string token_name, token_role;
   auto* token_create = token_cmd->add_subcommand("create", "Create an API token and print it (shown once).");
   token_create->add_option("--data", data_dir, "Data directory")->required();
+  token_create->add_option("--store", store_url, kStoreHelp);
   token_create->add_option("--name", token_name, "What the token is for")->required();
   token_create->add_option("--role", token_role, "editor, moderator or admin")->required();
 
@@ -103,6 +110,7 @@ int main(int argc, char** argv) {
   std::string account_email, account_name, account_role = "reader";
   auto* account_create = account_cmd->add_subcommand("create", "Create an account; the password is read from stdin.");
   account_create->add_option("--data", data_dir, "Data directory")->required();
+  account_create->add_option("--store", store_url, kStoreHelp);
   account_create->add_option("--email", account_email, "Email address")->required();
   account_create->add_option("--name", account_name, "Display name")->required();
   account_create->add_option("--role", account_role, "reader, moderator, editor or admin")->capture_default_str();
@@ -112,6 +120,7 @@ int main(int argc, char** argv) {
   std::string article_file;
   auto* publish_cmd = article_cmd->add_subcommand("publish", "Publish (or replace) an article from a Markdown file with front matter.");
   publish_cmd->add_option("--data", data_dir, "Data directory")->required();
+  publish_cmd->add_option("--store", store_url, kStoreHelp);
   publish_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   publish_cmd->add_option("FILE", article_file, "The article file")->required();
 
@@ -131,14 +140,14 @@ int main(int argc, char** argv) {
   // One-shot commands print their result on stdout for scripts; only problems are logged.
   if (!*serve_cmd) spdlog::set_level(spdlog::level::warn);
   try {
-    if (*serve_cmd) return serve(base_config(data_dir, config_file), listen, demo);
+    if (*serve_cmd) return serve(base_config(data_dir, config_file, store_url), listen, demo);
     if (*migrate_cmd) {
-      App app(base_config(data_dir, ""));
+      App app(base_config(data_dir, "", store_url));
       std::cout << "schema version " << app.store().schema_version() << "\n";
       return 0;
     }
     if (*token_create) {
-      App app(base_config(data_dir, ""));
+      App app(base_config(data_dir, "", store_url));
       auto created = app.tokens().create(token_name, token_role);
       std::cout << created.token << "\n";
       return 0;
@@ -147,7 +156,7 @@ int main(int argc, char** argv) {
       std::string password;
       std::getline(std::cin, password);
       if (!password.empty() && password.back() == '\r') password.pop_back();
-      App app(base_config(data_dir, ""));
+      App app(base_config(data_dir, "", store_url));
       auto account = app.accounts().create_account(account_email, account_name, password, account_role);
       if (account_role != "reader") app.moderation().audit(std::nullopt, "create_staff_account", account.id, account_role);
       std::cout << account.id << "\n";
@@ -159,7 +168,7 @@ int main(int argc, char** argv) {
       std::ostringstream ss;
       ss << in.rdbuf();
       auto draft = parse_article_file(ss.str());
-      App app(base_config(data_dir, config_file));
+      App app(base_config(data_dir, config_file, store_url));
       auto saved = app.articles().publish(std::move(draft), true);
       bool scheduled = saved.published_at > app.articles().now();
       std::cout << (scheduled ? "scheduled " : "published ") << app.articles().url_for(saved) << " at "

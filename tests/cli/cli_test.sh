@@ -20,6 +20,12 @@ done
 check "no subcommand is an error" bash -c "! '$BIN' >/dev/null 2>&1"
 
 check "migrate creates the schema" bash -c "'$BIN' migrate --data '$WORK/data' | grep -q '^schema version [1-9]'"
+bad_store_url() {
+  local out
+  out=$("$BIN" migrate --data "$WORK/data" --store mysql://db/x 2>&1) && return 1
+  [[ $out == "tribune: store URL must be"* && $out != *$'\n'* ]]
+}
+check "an unknown --store URL is a one-line error" bad_store_url
 
 cat > "$WORK/good.md" <<'MD'
 ---

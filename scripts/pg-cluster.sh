@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster for tests: `start` creates it in a temporary directory, listening only on
+# 127.0.0.1:${TRIBUNE_PG_PORT:-55432} with trust authentication (local test use only), and prints its URL;
+# `stop` stops it and deletes the directory. fsync is off: nothing in it has to survive a crash. Uses Debian's
+# postgresql-15 binaries; as root, runs them as the postgres system user (initdb refuses root).
+set -euo pipefail
+PORT=${TRIBUNE_PG_PORT:-55432}
+BIN=${TRIBUNE_PG_BIN:-/usr/lib/postgresql/15/bin}
+STATE=${TRIBUNE_PG_STATE:-/tmp/tribune-pg-$PORT}   # holds the path of the cluster directory
+URL="postgresql://postgres@127.0.0.1:$PORT/postgres"
+
+as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case ${1:-} in
+  start)
+    [[ -x $BIN/initdb ]] || { echo "pg-cluster: $BIN/initdb not found (apt-get install postgresql)" >&2; exit 1; }
+    if [[ -f $STATE ]] && as_owner "$BIN/pg_ctl" -D "$(cat "$STATE")" status >/dev/null 2>&1; then
+      echo "$URL"
+      exit 0
+    fi
+    dir=$(mktemp -d /tmp/tribune-pg.XXXXXX)
+    [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
+    as_owner "$BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+      { cat "$dir/initdb.log" >&2; exit 1; }
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=off" start >/dev/null ||
+      { cat "$dir/server.log" >&2; exit 1; }
+    echo "$dir" >"$STATE"
+    echo "$URL"
+    ;;
+  stop)
+    [[ -f $STATE ]] || exit 0
+    dir=$(cat "$STATE")
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$dir" "$STATE"
+    ;;
+  *)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,231 @@
+#include "store/postgres/pg.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace tribune::pg {
+
+namespace {
+
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running..."); logs want one.
+std::string one_line(std::string text) {
+  for (char& ch : text)
+    if (ch == '\n' || ch == '\t') ch = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+bool connection_lost(std::string_view sqlstate) {
+  // 08: connection exceptions; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
+  return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+}
+
+std::string field(const PGresult* r, int code) {
+  const char* v = r ? PQresultErrorField(r, code) : nullptr;
+  return v ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+Param Param::int64_array(const std::vector<int64_t>& values) {
+  std::string s = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(values[i]);
+  }
+  s += '}';
+  return Param(s);
+}
+
+int64_t Row::int64(int col) const {
+  const char* v = PQgetvalue(r_, row_, col);
+  int64_t out = 0;
+  std::from_chars(v, v + PQgetlength(r_, row_, col), out);
+  return out;
+}
+
+int64_t Result::affected() const {
+  const char* v = PQcmdTuples(r_.get());
+  int64_t out = 0;
+  std::from_chars(v, v + std::char_traits<char>::length(v), out);
+  return out;
+}
+
+Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+    std::string why = one_line(conn_ ? PQerrorMessage(conn_) : "out of memory");
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgError(ErrorKind::unavailable, "store_unavailable", "cannot connect to PostgreSQL: " + why, "08001", "");
+  }
+  // Tribune's strings are UTF-8, whatever the server's encoding.
+  PQsetClientEncoding(conn_, "UTF8");
+  // Notices (e.g. "relation already exists, skipping") are informational; libpq would print them to stderr.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+Result Connection::check(PGresult* r, std::string_view context) {
+  ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Result(r);
+  std::string sqlstate = field(r, PG_DIAG_SQLSTATE);
+  std::string constraint = field(r, PG_DIAG_CONSTRAINT_NAME);
+  std::string detail = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
+  if (detail.empty()) detail = PQerrorMessage(conn_);
+  detail = one_line(std::move(detail));
+  if (r) PQclear(r);
+  if (PQstatus(conn_) == CONNECTION_BAD || connection_lost(sqlstate) || sqlstate.empty()) {
+    broken_ = true;
+    throw PgError(ErrorKind::unavailable, "store_unavailable",
+                  "the PostgreSQL connection was lost during " + std::string(context) + " (" + detail + ").", sqlstate,
+                  constraint);
+  }
+  // Class 23 (unique, foreign key, check, not null), as the SQLite engine maps SQLITE_CONSTRAINT.
+  if (sqlstate.starts_with("23"))
+    throw PgError(ErrorKind::conflict, "conflict", "the change conflicts with existing data (" + detail + ").",
+                  sqlstate, constraint);
+  if (sqlstate == "40001" || sqlstate == "40P01")
+    throw PgError(ErrorKind::unavailable, "store_busy", "the store is busy; try again.", sqlstate, constraint);
+  throw PgError(ErrorKind::internal, "store_error",
+                "store error during " + std::string(context) + ": " + detail + " (SQLSTATE " + sqlstate + ")", sqlstate,
+                constraint);
+}
+
+void Connection::exec(std::string_view sql) {
+  check(PQexec(conn_, std::string(sql).c_str()), "exec");
+}
+
+Result Connection::query(const std::string& sql, std::initializer_list<Param> params) {
+  return query(sql, std::vector<Param>(params));
+}
+
+Result Connection::query(const std::string& sql, const std::vector<Param>& params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "s" + std::to_string(prepared_.size() + 1);
+    check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), "prepare");
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  std::vector<const char*> values(params.size());
+  std::vector<int> lengths(params.size()), formats(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto& v = params[i].value();
+    // libpq reads text parameters up to their first NUL, and PostgreSQL text cannot hold one: refuse rather
+    // than store a truncated value.
+    if (v && !params[i].binary() && v->find('\0') != std::string::npos)
+      throw Error(ErrorKind::invalid, "invalid_text", "Text containing a NUL character cannot be stored.");
+    values[i] = v ? v->data() : nullptr;
+    lengths[i] = v ? static_cast<int>(v->size()) : 0;
+    formats[i] = params[i].binary() ? 1 : 0;
+  }
+  return check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(), lengths.data(),
+                              formats.data(), 0),
+               "query");
+}
+
+Pool::Lease Pool::acquire() {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < size_; }))
+    throw Error(ErrorKind::unavailable, "store_unavailable",
+                "no PostgreSQL connection became free within " + std::to_string(wait_.count()) + " ms.");
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(c));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Lease(this, std::make_unique<Connection>(conninfo_));
+  } catch (...) {
+    std::lock_guard relock(mu_);
+    --open_;
+    cv_.notify_one();
+    throw;
+  }
+}
+
+void Pool::release(std::unique_ptr<Connection> c) {
+  if (!c) return;
+  std::vector<std::unique_ptr<Connection>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    if (c->broken()) {
+      // A lost connection usually means the server restarted or dropped every session: the idle ones are
+      // most likely dead too, so they go as well and the next callers reconnect instead of failing once each.
+      dropped = std::move(idle_);
+      idle_.clear();
+      open_ -= static_cast<int>(dropped.size()) + 1;
+      dropped.push_back(std::move(c));
+    } else {
+      idle_.push_back(std::move(c));
+    }
+  }
+  cv_.notify_all();
+}
+
+void Database::rollback(Connection& c) noexcept {
+  if (c.broken()) return;
+  try {
+    c.exec("ROLLBACK");
+  } catch (const Error&) {
+    // exec has marked the connection broken; the pool drops it on release.
+  }
+}
+
+namespace {
+
+PQconninfoOption* parse_conninfo(const std::string& conninfo) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (!opts) {
+    std::string why = one_line(err ? err : "out of memory");
+    PQfreemem(err);
+    throw Error(ErrorKind::invalid, "invalid_store_url", "invalid PostgreSQL connection string: " + why);
+  }
+  return opts;
+}
+
+}  // namespace
+
+void check_conninfo(const std::string& conninfo) { PQconninfoFree(parse_conninfo(conninfo)); }
+
+std::string with_database(const std::string& conninfo, const std::string& database) {
+  PQconninfoOption* opts = parse_conninfo(conninfo);
+  auto encode = [](std::string_view v) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char ch : v) {
+      if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+        out += static_cast<char>(ch);
+      } else {
+        out += '%';
+        out += hex[ch >> 4];
+        out += hex[ch & 15];
+      }
+    }
+    return out;
+  };
+  // Every option as a query parameter: a URL (so that it selects the PostgreSQL engine) that keeps the
+  // host, port, user, password and TLS settings of the original whatever form it had.
+  std::string out = "postgresql:///" + encode(database);
+  char sep = '?';
+  for (PQconninfoOption* o = opts; o->keyword; ++o) {
+    if (std::string_view(o->keyword) == "dbname" || !o->val) continue;
+    out += sep + std::string(o->keyword) + "=" + encode(o->val);
+    sep = '&';
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
+std::string quote_identifier(std::string_view name) {
+  std::string out = "\"";
+  for (char ch : name) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+}  // namespace tribune::pg

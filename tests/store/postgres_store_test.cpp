@@ -1,0 +1,244 @@
+// What only the PostgreSQL engine has to prove: several processes migrating one database, uniqueness
+// violations raced past a check, a server that drops its connections, an unreachable server. Skipped unless
+// TRIBUNE_TEST_PG names a server.
+#include "store/postgres/postgres_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "domain/error.h"
+#include "store/postgres/migrations.h"
+#include "store/postgres/pg.h"
+#include "test_support.h"
+
+using namespace tribune;
+using tribune::testing::TempDir;
+
+namespace {
+
+class PostgresStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!tribune::testing::pg_test_server()) GTEST_SKIP() << "TRIBUNE_TEST_PG is not set";
+    url_ = tribune::testing::pg_test_database(dir_.path());
+  }
+  void TearDown() override {
+    if (!url_.empty()) tribune::testing::drop_pg_test_database(dir_.path());
+  }
+
+  std::unique_ptr<Store> open(int pool_size = 4) { return open_postgres_store(PostgresOptions{url_, pool_size}); }
+
+  // Ends every session of this test's database except the caller's, as a server restart would.
+  void terminate_sessions() {
+    pg::Connection admin(*tribune::testing::pg_test_server());
+    auto r =
+        admin.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", {db_name()});
+    ASSERT_GT(r.front().int64(0), 0);
+  }
+
+  std::string db_name() {
+    pg::Connection c(url_);
+    return c.query("SELECT current_database()").front().text(0);
+  }
+
+  ArticleRecord record(std::string slug) {
+    ArticleRecord r;
+    r.draft.slug = std::move(slug);
+    r.draft.title = "Title";
+    r.draft.authors = {"Ana Ruiz"};
+    r.draft.section = "Opinion";
+    r.draft.body_markdown = "body";
+    r.body_html = "<p>body</p>";
+    r.published_at = TimePoint(std::chrono::seconds(1000));
+    return r;
+  }
+
+  NewAccount account(const std::string& email) {
+    NewAccount a;
+    a.email = email;
+    a.email_normalized = email;
+    a.display_name = "Reader " + email;
+    a.name_keys = {email, email};
+    a.password_hash = "x";
+    a.role = "reader";
+    a.created_at = now_seconds();
+    return a;
+  }
+
+  TempDir dir_;
+  std::string url_;
+};
+
+}  // namespace
+
+TEST_F(PostgresStore, StoresMigratingAtOnceApplyEachStepOnce) {
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < 4; ++i) stores.push_back(open());
+  std::atomic<int> ready{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (auto& s : stores)
+    threads.emplace_back([&, store = s.get()] {
+      ready++;
+      while (ready.load() < 4) std::this_thread::yield();
+      try {
+        store->migrate();
+      } catch (const Error&) {
+        failures++;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  pg::Connection c(url_);
+  EXPECT_EQ(c.query("SELECT count(*) FROM schema_migrations").front().int64(0),
+            static_cast<int64_t>(postgres::migrations().size()));
+  EXPECT_EQ(c.query("SELECT value FROM counters WHERE name = 'content_version'").rows(), 1);
+  for (auto& s : stores) EXPECT_EQ(s->schema_version(), stores.front()->schema_version());
+  EXPECT_GE(stores.front()->schema_version(), 10);
+  EXPECT_EQ(stores.front()->integrity_check(), "ok");
+}
+
+TEST_F(PostgresStore, UniqueViolationsAreConflicts) {
+  auto store = open(8);
+  store->migrate();
+  std::string hash(32, '\x01');
+  store->create_api_token(hash, "a", "editor");
+  try {
+    store->create_api_token(hash, "b", "editor");
+    FAIL() << "duplicate token hash accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::conflict);
+  }
+  // Racing past the existence check, the losers still get the engine-independent code.
+  constexpr int kThreads = 8;
+  std::atomic<int> ready{0}, created{0}, taken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&] {
+      ready++;
+      while (ready.load() < kThreads) std::this_thread::yield();
+      try {
+        store->create_account(account("same@example.com"), std::nullopt, std::nullopt, std::nullopt);
+        created++;
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::conflict && e.code() == "email_taken" && e.field() == "email") taken++;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(taken.load(), kThreads - 1);
+}
+
+// Deterministic races: another transaction holds an uncommitted row with the same key, so the store's check
+// passes and its write waits at the unique index until that transaction commits.
+TEST_F(PostgresStore, ARaceLostAtTheUniqueIndexGetsTheCheckCode) {
+  auto store = open(4);
+  store->migrate();
+  auto lose_race = [&](const std::string& insert, const std::function<void()>& call) {
+    pg::Connection other(url_);
+    other.exec("BEGIN");
+    other.exec(insert);
+    std::string code = "none";
+    std::thread t([&] {
+      try {
+        call();
+        code = "ok";
+      } catch (const Error& e) {
+        code = e.code();
+      }
+    });
+    pg::Connection watch(url_);
+    for (int i = 0; i < 500; ++i) {
+      if (watch
+              .query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type "
+                     "= 'Lock'")
+              .front()
+              .int64(0) > 0)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    other.exec("COMMIT");
+    t.join();
+    return code;
+  };
+  EXPECT_EQ(
+      lose_race("INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, "
+                "password_hash, created_at) VALUES ('r@example.com', 'r@example.com', 'R', 'r', 'r', 'x', 0)",
+                [&] { store->create_account(account("r@example.com"), std::nullopt, std::nullopt, std::nullopt); }),
+      "email_taken");
+  EXPECT_EQ(lose_race("INSERT INTO sections (slug, name) VALUES ('s', 'S'); INSERT INTO articles (slug, title, "
+                      "section_id, body_markdown, body_html, published_at, updated_at) SELECT 'raced', 'T', id, '', "
+                      "'', 0, 0 FROM sections WHERE slug = 's'",
+                      [&] { store->save_article(record("raced"), false); }),
+            "slug_taken");
+}
+
+TEST_F(PostgresStore, RecoversWhenTheServerDropsItsConnections) {
+  auto store = open(4);
+  store->migrate();
+  store->save_article(record("before"), false);
+  // Idle pooled connections are now dead. Reads and writes must find out, reconnect and carry on: at most one
+  // call may fail (unavailable) while the pool notices.
+  terminate_sessions();
+  int unavailable = 0;
+  auto attempt = [&](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      ASSERT_EQ(e.kind(), ErrorKind::unavailable) << e.what();
+      ++unavailable;
+      f();
+    }
+  };
+  attempt([&] { EXPECT_TRUE(store->find_article("before")); });
+  terminate_sessions();
+  attempt([&] { store->save_article(record("after"), false); });
+  EXPECT_LE(unavailable, 1);
+  EXPECT_EQ(store->count_articles(), 2);
+  EXPECT_EQ(store->integrity_check(), "ok");
+}
+
+TEST_F(PostgresStore, AnUnreachableServerIsUnavailable) {
+  try {
+    open_postgres_store(PostgresOptions{"postgresql://127.0.0.1:1/none?connect_timeout=2", 2});
+    FAIL() << "opened a store on a closed port";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::unavailable);
+    EXPECT_EQ(e.code(), "store_unavailable");
+  }
+}
+
+TEST_F(PostgresStore, APoolWithNoFreeConnectionTimesOutAsUnavailable) {
+  pg::Pool pool(url_, 1, std::chrono::milliseconds(100));
+  auto held = pool.acquire();
+  auto started = std::chrono::steady_clock::now();
+  try {
+    auto second = pool.acquire();
+    FAIL() << "a second connection from a pool of one";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::unavailable);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(100));
+  }
+}
+
+TEST_F(PostgresStore, OnlySerializationFailuresAndDeadlocksRunATransactionAgain) {
+  pg::Database db(url_, 2, std::chrono::seconds(5));
+  for (const char* sqlstate : {"40001", "40P01"}) {
+    int runs = 0;
+    int64_t got = db.transact([&](pg::Connection& c) {
+      if (++runs == 1) throw pg::PgError(ErrorKind::unavailable, "store_busy", "busy", sqlstate, "");
+      return c.query("SELECT 7").front().int64(0);
+    });
+    EXPECT_EQ(got, 7);
+    EXPECT_EQ(runs, 2) << sqlstate;
+  }
+  int runs = 0;
+  EXPECT_THROW(db.transact([&](pg::Connection& c) {
+    ++runs;
+    c.exec("SELECT 1/0");
+  }),
+               pg::PgError);
+  EXPECT_EQ(runs, 1);
+}
