@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "payments/stripe.h"
-#include "store/sqlite/sqlite_store.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -305,11 +304,8 @@ TEST(ModerationClassifier, AMissingOrCorruptModelNeverBlocksPosting) {
     mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(post(r, slug, "a calm reply"))) + "/decision",
              R"({"decision":"approve"})");
     server.app().classifier()->save_if_changed();
-  }
-  // Corrupt the saved model on disk: the next start logs it, rebuilds from the decisions and keeps working.
-  {
-    auto store = open_sqlite_store(SqliteOptions{dir.path() + "/tribune.db", 2, 16});
-    store->save_model("spam", "garbage that is not a model");
+    // Corrupt the saved model: the next start logs it, rebuilds from the decisions and keeps working.
+    server.app().store().save_model("spam", "garbage that is not a model");
   }
   TestServer server(true, dir.path(), tweak);
   auto examples = server.app().classifier()->examples();

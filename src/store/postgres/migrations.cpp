@@ -250,6 +250,32 @@ CREATE TABLE stripe_events (
 );
 CREATE INDEX stripe_events_unmatched ON stripe_events (received_at) WHERE processed_at IS NULL;
 )sql"},
+      // As SQLite's step 11: sanctions on readers; the audit log append-only, naming the actor as they were and,
+      // for decisions, whose comment it was; the classifier's saved models.
+      {11, R"sql(
+ALTER TABLE accounts ADD COLUMN warning TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN premoderated BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE moderation_log DROP CONSTRAINT IF EXISTS moderation_log_moderator_id_fkey;
+ALTER TABLE moderation_log RENAME COLUMN moderator_id TO actor_id;
+ALTER TABLE moderation_log ADD COLUMN actor_name TEXT NOT NULL DEFAULT '';
+UPDATE moderation_log l SET actor_id = nullif(l.actor_id, 0),
+  actor_name = coalesce((SELECT display_name FROM accounts a WHERE a.id = l.actor_id), ''),
+  account_id = coalesce(l.account_id, (SELECT author_id FROM comments c WHERE c.id = l.comment_id));
+CREATE INDEX moderation_log_by_comment ON moderation_log (comment_id) WHERE comment_id IS NOT NULL;
+CREATE INDEX moderation_log_by_account ON moderation_log (account_id, created_at) WHERE account_id IS NOT NULL;
+CREATE FUNCTION moderation_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only';
+END $$;
+CREATE TRIGGER moderation_log_no_change BEFORE UPDATE OR DELETE ON moderation_log
+  FOR EACH ROW EXECUTE FUNCTION moderation_log_append_only();
+CREATE INDEX comments_held_by_author ON comments (author_id, article_id, id) WHERE status = 'pending';
+CREATE TABLE models (
+  name TEXT PRIMARY KEY,
+  blob BYTEA NOT NULL,
+  saved_at BIGINT NOT NULL
+);
+)sql"},
   };
   return steps;
 }

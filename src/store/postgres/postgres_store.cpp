@@ -89,11 +89,11 @@ std::optional<Article> find_article_in(Connection& db, std::string_view slug) {
 
 constexpr const char* kAccountColumns =
     "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason, digest, "
-    "supporter_since IS NOT NULL, show_supporter";
+    "supporter_since IS NOT NULL, show_supporter, warning, premoderated";
 constexpr const char* kAccountColumnsA =
     "a.id, a.email, a.display_name, a.role, a.email_verified_at, a.created_at, a.banned_until, a.ban_reason, a.digest, "
-    "a.supporter_since IS NOT NULL, a.show_supporter";
-constexpr int kAccountWidth = 11;  // columns read by read_account
+    "a.supporter_since IS NOT NULL, a.show_supporter, a.warning, a.premoderated";
+constexpr int kAccountWidth = 13;  // columns read by read_account
 
 Account read_account(const Row& st, int c) {
   Account a;
@@ -108,6 +108,8 @@ Account read_account(const Row& st, int c) {
   a.digest = st.text(c + 8);
   a.supporter = st.boolean(c + 9);
   a.show_supporter = st.boolean(c + 10);
+  a.warning = st.text(c + 11);
+  a.premoderated = st.boolean(c + 12);
   return a;
 }
 
@@ -298,6 +300,14 @@ std::optional<Contribution> contribution_where(Connection& db, const std::string
 int applied_version(Connection& c) {
   if (!c.query("SELECT to_regclass('schema_migrations') IS NOT NULL").front().boolean(0)) return 0;
   return static_cast<int>(c.query("SELECT coalesce(max(version), 0) FROM schema_migrations").front().int64(0));
+}
+
+// Appends to the audit log, naming the actor as they are now (0: an API token or the command line).
+void log_act(Connection& db, int64_t actor_id, std::string_view action, std::optional<int64_t> comment_id,
+             std::optional<int64_t> account_id, std::string_view reason, int64_t now) {
+  db.query("INSERT INTO moderation_log (actor_id, actor_name, action, comment_id, account_id, reason, created_at) VALUES "
+           "(nullif($1::bigint, 0), coalesce((SELECT display_name FROM accounts WHERE id = $1), ''), $2, $3, $4, $5, $6)",
+           {actor_id, action, comment_id, account_id, reason, now});
 }
 
 Error account_not_found() { return Error(ErrorKind::not_found, "not_found", "The account was not found."); }
@@ -715,19 +725,27 @@ class PostgresStore final : public Store {
     return out;
   }
 
-  AuthorActivity author_activity(int64_t account_id, const std::string& body, TimePoint since,
-                                 int64_t published_cap) override {
+  AuthorActivity author_activity(const ActivityQuery& q) override {
     return db_.read([&](Connection& db) {
       AuthorActivity a;
-      if (published_cap > 0)
+      if (q.published_cap > 0)
         a.published = db.query("SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $1 AND status = "
                                "'published' LIMIT $2) AS p",
-                               {account_id, published_cap})
+                               {q.account_id, q.published_cap})
                           .front().int64(0);
       a.same_text = db.query("SELECT count(*) FROM comments WHERE author_id = $1 AND body_hash = $2 AND created_at >= $3 "
                              "AND body_markdown = $4",
-                             {account_id, text_hash(body), secs(since), body})
+                             {q.account_id, text_hash(q.body), secs(q.same_text_since), q.body})
                         .front().int64(0);
+      if (q.decisions_since) {
+        auto row = db.query("SELECT count(*), coalesce(sum(CASE WHEN action <> 'approve' THEN 1 ELSE 0 END), 0) FROM "
+                            "moderation_log WHERE account_id = $1 AND created_at >= $2 AND action IN ('approve', 'reject', "
+                            "'hide')",
+                            {q.account_id, secs(*q.decisions_since)})
+                       .front();
+        a.decided = row.int64(0);
+        a.rejected = row.int64(1);
+      }
       return a;
     });
   }
@@ -1144,42 +1162,68 @@ class PostgresStore final : public Store {
 
   // --- Moderation ---
 
-  std::vector<QueueItem> moderation_queue(int64_t after_id, int limit) override {
+  std::vector<QueueItem> moderation_queue(const QueueQuery& q) override {
     return db_.read([&](Connection& db) {
       std::vector<QueueItem> out;
-      for (auto st : db.query(std::string("SELECT ") + kCommentColumns +
-                                  ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at "
-                                  "IS NULL), (SELECT string_agg(DISTINCT r.reason, ',') FROM comment_reports r WHERE "
-                                  "r.comment_id = c.id AND r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason" +
-                                  kCommentFrom +
-                                  "WHERE c.id IN (SELECT id FROM comments WHERE status = 'pending' AND id > $1 UNION "
-                                  "SELECT comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > $1) "
-                                  "AND c.status IN ('pending', 'published') ORDER BY c.id LIMIT $2",
-                              {after_id, limit})) {
-        QueueItem q;
-        q.comment = read_comment(st);
-        q.open_reports = st.int64(kCommentWidth);
-        q.reasons = st.text(kCommentWidth + 1);
-        q.rule = st.text(kCommentWidth + 2);
-        q.rule_reason = st.text(kCommentWidth + 3);
-        out.push_back(std::move(q));
+      bool decided = q.view == "decided";
+      std::vector<Param> ps{Param(q.after), Param(static_cast<int64_t>(q.limit))};
+      auto arg = [&](Param p) {
+        ps.push_back(std::move(p));
+        return "$" + std::to_string(ps.size());
+      };
+      std::string sql = std::string("SELECT ") + kCommentColumns +
+                        ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
+                        "(SELECT string_agg(DISTINCT r.reason, ',') FROM comment_reports r WHERE r.comment_id = c.id AND "
+                        "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason";
+      if (decided) {
+        sql += ", l.id, l.action, l.actor_name, l.reason, l.created_at" + std::string(kCommentFrom) +
+               "JOIN moderation_log l ON l.comment_id = c.id WHERE l.action IN ('approve', 'reject', 'hide') AND "
+               "($1::bigint = 0 OR l.id < $1)";
+      } else {
+        std::string held = "SELECT id FROM comments WHERE status = 'pending' AND id > $1";
+        std::string reported = "SELECT comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > $1";
+        sql += std::string(kCommentFrom) + "WHERE c.id IN (" +
+               (q.view == "held" ? held : q.view == "reported" ? reported : held + " UNION " + reported) +
+               ") AND c.status IN ('pending', 'published')";
+      }
+      if (q.article_id) sql += " AND c.article_id = " + arg(*q.article_id);
+      if (!q.rule.empty()) sql += " AND c.moderation_rule = " + arg(q.rule);
+      if (q.author_id) sql += " AND c.author_id = " + arg(*q.author_id);
+      sql += decided ? " ORDER BY l.id DESC LIMIT $2" : " ORDER BY c.id LIMIT $2";
+      for (auto st : db.query(sql, ps)) {
+        QueueItem item;
+        item.comment = read_comment(st);
+        item.open_reports = st.int64(kCommentWidth);
+        item.reasons = st.text(kCommentWidth + 1);
+        item.rule = st.text(kCommentWidth + 2);
+        item.rule_reason = st.text(kCommentWidth + 3);
+        if (decided) {
+          item.decision_id = st.int64(kCommentWidth + 4);
+          item.decision = st.text(kCommentWidth + 5);
+          item.decided_by = st.text(kCommentWidth + 6);
+          item.decision_reason = st.text(kCommentWidth + 7);
+          item.decided_at = seconds_at(st, kCommentWidth + 8);
+        }
+        out.push_back(std::move(item));
       }
       return out;
     });
   }
 
   SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
-                              const std::string& reason) override {
+                              const std::string& reason, bool notify_author) override {
     SavedComment out;
     write([&](Connection& db) {
       out.notified.clear();
       // Locked: two moderators deciding at once apply one after the other, each seeing the other's status.
-      auto r = db.query("SELECT article_id, parent_id, status FROM comments WHERE id = $1 FOR UPDATE", {comment_id});
+      auto r = db.query("SELECT article_id, parent_id, status, author_id FROM comments WHERE id = $1 FOR UPDATE", {comment_id});
       if (r.empty()) throw Error(ErrorKind::not_found, "not_found", "The comment was not found.");
       int64_t article = r.front().int64(0);
       std::optional<int64_t> parent;
       if (!r.front().is_null(1)) parent = r.front().int64(1);
       std::string status = r.front().text(2);
+      std::optional<int64_t> author;
+      if (!r.front().is_null(3)) author = r.front().int64(3);
       std::string next = decision == "approve" ? "published" : decision == "reject" ? "rejected" : "hidden";
       int64_t delta = (status == "published" ? -1 : 0) + (next == "published" ? 1 : 0);
       db.query("UPDATE comments SET status = $2 WHERE id = $1", {comment_id, next});
@@ -1192,7 +1236,7 @@ class PostgresStore final : public Store {
       // The author hears about a held comment going up, and about any comment coming down.
       std::string notice = next == "published" ? (status == "pending" ? "approved" : "") :
                            (status == "published" || status == "pending") ? next : "";
-      if (!notice.empty()) {
+      if (!notice.empty() && notify_author) {
         // One notice per comment and reader: the latest decision replaces an earlier one.
         db.query("DELETE FROM notifications WHERE comment_id = $1 AND account_id = (SELECT author_id FROM comments "
                  "WHERE id = $1)",
@@ -1204,8 +1248,7 @@ class PostgresStore final : public Store {
           out.notified.push_back(Recipient{row.int64(0), "moderation"});
       }
       db.query("UPDATE comment_reports SET resolved_at = $2 WHERE comment_id = $1 AND resolved_at IS NULL", {comment_id, now});
-      db.query("INSERT INTO moderation_log (moderator_id, action, comment_id, reason, created_at) VALUES ($1, $2, $3, $4, $5)",
-               {moderator_id, decision, comment_id, reason, now});
+      log_act(db, moderator_id, decision, comment_id, author, reason, now);
     });
     out.comment = *find_comment(comment_id);
     return out;
@@ -1218,8 +1261,111 @@ class PostgresStore final : public Store {
       if (db.query("UPDATE accounts SET banned_until = $2, ban_reason = $3 WHERE id = $1", {account_id, until_s, reason})
               .affected() == 0)
         throw account_not_found();
-      db.query("INSERT INTO moderation_log (moderator_id, action, account_id, reason, created_at) VALUES ($1, $2, $3, $4, $5)",
-               {moderator_id, until ? "ban" : "unban", account_id, reason, secs(now_seconds())});
+      log_act(db, moderator_id, until ? "ban" : "unban", std::nullopt, account_id, reason, secs(now_seconds()));
+    });
+  }
+
+  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) override {
+    write([&](Connection& db) {
+      int64_t found;
+      if (action == "warn")
+        found = db.query("UPDATE accounts SET warning = $2 WHERE id = $1", {account_id, reason}).affected();
+      else if (action == "premoderate" || action == "release")
+        found = db.query("UPDATE accounts SET premoderated = $2 WHERE id = $1", {account_id, action == "premoderate"}).affected();
+      else
+        found = db.query("SELECT 1 FROM accounts WHERE id = $1", {account_id}).rows();
+      if (found == 0) throw account_not_found();
+      log_act(db, moderator_id, action, std::nullopt, account_id, reason, secs(now_seconds()));
+    });
+  }
+
+  bool acknowledge_warning(int64_t account_id) override {
+    return write([&](Connection& db) {
+      bool had = db.query("UPDATE accounts SET warning = '' WHERE id = $1 AND warning <> ''", {account_id}).affected() > 0;
+      if (had) log_act(db, account_id, "acknowledge_warning", std::nullopt, account_id, "", secs(now_seconds()));
+      return had;
+    });
+  }
+
+  void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
+             const std::string& detail) override {
+    write([&](Connection& db) {
+      log_act(db, actor_id.value_or(0), action, std::nullopt, account_id, detail, secs(now_seconds()));
+    });
+  }
+
+  std::vector<LogEntry> audit_log(const LogQuery& q) override {
+    return db_.read([&](Connection& db) {
+      std::vector<Param> ps{Param(q.before_id), Param(static_cast<int64_t>(q.limit))};
+      std::string sql = "SELECT id, actor_id, actor_name, action, comment_id, account_id, reason, created_at FROM "
+                        "moderation_log WHERE ($1::bigint = 0 OR id < $1)";
+      if (q.subject_id) {
+        ps.emplace_back(*q.subject_id);
+        sql += " AND account_id = $" + std::to_string(ps.size());
+      }
+      if (!q.action.empty()) {
+        ps.emplace_back(q.action);
+        sql += " AND action = $" + std::to_string(ps.size());
+      }
+      sql += " ORDER BY id DESC LIMIT $2";
+      std::vector<LogEntry> out;
+      for (auto st : db.query(sql, ps)) {
+        LogEntry e;
+        e.id = st.int64(0);
+        if (!st.is_null(1)) e.actor_id = st.int64(1);
+        e.actor_name = st.text(2);
+        e.action = st.text(3);
+        if (!st.is_null(4)) e.comment_id = st.int64(4);
+        if (!st.is_null(5)) e.account_id = st.int64(5);
+        e.reason = st.text(6);
+        e.created_at = seconds_at(st, 7);
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  std::vector<TrainingExample> training_examples(int64_t after_id, int limit) override {
+    return db_.read([&](Connection& db) {
+      std::vector<TrainingExample> out;
+      for (auto st : db.query("SELECT l.id, l.action <> 'approve', c.body_markdown FROM moderation_log l JOIN comments c ON "
+                              "c.id = l.comment_id WHERE l.id > $1 AND l.action IN ('approve', 'reject', 'hide') ORDER BY "
+                              "l.id LIMIT $2",
+                              {after_id, static_cast<int64_t>(limit)}))
+        out.push_back(TrainingExample{st.int64(0), st.boolean(1), st.text(2)});
+      return out;
+    });
+  }
+
+  void save_model(const std::string& name, const std::string& blob) override {
+    write([&](Connection& db) {
+      db.query("INSERT INTO models (name, blob, saved_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET "
+               "blob = excluded.blob, saved_at = excluded.saved_at",
+               {name, Param::bytes(blob), secs(now_seconds())});
+    });
+  }
+
+  std::optional<std::string> load_model(const std::string& name) override {
+    return db_.read([&](Connection& db) -> std::optional<std::string> {
+      // encode(): bytes come back as hex text, which is decoded here.
+      auto r = db.query("SELECT encode(blob, 'hex') FROM models WHERE name = $1", {name});
+      if (r.empty()) return std::nullopt;
+      std::string hex = r.front().text(0), out;
+      out.reserve(hex.size() / 2);
+      auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+      for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+      return out;
+    });
+  }
+
+  std::vector<Comment> held_comments(int64_t author, int64_t article, int limit) override {
+    return db_.read([&](Connection& db) {
+      std::vector<Comment> out;
+      for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                                   "WHERE c.author_id = $1 AND c.article_id = $2 AND c.status = 'pending' ORDER BY c.id LIMIT $3",
+                               {author, article, static_cast<int64_t>(limit)}))
+        out.push_back(read_comment(row));
+      return out;
     });
   }
 
