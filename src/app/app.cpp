@@ -1,6 +1,9 @@
 #include "app/app.h"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include <filesystem>
 #include <thread>
@@ -11,6 +14,27 @@
 #include "store/sqlite/sqlite_store.h"
 
 namespace tribune {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string_view change_name(CommentService::Change change) {
+  switch (change) {
+    case CommentService::Change::created: return "created";
+    case CommentService::Change::updated: return "updated";
+    case CommentService::Change::removed: break;
+  }
+  return "removed";
+}
+
+}  // namespace
+
+std::string App::random_node_id() {
+  unsigned char bytes[8];
+  randombytes_buf(bytes, sizeof bytes);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+}
 
 namespace {
 
@@ -79,23 +103,82 @@ App::App(Config config) : config_(std::move(config)) {
   }
   comments_->set_rules(std::move(rules));
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
+  // A comment change updates this node's caches and live pages, then tells the other nodes (peer_message).
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
-    cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
-    cache_.invalidate_group(conversation_group(a.slug));
-    live_.publish(a.id, api::CommentsApi::frame(c, change));
+    comment_changed(a, c, change);
+    tell_peers(json::object{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)}});
   });
   // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
   comments_->on_notify([this](const Comment& c, const std::vector<Store::Recipient>& recipients) {
-    std::optional<std::string> url;
-    for (const auto& r : recipients) {
-      if (!live_.has_subscribers(api::ReadersApi::topic(r.account_id))) continue;
-      if (!url) {
-        auto a = articles_->find_by_id(c.article_id);
-        url = a ? articles_->url_for(*a) + "#comment-" + std::to_string(c.id) : std::string();
-      }
-      live_.publish(api::ReadersApi::topic(r.account_id), api::ReadersApi::frame(c, r.kind, *url));
+    deliver_notifications(c, recipients);
+    // In messages small enough for any engine: a popular author's comment may notify thousands.
+    for (size_t start = 0; start < recipients.size(); start += 200) {
+      json::array to;
+      for (size_t i = start; i < std::min(recipients.size(), start + 200); ++i)
+        to.push_back(json::array{recipients[i].account_id, json::string(recipients[i].kind)});
+      tell_peers(json::object{{"kind", "notify"}, {"comment", c.id}, {"to", std::move(to)}});
     }
   });
+}
+
+void App::comment_changed(const Article& a, const Comment& c, CommentService::Change change) {
+  cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
+  cache_.invalidate_group(conversation_group(a.slug));
+  live_.publish(a.id, api::CommentsApi::frame(c, change));
+}
+
+void App::deliver_notifications(const Comment& c, const std::vector<Store::Recipient>& recipients) {
+  std::optional<std::string> url;
+  for (const auto& r : recipients) {
+    if (!live_.has_subscribers(api::ReadersApi::topic(r.account_id))) continue;
+    if (!url) {
+      auto a = articles_->find_by_id(c.article_id);
+      url = a ? articles_->url_for(*a) + "#comment-" + std::to_string(c.id) : std::string();
+    }
+    live_.publish(api::ReadersApi::topic(r.account_id), api::ReadersApi::frame(c, r.kind, *url));
+  }
+}
+
+void App::tell_peers(json::object message) {
+  if (!peers_listening_) return;
+  message["node"] = node_id_;
+  try {
+    store_->publish(json::serialize(message));
+  } catch (const std::exception& e) {
+    // The change itself is committed; other nodes' pages catch up on their next cache refresh.
+    spdlog::warn("could not tell the other nodes about a change: {}", e.what());
+  }
+}
+
+void App::peer_message(std::string_view text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return;
+  const auto& m = v.as_object();
+  auto* node = m.if_contains("node");
+  if (!node || !node->is_string() || node->as_string() == node_id_) return;  // our own, already applied
+  auto* kind = m.if_contains("kind");
+  auto* id = m.if_contains("comment");
+  if (!kind || !kind->is_string() || !id || !id->is_int64()) return;
+  // The message names the comment; its state comes from the store, so a late message shows the latest.
+  auto c = store_->find_comment(id->as_int64());
+  if (!c) return;
+  if (kind->as_string() == "comment") {
+    auto a = store_->find_article_by_id(c->article_id);
+    if (!a) return;
+    auto* change = m.if_contains("change");
+    std::string_view name = change && change->is_string() ? std::string_view(change->as_string()) : "updated";
+    comment_changed(*a, *c, name == "created"   ? CommentService::Change::created
+                            : name == "removed" ? CommentService::Change::removed
+                                                : CommentService::Change::updated);
+  } else if (kind->as_string() == "notify") {
+    std::vector<Store::Recipient> recipients;
+    if (auto* to = m.if_contains("to"); to && to->is_array())
+      for (const auto& r : to->as_array())
+        if (r.is_array() && r.as_array().size() == 2 && r.as_array()[0].is_int64() && r.as_array()[1].is_string())
+          recipients.push_back({r.as_array()[0].as_int64(), std::string(r.as_array()[1].as_string())});
+    deliver_notifications(*c, recipients);
+  }
 }
 
 App::~App() { stop_background(); }
@@ -187,6 +270,10 @@ void App::build_http() {
 
 void App::start_background() {
   outbox_->start();
+  // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
+  // connection every cached page goes, since changes made meanwhile were not heard of.
+  store_->listen([this](std::string_view m) { peer_message(m); }, [this] { cache_.invalidate_all(); });
+  peers_listening_ = true;
   bg_thread_ = std::thread([this] {
     int64_t seen_version = -1;
     std::optional<TimePoint> next_due;
@@ -232,6 +319,7 @@ void App::start_background() {
 }
 
 void App::stop_background() {
+  if (store_) store_->stop_listening();
   if (outbox_) outbox_->stop();
   {
     std::lock_guard lock(bg_mu_);

@@ -2,6 +2,8 @@
 // router -> pipeline. main.cpp and the in-process HTTP tests both build an App.
 #pragma once
 
+#include <atomic>
+#include <boost/json.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -71,6 +73,12 @@ class App {
   Metrics& metrics() { return metrics_; }
 
  private:
+  void comment_changed(const Article& a, const Comment& c, CommentService::Change change);
+  void deliver_notifications(const Comment& c, const std::vector<Store::Recipient>& recipients);
+  void tell_peers(boost::json::object message);
+  void peer_message(std::string_view text);
+  static std::string random_node_id();
+
   Router build_routes();
   Principal authenticate(const Request& request) const;
 
@@ -91,6 +99,8 @@ class App {
   SessionCookie cookie_;
   Metrics metrics_;
   LiveHub live_;
+  std::string node_id_ = random_node_id();  // tells this node's messages to the others from theirs
+  std::atomic<bool> peers_listening_{false};
   PageCache cache_;
   std::unique_ptr<PageRenderer> renderer_;
   std::unique_ptr<web::WebHandlers> web_;

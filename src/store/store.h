@@ -375,6 +375,21 @@ class Store {
   // Every contribution, oldest first, id > after_id (CSV export).
   virtual std::vector<Contribution> list_contributions(int64_t after_id, int limit) = 0;
 
+  // --- Messages between the processes sharing this store (several nodes behind a load balancer) ---
+  // publish() sends a short text to every other process listening on the same store, at once (not inside a
+  // write's transaction: call it after the write). listen() delivers their messages to on_message, in order,
+  // on a thread of the store's, and calls on_gap when a lost connection is back (messages may have been
+  // missed meanwhile: drop caches). An engine used by one process only (SQLite) delivers nothing.
+  // Errors (publish): invalid "message_too_large" past kMaxMessageBytes; unavailable.
+  static constexpr size_t kMaxMessageBytes = 7900;  // PostgreSQL's NOTIFY takes at most 8,000 bytes
+  virtual void publish(std::string_view message) { (void)message; }
+  virtual void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) {
+    (void)on_message;
+    (void)on_gap;
+  }
+  // Stops delivering; returns once no handler runs any more.
+  virtual void stop_listening() {}
+
   // Adds one to a named counter (a durable write, like any other).
   virtual void bump_counter(const std::string& name) = 0;
 

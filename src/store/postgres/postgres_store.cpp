@@ -5,9 +5,11 @@
 #include <atomic>
 #include <exception>
 #include <map>
+#include <mutex>
 
 #include "domain/error.h"
 #include "domain/mentions.h"
+#include "store/postgres/listener.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg.h"
 #include "util/text.h"
@@ -326,9 +328,10 @@ class PostgresStore final : public Store {
   }
 
  public:
-  explicit PostgresStore(const PostgresOptions& o) : db_(o.url, o.pool_size, o.acquire_timeout) {
+  explicit PostgresStore(const PostgresOptions& o) : url_(o.url), db_(o.url, o.pool_size, o.acquire_timeout) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
   }
+  ~PostgresStore() override { stop_listening(); }
 
   // Each step is one transaction that first takes the migration lock and then re-reads the applied steps.
   void migrate() override {
@@ -1552,6 +1555,26 @@ class PostgresStore final : public Store {
 
   // Every write is its own transaction (PostgreSQL groups concurrent WAL flushes itself), so commits and
   // writes are equal here.
+  // NOTIFY outside any transaction: delivered at once, to every session listening (this process's own
+  // listener included: receivers skip their own messages by content).
+  void publish(std::string_view message) override {
+    if (message.size() > kMaxMessageBytes)
+      throw Error(ErrorKind::invalid, "message_too_large",
+                  "A message between nodes is at most " + std::to_string(kMaxMessageBytes) + " bytes.");
+    db_.read([&](Connection& c) { c.query("SELECT pg_notify($1, $2)", {kChannel, message}); });
+  }
+
+  void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) override {
+    std::lock_guard lock(listen_mu_);
+    listener_.reset();
+    listener_ = std::make_unique<pg::Listener>(url_, kChannel, std::move(on_message), std::move(on_gap));
+  }
+
+  void stop_listening() override {
+    std::lock_guard lock(listen_mu_);
+    listener_.reset();
+  }
+
   StoreStats stats() override {
     StoreStats s;
     s.articles = count_articles();
@@ -1561,8 +1584,12 @@ class PostgresStore final : public Store {
   }
 
  private:
+  static constexpr const char* kChannel = "tribune_events";
+  std::string url_;
   pg::Database db_;
   std::atomic<int64_t> writes_{0};
+  std::mutex listen_mu_;
+  std::unique_ptr<pg::Listener> listener_;
 };
 
 }  // namespace

@@ -1,0 +1,76 @@
+#include "store/postgres/listener.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <memory>
+
+#include "store/postgres/pg.h"
+
+namespace tribune::pg {
+
+Listener::Listener(std::string conninfo, std::string channel, std::function<void(std::string_view)> on_message,
+                   std::function<void()> on_gap)
+    : conninfo_(std::move(conninfo)),
+      channel_(std::move(channel)),
+      on_message_(std::move(on_message)),
+      on_gap_(std::move(on_gap)),
+      thread_([this] { run(); }) {}
+
+Listener::~Listener() {
+  stop_ = true;
+  thread_.join();
+}
+
+void Listener::run() {
+  bool connected_before = false;
+  auto backoff = std::chrono::milliseconds(100);
+  auto pause = [&](std::chrono::milliseconds d) {
+    for (auto slept = std::chrono::milliseconds(0); slept < d && !stop_; slept += std::chrono::milliseconds(50))
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  };
+  while (!stop_) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo_.c_str()), &PQfinish);
+    bool ok = conn && PQstatus(conn.get()) == CONNECTION_OK;
+    if (ok) {
+      std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), ("LISTEN " + quote_identifier(channel_)).c_str()),
+                                                     &PQclear);
+      ok = r && PQresultStatus(r.get()) == PGRES_COMMAND_OK;
+    }
+    if (!ok) {
+      spdlog::warn("live updates across nodes: cannot listen ({}); retrying",
+                   conn ? std::string(PQerrorMessage(conn.get())).substr(0, 200) : std::string("no connection"));
+      pause(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      continue;
+    }
+    backoff = std::chrono::milliseconds(100);
+    if (connected_before) {
+      spdlog::info("live updates across nodes: listening again");
+      if (on_gap_) on_gap_();
+    }
+    connected_before = true;
+    while (!stop_) {
+      pollfd p{PQsocket(conn.get()), POLLIN, 0};
+      int n = ::poll(&p, 1, 250);
+      if (n < 0) continue;  // EINTR
+      if (n == 0) continue;
+      if (!PQconsumeInput(conn.get())) {
+        spdlog::warn("live updates across nodes: connection lost ({})", std::string(PQerrorMessage(conn.get())).substr(0, 200));
+        break;
+      }
+      while (PGnotify* note = PQnotifies(conn.get())) {
+        std::unique_ptr<PGnotify, decltype(&PQfreemem)> owned(note, &PQfreemem);
+        try {
+          on_message_(note->extra);
+        } catch (const std::exception& e) {
+          spdlog::warn("live updates across nodes: a message failed: {}", e.what());
+        }
+      }
+    }
+  }
+}
+
+}  // namespace tribune::pg

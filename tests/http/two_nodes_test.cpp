@@ -1,0 +1,106 @@
+// Two Tribune nodes on one PostgreSQL database, as behind a load balancer: each its own App, pool, caches and
+// live hub, sharing nothing but the store. A reader signed in on one is signed in on the other; a comment
+// posted on A reaches SSE readers on B within a second and B's cached pages change; notifications cross too.
+// Runs when TRIBUNE_TEST_PG names a PostgreSQL server (scripts/test.sh starts one).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "domain/error.h"
+#include "test_support.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+
+namespace {
+
+class TwoNodes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!pg_test_server()) GTEST_SKIP() << "TRIBUNE_TEST_PG is not set";
+    url_ = pg_test_database(key_.path());
+    auto tweak = [this](Config& c) {
+      c.store.url = url_;
+      c.account_limits.register_per_ip = {1000, std::chrono::hours(1)};
+    };
+    a_ = std::make_unique<TestServer>(true, std::string(), tweak);
+    b_ = std::make_unique<TestServer>(false, std::string(), tweak);
+    auto v = json::parse(get(a_->port(), "/api/v1/articles?limit=1").body);
+    slug_ = std::string(v.at("articles").at(0).at("slug").as_string());
+  }
+  void TearDown() override {
+    a_.reset();
+    b_.reset();
+    if (pg_test_server()) drop_pg_test_database(key_.path());
+  }
+  HttpResult post(Reader& r, const std::string& body, std::optional<int64_t> parent = {}) {
+    json::object o{{"body", body}};
+    if (parent) o["parent_id"] = *parent;
+    return r.call("POST", "/api/v1/articles/" + slug_ + "/comments", json::serialize(o));
+  }
+
+  TempDir key_;  // names this test's database
+  std::string url_, slug_;
+  std::unique_ptr<TestServer> a_, b_;
+};
+
+}  // namespace
+
+TEST_F(TwoNodes, SessionsCommentsCachesAndNotificationsCrossNodes) {
+  // Signed in on A, signed in on B: the session lives in the shared store.
+  auto ana = register_reader(a_->port(), "ana.nodes@example.org", "Ana Nodes");
+  Reader ana_on_b{b_->port(), ana.cookie, ana.csrf, ana.id};
+  auto me = ana_on_b.call("GET", "/api/v1/me");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(json::parse(me.body).at("account").at("id").as_int64(), ana.id);
+
+  // B has the article's comments cached; then a comment is posted on A.
+  std::string listing = "/api/v1/articles/" + slug_ + "/comments?sort=newest";
+  auto before = get(b_->port(), listing);
+  ASSERT_EQ(before.status, 200);
+  EventReader live_on_b(b_->port(), "/api/v1/articles/" + slug_ + "/events");
+  ASSERT_TRUE(live_on_b.wait_for(":", std::chrono::seconds(5))) << "the stream opened";
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // subscribed
+  auto t0 = std::chrono::steady_clock::now();
+  auto posted = post(ana, "Posted on node A.");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  ASSERT_TRUE(live_on_b.wait_for("Posted on node A.", std::chrono::seconds(1))) << "reached B's readers within 1 s";
+  auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  RecordProperty("cross_node_ms", std::to_string(latency.count()));
+  auto after = get(b_->port(), listing);
+  EXPECT_NE(after.body.find("Posted on node A."), std::string::npos) << "B's cached listing was dropped";
+
+  // A reply on B notifies Ana, whose notification stream is open on A.
+  auto bo = register_reader(b_->port(), "bo.nodes@example.org", "Bo Nodes");
+  EventReader ana_events(a_->port(), "/api/v1/me/events", {{"Cookie", ana.cookie}});
+  ASSERT_TRUE(ana_events.wait_for(":", std::chrono::seconds(5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int64_t parent = json::parse(posted.body).at("comment").at("id").as_int64();
+  ASSERT_EQ(post(bo, "Bo replies from node B.", parent).status, 201);
+  EXPECT_TRUE(ana_events.wait_for("event: notification", std::chrono::seconds(1)));
+
+  // A moderator's decision on A takes the comment off B's live pages and cached listing.
+  auto mod = staff_session(*a_, "mod.nodes@example.org", "Mod Nodes", "moderator");
+  ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(parent) + "/decision",
+                     R"({"decision":"hide"})").status, 200);
+  EXPECT_TRUE(live_on_b.wait_for("comment.removed", std::chrono::seconds(1)));
+  EXPECT_EQ(get(b_->port(), listing).body.find("Posted on node A."), std::string::npos);
+}
+
+TEST_F(TwoNodes, AMessageTooLargeForNotifyIsRefusedAndTheChannelStillWorks) {
+  std::string big(Store::kMaxMessageBytes + 1, 'x');
+  try {
+    a_->app().store().publish(big);
+    FAIL() << "an oversized message was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "message_too_large");
+  }
+  auto ana = register_reader(a_->port(), "ana.big@example.org", "Ana Big");
+  EventReader live_on_b(b_->port(), "/api/v1/articles/" + slug_ + "/events");
+  ASSERT_TRUE(live_on_b.wait_for(":", std::chrono::seconds(5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(post(ana, "Still crossing after the refusal.").status, 201);
+  EXPECT_TRUE(live_on_b.wait_for("Still crossing after the refusal.", std::chrono::seconds(1)));
+}
