@@ -80,6 +80,7 @@ std::unique_ptr<Store> open_store(const Config& config) {
 App::App(Config config) : config_(std::move(config)) {
   store_ = open_store(config_);
   store_->migrate();
+  limiter_.share_through(store_.get());
   articles_ = std::make_unique<ArticleService>(*store_, config_.site.locality);
   articles_->set_comment_policy(config_.comments);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });

@@ -1,5 +1,5 @@
-// Fixed-window rate limits kept in memory, per key ("signin:ip:1.2.3.4"). Thread-safe.
-// A later store-backed limiter will share counters across nodes behind the same interface.
+// Fixed-window rate limits per key ("signin:ip:1.2.3.4"). Thread-safe. Counted in memory, or in the store
+// when the store is shared by several nodes (share_through), so that a limit holds across all of them.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "domain/error.h"
+#include "store/store.h"
 
 namespace tribune {
 
@@ -22,8 +23,12 @@ class RateLimiter {
   void hit(const std::string& key, Limit limit);
   // Clears a key (a successful sign-in clears its failures).
   void reset(const std::string& key);
+  // Counts in this store when it shares windows between nodes (Store::rate_hit); else in memory.
+  void share_through(Store* store) { store_ = store; }
 
  private:
+  static Error limited(std::chrono::milliseconds left);
+  Store* store_ = nullptr;
   struct Window {
     std::chrono::steady_clock::time_point start;
     int count = 0;

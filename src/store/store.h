@@ -9,6 +9,7 @@
 //    cannot be reached or is shutting down, internal otherwise.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -389,6 +390,20 @@ class Store {
   }
   // Stops delivering; returns once no handler runs any more.
   virtual void stop_listening() {}
+
+  // --- Rate limits shared by the nodes ---
+  // Counts one hit on key in a fixed window of the given length and returns the window's count (this hit
+  // included) and start. nullopt: this engine serves one process, whose limiter counts in memory.
+  struct RateWindow {
+    int64_t count = 0;
+    std::chrono::milliseconds started{};  // since the Unix epoch
+  };
+  virtual std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) {
+    (void)key;
+    (void)window;
+    return std::nullopt;
+  }
+  virtual void rate_reset(const std::string& key) { (void)key; }
 
   // Adds one to a named counter (a durable write, like any other).
   virtual void bump_counter(const std::string& name) = 0;

@@ -24,6 +24,7 @@ class TwoNodes : public ::testing::Test {
     auto tweak = [this](Config& c) {
       c.store.url = url_;
       c.account_limits.register_per_ip = {1000, std::chrono::hours(1)};
+      c.comment_limits.per_account = {3, std::chrono::minutes(1)};
     };
     a_ = std::make_unique<TestServer>(true, std::string(), tweak);
     b_ = std::make_unique<TestServer>(false, std::string(), tweak);
@@ -103,4 +104,17 @@ TEST_F(TwoNodes, AMessageTooLargeForNotifyIsRefusedAndTheChannelStillWorks) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ASSERT_EQ(post(ana, "Still crossing after the refusal.").status, 201);
   EXPECT_TRUE(live_on_b.wait_for("Still crossing after the refusal.", std::chrono::seconds(1)));
+}
+
+TEST_F(TwoNodes, RateLimitsHoldAcrossNodes) {
+  // Three comments a minute per reader, wherever they are posted: two on A and one on B use them up.
+  auto cy = register_reader(a_->port(), "cy.nodes@example.org", "Cy Nodes");
+  Reader cy_on_b{b_->port(), cy.cookie, cy.csrf, cy.id};
+  ASSERT_EQ(post(cy, "One on A.").status, 201);
+  ASSERT_EQ(post(cy, "Two on A.").status, 201);
+  ASSERT_EQ(post(cy_on_b, "Three on B.").status, 201);
+  auto fourth = post(cy_on_b, "Four on B.");
+  EXPECT_EQ(fourth.status, 429);
+  EXPECT_FALSE(fourth.header("retry-after").empty());
+  EXPECT_EQ(post(cy, "Five on A.").status, 429);
 }

@@ -270,6 +270,12 @@ END $$;
 CREATE TRIGGER moderation_log_no_change BEFORE UPDATE OR DELETE ON moderation_log
   FOR EACH ROW EXECUTE FUNCTION moderation_log_append_only();
 CREATE INDEX comments_held_by_author ON comments (author_id, article_id, id) WHERE status = 'pending';
+CREATE TABLE rate_limits (
+  key TEXT PRIMARY KEY,
+  window_start BIGINT NOT NULL,
+  count BIGINT NOT NULL
+);
+CREATE INDEX rate_limits_by_start ON rate_limits (window_start);
 CREATE TABLE models (
   name TEXT PRIMARY KEY,
   blob BYTEA NOT NULL,

@@ -1555,6 +1555,27 @@ class PostgresStore final : public Store {
 
   // Every write is its own transaction (PostgreSQL groups concurrent WAL flushes itself), so commits and
   // writes are equal here.
+  // One statement, so atomic without a transaction: every node counts in the same row.
+  std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) override {
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto row = db_.read([&](Connection& c) {
+      return c.query("INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE "
+                     "SET window_start = CASE WHEN rate_limits.window_start <= $2 - $3 THEN $2 ELSE rate_limits.window_start END, "
+                     "count = CASE WHEN rate_limits.window_start <= $2 - $3 THEN 1 ELSE rate_limits.count + 1 END "
+                     "RETURNING count, window_start",
+                     {key, now, static_cast<int64_t>(window.count())})
+          .front();
+    });
+    // Ended windows are swept now and then, by whichever node happens to count.
+    if (++rate_hits_ % 10000 == 0)
+      db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {now - 86400000}); });
+    return RateWindow{row.int64(0), std::chrono::milliseconds(row.int64(1))};
+  }
+
+  void rate_reset(const std::string& key) override {
+    db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE key = $1", {key}); });
+  }
+
   // NOTIFY outside any transaction: delivered at once, to every session listening (this process's own
   // listener included: receivers skip their own messages by content).
   void publish(std::string_view message) override {
@@ -1588,6 +1609,7 @@ class PostgresStore final : public Store {
   std::string url_;
   pg::Database db_;
   std::atomic<int64_t> writes_{0};
+  std::atomic<int64_t> rate_hits_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;
 };
