@@ -106,8 +106,13 @@ App::App(Config config) : config_(std::move(config)) {
   // A new comment changes its article's page and JSON; nothing else is re-rendered.
   // A comment change updates this node's caches and live pages, then tells the other nodes (peer_message).
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
-    comment_changed(a, c, change);
-    tell_peers(json::object{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)}});
+    std::string frame = api::CommentsApi::frame(c, change);
+    comment_changed(a, frame);
+    // The frame travels with the message when it fits, so that the other nodes need not read the store.
+    json::object m{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)}, {"article", a.id},
+                   {"url", articles_->url_for(a)}, {"slug", a.slug}};
+    if (frame.size() < Store::kMaxMessageBytes - 1000) m["frame"] = frame;
+    tell_peers(std::move(m));
   });
   // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
   comments_->on_notify([this](const Comment& c, const std::vector<Store::Recipient>& recipients) {
@@ -122,10 +127,14 @@ App::App(Config config) : config_(std::move(config)) {
   });
 }
 
-void App::comment_changed(const Article& a, const Comment& c, CommentService::Change change) {
-  cache_.invalidate({articles_->url_for(a), "api:" + a.slug});
-  cache_.invalidate_group(conversation_group(a.slug));
-  live_.publish(a.id, api::CommentsApi::frame(c, change));
+void App::comment_changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame) {
+  cache_.invalidate({url, "api:" + slug});
+  cache_.invalidate_group(conversation_group(slug));
+  live_.publish(article_id, frame);
+}
+
+void App::comment_changed(const Article& a, const std::string& frame) {
+  comment_changed(a.id, articles_->url_for(a), a.slug, frame);
 }
 
 void App::deliver_notifications(const Comment& c, const std::vector<Store::Recipient>& recipients) {
@@ -161,18 +170,28 @@ void App::peer_message(std::string_view text) {
   auto* kind = m.if_contains("kind");
   auto* id = m.if_contains("comment");
   if (!kind || !kind->is_string() || !id || !id->is_int64()) return;
-  // The message names the comment; its state comes from the store, so a late message shows the latest.
-  auto c = store_->find_comment(id->as_int64());
-  if (!c) return;
+  auto text_of = [&](std::string_view key) {
+    auto* field = m.if_contains(key);
+    return field && field->is_string() ? std::string(field->as_string()) : std::string();
+  };
   if (kind->as_string() == "comment") {
-    auto a = store_->find_article_by_id(c->article_id);
+    auto* article = m.if_contains("article");
+    std::string frame = text_of("frame"), url = text_of("url"), slug = text_of("slug");
+    if (!frame.empty() && article && article->is_int64() && !url.empty() && !slug.empty()) {
+      comment_changed(article->as_int64(), url, slug, frame);
+      return;
+    }
+    // Too large to travel: the comment's state comes from the store.
+    auto c = store_->find_comment(id->as_int64());
+    auto a = c ? store_->find_article_by_id(c->article_id) : std::nullopt;
     if (!a) return;
-    auto* change = m.if_contains("change");
-    std::string_view name = change && change->is_string() ? std::string_view(change->as_string()) : "updated";
-    comment_changed(*a, *c, name == "created"   ? CommentService::Change::created
-                            : name == "removed" ? CommentService::Change::removed
-                                                : CommentService::Change::updated);
+    std::string change = text_of("change");
+    comment_changed(*a, api::CommentsApi::frame(*c, change == "created"   ? CommentService::Change::created
+                                                    : change == "removed" ? CommentService::Change::removed
+                                                                          : CommentService::Change::updated));
   } else if (kind->as_string() == "notify") {
+    auto c = store_->find_comment(id->as_int64());
+    if (!c) return;
     std::vector<Store::Recipient> recipients;
     if (auto* to = m.if_contains("to"); to && to->is_array())
       for (const auto& r : to->as_array())

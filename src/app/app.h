@@ -73,7 +73,9 @@ class App {
   Metrics& metrics() { return metrics_; }
 
  private:
-  void comment_changed(const Article& a, const Comment& c, CommentService::Change change);
+  // Drops the article's cached pages and sends the live frame to its readers on this node.
+  void comment_changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame);
+  void comment_changed(const Article& a, const std::string& frame);
   void deliver_notifications(const Comment& c, const std::vector<Store::Recipient>& recipients);
   void tell_peers(boost::json::object message);
   void peer_message(std::string_view text);
