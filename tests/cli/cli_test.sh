@@ -5,7 +5,12 @@ set -uo pipefail
 BIN=${1:?usage: cli_test.sh TRIBUNE_BINARY}
 WORK=$(mktemp -d)
 SERVER_PID=
-cleanup() { [[ -n $SERVER_PID ]] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
+COPY_DB=  # the PostgreSQL database the store copy case creates, dropped on exit
+cleanup() {
+  [[ -n $SERVER_PID ]] && kill -9 "$SERVER_PID" 2>/dev/null
+  [[ -n $COPY_DB ]] && psql -q "$TRIBUNE_TEST_PG" -c "DROP DATABASE IF EXISTS $COPY_DB WITH (FORCE)" >/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok - $1"; }
@@ -93,9 +98,9 @@ check "store copy refuses a --to that is not PostgreSQL" bash -c \
   "'$BIN' store copy --data '$WORK/data' --to mysql://db/x 2>&1 | grep -qx 'tribune: --to must be a postgresql:// or postgres:// URL'"
 if [[ -n ${TRIBUNE_TEST_PG:-} ]]; then
   # A database of its own on the test server; the URL's last path element names the database.
-  copy_db="tribune_cli_copy_$$"
-  psql -q "$TRIBUNE_TEST_PG" -c "CREATE DATABASE $copy_db" >/dev/null
-  copy_url="${TRIBUNE_TEST_PG%/*}/$copy_db"
+  COPY_DB="tribune_cli_copy_$$"
+  psql -q "$TRIBUNE_TEST_PG" -c "CREATE DATABASE $COPY_DB" >/dev/null
+  copy_url="${TRIBUNE_TEST_PG%/*}/$COPY_DB"
   "$BIN" store copy --data "$WORK/data" --to "$copy_url" > "$WORK/copy.out" 2> "$WORK/copy.err"; status=$?
   check "store copy exits 0" test "$status" = 0
   check "store copy shows progress per table on stderr" grep -qx 'articles: 1 / 1' "$WORK/copy.err"
@@ -110,7 +115,6 @@ if [[ -n ${TRIBUNE_TEST_PG:-} ]]; then
   }
   check "a second copy is refused with one line" refused_copy
   check "the refused copy wrote nothing" test "$(psql -qtA "$copy_url" -c 'SELECT count(*) FROM articles')" = 1
-  psql -q "$TRIBUNE_TEST_PG" -c "DROP DATABASE $copy_db" >/dev/null
 fi
 
 echo "$passed passed, $failed failed"
