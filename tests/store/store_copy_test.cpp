@@ -8,6 +8,7 @@
 #include <map>
 
 #include "domain/error.h"
+#include "store/postgres/pg.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_support.h"
@@ -261,6 +262,27 @@ TEST_F(StoreCopy, RefusesATargetHoldingDataAndChangesNothing) {
   EXPECT_EQ(p->count_articles(), 0);
   EXPECT_EQ(p->list_accounts(0, 10).size(), 1u);
   EXPECT_TRUE(finished_.empty());
+}
+
+// A target that loses rows (here a trigger dropping every tag) fails the count check: nothing is kept.
+TEST_F(StoreCopy, ACountThatDiffersRollsEverythingBack) {
+  {
+    auto s = open_sqlite();
+    s->save_article(record("first", 1000, {"Ana Ruiz"}), false);
+  }
+  open_postgres()->migrate();
+  {
+    pg::Connection c(url_);
+    c.exec(
+        "CREATE FUNCTION drop_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;"
+        "CREATE TRIGGER lose_tags BEFORE INSERT ON article_tags FOR EACH ROW EXECUTE FUNCTION drop_row();");
+  }
+  auto report = copy();
+  EXPECT_FALSE(report.committed);
+  for (const auto& t : report.tables) EXPECT_EQ(t.ok(), t.table != "article_tags") << t.table;
+  auto p = open_postgres();
+  EXPECT_EQ(p->count_articles(), 0);
+  EXPECT_TRUE(p->list_sections().empty());
 }
 
 TEST_F(StoreCopy, RefusesASecondCopy) {
