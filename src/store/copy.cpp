@@ -29,7 +29,9 @@ struct Table {
 
 // Each engine's record of its own schema: PostgreSQL's applied steps, SQLite's internal tables (SQLite's
 // engine keeps its version in PRAGMA user_version, which is not a table).
-bool bookkeeping(const std::string& table) { return table == "schema_migrations" || table.starts_with("sqlite_"); }
+bool bookkeeping(const std::string& table) {
+  return table == "schema_migrations" || table.starts_with("sqlite_");
+}
 
 // The schema's first step seeds this table (the content_version counter); the source's rows replace it.
 constexpr std::string_view kSeededTable = "counters";
@@ -37,6 +39,12 @@ constexpr std::string_view kSeededTable = "counters";
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::string column_list(const Table& t) {
+  std::string out;
+  for (const auto& col : t.columns) out += (out.empty() ? "" : ", ") + pg::quote_identifier(col.name);
   return out;
 }
 
@@ -77,7 +85,8 @@ std::vector<Table> in_foreign_key_order(std::vector<Table> tables, pg::Connectio
       return std::ranges::all_of(parents[t.name], [&](const std::string& p) { return placed.contains(p); });
     });
     if (ready == tables.end())
-      throw Error(ErrorKind::internal, "foreign_key_cycle", "the target's foreign keys form a cycle; cannot order the copy");
+      throw Error(ErrorKind::internal, "foreign_key_cycle",
+                  "the target's foreign keys form a cycle; cannot order the copy");
     placed.insert(ready->name);
     ordered.push_back(std::move(*ready));
     tables.erase(ready);
@@ -108,7 +117,8 @@ void check_same_schema(sqlite::Db& db, const std::vector<Table>& tables) {
     if (source_columns != target_columns) differences.push_back("columns of " + t.name);
   }
   if (!differences.empty())
-    throw Error(ErrorKind::invalid, "schema_mismatch", "the SQLite and PostgreSQL schemas differ: " + join(differences));
+    throw Error(ErrorKind::invalid, "schema_mismatch",
+                "the SQLite and PostgreSQL schemas differ: " + join(differences));
 }
 
 int64_t sqlite_count(sqlite::Db& db, const std::string& table) {
@@ -135,9 +145,7 @@ pg::Param value(const sqlite::Statement& s, int col, const std::string& type) {
 // One multi-row INSERT; each parameter is cast to its column's type so that libpq's text (or, for BYTEA,
 // binary) values are read as that type.
 std::string insert_sql(const Table& t, int rows) {
-  std::string columns;
-  for (const auto& col : t.columns) columns += (columns.empty() ? "" : ", ") + pg::quote_identifier(col.name);
-  std::string sql = "INSERT INTO " + pg::quote_identifier(t.name) + " (" + columns + ") VALUES ";
+  std::string sql = "INSERT INTO " + pg::quote_identifier(t.name) + " (" + column_list(t) + ") VALUES ";
   int n = 0;
   for (int row = 0; row < rows; ++row) {
     sql += row == 0 ? "(" : ", (";
@@ -153,10 +161,9 @@ int64_t copy_table(sqlite::Db& db, pg::Connection& c, const Table& t, int batch_
   const int width = static_cast<int>(t.columns.size());
   // PostgreSQL takes at most 65,535 parameters per statement.
   const int per_batch = std::max(1, std::min(batch_rows, 65535 / width));
-  std::string columns;
-  for (const auto& col : t.columns) columns += (columns.empty() ? "" : ", ") + pg::quote_identifier(col.name);
   bool has_id = std::ranges::any_of(t.columns, [](const Column& col) { return col.name == "id"; });
-  auto& select = db.prepare("SELECT " + columns + " FROM " + pg::quote_identifier(t.name) + (has_id ? " ORDER BY id" : ""));
+  auto& select =
+      db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + (has_id ? " ORDER BY id" : ""));
 
   std::vector<pg::Param> params;
   params.reserve(static_cast<size_t>(per_batch * width));

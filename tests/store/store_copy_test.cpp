@@ -1,13 +1,12 @@
 // `tribune store copy`: a SQLite publication copied into PostgreSQL reads back the same through the Store,
 // continues with fresh ids, and a target holding data is refused untouched. Skipped unless TRIBUNE_TEST_PG
 // names a server.
-#include "store/copy.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
 
 #include "domain/error.h"
+#include "store/copy.h"
 #include "store/postgres/pg.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -93,9 +92,9 @@ std::string describe(const Comment& c) {
   return std::to_string(c.id) + "|" + std::to_string(c.article_id) + "|" + std::to_string(c.parent_id.value_or(0)) +
          "|" + std::to_string(c.root_id) + "|" + std::to_string(c.depth) + "|" +
          std::to_string(c.author_id.value_or(0)) + "|" + c.author_name + "|" + c.body_markdown + "|" + c.body_html +
-         "|" + std::string(to_string(c.status)) + "|" + std::to_string(c.created_at.time_since_epoch().count()) +
-         "|" + std::to_string(c.reply_count) + "|" + std::to_string(c.recommend_count) + "|" +
-         (c.picked ? "picked" : "") + "|" + (c.author_supporter ? "supporter" : "");
+         "|" + std::string(to_string(c.status)) + "|" + std::to_string(c.created_at.time_since_epoch().count()) + "|" +
+         std::to_string(c.reply_count) + "|" + std::to_string(c.recommend_count) + "|" + (c.picked ? "picked" : "") +
+         "|" + (c.author_supporter ? "supporter" : "");
 }
 
 std::vector<std::string> describe(const std::vector<Comment>& comments) {
