@@ -1,4 +1,4 @@
-// The tribune command: serve, migrate, account create, token create, article publish. Every command answers --help and
+// The tribune command: serve, migrate, account create, token create, article publish, store copy. Every command answers --help and
 // exits non-zero with a one-line reason on bad input.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -14,6 +16,8 @@
 #include "app/app.h"
 #include "domain/front_matter.h"
 #include "http/server.h"
+#include "store/copy.h"
+#include "store/postgres/postgres_store.h"
 
 using namespace tribune;
 
@@ -74,6 +78,30 @@ int serve(Config config, const std::string& listen, bool demo) {
   return 0;
 }
 
+// Progress on stderr (one line per table; on a terminal, updated per batch), the counts table on stdout.
+int copy_store(const std::string& data_dir, const std::string& target_url) {
+  if (!is_postgres_url(target_url)) return fail("--to must be a postgresql:// or postgres:// URL");
+  Config config;
+  config.data_dir = data_dir;
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  auto progress = [terminal](const std::string& table, int64_t done, int64_t total, bool finished) {
+    if (terminal) std::cerr << "\r" << table << ": " << done << " / " << total << (finished ? "\n" : "") << std::flush;
+    else if (finished) std::cerr << table << ": " << done << " / " << total << "\n";
+  };
+  auto report = copy_sqlite_to_postgres(StoreCopyOptions{config.database_path(), target_url}, progress);
+  std::printf("%-24s %12s %12s  %s\n", "table", "sqlite", "postgresql", "ok");
+  int64_t rows = 0;
+  for (const auto& t : report.tables) {
+    std::printf("%-24s %12lld %12lld  %s\n", t.table.c_str(), static_cast<long long>(t.sqlite),
+                static_cast<long long>(t.postgresql), t.ok() ? "yes" : "NO");
+    rows += t.postgresql;
+  }
+  std::fflush(stdout);
+  if (!report.committed) return fail("row counts differ: the copy was rolled back, nothing was written");
+  std::cout << "copied " << rows << " rows in " << report.tables.size() << " tables" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +152,17 @@ int main(int argc, char** argv) {
   publish_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   publish_cmd->add_option("FILE", article_file, "The article file")->required();
 
+  auto* store_cmd = cli.add_subcommand("store", "Move a publication between storage engines.");
+  store_cmd->require_subcommand(1);
+  std::string copy_to;
+  auto* store_copy = store_cmd->add_subcommand(
+      "copy",
+      "Copy the SQLite database in --data into an empty PostgreSQL database (both migrated first), in one "
+      "transaction; progress on stderr, row counts of both sides on stdout. Exits 1, writing nothing, when the "
+      "target already holds data or any count differs.");
+  store_copy->add_option("--data", data_dir, "Data directory holding the SQLite database to copy")->required();
+  store_copy->add_option("--to", copy_to, "postgresql://... or postgres://... URL of the target database")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -141,6 +180,7 @@ int main(int argc, char** argv) {
   if (!*serve_cmd) spdlog::set_level(spdlog::level::warn);
   try {
     if (*serve_cmd) return serve(base_config(data_dir, config_file, store_url), listen, demo);
+    if (*store_copy) return copy_store(data_dir, copy_to);
     if (*migrate_cmd) {
       App app(base_config(data_dir, "", store_url));
       std::cout << "schema version " << app.store().schema_version() << "\n";

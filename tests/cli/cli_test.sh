@@ -5,7 +5,12 @@ set -uo pipefail
 BIN=${1:?usage: cli_test.sh TRIBUNE_BINARY}
 WORK=$(mktemp -d)
 SERVER_PID=
-cleanup() { [[ -n $SERVER_PID ]] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
+COPY_DB=  # the PostgreSQL database the store copy case creates, dropped on exit
+cleanup() {
+  [[ -n $SERVER_PID ]] && kill -9 "$SERVER_PID" 2>/dev/null
+  [[ -n $COPY_DB ]] && psql -q "$TRIBUNE_TEST_PG" -c "DROP DATABASE IF EXISTS $COPY_DB WITH (FORCE)" >/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok - $1"; }
@@ -13,7 +18,7 @@ not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 count_articles() { sqlite3 "$WORK/data/tribune.db" 'SELECT count(*) FROM articles' 2>/dev/null || echo 0; }
 
-for cmd in "" "serve" "migrate" "token create" "article publish"; do
+for cmd in "" "serve" "migrate" "token create" "article publish" "store copy"; do
   # shellcheck disable=SC2086
   check "--help for '${cmd:-tribune}'" bash -c "'$BIN' $cmd --help | grep -q Usage"
 done
@@ -88,6 +93,29 @@ wait "$SERVER_PID"; status=$?
 SERVER_PID=
 check "SIGTERM drains and exits 0" test "$status" = 0
 check "integrity_check is clean" bash -c "sqlite3 '$WORK/data/tribune.db' 'PRAGMA integrity_check' | grep -qx ok"
+
+check "store copy refuses a --to that is not PostgreSQL" bash -c \
+  "'$BIN' store copy --data '$WORK/data' --to mysql://db/x 2>&1 | grep -qx 'tribune: --to must be a postgresql:// or postgres:// URL'"
+if [[ -n ${TRIBUNE_TEST_PG:-} ]]; then
+  # A database of its own on the test server; the URL's last path element names the database.
+  COPY_DB="tribune_cli_copy_$$"
+  psql -q "$TRIBUNE_TEST_PG" -c "CREATE DATABASE $COPY_DB" >/dev/null
+  copy_url="${TRIBUNE_TEST_PG%/*}/$COPY_DB"
+  "$BIN" store copy --data "$WORK/data" --to "$copy_url" > "$WORK/copy.out" 2> "$WORK/copy.err"; status=$?
+  check "store copy exits 0" test "$status" = 0
+  check "store copy shows progress per table on stderr" grep -qx 'articles: 1 / 1' "$WORK/copy.err"
+  check "store copy prints the counts on stdout" grep -qE '^articles +1 +1  yes$' "$WORK/copy.out"
+  check "store copy prints a summary" grep -qE '^copied [0-9]+ rows in [0-9]+ tables$' "$WORK/copy.out"
+  check "the copied article is in PostgreSQL" \
+    test "$(psql -qtA "$copy_url" -c 'SELECT slug FROM articles')" = a-test-of-the-publishing-command
+  refused_copy() {
+    local out status
+    out=$("$BIN" store copy --data "$WORK/data" --to "$copy_url" 2>&1 >/dev/null); status=$?
+    [[ $status -eq 1 && $out == "tribune: the PostgreSQL database already holds data"* && $out != *$'\n'* ]]
+  }
+  check "a second copy is refused with one line" refused_copy
+  check "the refused copy wrote nothing" test "$(psql -qtA "$copy_url" -c 'SELECT count(*) FROM articles')" = 1
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
