@@ -186,7 +186,16 @@ void load_config_file(const std::string& path, Config& c) {
   }
   if (auto* server = root["server"].as_table()) {
     reject_unknown(*server, "server", {"io_threads", "blocking_threads", "max_body_bytes", "max_header_bytes",
-                                       "read_timeout_seconds", "idle_timeout_seconds"});
+                                       "read_timeout_seconds", "idle_timeout_seconds", "trusted_proxies"});
+    if (auto* proxies = (*server)["trusted_proxies"].as_array()) {
+      for (auto& v : *proxies) {
+        auto* s = v.as_string();
+        if (!s) throw bad_key("server.trusted_proxies", "must be a list of IP addresses");
+        c.pipeline.trusted_proxies.push_back(s->get());
+      }
+    } else if ((*server)["trusted_proxies"]) {
+      throw bad_key("server.trusted_proxies", "must be a list of IP addresses");
+    }
     take(*server, "server", "io_threads", c.server.io_threads);
     take(*server, "server", "blocking_threads", c.pipeline.blocking_threads);
     take(*server, "server", "max_body_bytes", c.server.body_limit);

@@ -1,5 +1,6 @@
 #include "http/pipeline.h"
 
+#include <algorithm>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -148,8 +149,29 @@ Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
   }
 }
 
+std::string client_address(const std::string& peer, std::string_view forwarded_for, const std::vector<std::string>& trusted) {
+  auto is_trusted = [&](std::string_view a) { return std::find(trusted.begin(), trusted.end(), a) != trusted.end(); };
+  if (!is_trusted(peer) || forwarded_for.empty()) return peer;
+  // Right to left: each trusted proxy appended the address it received the request from.
+  std::string client = peer;
+  while (!forwarded_for.empty()) {
+    auto comma = forwarded_for.rfind(',');
+    std::string_view hop = comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1);
+    forwarded_for = comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
+    while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
+    while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
+    if (hop.empty() || hop.size() > 45 || hop.find_first_not_of("0123456789abcdefABCDEF.:") != std::string_view::npos)
+      return client;  // not an address: stop at the last one known good
+    client = std::string(hop);
+    if (!is_trusted(hop)) return client;
+  }
+  return client;
+}
+
 asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_ip) {
   auto started = std::chrono::steady_clock::now();
+  if (!options_.trusted_proxies.empty())
+    client_ip = client_address(client_ip, request["X-Forwarded-For"], options_.trusted_proxies);
   bool head = request.method() == http::verb::head;
   RequestContext ctx{request, {}, {}, {}, std::move(client_ip), {}};
   bool api = request.target().starts_with("/api/");

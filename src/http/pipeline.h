@@ -28,7 +28,13 @@ struct PipelineOptions {
   std::vector<std::string> allowed_origins;
   std::string session_cookie = "tribune_session";
   bool secure_cookies = false;
+  // Load balancers whose X-Forwarded-For is believed: a request from one of these addresses is from the
+  // right-most address in that header that is not itself a trusted proxy. Empty: the peer is the client.
+  std::vector<std::string> trusted_proxies;
 };
+
+// The client's address as the options see it (exposed for tests).
+std::string client_address(const std::string& peer, std::string_view forwarded_for, const std::vector<std::string>& trusted);
 
 class Pipeline {
  public:
