@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for tests: `start` creates it in a temporary directory, listening only on
 # 127.0.0.1:${TRIBUNE_PG_PORT:-55432} with trust authentication (local test use only), and prints its URL;
-# `stop` stops it and deletes the directory. fsync is off: nothing in it has to survive a crash. Uses Debian's
+# `stop` stops it and deletes the directory; `pause` and `resume` stop and start the server in between (fault
+# tests). fsync is off: nothing in it has to survive a crash. Uses Debian's
 # postgresql-15 binaries; as root, runs them as the postgres system user (initdb refuses root).
 set -euo pipefail
 PORT=${TRIBUNE_PG_PORT:-55432}
@@ -30,6 +31,14 @@ case ${1:-} in
     echo "$dir" >"$STATE"
     echo "$URL"
     ;;
+  pause)    # stops the server, keeping the cluster (fault tests: PostgreSQL going away)
+    as_owner "$BIN/pg_ctl" -D "$(cat "$STATE")/data" -m immediate -w stop >/dev/null
+    ;;
+  resume)
+    dir=$(cat "$STATE")
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=off" start >/dev/null
+    ;;
   stop)
     [[ -f $STATE ]] || exit 0
     dir=$(cat "$STATE")
@@ -37,7 +46,7 @@ case ${1:-} in
     rm -rf "$dir" "$STATE"
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop|pause|resume" >&2
     exit 2
     ;;
 esac
