@@ -27,10 +27,11 @@ struct Table {
   std::vector<Column> columns;
 };
 
-// Each engine's record of its own schema: PostgreSQL's applied steps, SQLite's internal tables (SQLite's
-// engine keeps its version in PRAGMA user_version, which is not a table).
+// Each engine's own tables, not the publication's: PostgreSQL's applied steps and its shared rate-limit
+// windows (SQLite counts those in memory), SQLite's internal tables (SQLite's engine keeps its version in
+// PRAGMA user_version, which is not a table).
 bool bookkeeping(const std::string& table) {
-  return table == "schema_migrations" || table.starts_with("sqlite_");
+  return table == "schema_migrations" || table == "rate_limits" || table.starts_with("sqlite_");
 }
 
 // The schema's first step seeds this table (the content_version counter); the source's rows replace it.
