@@ -31,6 +31,13 @@ bad_store_url() {
   [[ $out == "tribune: store URL must be"* && $out != *$'\n'* ]]
 }
 check "an unknown --store URL is a one-line error" bad_store_url
+postgres_down() {
+  local out
+  out=$("$BIN" migrate --data "$WORK/data" --store postgresql://postgres@127.0.0.1:1/x 2>&1) && return 1
+  [[ $out == *"not reachable (attempt 1 of 5), retrying"* && $out == *"not reachable (attempt 4 of 5)"* &&
+     $(tail -n 1 <<<"$out") == "tribune: PostgreSQL could not be reached after 5 attempts: "* ]]
+}
+check "PostgreSQL down at start: retries, then exits with the reason" postgres_down
 
 cat > "$WORK/good.md" <<'MD'
 ---
