@@ -2,9 +2,11 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "util/text.h"
 
@@ -25,6 +27,13 @@ struct Account {
   bool supporter = false;        // has contributed (money arrived)
   bool show_supporter = false;   // chose to show the supporter badge on their comments
 };
+
+// Moderators, editors and admins: staff, above the reader.
+inline bool is_staff_role(std::string_view role) { return role == "moderator" || role == "editor" || role == "admin"; }
+
+// A ban is a suspension to the end of time (9999-12-31); one that far away reads as a ban, not a date.
+inline constexpr TimePoint kBanEnd{std::chrono::seconds(253402300799)};
+inline bool is_ban(TimePoint until, TimePoint now) { return until > now + std::chrono::days(365 * 50); }
 
 struct NewAccount {
   std::string email;

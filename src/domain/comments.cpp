@@ -56,7 +56,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   check_body(body);
   auto account = store_.find_account(who.account_id);
   if (account && account->banned_until && *account->banned_until > articles_.now()) {
-    bool ban = *account->banned_until > articles_.now() + std::chrono::days(365 * 50);
+    bool ban = is_ban(*account->banned_until, articles_.now());
     throw Error(ErrorKind::forbidden, ban ? "banned" : "suspended",
                 std::string(ban ? "You are banned from commenting" : "You are suspended from commenting until " +
                                                                          format_rfc3339(*account->banned_until)) +
@@ -67,8 +67,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
                 "A moderator warned you: " + account->warning +
                     " Acknowledge the warning on your account page to comment again.");
   limiter_.hit("comment:account:" + std::to_string(who.account_id), limits_.per_account);
-  bool staff = who.role == "moderator" || who.role == "editor" || who.role == "admin";
-  if (!staff && !who.ip.empty()) limiter_.hit("comment:ip:" + who.ip, limits_.per_ip);
+  if (!is_staff_role(who.role) && !who.ip.empty()) limiter_.hit("comment:ip:" + who.ip, limits_.per_ip);
   NewComment c;
   c.article_id = article->id;
   c.parent_id = parent_id;
@@ -92,10 +91,17 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   return std::move(saved.comment);
 }
 
+Candidate CommentService::text_candidate(const Commenter& who, std::string_view article_slug, const std::string& body) const {
+  Candidate c{body, who.account_id, std::string(article_slug), who.role};
+  if (classifier_ && rules_->uses("classifier")) c.spam_score = classifier_->score(body);
+  return c;
+}
+
 Verdict CommentService::screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
                                const std::string& body, TimePoint now, bool premoderated) {
   const auto& settings = rules_->settings();
-  Candidate candidate{body, who.account_id, article.slug, who.role, premoderated};
+  Candidate candidate = text_candidate(who, article.slug, body);
+  candidate.article_premoderated = premoderated;
   candidate.author_premoderated = account && account->premoderated;
   Store::ActivityQuery q;
   q.account_id = who.account_id;
@@ -108,7 +114,6 @@ Verdict CommentService::screen(const Commenter& who, const std::optional<Account
   candidate.same_text_recently = activity.same_text;
   candidate.recent_decisions = activity.decided;
   candidate.recent_rejections = activity.rejected;
-  if (classifier_ && rules_->uses("classifier")) candidate.spam_score = classifier_->score(body);
   auto verdict = rules_->run(candidate, external_);
   using A = Verdict::Action;
   if (verdict.action == A::reject)
@@ -152,10 +157,6 @@ void CommentService::changed(const Comment& c, Change change) {
   for (auto& l : listeners_) l(*article, c, change);
 }
 
-namespace {
-bool is_staff(const std::string& role) { return role == "moderator" || role == "editor" || role == "admin"; }
-}  // namespace
-
 Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::string& body) {
   auto c = published(comment_id);
   if (!c.author_id || *c.author_id != who.account_id)
@@ -168,9 +169,8 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
     // An edit passes the rules about the text itself (words, links, the classifier, the external rule); one
     // that would need a review is refused rather than taking a published comment down.
     auto article = articles_.find_by_id(c.article_id);
-    Candidate candidate{body, who.account_id, article ? article->slug : std::string(), who.role};
+    Candidate candidate = text_candidate({who.account_id, {}, {}, who.role}, article ? article->slug : "", body);
     candidate.author_published = std::numeric_limits<int64_t>::max();
-    if (classifier_ && rules_->uses("classifier")) candidate.spam_score = classifier_->score(body);
     auto verdict = rules_->run(candidate, external_);
     if (verdict.action == Verdict::Action::reject)
       throw invalid_field("body", verdict.nudge ? "needs_revision" : "rejected", verdict.reason);
@@ -190,7 +190,7 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
 void CommentService::remove(const Actor& who, int64_t comment_id) {
   auto c = published(comment_id);
   bool own = c.author_id && *c.author_id == who.account_id;
-  if (!own && !is_staff(who.role))
+  if (!own && !is_staff_role(who.role))
     throw Error(ErrorKind::forbidden, "not_author", "You can delete only your own comments.");
   if (store_.delete_comment(comment_id)) {
     c.status = CommentStatus::deleted;

@@ -135,6 +135,8 @@ class CommentService {
   std::shared_ptr<const RulePipeline> rules_;
   std::shared_ptr<const Classifier> classifier_;
   ExternalCheck external_;
+  // What the rules see of a text whoever posts it: the text, its author, the article, the classifier's score.
+  Candidate text_candidate(const Commenter& who, std::string_view article_slug, const std::string& body) const;
   // Runs the rule pipeline on a new or edited text. Throws for reject and for an unacknowledged nudge.
   Verdict screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
                  const std::string& body, TimePoint now, bool premoderated);

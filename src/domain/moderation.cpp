@@ -9,7 +9,7 @@
 namespace tribune {
 
 void ModerationService::require_staff(const std::string& role) {
-  if (role != "moderator" && role != "editor" && role != "admin")
+  if (!is_staff_role(role))
     throw Error(ErrorKind::forbidden, "forbidden", "Only moderators can do this.");
 }
 
@@ -83,8 +83,7 @@ void ModerationService::ban(int64_t moderator_id, int64_t account_id, std::optio
   if (!account) throw not_found("The account");
   if (account->role != "reader") throw Error(ErrorKind::forbidden, "forbidden", "Staff accounts cannot be banned.");
   // A ban is a suspension that never ends in practice.
-  TimePoint end = until.value_or(TimePoint(std::chrono::seconds(253402300799)));  // 9999-12-31T23:59:59Z
-  store_.set_ban(account_id, moderator_id, end, reason);
+  store_.set_ban(account_id, moderator_id, until.value_or(kBanEnd), reason);
 }
 
 void ModerationService::lift_ban(int64_t moderator_id, int64_t account_id) {

@@ -8,10 +8,6 @@
 
 namespace tribune {
 
-inline bool is_staff_role(std::string_view role) {
-  return role == "editor" || role == "moderator" || role == "admin";
-}
-
 class TokenService {
  public:
   explicit TokenService(Store& store) : store_(store) {}

@@ -54,7 +54,7 @@ std::string past_tense(std::string_view decision) {
 std::string standing(const Account& a, TimePoint now) {
   std::string out;
   if (a.banned_until && *a.banned_until > now) {
-    bool ban = *a.banned_until > now + std::chrono::days(365 * 50);
+    bool ban = is_ban(*a.banned_until, now);
     out += ban ? "Banned" : "Suspended until " + short_time(*a.banned_until);
     if (!a.ban_reason.empty()) out += ": " + a.ban_reason;
     out += ". ";

@@ -266,7 +266,7 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("account_id", std::to_string(who.account_id));
     d.set("unread", std::to_string(unread));
     d.set("has_unread", mus::data(unread > 0));
-    d.set("is_staff", mus::data(who.role == "moderator" || who.role == "editor" || who.role == "admin"));
+    d.set("is_staff", mus::data(is_staff_role(who.role)));
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
   if (slot == "appeal") {  // the appeal form posts with the reader's CSRF token; anonymous readers need none
@@ -526,9 +526,9 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   d.set("show_supporter", mus::data(v.account.show_supporter));
   // Sanctions, with the moderator's reason, as the reader sees them.
   if (!v.account.warning.empty()) d.set("warning", v.account.warning);
-  auto now = std::chrono::system_clock::now();
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   if (v.account.banned_until && *v.account.banned_until > now) {
-    bool ban = *v.account.banned_until > now + std::chrono::days(365 * 50);
+    bool ban = is_ban(*v.account.banned_until, now);
     std::string s = ban ? "You are banned from commenting"
                         : "You are suspended from commenting until " +
                               format_local(*v.account.banned_until, site_.locality, "EEEE d MMMM yyyy HH:mm zzz");
