@@ -14,7 +14,9 @@ void ModerationService::require_staff(const std::string& role) {
 }
 
 void ModerationService::check_reason(const std::string& reason, bool required) {
-  if (!is_valid_utf8(reason) || has_control_chars(reason) || reason.size() > 500)
+  if (!is_valid_utf8(reason) || has_control_chars(reason))
+    throw invalid_field("reason", "invalid_reason", "The reason must be plain text, without control characters.");
+  if (reason.size() > 500)
     throw invalid_field("reason", "invalid_reason", "The reason must be at most 500 characters of text.");
   if (required && trim(reason).empty()) throw invalid_field("reason", "reason_required", "Give a reason: the reader sees it.");
 }

@@ -84,9 +84,12 @@ Response WebHandlers::moderation(RequestContext& ctx) {
   page.heading = "Moderation";
   page.page_title = "Moderation";
   page.body_class = "page--moderation";
+  std::string_view waiting = q.view == "held"       ? "Comments held by a moderation rule"
+                             : q.view == "reported" ? "Published comments that readers reported"
+                                                    : "Comments held by a moderation rule and published comments that readers reported";
   page.intro = decided ? "The latest decisions, newest first. A decision can be changed: approve puts a comment up again."
-                       : "Comments held by a moderation rule and published comments that readers reported, oldest "
-                         "first. Approve puts a comment up and clears its reports; reject and hide take it down.";
+                       : std::string(waiting) + ", oldest first. Approve puts a comment up and clears its reports; reject and "
+                                                "hide take it down.";
   page.empty_text = decided ? "No decisions yet." : "Nothing waits here.";
   if (auto done = ctx.query_value("done")) {
     if (*done == "ban") page.notice = "The author is banned.";
@@ -282,12 +285,12 @@ Response WebHandlers::reader_history(RequestContext& ctx) {
          "note</button></form>";
   if (h.log.empty()) top += "<p>Nothing recorded yet.</p>";
   else {
-    top += "<table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reason or note</th></tr></thead><tbody>";
+    top += "<div class=\"log__scroll\"><table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reason or note</th></tr></thead><tbody>";
     for (const auto& e : h.log)
       top += "<tr><td>" + short_time(e.created_at) + "</td><td>" + html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) +
              "</td><td>" + html_escape(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
              "</td><td>" + html_escape(e.reason) + "</td></tr>";
-    top += "</tbody></table>";
+    top += "</tbody></table></div>";
   }
   top += "</div><h2>Comments, newest first</h2>";
   page.cards = cards_for(h.comments);
@@ -316,7 +319,7 @@ Response WebHandlers::audit_log(RequestContext& ctx) {
          "download>Export all as CSV</a> · <a href=\"/moderation\">Queue</a></form>";
   if (entries.empty()) top += "<p class=\"activity__empty\">Nothing logged.</p>";
   else {
-    top += "<table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reader</th><th>Why</th></tr></thead><tbody>";
+    top += "<div class=\"log__scroll\"><table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reader</th><th>Why</th></tr></thead><tbody>";
     for (const auto& e : entries) {
       top += "<tr><td>" + short_time(e.created_at) + "</td><td>" +
              html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" + html_escape(e.action) +
@@ -325,7 +328,7 @@ Response WebHandlers::audit_log(RequestContext& ctx) {
         top += "<a href=\"/moderation/readers/" + std::to_string(*e.account_id) + "\">#" + std::to_string(*e.account_id) + "</a>";
       top += "</td><td>" + html_escape(e.reason) + "</td></tr>";
     }
-    top += "</tbody></table>";
+    top += "</tbody></table></div>";
   }
   if (static_cast<int>(entries.size()) == kLogPage)
     page.next_url = "/moderation/log?before=" + std::to_string(entries.back().id) + filters;
