@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL 15 cluster for tests: `start` creates it in a temporary directory, listening only on
 # 127.0.0.1:${TRIBUNE_PG_PORT:-55432} with trust authentication (local test use only), and prints its URL;
 # `stop` stops it and deletes the directory; `pause` and `resume` stop and start the server in between (fault
-# tests). fsync is off: nothing in it has to survive a crash. Uses Debian's
+# tests); `standby` makes a streaming replica (hot standby) of the cluster on ${TRIBUNE_PG_PRIMARY_PORT:-55432}
+# listening on $TRIBUNE_PG_PORT (read-replica tests). fsync is off: nothing in it has to survive a crash. Uses Debian's
 # postgresql-15 binaries; as root, runs them as the postgres system user (initdb refuses root).
 set -euo pipefail
 PORT=${TRIBUNE_PG_PORT:-55432}
@@ -17,7 +18,7 @@ as_owner() {
 case ${1:-} in
   start)
     [[ -x $BIN/initdb ]] || { echo "pg-cluster: $BIN/initdb not found (apt-get install postgresql)" >&2; exit 1; }
-    if [[ -f $STATE ]] && as_owner "$BIN/pg_ctl" -D "$(cat "$STATE")" status >/dev/null 2>&1; then
+    if [[ -f $STATE ]] && as_owner "$BIN/pg_ctl" -D "$(cat "$STATE")/data" status >/dev/null 2>&1; then
       echo "$URL"
       exit 0
     fi
@@ -28,6 +29,24 @@ case ${1:-} in
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
       -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=off" start >/dev/null ||
       { cat "$dir/server.log" >&2; exit 1; }
+    echo "$dir" >"$STATE"
+    echo "$URL"
+    ;;
+  standby)
+    PRIMARY=${TRIBUNE_PG_PRIMARY_PORT:-55432}
+    [[ $PRIMARY != "$PORT" ]] || { echo "pg-cluster: the standby needs its own TRIBUNE_PG_PORT" >&2; exit 2; }
+    if [[ -f $STATE ]] && as_owner "$BIN/pg_ctl" -D "$(cat "$STATE")/data" status >/dev/null 2>&1; then
+      echo "$URL"
+      exit 0
+    fi
+    dir=$(mktemp -d /tmp/tribune-pg.XXXXXX)
+    [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
+    # -R writes primary_conninfo and standby.signal: the copy starts as a standby streaming from the primary.
+    as_owner "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY" -U postgres -D "$dir/data" -R -X stream -c fast \
+      >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=off -c hot_standby=on" \
+      start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     echo "$dir" >"$STATE"
     echo "$URL"
     ;;
@@ -46,7 +65,7 @@ case ${1:-} in
     rm -rf "$dir" "$STATE"
     ;;
   *)
-    echo "usage: $0 start|stop|pause|resume" >&2
+    echo "usage: $0 start|standby|stop|pause|resume" >&2
     exit 2
     ;;
 esac

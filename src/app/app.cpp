@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <filesystem>
 #include <thread>
 
@@ -44,6 +45,7 @@ std::unique_ptr<Store> open_postgres_with_retries(const Config& config) {
   PostgresOptions o;
   o.url = config.store.url;
   o.pool_size = config.store.pool_size;
+  o.replica_url = config.store.replica_url;
   auto delay = std::chrono::milliseconds(500);
   constexpr int kAttempts = 5;
   for (int attempt = 1;; ++attempt) {
@@ -68,6 +70,11 @@ std::unique_ptr<Store> open_store(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) throw Error(ErrorKind::unavailable, "data_dir_unavailable", "cannot create " + config.data_dir + ": " + ec.message());
+  if (!config.store.replica_url.empty() && !is_postgres_url(config.store.replica_url))
+    throw Error(ErrorKind::invalid, "invalid_replica_url", "store.replica_url must be a postgresql:// URL.");
+  if (!config.store.replica_url.empty() && !is_postgres_url(config.store.url))
+    throw Error(ErrorKind::invalid, "invalid_replica_url",
+                "store.replica_url is a replica of a PostgreSQL store: set store.url (or --store) to its primary.");
   if (is_postgres_url(config.store.url)) return open_postgres_with_retries(config);
   if (!config.store.url.empty() && config.store.url != "sqlite")
     throw Error(ErrorKind::invalid, "invalid_store_url",
@@ -152,6 +159,8 @@ void App::deliver_notifications(const Comment& c, const std::vector<Store::Recip
 void App::tell_peers(json::object message) {
   if (!peers_listening_) return;
   message["node"] = node_id_;
+  // Where the change committed: a node that reads from a replica waits for it (ReadPositions).
+  if (ReadPositions::last_write) message["pos"] = ReadPositions::last_write;
   try {
     store_->publish(json::serialize(message));
   } catch (const std::exception& e) {
@@ -167,6 +176,9 @@ void App::peer_message(std::string_view text) {
   const auto& m = v.as_object();
   auto* node = m.if_contains("node");
   if (!node || !node->is_string() || node->as_string() == node_id_) return;  // our own, already applied
+  // Before any cache drop: pages filled from here on must include the change.
+  if (auto* pos = m.if_contains("pos"); pos && pos->is_uint64()) store_->heard_position(pos->as_uint64());
+  else if (pos && pos->is_int64() && pos->as_int64() > 0) store_->heard_position(static_cast<uint64_t>(pos->as_int64()));
   auto* kind = m.if_contains("kind");
   auto* id = m.if_contains("comment");
   if (!kind || !kind->is_string() || !id || !id->is_int64()) return;
@@ -286,13 +298,51 @@ void App::build_http() {
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   pipeline_->set_html_errors([this](const Error& e) { return web_->error_page(e); });
   pipeline_->set_authenticator([this](const Request& r) { return authenticate(r); });
+  if (!config_.store.replica_url.empty()) install_read_your_writes();
+}
+
+// With a read replica, a reader's write answers with a cookie holding its position; their next requests, on
+// any node, read nothing older (the store's reads go to the primary until the replica has replayed it), and
+// skip this node's caches while the node has not yet heard of that write from its peers.
+void App::install_read_your_writes() {
+  static constexpr std::string_view kCookie = "tribune_pos";
+  auto floor_of = [](const Request& r) -> uint64_t {
+    auto v = cookie_value(r[http::field::cookie], kCookie);
+    uint64_t p = 0;
+    if (v) std::from_chars(v->data(), v->data() + v->size(), p, 16);  // junk reads as 0: no floor
+    return p;
+  };
+  Pipeline::RequestScope scope;
+  scope.skip_fast = [this, floor_of](const RequestContext& ctx) { return floor_of(ctx.request) > store_->known_position(); };
+  scope.around = [this, floor_of](RequestContext& ctx, const std::function<Response()>& run) {
+    uint64_t floor = floor_of(ctx.request);
+    ReadPositions::Scope positions(floor);
+    PageCache::Bypass bypass(floor > store_->known_position());
+    Response r = run();
+    if (ReadPositions::last_write > floor) {
+      char hex[17];
+      auto end = std::to_chars(hex, hex + sizeof hex, ReadPositions::last_write, 16).ptr;
+      r.headers.insert(http::field::set_cookie,
+                       set_cookie(kCookie, std::string_view(hex, static_cast<size_t>(end - hex)),
+                                  {.secure = cookie_.secure, .http_only = true, .max_age = 300}));
+    }
+    return r;
+  };
+  pipeline_->set_request_scope(std::move(scope));
 }
 
 void App::start_background() {
   outbox_->start();
   // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
   // connection every cached page goes, since changes made meanwhile were not heard of.
-  store_->listen([this](std::string_view m) { peer_message(m); }, [this] { cache_.invalidate_all(); });
+  store_->listen([this](std::string_view m) { peer_message(m); }, [this] {
+    try {
+      store_->sync_position();  // what was missed is at most what the primary has now
+    } catch (const std::exception& e) {
+      spdlog::warn("could not read the primary's position after a gap in messages: {}", e.what());
+    }
+    cache_.invalidate_all();
+  });
   peers_listening_ = true;
   bg_thread_ = std::thread([this] {
     int64_t seen_version = -1;

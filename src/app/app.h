@@ -77,6 +77,7 @@ class App {
   void comment_changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame);
   void comment_changed(const Article& a, const std::string& frame);
   void deliver_notifications(const Comment& c, const std::vector<Store::Recipient>& recipients);
+  void install_read_your_writes();
   void tell_peers(boost::json::object message);
   void peer_message(std::string_view text);
   static std::string random_node_id();

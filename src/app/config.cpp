@@ -55,8 +55,9 @@ void load_config_file(const std::string& path, Config& c) {
   }
   reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store"});
   if (auto* store = root["store"].as_table()) {
-    reject_unknown(*store, "store", {"url", "pool_size"});
+    reject_unknown(*store, "store", {"url", "pool_size", "replica_url"});
     take(*store, "store", "url", c.store.url);
+    take(*store, "store", "replica_url", c.store.replica_url);
     take(*store, "store", "pool_size", c.store.pool_size);
     if (c.store.pool_size < 1 || c.store.pool_size > 1000) throw bad_key("store.pool_size", "must be 1 to 1000");
   }

@@ -23,6 +23,8 @@ namespace tribune {
 struct StoreSettings {
   std::string url;
   int pool_size = 16;  // PostgreSQL connections per process at most
+  // Optional: a streaming replica of the PostgreSQL database for read-only queries (docs/postgresql.md).
+  std::string replica_url;
 };
 
 struct Config {

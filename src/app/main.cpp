@@ -109,13 +109,15 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   cli.set_version_flag("--version", "tribune 0.1.0");
 
-  std::string data_dir, config_file, store_url, listen = "127.0.0.1:8080";
+  std::string data_dir, config_file, store_url, replica_url, listen = "127.0.0.1:8080";
   constexpr const char* kStoreHelp =
       "postgresql://... or postgres://... to use PostgreSQL (default: SQLite in the data directory)";
   bool demo = false;
   auto* serve_cmd = cli.add_subcommand("serve", "Serve the publication over HTTP.");
   serve_cmd->add_option("--data", data_dir, "Directory for the SQLite database and other files")->required();
   serve_cmd->add_option("--store", store_url, kStoreHelp);
+  serve_cmd->add_option("--replica", replica_url,
+                        "postgresql://... of a streaming replica of the --store database, for read-only queries");
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
   serve_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   serve_cmd->add_flag("--demo", demo, "Load the demo publication into an empty store");
@@ -179,7 +181,11 @@ int main(int argc, char** argv) {
   // One-shot commands print their result on stdout for scripts; only problems are logged.
   if (!*serve_cmd) spdlog::set_level(spdlog::level::warn);
   try {
-    if (*serve_cmd) return serve(base_config(data_dir, config_file, store_url), listen, demo);
+    if (*serve_cmd) {
+      auto config = base_config(data_dir, config_file, store_url);
+      if (!replica_url.empty()) config.store.replica_url = replica_url;
+      return serve(std::move(config), listen, demo);
+    }
     if (*store_copy) return copy_store(data_dir, copy_to);
     if (*migrate_cmd) {
       App app(base_config(data_dir, "", store_url));

@@ -29,6 +29,14 @@ Router App::build_routes() {
       out += "# TYPE tribune_store_commits_total counter\ntribune_store_commits_total " + std::to_string(s.group_commits) + "\n";
       out += "# TYPE tribune_store_grouped_writes_total counter\ntribune_store_grouped_writes_total " +
              std::to_string(s.grouped_writes) + "\n";
+      if (s.replica) {
+        out += "# TYPE tribune_store_replica_reads_total counter\n";
+        out += "tribune_store_replica_reads_total{served_by=\"replica\"} " + std::to_string(s.replica_reads) + "\n";
+        out += "tribune_store_replica_reads_total{served_by=\"primary\",why=\"behind\"} " +
+               std::to_string(s.replica_behind) + "\n";
+        out += "tribune_store_replica_reads_total{served_by=\"primary\",why=\"failed\"} " +
+               std::to_string(s.replica_failures) + "\n";
+      }
       out += "# TYPE tribune_page_cache_entries gauge\ntribune_page_cache_entries " + std::to_string(cache_.size()) + "\n";
       out += "# TYPE tribune_live_subscribers gauge\ntribune_live_subscribers " + std::to_string(live_.subscribers()) + "\n";
       out += "# TYPE tribune_live_events_total counter\ntribune_live_events_total " + std::to_string(live_.published()) + "\n";

@@ -135,7 +135,7 @@ Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
   try {
     if (authenticate_) ctx.principal = authenticate_(ctx.request);
     check_csrf(ctx);
-    Response r = route.handler(ctx);
+    Response r = scope_.around ? scope_.around(ctx, [&] { return route.handler(ctx); }) : route.handler(ctx);
     if (ctx.principal.stale_session_cookie && r.headers.find(http::field::set_cookie) == r.headers.end())
       r.headers.insert(http::field::set_cookie,
                        set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
@@ -198,7 +198,7 @@ asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_
   }
   if (route) {
     std::optional<Response> fast;
-    if (route->fast) {
+    if (route->fast && !(scope_.skip_fast && scope_.skip_fast(ctx))) {
       try {
         fast = route->fast(ctx);
       } catch (const Error& e) {

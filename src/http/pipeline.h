@@ -43,6 +43,14 @@ class Pipeline {
   Pipeline(const Router& router, Metrics& metrics, PipelineOptions options);
   ~Pipeline();
 
+  // Per-request state around the handler, installed by the application (e.g. read-your-writes positions):
+  // `skip_fast(ctx)` true sends the request past the fast path (caches) to its handler; `around(ctx, run)`
+  // runs on the handler's thread, calls run() once, and may amend the response.
+  struct RequestScope {
+    std::function<bool(const RequestContext&)> skip_fast;
+    std::function<Response(RequestContext&, const std::function<Response()>&)> around;
+  };
+  void set_request_scope(RequestScope scope) { scope_ = std::move(scope); }
   void set_html_errors(HtmlErrorRenderer renderer) { html_errors_ = std::move(renderer); }
   void set_authenticator(Authenticator a) { authenticate_ = std::move(a); }
 
@@ -68,6 +76,7 @@ class Pipeline {
   PipelineOptions options_;
   HtmlErrorRenderer html_errors_;
   Authenticator authenticate_;
+  RequestScope scope_;
   boost::asio::thread_pool pool_;
 };
 

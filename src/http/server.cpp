@@ -47,7 +47,8 @@ http::response<http::span_body<const char>> to_wire(const Response& r, unsigned 
   http::response<http::span_body<const char>> res;
   res.result(r.status);
   res.version(version);
-  for (const auto& f : r.headers) res.set(f.name_string(), f.value());
+  // insert, not set: a response may carry several Set-Cookie headers.
+  for (const auto& f : r.headers) res.insert(f.name_string(), f.value());
   auto payload = r.payload();
   res.body() = boost::span<const char>(payload.data(), payload.size());
   if (r.headers.find(http::field::content_length) == r.headers.end() && !r.stream) res.prepare_payload();

@@ -63,6 +63,36 @@ struct StoreStats {
   int64_t articles = 0;
   int64_t group_commits = 0;       // commits made by the write path
   int64_t grouped_writes = 0;      // writes carried by those commits
+  bool replica = false;            // a read replica is configured; then:
+  int64_t replica_reads = 0;       //   reads it answered
+  int64_t replica_behind = 0;      //   reads sent to the primary because it had not replayed what they need
+  int64_t replica_failures = 0;    //   reads sent to the primary because it failed
+};
+
+// Read-your-writes when a lagging replica may answer reads. A position orders commits (PostgreSQL: a WAL
+// position; 0: none, with engines that have no replica). Per thread: the engine sets `last_write` after each
+// commit; the request layer sets `floor` (the newest write the current request must see, e.g. the reader's
+// own last one) with a Scope around each request.
+struct ReadPositions {
+  static inline thread_local uint64_t floor = 0;
+  static inline thread_local uint64_t last_write = 0;
+
+  class Scope {
+   public:
+    explicit Scope(uint64_t request_floor) : saved_floor_(floor), saved_write_(last_write) {
+      floor = request_floor;
+      last_write = 0;
+    }
+    ~Scope() {
+      floor = saved_floor_;
+      last_write = saved_write_;
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    uint64_t saved_floor_, saved_write_;
+  };
 };
 
 class Store {
@@ -404,6 +434,14 @@ class Store {
     return std::nullopt;
   }
   virtual void rate_reset(const std::string& key) { (void)key; }
+
+  // --- Positions (see ReadPositions) ---
+  // The newest position this process committed or heard of; heard_position() raises it for a change another
+  // node committed (its message carries the position); sync_position() raises it to the primary's current
+  // one (after a gap in messages, or at start). Engines without a replica answer 0 and do nothing.
+  virtual uint64_t known_position() { return 0; }
+  virtual void heard_position(uint64_t position) { (void)position; }
+  virtual void sync_position() {}
 
   // Adds one to a named counter (a durable write, like any other).
   virtual void bump_counter(const std::string& name) = 0;

@@ -160,6 +160,7 @@ std::string query_cache_key(std::string_view prefix, const std::map<std::string,
 }
 
 std::shared_ptr<const CachedPage> PageCache::get(std::string_view key) const {
+  if (bypass_) return nullptr;
   std::shared_lock lock(mu_);
   auto it = pages_.find(key);
   return it == pages_.end() ? nullptr : it->second;

@@ -78,7 +78,19 @@ class PageCache {
  public:
   explicit PageCache(size_t max_entries = 20000) : max_entries_(max_entries) {}
 
+  // Null when absent, or while this thread serves a request that must not be answered from a cache (Bypass).
   std::shared_ptr<const CachedPage> get(std::string_view key) const;
+  // While it lives, get() on this thread misses: the request needs newer data than this node has heard of.
+  class Bypass {
+   public:
+    explicit Bypass(bool on) : saved_(bypass_) { bypass_ = bypass_ || on; }
+    ~Bypass() { bypass_ = saved_; }
+    Bypass(const Bypass&) = delete;
+    Bypass& operator=(const Bypass&) = delete;
+
+   private:
+    bool saved_;
+  };
   // Stores the page unless the cache was invalidated after `generation` was read. A page in a group (an
   // article's comment listings, one per query) is dropped with it by invalidate_group().
   void put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation, std::string group = {});
@@ -90,6 +102,7 @@ class PageCache {
   size_t size() const;
 
  private:
+  static inline thread_local bool bypass_ = false;
   mutable std::shared_mutex mu_;
   struct Hash {
     using is_transparent = void;

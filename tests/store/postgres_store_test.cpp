@@ -242,3 +242,14 @@ TEST_F(PostgresStore, OnlySerializationFailuresAndDeadlocksRunATransactionAgain)
                pg::PgError);
   EXPECT_EQ(runs, 1);
 }
+
+// WAL positions order commits for read-your-writes on a replica: a wrong parse would let a lagging replica
+// answer, so anything that is not "hex/hex" reads as 0 (the replica must prove it has replayed more).
+TEST(PostgresPositions, ParseLsnOrdersWalPositions) {
+  EXPECT_EQ(pg::parse_lsn("0/3000028"), 0x3000028u);
+  EXPECT_EQ(pg::parse_lsn("16/B374D848"), (uint64_t{0x16} << 32) | 0xB374D848u);
+  EXPECT_LT(pg::parse_lsn("0/FFFFFFFF"), pg::parse_lsn("1/0"));
+  EXPECT_LT(pg::parse_lsn("1/2"), pg::parse_lsn("1/10"));
+  for (const char* junk : {"", "/", "3000028", "0/", "/1", "0/3000028 ", "x/1", "1/2/3", "100000000/0"})
+    EXPECT_EQ(pg::parse_lsn(junk), 0u) << junk;
+}

@@ -1,5 +1,7 @@
 #include "store/postgres/pg.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <charconv>
 
@@ -95,6 +97,11 @@ void Connection::exec(std::string_view sql) {
   check(PQexec(conn_, std::string(sql).c_str()), "exec");
 }
 
+std::string Connection::exec_value(std::string_view sql) {
+  auto r = check(PQexec(conn_, std::string(sql).c_str()), "exec");
+  return r.empty() || r.front().is_null(0) ? std::string() : r.front().text(0);
+}
+
 Result Connection::query(const std::string& sql, std::initializer_list<Param> params) {
   return query(sql, std::vector<Param>(params));
 }
@@ -162,6 +169,65 @@ void Pool::release(std::unique_ptr<Connection> c) {
     }
   }
   cv_.notify_all();
+}
+
+uint64_t parse_lsn(std::string_view text) {
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) return 0;
+  uint32_t hi = 0, lo = 0;
+  auto a = std::from_chars(text.data(), text.data() + slash, hi, 16);
+  auto b = std::from_chars(text.data() + slash + 1, text.data() + text.size(), lo, 16);
+  if (a.ec != std::errc() || a.ptr != text.data() + slash || b.ec != std::errc() || b.ptr != text.data() + text.size())
+    return 0;
+  return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+namespace {
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void Replica::check_standby() {
+  auto lease = pool_.acquire();
+  if ((*lease).exec_value("SELECT pg_is_in_recovery()") != "t")
+    throw Error(ErrorKind::invalid, "invalid_replica_url",
+                "store.replica_url names a server that is not a standby (pg_is_in_recovery() is false): reads "
+                "there would not follow the primary.");
+  ask(*lease);
+}
+
+uint64_t Replica::ask(Connection& c) {
+  uint64_t p = parse_lsn(c.exec_value("SELECT pg_last_wal_replay_lsn()"));
+  uint64_t cur = replayed_.load(std::memory_order_relaxed);
+  while (p > cur && !replayed_.compare_exchange_weak(cur, p, std::memory_order_acq_rel)) {
+  }
+  return std::max(p, cur);
+}
+
+bool Replica::down() const { return steady_ms() < down_until_.load(std::memory_order_relaxed); }
+
+void Replica::failed(const Error& e) {
+  failures_.fetch_add(1, std::memory_order_relaxed);
+  // Connection trouble: leave the replica alone for five seconds rather than paying a timeout per read.
+  if (e.kind() == ErrorKind::unavailable && e.code() == "store_unavailable") {
+    int64_t until = steady_ms() + 5000;
+    if (down_until_.exchange(until) < steady_ms())
+      spdlog::warn("the read replica failed; reading from the primary for 5 s: {}", e.message());
+  }
+}
+
+void Database::commit(Connection& c) {
+  if (!replica_) {
+    c.exec("COMMIT");
+    return;
+  }
+  // One simple-query message: the SELECT runs after COMMIT succeeded (a failed COMMIT skips it and throws).
+  // The insert position is at or after the end of this commit's record.
+  uint64_t p = parse_lsn(c.exec_value("COMMIT; SELECT pg_current_wal_insert_lsn()"));
+  heard_position(p);
+  ReadPositions::last_write = std::max(ReadPositions::last_write, p);
 }
 
 void Database::rollback(Connection& c) noexcept {

@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "domain/error.h"
+#include "store/store.h"
 
 namespace tribune::pg {
 
@@ -130,6 +132,8 @@ class Connection {
   Result query(const std::string& sql, const std::vector<Param>& params);
   // Runs one or more statements without parameters (schema steps, transaction control).
   void exec(std::string_view sql);
+  // Like exec; answers the first value of the last statement's result (empty when NULL or no rows).
+  std::string exec_value(std::string_view sql);
   bool broken() const { return broken_ || PQstatus(conn_) == CONNECTION_BAD; }
 
  private:
@@ -173,12 +177,89 @@ class Pool {
   int open_ = 0;  // idle plus leased
 };
 
-// The pool plus the two ways of using a connection. Both may run f more than once: f must be safe to
-// re-run (reset what it returns through captures at its start).
+// A WAL position ("16/B374D848") as a number that orders positions; 0 for anything else.
+uint64_t parse_lsn(std::string_view text);
+
+// A streaming replica (hot standby) and how far it has replayed the primary's WAL. Positions only grow, so
+// one answer of "replayed up to P" stays true for every P' <= P: the replica is asked again only when a read
+// needs more than its last answer. A replica that fails is left alone for a while (reads go to the primary).
+class Replica {
+ public:
+  Replica(std::string conninfo, int pool_size, std::chrono::milliseconds wait)
+      : pool_(std::move(conninfo), pool_size, wait) {}
+
+  // f(Connection&) on the replica when it has replayed `need`; nullopt when it has not, or it failed.
+  template <class F>
+  auto try_read(uint64_t need, F&& f) -> std::optional<decltype(f(std::declval<Connection&>()))> {
+    if (down()) return std::nullopt;
+    try {
+      auto lease = pool_.acquire();
+      if (replayed_.load(std::memory_order_acquire) < need && ask(*lease) < need) {
+        behind_.fetch_add(1, std::memory_order_relaxed);
+        return std::nullopt;
+      }
+      auto out = f(*lease);
+      served_.fetch_add(1, std::memory_order_relaxed);
+      return out;
+    } catch (const Error& e) {
+      // Reads are idempotent: any server-side failure (including a query cancelled by a recovery conflict)
+      // or a lost connection sends this read to the primary instead.
+      if (e.kind() != ErrorKind::unavailable && !dynamic_cast<const PgError*>(&e)) throw;
+      failed(e);
+      return std::nullopt;
+    }
+  }
+
+  // Asks the server whether it is a standby (pg_is_in_recovery); throws Error(invalid) if it is not.
+  void check_standby();
+  uint64_t served() const { return served_.load(); }
+  uint64_t behind() const { return behind_.load(); }
+  uint64_t failures() const { return failures_.load(); }
+
+ private:
+  uint64_t ask(Connection& c);  // pg_last_wal_replay_lsn(), remembered
+  bool down() const;
+  void failed(const Error& e);
+
+  Pool pool_;
+  std::atomic<uint64_t> replayed_{0};
+  std::atomic<int64_t> down_until_{0};  // steady_clock milliseconds
+  std::atomic<uint64_t> served_{0}, behind_{0}, failures_{0};
+};
+
+// The pool plus the ways of using a connection. All may run f more than once: f must be safe to re-run
+// (reset what it returns through captures at its start).
+//
+// Read-your-writes with a replica: every committed transaction records the primary's WAL insert position
+// after its commit (for this process, `known_position`, and for the thread, ReadPositions::last_write);
+// positions heard from other nodes raise `known_position` too. read_replica() lets the replica answer only
+// when it has replayed both the known position and the thread's floor (a reader's own last write): a node
+// never serves anything older than what it has already seen or written, so a page filled after a change
+// shows the change, and a reader sees their own comment on any node.
 class Database {
  public:
-  Database(std::string conninfo, int pool_size, std::chrono::milliseconds wait)
-      : pool_(std::move(conninfo), pool_size, wait) {}
+  Database(std::string conninfo, int pool_size, std::chrono::milliseconds wait, std::string replica_conninfo = {})
+      : pool_(std::move(conninfo), pool_size, wait) {
+    if (!replica_conninfo.empty()) replica_.emplace(std::move(replica_conninfo), pool_size, wait);
+  }
+
+  // Reads a replica may answer; on the primary (like read) otherwise.
+  template <class F>
+  auto read_replica(F&& f) {
+    if (replica_) {
+      uint64_t need = std::max(known_.load(std::memory_order_acquire), ReadPositions::floor);
+      if (auto out = replica_->try_read(need, f)) return std::move(*out);
+    }
+    return read(std::forward<F>(f));
+  }
+
+  Replica* replica() { return replica_ ? &*replica_ : nullptr; }
+  uint64_t known_position() const { return known_.load(std::memory_order_acquire); }
+  void heard_position(uint64_t p) {
+    uint64_t cur = known_.load(std::memory_order_relaxed);
+    while (p > cur && !known_.compare_exchange_weak(cur, p, std::memory_order_acq_rel)) {
+    }
+  }
 
   // Runs f(Connection&) outside a transaction (each statement sees the latest commits). A connection found
   // broken is replaced and f runs again: reads are idempotent, so a server restart costs no error.
@@ -210,11 +291,11 @@ class Database {
         began = true;
         if constexpr (std::is_void_v<decltype(f(c))>) {
           f(c);
-          c.exec("COMMIT");
+          commit(c);
           return;
         } else {
           auto out = f(c);
-          c.exec("COMMIT");
+          commit(c);
           return out;
         }
       } catch (const PgError& e) {
@@ -238,8 +319,12 @@ class Database {
   // Ends a failed transaction. If even ROLLBACK fails the connection is unusable and marked broken (the
   // pool drops it); the caller rethrows the error that caused the rollback, which is the one that matters.
   static void rollback(Connection& c) noexcept;
+  // COMMIT; with a replica, in the same round trip, the position after it (see the class comment).
+  void commit(Connection& c);
 
   Pool pool_;
+  std::optional<Replica> replica_;
+  std::atomic<uint64_t> known_{0};
 };
 
 // Throws Error(invalid, "invalid_store_url") when libpq cannot parse conninfo.

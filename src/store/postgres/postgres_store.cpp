@@ -328,8 +328,13 @@ class PostgresStore final : public Store {
   }
 
  public:
-  explicit PostgresStore(const PostgresOptions& o) : url_(o.url), db_(o.url, o.pool_size, o.acquire_timeout) {
+  explicit PostgresStore(const PostgresOptions& o)
+      : url_(o.url), db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
+    if (auto* replica = db_.replica()) {
+      replica->check_standby();
+      sync_position();  // a node starting now has seen nothing, but must not serve older than the primary has
+    }
   }
   ~PostgresStore() override { stop_listening(); }
 
@@ -403,11 +408,11 @@ class PostgresStore final : public Store {
   }
 
   std::optional<Article> find_article(std::string_view slug) override {
-    return db_.read([&](Connection& db) { return find_article_in(db, slug); });
+    return db_.read_replica([&](Connection& db) { return find_article_in(db, slug); });
   }
 
   std::optional<Article> find_article_by_id(int64_t id) override {
-    return db_.read([&](Connection& db) -> std::optional<Article> {
+    return db_.read_replica([&](Connection& db) -> std::optional<Article> {
       auto r = db.query("SELECT slug FROM articles WHERE id = $1", {id});
       if (r.empty()) return std::nullopt;
       return find_article_in(db, r.front().text(0));
@@ -415,7 +420,7 @@ class PostgresStore final : public Store {
   }
 
   ArticleList list_articles(const ArticleQuery& q) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<Param> ps;
       auto arg = [&](Param p) {
         ps.push_back(std::move(p));
@@ -449,7 +454,7 @@ class PostgresStore final : public Store {
   }
 
   int64_t count_articles() override {
-    return db_.read([](Connection& db) { return db.query("SELECT count(*) FROM articles").front().int64(0); });
+    return db_.read_replica([](Connection& db) { return db.query("SELECT count(*) FROM articles").front().int64(0); });
   }
 
   std::optional<TimePoint> next_scheduled(TimePoint after) override {
@@ -468,7 +473,7 @@ class PostgresStore final : public Store {
   }
 
   std::optional<Author> find_author(std::string_view slug) override {
-    return db_.read([&](Connection& db) -> std::optional<Author> {
+    return db_.read_replica([&](Connection& db) -> std::optional<Author> {
       auto r = db.query("SELECT id, slug, name, bio FROM authors WHERE slug = $1", {slug});
       if (r.empty()) return std::nullopt;
       auto row = r.front();
@@ -477,7 +482,7 @@ class PostgresStore final : public Store {
   }
 
   std::optional<Section> find_section(std::string_view slug) override {
-    return db_.read([&](Connection& db) -> std::optional<Section> {
+    return db_.read_replica([&](Connection& db) -> std::optional<Section> {
       auto r = db.query("SELECT id, slug, name FROM sections WHERE slug = $1", {slug});
       if (r.empty()) return std::nullopt;
       auto row = r.front();
@@ -486,7 +491,7 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Section> list_sections() override {
-    return db_.read([](Connection& db) {
+    return db_.read_replica([](Connection& db) {
       std::vector<Section> out;
       for (auto row : db.query("SELECT id, slug, name FROM sections ORDER BY name COLLATE \"C\""))
         out.push_back(Section{row.int64(0), row.text(1), row.text(2)});
@@ -675,7 +680,7 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<Comment> out;
       for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
                                    "WHERE c.author_id = $1 ORDER BY c.created_at, c.id LIMIT $2",
@@ -760,7 +765,7 @@ class PostgresStore final : public Store {
   }
 
   CommentList list_comments(const CommentQuery& q) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       bool top = q.sort == CommentSort::top;
       bool ascending = q.sort == CommentSort::oldest;
       const std::string key = top ? "c.recommend_count" : "c.created_at";
@@ -794,7 +799,7 @@ class PostgresStore final : public Store {
 
   std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override {
     if (root_ids.empty()) return {};
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<Comment> out;
       // One statement per thread keeps each lookup on the comments_by_root index.
       for (int64_t root : root_ids) {
@@ -880,7 +885,7 @@ class PostgresStore final : public Store {
   }
 
   int64_t count_comments(int64_t article_id) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       return db.query("SELECT count(*) FROM comments WHERE article_id = $1 AND status = 'published'", {article_id})
           .front().int64(0);
     });
@@ -987,7 +992,7 @@ class PostgresStore final : public Store {
   }
 
   FollowCounts follow_counts(int64_t id) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       auto r = db.query("SELECT (SELECT count(*) FROM follows WHERE followed_id = $1), (SELECT count(*) FROM follows "
                         "WHERE follower_id = $1)",
                         {id})
@@ -997,7 +1002,7 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Comment> followed_comments(int64_t follower, int64_t before_id, int limit) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<Comment> out;
       for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
                                    "WHERE c.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) AND "
@@ -1009,7 +1014,7 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Comment> comments_of(int64_t author, int64_t before_id, int limit) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<Comment> out;
       for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
                                    "WHERE c.author_id = $1 AND c.status = 'published' AND ($2::bigint = 0 OR c.id < $2) "
@@ -1091,7 +1096,7 @@ class PostgresStore final : public Store {
 
   std::vector<std::pair<std::string, int64_t>> comment_counts(const std::vector<std::string>& slugs,
                                                               TimePoint visible_at) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<std::pair<std::string, int64_t>> out;
       for (const auto& slug : slugs) {
         auto r = db.query("SELECT comment_count FROM articles WHERE slug = $1 AND published_at <= $2", {slug, secs(visible_at)});
@@ -1300,7 +1305,7 @@ class PostgresStore final : public Store {
   }
 
   std::vector<LogEntry> audit_log(const LogQuery& q) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<Param> ps{Param(q.before_id), Param(static_cast<int64_t>(q.limit))};
       std::string sql = "SELECT id, actor_id, actor_name, action, comment_id, account_id, reason, created_at FROM "
                         "moderation_log WHERE ($1::bigint = 0 OR id < $1)";
@@ -1474,7 +1479,7 @@ class PostgresStore final : public Store {
   }
 
   ContributionReport contribution_report(const std::string& currency, TimePoint until, int days) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       ContributionReport r;
       r.currency = currency;
       int64_t end = secs(until) / 86400 * 86400 + 86400;  // the end of until's UTC day
@@ -1515,7 +1520,7 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Contribution> list_contributions(int64_t after_id, int limit) override {
-    return db_.read([&](Connection& db) {
+    return db_.read_replica([&](Connection& db) {
       std::vector<Contribution> out;
       for (auto row : db.query(std::string("SELECT ") + kContributionColumns +
                                    " FROM contributions WHERE id > $1 ORDER BY id LIMIT $2",
@@ -1603,7 +1608,22 @@ class PostgresStore final : public Store {
     s.articles = count_articles();
     s.group_commits = writes_.load();
     s.grouped_writes = writes_.load();
+    if (auto* replica = db_.replica()) {
+      s.replica = true;
+      s.replica_reads = static_cast<int64_t>(replica->served());
+      s.replica_behind = static_cast<int64_t>(replica->behind());
+      s.replica_failures = static_cast<int64_t>(replica->failures());
+    }
     return s;
+  }
+
+  uint64_t known_position() override { return db_.replica() ? db_.known_position() : 0; }
+  void heard_position(uint64_t p) override {
+    if (db_.replica()) db_.heard_position(p);
+  }
+  void sync_position() override {
+    if (!db_.replica()) return;
+    db_.heard_position(pg::parse_lsn(db_.read([](Connection& c) { return c.exec_value("SELECT pg_current_wal_insert_lsn()"); })));
   }
 
  private:
