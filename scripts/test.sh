@@ -15,7 +15,7 @@ cmake --preset release -DBUILD_TESTING=ON >/dev/null
 cmake --build --preset release
 ctest --preset release
 echo "== release: the HTTP suites on PostgreSQL"
-TRIBUNE_TEST_STORE_PG=1 ctest --preset release -E 'cli_test|kill9_durability_test|pg_restart_test|node_loss_test'
+TRIBUNE_TEST_STORE_PG=1 ctest --preset release -E 'cli_test|kill9_durability_test|pg_restart_test|node_loss_test|replica_test'
 
 echo "== debug build (ASan + UBSan) and tests"
 cmake --preset debug -DBUILD_TESTING=ON >/dev/null
