@@ -98,7 +98,8 @@ Response CommentsApi::create(RequestContext& ctx) {
       throw Error(ErrorKind::bad_request, "invalid_type", "parent_id must be a comment id.", "parent_id");
     parent = it->value().as_int64();
   }
-  Commenter who{ctx.principal.account_id, ctx.principal.name, ctx.client_ip, ctx.principal.role};
+  Commenter who{ctx.principal.account_id, ctx.principal.name, ctx.client_ip, ctx.principal.role, false,
+                ctx.principal.account};
   if (auto it = body.find("acknowledge_nudge"); it != body.end()) {
     if (!it->value().is_bool()) throw Error(ErrorKind::bad_request, "invalid_type", "acknowledge_nudge must be true or false.", "acknowledge_nudge");
     who.acknowledged_nudge = it->value().as_bool();

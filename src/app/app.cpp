@@ -247,6 +247,7 @@ Principal App::authenticate(const Request& request) const {
     p.session_token = std::string(*token);
     p.csrf_token = who->csrf_token;
     p.supporter = who->account.supporter;
+    p.account = std::make_shared<const Account>(std::move(who->account));
     return p;
   }
   if (!auth.starts_with("Bearer "))

@@ -54,7 +54,8 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   if (!articles_.comments_open(*article))
     throw Error(ErrorKind::forbidden, "comments_closed", "Comments are closed on this article.");
   check_body(body);
-  auto account = store_.find_account(who.account_id);
+  auto account = who.account && who.account->id == who.account_id ? std::optional<Account>(*who.account)
+                                                                   : store_.find_account(who.account_id);
   if (account && account->banned_until && *account->banned_until > articles_.now()) {
     bool ban = is_ban(*account->banned_until, articles_.now());
     throw Error(ErrorKind::forbidden, ban ? "banned" : "suspended",

@@ -24,6 +24,9 @@ struct Commenter {
   std::string ip;
   std::string role = "reader";
   bool acknowledged_nudge = false;  // posting again after being told a rule would hold the comment
+  // The account as read at the start of this request (with the session), if the caller has it: its bans,
+  // warnings and pre-moderation are then not read again.
+  std::shared_ptr<const Account> account;
 };
 
 // The first page of a conversation as the article page shows it: top-level comments and their replies.

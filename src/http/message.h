@@ -17,6 +17,8 @@
 namespace tribune {
 
 namespace http = boost::beast::http;
+
+struct Account;  // domain/account.h
 using Request = http::request<http::string_body>;
 
 // Takes over the connection after the response head and body are written (Server-Sent Events). The body is
@@ -48,6 +50,8 @@ struct Principal {
   std::string session_token;   // session only: the cookie's secret
   std::string csrf_token;      // session only
   bool supporter = false;      // session only: the reader has contributed (the appeal thanks them)
+  // Session only: the account as read with the session, for this request (saves reading it again).
+  std::shared_ptr<const Account> account;
   bool stale_session_cookie = false;  // a cookie was sent but names no live session: clear it
 
   bool signed_in() const { return kind == Kind::session; }

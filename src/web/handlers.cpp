@@ -397,8 +397,8 @@ Response WebHandlers::comment_submit(RequestContext& ctx) {
     parent = id;
   }
   try {
-    auto c = comments_.post(Commenter{ctx.principal.account_id, ctx.principal.name, ctx.client_ip,
-                                      ctx.principal.role, field(form, "acknowledge_nudge") == "1"},
+    auto c = comments_.post(Commenter{ctx.principal.account_id, ctx.principal.name, ctx.client_ip, ctx.principal.role,
+                                      field(form, "acknowledge_nudge") == "1", ctx.principal.account},
                             slug, field(form, "body"), parent);
     if (c.status == CommentStatus::pending)
       return html_page(ctx, http::status::ok,
