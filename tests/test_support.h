@@ -36,6 +36,7 @@ struct HttpResult {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  std::vector<std::string> set_cookies;  // every Set-Cookie, in order
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? std::string() : it->second;

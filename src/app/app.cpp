@@ -299,32 +299,52 @@ void App::build_http() {
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   pipeline_->set_html_errors([this](const Error& e) { return web_->error_page(e); });
   pipeline_->set_authenticator([this](const Request& r) { return authenticate(r); });
-  if (!config_.store.replica_url.empty()) install_read_your_writes();
+  if (is_postgres_url(config_.store.url)) install_read_your_writes();  // several nodes may share the store
 }
 
-// With a read replica, a reader's write answers with a cookie holding its position; their next requests, on
-// any node, read nothing older (the store's reads go to the primary until the replica has replayed it), and
-// skip this node's caches while the node has not yet heard of that write from its peers.
+// Read-your-writes across nodes (and a lagging replica): a reader's write answers with a cookie holding its
+// position and time. For a few seconds after it, the reader's requests skip this node's caches, which may
+// not yet have heard of the write from the node that made it; and for as long as the cookie lives, the
+// store's reads for them include the write (the replica answers only once it has replayed it).
 void App::install_read_your_writes() {
   static constexpr std::string_view kCookie = "tribune_pos";
-  auto floor_of = [](const Request& r) -> uint64_t {
+  static constexpr int64_t kFreshSeconds = 5;  // far longer than a NOTIFY takes to reach every node
+  struct Written {
+    uint64_t position = 0;
+    int64_t at = 0;  // Unix seconds
+  };
+  auto written = [](const Request& r) {
+    Written w;
     auto v = cookie_value(r[http::field::cookie], kCookie);
-    uint64_t p = 0;
-    if (v) std::from_chars(v->data(), v->data() + v->size(), p, 16);  // junk reads as 0: no floor
-    return p;
+    if (!v) return w;
+    auto dash = v->find('-');
+    if (dash == std::string_view::npos) return w;
+    // Junk reads as nothing: no floor, no bypass.
+    auto a = std::from_chars(v->data(), v->data() + dash, w.position, 16);
+    auto b = std::from_chars(v->data() + dash + 1, v->data() + v->size(), w.at, 16);
+    if (a.ec != std::errc() || b.ec != std::errc() || a.ptr != v->data() + dash || b.ptr != v->data() + v->size())
+      return Written{};
+    return w;
+  };
+  auto fresh = [this](const Written& w) {
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count();
+    return w.position && now - w.at >= 0 && now - w.at < kFreshSeconds;
   };
   Pipeline::RequestScope scope;
-  scope.skip_fast = [this, floor_of](const RequestContext& ctx) { return floor_of(ctx.request) > store_->known_position(); };
-  scope.around = [this, floor_of](RequestContext& ctx, const std::function<Response()>& run) {
-    uint64_t floor = floor_of(ctx.request);
-    ReadPositions::Scope positions(floor);
-    PageCache::Bypass bypass(floor > store_->known_position());
+  scope.skip_fast = [written, fresh](const RequestContext& ctx) { return fresh(written(ctx.request)); };
+  scope.around = [this, written, fresh](RequestContext& ctx, const std::function<Response()>& run) {
+    Written w = written(ctx.request);
+    ReadPositions::Scope positions(w.position);
+    PageCache::Bypass bypass(fresh(w));
     Response r = run();
-    if (ReadPositions::last_write > floor) {
-      char hex[17];
-      auto end = std::to_chars(hex, hex + sizeof hex, ReadPositions::last_write, 16).ptr;
+    if (ReadPositions::last_write > w.position) {
+      int64_t now = std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count();
+      char value[40];
+      auto end = std::to_chars(value, value + 17, ReadPositions::last_write, 16).ptr;
+      *end++ = '-';
+      end = std::to_chars(end, value + sizeof value, now, 16).ptr;
       r.headers.insert(http::field::set_cookie,
-                       set_cookie(kCookie, std::string_view(hex, static_cast<size_t>(end - hex)),
+                       set_cookie(kCookie, std::string_view(value, static_cast<size_t>(end - value)),
                                   {.secure = cookie_.secure, .http_only = true, .max_age = 300}));
     }
     return r;
@@ -357,6 +377,7 @@ void App::start_background() {
         int64_t v = articles_->content_version();
         bool due = next_due && *next_due <= articles_->now();
         if ((seen_version >= 0 && v != seen_version) || due) {
+          store_->sync_position();  // the change (made elsewhere) is at most where the primary is now
           cache_.invalidate_all();
           if (due) spdlog::info("scheduled article due: page caches refreshed");
         }

@@ -67,8 +67,9 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     throw Error(ErrorKind::forbidden, "warning_unacknowledged",
                 "A moderator warned you: " + account->warning +
                     " Acknowledge the warning on your account page to comment again.");
-  limiter_.hit("comment:account:" + std::to_string(who.account_id), limits_.per_account);
-  if (!is_staff_role(who.role) && !who.ip.empty()) limiter_.hit("comment:ip:" + who.ip, limits_.per_ip);
+  std::vector<RateLimiter::Hit> hits{{"comment:account:" + std::to_string(who.account_id), limits_.per_account}};
+  if (!is_staff_role(who.role) && !who.ip.empty()) hits.push_back({"comment:ip:" + who.ip, limits_.per_ip});
+  limiter_.hit(hits);
   NewComment c;
   c.article_id = article->id;
   c.parent_id = parent_id;

@@ -11,13 +11,27 @@ Error RateLimiter::limited(std::chrono::milliseconds left) {
   return e;
 }
 
-void RateLimiter::hit(const std::string& key, Limit limit) {
-  if (store_)
-    if (auto w = store_->rate_hit(key, limit.window)) {
-      if (w->count <= limit.count) return;
+void RateLimiter::hit(const std::string& key, Limit limit) { hit(std::vector<Hit>{{key, limit}}); }
+
+void RateLimiter::hit(const std::vector<Hit>& hits) {
+  if (store_) {
+    std::vector<Store::RateKey> keys;
+    keys.reserve(hits.size());
+    for (const auto& h : hits) keys.push_back({h.key, h.limit.window});
+    if (auto windows = store_->rate_hits(keys)) {
       auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-      throw limited(std::max(std::chrono::milliseconds(0), w->started + limit.window - now));
+      for (size_t i = 0; i < hits.size() && i < windows->size(); ++i) {
+        const auto& w = (*windows)[i];
+        if (w.count > hits[i].limit.count)
+          throw limited(std::max(std::chrono::milliseconds(0), w.started + hits[i].limit.window - now));
+      }
+      return;
     }
+  }
+  for (const auto& h : hits) hit_in_memory(h.key, h.limit);
+}
+
+void RateLimiter::hit_in_memory(const std::string& key, Limit limit) {
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   if (++hits_since_sweep_ > 10000) {  // keep memory bounded: drop windows that have ended

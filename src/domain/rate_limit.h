@@ -21,6 +21,13 @@ class RateLimiter {
  public:
   // Counts one hit for key; throws Error(rate_limited) with retry_after set when over the limit.
   void hit(const std::string& key, Limit limit);
+  // Counts one hit on each (distinct) key, in one store round trip when shared; throws for the first key over
+  // its limit.
+  struct Hit {
+    std::string key;
+    Limit limit;
+  };
+  void hit(const std::vector<Hit>& hits);
   // Clears a key (a successful sign-in clears its failures).
   void reset(const std::string& key);
   // Counts in this store when it shares windows between nodes (Store::rate_hit); else in memory.
@@ -28,6 +35,7 @@ class RateLimiter {
 
  private:
   static Error limited(std::chrono::milliseconds left);
+  void hit_in_memory(const std::string& key, Limit limit);
   Store* store_ = nullptr;
   struct Window {
     std::chrono::steady_clock::time_point start;

@@ -136,7 +136,12 @@ Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
     if (authenticate_) ctx.principal = authenticate_(ctx.request);
     check_csrf(ctx);
     Response r = scope_.around ? scope_.around(ctx, [&] { return route.handler(ctx); }) : route.handler(ctx);
-    if (ctx.principal.stale_session_cookie && r.headers.find(http::field::set_cookie) == r.headers.end())
+    auto sets_session = [&] {
+      for (const auto& f : r.headers)
+        if (f.name() == http::field::set_cookie && f.value().starts_with(options_.session_cookie + "=")) return true;
+      return false;
+    };
+    if (ctx.principal.stale_session_cookie && !sets_session())
       r.headers.insert(http::field::set_cookie,
                        set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
     return r;

@@ -433,6 +433,21 @@ class Store {
     (void)window;
     return std::nullopt;
   }
+  // Several keys at once, in one round trip where the engine can (a comment counts against its reader and
+  // its address); windows in the order of `keys`, or nullopt like rate_hit. Keys must differ.
+  struct RateKey {
+    std::string key;
+    std::chrono::milliseconds window;
+  };
+  virtual std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) {
+    std::vector<RateWindow> out;
+    for (const auto& k : keys) {
+      auto w = rate_hit(k.key, k.window);
+      if (!w) return std::nullopt;
+      out.push_back(*w);
+    }
+    return out;
+  }
   virtual void rate_reset(const std::string& key) { (void)key; }
 
   // --- Positions (see ReadPositions) ---

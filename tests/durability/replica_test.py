@@ -2,7 +2,8 @@
 """Reads on a streaming replica that lags: two Tribune nodes share a PostgreSQL primary and read from its hot
 standby. With WAL replay paused on the standby (it keeps serving an old snapshot), a comment posted on node A
 is seen at once by its author on node B, by anyone on node A, and by anyone on node B as soon as B has heard
-of it; once replay resumes the replica answers reads again; when it stops, reads go to the primary and
+of it; a write no node hears of (a follow) is seen by its author through the tribune_pos cookie; a fresh
+position skips a node's cache; once replay resumes the replica answers reads again; when it stops, reads go to the primary and
 nothing fails. A --replica that is not a standby, or without a PostgreSQL store, is refused at start.
 
 Usage: replica_test.py path/to/tribune. Runs its own primary (port 55437) and standby (55438) with
@@ -137,8 +138,19 @@ def main():
             time.sleep(0.05)
         assert metric(port_b, REPLICA) > before, "node B never read from the caught-up replica"
         print("with the replica caught up, node B's uncached reads are answered by it")
-        # Fill node B's caches (page and JSON) before the change.
-        assert anon.call(port_b, "GET", f"/api/v1/articles/{slug}/comments?sort=newest&limit=50")[0] == 200
+        # Before the replica is paused: a comment of the reader's, replayed, and node B's caches filled with it.
+        status, body = reader.call(port_a, "POST", f"/api/v1/articles/{slug}/comments", {"body": "Replayed before the pause"})
+        assert status == 201, body
+        first = body["comment"]["id"]
+        fay = Client()
+        status, body = fay.call(port_a, "POST", "/api/v1/accounts", {
+            "email": "fay.followed@example.org", "display_name": "Fay Followed", "password": "a followed reader's password"})
+        assert status == 201, body
+        fay_id = body["account"]["id"]
+        deadline = time.time() + 10
+        while time.time() < deadline and psql(replica, f"SELECT count(*) FROM accounts WHERE id = {fay_id}") != "1":
+            time.sleep(0.05)
+        assert first in comment_ids(port_b, anon, slug)
 
         # The replica stops replaying: it keeps answering, from a snapshot older than what follows.
         psql(replica, "SELECT pg_wal_replay_pause()")
@@ -146,21 +158,52 @@ def main():
             if psql(replica, "SELECT pg_get_wal_replay_pause_state()") == "paused":
                 break
             time.sleep(0.05)
+
+        # A write no other node hears of (following a reader sends no message): the follower, on node B, sees it
+        # through their cookie; node B's other readers get the replica's older answer, as designed.
+        status, body = reader.call(port_a, "PUT", f"/api/v1/readers/{fay_id}/follow")
+        assert status == 200, body
+        assert re.fullmatch(r"[0-9a-f]+-[0-9a-f]+", reader.cookies.get("tribune_pos", "")), reader.cookies
+        status, body = reader.call(port_b, "GET", f"/api/v1/readers/{fay_id}")
+        assert status == 200 and body["reader"]["followers"] == 1, ("the follower does not see their follow on node B", body)
+        status, body = anon.call(port_b, "GET", f"/api/v1/readers/{fay_id}")
+        assert status == 200 and body["reader"]["followers"] == 0, ("the lagging replica was not used for node B's reads", body)
+        print("replica paused: a follower sees their follow on node B through the tribune_pos cookie; "
+              "others get the replica's answer")
+
+        # A change behind every cache's back (straight into the primary): node B's cached conversation still
+        # shows the old text, but a request carrying a fresh position skips the cache and the lagging replica.
+        psql(store, f"UPDATE comments SET body_html = '<p>Changed behind the caches</p>' WHERE id = {first}")
+        hi, lo = psql(store, "SELECT pg_current_wal_insert_lsn()").split("/")
+        fresh = Client({"tribune_pos": f"{(int(hi, 16) << 32) | int(lo, 16):x}-{int(time.time()):x}"})
+
+        def body_of(client):
+            status, body = client.call(port_b, "GET", f"/api/v1/articles/{slug}/comments?sort=newest&limit=50")
+            assert status == 200, body
+            return next(c["body_html"] for c in body["comments"] if c["id"] == first)
+
+        assert "Changed behind the caches" not in body_of(anon), "node B's conversation was not cached"
+        stale = Client({"tribune_pos": f"{(int(hi, 16) << 32) | int(lo, 16):x}-{int(time.time()) - 3600:x}"})
+        assert "Changed behind the caches" not in body_of(stale), "an hour-old write still skipped the cache"
+        assert "Changed behind the caches" in body_of(fresh), "a fresh position was served from the cache or the replica"
+        print("a fresh tribune_pos skips node B's cache and the lagging replica; an old one does not skip the cache")
+
         behind_b = metric(port_b, BEHIND)
         text = f"Posted while the replica lags, at {time.time()}"
         status, body = reader.call(port_a, "POST", f"/api/v1/articles/{slug}/comments", {"body": text})
         assert status == 201, (body, reader.cookies)
         cid = body["comment"]["id"]
-        assert "tribune_pos" in reader.cookies, f"a write answers with its position: {reader.cookies}"
         assert psql(replica, f"SELECT count(*) FROM comments WHERE id = {cid}") == "0", "the replica was meant to lag"
 
         # The author, on the other node, at once.
         assert cid in comment_ids(port_b, reader, slug), "the author does not see their comment on node B"
-        status, page = reader.call(port_b, "GET", f"/api/v1/articles/{slug}")
-        assert status == 200
+        article_url = next(x["url"] for x in anon.call(port_b, "GET", "/api/v1/articles?limit=50")[1]["articles"]
+                           if x["slug"] == slug)
+        status, html = reader.call(port_b, "GET", article_url)
+        assert status == 200 and "Posted while the replica lags" in html, "the author's article page on node B lacks it"
         # Anyone on node A (which wrote it), at once.
         assert cid in comment_ids(port_a, anon, slug), "node A serves a page without the comment it just stored"
-        # Anyone on node B as soon as B has heard of the change (within a second), never a stale refill.
+        # Anyone on node B as soon as B has heard of the change, never a stale refill.
         seen_at = None
         t0 = time.time()
         while time.time() - t0 < 2:
@@ -171,10 +214,11 @@ def main():
         assert seen_at is not None, "node B kept serving the conversation without the new comment"
         for _ in range(5):  # and it stays: the refilled cache holds the comment
             assert cid in comment_ids(port_b, anon, slug)
-        status, html = anon.call(port_b, "GET", next(x["url"] for x in anon.call(port_b, "GET", "/api/v1/articles?limit=50")[1]["articles"] if x["slug"] == slug))
+        status, html = anon.call(port_b, "GET", article_url)
         assert status == 200 and "Posted while the replica lags" in html, "node B's article page lacks the new comment"
         assert metric(port_b, BEHIND) > behind_b, "node B's reads did not notice the lagging replica"
-        print(f"replica paused: the author saw the comment on node B at once, readers of node B after {seen_at * 1000:.0f} ms")
+        print(f"replica paused: the author saw the comment on node B at once, other readers of node B within "
+              f"{seen_at * 1000:.0f} ms (polled every 20 ms)")
 
         # Replay resumes: the replica catches up and answers reads again.
         psql(replica, "SELECT pg_wal_replay_resume()")

@@ -4,6 +4,8 @@
 // Runs when TRIBUNE_TEST_PG names a PostgreSQL server (scripts/test.sh starts one).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <chrono>
 
@@ -110,7 +112,12 @@ TEST_F(TwoNodes, RateLimitsHoldAcrossNodes) {
   // Three comments a minute per reader, wherever they are posted: two on A and one on B use them up.
   auto cy = register_reader(a_->port(), "cy.nodes@example.org", "Cy Nodes");
   Reader cy_on_b{b_->port(), cy.cookie, cy.csrf, cy.id};
-  ASSERT_EQ(post(cy, "One on A.").status, 201);
+  auto one = post(cy, "One on A.");
+  ASSERT_EQ(one.status, 201);
+  // Read-your-writes across nodes: the write answers with its position (docs/postgresql.md).
+  EXPECT_TRUE(std::any_of(one.set_cookies.begin(), one.set_cookies.end(),
+                          [](const std::string& c) { return c.starts_with("tribune_pos=") && c.find("HttpOnly") != std::string::npos; }))
+      << "no tribune_pos cookie";
   ASSERT_EQ(post(cy, "Two on A.").status, 201);
   ASSERT_EQ(post(cy_on_b, "Three on B.").status, 201);
   auto fourth = post(cy_on_b, "Four on B.");

@@ -131,19 +131,25 @@ Result Connection::query(const std::string& sql, const std::vector<Param>& param
 }
 
 Pool::Lease Pool::acquire() {
-  std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < size_; }))
+  auto lease = try_acquire(wait_);
+  if (!lease)
     throw Error(ErrorKind::unavailable, "store_unavailable",
                 "no PostgreSQL connection became free within " + std::to_string(wait_.count()) + " ms.");
+  return std::move(*lease);
+}
+
+std::optional<Pool::Lease> Pool::try_acquire(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < size_; })) return std::nullopt;
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(c));
+    return std::optional<Lease>(std::in_place, this, std::move(c));
   }
   ++open_;
   lock.unlock();
   try {
-    return Lease(this, std::make_unique<Connection>(conninfo_));
+    return std::optional<Lease>(std::in_place, this, std::make_unique<Connection>(conninfo_));
   } catch (...) {
     std::lock_guard relock(mu_);
     --open_;
@@ -210,6 +216,8 @@ bool Replica::down() const { return steady_ms() < down_until_.load(std::memory_o
 
 void Replica::failed(const Error& e) {
   failures_.fetch_add(1, std::memory_order_relaxed);
+  // A standby that restarts may come back at an earlier replay position than it last reported: ask again.
+  replayed_.store(0, std::memory_order_release);
   // Connection trouble: leave the replica alone for five seconds rather than paying a timeout per read.
   if (e.kind() == ErrorKind::unavailable && e.code() == "store_unavailable") {
     int64_t until = steady_ms() + 5000;
@@ -219,10 +227,6 @@ void Replica::failed(const Error& e) {
 }
 
 void Database::commit(Connection& c) {
-  if (!replica_) {
-    c.exec("COMMIT");
-    return;
-  }
   // One simple-query message: the SELECT runs after COMMIT succeeded (a failed COMMIT skips it and throws).
   // The insert position is at or after the end of this commit's record.
   uint64_t p = parse_lsn(c.exec_value("COMMIT; SELECT pg_current_wal_insert_lsn()"));

@@ -154,6 +154,7 @@ class Pool {
    public:
     Lease(Pool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
     ~Lease() { pool_->release(std::move(c_)); }
+    Lease(Lease&& o) noexcept : pool_(o.pool_), c_(std::move(o.c_)) {}  // the moved-from one releases nothing
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Connection& operator*() const { return *c_; }
@@ -164,6 +165,8 @@ class Pool {
   };
 
   Lease acquire();
+  // As acquire, waiting at most `wait`; nullopt when none became free (connection errors still throw).
+  std::optional<Lease> try_acquire(std::chrono::milliseconds wait);
 
  private:
   void release(std::unique_ptr<Connection> c);
@@ -193,12 +196,17 @@ class Replica {
   auto try_read(uint64_t need, F&& f) -> std::optional<decltype(f(std::declval<Connection&>()))> {
     if (down()) return std::nullopt;
     try {
-      auto lease = pool_.acquire();
-      if (replayed_.load(std::memory_order_acquire) < need && ask(*lease) < need) {
+      // Never wait long for a replica connection: the primary is there.
+      auto lease = pool_.try_acquire(std::chrono::milliseconds(20));
+      if (!lease) {
+        busy_.fetch_add(1, std::memory_order_relaxed);
+        return std::nullopt;
+      }
+      if (replayed_.load(std::memory_order_acquire) < need && ask(**lease) < need) {
         behind_.fetch_add(1, std::memory_order_relaxed);
         return std::nullopt;
       }
-      auto out = f(*lease);
+      auto out = f(**lease);
       served_.fetch_add(1, std::memory_order_relaxed);
       return out;
     } catch (const Error& e) {
@@ -210,10 +218,11 @@ class Replica {
     }
   }
 
-  // Asks the server whether it is a standby (pg_is_in_recovery); throws Error(invalid) if it is not.
+  // Asks the server whether it is a standby (pg_is_in_recovery); throws Error(invalid) if it is not, and
+  // Error(unavailable) if it cannot be reached.
   void check_standby();
   uint64_t served() const { return served_.load(); }
-  uint64_t behind() const { return behind_.load(); }
+  uint64_t behind() const { return behind_.load() + busy_.load(); }
   uint64_t failures() const { return failures_.load(); }
 
  private:
@@ -224,14 +233,15 @@ class Replica {
   Pool pool_;
   std::atomic<uint64_t> replayed_{0};
   std::atomic<int64_t> down_until_{0};  // steady_clock milliseconds
-  std::atomic<uint64_t> served_{0}, behind_{0}, failures_{0};
+  std::atomic<uint64_t> served_{0}, behind_{0}, busy_{0}, failures_{0};
 };
 
 // The pool plus the ways of using a connection. All may run f more than once: f must be safe to re-run
 // (reset what it returns through captures at its start).
 //
 // Read-your-writes with a replica: every committed transaction records the primary's WAL insert position
-// after its commit (for this process, `known_position`, and for the thread, ReadPositions::last_write);
+// after its commit (for this process, `known_position`, and for the thread, ReadPositions::last_write; with
+// or without a replica here, since other nodes may read from one);
 // positions heard from other nodes raise `known_position` too. read_replica() lets the replica answer only
 // when it has replayed both the known position and the thread's floor (a reader's own last write): a node
 // never serves anything older than what it has already seen or written, so a page filled after a change

@@ -3,7 +3,9 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <map>
@@ -352,9 +354,14 @@ class PostgresStore final : public Store {
       : url_(o.url), db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
     if (auto* replica = db_.replica()) {
-      replica->check_standby();
-      sync_position();  // a node starting now has seen nothing, but must not serve older than the primary has
+      try {
+        replica->check_standby();
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::unavailable) throw;  // reachable but not a standby: the operator's mistake
+        spdlog::warn("the read replica cannot be reached; reading from the primary until it can: {}", e.message());
+      }
     }
+    sync_position();  // a node starting now has seen nothing, but must not serve older than the primary has
   }
   ~PostgresStore() override { stop_listening(); }
 
@@ -695,7 +702,7 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override {
-    return db_.read_replica([&](Connection& db) {
+    return db_.read([&](Connection& db) {
       std::vector<Comment> out;
       for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
                                    "WHERE c.author_id = $1 ORDER BY c.created_at, c.id LIMIT $2",
@@ -1593,6 +1600,38 @@ class PostgresStore final : public Store {
     return RateWindow{row.int64(0), std::chrono::milliseconds(row.int64(1))};
   }
 
+  // One statement for all keys: one upsert per key, each a data-modifying CTE, in key order.
+  std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override {
+    if (keys.size() <= 1) return Store::rate_hits(keys);
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::vector<size_t> order(keys.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a].key < keys[b].key; });
+    std::vector<Param> ps{now};
+    std::string sql = "WITH ";
+    for (size_t n = 0; n < order.size(); ++n) {
+      const auto& k = keys[order[n]];
+      ps.emplace_back(k.key);
+      std::string key = "$" + std::to_string(ps.size());
+      ps.emplace_back(static_cast<int64_t>(k.window.count()));
+      std::string expired = "rate_limits.window_start <= $1 - $" + std::to_string(ps.size());
+      sql += (n ? ", h" : "h") + std::to_string(n) + " AS (INSERT INTO rate_limits (key, window_start, count) VALUES (" +
+             key + ", $1, 1) ON CONFLICT (key) DO UPDATE SET window_start = CASE WHEN " + expired +
+             " THEN $1 ELSE rate_limits.window_start END, count = CASE WHEN " + expired +
+             " THEN 1 ELSE rate_limits.count + 1 END RETURNING " + std::to_string(order[n]) + " AS i, count, window_start)";
+    }
+    for (size_t n = 0; n < order.size(); ++n) sql += (n ? " UNION ALL SELECT * FROM h" : " SELECT * FROM h") + std::to_string(n);
+    std::vector<RateWindow> out(keys.size());
+    db_.read([&](Connection& c) {
+      for (auto row : c.query(sql, ps))
+        out.at(static_cast<size_t>(row.int64(0))) = RateWindow{row.int64(1), std::chrono::milliseconds(row.int64(2))};
+    });
+    bool sweep = false;
+    for (size_t i = 0; i < keys.size(); ++i) sweep |= ++rate_hits_ % 10000 == 0;
+    if (sweep) db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {now - 86400000}); });
+    return out;
+  }
+
   void rate_reset(const std::string& key) override {
     db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE key = $1", {key}); });
   }
@@ -1631,12 +1670,10 @@ class PostgresStore final : public Store {
     return s;
   }
 
-  uint64_t known_position() override { return db_.replica() ? db_.known_position() : 0; }
-  void heard_position(uint64_t p) override {
-    if (db_.replica()) db_.heard_position(p);
-  }
+  // Kept with or without a replica here: this node's messages carry positions for nodes that read from one.
+  uint64_t known_position() override { return db_.known_position(); }
+  void heard_position(uint64_t p) override { db_.heard_position(p); }
   void sync_position() override {
-    if (!db_.replica()) return;
     db_.heard_position(pg::parse_lsn(db_.read([](Connection& c) { return c.exec_value("SELECT pg_current_wal_insert_lsn()"); })));
   }
 
