@@ -77,7 +77,9 @@ Response ModerationApi::queue(RequestContext& ctx) {
                    {"open_reports", item.open_reports},
                    {"rule", item.rule},
                    {"rule_reason", item.rule_reason},
-                   {"reasons", item.reasons}};
+                   {"reasons", item.reasons},
+                   {"author_role", item.author_role},
+                   {"author_is_staff", is_staff_role(item.author_role)}};
     if (item.decision_id)
       o["decision"] = json::object{{"id", item.decision_id},
                                    {"decision", item.decision},

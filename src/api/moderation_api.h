@@ -14,7 +14,9 @@ class ModerationApi {
   explicit ModerationApi(ModerationService& moderation) : moderation_(moderation) {}
 
   // GET /api/v1/moderation/queue?view=open|held|reported|decided&article=SLUG&rule=NAME&reader=ID&after=ID&limit=N
-  //   -> {items: [{comment, article_id, open_reports, reasons, rule, rule_reason, decision?}], next_after}
+  //   -> {items: [{comment, article_id, open_reports, reasons, rule, rule_reason, author_role, author_is_staff,
+  //                decision?}], next_after}
+  //   author_role is empty when the author deleted their account; staff authors cannot be banned.
   Response queue(RequestContext& ctx);
   // POST /api/v1/moderation/comments/{id}/decision {decision: approve|reject|hide, reason?} -> {comment}
   Response decide(RequestContext& ctx);

@@ -158,9 +158,14 @@ Response WebHandlers::moderation(RequestContext& ctx) {
     if (item.comment.author_id) {
       std::string author = std::to_string(*item.comment.author_id);
       a += "<a class=\"card__history\" href=\"/moderation/readers/" + author + "\">Reader's history</a>";
-      a += "<form class=\"card__ban\" method=\"post\" action=\"/moderation/accounts/" + author + "/ban\">" +
-           csrf_input(ctx) + "<input type=\"hidden\" name=\"reason\" value=\"Banned from the moderation queue\">"
-           "<button class=\"button button--small button--quiet\" type=\"submit\">Ban the author</button></form>";
+      // Staff cannot be banned (the ban would be refused): no button, and the reason why.
+      if (is_staff_role(item.author_role))
+        a += "<span class=\"card__staff\">The author is " + std::string(item.author_role == "moderator" ? "a " : "an ") +
+             item.author_role + ": staff cannot be banned.</span>";
+      else
+        a += "<form class=\"card__ban\" method=\"post\" action=\"/moderation/accounts/" + author + "/ban\">" +
+             csrf_input(ctx) + "<input type=\"hidden\" name=\"reason\" value=\"Banned from the moderation queue\">"
+             "<button class=\"button button--small button--quiet\" type=\"submit\">Ban the author</button></form>";
     }
     a += "</div>";
   }

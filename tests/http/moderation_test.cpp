@@ -232,6 +232,38 @@ TEST_F(ModerationTest, TheAuditLogRecordsEveryActAndExports) {
   EXPECT_EQ(html.body.find("=HYPERLINK(\"http"), std::string::npos) << "escaped in HTML";
 }
 
+// Regression: the queue offered "Ban the author" on staff comments, and the ban was then refused.
+TEST_F(ModerationTest, TheQueueOffersNoBanForStaffAuthors) {
+  auto mod = moderator();
+  auto editor = staff_session(*server_, "queue-editor@example.org", "Ed Staff", "editor");
+  auto gus = reader("Gus Reporter");
+  auto by_editor = post(editor, slug_, "An editor's aside.");
+  ASSERT_EQ(status_of(by_editor), "published");
+  ASSERT_EQ(gus.call("POST", "/api/v1/comments/" + std::to_string(comment_id(by_editor)) + "/reports",
+                     R"({"reason":"abuse"})").status, 201);
+  auto by_gus = post(gus, slug_, "Hold me, I am Gus.");
+  ASSERT_EQ(status_of(by_gus), "pending");
+
+  auto staff_items = queue(mod, "view=reported&reader=" + std::to_string(editor.id));
+  ASSERT_EQ(staff_items.size(), 1u);
+  EXPECT_EQ(staff_items[0].at("author_role").as_string(), "editor");
+  EXPECT_TRUE(staff_items[0].at("author_is_staff").as_bool());
+  EXPECT_EQ(staff_items[0].at("open_reports").as_int64(), 1) << "the existing fields stay";
+  auto reader_items = queue(mod, "view=held&reader=" + std::to_string(gus.id));
+  ASSERT_EQ(reader_items.size(), 1u);
+  EXPECT_EQ(reader_items[0].at("author_role").as_string(), "reader");
+  EXPECT_FALSE(reader_items[0].at("author_is_staff").as_bool());
+
+  auto staff_page = request(port(), {"GET", "/moderation?view=reported&reader=" + std::to_string(editor.id), {}, {{"Cookie", mod.cookie}}});
+  ASSERT_EQ(staff_page.status, 200);
+  EXPECT_NE(staff_page.body.find("data-queue-item=\"" + std::to_string(comment_id(by_editor)) + "\""), std::string::npos);
+  EXPECT_EQ(staff_page.body.find("Ban the author"), std::string::npos);
+  EXPECT_NE(staff_page.body.find("The author is an editor: staff cannot be banned."), std::string::npos);
+  auto reader_page = request(port(), {"GET", "/moderation?view=held&reader=" + std::to_string(gus.id), {}, {{"Cookie", mod.cookie}}});
+  EXPECT_NE(reader_page.body.find("/moderation/accounts/" + std::to_string(gus.id) + "/ban"), std::string::npos);
+  EXPECT_NE(reader_page.body.find("Ban the author"), std::string::npos);
+}
+
 TEST_F(ModerationTest, RejectionRateAndEditsPassTheRules) {
   auto mod = moderator();
   auto eve = reader("Eve Rejected");
