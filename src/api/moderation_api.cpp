@@ -60,6 +60,7 @@ json::object ModerationApi::to_json(const Store::LogEntry& e) {
           {"actor_id", e.actor_id ? json::value(*e.actor_id) : json::value(nullptr)},
           {"actor", e.actor_name},
           {"action", e.action},
+          {"action_label", audit_action_label(e.action)},
           {"comment_id", e.comment_id ? json::value(*e.comment_id) : json::value(nullptr)},
           {"account_id", e.account_id ? json::value(*e.account_id) : json::value(nullptr)},
           {"reason", e.reason},

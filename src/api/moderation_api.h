@@ -32,6 +32,8 @@ class ModerationApi {
   // GET /api/v1/moderation/accounts/{id}/history -> {account, comments, log}
   Response history(RequestContext& ctx);
   // GET /api/v1/moderation/log?before=ID&action=NAME&reader=ID&limit=N -> {entries, next_before}
+  //   entry: {id, actor_id, actor, action (the code), action_label (words for people), comment_id, account_id,
+  //           reason, at}
   Response log(RequestContext& ctx);
   // POST /api/v1/me/warning/acknowledge -> 204 (the signed-in reader; 404 when there is no warning)
   Response acknowledge_warning(RequestContext& ctx);

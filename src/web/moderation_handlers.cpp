@@ -64,6 +64,11 @@ std::string standing(const Account& a, TimePoint now) {
   return out.empty() ? "In good standing." : out.substr(0, out.size() - 1);
 }
 
+// An act in the log's tables: its label, with the code (what the filter, the API and the CSV use) on hover.
+std::string action_cell(const std::string& code) {
+  return "<span title=\"" + html_escape(code) + "\">" + html_escape(std::string(audit_action_label(code))) + "</span>";
+}
+
 }  // namespace
 
 Response WebHandlers::moderation(RequestContext& ctx) {
@@ -293,7 +298,7 @@ Response WebHandlers::reader_history(RequestContext& ctx) {
     top += "<div class=\"log__scroll\"><table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reason or note</th></tr></thead><tbody>";
     for (const auto& e : h.log)
       top += "<tr><td>" + short_time(e.created_at) + "</td><td>" + html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) +
-             "</td><td>" + html_escape(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
+             "</td><td>" + action_cell(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
              "</td><td>" + html_escape(e.reason) + "</td></tr>";
     top += "</tbody></table></div>";
   }
@@ -316,9 +321,16 @@ Response WebHandlers::audit_log(RequestContext& ctx) {
   std::string filters = (q.action.empty() ? "" : "&action=" + q.action) +
                         (q.subject_id ? "&reader=" + std::to_string(*q.subject_id) : "");
   std::string& top = page.actions_html;
-  top += "<form class=\"queue__filters\" method=\"get\" action=\"/moderation/log\"><label>Act <input name=\"action\" value=\"" +
-         html_escape(q.action) + "\" placeholder=\"approve, ban, warn…\" size=\"14\"></label> <label>Reader <input "
-         "name=\"reader\" inputmode=\"numeric\" size=\"6\" value=\"" +
+  top += "<form class=\"queue__filters\" method=\"get\" action=\"/moderation/log\"><label>Act <select name=\"action\">"
+         "<option value=\"\">Any</option>";
+  bool known = q.action.empty();
+  for (auto [code, label] : kAuditActions) {
+    known = known || code == q.action;
+    top += "<option value=\"" + std::string(code) + "\"" + (code == q.action ? " selected" : "") + ">" +
+           std::string(label) + "</option>";
+  }
+  if (!known) top += "<option value=\"" + html_escape(q.action) + "\" selected>" + html_escape(q.action) + "</option>";
+  top += "</select></label> <label>Reader <input name=\"reader\" inputmode=\"numeric\" size=\"6\" value=\"" +
          (q.subject_id ? std::to_string(*q.subject_id) : std::string()) +
          "\"></label> <button class=\"button button--small\" type=\"submit\">Filter</button> <a href=\"/moderation/log.csv\" "
          "download>Export all as CSV</a> · <a href=\"/moderation\">Queue</a></form>";
@@ -327,7 +339,7 @@ Response WebHandlers::audit_log(RequestContext& ctx) {
     top += "<div class=\"log__scroll\"><table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reader</th><th>Why</th></tr></thead><tbody>";
     for (const auto& e : entries) {
       top += "<tr><td>" + short_time(e.created_at) + "</td><td>" +
-             html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" + html_escape(e.action) +
+             html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" + action_cell(e.action) +
              "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") + "</td><td>";
       if (e.account_id)
         top += "<a href=\"/moderation/readers/" + std::to_string(*e.account_id) + "\">#" + std::to_string(*e.account_id) + "</a>";

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "domain/moderation.h"
 #include "payments/stripe.h"
 #include "test_support.h"
 
@@ -195,6 +196,9 @@ TEST_F(ModerationTest, SanctionsAsTheReaderMeetsThem) {
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("Means well; short fuse."), std::string::npos);
   EXPECT_NE(page.body.find("Suspended until"), std::string::npos);
+  EXPECT_NE(page.body.find(">Acknowledged a warning</span>"), std::string::npos);
+  EXPECT_NE(page.body.find(">Banned or suspended the reader</span>"), std::string::npos);
+  EXPECT_EQ(page.body.find(">acknowledge_warning<"), std::string::npos);
   EXPECT_EQ(request(port(), {"GET", "/moderation/readers/" + std::to_string(cy.id), {}, {{"Cookie", cy.cookie}}}).status, 403);
   // A suspension from the history page's form (datetime-local, UTC) and lifting it.
   EXPECT_EQ(mod.form("/moderation/accounts/" + std::to_string(cy.id) + "/ban", "lift=1").status, 303);
@@ -230,6 +234,16 @@ TEST_F(ModerationTest, TheAuditLogRecordsEveryActAndExports) {
   auto html = request(port(), {"GET", "/moderation/log?reader=" + std::to_string(dee.id), {}, {{"Cookie", mod.cookie}}});
   EXPECT_NE(html.body.find("set_role"), std::string::npos);
   EXPECT_EQ(html.body.find("=HYPERLINK(\"http"), std::string::npos) << "escaped in HTML";
+  // People read the acts in words; the codes stay the contract of the API and the export.
+  EXPECT_NE(html.body.find("<span title=\"set_role\">Changed the role</span>"), std::string::npos);
+  EXPECT_NE(html.body.find(">Added a note for moderators</span>"), std::string::npos);
+  EXPECT_EQ(html.body.find(">set_role<"), std::string::npos) << "no raw code in the table";
+  EXPECT_NE(html.body.find("<option value=\"acknowledge_warning\">Acknowledged a warning</option>"), std::string::npos);
+  EXPECT_EQ(log[1].at("action_label").as_string(), "Changed the role");
+  auto filtered = request(port(), {"GET", "/moderation/log?action=set_role", {}, {{"Cookie", mod.cookie}}});
+  EXPECT_NE(filtered.body.find("<option value=\"set_role\" selected>"), std::string::npos);
+  EXPECT_EQ(audit_action_label("acknowledge_warning"), "Acknowledged a warning");
+  EXPECT_EQ(audit_action_label("a_future_act"), "a_future_act") << "unknown codes show as they are";
 }
 
 // Regression: the queue offered "Ban the author" on staff comments, and the ban was then refused.
