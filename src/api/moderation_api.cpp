@@ -60,6 +60,7 @@ json::object ModerationApi::to_json(const Store::LogEntry& e) {
           {"actor_id", e.actor_id ? json::value(*e.actor_id) : json::value(nullptr)},
           {"actor", e.actor_name},
           {"action", e.action},
+          {"action_label", audit_action_label(e.action)},
           {"comment_id", e.comment_id ? json::value(*e.comment_id) : json::value(nullptr)},
           {"account_id", e.account_id ? json::value(*e.account_id) : json::value(nullptr)},
           {"reason", e.reason},
@@ -77,7 +78,9 @@ Response ModerationApi::queue(RequestContext& ctx) {
                    {"open_reports", item.open_reports},
                    {"rule", item.rule},
                    {"rule_reason", item.rule_reason},
-                   {"reasons", item.reasons}};
+                   {"reasons", item.reasons},
+                   {"author_role", item.author_role},
+                   {"author_is_staff", is_staff_role(item.author_role)}};
     if (item.decision_id)
       o["decision"] = json::object{{"id", item.decision_id},
                                    {"decision", item.decision},

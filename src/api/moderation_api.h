@@ -14,7 +14,9 @@ class ModerationApi {
   explicit ModerationApi(ModerationService& moderation) : moderation_(moderation) {}
 
   // GET /api/v1/moderation/queue?view=open|held|reported|decided&article=SLUG&rule=NAME&reader=ID&after=ID&limit=N
-  //   -> {items: [{comment, article_id, open_reports, reasons, rule, rule_reason, decision?}], next_after}
+  //   -> {items: [{comment, article_id, open_reports, reasons, rule, rule_reason, author_role, author_is_staff,
+  //                decision?}], next_after}
+  //   author_role is empty when the author deleted their account; staff authors cannot be banned.
   Response queue(RequestContext& ctx);
   // POST /api/v1/moderation/comments/{id}/decision {decision: approve|reject|hide, reason?} -> {comment}
   Response decide(RequestContext& ctx);
@@ -30,6 +32,8 @@ class ModerationApi {
   // GET /api/v1/moderation/accounts/{id}/history -> {account, comments, log}
   Response history(RequestContext& ctx);
   // GET /api/v1/moderation/log?before=ID&action=NAME&reader=ID&limit=N -> {entries, next_before}
+  //   entry: {id, actor_id, actor, action (the code), action_label (words for people), comment_id, account_id,
+  //           reason, at}
   Response log(RequestContext& ctx);
   // POST /api/v1/me/warning/acknowledge -> 204 (the signed-in reader; 404 when there is no warning)
   Response acknowledge_warning(RequestContext& ctx);

@@ -8,6 +8,12 @@
 
 namespace tribune {
 
+std::string_view audit_action_label(std::string_view code) {
+  for (auto [known, label] : kAuditActions)
+    if (known == code) return label;
+  return code;
+}
+
 void ModerationService::require_staff(const std::string& role) {
   if (!is_staff_role(role))
     throw Error(ErrorKind::forbidden, "forbidden", "Only moderators can do this.");

@@ -3,11 +3,33 @@
 // Every act is logged by the store in the same transaction, with the moderator and the reason.
 #pragma once
 
+#include <string_view>
+#include <utility>
+
 #include "domain/classifier.h"
 #include "domain/comments.h"
 #include "store/store.h"
 
 namespace tribune {
+
+// Every act the audit log records, by code, with the words moderators read on the pages. The codes are a
+// contract (the JSON API, the CSV export, the log filter); the labels are not.
+inline constexpr std::pair<std::string_view, std::string_view> kAuditActions[] = {
+    {"approve", "Approved a comment"},
+    {"reject", "Rejected a comment"},
+    {"hide", "Hid a comment"},
+    {"warn", "Warned the reader"},
+    {"acknowledge_warning", "Acknowledged a warning"},
+    {"ban", "Banned or suspended the reader"},
+    {"unban", "Lifted a ban or suspension"},
+    {"premoderate", "Put every comment under review"},
+    {"release", "Stopped reviewing every comment"},
+    {"note", "Added a note for moderators"},
+    {"set_role", "Changed the role"},
+    {"create_staff_account", "Created a staff account"},
+    {"create_token", "Created an API token"}};
+// The label of an act; the code itself for one this version does not know (written by a newer node).
+std::string_view audit_action_label(std::string_view code);
 
 struct ModerationSettings {
   bool notify_authors = true;  // a decision on a comment tells its author (approved, rejected, hidden)

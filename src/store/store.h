@@ -326,6 +326,7 @@ class Store {
   };
   struct QueueItem {
     Comment comment;
+    std::string author_role;  // reader, moderator, editor or admin; empty when the author deleted their account
     int64_t open_reports = 0;
     std::string reasons;  // "spam, abuse"
     std::string rule;     // the moderation rule that held it, and why

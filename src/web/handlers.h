@@ -112,6 +112,11 @@ class WebHandlers {
   std::vector<PageRenderer::CommentCard> cards_for(const std::vector<Comment>& comments) const;
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
+  // A moderation form that was refused (moderation_handlers.cpp): which form, why, and what was typed.
+  struct Refusal;
+  // The moderation queue and a reader's history; refusal (may be null) is shown next to its form.
+  Response queue_page(RequestContext& ctx, http::status status, const Refusal* refusal);
+  Response history_page(RequestContext& ctx, int64_t account_id, http::status status, const Refusal* refusal);
 
   ArticleService& articles_;
   AccountService& accounts_;

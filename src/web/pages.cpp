@@ -596,6 +596,7 @@ std::string PageRenderer::activity_page(const ActivityPage& p, const std::vector
   d.set("heading", p.heading);
   if (!p.intro.empty()) d.set("intro", p.intro);
   if (!p.notice.empty()) d.set("notice", p.notice);
+  if (!p.error.empty()) d.set("error", p.error);
   d.set("actions_html", p.actions_html);
   d.set("has_cards", mus::data(!p.cards.empty()));
   d.set("empty_text", p.empty_text);

@@ -78,6 +78,7 @@ class PageRenderer {
   // A list of comment cards under a heading: the feed, notifications, the moderation queue.
   struct ActivityPage {
     std::string heading, intro, page_title, empty_text, notice;
+    std::string error;  // a refused form whose own place is not on the page
     std::string body_class = "page--activity";
     std::string actions_html;  // trusted HTML built by the caller, shown above the list
     std::vector<CommentCard> cards;

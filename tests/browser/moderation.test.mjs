@@ -35,6 +35,42 @@ async function session(res) {
   return { account: json.account, csrf: json.csrf_token, cookie };
 }
 
+async function register(email, name) {
+  return session(await fetch(`${baseUrl}/api/v1/accounts`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, display_name: name, password: `${name}'s long password` }),
+    signal: AbortSignal.timeout(STEP_MS),
+  }));
+}
+
+async function signIn(email, password) {
+  return session(await fetch(`${baseUrl}/api/v1/sessions`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, password }),
+    signal: AbortSignal.timeout(STEP_MS),
+  }));
+}
+
+async function apiAs(who, method, target, body) {
+  const res = await fetch(`${baseUrl}${target}`, {
+    method, headers: { "Content-Type": "application/json", Accept: "application/json", Cookie: who.cookie,
+                       "X-CSRF-Token": who.csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(STEP_MS),
+  });
+  const json = res.status === 204 ? {} : await res.json();
+  assert.ok(res.ok, `${method} ${target}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+// A published comment: the new-reader rule holds a first comment, so the moderator approves what is held.
+async function published(author, moderator, text) {
+  const { comment } = await apiAs(author, "POST", `/api/v1/articles/${article.slug}/comments`, { body: text });
+  if (comment.status === "pending")
+    await apiAs(moderator, "POST", `/api/v1/moderation/comments/${comment.id}/decision`, { decision: "approve" });
+  return comment;
+}
+
 async function signedInPage(who) {
   const opened = await openPage(browser, baseUrl);
   const [name, value] = who.cookie.split("=");
@@ -144,4 +180,37 @@ test("a moderator approves a held comment from the queue and its author sees it 
     assert.deepEqual(problems, []);
   }
   await Promise.all([mine.context.close(), desk.context.close(), stranger.context.close()]);
+});
+
+// Regression: "Ban author" on the article page marked only the pressed button; the ban is on the reader, so
+// every comment of theirs on the page shows it, and no one else's.
+test("banning an author from the article page marks all of their comments", { timeout: TEST_MS }, async () => {
+  const moderator = await signIn("desk@example.org", "a long moderator password");
+  const troll = await register("troll@example.org", "Tobias Troll");
+  const bystander = await register("bystander@example.org", "Bea Bystander");
+  const texts = ["Troll remark number one about the bypass.", "Troll remark number two about the bypass."];
+  for (const text of texts) await published(troll, moderator, text);
+  const other = "A calm remark about the bypass from a bystander.";
+  await published(bystander, moderator, other);
+
+  const desk = await signedInPage(moderator);
+  await openArticle(desk.page);
+  const banButtons = desk.page.locator(`button[data-moderate-ban='${troll.account.id}']`);
+  for (const text of texts) await desk.page.locator(".comment", { hasText: text }).locator("button[data-moderate-ban]").waitFor();
+  assert.equal(await banButtons.count(), 2);
+  desk.page.once("dialog", (d) => d.accept("Trolling, twice"));
+  await banButtons.first().click();
+  await desk.page.waitForFunction((id) => {
+    const buttons = [...document.querySelectorAll(`button[data-moderate-ban='${id}']`)];
+    return buttons.length === 2 && buttons.every((b) => b.disabled && b.textContent === "Banned");
+  }, troll.account.id, { timeout: STEP_MS });
+  const bystanderButton = desk.page.locator(".comment", { hasText: other }).locator("button[data-moderate-ban]");
+  assert.equal(await bystanderButton.textContent(), "Ban author", "other readers' buttons are untouched");
+  assert.equal(await bystanderButton.isDisabled(), false);
+  const history = await apiAs(moderator, "GET", `/api/v1/moderation/accounts/${troll.account.id}/history`);
+  assert.equal(history.account.ban_reason, "Trolling, twice");
+
+  await settle(desk.page);
+  assert.deepEqual(desk.problems, []);
+  await desk.context.close();
 });

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "domain/moderation.h"
 #include "payments/stripe.h"
 #include "test_support.h"
 
@@ -195,6 +196,9 @@ TEST_F(ModerationTest, SanctionsAsTheReaderMeetsThem) {
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("Means well; short fuse."), std::string::npos);
   EXPECT_NE(page.body.find("Suspended until"), std::string::npos);
+  EXPECT_NE(page.body.find(">Acknowledged a warning</span>"), std::string::npos);
+  EXPECT_NE(page.body.find(">Banned or suspended the reader</span>"), std::string::npos);
+  EXPECT_EQ(page.body.find(">acknowledge_warning<"), std::string::npos);
   EXPECT_EQ(request(port(), {"GET", "/moderation/readers/" + std::to_string(cy.id), {}, {{"Cookie", cy.cookie}}}).status, 403);
   // A suspension from the history page's form (datetime-local, UTC) and lifting it.
   EXPECT_EQ(mod.form("/moderation/accounts/" + std::to_string(cy.id) + "/ban", "lift=1").status, 303);
@@ -230,6 +234,130 @@ TEST_F(ModerationTest, TheAuditLogRecordsEveryActAndExports) {
   auto html = request(port(), {"GET", "/moderation/log?reader=" + std::to_string(dee.id), {}, {{"Cookie", mod.cookie}}});
   EXPECT_NE(html.body.find("set_role"), std::string::npos);
   EXPECT_EQ(html.body.find("=HYPERLINK(\"http"), std::string::npos) << "escaped in HTML";
+  // People read the acts in words; the codes stay the contract of the API and the export.
+  EXPECT_NE(html.body.find("<span title=\"set_role\">Changed the role</span>"), std::string::npos);
+  EXPECT_NE(html.body.find(">Added a note for moderators</span>"), std::string::npos);
+  EXPECT_EQ(html.body.find(">set_role<"), std::string::npos) << "no raw code in the table";
+  EXPECT_NE(html.body.find("<option value=\"acknowledge_warning\">Acknowledged a warning</option>"), std::string::npos);
+  EXPECT_EQ(log[1].at("action_label").as_string(), "Changed the role");
+  auto filtered = request(port(), {"GET", "/moderation/log?action=set_role", {}, {{"Cookie", mod.cookie}}});
+  EXPECT_NE(filtered.body.find("<option value=\"set_role\" selected>"), std::string::npos);
+  EXPECT_EQ(audit_action_label("acknowledge_warning"), "Acknowledged a warning");
+  EXPECT_EQ(audit_action_label("a_future_act"), "a_future_act") << "unknown codes show as they are";
+}
+
+// Regression: the queue offered "Ban the author" on staff comments, and the ban was then refused.
+TEST_F(ModerationTest, TheQueueOffersNoBanForStaffAuthors) {
+  auto mod = moderator();
+  auto editor = staff_session(*server_, "queue-editor@example.org", "Ed Staff", "editor");
+  auto gus = reader("Gus Reporter");
+  auto by_editor = post(editor, slug_, "An editor's aside.");
+  ASSERT_EQ(status_of(by_editor), "published");
+  ASSERT_EQ(gus.call("POST", "/api/v1/comments/" + std::to_string(comment_id(by_editor)) + "/reports",
+                     R"({"reason":"abuse"})").status, 201);
+  auto by_gus = post(gus, slug_, "Hold me, I am Gus.");
+  ASSERT_EQ(status_of(by_gus), "pending");
+
+  auto staff_items = queue(mod, "view=reported&reader=" + std::to_string(editor.id));
+  ASSERT_EQ(staff_items.size(), 1u);
+  EXPECT_EQ(staff_items[0].at("author_role").as_string(), "editor");
+  EXPECT_TRUE(staff_items[0].at("author_is_staff").as_bool());
+  EXPECT_EQ(staff_items[0].at("open_reports").as_int64(), 1) << "the existing fields stay";
+  auto reader_items = queue(mod, "view=held&reader=" + std::to_string(gus.id));
+  ASSERT_EQ(reader_items.size(), 1u);
+  EXPECT_EQ(reader_items[0].at("author_role").as_string(), "reader");
+  EXPECT_FALSE(reader_items[0].at("author_is_staff").as_bool());
+
+  auto staff_page = request(port(), {"GET", "/moderation?view=reported&reader=" + std::to_string(editor.id), {}, {{"Cookie", mod.cookie}}});
+  ASSERT_EQ(staff_page.status, 200);
+  EXPECT_NE(staff_page.body.find("data-queue-item=\"" + std::to_string(comment_id(by_editor)) + "\""), std::string::npos);
+  EXPECT_EQ(staff_page.body.find("Ban the author"), std::string::npos);
+  EXPECT_NE(staff_page.body.find("The author is an editor: staff cannot be banned."), std::string::npos);
+  auto reader_page = request(port(), {"GET", "/moderation?view=held&reader=" + std::to_string(gus.id), {}, {{"Cookie", mod.cookie}}});
+  EXPECT_NE(reader_page.body.find("/moderation/accounts/" + std::to_string(gus.id) + "/ban"), std::string::npos);
+  EXPECT_NE(reader_page.body.find("Ban the author"), std::string::npos);
+
+  // A ban posted anyway (an old page) is refused on the queue itself, not on the error page.
+  auto refused = mod.form("/moderation/accounts/" + std::to_string(editor.id) + "/ban",
+                          "reason=x&return_to=%2Fmoderation%3Fview%3Dreported");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("<p class=\"form__error\" role=\"alert\">Staff accounts cannot be banned.</p>"), std::string::npos);
+  EXPECT_NE(refused.body.find("queue__views"), std::string::npos) << "the queue page";
+  EXPECT_EQ(refused.body.find("error-page"), std::string::npos);
+  // From the queue, a ban goes back to the same view, which says so.
+  auto banned = mod.form("/moderation/accounts/" + std::to_string(gus.id) + "/ban",
+                         "reason=Spam&return_to=%2Fmoderation%3Fview%3Dheld");
+  EXPECT_EQ(banned.status, 303);
+  EXPECT_EQ(banned.header("location"), "/moderation?view=held&done=ban");
+}
+
+// Regression: a refused moderation form (a bad time, a missing or too long reason, nothing selected) went
+// to the generic error page. It is shown on the page it came from, next to its form, with what was typed.
+TEST_F(ModerationTest, RefusedModerationFormsShowOnTheirPage) {
+  auto mod = moderator();
+  auto hal = reader("Hal Refused");
+  std::string sid = std::to_string(hal.id);
+  std::string account = "/moderation/accounts/" + sid;
+  auto alert = [](const std::string& message) { return "<p class=\"form__error\" role=\"alert\">" + message + "</p>"; };
+  auto on_history_page = [&](const HttpResult& r) {
+    EXPECT_EQ(r.status, 422) << r.body.substr(0, 300);
+    EXPECT_EQ(r.header("content-type").rfind("text/html", 0), 0u);
+    EXPECT_NE(r.body.find("Reader history: Hal Refused"), std::string::npos);
+    EXPECT_EQ(r.body.find("error-page"), std::string::npos) << "not the generic error page";
+  };
+
+  auto warn = mod.form(account + "/sanctions", "action=warn&reason=");
+  on_history_page(warn);
+  EXPECT_NE(warn.body.find(alert("Give a reason: the reader sees it.")), std::string::npos);
+  EXPECT_LT(warn.body.find("form__error"), warn.body.find("name=\"action\" value=\"warn\"")) << "inside the warn form";
+
+  std::string long_note(501, 'n');
+  auto note = mod.form(account + "/sanctions", "action=note&reason=" + long_note);
+  on_history_page(note);
+  EXPECT_NE(note.body.find(alert("The reason must be at most 500 characters of text.")), std::string::npos);
+  EXPECT_NE(note.body.find("value=\"" + long_note + "\""), std::string::npos) << "the note is kept";
+
+  std::string back = "&return_to=%2Fmoderation%2Freaders%2F" + sid;
+  auto garbled = mod.form(account + "/ban", "until=next+Tuesday&reason=Cooling+off" + back);
+  on_history_page(garbled);
+  EXPECT_NE(garbled.body.find(alert("Give the end of the suspension as a date and time.")), std::string::npos);
+  EXPECT_NE(garbled.body.find("value=\"next Tuesday\""), std::string::npos);
+  EXPECT_NE(garbled.body.find("value=\"Cooling off\""), std::string::npos);
+  auto past = mod.form(account + "/ban", "until=2001-01-01T00%3A00&reason=" + back);
+  on_history_page(past);
+  EXPECT_NE(past.body.find(alert("A suspension must end in the future.")), std::string::npos);
+  auto empty = mod.form(account + "/ban", "until=&reason=" + back);
+  on_history_page(empty);
+  EXPECT_FALSE(json::parse(mod.call("GET", "/api/v1/moderation/accounts/" + sid + "/history").body)
+                   .at("account").at("banned_until").is_string())
+      << "a suspension without an end is refused, not turned into a ban";
+
+  // On the queue: a too long reason on one comment's decision, a bulk decision with nothing selected.
+  auto held = post(hal, slug_, "Hold me for the refusal test.");
+  ASSERT_EQ(status_of(held), "pending");
+  std::string id = std::to_string(comment_id(held));
+  std::string queue_back = "&return_to=%2Fmoderation%3Fview%3Dheld%26reader%3D" + sid;
+  auto decision = mod.form("/moderation/comments/" + id + "/decision", "decision=reject&reason=" + long_note + queue_back);
+  EXPECT_EQ(decision.status, 422);
+  EXPECT_NE(decision.body.find(alert("The reason must be at most 500 characters of text.")), std::string::npos);
+  EXPECT_NE(decision.body.find("data-queue-item=\"" + id + "\""), std::string::npos) << "the queue, with its filters";
+  EXPECT_NE(decision.body.find("id=\"reason-" + id + "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\" value=\"" + long_note + "\""),
+            std::string::npos);
+  EXPECT_EQ(decision.body.find("error-page"), std::string::npos);
+  EXPECT_EQ(queue(mod, "view=held&reader=" + sid).size(), 1u) << "nothing was decided";
+
+  auto none = mod.form("/moderation/decisions", "decision=approve&reason=later" + queue_back);
+  EXPECT_EQ(none.status, 422);
+  EXPECT_NE(none.body.find(alert("Choose between 1 and 100 comments.")), std::string::npos);
+  EXPECT_LT(none.body.find("id=\"bulk\""), none.body.find("form__error")) << "next to the bulk form";
+  EXPECT_NE(none.body.find("placeholder=\"optional\" value=\"later\""), std::string::npos);
+
+  // Corrected, the same form goes through and the page says so.
+  auto suspended = mod.form(account + "/ban", "until=2099-01-01T00%3A00&reason=Cooling+off" + back);
+  EXPECT_EQ(suspended.status, 303);
+  EXPECT_EQ(suspended.header("location"), "/moderation/readers/" + sid + "?done=suspend");
+  auto saved = request(port(), {"GET", suspended.header("location"), {}, {{"Cookie", mod.cookie}}});
+  EXPECT_NE(saved.body.find("The reader is suspended."), std::string::npos);
 }
 
 TEST_F(ModerationTest, RejectionRateAndEditsPassTheRules) {

@@ -348,3 +348,44 @@ TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
   store_->save_model("spam", blob + "2");
   EXPECT_EQ(store_->load_model("spam"), blob + "2");
 }
+
+// The queue page offers "Ban the author" only when the ban can succeed: each item carries the author's role.
+TEST_P(StoreContract, QueueItemsCarryTheAuthorsRole) {
+  auto article = store_->save_article(record("roles", 1000), false);
+  auto account = [&](const std::string& name, const std::string& role) {
+    NewAccount a;
+    a.email = name + "@example.com";
+    a.email_normalized = a.email;
+    a.display_name = name;
+    a.name_keys = {name, name};
+    a.password_hash = "x";
+    a.role = role;
+    return store_->create_account(a, std::nullopt, std::nullopt, std::nullopt).account.id;
+  };
+  auto held_comment = [&](int64_t author) {
+    NewComment c;
+    c.article_id = article.id;
+    c.author_id = author;
+    c.body_markdown = "held";
+    c.body_html = "<p>held</p>";
+    c.status = CommentStatus::pending;
+    c.moderation_rule = "links";
+    return store_->add_comment(c).comment.id;
+  };
+  int64_t editor = account("Ed", "editor"), reader = account("Rae", "reader");
+  int64_t by_editor = held_comment(editor), by_reader = held_comment(reader);
+
+  std::map<int64_t, std::string> roles;
+  for (const auto& item : store_->moderation_queue({})) roles[item.comment.id] = item.author_role;
+  EXPECT_EQ(roles[by_editor], "editor");
+  EXPECT_EQ(roles[by_reader], "reader");
+
+  store_->decide_comment(by_editor, reader, "approve", "");
+  Store::QueueQuery decided;
+  decided.view = "decided";
+  auto recent = store_->moderation_queue(decided);
+  ASSERT_EQ(recent.size(), 1u);
+  EXPECT_EQ(recent[0].author_role, "editor") << "the decided view too";
+  EXPECT_EQ(recent[0].decision, "approve") << "the decision's columns still line up";
+  EXPECT_EQ(recent[0].decided_by, "Rae");
+}

@@ -1410,7 +1410,7 @@ class SqliteStore final : public Store {
       std::string sql = std::string("SELECT ") + kCommentColumns +
                         ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
                         "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
-                        "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason";
+                        "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason, coalesce(ac.role, '')";
       if (decided) {
         sql += ", l.id, l.action, l.actor_name, l.reason, l.created_at" + std::string(kCommentFrom) +
                "JOIN moderation_log l ON l.comment_id = c.id WHERE l.action IN ('approve', 'reject', 'hide') AND "
@@ -1438,12 +1438,13 @@ class SqliteStore final : public Store {
         item.reasons = st.text(kCommentWidth + 1);
         item.rule = st.text(kCommentWidth + 2);
         item.rule_reason = st.text(kCommentWidth + 3);
+        item.author_role = st.text(kCommentWidth + 4);
         if (decided) {
-          item.decision_id = st.int64(kCommentWidth + 4);
-          item.decision = st.text(kCommentWidth + 5);
-          item.decided_by = st.text(kCommentWidth + 6);
-          item.decision_reason = st.text(kCommentWidth + 7);
-          item.decided_at = seconds_at(st, kCommentWidth + 8);
+          item.decision_id = st.int64(kCommentWidth + 5);
+          item.decision = st.text(kCommentWidth + 6);
+          item.decided_by = st.text(kCommentWidth + 7);
+          item.decision_reason = st.text(kCommentWidth + 8);
+          item.decided_at = seconds_at(st, kCommentWidth + 9);
         }
         out.push_back(std::move(item));
       }

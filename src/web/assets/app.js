@@ -261,6 +261,7 @@
   // comments collapse), and for editors a Pick button.
   var followed = {};
   var ignored = {};
+  var banned = {};  // authors a moderator banned from this page: their comments, loaded later too, say so
   function loadMyReactions() {
     if (!csrfToken()) return;
     var items = document.querySelectorAll("#comment-list [data-comment-id]");
@@ -314,8 +315,10 @@
                                            "data-moderate-hide": li.getAttribute("data-comment-id") }, "Hide"));
         if (author && author !== myId()) {
           actions.appendChild(document.createTextNode(" "));
-          actions.appendChild(el("button", { "class": "comment__moderate", type: "button",
-                                             "data-moderate-ban": author }, "Ban author"));
+          var banButton = el("button", { "class": "comment__moderate", type: "button",
+                                         "data-moderate-ban": author }, "Ban author");
+          if (banned[author]) showBanned(banButton);
+          actions.appendChild(banButton);
         }
       }
     }
@@ -377,6 +380,11 @@
       });
   }
 
+  function showBanned(button) {
+    button.disabled = true;
+    button.textContent = "Banned";
+  }
+
   document.addEventListener("click", function (event) {
     var hide = event.target.closest ? event.target.closest("button[data-moderate-hide]") : null;
     var ban = event.target.closest ? event.target.closest("button[data-moderate-ban]") : null;
@@ -390,12 +398,17 @@
       : apiJson("POST", "/api/v1/moderation/accounts/" + ban.getAttribute("data-moderate-ban") + "/ban", { reason: reason });
     request.then(function (result) {
       if (!result.ok) { button.title = result.body.error ? result.body.error.message : ""; return; }
-      button.disabled = true;
-      button.textContent = hide ? "Hidden" : "Banned";
       if (hide) {
+        button.disabled = true;
+        button.textContent = "Hidden";
         var li = button.closest("[data-comment-id]");
         if (li) li.classList.add("comment--removed");
+        return;
       }
+      // The ban is on the reader, so every comment of theirs on the page shows it.
+      var author = ban.getAttribute("data-moderate-ban");
+      banned[author] = true;
+      document.querySelectorAll("button[data-moderate-ban='" + author + "']").forEach(showBanned);
     });
   });
 
