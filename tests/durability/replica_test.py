@@ -6,21 +6,31 @@ of it; a write no node hears of (a follow) is seen by its author through the tri
 position skips a node's cache; once replay resumes the replica answers reads again; when it stops, reads go to the primary and
 nothing fails. A --replica that is not a standby, or without a PostgreSQL store, is refused at start.
 
-Usage: replica_test.py path/to/tribune. Runs its own primary (port 55437) and standby (55438) with
+Usage: replica_test.py path/to/tribune. Runs its own primary and standby (free ports) with
 scripts/pg-cluster.sh; exits 77 (skipped) when PostgreSQL's binaries are not installed. 127.0.0.1 only.
 """
-import http.client, json, os, re, shutil, subprocess, sys, tempfile, time
+import http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, time
 
 BIN = sys.argv[1]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER = os.path.join(ROOT, "scripts", "pg-cluster.sh")
-PRIMARY = dict(os.environ, TRIBUNE_PG_PORT="55437", TRIBUNE_PG_STATE="/tmp/tribune-pg-replica-primary")
-STANDBY = dict(os.environ, TRIBUNE_PG_PORT="55438", TRIBUNE_PG_STATE="/tmp/tribune-pg-replica-standby",
-               TRIBUNE_PG_PRIMARY_PORT="55437")
+
+
+def free_port():
+    """A port nothing listens on now (fixed ports collided with other clusters and lingering connections)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+PRIMARY = dict(os.environ, TRIBUNE_PG_PORT=free_port(), TRIBUNE_PG_STATE="/tmp/tribune-pg-replica-primary")
+STANDBY = dict(os.environ, TRIBUNE_PG_STATE="/tmp/tribune-pg-replica-standby", TRIBUNE_PG_PRIMARY_PORT=PRIMARY["TRIBUNE_PG_PORT"])
 
 
 def cluster(cmd, env):
-    return subprocess.run([CLUSTER, cmd], env=env, capture_output=True, text=True, check=True, timeout=90).stdout.strip()
+    r = subprocess.run([CLUSTER, cmd], env=env, capture_output=True, text=True, timeout=90)
+    assert r.returncode == 0, f"pg-cluster.sh {cmd} failed ({r.returncode}):\n{r.stderr}"
+    return r.stdout.strip()
 
 
 def psql(url, sql):
@@ -102,7 +112,14 @@ def main():
     try:
         psql(primary, "DROP DATABASE IF EXISTS replica_test")
         psql(primary, "CREATE DATABASE replica_test")
-        standby = cluster("standby", STANDBY)  # after CREATE DATABASE: the copy starts with it
+        for attempt in range(3):  # after CREATE DATABASE: the copy starts with it
+            STANDBY["TRIBUNE_PG_PORT"] = free_port()
+            try:
+                standby = cluster("standby", STANDBY)
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
         store = primary.rsplit("/", 1)[0] + "/replica_test"
         replica = standby.rsplit("/", 1)[0] + "/replica_test"
 
