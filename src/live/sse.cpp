@@ -37,7 +37,11 @@ StreamBody sse_stream(LiveHub& hub, std::vector<int64_t> topics, Replay replay, 
         auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), tuple);
         (void)n;
         if (ec) co_return;
+        // Frames pushed while the write was in flight found no wait to cancel: drain again before waiting,
+        // or they would sit in the queue until the next heartbeat.
+        continue;
       }
+      // Nothing queued, and nothing can be pushed before the wait starts (pushes run on this executor).
       if (sub->closed()) co_return;
       sub->timer().expires_after(heartbeat);
       auto [tec] = co_await sub->timer().async_wait(tuple);

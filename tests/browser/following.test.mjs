@@ -24,9 +24,7 @@ let ana;            // { account, cookie, csrf }
 let bo;
 let anaFirst;       // Ana's comment, posted before any test opens a page
 
-// A notification or comment by another reader shows within this. Generous for a loaded 2-core CI machine;
-// the one-second bound across nodes is measured in tests/http/two_nodes_test.cpp.
-const LIVE_MS = 5_000;
+const LIVE_MS = 2_000;   // a notification or comment by another reader shows within this
 const SHOTS = "/tmp/shots";
 
 async function register(name) {

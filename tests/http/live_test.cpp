@@ -88,3 +88,19 @@ TEST_F(LiveTest, ReconnectingWithLastEventIdReplaysWhatWasMissed) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(get(server.port(), "/api/v1/articles/no-such-article/events").status, 404);
 }
+
+// A frame published while the stream is still writing the previous one (a slow reader, a big frame) goes out
+// right after it, not at the next heartbeat 20 seconds later. Found as a notification that reached a page
+// only sometimes: the comment's own frame was being written when the notification was queued.
+TEST_F(LiveTest, AFrameQueuedWhileTheStreamWritesGoesOutRightAfter) {
+  auto slug = open_slugs().at(0);
+  auto article = server.app().store().find_article(slug);
+  ASSERT_TRUE(article);
+  EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events");
+  ASSERT_TRUE(reader.wait_for("retry: 3000"));
+  // Far more than the loopback socket buffers hold while the reader does not read: the write stays in flight.
+  server.app().live().publish(article->id, sse_frame("comment.updated", 0, std::string(8 << 20, 'x')));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server.app().live().publish(article->id, sse_frame("comment.updated", 0, "queued-during-the-write"));
+  EXPECT_TRUE(reader.wait_for("queued-during-the-write", std::chrono::seconds(5)));
+}
