@@ -474,3 +474,40 @@ test("comment cards stack in one column on /notifications and a profile, and the
     await a.context.close();
   }
 });
+
+test("a notification made while the page's stream was down is counted when the stream comes back", { timeout: TEST_MS }, async () => {
+  const cy = await register("Cy Gap");
+  const a = await openPage({ as: ana });
+  try {
+    const { page } = a;
+    const eventsPath = `/api/v1/articles/${article.slug}/events`;
+    // The first connection ends at once (as a dropped one would); the browser's reconnection is held back until
+    // the notification exists, so it cannot arrive live: only the count asked for on re-opening can show it.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let attempts = 0;
+    await page.route((u) => new URL(u).pathname === eventsPath, async (route) => {
+      attempts += 1;
+      if (attempts === 1)
+        return route.fulfill({ status: 200, headers: { "Content-Type": "text/event-stream" }, body: "retry: 300\n\n" });
+      await held;
+      return route.continue();
+    });
+    await goto(page, article.url);
+    await page.waitForFunction(() => window.__tribuneStreams?.[0]?.errors >= 1, null, { timeout: STEP_MS });
+    const before = (await api(ana, "GET", "/api/v1/me/notifications?limit=1")).json.unread;
+    assert.deepEqual(await badge(page), { visible: before > 0, text: String(before) });
+
+    await postAs(cy, "Cy replies while Ana's page is reconnecting.", anaFirst.id);
+    assert.equal((await api(ana, "GET", "/api/v1/me/notifications?limit=1")).json.unread, before + 1);
+    release();
+    await page.waitForFunction(() => window.__tribuneStreams[0].opens >= 2, null, { timeout: STEP_MS });
+    await waitForBadge(page, before + 1, LIVE_MS);
+    const [stream] = await page.evaluate(() => window.__tribuneStreams);
+    assert.equal(stream.notifications, 0, "the notification came from the count asked for, not live");
+    assert.equal(await page.locator("#reader a.reader__notifications").getAttribute("aria-label"),
+                 `Notifications: ${before + 1} unread`);
+  } finally {
+    await a.context.close();
+  }
+});

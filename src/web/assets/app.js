@@ -446,18 +446,47 @@
 
   // Notifications arrive live (on the article's own event stream, or the reader's stream on other pages)
   // and count up in the masthead.
+  var notificationBumps = 0;
+  function showNotificationCount(n) {
+    var badge = document.getElementById("notification-count");
+    if (!badge) return;
+    badge.textContent = String(n);
+    badge.hidden = n === 0;
+    var link = badge.parentNode;
+    if (link) link.setAttribute("aria-label", "Notifications: " + n + " unread");
+  }
   function bumpNotifications() {
     var badge = document.getElementById("notification-count");
     if (!badge) return;
-    badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
-    badge.hidden = false;
-    var link = badge.parentNode;
-    if (link) link.setAttribute("aria-label", "Notifications: " + badge.textContent + " unread");
+    notificationBumps += 1;
+    showNotificationCount((parseInt(badge.textContent, 10) || 0) + 1);
+  }
+  // Notifications made while the stream was down (a network blip, a node restarting) never arrive live: each
+  // time it opens again the count is asked for. A bump that lands meanwhile is newer than the answer, so then
+  // the larger of the two stands.
+  function watchNotifications(source) {
+    var opens = 0;
+    source.addEventListener("open", function () {
+      opens += 1;
+      if (opens > 1 && myId()) refreshNotificationCount();
+    });
+    source.addEventListener("notification", bumpNotifications);
+  }
+  function refreshNotificationCount() {
+    var before = notificationBumps;
+    fetch("/api/v1/me/notifications?limit=1", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        var badge = document.getElementById("notification-count");
+        if (!body || typeof body.unread !== "number" || !badge) return;
+        var shown = parseInt(badge.textContent, 10) || 0;
+        showNotificationCount(notificationBumps === before ? body.unread : Math.max(shown, body.unread));
+      })
+      .catch(function () {});
   }
   function startNotifications() {
     if (articleSlug() || !myId() || !window.EventSource) return;  // article pages get them on the article stream
-    var source = new EventSource("/api/v1/me/events");
-    source.addEventListener("notification", bumpNotifications);
+    watchNotifications(new EventSource("/api/v1/me/events"));
   }
 
   // "More comments": fetch the next page of the conversation (the same HTML the link leads to without
@@ -539,7 +568,7 @@
       if (newest) { newest.setAttribute("tabindex", "-1"); newest.focus({ preventScroll: true }); }
     });
     var source = new EventSource("/api/v1/articles/" + slug + "/events");
-    source.addEventListener("notification", bumpNotifications);
+    watchNotifications(source);
     source.addEventListener("comment.created", function (event) {
       var c = JSON.parse(event.data);
       if (document.getElementById("comment-" + c.id)) {
