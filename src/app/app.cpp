@@ -177,8 +177,10 @@ void App::peer_message(std::string_view text) {
   auto* node = m.if_contains("node");
   if (!node || !node->is_string() || node->as_string() == node_id_) return;  // our own, already applied
   // Before any cache drop: pages filled from here on must include the change.
-  if (auto* pos = m.if_contains("pos"); pos && pos->is_uint64()) store_->heard_position(pos->as_uint64());
-  else if (pos && pos->is_int64() && pos->as_int64() > 0) store_->heard_position(static_cast<uint64_t>(pos->as_int64()));
+  if (auto* pos = m.if_contains("pos"); pos && pos->is_number()) {
+    boost::system::error_code bad;
+    if (auto p = pos->to_number<uint64_t>(bad); !bad) store_->heard_position(p);
+  }
   auto* kind = m.if_contains("kind");
   auto* id = m.if_contains("comment");
   if (!kind || !kind->is_string() || !id || !id->is_int64()) return;
@@ -326,23 +328,23 @@ void App::install_read_your_writes() {
       return Written{};
     return w;
   };
-  auto fresh = [this](const Written& w) {
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count();
-    return w.position && now - w.at >= 0 && now - w.at < kFreshSeconds;
+  auto unix_now = [this] { return std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count(); };
+  auto fresh = [unix_now](const Written& w) {
+    int64_t age = unix_now() - w.at;
+    return w.position && age >= 0 && age < kFreshSeconds;
   };
   Pipeline::RequestScope scope;
   scope.skip_fast = [written, fresh](const RequestContext& ctx) { return fresh(written(ctx.request)); };
-  scope.around = [this, written, fresh](RequestContext& ctx, const std::function<Response()>& run) {
+  scope.around = [this, written, fresh, unix_now](RequestContext& ctx, const std::function<Response()>& run) {
     Written w = written(ctx.request);
     ReadPositions::Scope positions(w.position);
     PageCache::Bypass bypass(fresh(w));
     Response r = run();
     if (ReadPositions::last_write > w.position) {
-      int64_t now = std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count();
       char value[40];
       auto end = std::to_chars(value, value + 17, ReadPositions::last_write, 16).ptr;
       *end++ = '-';
-      end = std::to_chars(end, value + sizeof value, now, 16).ptr;
+      end = std::to_chars(end, value + sizeof value, unix_now(), 16).ptr;
       r.headers.insert(http::field::set_cookie,
                        set_cookie(kCookie, std::string_view(value, static_cast<size_t>(end - value)),
                                   {.secure = cookie_.secure, .http_only = true, .max_age = 300}));

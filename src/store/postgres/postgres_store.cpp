@@ -1586,24 +1586,13 @@ class PostgresStore final : public Store {
   // writes are equal here.
   // One statement, so atomic without a transaction: every node counts in the same row.
   std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) override {
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto row = db_.read([&](Connection& c) {
-      return c.query("INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE "
-                     "SET window_start = CASE WHEN rate_limits.window_start <= $2 - $3 THEN $2 ELSE rate_limits.window_start END, "
-                     "count = CASE WHEN rate_limits.window_start <= $2 - $3 THEN 1 ELSE rate_limits.count + 1 END "
-                     "RETURNING count, window_start",
-                     {key, now, static_cast<int64_t>(window.count())})
-          .front();
-    });
-    // Ended windows are swept now and then, by whichever node happens to count.
-    if (++rate_hits_ % 10000 == 0)
-      db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {now - 86400000}); });
-    return RateWindow{row.int64(0), std::chrono::milliseconds(row.int64(1))};
+    return rate_hits({{key, window}})->front();
   }
 
-  // One statement for all keys: one upsert per key, each a data-modifying CTE, in key order.
+  // One statement for all keys (one atomic upsert each, as data-modifying CTEs in key order, so that two
+  // statements lock shared keys in the same order): every node counts in the same rows.
   std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override {
-    if (keys.size() <= 1) return Store::rate_hits(keys);
+    if (keys.empty()) return std::vector<RateWindow>{};
     int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::vector<size_t> order(keys.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -1627,6 +1616,7 @@ class PostgresStore final : public Store {
       for (auto row : c.query(sql, ps))
         out.at(static_cast<size_t>(row.int64(0))) = RateWindow{row.int64(1), std::chrono::milliseconds(row.int64(2))};
     });
+    // Ended windows are swept now and then, by whichever node happens to count.
     bool sweep = false;
     for (size_t i = 0; i < keys.size(); ++i) sweep |= ++rate_hits_ % 10000 == 0;
     if (sweep) db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {now - 86400000}); });
