@@ -6,7 +6,8 @@ out-of-order delivery on request). Listens on 127.0.0.1 only; prints "listening 
   POST /v1/checkout/sessions        form-encoded, Authorization: Bearer <secret key>, Idempotency-Key
   GET  /pay/<session id>            a checkout page with a Pay button (what a browser test reaches)
   POST /pay/<session id>            pays: delivers the events of a successful payment, redirects to success_url
-  POST /_test/config                {"webhook_url": ...} where events go
+  POST /_test/config                {"webhook_url": ...} where events go; {"session_id": "cs_..."} makes every
+                                    new session take that id (a provider answering with a reused id)
   POST /_test/sessions/<id>/events  {"scenario": ..., "duplicate": bool, "reverse": bool}: delivers that
                                     scenario's events and answers what was delivered and Tribune's answers
   GET  /_test/sessions/<id>         the session as stored here
@@ -218,7 +219,7 @@ class Handler(BaseHTTPRequestHandler):
         amount = int(f["line_items[0][price_data][unit_amount]"])
         if amount < 50:
             return self.stripe_error(400, "Amount must be at least 50 minor units", "line_items[0][price_data][unit_amount]")
-        sid = new_id("cs")
+        sid = state.get("session_id") or new_id("cs")
         pick = lambda prefix: {k[len(prefix) + 1:-1]: v for k, v in f.items() if k.startswith(prefix + "[")}
         base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
         s = {"id": sid, "object": "checkout.session", "mode": mode, "status": "open", "payment_status": "unpaid",

@@ -114,7 +114,7 @@ int64_t comment_id(const RequestContext& ctx) { return path_id(ctx, "id", "The c
 
 Actor actor_of(const RequestContext& ctx) {
   require_session(ctx);
-  return Actor{ctx.principal.account_id, ctx.principal.role};
+  return Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};
 }
 
 }  // namespace
@@ -149,7 +149,8 @@ Response CommentsApi::report(RequestContext& ctx) {
 std::string CommentsApi::frame(const Comment& c, CommentService::Change change) {
   switch (change) {
     case CommentService::Change::created: return sse_frame("comment.created", c.id, json::serialize(to_json(c)));
-    case CommentService::Change::updated: return sse_frame("comment.updated", 0, json::serialize(to_json(c)));
+    case CommentService::Change::updated:
+    case CommentService::Change::reacted: return sse_frame("comment.updated", 0, json::serialize(to_json(c)));
     case CommentService::Change::removed:
       return sse_frame("comment.removed", 0, json::serialize(json::object{{"id", c.id}}));
   }
@@ -175,16 +176,10 @@ Response CommentsApi::events(RequestContext& ctx) {
         frames.push_back(frame(c, CommentService::Change::created));
       return frames;
     };
-  Response r;
-  r.status = http::status::ok;
-  r.headers.set(http::field::content_type, "text/event-stream; charset=utf-8");
-  r.headers.set(http::field::cache_control, "no-store");
-  r.headers.set("X-Accel-Buffering", "no");
   // One connection per open page: a signed-in reader's notifications ride on the article's stream.
   std::vector<int64_t> topics{article_id};
   if (ctx.principal.signed_in()) topics.push_back(-ctx.principal.account_id);
-  r.stream = sse_stream(live_, std::move(topics), std::move(replay), std::chrono::seconds(20));
-  return r;
+  return event_stream(live_, ctx.client_ip, std::move(topics), std::move(replay));
 }
 
 Response CommentsApi::mine(RequestContext& ctx) {

@@ -130,13 +130,7 @@ std::string ReadersApi::frame(const Comment& c, const std::string& kind, const s
 
 Response ReadersApi::events(RequestContext& ctx) {
   require_session(ctx);
-  Response r;
-  r.status = http::status::ok;
-  r.headers.set(http::field::content_type, "text/event-stream; charset=utf-8");
-  r.headers.set(http::field::cache_control, "no-store");
-  r.headers.set("X-Accel-Buffering", "no");
-  r.stream = sse_stream(live_, {topic(ctx.principal.account_id)}, nullptr, std::chrono::seconds(20));
-  return r;
+  return event_stream(live_, ctx.client_ip, {topic(ctx.principal.account_id)}, nullptr);
 }
 
 }  // namespace tribune::api

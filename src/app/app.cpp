@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <sodium.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
@@ -23,7 +24,8 @@ namespace {
 std::string_view change_name(CommentService::Change change) {
   switch (change) {
     case CommentService::Change::created: return "created";
-    case CommentService::Change::updated: return "updated";
+    case CommentService::Change::updated:
+    case CommentService::Change::reacted: return "updated";
     case CommentService::Change::removed: break;
   }
   return "removed";
@@ -85,6 +87,20 @@ std::unique_ptr<Store> open_store(const Config& config) {
 }
 
 App::App(Config config) : config_(std::move(config)) {
+  {
+    // Streams may hold at most three quarters of the descriptors the process may open, whatever the
+    // configuration says: pages, the store and the mail sender need the rest.
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+      size_t room = std::max<size_t>(8, static_cast<size_t>(lim.rlim_cur) / 4 * 3);
+      if (config_.streams.total > room) {
+        spdlog::warn("max_streams {} lowered to {}: the process may open only {} files (ulimit -n)",
+                     config_.streams.total, room, static_cast<uint64_t>(lim.rlim_cur));
+        config_.streams.total = room;
+      }
+    }
+    live_.gate().set_limits(config_.streams);
+  }
   store_ = open_store(config_);
   store_->migrate();
   limiter_.share_through(store_.get());
@@ -114,12 +130,23 @@ App::App(Config config) : config_(std::move(config)) {
   // A comment change updates this node's caches and live pages, then tells the other nodes (peer_message).
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     std::string frame = api::CommentsApi::frame(c, change);
-    comment_changed(a, frame);
     // The frame travels with the message when it fits, so that the other nodes need not read the store.
     json::object m{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)}, {"article", a.id},
                    {"url", articles_->url_for(a)}, {"slug", a.slug}};
     if (frame.size() < Store::kMaxMessageBytes - 1000) m["frame"] = frame;
-    tell_peers(std::move(m));
+    auto deliver = [this, article_id = a.id, url = articles_->url_for(a), slug = a.slug, frame = std::move(frame),
+                    m = std::move(m)]() mutable {
+      comment_changed(article_id, url, slug, frame);
+      tell_peers(std::move(m));
+    };
+    // Reaction counts change in bursts: at most one delivery per comment a second. Any other change carries
+    // the current count too, and a reaction frame kept for later must not arrive after it and undo it.
+    if (change == CommentService::Change::reacted) {
+      reactions_.offer(c.id, std::move(deliver));
+      return;
+    }
+    reactions_.cancel(c.id);
+    deliver();
   });
   // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
   comments_->on_notify([this](const Comment& c, const std::vector<Store::Recipient>& recipients) {
@@ -232,6 +259,8 @@ int App::load_demo() {
 
 Principal App::authenticate(const Request& request) const {
   auto auth = request[http::field::authorization];
+  // /metrics has its own bearer token ([server] metrics_token), not an API token.
+  if (request.target() == "/metrics") return {};
   if (auth.empty()) {
     auto token = cookie_value(request[http::field::cookie], cookie_.name);
     if (!token) return {};

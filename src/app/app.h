@@ -26,6 +26,7 @@
 #include "domain/tokens.h"
 #include "http/pipeline.h"
 #include "http/router.h"
+#include "live/coalescer.h"
 #include "live/hub.h"
 #include "mail/outbox_worker.h"
 #include "store/store.h"
@@ -83,6 +84,7 @@ class App {
   static std::string random_node_id();
 
   Router build_routes();
+  bool metrics_allowed(const RequestContext& c) const;
   Principal authenticate(const Request& request) const;
 
   Config config_;
@@ -114,6 +116,8 @@ class App {
   std::unique_ptr<api::ModerationApi> moderation_api_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
+  // Last: its thread runs deliveries that use the members above, so it stops first.
+  Coalescer reactions_{std::chrono::seconds(1)};
 
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;

@@ -45,6 +45,22 @@ void reject_unknown(const toml::table& t, std::string_view table, std::initializ
 
 }  // namespace
 
+std::string_view to_string(MetricsAccess a) {
+  switch (a) {
+    case MetricsAccess::loopback: return "loopback";
+    case MetricsAccess::token: return "token";
+    case MetricsAccess::open: return "public";
+    case MetricsAccess::off: break;
+  }
+  return "off";
+}
+
+std::optional<MetricsAccess> parse_metrics_access(std::string_view s) {
+  for (auto a : {MetricsAccess::loopback, MetricsAccess::token, MetricsAccess::open, MetricsAccess::off})
+    if (to_string(a) == s) return a;
+  return std::nullopt;
+}
+
 void load_config_file(const std::string& path, Config& c) {
   toml::table root;
   try {
@@ -142,14 +158,19 @@ void load_config_file(const std::string& path, Config& c) {
   }
   if (auto* limits = root["limits"].as_table()) {
     reject_unknown(*limits, "limits", {"registrations_per_ip_per_hour", "sign_ins_per_ip_per_15_minutes",
-                                       "comments_per_reader_per_minute", "comments_per_ip_per_minute"});
+                                       "comments_per_reader_per_minute", "comments_per_ip_per_minute",
+                                       "reactions_per_reader_per_minute"});
     int reg = c.account_limits.register_per_ip.count, signin = c.account_limits.signin_per_ip.count,
-        comments = c.comment_limits.per_account.count, per_ip = c.comment_limits.per_ip.count;
+        comments = c.comment_limits.per_account.count, per_ip = c.comment_limits.per_ip.count,
+        reactions = c.comment_limits.reactions.count;
+    take(*limits, "limits", "reactions_per_reader_per_minute", reactions);
     take(*limits, "limits", "registrations_per_ip_per_hour", reg);
     take(*limits, "limits", "sign_ins_per_ip_per_15_minutes", signin);
     take(*limits, "limits", "comments_per_reader_per_minute", comments);
     take(*limits, "limits", "comments_per_ip_per_minute", per_ip);
-    if (reg < 1 || signin < 1 || comments < 1 || per_ip < 1) throw bad_key("limits", "limits must be at least 1");
+    if (reg < 1 || signin < 1 || comments < 1 || per_ip < 1 || reactions < 1)
+      throw bad_key("limits", "limits must be at least 1");
+    c.comment_limits.reactions.count = reactions;
     c.comment_limits.per_ip.count = per_ip;
     c.account_limits.register_per_ip.count = reg;
     c.account_limits.signin_per_ip.count = signin;
@@ -187,7 +208,27 @@ void load_config_file(const std::string& path, Config& c) {
   }
   if (auto* server = root["server"].as_table()) {
     reject_unknown(*server, "server", {"io_threads", "blocking_threads", "max_body_bytes", "max_header_bytes",
-                                       "read_timeout_seconds", "idle_timeout_seconds", "trusted_proxies"});
+                                       "read_timeout_seconds", "idle_timeout_seconds", "trusted_proxies",
+                                       "max_streams", "max_streams_per_address", "stream_write_timeout_seconds",
+                                       "metrics", "metrics_token"});
+    int64_t streams = static_cast<int64_t>(c.streams.total), per_address = static_cast<int64_t>(c.streams.per_address),
+            write_timeout = c.streams.write_timeout.count();
+    take(*server, "server", "max_streams", streams);
+    take(*server, "server", "max_streams_per_address", per_address);
+    take(*server, "server", "stream_write_timeout_seconds", write_timeout);
+    if (streams < 1 || per_address < 1 || write_timeout < 1)
+      throw bad_key("server", "max_streams, max_streams_per_address and stream_write_timeout_seconds must be at least 1");
+    c.streams.total = static_cast<size_t>(streams);
+    c.streams.per_address = static_cast<size_t>(per_address);
+    c.streams.write_timeout = std::chrono::seconds(write_timeout);
+    std::string metrics(to_string(c.metrics.access));
+    take(*server, "server", "metrics", metrics);
+    take(*server, "server", "metrics_token", c.metrics.token);
+    auto access = parse_metrics_access(metrics);
+    if (!access) throw bad_key("server.metrics", "must be \"loopback\", \"token\", \"public\" or \"off\"");
+    c.metrics.access = *access;
+    if (c.metrics.access == MetricsAccess::token && c.metrics.token.size() < 16)
+      throw bad_key("server.metrics_token", "must be at least 16 characters when server.metrics is \"token\"");
     if (auto* proxies = (*server)["trusted_proxies"].as_array()) {
       for (auto& v : *proxies) {
         auto* s = v.as_string();

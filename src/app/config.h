@@ -14,6 +14,7 @@
 #include "http/pipeline.h"
 #include "mail/smtp_sender.h"
 #include "http/server.h"
+#include "live/stream_gate.h"
 #include "web/site.h"
 
 namespace tribune {
@@ -27,10 +28,21 @@ struct StoreSettings {
   std::string replica_url;
 };
 
+// Who may read GET /metrics (docs/configuration.md). Refused requests get 404.
+enum class MetricsAccess { loopback, token, open, off };
+std::string_view to_string(MetricsAccess a);
+std::optional<MetricsAccess> parse_metrics_access(std::string_view s);
+struct MetricsSettings {
+  MetricsAccess access = MetricsAccess::loopback;  // only clients on this machine
+  std::string token;                               // access = token: "Authorization: Bearer <token>"
+};
+
 struct Config {
   std::string data_dir;  // holds tribune.db (SQLite) and other files
   StoreSettings store;
   ServerOptions server;
+  StreamLimits streams;
+  MetricsSettings metrics;
   PipelineOptions pipeline;
   SiteSettings site;
   CommentPolicy comments;

@@ -1,7 +1,32 @@
 // Every route Tribune serves, in one table. Literal routes come before the catch-all section patterns.
 #include "app/app.h"
 
+#include <sodium.h>
+
 namespace tribune {
+
+namespace {
+
+bool is_loopback(std::string_view address) {
+  if (address.starts_with("::ffff:")) address.remove_prefix(7);
+  return address.starts_with("127.") || address == "::1";
+}
+
+}  // namespace
+
+bool App::metrics_allowed(const RequestContext& c) const {
+  switch (config_.metrics.access) {
+    case MetricsAccess::open: return true;
+    case MetricsAccess::off: return false;
+    case MetricsAccess::loopback: return is_loopback(c.client_ip);
+    case MetricsAccess::token: {
+      std::string_view auth = c.request[http::field::authorization];
+      std::string expected = "Bearer " + config_.metrics.token;
+      return auth.size() == expected.size() && sodium_memcmp(auth.data(), expected.data(), auth.size()) == 0;
+    }
+  }
+  return false;
+}
 
 Router App::build_routes() {
   using http::verb;
@@ -21,8 +46,9 @@ Router App::build_routes() {
     articles_->content_version();
     return Response::json(http::status::ok, R"({"status":"ok"})");
   });
-  // GET /metrics: Prometheus text format
-  r.add(verb::get, "/metrics", [this](RequestContext&) {
+  // GET /metrics: Prometheus text format, to whom [server] metrics allows (404 to anyone else)
+  r.add(verb::get, "/metrics", [this](RequestContext& c) {
+    if (!metrics_allowed(c)) throw Error(ErrorKind::not_found, "not_found", "There is nothing at this address.");
     auto text = metrics_.render([this](std::string& out) {
       auto s = store_->stats();
       out += "# TYPE tribune_articles gauge\ntribune_articles " + std::to_string(s.articles) + "\n";
@@ -39,6 +65,9 @@ Router App::build_routes() {
       }
       out += "# TYPE tribune_page_cache_entries gauge\ntribune_page_cache_entries " + std::to_string(cache_.size()) + "\n";
       out += "# TYPE tribune_live_subscribers gauge\ntribune_live_subscribers " + std::to_string(live_.subscribers()) + "\n";
+      out += "# TYPE tribune_live_streams gauge\ntribune_live_streams " + std::to_string(live_.gate().open()) + "\n";
+      out += "# TYPE tribune_live_streams_refused_total counter\ntribune_live_streams_refused_total " +
+             std::to_string(live_.gate().refused()) + "\n";
       out += "# TYPE tribune_live_events_total counter\ntribune_live_events_total " + std::to_string(live_.published()) + "\n";
     });
     auto res = Response::text(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");

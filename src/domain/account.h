@@ -68,6 +68,9 @@ struct EmailToken {
   std::string token_hash;
   std::string purpose;  // "verify" or "reset"
   TimePoint expires_at{};
+  // A "verify" token that confirms a change of address: the account moves to this address when it is used.
+  std::string new_email;
+  std::string new_email_normalized;
 };
 
 // A mail to send, written to the outbox in the same transaction as the change that causes it.

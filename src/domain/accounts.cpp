@@ -215,8 +215,8 @@ AccountService::Started AccountService::sign_in(const std::string& email, const 
   }
   Error denied(ErrorKind::unauthenticated, "invalid_credentials", "That email and password do not match an account.");
   if (password.size() > kMaxPassword * 4) throw denied;
-  std::string account_key = "signin:account:" + normalized;
-  limiter_.hit(account_key, limits_.signin_per_account);
+  std::string account_key = "signin:account:" + normalized, pair_key = "signin:pair:" + normalized + "|" + client.ip;
+  limiter_.hit({{pair_key, limits_.signin_per_account}, {account_key, limits_.signin_per_account_everywhere}});
   auto creds = normalized.empty() ? std::nullopt : store_.find_credentials(normalized);
   // Unknown emails cost the same hashing work as known ones: the response time does not tell them apart.
   const std::string& hash = creds ? creds->password_hash : dummy_hash_;
@@ -226,6 +226,7 @@ AccountService::Started AccountService::sign_in(const std::string& email, const 
     ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
   }
   if (!ok || !creds) throw denied;
+  limiter_.reset(pair_key);
   limiter_.reset(account_key);
   if (crypto_pwhash_str_needs_rehash(hash.c_str(), passwords_.opslimit, passwords_.memlimit) != 0)
     store_.set_password_hash(creds->account.id, hash_password(password));
@@ -265,15 +266,19 @@ Account AccountService::create_account(std::string email, std::string display_na
   return store_.create_account(a, std::nullopt, std::nullopt, std::nullopt).account;
 }
 
+std::string AccountService::mail_link(const std::string& purpose, const std::string& token) const {
+  std::string base = mail_.base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + (purpose == "verify" ? "/verify?token=" : "/reset?token=") + token;
+}
+
 std::pair<EmailToken, OutboxMail> AccountService::link_mail(const std::string& to, const std::string& name,
                                                             const std::string& purpose, std::string& token) const {
   token = random_token();
   bool verify = purpose == "verify";
   auto ttl = verify ? mail_.verify_ttl : mail_.reset_ttl;
   EmailToken t{sha256(token), purpose, now_() + ttl};
-  std::string base = mail_.base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  std::string link = base + (verify ? "/verify?token=" : "/reset?token=") + token;
+  std::string link = mail_link(purpose, token);
   std::string minutes = std::to_string(ttl.count() / 60);
   OutboxMail m;
   m.to = to;
@@ -303,9 +308,11 @@ void AccountService::resend_verification(int64_t account_id) {
 }
 
 void AccountService::verify_email(std::string_view token) {
-  if (token.size() != 43 || !store_.use_verify_token(sha256(token), now_()))
+  auto verified = token.size() == 43 ? store_.use_verify_token(sha256(token), now_()) : std::nullopt;
+  if (!verified)
     throw Error(ErrorKind::invalid, "link_expired", "This link has expired or was already used. Ask for a new one.",
                 "token");
+  clear_sign_in_lock(verified->account_id);
 }
 
 void AccountService::request_password_reset(const std::string& email, const ClientInfo& client) {
@@ -330,7 +337,16 @@ void AccountService::reset_password(std::string_view token, const std::string& p
                 "token");
   if (token.size() != 43 || !store_.email_token_valid(sha256(token), "reset", now_())) throw expired;
   check_password(password, "", "");
-  if (!store_.use_reset_token(sha256(token), hash_password(password), now_())) throw expired;
+  auto account = store_.use_reset_token(sha256(token), hash_password(password), now_());
+  if (!account) throw expired;
+  clear_sign_in_lock(*account);
+}
+
+void AccountService::clear_sign_in_lock(int64_t account_id) {
+  // Whoever opened a link mailed to the account's address owns it: failed attempts by others stop counting.
+  auto account = store_.find_account(account_id);
+  if (!account) return;
+  limiter_.reset("signin:account:" + normalize_email(account->email));
 }
 
 Account AccountService::reauthenticate(int64_t account_id, const std::string& password) {
@@ -373,9 +389,30 @@ Account AccountService::change_display_name(int64_t account_id, const std::strin
 void AccountService::change_email(int64_t account_id, const std::string& password, const std::string& new_email) {
   auto account = reauthenticate(account_id, password);
   auto normalized = normalize_email(new_email);
-  std::string token;
-  auto [t, m] = link_mail(trim(new_email), account.display_name, "verify", token);
-  store_.set_email(account_id, trim(new_email), normalized, t, m);
+  if (normalized == normalize_email(account.email))
+    throw bad("email", "same_email", "That is already the address of your account.");
+  std::string address = trim(new_email), confirm_token, undo_token;
+  // The account keeps its address until the new one confirms: a mistyped address locks nobody out, and
+  // someone who has only the password cannot take the account's mail away from its owner.
+  auto [confirm, confirm_mail] = link_mail(address, account.display_name, "verify", confirm_token);
+  confirm.new_email = address;
+  confirm.new_email_normalized = normalized;
+  confirm_mail.subject = "Confirm your new email address for " + mail_.site_name;
+  confirm_mail.body_text = "Hello " + account.display_name + ",\n\nYou asked " + mail_.site_name +
+                           " to use this address for your account. Open this link and press the button on the page "
+                           "to confirm it:\n\n" + mail_link("verify", confirm_token) + "\n\nThe link works once, for " +
+                           std::to_string(mail_.verify_ttl.count() / 60) + " minutes. Until then your account keeps "
+                           "its current address. If you did not ask for this, ignore this message.\n";
+  // The current address hears of it, with a way to stop it: a reset cancels the change and signs out
+  // every device.
+  auto [undo, notice] = link_mail(account.email, account.display_name, "reset", undo_token);
+  notice.subject = "Your " + mail_.site_name + " email address is about to change";
+  notice.body_text = "Hello " + account.display_name + ",\n\nSomeone signed in to your account asked to change its "
+                     "email address to " + address + ". Nothing changes until that address confirms.\n\nIf this was "
+                     "not you, choose a new password with this link: it cancels the change and signs out every "
+                     "device.\n\n" + mail_link("reset", undo_token) + "\n\nThe link works once, for " +
+                     std::to_string(mail_.reset_ttl.count() / 60) + " minutes. If it was you, there is nothing to do.\n";
+  store_.request_email_change(account_id, confirm, confirm_mail, undo, notice);
 }
 
 void AccountService::change_password(int64_t account_id, int64_t session_id, const std::string& current,

@@ -39,7 +39,12 @@ struct SessionPolicy {
 struct AccountLimits {
   Limit register_per_ip{20, std::chrono::hours(1)};
   Limit signin_per_ip{60, std::chrono::minutes(15)};
-  Limit signin_per_account{10, std::chrono::minutes(15)};  // failures slow an attacker; the window always ends
+  // Sign-in attempts on one account from one client address: a guesser is slowed, and a stranger who knows
+  // the address cannot lock its owner out from elsewhere. Success clears it.
+  Limit signin_per_account{10, std::chrono::minutes(15)};
+  // Attempts on one account from every address together: slows guessing spread over many addresses. Success,
+  // a completed password reset and a confirmed mail link clear it.
+  Limit signin_per_account_everywhere{100, std::chrono::minutes(15)};
 };
 
 // What account mails need to know: links are absolute.
@@ -108,7 +113,9 @@ class AccountService {
 
   // --- Profile, privacy, roles ---
   Account change_display_name(int64_t account_id, const std::string& name);
-  // Re-authenticates with the password first. Errors: unauthenticated invalid_credentials, invalid, conflict.
+  // Re-authenticates with the password first. The address changes only once the new address confirms (a
+  // "verify" link mailed there); the current address is told, with a reset link that cancels the change.
+  // Errors: unauthenticated invalid_credentials, invalid (same_email, invalid_email), conflict email_taken.
   void change_email(int64_t account_id, const std::string& password, const std::string& new_email);
   // Re-authenticates; with sign_out_others every other session ends.
   void change_password(int64_t account_id, int64_t session_id, const std::string& current, const std::string& next,
@@ -145,6 +152,8 @@ class AccountService {
   Started start_session(const Account& account, const ClientInfo& client, bool with_account,
                         const NewAccount* new_account);
   // A fresh token and its mail for the account's address.
+  std::string mail_link(const std::string& purpose, const std::string& token) const;
+  void clear_sign_in_lock(int64_t account_id);
   std::pair<EmailToken, OutboxMail> link_mail(const std::string& to, const std::string& name, const std::string& purpose,
                                               std::string& token_out) const;
 

@@ -54,19 +54,8 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   if (!articles_.comments_open(*article))
     throw Error(ErrorKind::forbidden, "comments_closed", "Comments are closed on this article.");
   check_body(body);
-  auto account = who.account && who.account->id == who.account_id ? std::optional<Account>(*who.account)
-                                                                   : store_.find_account(who.account_id);
-  if (account && account->banned_until && *account->banned_until > articles_.now()) {
-    bool ban = is_ban(*account->banned_until, articles_.now());
-    throw Error(ErrorKind::forbidden, ban ? "banned" : "suspended",
-                std::string(ban ? "You are banned from commenting" : "You are suspended from commenting until " +
-                                                                         format_rfc3339(*account->banned_until)) +
-                    (account->ban_reason.empty() ? "." : ": " + account->ban_reason));
-  }
-  if (account && !account->warning.empty())
-    throw Error(ErrorKind::forbidden, "warning_unacknowledged",
-                "A moderator warned you: " + account->warning +
-                    " Acknowledge the warning on your account page to comment again.");
+  auto account = account_of(who.account_id, who.account);
+  check_standing(account);
   std::vector<RateLimiter::Hit> hits{{"comment:account:" + std::to_string(who.account_id), limits_.per_account}};
   if (!is_staff_role(who.role) && !who.ip.empty()) hits.push_back({"comment:ip:" + who.ip, limits_.per_ip});
   limiter_.hit(hits);
@@ -91,6 +80,26 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     for (auto& l : listeners_) l(*article, saved.comment, Change::created);
   notify(saved.comment, saved.notified);
   return std::move(saved.comment);
+}
+
+std::optional<Account> CommentService::account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const {
+  if (given && given->id == account_id) return *given;
+  return store_.find_account(account_id);
+}
+
+void CommentService::check_standing(const std::optional<Account>& account) const {
+  if (!account) return;
+  if (account->banned_until && *account->banned_until > articles_.now()) {
+    bool ban = is_ban(*account->banned_until, articles_.now());
+    throw Error(ErrorKind::forbidden, ban ? "banned" : "suspended",
+                std::string(ban ? "You are banned from commenting" : "You are suspended from commenting until " +
+                                                                         format_rfc3339(*account->banned_until)) +
+                    (account->ban_reason.empty() ? "." : ": " + account->ban_reason));
+  }
+  if (!account->warning.empty())
+    throw Error(ErrorKind::forbidden, "warning_unacknowledged",
+                "A moderator warned you: " + account->warning +
+                    " Acknowledge the warning on your account page to comment again.");
 }
 
 Candidate CommentService::text_candidate(const Commenter& who, std::string_view article_slug, const std::string& body) const {
@@ -167,25 +176,38 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
     throw Error(ErrorKind::forbidden, "edit_window_closed",
                 "Comments can be edited for " + std::to_string(limits_.edit_window.count() / 60) + " minutes after posting.");
   check_body(body);
+  // Every sanction that stops a reader posting stops them editing: otherwise a banned reader could rewrite
+  // what they published before the ban.
+  auto account = account_of(who.account_id, who.account);
+  check_standing(account);
+  limiter_.hit("edit:account:" + std::to_string(who.account_id), limits_.per_account);
+  auto article = articles_.find_by_id(c.article_id);
+  if (!article) throw not_found("The comment");
+  bool hold = articles_.comments_premoderated(*article) || (account && account->premoderated);
   if (rules_) {
     // An edit passes the rules about the text itself (words, links, the classifier, the external rule); one
     // that would need a review is refused rather than taking a published comment down.
-    auto article = articles_.find_by_id(c.article_id);
-    Candidate candidate = text_candidate({who.account_id, {}, {}, who.role}, article ? article->slug : "", body);
+    Candidate candidate = text_candidate({who.account_id, {}, {}, who.role}, article->slug, body);
     candidate.author_published = std::numeric_limits<int64_t>::max();
     auto verdict = rules_->run(candidate, external_);
     if (verdict.action == Verdict::Action::reject)
       throw invalid_field("body", verdict.nudge ? "needs_revision" : "rejected", verdict.reason);
-    if (verdict.action == Verdict::Action::hold)
+    if (verdict.action == Verdict::Action::hold && !hold)
       throw invalid_field("body", "needs_revision", verdict.reason + " Revise your edit, or keep the comment as it was.");
   }
   auto html = render_markdown(body, {.tables = false, .ugc_links = true});
   auto when = articles_.now();
-  store_.edit_comment(comment_id, body, html, when);
+  // Pre-moderation covers the new text too: the comment waits for a moderator again.
+  if (!store_.edit_comment(comment_id, body, html, when, hold)) throw not_found("The comment");
   c.body_markdown = body;
   c.body_html = html;
   c.edited_at = when;
-  changed(c, Change::updated);
+  if (hold) {
+    c.status = CommentStatus::pending;
+    changed(c, Change::removed);
+  } else {
+    changed(c, Change::updated);
+  }
   return c;
 }
 
@@ -205,10 +227,12 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
   auto c = published(comment_id);
   if (c.author_id && *c.author_id == who.account_id)
     throw Error(ErrorKind::forbidden, "own_comment", "You cannot recommend your own comment.");
+  check_standing(account_of(who.account_id, who.account));
+  limiter_.hit("react:account:" + std::to_string(who.account_id), limits_.reactions);
   int64_t count = store_.set_reaction(comment_id, who.account_id, kind, on);
   if (count != c.recommend_count) {
     c.recommend_count = count;
-    changed(c, Change::updated);
+    changed(c, Change::reacted);
   }
   return count;
 }

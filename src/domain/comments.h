@@ -40,8 +40,9 @@ struct Conversation {
 };
 
 struct CommentLimits {
-  Limit per_account{10, std::chrono::minutes(1)};
+  Limit per_account{10, std::chrono::minutes(1)};  // new comments, and separately edits
   Limit per_ip{60, std::chrono::minutes(1)};  // across accounts: one machine opening many accounts
+  Limit reactions{60, std::chrono::minutes(1)};  // recommend and unrecommend, per reader
   std::chrono::seconds edit_window{std::chrono::minutes(15)};
 };
 
@@ -49,12 +50,15 @@ struct CommentLimits {
 struct Actor {
   int64_t account_id = 0;
   std::string role;  // reader, moderator, editor, admin
+  // The account as read with the session, if the caller has it (its sanctions are then not read again).
+  std::shared_ptr<const Account> account;
 };
 
 class CommentService {
  public:
-  // What happened to a comment, as live subscribers see it.
-  enum class Change { created, updated, removed };
+  // What happened to a comment, as live subscribers see it. reacted: only its reaction counts changed (live
+  // pages may hear of a burst of those at most once a second).
+  enum class Change { created, updated, removed, reacted };
   using Listener = std::function<void(const Article&, const Comment&, Change)>;
   // Readers a committed change notified (replies, mentions, followed readers, moderation notices).
   using NotifyListener = std::function<void(const Comment&, const std::vector<Store::Recipient>&)>;
@@ -102,12 +106,15 @@ class CommentService {
     return store_.comment_counts(slugs, articles_.now());
   }
 
-  // The author, within the edit window. Errors: not_found, forbidden (not_author, edit_window_closed),
-  // invalid (body).
+  // The author, within the edit window, under the same sanctions and rules as posting. Errors: not_found,
+  // forbidden (not_author, edit_window_closed, banned, suspended, warning_unacknowledged), invalid (body,
+  // rejected, needs_revision), rate_limited. When the article or the author is pre-moderated the edited
+  // comment comes back "pending": it leaves the page until a moderator approves the new text.
   Comment edit(const Actor& who, int64_t comment_id, const std::string& body);
   // The author, or staff. Errors: not_found, forbidden.
   void remove(const Actor& who, int64_t comment_id);
-  // kind: "recommend". Errors: not_found, invalid (unknown_reaction), forbidden (own_comment). Idempotent.
+  // kind: "recommend". Errors: not_found, invalid (unknown_reaction), forbidden (own_comment, banned,
+  // suspended, warning_unacknowledged), rate_limited. Idempotent.
   int64_t react(const Actor& who, int64_t comment_id, const std::string& kind, bool on);
   // reason: spam, abuse, off_topic, other; note <= 500. Errors: not_found, invalid. Idempotent per reader.
   void report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note);
@@ -144,6 +151,10 @@ class CommentService {
   Verdict screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
                  const std::string& body, TimePoint now, bool premoderated);
   Comment published(int64_t comment_id) const;
+  // The account as the caller read it, or from the store.
+  std::optional<Account> account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const;
+  // Throws forbidden (banned, suspended, warning_unacknowledged) unless the reader may take part.
+  void check_standing(const std::optional<Account>& account) const;
 
  public:
   // Tells the listeners (caches, live pages) about a change made elsewhere (moderation).

@@ -99,7 +99,14 @@ ContributionService::Started ContributionService::start_checkout(const CheckoutR
   randombytes_buf(nonce, sizeof nonce);
   auto session = stripe_.create_checkout_session(
       fields, "tribune-" + to_hex(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce)) + "-" + id);
-  store_.set_checkout_session(c.id, session.id);
+  try {
+    store_.set_checkout_session(c.id, session.id);
+  } catch (const Error& e) {
+    // The provider answered with a session another contribution already holds: its answer cannot be trusted.
+    if (e.kind() != ErrorKind::conflict) throw;
+    throw Error(ErrorKind::unavailable, "payment_provider_error",
+                "The payment provider gave an unexpected answer; please try again.");
+  }
   c.checkout_session_id = session.id;
   return Started{c, session.url};
 }

@@ -20,6 +20,7 @@ enum class ErrorKind {
   gone,
   payload_too_large,
   headers_too_large,
+  timeout,             // the request did not arrive in time
   unsupported_media_type,
   rate_limited,
   unavailable,         // dependency down or shutting down: retry later

@@ -17,6 +17,7 @@ http::status status_for(ErrorKind kind) {
     case ErrorKind::gone: return http::status::gone;
     case ErrorKind::payload_too_large: return http::status::payload_too_large;
     case ErrorKind::headers_too_large: return http::status::request_header_fields_too_large;
+    case ErrorKind::timeout: return http::status::request_timeout;
     case ErrorKind::unsupported_media_type: return http::status::unsupported_media_type;
     case ErrorKind::rate_limited: return http::status::too_many_requests;
     case ErrorKind::unavailable: return http::status::service_unavailable;

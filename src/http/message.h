@@ -32,6 +32,8 @@ struct Response {
   // When set, served instead of body without copying (cached pages shared by every request).
   std::shared_ptr<const std::string> shared_body;
   StreamBody stream;
+  // Close the connection after this response (a server shedding load does not keep the client's socket).
+  bool close = false;
 
   std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
 

@@ -52,12 +52,13 @@ void parse_target(std::string_view target, RequestContext& ctx) {
     path += s;
   }
   if (path.empty() || parsed->encoded_path().ends_with("/")) path += '/';
-  if (!is_valid_utf8(path) || has_control_chars(path)) throw bad_target("The path is not valid UTF-8 text.");
+  if (!is_valid_utf8(path) || has_any_control_chars(path))
+    throw bad_target("The path is not valid UTF-8 text on one line.");
   ctx.path = std::move(path);
   for (auto p : parsed->params()) {
     std::string key(p.key), value(p.value);
-    if (!is_valid_utf8(key) || !is_valid_utf8(value) || has_control_chars(key) || has_control_chars(value))
-      throw Error(ErrorKind::bad_request, "invalid_query", "The query string is not valid UTF-8 text.");
+    if (!is_valid_utf8(key) || !is_valid_utf8(value) || has_any_control_chars(key) || has_any_control_chars(value))
+      throw Error(ErrorKind::bad_request, "invalid_query", "The query string is not valid UTF-8 text on one line.");
     ctx.query.emplace(std::move(key), std::move(value));
   }
 }
@@ -80,6 +81,8 @@ Response Pipeline::error_response(const Error& e, bool api) const {
   r.status = status_for(e.kind());
   if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
   r.headers.set(http::field::cache_control, "no-store");
+  // A node shedding load (stream caps, store down) keeps no idle socket for the client to hold.
+  r.close = e.kind() == ErrorKind::unavailable;
   return r;
 }
 

@@ -6,6 +6,9 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <list>
 
 #include "domain/error.h"
@@ -28,8 +31,16 @@ struct Server::Worker {
   };
   std::list<Conn> conns;
   bool draining = false;
+  // Kept open so that, when the process is out of descriptors, one can be freed to accept and close the
+  // waiting connection: the client gets a close instead of hanging in the backlog, and accept stops failing.
+  int spare_fd = -1;
+  std::chrono::steady_clock::time_point last_accept_report{};
+  uint64_t unreported_accept_failures = 0;
 
-  explicit Worker(asio::io_context& c) : ioc(c), acceptor(c) {}
+  explicit Worker(asio::io_context& c) : ioc(c), acceptor(c) { spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+  ~Worker() {
+    if (spare_fd >= 0) ::close(spare_fd);
+  }
 
   void close_idle() {
     for (auto& c : conns)
@@ -57,6 +68,22 @@ http::response<http::span_body<const char>> to_wire(const Response& r, unsigned 
   return res;
 }
 
+// After an error answered before the request was read to its end (431, 413, 408): stop sending, then read
+// and discard what the client still sends for a moment, so that closing does not reset the connection and
+// destroy the answer in flight (RFC 9112, section 9.6).
+asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(2));
+  char sink[16 * 1024];
+  size_t discarded = 0;
+  while (discarded < 1024 * 1024) {
+    auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), as_tuple);
+    if (rec) break;
+    discarded += n;
+  }
+}
+
 asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const ServerOptions& opt, Pipeline& pipeline) {
   beast::tcp_stream stream(std::move(socket));
   std::string ip;
@@ -69,23 +96,54 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
   auto self = w.conns.insert(w.conns.end(), {&stream, false});
   pipeline.metrics().connection_opened();
   beast::flat_buffer buffer;
+  // The read deadline's handler may already be queued when the read it guards completes: it acts only on the
+  // read it was set for, and never after the connection is gone.
+  struct ReadDeadline {
+    uint64_t round = 0;
+    bool timed_out = false;
+    beast::tcp_stream* stream;
+  };
+  auto guard = std::make_shared<ReadDeadline>(ReadDeadline{0, false, &stream});
+  asio::steady_timer deadline(w.ioc);
   for (;;) {
     if (w.draining) break;
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(opt.header_limit));
     parser.body_limit(opt.body_limit);
-    stream.expires_after(opt.idle_timeout);
-    // Wait for the first byte of the next request with the idle timeout, then read it with the read timeout.
+    // Between requests the idle timeout applies, until the first byte of the next one arrives (a timeout here
+    // closes quietly: there is no request to answer).
+    if (buffer.size() == 0) {
+      stream.expires_after(opt.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    // The request itself, head and body, must arrive within the read timeout, or it is answered with 408.
+    // The deadline cancels the read instead of closing the socket (as the stream's own timeout would), so
+    // that the answer can still be sent.
+    stream.expires_never();
+    guard->timed_out = false;
+    deadline.expires_after(opt.read_timeout);
+    deadline.async_wait([guard, round = guard->round](beast::error_code ec) {
+      if (ec || round != guard->round || !guard->stream) return;
+      guard->timed_out = true;
+      beast::error_code ignored;
+      guard->stream->socket().cancel(ignored);
+    });
     auto [ec0, n0] = co_await http::async_read_header(stream, buffer, parser, as_tuple);
     (void)n0;
-    std::optional<Error> transport_error;
     if (!ec0 && !parser.is_done()) {
-      stream.expires_after(opt.read_timeout);
       auto [ec1, n1] = co_await http::async_read(stream, buffer, parser, as_tuple);
       (void)n1;
       ec0 = ec1;
     }
-    if (ec0 == http::error::header_limit)
+    deadline.cancel();
+    ++guard->round;
+    std::optional<Error> transport_error;
+    if (guard->timed_out)
+      transport_error = Error(ErrorKind::timeout, "request_timeout",
+                              "The request did not arrive within " + std::to_string(opt.read_timeout.count()) + " seconds.");
+    else if (ec0 == http::error::header_limit)
       transport_error = Error(ErrorKind::headers_too_large, "headers_too_large", "The request headers are too large.");
     else if (ec0 == http::error::body_limit)
       transport_error = Error(ErrorKind::payload_too_large, "payload_too_large",
@@ -94,7 +152,7 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
              ec0 != http::error::end_of_stream && ec0 != http::error::partial_message)
       transport_error = Error(ErrorKind::bad_request, "malformed_request", "The request is not valid HTTP/1.1.");
     else if (ec0)
-      break;  // closed, reset or timed out: nothing to answer
+      break;  // closed or reset: nothing to answer
     self->busy = true;
     if (transport_error) {
       bool api = parser.get().target().starts_with("/api/");
@@ -103,7 +161,9 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
       pipeline.metrics().record_request(static_cast<int>(r.status), 0);
       auto wire = to_wire(r, 11, false);
       stream.expires_after(opt.read_timeout);
-      co_await http::async_write(stream, wire, as_tuple);
+      auto [wec, wn] = co_await http::async_write(stream, wire, as_tuple);
+      (void)wn;
+      if (!wec) co_await lingering_close(stream);
       break;
     }
     Request req = parser.release();
@@ -113,14 +173,15 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
       // An event stream: idle between events as far as draining is concerned; it ends when the stream does.
       self->busy = false;
       auto head = to_wire(r, req.version(), false);
-      stream.expires_never();
+      stream.expires_after(opt.read_timeout);
       http::response_serializer<http::span_body<const char>> sr(head);
       auto [hec, hn] = co_await http::async_write(stream, sr, as_tuple);
       (void)hn;
+      stream.expires_never();
       if (!hec && !w.draining) co_await r.stream(stream);
       break;
     }
-    keep_alive = keep_alive && !w.draining;
+    keep_alive = keep_alive && !w.draining && !r.close;
     auto wire = to_wire(r, req.version(), keep_alive);
     stream.expires_after(opt.read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, wire, as_tuple);
@@ -128,10 +189,37 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     self->busy = false;
     if (wec || !keep_alive) break;
   }
+  guard->stream = nullptr;
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   w.conns.erase(self);
   pipeline.metrics().connection_closed();
+}
+
+// Out of descriptors (EMFILE, ENFILE): the waiting connection would make accept fail again at once, a busy
+// loop that also floods the log. Free the spare descriptor, accept and close one waiting connection, take the
+// spare back, and pause briefly. Failures are logged once per interval with a count.
+void shed_one_connection(Server::Worker& w) {
+  if (w.spare_fd >= 0) {
+    ::close(w.spare_fd);
+    w.spare_fd = -1;
+  }
+  beast::error_code ec;
+  tcp::socket doomed(w.ioc);
+  w.acceptor.accept(doomed, ec);  // non-blocking acceptor: returns would_block when nobody waits
+  if (!ec) doomed.close(ec);
+  w.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void report_accept_failure(Server::Worker& w, const beast::error_code& ec) {
+  constexpr auto kInterval = std::chrono::seconds(10);
+  auto now = std::chrono::steady_clock::now();
+  ++w.unreported_accept_failures;
+  if (now - w.last_accept_report < kInterval) return;
+  spdlog::warn("accept failed: {} ({} times since the last report; connections are being shed)", ec.message(),
+               w.unreported_accept_failures);
+  w.unreported_accept_failures = 0;
+  w.last_accept_report = now;
 }
 
 asio::awaitable<void> accept_loop(Server::Worker& w, const ServerOptions& opt, Pipeline& pipeline) {
@@ -139,7 +227,11 @@ asio::awaitable<void> accept_loop(Server::Worker& w, const ServerOptions& opt, P
     auto [ec, socket] = co_await w.acceptor.async_accept(as_tuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !w.acceptor.is_open()) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
+      report_accept_failure(w, ec);
+      bool out_of_descriptors = ec == asio::error::no_descriptors || ec == beast::errc::too_many_files_open_in_system;
+      if (out_of_descriptors) shed_one_connection(w);
+      asio::steady_timer pause(w.ioc, std::chrono::milliseconds(out_of_descriptors ? 50 : 10));
+      co_await pause.async_wait(as_tuple);
       continue;
     }
     asio::co_spawn(w.ioc, session(std::move(socket), w, opt, pipeline), asio::detached);
@@ -178,6 +270,7 @@ void Server::listen() {
       throw Error(ErrorKind::unavailable, "listen_failed",
                   "cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message());
     w->acceptor.listen(asio::socket_base::max_listen_connections);
+    w->acceptor.non_blocking(true);
     port = w->acceptor.local_endpoint().port();  // port 0: the others join the port the first one got
   }
   port_ = port;

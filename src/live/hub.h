@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "live/stream_gate.h"
+
 namespace tribune {
 
 class LiveHub;
@@ -55,6 +57,9 @@ class LiveHub {
   // Wakes every subscriber so that its connection ends (server shutdown).
   void close_all();
 
+  // Who may open a stream: the caps per address and per node (live/stream_gate.h).
+  StreamGate& gate() { return gate_; }
+
   size_t subscribers() const { return count_.load(); }
   uint64_t published() const { return published_.load(); }
 
@@ -63,6 +68,7 @@ class LiveHub {
   std::unordered_map<int64_t, std::vector<std::weak_ptr<Subscriber>>> topics_;
   std::atomic<size_t> count_{0};
   std::atomic<uint64_t> published_{0};
+  StreamGate gate_;
 };
 
 // "id: 12\nevent: comment.created\ndata: {...}\n\n"; no id line when id <= 0 (updates and removals do not

@@ -5,13 +5,20 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <array>
+
+#include "domain/error.h"
+
 namespace tribune {
 
 namespace asio = boost::asio;
 
-StreamBody sse_stream(LiveHub& hub, std::vector<int64_t> topics, Replay replay, std::chrono::seconds heartbeat) {
-  return [&hub, topics = std::move(topics), replay = std::move(replay),
-          heartbeat](boost::beast::tcp_stream& stream) -> asio::awaitable<void> {
+namespace {
+
+StreamBody stream_body(LiveHub& hub, StreamGate::Ticket ticket, std::vector<int64_t> topics, Replay replay,
+                       std::chrono::seconds heartbeat, std::chrono::seconds write_timeout) {
+  return [&hub, ticket = std::move(ticket), topics = std::move(topics), replay = std::move(replay), heartbeat,
+          write_timeout](boost::beast::tcp_stream& stream) -> asio::awaitable<void> {
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
     auto sub = std::make_shared<Subscriber>(co_await asio::this_coro::executor);
     for (int64_t topic : topics) hub.subscribe(topic, sub);
@@ -23,20 +30,30 @@ StreamBody sse_stream(LiveHub& hub, std::vector<int64_t> topics, Replay replay, 
         for (int64_t topic : topics) hub.unsubscribe(topic, sub);
       }
     } leave{hub, topics, sub.get()};
-    auto& socket = stream.socket();
+    // Every write has a deadline: a reader that stops reading fills the socket buffers, and its write would
+    // otherwise hold the connection (and its place at the gate) forever.
+    auto write = [&](std::string_view bytes) -> asio::awaitable<bool> {
+      stream.expires_after(write_timeout);
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes), tuple);
+      (void)n;
+      stream.expires_never();
+      co_return !ec;
+    };
+    // A client sends nothing after its request: a read that completes means it has gone (or broke the
+    // protocol). Noticing at once, not at the next heartbeat, gives its place at the gate straight back.
+    auto scratch = std::make_shared<std::array<char, 64>>();
+    stream.socket().async_read_some(asio::buffer(*scratch), [sub, scratch](boost::system::error_code, size_t) {
+      sub->close();
+    });
     std::string out = "retry: 3000\n\n";
     if (replay)
       for (auto& frame : replay()) out += frame;
-    auto [ec0, n0] = co_await asio::async_write(socket, asio::buffer(out), tuple);
-    (void)n0;
-    if (ec0) co_return;
+    if (!co_await write(out)) co_return;
     for (;;) {
       out.clear();
       while (auto frame = sub->take()) out += *frame;
       if (!out.empty()) {
-        auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), tuple);
-        (void)n;
-        if (ec) co_return;
+        if (!co_await write(out)) co_return;
         // Frames pushed while the write was in flight found no wait to cancel: drain again before waiting,
         // or they would sit in the queue until the next heartbeat.
         continue;
@@ -45,14 +62,31 @@ StreamBody sse_stream(LiveHub& hub, std::vector<int64_t> topics, Replay replay, 
       if (sub->closed()) co_return;
       sub->timer().expires_after(heartbeat);
       auto [tec] = co_await sub->timer().async_wait(tuple);
-      if (!tec && !sub->closed()) {
-        static constexpr std::string_view beat = ": keep-alive\n\n";
-        auto [ec, n] = co_await asio::async_write(socket, asio::buffer(beat), tuple);
-        (void)n;
-        if (ec) co_return;
-      }
+      if (!tec && !sub->closed() && !co_await write(": keep-alive\n\n")) co_return;
     }
   };
+}
+
+}  // namespace
+
+Response event_stream(LiveHub& hub, const std::string& address, std::vector<int64_t> topics, Replay replay,
+                      std::chrono::seconds heartbeat) {
+  auto ticket = hub.gate().admit(address);
+  if (!ticket) {
+    Error busy(ErrorKind::unavailable, "too_many_streams",
+               "Too many live connections are open from your address or on this server; live updates will resume "
+               "later.");
+    busy.set_retry_after(30);
+    throw busy;
+  }
+  Response r;
+  r.status = http::status::ok;
+  r.headers.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  r.headers.set(http::field::cache_control, "no-store");
+  r.headers.set("X-Accel-Buffering", "no");
+  r.stream = stream_body(hub, std::move(ticket), std::move(topics), std::move(replay), heartbeat,
+                         hub.gate().limits().write_timeout);
+  return r;
 }
 
 }  // namespace tribune

@@ -14,7 +14,14 @@ namespace tribune {
 // (a frame may arrive twice: clients drop ids they already have).
 using Replay = std::function<std::vector<std::string>()>;
 
-// topics: one stream may follow several (an article page: the article and the signed-in reader).
-StreamBody sse_stream(LiveHub& hub, std::vector<int64_t> topics, Replay replay, std::chrono::seconds heartbeat);
+inline constexpr std::chrono::seconds kHeartbeat{20};
+
+// The response that opens an event stream for the client at `address`. topics: one stream may follow several
+// (an article page: the article and the signed-in reader). Throws Error(unavailable, too_many_streams) with
+// Retry-After when the hub's gate refuses the address; the refusal also closes the connection. The stream
+// ends when the client goes, when a write takes longer than the gate's write_timeout (a client that does not
+// read), when the client's queue overflows, or on shutdown.
+Response event_stream(LiveHub& hub, const std::string& address, std::vector<int64_t> topics, Replay replay,
+                      std::chrono::seconds heartbeat = kHeartbeat);
 
 }  // namespace tribune

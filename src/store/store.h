@@ -161,9 +161,12 @@ class Store {
 
   // Profile changes. Errors: conflict email_taken.
   virtual void set_display_name(int64_t account_id, const std::string& name, const std::array<std::string, 2>& keys) = 0;
-  // Changes the address (unverified again) and queues the verification mail for it, in one transaction.
-  virtual void set_email(int64_t account_id, const std::string& email, const std::string& normalized,
-                         const EmailToken& token, const OutboxMail& mail) = 0;
+  // Asks for a change of address, in one transaction: the account keeps its address; `confirm` (a "verify"
+  // token carrying new_email) is stored and its mail queued to the new address; `undo` (a "reset" token) is
+  // stored and `notice` queued to the current address, so that its owner can stop the change (a reset
+  // cancels it). Earlier unconfirmed changes of the account are cancelled. Errors: conflict email_taken.
+  virtual void request_email_change(int64_t account_id, const EmailToken& confirm, const OutboxMail& confirm_mail,
+                                    const EmailToken& undo, const OutboxMail& notice) = 0;
   // Ends every session of the account except keep_session_id (0: all).
   virtual void delete_other_sessions(int64_t account_id, int64_t keep_session_id) = 0;
   // Deletes the account and its sessions and tokens; its comments stay, attributed to a deleted reader.
@@ -219,8 +222,11 @@ class Store {
   virtual int64_t count_comments(int64_t article_id) = 0;
   // Published comments (any depth) of the article with id > after_id, by id.
   virtual std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) = 0;
-  // Replaces a comment's body and marks it edited.
-  virtual void edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at) = 0;
+  // Replaces a published comment's body and marks it edited; with hold, the edited comment also goes back to
+  // pending (out of its article's and parent's counts, into the moderation queue) until a moderator decides.
+  // One transaction. False when the comment is not published (deleted or taken down meanwhile).
+  virtual bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
+                            bool hold = false) = 0;
   // Marks a published comment deleted and takes it out of its article's and parent's counts (one
   // transaction). False when it was not published.
   virtual bool delete_comment(int64_t id) = 0;
@@ -241,10 +247,17 @@ class Store {
   // Stores a token for the account and queues its mail in one transaction.
   virtual void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) = 0;
   // Consumes an unexpired, unused "verify" token and marks the account's email verified, in one transaction.
-  // Returns the account id, or nullopt when the token is unknown, used or expired.
-  virtual std::optional<int64_t> use_verify_token(const std::string& token_hash, TimePoint now) = 0;
+  // A token that confirms a change of address first moves the account to its new address (Errors: conflict
+  // email_taken when another account took the address meanwhile) and reports the address it had. Nullopt when
+  // the token is unknown, used or expired.
+  struct VerifiedEmail {
+    int64_t account_id = 0;
+    std::string previous_email;  // set when the address changed
+  };
+  virtual std::optional<VerifiedEmail> use_verify_token(const std::string& token_hash, TimePoint now) = 0;
   // Consumes an unexpired, unused "reset" token, sets the password hash, ends every session of the account
-  // and marks every other reset token of the account used, in one transaction.
+  // and marks every other reset token and every unconfirmed change of address of the account used, in one
+  // transaction.
   virtual std::optional<int64_t> use_reset_token(const std::string& token_hash, const std::string& password_hash,
                                                  TimePoint now) = 0;
   // True when an unused, unexpired token with this hash and purpose exists (to show the confirm page).

@@ -58,6 +58,12 @@ bool has_control_chars(std::string_view s) {
   return false;
 }
 
+bool has_any_control_chars(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7F) return true;
+  return false;
+}
+
 std::string format_rfc3339(TimePoint t) {
   std::time_t tt = t.time_since_epoch().count();
   std::tm tm{};

@@ -24,6 +24,9 @@ bool is_valid_utf8(std::string_view s);
 
 // True when s contains a NUL or another C0 control other than tab, newline and carriage return.
 bool has_control_chars(std::string_view s);
+// True when s contains any C0 control, tab, newline and carriage return included, or DEL: text that must fit
+// on one line (paths, query values, header-bound values).
+bool has_any_control_chars(std::string_view s);
 
 // RFC 3339 in UTC with a Z suffix, second precision: "2009-07-05T23:00:00Z".
 std::string format_rfc3339(TimePoint t);

@@ -180,8 +180,9 @@ std::optional<Response> WebHandlers::asset_fast(RequestContext& ctx) {
   const auto& name = ctx.param("name");
   auto key = "asset:" + name;
   if (auto page = cache_.get(key)) return serve_page(*page, ctx.request);
-  auto bytes = embedded_file(name);
-  if (!bytes || name.ends_with(".mustache")) throw not_found("The file");
+  // Only the files of src/web/assets are public; templates and the demo's sources are not served.
+  auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
+  if (!bytes) throw not_found("The file");
   auto page = make_page(std::string(*bytes), content_type_for(name), "public, max-age=31536000, immutable");
   cache_.put(key, page, cache_.generation());
   return serve_page(*page, ctx.request);
@@ -224,7 +225,7 @@ namespace tribune::web {
 
 
 Response WebHandlers::favicon(RequestContext& ctx) {
-  auto bytes = embedded_file("favicon.svg");
+  auto bytes = embedded_file("assets/favicon.svg");
   if (!bytes) throw not_found("The icon");
   (void)ctx;
   Response r = Response::text(http::status::ok, std::string(*bytes), "image/svg+xml");
@@ -308,7 +309,7 @@ Response WebHandlers::account(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
   static const std::map<std::string, std::string, std::less<>> notices = {
       {"name", "Your display name is saved."},
-      {"email", "Check your new address: we sent it a confirmation link."},
+      {"email", "Check your new address: we sent it a confirmation link. Your account keeps its current address until you open it."},
       {"password", "Your password is changed."},
       {"verification", "A new confirmation link is on its way."},
       {"digest", "Your notification mail choice is saved."},

@@ -27,7 +27,7 @@ std::optional<std::string_view> embedded_file(std::string_view name) {
 std::vector<std::pair<std::string, std::string_view>> embedded_demo_articles() {
   std::vector<std::pair<std::string, std::string_view>> out;
   for (const auto& [name, bytes] : embedded::files())
-    if (name.ends_with(".md")) out.emplace_back(name, bytes);
+    if (name.starts_with("articles/")) out.emplace_back(name, bytes);
   return out;
 }
 
@@ -48,7 +48,7 @@ struct PageRenderer::Impl {
   mus::mustache& get(std::string_view name) {
     auto it = templates.find(name);
     if (it != templates.end()) return *it->second;
-    auto src = embedded_file(std::string(name) + ".mustache");
+    auto src = embedded_file("templates/" + std::string(name) + ".mustache");
     if (!src) throw Error(ErrorKind::internal, "template_missing", "template " + std::string(name) + " is missing");
     auto t = std::make_unique<mus::mustache>(std::string(*src));
     t->set_custom_escape([](const std::string& v) { return html_escape(v); });

@@ -138,7 +138,8 @@ class PageRenderer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Embedded static files by name ("site.css"); nullopt when unknown.
+// Embedded files by folder and name ("assets/site.css", "templates/article.mustache"); nullopt when unknown.
+// Only "assets/..." may be served to clients.
 std::optional<std::string_view> embedded_file(std::string_view name);
 std::string content_type_for(std::string_view name);
 // The demo publication's article files (demo/articles/*.md), in name order.

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "smtp_sink.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -342,9 +343,12 @@ TEST_F(AccountsTest, ProfileChangesNeedThePasswordWhereItMatters) {
   EXPECT_EQ(error_code(wrong), "invalid_credentials");
   auto moved = r.call("POST", "/api/v1/me/email", R"({"email":"moved@example.org","password":"profile change password"})");
   EXPECT_EQ(moved.status, 202);
+  // Issue 12, item 3: nothing changes until the new address confirms (MailTest.AnAddressChangeWaitsFor...).
   auto me = json::parse(r.call("GET", "/api/v1/me").body);
-  EXPECT_EQ(me.at("account").at("email").as_string(), "moved@example.org");
-  EXPECT_FALSE(me.at("account").at("email_verified").as_bool());
+  EXPECT_EQ(me.at("account").at("email").as_string(), email);
+  auto same = r.call("POST", "/api/v1/me/email", json::serialize(json::object{{"email", email}, {"password", "profile change password"}}));
+  EXPECT_EQ(same.status, 422);
+  EXPECT_EQ(error_code(same), "same_email");
 }
 
 TEST_F(AccountsTest, PasswordChangeCanEndOtherSessions) {
@@ -415,4 +419,41 @@ TEST_F(AccountsTest, OnlyAdminsGrantRoles) {
   auto page = boss.call("GET", "/admin/accounts");
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("Future Moderator"), std::string::npos);
+}
+
+// Issue 12: failed sign-ins lock the (account, address) pair, not the account for everyone; attempts from
+// every address together have a higher cap, which a completed password reset lifts.
+TEST(AccountsRateLimit, AStrangerCannotLockTheOwnerOutAndAResetLiftsTheLock) {
+  SmtpSink sink;
+  TestServer server(false, {}, [&](Config& c) {
+    c.account_limits.signin_per_account = {3, std::chrono::seconds(60)};
+    c.account_limits.signin_per_account_everywhere = {5, std::chrono::seconds(60)};
+    c.pipeline.trusted_proxies = {"127.0.0.1"};
+    c.smtp.url = sink.url();
+  });
+  server.app().accounts().create_account("locked@example.org", "Owner", "the owner's password", "reader");
+  auto attempt = [&](const std::string& from, const std::string& password) {
+    return request(server.port(), {"POST", "/api/v1/sessions",
+                                   json::serialize(json::object{{"email", "locked@example.org"}, {"password", password}}),
+                                   {{"Content-Type", "application/json"}, {"X-Forwarded-For", from}}});
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("203.0.113.9", "a stranger's guess").status, 401);
+  EXPECT_EQ(attempt("203.0.113.9", "a stranger's guess").status, 429) << "the stranger's address is slowed";
+  EXPECT_EQ(attempt("198.51.100.7", "the owner's password").status, 200) << "the owner, elsewhere, is not";
+  // Guesses spread over addresses meet the account-wide cap...
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("203.0.113.10", "another guess").status, 401);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(attempt("203.0.113.11", "another guess").status, 401);
+  EXPECT_EQ(attempt("198.51.100.7", "the owner's password").status, 429);
+  // ...which the owner lifts by resetting the password from their mailbox.
+  ASSERT_EQ(request(server.port(), {"POST", "/api/v1/password-resets", R"({"email":"locked@example.org"})",
+                                    {{"Content-Type", "application/json"}, {"X-Forwarded-For", "198.51.100.7"}}}).status, 202);
+  auto mail = sink.wait_for("locked@example.org");
+  ASSERT_TRUE(mail);
+  auto link = first_link(mail->body());
+  auto reset = request(server.port(), {"POST", "/api/v1/password-resets/confirm",
+                                       json::serialize(json::object{{"token", link.substr(link.find("token=") + 6)},
+                                                                    {"password", "the owner's new password"}}),
+                                       {{"Content-Type", "application/json"}}});
+  ASSERT_EQ(reset.status, 204) << reset.body;
+  EXPECT_EQ(attempt("198.51.100.7", "the owner's new password").status, 200);
 }

@@ -373,3 +373,23 @@ TEST_F(ContributionsTest, SupportersMayShowABadgeOnTheirComments) {
   EXPECT_NE(theirs.body.find("Thank you for supporting"), std::string::npos);
   EXPECT_EQ(get(port(), page_url).body.find("Thank you for supporting"), std::string::npos);
 }
+
+// Issue 12, item 7: a provider that answers with a session id already stored gets the documented
+// payment_provider_error, and no store detail (table, column, constraint) reaches the client.
+TEST_F(ContributionsTest, AReusedSessionIdFromTheProviderIsAProviderErrorWithoutStoreDetails) {
+  auto configure = [&](const std::string& session_id) {
+    json::object o{{"session_id", session_id.empty() ? json::value(nullptr) : json::value(session_id)}};
+    ASSERT_EQ(request(standin_->port(), {"POST", "/_test/config", json::serialize(o), {{"Content-Type", "application/json"}}}).status, 200);
+  };
+  configure("cs_test_reused_by_the_provider");
+  auto first = checkout(R"({"amount":5})");
+  EXPECT_EQ(first.status, 201) << first.body;
+  auto second = checkout(R"({"amount":6})");
+  configure("");
+  EXPECT_EQ(second.status, 503) << second.body;
+  auto error = json::parse(second.body).at("error");
+  EXPECT_EQ(error.at("code").as_string(), "payment_provider_error");
+  std::string message(error.at("message").as_string());
+  for (const char* detail : {"UNIQUE", "constraint", "contributions", "checkout_session_id"})
+    EXPECT_EQ(message.find(detail), std::string::npos) << message;
+}

@@ -104,3 +104,37 @@ TEST_F(LiveTest, AFrameQueuedWhileTheStreamWritesGoesOutRightAfter) {
   server.app().live().publish(article->id, sse_frame("comment.updated", 0, "queued-during-the-write"));
   EXPECT_TRUE(reader.wait_for("queued-during-the-write", std::chrono::seconds(5)));
 }
+
+// Issue 12: a reader that stops reading is dropped after the write deadline, giving its place back.
+TEST(LiveStreamLimits, AReaderThatDoesNotReadIsDroppedAtTheWriteDeadline) {
+  TestServer server(true, {}, [](Config& c) { c.streams.write_timeout = std::chrono::seconds(1); });
+  auto list = json::parse(get(server.port(), "/api/v1/articles?limit=1").body);
+  std::string slug(list.at("articles").at(0).at("slug").as_string());
+  auto article = server.app().store().find_article(slug);
+  ASSERT_TRUE(article);
+  EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events");
+  ASSERT_TRUE(reader.wait_for("retry: 3000"));
+  EXPECT_EQ(server.app().live().gate().open(), 1u);
+  // Far more than the socket buffers hold, and the reader reads nothing more.
+  server.app().live().publish(article->id, sse_frame("comment.updated", 0, std::string(8 << 20, 'x')));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server.app().live().gate().open() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(server.app().live().gate().open(), 0u);
+  EXPECT_EQ(server.app().live().subscribers(), 0u);
+}
+
+TEST(LiveStreamLimits, StreamsPastTheAddressCapAreRefusedWithRetryAfter) {
+  TestServer server(true, {}, [](Config& c) { c.streams.per_address = 2; });
+  auto list = json::parse(get(server.port(), "/api/v1/articles?limit=1").body);
+  std::string slug(list.at("articles").at(0).at("slug").as_string());
+  EventReader a(server.port(), "/api/v1/articles/" + slug + "/events");
+  EventReader b(server.port(), "/api/v1/articles/" + slug + "/events");
+  ASSERT_TRUE(a.wait_for("retry: 3000"));
+  ASSERT_TRUE(b.wait_for("retry: 3000"));
+  auto refused = get(server.port(), "/api/v1/articles/" + slug + "/events");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.header("retry-after"), "30");
+  EXPECT_EQ(json::parse(refused.body).at("error").at("code").as_string(), "too_many_streams");
+  EXPECT_EQ(get(server.port(), "/healthz").status, 200);
+}

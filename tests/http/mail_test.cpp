@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 
 #include "mail/outbox_worker.h"
 #include "smtp_sink.h"
@@ -154,4 +155,76 @@ TEST(Outbox, ClaimedMailIsNotClaimedTwice) {
   EXPECT_EQ(store->claim_mail(now, std::chrono::minutes(10), 10).size(), 0u) << "leased to the first sender";
   EXPECT_EQ(store->claim_mail(now + std::chrono::minutes(11), std::chrono::minutes(10), 10).size(), 1u)
       << "a sender that died releases its lease when it runs out";
+}
+
+// Issue 12, item 3: an address change takes effect only when the new address confirms; the old address keeps
+// signing in meanwhile, is told, and its reset link cancels the change.
+TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
+  std::string cookie, csrf;
+  ASSERT_EQ(register_reader("keeper@example.org", cookie, csrf).status, 201);
+  ASSERT_TRUE(sink.wait_for("keeper@example.org"));  // the registration's own verification mail
+  auto change = [&](const std::string& to) {
+    return request(port(), {"POST", "/api/v1/me/email",
+                            json::serialize(json::object{{"email", to}, {"password", "a long enough password"}}),
+                            {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
+  };
+  auto sign_in = [&](const std::string& email) {
+    return request(port(), {"POST", "/api/v1/sessions",
+                            json::serialize(json::object{{"email", email}, {"password", "a long enough password"}}),
+                            {{"Content-Type", "application/json"}}});
+  };
+  auto email_of = [&](const std::string& c) {
+    auto me = request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", c}}});
+    return std::string(json::parse(me.body).at("account").at("email").as_string());
+  };
+  auto confirm = [&](const std::string& link) {
+    return request(port(), {"POST", "/verify", "token=" + token_of(link), {{"Content-Type", "application/x-www-form-urlencoded"}}});
+  };
+
+  // A mistyped address: the account keeps its own; the old address still signs in and is told, with a link.
+  ASSERT_EQ(change("keepr@example.org").status, 202);
+  EXPECT_EQ(email_of(cookie), "keeper@example.org");
+  EXPECT_EQ(sign_in("keeper@example.org").status, 200);
+  EXPECT_EQ(sign_in("keepr@example.org").status, 401);
+  auto to_new = sink.wait_for("keepr@example.org");
+  ASSERT_TRUE(to_new);
+  EXPECT_NE(to_new->header("Subject").find("Confirm your new email address"), std::string::npos);
+  std::optional<ReceivedMail> notice;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!notice && std::chrono::steady_clock::now() < deadline) {
+    for (auto& m : sink.messages())
+      if (m.header("Subject").find("about to change") != std::string::npos) notice = m;
+    if (!notice) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(notice) << "the old address was not told";
+  EXPECT_EQ(notice->rcpt_to.at(0), "keeper@example.org");
+  EXPECT_NE(notice->body().find("keepr@example.org"), std::string::npos);
+  auto undo = first_link(notice->body());
+  ASSERT_NE(undo.find("/reset?token="), std::string::npos) << notice->body();
+
+  // The owner did not ask for it: the reset cancels it, and the confirmation link no longer works.
+  auto reset = request(port(), {"POST", "/api/v1/password-resets/confirm",
+                                json::serialize(json::object{{"token", token_of(undo)}, {"password", "a brand new password"}}),
+                                {{"Content-Type", "application/json"}}});
+  ASSERT_EQ(reset.status, 204) << reset.body;
+  EXPECT_EQ(confirm(first_link(to_new->body())).status, 410);
+  auto owner = request(port(), {"POST", "/api/v1/sessions",
+                                R"({"email":"keeper@example.org","password":"a brand new password"})",
+                                {{"Content-Type", "application/json"}}});
+  ASSERT_EQ(owner.status, 200);
+  cookie = owner.header("set-cookie").substr(0, owner.header("set-cookie").find(';'));
+  csrf = std::string(json::parse(owner.body).at("csrf_token").as_string());
+  EXPECT_EQ(email_of(cookie), "keeper@example.org");
+
+  // A change the owner wants: confirmed from the new address, it takes effect.
+  auto wanted = request(port(), {"POST", "/api/v1/me/email", R"({"email":"kept@example.org","password":"a brand new password"})",
+                                 {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
+  ASSERT_EQ(wanted.status, 202);
+  auto to_kept = sink.wait_for("kept@example.org");
+  ASSERT_TRUE(to_kept);
+  EXPECT_EQ(confirm(first_link(to_kept->body())).status, 200);
+  EXPECT_EQ(email_of(cookie), "kept@example.org");
+  EXPECT_TRUE(verified(cookie));
+  EXPECT_EQ(request(port(), {"POST", "/api/v1/sessions", R"({"email":"kept@example.org","password":"a brand new password"})",
+                             {{"Content-Type", "application/json"}}}).status, 200);
 }

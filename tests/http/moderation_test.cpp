@@ -598,3 +598,53 @@ TEST(CommentFlood, OneAddressAcrossManyAccountsIsLimited) {
   auto mod = staff_session(server, "floodmod@example.org", "Flood Mod", "moderator");
   EXPECT_EQ(post(mod, slug, "Moderator here.").status, 201);
 }
+
+// Issue 12, item 2: every sanction and rule that guards posting guards editing and reacting too.
+TEST_F(ModerationTest, SanctionsAndPreModerationApplyToEditsAndReactions) {
+  auto mod = moderator();
+  auto dee = reader("Dee Edits"), eve = reader("Eve Bystander");
+  std::string base = "/api/v1/moderation/accounts/" + std::to_string(dee.id);
+  auto mine = post(dee, slug_, "Published before any sanction.");
+  auto theirs = post(eve, slug_, "Someone else's comment.");
+  ASSERT_EQ(status_of(mine), "published");
+  std::string edit = "/api/v1/comments/" + std::to_string(comment_id(mine));
+  std::string react = "/api/v1/comments/" + std::to_string(comment_id(theirs)) + "/reactions/recommend";
+  auto shown = [&](const std::string& text) {
+    return get(port(), "/api/v1/articles/" + slug_ + "/comments?limit=200").body.find(text) != std::string::npos;
+  };
+
+  ASSERT_EQ(mod.call("POST", base + "/ban", R"({"reason":"abuse"})").status, 204);
+  auto banned = dee.call("PATCH", edit, R"({"body":"Rewritten after the ban."})");
+  EXPECT_EQ(banned.status, 403);
+  EXPECT_EQ(error_code(banned), "banned");
+  EXPECT_EQ(error_code(dee.call("PUT", react)), "banned");
+  EXPECT_FALSE(shown("Rewritten after the ban.")) << "the banned reader's edit is not public";
+  EXPECT_TRUE(shown("Published before any sanction."));
+  ASSERT_EQ(mod.call("DELETE", base + "/ban").status, 204);
+
+  auto until = format_rfc3339(now_seconds() + std::chrono::hours(24));
+  ASSERT_EQ(mod.call("POST", base + "/suspension", "{\"until\":\"" + until + "\",\"reason\":\"cool off\"}").status, 204);
+  EXPECT_EQ(error_code(dee.call("PATCH", edit, R"({"body":"Rewritten while suspended."})")), "suspended");
+  EXPECT_EQ(error_code(dee.call("PUT", react)), "suspended");
+  ASSERT_EQ(mod.call("DELETE", base + "/ban").status, 204);
+
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"warn","reason":"Mind the tone."})").status, 204);
+  EXPECT_EQ(error_code(dee.call("PATCH", edit, R"({"body":"Rewritten while warned."})")), "warning_unacknowledged");
+  EXPECT_EQ(error_code(dee.call("PUT", react)), "warning_unacknowledged");
+  ASSERT_EQ(dee.call("POST", "/api/v1/me/warning/acknowledge").status, 204);
+  EXPECT_EQ(dee.call("PUT", react).status, 200) << "acknowledged: reacting again";
+
+  // Pre-moderated: the edit is not refused, but the new text waits for a moderator, off the page.
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"premoderate","reason":"Edits too"})").status, 204);
+  auto held = dee.call("PATCH", edit, R"({"body":"Rewritten under pre-moderation."})");
+  ASSERT_EQ(held.status, 200) << held.body;
+  EXPECT_EQ(status_of(held), "pending");
+  EXPECT_FALSE(shown("Rewritten under pre-moderation."));
+  EXPECT_FALSE(shown("Published before any sanction.")) << "the comment left the page with its edit";
+  auto queued = queue(mod, "view=held&reader=" + std::to_string(dee.id));
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].at("comment").at("id").as_int64(), comment_id(mine));
+  ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(mine)) + "/decision",
+                     R"({"decision":"approve"})").status, 200);
+  EXPECT_TRUE(shown("Rewritten under pre-moderation.")) << "approved: the edited text is public";
+}

@@ -282,6 +282,11 @@ CREATE TABLE models (
   saved_at BIGINT NOT NULL
 );
 )sql"},
+      // A change of address waits for the new address to confirm it (a "verify" token carrying the address).
+      {12, R"sql(
+ALTER TABLE email_tokens ADD COLUMN new_email TEXT;
+ALTER TABLE email_tokens ADD COLUMN new_email_normalized TEXT;
+)sql"},
   };
   return steps;
 }

@@ -76,18 +76,20 @@ Result Connection::check(PGresult* r, std::string_view context) {
   if (detail.empty()) detail = PQerrorMessage(conn_);
   detail = one_line(std::move(detail));
   if (r) PQclear(r);
+  // Conflicts and outages reach clients: their messages name no table, column or constraint (the log does).
   if (PQstatus(conn_) == CONNECTION_BAD || connection_lost(sqlstate) || sqlstate.empty()) {
     broken_ = true;
-    throw PgError(ErrorKind::unavailable, "store_unavailable",
-                  "the PostgreSQL connection was lost during " + std::string(context) + " (" + detail + ").", sqlstate,
+    spdlog::error("the PostgreSQL connection was lost during {}: {}", context, detail);
+    throw PgError(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.", sqlstate,
                   constraint);
   }
   // Class 23 (unique, foreign key, check, not null), as the SQLite engine maps SQLITE_CONSTRAINT.
-  if (sqlstate.starts_with("23"))
-    throw PgError(ErrorKind::conflict, "conflict", "the change conflicts with existing data (" + detail + ").",
-                  sqlstate, constraint);
+  if (sqlstate.starts_with("23")) {
+    spdlog::warn("store conflict during {}: {} ({})", context, detail, constraint);
+    throw PgError(ErrorKind::conflict, "conflict", "The change conflicts with existing data.", sqlstate, constraint);
+  }
   if (sqlstate == "40001" || sqlstate == "40P01")
-    throw PgError(ErrorKind::unavailable, "store_busy", "the store is busy; try again.", sqlstate, constraint);
+    throw PgError(ErrorKind::unavailable, "store_busy", "The store is busy; try again.", sqlstate, constraint);
   throw PgError(ErrorKind::internal, "store_error",
                 "store error during " + std::string(context) + ": " + detail + " (SQLSTATE " + sqlstate + ")", sqlstate,
                 constraint);

@@ -175,8 +175,10 @@ int64_t insert_session(Connection& db, int64_t account_id, const NewSession& s) 
 }
 
 void insert_token(Connection& db, int64_t account_id, const EmailToken& t, int64_t now) {
-  db.query("INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-           {Param::bytes(t.token_hash), account_id, t.purpose, now, secs(t.expires_at)});
+  db.query("INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at, new_email, "
+           "new_email_normalized) VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''))",
+           {Param::bytes(t.token_hash), account_id, t.purpose, now, secs(t.expires_at), t.new_email,
+            t.new_email_normalized});
 }
 
 // Marks the token used if it is valid now; returns its account. One conditional UPDATE: of two concurrent
@@ -654,19 +656,19 @@ class PostgresStore final : public Store {
     });
   }
 
-  void set_email(int64_t id, const std::string& email, const std::string& normalized, const EmailToken& token,
-                 const OutboxMail& mail) override {
-    email_unique([&] {
-      write([&](Connection& db) {
-        if (!db.query("SELECT 1 FROM accounts WHERE email_normalized = $1 AND id <> $2", {normalized, id}).empty())
-          throw email_taken();
-        db.query("UPDATE accounts SET email = $2, email_normalized = $3, email_verified_at = NULL WHERE id = $1",
-                 {id, email, normalized});
-        int64_t now = secs(now_seconds());
-        db.query("UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL", {id, now});
-        insert_token(db, id, token, now);
-        insert_mail(db, mail, now);
-      });
+  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
+                            const OutboxMail& notice) override {
+    write([&](Connection& db) {
+      if (!db.query("SELECT 1 FROM accounts WHERE email_normalized = $1 AND id <> $2", {confirm.new_email_normalized, id})
+               .empty())
+        throw email_taken();
+      int64_t now = secs(now_seconds());
+      db.query("UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL AND new_email IS NOT NULL",
+               {id, now});
+      insert_token(db, id, confirm, now);
+      insert_mail(db, confirm_mail, now);
+      insert_token(db, id, undo, now);
+      insert_mail(db, notice, now);
     });
   }
 
@@ -835,10 +837,21 @@ class PostgresStore final : public Store {
     });
   }
 
-  void edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at) override {
-    write([&](Connection& db) {
-      db.query("UPDATE comments SET body_markdown = $2, body_html = $3, edited_at = $4 WHERE id = $1",
-               {id, markdown, html, secs(edited_at)});
+  bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
+                    bool hold) override {
+    return write([&](Connection& db) {
+      auto r = db.query(
+          "UPDATE comments SET body_markdown = $2, body_html = $3, edited_at = $4, status = $5 "
+          "WHERE id = $1 AND status = 'published' RETURNING article_id, parent_id",
+          {id, markdown, html, secs(edited_at), std::string(hold ? "pending" : "published")});
+      if (r.empty()) return false;
+      if (hold) {
+        int64_t article = r.front().int64(0);
+        if (!r.front().is_null(1))
+          db.query("UPDATE comments SET reply_count = reply_count - 1 WHERE id = $1", {r.front().int64(1)});
+        db.query("UPDATE articles SET comment_count = comment_count - 1 WHERE id = $1", {article});
+      }
+      return true;
     });
   }
 
@@ -922,13 +935,35 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::optional<int64_t> use_verify_token(const std::string& hash, TimePoint now) override {
-    return write([&](Connection& db) {
-      int64_t t = secs(now);
-      auto account = take_token(db, hash, "verify", t);
-      if (account)
-        db.query("UPDATE accounts SET email_verified_at = coalesce(email_verified_at, $2) WHERE id = $1", {*account, t});
-      return account;
+  std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override {
+    return email_unique([&] {
+      return write([&](Connection& db) -> std::optional<VerifiedEmail> {
+        int64_t t = secs(now);
+        auto r = db.query(
+            "UPDATE email_tokens e SET used_at = $2 FROM accounts a WHERE a.id = e.account_id AND e.token_hash = $1 "
+            "AND e.purpose = 'verify' AND e.used_at IS NULL AND e.expires_at > $2 "
+            "RETURNING e.account_id, e.new_email, e.new_email_normalized, a.email",
+            {Param::bytes(hash), t});
+        if (r.empty()) return std::nullopt;
+        VerifiedEmail v{r.front().int64(0), {}};
+        if (r.front().is_null(1)) {
+          db.query("UPDATE accounts SET email_verified_at = coalesce(email_verified_at, $2) WHERE id = $1",
+                   {v.account_id, t});
+          return v;
+        }
+        std::string email = r.front().text(1), normalized = r.front().text(2);
+        v.previous_email = r.front().text(3);
+        if (!db.query("SELECT 1 FROM accounts WHERE email_normalized = $1 AND id <> $2", {normalized, v.account_id})
+                 .empty())
+          throw email_taken();
+        db.query("UPDATE accounts SET email = $2, email_normalized = $3, email_verified_at = $4 WHERE id = $1",
+                 {v.account_id, email, normalized, t});
+        // Other verification links are void; the reset link the old address was sent stays valid: its owner can
+        // still take the account back if the change was not theirs.
+        db.query("UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL AND purpose = 'verify'",
+                 {v.account_id, t});
+        return v;
+      });
     });
   }
 
@@ -939,7 +974,8 @@ class PostgresStore final : public Store {
       if (!account) return account;
       db.query("UPDATE accounts SET password_hash = $2 WHERE id = $1", {*account, password_hash});
       db.query("DELETE FROM sessions WHERE account_id = $1", {*account});
-      db.query("UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND purpose = 'reset' AND used_at IS NULL",
+      db.query("UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL AND "
+               "(purpose = 'reset' OR new_email IS NOT NULL)",
                {*account, t});
       return account;
     });

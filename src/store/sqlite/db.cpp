@@ -1,5 +1,7 @@
 #include "store/sqlite/db.h"
 
+#include <spdlog/spdlog.h>
+
 #include "domain/error.h"
 
 namespace tribune::sqlite {
@@ -7,13 +9,17 @@ namespace tribune::sqlite {
 void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   int primary = rc & 0xFF;
-  if (primary == SQLITE_CONSTRAINT)
-    throw Error(ErrorKind::conflict, "conflict", "the change conflicts with existing data (" + detail + ").");
+  // Conflicts and outages reach clients: their messages name no table, column or file (the log does).
+  if (primary == SQLITE_CONSTRAINT) {
+    spdlog::warn("store conflict during {}: {}", context, detail);
+    throw Error(ErrorKind::conflict, "conflict", "The change conflicts with existing data.");
+  }
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
-    throw Error(ErrorKind::unavailable, "store_busy", "the store is busy; try again.");
-  if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
-    throw Error(ErrorKind::unavailable, "store_unavailable",
-                "the store cannot be written (" + detail + ") during " + std::string(context) + ".");
+    throw Error(ErrorKind::unavailable, "store_busy", "The store is busy; try again.");
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY) {
+    spdlog::error("the store cannot be written during {}: {}", context, detail);
+    throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
+  }
   throw Error(ErrorKind::internal, "store_error", "store error during " + std::string(context) + ": " + detail);
 }
 

@@ -332,9 +332,12 @@ int64_t insert_session(Db& db, int64_t account_id, const NewSession& s) {
 }
 
 void insert_token(Db& db, int64_t account_id, const EmailToken& t, int64_t now) {
-  db.prepare("INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+  auto or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
+  db.prepare("INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at, new_email, "
+             "new_email_normalized) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
       .bind_blob(1, t.token_hash).bind(2, account_id).bind(3, t.purpose).bind(4, now)
       .bind(5, t.expires_at.time_since_epoch().count())
+      .bind_optional(6, or_null(t.new_email)).bind_optional(7, or_null(t.new_email_normalized))
       .run();
 }
 
@@ -808,20 +811,21 @@ class SqliteStore final : public Store {
     });
   }
 
-  void set_email(int64_t id, const std::string& email, const std::string& normalized, const EmailToken& token,
-                 const OutboxMail& mail) override {
+  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
+                            const OutboxMail& notice) override {
     writer_.run([&](Db& db) {
       auto& taken = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1 AND id <> ?2");
-      taken.bind(1, normalized).bind(2, id);
+      taken.bind(1, confirm.new_email_normalized).bind(2, id);
       if (taken.step())
         throw Error(ErrorKind::conflict, "email_taken", "An account with this email address already exists.", "email");
       taken.reset();
-      db.prepare("UPDATE accounts SET email = ?2, email_normalized = ?3, email_verified_at = NULL WHERE id = ?1")
-          .bind(1, id).bind(2, email).bind(3, normalized).run();
       int64_t now = now_seconds().time_since_epoch().count();
-      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL").bind(1, id).bind(2, now).run();
-      insert_token(db, id, token, now);
-      insert_mail(db, mail, now);
+      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND new_email IS NOT NULL")
+          .bind(1, id).bind(2, now).run();
+      insert_token(db, id, confirm, now);
+      insert_mail(db, confirm_mail, now);
+      insert_token(db, id, undo, now);
+      insert_mail(db, notice, now);
     });
   }
 
@@ -995,11 +999,27 @@ class SqliteStore final : public Store {
     });
   }
 
-  void edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at) override {
+  bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
+                    bool hold) override {
+    bool edited = false;
     writer_.run([&](Db& db) {
-      db.prepare("UPDATE comments SET body_markdown = ?2, body_html = ?3, edited_at = ?4 WHERE id = ?1")
-          .bind(1, id).bind(2, markdown).bind(3, html).bind(4, edited_at.time_since_epoch().count()).run();
+      auto& st = db.prepare("SELECT article_id, parent_id FROM comments WHERE id = ?1 AND status = 'published'");
+      st.bind(1, id);
+      if (!st.step()) return;
+      int64_t article = st.int64(0);
+      std::optional<int64_t> parent;
+      if (!st.is_null(1)) parent = st.int64(1);
+      st.reset();
+      db.prepare("UPDATE comments SET body_markdown = ?2, body_html = ?3, edited_at = ?4, status = ?5 WHERE id = ?1")
+          .bind(1, id).bind(2, markdown).bind(3, html).bind(4, edited_at.time_since_epoch().count())
+          .bind(5, std::string(hold ? "pending" : "published")).run();
+      if (hold) {
+        db.prepare("UPDATE articles SET comment_count = comment_count - 1 WHERE id = ?1").bind(1, article).run();
+        if (parent) db.prepare("UPDATE comments SET reply_count = reply_count - 1 WHERE id = ?1").bind(1, *parent).run();
+      }
+      edited = true;
     });
+    return edited;
   }
 
   bool delete_comment(int64_t id) override {
@@ -1092,16 +1112,44 @@ class SqliteStore final : public Store {
     });
   }
 
-  std::optional<int64_t> use_verify_token(const std::string& hash, TimePoint now) override {
-    std::optional<int64_t> account;
+  std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override {
+    std::optional<VerifiedEmail> out;
     writer_.run([&](Db& db) {
+      out.reset();
       int64_t t = now.time_since_epoch().count();
-      account = take_token(db, hash, "verify", t);
-      if (account)
+      auto& st = db.prepare(
+          "SELECT e.id, e.account_id, e.new_email, e.new_email_normalized, a.email FROM email_tokens e "
+          "JOIN accounts a ON a.id = e.account_id "
+          "WHERE e.token_hash = ?1 AND e.purpose = 'verify' AND e.used_at IS NULL AND e.expires_at > ?2");
+      st.bind_blob(1, hash).bind(2, t);
+      if (!st.step()) return;
+      int64_t token_id = st.int64(0);
+      VerifiedEmail v{st.int64(1), {}};
+      std::optional<std::pair<std::string, std::string>> moving;
+      if (!st.is_null(2)) moving.emplace(st.text(2), st.text(3));
+      std::string current = st.text(4);
+      st.reset();
+      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE id = ?1").bind(1, token_id).bind(2, t).run();
+      if (moving) {
+        auto& taken = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1 AND id <> ?2");
+        taken.bind(1, moving->second).bind(2, v.account_id);
+        if (taken.step())
+          throw Error(ErrorKind::conflict, "email_taken", "An account with this email address already exists.", "email");
+        taken.reset();
+        db.prepare("UPDATE accounts SET email = ?2, email_normalized = ?3, email_verified_at = ?4 WHERE id = ?1")
+            .bind(1, v.account_id).bind(2, moving->first).bind(3, moving->second).bind(4, t).run();
+        // Other verification links are void; the reset link the old address was sent stays valid: its owner can
+        // still take the account back if the change was not theirs.
+        db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND purpose = 'verify'")
+            .bind(1, v.account_id).bind(2, t).run();
+        v.previous_email = current;
+      } else {
         db.prepare("UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?2) WHERE id = ?1")
-            .bind(1, *account).bind(2, t).run();
+            .bind(1, v.account_id).bind(2, t).run();
+      }
+      out = v;
     });
-    return account;
+    return out;
   }
 
   std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) override {
@@ -1112,7 +1160,8 @@ class SqliteStore final : public Store {
       if (!account) return;
       db.prepare("UPDATE accounts SET password_hash = ?2 WHERE id = ?1").bind(1, *account).bind(2, password_hash).run();
       db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(1, *account).run();
-      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND purpose = 'reset' AND used_at IS NULL")
+      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND "
+                 "(purpose = 'reset' OR new_email IS NOT NULL)")
           .bind(1, *account).bind(2, t).run();
     });
     return account;
