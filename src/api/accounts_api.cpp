@@ -36,7 +36,7 @@ void require_session(const RequestContext& ctx) {
 }
 
 Response AccountsApi::register_account(RequestContext& ctx) {
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"email", "display_name", "password"});
   auto started = accounts_.register_account(optional_string(body, "email").value_or(""),
                                             optional_string(body, "display_name").value_or(""),
                                             optional_string(body, "password").value_or(""), client_of(ctx));
@@ -47,7 +47,7 @@ Response AccountsApi::register_account(RequestContext& ctx) {
 }
 
 Response AccountsApi::sign_in(RequestContext& ctx) {
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"email", "password"});
   auto started = accounts_.sign_in(optional_string(body, "email").value_or(""),
                                    optional_string(body, "password").value_or(""), client_of(ctx));
   Response r = json_response(http::status::ok,
@@ -114,14 +114,14 @@ void require_admin(const RequestContext& ctx) {
 
 Response AccountsApi::update_me(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"display_name"});
   auto account = accounts_.change_display_name(ctx.principal.account_id, required_string(body, "display_name"));
   return json_response(http::status::ok, json::object{{"account", account_json(account, true)}});
 }
 
 Response AccountsApi::change_email(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"email", "password"});
   accounts_.change_email(ctx.principal.account_id, optional_string(body, "password").value_or(""),
                          required_string(body, "email"));
   return json_response(http::status::accepted, json::object{{"status", "confirmation_sent"}});
@@ -129,7 +129,7 @@ Response AccountsApi::change_email(RequestContext& ctx) {
 
 Response AccountsApi::change_password(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"current_password", "new_password", "sign_out_others"});
   bool others = false;
   if (auto it = body.find("sign_out_others"); it != body.end()) {
     if (!it->value().is_bool())
@@ -165,7 +165,7 @@ Response AccountsApi::export_data(RequestContext& ctx) {
 
 Response AccountsApi::delete_me(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"password"});
   accounts_.delete_account(ctx.principal.account_id, optional_string(body, "password").value_or(""));
   Response r = no_content();
   r.headers.insert(http::field::set_cookie, cookie_.clear());
@@ -185,13 +185,13 @@ Response AccountsApi::admin_list(RequestContext& ctx) {
 
 Response AccountsApi::admin_set_role(RequestContext& ctx) {
   require_admin(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"role"});
   accounts_.set_role(ctx.principal.account_id, path_id(ctx, "id", "The account"), required_string(body, "role"));
   return no_content();
 }
 
 Response AccountsApi::request_reset(RequestContext& ctx) {
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"email"});
   accounts_.request_password_reset(optional_string(body, "email").value_or(""), client_of(ctx));
   return json_response(http::status::accepted,
                        json::object{{"status", "sent_if_registered"},
@@ -199,7 +199,7 @@ Response AccountsApi::request_reset(RequestContext& ctx) {
 }
 
 Response AccountsApi::confirm_reset(RequestContext& ctx) {
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"token", "password"});
   accounts_.reset_password(optional_string(body, "token").value_or(""), optional_string(body, "password").value_or(""));
   Response r = no_content();
   r.headers.insert(http::field::set_cookie, cookie_.clear());
@@ -207,7 +207,7 @@ Response AccountsApi::confirm_reset(RequestContext& ctx) {
 }
 
 Response AccountsApi::confirm_verification(RequestContext& ctx) {
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"token"});
   accounts_.verify_email(optional_string(body, "token").value_or(""));
   return no_content();
 }

@@ -91,7 +91,7 @@ Response CommentsApi::list(RequestContext& ctx) {
 
 Response CommentsApi::create(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"body", "parent_id", "acknowledge_nudge"});
   std::optional<int64_t> parent;
   if (auto it = body.find("parent_id"); it != body.end() && !it->value().is_null()) {
     if (!it->value().is_int64() || it->value().as_int64() <= 0)
@@ -121,7 +121,7 @@ Actor actor_of(const RequestContext& ctx) {
 
 Response CommentsApi::edit(RequestContext& ctx) {
   auto who = actor_of(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"body"});
   auto c = comments_.edit(who, comment_id(ctx), required_string(body, "body"));
   return json_response(http::status::ok, json::object{{"comment", to_json(c)}});
 }
@@ -141,7 +141,7 @@ Response CommentsApi::react(RequestContext& ctx) {
 
 Response CommentsApi::report(RequestContext& ctx) {
   auto who = actor_of(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"reason", "note"});
   comments_.report(who, comment_id(ctx), required_string(body, "reason"), optional_string(body, "note").value_or(""));
   return json_response(http::status::created, json::object{{"status", "received"}});
 }

@@ -17,13 +17,7 @@ json::object ContributionsApi::to_json(const Contribution& c) {
 }
 
 Response ContributionsApi::checkout(RequestContext& ctx) {
-  auto body = parse_object(ctx);
-  for (const auto& kv : body) {
-    static constexpr std::string_view known[] = {"amount", "currency", "interval", "article", "referrer", "email"};
-    if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
-      throw Error(ErrorKind::bad_request, "unknown_field", "Unknown field '" + std::string(kv.key()) + "'.",
-                  std::string(kv.key()));
-  }
+  auto body = parse_object(ctx, {"amount", "currency", "interval", "article", "referrer", "email"});
   auto it = body.find("amount");
   if (it == body.end() || !it->value().is_int64())
     throw Error(ErrorKind::bad_request, "invalid_type", "amount must be a whole number of the currency's units.",

@@ -9,7 +9,7 @@ namespace tribune::api {
 
 namespace json = boost::json;
 
-json::object parse_object(const RequestContext& ctx) {
+json::object parse_object(const RequestContext& ctx, std::initializer_list<std::string_view> known) {
   auto ct = ctx.request[http::field::content_type];
   std::string type = to_lower_ascii(ct.substr(0, ct.find(';')));
   if (trim(type) != "application/json")
@@ -23,6 +23,10 @@ json::object parse_object(const RequestContext& ctx) {
   json::value v = json::parse(body, ec, {}, opts);
   if (ec) throw Error(ErrorKind::bad_request, "invalid_json", "The request body is not valid JSON: " + ec.message() + ".");
   if (!v.is_object()) throw Error(ErrorKind::bad_request, "invalid_json", "The request body must be a JSON object.");
+  for (const auto& kv : v.as_object())
+    if (std::find(known.begin(), known.end(), kv.key()) == known.end())
+      throw Error(ErrorKind::bad_request, "unknown_field", "Unknown field '" + std::string(kv.key()) + "'.",
+                  std::string(kv.key()));
   return std::move(v.as_object());
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +13,10 @@
 
 namespace tribune::api {
 
-// The body as a JSON object. 415 unless the content type is application/json; 400 invalid_json otherwise.
-boost::json::object parse_object(const RequestContext& ctx);
+// The body as a JSON object with no field outside `known`. 415 unless the content type is application/json;
+// 400 invalid_json, invalid_utf8, or unknown_field naming the first unknown field (one rule for the whole API:
+// a misspelt optional field is an error, never silently ignored).
+boost::json::object parse_object(const RequestContext& ctx, std::initializer_list<std::string_view> known);
 
 std::optional<std::string> optional_string(const boost::json::object& o, std::string_view key);
 std::string required_string(const boost::json::object& o, std::string_view key);

@@ -97,7 +97,7 @@ Response ModerationApi::queue(RequestContext& ctx) {
 
 Response ModerationApi::decide(RequestContext& ctx) {
   auto who = moderator(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"decision", "reason"});
   auto c = moderation_.decide(who, path_id(ctx, "id", "The comment"), required_string(body, "decision"),
                               optional_string(body, "reason").value_or(""));
   return json_response(http::status::ok, json::object{{"comment", CommentsApi::to_json(c)}});
@@ -105,7 +105,7 @@ Response ModerationApi::decide(RequestContext& ctx) {
 
 Response ModerationApi::decide_many(RequestContext& ctx) {
   auto who = moderator(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"ids", "decision", "reason"});
   std::vector<int64_t> ids;
   auto* list = body.if_contains("ids");
   if (!list || !list->is_array()) throw invalid_field("ids", "invalid_ids", "ids must be a list of comment ids.");
@@ -119,7 +119,7 @@ Response ModerationApi::decide_many(RequestContext& ctx) {
 
 Response ModerationApi::ban(RequestContext& ctx) {
   auto who = moderator(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"reason"});
   moderation_.ban(who, path_id(ctx, "id", "The account"), std::nullopt, optional_string(body, "reason").value_or(""));
   return no_content();
 }
@@ -132,7 +132,7 @@ Response ModerationApi::lift_ban(RequestContext& ctx) {
 
 Response ModerationApi::suspend(RequestContext& ctx) {
   auto who = moderator(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"until", "reason"});
   auto until = parse_rfc3339(required_string(body, "until"));
   if (!until) throw invalid_field("until", "invalid_time", "until must be an RFC 3339 time.");
   moderation_.ban(who, path_id(ctx, "id", "The account"), until, optional_string(body, "reason").value_or(""));
@@ -141,7 +141,7 @@ Response ModerationApi::suspend(RequestContext& ctx) {
 
 Response ModerationApi::sanction(RequestContext& ctx) {
   auto who = moderator(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"action", "reason"});
   moderation_.sanction(who, path_id(ctx, "id", "The account"), required_string(body, "action"),
                        optional_string(body, "reason").value_or(""));
   return no_content();

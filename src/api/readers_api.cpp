@@ -88,7 +88,7 @@ Response ReadersApi::notifications(RequestContext& ctx) {
 
 Response ReadersApi::mark_read(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"up_to"});
   auto it = body.find("up_to");
   if (it == body.end() || !it->value().is_int64() || it->value().as_int64() < 0)
     throw Error(ErrorKind::bad_request, "invalid_type", "up_to must be a notification id.", "up_to");
@@ -105,7 +105,7 @@ Response ReadersApi::ignore(RequestContext& ctx) {
 
 Response ReadersApi::set_digest(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"digest"});
   auto mode = required_string(body, "digest");
   readers_.set_digest(ctx.principal.account_id, mode);
   return json_response(http::status::ok, json::object{{"digest", mode}});
@@ -113,7 +113,7 @@ Response ReadersApi::set_digest(RequestContext& ctx) {
 
 Response ReadersApi::set_supporter_badge(RequestContext& ctx) {
   require_session(ctx);
-  auto body = parse_object(ctx);
+  auto body = parse_object(ctx, {"show"});
   auto it = body.find("show");
   if (it == body.end() || !it->value().is_bool())
     throw Error(ErrorKind::bad_request, "invalid_type", "show must be true or false.", "show");

@@ -124,7 +124,25 @@ void Pipeline::check_csrf(const RequestContext& ctx) const {
     for (const auto& allowed : options_.allowed_origins) ok = ok || origin == allowed;
     if (!ok) throw refused;
   }
-  if (ctx.principal.kind != Principal::Kind::session) return;
+  if (ctx.principal.kind == Principal::Kind::token) return;
+  if (ctx.principal.kind == Principal::Kind::anonymous) {
+    // A browser that sends no Origin (older ones, some privacy settings) could otherwise be made to sign in
+    // to an attacker's account from the attacker's page (login CSRF).
+    // Only a POST without a JSON body can come from another site's form without a CORS preflight.
+    if (req.method() != http::verb::post || to_lower_ascii(req[http::field::content_type]).starts_with("application/json") ||
+        !origin.empty())
+      return;
+    auto referer = req[http::field::referer];
+    auto host = std::string(req[http::field::host]);
+    for (const auto& own : {"http://" + host + "/", "https://" + host + "/"})
+      if (!host.empty() && referer.starts_with(own)) return;
+    auto cookie = cookie_value(req[http::field::cookie], options_.presession_cookie);
+    std::string from_form;
+    if (req[http::field::content_type].starts_with("application/x-www-form-urlencoded"))
+      from_form = form_value(req.body(), "csrf_token").value_or("");
+    if (!cookie || !constant_time_equal(from_form, *cookie)) throw refused;
+    return;
+  }
   std::string_view sent = req["X-CSRF-Token"];
   std::string from_form;
   if (sent.empty() && req[http::field::content_type].starts_with("application/x-www-form-urlencoded")) {
@@ -138,19 +156,42 @@ Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
   try {
     if (authenticate_) ctx.principal = authenticate_(ctx.request);
     check_csrf(ctx);
+    // Before a session, forms carry the pre-session token (a page that shows one sets its cookie below).
+    bool new_presession = false;
+    if (ctx.principal.kind == Principal::Kind::anonymous) {
+      auto cookie = cookie_value(ctx.request[http::field::cookie], options_.presession_cookie);
+      if (cookie && cookie->size() == 43 && base64url_decode(*cookie)) {
+        ctx.principal.csrf_token = std::string(*cookie);
+      } else {
+        unsigned char bytes[32];
+        randombytes_buf(bytes, sizeof bytes);
+        ctx.principal.csrf_token = base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+        new_presession = true;
+      }
+    }
     Response r = scope_.around ? scope_.around(ctx, [&] { return route.handler(ctx); }) : route.handler(ctx);
     auto sets_session = [&] {
       for (const auto& f : r.headers)
         if (f.name() == http::field::set_cookie && f.value().starts_with(options_.session_cookie + "=")) return true;
       return false;
     };
+    if (new_presession && r.headers[http::field::content_type].starts_with("text/html") &&
+        r.payload().find(ctx.principal.csrf_token) != std::string_view::npos)
+      r.headers.insert(http::field::set_cookie,
+                       set_cookie(options_.presession_cookie, ctx.principal.csrf_token,
+                                  {.secure = options_.secure_cookies, .http_only = true, .max_age = 12 * 3600}));
     if (ctx.principal.stale_session_cookie && !sets_session())
       r.headers.insert(http::field::set_cookie,
                        set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
     return r;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::internal) spdlog::error("{} {}: {}", ctx.request.method_string(), ctx.path, e.what());
-    return error_response(e, route.api);
+    Response r = error_response(e, route.api);
+    // A 401 (or any refusal) for a cookie that names no live session also tells the browser to forget it.
+    if (ctx.principal.stale_session_cookie)
+      r.headers.insert(http::field::set_cookie,
+                       set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
+    return r;
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unexpected {}", ctx.request.method_string(), ctx.path, e.what());
     return error_response(Error(ErrorKind::internal, "internal_error", "Something went wrong on our side."), route.api);

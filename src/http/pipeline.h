@@ -27,6 +27,9 @@ struct PipelineOptions {
   // Origins allowed on state-changing requests besides the request's own (scheme://Host).
   std::vector<std::string> allowed_origins;
   std::string session_cookie = "tribune_session";
+  // Double-submit token for forms posted before there is a session (sign in, register, contribute): the
+  // cookie a page sets, and the csrf_token field its forms carry.
+  std::string presession_cookie = "tribune_pre";
   bool secure_cookies = false;
   // Load balancers whose X-Forwarded-For is believed: a request from one of these addresses is from the
   // right-most address in that header that is not itself a trusted proxy. Empty: the peer is the client.
@@ -68,7 +71,9 @@ class Pipeline {
  private:
   Response run_handler(const Route& route, RequestContext& ctx) const;
   // Origin check on every state-changing request; X-CSRF-Token (or a csrf_token form field) on those
-  // authenticated by the session cookie. Throws Error(csrf_failed).
+  // authenticated by the session cookie; on anonymous form posts (anything but JSON, which a cross-site page
+  // cannot send without CORS), the pre-session token, a same-site Origin or a same-site Referer.
+  // Throws Error(csrf_failed).
   void check_csrf(const RequestContext& ctx) const;
 
   const Router& router_;

@@ -237,6 +237,7 @@ Response WebHandlers::register_form(RequestContext& ctx) {
   auto return_to = safe_return_to(ctx.query_value("return_to").value_or("/"));
   if (ctx.principal.signed_in()) return see_other(return_to);
   PageRenderer::AccountForm f;
+  f.csrf_token = ctx.principal.csrf_token;
   f.register_form = true;
   f.return_to = return_to;
   return html_page(ctx, http::status::ok, renderer_.account_form(f, articles_.sections()));
@@ -246,6 +247,7 @@ Response WebHandlers::signin_form(RequestContext& ctx) {
   auto return_to = safe_return_to(ctx.query_value("return_to").value_or("/"));
   if (ctx.principal.signed_in()) return see_other(return_to);
   PageRenderer::AccountForm f;
+  f.csrf_token = ctx.principal.csrf_token;
   f.return_to = return_to;
   return html_page(ctx, http::status::ok, renderer_.account_form(f, articles_.sections()));
 }
@@ -253,6 +255,7 @@ Response WebHandlers::signin_form(RequestContext& ctx) {
 Response WebHandlers::register_submit(RequestContext& ctx) {
   auto form = form_of(ctx);
   PageRenderer::AccountForm f;
+  f.csrf_token = ctx.principal.csrf_token;
   f.register_form = true;
   f.return_to = safe_return_to(field(form, "return_to"));
   f.email = field(form, "email");
@@ -274,6 +277,7 @@ Response WebHandlers::register_submit(RequestContext& ctx) {
 Response WebHandlers::signin_submit(RequestContext& ctx) {
   auto form = form_of(ctx);
   PageRenderer::AccountForm f;
+  f.csrf_token = ctx.principal.csrf_token;
   f.return_to = safe_return_to(field(form, "return_to"));
   f.email = field(form, "email");
   try {

@@ -486,6 +486,7 @@ std::string PageRenderer::account_form(const AccountForm& f, const std::vector<S
   if (!f.error.empty()) d.set("error", f.error);
   d.set("action", f.register_form ? "/register" : "/signin");
   d.set("return_to", f.return_to);
+  d.set("csrf_token", f.csrf_token);
   d.set("register", mus::data(f.register_form));
   d.set("email", f.email);
   d.set("display_name", f.display_name);

@@ -92,6 +92,7 @@ class PageRenderer {
     std::string error;
     std::string email;
     std::string display_name;
+    std::string csrf_token;  // the pre-session token (Pipeline)
   };
   std::string account_form(const AccountForm& f, const std::vector<Section>& sections) const;
   struct AccountView {

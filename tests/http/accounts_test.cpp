@@ -277,7 +277,7 @@ TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
 
 TEST_F(AccountsTest, FormErrorsKeepWhatTheReaderTyped) {
   std::string form = "display_name=Keeps+Name&email=bad-address&password=whatever+long&return_to=/";
-  auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}}});
+  auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
   EXPECT_EQ(res.status, 422);
   EXPECT_NE(res.body.find("value=\"Keeps Name\""), std::string::npos);
   EXPECT_NE(res.body.find("does not look like an email address"), std::string::npos);
@@ -287,7 +287,7 @@ TEST_F(AccountsTest, ReturnToNeverLeavesTheSite) {
   for (std::string target : {"%2F%2Fevil.example%2Fx", "https%3A%2F%2Fevil.example", "%2F%5Cevil.example",
                              "javascript%3Aalert(1)"}) {
     std::string form = "display_name=Hop&email=" + unique_email() + "&password=a+long+enough+one&return_to=" + target;
-    auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}}});
+    auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
     EXPECT_EQ(res.status, 303);
     EXPECT_EQ(res.header("location"), "/") << target;
   }

@@ -311,7 +311,7 @@ TEST_F(ContributionsTest, TheAppealWorksWithoutJavaScriptAndAdminsSeeTheReport) 
   EXPECT_NE(page.body.find("action=\"/contribute\""), std::string::npos) << "the appeal is a form";
   EXPECT_NE(page.header("content-security-policy").find("form-action 'self' " + standin_->url()), std::string::npos);
   RequestSpec form{"POST", "/contribute", "article=" + s + "&currency=GBP&interval=month&amount=other&other_amount=12",
-                   {{"Content-Type", "application/x-www-form-urlencoded"}}};
+                   {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}};
   auto r = request(port(), form);
   ASSERT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.header("location").rfind(standin_->url() + "/pay/", 0), 0u);

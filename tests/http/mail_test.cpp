@@ -62,11 +62,11 @@ TEST_F(MailTest, RegistrationMailsAVerificationLinkThatSurvivesScanners) {
   EXPECT_FALSE(verified(cookie));
   // The reader presses the button.
   auto confirm = request(port(), {"POST", "/verify", "token=" + token_of(link),
-                                  {{"Content-Type", "application/x-www-form-urlencoded"}}});
+                                  {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(confirm.status, 200);
   EXPECT_TRUE(verified(cookie));
   // The link is single-use.
-  auto again = request(port(), {"POST", "/verify", "token=" + token_of(link), {{"Content-Type", "application/x-www-form-urlencoded"}}});
+  auto again = request(port(), {"POST", "/verify", "token=" + token_of(link), {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(again.status, 410);
   EXPECT_EQ(get(port(), path_of(link)).status, 410);
 }
@@ -95,10 +95,10 @@ TEST_F(MailTest, PasswordResetByMail) {
   auto link = first_link(mail->body());
   EXPECT_EQ(get(port(), path_of(link)).status, 200);
   auto weak = request(port(), {"POST", "/reset", "token=" + token_of(link) + "&password=short",
-                               {{"Content-Type", "application/x-www-form-urlencoded"}}});
+                               {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(weak.status, 422) << "a too-short password keeps the link usable";
   auto done = request(port(), {"POST", "/reset", "token=" + token_of(link) + "&password=a+brand+new+passphrase",
-                               {{"Content-Type", "application/x-www-form-urlencoded"}}});
+                               {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(done.status, 200);
   EXPECT_EQ(request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", cookie}}}).status, 401) << "old sessions ended";
   auto signin = [&](const std::string& password) {
@@ -178,7 +178,7 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
     return std::string(json::parse(me.body).at("account").at("email").as_string());
   };
   auto confirm = [&](const std::string& link) {
-    return request(port(), {"POST", "/verify", "token=" + token_of(link), {{"Content-Type", "application/x-www-form-urlencoded"}}});
+    return request(port(), {"POST", "/verify", "token=" + token_of(link), {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   };
 
   // A mistyped address: the account keeps its own; the old address still signs in and is told, with a link.
