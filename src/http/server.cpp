@@ -196,18 +196,23 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
   pipeline.metrics().connection_closed();
 }
 
-// Out of descriptors (EMFILE, ENFILE): the waiting connection would make accept fail again at once, a busy
-// loop that also floods the log. Free the spare descriptor, accept and close one waiting connection, take the
-// spare back, and pause briefly. Failures are logged once per interval with a count.
+// Out of descriptors (EMFILE, ENFILE): the waiting connections would make accept fail again at once, a busy
+// loop that also floods the log. Free the spare descriptor, accept and close every waiting connection with it
+// (their clients see a close at once instead of hanging), take the spare back, and pause briefly. Failures
+// are logged once per interval with a count.
 void shed_one_connection(Server::Worker& w) {
   if (w.spare_fd >= 0) {
     ::close(w.spare_fd);
     w.spare_fd = -1;
   }
-  beast::error_code ec;
-  tcp::socket doomed(w.ioc);
-  w.acceptor.accept(doomed, ec);  // non-blocking acceptor: returns would_block when nobody waits
-  if (!ec) doomed.close(ec);
+  // The whole backlog, not one connection: each of them would otherwise wait for its turn at the pause below.
+  for (int shed = 0; shed < 4096; ++shed) {
+    beast::error_code ec;
+    tcp::socket doomed(w.ioc);
+    w.acceptor.accept(doomed, ec);  // non-blocking acceptor: would_block once nobody waits
+    if (ec) break;
+    doomed.close(ec);
+  }
   w.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
