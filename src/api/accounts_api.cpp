@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune::api {
 

@@ -3,32 +3,12 @@
 #include <charconv>
 
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune::api {
 
 namespace json = boost::json;
 
-std::string encode_cursor(const ArticleCursor& c) {
-  return base64url_encode(std::to_string(c.published_at) + ":" + std::to_string(c.id));
-}
-
-ArticleCursor decode_cursor(std::string_view text) {
-  Error bad(ErrorKind::bad_request, "invalid_cursor", "The cursor is not one this server issued.", "cursor");
-  if (text.size() > 64) throw bad;
-  auto raw = base64url_decode(text);
-  if (!raw) throw bad;
-  auto colon = raw->find(':');
-  if (colon == std::string::npos) throw bad;
-  ArticleCursor c;
-  auto parse = [&](std::string_view s, int64_t& out) {
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc() || p != s.data() + s.size()) throw bad;
-  };
-  parse(std::string_view(*raw).substr(0, colon), c.published_at);
-  parse(std::string_view(*raw).substr(colon + 1), c.id);
-  return c;
-}
 
 void require_role(const RequestContext& ctx, std::initializer_list<std::string_view> roles) {
   if (ctx.principal.kind == Principal::Kind::anonymous)

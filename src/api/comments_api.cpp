@@ -4,22 +4,15 @@
 
 #include "api/accounts_api.h"
 #include "api/articles_api.h"
+#include "http/cursors.h"
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 #include "live/sse.h"
 
 namespace tribune::api {
 
 namespace json = boost::json;
 
-std::string encode_comment_cursor(const CommentCursor& c) {
-  return encode_cursor(ArticleCursor{c.key, c.id});
-}
-
-CommentCursor decode_comment_cursor(std::string_view text) {
-  auto c = decode_cursor(text);
-  return CommentCursor{c.published_at, c.id};
-}
 
 json::object CommentsApi::to_json(const Comment& c) {
   json::object author{{"id", c.author_id ? json::value(*c.author_id) : json::value(nullptr)},

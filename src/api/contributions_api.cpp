@@ -1,7 +1,7 @@
 #include "api/contributions_api.h"
 
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune::api {
 

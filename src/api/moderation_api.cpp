@@ -4,7 +4,7 @@
 
 #include "api/comments_api.h"
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune::api {
 
@@ -12,15 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::optional<int64_t> optional_id(const RequestContext& ctx, std::string_view key) {
-  auto v = ctx.query_value(key);
-  if (!v || v->empty()) return std::nullopt;
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
-  if (ec != std::errc() || end != v->data() + v->size() || id <= 0)
-    throw invalid_field(std::string(key), "invalid_id", std::string(key) + " must be a positive whole number.");
-  return id;
-}
 
 }  // namespace
 
@@ -31,31 +22,7 @@ int64_t ModerationApi::moderator(const RequestContext& ctx) {
   return ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
 }
 
-Store::QueueQuery ModerationApi::queue_query(const RequestContext& ctx, ModerationService& moderation, int limit) {
-  Store::QueueQuery q;
-  q.limit = limit;
-  if (auto v = ctx.query_value("view"); v && !v->empty()) q.view = std::string(*v);
-  if (auto r = ctx.query_value("rule")) q.rule = std::string(*r);
-  if (auto slug = ctx.query_value("article"); slug && !slug->empty()) q.article_id = moderation.article_id(*slug);
-  q.author_id = optional_id(ctx, "reader");
-  q.after = id_query(ctx, "after");
-  return q;
-}
-
-Store::LogQuery ModerationApi::log_query(const RequestContext& ctx, int limit) {
-  Store::LogQuery q;
-  q.limit = limit;
-  q.before_id = id_query(ctx, "before");
-  q.subject_id = optional_id(ctx, "reader");
-  if (auto a = ctx.query_value("action")) {
-    if (a->size() > 40 || !std::all_of(a->begin(), a->end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || c == '_'; }))
-      throw invalid_field("action", "invalid_action", "action must be the name of an act, such as approve or ban.");
-    q.action = std::string(*a);
-  }
-  return q;
-}
-
-json::object ModerationApi::to_json(const Store::LogEntry& e) {
+json::object ModerationApi::to_json(const LogEntry& e) {
   return {{"id", e.id},
           {"actor_id", e.actor_id ? json::value(*e.actor_id) : json::value(nullptr)},
           {"actor", e.actor_name},
@@ -69,7 +36,7 @@ json::object ModerationApi::to_json(const Store::LogEntry& e) {
 
 Response ModerationApi::queue(RequestContext& ctx) {
   moderator(ctx);
-  auto q = queue_query(ctx, moderation_, limit_param(ctx, 50, 200));
+  auto q = moderation_.queue_query(ctx.query, limit_param(ctx, 50, 200));
   auto items = moderation_.queue(q);
   json::array out;
   for (const auto& item : items) {
@@ -172,7 +139,7 @@ Response ModerationApi::history(RequestContext& ctx) {
 
 Response ModerationApi::log(RequestContext& ctx) {
   moderator(ctx);
-  auto q = log_query(ctx, limit_param(ctx, 50, 500));
+  auto q = ModerationService::log_query(ctx.query, limit_param(ctx, 50, 500));
   auto entries = moderation_.log(q);
   json::array out;
   for (const auto& e : entries) out.push_back(to_json(e));

@@ -6,7 +6,7 @@
 #include "api/accounts_api.h"
 #include "api/comments_api.h"
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 #include "live/sse.h"
 
 namespace tribune::api {

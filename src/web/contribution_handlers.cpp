@@ -1,7 +1,7 @@
 // The appeal without JavaScript, the page Stripe returns readers to, and the admins' report.
 #include <charconv>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "http/error_mapping.h"
 #include "web/form_support.h"
 #include "web/handlers.h"

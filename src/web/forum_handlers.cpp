@@ -3,7 +3,7 @@
 // personal or change state, so none goes through the page cache; every form also works without JavaScript.
 #include <map>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "web/form_support.h"
 #include "web/handlers.h"
 

@@ -5,7 +5,7 @@
 
 #include <charconv>
 
-#include "api/articles_api.h"
+#include "http/cursors.h"
 #include "http/forms.h"
 #include "web/form_support.h"
 #include "http/error_mapping.h"
@@ -75,10 +75,10 @@ Response WebHandlers::listing_page(RequestContext& ctx, PageRenderer::Listing li
                                    const std::string& base_path) {
   uint64_t generation = cache_.generation();
   query.limit = 21;
-  if (auto c = ctx.query_value("cursor")) query.after = api::decode_cursor(*c);
+  if (auto c = ctx.query_value("cursor")) query.after = decode_cursor(*c);
   auto page = articles_.list(query);
   listing.articles = std::move(page.articles);
-  if (page.next) listing.next_url = base_path + "?cursor=" + api::encode_cursor(*page.next);
+  if (page.next) listing.next_url = base_path + "?cursor=" + encode_cursor(*page.next);
   listing.canonical_path = base_path;
   return store_and_serve(ctx, generation, renderer_.listing(listing, articles_.sections()), kHtml, true);
 }
@@ -133,7 +133,7 @@ Response WebHandlers::article(RequestContext& ctx) {
   if (auto s = ctx.query_value("sort")) sort = parse_comment_sort(*s).value_or(CommentSort::newest);
   std::optional<CommentCursor> after;
   if (auto c = ctx.query_value("cursor")) {
-    auto cursor = api::decode_cursor(*c);
+    auto cursor = decode_cursor(*c);
     after = CommentCursor{cursor.published_at, cursor.id};
   }
   // Its pages by sort and cursor go with the conversation: dropped when one of its comments changes.

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <map>
 
-#include "api/moderation_api.h"
-#include "domain/error.h"
+#include "http/cursors.h"
+#include "model/error.h"
 #include "http/error_mapping.h"
 #include "http/forms.h"
 #include "web/form_support.h"
@@ -115,7 +115,7 @@ Response WebHandlers::queue_page(RequestContext& ctx, http::status status, const
   auto typed = [&](std::string_view form, std::string_view name) {
     return refusal && refusal->form == form ? html_escape(field(refusal->typed, name)) : std::string();
   };
-  auto q = api::ModerationApi::queue_query(ctx, moderation_, kQueuePage);
+  auto q = moderation_.queue_query(ctx.query, kQueuePage);
   auto queue = moderation_.queue(q);
   bool decided = q.view == "decided";
 
@@ -422,7 +422,7 @@ Response WebHandlers::history_page(RequestContext& ctx, int64_t account_id, http
 Response WebHandlers::audit_log(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation/log");
   ModerationService::require_staff(ctx.principal.role);
-  auto q = api::ModerationApi::log_query(ctx, kLogPage);
+  auto q = ModerationService::log_query(ctx.query, kLogPage);
   auto entries = moderation_.log(q);
   PageRenderer::ActivityPage page;
   page.heading = "Audit log";
@@ -468,7 +468,7 @@ Response WebHandlers::audit_log_csv(RequestContext& ctx) {
   if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation/log");
   ModerationService::require_staff(ctx.principal.role);
   std::string out = "id,at,actor_id,actor,action,comment_id,account_id,reason\r\n";
-  Store::LogQuery q;
+  LogQuery q;
   q.limit = 1000;
   for (;;) {
     auto page = moderation_.log(q);

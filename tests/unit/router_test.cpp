@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "http/router.h"
-#include "web/page_cache.h"
+#include "http/page_cache.h"
 
 using namespace tribune;
 
