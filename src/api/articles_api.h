@@ -35,7 +35,5 @@ class ArticlesApi {
   std::string base_url_;
 };
 
-// Throws unauthenticated (no token) or forbidden (role not in roles).
-void require_role(const RequestContext& ctx, std::initializer_list<std::string_view> roles);
 
 }  // namespace tribune::api

@@ -38,11 +38,9 @@ class ModerationApi {
   // POST /api/v1/me/warning/acknowledge -> 204 (the signed-in reader; 404 when there is no warning)
   Response acknowledge_warning(RequestContext& ctx);
 
-  // The queue filters from a query string (shared with the queue page). Errors: invalid, not_found (article).
   static boost::json::object to_json(const LogEntry& e);
 
  private:
-  int64_t moderator(const RequestContext& ctx);
   ModerationService& moderation_;
 };
 

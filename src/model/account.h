@@ -32,6 +32,11 @@ struct Account {
 // "@AnaLima" names "Ana Lima". Empty when the name has none. Stored with the account.
 std::string mention_handle(std::string_view display_name);
 
+// The roles an account or an API token can have.
+enum class Role { reader, moderator, editor, admin };
+std::string_view to_string(Role r);
+std::optional<Role> parse_role(std::string_view s);
+
 // Moderators, editors and admins: staff, above the reader.
 inline bool is_staff_role(std::string_view role) { return role == "moderator" || role == "editor" || role == "admin"; }
 
