@@ -22,6 +22,9 @@ ALLOWED = {
     "app": None,                            # the composition root wires everything
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
+# The whole store (every role at once) is the engines' and the composition root's: services take roles.
+WHOLE_STORE = '#include "store/store.h"'
+WHOLE_STORE_ALLOWED = ("store", "app")
 
 
 def main():
@@ -43,6 +46,9 @@ def main():
             path = os.path.join(root, name)
             with open(path, encoding="utf-8") as f:
                 for n, line in enumerate(f, 1):
+                    if line.strip() == WHOLE_STORE and layer not in WHOLE_STORE_ALLOWED:
+                        problems.append(f"{os.path.relpath(path, src)}:{n}: {layer}/ includes the whole store; "
+                                        f"include the roles it uses (store/roles/)")
                     m = INCLUDE.match(line)
                     if not m or allowed is None:
                         continue

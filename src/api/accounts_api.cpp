@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune::api {
 
@@ -31,9 +31,6 @@ ClientInfo client_of(const RequestContext& ctx) {
 
 }  // namespace
 
-void require_session(const RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
-}
 
 Response AccountsApi::register_account(RequestContext& ctx) {
   auto body = parse_object(ctx, {"email", "display_name", "password"});
@@ -57,7 +54,6 @@ Response AccountsApi::sign_in(RequestContext& ctx) {
 }
 
 Response AccountsApi::sign_out(RequestContext& ctx) {
-  require_session(ctx);
   accounts_.sign_out(ctx.principal.session_token);
   Response r = no_content();
   r.headers.insert(http::field::set_cookie, cookie_.clear());
@@ -65,7 +61,6 @@ Response AccountsApi::sign_out(RequestContext& ctx) {
 }
 
 Response AccountsApi::me(RequestContext& ctx) {
-  require_session(ctx);
   auto account = accounts_.find(ctx.principal.account_id);
   if (!account) throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
   return json_response(http::status::ok,
@@ -73,7 +68,6 @@ Response AccountsApi::me(RequestContext& ctx) {
 }
 
 Response AccountsApi::sessions(RequestContext& ctx) {
-  require_session(ctx);
   json::array items;
   for (const auto& s : accounts_.sessions(ctx.principal.account_id))
     items.push_back({{"id", s.id},
@@ -86,7 +80,6 @@ Response AccountsApi::sessions(RequestContext& ctx) {
 }
 
 Response AccountsApi::end_session(RequestContext& ctx) {
-  require_session(ctx);
   int64_t id = path_id(ctx, "id", "The session");
   accounts_.end_session(ctx.principal.account_id, id);
   Response r = no_content();
@@ -95,7 +88,6 @@ Response AccountsApi::end_session(RequestContext& ctx) {
 }
 
 Response AccountsApi::sign_out_everywhere(RequestContext& ctx) {
-  require_session(ctx);
   accounts_.sign_out_everywhere(ctx.principal.account_id);
   Response r = no_content();
   r.headers.insert(http::field::set_cookie, cookie_.clear());
@@ -104,23 +96,16 @@ Response AccountsApi::sign_out_everywhere(RequestContext& ctx) {
 
 namespace {
 
-void require_admin(const RequestContext& ctx) {
-  if (ctx.principal.kind == Principal::Kind::anonymous)
-    throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
-  if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins can do this.");
-}
 
 }  // namespace
 
 Response AccountsApi::update_me(RequestContext& ctx) {
-  require_session(ctx);
   auto body = parse_object(ctx, {"display_name"});
   auto account = accounts_.change_display_name(ctx.principal.account_id, required_string(body, "display_name"));
   return json_response(http::status::ok, json::object{{"account", account_json(account, true)}});
 }
 
 Response AccountsApi::change_email(RequestContext& ctx) {
-  require_session(ctx);
   auto body = parse_object(ctx, {"email", "password"});
   accounts_.change_email(ctx.principal.account_id, optional_string(body, "password").value_or(""),
                          required_string(body, "email"));
@@ -128,7 +113,6 @@ Response AccountsApi::change_email(RequestContext& ctx) {
 }
 
 Response AccountsApi::change_password(RequestContext& ctx) {
-  require_session(ctx);
   auto body = parse_object(ctx, {"current_password", "new_password", "sign_out_others"});
   bool others = false;
   if (auto it = body.find("sign_out_others"); it != body.end()) {
@@ -143,7 +127,6 @@ Response AccountsApi::change_password(RequestContext& ctx) {
 }
 
 Response AccountsApi::export_data(RequestContext& ctx) {
-  require_session(ctx);
   auto data = accounts_.export_data(ctx.principal.account_id);
   json::array sessions, comments;
   for (const auto& s : data.sessions)
@@ -164,7 +147,6 @@ Response AccountsApi::export_data(RequestContext& ctx) {
 }
 
 Response AccountsApi::delete_me(RequestContext& ctx) {
-  require_session(ctx);
   auto body = parse_object(ctx, {"password"});
   accounts_.delete_account(ctx.principal.account_id, optional_string(body, "password").value_or(""));
   Response r = no_content();
@@ -173,7 +155,6 @@ Response AccountsApi::delete_me(RequestContext& ctx) {
 }
 
 Response AccountsApi::admin_list(RequestContext& ctx) {
-  require_admin(ctx);
   int limit = limit_param(ctx, 50, 500);
   int64_t after = id_query(ctx, "after");
   auto accounts = accounts_.list_accounts(after, limit);
@@ -184,7 +165,6 @@ Response AccountsApi::admin_list(RequestContext& ctx) {
 }
 
 Response AccountsApi::admin_set_role(RequestContext& ctx) {
-  require_admin(ctx);
   auto body = parse_object(ctx, {"role"});
   accounts_.set_role(ctx.principal.account_id, path_id(ctx, "id", "The account"), required_string(body, "role"));
   return no_content();
@@ -213,7 +193,6 @@ Response AccountsApi::confirm_verification(RequestContext& ctx) {
 }
 
 Response AccountsApi::resend_verification(RequestContext& ctx) {
-  require_session(ctx);
   accounts_.resend_verification(ctx.principal.account_id);
   return json_response(http::status::accepted, json::object{{"status", "sent"}});
 }

@@ -53,7 +53,5 @@ class AccountsApi {
   SessionCookie cookie_;
 };
 
-// Throws unauthenticated unless a reader is signed in with a session.
-void require_session(const RequestContext& ctx);
 
 }  // namespace tribune::api

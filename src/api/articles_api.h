@@ -4,8 +4,9 @@
 #include <boost/json/value.hpp>
 
 #include "domain/articles.h"
+#include "http/cursors.h"
 #include "http/message.h"
-#include "web/page_cache.h"
+#include "http/page_cache.h"
 
 namespace tribune::api {
 
@@ -34,10 +35,5 @@ class ArticlesApi {
   std::string base_url_;
 };
 
-std::string encode_cursor(const ArticleCursor& c);
-ArticleCursor decode_cursor(std::string_view text);  // Error(bad_request, invalid_cursor)
-
-// Throws unauthenticated (no token) or forbidden (role not in roles).
-void require_role(const RequestContext& ctx, std::initializer_list<std::string_view> roles);
 
 }  // namespace tribune::api

@@ -6,7 +6,7 @@
 #include "domain/comments.h"
 #include "domain/readers.h"
 #include "live/hub.h"
-#include "web/page_cache.h"
+#include "http/page_cache.h"
 #include "http/message.h"
 
 namespace tribune::api {
@@ -57,7 +57,5 @@ class CommentsApi {
   PageCache& cache_;
 };
 
-std::string encode_comment_cursor(const CommentCursor& c);
-CommentCursor decode_comment_cursor(std::string_view text);
 
 }  // namespace tribune::api

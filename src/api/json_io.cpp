@@ -1,8 +1,10 @@
 #include "api/json_io.h"
 
+#include "model/params.h"
+
 #include <charconv>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "util/text.h"
 
 namespace tribune::api {
@@ -83,15 +85,7 @@ Response no_content() {
   return r;
 }
 
-int64_t id_query(const RequestContext& ctx, std::string_view key) {
-  auto v = ctx.query_value(key);
-  if (!v) return 0;
-  int64_t id = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
-  if (ec != std::errc() || p != v->data() + v->size() || id < 0)
-    throw Error(ErrorKind::bad_request, "invalid_cursor", std::string(key) + " must be an id.", std::string(key));
-  return id;
-}
+int64_t id_query(const RequestContext& ctx, std::string_view key) { return position_param(ctx.query, key); }
 
 int64_t path_id(const RequestContext& ctx, std::string_view key, const std::string& what) {
   auto id = ctx.id_param(key);

@@ -4,7 +4,7 @@
 
 #include "api/comments_api.h"
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune::api {
 
@@ -12,50 +12,11 @@ namespace json = boost::json;
 
 namespace {
 
-std::optional<int64_t> optional_id(const RequestContext& ctx, std::string_view key) {
-  auto v = ctx.query_value(key);
-  if (!v || v->empty()) return std::nullopt;
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
-  if (ec != std::errc() || end != v->data() + v->size() || id <= 0)
-    throw invalid_field(std::string(key), "invalid_id", std::string(key) + " must be a positive whole number.");
-  return id;
-}
 
 }  // namespace
 
-int64_t ModerationApi::moderator(const RequestContext& ctx) {
-  if (ctx.principal.kind == Principal::Kind::anonymous)
-    throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
-  ModerationService::require_staff(ctx.principal.role);
-  return ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
-}
 
-Store::QueueQuery ModerationApi::queue_query(const RequestContext& ctx, ModerationService& moderation, int limit) {
-  Store::QueueQuery q;
-  q.limit = limit;
-  if (auto v = ctx.query_value("view"); v && !v->empty()) q.view = std::string(*v);
-  if (auto r = ctx.query_value("rule")) q.rule = std::string(*r);
-  if (auto slug = ctx.query_value("article"); slug && !slug->empty()) q.article_id = moderation.article_id(*slug);
-  q.author_id = optional_id(ctx, "reader");
-  q.after = id_query(ctx, "after");
-  return q;
-}
-
-Store::LogQuery ModerationApi::log_query(const RequestContext& ctx, int limit) {
-  Store::LogQuery q;
-  q.limit = limit;
-  q.before_id = id_query(ctx, "before");
-  q.subject_id = optional_id(ctx, "reader");
-  if (auto a = ctx.query_value("action")) {
-    if (a->size() > 40 || !std::all_of(a->begin(), a->end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || c == '_'; }))
-      throw invalid_field("action", "invalid_action", "action must be the name of an act, such as approve or ban.");
-    q.action = std::string(*a);
-  }
-  return q;
-}
-
-json::object ModerationApi::to_json(const Store::LogEntry& e) {
+json::object ModerationApi::to_json(const LogEntry& e) {
   return {{"id", e.id},
           {"actor_id", e.actor_id ? json::value(*e.actor_id) : json::value(nullptr)},
           {"actor", e.actor_name},
@@ -68,8 +29,7 @@ json::object ModerationApi::to_json(const Store::LogEntry& e) {
 }
 
 Response ModerationApi::queue(RequestContext& ctx) {
-  moderator(ctx);
-  auto q = queue_query(ctx, moderation_, limit_param(ctx, 50, 200));
+  auto q = moderation_.queue_query(ctx.query, limit_param(ctx, 50, 200));
   auto items = moderation_.queue(q);
   json::array out;
   for (const auto& item : items) {
@@ -96,7 +56,7 @@ Response ModerationApi::queue(RequestContext& ctx) {
 }
 
 Response ModerationApi::decide(RequestContext& ctx) {
-  auto who = moderator(ctx);
+  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
   auto body = parse_object(ctx, {"decision", "reason"});
   auto c = moderation_.decide(who, path_id(ctx, "id", "The comment"), required_string(body, "decision"),
                               optional_string(body, "reason").value_or(""));
@@ -104,7 +64,7 @@ Response ModerationApi::decide(RequestContext& ctx) {
 }
 
 Response ModerationApi::decide_many(RequestContext& ctx) {
-  auto who = moderator(ctx);
+  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
   auto body = parse_object(ctx, {"ids", "decision", "reason"});
   std::vector<int64_t> ids;
   auto* list = body.if_contains("ids");
@@ -118,20 +78,20 @@ Response ModerationApi::decide_many(RequestContext& ctx) {
 }
 
 Response ModerationApi::ban(RequestContext& ctx) {
-  auto who = moderator(ctx);
+  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
   auto body = parse_object(ctx, {"reason"});
   moderation_.ban(who, path_id(ctx, "id", "The account"), std::nullopt, optional_string(body, "reason").value_or(""));
   return no_content();
 }
 
 Response ModerationApi::lift_ban(RequestContext& ctx) {
-  auto who = moderator(ctx);
+  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
   moderation_.lift_ban(who, path_id(ctx, "id", "The account"));
   return no_content();
 }
 
 Response ModerationApi::suspend(RequestContext& ctx) {
-  auto who = moderator(ctx);
+  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
   auto body = parse_object(ctx, {"until", "reason"});
   auto until = parse_rfc3339(required_string(body, "until"));
   if (!until) throw invalid_field("until", "invalid_time", "until must be an RFC 3339 time.");
@@ -140,7 +100,7 @@ Response ModerationApi::suspend(RequestContext& ctx) {
 }
 
 Response ModerationApi::sanction(RequestContext& ctx) {
-  auto who = moderator(ctx);
+  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
   auto body = parse_object(ctx, {"action", "reason"});
   moderation_.sanction(who, path_id(ctx, "id", "The account"), required_string(body, "action"),
                        optional_string(body, "reason").value_or(""));
@@ -148,7 +108,6 @@ Response ModerationApi::sanction(RequestContext& ctx) {
 }
 
 Response ModerationApi::history(RequestContext& ctx) {
-  moderator(ctx);
   auto h = moderation_.history(path_id(ctx, "id", "The account"));
   json::array comments, log;
   for (const auto& c : h.comments) {
@@ -171,8 +130,7 @@ Response ModerationApi::history(RequestContext& ctx) {
 }
 
 Response ModerationApi::log(RequestContext& ctx) {
-  moderator(ctx);
-  auto q = log_query(ctx, limit_param(ctx, 50, 500));
+  auto q = ModerationService::log_query(ctx.query, limit_param(ctx, 50, 500));
   auto entries = moderation_.log(q);
   json::array out;
   for (const auto& e : entries) out.push_back(to_json(e));
@@ -181,7 +139,6 @@ Response ModerationApi::log(RequestContext& ctx) {
 }
 
 Response ModerationApi::acknowledge_warning(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
   if (!moderation_.acknowledge_warning(ctx.principal.account_id)) throw not_found("The warning");
   return no_content();
 }

@@ -38,13 +38,9 @@ class ModerationApi {
   // POST /api/v1/me/warning/acknowledge -> 204 (the signed-in reader; 404 when there is no warning)
   Response acknowledge_warning(RequestContext& ctx);
 
-  // The queue filters from a query string (shared with the queue page). Errors: invalid, not_found (article).
-  static Store::QueueQuery queue_query(const RequestContext& ctx, ModerationService& moderation, int limit);
-  static Store::LogQuery log_query(const RequestContext& ctx, int limit);
-  static boost::json::object to_json(const Store::LogEntry& e);
+  static boost::json::object to_json(const LogEntry& e);
 
  private:
-  int64_t moderator(const RequestContext& ctx);
   ModerationService& moderation_;
 };
 

@@ -6,7 +6,7 @@
 #include "api/accounts_api.h"
 #include "api/comments_api.h"
 #include "api/json_io.h"
-#include "domain/error.h"
+#include "model/error.h"
 #include "live/sse.h"
 
 namespace tribune::api {
@@ -32,7 +32,6 @@ json::array comments_json(const std::vector<Comment>& comments) {
 }  // namespace
 
 Response ReadersApi::follow(RequestContext& ctx) {
-  require_session(ctx);
   bool on = ctx.request.method() == http::verb::put;
   int64_t id = reader_id(ctx);
   readers_.follow(ctx.principal.account_id, id, on);
@@ -53,7 +52,6 @@ Response ReadersApi::profile(RequestContext& ctx) {
 }
 
 Response ReadersApi::feed(RequestContext& ctx) {
-  require_session(ctx);
   int limit = limit_param(ctx, 30, 100);
   auto comments = readers_.feed(ctx.principal.account_id, before_param(ctx), limit);
   json::value next = static_cast<int>(comments.size()) == limit ? json::value(comments.back().id) : json::value(nullptr);
@@ -61,7 +59,6 @@ Response ReadersApi::feed(RequestContext& ctx) {
 }
 
 Response ReadersApi::notifications(RequestContext& ctx) {
-  require_session(ctx);
   int limit = limit_param(ctx, 30, 100);
   auto items = readers_.notifications(ctx.principal.account_id, before_param(ctx), limit);
   json::array out;
@@ -87,7 +84,6 @@ Response ReadersApi::notifications(RequestContext& ctx) {
 }
 
 Response ReadersApi::mark_read(RequestContext& ctx) {
-  require_session(ctx);
   auto body = parse_object(ctx, {"up_to"});
   auto it = body.find("up_to");
   if (it == body.end() || !it->value().is_int64() || it->value().as_int64() < 0)
@@ -97,14 +93,12 @@ Response ReadersApi::mark_read(RequestContext& ctx) {
 }
 
 Response ReadersApi::ignore(RequestContext& ctx) {
-  require_session(ctx);
   bool on = ctx.request.method() == http::verb::put;
   readers_.ignore(ctx.principal.account_id, reader_id(ctx), on);
   return json_response(http::status::ok, json::object{{"ignoring", on}});
 }
 
 Response ReadersApi::set_digest(RequestContext& ctx) {
-  require_session(ctx);
   auto body = parse_object(ctx, {"digest"});
   auto mode = required_string(body, "digest");
   readers_.set_digest(ctx.principal.account_id, mode);
@@ -112,7 +106,6 @@ Response ReadersApi::set_digest(RequestContext& ctx) {
 }
 
 Response ReadersApi::set_supporter_badge(RequestContext& ctx) {
-  require_session(ctx);
   auto body = parse_object(ctx, {"show"});
   auto it = body.find("show");
   if (it == body.end() || !it->value().is_bool())
@@ -129,7 +122,6 @@ std::string ReadersApi::frame(const Comment& c, const std::string& kind, const s
 }
 
 Response ReadersApi::events(RequestContext& ctx) {
-  require_session(ctx);
   return event_stream(live_, ctx.client_ip, {topic(ctx.principal.account_id)}, nullptr);
 }
 

@@ -101,18 +101,19 @@ App::App(Config config) : config_(std::move(config)) {
     }
     live_.gate().set_limits(config_.streams);
   }
+  // The engine implements every store role; each service below is handed only the roles it uses.
   store_ = open_store(config_);
   store_->migrate();
   limiter_.share_through(store_.get());
   articles_ = std::make_unique<ArticleService>(*store_, config_.site.locality);
   articles_->set_comment_policy(config_.comments);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
-  tokens_ = std::make_unique<TokenService>(*store_);
-  accounts_ = std::make_unique<AccountService>(*store_, limiter_, SessionPolicy{}, PasswordPolicy{}, config_.account_limits);
-  readers_ = std::make_unique<ReaderService>(*store_);
+  tokens_ = std::make_unique<TokenService>(*store_, *store_);
+  accounts_ = std::make_unique<AccountService>(*store_, *store_, *store_, limiter_, SessionPolicy{}, PasswordPolicy{}, config_.account_limits);
+  readers_ = std::make_unique<ReaderService>(*store_, *store_);
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
-  comments_ = std::make_unique<CommentService>(*store_, *articles_, limiter_, config_.comment_limits);
-  moderation_ = std::make_unique<ModerationService>(*store_, *comments_, *articles_, config_.moderation_settings);
+  comments_ = std::make_unique<CommentService>(*store_, *store_, *articles_, limiter_, config_.comment_limits);
+  moderation_ = std::make_unique<ModerationService>(*store_, *store_, *store_, *store_, *store_, *comments_, *articles_, config_.moderation_settings);
   // Bad patterns stop the start with an error naming them (Error invalid bad_pattern).
   auto rules = std::make_shared<const RulePipeline>(config_.moderation);
   if (rules->uses("classifier")) {
@@ -149,7 +150,7 @@ App::App(Config config) : config_(std::move(config)) {
     deliver();
   });
   // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
-  comments_->on_notify([this](const Comment& c, const std::vector<Store::Recipient>& recipients) {
+  comments_->on_notify([this](const Comment& c, const std::vector<Recipient>& recipients) {
     deliver_notifications(c, recipients);
     // In messages small enough for any engine: a popular author's comment may notify thousands.
     for (size_t start = 0; start < recipients.size(); start += 200) {
@@ -171,7 +172,7 @@ void App::comment_changed(const Article& a, const std::string& frame) {
   comment_changed(a.id, articles_->url_for(a), a.slug, frame);
 }
 
-void App::deliver_notifications(const Comment& c, const std::vector<Store::Recipient>& recipients) {
+void App::deliver_notifications(const Comment& c, const std::vector<Recipient>& recipients) {
   std::optional<std::string> url;
   for (const auto& r : recipients) {
     if (!live_.has_subscribers(api::ReadersApi::topic(r.account_id))) continue;
@@ -233,7 +234,7 @@ void App::peer_message(std::string_view text) {
   } else if (kind->as_string() == "notify") {
     auto c = store_->find_comment(id->as_int64());
     if (!c) return;
-    std::vector<Store::Recipient> recipients;
+    std::vector<Recipient> recipients;
     if (auto* to = m.if_contains("to"); to && to->is_array())
       for (const auto& r : to->as_array())
         if (r.is_array() && r.as_array().size() == 2 && r.as_array()[0].is_int64() && r.as_array()[1].is_string())
@@ -314,7 +315,8 @@ void App::build_http() {
         csp.insert(at + std::string_view("form-action 'self'").size(), " " + config_.stripe.checkout_origin);
     }
   }
-  contributions_ = std::make_unique<ContributionService>(*store_, *articles_, limiter_, StripeClient(config_.stripe),
+  payments_ = std::make_unique<StripeClient>(config_.stripe);
+  contributions_ = std::make_unique<ContributionService>(*store_, *store_, *articles_, limiter_, *payments_,
                                                          MailSettings{config_.site.base_url, config_.site.name},
                                                          config_.contributions);
   contributions_api_ = std::make_unique<api::ContributionsApi>(*contributions_);
@@ -383,73 +385,5 @@ void App::install_read_your_writes() {
   pipeline_->set_request_scope(std::move(scope));
 }
 
-void App::start_background() {
-  outbox_->start();
-  // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
-  // connection every cached page goes, since changes made meanwhile were not heard of.
-  store_->listen([this](std::string_view m) { peer_message(m); }, [this] {
-    try {
-      store_->sync_position();  // what was missed is at most what the primary has now
-    } catch (const std::exception& e) {
-      spdlog::warn("could not read the primary's position after a gap in messages: {}", e.what());
-    }
-    cache_.invalidate_all();
-  });
-  peers_listening_ = true;
-  bg_thread_ = std::thread([this] {
-    int64_t seen_version = -1;
-    std::optional<TimePoint> next_due;
-    auto next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
-    auto next_training = std::chrono::steady_clock::now();
-    std::unique_lock lock(bg_mu_);
-    while (!bg_stop_) {
-      lock.unlock();
-      try {
-        int64_t v = articles_->content_version();
-        bool due = next_due && *next_due <= articles_->now();
-        if ((seen_version >= 0 && v != seen_version) || due) {
-          store_->sync_position();  // the change (made elsewhere) is at most where the primary is now
-          cache_.invalidate_all();
-          if (due) spdlog::info("scheduled article due: page caches refreshed");
-        }
-        seen_version = v;
-        next_due = articles_->next_scheduled();
-      } catch (const Error& e) {
-        spdlog::warn("content poll failed: {}", e.what());
-      }
-      if (classifier_ && std::chrono::steady_clock::now() >= next_training) {
-        // Decisions made on other nodes (or by the command line) reach this node's model here.
-        next_training = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        try {
-          classifier_->learn_new();
-          classifier_->save_if_changed();
-        } catch (const std::exception& e) {
-          spdlog::warn("classifier: training failed: {}", e.what());
-        }
-      }
-      if (digests_ && std::chrono::steady_clock::now() >= next_digest) {
-        next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
-        try {
-          if (int n = digests_->run_once()) spdlog::info("notification mail: {} digests queued", n);
-        } catch (const Error& e) {
-          spdlog::warn("notification mail failed: {}", e.what());
-        }
-      }
-      lock.lock();
-      bg_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return bg_stop_; });
-    }
-  });
-}
-
-void App::stop_background() {
-  if (store_) store_->stop_listening();
-  if (outbox_) outbox_->stop();
-  {
-    std::lock_guard lock(bg_mu_);
-    bg_stop_ = true;
-  }
-  bg_cv_.notify_all();
-  if (bg_thread_.joinable()) bg_thread_.join();
-}
 
 }  // namespace tribune

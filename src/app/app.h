@@ -29,9 +29,10 @@
 #include "live/coalescer.h"
 #include "live/hub.h"
 #include "mail/outbox_worker.h"
+#include "payments/stripe.h"
 #include "store/store.h"
 #include "web/handlers.h"
-#include "web/page_cache.h"
+#include "http/page_cache.h"
 #include "web/pages.h"
 
 namespace tribune {
@@ -77,7 +78,7 @@ class App {
   // Drops the article's cached pages and sends the live frame to its readers on this node.
   void comment_changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame);
   void comment_changed(const Article& a, const std::string& frame);
-  void deliver_notifications(const Comment& c, const std::vector<Store::Recipient>& recipients);
+  void deliver_notifications(const Comment& c, const std::vector<Recipient>& recipients);
   void install_read_your_writes();
   void tell_peers(boost::json::object message);
   void peer_message(std::string_view text);
@@ -99,6 +100,7 @@ class App {
   std::shared_ptr<Classifier> classifier_;  // when the "classifier" rule is on
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<DigestService> digests_;
+  std::unique_ptr<StripeClient> payments_;
   std::unique_ptr<ContributionService> contributions_;
   std::unique_ptr<api::ContributionsApi> contributions_api_;
   SessionCookie cookie_;

@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "domain/dateline.h"
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

@@ -1,4 +1,5 @@
-// Every route Tribune serves, in one table. Literal routes come before the catch-all section patterns.
+// Every route Tribune serves, in one table, each with who may call it (http/router.h, Access): the pipeline
+// enforces that before the handler runs. Literal routes come before the catch-all section patterns.
 #include "app/app.h"
 
 #include <sodium.h>
@@ -42,12 +43,12 @@ Router App::build_routes() {
 
   // --- Operations -----------------------------------------------------------------------------------
   // GET /healthz: 200 {"status":"ok"} while the store answers
-  r.add(verb::get, "/healthz", [this](RequestContext&) {
+  r.add(verb::get, "/healthz", Access::anyone(), [this](RequestContext&) {
     articles_->content_version();
     return Response::json(http::status::ok, R"({"status":"ok"})");
   });
   // GET /metrics: Prometheus text format, to whom [server] metrics allows (404 to anyone else)
-  r.add(verb::get, "/metrics", [this](RequestContext& c) {
+  r.add(verb::get, "/metrics", Access::anyone(), [this](RequestContext& c) {
     if (!metrics_allowed(c)) throw Error(ErrorKind::not_found, "not_found", "There is nothing at this address.");
     auto text = metrics_.render([this](std::string& out) {
       auto s = store_->stats();
@@ -77,158 +78,158 @@ Router App::build_routes() {
 
   // --- JSON API v1 -----------------------------------------------------------------------------------
   // GET /api/v1/articles?limit&cursor&section&author&tag
-  r.add(verb::get, "/api/v1/articles", [&articles](RequestContext& c) { return articles.list(c); });
+  r.add(verb::get, "/api/v1/articles", Access::anyone(), [&articles](RequestContext& c) { return articles.list(c); });
   // POST /api/v1/articles (Bearer token: editor, admin)
-  r.add(verb::post, "/api/v1/articles", [&articles](RequestContext& c) { return articles.create(c); });
+  r.add(verb::post, "/api/v1/articles", Access::editors(), [&articles](RequestContext& c) { return articles.create(c); });
   // GET /api/v1/articles/{slug}
-  r.add(verb::get, "/api/v1/articles/{slug}", [&articles](RequestContext& c) { return articles.get(c); },
+  r.add(verb::get, "/api/v1/articles/{slug}", Access::anyone(), [&articles](RequestContext& c) { return articles.get(c); },
         [&articles](RequestContext& c) { return articles.get_cached(c); });
   // PUT /api/v1/articles/{slug} (Bearer token: editor, admin)
-  r.add(verb::put, "/api/v1/articles/{slug}", [&articles](RequestContext& c) { return articles.replace(c); });
+  r.add(verb::put, "/api/v1/articles/{slug}", Access::editors(), [&articles](RequestContext& c) { return articles.replace(c); });
   // GET /api/v1/articles/{slug}/comments?sort=newest|oldest|top&limit&cursor&parent_id
-  r.add(verb::get, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.list(c); },
+  r.add(verb::get, "/api/v1/articles/{slug}/comments", Access::anyone(), [&comments](RequestContext& c) { return comments.list(c); },
         [&comments](RequestContext& c) { return comments.list_cached(c); });
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in)
-  r.add(verb::post, "/api/v1/articles/{slug}/comments", [&comments](RequestContext& c) { return comments.create(c); });
+  r.add(verb::post, "/api/v1/articles/{slug}/comments", Access::session(), [&comments](RequestContext& c) { return comments.create(c); });
   // GET /api/v1/articles/{slug}/events: Server-Sent Events for the open article page
-  r.add(verb::get, "/api/v1/articles/{slug}/events", [&comments](RequestContext& c) { return comments.events(c); });
+  r.add(verb::get, "/api/v1/articles/{slug}/events", Access::anyone(), [&comments](RequestContext& c) { return comments.events(c); });
   // GET /api/v1/articles/{slug}/comments/mine?ids=: the signed-in reader's own reactions on those comments
-  r.add(verb::get, "/api/v1/articles/{slug}/comments/mine", [&comments](RequestContext& c) { return comments.mine(c); });
+  r.add(verb::get, "/api/v1/articles/{slug}/comments/mine", Access::session(), [&comments](RequestContext& c) { return comments.mine(c); });
   // PATCH /api/v1/comments/{id} {body}; DELETE /api/v1/comments/{id}
-  r.add(verb::patch, "/api/v1/comments/{id}", [&comments](RequestContext& c) { return comments.edit(c); });
-  r.add(verb::delete_, "/api/v1/comments/{id}", [&comments](RequestContext& c) { return comments.remove(c); });
+  r.add(verb::patch, "/api/v1/comments/{id}", Access::session(), [&comments](RequestContext& c) { return comments.edit(c); });
+  r.add(verb::delete_, "/api/v1/comments/{id}", Access::session(), [&comments](RequestContext& c) { return comments.remove(c); });
   // PUT|DELETE /api/v1/comments/{id}/reactions/{kind}
-  r.add(verb::put, "/api/v1/comments/{id}/reactions/{kind}", [&comments](RequestContext& c) { return comments.react(c); });
-  r.add(verb::delete_, "/api/v1/comments/{id}/reactions/{kind}", [&comments](RequestContext& c) { return comments.react(c); });
+  r.add(verb::put, "/api/v1/comments/{id}/reactions/{kind}", Access::session(), [&comments](RequestContext& c) { return comments.react(c); });
+  r.add(verb::delete_, "/api/v1/comments/{id}/reactions/{kind}", Access::session(), [&comments](RequestContext& c) { return comments.react(c); });
   // PUT|DELETE /api/v1/comments/{id}/pick (editor, moderator, admin)
-  r.add(verb::put, "/api/v1/comments/{id}/pick", [&comments](RequestContext& c) { return comments.pick(c); });
-  r.add(verb::delete_, "/api/v1/comments/{id}/pick", [&comments](RequestContext& c) { return comments.pick(c); });
+  r.add(verb::put, "/api/v1/comments/{id}/pick", Access::session(), [&comments](RequestContext& c) { return comments.pick(c); });
+  r.add(verb::delete_, "/api/v1/comments/{id}/pick", Access::session(), [&comments](RequestContext& c) { return comments.pick(c); });
   // GET /api/v1/comment-counts?articles=slug,slug: many articles' counts in one request
-  r.add(verb::get, "/api/v1/comment-counts", [&comments](RequestContext& c) { return comments.counts(c); });
+  r.add(verb::get, "/api/v1/comment-counts", Access::anyone(), [&comments](RequestContext& c) { return comments.counts(c); });
   // POST /api/v1/comments/{id}/reports {reason, note?}
-  r.add(verb::post, "/api/v1/comments/{id}/reports", [&comments](RequestContext& c) { return comments.report(c); });
+  r.add(verb::post, "/api/v1/comments/{id}/reports", Access::session(), [&comments](RequestContext& c) { return comments.report(c); });
   // GET /api/v1/readers/{id}: public profile; PUT|DELETE /api/v1/readers/{id}/follow
-  r.add(verb::get, "/api/v1/readers/{id}", [&readers](RequestContext& c) { return readers.profile(c); });
-  r.add(verb::put, "/api/v1/readers/{id}/follow", [&readers](RequestContext& c) { return readers.follow(c); });
-  r.add(verb::delete_, "/api/v1/readers/{id}/follow", [&readers](RequestContext& c) { return readers.follow(c); });
+  r.add(verb::get, "/api/v1/readers/{id}", Access::anyone(), [&readers](RequestContext& c) { return readers.profile(c); });
+  r.add(verb::put, "/api/v1/readers/{id}/follow", Access::session(), [&readers](RequestContext& c) { return readers.follow(c); });
+  r.add(verb::delete_, "/api/v1/readers/{id}/follow", Access::session(), [&readers](RequestContext& c) { return readers.follow(c); });
   // PUT|DELETE /api/v1/readers/{id}/ignore
-  r.add(verb::put, "/api/v1/readers/{id}/ignore", [&readers](RequestContext& c) { return readers.ignore(c); });
-  r.add(verb::delete_, "/api/v1/readers/{id}/ignore", [&readers](RequestContext& c) { return readers.ignore(c); });
+  r.add(verb::put, "/api/v1/readers/{id}/ignore", Access::session(), [&readers](RequestContext& c) { return readers.ignore(c); });
+  r.add(verb::delete_, "/api/v1/readers/{id}/ignore", Access::session(), [&readers](RequestContext& c) { return readers.ignore(c); });
   // GET /api/v1/me/events: the signed-in reader's notifications as Server-Sent Events
-  r.add(verb::get, "/api/v1/me/events", [&readers](RequestContext& c) { return readers.events(c); });
+  r.add(verb::get, "/api/v1/me/events", Access::session(), [&readers](RequestContext& c) { return readers.events(c); });
   // PUT /api/v1/me/digest {digest: immediate|daily|off}
-  r.add(verb::put, "/api/v1/me/digest", [&readers](RequestContext& c) { return readers.set_digest(c); });
+  r.add(verb::put, "/api/v1/me/digest", Access::session(), [&readers](RequestContext& c) { return readers.set_digest(c); });
   // PUT /api/v1/me/supporter-badge {show}
-  r.add(verb::put, "/api/v1/me/supporter-badge", [&readers](RequestContext& c) { return readers.set_supporter_badge(c); });
+  r.add(verb::put, "/api/v1/me/supporter-badge", Access::session(), [&readers](RequestContext& c) { return readers.set_supporter_badge(c); });
   // GET /api/v1/me/feed; GET /api/v1/me/notifications; POST /api/v1/me/notifications/read {up_to}
-  r.add(verb::get, "/api/v1/me/feed", [&readers](RequestContext& c) { return readers.feed(c); });
-  r.add(verb::get, "/api/v1/me/notifications", [&readers](RequestContext& c) { return readers.notifications(c); });
-  r.add(verb::post, "/api/v1/me/notifications/read", [&readers](RequestContext& c) { return readers.mark_read(c); });
+  r.add(verb::get, "/api/v1/me/feed", Access::session(), [&readers](RequestContext& c) { return readers.feed(c); });
+  r.add(verb::get, "/api/v1/me/notifications", Access::session(), [&readers](RequestContext& c) { return readers.notifications(c); });
+  r.add(verb::post, "/api/v1/me/notifications/read", Access::session(), [&readers](RequestContext& c) { return readers.mark_read(c); });
   // Moderation (moderator, editor, admin)
-  r.add(verb::get, "/api/v1/moderation/queue", [&moderation](RequestContext& c) { return moderation.queue(c); });
-  r.add(verb::post, "/api/v1/moderation/comments/{id}/decision", [&moderation](RequestContext& c) { return moderation.decide(c); });
-  r.add(verb::post, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.ban(c); });
-  r.add(verb::delete_, "/api/v1/moderation/accounts/{id}/ban", [&moderation](RequestContext& c) { return moderation.lift_ban(c); });
-  r.add(verb::post, "/api/v1/moderation/accounts/{id}/suspension", [&moderation](RequestContext& c) { return moderation.suspend(c); });
-  r.add(verb::post, "/api/v1/moderation/decisions", [&moderation](RequestContext& c) { return moderation.decide_many(c); });
-  r.add(verb::post, "/api/v1/moderation/accounts/{id}/sanctions", [&moderation](RequestContext& c) { return moderation.sanction(c); });
-  r.add(verb::get, "/api/v1/moderation/accounts/{id}/history", [&moderation](RequestContext& c) { return moderation.history(c); });
-  r.add(verb::get, "/api/v1/moderation/log", [&moderation](RequestContext& c) { return moderation.log(c); });
-  r.add(verb::post, "/api/v1/me/warning/acknowledge", [&moderation](RequestContext& c) { return moderation.acknowledge_warning(c); });
+  r.add(verb::get, "/api/v1/moderation/queue", Access::staff(), [&moderation](RequestContext& c) { return moderation.queue(c); });
+  r.add(verb::post, "/api/v1/moderation/comments/{id}/decision", Access::staff(), [&moderation](RequestContext& c) { return moderation.decide(c); });
+  r.add(verb::post, "/api/v1/moderation/accounts/{id}/ban", Access::staff(), [&moderation](RequestContext& c) { return moderation.ban(c); });
+  r.add(verb::delete_, "/api/v1/moderation/accounts/{id}/ban", Access::staff(), [&moderation](RequestContext& c) { return moderation.lift_ban(c); });
+  r.add(verb::post, "/api/v1/moderation/accounts/{id}/suspension", Access::staff(), [&moderation](RequestContext& c) { return moderation.suspend(c); });
+  r.add(verb::post, "/api/v1/moderation/decisions", Access::staff(), [&moderation](RequestContext& c) { return moderation.decide_many(c); });
+  r.add(verb::post, "/api/v1/moderation/accounts/{id}/sanctions", Access::staff(), [&moderation](RequestContext& c) { return moderation.sanction(c); });
+  r.add(verb::get, "/api/v1/moderation/accounts/{id}/history", Access::staff(), [&moderation](RequestContext& c) { return moderation.history(c); });
+  r.add(verb::get, "/api/v1/moderation/log", Access::staff(), [&moderation](RequestContext& c) { return moderation.log(c); });
+  r.add(verb::post, "/api/v1/me/warning/acknowledge", Access::session(), [&moderation](RequestContext& c) { return moderation.acknowledge_warning(c); });
   // POST /api/v1/contributions/checkout {amount, currency?, interval?, article?, referrer?, email?}
-  r.add(verb::post, "/api/v1/contributions/checkout", [&contributions](RequestContext& c) { return contributions.checkout(c); });
+  r.add(verb::post, "/api/v1/contributions/checkout", Access::anyone(), [&contributions](RequestContext& c) { return contributions.checkout(c); });
   // GET /api/v1/admin/contributions/report?currency&days (admin)
-  r.add(verb::get, "/api/v1/admin/contributions/report", [&contributions](RequestContext& c) { return contributions.report(c); });
+  r.add(verb::get, "/api/v1/admin/contributions/report", Access::admins(), [&contributions](RequestContext& c) { return contributions.report(c); });
   // POST /webhooks/stripe: Stripe's signed events (the only way a contribution is fulfilled)
-  r.add(verb::post, "/webhooks/stripe", [&contributions](RequestContext& c) { return contributions.webhook(c); });
+  r.add(verb::post, "/webhooks/stripe", Access::anyone(), [&contributions](RequestContext& c) { return contributions.webhook(c); });
   // POST /api/v1/accounts {email, password, display_name}: register and sign in
-  r.add(verb::post, "/api/v1/accounts", [&accounts](RequestContext& c) { return accounts.register_account(c); });
+  r.add(verb::post, "/api/v1/accounts", Access::anyone(), [&accounts](RequestContext& c) { return accounts.register_account(c); });
   // POST /api/v1/sessions {email, password}: sign in
-  r.add(verb::post, "/api/v1/sessions", [&accounts](RequestContext& c) { return accounts.sign_in(c); });
+  r.add(verb::post, "/api/v1/sessions", Access::anyone(), [&accounts](RequestContext& c) { return accounts.sign_in(c); });
   // DELETE /api/v1/sessions/current: sign out
-  r.add(verb::delete_, "/api/v1/sessions/current", [&accounts](RequestContext& c) { return accounts.sign_out(c); });
+  r.add(verb::delete_, "/api/v1/sessions/current", Access::session(), [&accounts](RequestContext& c) { return accounts.sign_out(c); });
   // GET /api/v1/me: the signed-in reader and their CSRF token
-  r.add(verb::get, "/api/v1/me", [&accounts](RequestContext& c) { return accounts.me(c); });
+  r.add(verb::get, "/api/v1/me", Access::session(), [&accounts](RequestContext& c) { return accounts.me(c); });
   // GET /api/v1/me/sessions; DELETE /api/v1/me/sessions (everywhere); DELETE /api/v1/me/sessions/{id}
-  r.add(verb::get, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sessions(c); });
-  r.add(verb::delete_, "/api/v1/me/sessions", [&accounts](RequestContext& c) { return accounts.sign_out_everywhere(c); });
-  r.add(verb::delete_, "/api/v1/me/sessions/{id}", [&accounts](RequestContext& c) { return accounts.end_session(c); });
+  r.add(verb::get, "/api/v1/me/sessions", Access::session(), [&accounts](RequestContext& c) { return accounts.sessions(c); });
+  r.add(verb::delete_, "/api/v1/me/sessions", Access::session(), [&accounts](RequestContext& c) { return accounts.sign_out_everywhere(c); });
+  r.add(verb::delete_, "/api/v1/me/sessions/{id}", Access::session(), [&accounts](RequestContext& c) { return accounts.end_session(c); });
   // PATCH /api/v1/me {display_name}; DELETE /api/v1/me {password}; GET /api/v1/me/export
-  r.add(verb::patch, "/api/v1/me", [&accounts](RequestContext& c) { return accounts.update_me(c); });
-  r.add(verb::delete_, "/api/v1/me", [&accounts](RequestContext& c) { return accounts.delete_me(c); });
-  r.add(verb::get, "/api/v1/me/export", [&accounts](RequestContext& c) { return accounts.export_data(c); });
+  r.add(verb::patch, "/api/v1/me", Access::session(), [&accounts](RequestContext& c) { return accounts.update_me(c); });
+  r.add(verb::delete_, "/api/v1/me", Access::session(), [&accounts](RequestContext& c) { return accounts.delete_me(c); });
+  r.add(verb::get, "/api/v1/me/export", Access::session(), [&accounts](RequestContext& c) { return accounts.export_data(c); });
   // POST /api/v1/me/email {email, password}; POST /api/v1/me/password {current_password, new_password, sign_out_others}
-  r.add(verb::post, "/api/v1/me/email", [&accounts](RequestContext& c) { return accounts.change_email(c); });
-  r.add(verb::post, "/api/v1/me/password", [&accounts](RequestContext& c) { return accounts.change_password(c); });
+  r.add(verb::post, "/api/v1/me/email", Access::session(), [&accounts](RequestContext& c) { return accounts.change_email(c); });
+  r.add(verb::post, "/api/v1/me/password", Access::session(), [&accounts](RequestContext& c) { return accounts.change_password(c); });
   // GET /api/v1/admin/accounts; PUT /api/v1/admin/accounts/{id}/role {role} (admin)
-  r.add(verb::get, "/api/v1/admin/accounts", [&accounts](RequestContext& c) { return accounts.admin_list(c); });
-  r.add(verb::put, "/api/v1/admin/accounts/{id}/role", [&accounts](RequestContext& c) { return accounts.admin_set_role(c); });
+  r.add(verb::get, "/api/v1/admin/accounts", Access::admins(), [&accounts](RequestContext& c) { return accounts.admin_list(c); });
+  r.add(verb::put, "/api/v1/admin/accounts/{id}/role", Access::admins(), [&accounts](RequestContext& c) { return accounts.admin_set_role(c); });
   // POST /api/v1/password-resets {email}; POST /api/v1/password-resets/confirm {token, password}
-  r.add(verb::post, "/api/v1/password-resets", [&accounts](RequestContext& c) { return accounts.request_reset(c); });
-  r.add(verb::post, "/api/v1/password-resets/confirm", [&accounts](RequestContext& c) { return accounts.confirm_reset(c); });
+  r.add(verb::post, "/api/v1/password-resets", Access::anyone(), [&accounts](RequestContext& c) { return accounts.request_reset(c); });
+  r.add(verb::post, "/api/v1/password-resets/confirm", Access::anyone(), [&accounts](RequestContext& c) { return accounts.confirm_reset(c); });
   // POST /api/v1/email-verifications/confirm {token}; POST /api/v1/me/email-verifications (resend)
-  r.add(verb::post, "/api/v1/email-verifications/confirm",
+  r.add(verb::post, "/api/v1/email-verifications/confirm", Access::anyone(),
         [&accounts](RequestContext& c) { return accounts.confirm_verification(c); });
-  r.add(verb::post, "/api/v1/me/email-verifications", [&accounts](RequestContext& c) { return accounts.resend_verification(c); });
+  r.add(verb::post, "/api/v1/me/email-verifications", Access::session(), [&accounts](RequestContext& c) { return accounts.resend_verification(c); });
   // Anything else under /api/ is answered by the pipeline with a JSON 404 or 405.
 
   // --- Pages, feeds, assets --------------------------------------------------------------------------
-  r.add(verb::get, "/", [&web](RequestContext& c) { return web.home(c); }, cached);
-  r.add(verb::get, "/feed.xml", [&web](RequestContext& c) { return web.feed(c); }, cached);
-  r.add(verb::get, "/sitemap.xml", [&web](RequestContext& c) { return web.sitemap(c); }, cached);
-  r.add(verb::get, "/support", [&web](RequestContext& c) { return web.support(c); }, cached);
-  r.add(verb::get, "/support/thanks", [&web](RequestContext& c) { return web.contribution_thanks(c); });
-  r.add(verb::post, "/contribute", [&web](RequestContext& c) { return web.contribute_submit(c); });
-  r.add(verb::get, "/admin/contributions", [&web](RequestContext& c) { return web.contributions_report(c); });
-  r.add(verb::get, "/admin/contributions.csv", [&web](RequestContext& c) { return web.contributions_csv(c); });
-  r.add(verb::get, "/assets/{name}", [&web](RequestContext& c) { return web.asset(c); },
+  r.add(verb::get, "/", Access::anyone(), [&web](RequestContext& c) { return web.home(c); }, cached);
+  r.add(verb::get, "/feed.xml", Access::anyone(), [&web](RequestContext& c) { return web.feed(c); }, cached);
+  r.add(verb::get, "/sitemap.xml", Access::anyone(), [&web](RequestContext& c) { return web.sitemap(c); }, cached);
+  r.add(verb::get, "/support", Access::anyone(), [&web](RequestContext& c) { return web.support(c); }, cached);
+  r.add(verb::get, "/support/thanks", Access::anyone(), [&web](RequestContext& c) { return web.contribution_thanks(c); });
+  r.add(verb::post, "/contribute", Access::anyone(), [&web](RequestContext& c) { return web.contribute_submit(c); });
+  r.add(verb::get, "/admin/contributions", Access::admins(), [&web](RequestContext& c) { return web.contributions_report(c); });
+  r.add(verb::get, "/admin/contributions.csv", Access::admins(), [&web](RequestContext& c) { return web.contributions_csv(c); });
+  r.add(verb::get, "/assets/{name}", Access::anyone(), [&web](RequestContext& c) { return web.asset(c); },
         [&web](RequestContext& c) { return web.asset_fast(c); });
-  r.add(verb::get, "/favicon.ico", [&web](RequestContext& c) { return web.favicon(c); });
+  r.add(verb::get, "/favicon.ico", Access::anyone(), [&web](RequestContext& c) { return web.favicon(c); });
   // Accounts without JavaScript (forms post, then redirect)
-  r.add(verb::get, "/register", [&web](RequestContext& c) { return web.register_form(c); });
-  r.add(verb::post, "/register", [&web](RequestContext& c) { return web.register_submit(c); });
-  r.add(verb::get, "/signin", [&web](RequestContext& c) { return web.signin_form(c); });
-  r.add(verb::post, "/signin", [&web](RequestContext& c) { return web.signin_submit(c); });
-  r.add(verb::post, "/signout", [&web](RequestContext& c) { return web.signout_submit(c); });
-  r.add(verb::get, "/account", [&web](RequestContext& c) { return web.account(c); });
-  r.add(verb::post, "/account/sessions/{id}/end", [&web](RequestContext& c) { return web.end_session_submit(c); });
-  r.add(verb::post, "/account/sign-out-everywhere", [&web](RequestContext& c) { return web.sign_out_everywhere_submit(c); });
+  r.add(verb::get, "/register", Access::anyone(), [&web](RequestContext& c) { return web.register_form(c); });
+  r.add(verb::post, "/register", Access::anyone(), [&web](RequestContext& c) { return web.register_submit(c); });
+  r.add(verb::get, "/signin", Access::anyone(), [&web](RequestContext& c) { return web.signin_form(c); });
+  r.add(verb::post, "/signin", Access::anyone(), [&web](RequestContext& c) { return web.signin_submit(c); });
+  r.add(verb::post, "/signout", Access::anyone(), [&web](RequestContext& c) { return web.signout_submit(c); });
+  r.add(verb::get, "/account", Access::session(), [&web](RequestContext& c) { return web.account(c); });
+  r.add(verb::post, "/account/sessions/{id}/end", Access::session(), [&web](RequestContext& c) { return web.end_session_submit(c); });
+  r.add(verb::post, "/account/sign-out-everywhere", Access::session(), [&web](RequestContext& c) { return web.sign_out_everywhere_submit(c); });
   // Mail links (a GET shows a page whose button POSTs: link scanners never change anything)
-  r.add(verb::get, "/verify", [&web](RequestContext& c) { return web.verify_form(c); });
-  r.add(verb::post, "/verify", [&web](RequestContext& c) { return web.verify_submit(c); });
-  r.add(verb::get, "/forgot", [&web](RequestContext& c) { return web.forgot_form(c); });
-  r.add(verb::post, "/forgot", [&web](RequestContext& c) { return web.forgot_submit(c); });
-  r.add(verb::get, "/reset", [&web](RequestContext& c) { return web.reset_form(c); });
-  r.add(verb::post, "/reset", [&web](RequestContext& c) { return web.reset_submit(c); });
-  r.add(verb::post, "/account/verification", [&web](RequestContext& c) { return web.resend_verification_submit(c); });
-  r.add(verb::post, "/account/digest", [&web](RequestContext& c) { return web.digest_submit(c); });
-  r.add(verb::post, "/account/supporter-badge", [&web](RequestContext& c) { return web.supporter_badge_submit(c); });
-  r.add(verb::post, "/account/warning", [&web](RequestContext& c) { return web.acknowledge_submit(c); });
-  r.add(verb::post, "/account/{action}", [&web](RequestContext& c) { return web.account_change_submit(c); });
-  r.add(verb::get, "/admin/accounts", [&web](RequestContext& c) { return web.admin_accounts(c); });
-  r.add(verb::post, "/admin/accounts/{id}/role", [&web](RequestContext& c) { return web.admin_role_submit(c); });
+  r.add(verb::get, "/verify", Access::anyone(), [&web](RequestContext& c) { return web.verify_form(c); });
+  r.add(verb::post, "/verify", Access::anyone(), [&web](RequestContext& c) { return web.verify_submit(c); });
+  r.add(verb::get, "/forgot", Access::anyone(), [&web](RequestContext& c) { return web.forgot_form(c); });
+  r.add(verb::post, "/forgot", Access::anyone(), [&web](RequestContext& c) { return web.forgot_submit(c); });
+  r.add(verb::get, "/reset", Access::anyone(), [&web](RequestContext& c) { return web.reset_form(c); });
+  r.add(verb::post, "/reset", Access::anyone(), [&web](RequestContext& c) { return web.reset_submit(c); });
+  r.add(verb::post, "/account/verification", Access::session(), [&web](RequestContext& c) { return web.resend_verification_submit(c); });
+  r.add(verb::post, "/account/digest", Access::session(), [&web](RequestContext& c) { return web.digest_submit(c); });
+  r.add(verb::post, "/account/supporter-badge", Access::session(), [&web](RequestContext& c) { return web.supporter_badge_submit(c); });
+  r.add(verb::post, "/account/warning", Access::session(), [&web](RequestContext& c) { return web.acknowledge_submit(c); });
+  r.add(verb::post, "/account/{action}", Access::session(), [&web](RequestContext& c) { return web.account_change_submit(c); });
+  r.add(verb::get, "/admin/accounts", Access::admins(), [&web](RequestContext& c) { return web.admin_accounts(c); });
+  r.add(verb::post, "/admin/accounts/{id}/role", Access::admins(), [&web](RequestContext& c) { return web.admin_role_submit(c); });
   // Comments without JavaScript
-  r.add(verb::post, "/comment", [&web](RequestContext& c) { return web.comment_submit(c); });
-  r.add(verb::get, "/comments/{id}/reply", [&web](RequestContext& c) { return web.reply_form(c); });
-  r.add(verb::get, "/comments/{id}", [&web](RequestContext& c) { return web.thread(c); }, cached);
-  r.add(verb::post, "/comments/{id}/pick", [&web](RequestContext& c) { return web.pick_submit(c); });
+  r.add(verb::post, "/comment", Access::session(), [&web](RequestContext& c) { return web.comment_submit(c); });
+  r.add(verb::get, "/comments/{id}/reply", Access::session(), [&web](RequestContext& c) { return web.reply_form(c); });
+  r.add(verb::get, "/comments/{id}", Access::anyone(), [&web](RequestContext& c) { return web.thread(c); }, cached);
+  r.add(verb::post, "/comments/{id}/pick", Access::session(), [&web](RequestContext& c) { return web.pick_submit(c); });
   // Readers, the feed, notifications, the moderation queue
-  r.add(verb::get, "/readers/{id}", [&web](RequestContext& c) { return web.reader(c); });
-  r.add(verb::post, "/readers/{id}/follow", [&web](RequestContext& c) { return web.follow_submit(c); });
-  r.add(verb::post, "/readers/{id}/ignore", [&web](RequestContext& c) { return web.ignore_submit(c); });
-  r.add(verb::get, "/following", [&web](RequestContext& c) { return web.following(c); });
-  r.add(verb::get, "/notifications", [&web](RequestContext& c) { return web.notifications(c); });
-  r.add(verb::get, "/moderation", [&web](RequestContext& c) { return web.moderation(c); });
-  r.add(verb::post, "/moderation/comments/{id}/decision", [&web](RequestContext& c) { return web.decision_submit(c); });
-  r.add(verb::post, "/moderation/accounts/{id}/ban", [&web](RequestContext& c) { return web.ban_submit(c); });
-  r.add(verb::post, "/moderation/decisions", [&web](RequestContext& c) { return web.decisions_submit(c); });
-  r.add(verb::post, "/moderation/accounts/{id}/sanctions", [&web](RequestContext& c) { return web.sanction_submit(c); });
-  r.add(verb::get, "/moderation/readers/{id}", [&web](RequestContext& c) { return web.reader_history(c); });
-  r.add(verb::get, "/moderation/log", [&web](RequestContext& c) { return web.audit_log(c); });
-  r.add(verb::get, "/moderation/log.csv", [&web](RequestContext& c) { return web.audit_log_csv(c); });
-  r.add(verb::get, "/authors/{slug}", [&web](RequestContext& c) { return web.author(c); }, cached);
-  r.add(verb::get, "/{section}", [&web](RequestContext& c) { return web.section(c); }, cached);
-  r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", [&web](RequestContext& c) { return web.article(c); }, cached);
+  r.add(verb::get, "/readers/{id}", Access::anyone(), [&web](RequestContext& c) { return web.reader(c); });
+  r.add(verb::post, "/readers/{id}/follow", Access::session(), [&web](RequestContext& c) { return web.follow_submit(c); });
+  r.add(verb::post, "/readers/{id}/ignore", Access::session(), [&web](RequestContext& c) { return web.ignore_submit(c); });
+  r.add(verb::get, "/following", Access::session(), [&web](RequestContext& c) { return web.following(c); });
+  r.add(verb::get, "/notifications", Access::session(), [&web](RequestContext& c) { return web.notifications(c); });
+  r.add(verb::get, "/moderation", Access::staff(), [&web](RequestContext& c) { return web.moderation(c); });
+  r.add(verb::post, "/moderation/comments/{id}/decision", Access::staff(), [&web](RequestContext& c) { return web.decision_submit(c); });
+  r.add(verb::post, "/moderation/accounts/{id}/ban", Access::staff(), [&web](RequestContext& c) { return web.ban_submit(c); });
+  r.add(verb::post, "/moderation/decisions", Access::staff(), [&web](RequestContext& c) { return web.decisions_submit(c); });
+  r.add(verb::post, "/moderation/accounts/{id}/sanctions", Access::staff(), [&web](RequestContext& c) { return web.sanction_submit(c); });
+  r.add(verb::get, "/moderation/readers/{id}", Access::staff(), [&web](RequestContext& c) { return web.reader_history(c); });
+  r.add(verb::get, "/moderation/log", Access::staff(), [&web](RequestContext& c) { return web.audit_log(c); });
+  r.add(verb::get, "/moderation/log.csv", Access::staff(), [&web](RequestContext& c) { return web.audit_log_csv(c); });
+  r.add(verb::get, "/authors/{slug}", Access::anyone(), [&web](RequestContext& c) { return web.author(c); }, cached);
+  r.add(verb::get, "/{section}", Access::anyone(), [&web](RequestContext& c) { return web.section(c); }, cached);
+  r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", Access::anyone(), [&web](RequestContext& c) { return web.article(c); }, cached);
   return r;
 }
 

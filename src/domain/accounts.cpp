@@ -140,9 +140,9 @@ void AccountService::check_password(const std::string& password, const std::stri
     throw bad("password", "password_too_common", "That password is too easy to guess. Try a few unrelated words.");
 }
 
-AccountService::AccountService(Store& store, RateLimiter& limiter, SessionPolicy sessions, PasswordPolicy passwords,
+AccountService::AccountService(AccountStore& accounts_store, AuditLog& audit, StoreAdmin& counters, RateLimiter& limiter, SessionPolicy sessions, PasswordPolicy passwords,
                                AccountLimits limits, Now now)
-    : store_(store), limiter_(limiter), sessions_(sessions), passwords_(passwords), limits_(limits), now_(std::move(now)) {
+    : accounts_store_(accounts_store), audit_(audit), counters_(counters), limiter_(limiter), sessions_(sessions), passwords_(passwords), limits_(limits), now_(std::move(now)) {
   if (sodium_init() < 0) throw Error(ErrorKind::internal, "sodium_failed", "libsodium failed to initialise");
   dummy_hash_ = hash_password(random_token());
 }
@@ -179,7 +179,7 @@ AccountService::Started AccountService::register_account(std::string email, std:
     if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1])
       throw bad("display_name", "name_reserved", "That name is reserved. Please choose another.");
   }
-  if (store_.staff_name_taken(keys))
+  if (accounts_store_.staff_name_taken(keys))
     throw bad("display_name", "name_reserved", "That name is too close to a staff member's. Please choose another.");
   NewAccount a{trim(email), normalized, name, keys, hash_password(password), "reader", now_()};
   return start_session(Account{}, client, true, &a);
@@ -195,10 +195,10 @@ AccountService::Started AccountService::start_session(const Account& existing, c
   if (with_account) {
     std::string token;
     auto [email_token, mail] = link_mail(new_account->email, new_account->display_name, "verify", token);
-    auto created = store_.create_account(*new_account, ns, email_token, mail);
+    auto created = accounts_store_.create_account(*new_account, ns, email_token, mail);
     s.account = created.account;
   } else {
-    store_.create_session(existing.id, ns);
+    accounts_store_.create_session(existing.id, ns);
     s.account = existing;
   }
   return s;
@@ -217,7 +217,7 @@ AccountService::Started AccountService::sign_in(const std::string& email, const 
   if (password.size() > kMaxPassword * 4) throw denied;
   std::string account_key = "signin:account:" + normalized, pair_key = "signin:pair:" + normalized + "|" + client.ip;
   limiter_.hit({{pair_key, limits_.signin_per_account}, {account_key, limits_.signin_per_account_everywhere}});
-  auto creds = normalized.empty() ? std::nullopt : store_.find_credentials(normalized);
+  auto creds = normalized.empty() ? std::nullopt : accounts_store_.find_credentials(normalized);
   // Unknown emails cost the same hashing work as known ones: the response time does not tell them apart.
   const std::string& hash = creds ? creds->password_hash : dummy_hash_;
   bool ok;
@@ -229,31 +229,31 @@ AccountService::Started AccountService::sign_in(const std::string& email, const 
   limiter_.reset(pair_key);
   limiter_.reset(account_key);
   if (crypto_pwhash_str_needs_rehash(hash.c_str(), passwords_.opslimit, passwords_.memlimit) != 0)
-    store_.set_password_hash(creds->account.id, hash_password(password));
+    accounts_store_.set_password_hash(creds->account.id, hash_password(password));
   return start_session(creds->account, client, false, nullptr);
 }
 
 std::optional<SignedIn> AccountService::authenticate(std::string_view token) {
   if (token.size() != 43) return std::nullopt;
-  auto found = store_.find_session(sha256(token));
+  auto found = accounts_store_.find_session(sha256(token));
   if (!found) return std::nullopt;
   auto now = now_();
   if (now >= found->session.expires_at || now - found->session.last_seen_at >= sessions_.idle) {
-    store_.delete_session(sha256(token));
+    accounts_store_.delete_session(sha256(token));
     return std::nullopt;
   }
-  if (now - found->session.last_seen_at >= sessions_.touch_every) store_.touch_session(found->session.id, now);
+  if (now - found->session.last_seen_at >= sessions_.touch_every) accounts_store_.touch_session(found->session.id, now);
   return SignedIn{found->account, found->session.id, csrf_for(token)};
 }
 
-void AccountService::sign_out(std::string_view token) { store_.delete_session(sha256(token)); }
+void AccountService::sign_out(std::string_view token) { accounts_store_.delete_session(sha256(token)); }
 
-void AccountService::sign_out_everywhere(int64_t account_id) { store_.delete_sessions(account_id); }
+void AccountService::sign_out_everywhere(int64_t account_id) { accounts_store_.delete_sessions(account_id); }
 
-std::vector<SessionInfo> AccountService::sessions(int64_t account_id) { return store_.list_sessions(account_id); }
+std::vector<SessionInfo> AccountService::sessions(int64_t account_id) { return accounts_store_.list_sessions(account_id); }
 
 void AccountService::end_session(int64_t account_id, int64_t session_id) {
-  if (!store_.delete_account_session(account_id, session_id)) throw not_found("The session");
+  if (!accounts_store_.delete_account_session(account_id, session_id)) throw not_found("The session");
 }
 
 Account AccountService::create_account(std::string email, std::string display_name, const std::string& password,
@@ -263,7 +263,7 @@ Account AccountService::create_account(std::string email, std::string display_na
   auto name = clean_display_name(display_name);
   check_password(password, normalized, name);
   NewAccount a{trim(email), normalized, name, confusable_keys(name), hash_password(password), role, now_()};
-  return store_.create_account(a, std::nullopt, std::nullopt, std::nullopt).account;
+  return accounts_store_.create_account(a, std::nullopt, std::nullopt, std::nullopt).account;
 }
 
 std::string AccountService::mail_link(const std::string& purpose, const std::string& token) const {
@@ -298,17 +298,17 @@ std::pair<EmailToken, OutboxMail> AccountService::link_mail(const std::string& t
 
 void AccountService::resend_verification(int64_t account_id) {
   limiter_.hit("verify-mail:account:" + std::to_string(account_id), {3, std::chrono::hours(1)});
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
   if (account->email_verified_at)
     throw Error(ErrorKind::conflict, "already_verified", "Your email address is already verified.");
   std::string token;
   auto [t, m] = link_mail(account->email, account->display_name, "verify", token);
-  store_.create_email_token(account_id, t, m);
+  accounts_store_.create_email_token(account_id, t, m);
 }
 
 void AccountService::verify_email(std::string_view token) {
-  auto verified = token.size() == 43 ? store_.use_verify_token(sha256(token), now_()) : std::nullopt;
+  auto verified = token.size() == 43 ? accounts_store_.use_verify_token(sha256(token), now_()) : std::nullopt;
   if (!verified)
     throw Error(ErrorKind::invalid, "link_expired", "This link has expired or was already used. Ask for a new one.",
                 "token");
@@ -324,36 +324,36 @@ void AccountService::request_password_reset(const std::string& email, const Clie
     return;  // the same answer as for an unknown address
   }
   limiter_.hit("reset:email:" + normalized, {3, std::chrono::hours(1)});
-  auto creds = store_.find_credentials(normalized);
+  auto creds = accounts_store_.find_credentials(normalized);
   std::string token;
   auto [t, m] = link_mail(creds ? creds->account.email : normalized, creds ? creds->account.display_name : "", "reset", token);
   // One durable write either way, so that the response time does not tell a known address from another.
-  if (creds) store_.create_email_token(creds->account.id, t, m);
-  else store_.bump_counter("password_resets_for_unknown_addresses");
+  if (creds) accounts_store_.create_email_token(creds->account.id, t, m);
+  else counters_.bump_counter("password_resets_for_unknown_addresses");
 }
 
 void AccountService::reset_password(std::string_view token, const std::string& password) {
   Error expired(ErrorKind::invalid, "link_expired", "This link has expired or was already used. Ask for a new one.",
                 "token");
-  if (token.size() != 43 || !store_.email_token_valid(sha256(token), "reset", now_())) throw expired;
+  if (token.size() != 43 || !accounts_store_.email_token_valid(sha256(token), "reset", now_())) throw expired;
   check_password(password, "", "");
-  auto account = store_.use_reset_token(sha256(token), hash_password(password), now_());
+  auto account = accounts_store_.use_reset_token(sha256(token), hash_password(password), now_());
   if (!account) throw expired;
   clear_sign_in_lock(*account);
 }
 
 void AccountService::clear_sign_in_lock(int64_t account_id) {
   // Whoever opened a link mailed to the account's address owns it: failed attempts by others stop counting.
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) return;
   limiter_.reset("signin:account:" + normalize_email(account->email));
 }
 
 Account AccountService::reauthenticate(int64_t account_id, const std::string& password) {
   limiter_.hit("reauth:account:" + std::to_string(account_id), limits_.signin_per_account);
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
-  auto creds = store_.find_credentials(normalize_email(account->email));
+  auto creds = accounts_store_.find_credentials(normalize_email(account->email));
   bool ok;
   {
     HashSlot slot;
@@ -368,7 +368,7 @@ Account AccountService::reauthenticate(int64_t account_id, const std::string& pa
 Account AccountService::change_display_name(int64_t account_id, const std::string& input) {
   auto name = clean_display_name(input);
   auto keys = confusable_keys(name);
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
   if (account->role == "reader") {
     static const std::array<std::string_view, 6> reserved = {"admin", "administrator", "moderator", "editor",
@@ -378,10 +378,10 @@ Account AccountService::change_display_name(int64_t account_id, const std::strin
       if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1])
         throw bad("display_name", "name_reserved", "That name is reserved. Please choose another.");
     }
-    if (store_.staff_name_taken(keys))
+    if (accounts_store_.staff_name_taken(keys))
       throw bad("display_name", "name_reserved", "That name is too close to a staff member's. Please choose another.");
   }
-  store_.set_display_name(account_id, name, keys);
+  accounts_store_.set_display_name(account_id, name, keys);
   account->display_name = name;
   return *account;
 }
@@ -412,36 +412,36 @@ void AccountService::change_email(int64_t account_id, const std::string& passwor
                      "not you, choose a new password with this link: it cancels the change and signs out every "
                      "device.\n\n" + mail_link("reset", undo_token) + "\n\nThe link works once, for " +
                      std::to_string(mail_.reset_ttl.count() / 60) + " minutes. If it was you, there is nothing to do.\n";
-  store_.request_email_change(account_id, confirm, confirm_mail, undo, notice);
+  accounts_store_.request_email_change(account_id, confirm, confirm_mail, undo, notice);
 }
 
 void AccountService::change_password(int64_t account_id, int64_t session_id, const std::string& current,
                                      const std::string& next, bool sign_out_others) {
   auto account = reauthenticate(account_id, current);
   check_password(next, normalize_email(account.email), account.display_name);
-  store_.set_password_hash(account_id, hash_password(next));
-  if (sign_out_others) store_.delete_other_sessions(account_id, session_id);
+  accounts_store_.set_password_hash(account_id, hash_password(next));
+  if (sign_out_others) accounts_store_.delete_other_sessions(account_id, session_id);
 }
 
 void AccountService::delete_account(int64_t account_id, const std::string& password) {
   reauthenticate(account_id, password);
-  store_.delete_account(account_id);
+  accounts_store_.delete_account(account_id);
 }
 
 AccountService::Export AccountService::export_data(int64_t account_id) {
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
-  return Export{*account, store_.list_sessions(account_id), store_.comments_by_author(account_id, 1000000)};
+  return Export{*account, accounts_store_.list_sessions(account_id), accounts_store_.comments_by_author(account_id, 1000000)};
 }
 
 void AccountService::set_role(int64_t actor_id, int64_t account_id, const std::string& role) {
   if (!is_role(role)) throw bad("role", "invalid_role", "role must be reader, moderator, editor or admin.");
-  store_.set_role(account_id, role);
-  store_.audit(actor_id, "set_role", account_id, role);
+  accounts_store_.set_role(account_id, role);
+  audit_.audit(actor_id, "set_role", account_id, role);
 }
 
 bool AccountService::link_valid(std::string_view token, const std::string& purpose) {
-  return token.size() == 43 && store_.email_token_valid(sha256(token), purpose, now_());
+  return token.size() == 43 && accounts_store_.email_token_valid(sha256(token), purpose, now_());
 }
 
 }  // namespace tribune

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "domain/rate_limit.h"
-#include "domain/comment.h"
-#include "store/store.h"
+#include "model/comment.h"
+#include "store/roles/accounts.h"
+#include "store/roles/admin.h"
+#include "store/roles/audit.h"
 
 namespace tribune {
 
@@ -71,7 +73,7 @@ class AccountService {
  public:
   using Now = std::function<TimePoint()>;
 
-  AccountService(Store& store, RateLimiter& limiter, SessionPolicy sessions = {}, PasswordPolicy passwords = {},
+  AccountService(AccountStore& accounts_store, AuditLog& audit, StoreAdmin& counters, RateLimiter& limiter, SessionPolicy sessions = {}, PasswordPolicy passwords = {},
                  AccountLimits limits = {}, Now now = now_seconds);
 
   struct Started {
@@ -92,7 +94,7 @@ class AccountService {
   // The identity behind a session token, or nullopt when unknown, expired or revoked.
   std::optional<SignedIn> authenticate(std::string_view session_token);
 
-  std::optional<Account> find(int64_t account_id) { return store_.find_account(account_id); }
+  std::optional<Account> find(int64_t account_id) { return accounts_store_.find_account(account_id); }
   void sign_out(std::string_view session_token);
   void sign_out_everywhere(int64_t account_id);
   std::vector<SessionInfo> sessions(int64_t account_id);
@@ -131,7 +133,7 @@ class AccountService {
   // Admin: grant a role. Errors: invalid_role, not_found.
   // Logged in the audit log as the actor's act (0: an API token or the command line).
   void set_role(int64_t actor_id, int64_t account_id, const std::string& role);
-  std::vector<Account> list_accounts(int64_t after_id, int limit) { return store_.list_accounts(after_id, limit); }
+  std::vector<Account> list_accounts(int64_t after_id, int limit) { return accounts_store_.list_accounts(after_id, limit); }
 
   // Staff bootstrap (CLI): any role, no session.
   Account create_account(std::string email, std::string display_name, const std::string& password,
@@ -157,7 +159,9 @@ class AccountService {
   std::pair<EmailToken, OutboxMail> link_mail(const std::string& to, const std::string& name, const std::string& purpose,
                                               std::string& token_out) const;
 
-  Store& store_;
+  AccountStore& accounts_store_;
+  AuditLog& audit_;
+  StoreAdmin& counters_;
   RateLimiter& limiter_;
   SessionPolicy sessions_;
   PasswordPolicy passwords_;

@@ -6,7 +6,7 @@
 
 namespace tribune {
 
-ArticleService::ArticleService(Store& store, Locality locality, Now now)
+ArticleService::ArticleService(ArticleStore& store, Locality locality, Now now)
     : store_(store), locality_(std::move(locality)), now_(std::move(now)) {}
 
 Article ArticleService::publish(ArticleDraft draft, bool replace) {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "domain/dateline.h"
-#include "store/store.h"
+#include "store/roles/articles.h"
 
 namespace tribune {
 
@@ -21,7 +21,7 @@ class ArticleService {
   using Now = std::function<TimePoint()>;
   using Listener = std::function<void(const Article&)>;
 
-  ArticleService(Store& store, Locality locality, Now now = now_seconds);
+  ArticleService(ArticleStore& store, Locality locality, Now now = now_seconds);
 
   // Validates the draft, renders its Markdown and stores it (create or replace by slug). A published_at in
   // the future schedules the article: it stays invisible until then. Throws Error(invalid) naming the field.
@@ -56,7 +56,7 @@ class ArticleService {
   TimePoint now() const { return now_(); }
 
  private:
-  Store& store_;
+  ArticleStore& store_;
   Locality locality_;
   Now now_;
   CommentPolicy policy_;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "store/store.h"
+#include "store/roles/moderation.h"
 
 namespace tribune {
 
@@ -168,7 +168,7 @@ std::optional<SpamModel> SpamModel::parse(std::string_view blob) {
   return m;
 }
 
-Classifier::Classifier(Store& store, ClassifierSettings settings) : store_(store), settings_(settings) {}
+Classifier::Classifier(ModerationStore& store, ClassifierSettings settings) : store_(store), settings_(settings) {}
 
 void Classifier::load() {
   try {

@@ -15,9 +15,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/roles/moderation.h"
+
 namespace tribune {
 
-class Store;
 
 class SpamModel {
  public:
@@ -53,7 +54,7 @@ struct ClassifierSettings {
 // any thread; scoring takes a shared lock for a few microseconds.
 class Classifier {
  public:
-  Classifier(Store& store, ClassifierSettings settings);
+  Classifier(ModerationStore& store, ClassifierSettings settings);
 
   // Loads the saved model and learns what came after it. A missing or corrupt model is logged and rebuilt
   // from the training examples; until then (or if the store fails) scores are absent and rules decide alone.
@@ -69,7 +70,7 @@ class Classifier {
   std::array<int64_t, 2> examples() const;
 
  private:
-  Store& store_;
+  ModerationStore& store_;
   ClassifierSettings settings_;
   mutable std::shared_mutex mu_;
   SpamModel model_;

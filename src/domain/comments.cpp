@@ -8,44 +8,8 @@
 
 namespace tribune {
 
-std::string_view to_string(CommentStatus s) {
-  switch (s) {
-    case CommentStatus::published: return "published";
-    case CommentStatus::pending: return "pending";
-    case CommentStatus::hidden: return "hidden";
-    case CommentStatus::rejected: return "rejected";
-    case CommentStatus::deleted: return "deleted";
-  }
-  return "hidden";
-}
-
-std::optional<CommentStatus> parse_comment_status(std::string_view s) {
-  for (auto st : {CommentStatus::published, CommentStatus::pending, CommentStatus::hidden, CommentStatus::rejected,
-                  CommentStatus::deleted})
-    if (to_string(st) == s) return st;
-  return std::nullopt;
-}
-
-std::optional<CommentSort> parse_comment_sort(std::string_view s) {
-  if (s == "newest") return CommentSort::newest;
-  if (s == "oldest") return CommentSort::oldest;
-  if (s == "top") return CommentSort::top;
-  if (s == "picks") return CommentSort::picks;
-  return std::nullopt;
-}
-
-std::string_view to_string(CommentSort s) {
-  switch (s) {
-    case CommentSort::oldest: return "oldest";
-    case CommentSort::top: return "top";
-    case CommentSort::picks: return "picks";
-    case CommentSort::newest: break;
-  }
-  return "newest";
-}
-
-CommentService::CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits)
-    : store_(store), articles_(articles), limiter_(limiter), limits_(limits) {}
+CommentService::CommentService(CommentStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits)
+    : store_(store), accounts_store_(accounts_store), articles_(articles), limiter_(limiter), limits_(limits) {}
 
 Comment CommentService::post(const Commenter& who, std::string_view slug, const std::string& body,
                              std::optional<int64_t> parent_id) {
@@ -84,7 +48,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
 
 std::optional<Account> CommentService::account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const {
   if (given && given->id == account_id) return *given;
-  return store_.find_account(account_id);
+  return accounts_store_.find_account(account_id);
 }
 
 void CommentService::check_standing(const std::optional<Account>& account) const {
@@ -114,7 +78,7 @@ Verdict CommentService::screen(const Commenter& who, const std::optional<Account
   Candidate candidate = text_candidate(who, article.slug, body);
   candidate.article_premoderated = premoderated;
   candidate.author_premoderated = account && account->premoderated;
-  Store::ActivityQuery q;
+  ActivityQuery q;
   q.account_id = who.account_id;
   q.body = body;
   q.same_text_since = now - std::chrono::hours(1);
@@ -157,7 +121,7 @@ Comment CommentService::published(int64_t comment_id) const {
   return *c;
 }
 
-void CommentService::notify(const Comment& c, const std::vector<Store::Recipient>& recipients) {
+void CommentService::notify(const Comment& c, const std::vector<Recipient>& recipients) {
   if (recipients.empty()) return;
   for (auto& l : notify_listeners_) l(c, recipients);
 }

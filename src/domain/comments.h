@@ -9,10 +9,11 @@
 
 #include "domain/articles.h"
 #include "domain/classifier.h"
-#include "domain/comment.h"
+#include "model/comment.h"
 #include "domain/moderation_rules.h"
 #include "domain/rate_limit.h"
-#include "store/store.h"
+#include "store/roles/accounts.h"
+#include "store/roles/comments.h"
 
 namespace tribune {
 
@@ -61,9 +62,9 @@ class CommentService {
   enum class Change { created, updated, removed, reacted };
   using Listener = std::function<void(const Article&, const Comment&, Change)>;
   // Readers a committed change notified (replies, mentions, followed readers, moderation notices).
-  using NotifyListener = std::function<void(const Comment&, const std::vector<Store::Recipient>&)>;
+  using NotifyListener = std::function<void(const Comment&, const std::vector<Recipient>&)>;
 
-  CommentService(Store& store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
+  CommentService(CommentStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
 
   // Errors: not_found (article), forbidden (comments_closed, banned, suspended, warning_unacknowledged), invalid (body: empty_comment, too_long,
   // invalid_utf8, control_characters, rejected (a moderation rule, with its reason), needs_revision (a rule
@@ -129,14 +130,15 @@ class CommentService {
   // Called after every change is committed, on the thread that made it.
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
   void on_notify(NotifyListener l) { notify_listeners_.push_back(std::move(l)); }
-  void notify(const Comment& c, const std::vector<Store::Recipient>& recipients);
+  void notify(const Comment& c, const std::vector<Recipient>& recipients);
   // Published comments of the article with ids above after_id, oldest first (Last-Event-ID resume).
   std::vector<Comment> since(int64_t article_id, int64_t after_id, int limit) const {
     return store_.comments_since(article_id, after_id, limit);
   }
 
  private:
-  Store& store_;
+  CommentStore& store_;
+  AccountStore& accounts_store_;
   ArticleService& articles_;
   RateLimiter& limiter_;
   CommentLimits limits_;

@@ -6,27 +6,16 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 
 namespace json = boost::json;
 
-ContributionService::ContributionService(Store& store, ArticleService& articles, RateLimiter& limiter,
-                                         StripeClient stripe, MailSettings mail, ContributionRules rules)
-    : store_(store), articles_(articles), limiter_(limiter), stripe_(std::move(stripe)), mail_(std::move(mail)),
+ContributionService::ContributionService(LedgerStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter,
+                                         const PaymentGateway& payments, MailSettings mail, ContributionRules rules)
+    : store_(store), accounts_store_(accounts_store), articles_(articles), limiter_(limiter), payments_(payments), mail_(std::move(mail)),
       rules_(std::move(rules)) {}
-
-std::string currency_symbol(const std::string& currency) {
-  return currency == "GBP" ? "£" : currency == "USD" ? "$" : currency == "EUR" ? "€" : currency + " ";
-}
-
-std::string format_money(int64_t minor, const std::string& currency) {
-  int64_t v = minor < 0 ? -minor : minor;
-  std::string cents = std::to_string(v % 100);
-  if (cents.size() < 2) cents = "0" + cents;
-  return (minor < 0 ? "-" : "") + currency_symbol(currency) + std::to_string(v / 100) + "." + cents;
-}
 
 ContributionService::Started ContributionService::start_checkout(const CheckoutRequest& r) {
   std::string currency = r.currency;
@@ -52,7 +41,7 @@ ContributionService::Started ContributionService::start_checkout(const CheckoutR
     article = articles_.find_visible(r.article_slug);
     if (!article) throw invalid_field("article", "not_found", "There is no such article.");
   }
-  if (!stripe_.configured()) throw Error(ErrorKind::unavailable, "contributions_off", "Contributions are not set up yet.");
+  if (!payments_.configured()) throw Error(ErrorKind::unavailable, "contributions_off", "Contributions are not set up yet.");
   limiter_.hit("checkout:ip:" + r.ip, rules_.per_ip);
 
   NewContribution n;
@@ -97,7 +86,7 @@ ContributionService::Started ContributionService::start_checkout(const CheckoutR
   // is retried (Stripe's client guidance after a timeout), Stripe answers with the same session.
   unsigned char nonce[12];
   randombytes_buf(nonce, sizeof nonce);
-  auto session = stripe_.create_checkout_session(
+  auto session = payments_.create_checkout(
       fields, "tribune-" + to_hex(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce)) + "-" + id);
   try {
     store_.set_checkout_session(c.id, session.id);
@@ -233,7 +222,7 @@ std::optional<PaymentEvent> ContributionService::interpret(std::string_view raw)
 std::optional<OutboxMail> ContributionService::thank_you(const Contribution& c) const {
   std::string to = c.email;
   if (c.account_id)
-    if (auto a = store_.find_account(*c.account_id)) to = a->email;
+    if (auto a = accounts_store_.find_account(*c.account_id)) to = a->email;
   if (to.empty()) return std::nullopt;
   OutboxMail m;
   m.to = to;
@@ -251,9 +240,7 @@ std::optional<OutboxMail> ContributionService::thank_you(const Contribution& c) 
 }
 
 ContributionService::Received ContributionService::receive_webhook(std::string_view signature, std::string_view raw) {
-  const auto& secret = stripe_.settings().webhook_secret;
-  if (secret.empty()) throw Error(ErrorKind::unavailable, "contributions_off", "No webhook signing secret is set.");
-  verify_stripe_signature(signature, raw, secret, articles_.now(), stripe_.settings().tolerance);
+  payments_.verify_webhook(signature, raw, articles_.now());
   auto event = interpret(raw);
   if (!event) {
     boost::system::error_code ec;

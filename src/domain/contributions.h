@@ -6,8 +6,9 @@
 #include "domain/accounts.h"
 #include "domain/articles.h"
 #include "domain/rate_limit.h"
-#include "payments/stripe.h"
-#include "store/store.h"
+#include "domain/payment_gateway.h"
+#include "store/roles/accounts.h"
+#include "store/roles/ledger.h"
 
 namespace tribune {
 
@@ -20,7 +21,8 @@ struct ContributionRules {
 
 class ContributionService {
  public:
-  ContributionService(Store& store, ArticleService& articles, RateLimiter& limiter, StripeClient stripe,
+  // payments: the provider (payments/stripe.h in production); must outlive the service.
+  ContributionService(LedgerStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter, const PaymentGateway& payments,
                       MailSettings mail, ContributionRules rules = {});
 
   struct CheckoutRequest {
@@ -54,7 +56,7 @@ class ContributionService {
     return store_.contribution_report(currency, articles_.now(), days);
   }
   std::vector<Contribution> list(int64_t after_id, int limit) const { return store_.list_contributions(after_id, limit); }
-  bool enabled() const { return stripe_.configured(); }
+  bool enabled() const { return payments_.configured(); }
   const ContributionRules& rules() const { return rules_; }
 
  private:
@@ -62,10 +64,11 @@ class ContributionService {
   std::optional<OutboxMail> thank_you(const Contribution& c) const;
   void retry_unmatched();
 
-  Store& store_;
+  LedgerStore& store_;
+  AccountStore& accounts_store_;
   ArticleService& articles_;
   RateLimiter& limiter_;
-  StripeClient stripe_;
+  const PaymentGateway& payments_;
   MailSettings mail_;
   ContributionRules rules_;
 };

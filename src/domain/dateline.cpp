@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

@@ -19,7 +19,7 @@ std::string excerpt(const std::string& markdown) {
 
 }  // namespace
 
-OutboxMail DigestService::compose(const Store::DueDigest& due) const {
+OutboxMail DigestService::compose(const DueDigest& due) const {
   OutboxMail m;
   m.to = due.account.email;
   size_t total = due.items.size() + static_cast<size_t>(due.more);

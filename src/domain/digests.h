@@ -6,22 +6,22 @@
 
 #include "domain/accounts.h"
 #include "domain/articles.h"
-#include "store/store.h"
+#include "store/roles/social.h"
 
 namespace tribune {
 
 class DigestService {
  public:
-  DigestService(Store& store, ArticleService& articles, MailSettings mail)
+  DigestService(SocialStore& store, ArticleService& articles, MailSettings mail)
       : store_(store), articles_(articles), mail_(std::move(mail)) {}
 
   // Queues the digests due now; returns how many mails were queued.
   int run_once();
   // The mail for these notifications (exposed for tests and previews).
-  OutboxMail compose(const Store::DueDigest& due) const;
+  OutboxMail compose(const DueDigest& due) const;
 
  private:
-  Store& store_;
+  SocialStore& store_;
   ArticleService& articles_;
   MailSettings mail_;
 };

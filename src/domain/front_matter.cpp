@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

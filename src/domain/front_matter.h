@@ -8,7 +8,7 @@
 
 #include <string_view>
 
-#include "domain/article.h"
+#include "model/article.h"
 
 namespace tribune {
 

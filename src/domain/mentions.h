@@ -6,12 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "model/account.h"  // mention_handle
+
 namespace tribune {
 
 inline constexpr size_t kMaxMentions = 10;  // per comment: more is not a conversation, it is a mailing list
 
-// Letters and digits of the name, case-folded (ICU); empty when the name has none.
-std::string mention_handle(std::string_view display_name);
 
 // The distinct handles mentioned in a comment's Markdown, in order, at most kMaxMentions. An "@" counts
 // only at the start of a word (so "ana@example.org" is not a mention) and never inside `code`.

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 
@@ -27,7 +27,7 @@ void ModerationService::check_reason(const std::string& reason, bool required) {
   if (required && trim(reason).empty()) throw invalid_field("reason", "reason_required", "Give a reason: the reader sees it.");
 }
 
-std::vector<Store::QueueItem> ModerationService::queue(const Store::QueueQuery& q) {
+std::vector<QueueItem> ModerationService::queue(const QueueQuery& q) {
   static constexpr std::string_view views[] = {"open", "held", "reported", "decided"};
   if (std::find(std::begin(views), std::end(views), q.view) == std::end(views))
     throw invalid_field("view", "invalid_view", "view must be open, held, reported or decided.");
@@ -37,7 +37,7 @@ std::vector<Store::QueueItem> ModerationService::queue(const Store::QueueQuery& 
 }
 
 int64_t ModerationService::article_id(std::string_view slug) {
-  auto a = store_.find_article(slug);
+  auto a = article_store_.find_article(slug);
   if (!a) throw not_found("The article");
   return a->id;
 }
@@ -47,7 +47,7 @@ Comment ModerationService::decide(int64_t moderator_id, int64_t comment_id, cons
   if (decision != "approve" && decision != "reject" && decision != "hide")
     throw invalid_field("decision", "invalid_decision", "decision must be approve, reject or hide.");
   check_reason(reason, false);
-  auto before = store_.find_comment(comment_id);
+  auto before = comment_store_.find_comment(comment_id);
   if (!before) throw not_found("The comment");
   auto saved = store_.decide_comment(comment_id, moderator_id, decision, reason, settings_.notify_authors);
   const Comment& after = saved.comment;
@@ -87,7 +87,7 @@ void ModerationService::ban(int64_t moderator_id, int64_t account_id, std::optio
   if (until && *until <= articles_.now())
     throw invalid_field("until", "invalid_time", "A suspension must end in the future.");
   check_reason(reason, false);
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
   if (account->role != "reader") throw Error(ErrorKind::forbidden, "forbidden", "Staff accounts cannot be banned.");
   // A ban is a suspension that never ends in practice.
@@ -103,7 +103,7 @@ void ModerationService::sanction(int64_t moderator_id, int64_t account_id, const
   if (action != "warn" && action != "premoderate" && action != "release" && action != "note")
     throw invalid_field("action", "invalid_action", "action must be warn, premoderate, release or note.");
   check_reason(reason, action == "warn" || action == "note");
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
   if (action != "note" && account->role != "reader")
     throw Error(ErrorKind::forbidden, "forbidden", "Staff accounts cannot be sanctioned.");
@@ -111,16 +111,41 @@ void ModerationService::sanction(int64_t moderator_id, int64_t account_id, const
 }
 
 ModerationService::History ModerationService::history(int64_t account_id, int limit) {
-  auto account = store_.find_account(account_id);
+  auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
-  History h{*account, store_.comments_by_author(account_id, 100000), {}};
+  History h{*account, accounts_store_.comments_by_author(account_id, 100000), {}};
   std::reverse(h.comments.begin(), h.comments.end());
   if (static_cast<int>(h.comments.size()) > limit) h.comments.resize(static_cast<size_t>(limit));
-  Store::LogQuery q;
+  LogQuery q;
   q.subject_id = account_id;
   q.limit = limit;
-  h.log = store_.audit_log(q);
+  h.log = audit_.audit_log(q);
   return h;
+}
+
+QueueQuery ModerationService::queue_query(const Params& query, int limit) {
+  QueueQuery q;
+  q.limit = limit;
+  if (auto v = param(query, "view"); v && !v->empty()) q.view = std::string(*v);
+  if (auto r = param(query, "rule")) q.rule = std::string(*r);
+  if (auto slug = param(query, "article"); slug && !slug->empty()) q.article_id = article_id(*slug);
+  q.author_id = optional_id_param(query, "reader");
+  q.after = position_param(query, "after");
+  return q;
+}
+
+LogQuery ModerationService::log_query(const Params& query, int limit) {
+  LogQuery q;
+  q.limit = limit;
+  q.before_id = position_param(query, "before");
+  q.subject_id = optional_id_param(query, "reader");
+  if (auto a = param(query, "action")) {
+    bool name = a->size() <= 40 &&
+                std::all_of(a->begin(), a->end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || c == '_'; });
+    if (!name) throw invalid_field("action", "invalid_action", "action must be the name of an act, such as approve or ban.");
+    q.action = std::string(*a);
+  }
+  return q;
 }
 
 }  // namespace tribune

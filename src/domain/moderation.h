@@ -8,7 +8,12 @@
 
 #include "domain/classifier.h"
 #include "domain/comments.h"
-#include "store/store.h"
+#include "model/params.h"
+#include "store/roles/accounts.h"
+#include "store/roles/articles.h"
+#include "store/roles/audit.h"
+#include "store/roles/comments.h"
+#include "store/roles/moderation.h"
 
 namespace tribune {
 
@@ -37,8 +42,8 @@ struct ModerationSettings {
 
 class ModerationService {
  public:
-  ModerationService(Store& store, CommentService& comments, ArticleService& articles, ModerationSettings settings = {})
-      : store_(store), comments_(comments), articles_(articles), settings_(settings) {}
+  ModerationService(ModerationStore& store, AuditLog& audit, AccountStore& accounts_store, ArticleStore& article_store, CommentStore& comment_store, CommentService& comments, ArticleService& articles, ModerationSettings settings = {})
+      : store_(store), audit_(audit), accounts_store_(accounts_store), article_store_(article_store), comment_store_(comment_store), comments_(comments), articles_(articles), settings_(settings) {}
 
   // Errors: forbidden unless role is moderator, editor or admin.
   static void require_staff(const std::string& role);
@@ -46,9 +51,15 @@ class ModerationService {
   void set_classifier(std::shared_ptr<Classifier> c) { classifier_ = std::move(c); }
 
   // Errors: invalid (view, rule).
-  std::vector<Store::QueueItem> queue(const Store::QueueQuery& q);
+  std::vector<QueueItem> queue(const QueueQuery& q);
   // The id of the article with this slug, published or not. Errors: not_found.
   int64_t article_id(std::string_view slug);
+  // What a moderator asked the queue for (?view&rule&article=SLUG&reader=ID&after=ID). Errors: not_found
+  // (article), invalid (invalid_id), bad_request (invalid_cursor).
+  QueueQuery queue_query(const Params& query, int limit);
+  // The audit log's filters (?before=ID&reader=ID&action=NAME). Errors: invalid (invalid_id,
+  // invalid_action), bad_request (invalid_cursor).
+  static LogQuery log_query(const Params& query, int limit);
   // decision: approve, reject, hide. Errors: invalid (decision), not_found.
   Comment decide(int64_t moderator_id, int64_t comment_id, const std::string& decision, const std::string& reason);
   // The same decision on up to 100 comments; comments that no longer exist are skipped. Returns how many
@@ -69,18 +80,22 @@ class ModerationService {
   struct History {
     Account account;
     std::vector<Comment> comments;
-    std::vector<Store::LogEntry> log;
+    std::vector<LogEntry> log;
   };
   History history(int64_t account_id, int limit = 200);
-  std::vector<Store::LogEntry> log(const Store::LogQuery& q) { return store_.audit_log(q); }
+  std::vector<LogEntry> log(const LogQuery& q) { return audit_.audit_log(q); }
   // Admin acts that no store method logs by itself (role changes, API tokens).
   void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
              const std::string& detail) {
-    store_.audit(actor_id, action, account_id, detail);
+    audit_.audit(actor_id, action, account_id, detail);
   }
 
  private:
-  Store& store_;
+  ModerationStore& store_;
+  AuditLog& audit_;
+  AccountStore& accounts_store_;
+  ArticleStore& article_store_;
+  CommentStore& comment_store_;
   CommentService& comments_;
   ArticleService& articles_;
   ModerationSettings settings_;

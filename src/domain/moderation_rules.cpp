@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "domain/account.h"
-#include "domain/error.h"
+#include "model/account.h"
+#include "model/error.h"
 
 namespace tribune {
 

@@ -15,7 +15,7 @@ void RateLimiter::hit(const std::string& key, Limit limit) { hit(std::vector<Hit
 
 void RateLimiter::hit(const std::vector<Hit>& hits) {
   if (store_) {
-    std::vector<Store::RateKey> keys;
+    std::vector<RateKey> keys;
     keys.reserve(hits.size());
     for (const auto& h : hits) keys.push_back({h.key, h.limit.window});
     if (auto windows = store_->rate_hits(keys)) {

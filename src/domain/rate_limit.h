@@ -7,8 +7,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "domain/error.h"
-#include "store/store.h"
+#include "model/error.h"
+#include "store/roles/rate.h"
 
 namespace tribune {
 
@@ -31,12 +31,12 @@ class RateLimiter {
   // Clears a key (a successful sign-in clears its failures).
   void reset(const std::string& key);
   // Counts in this store when it shares windows between nodes (Store::rate_hit); else in memory.
-  void share_through(Store* store) { store_ = store; }
+  void share_through(RateCounters* counters) { store_ = counters; }
 
  private:
   static Error limited(std::chrono::milliseconds left);
   void hit_in_memory(const std::string& key, Limit limit);
-  Store* store_ = nullptr;
+  RateCounters* store_ = nullptr;
   struct Window {
     std::chrono::steady_clock::time_point start;
     int count = 0;

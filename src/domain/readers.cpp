@@ -1,6 +1,6 @@
 #include "domain/readers.h"
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 
@@ -10,7 +10,7 @@ void ReaderService::follow(int64_t follower_id, int64_t followed_id, bool on) {
   store_.set_follow(follower_id, followed_id, on);
 }
 
-std::string describe(const Store::Notification& n) {
+std::string describe(const Notification& n) {
   const std::string who = n.comment.author_id ? n.comment.author_name : std::string("A deleted reader");
   if (n.kind == "reply") return who + " replied to you";
   if (n.kind == "mention") return who + " mentioned you";
@@ -30,7 +30,7 @@ void ReaderService::set_digest(int64_t account_id, const std::string& mode) {
 }
 
 ReaderProfile ReaderService::profile(int64_t reader_id, int64_t viewer_id, int comment_limit) {
-  auto account = store_.find_account(reader_id);
+  auto account = accounts_store_.find_account(reader_id);
   if (!account) throw not_found("The reader");
   ReaderProfile p;
   p.id = account->id;

@@ -3,9 +3,10 @@
 // notices) and the choice of notification mail.
 #pragma once
 
-#include "domain/account.h"
-#include "domain/comment.h"
-#include "store/store.h"
+#include "model/account.h"
+#include "model/comment.h"
+#include "store/roles/accounts.h"
+#include "store/roles/social.h"
 
 namespace tribune {
 
@@ -13,18 +14,18 @@ struct ReaderProfile {
   int64_t id = 0;
   std::string display_name;
   TimePoint member_since{};
-  Store::FollowCounts counts;
+  FollowCounts counts;
   std::vector<Comment> recent_comments;  // newest first
   bool followed_by_viewer = false;
 };
 
 // One line saying what a notification is about: "Ana replied to you", "A moderator approved your comment".
 // The notifications page and the notification mail both use it.
-std::string describe(const Store::Notification& n);
+std::string describe(const Notification& n);
 
 class ReaderService {
  public:
-  explicit ReaderService(Store& store) : store_(store) {}
+  explicit ReaderService(SocialStore& store, AccountStore& accounts_store) : store_(store), accounts_store_(accounts_store) {}
 
   // Errors: invalid cannot_follow_self, not_found.
   void follow(int64_t follower_id, int64_t followed_id, bool on);
@@ -36,7 +37,7 @@ class ReaderService {
   std::vector<Comment> comments_of(int64_t reader_id, int64_t before_id, int limit) {
     return store_.comments_of(reader_id, before_id, limit);
   }
-  std::vector<Store::Notification> notifications(int64_t account_id, int64_t before_id, int limit) {
+  std::vector<Notification> notifications(int64_t account_id, int64_t before_id, int limit) {
     return store_.notifications(account_id, before_id, limit);
   }
   int64_t unread(int64_t account_id) { return store_.unread_notifications(account_id); }
@@ -57,7 +58,8 @@ class ReaderService {
   static constexpr int kMaxIgnored = 1000;
 
  private:
-  Store& store_;
+  SocialStore& store_;
+  AccountStore& accounts_store_;
 };
 
 }  // namespace tribune

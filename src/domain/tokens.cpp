@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 
@@ -21,7 +21,7 @@ TokenService::Created TokenService::create(const std::string& name, const std::s
   randombytes_buf(secret, sizeof secret);
   std::string token = "trb_" + base64url_encode(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret));
   auto record = store_.create_api_token(sha256(token), trim(name), role);
-  store_.audit(std::nullopt, "create_token", std::nullopt, record.name + " (" + role + ")");
+  audit_.audit(std::nullopt, "create_token", std::nullopt, record.name + " (" + role + ")");
   return {token, record};
 }
 

@@ -4,13 +4,15 @@
 #include <optional>
 #include <string>
 
-#include "store/store.h"
+#include "model/account.h"
+#include "store/roles/audit.h"
+#include "store/roles/tokens.h"
 
 namespace tribune {
 
 class TokenService {
  public:
-  explicit TokenService(Store& store) : store_(store) {}
+  explicit TokenService(TokenStore& store, AuditLog& audit) : store_(store), audit_(audit) {}
 
   struct Created {
     std::string token;  // the only time the secret exists in clear
@@ -22,7 +24,8 @@ class TokenService {
   std::optional<ApiToken> authenticate(std::string_view token) const;
 
  private:
-  Store& store_;
+  TokenStore& store_;
+  AuditLog& audit_;
 };
 
 std::string sha256(std::string_view data);

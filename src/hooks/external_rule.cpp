@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 #include <memory>
 
-#include "payments/stripe.h"
+#include "util/hmac.h"
 #include "util/text.h"
 
 namespace tribune {
@@ -37,7 +37,7 @@ std::optional<Verdict> ExternalRule::check(const Candidate& c) const {
   std::string body = json::serialize(json::object{
       {"text", c.text}, {"author_id", c.author_id}, {"author_role", c.author_role}, {"article", c.article_slug}});
   int64_t t = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string signature = "Tribune-Signature: t=" + std::to_string(t) + ",v1=" + stripe_signature(settings_.secret, t, body);
+  std::string signature = "Tribune-Signature: t=" + std::to_string(t) + ",v1=" + timestamped_signature(settings_.secret, t, body);
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) return failed("no HTTP client");
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");

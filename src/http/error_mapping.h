@@ -3,7 +3,7 @@
 
 #include <functional>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "http/message.h"
 
 namespace tribune {

@@ -3,7 +3,7 @@
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "util/text.h"
 
 namespace tribune {

@@ -6,6 +6,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -155,6 +156,7 @@ void Pipeline::check_csrf(const RequestContext& ctx) const {
 Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
   try {
     if (authenticate_) ctx.principal = authenticate_(ctx.request);
+    if (auto refused = check_access(route, ctx)) return std::move(*refused);
     check_csrf(ctx);
     // Before a session, forms carry the pre-session token (a page that shows one sets its cookie below).
     bool new_presession = false;
@@ -196,6 +198,44 @@ Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
     spdlog::error("{} {}: unexpected {}", ctx.request.method_string(), ctx.path, e.what());
     return error_response(Error(ErrorKind::internal, "internal_error", "Something went wrong on our side."), route.api);
   }
+}
+
+namespace {
+
+// Where sign-in returns to: the page itself for a GET; for a form post, the same-site page the form was on
+// (Referer), else the front page.
+std::string return_target(const RequestContext& ctx) {
+  const auto& req = ctx.request;
+  if (req.method() == http::verb::get || req.method() == http::verb::head) return std::string(req.target());
+  std::string_view referer = req[http::field::referer];
+  std::string host(req[http::field::host]);
+  for (const auto& own : {"http://" + host, "https://" + host})
+    if (!host.empty() && referer.starts_with(own + "/")) return std::string(referer.substr(own.size()));
+  return "/";
+}
+
+}  // namespace
+
+std::optional<Response> Pipeline::check_access(const Route& route, const RequestContext& ctx) const {
+  const auto& access = route.access;
+  const auto& who = ctx.principal;
+  if (access.who == Access::Who::anyone) return std::nullopt;
+  bool may_be_token = access.who == Access::Who::roles && route.api;
+  bool known = who.kind == Principal::Kind::session || (may_be_token && who.kind == Principal::Kind::token);
+  if (!known) {
+    if (!route.api && who.kind != Principal::Kind::session) {
+      std::string target = return_target(ctx);
+      boost::urls::url u("/signin");
+      u.params().append({"return_to", target});
+      return Response::redirect(http::status::see_other, u.buffer());
+    }
+    throw Error(ErrorKind::unauthenticated, "unauthenticated",
+                who.kind == Principal::Kind::token ? "This needs a signed-in reader, not an API token." : "Sign in first.");
+  }
+  if (access.who == Access::Who::session) return std::nullopt;
+  auto role = parse_role(who.role);
+  if (role && std::find(access.roles.begin(), access.roles.end(), *role) != access.roles.end()) return std::nullopt;
+  throw Error(ErrorKind::forbidden, "forbidden", "Your role does not allow this.");
 }
 
 std::string client_address(const std::string& peer, std::string_view forwarded_for, const std::vector<std::string>& trusted) {

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <stdexcept>
+
 namespace tribune {
 
 namespace {
@@ -43,8 +45,12 @@ bool match_segments(const Route& r, const std::vector<std::string>& parts,
 
 }  // namespace
 
-void Router::add(http::verb method, std::string pattern, Handler handler, FastHandler fast) {
-  Route r{method, pattern, std::move(handler), std::move(fast), pattern.starts_with("/api/") || pattern.starts_with("/webhooks/"), split_path(pattern)};
+void Router::add(http::verb method, std::string pattern, Access access, Handler handler, FastHandler fast) {
+  bool api = pattern.starts_with("/api/") || pattern.starts_with("/webhooks/");
+  // The fast path runs before anyone is authenticated: it may only serve what everyone may see.
+  if (fast && access.who != Access::Who::anyone)
+    throw std::logic_error("route " + pattern + ": a fast handler on a route that is not public");
+  Route r{method, pattern, std::move(access), std::move(handler), std::move(fast), api, split_path(pattern)};
   routes_.push_back(std::move(r));
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/message.h"
+#include "model/account.h"
 
 namespace tribune {
 
@@ -15,9 +16,30 @@ using Handler = std::function<Response(RequestContext&)>;
 // A handler that answers from memory on the I/O thread, or returns nullopt to hand over to the slow handler.
 using FastHandler = std::function<std::optional<Response>(RequestContext&)>;
 
+// Who may call a route; the pipeline enforces it once, before the handler and the CSRF check. Refused under
+// /api/: 401 unauthenticated (nobody signed in) or 403 forbidden (the role does not allow it). Refused on a
+// page: a redirect to /signin that comes back (GET: to the page; POST: to the page the form was on), or the
+// 403 page for a signed-in reader without the role. Rules about *what* (a reader edits only their own
+// comment; staff cannot be banned) stay in the domain.
+struct Access {
+  enum class Who {
+    anyone,
+    session,  // a signed-in reader or staff member (the session cookie); API tokens are refused
+    roles,    // a session or an API token whose role is in `roles`
+  } who = Who::anyone;
+  std::vector<Role> roles;
+
+  static Access anyone() { return {}; }
+  static Access session() { return {Who::session, {}}; }
+  static Access staff() { return {Who::roles, {Role::moderator, Role::editor, Role::admin}}; }
+  static Access editors() { return {Who::roles, {Role::editor, Role::admin}}; }
+  static Access admins() { return {Who::roles, {Role::admin}}; }
+};
+
 struct Route {
   http::verb method;
   std::string pattern;
+  Access access;
   Handler handler;         // runs on the blocking pool: may touch the store, hash passwords, render
   FastHandler fast;        // optional: runs first, inline, must not block
   bool api = false;        // errors as JSON (else HTML pages): /api/ and /webhooks/
@@ -26,7 +48,7 @@ struct Route {
 
 class Router {
  public:
-  void add(http::verb method, std::string pattern, Handler handler, FastHandler fast = {});
+  void add(http::verb method, std::string pattern, Access access, Handler handler, FastHandler fast = {});
 
   struct Match {
     const Route* route = nullptr;

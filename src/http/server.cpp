@@ -11,7 +11,7 @@
 
 #include <list>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

@@ -7,7 +7,7 @@
 
 #include <array>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

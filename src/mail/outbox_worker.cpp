@@ -2,11 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 
-OutboxWorker::OutboxWorker(Store& store, SmtpSender sender, std::string host_name, Now now)
+OutboxWorker::OutboxWorker(OutboxStore& store, SmtpSender sender, std::string host_name, Now now)
     : store_(store), sender_(std::move(sender)), host_(std::move(host_name)), now_(std::move(now)) {}
 
 OutboxWorker::~OutboxWorker() { stop(); }

@@ -9,14 +9,14 @@
 #include <thread>
 
 #include "mail/smtp_sender.h"
-#include "store/store.h"
+#include "store/roles/outbox.h"
 
 namespace tribune {
 
 class OutboxWorker {
  public:
   using Now = std::function<TimePoint()>;
-  OutboxWorker(Store& store, SmtpSender sender, std::string host_name, Now now = now_seconds);
+  OutboxWorker(OutboxStore& store, SmtpSender sender, std::string host_name, Now now = now_seconds);
   ~OutboxWorker();
 
   void start();
@@ -30,7 +30,7 @@ class OutboxWorker {
   static constexpr int kMaxAttempts = 12;
 
  private:
-  Store& store_;
+  OutboxStore& store_;
   SmtpSender sender_;
   std::string host_;
   Now now_;

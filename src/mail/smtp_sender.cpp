@@ -5,7 +5,7 @@
 #include <memory>
 #include <mutex>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

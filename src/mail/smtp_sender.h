@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "domain/account.h"
+#include "model/account.h"
 
 namespace tribune {
 

@@ -7,7 +7,8 @@
 #include <charconv>
 #include <memory>
 
-#include "domain/error.h"
+#include "model/error.h"
+#include "util/hmac.h"
 
 namespace tribune {
 
@@ -80,14 +81,7 @@ StripeClient::Session StripeClient::create_checkout_session(const std::vector<st
 }
 
 std::string stripe_signature(std::string_view secret, int64_t timestamp, std::string_view body) {
-  std::string signed_payload = std::to_string(timestamp) + "." + std::string(body);
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signed_payload.data()),
-                                signed_payload.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  return to_hex(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
+  return timestamped_signature(secret, timestamp, body);
 }
 
 void verify_stripe_signature(std::string_view header, std::string_view body, const std::string& secret, TimePoint now,
@@ -120,6 +114,12 @@ void verify_stripe_signature(std::string_view header, std::string_view body, con
     ok |= candidate.size() == expected.size() &&
           sodium_memcmp(candidate.data(), expected.data(), expected.size()) == 0;
   if (!ok) throw Error(ErrorKind::bad_request, "bad_signature", "The Stripe signature does not match.");
+}
+
+void StripeClient::verify_webhook(std::string_view signature_header, std::string_view raw_body, TimePoint now) const {
+  if (settings_.webhook_secret.empty())
+    throw Error(ErrorKind::unavailable, "contributions_off", "No webhook signing secret is set.");
+  verify_stripe_signature(signature_header, raw_body, settings_.webhook_secret, now, settings_.tolerance);
 }
 
 }  // namespace tribune

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/payment_gateway.h"
 #include "util/text.h"
 
 namespace tribune {
@@ -21,9 +22,18 @@ struct StripeSettings {
   std::chrono::seconds tolerance{300};  // how old a signed event may be
 };
 
-class StripeClient {
+class StripeClient final : public PaymentGateway {
  public:
   explicit StripeClient(StripeSettings settings) : settings_(std::move(settings)) {}
+
+  bool configured() const override { return !settings_.secret_key.empty(); }
+  Checkout create_checkout(const std::vector<std::pair<std::string, std::string>>& fields,
+                           const std::string& idempotency_key) const override {
+    auto s = create_checkout_session(fields, idempotency_key);
+    return Checkout{std::move(s.id), std::move(s.url)};
+  }
+  // Checks the Stripe-Signature header with the webhook secret and tolerance of the settings.
+  void verify_webhook(std::string_view signature_header, std::string_view raw_body, TimePoint now) const override;
 
   struct Session {
     std::string id;
@@ -34,7 +44,6 @@ class StripeClient {
   Session create_checkout_session(const std::vector<std::pair<std::string, std::string>>& fields,
                                   const std::string& idempotency_key) const;
 
-  bool configured() const { return !settings_.secret_key.empty(); }
   const StripeSettings& settings() const { return settings_; }
 
  private:

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "store/postgres/pg.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/db.h"

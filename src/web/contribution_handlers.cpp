@@ -1,7 +1,7 @@
 // The appeal without JavaScript, the page Stripe returns readers to, and the admins' report.
 #include <charconv>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "http/error_mapping.h"
 #include "web/form_support.h"
 #include "web/handlers.h"
@@ -54,8 +54,6 @@ Response WebHandlers::contribution_thanks(RequestContext& ctx) {
 }
 
 Response WebHandlers::contributions_report(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/admin/contributions");
-  if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins see the contributions report.");
   const auto& currencies = contributions_.rules().currencies;
   std::string currency(ctx.query_value("currency").value_or(currencies.front()));
   if (std::find(currencies.begin(), currencies.end(), currency) == currencies.end()) currency = currencies.front();
@@ -66,9 +64,7 @@ Response WebHandlers::contributions_report(RequestContext& ctx) {
                                                  articles_.sections()));
 }
 
-Response WebHandlers::contributions_csv(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/admin/contributions");
-  if (ctx.principal.role != "admin") throw Error(ErrorKind::forbidden, "forbidden", "Only admins export contributions.");
+Response WebHandlers::contributions_csv(RequestContext&) {
   std::string out = "id,created_at,amount,currency,interval,status,article,referrer,signed_in,email\r\n";
   std::map<int64_t, std::string> slugs;
   int64_t after = 0;

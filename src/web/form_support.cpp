@@ -1,6 +1,6 @@
 #include "web/form_support.h"
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "http/forms.h"
 
 namespace tribune::web {

@@ -3,7 +3,7 @@
 // personal or change state, so none goes through the page cache; every form also works without JavaScript.
 #include <map>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "web/form_support.h"
 #include "web/handlers.h"
 
@@ -12,8 +12,6 @@ namespace tribune::web {
 namespace {
 
 constexpr int kCardsPerPage = 30;
-
-std::string signin_redirect_target(const RequestContext& ctx) { return "/signin?return_to=" + ctx.path; }
 
 // "on=1" turns a follow, an ignore or a pick on; anything else turns it off.
 bool on_field(const Form& form) { return field(form, "on") == "1"; }
@@ -61,7 +59,6 @@ Response WebHandlers::follow_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   std::string back = "/readers/" + std::to_string(*id);
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + back);
   auto form = form_of(ctx);
   readers_.follow(ctx.principal.account_id, *id, on_field(form));
   return see_other(back);
@@ -71,14 +68,12 @@ Response WebHandlers::ignore_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   std::string back = "/readers/" + std::to_string(*id);
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + back);
   auto form = form_of(ctx);
   readers_.ignore(ctx.principal.account_id, *id, on_field(form));
   return see_other(back);
 }
 
 Response WebHandlers::following(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other(signin_redirect_target(ctx));
   auto comments = readers_.feed(ctx.principal.account_id, query_id(ctx, "before"), kCardsPerPage);
   PageRenderer::ActivityPage page;
   page.heading = "Readers you follow";
@@ -93,7 +88,6 @@ Response WebHandlers::following(RequestContext& ctx) {
 }
 
 Response WebHandlers::notifications(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other(signin_redirect_target(ctx));
   int64_t me = ctx.principal.account_id;
   auto items = readers_.notifications(me, query_id(ctx, "before"), kCardsPerPage);
   std::vector<Comment> comments;
@@ -118,7 +112,6 @@ Response WebHandlers::notifications(RequestContext& ctx) {
 }
 
 Response WebHandlers::digest_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
   auto form = form_of(ctx);
   try {
     readers_.set_digest(ctx.principal.account_id, field(form, "digest"));
@@ -130,7 +123,6 @@ Response WebHandlers::digest_submit(RequestContext& ctx) {
 }
 
 Response WebHandlers::supporter_badge_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
   auto form = form_of(ctx);
   readers_.show_supporter_badge(ctx.principal.account_id, field(form, "show") == "1");
   return see_other("/account?done=badge");
@@ -140,7 +132,6 @@ Response WebHandlers::pick_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The comment");
   auto form = form_of(ctx);
-  if (!ctx.principal.signed_in()) return see_other("/signin");
   comments_.pick(Actor{ctx.principal.account_id, ctx.principal.role}, *id, on_field(form));
   auto c = comments_.find(*id);
   auto a = c ? articles_.find_by_id(c->article_id) : std::nullopt;

@@ -9,10 +9,10 @@
 #include "domain/moderation.h"
 #include "domain/readers.h"
 #include "http/cookies.h"
-#include "domain/error.h"
+#include "model/error.h"
 #include "http/message.h"
 #include "http/metrics.h"
-#include "web/page_cache.h"
+#include "http/page_cache.h"
 #include "web/pages.h"
 
 namespace tribune::web {

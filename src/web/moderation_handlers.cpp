@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <map>
 
-#include "api/moderation_api.h"
-#include "domain/error.h"
+#include "http/cursors.h"
+#include "model/error.h"
 #include "http/error_mapping.h"
 #include "http/forms.h"
 #include "web/form_support.h"
@@ -99,8 +99,6 @@ struct WebHandlers::Refusal {
 };
 
 Response WebHandlers::moderation(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
-  ModerationService::require_staff(ctx.principal.role);
   return queue_page(ctx, http::status::ok, nullptr);
 }
 
@@ -115,7 +113,7 @@ Response WebHandlers::queue_page(RequestContext& ctx, http::status status, const
   auto typed = [&](std::string_view form, std::string_view name) {
     return refusal && refusal->form == form ? html_escape(field(refusal->typed, name)) : std::string();
   };
-  auto q = api::ModerationApi::queue_query(ctx, moderation_, kQueuePage);
+  auto q = moderation_.queue_query(ctx.query, kQueuePage);
   auto queue = moderation_.queue(q);
   bool decided = q.view == "decided";
 
@@ -228,8 +226,6 @@ Response WebHandlers::queue_page(RequestContext& ctx, http::status status, const
 }
 
 Response WebHandlers::decision_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
-  ModerationService::require_staff(ctx.principal.role);
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The comment");
   auto form = form_of(ctx);
@@ -247,8 +243,6 @@ Response WebHandlers::decision_submit(RequestContext& ctx) {
 }
 
 Response WebHandlers::decisions_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
-  ModerationService::require_staff(ctx.principal.role);
   auto form = form_of(ctx);
   auto selected = form_values(ctx.request.body(), "ids");
   std::vector<int64_t> ids;
@@ -271,8 +265,6 @@ Response WebHandlers::decisions_submit(RequestContext& ctx) {
 }
 
 Response WebHandlers::ban_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
-  ModerationService::require_staff(ctx.principal.role);
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The account");
   auto form = form_of(ctx);
@@ -308,8 +300,6 @@ Response WebHandlers::ban_submit(RequestContext& ctx) {
 }
 
 Response WebHandlers::sanction_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation");
-  ModerationService::require_staff(ctx.principal.role);
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The account");
   auto form = form_of(ctx);
@@ -325,8 +315,6 @@ Response WebHandlers::sanction_submit(RequestContext& ctx) {
 }
 
 Response WebHandlers::reader_history(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=" + ctx.path);
-  ModerationService::require_staff(ctx.principal.role);
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   return history_page(ctx, *id, http::status::ok, nullptr);
@@ -420,9 +408,7 @@ Response WebHandlers::history_page(RequestContext& ctx, int64_t account_id, http
 }
 
 Response WebHandlers::audit_log(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation/log");
-  ModerationService::require_staff(ctx.principal.role);
-  auto q = api::ModerationApi::log_query(ctx, kLogPage);
+  auto q = ModerationService::log_query(ctx.query, kLogPage);
   auto entries = moderation_.log(q);
   PageRenderer::ActivityPage page;
   page.heading = "Audit log";
@@ -464,11 +450,9 @@ Response WebHandlers::audit_log(RequestContext& ctx) {
   return html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
 }
 
-Response WebHandlers::audit_log_csv(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/moderation/log");
-  ModerationService::require_staff(ctx.principal.role);
+Response WebHandlers::audit_log_csv(RequestContext&) {
   std::string out = "id,at,actor_id,actor,action,comment_id,account_id,reason\r\n";
-  Store::LogQuery q;
+  LogQuery q;
   q.limit = 1000;
   for (;;) {
     auto page = moderation_.log(q);
@@ -487,7 +471,6 @@ Response WebHandlers::audit_log_csv(RequestContext& ctx) {
 }
 
 Response WebHandlers::acknowledge_submit(RequestContext& ctx) {
-  if (!ctx.principal.signed_in()) return see_other("/signin?return_to=/account");
   form_of(ctx);
   moderation_.acknowledge_warning(ctx.principal.account_id);
   return see_other("/account?done=warning");

@@ -7,7 +7,7 @@
 #include <map>
 #include <mutex>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

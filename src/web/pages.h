@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "domain/account.h"
+#include "model/account.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
-#include "domain/contribution.h"
+#include "model/contribution.h"
 #include "domain/readers.h"
 #include "http/message.h"
 #include "web/site.h"

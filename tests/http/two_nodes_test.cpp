@@ -9,7 +9,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "test_support.h"
 
 using namespace tribune;

@@ -9,7 +9,7 @@
 #include <functional>
 #include <thread>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg.h"
 #include "test_support.h"

@@ -1,7 +1,7 @@
 // SQLite's own guard on the audit log: the schema refuses to change or delete an entry, whoever asks.
 #include <gtest/gtest.h>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_support.h"

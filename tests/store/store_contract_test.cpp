@@ -6,7 +6,7 @@
 #include <set>
 #include <thread>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_support.h"
@@ -273,7 +273,7 @@ TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
   int64_t fine = comment("fine text", CommentStatus::published);
   store_->add_report(fine, mod, "abuse", "");
 
-  Store::QueueQuery q;
+  QueueQuery q;
   EXPECT_EQ(store_->moderation_queue(q).size(), 3u);
   q.view = "held";
   EXPECT_EQ(store_->moderation_queue(q).size(), 2u);
@@ -289,7 +289,7 @@ TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
 
   store_->decide_comment(held, mod, "approve", "fine after all");
   store_->decide_comment(spam, mod, "reject", "spam");
-  Store::QueueQuery decided;
+  QueueQuery decided;
   decided.view = "decided";
   auto recent = store_->moderation_queue(decided);
   ASSERT_EQ(recent.size(), 2u);
@@ -305,7 +305,7 @@ TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
   EXPECT_TRUE(examples[1].spam);
   EXPECT_TRUE(store_->training_examples(examples[1].id, 10).empty());
 
-  Store::ActivityQuery activity;
+  ActivityQuery activity;
   activity.account_id = reader;
   activity.body = "x";
   activity.decisions_since = TimePoint{};
@@ -327,7 +327,7 @@ TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
   EXPECT_THROW(store_->sanction(reader + 1000, mod, "warn", "x"), Error);
   store_->audit(std::nullopt, "create_token", std::nullopt, "ci (editor)");
 
-  Store::LogQuery lq;
+  LogQuery lq;
   lq.subject_id = reader;
   auto log = store_->audit_log(lq);
   std::vector<std::string> actions;
@@ -337,7 +337,7 @@ TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
   auto everything = store_->audit_log({});
   EXPECT_EQ(everything.front().action, "create_token");
   EXPECT_FALSE(everything.front().actor_id);
-  Store::LogQuery paged;
+  LogQuery paged;
   paged.before_id = everything[1].id;
   paged.limit = 2;
   EXPECT_EQ(store_->audit_log(paged).size(), 2u);
@@ -381,7 +381,7 @@ TEST_P(StoreContract, QueueItemsCarryTheAuthorsRole) {
   EXPECT_EQ(roles[by_reader], "reader");
 
   store_->decide_comment(by_editor, reader, "approve", "");
-  Store::QueueQuery decided;
+  QueueQuery decided;
   decided.view = "decided";
   auto recent = store_->moderation_queue(decided);
   ASSERT_EQ(recent.size(), 1u);

@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "store/copy.h"
 #include "store/postgres/pg.h"
 #include "store/postgres/postgres_store.h"
@@ -109,7 +109,7 @@ std::string describe(const Account& a) {
          std::to_string(a.created_at.time_since_epoch().count());
 }
 
-std::vector<std::string> describe(const std::vector<Store::LogEntry>& log) {
+std::vector<std::string> describe(const std::vector<LogEntry>& log) {
   std::vector<std::string> out;
   for (const auto& e : log)
     out.push_back(std::to_string(e.id) + "|" + std::to_string(e.actor_id.value_or(0)) + "|" + e.actor_name + "|" +

@@ -5,7 +5,7 @@
 #include <sodium.h>
 
 #include "domain/accounts.h"
-#include "domain/error.h"
+#include "model/error.h"
 #include "domain/tokens.h"
 #include "http/cookies.h"
 #include "store/sqlite/sqlite_store.h"
@@ -26,7 +26,7 @@ struct AccountServiceTest : ::testing::Test {
   RateLimiter limiter;
   TimePoint now = now_seconds();
   SessionPolicy sessions{std::chrono::hours(1), std::chrono::hours(5), std::chrono::minutes(5)};
-  AccountService accounts{*store, limiter, sessions, PasswordPolicy{}, AccountLimits{}, [this] { return now; }};
+  AccountService accounts{*store, *store, *store, limiter, sessions, PasswordPolicy{}, AccountLimits{}, [this] { return now; }};
   ClientInfo client{"192.0.2.1", "test-agent"};
 };
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "domain/article.h"
-#include "domain/error.h"
+#include "model/article.h"
+#include "model/error.h"
 
 using namespace tribune;
 

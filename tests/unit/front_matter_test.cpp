@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "domain/front_matter.h"
 
 using namespace tribune;

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "domain/moderation_rules.h"
 
 using namespace tribune;

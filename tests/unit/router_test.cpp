@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "http/router.h"
-#include "web/page_cache.h"
+#include "http/page_cache.h"
 
 using namespace tribune;
 
@@ -11,9 +11,9 @@ Response ok(RequestContext&) { return Response::text(http::status::ok, "ok"); }
 
 TEST(Router, MatchesLiteralsBeforeCaptures) {
   Router r;
-  r.add(http::verb::get, "/feed.xml", ok);
-  r.add(http::verb::get, "/{section}", ok);
-  r.add(http::verb::get, "/{section}/{y}/{m}/{d}/{slug}", ok);
+  r.add(http::verb::get, "/feed.xml", Access::anyone(), ok);
+  r.add(http::verb::get, "/{section}", Access::anyone(), ok);
+  r.add(http::verb::get, "/{section}/{y}/{m}/{d}/{slug}", Access::anyone(), ok);
   auto m = r.match(http::verb::get, "/feed.xml");
   ASSERT_TRUE(m.route);
   EXPECT_EQ(m.route->pattern, "/feed.xml");
@@ -28,8 +28,8 @@ TEST(Router, MatchesLiteralsBeforeCaptures) {
 
 TEST(Router, WrongMethodListsAllowed) {
   Router r;
-  r.add(http::verb::get, "/api/v1/articles", ok);
-  r.add(http::verb::post, "/api/v1/articles", ok);
+  r.add(http::verb::get, "/api/v1/articles", Access::anyone(), ok);
+  r.add(http::verb::post, "/api/v1/articles", Access::anyone(), ok);
   auto m = r.match(http::verb::delete_, "/api/v1/articles");
   EXPECT_FALSE(m.route);
   EXPECT_EQ(m.allow, "GET, HEAD, POST");

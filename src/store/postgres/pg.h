@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "domain/error.h"
+#include "model/error.h"
 #include "store/store.h"
 
 namespace tribune::pg {

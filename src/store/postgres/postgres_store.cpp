@@ -11,8 +11,8 @@
 #include <map>
 #include <mutex>
 
-#include "domain/error.h"
-#include "domain/mentions.h"
+#include "model/error.h"
+#include "model/account.h"
 #include "store/postgres/listener.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg.h"
@@ -231,8 +231,8 @@ constexpr const char* kNotificationFrom =
 // A notice about a comment taken down stays visible to its author; every other kind goes with its comment.
 constexpr const char* kNotificationVisible = "(c.status = 'published' OR n.kind = 'moderation')";
 
-Store::Notification read_notification(const Row& st) {
-  Store::Notification n;
+Notification read_notification(const Row& st) {
+  Notification n;
   n.id = st.int64(0);
   n.kind = st.text(1);
   n.detail = st.text(2);
@@ -254,7 +254,7 @@ int64_t text_hash(std::string_view text) {
 
 // The notifications of a comment that has just been published (Store::add_comment), in the caller's
 // transaction. Earlier kinds win: a follower who is also the parent's author gets one "reply".
-std::vector<Store::Recipient> notify_published(Connection& db, int64_t comment_id, int64_t now) {
+std::vector<Recipient> notify_published(Connection& db, int64_t comment_id, int64_t now) {
   static constexpr std::pair<const char*, const char*> kinds[] = {
       {"reply",
        "SELECT p.author_id AS id FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.id = $1 AND "
@@ -264,7 +264,7 @@ std::vector<Store::Recipient> notify_published(Connection& db, int64_t comment_i
        "SELECT f.follower_id AS id FROM comments c JOIN follows f ON f.followed_id = c.author_id WHERE c.id = $1 "
        "LIMIT 10000"},
   };
-  std::vector<Store::Recipient> out;
+  std::vector<Recipient> out;
   // Most comments notify nobody: one cheap probe finds which of the three inserts can have anything to do.
   auto probe = db.query(
       "SELECT c.parent_id IS NOT NULL, EXISTS (SELECT 1 FROM comment_mentions m WHERE m.comment_id = $1), "
@@ -282,7 +282,7 @@ std::vector<Store::Recipient> notify_published(Connection& db, int64_t comment_i
                                 "EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = "
                                 "c.author_id) ON CONFLICT DO NOTHING RETURNING account_id",
                       {comment_id, kind, now});
-    for (auto row : r) out.push_back(Store::Recipient{row.int64(0), kind});
+    for (auto row : r) out.push_back(Recipient{row.int64(0), kind});
   }
   return out;
 }

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune::sqlite {
 

@@ -11,8 +11,8 @@
 #include <mutex>
 #include <thread>
 
-#include "domain/error.h"
-#include "domain/mentions.h"
+#include "model/error.h"
+#include "model/account.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/migrations.h"
 
@@ -397,8 +397,8 @@ constexpr const char* kNotificationFrom =
 // A notice about a comment taken down stays visible to its author; every other kind goes with its comment.
 constexpr const char* kNotificationVisible = "(c.status = 'published' OR n.kind = 'moderation')";
 
-Store::Notification read_notification(Statement& st) {
-  Store::Notification n;
+Notification read_notification(Statement& st) {
+  Notification n;
   n.id = st.int64(0);
   n.kind = st.text(1);
   n.detail = st.text(2);
@@ -428,7 +428,7 @@ void backfill_handles(Db& db) {
 
 // The notifications of a comment that has just been published (Store::add_comment), in the caller's
 // transaction. Earlier kinds win: a follower who is also the parent's author gets one "reply".
-std::vector<Store::Recipient> notify_published(Db& db, int64_t comment_id, int64_t now) {
+std::vector<Recipient> notify_published(Db& db, int64_t comment_id, int64_t now) {
   static constexpr std::pair<const char*, const char*> kinds[] = {
       {"reply",
        "SELECT p.author_id AS id FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.id = ?1 AND "
@@ -437,7 +437,7 @@ std::vector<Store::Recipient> notify_published(Db& db, int64_t comment_id, int64
       {"followed_comment",
        "SELECT f.follower_id AS id FROM comments c JOIN follows f ON f.followed_id = c.author_id WHERE c.id = ?1 LIMIT 10000"},
   };
-  std::vector<Store::Recipient> out;
+  std::vector<Recipient> out;
   // Most comments notify nobody (no parent, no mention, no follower): one cheap probe finds which of the
   // three inserts can have anything to do, and only those run.
   auto& probe = db.prepare(
@@ -464,7 +464,7 @@ std::vector<Store::Recipient> notify_published(Db& db, int64_t comment_id, int64
     for (int64_t id : ids) {
       insert.reset();
       insert.bind(1, id).bind(2, std::string_view(kind)).bind(3, comment_id).bind(4, now).run();
-      if (db.changes() > 0) out.push_back(Store::Recipient{id, kind});  // one per reader: the unique index
+      if (db.changes() > 0) out.push_back(Recipient{id, kind});  // one per reader: the unique index
     }
   }
   return out;

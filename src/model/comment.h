@@ -69,4 +69,30 @@ struct CommentList {
   std::optional<CommentCursor> next;
 };
 
+// What the store is asked for and answers about comments.
+struct Recipient {
+  int64_t account_id = 0;
+  std::string kind;  // reply, followed_comment, mention, moderation
+};
+
+struct SavedComment {
+  Comment comment;
+  std::vector<Recipient> notified;
+};
+
+struct AuthorActivity {
+  int64_t published = 0;
+  int64_t same_text = 0;
+  int64_t decided = 0;
+  int64_t rejected = 0;
+};
+
+struct ActivityQuery {
+  int64_t account_id = 0;
+  std::string body;
+  TimePoint same_text_since{};
+  int64_t published_cap = 0;
+  std::optional<TimePoint> decisions_since;
+};
+
 }  // namespace tribune

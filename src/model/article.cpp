@@ -1,4 +1,4 @@
-#include "domain/article.h"
+#include "model/article.h"
 
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <mutex>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

@@ -83,4 +83,41 @@ void validate_draft(ArticleDraft& draft);
 // Section slugs that would shadow a fixed route.
 bool is_reserved_section_slug(std::string_view slug);
 
+// What the store is asked for and answers about articles.
+
+// Keyset position in the (published_at DESC, id DESC) order of articles.
+struct ArticleCursor {
+  int64_t published_at = 0;
+  int64_t id = 0;
+};
+
+struct ArticleQuery {
+  TimePoint visible_at{};                 // only articles published at or before this instant
+  std::optional<std::string> section_slug;
+  std::optional<std::string> author_slug;
+  std::optional<std::string> tag;
+  std::optional<ArticleCursor> after;     // exclusive
+  int limit = 20;
+  bool with_body = false;                 // listings skip the body columns
+};
+
+struct ArticleList {
+  std::vector<Article> articles;
+  std::optional<ArticleCursor> next;      // set when more rows follow
+};
+
+// An article ready to store: validated, body rendered.
+struct ArticleRecord {
+  ArticleDraft draft;
+  std::string body_html;
+  TimePoint published_at{};
+};
+
+struct ApiToken {
+  int64_t id = 0;
+  std::string name;
+  std::string role;
+  TimePoint created_at{};
+};
+
 }  // namespace tribune

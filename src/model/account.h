@@ -28,6 +28,15 @@ struct Account {
   bool show_supporter = false;   // chose to show the supporter badge on their comments
 };
 
+// An account's @mention handle: the letters and digits of its display name, case-folded (ICU), so that
+// "@AnaLima" names "Ana Lima". Empty when the name has none. Stored with the account.
+std::string mention_handle(std::string_view display_name);
+
+// The roles an account or an API token can have.
+enum class Role { reader, moderator, editor, admin };
+std::string_view to_string(Role r);
+std::optional<Role> parse_role(std::string_view s);
+
 // Moderators, editors and admins: staff, above the reader.
 inline bool is_staff_role(std::string_view role) { return role == "moderator" || role == "editor" || role == "admin"; }
 
@@ -85,6 +94,27 @@ struct QueuedMail {
   int64_t id = 0;
   OutboxMail mail;
   int attempts = 0;
+};
+
+// What the store answers about accounts and sessions.
+struct CreatedAccount {
+  Account account;
+  int64_t session_id = 0;
+};
+
+struct Credentials {
+  Account account;
+  std::string password_hash;
+};
+
+struct SessionLookup {
+  SessionInfo session;
+  Account account;
+};
+
+struct VerifiedEmail {
+  int64_t account_id = 0;
+  std::string previous_email;  // set when the address changed
 };
 
 }  // namespace tribune

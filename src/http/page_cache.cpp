@@ -1,4 +1,4 @@
-#include "web/page_cache.h"
+#include "http/page_cache.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 
 #include <mutex>
 
-#include "domain/error.h"
+#include "model/error.h"
 
 namespace tribune {
 

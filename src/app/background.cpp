@@ -1,0 +1,86 @@
+// The node's background work, on one thread: keeping page caches correct when another process or node
+// changes content, waking for scheduled articles, training the classifier on new decisions, and queueing
+// notification mail. Each task catches every exception and logs it: one failure (a store outage, a bug) must
+// never end the thread and silently stop the others.
+#include <spdlog/spdlog.h>
+
+#include "app/app.h"
+
+namespace tribune {
+
+void App::start_background() {
+  outbox_->start();
+  // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
+  // connection every cached page goes, since changes made meanwhile were not heard of.
+  store_->listen([this](std::string_view m) { peer_message(m); }, [this] {
+    try {
+      store_->sync_position();  // what was missed is at most what the primary has now
+    } catch (const std::exception& e) {
+      spdlog::warn("could not read the primary's position after a gap in messages: {}", e.what());
+    }
+    cache_.invalidate_all();
+  });
+  peers_listening_ = true;
+  bg_thread_ = std::thread([this] {
+    int64_t seen_version = -1;
+    std::optional<TimePoint> next_due;
+    auto next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
+    auto next_training = std::chrono::steady_clock::now();
+    std::unique_lock lock(bg_mu_);
+    while (!bg_stop_) {
+      lock.unlock();
+      try {
+        int64_t v = articles_->content_version();
+        bool due = next_due && *next_due <= articles_->now();
+        if ((seen_version >= 0 && v != seen_version) || due) {
+          store_->sync_position();  // the change (made elsewhere) is at most where the primary is now
+          cache_.invalidate_all();
+          if (due) spdlog::info("scheduled article due: page caches refreshed");
+        }
+        seen_version = v;
+        next_due = articles_->next_scheduled();
+      } catch (const std::exception& e) {
+        spdlog::warn("content poll failed: {}", e.what());
+      } catch (...) {
+        spdlog::error("content poll failed: unknown exception");
+      }
+      if (classifier_ && std::chrono::steady_clock::now() >= next_training) {
+        // Decisions made on other nodes (or by the command line) reach this node's model here.
+        next_training = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        try {
+          classifier_->learn_new();
+          classifier_->save_if_changed();
+        } catch (const std::exception& e) {
+          spdlog::warn("classifier: training failed: {}", e.what());
+        } catch (...) {
+          spdlog::error("classifier: training failed: unknown exception");
+        }
+      }
+      if (digests_ && std::chrono::steady_clock::now() >= next_digest) {
+        next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
+        try {
+          if (int n = digests_->run_once()) spdlog::info("notification mail: {} digests queued", n);
+        } catch (const std::exception& e) {
+          spdlog::warn("notification mail failed: {}", e.what());
+        } catch (...) {
+          spdlog::error("notification mail failed: unknown exception");
+        }
+      }
+      lock.lock();
+      bg_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return bg_stop_; });
+    }
+  });
+}
+
+void App::stop_background() {
+  if (store_) store_->stop_listening();
+  if (outbox_) outbox_->stop();
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
+
+}  // namespace tribune

@@ -1,0 +1,40 @@
+#include "http/cursors.h"
+
+#include <charconv>
+
+#include "model/error.h"
+#include "util/text.h"
+
+namespace tribune {
+
+std::string encode_cursor(const ArticleCursor& c) {
+  return base64url_encode(std::to_string(c.published_at) + ":" + std::to_string(c.id));
+}
+
+ArticleCursor decode_cursor(std::string_view text) {
+  Error bad(ErrorKind::bad_request, "invalid_cursor", "The cursor is not one this server issued.", "cursor");
+  if (text.size() > 64) throw bad;
+  auto raw = base64url_decode(text);
+  if (!raw) throw bad;
+  auto colon = raw->find(':');
+  if (colon == std::string::npos) throw bad;
+  ArticleCursor c;
+  auto parse = [&](std::string_view s, int64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || p != s.data() + s.size()) throw bad;
+  };
+  parse(std::string_view(*raw).substr(0, colon), c.published_at);
+  parse(std::string_view(*raw).substr(colon + 1), c.id);
+  return c;
+}
+
+std::string encode_comment_cursor(const CommentCursor& c) {
+  return encode_cursor(ArticleCursor{c.key, c.id});
+}
+
+CommentCursor decode_comment_cursor(std::string_view text) {
+  auto c = decode_cursor(text);
+  return CommentCursor{c.published_at, c.id};
+}
+
+}  // namespace tribune

@@ -1,0 +1,42 @@
+// Articles, their authors and sections.
+// One role of the Store (store/store.h); the Store's contract holds for every method.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model/article.h"
+
+namespace tribune {
+
+class ArticleStore {
+ public:
+  virtual ~ArticleStore() = default;
+
+  // Creates the article, or replaces the one with the same slug; bumps its version. Authors and the section
+  // are created by name when new. Returns the stored article with authors and section resolved.
+  // With replace=false an existing slug is an Error(conflict, "slug_taken") and nothing changes.
+  virtual Article save_article(const ArticleRecord& record, bool replace) = 0;
+  virtual std::optional<Article> find_article(std::string_view slug) = 0;  // any publish time
+  virtual std::optional<Article> find_article_by_id(int64_t id) = 0;
+  virtual ArticleList list_articles(const ArticleQuery& query) = 0;
+  virtual int64_t count_articles() = 0;
+  // The earliest publish time strictly after `after`, to wake the scheduler.
+  virtual std::optional<TimePoint> next_scheduled(TimePoint after) = 0;
+  // A counter bumped by every change that can alter a rendered page, by any process or node sharing the
+  // store. Servers poll it to keep their page caches correct when another process writes.
+  virtual int64_t content_version() = 0;
+
+  virtual std::optional<Author> find_author(std::string_view slug) = 0;
+  virtual std::optional<Section> find_section(std::string_view slug) = 0;
+  virtual std::vector<Section> list_sections() = 0;
+};
+
+}  // namespace tribune

@@ -1,0 +1,28 @@
+// API tokens for integrations.
+// One role of the Store (store/store.h); the Store's contract holds for every method.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model/article.h"
+
+namespace tribune {
+
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+
+  // token_hash is the SHA-256 of the token; the token itself is never stored.
+  virtual ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) = 0;
+  virtual std::optional<ApiToken> find_api_token(const std::string& token_hash) = 0;
+};
+
+}  // namespace tribune
