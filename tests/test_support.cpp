@@ -220,7 +220,8 @@ bool EventReader::wait_for(const std::string& text, std::chrono::milliseconds ti
   return text_.find(text) != std::string::npos;
 }
 
-TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Config&)> tweak) {
+TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Config&)> tweak,
+                       App::StoreDecorator decorate) {
   if (data_dir.empty()) {
     owned_dir_ = std::make_unique<TempDir>();
     data_dir = owned_dir_->path();
@@ -236,7 +237,7 @@ TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Confi
   // Every test reader comes from 127.0.0.1: the per-IP comment limit has a test of its own.
   config.comment_limits.per_ip.count = 1000000;
   if (tweak) tweak(config);
-  app_ = std::make_unique<App>(config);
+  app_ = std::make_unique<App>(config, std::move(decorate));
   if (demo) app_->load_demo();
   server_ = std::make_unique<Server>(app_->config().server);
   server_->listen();

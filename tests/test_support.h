@@ -92,7 +92,8 @@ class EventReader {
 // after the data directory, dropped with the directory's TempDir.
 class TestServer {
  public:
-  explicit TestServer(bool demo = true, std::string data_dir = {}, std::function<void(Config&)> tweak = {});
+  explicit TestServer(bool demo = true, std::string data_dir = {}, std::function<void(Config&)> tweak = {},
+                      App::StoreDecorator decorate = {});
   ~TestServer();
   uint16_t port() const { return port_; }
   bool uses_postgres() const { return !app_->config().store.url.empty(); }

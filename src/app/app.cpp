@@ -86,7 +86,7 @@ std::unique_ptr<Store> open_store(const Config& config) {
   return open_sqlite_store(o);
 }
 
-App::App(Config config) : config_(std::move(config)) {
+App::App(Config config, StoreDecorator decorate) : config_(std::move(config)) {
   {
     // Streams may hold at most three quarters of the descriptors the process may open, whatever the
     // configuration says: pages, the store and the mail sender need the rest.
@@ -103,6 +103,7 @@ App::App(Config config) : config_(std::move(config)) {
   }
   // The engine implements every store role; each service below is handed only the roles it uses.
   store_ = open_store(config_);
+  if (decorate) store_ = decorate(std::move(store_));
   store_->migrate();
   limiter_.share_through(store_.get());
   articles_ = std::make_unique<ArticleService>(*store_, config_.site.locality);
@@ -149,6 +150,11 @@ App::App(Config config) : config_(std::move(config)) {
     reactions_.cancel(c.id);
     deliver();
   });
+  // A write that may or may not have committed: drop the article's pages here and on the other nodes.
+  comments_->on_doubt([this](const Article& a) {
+    comment_changed(a.id, articles_->url_for(a), a.slug, {});
+    tell_peers(json::object{{"kind", "article"}, {"article", a.id}, {"url", articles_->url_for(a)}, {"slug", a.slug}});
+  });
   // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
   comments_->on_notify([this](const Comment& c, const std::vector<Recipient>& recipients) {
     deliver_notifications(c, recipients);
@@ -165,7 +171,7 @@ App::App(Config config) : config_(std::move(config)) {
 void App::comment_changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame) {
   cache_.invalidate({url, "api:" + slug});
   cache_.invalidate_group(conversation_group(slug));
-  live_.publish(article_id, frame);
+  if (!frame.empty()) live_.publish(article_id, frame);
 }
 
 void App::comment_changed(const Article& a, const std::string& frame) {
@@ -211,6 +217,14 @@ void App::peer_message(std::string_view text) {
   }
   auto* kind = m.if_contains("kind");
   auto* id = m.if_contains("comment");
+  if (kind && kind->is_string() && kind->as_string() == "article") {
+    auto* article = m.if_contains("article");
+    auto* url = m.if_contains("url");
+    auto* slug = m.if_contains("slug");
+    if (article && article->is_int64() && url && url->is_string() && slug && slug->is_string())
+      comment_changed(article->as_int64(), std::string(url->as_string()), std::string(slug->as_string()), {});
+    return;
+  }
   if (!kind || !kind->is_string() || !id || !id->is_int64()) return;
   auto text_of = [&](std::string_view key) {
     auto* field = m.if_contains(key);

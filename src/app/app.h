@@ -42,8 +42,11 @@ std::unique_ptr<Store> open_store(const Config& config);
 
 class App {
  public:
+  // Wraps the opened engine (tests inject faults through it); the result must implement every role.
+  using StoreDecorator = std::function<std::unique_ptr<Store>(std::unique_ptr<Store>)>;
+
   // Opens the store and brings its schema up to date.
-  explicit App(Config config);
+  explicit App(Config config, StoreDecorator decorate = {});
   ~App();
 
   // Publishes the embedded demo publication when the store holds no article. Returns articles added.
@@ -81,6 +84,12 @@ class App {
   void deliver_notifications(const Comment& c, const std::vector<Recipient>& recipients);
   void install_read_your_writes();
   void tell_peers(boost::json::object message);
+  // The messages nodes exchange over the NodeBus, JSON objects with "node" (the sender, whose own messages
+  // are skipped) and "pos" (its WAL position, for read-your-writes):
+  //   {"kind":"comment","comment":ID,"change":"created|updated|removed","article":ID,"url":U,"slug":S,"frame":F?}
+  //     a comment changed: drop the article's pages, publish the frame (read from the store when absent);
+  //   {"kind":"notify","comment":ID,"to":[[ACCOUNT,KIND],...]}: readers the comment notified;
+  //   {"kind":"article","article":ID,"url":U,"slug":S}: a write that may have committed: drop the pages.
   void peer_message(std::string_view text);
   static std::string random_node_id();
 

@@ -39,7 +39,16 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     c.moderation_reason = verdict.reason;
   }
   c.mentions = extract_mentions(body);
-  auto saved = store_.add_comment(c);
+  SavedComment saved;
+  try {
+    saved = store_.add_comment(c);
+  } catch (const Error& e) {
+    // The store may have committed before it failed (the answer was lost): the article's pages must not go
+    // on hiding a comment that exists.
+    if (e.kind() == ErrorKind::unavailable)
+      for (auto& l : doubt_listeners_) l(*article);
+    throw;
+  }
   if (saved.comment.status == CommentStatus::published)
     for (auto& l : listeners_) l(*article, saved.comment, Change::created);
   notify(saved.comment, saved.notified);

@@ -130,6 +130,10 @@ class CommentService {
   // Called after every change is committed, on the thread that made it.
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
   void on_notify(NotifyListener l) { notify_listeners_.push_back(std::move(l)); }
+  // Called when a write to the article's conversation failed for want of the store, so that it may or may
+  // not have committed: caches of the article must be dropped (the next read asks the store).
+  using DoubtListener = std::function<void(const Article&)>;
+  void on_doubt(DoubtListener l) { doubt_listeners_.push_back(std::move(l)); }
   void notify(const Comment& c, const std::vector<Recipient>& recipients);
   // Published comments of the article with ids above after_id, oldest first (Last-Event-ID resume).
   std::vector<Comment> since(int64_t article_id, int64_t after_id, int limit) const {
@@ -144,6 +148,7 @@ class CommentService {
   CommentLimits limits_;
   std::vector<Listener> listeners_;
   std::vector<NotifyListener> notify_listeners_;
+  std::vector<DoubtListener> doubt_listeners_;
   std::shared_ptr<const RulePipeline> rules_;
   std::shared_ptr<const Classifier> classifier_;
   ExternalCheck external_;

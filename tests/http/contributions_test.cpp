@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "payments/stripe.h"
+#include "support/faulty_store.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -392,4 +393,56 @@ TEST_F(ContributionsTest, AReusedSessionIdFromTheProviderIsAProviderErrorWithout
   std::string message(error.at("message").as_string());
   for (const char* detail : {"UNIQUE", "constraint", "contributions", "checkout_session_id"})
     EXPECT_EQ(message.find(detail), std::string::npos) << message;
+}
+
+// Issue 13: a webhook whose store write fails is answered 503, so Stripe delivers it again; the event is then
+// applied exactly once, whether the failure came before the write (nothing happened) or after its commit
+// (it happened, but the answer was lost).
+TEST_F(ContributionsTest, AWebhookRetriedAfterAStoreFailureIsAppliedOnce) {
+  FaultyStore* faults = nullptr;
+  TestServer faulty(true, {}, [](Config& c) {
+    c.stripe.api_base = standin_->url();
+    c.stripe.checkout_origin = standin_->url();
+    c.stripe.secret_key = "sk_test_standin";
+    c.stripe.webhook_secret = "whsec_standin";
+  }, [&](std::unique_ptr<Store> engine) {
+    auto wrapped = std::make_unique<FaultyStore>(std::move(engine));
+    faults = wrapped.get();
+    return std::unique_ptr<Store>(std::move(wrapped));
+  });
+  auto outbox = [&] { return faulty.app().store().outbox_stats().pending; };
+  for (bool after : {false, true}) {
+    auto started = request(faulty.port(), {"POST", "/api/v1/contributions/checkout", R"({"amount":7,"email":"giver@example.org"})",
+                                           {{"Content-Type", "application/json"}}});
+    ASSERT_EQ(started.status, 201) << started.body;
+    auto v = json::parse(started.body);
+    int64_t id = v.at("contribution").at("id").as_int64();
+    std::string url(v.at("checkout_url").as_string());
+    auto session = json::parse(request(standin_->port(), {"GET", "/_test/sessions/" + url.substr(url.rfind('/') + 1), "", {}}).body).as_object();
+    session["status"] = "complete";
+    session["payment_status"] = "paid";
+    session["payment_intent"] = "pi_test_faults_" + std::to_string(id);
+    json::object event{{"id", "evt_test_faults_" + std::to_string(id) + (after ? "_after" : "_before")},
+                       {"object", "event"}, {"type", "checkout.session.completed"},
+                       {"created", std::chrono::duration_cast<std::chrono::seconds>(now_seconds().time_since_epoch()).count()},
+                       {"data", {{"object", session}}}};
+    std::string body = json::serialize(event);
+    auto deliver_once = [&] {
+      auto t = std::chrono::duration_cast<std::chrono::seconds>(now_seconds().time_since_epoch()).count();
+      return request(faulty.port(), {"POST", "/webhooks/stripe", body,
+                                     {{"Content-Type", "application/json"},
+                                      {"Stripe-Signature", "t=" + std::to_string(t) + ",v1=" + stripe_signature("whsec_standin", t, body)}}});
+    };
+    auto mail_before = outbox();
+    faults->inject({StoreRole::ledger, "apply_payment_event", 1, false, after});
+    auto failed = deliver_once();
+    EXPECT_EQ(failed.status, 503) << (after ? "after" : "before") << ": " << failed.body;
+    EXPECT_EQ(faulty.app().store().find_contribution(id)->status, after ? "paid" : "created");
+    auto retried = deliver_once();
+    ASSERT_EQ(retried.status, 200) << retried.body;
+    EXPECT_EQ(json::parse(retried.body).at("outcome").as_string(), after ? "duplicate" : "applied");
+    EXPECT_EQ(deliver_once().status, 200);
+    EXPECT_EQ(faulty.app().store().find_contribution(id)->status, "paid");
+    EXPECT_EQ(outbox(), mail_before + 1) << "one thank-you mail, whatever failed";
+  }
 }
