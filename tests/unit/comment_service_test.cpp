@@ -1,0 +1,173 @@
+// CommentService without a database (issue 13): hand-written fakes of the three store roles it uses show
+// what it writes, and what it does not write, when sanctions, pre-moderation or a store failure stand in
+// the way. The HTTP suites prove the same end to end on both engines; these pin the service's own rules.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "domain/articles.h"
+#include "domain/comments.h"
+#include "domain/rate_limit.h"
+#include "support/unfaked_roles.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+
+namespace {
+
+const TimePoint kNow{std::chrono::seconds(1800000000)};
+
+struct FakeArticles final : UnfakedArticleStore {
+  std::map<std::string, Article, std::less<>> by_slug;
+  std::optional<Article> find_article(std::string_view slug) override {
+    auto it = by_slug.find(slug);
+    return it == by_slug.end() ? std::nullopt : std::optional<Article>(it->second);
+  }
+  std::optional<Article> find_article_by_id(int64_t id) override {
+    for (const auto& [slug, a] : by_slug)
+      if (a.id == id) return a;
+    return std::nullopt;
+  }
+};
+
+struct FakeAccounts final : UnfakedAccountStore {
+  std::map<int64_t, Account> accounts;
+  std::optional<Account> find_account(int64_t id) override {
+    auto it = accounts.find(id);
+    return it == accounts.end() ? std::nullopt : std::optional<Account>(it->second);
+  }
+};
+
+// Comments in a map; every write is recorded, so a test can say that nothing was written.
+struct FakeComments final : UnfakedCommentStore {
+  std::map<int64_t, Comment> comments;
+  std::vector<std::string> writes;
+  bool down = false;  // every write throws unavailable, as an engine whose database is gone
+
+  void check_up() {
+    if (down) throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
+  }
+  SavedComment add_comment(const NewComment& n) override {
+    check_up();
+    writes.push_back("add_comment");
+    Comment c;
+    c.id = static_cast<int64_t>(comments.size()) + 1;
+    c.article_id = n.article_id;
+    c.author_id = n.author_id;
+    c.body_markdown = n.body_markdown;
+    c.body_html = n.body_html;
+    c.status = n.status;
+    c.created_at = n.created_at;
+    comments[c.id] = c;
+    return SavedComment{c, {}};
+  }
+  std::optional<Comment> find_comment(int64_t id) override {
+    auto it = comments.find(id);
+    return it == comments.end() ? std::nullopt : std::optional<Comment>(it->second);
+  }
+  AuthorActivity author_activity(const ActivityQuery&) override { return {}; }
+  bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at, bool hold) override {
+    check_up();
+    writes.push_back(hold ? "edit_comment(hold)" : "edit_comment");
+    auto& c = comments.at(id);
+    c.body_markdown = markdown;
+    c.body_html = html;
+    c.edited_at = edited_at;
+    if (hold) c.status = CommentStatus::pending;
+    return true;
+  }
+  int64_t set_reaction(int64_t id, int64_t, const std::string&, bool on) override {
+    check_up();
+    writes.push_back("set_reaction");
+    return comments.at(id).recommend_count += on ? 1 : -1;
+  }
+};
+
+struct CommentServiceTest : ::testing::Test {
+  FakeArticles articles_store;
+  FakeAccounts accounts_store;
+  FakeComments comments_store;
+  ArticleService articles{articles_store, Locality{}, [] { return kNow; }};
+  RateLimiter limiter;
+  CommentService comments{comments_store, accounts_store, articles, limiter};
+  std::vector<std::string> heard;  // what the listeners were told
+
+  void SetUp() override {
+    Article a;
+    a.id = 7;
+    a.slug = "a-piece";
+    a.published_at = kNow - std::chrono::hours(1);
+    a.comments = CommentsMode::open;
+    articles_store.by_slug["a-piece"] = a;
+    for (int64_t id : {1, 2}) {
+      Account reader;
+      reader.id = id;
+      reader.display_name = "Reader " + std::to_string(id);
+      accounts_store.accounts[id] = reader;
+    }
+    comments.on_comment([this](const Article&, const Comment& c, CommentService::Change change) {
+      heard.push_back(std::to_string(c.id) + (change == CommentService::Change::created   ? " created"
+                                              : change == CommentService::Change::removed ? " removed"
+                                                                                          : " updated"));
+    });
+    comments.on_doubt([this](const Article& doubted) { heard.push_back("doubt " + doubted.slug); });
+  }
+  Commenter reader(int64_t id) { return Commenter{id, "Reader", "192.0.2.1", "reader", false, nullptr}; }
+  std::string code_of(const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return "none";
+  }
+};
+
+}  // namespace
+
+TEST_F(CommentServiceTest, ABannedReaderWritesNothingByAnyPath) {
+  auto mine = comments.post(reader(1), "a-piece", "Before the ban.", std::nullopt);
+  auto theirs = comments.post(reader(2), "a-piece", "Someone else's.", std::nullopt);
+  comments_store.writes.clear();
+  accounts_store.accounts[1].banned_until = kBanEnd;
+  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "After the ban.", std::nullopt); }), "banned");
+  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, "reader"}, mine.id, "Rewritten."); }), "banned");
+  EXPECT_EQ(code_of([&] { comments.react(Actor{1, "reader"}, theirs.id, "recommend", true); }), "banned");
+  EXPECT_TRUE(comments_store.writes.empty()) << comments_store.writes.front();
+  EXPECT_EQ(comments_store.comments.at(mine.id).body_markdown, "Before the ban.");
+
+  accounts_store.accounts[1].banned_until = kNow + std::chrono::hours(2);
+  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, "reader"}, mine.id, "Rewritten."); }), "suspended");
+  accounts_store.accounts[1].banned_until.reset();
+  accounts_store.accounts[1].warning = "Mind the tone.";
+  EXPECT_EQ(code_of([&] { comments.react(Actor{1, "reader"}, theirs.id, "recommend", true); }), "warning_unacknowledged");
+  EXPECT_TRUE(comments_store.writes.empty());
+}
+
+TEST_F(CommentServiceTest, AnEditUnderPreModerationGoesBackToTheQueue) {
+  auto mine = comments.post(reader(1), "a-piece", "Published first.", std::nullopt);
+  heard.clear();
+  accounts_store.accounts[1].premoderated = true;
+  auto edited = comments.edit(Actor{1, "reader"}, mine.id, "Edited under review.");
+  EXPECT_EQ(edited.status, CommentStatus::pending);
+  EXPECT_EQ(comments_store.writes.back(), "edit_comment(hold)");
+  EXPECT_EQ(heard, std::vector<std::string>{std::to_string(mine.id) + " removed"}) << "live pages drop it";
+}
+
+TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) {
+  comments_store.down = true;
+  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "Into the outage.", std::nullopt); }), "store_unavailable");
+  EXPECT_EQ(heard, std::vector<std::string>{"doubt a-piece"});
+  comments_store.down = false;
+  heard.clear();
+  auto c = comments.post(reader(1), "a-piece", "After the outage.", std::nullopt);
+  EXPECT_EQ(heard, std::vector<std::string>{std::to_string(c.id) + " created"});
+}
+
+TEST_F(CommentServiceTest, ReactionsAreLimitedPerReader) {
+  auto theirs = comments.post(reader(2), "a-piece", "Recommend me.", std::nullopt);
+  CommentService limited{comments_store, accounts_store, articles, limiter,
+                         CommentLimits{{10, std::chrono::minutes(1)}, {60, std::chrono::minutes(1)}, {3, std::chrono::minutes(1)}, std::chrono::minutes(15)}};
+  for (int i = 0; i < 3; ++i) limited.react(Actor{1, "reader"}, theirs.id, "recommend", i % 2 == 0);
+  EXPECT_EQ(code_of([&] { limited.react(Actor{1, "reader"}, theirs.id, "recommend", false); }), "rate_limited");
+}
