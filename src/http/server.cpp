@@ -118,27 +118,37 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
       if (ec) break;
       buffer.commit(n);
     }
-    // The request itself, head and body, must arrive within the read timeout, or it is answered with 408.
-    // The deadline cancels the read instead of closing the socket (as the stream's own timeout would), so
-    // that the answer can still be sent.
-    stream.expires_never();
+    // Most requests arrive whole in the first read: parse what is buffered, without a timer or another read.
+    beast::error_code ec0;
+    parser.eager(true);
+    while (buffer.size() > 0 && !parser.is_done()) {
+      size_t used = parser.put(buffer.data(), ec0);
+      buffer.consume(used);
+      if (ec0 == http::error::need_more) {
+        ec0 = {};
+        break;
+      }
+      if (ec0 || used == 0) break;
+    }
     guard->timed_out = false;
-    deadline.expires_after(opt.read_timeout);
-    deadline.async_wait([guard, round = guard->round](beast::error_code ec) {
-      if (ec || round != guard->round || !guard->stream) return;
-      guard->timed_out = true;
-      beast::error_code ignored;
-      guard->stream->socket().cancel(ignored);
-    });
-    auto [ec0, n0] = co_await http::async_read_header(stream, buffer, parser, as_tuple);
-    (void)n0;
     if (!ec0 && !parser.is_done()) {
+      // The rest of the request, head and body, must arrive within the read timeout, or it is answered with
+      // 408. The deadline cancels the read instead of closing the socket (as the stream's own timeout would),
+      // so that the answer can still be sent.
+      stream.expires_never();
+      deadline.expires_after(opt.read_timeout);
+      deadline.async_wait([guard, round = guard->round](beast::error_code ec) {
+        if (ec || round != guard->round || !guard->stream) return;
+        guard->timed_out = true;
+        beast::error_code ignored;
+        guard->stream->socket().cancel(ignored);
+      });
       auto [ec1, n1] = co_await http::async_read(stream, buffer, parser, as_tuple);
       (void)n1;
       ec0 = ec1;
+      deadline.cancel();
+      ++guard->round;
     }
-    deadline.cancel();
-    ++guard->round;
     std::optional<Error> transport_error;
     if (guard->timed_out)
       transport_error = Error(ErrorKind::timeout, "request_timeout",
