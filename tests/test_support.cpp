@@ -122,6 +122,23 @@ tcp::socket connect(asio::io_context& ioc, uint16_t port) {
 
 }  // namespace
 
+std::string error_code(const HttpResult& r) {
+  return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
+}
+
+int connect_loopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+  }
+  return fd;
+}
+
 HttpResult raw_request(uint16_t port, const std::string& bytes) {
   asio::io_context ioc;
   auto socket = connect(ioc, port);
@@ -188,13 +205,7 @@ Reader staff_session(TestServer& server, const std::string& email, const std::st
 }
 
 EventReader::EventReader(uint16_t port, const std::string& target, const std::map<std::string, std::string>& headers) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("EventReader: cannot connect");
+  fd_ = connect_loopback(port);
   timeval tv{0, 200000};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n";

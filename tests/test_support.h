@@ -43,6 +43,12 @@ struct HttpResult {
   }
 };
 
+// The error code of a JSON error answer ({"error": {"code": ...}}).
+std::string error_code(const HttpResult& r);
+
+// A blocking TCP socket connected to 127.0.0.1:port (throws when it cannot connect). The caller closes it.
+int connect_loopback(uint16_t port);
+
 // Sends raw bytes and reads one response (or until the server closes).
 HttpResult raw_request(uint16_t port, const std::string& bytes);
 

@@ -56,7 +56,7 @@ Response ModerationApi::queue(RequestContext& ctx) {
 }
 
 Response ModerationApi::decide(RequestContext& ctx) {
-  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
+  int64_t who = ctx.principal.account_id;
   auto body = parse_object(ctx, {"decision", "reason"});
   auto c = moderation_.decide(who, path_id(ctx, "id", "The comment"), required_string(body, "decision"),
                               optional_string(body, "reason").value_or(""));
@@ -64,7 +64,7 @@ Response ModerationApi::decide(RequestContext& ctx) {
 }
 
 Response ModerationApi::decide_many(RequestContext& ctx) {
-  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
+  int64_t who = ctx.principal.account_id;
   auto body = parse_object(ctx, {"ids", "decision", "reason"});
   std::vector<int64_t> ids;
   auto* list = body.if_contains("ids");
@@ -78,20 +78,20 @@ Response ModerationApi::decide_many(RequestContext& ctx) {
 }
 
 Response ModerationApi::ban(RequestContext& ctx) {
-  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
+  int64_t who = ctx.principal.account_id;
   auto body = parse_object(ctx, {"reason"});
   moderation_.ban(who, path_id(ctx, "id", "The account"), std::nullopt, optional_string(body, "reason").value_or(""));
   return no_content();
 }
 
 Response ModerationApi::lift_ban(RequestContext& ctx) {
-  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
+  int64_t who = ctx.principal.account_id;
   moderation_.lift_ban(who, path_id(ctx, "id", "The account"));
   return no_content();
 }
 
 Response ModerationApi::suspend(RequestContext& ctx) {
-  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
+  int64_t who = ctx.principal.account_id;
   auto body = parse_object(ctx, {"until", "reason"});
   auto until = parse_rfc3339(required_string(body, "until"));
   if (!until) throw invalid_field("until", "invalid_time", "until must be an RFC 3339 time.");
@@ -100,7 +100,7 @@ Response ModerationApi::suspend(RequestContext& ctx) {
 }
 
 Response ModerationApi::sanction(RequestContext& ctx) {
-  int64_t who = ctx.principal.account_id;  // 0 for API tokens: the log records the act without a person
+  int64_t who = ctx.principal.account_id;
   auto body = parse_object(ctx, {"action", "reason"});
   moderation_.sanction(who, path_id(ctx, "id", "The account"), required_string(body, "action"),
                        optional_string(body, "reason").value_or(""));

@@ -1,5 +1,5 @@
 // JSON API v1: moderation (moderator, editor or admin; session or token), and the reader's side of a
-// warning.
+// warning. Acts made with an API token are logged without a person (actor id 0).
 #pragma once
 
 #include <boost/json.hpp>

@@ -133,10 +133,11 @@ App::App(Config config, StoreDecorator decorate) : config_(std::move(config)) {
   comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     std::string frame = api::CommentsApi::frame(c, change);
     // The frame travels with the message when it fits, so that the other nodes need not read the store.
+    std::string url = articles_->url_for(a);
     json::object m{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)}, {"article", a.id},
-                   {"url", articles_->url_for(a)}, {"slug", a.slug}};
+                   {"url", url}, {"slug", a.slug}};
     if (frame.size() < Store::kMaxMessageBytes - 1000) m["frame"] = frame;
-    auto deliver = [this, article_id = a.id, url = articles_->url_for(a), slug = a.slug, frame = std::move(frame),
+    auto deliver = [this, article_id = a.id, url = std::move(url), slug = a.slug, frame = std::move(frame),
                     m = std::move(m)]() mutable {
       comment_changed(article_id, url, slug, frame);
       tell_peers(std::move(m));
@@ -147,7 +148,7 @@ App::App(Config config, StoreDecorator decorate) : config_(std::move(config)) {
       reactions_.offer(c.id, std::move(deliver));
       return;
     }
-    reactions_.cancel(c.id);
+    if (change != CommentService::Change::created) reactions_.cancel(c.id);
     deliver();
   });
   // A write that may or may not have committed: drop the article's pages here and on the other nodes.
@@ -274,8 +275,6 @@ int App::load_demo() {
 
 Principal App::authenticate(const Request& request) const {
   auto auth = request[http::field::authorization];
-  // /metrics has its own bearer token ([server] metrics_token), not an API token.
-  if (request.target() == "/metrics") return {};
   if (auth.empty()) {
     auto token = cookie_value(request[http::field::cookie], cookie_.name);
     if (!token) return {};

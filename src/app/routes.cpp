@@ -48,7 +48,7 @@ Router App::build_routes() {
     return Response::json(http::status::ok, R"({"status":"ok"})");
   });
   // GET /metrics: Prometheus text format, to whom [server] metrics allows (404 to anyone else)
-  r.add(verb::get, "/metrics", Access::anyone(), [this](RequestContext& c) {
+  r.add(verb::get, "/metrics", Access::own_credentials(), [this](RequestContext& c) {
     if (!metrics_allowed(c)) throw Error(ErrorKind::not_found, "not_found", "There is nothing at this address.");
     auto text = metrics_.render([this](std::string& out) {
       auto s = store_->stats();

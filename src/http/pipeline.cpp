@@ -114,6 +114,29 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+namespace {
+
+// The path of the page a request came from, when its Referer is on this site (scheme://Host/...).
+std::optional<std::string_view> same_site_referer(const Request& req) {
+  std::string_view referer = req[http::field::referer];
+  std::string_view host = req[http::field::host];
+  if (host.empty()) return std::nullopt;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (referer.starts_with(scheme) && referer.substr(scheme.size()).starts_with(host) &&
+        referer.substr(scheme.size() + host.size()).starts_with("/"))
+      return referer.substr(scheme.size() + host.size());
+  return std::nullopt;
+}
+
+// Where sign-in returns to: the page itself for a GET; for a form post, the same-site page the form was on,
+// else the front page.
+std::string return_target(const Request& req) {
+  if (req.method() == http::verb::get || req.method() == http::verb::head) return std::string(req.target());
+  return std::string(same_site_referer(req).value_or("/"));
+}
+
+}  // namespace
+
 void Pipeline::check_csrf(const RequestContext& ctx) const {
   const auto& req = ctx.request;
   if (!state_changing(req.method())) return;
@@ -126,23 +149,17 @@ void Pipeline::check_csrf(const RequestContext& ctx) const {
     if (!ok) throw refused;
   }
   if (ctx.principal.kind == Principal::Kind::token) return;
+  std::string_view expected = ctx.principal.csrf_token;
   if (ctx.principal.kind == Principal::Kind::anonymous) {
-    // A browser that sends no Origin (older ones, some privacy settings) could otherwise be made to sign in
-    // to an attacker's account from the attacker's page (login CSRF).
-    // Only a POST without a JSON body can come from another site's form without a CORS preflight.
+    // Login CSRF: another site's page could sign a visitor in to the attacker's account. Only a POST without
+    // a JSON body can come from another site's form without a CORS preflight; a same-site Origin or Referer
+    // vouches for it, else the form carries the pre-session token of the page it was on.
     if (req.method() != http::verb::post || to_lower_ascii(req[http::field::content_type]).starts_with("application/json") ||
-        !origin.empty())
+        !origin.empty() || same_site_referer(req))
       return;
-    auto referer = req[http::field::referer];
-    auto host = std::string(req[http::field::host]);
-    for (const auto& own : {"http://" + host + "/", "https://" + host + "/"})
-      if (!host.empty() && referer.starts_with(own)) return;
     auto cookie = cookie_value(req[http::field::cookie], options_.presession_cookie);
-    std::string from_form;
-    if (req[http::field::content_type].starts_with("application/x-www-form-urlencoded"))
-      from_form = form_value(req.body(), "csrf_token").value_or("");
-    if (!cookie || !constant_time_equal(from_form, *cookie)) throw refused;
-    return;
+    if (!cookie) throw refused;
+    expected = *cookie;
   }
   std::string_view sent = req["X-CSRF-Token"];
   std::string from_form;
@@ -150,83 +167,66 @@ void Pipeline::check_csrf(const RequestContext& ctx) const {
     from_form = form_value(req.body(), "csrf_token").value_or("");
     sent = from_form;
   }
-  if (!constant_time_equal(sent, ctx.principal.csrf_token)) throw refused;
+  if (!constant_time_equal(sent, expected)) throw refused;
+}
+
+std::string Pipeline::presession_token(RequestContext& ctx) const {
+  auto cookie = cookie_value(ctx.request[http::field::cookie], options_.presession_cookie);
+  if (cookie && cookie->size() == 43 && base64url_decode(*cookie)) {
+    ctx.principal.csrf_token = std::string(*cookie);
+    return {};
+  }
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  ctx.principal.csrf_token = base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  return ctx.principal.csrf_token;
 }
 
 Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
+  Response r;
   try {
-    if (authenticate_) ctx.principal = authenticate_(ctx.request);
+    if (authenticate_ && route.access.who != Access::Who::own) ctx.principal = authenticate_(ctx.request);
     if (auto refused = check_access(route, ctx)) return std::move(*refused);
     check_csrf(ctx);
-    // Before a session, forms carry the pre-session token (a page that shows one sets its cookie below).
-    bool new_presession = false;
-    if (ctx.principal.kind == Principal::Kind::anonymous) {
-      auto cookie = cookie_value(ctx.request[http::field::cookie], options_.presession_cookie);
-      if (cookie && cookie->size() == 43 && base64url_decode(*cookie)) {
-        ctx.principal.csrf_token = std::string(*cookie);
-      } else {
-        unsigned char bytes[32];
-        randombytes_buf(bytes, sizeof bytes);
-        ctx.principal.csrf_token = base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-        new_presession = true;
-      }
-    }
-    Response r = scope_.around ? scope_.around(ctx, [&] { return route.handler(ctx); }) : route.handler(ctx);
-    auto sets_session = [&] {
-      for (const auto& f : r.headers)
-        if (f.name() == http::field::set_cookie && f.value().starts_with(options_.session_cookie + "=")) return true;
-      return false;
-    };
-    if (new_presession && r.headers[http::field::content_type].starts_with("text/html") &&
-        r.payload().find(ctx.principal.csrf_token) != std::string_view::npos)
+    // Before a session, a page's forms carry the pre-session token; a page that shows a new one sets its cookie.
+    std::string issued;
+    if (ctx.principal.kind == Principal::Kind::anonymous && !route.api) issued = presession_token(ctx);
+    r = scope_.around ? scope_.around(ctx, [&] { return route.handler(ctx); }) : route.handler(ctx);
+    if (!issued.empty() && r.headers[http::field::content_type].starts_with("text/html") &&
+        r.payload().find(issued) != std::string_view::npos)
       r.headers.insert(http::field::set_cookie,
-                       set_cookie(options_.presession_cookie, ctx.principal.csrf_token,
+                       set_cookie(options_.presession_cookie, issued,
                                   {.secure = options_.secure_cookies, .http_only = true, .max_age = 12 * 3600}));
-    if (ctx.principal.stale_session_cookie && !sets_session())
-      r.headers.insert(http::field::set_cookie,
-                       set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
-    return r;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::internal) spdlog::error("{} {}: {}", ctx.request.method_string(), ctx.path, e.what());
-    Response r = error_response(e, route.api);
-    // A 401 (or any refusal) for a cookie that names no live session also tells the browser to forget it.
-    if (ctx.principal.stale_session_cookie)
-      r.headers.insert(http::field::set_cookie,
-                       set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
-    return r;
+    r = error_response(e, route.api);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unexpected {}", ctx.request.method_string(), ctx.path, e.what());
     return error_response(Error(ErrorKind::internal, "internal_error", "Something went wrong on our side."), route.api);
   }
+  // A cookie that names no live session is cleared, whatever the answer (a 401 included), unless the answer
+  // sets a new session.
+  auto sets_session = [&] {
+    for (const auto& f : r.headers)
+      if (f.name() == http::field::set_cookie && f.value().starts_with(options_.session_cookie + "=")) return true;
+    return false;
+  };
+  if (ctx.principal.stale_session_cookie && !sets_session())
+    r.headers.insert(http::field::set_cookie,
+                     set_cookie(options_.session_cookie, "", {.secure = options_.secure_cookies, .max_age = 0}));
+  return r;
 }
-
-namespace {
-
-// Where sign-in returns to: the page itself for a GET; for a form post, the same-site page the form was on
-// (Referer), else the front page.
-std::string return_target(const RequestContext& ctx) {
-  const auto& req = ctx.request;
-  if (req.method() == http::verb::get || req.method() == http::verb::head) return std::string(req.target());
-  std::string_view referer = req[http::field::referer];
-  std::string host(req[http::field::host]);
-  for (const auto& own : {"http://" + host, "https://" + host})
-    if (!host.empty() && referer.starts_with(own + "/")) return std::string(referer.substr(own.size()));
-  return "/";
-}
-
-}  // namespace
 
 std::optional<Response> Pipeline::check_access(const Route& route, const RequestContext& ctx) const {
   const auto& access = route.access;
   const auto& who = ctx.principal;
-  if (access.who == Access::Who::anyone) return std::nullopt;
+  if (access.who == Access::Who::anyone || access.who == Access::Who::own) return std::nullopt;
   bool may_be_token = access.who == Access::Who::roles && route.api;
   bool known = who.kind == Principal::Kind::session || (may_be_token && who.kind == Principal::Kind::token);
   if (!known) {
     if (!route.api && who.kind != Principal::Kind::session) {
-      std::string target = return_target(ctx);
       boost::urls::url u("/signin");
-      u.params().append({"return_to", target});
+      u.params().append({"return_to", return_target(ctx.request)});
       return Response::redirect(http::status::see_other, u.buffer());
     }
     throw Error(ErrorKind::unauthenticated, "unauthenticated",

@@ -73,6 +73,9 @@ class Pipeline {
   // The route's Access for the authenticated principal: nullopt to go on, a redirect to sign in (pages), or
   // throws Error(unauthenticated / forbidden).
   std::optional<Response> check_access(const Route& route, const RequestContext& ctx) const;
+  // Sets ctx.principal.csrf_token to the visitor's pre-session token; returns it when it is new (no valid
+  // cookie yet), else empty.
+  std::string presession_token(RequestContext& ctx) const;
   // Origin check on every state-changing request; X-CSRF-Token (or a csrf_token form field) on those
   // authenticated by the session cookie; on anonymous form posts (anything but JSON, which a cross-site page
   // cannot send without CORS), the pre-session token, a same-site Origin or a same-site Referer.

@@ -26,6 +26,7 @@ struct Access {
     anyone,
     session,  // a signed-in reader or staff member (the session cookie); API tokens are refused
     roles,    // a session or an API token whose role is in `roles`
+    own,      // the handler checks credentials of its own (a scraper's token): nobody is authenticated
   } who = Who::anyone;
   std::vector<Role> roles;
 
@@ -34,6 +35,7 @@ struct Access {
   static Access staff() { return {Who::roles, {Role::moderator, Role::editor, Role::admin}}; }
   static Access editors() { return {Who::roles, {Role::editor, Role::admin}}; }
   static Access admins() { return {Who::roles, {Role::admin}}; }
+  static Access own_credentials() { return {Who::own, {}}; }
 };
 
 struct Route {

@@ -10,12 +10,6 @@ using namespace tribune;
 using namespace tribune::testing;
 namespace json = boost::json;
 
-namespace {
-
-std::string code_of(const HttpResult& r) { return std::string(json::parse(r.body).at("error").at("code").as_string()); }
-
-}  // namespace
-
 TEST(Access, TheRouteTableDecidesWhoMayCallARoute) {
   TestServer server(true);
   auto port = server.port();
@@ -29,10 +23,10 @@ TEST(Access, TheRouteTableDecidesWhoMayCallARoute) {
   // Staff routes: nobody signed in is 401, a reader 403, a moderator's session or token 200.
   auto anonymous = get(port, "/api/v1/moderation/queue");
   EXPECT_EQ(anonymous.status, 401);
-  EXPECT_EQ(code_of(anonymous), "unauthenticated");
+  EXPECT_EQ(error_code(anonymous), "unauthenticated");
   auto as_reader = reader.call("GET", "/api/v1/moderation/queue");
   EXPECT_EQ(as_reader.status, 403);
-  EXPECT_EQ(code_of(as_reader), "forbidden");
+  EXPECT_EQ(error_code(as_reader), "forbidden");
   EXPECT_EQ(moderator.call("GET", "/api/v1/moderation/queue").status, 200);
   EXPECT_EQ(bearer("/api/v1/moderation/queue").status, 200);
   // Admin routes: a moderator is not an admin, whatever the credentials.

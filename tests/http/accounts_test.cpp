@@ -15,9 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string error_code(const HttpResult& r) {
-  return std::string(json::parse(r.body).at("error").at("code").as_string());
-}
 std::string error_field(const HttpResult& r) {
   auto v = json::parse(r.body);
   const auto& e = v.at("error").as_object();

@@ -13,9 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string error_code(const HttpResult& r) {
-  return std::string(json::parse(r.body).at("error").at("code").as_string());
-}
 
 class CommentsTest : public ::testing::Test {
  protected:

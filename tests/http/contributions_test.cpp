@@ -166,7 +166,6 @@ class ContributionsTest : public ::testing::Test {
 StandIn* ContributionsTest::standin_ = nullptr;
 TestServer* ContributionsTest::server_ = nullptr;
 
-std::string error_code(const HttpResult& r) { return std::string(json::parse(r.body).at("error").at("code").as_string()); }
 
 }  // namespace
 

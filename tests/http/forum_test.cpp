@@ -12,9 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string error_code(const HttpResult& r) {
-  return std::string(json::parse(r.body).at("error").at("code").as_string());
-}
 
 json::value notifications(Reader& r) { return json::parse(r.call("GET", "/api/v1/me/notifications").body); }
 

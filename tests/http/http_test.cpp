@@ -15,10 +15,6 @@ namespace {
 
 json::value parse(const HttpResult& r) { return json::parse(r.body); }
 
-std::string error_code(const HttpResult& r) {
-  auto v = json::parse(r.body);
-  return std::string(v.at("error").at("code").as_string());
-}
 
 class HttpTest : public ::testing::Test {
  protected:

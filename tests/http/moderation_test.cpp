@@ -23,9 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string error_code(const HttpResult& r) {
-  return std::string(json::parse(r.body).at("error").at("code").as_string());
-}
 
 std::string open_slug(uint16_t port) {
   auto v = json::parse(get(port, "/api/v1/articles?limit=50").body);

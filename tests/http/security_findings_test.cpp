@@ -3,7 +3,6 @@
 // edits under sanctions in moderation_test.cpp; the address change in mail_test.cpp; the provider's reused
 // session id in contributions_test.cpp; the sign-in lock per address in accounts_test.cpp.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,22 +17,11 @@ namespace json = boost::json;
 
 namespace {
 
-std::string error_code(const HttpResult& r) {
-  return std::string(json::parse(r.body).at("error").at("code").as_string());
-}
 
 // A socket that sends exactly what it is given and reads what comes back, with a deadline.
 class RawClient {
  public:
-  explicit RawClient(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("RawClient: cannot connect");
-  }
+  explicit RawClient(uint16_t port) : fd_(connect_loopback(port)) {}
   ~RawClient() { ::close(fd_); }
   bool send(const std::string& bytes) { return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()); }
   // Everything until the server closes or the deadline passes; `reset` tells whether the connection was reset.

@@ -196,6 +196,13 @@ void insert_mail(Connection& db, const OutboxMail& m, int64_t now) {
            {m.to, m.subject, m.body_text, now});
 }
 
+// Takes a comment that leaves the conversation out of its article's and parent's counts. The article row is
+// updated last: it is the hot row of a busy conversation (see add_comment).
+void uncount(Connection& db, int64_t article, std::optional<int64_t> parent) {
+  if (parent) db.query("UPDATE comments SET reply_count = reply_count - 1 WHERE id = $1", {*parent});
+  db.query("UPDATE articles SET comment_count = comment_count - 1 WHERE id = $1", {article});
+}
+
 #define TRIBUNE_PG_COMMENT_COLUMNS                                                                            \
   "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "         \
   "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, "     \
@@ -845,12 +852,7 @@ class PostgresStore final : public Store {
           "WHERE id = $1 AND status = 'published' RETURNING article_id, parent_id",
           {id, markdown, html, secs(edited_at), std::string(hold ? "pending" : "published")});
       if (r.empty()) return false;
-      if (hold) {
-        int64_t article = r.front().int64(0);
-        if (!r.front().is_null(1))
-          db.query("UPDATE comments SET reply_count = reply_count - 1 WHERE id = $1", {r.front().int64(1)});
-        db.query("UPDATE articles SET comment_count = comment_count - 1 WHERE id = $1", {article});
-      }
+      if (hold) uncount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)));
       return true;
     });
   }
@@ -860,12 +862,8 @@ class PostgresStore final : public Store {
       // Locked: of two concurrent deletes, the second finds the comment no longer published.
       auto r = db.query("SELECT article_id, parent_id FROM comments WHERE id = $1 AND status = 'published' FOR UPDATE", {id});
       if (r.empty()) return false;
-      int64_t article = r.front().int64(0);
-      std::optional<int64_t> parent;
-      if (!r.front().is_null(1)) parent = r.front().int64(1);
       db.query("UPDATE comments SET status = 'deleted' WHERE id = $1", {id});
-      db.query("UPDATE articles SET comment_count = comment_count - 1 WHERE id = $1", {article});
-      if (parent) db.query("UPDATE comments SET reply_count = reply_count - 1 WHERE id = $1", {*parent});
+      uncount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)));
       return true;
     });
   }

@@ -360,6 +360,27 @@ void insert_mail(Db& db, const OutboxMail& m, int64_t now) {
       .run();
 }
 
+// Where a published comment is counted: its article, and its parent when it is a reply. nullopt when the
+// comment is not published (so not counted).
+struct Counted {
+  int64_t article = 0;
+  std::optional<int64_t> parent;
+};
+std::optional<Counted> published_counts(Db& db, int64_t id) {
+  auto& st = db.prepare("SELECT article_id, parent_id FROM comments WHERE id = ?1 AND status = 'published'");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  Counted c{st.int64(0), st.is_null(1) ? std::nullopt : std::optional<int64_t>(st.int64(1))};
+  st.reset();
+  return c;
+}
+
+// Takes a comment that leaves the conversation out of its article's and parent's counts.
+void uncount(Db& db, const Counted& c) {
+  db.prepare("UPDATE articles SET comment_count = comment_count - 1 WHERE id = ?1").bind(1, c.article).run();
+  if (c.parent) db.prepare("UPDATE comments SET reply_count = reply_count - 1 WHERE id = ?1").bind(1, *c.parent).run();
+}
+
 #define TRIBUNE_COMMENT_COLUMNS                                                                               \
   "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "         \
   "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, "     \
@@ -1003,20 +1024,12 @@ class SqliteStore final : public Store {
                     bool hold) override {
     bool edited = false;
     writer_.run([&](Db& db) {
-      auto& st = db.prepare("SELECT article_id, parent_id FROM comments WHERE id = ?1 AND status = 'published'");
-      st.bind(1, id);
-      if (!st.step()) return;
-      int64_t article = st.int64(0);
-      std::optional<int64_t> parent;
-      if (!st.is_null(1)) parent = st.int64(1);
-      st.reset();
+      auto counted = published_counts(db, id);
+      if (!counted) return;
       db.prepare("UPDATE comments SET body_markdown = ?2, body_html = ?3, edited_at = ?4, status = ?5 WHERE id = ?1")
           .bind(1, id).bind(2, markdown).bind(3, html).bind(4, edited_at.time_since_epoch().count())
           .bind(5, std::string(hold ? "pending" : "published")).run();
-      if (hold) {
-        db.prepare("UPDATE articles SET comment_count = comment_count - 1 WHERE id = ?1").bind(1, article).run();
-        if (parent) db.prepare("UPDATE comments SET reply_count = reply_count - 1 WHERE id = ?1").bind(1, *parent).run();
-      }
+      if (hold) uncount(db, *counted);
       edited = true;
     });
     return edited;
@@ -1025,16 +1038,10 @@ class SqliteStore final : public Store {
   bool delete_comment(int64_t id) override {
     bool deleted = false;
     writer_.run([&](Db& db) {
-      auto& st = db.prepare("SELECT article_id, parent_id FROM comments WHERE id = ?1 AND status = 'published'");
-      st.bind(1, id);
-      if (!st.step()) return;
-      int64_t article = st.int64(0);
-      std::optional<int64_t> parent;
-      if (!st.is_null(1)) parent = st.int64(1);
-      st.reset();
+      auto counted = published_counts(db, id);
+      if (!counted) return;
       db.prepare("UPDATE comments SET status = 'deleted' WHERE id = ?1").bind(1, id).run();
-      db.prepare("UPDATE articles SET comment_count = comment_count - 1 WHERE id = ?1").bind(1, article).run();
-      if (parent) db.prepare("UPDATE comments SET reply_count = reply_count - 1 WHERE id = ?1").bind(1, *parent).run();
+      uncount(db, *counted);
       deleted = true;
     });
     return deleted;
