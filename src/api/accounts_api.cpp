@@ -63,8 +63,10 @@ Response AccountsApi::sign_out(RequestContext& ctx) {
 Response AccountsApi::me(RequestContext& ctx) {
   auto account = accounts_.find(ctx.principal.account_id);
   if (!account) throw Error(ErrorKind::unauthenticated, "unauthenticated", "Sign in first.");
-  return json_response(http::status::ok,
-                       json::object{{"account", account_json(*account, true)}, {"csrf_token", ctx.principal.csrf_token}});
+  auto out = account_json(*account, true);
+  auto pending = accounts_.pending_email(account->id);
+  out["pending_email"] = pending ? json::value(*pending) : json::value(nullptr);
+  return json_response(http::status::ok, json::object{{"account", std::move(out)}, {"csrf_token", ctx.principal.csrf_token}});
 }
 
 Response AccountsApi::sessions(RequestContext& ctx) {

@@ -343,7 +343,7 @@ void App::build_http() {
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
-  pipeline_->set_html_errors([this](const Error& e) { return web_->error_page(e); });
+  pipeline_->set_html_errors([this](const Error& e, const Principal& who) { return web_->error_page(e, who); });
   pipeline_->set_authenticator([this](const Request& r) { return authenticate(r); });
   if (is_postgres_url(config_.store.url)) install_read_your_writes();  // several nodes may share the store
 }

@@ -119,6 +119,8 @@ class AccountService {
   // "verify" link mailed there); the current address is told, with a reset link that cancels the change.
   // Errors: unauthenticated invalid_credentials, invalid (same_email, invalid_email), conflict email_taken.
   void change_email(int64_t account_id, const std::string& password, const std::string& new_email);
+  // The address a change waits to move the account to, until that address confirms.
+  std::optional<std::string> pending_email(int64_t account_id) const { return accounts_store_.pending_email(account_id, now_()); }
   // Re-authenticates; with sign_out_others every other session ends.
   void change_password(int64_t account_id, int64_t session_id, const std::string& current, const std::string& next,
                        bool sign_out_others);

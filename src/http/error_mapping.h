@@ -14,6 +14,7 @@ http::status status_for(ErrorKind kind);
 Response json_error(const Error& e);
 
 // Renders an HTML error page; installed by the web layer.
-using HtmlErrorRenderer = std::function<Response(const Error&)>;
+// Renders an error as a page for the visitor (a signed-in reader still sees their masthead).
+using HtmlErrorRenderer = std::function<Response(const Error&, const Principal&)>;
 
 }  // namespace tribune

@@ -77,8 +77,8 @@ void Pipeline::shutdown_pool() {
   pool_.join();
 }
 
-Response Pipeline::error_response(const Error& e, bool api) const {
-  Response r = (api || !html_errors_) ? json_error(e) : html_errors_(e);
+Response Pipeline::error_response(const Error& e, bool api, const Principal& who) const {
+  Response r = (api || !html_errors_) ? json_error(e) : html_errors_(e, who);
   r.status = status_for(e.kind());
   if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
   r.headers.set(http::field::cache_control, "no-store");
@@ -199,7 +199,7 @@ Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
                                   {.secure = options_.secure_cookies, .http_only = true, .max_age = 12 * 3600}));
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::internal) spdlog::error("{} {}: {}", ctx.request.method_string(), ctx.path, e.what());
-    r = error_response(e, route.api);
+    r = error_response(e, route.api, ctx.principal);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unexpected {}", ctx.request.method_string(), ctx.path, e.what());
     return error_response(Error(ErrorKind::internal, "internal_error", "Something went wrong on our side."), route.api);

@@ -62,7 +62,7 @@ class Pipeline {
   boost::asio::awaitable<Response> handle(Request& request, std::string client_ip);
 
   // Applies the mapping of step 5; public for the transport's own errors (413, 431, 400).
-  Response error_response(const Error& e, bool api) const;
+  Response error_response(const Error& e, bool api, const Principal& who = {}) const;
   void finish(Response& r, bool head) const;
 
   Metrics& metrics() { return metrics_; }

@@ -201,7 +201,7 @@ Response WebHandlers::asset(RequestContext& ctx) {
   return r;
 }
 
-Response WebHandlers::error_page(const Error& e) {
+Response WebHandlers::error_page(const Error& e, const Principal& who) {
   int status = static_cast<int>(status_for(e.kind()));
   std::string title = e.kind() == ErrorKind::not_found ? "Page not found"
                       : status >= 500                  ? "Something went wrong"
@@ -215,7 +215,14 @@ Response WebHandlers::error_page(const Error& e) {
   } catch (const Error&) {
     // The store is what failed: the error page still renders, without the section links.
   }
-  std::string html = fill_slots(renderer_.error_page(status, title, message, sections), filler(Principal{}, "/"));
+  std::string page = renderer_.error_page(status, title, message, sections);
+  std::string html;
+  try {
+    html = fill_slots(page, filler(who, "/"));
+  } catch (const Error&) {
+    // The reader's own fragment needs the store, which may be what failed: the anonymous masthead then.
+    html = fill_slots(page, filler(Principal{}, "/"));
+  }
   return Response::text(status_for(e.kind()), std::move(html), kHtml);
 }
 
@@ -305,7 +312,7 @@ Response WebHandlers::account_page(RequestContext& ctx, http::status status, std
   auto account = accounts_.find(ctx.principal.account_id);
   if (!account) return see_other("/signin");
   PageRenderer::AccountView v{*account, accounts_.sessions(account->id), ctx.principal.session_id, ctx.principal.csrf_token,
-                              std::move(notice), std::move(error)};
+                              std::move(notice), std::move(error), accounts_.pending_email(account->id)};
   return html_page(ctx, status, renderer_.account_page(v, articles_.sections()));
 }
 

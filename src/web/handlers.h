@@ -94,7 +94,7 @@ class WebHandlers {
   std::optional<Response> asset_fast(RequestContext& ctx);
 
   // The HTML error page for any Error (installed into the pipeline).
-  Response error_page(const Error& e);
+  Response error_page(const Error& e, const Principal& who);
 
  private:
   // The cached page for this path, personalised when the reader is signed in.

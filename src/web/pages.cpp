@@ -508,6 +508,7 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   d.set("name", v.account.display_name);
   d.set("email", v.account.email);
   d.set("verified", mus::data(v.account.email_verified_at.has_value()));
+  if (v.pending_email) d.set("pending_email", *v.pending_email);
   d.set("role", v.account.role);
   d.set("since", format_local(v.account.created_at, site_.locality, "d MMMM yyyy"));
   d.set("csrf_token", v.csrf_token);

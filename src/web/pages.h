@@ -102,6 +102,7 @@ class PageRenderer {
     std::string csrf_token;
     std::string notice;
     std::string error;
+    std::optional<std::string> pending_email;  // an address change waiting for its confirmation
   };
   std::string account_page(const AccountView& v, const std::vector<Section>& sections) const;
 

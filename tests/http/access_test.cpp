@@ -53,6 +53,7 @@ TEST(Access, TheRouteTableDecidesWhoMayCallARoute) {
   auto forbidden = request(port, {"GET", "/moderation", {}, {{"Cookie", reader.cookie}}});
   EXPECT_EQ(forbidden.status, 403);
   EXPECT_NE(forbidden.body.find("<html"), std::string::npos) << "pages answer with a page";
+  EXPECT_NE(forbidden.body.find(">Access Reader</a>"), std::string::npos) << "the error page keeps the reader signed in";
   EXPECT_EQ(request(port, {"GET", "/moderation", {}, {{"Cookie", moderator.cookie}}}).status, 200);
   EXPECT_EQ(request(port, {"GET", "/admin/accounts", {}, {{"Cookie", moderator.cookie}}}).status, 403);
 }

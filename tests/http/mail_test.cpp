@@ -184,6 +184,10 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
   // A mistyped address: the account keeps its own; the old address still signs in and is told, with a link.
   ASSERT_EQ(change("keepr@example.org").status, 202);
   EXPECT_EQ(email_of(cookie), "keeper@example.org");
+  auto me = json::parse(request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", cookie}}}).body);
+  EXPECT_EQ(me.at("account").at("pending_email").as_string(), "keepr@example.org");
+  EXPECT_NE(request(port(), {"GET", "/account", {}, {{"Cookie", cookie}}}).body.find("Changing to keepr@example.org"),
+            std::string::npos) << "the account page says what is waiting";
   EXPECT_EQ(sign_in("keeper@example.org").status, 200);
   EXPECT_EQ(sign_in("keepr@example.org").status, 401);
   auto to_new = sink.wait_for("keepr@example.org");
@@ -225,6 +229,8 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
   EXPECT_EQ(confirm(first_link(to_kept->body())).status, 200);
   EXPECT_EQ(email_of(cookie), "kept@example.org");
   EXPECT_TRUE(verified(cookie));
+  EXPECT_TRUE(json::parse(request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", cookie}}}).body)
+                  .at("account").at("pending_email").is_null());
   EXPECT_EQ(request(port(), {"POST", "/api/v1/sessions", R"({"email":"kept@example.org","password":"a brand new password"})",
                              {{"Content-Type", "application/json"}}}).status, 200);
 }

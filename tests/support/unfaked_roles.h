@@ -33,6 +33,7 @@ class UnfakedAccountStore : public AccountStore {
   std::vector<Account> list_accounts(int64_t, int) override { throw std::logic_error("not faked: AccountStore::list_accounts"); }
   std::vector<Comment> comments_by_author(int64_t, int) override { throw std::logic_error("not faked: AccountStore::comments_by_author"); }
   void create_email_token(int64_t, const EmailToken&, const OutboxMail&) override { throw std::logic_error("not faked: AccountStore::create_email_token"); }
+  std::optional<std::string> pending_email(int64_t, TimePoint) override { throw std::logic_error("not faked: AccountStore::pending_email"); }
   std::optional<VerifiedEmail> use_verify_token(const std::string&, TimePoint) override { throw std::logic_error("not faked: AccountStore::use_verify_token"); }
   std::optional<int64_t> use_reset_token(const std::string&, const std::string&, TimePoint) override { throw std::logic_error("not faked: AccountStore::use_reset_token"); }
   bool email_token_valid(const std::string&, const std::string&, TimePoint) override { throw std::logic_error("not faked: AccountStore::email_token_valid"); }

@@ -933,6 +933,17 @@ class PostgresStore final : public Store {
     });
   }
 
+  std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override {
+    return db_.read([&](Connection& db) -> std::optional<std::string> {
+      auto r = db.query(
+          "SELECT new_email FROM email_tokens WHERE account_id = $1 AND purpose = 'verify' AND new_email IS NOT NULL "
+          "AND used_at IS NULL AND expires_at > $2 ORDER BY id DESC LIMIT 1",
+          {account_id, secs(now)});
+      if (r.empty()) return std::nullopt;
+      return r.front().text(0);
+    });
+  }
+
   std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override {
     return email_unique([&] {
       return write([&](Connection& db) -> std::optional<VerifiedEmail> {

@@ -66,6 +66,8 @@ class AccountStore {
   // A token that confirms a change of address first moves the account to its new address (Errors: conflict
   // email_taken when another account took the address meanwhile) and reports the address it had. Nullopt when
   // the token is unknown, used or expired.
+  // The address an unconfirmed change would move the account to (the newest unused, unexpired one), if any.
+  virtual std::optional<std::string> pending_email(int64_t account_id, TimePoint now) = 0;
   virtual std::optional<VerifiedEmail> use_verify_token(const std::string& token_hash, TimePoint now) = 0;
   // Consumes an unexpired, unused "reset" token, sets the password hash, ends every session of the account
   // and marks every other reset token and every unconfirmed change of address of the account used, in one

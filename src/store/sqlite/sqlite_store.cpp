@@ -1119,6 +1119,17 @@ class SqliteStore final : public Store {
     });
   }
 
+  std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override {
+    return readers_.with([&](Db& db) -> std::optional<std::string> {
+      auto& st = db.prepare(
+          "SELECT new_email FROM email_tokens WHERE account_id = ?1 AND purpose = 'verify' AND new_email IS NOT NULL "
+          "AND used_at IS NULL AND expires_at > ?2 ORDER BY id DESC LIMIT 1");
+      st.bind(1, account_id).bind(2, now.time_since_epoch().count());
+      if (!st.step()) return std::nullopt;
+      return st.text(0);
+    });
+  }
+
   std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override {
     std::optional<VerifiedEmail> out;
     writer_.run([&](Db& db) {
