@@ -37,6 +37,7 @@ class Statement {
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string text(int col) const;
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  bool boolean(int col) const { return sqlite3_column_int64(stmt_, col) != 0; }
 
   void reset() {
     sqlite3_reset(stmt_);

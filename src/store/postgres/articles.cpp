@@ -1,0 +1,143 @@
+#include "store/postgres/engine.h"
+
+namespace tribune::postgres {
+
+Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
+  return write([&](Connection& db) {
+    const auto& d = r.draft;
+    int64_t section_id = upsert_named(db, "sections", slugify(d.section), d.section);
+    int64_t now = secs(now_seconds());
+    int64_t id = 0;
+    // The row lock (or the unique index, for two creators of one slug) orders concurrent saves of a slug.
+    for (;;) {
+      auto existing = db.query("SELECT id FROM articles WHERE slug = $1 FOR UPDATE", {d.slug});
+      if (!existing.empty()) {
+        id = existing.front().int64(0);
+        if (!replace)
+          throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
+                      "slug");
+        db.query("UPDATE articles SET title = $2, standfirst = $3, section_id = $4, body_markdown = $5, body_html = $6, "
+                 "published_at = $7, updated_at = $8, source_name = $9, source_url = $10, comments_mode = $11, "
+                 "version = version + 1 WHERE id = $1",
+                 {id, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at), now,
+                  d.source_name, d.source_url, to_string(d.comments)});
+        db.query("DELETE FROM article_authors WHERE article_id = $1", {id});
+        db.query("DELETE FROM article_tags WHERE article_id = $1", {id});
+        break;
+      }
+      auto inserted = db.query(
+          "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
+          "updated_at, source_name, source_url, comments_mode) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+          "ON CONFLICT (slug) DO NOTHING RETURNING id",
+          {d.slug, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at), now,
+           d.source_name, d.source_url, to_string(d.comments)});
+      if (!inserted.empty()) {
+        id = inserted.front().int64(0);
+        break;
+      }
+    }
+    int64_t position = 0;
+    for (const auto& name : d.authors) {
+      int64_t author_id = upsert_named(db, "authors", slugify(name), name);
+      if (position == 0 && !d.author_bio.empty())
+        db.query("UPDATE authors SET bio = $2 WHERE id = $1", {author_id, d.author_bio});
+      db.query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+               {id, author_id, position++});
+    }
+    for (const auto& tag : d.tags)
+      db.query("INSERT INTO article_tags (article_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING", {id, tag});
+    db.query(kBumpContentVersion);
+    auto saved = find_article_in(db, d.slug);
+    if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");
+    return *saved;
+  });
+}
+
+std::optional<Article> PostgresStore::find_article(std::string_view slug) {
+  return db_.read_replica([&](Connection& db) { return find_article_in(db, slug); });
+}
+
+std::optional<Article> PostgresStore::find_article_by_id(int64_t id) {
+  return db_.read_replica([&](Connection& db) { return find_article_by_id_in(db, id); });
+}
+
+ArticleList PostgresStore::list_articles(const ArticleQuery& q) {
+  return db_.read_replica([&](Connection& db) {
+    std::vector<Param> ps;
+    auto arg = [&](Param p) {
+      ps.push_back(std::move(p));
+      return "$" + std::to_string(ps.size());
+    };
+    std::string sql = std::string("SELECT ") + kArticleColumns;
+    if (q.with_body) sql += ", a.body_markdown, a.body_html";
+    sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.published_at <= " + arg(secs(q.visible_at));
+    if (q.section_slug) sql += " AND s.slug = " + arg(*q.section_slug);
+    if (q.author_slug)
+      sql += " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+             "WHERE au.slug = " + arg(*q.author_slug) + ")";
+    if (q.tag) sql += " AND a.id IN (SELECT article_id FROM article_tags WHERE tag = " + arg(*q.tag) + ")";
+    if (q.after) {
+      auto at = arg(q.after->published_at);
+      auto id = arg(q.after->id);
+      sql += " AND (a.published_at < " + at + " OR (a.published_at = " + at + " AND a.id < " + id + "))";
+    }
+    int limit = std::clamp(q.limit, 1, 1000);
+    sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT " + arg(limit + 1);
+    ArticleList out;
+    for (auto row : db.query(sql, ps)) out.articles.push_back(read_article_row(row, q.with_body));
+    if (static_cast<int>(out.articles.size()) > limit) {
+      out.articles.pop_back();
+      const auto& last = out.articles.back();
+      out.next = ArticleCursor{secs(last.published_at), last.id};
+    }
+    return out;
+  });
+}
+
+int64_t PostgresStore::count_articles() {
+  return db_.read_replica([](Connection& db) { return db.query("SELECT count(*) FROM articles").front().int64(0); });
+}
+
+std::optional<TimePoint> PostgresStore::next_scheduled(TimePoint after) {
+  return db_.read([&](Connection& db) -> std::optional<TimePoint> {
+    auto r = db.query("SELECT min(published_at) FROM articles WHERE published_at > $1", {secs(after)});
+    if (r.empty() || r.front().is_null(0)) return std::nullopt;
+    return seconds_at(r.front(), 0);
+  });
+}
+
+int64_t PostgresStore::content_version() {
+  return db_.read([](Connection& db) {
+    auto r = db.query("SELECT value FROM counters WHERE name = 'content_version'");
+    return r.empty() ? int64_t{0} : r.front().int64(0);
+  });
+}
+
+std::optional<Author> PostgresStore::find_author(std::string_view slug) {
+  return db_.read_replica([&](Connection& db) -> std::optional<Author> {
+    auto r = db.query("SELECT id, slug, name, bio FROM authors WHERE slug = $1", {slug});
+    if (r.empty()) return std::nullopt;
+    auto row = r.front();
+    return Author{row.int64(0), row.text(1), row.text(2), row.text(3)};
+  });
+}
+
+std::optional<Section> PostgresStore::find_section(std::string_view slug) {
+  return db_.read_replica([&](Connection& db) -> std::optional<Section> {
+    auto r = db.query("SELECT id, slug, name FROM sections WHERE slug = $1", {slug});
+    if (r.empty()) return std::nullopt;
+    auto row = r.front();
+    return Section{row.int64(0), row.text(1), row.text(2)};
+  });
+}
+
+std::vector<Section> PostgresStore::list_sections() {
+  return db_.read_replica([](Connection& db) {
+    std::vector<Section> out;
+    for (auto row : db.query("SELECT id, slug, name FROM sections ORDER BY name COLLATE \"C\""))
+      out.push_back(Section{row.int64(0), row.text(1), row.text(2)});
+    return out;
+  });
+}
+
+}  // namespace tribune::postgres

@@ -1,0 +1,275 @@
+// The PostgreSQL engine's inside, shared by its files: one file a role (articles.cpp, accounts.cpp, ...), the
+// helpers several roles use (engine.cpp), the connection pool and replica routing (pg.h), the NOTIFY
+// listener (listener.h). Private to store/postgres/.
+//
+// Every write method is one transaction (write(), retried whole on serialization failures and deadlocks);
+// reads go through db_.read or, for public pages, the replica when it has caught up (pg.h, Database).
+// Entities are read from rows by the shared row layer (store/rows.h).
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/error.h"
+#include "store/postgres/listener.h"
+#include "store/postgres/pg.h"
+#include "store/postgres/postgres_store.h"
+#include "store/rows.h"
+
+namespace tribune::postgres {
+
+using namespace ::tribune::store_rows;
+using pg::Connection;
+using pg::Param;
+using pg::Row;
+
+// Held (transaction-scoped) by every migration step, so that two processes migrating at once apply each step
+// once. The number is arbitrary but fixed: "tribune" in ASCII.
+inline constexpr int64_t kMigrationLock = 0x74726962756e65;
+
+inline constexpr const char* kBumpContentVersion =
+    "UPDATE counters SET value = value + 1 WHERE name = 'content_version'";
+
+// With each article its authors (in byline order) and tags as JSON arrays, so that one query reads a whole
+// listing (not two more per article). Tags and names sort byte-wise (COLLATE "C"), as SQLite's default
+// collation does, whatever the database's locale.
+inline constexpr const char* kArticleColumns =
+    TRIBUNE_ARTICLE_COLUMNS ", "
+    "(SELECT coalesce(json_agg(json_build_array(au.id, au.slug, au.name, au.bio) ORDER BY aa.position), '[]') "
+    "FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id), "
+    "(SELECT coalesce(json_agg(t.tag ORDER BY t.tag COLLATE \"C\"), '[]') FROM article_tags t WHERE t.article_id = a.id)";
+
+// An article row of kArticleColumns (then body_markdown, body_html when with_body).
+Article read_article_row(const Row& st, bool with_body);
+std::optional<Article> find_article_in(Connection& db, std::string_view slug);
+std::optional<Article> find_article_by_id_in(Connection& db, int64_t id);
+// The id of the sections/authors row with this slug, inserted with this name when there is none. Concurrent
+// writers creating the same name: ON CONFLICT waits for the other's transaction, and the SELECT that follows
+// (a new READ COMMITTED snapshot) sees its row.
+int64_t upsert_named(Connection& db, const char* table, const std::string& slug, const std::string& name);
+
+Error email_taken();
+Error account_not_found();
+
+// A check-then-write that lost a race to a concurrent writer surfaces as the same error the check gives.
+template <class F>
+auto email_unique(F&& f) {
+  try {
+    return f();
+  } catch (const pg::PgError& e) {
+    if (e.sqlstate() == "23505" && e.constraint() == "accounts_email_unique") throw email_taken();
+    throw;
+  }
+}
+
+// PostgreSQL text must be UTF-8 without NUL, where SQLite keeps any bytes. The few strings that reach the store
+// unvalidated (a User-Agent header, an SMTP error cut at 500 bytes) are made storable: NULs dropped and, when
+// the text is not UTF-8, every non-ASCII byte replaced by '?'.
+std::string storable(std::string_view text);
+
+int64_t insert_session(Connection& db, int64_t account_id, const NewSession& s);
+void insert_token(Connection& db, int64_t account_id, const EmailToken& t, int64_t now);
+// Marks the token used if it is valid now; returns its account. One conditional UPDATE: of two concurrent
+// callers with the same token, the second waits for the first and then finds it used.
+std::optional<int64_t> take_token(Connection& db, const std::string& hash, const char* purpose, int64_t now);
+void insert_mail(Connection& db, const OutboxMail& m, int64_t now);
+
+// Takes a comment that leaves the conversation out of its article's and parent's counts. The article row is
+// updated last: it is the hot row of a busy conversation (see add_comment).
+void uncount(Connection& db, int64_t article, std::optional<int64_t> parent);
+std::optional<Comment> find_comment_in(Connection& db, int64_t id);
+// The notifications of a comment that has just been published, in the caller's transaction. Earlier kinds
+// win: a follower who is also the parent's author gets one "reply".
+std::vector<Recipient> notify_published(Connection& db, int64_t comment_id, int64_t now);
+
+// Locks the row: concurrent events for one contribution apply one after the other.
+std::optional<Contribution> contribution_where(Connection& db, const std::string& where, const std::string& key);
+
+int applied_version(Connection& c);
+
+// Appends to the audit log, naming the actor as they are now (0: an API token or the command line).
+void log_act(Connection& db, int64_t actor_id, std::string_view action, std::optional<int64_t> comment_id,
+             std::optional<int64_t> account_id, std::string_view reason, int64_t now);
+
+class PostgresStore final : public Store {
+  // One write method: one transaction, counted for stats() once committed.
+  template <class F>
+  auto write(F&& f) {
+    struct Count {
+      std::atomic<int64_t>& n;
+      ~Count() {
+        if (std::uncaught_exceptions() == 0) n.fetch_add(1);
+      }
+    } count{writes_};
+    return db_.transact(std::forward<F>(f));
+  }
+
+ public:
+  explicit PostgresStore(const PostgresOptions& o)
+      : url_(o.url), db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url) {
+    db_.read([](Connection& c) { c.exec("SELECT 1"); });
+    if (auto* replica = db_.replica()) {
+      try {
+        replica->check_standby();
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::unavailable) throw;  // reachable but not a standby: the operator's mistake
+        spdlog::warn("the read replica cannot be reached; reading from the primary until it can: {}", e.message());
+      }
+    }
+    sync_position();  // a node starting now has seen nothing, but must not serve older than the primary has
+  }
+  ~PostgresStore() override { stop_listening(); }
+
+  // StoreAdmin (admin.cpp)
+  void migrate() override;
+  int schema_version() override;
+  void bump_counter(const std::string& name) override;
+  std::string integrity_check() override;
+  StoreStats stats() override;
+
+  // ArticleStore (articles.cpp)
+  Article save_article(const ArticleRecord& r, bool replace) override;
+  std::optional<Article> find_article(std::string_view slug) override;
+  std::optional<Article> find_article_by_id(int64_t id) override;
+  ArticleList list_articles(const ArticleQuery& q) override;
+  int64_t count_articles() override;
+  std::optional<TimePoint> next_scheduled(TimePoint after) override;
+  int64_t content_version() override;
+  std::optional<Author> find_author(std::string_view slug) override;
+  std::optional<Section> find_section(std::string_view slug) override;
+  std::vector<Section> list_sections() override;
+
+  // AccountStore (accounts.cpp)
+  CreatedAccount create_account(const NewAccount& a, const std::optional<NewSession>& session,
+                                const std::optional<EmailToken>& token, const std::optional<OutboxMail>& mail) override;
+  std::optional<Credentials> find_credentials(const std::string& email_normalized) override;
+  std::optional<Account> find_account(int64_t id) override;
+  void set_password_hash(int64_t account_id, const std::string& hash) override;
+  bool staff_name_taken(const std::array<std::string, 2>& keys) override;
+  int64_t create_session(int64_t account_id, const NewSession& session) override;
+  std::optional<SessionLookup> find_session(const std::string& token_hash) override;
+  void touch_session(int64_t session_id, TimePoint seen) override;
+  void delete_session(const std::string& token_hash) override;
+  bool delete_account_session(int64_t account_id, int64_t session_id) override;
+  void delete_sessions(int64_t account_id) override;
+  std::vector<SessionInfo> list_sessions(int64_t account_id) override;
+  void set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) override;
+  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
+                            const OutboxMail& notice) override;
+  void delete_other_sessions(int64_t account_id, int64_t keep) override;
+  void delete_account(int64_t id) override;
+  void set_role(int64_t id, const std::string& role) override;
+  std::vector<Account> list_accounts(int64_t after_id, int limit) override;
+  std::vector<Comment> comments_by_author(int64_t account_id, int limit) override;
+  void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override;
+  std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override;
+  std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override;
+  std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) override;
+  bool email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) override;
+
+  // TokenStore (mail.cpp)
+  ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) override;
+  std::optional<ApiToken> find_api_token(const std::string& token_hash) override;
+
+  // CommentStore (comments.cpp)
+  SavedComment add_comment(const NewComment& c) override;
+  AuthorActivity author_activity(const ActivityQuery& q) override;
+  std::optional<Comment> find_comment(int64_t id) override;
+  CommentList list_comments(const CommentQuery& q) override;
+  std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override;
+  bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
+                    bool hold) override;
+  bool delete_comment(int64_t id) override;
+  int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) override;
+  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) override;
+  bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) override;
+  std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) override;
+  int64_t count_comments(int64_t article_id) override;
+  bool set_pick(int64_t comment_id, bool on) override;
+  std::vector<std::pair<std::string, int64_t>> comment_counts(const std::vector<std::string>& slugs,
+                                                              TimePoint visible_at) override;
+  std::vector<Comment> held_comments(int64_t author, int64_t article, int limit) override;
+
+  // SocialStore (social.cpp)
+  void set_follow(int64_t follower, int64_t followed, bool on) override;
+  bool follows(int64_t follower, int64_t followed) override;
+  FollowCounts follow_counts(int64_t id) override;
+  std::vector<Comment> followed_comments(int64_t follower, int64_t before_id, int limit) override;
+  std::vector<Comment> comments_of(int64_t author, int64_t before_id, int limit) override;
+  std::vector<Notification> notifications(int64_t account, int64_t before_id, int limit) override;
+  int64_t unread_notifications(int64_t account) override;
+  void mark_notifications_read(int64_t account, int64_t up_to_id) override;
+  void set_ignore(int64_t account, int64_t ignored, bool on) override;
+  std::vector<int64_t> ignored_by(int64_t account, int limit) override;
+  std::vector<int64_t> followed_among(int64_t follower, const std::vector<int64_t>& ids) override;
+  void set_show_supporter(int64_t account, bool on) override;
+  void set_digest(int64_t account, const std::string& mode) override;
+  std::vector<DueDigest> due_digests(TimePoint now, int limit) override;
+  bool record_digest(int64_t account, int64_t expected, int64_t up_to, TimePoint now,
+                     const std::optional<OutboxMail>& mail) override;
+
+  // ModerationStore (moderation.cpp)
+  std::vector<QueueItem> moderation_queue(const QueueQuery& q) override;
+  SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
+                              const std::string& reason, bool notify_author) override;
+  void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) override;
+  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) override;
+  bool acknowledge_warning(int64_t account_id) override;
+  std::vector<TrainingExample> training_examples(int64_t after_id, int limit) override;
+  void save_model(const std::string& name, const std::string& blob) override;
+  std::optional<std::string> load_model(const std::string& name) override;
+
+  // AuditLog (moderation.cpp)
+  void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
+             const std::string& detail) override;
+  std::vector<LogEntry> audit_log(const LogQuery& q) override;
+
+  // OutboxStore (mail.cpp)
+  std::vector<QueuedMail> claim_mail(TimePoint now, std::chrono::seconds lease, int limit) override;
+  void mark_mail_sent(int64_t id, TimePoint now) override;
+  void mark_mail_failed(int64_t id, const std::string& error, TimePoint retry_at) override;
+  OutboxStats outbox_stats() override;
+
+  // LedgerStore (ledger.cpp)
+  Contribution create_contribution(const NewContribution& c) override;
+  void set_checkout_session(int64_t id, const std::string& session_id) override;
+  std::optional<Contribution> find_contribution(int64_t id) override;
+  EventOutcome apply_payment_event(const PaymentEvent& e,
+                                   const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override;
+  std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) override;
+  ContributionReport contribution_report(const std::string& currency, TimePoint until, int days) override;
+  std::vector<Contribution> list_contributions(int64_t after_id, int limit) override;
+
+  // NodeBus (node.cpp)
+  void publish(std::string_view message) override;
+  void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) override;
+  void stop_listening() override;
+  uint64_t known_position() override;
+  void heard_position(uint64_t p) override;
+  void sync_position() override;
+
+  // RateCounters (node.cpp)
+  std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) override;
+  std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override;
+  void rate_reset(const std::string& key) override;
+
+ private:
+  static constexpr const char* kChannel = "tribune_events";
+  std::string url_;
+  pg::Database db_;
+  std::atomic<int64_t> writes_{0};
+  std::atomic<int64_t> rate_hits_{0};
+  std::mutex listen_mu_;
+  std::unique_ptr<pg::Listener> listener_;
+};
+
+}  // namespace tribune::postgres

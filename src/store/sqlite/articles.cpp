@@ -1,0 +1,155 @@
+#include "store/sqlite/engine.h"
+
+namespace tribune::sqlite {
+
+Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
+  int64_t id = 0;
+  writer_.run([&](Db& db) {
+    const auto& d = r.draft;
+    int64_t section_id = upsert_named(db, "sections", slugify(d.section), d.section);
+    int64_t now = now_seconds().time_since_epoch().count();
+    auto& existing = db.prepare("SELECT id FROM articles WHERE slug = ?1");
+    existing.bind(1, d.slug);
+    if (existing.step()) {
+      id = existing.int64(0);
+      if (!replace)
+        throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
+                    "slug");
+      existing.reset();
+      db.prepare(
+            "UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, body_html = ?6, "
+            "published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, comments_mode = ?11, "
+            "version = version + 1 WHERE id = ?1")
+          .bind(1, id).bind(2, d.title).bind(3, d.standfirst).bind(4, section_id).bind(5, d.body_markdown)
+          .bind(6, r.body_html).bind(7, r.published_at.time_since_epoch().count()).bind(8, now)
+          .bind(9, d.source_name).bind(10, d.source_url).bind(11, to_string(d.comments))
+          .run();
+      db.prepare("DELETE FROM article_authors WHERE article_id = ?1").bind(1, id).run();
+      db.prepare("DELETE FROM article_tags WHERE article_id = ?1").bind(1, id).run();
+    } else {
+      existing.reset();
+      db.prepare(
+            "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
+            "updated_at, source_name, source_url, comments_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+          .bind(1, d.slug).bind(2, d.title).bind(3, d.standfirst).bind(4, section_id).bind(5, d.body_markdown)
+          .bind(6, r.body_html).bind(7, r.published_at.time_since_epoch().count()).bind(8, now)
+          .bind(9, d.source_name).bind(10, d.source_url).bind(11, to_string(d.comments))
+          .run();
+      id = db.last_insert_id();
+    }
+    int64_t position = 0;
+    for (const auto& name : d.authors) {
+      int64_t author_id = upsert_named(db, "authors", slugify(name), name);
+      if (position == 0 && !d.author_bio.empty())
+        db.prepare("UPDATE authors SET bio = ?2 WHERE id = ?1").bind(1, author_id).bind(2, d.author_bio).run();
+      db.prepare("INSERT OR IGNORE INTO article_authors (article_id, author_id, position) VALUES (?1, ?2, ?3)")
+          .bind(1, id).bind(2, author_id).bind(3, position++).run();
+    }
+    for (const auto& tag : d.tags)
+      db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)").bind(1, id).bind(2, tag).run();
+    db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+  });
+  auto saved = readers_.with([&](Db& db) { return find_article_in(db, r.draft.slug); });
+  if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");
+  return *saved;
+}
+
+std::optional<Article> SqliteStore::find_article(std::string_view slug) {
+  return readers_.with([&](Db& db) { return find_article_in(db, slug); });
+}
+
+std::optional<Article> SqliteStore::find_article_by_id(int64_t id) {
+  return readers_.with([&](Db& db) -> std::optional<Article> {
+    auto& st = db.prepare("SELECT slug FROM articles WHERE id = ?1");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    auto slug = st.text(0);
+    st.reset();
+    return find_article_in(db, slug);
+  });
+}
+
+ArticleList SqliteStore::list_articles(const ArticleQuery& q) {
+  return readers_.with([&](Db& db) {
+    std::string sql = std::string("SELECT ") + kArticleColumns;
+    if (q.with_body) sql += ", a.body_markdown, a.body_html";
+    sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.published_at <= ?1";
+    if (q.section_slug) sql += " AND s.slug = ?2";
+    if (q.author_slug)
+      sql += " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+             "WHERE au.slug = ?3)";
+    if (q.tag) sql += " AND a.id IN (SELECT article_id FROM article_tags WHERE tag = ?4)";
+    if (q.after) sql += " AND (a.published_at < ?5 OR (a.published_at = ?5 AND a.id < ?6))";
+    sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT ?7";
+    auto& st = db.prepare(sql);
+    st.bind(1, q.visible_at.time_since_epoch().count());
+    if (q.section_slug) st.bind(2, *q.section_slug);
+    if (q.author_slug) st.bind(3, *q.author_slug);
+    if (q.tag) st.bind(4, *q.tag);
+    if (q.after) st.bind(5, q.after->published_at).bind(6, q.after->id);
+    int limit = std::clamp(q.limit, 1, 1000);
+    st.bind(7, limit + 1);
+    ArticleList out;
+    while (st.step()) out.articles.push_back(read_article_row(st, q.with_body));
+    st.reset();
+    if (static_cast<int>(out.articles.size()) > limit) {
+      out.articles.pop_back();
+      const auto& last = out.articles.back();
+      out.next = ArticleCursor{last.published_at.time_since_epoch().count(), last.id};
+    }
+    for (auto& a : out.articles) load_authors_and_tags(db, a);
+    return out;
+  });
+}
+
+int64_t SqliteStore::count_articles() {
+  return readers_.with([](Db& db) {
+    auto& st = db.prepare("SELECT count(*) FROM articles");
+    return st.step() ? st.int64(0) : 0;
+  });
+}
+
+std::optional<TimePoint> SqliteStore::next_scheduled(TimePoint after) {
+  return readers_.with([&](Db& db) -> std::optional<TimePoint> {
+    auto& st = db.prepare("SELECT min(published_at) FROM articles WHERE published_at > ?1");
+    st.bind(1, after.time_since_epoch().count());
+    if (!st.step() || st.is_null(0)) return std::nullopt;
+    return TimePoint(std::chrono::seconds(st.int64(0)));
+  });
+}
+
+int64_t SqliteStore::content_version() {
+  return readers_.with([](Db& db) {
+    auto& st = db.prepare("SELECT value FROM counters WHERE name = 'content_version'");
+    return st.step() ? st.int64(0) : 0;
+  });
+}
+
+std::optional<Author> SqliteStore::find_author(std::string_view slug) {
+  return readers_.with([&](Db& db) -> std::optional<Author> {
+    auto& st = db.prepare("SELECT id, slug, name, bio FROM authors WHERE slug = ?1");
+    st.bind(1, slug);
+    if (!st.step()) return std::nullopt;
+    return Author{st.int64(0), st.text(1), st.text(2), st.text(3)};
+  });
+}
+
+std::optional<Section> SqliteStore::find_section(std::string_view slug) {
+  return readers_.with([&](Db& db) -> std::optional<Section> {
+    auto& st = db.prepare("SELECT id, slug, name FROM sections WHERE slug = ?1");
+    st.bind(1, slug);
+    if (!st.step()) return std::nullopt;
+    return Section{st.int64(0), st.text(1), st.text(2)};
+  });
+}
+
+std::vector<Section> SqliteStore::list_sections() {
+  return readers_.with([](Db& db) {
+    std::vector<Section> out;
+    auto& st = db.prepare("SELECT id, slug, name FROM sections ORDER BY name");
+    while (st.step()) out.push_back(Section{st.int64(0), st.text(1), st.text(2)});
+    return out;
+  });
+}
+
+}  // namespace tribune::sqlite

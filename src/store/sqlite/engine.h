@@ -1,0 +1,193 @@
+// The SQLite engine's inside, shared by its files: one file a role (articles.cpp, accounts.cpp, ...), the
+// helpers several roles use (engine.cpp), the writer and readers (writer.h). Private to store/sqlite/.
+//
+// Every write runs on the group-commit writer (writer_.run); every read on a pooled read-only connection
+// (readers_.with). Entities are read from rows by the shared row layer (store/rows.h).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/error.h"
+#include "store/rows.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/writer.h"
+
+namespace tribune::sqlite {
+
+using namespace ::tribune::store_rows;
+
+inline constexpr const char* kArticleColumns = TRIBUNE_ARTICLE_COLUMNS;
+
+// An article row of kArticleColumns (then body_markdown, body_html when with_body); authors and tags apart.
+Article read_article_row(Statement& st, bool with_body);
+void load_authors_and_tags(Db& db, Article& a);
+std::optional<Article> find_article_in(Db& db, std::string_view slug);
+// The id of the sections/authors row with this slug, inserted with this name when there is none.
+int64_t upsert_named(Db& db, const char* table, const std::string& slug, const std::string& name);
+
+// Appends to the audit log, naming the actor as they are now (0: an API token or the command line).
+void log_act(Db& db, int64_t actor_id, std::string_view action, std::optional<int64_t> comment_id,
+             std::optional<int64_t> account_id, std::string_view reason, int64_t now);
+
+int64_t insert_session(Db& db, int64_t account_id, const NewSession& s);
+void insert_token(Db& db, int64_t account_id, const EmailToken& t, int64_t now);
+// Marks the token used if it is valid now; returns its account.
+std::optional<int64_t> take_token(Db& db, const std::string& hash, const char* purpose, int64_t now);
+void insert_mail(Db& db, const OutboxMail& m, int64_t now);
+
+// Where a published comment is counted: its article, and its parent when it is a reply. nullopt when the
+// comment is not published (so not counted).
+struct Counted {
+  int64_t article = 0;
+  std::optional<int64_t> parent;
+};
+std::optional<Counted> published_counts(Db& db, int64_t id);
+// Takes a comment that leaves the conversation out of its article's and parent's counts.
+void uncount(Db& db, const Counted& c);
+
+std::optional<Comment> find_comment_in(Db& db, int64_t id);
+// The notifications of a comment that has just been published, in the caller's transaction. Earlier kinds
+// win: a follower who is also the parent's author gets one "reply".
+std::vector<Recipient> notify_published(Db& db, int64_t comment_id, int64_t now);
+// The contribution whose `where` column equals key (no row lock: the writer thread is alone).
+std::optional<Contribution> contribution_where(Db& db, const std::string& where, const std::string& key);
+// Schema step 8 added accounts.handle; its value comes from C++ (ICU case folding), not SQL.
+void backfill_handles(Db& db);
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& o)
+      : path_(o.path), writer_(o.path, o.max_batch), readers_(o.path, o.read_connections) {}
+
+  // StoreAdmin (admin.cpp)
+  void migrate() override;
+  int schema_version() override;
+  void bump_counter(const std::string& name) override;
+  std::string integrity_check() override;
+  StoreStats stats() override;
+
+  // ArticleStore (articles.cpp)
+  Article save_article(const ArticleRecord& r, bool replace) override;
+  std::optional<Article> find_article(std::string_view slug) override;
+  std::optional<Article> find_article_by_id(int64_t id) override;
+  ArticleList list_articles(const ArticleQuery& q) override;
+  int64_t count_articles() override;
+  std::optional<TimePoint> next_scheduled(TimePoint after) override;
+  int64_t content_version() override;
+  std::optional<Author> find_author(std::string_view slug) override;
+  std::optional<Section> find_section(std::string_view slug) override;
+  std::vector<Section> list_sections() override;
+
+  // AccountStore (accounts.cpp)
+  CreatedAccount create_account(const NewAccount& a, const std::optional<NewSession>& session,
+                                const std::optional<EmailToken>& token, const std::optional<OutboxMail>& mail) override;
+  std::optional<Credentials> find_credentials(const std::string& email_normalized) override;
+  std::optional<Account> find_account(int64_t id) override;
+  void set_password_hash(int64_t account_id, const std::string& hash) override;
+  bool staff_name_taken(const std::array<std::string, 2>& keys) override;
+  int64_t create_session(int64_t account_id, const NewSession& session) override;
+  std::optional<SessionLookup> find_session(const std::string& token_hash) override;
+  void touch_session(int64_t session_id, TimePoint seen) override;
+  void delete_session(const std::string& token_hash) override;
+  bool delete_account_session(int64_t account_id, int64_t session_id) override;
+  void delete_sessions(int64_t account_id) override;
+  std::vector<SessionInfo> list_sessions(int64_t account_id) override;
+  void set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) override;
+  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
+                            const OutboxMail& notice) override;
+  void delete_other_sessions(int64_t account_id, int64_t keep) override;
+  void delete_account(int64_t id) override;
+  void set_role(int64_t id, const std::string& role) override;
+  std::vector<Account> list_accounts(int64_t after_id, int limit) override;
+  std::vector<Comment> comments_by_author(int64_t account_id, int limit) override;
+  void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override;
+  std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override;
+  std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override;
+  std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) override;
+  bool email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) override;
+
+  // TokenStore (mail.cpp)
+  ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) override;
+  std::optional<ApiToken> find_api_token(const std::string& token_hash) override;
+
+  // CommentStore (comments.cpp)
+  SavedComment add_comment(const NewComment& c) override;
+  AuthorActivity author_activity(const ActivityQuery& q) override;
+  std::optional<Comment> find_comment(int64_t id) override;
+  CommentList list_comments(const CommentQuery& q) override;
+  std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override;
+  bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
+                    bool hold) override;
+  bool delete_comment(int64_t id) override;
+  int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) override;
+  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) override;
+  bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) override;
+  std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) override;
+  int64_t count_comments(int64_t article_id) override;
+  std::vector<Comment> held_comments(int64_t author, int64_t article, int limit) override;
+  bool set_pick(int64_t comment_id, bool on) override;
+  std::vector<std::pair<std::string, int64_t>> comment_counts(const std::vector<std::string>& slugs,
+                                                              TimePoint visible_at) override;
+
+  // SocialStore (social.cpp)
+  void set_follow(int64_t follower, int64_t followed, bool on) override;
+  bool follows(int64_t follower, int64_t followed) override;
+  FollowCounts follow_counts(int64_t id) override;
+  std::vector<Comment> followed_comments(int64_t follower, int64_t before_id, int limit) override;
+  std::vector<Comment> comments_of(int64_t author, int64_t before_id, int limit) override;
+  std::vector<Notification> notifications(int64_t account, int64_t before_id, int limit) override;
+  int64_t unread_notifications(int64_t account) override;
+  void mark_notifications_read(int64_t account, int64_t up_to_id) override;
+  void set_ignore(int64_t account, int64_t ignored, bool on) override;
+  std::vector<int64_t> ignored_by(int64_t account, int limit) override;
+  std::vector<int64_t> followed_among(int64_t follower, const std::vector<int64_t>& ids) override;
+  void set_show_supporter(int64_t account, bool on) override;
+  void set_digest(int64_t account, const std::string& mode) override;
+  std::vector<DueDigest> due_digests(TimePoint now, int limit) override;
+  bool record_digest(int64_t account, int64_t expected, int64_t up_to, TimePoint now,
+                     const std::optional<OutboxMail>& mail) override;
+
+  // ModerationStore (moderation.cpp)
+  std::vector<QueueItem> moderation_queue(const QueueQuery& q) override;
+  SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
+                              const std::string& reason, bool notify_author) override;
+  void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) override;
+  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) override;
+  bool acknowledge_warning(int64_t account_id) override;
+  std::vector<TrainingExample> training_examples(int64_t after_id, int limit) override;
+  void save_model(const std::string& name, const std::string& blob) override;
+  std::optional<std::string> load_model(const std::string& name) override;
+
+  // AuditLog (moderation.cpp)
+  void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
+             const std::string& detail) override;
+  std::vector<LogEntry> audit_log(const LogQuery& q) override;
+
+  // OutboxStore (mail.cpp)
+  std::vector<QueuedMail> claim_mail(TimePoint now, std::chrono::seconds lease, int limit) override;
+  void mark_mail_sent(int64_t id, TimePoint now) override;
+  void mark_mail_failed(int64_t id, const std::string& error, TimePoint retry_at) override;
+  OutboxStats outbox_stats() override;
+
+  // LedgerStore (ledger.cpp)
+  Contribution create_contribution(const NewContribution& c) override;
+  void set_checkout_session(int64_t id, const std::string& session_id) override;
+  std::optional<Contribution> find_contribution(int64_t id) override;
+  EventOutcome apply_payment_event(const PaymentEvent& e,
+                                   const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override;
+  std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) override;
+  ContributionReport contribution_report(const std::string& currency, TimePoint until, int days) override;
+  std::vector<Contribution> list_contributions(int64_t after_id, int limit) override;
+
+ private:
+  std::string path_;
+  GroupCommitWriter writer_;
+  ReaderPool readers_;
+};
+
+}  // namespace tribune::sqlite

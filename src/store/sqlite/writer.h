@@ -1,0 +1,103 @@
+// How the SQLite engine reaches its file: one writer thread that carries concurrent writes in one
+// transaction and one fsync (group commit), and a pool of read-only connections for concurrent readers.
+// SQLite allows one writer at a time per file; WAL mode lets readers run alongside it.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/db.h"
+
+namespace tribune::sqlite {
+
+// Leases read-only connections to callers, one thread per connection at a time; at most `size` are opened
+// (lazily), and a caller waits for one to come back when all are leased.
+class ReaderPool {
+ public:
+  ReaderPool(std::string path, int size) : path_(std::move(path)), size_(size) {}
+
+  // Runs f(Db&) on a leased connection and returns what it returns; the connection goes back to the pool
+  // (its statements reset) however f ends.
+  template <class F>
+  auto with(F&& f) {
+    std::unique_ptr<Db> db = acquire();
+    struct Return {
+      ReaderPool* pool;
+      std::unique_ptr<Db>* db;
+      ~Return() { pool->release(std::move(*db)); }
+    } give_back{this, &db};
+    return f(*db);
+  }
+
+  int opened() const;
+
+ private:
+  std::unique_ptr<Db> acquire();
+  void release(std::unique_ptr<Db> db);
+
+  std::string path_;
+  int size_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Db>> idle_;
+  int created_ = 0;
+};
+
+// The write path. Callers enqueue a job and block until the commit that carries it is durable. The writer
+// thread takes every queued job (up to max_batch), runs each inside its own SAVEPOINT within one
+// transaction, and commits once: N concurrent writers pay for one fsync. A job that throws is rolled back
+// to its savepoint alone and its caller gets the exception; the others still commit. A failed COMMIT
+// fails every job of the batch: none of them happened.
+class GroupCommitWriter {
+ public:
+  using Job = std::function<void(Db&)>;
+
+  // Opens the file for writing, in WAL mode with synchronous = FULL, and starts the writer thread.
+  GroupCommitWriter(std::string path, int max_batch);
+  // Runs what is queued, then stops; a run() after that throws Error(unavailable, "shutting_down").
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Runs job on the writer thread inside a transaction and returns once it is committed durably; rethrows
+  // what the job threw (and then none of its writes happened).
+  void run(Job job);
+
+  // Runs job on the writer thread outside any transaction and alone (schema migration).
+  void run_exclusive(const Job& job);
+
+  int64_t commits() const { return commits_.load(); }  // transactions committed
+  size_t queued() const;                               // jobs waiting for the writer thread
+  int64_t grouped() const { return grouped_.load(); }  // jobs those transactions carried
+
+ private:
+  struct Pending {
+    Job job;
+    std::promise<void> promise;
+    bool raw = false;
+  };
+
+  void loop();
+  void commit_batch(std::vector<Pending>& batch);
+
+  Db db_;
+  int max_batch_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> grouped_{0};
+  std::thread thread_;
+};
+
+}  // namespace tribune::sqlite

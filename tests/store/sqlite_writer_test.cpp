@@ -1,0 +1,182 @@
+// The SQLite engine's write and read paths on their own (store/sqlite/writer.h): what group commit promises
+// its callers (one durable commit for many writers, a failing job rolled back alone, a failed COMMIT failing
+// the whole batch) and what the reader pool promises (bounded connections, returned however the caller ends,
+// committed writes visible).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "model/error.h"
+#include "store/sqlite/writer.h"
+#include "test_support.h"
+
+using namespace tribune;
+using namespace tribune::sqlite;
+using namespace std::chrono_literals;
+
+namespace {
+
+int64_t count_rows(ReaderPool& readers, const std::string& where = "1") {
+  return readers.with([&](Db& db) {
+    auto& st = db.prepare("SELECT count(*) FROM t WHERE " + where);
+    st.step();
+    return st.int64(0);
+  });
+}
+
+// Waits (bounded) until n jobs stand in the writer's queue.
+void wait_queued(const GroupCommitWriter& w, size_t n) {
+  for (int i = 0; i < 500 && w.queued() < n; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(w.queued(), n);
+}
+
+class SqliteWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    writer.run_exclusive([](Db& db) {
+      db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    });
+  }
+  tribune::testing::TempDir dir;
+  std::string path = dir.path() + "/w.db";
+  GroupCommitWriter writer{path, 64};
+  ReaderPool readers{path, 2};
+};
+
+// Holds the writer thread inside a job until release() so that the next callers queue up behind it.
+struct Gate {
+  std::promise<void> open;
+  std::shared_future<void> opened = open.get_future().share();
+  std::atomic<bool> entered{false};
+  void release() { open.set_value(); }
+  // Starts a writer job that holds the writer thread, and returns once it is running.
+  std::future<void> hold(GroupCommitWriter& w) {
+    auto f = std::async(std::launch::async, [&] {
+      w.run([&](Db&) {
+        entered = true;
+        opened.wait();
+      });
+    });
+    for (int i = 0; i < 500 && !entered; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(entered.load());
+    return f;
+  }
+};
+
+TEST_F(SqliteWriterTest, ConcurrentWritersShareOneCommit) {
+  Gate gate;
+  auto holder = gate.hold(writer);
+  int64_t commits_before = writer.commits();
+  std::vector<std::future<void>> writers;
+  for (int i = 0; i < 20; ++i)
+    writers.push_back(std::async(std::launch::async, [&, i] {
+      writer.run([&](Db& db) { db.prepare("INSERT INTO t (id, v) VALUES (?1, 'x')").bind(1, int64_t{i}).run(); });
+    }));
+  wait_queued(writer, 20);
+  gate.release();
+  holder.get();
+  for (auto& w : writers) w.get();
+  EXPECT_EQ(count_rows(readers), 20);
+  // The holder's commit, then the twenty queued behind it in one.
+  EXPECT_EQ(writer.commits() - commits_before, 2);
+}
+
+TEST_F(SqliteWriterTest, AFailingJobIsRolledBackAloneAndItsCallerGetsTheError) {
+  Gate gate;
+  auto holder = gate.hold(writer);
+  auto insert = [&](int64_t id) { return [&, id](Db& db) { db.prepare("INSERT INTO t (id, v) VALUES (?1, 'x')").bind(1, id).run(); }; };
+  auto first = std::async(std::launch::async, [&] { writer.run(insert(1)); });
+  wait_queued(writer, 1);
+  auto failing = std::async(std::launch::async, [&] {
+    writer.run([&](Db& db) {
+      insert(2)(db);
+      throw Error(ErrorKind::invalid, "nope", "this job changes its mind");
+    });
+  });
+  wait_queued(writer, 2);
+  auto third = std::async(std::launch::async, [&] { writer.run(insert(3)); });
+  wait_queued(writer, 3);
+  gate.release();
+  holder.get();
+  first.get();
+  third.get();
+  try {
+    failing.get();
+    FAIL() << "the failing job's caller must get its error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "nope");
+  }
+  EXPECT_EQ(count_rows(readers), 2);
+  EXPECT_EQ(count_rows(readers, "id = 2"), 0);
+}
+
+TEST_F(SqliteWriterTest, AFailedCommitFailsEveryJobOfTheBatchAndKeepsNothing) {
+  // A deferred foreign key is checked at COMMIT: one job that breaks it makes the COMMIT itself fail.
+  writer.run_exclusive([](Db& db) {
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
+    db.exec("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id) "
+            "DEFERRABLE INITIALLY DEFERRED)");
+  });
+  Gate gate;
+  auto holder = gate.hold(writer);
+  auto good = std::async(std::launch::async, [&] {
+    writer.run([](Db& db) { db.exec("INSERT INTO t (id, v) VALUES (1, 'kept?')"); });
+  });
+  wait_queued(writer, 1);
+  auto orphan = std::async(std::launch::async, [&] {
+    writer.run([](Db& db) { db.exec("INSERT INTO child (id, parent_id) VALUES (1, 42)"); });
+  });
+  wait_queued(writer, 2);
+  int64_t commits_before = writer.commits();
+  gate.release();
+  holder.get();
+  EXPECT_THROW(good.get(), Error);
+  EXPECT_THROW(orphan.get(), Error);
+  EXPECT_EQ(count_rows(readers), 0);
+  EXPECT_EQ(writer.commits() - commits_before, 1);  // only the holder's
+  // The writer goes on: the next job commits.
+  writer.run([](Db& db) { db.exec("INSERT INTO t (id, v) VALUES (2, 'after')"); });
+  EXPECT_EQ(count_rows(readers), 1);
+}
+
+TEST_F(SqliteWriterTest, AnExclusiveJobRunsOutsideAnyTransaction) {
+  // VACUUM cannot run inside a transaction; run() would fail it, run_exclusive() does not.
+  EXPECT_THROW(writer.run([](Db& db) { db.exec("VACUUM"); }), Error);
+  EXPECT_NO_THROW(writer.run_exclusive([](Db& db) { db.exec("VACUUM"); }));
+}
+
+TEST_F(SqliteWriterTest, ReadersAreBoundedAndReturnedWhateverTheCallerDoes) {
+  writer.run([](Db& db) { db.exec("INSERT INTO t (id, v) VALUES (1, 'x')"); });
+  for (int i = 0; i < 10; ++i)
+    EXPECT_THROW(readers.with([](Db&) -> int { throw Error(ErrorKind::internal, "boom", "reader failed"); }), Error);
+  EXPECT_EQ(readers.opened(), 1);  // the same connection, given back each time
+  EXPECT_EQ(count_rows(readers), 1);
+
+  // Two leases in use: a third caller waits until one is given back.
+  Gate hold;
+  std::atomic<int> leased{0};
+  auto a = std::async(std::launch::async, [&] { readers.with([&](Db&) { ++leased; hold.opened.wait(); return 0; }); });
+  auto b = std::async(std::launch::async, [&] { readers.with([&](Db&) { ++leased; hold.opened.wait(); return 0; }); });
+  for (int i = 0; i < 500 && leased < 2; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(leased.load(), 2);
+  auto third = std::async(std::launch::async, [&] { return count_rows(readers); });
+  EXPECT_EQ(third.wait_for(200ms), std::future_status::timeout);
+  hold.release();
+  a.get();
+  b.get();
+  EXPECT_EQ(third.get(), 1);
+  EXPECT_EQ(readers.opened(), 2);
+}
+
+TEST_F(SqliteWriterTest, ALeasedReaderSeesWhatWasCommittedBeforeItsRead) {
+  EXPECT_EQ(count_rows(readers), 0);
+  writer.run([](Db& db) { db.exec("INSERT INTO t (id, v) VALUES (1, 'x')"); });
+  EXPECT_EQ(count_rows(readers), 1);  // the pooled connection holds no stale snapshot
+}
+
+}  // namespace
