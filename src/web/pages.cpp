@@ -8,21 +8,14 @@
 #include <mutex>
 
 #include "model/error.h"
+#include "util/embedded.h"
 
 namespace tribune {
 
-namespace embedded {
-const std::map<std::string, std::string_view, std::less<>>& files();
-}
 
 namespace mus = kainjow::mustache;
 
-std::optional<std::string_view> embedded_file(std::string_view name) {
-  const auto& files = embedded::files();
-  auto it = files.find(name);
-  if (it == files.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<std::string_view> embedded_file(std::string_view name) { return embedded::file(name); }
 
 std::vector<std::pair<std::string, std::string_view>> embedded_demo_articles() {
   std::vector<std::pair<std::string, std::string_view>> out;

@@ -4,7 +4,10 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "domain/accounts.h"
+#include "domain/common_passwords.h"
 #include "model/error.h"
 #include "domain/tokens.h"
 #include "http/cookies.h"
@@ -114,3 +117,18 @@ TEST(SessionCookie, HostPrefixAndSecureOverHttps) {
   EXPECT_EQ(cookie_value("a=1; tribune_session=xyz; b=2", "tribune_session"), "xyz");
   EXPECT_FALSE(cookie_value("a=1", "tribune_session"));
 }
+
+namespace {
+
+// The list is a data file compiled into the binary (src/domain/data/common-passwords.txt).
+TEST(CommonPasswords, TheEmbeddedListIsReadWholeAndCaseBlind) {
+  EXPECT_GT(common_passwords().size(), 2000u);
+  EXPECT_TRUE(std::is_sorted(common_passwords().begin(), common_passwords().end()));
+  EXPECT_TRUE(is_common_password("!qaz2wsx"));   // the file's first line
+  EXPECT_TRUE(is_common_password("zxcvbnm69"));  // and its last
+  EXPECT_TRUE(is_common_password("Password123"));
+  EXPECT_FALSE(is_common_password("# Passwords of 8+ characters that guessing attacks try first, lower-case, one a line, sorted byte-wise."));
+  EXPECT_FALSE(is_common_password("correct horse battery staple"));
+}
+
+}  // namespace
