@@ -42,6 +42,10 @@ TimePoint now_seconds();
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
 
+// Percent-encodes every byte but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~): safe in a
+// query value, a path segment and a libpq URL.
+std::string percent_encode(std::string_view s);
+
 // Lowercase hex of a byte string.
 std::string to_hex(std::string_view bytes);
 

@@ -9,6 +9,7 @@
 #include "http/error_mapping.h"
 #include "http/forms.h"
 #include "web/form_support.h"
+#include "util/text.h"
 #include "web/handlers.h"
 
 namespace tribune::web {
@@ -29,19 +30,6 @@ std::string short_time(TimePoint t) {
   return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
 }
 
-std::string query_escape(std::string_view v) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string csrf_input(const RequestContext& ctx) {
   return "<input type=\"hidden\" name=\"csrf_token\" value=\"" + html_escape(ctx.principal.csrf_token) + "\">";
@@ -118,7 +106,7 @@ Response WebHandlers::queue_page(RequestContext& ctx, http::status status, const
   bool decided = q.view == "decided";
 
   std::string article_filter(ctx.query_value("article").value_or(""));
-  std::string filters = "&article=" + query_escape(article_filter) + "&rule=" + query_escape(q.rule) +
+  std::string filters = "&article=" + percent_encode(article_filter) + "&rule=" + percent_encode(q.rule) +
                         (q.author_id ? "&reader=" + std::to_string(*q.author_id) : std::string());
   std::string here = "/moderation?view=" + q.view + filters;
 
@@ -311,7 +299,7 @@ Response WebHandlers::sanction_submit(RequestContext& ctx) {
     Refusal refusal{action, e.message(), form, {}};
     return history_page(ctx, *id, status_for(e.kind()), &refusal);
   }
-  return see_other("/moderation/readers/" + std::to_string(*id) + "?done=" + query_escape(action));
+  return see_other("/moderation/readers/" + std::to_string(*id) + "?done=" + percent_encode(action));
 }
 
 Response WebHandlers::reader_history(RequestContext& ctx) {

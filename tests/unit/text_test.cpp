@@ -17,6 +17,9 @@ TEST(Text, ValidatesUtf8) {
   EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(is_valid_utf8("\xFF"));
+  EXPECT_FALSE(is_valid_utf8("\x80" "abc"));          // a continuation byte with no lead
+  EXPECT_FALSE(is_valid_utf8("\xE2\x80"));          // truncated three-byte sequence
+  EXPECT_TRUE(is_valid_utf8(std::string("a\0b", 3))); // NUL is valid UTF-8 (has_control_chars refuses it)
 }
 
 TEST(Text, FindsControlCharacters) {
@@ -49,4 +52,18 @@ TEST(Text, Base64UrlRoundTrips) {
   }
   EXPECT_FALSE(base64url_decode("a"));
   EXPECT_FALSE(base64url_decode("ab+/"));
+  EXPECT_FALSE(base64url_decode("aQ=="));  // no padding in this alphabet
+  EXPECT_EQ(base64url_decode("aQ"), "i");
+  EXPECT_FALSE(base64url_decode("ab"));    // the same byte with stray low bits: not the canonical spelling
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+}
+
+TEST(Text, HexIsLowerCase) {
+  EXPECT_EQ(to_hex(std::string("\0\xff\x1a", 3)), "00ff1a");
+  EXPECT_EQ(to_hex(""), "");
+}
+
+TEST(Text, PercentEncodesAllButUnreserved) {
+  EXPECT_EQ(percent_encode("a-z.A_Z~09"), "a-z.A_Z~09");
+  EXPECT_EQ(percent_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
 }

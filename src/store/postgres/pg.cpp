@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "util/text.h"
+
 namespace tribune::pg {
 
 namespace {
@@ -264,27 +266,13 @@ void check_conninfo(const std::string& conninfo) { PQconninfoFree(parse_conninfo
 
 std::string with_database(const std::string& conninfo, const std::string& database) {
   PQconninfoOption* opts = parse_conninfo(conninfo);
-  auto encode = [](std::string_view v) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char ch : v) {
-      if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-        out += static_cast<char>(ch);
-      } else {
-        out += '%';
-        out += hex[ch >> 4];
-        out += hex[ch & 15];
-      }
-    }
-    return out;
-  };
   // Every option as a query parameter: a URL (so that it selects the PostgreSQL engine) that keeps the
   // host, port, user, password and TLS settings of the original whatever form it had.
-  std::string out = "postgresql:///" + encode(database);
+  std::string out = "postgresql:///" + percent_encode(database);
   char sep = '?';
   for (PQconninfoOption* o = opts; o->keyword; ++o) {
     if (std::string_view(o->keyword) == "dbname" || !o->val) continue;
-    out += sep + std::string(o->keyword) + "=" + encode(o->val);
+    out += sep + std::string(o->keyword) + "=" + percent_encode(o->val);
     sep = '&';
   }
   PQconninfoFree(opts);
