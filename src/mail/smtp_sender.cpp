@@ -1,20 +1,13 @@
 #include "mail/smtp_sender.h"
 
-#include <curl/curl.h>
-
-#include <memory>
-#include <mutex>
+#include <sodium.h>
 
 #include "model/error.h"
+#include "util/curl_client.h"
 
 namespace tribune {
 
 namespace {
-
-void curl_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // Address part of "Name <addr>" (or the whole string).
 std::string address_of(const std::string& s) {
@@ -29,24 +22,11 @@ std::string encode_header(const std::string& value) {
   bool ascii = true;
   for (unsigned char c : value) ascii = ascii && c >= 0x20 && c < 0x7f;
   if (ascii) return value;
-  return "=?UTF-8?B?" + [&] {
-    static constexpr char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    auto b = [&](size_t k) { return static_cast<unsigned char>(value[k]); };
-    for (; i + 2 < value.size(); i += 3) {
-      uint32_t v = (b(i) << 16) | (b(i + 1) << 8) | b(i + 2);
-      out += tbl[(v >> 18) & 63]; out += tbl[(v >> 12) & 63]; out += tbl[(v >> 6) & 63]; out += tbl[v & 63];
-    }
-    if (i + 1 == value.size()) {
-      uint32_t v = b(i) << 16;
-      out += tbl[(v >> 18) & 63]; out += tbl[(v >> 12) & 63]; out += "==";
-    } else if (i + 2 == value.size()) {
-      uint32_t v = (b(i) << 16) | (b(i + 1) << 8);
-      out += tbl[(v >> 18) & 63]; out += tbl[(v >> 12) & 63]; out += tbl[(v >> 6) & 63]; out += '=';
-    }
-    return out;
-  }() + "?=";
+  std::string b64(sodium_base64_ENCODED_LEN(value.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(value.data()), value.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  b64.pop_back();  // the terminating NUL
+  return "=?UTF-8?B?" + b64 + "?=";
 }
 
 std::string strip_newlines(std::string s) {
@@ -78,45 +58,20 @@ std::string compose_message(const std::string& from, const OutboxMail& mail, con
          body;
 }
 
-SmtpSender::SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) { curl_init_once(); }
+SmtpSender::SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) {}
 
 void SmtpSender::send(const OutboxMail& mail, const std::string& message_id) const {
   std::string payload = compose_message(settings_.from, mail, message_id, now_seconds());
-  size_t offset = 0;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) throw Error(ErrorKind::unavailable, "smtp_failed", "libcurl could not start");
-  std::string from = "<" + address_of(settings_.from) + ">";
-  std::string to = "<" + address_of(mail.to) + ">";
-  curl_slist* rcpt = curl_slist_append(nullptr, to.c_str());
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt_guard(rcpt, &curl_slist_free_all);
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  auto read = +[](char* buffer, size_t size, size_t nitems, void* user) -> size_t {
-    auto* ctx = static_cast<std::pair<const std::string*, size_t*>*>(user);
-    size_t left = ctx->first->size() - *ctx->second;
-    size_t n = std::min(left, size * nitems);
-    std::memcpy(buffer, ctx->first->data() + *ctx->second, n);
-    *ctx->second += n;
-    return n;
-  };
-  std::pair<const std::string*, size_t*> ctx{&payload, &offset};
-  curl_easy_setopt(curl.get(), CURLOPT_URL, settings_.url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, rcpt);
-  curl_easy_setopt(curl.get(), CURLOPT_READFUNCTION, read);
-  curl_easy_setopt(curl.get(), CURLOPT_READDATA, &ctx);
-  curl_easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(settings_.timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(curl.get(), CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
-  if (!settings_.username.empty()) {
-    curl_easy_setopt(curl.get(), CURLOPT_USERNAME, settings_.username.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_PASSWORD, settings_.password.c_str());
-  }
-  CURLcode rc = curl_easy_perform(curl.get());
-  if (rc != CURLE_OK)
-    throw Error(ErrorKind::unavailable, "smtp_failed", std::string(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+  curl_client::Mail m;
+  m.url = settings_.url;
+  m.from = "<" + address_of(settings_.from) + ">";
+  m.to = "<" + address_of(mail.to) + ">";
+  m.message = std::move(payload);
+  m.username = settings_.username;
+  m.password = settings_.password;
+  m.timeout = settings_.timeout;
+  if (std::string error = curl_client::send_mail(m); !error.empty())
+    throw Error(ErrorKind::unavailable, "smtp_failed", error);
 }
 
 }  // namespace tribune

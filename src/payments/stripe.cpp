@@ -1,6 +1,5 @@
 #include "payments/stripe.h"
 
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include <boost/json.hpp>
@@ -8,18 +7,15 @@
 #include <memory>
 
 #include "model/error.h"
+#include "util/curl_client.h"
 #include "util/hmac.h"
+#include "util/text.h"
 
 namespace tribune {
 
 namespace json = boost::json;
 
 namespace {
-
-size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
 
 Error provider_error(const std::string& message) {
   return Error(ErrorKind::unavailable, "payment_provider_error",
@@ -31,39 +27,21 @@ Error provider_error(const std::string& message) {
 StripeClient::Session StripeClient::create_checkout_session(const std::vector<std::pair<std::string, std::string>>& fields,
                                                             const std::string& idempotency_key) const {
   if (!configured()) throw Error(ErrorKind::unavailable, "contributions_off", "Contributions are not set up yet.");
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) throw provider_error("no HTTP client");
   std::string body;
   for (const auto& [k, v] : fields) {
-    char* key = curl_easy_escape(curl.get(), k.data(), static_cast<int>(k.size()));
-    char* value = curl_easy_escape(curl.get(), v.data(), static_cast<int>(v.size()));
     if (!body.empty()) body += '&';
-    body += std::string(key) + "=" + value;
-    curl_free(key);
-    curl_free(value);
+    body += percent_encode(k) + "=" + percent_encode(v);
   }
-  std::string url = settings_.api_base + "/v1/checkout/sessions";
-  std::string auth = "Authorization: Bearer " + settings_.secret_key;
-  std::string idem = "Idempotency-Key: " + idempotency_key;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, auth.c_str());
-  headers = curl_slist_append(headers, idem.c_str());
-  headers = curl_slist_append(headers, "Stripe-Version: 2024-06-20");
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers, &curl_slist_free_all);
-  std::string answer;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count() * 1000));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
-  CURLcode rc = curl_easy_perform(curl.get());
-  if (rc != CURLE_OK) throw provider_error(curl_easy_strerror(rc));
-  long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  curl_client::Post request;
+  request.url = settings_.api_base + "/v1/checkout/sessions";
+  request.headers = {"Authorization: Bearer " + settings_.secret_key, "Idempotency-Key: " + idempotency_key,
+                     "Stripe-Version: 2024-06-20"};
+  request.body = std::move(body);
+  request.timeout = request.connect_timeout = settings_.timeout;
+  auto reply = curl_client::post(request);
+  if (!reply.ok()) throw provider_error(reply.error);
+  const std::string& answer = reply.body;
+  long status = reply.status;
   boost::system::error_code ec;
   auto v = json::parse(answer, ec);
   if (ec || !v.is_object()) throw provider_error("an unreadable answer (HTTP " + std::to_string(status) + ")");

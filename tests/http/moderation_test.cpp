@@ -563,6 +563,9 @@ TEST(ExternalRule, SignedRequestsStrictTimeoutAndFailureModes) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1200));
   service.answer("<html>oops</html>");
   EXPECT_EQ(status_of(post(r, slug, "Broken service.")), "published");
+  // An answer past 64 KiB is not read to its end (it would be a reject): the transfer fails, fail open.
+  service.answer(R"({"action":"reject","reason":")" + std::string(100000, 'x') + R"("})");
+  EXPECT_EQ(status_of(post(r, slug, "Long-winded service.")), "published");
   server.reset();
 
   // Fail closed: the same failures hold the comment for a moderator instead; nothing is lost.

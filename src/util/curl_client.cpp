@@ -1,0 +1,111 @@
+#include "util/curl_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+namespace tribune::curl_client {
+
+namespace {
+
+using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+using Slist = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+// curl_global_init is not thread-safe: the first caller runs it, once.
+Easy easy_handle() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  return Easy(curl_easy_init(), &curl_easy_cleanup);
+}
+
+struct Collector {
+  std::string* out;
+  size_t limit;
+};
+
+size_t collect(char* data, size_t size, size_t n, void* user) {
+  auto* c = static_cast<Collector*>(user);
+  if (c->out->size() + size * n > c->limit) return 0;  // aborts the transfer: CURLE_WRITE_ERROR
+  c->out->append(data, size * n);
+  return size * n;
+}
+
+std::string failure(CURLcode rc, const char* errbuf) { return errbuf[0] ? errbuf : curl_easy_strerror(rc); }
+
+}  // namespace
+
+Answer post(const Post& request) {
+  Answer answer;
+  Easy curl = easy_handle();
+  if (!curl) {
+    answer.error = "no HTTP client";
+    return answer;
+  }
+  Slist headers(nullptr, &curl_slist_free_all);
+  for (const auto& h : request.headers) headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  // No "Expect: 100-continue" round trip before the body.
+  headers.reset(curl_slist_append(headers.release(), "Expect:"));
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  Collector collector{&answer.body, request.max_answer};
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &collector);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) {
+    answer.error = failure(rc, errbuf);
+    answer.body.clear();
+    return answer;
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
+  return answer;
+}
+
+std::string send_mail(const Mail& mail) {
+  Easy curl = easy_handle();
+  if (!curl) return "libcurl could not start";
+  Slist rcpt(curl_slist_append(nullptr, mail.to.c_str()), &curl_slist_free_all);
+  struct Reader {
+    const std::string* payload;
+    size_t offset = 0;
+  } reader{&mail.message};
+  auto read = +[](char* buffer, size_t size, size_t nitems, void* user) -> size_t {
+    auto* r = static_cast<Reader*>(user);
+    size_t n = std::min(r->payload->size() - r->offset, size * nitems);
+    std::memcpy(buffer, r->payload->data() + r->offset, n);
+    r->offset += n;
+    return n;
+  };
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, mail.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail.from.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, read);
+  curl_easy_setopt(c, CURLOPT_READDATA, &reader);
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(mail.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(mail.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  if (!mail.username.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERNAME, mail.username.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, mail.password.c_str());
+  }
+  if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) return failure(rc, errbuf);
+  return "";
+}
+
+}  // namespace tribune::curl_client

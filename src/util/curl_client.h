@@ -1,0 +1,45 @@
+// The one way out to other servers: libcurl, set up once. HTTP POSTs (Stripe's API, the external moderation
+// rule) and SMTP submissions (the mail outbox) go through here, with the same rules: no signals, bounded
+// time, only the protocols the caller names, an answer of bounded size, and the transport's failure as text.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace tribune::curl_client {
+
+struct Post {
+  std::string url;                           // http:// or https:// only
+  std::vector<std::string> headers;          // "Name: value"
+  std::string body;
+  std::chrono::milliseconds timeout{10000};  // the whole exchange
+  std::chrono::milliseconds connect_timeout{10000};
+  size_t max_answer = 1 << 20;               // a longer answer aborts the transfer (an error)
+};
+
+struct Answer {
+  std::string error;  // empty when the exchange happened (whatever its status); else why it did not
+  long status = 0;
+  std::string body;
+  bool ok() const { return error.empty(); }
+};
+
+Answer post(const Post& request);
+
+struct Mail {
+  std::string url;       // smtp:// or smtps://
+  std::string from;      // envelope sender, "<addr>"
+  std::string to;        // envelope recipient, "<addr>"
+  std::string message;   // the whole message, headers and body, CRLF line ends
+  std::string username;  // empty: no authentication
+  std::string password;
+  std::chrono::seconds timeout{30};
+  std::chrono::seconds connect_timeout{10};
+};
+
+// Submits one message (STARTTLS when the server offers it). Returns "" on success, else why it failed.
+std::string send_mail(const Mail& mail);
+
+}  // namespace tribune::curl_client
