@@ -16,7 +16,7 @@ ALLOWED = {
     "hooks": ["domain", "model", "util"],
     "mail": ["domain", "store", "model", "util"],
     "http": ["model", "util"],              # transport, pipeline, page cache, cursors
-    "live": ["http", "model", "util"],      # fan-out to event streams
+    "live": ["domain", "store", "http", "model", "util"],  # after a comment commits: caches, streams, peers
     "api": ["domain", "http", "live", "model", "util"],
     "web": ["domain", "http", "live", "model", "util"],
     "app": None,                            # the composition root wires everything

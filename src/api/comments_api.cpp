@@ -7,29 +7,14 @@
 #include "http/cursors.h"
 #include "api/json_io.h"
 #include "model/error.h"
+#include "live/frames.h"
 #include "live/sse.h"
+#include "model/comment_json.h"
 
 namespace tribune::api {
 
 namespace json = boost::json;
 
-
-json::object CommentsApi::to_json(const Comment& c) {
-  json::object author{{"id", c.author_id ? json::value(*c.author_id) : json::value(nullptr)},
-                      {"display_name", c.author_id ? c.author_name : std::string("Deleted reader")},
-                      {"supporter", c.author_supporter}};
-  return json::object{{"id", c.id},
-                      {"parent_id", c.parent_id ? json::value(*c.parent_id) : json::value(nullptr)},
-                      {"author", std::move(author)},
-                      {"body_html", c.body_html},
-                      {"created_at", format_rfc3339(c.created_at)},
-                      {"edited_at", c.edited_at ? json::value(format_rfc3339(*c.edited_at)) : json::value(nullptr)},
-                      {"status", std::string(to_string(c.status))},
-                      {"reactions", {{"recommend", c.recommend_count}}},
-                      {"reply_count", c.reply_count},
-                      {"depth", c.depth},
-                      {"picked", c.picked}};
-}
 
 namespace {
 
@@ -73,7 +58,7 @@ Response CommentsApi::list(RequestContext& ctx) {
   q.parent_id = id_param(ctx.query_value("parent_id"), "parent_id");
   auto page = comments_.list(ctx.param("slug"), q);
   json::array items;
-  for (const auto& c : page.list.comments) items.push_back(to_json(c));
+  for (const auto& c : page.list.comments) items.push_back(comment_json(c));
   json::object out{{"comments", std::move(items)},
                    {"next_cursor", page.list.next ? json::value(encode_comment_cursor(*page.list.next)) : json::value(nullptr)},
                    {"total", page.article.comment_count}};
@@ -97,7 +82,7 @@ Response CommentsApi::create(RequestContext& ctx) {
     who.acknowledged_nudge = it->value().as_bool();
   }
   auto comment = comments_.post(who, ctx.param("slug"), required_string(body, "body"), parent);
-  return json_response(http::status::created, json::object{{"comment", to_json(comment)}});
+  return json_response(http::status::created, json::object{{"comment", comment_json(comment)}});
 }
 
 namespace {
@@ -114,7 +99,7 @@ Response CommentsApi::edit(RequestContext& ctx) {
   auto who = actor_of(ctx);
   auto body = parse_object(ctx, {"body"});
   auto c = comments_.edit(who, comment_id(ctx), required_string(body, "body"));
-  return json_response(http::status::ok, json::object{{"comment", to_json(c)}});
+  return json_response(http::status::ok, json::object{{"comment", comment_json(c)}});
 }
 
 Response CommentsApi::remove(RequestContext& ctx) {
@@ -137,17 +122,6 @@ Response CommentsApi::report(RequestContext& ctx) {
   return json_response(http::status::created, json::object{{"status", "received"}});
 }
 
-std::string CommentsApi::frame(const Comment& c, CommentService::Change change) {
-  switch (change) {
-    case CommentService::Change::created: return sse_frame("comment.created", c.id, json::serialize(to_json(c)));
-    case CommentService::Change::updated:
-    case CommentService::Change::reacted: return sse_frame("comment.updated", 0, json::serialize(to_json(c)));
-    case CommentService::Change::removed:
-      return sse_frame("comment.removed", 0, json::serialize(json::object{{"id", c.id}}));
-  }
-  return {};
-}
-
 Response CommentsApi::events(RequestContext& ctx) {
   auto page = comments_.list(ctx.param("slug"), CommentQuery{.limit = 1});
   int64_t article_id = page.article.id;
@@ -164,7 +138,7 @@ Response CommentsApi::events(RequestContext& ctx) {
     replay = [this, article_id, last_id] {
       std::vector<std::string> frames;
       for (const auto& c : comments_.since(article_id, last_id, 500))
-        frames.push_back(frame(c, CommentService::Change::created));
+        frames.push_back(comment_frame(c, CommentService::Change::created));
       return frames;
     };
   // One connection per open page: a signed-in reader's notifications ride on the article's stream.
@@ -201,7 +175,7 @@ Response CommentsApi::mine(RequestContext& ctx) {
   for (int64_t id : readers_.ignored(ctx.principal.account_id)) ignoring.push_back(id);
   // The reader's own held comments: the shared page leaves them out, this reader's copy shows them.
   json::array held;
-  for (const auto& c : comments_.held_for(ctx.principal.account_id, ctx.param("slug"))) held.push_back(to_json(c));
+  for (const auto& c : comments_.held_for(ctx.principal.account_id, ctx.param("slug"))) held.push_back(comment_json(c));
   return json_response(http::status::ok, json::object{{"reactions", std::move(reactions)},
                                                       {"following", std::move(following)},
                                                       {"ignoring", std::move(ignoring)},

@@ -46,10 +46,6 @@ class CommentsApi {
   // comment.updated, comment.removed
   Response events(RequestContext& ctx);
 
-  static boost::json::object to_json(const Comment& c);
-  // The SSE frame for a change (what the hub publishes).
-  static std::string frame(const Comment& c, CommentService::Change change);
-
  private:
   CommentService& comments_;
   ReaderService& readers_;

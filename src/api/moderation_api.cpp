@@ -1,5 +1,7 @@
 #include "api/moderation_api.h"
 
+#include "model/comment_json.h"
+
 #include <charconv>
 
 #include "api/comments_api.h"
@@ -33,7 +35,7 @@ Response ModerationApi::queue(RequestContext& ctx) {
   auto items = moderation_.queue(q);
   json::array out;
   for (const auto& item : items) {
-    json::object o{{"comment", CommentsApi::to_json(item.comment)},
+    json::object o{{"comment", comment_json(item.comment)},
                    {"article_id", item.comment.article_id},
                    {"open_reports", item.open_reports},
                    {"rule", item.rule},
@@ -60,7 +62,7 @@ Response ModerationApi::decide(RequestContext& ctx) {
   auto body = parse_object(ctx, {"decision", "reason"});
   auto c = moderation_.decide(who, path_id(ctx, "id", "The comment"), required_string(body, "decision"),
                               optional_string(body, "reason").value_or(""));
-  return json_response(http::status::ok, json::object{{"comment", CommentsApi::to_json(c)}});
+  return json_response(http::status::ok, json::object{{"comment", comment_json(c)}});
 }
 
 Response ModerationApi::decide_many(RequestContext& ctx) {
@@ -111,7 +113,7 @@ Response ModerationApi::history(RequestContext& ctx) {
   auto h = moderation_.history(path_id(ctx, "id", "The account"));
   json::array comments, log;
   for (const auto& c : h.comments) {
-    auto o = CommentsApi::to_json(c);
+    auto o = comment_json(c);
     o["status"] = to_string(c.status);
     comments.push_back(std::move(o));
   }

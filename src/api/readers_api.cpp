@@ -1,5 +1,8 @@
 #include "api/readers_api.h"
 
+#include "live/frames.h"
+#include "model/comment_json.h"
+
 #include <charconv>
 #include <map>
 
@@ -22,7 +25,7 @@ int64_t before_param(const RequestContext& ctx) { return id_query(ctx, "before")
 json::array comments_json(const std::vector<Comment>& comments) {
   json::array out;
   for (const auto& c : comments) {
-    auto o = CommentsApi::to_json(c);
+    auto o = comment_json(c);
     o["article_id"] = c.article_id;
     out.push_back(std::move(o));
   }
@@ -64,7 +67,7 @@ Response ReadersApi::notifications(RequestContext& ctx) {
   json::array out;
   std::map<int64_t, json::value> articles;  // article id -> {id, slug, title, url}, or null when gone
   for (const auto& n : items) {
-    auto c = CommentsApi::to_json(n.comment);
+    auto c = comment_json(n.comment);
     c["article_id"] = n.comment.article_id;
     json::object item{{"id", n.id}, {"kind", n.kind}, {"detail", n.detail}, {"created_at", format_rfc3339(n.created_at)},
                       {"read", n.read}, {"comment", std::move(c)}};
@@ -114,15 +117,8 @@ Response ReadersApi::set_supporter_badge(RequestContext& ctx) {
   return json_response(http::status::ok, json::object{{"show", it->value().as_bool()}});
 }
 
-std::string ReadersApi::frame(const Comment& c, const std::string& kind, const std::string& article_url) {
-  auto comment = CommentsApi::to_json(c);
-  comment["article_id"] = c.article_id;
-  return sse_frame("notification", 0,
-                   json::serialize(json::object{{"kind", kind}, {"comment", std::move(comment)}, {"article_url", article_url}}));
-}
-
 Response ReadersApi::events(RequestContext& ctx) {
-  return event_stream(live_, ctx.client_ip, {topic(ctx.principal.account_id)}, nullptr);
+  return event_stream(live_, ctx.client_ip, {reader_topic(ctx.principal.account_id)}, nullptr);
 }
 
 }  // namespace tribune::api

@@ -32,10 +32,6 @@ class ReadersApi {
   // GET /api/v1/me/events -> text/event-stream of "notification" events for the signed-in reader
   Response events(RequestContext& ctx);
 
-  // The live topic of a reader's notifications (article topics are positive ids).
-  static int64_t topic(int64_t account_id) { return -account_id; }
-  // The SSE frame telling a reader about a notification.
-  static std::string frame(const Comment& c, const std::string& kind, const std::string& article_url);
 
  private:
   ReaderService& readers_;

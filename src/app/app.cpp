@@ -11,33 +11,15 @@
 #include <thread>
 
 #include "domain/front_matter.h"
+#include "http/authentication.h"
 #include "http/cookies.h"
+#include "http/read_your_writes.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tribune {
 
 namespace json = boost::json;
-
-namespace {
-
-std::string_view change_name(CommentService::Change change) {
-  switch (change) {
-    case CommentService::Change::created: return "created";
-    case CommentService::Change::updated:
-    case CommentService::Change::reacted: return "updated";
-    case CommentService::Change::removed: break;
-  }
-  return "removed";
-}
-
-}  // namespace
-
-std::string App::random_node_id() {
-  unsigned char bytes[8];
-  randombytes_buf(bytes, sizeof bytes);
-  return to_hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-}
 
 namespace {
 
@@ -128,134 +110,9 @@ App::App(Config config, StoreDecorator decorate) : config_(std::move(config)) {
     comments_->set_external_check([external](const Candidate& c) { return external->check(c); });
   }
   comments_->set_rules(std::move(rules));
-  // A new comment changes its article's page and JSON; nothing else is re-rendered.
-  // A comment change updates this node's caches and live pages, then tells the other nodes (peer_message).
-  comments_->on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
-    std::string frame = api::CommentsApi::frame(c, change);
-    // The frame travels with the message when it fits, so that the other nodes need not read the store.
-    std::string url = articles_->url_for(a);
-    json::object m{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)}, {"article", a.id},
-                   {"url", url}, {"slug", a.slug}};
-    if (frame.size() < Store::kMaxMessageBytes - 1000) m["frame"] = frame;
-    auto deliver = [this, article_id = a.id, url = std::move(url), slug = a.slug, frame = std::move(frame),
-                    m = std::move(m)]() mutable {
-      comment_changed(article_id, url, slug, frame);
-      tell_peers(std::move(m));
-    };
-    // Reaction counts change in bursts: at most one delivery per comment a second. Any other change carries
-    // the current count too, and a reaction frame kept for later must not arrive after it and undo it.
-    if (change == CommentService::Change::reacted) {
-      reactions_.offer(c.id, std::move(deliver));
-      return;
-    }
-    if (change != CommentService::Change::created) reactions_.cancel(c.id);
-    deliver();
-  });
-  // A write that may or may not have committed: drop the article's pages here and on the other nodes.
-  comments_->on_doubt([this](const Article& a) {
-    comment_changed(a.id, articles_->url_for(a), a.slug, {});
-    tell_peers(json::object{{"kind", "article"}, {"article", a.id}, {"url", articles_->url_for(a)}, {"slug", a.slug}});
-  });
-  // Notified readers with a page open hear at once; everyone else finds it in /notifications or a digest.
-  comments_->on_notify([this](const Comment& c, const std::vector<Recipient>& recipients) {
-    deliver_notifications(c, recipients);
-    // In messages small enough for any engine: a popular author's comment may notify thousands.
-    for (size_t start = 0; start < recipients.size(); start += 200) {
-      json::array to;
-      for (size_t i = start; i < std::min(recipients.size(), start + 200); ++i)
-        to.push_back(json::array{recipients[i].account_id, json::string(recipients[i].kind)});
-      tell_peers(json::object{{"kind", "notify"}, {"comment", c.id}, {"to", std::move(to)}});
-    }
-  });
-}
-
-void App::comment_changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame) {
-  cache_.invalidate({url, "api:" + slug});
-  cache_.invalidate_group(conversation_group(slug));
-  if (!frame.empty()) live_.publish(article_id, frame);
-}
-
-void App::comment_changed(const Article& a, const std::string& frame) {
-  comment_changed(a.id, articles_->url_for(a), a.slug, frame);
-}
-
-void App::deliver_notifications(const Comment& c, const std::vector<Recipient>& recipients) {
-  std::optional<std::string> url;
-  for (const auto& r : recipients) {
-    if (!live_.has_subscribers(api::ReadersApi::topic(r.account_id))) continue;
-    if (!url) {
-      auto a = articles_->find_by_id(c.article_id);
-      url = a ? articles_->url_for(*a) + "#comment-" + std::to_string(c.id) : std::string();
-    }
-    live_.publish(api::ReadersApi::topic(r.account_id), api::ReadersApi::frame(c, r.kind, *url));
-  }
-}
-
-void App::tell_peers(json::object message) {
-  if (!peers_listening_) return;
-  message["node"] = node_id_;
-  // Where the change committed: a node that reads from a replica waits for it (ReadPositions).
-  if (ReadPositions::last_write) message["pos"] = ReadPositions::last_write;
-  try {
-    store_->publish(json::serialize(message));
-  } catch (const std::exception& e) {
-    // The change itself is committed; other nodes' pages catch up on their next cache refresh.
-    spdlog::warn("could not tell the other nodes about a change: {}", e.what());
-  }
-}
-
-void App::peer_message(std::string_view text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec || !v.is_object()) return;
-  const auto& m = v.as_object();
-  auto* node = m.if_contains("node");
-  if (!node || !node->is_string() || node->as_string() == node_id_) return;  // our own, already applied
-  // Before any cache drop: pages filled from here on must include the change.
-  if (auto* pos = m.if_contains("pos"); pos && pos->is_number()) {
-    boost::system::error_code bad;
-    if (auto p = pos->to_number<uint64_t>(bad); !bad) store_->heard_position(p);
-  }
-  auto* kind = m.if_contains("kind");
-  auto* id = m.if_contains("comment");
-  if (kind && kind->is_string() && kind->as_string() == "article") {
-    auto* article = m.if_contains("article");
-    auto* url = m.if_contains("url");
-    auto* slug = m.if_contains("slug");
-    if (article && article->is_int64() && url && url->is_string() && slug && slug->is_string())
-      comment_changed(article->as_int64(), std::string(url->as_string()), std::string(slug->as_string()), {});
-    return;
-  }
-  if (!kind || !kind->is_string() || !id || !id->is_int64()) return;
-  auto text_of = [&](std::string_view key) {
-    auto* field = m.if_contains(key);
-    return field && field->is_string() ? std::string(field->as_string()) : std::string();
-  };
-  if (kind->as_string() == "comment") {
-    auto* article = m.if_contains("article");
-    std::string frame = text_of("frame"), url = text_of("url"), slug = text_of("slug");
-    if (!frame.empty() && article && article->is_int64() && !url.empty() && !slug.empty()) {
-      comment_changed(article->as_int64(), url, slug, frame);
-      return;
-    }
-    // Too large to travel: the comment's state comes from the store.
-    auto c = store_->find_comment(id->as_int64());
-    auto a = c ? store_->find_article_by_id(c->article_id) : std::nullopt;
-    if (!a) return;
-    std::string change = text_of("change");
-    comment_changed(*a, api::CommentsApi::frame(*c, change == "created"   ? CommentService::Change::created
-                                                    : change == "removed" ? CommentService::Change::removed
-                                                                          : CommentService::Change::updated));
-  } else if (kind->as_string() == "notify") {
-    auto c = store_->find_comment(id->as_int64());
-    if (!c) return;
-    std::vector<Recipient> recipients;
-    if (auto* to = m.if_contains("to"); to && to->is_array())
-      for (const auto& r : to->as_array())
-        if (r.is_array() && r.as_array().size() == 2 && r.as_array()[0].is_int64() && r.as_array()[1].is_string())
-          recipients.push_back({r.as_array()[0].as_int64(), std::string(r.as_array()[1].as_string())});
-    deliver_notifications(*c, recipients);
-  }
+  // A comment's change drops its article's pages, reaches live readers and the other nodes (live/fanout.h).
+  fanout_ = std::make_unique<CommentFanout>(*articles_, *store_, *store_, *store_, cache_, live_);
+  fanout_->attach(*comments_);
 }
 
 App::~App() { stop_background(); }
@@ -271,35 +128,6 @@ int App::load_demo() {
     articles_->publish(drafts[i], true);
   }
   return static_cast<int>(drafts.size());
-}
-
-Principal App::authenticate(const Request& request) const {
-  auto auth = request[http::field::authorization];
-  if (auth.empty()) {
-    auto token = cookie_value(request[http::field::cookie], cookie_.name);
-    if (!token) return {};
-    Principal p;
-    auto who = accounts_->authenticate(*token);
-    if (!who) {
-      p.stale_session_cookie = true;
-      return p;
-    }
-    p.kind = Principal::Kind::session;
-    p.role = who->account.role;
-    p.name = who->account.display_name;
-    p.account_id = who->account.id;
-    p.session_id = who->session_id;
-    p.session_token = std::string(*token);
-    p.csrf_token = who->csrf_token;
-    p.supporter = who->account.supporter;
-    p.account = std::make_shared<const Account>(std::move(who->account));
-    return p;
-  }
-  if (!auth.starts_with("Bearer "))
-    throw Error(ErrorKind::unauthenticated, "invalid_token", "Authorization must be 'Bearer <token>'.");
-  auto token = tokens_->authenticate(auth.substr(7));
-  if (!token) throw Error(ErrorKind::unauthenticated, "invalid_token", "The API token is not valid.");
-  return Principal{Principal::Kind::token, token->role, token->name};
 }
 
 void App::build_http() {
@@ -344,59 +172,14 @@ void App::build_http() {
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   pipeline_->set_html_errors([this](const Error& e, const Principal& who) { return web_->error_page(e, who); });
-  pipeline_->set_authenticator([this](const Request& r) { return authenticate(r); });
-  if (is_postgres_url(config_.store.url)) install_read_your_writes();  // several nodes may share the store
+  pipeline_->set_authenticator(Authentication(
+      cookie_.name, [this](std::string_view token) { return accounts_->authenticate(token); },
+      [this](std::string_view token) { return tokens_->authenticate(token); }));
+  if (is_postgres_url(config_.store.url)) {  // several nodes may share the store
+    pipeline_->set_request_scope(read_your_writes(
+        [this] { return std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count(); },
+        cookie_.secure));
+  }
 }
-
-// Read-your-writes across nodes (and a lagging replica): a reader's write answers with a cookie holding its
-// position and time. For a few seconds after it, the reader's requests skip this node's caches, which may
-// not yet have heard of the write from the node that made it; and for as long as the cookie lives, the
-// store's reads for them include the write (the replica answers only once it has replayed it).
-void App::install_read_your_writes() {
-  static constexpr std::string_view kCookie = "tribune_pos";
-  static constexpr int64_t kFreshSeconds = 5;  // far longer than a NOTIFY takes to reach every node
-  struct Written {
-    uint64_t position = 0;
-    int64_t at = 0;  // Unix seconds
-  };
-  auto written = [](const Request& r) {
-    Written w;
-    auto v = cookie_value(r[http::field::cookie], kCookie);
-    if (!v) return w;
-    auto dash = v->find('-');
-    if (dash == std::string_view::npos) return w;
-    // Junk reads as nothing: no floor, no bypass.
-    auto a = std::from_chars(v->data(), v->data() + dash, w.position, 16);
-    auto b = std::from_chars(v->data() + dash + 1, v->data() + v->size(), w.at, 16);
-    if (a.ec != std::errc() || b.ec != std::errc() || a.ptr != v->data() + dash || b.ptr != v->data() + v->size())
-      return Written{};
-    return w;
-  };
-  auto unix_now = [this] { return std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count(); };
-  auto fresh = [unix_now](const Written& w) {
-    int64_t age = unix_now() - w.at;
-    return w.position && age >= 0 && age < kFreshSeconds;
-  };
-  Pipeline::RequestScope scope;
-  scope.skip_fast = [written, fresh](const RequestContext& ctx) { return fresh(written(ctx.request)); };
-  scope.around = [this, written, fresh, unix_now](RequestContext& ctx, const std::function<Response()>& run) {
-    Written w = written(ctx.request);
-    ReadPositions::Scope positions(w.position);
-    PageCache::Bypass bypass(fresh(w));
-    Response r = run();
-    if (ReadPositions::last_write > w.position) {
-      char value[40];
-      auto end = std::to_chars(value, value + 17, ReadPositions::last_write, 16).ptr;
-      *end++ = '-';
-      end = std::to_chars(end, value + sizeof value, unix_now(), 16).ptr;
-      r.headers.insert(http::field::set_cookie,
-                       set_cookie(kCookie, std::string_view(value, static_cast<size_t>(end - value)),
-                                  {.secure = cookie_.secure, .http_only = true, .max_age = 300}));
-    }
-    return r;
-  };
-  pipeline_->set_request_scope(std::move(scope));
-}
-
 
 }  // namespace tribune

@@ -26,7 +26,7 @@
 #include "domain/tokens.h"
 #include "http/pipeline.h"
 #include "http/router.h"
-#include "live/coalescer.h"
+#include "live/fanout.h"
 #include "live/hub.h"
 #include "mail/outbox_worker.h"
 #include "payments/stripe.h"
@@ -78,24 +78,8 @@ class App {
   Metrics& metrics() { return metrics_; }
 
  private:
-  // Drops the article's cached pages and sends the live frame to its readers on this node.
-  void comment_changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame);
-  void comment_changed(const Article& a, const std::string& frame);
-  void deliver_notifications(const Comment& c, const std::vector<Recipient>& recipients);
-  void install_read_your_writes();
-  void tell_peers(boost::json::object message);
-  // The messages nodes exchange over the NodeBus, JSON objects with "node" (the sender, whose own messages
-  // are skipped) and "pos" (its WAL position, for read-your-writes):
-  //   {"kind":"comment","comment":ID,"change":"created|updated|removed","article":ID,"url":U,"slug":S,"frame":F?}
-  //     a comment changed: drop the article's pages, publish the frame (read from the store when absent);
-  //   {"kind":"notify","comment":ID,"to":[[ACCOUNT,KIND],...]}: readers the comment notified;
-  //   {"kind":"article","article":ID,"url":U,"slug":S}: a write that may have committed: drop the pages.
-  void peer_message(std::string_view text);
-  static std::string random_node_id();
-
   Router build_routes();
   bool metrics_allowed(const RequestContext& c) const;
-  Principal authenticate(const Request& request) const;
 
   Config config_;
   std::unique_ptr<Store> store_;
@@ -115,8 +99,6 @@ class App {
   SessionCookie cookie_;
   Metrics metrics_;
   LiveHub live_;
-  std::string node_id_ = random_node_id();  // tells this node's messages to the others from theirs
-  std::atomic<bool> peers_listening_{false};
   PageCache cache_;
   std::unique_ptr<PageRenderer> renderer_;
   std::unique_ptr<web::WebHandlers> web_;
@@ -127,8 +109,8 @@ class App {
   std::unique_ptr<api::ModerationApi> moderation_api_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
-  // Last: its thread runs deliveries that use the members above, so it stops first.
-  Coalescer reactions_{std::chrono::seconds(1)};
+  // After the services, cache and hub it uses: its coalescer's thread delivers through them, so it stops first.
+  std::unique_ptr<CommentFanout> fanout_;
 
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;

@@ -12,7 +12,7 @@ void App::start_background() {
   outbox_->start();
   // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
   // connection every cached page goes, since changes made meanwhile were not heard of.
-  store_->listen([this](std::string_view m) { peer_message(m); }, [this] {
+  store_->listen([this](std::string_view m) { fanout_->peer_message(m); }, [this] {
     try {
       store_->sync_position();  // what was missed is at most what the primary has now
     } catch (const std::exception& e) {
@@ -20,7 +20,7 @@ void App::start_background() {
     }
     cache_.invalidate_all();
   });
-  peers_listening_ = true;
+  fanout_->start_telling_peers();
   bg_thread_ = std::thread([this] {
     int64_t seen_version = -1;
     std::optional<TimePoint> next_due;

@@ -63,12 +63,6 @@ struct PasswordPolicy {
 };
 
 // A signed-in request's identity.
-struct SignedIn {
-  Account account;
-  int64_t session_id = 0;
-  std::string csrf_token;
-};
-
 class AccountService {
  public:
   using Now = std::function<TimePoint()>;

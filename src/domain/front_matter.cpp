@@ -46,7 +46,13 @@ std::string parse_scalar(std::string_view v, size_t line, const std::string& key
 
 std::vector<std::string> parse_list(std::string_view v, size_t line, const std::string& key) {
   std::string t = trim(v);
-  if (t.empty() || t.front() != '[') return {parse_scalar(t, line, key)};
+  if (t.empty() || t.front() != '[') {
+    // One item without brackets ("authors: Ann Lima"). An empty value is an empty list, as "[]" is: never a
+    // list of one empty item, which no list can spell (found by fuzz/front_matter_fuzz).
+    auto item = parse_scalar(t, line, key);
+    if (item.empty()) return {};
+    return {std::move(item)};
+  }
   if (t.back() != ']') throw syntax(line, key, "list must end with ]");
   std::string_view inner = std::string_view(t).substr(1, t.size() - 2);
   std::vector<std::string> items;

@@ -9,6 +9,9 @@
 namespace tribune {
 
 std::map<std::string, std::string, std::less<>> parse_form(std::string_view body) {
+  // Boost.URL 1.81's parse_query("") measures the empty view with strlen(data()), reading past it (found by
+  // fuzz/form_fuzz): an empty body has no fields and never reaches it.
+  if (body.empty()) return {};
   auto parsed = boost::urls::parse_query(body);
   if (!parsed) throw Error(ErrorKind::bad_request, "invalid_form", "The form data is malformed.");
   boost::urls::encoding_opts opts;
@@ -25,6 +28,7 @@ std::map<std::string, std::string, std::less<>> parse_form(std::string_view body
 
 std::vector<std::string> form_values(std::string_view body, std::string_view name) {
   parse_form(body);  // validates the whole body
+  if (body.empty()) return {};  // see parse_form
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;
   std::vector<std::string> out;

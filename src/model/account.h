@@ -117,4 +117,11 @@ struct VerifiedEmail {
   std::string previous_email;  // set when the address changed
 };
 
+// A live session, as authentication finds it.
+struct SignedIn {
+  Account account;
+  int64_t session_id = 0;
+  std::string csrf_token;
+};
+
 }  // namespace tribune

@@ -1,0 +1,18 @@
+// Read-your-writes across nodes (and a lagging replica): a reader's write answers with a cookie holding its
+// position and time ("tribune_pos", HttpOnly, five minutes). For a few seconds after it, the reader's requests
+// skip this node's caches, which may not yet have heard of the write from the node that made it; and for as
+// long as the cookie lives, the store's reads for them include the write (the replica answers only once it
+// has replayed it; model/read_positions.h). Installed by the composition root when the store is shared.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "http/pipeline.h"
+
+namespace tribune {
+
+// unix_now: the clock, in Unix seconds; secure_cookie: the cookie is Secure (an https site).
+Pipeline::RequestScope read_your_writes(std::function<int64_t()> unix_now, bool secure_cookie);
+
+}  // namespace tribune

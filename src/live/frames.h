@@ -1,0 +1,23 @@
+// The Server-Sent Events frames Tribune publishes (docs/api.md, "Live updates") and the topics they go to.
+// Article topics are the article's id (positive); a reader's own topic (notifications) is minus their id.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "domain/comments.h"
+#include "model/comment.h"
+
+namespace tribune {
+
+inline int64_t article_topic(int64_t article_id) { return article_id; }
+inline int64_t reader_topic(int64_t account_id) { return -account_id; }
+
+// comment.created (with the comment's id as the event id, for Last-Event-ID), comment.updated (edits and
+// reaction counts) or comment.removed ({"id"} only).
+std::string comment_frame(const Comment& c, CommentService::Change change);
+
+// notification: {"kind", "comment" (with its article_id), "article_url"}.
+std::string notification_frame(const Comment& c, const std::string& kind, const std::string& article_url);
+
+}  // namespace tribune
