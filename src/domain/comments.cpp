@@ -1,5 +1,7 @@
 #include "domain/comments.h"
 
+#include <spdlog/spdlog.h>
+
 #include "domain/markdown.h"
 #include "domain/mentions.h"
 
@@ -39,20 +41,21 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     c.moderation_reason = verdict.reason;
   }
   c.mentions = extract_mentions(body);
-  SavedComment saved;
-  try {
-    saved = store_.add_comment(c);
-  } catch (const Error& e) {
-    // The store may have committed before it failed (the answer was lost): the article's pages must not go
-    // on hiding a comment that exists.
-    if (e.kind() == ErrorKind::unavailable)
-      for (auto& l : doubt_listeners_) l(*article);
-    throw;
-  }
+  SavedComment saved = in_doubt_drop(article->id, [&] { return store_.add_comment(c); });
   if (saved.comment.status == CommentStatus::published)
     for (auto& l : listeners_) l(*article, saved.comment, Change::created);
   notify(saved.comment, saved.notified);
   return std::move(saved.comment);
+}
+
+void CommentService::doubt(int64_t article_id) noexcept {
+  try {
+    if (auto article = articles_.find_by_id(article_id))
+      for (auto& l : doubt_listeners_) l(*article);
+  } catch (const std::exception& e) {
+    // The store is down for reads too: the pages stay as they are until the next change drops them.
+    spdlog::warn("could not drop the pages of article {} after a failed write: {}", article_id, e.what());
+  }
 }
 
 std::optional<Account> CommentService::account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const {
@@ -171,7 +174,8 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
   auto html = render_markdown(body, {.tables = false, .ugc_links = true});
   auto when = articles_.now();
   // Pre-moderation covers the new text too: the comment waits for a moderator again.
-  if (!store_.edit_comment(comment_id, body, html, when, hold)) throw not_found("The comment");
+  if (!in_doubt_drop(c.article_id, [&] { return store_.edit_comment(comment_id, body, html, when, hold); }))
+    throw not_found("The comment");
   c.body_markdown = body;
   c.body_html = html;
   c.edited_at = when;
@@ -189,7 +193,7 @@ void CommentService::remove(const Actor& who, int64_t comment_id) {
   bool own = c.author_id && *c.author_id == who.account_id;
   if (!own && !is_staff_role(who.role))
     throw Error(ErrorKind::forbidden, "not_author", "You can delete only your own comments.");
-  if (store_.delete_comment(comment_id)) {
+  if (in_doubt_drop(c.article_id, [&] { return store_.delete_comment(comment_id); })) {
     c.status = CommentStatus::deleted;
     changed(c, Change::removed);
   }
@@ -202,7 +206,7 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
     throw Error(ErrorKind::forbidden, "own_comment", "You cannot recommend your own comment.");
   check_standing(account_of(who.account_id, who.account));
   limiter_.hit("react:account:" + std::to_string(who.account_id), limits_.reactions);
-  int64_t count = store_.set_reaction(comment_id, who.account_id, kind, on);
+  int64_t count = in_doubt_drop(c.article_id, [&] { return store_.set_reaction(comment_id, who.account_id, kind, on); });
   if (count != c.recommend_count) {
     c.recommend_count = count;
     changed(c, Change::reacted);
@@ -215,7 +219,7 @@ void CommentService::pick(const Actor& who, int64_t comment_id, bool on) {
     throw Error(ErrorKind::forbidden, "forbidden", "Only editors and moderators choose editor's picks.");
   auto c = published(comment_id);
   if (c.picked == on) return;
-  if (!store_.set_pick(comment_id, on)) throw not_found("The comment");
+  if (!in_doubt_drop(c.article_id, [&] { return store_.set_pick(comment_id, on); })) throw not_found("The comment");
   c.picked = on;
   changed(c, Change::updated);
 }

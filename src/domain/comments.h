@@ -149,6 +149,20 @@ class CommentService {
   std::vector<Listener> listeners_;
   std::vector<NotifyListener> notify_listeners_;
   std::vector<DoubtListener> doubt_listeners_;
+
+  // Runs a write to the article's conversation. When the store fails so that the write may or may not have
+  // committed (unavailable: the answer was lost), the article's pages must not go on showing the old state:
+  // the doubt listeners drop them, then the error goes on to the caller.
+  template <class Write>
+  auto in_doubt_drop(int64_t article_id, Write&& write) -> decltype(write()) {
+    try {
+      return write();
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::unavailable) doubt(article_id);
+      throw;
+    }
+  }
+  void doubt(int64_t article_id) noexcept;
   std::shared_ptr<const RulePipeline> rules_;
   std::shared_ptr<const Classifier> classifier_;
   ExternalCheck external_;

@@ -76,6 +76,18 @@ struct FakeComments final : UnfakedCommentStore {
     if (hold) c.status = CommentStatus::pending;
     return true;
   }
+  bool delete_comment(int64_t id) override {
+    check_up();
+    writes.push_back("delete_comment");
+    comments.at(id).status = CommentStatus::deleted;
+    return true;
+  }
+  bool set_pick(int64_t id, bool on) override {
+    check_up();
+    writes.push_back("set_pick");
+    comments.at(id).picked = on;
+    return true;
+  }
   int64_t set_reaction(int64_t id, int64_t, const std::string&, bool on) override {
     check_up();
     writes.push_back("set_reaction");
@@ -161,7 +173,17 @@ TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) 
   comments_store.down = false;
   heard.clear();
   auto c = comments.post(reader(1), "a-piece", "After the outage.", std::nullopt);
-  EXPECT_EQ(heard, std::vector<std::string>{std::to_string(c.id) + " created"});
+  auto other = comments.post(reader(2), "a-piece", "Another reader's.", std::nullopt);
+  EXPECT_EQ(heard, (std::vector<std::string>{std::to_string(c.id) + " created", std::to_string(other.id) + " created"}));
+
+  // Every other write to the conversation, the same: edit, delete, reaction, pick.
+  comments_store.down = true;
+  heard.clear();
+  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, "reader"}, c.id, "Edited into the outage."); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.react(Actor{1, "reader"}, other.id, "recommend", true); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.pick(Actor{9, "editor"}, other.id, true); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.remove(Actor{1, "reader"}, c.id); }), "store_unavailable");
+  EXPECT_EQ(heard, std::vector<std::string>(4, "doubt a-piece"));
 }
 
 TEST_F(CommentServiceTest, ReactionsAreLimitedPerReader) {
