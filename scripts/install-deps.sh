@@ -12,6 +12,9 @@ PACKAGES=(
 )
 if [[ ${1:-} == --test ]]; then
   PACKAGES+=(chromium chromium-driver fonts-dejavu-core wrk nginx-light postgresql)
+  # The fuzz targets (fuzz/, scripts/fuzz.sh): clang; libFuzzer's runtime libclang_rt.fuzzer (libclang-rt-14-dev,
+  # only recommended by clang's packages, so named here); llvm-symbolizer (llvm) for readable stack traces.
+  PACKAGES+=(clang libclang-rt-dev llvm)
   command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 fi
 missing=()

@@ -22,6 +22,9 @@ cmake --preset debug -DBUILD_TESTING=ON >/dev/null
 cmake --build --preset debug
 ctest --preset debug
 
+echo "== fuzz targets (a few seconds each)"
+scripts/fuzz.sh --quick
+
 echo "== browser tests (Chromium)"
 (cd tests/browser && npm ci --no-audit --no-fund --silent && TRIBUNE_BIN="$PWD/../../build/release/tribune" node --test)
 
