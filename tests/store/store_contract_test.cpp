@@ -1,5 +1,5 @@
-// The store contract: every engine must pass this suite unchanged. Engines register a factory below; the
-// PostgreSQL engine runs when TRIBUNE_TEST_PG names a server (each test in a database of its own).
+// The store contract, part one: the admin, article, token and moderation roles, and the write path (group
+// commit, failed writes, reopening). Every engine must pass it unchanged (store/contract.h).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -7,77 +7,11 @@
 #include <thread>
 
 #include "model/error.h"
-#include "store/postgres/postgres_store.h"
-#include "store/sqlite/sqlite_store.h"
-#include "test_support.h"
+#include "store/contract.h"
 
 using namespace tribune;
 using tribune::testing::TempDir;
-
-namespace {
-
-struct Engine {
-  std::string name;
-  // Opens the store kept for dir (the same one again when called again with the same dir).
-  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
-  // Removes what open kept outside dir, if anything.
-  std::function<void(const std::string& dir)> discard;
-  // Whether concurrent writes share commits in the engine's own write path (SQLite's group commit);
-  // PostgreSQL commits each write on its own and groups WAL flushes inside the server instead.
-  bool groups_commits = false;
-  // Runs only when TRIBUNE_TEST_PG names a server (else skipped, so that ctest lists the same tests either way).
-  bool needs_pg_server = false;
-};
-
-void PrintTo(const Engine& e, std::ostream* os) { *os << e.name; }
-
-std::vector<Engine> engines() {
-  std::vector<Engine> out = {{"sqlite",
-                              [](const std::string& dir) {
-                                return open_sqlite_store(SqliteOptions{dir + "/tribune.db", 4, 256});
-                              },
-                              {}, true, false}};
-  out.push_back({"postgres",
-                 [](const std::string& dir) {
-                   return open_postgres_store(PostgresOptions{tribune::testing::pg_test_database(dir), 16});
-                 },
-                 [](const std::string& dir) { tribune::testing::drop_pg_test_database(dir); }, false, true});
-  return out;
-}
-
-class StoreContract : public ::testing::TestWithParam<Engine> {
- protected:
-  void SetUp() override {
-    if (GetParam().needs_pg_server && !tribune::testing::pg_test_server()) GTEST_SKIP() << "TRIBUNE_TEST_PG is not set";
-    store_ = GetParam().open(dir_.path());
-    store_->migrate();
-  }
-
-  void TearDown() override {
-    if (!store_) return;
-    store_.reset();
-    if (GetParam().discard) GetParam().discard(dir_.path());
-  }
-
-  ArticleRecord record(std::string slug, int64_t published, std::string section = "Opinion",
-                       std::vector<std::string> authors = {"Ana Ruiz"}) {
-    ArticleRecord r;
-    r.draft.slug = std::move(slug);
-    r.draft.title = "Title " + r.draft.slug;
-    r.draft.authors = std::move(authors);
-    r.draft.section = std::move(section);
-    r.draft.body_markdown = "body";
-    r.draft.tags = {"t1"};
-    r.body_html = "<p>body</p>";
-    r.published_at = TimePoint(std::chrono::seconds(published));
-    return r;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
-};
-
-}  // namespace
+using namespace tribune::contract;
 
 TEST_P(StoreContract, MigrationIsIdempotentAndIntegrityHolds) {
   int v = store_->schema_version();

@@ -1,0 +1,322 @@
+// The store contract, part two: the account, comment, social, outbox, ledger and rate-counter roles, each
+// tested on every engine directly (store/contract.h), not only through HTTP. Each test states one role's
+// promises from its header (store/roles/*.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "model/error.h"
+#include "store/contract.h"
+
+using namespace tribune;
+using namespace tribune::contract;
+using namespace std::chrono_literals;
+
+namespace {
+
+const TimePoint kT0{std::chrono::seconds(1700000000)};
+
+std::string error_code_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return "none";
+}
+
+NewSession session(const std::string& hash, const std::string& agent = "Firefox") {
+  return NewSession{hash, kT0, kT0 + 24h, agent, "192.0.2.7"};
+}
+
+}  // namespace
+
+// --- AccountStore
+
+TEST_P(StoreContract, AccountsAreCreatedWithSessionTokenAndMailAtOnceAndEmailsAreUnique) {
+  NewAccount a;
+  a.email = "Ana@Example.org";
+  a.email_normalized = "ana@example.org";
+  a.display_name = "Ana";
+  a.name_keys = {"ana", "Ana"};
+  a.password_hash = "hash-1";
+  a.created_at = kT0;
+  EmailToken verify{"verify-hash", "verify", kT0 + 48h, "", ""};
+  auto created = store_->create_account(a, session("session-1"), verify, OutboxMail{"Ana@Example.org", "Welcome", "Hi"});
+  EXPECT_GT(created.session_id, 0);
+  EXPECT_EQ(created.account.email, "Ana@Example.org");
+  EXPECT_EQ(created.account.role, "reader");
+  EXPECT_FALSE(created.account.email_verified_at);
+  EXPECT_EQ(store_->outbox_stats().pending, 1);
+  auto found = store_->find_session("session-1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->account.id, created.account.id);
+  EXPECT_EQ(found->session.user_agent, "Firefox");
+  EXPECT_EQ(store_->find_credentials("ana@example.org")->password_hash, "hash-1");
+
+  // The same address again: refused whole (no second session, no second mail).
+  a.email = "ANA@example.org";
+  EXPECT_EQ(error_code_of([&] { store_->create_account(a, session("session-2"), std::nullopt, OutboxMail{"x", "y", "z"}); }),
+            "email_taken");
+  EXPECT_FALSE(store_->find_session("session-2"));
+  EXPECT_EQ(store_->outbox_stats().pending, 1);
+
+  // The verify token: once, before it expires.
+  EXPECT_FALSE(store_->use_verify_token("verify-hash", kT0 + 49h));
+  auto verified = store_->use_verify_token("verify-hash", kT0 + 1h);
+  ASSERT_TRUE(verified);
+  EXPECT_EQ(verified->account_id, created.account.id);
+  EXPECT_TRUE(verified->previous_email.empty());
+  EXPECT_TRUE(store_->find_account(created.account.id)->email_verified_at);
+  EXPECT_FALSE(store_->use_verify_token("verify-hash", kT0 + 1h)) << "single use";
+}
+
+TEST_P(StoreContract, SessionsEndOnlyTheirOwnersAndResetEndsThemAll) {
+  auto ana = account("ana@example.org", "Ana");
+  auto ben = account("ben@example.org", "Ben");
+  int64_t s1 = store_->create_session(ana.id, session("ana-1"));
+  int64_t s2 = store_->create_session(ana.id, session("ana-2", "Chromium"));
+  int64_t b1 = store_->create_session(ben.id, session("ben-1"));
+  EXPECT_EQ(store_->list_sessions(ana.id).size(), 2u);
+  EXPECT_FALSE(store_->delete_account_session(ben.id, s1)) << "Ben cannot end Ana's session";
+  EXPECT_TRUE(store_->find_session("ana-1"));
+  store_->delete_other_sessions(ana.id, s2);
+  EXPECT_FALSE(store_->find_session("ana-1"));
+  EXPECT_TRUE(store_->find_session("ana-2"));
+  EXPECT_TRUE(store_->find_session("ben-1"));
+  (void)b1;
+
+  store_->create_email_token(ana.id, EmailToken{"reset-1", "reset", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "Reset", "..."});
+  store_->create_email_token(ana.id, EmailToken{"reset-2", "reset", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "Reset", "..."});
+  EXPECT_TRUE(store_->email_token_valid("reset-1", "reset", kT0));
+  EXPECT_FALSE(store_->email_token_valid("reset-1", "verify", kT0)) << "a token serves its purpose only";
+  EXPECT_EQ(store_->use_reset_token("reset-1", "new-hash", kT0), ana.id);
+  EXPECT_EQ(store_->find_credentials("ana@example.org")->password_hash, "new-hash");
+  EXPECT_FALSE(store_->find_session("ana-2")) << "a reset ends every session";
+  EXPECT_TRUE(store_->find_session("ben-1"));
+  EXPECT_FALSE(store_->use_reset_token("reset-2", "other-hash", kT0)) << "the other reset links die with it";
+}
+
+TEST_P(StoreContract, AnAddressChangeWaitsForItsConfirmationAndAResetCancelsIt) {
+  auto ana = account("ana@example.org", "Ana");
+  auto ben = account("ben@example.org", "Ben");
+  auto change = [&](const std::string& to, const std::string& suffix) {
+    store_->request_email_change(ana.id, EmailToken{"confirm" + suffix, "verify", kT0 + 24h, to, to},
+                                 OutboxMail{to, "Confirm", "..."}, EmailToken{"undo" + suffix, "reset", kT0 + 24h, "", ""},
+                                 OutboxMail{"ana@example.org", "Changing", "..."});
+  };
+  EXPECT_EQ(error_code_of([&] { change("ben@example.org", "-0"); }), "email_taken");
+  change("ana@new.example", "-1");
+  EXPECT_EQ(store_->find_account(ana.id)->email, "ana@example.org") << "the address waits for its confirmation";
+  EXPECT_EQ(store_->pending_email(ana.id, kT0), "ana@new.example");
+  auto moved = store_->use_verify_token("confirm-1", kT0);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->previous_email, "ana@example.org");
+  EXPECT_EQ(store_->find_account(ana.id)->email, "ana@new.example");
+  EXPECT_FALSE(store_->pending_email(ana.id, kT0));
+
+  change("ana@third.example", "-2");
+  EXPECT_TRUE(store_->use_reset_token("undo-2", "hash", kT0));
+  EXPECT_FALSE(store_->pending_email(ana.id, kT0)) << "the owner's reset stops the change";
+  EXPECT_FALSE(store_->use_verify_token("confirm-2", kT0));
+  EXPECT_EQ(store_->find_account(ana.id)->email, "ana@new.example");
+  (void)ben;
+}
+
+TEST_P(StoreContract, ADeletedAccountsCommentsStayAsADeletedReaders) {
+  auto ana = account("ana@example.org", "Ana");
+  store_->create_session(ana.id, session("ana-1"));
+  auto article = store_->save_article(record("a-piece", 1700000000), false);
+  auto c = comment(article.id, ana.id, "Still here after I go.");
+  EXPECT_EQ(store_->comments_by_author(ana.id, 10).size(), 1u);
+  store_->delete_account(ana.id);
+  EXPECT_FALSE(store_->find_account(ana.id));
+  EXPECT_FALSE(store_->find_session("ana-1"));
+  auto kept = store_->find_comment(c.id);
+  ASSERT_TRUE(kept);
+  EXPECT_FALSE(kept->author_id);
+  EXPECT_EQ(kept->body_markdown, "Still here after I go.");
+  EXPECT_EQ(store_->count_comments(article.id), 1);
+}
+
+// --- CommentStore
+
+TEST_P(StoreContract, CommentsAreCountedOnTheirArticleAndParentAndLeaveTheCountsWhenTheyGo) {
+  auto ana = account("ana@example.org", "Ana"), ben = account("ben@example.org", "Ben");
+  auto article = store_->save_article(record("a-piece", 1700000000), false);
+  auto top = comment(article.id, ana.id, "Top.");
+  auto reply = comment(article.id, ben.id, "Reply.", top.id);
+  EXPECT_EQ(reply.depth, 1);
+  EXPECT_EQ(reply.root_id, top.id);
+  EXPECT_EQ(store_->find_comment(top.id)->reply_count, 1);
+  EXPECT_EQ(store_->find_article("a-piece")->comment_count, 2);
+  // A reply to nothing published on this article is refused whole.
+  auto other = store_->save_article(record("other-piece", 1700000000), false);
+  EXPECT_EQ(error_code_of([&] { comment(other.id, ben.id, "Cross-article reply.", top.id); }), "invalid_parent");
+  EXPECT_EQ(store_->find_article("other-piece")->comment_count, 0);
+
+  // Held for review: not counted, not listed; an edit under review takes a published comment out.
+  auto held = comment(article.id, ben.id, "Held.", std::nullopt, CommentStatus::pending);
+  EXPECT_EQ(store_->count_comments(article.id), 2);
+  EXPECT_EQ(store_->held_comments(ben.id, article.id, 10).size(), 1u);
+  EXPECT_TRUE(store_->edit_comment(reply.id, "Reply, edited.", "<p>Reply, edited.</p>", kT0 + 1h, /*hold=*/true));
+  EXPECT_EQ(store_->find_comment(reply.id)->status, CommentStatus::pending);
+  EXPECT_EQ(store_->find_comment(top.id)->reply_count, 0);
+  EXPECT_EQ(store_->count_comments(article.id), 1);
+  EXPECT_FALSE(store_->edit_comment(reply.id, "Again.", "<p>Again.</p>", kT0 + 2h)) << "only a published comment";
+
+  EXPECT_TRUE(store_->delete_comment(top.id));
+  EXPECT_FALSE(store_->delete_comment(top.id)) << "deleted once";
+  EXPECT_EQ(store_->count_comments(article.id), 0);
+  EXPECT_EQ(store_->find_article("a-piece")->comment_count, 0);
+  auto listed = store_->list_comments(CommentQuery{article.id, std::nullopt, CommentSort::newest, std::nullopt, 50});
+  EXPECT_TRUE(listed.comments.empty());
+  (void)held;
+}
+
+TEST_P(StoreContract, ReactionsReportsAndPicksAreIdempotentPerReader) {
+  auto ana = account("ana@example.org", "Ana"), ben = account("ben@example.org", "Ben");
+  auto article = store_->save_article(record("a-piece", 1700000000), false);
+  auto c = comment(article.id, ana.id, "Recommend me.");
+  EXPECT_EQ(store_->set_reaction(c.id, ben.id, "recommend", true), 1);
+  EXPECT_EQ(store_->set_reaction(c.id, ben.id, "recommend", true), 1);
+  EXPECT_EQ(store_->reactions_by(ben.id, {c.id}), (std::vector<std::pair<int64_t, std::string>>{{c.id, "recommend"}}));
+  EXPECT_EQ(store_->set_reaction(c.id, ben.id, "recommend", false), 0);
+  EXPECT_EQ(store_->set_reaction(c.id, ben.id, "recommend", false), 0);
+  EXPECT_TRUE(store_->add_report(c.id, ben.id, "spam", ""));
+  EXPECT_FALSE(store_->add_report(c.id, ben.id, "abuse", "again")) << "one report per reader and comment";
+  EXPECT_TRUE(store_->set_pick(c.id, true));
+  EXPECT_TRUE(store_->find_comment(c.id)->picked);
+  store_->delete_comment(c.id);
+  EXPECT_FALSE(store_->set_pick(c.id, false)) << "only a published comment";
+}
+
+// --- SocialStore
+
+TEST_P(StoreContract, FollowsIgnoresAndNotificationsFollowTheRules) {
+  auto ana = account("ana@example.org", "Ana Ruiz"), ben = account("ben@example.org", "Ben"),
+       cat = account("cat@example.org", "Cat");
+  auto article = store_->save_article(record("a-piece", 1700000000), false);
+  store_->set_follow(ben.id, ana.id, true);
+  store_->set_follow(ben.id, ana.id, true);  // idempotent
+  EXPECT_EQ(store_->follow_counts(ana.id).followers, 1);
+  EXPECT_EQ(store_->follow_counts(ben.id).following, 1);
+  EXPECT_EQ(error_code_of([&] { store_->set_follow(ben.id, 999999, true); }), "not_found");
+  store_->set_ignore(cat.id, ana.id, true);
+
+  // Ana's comment: her follower Ben hears (followed_comment); Cat, mentioned but ignoring her, does not.
+  NewComment n;
+  n.article_id = article.id;
+  n.author_id = ana.id;
+  n.body_markdown = n.body_html = "Hello @Ben and @Cat";
+  n.created_at = kT0;
+  n.mentions = {mention_handle("Ben"), mention_handle("Cat")};
+  auto saved = store_->add_comment(n);
+  std::vector<std::pair<int64_t, std::string>> got;
+  for (const auto& r : saved.notified) got.emplace_back(r.account_id, r.kind);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{{ben.id, "mention"}})) << "one notice per reader";
+  EXPECT_EQ(store_->unread_notifications(ben.id), 1);
+  EXPECT_EQ(store_->unread_notifications(cat.id), 0);
+  EXPECT_EQ(store_->followed_comments(ben.id, 0, 10).size(), 1u);
+
+  // Ben replies to Ana: Ana hears; not Ben himself.
+  auto reply = comment(article.id, ben.id, "Hi Ana.", saved.comment.id);
+  auto notes = store_->notifications(ana.id, 0, 10);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].kind, "reply");
+  EXPECT_EQ(notes[0].comment.id, reply.id);
+  store_->mark_notifications_read(ana.id, notes[0].id);
+  EXPECT_EQ(store_->unread_notifications(ana.id), 0);
+  // A notice goes with its comment.
+  store_->delete_comment(reply.id);
+  EXPECT_TRUE(store_->notifications(ana.id, 0, 10).empty());
+
+  store_->set_follow(ben.id, ana.id, false);
+  EXPECT_EQ(store_->follow_counts(ana.id).followers, 0);
+  EXPECT_TRUE(store_->followed_among(ben.id, {ana.id, cat.id}).empty());
+}
+
+// --- OutboxStore
+
+TEST_P(StoreContract, TheOutboxLeasesMailSoThatNoTwoSendersTakeTheSame) {
+  auto ana = account("ana@example.org", "Ana");
+  store_->create_email_token(ana.id, EmailToken{"v1", "verify", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "One", "1"});
+  store_->create_email_token(ana.id, EmailToken{"v2", "verify", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "Two", "2"});
+  auto now = now_seconds();
+  auto first = store_->claim_mail(now, 60s, 10);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_TRUE(store_->claim_mail(now, 60s, 10).empty()) << "leased";
+  store_->mark_mail_sent(first[0].id, now);
+  store_->mark_mail_failed(first[1].id, "421 try later", now + 120s);
+  EXPECT_TRUE(store_->claim_mail(now + 90s, 60s, 10).empty()) << "the failed one waits for its retry time";
+  auto retried = store_->claim_mail(now + 121s, 60s, 10);
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_EQ(retried[0].id, first[1].id);
+  EXPECT_EQ(retried[0].attempts, 1);
+  auto stats = store_->outbox_stats();
+  EXPECT_EQ(stats.sent, 1);
+  EXPECT_EQ(stats.pending, 1);
+}
+
+// --- LedgerStore
+
+TEST_P(StoreContract, APaymentEventAppliesOnceAndAnEarlyOneWaitsForItsContribution) {
+  NewContribution n;
+  n.amount_minor = 500;
+  n.currency = "GBP";
+  n.interval = "once";
+  n.email = "giver@example.org";
+  n.created_at = kT0;
+  auto c = store_->create_contribution(n);
+  store_->set_checkout_session(c.id, "cs_test_1");
+  int thanked = 0;
+  auto thank = [&](const Contribution& paid) -> std::optional<OutboxMail> {
+    ++thanked;
+    return OutboxMail{paid.email, "Thank you", "..."};
+  };
+  PaymentEvent paid;
+  paid.event_id = "evt_1";
+  paid.type = "checkout.session.completed";
+  paid.created = 1700000100;
+  paid.payload = R"({"id":"evt_1"})";
+  paid.session_id = "cs_test_1";
+  paid.status = "paid";
+  paid.payment = PaymentEvent::Payment{"cs_test_1", 500, "GBP"};
+  paid.money_arrived = true;
+  EXPECT_EQ(store_->apply_payment_event(paid, thank), EventOutcome::applied);
+  EXPECT_EQ(store_->apply_payment_event(paid, thank), EventOutcome::duplicate);
+  EXPECT_EQ(thanked, 1);
+  EXPECT_EQ(store_->find_contribution(c.id)->status, "paid");
+
+  PaymentEvent early;
+  early.event_id = "evt_early";
+  early.type = "invoice.paid";
+  early.created = 1700000200;
+  early.payload = R"({"id":"evt_early"})";
+  early.subscription_id = "sub_not_yet_known";
+  EXPECT_EQ(store_->apply_payment_event(early, thank), EventOutcome::unmatched);
+  auto kept = store_->unmatched_payment_events(10);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].first, "evt_early");
+}
+
+// --- RateCounters
+
+TEST_P(StoreContract, RateWindowsCountAcrossProcessesOrDeferToTheProcess) {
+  auto hit = store_->rate_hit("login:192.0.2.1", 60s);
+  if (!hit) {
+    // One process (SQLite): the limiter counts in memory, and says so for every key.
+    EXPECT_FALSE(store_->rate_hits({{"a", 60s}, {"b", 60s}}));
+    return;
+  }
+  EXPECT_EQ(hit->count, 1);
+  EXPECT_EQ(store_->rate_hit("login:192.0.2.1", 60s)->count, 2);
+  EXPECT_EQ(store_->rate_hit("login:192.0.2.2", 60s)->count, 1) << "keys count apart";
+  auto many = store_->rate_hits({{"login:192.0.2.1", 60s}, {"other", 60s}});
+  ASSERT_TRUE(many);
+  EXPECT_EQ((*many)[0].count, 3);
+  EXPECT_EQ((*many)[1].count, 1);
+  store_->rate_reset("login:192.0.2.1");
+  EXPECT_EQ(store_->rate_hit("login:192.0.2.1", 60s)->count, 1);
+}
