@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   for (int r = 0; r < rounds; ++r)
     for (const auto& text : texts) {
       auto t0 = std::chrono::steady_clock::now();
-      Candidate c{text, 1, "article", "reader"};
+      Candidate c{text, 1, "article", Role::reader};
       c.author_published = 10;
       c.recent_decisions = 2;
       c.spam_score = model.score(text);

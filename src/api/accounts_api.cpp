@@ -15,7 +15,7 @@ json::object account_json(const Account& a, bool full) {
   json::object o{{"id", a.id}, {"display_name", a.display_name}};
   if (full) {
     o["email"] = a.email;
-    o["role"] = a.role;
+    o["role"] = to_string(a.role);
     o["email_verified"] = a.email_verified_at.has_value();
     o["digest"] = a.digest;
     o["supporter"] = a.supporter;

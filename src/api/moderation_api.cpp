@@ -41,8 +41,8 @@ Response ModerationApi::queue(RequestContext& ctx) {
                    {"rule", item.rule},
                    {"rule_reason", item.rule_reason},
                    {"reasons", item.reasons},
-                   {"author_role", item.author_role},
-                   {"author_is_staff", is_staff_role(item.author_role)}};
+                   {"author_role", to_string(item.author_role)},
+                   {"author_is_staff", is_staff(item.author_role)}};
     if (item.decision_id)
       o["decision"] = json::object{{"id", item.decision_id},
                                    {"decision", item.decision},
@@ -121,7 +121,7 @@ Response ModerationApi::history(RequestContext& ctx) {
   const auto& a = h.account;
   json::object account{{"id", a.id},
                        {"display_name", a.display_name},
-                       {"role", a.role},
+                       {"role", to_string(a.role)},
                        {"created_at", format_rfc3339(a.created_at)},
                        {"banned_until", a.banned_until ? json::value(format_rfc3339(*a.banned_until)) : json::value(nullptr)},
                        {"ban_reason", a.ban_reason},

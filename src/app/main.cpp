@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
       if (!password.empty() && password.back() == '\r') password.pop_back();
       App app(base_config(data_dir, "", store_url));
       auto account = app.accounts().create_account(account_email, account_name, password, account_role);
-      if (account_role != "reader") app.moderation().audit(std::nullopt, "create_staff_account", account.id, account_role);
+      if (is_staff(account.role)) app.moderation().audit(std::nullopt, "create_staff_account", account.id, account_role);
       std::cout << account.id << "\n";
       return 0;
     }

@@ -46,8 +46,10 @@ bool is_forbidden_in_name(UChar32 c) {
 
 }  // namespace
 
-bool is_role(std::string_view role) {
-  return role == "reader" || role == "moderator" || role == "editor" || role == "admin";
+Role parse_role_field(std::string_view role) {
+  auto r = parse_role(role);
+  if (!r) throw invalid_field("role", "invalid_role", "role must be reader, moderator, editor or admin.");
+  return *r;
 }
 
 bool is_common_password(std::string_view password) {
@@ -181,7 +183,7 @@ AccountService::Started AccountService::register_account(std::string email, std:
   }
   if (accounts_store_.staff_name_taken(keys))
     throw bad("display_name", "name_reserved", "That name is too close to a staff member's. Please choose another.");
-  NewAccount a{trim(email), normalized, name, keys, hash_password(password), "reader", now_()};
+  NewAccount a{trim(email), normalized, name, keys, hash_password(password), Role::reader, now_()};
   return start_session(Account{}, client, true, &a);
 }
 
@@ -258,11 +260,11 @@ void AccountService::end_session(int64_t account_id, int64_t session_id) {
 
 Account AccountService::create_account(std::string email, std::string display_name, const std::string& password,
                                        const std::string& role) {
-  if (!is_role(role)) throw bad("role", "invalid_role", "role must be reader, moderator, editor or admin.");
+  Role parsed = parse_role_field(role);
   auto normalized = normalize_email(email);
   auto name = clean_display_name(display_name);
   check_password(password, normalized, name);
-  NewAccount a{trim(email), normalized, name, confusable_keys(name), hash_password(password), role, now_()};
+  NewAccount a{trim(email), normalized, name, confusable_keys(name), hash_password(password), parsed, now_()};
   return accounts_store_.create_account(a, std::nullopt, std::nullopt, std::nullopt).account;
 }
 
@@ -370,7 +372,7 @@ Account AccountService::change_display_name(int64_t account_id, const std::strin
   auto keys = confusable_keys(name);
   auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
-  if (account->role == "reader") {
+  if (account->role == Role::reader) {
     static const std::array<std::string_view, 6> reserved = {"admin", "administrator", "moderator", "editor",
                                                              "tribune", "the tribune"};
     for (auto r : reserved) {
@@ -435,8 +437,7 @@ AccountService::Export AccountService::export_data(int64_t account_id) {
 }
 
 void AccountService::set_role(int64_t actor_id, int64_t account_id, const std::string& role) {
-  if (!is_role(role)) throw bad("role", "invalid_role", "role must be reader, moderator, editor or admin.");
-  accounts_store_.set_role(account_id, role);
+  accounts_store_.set_role(account_id, parse_role_field(role));
   audit_.audit(actor_id, "set_role", account_id, role);
 }
 

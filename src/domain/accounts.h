@@ -23,7 +23,8 @@ inline constexpr size_t kMaxPassword = 256;  // characters (UTF-8 bytes are chec
 inline constexpr size_t kMaxDisplayName = 50;
 inline constexpr size_t kMaxEmail = 254;
 
-bool is_role(std::string_view role);
+// The role a request names. Errors: invalid invalid_role (field role).
+Role parse_role_field(std::string_view role);
 
 // What the client told us about itself, for the sessions list.
 struct ClientInfo {

@@ -23,7 +23,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   auto account = account_of(who.account_id, who.account);
   check_standing(account);
   std::vector<RateLimiter::Hit> hits{{"comment:account:" + std::to_string(who.account_id), limits_.per_account}};
-  if (!is_staff_role(who.role) && !who.ip.empty()) hits.push_back({"comment:ip:" + who.ip, limits_.per_ip});
+  if (!is_staff(who.role) && !who.ip.empty()) hits.push_back({"comment:ip:" + who.ip, limits_.per_ip});
   limiter_.hit(hits);
   NewComment c;
   c.article_id = article->id;
@@ -191,7 +191,7 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
 void CommentService::remove(const Actor& who, int64_t comment_id) {
   auto c = published(comment_id);
   bool own = c.author_id && *c.author_id == who.account_id;
-  if (!own && !is_staff_role(who.role))
+  if (!own && !is_staff(who.role))
     throw Error(ErrorKind::forbidden, "not_author", "You can delete only your own comments.");
   if (in_doubt_drop(c.article_id, [&] { return store_.delete_comment(comment_id); })) {
     c.status = CommentStatus::deleted;
@@ -215,7 +215,7 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
 }
 
 void CommentService::pick(const Actor& who, int64_t comment_id, bool on) {
-  if (who.role != "editor" && who.role != "moderator" && who.role != "admin")
+  if (!is_staff(who.role))
     throw Error(ErrorKind::forbidden, "forbidden", "Only editors and moderators choose editor's picks.");
   auto c = published(comment_id);
   if (c.picked == on) return;

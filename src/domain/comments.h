@@ -23,7 +23,7 @@ struct Commenter {
   int64_t account_id = 0;
   std::string display_name;
   std::string ip;
-  std::string role = "reader";
+  Role role = Role::reader;
   bool acknowledged_nudge = false;  // posting again after being told a rule would hold the comment
   // The account as read at the start of this request (with the session), if the caller has it: its bans,
   // warnings and pre-moderation are then not read again.
@@ -50,7 +50,7 @@ struct CommentLimits {
 // Who acts on an existing comment.
 struct Actor {
   int64_t account_id = 0;
-  std::string role;  // reader, moderator, editor, admin
+  Role role = Role::reader;
   // The account as read with the session, if the caller has it (its sanctions are then not read again).
   std::shared_ptr<const Account> account;
 };

@@ -14,11 +14,6 @@ std::string_view audit_action_label(std::string_view code) {
   return code;
 }
 
-void ModerationService::require_staff(const std::string& role) {
-  if (!is_staff_role(role))
-    throw Error(ErrorKind::forbidden, "forbidden", "Only moderators can do this.");
-}
-
 void ModerationService::check_reason(const std::string& reason, bool required) {
   if (!is_valid_utf8(reason) || has_control_chars(reason))
     throw invalid_field("reason", "invalid_reason", "The reason must be plain text, without control characters.");
@@ -89,7 +84,7 @@ void ModerationService::ban(int64_t moderator_id, int64_t account_id, std::optio
   check_reason(reason, false);
   auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
-  if (account->role != "reader") throw Error(ErrorKind::forbidden, "forbidden", "Staff accounts cannot be banned.");
+  if (account->role != Role::reader) throw Error(ErrorKind::forbidden, "forbidden", "Staff accounts cannot be banned.");
   // A ban is a suspension that never ends in practice.
   store_.set_ban(account_id, moderator_id, until.value_or(kBanEnd), reason);
 }
@@ -105,7 +100,7 @@ void ModerationService::sanction(int64_t moderator_id, int64_t account_id, const
   check_reason(reason, action == "warn" || action == "note");
   auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
-  if (action != "note" && account->role != "reader")
+  if (action != "note" && account->role != Role::reader)
     throw Error(ErrorKind::forbidden, "forbidden", "Staff accounts cannot be sanctioned.");
   store_.sanction(account_id, moderator_id, action, trim(reason));
 }

@@ -45,8 +45,6 @@ class ModerationService {
   ModerationService(ModerationStore& store, AuditLog& audit, AccountStore& accounts_store, ArticleStore& article_store, CommentStore& comment_store, CommentService& comments, ArticleService& articles, ModerationSettings settings = {})
       : store_(store), audit_(audit), accounts_store_(accounts_store), article_store_(article_store), comment_store_(comment_store), comments_(comments), articles_(articles), settings_(settings) {}
 
-  // Errors: forbidden unless role is moderator, editor or admin.
-  static void require_staff(const std::string& role);
   // Decisions train it.
   void set_classifier(std::shared_ptr<Classifier> c) { classifier_ = std::move(c); }
 

@@ -215,7 +215,7 @@ Verdict RulePipeline::run(const Candidate& c, const ExternalCheck& external) con
   for (const auto& rule : settings_.order) {
     bool decided = false;
     if (rule == "staff") {
-      if (is_staff_role(c.author_role))
+      if (is_staff(c.author_role))
         decided = decide(A::publish, rule, "Staff comments are published directly.");
     } else if (rule == "premoderation") {
       if (c.article_premoderated) decided = decide(A::hold, rule, "Comments on this article are read by a moderator first.");

@@ -4,6 +4,8 @@
 // comments service fills from the store: the pipeline itself does no I/O, so it runs in microseconds.
 #pragma once
 
+#include "model/account.h"
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,7 +42,7 @@ struct Candidate {
   std::string text;              // the Markdown as posted
   int64_t author_id = 0;
   std::string article_slug;
-  std::string author_role;       // reader, moderator, editor, admin
+  Role author_role = Role::reader;
   bool article_premoderated = false;
   int64_t author_published = 0;  // the author's comments published so far
   int64_t same_text_recently = 0;  // the author's comments with this exact text in the last hour

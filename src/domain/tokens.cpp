@@ -13,14 +13,15 @@ std::string sha256(std::string_view data) {
 }
 
 TokenService::Created TokenService::create(const std::string& name, const std::string& role) {
-  if (!is_staff_role(role))
+  auto parsed = parse_role(role);
+  if (!parsed || !is_staff(*parsed))
     throw invalid_field("role", "invalid_role", "role must be editor, moderator or admin.");
   if (trim(name).empty() || name.size() > 120 || !is_valid_utf8(name) || has_control_chars(name))
     throw invalid_field("name", "invalid_name", "name must be 1 to 120 characters of text.");
   unsigned char secret[32];
   randombytes_buf(secret, sizeof secret);
   std::string token = "trb_" + base64url_encode(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret));
-  auto record = store_.create_api_token(sha256(token), trim(name), role);
+  auto record = store_.create_api_token(sha256(token), trim(name), *parsed);
   audit_.audit(std::nullopt, "create_token", std::nullopt, record.name + " (" + role + ")");
   return {token, record};
 }

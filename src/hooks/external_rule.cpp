@@ -24,7 +24,7 @@ std::optional<Verdict> ExternalRule::check(const Candidate& c) const {
     return v;
   };
   std::string body = json::serialize(json::object{
-      {"text", c.text}, {"author_id", c.author_id}, {"author_role", c.author_role}, {"article", c.article_slug}});
+      {"text", c.text}, {"author_id", c.author_id}, {"author_role", to_string(c.author_role)}, {"article", c.article_slug}});
   int64_t t = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::string signature = "Tribune-Signature: t=" + std::to_string(t) + ",v1=" + timestamped_signature(settings_.secret, t, body);
   curl_client::Post request;

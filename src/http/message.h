@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/account.h"
+
 namespace tribune {
 
 namespace http = boost::beast::http;
@@ -45,7 +47,7 @@ struct Response {
 // Who is making the request, as established by the authentication middleware.
 struct Principal {
   enum class Kind { anonymous, token, session } kind = Kind::anonymous;
-  std::string role;  // reader, moderator, editor, admin
+  Role role = Role::reader;
   std::string name;  // token name or the reader's display name
   int64_t account_id = 0;      // session only
   int64_t session_id = 0;      // session only

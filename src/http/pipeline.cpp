@@ -233,8 +233,7 @@ std::optional<Response> Pipeline::check_access(const Route& route, const Request
                 who.kind == Principal::Kind::token ? "This needs a signed-in reader, not an API token." : "Sign in first.");
   }
   if (access.who == Access::Who::session) return std::nullopt;
-  auto role = parse_role(who.role);
-  if (role && std::find(access.roles.begin(), access.roles.end(), *role) != access.roles.end()) return std::nullopt;
+  if (std::find(access.roles.begin(), access.roles.end(), who.role) != access.roles.end()) return std::nullopt;
   throw Error(ErrorKind::forbidden, "forbidden", "Your role does not allow this.");
 }
 

@@ -12,11 +12,21 @@
 
 namespace tribune {
 
+// The roles an account or an API token can have. Stored and shown by name (to_string): "reader",
+// "moderator", "editor", "admin"; a name read back that this version does not know reads as reader.
+enum class Role { reader, moderator, editor, admin };
+std::string_view to_string(Role r);
+std::optional<Role> parse_role(std::string_view s);
+inline Role role_or_reader(std::string_view s) { return parse_role(s).value_or(Role::reader); }
+
+// Moderators, editors and admins: staff, above the reader.
+inline bool is_staff(Role r) { return r != Role::reader; }
+
 struct Account {
   int64_t id = 0;
   std::string email;
   std::string display_name;
-  std::string role = "reader";  // reader, moderator, editor, admin
+  Role role = Role::reader;
   std::optional<TimePoint> email_verified_at;
   TimePoint created_at{};
   std::optional<TimePoint> banned_until;  // cannot post until then (a ban is a date far in the future)
@@ -32,14 +42,6 @@ struct Account {
 // "@AnaLima" names "Ana Lima". Empty when the name has none. Stored with the account.
 std::string mention_handle(std::string_view display_name);
 
-// The roles an account or an API token can have.
-enum class Role { reader, moderator, editor, admin };
-std::string_view to_string(Role r);
-std::optional<Role> parse_role(std::string_view s);
-
-// Moderators, editors and admins: staff, above the reader.
-inline bool is_staff_role(std::string_view role) { return role == "moderator" || role == "editor" || role == "admin"; }
-
 // A ban is a suspension to the end of time (9999-12-31); one that far away reads as a ban, not a date.
 inline constexpr TimePoint kBanEnd{std::chrono::seconds(253402300799)};
 inline bool is_ban(TimePoint until, TimePoint now) { return until > now + std::chrono::days(365 * 50); }
@@ -50,7 +52,7 @@ struct NewAccount {
   std::string display_name;
   std::array<std::string, 2> name_keys;  // confusable keys of display_name (confusable_keys())
   std::string password_hash;  // PHC string
-  std::string role = "reader";
+  Role role = Role::reader;
   TimePoint created_at{};
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/account.h"
 #include "util/text.h"
 
 namespace tribune {
@@ -116,7 +117,7 @@ struct ArticleRecord {
 struct ApiToken {
   int64_t id = 0;
   std::string name;
-  std::string role;
+  Role role = Role::reader;
   TimePoint created_at{};
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/account.h"
 #include "model/comment.h"
 
 namespace tribune {
@@ -21,7 +22,7 @@ struct QueueQuery {
 
 struct QueueItem {
   Comment comment;
-  std::string author_role;  // reader, moderator, editor or admin; empty when the author deleted their account
+  Role author_role = Role::reader;  // reader too when the author deleted their account
   int64_t open_reports = 0;
   std::string reasons;  // "spam, abuse"
   std::string rule;     // the moderation rule that held it, and why

@@ -70,7 +70,7 @@ Account read_account(const Row& r, int c) {
   a.id = r.int64(c);
   a.email = r.text(c + 1);
   a.display_name = r.text(c + 2);
-  a.role = r.text(c + 3);
+  a.role = role_or_reader(r.text(c + 3));
   if (!r.is_null(c + 4)) a.email_verified_at = seconds_at(r, c + 4);
   a.created_at = seconds_at(r, c + 5);
   if (!r.is_null(c + 6)) a.banned_until = seconds_at(r, c + 6);
@@ -182,7 +182,7 @@ QueueItem read_queue_item(const Row& r, bool decided) {
   item.reasons = r.text(c + 1);
   item.rule = r.text(c + 2);
   item.rule_reason = r.text(c + 3);
-  item.author_role = r.text(c + 4);
+  item.author_role = role_or_reader(r.text(c + 4));
   if (decided) {
     item.decision_id = r.int64(c + 5);
     item.decision = r.text(c + 6);

@@ -196,9 +196,9 @@ Response WebHandlers::queue_page(RequestContext& ctx, http::status status, const
       std::string author = std::to_string(*item.comment.author_id);
       a += "<a class=\"card__history\" href=\"/moderation/readers/" + author + "\">Reader's history</a>";
       // Staff cannot be banned (the ban would be refused): no button, and the reason why.
-      if (is_staff_role(item.author_role))
-        a += "<span class=\"card__staff\">The author is " + std::string(item.author_role == "moderator" ? "a " : "an ") +
-             item.author_role + ": staff cannot be banned.</span>";
+      if (is_staff(item.author_role))
+        a += "<span class=\"card__staff\">The author is " + std::string(item.author_role == Role::moderator ? "a " : "an ") +
+             std::string(to_string(item.author_role)) + ": staff cannot be banned.</span>";
       else
         a += "<form class=\"card__ban\" method=\"post\" action=\"/moderation/accounts/" + author + "/ban\">" +
              csrf_input(ctx) + refused_here("ban-" + author) + "<input type=\"hidden\" name=\"return_to\" value=\"" +
@@ -346,7 +346,7 @@ Response WebHandlers::history_page(RequestContext& ctx, int64_t account_id, http
   std::string& top = page.actions_html;
   top += "<p><a href=\"/readers/" + sid + "\">Public profile</a> · <a href=\"/moderation?view=decided&reader=" + sid +
          "\">Decisions on their comments</a> · <a href=\"/moderation/log?reader=" + sid + "\">Audit log</a></p>";
-  if (who.role == "reader") {
+  if (who.role == Role::reader) {
     auto sanction_form = [&](const std::string& action, const std::string& label, const std::string& placeholder,
                              bool required) {
       top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/sanctions\">" +

@@ -259,7 +259,7 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("account_id", std::to_string(who.account_id));
     d.set("unread", std::to_string(unread));
     d.set("has_unread", mus::data(unread > 0));
-    d.set("is_staff", mus::data(is_staff_role(who.role)));
+    d.set("is_staff", mus::data(is_staff(who.role)));
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
   if (slot == "appeal") {  // the appeal form posts with the reader's CSRF token; anonymous readers need none
@@ -502,12 +502,12 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   d.set("email", v.account.email);
   d.set("verified", mus::data(v.account.email_verified_at.has_value()));
   if (v.pending_email) d.set("pending_email", *v.pending_email);
-  d.set("role", v.account.role);
+  d.set("role", std::string(to_string(v.account.role)));
   d.set("since", format_local(v.account.created_at, site_.locality, "d MMMM yyyy"));
   d.set("csrf_token", v.csrf_token);
   if (!v.notice.empty()) d.set("notice", v.notice);
   if (!v.error.empty()) d.set("error", v.error);
-  d.set("is_admin", mus::data(v.account.role == "admin"));
+  d.set("is_admin", mus::data(v.account.role == Role::admin));
   mus::list digests;
   for (auto [value, label] : {std::pair{"immediate", "As they happen (at most one mail a minute)"},
                               std::pair{"daily", "A daily digest"}, std::pair{"off", "No mail"}}) {
@@ -651,8 +651,8 @@ std::string PageRenderer::admin_accounts(const std::vector<Account>& accounts, c
   mus::list items;
   for (const auto& a : accounts) {
     mus::list roles;
-    for (std::string r : {"reader", "moderator", "editor", "admin"}) {
-      mus::object o{{"value", r}};
+    for (Role r : {Role::reader, Role::moderator, Role::editor, Role::admin}) {
+      mus::object o{{"value", std::string(to_string(r))}};
       o["selected"] = mus::data(r == a.role);
       roles.emplace_back(o);
     }

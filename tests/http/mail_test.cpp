@@ -121,7 +121,7 @@ TEST(Outbox, RetriesWithBackoffAndNeverSendsARowTwice) {
   auto store = open_sqlite_store(SqliteOptions{dir.path() + "/tribune.db", 2, 64});
   store->migrate();
   TimePoint now = now_seconds();
-  NewAccount a{"r@example.org", "r@example.org", "R", {"r", "r"}, "hash", "reader", now};
+  NewAccount a{"r@example.org", "r@example.org", "R", {"r", "r"}, "hash", Role::reader, now};
   auto created = store->create_account(a, std::nullopt, EmailToken{std::string(32, 'h'), "verify", now + std::chrono::hours(1)},
                                        OutboxMail{"r@example.org", "Hello", "Line one\n.leading dot\n"});
   (void)created;
@@ -149,7 +149,7 @@ TEST(Outbox, ClaimedMailIsNotClaimedTwice) {
   auto store = open_sqlite_store(SqliteOptions{dir.path() + "/tribune.db", 2, 64});
   store->migrate();
   TimePoint now = now_seconds();
-  NewAccount a{"c@example.org", "c@example.org", "C", {"c", "c"}, "hash", "reader", now};
+  NewAccount a{"c@example.org", "c@example.org", "C", {"c", "c"}, "hash", Role::reader, now};
   store->create_account(a, std::nullopt, std::nullopt, OutboxMail{"c@example.org", "S", "B"});
   EXPECT_EQ(store->claim_mail(now, std::chrono::minutes(10), 10).size(), 1u);
   EXPECT_EQ(store->claim_mail(now, std::chrono::minutes(10), 10).size(), 0u) << "leased to the first sender";

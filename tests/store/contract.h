@@ -82,7 +82,7 @@ class StoreContract : public ::testing::TestWithParam<Engine> {
     a.display_name = name;
     a.name_keys = {email + "#k0", email + "#k1"};
     a.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
-    a.role = role;
+    a.role = role_or_reader(role);
     a.created_at = TimePoint(std::chrono::seconds(1700000000));
     return store_->create_account(a, std::nullopt, std::nullopt, std::nullopt).account;
   }

@@ -63,7 +63,7 @@ class PostgresStore : public ::testing::Test {
     a.display_name = "Reader " + email;
     a.name_keys = {email, email};
     a.password_hash = "x";
-    a.role = "reader";
+    a.role = Role::reader;
     a.created_at = now_seconds();
     return a;
   }
@@ -104,9 +104,9 @@ TEST_F(PostgresStore, UniqueViolationsAreConflicts) {
   auto store = open(8);
   store->migrate();
   std::string hash(32, '\x01');
-  store->create_api_token(hash, "a", "editor");
+  store->create_api_token(hash, "a", Role::editor);
   try {
-    store->create_api_token(hash, "b", "editor");
+    store->create_api_token(hash, "b", Role::editor);
     FAIL() << "duplicate token hash accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::conflict);

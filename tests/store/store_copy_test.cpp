@@ -63,7 +63,7 @@ class StoreCopy : public ::testing::Test {
     a.display_name = "Reader " + email;
     a.name_keys = {email, email};
     a.password_hash = "x";
-    a.role = role;
+    a.role = role_or_reader(role);
     a.created_at = TimePoint(std::chrono::seconds(5000));
     return a;
   }
@@ -104,7 +104,7 @@ std::vector<std::string> describe(const std::vector<Comment>& comments) {
 }
 
 std::string describe(const Account& a) {
-  return std::to_string(a.id) + "|" + a.email + "|" + a.display_name + "|" + a.role + "|" + a.warning + "|" +
+  return std::to_string(a.id) + "|" + a.email + "|" + a.display_name + "|" + std::string(to_string(a.role)) + "|" + a.warning + "|" +
          (a.premoderated ? "premoderated" : "") + "|" + a.digest + "|" + (a.show_supporter ? "show" : "") + "|" +
          std::to_string(a.created_at.time_since_epoch().count());
 }
@@ -158,7 +158,7 @@ TEST_F(StoreCopy, CopiesEveryTableAndReadsBackTheSame) {
     s->sanction(bob, moderator, "warn", "be kind");
     s->audit(std::nullopt, "create_staff_account", moderator, "moderator");
     s->set_show_supporter(alice, true);
-    s->create_api_token(token_hash, "ci", "editor");
+    s->create_api_token(token_hash, "ci", Role::editor);
     s->save_model("spam", model_blob);
     NewContribution c;
     c.amount_minor = 500;

@@ -61,7 +61,7 @@ class FaultyStore final : public Store {
   void request_email_change(int64_t account_id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo, const OutboxMail& notice) override { guard(StoreRole::accounts, "request_email_change", [&] { inner_->request_email_change(account_id, confirm, confirm_mail, undo, notice); }); }
   void delete_other_sessions(int64_t account_id, int64_t keep_session_id) override { guard(StoreRole::accounts, "delete_other_sessions", [&] { inner_->delete_other_sessions(account_id, keep_session_id); }); }
   void delete_account(int64_t account_id) override { guard(StoreRole::accounts, "delete_account", [&] { inner_->delete_account(account_id); }); }
-  void set_role(int64_t account_id, const std::string& role) override { guard(StoreRole::accounts, "set_role", [&] { inner_->set_role(account_id, role); }); }
+  void set_role(int64_t account_id, Role role) override { guard(StoreRole::accounts, "set_role", [&] { inner_->set_role(account_id, role); }); }
   std::vector<Account> list_accounts(int64_t after_id, int limit) override { return guard(StoreRole::accounts, "list_accounts", [&] { return inner_->list_accounts(after_id, limit); }); }
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override { return guard(StoreRole::accounts, "comments_by_author", [&] { return inner_->comments_by_author(account_id, limit); }); }
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override { guard(StoreRole::accounts, "create_email_token", [&] { inner_->create_email_token(account_id, token, mail); }); }
@@ -144,7 +144,7 @@ class FaultyStore final : public Store {
   void set_show_supporter(int64_t account_id, bool on) override { guard(StoreRole::social, "set_show_supporter", [&] { inner_->set_show_supporter(account_id, on); }); }
   std::vector<DueDigest> due_digests(TimePoint now, int limit) override { return guard(StoreRole::social, "due_digests", [&] { return inner_->due_digests(now, limit); }); }
   bool record_digest(int64_t account_id, int64_t expected_cursor, int64_t up_to, TimePoint now, const std::optional<OutboxMail>& mail) override { return guard(StoreRole::social, "record_digest", [&] { return inner_->record_digest(account_id, expected_cursor, up_to, now, mail); }); }
-  ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) override { return guard(StoreRole::tokens, "create_api_token", [&] { return inner_->create_api_token(token_hash, name, role); }); }
+  ApiToken create_api_token(const std::string& token_hash, const std::string& name, Role role) override { return guard(StoreRole::tokens, "create_api_token", [&] { return inner_->create_api_token(token_hash, name, role); }); }
   std::optional<ApiToken> find_api_token(const std::string& token_hash) override { return guard(StoreRole::tokens, "find_api_token", [&] { return inner_->find_api_token(token_hash); }); }
 
  private:

@@ -29,7 +29,7 @@ class UnfakedAccountStore : public AccountStore {
   void request_email_change(int64_t, const EmailToken&, const OutboxMail&, const EmailToken&, const OutboxMail&) override { throw std::logic_error("not faked: AccountStore::request_email_change"); }
   void delete_other_sessions(int64_t, int64_t) override { throw std::logic_error("not faked: AccountStore::delete_other_sessions"); }
   void delete_account(int64_t) override { throw std::logic_error("not faked: AccountStore::delete_account"); }
-  void set_role(int64_t, const std::string&) override { throw std::logic_error("not faked: AccountStore::set_role"); }
+  void set_role(int64_t, Role) override { throw std::logic_error("not faked: AccountStore::set_role"); }
   std::vector<Account> list_accounts(int64_t, int) override { throw std::logic_error("not faked: AccountStore::list_accounts"); }
   std::vector<Comment> comments_by_author(int64_t, int) override { throw std::logic_error("not faked: AccountStore::comments_by_author"); }
   void create_email_token(int64_t, const EmailToken&, const OutboxMail&) override { throw std::logic_error("not faked: AccountStore::create_email_token"); }
@@ -156,7 +156,7 @@ class UnfakedSocialStore : public SocialStore {
 
 class UnfakedTokenStore : public TokenStore {
  public:
-  ApiToken create_api_token(const std::string&, const std::string&, const std::string&) override { throw std::logic_error("not faked: TokenStore::create_api_token"); }
+  ApiToken create_api_token(const std::string&, const std::string&, Role) override { throw std::logic_error("not faked: TokenStore::create_api_token"); }
   std::optional<ApiToken> find_api_token(const std::string&) override { throw std::logic_error("not faked: TokenStore::find_api_token"); }
 };
 

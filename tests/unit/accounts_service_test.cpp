@@ -84,7 +84,7 @@ TEST_F(AccountServiceTest, SignInRehashesWhenParametersRise) {
   // An account hashed with weaker parameters than today's policy (as if created by an older release).
   char weak[crypto_pwhash_STRBYTES];
   ASSERT_EQ(crypto_pwhash_str_alg(weak, "an older password here", 22, 1, 8u * 1024 * 1024, crypto_pwhash_ALG_ARGON2ID13), 0);
-  NewAccount old{"old@example.org", "old@example.org", "Old", {"old", "old"}, weak, "reader", now};
+  NewAccount old{"old@example.org", "old@example.org", "Old", {"old", "old"}, weak, Role::reader, now};
   auto id = store->create_account(old, std::nullopt, std::nullopt, std::nullopt).account.id;
   accounts.sign_in("old@example.org", "an older password here", client);
   auto creds = store->find_credentials("old@example.org");

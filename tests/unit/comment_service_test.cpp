@@ -46,7 +46,7 @@ struct CommentServiceTest : ::testing::Test {
     });
     comments.on_doubt([this](const Article& doubted) { heard.push_back("doubt " + doubted.slug); });
   }
-  Commenter reader(int64_t id) { return Commenter{id, "Reader", "192.0.2.1", "reader", false, nullptr}; }
+  Commenter reader(int64_t id) { return Commenter{id, "Reader", "192.0.2.1", Role::reader, false, nullptr}; }
   std::string code_of(const std::function<void()>& f) {
     try {
       f();
@@ -65,16 +65,16 @@ TEST_F(CommentServiceTest, ABannedReaderWritesNothingByAnyPath) {
   comments_store.writes.clear();
   accounts_store.accounts[1].banned_until = kBanEnd;
   EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "After the ban.", std::nullopt); }), "banned");
-  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, "reader"}, mine.id, "Rewritten."); }), "banned");
-  EXPECT_EQ(code_of([&] { comments.react(Actor{1, "reader"}, theirs.id, "recommend", true); }), "banned");
+  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, Role::reader}, mine.id, "Rewritten."); }), "banned");
+  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, theirs.id, "recommend", true); }), "banned");
   EXPECT_TRUE(comments_store.writes.empty()) << comments_store.writes.front();
   EXPECT_EQ(comments_store.comments.at(mine.id).body_markdown, "Before the ban.");
 
   accounts_store.accounts[1].banned_until = kNow + std::chrono::hours(2);
-  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, "reader"}, mine.id, "Rewritten."); }), "suspended");
+  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, Role::reader}, mine.id, "Rewritten."); }), "suspended");
   accounts_store.accounts[1].banned_until.reset();
   accounts_store.accounts[1].warning = "Mind the tone.";
-  EXPECT_EQ(code_of([&] { comments.react(Actor{1, "reader"}, theirs.id, "recommend", true); }), "warning_unacknowledged");
+  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, theirs.id, "recommend", true); }), "warning_unacknowledged");
   EXPECT_TRUE(comments_store.writes.empty());
 }
 
@@ -82,7 +82,7 @@ TEST_F(CommentServiceTest, AnEditUnderPreModerationGoesBackToTheQueue) {
   auto mine = comments.post(reader(1), "a-piece", "Published first.", std::nullopt);
   heard.clear();
   accounts_store.accounts[1].premoderated = true;
-  auto edited = comments.edit(Actor{1, "reader"}, mine.id, "Edited under review.");
+  auto edited = comments.edit(Actor{1, Role::reader}, mine.id, "Edited under review.");
   EXPECT_EQ(edited.status, CommentStatus::pending);
   EXPECT_EQ(comments_store.writes.back(), "edit_comment(hold)");
   EXPECT_EQ(heard, std::vector<std::string>{std::to_string(mine.id) + " removed"}) << "live pages drop it";
@@ -101,10 +101,10 @@ TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) 
   // Every other write to the conversation, the same: edit, delete, reaction, pick.
   comments_store.down = true;
   heard.clear();
-  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, "reader"}, c.id, "Edited into the outage."); }), "store_unavailable");
-  EXPECT_EQ(code_of([&] { comments.react(Actor{1, "reader"}, other.id, "recommend", true); }), "store_unavailable");
-  EXPECT_EQ(code_of([&] { comments.pick(Actor{9, "editor"}, other.id, true); }), "store_unavailable");
-  EXPECT_EQ(code_of([&] { comments.remove(Actor{1, "reader"}, c.id); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, Role::reader}, c.id, "Edited into the outage."); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, other.id, "recommend", true); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.pick(Actor{9, Role::editor}, other.id, true); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.remove(Actor{1, Role::reader}, c.id); }), "store_unavailable");
   EXPECT_EQ(heard, std::vector<std::string>(4, "doubt a-piece"));
 }
 
@@ -112,6 +112,6 @@ TEST_F(CommentServiceTest, ReactionsAreLimitedPerReader) {
   auto theirs = comments.post(reader(2), "a-piece", "Recommend me.", std::nullopt);
   CommentService limited{comments_store, accounts_store, articles, limiter,
                          CommentLimits{{10, std::chrono::minutes(1)}, {60, std::chrono::minutes(1)}, {3, std::chrono::minutes(1)}, std::chrono::minutes(15)}};
-  for (int i = 0; i < 3; ++i) limited.react(Actor{1, "reader"}, theirs.id, "recommend", i % 2 == 0);
-  EXPECT_EQ(code_of([&] { limited.react(Actor{1, "reader"}, theirs.id, "recommend", false); }), "rate_limited");
+  for (int i = 0; i < 3; ++i) limited.react(Actor{1, Role::reader}, theirs.id, "recommend", i % 2 == 0);
+  EXPECT_EQ(code_of([&] { limited.react(Actor{1, Role::reader}, theirs.id, "recommend", false); }), "rate_limited");
 }

@@ -75,7 +75,7 @@ TEST(ModerationRules, LinksNewReadersRepeatsStaffAndPremoderation) {
   s.hold_first_comments = 2;
   s.banned_words = {"spam"};
   RulePipeline p(s);
-  Candidate regular{.text = "see https://a.example and https://b.example", .author_role = "reader", .author_published = 5};
+  Candidate regular{.text = "see https://a.example and https://b.example", .author_role = Role::reader, .author_published = 5};
   auto v = p.run(regular);
   EXPECT_EQ(v.action, A::publish);
   EXPECT_EQ(v.tags, std::vector<std::string>{"links"});
@@ -86,7 +86,7 @@ TEST(ModerationRules, LinksNewReadersRepeatsStaffAndPremoderation) {
   EXPECT_EQ(p.run({.text = "hello", .author_published = 2}).action, A::publish);
   EXPECT_EQ(p.run({.text = "hello", .author_published = 5, .same_text_recently = 2}).rule, "repeats");
   // Order: staff publish before any other rule looks; pre-moderation holds before the word lists.
-  EXPECT_EQ(p.run({.text = "spam", .author_role = "moderator"}).action, A::publish);
+  EXPECT_EQ(p.run({.text = "spam", .author_role = Role::moderator}).action, A::publish);
   EXPECT_EQ(p.run({.text = "spam", .article_premoderated = true, .author_published = 5}).rule, "premoderation");
   RuleSettings words_first = s;
   words_first.order = {"banned_words", "premoderation"};
@@ -133,7 +133,7 @@ TEST(ModerationRules, PremoderatedReadersAreHeld) {
   auto v = p.run(c);
   EXPECT_EQ(v.action, A::hold);
   EXPECT_EQ(v.rule, "premoderation");
-  c.author_role = "editor";
+  c.author_role = Role::editor;
   EXPECT_EQ(p.run(c).action, A::publish) << "staff come first in the default order";
 }
 

@@ -70,7 +70,7 @@ struct ModerationServiceTest : ::testing::Test {
     a.published_at = kNow - std::chrono::hours(1);
     a.comments = CommentsMode::open;
     articles_store.by_slug["a-piece"] = a;
-    for (auto [id, role] : {std::pair<int64_t, const char*>{1, "reader"}, {2, "moderator"}, {3, "editor"}}) {
+    for (auto [id, role] : {std::pair{int64_t{1}, Role::reader}, {int64_t{2}, Role::moderator}, {int64_t{3}, Role::editor}}) {
       Account account;
       account.id = id;
       account.role = role;
@@ -87,7 +87,7 @@ struct ModerationServiceTest : ::testing::Test {
     });
   }
   int64_t comment(CommentStatus status) {
-    auto c = comments.post(Commenter{1, "Account 1", "192.0.2.1", "reader", false, nullptr}, "a-piece", "A comment.",
+    auto c = comments.post(Commenter{1, "Account 1", "192.0.2.1", Role::reader, false, nullptr}, "a-piece", "A comment.",
                            std::nullopt);
     comments_store.comments[c.id].status = status;
     heard.clear();

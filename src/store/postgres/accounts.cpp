@@ -14,7 +14,7 @@ CreatedAccount PostgresStore::create_account(const NewAccount& a, const std::opt
                             "password_hash, role, created_at, handle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
                             "RETURNING id",
                             {a.email, a.email_normalized, a.display_name, a.name_keys[0], a.name_keys[1],
-                             a.password_hash, a.role, created, mention_handle(a.display_name)})
+                             a.password_hash, to_string(a.role), created, mention_handle(a.display_name)})
                        .front().int64(0);
       out.account = Account{id, a.email, a.display_name, a.role, std::nullopt, a.created_at};
       if (session) out.session_id = insert_session(db, id, *session);
@@ -141,9 +141,9 @@ void PostgresStore::delete_account(int64_t id) {
   });
 }
 
-void PostgresStore::set_role(int64_t id, const std::string& role) {
+void PostgresStore::set_role(int64_t id, Role role) {
   write([&](Connection& db) {
-    if (db.query("UPDATE accounts SET role = $2 WHERE id = $1", {id, role}).affected() == 0) throw account_not_found();
+    if (db.query("UPDATE accounts SET role = $2 WHERE id = $1", {id, to_string(role)}).affected() == 0) throw account_not_found();
   });
 }
 

@@ -167,7 +167,7 @@ class PostgresStore final : public Store {
                             const OutboxMail& notice) override;
   void delete_other_sessions(int64_t account_id, int64_t keep) override;
   void delete_account(int64_t id) override;
-  void set_role(int64_t id, const std::string& role) override;
+  void set_role(int64_t id, Role role) override;
   std::vector<Account> list_accounts(int64_t after_id, int limit) override;
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override;
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override;
@@ -177,7 +177,7 @@ class PostgresStore final : public Store {
   bool email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) override;
 
   // TokenStore (mail.cpp)
-  ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) override;
+  ApiToken create_api_token(const std::string& token_hash, const std::string& name, Role role) override;
   std::optional<ApiToken> find_api_token(const std::string& token_hash) override;
 
   // CommentStore (comments.cpp)

@@ -2,11 +2,11 @@
 
 namespace tribune::postgres {
 
-ApiToken PostgresStore::create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) {
+ApiToken PostgresStore::create_api_token(const std::string& token_hash, const std::string& name, Role role) {
   ApiToken t{0, name, role, now_seconds()};
   t.id = write([&](Connection& db) {
     return db.query("INSERT INTO api_tokens (token_hash, name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                    {Param::bytes(token_hash), name, role, secs(t.created_at)})
+                    {Param::bytes(token_hash), name, to_string(role), secs(t.created_at)})
         .front().int64(0);
   });
   return t;
@@ -18,7 +18,7 @@ std::optional<ApiToken> PostgresStore::find_api_token(const std::string& token_h
                       {Param::bytes(token_hash)});
     if (r.empty()) return std::nullopt;
     auto row = r.front();
-    return ApiToken{row.int64(0), row.text(1), row.text(2), seconds_at(row, 3)};
+    return ApiToken{row.int64(0), row.text(1), role_or_reader(row.text(2)), seconds_at(row, 3)};
   });
 }
 

@@ -54,7 +54,7 @@ class AccountStore {
   virtual void delete_other_sessions(int64_t account_id, int64_t keep_session_id) = 0;
   // Deletes the account and its sessions and tokens; its comments stay, attributed to a deleted reader.
   virtual void delete_account(int64_t account_id) = 0;
-  virtual void set_role(int64_t account_id, const std::string& role) = 0;
+  virtual void set_role(int64_t account_id, Role role) = 0;
   // Accounts by id ascending, after_id exclusive.
   virtual std::vector<Account> list_accounts(int64_t after_id, int limit) = 0;
   // Every comment the account wrote, oldest first (data export).

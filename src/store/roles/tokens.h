@@ -21,7 +21,7 @@ class TokenStore {
   virtual ~TokenStore() = default;
 
   // token_hash is the SHA-256 of the token; the token itself is never stored.
-  virtual ApiToken create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) = 0;
+  virtual ApiToken create_api_token(const std::string& token_hash, const std::string& name, Role role) = 0;
   virtual std::optional<ApiToken> find_api_token(const std::string& token_hash) = 0;
 };
 

@@ -15,7 +15,7 @@ CreatedAccount SqliteStore::create_account(const NewAccount& a, const std::optio
           "INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, password_hash, "
           "role, created_at, handle) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?7, ?9)")
         .bind(1, a.email).bind(2, a.email_normalized).bind(3, a.display_name).bind(4, a.name_keys[0])
-        .bind(8, a.name_keys[1]).bind(5, a.password_hash).bind(6, a.role).bind(7, created)
+        .bind(8, a.name_keys[1]).bind(5, a.password_hash).bind(6, to_string(a.role)).bind(7, created)
         .bind(9, mention_handle(a.display_name))
         .run();
     out.account = Account{db.last_insert_id(), a.email, a.display_name, a.role, std::nullopt, a.created_at};
@@ -157,9 +157,9 @@ void SqliteStore::delete_account(int64_t id) {
   });
 }
 
-void SqliteStore::set_role(int64_t id, const std::string& role) {
+void SqliteStore::set_role(int64_t id, Role role) {
   writer_.run([&](Db& db) {
-    db.prepare("UPDATE accounts SET role = ?2 WHERE id = ?1").bind(1, id).bind(2, role).run();
+    db.prepare("UPDATE accounts SET role = ?2 WHERE id = ?1").bind(1, id).bind(2, to_string(role)).run();
     if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
   });
 }

@@ -2,11 +2,11 @@
 
 namespace tribune::sqlite {
 
-ApiToken SqliteStore::create_api_token(const std::string& token_hash, const std::string& name, const std::string& role) {
+ApiToken SqliteStore::create_api_token(const std::string& token_hash, const std::string& name, Role role) {
   ApiToken t{0, name, role, now_seconds()};
   writer_.run([&](Db& db) {
     db.prepare("INSERT INTO api_tokens (token_hash, name, role, created_at) VALUES (?1, ?2, ?3, ?4)")
-        .bind_blob(1, token_hash).bind(2, name).bind(3, role).bind(4, t.created_at.time_since_epoch().count())
+        .bind_blob(1, token_hash).bind(2, name).bind(3, to_string(role)).bind(4, t.created_at.time_since_epoch().count())
         .run();
     t.id = db.last_insert_id();
   });
@@ -19,7 +19,7 @@ std::optional<ApiToken> SqliteStore::find_api_token(const std::string& token_has
         "SELECT id, name, role, created_at FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL");
     st.bind_blob(1, token_hash);
     if (!st.step()) return std::nullopt;
-    return ApiToken{st.int64(0), st.text(1), st.text(2), TimePoint(std::chrono::seconds(st.int64(3)))};
+    return ApiToken{st.int64(0), st.text(1), role_or_reader(st.text(2)), TimePoint(std::chrono::seconds(st.int64(3)))};
   });
 }
 
