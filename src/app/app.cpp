@@ -162,8 +162,13 @@ void App::build_http() {
                                                          config_.contributions);
   contributions_api_ = std::make_unique<api::ContributionsApi>(*contributions_);
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
-  web_ = std::make_unique<web::WebHandlers>(*articles_, *accounts_, *comments_, *readers_, *moderation_,
-                                            *contributions_, *renderer_, cache_, metrics_, cookie_);
+  web::PageKit kit(*articles_, *readers_, *renderer_, cache_, metrics_, cookie_);
+  article_pages_ = std::make_unique<web::ArticlePages>(kit, *comments_);
+  account_pages_ = std::make_unique<web::AccountPages>(kit, *accounts_);
+  comment_pages_ = std::make_unique<web::CommentPages>(kit, *comments_);
+  reader_pages_ = std::make_unique<web::ReaderPages>(kit, *comments_);
+  moderation_pages_ = std::make_unique<web::ModerationPages>(kit, *moderation_);
+  contribution_pages_ = std::make_unique<web::ContributionPages>(kit, *contributions_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);
@@ -171,7 +176,7 @@ void App::build_http() {
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
-  pipeline_->set_html_errors([this](const Error& e, const Principal& who) { return web_->error_page(e, who); });
+  pipeline_->set_html_errors([this](const Error& e, const Principal& who) { return article_pages_->error_page(e, who); });
   pipeline_->set_authenticator(Authentication(
       cookie_.name, [this](std::string_view token) { return accounts_->authenticate(token); },
       [this](std::string_view token) { return tokens_->authenticate(token); }));

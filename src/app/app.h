@@ -31,7 +31,12 @@
 #include "mail/outbox_worker.h"
 #include "payments/stripe.h"
 #include "store/store.h"
-#include "web/handlers.h"
+#include "web/account_pages.h"
+#include "web/article_pages.h"
+#include "web/comment_pages.h"
+#include "web/contribution_pages.h"
+#include "web/moderation_pages.h"
+#include "web/reader_pages.h"
 #include "http/page_cache.h"
 #include "web/pages.h"
 
@@ -101,7 +106,12 @@ class App {
   LiveHub live_;
   PageCache cache_;
   std::unique_ptr<PageRenderer> renderer_;
-  std::unique_ptr<web::WebHandlers> web_;
+  std::unique_ptr<web::ArticlePages> article_pages_;
+  std::unique_ptr<web::AccountPages> account_pages_;
+  std::unique_ptr<web::CommentPages> comment_pages_;
+  std::unique_ptr<web::ReaderPages> reader_pages_;
+  std::unique_ptr<web::ModerationPages> moderation_pages_;
+  std::unique_ptr<web::ContributionPages> contribution_pages_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;
   std::unique_ptr<api::CommentsApi> comments_api_;

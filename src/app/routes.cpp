@@ -32,14 +32,19 @@ bool App::metrics_allowed(const RequestContext& c) const {
 Router App::build_routes() {
   using http::verb;
   Router r;
-  auto& web = *web_;
+  auto& article_pages = *article_pages_;
+  auto& account_pages = *account_pages_;
+  auto& comment_pages = *comment_pages_;
+  auto& reader_pages = *reader_pages_;
+  auto& moderation_pages = *moderation_pages_;
+  auto& contribution_pages = *contribution_pages_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
   auto& comments = *comments_api_;
   auto& readers = *readers_api_;
   auto& moderation = *moderation_api_;
   auto& contributions = *contributions_api_;
-  auto cached = [&web](RequestContext& c) { return web.cached(c); };
+  auto cached = [&article_pages](RequestContext& c) { return article_pages.cached(c); };
 
   // --- Operations -----------------------------------------------------------------------------------
   // GET /healthz: 200 {"status":"ok"} while the store answers
@@ -174,62 +179,62 @@ Router App::build_routes() {
   // Anything else under /api/ is answered by the pipeline with a JSON 404 or 405.
 
   // --- Pages, feeds, assets --------------------------------------------------------------------------
-  r.add(verb::get, "/", Access::anyone(), [&web](RequestContext& c) { return web.home(c); }, cached);
-  r.add(verb::get, "/feed.xml", Access::anyone(), [&web](RequestContext& c) { return web.feed(c); }, cached);
-  r.add(verb::get, "/sitemap.xml", Access::anyone(), [&web](RequestContext& c) { return web.sitemap(c); }, cached);
-  r.add(verb::get, "/support", Access::anyone(), [&web](RequestContext& c) { return web.support(c); }, cached);
-  r.add(verb::get, "/support/thanks", Access::anyone(), [&web](RequestContext& c) { return web.contribution_thanks(c); });
-  r.add(verb::post, "/contribute", Access::anyone(), [&web](RequestContext& c) { return web.contribute_submit(c); });
-  r.add(verb::get, "/admin/contributions", Access::admins(), [&web](RequestContext& c) { return web.contributions_report(c); });
-  r.add(verb::get, "/admin/contributions.csv", Access::admins(), [&web](RequestContext& c) { return web.contributions_csv(c); });
-  r.add(verb::get, "/assets/{name}", Access::anyone(), [&web](RequestContext& c) { return web.asset(c); },
-        [&web](RequestContext& c) { return web.asset_fast(c); });
-  r.add(verb::get, "/favicon.ico", Access::anyone(), [&web](RequestContext& c) { return web.favicon(c); });
+  r.add(verb::get, "/", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.home(c); }, cached);
+  r.add(verb::get, "/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
+  r.add(verb::get, "/sitemap.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap(c); }, cached);
+  r.add(verb::get, "/support", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.support(c); }, cached);
+  r.add(verb::get, "/support/thanks", Access::anyone(), [&contribution_pages](RequestContext& c) { return contribution_pages.contribution_thanks(c); });
+  r.add(verb::post, "/contribute", Access::anyone(), [&contribution_pages](RequestContext& c) { return contribution_pages.contribute_submit(c); });
+  r.add(verb::get, "/admin/contributions", Access::admins(), [&contribution_pages](RequestContext& c) { return contribution_pages.contributions_report(c); });
+  r.add(verb::get, "/admin/contributions.csv", Access::admins(), [&contribution_pages](RequestContext& c) { return contribution_pages.contributions_csv(c); });
+  r.add(verb::get, "/assets/{name}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.asset(c); },
+        [&article_pages](RequestContext& c) { return article_pages.asset_fast(c); });
+  r.add(verb::get, "/favicon.ico", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.favicon(c); });
   // Accounts without JavaScript (forms post, then redirect)
-  r.add(verb::get, "/register", Access::anyone(), [&web](RequestContext& c) { return web.register_form(c); });
-  r.add(verb::post, "/register", Access::anyone(), [&web](RequestContext& c) { return web.register_submit(c); });
-  r.add(verb::get, "/signin", Access::anyone(), [&web](RequestContext& c) { return web.signin_form(c); });
-  r.add(verb::post, "/signin", Access::anyone(), [&web](RequestContext& c) { return web.signin_submit(c); });
-  r.add(verb::post, "/signout", Access::anyone(), [&web](RequestContext& c) { return web.signout_submit(c); });
-  r.add(verb::get, "/account", Access::session(), [&web](RequestContext& c) { return web.account(c); });
-  r.add(verb::post, "/account/sessions/{id}/end", Access::session(), [&web](RequestContext& c) { return web.end_session_submit(c); });
-  r.add(verb::post, "/account/sign-out-everywhere", Access::session(), [&web](RequestContext& c) { return web.sign_out_everywhere_submit(c); });
+  r.add(verb::get, "/register", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.register_form(c); });
+  r.add(verb::post, "/register", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.register_submit(c); });
+  r.add(verb::get, "/signin", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.signin_form(c); });
+  r.add(verb::post, "/signin", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.signin_submit(c); });
+  r.add(verb::post, "/signout", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.signout_submit(c); });
+  r.add(verb::get, "/account", Access::session(), [&account_pages](RequestContext& c) { return account_pages.account(c); });
+  r.add(verb::post, "/account/sessions/{id}/end", Access::session(), [&account_pages](RequestContext& c) { return account_pages.end_session_submit(c); });
+  r.add(verb::post, "/account/sign-out-everywhere", Access::session(), [&account_pages](RequestContext& c) { return account_pages.sign_out_everywhere_submit(c); });
   // Mail links (a GET shows a page whose button POSTs: link scanners never change anything)
-  r.add(verb::get, "/verify", Access::anyone(), [&web](RequestContext& c) { return web.verify_form(c); });
-  r.add(verb::post, "/verify", Access::anyone(), [&web](RequestContext& c) { return web.verify_submit(c); });
-  r.add(verb::get, "/forgot", Access::anyone(), [&web](RequestContext& c) { return web.forgot_form(c); });
-  r.add(verb::post, "/forgot", Access::anyone(), [&web](RequestContext& c) { return web.forgot_submit(c); });
-  r.add(verb::get, "/reset", Access::anyone(), [&web](RequestContext& c) { return web.reset_form(c); });
-  r.add(verb::post, "/reset", Access::anyone(), [&web](RequestContext& c) { return web.reset_submit(c); });
-  r.add(verb::post, "/account/verification", Access::session(), [&web](RequestContext& c) { return web.resend_verification_submit(c); });
-  r.add(verb::post, "/account/digest", Access::session(), [&web](RequestContext& c) { return web.digest_submit(c); });
-  r.add(verb::post, "/account/supporter-badge", Access::session(), [&web](RequestContext& c) { return web.supporter_badge_submit(c); });
-  r.add(verb::post, "/account/warning", Access::session(), [&web](RequestContext& c) { return web.acknowledge_submit(c); });
-  r.add(verb::post, "/account/{action}", Access::session(), [&web](RequestContext& c) { return web.account_change_submit(c); });
-  r.add(verb::get, "/admin/accounts", Access::admins(), [&web](RequestContext& c) { return web.admin_accounts(c); });
-  r.add(verb::post, "/admin/accounts/{id}/role", Access::admins(), [&web](RequestContext& c) { return web.admin_role_submit(c); });
+  r.add(verb::get, "/verify", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.verify_form(c); });
+  r.add(verb::post, "/verify", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.verify_submit(c); });
+  r.add(verb::get, "/forgot", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.forgot_form(c); });
+  r.add(verb::post, "/forgot", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.forgot_submit(c); });
+  r.add(verb::get, "/reset", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.reset_form(c); });
+  r.add(verb::post, "/reset", Access::anyone(), [&account_pages](RequestContext& c) { return account_pages.reset_submit(c); });
+  r.add(verb::post, "/account/verification", Access::session(), [&account_pages](RequestContext& c) { return account_pages.resend_verification_submit(c); });
+  r.add(verb::post, "/account/digest", Access::session(), [&account_pages](RequestContext& c) { return account_pages.digest_submit(c); });
+  r.add(verb::post, "/account/supporter-badge", Access::session(), [&account_pages](RequestContext& c) { return account_pages.supporter_badge_submit(c); });
+  r.add(verb::post, "/account/warning", Access::session(), [&moderation_pages](RequestContext& c) { return moderation_pages.acknowledge_submit(c); });
+  r.add(verb::post, "/account/{action}", Access::session(), [&account_pages](RequestContext& c) { return account_pages.account_change_submit(c); });
+  r.add(verb::get, "/admin/accounts", Access::admins(), [&account_pages](RequestContext& c) { return account_pages.admin_accounts(c); });
+  r.add(verb::post, "/admin/accounts/{id}/role", Access::admins(), [&account_pages](RequestContext& c) { return account_pages.admin_role_submit(c); });
   // Comments without JavaScript
-  r.add(verb::post, "/comment", Access::session(), [&web](RequestContext& c) { return web.comment_submit(c); });
-  r.add(verb::get, "/comments/{id}/reply", Access::session(), [&web](RequestContext& c) { return web.reply_form(c); });
-  r.add(verb::get, "/comments/{id}", Access::anyone(), [&web](RequestContext& c) { return web.thread(c); }, cached);
-  r.add(verb::post, "/comments/{id}/pick", Access::session(), [&web](RequestContext& c) { return web.pick_submit(c); });
+  r.add(verb::post, "/comment", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.comment_submit(c); });
+  r.add(verb::get, "/comments/{id}/reply", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.reply_form(c); });
+  r.add(verb::get, "/comments/{id}", Access::anyone(), [&comment_pages](RequestContext& c) { return comment_pages.thread(c); }, cached);
+  r.add(verb::post, "/comments/{id}/pick", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.pick_submit(c); });
   // Readers, the feed, notifications, the moderation queue
-  r.add(verb::get, "/readers/{id}", Access::anyone(), [&web](RequestContext& c) { return web.reader(c); });
-  r.add(verb::post, "/readers/{id}/follow", Access::session(), [&web](RequestContext& c) { return web.follow_submit(c); });
-  r.add(verb::post, "/readers/{id}/ignore", Access::session(), [&web](RequestContext& c) { return web.ignore_submit(c); });
-  r.add(verb::get, "/following", Access::session(), [&web](RequestContext& c) { return web.following(c); });
-  r.add(verb::get, "/notifications", Access::session(), [&web](RequestContext& c) { return web.notifications(c); });
-  r.add(verb::get, "/moderation", Access::staff(), [&web](RequestContext& c) { return web.moderation(c); });
-  r.add(verb::post, "/moderation/comments/{id}/decision", Access::staff(), [&web](RequestContext& c) { return web.decision_submit(c); });
-  r.add(verb::post, "/moderation/accounts/{id}/ban", Access::staff(), [&web](RequestContext& c) { return web.ban_submit(c); });
-  r.add(verb::post, "/moderation/decisions", Access::staff(), [&web](RequestContext& c) { return web.decisions_submit(c); });
-  r.add(verb::post, "/moderation/accounts/{id}/sanctions", Access::staff(), [&web](RequestContext& c) { return web.sanction_submit(c); });
-  r.add(verb::get, "/moderation/readers/{id}", Access::staff(), [&web](RequestContext& c) { return web.reader_history(c); });
-  r.add(verb::get, "/moderation/log", Access::staff(), [&web](RequestContext& c) { return web.audit_log(c); });
-  r.add(verb::get, "/moderation/log.csv", Access::staff(), [&web](RequestContext& c) { return web.audit_log_csv(c); });
-  r.add(verb::get, "/authors/{slug}", Access::anyone(), [&web](RequestContext& c) { return web.author(c); }, cached);
-  r.add(verb::get, "/{section}", Access::anyone(), [&web](RequestContext& c) { return web.section(c); }, cached);
-  r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", Access::anyone(), [&web](RequestContext& c) { return web.article(c); }, cached);
+  r.add(verb::get, "/readers/{id}", Access::anyone(), [&reader_pages](RequestContext& c) { return reader_pages.reader(c); });
+  r.add(verb::post, "/readers/{id}/follow", Access::session(), [&reader_pages](RequestContext& c) { return reader_pages.follow_submit(c); });
+  r.add(verb::post, "/readers/{id}/ignore", Access::session(), [&reader_pages](RequestContext& c) { return reader_pages.ignore_submit(c); });
+  r.add(verb::get, "/following", Access::session(), [&reader_pages](RequestContext& c) { return reader_pages.following(c); });
+  r.add(verb::get, "/notifications", Access::session(), [&reader_pages](RequestContext& c) { return reader_pages.notifications(c); });
+  r.add(verb::get, "/moderation", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.moderation(c); });
+  r.add(verb::post, "/moderation/comments/{id}/decision", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.decision_submit(c); });
+  r.add(verb::post, "/moderation/accounts/{id}/ban", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.ban_submit(c); });
+  r.add(verb::post, "/moderation/decisions", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.decisions_submit(c); });
+  r.add(verb::post, "/moderation/accounts/{id}/sanctions", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.sanction_submit(c); });
+  r.add(verb::get, "/moderation/readers/{id}", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.reader_history(c); });
+  r.add(verb::get, "/moderation/log", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log(c); });
+  r.add(verb::get, "/moderation/log.csv", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log_csv(c); });
+  r.add(verb::get, "/authors/{slug}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.author(c); }, cached);
+  r.add(verb::get, "/{section}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.section(c); }, cached);
+  r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.article(c); }, cached);
   return r;
 }
 

@@ -45,7 +45,7 @@ TEST_P(StoreContract, AccountsAreCreatedWithSessionTokenAndMailAtOnceAndEmailsAr
   auto created = store_->create_account(a, session("session-1"), verify, OutboxMail{"Ana@Example.org", "Welcome", "Hi"});
   EXPECT_GT(created.session_id, 0);
   EXPECT_EQ(created.account.email, "Ana@Example.org");
-  EXPECT_EQ(created.account.role, "reader");
+  EXPECT_EQ(created.account.role, Role::reader);
   EXPECT_FALSE(created.account.email_verified_at);
   EXPECT_EQ(store_->outbox_stats().pending, 1);
   auto found = store_->find_session("session-1");

@@ -113,7 +113,7 @@ TEST_P(StoreContract, TokensAreFoundByHashOnly) {
   store_->create_api_token(hash, "ci", Role::editor);
   auto t = store_->find_api_token(hash);
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->role, "editor");
+  EXPECT_EQ(t->role, Role::editor);
   EXPECT_FALSE(store_->find_api_token(std::string(32, '\x01')));
 }
 
@@ -319,7 +319,7 @@ TEST_P(StoreContract, QueueItemsCarryTheAuthorsRole) {
   decided.view = "decided";
   auto recent = store_->moderation_queue(decided);
   ASSERT_EQ(recent.size(), 1u);
-  EXPECT_EQ(recent[0].author_role, "editor") << "the decided view too";
+  EXPECT_EQ(recent[0].author_role, Role::editor) << "the decided view too";
   EXPECT_EQ(recent[0].decision, "approve") << "the decision's columns still line up";
   EXPECT_EQ(recent[0].decided_by, "Rae");
 }

@@ -1,14 +1,19 @@
-// The appeal without JavaScript, the page Stripe returns readers to, and the admins' report.
-#include <charconv>
+#include "web/contribution_pages.h"
 
-#include "model/error.h"
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "http/cursors.h"
 #include "http/error_mapping.h"
+#include "http/forms.h"
+#include "model/error.h"
+#include "util/text.h"
 #include "web/form_support.h"
-#include "web/handlers.h"
 
 namespace tribune::web {
 
-Response WebHandlers::contribute_submit(RequestContext& ctx) {
+Response ContributionPages::contribute_submit(RequestContext& ctx) {
   auto form = form_of(ctx);
   std::string slug = field(form, "article");
   std::string back = "/support";
@@ -43,7 +48,7 @@ Response WebHandlers::contribute_submit(RequestContext& ctx) {
   }
 }
 
-Response WebHandlers::contribution_thanks(RequestContext& ctx) {
+Response ContributionPages::contribution_thanks(RequestContext& ctx) {
   // Stripe's page sends the reader here after paying; the ledger changes only when the signed webhook
   // arrives (often a moment before or after), so this page thanks without claiming anything.
   return html_page(ctx, http::status::ok,
@@ -53,7 +58,7 @@ Response WebHandlers::contribution_thanks(RequestContext& ctx) {
                                           "", articles_.sections()));
 }
 
-Response WebHandlers::contributions_report(RequestContext& ctx) {
+Response ContributionPages::contributions_report(RequestContext& ctx) {
   const auto& currencies = contributions_.rules().currencies;
   std::string currency(ctx.query_value("currency").value_or(currencies.front()));
   if (std::find(currencies.begin(), currencies.end(), currency) == currencies.end()) currency = currencies.front();
@@ -64,7 +69,7 @@ Response WebHandlers::contributions_report(RequestContext& ctx) {
                                                  articles_.sections()));
 }
 
-Response WebHandlers::contributions_csv(RequestContext&) {
+Response ContributionPages::contributions_csv(RequestContext&) {
   std::string out = "id,created_at,amount,currency,interval,status,article,referrer,signed_in,email\r\n";
   std::map<int64_t, std::string> slugs;
   int64_t after = 0;

@@ -1,11 +1,15 @@
-// Pages for readers and the forum around them: profiles, following and ignoring, the feed of followed
-// readers, notifications, notification mail and editor's picks. All of them are
-// personal or change state, so none goes through the page cache; every form also works without JavaScript.
+#include "web/reader_pages.h"
+
+#include <algorithm>
+#include <charconv>
 #include <map>
 
+#include "http/cursors.h"
+#include "http/error_mapping.h"
+#include "http/forms.h"
 #include "model/error.h"
+#include "util/text.h"
 #include "web/form_support.h"
-#include "web/handlers.h"
 
 namespace tribune::web {
 
@@ -13,31 +17,9 @@ namespace {
 
 constexpr int kCardsPerPage = 30;
 
-// "on=1" turns a follow, an ignore or a pick on; anything else turns it off.
-bool on_field(const Form& form) { return field(form, "on") == "1"; }
-
-
 }  // namespace
 
-std::vector<PageRenderer::CommentCard> WebHandlers::cards_for(const std::vector<Comment>& comments) const {
-  std::map<int64_t, std::optional<Article>> articles;
-  std::vector<PageRenderer::CommentCard> cards;
-  cards.reserve(comments.size());
-  for (const auto& c : comments) {
-    auto [it, fresh] = articles.try_emplace(c.article_id);
-    if (fresh) it->second = articles_.find_by_id(c.article_id);
-    PageRenderer::CommentCard card;
-    card.comment = c;
-    if (it->second) {
-      card.article_title = it->second->title;
-      card.url = articles_.url_for(*it->second) + "#comment-" + std::to_string(c.id);
-    }
-    cards.push_back(std::move(card));
-  }
-  return cards;
-}
-
-Response WebHandlers::reader(RequestContext& ctx) {
+Response ReaderPages::reader(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   int64_t viewer = ctx.principal.signed_in() ? ctx.principal.account_id : 0;
@@ -55,7 +37,7 @@ Response WebHandlers::reader(RequestContext& ctx) {
   return html_page(ctx, http::status::ok, renderer_.reader_page(page, articles_.sections()));
 }
 
-Response WebHandlers::follow_submit(RequestContext& ctx) {
+Response ReaderPages::follow_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   std::string back = "/readers/" + std::to_string(*id);
@@ -64,7 +46,7 @@ Response WebHandlers::follow_submit(RequestContext& ctx) {
   return see_other(back);
 }
 
-Response WebHandlers::ignore_submit(RequestContext& ctx) {
+Response ReaderPages::ignore_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   std::string back = "/readers/" + std::to_string(*id);
@@ -73,7 +55,7 @@ Response WebHandlers::ignore_submit(RequestContext& ctx) {
   return see_other(back);
 }
 
-Response WebHandlers::following(RequestContext& ctx) {
+Response ReaderPages::following(RequestContext& ctx) {
   auto comments = readers_.feed(ctx.principal.account_id, query_id(ctx, "before"), kCardsPerPage);
   PageRenderer::ActivityPage page;
   page.heading = "Readers you follow";
@@ -87,7 +69,7 @@ Response WebHandlers::following(RequestContext& ctx) {
   return html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
 }
 
-Response WebHandlers::notifications(RequestContext& ctx) {
+Response ReaderPages::notifications(RequestContext& ctx) {
   int64_t me = ctx.principal.account_id;
   auto items = readers_.notifications(me, query_id(ctx, "before"), kCardsPerPage);
   std::vector<Comment> comments;
@@ -109,33 +91,6 @@ Response WebHandlers::notifications(RequestContext& ctx) {
   if (!items.empty() && !ctx.query_value("before")) readers_.mark_read(me, items.front().id);
   auto r = html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
   return r;
-}
-
-Response WebHandlers::digest_submit(RequestContext& ctx) {
-  auto form = form_of(ctx);
-  try {
-    readers_.set_digest(ctx.principal.account_id, field(form, "digest"));
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::invalid) throw;
-    return account_page(ctx, http::status::unprocessable_entity, {}, e.message());
-  }
-  return see_other("/account?done=digest");
-}
-
-Response WebHandlers::supporter_badge_submit(RequestContext& ctx) {
-  auto form = form_of(ctx);
-  readers_.show_supporter_badge(ctx.principal.account_id, field(form, "show") == "1");
-  return see_other("/account?done=badge");
-}
-
-Response WebHandlers::pick_submit(RequestContext& ctx) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
-  auto form = form_of(ctx);
-  comments_.pick(Actor{ctx.principal.account_id, ctx.principal.role}, *id, on_field(form));
-  auto c = comments_.find(*id);
-  auto a = c ? articles_.find_by_id(c->article_id) : std::nullopt;
-  return see_other(a ? articles_.url_for(*a) + "#comment-" + std::to_string(*id) : std::string("/moderation"));
 }
 
 }  // namespace tribune::web

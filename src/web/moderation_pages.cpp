@@ -1,16 +1,15 @@
-// Moderators' pages: the queue (held, reported, recently decided; filters; bulk decisions; keyboard
-// shortcuts in app.js), a reader's history with the sanctions and notes, and the audit log with its CSV
-// export. Staff only; personal and state-changing, so never cached; every form works without JavaScript.
+#include "web/moderation_pages.h"
+
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "http/cursors.h"
-#include "model/error.h"
 #include "http/error_mapping.h"
 #include "http/forms.h"
-#include "web/form_support.h"
+#include "model/error.h"
 #include "util/text.h"
-#include "web/handlers.h"
+#include "web/form_support.h"
 
 namespace tribune::web {
 
@@ -29,7 +28,6 @@ std::string short_time(TimePoint t) {
   std::string s = format_rfc3339(t);  // 2026-11-27T17:40:00Z
   return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
 }
-
 
 std::string csrf_input(const RequestContext& ctx) {
   return "<input type=\"hidden\" name=\"csrf_token\" value=\"" + html_escape(ctx.principal.csrf_token) + "\">";
@@ -79,18 +77,18 @@ void look_at_queue(RequestContext& ctx, const std::string& back) {
 
 }  // namespace
 
-struct WebHandlers::Refusal {
+struct ModerationPages::Refusal {
   std::string form;     // "decision-<comment id>", "bulk", "ban-<account id>"; "warn", "suspend", "note"...
   std::string message;
   Form typed;
   std::vector<std::string> ids;  // the bulk form's selected comments
 };
 
-Response WebHandlers::moderation(RequestContext& ctx) {
+Response ModerationPages::moderation(RequestContext& ctx) {
   return queue_page(ctx, http::status::ok, nullptr);
 }
 
-Response WebHandlers::queue_page(RequestContext& ctx, http::status status, const Refusal* refusal) {
+Response ModerationPages::queue_page(RequestContext& ctx, http::status status, const Refusal* refusal) {
   // The refusal shows once, next to its form; typed() is what the moderator had typed into that form.
   bool placed = false;
   auto refused_here = [&](std::string_view form) {
@@ -213,7 +211,7 @@ Response WebHandlers::queue_page(RequestContext& ctx, http::status status, const
   return html_page(ctx, status, renderer_.activity_page(page, articles_.sections()));
 }
 
-Response WebHandlers::decision_submit(RequestContext& ctx) {
+Response ModerationPages::decision_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The comment");
   auto form = form_of(ctx);
@@ -230,7 +228,7 @@ Response WebHandlers::decision_submit(RequestContext& ctx) {
   return see_other(back + (back.find('?') == std::string::npos ? "?" : "&") + "done=decision");
 }
 
-Response WebHandlers::decisions_submit(RequestContext& ctx) {
+Response ModerationPages::decisions_submit(RequestContext& ctx) {
   auto form = form_of(ctx);
   auto selected = form_values(ctx.request.body(), "ids");
   std::vector<int64_t> ids;
@@ -252,7 +250,7 @@ Response WebHandlers::decisions_submit(RequestContext& ctx) {
   return see_other(back + (back.find('?') == std::string::npos ? "?" : "&") + "done=bulk&n=" + std::to_string(n));
 }
 
-Response WebHandlers::ban_submit(RequestContext& ctx) {
+Response ModerationPages::ban_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The account");
   auto form = form_of(ctx);
@@ -287,7 +285,7 @@ Response WebHandlers::ban_submit(RequestContext& ctx) {
   return see_other(back + (back.find('?') == std::string::npos ? "?" : "&") + "done=" + done);
 }
 
-Response WebHandlers::sanction_submit(RequestContext& ctx) {
+Response ModerationPages::sanction_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The account");
   auto form = form_of(ctx);
@@ -302,13 +300,13 @@ Response WebHandlers::sanction_submit(RequestContext& ctx) {
   return see_other("/moderation/readers/" + std::to_string(*id) + "?done=" + percent_encode(action));
 }
 
-Response WebHandlers::reader_history(RequestContext& ctx) {
+Response ModerationPages::reader_history(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   return history_page(ctx, *id, http::status::ok, nullptr);
 }
 
-Response WebHandlers::history_page(RequestContext& ctx, int64_t account_id, http::status status, const Refusal* refusal) {
+Response ModerationPages::history_page(RequestContext& ctx, int64_t account_id, http::status status, const Refusal* refusal) {
   static const std::map<std::string, std::string, std::less<>> notices = {
       {"warn", "The warning is saved: the reader must acknowledge it before commenting again."},
       {"premoderate", "Every comment of theirs now waits for review."},
@@ -395,7 +393,7 @@ Response WebHandlers::history_page(RequestContext& ctx, int64_t account_id, http
   return html_page(ctx, status, renderer_.activity_page(page, articles_.sections()));
 }
 
-Response WebHandlers::audit_log(RequestContext& ctx) {
+Response ModerationPages::audit_log(RequestContext& ctx) {
   auto q = ModerationService::log_query(ctx.query, kLogPage);
   auto entries = moderation_.log(q);
   PageRenderer::ActivityPage page;
@@ -438,7 +436,7 @@ Response WebHandlers::audit_log(RequestContext& ctx) {
   return html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));
 }
 
-Response WebHandlers::audit_log_csv(RequestContext&) {
+Response ModerationPages::audit_log_csv(RequestContext&) {
   std::string out = "id,at,actor_id,actor,action,comment_id,account_id,reason\r\n";
   LogQuery q;
   q.limit = 1000;
@@ -458,7 +456,7 @@ Response WebHandlers::audit_log_csv(RequestContext&) {
   return r;
 }
 
-Response WebHandlers::acknowledge_submit(RequestContext& ctx) {
+Response ModerationPages::acknowledge_submit(RequestContext& ctx) {
   form_of(ctx);
   moderation_.acknowledge_warning(ctx.principal.account_id);
   return see_other("/account?done=warning");

@@ -1,0 +1,171 @@
+#include "web/article_pages.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "http/cursors.h"
+#include "http/error_mapping.h"
+#include "http/forms.h"
+#include "model/error.h"
+#include "util/text.h"
+#include "web/form_support.h"
+
+namespace tribune::web {
+
+std::optional<Response> ArticlePages::cached(RequestContext& ctx) {
+  auto key = cache_key(ctx);
+  if (key.empty()) return std::nullopt;
+  // A reader with a session cookie gets their own fragments: that needs the store, so not on this thread.
+  if (cookie_value(ctx.request[http::field::cookie], cookie_.name)) return std::nullopt;
+  auto page = cache_.get(key);
+  if (!page) {
+    metrics_.cache_miss();
+    return std::nullopt;
+  }
+  metrics_.cache_hit();
+  return serve_page(*page, ctx.request);
+}
+
+Response ArticlePages::listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
+                                   const std::string& base_path) {
+  uint64_t generation = cache_.generation();
+  query.limit = 21;
+  if (auto c = ctx.query_value("cursor")) query.after = decode_cursor(*c);
+  auto page = articles_.list(query);
+  listing.articles = std::move(page.articles);
+  if (page.next) listing.next_url = base_path + "?cursor=" + encode_cursor(*page.next);
+  listing.canonical_path = base_path;
+  return store_and_serve(ctx, generation, renderer_.listing(listing, articles_.sections()), kHtml, true);
+}
+
+Response ArticlePages::home(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  PageRenderer::Listing l;
+  l.heading = "Latest opinion";
+  l.page_title = renderer_.site().name + " | " + renderer_.site().tagline;
+  l.intro = renderer_.site().description;
+  l.lead = !ctx.query_value("cursor");
+  l.home = true;
+  return listing_page(ctx, std::move(l), {}, "/");
+}
+
+Response ArticlePages::section(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  auto s = articles_.find_section(ctx.param("section"));
+  if (!s) throw not_found("The section");
+  PageRenderer::Listing l;
+  l.kicker = "Section";
+  l.heading = s->name;
+  l.page_title = s->name + " | " + renderer_.site().name;
+  l.current_section = s->slug;
+  ArticleQuery q;
+  q.section_slug = s->slug;
+  return listing_page(ctx, std::move(l), q, "/" + s->slug);
+}
+
+Response ArticlePages::author(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  auto a = articles_.find_author(ctx.param("slug"));
+  if (!a) throw not_found("The author");
+  PageRenderer::Listing l;
+  l.kicker = "Author";
+  l.heading = a->name;
+  l.intro = a->bio;
+  l.page_title = a->name + " | " + renderer_.site().name;
+  ArticleQuery q;
+  q.author_slug = a->slug;
+  return listing_page(ctx, std::move(l), q, "/authors/" + a->slug);
+}
+
+Response ArticlePages::article(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  auto a = articles_.find_visible(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  std::string canonical = articles_.url_for(*a);
+  if (canonical != ctx.path) return Response::redirect(http::status::moved_permanently, canonical);
+  CommentSort sort = CommentSort::newest;
+  if (auto s = ctx.query_value("sort")) sort = parse_comment_sort(*s).value_or(CommentSort::newest);
+  std::optional<CommentCursor> after;
+  if (auto c = ctx.query_value("cursor")) {
+    auto cursor = decode_cursor(*c);
+    after = CommentCursor{cursor.published_at, cursor.id};
+  }
+  // Its pages by sort and cursor go with the conversation: dropped when one of its comments changes.
+  return store_and_serve(ctx, generation,
+                         renderer_.article(*a, comments_.conversation(*a, sort, after), articles_.sections()), kHtml,
+                         true, ctx.query.empty() ? std::string() : conversation_group(a->slug));
+}
+
+Response ArticlePages::feed(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  ArticleQuery q;
+  q.limit = 50;
+  auto page = articles_.list(q);
+  return store_and_serve(ctx, generation, renderer_.rss(page.articles), "application/rss+xml; charset=utf-8", true);
+}
+
+Response ArticlePages::sitemap(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  std::vector<Article> all;
+  ArticleQuery q;
+  q.limit = 1000;
+  // A sitemap file holds at most 50,000 URLs; a larger publication needs a sitemap index (not yet).
+  while (all.size() < 50000) {
+    auto page = articles_.list(q);
+    for (auto& a : page.articles) all.push_back(std::move(a));
+    if (!page.next) break;
+    q.after = page.next;
+  }
+  return store_and_serve(ctx, generation, renderer_.sitemap(all, articles_.sections()), "application/xml; charset=utf-8",
+                         true);
+}
+
+Response ArticlePages::support(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  bool cancelled = ctx.query_value("contribution").value_or("") == "cancelled";
+  return store_and_serve(ctx, generation, renderer_.support_page(articles_.sections(), cancelled), kHtml, true);
+}
+
+std::optional<Response> ArticlePages::asset_fast(RequestContext& ctx) {
+  if (!renderer_.site().assets_dir.empty()) return std::nullopt;  // read from disk: blocking path
+  const auto& name = ctx.param("name");
+  auto key = "asset:" + name;
+  if (auto page = cache_.get(key)) return serve_page(*page, ctx.request);
+  // Only the files of src/web/assets are public; templates and the demo's sources are not served.
+  auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
+  if (!bytes) throw not_found("The file");
+  auto page = make_page(std::string(*bytes), content_type_for(name), "public, max-age=31536000, immutable");
+  cache_.put(key, page, cache_.generation());
+  return serve_page(*page, ctx.request);
+}
+
+Response ArticlePages::asset(RequestContext& ctx) {
+  const auto& name = ctx.param("name");
+  if (name.find('/') != std::string::npos || name.starts_with(".") || name.ends_with(".mustache"))
+    throw not_found("The file");
+  std::ifstream in(renderer_.site().assets_dir + "/" + name, std::ios::binary);
+  if (!in) throw not_found("The file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  Response r = Response::text(http::status::ok, ss.str(), content_type_for(name));
+  r.headers.set(http::field::cache_control, "no-cache");
+  return r;
+}
+
+Response ArticlePages::favicon(RequestContext& ctx) {
+  auto bytes = embedded_file("assets/favicon.svg");
+  if (!bytes) throw not_found("The icon");
+  (void)ctx;
+  Response r = Response::text(http::status::ok, std::string(*bytes), "image/svg+xml");
+  r.headers.set(http::field::cache_control, "public, max-age=86400");
+  return r;
+}
+
+}  // namespace tribune::web

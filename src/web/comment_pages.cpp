@@ -1,0 +1,85 @@
+#include "web/comment_pages.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "http/cursors.h"
+#include "http/error_mapping.h"
+#include "http/forms.h"
+#include "model/error.h"
+#include "util/text.h"
+#include "web/form_support.h"
+
+namespace tribune::web {
+
+Response CommentPages::comment_submit(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  auto slug = field(form, "article");
+  auto article = articles_.find_visible(slug);
+  if (!article) throw not_found("The article");
+  std::string back = articles_.url_for(*article);
+  std::optional<int64_t> parent;
+  if (auto raw = field(form, "parent_id"); !raw.empty()) {
+    int64_t id = 0;
+    auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+    if (ec != std::errc() || p != raw.data() + raw.size()) throw not_found("The comment");
+    parent = id;
+  }
+  try {
+    auto c = comments_.post(Commenter{ctx.principal.account_id, ctx.principal.name, ctx.client_ip, ctx.principal.role,
+                                      field(form, "acknowledge_nudge") == "1", ctx.principal.account},
+                            slug, field(form, "body"), parent);
+    if (c.status == CommentStatus::pending)
+      return html_page(ctx, http::status::ok,
+                       renderer_.message_page("Your comment is awaiting review",
+                                              "Comments on this article are read by a moderator before they appear. "
+                                              "Yours will show in the conversation once approved, and you will be "
+                                              "notified.",
+                                              back + "#comments", articles_.sections()));
+    return see_other(back + "#comment-" + std::to_string(c.id));
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited) throw;
+    std::optional<Comment> parent_comment;
+    if (parent) parent_comment = comments_.find(*parent);
+    if (parent_comment && parent_comment->status != CommentStatus::published) parent_comment.reset();
+    Response r = html_page(ctx, status_for(e.kind()),
+                           renderer_.reply_page(*article, parent_comment, ctx.principal.csrf_token, field(form, "body"),
+                                                e.message(), articles_.sections()));
+    if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
+    return r;
+  }
+}
+
+Response CommentPages::thread(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto t = comments_.thread(*id);
+  return store_and_serve(ctx, generation, renderer_.thread_page(t.article, t.conversation, articles_.sections()), kHtml,
+                         true, conversation_group(t.article.slug));
+}
+
+Response CommentPages::reply_form(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto comment = comments_.find(*id);
+  if (!comment || comment->status != CommentStatus::published) throw not_found("The comment");
+  auto article = articles_.find_by_id(comment->article_id);
+  if (!article) throw not_found("The article");
+  return html_page(ctx, http::status::ok,
+                   renderer_.reply_page(*article, comment, ctx.principal.csrf_token, {}, {}, articles_.sections()));
+}
+
+Response CommentPages::pick_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  comments_.pick(Actor{ctx.principal.account_id, ctx.principal.role}, *id, on_field(form));
+  auto c = comments_.find(*id);
+  auto a = c ? articles_.find_by_id(c->article_id) : std::nullopt;
+  return see_other(a ? articles_.url_for(*a) + "#comment-" + std::to_string(*id) : std::string("/moderation"));
+}
+
+}  // namespace tribune::web

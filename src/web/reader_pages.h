@@ -1,0 +1,25 @@
+// Readers and the forum around them (api/readers_api.h's counterpart): profiles, following and ignoring, the
+// feed of followed readers, and notifications. All of them are
+// personal or change state, so none goes through the page cache.
+#pragma once
+
+#include "domain/comments.h"
+#include "web/page_kit.h"
+
+namespace tribune::web {
+
+class ReaderPages : public PageKit {
+ public:
+  ReaderPages(const PageKit& kit, CommentService& comments) : PageKit(kit), comments_(comments) {}
+
+  Response reader(RequestContext& ctx);              // GET /readers/{id}?before=
+  Response follow_submit(RequestContext& ctx);       // POST /readers/{id}/follow (on=1|0)
+  Response ignore_submit(RequestContext& ctx);       // POST /readers/{id}/ignore (on=1|0)
+  Response following(RequestContext& ctx);           // GET /following?before=: comments by readers I follow
+  Response notifications(RequestContext& ctx);       // GET /notifications?before=: marks them read
+
+ private:
+  CommentService& comments_;
+};
+
+}  // namespace tribune::web
