@@ -68,7 +68,9 @@ SmtpSink::~SmtpSink() {
 }
 
 void SmtpSink::serve(int fd) {
-  struct timeval tv{10, 0};
+  struct timeval tv {
+    10, 0
+  };
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   auto say = [&](const std::string& line) {
     std::string out = line + "\r\n";

@@ -31,7 +31,8 @@ class SmtpSink {
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
 
   // Waits until a message to this recipient arrives (or the timeout passes).
-  std::optional<ReceivedMail> wait_for(const std::string& rcpt, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<ReceivedMail> wait_for(const std::string& rcpt,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::vector<ReceivedMail> messages();
   void refuse_next(int n);
 

@@ -5,16 +5,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <iostream>
-#include <stdexcept>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-
 #include <cstdlib>
+#include <iostream>
 #include <random>
+#include <stdexcept>
 
 #include "store/postgres/pg.h"
 
@@ -115,7 +113,9 @@ HttpResult read_response(tcp::socket& socket) {
 tcp::socket connect(asio::io_context& ioc, uint16_t port) {
   tcp::socket socket(ioc);
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  struct timeval tv{10, 0};
+  struct timeval tv {
+    10, 0
+  };
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return socket;
 }
@@ -184,7 +184,8 @@ HttpResult Reader::form(const std::string& target, const std::string& fields) {
 
 Reader register_reader(uint16_t port, const std::string& email, const std::string& name) {
   Reader r{port, {}, {}};
-  std::string body = "{\"email\":\"" + email + "\",\"display_name\":\"" + name + "\",\"password\":\"a reader's long password\"}";
+  std::string body =
+      "{\"email\":\"" + email + "\",\"display_name\":\"" + name + "\",\"password\":\"a reader's long password\"}";
   auto res = r.call("POST", "/api/v1/accounts", body);
   if (res.status != 201) throw std::runtime_error("registration failed: " + res.body);
   auto v = boost::json::parse(res.body);
@@ -196,7 +197,8 @@ Reader register_reader(uint16_t port, const std::string& email, const std::strin
 Reader staff_session(TestServer& server, const std::string& email, const std::string& name, const std::string& role) {
   server.app().accounts().create_account(email, name, "a staff member's password", role);
   Reader r{server.port(), {}, {}};
-  auto res = r.call("POST", "/api/v1/sessions", "{\"email\":\"" + email + "\",\"password\":\"a staff member's password\"}");
+  auto res =
+      r.call("POST", "/api/v1/sessions", "{\"email\":\"" + email + "\",\"password\":\"a staff member's password\"}");
   if (res.status != 200) throw std::runtime_error("staff sign-in failed: " + res.body);
   auto v = boost::json::parse(res.body);
   r.csrf = std::string(v.at("csrf_token").as_string());

@@ -59,7 +59,9 @@ struct RequestSpec {
   std::map<std::string, std::string> headers;
 };
 HttpResult request(uint16_t port, const RequestSpec& spec);
-inline HttpResult get(uint16_t port, const std::string& target) { return request(port, {"GET", target, {}, {}}); }
+inline HttpResult get(uint16_t port, const std::string& target) {
+  return request(port, {"GET", target, {}, {}});
+}
 
 // A client with a session: keeps the cookie it is given, sends the CSRF token on state-changing requests.
 struct Reader {

@@ -31,14 +31,13 @@ ClientInfo client_of(const RequestContext& ctx) {
 
 }  // namespace
 
-
 Response AccountsApi::register_account(RequestContext& ctx) {
   auto body = parse_object(ctx, {"email", "display_name", "password"});
   auto started = accounts_.register_account(optional_string(body, "email").value_or(""),
                                             optional_string(body, "display_name").value_or(""),
                                             optional_string(body, "password").value_or(""), client_of(ctx));
-  Response r = json_response(http::status::created,
-                             json::object{{"account", account_json(started.account, true)}, {"csrf_token", started.csrf_token}});
+  Response r = json_response(http::status::created, json::object{{"account", account_json(started.account, true)},
+                                                                 {"csrf_token", started.csrf_token}});
   r.headers.insert(http::field::set_cookie, cookie_.set(started.session_token));
   return r;
 }
@@ -47,8 +46,8 @@ Response AccountsApi::sign_in(RequestContext& ctx) {
   auto body = parse_object(ctx, {"email", "password"});
   auto started = accounts_.sign_in(optional_string(body, "email").value_or(""),
                                    optional_string(body, "password").value_or(""), client_of(ctx));
-  Response r = json_response(http::status::ok,
-                             json::object{{"account", account_json(started.account, true)}, {"csrf_token", started.csrf_token}});
+  Response r = json_response(http::status::ok, json::object{{"account", account_json(started.account, true)},
+                                                            {"csrf_token", started.csrf_token}});
   r.headers.insert(http::field::set_cookie, cookie_.set(started.session_token));
   return r;
 }
@@ -66,7 +65,8 @@ Response AccountsApi::me(RequestContext& ctx) {
   auto out = account_json(*account, true);
   auto pending = accounts_.pending_email(account->id);
   out["pending_email"] = pending ? json::value(*pending) : json::value(nullptr);
-  return json_response(http::status::ok, json::object{{"account", std::move(out)}, {"csrf_token", ctx.principal.csrf_token}});
+  return json_response(http::status::ok,
+                       json::object{{"account", std::move(out)}, {"csrf_token", ctx.principal.csrf_token}});
 }
 
 Response AccountsApi::sessions(RequestContext& ctx) {
@@ -96,10 +96,7 @@ Response AccountsApi::sign_out_everywhere(RequestContext& ctx) {
   return r;
 }
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 Response AccountsApi::update_me(RequestContext& ctx) {
   auto body = parse_object(ctx, {"display_name"});
@@ -123,8 +120,8 @@ Response AccountsApi::change_password(RequestContext& ctx) {
     others = it->value().as_bool();
   }
   accounts_.change_password(ctx.principal.account_id, ctx.principal.session_id,
-                            optional_string(body, "current_password").value_or(""), required_string(body, "new_password"),
-                            others);
+                            optional_string(body, "current_password").value_or(""),
+                            required_string(body, "new_password"), others);
   return no_content();
 }
 
@@ -132,12 +129,17 @@ Response AccountsApi::export_data(RequestContext& ctx) {
   auto data = accounts_.export_data(ctx.principal.account_id);
   json::array sessions, comments;
   for (const auto& s : data.sessions)
-    sessions.push_back({{"id", s.id}, {"created_at", format_rfc3339(s.created_at)},
-                        {"last_seen_at", format_rfc3339(s.last_seen_at)}, {"user_agent", s.user_agent}, {"ip", s.ip}});
+    sessions.push_back({{"id", s.id},
+                        {"created_at", format_rfc3339(s.created_at)},
+                        {"last_seen_at", format_rfc3339(s.last_seen_at)},
+                        {"user_agent", s.user_agent},
+                        {"ip", s.ip}});
   for (const auto& c : data.comments)
-    comments.push_back({{"id", c.id}, {"article_id", c.article_id},
+    comments.push_back({{"id", c.id},
+                        {"article_id", c.article_id},
                         {"parent_id", c.parent_id ? json::value(*c.parent_id) : json::value(nullptr)},
-                        {"body_markdown", c.body_markdown}, {"status", std::string(to_string(c.status))},
+                        {"body_markdown", c.body_markdown},
+                        {"status", std::string(to_string(c.status))},
                         {"created_at", format_rfc3339(c.created_at)}});
   json::object out{{"exported_at", format_rfc3339(now_seconds())},
                    {"account", account_json(data.account, true)},
@@ -162,7 +164,8 @@ Response AccountsApi::admin_list(RequestContext& ctx) {
   auto accounts = accounts_.list_accounts(after, limit);
   json::array items;
   for (const auto& a : accounts) items.push_back(account_json(a, true));
-  json::value next = static_cast<int>(accounts.size()) == limit ? json::value(accounts.back().id) : json::value(nullptr);
+  json::value next =
+      static_cast<int>(accounts.size()) == limit ? json::value(accounts.back().id) : json::value(nullptr);
   return json_response(http::status::ok, json::object{{"accounts", std::move(items)}, {"next_after", next}});
 }
 

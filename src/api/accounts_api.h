@@ -53,5 +53,4 @@ class AccountsApi {
   SessionCookie cookie_;
 };
 
-
 }  // namespace tribune::api

@@ -9,8 +9,6 @@ namespace tribune::api {
 
 namespace json = boost::json;
 
-
-
 json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
   json::array authors;
   for (const auto& au : a.authors)

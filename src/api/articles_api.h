@@ -35,5 +35,4 @@ class ArticlesApi {
   std::string base_url_;
 };
 
-
 }  // namespace tribune::api

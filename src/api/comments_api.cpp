@@ -4,17 +4,16 @@
 
 #include "api/accounts_api.h"
 #include "api/articles_api.h"
-#include "http/cursors.h"
 #include "api/json_io.h"
-#include "model/error.h"
+#include "http/cursors.h"
 #include "live/frames.h"
 #include "live/sse.h"
 #include "model/comment_json.h"
+#include "model/error.h"
 
 namespace tribune::api {
 
 namespace json = boost::json;
-
 
 namespace {
 
@@ -23,7 +22,8 @@ std::optional<int64_t> id_param(std::optional<std::string_view> v, std::string_v
   int64_t id = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
   if (ec != std::errc() || p != v->data() + v->size() || id <= 0)
-    throw Error(ErrorKind::bad_request, "invalid_id", std::string(field) + " must be a comment id.", std::string(field));
+    throw Error(ErrorKind::bad_request, "invalid_id", std::string(field) + " must be a comment id.",
+                std::string(field));
   return id;
 }
 
@@ -32,7 +32,8 @@ std::optional<int64_t> id_param(std::optional<std::string_view> v, std::string_v
 namespace {
 
 std::string listing_key(const RequestContext& ctx) {
-  return query_cache_key("comments:" + std::string(ctx.param("slug")), ctx.query, {"sort", "limit", "cursor", "parent_id"});
+  return query_cache_key("comments:" + std::string(ctx.param("slug")), ctx.query,
+                         {"sort", "limit", "cursor", "parent_id"});
 }
 
 }  // namespace
@@ -51,7 +52,8 @@ Response CommentsApi::list(RequestContext& ctx) {
   q.limit = limit_param(ctx, 50, 200);
   if (auto s = ctx.query_value("sort")) {
     auto sort = parse_comment_sort(*s);
-    if (!sort) throw Error(ErrorKind::bad_request, "invalid_sort", "sort must be newest, oldest, top or picks.", "sort");
+    if (!sort)
+      throw Error(ErrorKind::bad_request, "invalid_sort", "sort must be newest, oldest, top or picks.", "sort");
     q.sort = *sort;
   }
   if (auto c = ctx.query_value("cursor")) q.after = decode_comment_cursor(*c);
@@ -59,11 +61,13 @@ Response CommentsApi::list(RequestContext& ctx) {
   auto page = comments_.list(ctx.param("slug"), q);
   json::array items;
   for (const auto& c : page.list.comments) items.push_back(comment_json(c));
-  json::object out{{"comments", std::move(items)},
-                   {"next_cursor", page.list.next ? json::value(encode_comment_cursor(*page.list.next)) : json::value(nullptr)},
-                   {"total", page.article.comment_count}};
+  json::object out{
+      {"comments", std::move(items)},
+      {"next_cursor", page.list.next ? json::value(encode_comment_cursor(*page.list.next)) : json::value(nullptr)},
+      {"total", page.article.comment_count}};
   auto cached = make_page(json::serialize(out), "application/json; charset=utf-8", "no-cache");
-  if (auto key = listing_key(ctx); !key.empty()) cache_.put(key, cached, generation, conversation_group(page.article.slug));
+  if (auto key = listing_key(ctx); !key.empty())
+    cache_.put(key, cached, generation, conversation_group(page.article.slug));
   return serve_page(*cached, ctx.request);
 }
 
@@ -78,7 +82,9 @@ Response CommentsApi::create(RequestContext& ctx) {
   Commenter who{ctx.principal.account_id, ctx.principal.name, ctx.client_ip, ctx.principal.role, false,
                 ctx.principal.account};
   if (auto it = body.find("acknowledge_nudge"); it != body.end()) {
-    if (!it->value().is_bool()) throw Error(ErrorKind::bad_request, "invalid_type", "acknowledge_nudge must be true or false.", "acknowledge_nudge");
+    if (!it->value().is_bool())
+      throw Error(ErrorKind::bad_request, "invalid_type", "acknowledge_nudge must be true or false.",
+                  "acknowledge_nudge");
     who.acknowledged_nudge = it->value().as_bool();
   }
   auto comment = comments_.post(who, ctx.param("slug"), required_string(body, "body"), parent);
@@ -87,7 +93,9 @@ Response CommentsApi::create(RequestContext& ctx) {
 
 namespace {
 
-int64_t comment_id(const RequestContext& ctx) { return path_id(ctx, "id", "The comment"); }
+int64_t comment_id(const RequestContext& ctx) {
+  return path_id(ctx, "id", "The comment");
+}
 
 Actor actor_of(const RequestContext& ctx) {
   return Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};

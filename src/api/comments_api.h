@@ -5,9 +5,9 @@
 
 #include "domain/comments.h"
 #include "domain/readers.h"
-#include "live/hub.h"
-#include "http/page_cache.h"
 #include "http/message.h"
+#include "http/page_cache.h"
+#include "live/hub.h"
 
 namespace tribune::api {
 
@@ -52,6 +52,5 @@ class CommentsApi {
   LiveHub& live_;
   PageCache& cache_;
 };
-
 
 }  // namespace tribune::api

@@ -27,7 +27,8 @@ Response ContributionsApi::checkout(RequestContext& ctx) {
   r.currency = optional_string(body, "currency").value_or(contributions_.rules().currencies.front());
   r.interval = optional_string(body, "interval").value_or("once");
   r.article_slug = optional_string(body, "article").value_or("");
-  r.referrer = optional_string(body, "referrer").value_or(std::string(ctx.request[http::field::referer]).substr(0, 500));
+  r.referrer =
+      optional_string(body, "referrer").value_or(std::string(ctx.request[http::field::referer]).substr(0, 500));
   r.email = optional_string(body, "email").value_or("");
   if (r.email.size() > 254 || (!r.email.empty() && r.email.find('@') == std::string::npos))
     throw invalid_field("email", "invalid_email", "That does not look like an email address.");
@@ -49,9 +50,11 @@ Response ContributionsApi::report(RequestContext& ctx) {
   int days = limit_param(ctx, 30, 366, "days");
   auto r = contributions_.report(currency, days);
   json::array by_day, by_article;
-  for (const auto& d : r.days) by_day.push_back({{"date", d.date}, {"once_minor", d.once_minor}, {"monthly_minor", d.monthly_minor}});
+  for (const auto& d : r.days)
+    by_day.push_back({{"date", d.date}, {"once_minor", d.once_minor}, {"monthly_minor", d.monthly_minor}});
   for (const auto& a : r.articles)
-    by_article.push_back({{"slug", a.slug}, {"title", a.title}, {"contributions", a.contributions}, {"amount_minor", a.amount_minor}});
+    by_article.push_back(
+        {{"slug", a.slug}, {"title", a.title}, {"contributions", a.contributions}, {"amount_minor", a.amount_minor}});
   return json_response(http::status::ok, json::object{{"currency", r.currency},
                                                       {"once_minor", r.once_minor},
                                                       {"monthly_minor", r.monthly_minor},

@@ -1,10 +1,9 @@
 #include "api/json_io.h"
 
-#include "model/params.h"
-
 #include <charconv>
 
 #include "model/error.h"
+#include "model/params.h"
 #include "util/text.h"
 
 namespace tribune::api {
@@ -23,7 +22,8 @@ json::object parse_object(const RequestContext& ctx, std::initializer_list<std::
   opts.max_depth = 32;
   boost::system::error_code ec;
   json::value v = json::parse(body, ec, {}, opts);
-  if (ec) throw Error(ErrorKind::bad_request, "invalid_json", "The request body is not valid JSON: " + ec.message() + ".");
+  if (ec)
+    throw Error(ErrorKind::bad_request, "invalid_json", "The request body is not valid JSON: " + ec.message() + ".");
   if (!v.is_object()) throw Error(ErrorKind::bad_request, "invalid_json", "The request body must be a JSON object.");
   for (const auto& kv : v.as_object())
     if (std::find(known.begin(), known.end(), kv.key()) == known.end())
@@ -51,11 +51,13 @@ std::vector<std::string> string_list(const json::object& o, std::string_view key
   if (it == o.end() || it->value().is_null()) return {};
   if (it->value().is_string()) return {std::string(it->value().as_string())};
   if (!it->value().is_array())
-    throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be a list of strings.", std::string(key));
+    throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be a list of strings.",
+                std::string(key));
   std::vector<std::string> out;
   for (const auto& item : it->value().as_array()) {
     if (!item.is_string())
-      throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be a list of strings.", std::string(key));
+      throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be a list of strings.",
+                  std::string(key));
     out.emplace_back(item.as_string());
   }
   return out;
@@ -68,7 +70,8 @@ int limit_param(const RequestContext& ctx, int fallback, int max, std::string_vi
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || p != v->data() + v->size() || n < 1 || n > max)
     throw Error(ErrorKind::bad_request, "invalid_" + std::string(name),
-                std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ".", std::string(name));
+                std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ".",
+                std::string(name));
   return n;
 }
 
@@ -85,7 +88,9 @@ Response no_content() {
   return r;
 }
 
-int64_t id_query(const RequestContext& ctx, std::string_view key) { return position_param(ctx.query, key); }
+int64_t id_query(const RequestContext& ctx, std::string_view key) {
+  return position_param(ctx.query, key);
+}
 
 int64_t path_id(const RequestContext& ctx, std::string_view key, const std::string& what) {
   auto id = ctx.id_param(key);

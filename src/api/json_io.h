@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <initializer_list>
 #include <optional>
 #include <string>

@@ -1,22 +1,17 @@
 #include "api/moderation_api.h"
 
-#include "model/comment_json.h"
-
 #include <charconv>
 
 #include "api/comments_api.h"
 #include "api/json_io.h"
+#include "model/comment_json.h"
 #include "model/error.h"
 
 namespace tribune::api {
 
 namespace json = boost::json;
 
-namespace {
-
-
-}  // namespace
-
+namespace {}  // namespace
 
 json::object ModerationApi::to_json(const LogEntry& e) {
   return {{"id", e.id},
@@ -72,10 +67,12 @@ Response ModerationApi::decide_many(RequestContext& ctx) {
   auto* list = body.if_contains("ids");
   if (!list || !list->is_array()) throw invalid_field("ids", "invalid_ids", "ids must be a list of comment ids.");
   for (const auto& v : list->as_array()) {
-    if (!v.is_int64() || v.as_int64() <= 0) throw invalid_field("ids", "invalid_ids", "ids must be a list of comment ids.");
+    if (!v.is_int64() || v.as_int64() <= 0)
+      throw invalid_field("ids", "invalid_ids", "ids must be a list of comment ids.");
     ids.push_back(v.as_int64());
   }
-  int n = moderation_.decide_many(who, ids, required_string(body, "decision"), optional_string(body, "reason").value_or(""));
+  int n = moderation_.decide_many(who, ids, required_string(body, "decision"),
+                                  optional_string(body, "reason").value_or(""));
   return json_response(http::status::ok, json::object{{"decided", n}});
 }
 
@@ -119,16 +116,18 @@ Response ModerationApi::history(RequestContext& ctx) {
   }
   for (const auto& e : h.log) log.push_back(to_json(e));
   const auto& a = h.account;
-  json::object account{{"id", a.id},
-                       {"display_name", a.display_name},
-                       {"role", to_string(a.role)},
-                       {"created_at", format_rfc3339(a.created_at)},
-                       {"banned_until", a.banned_until ? json::value(format_rfc3339(*a.banned_until)) : json::value(nullptr)},
-                       {"ban_reason", a.ban_reason},
-                       {"warning", a.warning},
-                       {"premoderated", a.premoderated}};
-  return json_response(http::status::ok,
-                       json::object{{"account", std::move(account)}, {"comments", std::move(comments)}, {"log", std::move(log)}});
+  json::object account{
+      {"id", a.id},
+      {"display_name", a.display_name},
+      {"role", to_string(a.role)},
+      {"created_at", format_rfc3339(a.created_at)},
+      {"banned_until", a.banned_until ? json::value(format_rfc3339(*a.banned_until)) : json::value(nullptr)},
+      {"ban_reason", a.ban_reason},
+      {"warning", a.warning},
+      {"premoderated", a.premoderated}};
+  return json_response(
+      http::status::ok,
+      json::object{{"account", std::move(account)}, {"comments", std::move(comments)}, {"log", std::move(log)}});
 }
 
 Response ModerationApi::log(RequestContext& ctx) {
@@ -136,7 +135,8 @@ Response ModerationApi::log(RequestContext& ctx) {
   auto entries = moderation_.log(q);
   json::array out;
   for (const auto& e : entries) out.push_back(to_json(e));
-  json::value next = static_cast<int>(entries.size()) == q.limit ? json::value(entries.back().id) : json::value(nullptr);
+  json::value next =
+      static_cast<int>(entries.size()) == q.limit ? json::value(entries.back().id) : json::value(nullptr);
   return json_response(http::status::ok, json::object{{"entries", std::move(out)}, {"next_before", next}});
 }
 

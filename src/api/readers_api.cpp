@@ -1,16 +1,15 @@
 #include "api/readers_api.h"
 
-#include "live/frames.h"
-#include "model/comment_json.h"
-
 #include <charconv>
 #include <map>
 
 #include "api/accounts_api.h"
 #include "api/comments_api.h"
 #include "api/json_io.h"
-#include "model/error.h"
+#include "live/frames.h"
 #include "live/sse.h"
+#include "model/comment_json.h"
+#include "model/error.h"
 
 namespace tribune::api {
 
@@ -18,9 +17,13 @@ namespace json = boost::json;
 
 namespace {
 
-int64_t reader_id(const RequestContext& ctx) { return path_id(ctx, "id", "The reader"); }
+int64_t reader_id(const RequestContext& ctx) {
+  return path_id(ctx, "id", "The reader");
+}
 
-int64_t before_param(const RequestContext& ctx) { return id_query(ctx, "before"); }
+int64_t before_param(const RequestContext& ctx) {
+  return id_query(ctx, "before");
+}
 
 json::array comments_json(const std::vector<Comment>& comments) {
   json::array out;
@@ -39,7 +42,8 @@ Response ReadersApi::follow(RequestContext& ctx) {
   int64_t id = reader_id(ctx);
   readers_.follow(ctx.principal.account_id, id, on);
   auto p = readers_.profile(id, ctx.principal.account_id, 0);
-  return json_response(http::status::ok, json::object{{"following", p.followed_by_viewer}, {"followers", p.counts.followers}});
+  return json_response(http::status::ok,
+                       json::object{{"following", p.followed_by_viewer}, {"followers", p.counts.followers}});
 }
 
 Response ReadersApi::profile(RequestContext& ctx) {
@@ -57,7 +61,8 @@ Response ReadersApi::profile(RequestContext& ctx) {
 Response ReadersApi::feed(RequestContext& ctx) {
   int limit = limit_param(ctx, 30, 100);
   auto comments = readers_.feed(ctx.principal.account_id, before_param(ctx), limit);
-  json::value next = static_cast<int>(comments.size()) == limit ? json::value(comments.back().id) : json::value(nullptr);
+  json::value next =
+      static_cast<int>(comments.size()) == limit ? json::value(comments.back().id) : json::value(nullptr);
   return json_response(http::status::ok, json::object{{"comments", comments_json(comments)}, {"next_before", next}});
 }
 
@@ -69,13 +74,14 @@ Response ReadersApi::notifications(RequestContext& ctx) {
   for (const auto& n : items) {
     auto c = comment_json(n.comment);
     c["article_id"] = n.comment.article_id;
-    json::object item{{"id", n.id}, {"kind", n.kind}, {"detail", n.detail}, {"created_at", format_rfc3339(n.created_at)},
-                      {"read", n.read}, {"comment", std::move(c)}};
+    json::object item{{"id", n.id},         {"kind", n.kind},
+                      {"detail", n.detail}, {"created_at", format_rfc3339(n.created_at)},
+                      {"read", n.read},     {"comment", std::move(c)}};
     auto [it, fresh] = articles.try_emplace(n.comment.article_id);
     if (fresh) {
       if (auto a = articles_.find_by_id(n.comment.article_id))
-        it->second = json::object{{"id", a->id}, {"slug", a->slug}, {"title", a->title},
-                                  {"url", articles_.url_for(*a)}};
+        it->second =
+            json::object{{"id", a->id}, {"slug", a->slug}, {"title", a->title}, {"url", articles_.url_for(*a)}};
     }
     item["article"] = it->second;
     out.push_back(std::move(item));

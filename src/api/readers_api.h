@@ -3,8 +3,8 @@
 
 #include "domain/articles.h"
 #include "domain/readers.h"
-#include "live/hub.h"
 #include "http/message.h"
+#include "live/hub.h"
 
 namespace tribune::api {
 
@@ -31,7 +31,6 @@ class ReadersApi {
   Response set_supporter_badge(RequestContext& ctx);
   // GET /api/v1/me/events -> text/event-stream of "notification" events for the signed-in reader
   Response events(RequestContext& ctx);
-
 
  private:
   ReaderService& readers_;

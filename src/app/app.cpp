@@ -1,11 +1,10 @@
 #include "app/app.h"
 
 #include <sodium.h>
-#include <sys/resource.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/json.hpp>
-
 #include <charconv>
 #include <filesystem>
 #include <thread>
@@ -53,7 +52,9 @@ std::unique_ptr<Store> open_postgres_with_retries(const Config& config) {
 std::unique_ptr<Store> open_store(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) throw Error(ErrorKind::unavailable, "data_dir_unavailable", "cannot create " + config.data_dir + ": " + ec.message());
+  if (ec)
+    throw Error(ErrorKind::unavailable, "data_dir_unavailable",
+                "cannot create " + config.data_dir + ": " + ec.message());
   if (!config.store.replica_url.empty() && !is_postgres_url(config.store.replica_url))
     throw Error(ErrorKind::invalid, "invalid_replica_url", "store.replica_url must be a postgresql:// URL.");
   if (!config.store.replica_url.empty() && !is_postgres_url(config.store.url))
@@ -92,11 +93,13 @@ App::App(Config config, StoreDecorator decorate) : config_(std::move(config)) {
   articles_->set_comment_policy(config_.comments);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   tokens_ = std::make_unique<TokenService>(*store_, *store_);
-  accounts_ = std::make_unique<AccountService>(*store_, *store_, *store_, limiter_, SessionPolicy{}, PasswordPolicy{}, config_.account_limits);
+  accounts_ = std::make_unique<AccountService>(*store_, *store_, *store_, limiter_, SessionPolicy{}, PasswordPolicy{},
+                                               config_.account_limits);
   readers_ = std::make_unique<ReaderService>(*store_, *store_);
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *store_, *articles_, limiter_, config_.comment_limits);
-  moderation_ = std::make_unique<ModerationService>(*store_, *store_, *store_, *store_, *store_, *comments_, *articles_, config_.moderation_settings);
+  moderation_ = std::make_unique<ModerationService>(*store_, *store_, *store_, *store_, *store_, *comments_, *articles_,
+                                                    config_.moderation_settings);
   // Bad patterns stop the start with an error naming them (Error invalid bad_pattern).
   auto rules = std::make_shared<const RulePipeline>(config_.moderation);
   if (rules->uses("classifier")) {
@@ -115,7 +118,9 @@ App::App(Config config, StoreDecorator decorate) : config_(std::move(config)) {
   fanout_->attach(*comments_);
 }
 
-App::~App() { stop_background(); }
+App::~App() {
+  stop_background();
+}
 
 int App::load_demo() {
   if (store_->count_articles() > 0) return 0;
@@ -142,13 +147,16 @@ void App::build_http() {
     config_.pipeline.allowed_origins.push_back(base.substr(0, path));
   }
   accounts_->set_mail_settings(MailSettings{config_.site.base_url, config_.site.name});
-  digests_ = std::make_unique<DigestService>(*store_, *articles_, MailSettings{config_.site.base_url, config_.site.name});
+  digests_ =
+      std::make_unique<DigestService>(*store_, *articles_, MailSettings{config_.site.base_url, config_.site.name});
   {
     // The appeal's currency is the default one; contributions are on once Stripe has a key.
     auto& currencies = config_.contributions.currencies;
     auto it = std::find(currencies.begin(), currencies.end(), config_.site.appeal.currency);
-    if (it == currencies.end()) currencies.insert(currencies.begin(), config_.site.appeal.currency);
-    else std::rotate(currencies.begin(), it, it + 1);
+    if (it == currencies.end())
+      currencies.insert(currencies.begin(), config_.site.appeal.currency);
+    else
+      std::rotate(currencies.begin(), it, it + 1);
     config_.site.appeal.enabled = !config_.stripe.secret_key.empty();
     if (config_.site.appeal.enabled) {
       auto& csp = config_.pipeline.content_security_policy;
@@ -176,13 +184,16 @@ void App::build_http() {
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
-  pipeline_->set_html_errors([this](const Error& e, const Principal& who) { return article_pages_->error_page(e, who); });
+  pipeline_->set_html_errors(
+      [this](const Error& e, const Principal& who) { return article_pages_->error_page(e, who); });
   pipeline_->set_authenticator(Authentication(
       cookie_.name, [this](std::string_view token) { return accounts_->authenticate(token); },
       [this](std::string_view token) { return tokens_->authenticate(token); }));
   if (is_postgres_url(config_.store.url)) {  // several nodes may share the store
     pipeline_->set_request_scope(read_your_writes(
-        [this] { return std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count(); },
+        [this] {
+          return std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count();
+        },
         cookie_.secure));
   }
 }

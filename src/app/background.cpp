@@ -12,14 +12,15 @@ void App::start_background() {
   outbox_->start();
   // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
   // connection every cached page goes, since changes made meanwhile were not heard of.
-  store_->listen([this](std::string_view m) { fanout_->peer_message(m); }, [this] {
-    try {
-      store_->sync_position();  // what was missed is at most what the primary has now
-    } catch (const std::exception& e) {
-      spdlog::warn("could not read the primary's position after a gap in messages: {}", e.what());
-    }
-    cache_.invalidate_all();
-  });
+  store_->listen([this](std::string_view m) { fanout_->peer_message(m); },
+                 [this] {
+                   try {
+                     store_->sync_position();  // what was missed is at most what the primary has now
+                   } catch (const std::exception& e) {
+                     spdlog::warn("could not read the primary's position after a gap in messages: {}", e.what());
+                   }
+                   cache_.invalidate_all();
+                 });
   fanout_->start_telling_peers();
   bg_thread_ = std::thread([this] {
     int64_t seen_version = -1;

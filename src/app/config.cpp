@@ -47,10 +47,14 @@ void reject_unknown(const toml::table& t, std::string_view table, std::initializ
 
 std::string_view to_string(MetricsAccess a) {
   switch (a) {
-    case MetricsAccess::loopback: return "loopback";
-    case MetricsAccess::token: return "token";
-    case MetricsAccess::open: return "public";
-    case MetricsAccess::off: break;
+    case MetricsAccess::loopback:
+      return "loopback";
+    case MetricsAccess::token:
+      return "token";
+    case MetricsAccess::open:
+      return "public";
+    case MetricsAccess::off:
+      break;
   }
   return "off";
 }
@@ -78,10 +82,11 @@ void load_config_file(const std::string& path, Config& c) {
     if (c.store.pool_size < 1 || c.store.pool_size > 1000) throw bad_key("store.pool_size", "must be 1 to 1000");
   }
   if (auto* m = root["moderation"].as_table()) {
-    reject_unknown(*m, "moderation", {"order", "banned_words", "suspect_words", "nudge_words", "max_links",
-                                      "link_domains", "hold_first_comments", "max_repeats", "rejection_rate",
-                                      "rejection_min_decisions", "rejection_window_days", "classifier_threshold",
-                                      "classifier_min_examples", "notify_authors", "external"});
+    reject_unknown(
+        *m, "moderation",
+        {"order", "banned_words", "suspect_words", "nudge_words", "max_links", "link_domains", "hold_first_comments",
+         "max_repeats", "rejection_rate", "rejection_min_decisions", "rejection_window_days", "classifier_threshold",
+         "classifier_min_examples", "notify_authors", "external"});
     auto strings = [&](const char* key, std::vector<std::string>& out) {
       auto* list = (*m)[key].as_array();
       if (!(*m)[key]) return;
@@ -98,7 +103,8 @@ void load_config_file(const std::string& path, Config& c) {
     strings("suspect_words", c.moderation.suspect_words);
     strings("link_domains", c.moderation.link_domains);
     take(*m, "moderation", "nudge_words", c.moderation.nudge_words);
-    int64_t links = c.moderation.max_links, first = c.moderation.hold_first_comments, repeats = c.moderation.max_repeats;
+    int64_t links = c.moderation.max_links, first = c.moderation.hold_first_comments,
+            repeats = c.moderation.max_repeats;
     take(*m, "moderation", "max_links", links);
     take(*m, "moderation", "hold_first_comments", first);
     take(*m, "moderation", "max_repeats", repeats);
@@ -116,11 +122,13 @@ void load_config_file(const std::string& path, Config& c) {
     take(*m, "moderation", "classifier_threshold", r.classifier_threshold);
     take(*m, "moderation", "classifier_min_examples", min_examples);
     take(*m, "moderation", "notify_authors", c.moderation_settings.notify_authors);
-    if (!(r.rejection_rate > 0 && r.rejection_rate <= 1)) throw bad_key("moderation.rejection_rate", "must be in (0, 1]");
+    if (!(r.rejection_rate > 0 && r.rejection_rate <= 1))
+      throw bad_key("moderation.rejection_rate", "must be in (0, 1]");
     if (!(r.classifier_threshold > 0 && r.classifier_threshold <= 1))
       throw bad_key("moderation.classifier_threshold", "must be in (0, 1]");
     if (min_decisions < 1 || window < 1 || window > 3650 || min_examples < 1)
-      throw bad_key("moderation", "rejection_min_decisions, rejection_window_days and classifier_min_examples must be at least 1");
+      throw bad_key("moderation",
+                    "rejection_min_decisions, rejection_window_days and classifier_min_examples must be at least 1");
     r.rejection_min_decisions = static_cast<int>(min_decisions);
     r.rejection_window_days = static_cast<int>(window);
     c.classifier.min_examples = static_cast<int>(min_examples);
@@ -137,8 +145,10 @@ void load_config_file(const std::string& path, Config& c) {
       if (!e.url.starts_with("http://") && !e.url.starts_with("https://"))
         throw bad_key("moderation.external.url", "must be an http(s) URL");
       if (e.secret.size() < 16) throw bad_key("moderation.external.secret", "must be at least 16 characters");
-      if (timeout < 10 || timeout > 10000) throw bad_key("moderation.external.timeout_ms", "must be between 10 and 10000");
-      if (fail != "open" && fail != "closed") throw bad_key("moderation.external.fail", "must be \"open\" or \"closed\"");
+      if (timeout < 10 || timeout > 10000)
+        throw bad_key("moderation.external.timeout_ms", "must be between 10 and 10000");
+      if (fail != "open" && fail != "closed")
+        throw bad_key("moderation.external.fail", "must be \"open\" or \"closed\"");
       e.timeout = std::chrono::milliseconds(timeout);
       e.fail_open = fail == "open";
     }
@@ -157,9 +167,9 @@ void load_config_file(const std::string& path, Config& c) {
     while (c.stripe.api_base.ends_with('/')) c.stripe.api_base.pop_back();
   }
   if (auto* limits = root["limits"].as_table()) {
-    reject_unknown(*limits, "limits", {"registrations_per_ip_per_hour", "sign_ins_per_ip_per_15_minutes",
-                                       "comments_per_reader_per_minute", "comments_per_ip_per_minute",
-                                       "reactions_per_reader_per_minute"});
+    reject_unknown(*limits, "limits",
+                   {"registrations_per_ip_per_hour", "sign_ins_per_ip_per_15_minutes", "comments_per_reader_per_minute",
+                    "comments_per_ip_per_minute", "reactions_per_reader_per_minute"});
     int reg = c.account_limits.register_per_ip.count, signin = c.account_limits.signin_per_ip.count,
         comments = c.comment_limits.per_account.count, per_ip = c.comment_limits.per_ip.count,
         reactions = c.comment_limits.reactions.count;
@@ -190,8 +200,9 @@ void load_config_file(const std::string& path, Config& c) {
       throw bad_key("mail.smtp_url", "must start with smtp:// or smtps://");
   }
   if (auto* site = root["site"].as_table()) {
-    reject_unknown(*site, "site", {"name", "tagline", "description", "base_url", "locale", "time_zone",
-                                   "syndicated_noindex", "assets_dir"});
+    reject_unknown(
+        *site, "site",
+        {"name", "tagline", "description", "base_url", "locale", "time_zone", "syndicated_noindex", "assets_dir"});
     take(*site, "site", "name", c.site.name);
     take(*site, "site", "tagline", c.site.tagline);
     take(*site, "site", "description", c.site.description);
@@ -207,17 +218,18 @@ void load_config_file(const std::string& path, Config& c) {
       throw bad_key("site.time_zone", "'" + c.site.locality.time_zone + "' is not an IANA time zone");
   }
   if (auto* server = root["server"].as_table()) {
-    reject_unknown(*server, "server", {"io_threads", "blocking_threads", "max_body_bytes", "max_header_bytes",
-                                       "read_timeout_seconds", "idle_timeout_seconds", "trusted_proxies",
-                                       "max_streams", "max_streams_per_address", "stream_write_timeout_seconds",
-                                       "metrics", "metrics_token"});
+    reject_unknown(*server, "server",
+                   {"io_threads", "blocking_threads", "max_body_bytes", "max_header_bytes", "read_timeout_seconds",
+                    "idle_timeout_seconds", "trusted_proxies", "max_streams", "max_streams_per_address",
+                    "stream_write_timeout_seconds", "metrics", "metrics_token"});
     int64_t streams = static_cast<int64_t>(c.streams.total), per_address = static_cast<int64_t>(c.streams.per_address),
             write_timeout = c.streams.write_timeout.count();
     take(*server, "server", "max_streams", streams);
     take(*server, "server", "max_streams_per_address", per_address);
     take(*server, "server", "stream_write_timeout_seconds", write_timeout);
     if (streams < 1 || per_address < 1 || write_timeout < 1)
-      throw bad_key("server", "max_streams, max_streams_per_address and stream_write_timeout_seconds must be at least 1");
+      throw bad_key("server",
+                    "max_streams, max_streams_per_address and stream_write_timeout_seconds must be at least 1");
     c.streams.total = static_cast<size_t>(streams);
     c.streams.per_address = static_cast<size_t>(per_address);
     c.streams.write_timeout = std::chrono::seconds(write_timeout);
@@ -250,7 +262,8 @@ void load_config_file(const std::string& path, Config& c) {
     c.server.idle_timeout = std::chrono::seconds(idle);
   }
   if (auto* comments = root["comments"].as_table()) {
-    reject_unknown(*comments, "comments", {"open_by_default", "close_after_days", "edit_window_minutes", "premoderate"});
+    reject_unknown(*comments, "comments",
+                   {"open_by_default", "close_after_days", "edit_window_minutes", "premoderate"});
     take(*comments, "comments", "open_by_default", c.comments.open_by_default);
     take(*comments, "comments", "premoderate", c.comments.premoderate);
     take(*comments, "comments", "close_after_days", c.comments.close_after_days);
@@ -260,13 +273,15 @@ void load_config_file(const std::string& path, Config& c) {
     c.comment_limits.edit_window = std::chrono::minutes(edit);
   }
   if (auto* appeal = root["appeal"].as_table()) {
-    reject_unknown(*appeal, "appeal", {"heading", "copy", "signature", "currency", "amounts", "default_amount",
-                                       "currencies", "min_amount", "max_amount"});
+    reject_unknown(*appeal, "appeal",
+                   {"heading", "copy", "signature", "currency", "amounts", "default_amount", "currencies", "min_amount",
+                    "max_amount"});
     int64_t chosen = c.site.appeal.default_amount, low = c.contributions.min_major, high = c.contributions.max_major;
     take(*appeal, "appeal", "default_amount", chosen);
     take(*appeal, "appeal", "min_amount", low);
     take(*appeal, "appeal", "max_amount", high);
-    if (low < 1 || high < low) throw bad_key("appeal", "min_amount must be at least 1 and max_amount at least min_amount");
+    if (low < 1 || high < low)
+      throw bad_key("appeal", "min_amount must be at least 1 and max_amount at least min_amount");
     c.site.appeal.default_amount = static_cast<long>(chosen);
     c.contributions.min_major = low;
     c.contributions.max_major = high;

@@ -10,11 +10,11 @@
 #include "domain/moderation.h"
 #include "domain/moderation_rules.h"
 #include "hooks/external_rule.h"
-#include "payments/stripe.h"
 #include "http/pipeline.h"
-#include "mail/smtp_sender.h"
 #include "http/server.h"
 #include "live/stream_gate.h"
+#include "mail/smtp_sender.h"
+#include "payments/stripe.h"
 #include "web/site.h"
 
 namespace tribune {

@@ -1,13 +1,12 @@
-// The tribune command: serve, migrate, account create, token create, article publish, store copy. Every command answers --help and
-// exits non-zero with a one-line reason on bad input.
-#include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+// The tribune command: serve, migrate, account create, token create, article publish, store copy. Every command answers
+// --help and exits non-zero with a one-line reason on bad input.
 #include <spdlog/spdlog.h>
-
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -85,8 +84,10 @@ int copy_store(const std::string& data_dir, const std::string& target_url) {
   config.data_dir = data_dir;
   const bool terminal = isatty(STDERR_FILENO) != 0;
   auto progress = [terminal](const std::string& table, int64_t done, int64_t total, bool finished) {
-    if (terminal) std::cerr << "\r" << table << ": " << done << " / " << total << (finished ? "\n" : "") << std::flush;
-    else if (finished) std::cerr << table << ": " << done << " / " << total << "\n";
+    if (terminal)
+      std::cerr << "\r" << table << ": " << done << " / " << total << (finished ? "\n" : "") << std::flush;
+    else if (finished)
+      std::cerr << table << ": " << done << " / " << total << "\n";
   };
   auto report = copy_sqlite_to_postgres(StoreCopyOptions{config.database_path(), target_url}, progress);
   std::printf("%-24s %12s %12s  %s\n", "table", "sqlite", "postgresql", "ok");
@@ -148,7 +149,8 @@ int main(int argc, char** argv) {
   auto* article_cmd = cli.add_subcommand("article", "Articles.");
   article_cmd->require_subcommand(1);
   std::string article_file;
-  auto* publish_cmd = article_cmd->add_subcommand("publish", "Publish (or replace) an article from a Markdown file with front matter.");
+  auto* publish_cmd =
+      article_cmd->add_subcommand("publish", "Publish (or replace) an article from a Markdown file with front matter.");
   publish_cmd->add_option("--data", data_dir, "Data directory")->required();
   publish_cmd->add_option("--store", store_url, kStoreHelp);
   publish_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
@@ -204,7 +206,8 @@ int main(int argc, char** argv) {
       if (!password.empty() && password.back() == '\r') password.pop_back();
       App app(base_config(data_dir, "", store_url));
       auto account = app.accounts().create_account(account_email, account_name, password, account_role);
-      if (is_staff(account.role)) app.moderation().audit(std::nullopt, "create_staff_account", account.id, account_role);
+      if (is_staff(account.role))
+        app.moderation().audit(std::nullopt, "create_staff_account", account.id, account_role);
       std::cout << account.id << "\n";
       return 0;
     }

@@ -91,7 +91,8 @@ std::string AccountService::normalize_email(std::string_view input) {
   if (!is_valid_utf8(email) || has_control_chars(email))
     throw bad("email", "invalid_email", "That does not look like an email address.");
   size_t at = email.rfind('@');
-  if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.find_first_of(" \t\r\n<>()[]\\,;:\"") != std::string::npos)
+  if (at == std::string::npos || at == 0 || at + 1 >= email.size() ||
+      email.find_first_of(" \t\r\n<>()[]\\,;:\"") != std::string::npos)
     throw bad("email", "invalid_email", "That does not look like an email address.");
   std::string_view domain = std::string_view(email).substr(at + 1);
   if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.' ||
@@ -127,7 +128,8 @@ std::string AccountService::clean_display_name(std::string_view input) {
   return collapsed;
 }
 
-void AccountService::check_password(const std::string& password, const std::string& email, const std::string& name) const {
+void AccountService::check_password(const std::string& password, const std::string& email,
+                                    const std::string& name) const {
   if (password.size() > kMaxPassword * 4)
     throw bad("password", "password_too_long", "Passwords are at most 256 characters.");
   if (!is_valid_utf8(password)) throw bad("password", "invalid_utf8", "The password is not valid text.");
@@ -142,9 +144,17 @@ void AccountService::check_password(const std::string& password, const std::stri
     throw bad("password", "password_too_common", "That password is too easy to guess. Try a few unrelated words.");
 }
 
-AccountService::AccountService(AccountStore& accounts_store, AuditLog& audit, StoreAdmin& counters, RateLimiter& limiter, SessionPolicy sessions, PasswordPolicy passwords,
+AccountService::AccountService(AccountStore& accounts_store, AuditLog& audit, StoreAdmin& counters,
+                               RateLimiter& limiter, SessionPolicy sessions, PasswordPolicy passwords,
                                AccountLimits limits, Now now)
-    : accounts_store_(accounts_store), audit_(audit), counters_(counters), limiter_(limiter), sessions_(sessions), passwords_(passwords), limits_(limits), now_(std::move(now)) {
+    : accounts_store_(accounts_store),
+      audit_(audit),
+      counters_(counters),
+      limiter_(limiter),
+      sessions_(sessions),
+      passwords_(passwords),
+      limits_(limits),
+      now_(std::move(now)) {
   if (sodium_init() < 0) throw Error(ErrorKind::internal, "sodium_failed", "libsodium failed to initialise");
   dummy_hash_ = hash_password(random_token());
 }
@@ -174,8 +184,8 @@ AccountService::Started AccountService::register_account(std::string email, std:
   auto name = clean_display_name(display_name);
   check_password(password, normalized, name);
   auto keys = confusable_keys(name);
-  static const std::array<std::string_view, 6> reserved = {"admin", "administrator", "moderator", "editor", "tribune",
-                                                           "the tribune"};
+  static const std::array<std::string_view, 6> reserved = {"admin",  "administrator", "moderator",
+                                                           "editor", "tribune",       "the tribune"};
   for (auto r : reserved) {
     auto other = confusable_keys(r);
     if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1])
@@ -248,11 +258,17 @@ std::optional<SignedIn> AccountService::authenticate(std::string_view token) {
   return SignedIn{found->account, found->session.id, csrf_for(token)};
 }
 
-void AccountService::sign_out(std::string_view token) { accounts_store_.delete_session(sha256(token)); }
+void AccountService::sign_out(std::string_view token) {
+  accounts_store_.delete_session(sha256(token));
+}
 
-void AccountService::sign_out_everywhere(int64_t account_id) { accounts_store_.delete_sessions(account_id); }
+void AccountService::sign_out_everywhere(int64_t account_id) {
+  accounts_store_.delete_sessions(account_id);
+}
 
-std::vector<SessionInfo> AccountService::sessions(int64_t account_id) { return accounts_store_.list_sessions(account_id); }
+std::vector<SessionInfo> AccountService::sessions(int64_t account_id) {
+  return accounts_store_.list_sessions(account_id);
+}
 
 void AccountService::end_session(int64_t account_id, int64_t session_id) {
   if (!accounts_store_.delete_account_session(account_id, session_id)) throw not_found("The session");
@@ -286,13 +302,17 @@ std::pair<EmailToken, OutboxMail> AccountService::link_mail(const std::string& t
   m.to = to;
   if (verify) {
     m.subject = "Confirm your email address for " + mail_.site_name;
-    m.body_text = "Hello " + name + ",\n\nPlease confirm that this is your email address by opening this link and "
-                  "pressing the button on the page:\n\n" + link + "\n\nThe link works once, for " + minutes +
-                  " minutes. If you did not register at " + mail_.site_name + ", ignore this message.\n";
+    m.body_text = "Hello " + name +
+                  ",\n\nPlease confirm that this is your email address by opening this link and "
+                  "pressing the button on the page:\n\n" +
+                  link + "\n\nThe link works once, for " + minutes + " minutes. If you did not register at " +
+                  mail_.site_name + ", ignore this message.\n";
   } else {
     m.subject = "Reset your " + mail_.site_name + " password";
-    m.body_text = "Hello " + name + ",\n\nSomeone (hopefully you) asked to reset the password of your account. "
-                  "To choose a new one, open this link:\n\n" + link + "\n\nThe link works once, for " + minutes +
+    m.body_text = "Hello " + name +
+                  ",\n\nSomeone (hopefully you) asked to reset the password of your account. "
+                  "To choose a new one, open this link:\n\n" +
+                  link + "\n\nThe link works once, for " + minutes +
                   " minutes. If you did not ask for this, ignore this message: your password stays as it is.\n";
   }
   return {t, m};
@@ -328,10 +348,13 @@ void AccountService::request_password_reset(const std::string& email, const Clie
   limiter_.hit("reset:email:" + normalized, {3, std::chrono::hours(1)});
   auto creds = accounts_store_.find_credentials(normalized);
   std::string token;
-  auto [t, m] = link_mail(creds ? creds->account.email : normalized, creds ? creds->account.display_name : "", "reset", token);
+  auto [t, m] =
+      link_mail(creds ? creds->account.email : normalized, creds ? creds->account.display_name : "", "reset", token);
   // One durable write either way, so that the response time does not tell a known address from another.
-  if (creds) accounts_store_.create_email_token(creds->account.id, t, m);
-  else counters_.bump_counter("password_resets_for_unknown_addresses");
+  if (creds)
+    accounts_store_.create_email_token(creds->account.id, t, m);
+  else
+    counters_.bump_counter("password_resets_for_unknown_addresses");
 }
 
 void AccountService::reset_password(std::string_view token, const std::string& password) {
@@ -362,8 +385,7 @@ Account AccountService::reauthenticate(int64_t account_id, const std::string& pa
     ok = creds && password.size() <= kMaxPassword * 4 &&
          crypto_pwhash_str_verify(creds->password_hash.c_str(), password.data(), password.size()) == 0;
   }
-  if (!ok)
-    throw Error(ErrorKind::unauthenticated, "invalid_credentials", "That password is not right.", "password");
+  if (!ok) throw Error(ErrorKind::unauthenticated, "invalid_credentials", "That password is not right.", "password");
   return *account;
 }
 
@@ -373,8 +395,8 @@ Account AccountService::change_display_name(int64_t account_id, const std::strin
   auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
   if (account->role == Role::reader) {
-    static const std::array<std::string_view, 6> reserved = {"admin", "administrator", "moderator", "editor",
-                                                             "tribune", "the tribune"};
+    static const std::array<std::string_view, 6> reserved = {"admin",  "administrator", "moderator",
+                                                             "editor", "tribune",       "the tribune"};
     for (auto r : reserved) {
       auto other = confusable_keys(r);
       if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1])
@@ -402,18 +424,25 @@ void AccountService::change_email(int64_t account_id, const std::string& passwor
   confirm_mail.subject = "Confirm your new email address for " + mail_.site_name;
   confirm_mail.body_text = "Hello " + account.display_name + ",\n\nYou asked " + mail_.site_name +
                            " to use this address for your account. Open this link and press the button on the page "
-                           "to confirm it:\n\n" + mail_link("verify", confirm_token) + "\n\nThe link works once, for " +
-                           std::to_string(mail_.verify_ttl.count() / 60) + " minutes. Until then your account keeps "
+                           "to confirm it:\n\n" +
+                           mail_link("verify", confirm_token) + "\n\nThe link works once, for " +
+                           std::to_string(mail_.verify_ttl.count() / 60) +
+                           " minutes. Until then your account keeps "
                            "its current address. If you did not ask for this, ignore this message.\n";
   // The current address hears of it, with a way to stop it: a reset cancels the change and signs out
   // every device.
   auto [undo, notice] = link_mail(account.email, account.display_name, "reset", undo_token);
   notice.subject = "Your " + mail_.site_name + " email address is about to change";
-  notice.body_text = "Hello " + account.display_name + ",\n\nSomeone signed in to your account asked to change its "
-                     "email address to " + address + ". Nothing changes until that address confirms.\n\nIf this was "
+  notice.body_text = "Hello " + account.display_name +
+                     ",\n\nSomeone signed in to your account asked to change its "
+                     "email address to " +
+                     address +
+                     ". Nothing changes until that address confirms.\n\nIf this was "
                      "not you, choose a new password with this link: it cancels the change and signs out every "
-                     "device.\n\n" + mail_link("reset", undo_token) + "\n\nThe link works once, for " +
-                     std::to_string(mail_.reset_ttl.count() / 60) + " minutes. If it was you, there is nothing to do.\n";
+                     "device.\n\n" +
+                     mail_link("reset", undo_token) + "\n\nThe link works once, for " +
+                     std::to_string(mail_.reset_ttl.count() / 60) +
+                     " minutes. If it was you, there is nothing to do.\n";
   accounts_store_.request_email_change(account_id, confirm, confirm_mail, undo, notice);
 }
 
@@ -433,7 +462,8 @@ void AccountService::delete_account(int64_t account_id, const std::string& passw
 AccountService::Export AccountService::export_data(int64_t account_id) {
   auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
-  return Export{*account, accounts_store_.list_sessions(account_id), accounts_store_.comments_by_author(account_id, 1000000)};
+  return Export{*account, accounts_store_.list_sessions(account_id),
+                accounts_store_.comments_by_author(account_id, 1000000)};
 }
 
 void AccountService::set_role(int64_t actor_id, int64_t account_id, const std::string& role) {

@@ -59,8 +59,8 @@ struct MailSettings {
 };
 
 struct PasswordPolicy {
-  unsigned long long opslimit = 2;                // t
-  size_t memlimit = 19u * 1024u * 1024u;          // m = 19 MiB (OWASP minimum for Argon2id)
+  unsigned long long opslimit = 2;        // t
+  size_t memlimit = 19u * 1024u * 1024u;  // m = 19 MiB (OWASP minimum for Argon2id)
 };
 
 // A signed-in request's identity.
@@ -68,8 +68,9 @@ class AccountService {
  public:
   using Now = std::function<TimePoint()>;
 
-  AccountService(AccountStore& accounts_store, AuditLog& audit, StoreAdmin& counters, RateLimiter& limiter, SessionPolicy sessions = {}, PasswordPolicy passwords = {},
-                 AccountLimits limits = {}, Now now = now_seconds);
+  AccountService(AccountStore& accounts_store, AuditLog& audit, StoreAdmin& counters, RateLimiter& limiter,
+                 SessionPolicy sessions = {}, PasswordPolicy passwords = {}, AccountLimits limits = {},
+                 Now now = now_seconds);
 
   struct Started {
     Account account;
@@ -115,7 +116,9 @@ class AccountService {
   // Errors: unauthenticated invalid_credentials, invalid (same_email, invalid_email), conflict email_taken.
   void change_email(int64_t account_id, const std::string& password, const std::string& new_email);
   // The address a change waits to move the account to, until that address confirms.
-  std::optional<std::string> pending_email(int64_t account_id) const { return accounts_store_.pending_email(account_id, now_()); }
+  std::optional<std::string> pending_email(int64_t account_id) const {
+    return accounts_store_.pending_email(account_id, now_());
+  }
   // Re-authenticates; with sign_out_others every other session ends.
   void change_password(int64_t account_id, int64_t session_id, const std::string& current, const std::string& next,
                        bool sign_out_others);
@@ -130,7 +133,9 @@ class AccountService {
   // Admin: grant a role. Errors: invalid_role, not_found.
   // Logged in the audit log as the actor's act (0: an API token or the command line).
   void set_role(int64_t actor_id, int64_t account_id, const std::string& role);
-  std::vector<Account> list_accounts(int64_t after_id, int limit) { return accounts_store_.list_accounts(after_id, limit); }
+  std::vector<Account> list_accounts(int64_t after_id, int limit) {
+    return accounts_store_.list_accounts(after_id, limit);
+  }
 
   // Staff bootstrap (CLI): any role, no session.
   Account create_account(std::string email, std::string display_name, const std::string& password,
@@ -140,7 +145,7 @@ class AccountService {
   static std::string csrf_for(std::string_view session_token);
 
   // Checks that may run before any work: exposed for tests.
-  static std::string normalize_email(std::string_view email);  // throws invalid (field email)
+  static std::string normalize_email(std::string_view email);    // throws invalid (field email)
   static std::string clean_display_name(std::string_view name);  // NFKC, trimmed; throws invalid
   void check_password(const std::string& password, const std::string& email, const std::string& name) const;
   std::string hash_password(const std::string& password) const;
@@ -153,8 +158,8 @@ class AccountService {
   // A fresh token and its mail for the account's address.
   std::string mail_link(const std::string& purpose, const std::string& token) const;
   void clear_sign_in_lock(int64_t account_id);
-  std::pair<EmailToken, OutboxMail> link_mail(const std::string& to, const std::string& name, const std::string& purpose,
-                                              std::string& token_out) const;
+  std::pair<EmailToken, OutboxMail> link_mail(const std::string& to, const std::string& name,
+                                              const std::string& purpose, std::string& token_out) const;
 
   AccountStore& accounts_store_;
   AuditLog& audit_;

@@ -48,9 +48,15 @@ std::optional<Section> ArticleService::find_section(std::string_view slug) const
   return store_.find_section(slug);
 }
 
-std::vector<Section> ArticleService::sections() const { return store_.list_sections(); }
-int64_t ArticleService::content_version() const { return store_.content_version(); }
-std::optional<TimePoint> ArticleService::next_scheduled() const { return store_.next_scheduled(now_()); }
+std::vector<Section> ArticleService::sections() const {
+  return store_.list_sections();
+}
+int64_t ArticleService::content_version() const {
+  return store_.content_version();
+}
+std::optional<TimePoint> ArticleService::next_scheduled() const {
+  return store_.next_scheduled(now_());
+}
 
 bool ArticleService::comments_premoderated(const Article& a) const {
   return a.comments == CommentsMode::premoderated || (a.comments == CommentsMode::site_default && policy_.premoderate);

@@ -31,7 +31,7 @@ class ArticleService {
   // The article if it exists and its publish time has come.
   std::optional<Article> find_visible(std::string_view slug) const;
   std::optional<Article> find_by_id(int64_t id) const;  // visible ones only
-  ArticleList list(ArticleQuery query) const;  // visible_at is forced to now
+  ArticleList list(ArticleQuery query) const;           // visible_at is forced to now
 
   std::optional<Author> find_author(std::string_view slug) const;
   std::optional<Section> find_section(std::string_view slug) const;

@@ -26,7 +26,9 @@ uint64_t fnv1a64(std::string_view s) {
   return h;
 }
 
-bool word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80 || c == '\''; }
+bool word_byte(unsigned char c) {
+  return std::isalnum(c) || c >= 0x80 || c == '\'';
+}
 
 // Tokens as the model sees them: lower-case words (any UTF-8 letters kept as bytes), numbers folded to one
 // token, links reduced to "link" plus their host, and the punctuation spam leans on kept as tokens.
@@ -39,7 +41,8 @@ std::vector<std::string> tokens(std::string_view text) {
       size_t start = text.find("//", i);
       start = (start == std::string_view::npos || start > i + 8) ? i : start + 2;
       size_t end = start;
-      while (end < n && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '/' && text[end] != ')') ++end;
+      while (end < n && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '/' && text[end] != ')')
+        ++end;
       out.emplace_back("\x01link");
       std::string host(text.substr(start, end - start));
       for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -94,7 +97,8 @@ std::vector<uint32_t> SpamModel::features(std::string_view text) {
     if (k + 1 < words.size()) out.push_back(fnv1a(words[k + 1], fnv1a(w + " ", fnv1a("b"))));
     if (w[0] == '\x01' || w.size() < 3) continue;
     std::string padded = "^" + w + "$";
-    for (size_t p = 0; p + 3 <= padded.size(); ++p) out.push_back(fnv1a(std::string_view(padded).substr(p, 3), fnv1a("c")));
+    for (size_t p = 0; p + 3 <= padded.size(); ++p)
+      out.push_back(fnv1a(std::string_view(padded).substr(p, 3), fnv1a("c")));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -230,7 +234,8 @@ void Classifier::save_if_changed() {
 
 std::optional<double> Classifier::score(std::string_view text) const {
   std::shared_lock lock(mu_);
-  if (model_.examples(false) < settings_.min_examples || model_.examples(true) < settings_.min_examples) return std::nullopt;
+  if (model_.examples(false) < settings_.min_examples || model_.examples(true) < settings_.min_examples)
+    return std::nullopt;
   return model_.score(text);
 }
 

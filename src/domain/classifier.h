@@ -19,7 +19,6 @@
 
 namespace tribune {
 
-
 class SpamModel {
  public:
   // The features of a text: hashed, each counted once per text (short texts say little twice).
@@ -41,13 +40,13 @@ class SpamModel {
 
  private:
   std::unordered_map<uint32_t, std::array<uint32_t, 2>> counts_;  // feature -> (wanted, spam) documents
-  std::array<uint64_t, 2> totals_{};                             // feature occurrences per class
-  std::array<int64_t, 2> docs_{};                                // documents per class
+  std::array<uint64_t, 2> totals_{};                              // feature occurrences per class
+  std::array<int64_t, 2> docs_{};                                 // documents per class
 };
 
 struct ClassifierSettings {
-  double threshold = 0.9;   // hold at or above this score
-  int min_examples = 20;    // of each class, before the score counts at all
+  double threshold = 0.9;  // hold at or above this score
+  int min_examples = 20;   // of each class, before the score counts at all
 };
 
 // The model a server scores with, kept up to date from the store's training examples. Safe to use from

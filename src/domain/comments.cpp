@@ -2,15 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include "domain/markdown.h"
-#include "domain/mentions.h"
-
 #include <limits>
 #include <set>
 
+#include "domain/markdown.h"
+#include "domain/mentions.h"
+
 namespace tribune {
 
-CommentService::CommentService(CommentStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits)
+CommentService::CommentService(CommentStore& store, AccountStore& accounts_store, ArticleService& articles,
+                               RateLimiter& limiter, CommentLimits limits)
     : store_(store), accounts_store_(accounts_store), articles_(articles), limiter_(limiter), limits_(limits) {}
 
 Comment CommentService::post(const Commenter& who, std::string_view slug, const std::string& body,
@@ -58,7 +59,8 @@ void CommentService::doubt(int64_t article_id) noexcept {
   }
 }
 
-std::optional<Account> CommentService::account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const {
+std::optional<Account> CommentService::account_of(int64_t account_id,
+                                                  const std::shared_ptr<const Account>& given) const {
   if (given && given->id == account_id) return *given;
   return accounts_store_.find_account(account_id);
 }
@@ -68,8 +70,8 @@ void CommentService::check_standing(const std::optional<Account>& account) const
   if (account->banned_until && *account->banned_until > articles_.now()) {
     bool ban = is_ban(*account->banned_until, articles_.now());
     throw Error(ErrorKind::forbidden, ban ? "banned" : "suspended",
-                std::string(ban ? "You are banned from commenting" : "You are suspended from commenting until " +
-                                                                         format_rfc3339(*account->banned_until)) +
+                std::string(ban ? "You are banned from commenting"
+                                : "You are suspended from commenting until " + format_rfc3339(*account->banned_until)) +
                     (account->ban_reason.empty() ? "." : ": " + account->ban_reason));
   }
   if (!account->warning.empty())
@@ -78,7 +80,8 @@ void CommentService::check_standing(const std::optional<Account>& account) const
                     " Acknowledge the warning on your account page to comment again.");
 }
 
-Candidate CommentService::text_candidate(const Commenter& who, std::string_view article_slug, const std::string& body) const {
+Candidate CommentService::text_candidate(const Commenter& who, std::string_view article_slug,
+                                         const std::string& body) const {
   Candidate c{body, who.account_id, std::string(article_slug), who.role};
   if (classifier_ && rules_->uses("classifier")) c.spam_score = classifier_->score(body);
   return c;
@@ -149,8 +152,9 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
   if (!c.author_id || *c.author_id != who.account_id)
     throw Error(ErrorKind::forbidden, "not_author", "Only the author can edit a comment.");
   if (articles_.now() - c.created_at > limits_.edit_window)
-    throw Error(ErrorKind::forbidden, "edit_window_closed",
-                "Comments can be edited for " + std::to_string(limits_.edit_window.count() / 60) + " minutes after posting.");
+    throw Error(
+        ErrorKind::forbidden, "edit_window_closed",
+        "Comments can be edited for " + std::to_string(limits_.edit_window.count() / 60) + " minutes after posting.");
   check_body(body);
   // Every sanction that stops a reader posting stops them editing: otherwise a banned reader could rewrite
   // what they published before the ban.
@@ -169,7 +173,8 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
     if (verdict.action == Verdict::Action::reject)
       throw invalid_field("body", verdict.nudge ? "needs_revision" : "rejected", verdict.reason);
     if (verdict.action == Verdict::Action::hold && !hold)
-      throw invalid_field("body", "needs_revision", verdict.reason + " Revise your edit, or keep the comment as it was.");
+      throw invalid_field("body", "needs_revision",
+                          verdict.reason + " Revise your edit, or keep the comment as it was.");
   }
   auto html = render_markdown(body, {.tables = false, .ugc_links = true});
   auto when = articles_.now();
@@ -206,7 +211,8 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
     throw Error(ErrorKind::forbidden, "own_comment", "You cannot recommend your own comment.");
   check_standing(account_of(who.account_id, who.account));
   limiter_.hit("react:account:" + std::to_string(who.account_id), limits_.reactions);
-  int64_t count = in_doubt_drop(c.article_id, [&] { return store_.set_reaction(comment_id, who.account_id, kind, on); });
+  int64_t count =
+      in_doubt_drop(c.article_id, [&] { return store_.set_reaction(comment_id, who.account_id, kind, on); });
   if (count != c.recommend_count) {
     c.recommend_count = count;
     changed(c, Change::reacted);
@@ -261,8 +267,8 @@ CommentService::Thread CommentService::thread(int64_t comment_id) const {
   return t;
 }
 
-Conversation CommentService::conversation(const Article& article, CommentSort sort,
-                                          std::optional<CommentCursor> after, int top_limit, int reply_limit) const {
+Conversation CommentService::conversation(const Article& article, CommentSort sort, std::optional<CommentCursor> after,
+                                          int top_limit, int reply_limit) const {
   Conversation c;
   CommentQuery q;
   q.article_id = article.id;

@@ -9,9 +9,9 @@
 
 #include "domain/articles.h"
 #include "domain/classifier.h"
-#include "model/comment.h"
 #include "domain/moderation_rules.h"
 #include "domain/rate_limit.h"
+#include "model/comment.h"
 #include "store/roles/accounts.h"
 #include "store/roles/comments.h"
 
@@ -37,13 +37,13 @@ struct Conversation {
   std::optional<CommentCursor> next;
   int64_t total = 0;
   CommentSort sort = CommentSort::newest;
-  int replies_per_thread = 0;    // the cap replies were loaded with (0: all): more may wait behind a link
+  int replies_per_thread = 0;  // the cap replies were loaded with (0: all): more may wait behind a link
 };
 
 struct CommentLimits {
   Limit per_account{10, std::chrono::minutes(1)};  // new comments, and separately edits
-  Limit per_ip{60, std::chrono::minutes(1)};  // across accounts: one machine opening many accounts
-  Limit reactions{60, std::chrono::minutes(1)};  // recommend and unrecommend, per reader
+  Limit per_ip{60, std::chrono::minutes(1)};       // across accounts: one machine opening many accounts
+  Limit reactions{60, std::chrono::minutes(1)};    // recommend and unrecommend, per reader
   std::chrono::seconds edit_window{std::chrono::minutes(15)};
 };
 
@@ -64,12 +64,13 @@ class CommentService {
   // Readers a committed change notified (replies, mentions, followed readers, moderation notices).
   using NotifyListener = std::function<void(const Comment&, const std::vector<Recipient>&)>;
 
-  CommentService(CommentStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter, CommentLimits limits = {});
+  CommentService(CommentStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter,
+                 CommentLimits limits = {});
 
-  // Errors: not_found (article), forbidden (comments_closed, banned, suspended, warning_unacknowledged), invalid (body: empty_comment, too_long,
-  // invalid_utf8, control_characters, rejected (a moderation rule, with its reason), needs_revision (a rule
-  // that nudges: the author may revise, or post again acknowledging it); parent_id: invalid_parent),
-  // rate_limited. A comment a rule holds (a pre-moderated article, suspect words, links, a new reader)
+  // Errors: not_found (article), forbidden (comments_closed, banned, suspended, warning_unacknowledged), invalid (body:
+  // empty_comment, too_long, invalid_utf8, control_characters, rejected (a moderation rule, with its reason),
+  // needs_revision (a rule that nudges: the author may revise, or post again acknowledging it); parent_id:
+  // invalid_parent), rate_limited. A comment a rule holds (a pre-moderated article, suspect words, links, a new reader)
   // comes back "pending": only its author and moderators see it until it is approved.
   Comment post(const Commenter& who, std::string_view article_slug, const std::string& body,
                std::optional<int64_t> parent_id);

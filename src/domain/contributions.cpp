@@ -12,26 +12,34 @@ namespace tribune {
 
 namespace json = boost::json;
 
-ContributionService::ContributionService(LedgerStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter,
-                                         const PaymentGateway& payments, MailSettings mail, ContributionRules rules)
-    : store_(store), accounts_store_(accounts_store), articles_(articles), limiter_(limiter), payments_(payments), mail_(std::move(mail)),
+ContributionService::ContributionService(LedgerStore& store, AccountStore& accounts_store, ArticleService& articles,
+                                         RateLimiter& limiter, const PaymentGateway& payments, MailSettings mail,
+                                         ContributionRules rules)
+    : store_(store),
+      accounts_store_(accounts_store),
+      articles_(articles),
+      limiter_(limiter),
+      payments_(payments),
+      mail_(std::move(mail)),
       rules_(std::move(rules)) {}
 
 ContributionService::Started ContributionService::start_checkout(const CheckoutRequest& r) {
   std::string currency = r.currency;
   std::transform(currency.begin(), currency.end(), currency.begin(), [](unsigned char c) { return std::toupper(c); });
   if (std::find(rules_.currencies.begin(), rules_.currencies.end(), currency) == rules_.currencies.end())
-    throw invalid_field("currency", "unknown_currency", "We take contributions in " + [this] {
-      std::string all;
-      for (const auto& c : rules_.currencies) all += (all.empty() ? "" : ", ") + c;
-      return all;
-    }() + ".");
+    throw invalid_field(
+        "currency", "unknown_currency", "We take contributions in " + [this] {
+          std::string all;
+          for (const auto& c : rules_.currencies) all += (all.empty() ? "" : ", ") + c;
+          return all;
+        }() + ".");
   if (r.amount_major < rules_.min_major)
     throw invalid_field("amount", "amount_too_small",
                         "The smallest contribution is " + format_money(rules_.min_major * 100, currency) + ".");
   if (r.amount_major > rules_.max_major)
-    throw invalid_field("amount", "amount_too_large",
-                        "The largest contribution we take online is " + format_money(rules_.max_major * 100, currency) + ".");
+    throw invalid_field(
+        "amount", "amount_too_large",
+        "The largest contribution we take online is " + format_money(rules_.max_major * 100, currency) + ".");
   if (r.interval != "once" && r.interval != "month")
     throw invalid_field("interval", "invalid_interval", "interval must be once or month.");
   if (!is_valid_utf8(r.referrer) || has_control_chars(r.referrer) || r.referrer.size() > 500)
@@ -41,7 +49,8 @@ ContributionService::Started ContributionService::start_checkout(const CheckoutR
     article = articles_.find_visible(r.article_slug);
     if (!article) throw invalid_field("article", "not_found", "There is no such article.");
   }
-  if (!payments_.configured()) throw Error(ErrorKind::unavailable, "contributions_off", "Contributions are not set up yet.");
+  if (!payments_.configured())
+    throw Error(ErrorKind::unavailable, "contributions_off", "Contributions are not set up yet.");
   limiter_.hit("checkout:ip:" + r.ip, rules_.per_ip);
 
   NewContribution n;
@@ -122,7 +131,8 @@ int64_t int_at(const json::object* o, std::string_view key) {
 std::optional<int64_t> contribution_id_in(const json::object* metadata, const std::string& fallback = {}) {
   std::string raw = string_at(metadata, "contribution_id");
   if (raw.empty()) raw = fallback;
-  if (raw.empty() || raw.size() > 18 || !std::all_of(raw.begin(), raw.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (raw.empty() || raw.size() > 18 ||
+      !std::all_of(raw.begin(), raw.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return std::stoll(raw);
 }
@@ -168,7 +178,8 @@ std::optional<PaymentEvent> ContributionService::interpret(std::string_view raw)
       e.status = monthly ? "active" : "paid";
       e.money_arrived = true;
       // A monthly contribution's money is recorded from its invoices (invoice.paid), never twice.
-      if (!monthly) e.payment = PaymentEvent::Payment{e.session_id, int_at(obj, "amount_total"), upper(string_at(obj, "currency"))};
+      if (!monthly)
+        e.payment = PaymentEvent::Payment{e.session_id, int_at(obj, "amount_total"), upper(string_at(obj, "currency"))};
     } else {
       e.status = "pending";  // paid by a method that settles later: async_payment_succeeded follows
     }
@@ -191,7 +202,8 @@ std::optional<PaymentEvent> ContributionService::interpret(std::string_view raw)
     if (t == "invoice.paid") {
       e.status = "active";
       e.money_arrived = true;
-      e.payment = PaymentEvent::Payment{string_at(obj, "id"), int_at(obj, "amount_paid"), upper(string_at(obj, "currency"))};
+      e.payment =
+          PaymentEvent::Payment{string_at(obj, "id"), int_at(obj, "amount_paid"), upper(string_at(obj, "currency"))};
     } else {
       e.status = "past_due";
     }
@@ -201,10 +213,14 @@ std::optional<PaymentEvent> ContributionService::interpret(std::string_view raw)
     e.contribution_id = contribution_id_in(metadata);
     e.subscription_id = e.learn_subscription_id = string_at(obj, "id");
     std::string s = t == "customer.subscription.deleted" ? "canceled" : string_at(obj, "status");
-    if (s == "active" || s == "trialing") e.status = "active";
-    else if (s == "past_due" || s == "unpaid") e.status = "past_due";
-    else if (s == "canceled" || s == "incomplete_expired") e.status = "canceled";
-    else e.status = "pending";
+    if (s == "active" || s == "trialing")
+      e.status = "active";
+    else if (s == "past_due" || s == "unpaid")
+      e.status = "past_due";
+    else if (s == "canceled" || s == "incomplete_expired")
+      e.status = "canceled";
+    else
+      e.status = "pending";
     return e;
   }
   if (t == "charge.refunded") {
@@ -234,7 +250,8 @@ std::optional<OutboxMail> ContributionService::thank_you(const Contribution& c) 
     if (auto a = articles_.find_by_id(*c.article_id))
       m.body_text += "You gave after reading \"" + a->title + "\": " + mail_.base_url + articles_.url_for(*a) + "\n\n";
   if (c.interval == "month")
-    m.body_text += "You can change or cancel your monthly contribution at any time from the receipt Stripe sends you.\n\n";
+    m.body_text +=
+        "You can change or cancel your monthly contribution at any time from the receipt Stripe sends you.\n\n";
   m.body_text += "With gratitude,\n" + mail_.site_name + "\n";
   return m;
 }
@@ -253,7 +270,7 @@ ContributionService::Received ContributionService::receive_webhook(std::string_v
   if (outcome == EventOutcome::applied) retry_unmatched();
   if (outcome == EventOutcome::unmatched)
     spdlog::info("stripe webhook: {} {} matches no contribution yet; kept for later", event->type, event->event_id);
-  return Received{event->type, outcome == EventOutcome::applied    ? "applied"
+  return Received{event->type, outcome == EventOutcome::applied     ? "applied"
                                : outcome == EventOutcome::duplicate ? "duplicate"
                                                                     : "unmatched"};
 }

@@ -5,8 +5,8 @@
 
 #include "domain/accounts.h"
 #include "domain/articles.h"
-#include "domain/rate_limit.h"
 #include "domain/payment_gateway.h"
+#include "domain/rate_limit.h"
 #include "store/roles/accounts.h"
 #include "store/roles/ledger.h"
 
@@ -14,16 +14,16 @@ namespace tribune {
 
 struct ContributionRules {
   std::vector<std::string> currencies = {"GBP", "USD", "EUR"};  // two-decimal currencies only
-  int64_t min_major = 1;       // the smallest contribution, in major units (1 = 1.00)
-  int64_t max_major = 10000;   // the largest: above is a typo or a test of our patience
+  int64_t min_major = 1;                                        // the smallest contribution, in major units (1 = 1.00)
+  int64_t max_major = 10000;                // the largest: above is a typo or a test of our patience
   Limit per_ip{30, std::chrono::hours(1)};  // checkouts started
 };
 
 class ContributionService {
  public:
   // payments: the provider (payments/stripe.h in production); must outlive the service.
-  ContributionService(LedgerStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter, const PaymentGateway& payments,
-                      MailSettings mail, ContributionRules rules = {});
+  ContributionService(LedgerStore& store, AccountStore& accounts_store, ArticleService& articles, RateLimiter& limiter,
+                      const PaymentGateway& payments, MailSettings mail, ContributionRules rules = {});
 
   struct CheckoutRequest {
     int64_t amount_major = 0;  // whole units of the currency
@@ -55,7 +55,9 @@ class ContributionService {
   ContributionReport report(const std::string& currency, int days) const {
     return store_.contribution_report(currency, articles_.now(), days);
   }
-  std::vector<Contribution> list(int64_t after_id, int limit) const { return store_.list_contributions(after_id, limit); }
+  std::vector<Contribution> list(int64_t after_id, int limit) const {
+    return store_.list_contributions(after_id, limit);
+  }
   bool enabled() const { return payments_.configured(); }
   const ContributionRules& rules() const { return rules_; }
 

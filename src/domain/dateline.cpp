@@ -1,12 +1,10 @@
 #include "domain/dateline.h"
 
-#include <map>
-#include <memory>
-
 #include <unicode/calendar.h>
 #include <unicode/smpdtfmt.h>
 #include <unicode/timezone.h>
 
+#include <map>
 #include <memory>
 
 #include "model/error.h"
@@ -14,7 +12,9 @@
 namespace tribune {
 
 namespace {
-UDate to_udate(TimePoint t) { return static_cast<UDate>(t.time_since_epoch().count()) * 1000.0; }
+UDate to_udate(TimePoint t) {
+  return static_cast<UDate>(t.time_since_epoch().count()) * 1000.0;
+}
 }  // namespace
 
 namespace {
@@ -41,9 +41,9 @@ icu::Calendar& calendar(const Locality& where) {
   auto it = cache.find(key);
   if (it != cache.end()) return *it->second;
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::Calendar> cal(icu::Calendar::createInstance(
-      icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(where.time_zone)), icu::Locale(where.locale.c_str()),
-      status));
+  std::unique_ptr<icu::Calendar> cal(
+      icu::Calendar::createInstance(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(where.time_zone)),
+                                    icu::Locale(where.locale.c_str()), status));
   if (U_FAILURE(status)) throw Error(ErrorKind::internal, "icu_failed", "calendar unavailable");
   if (cache.size() >= 64) cache.clear();
   return *cache.emplace(std::move(key), std::move(cal)).first->second;

@@ -16,7 +16,6 @@ std::string excerpt(const std::string& markdown) {
   return flat.substr(0, cut) + "...";
 }
 
-
 }  // namespace
 
 OutboxMail DigestService::compose(const DueDigest& due) const {

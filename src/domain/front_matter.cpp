@@ -23,9 +23,12 @@ std::string read_quoted(std::string_view s, size_t& pos, size_t line, const std:
     if (c == '\\') {
       if (pos >= s.size()) break;
       char e = s[pos++];
-      if (e == '"' || e == '\\') out += e;
-      else if (e == 'n') out += '\n';
-      else throw syntax(line, key, std::string("unknown escape \\") + e);
+      if (e == '"' || e == '\\')
+        out += e;
+      else if (e == 'n')
+        out += '\n';
+      else
+        throw syntax(line, key, std::string("unknown escape \\") + e);
     } else {
       out += c;
     }
@@ -90,7 +93,8 @@ ArticleDraft parse_article_file(std::string_view text) {
   };
   size_t pos = 0;
   if (text.empty() || next_line(pos) != "---")
-    throw Error(ErrorKind::invalid, "invalid_front_matter", "the file must start with a line '---' opening the front matter");
+    throw Error(ErrorKind::invalid, "invalid_front_matter",
+                "the file must start with a line '---' opening the front matter");
   ArticleDraft d;
   std::set<std::string> seen;
   bool closed = false;
@@ -98,22 +102,34 @@ ArticleDraft parse_article_file(std::string_view text) {
   while (pos < text.size()) {
     std::string_view line = next_line(pos);
     ++line_no;
-    if (line == "---") { closed = true; break; }
+    if (line == "---") {
+      closed = true;
+      break;
+    }
     if (trim(line).empty() || line.starts_with("#")) continue;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) throw syntax(line_no, "", "expected 'key: value'");
     std::string key = trim(line.substr(0, colon));
     std::string_view value = line.substr(colon + 1);
     if (!seen.insert(key).second) throw syntax(line_no, key, "duplicate key");
-    if (key == "title") d.title = parse_scalar(value, line_no, key);
-    else if (key == "slug") d.slug = parse_scalar(value, line_no, key);
-    else if (key == "standfirst") d.standfirst = parse_scalar(value, line_no, key);
-    else if (key == "authors" || key == "author") d.authors = parse_list(value, line_no, key);
-    else if (key == "author_bio") d.author_bio = parse_scalar(value, line_no, key);
-    else if (key == "section") d.section = parse_scalar(value, line_no, key);
-    else if (key == "tags") d.tags = parse_list(value, line_no, key);
-    else if (key == "source_name") d.source_name = parse_scalar(value, line_no, key);
-    else if (key == "source_url") d.source_url = parse_scalar(value, line_no, key);
+    if (key == "title")
+      d.title = parse_scalar(value, line_no, key);
+    else if (key == "slug")
+      d.slug = parse_scalar(value, line_no, key);
+    else if (key == "standfirst")
+      d.standfirst = parse_scalar(value, line_no, key);
+    else if (key == "authors" || key == "author")
+      d.authors = parse_list(value, line_no, key);
+    else if (key == "author_bio")
+      d.author_bio = parse_scalar(value, line_no, key);
+    else if (key == "section")
+      d.section = parse_scalar(value, line_no, key);
+    else if (key == "tags")
+      d.tags = parse_list(value, line_no, key);
+    else if (key == "source_name")
+      d.source_name = parse_scalar(value, line_no, key);
+    else if (key == "source_url")
+      d.source_url = parse_scalar(value, line_no, key);
     else if (key == "published_at") {
       auto s = parse_scalar(value, line_no, key);
       auto t = parse_rfc3339(s);

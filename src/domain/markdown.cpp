@@ -4,8 +4,8 @@
 #include <cmark-gfm.h>
 
 #include <memory>
-#include <vector>
 #include <mutex>
+#include <vector>
 
 namespace tribune {
 
@@ -17,7 +17,8 @@ void register_extensions_once() {
 }
 
 void attach(cmark_parser* parser, const char* name) {
-  if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name)) cmark_parser_attach_syntax_extension(parser, ext);
+  if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
+    cmark_parser_attach_syntax_extension(parser, ext);
 }
 
 void add_rel_to_links(std::string& html) {

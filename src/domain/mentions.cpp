@@ -1,13 +1,14 @@
 #include "domain/mentions.h"
 
-
 #include <algorithm>
 
 namespace tribune {
 
 namespace {
 
-bool word_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+bool word_byte(unsigned char c) {
+  return std::isalnum(c) || c == '_' || c >= 0x80;
+}
 
 }  // namespace
 

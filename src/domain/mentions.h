@@ -12,7 +12,6 @@ namespace tribune {
 
 inline constexpr size_t kMaxMentions = 10;  // per comment: more is not a conversation, it is a mailing list
 
-
 // The distinct handles mentioned in a comment's Markdown, in order, at most kMaxMentions. An "@" counts
 // only at the start of a word (so "ana@example.org" is not a mention) and never inside `code`.
 std::vector<std::string> extract_mentions(std::string_view markdown);

@@ -19,14 +19,17 @@ void ModerationService::check_reason(const std::string& reason, bool required) {
     throw invalid_field("reason", "invalid_reason", "The reason must be plain text, without control characters.");
   if (reason.size() > 500)
     throw invalid_field("reason", "invalid_reason", "The reason must be at most 500 characters of text.");
-  if (required && trim(reason).empty()) throw invalid_field("reason", "reason_required", "Give a reason: the reader sees it.");
+  if (required && trim(reason).empty())
+    throw invalid_field("reason", "reason_required", "Give a reason: the reader sees it.");
 }
 
 std::vector<QueueItem> ModerationService::queue(const QueueQuery& q) {
   static constexpr std::string_view views[] = {"open", "held", "reported", "decided"};
   if (std::find(std::begin(views), std::end(views), q.view) == std::end(views))
     throw invalid_field("view", "invalid_view", "view must be open, held, reported or decided.");
-  if (q.rule.size() > 40 || !std::all_of(q.rule.begin(), q.rule.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || c == '_'; }))
+  if (q.rule.size() > 40 || !std::all_of(q.rule.begin(), q.rule.end(), [](char c) {
+        return std::islower(static_cast<unsigned char>(c)) || c == '_';
+      }))
     throw invalid_field("rule", "invalid_rule", "rule must be the name of a moderation rule.");
   return store_.moderation_queue(q);
 }
@@ -47,8 +50,10 @@ Comment ModerationService::decide(int64_t moderator_id, int64_t comment_id, cons
   auto saved = store_.decide_comment(comment_id, moderator_id, decision, reason, settings_.notify_authors);
   const Comment& after = saved.comment;
   if (before->status != after.status) {
-    if (after.status == CommentStatus::published) comments_.changed(after, CommentService::Change::created);
-    else if (before->status == CommentStatus::published) comments_.changed(after, CommentService::Change::removed);
+    if (after.status == CommentStatus::published)
+      comments_.changed(after, CommentService::Change::created);
+    else if (before->status == CommentStatus::published)
+      comments_.changed(after, CommentService::Change::removed);
   }
   comments_.notify(after, saved.notified);
   if (classifier_) {
@@ -135,9 +140,11 @@ LogQuery ModerationService::log_query(const Params& query, int limit) {
   q.before_id = position_param(query, "before");
   q.subject_id = optional_id_param(query, "reader");
   if (auto a = param(query, "action")) {
-    bool name = a->size() <= 40 &&
-                std::all_of(a->begin(), a->end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || c == '_'; });
-    if (!name) throw invalid_field("action", "invalid_action", "action must be the name of an act, such as approve or ban.");
+    bool name = a->size() <= 40 && std::all_of(a->begin(), a->end(), [](char c) {
+                  return std::islower(static_cast<unsigned char>(c)) || c == '_';
+                });
+    if (!name)
+      throw invalid_field("action", "invalid_action", "action must be the name of an act, such as approve or ban.");
     q.action = std::string(*a);
   }
   return q;

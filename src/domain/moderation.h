@@ -42,8 +42,17 @@ struct ModerationSettings {
 
 class ModerationService {
  public:
-  ModerationService(ModerationStore& store, AuditLog& audit, AccountStore& accounts_store, ArticleStore& article_store, CommentStore& comment_store, CommentService& comments, ArticleService& articles, ModerationSettings settings = {})
-      : store_(store), audit_(audit), accounts_store_(accounts_store), article_store_(article_store), comment_store_(comment_store), comments_(comments), articles_(articles), settings_(settings) {}
+  ModerationService(ModerationStore& store, AuditLog& audit, AccountStore& accounts_store, ArticleStore& article_store,
+                    CommentStore& comment_store, CommentService& comments, ArticleService& articles,
+                    ModerationSettings settings = {})
+      : store_(store),
+        audit_(audit),
+        accounts_store_(accounts_store),
+        article_store_(article_store),
+        comment_store_(comment_store),
+        comments_(comments),
+        articles_(articles),
+        settings_(settings) {}
 
   // Decisions train it.
   void set_classifier(std::shared_ptr<Classifier> c) { classifier_ = std::move(c); }

@@ -30,15 +30,24 @@ icu::UnicodeString skeleton(const icu::UnicodeString& u) {
 
 char32_t unleet(char32_t c) {
   switch (c) {
-    case '0': return 'o';
-    case '1': return 'i';
-    case '3': return 'e';
-    case '4': return 'a';
-    case '5': return 's';
-    case '7': return 't';
-    case '@': return 'a';
-    case '$': return 's';
-    default: return c;
+    case '0':
+      return 'o';
+    case '1':
+      return 'i';
+    case '3':
+      return 'e';
+    case '4':
+      return 'a';
+    case '5':
+      return 's';
+    case '7':
+      return 't';
+    case '@':
+      return 'a';
+    case '$':
+      return 's';
+    default:
+      return c;
   }
 }
 
@@ -59,8 +68,10 @@ std::string normalise_for_rules(std::string_view text) {
     UChar32 cp = folded.char32At(i);
     i += U16_LENGTH(cp);
     if (u_charType(cp) == U_NON_SPACING_MARK || u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) continue;
-    if (u_isalnum(cp) || cp == '@' || cp == '$') chars.push_back(static_cast<char32_t>(cp));
-    else chars.push_back(U' ');
+    if (u_isalnum(cp) || cp == '@' || cp == '$')
+      chars.push_back(static_cast<char32_t>(cp));
+    else
+      chars.push_back(U' ');
   }
   // Words: a digit or symbol swap counts as a letter when the word has letters ("sp4m", "fr33").
   std::vector<std::u32string> words;
@@ -74,8 +85,10 @@ std::string normalise_for_rules(std::string_view text) {
     word.clear();
   };
   for (char32_t c : chars) {
-    if (c == U' ') flush();
-    else word.push_back(c);
+    if (c == U' ')
+      flush();
+    else
+      word.push_back(c);
   }
   flush();
   // Runs of three or more one-character words are a word spelled out: "s p a m" -> "spam". Where the
@@ -165,7 +178,8 @@ std::unique_ptr<RE2::Set> compile_set(const std::vector<std::string>& patterns, 
       throw Error(ErrorKind::invalid, "bad_pattern", std::string(list) + " pattern '" + p + "': " + error, list);
     names.push_back(p);
   }
-  if (!set->Compile()) throw Error(ErrorKind::invalid, "bad_pattern", std::string(list) + ": too many patterns to compile", list);
+  if (!set->Compile())
+    throw Error(ErrorKind::invalid, "bad_pattern", std::string(list) + ": too many patterns to compile", list);
   return set;
 }
 
@@ -178,16 +192,18 @@ std::string first_match(const RE2::Set* set, const std::vector<std::string>& nam
 
 }  // namespace
 
-RulePipeline::RulePipeline(RuleSettings settings) : settings_(std::move(settings)), compiled_(std::make_unique<Compiled>()) {
-  static constexpr std::string_view known[] = {"staff",          "premoderation", "banned_words", "suspect_words",
-                                               "links",          "repeats",       "new_reader",   "rejection_rate",
-                                               "classifier",     "external"};
+RulePipeline::RulePipeline(RuleSettings settings)
+    : settings_(std::move(settings)), compiled_(std::make_unique<Compiled>()) {
+  static constexpr std::string_view known[] = {"staff",      "premoderation", "banned_words", "suspect_words",
+                                               "links",      "repeats",       "new_reader",   "rejection_rate",
+                                               "classifier", "external"};
   for (const auto& name : settings_.order)
     if (std::find(std::begin(known), std::end(known), name) == std::end(known))
       throw Error(ErrorKind::invalid, "unknown_rule", "Unknown moderation rule '" + name + "'.", "order");
   compiled_->banned = compile_set(settings_.banned_words, compiled_->banned_names, "banned_words");
   compiled_->suspect = compile_set(settings_.suspect_words, compiled_->suspect_names, "suspect_words");
-  for (auto& d : settings_.link_domains) std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (auto& d : settings_.link_domains)
+    std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return std::tolower(c); });
 }
 
 RulePipeline::~RulePipeline() = default;
@@ -215,11 +231,12 @@ Verdict RulePipeline::run(const Candidate& c, const ExternalCheck& external) con
   for (const auto& rule : settings_.order) {
     bool decided = false;
     if (rule == "staff") {
-      if (is_staff(c.author_role))
-        decided = decide(A::publish, rule, "Staff comments are published directly.");
+      if (is_staff(c.author_role)) decided = decide(A::publish, rule, "Staff comments are published directly.");
     } else if (rule == "premoderation") {
-      if (c.article_premoderated) decided = decide(A::hold, rule, "Comments on this article are read by a moderator first.");
-      else if (c.author_premoderated) decided = decide(A::hold, rule, "A moderator reads your comments before they appear.");
+      if (c.article_premoderated)
+        decided = decide(A::hold, rule, "Comments on this article are read by a moderator first.");
+      else if (c.author_premoderated)
+        decided = decide(A::hold, rule, "A moderator reads your comments before they appear.");
     } else if (rule == "banned_words") {
       if (!compiled_->banned) continue;  // no list: no need to normalise the text
       if (auto word = first_match(compiled_->banned.get(), compiled_->banned_names, text()); !word.empty())
@@ -241,11 +258,14 @@ Verdict RulePipeline::run(const Candidate& c, const ExternalCheck& external) con
         for (const auto& d : settings_.link_domains)
           if (host == d || (host.size() > d.size() && host.ends_with("." + d))) blocked = d;
       }
-      if (!blocked.empty()) decided = decide(A::hold, rule, "Links to " + blocked + " are read by a moderator first.");
+      if (!blocked.empty())
+        decided = decide(A::hold, rule, "Links to " + blocked + " are read by a moderator first.");
       else if (links > settings_.max_links)
-        decided = decide(A::hold, rule, "Comments with more than " + std::to_string(settings_.max_links) +
-                                            " links are read by a moderator first.");
-      else if (links > 0) v.tags.push_back("links");
+        decided = decide(
+            A::hold, rule,
+            "Comments with more than " + std::to_string(settings_.max_links) + " links are read by a moderator first.");
+      else if (links > 0)
+        v.tags.push_back("links");
     } else if (rule == "repeats") {
       if (c.same_text_recently >= settings_.max_repeats)
         decided = decide(A::reject, rule, "You have already posted this comment.");
@@ -254,13 +274,16 @@ Verdict RulePipeline::run(const Candidate& c, const ExternalCheck& external) con
         decided = decide(A::hold, rule, "A new reader's first comments are read by a moderator first.");
     } else if (rule == "rejection_rate") {
       if (c.recent_decisions >= settings_.rejection_min_decisions &&
-          static_cast<double>(c.recent_rejections) >= settings_.rejection_rate * static_cast<double>(c.recent_decisions))
-        decided = decide(A::hold, rule, "Several of your recent comments were removed, so a moderator reads new ones first.");
+          static_cast<double>(c.recent_rejections) >=
+              settings_.rejection_rate * static_cast<double>(c.recent_decisions))
+        decided =
+            decide(A::hold, rule, "Several of your recent comments were removed, so a moderator reads new ones first.");
     } else if (rule == "classifier") {
       if (c.spam_score && *c.spam_score >= settings_.classifier_threshold) {
         char score[16];
         std::snprintf(score, sizeof score, "%.2f", *c.spam_score);
-        decided = decide(A::hold, rule, std::string("Our spam filter asked a moderator to read this first (score ") + score + ").");
+        decided = decide(A::hold, rule,
+                         std::string("Our spam filter asked a moderator to read this first (score ") + score + ").");
       }
     } else if (rule == "external") {
       if (!external) continue;

@@ -4,14 +4,14 @@
 // comments service fills from the store: the pipeline itself does no I/O, so it runs in microseconds.
 #pragma once
 
-#include "model/account.h"
-
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "model/account.h"
 
 namespace tribune {
 
@@ -23,8 +23,8 @@ namespace tribune {
 std::string normalise_for_rules(std::string_view text);
 
 struct RuleSettings {
-  std::vector<std::string> order = {"staff",   "premoderation", "banned_words",   "suspect_words", "links",
-                                    "repeats", "rejection_rate", "new_reader", "classifier"};
+  std::vector<std::string> order = {"staff",   "premoderation",  "banned_words", "suspect_words", "links",
+                                    "repeats", "rejection_rate", "new_reader",   "classifier"};
   std::vector<std::string> banned_words;   // RE2 patterns, matched as whole words on normalised text: reject
   std::vector<std::string> suspect_words;  // the same: hold for review
   bool nudge_words = true;                 // tell the author first, so they can revise
@@ -35,17 +35,17 @@ struct RuleSettings {
   double rejection_rate = 0.5;             // hold a reader whose recent comments moderators rejected this often
   int rejection_min_decisions = 5;         // ... once at least this many were decided
   int rejection_window_days = 30;
-  double classifier_threshold = 0.9;       // hold when the spam classifier's score is at least this
+  double classifier_threshold = 0.9;  // hold when the spam classifier's score is at least this
 };
 
 struct Candidate {
-  std::string text;              // the Markdown as posted
+  std::string text;  // the Markdown as posted
   int64_t author_id = 0;
   std::string article_slug;
   Role author_role = Role::reader;
   bool article_premoderated = false;
-  int64_t author_published = 0;  // the author's comments published so far
-  int64_t same_text_recently = 0;  // the author's comments with this exact text in the last hour
+  int64_t author_published = 0;      // the author's comments published so far
+  int64_t same_text_recently = 0;    // the author's comments with this exact text in the last hour
   bool author_premoderated = false;  // a moderator put the reader on pre-moderation
   int64_t recent_decisions = 0;      // the author's recent comments moderators decided ...
   int64_t recent_rejections = 0;     // ... and how many of them they rejected or hid

@@ -6,12 +6,15 @@ namespace tribune {
 
 Error RateLimiter::limited(std::chrono::milliseconds left) {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left).count() + 1;
-  Error e(ErrorKind::rate_limited, "rate_limited", "Too many attempts. Try again in " + std::to_string(seconds) + " seconds.");
+  Error e(ErrorKind::rate_limited, "rate_limited",
+          "Too many attempts. Try again in " + std::to_string(seconds) + " seconds.");
   e.set_retry_after(static_cast<int>(seconds));
   return e;
 }
 
-void RateLimiter::hit(const std::string& key, Limit limit) { hit(std::vector<Hit>{{key, limit}}); }
+void RateLimiter::hit(const std::string& key, Limit limit) {
+  hit(std::vector<Hit>{{key, limit}});
+}
 
 void RateLimiter::hit(const std::vector<Hit>& hits) {
   if (store_) {
@@ -19,7 +22,8 @@ void RateLimiter::hit(const std::vector<Hit>& hits) {
     keys.reserve(hits.size());
     for (const auto& h : hits) keys.push_back({h.key, h.limit.window});
     if (auto windows = store_->rate_hits(keys)) {
-      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+      auto now =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
       for (size_t i = 0; i < hits.size() && i < windows->size(); ++i) {
         const auto& w = (*windows)[i];
         if (w.count > hits[i].limit.count)

@@ -5,8 +5,7 @@
 namespace tribune {
 
 void ReaderService::follow(int64_t follower_id, int64_t followed_id, bool on) {
-  if (follower_id == followed_id)
-    throw Error(ErrorKind::invalid, "cannot_follow_self", "You cannot follow yourself.");
+  if (follower_id == followed_id) throw Error(ErrorKind::invalid, "cannot_follow_self", "You cannot follow yourself.");
   store_.set_follow(follower_id, followed_id, on);
 }
 

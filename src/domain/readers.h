@@ -25,7 +25,8 @@ std::string describe(const Notification& n);
 
 class ReaderService {
  public:
-  explicit ReaderService(SocialStore& store, AccountStore& accounts_store) : store_(store), accounts_store_(accounts_store) {}
+  explicit ReaderService(SocialStore& store, AccountStore& accounts_store)
+      : store_(store), accounts_store_(accounts_store) {}
 
   // Errors: invalid cannot_follow_self, not_found.
   void follow(int64_t follower_id, int64_t followed_id, bool on);

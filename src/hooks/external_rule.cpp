@@ -23,10 +23,14 @@ std::optional<Verdict> ExternalRule::check(const Candidate& c) const {
     v.tags.push_back("external_failed");
     return v;
   };
-  std::string body = json::serialize(json::object{
-      {"text", c.text}, {"author_id", c.author_id}, {"author_role", to_string(c.author_role)}, {"article", c.article_slug}});
-  int64_t t = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string signature = "Tribune-Signature: t=" + std::to_string(t) + ",v1=" + timestamped_signature(settings_.secret, t, body);
+  std::string body = json::serialize(json::object{{"text", c.text},
+                                                  {"author_id", c.author_id},
+                                                  {"author_role", to_string(c.author_role)},
+                                                  {"article", c.article_slug}});
+  int64_t t =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::string signature =
+      "Tribune-Signature: t=" + std::to_string(t) + ",v1=" + timestamped_signature(settings_.secret, t, body);
   curl_client::Post request;
   request.url = settings_.url;
   request.headers = {"Content-Type: application/json", signature};
@@ -48,14 +52,18 @@ std::optional<Verdict> ExternalRule::check(const Candidate& c) const {
     reason = std::string(r->as_string()).substr(0, 500);
   Verdict verdict;
   if (a == "none") return std::nullopt;
-  if (a == "publish") verdict.action = Verdict::Action::publish;
-  else if (a == "hold") verdict.action = Verdict::Action::hold;
-  else if (a == "reject") verdict.action = Verdict::Action::reject;
-  else return failed("an unknown action");
-  verdict.reason = !reason.empty() ? reason
+  if (a == "publish")
+    verdict.action = Verdict::Action::publish;
+  else if (a == "hold")
+    verdict.action = Verdict::Action::hold;
+  else if (a == "reject")
+    verdict.action = Verdict::Action::reject;
+  else
+    return failed("an unknown action");
+  verdict.reason = !reason.empty()                             ? reason
                    : verdict.action == Verdict::Action::reject ? std::string("Your comment cannot be published.")
-                   : verdict.action == Verdict::Action::hold   ? std::string("A moderator will read your comment first.")
-                                                               : std::string();
+                   : verdict.action == Verdict::Action::hold ? std::string("A moderator will read your comment first.")
+                                                             : std::string();
   return verdict;
 }
 

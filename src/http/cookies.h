@@ -11,9 +11,9 @@ namespace tribune {
 std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name);
 
 struct CookieOptions {
-  bool secure = false;   // over https: Secure and the __Host- prefix
+  bool secure = false;  // over https: Secure and the __Host- prefix
   bool http_only = true;
-  long max_age = -1;     // seconds; -1: session cookie; 0: delete
+  long max_age = -1;  // seconds; -1: session cookie; 0: delete
 };
 
 // "name=value; Path=/; HttpOnly; SameSite=Lax[; Secure][; Max-Age=N]"

@@ -6,22 +6,38 @@ namespace tribune {
 
 http::status status_for(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::bad_request: return http::status::bad_request;
-    case ErrorKind::invalid: return http::status::unprocessable_entity;
-    case ErrorKind::unauthenticated: return http::status::unauthorized;
-    case ErrorKind::forbidden: return http::status::forbidden;
-    case ErrorKind::csrf_failed: return http::status::forbidden;
-    case ErrorKind::not_found: return http::status::not_found;
-    case ErrorKind::method_not_allowed: return http::status::method_not_allowed;
-    case ErrorKind::conflict: return http::status::conflict;
-    case ErrorKind::gone: return http::status::gone;
-    case ErrorKind::payload_too_large: return http::status::payload_too_large;
-    case ErrorKind::headers_too_large: return http::status::request_header_fields_too_large;
-    case ErrorKind::timeout: return http::status::request_timeout;
-    case ErrorKind::unsupported_media_type: return http::status::unsupported_media_type;
-    case ErrorKind::rate_limited: return http::status::too_many_requests;
-    case ErrorKind::unavailable: return http::status::service_unavailable;
-    case ErrorKind::internal: return http::status::internal_server_error;
+    case ErrorKind::bad_request:
+      return http::status::bad_request;
+    case ErrorKind::invalid:
+      return http::status::unprocessable_entity;
+    case ErrorKind::unauthenticated:
+      return http::status::unauthorized;
+    case ErrorKind::forbidden:
+      return http::status::forbidden;
+    case ErrorKind::csrf_failed:
+      return http::status::forbidden;
+    case ErrorKind::not_found:
+      return http::status::not_found;
+    case ErrorKind::method_not_allowed:
+      return http::status::method_not_allowed;
+    case ErrorKind::conflict:
+      return http::status::conflict;
+    case ErrorKind::gone:
+      return http::status::gone;
+    case ErrorKind::payload_too_large:
+      return http::status::payload_too_large;
+    case ErrorKind::headers_too_large:
+      return http::status::request_header_fields_too_large;
+    case ErrorKind::timeout:
+      return http::status::request_timeout;
+    case ErrorKind::unsupported_media_type:
+      return http::status::unsupported_media_type;
+    case ErrorKind::rate_limited:
+      return http::status::too_many_requests;
+    case ErrorKind::unavailable:
+      return http::status::service_unavailable;
+    case ErrorKind::internal:
+      return http::status::internal_server_error;
   }
   return http::status::internal_server_error;
 }

@@ -3,8 +3,8 @@
 
 #include <functional>
 
-#include "model/error.h"
 #include "http/message.h"
+#include "model/error.h"
 
 namespace tribune {
 

@@ -30,7 +30,7 @@ std::map<std::string, std::string, std::less<>> parse_form(std::string_view body
 }
 
 std::vector<std::string> form_values(std::string_view body_view, std::string_view name) {
-  parse_form(body_view);  // validates the whole body
+  parse_form(body_view);              // validates the whole body
   const std::string body(body_view);  // see above
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;

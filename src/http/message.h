@@ -4,10 +4,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-
 #include <charconv>
 #include <functional>
-
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,12 +46,12 @@ struct Response {
 struct Principal {
   enum class Kind { anonymous, token, session } kind = Kind::anonymous;
   Role role = Role::reader;
-  std::string name;  // token name or the reader's display name
-  int64_t account_id = 0;      // session only
-  int64_t session_id = 0;      // session only
-  std::string session_token;   // session only: the cookie's secret
-  std::string csrf_token;      // session only
-  bool supporter = false;      // session only: the reader has contributed (the appeal thanks them)
+  std::string name;           // token name or the reader's display name
+  int64_t account_id = 0;     // session only
+  int64_t session_id = 0;     // session only
+  std::string session_token;  // session only: the cookie's secret
+  std::string csrf_token;     // session only
+  bool supporter = false;     // session only: the reader has contributed (the appeal thanks them)
   // Session only: the account as read with the session, for this request (saves reading it again).
   std::shared_ptr<const Account> account;
   bool stale_session_cookie = false;  // a cookie was sent but names no live session: clear it
@@ -64,7 +62,7 @@ struct Principal {
 // What a handler sees: the request, its decoded path parameters and query, the client address.
 struct RequestContext {
   const Request& request;
-  std::string path;                                  // decoded path, without query
+  std::string path;                                        // decoded path, without query
   std::map<std::string, std::string, std::less<>> params;  // from {name} segments of the route
   std::map<std::string, std::string, std::less<>> query;   // decoded; first value wins
   std::string client_ip;

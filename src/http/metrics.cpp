@@ -16,14 +16,17 @@ void Metrics::record_request(int status, double seconds) {
 std::string Metrics::render(const std::function<void(std::string&)>& extra) const {
   std::string out;
   char line[512];
-  out += "# HELP tribune_http_requests_total HTTP responses by status class.\n# TYPE tribune_http_requests_total counter\n";
+  out +=
+      "# HELP tribune_http_requests_total HTTP responses by status class.\n# TYPE tribune_http_requests_total "
+      "counter\n";
   for (size_t c = 1; c <= 5; ++c) {
     std::snprintf(line, sizeof line, "tribune_http_requests_total{class=\"%zuxx\"} %llu\n", c,
                   static_cast<unsigned long long>(by_class_[c].load()));
     out += line;
   }
-  out += "# HELP tribune_http_request_duration_seconds Time from request parsed to response ready.\n"
-         "# TYPE tribune_http_request_duration_seconds histogram\n";
+  out +=
+      "# HELP tribune_http_request_duration_seconds Time from request parsed to response ready.\n"
+      "# TYPE tribune_http_request_duration_seconds histogram\n";
   uint64_t cumulative = 0;
   for (size_t b = 0; b < kBuckets.size(); ++b) {
     cumulative += latency_[b].load();
@@ -42,8 +45,8 @@ std::string Metrics::render(const std::function<void(std::string&)>& extra) cons
                 "# TYPE tribune_page_cache_hits_total counter\ntribune_page_cache_hits_total %llu\n"
                 "# TYPE tribune_page_cache_misses_total counter\ntribune_page_cache_misses_total %llu\n"
                 "# TYPE tribune_open_connections gauge\ntribune_open_connections %lld\n",
-                static_cast<unsigned long long>(cache_hits_.load()), static_cast<unsigned long long>(cache_misses_.load()),
-                static_cast<long long>(connections_.load()));
+                static_cast<unsigned long long>(cache_hits_.load()),
+                static_cast<unsigned long long>(cache_misses_.load()), static_cast<long long>(connections_.load()));
   out += line;
   if (extra) extra(out);
   return out;

@@ -1,10 +1,9 @@
 #include "http/page_cache.h"
 
-#include <algorithm>
-
 #include <sodium.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "model/error.h"

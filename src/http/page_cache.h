@@ -14,11 +14,11 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
-#include <vector>
 #include <memory>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "http/message.h"
 #include "util/text.h"
@@ -65,7 +65,9 @@ bool accepts_gzip(std::string_view accept_encoding);
 
 // The cache group of everything that shows an article's conversation (its pages by sort and cursor, its
 // comment listings): dropped together when one of its comments changes.
-inline std::string conversation_group(std::string_view article_slug) { return "comments:" + std::string(article_slug); }
+inline std::string conversation_group(std::string_view article_slug) {
+  return "comments:" + std::string(article_slug);
+}
 
 // The cache key of a request: `prefix` ("/politics/...", "comments:slug") and the query in the map's order
 // (equal queries share an entry). Empty, meaning "serve once, do not keep", when a parameter is not one of

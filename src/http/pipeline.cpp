@@ -1,5 +1,8 @@
 #include "http/pipeline.h"
 
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -7,11 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
-#include <spdlog/spdlog.h>
-
 #include <chrono>
-
-#include <sodium.h>
 
 #include "http/cookies.h"
 #include "http/forms.h"
@@ -37,7 +36,9 @@ asio::awaitable<Response> on_pool(asio::thread_pool& pool, F f) {
       asio::use_awaitable);
 }
 
-Error bad_target(std::string why) { return Error(ErrorKind::bad_request, "invalid_path", std::move(why)); }
+Error bad_target(std::string why) {
+  return Error(ErrorKind::bad_request, "invalid_path", std::move(why));
+}
 
 // Fills ctx.path and ctx.query from the request target, rejecting what no route should ever see.
 void parse_target(std::string_view target, RequestContext& ctx) {
@@ -67,10 +68,14 @@ void parse_target(std::string_view target, RequestContext& ctx) {
 }  // namespace
 
 Pipeline::Pipeline(const Router& router, Metrics& metrics, PipelineOptions options)
-    : router_(router), metrics_(metrics), options_(std::move(options)),
+    : router_(router),
+      metrics_(metrics),
+      options_(std::move(options)),
       pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {}
 
-Pipeline::~Pipeline() { shutdown_pool(); }
+Pipeline::~Pipeline() {
+  shutdown_pool();
+}
 
 void Pipeline::shutdown_pool() {
   pool_.stop();
@@ -154,8 +159,9 @@ void Pipeline::check_csrf(const RequestContext& ctx) const {
     // Login CSRF: another site's page could sign a visitor in to the attacker's account. Only a POST without
     // a JSON body can come from another site's form without a CORS preflight; a same-site Origin or Referer
     // vouches for it, else the form carries the pre-session token of the page it was on.
-    if (req.method() != http::verb::post || to_lower_ascii(req[http::field::content_type]).starts_with("application/json") ||
-        !origin.empty() || same_site_referer(req))
+    if (req.method() != http::verb::post ||
+        to_lower_ascii(req[http::field::content_type]).starts_with("application/json") || !origin.empty() ||
+        same_site_referer(req))
       return;
     auto cookie = cookie_value(req[http::field::cookie], options_.presession_cookie);
     if (!cookie) throw refused;
@@ -229,15 +235,17 @@ std::optional<Response> Pipeline::check_access(const Route& route, const Request
       u.params().append({"return_to", return_target(ctx.request)});
       return Response::redirect(http::status::see_other, u.buffer());
     }
-    throw Error(ErrorKind::unauthenticated, "unauthenticated",
-                who.kind == Principal::Kind::token ? "This needs a signed-in reader, not an API token." : "Sign in first.");
+    throw Error(
+        ErrorKind::unauthenticated, "unauthenticated",
+        who.kind == Principal::Kind::token ? "This needs a signed-in reader, not an API token." : "Sign in first.");
   }
   if (access.who == Access::Who::session) return std::nullopt;
   if (std::find(access.roles.begin(), access.roles.end(), who.role) != access.roles.end()) return std::nullopt;
   throw Error(ErrorKind::forbidden, "forbidden", "Your role does not allow this.");
 }
 
-std::string client_address(const std::string& peer, std::string_view forwarded_for, const std::vector<std::string>& trusted) {
+std::string client_address(const std::string& peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted) {
   auto is_trusted = [&](std::string_view a) { return std::find(trusted.begin(), trusted.end(), a) != trusted.end(); };
   if (!is_trusted(peer) || forwarded_for.empty()) return peer;
   // Right to left: each trusted proxy appended the address it received the request from.
@@ -293,8 +301,10 @@ asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_
         fast = error_response(e, api);
       }
     }
-    if (fast) response = std::move(*fast);
-    else response = co_await on_pool(pool_, [this, route, &ctx] { return run_handler(*route, ctx); });
+    if (fast)
+      response = std::move(*fast);
+    else
+      response = co_await on_pool(pool_, [this, route, &ctx] { return run_handler(*route, ctx); });
   }
   finish(response, head);
   metrics_.record_request(static_cast<int>(response.status),

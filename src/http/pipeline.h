@@ -9,7 +9,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-
 #include <functional>
 #include <optional>
 
@@ -37,7 +36,8 @@ struct PipelineOptions {
 };
 
 // The client's address as the options see it (exposed for tests).
-std::string client_address(const std::string& peer, std::string_view forwarded_for, const std::vector<std::string>& trusted);
+std::string client_address(const std::string& peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted);
 
 class Pipeline {
  public:

@@ -42,9 +42,9 @@ struct Route {
   http::verb method;
   std::string pattern;
   Access access;
-  Handler handler;         // runs on the blocking pool: may touch the store, hash passwords, render
-  FastHandler fast;        // optional: runs first, inline, must not block
-  bool api = false;        // errors as JSON (else HTML pages): /api/ and /webhooks/
+  Handler handler;   // runs on the blocking pool: may touch the store, hash passwords, render
+  FastHandler fast;  // optional: runs first, inline, must not block
+  bool api = false;  // errors as JSON (else HTML pages): /api/ and /webhooks/
   std::vector<std::string> segments;
 };
 

@@ -1,14 +1,13 @@
 #include "http/server.h"
 
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
-
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <list>
 
 #include "model/error.h"
@@ -151,8 +150,9 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     }
     std::optional<Error> transport_error;
     if (guard->timed_out)
-      transport_error = Error(ErrorKind::timeout, "request_timeout",
-                              "The request did not arrive within " + std::to_string(opt.read_timeout.count()) + " seconds.");
+      transport_error =
+          Error(ErrorKind::timeout, "request_timeout",
+                "The request did not arrive within " + std::to_string(opt.read_timeout.count()) + " seconds.");
     else if (ec0 == http::error::header_limit)
       transport_error = Error(ErrorKind::headers_too_large, "headers_too_large", "The request headers are too large.");
     else if (ec0 == http::error::body_limit)
@@ -256,7 +256,8 @@ asio::awaitable<void> accept_loop(Server::Worker& w, const ServerOptions& opt, P
 }  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
-  int n = options_.io_threads > 0 ? options_.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = options_.io_threads > 0 ? options_.io_threads
+                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
     contexts_.push_back(std::make_unique<asio::io_context>(1));
     workers_.push_back(std::make_unique<Worker>(*contexts_.back()));

@@ -3,9 +3,8 @@
 // and idle time, and a graceful drain on stop().
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -18,10 +17,10 @@ namespace tribune {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;                // 0 picks a free port
-  int io_threads = 0;                  // 0: one per core
-  size_t header_limit = 16 * 1024;     // larger request heads get 431
-  size_t body_limit = 1024 * 1024;     // larger bodies get 413
+  uint16_t port = 8080;             // 0 picks a free port
+  int io_threads = 0;               // 0: one per core
+  size_t header_limit = 16 * 1024;  // larger request heads get 431
+  size_t body_limit = 1024 * 1024;  // larger bodies get 413
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds drain_timeout{10};
@@ -45,7 +44,7 @@ class Server {
 
   boost::asio::io_context& main_context() { return *contexts_.front(); }
 
- struct Worker;  // per-thread acceptor and connections (server.cpp)
+  struct Worker;  // per-thread acceptor and connections (server.cpp)
 
  private:
   ServerOptions options_;

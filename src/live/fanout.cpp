@@ -14,10 +14,13 @@ namespace {
 
 std::string_view change_name(CommentService::Change change) {
   switch (change) {
-    case CommentService::Change::created: return "created";
+    case CommentService::Change::created:
+      return "created";
     case CommentService::Change::updated:
-    case CommentService::Change::reacted: return "updated";
-    case CommentService::Change::removed: break;
+    case CommentService::Change::reacted:
+      return "updated";
+    case CommentService::Change::removed:
+      break;
   }
   return "removed";
 }
@@ -44,8 +47,8 @@ void CommentFanout::attach(CommentService& comments) {
   comments.on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
     std::string frame = comment_frame(c, change);
     std::string url = articles_.url_for(a);
-    json::object m{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)}, {"article", a.id},
-                   {"url", url}, {"slug", a.slug}};
+    json::object m{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)},
+                   {"article", a.id},   {"url", url},      {"slug", a.slug}};
     if (frame.size() < NodeBus::kMaxMessageBytes - 1000) m["frame"] = frame;
     auto deliver = [this, article_id = a.id, url = std::move(url), slug = a.slug, frame = std::move(frame),
                     m = std::move(m)]() mutable {

@@ -23,11 +23,10 @@
 #pragma once
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "domain/articles.h"
 #include "domain/comments.h"

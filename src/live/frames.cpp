@@ -9,9 +9,11 @@ namespace json = boost::json;
 
 std::string comment_frame(const Comment& c, CommentService::Change change) {
   switch (change) {
-    case CommentService::Change::created: return sse_frame("comment.created", c.id, json::serialize(comment_json(c)));
+    case CommentService::Change::created:
+      return sse_frame("comment.created", c.id, json::serialize(comment_json(c)));
     case CommentService::Change::updated:
-    case CommentService::Change::reacted: return sse_frame("comment.updated", 0, json::serialize(comment_json(c)));
+    case CommentService::Change::reacted:
+      return sse_frame("comment.updated", 0, json::serialize(comment_json(c)));
     case CommentService::Change::removed:
       return sse_frame("comment.removed", 0, json::serialize(json::object{{"id", c.id}}));
   }
@@ -21,8 +23,9 @@ std::string comment_frame(const Comment& c, CommentService::Change change) {
 std::string notification_frame(const Comment& c, const std::string& kind, const std::string& article_url) {
   auto comment = comment_json(c);
   comment["article_id"] = c.article_id;
-  return sse_frame("notification", 0, json::serialize(json::object{
-                                          {"kind", kind}, {"comment", std::move(comment)}, {"article_url", article_url}}));
+  return sse_frame(
+      "notification", 0,
+      json::serialize(json::object{{"kind", kind}, {"comment", std::move(comment)}, {"article_url", article_url}}));
 }
 
 }  // namespace tribune

@@ -10,8 +10,12 @@
 
 namespace tribune {
 
-inline int64_t article_topic(int64_t article_id) { return article_id; }
-inline int64_t reader_topic(int64_t account_id) { return -account_id; }
+inline int64_t article_topic(int64_t article_id) {
+  return article_id;
+}
+inline int64_t reader_topic(int64_t account_id) {
+  return -account_id;
+}
 
 // comment.created (with the comment's id as the event id, for Last-Event-ID), comment.updated (edits and
 // reaction counts) or comment.removed ({"id"} only).

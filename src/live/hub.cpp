@@ -67,8 +67,7 @@ void LiveHub::publish(int64_t topic, const std::string& frame) {
   }
   published_.fetch_add(1);
   auto shared = std::make_shared<const std::string>(frame);
-  for (auto& s : targets)
-    boost::asio::post(s->timer().get_executor(), [s, shared] { s->push(shared); });
+  for (auto& s : targets) boost::asio::post(s->timer().get_executor(), [s, shared] { s->push(shared); });
 }
 
 void LiveHub::close_all() {
@@ -94,8 +93,10 @@ std::string sse_frame(std::string_view event, int64_t id, std::string_view data)
   out += event;
   out += "\ndata: ";
   for (char c : data) {
-    if (c == '\n') out += "\ndata: ";  // JSON has no raw newlines, but never let one end the frame
-    else out += c;
+    if (c == '\n')
+      out += "\ndata: ";  // JSON has no raw newlines, but never let one end the frame
+    else
+      out += c;
   }
   out += "\n\n";
   return out;

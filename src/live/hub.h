@@ -6,10 +6,9 @@
 // neither grow memory without bound nor hold up the others.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -33,7 +32,7 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   std::shared_ptr<const std::string> take();
   bool overflowed() const { return overflowed_; }
   boost::asio::steady_timer& timer() { return timer_; }
-  void close();                         // wakes the connection so it ends (shutdown, overflow)
+  void close();  // wakes the connection so it ends (shutdown, overflow)
   bool closed() const { return closed_; }
 
  private:

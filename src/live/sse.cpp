@@ -1,11 +1,10 @@
 #include "live/sse.h"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <array>
 
 #include "model/error.h"
 
@@ -42,9 +41,8 @@ StreamBody stream_body(LiveHub& hub, StreamGate::Ticket ticket, std::vector<int6
     // A client sends nothing after its request: a read that completes means it has gone (or broke the
     // protocol). Noticing at once, not at the next heartbeat, gives its place at the gate straight back.
     auto scratch = std::make_shared<std::array<char, 64>>();
-    stream.socket().async_read_some(asio::buffer(*scratch), [sub, scratch](boost::system::error_code, size_t) {
-      sub->close();
-    });
+    stream.socket().async_read_some(asio::buffer(*scratch),
+                                    [sub, scratch](boost::system::error_code, size_t) { sub->close(); });
     std::string out = "retry: 3000\n\n";
     if (replay)
       for (auto& frame : replay()) out += frame;

@@ -14,8 +14,8 @@
 namespace tribune {
 
 struct StreamLimits {
-  size_t total = 10000;       // open streams on this node
-  size_t per_address = 64;    // open streams from one client address (a newsroom or a school shares one)
+  size_t total = 10000;                    // open streams on this node
+  size_t per_address = 64;                 // open streams from one client address (a newsroom or a school shares one)
   std::chrono::seconds write_timeout{30};  // a reader that takes longer to accept one write is dropped
 };
 

@@ -9,7 +9,9 @@ namespace tribune {
 OutboxWorker::OutboxWorker(OutboxStore& store, SmtpSender sender, std::string host_name, Now now)
     : store_(store), sender_(std::move(sender)), host_(std::move(host_name)), now_(std::move(now)) {}
 
-OutboxWorker::~OutboxWorker() { stop(); }
+OutboxWorker::~OutboxWorker() {
+  stop();
+}
 
 std::chrono::seconds OutboxWorker::backoff(int attempts) {
   int64_t s = 30;

@@ -54,7 +54,8 @@ std::string compose_message(const std::string& from, const OutboxMail& mail, con
   }
   return "Date: " + format_rfc822(date) + "\r\nFrom: " + strip_newlines(from) + "\r\nTo: " + strip_newlines(mail.to) +
          "\r\nSubject: " + encode_header(strip_newlines(mail.subject)) + "\r\nMessage-ID: <" + message_id +
-         ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+         ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+         "8bit\r\n\r\n" +
          body;
 }
 

@@ -9,7 +9,7 @@
 namespace tribune {
 
 struct SmtpSettings {
-  std::string url;       // "smtp://127.0.0.1:2525"; empty: mail stays queued
+  std::string url;  // "smtp://127.0.0.1:2525"; empty: mail stays queued
   std::string from = "The Tribune <no-reply@localhost>";
   std::string username;  // optional
   std::string password;

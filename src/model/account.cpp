@@ -7,10 +7,14 @@ namespace tribune {
 
 std::string_view to_string(Role r) {
   switch (r) {
-    case Role::moderator: return "moderator";
-    case Role::editor: return "editor";
-    case Role::admin: return "admin";
-    case Role::reader: break;
+    case Role::moderator:
+      return "moderator";
+    case Role::editor:
+      return "editor";
+    case Role::admin:
+      return "admin";
+    case Role::reader:
+      break;
   }
   return "reader";
 }
@@ -22,7 +26,8 @@ std::optional<Role> parse_role(std::string_view s) {
 }
 
 std::string mention_handle(std::string_view display_name) {
-  auto folded = icu::UnicodeString::fromUTF8(icu::StringPiece(display_name.data(), static_cast<int32_t>(display_name.size())));
+  auto folded =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(display_name.data(), static_cast<int32_t>(display_name.size())));
   folded.foldCase();
   icu::UnicodeString kept;
   for (int32_t i = 0; i < folded.length();) {

@@ -17,10 +17,14 @@ namespace tribune {
 enum class Role { reader, moderator, editor, admin };
 std::string_view to_string(Role r);
 std::optional<Role> parse_role(std::string_view s);
-inline Role role_or_reader(std::string_view s) { return parse_role(s).value_or(Role::reader); }
+inline Role role_or_reader(std::string_view s) {
+  return parse_role(s).value_or(Role::reader);
+}
 
 // Moderators, editors and admins: staff, above the reader.
-inline bool is_staff(Role r) { return r != Role::reader; }
+inline bool is_staff(Role r) {
+  return r != Role::reader;
+}
 
 struct Account {
   int64_t id = 0;
@@ -44,14 +48,16 @@ std::string mention_handle(std::string_view display_name);
 
 // A ban is a suspension to the end of time (9999-12-31); one that far away reads as a ban, not a date.
 inline constexpr TimePoint kBanEnd{std::chrono::seconds(253402300799)};
-inline bool is_ban(TimePoint until, TimePoint now) { return until > now + std::chrono::days(365 * 50); }
+inline bool is_ban(TimePoint until, TimePoint now) {
+  return until > now + std::chrono::days(365 * 50);
+}
 
 struct NewAccount {
   std::string email;
   std::string email_normalized;
   std::string display_name;
   std::array<std::string, 2> name_keys;  // confusable keys of display_name (confusable_keys())
-  std::string password_hash;  // PHC string
+  std::string password_hash;             // PHC string
   Role role = Role::reader;
   TimePoint created_at{};
 };

@@ -13,10 +13,14 @@ namespace tribune {
 
 std::string_view to_string(CommentsMode m) {
   switch (m) {
-    case CommentsMode::open: return "open";
-    case CommentsMode::closed: return "closed";
-    case CommentsMode::premoderated: return "premoderated";
-    case CommentsMode::site_default: break;
+    case CommentsMode::open:
+      return "open";
+    case CommentsMode::closed:
+      return "closed";
+    case CommentsMode::premoderated:
+      return "premoderated";
+    case CommentsMode::site_default:
+      break;
   }
   return "default";
 }
@@ -86,11 +90,10 @@ std::string slugify(std::string_view input) {
 
 bool is_reserved_section_slug(std::string_view slug) {
   static constexpr std::array<std::string_view, 26> reserved = {
-      "verify",  "forgot",  "reset",
-      "api",     "assets",  "authors", "sections", "feed.xml",   "sitemap.xml", "healthz",
-      "metrics", "register", "comment", "comments", "signin",    "signout",     "account",
-      "admin",   "moderation", "support", "webhooks", "readers", "tags",        "favicon.ico",
-      "following", "notifications"};
+      "verify",   "forgot",      "reset",       "api",       "assets",       "authors", "sections",
+      "feed.xml", "sitemap.xml", "healthz",     "metrics",   "register",     "comment", "comments",
+      "signin",   "signout",     "account",     "admin",     "moderation",   "support", "webhooks",
+      "readers",  "tags",        "favicon.ico", "following", "notifications"};
   for (auto r : reserved)
     if (slug == r) return true;
   return false;
@@ -103,8 +106,7 @@ void check_text(const std::string& value, std::string_view field, size_t max, bo
   if (required && trim(value).empty()) throw invalid_field(f, "missing_field", f + " is required.");
   if (!is_valid_utf8(value)) throw invalid_field(f, "invalid_utf8", f + " is not valid UTF-8.");
   if (has_control_chars(value)) throw invalid_field(f, "control_characters", f + " contains control characters.");
-  if (value.size() > max)
-    throw invalid_field(f, "too_long", f + " is longer than " + std::to_string(max) + " bytes.");
+  if (value.size() > max) throw invalid_field(f, "too_long", f + " is longer than " + std::to_string(max) + " bytes.");
 }
 
 void check_single_line(const std::string& value, std::string_view field) {
@@ -113,9 +115,12 @@ void check_single_line(const std::string& value, std::string_view field) {
 }
 
 bool is_http_url(std::string_view url) {
-  if (url.starts_with("https://")) url.remove_prefix(8);
-  else if (url.starts_with("http://")) url.remove_prefix(7);
-  else return false;
+  if (url.starts_with("https://"))
+    url.remove_prefix(8);
+  else if (url.starts_with("http://"))
+    url.remove_prefix(7);
+  else
+    return false;
   if (url.empty() || url.front() == '/') return false;
   for (char c : url)
     if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\') return false;

@@ -40,7 +40,7 @@ struct Article {
   TimePoint published_at{};
   TimePoint updated_at{};
   std::string body_markdown;
-  std::string body_html;  // rendered once, at publish time
+  std::string body_html;    // rendered once, at publish time
   std::string source_name;  // syndication: "This article first appeared in <source_name>"
   std::string source_url;
   CommentsMode comments = CommentsMode::site_default;
@@ -93,18 +93,18 @@ struct ArticleCursor {
 };
 
 struct ArticleQuery {
-  TimePoint visible_at{};                 // only articles published at or before this instant
+  TimePoint visible_at{};  // only articles published at or before this instant
   std::optional<std::string> section_slug;
   std::optional<std::string> author_slug;
   std::optional<std::string> tag;
-  std::optional<ArticleCursor> after;     // exclusive
+  std::optional<ArticleCursor> after;  // exclusive
   int limit = 20;
-  bool with_body = false;                 // listings skip the body columns
+  bool with_body = false;  // listings skip the body columns
 };
 
 struct ArticleList {
   std::vector<Article> articles;
-  std::optional<ArticleCursor> next;      // set when more rows follow
+  std::optional<ArticleCursor> next;  // set when more rows follow
 };
 
 // An article ready to store: validated, body rendered.

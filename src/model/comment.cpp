@@ -4,11 +4,16 @@ namespace tribune {
 
 std::string_view to_string(CommentStatus s) {
   switch (s) {
-    case CommentStatus::published: return "published";
-    case CommentStatus::pending: return "pending";
-    case CommentStatus::hidden: return "hidden";
-    case CommentStatus::rejected: return "rejected";
-    case CommentStatus::deleted: return "deleted";
+    case CommentStatus::published:
+      return "published";
+    case CommentStatus::pending:
+      return "pending";
+    case CommentStatus::hidden:
+      return "hidden";
+    case CommentStatus::rejected:
+      return "rejected";
+    case CommentStatus::deleted:
+      return "deleted";
   }
   return "hidden";
 }
@@ -30,10 +35,14 @@ std::optional<CommentSort> parse_comment_sort(std::string_view s) {
 
 std::string_view to_string(CommentSort s) {
   switch (s) {
-    case CommentSort::oldest: return "oldest";
-    case CommentSort::top: return "top";
-    case CommentSort::picks: return "picks";
-    case CommentSort::newest: break;
+    case CommentSort::oldest:
+      return "oldest";
+    case CommentSort::top:
+      return "top";
+    case CommentSort::picks:
+      return "picks";
+    case CommentSort::newest:
+      break;
   }
   return "newest";
 }

@@ -22,8 +22,8 @@ struct Comment {
   int64_t id = 0;
   int64_t article_id = 0;
   std::optional<int64_t> parent_id;
-  int64_t root_id = 0;  // the top-level comment of the thread (itself when top-level)
-  int depth = 0;        // 0 for top-level
+  int64_t root_id = 0;               // the top-level comment of the thread (itself when top-level)
+  int depth = 0;                     // 0 for top-level
   std::optional<int64_t> author_id;  // empty when the author deleted their account
   std::string author_name;
   std::string body_markdown;

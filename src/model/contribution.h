@@ -43,8 +43,8 @@ struct NewContribution {
 struct PaymentEvent {
   std::string event_id;
   std::string type;
-  int64_t created = 0;   // the event's own time: a status only moves forward in event time
-  std::string payload;   // the raw event, kept
+  int64_t created = 0;  // the event's own time: a status only moves forward in event time
+  std::string payload;  // the raw event, kept
   // How to find the contribution: the first that matches.
   std::optional<int64_t> contribution_id;
   std::string session_id, subscription_id, payment_intent_id, invoice_id;
@@ -52,7 +52,7 @@ struct PaymentEvent {
   std::string learn_session_id, learn_subscription_id, learn_payment_intent_id, learn_customer_id, learn_email;
   std::optional<std::string> status;
   struct Payment {
-    std::string object_id;  // invoice, session or charge id: one ledger row each (a refund updates its row)
+    std::string object_id;     // invoice, session or charge id: one ledger row each (a refund updates its row)
     int64_t amount_minor = 0;  // negative for refunds
     std::string currency;
   };
@@ -81,7 +81,7 @@ struct ContributionReport {
   std::vector<ByArticle> articles;  // most money first
   int64_t once_minor = 0, monthly_minor = 0, refunded_minor = 0;
   int64_t once_count = 0, monthly_count = 0;
-  int64_t active_monthly = 0;       // monthly contributions active now
+  int64_t active_monthly = 0;  // monthly contributions active now
 };
 
 }  // namespace tribune

@@ -9,22 +9,22 @@
 namespace tribune {
 
 enum class ErrorKind {
-  bad_request,         // malformed input: syntax, encoding, types
-  invalid,             // well-formed but breaks a rule (validation)
-  unauthenticated,     // no or bad credentials
-  forbidden,           // authenticated, not allowed
-  csrf_failed,         // missing or wrong CSRF token or Origin
+  bad_request,      // malformed input: syntax, encoding, types
+  invalid,          // well-formed but breaks a rule (validation)
+  unauthenticated,  // no or bad credentials
+  forbidden,        // authenticated, not allowed
+  csrf_failed,      // missing or wrong CSRF token or Origin
   not_found,
   method_not_allowed,
-  conflict,            // duplicates, races lost
+  conflict,  // duplicates, races lost
   gone,
   payload_too_large,
   headers_too_large,
-  timeout,             // the request did not arrive in time
+  timeout,  // the request did not arrive in time
   unsupported_media_type,
   rate_limited,
-  unavailable,         // dependency down or shutting down: retry later
-  internal,            // a bug or an unexpected failure: never shows details to the client
+  unavailable,  // dependency down or shutting down: retry later
+  internal,     // a bug or an unexpected failure: never shows details to the client
 };
 
 class Error : public std::runtime_error {

@@ -14,9 +14,9 @@ namespace tribune {
 struct QueueQuery {
   std::string view = "open";  // open (held and reported), held, reported, decided
   std::optional<int64_t> article_id;
-  std::string rule;           // only comments held by this rule
+  std::string rule;  // only comments held by this rule
   std::optional<int64_t> author_id;
-  int64_t after = 0;          // open/held/reported: comment id > after; decided: decision (log) id < after (0: newest)
+  int64_t after = 0;  // open/held/reported: comment id > after; decided: decision (log) id < after (0: newest)
   int limit = 50;
 };
 
@@ -47,10 +47,10 @@ struct LogEntry {
 };
 
 struct LogQuery {
-  int64_t before_id = 0;               // newest first, id < before_id (0: from the newest)
+  int64_t before_id = 0;  // newest first, id < before_id (0: from the newest)
   int limit = 50;
-  std::optional<int64_t> subject_id;   // acts on this reader or on their comments (account_id)
-  std::string action;                  // only this action
+  std::optional<int64_t> subject_id;  // acts on this reader or on their comments (account_id)
+  std::string action;                 // only this action
 };
 
 struct TrainingExample {

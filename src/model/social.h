@@ -27,10 +27,10 @@ struct Notification {
 
 struct DueDigest {
   Account account;
-  int64_t cursor = 0;                 // the last notification id already considered for mail
-  int64_t up_to = 0;                  // the newest notification id now considered
-  std::vector<Notification> items;    // unread, id > cursor, oldest first, at most 20
-  int64_t more = 0;                   // further unread notifications past those items
+  int64_t cursor = 0;               // the last notification id already considered for mail
+  int64_t up_to = 0;                // the newest notification id now considered
+  std::vector<Notification> items;  // unread, id > cursor, oldest first, at most 20
+  int64_t more = 0;                 // further unread notifications past those items
 };
 
 }  // namespace tribune

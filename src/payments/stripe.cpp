@@ -24,8 +24,8 @@ Error provider_error(const std::string& message) {
 
 }  // namespace
 
-StripeClient::Session StripeClient::create_checkout_session(const std::vector<std::pair<std::string, std::string>>& fields,
-                                                            const std::string& idempotency_key) const {
+StripeClient::Session StripeClient::create_checkout_session(
+    const std::vector<std::pair<std::string, std::string>>& fields, const std::string& idempotency_key) const {
   if (!configured()) throw Error(ErrorKind::unavailable, "contributions_off", "Contributions are not set up yet.");
   std::string body;
   for (const auto& [k, v] : fields) {
@@ -64,7 +64,8 @@ std::string stripe_signature(std::string_view secret, int64_t timestamp, std::st
 
 void verify_stripe_signature(std::string_view header, std::string_view body, const std::string& secret, TimePoint now,
                              std::chrono::seconds tolerance) {
-  if (header.empty()) throw Error(ErrorKind::bad_request, "missing_signature", "The Stripe-Signature header is missing.");
+  if (header.empty())
+    throw Error(ErrorKind::bad_request, "missing_signature", "The Stripe-Signature header is missing.");
   int64_t timestamp = -1;
   std::vector<std::string_view> v1;
   while (!header.empty()) {
@@ -82,15 +83,15 @@ void verify_stripe_signature(std::string_view header, std::string_view body, con
     }
   }
   if (timestamp < 0 || v1.empty())
-    throw Error(ErrorKind::bad_request, "malformed_signature", "The Stripe-Signature header has no timestamp or v1 signature.");
+    throw Error(ErrorKind::bad_request, "malformed_signature",
+                "The Stripe-Signature header has no timestamp or v1 signature.");
   int64_t age = now.time_since_epoch().count() - timestamp;
   if (age > tolerance.count() || age < -tolerance.count())
     throw Error(ErrorKind::bad_request, "stale_signature", "The signed event is outside the tolerance window.");
   std::string expected = stripe_signature(secret, timestamp, body);
   bool ok = false;
   for (auto candidate : v1)  // every candidate is compared, in constant time each
-    ok |= candidate.size() == expected.size() &&
-          sodium_memcmp(candidate.data(), expected.data(), expected.size()) == 0;
+    ok |= candidate.size() == expected.size() && sodium_memcmp(candidate.data(), expected.data(), expected.size()) == 0;
   if (!ok) throw Error(ErrorKind::bad_request, "bad_signature", "The Stripe signature does not match.");
 }
 

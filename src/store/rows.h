@@ -24,7 +24,9 @@ template <class Row>
 TimePoint seconds_at(const Row& r, int col) {
   return TimePoint(std::chrono::seconds(r.int64(col)));
 }
-inline int64_t secs(TimePoint t) { return t.time_since_epoch().count(); }
+inline int64_t secs(TimePoint t) {
+  return t.time_since_epoch().count();
+}
 
 // 63 bits of BLAKE2b of a comment's text (comments.text_hash): finds a reader's earlier comments with the same
 // text through an index. Both engines store it, so `store copy` carries it across unchanged.
@@ -32,8 +34,8 @@ int64_t text_hash(std::string_view text);
 
 // --- Articles: the head of an article row (a alias for articles, s for sections); the engines add authors,
 // tags and the body after these columns, each in its own way.
-#define TRIBUNE_ARTICLE_COLUMNS                                                                               \
-  "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, "         \
+#define TRIBUNE_ARTICLE_COLUMNS                                                                      \
+  "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, " \
   "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name"
 inline constexpr int kArticleWidth = 14;
 
@@ -84,9 +86,9 @@ Account read_account(const Row& r, int c) {
 }
 
 // --- Comments (c), with their author's name and supporter badge (ac).
-#define TRIBUNE_COMMENT_COLUMNS                                                                               \
-  "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "         \
-  "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, "     \
+#define TRIBUNE_COMMENT_COLUMNS                                                                           \
+  "c.id, c.article_id, c.parent_id, c.root_id, c.depth, c.author_id, coalesce(ac.display_name, ''), "     \
+  "c.body_markdown, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.recommend_count, " \
   "c.picked, coalesce(ac.show_supporter AND ac.supporter_since IS NOT NULL, false)"
 inline constexpr const char* kCommentColumns = TRIBUNE_COMMENT_COLUMNS;
 inline constexpr int kCommentWidth = 16;
@@ -163,8 +165,8 @@ inline constexpr const char* kSessionColumns = "id, created_at, last_seen_at, ex
 
 template <class Row>
 SessionInfo read_session(const Row& r, int c, int64_t account_id) {
-  return SessionInfo{r.int64(c), account_id, seconds_at(r, c + 1), seconds_at(r, c + 2), seconds_at(r, c + 3),
-                     r.text(c + 4), r.text(c + 5)};
+  return SessionInfo{r.int64(c),           account_id,    seconds_at(r, c + 1), seconds_at(r, c + 2),
+                     seconds_at(r, c + 3), r.text(c + 4), r.text(c + 5)};
 }
 
 // --- The moderation queue: a comment (kCommentColumns), then its open reports, the reasons given, the rule
@@ -194,7 +196,8 @@ QueueItem read_queue_item(const Row& r, bool decided) {
 }
 
 // --- The audit log (FROM moderation_log).
-inline constexpr const char* kLogColumns = "id, actor_id, actor_name, action, comment_id, account_id, reason, created_at";
+inline constexpr const char* kLogColumns =
+    "id, actor_id, actor_name, action, comment_id, account_id, reason, created_at";
 
 template <class Row>
 LogEntry read_log_entry(const Row& r) {

@@ -13,8 +13,8 @@
 
 #include "store/roles/accounts.h"
 #include "store/roles/admin.h"
-#include "store/roles/audit.h"
 #include "store/roles/articles.h"
+#include "store/roles/audit.h"
 #include "store/roles/comments.h"
 #include "store/roles/ledger.h"
 #include "store/roles/moderation.h"

@@ -33,7 +33,9 @@ size_t collect(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-std::string failure(CURLcode rc, const char* errbuf) { return errbuf[0] ? errbuf : curl_easy_strerror(rc); }
+std::string failure(CURLcode rc, const char* errbuf) {
+  return errbuf[0] ? errbuf : curl_easy_strerror(rc);
+}
 
 }  // namespace
 

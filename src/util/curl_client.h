@@ -11,12 +11,12 @@
 namespace tribune::curl_client {
 
 struct Post {
-  std::string url;                           // http:// or https:// only
-  std::vector<std::string> headers;          // "Name: value"
+  std::string url;                   // http:// or https:// only
+  std::vector<std::string> headers;  // "Name: value"
   std::string body;
   std::chrono::milliseconds timeout{10000};  // the whole exchange
   std::chrono::milliseconds connect_timeout{10000};
-  size_t max_answer = 1 << 20;               // a longer answer aborts the transfer (an error)
+  size_t max_answer = 1 << 20;  // a longer answer aborts the transfer (an error)
 };
 
 struct Answer {

@@ -1,23 +1,34 @@
 #include "util/text.h"
 
+#include <sodium.h>
+#include <unicode/utf8.h>
+
 #include <array>
 #include <cstdio>
 #include <ctime>
-
-#include <sodium.h>
-#include <unicode/utf8.h>
 
 namespace tribune {
 
 void append_html_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -97,8 +108,8 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   int y, mo, d, h, mi, sec;
   if (s.size() < 20) return std::nullopt;
   if (!digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d) ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
-      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
+      s[16] != ':' || !digits(s, 17, 2, sec))
     return std::nullopt;
   size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
@@ -129,7 +140,9 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   return time_point_cast<seconds>(tp);
 }
 
-TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(Clock::now()); }
+TimePoint now_seconds() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(Clock::now());
+}
 
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();

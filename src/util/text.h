@@ -17,7 +17,9 @@ void append_html_escaped(std::string& out, std::string_view s);
 std::string html_escape(std::string_view s);
 
 // XML escaping (feeds, sitemap): the same five characters.
-inline std::string xml_escape(std::string_view s) { return html_escape(s); }
+inline std::string xml_escape(std::string_view s) {
+  return html_escape(s);
+}
 
 // True when s is well-formed UTF-8 with no overlongs, surrogates or code points above U+10FFFF.
 bool is_valid_utf8(std::string_view s);
@@ -35,7 +37,9 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s);
 // RFC 822 date for RSS: "Mon, 06 Jul 2009 00:00:00 GMT".
 std::string format_rfc822(TimePoint t);
 // HTTP-date for Last-Modified.
-inline std::string format_http_date(TimePoint t) { return format_rfc822(t); }
+inline std::string format_http_date(TimePoint t) {
+  return format_rfc822(t);
+}
 
 TimePoint now_seconds();
 

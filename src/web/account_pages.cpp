@@ -20,8 +20,9 @@ PageRenderer::SimpleForm link_expired_page(const std::string& heading) {
   f.heading = heading;
   f.lead = "This link has expired or was already used.";
   f.show_form = false;
-  f.after_html = "You can ask for a new one: <a href=\"/forgot\">reset your password</a> or, signed in, from "
-                 "<a href=\"/account\">your account</a>.";
+  f.after_html =
+      "You can ask for a new one: <a href=\"/forgot\">reset your password</a> or, signed in, from "
+      "<a href=\"/account\">your account</a>.";
   return f;
 }
 
@@ -98,15 +99,22 @@ Response AccountPages::signout_submit(RequestContext& ctx) {
 Response AccountPages::account_page(RequestContext& ctx, http::status status, std::string notice, std::string error) {
   auto account = accounts_.find(ctx.principal.account_id);
   if (!account) return see_other("/signin");
-  PageRenderer::AccountView v{*account, accounts_.sessions(account->id), ctx.principal.session_id, ctx.principal.csrf_token,
-                              std::move(notice), std::move(error), accounts_.pending_email(account->id)};
+  PageRenderer::AccountView v{*account,
+                              accounts_.sessions(account->id),
+                              ctx.principal.session_id,
+                              ctx.principal.csrf_token,
+                              std::move(notice),
+                              std::move(error),
+                              accounts_.pending_email(account->id)};
   return html_page(ctx, status, renderer_.account_page(v, articles_.sections()));
 }
 
 Response AccountPages::account(RequestContext& ctx) {
   static const std::map<std::string, std::string, std::less<>> notices = {
       {"name", "Your display name is saved."},
-      {"email", "Check your new address: we sent it a confirmation link. Your account keeps its current address until you open it."},
+      {"email",
+       "Check your new address: we sent it a confirmation link. Your account keeps its current address until you open "
+       "it."},
       {"password", "Your password is changed."},
       {"verification", "A new confirmation link is on its way."},
       {"digest", "Your notification mail choice is saved."},
@@ -138,7 +146,8 @@ Response AccountPages::account_change_submit(RequestContext& ctx) {
       throw not_found("The page");
     }
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::internal || e.kind() == ErrorKind::unavailable) throw;
+    if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::internal || e.kind() == ErrorKind::unavailable)
+      throw;
     return account_page(ctx, status_for(e.kind()), {}, e.message());
   }
   return see_other("/account?done=" + action);
@@ -177,7 +186,8 @@ Response AccountPages::end_session_submit(RequestContext& ctx) {
 Response AccountPages::verify_form(RequestContext& ctx) {
   std::string token(ctx.query_value("token").value_or(""));
   if (!accounts_.link_valid(token, "verify"))
-    return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Confirm your email address"), articles_.sections()));
+    return html_page(ctx, http::status::gone,
+                     renderer_.simple_form(link_expired_page("Confirm your email address"), articles_.sections()));
   PageRenderer::SimpleForm f;
   f.heading = "Confirm your email address";
   f.lead = "Press the button to confirm that this address is yours.";
@@ -193,7 +203,8 @@ Response AccountPages::verify_submit(RequestContext& ctx) {
     accounts_.verify_email(field(form, "token"));
   } catch (const Error& e) {
     if (e.code() != "link_expired") throw;
-    return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Confirm your email address"), articles_.sections()));
+    return html_page(ctx, http::status::gone,
+                     renderer_.simple_form(link_expired_page("Confirm your email address"), articles_.sections()));
   }
   PageRenderer::SimpleForm f;
   f.heading = "Thank you";
@@ -238,14 +249,16 @@ Response AccountPages::forgot_submit(RequestContext& ctx) {
 Response AccountPages::reset_form(RequestContext& ctx) {
   std::string token(ctx.query_value("token").value_or(""));
   if (!accounts_.link_valid(token, "reset"))
-    return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Choose a new password"), articles_.sections()));
+    return html_page(ctx, http::status::gone,
+                     renderer_.simple_form(link_expired_page("Choose a new password"), articles_.sections()));
   PageRenderer::SimpleForm f;
   f.heading = "Choose a new password";
   f.lead = "This signs you out everywhere; then sign in with the new password.";
   f.action = "/reset";
   f.submit = "Save the new password";
   f.hidden = {{"token", token}, {"csrf_token", ctx.principal.csrf_token}};
-  f.fields = {{"password", "New password", "password", "new-password", "At least 8 characters; 15 or more is better.", 256}};
+  f.fields = {
+      {"password", "New password", "password", "new-password", "At least 8 characters; 15 or more is better.", 256}};
   return html_page(ctx, http::status::ok, renderer_.simple_form(f, articles_.sections()));
 }
 
@@ -256,7 +269,8 @@ Response AccountPages::reset_submit(RequestContext& ctx) {
     accounts_.reset_password(token, field(form, "password"));
   } catch (const Error& e) {
     if (e.code() == "link_expired")
-      return html_page(ctx, http::status::gone, renderer_.simple_form(link_expired_page("Choose a new password"), articles_.sections()));
+      return html_page(ctx, http::status::gone,
+                       renderer_.simple_form(link_expired_page("Choose a new password"), articles_.sections()));
     if (e.kind() != ErrorKind::invalid) throw;
     PageRenderer::SimpleForm f;
     f.heading = "Choose a new password";
@@ -264,7 +278,8 @@ Response AccountPages::reset_submit(RequestContext& ctx) {
     f.action = "/reset";
     f.submit = "Save the new password";
     f.hidden = {{"token", token}, {"csrf_token", ctx.principal.csrf_token}};
-    f.fields = {{"password", "New password", "password", "new-password", "At least 8 characters; 15 or more is better.", 256}};
+    f.fields = {
+        {"password", "New password", "password", "new-password", "At least 8 characters; 15 or more is better.", 256}};
     return html_page(ctx, http::status::unprocessable_entity, renderer_.simple_form(f, articles_.sections()));
   }
   PageRenderer::SimpleForm f;

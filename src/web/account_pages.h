@@ -12,22 +12,22 @@ class AccountPages : public PageKit {
  public:
   AccountPages(const PageKit& kit, AccountService& accounts) : PageKit(kit), accounts_(accounts) {}
 
-  Response register_form(RequestContext& ctx);    // GET /register?return_to=
-  Response register_submit(RequestContext& ctx);  // POST /register
-  Response signin_form(RequestContext& ctx);      // GET /signin?return_to=
-  Response signin_submit(RequestContext& ctx);    // POST /signin
-  Response signout_submit(RequestContext& ctx);   // POST /signout
-  Response account(RequestContext& ctx);          // GET /account?done=
+  Response register_form(RequestContext& ctx);               // GET /register?return_to=
+  Response register_submit(RequestContext& ctx);             // POST /register
+  Response signin_form(RequestContext& ctx);                 // GET /signin?return_to=
+  Response signin_submit(RequestContext& ctx);               // POST /signin
+  Response signout_submit(RequestContext& ctx);              // POST /signout
+  Response account(RequestContext& ctx);                     // GET /account?done=
   Response end_session_submit(RequestContext& ctx);          // POST /account/sessions/{id}/end
   Response sign_out_everywhere_submit(RequestContext& ctx);  // POST /account/sign-out-everywhere
 
   // Mail links: confirm the address, reset a forgotten password.
-  Response verify_form(RequestContext& ctx);    // GET /verify?token=   (a button: mail scanners only GET)
-  Response verify_submit(RequestContext& ctx);  // POST /verify
-  Response forgot_form(RequestContext& ctx);    // GET /forgot
-  Response forgot_submit(RequestContext& ctx);  // POST /forgot
-  Response reset_form(RequestContext& ctx);     // GET /reset?token=
-  Response reset_submit(RequestContext& ctx);   // POST /reset
+  Response verify_form(RequestContext& ctx);                 // GET /verify?token=   (a button: mail scanners only GET)
+  Response verify_submit(RequestContext& ctx);               // POST /verify
+  Response forgot_form(RequestContext& ctx);                 // GET /forgot
+  Response forgot_submit(RequestContext& ctx);               // POST /forgot
+  Response reset_form(RequestContext& ctx);                  // GET /reset?token=
+  Response reset_submit(RequestContext& ctx);                // POST /reset
   Response resend_verification_submit(RequestContext& ctx);  // POST /account/verification
   Response account_change_submit(RequestContext& ctx);       // POST /account/{name,email,password,delete}
   Response digest_submit(RequestContext& ctx);               // POST /account/digest (digest=immediate|daily|off)

@@ -30,7 +30,7 @@ std::optional<Response> ArticlePages::cached(RequestContext& ctx) {
 }
 
 Response ArticlePages::listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
-                                   const std::string& base_path) {
+                                    const std::string& base_path) {
   uint64_t generation = cache_.generation();
   query.limit = 21;
   if (auto c = ctx.query_value("cursor")) query.after = decode_cursor(*c);
@@ -122,8 +122,8 @@ Response ArticlePages::sitemap(RequestContext& ctx) {
     if (!page.next) break;
     q.after = page.next;
   }
-  return store_and_serve(ctx, generation, renderer_.sitemap(all, articles_.sections()), "application/xml; charset=utf-8",
-                         true);
+  return store_and_serve(ctx, generation, renderer_.sitemap(all, articles_.sections()),
+                         "application/xml; charset=utf-8", true);
 }
 
 Response ArticlePages::support(RequestContext& ctx) {

@@ -15,15 +15,15 @@ class ArticlePages : public PageKit {
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
 
-  Response home(RequestContext& ctx);      // GET /
-  Response section(RequestContext& ctx);   // GET /{section}?cursor=
-  Response author(RequestContext& ctx);    // GET /authors/{slug}?cursor=
-  Response article(RequestContext& ctx);   // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
-  Response feed(RequestContext& ctx);      // GET /feed.xml
-  Response sitemap(RequestContext& ctx);   // GET /sitemap.xml
-  Response support(RequestContext& ctx);   // GET /support
-  Response asset(RequestContext& ctx);     // GET /assets/{name}
-  Response favicon(RequestContext& ctx);   // GET /favicon.ico
+  Response home(RequestContext& ctx);     // GET /
+  Response section(RequestContext& ctx);  // GET /{section}?cursor=
+  Response author(RequestContext& ctx);   // GET /authors/{slug}?cursor=
+  Response article(RequestContext& ctx);  // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
+  Response feed(RequestContext& ctx);     // GET /feed.xml
+  Response sitemap(RequestContext& ctx);  // GET /sitemap.xml
+  Response support(RequestContext& ctx);  // GET /support
+  Response asset(RequestContext& ctx);    // GET /assets/{name}
+  Response favicon(RequestContext& ctx);  // GET /favicon.ico
   std::optional<Response> asset_fast(RequestContext& ctx);
 
  private:

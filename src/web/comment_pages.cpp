@@ -39,7 +39,8 @@ Response CommentPages::comment_submit(RequestContext& ctx) {
                                               back + "#comments", articles_.sections()));
     return see_other(back + "#comment-" + std::to_string(c.id));
   } catch (const Error& e) {
-    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited) throw;
+    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited)
+      throw;
     std::optional<Comment> parent_comment;
     if (parent) parent_comment = comments_.find(*parent);
     if (parent_comment && parent_comment->status != CommentStatus::published) parent_comment.reset();

@@ -27,7 +27,8 @@ Response ContributionPages::contribute_submit(RequestContext& ctx) {
     int64_t major = 0;
     auto [p, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), major);
     if (amount.empty() || ec != std::errc() || p != amount.data() + amount.size())
-      throw invalid_field("amount", "invalid_amount", "Choose an amount, or write one in whole units (for example 20).");
+      throw invalid_field("amount", "invalid_amount",
+                          "Choose an amount, or write one in whole units (for example 20).");
     r.amount_major = major;
     r.currency = field(form, "currency");
     if (r.currency.empty()) r.currency = contributions_.rules().currencies.front();
@@ -39,7 +40,8 @@ Response ContributionPages::contribute_submit(RequestContext& ctx) {
     auto started = contributions_.start_checkout(r);
     return see_other(started.checkout_url);
   } catch (const Error& e) {
-    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::rate_limited && e.kind() != ErrorKind::unavailable) throw;
+    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::rate_limited && e.kind() != ErrorKind::unavailable)
+      throw;
     Response res = html_page(ctx, status_for(e.kind()),
                              renderer_.message_page("Your contribution did not start", e.message(), back + "#support",
                                                     articles_.sections()));
@@ -64,9 +66,9 @@ Response ContributionPages::contributions_report(RequestContext& ctx) {
   if (std::find(currencies.begin(), currencies.end(), currency) == currencies.end()) currency = currencies.front();
   int days = static_cast<int>(query_id(ctx, "days"));
   if (days < 1 || days > 366) days = 30;
-  return html_page(ctx, http::status::ok,
-                   renderer_.contribution_report(contributions_.report(currency, days), currencies, days,
-                                                 articles_.sections()));
+  return html_page(
+      ctx, http::status::ok,
+      renderer_.contribution_report(contributions_.report(currency, days), currencies, days, articles_.sections()));
 }
 
 Response ContributionPages::contributions_csv(RequestContext&) {
@@ -86,8 +88,8 @@ Response ContributionPages::contributions_csv(RequestContext&) {
       char amount[32];
       std::snprintf(amount, sizeof amount, "%lld.%02lld", static_cast<long long>(c.amount_minor / 100),
                     static_cast<long long>(c.amount_minor % 100));
-      out += std::to_string(c.id) + "," + format_rfc3339(c.created_at) + "," + amount + "," + csv_field(c.currency) + "," +
-             c.interval + "," + csv_field(c.status) + "," + csv_field(slug) + "," + csv_field(c.referrer) + "," +
+      out += std::to_string(c.id) + "," + format_rfc3339(c.created_at) + "," + amount + "," + csv_field(c.currency) +
+             "," + c.interval + "," + csv_field(c.status) + "," + csv_field(slug) + "," + csv_field(c.referrer) + "," +
              (c.account_id ? "yes" : "no") + "," + csv_field(c.email) + "\r\n";
       after = c.id;
     }

@@ -1,7 +1,7 @@
 #include "web/form_support.h"
 
-#include "model/error.h"
 #include "http/forms.h"
+#include "model/error.h"
 
 namespace tribune::web {
 
@@ -37,7 +37,9 @@ std::string csv_field(std::string_view v) {
   return quote ? "\"" + out + "\"" : out;
 }
 
-Response see_other(std::string_view location) { return Response::redirect(http::status::see_other, location); }
+Response see_other(std::string_view location) {
+  return Response::redirect(http::status::see_other, location);
+}
 
 std::optional<int64_t> form_id(const std::map<std::string, std::string, std::less<>>& form, std::string_view name) {
   auto raw = field(form, name);

@@ -22,7 +22,9 @@ Form form_of(const RequestContext& ctx);
 // The field's value, empty when absent.
 std::string field(const Form& form, std::string_view name);
 // "on=1" turns a follow, an ignore or a pick on; anything else turns it off.
-inline bool on_field(const Form& form) { return field(form, "on") == "1"; }
+inline bool on_field(const Form& form) {
+  return field(form, "on") == "1";
+}
 // A positive id in the field, or nullopt.
 std::optional<int64_t> form_id(const Form& form, std::string_view name);
 // A positive id in the query, or 0 when absent or malformed.

@@ -20,8 +20,8 @@ constexpr int kLogPage = 100;
 
 // The rules that can hold a comment, for the queue's filter.
 constexpr std::pair<const char*, const char*> kHoldingRules[] = {
-    {"premoderation", "Pre-moderation"}, {"suspect_words", "Suspect words"}, {"links", "Links"},
-    {"rejection_rate", "Rejection rate"}, {"new_reader", "New reader"},     {"classifier", "Spam classifier"},
+    {"premoderation", "Pre-moderation"},  {"suspect_words", "Suspect words"}, {"links", "Links"},
+    {"rejection_rate", "Rejection rate"}, {"new_reader", "New reader"},       {"classifier", "Spam classifier"},
     {"external", "External check"}};
 
 std::string short_time(TimePoint t) {
@@ -56,7 +56,9 @@ std::string standing(const Account& a, TimePoint now) {
 
 // Refusals a moderator can correct on the page they came from (a bad time, a missing or too long reason,
 // nothing selected, a staff account); anything else (not found, a failure) goes to the error page.
-bool correctable(const Error& e) { return e.kind() == ErrorKind::invalid || e.kind() == ErrorKind::forbidden; }
+bool correctable(const Error& e) {
+  return e.kind() == ErrorKind::invalid || e.kind() == ErrorKind::forbidden;
+}
 
 // An act in the log's tables: its label, with the code (what the filter, the API and the CSV use) on hover.
 std::string action_cell(const std::string& code) {
@@ -78,7 +80,7 @@ void look_at_queue(RequestContext& ctx, const std::string& back) {
 }  // namespace
 
 struct ModerationPages::Refusal {
-  std::string form;     // "decision-<comment id>", "bulk", "ban-<account id>"; "warn", "suspend", "note"...
+  std::string form;  // "decision-<comment id>", "bulk", "ban-<account id>"; "warn", "suspend", "note"...
   std::string message;
   Form typed;
   std::vector<std::string> ids;  // the bulk form's selected comments
@@ -114,17 +116,23 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
   page.heading = "Moderation";
   page.page_title = "Moderation";
   page.body_class = "page--moderation";
-  std::string_view waiting = q.view == "held"       ? "Comments held by a moderation rule"
-                             : q.view == "reported" ? "Published comments that readers reported"
-                                                    : "Comments held by a moderation rule and published comments that readers reported";
-  page.intro = decided ? "The latest decisions, newest first. A decision can be changed: approve puts a comment up again."
-                       : std::string(waiting) + ", oldest first. Approve puts a comment up and clears its reports; reject and "
-                                                "hide take it down.";
+  std::string_view waiting = q.view == "held" ? "Comments held by a moderation rule"
+                             : q.view == "reported"
+                                 ? "Published comments that readers reported"
+                                 : "Comments held by a moderation rule and published comments that readers reported";
+  page.intro = decided
+                   ? "The latest decisions, newest first. A decision can be changed: approve puts a comment up again."
+                   : std::string(waiting) +
+                         ", oldest first. Approve puts a comment up and clears its reports; reject and "
+                         "hide take it down.";
   page.empty_text = decided ? "No decisions yet." : "Nothing waits here.";
   if (auto done = ctx.query_value("done")) {
-    if (*done == "ban") page.notice = "The author is banned.";
-    else if (*done == "bulk") page.notice = std::string(ctx.query_value("n").value_or("0")) + " comments decided.";
-    else page.notice = "Decision saved.";
+    if (*done == "ban")
+      page.notice = "The author is banned.";
+    else if (*done == "bulk")
+      page.notice = std::string(ctx.query_value("n").value_or("0")) + " comments decided.";
+    else
+      page.notice = "Decision saved.";
   }
 
   std::string& top = page.actions_html;
@@ -136,25 +144,31 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
     top += std::string(">") + label + "</a> ";
   }
   top += "<a href=\"/moderation/log\">Audit log</a></nav>";
-  top += "<form class=\"queue__filters\" method=\"get\" action=\"/moderation\"><input type=\"hidden\" name=\"view\" value=\"" +
-         q.view + "\"><label>Article <input name=\"article\" value=\"" + html_escape(article_filter) +
-         "\" placeholder=\"slug\" size=\"18\"></label> <label>Rule <select name=\"rule\"><option value=\"\">Any</option>";
+  top +=
+      "<form class=\"queue__filters\" method=\"get\" action=\"/moderation\"><input type=\"hidden\" name=\"view\" "
+      "value=\"" +
+      q.view + "\"><label>Article <input name=\"article\" value=\"" + html_escape(article_filter) +
+      "\" placeholder=\"slug\" size=\"18\"></label> <label>Rule <select name=\"rule\"><option value=\"\">Any</option>";
   for (auto [name, label] : kHoldingRules)
-    top += std::string("<option value=\"") + name + "\"" + (q.rule == name ? " selected" : "") + ">" + label + "</option>";
+    top +=
+        std::string("<option value=\"") + name + "\"" + (q.rule == name ? " selected" : "") + ">" + label + "</option>";
   top += "</select></label> <label>Reader <input name=\"reader\" inputmode=\"numeric\" size=\"6\" value=\"" +
          (q.author_id ? std::to_string(*q.author_id) : std::string()) +
          "\" placeholder=\"id\"></label> <button class=\"button button--small\" type=\"submit\">Filter</button></form>";
   if (!queue.empty()) {
-    top += "<form id=\"bulk\" class=\"queue__bulk\" method=\"post\" action=\"/moderation/decisions\">" + csrf_input(ctx) +
-           refused_here("bulk") + "<input type=\"hidden\" name=\"return_to\" value=\"" + html_escape(here) +
-           "\"><label>Selected comments: reason <input name=\"reason\" maxlength=\"500\" placeholder=\"optional\" value=\"" +
+    top += "<form id=\"bulk\" class=\"queue__bulk\" method=\"post\" action=\"/moderation/decisions\">" +
+           csrf_input(ctx) + refused_here("bulk") + "<input type=\"hidden\" name=\"return_to\" value=\"" +
+           html_escape(here) +
+           "\"><label>Selected comments: reason <input name=\"reason\" maxlength=\"500\" placeholder=\"optional\" "
+           "value=\"" +
            typed("bulk", "reason") + "\"></label> ";
     for (auto [value, label] : {std::pair{"approve", "Approve selected"}, std::pair{"reject", "Reject selected"},
                                 std::pair{"hide", "Hide selected"}})
       top += std::string("<button class=\"button button--small\" type=\"submit\" name=\"decision\" value=\"") + value +
              "\">" + label + "</button> ";
-    top += "</form><p class=\"queue__keys\">Keys: <kbd>j</kbd> and <kbd>k</kbd> move between comments, <kbd>a</kbd> "
-           "approves, <kbd>r</kbd> rejects, <kbd>h</kbd> hides, <kbd>x</kbd> selects.</p>";
+    top +=
+        "</form><p class=\"queue__keys\">Keys: <kbd>j</kbd> and <kbd>k</kbd> move between comments, <kbd>a</kbd> "
+        "approves, <kbd>r</kbd> rejects, <kbd>h</kbd> hides, <kbd>x</kbd> selects.</p>";
   }
 
   page.cards = cards_for(comments);
@@ -170,7 +184,8 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
       card.lead = item.comment.status == CommentStatus::pending ? "Held for review" : "Reported";
       if (item.comment.status == CommentStatus::pending && !item.rule.empty()) card.lead += " (" + item.rule + ")";
       if (item.open_reports > 0)
-        card.note = std::to_string(item.open_reports) + (item.open_reports == 1 ? " report: " : " reports: ") + item.reasons;
+        card.note =
+            std::to_string(item.open_reports) + (item.open_reports == 1 ? " report: " : " reports: ") + item.reasons;
       else if (item.comment.status == CommentStatus::pending)
         card.note = item.rule_reason;
     }
@@ -180,13 +195,16 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
     a += "<label class=\"card__select\"><input type=\"checkbox\" name=\"ids\" value=\"" + id + "\" form=\"bulk\"" +
          (selected ? " checked" : "") + "> Select</label>";
     std::string decision_form = "decision-" + id;
-    a += "<form class=\"card__decision\" method=\"post\" action=\"/moderation/comments/" + id + "/decision\">" + csrf_input(ctx);
+    a += "<form class=\"card__decision\" method=\"post\" action=\"/moderation/comments/" + id + "/decision\">" +
+         csrf_input(ctx);
     a += refused_here(decision_form);
     a += "<input type=\"hidden\" name=\"return_to\" value=\"" + html_escape(here) + "\">";
     a += "<label class=\"visually-hidden\" for=\"reason-" + id + "\">Reason</label>";
-    a += "<input id=\"reason-" + id + "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\" value=\"" +
+    a += "<input id=\"reason-" + id +
+         "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\" value=\"" +
          typed(decision_form, "reason") + "\">";
-    for (auto [value, label] : {std::pair{"approve", "Approve"}, std::pair{"reject", "Reject"}, std::pair{"hide", "Hide"}})
+    for (auto [value, label] :
+         {std::pair{"approve", "Approve"}, std::pair{"reject", "Reject"}, std::pair{"hide", "Hide"}})
       a += std::string("<button class=\"button button--small\" type=\"submit\" name=\"decision\" value=\"") + value +
            "\" data-key=\"" + value[0] + "\">" + label + "</button>";
     a += "</form>";
@@ -195,12 +213,14 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
       a += "<a class=\"card__history\" href=\"/moderation/readers/" + author + "\">Reader's history</a>";
       // Staff cannot be banned (the ban would be refused): no button, and the reason why.
       if (is_staff(item.author_role))
-        a += "<span class=\"card__staff\">The author is " + std::string(item.author_role == Role::moderator ? "a " : "an ") +
+        a += "<span class=\"card__staff\">The author is " +
+             std::string(item.author_role == Role::moderator ? "a " : "an ") +
              std::string(to_string(item.author_role)) + ": staff cannot be banned.</span>";
       else
         a += "<form class=\"card__ban\" method=\"post\" action=\"/moderation/accounts/" + author + "/ban\">" +
              csrf_input(ctx) + refused_here("ban-" + author) + "<input type=\"hidden\" name=\"return_to\" value=\"" +
-             html_escape(here) + "\"><input type=\"hidden\" name=\"reason\" value=\"Banned from the moderation queue\">"
+             html_escape(here) +
+             "\"><input type=\"hidden\" name=\"reason\" value=\"Banned from the moderation queue\">"
              "<button class=\"button button--small button--quiet\" type=\"submit\">Ban the author</button></form>";
     }
     a += "</div>";
@@ -306,7 +326,8 @@ Response ModerationPages::reader_history(RequestContext& ctx) {
   return history_page(ctx, *id, http::status::ok, nullptr);
 }
 
-Response ModerationPages::history_page(RequestContext& ctx, int64_t account_id, http::status status, const Refusal* refusal) {
+Response ModerationPages::history_page(RequestContext& ctx, int64_t account_id, http::status status,
+                                       const Refusal* refusal) {
   static const std::map<std::string, std::string, std::less<>> notices = {
       {"warn", "The warning is saved: the reader must acknowledge it before commenting again."},
       {"premoderate", "Every comment of theirs now waits for review."},
@@ -348,7 +369,8 @@ Response ModerationPages::history_page(RequestContext& ctx, int64_t account_id, 
     auto sanction_form = [&](const std::string& action, const std::string& label, const std::string& placeholder,
                              bool required) {
       top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/sanctions\">" +
-             csrf_input(ctx) + refused_here(action) + "<input type=\"hidden\" name=\"action\" value=\"" + action + "\">";
+             csrf_input(ctx) + refused_here(action) + "<input type=\"hidden\" name=\"action\" value=\"" + action +
+             "\">";
       if (!placeholder.empty())
         top += "<label>" + label + " <input name=\"reason\" maxlength=\"500\" placeholder=\"" + placeholder + "\"" +
                (required ? " required" : "") + " value=\"" + typed(action, "reason") + "\"></label> ";
@@ -356,34 +378,47 @@ Response ModerationPages::history_page(RequestContext& ctx, int64_t account_id, 
     };
     top += "<div class=\"history__sanctions\"><h2>Sanctions</h2>";
     sanction_form("warn", "Warn", "What the reader must read and acknowledge", true);
-    top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" + csrf_input(ctx) +
-           refused_here("suspend") + "<input type=\"hidden\" name=\"return_to\" value=\"" + back +
+    top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" +
+           csrf_input(ctx) + refused_here("suspend") + "<input type=\"hidden\" name=\"return_to\" value=\"" + back +
            "\"><label>Suspend until (UTC) <input type=\"datetime-local\" name=\"until\" required value=\"" +
            typed("suspend", "until") + "\"></label> <label>Reason <input name=\"reason\" maxlength=\"500\" value=\"" +
-           typed("suspend", "reason") + "\"></label> <button class=\"button button--small\" type=\"submit\">Suspend</button></form>";
-    top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" + csrf_input(ctx) +
-           refused_here("ban") + "<input type=\"hidden\" name=\"return_to\" value=\"" + back +
+           typed("suspend", "reason") +
+           "\"></label> <button class=\"button button--small\" type=\"submit\">Suspend</button></form>";
+    top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" +
+           csrf_input(ctx) + refused_here("ban") + "<input type=\"hidden\" name=\"return_to\" value=\"" + back +
            "\"><label>Reason <input name=\"reason\" maxlength=\"500\" value=\"" + typed("ban", "reason") +
            "\"></label> <button class=\"button button--small\" type=\"submit\">Ban</button></form>";
     if (who.banned_until && *who.banned_until > articles_.now())
       top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" +
-             csrf_input(ctx) + refused_here("lift") + "<input type=\"hidden\" name=\"lift\" value=\"1\"><input type=\"hidden\" name=\"return_to\" value=\"" +
-             back + "\"><button class=\"button button--small button--quiet\" type=\"submit\">Lift the ban or suspension</button></form>";
-    if (who.premoderated) sanction_form("release", "Stop pre-moderating", "", false);
-    else sanction_form("premoderate", "Pre-moderate every comment", "Reason (optional)", false);
+             csrf_input(ctx) + refused_here("lift") +
+             "<input type=\"hidden\" name=\"lift\" value=\"1\"><input type=\"hidden\" name=\"return_to\" value=\"" +
+             back +
+             "\"><button class=\"button button--small button--quiet\" type=\"submit\">Lift the ban or "
+             "suspension</button></form>";
+    if (who.premoderated)
+      sanction_form("release", "Stop pre-moderating", "", false);
+    else
+      sanction_form("premoderate", "Pre-moderate every comment", "Reason (optional)", false);
     top += "</div>";
   }
   top += "<div class=\"history__notes\"><h2>Notes and acts</h2>";
   top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/sanctions\">" +
-         csrf_input(ctx) + refused_here("note") + "<input type=\"hidden\" name=\"action\" value=\"note\"><label>Note for "
-         "moderators <input name=\"reason\" maxlength=\"500\" required value=\"" + typed("note", "reason") +
+         csrf_input(ctx) + refused_here("note") +
+         "<input type=\"hidden\" name=\"action\" value=\"note\"><label>Note for "
+         "moderators <input name=\"reason\" maxlength=\"500\" required value=\"" +
+         typed("note", "reason") +
          "\"></label> <button class=\"button button--small\" type=\"submit\">Add note</button></form>";
-  if (h.log.empty()) top += "<p>Nothing recorded yet.</p>";
+  if (h.log.empty())
+    top += "<p>Nothing recorded yet.</p>";
   else {
-    top += "<div class=\"log__scroll\"><table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reason or note</th></tr></thead><tbody>";
+    top +=
+        "<div class=\"log__scroll\"><table "
+        "class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reason or "
+        "note</th></tr></thead><tbody>";
     for (const auto& e : h.log)
-      top += "<tr><td>" + short_time(e.created_at) + "</td><td>" + html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) +
-             "</td><td>" + action_cell(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
+      top += "<tr><td>" + short_time(e.created_at) + "</td><td>" +
+             html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" +
+             action_cell(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
              "</td><td>" + html_escape(e.reason) + "</td></tr>";
     top += "</tbody></table></div>";
   }
@@ -405,8 +440,9 @@ Response ModerationPages::audit_log(RequestContext& ctx) {
   std::string filters = (q.action.empty() ? "" : "&action=" + q.action) +
                         (q.subject_id ? "&reader=" + std::to_string(*q.subject_id) : "");
   std::string& top = page.actions_html;
-  top += "<form class=\"queue__filters\" method=\"get\" action=\"/moderation/log\"><label>Act <select name=\"action\">"
-         "<option value=\"\">Any</option>";
+  top +=
+      "<form class=\"queue__filters\" method=\"get\" action=\"/moderation/log\"><label>Act <select name=\"action\">"
+      "<option value=\"\">Any</option>";
   bool known = q.action.empty();
   for (auto [code, label] : kAuditActions) {
     known = known || code == q.action;
@@ -416,17 +452,24 @@ Response ModerationPages::audit_log(RequestContext& ctx) {
   if (!known) top += "<option value=\"" + html_escape(q.action) + "\" selected>" + html_escape(q.action) + "</option>";
   top += "</select></label> <label>Reader <input name=\"reader\" inputmode=\"numeric\" size=\"6\" value=\"" +
          (q.subject_id ? std::to_string(*q.subject_id) : std::string()) +
-         "\"></label> <button class=\"button button--small\" type=\"submit\">Filter</button> <a href=\"/moderation/log.csv\" "
+         "\"></label> <button class=\"button button--small\" type=\"submit\">Filter</button> <a "
+         "href=\"/moderation/log.csv\" "
          "download>Export all as CSV</a> · <a href=\"/moderation\">Queue</a></form>";
-  if (entries.empty()) top += "<p class=\"activity__empty\">Nothing logged.</p>";
+  if (entries.empty())
+    top += "<p class=\"activity__empty\">Nothing logged.</p>";
   else {
-    top += "<div class=\"log__scroll\"><table class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reader</th><th>Why</th></tr></thead><tbody>";
+    top +=
+        "<div class=\"log__scroll\"><table "
+        "class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reader</th><th>Why</th></"
+        "tr></thead><tbody>";
     for (const auto& e : entries) {
       top += "<tr><td>" + short_time(e.created_at) + "</td><td>" +
-             html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" + action_cell(e.action) +
-             "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") + "</td><td>";
+             html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" +
+             action_cell(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
+             "</td><td>";
       if (e.account_id)
-        top += "<a href=\"/moderation/readers/" + std::to_string(*e.account_id) + "\">#" + std::to_string(*e.account_id) + "</a>";
+        top += "<a href=\"/moderation/readers/" + std::to_string(*e.account_id) + "\">#" +
+               std::to_string(*e.account_id) + "</a>";
       top += "</td><td>" + html_escape(e.reason) + "</td></tr>";
     }
     top += "</tbody></table></div>";
@@ -444,8 +487,8 @@ Response ModerationPages::audit_log_csv(RequestContext&) {
     auto page = moderation_.log(q);
     for (const auto& e : page)
       out += std::to_string(e.id) + "," + format_rfc3339(e.created_at) + "," +
-             (e.actor_id ? std::to_string(*e.actor_id) : "") + "," + csv_field(e.actor_name) + "," + csv_field(e.action) +
-             "," + (e.comment_id ? std::to_string(*e.comment_id) : "") + "," +
+             (e.actor_id ? std::to_string(*e.actor_id) : "") + "," + csv_field(e.actor_name) + "," +
+             csv_field(e.action) + "," + (e.comment_id ? std::to_string(*e.comment_id) : "") + "," +
              (e.account_id ? std::to_string(*e.account_id) : "") + "," + csv_field(e.reason) + "\r\n";
     if (static_cast<int>(page.size()) < q.limit) break;
     q.before_id = page.back().id;

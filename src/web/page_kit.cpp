@@ -45,7 +45,7 @@ Response PageKit::html_page(RequestContext& ctx, http::status status, const std:
 }
 
 Response PageKit::store_and_serve(RequestContext& ctx, uint64_t generation, std::string body,
-                                      std::string_view content_type, bool cacheable, std::string group) {
+                                  std::string_view content_type, bool cacheable, std::string group) {
   auto key = cacheable ? cache_key(ctx) : std::string();
   auto page = make_page(std::move(body), filler(Principal{}, ctx.path), std::string(content_type),
                         std::string(kPageCacheControl), key.empty() ? 1 : 9);

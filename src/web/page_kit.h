@@ -26,9 +26,13 @@ inline constexpr std::string_view kPageCacheControl = "no-cache";
 
 class PageKit {
  public:
-  PageKit(ArticleService& articles, ReaderService& readers, PageRenderer& renderer, PageCache& cache,
-          Metrics& metrics, SessionCookie cookie)
-      : articles_(articles), readers_(readers), renderer_(renderer), cache_(cache), metrics_(metrics),
+  PageKit(ArticleService& articles, ReaderService& readers, PageRenderer& renderer, PageCache& cache, Metrics& metrics,
+          SessionCookie cookie)
+      : articles_(articles),
+        readers_(readers),
+        renderer_(renderer),
+        cache_(cache),
+        metrics_(metrics),
         cookie_(std::move(cookie)) {}
 
   // The HTML error page for any Error (installed into the pipeline).

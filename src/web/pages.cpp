@@ -1,9 +1,9 @@
 #include "web/pages.h"
 
-#include <kainjow/mustache.hpp>
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <kainjow/mustache.hpp>
 #include <map>
 #include <mutex>
 
@@ -12,10 +12,11 @@
 
 namespace tribune {
 
-
 namespace mus = kainjow::mustache;
 
-std::optional<std::string_view> embedded_file(std::string_view name) { return embedded::file(name); }
+std::optional<std::string_view> embedded_file(std::string_view name) {
+  return embedded::file(name);
+}
 
 std::vector<std::pair<std::string, std::string_view>> embedded_demo_articles() {
   std::vector<std::pair<std::string, std::string_view>> out;
@@ -73,10 +74,14 @@ std::string script_safe_json(const boost::json::value& v) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
   return out;
 }
@@ -144,7 +149,8 @@ void render_card(std::string& out, const PageRenderer::CommentCard& card, const 
   out += " <time datetime=\"" + format_rfc3339(c.created_at) + "\">";
   append_html_escaped(out, format_local(c.created_at, where, "d MMM yyyy HH:mm"));
   out += "</time>";
-  if (c.status != CommentStatus::published) out += " <span class=\"card__status\">" + std::string(to_string(c.status)) + "</span>";
+  if (c.status != CommentStatus::published)
+    out += " <span class=\"card__status\">" + std::string(to_string(c.status)) + "</span>";
   out += "</p><div class=\"card__body comment__body\">";
   out += c.body_html;  // rendered by cmark with raw HTML disabled
   out += "</div>";
@@ -198,7 +204,8 @@ void render_comment(std::string& out, const Comment& c, const Tree& tree, int de
   if (c.recommend_count > 0)
     out += " <span class=\"comment__recommends\">" + std::to_string(c.recommend_count) +
            (c.recommend_count == 1 ? " recommend" : " recommends") + "</span>";
-  out += " <button class=\"comment__recommend\" type=\"button\" data-recommend=\"" + id + "\" aria-pressed=\"false\">Recommend</button>";
+  out += " <button class=\"comment__recommend\" type=\"button\" data-recommend=\"" + id +
+         "\" aria-pressed=\"false\">Recommend</button>";
   out += "</footer></article>";
   auto it = tree.children.find(c.id);
   if (it != tree.children.end()) {
@@ -311,10 +318,12 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   return impl.render("layout", d);
 }
 
-static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::data& d, const std::string& article_slug) {
+static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::data& d,
+                       const std::string& article_slug) {
   const auto& appeal = site.appeal;
   std::string symbol = currency_symbol(appeal.currency);
-  long chosen = appeal.default_amount > 0 ? appeal.default_amount : (appeal.amounts.empty() ? 0 : appeal.amounts.front());
+  long chosen =
+      appeal.default_amount > 0 ? appeal.default_amount : (appeal.amounts.empty() ? 0 : appeal.amounts.front());
   mus::list amounts;
   for (long amount : appeal.amounts) {
     mus::object o{{"label", symbol + std::to_string(amount)}, {"value", std::to_string(amount)}};
@@ -346,7 +355,8 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   mus::list authors, bios;
   for (size_t i = 0; i < a.authors.size(); ++i) {
     std::string prefix = i == 0 ? "" : (i + 1 == a.authors.size() ? " and " : ", ");
-    authors.emplace_back(mus::object{{"prefix", prefix}, {"name", a.authors[i].name}, {"url", "/authors/" + a.authors[i].slug}});
+    authors.emplace_back(
+        mus::object{{"prefix", prefix}, {"name", a.authors[i].name}, {"url", "/authors/" + a.authors[i].slug}});
     if (!a.authors[i].bio.empty()) bios.emplace_back(a.authors[i].bio);
   }
   d.set("authors", authors);
@@ -370,9 +380,10 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   d.set("comments_html", render_conversation(conversation, site_.locality));
   d.set("has_comments", mus::data(!conversation.top.empty()));
   if (conversation.next)
-    d.set("more_comments_url", url + "?sort=" + std::string(to_string(conversation.sort)) + "&cursor=" +
-                                   base64url_encode(std::to_string(conversation.next->key) + ":" +
-                                                    std::to_string(conversation.next->id)) + "#comments");
+    d.set("more_comments_url",
+          url + "?sort=" + std::string(to_string(conversation.sort)) + "&cursor=" +
+              base64url_encode(std::to_string(conversation.next->key) + ":" + std::to_string(conversation.next->id)) +
+              "#comments");
   d.set("comment_count", std::to_string(a.comment_count));
   d.set("comment_noun", a.comment_count == 1 ? "comment" : "comments");
   std::string content = impl_->render("article", d);
@@ -391,16 +402,17 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   boost::json::array ld_authors;
   for (const auto& au : a.authors)
     ld_authors.push_back({{"@type", "Person"}, {"name", au.name}, {"url", absolute(site_, "/authors/" + au.slug)}});
-  boost::json::object ld{{"@context", "https://schema.org"},
-                         {"@type", "NewsArticle"},
-                         {"headline", a.title},
-                         {"datePublished", format_rfc3339(a.published_at)},
-                         {"dateModified", format_rfc3339(std::max(a.updated_at, a.published_at))},
-                         {"author", ld_authors},
-                         {"articleSection", a.section.name},
-                         {"mainEntityOfPage", abs_url},
-                         {"url", abs_url},
-                         {"publisher", {{"@type", "NewsMediaOrganization"}, {"name", site_.name}, {"url", absolute(site_, "/")}}}};
+  boost::json::object ld{
+      {"@context", "https://schema.org"},
+      {"@type", "NewsArticle"},
+      {"headline", a.title},
+      {"datePublished", format_rfc3339(a.published_at)},
+      {"dateModified", format_rfc3339(std::max(a.updated_at, a.published_at))},
+      {"author", ld_authors},
+      {"articleSection", a.section.name},
+      {"mainEntityOfPage", abs_url},
+      {"url", abs_url},
+      {"publisher", {{"@type", "NewsMediaOrganization"}, {"name", site_.name}, {"url", absolute(site_, "/")}}}};
   if (!a.standfirst.empty()) ld["description"] = a.standfirst;
   if (!a.tags.empty()) {
     std::string kw;
@@ -416,8 +428,10 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   args.head_extra = std::move(head);
   args.body_class = "page--article";
   args.current_section = a.section.slug;
-  if (syndicated && site_.syndicated_noindex) args.noindex = true;
-  else args.canonical = syndicated ? a.source_url : abs_url;
+  if (syndicated && site_.syndicated_noindex)
+    args.noindex = true;
+  else
+    args.canonical = syndicated ? a.source_url : abs_url;
   return wrap(*impl_, site_, asset_version_, sections, args, std::move(content));
 }
 
@@ -474,8 +488,9 @@ std::string PageRenderer::error_page(int status, const std::string& title, const
 std::string PageRenderer::account_form(const AccountForm& f, const std::vector<Section>& sections) const {
   mus::data d;
   d.set("heading", f.register_form ? "Register" : "Sign in");
-  d.set("lead", f.register_form ? "Join the conversation under every article. You are signed in as soon as you register."
-                                : "Welcome back.");
+  d.set("lead", f.register_form
+                    ? "Join the conversation under every article. You are signed in as soon as you register."
+                    : "Welcome back.");
   if (!f.error.empty()) d.set("error", f.error);
   d.set("action", f.register_form ? "/register" : "/signin");
   d.set("return_to", f.return_to);
@@ -487,8 +502,9 @@ std::string PageRenderer::account_form(const AccountForm& f, const std::vector<S
   d.set("submit", f.register_form ? "Register" : "Sign in");
   std::string rt = html_escape(f.return_to);
   d.set("switch_html", f.register_form ? "Already registered? <a href=\"/signin?return_to=" + rt + "\">Sign in</a>"
-                                       : "New here? <a href=\"/register?return_to=" + rt + "\">Register</a> · "
-                                         "<a href=\"/forgot\">Forgotten your password?</a>");
+                                       : "New here? <a href=\"/register?return_to=" + rt +
+                                             "\">Register</a> · "
+                                             "<a href=\"/forgot\">Forgotten your password?</a>");
   LayoutArgs args;
   args.page_title = std::string(f.register_form ? "Register" : "Sign in") + " | " + site_.name;
   args.noindex = true;
@@ -684,7 +700,10 @@ std::string PageRenderer::simple_form(const SimpleForm& f, const std::vector<Sec
   mus::list hidden, fields;
   for (const auto& [k, v] : f.hidden) hidden.emplace_back(mus::object{{"name", k}, {"value", v}});
   for (const auto& fl : f.fields) {
-    mus::object o{{"name", fl.name}, {"label", fl.label}, {"type", fl.type}, {"autocomplete", fl.autocomplete},
+    mus::object o{{"name", fl.name},
+                  {"label", fl.label},
+                  {"type", fl.type},
+                  {"autocomplete", fl.autocomplete},
                   {"maxlength", std::to_string(fl.maxlength)}};
     if (!fl.hint.empty()) o["hint"] = fl.hint;
     fields.emplace_back(o);
@@ -721,23 +740,30 @@ std::string day_chart(const ContributionReport& r) {
   int64_t peak = 1;
   for (const auto& d : r.days) peak = std::max(peak, d.once_minor + d.monthly_minor);
   double slot = r.days.empty() ? kWidth : static_cast<double>(kWidth) / static_cast<double>(r.days.size());
-  std::string out = "<svg class=\"report__chart\" viewBox=\"0 0 " + std::to_string(kWidth) + " " + std::to_string(kHeight) +
-                    "\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Money received per day, " +
-                    html_escape(r.currency) + ", " + std::to_string(r.days.size()) + " days</title>";
+  std::string out =
+      "<svg class=\"report__chart\" viewBox=\"0 0 " + std::to_string(kWidth) + " " + std::to_string(kHeight) +
+      "\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Money received per day, " +
+      html_escape(r.currency) + ", " + std::to_string(r.days.size()) + " days</title>";
   out += "<line x1=\"0\" y1=\"" + std::to_string(kBottom) + "\" x2=\"" + std::to_string(kWidth) + "\" y2=\"" +
          std::to_string(kBottom) + "\" class=\"report__axis\"/>";
   char buf[256];
   for (size_t i = 0; i < r.days.size(); ++i) {
     const auto& d = r.days[i];
     double x = slot * static_cast<double>(i) + slot * 0.15, w = std::max(1.0, slot * 0.7);
-    double once = static_cast<double>(std::max<int64_t>(0, d.once_minor)) / static_cast<double>(peak) * (kBottom - kTop);
-    double monthly = static_cast<double>(std::max<int64_t>(0, d.monthly_minor)) / static_cast<double>(peak) * (kBottom - kTop);
-    std::string label = d.date + ": one-off " + format_money(d.once_minor, r.currency) + ", monthly " + format_money(d.monthly_minor, r.currency);
-    std::snprintf(buf, sizeof buf, "<g><title>%s</title><rect class=\"report__once\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
-                  html_escape(label).c_str(), x, kBottom - once, w, once);
+    double once =
+        static_cast<double>(std::max<int64_t>(0, d.once_minor)) / static_cast<double>(peak) * (kBottom - kTop);
+    double monthly =
+        static_cast<double>(std::max<int64_t>(0, d.monthly_minor)) / static_cast<double>(peak) * (kBottom - kTop);
+    std::string label = d.date + ": one-off " + format_money(d.once_minor, r.currency) + ", monthly " +
+                        format_money(d.monthly_minor, r.currency);
+    std::snprintf(
+        buf, sizeof buf,
+        "<g><title>%s</title><rect class=\"report__once\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
+        html_escape(label).c_str(), x, kBottom - once, w, once);
     out += buf;
-    std::snprintf(buf, sizeof buf, "<rect class=\"report__monthly\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>",
-                  x, kBottom - once - monthly, w, monthly);
+    std::snprintf(buf, sizeof buf,
+                  "<rect class=\"report__monthly\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>", x,
+                  kBottom - once - monthly, w, monthly);
     out += buf;
   }
   if (!r.days.empty()) {
@@ -745,8 +771,8 @@ std::string day_chart(const ContributionReport& r) {
     out += "<text x=\"" + std::to_string(kWidth) + "\" y=\"216\" text-anchor=\"end\" class=\"report__tick\">" +
            r.days.back().date + "</text>";
   }
-  out += "<text x=\"4\" y=\"" + std::to_string(kTop + 10) + "\" class=\"report__tick\">" + html_escape(format_money(peak, r.currency)) +
-         "</text></svg>";
+  out += "<text x=\"4\" y=\"" + std::to_string(kTop + 10) + "\" class=\"report__tick\">" +
+         html_escape(format_money(peak, r.currency)) + "</text></svg>";
   return out;
 }
 
@@ -755,12 +781,14 @@ std::string day_chart(const ContributionReport& r) {
 std::string PageRenderer::contribution_report(const ContributionReport& r, const std::vector<std::string>& currencies,
                                               int days, const std::vector<Section>& sections) const {
   std::string h = "<section class=\"report\"><h1 class=\"listing__title\">Contributions</h1>";
-  h += "<form class=\"report__filters\" method=\"get\" action=\"/admin/contributions\"><label>Currency <select name=\"currency\">";
+  h += "<form class=\"report__filters\" method=\"get\" action=\"/admin/contributions\"><label>Currency <select "
+       "name=\"currency\">";
   for (const auto& c : currencies)
     h += "<option" + std::string(c == r.currency ? " selected" : "") + ">" + html_escape(c) + "</option>";
   h += "</select></label> <label>Period <select name=\"days\">";
   for (int d : {7, 30, 90, 365})
-    h += "<option value=\"" + std::to_string(d) + "\"" + (d == days ? " selected" : "") + ">last " + std::to_string(d) + " days</option>";
+    h += "<option value=\"" + std::to_string(d) + "\"" + (d == days ? " selected" : "") + ">last " + std::to_string(d) +
+         " days</option>";
   h += "</select></label> <button class=\"button button--small\" type=\"submit\">Show</button></form>";
   h += "<dl class=\"report__totals\">";
   auto fact = [&h](const std::string& term, const std::string& value) {
@@ -779,7 +807,8 @@ std::string PageRenderer::contribution_report(const ContributionReport& r, const
     h += "<tr><td>" + html_escape(a.title) + "</td><td>" + std::to_string(a.contributions) + "</td><td>" +
          html_escape(format_money(a.amount_minor, r.currency)) + "</td></tr>";
   if (r.articles.empty()) h += "<tr><td colspan=\"3\">Nothing in this period.</td></tr>";
-  h += "</tbody></table><p><a class=\"button button--small\" href=\"/admin/contributions.csv\">Download every contribution (CSV)</a></p></section>";
+  h += "</tbody></table><p><a class=\"button button--small\" href=\"/admin/contributions.csv\">Download every "
+       "contribution (CSV)</a></p></section>";
   LayoutArgs args;
   args.page_title = "Contributions | " + site_.name;
   args.noindex = true;
@@ -799,8 +828,9 @@ std::string PageRenderer::rss(const std::vector<Article>& latest) const {
   if (!latest.empty()) out += "<lastBuildDate>" + format_rfc822(latest.front().published_at) + "</lastBuildDate>\n";
   for (const auto& a : latest) {
     std::string link = absolute(site_, articles_.url_for(a));
-    out += "<item>\n<title>" + xml_escape(a.title) + "</title>\n<link>" + xml_escape(link) + "</link>\n<guid isPermaLink=\"true\">" +
-           xml_escape(link) + "</guid>\n<pubDate>" + format_rfc822(a.published_at) + "</pubDate>\n";
+    out += "<item>\n<title>" + xml_escape(a.title) + "</title>\n<link>" + xml_escape(link) +
+           "</link>\n<guid isPermaLink=\"true\">" + xml_escape(link) + "</guid>\n<pubDate>" +
+           format_rfc822(a.published_at) + "</pubDate>\n";
     for (const auto& au : a.authors) out += "<dc:creator>" + xml_escape(au.name) + "</dc:creator>\n";
     out += "<category>" + xml_escape(a.section.name) + "</category>\n";
     if (!a.standfirst.empty()) out += "<description>" + xml_escape(a.standfirst) + "</description>\n";
@@ -811,7 +841,8 @@ std::string PageRenderer::rss(const std::vector<Article>& latest) const {
 }
 
 std::string PageRenderer::sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const {
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
   out += "<url><loc>" + xml_escape(absolute(site_, "/")) + "</loc></url>\n";
   for (const auto& s : sections) out += "<url><loc>" + xml_escape(absolute(site_, "/" + s.slug)) + "</loc></url>\n";
   for (const auto& a : articles) {

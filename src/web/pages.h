@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "model/account.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
-#include "model/contribution.h"
 #include "domain/readers.h"
 #include "http/message.h"
+#include "model/account.h"
+#include "model/contribution.h"
 #include "web/site.h"
 
 namespace tribune {
@@ -40,8 +40,8 @@ class PageRenderer {
     std::string canonical_path;
     std::string current_section;
     std::vector<Article> articles;
-    bool lead = false;                // first article shown big
-    bool home = false;                // the front page (marked current in the navigation)
+    bool lead = false;  // first article shown big
+    bool home = false;  // the front page (marked current in the navigation)
     std::optional<std::string> next_url;
   };
   std::string listing(const Listing& l, const std::vector<Section>& sections) const;
@@ -62,8 +62,8 @@ class PageRenderer {
     std::string article_title;  // empty when the article is gone
     std::string url;            // the comment in its conversation
     bool unread = false;
-    std::string note;           // a line of plain text under the lead ("2 reports: abuse")
-    std::string actions_html;   // trusted HTML built by the caller (moderation forms)
+    std::string note;          // a line of plain text under the lead ("2 reports: abuse")
+    std::string actions_html;  // trusted HTML built by the caller (moderation forms)
   };
   struct ReaderPage {
     ReaderProfile profile;

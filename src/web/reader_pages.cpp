@@ -60,8 +60,9 @@ Response ReaderPages::following(RequestContext& ctx) {
   PageRenderer::ActivityPage page;
   page.heading = "Readers you follow";
   page.page_title = "Readers you follow";
-  page.intro = "Recent comments by the readers you follow, newest first. Follow a reader from their profile: "
-               "select their name on any comment.";
+  page.intro =
+      "Recent comments by the readers you follow, newest first. Follow a reader from their profile: "
+      "select their name on any comment.";
   page.empty_text = "Nothing yet: follow readers whose comments you like, and their new comments gather here.";
   if (static_cast<int>(comments.size()) == kCardsPerPage)
     page.next_url = "/following?before=" + std::to_string(comments.back().id);
@@ -77,8 +78,9 @@ Response ReaderPages::notifications(RequestContext& ctx) {
   PageRenderer::ActivityPage page;
   page.heading = "Notifications";
   page.page_title = "Notifications";
-  page.intro = "Replies to you, mentions of you (@YourName), comments by readers you follow and moderators' "
-               "decisions on your comments.";
+  page.intro =
+      "Replies to you, mentions of you (@YourName), comments by readers you follow and moderators' "
+      "decisions on your comments.";
   page.empty_text = "No notifications yet.";
   page.cards = cards_for(comments);
   for (size_t i = 0; i < items.size(); ++i) {

@@ -44,16 +44,20 @@ TEST(Access, TheRouteTableDecidesWhoMayCallARoute) {
   auto page = get(port, "/moderation?view=held");
   EXPECT_EQ(page.status, 303);
   EXPECT_EQ(page.header("location"), "/signin?return_to=/moderation?view=held");
-  auto posted = request(port, {"POST", "/comment", "article=x&body=hello",
-                               {{"Content-Type", "application/x-www-form-urlencoded"},
-                                {"Origin", "http://127.0.0.1:" + std::to_string(port)},
-                                {"Referer", "http://127.0.0.1:" + std::to_string(port) + "/opinion/2026/01/01/a-piece"}}});
+  auto posted =
+      request(port, {"POST",
+                     "/comment",
+                     "article=x&body=hello",
+                     {{"Content-Type", "application/x-www-form-urlencoded"},
+                      {"Origin", "http://127.0.0.1:" + std::to_string(port)},
+                      {"Referer", "http://127.0.0.1:" + std::to_string(port) + "/opinion/2026/01/01/a-piece"}}});
   EXPECT_EQ(posted.status, 303);
   EXPECT_EQ(posted.header("location"), "/signin?return_to=/opinion/2026/01/01/a-piece");
   auto forbidden = request(port, {"GET", "/moderation", {}, {{"Cookie", reader.cookie}}});
   EXPECT_EQ(forbidden.status, 403);
   EXPECT_NE(forbidden.body.find("<html"), std::string::npos) << "pages answer with a page";
-  EXPECT_NE(forbidden.body.find(">Access Reader</a>"), std::string::npos) << "the error page keeps the reader signed in";
+  EXPECT_NE(forbidden.body.find(">Access Reader</a>"), std::string::npos)
+      << "the error page keeps the reader signed in";
   EXPECT_EQ(request(port, {"GET", "/moderation", {}, {{"Cookie", moderator.cookie}}}).status, 200);
   EXPECT_EQ(request(port, {"GET", "/admin/accounts", {}, {{"Cookie", moderator.cookie}}}).status, 403);
 }

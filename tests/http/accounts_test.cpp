@@ -208,13 +208,18 @@ TEST_F(AccountsTest, NamesConfusableWithStaffAreRefused) {
 TEST_F(AccountsTest, SignInDoesNotTellWhichPartWasWrong) {
   auto email = unique_email();
   ASSERT_EQ(reader().register_as(email, "Known", "the right long password").status, 201);
-  auto wrong_password = reader().call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "the wrong long password"}}));
-  auto unknown = reader().call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", "nobody@example.org"}, {"password", "the wrong long password"}}));
+  auto wrong_password =
+      reader().call("POST", "/api/v1/sessions",
+                    json::serialize(json::object{{"email", email}, {"password", "the wrong long password"}}));
+  auto unknown = reader().call(
+      "POST", "/api/v1/sessions",
+      json::serialize(json::object{{"email", "nobody@example.org"}, {"password", "the wrong long password"}}));
   EXPECT_EQ(wrong_password.status, 401);
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(wrong_password.body, unknown.body);
   auto r = reader();
-  auto ok = r.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "the right long password"}}));
+  auto ok = r.call("POST", "/api/v1/sessions",
+                   json::serialize(json::object{{"email", email}, {"password", "the right long password"}}));
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(r.call("GET", "/api/v1/me").status, 200);
 }
@@ -224,7 +229,11 @@ TEST_F(AccountsTest, EverySignInGetsANewSessionAndSessionsCanBeEnded) {
   auto laptop = reader();
   ASSERT_EQ(laptop.register_as(email, "Two Devices", "two devices password").status, 201);
   auto phone = reader();
-  ASSERT_EQ(phone.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "two devices password"}})).status, 200);
+  ASSERT_EQ(phone
+                .call("POST", "/api/v1/sessions",
+                      json::serialize(json::object{{"email", email}, {"password", "two devices password"}}))
+                .status,
+            200);
   EXPECT_NE(laptop.cookie, phone.cookie);
   auto list = laptop.call("GET", "/api/v1/me/sessions");
   ASSERT_EQ(list.status, 200);
@@ -241,8 +250,8 @@ TEST_F(AccountsTest, EverySignInGetsANewSessionAndSessionsCanBeEnded) {
 }
 
 TEST_F(AccountsTest, ForgedCookiesAreAnonymousAndCleared) {
-  for (const std::string& forged :
-       std::vector<std::string>{"tribune_session=forged", "tribune_session=" + std::string(43, 'A'), "tribune_session="}) {
+  for (const std::string& forged : std::vector<std::string>{
+           "tribune_session=forged", "tribune_session=" + std::string(43, 'A'), "tribune_session="}) {
     auto me = request(server_->port(), {"GET", "/api/v1/me", {}, {{"Cookie", forged}}});
     EXPECT_EQ(me.status, 401) << forged;
     auto page = request(server_->port(), {"GET", "/", {}, {{"Cookie", forged}}});
@@ -257,7 +266,9 @@ TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
   auto url = article_url();
   auto email = unique_email();
   std::string form = "display_name=Form+Reader&email=" + email + "&password=a+form+posted+password&return_to=" + url;
-  auto res = request(server_->port(), {"POST", "/register", form,
+  auto res = request(server_->port(), {"POST",
+                                       "/register",
+                                       form,
                                        {{"Content-Type", "application/x-www-form-urlencoded"},
                                         {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
   ASSERT_EQ(res.status, 303) << res.body;
@@ -268,23 +279,33 @@ TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
   EXPECT_NE(page.body.find(">Form Reader</a>"), std::string::npos);
   EXPECT_NE(page.body.find("Comment as <strong>Form Reader</strong>"), std::string::npos);
   // The sign-out form carries the CSRF token; without it the post is refused.
-  auto refused = request(server_->port(), {"POST", "/signout", "", {{"Cookie", cookie}, {"Content-Type", "application/x-www-form-urlencoded"}}});
+  auto refused =
+      request(server_->port(),
+              {"POST", "/signout", "", {{"Cookie", cookie}, {"Content-Type", "application/x-www-form-urlencoded"}}});
   EXPECT_EQ(refused.status, 403);
 }
 
 TEST_F(AccountsTest, FormErrorsKeepWhatTheReaderTyped) {
   std::string form = "display_name=Keeps+Name&email=bad-address&password=whatever+long&return_to=/";
-  auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
+  auto res = request(server_->port(), {"POST",
+                                       "/register",
+                                       form,
+                                       {{"Content-Type", "application/x-www-form-urlencoded"},
+                                        {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
   EXPECT_EQ(res.status, 422);
   EXPECT_NE(res.body.find("value=\"Keeps Name\""), std::string::npos);
   EXPECT_NE(res.body.find("does not look like an email address"), std::string::npos);
 }
 
 TEST_F(AccountsTest, ReturnToNeverLeavesTheSite) {
-  for (std::string target : {"%2F%2Fevil.example%2Fx", "https%3A%2F%2Fevil.example", "%2F%5Cevil.example",
-                             "javascript%3Aalert(1)"}) {
+  for (std::string target :
+       {"%2F%2Fevil.example%2Fx", "https%3A%2F%2Fevil.example", "%2F%5Cevil.example", "javascript%3Aalert(1)"}) {
     std::string form = "display_name=Hop&email=" + unique_email() + "&password=a+long+enough+one&return_to=" + target;
-    auto res = request(server_->port(), {"POST", "/register", form, {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
+    auto res = request(server_->port(), {"POST",
+                                         "/register",
+                                         form,
+                                         {{"Content-Type", "application/x-www-form-urlencoded"},
+                                          {"Origin", "http://127.0.0.1:" + std::to_string(server_->port())}}});
     EXPECT_EQ(res.status, 303);
     EXPECT_EQ(res.header("location"), "/") << target;
   }
@@ -315,9 +336,11 @@ TEST(AccountsRateLimit, RepeatedFailuresAre429WithRetryAfter) {
   TestServer server(false, {}, [](Config& c) { c.account_limits.signin_per_account = {3, std::chrono::seconds(60)}; });
   server.app().accounts().create_account("owner@example.org", "Owner", "the owner's password", "reader");
   auto attempt = [&](const std::string& password) {
-    return request(server.port(), {"POST", "/api/v1/sessions",
-                                   json::serialize(json::object{{"email", "owner@example.org"}, {"password", password}}),
-                                   {{"Content-Type", "application/json"}}});
+    return request(server.port(),
+                   {"POST",
+                    "/api/v1/sessions",
+                    json::serialize(json::object{{"email", "owner@example.org"}, {"password", password}}),
+                    {{"Content-Type", "application/json"}}});
   };
   for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("wrong password guess").status, 401);
   auto limited = attempt("wrong password guess");
@@ -338,12 +361,14 @@ TEST_F(AccountsTest, ProfileChangesNeedThePasswordWhereItMatters) {
   auto wrong = r.call("POST", "/api/v1/me/email", R"({"email":"moved@example.org","password":"not my password"})");
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(error_code(wrong), "invalid_credentials");
-  auto moved = r.call("POST", "/api/v1/me/email", R"({"email":"moved@example.org","password":"profile change password"})");
+  auto moved =
+      r.call("POST", "/api/v1/me/email", R"({"email":"moved@example.org","password":"profile change password"})");
   EXPECT_EQ(moved.status, 202);
   // Issue 12, item 3: nothing changes until the new address confirms (MailTest.AnAddressChangeWaitsFor...).
   auto me = json::parse(r.call("GET", "/api/v1/me").body);
   EXPECT_EQ(me.at("account").at("email").as_string(), email);
-  auto same = r.call("POST", "/api/v1/me/email", json::serialize(json::object{{"email", email}, {"password", "profile change password"}}));
+  auto same = r.call("POST", "/api/v1/me/email",
+                     json::serialize(json::object{{"email", email}, {"password", "profile change password"}}));
   EXPECT_EQ(same.status, 422);
   EXPECT_EQ(error_code(same), "same_email");
 }
@@ -353,21 +378,31 @@ TEST_F(AccountsTest, PasswordChangeCanEndOtherSessions) {
   auto laptop = reader();
   ASSERT_EQ(laptop.register_as(email, "Changer", "first long password").status, 201);
   auto phone = reader();
-  ASSERT_EQ(phone.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "first long password"}})).status, 200);
-  auto res = laptop.call("POST", "/api/v1/me/password",
-                         R"({"current_password":"first long password","new_password":"second long password","sign_out_others":true})");
+  ASSERT_EQ(phone
+                .call("POST", "/api/v1/sessions",
+                      json::serialize(json::object{{"email", email}, {"password", "first long password"}}))
+                .status,
+            200);
+  auto res = laptop.call(
+      "POST", "/api/v1/me/password",
+      R"({"current_password":"first long password","new_password":"second long password","sign_out_others":true})");
   EXPECT_EQ(res.status, 204) << res.body;
   EXPECT_EQ(laptop.call("GET", "/api/v1/me").status, 200);
   EXPECT_EQ(phone.call("GET", "/api/v1/me").status, 401);
   auto again = reader();
-  EXPECT_EQ(again.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "second long password"}})).status, 200);
+  EXPECT_EQ(again
+                .call("POST", "/api/v1/sessions",
+                      json::serialize(json::object{{"email", email}, {"password", "second long password"}}))
+                .status,
+            200);
 }
 
 TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
   auto r = reader();
   auto email = unique_email();
   ASSERT_EQ(r.register_as(email, "Leaving Reader", "leaving reader password").status, 201);
-  auto slug = std::string(json::parse(get(server_->port(), "/api/v1/articles?limit=1").body).at("articles").at(0).at("slug").as_string());
+  auto slug = std::string(
+      json::parse(get(server_->port(), "/api/v1/articles?limit=1").body).at("articles").at(0).at("slug").as_string());
   auto posted = r.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"My parting words."})");
   ASSERT_EQ(posted.status, 201) << posted.body;
   auto comment_id = json::parse(posted.body).at("comment").at("id").as_int64();
@@ -393,14 +428,21 @@ TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
     }
   EXPECT_TRUE(found);
   auto again = reader();
-  EXPECT_EQ(again.call("POST", "/api/v1/sessions", json::serialize(json::object{{"email", email}, {"password", "leaving reader password"}})).status, 401);
+  EXPECT_EQ(again
+                .call("POST", "/api/v1/sessions",
+                      json::serialize(json::object{{"email", email}, {"password", "leaving reader password"}}))
+                .status,
+            401);
   EXPECT_EQ(reader().register_as(email).status, 201) << "the address is free again";
 }
 
 TEST_F(AccountsTest, OnlyAdminsGrantRoles) {
   server_->app().accounts().create_account("boss@example.org", "The Boss", "the boss's long password", "admin");
   auto boss = reader();
-  ASSERT_EQ(boss.call("POST", "/api/v1/sessions", R"({"email":"boss@example.org","password":"the boss's long password"})").status, 200);
+  ASSERT_EQ(
+      boss.call("POST", "/api/v1/sessions", R"({"email":"boss@example.org","password":"the boss's long password"})")
+          .status,
+      200);
   auto r = reader();
   ASSERT_EQ(r.register_as(unique_email(), "Future Moderator").status, 201);
   auto id = json::parse(r.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
@@ -430,9 +472,11 @@ TEST(AccountsRateLimit, AStrangerCannotLockTheOwnerOutAndAResetLiftsTheLock) {
   });
   server.app().accounts().create_account("locked@example.org", "Owner", "the owner's password", "reader");
   auto attempt = [&](const std::string& from, const std::string& password) {
-    return request(server.port(), {"POST", "/api/v1/sessions",
-                                   json::serialize(json::object{{"email", "locked@example.org"}, {"password", password}}),
-                                   {{"Content-Type", "application/json"}, {"X-Forwarded-For", from}}});
+    return request(server.port(),
+                   {"POST",
+                    "/api/v1/sessions",
+                    json::serialize(json::object{{"email", "locked@example.org"}, {"password", password}}),
+                    {{"Content-Type", "application/json"}, {"X-Forwarded-For", from}}});
   };
   for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("203.0.113.9", "a stranger's guess").status, 401);
   EXPECT_EQ(attempt("203.0.113.9", "a stranger's guess").status, 429) << "the stranger's address is slowed";
@@ -442,12 +486,17 @@ TEST(AccountsRateLimit, AStrangerCannotLockTheOwnerOutAndAResetLiftsTheLock) {
   for (int i = 0; i < 2; ++i) EXPECT_EQ(attempt("203.0.113.11", "another guess").status, 401);
   EXPECT_EQ(attempt("198.51.100.7", "the owner's password").status, 429);
   // ...which the owner lifts by resetting the password from their mailbox.
-  ASSERT_EQ(request(server.port(), {"POST", "/api/v1/password-resets", R"({"email":"locked@example.org"})",
-                                    {{"Content-Type", "application/json"}, {"X-Forwarded-For", "198.51.100.7"}}}).status, 202);
+  ASSERT_EQ(request(server.port(), {"POST",
+                                    "/api/v1/password-resets",
+                                    R"({"email":"locked@example.org"})",
+                                    {{"Content-Type", "application/json"}, {"X-Forwarded-For", "198.51.100.7"}}})
+                .status,
+            202);
   auto mail = sink.wait_for("locked@example.org");
   ASSERT_TRUE(mail);
   auto link = first_link(mail->body());
-  auto reset = request(server.port(), {"POST", "/api/v1/password-resets/confirm",
+  auto reset = request(server.port(), {"POST",
+                                       "/api/v1/password-resets/confirm",
                                        json::serialize(json::object{{"token", link.substr(link.find("token=") + 6)},
                                                                     {"password", "the owner's new password"}}),
                                        {{"Content-Type", "application/json"}}});

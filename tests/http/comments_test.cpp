@@ -13,7 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-
 class CommentsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -30,7 +29,8 @@ class CommentsTest : public ::testing::Test {
 
   Reader signed_in(const std::string& name) {
     Reader r{port(), {}, {}};
-    json::object o{{"email", "commenter" + std::to_string(++counter_) + "@example.org"}, {"display_name", name},
+    json::object o{{"email", "commenter" + std::to_string(++counter_) + "@example.org"},
+                   {"display_name", name},
                    {"password", "a reader's long password"}};
     auto res = r.call("POST", "/api/v1/accounts", json::serialize(o));
     EXPECT_EQ(res.status, 201) << res.body;
@@ -92,7 +92,8 @@ TEST_F(CommentsTest, RepliesNestUnderTheirParent) {
   EXPECT_EQ(json::parse(reply.body).at("comment").at("parent_id").as_int64(), parent);
   auto deeper = post(a, slug(), "A reply to the reply.", reply_id);
   ASSERT_EQ(deeper.status, 201);
-  auto replies = json::parse(get(port(), "/api/v1/articles/" + slug() + "/comments?parent_id=" + std::to_string(parent)).body);
+  auto replies =
+      json::parse(get(port(), "/api/v1/articles/" + slug() + "/comments?parent_id=" + std::to_string(parent)).body);
   ASSERT_EQ(replies.at("comments").as_array().size(), 1u);
   auto top = json::parse(get(port(), "/api/v1/articles/" + slug() + "/comments?limit=100").body);
   for (auto& c : top.at("comments").as_array()) {
@@ -114,9 +115,12 @@ TEST_F(CommentsTest, ListingsPageWithCursorsInEveryOrder) {
   auto r = signed_in("Many Comments");
   // A fresh article so that the counts are exact.
   auto token = server_->app().tokens().create("t", "editor").token;
-  auto created = request(port(), {"POST", "/api/v1/articles",
-                                  R"({"title":"Paging test","slug":"paging-test","authors":["A"],"section":"Opinion","body":"b","comments":"open"})",
-                                  {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  auto created = request(
+      port(),
+      {"POST",
+       "/api/v1/articles",
+       R"({"title":"Paging test","slug":"paging-test","authors":["A"],"section":"Opinion","body":"b","comments":"open"})",
+       {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
   ASSERT_EQ(created.status, 201);
   for (int i = 0; i < 7; ++i) ASSERT_EQ(post(r, "paging-test", "comment " + std::to_string(i)).status, 201);
   for (std::string sort : {"newest", "oldest", "top"}) {
@@ -130,8 +134,8 @@ TEST_F(CommentsTest, ListingsPageWithCursorsInEveryOrder) {
         order.push_back(c.at("id").as_int64());
       }
       if (v.at("next_cursor").is_null()) break;
-      target = "/api/v1/articles/paging-test/comments?limit=3&sort=" + sort + "&cursor=" +
-               std::string(v.at("next_cursor").as_string());
+      target = "/api/v1/articles/paging-test/comments?limit=3&sort=" + sort +
+               "&cursor=" + std::string(v.at("next_cursor").as_string());
     }
     EXPECT_EQ(seen.size(), 7u) << sort;
     if (sort == "newest") {
@@ -180,7 +184,8 @@ TEST_F(CommentsTest, BadCommentsGetClearErrorsAndWriteNothing) {
   std::string other;
   auto listed = json::parse(get(port(), "/api/v1/articles?limit=50").body);
   for (auto& a : listed.at("articles").as_array())
-    if (a.at("comments_open").as_bool() && a.at("slug").as_string() != slug()) other = std::string(a.at("slug").as_string());
+    if (a.at("comments_open").as_bool() && a.at("slug").as_string() != slug())
+      other = std::string(a.at("slug").as_string());
   ASSERT_FALSE(other.empty());
   auto elsewhere = json::parse(post(r, other, "on the other article").body).at("comment").at("id").as_int64();
   auto cross = post(r, slug(), "cross-article reply", elsewhere);
@@ -198,9 +203,12 @@ TEST_F(CommentsTest, BadCommentsGetClearErrorsAndWriteNothing) {
 
 TEST_F(CommentsTest, ClosedArticlesRefuseComments) {
   auto token = server_->app().tokens().create("t", "editor").token;
-  auto created = request(port(), {"POST", "/api/v1/articles",
-                                  R"({"title":"Closed piece","slug":"closed-piece","authors":["A"],"section":"Opinion","body":"b","comments":"closed"})",
-                                  {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  auto created = request(
+      port(),
+      {"POST",
+       "/api/v1/articles",
+       R"({"title":"Closed piece","slug":"closed-piece","authors":["A"],"section":"Opinion","body":"b","comments":"closed"})",
+       {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
   ASSERT_EQ(created.status, 201);
   auto r = signed_in("Too Late");
   auto res = post(r, "closed-piece", "hello");
@@ -213,9 +221,10 @@ TEST_F(CommentsTest, ClosedArticlesRefuseComments) {
 
 TEST_F(CommentsTest, ScriptInCommentsNeverReachesThePage) {
   auto r = signed_in("Mallory");
-  std::vector<std::string> payloads = {"<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+  std::vector<std::string> payloads = {"<script>alert(1)</script>",    "<img src=x onerror=alert(1)>",
                                        "[click](javascript:alert(1))", "<a href=\"javascript:alert(1)\">x</a>",
-                                       "<svg onload=alert(1)>", "[x](vbscript:msgbox(1))", "\"><script>alert(1)</script>"};
+                                       "<svg onload=alert(1)>",        "[x](vbscript:msgbox(1))",
+                                       "\"><script>alert(1)</script>"};
   for (const auto& p : payloads) ASSERT_EQ(post(r, slug(), p).status, 201) << p;
   auto page = get(port(), std::string(open_article().at("url").as_string()));
   auto comments_start = page.body.find("id=\"comment-list\"");
@@ -234,13 +243,16 @@ TEST_F(CommentsTest, FormPostingWithoutJavaScript) {
   auto article = open_article();
   std::string form = "csrf_token=" + r.csrf + "&article=" + std::string(article.at("slug").as_string()) +
                      "&parent_id=&body=Posted+from+a+plain+form";
-  auto res = request(port(), {"POST", "/comment", form,
-                              {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", r.cookie}}});
+  auto res = request(
+      port(),
+      {"POST", "/comment", form, {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", r.cookie}}});
   ASSERT_EQ(res.status, 303) << res.body;
   EXPECT_TRUE(res.header("location").starts_with(std::string(article.at("url").as_string()) + "#comment-"));
   auto page = get(port(), std::string(article.at("url").as_string()));
   EXPECT_NE(page.body.find("Posted from a plain form"), std::string::npos);
-  auto no_token = request(port(), {"POST", "/comment", "article=x&body=y",
+  auto no_token = request(port(), {"POST",
+                                   "/comment",
+                                   "article=x&body=y",
                                    {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", r.cookie}}});
   EXPECT_EQ(no_token.status, 403);
 }
@@ -273,7 +285,8 @@ TEST_F(CommentsTest, RecommendEditDeleteAndReport) {
   auto rec = fan.call("PUT", base + "/reactions/recommend");
   ASSERT_EQ(rec.status, 200) << rec.body;
   EXPECT_EQ(json::parse(rec.body).at("reactions").at("recommend").as_int64(), 1);
-  EXPECT_EQ(json::parse(fan.call("PUT", base + "/reactions/recommend").body).at("reactions").at("recommend").as_int64(), 1);
+  EXPECT_EQ(json::parse(fan.call("PUT", base + "/reactions/recommend").body).at("reactions").at("recommend").as_int64(),
+            1);
   EXPECT_EQ(author.call("PUT", base + "/reactions/recommend").status, 403);
   EXPECT_EQ(fan.call("PUT", base + "/reactions/like").status, 422);
   EXPECT_EQ(fan.call("PUT", "/api/v1/comments/999999/reactions/recommend").status, 404);
@@ -281,7 +294,9 @@ TEST_F(CommentsTest, RecommendEditDeleteAndReport) {
   EXPECT_EQ(json::parse(mine.body).at("reactions").at(std::to_string(id)).at(0).as_string(), "recommend");
   auto top = json::parse(get(port(), "/api/v1/articles/" + s + "/comments?sort=top&limit=1").body);
   EXPECT_EQ(top.at("comments").at(0).at("id").as_int64(), id) << "the recommended comment leads the top sort";
-  EXPECT_EQ(json::parse(fan.call("DELETE", base + "/reactions/recommend").body).at("reactions").at("recommend").as_int64(), 0);
+  EXPECT_EQ(
+      json::parse(fan.call("DELETE", base + "/reactions/recommend").body).at("reactions").at("recommend").as_int64(),
+      0);
   // Edit: the author only.
   EXPECT_EQ(fan.call("PATCH", base, R"({"body":"Hijacked."})").status, 403);
   auto edited = author.call("PATCH", base, R"({"body":"Edited *text*."})");
@@ -309,14 +324,18 @@ TEST(CommentsEditWindow, EditsCloseAfterTheWindow) {
   TestServer server(true, {}, [](Config& c) { c.comment_limits.edit_window = std::chrono::seconds(1); });
   auto r = [&] {
     Reader reader{server.port(), {}, {}};
-    auto res = reader.call("POST", "/api/v1/accounts",
-                           R"({"email":"late@example.org","display_name":"Late","password":"a late editor's password"})");
+    auto res =
+        reader.call("POST", "/api/v1/accounts",
+                    R"({"email":"late@example.org","display_name":"Late","password":"a late editor's password"})");
     reader.csrf = std::string(json::parse(res.body).at("csrf_token").as_string());
     return reader;
   }();
-  auto slug = std::string(json::parse(get(server.port(), "/api/v1/articles?limit=1").body).at("articles").at(0).at("slug").as_string());
+  auto slug = std::string(
+      json::parse(get(server.port(), "/api/v1/articles?limit=1").body).at("articles").at(0).at("slug").as_string());
   auto id = json::parse(r.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"first"})").body)
-                .at("comment").at("id").as_int64();
+                .at("comment")
+                .at("id")
+                .as_int64();
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   auto res = r.call("PATCH", "/api/v1/comments/" + std::to_string(id), R"({"body":"too late"})");
   EXPECT_EQ(res.status, 403);
@@ -370,12 +389,15 @@ TEST_F(CommentsTest, ModeratorsWorkTheQueueAndBan) {
   auto reporter = signed_in("Reporter");
   server_->app().accounts().create_account("mod@example.org", "Mo Derator", "a moderator's long password", "moderator");
   Reader mod{port(), {}, {}};
-  auto signin = mod.call("POST", "/api/v1/sessions", R"({"email":"mod@example.org","password":"a moderator's long password"})");
+  auto signin =
+      mod.call("POST", "/api/v1/sessions", R"({"email":"mod@example.org","password":"a moderator's long password"})");
   ASSERT_EQ(signin.status, 200);
   mod.csrf = std::string(json::parse(signin.body).at("csrf_token").as_string());
   auto s = slug();
   auto bad = json::parse(post(troll, s, "Something abusive.").body).at("comment").at("id").as_int64();
-  ASSERT_EQ(reporter.call("POST", "/api/v1/comments/" + std::to_string(bad) + "/reports", R"({"reason":"abuse"})").status, 201);
+  ASSERT_EQ(
+      reporter.call("POST", "/api/v1/comments/" + std::to_string(bad) + "/reports", R"({"reason":"abuse"})").status,
+      201);
   EXPECT_EQ(reporter.call("GET", "/api/v1/moderation/queue").status, 403) << "readers do not see the queue";
   auto queue = json::parse(mod.call("GET", "/api/v1/moderation/queue").body);
   bool queued = false;
@@ -393,7 +415,8 @@ TEST_F(CommentsTest, ModeratorsWorkTheQueueAndBan) {
   ASSERT_EQ(hidden.status, 200) << hidden.body;
   EXPECT_EQ(json::parse(hidden.body).at("comment").at("status").as_string(), "hidden");
   EXPECT_EQ(json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64(), before - 1);
-  EXPECT_EQ(get(port(), std::string(open_article().at("url").as_string())).body.find("Something abusive."), std::string::npos);
+  EXPECT_EQ(get(port(), std::string(open_article().at("url").as_string())).body.find("Something abusive."),
+            std::string::npos);
   auto after_decision = json::parse(mod.call("GET", "/api/v1/moderation/queue").body);
   for (auto& item : after_decision.at("items").as_array())
     EXPECT_NE(item.at("comment").at("id").as_int64(), bad) << "decided comments leave the queue";

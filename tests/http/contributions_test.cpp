@@ -1,7 +1,6 @@
 // Reader contributions end to end against a local Stripe stand-in (tests/stripe_standin.py): checkout,
 // signed webhooks in every order, the ledger, the thank-you mail, the report; and signature vectors.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,8 +45,10 @@ TEST(StripeSignature, MatchesIndependentVectors) {
   EXPECT_EQ(verify(std::string("t=1700000000,v1=") + kVector, R"({"id":"evt_1","type":"pong"})"), "bad_signature");
   EXPECT_EQ(verify(std::string("t=1700000001,v1=") + kVector), "bad_signature") << "the timestamp is signed too";
   EXPECT_EQ(verify(std::string("t=1700000000,v1=") + std::string(kVector).substr(0, 63)), "bad_signature");
-  EXPECT_EQ(verify(std::string("t=1700000000,v1=") + kVector, kBody, kSigned + std::chrono::seconds(301)), "stale_signature");
-  EXPECT_EQ(verify(std::string("t=1700000000,v1=") + kVector, kBody, kSigned - std::chrono::seconds(301)), "stale_signature");
+  EXPECT_EQ(verify(std::string("t=1700000000,v1=") + kVector, kBody, kSigned + std::chrono::seconds(301)),
+            "stale_signature");
+  EXPECT_EQ(verify(std::string("t=1700000000,v1=") + kVector, kBody, kSigned - std::chrono::seconds(301)),
+            "stale_signature");
   EXPECT_EQ(verify(std::string("t=1700000000,v1=") + kVector, kBody, kSigned + std::chrono::seconds(300)), "accepted");
   EXPECT_EQ(verify(""), "missing_signature");
   EXPECT_EQ(verify(std::string("v1=") + kVector), "malformed_signature");
@@ -103,9 +104,11 @@ class ContributionsTest : public ::testing::Test {
       c.contributions.per_ip = {100000, std::chrono::hours(1)};
       c.account_limits.register_per_ip = {100000, std::chrono::hours(1)};
     });
-    auto r = request(standin_->port(), {"POST", "/_test/config",
-                                        "{\"webhook_url\":\"http://127.0.0.1:" + std::to_string(server_->port()) +
-                                            "/webhooks/stripe\"}", {{"Content-Type", "application/json"}}});
+    auto r = request(standin_->port(),
+                     {"POST",
+                      "/_test/config",
+                      "{\"webhook_url\":\"http://127.0.0.1:" + std::to_string(server_->port()) + "/webhooks/stripe\"}",
+                      {{"Content-Type", "application/json"}}});
     ASSERT_EQ(r.status, 200);
   }
   static void TearDownTestSuite() {
@@ -135,8 +138,9 @@ class ContributionsTest : public ::testing::Test {
   std::vector<std::string> deliver(const std::string& session, const std::string& scenario, bool duplicate = false,
                                    bool reverse = false) {
     json::object o{{"scenario", scenario}, {"duplicate", duplicate}, {"reverse", reverse}};
-    auto r = request(standin_->port(), {"POST", "/_test/sessions/" + session + "/events", json::serialize(o),
-                                        {{"Content-Type", "application/json"}}});
+    auto r = request(
+        standin_->port(),
+        {"POST", "/_test/sessions/" + session + "/events", json::serialize(o), {{"Content-Type", "application/json"}}});
     EXPECT_EQ(r.status, 200) << r.body;
     std::vector<std::string> outcomes;
     auto v = json::parse(r.body);
@@ -165,7 +169,6 @@ class ContributionsTest : public ::testing::Test {
 
 StandIn* ContributionsTest::standin_ = nullptr;
 TestServer* ContributionsTest::server_ = nullptr;
-
 
 }  // namespace
 
@@ -260,8 +263,11 @@ TEST_F(ContributionsTest, AnOlderEventNeverUndoesANewerOne) {
   int64_t now = now_seconds().time_since_epoch().count();
   auto event = [&](const std::string& evt, const std::string& type, const std::string& status, int64_t created) {
     return json::serialize(json::object{
-        {"id", evt}, {"type", type}, {"created", created},
-        {"data", {{"object", {{"id", sub}, {"object", "subscription"}, {"status", status}, {"metadata", json::object{}}}}}}});
+        {"id", evt},
+        {"type", type},
+        {"created", created},
+        {"data",
+         {{"object", {{"id", sub}, {"object", "subscription"}, {"status", status}, {"metadata", json::object{}}}}}}});
   };
   auto canceled = event("evt_order_2", "customer.subscription.deleted", "canceled", now + 10);
   auto stale = event("evt_order_1", "customer.subscription.updated", "active", now + 5);
@@ -271,12 +277,14 @@ TEST_F(ContributionsTest, AnOlderEventNeverUndoesANewerOne) {
 }
 
 TEST_F(ContributionsTest, ForgedStaleAndMalformedWebhooksAreRejected) {
-  auto body = json::serialize(json::object{{"id", "evt_forged"}, {"type", "checkout.session.completed"}, {"created", 1},
+  auto body = json::serialize(json::object{{"id", "evt_forged"},
+                                           {"type", "checkout.session.completed"},
+                                           {"created", 1},
                                            {"data", {{"object", {{"id", "cs_x"}, {"payment_status", "paid"}}}}}});
   EXPECT_EQ(error_code(webhook(body, "")), "missing_signature");
   EXPECT_EQ(error_code(webhook(body, "t=1,v1=00")), "stale_signature");
-  auto forged = "t=" + std::to_string(now_seconds().time_since_epoch().count()) + ",v1=" +
-                stripe_signature("whsec_guess", now_seconds().time_since_epoch().count(), body);
+  auto forged = "t=" + std::to_string(now_seconds().time_since_epoch().count()) +
+                ",v1=" + stripe_signature("whsec_guess", now_seconds().time_since_epoch().count(), body);
   EXPECT_EQ(error_code(webhook(body, forged)), "bad_signature");
   EXPECT_EQ(error_code(webhook(body, signed_header(body + " "))), "bad_signature") << "the raw bytes are signed";
   EXPECT_EQ(error_code(webhook("not json", signed_header("not json"))), "invalid_event");
@@ -289,11 +297,18 @@ TEST_F(ContributionsTest, ForgedStaleAndMalformedWebhooksAreRejected) {
   // Another Checkout page on the same Stripe account naming a contribution (a Payment Link with
   // ?client_reference_id=N) fulfils nothing: contributions are matched by the session Tribune created.
   auto [victim, victim_session] = start(5, "once");
-  auto foreign = json::serialize(json::object{
-      {"id", "evt_foreign"}, {"type", "checkout.session.completed"}, {"created", now_seconds().time_since_epoch().count()},
-      {"data", {{"object", {{"id", "cs_foreign"}, {"mode", "payment"}, {"payment_status", "paid"}, {"amount_total", 99900},
-                            {"currency", "gbp"}, {"client_reference_id", std::to_string(victim)},
-                            {"metadata", {{"contribution_id", std::to_string(victim)}}}}}}}});
+  auto foreign = json::serialize(json::object{{"id", "evt_foreign"},
+                                              {"type", "checkout.session.completed"},
+                                              {"created", now_seconds().time_since_epoch().count()},
+                                              {"data",
+                                               {{"object",
+                                                 {{"id", "cs_foreign"},
+                                                  {"mode", "payment"},
+                                                  {"payment_status", "paid"},
+                                                  {"amount_total", 99900},
+                                                  {"currency", "gbp"},
+                                                  {"client_reference_id", std::to_string(victim)},
+                                                  {"metadata", {{"contribution_id", std::to_string(victim)}}}}}}}});
   auto foreign_answer = webhook(foreign, signed_header(foreign));
   ASSERT_EQ(foreign_answer.status, 200);
   EXPECT_EQ(json::parse(foreign_answer.body).at("outcome").as_string(), "unmatched");
@@ -310,8 +325,11 @@ TEST_F(ContributionsTest, TheAppealWorksWithoutJavaScriptAndAdminsSeeTheReport) 
   auto page = get(port(), url);
   EXPECT_NE(page.body.find("action=\"/contribute\""), std::string::npos) << "the appeal is a form";
   EXPECT_NE(page.header("content-security-policy").find("form-action 'self' " + standin_->url()), std::string::npos);
-  RequestSpec form{"POST", "/contribute", "article=" + s + "&currency=GBP&interval=month&amount=other&other_amount=12",
-                   {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}};
+  RequestSpec form{"POST",
+                   "/contribute",
+                   "article=" + s + "&currency=GBP&interval=month&amount=other&other_amount=12",
+                   {{"Content-Type", "application/x-www-form-urlencoded"},
+                    {"Origin", "http://127.0.0.1:" + std::to_string(port())}}};
   auto r = request(port(), form);
   ASSERT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.header("location").rfind(standin_->url() + "/pay/", 0), 0u);
@@ -321,7 +339,9 @@ TEST_F(ContributionsTest, TheAppealWorksWithoutJavaScriptAndAdminsSeeTheReport) 
   EXPECT_NE(refused.body.find("whole units"), std::string::npos);
   // The report: admins only, with the chart and the CSV.
   server_->app().accounts().create_account("boss@example.org", "The Boss", "the boss's long password", "admin");
-  auto signin = request(port(), {"POST", "/api/v1/sessions", R"({"email":"boss@example.org","password":"the boss's long password"})",
+  auto signin = request(port(), {"POST",
+                                 "/api/v1/sessions",
+                                 R"({"email":"boss@example.org","password":"the boss's long password"})",
                                  {{"Content-Type", "application/json"}}});
   ASSERT_EQ(signin.status, 200);
   std::string cookie = signin.header("set-cookie").substr(0, signin.header("set-cookie").find(';'));
@@ -341,14 +361,18 @@ TEST_F(ContributionsTest, TheAppealWorksWithoutJavaScriptAndAdminsSeeTheReport) 
 
 TEST_F(ContributionsTest, SupportersMayShowABadgeOnTheirComments) {
   auto s = slug();
-  auto reg = request(port(), {"POST", "/api/v1/accounts",
-                              R"({"email":"supporter@example.org","display_name":"Sue Porter","password":"a supporter's password"})",
-                              {{"Content-Type", "application/json"}}});
+  auto reg = request(
+      port(), {"POST",
+               "/api/v1/accounts",
+               R"({"email":"supporter@example.org","display_name":"Sue Porter","password":"a supporter's password"})",
+               {{"Content-Type", "application/json"}}});
   ASSERT_EQ(reg.status, 201);
   std::string cookie = reg.header("set-cookie").substr(0, reg.header("set-cookie").find(';'));
   std::string csrf(json::parse(reg.body).at("csrf_token").as_string());
   auto call = [&](const std::string& method, const std::string& target, const std::string& body) {
-    return request(port(), {method, target, body, {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
+    return request(
+        port(),
+        {method, target, body, {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
   };
   auto me = [&] { return json::parse(call("GET", "/api/v1/me", "").body).at("account"); };
   EXPECT_FALSE(me().at("supporter").as_bool());
@@ -379,7 +403,10 @@ TEST_F(ContributionsTest, SupportersMayShowABadgeOnTheirComments) {
 TEST_F(ContributionsTest, AReusedSessionIdFromTheProviderIsAProviderErrorWithoutStoreDetails) {
   auto configure = [&](const std::string& session_id) {
     json::object o{{"session_id", session_id.empty() ? json::value(nullptr) : json::value(session_id)}};
-    ASSERT_EQ(request(standin_->port(), {"POST", "/_test/config", json::serialize(o), {{"Content-Type", "application/json"}}}).status, 200);
+    ASSERT_EQ(
+        request(standin_->port(), {"POST", "/_test/config", json::serialize(o), {{"Content-Type", "application/json"}}})
+            .status,
+        200);
   };
   configure("cs_test_reused_by_the_provider");
   auto first = checkout(R"({"amount":5})");
@@ -399,38 +426,52 @@ TEST_F(ContributionsTest, AReusedSessionIdFromTheProviderIsAProviderErrorWithout
 // (it happened, but the answer was lost).
 TEST_F(ContributionsTest, AWebhookRetriedAfterAStoreFailureIsAppliedOnce) {
   FaultyStore* faults = nullptr;
-  TestServer faulty(true, {}, [](Config& c) {
-    c.stripe.api_base = standin_->url();
-    c.stripe.checkout_origin = standin_->url();
-    c.stripe.secret_key = "sk_test_standin";
-    c.stripe.webhook_secret = "whsec_standin";
-  }, [&](std::unique_ptr<Store> engine) {
-    auto wrapped = std::make_unique<FaultyStore>(std::move(engine));
-    faults = wrapped.get();
-    return std::unique_ptr<Store>(std::move(wrapped));
-  });
+  TestServer faulty(
+      true, {},
+      [](Config& c) {
+        c.stripe.api_base = standin_->url();
+        c.stripe.checkout_origin = standin_->url();
+        c.stripe.secret_key = "sk_test_standin";
+        c.stripe.webhook_secret = "whsec_standin";
+      },
+      [&](std::unique_ptr<Store> engine) {
+        auto wrapped = std::make_unique<FaultyStore>(std::move(engine));
+        faults = wrapped.get();
+        return std::unique_ptr<Store>(std::move(wrapped));
+      });
   auto outbox = [&] { return faulty.app().store().outbox_stats().pending; };
   for (bool after : {false, true}) {
-    auto started = request(faulty.port(), {"POST", "/api/v1/contributions/checkout", R"({"amount":7,"email":"giver@example.org"})",
+    auto started = request(faulty.port(), {"POST",
+                                           "/api/v1/contributions/checkout",
+                                           R"({"amount":7,"email":"giver@example.org"})",
                                            {{"Content-Type", "application/json"}}});
     ASSERT_EQ(started.status, 201) << started.body;
     auto v = json::parse(started.body);
     int64_t id = v.at("contribution").at("id").as_int64();
     std::string url(v.at("checkout_url").as_string());
-    auto session = json::parse(request(standin_->port(), {"GET", "/_test/sessions/" + url.substr(url.rfind('/') + 1), "", {}}).body).as_object();
+    auto session =
+        json::parse(
+            request(standin_->port(), {"GET", "/_test/sessions/" + url.substr(url.rfind('/') + 1), "", {}}).body)
+            .as_object();
     session["status"] = "complete";
     session["payment_status"] = "paid";
     session["payment_intent"] = "pi_test_faults_" + std::to_string(id);
-    json::object event{{"id", "evt_test_faults_" + std::to_string(id) + (after ? "_after" : "_before")},
-                       {"object", "event"}, {"type", "checkout.session.completed"},
-                       {"created", std::chrono::duration_cast<std::chrono::seconds>(now_seconds().time_since_epoch()).count()},
-                       {"data", {{"object", session}}}};
+    json::object event{
+        {"id", "evt_test_faults_" + std::to_string(id) + (after ? "_after" : "_before")},
+        {"object", "event"},
+        {"type", "checkout.session.completed"},
+        {"created", std::chrono::duration_cast<std::chrono::seconds>(now_seconds().time_since_epoch()).count()},
+        {"data", {{"object", session}}}};
     std::string body = json::serialize(event);
     auto deliver_once = [&] {
       auto t = std::chrono::duration_cast<std::chrono::seconds>(now_seconds().time_since_epoch()).count();
-      return request(faulty.port(), {"POST", "/webhooks/stripe", body,
-                                     {{"Content-Type", "application/json"},
-                                      {"Stripe-Signature", "t=" + std::to_string(t) + ",v1=" + stripe_signature("whsec_standin", t, body)}}});
+      return request(
+          faulty.port(),
+          {"POST",
+           "/webhooks/stripe",
+           body,
+           {{"Content-Type", "application/json"},
+            {"Stripe-Signature", "t=" + std::to_string(t) + ",v1=" + stripe_signature("whsec_standin", t, body)}}});
     };
     auto mail_before = outbox();
     faults->inject({StoreRole::ledger, "apply_payment_event", 1, false, after});

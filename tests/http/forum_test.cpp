@@ -12,8 +12,9 @@ namespace json = boost::json;
 
 namespace {
 
-
-json::value notifications(Reader& r) { return json::parse(r.call("GET", "/api/v1/me/notifications").body); }
+json::value notifications(Reader& r) {
+  return json::parse(r.call("GET", "/api/v1/me/notifications").body);
+}
 
 class ForumTest : public ::testing::Test {
  protected:
@@ -35,7 +36,8 @@ class ForumTest : public ::testing::Test {
   }
   Reader staff(const std::string& role) {
     ++counter_;
-    return staff_session(*server_, role + std::to_string(counter_) + "@example.org", "Staff " + std::to_string(counter_), role);
+    return staff_session(*server_, role + std::to_string(counter_) + "@example.org",
+                         "Staff " + std::to_string(counter_), role);
   }
   std::string slug() {
     auto v = json::parse(get(port(), "/api/v1/articles?limit=50").body);
@@ -105,7 +107,8 @@ TEST_F(ForumTest, IgnoredReadersCollapseAndDoNotNotify) {
   // The per-reader part of the page lists whom Ana ignores and which of these authors she follows.
   ASSERT_EQ(ana.call("PUT", "/api/v1/readers/" + std::to_string(bo.id) + "/follow").status, 200);
   auto mine = json::parse(ana.call("GET", "/api/v1/articles/" + s + "/comments/mine?ids=" + std::to_string(reply) +
-                                              "&authors=" + std::to_string(bo.id)).body);
+                                              "&authors=" + std::to_string(bo.id))
+                              .body);
   ASSERT_EQ(mine.at("ignoring").as_array().size(), 1u);
   EXPECT_EQ(mine.at("ignoring").at(0).as_int64(), bo.id);
   ASSERT_EQ(mine.at("following").as_array().size(), 1u);
@@ -135,10 +138,14 @@ TEST_F(ForumTest, EditorsPickCommentsForThePicksView) {
   // The cached first page shows the label too (the pick invalidated it).
   EXPECT_NE(get(port(), std::string(article.at("url").as_string())).body.find("comment__pick"), std::string::npos);
   ASSERT_EQ(editor.call("DELETE", pick).status, 200);
-  EXPECT_TRUE(json::parse(get(port(), "/api/v1/articles/" + s + "/comments?sort=picks").body).at("comments").as_array().empty());
+  EXPECT_TRUE(json::parse(get(port(), "/api/v1/articles/" + s + "/comments?sort=picks").body)
+                  .at("comments")
+                  .as_array()
+                  .empty());
   // The Picks page was kept in the cache; unpicking dropped it with the rest of the conversation.
-  EXPECT_EQ(get(port(), std::string(article.at("url").as_string()) + "?sort=picks").body.find("A comment worth picking."),
-            std::string::npos);
+  EXPECT_EQ(
+      get(port(), std::string(article.at("url").as_string()) + "?sort=picks").body.find("A comment worth picking."),
+      std::string::npos);
 }
 
 TEST_F(ForumTest, PremoderatedArticlesHoldCommentsUntilApproved) {
@@ -165,8 +172,7 @@ TEST_F(ForumTest, PremoderatedArticlesHoldCommentsUntilApproved) {
   // The moderator finds it in the queue, on the API and on the queue page.
   bool queued = false;
   auto queue = json::parse(mod.call("GET", "/api/v1/moderation/queue").body);
-  for (auto& item : queue.at("items").as_array())
-    queued = queued || item.at("comment").at("id").as_int64() == id;
+  for (auto& item : queue.at("items").as_array()) queued = queued || item.at("comment").at("id").as_int64() == id;
   EXPECT_TRUE(queued);
   auto queue_page = mod.call("GET", "/moderation");
   EXPECT_EQ(queue_page.status, 200);
@@ -185,7 +191,9 @@ TEST_F(ForumTest, PremoderatedArticlesHoldCommentsUntilApproved) {
   EXPECT_EQ(notes.at("notifications").at(0).at("detail").as_string(), "approved");
   // Taking it down again tells the author, who still sees the notice though the comment is gone.
   ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(id) + "/decision",
-                     R"({"decision":"reject","reason":"second thoughts"})").status, 200);
+                     R"({"decision":"reject","reason":"second thoughts"})")
+                .status,
+            200);
   notes = notifications(author);
   EXPECT_EQ(notes.at("notifications").at(0).at("detail").as_string(), "rejected");
   EXPECT_TRUE(kinds_about(follower, id).empty()) << "the follower's notice went with the comment";
@@ -309,7 +317,10 @@ TEST_F(ForumTest, ReaderPagesWorkWithoutJavaScript) {
   // Ignore and unfollow with forms; a form without the CSRF field is refused.
   EXPECT_EQ(bo.form(profile + "/ignore", "on=1").status, 303);
   EXPECT_NE(bo.call("GET", profile).body.find("Stop ignoring"), std::string::npos);
-  RequestSpec forged{"POST", profile + "/follow", "on=0", {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", bo.cookie}}};
+  RequestSpec forged{"POST",
+                     profile + "/follow",
+                     "on=0",
+                     {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", bo.cookie}}};
   EXPECT_EQ(request(port(), forged).status, 403);
   // Signed-out visitors are sent to sign in for personal pages; notification mail is chosen on /account.
   EXPECT_EQ(get(port(), "/notifications").status, 303);
@@ -334,7 +345,8 @@ TEST_F(ForumTest, LongAndDeepThreadsContinueOnTheirOwnPage) {
   auto page = get(port(), url).body;
   EXPECT_NE(page.find("Reply number 19."), std::string::npos);
   EXPECT_EQ(page.find("Reply number 20."), std::string::npos) << "the article page shows the first 20 replies";
-  EXPECT_NE(page.find("data-expand-thread=\"" + std::to_string(root) + "\""), std::string::npos) << "and offers the rest";
+  EXPECT_NE(page.find("data-expand-thread=\"" + std::to_string(root) + "\""), std::string::npos)
+      << "and offers the rest";
   auto thread = get(port(), "/comments/" + std::to_string(root));
   ASSERT_EQ(thread.status, 200);
   EXPECT_NE(thread.body.find("Reply number 24."), std::string::npos) << "the thread page holds every reply";
@@ -353,7 +365,8 @@ TEST_F(ForumTest, LongAndDeepThreadsContinueOnTheirOwnPage) {
   auto deep = get(port(), more).body;
   EXPECT_NE(deep.find("Level 7."), std::string::npos);
   EXPECT_NE(deep.find("id=\"comment-" + std::to_string(chain[5]) + "\" data-comment-id=\"" + std::to_string(chain[5]) +
-                      "\" data-depth=\"0\""), std::string::npos);
+                      "\" data-depth=\"0\""),
+            std::string::npos);
   // The thread page is cached and kept current: a new reply shows at once.
   post(ana, article.slug, "Level 8, just now.", chain[7]);
   EXPECT_NE(get(port(), more).body.find("Level 8, just now."), std::string::npos);
@@ -366,16 +379,21 @@ TEST(ModerationRulesOverHttp, WordsNudgeHoldAndRejectAndTheQueueSaysWhy) {
     c.moderation.suspect_words = {"idiot"};
     c.moderation.hold_first_comments = 1;
   });
-  auto reg = request(server.port(), {"POST", "/api/v1/accounts",
-                                     R"({"email":"rules@example.org","display_name":"Rule Tester","password":"a rule tester's password"})",
-                                     {{"Content-Type", "application/json"}}});
+  auto reg =
+      request(server.port(),
+              {"POST",
+               "/api/v1/accounts",
+               R"({"email":"rules@example.org","display_name":"Rule Tester","password":"a rule tester's password"})",
+               {{"Content-Type", "application/json"}}});
   ASSERT_EQ(reg.status, 201);
   std::string cookie = reg.header("set-cookie").substr(0, reg.header("set-cookie").find(';'));
   std::string csrf(json::parse(reg.body).at("csrf_token").as_string());
   auto v = json::parse(get(server.port(), "/api/v1/articles?limit=1").body);
   std::string slug(v.at("articles").at(0).at("slug").as_string());
   auto post = [&](const std::string& body) {
-    return request(server.port(), {"POST", "/api/v1/articles/" + slug + "/comments", body,
+    return request(server.port(), {"POST",
+                                   "/api/v1/articles/" + slug + "/comments",
+                                   body,
                                    {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
   };
   // A new reader's first comment waits for a moderator.
@@ -397,11 +415,13 @@ TEST(ModerationRulesOverHttp, WordsNudgeHoldAndRejectAndTheQueueSaysWhy) {
   ASSERT_EQ(insisted.status, 201) << insisted.body;
   EXPECT_EQ(json::parse(insisted.body).at("comment").at("status").as_string(), "pending");
   // Clean text is published; the same text a third time within the hour is not.
-  EXPECT_EQ(json::parse(post(R"({"body":"A fair point, well made."})").body).at("comment").at("status").as_string(), "published");
+  EXPECT_EQ(json::parse(post(R"({"body":"A fair point, well made."})").body).at("comment").at("status").as_string(),
+            "published");
   EXPECT_EQ(post(R"({"body":"A fair point, well made."})").status, 201);
   auto repeated = post(R"({"body":"A fair point, well made."})");
   EXPECT_EQ(error_code(repeated), "rejected");
-  EXPECT_EQ(json::parse(get(server.port(), "/api/v1/articles/" + slug).body).at("comment_count").as_int64(), count_before + 2);
+  EXPECT_EQ(json::parse(get(server.port(), "/api/v1/articles/" + slug).body).at("comment_count").as_int64(),
+            count_before + 2);
   // The queue shows which rule held a comment and why.
   auto queue = server.app().moderation().queue({});
   bool explained = false;

@@ -13,8 +13,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::value parse(const HttpResult& r) { return json::parse(r.body); }
-
+json::value parse(const HttpResult& r) {
+  return json::parse(r.body);
+}
 
 class HttpTest : public ::testing::Test {
  protected:
@@ -61,14 +62,16 @@ TEST_F(HttpTest, ArticlePageHasHeadlineBylineDatelineBodyBioAndSyndication) {
   auto r = get(port(), std::string(a.at("url").as_string()));
   ASSERT_EQ(r.status, 200);
   const auto& html = r.body;
-  EXPECT_NE(html.find("<h1 class=\"article__headline\">" + html_escape(a.at("title").as_string()) + "</h1>"), std::string::npos);
+  EXPECT_NE(html.find("<h1 class=\"article__headline\">" + html_escape(a.at("title").as_string()) + "</h1>"),
+            std::string::npos);
   EXPECT_NE(html.find("Monday 06 July 2009 00:00 BST"), std::string::npos);
   auto author = a.at("authors").at(0).as_object();
   EXPECT_NE(html.find("<a rel=\"author\" href=\"/authors/" + std::string(author.at("slug").as_string()) + "\">"),
             std::string::npos);
   EXPECT_NE(html.find(html_escape(author.at("bio").as_string())), std::string::npos);
-  EXPECT_NE(html.find("This article first appeared in <a href=\"https://www.newsweek.com/\" rel=\"noopener\">Newsweek</a>"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("This article first appeared in <a href=\"https://www.newsweek.com/\" rel=\"noopener\">Newsweek</a>"),
+      std::string::npos);
   EXPECT_NE(html.find("<link rel=\"canonical\" href=\"https://www.newsweek.com/\">"), std::string::npos);
   EXPECT_NE(html.find("\"@type\":\"NewsArticle\""), std::string::npos);
   EXPECT_NE(html.find("<meta property=\"og:title\""), std::string::npos);
@@ -145,7 +148,8 @@ TEST_F(HttpTest, FeedSitemapHealthAndMetrics) {
   auto sitemap = get(port(), "/sitemap.xml");
   EXPECT_EQ(sitemap.status, 200);
   EXPECT_NE(sitemap.body.find("<urlset"), std::string::npos);
-  EXPECT_EQ(sitemap.body.find("in-praise-of-the-boring-bank"), std::string::npos) << "syndicated piece is not ours to list";
+  EXPECT_EQ(sitemap.body.find("in-praise-of-the-boring-bank"), std::string::npos)
+      << "syndicated piece is not ours to list";
   auto health = get(port(), "/healthz");
   EXPECT_EQ(health.status, 200);
   auto metrics = get(port(), "/metrics");
@@ -175,8 +179,8 @@ TEST_F(HttpTest, ApiArticleHasContractFields) {
   auto r = get(port(), "/api/v1/articles/" + slug);
   ASSERT_EQ(r.status, 200);
   auto a = parse(r).as_object();
-  for (auto key : {"id", "slug", "url", "title", "standfirst", "authors", "section", "tags", "published_at", "source_name",
-                   "source_url", "comment_count", "comments_open"})
+  for (auto key : {"id", "slug", "url", "title", "standfirst", "authors", "section", "tags", "published_at",
+                   "source_name", "source_url", "comment_count", "comments_open"})
     EXPECT_TRUE(a.contains(key)) << key;
   EXPECT_TRUE(a.at("comments_open").as_bool()) << "the newest demo article is open for comments";
 }
@@ -216,10 +220,12 @@ TEST_F(HttpTest, HeadHasHeadersButNoBody) {
 }
 
 TEST_F(HttpTest, MalformedTransportInputGetsClearErrors) {
-  auto big_header = raw_request(port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'a') + "\r\n\r\n");
+  auto big_header =
+      raw_request(port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'a') + "\r\n\r\n");
   EXPECT_EQ(big_header.status, 431);
-  auto big_body = raw_request(port(), "POST /api/v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                      "Content-Length: 5000000\r\n\r\n{");
+  auto big_body = raw_request(port(),
+                              "POST /api/v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              "Content-Length: 5000000\r\n\r\n{");
   EXPECT_EQ(big_body.status, 413);
   EXPECT_EQ(error_code(big_body), "payload_too_large");
   auto garbage = raw_request(port(), "NOT HTTP AT ALL\r\n\r\n");
@@ -240,20 +246,25 @@ TEST_F(HttpTest, PublishingNeedsAnEditorToken) {
   auto r = request(port(), {"POST", "/api/v1/articles", body, {{"Content-Type", "application/json"}}});
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(error_code(r), "unauthenticated");
-  r = request(port(), {"POST", "/api/v1/articles", body,
+  r = request(port(), {"POST",
+                       "/api/v1/articles",
+                       body,
                        {{"Content-Type", "application/json"}, {"Authorization", "Bearer trb_forged"}}});
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(error_code(r), "invalid_token");
   auto moderator = server_->app().tokens().create("mod", "moderator").token;
-  r = request(port(), {"POST", "/api/v1/articles", body,
+  r = request(port(), {"POST",
+                       "/api/v1/articles",
+                       body,
                        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + moderator}}});
   EXPECT_EQ(r.status, 403);
 }
 
 TEST_F(HttpTest, PublishingValidatesTheBody) {
   auto post = [&](const std::string& body, const std::string& type = "application/json") {
-    return request(port(), {"POST", "/api/v1/articles", body,
-                            {{"Content-Type", type}, {"Authorization", "Bearer " + editor_token()}}});
+    return request(
+        port(),
+        {"POST", "/api/v1/articles", body, {{"Content-Type", type}, {"Authorization", "Bearer " + editor_token()}}});
   };
   EXPECT_EQ(post("{}", "text/plain").status, 415);
   auto r = post("{\"title\": ");
@@ -286,7 +297,9 @@ TEST_F(HttpTest, PublishedArticleAppearsEverywhereAtOnce) {
   auto home_before = get(port(), "/");
   std::string body = R"({"title":"A fresh argument","slug":"a-fresh-argument","authors":["New Writer"],
     "author_bio":"New Writer is a test.","section":"Opinion","tags":["tests"],"body":"Hello *world*.\n\n<script>x</script>"})";
-  auto r = request(port(), {"POST", "/api/v1/articles", body,
+  auto r = request(port(), {"POST",
+                            "/api/v1/articles",
+                            body,
                             {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + editor_token()}}});
   ASSERT_EQ(r.status, 201) << r.body;
   auto created = parse(r).as_object();
@@ -297,7 +310,9 @@ TEST_F(HttpTest, PublishedArticleAppearsEverywhereAtOnce) {
   EXPECT_NE(page.body.find("<em>world</em>"), std::string::npos);
   EXPECT_NE(get(port(), "/").body.find("A fresh argument"), std::string::npos) << "home page cache refreshed";
   EXPECT_NE(get(port(), "/feed.xml").body.find("A fresh argument"), std::string::npos);
-  auto dup = request(port(), {"POST", "/api/v1/articles", body,
+  auto dup = request(port(), {"POST",
+                              "/api/v1/articles",
+                              body,
                               {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + editor_token()}}});
   EXPECT_EQ(dup.status, 409);
   EXPECT_EQ(error_code(dup), "slug_taken");
@@ -305,9 +320,12 @@ TEST_F(HttpTest, PublishedArticleAppearsEverywhereAtOnce) {
 
 TEST_F(HttpTest, ScheduledArticleAppearsAtItsTime) {
   auto when = format_rfc3339(now_seconds() + std::chrono::seconds(2));
-  std::string body = R"({"title":"Embargoed","slug":"embargoed","authors":["A"],"section":"Opinion","body":"b","published_at":")" +
-                     when + "\"}";
-  auto r = request(port(), {"POST", "/api/v1/articles", body,
+  std::string body =
+      R"({"title":"Embargoed","slug":"embargoed","authors":["A"],"section":"Opinion","body":"b","published_at":")" +
+      when + "\"}";
+  auto r = request(port(), {"POST",
+                            "/api/v1/articles",
+                            body,
                             {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + editor_token()}}});
   ASSERT_EQ(r.status, 201) << r.body;
   std::string url(parse(r).at("url").as_string());
@@ -327,8 +345,11 @@ TEST(HttpRestart, ScheduledArticleSurvivesRestart) {
     TestServer first(false, dir.path());
     auto token = first.app().tokens().create("t", "editor").token;
     auto when = format_rfc3339(now_seconds() + std::chrono::seconds(2));
-    std::string body = R"({"title":"Later","authors":["A"],"section":"Opinion","body":"b","published_at":")" + when + "\"}";
-    auto r = request(first.port(), {"POST", "/api/v1/articles", body,
+    std::string body =
+        R"({"title":"Later","authors":["A"],"section":"Opinion","body":"b","published_at":")" + when + "\"}";
+    auto r = request(first.port(), {"POST",
+                                    "/api/v1/articles",
+                                    body,
                                     {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
     ASSERT_EQ(r.status, 201);
     url = std::string(json::parse(r.body).at("url").as_string());

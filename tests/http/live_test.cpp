@@ -17,9 +17,12 @@ struct LiveTest : ::testing::Test {
   std::string cookie, csrf;
 
   void SetUp() override {
-    auto r = request(server.port(), {"POST", "/api/v1/accounts",
-                                     R"({"email":"live@example.org","display_name":"Live Poster","password":"a live poster's password"})",
-                                     {{"Content-Type", "application/json"}}});
+    auto r =
+        request(server.port(),
+                {"POST",
+                 "/api/v1/accounts",
+                 R"({"email":"live@example.org","display_name":"Live Poster","password":"a live poster's password"})",
+                 {{"Content-Type", "application/json"}}});
     ASSERT_EQ(r.status, 201);
     cookie = r.header("set-cookie").substr(0, r.header("set-cookie").find(';'));
     csrf = std::string(json::parse(r.body).at("csrf_token").as_string());
@@ -32,9 +35,11 @@ struct LiveTest : ::testing::Test {
     return out;
   }
   int64_t post(const std::string& slug, const std::string& body) {
-    auto r = request(server.port(), {"POST", "/api/v1/articles/" + slug + "/comments",
-                                     json::serialize(json::object{{"body", body}}),
-                                     {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
+    auto r =
+        request(server.port(), {"POST",
+                                "/api/v1/articles/" + slug + "/comments",
+                                json::serialize(json::object{{"body", body}}),
+                                {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
     EXPECT_EQ(r.status, 201) << r.body;
     return json::parse(r.body).at("comment").at("id").as_int64();
   }
@@ -67,8 +72,11 @@ TEST_F(LiveTest, EditsAndRemovalsAreLiveToo) {
   auto id = post(slug, "to be edited");
   EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events");
   ASSERT_TRUE(reader.wait_for("retry: 3000"));
-  auto h = std::map<std::string, std::string>{{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}};
-  EXPECT_EQ(request(server.port(), {"PATCH", "/api/v1/comments/" + std::to_string(id), R"({"body":"edited now"})", h}).status, 200);
+  auto h = std::map<std::string, std::string>{
+      {"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}};
+  EXPECT_EQ(
+      request(server.port(), {"PATCH", "/api/v1/comments/" + std::to_string(id), R"({"body":"edited now"})", h}).status,
+      200);
   EXPECT_TRUE(reader.wait_for("event: comment.updated"));
   EXPECT_TRUE(reader.wait_for("edited now"));
   EXPECT_EQ(request(server.port(), {"DELETE", "/api/v1/comments/" + std::to_string(id), {}, h}).status, 204);

@@ -20,7 +20,9 @@ std::string path_of(const std::string& url) {
   return url.substr(p);
 }
 
-std::string token_of(const std::string& url) { return url.substr(url.find("token=") + 6); }
+std::string token_of(const std::string& url) {
+  return url.substr(url.find("token=") + 6);
+}
 
 struct MailTest : ::testing::Test {
   SmtpSink sink;
@@ -61,12 +63,19 @@ TEST_F(MailTest, RegistrationMailsAVerificationLinkThatSurvivesScanners) {
   EXPECT_NE(page.body.find("Confirm my address"), std::string::npos);
   EXPECT_FALSE(verified(cookie));
   // The reader presses the button.
-  auto confirm = request(port(), {"POST", "/verify", "token=" + token_of(link),
-                                  {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
+  auto confirm = request(port(), {"POST",
+                                  "/verify",
+                                  "token=" + token_of(link),
+                                  {{"Content-Type", "application/x-www-form-urlencoded"},
+                                   {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(confirm.status, 200);
   EXPECT_TRUE(verified(cookie));
   // The link is single-use.
-  auto again = request(port(), {"POST", "/verify", "token=" + token_of(link), {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
+  auto again = request(port(), {"POST",
+                                "/verify",
+                                "token=" + token_of(link),
+                                {{"Content-Type", "application/x-www-form-urlencoded"},
+                                 {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(again.status, 410);
   EXPECT_EQ(get(port(), path_of(link)).status, 410);
 }
@@ -75,7 +84,9 @@ TEST_F(MailTest, PasswordResetByMail) {
   std::string cookie, csrf;
   ASSERT_EQ(register_reader("forgetful@example.org", cookie, csrf).status, 201);
   auto ask = [&](const std::string& email) {
-    return request(port(), {"POST", "/api/v1/password-resets", json::serialize(json::object{{"email", email}}),
+    return request(port(), {"POST",
+                            "/api/v1/password-resets",
+                            json::serialize(json::object{{"email", email}}),
                             {{"Content-Type", "application/json"}}});
   };
   auto known = ask("forgetful@example.org");
@@ -94,23 +105,32 @@ TEST_F(MailTest, PasswordResetByMail) {
   EXPECT_FALSE(sink.wait_for("stranger@example.org", std::chrono::milliseconds(300)));
   auto link = first_link(mail->body());
   EXPECT_EQ(get(port(), path_of(link)).status, 200);
-  auto weak = request(port(), {"POST", "/reset", "token=" + token_of(link) + "&password=short",
-                               {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
+  auto weak = request(port(), {"POST",
+                               "/reset",
+                               "token=" + token_of(link) + "&password=short",
+                               {{"Content-Type", "application/x-www-form-urlencoded"},
+                                {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(weak.status, 422) << "a too-short password keeps the link usable";
-  auto done = request(port(), {"POST", "/reset", "token=" + token_of(link) + "&password=a+brand+new+passphrase",
-                               {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
+  auto done = request(port(), {"POST",
+                               "/reset",
+                               "token=" + token_of(link) + "&password=a+brand+new+passphrase",
+                               {{"Content-Type", "application/x-www-form-urlencoded"},
+                                {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   EXPECT_EQ(done.status, 200);
   EXPECT_EQ(request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", cookie}}}).status, 401) << "old sessions ended";
   auto signin = [&](const std::string& password) {
-    return request(port(), {"POST", "/api/v1/sessions",
+    return request(port(), {"POST",
+                            "/api/v1/sessions",
                             json::serialize(json::object{{"email", "forgetful@example.org"}, {"password", password}}),
                             {{"Content-Type", "application/json"}}});
   };
   EXPECT_EQ(signin("a long enough password").status, 401);
   EXPECT_EQ(signin("a brand new passphrase").status, 200);
-  auto reuse = request(port(), {"POST", "/api/v1/password-resets/confirm",
-                                json::serialize(json::object{{"token", token_of(link)}, {"password", "yet another passphrase"}}),
-                                {{"Content-Type", "application/json"}}});
+  auto reuse =
+      request(port(), {"POST",
+                       "/api/v1/password-resets/confirm",
+                       json::serialize(json::object{{"token", token_of(link)}, {"password", "yet another passphrase"}}),
+                       {{"Content-Type", "application/json"}}});
   EXPECT_EQ(reuse.status, 422);
   EXPECT_EQ(json::parse(reuse.body).at("error").at("code").as_string(), "link_expired");
 }
@@ -122,10 +142,12 @@ TEST(Outbox, RetriesWithBackoffAndNeverSendsARowTwice) {
   store->migrate();
   TimePoint now = now_seconds();
   NewAccount a{"r@example.org", "r@example.org", "R", {"r", "r"}, "hash", Role::reader, now};
-  auto created = store->create_account(a, std::nullopt, EmailToken{std::string(32, 'h'), "verify", now + std::chrono::hours(1)},
-                                       OutboxMail{"r@example.org", "Hello", "Line one\n.leading dot\n"});
+  auto created =
+      store->create_account(a, std::nullopt, EmailToken{std::string(32, 'h'), "verify", now + std::chrono::hours(1)},
+                            OutboxMail{"r@example.org", "Hello", "Line one\n.leading dot\n"});
   (void)created;
-  OutboxWorker worker(*store, SmtpSender(SmtpSettings{sink.url(), "Test <t@example.org>"}), "test", [&] { return now; });
+  OutboxWorker worker(*store, SmtpSender(SmtpSettings{sink.url(), "Test <t@example.org>"}), "test",
+                      [&] { return now; });
   sink.refuse_next(2);
   EXPECT_EQ(worker.run_once(), 0);  // 451
   EXPECT_EQ(worker.run_once(), 0) << "not due yet: backoff";
@@ -164,12 +186,14 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
   ASSERT_EQ(register_reader("keeper@example.org", cookie, csrf).status, 201);
   ASSERT_TRUE(sink.wait_for("keeper@example.org"));  // the registration's own verification mail
   auto change = [&](const std::string& to) {
-    return request(port(), {"POST", "/api/v1/me/email",
+    return request(port(), {"POST",
+                            "/api/v1/me/email",
                             json::serialize(json::object{{"email", to}, {"password", "a long enough password"}}),
                             {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
   };
   auto sign_in = [&](const std::string& email) {
-    return request(port(), {"POST", "/api/v1/sessions",
+    return request(port(), {"POST",
+                            "/api/v1/sessions",
                             json::serialize(json::object{{"email", email}, {"password", "a long enough password"}}),
                             {{"Content-Type", "application/json"}}});
   };
@@ -178,7 +202,11 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
     return std::string(json::parse(me.body).at("account").at("email").as_string());
   };
   auto confirm = [&](const std::string& link) {
-    return request(port(), {"POST", "/verify", "token=" + token_of(link), {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
+    return request(port(), {"POST",
+                            "/verify",
+                            "token=" + token_of(link),
+                            {{"Content-Type", "application/x-www-form-urlencoded"},
+                             {"Origin", "http://127.0.0.1:" + std::to_string(port())}}});
   };
 
   // A mistyped address: the account keeps its own; the old address still signs in and is told, with a link.
@@ -187,7 +215,8 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
   auto me = json::parse(request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", cookie}}}).body);
   EXPECT_EQ(me.at("account").at("pending_email").as_string(), "keepr@example.org");
   EXPECT_NE(request(port(), {"GET", "/account", {}, {{"Cookie", cookie}}}).body.find("Changing to keepr@example.org"),
-            std::string::npos) << "the account page says what is waiting";
+            std::string::npos)
+      << "the account page says what is waiting";
   EXPECT_EQ(sign_in("keeper@example.org").status, 200);
   EXPECT_EQ(sign_in("keepr@example.org").status, 401);
   auto to_new = sink.wait_for("keepr@example.org");
@@ -207,12 +236,15 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
   ASSERT_NE(undo.find("/reset?token="), std::string::npos) << notice->body();
 
   // The owner did not ask for it: the reset cancels it, and the confirmation link no longer works.
-  auto reset = request(port(), {"POST", "/api/v1/password-resets/confirm",
-                                json::serialize(json::object{{"token", token_of(undo)}, {"password", "a brand new password"}}),
-                                {{"Content-Type", "application/json"}}});
+  auto reset =
+      request(port(), {"POST",
+                       "/api/v1/password-resets/confirm",
+                       json::serialize(json::object{{"token", token_of(undo)}, {"password", "a brand new password"}}),
+                       {{"Content-Type", "application/json"}}});
   ASSERT_EQ(reset.status, 204) << reset.body;
   EXPECT_EQ(confirm(first_link(to_new->body())).status, 410);
-  auto owner = request(port(), {"POST", "/api/v1/sessions",
+  auto owner = request(port(), {"POST",
+                                "/api/v1/sessions",
                                 R"({"email":"keeper@example.org","password":"a brand new password"})",
                                 {{"Content-Type", "application/json"}}});
   ASSERT_EQ(owner.status, 200);
@@ -221,7 +253,9 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
   EXPECT_EQ(email_of(cookie), "keeper@example.org");
 
   // A change the owner wants: confirmed from the new address, it takes effect.
-  auto wanted = request(port(), {"POST", "/api/v1/me/email", R"({"email":"kept@example.org","password":"a brand new password"})",
+  auto wanted = request(port(), {"POST",
+                                 "/api/v1/me/email",
+                                 R"({"email":"kept@example.org","password":"a brand new password"})",
                                  {{"Content-Type", "application/json"}, {"Cookie", cookie}, {"X-CSRF-Token", csrf}}});
   ASSERT_EQ(wanted.status, 202);
   auto to_kept = sink.wait_for("kept@example.org");
@@ -230,7 +264,13 @@ TEST_F(MailTest, AnAddressChangeWaitsForTheNewAddressAndTellsTheOldOne) {
   EXPECT_EQ(email_of(cookie), "kept@example.org");
   EXPECT_TRUE(verified(cookie));
   EXPECT_TRUE(json::parse(request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", cookie}}}).body)
-                  .at("account").at("pending_email").is_null());
-  EXPECT_EQ(request(port(), {"POST", "/api/v1/sessions", R"({"email":"kept@example.org","password":"a brand new password"})",
-                             {{"Content-Type", "application/json"}}}).status, 200);
+                  .at("account")
+                  .at("pending_email")
+                  .is_null());
+  EXPECT_EQ(request(port(), {"POST",
+                             "/api/v1/sessions",
+                             R"({"email":"kept@example.org","password":"a brand new password"})",
+                             {{"Content-Type", "application/json"}}})
+                .status,
+            200);
 }

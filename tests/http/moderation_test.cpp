@@ -1,6 +1,8 @@
 // Trust and safety over HTTP: the queues and their filters, bulk decisions, sanctions as readers meet them,
 // a reader's history, the audit log and its export, the classifier learning from decisions, the external
 // rule against a real local HTTP service, and floods from one address across accounts.
+#include "domain/moderation.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -13,7 +15,6 @@
 #include <mutex>
 #include <thread>
 
-#include "domain/moderation.h"
 #include "payments/stripe.h"
 #include "test_support.h"
 
@@ -23,11 +24,11 @@ namespace json = boost::json;
 
 namespace {
 
-
 std::string open_slug(uint16_t port) {
   auto v = json::parse(get(port, "/api/v1/articles?limit=50").body);
   for (auto& a : v.at("articles").as_array())
-    if (a.at("comments_open").as_bool() && a.at("comments_mode").as_string() == "open") return std::string(a.at("slug").as_string());
+    if (a.at("comments_open").as_bool() && a.at("comments_mode").as_string() == "open")
+      return std::string(a.at("slug").as_string());
   return {};
 }
 
@@ -37,8 +38,12 @@ HttpResult post(Reader& r, const std::string& slug, const std::string& body, boo
   return r.call("POST", "/api/v1/articles/" + slug + "/comments", json::serialize(o));
 }
 
-int64_t comment_id(const HttpResult& r) { return json::parse(r.body).at("comment").at("id").as_int64(); }
-std::string status_of(const HttpResult& r) { return std::string(json::parse(r.body).at("comment").at("status").as_string()); }
+int64_t comment_id(const HttpResult& r) {
+  return json::parse(r.body).at("comment").at("id").as_int64();
+}
+std::string status_of(const HttpResult& r) {
+  return std::string(json::parse(r.body).at("comment").at("status").as_string());
+}
 
 class ModerationTest : public ::testing::Test {
  protected:
@@ -93,11 +98,16 @@ TEST_F(ModerationTest, QueuesFilterAndBulkDecisionsReachAuthors) {
   auto mine = json::parse(ana.call("GET", "/api/v1/articles/" + slug_ + "/comments/mine").body).at("held").as_array();
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0].at("id").as_int64(), comment_id(a1));
-  EXPECT_TRUE(json::parse(bo.call("GET", "/api/v1/articles/" + slug_ + "/comments/mine").body).at("held").as_array().size() == 1u)
+  EXPECT_TRUE(
+      json::parse(bo.call("GET", "/api/v1/articles/" + slug_ + "/comments/mine").body).at("held").as_array().size() ==
+      1u)
       << "Bo sees only his own";
-  EXPECT_EQ(get(port(), "/api/v1/articles/" + slug_ + "/comments?limit=200").body.find("Please hold me"), std::string::npos);
-  ASSERT_EQ(ana.call("POST", "/api/v1/comments/" + std::to_string(comment_id(fine)) + "/reports",
-                     R"({"reason":"abuse"})").status, 201);
+  EXPECT_EQ(get(port(), "/api/v1/articles/" + slug_ + "/comments?limit=200").body.find("Please hold me"),
+            std::string::npos);
+  ASSERT_EQ(
+      ana.call("POST", "/api/v1/comments/" + std::to_string(comment_id(fine)) + "/reports", R"({"reason":"abuse"})")
+          .status,
+      201);
 
   auto held = queue(mod, "view=held&rule=suspect_words");
   EXPECT_GE(held.size(), 2u);
@@ -127,7 +137,8 @@ TEST_F(ModerationTest, QueuesFilterAndBulkDecisionsReachAuthors) {
   // The author hears about it.
   auto notes = json::parse(ana.call("GET", "/api/v1/me/notifications").body).at("notifications").as_array();
   bool told = false;
-  for (auto& n : notes) told = told || (n.at("kind").as_string() == "moderation" && n.at("detail").as_string() == "approved");
+  for (auto& n : notes)
+    told = told || (n.at("kind").as_string() == "moderation" && n.at("detail").as_string() == "approved");
   EXPECT_TRUE(told);
 
   // The queue page without JavaScript: filters, bulk form, keyboard hints; a bulk form post works.
@@ -136,8 +147,9 @@ TEST_F(ModerationTest, QueuesFilterAndBulkDecisionsReachAuthors) {
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("form=\"bulk\""), std::string::npos);
   EXPECT_NE(page.body.find("data-queue-item=\"" + std::to_string(comment_id(c2)) + "\""), std::string::npos);
-  auto submitted = mod.form("/moderation/decisions",
-                            "ids=" + std::to_string(comment_id(c2)) + "&decision=reject&reason=no&return_to=%2Fmoderation%3Fview%3Dheld");
+  auto submitted =
+      mod.form("/moderation/decisions", "ids=" + std::to_string(comment_id(c2)) +
+                                            "&decision=reject&reason=no&return_to=%2Fmoderation%3Fview%3Dheld");
   EXPECT_EQ(submitted.status, 303);
   EXPECT_EQ(submitted.header("location"), "/moderation?view=held&done=bulk&n=1");
   auto log = request(port(), {"GET", "/moderation?view=decided", {}, {{"Cookie", mod.cookie}}});
@@ -152,7 +164,9 @@ TEST_F(ModerationTest, SanctionsAsTheReaderMeetsThem) {
 
   // Warn: posting stops until the reader acknowledges the warning, which they read on their account page.
   EXPECT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"warn"})").status, 422) << "a warning needs words";
-  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"warn","reason":"Attack arguments, not people."})").status, 204);
+  ASSERT_EQ(
+      mod.call("POST", base + "/sanctions", R"({"action":"warn","reason":"Attack arguments, not people."})").status,
+      204);
   auto blocked = post(cy, slug_, "Carrying on regardless.");
   EXPECT_EQ(blocked.status, 403);
   EXPECT_EQ(error_code(blocked), "warning_unacknowledged");
@@ -164,22 +178,28 @@ TEST_F(ModerationTest, SanctionsAsTheReaderMeetsThem) {
   ASSERT_EQ(status_of(post(cy, slug_, "Point taken.")), "published");
 
   // Pre-moderation of one reader: their comments wait, with the reason; release ends it.
-  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"premoderate","reason":"Repeated trouble"})").status, 204);
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"premoderate","reason":"Repeated trouble"})").status,
+            204);
   auto held = post(cy, slug_, "Will this appear?");
   EXPECT_EQ(status_of(held), "pending");
-  EXPECT_NE(request(port(), {"GET", "/account", {}, {{"Cookie", cy.cookie}}}).body.find("A moderator reads your comments"),
-            std::string::npos);
+  EXPECT_NE(
+      request(port(), {"GET", "/account", {}, {{"Cookie", cy.cookie}}}).body.find("A moderator reads your comments"),
+      std::string::npos);
   ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"release"})").status, 204);
   EXPECT_EQ(status_of(post(cy, slug_, "Free again.")), "published");
 
   // Suspension with a reason shown to the reader; a note only moderators see.
-  ASSERT_EQ(mod.call("POST", base + "/suspension", R"({"until":"2030-01-01T00:00:00Z","reason":"Cooling off"})").status, 204);
+  ASSERT_EQ(mod.call("POST", base + "/suspension", R"({"until":"2030-01-01T00:00:00Z","reason":"Cooling off"})").status,
+            204);
   auto suspended = post(cy, slug_, "Still here?");
   EXPECT_EQ(error_code(suspended), "suspended");
   EXPECT_NE(suspended.body.find("Cooling off"), std::string::npos);
-  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"note","reason":"Means well; short fuse."})").status, 204);
+  ASSERT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"note","reason":"Means well; short fuse."})").status,
+            204);
   EXPECT_EQ(mod.call("POST", base + "/sanctions", R"({"action":"exile","reason":"x"})").status, 422);
-  EXPECT_EQ(mod.call("POST", "/api/v1/moderation/accounts/999999/sanctions", R"({"action":"note","reason":"x"})").status, 404);
+  EXPECT_EQ(
+      mod.call("POST", "/api/v1/moderation/accounts/999999/sanctions", R"({"action":"note","reason":"x"})").status,
+      404);
   EXPECT_EQ(cy.call("POST", base + "/sanctions", R"({"action":"note","reason":"I am innocent"})").status, 403);
 
   // The history: every comment (held ones too), every act, newest first.
@@ -196,7 +216,9 @@ TEST_F(ModerationTest, SanctionsAsTheReaderMeetsThem) {
   EXPECT_NE(page.body.find(">Acknowledged a warning</span>"), std::string::npos);
   EXPECT_NE(page.body.find(">Banned or suspended the reader</span>"), std::string::npos);
   EXPECT_EQ(page.body.find(">acknowledge_warning<"), std::string::npos);
-  EXPECT_EQ(request(port(), {"GET", "/moderation/readers/" + std::to_string(cy.id), {}, {{"Cookie", cy.cookie}}}).status, 403);
+  EXPECT_EQ(
+      request(port(), {"GET", "/moderation/readers/" + std::to_string(cy.id), {}, {{"Cookie", cy.cookie}}}).status,
+      403);
   // A suspension from the history page's form (datetime-local, UTC) and lifting it.
   EXPECT_EQ(mod.form("/moderation/accounts/" + std::to_string(cy.id) + "/ban", "lift=1").status, 303);
   EXPECT_EQ(status_of(post(cy, slug_, "Back.")), "published");
@@ -206,11 +228,19 @@ TEST_F(ModerationTest, TheAuditLogRecordsEveryActAndExports) {
   auto mod = moderator();
   auto admin = staff_session(*server_, "auditadmin@example.org", "Audit Admin", "admin");
   auto dee = reader("Dee Audited");
-  ASSERT_EQ(admin.call("PUT", "/api/v1/admin/accounts/" + std::to_string(dee.id) + "/role", R"({"role":"moderator"})").status, 204);
-  ASSERT_EQ(admin.call("PUT", "/api/v1/admin/accounts/" + std::to_string(dee.id) + "/role", R"({"role":"reader"})").status, 204);
+  ASSERT_EQ(
+      admin.call("PUT", "/api/v1/admin/accounts/" + std::to_string(dee.id) + "/role", R"({"role":"moderator"})").status,
+      204);
+  ASSERT_EQ(
+      admin.call("PUT", "/api/v1/admin/accounts/" + std::to_string(dee.id) + "/role", R"({"role":"reader"})").status,
+      204);
   ASSERT_EQ(mod.call("POST", "/api/v1/moderation/accounts/" + std::to_string(dee.id) + "/sanctions",
-                     R"j({"action":"note","reason":"=HYPERLINK(\"http://evil\")"})j").status, 204);
-  auto log = json::parse(mod.call("GET", "/api/v1/moderation/log?reader=" + std::to_string(dee.id)).body).at("entries").as_array();
+                     R"j({"action":"note","reason":"=HYPERLINK(\"http://evil\")"})j")
+                .status,
+            204);
+  auto log = json::parse(mod.call("GET", "/api/v1/moderation/log?reader=" + std::to_string(dee.id)).body)
+                 .at("entries")
+                 .as_array();
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[0].at("action").as_string(), "note");
   EXPECT_EQ(log[1].at("action").as_string(), "set_role");
@@ -228,7 +258,8 @@ TEST_F(ModerationTest, TheAuditLogRecordsEveryActAndExports) {
   EXPECT_EQ(csv.body.rfind("id,at,actor_id,actor,action,comment_id,account_id,reason\r\n", 0), 0u);
   EXPECT_NE(csv.body.find(",set_role,"), std::string::npos);
   EXPECT_NE(csv.body.find("\"'=HYPERLINK(\"\"http://evil\"\")\""), std::string::npos) << "formula-safe";
-  auto html = request(port(), {"GET", "/moderation/log?reader=" + std::to_string(dee.id), {}, {{"Cookie", mod.cookie}}});
+  auto html =
+      request(port(), {"GET", "/moderation/log?reader=" + std::to_string(dee.id), {}, {{"Cookie", mod.cookie}}});
   EXPECT_NE(html.body.find("set_role"), std::string::npos);
   EXPECT_EQ(html.body.find("=HYPERLINK(\"http"), std::string::npos) << "escaped in HTML";
   // People read the acts in words; the codes stay the contract of the API and the export.
@@ -251,7 +282,9 @@ TEST_F(ModerationTest, TheQueueOffersNoBanForStaffAuthors) {
   auto by_editor = post(editor, slug_, "An editor's aside.");
   ASSERT_EQ(status_of(by_editor), "published");
   ASSERT_EQ(gus.call("POST", "/api/v1/comments/" + std::to_string(comment_id(by_editor)) + "/reports",
-                     R"({"reason":"abuse"})").status, 201);
+                     R"({"reason":"abuse"})")
+                .status,
+            201);
   auto by_gus = post(gus, slug_, "Hold me, I am Gus.");
   ASSERT_EQ(status_of(by_gus), "pending");
 
@@ -265,12 +298,15 @@ TEST_F(ModerationTest, TheQueueOffersNoBanForStaffAuthors) {
   EXPECT_EQ(reader_items[0].at("author_role").as_string(), "reader");
   EXPECT_FALSE(reader_items[0].at("author_is_staff").as_bool());
 
-  auto staff_page = request(port(), {"GET", "/moderation?view=reported&reader=" + std::to_string(editor.id), {}, {{"Cookie", mod.cookie}}});
+  auto staff_page = request(
+      port(), {"GET", "/moderation?view=reported&reader=" + std::to_string(editor.id), {}, {{"Cookie", mod.cookie}}});
   ASSERT_EQ(staff_page.status, 200);
-  EXPECT_NE(staff_page.body.find("data-queue-item=\"" + std::to_string(comment_id(by_editor)) + "\""), std::string::npos);
+  EXPECT_NE(staff_page.body.find("data-queue-item=\"" + std::to_string(comment_id(by_editor)) + "\""),
+            std::string::npos);
   EXPECT_EQ(staff_page.body.find("Ban the author"), std::string::npos);
   EXPECT_NE(staff_page.body.find("The author is an editor: staff cannot be banned."), std::string::npos);
-  auto reader_page = request(port(), {"GET", "/moderation?view=held&reader=" + std::to_string(gus.id), {}, {{"Cookie", mod.cookie}}});
+  auto reader_page =
+      request(port(), {"GET", "/moderation?view=held&reader=" + std::to_string(gus.id), {}, {{"Cookie", mod.cookie}}});
   EXPECT_NE(reader_page.body.find("/moderation/accounts/" + std::to_string(gus.id) + "/ban"), std::string::npos);
   EXPECT_NE(reader_page.body.find("Ban the author"), std::string::npos);
 
@@ -278,7 +314,8 @@ TEST_F(ModerationTest, TheQueueOffersNoBanForStaffAuthors) {
   auto refused = mod.form("/moderation/accounts/" + std::to_string(editor.id) + "/ban",
                           "reason=x&return_to=%2Fmoderation%3Fview%3Dreported");
   EXPECT_EQ(refused.status, 403);
-  EXPECT_NE(refused.body.find("<p class=\"form__error\" role=\"alert\">Staff accounts cannot be banned.</p>"), std::string::npos);
+  EXPECT_NE(refused.body.find("<p class=\"form__error\" role=\"alert\">Staff accounts cannot be banned.</p>"),
+            std::string::npos);
   EXPECT_NE(refused.body.find("queue__views"), std::string::npos) << "the queue page";
   EXPECT_EQ(refused.body.find("error-page"), std::string::npos);
   // From the queue, a ban goes back to the same view, which says so.
@@ -326,7 +363,9 @@ TEST_F(ModerationTest, RefusedModerationFormsShowOnTheirPage) {
   auto empty = mod.form(account + "/ban", "until=&reason=" + back);
   on_history_page(empty);
   EXPECT_FALSE(json::parse(mod.call("GET", "/api/v1/moderation/accounts/" + sid + "/history").body)
-                   .at("account").at("banned_until").is_string())
+                   .at("account")
+                   .at("banned_until")
+                   .is_string())
       << "a suspension without an end is refused, not turned into a ban";
 
   // On the queue: a too long reason on one comment's decision, a bulk decision with nothing selected.
@@ -334,11 +373,14 @@ TEST_F(ModerationTest, RefusedModerationFormsShowOnTheirPage) {
   ASSERT_EQ(status_of(held), "pending");
   std::string id = std::to_string(comment_id(held));
   std::string queue_back = "&return_to=%2Fmoderation%3Fview%3Dheld%26reader%3D" + sid;
-  auto decision = mod.form("/moderation/comments/" + id + "/decision", "decision=reject&reason=" + long_note + queue_back);
+  auto decision =
+      mod.form("/moderation/comments/" + id + "/decision", "decision=reject&reason=" + long_note + queue_back);
   EXPECT_EQ(decision.status, 422);
   EXPECT_NE(decision.body.find(alert("The reason must be at most 500 characters of text.")), std::string::npos);
   EXPECT_NE(decision.body.find("data-queue-item=\"" + id + "\""), std::string::npos) << "the queue, with its filters";
-  EXPECT_NE(decision.body.find("id=\"reason-" + id + "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\" value=\"" + long_note + "\""),
+  EXPECT_NE(decision.body.find("id=\"reason-" + id +
+                               "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\" value=\"" +
+                               long_note + "\""),
             std::string::npos);
   EXPECT_EQ(decision.body.find("error-page"), std::string::npos);
   EXPECT_EQ(queue(mod, "view=held&reader=" + sid).size(), 1u) << "nothing was decided";
@@ -363,7 +405,9 @@ TEST_F(ModerationTest, RejectionRateAndEditsPassTheRules) {
   for (int i = 0; i < 3; ++i) {
     auto c = post(eve, slug_, "Throwaway " + std::to_string(i));
     ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(c)) + "/decision",
-                       R"({"decision":"hide"})").status, 200);
+                       R"({"decision":"hide"})")
+                  .status,
+              200);
   }
   auto next = post(eve, slug_, "An innocent remark.");
   EXPECT_EQ(status_of(next), "pending");
@@ -375,7 +419,8 @@ TEST_F(ModerationTest, RejectionRateAndEditsPassTheRules) {
   // An edit passes the word rules: text that would be held is refused, the comment stays as it was.
   auto fay = reader("Fay Editor");
   auto c = post(fay, slug_, "An early draft.");
-  auto edit = fay.call("PATCH", "/api/v1/comments/" + std::to_string(comment_id(c)), R"({"body":"Now hold me please"})");
+  auto edit =
+      fay.call("PATCH", "/api/v1/comments/" + std::to_string(comment_id(c)), R"({"body":"Now hold me please"})");
   EXPECT_EQ(edit.status, 422);
   EXPECT_EQ(error_code(edit), "needs_revision");
   auto fine = fay.call("PATCH", "/api/v1/comments/" + std::to_string(comment_id(c)), R"({"body":"A better draft."})");
@@ -387,7 +432,9 @@ TEST_F(ModerationTest, TheClassifierLearnsFromDecisionsAndHoldsLookalikes) {
   auto spammer = reader("Promo Person"), regular = reader("Regular Reader");
   auto decide = [&](const HttpResult& c, const char* decision) {
     ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(c)) + "/decision",
-                       std::string("{\"decision\":\"") + decision + "\"}").status, 200);
+                       std::string("{\"decision\":\"") + decision + "\"}")
+                  .status,
+              200);
   };
   const char* spam[] = {"Earn $500 a day from home with crypto signals, visit https://quick-cash.example now",
                         "Cheap pills online, best prices, click https://pills.example today",
@@ -426,7 +473,8 @@ TEST(ModerationClassifier, AMissingOrCorruptModelNeverBlocksPosting) {
     for (const char* text : {"buy pills http://p.example", "cheap pills http://p.example"})
       mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(post(r, slug, text))) + "/decision",
                R"({"decision":"reject"})");
-    mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(post(r, slug, "a calm reply"))) + "/decision",
+    mod.call("POST",
+             "/api/v1/moderation/comments/" + std::to_string(comment_id(post(r, slug, "a calm reply"))) + "/decision",
              R"({"decision":"approve"})");
     server.app().classifier()->save_if_changed();
     // Corrupt the saved model: the next start logs it, rebuilds from the decisions and keeps working.
@@ -503,8 +551,9 @@ class RuleService {
         delay = delay_ms_;
       }
       if (delay) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-      std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                         "\r\nConnection: close\r\n\r\n" + body;
+      std::string resp =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\nConnection: close\r\n\r\n" + body;
       ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
       ::close(c);
     }
@@ -588,8 +637,10 @@ TEST(CommentFlood, OneAddressAcrossManyAccountsIsLimited) {
     auto r = register_reader(server.port(), "flood" + std::to_string(i) + "@example.org", "Flood " + std::to_string(i));
     for (int k = 0; k < 3; ++k) {
       auto res = post(r, slug, "Flood " + std::to_string(i) + "-" + std::to_string(k));
-      if (res.status == 201) ++created;
-      else if (res.status == 429 && error_code(res) == "rate_limited") ++limited;
+      if (res.status == 201)
+        ++created;
+      else if (res.status == 429 && error_code(res) == "rate_limited")
+        ++limited;
     }
   }
   EXPECT_EQ(created, 5);
@@ -623,7 +674,8 @@ TEST_F(ModerationTest, SanctionsAndPreModerationApplyToEditsAndReactions) {
   ASSERT_EQ(mod.call("DELETE", base + "/ban").status, 204);
 
   auto until = format_rfc3339(now_seconds() + std::chrono::hours(24));
-  ASSERT_EQ(mod.call("POST", base + "/suspension", "{\"until\":\"" + until + "\",\"reason\":\"cool off\"}").status, 204);
+  ASSERT_EQ(mod.call("POST", base + "/suspension", "{\"until\":\"" + until + "\",\"reason\":\"cool off\"}").status,
+            204);
   EXPECT_EQ(error_code(dee.call("PATCH", edit, R"({"body":"Rewritten while suspended."})")), "suspended");
   EXPECT_EQ(error_code(dee.call("PUT", react)), "suspended");
   ASSERT_EQ(mod.call("DELETE", base + "/ban").status, 204);
@@ -645,6 +697,8 @@ TEST_F(ModerationTest, SanctionsAndPreModerationApplyToEditsAndReactions) {
   ASSERT_EQ(queued.size(), 1u);
   EXPECT_EQ(queued[0].at("comment").at("id").as_int64(), comment_id(mine));
   ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(mine)) + "/decision",
-                     R"({"decision":"approve"})").status, 200);
+                     R"({"decision":"approve"})")
+                .status,
+            200);
   EXPECT_TRUE(shown("Rewritten under pre-moderation.")) << "approved: the edited text is public";
 }

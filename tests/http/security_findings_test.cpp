@@ -17,13 +17,14 @@ namespace json = boost::json;
 
 namespace {
 
-
 // A socket that sends exactly what it is given and reads what comes back, with a deadline.
 class RawClient {
  public:
   explicit RawClient(uint16_t port) : fd_(connect_loopback(port)) {}
   ~RawClient() { ::close(fd_); }
-  bool send(const std::string& bytes) { return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()); }
+  bool send(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
   // Everything until the server closes or the deadline passes; `reset` tells whether the connection was reset.
   std::string read_all(std::chrono::milliseconds timeout, bool* reset = nullptr) {
     timeval tv{0, 100000};
@@ -33,8 +34,10 @@ class RawClient {
     while (std::chrono::steady_clock::now() < deadline) {
       char buf[4096];
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n > 0) out.append(buf, static_cast<size_t>(n));
-      else if (n == 0) break;
+      if (n > 0)
+        out.append(buf, static_cast<size_t>(n));
+      else if (n == 0)
+        break;
       else if (errno == ECONNRESET) {
         if (reset) *reset = true;
         break;
@@ -79,7 +82,8 @@ TestServer* SecurityFindings::server_ = nullptr;
 TEST_F(SecurityFindings, ReactionsAreRateLimitedAndTheirLiveFramesCoalesced) {
   auto slug = open_slug();
   auto author = register_reader(port(), "reacted" + std::to_string(++counter_) + "@example.org", "Reacted Author");
-  auto posted = author.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"Recommend me, if you must."})");
+  auto posted =
+      author.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"Recommend me, if you must."})");
   ASSERT_EQ(posted.status, 201) << posted.body;
   auto id = json::parse(posted.body).at("comment").at("id").as_int64();
   std::string target = "/api/v1/comments/" + std::to_string(id) + "/reactions/recommend";
@@ -89,7 +93,8 @@ TEST_F(SecurityFindings, ReactionsAreRateLimitedAndTheirLiveFramesCoalesced) {
   // Four readers toggle as fast as they can, five times each (the limit): twenty changes in well under a second.
   std::vector<Reader> fans;
   for (int i = 0; i < 4; ++i)
-    fans.push_back(register_reader(port(), "fan" + std::to_string(++counter_) + "@example.org", "Fan " + std::to_string(i)));
+    fans.push_back(
+        register_reader(port(), "fan" + std::to_string(++counter_) + "@example.org", "Fan " + std::to_string(i)));
   auto started = std::chrono::steady_clock::now();
   for (int round = 0; round < 5; ++round)
     for (auto& fan : fans) ASSERT_EQ(fan.call(round % 2 == 0 ? "PUT" : "DELETE", target).status, 200);
@@ -101,7 +106,8 @@ TEST_F(SecurityFindings, ReactionsAreRateLimitedAndTheirLiveFramesCoalesced) {
        at = page.text().find("event: comment.updated", at + 1))
     ++frames;
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(burst).count() + 2;
-  EXPECT_LE(frames, static_cast<size_t>(seconds)) << "20 toggles in " << seconds - 2 << " s sent " << frames << " frames";
+  EXPECT_LE(frames, static_cast<size_t>(seconds))
+      << "20 toggles in " << seconds - 2 << " s sent " << frames << " frames";
   EXPECT_GE(frames, 1u);
 
   // The sixth reaction within the minute is refused, with the time to wait.
@@ -223,7 +229,8 @@ TEST_F(SecurityFindings, UnknownJsonFieldsAreRefusedEverywhere) {
            {"PATCH", "/api/v1/me", R"({"display_name":"X","role":"admin"})"},
            {"PUT", "/api/v1/me/digest", R"({"digest":"off","every":"day"})"},
            {"POST", "/api/v1/sessions", R"({"email":"a@example.org","password":"p","remember":true})"},
-           {"POST", "/api/v1/accounts", R"({"email":"b@example.org","password":"long password here","display_name":"B","role":"admin"})"}}) {
+           {"POST", "/api/v1/accounts",
+            R"({"email":"b@example.org","password":"long password here","display_name":"B","role":"admin"})"}}) {
     auto res = r.call(c.method, c.target, c.body);
     EXPECT_EQ(res.status, 400) << c.method << " " << c.target << ": " << res.body;
     EXPECT_EQ(error_code(res), "unknown_field") << c.target;
@@ -236,7 +243,8 @@ TEST_F(SecurityFindings, AnUnknownSessionCookieIsClearedWithThe401) {
   auto r = request(port(), {"GET", "/api/v1/me", {}, {{"Cookie", "tribune_session=" + std::string(43, 'Z')}}});
   EXPECT_EQ(r.status, 401);
   bool cleared = false;
-  for (const auto& c : r.set_cookies) cleared = cleared || (c.starts_with("tribune_session=;") && c.find("Max-Age=0") != std::string::npos);
+  for (const auto& c : r.set_cookies)
+    cleared = cleared || (c.starts_with("tribune_session=;") && c.find("Max-Age=0") != std::string::npos);
   EXPECT_TRUE(cleared);
 }
 
@@ -254,7 +262,9 @@ TEST(MetricsAccess, OnlyWhomTheConfigurationAllows) {
       c.metrics.token = "a-long-scrape-token-0123";
     });
     EXPECT_EQ(get(token.port(), "/metrics").status, 404);
-    EXPECT_EQ(request(token.port(), {"GET", "/metrics", {}, {{"Authorization", "Bearer wrong-token-0123456789"}}}).status, 404);
+    EXPECT_EQ(
+        request(token.port(), {"GET", "/metrics", {}, {{"Authorization", "Bearer wrong-token-0123456789"}}}).status,
+        404);
     auto ok = request(token.port(), {"GET", "/metrics", {}, {{"Authorization", "Bearer a-long-scrape-token-0123"}}});
     EXPECT_EQ(ok.status, 200);
     EXPECT_NE(ok.body.find("tribune_live_streams "), std::string::npos);

@@ -65,7 +65,9 @@ TEST_F(StoreFaults, AStoreThatFailsMidRequestIsA503AndNothingIsHalfWritten) {
   // A failure after the commit: the reader is told 503, but the comment is there, once (no duplicate
   // appears; the reader who retries sees it).
   faults->inject({StoreRole::comments, "add_comment", 1, false, /*after=*/true});
-  EXPECT_EQ(reader.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"Committed, answer lost."})").status, 503);
+  EXPECT_EQ(
+      reader.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"Committed, answer lost."})").status,
+      503);
   // The service could not know it committed, so it dropped the article's cached pages ("doubt"): the next
   // read shows the comment (before that fix the cached count stayed stale until the next comment).
   EXPECT_EQ(count(slug), before + 2);
@@ -77,16 +79,24 @@ TEST_F(StoreFaults, AStoreThatFailsMidRequestIsA503AndNothingIsHalfWritten) {
 
 TEST_F(StoreFaults, AFailedSignInOrRegistrationStartsNoSession) {
   faults->inject({StoreRole::accounts, "create_account", 1, true});
-  auto registered = request(server.port(), {"POST", "/api/v1/accounts",
-                                            R"({"email":"nobody@example.org","display_name":"Nobody","password":"a long enough password"})",
-                                            {{"Content-Type", "application/json"}}});
+  auto registered = request(
+      server.port(), {"POST",
+                      "/api/v1/accounts",
+                      R"({"email":"nobody@example.org","display_name":"Nobody","password":"a long enough password"})",
+                      {{"Content-Type", "application/json"}}});
   EXPECT_EQ(registered.status, 503);
   EXPECT_TRUE(registered.set_cookies.empty()) << "no session cookie for an account that does not exist";
   faults->heal();
-  EXPECT_EQ(request(server.port(), {"POST", "/api/v1/sessions", R"({"email":"nobody@example.org","password":"a long enough password"})",
-                                    {{"Content-Type", "application/json"}}}).status, 401);
-  auto ok = request(server.port(), {"POST", "/api/v1/accounts",
-                                    R"({"email":"nobody@example.org","display_name":"Nobody","password":"a long enough password"})",
-                                    {{"Content-Type", "application/json"}}});
+  EXPECT_EQ(request(server.port(), {"POST",
+                                    "/api/v1/sessions",
+                                    R"({"email":"nobody@example.org","password":"a long enough password"})",
+                                    {{"Content-Type", "application/json"}}})
+                .status,
+            401);
+  auto ok = request(server.port(),
+                    {"POST",
+                     "/api/v1/accounts",
+                     R"({"email":"nobody@example.org","display_name":"Nobody","password":"a long enough password"})",
+                     {{"Content-Type", "application/json"}}});
   EXPECT_EQ(ok.status, 201) << "the address was not taken by a half-made account";
 }

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <boost/json.hpp>
 #include <chrono>
 
@@ -86,8 +85,10 @@ TEST_F(TwoNodes, SessionsCommentsCachesAndNotificationsCrossNodes) {
 
   // A moderator's decision on A takes the comment off B's live pages and cached listing.
   auto mod = staff_session(*a_, "mod.nodes@example.org", "Mod Nodes", "moderator");
-  ASSERT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(parent) + "/decision",
-                     R"({"decision":"hide"})").status, 200);
+  ASSERT_EQ(
+      mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(parent) + "/decision", R"({"decision":"hide"})")
+          .status,
+      200);
   EXPECT_TRUE(live_on_b.wait_for("comment.removed", std::chrono::seconds(1)));
   EXPECT_EQ(get(b_->port(), listing).body.find("Posted on node A."), std::string::npos);
 }
@@ -115,9 +116,9 @@ TEST_F(TwoNodes, RateLimitsHoldAcrossNodes) {
   auto one = post(cy, "One on A.");
   ASSERT_EQ(one.status, 201);
   // Read-your-writes across nodes: the write answers with its position (docs/postgresql.md).
-  EXPECT_TRUE(std::any_of(one.set_cookies.begin(), one.set_cookies.end(),
-                          [](const std::string& c) { return c.starts_with("tribune_pos=") && c.find("HttpOnly") != std::string::npos; }))
-      << "no tribune_pos cookie";
+  EXPECT_TRUE(std::any_of(one.set_cookies.begin(), one.set_cookies.end(), [](const std::string& c) {
+    return c.starts_with("tribune_pos=") && c.find("HttpOnly") != std::string::npos;
+  })) << "no tribune_pos cookie";
   ASSERT_EQ(post(cy, "Two on A.").status, 201);
   ASSERT_EQ(post(cy_on_b, "Three on B.").status, 201);
   auto fourth = post(cy_on_b, "Four on B.");

@@ -30,14 +30,18 @@ struct Engine {
   bool needs_pg_server = false;
 };
 
-inline void PrintTo(const Engine& e, std::ostream* os) { *os << e.name; }
+inline void PrintTo(const Engine& e, std::ostream* os) {
+  *os << e.name;
+}
 
 inline std::vector<Engine> engines() {
   std::vector<Engine> out = {{"sqlite",
                               [](const std::string& dir) {
                                 return open_sqlite_store(SqliteOptions{dir + "/tribune.db", 4, 256});
                               },
-                              {}, true, false}};
+                              {},
+                              true,
+                              false}};
   out.push_back({"postgres",
                  [](const std::string& dir) {
                    return open_postgres_store(PostgresOptions{tribune::testing::pg_test_database(dir), 16});

@@ -42,7 +42,8 @@ TEST_P(StoreContract, AccountsAreCreatedWithSessionTokenAndMailAtOnceAndEmailsAr
   a.password_hash = "hash-1";
   a.created_at = kT0;
   EmailToken verify{"verify-hash", "verify", kT0 + 48h, "", ""};
-  auto created = store_->create_account(a, session("session-1"), verify, OutboxMail{"Ana@Example.org", "Welcome", "Hi"});
+  auto created =
+      store_->create_account(a, session("session-1"), verify, OutboxMail{"Ana@Example.org", "Welcome", "Hi"});
   EXPECT_GT(created.session_id, 0);
   EXPECT_EQ(created.account.email, "Ana@Example.org");
   EXPECT_EQ(created.account.role, Role::reader);
@@ -56,7 +57,9 @@ TEST_P(StoreContract, AccountsAreCreatedWithSessionTokenAndMailAtOnceAndEmailsAr
 
   // The same address again: refused whole (no second session, no second mail).
   a.email = "ANA@example.org";
-  EXPECT_EQ(error_code_of([&] { store_->create_account(a, session("session-2"), std::nullopt, OutboxMail{"x", "y", "z"}); }),
+  EXPECT_EQ(error_code_of([&] {
+              store_->create_account(a, session("session-2"), std::nullopt, OutboxMail{"x", "y", "z"});
+            }),
             "email_taken");
   EXPECT_FALSE(store_->find_session("session-2"));
   EXPECT_EQ(store_->outbox_stats().pending, 1);
@@ -86,8 +89,10 @@ TEST_P(StoreContract, SessionsEndOnlyTheirOwnersAndResetEndsThemAll) {
   EXPECT_TRUE(store_->find_session("ben-1"));
   (void)b1;
 
-  store_->create_email_token(ana.id, EmailToken{"reset-1", "reset", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "Reset", "..."});
-  store_->create_email_token(ana.id, EmailToken{"reset-2", "reset", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "Reset", "..."});
+  store_->create_email_token(ana.id, EmailToken{"reset-1", "reset", kT0 + 1h, "", ""},
+                             OutboxMail{"ana@example.org", "Reset", "..."});
+  store_->create_email_token(ana.id, EmailToken{"reset-2", "reset", kT0 + 1h, "", ""},
+                             OutboxMail{"ana@example.org", "Reset", "..."});
   EXPECT_TRUE(store_->email_token_valid("reset-1", "reset", kT0));
   EXPECT_FALSE(store_->email_token_valid("reset-1", "verify", kT0)) << "a token serves its purpose only";
   EXPECT_EQ(store_->use_reset_token("reset-1", "new-hash", kT0), ana.id);
@@ -101,9 +106,9 @@ TEST_P(StoreContract, AnAddressChangeWaitsForItsConfirmationAndAResetCancelsIt) 
   auto ana = account("ana@example.org", "Ana");
   auto ben = account("ben@example.org", "Ben");
   auto change = [&](const std::string& to, const std::string& suffix) {
-    store_->request_email_change(ana.id, EmailToken{"confirm" + suffix, "verify", kT0 + 24h, to, to},
-                                 OutboxMail{to, "Confirm", "..."}, EmailToken{"undo" + suffix, "reset", kT0 + 24h, "", ""},
-                                 OutboxMail{"ana@example.org", "Changing", "..."});
+    store_->request_email_change(
+        ana.id, EmailToken{"confirm" + suffix, "verify", kT0 + 24h, to, to}, OutboxMail{to, "Confirm", "..."},
+        EmailToken{"undo" + suffix, "reset", kT0 + 24h, "", ""}, OutboxMail{"ana@example.org", "Changing", "..."});
   };
   EXPECT_EQ(error_code_of([&] { change("ben@example.org", "-0"); }), "email_taken");
   change("ana@new.example", "-1");
@@ -241,8 +246,10 @@ TEST_P(StoreContract, FollowsIgnoresAndNotificationsFollowTheRules) {
 
 TEST_P(StoreContract, TheOutboxLeasesMailSoThatNoTwoSendersTakeTheSame) {
   auto ana = account("ana@example.org", "Ana");
-  store_->create_email_token(ana.id, EmailToken{"v1", "verify", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "One", "1"});
-  store_->create_email_token(ana.id, EmailToken{"v2", "verify", kT0 + 1h, "", ""}, OutboxMail{"ana@example.org", "Two", "2"});
+  store_->create_email_token(ana.id, EmailToken{"v1", "verify", kT0 + 1h, "", ""},
+                             OutboxMail{"ana@example.org", "One", "1"});
+  store_->create_email_token(ana.id, EmailToken{"v2", "verify", kT0 + 1h, "", ""},
+                             OutboxMail{"ana@example.org", "Two", "2"});
   auto now = now_seconds();
   auto first = store_->claim_mail(now, 60s, 10);
   ASSERT_EQ(first.size(), 2u);

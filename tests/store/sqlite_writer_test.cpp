@@ -37,9 +37,7 @@ void wait_queued(const GroupCommitWriter& w, size_t n) {
 class SqliteWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    writer.run_exclusive([](Db& db) {
-      db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-    });
+    writer.run_exclusive([](Db& db) { db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"); });
   }
   tribune::testing::TempDir dir;
   std::string path = dir.path() + "/w.db";
@@ -88,7 +86,9 @@ TEST_F(SqliteWriterTest, ConcurrentWritersShareOneCommit) {
 TEST_F(SqliteWriterTest, AFailingJobIsRolledBackAloneAndItsCallerGetsTheError) {
   Gate gate;
   auto holder = gate.hold(writer);
-  auto insert = [&](int64_t id) { return [&, id](Db& db) { db.prepare("INSERT INTO t (id, v) VALUES (?1, 'x')").bind(1, id).run(); }; };
+  auto insert = [&](int64_t id) {
+    return [&, id](Db& db) { db.prepare("INSERT INTO t (id, v) VALUES (?1, 'x')").bind(1, id).run(); };
+  };
   auto first = std::async(std::launch::async, [&] { writer.run(insert(1)); });
   wait_queued(writer, 1);
   auto failing = std::async(std::launch::async, [&] {
@@ -119,14 +119,14 @@ TEST_F(SqliteWriterTest, AFailedCommitFailsEveryJobOfTheBatchAndKeepsNothing) {
   writer.run_exclusive([](Db& db) {
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
-    db.exec("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id) "
-            "DEFERRABLE INITIALLY DEFERRED)");
+    db.exec(
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id) "
+        "DEFERRABLE INITIALLY DEFERRED)");
   });
   Gate gate;
   auto holder = gate.hold(writer);
-  auto good = std::async(std::launch::async, [&] {
-    writer.run([](Db& db) { db.exec("INSERT INTO t (id, v) VALUES (1, 'kept?')"); });
-  });
+  auto good = std::async(std::launch::async,
+                         [&] { writer.run([](Db& db) { db.exec("INSERT INTO t (id, v) VALUES (1, 'kept?')"); }); });
   wait_queued(writer, 1);
   auto orphan = std::async(std::launch::async, [&] {
     writer.run([](Db& db) { db.exec("INSERT INTO child (id, parent_id) VALUES (1, 42)"); });
@@ -160,8 +160,20 @@ TEST_F(SqliteWriterTest, ReadersAreBoundedAndReturnedWhateverTheCallerDoes) {
   // Two leases in use: a third caller waits until one is given back.
   Gate hold;
   std::atomic<int> leased{0};
-  auto a = std::async(std::launch::async, [&] { readers.with([&](Db&) { ++leased; hold.opened.wait(); return 0; }); });
-  auto b = std::async(std::launch::async, [&] { readers.with([&](Db&) { ++leased; hold.opened.wait(); return 0; }); });
+  auto a = std::async(std::launch::async, [&] {
+    readers.with([&](Db&) {
+      ++leased;
+      hold.opened.wait();
+      return 0;
+    });
+  });
+  auto b = std::async(std::launch::async, [&] {
+    readers.with([&](Db&) {
+      ++leased;
+      hold.opened.wait();
+      return 0;
+    });
+  });
   for (int i = 0; i < 500 && leased < 2; ++i) std::this_thread::sleep_for(10ms);
   ASSERT_EQ(leased.load(), 2);
   auto third = std::async(std::launch::async, [&] { return count_rows(readers); });

@@ -266,7 +266,8 @@ TEST_P(StoreContract, ModerationActsAreLoggedAndTrainTheClassifier) {
   auto log = store_->audit_log(lq);
   std::vector<std::string> actions;
   for (const auto& e : log) actions.push_back(e.action);
-  EXPECT_EQ(actions, (std::vector<std::string>{"release", "acknowledge_warning", "note", "premoderate", "warn", "reject", "approve"}));
+  EXPECT_EQ(actions, (std::vector<std::string>{"release", "acknowledge_warning", "note", "premoderate", "warn",
+                                               "reject", "approve"}));
   EXPECT_EQ(log.back().actor_name, "Mo");
   auto everything = store_->audit_log({});
   EXPECT_EQ(everything.front().action, "create_token");
@@ -310,7 +311,8 @@ TEST_P(StoreContract, QueueItemsCarryTheAuthorsRole) {
   int64_t by_editor = held_comment(editor), by_reader = held_comment(reader);
 
   std::map<int64_t, std::string> roles;
-  for (const auto& item : store_->moderation_queue({})) roles[item.comment.id] = std::string(to_string(item.author_role));
+  for (const auto& item : store_->moderation_queue({}))
+    roles[item.comment.id] = std::string(to_string(item.author_role));
   EXPECT_EQ(roles[by_editor], "editor");
   EXPECT_EQ(roles[by_reader], "reader");
 

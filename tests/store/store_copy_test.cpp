@@ -104,9 +104,9 @@ std::vector<std::string> describe(const std::vector<Comment>& comments) {
 }
 
 std::string describe(const Account& a) {
-  return std::to_string(a.id) + "|" + a.email + "|" + a.display_name + "|" + std::string(to_string(a.role)) + "|" + a.warning + "|" +
-         (a.premoderated ? "premoderated" : "") + "|" + a.digest + "|" + (a.show_supporter ? "show" : "") + "|" +
-         std::to_string(a.created_at.time_since_epoch().count());
+  return std::to_string(a.id) + "|" + a.email + "|" + a.display_name + "|" + std::string(to_string(a.role)) + "|" +
+         a.warning + "|" + (a.premoderated ? "premoderated" : "") + "|" + a.digest + "|" +
+         (a.show_supporter ? "show" : "") + "|" + std::to_string(a.created_at.time_since_epoch().count());
 }
 
 std::vector<std::string> describe(const std::vector<LogEntry>& log) {

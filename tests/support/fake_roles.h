@@ -62,7 +62,8 @@ struct FakeComments final : UnfakedCommentStore {
     return it == comments.end() ? std::nullopt : std::optional<Comment>(it->second);
   }
   AuthorActivity author_activity(const ActivityQuery&) override { return {}; }
-  bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at, bool hold) override {
+  bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
+                    bool hold) override {
     check_up();
     writes.push_back(hold ? "edit_comment(hold)" : "edit_comment");
     auto& c = comments.at(id);

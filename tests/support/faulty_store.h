@@ -18,6 +18,8 @@
 #include "model/error.h"
 #include "store/store.h"
 
+// One method a line, as a table: not reflowed.
+// clang-format off
 namespace tribune::testing {
 
 enum class StoreRole { accounts, admin, articles, audit, comments, ledger, moderation, node_bus, outbox, rate, social, tokens };
@@ -189,3 +191,4 @@ class FaultyStore final : public Store {
 };
 
 }  // namespace tribune::testing
+// clang-format on

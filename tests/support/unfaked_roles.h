@@ -9,6 +9,8 @@
 
 #include "store/store.h"
 
+// One method a line, as a table: not reflowed.
+// clang-format off
 namespace tribune::testing {
 
 class UnfakedAccountStore : public AccountStore {
@@ -161,3 +163,4 @@ class UnfakedTokenStore : public TokenStore {
 };
 
 }  // namespace tribune::testing
+// clang-format on

@@ -1,16 +1,15 @@
 // The accounts service against a real SQLite store with an injected clock: session lifetimes, link expiry,
 // password rehashing, cookie naming.
 #include <gtest/gtest.h>
-
 #include <sodium.h>
 
 #include <algorithm>
 
 #include "domain/accounts.h"
 #include "domain/common_passwords.h"
-#include "model/error.h"
 #include "domain/tokens.h"
 #include "http/cookies.h"
+#include "model/error.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_support.h"
 
@@ -29,7 +28,8 @@ struct AccountServiceTest : ::testing::Test {
   RateLimiter limiter;
   TimePoint now = now_seconds();
   SessionPolicy sessions{std::chrono::hours(1), std::chrono::hours(5), std::chrono::minutes(5)};
-  AccountService accounts{*store, *store, *store, limiter, sessions, PasswordPolicy{}, AccountLimits{}, [this] { return now; }};
+  AccountService accounts{*store,   *store,           *store,          limiter,
+                          sessions, PasswordPolicy{}, AccountLimits{}, [this] { return now; }};
   ClientInfo client{"192.0.2.1", "test-agent"};
 };
 
@@ -83,7 +83,8 @@ TEST_F(AccountServiceTest, LinksExpireAfterMinutes) {
 TEST_F(AccountServiceTest, SignInRehashesWhenParametersRise) {
   // An account hashed with weaker parameters than today's policy (as if created by an older release).
   char weak[crypto_pwhash_STRBYTES];
-  ASSERT_EQ(crypto_pwhash_str_alg(weak, "an older password here", 22, 1, 8u * 1024 * 1024, crypto_pwhash_ALG_ARGON2ID13), 0);
+  ASSERT_EQ(
+      crypto_pwhash_str_alg(weak, "an older password here", 22, 1, 8u * 1024 * 1024, crypto_pwhash_ALG_ARGON2ID13), 0);
   NewAccount old{"old@example.org", "old@example.org", "Old", {"old", "old"}, weak, Role::reader, now};
   auto id = store->create_account(old, std::nullopt, std::nullopt, std::nullopt).account.id;
   accounts.sign_in("old@example.org", "an older password here", client);
@@ -127,7 +128,8 @@ TEST(CommonPasswords, TheEmbeddedListIsReadWholeAndCaseBlind) {
   EXPECT_TRUE(is_common_password("!qaz2wsx"));   // the file's first line
   EXPECT_TRUE(is_common_password("zxcvbnm69"));  // and its last
   EXPECT_TRUE(is_common_password("Password123"));
-  EXPECT_FALSE(is_common_password("# Passwords of 8+ characters that guessing attacks try first, lower-case, one a line, sorted byte-wise."));
+  EXPECT_FALSE(is_common_password(
+      "# Passwords of 8+ characters that guessing attacks try first, lower-case, one a line, sorted byte-wise."));
   EXPECT_FALSE(is_common_password("correct horse battery staple"));
 }
 

@@ -1,6 +1,7 @@
+#include "model/article.h"
+
 #include <gtest/gtest.h>
 
-#include "model/article.h"
 #include "model/error.h"
 
 using namespace tribune;

@@ -1,11 +1,11 @@
 // The spam classifier: training and scoring round trip, its saved form, and its precision and recall on a
 // labelled set held out from training (printed: these are the numbers docs/moderation.md reports).
+#include "domain/classifier.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <iostream>
-
-#include "domain/classifier.h"
 
 using namespace tribune;
 
@@ -84,16 +84,18 @@ TEST(Classifier, PrecisionAndRecallOnHeldOutText) {
   ASSERT_GT(all.size(), 1500u);
   // The file is shuffled: the first 70% trains, the last 30% is never seen in training.
   size_t cut = all.size() * 7 / 10;
-  std::vector<Labelled> train(all.begin(), all.begin() + static_cast<long>(cut)), test(all.begin() + static_cast<long>(cut), all.end());
+  std::vector<Labelled> train(all.begin(), all.begin() + static_cast<long>(cut)),
+      test(all.begin() + static_cast<long>(cut), all.end());
   SpamModel m;
   for (const auto& e : train) m.learn(e.text, e.spam);
   auto generated = evaluate(m, test, 0.9);
   auto hand = evaluate(m, load("labelled_comments_handwritten.tsv"), 0.9);
   std::cout << "classifier at threshold 0.9, trained on " << train.size() << " comments:\n"
             << "  held-out generated set (" << test.size() << "): precision " << generated.precision() << ", recall "
-            << generated.recall() << " (tp " << generated.tp << ", fp " << generated.fp << ", fn " << generated.fn << ")\n"
-            << "  hand-written set: precision " << hand.precision() << ", recall " << hand.recall() << " (tp " << hand.tp
-            << ", fp " << hand.fp << ", fn " << hand.fn << ", tn " << hand.tn << ")\n";
+            << generated.recall() << " (tp " << generated.tp << ", fp " << generated.fp << ", fn " << generated.fn
+            << ")\n"
+            << "  hand-written set: precision " << hand.precision() << ", recall " << hand.recall() << " (tp "
+            << hand.tp << ", fp " << hand.fp << ", fn " << hand.fn << ", tn " << hand.tn << ")\n";
   RecordProperty("precision", std::to_string(generated.precision()));
   RecordProperty("recall", std::to_string(generated.recall()));
   EXPECT_GE(generated.precision(), 0.97);

@@ -74,7 +74,10 @@ TEST_F(CommentServiceTest, ABannedReaderWritesNothingByAnyPath) {
   EXPECT_EQ(code_of([&] { comments.edit(Actor{1, Role::reader}, mine.id, "Rewritten."); }), "suspended");
   accounts_store.accounts[1].banned_until.reset();
   accounts_store.accounts[1].warning = "Mind the tone.";
-  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, theirs.id, "recommend", true); }), "warning_unacknowledged");
+  EXPECT_EQ(code_of([&] {
+              comments.react(Actor{1, Role::reader}, theirs.id, "recommend", true);
+            }),
+            "warning_unacknowledged");
   EXPECT_TRUE(comments_store.writes.empty());
 }
 
@@ -90,18 +93,23 @@ TEST_F(CommentServiceTest, AnEditUnderPreModerationGoesBackToTheQueue) {
 
 TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) {
   comments_store.down = true;
-  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "Into the outage.", std::nullopt); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "Into the outage.", std::nullopt); }),
+            "store_unavailable");
   EXPECT_EQ(heard, std::vector<std::string>{"doubt a-piece"});
   comments_store.down = false;
   heard.clear();
   auto c = comments.post(reader(1), "a-piece", "After the outage.", std::nullopt);
   auto other = comments.post(reader(2), "a-piece", "Another reader's.", std::nullopt);
-  EXPECT_EQ(heard, (std::vector<std::string>{std::to_string(c.id) + " created", std::to_string(other.id) + " created"}));
+  EXPECT_EQ(heard,
+            (std::vector<std::string>{std::to_string(c.id) + " created", std::to_string(other.id) + " created"}));
 
   // Every other write to the conversation, the same: edit, delete, reaction, pick.
   comments_store.down = true;
   heard.clear();
-  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, Role::reader}, c.id, "Edited into the outage."); }), "store_unavailable");
+  EXPECT_EQ(code_of([&] {
+              comments.edit(Actor{1, Role::reader}, c.id, "Edited into the outage.");
+            }),
+            "store_unavailable");
   EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, other.id, "recommend", true); }), "store_unavailable");
   EXPECT_EQ(code_of([&] { comments.pick(Actor{9, Role::editor}, other.id, true); }), "store_unavailable");
   EXPECT_EQ(code_of([&] { comments.remove(Actor{1, Role::reader}, c.id); }), "store_unavailable");
@@ -111,7 +119,10 @@ TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) 
 TEST_F(CommentServiceTest, ReactionsAreLimitedPerReader) {
   auto theirs = comments.post(reader(2), "a-piece", "Recommend me.", std::nullopt);
   CommentService limited{comments_store, accounts_store, articles, limiter,
-                         CommentLimits{{10, std::chrono::minutes(1)}, {60, std::chrono::minutes(1)}, {3, std::chrono::minutes(1)}, std::chrono::minutes(15)}};
+                         CommentLimits{{10, std::chrono::minutes(1)},
+                                       {60, std::chrono::minutes(1)},
+                                       {3, std::chrono::minutes(1)},
+                                       std::chrono::minutes(15)}};
   for (int i = 0; i < 3; ++i) limited.react(Actor{1, Role::reader}, theirs.id, "recommend", i % 2 == 0);
   EXPECT_EQ(code_of([&] { limited.react(Actor{1, Role::reader}, theirs.id, "recommend", false); }), "rate_limited");
 }

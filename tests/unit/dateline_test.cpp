@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "domain/dateline.h"
+
+#include <gtest/gtest.h>
 
 using namespace tribune;
 

@@ -1,7 +1,8 @@
+#include "domain/front_matter.h"
+
 #include <gtest/gtest.h>
 
 #include "model/error.h"
-#include "domain/front_matter.h"
 
 using namespace tribune;
 

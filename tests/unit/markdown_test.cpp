@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "domain/markdown.h"
+
+#include <gtest/gtest.h>
 
 using namespace tribune;
 
@@ -32,10 +32,13 @@ TEST(Markdown, UgcLinksAreNofollow) {
 }
 
 TEST(Markdown, ReaderImagesBecomeLinks) {
-  auto html = render_markdown("![a cat](https://example.org/cat.png) and ![](/metrics)", {.tables = false, .ugc_links = true});
+  auto html =
+      render_markdown("![a cat](https://example.org/cat.png) and ![](/metrics)", {.tables = false, .ugc_links = true});
   EXPECT_EQ(html.find("<img"), std::string::npos) << html;
-  EXPECT_NE(html.find("<a rel=\"nofollow ugc noopener\" href=\"https://example.org/cat.png\">a cat</a>"), std::string::npos)
+  EXPECT_NE(html.find("<a rel=\"nofollow ugc noopener\" href=\"https://example.org/cat.png\">a cat</a>"),
+            std::string::npos)
       << html;
   EXPECT_NE(html.find("href=\"/metrics\">image</a>"), std::string::npos) << html;
-  EXPECT_NE(render_markdown("![x](https://example.org/x.png)").find("<img"), std::string::npos) << "articles keep images";
+  EXPECT_NE(render_markdown("![x](https://example.org/x.png)").find("<img"), std::string::npos)
+      << "articles keep images";
 }

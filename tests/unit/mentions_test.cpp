@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "domain/mentions.h"
+
+#include <gtest/gtest.h>
 
 using namespace tribune;
 using V = std::vector<std::string>;

@@ -1,9 +1,10 @@
+#include "domain/moderation_rules.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "model/error.h"
-#include "domain/moderation_rules.h"
 
 using namespace tribune;
 using A = Verdict::Action;
@@ -75,13 +76,15 @@ TEST(ModerationRules, LinksNewReadersRepeatsStaffAndPremoderation) {
   s.hold_first_comments = 2;
   s.banned_words = {"spam"};
   RulePipeline p(s);
-  Candidate regular{.text = "see https://a.example and https://b.example", .author_role = Role::reader, .author_published = 5};
+  Candidate regular{
+      .text = "see https://a.example and https://b.example", .author_role = Role::reader, .author_published = 5};
   auto v = p.run(regular);
   EXPECT_EQ(v.action, A::publish);
   EXPECT_EQ(v.tags, std::vector<std::string>{"links"});
   regular.text += " and www.c.example";
   EXPECT_EQ(p.run(regular).rule, "links") << "more than two links";
-  EXPECT_EQ(p.run({.text = "go to http://shop.PROMO.example/x", .author_published = 5}).action, A::hold) << "listed domain";
+  EXPECT_EQ(p.run({.text = "go to http://shop.PROMO.example/x", .author_published = 5}).action, A::hold)
+      << "listed domain";
   EXPECT_EQ(p.run({.text = "hello", .author_published = 1}).rule, "new_reader");
   EXPECT_EQ(p.run({.text = "hello", .author_published = 2}).action, A::publish);
   EXPECT_EQ(p.run({.text = "hello", .author_published = 5, .same_text_recently = 2}).rule, "repeats");
@@ -161,4 +164,3 @@ TEST(ModerationRules, ExternalRuleRunsInItsPlaceAndOnlyWhenReached) {
   EXPECT_EQ(p.run({.text = "fine"}, none).rule, "new_reader") << "no opinion: the next rule decides";
   EXPECT_EQ(p.run({.text = "fine"}).rule, "new_reader") << "not configured: skipped";
 }
-

@@ -33,7 +33,7 @@ struct FakeModeration final : UnfakedModerationStore {
     if (it == comments.comments.end()) throw Error(ErrorKind::not_found, "not_found", "The comment was not found.");
     writes.push_back(decision + " " + std::to_string(id));
     auto before = it->second.status;
-    it->second.status = decision == "approve" ? CommentStatus::published
+    it->second.status = decision == "approve"  ? CommentStatus::published
                         : decision == "reject" ? CommentStatus::rejected
                                                : CommentStatus::hidden;
     SavedComment out{it->second, {}};
@@ -59,8 +59,8 @@ struct ModerationServiceTest : ::testing::Test {
   ArticleService articles{articles_store, Locality{}, [] { return kNow; }};
   RateLimiter limiter;
   CommentService comments{comments_store, accounts_store, articles, limiter};
-  ModerationService moderation{moderation_store, audit, accounts_store, articles_store, comments_store,
-                               comments, articles};
+  ModerationService moderation{moderation_store, audit,    accounts_store, articles_store,
+                               comments_store,   comments, articles};
   std::vector<std::string> heard;  // what live pages and notified readers were told
 
   void SetUp() override {
@@ -70,7 +70,8 @@ struct ModerationServiceTest : ::testing::Test {
     a.published_at = kNow - std::chrono::hours(1);
     a.comments = CommentsMode::open;
     articles_store.by_slug["a-piece"] = a;
-    for (auto [id, role] : {std::pair{int64_t{1}, Role::reader}, {int64_t{2}, Role::moderator}, {int64_t{3}, Role::editor}}) {
+    for (auto [id, role] :
+         {std::pair{int64_t{1}, Role::reader}, {int64_t{2}, Role::moderator}, {int64_t{3}, Role::editor}}) {
       Account account;
       account.id = id;
       account.role = role;
@@ -83,12 +84,13 @@ struct ModerationServiceTest : ::testing::Test {
                                                                                           : " updated"));
     });
     comments.on_notify([this](const Comment& c, const std::vector<Recipient>& to) {
-      for (const auto& r : to) heard.push_back(std::to_string(c.id) + " notifies " + std::to_string(r.account_id) + " " + r.kind);
+      for (const auto& r : to)
+        heard.push_back(std::to_string(c.id) + " notifies " + std::to_string(r.account_id) + " " + r.kind);
     });
   }
   int64_t comment(CommentStatus status) {
-    auto c = comments.post(Commenter{1, "Account 1", "192.0.2.1", Role::reader, false, nullptr}, "a-piece", "A comment.",
-                           std::nullopt);
+    auto c = comments.post(Commenter{1, "Account 1", "192.0.2.1", Role::reader, false, nullptr}, "a-piece",
+                           "A comment.", std::nullopt);
     comments_store.comments[c.id].status = status;
     heard.clear();
     comments_store.writes.clear();
@@ -152,7 +154,8 @@ TEST_F(ModerationServiceTest, StaffCannotBeBannedOrSanctionedButMayHaveNotes) {
 TEST_F(ModerationServiceTest, BulkDecisionsSkipVanishedCommentsButStopOnAStoreFailure) {
   int64_t a = comment(CommentStatus::pending), b = comment(CommentStatus::pending);
   EXPECT_EQ(moderation.decide_many(2, {a, 999, b}, "approve", ""), 2);
-  EXPECT_EQ(moderation_store.writes, (std::vector<std::string>{"approve " + std::to_string(a), "approve " + std::to_string(b)}));
+  EXPECT_EQ(moderation_store.writes,
+            (std::vector<std::string>{"approve " + std::to_string(a), "approve " + std::to_string(b)}));
   moderation_store.down = true;
   EXPECT_EQ(code_of([&] { moderation.decide_many(2, {a, b}, "hide", ""); }), "store_unavailable");
 }

@@ -1,12 +1,15 @@
+#include "http/router.h"
+
 #include <gtest/gtest.h>
 
-#include "http/router.h"
 #include "http/page_cache.h"
 
 using namespace tribune;
 
 namespace {
-Response ok(RequestContext&) { return Response::text(http::status::ok, "ok"); }
+Response ok(RequestContext&) {
+  return Response::text(http::status::ok, "ok");
+}
 }  // namespace
 
 TEST(Router, MatchesLiteralsBeforeCaptures) {
@@ -57,12 +60,13 @@ TEST(PageCache, InvalidationDropsRendersThatStartedBefore) {
 
 TEST(PageCache, SlotsAreFilledPerReader) {
   auto fill = [](std::string_view slot) { return "[" + std::string(slot) + "]"; };
-  auto page = make_page("<h><!--tribune:slot:reader--></h><p>x</p><!--tribune:slot:conversation-->", fill,
-                        "text/html", "no-cache");
+  auto page = make_page("<h><!--tribune:slot:reader--></h><p>x</p><!--tribune:slot:conversation-->", fill, "text/html",
+                        "no-cache");
   EXPECT_EQ(*page->body, "<h>[reader]</h><p>x</p>[conversation]");
   ASSERT_EQ(page->slots.size(), 2u);
   Request plain{http::verb::get, "/", 11};
-  auto personal = serve_personal(*page, [](std::string_view s) { return s == "reader" ? std::string("Ann") : ""; }, plain);
+  auto personal = serve_personal(
+      *page, [](std::string_view s) { return s == "reader" ? std::string("Ann") : ""; }, plain);
   EXPECT_EQ(personal.body, "<h>Ann</h><p>x</p>");
   EXPECT_EQ(personal.headers[http::field::cache_control], "private, no-store");
   Request req{http::verb::get, "/", 11};

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "util/text.h"
+
+#include <gtest/gtest.h>
 
 using namespace tribune;
 
@@ -17,9 +17,11 @@ TEST(Text, ValidatesUtf8) {
   EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(is_valid_utf8("\xFF"));
-  EXPECT_FALSE(is_valid_utf8("\x80" "abc"));          // a continuation byte with no lead
-  EXPECT_FALSE(is_valid_utf8("\xE2\x80"));          // truncated three-byte sequence
-  EXPECT_TRUE(is_valid_utf8(std::string("a\0b", 3))); // NUL is valid UTF-8 (has_control_chars refuses it)
+  EXPECT_FALSE(
+      is_valid_utf8("\x80"
+                    "abc"));                           // a continuation byte with no lead
+  EXPECT_FALSE(is_valid_utf8("\xE2\x80"));             // truncated three-byte sequence
+  EXPECT_TRUE(is_valid_utf8(std::string("a\0b", 3)));  // NUL is valid UTF-8 (has_control_chars refuses it)
 }
 
 TEST(Text, FindsControlCharacters) {
@@ -54,7 +56,7 @@ TEST(Text, Base64UrlRoundTrips) {
   EXPECT_FALSE(base64url_decode("ab+/"));
   EXPECT_FALSE(base64url_decode("aQ=="));  // no padding in this alphabet
   EXPECT_EQ(base64url_decode("aQ"), "i");
-  EXPECT_FALSE(base64url_decode("ab"));    // the same byte with stray low bits: not the canonical spelling
+  EXPECT_FALSE(base64url_decode("ab"));  // the same byte with stray low bits: not the canonical spelling
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
 }
 

@@ -3,19 +3,22 @@
 namespace tribune::postgres {
 
 CreatedAccount PostgresStore::create_account(const NewAccount& a, const std::optional<NewSession>& session,
-                              const std::optional<EmailToken>& token, const std::optional<OutboxMail>& mail) {
+                                             const std::optional<EmailToken>& token,
+                                             const std::optional<OutboxMail>& mail) {
   return email_unique([&] {
     return write([&](Connection& db) {
       if (!db.query("SELECT 1 FROM accounts WHERE email_normalized = $1", {a.email_normalized}).empty())
         throw email_taken();
       int64_t created = secs(a.created_at);
       CreatedAccount out;
-      int64_t id = db.query("INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, "
-                            "password_hash, role, created_at, handle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-                            "RETURNING id",
-                            {a.email, a.email_normalized, a.display_name, a.name_keys[0], a.name_keys[1],
-                             a.password_hash, to_string(a.role), created, mention_handle(a.display_name)})
-                       .front().int64(0);
+      int64_t id = db.query(
+                         "INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, "
+                         "password_hash, role, created_at, handle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                         "RETURNING id",
+                         {a.email, a.email_normalized, a.display_name, a.name_keys[0], a.name_keys[1], a.password_hash,
+                          to_string(a.role), created, mention_handle(a.display_name)})
+                       .front()
+                       .int64(0);
       out.account = Account{id, a.email, a.display_name, a.role, std::nullopt, a.created_at};
       if (session) out.session_id = insert_session(db, id, *session);
       if (token) insert_token(db, id, *token, created);
@@ -27,8 +30,9 @@ CreatedAccount PostgresStore::create_account(const NewAccount& a, const std::opt
 
 std::optional<Credentials> PostgresStore::find_credentials(const std::string& email_normalized) {
   return db_.read([&](Connection& db) -> std::optional<Credentials> {
-    auto r = db.query(std::string("SELECT ") + kAccountColumns + ", password_hash FROM accounts WHERE email_normalized = $1",
-                      {email_normalized});
+    auto r =
+        db.query(std::string("SELECT ") + kAccountColumns + ", password_hash FROM accounts WHERE email_normalized = $1",
+                 {email_normalized});
     if (r.empty()) return std::nullopt;
     return Credentials{read_account(r.front(), 0), r.front().text(kAccountWidth)};
   });
@@ -48,9 +52,10 @@ void PostgresStore::set_password_hash(int64_t account_id, const std::string& has
 
 bool PostgresStore::staff_name_taken(const std::array<std::string, 2>& keys) {
   return db_.read([&](Connection& db) {
-    return !db.query("SELECT 1 FROM accounts WHERE role <> 'reader' AND (name_key IN ($1, $2) OR name_key_cased IN "
-                     "($1, $2)) LIMIT 1",
-                     {keys[0], keys[1]})
+    return !db.query(
+                  "SELECT 1 FROM accounts WHERE role <> 'reader' AND (name_key IN ($1, $2) OR name_key_cased IN "
+                  "($1, $2)) LIMIT 1",
+                  {keys[0], keys[1]})
                 .empty();
   });
 }
@@ -61,8 +66,7 @@ int64_t PostgresStore::create_session(int64_t account_id, const NewSession& sess
 
 std::optional<SessionLookup> PostgresStore::find_session(const std::string& token_hash) {
   return db_.read([&](Connection& db) -> std::optional<SessionLookup> {
-    auto r = db.query(std::string("SELECT ") + kAccountColumnsA +
-                          ", " + kSessionColumnsS +
+    auto r = db.query(std::string("SELECT ") + kAccountColumnsA + ", " + kSessionColumnsS +
                           " FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
                       {Param::bytes(token_hash)});
     if (r.empty()) return std::nullopt;
@@ -75,7 +79,9 @@ std::optional<SessionLookup> PostgresStore::find_session(const std::string& toke
 }
 
 void PostgresStore::touch_session(int64_t session_id, TimePoint seen) {
-  write([&](Connection& db) { db.query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1", {session_id, secs(seen)}); });
+  write([&](Connection& db) {
+    db.query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1", {session_id, secs(seen)});
+  });
 }
 
 void PostgresStore::delete_session(const std::string& token_hash) {
@@ -95,8 +101,9 @@ void PostgresStore::delete_sessions(int64_t account_id) {
 std::vector<SessionInfo> PostgresStore::list_sessions(int64_t account_id) {
   return db_.read([&](Connection& db) {
     std::vector<SessionInfo> out;
-    for (auto st : db.query(std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE "
-                            "account_id = $1 ORDER BY last_seen_at DESC",
+    for (auto st : db.query(std::string("SELECT ") + kSessionColumns +
+                                " FROM sessions WHERE "
+                                "account_id = $1 ORDER BY last_seen_at DESC",
                             {account_id}))
       out.push_back(read_session(st, 0, account_id));
     return out;
@@ -110,8 +117,8 @@ void PostgresStore::set_display_name(int64_t id, const std::string& name, const 
   });
 }
 
-void PostgresStore::request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
-                          const OutboxMail& notice) {
+void PostgresStore::request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail,
+                                         const EmailToken& undo, const OutboxMail& notice) {
   write([&](Connection& db) {
     if (!db.query("SELECT 1 FROM accounts WHERE email_normalized = $1 AND id <> $2", {confirm.new_email_normalized, id})
              .empty())
@@ -143,15 +150,17 @@ void PostgresStore::delete_account(int64_t id) {
 
 void PostgresStore::set_role(int64_t id, Role role) {
   write([&](Connection& db) {
-    if (db.query("UPDATE accounts SET role = $2 WHERE id = $1", {id, to_string(role)}).affected() == 0) throw account_not_found();
+    if (db.query("UPDATE accounts SET role = $2 WHERE id = $1", {id, to_string(role)}).affected() == 0)
+      throw account_not_found();
   });
 }
 
 std::vector<Account> PostgresStore::list_accounts(int64_t after_id, int limit) {
   return db_.read([&](Connection& db) {
     std::vector<Account> out;
-    for (auto row : db.query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id > $1 ORDER BY id LIMIT $2",
-                             {after_id, std::clamp(limit, 1, 500)}))
+    for (auto row :
+         db.query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id > $1 ORDER BY id LIMIT $2",
+                  {after_id, std::clamp(limit, 1, 500)}))
       out.push_back(read_account(row, 0));
     return out;
   });
@@ -219,25 +228,28 @@ std::optional<VerifiedEmail> PostgresStore::use_verify_token(const std::string& 
   });
 }
 
-std::optional<int64_t> PostgresStore::use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) {
+std::optional<int64_t> PostgresStore::use_reset_token(const std::string& hash, const std::string& password_hash,
+                                                      TimePoint now) {
   return write([&](Connection& db) {
     int64_t t = secs(now);
     auto account = take_token(db, hash, "reset", t);
     if (!account) return account;
     db.query("UPDATE accounts SET password_hash = $2 WHERE id = $1", {*account, password_hash});
     db.query("DELETE FROM sessions WHERE account_id = $1", {*account});
-    db.query("UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL AND "
-             "(purpose = 'reset' OR new_email IS NOT NULL)",
-             {*account, t});
+    db.query(
+        "UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL AND "
+        "(purpose = 'reset' OR new_email IS NOT NULL)",
+        {*account, t});
     return account;
   });
 }
 
 bool PostgresStore::email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) {
   return db_.read([&](Connection& db) {
-    return !db.query("SELECT 1 FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND "
-                     "expires_at > $3",
-                     {Param::bytes(hash), purpose, secs(now)})
+    return !db.query(
+                  "SELECT 1 FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND "
+                  "expires_at > $3",
+                  {Param::bytes(hash), purpose, secs(now)})
                 .empty();
   });
 }

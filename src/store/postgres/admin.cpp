@@ -11,8 +11,7 @@ void PostgresStore::migrate() {
       c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
       if (!c.query("SELECT 1 FROM schema_migrations WHERE version = $1", {m.version}).empty()) return;
       c.exec(m.sql);
-      c.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-              {m.version, secs(now_seconds())});
+      c.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", {m.version, secs(now_seconds())});
     });
   }
 }
@@ -23,8 +22,9 @@ int PostgresStore::schema_version() {
 
 void PostgresStore::bump_counter(const std::string& name) {
   write([&](Connection& db) {
-    db.query("INSERT INTO counters (name, value) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
-             {name});
+    db.query(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
+        {name});
   });
 }
 
@@ -38,13 +38,15 @@ std::string PostgresStore::integrity_check() {
     if (int v = applied_version(db); v != newest)
       return "schema version " + std::to_string(v) + ", expected " + std::to_string(newest);
     if (db.query("SELECT 1 FROM counters WHERE name = 'content_version'").empty()) return "content_version row missing";
-    auto a = db.query("SELECT a.slug, a.comment_count, count(c.id) FROM articles a LEFT JOIN comments c ON "
-                      "c.article_id = a.id AND c.status = 'published' GROUP BY a.id HAVING a.comment_count <> "
-                      "count(c.id) LIMIT 1");
+    auto a = db.query(
+        "SELECT a.slug, a.comment_count, count(c.id) FROM articles a LEFT JOIN comments c ON "
+        "c.article_id = a.id AND c.status = 'published' GROUP BY a.id HAVING a.comment_count <> "
+        "count(c.id) LIMIT 1");
     if (!a.empty())
       return "article " + a.front().text(0) + " counts " + a.front().text(1) + " comments, has " + a.front().text(2);
-    auto c = db.query("SELECT p.id, p.reply_count, count(r.id) FROM comments p LEFT JOIN comments r ON r.parent_id = "
-                      "p.id AND r.status = 'published' GROUP BY p.id HAVING p.reply_count <> count(r.id) LIMIT 1");
+    auto c = db.query(
+        "SELECT p.id, p.reply_count, count(r.id) FROM comments p LEFT JOIN comments r ON r.parent_id = "
+        "p.id AND r.status = 'published' GROUP BY p.id HAVING p.reply_count <> count(r.id) LIMIT 1");
     if (!c.empty())
       return "comment " + c.front().text(0) + " counts " + c.front().text(1) + " replies, has " + c.front().text(2);
     return "ok";

@@ -16,11 +16,12 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
         if (!replace)
           throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
                       "slug");
-        db.query("UPDATE articles SET title = $2, standfirst = $3, section_id = $4, body_markdown = $5, body_html = $6, "
-                 "published_at = $7, updated_at = $8, source_name = $9, source_url = $10, comments_mode = $11, "
-                 "version = version + 1 WHERE id = $1",
-                 {id, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at), now,
-                  d.source_name, d.source_url, to_string(d.comments)});
+        db.query(
+            "UPDATE articles SET title = $2, standfirst = $3, section_id = $4, body_markdown = $5, body_html = $6, "
+            "published_at = $7, updated_at = $8, source_name = $9, source_url = $10, comments_mode = $11, "
+            "version = version + 1 WHERE id = $1",
+            {id, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at), now,
+             d.source_name, d.source_url, to_string(d.comments)});
         db.query("DELETE FROM article_authors WHERE article_id = $1", {id});
         db.query("DELETE FROM article_tags WHERE article_id = $1", {id});
         break;
@@ -41,8 +42,9 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
       int64_t author_id = upsert_named(db, "authors", slugify(name), name);
       if (position == 0 && !d.author_bio.empty())
         db.query("UPDATE authors SET bio = $2 WHERE id = $1", {author_id, d.author_bio});
-      db.query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-               {id, author_id, position++});
+      db.query(
+          "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+          {id, author_id, position++});
     }
     for (const auto& tag : d.tags)
       db.query("INSERT INTO article_tags (article_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING", {id, tag});
@@ -73,8 +75,10 @@ ArticleList PostgresStore::list_articles(const ArticleQuery& q) {
     sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.published_at <= " + arg(secs(q.visible_at));
     if (q.section_slug) sql += " AND s.slug = " + arg(*q.section_slug);
     if (q.author_slug)
-      sql += " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
-             "WHERE au.slug = " + arg(*q.author_slug) + ")";
+      sql +=
+          " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+          "WHERE au.slug = " +
+          arg(*q.author_slug) + ")";
     if (q.tag) sql += " AND a.id IN (SELECT article_id FROM article_tags WHERE tag = " + arg(*q.tag) + ")";
     if (q.after) {
       auto at = arg(q.after->published_at);

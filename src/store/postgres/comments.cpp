@@ -10,8 +10,8 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
     int64_t root = 0, depth = 0;
     if (c.parent_id) {
       // Locked: a concurrent delete or decision cannot unpublish the parent between this check and the commit.
-      auto parent = db.query("SELECT article_id, root_id, depth, status FROM comments WHERE id = $1 FOR UPDATE",
-                             {*c.parent_id});
+      auto parent =
+          db.query("SELECT article_id, root_id, depth, status FROM comments WHERE id = $1 FOR UPDATE", {*c.parent_id});
       if (parent.empty() || parent.front().int64(0) != c.article_id || parent.front().text(3) != "published")
         throw Error(ErrorKind::invalid, "invalid_parent",
                     "You can only reply to a published comment on the same article.", "parent_id");
@@ -19,20 +19,23 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
       depth = parent.front().int64(2) + 1;
     }
     // The id is drawn first so that a top-level comment is its own thread's root in the same statement.
-    id = db.query("WITH next AS (SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id) "
-                  "INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, "
-                  "body_html, status, created_at, body_hash, moderation_rule, moderation_reason) "
-                  "SELECT next.id, $1, $2, coalesce($3, next.id), $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM next "
-                  "RETURNING id",
-                  {c.article_id, c.parent_id, c.parent_id ? std::optional<int64_t>(root) : std::nullopt, depth,
-                   c.author_id, c.body_markdown, c.body_html, to_string(c.status), secs(c.created_at),
-                   text_hash(c.body_markdown), c.moderation_rule, c.moderation_reason})
-             .front().int64(0);
+    id = db.query(
+               "WITH next AS (SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id) "
+               "INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, "
+               "body_html, status, created_at, body_hash, moderation_rule, moderation_reason) "
+               "SELECT next.id, $1, $2, coalesce($3, next.id), $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM next "
+               "RETURNING id",
+               {c.article_id, c.parent_id, c.parent_id ? std::optional<int64_t>(root) : std::nullopt, depth,
+                c.author_id, c.body_markdown, c.body_html, to_string(c.status), secs(c.created_at),
+                text_hash(c.body_markdown), c.moderation_rule, c.moderation_reason})
+             .front()
+             .int64(0);
     for (const auto& handle : c.mentions)
-      db.query("INSERT INTO comment_mentions (comment_id, account_id) SELECT $1::bigint, a.id FROM accounts a "
-               "WHERE a.handle = $2 ORDER BY EXISTS (SELECT 1 FROM comments x WHERE x.author_id = a.id AND "
-               "x.article_id = $3) DESC, a.id LIMIT 1 ON CONFLICT DO NOTHING",
-               {id, handle, c.article_id});
+      db.query(
+          "INSERT INTO comment_mentions (comment_id, account_id) SELECT $1::bigint, a.id FROM accounts a "
+          "WHERE a.handle = $2 ORDER BY EXISTS (SELECT 1 FROM comments x WHERE x.author_id = a.id AND "
+          "x.article_id = $3) DESC, a.id LIMIT 1 ON CONFLICT DO NOTHING",
+          {id, handle, c.article_id});
     if (c.status == CommentStatus::published) {
       out.notified = notify_published(db, id, secs(c.created_at));
       // The counters last: every comment on the article updates this one row, and its lock is held until
@@ -50,16 +53,18 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
 // One round trip: it runs before every comment is stored. A cap of 0 or no decisions window counts 0.
 AuthorActivity PostgresStore::author_activity(const ActivityQuery& q) {
   return db_.read([&](Connection& db) {
-    auto row = db.query(
-        "SELECT (SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $1 AND status = 'published' "
-        "LIMIT $5) AS p), "
-        "(SELECT count(*) FROM comments WHERE author_id = $1 AND body_hash = $2 AND created_at >= $3 AND "
-        "body_markdown = $4), d.decided, d.rejected "
-        "FROM (SELECT count(*) AS decided, coalesce(sum(CASE WHEN action <> 'approve' THEN 1 ELSE 0 END), 0) AS "
-        "rejected FROM moderation_log WHERE account_id = $1 AND created_at >= $6 AND action IN ('approve', "
-        "'reject', 'hide')) AS d",
-        {q.account_id, text_hash(q.body), secs(q.same_text_since), q.body, std::max<int64_t>(q.published_cap, 0),
-         q.decisions_since ? std::optional<int64_t>(secs(*q.decisions_since)) : std::nullopt}).front();
+    auto row =
+        db.query(
+              "SELECT (SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $1 AND status = 'published' "
+              "LIMIT $5) AS p), "
+              "(SELECT count(*) FROM comments WHERE author_id = $1 AND body_hash = $2 AND created_at >= $3 AND "
+              "body_markdown = $4), d.decided, d.rejected "
+              "FROM (SELECT count(*) AS decided, coalesce(sum(CASE WHEN action <> 'approve' THEN 1 ELSE 0 END), 0) AS "
+              "rejected FROM moderation_log WHERE account_id = $1 AND created_at >= $6 AND action IN ('approve', "
+              "'reject', 'hide')) AS d",
+              {q.account_id, text_hash(q.body), secs(q.same_text_since), q.body, std::max<int64_t>(q.published_cap, 0),
+               q.decisions_since ? std::optional<int64_t>(secs(*q.decisions_since)) : std::nullopt})
+            .front();
     AuthorActivity a;
     a.published = row.int64(0);
     a.same_text = row.int64(1);
@@ -84,9 +89,12 @@ CommentList PostgresStore::list_comments(const CommentQuery& q) {
       return "$" + std::to_string(ps.size());
     };
     std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.status = 'published' AND ";
-    if (q.parent_id) sql += "c.parent_id = " + arg(*q.parent_id);
-    else if (q.sort == CommentSort::picks) sql += "c.article_id = " + arg(q.article_id) + " AND c.picked";
-    else sql += "c.article_id = " + arg(q.article_id) + " AND c.parent_id IS NULL";
+    if (q.parent_id)
+      sql += "c.parent_id = " + arg(*q.parent_id);
+    else if (q.sort == CommentSort::picks)
+      sql += "c.article_id = " + arg(q.article_id) + " AND c.picked";
+    else
+      sql += "c.article_id = " + arg(q.article_id) + " AND c.parent_id IS NULL";
     if (q.after) {
       auto k = arg(q.after->key);
       auto i = arg(q.after->id);
@@ -106,7 +114,8 @@ CommentList PostgresStore::list_comments(const CommentQuery& q) {
   });
 }
 
-std::vector<Comment> PostgresStore::list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) {
+std::vector<Comment> PostgresStore::list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread,
+                                                        int limit) {
   if (root_ids.empty()) return {};
   return db_.read_replica([&](Connection& db) {
     std::vector<Comment> out;
@@ -124,14 +133,15 @@ std::vector<Comment> PostgresStore::list_thread_replies(const std::vector<int64_
 }
 
 bool PostgresStore::edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
-                  bool hold) {
+                                 bool hold) {
   return write([&](Connection& db) {
     auto r = db.query(
         "UPDATE comments SET body_markdown = $2, body_html = $3, edited_at = $4, status = $5 "
         "WHERE id = $1 AND status = 'published' RETURNING article_id, parent_id",
         {id, markdown, html, secs(edited_at), std::string(hold ? "pending" : "published")});
     if (r.empty()) return false;
-    if (hold) uncount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)));
+    if (hold)
+      uncount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)));
     return true;
   });
 }
@@ -139,7 +149,8 @@ bool PostgresStore::edit_comment(int64_t id, const std::string& markdown, const 
 bool PostgresStore::delete_comment(int64_t id) {
   return write([&](Connection& db) {
     // Locked: of two concurrent deletes, the second finds the comment no longer published.
-    auto r = db.query("SELECT article_id, parent_id FROM comments WHERE id = $1 AND status = 'published' FOR UPDATE", {id});
+    auto r =
+        db.query("SELECT article_id, parent_id FROM comments WHERE id = $1 AND status = 'published' FOR UPDATE", {id});
     if (r.empty()) return false;
     db.query("UPDATE comments SET status = 'deleted' WHERE id = $1", {id});
     uncount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)));
@@ -150,9 +161,10 @@ bool PostgresStore::delete_comment(int64_t id) {
 int64_t PostgresStore::set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) {
   return write([&](Connection& db) {
     int64_t changed =
-        on ? db.query("INSERT INTO comment_reactions (comment_id, account_id, kind, created_at) VALUES ($1, $2, $3, $4) "
-                      "ON CONFLICT DO NOTHING",
-                      {comment_id, account_id, kind, secs(now_seconds())})
+        on ? db.query(
+                   "INSERT INTO comment_reactions (comment_id, account_id, kind, created_at) VALUES ($1, $2, $3, $4) "
+                   "ON CONFLICT DO NOTHING",
+                   {comment_id, account_id, kind, secs(now_seconds())})
                  .affected()
            : db.query("DELETE FROM comment_reactions WHERE comment_id = $1 AND account_id = $2 AND kind = $3",
                       {comment_id, account_id, kind})
@@ -164,22 +176,25 @@ int64_t PostgresStore::set_reaction(int64_t comment_id, int64_t account_id, cons
   });
 }
 
-std::vector<std::pair<int64_t, std::string>> PostgresStore::reactions_by(int64_t account_id, const std::vector<int64_t>& ids) {
+std::vector<std::pair<int64_t, std::string>> PostgresStore::reactions_by(int64_t account_id,
+                                                                         const std::vector<int64_t>& ids) {
   return db_.read([&](Connection& db) {
     std::vector<std::pair<int64_t, std::string>> out;
     for (int64_t id : ids)
-      for (auto row : db.query("SELECT kind FROM comment_reactions WHERE comment_id = $1 AND account_id = $2",
-                               {id, account_id}))
+      for (auto row :
+           db.query("SELECT kind FROM comment_reactions WHERE comment_id = $1 AND account_id = $2", {id, account_id}))
         out.emplace_back(id, row.text(0));
     return out;
   });
 }
 
-bool PostgresStore::add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) {
+bool PostgresStore::add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason,
+                               const std::string& note) {
   return write([&](Connection& db) {
-    return db.query("INSERT INTO comment_reports (comment_id, reporter_id, reason, note, created_at) VALUES ($1, $2, "
-                    "$3, $4, $5) ON CONFLICT DO NOTHING",
-                    {comment_id, reporter_id, reason, note, secs(now_seconds())})
+    return db.query(
+                 "INSERT INTO comment_reports (comment_id, reporter_id, reason, note, created_at) VALUES ($1, $2, "
+                 "$3, $4, $5) ON CONFLICT DO NOTHING",
+                 {comment_id, reporter_id, reason, note, secs(now_seconds())})
                .affected() > 0;
   });
 }
@@ -187,9 +202,10 @@ bool PostgresStore::add_report(int64_t comment_id, int64_t reporter_id, const st
 std::vector<Comment> PostgresStore::comments_since(int64_t article_id, int64_t after_id, int limit) {
   return db_.read([&](Connection& db) {
     std::vector<Comment> out;
-    for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                                 "WHERE c.article_id = $1 AND c.id > $2 AND c.status = 'published' ORDER BY c.id LIMIT $3",
-                             {article_id, after_id, limit}))
+    for (auto row :
+         db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                      "WHERE c.article_id = $1 AND c.id > $2 AND c.status = 'published' ORDER BY c.id LIMIT $3",
+                  {article_id, after_id, limit}))
       out.push_back(read_comment(row));
     return out;
   });
@@ -198,7 +214,8 @@ std::vector<Comment> PostgresStore::comments_since(int64_t article_id, int64_t a
 int64_t PostgresStore::count_comments(int64_t article_id) {
   return db_.read_replica([&](Connection& db) {
     return db.query("SELECT count(*) FROM comments WHERE article_id = $1 AND status = 'published'", {article_id})
-        .front().int64(0);
+        .front()
+        .int64(0);
   });
 }
 
@@ -210,11 +227,12 @@ bool PostgresStore::set_pick(int64_t comment_id, bool on) {
 }
 
 std::vector<std::pair<std::string, int64_t>> PostgresStore::comment_counts(const std::vector<std::string>& slugs,
-                                                            TimePoint visible_at) {
+                                                                           TimePoint visible_at) {
   return db_.read_replica([&](Connection& db) {
     std::vector<std::pair<std::string, int64_t>> out;
     for (const auto& slug : slugs) {
-      auto r = db.query("SELECT comment_count FROM articles WHERE slug = $1 AND published_at <= $2", {slug, secs(visible_at)});
+      auto r = db.query("SELECT comment_count FROM articles WHERE slug = $1 AND published_at <= $2",
+                        {slug, secs(visible_at)});
       if (!r.empty()) out.emplace_back(slug, r.front().int64(0));
     }
     return out;
@@ -224,9 +242,10 @@ std::vector<std::pair<std::string, int64_t>> PostgresStore::comment_counts(const
 std::vector<Comment> PostgresStore::held_comments(int64_t author, int64_t article, int limit) {
   return db_.read([&](Connection& db) {
     std::vector<Comment> out;
-    for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                                 "WHERE c.author_id = $1 AND c.article_id = $2 AND c.status = 'pending' ORDER BY c.id LIMIT $3",
-                             {author, article, static_cast<int64_t>(limit)}))
+    for (auto row :
+         db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                      "WHERE c.author_id = $1 AND c.article_id = $2 AND c.status = 'pending' ORDER BY c.id LIMIT $3",
+                  {author, article, static_cast<int64_t>(limit)}))
       out.push_back(read_comment(row));
     return out;
   });

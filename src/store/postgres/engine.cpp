@@ -35,9 +35,9 @@ Article read_article_row(const Row& st, bool with_body) {
 }
 
 int64_t upsert_named(Connection& db, const char* table, const std::string& slug, const std::string& name) {
-  auto ins = db.query(std::string("INSERT INTO ") + table +
-                          " (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
-                      {slug, name});
+  auto ins = db.query(
+      std::string("INSERT INTO ") + table + " (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
+      {slug, name});
   if (!ins.empty()) return ins.front().int64(0);
   auto sel = db.query(std::string("SELECT id FROM ") + table + " WHERE slug = $1", {slug});
   if (sel.empty()) throw Error(ErrorKind::internal, "store_error", std::string("the ") + table + " row vanished.");
@@ -78,31 +78,38 @@ std::string storable(std::string_view text) {
 }
 
 int64_t insert_session(Connection& db, int64_t account_id, const NewSession& s) {
-  return db.query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent, ip) "
-                  "VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
-                  {Param::bytes(s.token_hash), account_id, secs(s.created_at), secs(s.expires_at),
-                   storable(s.user_agent), storable(s.ip)})
-      .front().int64(0);
+  return db
+      .query(
+          "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent, ip) "
+          "VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
+          {Param::bytes(s.token_hash), account_id, secs(s.created_at), secs(s.expires_at), storable(s.user_agent),
+           storable(s.ip)})
+      .front()
+      .int64(0);
 }
 
 void insert_token(Connection& db, int64_t account_id, const EmailToken& t, int64_t now) {
-  db.query("INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at, new_email, "
-           "new_email_normalized) VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''))",
-           {Param::bytes(t.token_hash), account_id, t.purpose, now, secs(t.expires_at), t.new_email,
-            t.new_email_normalized});
+  db.query(
+      "INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at, new_email, "
+      "new_email_normalized) VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''))",
+      {Param::bytes(t.token_hash), account_id, t.purpose, now, secs(t.expires_at), t.new_email,
+       t.new_email_normalized});
 }
 
 std::optional<int64_t> take_token(Connection& db, const std::string& hash, const char* purpose, int64_t now) {
-  auto r = db.query("UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL "
-                    "AND expires_at > $3 RETURNING account_id",
-                    {Param::bytes(hash), purpose, now});
+  auto r = db.query(
+      "UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL "
+      "AND expires_at > $3 RETURNING account_id",
+      {Param::bytes(hash), purpose, now});
   if (r.empty()) return std::nullopt;
   return r.front().int64(0);
 }
 
 void insert_mail(Connection& db, const OutboxMail& m, int64_t now) {
-  db.query("INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
-           {m.to, m.subject, m.body_text, now});
+  db.query(
+      "INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, "
+      "$4)",
+      {m.to, m.subject, m.body_text, now});
 }
 
 void uncount(Connection& db, int64_t article, std::optional<int64_t> parent) {
@@ -134,9 +141,10 @@ std::vector<Recipient> notify_published(Connection& db, int64_t comment_id, int6
     // One reader, one notification per comment (the unique index): ON CONFLICT keeps the earlier kind.
     auto r = db.query(std::string("INSERT INTO notifications (account_id, kind, comment_id, created_at) SELECT r.id, "
                                   "$2::text, $1::bigint, $3::bigint FROM (") +
-                          who + ") AS r JOIN comments c ON c.id = $1 WHERE r.id IS DISTINCT FROM c.author_id AND NOT "
-                                "EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = "
-                                "c.author_id) ON CONFLICT DO NOTHING RETURNING account_id",
+                          who +
+                          ") AS r JOIN comments c ON c.id = $1 WHERE r.id IS DISTINCT FROM c.author_id AND NOT "
+                          "EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = "
+                          "c.author_id) ON CONFLICT DO NOTHING RETURNING account_id",
                       {comment_id, kind, now});
     for (auto row : r) out.push_back(Recipient{row.int64(0), kind});
   }
@@ -150,9 +158,8 @@ std::optional<Comment> find_comment_in(Connection& db, int64_t id) {
 }
 
 std::optional<Contribution> contribution_where(Connection& db, const std::string& where, const std::string& key) {
-  auto r = db.query(std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE " + where +
-                        " = $1 FOR UPDATE",
-                    {key});
+  auto r = db.query(
+      std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE " + where + " = $1 FOR UPDATE", {key});
   if (r.empty()) return std::nullopt;
   return read_contribution(r.front());
 }
@@ -164,12 +171,15 @@ int applied_version(Connection& c) {
 
 void log_act(Connection& db, int64_t actor_id, std::string_view action, std::optional<int64_t> comment_id,
              std::optional<int64_t> account_id, std::string_view reason, int64_t now) {
-  db.query("INSERT INTO moderation_log (actor_id, actor_name, action, comment_id, account_id, reason, created_at) VALUES "
-           "(nullif($1::bigint, 0), coalesce((SELECT display_name FROM accounts WHERE id = $1), ''), $2, $3, $4, $5, $6)",
-           {actor_id, action, comment_id, account_id, reason, now});
+  db.query(
+      "INSERT INTO moderation_log (actor_id, actor_name, action, comment_id, account_id, reason, created_at) VALUES "
+      "(nullif($1::bigint, 0), coalesce((SELECT display_name FROM accounts WHERE id = $1), ''), $2, $3, $4, $5, $6)",
+      {actor_id, action, comment_id, account_id, reason, now});
 }
 
-Error account_not_found() { return Error(ErrorKind::not_found, "not_found", "The account was not found."); }
+Error account_not_found() {
+  return Error(ErrorKind::not_found, "not_found", "The account was not found.");
+}
 
 }  // namespace tribune::postgres
 

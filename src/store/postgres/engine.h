@@ -42,11 +42,12 @@ inline constexpr const char* kBumpContentVersion =
 // With each article its authors (in byline order) and tags as JSON arrays, so that one query reads a whole
 // listing (not two more per article). Tags and names sort byte-wise (COLLATE "C"), as SQLite's default
 // collation does, whatever the database's locale.
-inline constexpr const char* kArticleColumns =
-    TRIBUNE_ARTICLE_COLUMNS ", "
+inline constexpr const char* kArticleColumns = TRIBUNE_ARTICLE_COLUMNS
+    ", "
     "(SELECT coalesce(json_agg(json_build_array(au.id, au.slug, au.name, au.bio) ORDER BY aa.position), '[]') "
     "FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id), "
-    "(SELECT coalesce(json_agg(t.tag ORDER BY t.tag COLLATE \"C\"), '[]') FROM article_tags t WHERE t.article_id = a.id)";
+    "(SELECT coalesce(json_agg(t.tag ORDER BY t.tag COLLATE \"C\"), '[]') FROM article_tags t WHERE t.article_id = "
+    "a.id)";
 
 // An article row of kArticleColumns (then body_markdown, body_html when with_body).
 Article read_article_row(const Row& st, bool with_body);
@@ -163,8 +164,8 @@ class PostgresStore final : public Store {
   void delete_sessions(int64_t account_id) override;
   std::vector<SessionInfo> list_sessions(int64_t account_id) override;
   void set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) override;
-  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
-                            const OutboxMail& notice) override;
+  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail,
+                            const EmailToken& undo, const OutboxMail& notice) override;
   void delete_other_sessions(int64_t account_id, int64_t keep) override;
   void delete_account(int64_t id) override;
   void set_role(int64_t id, Role role) override;
@@ -173,7 +174,8 @@ class PostgresStore final : public Store {
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override;
   std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override;
   std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override;
-  std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) override;
+  std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash,
+                                         TimePoint now) override;
   bool email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) override;
 
   // TokenStore (mail.cpp)
@@ -190,7 +192,8 @@ class PostgresStore final : public Store {
                     bool hold) override;
   bool delete_comment(int64_t id) override;
   int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) override;
-  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) override;
+  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id,
+                                                            const std::vector<int64_t>& ids) override;
   bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) override;
   std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) override;
   int64_t count_comments(int64_t article_id) override;
@@ -221,8 +224,10 @@ class PostgresStore final : public Store {
   std::vector<QueueItem> moderation_queue(const QueueQuery& q) override;
   SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
                               const std::string& reason, bool notify_author) override;
-  void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) override;
-  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) override;
+  void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until,
+               const std::string& reason) override;
+  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action,
+                const std::string& reason) override;
   bool acknowledge_warning(int64_t account_id) override;
   std::vector<TrainingExample> training_examples(int64_t after_id, int limit) override;
   void save_model(const std::string& name, const std::string& blob) override;
@@ -243,8 +248,8 @@ class PostgresStore final : public Store {
   Contribution create_contribution(const NewContribution& c) override;
   void set_checkout_session(int64_t id, const std::string& session_id) override;
   std::optional<Contribution> find_contribution(int64_t id) override;
-  EventOutcome apply_payment_event(const PaymentEvent& e,
-                                   const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override;
+  EventOutcome apply_payment_event(
+      const PaymentEvent& e, const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override;
   std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) override;
   ContributionReport contribution_report(const std::string& currency, TimePoint until, int days) override;
   std::vector<Contribution> list_contributions(int64_t after_id, int limit) override;

@@ -4,11 +4,14 @@ namespace tribune::postgres {
 
 Contribution PostgresStore::create_contribution(const NewContribution& c) {
   int64_t id = write([&](Connection& db) {
-    return db.query("INSERT INTO contributions (amount_minor, currency, interval, article_id, referrer, account_id, "
-                    "email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    {c.amount_minor, c.currency, c.interval, c.article_id, c.referrer, c.account_id, c.email,
-                     secs(c.created_at)})
-        .front().int64(0);
+    return db
+        .query(
+            "INSERT INTO contributions (amount_minor, currency, interval, article_id, referrer, account_id, "
+            "email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            {c.amount_minor, c.currency, c.interval, c.article_id, c.referrer, c.account_id, c.email,
+             secs(c.created_at)})
+        .front()
+        .int64(0);
   });
   return *find_contribution(id);
 }
@@ -27,16 +30,18 @@ std::optional<Contribution> PostgresStore::find_contribution(int64_t id) {
   });
 }
 
-EventOutcome PostgresStore::apply_payment_event(const PaymentEvent& e,
-                                 const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) {
+EventOutcome PostgresStore::apply_payment_event(
+    const PaymentEvent& e, const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) {
   return write([&](Connection& db) {
     int64_t now = secs(now_seconds());
     // The event row is created if new and then locked: a redelivery racing this call waits, then sees it processed.
-    db.query("INSERT INTO stripe_events (id, type, created, payload, received_at) VALUES ($1, $2, $3, $4, $5) "
-             "ON CONFLICT (id) DO NOTHING",
-             {e.event_id, e.type, e.created, e.payload, now});
+    db.query(
+        "INSERT INTO stripe_events (id, type, created, payload, received_at) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (id) DO NOTHING",
+        {e.event_id, e.type, e.created, e.payload, now});
     if (db.query("SELECT processed_at IS NOT NULL FROM stripe_events WHERE id = $1 FOR UPDATE", {e.event_id})
-            .front().boolean(0))
+            .front()
+            .boolean(0))
       return EventOutcome::duplicate;
     std::optional<Contribution> c;
     if (e.contribution_id) c = contribution_where(db, "id", std::to_string(*e.contribution_id));
@@ -44,37 +49,42 @@ EventOutcome PostgresStore::apply_payment_event(const PaymentEvent& e,
     if (!c && !e.subscription_id.empty()) c = contribution_where(db, "subscription_id", e.subscription_id);
     if (!c && !e.payment_intent_id.empty()) c = contribution_where(db, "payment_intent_id", e.payment_intent_id);
     if (!c && !e.invoice_id.empty()) {
-      auto paid = db.query("SELECT contribution_id FROM contribution_payments WHERE stripe_object_id = $1", {e.invoice_id});
+      auto paid =
+          db.query("SELECT contribution_id FROM contribution_payments WHERE stripe_object_id = $1", {e.invoice_id});
       if (!paid.empty()) c = contribution_where(db, "id", std::to_string(paid.front().int64(0)));
     }
     // Found by metadata, it must not contradict the ids Tribune already knows for it.
     if (c && !e.subscription_id.empty() && !c->subscription_id.empty() && c->subscription_id != e.subscription_id)
       c.reset();
     if (!c) return EventOutcome::unmatched;  // kept, processed_at NULL: a later event or retry applies it
-    db.query("UPDATE contributions SET checkout_session_id = coalesce(checkout_session_id, nullif($2, '')), "
-             "subscription_id = coalesce(subscription_id, nullif($3, '')), payment_intent_id = "
-             "coalesce(payment_intent_id, nullif($4, '')), customer_id = CASE WHEN customer_id = '' THEN $5 ELSE "
-             "customer_id END, email = CASE WHEN email = '' THEN $6 ELSE email END WHERE id = $1",
-             {c->id, e.learn_session_id, e.learn_subscription_id, e.learn_payment_intent_id, e.learn_customer_id,
-              e.learn_email});
+    db.query(
+        "UPDATE contributions SET checkout_session_id = coalesce(checkout_session_id, nullif($2, '')), "
+        "subscription_id = coalesce(subscription_id, nullif($3, '')), payment_intent_id = "
+        "coalesce(payment_intent_id, nullif($4, '')), customer_id = CASE WHEN customer_id = '' THEN $5 ELSE "
+        "customer_id END, email = CASE WHEN email = '' THEN $6 ELSE email END WHERE id = $1",
+        {c->id, e.learn_session_id, e.learn_subscription_id, e.learn_payment_intent_id, e.learn_customer_id,
+         e.learn_email});
     // Forward in event time only; at the same second, an ending (canceled, refunded, failed) wins over a
     // beginning, so the order of delivery cannot decide.
     if (e.status)
-      db.query("UPDATE contributions SET status = $2, status_at = $3 WHERE id = $1 AND (status_at < $3 OR "
-               "(status_at = $3 AND (CASE $2::text WHEN 'canceled' THEN 3 WHEN 'refunded' THEN 3 WHEN 'failed' THEN 3 "
-               "WHEN 'past_due' THEN 2 ELSE 1 END) >= (CASE status WHEN 'canceled' THEN 3 WHEN 'refunded' THEN 3 "
-               "WHEN 'failed' THEN 3 WHEN 'past_due' THEN 2 ELSE 1 END)))",
-               {c->id, *e.status, e.created});
+      db.query(
+          "UPDATE contributions SET status = $2, status_at = $3 WHERE id = $1 AND (status_at < $3 OR "
+          "(status_at = $3 AND (CASE $2::text WHEN 'canceled' THEN 3 WHEN 'refunded' THEN 3 WHEN 'failed' THEN 3 "
+          "WHEN 'past_due' THEN 2 ELSE 1 END) >= (CASE status WHEN 'canceled' THEN 3 WHEN 'refunded' THEN 3 "
+          "WHEN 'failed' THEN 3 WHEN 'past_due' THEN 2 ELSE 1 END)))",
+          {c->id, *e.status, e.created});
     if (e.payment)
-      db.query("INSERT INTO contribution_payments (contribution_id, stripe_object_id, amount_minor, currency, created_at) "
-               "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stripe_object_id) DO UPDATE SET amount_minor = "
-               "least(contribution_payments.amount_minor, excluded.amount_minor), created_at = "
-               "greatest(contribution_payments.created_at, excluded.created_at)",
-               {c->id, e.payment->object_id, e.payment->amount_minor, e.payment->currency, e.created});
+      db.query(
+          "INSERT INTO contribution_payments (contribution_id, stripe_object_id, amount_minor, currency, created_at) "
+          "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stripe_object_id) DO UPDATE SET amount_minor = "
+          "least(contribution_payments.amount_minor, excluded.amount_minor), created_at = "
+          "greatest(contribution_payments.created_at, excluded.created_at)",
+          {c->id, e.payment->object_id, e.payment->amount_minor, e.payment->currency, e.created});
     if (e.money_arrived) {
-      db.query("UPDATE accounts SET supporter_since = coalesce(supporter_since, $2) WHERE id = (SELECT account_id "
-               "FROM contributions WHERE id = $1)",
-               {c->id, now});
+      db.query(
+          "UPDATE accounts SET supporter_since = coalesce(supporter_since, $2) WHERE id = (SELECT account_id "
+          "FROM contributions WHERE id = $1)",
+          {c->id, now});
       if (db.query("UPDATE contributions SET thanked_at = $2 WHERE id = $1 AND thanked_at IS NULL", {c->id, now})
               .affected() > 0) {
         auto fresh = contribution_where(db, "id", std::to_string(c->id));
@@ -106,7 +116,8 @@ ContributionReport PostgresStore::contribution_report(const std::string& currenc
     int64_t end = secs(until) / 86400 * 86400 + 86400;  // the end of until's UTC day
     int64_t start = end - int64_t{days} * 86400;
     std::map<int64_t, ContributionReport::Day> by_day;
-    for (int64_t d = start; d < end; d += 86400) by_day[d].date = format_rfc3339(TimePoint(std::chrono::seconds(d))).substr(0, 10);
+    for (int64_t d = start; d < end; d += 86400)
+      by_day[d].date = format_rfc3339(TimePoint(std::chrono::seconds(d))).substr(0, 10);
     for (auto row : db.query("SELECT p.created_at / 86400 * 86400, c.interval, sum(p.amount_minor) FROM "
                              "contribution_payments p JOIN contributions c ON c.id = p.contribution_id WHERE "
                              "p.currency = $1 AND p.created_at >= $2 AND p.created_at < $3 GROUP BY 1, 2",
@@ -132,10 +143,12 @@ ContributionReport PostgresStore::contribution_report(const std::string& currenc
                              "c.article_id, a.slug, a.title ORDER BY 4 DESC LIMIT 50",
                              {currency, start, end}))
       r.articles.push_back({row.text(0), row.text(1), row.int64(2), row.int64(3)});
-    r.active_monthly = db.query("SELECT count(*) FROM contributions WHERE interval = 'month' AND status = 'active' AND "
-                                "currency = $1",
-                                {currency})
-                           .front().int64(0);
+    r.active_monthly = db.query(
+                             "SELECT count(*) FROM contributions WHERE interval = 'month' AND status = 'active' AND "
+                             "currency = $1",
+                             {currency})
+                           .front()
+                           .int64(0);
     return r;
   });
 }
@@ -143,9 +156,9 @@ ContributionReport PostgresStore::contribution_report(const std::string& currenc
 std::vector<Contribution> PostgresStore::list_contributions(int64_t after_id, int limit) {
   return db_.read_replica([&](Connection& db) {
     std::vector<Contribution> out;
-    for (auto row : db.query(std::string("SELECT ") + kContributionColumns +
-                                 " FROM contributions WHERE id > $1 ORDER BY id LIMIT $2",
-                             {after_id, limit}))
+    for (auto row : db.query(
+             std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE id > $1 ORDER BY id LIMIT $2",
+             {after_id, limit}))
       out.push_back(read_contribution(row));
     return out;
   });

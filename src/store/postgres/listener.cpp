@@ -35,8 +35,8 @@ void Listener::run() {
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo_.c_str()), &PQfinish);
     bool ok = conn && PQstatus(conn.get()) == CONNECTION_OK;
     if (ok) {
-      std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), ("LISTEN " + quote_identifier(channel_)).c_str()),
-                                                     &PQclear);
+      std::unique_ptr<PGresult, decltype(&PQclear)> r(
+          PQexec(conn.get(), ("LISTEN " + quote_identifier(channel_)).c_str()), &PQclear);
       ok = r && PQresultStatus(r.get()) == PGRES_COMMAND_OK;
     }
     if (!ok) {
@@ -58,7 +58,8 @@ void Listener::run() {
       if (n < 0) continue;  // EINTR
       if (n == 0) continue;
       if (!PQconsumeInput(conn.get())) {
-        spdlog::warn("live updates across nodes: connection lost ({})", std::string(PQerrorMessage(conn.get())).substr(0, 200));
+        spdlog::warn("live updates across nodes: connection lost ({})",
+                     std::string(PQerrorMessage(conn.get())).substr(0, 200));
         break;
       }
       while (PGnotify* note = PQnotifies(conn.get())) {

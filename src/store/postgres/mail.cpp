@@ -5,9 +5,11 @@ namespace tribune::postgres {
 ApiToken PostgresStore::create_api_token(const std::string& token_hash, const std::string& name, Role role) {
   ApiToken t{0, name, role, now_seconds()};
   t.id = write([&](Connection& db) {
-    return db.query("INSERT INTO api_tokens (token_hash, name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                    {Param::bytes(token_hash), name, to_string(role), secs(t.created_at)})
-        .front().int64(0);
+    return db
+        .query("INSERT INTO api_tokens (token_hash, name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+               {Param::bytes(token_hash), name, to_string(role), secs(t.created_at)})
+        .front()
+        .int64(0);
   });
   return t;
 }
@@ -30,7 +32,8 @@ std::vector<QueuedMail> PostgresStore::claim_mail(TimePoint now, std::chrono::se
     for (auto st : db.query("SELECT id, recipient, subject, body_text, attempts FROM mail_outbox WHERE sent_at IS NULL "
                             "AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
                             {t, limit}))
-      out.push_back(QueuedMail{st.int64(0), OutboxMail{st.text(1), st.text(2), st.text(3)}, static_cast<int>(st.int64(4))});
+      out.push_back(
+          QueuedMail{st.int64(0), OutboxMail{st.text(1), st.text(2), st.text(3)}, static_cast<int>(st.int64(4))});
     std::vector<int64_t> ids;
     for (const auto& m : out) ids.push_back(m.id);
     if (!ids.empty())

@@ -23,7 +23,9 @@ std::vector<QueueItem> PostgresStore::moderation_queue(const QueueQuery& q) {
       std::string held = "SELECT id FROM comments WHERE status = 'pending' AND id > $1";
       std::string reported = "SELECT comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > $1";
       sql += std::string(kCommentFrom) + "WHERE c.id IN (" +
-             (q.view == "held" ? held : q.view == "reported" ? reported : held + " UNION " + reported) +
+             (q.view == "held"       ? held
+              : q.view == "reported" ? reported
+                                     : held + " UNION " + reported) +
              ") AND c.status IN ('pending', 'published')";
     }
     if (q.article_id) sql += " AND c.article_id = " + arg(*q.article_id);
@@ -38,12 +40,13 @@ std::vector<QueueItem> PostgresStore::moderation_queue(const QueueQuery& q) {
 }
 
 SavedComment PostgresStore::decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
-                            const std::string& reason, bool notify_author) {
+                                           const std::string& reason, bool notify_author) {
   SavedComment out;
   write([&](Connection& db) {
     out.notified.clear();
     // Locked: two moderators deciding at once apply one after the other, each seeing the other's status.
-    auto r = db.query("SELECT article_id, parent_id, status, author_id FROM comments WHERE id = $1 FOR UPDATE", {comment_id});
+    auto r = db.query("SELECT article_id, parent_id, status, author_id FROM comments WHERE id = $1 FOR UPDATE",
+                      {comment_id});
     if (r.empty()) throw Error(ErrorKind::not_found, "not_found", "The comment was not found.");
     int64_t article = r.front().int64(0);
     std::optional<int64_t> parent;
@@ -61,27 +64,31 @@ SavedComment PostgresStore::decide_comment(int64_t comment_id, int64_t moderator
     int64_t now = secs(now_seconds());
     if (status == "pending" && next == "published") out.notified = notify_published(db, comment_id, now);
     // The author hears about a held comment going up, and about any comment coming down.
-    std::string notice = next == "published" ? (status == "pending" ? "approved" : "") :
-                         (status == "published" || status == "pending") ? next : "";
+    std::string notice = next == "published"                              ? (status == "pending" ? "approved" : "")
+                         : (status == "published" || status == "pending") ? next
+                                                                          : "";
     if (!notice.empty() && notify_author) {
       // One notice per comment and reader: the latest decision replaces an earlier one.
-      db.query("DELETE FROM notifications WHERE comment_id = $1 AND account_id = (SELECT author_id FROM comments "
-               "WHERE id = $1)",
-               {comment_id});
+      db.query(
+          "DELETE FROM notifications WHERE comment_id = $1 AND account_id = (SELECT author_id FROM comments "
+          "WHERE id = $1)",
+          {comment_id});
       for (auto row : db.query("INSERT INTO notifications (account_id, kind, comment_id, detail, created_at) SELECT "
                                "author_id, 'moderation', id, $2, $3 FROM comments WHERE id = $1 AND author_id IS NOT "
                                "NULL RETURNING account_id",
                                {comment_id, notice, now}))
         out.notified.push_back(Recipient{row.int64(0), "moderation"});
     }
-    db.query("UPDATE comment_reports SET resolved_at = $2 WHERE comment_id = $1 AND resolved_at IS NULL", {comment_id, now});
+    db.query("UPDATE comment_reports SET resolved_at = $2 WHERE comment_id = $1 AND resolved_at IS NULL",
+             {comment_id, now});
     log_act(db, moderator_id, decision, comment_id, author, reason, now);
   });
   out.comment = *find_comment(comment_id);
   return out;
 }
 
-void PostgresStore::set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) {
+void PostgresStore::set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until,
+                            const std::string& reason) {
   write([&](Connection& db) {
     std::optional<int64_t> until_s;
     if (until) until_s = secs(*until);
@@ -92,13 +99,15 @@ void PostgresStore::set_ban(int64_t account_id, int64_t moderator_id, std::optio
   });
 }
 
-void PostgresStore::sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) {
+void PostgresStore::sanction(int64_t account_id, int64_t moderator_id, const std::string& action,
+                             const std::string& reason) {
   write([&](Connection& db) {
     int64_t found;
     if (action == "warn")
       found = db.query("UPDATE accounts SET warning = $2 WHERE id = $1", {account_id, reason}).affected();
     else if (action == "premoderate" || action == "release")
-      found = db.query("UPDATE accounts SET premoderated = $2 WHERE id = $1", {account_id, action == "premoderate"}).affected();
+      found = db.query("UPDATE accounts SET premoderated = $2 WHERE id = $1", {account_id, action == "premoderate"})
+                  .affected();
     else
       found = db.query("SELECT 1 FROM accounts WHERE id = $1", {account_id}).rows();
     if (found == 0) throw account_not_found();
@@ -108,7 +117,8 @@ void PostgresStore::sanction(int64_t account_id, int64_t moderator_id, const std
 
 bool PostgresStore::acknowledge_warning(int64_t account_id) {
   return write([&](Connection& db) {
-    bool had = db.query("UPDATE accounts SET warning = '' WHERE id = $1 AND warning <> ''", {account_id}).affected() > 0;
+    bool had =
+        db.query("UPDATE accounts SET warning = '' WHERE id = $1 AND warning <> ''", {account_id}).affected() > 0;
     if (had) log_act(db, account_id, "acknowledge_warning", std::nullopt, account_id, "", secs(now_seconds()));
     return had;
   });
@@ -117,10 +127,11 @@ bool PostgresStore::acknowledge_warning(int64_t account_id) {
 std::vector<TrainingExample> PostgresStore::training_examples(int64_t after_id, int limit) {
   return db_.read([&](Connection& db) {
     std::vector<TrainingExample> out;
-    for (auto st : db.query("SELECT l.id, l.action <> 'approve', c.body_markdown FROM moderation_log l JOIN comments c ON "
-                            "c.id = l.comment_id WHERE l.id > $1 AND l.action IN ('approve', 'reject', 'hide') ORDER BY "
-                            "l.id LIMIT $2",
-                            {after_id, static_cast<int64_t>(limit)}))
+    for (auto st :
+         db.query("SELECT l.id, l.action <> 'approve', c.body_markdown FROM moderation_log l JOIN comments c ON "
+                  "c.id = l.comment_id WHERE l.id > $1 AND l.action IN ('approve', 'reject', 'hide') ORDER BY "
+                  "l.id LIMIT $2",
+                  {after_id, static_cast<int64_t>(limit)}))
       out.push_back(TrainingExample{st.int64(0), st.boolean(1), st.text(2)});
     return out;
   });
@@ -128,9 +139,10 @@ std::vector<TrainingExample> PostgresStore::training_examples(int64_t after_id, 
 
 void PostgresStore::save_model(const std::string& name, const std::string& blob) {
   write([&](Connection& db) {
-    db.query("INSERT INTO models (name, blob, saved_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET "
-             "blob = excluded.blob, saved_at = excluded.saved_at",
-             {name, Param::bytes(blob), secs(now_seconds())});
+    db.query(
+        "INSERT INTO models (name, blob, saved_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET "
+        "blob = excluded.blob, saved_at = excluded.saved_at",
+        {name, Param::bytes(blob), secs(now_seconds())});
   });
 }
 
@@ -148,7 +160,7 @@ std::optional<std::string> PostgresStore::load_model(const std::string& name) {
 }
 
 void PostgresStore::audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
-           const std::string& detail) {
+                          const std::string& detail) {
   write([&](Connection& db) {
     log_act(db, actor_id.value_or(0), action, std::nullopt, account_id, detail, secs(now_seconds()));
   });
@@ -157,7 +169,8 @@ void PostgresStore::audit(std::optional<int64_t> actor_id, const std::string& ac
 std::vector<LogEntry> PostgresStore::audit_log(const LogQuery& q) {
   return db_.read_replica([&](Connection& db) {
     std::vector<Param> ps{Param(q.before_id), Param(static_cast<int64_t>(q.limit))};
-    std::string sql = std::string("SELECT ") + kLogColumns + " FROM "
+    std::string sql = std::string("SELECT ") + kLogColumns +
+                      " FROM "
                       "moderation_log WHERE ($1::bigint = 0 OR id < $1)";
     if (q.subject_id) {
       ps.emplace_back(*q.subject_id);

@@ -23,12 +23,17 @@ void PostgresStore::stop_listening() {
 }
 
 // Kept with or without a replica here: this node's messages carry positions for nodes that read from one.
-uint64_t PostgresStore::known_position() { return db_.known_position(); }
+uint64_t PostgresStore::known_position() {
+  return db_.known_position();
+}
 
-void PostgresStore::heard_position(uint64_t p) { db_.heard_position(p); }
+void PostgresStore::heard_position(uint64_t p) {
+  db_.heard_position(p);
+}
 
 void PostgresStore::sync_position() {
-  db_.heard_position(pg::parse_lsn(db_.read([](Connection& c) { return c.exec_value("SELECT pg_current_wal_insert_lsn()"); })));
+  db_.heard_position(
+      pg::parse_lsn(db_.read([](Connection& c) { return c.exec_value("SELECT pg_current_wal_insert_lsn()"); })));
 }
 
 // Every write is its own transaction (PostgreSQL groups concurrent WAL flushes itself), so commits and
@@ -42,7 +47,9 @@ std::optional<RateWindow> PostgresStore::rate_hit(const std::string& key, std::c
 // statements lock shared keys in the same order): every node counts in the same rows.
 std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vector<RateKey>& keys) {
   if (keys.empty()) return std::vector<RateWindow>{};
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::vector<size_t> order(keys.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a].key < keys[b].key; });
@@ -57,9 +64,11 @@ std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vecto
     sql += (n ? ", h" : "h") + std::to_string(n) + " AS (INSERT INTO rate_limits (key, window_start, count) VALUES (" +
            key + ", $1, 1) ON CONFLICT (key) DO UPDATE SET window_start = CASE WHEN " + expired +
            " THEN $1 ELSE rate_limits.window_start END, count = CASE WHEN " + expired +
-           " THEN 1 ELSE rate_limits.count + 1 END RETURNING " + std::to_string(order[n]) + " AS i, count, window_start)";
+           " THEN 1 ELSE rate_limits.count + 1 END RETURNING " + std::to_string(order[n]) +
+           " AS i, count, window_start)";
   }
-  for (size_t n = 0; n < order.size(); ++n) sql += (n ? " UNION ALL SELECT * FROM h" : " SELECT * FROM h") + std::to_string(n);
+  for (size_t n = 0; n < order.size(); ++n)
+    sql += (n ? " UNION ALL SELECT * FROM h" : " SELECT * FROM h") + std::to_string(n);
   std::vector<RateWindow> out(keys.size());
   db_.read([&](Connection& c) {
     for (auto row : c.query(sql, ps))
@@ -68,7 +77,8 @@ std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vecto
   // Ended windows are swept now and then, by whichever node happens to count.
   bool sweep = false;
   for (size_t i = 0; i < keys.size(); ++i) sweep |= ++rate_hits_ % 10000 == 0;
-  if (sweep) db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {now - 86400000}); });
+  if (sweep)
+    db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {now - 86400000}); });
   return out;
 }
 

@@ -216,7 +216,9 @@ uint64_t Replica::ask(Connection& c) {
   return std::max(p, cur);
 }
 
-bool Replica::down() const { return steady_ms() < down_until_.load(std::memory_order_relaxed); }
+bool Replica::down() const {
+  return steady_ms() < down_until_.load(std::memory_order_relaxed);
+}
 
 void Replica::failed(const Error& e) {
   failures_.fetch_add(1, std::memory_order_relaxed);
@@ -262,7 +264,9 @@ PQconninfoOption* parse_conninfo(const std::string& conninfo) {
 
 }  // namespace
 
-void check_conninfo(const std::string& conninfo) { PQconninfoFree(parse_conninfo(conninfo)); }
+void check_conninfo(const std::string& conninfo) {
+  PQconninfoFree(parse_conninfo(conninfo));
+}
 
 std::string with_database(const std::string& conninfo, const std::string& database) {
   PQconninfoOption* opts = parse_conninfo(conninfo);

@@ -12,9 +12,9 @@
 namespace tribune {
 
 struct PostgresOptions {
-  std::string url;                                      // postgresql://... or a libpq key=value string
-  int pool_size = 16;                                   // connections at most
-  std::chrono::milliseconds acquire_timeout{5000};      // a caller waits this long for a free connection
+  std::string url;                                  // postgresql://... or a libpq key=value string
+  int pool_size = 16;                               // connections at most
+  std::chrono::milliseconds acquire_timeout{5000};  // a caller waits this long for a free connection
   // A streaming replica (hot standby) of that database; when set, public reads (articles, conversations,
   // profiles, reports) go there whenever it has replayed what the reading node has seen (pg.h, Database).
   std::string replica_url;

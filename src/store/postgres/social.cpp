@@ -22,9 +22,10 @@ bool PostgresStore::follows(int64_t follower, int64_t followed) {
 
 FollowCounts PostgresStore::follow_counts(int64_t id) {
   return db_.read_replica([&](Connection& db) {
-    auto r = db.query("SELECT (SELECT count(*) FROM follows WHERE followed_id = $1), (SELECT count(*) FROM follows "
-                      "WHERE follower_id = $1)",
-                      {id})
+    auto r = db.query(
+                   "SELECT (SELECT count(*) FROM follows WHERE followed_id = $1), (SELECT count(*) FROM follows "
+                   "WHERE follower_id = $1)",
+                   {id})
                  .front();
     return FollowCounts{r.int64(0), r.int64(1)};
   });
@@ -57,10 +58,10 @@ std::vector<Comment> PostgresStore::comments_of(int64_t author, int64_t before_i
 std::vector<Notification> PostgresStore::notifications(int64_t account, int64_t before_id, int limit) {
   return db_.read([&](Connection& db) {
     std::vector<Notification> out;
-    for (auto row : db.query(std::string("SELECT ") + kNotificationColumns + kNotificationFrom +
-                                 "WHERE n.account_id = $1 AND " + kNotificationVisible +
-                                 " AND ($2::bigint = 0 OR n.id < $2) ORDER BY n.id DESC LIMIT $3",
-                             {account, before_id, limit}))
+    for (auto row :
+         db.query(std::string("SELECT ") + kNotificationColumns + kNotificationFrom + "WHERE n.account_id = $1 AND " +
+                      kNotificationVisible + " AND ($2::bigint = 0 OR n.id < $2) ORDER BY n.id DESC LIMIT $3",
+                  {account, before_id, limit}))
       out.push_back(read_notification(row));
     return out;
   });
@@ -68,10 +69,12 @@ std::vector<Notification> PostgresStore::notifications(int64_t account, int64_t 
 
 int64_t PostgresStore::unread_notifications(int64_t account) {
   return db_.read([&](Connection& db) {
-    return db.query(std::string("SELECT count(*)") + kNotificationFrom + "WHERE n.account_id = $1 AND " +
-                        "n.read_at IS NULL AND " + kNotificationVisible,
-                    {account})
-        .front().int64(0);
+    return db
+        .query(std::string("SELECT count(*)") + kNotificationFrom + "WHERE n.account_id = $1 AND " +
+                   "n.read_at IS NULL AND " + kNotificationVisible,
+               {account})
+        .front()
+        .int64(0);
   });
 }
 
@@ -149,12 +152,14 @@ std::vector<DueDigest> PostgresStore::due_digests(TimePoint now, int limit) {
                                    kNotificationVisible + " ORDER BY n.id LIMIT 21",
                                {d.account.id, d.cursor}))
         d.items.push_back(read_notification(row));
-      auto last = db.query("SELECT max(id), count(*) FILTER (WHERE read_at IS NULL) FROM notifications WHERE "
-                           "account_id = $1 AND id > $2",
-                           {d.account.id, d.cursor});
+      auto last = db.query(
+          "SELECT max(id), count(*) FILTER (WHERE read_at IS NULL) FROM notifications WHERE "
+          "account_id = $1 AND id > $2",
+          {d.account.id, d.cursor});
       if (!last.empty()) {
         d.up_to = last.front().int64(0);
-        d.more = std::max<int64_t>(0, last.front().int64(1) - std::min<int64_t>(20, static_cast<int64_t>(d.items.size())));
+        d.more =
+            std::max<int64_t>(0, last.front().int64(1) - std::min<int64_t>(20, static_cast<int64_t>(d.items.size())));
       }
       if (d.items.size() > 20) d.items.pop_back();
     }
@@ -163,13 +168,14 @@ std::vector<DueDigest> PostgresStore::due_digests(TimePoint now, int limit) {
 }
 
 bool PostgresStore::record_digest(int64_t account, int64_t expected, int64_t up_to, TimePoint now,
-                   const std::optional<OutboxMail>& mail) {
+                                  const std::optional<OutboxMail>& mail) {
   return write([&](Connection& db) {
     int64_t at = secs(now);
     // Compare-and-set: of two workers with the same expected cursor, the second matches no row.
-    bool moved = db.query("UPDATE accounts SET digest_cursor = $3, digest_sent_at = CASE WHEN $4 THEN $5 ELSE "
-                          "digest_sent_at END WHERE id = $1 AND digest_cursor = $2",
-                          {account, expected, up_to, mail.has_value(), at})
+    bool moved = db.query(
+                       "UPDATE accounts SET digest_cursor = $3, digest_sent_at = CASE WHEN $4 THEN $5 ELSE "
+                       "digest_sent_at END WHERE id = $1 AND digest_cursor = $2",
+                       {account, expected, up_to, mail.has_value(), at})
                      .affected() > 0;
     if (moved && mail) insert_mail(db, *mail, at);
     return moved;

@@ -43,7 +43,8 @@ class AccountStore {
   virtual std::vector<SessionInfo> list_sessions(int64_t account_id) = 0;
 
   // Profile changes. Errors: conflict email_taken.
-  virtual void set_display_name(int64_t account_id, const std::string& name, const std::array<std::string, 2>& keys) = 0;
+  virtual void set_display_name(int64_t account_id, const std::string& name,
+                                const std::array<std::string, 2>& keys) = 0;
   // Asks for a change of address, in one transaction: the account keeps its address; `confirm` (a "verify"
   // token carrying new_email) is stored and its mail queued to the new address; `undo` (a "reset" token) is
   // stored and `notice` queued to the current address, so that its owner can stop the change (a reset

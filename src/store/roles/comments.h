@@ -62,7 +62,8 @@ class CommentStore {
   virtual std::vector<std::pair<std::string, int64_t>> comment_counts(const std::vector<std::string>& slugs,
                                                                       TimePoint visible_at) = 0;
   // Files a report; false when this reader already reported this comment.
-  virtual bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) = 0;
+  virtual bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason,
+                          const std::string& note) = 0;
   // The account's comments on the article still waiting for a moderator, oldest first (only its author sees them).
   virtual std::vector<Comment> held_comments(int64_t author_id, int64_t article_id, int limit) = 0;
 };

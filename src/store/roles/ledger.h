@@ -27,8 +27,8 @@ class LedgerStore {
   // (nothing changes). unmatched: no contribution matches yet (an event that overtook the one naming the
   // contribution); it is kept and applied by a later call. A status moves only if the event is not older
   // than the one that set the current status. The first event with money_arrived queues thank_you's mail.
-  virtual EventOutcome apply_payment_event(const PaymentEvent& e,
-                                           const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) = 0;
+  virtual EventOutcome apply_payment_event(
+      const PaymentEvent& e, const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) = 0;
   // Events kept unmatched, oldest first: (id, raw payload).
   virtual std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) = 0;
   // Totals in one currency over the days before `until` (UTC days), by day, by article, by interval.

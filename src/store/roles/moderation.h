@@ -31,15 +31,16 @@ class ModerationStore {
   virtual SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
                                       const std::string& reason, bool notify_author = true) = 0;
   // until empty: lifts the ban. Logged. Errors: not_found.
-  virtual void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) = 0;
+  virtual void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until,
+                       const std::string& reason) = 0;
   // A sanction or record on a reader, logged with the moderator and reason in the same transaction.
   // action: warn (the reader must acknowledge `reason` before posting again), premoderate (every comment of
   // theirs waits for review), release (ends premoderate), note (a moderator's note; only staff see it).
   // Errors: not_found.
-  virtual void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) = 0;
+  virtual void sanction(int64_t account_id, int64_t moderator_id, const std::string& action,
+                        const std::string& reason) = 0;
   // Clears the reader's warning, logged as acknowledged; false when there was none.
   virtual bool acknowledge_warning(int64_t account_id) = 0;
-
 
   // Moderators' decisions as labelled text (approve: wanted; reject, hide: spam or abuse), log id > after_id.
   virtual std::vector<TrainingExample> training_examples(int64_t after_id, int limit) = 0;

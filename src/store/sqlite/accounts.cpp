@@ -3,7 +3,8 @@
 namespace tribune::sqlite {
 
 CreatedAccount SqliteStore::create_account(const NewAccount& a, const std::optional<NewSession>& session,
-                              const std::optional<EmailToken>& token, const std::optional<OutboxMail>& mail) {
+                                           const std::optional<EmailToken>& token,
+                                           const std::optional<OutboxMail>& mail) {
   CreatedAccount out;
   writer_.run([&](Db& db) {
     auto& exists = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1");
@@ -14,8 +15,14 @@ CreatedAccount SqliteStore::create_account(const NewAccount& a, const std::optio
     db.prepare(
           "INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, password_hash, "
           "role, created_at, handle) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?7, ?9)")
-        .bind(1, a.email).bind(2, a.email_normalized).bind(3, a.display_name).bind(4, a.name_keys[0])
-        .bind(8, a.name_keys[1]).bind(5, a.password_hash).bind(6, to_string(a.role)).bind(7, created)
+        .bind(1, a.email)
+        .bind(2, a.email_normalized)
+        .bind(3, a.display_name)
+        .bind(4, a.name_keys[0])
+        .bind(8, a.name_keys[1])
+        .bind(5, a.password_hash)
+        .bind(6, to_string(a.role))
+        .bind(7, created)
         .bind(9, mention_handle(a.display_name))
         .run();
     out.account = Account{db.last_insert_id(), a.email, a.display_name, a.role, std::nullopt, a.created_at};
@@ -28,7 +35,8 @@ CreatedAccount SqliteStore::create_account(const NewAccount& a, const std::optio
 
 std::optional<Credentials> SqliteStore::find_credentials(const std::string& email_normalized) {
   return readers_.with([&](Db& db) -> std::optional<Credentials> {
-    auto& st = db.prepare(std::string("SELECT ") + kAccountColumns + ", password_hash FROM accounts WHERE email_normalized = ?1");
+    auto& st = db.prepare(std::string("SELECT ") + kAccountColumns +
+                          ", password_hash FROM accounts WHERE email_normalized = ?1");
     st.bind(1, email_normalized);
     if (!st.step()) return std::nullopt;
     return Credentials{read_account(st, 0), st.text(kAccountWidth)};
@@ -67,8 +75,7 @@ int64_t SqliteStore::create_session(int64_t account_id, const NewSession& sessio
 
 std::optional<SessionLookup> SqliteStore::find_session(const std::string& token_hash) {
   return readers_.with([&](Db& db) -> std::optional<SessionLookup> {
-    auto& st = db.prepare(std::string("SELECT ") + kAccountColumnsA +
-                          ", " + kSessionColumnsS +
+    auto& st = db.prepare(std::string("SELECT ") + kAccountColumnsA + ", " + kSessionColumnsS +
                           " FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1");
     st.bind_blob(1, token_hash);
     if (!st.step()) return std::nullopt;
@@ -81,8 +88,10 @@ std::optional<SessionLookup> SqliteStore::find_session(const std::string& token_
 
 void SqliteStore::touch_session(int64_t session_id, TimePoint seen) {
   writer_.run([&](Db& db) {
-    db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1").bind(1, session_id)
-        .bind(2, seen.time_since_epoch().count()).run();
+    db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1")
+        .bind(1, session_id)
+        .bind(2, seen.time_since_epoch().count())
+        .run();
   });
 }
 
@@ -106,12 +115,11 @@ void SqliteStore::delete_sessions(int64_t account_id) {
 std::vector<SessionInfo> SqliteStore::list_sessions(int64_t account_id) {
   return readers_.with([&](Db& db) {
     std::vector<SessionInfo> out;
-    auto& st = db.prepare(
-        std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE account_id = ?1 "
-        "ORDER BY last_seen_at DESC");
+    auto& st = db.prepare(std::string("SELECT ") + kSessionColumns +
+                          " FROM sessions WHERE account_id = ?1 "
+                          "ORDER BY last_seen_at DESC");
     st.bind(1, account_id);
-    while (st.step())
-      out.push_back(read_session(st, 0, account_id));
+    while (st.step()) out.push_back(read_session(st, 0, account_id));
     return out;
   });
 }
@@ -119,12 +127,17 @@ std::vector<SessionInfo> SqliteStore::list_sessions(int64_t account_id) {
 void SqliteStore::set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) {
   writer_.run([&](Db& db) {
     db.prepare("UPDATE accounts SET display_name = ?2, name_key = ?3, name_key_cased = ?4, handle = ?5 WHERE id = ?1")
-        .bind(1, id).bind(2, name).bind(3, keys[0]).bind(4, keys[1]).bind(5, mention_handle(name)).run();
+        .bind(1, id)
+        .bind(2, name)
+        .bind(3, keys[0])
+        .bind(4, keys[1])
+        .bind(5, mention_handle(name))
+        .run();
   });
 }
 
-void SqliteStore::request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
-                          const OutboxMail& notice) {
+void SqliteStore::request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail,
+                                       const EmailToken& undo, const OutboxMail& notice) {
   writer_.run([&](Db& db) {
     auto& taken = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1 AND id <> ?2");
     taken.bind(1, confirm.new_email_normalized).bind(2, id);
@@ -132,8 +145,11 @@ void SqliteStore::request_email_change(int64_t id, const EmailToken& confirm, co
       throw Error(ErrorKind::conflict, "email_taken", "An account with this email address already exists.", "email");
     taken.reset();
     int64_t now = now_seconds().time_since_epoch().count();
-    db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND new_email IS NOT NULL")
-        .bind(1, id).bind(2, now).run();
+    db.prepare(
+          "UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND new_email IS NOT NULL")
+        .bind(1, id)
+        .bind(2, now)
+        .run();
     insert_token(db, id, confirm, now);
     insert_mail(db, confirm_mail, now);
     insert_token(db, id, undo, now);
@@ -167,7 +183,8 @@ void SqliteStore::set_role(int64_t id, Role role) {
 std::vector<Account> SqliteStore::list_accounts(int64_t after_id, int limit) {
   return readers_.with([&](Db& db) {
     std::vector<Account> out;
-    auto& st = db.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id > ?1 ORDER BY id LIMIT ?2");
+    auto& st =
+        db.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id > ?1 ORDER BY id LIMIT ?2");
     st.bind(1, after_id).bind(2, static_cast<int64_t>(std::clamp(limit, 1, 500)));
     while (st.step()) out.push_back(read_account(st, 0));
     return out;
@@ -229,22 +246,32 @@ std::optional<VerifiedEmail> SqliteStore::use_verify_token(const std::string& ha
         throw Error(ErrorKind::conflict, "email_taken", "An account with this email address already exists.", "email");
       taken.reset();
       db.prepare("UPDATE accounts SET email = ?2, email_normalized = ?3, email_verified_at = ?4 WHERE id = ?1")
-          .bind(1, v.account_id).bind(2, moving->first).bind(3, moving->second).bind(4, t).run();
+          .bind(1, v.account_id)
+          .bind(2, moving->first)
+          .bind(3, moving->second)
+          .bind(4, t)
+          .run();
       // Other verification links are void; the reset link the old address was sent stays valid: its owner can
       // still take the account back if the change was not theirs.
-      db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND purpose = 'verify'")
-          .bind(1, v.account_id).bind(2, t).run();
+      db.prepare(
+            "UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND purpose = 'verify'")
+          .bind(1, v.account_id)
+          .bind(2, t)
+          .run();
       v.previous_email = current;
     } else {
       db.prepare("UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?2) WHERE id = ?1")
-          .bind(1, v.account_id).bind(2, t).run();
+          .bind(1, v.account_id)
+          .bind(2, t)
+          .run();
     }
     out = v;
   });
   return out;
 }
 
-std::optional<int64_t> SqliteStore::use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) {
+std::optional<int64_t> SqliteStore::use_reset_token(const std::string& hash, const std::string& password_hash,
+                                                    TimePoint now) {
   std::optional<int64_t> account;
   writer_.run([&](Db& db) {
     int64_t t = now.time_since_epoch().count();
@@ -252,9 +279,12 @@ std::optional<int64_t> SqliteStore::use_reset_token(const std::string& hash, con
     if (!account) return;
     db.prepare("UPDATE accounts SET password_hash = ?2 WHERE id = ?1").bind(1, *account).bind(2, password_hash).run();
     db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(1, *account).run();
-    db.prepare("UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND "
-               "(purpose = 'reset' OR new_email IS NOT NULL)")
-        .bind(1, *account).bind(2, t).run();
+    db.prepare(
+          "UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND "
+          "(purpose = 'reset' OR new_email IS NOT NULL)")
+        .bind(1, *account)
+        .bind(2, t)
+        .run();
   });
   return account;
 }

@@ -38,7 +38,8 @@ int SqliteStore::schema_version() {
 void SqliteStore::bump_counter(const std::string& name) {
   writer_.run([&](Db& db) {
     db.prepare("INSERT INTO counters (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1")
-        .bind(1, name).run();
+        .bind(1, name)
+        .run();
   });
 }
 

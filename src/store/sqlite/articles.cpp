@@ -20,9 +20,17 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
             "UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, body_html = ?6, "
             "published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, comments_mode = ?11, "
             "version = version + 1 WHERE id = ?1")
-          .bind(1, id).bind(2, d.title).bind(3, d.standfirst).bind(4, section_id).bind(5, d.body_markdown)
-          .bind(6, r.body_html).bind(7, r.published_at.time_since_epoch().count()).bind(8, now)
-          .bind(9, d.source_name).bind(10, d.source_url).bind(11, to_string(d.comments))
+          .bind(1, id)
+          .bind(2, d.title)
+          .bind(3, d.standfirst)
+          .bind(4, section_id)
+          .bind(5, d.body_markdown)
+          .bind(6, r.body_html)
+          .bind(7, r.published_at.time_since_epoch().count())
+          .bind(8, now)
+          .bind(9, d.source_name)
+          .bind(10, d.source_url)
+          .bind(11, to_string(d.comments))
           .run();
       db.prepare("DELETE FROM article_authors WHERE article_id = ?1").bind(1, id).run();
       db.prepare("DELETE FROM article_tags WHERE article_id = ?1").bind(1, id).run();
@@ -31,9 +39,17 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
       db.prepare(
             "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
             "updated_at, source_name, source_url, comments_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
-          .bind(1, d.slug).bind(2, d.title).bind(3, d.standfirst).bind(4, section_id).bind(5, d.body_markdown)
-          .bind(6, r.body_html).bind(7, r.published_at.time_since_epoch().count()).bind(8, now)
-          .bind(9, d.source_name).bind(10, d.source_url).bind(11, to_string(d.comments))
+          .bind(1, d.slug)
+          .bind(2, d.title)
+          .bind(3, d.standfirst)
+          .bind(4, section_id)
+          .bind(5, d.body_markdown)
+          .bind(6, r.body_html)
+          .bind(7, r.published_at.time_since_epoch().count())
+          .bind(8, now)
+          .bind(9, d.source_name)
+          .bind(10, d.source_url)
+          .bind(11, to_string(d.comments))
           .run();
       id = db.last_insert_id();
     }
@@ -43,7 +59,10 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
       if (position == 0 && !d.author_bio.empty())
         db.prepare("UPDATE authors SET bio = ?2 WHERE id = ?1").bind(1, author_id).bind(2, d.author_bio).run();
       db.prepare("INSERT OR IGNORE INTO article_authors (article_id, author_id, position) VALUES (?1, ?2, ?3)")
-          .bind(1, id).bind(2, author_id).bind(3, position++).run();
+          .bind(1, id)
+          .bind(2, author_id)
+          .bind(3, position++)
+          .run();
     }
     for (const auto& tag : d.tags)
       db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)").bind(1, id).bind(2, tag).run();
@@ -76,8 +95,9 @@ ArticleList SqliteStore::list_articles(const ArticleQuery& q) {
     sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.published_at <= ?1";
     if (q.section_slug) sql += " AND s.slug = ?2";
     if (q.author_slug)
-      sql += " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
-             "WHERE au.slug = ?3)";
+      sql +=
+          " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+          "WHERE au.slug = ?3)";
     if (q.tag) sql += " AND a.id IN (SELECT article_id FROM article_tags WHERE tag = ?4)";
     if (q.after) sql += " AND (a.published_at < ?5 OR (a.published_at = ?5 AND a.id < ?6))";
     sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT ?7";

@@ -21,10 +21,18 @@ SavedComment SqliteStore::add_comment(const NewComment& c) {
           "INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status, "
           "created_at, body_hash, moderation_rule, moderation_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
           "?10, ?11, ?12)")
-        .bind(1, c.article_id).bind_optional_int(2, c.parent_id).bind(3, root).bind(4, depth).bind(5, c.author_id)
-        .bind(6, c.body_markdown).bind(7, c.body_html).bind(8, to_string(c.status))
-        .bind(9, c.created_at.time_since_epoch().count()).bind(10, text_hash(c.body_markdown))
-        .bind(11, c.moderation_rule).bind(12, c.moderation_reason)
+        .bind(1, c.article_id)
+        .bind_optional_int(2, c.parent_id)
+        .bind(3, root)
+        .bind(4, depth)
+        .bind(5, c.author_id)
+        .bind(6, c.body_markdown)
+        .bind(7, c.body_html)
+        .bind(8, to_string(c.status))
+        .bind(9, c.created_at.time_since_epoch().count())
+        .bind(10, text_hash(c.body_markdown))
+        .bind(11, c.moderation_rule)
+        .bind(12, c.moderation_reason)
         .run();
     id = db.last_insert_id();
     if (!c.parent_id) db.prepare("UPDATE comments SET root_id = id WHERE id = ?1").bind(1, id).run();
@@ -33,7 +41,10 @@ SavedComment SqliteStore::add_comment(const NewComment& c) {
             "INSERT OR IGNORE INTO comment_mentions (comment_id, account_id) SELECT ?1, a.id FROM accounts a "
             "WHERE a.handle = ?2 ORDER BY EXISTS (SELECT 1 FROM comments x WHERE x.author_id = a.id AND "
             "x.article_id = ?3) DESC, a.id LIMIT 1")
-          .bind(1, id).bind(2, handle).bind(3, c.article_id).run();
+          .bind(1, id)
+          .bind(2, handle)
+          .bind(3, c.article_id)
+          .run();
     if (c.status == CommentStatus::published) {
       if (c.parent_id)
         db.prepare("UPDATE comments SET reply_count = reply_count + 1 WHERE id = ?1").bind(1, *c.parent_id).run();
@@ -51,13 +62,15 @@ AuthorActivity SqliteStore::author_activity(const ActivityQuery& q) {
   return readers_.with([&](Db& db) {
     AuthorActivity a;
     if (q.published_cap > 0) {
-      auto& published = db.prepare("SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND status = "
-                                   "'published' LIMIT ?2)");
+      auto& published = db.prepare(
+          "SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND status = "
+          "'published' LIMIT ?2)");
       published.bind(1, q.account_id).bind(2, q.published_cap);
       if (published.step()) a.published = published.int64(0);
     }
-    auto& same = db.prepare("SELECT count(*) FROM comments WHERE author_id = ?1 AND body_hash = ?2 AND created_at >= ?3 "
-                            "AND body_markdown = ?4");
+    auto& same = db.prepare(
+        "SELECT count(*) FROM comments WHERE author_id = ?1 AND body_hash = ?2 AND created_at >= ?3 "
+        "AND body_markdown = ?4");
     same.bind(1, q.account_id).bind(2, text_hash(q.body)).bind(3, q.same_text_since.time_since_epoch().count());
     if (same.bind(4, q.body).step()) a.same_text = same.int64(0);
     if (q.decisions_since) {
@@ -84,16 +97,21 @@ CommentList SqliteStore::list_comments(const CommentQuery& q) {
     bool ascending = q.sort == CommentSort::oldest;
     const char* key = top ? "c.recommend_count" : "c.created_at";
     std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.status = 'published' AND ";
-    if (q.parent_id) sql += "c.parent_id = ?2";
-    else if (q.sort == CommentSort::picks) sql += "c.article_id = ?1 AND c.picked = 1";
-    else sql += "c.article_id = ?1 AND c.parent_id IS NULL";
+    if (q.parent_id)
+      sql += "c.parent_id = ?2";
+    else if (q.sort == CommentSort::picks)
+      sql += "c.article_id = ?1 AND c.picked = 1";
+    else
+      sql += "c.article_id = ?1 AND c.parent_id IS NULL";
     if (q.after)
       sql += std::string(" AND (") + key + (ascending ? " > ?3" : " < ?3") + " OR (" + key + " = ?3 AND c.id" +
              (ascending ? " > ?4" : " < ?4") + "))";
     sql += std::string(" ORDER BY ") + key + (ascending ? " ASC, c.id ASC" : " DESC, c.id DESC") + " LIMIT ?5";
     auto& st = db.prepare(sql);
-    if (q.parent_id) st.bind(2, *q.parent_id);
-    else st.bind(1, q.article_id);
+    if (q.parent_id)
+      st.bind(2, *q.parent_id);
+    else
+      st.bind(1, q.article_id);
     if (q.after) st.bind(3, q.after->key).bind(4, q.after->id);
     int limit = std::clamp(q.limit, 1, 500);
     st.bind(5, limit + 1);
@@ -127,14 +145,18 @@ std::vector<Comment> SqliteStore::list_thread_replies(const std::vector<int64_t>
 }
 
 bool SqliteStore::edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
-                  bool hold) {
+                               bool hold) {
   bool edited = false;
   writer_.run([&](Db& db) {
     auto counted = published_counts(db, id);
     if (!counted) return;
     db.prepare("UPDATE comments SET body_markdown = ?2, body_html = ?3, edited_at = ?4, status = ?5 WHERE id = ?1")
-        .bind(1, id).bind(2, markdown).bind(3, html).bind(4, edited_at.time_since_epoch().count())
-        .bind(5, std::string(hold ? "pending" : "published")).run();
+        .bind(1, id)
+        .bind(2, markdown)
+        .bind(3, html)
+        .bind(4, edited_at.time_since_epoch().count())
+        .bind(5, std::string(hold ? "pending" : "published"))
+        .run();
     if (hold) uncount(db, *counted);
     edited = true;
   });
@@ -157,14 +179,25 @@ int64_t SqliteStore::set_reaction(int64_t comment_id, int64_t account_id, const 
   int64_t count = 0;
   writer_.run([&](Db& db) {
     if (on)
-      db.prepare("INSERT OR IGNORE INTO comment_reactions (comment_id, account_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)")
-          .bind(1, comment_id).bind(2, account_id).bind(3, kind).bind(4, now_seconds().time_since_epoch().count()).run();
+      db.prepare(
+            "INSERT OR IGNORE INTO comment_reactions (comment_id, account_id, kind, created_at) VALUES (?1, ?2, ?3, "
+            "?4)")
+          .bind(1, comment_id)
+          .bind(2, account_id)
+          .bind(3, kind)
+          .bind(4, now_seconds().time_since_epoch().count())
+          .run();
     else
       db.prepare("DELETE FROM comment_reactions WHERE comment_id = ?1 AND account_id = ?2 AND kind = ?3")
-          .bind(1, comment_id).bind(2, account_id).bind(3, kind).run();
+          .bind(1, comment_id)
+          .bind(2, account_id)
+          .bind(3, kind)
+          .run();
     if (db.changes() > 0 && kind == "recommend")
       db.prepare("UPDATE comments SET recommend_count = recommend_count + ?2 WHERE id = ?1")
-          .bind(1, comment_id).bind(2, static_cast<int64_t>(on ? 1 : -1)).run();
+          .bind(1, comment_id)
+          .bind(2, static_cast<int64_t>(on ? 1 : -1))
+          .run();
     auto& st = db.prepare("SELECT recommend_count FROM comments WHERE id = ?1");
     st.bind(1, comment_id);
     if (st.step()) count = st.int64(0);
@@ -172,7 +205,8 @@ int64_t SqliteStore::set_reaction(int64_t comment_id, int64_t account_id, const 
   return count;
 }
 
-std::vector<std::pair<int64_t, std::string>> SqliteStore::reactions_by(int64_t account_id, const std::vector<int64_t>& ids) {
+std::vector<std::pair<int64_t, std::string>> SqliteStore::reactions_by(int64_t account_id,
+                                                                       const std::vector<int64_t>& ids) {
   return readers_.with([&](Db& db) {
     std::vector<std::pair<int64_t, std::string>> out;
     auto& st = db.prepare("SELECT kind FROM comment_reactions WHERE comment_id = ?1 AND account_id = ?2");
@@ -185,12 +219,19 @@ std::vector<std::pair<int64_t, std::string>> SqliteStore::reactions_by(int64_t a
   });
 }
 
-bool SqliteStore::add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) {
+bool SqliteStore::add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason,
+                             const std::string& note) {
   bool added = false;
   writer_.run([&](Db& db) {
-    db.prepare("INSERT OR IGNORE INTO comment_reports (comment_id, reporter_id, reason, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(1, comment_id).bind(2, reporter_id).bind(3, reason).bind(4, note)
-        .bind(5, now_seconds().time_since_epoch().count()).run();
+    db.prepare(
+          "INSERT OR IGNORE INTO comment_reports (comment_id, reporter_id, reason, note, created_at) VALUES (?1, ?2, "
+          "?3, ?4, ?5)")
+        .bind(1, comment_id)
+        .bind(2, reporter_id)
+        .bind(3, reason)
+        .bind(4, note)
+        .bind(5, now_seconds().time_since_epoch().count())
+        .run();
     added = db.changes() > 0;
   });
   return added;
@@ -218,8 +259,9 @@ int64_t SqliteStore::count_comments(int64_t article_id) {
 std::vector<Comment> SqliteStore::held_comments(int64_t author, int64_t article, int limit) {
   return readers_.with([&](Db& db) {
     std::vector<Comment> out;
-    auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                          "WHERE c.author_id = ?1 AND c.article_id = ?2 AND c.status = 'pending' ORDER BY c.id LIMIT ?3");
+    auto& st =
+        db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                   "WHERE c.author_id = ?1 AND c.article_id = ?2 AND c.status = 'pending' ORDER BY c.id LIMIT ?3");
     st.bind(1, author).bind(2, article).bind(3, static_cast<int64_t>(limit));
     while (st.step()) out.push_back(read_comment(st));
     return out;
@@ -230,14 +272,16 @@ bool SqliteStore::set_pick(int64_t comment_id, bool on) {
   bool changed = false;
   writer_.run([&](Db& db) {
     db.prepare("UPDATE comments SET picked = ?2 WHERE id = ?1 AND status = 'published'")
-        .bind(1, comment_id).bind(2, int64_t{on ? 1 : 0}).run();
+        .bind(1, comment_id)
+        .bind(2, int64_t{on ? 1 : 0})
+        .run();
     changed = db.changes() > 0;
   });
   return changed;
 }
 
 std::vector<std::pair<std::string, int64_t>> SqliteStore::comment_counts(const std::vector<std::string>& slugs,
-                                                            TimePoint visible_at) {
+                                                                         TimePoint visible_at) {
   return readers_.with([&](Db& db) {
     std::vector<std::pair<std::string, int64_t>> out;
     auto& st = db.prepare("SELECT comment_count FROM articles WHERE slug = ?1 AND published_at <= ?2");

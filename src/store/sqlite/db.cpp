@@ -103,7 +103,8 @@ Statement& Db::prepare(const std::string& sql) {
     return *it->second;
   }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  int rc =
+      sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "prepare");
   auto& slot = cache_[sql];
   slot = std::make_unique<Statement>(stmt);

@@ -57,19 +57,28 @@ int64_t insert_session(Db& db, int64_t account_id, const NewSession& s) {
   db.prepare(
         "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent, ip) "
         "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)")
-      .bind_blob(1, s.token_hash).bind(2, account_id).bind(3, s.created_at.time_since_epoch().count())
-      .bind(4, s.expires_at.time_since_epoch().count()).bind(5, s.user_agent).bind(6, s.ip)
+      .bind_blob(1, s.token_hash)
+      .bind(2, account_id)
+      .bind(3, s.created_at.time_since_epoch().count())
+      .bind(4, s.expires_at.time_since_epoch().count())
+      .bind(5, s.user_agent)
+      .bind(6, s.ip)
       .run();
   return db.last_insert_id();
 }
 
 void insert_token(Db& db, int64_t account_id, const EmailToken& t, int64_t now) {
   auto or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
-  db.prepare("INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at, new_email, "
-             "new_email_normalized) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-      .bind_blob(1, t.token_hash).bind(2, account_id).bind(3, t.purpose).bind(4, now)
+  db.prepare(
+        "INSERT INTO email_tokens (token_hash, account_id, purpose, created_at, expires_at, new_email, "
+        "new_email_normalized) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      .bind_blob(1, t.token_hash)
+      .bind(2, account_id)
+      .bind(3, t.purpose)
+      .bind(4, now)
       .bind(5, t.expires_at.time_since_epoch().count())
-      .bind_optional(6, or_null(t.new_email)).bind_optional(7, or_null(t.new_email_normalized))
+      .bind_optional(6, or_null(t.new_email))
+      .bind_optional(7, or_null(t.new_email_normalized))
       .run();
 }
 
@@ -86,8 +95,13 @@ std::optional<int64_t> take_token(Db& db, const std::string& hash, const char* p
 }
 
 void insert_mail(Db& db, const OutboxMail& m, int64_t now) {
-  db.prepare("INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)")
-      .bind(1, m.to).bind(2, m.subject).bind(3, m.body_text).bind(4, now)
+  db.prepare(
+        "INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, "
+        "?4)")
+      .bind(1, m.to)
+      .bind(2, m.subject)
+      .bind(3, m.body_text)
+      .bind(4, now)
       .run();
 }
 
@@ -120,7 +134,8 @@ std::vector<Recipient> notify_published(Db& db, int64_t comment_id, int64_t now)
        "p.author_id IS NOT NULL"},
       {"mention", "SELECT m.account_id AS id FROM comment_mentions m WHERE m.comment_id = ?1"},
       {"followed_comment",
-       "SELECT f.follower_id AS id FROM comments c JOIN follows f ON f.followed_id = c.author_id WHERE c.id = ?1 LIMIT 10000"},
+       "SELECT f.follower_id AS id FROM comments c JOIN follows f ON f.followed_id = c.author_id WHERE c.id = ?1 LIMIT "
+       "10000"},
   };
   std::vector<Recipient> out;
   // Most comments notify nobody (no parent, no mention, no follower): one cheap probe finds which of the
@@ -138,7 +153,8 @@ std::vector<Recipient> notify_published(Db& db, int64_t comment_id, int64_t now)
     // Who, first; then one small insert each. (INSERT ... SELECT ... RETURNING makes SQLite build temporary
     // tables for every comment, which cost a third of the posting throughput.)
     std::vector<int64_t> ids;
-    auto& st = db.prepare(std::string("SELECT r.id FROM (") + who + ") AS r JOIN comments c ON c.id = ?1 WHERE "
+    auto& st = db.prepare(std::string("SELECT r.id FROM (") + who +
+                          ") AS r JOIN comments c ON c.id = ?1 WHERE "
                           "r.id IS NOT c.author_id AND NOT EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id "
                           "AND i.ignored_id = c.author_id)");
     st.bind(1, comment_id);

@@ -98,8 +98,8 @@ class SqliteStore final : public Store {
   void delete_sessions(int64_t account_id) override;
   std::vector<SessionInfo> list_sessions(int64_t account_id) override;
   void set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) override;
-  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail, const EmailToken& undo,
-                            const OutboxMail& notice) override;
+  void request_email_change(int64_t id, const EmailToken& confirm, const OutboxMail& confirm_mail,
+                            const EmailToken& undo, const OutboxMail& notice) override;
   void delete_other_sessions(int64_t account_id, int64_t keep) override;
   void delete_account(int64_t id) override;
   void set_role(int64_t id, Role role) override;
@@ -108,7 +108,8 @@ class SqliteStore final : public Store {
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override;
   std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override;
   std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override;
-  std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash, TimePoint now) override;
+  std::optional<int64_t> use_reset_token(const std::string& hash, const std::string& password_hash,
+                                         TimePoint now) override;
   bool email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) override;
 
   // TokenStore (mail.cpp)
@@ -125,7 +126,8 @@ class SqliteStore final : public Store {
                     bool hold) override;
   bool delete_comment(int64_t id) override;
   int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) override;
-  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& ids) override;
+  std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id,
+                                                            const std::vector<int64_t>& ids) override;
   bool add_report(int64_t comment_id, int64_t reporter_id, const std::string& reason, const std::string& note) override;
   std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) override;
   int64_t count_comments(int64_t article_id) override;
@@ -156,8 +158,10 @@ class SqliteStore final : public Store {
   std::vector<QueueItem> moderation_queue(const QueueQuery& q) override;
   SavedComment decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
                               const std::string& reason, bool notify_author) override;
-  void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) override;
-  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) override;
+  void set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until,
+               const std::string& reason) override;
+  void sanction(int64_t account_id, int64_t moderator_id, const std::string& action,
+                const std::string& reason) override;
   bool acknowledge_warning(int64_t account_id) override;
   std::vector<TrainingExample> training_examples(int64_t after_id, int limit) override;
   void save_model(const std::string& name, const std::string& blob) override;
@@ -178,8 +182,8 @@ class SqliteStore final : public Store {
   Contribution create_contribution(const NewContribution& c) override;
   void set_checkout_session(int64_t id, const std::string& session_id) override;
   std::optional<Contribution> find_contribution(int64_t id) override;
-  EventOutcome apply_payment_event(const PaymentEvent& e,
-                                   const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override;
+  EventOutcome apply_payment_event(
+      const PaymentEvent& e, const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override;
   std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) override;
   ContributionReport contribution_report(const std::string& currency, TimePoint until, int days) override;
   std::vector<Contribution> list_contributions(int64_t after_id, int limit) override;

@@ -18,7 +18,9 @@ std::vector<QueueItem> SqliteStore::moderation_queue(const QueueQuery& q) {
       std::string held = "SELECT id FROM comments WHERE status = 'pending' AND id > ?1";
       std::string reported = "SELECT comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > ?1";
       sql += std::string(kCommentFrom) + "WHERE c.id IN (" +
-             (q.view == "held" ? held : q.view == "reported" ? reported : held + " UNION " + reported) +
+             (q.view == "held"       ? held
+              : q.view == "reported" ? reported
+                                     : held + " UNION " + reported) +
              ") AND c.status IN ('pending', 'published')";
     }
     if (q.article_id) sql += " AND c.article_id = ?3";
@@ -38,7 +40,7 @@ std::vector<QueueItem> SqliteStore::moderation_queue(const QueueQuery& q) {
 }
 
 SavedComment SqliteStore::decide_comment(int64_t comment_id, int64_t moderator_id, const std::string& decision,
-                            const std::string& reason, bool notify_author) {
+                                         const std::string& reason, bool notify_author) {
   SavedComment out;
   writer_.run([&](Db& db) {
     out.notified.clear();
@@ -56,19 +58,29 @@ SavedComment SqliteStore::decide_comment(int64_t comment_id, int64_t moderator_i
     int64_t delta = (status == "published" ? -1 : 0) + (next == "published" ? 1 : 0);
     db.prepare("UPDATE comments SET status = ?2 WHERE id = ?1").bind(1, comment_id).bind(2, next).run();
     if (delta != 0) {
-      db.prepare("UPDATE articles SET comment_count = comment_count + ?2 WHERE id = ?1").bind(1, article).bind(2, delta).run();
+      db.prepare("UPDATE articles SET comment_count = comment_count + ?2 WHERE id = ?1")
+          .bind(1, article)
+          .bind(2, delta)
+          .run();
       if (parent)
-        db.prepare("UPDATE comments SET reply_count = reply_count + ?2 WHERE id = ?1").bind(1, *parent).bind(2, delta).run();
+        db.prepare("UPDATE comments SET reply_count = reply_count + ?2 WHERE id = ?1")
+            .bind(1, *parent)
+            .bind(2, delta)
+            .run();
     }
     int64_t now = now_seconds().time_since_epoch().count();
     if (status == "pending" && next == "published") out.notified = notify_published(db, comment_id, now);
     // The author hears about a held comment going up, and about any comment coming down.
-    std::string notice = next == "published" ? (status == "pending" ? "approved" : "") :
-                         (status == "published" || status == "pending") ? next : "";
+    std::string notice = next == "published"                              ? (status == "pending" ? "approved" : "")
+                         : (status == "published" || status == "pending") ? next
+                                                                          : "";
     if (!notice.empty() && notify_author) {
       // One notice per comment and reader: the latest decision replaces an earlier one.
-      db.prepare("DELETE FROM notifications WHERE comment_id = ?1 AND account_id = (SELECT author_id FROM comments "
-                 "WHERE id = ?1)").bind(1, comment_id).run();
+      db.prepare(
+            "DELETE FROM notifications WHERE comment_id = ?1 AND account_id = (SELECT author_id FROM comments "
+            "WHERE id = ?1)")
+          .bind(1, comment_id)
+          .run();
       auto& n = db.prepare(
           "INSERT INTO notifications (account_id, kind, comment_id, detail, created_at) SELECT author_id, "
           "'moderation', id, ?2, ?3 FROM comments WHERE id = ?1 AND author_id IS NOT NULL RETURNING account_id");
@@ -76,19 +88,24 @@ SavedComment SqliteStore::decide_comment(int64_t comment_id, int64_t moderator_i
       while (n.step()) out.notified.push_back(Recipient{n.int64(0), "moderation"});
     }
     db.prepare("UPDATE comment_reports SET resolved_at = ?2 WHERE comment_id = ?1 AND resolved_at IS NULL")
-        .bind(1, comment_id).bind(2, now).run();
+        .bind(1, comment_id)
+        .bind(2, now)
+        .run();
     log_act(db, moderator_id, decision, comment_id, author, reason, now);
   });
   out.comment = *find_comment(comment_id);
   return out;
 }
 
-void SqliteStore::set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until, const std::string& reason) {
+void SqliteStore::set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until,
+                          const std::string& reason) {
   writer_.run([&](Db& db) {
     auto& up = db.prepare("UPDATE accounts SET banned_until = ?2, ban_reason = ?3 WHERE id = ?1");
     up.bind(1, account_id);
-    if (until) up.bind(2, until->time_since_epoch().count());
-    else up.bind(2, nullptr);
+    if (until)
+      up.bind(2, until->time_since_epoch().count());
+    else
+      up.bind(2, nullptr);
     up.bind(3, reason).run();
     if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
     log_act(db, moderator_id, until ? "ban" : "unban", std::nullopt, account_id, reason,
@@ -96,7 +113,8 @@ void SqliteStore::set_ban(int64_t account_id, int64_t moderator_id, std::optiona
   });
 }
 
-void SqliteStore::sanction(int64_t account_id, int64_t moderator_id, const std::string& action, const std::string& reason) {
+void SqliteStore::sanction(int64_t account_id, int64_t moderator_id, const std::string& action,
+                           const std::string& reason) {
   writer_.run([&](Db& db) {
     auto exists = [](Statement& st) {
       bool row = st.step();
@@ -105,10 +123,12 @@ void SqliteStore::sanction(int64_t account_id, int64_t moderator_id, const std::
     };
     bool found;
     if (action == "warn") {
-      found = exists(db.prepare("UPDATE accounts SET warning = ?2 WHERE id = ?1 RETURNING 1").bind(1, account_id).bind(2, reason));
+      found = exists(
+          db.prepare("UPDATE accounts SET warning = ?2 WHERE id = ?1 RETURNING 1").bind(1, account_id).bind(2, reason));
     } else if (action == "premoderate" || action == "release") {
       found = exists(db.prepare("UPDATE accounts SET premoderated = ?2 WHERE id = ?1 RETURNING 1")
-                         .bind(1, account_id).bind(2, int64_t{action == "premoderate"}));
+                         .bind(1, account_id)
+                         .bind(2, int64_t{action == "premoderate"}));
     } else {
       found = exists(db.prepare("SELECT 1 FROM accounts WHERE id = ?1").bind(1, account_id));
     }
@@ -124,16 +144,19 @@ bool SqliteStore::acknowledge_warning(int64_t account_id) {
     st.bind(1, account_id);
     had = st.step();
     st.reset();
-    if (had) log_act(db, account_id, "acknowledge_warning", std::nullopt, account_id, "", now_seconds().time_since_epoch().count());
+    if (had)
+      log_act(db, account_id, "acknowledge_warning", std::nullopt, account_id, "",
+              now_seconds().time_since_epoch().count());
   });
   return had;
 }
 
 std::vector<TrainingExample> SqliteStore::training_examples(int64_t after_id, int limit) {
   return readers_.with([&](Db& db) {
-    auto& st = db.prepare("SELECT l.id, l.action <> 'approve', c.body_markdown FROM moderation_log l JOIN comments c ON "
-                          "c.id = l.comment_id WHERE l.id > ?1 AND l.action IN ('approve', 'reject', 'hide') ORDER BY "
-                          "l.id LIMIT ?2");
+    auto& st = db.prepare(
+        "SELECT l.id, l.action <> 'approve', c.body_markdown FROM moderation_log l JOIN comments c ON "
+        "c.id = l.comment_id WHERE l.id > ?1 AND l.action IN ('approve', 'reject', 'hide') ORDER BY "
+        "l.id LIMIT ?2");
     st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
     std::vector<TrainingExample> out;
     while (st.step()) out.push_back(TrainingExample{st.int64(0), st.int64(1) != 0, st.text(2)});
@@ -143,9 +166,13 @@ std::vector<TrainingExample> SqliteStore::training_examples(int64_t after_id, in
 
 void SqliteStore::save_model(const std::string& name, const std::string& blob) {
   writer_.run([&](Db& db) {
-    db.prepare("INSERT INTO models (name, blob, saved_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET "
-               "blob = excluded.blob, saved_at = excluded.saved_at")
-        .bind(1, name).bind_blob(2, blob).bind(3, now_seconds().time_since_epoch().count()).run();
+    db.prepare(
+          "INSERT INTO models (name, blob, saved_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET "
+          "blob = excluded.blob, saved_at = excluded.saved_at")
+        .bind(1, name)
+        .bind_blob(2, blob)
+        .bind(3, now_seconds().time_since_epoch().count())
+        .run();
   });
 }
 
@@ -159,15 +186,17 @@ std::optional<std::string> SqliteStore::load_model(const std::string& name) {
 }
 
 void SqliteStore::audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,
-           const std::string& detail) {
+                        const std::string& detail) {
   writer_.run([&](Db& db) {
-    log_act(db, actor_id.value_or(0), action, std::nullopt, account_id, detail, now_seconds().time_since_epoch().count());
+    log_act(db, actor_id.value_or(0), action, std::nullopt, account_id, detail,
+            now_seconds().time_since_epoch().count());
   });
 }
 
 std::vector<LogEntry> SqliteStore::audit_log(const LogQuery& q) {
   return readers_.with([&](Db& db) {
-    std::string sql = std::string("SELECT ") + kLogColumns + " FROM "
+    std::string sql = std::string("SELECT ") + kLogColumns +
+                      " FROM "
                       "moderation_log l WHERE (?1 = 0 OR id < ?1)";
     if (q.subject_id) sql += " AND account_id = ?3";
     if (!q.action.empty()) sql += " AND action = ?4";

@@ -10,9 +10,15 @@ void SqliteStore::set_follow(int64_t follower, int64_t followed, bool on) {
     exists.reset();
     if (on)
       db.prepare("INSERT OR IGNORE INTO follows (follower_id, followed_id, created_at) VALUES (?1, ?2, ?3)")
-          .bind(1, follower).bind(2, followed).bind(3, now_seconds().time_since_epoch().count()).run();
+          .bind(1, follower)
+          .bind(2, followed)
+          .bind(3, now_seconds().time_since_epoch().count())
+          .run();
     else
-      db.prepare("DELETE FROM follows WHERE follower_id = ?1 AND followed_id = ?2").bind(1, follower).bind(2, followed).run();
+      db.prepare("DELETE FROM follows WHERE follower_id = ?1 AND followed_id = ?2")
+          .bind(1, follower)
+          .bind(2, followed)
+          .run();
   });
 }
 
@@ -64,9 +70,9 @@ std::vector<Comment> SqliteStore::comments_of(int64_t author, int64_t before_id,
 std::vector<Notification> SqliteStore::notifications(int64_t account, int64_t before_id, int limit) {
   return readers_.with([&](Db& db) {
     std::vector<Notification> out;
-    auto& st = db.prepare(std::string("SELECT ") + kNotificationColumns + kNotificationFrom +
-                          "WHERE n.account_id = ?1 AND " + kNotificationVisible +
-                          " AND (?2 = 0 OR n.id < ?2) ORDER BY n.id DESC LIMIT ?3");
+    auto& st =
+        db.prepare(std::string("SELECT ") + kNotificationColumns + kNotificationFrom + "WHERE n.account_id = ?1 AND " +
+                   kNotificationVisible + " AND (?2 = 0 OR n.id < ?2) ORDER BY n.id DESC LIMIT ?3");
     st.bind(1, account).bind(2, before_id).bind(3, static_cast<int64_t>(limit));
     while (st.step()) out.push_back(read_notification(st));
     return out;
@@ -85,7 +91,10 @@ int64_t SqliteStore::unread_notifications(int64_t account) {
 void SqliteStore::mark_notifications_read(int64_t account, int64_t up_to_id) {
   writer_.run([&](Db& db) {
     db.prepare("UPDATE notifications SET read_at = ?3 WHERE account_id = ?1 AND id <= ?2 AND read_at IS NULL")
-        .bind(1, account).bind(2, up_to_id).bind(3, now_seconds().time_since_epoch().count()).run();
+        .bind(1, account)
+        .bind(2, up_to_id)
+        .bind(3, now_seconds().time_since_epoch().count())
+        .run();
   });
 }
 
@@ -97,9 +106,15 @@ void SqliteStore::set_ignore(int64_t account, int64_t ignored, bool on) {
     exists.reset();
     if (on)
       db.prepare("INSERT OR IGNORE INTO ignores (account_id, ignored_id, created_at) VALUES (?1, ?2, ?3)")
-          .bind(1, account).bind(2, ignored).bind(3, now_seconds().time_since_epoch().count()).run();
+          .bind(1, account)
+          .bind(2, ignored)
+          .bind(3, now_seconds().time_since_epoch().count())
+          .run();
     else
-      db.prepare("DELETE FROM ignores WHERE account_id = ?1 AND ignored_id = ?2").bind(1, account).bind(2, ignored).run();
+      db.prepare("DELETE FROM ignores WHERE account_id = ?1 AND ignored_id = ?2")
+          .bind(1, account)
+          .bind(2, ignored)
+          .run();
   });
 }
 
@@ -128,7 +143,10 @@ std::vector<int64_t> SqliteStore::followed_among(int64_t follower, const std::ve
 
 void SqliteStore::set_show_supporter(int64_t account, bool on) {
   writer_.run([&](Db& db) {
-    db.prepare("UPDATE accounts SET show_supporter = ?2 WHERE id = ?1").bind(1, account).bind(2, int64_t{on ? 1 : 0}).run();
+    db.prepare("UPDATE accounts SET show_supporter = ?2 WHERE id = ?1")
+        .bind(1, account)
+        .bind(2, int64_t{on ? 1 : 0})
+        .run();
     if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
     db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
   });
@@ -160,7 +178,8 @@ std::vector<DueDigest> SqliteStore::due_digests(TimePoint now, int limit) {
     auto& items = db.prepare(std::string("SELECT ") + kNotificationColumns + kNotificationFrom +
                              "WHERE n.account_id = ?1 AND n.id > ?2 AND n.read_at IS NULL AND " + kNotificationVisible +
                              " ORDER BY n.id LIMIT 21");
-    auto& last = db.prepare("SELECT max(id), coalesce(sum(read_at IS NULL), 0) FROM notifications WHERE account_id = ?1 AND id > ?2");
+    auto& last = db.prepare(
+        "SELECT max(id), coalesce(sum(read_at IS NULL), 0) FROM notifications WHERE account_id = ?1 AND id > ?2");
     for (auto& d : out) {
       items.reset();
       items.bind(1, d.account.id).bind(2, d.cursor);
@@ -178,13 +197,19 @@ std::vector<DueDigest> SqliteStore::due_digests(TimePoint now, int limit) {
 }
 
 bool SqliteStore::record_digest(int64_t account, int64_t expected, int64_t up_to, TimePoint now,
-                   const std::optional<OutboxMail>& mail) {
+                                const std::optional<OutboxMail>& mail) {
   bool moved = false;
   writer_.run([&](Db& db) {
     int64_t at = now.time_since_epoch().count();
-    db.prepare("UPDATE accounts SET digest_cursor = ?3, digest_sent_at = CASE WHEN ?4 THEN ?5 ELSE digest_sent_at "
-               "END WHERE id = ?1 AND digest_cursor = ?2")
-        .bind(1, account).bind(2, expected).bind(3, up_to).bind(4, int64_t{mail ? 1 : 0}).bind(5, at).run();
+    db.prepare(
+          "UPDATE accounts SET digest_cursor = ?3, digest_sent_at = CASE WHEN ?4 THEN ?5 ELSE digest_sent_at "
+          "END WHERE id = ?1 AND digest_cursor = ?2")
+        .bind(1, account)
+        .bind(2, expected)
+        .bind(3, up_to)
+        .bind(4, int64_t{mail ? 1 : 0})
+        .bind(5, at)
+        .run();
     moved = db.changes() > 0;
     if (moved && mail) insert_mail(db, *mail, at);
   });

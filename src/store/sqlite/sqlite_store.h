@@ -10,9 +10,9 @@
 namespace tribune {
 
 struct SqliteOptions {
-  std::string path;              // the database file; ":memory:" is not supported (readers need the file)
+  std::string path;  // the database file; ":memory:" is not supported (readers need the file)
   int read_connections = 8;
-  int max_batch = 256;           // writes carried by one commit at most
+  int max_batch = 256;  // writes carried by one commit at most
 };
 
 std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options);

@@ -153,8 +153,10 @@ void GroupCommitWriter::commit_batch(std::vector<Pending>& batch) {
   commits_.fetch_add(1);
   grouped_.fetch_add(static_cast<int64_t>(batch.size()));
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (failures[i]) batch[i].promise.set_exception(failures[i]);
-    else batch[i].promise.set_value();
+    if (failures[i])
+      batch[i].promise.set_exception(failures[i]);
+    else
+      batch[i].promise.set_value();
   }
 }
 
