@@ -25,10 +25,10 @@ inline void print_escaped(const char* label, std::string_view s) {
 }  // namespace tribune::fuzz
 
 // __builtin_trap, not assert: it fires under NDEBUG too, and libFuzzer reports it as a crash (deadly signal).
-#define FUZZ_CHECK(cond)                                                                          \
-  do {                                                                                            \
-    if (!(cond)) {                                                                                \
-      std::fprintf(stderr, "fuzz contract broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__);     \
-      __builtin_trap();                                                                           \
-    }                                                                                             \
+#define FUZZ_CHECK(cond)                                                                     \
+  do {                                                                                       \
+    if (!(cond)) {                                                                           \
+      std::fprintf(stderr, "fuzz contract broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+      __builtin_trap();                                                                      \
+    }                                                                                        \
   } while (0)

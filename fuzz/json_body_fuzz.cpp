@@ -4,15 +4,16 @@
 // Input: the body, sent as application/json. Contract checked:
 //   - parse_object returns an object with no field outside `known`, or throws Error: 400 invalid_utf8,
 //     invalid_json or unknown_field (naming a field that is indeed unknown);
-//   - it accepts only valid UTF-8, and what it accepts serialises to JSON that parses to the same value (numbers
-//     beyond a double's range aside: Boost.JSON 1.81 reads 1e999 as infinity and writes it as "Infinity",
-//     which is not JSON; no handler echoes a number it was sent);
+//   - it accepts only valid UTF-8, and what it accepts serialises to JSON that parses to the same value. Two
+//     allowances for Boost.JSON 1.81 (no handler echoes a number it was sent): it reads 1e999 as infinity and
+//     writes that as "Infinity", which is not JSON, so such bodies are left out; and its number parser is not
+//     correctly rounded (precise parsing came in 1.83), so a double may come back a few ULPs away.
 //   - the field readers give valid UTF-8 strings, or throw Error naming the field (400 invalid_type,
 //     422 missing_field);
 //   - the content type: the body is read only when the type before ';', trimmed and in any case, is
 //     application/json (else 415). The first line of the input is tried as a Content-Type header.
+#include <algorithm>
 #include <boost/json.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -30,10 +31,19 @@ using namespace tribune;
 namespace json = boost::json;
 
 // The union of the fields the API's bodies take (docs/api.md): articles, comments, accounts, moderation.
-constexpr std::initializer_list<std::string_view> kKnown = {
-    "title", "slug", "standfirst", "authors", "author_bio", "section", "tags", "published_at", "source_name",
-    "source_url", "comments", "body", "parent_id", "acknowledge_nudge", "email", "password", "display_name",
-    "current_password", "new_password", "sign_out_others", "token", "role", "reason", "note", "decision", "ids"};
+constexpr std::initializer_list<std::string_view> kKnown = {"title",        "slug",
+                                                            "standfirst",   "authors",
+                                                            "author_bio",   "section",
+                                                            "tags",         "published_at",
+                                                            "source_name",  "source_url",
+                                                            "comments",     "body",
+                                                            "parent_id",    "acknowledge_nudge",
+                                                            "email",        "password",
+                                                            "display_name", "current_password",
+                                                            "new_password", "sign_out_others",
+                                                            "token",        "role",
+                                                            "reason",       "note",
+                                                            "decision",     "ids"};
 
 bool has_non_finite(const json::value& v) {
   if (v.is_double()) return !std::isfinite(v.get_double());
@@ -46,13 +56,40 @@ bool has_non_finite(const json::value& v) {
   return false;
 }
 
+// Equal, but doubles only within a relative 1e-14 (see the header comment).
+bool same_json(const json::value& a, const json::value& b) {
+  if (a.is_double() && b.is_double()) {
+    double x = a.get_double(), y = b.get_double();
+    return x == y || std::fabs(x - y) <= 1e-14 * std::max(std::fabs(x), std::fabs(y));
+  }
+  if (a.is_array() && b.is_array()) {
+    const auto &x = a.get_array(), &y = b.get_array();
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (!same_json(x[i], y[i])) return false;
+    return true;
+  }
+  if (a.is_object() && b.is_object()) {
+    const auto &x = a.get_object(), &y = b.get_object();
+    if (x.size() != y.size()) return false;
+    for (const auto& kv : x) {
+      auto it = y.find(kv.key());
+      if (it == y.end() || !same_json(kv.value(), it->value())) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
 bool known(std::string_view key) {
   for (auto k : kKnown)
     if (k == key) return true;
   return false;
 }
 
-RequestContext context_for(const Request& request) { return RequestContext{request, "/api/v1/x", {}, {}, "127.0.0.1", {}}; }
+RequestContext context_for(const Request& request) {
+  return RequestContext{request, "/api/v1/x", {}, {}, "127.0.0.1", {}};
+}
 
 template <class F>
 void field_reader(std::string_view key, F f) {
@@ -87,8 +124,8 @@ void check_body(std::string_view body) {
     std::string text = json::serialize(whole);
     boost::system::error_code ec;
     json::value back = json::parse(text, ec);
-    if (ec || back != whole) fuzz::print_escaped("serialised", text);
-    FUZZ_CHECK(!ec && back == whole);
+    if (ec || !same_json(back, whole)) fuzz::print_escaped("serialised", text);
+    FUZZ_CHECK(!ec && same_json(back, whole));
   }
 
   for (auto key : kKnown) {

@@ -32,7 +32,9 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> set) {
   return false;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Decodes the character references cmark writes in attributes (&amp; &quot; &lt; &gt; &#x27; &#39;) and any
 // other numeric one, as a browser would before reading the URL.
@@ -49,15 +51,21 @@ std::string decode_entities(std::string_view v) {
       continue;
     }
     std::string_view ent = v.substr(i + 1, semi - i - 1);
-    if (ent == "amp") out += '&';
-    else if (ent == "quot") out += '"';
-    else if (ent == "lt") out += '<';
-    else if (ent == "gt") out += '>';
+    if (ent == "amp")
+      out += '&';
+    else if (ent == "quot")
+      out += '"';
+    else if (ent == "lt")
+      out += '<';
+    else if (ent == "gt")
+      out += '>';
     else if (ent.size() > 1 && ent[0] == '#') {
       bool hex = ent[1] == 'x' || ent[1] == 'X';
       unsigned long cp = 0;
       for (char c : ent.substr(hex ? 2 : 1)) {
-        int d = (c >= '0' && c <= '9') ? c - '0' : (hex && lower(c) >= 'a' && lower(c) <= 'f') ? lower(c) - 'a' + 10 : -1;
+        int d = (c >= '0' && c <= '9')                        ? c - '0'
+                : (hex && lower(c) >= 'a' && lower(c) <= 'f') ? lower(c) - 'a' + 10
+                                                              : -1;
         if (d < 0 || cp > 0x10FFFF) break;
         cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(d);
       }
@@ -108,9 +116,9 @@ void check_html(std::string_view html, bool ugc) {
     size_t name_start = i;
     while (i < at.size() && ((at[i] >= 'a' && at[i] <= 'z') || (at[i] >= '0' && at[i] <= '9'))) ++i;
     std::string_view name = at.substr(name_start, i - name_start);
-    bool allowed = one_of(name, {"p", "em", "strong", "a", "img", "code", "pre", "blockquote", "ul", "ol", "li", "h1",
-                                 "h2", "h3", "h4", "h5", "h6", "hr", "br", "del", "table", "thead", "tbody", "tr", "th",
-                                 "td"});
+    bool allowed = one_of(
+        name, {"p",  "em", "strong", "a",  "img", "code", "pre", "blockquote", "ul",    "ol",    "li", "h1", "h2",
+               "h3", "h4", "h5",     "h6", "hr",  "br",   "del", "table",      "thead", "tbody", "tr", "th", "td"});
     if (!allowed) fuzz::print_escaped("element", at.substr(0, 40));
     FUZZ_CHECK(allowed);
     if (ugc) FUZZ_CHECK(name != "img");
