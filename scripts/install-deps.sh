@@ -15,6 +15,7 @@ if [[ ${1:-} == --test ]]; then
   # The fuzz targets (fuzz/, scripts/fuzz.sh): clang; libFuzzer's runtime libclang_rt.fuzzer (libclang-rt-14-dev,
   # only recommended by clang's packages, so named here); llvm-symbolizer (llvm) for readable stack traces.
   PACKAGES+=(clang libclang-rt-dev llvm)
+  PACKAGES+=(clang-format)  # scripts/check-format.sh
   command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 fi
 missing=()

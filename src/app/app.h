@@ -51,7 +51,7 @@ class App {
   using StoreDecorator = std::function<std::unique_ptr<Store>(std::unique_ptr<Store>)>;
 
   // Opens the store and brings its schema up to date.
-  explicit App(Config config, StoreDecorator decorate = {});
+  explicit App(Config config, const StoreDecorator& decorate = {});
   ~App();
 
   // Publishes the embedded demo publication when the store holds no article. Returns articles added.

@@ -177,7 +177,7 @@ std::string AccountService::csrf_for(std::string_view session_token) {
   return base64url_encode(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
 }
 
-AccountService::Started AccountService::register_account(std::string email, std::string display_name,
+AccountService::Started AccountService::register_account(const std::string& email, const std::string& display_name,
                                                          const std::string& password, const ClientInfo& client) {
   limiter_.hit("register:ip:" + client.ip, limits_.register_per_ip);
   auto normalized = normalize_email(email);
@@ -274,8 +274,8 @@ void AccountService::end_session(int64_t account_id, int64_t session_id) {
   if (!accounts_store_.delete_account_session(account_id, session_id)) throw not_found("The session");
 }
 
-Account AccountService::create_account(std::string email, std::string display_name, const std::string& password,
-                                       const std::string& role) {
+Account AccountService::create_account(const std::string& email, const std::string& display_name,
+                                       const std::string& password, const std::string& role) {
   Role parsed = parse_role_field(role);
   auto normalized = normalize_email(email);
   auto name = clean_display_name(display_name);

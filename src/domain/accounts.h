@@ -59,8 +59,8 @@ struct MailSettings {
 };
 
 struct PasswordPolicy {
-  unsigned long long opslimit = 2;        // t
-  size_t memlimit = 19u * 1024u * 1024u;  // m = 19 MiB (OWASP minimum for Argon2id)
+  unsigned long long opslimit = 2;             // t
+  size_t memlimit = size_t{19} * 1024 * 1024;  // m = 19 MiB (OWASP minimum for Argon2id)
 };
 
 // A signed-in request's identity.
@@ -80,7 +80,7 @@ class AccountService {
 
   // Validates, creates the account and its first session in one transaction. Errors: invalid (field named:
   // email, display_name, password), conflict email_taken, rate_limited.
-  Started register_account(std::string email, std::string display_name, const std::string& password,
+  Started register_account(const std::string& email, const std::string& display_name, const std::string& password,
                            const ClientInfo& client);
 
   // Errors: unauthenticated invalid_credentials (the same for unknown email and wrong password, after the
@@ -138,7 +138,7 @@ class AccountService {
   }
 
   // Staff bootstrap (CLI): any role, no session.
-  Account create_account(std::string email, std::string display_name, const std::string& password,
+  Account create_account(const std::string& email, const std::string& display_name, const std::string& password,
                          const std::string& role);
 
   // CSRF token for a session token: keyed BLAKE2b, so any node can check it without a lookup.

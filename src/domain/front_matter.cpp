@@ -8,7 +8,7 @@ namespace tribune {
 
 namespace {
 
-Error syntax(size_t line, std::string key, std::string what) {
+Error syntax(size_t line, const std::string& key, const std::string& what) {
   std::string msg = "front matter line " + std::to_string(line) + (key.empty() ? "" : " (" + key + ")") + ": " + what;
   return Error(ErrorKind::invalid, "invalid_front_matter", msg, key);
 }

@@ -175,7 +175,8 @@ std::unique_ptr<RE2::Set> compile_set(const std::vector<std::string>& patterns, 
                   list);
     std::string error;
     if (set->Add(wrapped, &error) < 0)
-      throw Error(ErrorKind::invalid, "bad_pattern", std::string(list) + " pattern '" + p + "': " + error, list);
+      throw Error(ErrorKind::invalid, "bad_pattern",
+                  std::string(list).append(" pattern '").append(p).append("': ").append(error), list);
     names.push_back(p);
   }
   if (!set->Compile())

@@ -36,7 +36,7 @@ std::optional<Verdict> ExternalRule::check(const Candidate& c) const {
   request.headers = {"Content-Type: application/json", signature};
   request.body = std::move(body);
   request.timeout = request.connect_timeout = settings_.timeout;
-  request.max_answer = 64 * 1024;  // an answer is a few bytes
+  request.max_answer = size_t{64} * 1024;  // an answer is a few bytes
   auto reply = curl_client::post(request);
   if (!reply.ok()) return failed(reply.error);
   if (reply.status != 200) return failed("HTTP " + std::to_string(reply.status));

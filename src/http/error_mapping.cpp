@@ -13,7 +13,6 @@ http::status status_for(ErrorKind kind) {
     case ErrorKind::unauthenticated:
       return http::status::unauthorized;
     case ErrorKind::forbidden:
-      return http::status::forbidden;
     case ErrorKind::csrf_failed:
       return http::status::forbidden;
     case ErrorKind::not_found:

@@ -153,7 +153,7 @@ std::string query_cache_key(std::string_view prefix, const std::map<std::string,
   key += '?';
   for (const auto& [k, v] : query) {
     if (std::find(kept.begin(), kept.end(), k) == kept.end()) return {};
-    key += k + "=" + v + "&";
+    key.append(k).append("=").append(v).append("&");
   }
   return key.size() > 300 ? std::string() : key;
 }

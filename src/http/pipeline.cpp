@@ -46,7 +46,7 @@ void parse_target(std::string_view target, RequestContext& ctx) {
   if (!parsed) throw bad_target("The request target is not a valid path.");
   std::string path;
   for (auto seg : parsed->segments()) {
-    std::string s(seg);
+    const std::string& s = seg;
     if (s == "." || s == "..") throw bad_target("Dot segments are not allowed in paths.");
     if (s.find('\0') != std::string::npos || s.find('/') != std::string::npos)
       throw bad_target("The path contains a forbidden character.");
@@ -202,7 +202,7 @@ Response Pipeline::run_handler(const Route& route, RequestContext& ctx) const {
         r.payload().find(issued) != std::string_view::npos)
       r.headers.insert(http::field::set_cookie,
                        set_cookie(options_.presession_cookie, issued,
-                                  {.secure = options_.secure_cookies, .http_only = true, .max_age = 12 * 3600}));
+                                  {.secure = options_.secure_cookies, .http_only = true, .max_age = 12L * 3600}));
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::internal) spdlog::error("{} {}: {}", ctx.request.method_string(), ctx.path, e.what());
     r = error_response(e, route.api, ctx.principal);

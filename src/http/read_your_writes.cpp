@@ -35,7 +35,7 @@ Written written(const Request& r) {
 
 }  // namespace
 
-Pipeline::RequestScope read_your_writes(std::function<int64_t()> unix_now, bool secure_cookie) {
+Pipeline::RequestScope read_your_writes(const std::function<int64_t()>& unix_now, bool secure_cookie) {
   auto fresh = [unix_now](const Written& w) {
     int64_t age = unix_now() - w.at;
     return w.position && age >= 0 && age < kFreshSeconds;

@@ -13,6 +13,6 @@
 namespace tribune {
 
 // unix_now: the clock, in Unix seconds; secure_cookie: the cookie is Secure (an https site).
-Pipeline::RequestScope read_your_writes(std::function<int64_t()> unix_now, bool secure_cookie);
+Pipeline::RequestScope read_your_writes(const std::function<int64_t()>& unix_now, bool secure_cookie);
 
 }  // namespace tribune

@@ -50,7 +50,8 @@ void Router::add(http::verb method, std::string pattern, Access access, Handler 
   // The fast path runs before anyone is authenticated: it may only serve what everyone may see.
   if (fast && access.who != Access::Who::anyone)
     throw std::logic_error("route " + pattern + ": a fast handler on a route that is not public");
-  Route r{method, pattern, std::move(access), std::move(handler), std::move(fast), api, split_path(pattern)};
+  auto parts = split_path(pattern);
+  Route r{method, std::move(pattern), std::move(access), std::move(handler), std::move(fast), api, std::move(parts)};
   routes_.push_back(std::move(r));
 }
 

@@ -76,7 +76,7 @@ asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
   stream.expires_after(std::chrono::seconds(2));
   char sink[16 * 1024];
   size_t discarded = 0;
-  while (discarded < 1024 * 1024) {
+  while (discarded < size_t{1024} * 1024) {
     auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), as_tuple);
     if (rec) break;
     discarded += n;

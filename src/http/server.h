@@ -17,10 +17,10 @@ namespace tribune {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;             // 0 picks a free port
-  int io_threads = 0;               // 0: one per core
-  size_t header_limit = 16 * 1024;  // larger request heads get 431
-  size_t body_limit = 1024 * 1024;  // larger bodies get 413
+  uint16_t port = 8080;                     // 0 picks a free port
+  int io_threads = 0;                       // 0: one per core
+  size_t header_limit = size_t{16} * 1024;  // larger request heads get 431
+  size_t body_limit = size_t{1024} * 1024;  // larger bodies get 413
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds drain_timeout{10};

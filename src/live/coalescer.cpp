@@ -59,13 +59,11 @@ void Coalescer::run() {
         e.kept.reset();
         e.last = now;
         next = std::min(next, now + interval_);
-      } else if (e.kept) {
-        next = std::min(next, ready);
-      } else if (ready <= now) {
+      } else if (!e.kept && ready <= now) {
         it = entries_.erase(it);  // quiet for a whole interval: nothing to remember
         continue;
       } else {
-        next = std::min(next, ready);
+        next = std::min(next, ready);  // a frame kept for later, or a quiet interval still running
       }
       ++it;
     }

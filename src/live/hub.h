@@ -25,7 +25,7 @@ class LiveHub;
 // One open event stream. Created and drained on its connection's executor; publish() only posts to it.
 class Subscriber : public std::enable_shared_from_this<Subscriber> {
  public:
-  explicit Subscriber(boost::asio::any_io_executor executor) : timer_(executor) {}
+  explicit Subscriber(const boost::asio::any_io_executor& executor) : timer_(executor) {}
 
   // Only on the connection's executor.
   // The next queued frame, or null when none. Frames are shared by every subscriber of the topic.

@@ -68,7 +68,7 @@ struct ArticleDraft {
 inline constexpr size_t kMaxSlug = 80;
 inline constexpr size_t kMaxTitle = 300;
 inline constexpr size_t kMaxStandfirst = 1000;
-inline constexpr size_t kMaxBody = 512 * 1024;
+inline constexpr size_t kMaxBody = size_t{512} * 1024;
 inline constexpr size_t kMaxAuthors = 10;
 inline constexpr size_t kMaxTags = 20;
 inline constexpr size_t kMaxName = 120;

@@ -29,7 +29,7 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, std::string code, std::string message, std::string field = {})
+  Error(ErrorKind kind, std::string code, const std::string& message, std::string field = {})
       : std::runtime_error(message), kind_(kind), code_(std::move(code)), field_(std::move(field)) {}
 
   ErrorKind kind() const noexcept { return kind_; }

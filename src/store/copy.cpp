@@ -167,7 +167,7 @@ int64_t copy_table(sqlite::Db& db, pg::Connection& c, const Table& t, int batch_
       db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + (has_id ? " ORDER BY id" : ""));
 
   std::vector<pg::Param> params;
-  params.reserve(static_cast<size_t>(per_batch * width));
+  params.reserve(static_cast<size_t>(per_batch) * static_cast<size_t>(width));
   int rows = 0;
   int64_t done = 0;
   auto flush = [&] {
@@ -204,6 +204,7 @@ StoreCopyReport copy_in_transaction(sqlite::Db& db, pg::Connection& c, int batch
 
   // Nobody else may write to the target while it is checked and filled; readers may look.
   std::vector<std::string> quoted;
+  quoted.reserve(std::size(tables));
   for (const auto& t : tables) quoted.push_back(pg::quote_identifier(t.name));
   c.exec("LOCK TABLE " + join(quoted) + " IN EXCLUSIVE MODE");
   std::vector<std::string> occupied;

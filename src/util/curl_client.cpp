@@ -84,7 +84,7 @@ std::string send_mail(const Mail& mail) {
   auto read = +[](char* buffer, size_t size, size_t nitems, void* user) -> size_t {
     auto* r = static_cast<Reader*>(user);
     size_t n = std::min(r->payload->size() - r->offset, size * nitems);
-    std::memcpy(buffer, r->payload->data() + r->offset, n);
+    std::memcpy(buffer, r->payload->data() + r->offset, n);  // NOLINT(bugprone-not-null-terminated-result): bytes
     r->offset += n;
     return n;
   };

@@ -111,6 +111,7 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
   std::string here = "/moderation?view=" + q.view + filters;
 
   std::vector<Comment> comments;
+  comments.reserve(queue.size());
   for (const auto& item : queue) comments.push_back(item.comment);
   PageRenderer::ActivityPage page;
   page.heading = "Moderation";

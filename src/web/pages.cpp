@@ -300,7 +300,7 @@ struct LayoutArgs {
 }  // namespace
 
 static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, const std::string& asset_version,
-                        const std::vector<Section>& sections, const LayoutArgs& a, std::string content) {
+                        const std::vector<Section>& sections, const LayoutArgs& a, const std::string& content) {
   mus::data d;
   d.set("lang", site.locality.locale.substr(0, 2));
   d.set("page_title", a.page_title);
@@ -314,7 +314,7 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   d.set("body_class", a.body_class);
   d.set("sections", section_nav(sections, a.current_section));
   d.set("home", mus::data(a.home));
-  d.set("content", std::move(content));
+  d.set("content", content);
   return impl.render("layout", d);
 }
 

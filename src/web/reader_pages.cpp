@@ -74,6 +74,7 @@ Response ReaderPages::notifications(RequestContext& ctx) {
   int64_t me = ctx.principal.account_id;
   auto items = readers_.notifications(me, query_id(ctx, "before"), kCardsPerPage);
   std::vector<Comment> comments;
+  comments.reserve(items.size());
   for (const auto& n : items) comments.push_back(n.comment);
   PageRenderer::ActivityPage page;
   page.heading = "Notifications";

@@ -103,7 +103,7 @@ std::vector<std::pair<std::string, std::string>> PostgresStore::unmatched_paymen
     // must not crowd out the ones that still can.
     for (auto row : db.query("SELECT id, payload FROM stripe_events WHERE processed_at IS NULL AND received_at >= $2 "
                              "ORDER BY received_at DESC LIMIT $1",
-                             {limit, secs(now_seconds()) - 3 * 86400}))
+                             {limit, secs(now_seconds()) - int64_t{3} * 86400}))
       out.emplace_back(row.text(0), row.text(1));
     return out;
   });

@@ -35,6 +35,7 @@ std::vector<QueuedMail> PostgresStore::claim_mail(TimePoint now, std::chrono::se
       out.push_back(
           QueuedMail{st.int64(0), OutboxMail{st.text(1), st.text(2), st.text(3)}, static_cast<int>(st.int64(4))});
     std::vector<int64_t> ids;
+    ids.reserve(out.size());
     for (const auto& m : out) ids.push_back(m.id);
     if (!ids.empty())
       db.query("UPDATE mail_outbox SET next_attempt_at = $2, attempts = attempts + 1 WHERE id = ANY($1::bigint[])",

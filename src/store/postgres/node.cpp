@@ -61,11 +61,12 @@ std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vecto
     std::string key = "$" + std::to_string(ps.size());
     ps.emplace_back(static_cast<int64_t>(k.window.count()));
     std::string expired = "rate_limits.window_start <= $1 - $" + std::to_string(ps.size());
-    sql += (n ? ", h" : "h") + std::to_string(n) + " AS (INSERT INTO rate_limits (key, window_start, count) VALUES (" +
-           key + ", $1, 1) ON CONFLICT (key) DO UPDATE SET window_start = CASE WHEN " + expired +
-           " THEN $1 ELSE rate_limits.window_start END, count = CASE WHEN " + expired +
-           " THEN 1 ELSE rate_limits.count + 1 END RETURNING " + std::to_string(order[n]) +
-           " AS i, count, window_start)";
+    sql.append(n ? ", h" : "h").append(std::to_string(n));
+    sql.append(" AS (INSERT INTO rate_limits (key, window_start, count) VALUES (").append(key);
+    sql.append(", $1, 1) ON CONFLICT (key) DO UPDATE SET window_start = CASE WHEN ").append(expired);
+    sql.append(" THEN $1 ELSE rate_limits.window_start END, count = CASE WHEN ").append(expired);
+    sql.append(" THEN 1 ELSE rate_limits.count + 1 END RETURNING ").append(std::to_string(order[n]));
+    sql.append(" AS i, count, window_start)");
   }
   for (size_t n = 0; n < order.size(); ++n)
     sql += (n ? " UNION ALL SELECT * FROM h" : " SELECT * FROM h") + std::to_string(n);

@@ -27,6 +27,8 @@ class NodeBus {
   // Errors (publish): invalid "message_too_large" past kMaxMessageBytes; unavailable.
   static constexpr size_t kMaxMessageBytes = 7900;  // PostgreSQL's NOTIFY takes at most 8,000 bytes
   virtual void publish(std::string_view message) { (void)message; }
+  // By value: an engine keeps both for the life of its listener.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): this default (one node) keeps neither.
   virtual void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) {
     (void)on_message;
     (void)on_gap;

@@ -145,7 +145,7 @@ std::vector<std::pair<std::string, std::string>> SqliteStore::unmatched_payment_
     auto& st = db.prepare(
         "SELECT id, payload FROM stripe_events WHERE processed_at IS NULL AND received_at >= ?2 "
         "ORDER BY received_at DESC LIMIT ?1");
-    st.bind(1, static_cast<int64_t>(limit)).bind(2, now_seconds().time_since_epoch().count() - 3 * 86400);
+    st.bind(1, static_cast<int64_t>(limit)).bind(2, now_seconds().time_since_epoch().count() - int64_t{3} * 86400);
     while (st.step()) out.emplace_back(st.text(0), st.text(1));
     return out;
   });

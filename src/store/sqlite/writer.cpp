@@ -39,7 +39,7 @@ void ReaderPool::release(std::unique_ptr<Db> db) {
   cv_.notify_one();
 }
 
-GroupCommitWriter::GroupCommitWriter(std::string path, int max_batch) : db_(path, false), max_batch_(max_batch) {
+GroupCommitWriter::GroupCommitWriter(const std::string& path, int max_batch) : db_(path, false), max_batch_(max_batch) {
   db_.exec("PRAGMA journal_mode = WAL");
   db_.exec("PRAGMA synchronous = FULL");
   thread_ = std::thread([this] { loop(); });

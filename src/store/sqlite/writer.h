@@ -62,7 +62,7 @@ class GroupCommitWriter {
   using Job = std::function<void(Db&)>;
 
   // Opens the file for writing, in WAL mode with synchronous = FULL, and starts the writer thread.
-  GroupCommitWriter(std::string path, int max_batch);
+  GroupCommitWriter(const std::string& path, int max_batch);
   // Runs what is queued, then stops; a run() after that throws Error(unavailable, "shutting_down").
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
