@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs, builds and runs the whole test suite: release build + tests, debug build with AddressSanitizer
-# and UndefinedBehaviorSanitizer + tests, the browser tests in Chromium, and the API contract smoke test.
+# Installs, builds and runs the whole test suite: the format and clang-tidy checks, release build + tests (on
+# SQLite, then the HTTP suites on PostgreSQL), debug build with AddressSanitizer and UndefinedBehaviorSanitizer
+# + tests, the fuzz targets briefly, the browser tests in Chromium, and the API contract smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -9,6 +10,10 @@ scripts/install-deps.sh --test
 TRIBUNE_TEST_PG=$(scripts/pg-cluster.sh start)
 export TRIBUNE_TEST_PG
 trap 'scripts/pg-cluster.sh stop' EXIT
+
+echo "== format (clang-format) and clang-tidy"
+scripts/check-format.sh
+scripts/tidy.sh
 
 echo "== release build and tests"
 cmake --preset release -DBUILD_TESTING=ON >/dev/null
@@ -23,7 +28,7 @@ cmake --build --preset debug
 ctest --preset debug
 
 echo "== fuzz targets (a few seconds each)"
-scripts/fuzz.sh --quick
+FUZZ_JOBS=$(nproc) scripts/fuzz.sh --quick
 
 echo "== browser tests (Chromium)"
 (cd tests/browser && npm ci --no-audit --no-fund --silent && TRIBUNE_BIN="$PWD/../../build/release/tribune" node --test)

@@ -174,7 +174,7 @@ void App::build_http() {
   article_pages_ = std::make_unique<web::ArticlePages>(kit, *comments_);
   account_pages_ = std::make_unique<web::AccountPages>(kit, *accounts_);
   comment_pages_ = std::make_unique<web::CommentPages>(kit, *comments_);
-  reader_pages_ = std::make_unique<web::ReaderPages>(kit, *comments_);
+  reader_pages_ = std::make_unique<web::ReaderPages>(kit);
   moderation_pages_ = std::make_unique<web::ModerationPages>(kit, *moderation_);
   contribution_pages_ = std::make_unique<web::ContributionPages>(kit, *contributions_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);

@@ -36,8 +36,8 @@ asio::awaitable<Response> on_pool(asio::thread_pool& pool, F f) {
       asio::use_awaitable);
 }
 
-Error bad_target(std::string why) {
-  return Error(ErrorKind::bad_request, "invalid_path", std::move(why));
+Error bad_target(const std::string& why) {
+  return Error(ErrorKind::bad_request, "invalid_path", why);
 }
 
 // Fills ctx.path and ctx.query from the request target, rejecting what no route should ever see.

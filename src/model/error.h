@@ -47,8 +47,8 @@ class Error : public std::runtime_error {
   int retry_after_ = 0;
 };
 
-inline Error invalid_field(std::string field, std::string code, std::string message) {
-  return Error(ErrorKind::invalid, std::move(code), std::move(message), std::move(field));
+inline Error invalid_field(std::string field, std::string code, const std::string& message) {
+  return Error(ErrorKind::invalid, std::move(code), message, std::move(field));
 }
 
 inline Error not_found(std::string what) {

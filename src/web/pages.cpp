@@ -432,7 +432,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
     args.noindex = true;
   else
     args.canonical = syndicated ? a.source_url : abs_url;
-  return wrap(*impl_, site_, asset_version_, sections, args, std::move(content));
+  return wrap(*impl_, site_, asset_version_, sections, args, content);
 }
 
 std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& sections) const {
@@ -469,7 +469,7 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   args.body_class = "page--listing";
   args.current_section = l.current_section;
   args.home = l.home;
-  return wrap(*impl_, site_, asset_version_, sections, args, std::move(content));
+  return wrap(*impl_, site_, asset_version_, sections, args, content);
 }
 
 std::string PageRenderer::error_page(int status, const std::string& title, const std::string& message,
@@ -657,7 +657,7 @@ std::string PageRenderer::message_page(const std::string& title, const std::stri
   args.body_class = "page--message";
   std::string html = impl_->render("error", d);
   if (!link.empty()) html += "<p class=\"message__back\"><a href=\"" + html_escape(link) + "\">Go back</a></p>";
-  return wrap(*impl_, site_, asset_version_, sections, args, std::move(html));
+  return wrap(*impl_, site_, asset_version_, sections, args, html);
 }
 
 std::string PageRenderer::admin_accounts(const std::vector<Account>& accounts, const std::string& csrf_token,
@@ -813,7 +813,7 @@ std::string PageRenderer::contribution_report(const ContributionReport& r, const
   args.page_title = "Contributions | " + site_.name;
   args.noindex = true;
   args.body_class = "page--report";
-  return wrap(*impl_, site_, asset_version_, sections, args, std::move(h));
+  return wrap(*impl_, site_, asset_version_, sections, args, h);
 }
 
 std::string PageRenderer::rss(const std::vector<Article>& latest) const {

@@ -10,16 +10,13 @@ namespace tribune::web {
 
 class ReaderPages : public PageKit {
  public:
-  ReaderPages(const PageKit& kit, CommentService& comments) : PageKit(kit), comments_(comments) {}
+  explicit ReaderPages(const PageKit& kit) : PageKit(kit) {}
 
   Response reader(RequestContext& ctx);         // GET /readers/{id}?before=
   Response follow_submit(RequestContext& ctx);  // POST /readers/{id}/follow (on=1|0)
   Response ignore_submit(RequestContext& ctx);  // POST /readers/{id}/ignore (on=1|0)
   Response following(RequestContext& ctx);      // GET /following?before=: comments by readers I follow
   Response notifications(RequestContext& ctx);  // GET /notifications?before=: marks them read
-
- private:
-  CommentService& comments_;
 };
 
 }  // namespace tribune::web

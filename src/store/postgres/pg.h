@@ -27,10 +27,8 @@ namespace tribune::pg {
 // constraint's name so that callers can map a specific one to their own code.
 class PgError : public Error {
  public:
-  PgError(ErrorKind kind, std::string code, std::string message, std::string sqlstate, std::string constraint)
-      : Error(kind, std::move(code), std::move(message)),
-        sqlstate_(std::move(sqlstate)),
-        constraint_(std::move(constraint)) {}
+  PgError(ErrorKind kind, std::string code, const std::string& message, std::string sqlstate, std::string constraint)
+      : Error(kind, std::move(code), message), sqlstate_(std::move(sqlstate)), constraint_(std::move(constraint)) {}
   const std::string& sqlstate() const noexcept { return sqlstate_; }
   const std::string& constraint() const noexcept { return constraint_; }
   // Serialization failure or deadlock: the whole transaction may be run again.
