@@ -32,8 +32,8 @@ std::string random_token() {
   return base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
-Error bad(std::string field, std::string code, std::string message) {
-  return invalid_field(std::move(field), std::move(code), std::move(message));
+Error bad(std::string field, std::string code, const std::string& message) {
+  return invalid_field(std::move(field), std::move(code), message);
 }
 
 // Bidi overrides and isolates, zero-width and other invisible format characters: never in a display name.

@@ -42,20 +42,18 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     c.moderation_reason = verdict.reason;
   }
   c.mentions = extract_mentions(body);
-  SavedComment saved = in_doubt_drop(article->id, [&] { return store_.add_comment(c); });
+  SavedComment saved = in_doubt_drop(article, [&] { return store_.add_comment(c); });
   if (saved.comment.status == CommentStatus::published)
     for (auto& l : listeners_) l(*article, saved.comment, Change::created);
   notify(saved.comment, saved.notified);
   return std::move(saved.comment);
 }
 
-void CommentService::doubt(int64_t article_id) noexcept {
+void CommentService::doubt(const Article& article) noexcept {
   try {
-    if (auto article = articles_.find_by_id(article_id))
-      for (auto& l : doubt_listeners_) l(*article);
+    for (auto& l : doubt_listeners_) l(article);
   } catch (const std::exception& e) {
-    // The store is down for reads too: the pages stay as they are until the next change drops them.
-    spdlog::warn("could not drop the pages of article {} after a failed write: {}", article_id, e.what());
+    spdlog::warn("could not drop the pages of article {} after a failed write: {}", article.id, e.what());
   }
 }
 
@@ -142,7 +140,10 @@ void CommentService::notify(const Comment& c, const std::vector<Recipient>& reci
 }
 
 void CommentService::changed(const Comment& c, Change change) {
-  auto article = articles_.find_by_id(c.article_id);
+  changed(articles_.find_by_id(c.article_id), c, change);
+}
+
+void CommentService::changed(const std::optional<Article>& article, const Comment& c, Change change) {
   if (!article) return;
   for (auto& l : listeners_) l(*article, c, change);
 }
@@ -179,16 +180,16 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
   auto html = render_markdown(body, {.tables = false, .ugc_links = true});
   auto when = articles_.now();
   // Pre-moderation covers the new text too: the comment waits for a moderator again.
-  if (!in_doubt_drop(c.article_id, [&] { return store_.edit_comment(comment_id, body, html, when, hold); }))
+  if (!in_doubt_drop(article, [&] { return store_.edit_comment(comment_id, body, html, when, hold); }))
     throw not_found("The comment");
   c.body_markdown = body;
   c.body_html = html;
   c.edited_at = when;
   if (hold) {
     c.status = CommentStatus::pending;
-    changed(c, Change::removed);
+    changed(article, c, Change::removed);
   } else {
-    changed(c, Change::updated);
+    changed(article, c, Change::updated);
   }
   return c;
 }
@@ -198,9 +199,10 @@ void CommentService::remove(const Actor& who, int64_t comment_id) {
   bool own = c.author_id && *c.author_id == who.account_id;
   if (!own && !is_staff(who.role))
     throw Error(ErrorKind::forbidden, "not_author", "You can delete only your own comments.");
-  if (in_doubt_drop(c.article_id, [&] { return store_.delete_comment(comment_id); })) {
+  auto article = articles_.find_by_id(c.article_id);  // read while the store answers (see in_doubt_drop)
+  if (in_doubt_drop(article, [&] { return store_.delete_comment(comment_id); })) {
     c.status = CommentStatus::deleted;
-    changed(c, Change::removed);
+    changed(article, c, Change::removed);
   }
 }
 
@@ -211,11 +213,11 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
     throw Error(ErrorKind::forbidden, "own_comment", "You cannot recommend your own comment.");
   check_standing(account_of(who.account_id, who.account));
   limiter_.hit("react:account:" + std::to_string(who.account_id), limits_.reactions);
-  int64_t count =
-      in_doubt_drop(c.article_id, [&] { return store_.set_reaction(comment_id, who.account_id, kind, on); });
+  auto article = articles_.find_by_id(c.article_id);
+  int64_t count = in_doubt_drop(article, [&] { return store_.set_reaction(comment_id, who.account_id, kind, on); });
   if (count != c.recommend_count) {
     c.recommend_count = count;
-    changed(c, Change::reacted);
+    changed(article, c, Change::reacted);
   }
   return count;
 }
@@ -225,9 +227,10 @@ void CommentService::pick(const Actor& who, int64_t comment_id, bool on) {
     throw Error(ErrorKind::forbidden, "forbidden", "Only editors and moderators choose editor's picks.");
   auto c = published(comment_id);
   if (c.picked == on) return;
-  if (!in_doubt_drop(c.article_id, [&] { return store_.set_pick(comment_id, on); })) throw not_found("The comment");
+  auto article = articles_.find_by_id(c.article_id);
+  if (!in_doubt_drop(article, [&] { return store_.set_pick(comment_id, on); })) throw not_found("The comment");
   c.picked = on;
-  changed(c, Change::updated);
+  changed(article, c, Change::updated);
 }
 
 void CommentService::report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note) {

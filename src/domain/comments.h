@@ -153,17 +153,19 @@ class CommentService {
 
   // Runs a write to the article's conversation. When the store fails so that the write may or may not have
   // committed (unavailable: the answer was lost), the article's pages must not go on showing the old state:
-  // the doubt listeners drop them, then the error goes on to the caller.
+  // the doubt listeners drop them, then the error goes on to the caller. The article is read before the
+  // write, while the store answers: after such a failure a read would likely fail too.
   template <class Write>
-  auto in_doubt_drop(int64_t article_id, Write&& write) -> decltype(write()) {
+  auto in_doubt_drop(const std::optional<Article>& article, Write&& write) -> decltype(write()) {
     try {
       return write();
     } catch (const Error& e) {
-      if (e.kind() == ErrorKind::unavailable) doubt(article_id);
+      if (e.kind() == ErrorKind::unavailable && article) doubt(*article);
       throw;
     }
   }
-  void doubt(int64_t article_id) noexcept;
+  void doubt(const Article& article) noexcept;
+  void changed(const std::optional<Article>& article, const Comment& c, Change change);
   std::shared_ptr<const RulePipeline> rules_;
   std::shared_ptr<const Classifier> classifier_;
   ExternalCheck external_;

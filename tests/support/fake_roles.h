@@ -4,6 +4,7 @@
 // (support/unfaked_roles.h): a service that starts using one shows up at once.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,11 +16,17 @@ namespace tribune::testing {
 
 struct FakeArticles final : UnfakedArticleStore {
   std::map<std::string, Article, std::less<>> by_slug;
+  bool down = false;  // every read throws unavailable
+  void check_up() const {
+    if (down) throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
+  }
   std::optional<Article> find_article(std::string_view slug) override {
+    check_up();
     auto it = by_slug.find(slug);
     return it == by_slug.end() ? std::nullopt : std::optional<Article>(it->second);
   }
   std::optional<Article> find_article_by_id(int64_t id) override {
+    check_up();
     for (const auto& [slug, a] : by_slug)
       if (a.id == id) return a;
     return std::nullopt;
@@ -38,10 +45,13 @@ struct FakeAccounts final : UnfakedAccountStore {
 struct FakeComments final : UnfakedCommentStore {
   std::map<int64_t, Comment> comments;
   std::vector<std::string> writes;
-  bool down = false;  // every write throws unavailable, as an engine whose database is gone
+  bool down = false;                 // every write throws unavailable, as an engine whose database is gone
+  std::function<void()> on_failure;  // runs as a write fails (e.g. the whole database goes with it)
 
   void check_up() {
-    if (down) throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
+    if (!down) return;
+    if (on_failure) on_failure();
+    throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
   }
   SavedComment add_comment(const NewComment& n) override {
     check_up();

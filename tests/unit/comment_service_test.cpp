@@ -114,6 +114,16 @@ TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) 
   EXPECT_EQ(code_of([&] { comments.pick(Actor{9, Role::editor}, other.id, true); }), "store_unavailable");
   EXPECT_EQ(code_of([&] { comments.remove(Actor{1, Role::reader}, c.id); }), "store_unavailable");
   EXPECT_EQ(heard, std::vector<std::string>(4, "doubt a-piece"));
+
+  // The likelier outage: the whole database goes as the write fails, reads too. The pages still drop (the
+  // article was read before the write), or the comment that may exist would stay hidden until the next change.
+  heard.clear();
+  comments_store.on_failure = [this] { articles_store.down = true; };
+  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "Into the whole outage.", std::nullopt); }),
+            "store_unavailable");
+  articles_store.down = false;
+  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, other.id, "recommend", true); }), "store_unavailable");
+  EXPECT_EQ(heard, std::vector<std::string>(2, "doubt a-piece"));
 }
 
 TEST_F(CommentServiceTest, ReactionsAreLimitedPerReader) {

@@ -60,19 +60,14 @@ size_t GroupCommitWriter::queued() const {
 }
 
 void GroupCommitWriter::run(Job job) {
-  Pending p{std::move(job), {}};
-  auto done = p.promise.get_future();
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) throw Error(ErrorKind::unavailable, "shutting_down", "the server is shutting down.");
-    queue_.push_back(std::move(p));
-  }
-  cv_.notify_one();
-  done.get();
+  wait_for(Pending{std::move(job), {}, false});
 }
 
 void GroupCommitWriter::run_exclusive(const Job& job) {
-  Pending p{[&](Db& db) { job(db); }, {}, true};
+  wait_for(Pending{[&](Db& db) { job(db); }, {}, true});
+}
+
+void GroupCommitWriter::wait_for(Pending p) {
   auto done = p.promise.get_future();
   {
     std::lock_guard lock(mu_);

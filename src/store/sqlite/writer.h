@@ -86,6 +86,8 @@ class GroupCommitWriter {
     bool raw = false;
   };
 
+  // Queues p for the writer thread and waits until it has run (rethrowing what it threw).
+  void wait_for(Pending p);
   void loop();
   void commit_batch(std::vector<Pending>& batch);
 
