@@ -14,6 +14,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "model/error.h"
 #include "store/postgres/pg.h"
 
 namespace tribune::testing {
@@ -267,6 +268,15 @@ TestServer::~TestServer() {
   server_->wait();
   app_->pipeline().shutdown_pool();
   app_->stop_background();
+}
+
+std::string thrown_code(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return "none";
 }
 
 }  // namespace tribune::testing

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +46,8 @@ struct HttpResult {
 
 // The error code of a JSON error answer ({"error": {"code": ...}}).
 std::string error_code(const HttpResult& r);
+// The code of the tribune::Error that f throws, or "none" when it throws nothing.
+std::string thrown_code(const std::function<void()>& f);
 
 // A blocking TCP socket connected to 127.0.0.1:port (throws when it cannot connect). The caller closes it.
 int connect_loopback(uint16_t port);

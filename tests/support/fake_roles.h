@@ -9,10 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "domain/comments.h"
 #include "model/error.h"
 #include "support/unfaked_roles.h"
 
 namespace tribune::testing {
+
+// How a test's listener writes down a comment change: "<id> created|updated|removed".
+inline std::string change_heard(const Comment& c, CommentService::Change change) {
+  return std::to_string(c.id) + (change == CommentService::Change::created   ? " created"
+                                 : change == CommentService::Change::removed ? " removed"
+                                                                             : " updated");
+}
 
 struct FakeArticles final : UnfakedArticleStore {
   std::map<std::string, Article, std::less<>> by_slug;

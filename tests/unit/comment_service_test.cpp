@@ -9,6 +9,7 @@
 #include "domain/comments.h"
 #include "domain/rate_limit.h"
 #include "support/fake_roles.h"
+#include "test_support.h"
 
 using namespace tribune;
 using namespace tribune::testing;
@@ -40,21 +41,11 @@ struct CommentServiceTest : ::testing::Test {
       accounts_store.accounts[id] = reader;
     }
     comments.on_comment([this](const Article&, const Comment& c, CommentService::Change change) {
-      heard.push_back(std::to_string(c.id) + (change == CommentService::Change::created   ? " created"
-                                              : change == CommentService::Change::removed ? " removed"
-                                                                                          : " updated"));
+      heard.push_back(change_heard(c, change));
     });
     comments.on_doubt([this](const Article& doubted) { heard.push_back("doubt " + doubted.slug); });
   }
   Commenter reader(int64_t id) { return Commenter{id, "Reader", "192.0.2.1", Role::reader, false, nullptr}; }
-  std::string code_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.code();
-    }
-    return "none";
-  }
 };
 
 }  // namespace
@@ -64,17 +55,17 @@ TEST_F(CommentServiceTest, ABannedReaderWritesNothingByAnyPath) {
   auto theirs = comments.post(reader(2), "a-piece", "Someone else's.", std::nullopt);
   comments_store.writes.clear();
   accounts_store.accounts[1].banned_until = kBanEnd;
-  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "After the ban.", std::nullopt); }), "banned");
-  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, Role::reader}, mine.id, "Rewritten."); }), "banned");
-  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, theirs.id, "recommend", true); }), "banned");
+  EXPECT_EQ(thrown_code([&] { comments.post(reader(1), "a-piece", "After the ban.", std::nullopt); }), "banned");
+  EXPECT_EQ(thrown_code([&] { comments.edit(Actor{1, Role::reader}, mine.id, "Rewritten."); }), "banned");
+  EXPECT_EQ(thrown_code([&] { comments.react(Actor{1, Role::reader}, theirs.id, "recommend", true); }), "banned");
   EXPECT_TRUE(comments_store.writes.empty()) << comments_store.writes.front();
   EXPECT_EQ(comments_store.comments.at(mine.id).body_markdown, "Before the ban.");
 
   accounts_store.accounts[1].banned_until = kNow + std::chrono::hours(2);
-  EXPECT_EQ(code_of([&] { comments.edit(Actor{1, Role::reader}, mine.id, "Rewritten."); }), "suspended");
+  EXPECT_EQ(thrown_code([&] { comments.edit(Actor{1, Role::reader}, mine.id, "Rewritten."); }), "suspended");
   accounts_store.accounts[1].banned_until.reset();
   accounts_store.accounts[1].warning = "Mind the tone.";
-  EXPECT_EQ(code_of([&] {
+  EXPECT_EQ(thrown_code([&] {
               comments.react(Actor{1, Role::reader}, theirs.id, "recommend", true);
             }),
             "warning_unacknowledged");
@@ -93,7 +84,7 @@ TEST_F(CommentServiceTest, AnEditUnderPreModerationGoesBackToTheQueue) {
 
 TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) {
   comments_store.down = true;
-  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "Into the outage.", std::nullopt); }),
+  EXPECT_EQ(thrown_code([&] { comments.post(reader(1), "a-piece", "Into the outage.", std::nullopt); }),
             "store_unavailable");
   EXPECT_EQ(heard, std::vector<std::string>{"doubt a-piece"});
   comments_store.down = false;
@@ -106,23 +97,29 @@ TEST_F(CommentServiceTest, AWriteTheStoreMayHaveCommittedDropsTheArticlesPages) 
   // Every other write to the conversation, the same: edit, delete, reaction, pick.
   comments_store.down = true;
   heard.clear();
-  EXPECT_EQ(code_of([&] {
+  EXPECT_EQ(thrown_code([&] {
               comments.edit(Actor{1, Role::reader}, c.id, "Edited into the outage.");
             }),
             "store_unavailable");
-  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, other.id, "recommend", true); }), "store_unavailable");
-  EXPECT_EQ(code_of([&] { comments.pick(Actor{9, Role::editor}, other.id, true); }), "store_unavailable");
-  EXPECT_EQ(code_of([&] { comments.remove(Actor{1, Role::reader}, c.id); }), "store_unavailable");
+  EXPECT_EQ(thrown_code([&] {
+              comments.react(Actor{1, Role::reader}, other.id, "recommend", true);
+            }),
+            "store_unavailable");
+  EXPECT_EQ(thrown_code([&] { comments.pick(Actor{9, Role::editor}, other.id, true); }), "store_unavailable");
+  EXPECT_EQ(thrown_code([&] { comments.remove(Actor{1, Role::reader}, c.id); }), "store_unavailable");
   EXPECT_EQ(heard, std::vector<std::string>(4, "doubt a-piece"));
 
   // The likelier outage: the whole database goes as the write fails, reads too. The pages still drop (the
   // article was read before the write), or the comment that may exist would stay hidden until the next change.
   heard.clear();
   comments_store.on_failure = [this] { articles_store.down = true; };
-  EXPECT_EQ(code_of([&] { comments.post(reader(1), "a-piece", "Into the whole outage.", std::nullopt); }),
+  EXPECT_EQ(thrown_code([&] { comments.post(reader(1), "a-piece", "Into the whole outage.", std::nullopt); }),
             "store_unavailable");
   articles_store.down = false;
-  EXPECT_EQ(code_of([&] { comments.react(Actor{1, Role::reader}, other.id, "recommend", true); }), "store_unavailable");
+  EXPECT_EQ(thrown_code([&] {
+              comments.react(Actor{1, Role::reader}, other.id, "recommend", true);
+            }),
+            "store_unavailable");
   EXPECT_EQ(heard, std::vector<std::string>(2, "doubt a-piece"));
 }
 
@@ -134,5 +131,5 @@ TEST_F(CommentServiceTest, ReactionsAreLimitedPerReader) {
                                        {3, std::chrono::minutes(1)},
                                        std::chrono::minutes(15)}};
   for (int i = 0; i < 3; ++i) limited.react(Actor{1, Role::reader}, theirs.id, "recommend", i % 2 == 0);
-  EXPECT_EQ(code_of([&] { limited.react(Actor{1, Role::reader}, theirs.id, "recommend", false); }), "rate_limited");
+  EXPECT_EQ(thrown_code([&] { limited.react(Actor{1, Role::reader}, theirs.id, "recommend", false); }), "rate_limited");
 }

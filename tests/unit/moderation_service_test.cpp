@@ -9,6 +9,7 @@
 #include "domain/moderation.h"
 #include "domain/rate_limit.h"
 #include "support/fake_roles.h"
+#include "test_support.h"
 
 using namespace tribune;
 using namespace tribune::testing;
@@ -79,9 +80,7 @@ struct ModerationServiceTest : ::testing::Test {
       accounts_store.accounts[id] = account;
     }
     comments.on_comment([this](const Article&, const Comment& c, CommentService::Change change) {
-      heard.push_back(std::to_string(c.id) + (change == CommentService::Change::created   ? " created"
-                                              : change == CommentService::Change::removed ? " removed"
-                                                                                          : " updated"));
+      heard.push_back(change_heard(c, change));
     });
     comments.on_notify([this](const Comment& c, const std::vector<Recipient>& to) {
       for (const auto& r : to)
@@ -95,14 +94,6 @@ struct ModerationServiceTest : ::testing::Test {
     heard.clear();
     comments_store.writes.clear();
     return c.id;
-  }
-  std::string code_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.code();
-    }
-    return "none";
   }
 };
 
@@ -125,24 +116,25 @@ TEST_F(ModerationServiceTest, ADecisionTellsLivePagesAndTheAuthorWhatChanged) {
 
 TEST_F(ModerationServiceTest, ABadRequestWritesNothing) {
   int64_t held = comment(CommentStatus::pending);
-  EXPECT_EQ(code_of([&] { moderation.decide(2, held, "publish", ""); }), "invalid_decision");
-  EXPECT_EQ(code_of([&] { moderation.decide(2, held, "approve", std::string(501, 'x')); }), "invalid_reason");
-  EXPECT_EQ(code_of([&] { moderation.decide(2, held, "approve", "tab\x01here"); }), "invalid_reason");
-  EXPECT_EQ(code_of([&] { moderation.decide(2, 999, "approve", ""); }), "not_found");
-  EXPECT_EQ(code_of([&] { moderation.sanction(2, 1, "warn", "   "); }), "reason_required");
-  EXPECT_EQ(code_of([&] { moderation.sanction(2, 1, "shame", "why"); }), "invalid_action");
-  EXPECT_EQ(code_of([&] { moderation.ban(2, 1, kNow - std::chrono::hours(1), ""); }), "invalid_time");
-  EXPECT_EQ(code_of([&] { moderation.ban(2, 404, std::nullopt, ""); }), "not_found");
-  EXPECT_EQ(code_of([&] { moderation.decide_many(2, {}, "approve", ""); }), "invalid_ids");
-  EXPECT_EQ(code_of([&] { moderation.decide_many(2, std::vector<int64_t>(101, held), "approve", ""); }), "invalid_ids");
+  EXPECT_EQ(thrown_code([&] { moderation.decide(2, held, "publish", ""); }), "invalid_decision");
+  EXPECT_EQ(thrown_code([&] { moderation.decide(2, held, "approve", std::string(501, 'x')); }), "invalid_reason");
+  EXPECT_EQ(thrown_code([&] { moderation.decide(2, held, "approve", "tab\x01here"); }), "invalid_reason");
+  EXPECT_EQ(thrown_code([&] { moderation.decide(2, 999, "approve", ""); }), "not_found");
+  EXPECT_EQ(thrown_code([&] { moderation.sanction(2, 1, "warn", "   "); }), "reason_required");
+  EXPECT_EQ(thrown_code([&] { moderation.sanction(2, 1, "shame", "why"); }), "invalid_action");
+  EXPECT_EQ(thrown_code([&] { moderation.ban(2, 1, kNow - std::chrono::hours(1), ""); }), "invalid_time");
+  EXPECT_EQ(thrown_code([&] { moderation.ban(2, 404, std::nullopt, ""); }), "not_found");
+  EXPECT_EQ(thrown_code([&] { moderation.decide_many(2, {}, "approve", ""); }), "invalid_ids");
+  EXPECT_EQ(thrown_code([&] { moderation.decide_many(2, std::vector<int64_t>(101, held), "approve", ""); }),
+            "invalid_ids");
   EXPECT_TRUE(moderation_store.writes.empty()) << moderation_store.writes.front();
   EXPECT_TRUE(heard.empty());
 }
 
 TEST_F(ModerationServiceTest, StaffCannotBeBannedOrSanctionedButMayHaveNotes) {
-  EXPECT_EQ(code_of([&] { moderation.ban(2, 3, std::nullopt, "Editors are not readers."); }), "forbidden");
-  EXPECT_EQ(code_of([&] { moderation.sanction(2, 3, "premoderate", ""); }), "forbidden");
-  EXPECT_EQ(code_of([&] { moderation.sanction(3, 2, "warn", "Be nice."); }), "forbidden");
+  EXPECT_EQ(thrown_code([&] { moderation.ban(2, 3, std::nullopt, "Editors are not readers."); }), "forbidden");
+  EXPECT_EQ(thrown_code([&] { moderation.sanction(2, 3, "premoderate", ""); }), "forbidden");
+  EXPECT_EQ(thrown_code([&] { moderation.sanction(3, 2, "warn", "Be nice."); }), "forbidden");
   EXPECT_TRUE(moderation_store.writes.empty());
   moderation.sanction(2, 3, "note", "  Asked to review the style guide.  ");
   moderation.ban(2, 1, std::nullopt, "Spam.");
@@ -157,18 +149,18 @@ TEST_F(ModerationServiceTest, BulkDecisionsSkipVanishedCommentsButStopOnAStoreFa
   EXPECT_EQ(moderation_store.writes,
             (std::vector<std::string>{"approve " + std::to_string(a), "approve " + std::to_string(b)}));
   moderation_store.down = true;
-  EXPECT_EQ(code_of([&] { moderation.decide_many(2, {a, b}, "hide", ""); }), "store_unavailable");
+  EXPECT_EQ(thrown_code([&] { moderation.decide_many(2, {a, b}, "hide", ""); }), "store_unavailable");
 }
 
 TEST_F(ModerationServiceTest, TheQueueRefusesUnknownViewsAndRules) {
   QueueQuery q;
   q.view = "everything";
-  EXPECT_EQ(code_of([&] { moderation.queue(q); }), "invalid_view");
+  EXPECT_EQ(thrown_code([&] { moderation.queue(q); }), "invalid_view");
   q.view = "held";
   q.rule = "Links; DROP TABLE";
-  EXPECT_EQ(code_of([&] { moderation.queue(q); }), "invalid_rule");
+  EXPECT_EQ(thrown_code([&] { moderation.queue(q); }), "invalid_rule");
   q.rule = "links";
   EXPECT_NO_THROW(moderation.queue(q));
-  EXPECT_EQ(code_of([&] { moderation.queue_query(Params{{"article", "no-such-piece"}}, 50); }), "not_found");
+  EXPECT_EQ(thrown_code([&] { moderation.queue_query(Params{{"article", "no-such-piece"}}, 50); }), "not_found");
   EXPECT_EQ(moderation.queue_query(Params{{"article", "a-piece"}, {"view", "reported"}}, 50).article_id, 7);
 }
