@@ -1,6 +1,7 @@
 #include "web/moderation_pages.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 #include <map>
 
@@ -27,10 +28,6 @@ constexpr std::pair<const char*, const char*> kHoldingRules[] = {
 std::string short_time(TimePoint t) {
   std::string s = format_rfc3339(t);  // 2026-11-27T17:40:00Z
   return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
-}
-
-std::string csrf_input(const RequestContext& ctx) {
-  return "<input type=\"hidden\" name=\"csrf_token\" value=\"" + html_escape(ctx.principal.csrf_token) + "\">";
 }
 
 std::string past_tense(std::string_view decision) {
@@ -60,13 +57,15 @@ bool correctable(const Error& e) {
   return e.kind() == ErrorKind::invalid || e.kind() == ErrorKind::forbidden;
 }
 
-// An act in the log's tables: its label, with the code (what the filter, the API and the CSV use) on hover.
-std::string action_cell(const std::string& code) {
-  return "<span title=\"" + html_escape(code) + "\">" + html_escape(std::string(audit_action_label(code))) + "</span>";
-}
-
-std::string error_html(const std::string& message) {
-  return "<p class=\"form__error\" role=\"alert\">" + html_escape(message) + "</p>";
+// A row of the log's tables (moderation_history, moderation_log): the act's label, with its code (what the
+// filter, the API and the CSV use) on hover.
+boost::json::object log_row(const LogEntry& e) {
+  return {{"when", short_time(e.created_at)},
+          {"who", e.actor_name.empty() ? "API token or CLI" : e.actor_name},
+          {"action", e.action},
+          {"action_label", audit_action_label(e.action)},
+          {"comment", e.comment_id ? boost::json::value(std::to_string(*e.comment_id)) : nullptr},
+          {"reason", e.reason}};
 }
 
 // Points a refused form's request at the queue it came from (back: "/moderation?view=held&rule=links"), so
@@ -93,13 +92,13 @@ Response ModerationPages::moderation(RequestContext& ctx) {
 Response ModerationPages::queue_page(RequestContext& ctx, http::status status, const Refusal* refusal) {
   // The refusal shows once, next to its form; typed() is what the moderator had typed into that form.
   bool placed = false;
-  auto refused_here = [&](std::string_view form) {
-    if (!refusal || placed || refusal->form != form) return std::string();
+  auto refused_here = [&](std::string_view form) -> boost::json::value {
+    if (!refusal || placed || refusal->form != form) return nullptr;
     placed = true;
-    return error_html(refusal->message);
+    return boost::json::value(refusal->message);
   };
   auto typed = [&](std::string_view form, std::string_view name) {
-    return refusal && refusal->form == form ? html_escape(field(refusal->typed, name)) : std::string();
+    return refusal && refusal->form == form ? field(refusal->typed, name) : std::string();
   };
   auto q = moderation_.queue_query(ctx.query, kQueuePage);
   auto queue = moderation_.queue(q);
@@ -136,41 +135,24 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
       page.notice = "Decision saved.";
   }
 
-  std::string& top = page.actions_html;
-  top += "<nav class=\"queue__views\" aria-label=\"Queues\">";
+  boost::json::array views, rules;
   for (auto [view, label] : {std::pair{"open", "Open"}, std::pair{"held", "Held"}, std::pair{"reported", "Reported"},
-                             std::pair{"decided", "Recently decided"}}) {
-    top += "<a href=\"/moderation?view=" + std::string(view) + html_escape(filters) + "\"";
-    if (q.view == view) top += " aria-current=\"page\"";
-    top += std::string(">") + label + "</a> ";
-  }
-  top += "<a href=\"/moderation/log\">Audit log</a></nav>";
-  top +=
-      "<form class=\"queue__filters\" method=\"get\" action=\"/moderation\"><input type=\"hidden\" name=\"view\" "
-      "value=\"" +
-      q.view + "\"><label>Article <input name=\"article\" value=\"" + html_escape(article_filter) +
-      "\" placeholder=\"slug\" size=\"18\"></label> <label>Rule <select name=\"rule\"><option value=\"\">Any</option>";
+                             std::pair{"decided", "Recently decided"}})
+    views.push_back({{"view", view}, {"label", label}, {"current", q.view == view}, {"filters", filters}});
   for (auto [name, label] : kHoldingRules)
-    top +=
-        std::string("<option value=\"") + name + "\"" + (q.rule == name ? " selected" : "") + ">" + label + "</option>";
-  top += "</select></label> <label>Reader <input name=\"reader\" inputmode=\"numeric\" size=\"6\" value=\"" +
-         (q.author_id ? std::to_string(*q.author_id) : std::string()) +
-         "\" placeholder=\"id\"></label> <button class=\"button button--small\" type=\"submit\">Filter</button></form>";
-  if (!queue.empty()) {
-    top += "<form id=\"bulk\" class=\"queue__bulk\" method=\"post\" action=\"/moderation/decisions\">" +
-           csrf_input(ctx) + refused_here("bulk") + "<input type=\"hidden\" name=\"return_to\" value=\"" +
-           html_escape(here) +
-           "\"><label>Selected comments: reason <input name=\"reason\" maxlength=\"500\" placeholder=\"optional\" "
-           "value=\"" +
-           typed("bulk", "reason") + "\"></label> ";
-    for (auto [value, label] : {std::pair{"approve", "Approve selected"}, std::pair{"reject", "Reject selected"},
-                                std::pair{"hide", "Hide selected"}})
-      top += std::string("<button class=\"button button--small\" type=\"submit\" name=\"decision\" value=\"") + value +
-             "\">" + label + "</button> ";
-    top +=
-        "</form><p class=\"queue__keys\">Keys: <kbd>j</kbd> and <kbd>k</kbd> move between comments, <kbd>a</kbd> "
-        "approves, <kbd>r</kbd> rejects, <kbd>h</kbd> hides, <kbd>x</kbd> selects.</p>";
-  }
+    rules.push_back({{"name", name}, {"label", label}, {"selected", q.rule == name}});
+  boost::json::object top{{"views", std::move(views)},
+                          {"view", q.view},
+                          {"article", article_filter},
+                          {"rules", std::move(rules)},
+                          {"reader", q.author_id ? std::to_string(*q.author_id) : std::string()},
+                          {"bulk", nullptr}};
+  if (!queue.empty())
+    top["bulk"] = {{"csrf_token", ctx.principal.csrf_token},
+                   {"error", refused_here("bulk")},
+                   {"here", here},
+                   {"reason", typed("bulk", "reason")}};
+  page.actions_html = renderer_.fragment_from("moderation_queue", top);
 
   page.cards = cards_for(comments);
   for (size_t i = 0; i < queue.size(); ++i) {
@@ -190,41 +172,25 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
       else if (item.comment.status == CommentStatus::pending)
         card.note = item.rule_reason;
     }
-    std::string& a = card.actions_html;
-    a += "<div class=\"card__moderation\" data-queue-item=\"" + id + "\">";
-    bool selected = refusal && std::find(refusal->ids.begin(), refusal->ids.end(), id) != refusal->ids.end();
-    a += "<label class=\"card__select\"><input type=\"checkbox\" name=\"ids\" value=\"" + id + "\" form=\"bulk\"" +
-         (selected ? " checked" : "") + "> Select</label>";
     std::string decision_form = "decision-" + id;
-    a += "<form class=\"card__decision\" method=\"post\" action=\"/moderation/comments/" + id + "/decision\">" +
-         csrf_input(ctx);
-    a += refused_here(decision_form);
-    a += "<input type=\"hidden\" name=\"return_to\" value=\"" + html_escape(here) + "\">";
-    a += "<label class=\"visually-hidden\" for=\"reason-" + id + "\">Reason</label>";
-    a += "<input id=\"reason-" + id +
-         "\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (optional)\" value=\"" +
-         typed(decision_form, "reason") + "\">";
-    for (auto [value, label] :
-         {std::pair{"approve", "Approve"}, std::pair{"reject", "Reject"}, std::pair{"hide", "Hide"}})
-      a += std::string("<button class=\"button button--small\" type=\"submit\" name=\"decision\" value=\"") + value +
-           "\" data-key=\"" + value[0] + "\">" + label + "</button>";
-    a += "</form>";
+    boost::json::object view{{"id", id},
+                             {"csrf_token", ctx.principal.csrf_token},
+                             {"here", here},
+                             {"selected", refusal && std::ranges::find(refusal->ids, id) != refusal->ids.end()},
+                             {"decision_error", refused_here(decision_form)},
+                             {"reason", typed(decision_form, "reason")},
+                             {"author", nullptr}};
     if (item.comment.author_id) {
       std::string author = std::to_string(*item.comment.author_id);
-      a += "<a class=\"card__history\" href=\"/moderation/readers/" + author + "\">Reader's history</a>";
       // Staff cannot be banned (the ban would be refused): no button, and the reason why.
-      if (is_staff(item.author_role))
-        a += "<span class=\"card__staff\">The author is " +
-             std::string(item.author_role == Role::moderator ? "a " : "an ") +
-             std::string(to_string(item.author_role)) + ": staff cannot be banned.</span>";
-      else
-        a += "<form class=\"card__ban\" method=\"post\" action=\"/moderation/accounts/" + author + "/ban\">" +
-             csrf_input(ctx) + refused_here("ban-" + author) + "<input type=\"hidden\" name=\"return_to\" value=\"" +
-             html_escape(here) +
-             "\"><input type=\"hidden\" name=\"reason\" value=\"Banned from the moderation queue\">"
-             "<button class=\"button button--small button--quiet\" type=\"submit\">Ban the author</button></form>";
+      bool staff = is_staff(item.author_role);
+      view["author"] = {{"id", author},
+                        {"staff_role", staff ? boost::json::value(to_string(item.author_role)) : nullptr},
+                        {"article_word", item.author_role == Role::moderator ? "a" : "an"},
+                        {"bannable", !staff},
+                        {"ban_error", staff ? nullptr : refused_here("ban-" + author)}};
     }
-    a += "</div>";
+    card.actions_html = renderer_.fragment_from("moderation_card", view);
   }
   if (static_cast<int>(queue.size()) == kQueuePage)
     page.next_url = here + "&after=" + std::to_string(decided ? queue.back().decision_id : queue.back().comment.id);
@@ -338,13 +304,17 @@ Response ModerationPages::history_page(RequestContext& ctx, int64_t account_id, 
       {"suspend", "The reader is suspended."},
       {"lift", "The ban or suspension is lifted."}};
   bool placed = false;
-  auto refused_here = [&](std::string_view form) {
-    if (!refusal || placed || refusal->form != form) return std::string();
+  auto refused_here = [&](std::string_view form) -> boost::json::value {
+    if (!refusal || placed || refusal->form != form) return nullptr;
     placed = true;
-    return error_html(refusal->message);
+    return boost::json::value(refusal->message);
   };
-  auto typed = [&](std::string_view form, std::string_view name) {
-    return refusal && refusal->form == form ? html_escape(field(refusal->typed, name)) : std::string();
+  // One form of the page: its refusal, if it is the refused one, and what was typed into it.
+  auto form_view = [&](std::string_view form) {
+    bool here = refusal && refusal->form == form;
+    return boost::json::object{{"error", refused_here(form)},
+                               {"reason", here ? field(refusal->typed, "reason") : std::string()},
+                               {"until", here ? field(refusal->typed, "until") : std::string()}};
   };
 
   auto h = moderation_.history(account_id);
@@ -363,67 +333,23 @@ Response ModerationPages::history_page(RequestContext& ctx, int64_t account_id, 
     page.notice = it != notices.end() ? it->second : "Saved.";
   }
 
-  std::string& top = page.actions_html;
-  top += "<p><a href=\"/readers/" + sid + "\">Public profile</a> · <a href=\"/moderation?view=decided&reader=" + sid +
-         "\">Decisions on their comments</a> · <a href=\"/moderation/log?reader=" + sid + "\">Audit log</a></p>";
+  boost::json::object top{
+      {"id", sid}, {"csrf_token", ctx.principal.csrf_token}, {"back", back}, {"sanctions", nullptr}};
   if (who.role == Role::reader) {
-    auto sanction_form = [&](const std::string& action, const std::string& label, const std::string& placeholder,
-                             bool required) {
-      top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/sanctions\">" +
-             csrf_input(ctx) + refused_here(action) + "<input type=\"hidden\" name=\"action\" value=\"" + action +
-             "\">";
-      if (!placeholder.empty())
-        top += "<label>" + label + " <input name=\"reason\" maxlength=\"500\" placeholder=\"" + placeholder + "\"" +
-               (required ? " required" : "") + " value=\"" + typed(action, "reason") + "\"></label> ";
-      top += "<button class=\"button button--small\" type=\"submit\">" + label + "</button></form>";
-    };
-    top += "<div class=\"history__sanctions\"><h2>Sanctions</h2>";
-    sanction_form("warn", "Warn", "What the reader must read and acknowledge", true);
-    top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" +
-           csrf_input(ctx) + refused_here("suspend") + "<input type=\"hidden\" name=\"return_to\" value=\"" + back +
-           "\"><label>Suspend until (UTC) <input type=\"datetime-local\" name=\"until\" required value=\"" +
-           typed("suspend", "until") + "\"></label> <label>Reason <input name=\"reason\" maxlength=\"500\" value=\"" +
-           typed("suspend", "reason") +
-           "\"></label> <button class=\"button button--small\" type=\"submit\">Suspend</button></form>";
-    top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" +
-           csrf_input(ctx) + refused_here("ban") + "<input type=\"hidden\" name=\"return_to\" value=\"" + back +
-           "\"><label>Reason <input name=\"reason\" maxlength=\"500\" value=\"" + typed("ban", "reason") +
-           "\"></label> <button class=\"button button--small\" type=\"submit\">Ban</button></form>";
-    if (who.banned_until && *who.banned_until > articles_.now())
-      top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/ban\">" +
-             csrf_input(ctx) + refused_here("lift") +
-             "<input type=\"hidden\" name=\"lift\" value=\"1\"><input type=\"hidden\" name=\"return_to\" value=\"" +
-             back +
-             "\"><button class=\"button button--small button--quiet\" type=\"submit\">Lift the ban or "
-             "suspension</button></form>";
-    if (who.premoderated)
-      sanction_form("release", "Stop pre-moderating", "", false);
-    else
-      sanction_form("premoderate", "Pre-moderate every comment", "Reason (optional)", false);
-    top += "</div>";
+    bool banned = who.banned_until && *who.banned_until > articles_.now();
+    top["sanctions"] = {{"warn", form_view("warn")},
+                        {"suspend", form_view("suspend")},
+                        {"ban", form_view("ban")},
+                        {"lift", banned ? boost::json::value(form_view("lift")) : nullptr},
+                        {"premoderate", who.premoderated ? nullptr : boost::json::value(form_view("premoderate"))},
+                        {"release", who.premoderated ? boost::json::value(form_view("release")) : nullptr}};
   }
-  top += "<div class=\"history__notes\"><h2>Notes and acts</h2>";
-  top += "<form class=\"history__form\" method=\"post\" action=\"/moderation/accounts/" + sid + "/sanctions\">" +
-         csrf_input(ctx) + refused_here("note") +
-         "<input type=\"hidden\" name=\"action\" value=\"note\"><label>Note for "
-         "moderators <input name=\"reason\" maxlength=\"500\" required value=\"" +
-         typed("note", "reason") +
-         "\"></label> <button class=\"button button--small\" type=\"submit\">Add note</button></form>";
-  if (h.log.empty())
-    top += "<p>Nothing recorded yet.</p>";
-  else {
-    top +=
-        "<div class=\"log__scroll\"><table "
-        "class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reason or "
-        "note</th></tr></thead><tbody>";
-    for (const auto& e : h.log)
-      top += "<tr><td>" + short_time(e.created_at) + "</td><td>" +
-             html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" +
-             action_cell(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
-             "</td><td>" + html_escape(e.reason) + "</td></tr>";
-    top += "</tbody></table></div>";
-  }
-  top += "</div><h2>Comments, newest first</h2>";
+  top["note"] = form_view("note");
+  boost::json::array log;
+  for (const auto& e : h.log) log.push_back(log_row(e));
+  top["has_log"] = !log.empty();
+  top["log"] = std::move(log);
+  page.actions_html = renderer_.fragment_from("moderation_history", top);
   page.cards = cards_for(h.comments);
   if (refusal && !placed) page.error = refusal->message;  // its form is not on the page (staff, an unknown act)
   return html_page(ctx, status, renderer_.activity_page(page, articles_.sections()));
@@ -440,41 +366,23 @@ Response ModerationPages::audit_log(RequestContext& ctx) {
   page.empty_text = "";
   std::string filters = (q.action.empty() ? "" : "&action=" + q.action) +
                         (q.subject_id ? "&reader=" + std::to_string(*q.subject_id) : "");
-  std::string& top = page.actions_html;
-  top +=
-      "<form class=\"queue__filters\" method=\"get\" action=\"/moderation/log\"><label>Act <select name=\"action\">"
-      "<option value=\"\">Any</option>";
+  boost::json::array actions, rows;
   bool known = q.action.empty();
   for (auto [code, label] : kAuditActions) {
     known = known || code == q.action;
-    top += "<option value=\"" + std::string(code) + "\"" + (code == q.action ? " selected" : "") + ">" +
-           std::string(label) + "</option>";
+    actions.push_back({{"code", code}, {"label", label}, {"selected", code == q.action}});
   }
-  if (!known) top += "<option value=\"" + html_escape(q.action) + "\" selected>" + html_escape(q.action) + "</option>";
-  top += "</select></label> <label>Reader <input name=\"reader\" inputmode=\"numeric\" size=\"6\" value=\"" +
-         (q.subject_id ? std::to_string(*q.subject_id) : std::string()) +
-         "\"></label> <button class=\"button button--small\" type=\"submit\">Filter</button> <a "
-         "href=\"/moderation/log.csv\" "
-         "download>Export all as CSV</a> · <a href=\"/moderation\">Queue</a></form>";
-  if (entries.empty())
-    top += "<p class=\"activity__empty\">Nothing logged.</p>";
-  else {
-    top +=
-        "<div class=\"log__scroll\"><table "
-        "class=\"log\"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Comment</th><th>Reader</th><th>Why</th></"
-        "tr></thead><tbody>";
-    for (const auto& e : entries) {
-      top += "<tr><td>" + short_time(e.created_at) + "</td><td>" +
-             html_escape(e.actor_name.empty() ? "API token or CLI" : e.actor_name) + "</td><td>" +
-             action_cell(e.action) + "</td><td>" + (e.comment_id ? "#" + std::to_string(*e.comment_id) : "") +
-             "</td><td>";
-      if (e.account_id)
-        top += "<a href=\"/moderation/readers/" + std::to_string(*e.account_id) + "\">#" +
-               std::to_string(*e.account_id) + "</a>";
-      top += "</td><td>" + html_escape(e.reason) + "</td></tr>";
-    }
-    top += "</tbody></table></div>";
+  if (!known) actions.push_back({{"code", q.action}, {"label", q.action}, {"selected", true}});
+  for (const auto& e : entries) {
+    auto row = log_row(e);
+    row["reader"] = e.account_id ? boost::json::value(std::to_string(*e.account_id)) : nullptr;
+    rows.push_back(std::move(row));
   }
+  page.actions_html = renderer_.fragment_from("moderation_log",
+                                              {{"actions", std::move(actions)},
+                                               {"reader", q.subject_id ? std::to_string(*q.subject_id) : std::string()},
+                                               {"has_entries", !rows.empty()},
+                                               {"entries", std::move(rows)}});
   if (static_cast<int>(entries.size()) == kLogPage)
     page.next_url = "/moderation/log?before=" + std::to_string(entries.back().id) + filters;
   return html_page(ctx, http::status::ok, renderer_.activity_page(page, articles_.sections()));

@@ -620,6 +620,37 @@ std::string PageRenderer::activity_page(const ActivityPage& p, const std::vector
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("activity", d));
 }
 
+namespace {
+
+mus::data from_json(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::object: {
+      mus::object o;
+      for (const auto& [k, x] : v.get_object()) o.emplace(std::string(k), from_json(x));
+      return {o};
+    }
+    case boost::json::kind::array: {
+      mus::list l;
+      for (const auto& x : v.get_array()) l.push_back(from_json(x));
+      return {l};
+    }
+    case boost::json::kind::string:
+      return {std::string(v.get_string())};
+    case boost::json::kind::bool_:
+      return mus::data(v.get_bool());
+    case boost::json::kind::null:
+      return mus::data(false);
+    default:
+      return {boost::json::serialize(v)};
+  }
+}
+
+}  // namespace
+
+std::string PageRenderer::fragment_from(std::string_view template_name, const boost::json::object& view) const {
+  return impl_->render(template_name, from_json(view));
+}
+
 std::string PageRenderer::reply_page(const Article& a, const std::optional<Comment>& parent,
                                      const std::string& csrf_token, const std::string& body, const std::string& error,
                                      const std::vector<Section>& sections) const {

@@ -3,6 +3,7 @@
 // rendered Markdown, the page body inside the layout, and head tags built here with escaping).
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -123,6 +124,11 @@ class PageRenderer {
     std::string after_html;  // trusted HTML built by the caller
   };
   std::string simple_form(const SimpleForm& f, const std::vector<Section>& sections) const;
+
+  // A fragment from its template (templates/<name>.mustache) and a view: objects, arrays, strings, numbers and
+  // booleans map to Mustache's values, null to false (so an item's missing field never falls through to the
+  // enclosing one). Every value is escaped.
+  std::string fragment_from(std::string_view template_name, const boost::json::object& view) const;
 
   std::string rss(const std::vector<Article>& latest) const;
   std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;
