@@ -27,6 +27,7 @@ json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
                  {"updated_at", format_rfc3339(a.updated_at)},
                  {"source_name", a.source_name.empty() ? json::value(nullptr) : json::value(a.source_name)},
                  {"source_url", a.source_url.empty() ? json::value(nullptr) : json::value(a.source_url)},
+                 {"correction", a.correction.empty() ? json::value(nullptr) : json::value(a.correction)},
                  {"comment_count", a.comment_count},
                  {"comments_open", articles_.comments_open(a)},
                  {"comments_mode", std::string(to_string(a.comments))}};
@@ -68,7 +69,7 @@ Response ArticlesApi::get(RequestContext& ctx) {
 namespace {
 json::object parse_draft(const RequestContext& ctx) {
   return parse_object(ctx, {"title", "slug", "standfirst", "authors", "author_bio", "section", "tags", "published_at",
-                            "body", "source_name", "source_url", "comments"});
+                            "body", "source_name", "source_url", "comments", "correction"});
 }
 }  // namespace
 
@@ -84,6 +85,7 @@ ArticleDraft ArticlesApi::draft_from(const json::object& o) const {
   d.body_markdown = required_string(o, "body");
   d.source_name = optional_string(o, "source_name").value_or("");
   d.source_url = optional_string(o, "source_url").value_or("");
+  d.correction = optional_string(o, "correction").value_or("");
   if (auto p = optional_string(o, "published_at")) {
     auto t = parse_rfc3339(*p);
     if (!t) throw invalid_field("published_at", "invalid_time", "published_at must be an RFC 3339 time.");

@@ -1,5 +1,6 @@
 #include "domain/articles.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "domain/markdown.h"
@@ -9,11 +10,37 @@ namespace tribune {
 ArticleService::ArticleService(ArticleStore& store, Locality locality, Now now)
     : store_(store), locality_(std::move(locality)), now_(std::move(now)) {}
 
+namespace {
+
+bool changes_content(const Article& a, const ArticleDraft& d, const ArticleRecord& r) {
+  std::vector<std::string> authors;
+  for (const auto& au : a.authors) authors.push_back(au.name);
+  std::string bio = a.authors.empty() ? std::string() : a.authors.front().bio;
+  std::vector<std::string> tags = d.tags;  // stored once each, read back in byte order
+  std::ranges::sort(tags);
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  return a.title != d.title || a.standfirst != d.standfirst || a.body_html != r.body_html ||
+         a.section.name != d.section || authors != d.authors || (!d.author_bio.empty() && bio != d.author_bio) ||
+         a.tags != tags || a.source_name != d.source_name || a.source_url != d.source_url ||
+         a.correction != d.correction || a.published_at != r.published_at;
+}
+
+}  // namespace
+
 Article ArticleService::publish(ArticleDraft draft, bool replace) {
   validate_draft(draft);
   ArticleRecord record;
-  record.published_at = draft.published_at.value_or(now_());
   record.body_html = render_markdown(draft.body_markdown);
+  // An update keeps the article's date (and so its URL and its place in the feed) unless it names a new one;
+  // it counts as a change, dated now, only when what a reader sees changed.
+  auto existing = replace ? store_.find_article(draft.slug) : std::nullopt;
+  if (existing) {
+    record.published_at = draft.published_at.value_or(existing->published_at);
+    record.updated_at = changes_content(*existing, draft, record) ? now_() : existing->updated_at;
+  } else {
+    record.published_at = draft.published_at.value_or(now_());
+    record.updated_at = record.published_at;
+  }
   record.draft = std::move(draft);
   Article saved = store_.save_article(record, replace);
   for (auto& l : listeners_) l(saved);

@@ -130,6 +130,8 @@ ArticleDraft parse_article_file(std::string_view text) {
       d.source_name = parse_scalar(value, line_no, key);
     else if (key == "source_url")
       d.source_url = parse_scalar(value, line_no, key);
+    else if (key == "correction")
+      d.correction = parse_scalar(value, line_no, key);
     else if (key == "published_at") {
       auto s = parse_scalar(value, line_no, key);
       auto t = parse_rfc3339(s);

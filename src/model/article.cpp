@@ -164,6 +164,8 @@ void validate_draft(ArticleDraft& d) {
     check_single_line(t, "tags");
     t = trim(t);
   }
+  check_text(d.correction, "correction", kMaxCorrection, false);
+  d.correction = trim(d.correction);
   check_text(d.source_name, "source_name", kMaxName, false);
   check_single_line(d.source_name, "source_name");
   check_text(d.source_url, "source_url", 2000, false);

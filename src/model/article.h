@@ -38,7 +38,8 @@ struct Article {
   Section section;
   std::vector<std::string> tags;
   TimePoint published_at{};
-  TimePoint updated_at{};
+  TimePoint updated_at{};  // the last change of its content; its publication time until it is first corrected
+  std::string correction;  // an editor's note on what a correction changed; empty: none
   std::string body_markdown;
   std::string body_html;    // rendered once, at publish time
   std::string source_name;  // syndication: "This article first appeared in <source_name>"
@@ -57,7 +58,8 @@ struct ArticleDraft {
   std::string author_bio;  // optional: sets the first author's bio
   std::string section;
   std::vector<std::string> tags;
-  std::optional<TimePoint> published_at;  // absent: now
+  std::optional<TimePoint> published_at;  // absent: now for a new article, unchanged for an update
+  std::string correction;                 // optional: "An earlier version gave the wrong date of ..."
   std::string body_markdown;
   std::string source_name;
   std::string source_url;
@@ -72,6 +74,7 @@ inline constexpr size_t kMaxBody = size_t{512} * 1024;
 inline constexpr size_t kMaxAuthors = 10;
 inline constexpr size_t kMaxTags = 20;
 inline constexpr size_t kMaxName = 120;
+inline constexpr size_t kMaxCorrection = 1000;
 
 // True for 1..80 characters of [a-z0-9] in hyphen-separated runs ("night-trains-2026").
 bool is_valid_slug(std::string_view s);
@@ -112,6 +115,7 @@ struct ArticleRecord {
   ArticleDraft draft;
   std::string body_html;
   TimePoint published_at{};
+  TimePoint updated_at{};
 };
 
 struct ApiToken {

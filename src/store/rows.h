@@ -36,8 +36,8 @@ int64_t text_hash(std::string_view text);
 // tags and the body after these columns, each in its own way.
 #define TRIBUNE_ARTICLE_COLUMNS                                                                      \
   "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, " \
-  "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name"
-inline constexpr int kArticleWidth = 14;
+  "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name, a.correction"
+inline constexpr int kArticleWidth = 15;
 
 template <class Row>
 Article read_article_head(const Row& r) {
@@ -54,6 +54,7 @@ Article read_article_head(const Row& r) {
   a.comment_count = r.int64(9);
   a.version = r.int64(10);
   a.section = Section{r.int64(11), r.text(12), r.text(13)};
+  a.correction = r.text(14);
   return a;
 }
 

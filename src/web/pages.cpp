@@ -68,6 +68,16 @@ std::string absolute(const SiteSettings& site, std::string_view path) {
   return base + std::string(path);
 }
 
+// True when an http(s) URL names a page below its site's home ("https://example.com/2009/07/piece"), not
+// the home page itself: only such a URL can be a syndicated piece's canonical address.
+bool names_a_piece(std::string_view url) {
+  size_t host = url.find("://");
+  if (host == std::string_view::npos) return false;
+  url = url.substr(0, url.find('#'));
+  size_t path = url.find_first_of("/?", host + 3);
+  return path != std::string_view::npos && url.substr(path) != "/";
+}
+
 // JSON for a <script type="application/ld+json"> block: "<" is escaped so no "</script>" can close it.
 std::string script_safe_json(const boost::json::value& v) {
   std::string s = boost::json::serialize(v);
@@ -363,6 +373,11 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   d.set("bios", bios);
   d.set("published_iso", format_rfc3339(a.published_at));
   d.set("dateline", format_dateline(a.published_at, site_.locality));
+  if (a.updated_at > a.published_at) {
+    d.set("updated", format_dateline(a.updated_at, site_.locality));
+    d.set("updated_iso", format_rfc3339(a.updated_at));
+  }
+  if (!a.correction.empty()) d.set("correction", a.correction);
   d.set("body_html", a.body_html);
   d.set("syndicated", mus::data(syndicated));
   d.set("source_name", a.source_name);
@@ -397,6 +412,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   if (!a.standfirst.empty()) meta_property(head, "og:description", a.standfirst);
   meta_property(head, "og:url", abs_url);
   meta_property(head, "article:published_time", format_rfc3339(a.published_at));
+  if (a.updated_at > a.published_at) meta_property(head, "article:modified_time", format_rfc3339(a.updated_at));
   meta_property(head, "article:section", a.section.name);
   for (const auto& t : a.tags) meta_property(head, "article:tag", t);
   boost::json::array ld_authors;
@@ -431,7 +447,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   if (syndicated && site_.syndicated_noindex)
     args.noindex = true;
   else
-    args.canonical = syndicated ? a.source_url : abs_url;
+    args.canonical = syndicated && names_a_piece(a.source_url) ? a.source_url : abs_url;
   return wrap(*impl_, site_, asset_version_, sections, args, content);
 }
 
@@ -877,7 +893,9 @@ std::string PageRenderer::sitemap(const std::vector<Article>& articles, const st
   out += "<url><loc>" + xml_escape(absolute(site_, "/")) + "</loc></url>\n";
   for (const auto& s : sections) out += "<url><loc>" + xml_escape(absolute(site_, "/" + s.slug)) + "</loc></url>\n";
   for (const auto& a : articles) {
-    if (!a.source_name.empty()) continue;  // canonical elsewhere (or noindex): not ours to list
+    bool syndicated = !a.source_name.empty();
+    if (syndicated && (site_.syndicated_noindex || names_a_piece(a.source_url)))
+      continue;  // noindex, or canonical elsewhere: not ours to list
     out += "<url><loc>" + xml_escape(absolute(site_, articles_.url_for(a))) + "</loc><lastmod>" +
            format_rfc3339(std::max(a.updated_at, a.published_at)) + "</lastmod></url>\n";
   }

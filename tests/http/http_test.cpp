@@ -72,7 +72,11 @@ TEST_F(HttpTest, ArticlePageHasHeadlineBylineDatelineBodyBioAndSyndication) {
   EXPECT_NE(
       html.find("This article first appeared in <a href=\"https://www.newsweek.com/\" rel=\"noopener\">Newsweek</a>"),
       std::string::npos);
-  EXPECT_NE(html.find("<link rel=\"canonical\" href=\"https://www.newsweek.com/\">"), std::string::npos);
+  // The source is named by its home page, not the piece: the canonical address is ours (it pointed at
+  // Newsweek's home page, telling search engines this piece was a copy of it).
+  EXPECT_NE(html.find("<link rel=\"canonical\" href=\"http://127.0.0.1:" + std::to_string(port()) +
+                      std::string(a.at("url").as_string()) + "\">"),
+            std::string::npos);
   EXPECT_NE(html.find("\"@type\":\"NewsArticle\""), std::string::npos);
   EXPECT_NE(html.find("<meta property=\"og:title\""), std::string::npos);
   EXPECT_NE(html.find("<h2>"), std::string::npos) << "body Markdown rendered";
@@ -148,8 +152,14 @@ TEST_F(HttpTest, FeedSitemapHealthAndMetrics) {
   auto sitemap = get(port(), "/sitemap.xml");
   EXPECT_EQ(sitemap.status, 200);
   EXPECT_NE(sitemap.body.find("<urlset"), std::string::npos);
-  EXPECT_EQ(sitemap.body.find("in-praise-of-the-boring-bank"), std::string::npos)
-      << "syndicated piece is not ours to list";
+  EXPECT_NE(sitemap.body.find("in-praise-of-the-boring-bank"), std::string::npos)
+      << "a syndicated piece whose source names no page of its own is canonical here";
+  // No demo article claims a change since it appeared (all claimed the day the demo was loaded).
+  for (auto& v : articles()) {
+    const auto& a = v.as_object();
+    EXPECT_EQ(a.at("updated_at"), a.at("published_at")) << a.at("slug");
+  }
+  EXPECT_NE(sitemap.body.find("<lastmod>2010-01-18T08:30:00Z</lastmod>"), std::string::npos);
   auto health = get(port(), "/healthz");
   EXPECT_EQ(health.status, 200);
   auto metrics = get(port(), "/metrics");
@@ -316,6 +326,69 @@ TEST_F(HttpTest, PublishedArticleAppearsEverywhereAtOnce) {
                               {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + editor_token()}}});
   EXPECT_EQ(dup.status, 409);
   EXPECT_EQ(error_code(dup), "slug_taken");
+}
+
+// Regression: an update without published_at moved a 2009 piece to today (new URL, lead story, new feed entry).
+TEST_F(HttpTest, CorrectingAnArticleKeepsItsDateAndUrl) {
+  auto send = [&](const std::string& verb, const std::string& path, const std::string& body) {
+    return request(
+        port(),
+        {verb, path, body, {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + editor_token()}}});
+  };
+  std::string fields = R"("title":"The corrected column","authors":["Ed Itor"],"section":"Opinion","tags":["b","a"])";
+  auto created =
+      send("POST", "/api/v1/articles",
+           "{" + fields + R"(,"slug":"corrected-column","published_at":"2009-07-07T09:00:00Z","body":"First.")" + "}");
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto first = parse(created).as_object();
+  EXPECT_EQ(first.at("updated_at"), first.at("published_at")) << "a new article has not changed since it appeared";
+  std::string url(first.at("url").as_string());
+  auto before = get(port(), url);
+  EXPECT_EQ(before.body.find("article__updated"), std::string::npos);
+
+  // The same content again is no change: nothing claims an update.
+  auto same = send("PUT", "/api/v1/articles/corrected-column", "{" + fields + R"(,"body":"First.")" + "}");
+  ASSERT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(parse(same).at("updated_at"), first.at("published_at"));
+
+  auto corrected =
+      send("PUT", "/api/v1/articles/corrected-column",
+           "{" + fields + R"(,"body":"Second.","correction":"An earlier version misnamed the bank.")" + "}");
+  ASSERT_EQ(corrected.status, 200) << corrected.body;
+  auto after = parse(corrected).as_object();
+  EXPECT_EQ(after.at("published_at").as_string(), "2009-07-07T09:00:00Z");
+  EXPECT_EQ(after.at("url"), first.at("url")) << "the URL holds the publication date";
+  EXPECT_GT(after.at("updated_at").as_string(), after.at("published_at").as_string());
+  EXPECT_EQ(after.at("correction").as_string(), "An earlier version misnamed the bank.");
+
+  auto page = get(port(), url);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Tuesday 07 July 2009 10:00 BST"), std::string::npos) << "dateline unchanged";
+  EXPECT_NE(page.body.find("<span class=\"article__updated\">Updated <time datetime=\"" +
+                           std::string(after.at("updated_at").as_string()) + "\">"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("<strong>Correction:</strong> An earlier version misnamed the bank."), std::string::npos);
+  EXPECT_NE(page.body.find("\"dateModified\":\"" + std::string(after.at("updated_at").as_string()) + "\""),
+            std::string::npos);
+  EXPECT_NE(page.body.find("\"datePublished\":\"2009-07-07T09:00:00Z\""), std::string::npos);
+  // Not the lead story, and the feed keeps its 2009 date.
+  EXPECT_NE(articles().at(0).at("slug"), "corrected-column");
+  auto feed = get(port(), "/feed.xml").body;
+  size_t item = feed.find("corrected-column");
+  ASSERT_NE(item, std::string::npos);
+  EXPECT_EQ(feed.find("<pubDate>", item), feed.find("<pubDate>Tue, 07 Jul 2009 09:00:00", item));
+  EXPECT_NE(get(port(), "/sitemap.xml").body.find("<lastmod>" + std::string(after.at("updated_at").as_string())),
+            std::string::npos);
+
+  // A source that names the piece itself is the canonical address, and the sitemap leaves the copy out.
+  auto syndicated = send(
+      "PUT", "/api/v1/articles/corrected-column",
+      "{" + fields +
+          R"(,"body":"Second.","source_name":"The Ledger","source_url":"https://ledger.example/2009/07/bank")" + "}");
+  ASSERT_EQ(syndicated.status, 200) << syndicated.body;
+  EXPECT_NE(get(port(), url).body.find("<link rel=\"canonical\" href=\"https://ledger.example/2009/07/bank\">"),
+            std::string::npos);
+  EXPECT_EQ(get(port(), "/sitemap.xml").body.find("corrected-column"), std::string::npos);
 }
 
 TEST_F(HttpTest, ScheduledArticleAppearsAtItsTime) {

@@ -6,7 +6,6 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
   return write([&](Connection& db) {
     const auto& d = r.draft;
     int64_t section_id = upsert_named(db, "sections", slugify(d.section), d.section);
-    int64_t now = secs(now_seconds());
     int64_t id = 0;
     // The row lock (or the unique index, for two creators of one slug) orders concurrent saves of a slug.
     for (;;) {
@@ -19,19 +18,19 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
         db.query(
             "UPDATE articles SET title = $2, standfirst = $3, section_id = $4, body_markdown = $5, body_html = $6, "
             "published_at = $7, updated_at = $8, source_name = $9, source_url = $10, comments_mode = $11, "
-            "version = version + 1 WHERE id = $1",
-            {id, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at), now,
-             d.source_name, d.source_url, to_string(d.comments)});
+            "correction = $12, version = version + 1 WHERE id = $1",
+            {id, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at),
+             secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction});
         db.query("DELETE FROM article_authors WHERE article_id = $1", {id});
         db.query("DELETE FROM article_tags WHERE article_id = $1", {id});
         break;
       }
       auto inserted = db.query(
           "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
-          "updated_at, source_name, source_url, comments_mode) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-          "ON CONFLICT (slug) DO NOTHING RETURNING id",
-          {d.slug, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at), now,
-           d.source_name, d.source_url, to_string(d.comments)});
+          "updated_at, source_name, source_url, comments_mode, correction) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "$9, $10, $11, $12) ON CONFLICT (slug) DO NOTHING RETURNING id",
+          {d.slug, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at),
+           secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction});
       if (!inserted.empty()) {
         id = inserted.front().int64(0);
         break;

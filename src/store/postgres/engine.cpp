@@ -26,10 +26,10 @@ void read_authors_and_tags(const Row& st, int col, Article& a) {
 
 Article read_article_row(const Row& st, bool with_body) {
   Article a = read_article_head(st);
-  read_authors_and_tags(st, 14, a);
+  read_authors_and_tags(st, kArticleWidth, a);
   if (with_body) {
-    a.body_markdown = st.text(16);
-    a.body_html = st.text(17);
+    a.body_markdown = st.text(kArticleWidth + 2);
+    a.body_html = st.text(kArticleWidth + 3);
   }
   return a;
 }

@@ -7,8 +7,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
   writer_.run([&](Db& db) {
     const auto& d = r.draft;
     int64_t section_id = upsert_named(db, "sections", slugify(d.section), d.section);
-    int64_t now = now_seconds().time_since_epoch().count();
-    // ?2 to ?11 are the same in the UPDATE and the INSERT; ?1 is the id or the slug.
+    // ?2 to ?12 are the same in the UPDATE and the INSERT; ?1 is the id or the slug.
     auto save = [&](Statement& st) {
       st.bind(2, d.title)
           .bind(3, d.standfirst)
@@ -16,10 +15,11 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .bind(5, d.body_markdown)
           .bind(6, r.body_html)
           .bind(7, r.published_at.time_since_epoch().count())
-          .bind(8, now)
+          .bind(8, r.updated_at.time_since_epoch().count())
           .bind(9, d.source_name)
           .bind(10, d.source_url)
           .bind(11, to_string(d.comments))
+          .bind(12, d.correction)
           .run();
     };
     auto& existing = db.prepare("SELECT id FROM articles WHERE slug = ?1");
@@ -34,7 +34,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           db.prepare(
                 "UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, body_html = ?6, "
                 "published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, comments_mode = ?11, "
-                "version = version + 1 WHERE id = ?1")
+                "correction = ?12, version = version + 1 WHERE id = ?1")
               .bind(1, id));
       db.prepare("DELETE FROM article_authors WHERE article_id = ?1").bind(1, id).run();
       db.prepare("DELETE FROM article_tags WHERE article_id = ?1").bind(1, id).run();
@@ -42,8 +42,8 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
       existing.reset();
       save(db.prepare(
                  "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
-                 "updated_at, source_name, source_url, comments_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                 "?11)")
+                 "updated_at, source_name, source_url, comments_mode, correction) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "?8, ?9, ?10, ?11, ?12)")
                .bind(1, d.slug));
       id = db.last_insert_id();
     }

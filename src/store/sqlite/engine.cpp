@@ -5,8 +5,8 @@ namespace tribune::sqlite {
 Article read_article_row(Statement& st, bool with_body) {
   Article a = read_article_head(st);
   if (with_body) {
-    a.body_markdown = st.text(14);
-    a.body_html = st.text(15);
+    a.body_markdown = st.text(kArticleWidth);
+    a.body_html = st.text(kArticleWidth + 1);
   }
   return a;
 }

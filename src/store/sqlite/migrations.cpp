@@ -311,6 +311,12 @@ CREATE TABLE models (
 ALTER TABLE email_tokens ADD COLUMN new_email TEXT;
 ALTER TABLE email_tokens ADD COLUMN new_email_normalized TEXT;
 )sql"},
+      // An article's correction note. updated_at was the time an article was first saved, even for a 2009
+      // piece imported today; an article never changed since (version 1) was last changed when it appeared.
+      {13, R"sql(
+ALTER TABLE articles ADD COLUMN correction TEXT NOT NULL DEFAULT '';
+UPDATE articles SET updated_at = published_at WHERE version = 1;
+)sql"},
   };
   return steps;
 }
