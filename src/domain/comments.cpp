@@ -128,6 +128,11 @@ std::vector<Comment> CommentService::held_for(int64_t account_id, std::string_vi
   return store_.held_comments(account_id, article->id, 50);
 }
 
+void CommentService::empty_removed(std::vector<Comment>& listed) {
+  for (auto& c : listed)
+    if (c.status != CommentStatus::published) to_tombstone(c);
+}
+
 Comment CommentService::published(int64_t comment_id) const {
   auto c = store_.find_comment(comment_id);
   if (!c || c->status != CommentStatus::published) throw not_found("The comment");
@@ -249,23 +254,33 @@ CommentService::Page CommentService::list(std::string_view slug, CommentQuery qu
   auto article = articles_.find_visible(slug);
   if (!article) throw not_found("The article");
   query.article_id = article->id;
-  return Page{*article, store_.list_comments(query)};
+  Page page{*article, store_.list_comments(query)};
+  empty_removed(page.list.comments);
+  return page;
 }
 
 CommentService::Thread CommentService::thread(int64_t comment_id) const {
-  auto c = published(comment_id);
+  auto found = store_.find_comment(comment_id);
+  if (!found) throw not_found("The comment");
+  Comment c = std::move(*found);
   auto article = articles_.find_by_id(c.article_id);
   if (!article || article->published_at > articles_.now()) throw not_found("The comment");
   Thread t{*article, {}};
   // The whole thread from its root, then the part under this comment (descendants have it as an ancestor).
   auto all = store_.list_thread_replies({c.root_id}, kThreadLimit, kThreadLimit);
   std::set<int64_t> inside{c.id};
+  bool published_below = false;
   for (auto& r : all)  // oldest first: a parent always comes before its replies
     if (r.parent_id && inside.contains(*r.parent_id)) {
       inside.insert(r.id);
+      published_below = published_below || r.status == CommentStatus::published;
       t.conversation.replies.push_back(std::move(r));
     }
+  // A removed comment has a page of its own only as the tombstone over published replies.
+  if (c.status != CommentStatus::published && !published_below) throw not_found("The comment");
   t.conversation.top.push_back(std::move(c));
+  empty_removed(t.conversation.top);
+  empty_removed(t.conversation.replies);
   t.conversation.total = article->comment_count;
   return t;
 }
@@ -284,8 +299,10 @@ Conversation CommentService::conversation(const Article& article, CommentSort so
   std::vector<int64_t> roots;
   if (sort != CommentSort::picks)  // picks stand alone, replies or not
     for (const auto& t : c.top)
-      if (t.reply_count > 0) roots.push_back(t.id);
+      if (t.reply_count > 0 || t.status != CommentStatus::published) roots.push_back(t.id);
   c.replies = store_.list_thread_replies(roots, kRepliesShown, reply_limit);
+  empty_removed(c.top);
+  empty_removed(c.replies);
   c.replies_per_thread = kRepliesShown;
   c.total = article.comment_count;
   c.sort = sort;

@@ -174,6 +174,8 @@ class CommentService {
   // Runs the rule pipeline on a new or edited text. Throws for reject and for an unacknowledged nudge.
   Verdict screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
                  const std::string& body, TimePoint now, bool premoderated);
+  // The store lists a removed comment only while published replies sit below it: it is shown as a tombstone.
+  static void empty_removed(std::vector<Comment>& listed);
   Comment published(int64_t comment_id) const;
   // The account as the caller read it, or from the store.
   std::optional<Account> account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const;

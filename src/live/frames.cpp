@@ -15,7 +15,10 @@ std::string comment_frame(const Comment& c, CommentService::Change change) {
     case CommentService::Change::reacted:
       return sse_frame("comment.updated", 0, json::serialize(comment_json(c)));
     case CommentService::Change::removed:
-      return sse_frame("comment.removed", 0, json::serialize(json::object{{"id", c.id}}));
+      // status: deleted (by its author) or removed (by a moderator), for the tombstone of a comment with replies
+      return sse_frame("comment.removed", 0,
+                       json::serialize(json::object{
+                           {"id", c.id}, {"status", c.status == CommentStatus::deleted ? "deleted" : "removed"}}));
   }
   return {};
 }

@@ -47,4 +47,16 @@ std::string_view to_string(CommentSort s) {
   return "newest";
 }
 
+void to_tombstone(Comment& c) {
+  c.tombstone = true;
+  c.author_id.reset();
+  c.author_name.clear();
+  c.author_supporter = false;
+  c.body_markdown.clear();
+  c.body_html.clear();
+  c.edited_at.reset();
+  c.recommend_count = 0;
+  c.picked = false;
+}
+
 }  // namespace tribune

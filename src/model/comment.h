@@ -35,7 +35,14 @@ struct Comment {
   int64_t recommend_count = 0;
   bool picked = false;
   bool author_supporter = false;  // the author contributed and chose to show it
+  // A removed comment (deleted, hidden, rejected, or held again after an edit) kept in a listing because
+  // published replies sit below it: its place in the thread, without its author or words (to_tombstone).
+  bool tombstone = false;
 };
+
+// Empties a removed comment for a public listing: no author, no text, no reactions; its status says why
+// (deleted: by its author; anything else: by a moderator).
+void to_tombstone(Comment& c);
 
 struct NewComment {
   int64_t article_id = 0;

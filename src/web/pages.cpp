@@ -186,6 +186,8 @@ struct Tree {
 };
 
 void render_comment(std::string& out, const Comment& c, const Tree& tree, int depth);
+// A comment's replies (indented, or behind "Continue this thread") and its "More replies" link.
+void render_replies(std::string& out, const Comment& c, const Tree& tree, int depth);
 
 void render_children(std::string& out, int64_t parent, const Tree& tree, int depth) {
   auto it = tree.children.find(parent);
@@ -195,9 +197,20 @@ void render_children(std::string& out, int64_t parent, const Tree& tree, int dep
 
 void render_comment(std::string& out, const Comment& c, const Tree& tree, int depth) {
   std::string id = std::to_string(c.id);
-  out += "<li class=\"comment\" id=\"comment-" + id + "\" data-comment-id=\"" + id + "\" data-depth=\"" +
+  out += std::string(c.tombstone ? "<li class=\"comment comment--removed\"" : "<li class=\"comment\"") +
+         " id=\"comment-" + id + "\" data-comment-id=\"" + id + "\" data-depth=\"" +
          std::to_string(std::min(depth, kMaxIndent)) + "\"";
   if (c.author_id) out += " data-author-id=\"" + std::to_string(*c.author_id) + "\"";
+  if (c.tombstone) {
+    // Its place in the thread, so that its replies keep theirs.
+    out += std::string("><div class=\"comment__box comment__tombstone\"><p>") +
+           (c.status == CommentStatus::deleted ? "This comment was deleted by its author."
+                                               : "This comment was removed by a moderator.") +
+           "</p></div>";
+    render_replies(out, c, tree, depth);
+    out += "</li>";
+    return;
+  }
   out += "><article class=\"comment__box\"><header class=\"comment__meta\">";
   append_author(out, c);
   if (c.author_supporter) out += " <span class=\"comment__supporter\">Supporter</span>";
@@ -217,6 +230,12 @@ void render_comment(std::string& out, const Comment& c, const Tree& tree, int de
   out += " <button class=\"comment__recommend\" type=\"button\" data-recommend=\"" + id +
          "\" aria-pressed=\"false\">Recommend</button>";
   out += "</footer></article>";
+  render_replies(out, c, tree, depth);
+  out += "</li>";
+}
+
+void render_replies(std::string& out, const Comment& c, const Tree& tree, int depth) {
+  std::string id = std::to_string(c.id);
   auto it = tree.children.find(c.id);
   if (it != tree.children.end()) {
     if (depth < kMaxIndent) {
@@ -237,7 +256,6 @@ void render_comment(std::string& out, const Comment& c, const Tree& tree, int de
       out += "<p class=\"comment__more-replies\"><a href=\"/comments/" + id + "#comment-" + id +
              "\" data-expand-thread=\"" + id + "\">More replies</a></p>";
   }
-  out += "</li>";
 }
 
 std::string render_conversation(const Conversation& conv, const Locality& where) {

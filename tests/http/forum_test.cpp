@@ -428,3 +428,104 @@ TEST(ModerationRulesOverHttp, WordsNudgeHoldAndRejectAndTheQueueSaysWhy) {
   for (const auto& item : queue) explained = explained || (item.rule == "suspect_words" && !item.rule_reason.empty());
   EXPECT_TRUE(explained);
 }
+
+// Regression: removing a comment took every reply under it off the page, with nothing marking the gap, while
+// the count still included them ("9 comments" over 3 visible). A removed comment with published replies stays
+// as a tombstone; its replies stay where they were; counts say what a reader can see; the API agrees.
+TEST_F(ForumTest, RemovedCommentsLeaveTombstonesOverTheirReplies) {
+  auto token = server_->app().tokens().create("tombstones", "editor").token;
+  auto created =
+      request(port(), {"POST",
+                       "/api/v1/articles",
+                       R"({"title":"Tombstones","authors":["T"],"section":"Opinion","body":"b","comments":"open"})",
+                       {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string s = "tombstones";
+  std::string url(json::parse(created.body).at("url").as_string());
+  auto ann = reader("Ann Tomb");
+  auto bea = reader("Bea Tomb");
+  auto cal = reader("Cal Tomb");
+  auto mod = staff("moderator");
+  auto top = post(ann, s, "The first word.");
+  auto reply = post(bea, s, "A reply to Ann.", top);
+  auto deep = post(cal, s, "A reply to Bea.", reply);
+  auto other = post(bea, s, "Another thread.");
+  auto under_other = post(cal, s, "Under the other thread.", other);
+  auto count = [&] { return json::parse(get(port(), "/api/v1/articles/" + s).body).at("comment_count").as_int64(); };
+  auto listed = [&](std::optional<int64_t> parent = {}) {
+    std::string path = "/api/v1/articles/" + s + "/comments?sort=oldest";
+    if (parent) path += "&parent_id=" + std::to_string(*parent);
+    auto r = get(port(), path);
+    EXPECT_EQ(r.status, 200) << path << " " << r.body;
+    std::map<int64_t, json::object> by_id;
+    auto v = json::parse(r.body);
+    for (auto& c : v.at("comments").as_array()) by_id[c.at("id").as_int64()] = c.as_object();
+    return by_id;
+  };
+  auto box = [](const std::string& page, int64_t id) {
+    size_t at = page.find("id=\"comment-" + std::to_string(id) + "\"");
+    return at == std::string::npos ? std::string() : page.substr(at, 400);
+  };
+  ASSERT_EQ(count(), 5);
+
+  // The author deletes the top comment: its two replies stay, under a tombstone; the count drops by one.
+  EXPECT_EQ(ann.call("DELETE", "/api/v1/comments/" + std::to_string(top)).status, 204);
+  auto page = get(port(), url).body;
+  EXPECT_NE(box(page, top).find("This comment was deleted by its author."), std::string::npos) << box(page, top);
+  EXPECT_EQ(box(page, top).find("The first word."), std::string::npos);
+  EXPECT_EQ(box(page, top).find("Ann Tomb"), std::string::npos) << "a tombstone names nobody";
+  EXPECT_NE(page.find("A reply to Ann."), std::string::npos);
+  EXPECT_NE(page.find("A reply to Bea."), std::string::npos);
+  EXPECT_LT(page.find("id=\"comment-" + std::to_string(top) + "\""),
+            page.find("id=\"comment-" + std::to_string(reply) + "\""));
+  EXPECT_EQ(count(), 4);
+  EXPECT_NE(page.find("<span class=\"conversation__number\">4</span>"), std::string::npos);
+  auto api = listed();
+  ASSERT_TRUE(api.contains(top));
+  EXPECT_EQ(api[top].at("status").as_string(), "deleted");
+  EXPECT_EQ(api[top].at("body_html").as_string(), "");
+  EXPECT_TRUE(api[top].at("author").is_null());
+
+  // A moderator hides the reply in the middle: a second tombstone, and the deepest reply is still there.
+  auto hidden = mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(reply) + "/decision",
+                         R"({"decision":"hide","reason":"off topic"})");
+  EXPECT_EQ(hidden.status, 200) << hidden.body;
+  page = get(port(), url).body;
+  EXPECT_NE(box(page, reply).find("This comment was removed by a moderator."), std::string::npos);
+  EXPECT_NE(page.find("A reply to Bea."), std::string::npos);
+  EXPECT_EQ(count(), 3);
+  auto replies = listed(top);
+  ASSERT_TRUE(replies.contains(reply));
+  EXPECT_EQ(replies[reply].at("status").as_string(), "removed");
+  EXPECT_EQ(get(port(), "/comments/" + std::to_string(reply)).status, 200) << "a tombstone's thread page";
+
+  // A rejected top comment with a reply: a tombstone too.
+  EXPECT_EQ(
+      mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(other) + "/decision", R"({"decision":"reject"})")
+          .status,
+      200);
+  page = get(port(), url).body;
+  EXPECT_NE(box(page, other).find("This comment was removed by a moderator."), std::string::npos);
+  EXPECT_NE(page.find("Under the other thread."), std::string::npos);
+  EXPECT_EQ(count(), 2);
+
+  // The last published reply under the first thread goes: nothing is left to hold its tombstones up.
+  EXPECT_EQ(cal.call("DELETE", "/api/v1/comments/" + std::to_string(deep)).status, 204);
+  page = get(port(), url).body;
+  EXPECT_EQ(page.find("id=\"comment-" + std::to_string(top) + "\""), std::string::npos);
+  EXPECT_EQ(page.find("id=\"comment-" + std::to_string(reply) + "\""), std::string::npos);
+  EXPECT_FALSE(listed().contains(top));
+  EXPECT_EQ(get(port(), "/comments/" + std::to_string(top)).status, 404);
+  EXPECT_EQ(count(), 1);
+
+  // Approving the hidden reply again brings back its place, and its ancestor's tombstone with it.
+  EXPECT_EQ(mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(reply) + "/decision",
+                     R"({"decision":"approve"})")
+                .status,
+            200);
+  page = get(port(), url).body;
+  EXPECT_NE(box(page, top).find("This comment was deleted by its author."), std::string::npos);
+  EXPECT_NE(page.find("A reply to Ann."), std::string::npos);
+  EXPECT_EQ(count(), 2);
+  (void)under_other;
+}

@@ -80,7 +80,8 @@ TEST_F(LiveTest, EditsAndRemovalsAreLiveToo) {
   EXPECT_TRUE(reader.wait_for("event: comment.updated"));
   EXPECT_TRUE(reader.wait_for("edited now"));
   EXPECT_EQ(request(server.port(), {"DELETE", "/api/v1/comments/" + std::to_string(id), {}, h}).status, 204);
-  EXPECT_TRUE(reader.wait_for("event: comment.removed\ndata: {\"id\":" + std::to_string(id) + "}"));
+  EXPECT_TRUE(
+      reader.wait_for("event: comment.removed\ndata: {\"id\":" + std::to_string(id) + ",\"status\":\"deleted\"}"));
 }
 
 TEST_F(LiveTest, ReconnectingWithLastEventIdReplaysWhatWasMissed) {

@@ -40,8 +40,7 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
       out.notified = notify_published(db, id, secs(c.created_at));
       // The counters last: every comment on the article updates this one row, and its lock is held until
       // the commit, so the less work after it the more comments per second one article takes.
-      if (c.parent_id) db.query("UPDATE comments SET reply_count = reply_count + 1 WHERE id = $1", {*c.parent_id});
-      db.query("UPDATE articles SET comment_count = comment_count + 1 WHERE id = $1", {c.article_id});
+      recount(db, c.article_id, c.parent_id, 1);
     }
   });
   auto stored = find_comment(id);
@@ -88,13 +87,16 @@ CommentList PostgresStore::list_comments(const CommentQuery& q) {
       ps.push_back(std::move(p));
       return "$" + std::to_string(ps.size());
     };
-    std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.status = 'published' AND ";
+    // Picks are published comments; other listings keep a removed comment with published replies below it
+    // (a tombstone: the service empties it).
+    std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE ";
     if (q.parent_id)
-      sql += "c.parent_id = " + arg(*q.parent_id);
+      sql += "(c.status = 'published' OR c.visible_below > 0) AND c.parent_id = " + arg(*q.parent_id);
     else if (q.sort == CommentSort::picks)
-      sql += "c.article_id = " + arg(q.article_id) + " AND c.picked";
+      sql += "c.status = 'published' AND c.article_id = " + arg(q.article_id) + " AND c.picked";
     else
-      sql += "c.article_id = " + arg(q.article_id) + " AND c.parent_id IS NULL";
+      sql += "(c.status = 'published' OR c.visible_below > 0) AND c.article_id = " + arg(q.article_id) +
+             " AND c.parent_id IS NULL";
     if (q.after) {
       auto k = arg(q.after->key);
       auto i = arg(q.after->id);
@@ -123,7 +125,8 @@ std::vector<Comment> PostgresStore::list_thread_replies(const std::vector<int64_
     for (int64_t root : root_ids) {
       if (static_cast<int>(out.size()) >= limit) break;
       for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                                   "WHERE c.root_id = $1 AND c.parent_id IS NOT NULL AND c.status = 'published' "
+                                   "WHERE c.root_id = $1 AND c.parent_id IS NOT NULL AND (c.status = 'published' OR "
+                                   "c.visible_below > 0) "
                                    "ORDER BY c.created_at, c.id LIMIT $2",
                                {root, std::min(per_thread, limit - static_cast<int>(out.size()))}))
         out.push_back(read_comment(row));
@@ -141,7 +144,8 @@ bool PostgresStore::edit_comment(int64_t id, const std::string& markdown, const 
         {id, markdown, html, secs(edited_at), std::string(hold ? "pending" : "published")});
     if (r.empty()) return false;
     if (hold)
-      uncount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)));
+      recount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)),
+              -1);
     return true;
   });
 }
@@ -153,7 +157,8 @@ bool PostgresStore::delete_comment(int64_t id) {
         db.query("SELECT article_id, parent_id FROM comments WHERE id = $1 AND status = 'published' FOR UPDATE", {id});
     if (r.empty()) return false;
     db.query("UPDATE comments SET status = 'deleted' WHERE id = $1", {id});
-    uncount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)));
+    recount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)),
+            -1);
     return true;
   });
 }

@@ -112,9 +112,15 @@ void insert_mail(Connection& db, const OutboxMail& m, int64_t now) {
       {m.to, m.subject, m.body_text, now});
 }
 
-void uncount(Connection& db, int64_t article, std::optional<int64_t> parent) {
-  if (parent) db.query("UPDATE comments SET reply_count = reply_count - 1 WHERE id = $1", {*parent});
-  db.query("UPDATE articles SET comment_count = comment_count - 1 WHERE id = $1", {article});
+void recount(Connection& db, int64_t article, std::optional<int64_t> parent, int64_t delta) {
+  if (parent)
+    db.query(
+        "WITH RECURSIVE up(id) AS (SELECT $1::bigint UNION ALL SELECT c.parent_id FROM comments c JOIN up ON "
+        "c.id = up.id WHERE c.parent_id IS NOT NULL) "
+        "UPDATE comments SET visible_below = visible_below + $2, "
+        "reply_count = reply_count + CASE WHEN id = $1 THEN $2 ELSE 0 END WHERE id IN (SELECT id FROM up)",
+        {*parent, delta});
+  db.query("UPDATE articles SET comment_count = comment_count + $2 WHERE id = $1", {article, delta});
 }
 
 std::vector<Recipient> notify_published(Connection& db, int64_t comment_id, int64_t now) {

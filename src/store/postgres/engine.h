@@ -84,9 +84,11 @@ void insert_token(Connection& db, int64_t account_id, const EmailToken& t, int64
 std::optional<int64_t> take_token(Connection& db, const std::string& hash, const char* purpose, int64_t now);
 void insert_mail(Connection& db, const OutboxMail& m, int64_t now);
 
-// Takes a comment that leaves the conversation out of its article's and parent's counts. The article row is
-// updated last: it is the hot row of a busy conversation (see add_comment).
-void uncount(Connection& db, int64_t article, std::optional<int64_t> parent);
+// Counts a comment that joins (delta 1) or leaves (-1) the conversation: its article's comment_count, its
+// parent's reply_count, and visible_below (published comments anywhere below) of the parent and every
+// ancestor above it, which keeps a removed comment with published replies in the listings as a tombstone.
+// The article row is updated last: it is the hot row of a busy conversation (see add_comment).
+void recount(Connection& db, int64_t article, std::optional<int64_t> parent, int64_t delta);
 std::optional<Comment> find_comment_in(Connection& db, int64_t id);
 // The notifications of a comment that has just been published, in the caller's transaction. Earlier kinds
 // win: a follower who is also the parent's author gets one "reply".

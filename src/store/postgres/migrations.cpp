@@ -293,6 +293,23 @@ ALTER TABLE email_tokens ADD COLUMN new_email_normalized TEXT;
 ALTER TABLE articles ADD COLUMN correction TEXT NOT NULL DEFAULT '';
 UPDATE articles SET updated_at = published_at WHERE version = 1;
 )sql"},
+      // Tombstones: a removed comment stays in the listings while a published comment sits anywhere below it.
+      // visible_below counts those; the top-level indexes cover tombstones too.
+      {14, R"sql(
+ALTER TABLE comments ADD COLUMN visible_below BIGINT NOT NULL DEFAULT 0;
+WITH RECURSIVE up(ancestor) AS (
+  SELECT parent_id FROM comments WHERE status = 'published' AND parent_id IS NOT NULL
+  UNION ALL
+  SELECT p.parent_id FROM up JOIN comments p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL),
+below AS (SELECT ancestor, count(*) AS n FROM up GROUP BY ancestor)
+UPDATE comments SET visible_below = below.n FROM below WHERE below.ancestor = comments.id;
+DROP INDEX comments_top_by_time;
+DROP INDEX comments_top_by_votes;
+CREATE INDEX comments_top_by_time ON comments (article_id, created_at, id)
+  WHERE parent_id IS NULL AND (status = 'published' OR visible_below > 0);
+CREATE INDEX comments_top_by_votes ON comments (article_id, recommend_count, id)
+  WHERE parent_id IS NULL AND (status = 'published' OR visible_below > 0);
+)sql"},
   };
   return steps;
 }

@@ -57,10 +57,7 @@ SavedComment PostgresStore::decide_comment(int64_t comment_id, int64_t moderator
     std::string next = decision == "approve" ? "published" : decision == "reject" ? "rejected" : "hidden";
     int64_t delta = (status == "published" ? -1 : 0) + (next == "published" ? 1 : 0);
     db.query("UPDATE comments SET status = $2 WHERE id = $1", {comment_id, next});
-    if (delta != 0) {
-      db.query("UPDATE articles SET comment_count = comment_count + $2 WHERE id = $1", {article, delta});
-      if (parent) db.query("UPDATE comments SET reply_count = reply_count + $2 WHERE id = $1", {*parent, delta});
-    }
+    if (delta != 0) recount(db, article, parent, delta);
     int64_t now = secs(now_seconds());
     if (status == "pending" && next == "published") out.notified = notify_published(db, comment_id, now);
     // The author hears about a held comment going up, and about any comment coming down.

@@ -46,9 +46,7 @@ SavedComment SqliteStore::add_comment(const NewComment& c) {
           .bind(3, c.article_id)
           .run();
     if (c.status == CommentStatus::published) {
-      if (c.parent_id)
-        db.prepare("UPDATE comments SET reply_count = reply_count + 1 WHERE id = ?1").bind(1, *c.parent_id).run();
-      db.prepare("UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?1").bind(1, c.article_id).run();
+      recount(db, Counted{c.article_id, c.parent_id}, 1);
       out.notified = notify_published(db, id, c.created_at.time_since_epoch().count());
     }
   });
@@ -96,13 +94,15 @@ CommentList SqliteStore::list_comments(const CommentQuery& q) {
     bool top = q.sort == CommentSort::top;
     bool ascending = q.sort == CommentSort::oldest;
     const char* key = top ? "c.recommend_count" : "c.created_at";
-    std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE c.status = 'published' AND ";
-    if (q.parent_id)
-      sql += "c.parent_id = ?2";
-    else if (q.sort == CommentSort::picks)
-      sql += "c.article_id = ?1 AND c.picked = 1";
+    // Picks are published comments; other listings keep a removed comment with published replies below it
+    // (a tombstone: the service empties it).
+    std::string sql = std::string("SELECT ") + kCommentColumns + kCommentFrom + "WHERE ";
+    if (q.sort == CommentSort::picks && !q.parent_id)
+      sql += "c.status = 'published' AND c.article_id = ?1 AND c.picked = 1";
+    else if (q.parent_id)
+      sql += "(c.status = 'published' OR c.visible_below > 0) AND c.parent_id = ?2";
     else
-      sql += "c.article_id = ?1 AND c.parent_id IS NULL";
+      sql += "(c.status = 'published' OR c.visible_below > 0) AND c.article_id = ?1 AND c.parent_id IS NULL";
     if (q.after)
       sql += std::string(" AND (") + key + (ascending ? " > ?3" : " < ?3") + " OR (" + key + " = ?3 AND c.id" +
              (ascending ? " > ?4" : " < ?4") + "))";
@@ -131,9 +131,10 @@ std::vector<Comment> SqliteStore::list_thread_replies(const std::vector<int64_t>
   if (root_ids.empty()) return out;
   return readers_.with([&](Db& db) {
     // One statement per thread keeps each lookup on the comments_by_root index.
-    auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                          "WHERE c.root_id = ?1 AND c.parent_id IS NOT NULL AND c.status = 'published' "
-                          "ORDER BY c.created_at, c.id LIMIT ?2");
+    auto& st = db.prepare(
+        std::string("SELECT ") + kCommentColumns + kCommentFrom +
+        "WHERE c.root_id = ?1 AND c.parent_id IS NOT NULL AND (c.status = 'published' OR c.visible_below > 0) "
+        "ORDER BY c.created_at, c.id LIMIT ?2");
     for (int64_t root : root_ids) {
       if (static_cast<int>(out.size()) >= limit) break;
       st.reset();
@@ -157,7 +158,7 @@ bool SqliteStore::edit_comment(int64_t id, const std::string& markdown, const st
         .bind(4, edited_at.time_since_epoch().count())
         .bind(5, std::string(hold ? "pending" : "published"))
         .run();
-    if (hold) uncount(db, *counted);
+    if (hold) recount(db, *counted, -1);
     edited = true;
   });
   return edited;
@@ -169,7 +170,7 @@ bool SqliteStore::delete_comment(int64_t id) {
     auto counted = published_counts(db, id);
     if (!counted) return;
     db.prepare("UPDATE comments SET status = 'deleted' WHERE id = ?1").bind(1, id).run();
-    uncount(db, *counted);
+    recount(db, *counted, -1);
     deleted = true;
   });
   return deleted;

@@ -114,9 +114,20 @@ std::optional<Counted> published_counts(Db& db, int64_t id) {
   return c;
 }
 
-void uncount(Db& db, const Counted& c) {
-  db.prepare("UPDATE articles SET comment_count = comment_count - 1 WHERE id = ?1").bind(1, c.article).run();
-  if (c.parent) db.prepare("UPDATE comments SET reply_count = reply_count - 1 WHERE id = ?1").bind(1, *c.parent).run();
+void recount(Db& db, const Counted& c, int64_t delta) {
+  db.prepare("UPDATE articles SET comment_count = comment_count + ?2 WHERE id = ?1")
+      .bind(1, c.article)
+      .bind(2, delta)
+      .run();
+  if (!c.parent) return;
+  db.prepare(
+        "WITH RECURSIVE up(id) AS (SELECT ?1 UNION ALL SELECT c.parent_id FROM comments c JOIN up ON c.id = up.id "
+        "WHERE c.parent_id IS NOT NULL) "
+        "UPDATE comments SET visible_below = visible_below + ?2, "
+        "reply_count = reply_count + CASE WHEN id = ?1 THEN ?2 ELSE 0 END WHERE id IN (SELECT id FROM up)")
+      .bind(1, *c.parent)
+      .bind(2, delta)
+      .run();
 }
 
 void backfill_handles(Db& db) {

@@ -57,17 +57,7 @@ SavedComment SqliteStore::decide_comment(int64_t comment_id, int64_t moderator_i
     std::string next = decision == "approve" ? "published" : decision == "reject" ? "rejected" : "hidden";
     int64_t delta = (status == "published" ? -1 : 0) + (next == "published" ? 1 : 0);
     db.prepare("UPDATE comments SET status = ?2 WHERE id = ?1").bind(1, comment_id).bind(2, next).run();
-    if (delta != 0) {
-      db.prepare("UPDATE articles SET comment_count = comment_count + ?2 WHERE id = ?1")
-          .bind(1, article)
-          .bind(2, delta)
-          .run();
-      if (parent)
-        db.prepare("UPDATE comments SET reply_count = reply_count + ?2 WHERE id = ?1")
-            .bind(1, *parent)
-            .bind(2, delta)
-            .run();
-    }
+    if (delta != 0) recount(db, Counted{article, parent}, delta);
     int64_t now = now_seconds().time_since_epoch().count();
     if (status == "pending" && next == "published") out.notified = notify_published(db, comment_id, now);
     // The author hears about a held comment going up, and about any comment coming down.

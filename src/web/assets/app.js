@@ -593,11 +593,24 @@
       var c = JSON.parse(event.data);
       dropPending(c.id);
       var node = document.getElementById("comment-" + c.id);
-      if (node && !node.querySelector("ol.comments--replies > li")) {
+      if (!node || node.classList.contains("comment--removed")) return;
+      if (node.querySelector("ol.comments--replies > li, .comment__continue")) {
+        // Its replies stay where they are, under a tombstone (as the page shows it after a reload).
+        var box = node.querySelector(":scope > .comment__box");
+        var tombstone = document.createElement("div");
+        tombstone.className = "comment__box comment__tombstone";
+        var text = document.createElement("p");
+        text.textContent = c.status === "deleted" ? "This comment was deleted by its author."
+                                                  : "This comment was removed by a moderator.";
+        tombstone.appendChild(text);
+        if (box) box.replaceWith(tombstone);
+        node.classList.add("comment--removed");
+        node.removeAttribute("data-author-id");
+      } else {
         node.remove();
-        var count = document.querySelector(".conversation__number");
-        if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) - 1));
       }
+      var count = document.querySelector(".conversation__number");
+      if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) - 1));
     });
   }
 
