@@ -23,9 +23,13 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   check_body(body);
   auto account = account_of(who.account_id, who.account);
   check_standing(account);
-  std::vector<RateLimiter::Hit> hits{{"comment:account:" + std::to_string(who.account_id), limits_.per_account}};
-  if (!is_staff(who.role) && !who.ip.empty()) hits.push_back({"comment:ip:" + who.ip, limits_.per_ip});
-  limiter_.hit(hits);
+  // Every attempt counts toward a looser limit (and the address's), so that the rules cannot be driven without
+  // bound; only a comment that is kept counts toward the posting limit, so that a reader told to revise is
+  // not locked out for trying again.
+  std::vector<RateLimiter::Hit> attempts{
+      {"comment-attempt:account:" + std::to_string(who.account_id), attempt_limit()}};
+  if (!is_staff(who.role) && !who.ip.empty()) attempts.push_back({"comment:ip:" + who.ip, limits_.per_ip});
+  limiter_.hit(attempts);
   NewComment c;
   c.article_id = article->id;
   c.parent_id = parent_id;
@@ -41,6 +45,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     c.moderation_rule = verdict.rule;
     c.moderation_reason = verdict.reason;
   }
+  limiter_.hit("comment:account:" + std::to_string(who.account_id), limits_.per_account);
   c.mentions = extract_mentions(body);
   SavedComment saved = in_doubt_drop(article, [&] { return store_.add_comment(c); });
   if (saved.comment.status == CommentStatus::published)
@@ -109,7 +114,8 @@ Verdict CommentService::screen(const Commenter& who, const std::optional<Account
                         verdict.reason + (verdict.nudge ? " Please revise it." : ""));
   if (verdict.action == A::hold && verdict.nudge && !who.acknowledged_nudge)
     throw invalid_field("body", "needs_revision",
-                        verdict.reason + " Revise it, or post it as it is and a moderator will read it.");
+                        verdict.reason + " Revise it, or post it as it is and a moderator will read it.")
+        .allow_post_anyway();
   return verdict;
 }
 
@@ -166,7 +172,7 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
   // what they published before the ban.
   auto account = account_of(who.account_id, who.account);
   check_standing(account);
-  limiter_.hit("edit:account:" + std::to_string(who.account_id), limits_.per_account);
+  limiter_.hit("edit-attempt:account:" + std::to_string(who.account_id), attempt_limit());
   auto article = articles_.find_by_id(c.article_id);
   if (!article) throw not_found("The comment");
   bool hold = articles_.comments_premoderated(*article) || (account && account->premoderated);
@@ -182,6 +188,7 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
       throw invalid_field("body", "needs_revision",
                           verdict.reason + " Revise your edit, or keep the comment as it was.");
   }
+  limiter_.hit("edit:account:" + std::to_string(who.account_id), limits_.per_account);
   auto html = render_markdown(body, {.tables = false, .ugc_links = true});
   auto when = articles_.now();
   // Pre-moderation covers the new text too: the comment waits for a moderator again.

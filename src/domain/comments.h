@@ -176,6 +176,8 @@ class CommentService {
                  const std::string& body, TimePoint now, bool premoderated);
   // The store lists a removed comment only while published replies sit below it: it is shown as a tombstone.
   static void empty_removed(std::vector<Comment>& listed);
+  // Attempts to post or edit, refused ones included: three times the posting limit, in the same window.
+  Limit attempt_limit() const { return {limits_.per_account.count * 3, limits_.per_account.window}; }
   Comment published(int64_t comment_id) const;
   // The account as the caller read it, or from the store.
   std::optional<Account> account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const;

@@ -8,6 +8,7 @@
 #include <unicode/uspoof.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "model/account.h"
@@ -126,7 +127,8 @@ std::string normalise_for_rules(std::string_view text) {
 
 struct RulePipeline::Compiled {
   std::unique_ptr<RE2::Set> banned, suspect;
-  std::vector<std::string> banned_names, suspect_names;
+  // Each pattern alone, capturing what it matched: the set says which pattern matched, this finds the words.
+  std::vector<std::unique_ptr<RE2>> banned_each, suspect_each;
   RE2 link{R"((?i)\b(?:https?://|www\.)([a-z0-9.-]+))"};
 };
 
@@ -158,7 +160,7 @@ std::string normalise_pattern(const std::string& p) {
 }
 
 // Every pattern must compile alone (so the error can name it); then all go into one set, matched at once.
-std::unique_ptr<RE2::Set> compile_set(const std::vector<std::string>& patterns, std::vector<std::string>& names,
+std::unique_ptr<RE2::Set> compile_set(const std::vector<std::string>& patterns, std::vector<std::unique_ptr<RE2>>& each,
                                       const char* list) {
   if (patterns.empty()) return nullptr;
   RE2::Options options;
@@ -167,28 +169,49 @@ std::unique_ptr<RE2::Set> compile_set(const std::vector<std::string>& patterns, 
   auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
   for (const auto& p : patterns) {
     std::string wrapped = "(?:^|\\s)(?:" + normalise_pattern(p) + ")(?:\\s|$)";
-    RE2 alone(wrapped, options);
-    if (!alone.ok() || p.empty())
+    auto alone = std::make_unique<RE2>(wrapped, options);
+    if (!alone->ok() || p.empty())
       throw Error(ErrorKind::invalid, "bad_pattern",
                   std::string(list) + " pattern '" + p + "' is not a valid RE2 pattern" +
-                      (alone.ok() ? std::string(": it is empty") : ": " + alone.error()),
+                      (alone->ok() ? std::string(": it is empty") : ": " + alone->error()),
                   list);
     std::string error;
     if (set->Add(wrapped, &error) < 0)
       throw Error(ErrorKind::invalid, "bad_pattern",
                   std::string(list).append(" pattern '").append(p).append("': ").append(error), list);
-    names.push_back(p);
+    each.push_back(std::move(alone));
   }
   if (!set->Compile())
     throw Error(ErrorKind::invalid, "bad_pattern", std::string(list) + ": too many patterns to compile", list);
   return set;
 }
 
-std::string first_match(const RE2::Set* set, const std::vector<std::string>& names, const std::string& text) {
+// The reader's own words that the first listed matching pattern matched: what the reader is told, never the
+// pattern's syntax ("Sc4mmers", not "scam(mer)?s?"). The match is found in the normalised text, which does
+// not map back to positions in the original, so the shortest run of the original's words (up to 8, within
+// its first 4,000) whose normalisation the pattern matches is what is quoted. Runs only for a refusal.
+std::string first_match(const RE2::Set* set, const std::vector<std::unique_ptr<RE2>>& each, const std::string& text,
+                        std::string_view original) {
   if (!set) return {};
   std::vector<int> hits;
   if (!set->Match(text, &hits) || hits.empty()) return {};
-  return names[static_cast<size_t>(*std::min_element(hits.begin(), hits.end()))];
+  const RE2& pattern = *each[static_cast<size_t>(*std::min_element(hits.begin(), hits.end()))];
+  std::vector<std::string_view> words;
+  for (size_t i = 0; i < original.size() && words.size() < 4000;) {
+    while (i < original.size() && std::isspace(static_cast<unsigned char>(original[i]))) ++i;
+    size_t start = i;
+    while (i < original.size() && !std::isspace(static_cast<unsigned char>(original[i]))) ++i;
+    if (i > start) words.push_back(original.substr(start, i - start));
+  }
+  for (size_t n = 1; n <= 8; ++n)
+    for (size_t i = 0; i + n <= words.size(); ++i) {
+      std::string_view run(words[i].data(), static_cast<size_t>(words[i + n - 1].end() - words[i].begin()));
+      if (!RE2::PartialMatch(" " + normalise_for_rules(run) + " ", pattern)) continue;
+      while (!run.empty() && std::ispunct(static_cast<unsigned char>(run.front()))) run.remove_prefix(1);
+      while (!run.empty() && std::ispunct(static_cast<unsigned char>(run.back()))) run.remove_suffix(1);
+      if (!run.empty()) return std::string(run);
+    }
+  return "a listed word";
 }
 
 }  // namespace
@@ -201,8 +224,8 @@ RulePipeline::RulePipeline(RuleSettings settings)
   for (const auto& name : settings_.order)
     if (std::find(std::begin(known), std::end(known), name) == std::end(known))
       throw Error(ErrorKind::invalid, "unknown_rule", "Unknown moderation rule '" + name + "'.", "order");
-  compiled_->banned = compile_set(settings_.banned_words, compiled_->banned_names, "banned_words");
-  compiled_->suspect = compile_set(settings_.suspect_words, compiled_->suspect_names, "suspect_words");
+  compiled_->banned = compile_set(settings_.banned_words, compiled_->banned_each, "banned_words");
+  compiled_->suspect = compile_set(settings_.suspect_words, compiled_->suspect_each, "suspect_words");
   for (auto& d : settings_.link_domains)
     std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return std::tolower(c); });
 }
@@ -240,12 +263,12 @@ Verdict RulePipeline::run(const Candidate& c, const ExternalCheck& external) con
         decided = decide(A::hold, rule, "A moderator reads your comments before they appear.");
     } else if (rule == "banned_words") {
       if (!compiled_->banned) continue;  // no list: no need to normalise the text
-      if (auto word = first_match(compiled_->banned.get(), compiled_->banned_names, text()); !word.empty())
+      if (auto word = first_match(compiled_->banned.get(), compiled_->banned_each, text(), c.text); !word.empty())
         decided = decide(A::reject, rule, "Your comment contains language we do not publish (\"" + word + "\").",
                          settings_.nudge_words);
     } else if (rule == "suspect_words") {
       if (!compiled_->suspect) continue;
-      if (auto word = first_match(compiled_->suspect.get(), compiled_->suspect_names, text()); !word.empty())
+      if (auto word = first_match(compiled_->suspect.get(), compiled_->suspect_each, text(), c.text); !word.empty())
         decided = decide(A::hold, rule, "A moderator will read your comment first: it contains \"" + word + "\".",
                          settings_.nudge_words);
     } else if (rule == "links") {

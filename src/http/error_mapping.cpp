@@ -44,6 +44,7 @@ http::status status_for(ErrorKind kind) {
 Response json_error(const Error& e) {
   boost::json::object err{{"code", e.code()}, {"message", e.message()}};
   if (!e.field().empty()) err["field"] = e.field();
+  if (e.code() == "needs_revision") err["post_anyway"] = e.post_anyway();
   boost::json::object root{{"error", std::move(err)}};
   return Response::json(status_for(e.kind()), boost::json::serialize(root));
 }

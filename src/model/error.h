@@ -39,12 +39,19 @@ class Error : public std::runtime_error {
   // Seconds a client should wait before retrying (rate_limited, unavailable); 0 when not applicable.
   int retry_after() const noexcept { return retry_after_; }
   void set_retry_after(int seconds) noexcept { retry_after_ = seconds; }
+  // A nudge the author may override by sending again with acknowledge_nudge (needs_revision only).
+  bool post_anyway() const noexcept { return post_anyway_; }
+  Error& allow_post_anyway() noexcept {
+    post_anyway_ = true;
+    return *this;
+  }
 
  private:
   ErrorKind kind_;
   std::string code_;
   std::string field_;
   int retry_after_ = 0;
+  bool post_anyway_ = false;
 };
 
 inline Error invalid_field(std::string field, std::string code, const std::string& message) {

@@ -33,9 +33,8 @@ Response CommentPages::comment_submit(RequestContext& ctx) {
     if (c.status == CommentStatus::pending)
       return html_page(ctx, http::status::ok,
                        renderer_.message_page("Your comment is awaiting review",
-                                              "Comments on this article are read by a moderator before they appear. "
-                                              "Yours will show in the conversation once approved, and you will be "
-                                              "notified.",
+                                              "A moderator reads your comment before it appears. It will show in "
+                                              "the conversation once approved, and you will be notified.",
                                               back + "#comments", articles_.sections()));
     return see_other(back + "#comment-" + std::to_string(c.id));
   } catch (const Error& e) {
@@ -46,7 +45,7 @@ Response CommentPages::comment_submit(RequestContext& ctx) {
     if (parent_comment && parent_comment->status != CommentStatus::published) parent_comment.reset();
     Response r = html_page(ctx, status_for(e.kind()),
                            renderer_.reply_page(*article, parent_comment, ctx.principal.csrf_token, field(form, "body"),
-                                                e.message(), articles_.sections()));
+                                                e.message(), articles_.sections(), e.post_anyway()));
     if (e.retry_after() > 0) r.headers.set(http::field::retry_after, std::to_string(e.retry_after()));
     return r;
   }

@@ -687,8 +687,9 @@ std::string PageRenderer::fragment_from(std::string_view template_name, const bo
 
 std::string PageRenderer::reply_page(const Article& a, const std::optional<Comment>& parent,
                                      const std::string& csrf_token, const std::string& body, const std::string& error,
-                                     const std::vector<Section>& sections) const {
+                                     const std::vector<Section>& sections, bool post_anyway) const {
   mus::data d;
+  d.set("post_anyway", mus::data(post_anyway));
   d.set("article_title", a.title);
   d.set("article_url", articles_.url_for(a));
   d.set("article_slug", a.slug);

@@ -28,9 +28,11 @@ class PageRenderer {
   // One comment and everything under it, on its own page ("continue this thread", "more replies").
   std::string thread_page(const Article& a, const Conversation& thread, const std::vector<Section>& sections) const;
   // A comment form on its own page (without JavaScript): a reply under the comment it answers, or a
-  // comment that was refused, with the reader's text and the reason kept.
+  // comment that was refused, with the reader's text and the reason kept. post_anyway: the refusal was a
+  // nudge the reader may override ("Post it as it is").
   std::string reply_page(const Article& a, const std::optional<Comment>& parent, const std::string& csrf_token,
-                         const std::string& body, const std::string& error, const std::vector<Section>& sections) const;
+                         const std::string& body, const std::string& error, const std::vector<Section>& sections,
+                         bool post_anyway = false) const;
   std::string message_page(const std::string& title, const std::string& message, const std::string& link,
                            const std::vector<Section>& sections) const;
   struct Listing {

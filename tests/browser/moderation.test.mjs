@@ -87,7 +87,7 @@ async function openArticle(page) {
 }
 
 before(async () => {
-  baseUrl = await tribune.start({ config: "[moderation]\nhold_first_comments = 1\n" });
+  baseUrl = await tribune.start({ config: "[moderation]\nhold_first_comments = 1\nsuspect_words = [\"idiot\"]\n" });
   await cli(["account", "create", "--data", tribune.dataDir, "--email", "desk@example.org", "--name", "Desk Moderator",
              "--role", "moderator"], "a long moderator password\n");
   browser = await launchBrowser();
@@ -213,4 +213,57 @@ test("banning an author from the article page marks all of their comments", { ti
   await settle(desk.page);
   assert.deepEqual(desk.problems, []);
   await desk.context.close();
+});
+
+// Regression: the nudge said "post it as it is", but the form had no way to. The reader is offered the button
+// where the error is, and using it sends the same text for review.
+test("a nudged reader posts the comment as it is from the page", { timeout: TEST_MS }, async () => {
+  const moderator = await signIn("desk@example.org", "a long moderator password");
+  const reader = await register("nudged@example.org", "Nora Nudged");
+  await published(reader, moderator, "A first, uncontroversial comment from Nora.");
+  const { page } = await signedInPage(reader);
+  await openArticle(page);
+  const form = page.locator("#comment-form");
+  const text = "Calling the bypass plan idiot-proof was premature.";
+  await form.locator("textarea").fill("That plan is idiot proof, they said.");
+  await form.locator("button[type=submit]", { hasText: "Post comment" }).click();
+  const error = form.locator(".form__error");
+  await error.waitFor({ state: "visible", timeout: STEP_MS });
+  assert.match(await error.textContent(), /"idiot"/);
+  assert.doesNotMatch(await error.textContent(), /[()?|\\]/, "words, never pattern syntax");
+  const anyway = form.locator("button", { hasText: "Post it as it is" });
+  await anyway.waitFor({ timeout: STEP_MS });
+  // The reader rewords a little and still posts it as it is: it goes to the moderators.
+  await form.locator("textarea").fill(text);
+  await anyway.click();
+  const held = page.locator(".comment", { hasText: text });
+  await held.locator(".comment__pending").waitFor({ timeout: STEP_MS });
+  assert.equal(await form.locator("button", { hasText: "Post it as it is" }).count(), 0, "the offer goes once used");
+});
+
+// Regression: deleting a comment took its replies off the page. A reader watching the conversation sees the
+// deleted comment become a tombstone, with the reply still under it; a reload shows the same.
+test("a deleted comment with a reply becomes a tombstone, live and after a reload", { timeout: TEST_MS }, async () => {
+  const moderator = await signIn("desk@example.org", "a long moderator password");
+  const first = await register("tomb-first@example.org", "Tess Tomb");
+  const second = await register("tomb-second@example.org", "Theo Tomb");
+  const top = await published(first, moderator, "A comment its author will think better of.");
+  await published(second, moderator, "A reply that stays.");
+  const replyText = "A reply to Tess that stays put.";
+  const { comment: reply } = await apiAs(second, "POST", `/api/v1/articles/${article.slug}/comments`,
+                                         { body: replyText, parent_id: top.id });
+  assert.equal(reply.status, "published");
+  const watcher = await openPage(browser, baseUrl);
+  await openArticle(watcher.page);
+  await watcher.page.locator(`#comment-${reply.id}`).waitFor();
+  await apiAs(first, "DELETE", `/api/v1/comments/${top.id}`);
+  const tombstone = watcher.page.locator(`#comment-${top.id} > .comment__tombstone`);
+  await tombstone.waitFor({ timeout: STEP_MS });
+  assert.equal((await tombstone.textContent()).trim(), "This comment was deleted by its author.");
+  assert.ok(await watcher.page.locator(`#comment-${top.id} #comment-${reply.id}`).isVisible(), "the reply stays under it");
+  await openArticle(watcher.page);
+  assert.equal((await watcher.page.locator(`#comment-${top.id} > .comment__tombstone`).textContent()).trim(),
+               "This comment was deleted by its author.");
+  assert.ok(await watcher.page.locator(`#comment-${top.id} #comment-${reply.id}`).isVisible());
+  assert.equal(await watcher.page.locator(`#comment-${top.id}`, { hasText: "think better of" }).count(), 0);
 });

@@ -142,14 +142,16 @@
     if (form.getAttribute("data-enhanced")) return;
     form.setAttribute("data-enhanced", "1");
     var errorBox = form.querySelector(".form__error");
+    var anyway = null;  // "Post it as it is", offered after a nudge the reader may override
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = form.elements.body.value;
       var parent = form.elements.parent_id.value;
       var payload = { body: body };
       if (parent) payload.parent_id = Number(parent);
-      var button = form.querySelector("button[type=submit]");
-      if (button) button.disabled = true;
+      if (anyway && event.submitter === anyway) payload.acknowledge_nudge = true;
+      var buttons = Array.prototype.slice.call(form.querySelectorAll("button[type=submit]"));
+      buttons.forEach(function (b) { b.disabled = true; });
       posting += 1;  // our own comment's live event may arrive before this answer: do not announce it
       fetch(form.getAttribute("data-api"), {
         method: "POST",
@@ -160,8 +162,16 @@
       }).then(function (response) {
         return response.json().then(function (b) { return { ok: response.ok, body: b }; });
       }).then(function (result) {
+        var error = result.ok ? null : result.body.error;
+        if (anyway && !(error && error.post_anyway)) { anyway.remove(); anyway = null; }
         if (!result.ok) {
-          if (errorBox) { errorBox.textContent = result.body.error ? result.body.error.message : "Not posted."; errorBox.hidden = false; }
+          if (errorBox) { errorBox.textContent = error ? error.message : "Not posted."; errorBox.hidden = false; }
+          if (error && error.post_anyway && !anyway) {
+            anyway = el("button", { "class": "button button--quiet comment-form__anyway", type: "submit",
+                                    name: "acknowledge_nudge", value: "1" }, "Post it as it is");
+            var submit = form.querySelector("button[type=submit]");
+            if (submit) submit.parentNode.insertBefore(anyway, submit.nextSibling);
+          }
           return;
         }
         if (errorBox) errorBox.hidden = true;
@@ -172,7 +182,7 @@
       }).catch(function () {
         form.submit();
       }).finally(function () {
-        if (button) button.disabled = false;
+        buttons.forEach(function (b) { b.disabled = false; });
         posting -= 1;
         showPending();
       });
@@ -193,6 +203,10 @@
     var form = main.cloneNode(true);
     form.removeAttribute("id");
     form.removeAttribute("data-enhanced");
+    var stray = form.querySelector(".comment-form__anyway");  // the main form's own nudge stays there
+    if (stray) stray.remove();
+    var strayError = form.querySelector(".form__error");
+    if (strayError) strayError.hidden = true;
     form.className = "form comment-form comment-form--reply";
     form.elements.parent_id.value = id;
     var textarea = form.querySelector("textarea");
