@@ -30,7 +30,7 @@ OutboxMail DigestService::compose(const DueDigest& due) const {
     if (auto a = articles_.find_by_id(n.comment.article_id)) {
       body += " on \"" + a->title + "\":\n";
       if (n.kind != "moderation" || n.detail == "approved") body += "  \"" + excerpt(n.comment.body_markdown) + "\"\n";
-      body += "  " + mail_.base_url + articles_.url_for(*a) + "#comment-" + std::to_string(n.comment.id) + "\n\n";
+      body += "  " + mail_.base_url + comment_link(n.comment) + "\n\n";
     } else {
       body += ".\n\n";
     }

@@ -59,4 +59,8 @@ void to_tombstone(Comment& c) {
   c.picked = false;
 }
 
+std::string comment_link(const Comment& c) {
+  return "/comments/" + std::to_string(c.parent_id.value_or(c.id)) + "#comment-" + std::to_string(c.id);
+}
+
 }  // namespace tribune

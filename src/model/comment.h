@@ -44,6 +44,11 @@ struct Comment {
 // (deleted: by its author; anything else: by a moderator).
 void to_tombstone(Comment& c);
 
+// Where a comment can always be read, whatever its depth, its place among many replies or the page its
+// thread falls on: the thread page of its parent (of itself when top-level), opened at the comment
+// ("/comments/41#comment-42"). The article page shows only the first threads, five levels and 20 replies each.
+std::string comment_link(const Comment& c);
+
 struct NewComment {
   int64_t article_id = 0;
   std::optional<int64_t> parent_id;

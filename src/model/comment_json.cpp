@@ -19,6 +19,7 @@ boost::json::object comment_json(const Comment& c) {
                       {"created_at", format_rfc3339(c.created_at)},
                       {"edited_at", c.edited_at ? json::value(format_rfc3339(*c.edited_at)) : json::value(nullptr)},
                       {"status", std::move(status)},
+                      {"url", comment_link(c)},
                       {"reactions", {{"recommend", c.recommend_count}}},
                       {"reply_count", c.reply_count},
                       {"depth", c.depth},

@@ -36,7 +36,8 @@ Response CommentPages::comment_submit(RequestContext& ctx) {
                                               "A moderator reads your comment before it appears. It will show in "
                                               "the conversation once approved, and you will be notified.",
                                               back + "#comments", articles_.sections()));
-    return see_other(back + "#comment-" + std::to_string(c.id));
+    // A reply opens where it surely is (a deep one is not on the article page); a new thread is at the top.
+    return see_other(c.parent_id ? comment_link(c) : back + "#comment-" + std::to_string(c.id));
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited)
       throw;
@@ -79,7 +80,9 @@ Response CommentPages::pick_submit(RequestContext& ctx) {
   comments_.pick(Actor{ctx.principal.account_id, ctx.principal.role}, *id, on_field(form));
   auto c = comments_.find(*id);
   auto a = c ? articles_.find_by_id(c->article_id) : std::nullopt;
-  return see_other(a ? articles_.url_for(*a) + "#comment-" + std::to_string(*id) : std::string("/moderation"));
+  return see_other(!c                   ? std::string("/moderation")
+                   : c->parent_id || !a ? comment_link(*c)
+                                        : articles_.url_for(*a) + "#comment-" + std::to_string(*id));
 }
 
 }  // namespace tribune::web

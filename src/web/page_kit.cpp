@@ -89,7 +89,7 @@ std::vector<PageRenderer::CommentCard> PageKit::cards_for(const std::vector<Comm
     card.comment = c;
     if (it->second) {
       card.article_title = it->second->title;
-      card.url = articles_.url_for(*it->second) + "#comment-" + std::to_string(c.id);
+      card.url = comment_link(c);
     }
     cards.push_back(std::move(card));
   }

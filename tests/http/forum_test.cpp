@@ -260,7 +260,7 @@ TEST_F(ForumTest, NotificationMailFollowsEachReadersChoice) {
   auto ana_comment = post(ana, s, "Mail me replies.");
   auto quiet_comment = post(quiet, s, "Never mail me: my address is unconfirmed.");
   auto pending_before = store.outbox_stats().pending;
-  post(bo, s, "A reply Ana will read by mail.", ana_comment);
+  auto mailed_reply = post(bo, s, "A reply Ana will read by mail.", ana_comment);
   post(bo, s, "A reply Quiet will not get by mail.", quiet_comment);
   // The digest text: who, where, an excerpt and links.
   auto due = store.due_digests(now_seconds(), 100);
@@ -270,6 +270,10 @@ TEST_F(ForumTest, NotificationMailFollowsEachReadersChoice) {
   auto mail = app.digests().compose(*it);
   EXPECT_NE(mail.subject.find("Mailing Bo replied to you"), std::string::npos) << mail.subject;
   EXPECT_NE(mail.body_text.find("A reply Ana will read by mail."), std::string::npos) << mail.body_text;
+  EXPECT_NE(
+      mail.body_text.find("/comments/" + std::to_string(ana_comment) + "#comment-" + std::to_string(mailed_reply)),
+      std::string::npos)
+      << "links where the reply surely is: " << mail.body_text;
   EXPECT_NE(mail.body_text.find("/account"), std::string::npos) << "says how to turn it off";
   EXPECT_EQ(app.digests().run_once(), 1);
   EXPECT_EQ(store.outbox_stats().pending, pending_before + 1);
@@ -576,4 +580,64 @@ TEST(ModerationRulesOverHttp, ANudgedReaderCanPostItAsItIs) {
   auto refused = bo.form("/comment", "article=" + slug + "&body=Scammers+all.");
   EXPECT_EQ(refused.status, 422);
   EXPECT_EQ(refused.body.find("Post it as it is"), std::string::npos);
+}
+
+// Regression: notifications linked every comment as article#comment-N, which is not on the article page for a
+// reply deeper than five levels, past a thread's first 20 replies or in a thread past the first page. Each link
+// now opens a page that shows the comment, in the list, in its JSON and in the digest's words alike.
+TEST_F(ForumTest, NotificationLinksOpenWhereTheCommentIs) {
+  auto token = server_->app().tokens().create("links", "editor").token;
+  auto created = request(
+      port(), {"POST",
+               "/api/v1/articles",
+               R"({"title":"Far away replies","authors":["T"],"section":"Opinion","body":"b","comments":"open"})",
+               {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string s = "far-away-replies";
+  std::string article_url(json::parse(created.body).at("url").as_string());
+  auto ann = reader("Ann Faraway");
+  auto bea = reader("Bea Faraway");
+  // Ann's notification about a comment: its link, from the API and from the notifications page.
+  auto link_for = [&](int64_t comment) {
+    std::string url;
+    auto v = notifications(ann);
+    for (auto& n : v.at("notifications").as_array())
+      if (n.at("comment").at("id").as_int64() == comment) url = std::string(n.at("comment").at("url").as_string());
+    EXPECT_FALSE(url.empty()) << "no notification about " << comment;
+    EXPECT_NE(ann.call("GET", "/notifications").body.find("href=\"" + url + "\""), std::string::npos) << url;
+    return url;
+  };
+  auto lands = [&](const std::string& url, int64_t comment) {
+    auto page = get(port(), url.substr(0, url.find('#')));
+    EXPECT_EQ(page.status, 200) << url;
+    EXPECT_EQ(url.substr(url.find('#')), "#comment-" + std::to_string(comment));
+    EXPECT_NE(page.body.find("id=\"comment-" + std::to_string(comment) + "\""), std::string::npos) << url;
+  };
+  auto on_article_page = [&](int64_t comment) {
+    return get(port(), article_url).body.find("id=\"comment-" + std::to_string(comment) + "\"") != std::string::npos;
+  };
+
+  // Seven levels deep: the article page stops indenting at five.
+  int64_t parent = post(ann, s, "Level 0.");
+  int64_t deep = 0;
+  for (int level = 1; level <= 7; ++level) {
+    deep = post(level % 2 ? bea : ann, s, "Level " + std::to_string(level) + ".", parent);
+    parent = deep;
+  }
+  ASSERT_FALSE(on_article_page(deep));
+  lands(link_for(deep), deep);
+
+  // The 22nd reply in a thread: the article page shows 20.
+  int64_t busy = post(ann, s, "A thread with many replies.");
+  int64_t late = 0;
+  for (int i = 1; i <= 22; ++i) late = post(bea, s, "Reply " + std::to_string(i) + ".", busy);
+  ASSERT_FALSE(on_article_page(late));
+  lands(link_for(late), late);
+
+  // A reply in an old thread, on the second page of threads (50 newer threads above it).
+  int64_t old_thread = post(ann, s, "An early thread.");
+  for (int i = 0; i < 50; ++i) post(bea, s, "Newer thread " + std::to_string(i) + ".");
+  int64_t answer = post(bea, s, "An answer in the early thread.", old_thread);
+  ASSERT_FALSE(on_article_page(answer));
+  lands(link_for(answer), answer);
 }
