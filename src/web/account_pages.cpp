@@ -91,7 +91,11 @@ Response AccountPages::signin_submit(RequestContext& ctx) {
 
 Response AccountPages::signout_submit(RequestContext& ctx) {
   if (ctx.principal.signed_in()) accounts_.sign_out(ctx.principal.session_token);
-  Response r = see_other("/");
+  // Back to the page the reader signed out from (the masthead's form says which).
+  std::string back = "/";
+  if (ctx.request[http::field::content_type].starts_with("application/x-www-form-urlencoded"))
+    back = safe_return_to(field(parse_form(ctx.request.body()), "return_to"));
+  Response r = see_other(back);
   r.headers.insert(http::field::set_cookie, cookie_.clear());
   return r;
 }

@@ -85,4 +85,46 @@ Response CommentPages::pick_submit(RequestContext& ctx) {
                                         : articles_.url_for(*a) + "#comment-" + std::to_string(*id));
 }
 
+Response CommentPages::recommend_page(RequestContext& ctx, const Comment& c, http::status status,
+                                      const std::string& error) {
+  bool mine = false;
+  for (const auto& [id, kind] : comments_.reactions_by(ctx.principal.account_id, {c.id}))
+    mine = mine || kind == "recommend";
+  PageRenderer::SimpleForm f;
+  f.heading = mine ? "Withdraw your recommendation?" : "Recommend this comment?";
+  std::string words = c.body_markdown.size() > 280 ? c.body_markdown.substr(0, 280) + "..." : c.body_markdown;
+  f.lead = (c.author_id ? c.author_name : std::string("A deleted reader")) + " wrote: \u201c" + words + "\u201d";
+  f.error = error;
+  f.action = "/comments/" + std::to_string(c.id) + "/recommend";
+  f.submit = mine ? "Withdraw recommendation" : "Recommend";
+  f.hidden = {{"csrf_token", ctx.principal.csrf_token}, {"on", mine ? "0" : "1"}};
+  f.after_html = "<a href=\"" + html_escape(comment_link(c)) + "\">Back to the comment</a>";
+  return html_page(ctx, status, renderer_.simple_form(f, articles_.sections()));
+}
+
+Response CommentPages::recommend_form(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto c = comments_.find(*id);
+  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
+  return recommend_page(ctx, *c, http::status::ok, {});
+}
+
+Response CommentPages::recommend_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  auto c = comments_.find(*id);
+  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
+  try {
+    comments_.react(Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account}, *id, "recommend",
+                    on_field(form));
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited && e.kind() != ErrorKind::invalid)
+      throw;
+    return recommend_page(ctx, *c, status_for(e.kind()), e.message());
+  }
+  return see_other(comment_link(*c));
+}
+
 }  // namespace tribune::web

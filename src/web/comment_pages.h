@@ -15,8 +15,14 @@ class CommentPages : public PageKit {
   Response reply_form(RequestContext& ctx);      // GET /comments/{id}/reply
   Response thread(RequestContext& ctx);          // GET /comments/{id}: a comment and the replies under it
   Response pick_submit(RequestContext& ctx);     // POST /comments/{id}/pick (on=1|0; staff)
+  // Recommend without JavaScript: the page asks (the shared, cached article page cannot carry the reader's
+  // CSRF token), the form posts, the reader lands back on the comment; a refusal shows on that page.
+  Response recommend_form(RequestContext& ctx);    // GET /comments/{id}/recommend
+  Response recommend_submit(RequestContext& ctx);  // POST /comments/{id}/recommend (on=1|0)
 
  private:
+  Response recommend_page(RequestContext& ctx, const Comment& c, http::status status, const std::string& error);
+
   CommentService& comments_;
 };
 

@@ -227,8 +227,10 @@ void render_comment(std::string& out, const Comment& c, const Tree& tree, int de
   if (c.recommend_count > 0)
     out += " <span class=\"comment__recommends\">" + std::to_string(c.recommend_count) +
            (c.recommend_count == 1 ? " recommend" : " recommends") + "</span>";
-  out += " <button class=\"comment__recommend\" type=\"button\" data-recommend=\"" + id +
-         "\" aria-pressed=\"false\">Recommend</button>";
+  // Without JavaScript the button opens a page that asks (and signs the reader in first, then comes back).
+  out += " <form class=\"comment__recommend-form\" method=\"get\" action=\"/comments/" + id +
+         "/recommend\"><button class=\"comment__recommend\" type=\"submit\" data-recommend=\"" + id +
+         "\" aria-pressed=\"false\">Recommend</button></form>";
   out += "</footer></article>";
   render_replies(out, c, tree, depth);
   out += "</li>";
@@ -286,7 +288,16 @@ PageRenderer::~PageRenderer() = default;
 std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path,
                                    int64_t unread) const {
   mus::data d;
-  d.set("return_to", std::string(path));
+  // Every way in or out returns the reader to the page they were on (the sign-in and registration pages
+  // themselves return home); signing out of a page that needs a session lands on the front page.
+  bool entry = path == "/signin" || path == "/register";
+  std::string back = entry ? std::string("/") : std::string(path);
+  d.set("return_to", back);
+  d.set("return_q", percent_encode(back));
+  bool personal = entry || path.ends_with("/reply") || path.ends_with("/recommend");
+  for (std::string_view p : {"/account", "/notifications", "/feed", "/moderation", "/admin"})
+    personal = personal || path == p || path.starts_with(std::string(p) + "/");
+  d.set("signout_return_to", personal ? std::string("/") : back);
   if (who.signed_in()) {
     d.set("name", who.name);
     d.set("csrf_token", who.csrf_token);
@@ -534,7 +545,7 @@ std::string PageRenderer::account_form(const AccountForm& f, const std::vector<S
   d.set("display_name", f.display_name);
   d.set("password_autocomplete", f.register_form ? "new-password" : "current-password");
   d.set("submit", f.register_form ? "Register" : "Sign in");
-  std::string rt = html_escape(f.return_to);
+  std::string rt = html_escape(percent_encode(f.return_to));
   d.set("switch_html", f.register_form ? "Already registered? <a href=\"/signin?return_to=" + rt + "\">Sign in</a>"
                                        : "New here? <a href=\"/register?return_to=" + rt +
                                              "\">Register</a> · "

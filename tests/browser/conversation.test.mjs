@@ -225,8 +225,9 @@ test("without JavaScript, registering, commenting and replying all work by plain
       "the reply page quotes the comment being answered");
     const replyBody = "And a reply, also without a script.";
     await page.getByLabel("Your reply").fill(replyBody);
+    // A reply lands on its parent's thread page, where it surely is (however deep).
     await Promise.all([
-      page.waitForURL((u) => u.pathname === article.url && /^#comment-\d+$/.test(u.hash), { timeout: NAV_MS }),
+      page.waitForURL((u) => u.pathname === `/comments/${id}` && /^#comment-\d+$/.test(u.hash), { timeout: NAV_MS }),
       page.getByRole("button", { name: "Post reply" }).click(),
     ]);
     const replyId = Number(new URL(page.url()).hash.slice("#comment-".length));
@@ -235,9 +236,9 @@ test("without JavaScript, registering, commenting and replying all work by plain
     assert.equal((await reply.locator(".comment__body").innerText()).trim(), replyBody);
     assert.equal(await reply.getAttribute("data-depth"), "1");
 
-    // Sign out: a plain form post too.
+    // Sign out: a plain form post too, back to the page the reader was on.
     await Promise.all([
-      page.waitForURL((u) => u.pathname === "/", { timeout: NAV_MS }),
+      page.waitForURL((u) => u.pathname === `/comments/${id}`, { timeout: NAV_MS }),
       page.locator("#reader").getByRole("button", { name: "Sign out" }).click(),
     ]);
     await expectAnonymousMasthead(page);
@@ -451,9 +452,9 @@ test("Sign out in the masthead returns the reader to anonymous; Reply then asks 
     await registerInPlace(page, reader);
     const comment = await postComment(page, "Said before signing out.");
 
-    // The masthead's Sign out, as the script drew it after registering.
+    // The masthead's Sign out, as the script drew it after registering: the reader stays on the article.
     await Promise.all([
-      page.waitForURL((u) => u.pathname === "/", { timeout: NAV_MS }),
+      page.waitForURL((u) => u.pathname === article.url, { timeout: NAV_MS }),
       page.locator("#reader").getByRole("button", { name: "Sign out" }).click(),
     ]);
     await expectAnonymousMasthead(page);
@@ -483,7 +484,7 @@ test("Sign out in the masthead returns the reader to anonymous; Reply then asks 
     assert.equal((await page.locator("#reader .reader__name").innerText()).trim(), reader.name);
     await page.getByLabel("Your reply").waitFor({ state: "visible" });
 
-    // The masthead's Sign out, as the server drew it.
+    // The masthead's Sign out, as the server drew it: the reply page needs a session, so the front page.
     await Promise.all([
       page.waitForURL((u) => u.pathname === "/", { timeout: NAV_MS }),
       page.locator("#reader").getByRole("button", { name: "Sign out" }).click(),

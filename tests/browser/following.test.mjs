@@ -296,7 +296,8 @@ test("a reply and an @mention count up Ana's badge live; /notifications lists th
     const first = await cards(page);
     assert.deepEqual(first.map((c) => c.lead), ["Bo Stern mentioned you", "Bo Stern replied to you"], "newest first");
     assert.deepEqual(first.map((c) => [c.unread, c.isNew]), [[true, true], [true, true]], "both shown as new");
-    assert.deepEqual(first.map((c) => c.href), [mention, reply].map((c) => `${article.url}#comment-${c.id}`));
+    // Each links where the comment surely is: its parent's thread page, opened at it.
+    assert.deepEqual(first.map((c) => c.href), [mention, reply].map((c) => `/comments/${c.parent_id ?? c.id}#comment-${c.id}`));
     assert.deepEqual(first.map((c) => c.author), ["Bo Stern", "Bo Stern"]);
     assert.equal(first[1].body, "Replying to Ana: I see it differently.");
     await settle(page);
@@ -336,12 +337,12 @@ test("a followed reader's new comment: Bo's badge counts up on another page, and
     assert.deepEqual(
       { author: feed[0].author, body: feed[0].body, href: feed[0].href },
       { author: "Ana Lima", body: "A new comment by Ana, for the readers who follow her.",
-        href: `${article.url}#comment-${fresh.id}` }, "the new comment is first");
+        href: `/comments/${fresh.id}#comment-${fresh.id}` }, "the new comment is first");
     assert.ok(feed.every((c) => c.author === "Ana Lima"), "only followed readers' comments");
 
     // The card's link leads to the comment in its conversation.
     await Promise.all([
-      page.waitForURL((u) => u.pathname === article.url && u.hash === `#comment-${fresh.id}`, { waitUntil: "load" }),
+      page.waitForURL((u) => u.pathname === `/comments/${fresh.id}` && u.hash === `#comment-${fresh.id}`, { waitUntil: "load" }),
       page.locator("section.activity ol.cards > li.card").first().locator("a.card__article").click(),
     ]);
     await commentItem(page, fresh.id).waitFor({ state: "visible" });
@@ -349,7 +350,7 @@ test("a followed reader's new comment: Bo's badge counts up on another page, and
     await goto(page, "/notifications");
     const notes = await cards(page);
     assert.equal(notes[0]?.lead, "Ana Lima, whom you follow, commented", JSON.stringify(notes));
-    assert.equal(notes[0].href, `${article.url}#comment-${fresh.id}`);
+    assert.equal(notes[0].href, `/comments/${fresh.id}#comment-${fresh.id}`);
     await settle(page);
     assert.deepEqual(b.problems, []);
   } finally {

@@ -514,6 +514,10 @@ test("Recommend: pressed and counted, remembered after a reload, undone by a sec
     await page.waitForTimeout(300);
     assert.equal(await ownButton.getAttribute("aria-pressed"), "false");
     assert.equal(await ownFooter.locator(".comment__recommends").count(), 0, "no count on her own comment");
+    // Why, said where she is looking (it was only a tooltip).
+    const why = ownFooter.locator(".comment__refusal[role=alert]");
+    await why.waitFor({ state: "visible", timeout: STEP_MS });
+    assert.match(await why.innerText(), /own comment/i);
     const fresh = await tribune.getJson(`/api/v1/articles/${article.slug}/comments?limit=200`);
     assert.equal(fresh.comments.find((c) => c.id === own.id).reactions.recommend, 0);
     assert.equal(fresh.comments.find((c) => c.id === theirs.id).reactions.recommend, 0);
@@ -523,12 +527,12 @@ test("Recommend: pressed and counted, remembered after a reload, undone by a sec
       /^console error: Failed to load resource: the server responded with a status of 403/.test(p));
     await expectClean(anon.page, anon.problems);
 
-    // A reader who is not signed in is asked to sign in, and comes back to the article.
+    // A reader who is not signed in is asked to sign in, and comes back to the very comment.
     await Promise.all([
       anon.page.waitForURL((u) => u.pathname === "/signin", { timeout: NAV_MS }),
       anon.page.locator(`button[data-recommend="${theirs.id}"]`).click(),
     ]);
-    assert.equal(new URL(anon.page.url()).searchParams.get("return_to"), article.url);
+    assert.equal(new URL(anon.page.url()).searchParams.get("return_to"), `${article.url}#comment-${theirs.id}`);
     await settle(anon.page);
     assert.deepEqual(anon.problems, []);
   } finally {

@@ -285,6 +285,41 @@ TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
   EXPECT_EQ(refused.status, 403);
 }
 
+// Regression: the masthead's Sign in, Register and Sign out threw the reader off the article (return_to=/),
+// and the comment box's Sign in returned to the top of the article rather than the conversation.
+TEST_F(AccountsTest, EveryWayInAndOutReturnsToWhereTheReaderWas) {
+  auto url = article_url();
+  std::string encoded = percent_encode(url);
+  auto anonymous = get(server_->port(), url).body;
+  EXPECT_NE(anonymous.find("href=\"/signin?return_to=" + encoded + "\">Sign in</a>"), std::string::npos);
+  EXPECT_NE(anonymous.find("href=\"/register?return_to=" + encoded + "\">Register</a>"), std::string::npos);
+  EXPECT_NE(anonymous.find("href=\"/signin?return_to=" + encoded + "%23join\">Sign in</a>"), std::string::npos)
+      << "the comment box's sign-in comes back to the comment box";
+  EXPECT_NE(anonymous.find("name=\"return_to\" value=\"" + url + "#join\""), std::string::npos)
+      << "registering in the comment box comes back to it";
+  // The sign-in page keeps it, also on its link to registering instead.
+  auto signin = get(server_->port(), "/signin?return_to=" + encoded + "%23join").body;
+  EXPECT_NE(signin.find("name=\"return_to\" value=\"" + url + "#join\""), std::string::npos);
+  EXPECT_NE(signin.find("/register?return_to=" + encoded + "%23join"), std::string::npos);
+
+  auto r = reader();
+  ASSERT_EQ(r.register_as(unique_email(), "Round Tripper", "a round trip password").status, 201);
+  auto page = r.call("GET", url).body;
+  EXPECT_NE(page.find("name=\"return_to\" value=\"" + url +
+                      "\"><button class=\"reader__link\" type=\"submit\">Sign "
+                      "out</button>"),
+            std::string::npos);
+  auto out = r.call("POST", "/signout", "csrf_token=" + r.csrf + "&return_to=" + encoded,
+                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(out.status, 303);
+  EXPECT_EQ(out.header("location"), url);
+  // From a page that needs a session, signing out lands on the front page.
+  auto r2 = reader();
+  ASSERT_EQ(r2.register_as(unique_email(), "Account Leaver", "an account leaver password").status, 201);
+  EXPECT_NE(r2.call("GET", "/account").body.find("name=\"return_to\" value=\"/\"><button class=\"reader__link\""),
+            std::string::npos);
+}
+
 TEST_F(AccountsTest, FormErrorsKeepWhatTheReaderTyped) {
   std::string form = "display_name=Keeps+Name&email=bad-address&password=whatever+long&return_to=/";
   auto res = request(server_->port(), {"POST",

@@ -437,3 +437,50 @@ TEST_F(CommentsTest, ModeratorsWorkTheQueueAndBan) {
   EXPECT_EQ(mod.call("POST", suspend, "{\"until\":\"" + until + "\",\"reason\":\"cool off\"}").status, 204);
   EXPECT_EQ(error_code(post(troll, s, "Suspended?")), "suspended");
 }
+
+// Recommend without JavaScript: the page's button opens a page that asks; an anonymous reader is sent to sign
+// in and comes back to it; the answer lands on the comment; a refusal is said on that page, not in a tooltip.
+TEST_F(CommentsTest, RecommendWorksWithoutJavaScript) {
+  auto s = slug();
+  auto author = signed_in("Rec Author");
+  auto fan = signed_in("Rec Fan");
+  auto posted = post(author, s, "Recommend me without a script.");
+  ASSERT_EQ(posted.status, 201);
+  auto c = json::parse(posted.body).at("comment");
+  std::string id = std::to_string(c.at("id").as_int64());
+  std::string url(c.at("url").as_string());
+  auto article = get(port(), std::string(open_article().at("url").as_string())).body;
+  EXPECT_NE(article.find("<form class=\"comment__recommend-form\" method=\"get\" action=\"/comments/" + id +
+                         "/recommend\"><button class=\"comment__recommend\" type=\"submit\""),
+            std::string::npos);
+  // Anonymous: to sign in, and back to this page.
+  auto anonymous = get(port(), "/comments/" + id + "/recommend");
+  EXPECT_EQ(anonymous.status, 303);
+  EXPECT_EQ(anonymous.header("location"), "/signin?return_to=/comments/" + id + "/recommend");
+  // Signed in: the page asks, the form recommends and lands on the comment.
+  auto ask = fan.call("GET", "/comments/" + id + "/recommend");
+  ASSERT_EQ(ask.status, 200);
+  EXPECT_NE(ask.body.find("Recommend this comment?"), std::string::npos);
+  EXPECT_NE(ask.body.find("Recommend me without a script."), std::string::npos);
+  auto form = [&](Reader& r, const std::string& on) { return r.form("/comments/" + id + "/recommend", "on=" + on); };
+  auto done = form(fan, "1");
+  EXPECT_EQ(done.status, 303);
+  EXPECT_EQ(done.header("location"), url);
+  auto count = [&] {
+    auto v = json::parse(get(port(), "/api/v1/articles/" + s + "/comments?limit=200").body);
+    for (auto& x : v.at("comments").as_array())
+      if (x.at("id") == c.at("id")) return x.at("reactions").at("recommend").as_int64();
+    return int64_t{-1};
+  };
+  EXPECT_EQ(count(), 1);
+  EXPECT_NE(fan.call("GET", "/comments/" + id + "/recommend").body.find("Withdraw recommendation"), std::string::npos);
+  // The author cannot recommend their own comment: said on the page.
+  auto own = form(author, "1");
+  EXPECT_EQ(own.status, 403);
+  EXPECT_NE(own.body.find("<p class=\"form__error\" role=\"alert\">"), std::string::npos);
+  EXPECT_EQ(count(), 1);
+  EXPECT_EQ(form(fan, "0").status, 303);
+  // Counts change in cached listings at most once a second (docs/api.md, Live updates).
+  for (int i = 0; i < 30 && count() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(count(), 0);
+}

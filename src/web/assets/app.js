@@ -23,6 +23,7 @@
       reader.appendChild(el("a", { "class": "reader__name", href: "/account" }, account.display_name));
       var form = el("form", { "class": "reader__signout", method: "post", action: "/signout" });
       form.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken }));
+      form.appendChild(el("input", { type: "hidden", name: "return_to", value: location.pathname }));
       form.appendChild(el("button", { "class": "reader__link", type: "submit" }, "Sign out"));
       reader.appendChild(form);
     }
@@ -233,11 +234,12 @@
   }
 
   function setRecommendCount(button, count) {
-    var footer = button.parentNode;
+    var footer = button.closest(".comment__actions") || button.parentNode;
     var label = footer.querySelector(".comment__recommends");
     if (!label && count > 0) {
       label = el("span", { "class": "comment__recommends" });
-      footer.insertBefore(label, button);
+      var control = button.closest("form") || button;
+      footer.insertBefore(label, control.parentNode === footer ? control : null);
     }
     if (label) label.textContent = count > 0 ? count + (count === 1 ? " recommend" : " recommends") : "";
   }
@@ -245,17 +247,30 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("button[data-recommend]") : null;
     if (!button) return;
+    event.preventDefault();  // the no-JS form (a page of its own) is not needed
     var token = csrfToken();
-    if (!token) { window.location.href = "/signin?return_to=" + encodeURIComponent(window.location.pathname); return; }
+    var id = button.getAttribute("data-recommend");
+    if (!token) {  // sign in, then back to this very comment
+      window.location.href = "/signin?return_to=" + encodeURIComponent(window.location.pathname + "#comment-" + id);
+      return;
+    }
     var on = button.getAttribute("aria-pressed") !== "true";
-    fetch("/api/v1/comments/" + button.getAttribute("data-recommend") + "/reactions/recommend", {
+    fetch("/api/v1/comments/" + id + "/reactions/recommend", {
       method: on ? "PUT" : "DELETE",
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRF-Token": token }
     }).then(function (response) {
       return response.json().then(function (b) { return { ok: response.ok, body: b }; });
     }).then(function (result) {
-      if (!result.ok) { button.title = result.body.error ? result.body.error.message : ""; return; }
+      // A refusal is said next to the button, where the reader is looking (not in a tooltip).
+      var footer = button.closest(".comment__actions") || button.parentNode;
+      var said = footer.querySelector(".comment__refusal");
+      if (!result.ok) {
+        if (!said) { said = el("span", { "class": "comment__refusal", role: "alert" }); footer.appendChild(said); }
+        said.textContent = result.body.error ? result.body.error.message : "That did not work.";
+        return;
+      }
+      if (said) said.remove();
       button.setAttribute("aria-pressed", on ? "true" : "false");
       setRecommendCount(button, result.body.reactions.recommend);
     });
