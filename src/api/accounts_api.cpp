@@ -141,10 +141,46 @@ Response AccountsApi::export_data(RequestContext& ctx) {
                         {"body_markdown", c.body_markdown},
                         {"status", std::string(to_string(c.status))},
                         {"created_at", format_rfc3339(c.created_at)}});
+  const auto& rec = data.records;
+  auto links = [](const std::vector<ReaderRecords::Link>& from) {
+    json::array out;
+    for (const auto& l : from)
+      out.push_back(
+          {{"account_id", l.account_id}, {"display_name", l.display_name}, {"since", format_rfc3339(l.since)}});
+    return out;
+  };
+  json::array reactions, reports, notifications, contributions;
+  for (const auto& r : rec.reactions)
+    reactions.push_back({{"comment_id", r.comment_id}, {"kind", r.kind}, {"at", format_rfc3339(r.at)}});
+  for (const auto& r : rec.reports)
+    reports.push_back(
+        {{"comment_id", r.comment_id}, {"reason", r.reason}, {"note", r.note}, {"at", format_rfc3339(r.at)}});
+  for (const auto& n : rec.notifications)
+    notifications.push_back({{"id", n.id},
+                             {"kind", n.kind},
+                             {"detail", n.detail},
+                             {"comment_id", n.comment_id},
+                             {"at", format_rfc3339(n.at)},
+                             {"read", n.read}});
+  for (const auto& c : rec.contributions)
+    contributions.push_back({{"id", c.id},
+                             {"amount_minor", c.amount_minor},
+                             {"currency", c.currency},
+                             {"interval", c.interval},
+                             {"status", c.status},
+                             {"article_id", c.article_id ? json::value(*c.article_id) : json::value(nullptr)},
+                             {"email", c.email},
+                             {"created_at", format_rfc3339(c.created_at)}});
   json::object out{{"exported_at", format_rfc3339(now_seconds())},
                    {"account", account_json(data.account, true)},
                    {"sessions", std::move(sessions)},
-                   {"comments", std::move(comments)}};
+                   {"comments", std::move(comments)},
+                   {"following", links(rec.following)},
+                   {"ignoring", links(rec.ignoring)},
+                   {"reactions", std::move(reactions)},
+                   {"reports", std::move(reports)},
+                   {"notifications", std::move(notifications)},
+                   {"contributions", std::move(contributions)}};
   Response r = json_response(http::status::ok, out);
   r.headers.set(http::field::content_disposition, "attachment; filename=\"tribune-data.json\"");
   return r;

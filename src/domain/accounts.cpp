@@ -463,7 +463,7 @@ AccountService::Export AccountService::export_data(int64_t account_id) {
   auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");
   return Export{*account, accounts_store_.list_sessions(account_id),
-                accounts_store_.comments_by_author(account_id, 1000000)};
+                accounts_store_.comments_by_author(account_id, 1000000), accounts_store_.reader_records(account_id)};
 }
 
 void AccountService::set_role(int64_t actor_id, int64_t account_id, const std::string& role) {

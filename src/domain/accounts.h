@@ -128,6 +128,7 @@ class AccountService {
     Account account;
     std::vector<SessionInfo> sessions;
     std::vector<Comment> comments;
+    ReaderRecords records;
   };
   Export export_data(int64_t account_id);
   // Admin: grant a role. Errors: invalid_role, not_found.

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/contribution.h"
 #include "util/text.h"
 
 namespace tribune {
@@ -130,6 +131,38 @@ struct SignedIn {
   Account account;
   int64_t session_id = 0;
   std::string csrf_token;
+};
+
+// What a reader did besides commenting, for their data export (GET /api/v1/me/export): every row that
+// names them as the one who acted, and the contributions made while signed in.
+struct ReaderRecords {
+  struct Link {  // a reader they follow or ignore
+    int64_t account_id = 0;
+    std::string display_name;
+    TimePoint since{};
+  };
+  struct Reaction {
+    int64_t comment_id = 0;
+    std::string kind;
+    TimePoint at{};
+  };
+  struct Report {
+    int64_t comment_id = 0;
+    std::string reason, note;
+    TimePoint at{};
+  };
+  struct Notice {
+    int64_t id = 0;
+    std::string kind, detail;
+    int64_t comment_id = 0;
+    TimePoint at{};
+    bool read = false;
+  };
+  std::vector<Link> following, ignoring;
+  std::vector<Reaction> reactions;
+  std::vector<Report> reports;
+  std::vector<Notice> notifications;
+  std::vector<Contribution> contributions;
 };
 
 }  // namespace tribune

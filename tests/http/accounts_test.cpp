@@ -441,6 +441,37 @@ TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
   auto posted = r.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"My parting words."})");
   ASSERT_EQ(posted.status, 201) << posted.body;
   auto comment_id = json::parse(posted.body).at("comment").at("id").as_int64();
+  // Everything else the reader did goes into the export too (it held only the account, sessions and comments).
+  auto other = reader();
+  ASSERT_EQ(other.register_as(unique_email(), "Other Reader", "other reader password").status, 201);
+  auto noisy = reader();
+  ASSERT_EQ(noisy.register_as(unique_email(), "Noisy Reader", "noisy reader password").status, 201);
+  auto other_id = json::parse(other.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
+  auto noisy_id = json::parse(noisy.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
+  auto theirs =
+      json::parse(other.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"Other words."})").body)
+          .at("comment")
+          .at("id")
+          .as_int64();
+  auto loud =
+      json::parse(noisy.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"Loud words."})").body)
+          .at("comment")
+          .at("id")
+          .as_int64();
+  ASSERT_EQ(r.call("PUT", "/api/v1/readers/" + std::to_string(other_id) + "/follow").status, 200);
+  ASSERT_EQ(r.call("PUT", "/api/v1/readers/" + std::to_string(noisy_id) + "/ignore").status, 200);
+  ASSERT_EQ(r.call("PUT", "/api/v1/comments/" + std::to_string(theirs) + "/reactions/recommend").status, 200);
+  ASSERT_EQ(
+      r.call("POST", "/api/v1/comments/" + std::to_string(loud) + "/reports", R"({"reason":"abuse","note":"shouting"})")
+          .status,
+      201);
+  ASSERT_EQ(other
+                .call("POST", "/api/v1/articles/" + slug + "/comments",
+                      json::serialize(json::object{{"body", "A reply."}, {"parent_id", comment_id}}))
+                .status,
+            201);
+  auto me_id = json::parse(r.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
+  server_->app().store().create_contribution(NewContribution{500, "GBP", "month", {}, "", me_id, email, now_seconds()});
   auto exported = r.call("GET", "/api/v1/me/export");
   ASSERT_EQ(exported.status, 200);
   EXPECT_NE(exported.header("content-disposition").find("attachment"), std::string::npos);
@@ -449,6 +480,13 @@ TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
   EXPECT_EQ(data.at("comments").at(0).at("body_markdown").as_string(), "My parting words.");
   EXPECT_GE(data.at("sessions").as_array().size(), 1u);
   EXPECT_EQ(exported.body.find("argon2"), std::string::npos) << "no password hash in the export";
+  EXPECT_EQ(data.at("following").at(0).at("display_name").as_string(), "Other Reader");
+  EXPECT_EQ(data.at("ignoring").at(0).at("account_id").as_int64(), noisy_id);
+  EXPECT_EQ(data.at("reactions").at(0).at("comment_id").as_int64(), theirs);
+  EXPECT_EQ(data.at("reports").at(0).at("note").as_string(), "shouting");
+  EXPECT_EQ(data.at("notifications").at(0).at("kind").as_string(), "reply");
+  EXPECT_EQ(data.at("contributions").at(0).at("amount_minor").as_int64(), 500);
+  EXPECT_EQ(data.at("contributions").at(0).at("interval").as_string(), "month");
   EXPECT_EQ(r.call("DELETE", "/api/v1/me", R"({"password":"wrong password here"})").status, 401);
   auto deleted = r.call("DELETE", "/api/v1/me", R"({"password":"leaving reader password"})");
   EXPECT_EQ(deleted.status, 204);

@@ -66,6 +66,7 @@ class FaultyStore final : public Store {
   void set_role(int64_t account_id, Role role) override { guard(StoreRole::accounts, "set_role", [&] { inner_->set_role(account_id, role); }); }
   std::vector<Account> list_accounts(int64_t after_id, int limit) override { return guard(StoreRole::accounts, "list_accounts", [&] { return inner_->list_accounts(after_id, limit); }); }
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override { return guard(StoreRole::accounts, "comments_by_author", [&] { return inner_->comments_by_author(account_id, limit); }); }
+  ReaderRecords reader_records(int64_t account_id) override { return guard(StoreRole::accounts, "reader_records", [&] { return inner_->reader_records(account_id); }); }
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override { guard(StoreRole::accounts, "create_email_token", [&] { inner_->create_email_token(account_id, token, mail); }); }
   std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override { return guard(StoreRole::accounts, "pending_email", [&] { return inner_->pending_email(account_id, now); }); }
   std::optional<VerifiedEmail> use_verify_token(const std::string& token_hash, TimePoint now) override { return guard(StoreRole::accounts, "use_verify_token", [&] { return inner_->use_verify_token(token_hash, now); }); }

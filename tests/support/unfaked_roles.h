@@ -34,6 +34,7 @@ class UnfakedAccountStore : public AccountStore {
   void set_role(int64_t, Role) override { throw std::logic_error("not faked: AccountStore::set_role"); }
   std::vector<Account> list_accounts(int64_t, int) override { throw std::logic_error("not faked: AccountStore::list_accounts"); }
   std::vector<Comment> comments_by_author(int64_t, int) override { throw std::logic_error("not faked: AccountStore::comments_by_author"); }
+  ReaderRecords reader_records(int64_t) override { throw std::logic_error("not faked: AccountStore::reader_records"); }
   void create_email_token(int64_t, const EmailToken&, const OutboxMail&) override { throw std::logic_error("not faked: AccountStore::create_email_token"); }
   std::optional<std::string> pending_email(int64_t, TimePoint) override { throw std::logic_error("not faked: AccountStore::pending_email"); }
   std::optional<VerifiedEmail> use_verify_token(const std::string&, TimePoint) override { throw std::logic_error("not faked: AccountStore::use_verify_token"); }

@@ -177,6 +177,38 @@ std::vector<Comment> PostgresStore::comments_by_author(int64_t account_id, int l
   });
 }
 
+ReaderRecords PostgresStore::reader_records(int64_t account_id) {
+  return db_.read([&](Connection& db) {
+    ReaderRecords out;
+    auto at = [](const Row& r, int c) { return TimePoint(std::chrono::seconds(r.int64(c))); };
+    for (auto r : db.query("SELECT a.id, a.display_name, f.created_at FROM follows f JOIN accounts a ON a.id = "
+                           "f.followed_id WHERE f.follower_id = $1 ORDER BY f.created_at, a.id",
+                           {account_id}))
+      out.following.push_back({r.int64(0), r.text(1), at(r, 2)});
+    for (auto r : db.query("SELECT a.id, a.display_name, i.created_at FROM ignores i JOIN accounts a ON a.id = "
+                           "i.ignored_id WHERE i.account_id = $1 ORDER BY i.created_at, a.id",
+                           {account_id}))
+      out.ignoring.push_back({r.int64(0), r.text(1), at(r, 2)});
+    for (auto r : db.query("SELECT comment_id, kind, created_at FROM comment_reactions WHERE account_id = $1 ORDER BY "
+                           "created_at, comment_id",
+                           {account_id}))
+      out.reactions.push_back({r.int64(0), r.text(1), at(r, 2)});
+    for (auto r :
+         db.query("SELECT comment_id, reason, note, created_at FROM comment_reports WHERE reporter_id = $1 ORDER BY id",
+                  {account_id}))
+      out.reports.push_back({r.int64(0), r.text(1), r.text(2), at(r, 3)});
+    for (auto r : db.query("SELECT id, kind, detail, comment_id, created_at, read_at IS NOT NULL FROM notifications "
+                           "WHERE account_id = $1 ORDER BY id",
+                           {account_id}))
+      out.notifications.push_back({r.int64(0), r.text(1), r.text(2), r.int64(3), at(r, 4), r.boolean(5)});
+    for (auto r : db.query(
+             std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE account_id = $1 ORDER BY id",
+             {account_id}))
+      out.contributions.push_back(read_contribution(r));
+    return out;
+  });
+}
+
 void PostgresStore::create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) {
   write([&](Connection& db) {
     int64_t now = secs(now_seconds());

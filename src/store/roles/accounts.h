@@ -60,6 +60,8 @@ class AccountStore {
   virtual std::vector<Account> list_accounts(int64_t after_id, int limit) = 0;
   // Every comment the account wrote, oldest first (data export).
   virtual std::vector<Comment> comments_by_author(int64_t account_id, int limit) = 0;
+  // Every follow, ignore, reaction, report and notification of the reader (their data export), oldest first.
+  virtual ReaderRecords reader_records(int64_t account_id) = 0;
 
   // Stores a token for the account and queues its mail in one transaction.
   virtual void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) = 0;

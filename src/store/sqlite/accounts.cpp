@@ -202,6 +202,47 @@ std::vector<Comment> SqliteStore::comments_by_author(int64_t account_id, int lim
   });
 }
 
+ReaderRecords SqliteStore::reader_records(int64_t account_id) {
+  return readers_.with([&](Db& db) {
+    ReaderRecords out;
+    auto links = [&](const char* sql, std::vector<ReaderRecords::Link>& into) {
+      auto& st = db.prepare(sql);
+      st.bind(1, account_id);
+      while (st.step()) into.push_back({st.int64(0), st.text(1), TimePoint(std::chrono::seconds(st.int64(2)))});
+    };
+    links(
+        "SELECT a.id, a.display_name, f.created_at FROM follows f JOIN accounts a ON a.id = f.followed_id "
+        "WHERE f.follower_id = ?1 ORDER BY f.created_at, a.id",
+        out.following);
+    links(
+        "SELECT a.id, a.display_name, i.created_at FROM ignores i JOIN accounts a ON a.id = i.ignored_id "
+        "WHERE i.account_id = ?1 ORDER BY i.created_at, a.id",
+        out.ignoring);
+    auto& re = db.prepare(
+        "SELECT comment_id, kind, created_at FROM comment_reactions WHERE account_id = ?1 ORDER BY created_at, "
+        "comment_id");
+    re.bind(1, account_id);
+    while (re.step()) out.reactions.push_back({re.int64(0), re.text(1), TimePoint(std::chrono::seconds(re.int64(2)))});
+    auto& rp = db.prepare(
+        "SELECT comment_id, reason, note, created_at FROM comment_reports WHERE reporter_id = ?1 ORDER BY id");
+    rp.bind(1, account_id);
+    while (rp.step())
+      out.reports.push_back({rp.int64(0), rp.text(1), rp.text(2), TimePoint(std::chrono::seconds(rp.int64(3)))});
+    auto& no = db.prepare(
+        "SELECT id, kind, detail, comment_id, created_at, read_at IS NOT NULL FROM notifications WHERE account_id = "
+        "?1 ORDER BY id");
+    no.bind(1, account_id);
+    while (no.step())
+      out.notifications.push_back({no.int64(0), no.text(1), no.text(2), no.int64(3),
+                                   TimePoint(std::chrono::seconds(no.int64(4))), no.int64(5) != 0});
+    auto& co = db.prepare(std::string("SELECT ") + kContributionColumns +
+                          " FROM contributions WHERE account_id = ?1 ORDER BY id");
+    co.bind(1, account_id);
+    while (co.step()) out.contributions.push_back(read_contribution(co));
+    return out;
+  });
+}
+
 void SqliteStore::create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) {
   writer_.run([&](Db& db) {
     int64_t now = now_seconds().time_since_epoch().count();

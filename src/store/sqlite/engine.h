@@ -107,6 +107,7 @@ class SqliteStore final : public Store {
   void set_role(int64_t id, Role role) override;
   std::vector<Account> list_accounts(int64_t after_id, int limit) override;
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override;
+  ReaderRecords reader_records(int64_t account_id) override;
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override;
   std::optional<std::string> pending_email(int64_t account_id, TimePoint now) override;
   std::optional<VerifiedEmail> use_verify_token(const std::string& hash, TimePoint now) override;
