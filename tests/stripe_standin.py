@@ -11,6 +11,9 @@ out-of-order delivery on request). Listens on 127.0.0.1 only; prints "listening 
   POST /_test/sessions/<id>/events  {"scenario": ..., "duplicate": bool, "reverse": bool}: delivers that
                                     scenario's events and answers what was delivered and Tribune's answers
   GET  /_test/sessions/<id>         the session as stored here
+  DELETE /v1/subscriptions/<id>     cancels a subscription now (404 when unknown or already cancelled), then
+                                    delivers customer.subscription.deleted
+  GET  /_test/cancels               the subscriptions cancelled so far
 Scenarios: paid, async_pending, async_succeeded, async_failed, subscription, renewal, payment_failed,
 subscription_canceled, refund.
 """
@@ -30,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 counter = itertools.count(1)
 lock = threading.Lock()
 sessions = {}
+cancels = []  # subscriptions cancelled through DELETE /v1/subscriptions/{id}, in order (GET /_test/cancels)
 idempotent = {}
 state = {"webhook_url": None}
 
@@ -163,6 +167,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
             return self.wfile.write(page)
+        if path == "/_test/cancels":
+            return self.send_json(200, {"cancels": cancels})
         if path.startswith("/_test/sessions/"):
             s = sessions.get(path.rsplit("/", 1)[1])
             return self.send_json(200 if s else 404, s or {})
@@ -195,6 +201,25 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             return self.end_headers()
         self.send_json(404, {"error": {"message": "Unrecognized request URL"}})
+
+    def do_DELETE(self):
+        # DELETE /v1/subscriptions/{id}: cancels at once, answers the subscription, and (as Stripe does) sends
+        # customer.subscription.deleted a moment later, after this answer is back with the caller.
+        path = urllib.parse.urlparse(self.path).path
+        if not path.startswith("/v1/subscriptions/"):
+            return self.send_json(404, {"error": {"message": "Unrecognized request URL"}})
+        if self.headers.get("Authorization") != f"Bearer {self.server.secret_key}":
+            return self.stripe_error(401, "Invalid API Key provided", kind="authentication_error")
+        sub_id = urllib.parse.unquote(path.rsplit("/", 1)[1])
+        s = next((x for x in sessions.values() if x.get("subscription") == sub_id), None)
+        if not s or s.get("subscription_status") == "canceled":
+            return self.stripe_error(404, f"No such subscription: '{sub_id}'", param="id")
+        s["subscription_status"] = "canceled"
+        cancels.append(sub_id)
+        events = scenario_events(s, "subscription_canceled")
+        secret = self.server.webhook_secret
+        threading.Timer(0.2, deliver, args=(events, secret)).start()
+        self.send_json(200, {"id": sub_id, "object": "subscription", "status": "canceled"})
 
     def create_session(self, raw):
         if self.headers.get("Authorization") != f"Bearer {self.server.secret_key}":

@@ -66,4 +66,19 @@ Response ContributionsApi::report(RequestContext& ctx) {
                                                       {"articles", std::move(by_article)}});
 }
 
+Response ContributionsApi::mine(RequestContext& ctx) {
+  json::array out;
+  for (const auto& c : contributions_.of_reader(ctx.principal.account_id))
+    if (c.status != "created") out.push_back(to_json(c));
+  return json_response(http::status::ok, json::object{{"contributions", std::move(out)}});
+}
+
+Response ContributionsApi::cancel(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The monthly contribution");
+  contributions_.cancel_monthly(ctx.principal.account_id, *id);
+  auto c = contributions_.find(*id);
+  return json_response(http::status::accepted, json::object{{"contribution", c ? json::value(to_json(*c)) : nullptr}});
+}
+
 }  // namespace tribune::api

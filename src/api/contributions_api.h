@@ -20,6 +20,11 @@ class ContributionsApi {
   // GET /api/v1/admin/contributions/report?currency&days (admin) -> the report as JSON
   Response report(RequestContext& ctx);
 
+  // GET /api/v1/me/contributions -> {contributions: [Contribution]} (the reader's, made while signed in)
+  Response mine(RequestContext& ctx);
+  // POST /api/v1/me/contributions/{id}/cancel -> 202 {contribution} (the provider's event then marks it canceled)
+  Response cancel(RequestContext& ctx);
+
   static boost::json::object to_json(const Contribution& c);
 
  private:

@@ -168,11 +168,15 @@ void App::build_http() {
   contributions_ = std::make_unique<ContributionService>(*store_, *store_, *articles_, limiter_, *payments_,
                                                          MailSettings{config_.site.base_url, config_.site.name},
                                                          config_.contributions);
+  // A deleted account leaves no monthly payment running (and is not deleted while one cannot be stopped).
+  accounts_->before_delete([this](int64_t account_id) {
+    if (contributions_->enabled()) contributions_->cancel_all_monthly(account_id);
+  });
   contributions_api_ = std::make_unique<api::ContributionsApi>(*contributions_);
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web::PageKit kit(*articles_, *readers_, *renderer_, cache_, metrics_, cookie_);
   article_pages_ = std::make_unique<web::ArticlePages>(kit, *comments_);
-  account_pages_ = std::make_unique<web::AccountPages>(kit, *accounts_);
+  account_pages_ = std::make_unique<web::AccountPages>(kit, *accounts_, *contributions_);
   comment_pages_ = std::make_unique<web::CommentPages>(kit, *comments_);
   reader_pages_ = std::make_unique<web::ReaderPages>(kit);
   moderation_pages_ = std::make_unique<web::ModerationPages>(kit, *moderation_);

@@ -131,6 +131,9 @@ Router App::build_routes() {
   r.add(verb::put, "/api/v1/me/digest", Access::session(), [&readers](RequestContext& c) { return readers.set_digest(c); });
   // PUT /api/v1/me/supporter-badge {show}
   r.add(verb::put, "/api/v1/me/supporter-badge", Access::session(), [&readers](RequestContext& c) { return readers.set_supporter_badge(c); });
+  // GET /api/v1/me/contributions; POST /api/v1/me/contributions/{id}/cancel (a running monthly one)
+  r.add(verb::get, "/api/v1/me/contributions", Access::session(), [&contributions](RequestContext& c) { return contributions.mine(c); });
+  r.add(verb::post, "/api/v1/me/contributions/{id}/cancel", Access::session(), [&contributions](RequestContext& c) { return contributions.cancel(c); });
   // GET /api/v1/me/feed; GET /api/v1/me/notifications; POST /api/v1/me/notifications/read {up_to}
   r.add(verb::get, "/api/v1/me/feed", Access::session(), [&readers](RequestContext& c) { return readers.feed(c); });
   r.add(verb::get, "/api/v1/me/notifications", Access::session(), [&readers](RequestContext& c) { return readers.notifications(c); });
@@ -214,6 +217,7 @@ Router App::build_routes() {
   r.add(verb::post, "/account/verification", Access::session(), [&account_pages](RequestContext& c) { return account_pages.resend_verification_submit(c); });
   r.add(verb::post, "/account/digest", Access::session(), [&account_pages](RequestContext& c) { return account_pages.digest_submit(c); });
   r.add(verb::post, "/account/supporter-badge", Access::session(), [&account_pages](RequestContext& c) { return account_pages.supporter_badge_submit(c); });
+  r.add(verb::post, "/account/contributions/{id}/cancel", Access::session(), [&account_pages](RequestContext& c) { return account_pages.contribution_cancel_submit(c); });
   r.add(verb::post, "/account/warning", Access::session(), [&moderation_pages](RequestContext& c) { return moderation_pages.acknowledge_submit(c); });
   r.add(verb::post, "/account/{action}", Access::session(), [&account_pages](RequestContext& c) { return account_pages.account_change_submit(c); });
   r.add(verb::get, "/admin/accounts", Access::admins(), [&account_pages](RequestContext& c) { return account_pages.admin_accounts(c); });

@@ -456,6 +456,7 @@ void AccountService::change_password(int64_t account_id, int64_t session_id, con
 
 void AccountService::delete_account(int64_t account_id, const std::string& password) {
   reauthenticate(account_id, password);
+  if (before_delete_) before_delete_(account_id);
   accounts_store_.delete_account(account_id);
 }
 

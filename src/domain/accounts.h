@@ -122,8 +122,10 @@ class AccountService {
   // Re-authenticates; with sign_out_others every other session ends.
   void change_password(int64_t account_id, int64_t session_id, const std::string& current, const std::string& next,
                        bool sign_out_others);
-  // Re-authenticates, then deletes the account. Comments remain, shown as from "Deleted reader".
+  // Re-authenticates, runs the before-delete step (monthly contributions are cancelled at the provider: if
+  // that fails, nothing is deleted), then deletes the account. Comments remain, from "Deleted reader".
   void delete_account(int64_t account_id, const std::string& password);
+  void before_delete(std::function<void(int64_t account_id)> step) { before_delete_ = std::move(step); }
   struct Export {
     Account account;
     std::vector<SessionInfo> sessions;
@@ -162,6 +164,7 @@ class AccountService {
   std::pair<EmailToken, OutboxMail> link_mail(const std::string& to, const std::string& name,
                                               const std::string& purpose, std::string& token_out) const;
 
+  std::function<void(int64_t)> before_delete_;
   AccountStore& accounts_store_;
   AuditLog& audit_;
   StoreAdmin& counters_;

@@ -12,6 +12,33 @@ namespace tribune {
 
 namespace json = boost::json;
 
+namespace {
+bool running(const Contribution& c) {
+  return c.interval == "month" && (c.status == "active" || c.status == "past_due") && !c.subscription_id.empty();
+}
+}  // namespace
+
+std::vector<Contribution> ContributionService::of_reader(int64_t account_id) const {
+  return accounts_store_.reader_records(account_id).contributions;
+}
+
+std::vector<Contribution> ContributionService::running_monthly(int64_t account_id) const {
+  std::vector<Contribution> out;
+  for (auto& c : of_reader(account_id))
+    if (running(c)) out.push_back(std::move(c));
+  return out;
+}
+
+void ContributionService::cancel_monthly(int64_t account_id, int64_t contribution_id) {
+  for (const auto& c : running_monthly(account_id))
+    if (c.id == contribution_id) return payments_.cancel_subscription(c.subscription_id);
+  throw not_found("The monthly contribution");
+}
+
+void ContributionService::cancel_all_monthly(int64_t account_id) {
+  for (const auto& c : running_monthly(account_id)) payments_.cancel_subscription(c.subscription_id);
+}
+
 ContributionService::ContributionService(LedgerStore& store, AccountStore& accounts_store, ArticleService& articles,
                                          RateLimiter& limiter, const PaymentGateway& payments, MailSettings mail,
                                          ContributionRules rules)

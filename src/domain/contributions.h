@@ -59,6 +59,18 @@ class ContributionService {
     return store_.list_contributions(after_id, limit);
   }
   bool enabled() const { return payments_.configured(); }
+
+  std::optional<Contribution> find(int64_t id) const { return store_.find_contribution(id); }
+  // Every contribution the reader made while signed in, oldest first.
+  std::vector<Contribution> of_reader(int64_t account_id) const;
+  // The reader's monthly contributions that still take money (active or past due).
+  std::vector<Contribution> running_monthly(int64_t account_id) const;
+  // Cancels one of them at the provider, now; the provider's event then marks it canceled in the ledger.
+  // Errors: not_found (not the reader's, or not running), unavailable (contributions_off,
+  // payment_provider_error).
+  void cancel_monthly(int64_t account_id, int64_t contribution_id);
+  // Cancels every one still running (an account about to be deleted). Errors: as cancel_monthly.
+  void cancel_all_monthly(int64_t account_id);
   const ContributionRules& rules() const { return rules_; }
 
  private:

@@ -32,6 +32,10 @@ class PaymentGateway {
   // contributions_off (no signing secret), bad_request (missing_signature, malformed_signature,
   // stale_signature, bad_signature).
   virtual void verify_webhook(std::string_view signature_header, std::string_view raw_body, TimePoint now) const = 0;
+
+  // Cancels a recurring payment at once (the provider then sends its own event, which the ledger applies).
+  // One the provider no longer knows counts as cancelled. Errors: unavailable payment_provider_error.
+  virtual void cancel_subscription(const std::string& subscription_id) const = 0;
 };
 
 }  // namespace tribune

@@ -58,6 +58,25 @@ StripeClient::Session StripeClient::create_checkout_session(
   return Session{std::string(id->as_string()), std::string(link->as_string())};
 }
 
+void StripeClient::cancel_subscription(const std::string& subscription_id) const {
+  if (!configured()) throw Error(ErrorKind::unavailable, "contributions_off", "Contributions are not set up yet.");
+  curl_client::Post request;
+  request.method = "DELETE";
+  request.url = settings_.api_base + "/v1/subscriptions/" + percent_encode(subscription_id);
+  request.headers = {"Authorization: Bearer " + settings_.secret_key, "Stripe-Version: 2024-06-20"};
+  request.timeout = request.connect_timeout = settings_.timeout;
+  auto reply = curl_client::post(request);
+  if (!reply.ok()) throw provider_error(reply.error);
+  if (reply.status == 404 || (reply.status >= 200 && reply.status < 300)) return;
+  std::string message = "HTTP " + std::to_string(reply.status);
+  boost::system::error_code ec;
+  auto v = json::parse(reply.body, ec);
+  if (!ec && v.is_object())
+    if (auto* err = v.as_object().if_contains("error"); err && err->is_object())
+      if (auto* m = err->as_object().if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
+  throw provider_error(message);
+}
+
 std::string stripe_signature(std::string_view secret, int64_t timestamp, std::string_view body) {
   return timestamped_signature(secret, timestamp, body);
 }

@@ -32,6 +32,8 @@ class StripeClient final : public PaymentGateway {
     auto s = create_checkout_session(fields, idempotency_key);
     return Checkout{std::move(s.id), std::move(s.url)};
   }
+  // DELETE /v1/subscriptions/{id}: cancelled now, not at the period's end; 404 (already gone) is success.
+  void cancel_subscription(const std::string& subscription_id) const override;
   // Checks the Stripe-Signature header with the webhook secret and tolerance of the settings.
   void verify_webhook(std::string_view signature_header, std::string_view raw_body, TimePoint now) const override;
 

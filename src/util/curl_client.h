@@ -12,6 +12,7 @@ namespace tribune::curl_client {
 
 struct Post {
   std::string url;                   // http:// or https:// only
+  std::string method = "POST";       // or DELETE (with the same form body, usually empty)
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   std::chrono::milliseconds timeout{10000};  // the whole exchange

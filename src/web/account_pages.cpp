@@ -109,7 +109,8 @@ Response AccountPages::account_page(RequestContext& ctx, http::status status, st
                               ctx.principal.csrf_token,
                               std::move(notice),
                               std::move(error),
-                              accounts_.pending_email(account->id)};
+                              accounts_.pending_email(account->id),
+                              contributions_.of_reader(account->id)};
   return html_page(ctx, status, renderer_.account_page(v, articles_.sections()));
 }
 
@@ -122,6 +123,7 @@ Response AccountPages::account(RequestContext& ctx) {
       {"password", "Your password is changed."},
       {"verification", "A new confirmation link is on its way."},
       {"digest", "Your notification mail choice is saved."},
+      {"contribution", "Your monthly contribution is cancelled: no further payments will be taken."},
       {"badge", "Your supporter badge choice is saved."},
       {"warning", "Thank you: you can comment again."}};
   std::string notice;
@@ -142,7 +144,14 @@ Response AccountPages::account_change_submit(RequestContext& ctx) {
       accounts_.change_password(ctx.principal.account_id, ctx.principal.session_id, field(form, "current_password"),
                                 field(form, "new_password"), field(form, "sign_out_others") == "1");
     } else if (action == "delete") {
-      accounts_.delete_account(ctx.principal.account_id, field(form, "password"));
+      try {
+        accounts_.delete_account(ctx.principal.account_id, field(form, "password"));
+      } catch (const Error& e) {
+        if (e.code() != "payment_provider_error") throw;
+        return account_page(ctx, http::status::service_unavailable, {},
+                            "Your monthly contribution could not be cancelled with our payment provider just now, so "
+                            "nothing was deleted. Please try again in a few minutes.");
+      }
       Response r = see_other("/");
       r.headers.insert(http::field::set_cookie, cookie_.clear());
       return r;
@@ -155,6 +164,21 @@ Response AccountPages::account_change_submit(RequestContext& ctx) {
     return account_page(ctx, status_for(e.kind()), {}, e.message());
   }
   return see_other("/account?done=" + action);
+}
+
+Response AccountPages::contribution_cancel_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The contribution");
+  form_of(ctx);
+  try {
+    contributions_.cancel_monthly(ctx.principal.account_id, *id);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::unavailable) throw;
+    return account_page(ctx, http::status::service_unavailable, {},
+                        "Your monthly contribution could not be cancelled with our payment provider just now. Please "
+                        "try again in a few minutes.");
+  }
+  return see_other("/account?done=contribution#contributions");
 }
 
 Response AccountPages::admin_accounts(RequestContext& ctx) {

@@ -4,13 +4,15 @@
 #pragma once
 
 #include "domain/accounts.h"
+#include "domain/contributions.h"
 #include "web/page_kit.h"
 
 namespace tribune::web {
 
 class AccountPages : public PageKit {
  public:
-  AccountPages(const PageKit& kit, AccountService& accounts) : PageKit(kit), accounts_(accounts) {}
+  AccountPages(const PageKit& kit, AccountService& accounts, ContributionService& contributions)
+      : PageKit(kit), accounts_(accounts), contributions_(contributions) {}
 
   Response register_form(RequestContext& ctx);               // GET /register?return_to=
   Response register_submit(RequestContext& ctx);             // POST /register
@@ -32,6 +34,7 @@ class AccountPages : public PageKit {
   Response account_change_submit(RequestContext& ctx);       // POST /account/{name,email,password,delete}
   Response digest_submit(RequestContext& ctx);               // POST /account/digest (digest=immediate|daily|off)
   Response supporter_badge_submit(RequestContext& ctx);      // POST /account/supporter-badge (show=1|0)
+  Response contribution_cancel_submit(RequestContext& ctx);  // POST /account/contributions/{id}/cancel
   Response admin_accounts(RequestContext& ctx);              // GET /admin/accounts?after= (admin)
   Response admin_role_submit(RequestContext& ctx);           // POST /admin/accounts/{id}/role (admin)
 
@@ -39,6 +42,7 @@ class AccountPages : public PageKit {
   Response account_page(RequestContext& ctx, http::status status, std::string notice, std::string error);
 
   AccountService& accounts_;
+  ContributionService& contributions_;
 };
 
 }  // namespace tribune::web

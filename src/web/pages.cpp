@@ -579,6 +579,25 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   d.set("digests", digests);
   d.set("profile_url", "/readers/" + std::to_string(v.account.id));
   d.set("supporter", mus::data(v.account.supporter));
+  mus::list contributions;
+  std::string running;  // what deleting the account would cancel
+  for (const auto& c : v.contributions) {
+    if (c.status == "created") continue;  // a checkout never finished
+    bool live = c.interval == "month" && (c.status == "active" || c.status == "past_due") && !c.subscription_id.empty();
+    std::string amount = format_money(c.amount_minor, c.currency) + (c.interval == "month" ? " a month" : " once");
+    if (live) running += (running.empty() ? "" : ", ") + amount;
+    mus::object o{{"id", std::to_string(c.id)},
+                  {"amount", amount},
+                  {"status", c.status == "canceled"   ? std::string("cancelled")
+                             : c.status == "past_due" ? std::string("payment due")
+                                                      : c.status},
+                  {"since", format_local(c.created_at, site_.locality, "d MMM yyyy")}};
+    o["running"] = mus::data(live);
+    contributions.emplace_back(o);
+  }
+  d.set("has_contributions", mus::data(!contributions.empty()));
+  d.set("contributions", contributions);
+  if (!running.empty()) d.set("running", running);
   d.set("show_supporter", mus::data(v.account.show_supporter));
   // Sanctions, with the moderator's reason, as the reader sees them.
   if (!v.account.warning.empty()) d.set("warning", v.account.warning);

@@ -106,6 +106,7 @@ class PageRenderer {
     std::string notice;
     std::string error;
     std::optional<std::string> pending_email;  // an address change waiting for its confirmation
+    std::vector<Contribution> contributions;   // made while signed in, oldest first
   };
   std::string account_page(const AccountView& v, const std::vector<Section>& sections) const;
 

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <cstdio>
+#include <thread>
 
 #include "payments/stripe.h"
 #include "support/faulty_store.h"
@@ -485,4 +486,59 @@ TEST_F(ContributionsTest, AWebhookRetriedAfterAStoreFailureIsAppliedOnce) {
     EXPECT_EQ(faulty.app().store().find_contribution(id)->status, "paid");
     EXPECT_EQ(outbox(), mail_before + 1) << "one thank-you mail, whatever failed";
   }
+}
+
+// Regression: deleting an account left a monthly Stripe subscription running. The reader sees their
+// contributions on /account, can cancel a monthly one there (or through the API), is told before deleting
+// that it will be cancelled, and deleting cancels it through the provider first.
+TEST_F(ContributionsTest, MonthlyContributionsCanBeStoppedAndStopWithTheAccount) {
+  auto monthly_supporter = [&](const std::string& email) {
+    auto reader = register_reader(port(), email, "Monthly " + email.substr(0, 4));
+    auto started = reader.call("POST", "/api/v1/contributions/checkout", R"({"amount":5,"interval":"month"})");
+    EXPECT_EQ(started.status, 201) << started.body;
+    auto v = json::parse(started.body);
+    std::string url(v.at("checkout_url").as_string());
+    deliver(url.substr(url.rfind('/') + 1), "subscription");
+    int64_t id = v.at("contribution").at("id").as_int64();
+    EXPECT_EQ(status_of(id), "active");
+    return std::pair{reader, id};
+  };
+  auto cancels = [&] {
+    auto v = json::parse(request(standin_->port(), {"GET", "/_test/cancels", "", {}}).body);
+    return v.at("cancels").as_array().size();
+  };
+  auto settled = [&](int64_t id) {  // the provider's event arrives a moment after the answer
+    for (int i = 0; i < 50 && status_of(id) != "canceled"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return status_of(id);
+  };
+
+  // From the account page: listed, with a button that cancels it.
+  auto [ann, ann_monthly] = monthly_supporter("anne-monthly@example.org");
+  auto page = ann.call("GET", "/account").body;
+  EXPECT_NE(page.find("£5.00 a month"), std::string::npos);
+  EXPECT_NE(page.find("action=\"/account/contributions/" + std::to_string(ann_monthly) + "/cancel\""),
+            std::string::npos);
+  EXPECT_NE(page.find("will be cancelled with our payment provider first"), std::string::npos)
+      << "said before deleting";
+  auto before = cancels();
+  auto cancelled = ann.form("/account/contributions/" + std::to_string(ann_monthly) + "/cancel", "");
+  EXPECT_EQ(cancelled.status, 303);
+  EXPECT_EQ(cancels(), before + 1);
+  EXPECT_EQ(settled(ann_monthly), "canceled");
+  EXPECT_EQ(ann.call("POST", "/api/v1/me/contributions/" + std::to_string(ann_monthly) + "/cancel").status, 404)
+      << "nothing left running";
+  EXPECT_EQ(json::parse(ann.call("GET", "/api/v1/me/contributions").body).at("contributions").at(0).at("status"),
+            "canceled");
+
+  // Another reader's contribution is not theirs to cancel.
+  auto [bo, bo_monthly] = monthly_supporter("bo-monthly@example.org");
+  EXPECT_EQ(ann.call("POST", "/api/v1/me/contributions/" + std::to_string(bo_monthly) + "/cancel").status, 404);
+
+  // Deleting the account cancels what still runs, through the provider, before anything is deleted.
+  before = cancels();
+  auto deleted = bo.call("DELETE", "/api/v1/me", R"({"password":"a reader's long password"})");
+  EXPECT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_EQ(cancels(), before + 1);
+  EXPECT_EQ(settled(bo_monthly), "canceled");
 }
