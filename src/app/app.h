@@ -56,6 +56,9 @@ class App {
 
   // Publishes the embedded demo publication when the store holds no article. Returns articles added.
   int load_demo();
+  // Demo readers and conversations on the newest demo articles (app/demo_forum.cpp); after load_demo on an
+  // empty store. Returns comments added.
+  int load_demo_forum();
 
   // Builds the route table and the pipeline; call once the final base URL is known.
   void build_http();

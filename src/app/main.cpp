@@ -51,7 +51,7 @@ int serve(Config config, const std::string& listen, bool demo) {
   App app(std::move(config));
   if (demo) {
     int n = app.load_demo();
-    if (n > 0) spdlog::info("demo publication loaded: {} articles", n);
+    if (n > 0) spdlog::info("demo publication loaded: {} articles, {} demo comments", n, app.load_demo_forum());
   }
   Server server(app.config().server);
   server.listen();  // with port 0 the address, and so the default base URL, is known only now
@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
                         "postgresql://... of a streaming replica of the --store database, for read-only queries");
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
   serve_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
-  serve_cmd->add_flag("--demo", demo, "Load the demo publication into an empty store");
+  serve_cmd->add_flag("--demo", demo,
+                      "Load the demo publication (articles, demo readers and their conversations) into an empty store");
 
   auto* migrate_cmd = cli.add_subcommand("migrate", "Bring the store's schema up to date.");
   migrate_cmd->add_option("--data", data_dir, "Data directory")->required();

@@ -155,8 +155,8 @@ before(async () => {
   adminToken = stdout.trim();
   assert.match(adminToken, /^\S+$/, "token create prints the token");
   browser = await launchBrowser();
-  const { articles } = await tribune.getJson("/api/v1/articles?limit=1");
-  article = articles[0];
+  const { articles } = await tribune.getJson("/api/v1/articles?limit=50");
+  article = articles.find((a) => a.comments_open && a.comment_count === 0);  // not one with demo conversations
 }, { timeout: BEFORE_MS + SERVER_START_MS + STEP_MS });
 
 after(async () => {
@@ -219,7 +219,9 @@ test("a monthly contribution of an amount the reader types goes to the checkout 
     assert.equal(seen.monthly_count, 1, JSON.stringify(seen));
     assert.equal(seen.monthly_minor, 1200);
     assert.equal(seen.active_monthly, 1);
-    assert.deepEqual(seen.articles.map((a) => [a.slug, a.contributions, a.amount_minor]), [[article.slug, 1, 1200]]);
+    // (The demo's own supporter paid once, from no article.)
+    assert.deepEqual(seen.articles.filter((a) => a.slug).map((a) => [a.slug, a.contributions, a.amount_minor]),
+                     [[article.slug, 1, 1200]]);
 
     await settle(page);
     assert.deepEqual(problems, []);

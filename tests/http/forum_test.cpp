@@ -641,3 +641,38 @@ TEST_F(ForumTest, NotificationLinksOpenWhereTheCommentIs) {
   ASSERT_FALSE(on_article_page(answer));
   lands(link_for(answer), answer);
 }
+
+// Regression: every demo article had 0 comments, so a newcomer running the demo saw no conversation at all.
+TEST(DemoForum, TheDemoShowsALivingForum) {
+  TestServer server(true);
+  EXPECT_GT(server.app().load_demo_forum(), 10);
+  auto articles = json::parse(get(server.port(), "/api/v1/articles?limit=2").body).at("articles").as_array();
+  int deepest = 0, recommended = 0, picks = 0, supporters = 0;
+  for (auto& a : articles) {
+    std::string slug(a.at("slug").as_string());
+    EXPECT_GT(a.at("comment_count").as_int64(), 4) << slug;
+    auto published = parse_rfc3339(std::string(a.at("published_at").as_string()));
+    auto v = json::parse(get(server.port(), "/api/v1/articles/" + slug + "/comments?limit=200").body);
+    for (auto& c : v.at("comments").as_array()) {
+      picks += c.at("picked").as_bool();
+      supporters += c.at("author").at("supporter").as_bool();
+      EXPECT_GE(parse_rfc3339(std::string(c.at("created_at").as_string())), published) << "after its article";
+    }
+    auto page = get(server.port(), std::string(a.at("url").as_string())).body;
+    for (int d = 0; d <= 5; ++d)
+      if (page.find("data-depth=\"" + std::to_string(d) + "\"") != std::string::npos) deepest = std::max(deepest, d);
+    for (size_t p = 0; (p = page.find("class=\"comment__recommends\"", p)) != std::string::npos; ++p) ++recommended;
+  }
+  EXPECT_GE(deepest, 3) << "threads several levels deep";
+  EXPECT_GE(recommended, 5);
+  EXPECT_GE(picks, 2) << "an editor's pick on each";
+  EXPECT_GE(supporters, 1) << "a supporter's badge";
+  // A comment waits in the moderation queue, and one demo reader follows another.
+  auto queue = server.app().moderation().queue({});
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].rule, "suspect_words");
+  auto jon = server.app().store().find_credentials("jon@demo.invalid");
+  auto priya = server.app().store().find_credentials("priya@demo.invalid");
+  ASSERT_TRUE(jon && priya) << "demo readers, marked by their demo.invalid addresses";
+  EXPECT_TRUE(server.app().store().follows(jon->account.id, priya->account.id));
+}
