@@ -200,9 +200,9 @@ void load_config_file(const std::string& path, Config& c) {
       throw bad_key("mail.smtp_url", "must start with smtp:// or smtps://");
   }
   if (auto* site = root["site"].as_table()) {
-    reject_unknown(
-        *site, "site",
-        {"name", "tagline", "description", "base_url", "locale", "time_zone", "syndicated_noindex", "assets_dir"});
+    reject_unknown(*site, "site",
+                   {"name", "tagline", "description", "base_url", "locale", "time_zone", "syndicated_noindex",
+                    "assets_dir", "image"});
     take(*site, "site", "name", c.site.name);
     take(*site, "site", "tagline", c.site.tagline);
     take(*site, "site", "description", c.site.description);
@@ -214,6 +214,10 @@ void load_config_file(const std::string& path, Config& c) {
     take(*site, "site", "time_zone", c.site.locality.time_zone);
     take(*site, "site", "syndicated_noindex", c.site.syndicated_noindex);
     take(*site, "site", "assets_dir", c.site.assets_dir);
+    take(*site, "site", "image", c.site.image);
+    if (!c.site.image.empty() && !c.site.image.starts_with("/") && !c.site.image.starts_with("https://") &&
+        !c.site.image.starts_with("http://"))
+      throw bad_key("site.image", "must be an http(s) URL or a path starting with /");
     if (!is_known_time_zone(c.site.locality.time_zone))
       throw bad_key("site.time_zone", "'" + c.site.locality.time_zone + "' is not an IANA time zone");
   }

@@ -23,8 +23,8 @@ struct DemoReader {
 };
 
 constexpr DemoReader kReaders[] = {
-    {"maria", "Maria Okafor"}, {"tom", "Tom Hendry"},     {"priya", "Priya Raman"},
-    {"jon", "Jon Eriksen"},    {"liz", "Liz Carrow"},     {"sam", "Sam Adeyemi"},
+    {"maria", "Maria Okafor"}, {"tom", "Tom Hendry"}, {"priya", "Priya Raman"},
+    {"jon", "Jon Eriksen"},    {"liz", "Liz Carrow"}, {"sam", "Sam Adeyemi"},
 };
 
 struct DemoComment {
@@ -156,8 +156,8 @@ int App::load_demo_forum() {
   }
   // Jon follows Priya (her replies reach his notifications and feed); Maria is a supporter who shows it.
   store_->set_follow(id_of("jon"), id_of("priya"), true);
-  auto c = store_->create_contribution(
-      NewContribution{1000, "GBP", "once", std::nullopt, "demo", id_of("maria"), "maria@demo.invalid", articles_->now()});
+  auto c = store_->create_contribution(NewContribution{1000, "GBP", "once", std::nullopt, "demo", id_of("maria"),
+                                                       "maria@demo.invalid", articles_->now()});
   PaymentEvent paid;  // as a paid checkout would be recorded (no provider is involved)
   paid.event_id = "demo_supporter";
   paid.type = "checkout.session.completed";

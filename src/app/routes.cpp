@@ -190,6 +190,7 @@ Router App::build_routes() {
   r.add(verb::get, "/", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.home(c); }, cached);
   r.add(verb::get, "/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
   r.add(verb::get, "/sitemap.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap(c); }, cached);
+  r.add(verb::get, "/robots.txt", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.robots(c); });
   r.add(verb::get, "/support", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.support(c); }, cached);
   r.add(verb::get, "/support/thanks", Access::anyone(), [&contribution_pages](RequestContext& c) { return contribution_pages.contribution_thanks(c); });
   r.add(verb::post, "/contribute", Access::anyone(), [&contribution_pages](RequestContext& c) { return contribution_pages.contribute_submit(c); });

@@ -126,6 +126,28 @@ Response ArticlePages::sitemap(RequestContext& ctx) {
                          "application/xml; charset=utf-8", true);
 }
 
+Response ArticlePages::robots(RequestContext&) {
+  std::string base = renderer_.site().base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string body =
+      "User-agent: *\n"
+      "Disallow: /api/\n"
+      "Disallow: /account\n"
+      "Disallow: /notifications\n"
+      "Disallow: /feed\n"
+      "Disallow: /moderation\n"
+      "Disallow: /admin\n"
+      "Disallow: /signin\n"
+      "Disallow: /register\n"
+      "Disallow: /comments/\n"
+      "\n"
+      "Sitemap: " +
+      base + "/sitemap.xml\n";
+  Response r = Response::text(http::status::ok, std::move(body), "text/plain; charset=utf-8");
+  r.headers.set(http::field::cache_control, "public, max-age=3600");
+  return r;
+}
+
 Response ArticlePages::support(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();

@@ -21,6 +21,7 @@ class ArticlePages : public PageKit {
   Response article(RequestContext& ctx);  // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
   Response feed(RequestContext& ctx);     // GET /feed.xml
   Response sitemap(RequestContext& ctx);  // GET /sitemap.xml
+  Response robots(RequestContext& ctx);   // GET /robots.txt: names the sitemap, keeps crawlers off personal pages
   Response support(RequestContext& ctx);  // GET /support
   Response asset(RequestContext& ctx);    // GET /assets/{name}
   Response favicon(RequestContext& ctx);  // GET /favicon.ico

@@ -306,6 +306,7 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("unread", std::to_string(unread));
     d.set("has_unread", mus::data(unread > 0));
     d.set("is_staff", mus::data(is_staff(who.role)));
+    d.set("is_admin", mus::data(who.role == Role::admin));
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
   if (slot == "appeal") {  // the appeal form posts with the reader's CSRF token; anonymous readers need none
@@ -343,7 +344,8 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   mus::data d;
   d.set("lang", site.locality.locale.substr(0, 2));
   d.set("page_title", a.page_title);
-  if (!a.description.empty()) d.set("description", a.description);
+  d.set("description", a.description.empty() ? site.description : a.description);
+  if (!site.image.empty()) d.set("og_image", site.image.starts_with("/") ? absolute(site, site.image) : site.image);
   if (!a.canonical.empty()) d.set("canonical", a.canonical);
   d.set("noindex", mus::data(a.noindex));
   d.set("head_extra", a.head_extra);
@@ -430,6 +432,20 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
               "#comments");
   d.set("comment_count", std::to_string(a.comment_count));
   d.set("comment_noun", a.comment_count == 1 ? "comment" : "comments");
+  // Under the dateline: how many comments, a link down to them (or an invitation when there are none yet).
+  if (a.comment_count > 0)
+    d.set("comments_link", std::to_string(a.comment_count) + (a.comment_count == 1 ? " comment" : " comments"));
+  else if (open)
+    d.set("comments_link", std::string("Join the conversation"));
+  mus::list sorts;
+  for (auto [value, label] :
+       {std::pair{CommentSort::newest, "Newest"}, std::pair{CommentSort::oldest, "Oldest"},
+        std::pair{CommentSort::top, "Most recommended"}, std::pair{CommentSort::picks, "Editor's picks"}}) {
+    mus::object o{{"value", std::string(to_string(value))}, {"label", std::string(label)}};
+    o["current"] = mus::data(conversation.sort == value);
+    sorts.emplace_back(o);
+  }
+  d.set("sorts", sorts);
   std::string content = impl_->render("article", d);
 
   // Open Graph and NewsArticle structured data.
@@ -492,8 +508,12 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
                   {"section_url", "/" + a.section.slug},
                   {"byline", byline_text(a)},
                   {"published_iso", format_rfc3339(a.published_at)},
-                  {"date", format_local(a.published_at, site_.locality, "d MMMM yyyy")}};
+                  {"date", format_local(a.published_at, site_.locality, "d MMMM yyyy")},
+                  {"slug", a.slug}};
     if (!a.standfirst.empty()) o["standfirst"] = a.standfirst;
+    // The count as the listing was rendered; app.js refreshes it from /api/v1/comment-counts.
+    if (a.comment_count > 0)
+      o["comments"] = std::to_string(a.comment_count) + (a.comment_count == 1 ? " comment" : " comments");
     return o;
   };
   size_t start = 0;
@@ -552,6 +572,10 @@ std::string PageRenderer::account_form(const AccountForm& f, const std::vector<S
                                              "<a href=\"/forgot\">Forgotten your password?</a>");
   LayoutArgs args;
   args.page_title = std::string(f.register_form ? "Register" : "Sign in") + " | " + site_.name;
+  args.description = f.register_form ? "Register with " + site_.name +
+                                           " to join the conversation under every article, follow other readers "
+                                           "and see their replies."
+                                     : "Sign in to " + site_.name + " to comment, follow readers and see your replies.";
   args.noindex = true;
   args.body_class = "page--account";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account_form", d));
@@ -823,6 +847,8 @@ std::string PageRenderer::support_page(const std::vector<Section>& sections, boo
   set_appeal(*impl_, site_, d, "");
   LayoutArgs args;
   args.page_title = "Support " + site_.name;
+  args.description =
+      "Support " + site_.name + ": every contribution, one-off or monthly, keeps its journalism open to everyone.";
   args.canonical = absolute(site_, "/support");
   args.body_class = "page--support";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("support", d));

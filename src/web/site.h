@@ -31,6 +31,8 @@ struct SiteSettings {
   bool syndicated_noindex = false;
   AppealSettings appeal;
   std::string assets_dir;  // when set, /assets/ is read from this folder (for designers); else embedded
+  // og:image of every page (an absolute URL, or a path on this site) until articles have images; empty: none.
+  std::string image;
 };
 
 }  // namespace tribune

@@ -642,6 +642,21 @@ TEST_F(ForumTest, NotificationLinksOpenWhereTheCommentIs) {
   lands(link_for(answer), answer);
 }
 
+// Staff reach every staff page from one menu in the masthead; admins see the admin pages there too.
+TEST_F(ForumTest, StaffReachTheirPagesFromOneMenu) {
+  auto mod = staff("moderator");
+  auto admin = staff("admin");
+  auto reader_page = reader("Plain Reader").call("GET", "/").body;
+  EXPECT_EQ(reader_page.find("reader__staff"), std::string::npos);
+  auto mod_page = mod.call("GET", "/").body;
+  EXPECT_NE(mod_page.find("<summary class=\"reader__link\">Staff</summary>"), std::string::npos);
+  EXPECT_NE(mod_page.find("<a href=\"/moderation\">Moderation</a>"), std::string::npos);
+  EXPECT_EQ(mod_page.find("href=\"/admin/accounts\""), std::string::npos) << "not an admin";
+  auto admin_page = admin.call("GET", "/").body;
+  EXPECT_NE(admin_page.find("<a href=\"/admin/contributions\">Contributions</a>"), std::string::npos);
+  EXPECT_NE(admin_page.find("<a href=\"/admin/accounts\">Accounts and roles</a>"), std::string::npos);
+}
+
 // Regression: every demo article had 0 comments, so a newcomer running the demo saw no conversation at all.
 TEST(DemoForum, TheDemoShowsALivingForum) {
   TestServer server(true);
@@ -675,4 +690,20 @@ TEST(DemoForum, TheDemoShowsALivingForum) {
   auto priya = server.app().store().find_credentials("priya@demo.invalid");
   ASSERT_TRUE(jon && priya) << "demo readers, marked by their demo.invalid addresses";
   EXPECT_TRUE(server.app().store().follows(jon->account.id, priya->account.id));
+
+  // Counts where readers look: on the front page's cards and at the top of the article, linking down to the
+  // conversation; the sort in use is marked.
+  const auto& newest = articles[0].as_object();
+  std::string url(newest.at("url").as_string());
+  std::string count = std::to_string(newest.at("comment_count").as_int64()) + " comments";
+  auto home = get(server.port(), "/").body;
+  EXPECT_NE(home.find("<a class=\"card__comments\" href=\"" + url + "#comments\" data-count-slug=\"" +
+                      std::string(newest.at("slug").as_string()) + "\">" + count + "</a>"),
+            std::string::npos);
+  auto page = get(server.port(), url).body;
+  EXPECT_NE(page.find("<p class=\"article__comments\"><a href=\"#comments\">" + count + "</a></p>"), std::string::npos);
+  EXPECT_NE(page.find("aria-current=\"true\">Newest</a>"), std::string::npos);
+  auto top = get(server.port(), url + "?sort=top").body;
+  EXPECT_NE(top.find("aria-current=\"true\">Most recommended</a>"), std::string::npos);
+  EXPECT_EQ(top.find("aria-current=\"true\">Newest</a>"), std::string::npos);
 }

@@ -432,3 +432,23 @@ TEST(HttpRestart, ScheduledArticleSurvivesRestart) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   EXPECT_EQ(get(second.port(), url).status, 200);
 }
+
+TEST_F(HttpTest, RobotsDescriptionsAndTheFooterHelpReadersAndSearchEngines) {
+  auto robots = get(port(), "/robots.txt");
+  EXPECT_EQ(robots.status, 200);
+  EXPECT_NE(robots.body.find("Sitemap: http://127.0.0.1:" + std::to_string(port()) + "/sitemap.xml"),
+            std::string::npos);
+  EXPECT_NE(robots.body.find("Disallow: /account"), std::string::npos);
+  EXPECT_NE(get(port(), "/register").body.find("<meta name=\"description\" content=\"Register with"),
+            std::string::npos);
+  auto support = get(port(), "/support").body;
+  EXPECT_NE(support.find("<meta name=\"description\" content=\"Support"), std::string::npos);
+  EXPECT_NE(get(port(), "/").body.find("<a href=\"/support\">Support"), std::string::npos) << "the footer links it";
+  EXPECT_EQ(get(port(), "/").body.find("og:image"), std::string::npos) << "no image configured, none claimed";
+}
+
+TEST(HttpSite, AConfiguredDefaultImageIsEveryPagesOgImage) {
+  TestServer server(true, {}, [](Config& c) { c.site.image = "/assets/favicon.svg"; });
+  auto home = get(server.port(), "/").body;
+  EXPECT_NE(home.find("<meta property=\"og:image\" content=\"http://127.0.0.1:"), std::string::npos);
+}

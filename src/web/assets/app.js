@@ -738,4 +738,20 @@
   startLive();
   startNotifications();
   startQueueKeys();
+  // Cards on the front page and section pages carry the comment count they were rendered with (the listing
+  // is cached until the next article); one request brings every count up to date.
+  (function refreshCounts() {
+    var links = Array.prototype.slice.call(document.querySelectorAll(".card__comments[data-count-slug]"));
+    if (!links.length) return;
+    var slugs = links.map(function (a) { return a.getAttribute("data-count-slug"); }).slice(0, 50);
+    fetch("/api/v1/comment-counts?articles=" + slugs.join(","), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (!body) return;
+        links.forEach(function (a) {
+          var n = body.counts[a.getAttribute("data-count-slug")];
+          if (typeof n === "number" && n > 0) a.textContent = n + (n === 1 ? " comment" : " comments");
+        });
+      }).catch(function () {});
+  })();
 })();
