@@ -36,6 +36,7 @@ Response ModerationApi::queue(RequestContext& ctx) {
                    {"rule", item.rule},
                    {"rule_reason", item.rule_reason},
                    {"reasons", item.reasons},
+                   {"notes", item.notes},
                    // Empty when the author deleted their account (docs: moderation_api.h).
                    {"author_role", item.comment.author_id ? to_string(item.author_role) : std::string_view()},
                    {"author_is_staff", is_staff(item.author_role)}};

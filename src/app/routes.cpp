@@ -228,6 +228,10 @@ Router App::build_routes() {
   r.add(verb::get, "/comments/{id}/reply", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.reply_form(c); });
   r.add(verb::get, "/comments/{id}", Access::anyone(), [&comment_pages](RequestContext& c) { return comment_pages.thread(c); }, cached);
   r.add(verb::post, "/comments/{id}/pick", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.pick_submit(c); });
+  r.add(verb::get, "/comments/{id}/options", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.options(c); });
+  r.add(verb::post, "/comments/{id}/edit", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.edit_submit(c); });
+  r.add(verb::post, "/comments/{id}/delete", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.delete_submit(c); });
+  r.add(verb::post, "/comments/{id}/report", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.report_submit(c); });
   r.add(verb::get, "/comments/{id}/recommend", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.recommend_form(c); });
   r.add(verb::post, "/comments/{id}/recommend", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.recommend_submit(c); });
   // Readers, the feed, notifications, the moderation queue

@@ -100,6 +100,7 @@ class CommentService {
   static constexpr int kRepliesShown = 20;
   static constexpr int kThreadLimit = 1000;
 
+  std::chrono::seconds edit_window() const { return limits_.edit_window; }
   std::optional<Comment> find(int64_t id) const { return store_.find_comment(id); }
   // The reader's own comments on the article that wait for a moderator (at most 50). Errors: not_found.
   std::vector<Comment> held_for(int64_t account_id, std::string_view article_slug) const;

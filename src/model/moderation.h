@@ -24,7 +24,8 @@ struct QueueItem {
   Comment comment;
   Role author_role = Role::reader;  // reader too when the author deleted their account
   int64_t open_reports = 0;
-  std::string reasons;  // "spam, abuse"
+  std::string reasons;  // "spam,abuse": the reasons' codes
+  std::string notes;    // the reporters' notes, " | " between them
   std::string rule;     // the moderation rule that held it, and why
   std::string rule_reason;
   // The decided view: the decision, who made it, when and why.

@@ -171,9 +171,9 @@ SessionInfo read_session(const Row& r, int c, int64_t account_id) {
 }
 
 // --- The moderation queue: a comment (kCommentColumns), then its open reports, the reasons given, the rule
-// that held it and why, its author's role, and for decided items the decision (its log entry's id, action,
-// moderator, reason, time).
-inline constexpr int kQueueWidth = kCommentWidth + 5;
+// that held it and why, its author's role, the reporters' notes, and for decided items the decision (its log
+// entry's id, action, moderator, reason, time).
+inline constexpr int kQueueWidth = kCommentWidth + 6;
 inline constexpr int kDecidedQueueWidth = kQueueWidth + 5;
 
 template <class Row>
@@ -186,12 +186,13 @@ QueueItem read_queue_item(const Row& r, bool decided) {
   item.rule = r.text(c + 2);
   item.rule_reason = r.text(c + 3);
   item.author_role = role_or_reader(r.text(c + 4));
+  item.notes = r.text(c + 5);
   if (decided) {
-    item.decision_id = r.int64(c + 5);
-    item.decision = r.text(c + 6);
-    item.decided_by = r.text(c + 7);
-    item.decision_reason = r.text(c + 8);
-    item.decided_at = seconds_at(r, c + 9);
+    item.decision_id = r.int64(c + 6);
+    item.decision = r.text(c + 7);
+    item.decided_by = r.text(c + 8);
+    item.decision_reason = r.text(c + 9);
+    item.decided_at = seconds_at(r, c + 10);
   }
   return item;
 }

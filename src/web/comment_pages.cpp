@@ -127,4 +127,118 @@ Response CommentPages::recommend_submit(RequestContext& ctx) {
   return see_other(comment_link(*c));
 }
 
+Response CommentPages::options_page(RequestContext& ctx, const Comment& c, http::status status,
+                                    const std::string& error, const Form* typed) {
+  auto article = articles_.find_by_id(c.article_id);
+  if (!article) throw not_found("The comment");
+  bool own = c.author_id && *c.author_id == ctx.principal.account_id;
+  auto left = comments_.edit_window() - (articles_.now() - c.created_at);  // shown in whole minutes, rounded up
+  int64_t minutes = std::max<int64_t>((left.count() + 59) / 60, 0);
+  auto typed_or = [&](std::string_view name, const std::string& otherwise) {
+    return typed && typed->contains(name) ? field(*typed, name) : otherwise;
+  };
+  boost::json::array reasons;
+  std::string chosen = typed_or("reason", "");
+  for (auto [value, label] : {std::pair{"spam", "Spam or advertising"}, std::pair{"abuse", "Abusive or hateful"},
+                              std::pair{"off_topic", "Off topic"}, std::pair{"other", "Something else"}})
+    reasons.push_back({{"value", value}, {"label", label}, {"checked", chosen == value}});
+  boost::json::object view{{"id", std::to_string(c.id)},
+                           {"csrf_token", ctx.principal.csrf_token},
+                           {"article_url", articles_.url_for(*article)},
+                           {"article_title", article->title},
+                           {"heading", own ? "Your comment" : "Report this comment"},
+                           {"author", c.author_id ? c.author_name : std::string("Deleted reader")},
+                           {"comment_html", c.body_html},
+                           {"error", error.empty() ? boost::json::value(nullptr) : boost::json::value(error)},
+                           {"own", own},
+                           {"can_edit", own && minutes > 0},
+                           {"minutes_left", std::to_string(minutes)},
+                           {"minutes_noun", minutes == 1 ? "minute" : "minutes"},
+                           {"body", typed_or("body", c.body_markdown)},
+                           {"reasons", std::move(reasons)},
+                           {"note", typed_or("note", "")},
+                           {"back", comment_link(c)}};
+  return html_page(
+      ctx, status,
+      renderer_.page_from("comment_options", view, own ? "Your comment" : "Report a comment", articles_.sections()));
+}
+
+Response CommentPages::options(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto c = comments_.find(*id);
+  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
+  return options_page(ctx, *c, http::status::ok, {}, nullptr);
+}
+
+namespace {
+
+// Runs one comment action from a form; a refusal the reader can act on comes back on the options page.
+template <class Act>
+Response on_options_page(
+    CommentService& comments, int64_t id, const Form& form, Act act,
+    const std::function<Response(const Comment&, http::status, const std::string&, const Form*)>& page) {
+  auto c = comments.find(id);
+  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
+  try {
+    return act(*c);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited)
+      throw;
+    return page(*c, status_for(e.kind()), e.message(), &form);
+  }
+}
+
+}  // namespace
+
+Response CommentPages::edit_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  Actor who{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};
+  return on_options_page(
+      comments_, *id, form,
+      [&](const Comment&) { return see_other(comment_link(comments_.edit(who, *id, field(form, "body")))); },
+      [&](const Comment& c, http::status s, const std::string& e, const Form* f) {
+        return options_page(ctx, c, s, e, f);
+      });
+}
+
+Response CommentPages::delete_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  Actor who{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};
+  return on_options_page(
+      comments_, *id, form,
+      [&](const Comment& c) {
+        comments_.remove(who, *id);
+        auto a = articles_.find_by_id(c.article_id);
+        return see_other(a ? articles_.url_for(*a) + "#comments" : std::string("/"));
+      },
+      [&](const Comment& c, http::status s, const std::string& e, const Form* f) {
+        return options_page(ctx, c, s, e, f);
+      });
+}
+
+Response CommentPages::report_submit(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  Actor who{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};
+  return on_options_page(
+      comments_, *id, form,
+      [&](const Comment& c) {
+        comments_.report(who, *id, field(form, "reason"), field(form, "note"));
+        return html_page(ctx, http::status::ok,
+                         renderer_.message_page("Thank you for your report",
+                                                "A moderator will look at the comment. The author is not told who "
+                                                "reported it.",
+                                                comment_link(c), articles_.sections()));
+      },
+      [&](const Comment& c, http::status s, const std::string& e, const Form* f) {
+        return options_page(ctx, c, s, e, f);
+      });
+}
+
 }  // namespace tribune::web

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "domain/comments.h"
+#include "web/form_support.h"
 #include "web/page_kit.h"
 
 namespace tribune::web {
@@ -19,9 +20,17 @@ class CommentPages : public PageKit {
   // CSRF token), the form posts, the reader lands back on the comment; a refusal shows on that page.
   Response recommend_form(RequestContext& ctx);    // GET /comments/{id}/recommend
   Response recommend_submit(RequestContext& ctx);  // POST /comments/{id}/recommend (on=1|0)
+  // The rest of a comment's actions without JavaScript, on one page: edit or delete one's own (within the
+  // edit window), report another's. A refusal shows on that page with what was typed.
+  Response options(RequestContext& ctx);        // GET /comments/{id}/options
+  Response edit_submit(RequestContext& ctx);    // POST /comments/{id}/edit (body)
+  Response delete_submit(RequestContext& ctx);  // POST /comments/{id}/delete
+  Response report_submit(RequestContext& ctx);  // POST /comments/{id}/report (reason, note)
 
  private:
   Response recommend_page(RequestContext& ctx, const Comment& c, http::status status, const std::string& error);
+  Response options_page(RequestContext& ctx, const Comment& c, http::status status, const std::string& error,
+                        const Form* typed);
 
   CommentService& comments_;
 };

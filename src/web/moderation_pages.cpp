@@ -30,6 +30,24 @@ std::string short_time(TimePoint t) {
   return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
 }
 
+// "spam,abuse" as moderators read it: "Spam or advertising, abusive or hateful".
+std::string reasons_in_words(std::string_view codes) {
+  std::string out;
+  while (!codes.empty()) {
+    auto comma = codes.find(',');
+    auto code = codes.substr(0, comma);
+    std::string_view words = code == "spam"        ? "spam or advertising"
+                             : code == "abuse"     ? "abusive or hateful"
+                             : code == "off_topic" ? "off topic"
+                             : code == "other"     ? "something else"
+                                                   : code;
+    out += (out.empty() ? "" : ", ") + std::string(words);
+    codes = comma == std::string_view::npos ? std::string_view() : codes.substr(comma + 1);
+  }
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
 std::string past_tense(std::string_view decision) {
   if (decision == "approve") return "Approved";
   if (decision == "reject") return "Rejected";
@@ -167,8 +185,9 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
       card.lead = item.comment.status == CommentStatus::pending ? "Held for review" : "Reported";
       if (item.comment.status == CommentStatus::pending && !item.rule.empty()) card.lead += " (" + item.rule + ")";
       if (item.open_reports > 0)
-        card.note =
-            std::to_string(item.open_reports) + (item.open_reports == 1 ? " report: " : " reports: ") + item.reasons;
+        card.note = std::to_string(item.open_reports) + (item.open_reports == 1 ? " report: " : " reports: ") +
+                    reasons_in_words(item.reasons) + "." +
+                    (item.notes.empty() ? "" : " Reporters\u2019 notes: \u201c" + item.notes + "\u201d");
       else if (item.comment.status == CommentStatus::pending)
         card.note = item.rule_reason;
     }

@@ -231,6 +231,8 @@ void render_comment(std::string& out, const Comment& c, const Tree& tree, int de
   out += " <form class=\"comment__recommend-form\" method=\"get\" action=\"/comments/" + id +
          "/recommend\"><button class=\"comment__recommend\" type=\"submit\" data-recommend=\"" + id +
          "\" aria-pressed=\"false\">Recommend</button></form>";
+  // Report, or edit and delete one's own: a page of their own, with or without JavaScript.
+  out += " <a class=\"comment__options\" href=\"/comments/" + id + "/options\">Report or edit</a>";
   out += "</footer></article>";
   render_replies(out, c, tree, depth);
   out += "</li>";
@@ -737,6 +739,15 @@ mus::data from_json(const boost::json::value& v) {
 
 std::string PageRenderer::fragment_from(std::string_view template_name, const boost::json::object& view) const {
   return impl_->render(template_name, from_json(view));
+}
+
+std::string PageRenderer::page_from(std::string_view template_name, const boost::json::object& view,
+                                    const std::string& title, const std::vector<Section>& sections) const {
+  LayoutArgs args;
+  args.page_title = title + " | " + site_.name;
+  args.noindex = true;
+  args.body_class = "page--account";
+  return wrap(*impl_, site_, asset_version_, sections, args, fragment_from(template_name, view));
 }
 
 std::string PageRenderer::reply_page(const Article& a, const std::optional<Comment>& parent,

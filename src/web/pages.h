@@ -132,6 +132,9 @@ class PageRenderer {
   // booleans map to Mustache's values, null to false (so an item's missing field never falls through to the
   // enclosing one). Every value is escaped.
   std::string fragment_from(std::string_view template_name, const boost::json::object& view) const;
+  // A whole page (not for search engines) of that template and view, titled title.
+  std::string page_from(std::string_view template_name, const boost::json::object& view, const std::string& title,
+                        const std::vector<Section>& sections) const;
 
   std::string rss(const std::vector<Article>& latest) const;
   std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;

@@ -484,3 +484,62 @@ TEST_F(CommentsTest, RecommendWorksWithoutJavaScript) {
   for (int i = 0; i < 30 && count() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(count(), 0);
 }
+
+// Report, edit and delete without JavaScript: every comment links a page of its actions; the author edits
+// (with the time left shown) or deletes there, anyone else reports (reasons in words, a note); refusals show
+// on that page with what was typed; moderators see the report's reason and note.
+TEST_F(CommentsTest, ReportEditAndDeleteWorkFromThePage) {
+  auto s = slug();
+  auto author = signed_in("Opt Author");
+  auto other = signed_in("Opt Other");
+  auto posted = post(author, s, "Words I may want to change.");
+  ASSERT_EQ(posted.status, 201);
+  auto c = json::parse(posted.body).at("comment");
+  std::string id = std::to_string(c.at("id").as_int64());
+  auto article = get(port(), std::string(open_article().at("url").as_string())).body;
+  EXPECT_NE(article.find("<a class=\"comment__options\" href=\"/comments/" + id + "/options\">Report or edit</a>"),
+            std::string::npos);
+  EXPECT_EQ(get(port(), "/comments/" + id + "/options").status, 303) << "signed-in readers only";
+
+  // Its author: an edit form with the minutes left, and a delete button; no report form.
+  auto mine = author.call("GET", "/comments/" + id + "/options").body;
+  EXPECT_NE(mine.find("You can edit it for 15 more minutes"), std::string::npos);
+  EXPECT_NE(mine.find(">Words I may want to change.</textarea>"), std::string::npos);
+  EXPECT_EQ(mine.find("/report\""), std::string::npos);
+  auto empty = author.form("/comments/" + id + "/edit", "body=");
+  EXPECT_EQ(empty.status, 422);
+  EXPECT_NE(empty.body.find("<p class=\"form__error\" role=\"alert\">Write something first.</p>"), std::string::npos);
+  auto edited = author.form("/comments/" + id + "/edit", "body=Words+I+changed.");
+  EXPECT_EQ(edited.status, 303);
+  EXPECT_EQ(edited.header("location"), std::string(c.at("url").as_string()));
+  auto listed = json::parse(get(port(), "/api/v1/articles/" + s + "/comments?limit=200").body);
+  bool changed = false;
+  for (auto& x : listed.at("comments").as_array())
+    if (x.at("id") == c.at("id")) changed = x.at("body_html").as_string().find("Words I changed.") != std::string::npos;
+  EXPECT_TRUE(changed);
+  // Someone else: only the report form; the reasons are words; a reason is required.
+  auto theirs = other.call("GET", "/comments/" + id + "/options").body;
+  EXPECT_EQ(theirs.find("/edit\""), std::string::npos);
+  EXPECT_NE(theirs.find("Abusive or hateful"), std::string::npos);
+  EXPECT_EQ(other.form("/comments/" + id + "/edit", "body=Hijacked").status, 403);
+  auto no_reason = other.form("/comments/" + id + "/report", "note=kept+note");
+  EXPECT_EQ(no_reason.status, 422);
+  EXPECT_NE(no_reason.body.find("value=\"kept note\""), std::string::npos) << "what was typed is kept";
+  auto reported = other.form("/comments/" + id + "/report", "reason=abuse&note=name-calling");
+  EXPECT_EQ(reported.status, 200);
+  EXPECT_NE(reported.body.find("Thank you for your report"), std::string::npos);
+  bool seen = false;
+  for (const auto& item : server_->app().moderation().queue({}))
+    if (item.comment.id == c.at("id").as_int64())
+      seen = item.reasons.find("abuse") != std::string::npos && item.notes == "name-calling";
+  EXPECT_TRUE(seen) << "moderators see the reason and the note";
+  auto mod = staff_session(*server_, "opt-mod@example.org", "Opt Moderator", "moderator");
+  auto queue = mod.call("GET", "/moderation?view=reported").body;
+  EXPECT_NE(queue.find("1 report: Abusive or hateful. Reporters\u2019 notes: \u201cname-calling\u201d"),
+            std::string::npos)
+      << "in words";
+  // The author deletes it from the page: back to the conversation, and it is gone.
+  auto deleted = author.form("/comments/" + id + "/delete", "");
+  EXPECT_EQ(deleted.status, 303);
+  EXPECT_EQ(author.call("GET", "/comments/" + id + "/options").status, 404);
+}

@@ -14,7 +14,9 @@ std::vector<QueueItem> PostgresStore::moderation_queue(const QueueQuery& q) {
     std::string sql = std::string("SELECT ") + kCommentColumns +
                       ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
                       "(SELECT string_agg(DISTINCT r.reason, ',') FROM comment_reports r WHERE r.comment_id = c.id AND "
-                      "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason, coalesce(ac.role, '')";
+                      "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason, coalesce(ac.role, ''), "
+                      "coalesce((SELECT string_agg(r.note, ' | ' ORDER BY r.id) FROM comment_reports r WHERE "
+                      "r.comment_id = c.id AND r.resolved_at IS NULL AND r.note <> ''), '')";
     if (decided) {
       sql += ", l.id, l.action, l.actor_name, l.reason, l.created_at" + std::string(kCommentFrom) +
              "JOIN moderation_log l ON l.comment_id = c.id WHERE l.action IN ('approve', 'reject', 'hide') AND "

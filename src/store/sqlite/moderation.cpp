@@ -6,10 +6,13 @@ std::vector<QueueItem> SqliteStore::moderation_queue(const QueueQuery& q) {
   return readers_.with([&](Db& db) {
     std::vector<QueueItem> out;
     bool decided = q.view == "decided";
-    std::string sql = std::string("SELECT ") + kCommentColumns +
-                      ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
-                      "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
-                      "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason, coalesce(ac.role, '')";
+    std::string sql =
+        std::string("SELECT ") + kCommentColumns +
+        ", (SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), "
+        "(SELECT group_concat(DISTINCT r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND "
+        "r.resolved_at IS NULL), c.moderation_rule, c.moderation_reason, coalesce(ac.role, ''), "
+        "coalesce((SELECT group_concat(r.note, ' | ') FROM comment_reports r WHERE r.comment_id = c.id AND "
+        "r.resolved_at IS NULL AND r.note <> ''), '')";
     if (decided) {
       sql += ", l.id, l.action, l.actor_name, l.reason, l.created_at" + std::string(kCommentFrom) +
              "JOIN moderation_log l ON l.comment_id = c.id WHERE l.action IN ('approve', 'reject', 'hide') AND "
