@@ -1,6 +1,7 @@
 #include "web/comment_pages.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 #include <map>
 
