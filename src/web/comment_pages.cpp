@@ -172,74 +172,45 @@ Response CommentPages::options(RequestContext& ctx) {
   return options_page(ctx, *c, http::status::ok, {}, nullptr);
 }
 
-namespace {
-
-// Runs one comment action from a form; a refusal the reader can act on comes back on the options page.
-template <class Act>
-Response on_options_page(
-    CommentService& comments, int64_t id, const Form& form, Act act,
-    const std::function<Response(const Comment&, http::status, const std::string&, const Form*)>& page) {
-  auto c = comments.find(id);
+Response CommentPages::comment_action(RequestContext& ctx,
+                                      const std::function<Response(const Comment&, const Actor&, const Form&)>& act) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto form = form_of(ctx);
+  auto c = comments_.find(*id);
   if (!c || c->status != CommentStatus::published) throw not_found("The comment");
   try {
-    return act(*c);
+    return act(*c, Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account}, form);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited)
       throw;
-    return page(*c, status_for(e.kind()), e.message(), &form);
+    return options_page(ctx, *c, status_for(e.kind()), e.message(), &form);
   }
 }
 
-}  // namespace
-
 Response CommentPages::edit_submit(RequestContext& ctx) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
-  auto form = form_of(ctx);
-  Actor who{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};
-  return on_options_page(
-      comments_, *id, form,
-      [&](const Comment&) { return see_other(comment_link(comments_.edit(who, *id, field(form, "body")))); },
-      [&](const Comment& c, http::status s, const std::string& e, const Form* f) {
-        return options_page(ctx, c, s, e, f);
-      });
+  return comment_action(ctx, [&](const Comment& c, const Actor& who, const Form& form) {
+    return see_other(comment_link(comments_.edit(who, c.id, field(form, "body"))));
+  });
 }
 
 Response CommentPages::delete_submit(RequestContext& ctx) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
-  auto form = form_of(ctx);
-  Actor who{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};
-  return on_options_page(
-      comments_, *id, form,
-      [&](const Comment& c) {
-        comments_.remove(who, *id);
-        auto a = articles_.find_by_id(c.article_id);
-        return see_other(a ? articles_.url_for(*a) + "#comments" : std::string("/"));
-      },
-      [&](const Comment& c, http::status s, const std::string& e, const Form* f) {
-        return options_page(ctx, c, s, e, f);
-      });
+  return comment_action(ctx, [&](const Comment& c, const Actor& who, const Form&) {
+    comments_.remove(who, c.id);
+    auto a = articles_.find_by_id(c.article_id);
+    return see_other(a ? articles_.url_for(*a) + "#comments" : std::string("/"));
+  });
 }
 
 Response CommentPages::report_submit(RequestContext& ctx) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
-  auto form = form_of(ctx);
-  Actor who{ctx.principal.account_id, ctx.principal.role, ctx.principal.account};
-  return on_options_page(
-      comments_, *id, form,
-      [&](const Comment& c) {
-        comments_.report(who, *id, field(form, "reason"), field(form, "note"));
-        return html_page(ctx, http::status::ok,
-                         renderer_.message_page("Thank you for your report",
-                                                "A moderator will look at the comment. The author is not told who "
-                                                "reported it.",
-                                                comment_link(c), articles_.sections()));
-      },
-      [&](const Comment& c, http::status s, const std::string& e, const Form* f) {
-        return options_page(ctx, c, s, e, f);
-      });
+  return comment_action(ctx, [&](const Comment& c, const Actor& who, const Form& form) {
+    comments_.report(who, c.id, field(form, "reason"), field(form, "note"));
+    return html_page(ctx, http::status::ok,
+                     renderer_.message_page("Thank you for your report",
+                                            "A moderator will look at the comment. The author is not told who "
+                                            "reported it.",
+                                            comment_link(c), articles_.sections()));
+  });
 }
 
 }  // namespace tribune::web

@@ -2,6 +2,8 @@
 // of its own, editor's picks.
 #pragma once
 
+#include <functional>
+
 #include "domain/comments.h"
 #include "web/form_support.h"
 #include "web/page_kit.h"
@@ -31,6 +33,10 @@ class CommentPages : public PageKit {
   Response recommend_page(RequestContext& ctx, const Comment& c, http::status status, const std::string& error);
   Response options_page(RequestContext& ctx, const Comment& c, http::status status, const std::string& error,
                         const Form* typed);
+  // One of the options page's forms: the comment (published), the actor and the form to act; a refusal the
+  // reader can act on comes back on the options page with what was typed.
+  Response comment_action(RequestContext& ctx,
+                          const std::function<Response(const Comment&, const Actor&, const Form&)>& act);
 
   CommentService& comments_;
 };
