@@ -1,5 +1,6 @@
 // Comments without JavaScript (api/comments_api.h's counterpart): posting and replying, a thread on a page
-// of its own, editor's picks.
+// of its own, editor's picks, recommending, and a comment's options page (edit or delete one's own, report
+// another's).
 #pragma once
 
 #include <functional>
