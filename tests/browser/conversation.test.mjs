@@ -558,3 +558,47 @@ test("on a phone, a deep thread does not scroll sideways and the forms have 44px
     await context.close();
   }
 });
+
+test("after registering or replying, focus and a polite announcement say what happened; Escape closes a reply box", { timeout: TEST_MS }, async () => {
+  const { context, page, problems } = await openPage();
+  try {
+    await goto(page, article.url);
+    const reader = newReader("Iris");
+    await registerInPlace(page, reader);
+    // Registered: the comment box has focus, and the live region says so.
+    await page.waitForFunction(() => document.activeElement?.id === "comment-body", null, { timeout: STEP_MS });
+    const announcer = page.locator("#announcer[role=status][aria-live=polite]");
+    await page.waitForFunction(() => /Thank you for registering: you are signed in/.test(
+      document.getElementById("announcer")?.textContent ?? ""), null, { timeout: STEP_MS });
+
+    const parent = await postComment(page, "A comment to answer from the keyboard.");
+    const parentItem = commentItem(page, parent.id);
+    await parentItem.waitFor({ state: "visible" });
+    assert.equal(await parentItem.evaluate((li) => li === document.activeElement), true, "the new comment has focus");
+
+    // Reply, then Escape: the box closes and focus is back on Reply. Cancel does the same.
+    const replyLink = parentItem.locator(":scope > .comment__box .comment__reply");
+    await replyLink.click();
+    const replyForm = parentItem.locator(":scope > form.comment-form--reply");
+    await replyForm.locator("textarea").waitFor({ state: "visible" });
+    await page.keyboard.press("Escape");
+    assert.equal(await replyForm.count(), 0, "Escape closed the reply box");
+    assert.equal(await replyLink.evaluate((a) => a === document.activeElement), true, "focus is back on Reply");
+    await replyLink.click();
+    await replyForm.getByRole("button", { name: "Cancel" }).click();
+    assert.equal(await replyForm.count(), 0, "Cancel closed it");
+
+    // A reply posted: focus on it, and it is announced.
+    await replyLink.click();
+    await replyForm.locator("textarea").fill("A reply written without the mouse.");
+    await replyForm.getByRole("button", { name: "Post reply" }).click();
+    await page.waitForFunction(() => /Your reply is posted/.test(document.getElementById("announcer")?.textContent ?? ""),
+      null, { timeout: STEP_MS });
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("comment")), true);
+    assert.equal(await announcer.count(), 1);
+    await settle(page);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -10,6 +10,17 @@
     return node;
   }
 
+  // What just happened, said politely to screen readers (registered, posted); the page shows it already.
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region) {
+      region = el("div", { id: "announcer", "class": "visually-hidden", role: "status", "aria-live": "polite" });
+      document.body.appendChild(region);
+    }
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
   // The masthead's reader area, as the server renders it for a signed-in reader.
   function showSignedIn(account, csrfToken) {
     var reader = document.getElementById("reader");
@@ -88,6 +99,8 @@
     actions.appendChild(document.createTextNode(" "));
     actions.appendChild(el("button", { "class": "comment__recommend", type: "button", "data-recommend": String(c.id),
                                        "aria-pressed": "false" }, "Recommend"));
+    actions.appendChild(document.createTextNode(" "));
+    actions.appendChild(el("a", { "class": "comment__options", href: "/comments/" + c.id + "/options" }, "Report or edit"));
     box.appendChild(actions);
     li.appendChild(box);
     return li;
@@ -180,6 +193,12 @@
         var node = insertComment(result.body.comment);
         if (parent && form.id !== "comment-form") form.remove();
         node.scrollIntoView({ block: "nearest" });
+        // Focus goes to what was just posted, and the reader hears what happened to it.
+        var posted = document.getElementById("comment-" + result.body.comment.id) || node;
+        posted.setAttribute("tabindex", "-1");
+        posted.focus({ preventScroll: true });
+        announce((parent ? "Your reply is " : "Your comment is ") +
+                 (result.body.comment.status === "pending" ? "posted and waits for a moderator." : "posted."));
       }).catch(function () {
         form.submit();
       }).finally(function () {
@@ -222,6 +241,12 @@
     }
     var submit = form.querySelector("button[type=submit]");
     if (submit) submit.textContent = "Post reply";
+    // Cancel (or Escape) closes the reply box and puts the reader back on the Reply link.
+    var cancel = el("button", { "class": "button button--quiet comment-form__cancel", type: "button" }, "Cancel");
+    var close = function () { form.remove(); link.focus(); };
+    cancel.addEventListener("click", close);
+    form.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
+    if (submit) submit.parentNode.insertBefore(cancel, submit.nextSibling);
     box.parentNode.insertBefore(form, box.nextSibling);
     enhanceCommentForm(form);
     textarea.focus();
@@ -663,6 +688,11 @@
       }).then(function (result) {
         if (result.ok) {
           showSignedIn(result.body.account, result.body.csrf_token);
+          // The comment box is where the reader was heading: focus it, and say what happened.
+          var box = document.getElementById("comment-body");
+          if (box) box.focus();
+          announce(form.id === "register-form" ? "Thank you for registering: you are signed in and can comment."
+                                               : "You are signed in.");
           return;
         }
         var message = result.body && result.body.error ? result.body.error.message : "Something went wrong.";
