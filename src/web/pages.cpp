@@ -355,6 +355,7 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   d.set("site_name", site.name);
   d.set("site_tagline", site.tagline);
   d.set("body_class", a.body_class);
+  d.set("article_page", mus::data(a.body_class == "page--article"));  // a second skip link, to #comments
   d.set("sections", section_nav(sections, a.current_section));
   d.set("home", mus::data(a.home));
   d.set("content", content);

@@ -452,3 +452,13 @@ TEST(HttpSite, AConfiguredDefaultImageIsEveryPagesOgImage) {
   auto home = get(server.port(), "/").body;
   EXPECT_NE(home.find("<meta property=\"og:image\" content=\"http://127.0.0.1:"), std::string::npos);
 }
+
+TEST_F(HttpTest, AnArticleOffersASkipLinkToItsConversation) {
+  auto a = articles().at(0).as_object();
+  auto page = get(port(), std::string(a.at("url").as_string())).body;
+  size_t skip = page.find("<a class=\"skip-link\" href=\"#comments\">Skip to the conversation</a>");
+  ASSERT_NE(skip, std::string::npos);
+  EXPECT_LT(skip, page.find("masthead__brand")) << "among the first stops of the keyboard";
+  EXPECT_NE(page.find("id=\"comments\""), std::string::npos);
+  EXPECT_EQ(get(port(), "/").body.find("Skip to the conversation"), std::string::npos);
+}

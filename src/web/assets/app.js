@@ -769,8 +769,9 @@
   startNotifications();
   startQueueKeys();
   // Cards on the front page and section pages carry the comment count they were rendered with (the listing
-  // is cached until the next article); one request brings every count up to date.
-  (function refreshCounts() {
+  // is cached until the next article); one request brings every count up to date, once the reader has stayed
+  // a moment (a reader passing through to an article needs none).
+  setTimeout(function refreshCounts() {
     var links = Array.prototype.slice.call(document.querySelectorAll(".card__comments[data-count-slug]"));
     if (!links.length) return;
     var slugs = links.map(function (a) { return a.getAttribute("data-count-slug"); }).slice(0, 50);
@@ -783,5 +784,5 @@
           if (typeof n === "number" && n > 0) a.textContent = n + (n === 1 ? " comment" : " comments");
         });
       }).catch(function () {});
-  })();
+  }, 1500);
 })();
