@@ -12,12 +12,6 @@ namespace tribune {
 
 namespace json = boost::json;
 
-namespace {
-bool running(const Contribution& c) {
-  return c.interval == "month" && (c.status == "active" || c.status == "past_due") && !c.subscription_id.empty();
-}
-}  // namespace
-
 std::vector<Contribution> ContributionService::of_reader(int64_t account_id) const {
   return accounts_store_.reader_records(account_id).contributions;
 }
@@ -25,7 +19,7 @@ std::vector<Contribution> ContributionService::of_reader(int64_t account_id) con
 std::vector<Contribution> ContributionService::running_monthly(int64_t account_id) const {
   std::vector<Contribution> out;
   for (auto& c : of_reader(account_id))
-    if (running(c)) out.push_back(std::move(c));
+    if (is_running_monthly(c)) out.push_back(std::move(c));
   return out;
 }
 

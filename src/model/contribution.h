@@ -62,6 +62,11 @@ struct PaymentEvent {
 
 enum class EventOutcome { applied, duplicate, unmatched };
 
+// A monthly contribution that still takes money (active or past due) and can be cancelled at the provider.
+inline bool is_running_monthly(const Contribution& c) {
+  return c.interval == "month" && (c.status == "active" || c.status == "past_due") && !c.subscription_id.empty();
+}
+
 // "£" for GBP, "$" for USD, "€" for EUR, else the code and a space.
 std::string currency_symbol(const std::string& currency);
 // "£5.00", "-$12.50".

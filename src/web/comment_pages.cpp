@@ -86,6 +86,13 @@ Response CommentPages::pick_submit(RequestContext& ctx) {
                                         : articles_.url_for(*a) + "#comment-" + std::to_string(*id));
 }
 
+Comment CommentPages::published_in_path(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  auto c = id ? comments_.find(*id) : std::nullopt;
+  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
+  return std::move(*c);
+}
+
 Response CommentPages::recommend_page(RequestContext& ctx, const Comment& c, http::status status,
                                       const std::string& error) {
   bool mine = false;
@@ -104,28 +111,22 @@ Response CommentPages::recommend_page(RequestContext& ctx, const Comment& c, htt
 }
 
 Response CommentPages::recommend_form(RequestContext& ctx) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
-  auto c = comments_.find(*id);
-  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
-  return recommend_page(ctx, *c, http::status::ok, {});
+  auto c = published_in_path(ctx);
+  return recommend_page(ctx, c, http::status::ok, {});
 }
 
 Response CommentPages::recommend_submit(RequestContext& ctx) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
+  auto c = published_in_path(ctx);
   auto form = form_of(ctx);
-  auto c = comments_.find(*id);
-  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
   try {
-    comments_.react(Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account}, *id, "recommend",
+    comments_.react(Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account}, c.id, "recommend",
                     on_field(form));
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited && e.kind() != ErrorKind::invalid)
       throw;
-    return recommend_page(ctx, *c, status_for(e.kind()), e.message());
+    return recommend_page(ctx, c, status_for(e.kind()), e.message());
   }
-  return see_other(comment_link(*c));
+  return see_other(comment_link(c));
 }
 
 Response CommentPages::options_page(RequestContext& ctx, const Comment& c, http::status status,
@@ -165,26 +166,20 @@ Response CommentPages::options_page(RequestContext& ctx, const Comment& c, http:
 }
 
 Response CommentPages::options(RequestContext& ctx) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
-  auto c = comments_.find(*id);
-  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
-  return options_page(ctx, *c, http::status::ok, {}, nullptr);
+  auto c = published_in_path(ctx);
+  return options_page(ctx, c, http::status::ok, {}, nullptr);
 }
 
 Response CommentPages::comment_action(RequestContext& ctx,
                                       const std::function<Response(const Comment&, const Actor&, const Form&)>& act) {
-  auto id = ctx.id_param("id");
-  if (!id) throw not_found("The comment");
+  auto c = published_in_path(ctx);
   auto form = form_of(ctx);
-  auto c = comments_.find(*id);
-  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
   try {
-    return act(*c, Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account}, form);
+    return act(c, Actor{ctx.principal.account_id, ctx.principal.role, ctx.principal.account}, form);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden && e.kind() != ErrorKind::rate_limited)
       throw;
-    return options_page(ctx, *c, status_for(e.kind()), e.message(), &form);
+    return options_page(ctx, c, status_for(e.kind()), e.message(), &form);
   }
 }
 

@@ -31,6 +31,8 @@ class CommentPages : public PageKit {
   Response report_submit(RequestContext& ctx);  // POST /comments/{id}/report (reason, note)
 
  private:
+  // The published comment whose id the route names ({id}); not_found otherwise.
+  Comment published_in_path(RequestContext& ctx);
   Response recommend_page(RequestContext& ctx, const Comment& c, http::status status, const std::string& error);
   Response options_page(RequestContext& ctx, const Comment& c, http::status status, const std::string& error,
                         const Form* typed);

@@ -610,7 +610,7 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   std::string running;  // what deleting the account would cancel
   for (const auto& c : v.contributions) {
     if (c.status == "created") continue;  // a checkout never finished
-    bool live = c.interval == "month" && (c.status == "active" || c.status == "past_due") && !c.subscription_id.empty();
+    bool live = is_running_monthly(c);
     std::string amount = format_money(c.amount_minor, c.currency) + (c.interval == "month" ? " a month" : " once");
     if (live) running += (running.empty() ? "" : ", ") + amount;
     mus::object o{{"id", std::to_string(c.id)},
