@@ -7,6 +7,7 @@
 
 #include "domain/markdown.h"
 #include "domain/mentions.h"
+#include "model/moderation.h"
 
 namespace tribune {
 
@@ -246,9 +247,8 @@ void CommentService::pick(const Actor& who, int64_t comment_id, bool on) {
 }
 
 void CommentService::report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note) {
-  static constexpr std::string_view reasons[] = {"spam", "abuse", "off_topic", "other"};
   bool known = false;
-  for (auto r : reasons) known = known || r == reason;
+  for (auto r : kReportReasons) known = known || r.code == reason;
   if (!known) throw invalid_field("reason", "invalid_reason", "reason must be spam, abuse, off_topic or other.");
   if (!is_valid_utf8(note) || has_control_chars(note) || note.size() > 500)
     throw invalid_field("note", "invalid_note", "The note must be at most 500 characters of text.");

@@ -119,7 +119,7 @@ class CommentService {
   // kind: "recommend". Errors: not_found, invalid (unknown_reaction), forbidden (own_comment, banned,
   // suspended, warning_unacknowledged), rate_limited. Idempotent.
   int64_t react(const Actor& who, int64_t comment_id, const std::string& kind, bool on);
-  // reason: spam, abuse, off_topic, other; note <= 500. Errors: not_found, invalid. Idempotent per reader.
+  // reason: one of kReportReasons (model/moderation.h); note <= 500. Errors: not_found, invalid. Idempotent per reader.
   void report(const Actor& who, int64_t comment_id, const std::string& reason, const std::string& note);
   // Editor's pick on or off. Staff only. Errors: not_found, forbidden. Idempotent.
   void pick(const Actor& who, int64_t comment_id, bool on);

@@ -4,12 +4,24 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/account.h"
 #include "model/comment.h"
 
 namespace tribune {
+
+// Why a reader reports a comment: the code the API takes and stores, and the words readers choose from (the
+// moderators' queue reads them in lower case after the first).
+struct ReportReason {
+  std::string_view code;
+  std::string_view label;
+};
+inline constexpr ReportReason kReportReasons[] = {{"spam", "Spam or advertising"},
+                                                  {"abuse", "Abusive or hateful"},
+                                                  {"off_topic", "Off topic"},
+                                                  {"other", "Something else"}};
 
 struct QueueQuery {
   std::string view = "open";  // open (held and reported), held, reported, decided

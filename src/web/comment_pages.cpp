@@ -9,6 +9,7 @@
 #include "http/error_mapping.h"
 #include "http/forms.h"
 #include "model/error.h"
+#include "model/moderation.h"
 #include "util/text.h"
 #include "web/form_support.h"
 
@@ -141,8 +142,7 @@ Response CommentPages::options_page(RequestContext& ctx, const Comment& c, http:
   };
   boost::json::array reasons;
   std::string chosen = typed_or("reason", "");
-  for (auto [value, label] : {std::pair{"spam", "Spam or advertising"}, std::pair{"abuse", "Abusive or hateful"},
-                              std::pair{"off_topic", "Off topic"}, std::pair{"other", "Something else"}})
+  for (auto [value, label] : kReportReasons)
     reasons.push_back({{"value", value}, {"label", label}, {"checked", chosen == value}});
   boost::json::object view{{"id", std::to_string(c.id)},
                            {"csrf_token", ctx.principal.csrf_token},

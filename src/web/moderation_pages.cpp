@@ -9,6 +9,7 @@
 #include "http/error_mapping.h"
 #include "http/forms.h"
 #include "model/error.h"
+#include "model/moderation.h"
 #include "util/text.h"
 #include "web/form_support.h"
 
@@ -36,12 +37,13 @@ std::string reasons_in_words(std::string_view codes) {
   while (!codes.empty()) {
     auto comma = codes.find(',');
     auto code = codes.substr(0, comma);
-    std::string_view words = code == "spam"        ? "spam or advertising"
-                             : code == "abuse"     ? "abusive or hateful"
-                             : code == "off_topic" ? "off topic"
-                             : code == "other"     ? "something else"
-                                                   : code;
-    out += (out.empty() ? "" : ", ") + std::string(words);
+    std::string words(code);
+    for (auto r : kReportReasons)
+      if (r.code == code) {
+        words = r.label;
+        words[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(words[0])));
+      }
+    out += (out.empty() ? "" : ", ") + words;
     codes = comma == std::string_view::npos ? std::string_view() : codes.substr(comma + 1);
   }
   if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
