@@ -116,4 +116,47 @@ Response ArticlesApi::replace(RequestContext& ctx) {
   return json_response(http::status::ok, to_json(saved, true));
 }
 
+namespace {
+
+json::object page_json(const Page& p) {
+  return {{"slug", p.slug},
+          {"url", "/" + p.slug},
+          {"title", p.title},
+          {"description", p.description},
+          {"body", p.body_markdown},
+          {"body_html", p.body_html},
+          {"version", p.version},
+          {"updated_at", p.version > 0 ? json::value(format_rfc3339(p.updated_at)) : json::value(nullptr)}};
+}
+
+}  // namespace
+
+Response ArticlesApi::pages(RequestContext&) {
+  json::array out;
+  for (const auto& p : kStandardPages) out.push_back(page_json(*articles_.standard_page(p.slug)));
+  return json_response(http::status::ok, json::object{{"pages", std::move(out)}});
+}
+
+Response ArticlesApi::page(RequestContext& ctx) {
+  auto p = articles_.standard_page(ctx.param("slug"));
+  if (!p) throw not_found("The page");
+  return json_response(http::status::ok, page_json(*p));
+}
+
+Response ArticlesApi::save_page(RequestContext& ctx) {
+  auto o = parse_object(ctx, {"title", "description", "body", "version"});
+  Page p;
+  p.slug = ctx.param("slug");
+  p.title = required_string(o, "title");
+  p.description = optional_string(o, "description").value_or("");
+  p.body_markdown = required_string(o, "body");
+  std::optional<int64_t> version;
+  if (auto it = o.find("version"); it != o.end() && !it->value().is_null()) {
+    if (!it->value().is_int64() || it->value().as_int64() < 0)
+      throw invalid_field("version", "invalid_version", "version must be the page's version, a whole number >= 0.");
+    version = it->value().as_int64();
+  }
+  return json_response(http::status::ok, page_json(articles_.save_page(std::move(p), version)));
+}
+
 }  // namespace tribune::api

@@ -27,6 +27,14 @@ class ArticlesApi {
 
   boost::json::object to_json(const Article& a, bool with_body) const;
 
+  // GET /api/v1/pages -> {pages}: the publication's own pages (kStandardPages), each as readers see it
+  Response pages(RequestContext& ctx);
+  // GET /api/v1/pages/{slug} -> the page
+  Response page(RequestContext& ctx);
+  // PUT /api/v1/pages/{slug} {title, body, description?, version?} (editor or admin) -> 200 with the page;
+  // with version, 409 edit_conflict when someone saved since (0: the page was never saved)
+  Response save_page(RequestContext& ctx);
+
  private:
   ArticleDraft draft_from(const boost::json::object& o) const;
 

@@ -91,7 +91,9 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
   limiter_.share_through(store_.get());
   articles_ = std::make_unique<ArticleService>(*store_, config_.site.locality);
   articles_->set_comment_policy(config_.comments);
+  articles_->set_site_name(config_.site.name);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
+  articles_->on_page([this](const Page&) { cache_.invalidate_all(); });
   tokens_ = std::make_unique<TokenService>(*store_, *store_);
   accounts_ = std::make_unique<AccountService>(*store_, *store_, *store_, limiter_, SessionPolicy{}, PasswordPolicy{},
                                                config_.account_limits);
@@ -181,6 +183,7 @@ void App::build_http() {
   reader_pages_ = std::make_unique<web::ReaderPages>(kit);
   moderation_pages_ = std::make_unique<web::ModerationPages>(kit, *moderation_);
   contribution_pages_ = std::make_unique<web::ContributionPages>(kit, *contributions_);
+  desk_pages_ = std::make_unique<web::DeskPages>(kit);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);

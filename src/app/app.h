@@ -36,6 +36,7 @@
 #include "web/article_pages.h"
 #include "web/comment_pages.h"
 #include "web/contribution_pages.h"
+#include "web/desk_pages.h"
 #include "web/moderation_pages.h"
 #include "web/pages.h"
 #include "web/reader_pages.h"
@@ -115,6 +116,7 @@ class App {
   std::unique_ptr<web::ReaderPages> reader_pages_;
   std::unique_ptr<web::ModerationPages> moderation_pages_;
   std::unique_ptr<web::ContributionPages> contribution_pages_;
+  std::unique_ptr<web::DeskPages> desk_pages_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;
   std::unique_ptr<api::CommentsApi> comments_api_;

@@ -43,6 +43,7 @@ Router App::build_routes() {
   auto& reader_pages = *reader_pages_;
   auto& moderation_pages = *moderation_pages_;
   auto& contribution_pages = *contribution_pages_;
+  auto& desk_pages = *desk_pages_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
   auto& comments = *comments_api_;
@@ -96,6 +97,10 @@ Router App::build_routes() {
         [&articles](RequestContext& c) { return articles.get_cached(c); });
   // PUT /api/v1/articles/{slug} (Bearer token: editor, admin)
   r.add(verb::put, "/api/v1/articles/{slug}", Access::editors(), [&articles](RequestContext& c) { return articles.replace(c); });
+  // GET /api/v1/pages; GET /api/v1/pages/{slug}; PUT /api/v1/pages/{slug} (editor, admin): About, Privacy, ...
+  r.add(verb::get, "/api/v1/pages", Access::anyone(), [&articles](RequestContext& c) { return articles.pages(c); });
+  r.add(verb::get, "/api/v1/pages/{slug}", Access::anyone(), [&articles](RequestContext& c) { return articles.page(c); });
+  r.add(verb::put, "/api/v1/pages/{slug}", Access::editors(), [&articles](RequestContext& c) { return articles.save_page(c); });
   // GET /api/v1/articles/{slug}/comments?sort=newest|oldest|top&limit&cursor&parent_id
   r.add(verb::get, "/api/v1/articles/{slug}/comments", Access::anyone(), [&comments](RequestContext& c) { return comments.list(c); },
         [&comments](RequestContext& c) { return comments.list_cached(c); });
@@ -192,6 +197,13 @@ Router App::build_routes() {
   r.add(verb::get, "/sitemap.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap(c); }, cached);
   r.add(verb::get, "/robots.txt", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.robots(c); });
   r.add(verb::get, "/support", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.support(c); }, cached);
+  for (const auto& page : kStandardPages)
+    r.add(verb::get, "/" + std::string(page.slug), Access::anyone(),
+          [&article_pages, slug = std::string(page.slug)](RequestContext& c) { return article_pages.standard(c, slug); }, cached);
+  // The desk (editor, admin)
+  r.add(verb::get, "/desk/pages", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.pages(c); });
+  r.add(verb::get, "/desk/pages/{slug}", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.page_form(c); });
+  r.add(verb::post, "/desk/pages/{slug}", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.page_submit(c); });
   r.add(verb::get, "/support/thanks", Access::anyone(), [&contribution_pages](RequestContext& c) { return contribution_pages.contribution_thanks(c); });
   r.add(verb::post, "/contribute", Access::anyone(), [&contribution_pages](RequestContext& c) { return contribution_pages.contribute_submit(c); });
   r.add(verb::get, "/admin/contributions", Access::admins(), [&contribution_pages](RequestContext& c) { return contribution_pages.contributions_report(c); });

@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "domain/markdown.h"
+#include "model/error.h"
+#include "util/embedded.h"
 
 namespace tribune {
 
@@ -78,6 +80,38 @@ std::optional<Section> ArticleService::find_section(std::string_view slug) const
 std::vector<Section> ArticleService::sections() const {
   return store_.list_sections();
 }
+Page ArticleService::save_page(Page page, std::optional<int64_t> expected_version) {
+  if (!is_standard_page(page.slug)) throw not_found("The page");
+  validate_page(page);
+  page.body_html = render_markdown(page.body_markdown);
+  Page saved = store_.save_page(page, now_(), expected_version);
+  for (auto& l : page_listeners_) l(saved);
+  return saved;
+}
+
+std::optional<Page> ArticleService::find_page(std::string_view slug) const {
+  if (!is_standard_page(slug)) return std::nullopt;
+  return store_.find_page(slug);
+}
+
+std::optional<Page> ArticleService::standard_page(std::string_view slug) const {
+  if (!is_standard_page(slug)) return std::nullopt;
+  if (auto saved = store_.find_page(slug)) return saved;
+  Page page;
+  page.slug = std::string(slug);
+  for (const auto& p : kStandardPages)
+    if (p.slug == slug) page.title = std::string(p.title);
+  auto text = embedded::file("pages/" + page.slug + ".md");
+  if (!text) throw Error(ErrorKind::internal, "missing_page", "no default text for /" + page.slug);
+  page.body_markdown = std::string(*text);
+  const std::string_view marker = "{{site}}";
+  for (auto at = page.body_markdown.find(marker); at != std::string::npos;
+       at = page.body_markdown.find(marker, at + site_name_.size()))
+    page.body_markdown.replace(at, marker.size(), site_name_);
+  page.body_html = render_markdown(page.body_markdown);
+  return page;
+}
+
 int64_t ArticleService::content_version() const {
   return store_.content_version();
 }

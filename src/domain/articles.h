@@ -36,6 +36,15 @@ class ArticleService {
   std::optional<Author> find_author(std::string_view slug) const;
   std::optional<Section> find_section(std::string_view slug) const;
   std::vector<Section> sections() const;
+  // The publication's own pages (kStandardPages): validates, renders the Markdown as an article's, stores.
+  // Errors: not_found (not a standard page), invalid, conflict (edit_conflict: see ArticleStore::save_page).
+  Page save_page(Page page, std::optional<int64_t> expected_version);
+  std::optional<Page> find_page(std::string_view slug) const;  // only what the publication saved
+  // One of kStandardPages as readers see it: the publication's saved page, else Tribune's own text
+  // (src/domain/pages/{slug}.md, the site's name filled in) with version 0. nullopt for any other slug.
+  std::optional<Page> standard_page(std::string_view slug) const;
+  void set_site_name(std::string name) { site_name_ = std::move(name); }
+
   // Polled by servers so that changes made by other processes (CLI, other nodes) reach their caches.
   int64_t content_version() const;
   std::optional<TimePoint> next_scheduled() const;
@@ -45,6 +54,7 @@ class ArticleService {
 
   // Called after every successful publish, on the publishing thread.
   void on_change(Listener l) { listeners_.push_back(std::move(l)); }
+  void on_page(std::function<void(const Page&)> l) { page_listeners_.push_back(std::move(l)); }
 
   void set_comment_policy(CommentPolicy p) { policy_ = p; }
   // Whether readers may comment on the article now: its own mode, else the site policy.
@@ -60,7 +70,9 @@ class ArticleService {
   Locality locality_;
   Now now_;
   CommentPolicy policy_;
+  std::string site_name_ = "The Tribune";
   std::vector<Listener> listeners_;
+  std::vector<std::function<void(const Page&)>> page_listeners_;
 };
 
 }  // namespace tribune

@@ -3,6 +3,7 @@
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <mutex>
@@ -89,14 +90,14 @@ std::string slugify(std::string_view input) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 26> reserved = {
-      "verify",   "forgot",      "reset",       "api",       "assets",       "authors", "sections",
-      "feed.xml", "sitemap.xml", "healthz",     "metrics",   "register",     "comment", "comments",
-      "signin",   "signout",     "account",     "admin",     "moderation",   "support", "webhooks",
-      "readers",  "tags",        "favicon.ico", "following", "notifications"};
+  static constexpr std::array<std::string_view, 27> reserved = {
+      "verify",   "forgot",      "reset",       "api",       "assets",        "authors", "sections",
+      "feed.xml", "sitemap.xml", "healthz",     "metrics",   "register",      "comment", "comments",
+      "signin",   "signout",     "account",     "admin",     "moderation",    "support", "webhooks",
+      "readers",  "tags",        "favicon.ico", "following", "notifications", "desk"};
   for (auto r : reserved)
     if (slug == r) return true;
-  return false;
+  return is_standard_page(slug);
 }
 
 namespace {
@@ -128,6 +129,20 @@ bool is_http_url(std::string_view url) {
 }
 
 }  // namespace
+
+bool is_standard_page(std::string_view slug) {
+  return std::ranges::any_of(kStandardPages, [&](const StandardPage& p) { return p.slug == slug; });
+}
+
+void validate_page(Page& p) {
+  check_text(p.title, "title", kMaxTitle, true);
+  check_single_line(p.title, "title");
+  p.title = trim(p.title);
+  check_text(p.description, "description", kMaxStandfirst, false);
+  check_single_line(p.description, "description");
+  p.description = trim(p.description);
+  check_text(p.body_markdown, "body", kMaxPageBody, true);
+}
 
 void validate_draft(ArticleDraft& d) {
   check_text(d.title, "title", kMaxTitle, true);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/account.h"
@@ -83,6 +84,34 @@ std::string slugify(std::string_view text);
 
 // Checks every field and fills the derived ones (slug). Throws Error(invalid) naming the first bad field.
 void validate_draft(ArticleDraft& draft);
+
+// The publication's own pages (About, Privacy, ...): Markdown rendered once when saved, served at /{slug}.
+struct Page {
+  std::string slug;
+  std::string title;
+  std::string description;  // the meta description; empty: the site's
+  std::string body_markdown;
+  std::string body_html;
+  TimePoint updated_at{};
+  int64_t version = 0;  // 1 when first saved, bumped by every save; 0: never saved (the built-in text)
+};
+
+// The pages every publication has, in footer order. A page not yet written shows Tribune's own text
+// (src/web/pages/), which the publication replaces from the desk or the API.
+struct StandardPage {
+  std::string_view slug;
+  std::string_view title;
+};
+inline constexpr StandardPage kStandardPages[] = {{"about", "About us"},
+                                                  {"contact", "Contact"},
+                                                  {"community-guidelines", "Community guidelines"},
+                                                  {"privacy", "Privacy notice"},
+                                                  {"terms", "Terms of use"}};
+bool is_standard_page(std::string_view slug);
+inline constexpr size_t kMaxPageBody = size_t{128} * 1024;
+
+// Checks title (required, one line), description (one line) and body (required). Throws Error(invalid).
+void validate_page(Page& page);
 
 // Section slugs that would shadow a fixed route.
 bool is_reserved_section_slug(std::string_view slug);

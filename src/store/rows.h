@@ -32,6 +32,14 @@ inline int64_t secs(TimePoint t) {
 // text through an index. Both engines store it, so `store copy` carries it across unchanged.
 int64_t text_hash(std::string_view text);
 
+// --- Pages: the publication's own pages.
+inline constexpr std::string_view kPageColumns =
+    "slug, title, description, body_markdown, body_html, updated_at, version";
+template <class Row>
+Page read_page(const Row& r) {
+  return Page{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), seconds_at(r, 5), r.int64(6)};
+}
+
 // --- Articles: the head of an article row (a alias for articles, s for sections); the engines add authors,
 // tags and the body after these columns, each in its own way.
 #define TRIBUNE_ARTICLE_COLUMNS                                                                      \

@@ -155,6 +155,14 @@ Response ArticlePages::support(RequestContext& ctx) {
   return store_and_serve(ctx, generation, renderer_.support_page(articles_.sections(), cancelled), kHtml, true);
 }
 
+Response ArticlePages::standard(RequestContext& ctx, std::string_view slug) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  auto page = articles_.standard_page(slug);
+  if (!page) throw not_found("The page");
+  return store_and_serve(ctx, generation, renderer_.standard_page(*page, articles_.sections()), kHtml, true);
+}
+
 std::optional<Response> ArticlePages::asset_fast(RequestContext& ctx) {
   if (!renderer_.site().assets_dir.empty()) return std::nullopt;  // read from disk: blocking path
   const auto& name = ctx.param("name");

@@ -23,8 +23,9 @@ class ArticlePages : public PageKit {
   Response sitemap(RequestContext& ctx);  // GET /sitemap.xml
   Response robots(RequestContext& ctx);   // GET /robots.txt: names the sitemap, keeps crawlers off personal pages
   Response support(RequestContext& ctx);  // GET /support
-  Response asset(RequestContext& ctx);    // GET /assets/{name}
-  Response favicon(RequestContext& ctx);  // GET /favicon.ico
+  Response standard(RequestContext& ctx, std::string_view slug);  // GET /about, /privacy, ... (kStandardPages)
+  Response asset(RequestContext& ctx);                            // GET /assets/{name}
+  Response favicon(RequestContext& ctx);                          // GET /favicon.ico
   std::optional<Response> asset_fast(RequestContext& ctx);
 
  private:

@@ -309,6 +309,7 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("has_unread", mus::data(unread > 0));
     d.set("is_staff", mus::data(is_staff(who.role)));
     d.set("is_admin", mus::data(who.role == Role::admin));
+    d.set("is_editor", mus::data(who.role == Role::editor || who.role == Role::admin));
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
   if (slot == "appeal") {  // the appeal form posts with the reader's CSRF token; anonymous readers need none
@@ -358,6 +359,10 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
   d.set("article_page", mus::data(a.body_class == "page--article"));  // a second skip link, to #comments
   d.set("sections", section_nav(sections, a.current_section));
   d.set("home", mus::data(a.home));
+  mus::list footer_pages;
+  for (const auto& page : kStandardPages)
+    footer_pages.emplace_back(mus::object{{"slug", std::string(page.slug)}, {"title", std::string(page.title)}});
+  d.set("footer_pages", footer_pages);
   d.set("content", content);
   return impl.render("layout", d);
 }
@@ -848,6 +853,22 @@ std::string PageRenderer::simple_form(const SimpleForm& f, const std::vector<Sec
   args.noindex = true;
   args.body_class = "page--account";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("simple_form", d));
+}
+
+std::string PageRenderer::standard_page(const Page& page, const std::vector<Section>& sections) const {
+  mus::data d;
+  d.set("title", page.title);
+  d.set("body_html", page.body_html);
+  if (page.version > 0) {
+    d.set("updated", format_local(page.updated_at, site_.locality, "d MMMM yyyy"));
+    d.set("updated_iso", format_rfc3339(page.updated_at));
+  }
+  LayoutArgs args;
+  args.page_title = page.title + " | " + site_.name;
+  args.description = page.description.empty() ? page.title + ": " + site_.name + "." : page.description;
+  args.canonical = absolute(site_, "/" + page.slug);
+  args.body_class = "page--standard";
+  return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("page", d));
 }
 
 std::string PageRenderer::support_page(const std::vector<Section>& sections, bool cancelled) const {

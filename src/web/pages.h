@@ -50,6 +50,8 @@ class PageRenderer {
   std::string listing(const Listing& l, const std::vector<Section>& sections) const;
   std::string error_page(int status, const std::string& title, const std::string& message,
                          const std::vector<Section>& sections) const;
+  // /about, /privacy, ...: one of the publication's own pages.
+  std::string standard_page(const Page& page, const std::vector<Section>& sections) const;
   std::string support_page(const std::vector<Section>& sections, bool cancelled = false) const;
   // The contributions report for admins: totals, a chart by day, the articles that moved readers to pay.
   std::string contribution_report(const ContributionReport& r, const std::vector<std::string>& currencies, int days,

@@ -317,7 +317,11 @@ TEST_F(ForumTest, ReaderPagesWorkWithoutJavaScript) {
   EXPECT_EQ(notifications(bo).at("unread").as_int64(), 0);
   // The masthead counts unread notifications.
   post(ana, s, "One more from Ana.");
-  EXPECT_NE(bo.call("GET", "/").body.find("Notifications: 1 unread"), std::string::npos);
+  // "Notifications 1 unread" to a screen reader: the visible words, then the hidden one.
+  EXPECT_NE(bo.call("GET", "/")
+                .body.find("Notifications <span class=\"reader__badge\" id=\"notification-count\">1</span><span "
+                           "class=\"visually-hidden\" id=\"notification-words\"> unread</span>"),
+            std::string::npos);
   // Ignore and unfollow with forms; a form without the CSRF field is refused.
   EXPECT_EQ(bo.form(profile + "/ignore", "on=1").status, 303);
   EXPECT_NE(bo.call("GET", profile).body.find("Stop ignoring"), std::string::npos);

@@ -57,6 +57,36 @@ TEST_P(StoreContract, ReplaceBumpsVersionAndCreateRefusesDuplicates) {
   EXPECT_EQ(store_->count_articles(), 1);
 }
 
+TEST_P(StoreContract, PagesAreSavedWithVersionsAndAStaleSaveChangesNothing) {
+  EXPECT_FALSE(store_->find_page("about"));
+  auto v0 = store_->content_version();
+  Page p{"about", "About us", "Who we are.", "We *are*.", "<p>We <em>are</em>.</p>", {}, 0};
+  auto first = store_->save_page(p, TimePoint(std::chrono::seconds(1000)), int64_t{0});
+  EXPECT_EQ(first.version, 1);
+  EXPECT_EQ(first.updated_at, TimePoint(std::chrono::seconds(1000)));
+  EXPECT_EQ(first.body_html, "<p>We <em>are</em>.</p>");
+  EXPECT_GT(store_->content_version(), v0) << "cached pages elsewhere must notice";
+  // A save from version 0 again comes too late: conflict, and the stored page is untouched.
+  p.title = "Stale";
+  EXPECT_EQ(
+      tribune::testing::thrown_code([&] { store_->save_page(p, TimePoint(std::chrono::seconds(2000)), int64_t{0}); }),
+      "edit_conflict");
+  EXPECT_EQ(store_->find_page("about")->title, "About us");
+  auto second = store_->save_page(p, TimePoint(std::chrono::seconds(3000)), int64_t{1});
+  EXPECT_EQ(second.version, 2);
+  EXPECT_EQ(second.title, "Stale");
+  // Without an expected version the save replaces whatever is stored.
+  p.title = "Forced";
+  EXPECT_EQ(store_->save_page(p, TimePoint(std::chrono::seconds(4000)), std::nullopt).version, 3);
+  store_->save_page(Page{"terms", "Terms", "", "x", "<p>x</p>", {}, 0}, TimePoint(std::chrono::seconds(5000)),
+                    std::nullopt);
+  auto all = store_->list_pages();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].slug, "about");
+  EXPECT_EQ(all[0].title, "Forced");
+  EXPECT_EQ(all[1].slug, "terms");
+}
+
 TEST_P(StoreContract, ListsNewestFirstWithKeysetCursors) {
   for (int i = 1; i <= 7; ++i) store_->save_article(record("a" + std::to_string(i), 1000 + (i % 3) * 10), false);
   ArticleQuery q;

@@ -87,6 +87,9 @@ class FaultyStore final : public Store {
   std::optional<Author> find_author(std::string_view slug) override { return guard(StoreRole::articles, "find_author", [&] { return inner_->find_author(slug); }); }
   std::optional<Section> find_section(std::string_view slug) override { return guard(StoreRole::articles, "find_section", [&] { return inner_->find_section(slug); }); }
   std::vector<Section> list_sections() override { return guard(StoreRole::articles, "list_sections", [&] { return inner_->list_sections(); }); }
+  Page save_page(const Page& page, TimePoint now, std::optional<int64_t> expected) override { return guard(StoreRole::articles, "save_page", [&] { return inner_->save_page(page, now, expected); }); }
+  std::optional<Page> find_page(std::string_view slug) override { return guard(StoreRole::articles, "find_page", [&] { return inner_->find_page(slug); }); }
+  std::vector<Page> list_pages() override { return guard(StoreRole::articles, "list_pages", [&] { return inner_->list_pages(); }); }
   void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id, const std::string& detail) override { guard(StoreRole::audit, "audit", [&] { inner_->audit(actor_id, action, account_id, detail); }); }
   std::vector<LogEntry> audit_log(const LogQuery& q) override { return guard(StoreRole::audit, "audit_log", [&] { return inner_->audit_log(q); }); }
   SavedComment add_comment(const NewComment& comment) override { return guard(StoreRole::comments, "add_comment", [&] { return inner_->add_comment(comment); }); }

@@ -63,6 +63,9 @@ class UnfakedArticleStore : public ArticleStore {
   std::optional<Author> find_author(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_author"); }
   std::optional<Section> find_section(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_section"); }
   std::vector<Section> list_sections() override { throw std::logic_error("not faked: ArticleStore::list_sections"); }
+  Page save_page(const Page&, TimePoint, std::optional<int64_t>) override { throw std::logic_error("not faked: ArticleStore::save_page"); }
+  std::optional<Page> find_page(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_page"); }
+  std::vector<Page> list_pages() override { throw std::logic_error("not faked: ArticleStore::list_pages"); }
 };
 
 class UnfakedAuditLog : public AuditLog {

@@ -143,4 +143,41 @@ std::vector<Section> PostgresStore::list_sections() {
   });
 }
 
+Page PostgresStore::save_page(const Page& page, TimePoint now, std::optional<int64_t> expected_version) {
+  return write([&](Connection& db) {
+    // The row lock orders two editors' saves of a page; a first save races on the primary key instead.
+    auto current = db.query("SELECT version FROM pages WHERE slug = $1 FOR UPDATE", {page.slug});
+    int64_t version = current.empty() ? 0 : current.front().int64(0);
+    if (expected_version && *expected_version != version)
+      throw Error(ErrorKind::conflict, "edit_conflict", "Someone else saved this page since you opened it.");
+    db.query(
+        "INSERT INTO pages (slug, title, description, body_markdown, body_html, updated_at, version) "
+        "VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (slug) DO UPDATE SET title = excluded.title, "
+        "description = excluded.description, body_markdown = excluded.body_markdown, "
+        "body_html = excluded.body_html, updated_at = excluded.updated_at, version = pages.version + 1",
+        {page.slug, page.title, page.description, page.body_markdown, page.body_html, store_rows::secs(now)});
+    db.query(kBumpContentVersion);
+    auto r = db.query("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages WHERE slug = $1", {page.slug});
+    return store_rows::read_page(r.front());
+  });
+}
+
+std::optional<Page> PostgresStore::find_page(std::string_view slug) {
+  return db_.read_replica([&](Connection& db) -> std::optional<Page> {
+    auto r = db.query("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages WHERE slug = $1", {slug});
+    if (r.empty()) return std::nullopt;
+    return store_rows::read_page(r.front());
+  });
+}
+
+std::vector<Page> PostgresStore::list_pages() {
+  return db_.read_replica([](Connection& db) {
+    std::vector<Page> out;
+    for (auto row :
+         db.query("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages ORDER BY slug COLLATE \"C\""))
+      out.push_back(store_rows::read_page(row));
+    return out;
+  });
+}
+
 }  // namespace tribune::postgres

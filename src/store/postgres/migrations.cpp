@@ -310,6 +310,18 @@ CREATE INDEX comments_top_by_time ON comments (article_id, created_at, id)
 CREATE INDEX comments_top_by_votes ON comments (article_id, recommend_count, id)
   WHERE parent_id IS NULL AND (status = 'published' OR visible_below > 0);
 )sql"},
+      // The publication's own pages (About, Privacy, ...), edited from the desk or the API.
+      {15, R"sql(
+CREATE TABLE pages (
+  slug TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  body_markdown TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  version BIGINT NOT NULL DEFAULT 1
+);
+)sql"},
   };
   return steps;
 }

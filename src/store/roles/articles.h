@@ -37,6 +37,13 @@ class ArticleStore {
   virtual std::optional<Author> find_author(std::string_view slug) = 0;
   virtual std::optional<Section> find_section(std::string_view slug) = 0;
   virtual std::vector<Section> list_sections() = 0;
+
+  // The publication's own pages. Saves title, description, body and body_html; creates the page or replaces
+  // it and bumps its version and content_version. With expected_version set, a page whose version is not that
+  // one (0: not yet saved) is Error(conflict, "edit_conflict") and nothing changes: someone saved in between.
+  virtual Page save_page(const Page& page, TimePoint now, std::optional<int64_t> expected_version) = 0;
+  virtual std::optional<Page> find_page(std::string_view slug) = 0;
+  virtual std::vector<Page> list_pages() = 0;  // by slug
 };
 
 }  // namespace tribune

@@ -166,4 +166,49 @@ std::vector<Section> SqliteStore::list_sections() {
   });
 }
 
+Page SqliteStore::save_page(const Page& page, TimePoint now, std::optional<int64_t> expected_version) {
+  writer_.run([&](Db& db) {
+    auto& current = db.prepare("SELECT version FROM pages WHERE slug = ?1");
+    current.bind(1, page.slug);
+    int64_t version = current.step() ? current.int64(0) : 0;
+    current.reset();
+    if (expected_version && *expected_version != version)
+      throw Error(ErrorKind::conflict, "edit_conflict", "Someone else saved this page since you opened it.");
+    db.prepare(
+          "INSERT INTO pages (slug, title, description, body_markdown, body_html, updated_at, version) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT (slug) DO UPDATE SET title = excluded.title, "
+          "description = excluded.description, body_markdown = excluded.body_markdown, "
+          "body_html = excluded.body_html, updated_at = excluded.updated_at, version = pages.version + 1")
+        .bind(1, page.slug)
+        .bind(2, page.title)
+        .bind(3, page.description)
+        .bind(4, page.body_markdown)
+        .bind(5, page.body_html)
+        .bind(6, store_rows::secs(now))
+        .run();
+    db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+  });
+  auto saved = find_page(page.slug);
+  if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved page could not be read back.");
+  return *saved;
+}
+
+std::optional<Page> SqliteStore::find_page(std::string_view slug) {
+  return readers_.with([&](Db& db) -> std::optional<Page> {
+    auto& st = db.prepare("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages WHERE slug = ?1");
+    st.bind(1, slug);
+    if (!st.step()) return std::nullopt;
+    return store_rows::read_page(st);
+  });
+}
+
+std::vector<Page> SqliteStore::list_pages() {
+  return readers_.with([](Db& db) {
+    std::vector<Page> out;
+    auto& st = db.prepare("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages ORDER BY slug");
+    while (st.step()) out.push_back(store_rows::read_page(st));
+    return out;
+  });
+}
+
 }  // namespace tribune::sqlite

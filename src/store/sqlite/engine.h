@@ -84,6 +84,9 @@ class SqliteStore final : public Store {
   std::optional<Author> find_author(std::string_view slug) override;
   std::optional<Section> find_section(std::string_view slug) override;
   std::vector<Section> list_sections() override;
+  Page save_page(const Page& page, TimePoint now, std::optional<int64_t> expected_version) override;
+  std::optional<Page> find_page(std::string_view slug) override;
+  std::vector<Page> list_pages() override;
 
   // AccountStore (accounts.cpp)
   CreatedAccount create_account(const NewAccount& a, const std::optional<NewSession>& session,

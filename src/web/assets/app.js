@@ -28,8 +28,9 @@
       reader.setAttribute("data-state", "signed-in");
       reader.setAttribute("data-account-id", String(account.id));
       reader.textContent = "";
-      var bell = el("a", { "class": "reader__link reader__notifications", href: "/notifications" }, "Notifications");
+      var bell = el("a", { "class": "reader__link reader__notifications", href: "/notifications" }, "Notifications ");
       bell.appendChild(el("span", { "class": "reader__badge", id: "notification-count", hidden: "" }, "0"));
+      bell.appendChild(el("span", { "class": "visually-hidden", id: "notification-words", hidden: "" }, " unread"));
       reader.appendChild(bell);
       reader.appendChild(el("a", { "class": "reader__name", href: "/account" }, account.display_name));
       var form = el("form", { "class": "reader__signout", method: "post", action: "/signout" });
@@ -64,8 +65,11 @@
     form.appendChild(label);
     form.appendChild(el("textarea", { "class": "comment-form__body", id: "comment-body", name: "body", rows: "4",
                                       maxlength: "20000", required: "", placeholder: "Add to the conversation" }));
-    form.appendChild(el("p", { "class": "comment-form__hint" },
-                        "Markdown works: *emphasis*, [links](https://example.org), > quotes, lists."));
+    var hint = el("p", { "class": "comment-form__hint" },
+                  "Markdown works: *emphasis*, [links](https://example.org), > quotes, lists. Please keep to our ");
+    hint.appendChild(el("a", { href: "/community-guidelines" }, "community guidelines"));
+    hint.appendChild(document.createTextNode("."));
+    form.appendChild(hint);
     form.appendChild(el("p", { "class": "form__error", role: "alert", hidden: "" }));
     form.appendChild(el("button", { "class": "button", type: "submit" }, "Post comment"));
     enhanceCommentForm(form);
@@ -506,8 +510,8 @@
     if (!badge) return;
     badge.textContent = String(n);
     badge.hidden = n === 0;
-    var link = badge.parentNode;
-    if (link) link.setAttribute("aria-label", "Notifications: " + n + " unread");
+    var words = document.getElementById("notification-words");  // the link reads "Notifications 3 unread"
+    if (words) words.hidden = n === 0;
   }
   function bumpNotifications() {
     var badge = document.getElementById("notification-count");
