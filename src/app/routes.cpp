@@ -247,6 +247,7 @@ Router App::build_routes() {
   r.add(verb::get, "/comments/{id}/recommend", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.recommend_form(c); });
   r.add(verb::post, "/comments/{id}/recommend", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.recommend_submit(c); });
   // Readers, the feed, notifications, the moderation queue
+  r.add(verb::get, "/readers/ignored.css", Access::anyone(), [&reader_pages](RequestContext& c) { return reader_pages.ignored_css(c); });
   r.add(verb::get, "/readers/{id}", Access::anyone(), [&reader_pages](RequestContext& c) { return reader_pages.reader(c); });
   r.add(verb::post, "/readers/{id}/follow", Access::session(), [&reader_pages](RequestContext& c) { return reader_pages.follow_submit(c); });
   r.add(verb::post, "/readers/{id}/ignore", Access::session(), [&reader_pages](RequestContext& c) { return reader_pages.ignore_submit(c); });

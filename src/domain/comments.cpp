@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <limits>
+#include <map>
 #include <set>
 
 #include "domain/markdown.h"
@@ -36,7 +37,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   c.parent_id = parent_id;
   c.author_id = who.account_id;
   c.body_markdown = body;
-  c.body_html = render_markdown(body, {.tables = false, .ugc_links = true});
+  c.body_html = render_body(body, article->id);
   c.created_at = articles_.now();
   bool premoderated = articles_.comments_premoderated(*article);
   c.status = premoderated ? CommentStatus::pending : CommentStatus::published;
@@ -61,6 +62,17 @@ void CommentService::doubt(const Article& article) noexcept {
   } catch (const std::exception& e) {
     spdlog::warn("could not drop the pages of article {} after a failed write: {}", article.id, e.what());
   }
+}
+
+std::string CommentService::render_body(const std::string& body, int64_t article_id) const {
+  std::map<std::string, std::string, std::less<>> urls;  // at most kMaxMentions look-ups per comment
+  auto url_for = [&](const std::string& handle) -> std::string {
+    if (auto known = urls.find(handle); known != urls.end()) return known->second;
+    if (urls.size() >= kMaxMentions) return {};
+    auto id = accounts_store_.find_mentioned(handle, article_id);
+    return urls[handle] = id ? "/readers/" + std::to_string(*id) : std::string();
+  };
+  return render_markdown(body, {.tables = false, .ugc_links = true, .mention_url = url_for});
 }
 
 std::optional<Account> CommentService::account_of(int64_t account_id,
@@ -190,7 +202,7 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
                           verdict.reason + " Revise your edit, or keep the comment as it was.");
   }
   limiter_.hit("edit:account:" + std::to_string(who.account_id), limits_.per_account);
-  auto html = render_markdown(body, {.tables = false, .ugc_links = true});
+  auto html = render_body(body, c.article_id);
   auto when = articles_.now();
   // Pre-moderation covers the new text too: the comment waits for a moderator again.
   if (!in_doubt_drop(article, [&] { return store_.edit_comment(comment_id, body, html, when, hold); }))

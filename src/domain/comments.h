@@ -182,6 +182,9 @@ class CommentService {
   Comment published(int64_t comment_id) const;
   // The account as the caller read it, or from the store.
   std::optional<Account> account_of(int64_t account_id, const std::shared_ptr<const Account>& given) const;
+  // A comment's Markdown as readers see it: links marked as readers' (nofollow), @mentions linking to the
+  // profiles of the readers they name in this article's conversation.
+  std::string render_body(const std::string& body, int64_t article_id) const;
   // Throws forbidden (banned, suspended, warning_unacknowledged) unless the reader may take part.
   void check_standing(const std::optional<Account>& account) const;
 

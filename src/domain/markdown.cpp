@@ -3,9 +3,12 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include <cctype>
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include "domain/mentions.h"
 
 namespace tribune {
 
@@ -54,6 +57,62 @@ void images_to_links(cmark_node* doc) {
   }
 }
 
+bool inside_link(cmark_node* node) {
+  for (cmark_node* up = cmark_node_parent(node); up; up = cmark_node_parent(up))
+    if (cmark_node_get_type(up) == CMARK_NODE_LINK) return true;
+  return false;
+}
+
+cmark_node* text_node(std::string_view text) {
+  cmark_node* node = cmark_node_new(CMARK_NODE_TEXT);
+  cmark_node_set_literal(node, std::string(text).c_str());
+  return node;
+}
+
+// "@Ana" in a text node becomes a link to Ana's profile. Code spans and blocks are other node types, so they
+// are never touched; text already inside a link stays as it is.
+void link_mentions(cmark_node* doc, const std::function<std::string(const std::string&)>& url_for) {
+  std::vector<cmark_node*> texts;
+  cmark_iter* it = cmark_iter_new(doc);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node* node = cmark_iter_get_node(it);
+    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_TEXT && !inside_link(node))
+      texts.push_back(node);
+  }
+  cmark_iter_free(it);
+  for (cmark_node* node : texts) {
+    std::string_view text = cmark_node_get_literal(node);
+    // cmark splits text at some punctuation: "x@y" may arrive as "x" and "@y", which is no mention.
+    cmark_node* before = cmark_node_previous(node);
+    bool word_before = false;
+    if (before && cmark_node_get_type(before) == CMARK_NODE_TEXT) {
+      std::string_view prev = cmark_node_get_literal(before);
+      auto last = prev.empty() ? ' ' : static_cast<unsigned char>(prev.back());
+      word_before = std::isalnum(last) || last == '_' || last >= 0x80;
+    }
+    size_t done = 0;
+    bool changed = false;
+    for (size_t i = text.find('@'); i != std::string_view::npos; i = text.find('@', i + 1)) {
+      if (i == 0 && word_before) continue;
+      auto m = mention_at(text, i);
+      if (!m) continue;
+      std::string url = url_for(m->handle);
+      if (url.empty()) continue;
+      if (m->at > done) cmark_node_insert_before(node, text_node(text.substr(done, m->at - done)));
+      cmark_node* link = cmark_node_new(CMARK_NODE_LINK);
+      cmark_node_set_url(link, url.c_str());
+      cmark_node_append_child(link, text_node(text.substr(m->at, m->length)));
+      cmark_node_insert_before(node, link);
+      done = m->at + m->length;
+      i = done - 1;
+      changed = true;
+    }
+    if (!changed) continue;
+    if (done < text.size()) cmark_node_insert_before(node, text_node(text.substr(done)));
+    cmark_node_free(node);
+  }
+}
+
 }  // namespace
 
 std::string render_markdown(std::string_view markdown, const MarkdownOptions& options) {
@@ -67,6 +126,7 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
   std::unique_ptr<cmark_node, decltype(&cmark_node_free)> doc(cmark_parser_finish(parser.get()), &cmark_node_free);
   if (options.ugc_links) images_to_links(doc.get());
+  if (options.mention_url) link_mentions(doc.get(), options.mention_url);
   char* raw = cmark_render_html(doc.get(), opts, cmark_parser_get_syntax_extensions(parser.get()));
   std::string html(raw);
   free(raw);  // NOLINT: allocated by cmark with malloc

@@ -3,6 +3,7 @@
 // dropped by cmark's safe mode. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,9 @@ namespace tribune {
 struct MarkdownOptions {
   bool tables = true;
   bool ugc_links = false;  // reader content: rel="nofollow ugc noopener" on every link, images become links
+  // Reader content: each @mention (domain/mentions.h) outside code and links becomes a link to the address
+  // this returns for its handle; an empty address leaves it as text (nobody goes by that name).
+  std::function<std::string(const std::string& handle)> mention_url;
 };
 
 std::string render_markdown(std::string_view markdown, const MarkdownOptions& options = {});

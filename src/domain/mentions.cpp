@@ -12,6 +12,19 @@ bool word_byte(unsigned char c) {
 
 }  // namespace
 
+std::optional<MentionSpan> mention_at(std::string_view text, size_t i) {
+  if (i >= text.size() || text[i] != '@') return std::nullopt;
+  if (i > 0 && word_byte(static_cast<unsigned char>(text[i - 1]))) return std::nullopt;
+  size_t end = i + 1;
+  while (end < text.size() && end - i <= 64 &&
+         (word_byte(static_cast<unsigned char>(text[end])) || text[end] == '.' || text[end] == '-'))
+    ++end;
+  while (end > i + 1 && (text[end - 1] == '.' || text[end - 1] == '-')) --end;
+  auto handle = mention_handle(text.substr(i + 1, end - i - 1));
+  if (handle.empty()) return std::nullopt;
+  return MentionSpan{i, end - i, std::move(handle)};
+}
+
 std::vector<std::string> extract_mentions(std::string_view text) {
   std::vector<std::string> out;
   bool in_code = false;
@@ -22,15 +35,11 @@ std::vector<std::string> extract_mentions(std::string_view text) {
       in_code = !in_code;
       continue;
     }
-    if (c != '@' || in_code) continue;
-    if (i > 0 && word_byte(static_cast<unsigned char>(text[i - 1]))) continue;
-    size_t end = i + 1;
-    while (end < text.size() && end - i <= 64 &&
-           (word_byte(static_cast<unsigned char>(text[end])) || text[end] == '.' || text[end] == '-'))
-      ++end;
-    auto handle = mention_handle(text.substr(i + 1, end - i - 1));
-    if (!handle.empty() && std::find(out.begin(), out.end(), handle) == out.end()) out.push_back(std::move(handle));
-    i = end - 1;
+    if (in_code) continue;
+    auto m = mention_at(text, i);
+    if (!m) continue;
+    if (std::find(out.begin(), out.end(), m->handle) == out.end()) out.push_back(std::move(m->handle));
+    i = m->at + m->length - 1;
   }
   return out;
 }

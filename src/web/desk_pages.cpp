@@ -75,8 +75,9 @@ Response DeskPages::page_submit(RequestContext& ctx) {
     if (e.kind() == ErrorKind::conflict) {
       auto current = articles_.standard_page(slug);
       return form(ctx, http::status::conflict, typed, current ? current->version : version,
-                  e.message() + " Your text is below, unsaved: open the page in another tab to see theirs, then "
-                              "save again to replace it with yours.");
+                  e.message() +
+                      " Your text is below, unsaved: open the page in another tab to see theirs, then "
+                      "save again to replace it with yours.");
     }
     if (e.kind() != ErrorKind::invalid) throw;
     return form(ctx, http::status::unprocessable_entity, typed, version, e.message());

@@ -16,8 +16,7 @@ class DeskPages : public PageKit {
 
  private:
   // The form for this page, holding what was typed and the error when a save was refused.
-  Response form(RequestContext& ctx, http::status status, const Page& page, int64_t version,
-                const std::string& error);
+  Response form(RequestContext& ctx, http::status status, const Page& page, int64_t version, const std::string& error);
 };
 
 }  // namespace tribune::web

@@ -20,8 +20,8 @@ std::string PageKit::cache_key(const RequestContext& ctx) {
 
 SlotFiller PageKit::filler(const Principal& who, const std::string& path) const {
   return [this, who, path](std::string_view slot) {
-    int64_t unread = slot == "reader" && who.signed_in() ? readers_.unread(who.account_id) : 0;
-    return renderer_.fragment(slot, who, path, unread);
+    if (slot != "reader" || !who.signed_in()) return renderer_.fragment(slot, who, path);
+    return renderer_.fragment(slot, who, path, readers_.unread(who.account_id), readers_.ignored(who.account_id));
   };
 }
 

@@ -214,6 +214,12 @@ void render_comment(std::string& out, const Comment& c, const Tree& tree, int de
   out += "><article class=\"comment__box\"><header class=\"comment__meta\">";
   append_author(out, c);
   if (c.author_supporter) out += " <span class=\"comment__supporter\">Supporter</span>";
+  // Without JavaScript, Follow opens the reader's profile, whose Follow (or Ignore) button returns here; the
+  // script replaces it with a button that follows in place.
+  if (c.author_id)
+    out += " <a class=\"comment__follow-link\" href=\"/readers/" + std::to_string(*c.author_id) + "?return_to=" +
+           percent_encode("/comments/" + std::to_string(c.parent_id.value_or(c.id)) + "#comment-" + id) +
+           "#follow\">Follow</a>";
   out += " <a class=\"comment__time\" href=\"#comment-" + id + "\"><time datetime=\"" + format_rfc3339(c.created_at) +
          "\">";
   append_html_escaped(out, format_local(c.created_at, tree.where, "d MMM yyyy HH:mm"));
@@ -287,8 +293,8 @@ PageRenderer::PageRenderer(SiteSettings site, const ArticleService& articles)
 
 PageRenderer::~PageRenderer() = default;
 
-std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path,
-                                   int64_t unread) const {
+std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread,
+                                   const std::vector<int64_t>& ignored) const {
   mus::data d;
   // Every way in or out returns the reader to the page they were on (the sign-in and registration pages
   // themselves return home); signing out of a page that needs a session lands on the front page.
@@ -310,6 +316,11 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     d.set("is_staff", mus::data(is_staff(who.role)));
     d.set("is_admin", mus::data(who.role == Role::admin));
     d.set("is_editor", mus::data(who.role == Role::editor || who.role == Role::admin));
+    if (!ignored.empty()) {
+      std::string ids;
+      for (int64_t id : ignored) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+      d.set("ignored_css", "/readers/ignored.css?ids=" + ids);
+    }
   }
   if (slot == "reader") return impl_->render(who.signed_in() ? "reader_signed_in" : "reader_anonymous", d);
   if (slot == "appeal") {  // the appeal form posts with the reader's CSRF token; anonymous readers need none
@@ -688,6 +699,10 @@ std::string PageRenderer::reader_page(const ReaderPage& p, const std::vector<Sec
   d.set("followed", mus::data(p.profile.followed_by_viewer));
   d.set("ignoring", mus::data(p.ignoring));
   d.set("csrf_token", p.csrf_token);
+  if (!p.return_to.empty()) {
+    d.set("return_to", p.return_to);
+    d.set("return_q", percent_encode(p.return_to));
+  }
   d.set("has_comments", mus::data(!p.comments.empty()));
   d.set("comments_html", render_cards(p.comments, site_.locality));
   if (p.next_url) d.set("next_url", *p.next_url);

@@ -58,7 +58,9 @@ class PageRenderer {
                                   const std::vector<Section>& sections) const;
   // The HTML for a per-reader slot (reader, conversation) of the page at path, for this principal.
   // unread: the reader's unread notifications, shown in the masthead.
-  std::string fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread = 0) const;
+  // ignored: the signed-in reader's ignored readers, whose comments fold without JavaScript (a stylesheet).
+  std::string fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread = 0,
+                       const std::vector<int64_t>& ignored = {}) const;
 
   // A comment shown outside its conversation: on a profile, in the feed, in notifications, in the queue.
   struct CommentCard {
@@ -76,6 +78,7 @@ class PageRenderer {
     bool self = false;
     bool ignoring = false;
     std::string csrf_token;
+    std::string return_to;  // where Follow and Ignore lead back to (the comment they were chosen from); empty: here
     std::vector<CommentCard> comments;
     std::optional<std::string> next_url;
   };

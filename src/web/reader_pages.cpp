@@ -28,6 +28,8 @@ Response ReaderPages::reader(RequestContext& ctx) {
   page.signed_in = viewer > 0;
   page.self = viewer == *id;
   page.csrf_token = ctx.principal.csrf_token;
+  if (auto back = ctx.query_value("return_to")) page.return_to = safe_return_to(*back);
+  if (page.return_to == "/") page.return_to.clear();
   if (viewer > 0 && !page.self)
     for (int64_t ignored : readers_.ignored(viewer)) page.ignoring = page.ignoring || ignored == *id;
   auto comments = readers_.comments_of(*id, query_id(ctx, "before"), kCardsPerPage);
@@ -37,12 +39,38 @@ Response ReaderPages::reader(RequestContext& ctx) {
   return html_page(ctx, http::status::ok, renderer_.reader_page(page, articles_.sections()));
 }
 
+Response ReaderPages::ignored_css(RequestContext& ctx) {
+  // Public and the same for every reader who ignores the same readers: the ids are the whole input.
+  std::string css;
+  std::string_view ids = ctx.query_value("ids").value_or("");
+  for (int n = 0; !ids.empty() && n < 1000; ++n) {
+    auto comma = ids.find(',');
+    auto one = ids.substr(0, comma);
+    ids = comma == std::string_view::npos ? std::string_view() : ids.substr(comma + 1);
+    int64_t id = 0;
+    auto [end, ec] = std::from_chars(one.data(), one.data() + one.size(), id);
+    if (ec != std::errc() || end != one.data() + one.size() || id <= 0) throw not_found("The stylesheet");
+    // With JavaScript the script folds these comments itself, with a button that opens one (app.js).
+    std::string sel =
+        "html:not(.js) .comment[data-author-id=\"" + std::to_string(id) + "\"]:not(:target) > .comment__box";
+    css += sel + " > :not(.comment__meta) { display: none; }\n";
+    css += sel +
+           "::after { content: \"You ignore this reader. Select the comment's time to read it.\"; "
+           "color: var(--ink-soft); font: italic 0.875rem/1.4 var(--sans); }\n";
+  }
+  auto r = Response::text(http::status::ok, std::move(css), "text/css; charset=utf-8");
+  r.headers.set(http::field::cache_control, "public, max-age=31536000, immutable");
+  return r;
+}
+
 Response ReaderPages::follow_submit(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The reader");
   std::string back = "/readers/" + std::to_string(*id);
   auto form = form_of(ctx);
   readers_.follow(ctx.principal.account_id, *id, on_field(form));
+  // Chosen from a comment: back to it (its folding or Following state then shows there).
+  if (auto to = field(form, "return_to"); !to.empty()) back = safe_return_to(to);
   return see_other(back);
 }
 
@@ -52,6 +80,8 @@ Response ReaderPages::ignore_submit(RequestContext& ctx) {
   std::string back = "/readers/" + std::to_string(*id);
   auto form = form_of(ctx);
   readers_.ignore(ctx.principal.account_id, *id, on_field(form));
+  // Chosen from a comment: back to it (its folding or Following state then shows there).
+  if (auto to = field(form, "return_to"); !to.empty()) back = safe_return_to(to);
   return see_other(back);
 }
 

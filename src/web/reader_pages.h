@@ -12,7 +12,10 @@ class ReaderPages : public PageKit {
  public:
   explicit ReaderPages(const PageKit& kit) : PageKit(kit) {}
 
-  Response reader(RequestContext& ctx);         // GET /readers/{id}?before=
+  Response reader(RequestContext& ctx);  // GET /readers/{id}?before=
+  // GET /readers/ignored.css?ids=1,2: folds those readers' comments for a reader without JavaScript (the
+  // masthead links it for a reader who ignores anybody); a comment opens when its time link is followed.
+  Response ignored_css(RequestContext& ctx);
   Response follow_submit(RequestContext& ctx);  // POST /readers/{id}/follow (on=1|0)
   Response ignore_submit(RequestContext& ctx);  // POST /readers/{id}/ignore (on=1|0)
   Response following(RequestContext& ctx);      // GET /following?before=: comments by readers I follow

@@ -79,6 +79,13 @@ TEST_F(ForumTest, MentionsNotifyTheNamedReaderOnce) {
   auto c = post(bo, s, "Well put, @analimasouza. Mail bo@anal.example, or `@BoStern` in code; @BoStern myself.");
   EXPECT_EQ(kinds_about(ana, c), (std::vector<std::string>{"mention"}));
   EXPECT_TRUE(kinds_about(bo, c).empty());
+  // On the page the mention links to the named reader's profile; code and the address stay text.
+  auto thread = get(port(), "/comments/" + std::to_string(c));
+  EXPECT_NE(thread.body.find("Well put, <a rel=\"nofollow ugc noopener\" href=\"/readers/" + std::to_string(ana.id) +
+                             "\">@analimasouza</a>."),
+            std::string::npos)
+      << thread.body;
+  EXPECT_NE(thread.body.find("<code>@BoStern</code>"), std::string::npos);
   // A reply that also mentions the parent's author is one notification: the reply.
   auto ana_comment = post(ana, s, "Ana's opinion.");
   auto reply = post(bo, s, "@Ana.Lima-Souza I disagree.", ana_comment);
@@ -86,6 +93,9 @@ TEST_F(ForumTest, MentionsNotifyTheNamedReaderOnce) {
   // Unknown handles are ignored.
   auto nobody = post(bo, s, "@NoSuchReaderAtAll hello");
   EXPECT_TRUE(kinds_about(ana, nobody).empty());
+  EXPECT_NE(get(port(), "/comments/" + std::to_string(nobody)).body.find("<p>@NoSuchReaderAtAll hello</p>"),
+            std::string::npos)
+      << "a name nobody goes by is no link";
 }
 
 TEST_F(ForumTest, IgnoredReadersCollapseAndDoNotNotify) {
@@ -710,4 +720,55 @@ TEST(DemoForum, TheDemoShowsALivingForum) {
   auto top = get(server.port(), url + "?sort=top").body;
   EXPECT_NE(top.find("aria-current=\"true\">Most recommended</a>"), std::string::npos);
   EXPECT_EQ(top.find("aria-current=\"true\">Newest</a>"), std::string::npos);
+}
+
+// Without JavaScript: Follow from a comment leads to the author's profile and back to the comment, and an
+// ignored reader's comments fold (a stylesheet the masthead links, the same for everyone ignoring the same
+// readers), each one opening when its time link is followed.
+TEST_F(ForumTest, FollowFromACommentAndIgnoredCommentsFoldWithoutJavaScript) {
+  auto ana = reader("Folding Ana");
+  auto bo = reader("Folded Bo");
+  auto s = slug();
+  auto top = post(ana, s, "A top comment by Ana.");
+  auto reply = post(bo, s, "Bo replies.", top);
+  std::string bo_id = std::to_string(bo.id);
+  std::string back = "/comments/" + std::to_string(top) + "#comment-" + std::to_string(reply);
+  auto thread = get(port(), "/comments/" + std::to_string(top));
+  EXPECT_NE(thread.body.find("<a class=\"comment__follow-link\" href=\"/readers/" + bo_id +
+                             "?return_to=" + percent_encode(back) + "#follow\">Follow</a>"),
+            std::string::npos);
+
+  // The profile opened from there: its buttons carry the way back, and following returns to the comment.
+  auto profile = request(
+      port(), {"GET", "/readers/" + bo_id + "?return_to=" + percent_encode(back), {}, {{"Cookie", ana.cookie}}});
+  EXPECT_NE(profile.body.find("<input type=\"hidden\" name=\"return_to\" value=\"" + html_escape(back) + "\">"),
+            std::string::npos);
+  auto followed = ana.form("/readers/" + bo_id + "/follow", "on=1&return_to=" + percent_encode(back));
+  EXPECT_EQ(followed.status, 303);
+  EXPECT_EQ(followed.header("location"), back);
+  EXPECT_EQ(ana.form("/readers/" + bo_id + "/follow", "on=0&return_to=" + percent_encode("//evil.example/"))
+                .header("location"),
+            "/");
+  EXPECT_EQ(ana.form("/readers/" + bo_id + "/follow", "on=1").header("location"), "/readers/" + bo_id);
+
+  // Ignoring from there returns to the comment too; the masthead then links the folding stylesheet.
+  EXPECT_EQ(request(port(), {"GET", "/", {}, {{"Cookie", ana.cookie}}}).body.find("ignored.css"), std::string::npos);
+  EXPECT_EQ(ana.form("/readers/" + bo_id + "/ignore", "on=1&return_to=" + percent_encode(back)).header("location"),
+            back);
+  auto page = request(port(), {"GET", "/comments/" + std::to_string(top), {}, {{"Cookie", ana.cookie}}});
+  std::string sheet = "/readers/ignored.css?ids=" + bo_id;
+  EXPECT_NE(page.body.find("<link rel=\"stylesheet\" href=\"" + sheet + "\">"), std::string::npos);
+  auto css = get(port(), sheet);
+  ASSERT_EQ(css.status, 200);
+  EXPECT_EQ(css.header("content-type"), "text/css; charset=utf-8");
+  EXPECT_NE(css.body.find("html:not(.js) .comment[data-author-id=\"" + bo_id +
+                          "\"]:not(:target) > .comment__box > :not(.comment__meta) { display: none; }"),
+            std::string::npos);
+  EXPECT_NE(css.body.find("You ignore this reader."), std::string::npos);
+  EXPECT_EQ(get(port(), "/readers/ignored.css?ids=1,x").status, 404);
+  EXPECT_EQ(get(port(), "/readers/ignored.css?ids=1,,2").status, 404);
+  // Nobody else's masthead links it.
+  EXPECT_EQ(request(port(), {"GET", "/", {}, {{"Cookie", bo.cookie}}}).body.find("ignored.css"), std::string::npos);
+  EXPECT_EQ(ana.form("/readers/" + bo_id + "/ignore", "on=0").status, 303);
+  EXPECT_EQ(request(port(), {"GET", "/", {}, {{"Cookie", ana.cookie}}}).body.find("ignored.css"), std::string::npos);
 }

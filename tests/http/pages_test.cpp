@@ -29,7 +29,8 @@ std::string urlencode(std::string_view s) {
 }
 
 HttpResult put_json(uint16_t port, const std::string& target, const std::string& body, const std::string& token) {
-  return request(port, {"PUT", target, body, {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  return request(port,
+                 {"PUT", target, body, {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
 }
 
 }  // namespace
@@ -57,7 +58,8 @@ TEST(Pages, EveryPageLinksThePublicationsPagesAndEachOneAnswers) {
   EXPECT_NE(privacy.body.find("This notice says what The Tribune keeps about you"), std::string::npos);
   // A section cannot take a page's address.
   auto token = server.app().tokens().create("pages", "editor").token;
-  auto shadow = request(port, {"POST", "/api/v1/articles",
+  auto shadow = request(port, {"POST",
+                               "/api/v1/articles",
                                R"({"title":"A piece","authors":["Ann Writer"],"section":"Privacy","body":"Text."})",
                                {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
   EXPECT_EQ(shadow.status, 422);
@@ -97,9 +99,8 @@ TEST(Pages, AnEditorReplacesAPageFromTheDeskWithoutJavaScript) {
 
   // Saved: the page shows it at once (the cached copy is dropped), with its date.
   auto body = "We are a *small* newsroom.\n\n<script>alert(1)</script>\n\n## Staff\n\nTwo editors.";
-  auto saved = editor.form("/desk/pages/about", "version=0&title=" + urlencode("About The Tribune") +
-                                                    "&description=" + urlencode("Who we are.") + "&body=" +
-                                                    urlencode(body));
+  auto saved = editor.form("/desk/pages/about", "version=0&title=" + urlencode("About The Tribune") + "&description=" +
+                                                    urlencode("Who we are.") + "&body=" + urlencode(body));
   EXPECT_EQ(saved.status, 303);
   EXPECT_EQ(saved.header("location"), "/desk/pages?saved=about");
   auto about = get(port, "/about");
@@ -124,7 +125,9 @@ TEST(Pages, AnEditorReplacesAPageFromTheDeskWithoutJavaScript) {
   EXPECT_NE(get(port, "/about").body.find("Mine after all."), std::string::npos);
 
   // A form without the CSRF token is refused; a reader's post is forbidden; an unknown page is not found.
-  auto forged = request(port, {"POST", "/desk/pages/about", "version=2&title=X&body=Y",
+  auto forged = request(port, {"POST",
+                               "/desk/pages/about",
+                               "version=2&title=X&body=Y",
                                {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", editor.cookie}}});
   EXPECT_EQ(forged.status, 403);
   EXPECT_EQ(reader.form("/desk/pages/about", "version=2&title=X&body=Y").status, 403);

@@ -65,6 +65,7 @@ class FaultyStore final : public Store {
   void delete_account(int64_t account_id) override { guard(StoreRole::accounts, "delete_account", [&] { inner_->delete_account(account_id); }); }
   void set_role(int64_t account_id, Role role) override { guard(StoreRole::accounts, "set_role", [&] { inner_->set_role(account_id, role); }); }
   std::vector<Account> list_accounts(int64_t after_id, int limit) override { return guard(StoreRole::accounts, "list_accounts", [&] { return inner_->list_accounts(after_id, limit); }); }
+  std::optional<int64_t> find_mentioned(const std::string& handle, int64_t article_id) override { return guard(StoreRole::accounts, "find_mentioned", [&] { return inner_->find_mentioned(handle, article_id); }); }
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override { return guard(StoreRole::accounts, "comments_by_author", [&] { return inner_->comments_by_author(account_id, limit); }); }
   ReaderRecords reader_records(int64_t account_id) override { return guard(StoreRole::accounts, "reader_records", [&] { return inner_->reader_records(account_id); }); }
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override { guard(StoreRole::accounts, "create_email_token", [&] { inner_->create_email_token(account_id, token, mail); }); }

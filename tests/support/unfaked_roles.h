@@ -33,6 +33,7 @@ class UnfakedAccountStore : public AccountStore {
   void delete_account(int64_t) override { throw std::logic_error("not faked: AccountStore::delete_account"); }
   void set_role(int64_t, Role) override { throw std::logic_error("not faked: AccountStore::set_role"); }
   std::vector<Account> list_accounts(int64_t, int) override { throw std::logic_error("not faked: AccountStore::list_accounts"); }
+  std::optional<int64_t> find_mentioned(const std::string&, int64_t) override { throw std::logic_error("not faked: AccountStore::find_mentioned"); }
   std::vector<Comment> comments_by_author(int64_t, int) override { throw std::logic_error("not faked: AccountStore::comments_by_author"); }
   ReaderRecords reader_records(int64_t) override { throw std::logic_error("not faked: AccountStore::reader_records"); }
   void create_email_token(int64_t, const EmailToken&, const OutboxMail&) override { throw std::logic_error("not faked: AccountStore::create_email_token"); }

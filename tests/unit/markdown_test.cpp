@@ -42,3 +42,22 @@ TEST(Markdown, ReaderImagesBecomeLinks) {
   EXPECT_NE(render_markdown("![x](https://example.org/x.png)").find("<img"), std::string::npos)
       << "articles keep images";
 }
+
+TEST(Markdown, MentionsLinkToTheReadersTheyNameOutsideCodeAndLinks) {
+  std::vector<std::string> asked;
+  auto url_for = [&](const std::string& handle) -> std::string {
+    asked.push_back(handle);
+    return handle == "nobody" ? std::string() : "/readers/" + handle;
+  };
+  MarkdownOptions o{.tables = false, .ugc_links = true, .mention_url = url_for};
+  EXPECT_EQ(
+      render_markdown("As @Ana.Lima. said, and @nobody too", o),
+      "<p>As <a rel=\"nofollow ugc noopener\" href=\"/readers/analima\">@Ana.Lima</a>. said, and @nobody too</p>\n");
+  EXPECT_EQ(render_markdown("`@code` and [@linked](https://x.example) and mail ana@example.org", o).find("/readers/"),
+            std::string::npos);
+  EXPECT_EQ(render_markdown("**@bold** and *x*@tail", o),
+            "<p><strong><a rel=\"nofollow ugc noopener\" href=\"/readers/bold\">@bold</a></strong> and "
+            "<em>x</em><a rel=\"nofollow ugc noopener\" href=\"/readers/tail\">@tail</a></p>\n");
+  EXPECT_EQ(render_markdown("<script>@x</script> @<b>", o).find("<script>"), std::string::npos);
+  EXPECT_EQ(render_markdown("no mentions here", o), "<p>no mentions here</p>\n");
+}

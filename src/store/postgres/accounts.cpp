@@ -166,6 +166,17 @@ std::vector<Account> PostgresStore::list_accounts(int64_t after_id, int limit) {
   });
 }
 
+std::optional<int64_t> PostgresStore::find_mentioned(const std::string& handle, int64_t article_id) {
+  return db_.read([&](Connection& db) -> std::optional<int64_t> {
+    auto r = db.query(
+        "SELECT a.id FROM accounts a WHERE a.handle = $1 ORDER BY EXISTS (SELECT 1 FROM comments x WHERE "
+        "x.author_id = a.id AND x.article_id = $2) DESC, a.id LIMIT 1",
+        {handle, article_id});
+    if (r.empty()) return std::nullopt;
+    return r.front().int64(0);
+  });
+}
+
 std::vector<Comment> PostgresStore::comments_by_author(int64_t account_id, int limit) {
   return db_.read([&](Connection& db) {
     std::vector<Comment> out;

@@ -175,6 +175,7 @@ class PostgresStore final : public Store {
   void delete_account(int64_t id) override;
   void set_role(int64_t id, Role role) override;
   std::vector<Account> list_accounts(int64_t after_id, int limit) override;
+  std::optional<int64_t> find_mentioned(const std::string& handle, int64_t article_id) override;
   std::vector<Comment> comments_by_author(int64_t account_id, int limit) override;
   ReaderRecords reader_records(int64_t account_id) override;
   void create_email_token(int64_t account_id, const EmailToken& token, const OutboxMail& mail) override;

@@ -58,6 +58,9 @@ class AccountStore {
   virtual void set_role(int64_t account_id, Role role) = 0;
   // Accounts by id ascending, after_id exclusive.
   virtual std::vector<Account> list_accounts(int64_t after_id, int limit) = 0;
+  // The reader an @mention of this handle names in the article's conversation: of the readers whose name folds
+  // to it, one who has commented on the article, else the oldest account (the rule add_comment records).
+  virtual std::optional<int64_t> find_mentioned(const std::string& handle, int64_t article_id) = 0;
   // Every comment the account wrote, oldest first (data export).
   virtual std::vector<Comment> comments_by_author(int64_t account_id, int limit) = 0;
   // Every follow, ignore, reaction, report and notification of the reader (their data export), oldest first.

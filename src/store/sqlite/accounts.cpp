@@ -191,6 +191,17 @@ std::vector<Account> SqliteStore::list_accounts(int64_t after_id, int limit) {
   });
 }
 
+std::optional<int64_t> SqliteStore::find_mentioned(const std::string& handle, int64_t article_id) {
+  return readers_.with([&](Db& db) -> std::optional<int64_t> {
+    auto& st = db.prepare(
+        "SELECT a.id FROM accounts a WHERE a.handle = ?1 ORDER BY EXISTS (SELECT 1 FROM comments x WHERE "
+        "x.author_id = a.id AND x.article_id = ?2) DESC, a.id LIMIT 1");
+    st.bind(1, handle).bind(2, article_id);
+    if (!st.step()) return std::nullopt;
+    return st.int64(0);
+  });
+}
+
 std::vector<Comment> SqliteStore::comments_by_author(int64_t account_id, int limit) {
   return readers_.with([&](Db& db) {
     std::vector<Comment> out;

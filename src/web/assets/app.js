@@ -2,6 +2,8 @@
 // and signing in from an article page happen in place: no reload, and the masthead shows the reader at once.
 (function () {
   "use strict";
+  // Styles meant for pages without JavaScript (readers/ignored.css) step aside.
+  document.documentElement.classList.add("js");
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -351,6 +353,8 @@
     var meta = li.querySelector(":scope > .comment__box > .comment__meta");
     if (!meta || li.getAttribute("data-decorated")) return;
     li.setAttribute("data-decorated", "1");
+    var link = meta.querySelector(".comment__follow-link");  // the page's way without JavaScript
+    if (link) link.remove();
     if (author && author !== myId()) {
       var follow = el("button", { "class": "comment__follow", type: "button", "data-follow": author,
                                   "aria-pressed": followed[author] ? "true" : "false" },
