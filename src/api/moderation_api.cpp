@@ -108,6 +108,18 @@ Response ModerationApi::sanction(RequestContext& ctx) {
   return no_content();
 }
 
+Response ModerationApi::revisions(RequestContext& ctx) {
+  auto v = moderation_.versions(path_id(ctx, "id", "The comment"));
+  auto comment = comment_json(v.comment);
+  comment["status"] = to_string(v.comment.status);
+  comment["body"] = v.comment.body_markdown;  // moderators compare the texts as written
+  json::array earlier;
+  for (const auto& r : v.earlier)
+    earlier.push_back({{"body", r.body_markdown}, {"written_at", format_rfc3339(r.written_at)}});
+  return json_response(http::status::ok,
+                       json::object{{"comment", std::move(comment)}, {"revisions", std::move(earlier)}});
+}
+
 Response ModerationApi::history(RequestContext& ctx) {
   auto h = moderation_.history(path_id(ctx, "id", "The account"));
   json::array comments, log;

@@ -30,6 +30,8 @@ class ModerationApi {
   // POST /api/v1/moderation/accounts/{id}/sanctions {action: warn|premoderate|release|note, reason} -> 204
   Response sanction(RequestContext& ctx);
   // GET /api/v1/moderation/accounts/{id}/history -> {account, comments, log}
+  // GET /api/v1/moderation/comments/{id}/revisions -> {comment, revisions: [{body, written_at}]}, oldest first
+  Response revisions(RequestContext& ctx);
   Response history(RequestContext& ctx);
   // GET /api/v1/moderation/log?before=ID&action=NAME&reader=ID&limit=N -> {entries, next_before}
   //   entry: {id, actor_id, actor, action (the code), action_label (words for people), comment_id, account_id,

@@ -151,6 +151,7 @@ Router App::build_routes() {
   r.add(verb::post, "/api/v1/moderation/accounts/{id}/suspension", Access::staff(), [&moderation](RequestContext& c) { return moderation.suspend(c); });
   r.add(verb::post, "/api/v1/moderation/decisions", Access::staff(), [&moderation](RequestContext& c) { return moderation.decide_many(c); });
   r.add(verb::post, "/api/v1/moderation/accounts/{id}/sanctions", Access::staff(), [&moderation](RequestContext& c) { return moderation.sanction(c); });
+  r.add(verb::get, "/api/v1/moderation/comments/{id}/revisions", Access::staff(), [&moderation](RequestContext& c) { return moderation.revisions(c); });
   r.add(verb::get, "/api/v1/moderation/accounts/{id}/history", Access::staff(), [&moderation](RequestContext& c) { return moderation.history(c); });
   r.add(verb::get, "/api/v1/moderation/log", Access::staff(), [&moderation](RequestContext& c) { return moderation.log(c); });
   r.add(verb::post, "/api/v1/me/warning/acknowledge", Access::session(), [&moderation](RequestContext& c) { return moderation.acknowledge_warning(c); });
@@ -258,6 +259,7 @@ Router App::build_routes() {
   r.add(verb::post, "/moderation/accounts/{id}/ban", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.ban_submit(c); });
   r.add(verb::post, "/moderation/decisions", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.decisions_submit(c); });
   r.add(verb::post, "/moderation/accounts/{id}/sanctions", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.sanction_submit(c); });
+  r.add(verb::get, "/moderation/comments/{id}/versions", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.comment_versions(c); });
   r.add(verb::get, "/moderation/readers/{id}", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.reader_history(c); });
   r.add(verb::get, "/moderation/log", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log(c); });
   r.add(verb::get, "/moderation/log.csv", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log_csv(c); });

@@ -110,6 +110,12 @@ void ModerationService::sanction(int64_t moderator_id, int64_t account_id, const
   store_.sanction(account_id, moderator_id, action, trim(reason));
 }
 
+ModerationService::Versions ModerationService::versions(int64_t comment_id) {
+  auto c = comment_store_.find_comment(comment_id);
+  if (!c) throw not_found("The comment");
+  return {std::move(*c), comment_store_.comment_revisions(comment_id)};
+}
+
 ModerationService::History ModerationService::history(int64_t account_id, int limit) {
   auto account = accounts_store_.find_account(account_id);
   if (!account) throw not_found("The account");

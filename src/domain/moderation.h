@@ -90,6 +90,13 @@ class ModerationService {
     std::vector<LogEntry> log;
   };
   History history(int64_t account_id, int limit = 200);
+  // An edited comment's texts, for moderators: the comment (any status) and its earlier texts, oldest first.
+  // Errors: not_found.
+  struct Versions {
+    Comment comment;
+    std::vector<CommentRevision> earlier;
+  };
+  Versions versions(int64_t comment_id);
   std::vector<LogEntry> log(const LogQuery& q) { return audit_.audit_log(q); }
   // Admin acts that no store method logs by itself (role changes, API tokens).
   void audit(std::optional<int64_t> actor_id, const std::string& action, std::optional<int64_t> account_id,

@@ -87,6 +87,12 @@ struct Recipient {
   std::string kind;  // reply, followed_comment, mention, moderation
 };
 
+// An earlier text of an edited comment, as it read from written_at until the next edit (moderators see them).
+struct CommentRevision {
+  std::string body_markdown;
+  TimePoint written_at{};
+};
+
 struct SavedComment {
   Comment comment;
   std::vector<Recipient> notified;

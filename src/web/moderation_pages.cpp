@@ -200,7 +200,8 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
                              {"selected", refusal && std::ranges::find(refusal->ids, id) != refusal->ids.end()},
                              {"decision_error", refused_here(decision_form)},
                              {"reason", typed(decision_form, "reason")},
-                             {"author", nullptr}};
+                             {"author", nullptr},
+                             {"edited", item.comment.edited_at.has_value()}};
     if (item.comment.author_id) {
       std::string author = std::to_string(*item.comment.author_id);
       // Staff cannot be banned (the ban would be refused): no button, and the reason why.
@@ -306,6 +307,33 @@ Response ModerationPages::sanction_submit(RequestContext& ctx) {
     return history_page(ctx, *id, status_for(e.kind()), &refusal);
   }
   return see_other("/moderation/readers/" + std::to_string(*id) + "?done=" + percent_encode(action));
+}
+
+Response ModerationPages::comment_versions(RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The comment");
+  auto v = moderation_.versions(*id);
+  const Comment& c = v.comment;
+  boost::json::array versions;
+  for (size_t i = 0; i < v.earlier.size(); ++i)
+    versions.push_back({{"label", i == 0 ? std::string("As first posted") : "Edit " + std::to_string(i)},
+                        {"when", short_time(v.earlier[i].written_at)},
+                        {"body", v.earlier[i].body_markdown}});
+  versions.push_back({{"label", v.earlier.empty() ? std::string("As posted (never edited)") : std::string("Now")},
+                      {"when", short_time(c.edited_at.value_or(c.created_at))},
+                      {"body", c.body_markdown}});
+  auto article = articles_.find_by_id(c.article_id);
+  boost::json::object view{
+      {"id", std::to_string(c.id)},
+      {"author", c.author_id ? c.author_name : std::string("Deleted reader")},
+      {"author_id", c.author_id ? boost::json::value(std::to_string(*c.author_id)) : nullptr},
+      {"status", std::string(to_string(c.status))},
+      {"article_title", article ? article->title : std::string()},
+      {"comment_url", c.status == CommentStatus::published ? boost::json::value(comment_link(c)) : nullptr},
+      {"versions", std::move(versions)}};
+  return html_page(ctx, http::status::ok,
+                   renderer_.page_from("moderation_versions", view, "Versions of comment " + std::to_string(c.id),
+                                       articles_.sections()));
 }
 
 Response ModerationPages::reader_history(RequestContext& ctx) {

@@ -18,6 +18,7 @@ class ModerationPages : public PageKit {
   Response decisions_submit(RequestContext& ctx);    // POST /moderation/decisions (bulk: ids, decision, reason)
   Response ban_submit(RequestContext& ctx);          // POST /moderation/accounts/{id}/ban (until? reason; lift=1)
   Response sanction_submit(RequestContext& ctx);     // POST /moderation/accounts/{id}/sanctions (action, reason)
+  Response comment_versions(RequestContext& ctx);    // GET /moderation/comments/{id}/versions
   Response reader_history(RequestContext& ctx);      // GET /moderation/readers/{id}
   Response audit_log(RequestContext& ctx);           // GET /moderation/log?action&reader&before
   Response audit_log_csv(RequestContext& ctx);       // GET /moderation/log.csv

@@ -538,6 +538,27 @@ TEST_F(CommentsTest, ReportEditAndDeleteWorkFromThePage) {
   EXPECT_NE(queue.find("1 report: Abusive or hateful. Reporters\u2019 notes: \u201cname-calling\u201d"),
             std::string::npos)
       << "in words";
+  // The edit history: moderators see every text the comment had (from the queue card), readers do not.
+  EXPECT_NE(queue.find("<a class=\"card__history\" href=\"/moderation/comments/" + id +
+                       "/versions\">Edited: every version</a>"),
+            std::string::npos);
+  ASSERT_EQ(author.form("/comments/" + id + "/edit", "body=Words+I+changed+%3Cagain%3E.").status, 303);
+  auto revisions = json::parse(mod.call("GET", "/api/v1/moderation/comments/" + id + "/revisions").body);
+  auto earlier = revisions.at("revisions").as_array();
+  ASSERT_EQ(earlier.size(), 2u);
+  EXPECT_EQ(earlier[0].at("body").as_string(), "Words I may want to change.");
+  EXPECT_EQ(earlier[1].at("body").as_string(), "Words I changed.");
+  EXPECT_EQ(revisions.at("comment").at("body").as_string(), "Words I changed <again>.");
+  EXPECT_EQ(other.call("GET", "/api/v1/moderation/comments/" + id + "/revisions").status, 403);
+  EXPECT_EQ(author.call("GET", "/moderation/comments/" + id + "/versions").status, 403);
+  auto versions = mod.call("GET", "/moderation/comments/" + id + "/versions");
+  ASSERT_EQ(versions.status, 200);
+  auto first = versions.body.find("As first posted");
+  auto second = versions.body.find("Edit 1");
+  auto now = versions.body.find("Now <span");
+  EXPECT_TRUE(first != std::string::npos && second > first && now > second && now != std::string::npos);
+  EXPECT_NE(versions.body.find("Words I changed &lt;again&gt;."), std::string::npos) << "text, escaped";
+  EXPECT_EQ(mod.call("GET", "/moderation/comments/99999999/versions").status, 404);
   // The author deletes it from the page: back to the conversation, and it is gone.
   auto deleted = author.form("/comments/" + id + "/delete", "");
   EXPECT_EQ(deleted.status, 303);

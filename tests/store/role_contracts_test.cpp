@@ -161,6 +161,19 @@ TEST_P(StoreContract, CommentsAreCountedOnTheirArticleAndParentAndLeaveTheCounts
   EXPECT_EQ(store_->find_comment(top.id)->reply_count, 0);
   EXPECT_EQ(store_->count_comments(article.id), 1);
   EXPECT_FALSE(store_->edit_comment(reply.id, "Again.", "<p>Again.</p>", kT0 + 2h)) << "only a published comment";
+  // Every edit keeps the text it replaced, dated when that text was written; a refused edit keeps nothing.
+  auto revisions = store_->comment_revisions(reply.id);
+  ASSERT_EQ(revisions.size(), 1u);
+  EXPECT_EQ(revisions[0].body_markdown, "Reply.");
+  EXPECT_EQ(revisions[0].written_at, store_->find_comment(reply.id)->created_at);
+  EXPECT_TRUE(store_->edit_comment(top.id, "Top, once.", "<p>Top, once.</p>", kT0 + 1h));
+  EXPECT_TRUE(store_->edit_comment(top.id, "Top, twice.", "<p>Top, twice.</p>", kT0 + 2h));
+  auto top_revisions = store_->comment_revisions(top.id);
+  ASSERT_EQ(top_revisions.size(), 2u);
+  EXPECT_EQ(top_revisions[0].body_markdown, "Top.");
+  EXPECT_EQ(top_revisions[1].body_markdown, "Top, once.");
+  EXPECT_EQ(top_revisions[1].written_at, kT0 + 1h);
+  EXPECT_TRUE(store_->comment_revisions(held.id).empty());
 
   EXPECT_TRUE(store_->delete_comment(top.id));
   EXPECT_FALSE(store_->delete_comment(top.id)) << "deleted once";
@@ -168,7 +181,6 @@ TEST_P(StoreContract, CommentsAreCountedOnTheirArticleAndParentAndLeaveTheCounts
   EXPECT_EQ(store_->find_article("a-piece")->comment_count, 0);
   auto listed = store_->list_comments(CommentQuery{article.id, std::nullopt, CommentSort::newest, std::nullopt, 50});
   EXPECT_TRUE(listed.comments.empty());
-  (void)held;
 }
 
 TEST_P(StoreContract, ReactionsReportsAndPicksAreIdempotentPerReader) {

@@ -101,6 +101,7 @@ class FaultyStore final : public Store {
   int64_t count_comments(int64_t article_id) override { return guard(StoreRole::comments, "count_comments", [&] { return inner_->count_comments(article_id); }); }
   std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) override { return guard(StoreRole::comments, "comments_since", [&] { return inner_->comments_since(article_id, after_id, limit); }); }
   bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at, bool hold) override { return guard(StoreRole::comments, "edit_comment", [&] { return inner_->edit_comment(id, markdown, html, edited_at, hold); }); }
+  std::vector<CommentRevision> comment_revisions(int64_t comment_id) override { return guard(StoreRole::comments, "comment_revisions", [&] { return inner_->comment_revisions(comment_id); }); }
   bool delete_comment(int64_t id) override { return guard(StoreRole::comments, "delete_comment", [&] { return inner_->delete_comment(id); }); }
   int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) override { return guard(StoreRole::comments, "set_reaction", [&] { return inner_->set_reaction(comment_id, account_id, kind, on); }); }
   std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id, const std::vector<int64_t>& comment_ids) override { return guard(StoreRole::comments, "reactions_by", [&] { return inner_->reactions_by(account_id, comment_ids); }); }

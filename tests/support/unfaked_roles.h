@@ -85,6 +85,7 @@ class UnfakedCommentStore : public CommentStore {
   int64_t count_comments(int64_t) override { throw std::logic_error("not faked: CommentStore::count_comments"); }
   std::vector<Comment> comments_since(int64_t, int64_t, int) override { throw std::logic_error("not faked: CommentStore::comments_since"); }
   bool edit_comment(int64_t, const std::string&, const std::string&, TimePoint, bool) override { throw std::logic_error("not faked: CommentStore::edit_comment"); }
+  std::vector<CommentRevision> comment_revisions(int64_t) override { throw std::logic_error("not faked: CommentStore::comment_revisions"); }
   bool delete_comment(int64_t) override { throw std::logic_error("not faked: CommentStore::delete_comment"); }
   int64_t set_reaction(int64_t, int64_t, const std::string&, bool) override { throw std::logic_error("not faked: CommentStore::set_reaction"); }
   std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t, const std::vector<int64_t>&) override { throw std::logic_error("not faked: CommentStore::reactions_by"); }

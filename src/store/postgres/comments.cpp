@@ -138,6 +138,14 @@ std::vector<Comment> PostgresStore::list_thread_replies(const std::vector<int64_
 bool PostgresStore::edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
                                  bool hold) {
   return write([&](Connection& db) {
+    // The text being replaced becomes a revision; the row lock orders two edits of one comment.
+    auto kept = db.query(
+        "WITH old AS (SELECT id, body_markdown, coalesce(edited_at, created_at) AS t FROM comments "
+        "WHERE id = $1 AND status = 'published' FOR UPDATE) "
+        "INSERT INTO comment_revisions (comment_id, body_markdown, written_at) "
+        "SELECT id, body_markdown, t FROM old RETURNING comment_id",
+        {id});
+    if (kept.empty()) return false;
     auto r = db.query(
         "UPDATE comments SET body_markdown = $2, body_html = $3, edited_at = $4, status = $5 "
         "WHERE id = $1 AND status = 'published' RETURNING article_id, parent_id",
@@ -147,6 +155,16 @@ bool PostgresStore::edit_comment(int64_t id, const std::string& markdown, const 
       recount(db, r.front().int64(0), r.front().is_null(1) ? std::nullopt : std::optional<int64_t>(r.front().int64(1)),
               -1);
     return true;
+  });
+}
+
+std::vector<CommentRevision> PostgresStore::comment_revisions(int64_t comment_id) {
+  return db_.read([&](Connection& db) {
+    std::vector<CommentRevision> out;
+    for (auto row : db.query(
+             "SELECT body_markdown, written_at FROM comment_revisions WHERE comment_id = $1 ORDER BY id", {comment_id}))
+      out.push_back({row.text(0), seconds_at(row, 1)});
+    return out;
   });
 }
 

@@ -45,9 +45,12 @@ class CommentStore {
   virtual std::vector<Comment> comments_since(int64_t article_id, int64_t after_id, int limit) = 0;
   // Replaces a published comment's body and marks it edited; with hold, the edited comment also goes back to
   // pending (out of its article's and parent's counts, into the moderation queue) until a moderator decides.
-  // One transaction. False when the comment is not published (deleted or taken down meanwhile).
+  // One transaction, which also keeps the text it replaces as a revision. False when the comment is not
+  // published (deleted or taken down meanwhile).
   virtual bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
                             bool hold = false) = 0;
+  // The texts an edited comment had before its current one, oldest first (empty: never edited).
+  virtual std::vector<CommentRevision> comment_revisions(int64_t comment_id) = 0;
   // Marks a published comment deleted and takes it out of its article's and parent's counts (one
   // transaction). False when it was not published.
   virtual bool delete_comment(int64_t id) = 0;

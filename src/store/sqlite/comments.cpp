@@ -151,6 +151,11 @@ bool SqliteStore::edit_comment(int64_t id, const std::string& markdown, const st
   writer_.run([&](Db& db) {
     auto counted = published_counts(db, id);
     if (!counted) return;
+    db.prepare(
+          "INSERT INTO comment_revisions (comment_id, body_markdown, written_at) SELECT id, body_markdown, "
+          "coalesce(edited_at, created_at) FROM comments WHERE id = ?1")
+        .bind(1, id)
+        .run();
     db.prepare("UPDATE comments SET body_markdown = ?2, body_html = ?3, edited_at = ?4, status = ?5 WHERE id = ?1")
         .bind(1, id)
         .bind(2, markdown)
@@ -162,6 +167,16 @@ bool SqliteStore::edit_comment(int64_t id, const std::string& markdown, const st
     edited = true;
   });
   return edited;
+}
+
+std::vector<CommentRevision> SqliteStore::comment_revisions(int64_t comment_id) {
+  return readers_.with([&](Db& db) {
+    std::vector<CommentRevision> out;
+    auto& st = db.prepare("SELECT body_markdown, written_at FROM comment_revisions WHERE comment_id = ?1 ORDER BY id");
+    st.bind(1, comment_id);
+    while (st.step()) out.push_back({st.text(0), TimePoint(std::chrono::seconds(st.int64(1)))});
+    return out;
+  });
 }
 
 bool SqliteStore::delete_comment(int64_t id) {

@@ -131,6 +131,7 @@ class SqliteStore final : public Store {
   std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override;
   bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
                     bool hold) override;
+  std::vector<CommentRevision> comment_revisions(int64_t comment_id) override;
   bool delete_comment(int64_t id) override;
   int64_t set_reaction(int64_t comment_id, int64_t account_id, const std::string& kind, bool on) override;
   std::vector<std::pair<int64_t, std::string>> reactions_by(int64_t account_id,

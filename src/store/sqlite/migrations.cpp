@@ -346,6 +346,16 @@ CREATE TABLE pages (
   version INTEGER NOT NULL DEFAULT 1
 ) WITHOUT ROWID;
 )sql"},
+      // An edited comment's earlier texts, for moderators.
+      {16, R"sql(
+CREATE TABLE comment_revisions (
+  id INTEGER PRIMARY KEY,
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  body_markdown TEXT NOT NULL,
+  written_at INTEGER NOT NULL
+);
+CREATE INDEX comment_revisions_by_comment ON comment_revisions (comment_id, id);
+)sql"},
   };
   return steps;
 }
