@@ -8,6 +8,7 @@
 //   - no href or src whose scheme, as a browser reads it (entities decoded, leading blanks and tabs/newlines
 //     dropped, any case), is javascript:, vbscript:, file:, or data: other than data:image/{png,gif,jpeg,webp};
 //   - comments (ugc_links): no <img> (images become links), and every link starts <a rel="nofollow ugc noopener";
+//     @mentions become links to a reader's address (mention_url), never inside another link or code;
 //   - the output is valid UTF-8 (the renderer passes CMARK_OPT_VALIDATE_UTF8).
 // cmark-gfm is Debian's shared library, built without coverage instrumentation: libFuzzer sees the branches
 // of this checker (which tags, attributes and schemes came out) but not cmark's own, so this target mostly
@@ -156,8 +157,12 @@ void check_html(std::string_view html, bool ugc) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view markdown(reinterpret_cast<const char*>(data), size);
-  // As comments are rendered (domain/comments.cpp) and as articles are (domain/articles.cpp).
-  check_html(render_markdown(markdown, {.tables = false, .ugc_links = true}), true);
+  // As comments are rendered (domain/comments.cpp: every @mention but "@nobody" names a reader, so its text
+  // node is split around a link) and as articles are (domain/articles.cpp).
+  auto mention_url = [](const std::string& handle) {
+    return handle == "nobody" ? std::string() : "/readers/" + handle;
+  };
+  check_html(render_markdown(markdown, {.tables = false, .ugc_links = true, .mention_url = mention_url}), true);
   check_html(render_markdown(markdown), false);
   return 0;
 }

@@ -19,6 +19,8 @@ std::optional<MentionSpan> mention_at(std::string_view text, size_t i) {
   while (end < text.size() && end - i <= 64 &&
          (word_byte(static_cast<unsigned char>(text[end])) || text[end] == '.' || text[end] == '-'))
     ++end;
+  // The length cap may stop inside a character: a link must not split one (its bytes would straddle </a>).
+  while (end > i + 1 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   while (end > i + 1 && (text[end - 1] == '.' || text[end - 1] == '-')) --end;
   auto handle = mention_handle(text.substr(i + 1, end - i - 1));
   if (handle.empty()) return std::nullopt;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/text.h"
+
 using namespace tribune;
 
 TEST(Markdown, RendersCommonMarkAndGfm) {
@@ -60,4 +62,16 @@ TEST(Markdown, MentionsLinkToTheReadersTheyNameOutsideCodeAndLinks) {
             "<em>x</em><a rel=\"nofollow ugc noopener\" href=\"/readers/tail\">@tail</a></p>\n");
   EXPECT_EQ(render_markdown("<script>@x</script> @<b>", o).find("<script>"), std::string::npos);
   EXPECT_EQ(render_markdown("no mentions here", o), "<p>no mentions here</p>\n");
+}
+
+TEST(Markdown, AMentionCutAtItsLengthLimitNeverSplitsACharacter) {
+  // Found by fuzz/markdown_fuzz.cpp: a handle longer than the 64-byte limit, of two-byte characters, was cut
+  // between the two bytes of one, leaving half a character on each side of </a>.
+  MarkdownOptions o{
+      .tables = false, .ugc_links = true, .mention_url = [](const std::string&) { return std::string("/r"); }};
+  std::string name = "@a";
+  for (int i = 0; i < 40; ++i) name += "\xc3\xa9";  // é
+  auto html = render_markdown(name, o);
+  EXPECT_TRUE(is_valid_utf8(html)) << html;
+  EXPECT_NE(html.find("</a>\xc3\xa9"), std::string::npos) << "the cut falls between two characters";
 }
