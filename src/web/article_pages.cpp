@@ -138,7 +138,6 @@ Response ArticlePages::robots(RequestContext&) {
       "Disallow: /moderation\n"
       "Disallow: /admin\n"
       "Disallow: /signin\n"
-      "Disallow: /register\n"
       "Disallow: /comments/\n"
       "\n"
       "Sitemap: " +

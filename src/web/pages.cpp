@@ -595,7 +595,9 @@ std::string PageRenderer::account_form(const AccountForm& f, const std::vector<S
                                            " to join the conversation under every article, follow other readers "
                                            "and see their replies."
                                      : "Sign in to " + site_.name + " to comment, follow readers and see your replies.";
-  args.noindex = true;
+  // Registration is a page people search for ("join the X conversation"); signing in is not.
+  args.noindex = !f.register_form;
+  if (f.register_form) args.canonical = absolute(site_, "/register");
   args.body_class = "page--account";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("account_form", d));
 }

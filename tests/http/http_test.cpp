@@ -439,8 +439,16 @@ TEST_F(HttpTest, RobotsDescriptionsAndTheFooterHelpReadersAndSearchEngines) {
   EXPECT_NE(robots.body.find("Sitemap: http://127.0.0.1:" + std::to_string(port()) + "/sitemap.xml"),
             std::string::npos);
   EXPECT_NE(robots.body.find("Disallow: /account"), std::string::npos);
-  EXPECT_NE(get(port(), "/register").body.find("<meta name=\"description\" content=\"Register with"),
-            std::string::npos);
+  auto register_page = get(port(), "/register?return_to=/opinion").body;
+  EXPECT_NE(register_page.find("<meta name=\"description\" content=\"Register with"), std::string::npos);
+  // Registration is for search engines to find (one address, whatever the return_to); signing in is not.
+  EXPECT_EQ(register_page.find("noindex"), std::string::npos);
+  EXPECT_NE(
+      register_page.find("<link rel=\"canonical\" href=\"http://127.0.0.1:" + std::to_string(port()) + "/register\">"),
+      std::string::npos);
+  EXPECT_EQ(robots.body.find("Disallow: /register"), std::string::npos);
+  EXPECT_NE(robots.body.find("Disallow: /signin"), std::string::npos);
+  EXPECT_NE(get(port(), "/signin").body.find("noindex"), std::string::npos);
   auto support = get(port(), "/support").body;
   EXPECT_NE(support.find("<meta name=\"description\" content=\"Support"), std::string::npos);
   EXPECT_NE(get(port(), "/").body.find("<a href=\"/support\">Support"), std::string::npos) << "the footer links it";
