@@ -271,6 +271,38 @@ test("Follow next to another reader's name: pressed, remembered after a reload, 
   }
 });
 
+test("without JavaScript, Follow by a comment leads to the author's profile and back to the comment", { timeout: TEST_MS }, async () => {
+  const boComment = await postAs(bo, "Bo says something worth following.");
+  const plain = await openPage({ as: ana, javaScriptEnabled: false, reducedMotion: "reduce" });
+  try {
+    const { page } = plain;
+    await goto(page, article.url);
+    const item = page.locator(`#comment-${boComment.id}`);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === `/readers/${bo.account.id}`, { waitUntil: "load" }),
+      item.locator(".comment__meta").getByRole("link", { name: "Follow", exact: true }).click(),
+    ]);
+    const actions = page.locator(".profile__actions");
+    const already = await actions.getByRole("button", { name: "Following", exact: true }).count();
+    if (already) {   // an earlier test left Ana following Bo
+      await setFollow(ana, bo, false);
+      await page.reload();
+    }
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === `/comments/${boComment.id}`, { waitUntil: "load" }),
+      actions.getByRole("button", { name: "Follow", exact: true }).click(),
+    ]);
+    assert.equal(new URL(page.url()).hash, `#comment-${boComment.id}`, "back at the comment Follow was chosen from");
+    await page.locator(`#comment-${boComment.id}`).waitFor();
+    const { json } = await api(ana, "GET", `/api/v1/readers/${bo.account.id}`);
+    assert.equal(json.reader.followed, true, JSON.stringify(json.reader));
+    await settle(page);
+    assert.deepEqual(plain.problems, []);
+  } finally {
+    await plain.context.close();
+  }
+});
+
 test("a reply and an @mention count up Ana's badge live; /notifications lists them, and seen is read", { timeout: TEST_MS }, async () => {
   const a = await openPage({ as: ana });
   try {
@@ -381,6 +413,19 @@ test("Ana ignores Bo from his profile without JavaScript; his comments fold away
     assert.match(await page.locator(".profile__note").first().innerText(), /^You ignore this reader/);
     await settle(page);
     assert.deepEqual(plain.problems, []);
+
+    // Still without JavaScript, his comments fold on the article (the masthead's stylesheet), each one
+    // opening when its time link is followed.
+    await goto(page, article.url);
+    const item = page.locator(`#comment-${boComment.id} > .comment__box`);
+    assert.equal(await item.locator(".comment__body").isVisible(), false, "folded without JavaScript");
+    assert.equal(await item.locator(".comment__author").isVisible(), true, "its author's name still shows");
+    assert.match(await item.evaluate((box) => getComputedStyle(box, "::after").content), /You ignore this reader/);
+    assert.equal(await page.locator(`#comment-${anaFirst.id} > .comment__box > .comment__body`).isVisible(), true,
+      "others stay open");
+    await item.locator(".comment__time").click();
+    await item.locator(".comment__body").waitFor({ state: "visible" });
+    assert.equal((await item.locator(".comment__body").innerText()).trim(), "A comment by Bo that Ana will not want to read.");
   } finally {
     await plain.context.close();
   }
