@@ -1,4 +1,4 @@
-// axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on every page a reader, a signed-in reader and staff can
+// axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA), and no sideways scrolling, on every page a reader, a signed-in reader and staff can
 // reach, at 1280 and 390 px, in the light and the dark colour scheme: zero violations. The demo publication
 // (with its living forum) gives every page real content: threads, picks, a held comment, a supporter.
 //
@@ -64,7 +64,12 @@ async function violations(context, path) {
       const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
       return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
     }, TAGS);
-    return found.map((v) => `${v.id} (${v.help}) at ${v.nodes.join(", ")}`);
+    const lines = found.map((v) => `${v.id} (${v.help}) at ${v.nodes.join(", ")}`);
+    // WCAG 1.4.10 (reflow), which axe cannot see: nothing scrolls sideways on a phone.
+    const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+    if (scrollWidth > clientWidth) lines.push(`reflow: the page scrolls sideways (${scrollWidth} > ${clientWidth} px)`);
+    return lines;
   } finally {
     await page.close();
   }
