@@ -90,7 +90,18 @@ TEST_F(TwoNodes, SessionsCommentsCachesAndNotificationsCrossNodes) {
           .status,
       200);
   EXPECT_TRUE(live_on_b.wait_for("comment.removed", std::chrono::seconds(1)));
-  EXPECT_EQ(get(b_->port(), listing).body.find("Posted on node A."), std::string::npos);
+  // It has a reply, so B's readers keep its place as a tombstone ("removed by a moderator"), the reply under it.
+  EXPECT_TRUE(live_on_b.wait_for("\"status\":\"removed\"", std::chrono::seconds(1))) << live_on_b.text();
+  auto listed = get(b_->port(), listing);
+  EXPECT_EQ(listed.body.find("Posted on node A."), std::string::npos);
+  auto top = json::parse(listed.body).at("comments").as_array();
+  bool tombstone = false;
+  for (auto& c : top)
+    if (c.at("id").as_int64() == parent) tombstone = c.at("status") == "removed" && c.at("author").is_null();
+  EXPECT_TRUE(tombstone) << listed.body;
+  auto page = get(b_->port(), "/comments/" + std::to_string(parent));
+  EXPECT_NE(page.body.find("This comment was removed by a moderator."), std::string::npos);
+  EXPECT_NE(page.body.find("Bo replies from node B."), std::string::npos);
 }
 
 TEST_F(TwoNodes, AMessageTooLargeForNotifyIsRefusedAndTheChannelStillWorks) {
