@@ -137,6 +137,9 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - minutes{offset_minutes};
+  // Years 1000 to 9999 in UTC: what format_rfc3339 writes back as four digits (an offset can carry
+  // 0000-01-01 or 9999-12-31 across the edge).
+  if (tp < sys_days{year{1000} / 1 / 1} || tp >= sys_days{year{10000} / 1 / 1}) return std::nullopt;
   return time_point_cast<seconds>(tp);
 }
 

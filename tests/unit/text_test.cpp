@@ -40,6 +40,12 @@ TEST(Text, ParsesRfc3339WithOffsets) {
   EXPECT_FALSE(parse_rfc3339("2009-07-06T25:00:00Z"));
   EXPECT_FALSE(parse_rfc3339("2009-07-06T00:00:00"));
   EXPECT_FALSE(parse_rfc3339("2009-07-06T00:00:00Zjunk"));
+  // Only what formats back as valid RFC 3339 (four-digit years): "0-01-01T00:00:00Z" came out of year 0.
+  EXPECT_FALSE(parse_rfc3339("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("1000-01-01T00:00:00+01:00"));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59-01:00"));
+  EXPECT_EQ(format_rfc3339(*parse_rfc3339("1000-01-01T00:00:00Z")), "1000-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(*parse_rfc3339("9999-12-31T23:59:59Z")), "9999-12-31T23:59:59Z");
 }
 
 TEST(Text, FormatsRfc822ForFeeds) {
