@@ -111,7 +111,11 @@ ArticleDraft parse_article_file(std::string_view text) {
     if (colon == std::string_view::npos) throw syntax(line_no, "", "expected 'key: value'");
     std::string key = trim(line.substr(0, colon));
     std::string_view value = line.substr(colon + 1);
-    if (!seen.insert(key).second) throw syntax(line_no, key, "duplicate key");
+    // "author" is "authors" spelled for one name: giving both would silently drop one of them.
+    if (!seen.insert(key == "author" ? std::string("authors") : key).second)
+      throw syntax(line_no, key,
+                   key == "author" || key == "authors" ? "author and authors name one field: give one of them"
+                                                       : "duplicate key");
     if (key == "title")
       d.title = parse_scalar(value, line_no, key);
     else if (key == "slug")

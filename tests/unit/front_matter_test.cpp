@@ -55,4 +55,8 @@ TEST(FrontMatter, ErrorsNameTheKeyAndLine) {
   EXPECT_EQ(failure("---\ntags: [a, b\n---\n").first, "tags");
   EXPECT_NE(failure("no front matter").second.find("---"), std::string::npos);
   EXPECT_NE(failure("---\ntitle: x\n").second.find("closing"), std::string::npos);
+  // author and authors are one field: both given, the second is refused (it dropped the first unseen).
+  auto [both, why] = failure("---\nauthor: Ana Ruiz\nauthors: [Ben Ode]\n---\n");
+  EXPECT_EQ(both, "authors");
+  EXPECT_NE(why.find("give one of them"), std::string::npos) << why;
 }
