@@ -6,27 +6,13 @@
 #include <boost/json.hpp>
 
 #include "test_support.h"
+#include "util/text.h"
 
 using namespace tribune;
 using namespace tribune::testing;
 namespace json = boost::json;
 
 namespace {
-
-std::string urlencode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 HttpResult put_json(uint16_t port, const std::string& target, const std::string& body, const std::string& token) {
   return request(port,
@@ -91,7 +77,7 @@ TEST(Pages, AnEditorReplacesAPageFromTheDeskWithoutJavaScript) {
   EXPECT_NE(form.body.find("The Tribune is an opinion page"), std::string::npos) << "the default text to start from";
 
   // A save without a title is refused where the editor is looking, and keeps what they typed.
-  auto untitled = editor.form("/desk/pages/about", "version=0&title=&body=" + urlencode("Our own words."));
+  auto untitled = editor.form("/desk/pages/about", "version=0&title=&body=" + percent_encode("Our own words."));
   EXPECT_EQ(untitled.status, 422);
   EXPECT_NE(untitled.body.find("role=\"alert\""), std::string::npos);
   EXPECT_NE(untitled.body.find("Our own words."), std::string::npos);
@@ -99,8 +85,9 @@ TEST(Pages, AnEditorReplacesAPageFromTheDeskWithoutJavaScript) {
 
   // Saved: the page shows it at once (the cached copy is dropped), with its date.
   auto body = "We are a *small* newsroom.\n\n<script>alert(1)</script>\n\n## Staff\n\nTwo editors.";
-  auto saved = editor.form("/desk/pages/about", "version=0&title=" + urlencode("About The Tribune") + "&description=" +
-                                                    urlencode("Who we are.") + "&body=" + urlencode(body));
+  auto saved = editor.form("/desk/pages/about", "version=0&title=" + percent_encode("About The Tribune") +
+                                                    "&description=" + percent_encode("Who we are.") +
+                                                    "&body=" + percent_encode(body));
   EXPECT_EQ(saved.status, 303);
   EXPECT_EQ(saved.header("location"), "/desk/pages?saved=about");
   auto about = get(port, "/about");
@@ -115,13 +102,14 @@ TEST(Pages, AnEditorReplacesAPageFromTheDeskWithoutJavaScript) {
             std::string::npos);
 
   // A second editor who opened the page before that save is refused, keeping their text; nothing is lost.
-  auto late = editor.form("/desk/pages/about", "version=0&title=Late&body=" + urlencode("Someone else's words."));
+  auto late = editor.form("/desk/pages/about", "version=0&title=Late&body=" + percent_encode("Someone else's words."));
   EXPECT_EQ(late.status, 409);
   EXPECT_NE(late.body.find("Someone else saved this page since you opened it."), std::string::npos);
   EXPECT_NE(late.body.find("Someone else&#39;s words."), std::string::npos);
   EXPECT_NE(late.body.find("name=\"version\" value=\"1\""), std::string::npos) << "saving again replaces theirs";
   EXPECT_NE(get(port, "/about").body.find("We are a <em>small</em> newsroom."), std::string::npos);
-  EXPECT_EQ(editor.form("/desk/pages/about", "version=1&title=Late&body=" + urlencode("Mine after all.")).status, 303);
+  EXPECT_EQ(editor.form("/desk/pages/about", "version=1&title=Late&body=" + percent_encode("Mine after all.")).status,
+            303);
   EXPECT_NE(get(port, "/about").body.find("Mine after all."), std::string::npos);
 
   // A form without the CSRF token is refused; a reader's post is forbidden; an unknown page is not found.
