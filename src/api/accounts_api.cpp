@@ -149,7 +149,11 @@ Response AccountsApi::export_data(RequestContext& ctx) {
           {{"account_id", l.account_id}, {"display_name", l.display_name}, {"since", format_rfc3339(l.since)}});
     return out;
   };
-  json::array reactions, reports, notifications, contributions;
+  json::array revisions, reactions, reports, notifications, contributions;
+  for (const auto& r : rec.revisions)
+    revisions.push_back({{"comment_id", r.comment_id},
+                         {"body_markdown", r.body_markdown},
+                         {"written_at", format_rfc3339(r.written_at)}});
   for (const auto& r : rec.reactions)
     reactions.push_back({{"comment_id", r.comment_id}, {"kind", r.kind}, {"at", format_rfc3339(r.at)}});
   for (const auto& r : rec.reports)
@@ -175,6 +179,7 @@ Response AccountsApi::export_data(RequestContext& ctx) {
                    {"account", account_json(data.account, true)},
                    {"sessions", std::move(sessions)},
                    {"comments", std::move(comments)},
+                   {"comment_revisions", std::move(revisions)},
                    {"following", links(rec.following)},
                    {"ignoring", links(rec.ignoring)},
                    {"reactions", std::move(reactions)},

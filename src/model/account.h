@@ -158,7 +158,13 @@ struct ReaderRecords {
     TimePoint at{};
     bool read = false;
   };
+  struct Revision {  // the earlier text of one of their edited comments
+    int64_t comment_id = 0;
+    std::string body_markdown;
+    TimePoint written_at{};
+  };
   std::vector<Link> following, ignoring;
+  std::vector<Revision> revisions;
   std::vector<Reaction> reactions;
   std::vector<Report> reports;
   std::vector<Notice> notifications;

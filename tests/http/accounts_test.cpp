@@ -441,6 +441,10 @@ TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
   auto posted = r.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"My parting words."})");
   ASSERT_EQ(posted.status, 201) << posted.body;
   auto comment_id = json::parse(posted.body).at("comment").at("id").as_int64();
+  ASSERT_EQ(
+      r.call("PATCH", "/api/v1/comments/" + std::to_string(comment_id), R"({"body":"My parting words, revised."})")
+          .status,
+      200);
   // Everything else the reader did goes into the export too (it held only the account, sessions and comments).
   auto other = reader();
   ASSERT_EQ(other.register_as(unique_email(), "Other Reader", "other reader password").status, 201);
@@ -477,7 +481,9 @@ TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
   EXPECT_NE(exported.header("content-disposition").find("attachment"), std::string::npos);
   auto data = json::parse(exported.body);
   EXPECT_EQ(data.at("account").at("email").as_string(), email);
-  EXPECT_EQ(data.at("comments").at(0).at("body_markdown").as_string(), "My parting words.");
+  EXPECT_EQ(data.at("comments").at(0).at("body_markdown").as_string(), "My parting words, revised.");
+  EXPECT_EQ(data.at("comment_revisions").at(0).at("body_markdown").as_string(), "My parting words.")
+      << "the text an edit replaced is held, so it is exported";
   EXPECT_GE(data.at("sessions").as_array().size(), 1u);
   EXPECT_EQ(exported.body.find("argon2"), std::string::npos) << "no password hash in the export";
   EXPECT_EQ(data.at("following").at(0).at("display_name").as_string(), "Other Reader");

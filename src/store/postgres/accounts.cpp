@@ -204,6 +204,11 @@ ReaderRecords PostgresStore::reader_records(int64_t account_id) {
                            "created_at, comment_id",
                            {account_id}))
       out.reactions.push_back({r.int64(0), r.text(1), at(r, 2)});
+    for (auto r : db.query("SELECT r.comment_id, r.body_markdown, r.written_at FROM comment_revisions r JOIN comments "
+                           "c ON c.id = r.comment_id "
+                           "WHERE c.author_id = $1 ORDER BY r.id",
+                           {account_id}))
+      out.revisions.push_back({r.int64(0), r.text(1), at(r, 2)});
     for (auto r :
          db.query("SELECT comment_id, reason, note, created_at FROM comment_reports WHERE reporter_id = $1 ORDER BY id",
                   {account_id}))

@@ -234,6 +234,12 @@ ReaderRecords SqliteStore::reader_records(int64_t account_id) {
         "comment_id");
     re.bind(1, account_id);
     while (re.step()) out.reactions.push_back({re.int64(0), re.text(1), TimePoint(std::chrono::seconds(re.int64(2)))});
+    auto& rv = db.prepare(
+        "SELECT r.comment_id, r.body_markdown, r.written_at FROM comment_revisions r JOIN comments c ON c.id = "
+        "r.comment_id "
+        "WHERE c.author_id = ?1 ORDER BY r.id");
+    rv.bind(1, account_id);
+    while (rv.step()) out.revisions.push_back({rv.int64(0), rv.text(1), TimePoint(std::chrono::seconds(rv.int64(2)))});
     auto& rp = db.prepare(
         "SELECT comment_id, reason, note, created_at FROM comment_reports WHERE reporter_id = ?1 ORDER BY id");
     rp.bind(1, account_id);
