@@ -87,6 +87,28 @@ TEST_P(StoreContract, PagesAreSavedWithVersionsAndAStaleSaveChangesNothing) {
   EXPECT_EQ(all[1].slug, "terms");
 }
 
+TEST_P(StoreContract, OfEditorsSavingFromOneVersionAtOnceOnlyOneWins) {
+  // Four editors open a page never saved (version 0) and save at once; then four open version 1.
+  for (int64_t from : {0, 1}) {
+    std::atomic<int> saved{0}, refused{0};
+    std::vector<std::thread> editors;
+    for (int i = 0; i < 4; ++i)
+      editors.emplace_back([&, i] {
+        Page p{"contact", "Editor " + std::to_string(i), "", "Text.", "<p>Text.</p>", {}, 0};
+        try {
+          store_->save_page(p, TimePoint(std::chrono::seconds(1000 + i)), from);
+          ++saved;
+        } catch (const Error& e) {
+          if (e.code() == "edit_conflict") ++refused;
+        }
+      });
+    for (auto& t : editors) t.join();
+    EXPECT_EQ(saved.load(), 1) << "from version " << from;
+    EXPECT_EQ(refused.load(), 3) << "from version " << from;
+    EXPECT_EQ(store_->find_page("contact")->version, from + 1);
+  }
+}
+
 TEST_P(StoreContract, ListsNewestFirstWithKeysetCursors) {
   for (int i = 1; i <= 7; ++i) store_->save_article(record("a" + std::to_string(i), 1000 + (i % 3) * 10), false);
   ArticleQuery q;

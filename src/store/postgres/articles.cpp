@@ -145,17 +145,34 @@ std::vector<Section> PostgresStore::list_sections() {
 
 Page PostgresStore::save_page(const Page& page, TimePoint now, std::optional<int64_t> expected_version) {
   return write([&](Connection& db) {
-    // The row lock orders two editors' saves of a page; a first save races on the primary key instead.
-    auto current = db.query("SELECT version FROM pages WHERE slug = $1 FOR UPDATE", {page.slug});
-    int64_t version = current.empty() ? 0 : current.front().int64(0);
-    if (expected_version && *expected_version != version)
+    // The check and the write are one statement: of two editors saving from one version, whether the page
+    // existed or not, the second finds no row to write (ON CONFLICT DO NOTHING, or a version that moved on).
+    std::vector<pg::Param> args{page.slug,          page.title,     page.description,
+                                page.body_markdown, page.body_html, store_rows::secs(now)};
+    auto written = [&]() -> pg::Result {
+      if (!expected_version) {
+        return db.query(
+            "INSERT INTO pages (slug, title, description, body_markdown, body_html, updated_at, version) "
+            "VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (slug) DO UPDATE SET title = excluded.title, "
+            "description = excluded.description, body_markdown = excluded.body_markdown, "
+            "body_html = excluded.body_html, updated_at = excluded.updated_at, version = pages.version + 1 "
+            "RETURNING slug",
+            args);
+      }
+      if (*expected_version == 0) {
+        return db.query(
+            "INSERT INTO pages (slug, title, description, body_markdown, body_html, updated_at, version) "
+            "VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (slug) DO NOTHING RETURNING slug",
+            args);
+      }
+      args.emplace_back(*expected_version);
+      return db.query(
+          "UPDATE pages SET title = $2, description = $3, body_markdown = $4, body_html = $5, updated_at = $6, "
+          "version = version + 1 WHERE slug = $1 AND version = $7 RETURNING slug",
+          args);
+    }();
+    if (written.empty())
       throw Error(ErrorKind::conflict, "edit_conflict", "Someone else saved this page since you opened it.");
-    db.query(
-        "INSERT INTO pages (slug, title, description, body_markdown, body_html, updated_at, version) "
-        "VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (slug) DO UPDATE SET title = excluded.title, "
-        "description = excluded.description, body_markdown = excluded.body_markdown, "
-        "body_html = excluded.body_html, updated_at = excluded.updated_at, version = pages.version + 1",
-        {page.slug, page.title, page.description, page.body_markdown, page.body_html, store_rows::secs(now)});
     db.query(kBumpContentVersion);
     auto r = db.query("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages WHERE slug = $1", {page.slug});
     return store_rows::read_page(r.front());

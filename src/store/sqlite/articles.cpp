@@ -167,6 +167,8 @@ std::vector<Section> SqliteStore::list_sections() {
 }
 
 Page SqliteStore::save_page(const Page& page, TimePoint now, std::optional<int64_t> expected_version) {
+  Page saved;
+  // One writer: the version check, the write and the read back see no other save in between.
   writer_.run([&](Db& db) {
     auto& current = db.prepare("SELECT version FROM pages WHERE slug = ?1");
     current.bind(1, page.slug);
@@ -187,10 +189,13 @@ Page SqliteStore::save_page(const Page& page, TimePoint now, std::optional<int64
         .bind(6, store_rows::secs(now))
         .run();
     db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    auto& back = db.prepare("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages WHERE slug = ?1");
+    back.bind(1, page.slug);
+    back.step();
+    saved = store_rows::read_page(back);
+    back.reset();
   });
-  auto saved = find_page(page.slug);
-  if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved page could not be read back.");
-  return *saved;
+  return saved;
 }
 
 std::optional<Page> SqliteStore::find_page(std::string_view slug) {
