@@ -94,6 +94,13 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
   articles_->set_site_name(config_.site.name);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   articles_->on_page([this](const Page&) { cache_.invalidate_all(); });
+  // A section made before the publication's own pages took these addresses is no longer reachable there.
+  for (const auto& section : articles_->sections())
+    if (is_standard_page(section.slug))
+      spdlog::warn(
+          "section \"{}\": /{} is now the publication's page of that name, so the section's listing is "
+          "not reachable; move its articles to another section",
+          section.name, section.slug);
   tokens_ = std::make_unique<TokenService>(*store_, *store_);
   accounts_ = std::make_unique<AccountService>(*store_, *store_, *store_, limiter_, SessionPolicy{}, PasswordPolicy{},
                                                config_.account_limits);

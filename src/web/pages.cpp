@@ -701,10 +701,12 @@ std::string PageRenderer::reader_page(const ReaderPage& p, const std::vector<Sec
   d.set("followed", mus::data(p.profile.followed_by_viewer));
   d.set("ignoring", mus::data(p.ignoring));
   d.set("csrf_token", p.csrf_token);
-  if (!p.return_to.empty()) {
-    d.set("return_to", p.return_to);
-    d.set("return_q", percent_encode(p.return_to));
-  }
+  if (!p.return_to.empty()) d.set("return_to", p.return_to);
+  // Sign in, then back to this profile's Follow button, which still knows the comment to return to: the
+  // inner address is encoded twice, so that its "#comment-N" survives the sign-in page's decoding.
+  d.set("signin_return_q",
+        percent_encode("/readers/" + std::to_string(p.profile.id) +
+                       (p.return_to.empty() ? "" : "?return_to=" + percent_encode(p.return_to)) + "#follow"));
   d.set("has_comments", mus::data(!p.comments.empty()));
   d.set("comments_html", render_cards(p.comments, site_.locality));
   if (p.next_url) d.set("next_url", *p.next_url);

@@ -28,7 +28,9 @@ Response ReaderPages::reader(RequestContext& ctx) {
   page.signed_in = viewer > 0;
   page.self = viewer == *id;
   page.csrf_token = ctx.principal.csrf_token;
-  if (auto back = ctx.query_value("return_to")) page.return_to = safe_return_to(*back);
+  // Only a comment's address ("Back to the comment"): the profile is not a redirector to any page of the site.
+  if (auto back = ctx.query_value("return_to"); back && back->starts_with("/comments/"))
+    page.return_to = safe_return_to(*back);
   if (page.return_to == "/") page.return_to.clear();
   if (viewer > 0 && !page.self)
     for (int64_t ignored : readers_.ignored(viewer)) page.ignoring = page.ignoring || ignored == *id;
@@ -69,7 +71,7 @@ Response ReaderPages::follow_submit(RequestContext& ctx) {
   std::string back = "/readers/" + std::to_string(*id);
   auto form = form_of(ctx);
   readers_.follow(ctx.principal.account_id, *id, on_field(form));
-  // Chosen from a comment: back to it (its folding or Following state then shows there).
+  // Chosen from a comment: back to it.
   if (auto to = field(form, "return_to"); !to.empty()) back = safe_return_to(to);
   return see_other(back);
 }
@@ -80,8 +82,9 @@ Response ReaderPages::ignore_submit(RequestContext& ctx) {
   std::string back = "/readers/" + std::to_string(*id);
   auto form = form_of(ctx);
   readers_.ignore(ctx.principal.account_id, *id, on_field(form));
-  // Chosen from a comment: back to it (its folding or Following state then shows there).
-  if (auto to = field(form, "return_to"); !to.empty()) back = safe_return_to(to);
+  // Chosen from a comment: back to its thread, but not to the comment itself, which would then be the page's
+  // target and open (the fold opens a comment that is its page's target).
+  if (auto to = field(form, "return_to"); !to.empty()) back = safe_return_to(to.substr(0, to.find('#')));
   return see_other(back);
 }
 

@@ -743,6 +743,15 @@ TEST_F(ForumTest, FollowFromACommentAndIgnoredCommentsFoldWithoutJavaScript) {
       port(), {"GET", "/readers/" + bo_id + "?return_to=" + percent_encode(back), {}, {{"Cookie", ana.cookie}}});
   EXPECT_NE(profile.body.find("<input type=\"hidden\" name=\"return_to\" value=\"" + html_escape(back) + "\">"),
             std::string::npos);
+  // Signed out, the profile's Sign in comes back to its Follow button, still knowing the comment.
+  auto anonymous = get(port(), "/readers/" + bo_id + "?return_to=" + percent_encode(back));
+  EXPECT_NE(anonymous.body.find("/signin?return_to=" +
+                                percent_encode("/readers/" + bo_id + "?return_to=" + percent_encode(back) + "#follow")),
+            std::string::npos);
+  // The profile sends readers back to comments only: it is no redirector to any other page.
+  EXPECT_EQ(request(port(), {"GET", "/readers/" + bo_id + "?return_to=%2Faccount", {}, {{"Cookie", ana.cookie}}})
+                .body.find("Back to the comment"),
+            std::string::npos);
   auto followed = ana.form("/readers/" + bo_id + "/follow", "on=1&return_to=" + percent_encode(back));
   EXPECT_EQ(followed.status, 303);
   EXPECT_EQ(followed.header("location"), back);
@@ -751,10 +760,11 @@ TEST_F(ForumTest, FollowFromACommentAndIgnoredCommentsFoldWithoutJavaScript) {
             "/");
   EXPECT_EQ(ana.form("/readers/" + bo_id + "/follow", "on=1").header("location"), "/readers/" + bo_id);
 
-  // Ignoring from there returns to the comment too; the masthead then links the folding stylesheet.
+  // Ignoring from there returns to the thread, not to the comment (as the page's target it would stay open);
+  // the masthead then links the folding stylesheet.
   EXPECT_EQ(request(port(), {"GET", "/", {}, {{"Cookie", ana.cookie}}}).body.find("ignored.css"), std::string::npos);
   EXPECT_EQ(ana.form("/readers/" + bo_id + "/ignore", "on=1&return_to=" + percent_encode(back)).header("location"),
-            back);
+            "/comments/" + std::to_string(top));
   auto page = request(port(), {"GET", "/comments/" + std::to_string(top), {}, {{"Cookie", ana.cookie}}});
   std::string sheet = "/readers/ignored.css?ids=" + bo_id;
   EXPECT_NE(page.body.find("<link rel=\"stylesheet\" href=\"" + sheet + "\">"), std::string::npos);
