@@ -27,6 +27,7 @@ void App::start_background() {
     std::optional<TimePoint> next_due;
     auto next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
     auto next_training = std::chrono::steady_clock::now();
+    auto next_sweep = std::chrono::steady_clock::now();
     std::unique_lock lock(bg_mu_);
     while (!bg_stop_) {
       lock.unlock();
@@ -65,6 +66,16 @@ void App::start_background() {
           spdlog::warn("notification mail failed: {}", e.what());
         } catch (...) {
           spdlog::error("notification mail failed: unknown exception");
+        }
+      }
+      if (std::chrono::steady_clock::now() >= next_sweep) {
+        next_sweep = std::chrono::steady_clock::now() + std::chrono::hours(1);
+        try {
+          limiter_.sweep();
+        } catch (const std::exception& e) {
+          spdlog::warn("rate limits: sweeping old windows failed: {}", e.what());
+        } catch (...) {
+          spdlog::error("rate limits: sweeping old windows failed: unknown exception");
         }
       }
       lock.lock();

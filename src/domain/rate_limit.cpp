@@ -52,6 +52,17 @@ void RateLimiter::hit_in_memory(const std::string& key, Limit limit) {
   ++w.count;
 }
 
+void RateLimiter::sweep() {
+  if (store_) {
+    auto since_epoch =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    store_->rate_sweep(since_epoch - std::chrono::hours(24));
+  }
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu_);
+  std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start > std::chrono::hours(24); });
+}
+
 void RateLimiter::reset(const std::string& key) {
   if (store_) store_->rate_reset(key);
   std::lock_guard lock(mu_);

@@ -30,6 +30,9 @@ class RateLimiter {
   void hit(const std::vector<Hit>& hits);
   // Clears a key (a successful sign-in clears its failures).
   void reset(const std::string& key);
+  // Forgets windows older than a day, in memory and in the shared store (the background thread calls it
+  // hourly): no limit is longer, and the keys name addresses and accounts.
+  void sweep();
   // Counts in this store when it shares windows between nodes (Store::rate_hit); else in memory.
   void share_through(RateCounters* counters) { store_ = counters; }
 

@@ -330,4 +330,10 @@ TEST_P(StoreContract, RateWindowsCountAcrossProcessesOrDeferToTheProcess) {
   EXPECT_EQ((*many)[1].count, 1);
   store_->rate_reset("login:192.0.2.1");
   EXPECT_EQ(store_->rate_hit("login:192.0.2.1", 60s)->count, 1);
+  // A sweep forgets windows that started before its cutoff, and only those.
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  store_->rate_sweep(now - 1h);
+  EXPECT_EQ(store_->rate_hit("login:192.0.2.2", 60s)->count, 2) << "a window of this minute stays";
+  store_->rate_sweep(now + 1h);
+  EXPECT_EQ(store_->rate_hit("login:192.0.2.2", 60s)->count, 1) << "swept, it starts afresh";
 }

@@ -137,6 +137,7 @@ class FaultyStore final : public Store {
   std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) override { return guard(StoreRole::rate, "rate_hit", [&] { return inner_->rate_hit(key, window); }); }
   std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override { return guard(StoreRole::rate, "rate_hits", [&] { return inner_->rate_hits(keys); }); }
   void rate_reset(const std::string& key) override { guard(StoreRole::rate, "rate_reset", [&] { inner_->rate_reset(key); }); }
+  void rate_sweep(std::chrono::milliseconds before) override { guard(StoreRole::rate, "rate_sweep", [&] { inner_->rate_sweep(before); }); }
   void set_follow(int64_t follower_id, int64_t followed_id, bool on) override { guard(StoreRole::social, "set_follow", [&] { inner_->set_follow(follower_id, followed_id, on); }); }
   bool follows(int64_t follower_id, int64_t followed_id) override { return guard(StoreRole::social, "follows", [&] { return inner_->follows(follower_id, followed_id); }); }
   FollowCounts follow_counts(int64_t account_id) override { return guard(StoreRole::social, "follow_counts", [&] { return inner_->follow_counts(account_id); }); }

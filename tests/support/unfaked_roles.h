@@ -141,6 +141,7 @@ class UnfakedRateCounters : public RateCounters {
   std::optional<RateWindow> rate_hit(const std::string&, std::chrono::milliseconds) override { throw std::logic_error("not faked: RateCounters::rate_hit"); }
   std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>&) override { throw std::logic_error("not faked: RateCounters::rate_hits"); }
   void rate_reset(const std::string&) override { throw std::logic_error("not faked: RateCounters::rate_reset"); }
+  void rate_sweep(std::chrono::milliseconds) override { throw std::logic_error("not faked: RateCounters::rate_sweep"); }
 };
 
 class UnfakedSocialStore : public SocialStore {

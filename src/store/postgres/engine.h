@@ -274,13 +274,13 @@ class PostgresStore final : public Store {
   std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) override;
   std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override;
   void rate_reset(const std::string& key) override;
+  void rate_sweep(std::chrono::milliseconds before) override;
 
  private:
   static constexpr const char* kChannel = "tribune_events";
   std::string url_;
   pg::Database db_;
   std::atomic<int64_t> writes_{0};
-  std::atomic<int64_t> rate_hits_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;
 };

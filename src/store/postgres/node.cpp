@@ -75,12 +75,11 @@ std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vecto
     for (auto row : c.query(sql, ps))
       out.at(static_cast<size_t>(row.int64(0))) = RateWindow{row.int64(1), std::chrono::milliseconds(row.int64(2))};
   });
-  // Ended windows are swept now and then, by whichever node happens to count.
-  bool sweep = false;
-  for (size_t i = 0; i < keys.size(); ++i) sweep |= ++rate_hits_ % 10000 == 0;
-  if (sweep)
-    db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {now - 86400000}); });
   return out;
+}
+
+void PostgresStore::rate_sweep(std::chrono::milliseconds before) {
+  db_.read([&](Connection& c) { c.query("DELETE FROM rate_limits WHERE window_start < $1", {before.count()}); });
 }
 
 void PostgresStore::rate_reset(const std::string& key) {

@@ -47,6 +47,9 @@ class RateCounters {
     return out;
   }
   virtual void rate_reset(const std::string& key) { (void)key; }
+  // Forgets every window that started before `before` (since the Unix epoch): the keys name addresses and
+  // accounts, and are kept no longer than the limits need them.
+  virtual void rate_sweep(std::chrono::milliseconds before) { (void)before; }
 };
 
 }  // namespace tribune
