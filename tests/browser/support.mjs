@@ -161,9 +161,12 @@ export async function openPage(browser, baseUrl, { viewport = DESKTOP, javaScrip
   // An article page holds a Server-Sent Events stream open (app.js: startLive) for as long as it is shown; the
   // browser aborts it when the page navigates, reloads or closes. That abort is how the stream ends, not a
   // failure: any other end of it (a reset, a refused stream) is still reported.
+  // Likewise the page's icon, which the browser fetches on its own after 'load': a test that goes straight on
+  // to the next page aborts it.
   page.on("requestfailed", (req) => {
     const error = req.failure()?.errorText ?? "";
     if (req.resourceType() === "eventsource" && error === "net::ERR_ABORTED") return;
+    if (error === "net::ERR_ABORTED" && new URL(req.url()).pathname === "/assets/favicon.svg") return;
     problems.push(`request failed: ${req.url()} ${error}`);
   });
   trackRequests(page);
