@@ -95,12 +95,12 @@ std::optional<Page> ArticleService::find_page(std::string_view slug) const {
 }
 
 std::optional<Page> ArticleService::standard_page(std::string_view slug) const {
-  if (!is_standard_page(slug)) return std::nullopt;
+  const StandardPage* standard = find_standard_page(slug);
+  if (!standard) return std::nullopt;
   if (auto saved = store_.find_page(slug)) return saved;
   Page page;
   page.slug = std::string(slug);
-  for (const auto& p : kStandardPages)
-    if (p.slug == slug) page.title = std::string(p.title);
+  page.title = std::string(standard->title);
   auto text = embedded::file("pages/" + page.slug + ".md");
   if (!text) throw Error(ErrorKind::internal, "missing_page", "no default text for /" + page.slug);
   page.body_markdown = std::string(*text);

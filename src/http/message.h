@@ -4,7 +4,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <string_view>
 
 #include "model/account.h"
+#include "util/text.h"
 
 namespace tribune {
 
@@ -75,13 +75,7 @@ struct RequestContext {
   }
   const std::string& param(std::string_view key) const { return params.find(key)->second; }
   // The path parameter as a positive integer id; nullopt when it is not one.
-  std::optional<int64_t> id_param(std::string_view key) const {
-    const auto& raw = param(key);
-    int64_t id = 0;
-    auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-    if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) return std::nullopt;
-    return id;
-  }
+  std::optional<int64_t> id_param(std::string_view key) const { return parse_positive_id(param(key)); }
   std::string_view header(http::field f) const { return request[f]; }
 };
 

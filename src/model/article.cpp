@@ -130,8 +130,9 @@ bool is_http_url(std::string_view url) {
 
 }  // namespace
 
-bool is_standard_page(std::string_view slug) {
-  return std::ranges::any_of(kStandardPages, [&](const StandardPage& p) { return p.slug == slug; });
+const StandardPage* find_standard_page(std::string_view slug) {
+  auto it = std::ranges::find(kStandardPages, slug, &StandardPage::slug);
+  return it == std::end(kStandardPages) ? nullptr : &*it;
 }
 
 void validate_page(Page& p) {

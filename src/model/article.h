@@ -107,7 +107,11 @@ inline constexpr StandardPage kStandardPages[] = {{"about", "About us"},
                                                   {"community-guidelines", "Community guidelines"},
                                                   {"privacy", "Privacy notice"},
                                                   {"terms", "Terms of use"}};
-bool is_standard_page(std::string_view slug);
+// The standard page with this slug, or nullptr.
+const StandardPage* find_standard_page(std::string_view slug);
+inline bool is_standard_page(std::string_view slug) {
+  return find_standard_page(slug) != nullptr;
+}
 inline constexpr size_t kMaxPageBody = size_t{128} * 1024;
 
 // Checks title (required, one line), description (one line) and body (required). Throws Error(invalid).

@@ -49,6 +49,8 @@ std::string to_lower_ascii(std::string_view s);
 // Percent-encodes every byte but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~): safe in a
 // query value, a path segment and a libpq URL.
 std::string percent_encode(std::string_view s);
+// "42" -> 42: digits only, above zero; nullopt for anything else (ids in paths and queries).
+std::optional<int64_t> parse_positive_id(std::string_view s);
 
 // Lowercase hex of a byte string.
 std::string to_hex(std::string_view bytes);

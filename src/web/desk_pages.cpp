@@ -11,9 +11,8 @@ namespace tribune::web {
 namespace {
 
 std::string_view footer_title(std::string_view slug) {
-  for (const auto& p : kStandardPages)
-    if (p.slug == slug) return p.title;
-  return slug;
+  const StandardPage* page = find_standard_page(slug);
+  return page ? page->title : slug;
 }
 
 }  // namespace

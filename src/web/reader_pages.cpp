@@ -49,12 +49,11 @@ Response ReaderPages::ignored_css(RequestContext& ctx) {
     auto comma = ids.find(',');
     auto one = ids.substr(0, comma);
     ids = comma == std::string_view::npos ? std::string_view() : ids.substr(comma + 1);
-    int64_t id = 0;
-    auto [end, ec] = std::from_chars(one.data(), one.data() + one.size(), id);
-    if (ec != std::errc() || end != one.data() + one.size() || id <= 0) throw not_found("The stylesheet");
+    auto id = parse_positive_id(one);
+    if (!id) throw not_found("The stylesheet");
     // With JavaScript the script folds these comments itself, with a button that opens one (app.js).
     std::string sel =
-        "html:not(.js) .comment[data-author-id=\"" + std::to_string(id) + "\"]:not(:target) > .comment__box";
+        "html:not(.js) .comment[data-author-id=\"" + std::to_string(*id) + "\"]:not(:target) > .comment__box";
     css += sel + " > :not(.comment__meta) { display: none; }\n";
     css += sel +
            "::after { content: \"You ignore this reader. Select the comment's time to read it.\"; "
