@@ -191,11 +191,13 @@ void App::build_http() {
   moderation_pages_ = std::make_unique<web::ModerationPages>(kit, *moderation_);
   contribution_pages_ = std::make_unique<web::ContributionPages>(kit, *contributions_);
   desk_pages_ = std::make_unique<web::DeskPages>(kit);
+  token_pages_ = std::make_unique<web::TokenPages>(kit, *tokens_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
+  tokens_api_ = std::make_unique<api::TokensApi>(*tokens_);
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   pipeline_->set_html_errors(

@@ -15,6 +15,7 @@
 #include "api/contributions_api.h"
 #include "api/moderation_api.h"
 #include "api/readers_api.h"
+#include "api/tokens_api.h"
 #include "app/config.h"
 #include "domain/accounts.h"
 #include "domain/articles.h"
@@ -40,6 +41,7 @@
 #include "web/moderation_pages.h"
 #include "web/pages.h"
 #include "web/reader_pages.h"
+#include "web/token_pages.h"
 
 namespace tribune {
 
@@ -117,7 +119,9 @@ class App {
   std::unique_ptr<web::ModerationPages> moderation_pages_;
   std::unique_ptr<web::ContributionPages> contribution_pages_;
   std::unique_ptr<web::DeskPages> desk_pages_;
+  std::unique_ptr<web::TokenPages> token_pages_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
+  std::unique_ptr<api::TokensApi> tokens_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;
   std::unique_ptr<api::CommentsApi> comments_api_;
   std::unique_ptr<api::ReadersApi> readers_api_;

@@ -1,4 +1,5 @@
-// The tribune command: serve, migrate, account create, token create, article publish, store copy. Every command answers
+// The tribune command: serve, migrate, account create, token create|list|revoke, article publish, store copy. Every
+// command answers
 // --help and exits non-zero with a one-line reason on bad input.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -136,6 +137,18 @@ int main(int argc, char** argv) {
   token_create->add_option("--store", store_url, kStoreHelp);
   token_create->add_option("--name", token_name, "What the token is for")->required();
   token_create->add_option("--role", token_role, "editor, moderator or admin")->required();
+  auto* token_list =
+      token_cmd->add_subcommand("list",
+                                "List the tokens, revoked ones too: id, role, created, last used (to the "
+                                "minute), revoked, name; tab-separated, newest first.");
+  token_list->add_option("--data", data_dir, "Data directory")->required();
+  token_list->add_option("--store", store_url, kStoreHelp);
+  int64_t token_id = 0;
+  auto* token_revoke =
+      token_cmd->add_subcommand("revoke", "Revoke a token: every node refuses it from its next request on.");
+  token_revoke->add_option("--data", data_dir, "Data directory")->required();
+  token_revoke->add_option("--store", store_url, kStoreHelp);
+  token_revoke->add_option("ID", token_id, "The token's id, from token list")->required();
 
   auto* account_cmd = cli.add_subcommand("account", "Reader and staff accounts.");
   account_cmd->require_subcommand(1);
@@ -199,6 +212,21 @@ int main(int argc, char** argv) {
       App app(base_config(data_dir, "", store_url));
       auto created = app.tokens().create(token_name, token_role);
       std::cout << created.token << "\n";
+      return 0;
+    }
+    if (*token_list) {
+      App app(base_config(data_dir, "", store_url));
+      auto when = [](const std::optional<TimePoint>& t) { return t ? format_rfc3339(*t) : std::string("-"); };
+      std::cout << "id\trole\tcreated\tlast_used\trevoked\tname\n";
+      for (const auto& t : app.tokens().list())
+        std::cout << t.id << '\t' << to_string(t.role) << '\t' << format_rfc3339(t.created_at) << '\t'
+                  << when(t.last_used_at) << '\t' << when(t.revoked_at) << '\t' << t.name << '\n';
+      return 0;
+    }
+    if (*token_revoke) {
+      App app(base_config(data_dir, "", store_url));
+      app.tokens().revoke(token_id);
+      std::cout << "revoked " << token_id << "\n";
       return 0;
     }
     if (*account_create) {

@@ -44,8 +44,10 @@ Router App::build_routes() {
   auto& moderation_pages = *moderation_pages_;
   auto& contribution_pages = *contribution_pages_;
   auto& desk_pages = *desk_pages_;
+  auto& token_pages = *token_pages_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
+  auto& tokens = *tokens_api_;
   auto& comments = *comments_api_;
   auto& readers = *readers_api_;
   auto& moderation = *moderation_api_;
@@ -183,6 +185,10 @@ Router App::build_routes() {
   // GET /api/v1/admin/accounts; PUT /api/v1/admin/accounts/{id}/role {role} (admin)
   r.add(verb::get, "/api/v1/admin/accounts", Access::admins(), [&accounts](RequestContext& c) { return accounts.admin_list(c); });
   r.add(verb::put, "/api/v1/admin/accounts/{id}/role", Access::admins(), [&accounts](RequestContext& c) { return accounts.admin_set_role(c); });
+  // GET /api/v1/tokens; POST /api/v1/tokens {name, role}; DELETE /api/v1/tokens/{id} (admin)
+  r.add(verb::get, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.list(c); });
+  r.add(verb::post, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.create(c); });
+  r.add(verb::delete_, "/api/v1/tokens/{id}", Access::admins(), [&tokens](RequestContext& c) { return tokens.revoke(c); });
   // POST /api/v1/password-resets {email}; POST /api/v1/password-resets/confirm {token, password}
   r.add(verb::post, "/api/v1/password-resets", Access::anyone(), [&accounts](RequestContext& c) { return accounts.request_reset(c); });
   r.add(verb::post, "/api/v1/password-resets/confirm", Access::anyone(), [&accounts](RequestContext& c) { return accounts.confirm_reset(c); });
@@ -236,6 +242,9 @@ Router App::build_routes() {
   r.add(verb::post, "/account/{action}", Access::session(), [&account_pages](RequestContext& c) { return account_pages.account_change_submit(c); });
   r.add(verb::get, "/admin/accounts", Access::admins(), [&account_pages](RequestContext& c) { return account_pages.admin_accounts(c); });
   r.add(verb::post, "/admin/accounts/{id}/role", Access::admins(), [&account_pages](RequestContext& c) { return account_pages.admin_role_submit(c); });
+  r.add(verb::get, "/admin/tokens", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.list(c); });
+  r.add(verb::post, "/admin/tokens", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.create(c); });
+  r.add(verb::post, "/admin/tokens/{id}/revoke", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.revoke(c); });
   // Comments without JavaScript
   r.add(verb::post, "/comment", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.comment_submit(c); });
   r.add(verb::get, "/comments/{id}/reply", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.reply_form(c); });

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "model/error.h"
 
 namespace tribune {
@@ -12,7 +14,8 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
-TokenService::Created TokenService::create(const std::string& name, const std::string& role) {
+TokenService::Created TokenService::create(const std::string& name, const std::string& role,
+                                           std::optional<int64_t> actor_id) {
   auto parsed = parse_role(role);
   if (!parsed || !is_staff(*parsed))
     throw invalid_field("role", "invalid_role", "role must be editor, moderator or admin.");
@@ -22,13 +25,29 @@ TokenService::Created TokenService::create(const std::string& name, const std::s
   randombytes_buf(secret, sizeof secret);
   std::string token = "trb_" + base64url_encode(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret));
   auto record = store_.create_api_token(sha256(token), trim(name), *parsed);
-  audit_.audit(std::nullopt, "create_token", std::nullopt, record.name + " (" + role + ")");
+  audit_.audit(actor_id, "create_token", std::nullopt, record.name + " (" + role + ")");
   return {token, record};
 }
 
 std::optional<ApiToken> TokenService::authenticate(std::string_view token) const {
   if (!token.starts_with("trb_") || token.size() > 100) return std::nullopt;
-  return store_.find_api_token(sha256(token));
+  auto found = store_.find_api_token(sha256(token));
+  if (!found) return std::nullopt;
+  auto now = now_();
+  if (!found->last_used_at || now - *found->last_used_at >= kUseResolution) {
+    store_.touch_api_token(found->id, now);
+    found->last_used_at = now;
+  }
+  return found;
+}
+
+void TokenService::revoke(int64_t id, std::optional<int64_t> actor_id) {
+  auto tokens = store_.list_api_tokens();
+  auto it = std::ranges::find(tokens, id, &ApiToken::id);
+  if (it == tokens.end())
+    throw Error(ErrorKind::not_found, "not_found", "There is no API token " + std::to_string(id) + ".");
+  if (store_.revoke_api_token(id, now_()))
+    audit_.audit(actor_id, "revoke_token", std::nullopt, it->name + " (" + std::string(to_string(it->role)) + ")");
 }
 
 }  // namespace tribune

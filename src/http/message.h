@@ -57,6 +57,8 @@ struct Principal {
   bool stale_session_cookie = false;  // a cookie was sent but names no live session: clear it
 
   bool signed_in() const { return kind == Kind::session; }
+  // The person acting, for the audit log: the signed-in account; nobody for a token or no one.
+  std::optional<int64_t> actor() const { return signed_in() ? std::optional<int64_t>(account_id) : std::nullopt; }
 };
 
 // What a handler sees: the request, its decoded path parameters and query, the client address.

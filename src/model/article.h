@@ -156,6 +156,8 @@ struct ApiToken {
   std::string name;
   Role role = Role::reader;
   TimePoint created_at{};
+  std::optional<TimePoint> last_used_at;  // to the minute (see TokenService::authenticate); never: nullopt
+  std::optional<TimePoint> revoked_at;
 };
 
 }  // namespace tribune

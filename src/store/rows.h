@@ -40,6 +40,16 @@ Page read_page(const Row& r) {
   return Page{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), seconds_at(r, 5), r.int64(6)};
 }
 
+// --- API tokens (never the hash).
+inline constexpr std::string_view kTokenColumns = "id, name, role, created_at, last_used_at, revoked_at";
+template <class Row>
+ApiToken read_token(const Row& r) {
+  ApiToken t{r.int64(0), r.text(1), role_or_reader(r.text(2)), seconds_at(r, 3)};
+  if (!r.is_null(4)) t.last_used_at = seconds_at(r, 4);
+  if (!r.is_null(5)) t.revoked_at = seconds_at(r, 5);
+  return t;
+}
+
 // --- Articles: the head of an article row (a alias for articles, s for sections); the engines add authors,
 // tags and the body after these columns, each in its own way.
 #define TRIBUNE_ARTICLE_COLUMNS                                                                      \

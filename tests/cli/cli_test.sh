@@ -18,7 +18,7 @@ not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 count_articles() { sqlite3 "$WORK/data/tribune.db" 'SELECT count(*) FROM articles' 2>/dev/null || echo 0; }
 
-for cmd in "" "serve" "migrate" "token create" "article publish" "store copy"; do
+for cmd in "" "serve" "migrate" "token create" "token list" "token revoke" "article publish" "store copy"; do
   # shellcheck disable=SC2086
   check "--help for '${cmd:-tribune}'" bash -c "'$BIN' $cmd --help | grep -q Usage"
 done
@@ -80,6 +80,10 @@ check "token create prints a token" grep -qE '^trb_[A-Za-z0-9_-]{43}$' <<<"$toke
 check "token create prints the token and nothing else (scripts read it)" test "$(wc -l <<<"$token")" -eq 1
 check "the token is not stored in clear" bash -c "! grep -qa -- '$token' '$WORK/data/tribune.db'"
 check "token with a bad role is refused" bash -c "! '$BIN' token create --data '$WORK/data' --name x --role king 2>/dev/null"
+token_id=$("$BIN" token list --data "$WORK/data" | awk -F'\t' '$6 == "ci" { print $1 }')
+check "token list shows the token, never used, not revoked" bash -c "'$BIN' token list --data '$WORK/data' | grep -qP '^$token_id\teditor\t[0-9T:-]+Z\t-\t-\tci$'"
+check "token list never prints a secret" bash -c "! '$BIN' token list --data '$WORK/data' | grep -q trb_"
+check "revoking no such token is a one-line error" bash -c "'$BIN' token revoke --data '$WORK/data' 99999 2>&1 | grep -q '^tribune: There is no API token 99999'"
 check "bad --listen is refused" bash -c "'$BIN' serve --data '$WORK/data' --listen nonsense 2>&1 | grep -q 'HOST:PORT'"
 
 "$BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 > "$WORK/serve.out" 2> "$WORK/serve.err" &
@@ -93,6 +97,12 @@ done
 check "serve prints its listening line" test -n "$port"
 check "healthz answers" bash -c "curl -sf --max-time 5 http://127.0.0.1:$port/healthz | grep -q ok"
 check "the published article is served" bash -c "curl -sf --max-time 5 http://127.0.0.1:$port/opinion/2020/02/02/a-test-of-the-publishing-command | grep -q 'command line'"
+api_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/pages"; }
+check "the token opens the API" test "$(api_status)" = 200
+check "token list shows its last use" bash -c "'$BIN' token list --data '$WORK/data' | grep -qP '^$token_id\teditor\t[0-9T:-]+Z\t[0-9T:-]+Z\t-\tci$'"
+check "token revoke says so" bash -c "'$BIN' token revoke --data '$WORK/data' $token_id | grep -qx 'revoked $token_id'"
+check "the running server refuses the revoked token at once" test "$(api_status)" = 401
+check "token list shows when it was revoked" bash -c "'$BIN' token list --data '$WORK/data' | grep -qP '^$token_id\teditor\t[0-9T:-]+Z\t[0-9T:-]+Z\t[0-9T:-]+Z\tci$'"
 kill -TERM "$SERVER_PID"
 status=0
 for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done

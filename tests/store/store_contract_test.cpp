@@ -12,6 +12,11 @@
 using namespace tribune;
 using tribune::testing::TempDir;
 using namespace tribune::contract;
+using namespace std::chrono_literals;
+
+namespace {
+const TimePoint kT0{std::chrono::seconds(1700000000)};
+}  // namespace
 
 TEST_P(StoreContract, MigrationIsIdempotentAndIntegrityHolds) {
   int v = store_->schema_version();
@@ -167,6 +172,29 @@ TEST_P(StoreContract, TokensAreFoundByHashOnly) {
   ASSERT_TRUE(t);
   EXPECT_EQ(t->role, Role::editor);
   EXPECT_FALSE(store_->find_api_token(std::string(32, '\x01')));
+}
+
+TEST_P(StoreContract, RevokedTokensAreListedButFoundNoMore) {
+  std::string hash_a(32, 'a'), hash_b(32, 'b');
+  auto a = store_->create_api_token(hash_a, "importer", Role::editor);
+  auto b = store_->create_api_token(hash_b, "moderation bot", Role::moderator);
+  store_->touch_api_token(a.id, kT0 + 1h);
+  EXPECT_EQ(store_->find_api_token(hash_a)->last_used_at, kT0 + 1h);
+  EXPECT_FALSE(store_->find_api_token(hash_b)->last_used_at);
+
+  EXPECT_TRUE(store_->revoke_api_token(a.id, kT0 + 2h));
+  EXPECT_FALSE(store_->revoke_api_token(a.id, kT0 + 3h)) << "already revoked";
+  EXPECT_FALSE(store_->revoke_api_token(b.id + 100, kT0 + 3h)) << "no such token";
+  EXPECT_FALSE(store_->find_api_token(hash_a));
+  EXPECT_TRUE(store_->find_api_token(hash_b));
+
+  auto all = store_->list_api_tokens();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "moderation bot") << "newest first";
+  EXPECT_FALSE(all[0].revoked_at);
+  EXPECT_EQ(all[1].name, "importer");
+  EXPECT_EQ(all[1].revoked_at, kT0 + 2h) << "the first revocation's time stays";
+  EXPECT_EQ(all[1].last_used_at, kT0 + 1h);
 }
 
 TEST_P(StoreContract, ConcurrentWritersShareCommits) {

@@ -155,6 +155,9 @@ class FaultyStore final : public Store {
   bool record_digest(int64_t account_id, int64_t expected_cursor, int64_t up_to, TimePoint now, const std::optional<OutboxMail>& mail) override { return guard(StoreRole::social, "record_digest", [&] { return inner_->record_digest(account_id, expected_cursor, up_to, now, mail); }); }
   ApiToken create_api_token(const std::string& token_hash, const std::string& name, Role role) override { return guard(StoreRole::tokens, "create_api_token", [&] { return inner_->create_api_token(token_hash, name, role); }); }
   std::optional<ApiToken> find_api_token(const std::string& token_hash) override { return guard(StoreRole::tokens, "find_api_token", [&] { return inner_->find_api_token(token_hash); }); }
+  std::vector<ApiToken> list_api_tokens() override { return guard(StoreRole::tokens, "list_api_tokens", [&] { return inner_->list_api_tokens(); }); }
+  bool revoke_api_token(int64_t id, TimePoint now) override { return guard(StoreRole::tokens, "revoke_api_token", [&] { return inner_->revoke_api_token(id, now); }); }
+  void touch_api_token(int64_t id, TimePoint now) override { guard(StoreRole::tokens, "touch_api_token", [&] { inner_->touch_api_token(id, now); }); }
 
  private:
   // True when this call is to fail (counts the matching calls).

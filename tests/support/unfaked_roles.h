@@ -167,6 +167,9 @@ class UnfakedTokenStore : public TokenStore {
  public:
   ApiToken create_api_token(const std::string&, const std::string&, Role) override { throw std::logic_error("not faked: TokenStore::create_api_token"); }
   std::optional<ApiToken> find_api_token(const std::string&) override { throw std::logic_error("not faked: TokenStore::find_api_token"); }
+  std::vector<ApiToken> list_api_tokens() override { throw std::logic_error("not faked: TokenStore::list_api_tokens"); }
+  bool revoke_api_token(int64_t, TimePoint) override { throw std::logic_error("not faked: TokenStore::revoke_api_token"); }
+  void touch_api_token(int64_t, TimePoint) override { throw std::logic_error("not faked: TokenStore::touch_api_token"); }
 };
 
 }  // namespace tribune::testing

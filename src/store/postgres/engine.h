@@ -188,6 +188,9 @@ class PostgresStore final : public Store {
   // TokenStore (mail.cpp)
   ApiToken create_api_token(const std::string& token_hash, const std::string& name, Role role) override;
   std::optional<ApiToken> find_api_token(const std::string& token_hash) override;
+  std::vector<ApiToken> list_api_tokens() override;
+  bool revoke_api_token(int64_t id, TimePoint now) override;
+  void touch_api_token(int64_t id, TimePoint now) override;
 
   // CommentStore (comments.cpp)
   SavedComment add_comment(const NewComment& c) override;

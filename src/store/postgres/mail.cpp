@@ -16,12 +16,34 @@ ApiToken PostgresStore::create_api_token(const std::string& token_hash, const st
 
 std::optional<ApiToken> PostgresStore::find_api_token(const std::string& token_hash) {
   return db_.read([&](Connection& db) -> std::optional<ApiToken> {
-    auto r = db.query("SELECT id, name, role, created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    auto r = db.query(std::string("SELECT ") + std::string(store_rows::kTokenColumns) +
+                          " FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
                       {Param::bytes(token_hash)});
     if (r.empty()) return std::nullopt;
-    auto row = r.front();
-    return ApiToken{row.int64(0), row.text(1), role_or_reader(row.text(2)), seconds_at(row, 3)};
+    return store_rows::read_token(r.front());
   });
+}
+
+std::vector<ApiToken> PostgresStore::list_api_tokens() {
+  return db_.read([&](Connection& db) {
+    std::vector<ApiToken> out;
+    for (auto row : db.query(std::string("SELECT ") + std::string(store_rows::kTokenColumns) +
+                             " FROM api_tokens ORDER BY id DESC"))
+      out.push_back(store_rows::read_token(row));
+    return out;
+  });
+}
+
+bool PostgresStore::revoke_api_token(int64_t id, TimePoint now) {
+  return write([&](Connection& db) {
+    return !db.query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id",
+                     {id, secs(now)})
+                .empty();
+  });
+}
+
+void PostgresStore::touch_api_token(int64_t id, TimePoint now) {
+  write([&](Connection& db) { db.query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", {id, secs(now)}); });
 }
 
 // SKIP LOCKED: two senders claiming at once take disjoint rows instead of waiting for each other.

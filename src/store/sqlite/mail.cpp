@@ -18,11 +18,44 @@ ApiToken SqliteStore::create_api_token(const std::string& token_hash, const std:
 
 std::optional<ApiToken> SqliteStore::find_api_token(const std::string& token_hash) {
   return readers_.with([&](Db& db) -> std::optional<ApiToken> {
-    auto& st =
-        db.prepare("SELECT id, name, role, created_at FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL");
+    auto& st = db.prepare(std::string("SELECT ") + std::string(store_rows::kTokenColumns) +
+                          " FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL");
     st.bind_blob(1, token_hash);
     if (!st.step()) return std::nullopt;
-    return ApiToken{st.int64(0), st.text(1), role_or_reader(st.text(2)), TimePoint(std::chrono::seconds(st.int64(3)))};
+    auto t = store_rows::read_token(st);
+    st.reset();
+    return t;
+  });
+}
+
+std::vector<ApiToken> SqliteStore::list_api_tokens() {
+  return readers_.with([&](Db& db) {
+    std::vector<ApiToken> out;
+    auto& st = db.prepare(std::string("SELECT ") + std::string(store_rows::kTokenColumns) +
+                          " FROM api_tokens ORDER BY id DESC");
+    while (st.step()) out.push_back(store_rows::read_token(st));
+    return out;
+  });
+}
+
+bool SqliteStore::revoke_api_token(int64_t id, TimePoint now) {
+  bool revoked = false;
+  writer_.run([&](Db& db) {
+    db.prepare("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
+        .bind(1, id)
+        .bind(2, store_rows::secs(now))
+        .run();
+    revoked = db.changes() > 0;
+  });
+  return revoked;
+}
+
+void SqliteStore::touch_api_token(int64_t id, TimePoint now) {
+  writer_.run([&](Db& db) {
+    db.prepare("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1")
+        .bind(1, id)
+        .bind(2, store_rows::secs(now))
+        .run();
   });
 }
 

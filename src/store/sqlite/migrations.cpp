@@ -356,6 +356,10 @@ CREATE TABLE comment_revisions (
 );
 CREATE INDEX comment_revisions_by_comment ON comment_revisions (comment_id, id);
 )sql"},
+      // When each API token was last used (to the minute), for the list an admin revokes from.
+      {17, R"sql(
+ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
+)sql"},
   };
   return steps;
 }
