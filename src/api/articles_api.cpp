@@ -30,7 +30,11 @@ json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
                  {"correction", a.correction.empty() ? json::value(nullptr) : json::value(a.correction)},
                  {"comment_count", a.comment_count},
                  {"comments_open", articles_.comments_open(a)},
-                 {"comments_mode", std::string(to_string(a.comments))}};
+                 {"comments_mode", std::string(to_string(a.comments))},
+                 {"status", std::string(desk_status(a, articles_.now()))},
+                 {"version", a.version}};
+  if (a.state == ArticleState::retracted)
+    o["retraction"] = {{"note", a.retraction}, {"retracted_at", format_rfc3339(a.retracted_at)}};
   if (with_body) o["body_html"] = a.body_html;
   return o;
 }
@@ -60,7 +64,7 @@ Response ArticlesApi::get(RequestContext& ctx) {
   uint64_t generation = cache_.generation();
   const auto& slug = ctx.param("slug");
   auto a = articles_.find_visible(slug);
-  if (!a) throw not_found("The article");
+  if (!a) articles_.throw_missing(slug, "The article");
   auto page = make_page(json::serialize(to_json(*a, true)), {}, "application/json; charset=utf-8", "no-cache");
   cache_.put("api:" + slug, page, generation);
   return serve_page(*page, ctx.request);
@@ -69,7 +73,7 @@ Response ArticlesApi::get(RequestContext& ctx) {
 namespace {
 json::object parse_draft(const RequestContext& ctx) {
   return parse_object(ctx, {"title", "slug", "standfirst", "authors", "author_bio", "section", "tags", "published_at",
-                            "body", "source_name", "source_url", "comments", "correction"});
+                            "body", "source_name", "source_url", "comments", "correction", "status", "version"});
 }
 }  // namespace
 
@@ -96,24 +100,93 @@ ArticleDraft ArticlesApi::draft_from(const json::object& o) const {
     if (!m) throw invalid_field("comments", "invalid_value", "comments must be open, closed, premoderated or default.");
     d.comments = *m;
   }
+  if (auto st = optional_string(o, "status")) {
+    auto state = parse_article_state(*st);
+    if (!state || (*state != ArticleState::draft && *state != ArticleState::published))
+      throw invalid_field("status", "invalid_status",
+                          "status must be draft or published (retract and delete have their own calls).");
+    d.state = *state;
+  }
   return d;
 }
 
+namespace {
+
+// The optional "version" of a save: the article's version the editor started from.
+std::optional<int64_t> version_of(const json::object& o) {
+  auto it = o.find("version");
+  if (it == o.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_int64() || it->value().as_int64() < 0)
+    throw invalid_field("version", "invalid_type", "version must be a whole number (the article's, from a GET).");
+  return it->value().as_int64();
+}
+
+}  // namespace
+
 Response ArticlesApi::create(RequestContext& ctx) {
-  auto draft = draft_from(parse_draft(ctx));
-  auto saved = articles_.publish(std::move(draft), false);
+  auto body = parse_draft(ctx);
+  auto saved = articles_.publish(draft_from(body), false, version_of(body));
   auto r = json_response(http::status::created, to_json(saved, true));
   r.headers.set(http::field::location, "/api/v1/articles/" + saved.slug);
   return r;
 }
 
 Response ArticlesApi::replace(RequestContext& ctx) {
-  auto draft = draft_from(parse_draft(ctx));
+  auto body = parse_draft(ctx);
+  auto draft = draft_from(body);
   if (!draft.slug.empty() && draft.slug != ctx.param("slug"))
     throw invalid_field("slug", "slug_mismatch", "The slug in the body differs from the one in the path.");
   draft.slug = ctx.param("slug");
-  auto saved = articles_.publish(std::move(draft), true);
+  auto saved = articles_.publish(std::move(draft), true, version_of(body));
   return json_response(http::status::ok, to_json(saved, true));
+}
+
+json::object ArticlesApi::desk_json(const Article& a, bool with_body) const {
+  auto o = to_json(a, with_body);
+  if (with_body) o["body"] = a.body_markdown;
+  return o;
+}
+
+Response ArticlesApi::desk_list(RequestContext& ctx) {
+  ArticleQuery q;
+  q.limit = limit_param(ctx, 20, 100);
+  if (auto c = ctx.query_value("cursor")) q.after = decode_cursor(*c);
+  if (auto s = ctx.query_value("section")) q.section_slug = std::string(*s);
+  if (auto s = ctx.query_value("author")) q.author_slug = std::string(*s);
+  if (auto s = ctx.query_value("tag")) q.tag = std::string(*s);
+  if (auto s = ctx.query_value("q")) q.title_contains = std::string(*s);
+  auto status = parse_desk_status(ctx.query_value("status").value_or(""));
+  if (!status)
+    throw invalid_field("status", "invalid_status",
+                        "status must be draft, scheduled, published, retracted, deleted or any.");
+  q.status = *status;
+  auto page = articles_.desk_list(q);
+  json::array items;
+  for (const auto& a : page.articles) items.push_back(desk_json(a, false));
+  json::object out{{"articles", std::move(items)},
+                   {"next_cursor", page.next ? json::value(encode_cursor(*page.next)) : json::value(nullptr)}};
+  return json_response(http::status::ok, out);
+}
+
+Response ArticlesApi::desk_get(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  return json_response(http::status::ok, desk_json(*a, true));
+}
+
+Response ArticlesApi::unpublish(RequestContext& ctx) {
+  return json_response(http::status::ok, desk_json(articles_.unpublish(ctx.param("slug")), true));
+}
+
+Response ArticlesApi::retract(RequestContext& ctx) {
+  auto body = parse_object(ctx, {"note"});
+  return json_response(http::status::ok,
+                       desk_json(articles_.retract(ctx.param("slug"), required_string(body, "note")), true));
+}
+
+Response ArticlesApi::remove(RequestContext& ctx) {
+  articles_.remove(ctx.param("slug"));
+  return no_content();
 }
 
 namespace {

@@ -23,9 +23,23 @@ class ArticlesApi {
   // POST /api/v1/articles (editor or admin token) -> 201 with the article; 409 slug_taken
   Response create(RequestContext& ctx);
   // PUT /api/v1/articles/{slug} (editor or admin token) -> 200 with the replaced (or new) article
+  // Both take status (draft or published) and version (409 edit_conflict when the article has moved on).
   Response replace(RequestContext& ctx);
 
+  // The desk (editor, admin): articles in every state, with their Markdown.
+  // GET /api/v1/desk/articles?status&section&author&tag&q&limit&cursor -> {articles, next_cursor}
+  Response desk_list(RequestContext& ctx);
+  // GET /api/v1/desk/articles/{slug} -> the article in any state, with body (Markdown) and version
+  Response desk_get(RequestContext& ctx);
+  // POST /api/v1/articles/{slug}/unpublish -> 200 the article, now a draft
+  Response unpublish(RequestContext& ctx);
+  // POST /api/v1/articles/{slug}/retract {note} -> 200 the article, retracted; 409 not_published for a draft
+  Response retract(RequestContext& ctx);
+  // DELETE /api/v1/articles/{slug} -> 204; the article's URL and GET /api/v1/articles/{slug} answer 410
+  Response remove(RequestContext& ctx);
+
   boost::json::object to_json(const Article& a, bool with_body) const;
+  boost::json::object desk_json(const Article& a, bool with_body) const;  // to_json, plus the Markdown
 
   // GET /api/v1/pages -> {pages}: the publication's own pages (kStandardPages), each as readers see it
   Response pages(RequestContext& ctx);

@@ -1,4 +1,5 @@
 #include "api/tokens_api.h"
+
 #include "api/json_io.h"
 #include "util/text.h"
 

@@ -1,5 +1,5 @@
-// The tribune command: serve, migrate, account create, token create|list|revoke, article publish, store copy. Every
-// command answers
+// The tribune command: serve, migrate, account create, token create|list|revoke, article
+// publish|list|unpublish|retract|delete, store copy. Every command answers
 // --help and exits non-zero with a one-line reason on bad input.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -169,6 +169,28 @@ int main(int argc, char** argv) {
   publish_cmd->add_option("--store", store_url, kStoreHelp);
   publish_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   publish_cmd->add_option("FILE", article_file, "The article file")->required();
+  std::string article_status, article_slug, retraction_note;
+  auto* article_list = article_cmd->add_subcommand(
+      "list", "List articles, newest first: status, publish time, slug, headline; tab-separated.");
+  article_list->add_option("--data", data_dir, "Data directory")->required();
+  article_list->add_option("--store", store_url, kStoreHelp);
+  article_list->add_option("--status", article_status,
+                           "draft, scheduled, published, retracted, deleted or any (any leaves out deleted ones)");
+  int article_limit = 50;
+  article_list->add_option("--limit", article_limit, "At most this many (1-1000)")->capture_default_str();
+  auto* unpublish_cmd = article_cmd->add_subcommand(
+      "unpublish", "Return an article to draft: its URL answers 404 and it leaves listings, feeds and the sitemap.");
+  auto* retract_cmd = article_cmd->add_subcommand(
+      "retract", "Retract an article: it stays at its URL under a retraction notice, out of listings and feeds.");
+  auto* delete_cmd = article_cmd->add_subcommand(
+      "delete", "Delete an article: its URL answers 410 Gone; its comments stay for moderators.");
+  for (auto* c : {unpublish_cmd, retract_cmd, delete_cmd}) {
+    c->add_option("--data", data_dir, "Data directory")->required();
+    c->add_option("--store", store_url, kStoreHelp);
+    c->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+    c->add_option("SLUG", article_slug, "The article's slug")->required();
+  }
+  retract_cmd->add_option("--note", retraction_note, "Why, shown to readers in the retraction notice")->required();
 
   auto* store_cmd = cli.add_subcommand("store", "Move a publication between storage engines.");
   store_cmd->require_subcommand(1);
@@ -240,6 +262,33 @@ int main(int argc, char** argv) {
       std::cout << account.id << "\n";
       return 0;
     }
+    if (*article_list) {
+      auto status = parse_desk_status(article_status);
+      if (!status) return fail("--status must be draft, scheduled, published, retracted, deleted or any");
+      App app(base_config(data_dir, "", store_url));
+      ArticleQuery q;
+      q.status = *status;
+      q.limit = std::clamp(article_limit, 1, 1000);
+      auto now = app.articles().now();
+      for (const auto& a : app.articles().desk_list(q).articles)
+        std::cout << desk_status(a, now) << '\t' << format_rfc3339(a.published_at) << '\t' << a.slug << '\t' << a.title
+                  << '\n';
+      return 0;
+    }
+    if (*unpublish_cmd || *retract_cmd || *delete_cmd) {
+      App app(base_config(data_dir, config_file, store_url));
+      auto& articles = app.articles();
+      if (*unpublish_cmd) {
+        articles.unpublish(article_slug);
+        std::cout << "unpublished " << article_slug << "\n";
+      } else if (*retract_cmd) {
+        std::cout << "retracted " << articles.url_for(articles.retract(article_slug, retraction_note)) << "\n";
+      } else {
+        articles.remove(article_slug);
+        std::cout << "deleted " << article_slug << "\n";
+      }
+      return 0;
+    }
     if (*publish_cmd) {
       std::ifstream in(article_file, std::ios::binary);
       if (!in) return fail("cannot read " + article_file);
@@ -247,7 +296,13 @@ int main(int argc, char** argv) {
       ss << in.rdbuf();
       auto draft = parse_article_file(ss.str());
       App app(base_config(data_dir, config_file, store_url));
+      // The command publishes: a file that does not say "status: draft" goes (back) out.
+      if (!draft.state) draft.state = ArticleState::published;
       auto saved = app.articles().publish(std::move(draft), true);
+      if (saved.state == ArticleState::draft) {
+        std::cout << "saved draft " << saved.slug << "\n";
+        return 0;
+      }
       bool scheduled = saved.published_at > app.articles().now();
       std::cout << (scheduled ? "scheduled " : "published ") << app.articles().url_for(saved) << " at "
                 << format_rfc3339(saved.published_at) << "\n";

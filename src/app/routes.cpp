@@ -99,6 +99,13 @@ Router App::build_routes() {
         [&articles](RequestContext& c) { return articles.get_cached(c); });
   // PUT /api/v1/articles/{slug} (Bearer token: editor, admin)
   r.add(verb::put, "/api/v1/articles/{slug}", Access::editors(), [&articles](RequestContext& c) { return articles.replace(c); });
+  // DELETE /api/v1/articles/{slug}; POST /api/v1/articles/{slug}/unpublish; POST .../retract {note} (editor, admin)
+  r.add(verb::delete_, "/api/v1/articles/{slug}", Access::editors(), [&articles](RequestContext& c) { return articles.remove(c); });
+  r.add(verb::post, "/api/v1/articles/{slug}/unpublish", Access::editors(), [&articles](RequestContext& c) { return articles.unpublish(c); });
+  r.add(verb::post, "/api/v1/articles/{slug}/retract", Access::editors(), [&articles](RequestContext& c) { return articles.retract(c); });
+  // GET /api/v1/desk/articles?status&section&author&tag&q; GET /api/v1/desk/articles/{slug} (editor, admin)
+  r.add(verb::get, "/api/v1/desk/articles", Access::editors(), [&articles](RequestContext& c) { return articles.desk_list(c); });
+  r.add(verb::get, "/api/v1/desk/articles/{slug}", Access::editors(), [&articles](RequestContext& c) { return articles.desk_get(c); });
   // GET /api/v1/pages; GET /api/v1/pages/{slug}; PUT /api/v1/pages/{slug} (editor, admin): About, Privacy, ...
   r.add(verb::get, "/api/v1/pages", Access::anyone(), [&articles](RequestContext& c) { return articles.pages(c); });
   r.add(verb::get, "/api/v1/pages/{slug}", Access::anyone(), [&articles](RequestContext& c) { return articles.page(c); });

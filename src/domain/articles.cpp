@@ -29,18 +29,29 @@ bool changes_content(const Article& a, const ArticleDraft& d, const ArticleRecor
 
 }  // namespace
 
-Article ArticleService::publish(ArticleDraft draft, bool replace) {
+Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version) {
   validate_draft(draft);
   ArticleRecord record;
   record.body_html = render_markdown(draft.body_markdown);
+  record.expected_version = expected_version;
   // An update keeps the article's date (and so its URL and its place in the feed) unless it names a new one;
-  // it counts as a change, dated now, only when what a reader sees changed.
-  auto existing = replace ? store_.find_article(draft.slug) : std::nullopt;
+  // it counts as a change, dated now, only when what a reader sees changed. A draft carries the time it was
+  // last saved until it goes out.
+  auto existing = replace || expected_version ? store_.find_article(draft.slug) : std::nullopt;
+  auto now = now_();
   if (existing) {
-    record.published_at = draft.published_at.value_or(existing->published_at);
-    record.updated_at = changes_content(*existing, draft, record) ? now_() : existing->updated_at;
+    record.state = draft.state.value_or(existing->state);
+    bool going_out = existing->state == ArticleState::draft && record.state == ArticleState::published;
+    if (record.state == ArticleState::draft || going_out) {
+      record.published_at = draft.published_at.value_or(now);
+      record.updated_at = record.published_at;
+    } else {
+      record.published_at = draft.published_at.value_or(existing->published_at);
+      record.updated_at = changes_content(*existing, draft, record) ? now : existing->updated_at;
+    }
   } else {
-    record.published_at = draft.published_at.value_or(now_());
+    record.state = draft.state.value_or(ArticleState::published);
+    record.published_at = draft.published_at.value_or(now);
     record.updated_at = record.published_at;
   }
   record.draft = std::move(draft);
@@ -49,21 +60,73 @@ Article ArticleService::publish(ArticleDraft draft, bool replace) {
   return saved;
 }
 
+Article ArticleService::unpublish(std::string_view slug) {
+  if (!find_any(slug)) throw not_found("The article");
+  Article changed = store_.set_article_state(slug, ArticleState::draft, "", now_());
+  for (auto& l : listeners_) l(changed);
+  return changed;
+}
+
+Article ArticleService::retract(std::string_view slug, std::string_view note) {
+  auto current = find_any(slug);
+  if (!current) throw not_found("The article");
+  if (current->state == ArticleState::draft || current->state == ArticleState::deleted)
+    throw Error(ErrorKind::conflict, "not_published", "Only a published article can be retracted.");
+  Article changed = store_.set_article_state(slug, ArticleState::retracted, validate_retraction(note), now_());
+  for (auto& l : listeners_) l(changed);
+  return changed;
+}
+
+Article ArticleService::remove(std::string_view slug) {
+  if (!find_any(slug)) throw not_found("The article");
+  Article changed = store_.set_article_state(slug, ArticleState::deleted, "", now_());
+  for (auto& l : listeners_) l(changed);
+  return changed;
+}
+
+namespace {
+
+bool readers_see(const std::optional<Article>& a, TimePoint now) {
+  return a && (a->state == ArticleState::published || a->state == ArticleState::retracted) && a->published_at <= now;
+}
+
+}  // namespace
+
 std::optional<Article> ArticleService::find_visible(std::string_view slug) const {
   if (!is_valid_slug(slug)) return std::nullopt;
   auto a = store_.find_article(slug);
-  if (!a || a->published_at > now_()) return std::nullopt;
+  if (!readers_see(a, now_())) return std::nullopt;
   return a;
 }
 
 std::optional<Article> ArticleService::find_by_id(int64_t id) const {
   auto a = store_.find_article_by_id(id);
-  if (!a || a->published_at > now_()) return std::nullopt;
+  if (!readers_see(a, now_())) return std::nullopt;
   return a;
+}
+
+void ArticleService::throw_missing(std::string_view slug, const std::string& what) const {
+  auto a = is_valid_slug(slug) ? store_.find_article(slug) : std::nullopt;
+  if (a && a->state == ArticleState::deleted)
+    throw Error(ErrorKind::gone, "gone", what + " has been deleted by the publication.");
+  throw not_found(what);
+}
+
+std::optional<Article> ArticleService::find_any(std::string_view slug) const {
+  if (!is_valid_slug(slug)) return std::nullopt;
+  return store_.find_article(slug);
 }
 
 ArticleList ArticleService::list(ArticleQuery query) const {
   query.visible_at = now_();
+  query.desk = false;
+  query.title_contains.clear();
+  return store_.list_articles(query);
+}
+
+ArticleList ArticleService::desk_list(ArticleQuery query) const {
+  query.visible_at = now_();
+  query.desk = true;
   return store_.list_articles(query);
 }
 
@@ -124,6 +187,7 @@ bool ArticleService::comments_premoderated(const Article& a) const {
 }
 
 bool ArticleService::comments_open(const Article& a) const {
+  if (a.state != ArticleState::published) return false;
   if (a.comments == CommentsMode::open || a.comments == CommentsMode::premoderated) return true;
   if (a.comments == CommentsMode::closed || !policy_.open_by_default) return false;
   if (policy_.close_after_days <= 0) return true;

@@ -25,13 +25,25 @@ class ArticleService {
 
   // Validates the draft, renders its Markdown and stores it (create or replace by slug). A published_at in
   // the future schedules the article: it stays invisible until then. Throws Error(invalid) naming the field.
-  // With replace=false an existing slug is Error(conflict, "slug_taken").
-  Article publish(ArticleDraft draft, bool replace);
+  // With replace=false an existing slug is Error(conflict, "slug_taken"). The draft's state says draft or
+  // published (absent: published when new, unchanged otherwise); a draft published without a time goes out
+  // now. With expected_version, a save over a newer version is Error(conflict, "edit_conflict").
+  Article publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version = std::nullopt);
 
-  // The article if it exists and its publish time has come.
+  // An article's life after publication (each bumps its version; caches on every node drop it):
+  Article unpublish(std::string_view slug);  // back to draft: its URL 404s, it leaves listings and feeds
+  // Kept at its URL with the note as a retraction notice; out of listings and feeds; comments closed.
+  Article retract(std::string_view slug, std::string_view note);
+  Article remove(std::string_view slug);  // deleted: its URL answers 410; its comments stay for moderators
+
+  // The article if readers may see it: published or retracted, its publish time come.
   std::optional<Article> find_visible(std::string_view slug) const;
   std::optional<Article> find_by_id(int64_t id) const;  // visible ones only
-  ArticleList list(ArticleQuery query) const;           // visible_at is forced to now
+  // Error(gone) when the slug names a deleted article, else Error(not_found): what a reader is told.
+  [[noreturn]] void throw_missing(std::string_view slug, const std::string& what) const;
+  std::optional<Article> find_any(std::string_view slug) const;  // the desk's: any state, any time
+  ArticleList list(ArticleQuery query) const;                    // readers' listings; visible_at is now
+  ArticleList desk_list(ArticleQuery query) const;               // the desk's, by status; visible_at is now
 
   std::optional<Author> find_author(std::string_view slug) const;
   std::optional<Section> find_section(std::string_view slug) const;

@@ -146,6 +146,12 @@ ArticleDraft parse_article_file(std::string_view text) {
       auto m = parse_comments_mode(s);
       if (!m) throw syntax(line_no, key, "must be open, closed, premoderated or default");
       d.comments = *m;
+    } else if (key == "status") {
+      auto s = parse_scalar(value, line_no, key);
+      auto state = parse_article_state(s);
+      if (state != ArticleState::draft && state != ArticleState::published)
+        throw syntax(line_no, key, "must be draft or published");
+      d.state = state;
     } else {
       throw syntax(line_no, key, "unknown key");
     }

@@ -34,6 +34,51 @@ std::optional<CommentsMode> parse_comments_mode(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(ArticleState s) {
+  switch (s) {
+    case ArticleState::draft:
+      return "draft";
+    case ArticleState::retracted:
+      return "retracted";
+    case ArticleState::deleted:
+      return "deleted";
+    case ArticleState::published:
+      break;
+  }
+  return "published";
+}
+
+std::optional<ArticleState> parse_article_state(std::string_view s) {
+  if (s == "draft") return ArticleState::draft;
+  if (s == "published") return ArticleState::published;
+  if (s == "retracted") return ArticleState::retracted;
+  if (s == "deleted") return ArticleState::deleted;
+  return std::nullopt;
+}
+
+std::optional<DeskStatus> parse_desk_status(std::string_view s) {
+  if (s.empty() || s == "any") return DeskStatus::any;
+  if (s == "scheduled") return DeskStatus::scheduled;
+  if (auto state = parse_article_state(s)) {
+    switch (*state) {
+      case ArticleState::draft:
+        return DeskStatus::draft;
+      case ArticleState::published:
+        return DeskStatus::published;
+      case ArticleState::retracted:
+        return DeskStatus::retracted;
+      case ArticleState::deleted:
+        return DeskStatus::deleted;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view desk_status(const Article& a, TimePoint now) {
+  if (a.state == ArticleState::published && a.published_at > now) return "scheduled";
+  return to_string(a.state);
+}
+
 bool is_valid_slug(std::string_view s) {
   if (s.empty() || s.size() > kMaxSlug || s.front() == '-' || s.back() == '-') return false;
   char prev = 0;
@@ -189,6 +234,14 @@ void validate_draft(ArticleDraft& d) {
     throw invalid_field("source_url", "invalid_url", "source_url must be an http or https URL.");
   if (!d.source_url.empty() && d.source_name.empty())
     throw invalid_field("source_name", "missing_field", "source_name is required when source_url is set.");
+  if (d.state && *d.state != ArticleState::draft && *d.state != ArticleState::published)
+    throw invalid_field("status", "invalid_status", "status must be draft or published.");
+}
+
+std::string validate_retraction(std::string_view note) {
+  std::string text(note);
+  check_text(text, "note", kMaxRetraction, true);
+  return trim(text);
 }
 
 }  // namespace tribune

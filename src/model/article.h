@@ -30,6 +30,15 @@ enum class CommentsMode { site_default, open, closed, premoderated };
 std::string_view to_string(CommentsMode m);
 std::optional<CommentsMode> parse_comments_mode(std::string_view s);
 
+// Where an article is in its life. A scheduled article is a published one whose time has not come.
+//   draft:     not public (its URL 404s); an editor's work in progress, or a piece taken back (unpublished)
+//   published: public from published_at on, in listings, feeds and the sitemap
+//   retracted: still at its URL with a retraction notice; out of listings, feeds and the sitemap
+//   deleted:   its URL answers 410 Gone; the row stays, so its comments stay for moderators
+enum class ArticleState { draft, published, retracted, deleted };
+std::string_view to_string(ArticleState s);
+std::optional<ArticleState> parse_article_state(std::string_view s);
+
 struct Article {
   int64_t id = 0;
   std::string slug;
@@ -48,6 +57,9 @@ struct Article {
   CommentsMode comments = CommentsMode::site_default;
   int64_t comment_count = 0;
   int64_t version = 1;  // bumped by every change; part of every cache key derived from the article
+  ArticleState state = ArticleState::published;
+  std::string retraction;  // retracted: the editor's note on why
+  TimePoint retracted_at{};
 };
 
 // What an editor submits: from front matter or the JSON API. Names, not ids.
@@ -65,6 +77,9 @@ struct ArticleDraft {
   std::string source_name;
   std::string source_url;
   CommentsMode comments = CommentsMode::site_default;
+  // draft or published (the other states have acts of their own); absent: a new article is published, an
+  // existing one keeps its state (saving a retracted piece's text does not reinstate it).
+  std::optional<ArticleState> state;
 };
 
 // Limits on article fields; also documented in docs/api.md.
@@ -76,6 +91,7 @@ inline constexpr size_t kMaxAuthors = 10;
 inline constexpr size_t kMaxTags = 20;
 inline constexpr size_t kMaxName = 120;
 inline constexpr size_t kMaxCorrection = 1000;
+inline constexpr size_t kMaxRetraction = 1000;
 
 // True for 1..80 characters of [a-z0-9] in hyphen-separated runs ("night-trains-2026").
 bool is_valid_slug(std::string_view s);
@@ -84,6 +100,8 @@ std::string slugify(std::string_view text);
 
 // Checks every field and fills the derived ones (slug). Throws Error(invalid) naming the first bad field.
 void validate_draft(ArticleDraft& draft);
+// A retraction's note (required, at most kMaxRetraction): trimmed, or Error(invalid) on field "note".
+std::string validate_retraction(std::string_view note);
 
 // The publication's own pages (About, Privacy, ...): Markdown rendered once when saved, served at /{slug}.
 struct Page {
@@ -128,14 +146,26 @@ struct ArticleCursor {
   int64_t id = 0;
 };
 
+// The desk's view of an article's state, with scheduled told apart from published.
+enum class DeskStatus { any, draft, scheduled, published, retracted, deleted };
+std::optional<DeskStatus> parse_desk_status(std::string_view s);
+// "scheduled" for a published article whose time has not come at `now`, else the state's name.
+std::string_view desk_status(const Article& a, TimePoint now);
+
 struct ArticleQuery {
-  TimePoint visible_at{};  // only articles published at or before this instant
+  // Readers' listings (desk = false): published articles whose time is at or before visible_at.
+  // The desk (desk = true): articles in any state, or in `status` (scheduled and published are told apart by
+  // visible_at), whose headline contains title_contains (any case).
+  TimePoint visible_at{};
   std::optional<std::string> section_slug;
   std::optional<std::string> author_slug;
   std::optional<std::string> tag;
   std::optional<ArticleCursor> after;  // exclusive
   int limit = 20;
   bool with_body = false;  // listings skip the body columns
+  bool desk = false;
+  DeskStatus status = DeskStatus::any;
+  std::string title_contains;
 };
 
 struct ArticleList {
@@ -149,6 +179,10 @@ struct ArticleRecord {
   std::string body_html;
   TimePoint published_at{};
   TimePoint updated_at{};
+  ArticleState state = ArticleState::published;
+  // Set: the article must still be at this version (an editor saving what they loaded), else
+  // Error(conflict, "edit_conflict") and nothing changes. 0: it must not exist yet.
+  std::optional<int64_t> expected_version;
 };
 
 struct ApiToken {

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "model/error.h"
+
 namespace tribune::store_rows {
 
 int64_t text_hash(std::string_view text) {
@@ -11,6 +13,50 @@ int64_t text_hash(std::string_view text) {
   uint64_t v = 0;
   for (unsigned char b : digest) v = (v << 8) | b;
   return static_cast<int64_t>(v >> 1);
+}
+
+Error article_edit_conflict() {
+  return Error(ErrorKind::conflict, "edit_conflict", "Someone else saved this article since you opened it.");
+}
+
+std::string article_condition(const ArticleQuery& q, const std::function<std::string()>& time,
+                              const std::function<std::string()>& title) {
+  std::string c;
+  if (!q.desk) {
+    c = "a.state = 'published' AND a.published_at <= " + time();
+  } else {
+    switch (q.status) {
+      case DeskStatus::any:
+        c = "a.state <> 'deleted'";  // deleted pieces only when asked for
+        break;
+      case DeskStatus::scheduled:
+        c = "a.state = 'published' AND a.published_at > " + time();
+        break;
+      case DeskStatus::published:
+        c = "a.state = 'published' AND a.published_at <= " + time();
+        break;
+      case DeskStatus::draft:
+        c = "a.state = 'draft'";
+        break;
+      case DeskStatus::retracted:
+        c = "a.state = 'retracted'";
+        break;
+      case DeskStatus::deleted:
+        c = "a.state = 'deleted'";
+        break;
+    }
+  }
+  if (!q.title_contains.empty()) c += " AND lower(a.title) LIKE " + title() + " ESCAPE '\\'";
+  return c;
+}
+
+std::string like_pattern(std::string_view text) {
+  std::string p = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') p += '\\';
+    p += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  return p + "%";
 }
 
 }  // namespace tribune::store_rows

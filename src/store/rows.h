@@ -8,12 +8,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 
 #include "model/account.h"
 #include "model/article.h"
 #include "model/comment.h"
 #include "model/contribution.h"
+#include "model/error.h"
 #include "model/moderation.h"
 #include "model/social.h"
 
@@ -52,10 +55,11 @@ ApiToken read_token(const Row& r) {
 
 // --- Articles: the head of an article row (a alias for articles, s for sections); the engines add authors,
 // tags and the body after these columns, each in its own way.
-#define TRIBUNE_ARTICLE_COLUMNS                                                                      \
-  "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, " \
-  "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name, a.correction"
-inline constexpr int kArticleWidth = 15;
+#define TRIBUNE_ARTICLE_COLUMNS                                                                              \
+  "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, "         \
+  "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name, a.correction, a.state, a.retraction, " \
+  "a.retracted_at"
+inline constexpr int kArticleWidth = 18;
 
 template <class Row>
 Article read_article_head(const Row& r) {
@@ -73,8 +77,23 @@ Article read_article_head(const Row& r) {
   a.version = r.int64(10);
   a.section = Section{r.int64(11), r.text(12), r.text(13)};
   a.correction = r.text(14);
+  a.state = parse_article_state(r.text(15)).value_or(ArticleState::draft);
+  a.retraction = r.text(16);
+  if (!r.is_null(17)) a.retracted_at = seconds_at(r, 17);
   return a;
 }
+
+// A save from an older version of the article than the stored one (ArticleRecord::expected_version).
+Error article_edit_conflict();
+
+// The WHERE condition on articles (alias a) for a query: readers' listings (published, time come) or the
+// desk's (by status, by headline). time() and title() return the placeholders that bind q.visible_at and
+// like_pattern(q.title_contains); each is called only when the condition uses it.
+std::string article_condition(const ArticleQuery& q, const std::function<std::string()>& time,
+                              const std::function<std::string()>& title);
+// `text` as a LIKE pattern matching any headline that contains it (ASCII letters in any case; with
+// ESCAPE '\': %, _ and \ match themselves).
+std::string like_pattern(std::string_view text);
 
 // --- Accounts: unqualified (FROM accounts) or with the alias a.
 inline constexpr const char* kAccountColumns =

@@ -84,7 +84,7 @@ Response ArticlePages::article(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
   auto a = articles_.find_visible(ctx.param("slug"));
-  if (!a) throw not_found("The article");
+  if (!a) articles_.throw_missing(ctx.param("slug"), "The article");
   std::string canonical = articles_.url_for(*a);
   if (canonical != ctx.path) return Response::redirect(http::status::moved_permanently, canonical);
   CommentSort sort = CommentSort::newest;

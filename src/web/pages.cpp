@@ -428,6 +428,11 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
     d.set("updated_iso", format_rfc3339(a.updated_at));
   }
   if (!a.correction.empty()) d.set("correction", a.correction);
+  if (a.state == ArticleState::retracted) {
+    d.set("retraction", a.retraction);
+    d.set("retracted_on", format_dateline(a.retracted_at, site_.locality));
+    d.set("retracted_iso", format_rfc3339(a.retracted_at));
+  }
   d.set("body_html", a.body_html);
   d.set("syndicated", mus::data(syndicated));
   d.set("source_name", a.source_name);

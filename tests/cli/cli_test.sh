@@ -18,7 +18,8 @@ not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 count_articles() { sqlite3 "$WORK/data/tribune.db" 'SELECT count(*) FROM articles' 2>/dev/null || echo 0; }
 
-for cmd in "" "serve" "migrate" "token create" "token list" "token revoke" "article publish" "store copy"; do
+for cmd in "" "serve" "migrate" "token create" "token list" "token revoke" "article publish" "article list" \
+  "article unpublish" "article retract" "article delete" "store copy"; do
   # shellcheck disable=SC2086
   check "--help for '${cmd:-tribune}'" bash -c "'$BIN' $cmd --help | grep -q Usage"
 done
@@ -73,6 +74,7 @@ bad_case "no front matter" $'just text\n' "---"
 bad_case "bad slug" $'---\ntitle: T\nslug: Not A Slug\nauthors: [A]\nsection: Opinion\n---\nbody\n' "slug"
 bad_case "empty body" $'---\ntitle: T\nauthors: [A]\nsection: Opinion\n---\n\n' "body"
 bad_case "reserved section" $'---\ntitle: T\nauthors: [A]\nsection: API\n---\nbody\n' "section"
+bad_case "bad status" $'---\ntitle: T\nauthors: [A]\nsection: Opinion\nstatus: deleted\n---\nbody\n' "status"
 check "missing file is a one-line error" bash -c "'$BIN' article publish --data '$WORK/data' '$WORK/none.md' 2>&1 | grep -q 'tribune:'"
 
 token=$("$BIN" token create --data "$WORK/data" --name ci --role editor)
@@ -102,6 +104,29 @@ check "the token opens the API" test "$(api_status)" = 200
 check "token list shows its last use" bash -c "'$BIN' token list --data '$WORK/data' | grep -qP '^$token_id\teditor\t[0-9T:-]+Z\t[0-9T:-]+Z\t-\tci$'"
 check "token revoke says so" bash -c "'$BIN' token revoke --data '$WORK/data' $token_id | grep -qx 'revoked $token_id'"
 check "the running server refuses the revoked token at once" test "$(api_status)" = 401
+# An article's life from the command line, seen by the running server (it polls the store for changes).
+status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port$1"; }
+wait_status() {  # path, status: true once the server answers it (within 5 s)
+  for _ in $(seq 1 50); do [[ $(status_of "$1") == "$2" ]] && return 0; sleep 0.1; done
+  return 1
+}
+printf -- '---\ntitle: A draft from the shell\nauthors: [A]\nsection: Opinion\nstatus: draft\npublished_at: 2021-03-03T10:00:00Z\n---\nNot yet.\n' > "$WORK/draft.md"
+check "publish of a draft says so" bash -c "'$BIN' article publish --data '$WORK/data' '$WORK/draft.md' | grep -qx 'saved draft a-draft-from-the-shell'"
+check "article list --status draft lists it" bash -c "'$BIN' article list --data '$WORK/data' --status draft | grep -qP '^draft\t2021-03-03T10:00:00Z\ta-draft-from-the-shell\tA draft from the shell$'"
+check "a draft is not served" test "$(status_of /opinion/2021/03/03/a-draft-from-the-shell)" = 404
+check "article list --status rejects nonsense" bash -c "'$BIN' article list --data '$WORK/data' --status lost 2>&1 | grep -q '^tribune: --status must be'"
+piece=/opinion/2020/02/02/a-test-of-the-publishing-command
+check "article unpublish says so" bash -c "'$BIN' article unpublish --data '$WORK/data' a-test-of-the-publishing-command | grep -qx 'unpublished a-test-of-the-publishing-command'"
+check "the running server stops serving the unpublished piece" wait_status "$piece" 404
+"$BIN" article publish --data "$WORK/data" "$WORK/good.md" >/dev/null
+check "published again, it is served again" wait_status "$piece" 200
+check "article retract needs a note" bash -c "! '$BIN' article retract --data '$WORK/data' a-test-of-the-publishing-command 2>/dev/null"
+check "article retract prints the URL" bash -c "'$BIN' article retract --data '$WORK/data' a-test-of-the-publishing-command --note 'The quotes were invented.' | grep -qx 'retracted $piece'"
+check "the retracted piece carries the notice" bash -c "for i in \$(seq 1 50); do curl -s --max-time 5 http://127.0.0.1:$port$piece | grep -q 'The quotes were invented.' && exit 0; sleep 0.1; done; exit 1"
+check "article delete says so" bash -c "'$BIN' article delete --data '$WORK/data' a-test-of-the-publishing-command | grep -qx 'deleted a-test-of-the-publishing-command'"
+check "the deleted piece answers 410" wait_status "$piece" 410
+check "article list --status deleted lists it" bash -c "'$BIN' article list --data '$WORK/data' --status deleted | grep -q $'^deleted\t.*\ta-test-of-the-publishing-command\t'"
+check "deleting no such article is a one-line error" bash -c "'$BIN' article delete --data '$WORK/data' nothing-here 2>&1 | grep -qx 'tribune: The article was not found.'"
 check "token list shows when it was revoked" bash -c "'$BIN' token list --data '$WORK/data' | grep -qP '^$token_id\teditor\t[0-9T:-]+Z\t[0-9T:-]+Z\t[0-9T:-]+Z\tci$'"
 kill -TERM "$SERVER_PID"
 status=0

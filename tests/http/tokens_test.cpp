@@ -91,8 +91,9 @@ TEST(Tokens, AnAdminManagesThemFromTheBrowserWithoutJavaScript) {
   EXPECT_EQ(request(port, {"GET", "/admin/tokens", {}, {{"Cookie", editor.cookie}}}).status, 403);
   EXPECT_EQ(request(port, {"GET", "/", {}, {{"Cookie", editor.cookie}}}).body.find("href=\"/admin/tokens\""),
             std::string::npos);
-  EXPECT_NE(request(port, {"GET", "/", {}, {{"Cookie", admin.cookie}}}).body.find("<a href=\"/admin/tokens\">API tokens</a>"),
-            std::string::npos);
+  EXPECT_NE(
+      request(port, {"GET", "/", {}, {{"Cookie", admin.cookie}}}).body.find("<a href=\"/admin/tokens\">API tokens</a>"),
+      std::string::npos);
   auto empty = request(port, {"GET", "/admin/tokens", {}, {{"Cookie", admin.cookie}}});
   ASSERT_EQ(empty.status, 200);
   EXPECT_NE(empty.body.find("No token yet."), std::string::npos);
@@ -133,7 +134,9 @@ TEST(Tokens, AnAdminManagesThemFromTheBrowserWithoutJavaScript) {
   EXPECT_EQ(after.body.find("aria-label=\"Revoke CMS bridge\""), std::string::npos);
   EXPECT_EQ(with_token(port, "GET", "/api/v1/pages", secret).status, 401);
   // Without the CSRF token, nothing is revoked or created.
-  EXPECT_EQ(request(port, {"POST", "/admin/tokens", "name=sneaky&role=admin",
+  EXPECT_EQ(request(port, {"POST",
+                           "/admin/tokens",
+                           "name=sneaky&role=admin",
                            {{"Cookie", admin.cookie}, {"Content-Type", "application/x-www-form-urlencoded"}}})
                 .status,
             403);

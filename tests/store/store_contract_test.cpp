@@ -114,6 +114,93 @@ TEST_P(StoreContract, OfEditorsSavingFromOneVersionAtOnceOnlyOneWins) {
   }
 }
 
+TEST_P(StoreContract, OfEditorsSavingAnArticleFromOneVersionAtOnceOnlyOneWins) {
+  auto first = store_->save_article(record("contested", 1000), false);
+  std::atomic<int> saved{0}, refused{0};
+  std::vector<std::thread> editors;
+  for (int i = 0; i < 4; ++i)
+    editors.emplace_back([&, i] {
+      auto r = record("contested", 1000);
+      r.draft.body_markdown = "Editor " + std::to_string(i);
+      r.expected_version = first.version;
+      try {
+        store_->save_article(r, true);
+        ++saved;
+      } catch (const Error& e) {
+        if (e.code() == "edit_conflict") ++refused;
+      }
+    });
+  for (auto& t : editors) t.join();
+  EXPECT_EQ(saved.load(), 1);
+  EXPECT_EQ(refused.load(), 3);
+  EXPECT_EQ(store_->find_article("contested")->version, first.version + 1);
+  auto fresh = record("fresh", 1000);
+  fresh.expected_version = 3;
+  EXPECT_THROW(store_->save_article(fresh, true), Error) << "a version of an article that does not exist";
+  EXPECT_FALSE(store_->find_article("fresh"));
+}
+
+TEST_P(StoreContract, AnArticlesStateDecidesWhichListsHoldIt) {
+  for (auto slug : {"live", "later", "draft", "pulled", "gone"}) {
+    auto r = record(slug, std::string_view(slug) == "later" ? 9000 : 1000);
+    if (std::string_view(slug) == "draft") r.state = ArticleState::draft;
+    store_->save_article(r, false);
+  }
+  auto v = store_->content_version();
+  auto pulled = store_->set_article_state("pulled", ArticleState::retracted, "Forged letters.", kT0);
+  EXPECT_EQ(pulled.state, ArticleState::retracted);
+  EXPECT_EQ(pulled.retraction, "Forged letters.");
+  EXPECT_EQ(pulled.retracted_at, kT0);
+  EXPECT_EQ(pulled.version, 2);
+  EXPECT_GT(store_->content_version(), v);
+  store_->set_article_state("gone", ArticleState::deleted, "ignored", kT0);
+  EXPECT_EQ(store_->find_article("gone")->retraction, "") << "only a retraction keeps a note";
+  EXPECT_EQ(tribune::testing::thrown_code([&] { store_->set_article_state("none", ArticleState::draft, "", kT0); }),
+            "not_found");
+
+  auto slugs = [&](ArticleQuery q) {
+    q.visible_at = TimePoint(std::chrono::seconds(5000));
+    std::vector<std::string> out;
+    for (auto& a : store_->list_articles(q).articles) out.push_back(a.slug);
+    std::ranges::sort(out);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(slugs({}), V{"live"}) << "readers: published, time come";
+  ArticleQuery desk;
+  desk.desk = true;
+  EXPECT_EQ(slugs(desk), (V{"draft", "later", "live", "pulled"})) << "the desk: all but deleted";
+  for (auto [status, want] :
+       {std::pair{DeskStatus::draft, V{"draft"}}, std::pair{DeskStatus::scheduled, V{"later"}},
+        std::pair{DeskStatus::published, V{"live"}}, std::pair{DeskStatus::retracted, V{"pulled"}},
+        std::pair{DeskStatus::deleted, V{"gone"}}}) {
+    desk.status = status;
+    EXPECT_EQ(slugs(desk), want);
+  }
+  EXPECT_EQ(store_->next_scheduled(TimePoint(std::chrono::seconds(5000))), TimePoint(std::chrono::seconds(9000)));
+
+  // Headline search: any case, and % or _ are themselves.
+  auto odd = record("odd", 1000);
+  odd.draft.title = "100% Proof_of It";
+  store_->save_article(odd, false);
+  desk.status = DeskStatus::any;
+  desk.title_contains = "PROOF_";
+  EXPECT_EQ(slugs(desk), V{"odd"});
+  desk.title_contains = "100%";
+  EXPECT_EQ(slugs(desk), V{"odd"});
+  desk.title_contains = "_";
+  EXPECT_EQ(slugs(desk), V{"odd"});
+  desk.title_contains = "title l";  // "Title live", "Title later"
+  EXPECT_EQ(slugs(desk), (V{"later", "live"}));
+
+  // Saving over a retracted piece with another state clears its retraction.
+  auto again = record("pulled", 1000);
+  again.state = ArticleState::published;
+  auto back = store_->save_article(again, true);
+  EXPECT_EQ(back.state, ArticleState::published);
+  EXPECT_EQ(back.retraction, "");
+}
+
 TEST_P(StoreContract, ListsNewestFirstWithKeysetCursors) {
   for (int i = 1; i <= 7; ++i) store_->save_article(record("a" + std::to_string(i), 1000 + (i % 3) * 10), false);
   ArticleQuery q;

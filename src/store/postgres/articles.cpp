@@ -9,28 +9,31 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
     int64_t id = 0;
     // The row lock (or the unique index, for two creators of one slug) orders concurrent saves of a slug.
     for (;;) {
-      auto existing = db.query("SELECT id FROM articles WHERE slug = $1 FOR UPDATE", {d.slug});
+      auto existing = db.query("SELECT id, version FROM articles WHERE slug = $1 FOR UPDATE", {d.slug});
       if (!existing.empty()) {
         id = existing.front().int64(0);
+        if (r.expected_version && *r.expected_version != existing.front().int64(1)) throw article_edit_conflict();
         if (!replace)
           throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
                       "slug");
         db.query(
             "UPDATE articles SET title = $2, standfirst = $3, section_id = $4, body_markdown = $5, body_html = $6, "
             "published_at = $7, updated_at = $8, source_name = $9, source_url = $10, comments_mode = $11, "
-            "correction = $12, version = version + 1 WHERE id = $1",
+            "correction = $12, state = $13, retraction = CASE WHEN $13 = 'retracted' THEN retraction ELSE '' END, "
+            "retracted_at = CASE WHEN $13 = 'retracted' THEN retracted_at END, version = version + 1 WHERE id = $1",
             {id, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at),
-             secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction});
+             secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction, to_string(r.state)});
         db.query("DELETE FROM article_authors WHERE article_id = $1", {id});
         db.query("DELETE FROM article_tags WHERE article_id = $1", {id});
         break;
       }
+      if (r.expected_version && *r.expected_version != 0) throw article_edit_conflict();
       auto inserted = db.query(
           "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
-          "updated_at, source_name, source_url, comments_mode, correction) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-          "$9, $10, $11, $12) ON CONFLICT (slug) DO NOTHING RETURNING id",
+          "updated_at, source_name, source_url, comments_mode, correction, state) VALUES ($1, $2, $3, $4, $5, $6, "
+          "$7, $8, $9, $10, $11, $12, $13) ON CONFLICT (slug) DO NOTHING RETURNING id",
           {d.slug, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at),
-           secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction});
+           secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction, to_string(r.state)});
       if (!inserted.empty()) {
         id = inserted.front().int64(0);
         break;
@@ -54,6 +57,23 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
   });
 }
 
+Article PostgresStore::set_article_state(std::string_view slug, ArticleState state, const std::string& note,
+                                         TimePoint now) {
+  return write([&](Connection& db) {
+    bool retracted = state == ArticleState::retracted;
+    auto changed = db.query(
+        "UPDATE articles SET state = $2, retraction = $3, retracted_at = $4, version = version + 1 WHERE slug = $1 "
+        "RETURNING id",
+        {slug, to_string(state), retracted ? note : std::string(),
+         retracted ? std::optional<int64_t>(secs(now)) : std::nullopt});
+    if (changed.empty()) throw not_found("The article");
+    db.query(kBumpContentVersion);
+    auto saved = find_article_in(db, slug);
+    if (!saved) throw Error(ErrorKind::internal, "store_error", "the changed article could not be read back.");
+    return *saved;
+  });
+}
+
 std::optional<Article> PostgresStore::find_article(std::string_view slug) {
   return db_.read_replica([&](Connection& db) { return find_article_in(db, slug); });
 }
@@ -71,7 +91,9 @@ ArticleList PostgresStore::list_articles(const ArticleQuery& q) {
     };
     std::string sql = std::string("SELECT ") + kArticleColumns;
     if (q.with_body) sql += ", a.body_markdown, a.body_html";
-    sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.published_at <= " + arg(secs(q.visible_at));
+    sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE ";
+    sql += article_condition(
+        q, [&] { return arg(secs(q.visible_at)); }, [&] { return arg(like_pattern(q.title_contains)); });
     if (q.section_slug) sql += " AND s.slug = " + arg(*q.section_slug);
     if (q.author_slug)
       sql +=
@@ -103,7 +125,8 @@ int64_t PostgresStore::count_articles() {
 
 std::optional<TimePoint> PostgresStore::next_scheduled(TimePoint after) {
   return db_.read([&](Connection& db) -> std::optional<TimePoint> {
-    auto r = db.query("SELECT min(published_at) FROM articles WHERE published_at > $1", {secs(after)});
+    auto r = db.query("SELECT min(published_at) FROM articles WHERE state = 'published' AND published_at > $1",
+                      {secs(after)});
     if (r.empty() || r.front().is_null(0)) return std::nullopt;
     return seconds_at(r.front(), 0);
   });

@@ -254,8 +254,10 @@ std::vector<std::pair<std::string, int64_t>> PostgresStore::comment_counts(const
   return db_.read_replica([&](Connection& db) {
     std::vector<std::pair<std::string, int64_t>> out;
     for (const auto& slug : slugs) {
-      auto r = db.query("SELECT comment_count FROM articles WHERE slug = $1 AND published_at <= $2",
-                        {slug, secs(visible_at)});
+      auto r = db.query(
+          "SELECT comment_count FROM articles WHERE slug = $1 AND published_at <= $2 AND state IN ('published', "
+          "'retracted')",
+          {slug, secs(visible_at)});
       if (!r.empty()) out.emplace_back(slug, r.front().int64(0));
     }
     return out;

@@ -22,13 +22,19 @@ class ArticleStore {
 
   // Creates the article, or replaces the one with the same slug; bumps its version. Authors and the section
   // are created by name when new. Returns the stored article with authors and section resolved.
-  // With replace=false an existing slug is an Error(conflict, "slug_taken") and nothing changes.
+  // With replace=false an existing slug is an Error(conflict, "slug_taken") and nothing changes. Saves the
+  // draft's state (draft or published). With record.expected_version set, an article not at that version
+  // (0: one that exists) is Error(conflict, "edit_conflict") and nothing changes.
   virtual Article save_article(const ArticleRecord& record, bool replace) = 0;
-  virtual std::optional<Article> find_article(std::string_view slug) = 0;  // any publish time
+  // Moves the article to `state`, bumping its version and content_version. Retracted: the note and `now`
+  // are its retraction; any other state clears them. Error(not_found) when there is no such slug.
+  virtual Article set_article_state(std::string_view slug, ArticleState state, const std::string& note,
+                                    TimePoint now) = 0;
+  virtual std::optional<Article> find_article(std::string_view slug) = 0;  // any publish time, any state
   virtual std::optional<Article> find_article_by_id(int64_t id) = 0;
   virtual ArticleList list_articles(const ArticleQuery& query) = 0;
   virtual int64_t count_articles() = 0;
-  // The earliest publish time strictly after `after`, to wake the scheduler.
+  // The earliest publish time of a published article strictly after `after`, to wake the scheduler.
   virtual std::optional<TimePoint> next_scheduled(TimePoint after) = 0;
   // A counter bumped by every change that can alter a rendered page, by any process or node sharing the
   // store. Servers poll it to keep their page caches correct when another process writes.

@@ -20,30 +20,35 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .bind(10, d.source_url)
           .bind(11, to_string(d.comments))
           .bind(12, d.correction)
+          .bind(13, to_string(r.state))
           .run();
     };
-    auto& existing = db.prepare("SELECT id FROM articles WHERE slug = ?1");
+    auto& existing = db.prepare("SELECT id, version FROM articles WHERE slug = ?1");
     existing.bind(1, d.slug);
     if (existing.step()) {
       id = existing.int64(0);
+      int64_t version = existing.int64(1);
+      existing.reset();
+      if (r.expected_version && *r.expected_version != version) throw store_rows::article_edit_conflict();
       if (!replace)
         throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
                     "slug");
-      existing.reset();
-      save(
-          db.prepare(
-                "UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, body_html = ?6, "
-                "published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, comments_mode = ?11, "
-                "correction = ?12, version = version + 1 WHERE id = ?1")
-              .bind(1, id));
+      save(db.prepare("UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, "
+                      "body_html = ?6, published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, "
+                      "comments_mode = ?11, correction = ?12, state = ?13, "
+                      "retraction = CASE WHEN ?13 = 'retracted' THEN retraction ELSE '' END, "
+                      "retracted_at = CASE WHEN ?13 = 'retracted' THEN retracted_at END, version = version + 1 "
+                      "WHERE id = ?1")
+               .bind(1, id));
       db.prepare("DELETE FROM article_authors WHERE article_id = ?1").bind(1, id).run();
       db.prepare("DELETE FROM article_tags WHERE article_id = ?1").bind(1, id).run();
     } else {
       existing.reset();
+      if (r.expected_version && *r.expected_version != 0) throw store_rows::article_edit_conflict();
       save(db.prepare(
                  "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
-                 "updated_at, source_name, source_url, comments_mode, correction) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                 "?8, ?9, ?10, ?11, ?12)")
+                 "updated_at, source_name, source_url, comments_mode, correction, state) VALUES (?1, ?2, ?3, ?4, ?5, "
+                 "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
                .bind(1, d.slug));
       id = db.last_insert_id();
     }
@@ -67,6 +72,26 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
   return *saved;
 }
 
+Article SqliteStore::set_article_state(std::string_view slug, ArticleState state, const std::string& note,
+                                       TimePoint now) {
+  writer_.run([&](Db& db) {
+    bool retracted = state == ArticleState::retracted;
+    db.prepare(
+          "UPDATE articles SET state = ?2, retraction = ?3, retracted_at = ?4, version = version + 1 "
+          "WHERE slug = ?1")
+        .bind(1, slug)
+        .bind(2, to_string(state))
+        .bind(3, retracted ? note : std::string())
+        .bind_optional_int(4, retracted ? std::optional<int64_t>(store_rows::secs(now)) : std::nullopt)
+        .run();
+    if (db.changes() == 0) throw not_found("The article");
+    db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+  });
+  auto saved = readers_.with([&](Db& db) { return find_article_in(db, slug); });
+  if (!saved) throw Error(ErrorKind::internal, "store_error", "the changed article could not be read back.");
+  return *saved;
+}
+
 std::optional<Article> SqliteStore::find_article(std::string_view slug) {
   return readers_.with([&](Db& db) { return find_article_in(db, slug); });
 }
@@ -86,7 +111,9 @@ ArticleList SqliteStore::list_articles(const ArticleQuery& q) {
   return readers_.with([&](Db& db) {
     std::string sql = std::string("SELECT ") + kArticleColumns;
     if (q.with_body) sql += ", a.body_markdown, a.body_html";
-    sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.published_at <= ?1";
+    sql += " FROM articles a JOIN sections s ON s.id = a.section_id WHERE ";
+    sql += store_rows::article_condition(
+        q, [] { return std::string("?1"); }, [] { return std::string("?8"); });
     if (q.section_slug) sql += " AND s.slug = ?2";
     if (q.author_slug)
       sql +=
@@ -97,6 +124,7 @@ ArticleList SqliteStore::list_articles(const ArticleQuery& q) {
     sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT ?7";
     auto& st = db.prepare(sql);
     st.bind(1, q.visible_at.time_since_epoch().count());
+    if (!q.title_contains.empty()) st.bind(8, store_rows::like_pattern(q.title_contains));
     if (q.section_slug) st.bind(2, *q.section_slug);
     if (q.author_slug) st.bind(3, *q.author_slug);
     if (q.tag) st.bind(4, *q.tag);
@@ -125,7 +153,7 @@ int64_t SqliteStore::count_articles() {
 
 std::optional<TimePoint> SqliteStore::next_scheduled(TimePoint after) {
   return readers_.with([&](Db& db) -> std::optional<TimePoint> {
-    auto& st = db.prepare("SELECT min(published_at) FROM articles WHERE published_at > ?1");
+    auto& st = db.prepare("SELECT min(published_at) FROM articles WHERE state = 'published' AND published_at > ?1");
     st.bind(1, after.time_since_epoch().count());
     if (!st.step() || st.is_null(0)) return std::nullopt;
     return TimePoint(std::chrono::seconds(st.int64(0)));

@@ -300,7 +300,9 @@ std::vector<std::pair<std::string, int64_t>> SqliteStore::comment_counts(const s
                                                                          TimePoint visible_at) {
   return readers_.with([&](Db& db) {
     std::vector<std::pair<std::string, int64_t>> out;
-    auto& st = db.prepare("SELECT comment_count FROM articles WHERE slug = ?1 AND published_at <= ?2");
+    auto& st = db.prepare(
+        "SELECT comment_count FROM articles WHERE slug = ?1 AND published_at <= ?2 AND state IN ('published', "
+        "'retracted')");
     for (const auto& slug : slugs) {
       st.reset();
       st.bind(1, slug).bind(2, visible_at.time_since_epoch().count());

@@ -360,6 +360,13 @@ CREATE INDEX comment_revisions_by_comment ON comment_revisions (comment_id, id);
       {17, R"sql(
 ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
 )sql"},
+      // An article's life: drafts, retractions (kept at their URL with a note) and deletions (410 Gone).
+      {18, R"sql(
+ALTER TABLE articles ADD COLUMN state TEXT NOT NULL DEFAULT 'published'
+  CHECK (state IN ('draft', 'published', 'retracted', 'deleted'));
+ALTER TABLE articles ADD COLUMN retraction TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN retracted_at INTEGER;
+)sql"},
   };
   return steps;
 }

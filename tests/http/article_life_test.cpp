@@ -1,0 +1,208 @@
+// An article's life after the first save (issue 15): drafts, unpublishing, retraction and deletion, through
+// the API; what readers see at each step (the page, the JSON, listings, the feed, the sitemap); the desk's
+// list by status; and two editors saving the same version.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "test_support.h"
+#include "util/text.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+
+namespace {
+
+struct Editor {
+  uint16_t port;
+  std::string token;
+  HttpResult send(const std::string& verb, const std::string& path, const std::string& body = {}) const {
+    std::map<std::string, std::string> headers{{"Authorization", "Bearer " + token}};
+    if (!body.empty()) headers["Content-Type"] = "application/json";
+    return request(port, {verb, path, body, headers});
+  }
+};
+
+json::object parse(const HttpResult& r) {
+  return json::parse(r.body).as_object();
+}
+
+std::vector<std::string> slugs_in(const HttpResult& list) {
+  std::vector<std::string> out;
+  auto parsed = json::parse(list.body);
+  for (const auto& a : parsed.at("articles").as_array())
+    out.emplace_back(a.at("slug").as_string());
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::ranges::find(v, s) != v.end();
+}
+
+const std::string kFields = R"("authors":["Ruth Keller"],"section":"Opinion","body":"The text of the piece.")";
+
+}  // namespace
+
+TEST(ArticleLife, ADraftIsTheDesksUntilItGoesOutAndThenItsDateIsThePublicationTime) {
+  TestServer server(true);
+  Editor editor{server.port(), server.app().tokens().create("desk", "editor").token};
+  auto port = server.port();
+
+  auto draft = editor.send("POST", "/api/v1/articles",
+                           R"({"title":"A draft on rail fares","slug":"rail-fares","status":"draft",)" + kFields + "}");
+  ASSERT_EQ(draft.status, 201) << draft.body;
+  EXPECT_EQ(parse(draft).at("status"), "draft");
+  std::string draft_url(parse(draft).at("url").as_string());
+  // Readers see nothing of it: page, JSON, listings, feed, sitemap.
+  EXPECT_EQ(get(port, draft_url).status, 404);
+  EXPECT_EQ(get(port, "/api/v1/articles/rail-fares").status, 404);
+  EXPECT_FALSE(contains(slugs_in(get(port, "/api/v1/articles?limit=100")), "rail-fares"));
+  EXPECT_EQ(get(port, "/").body.find("A draft on rail fares"), std::string::npos);
+  EXPECT_EQ(get(port, "/feed.xml").body.find("rail-fares"), std::string::npos);
+  EXPECT_EQ(get(port, "/sitemap.xml").body.find("rail-fares"), std::string::npos);
+  // The desk has it, with its Markdown; readers and moderators cannot ask the desk.
+  auto desk = editor.send("GET", "/api/v1/desk/articles?status=draft");
+  ASSERT_EQ(desk.status, 200);
+  EXPECT_EQ(slugs_in(desk), std::vector<std::string>{"rail-fares"});
+  auto one = editor.send("GET", "/api/v1/desk/articles/rail-fares");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(parse(one).at("body"), "The text of the piece.");
+  EXPECT_EQ(get(port, "/api/v1/desk/articles").status, 401);
+  auto moderator = server.app().tokens().create("mods", "moderator").token;
+  EXPECT_EQ(request(port, {"GET", "/api/v1/desk/articles", {}, {{"Authorization", "Bearer " + moderator}}}).status,
+            403);
+  EXPECT_EQ(error_code(editor.send("GET", "/api/v1/desk/articles?status=lost")), "invalid_status");
+  auto retracting_a_draft = editor.send("POST", "/api/v1/articles/rail-fares/retract", R"({"note":"No."})");
+  EXPECT_EQ(retracting_a_draft.status, 409);
+  EXPECT_EQ(error_code(retracting_a_draft), "not_published");
+
+  // Published without a time: it goes out now, in every listing.
+  auto out = editor.send("PUT", "/api/v1/articles/rail-fares",
+                         R"({"title":"Rail fares must fall","status":"published",)" + kFields + "}");
+  ASSERT_EQ(out.status, 200) << out.body;
+  auto published = parse(out);
+  EXPECT_EQ(published.at("status"), "published");
+  EXPECT_EQ(published.at("published_at"), published.at("updated_at"));
+  auto now = format_rfc3339(now_seconds());
+  EXPECT_GE(std::string(published.at("published_at").as_string()), now.substr(0, 10)) << "dated today";
+  std::string url(published.at("url").as_string());
+  EXPECT_EQ(get(port, url).status, 200);
+  EXPECT_NE(get(port, "/").body.find("Rail fares must fall"), std::string::npos);
+  EXPECT_NE(get(port, "/feed.xml").body.find("rail-fares"), std::string::npos);
+  EXPECT_NE(get(port, "/sitemap.xml").body.find("rail-fares"), std::string::npos);
+  // A front-matter style status that is neither is refused.
+  auto bad = editor.send("PUT", "/api/v1/articles/rail-fares",
+                         R"({"title":"Rail fares must fall","status":"deleted",)" + kFields + "}");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(error_code(bad), "invalid_status");
+}
+
+TEST(ArticleLife, UnpublishRetractAndDeleteAreWhatReadersSeeEverywhere) {
+  TestServer server(true);
+  Editor editor{server.port(), server.app().tokens().create("desk", "editor").token};
+  auto port = server.port();
+  auto reader = register_reader(port, "life-reader@example.org", "Life Reader");
+
+  auto made = editor.send("POST", "/api/v1/articles",
+                          R"({"title":"The bridge that was never built","slug":"the-bridge","published_at":)"
+                          R"("2024-03-05T09:00:00Z",)" +
+                              kFields + "}");
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string url(parse(made).at("url").as_string());
+  auto comment = reader.call("POST", "/api/v1/articles/the-bridge/comments", R"({"body":"A comment to keep."})");
+  ASSERT_EQ(comment.status, 201) << comment.body;
+  auto comment_id = parse(comment).at("comment").at("id").as_int64();
+  ASSERT_EQ(get(port, url).status, 200);  // cached now
+
+  // Unpublished: 404 everywhere at once (the cached page too); back, it keeps its date and URL... if given.
+  auto unpublished = editor.send("POST", "/api/v1/articles/the-bridge/unpublish");
+  ASSERT_EQ(unpublished.status, 200) << unpublished.body;
+  EXPECT_EQ(parse(unpublished).at("status"), "draft");
+  EXPECT_EQ(get(port, url).status, 404);
+  EXPECT_EQ(get(port, "/api/v1/articles/the-bridge").status, 404);
+  EXPECT_EQ(get(port, "/feed.xml").body.find("the-bridge"), std::string::npos);
+  EXPECT_EQ(get(port, "/sitemap.xml").body.find("the-bridge"), std::string::npos);
+  EXPECT_EQ(get(port, "/comments/" + std::to_string(comment_id)).status, 404) << "its conversation goes with it";
+  auto back = editor.send("PUT", "/api/v1/articles/the-bridge",
+                          R"({"title":"The bridge that was never built","status":"published","published_at":)"
+                          R"("2024-03-05T09:00:00Z",)" +
+                              kFields + "}");
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(parse(back).at("url").as_string(), url);
+  EXPECT_EQ(get(port, url).status, 200);
+
+  // Retracted: the page stays, under the notice; it leaves listings; comments close.
+  EXPECT_EQ(error_code(editor.send("POST", "/api/v1/articles/the-bridge/retract", R"({"note":" "})")),
+            "missing_field");
+  auto retracted = editor.send("POST", "/api/v1/articles/the-bridge/retract",
+                               R"({"note":"The bridge's plans we quoted were forged. <b>Sorry</b>."})");
+  ASSERT_EQ(retracted.status, 200) << retracted.body;
+  EXPECT_EQ(parse(retracted).at("status"), "retracted");
+  auto page = get(port, url);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<p class=\"article__retraction\" role=\"note\"><strong>Retracted</strong>"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("The bridge&#39;s plans we quoted were forged. &lt;b&gt;Sorry&lt;/b&gt;."),
+            std::string::npos)
+      << "the note is text, escaped";
+  EXPECT_NE(page.body.find("Comments are closed on this article."), std::string::npos);
+  EXPECT_NE(page.body.find("A comment to keep."), std::string::npos) << "the conversation stays readable";
+  auto api = parse(get(port, "/api/v1/articles/the-bridge"));
+  EXPECT_EQ(api.at("status"), "retracted");
+  EXPECT_EQ(api.at("retraction").at("note"), "The bridge's plans we quoted were forged. <b>Sorry</b>.");
+  EXPECT_FALSE(contains(slugs_in(get(port, "/api/v1/articles?limit=100")), "the-bridge"));
+  EXPECT_EQ(get(port, "/feed.xml").body.find("the-bridge"), std::string::npos);
+  auto closed = reader.call("POST", "/api/v1/articles/the-bridge/comments", R"({"body":"Too late."})");
+  EXPECT_EQ(closed.status, 403);
+  EXPECT_EQ(error_code(closed), "comments_closed");
+  EXPECT_EQ(slugs_in(editor.send("GET", "/api/v1/desk/articles?status=retracted")),
+            std::vector<std::string>{"the-bridge"});
+  // Saving a retracted piece's text (a typo) keeps it retracted.
+  auto typo = editor.send("PUT", "/api/v1/articles/the-bridge",
+                          R"({"title":"The bridge that was never built",)" + kFields + "}");
+  ASSERT_EQ(typo.status, 200);
+  EXPECT_EQ(parse(typo).at("status"), "retracted");
+
+  // Deleted: 410 for the page and the JSON; out of the desk's default list; comments kept for moderators.
+  EXPECT_EQ(editor.send("DELETE", "/api/v1/articles/the-bridge").status, 204);
+  auto gone = get(port, url);
+  EXPECT_EQ(gone.status, 410);
+  EXPECT_NE(gone.body.find("has been deleted"), std::string::npos);
+  auto gone_api = get(port, "/api/v1/articles/the-bridge");
+  EXPECT_EQ(gone_api.status, 410);
+  EXPECT_EQ(error_code(gone_api), "gone");
+  EXPECT_EQ(get(port, "/comments/" + std::to_string(comment_id)).status, 404);
+  EXPECT_FALSE(contains(slugs_in(editor.send("GET", "/api/v1/desk/articles")), "the-bridge"));
+  EXPECT_EQ(slugs_in(editor.send("GET", "/api/v1/desk/articles?status=deleted")),
+            std::vector<std::string>{"the-bridge"});
+  auto moderator = staff_session(server, "life-mod@example.org", "Life Mod", "moderator");
+  auto history = moderator.call("GET", "/api/v1/moderation/accounts/" + std::to_string(reader.id) + "/history");
+  ASSERT_EQ(history.status, 200) << history.body;
+  EXPECT_NE(history.body.find("A comment to keep."), std::string::npos);
+  EXPECT_EQ(editor.send("DELETE", "/api/v1/articles/no-such-piece").status, 404);
+}
+
+TEST(ArticleLife, OfTwoEditorsSavingTheSameVersionTheSecondIsToldAndNothingIsLost) {
+  TestServer server(true);
+  Editor editor{server.port(), server.app().tokens().create("desk", "editor").token};
+  auto made = editor.send("POST", "/api/v1/articles", R"({"title":"Two hands","slug":"two-hands",)" + kFields + "}");
+  ASSERT_EQ(made.status, 201);
+  auto version = parse(made).at("version").as_int64();
+  auto save = [&](const std::string& body) {
+    return editor.send("PUT", "/api/v1/articles/two-hands",
+                       R"({"title":"Two hands","authors":["Ruth Keller"],"section":"Opinion","version":)" +
+                           std::to_string(version) + R"(,"body":")" + body + "\"}");
+  };
+  auto first = save("The first editor's words.");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto second = save("The second editor's words.");
+  EXPECT_EQ(second.status, 409);
+  EXPECT_EQ(error_code(second), "edit_conflict");
+  auto now = parse(editor.send("GET", "/api/v1/desk/articles/two-hands"));
+  EXPECT_EQ(now.at("body"), "The first editor's words.");
+  EXPECT_EQ(now.at("version").as_int64(), version + 1);
+  EXPECT_EQ(error_code(editor.send("PUT", "/api/v1/articles/two-hands",
+                                   R"({"title":"Two hands","version":"7",)" + kFields + "}")),
+            "invalid_type");
+}
