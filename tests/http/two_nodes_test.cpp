@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <thread>
 
 #include "model/error.h"
 #include "test_support.h"
@@ -136,4 +137,48 @@ TEST_F(TwoNodes, RateLimitsHoldAcrossNodes) {
   EXPECT_EQ(fourth.status, 429);
   EXPECT_FALSE(fourth.header("retry-after").empty());
   EXPECT_EQ(post(cy, "Five on A.").status, 429);
+}
+
+// What editors do on one node reaches readers on the other: an unpublished piece 404s there (its cached page
+// dropped), a deleted one answers 410, a saved page shows, a revoked token is refused.
+TEST_F(TwoNodes, EditorsActsOnOneNodeReachTheOther) {
+  auto token = a_->app().tokens().create("desk", "admin").token;
+  auto on_a = [&](const std::string& verb, const std::string& path, const std::string& body = {}) {
+    std::map<std::string, std::string> h{{"Authorization", "Bearer " + token}};
+    if (!body.empty()) h["Content-Type"] = "application/json";
+    return request(a_->port(), {verb, path, body, h});
+  };
+  auto url = std::string(json::parse(get(b_->port(), "/api/v1/articles/" + slug_).body).at("url").as_string());
+  ASSERT_EQ(get(b_->port(), url).status, 200);  // B caches the page and the JSON
+  ASSERT_EQ(get(b_->port(), "/api/v1/articles/" + slug_).status, 200);
+  auto eventually = [&](const std::string& path, int status) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (get(b_->port(), path).status == status) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+
+  ASSERT_EQ(on_a("POST", "/api/v1/articles/" + slug_ + "/unpublish").status, 200);
+  EXPECT_TRUE(eventually(url, 404)) << "B still serves the unpublished page";
+  EXPECT_TRUE(eventually("/api/v1/articles/" + slug_, 404));
+  EXPECT_EQ(get(b_->port(), "/").body.find(url), std::string::npos);
+  ASSERT_EQ(on_a("DELETE", "/api/v1/articles/" + slug_).status, 204);
+  EXPECT_TRUE(eventually(url, 410));
+
+  ASSERT_EQ(on_a("PUT", "/api/v1/pages/about", R"({"title":"About the two nodes","body":"Saved on A."})").status, 200);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (get(b_->port(), "/about").body.find("Saved on A.") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(get(b_->port(), "/about").body.find("Saved on A."), std::string::npos);
+
+  auto doomed = a_->app().tokens().create("doomed", "editor");
+  auto with = [&](uint16_t port) {
+    return request(port, {"GET", "/api/v1/desk/articles", {}, {{"Authorization", "Bearer " + doomed.token}}}).status;
+  };
+  EXPECT_EQ(with(b_->port()), 200);
+  ASSERT_EQ(on_a("DELETE", "/api/v1/tokens/" + std::to_string(doomed.record.id)).status, 204);
+  EXPECT_EQ(with(b_->port()), 401) << "refused on B from its next request";
 }
