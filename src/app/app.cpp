@@ -191,6 +191,7 @@ void App::build_http() {
   moderation_pages_ = std::make_unique<web::ModerationPages>(kit, *moderation_);
   contribution_pages_ = std::make_unique<web::ContributionPages>(kit, *contributions_);
   desk_pages_ = std::make_unique<web::DeskPages>(kit);
+  desk_articles_ = std::make_unique<web::DeskArticles>(kit);
   token_pages_ = std::make_unique<web::TokenPages>(kit, *tokens_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);

@@ -37,6 +37,7 @@
 #include "web/article_pages.h"
 #include "web/comment_pages.h"
 #include "web/contribution_pages.h"
+#include "web/desk_articles.h"
 #include "web/desk_pages.h"
 #include "web/moderation_pages.h"
 #include "web/pages.h"
@@ -119,6 +120,7 @@ class App {
   std::unique_ptr<web::ModerationPages> moderation_pages_;
   std::unique_ptr<web::ContributionPages> contribution_pages_;
   std::unique_ptr<web::DeskPages> desk_pages_;
+  std::unique_ptr<web::DeskArticles> desk_articles_;
   std::unique_ptr<web::TokenPages> token_pages_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::TokensApi> tokens_api_;

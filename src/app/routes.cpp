@@ -44,6 +44,7 @@ Router App::build_routes() {
   auto& moderation_pages = *moderation_pages_;
   auto& contribution_pages = *contribution_pages_;
   auto& desk_pages = *desk_pages_;
+  auto& desk = *desk_articles_;
   auto& token_pages = *token_pages_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
@@ -215,6 +216,17 @@ Router App::build_routes() {
     r.add(verb::get, "/" + std::string(page.slug), Access::anyone(),
           [&article_pages, slug = std::string(page.slug)](RequestContext& c) { return article_pages.standard(c, slug); }, cached);
   // The desk (editor, admin)
+  r.add(verb::get, "/desk", Access::editors(), [&desk](RequestContext& c) { return desk.list(c); });
+  r.add(verb::get, "/desk/articles/new", Access::editors(), [&desk](RequestContext& c) { return desk.new_form(c); });
+  r.add(verb::post, "/desk/articles", Access::editors(), [&desk](RequestContext& c) { return desk.create(c); });
+  r.add(verb::post, "/desk/preview", Access::editors(), [&desk](RequestContext& c) { return desk.preview(c); });
+  r.add(verb::get, "/desk/articles/{slug}", Access::editors(), [&desk](RequestContext& c) { return desk.edit_form(c); });
+  r.add(verb::post, "/desk/articles/{slug}", Access::editors(), [&desk](RequestContext& c) { return desk.save(c); });
+  r.add(verb::post, "/desk/articles/{slug}/unpublish", Access::editors(), [&desk](RequestContext& c) { return desk.unpublish(c); });
+  r.add(verb::get, "/desk/articles/{slug}/retract", Access::editors(), [&desk](RequestContext& c) { return desk.retract_form(c); });
+  r.add(verb::post, "/desk/articles/{slug}/retract", Access::editors(), [&desk](RequestContext& c) { return desk.retract(c); });
+  r.add(verb::get, "/desk/articles/{slug}/delete", Access::editors(), [&desk](RequestContext& c) { return desk.delete_form(c); });
+  r.add(verb::post, "/desk/articles/{slug}/delete", Access::editors(), [&desk](RequestContext& c) { return desk.remove(c); });
   r.add(verb::get, "/desk/pages", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.pages(c); });
   r.add(verb::get, "/desk/pages/{slug}", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.page_form(c); });
   r.add(verb::post, "/desk/pages/{slug}", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.page_submit(c); });

@@ -51,6 +51,39 @@ icu::Calendar& calendar(const Locality& where) {
 
 }  // namespace
 
+std::optional<TimePoint> parse_local(std::string_view text, const Locality& where) {
+  // YYYY-MM-DDTHH:MM[:SS], digits where digits go.
+  if (text.size() != 16 && text.size() != 19) return std::nullopt;
+  auto digits = [&](size_t at, size_t n) -> std::optional<int> {
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':') return std::nullopt;
+  if (text.size() == 19 && text[16] != ':') return std::nullopt;
+  auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2);
+  auto sec = text.size() == 19 ? digits(17, 2) : std::optional<int>(0);
+  if (!y || !mo || !d || !h || !mi || !sec) return std::nullopt;
+  if (*y < 1000 || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *sec > 59) return std::nullopt;
+  auto& cal = calendar(where);
+  cal.clear();
+  cal.set(*y, *mo - 1, *d, *h, *mi, *sec);
+  UErrorCode status = U_ZERO_ERROR;
+  UDate when = cal.getTime(status);
+  if (U_FAILURE(status)) return std::nullopt;
+  // No 31 February: the calendar would roll it into March.
+  if (cal.get(UCAL_DATE, status) != *d || cal.get(UCAL_MONTH, status) != *mo - 1 || U_FAILURE(status))
+    return std::nullopt;
+  return TimePoint(std::chrono::seconds(static_cast<int64_t>(when / 1000.0)));
+}
+
+std::string format_local_input(TimePoint t, const Locality& where) {
+  return format_local(t, where, "yyyy-MM-dd'T'HH:mm");
+}
+
 std::string format_local(TimePoint t, const Locality& where, const std::string& pattern) {
   icu::UnicodeString out;
   formatter(where, pattern).format(to_udate(t), out);

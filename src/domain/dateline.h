@@ -2,7 +2,9 @@
 // never touched. Thread-safe: each call builds its own formatter (callers cache the rendered pages).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "util/text.h"
 
@@ -23,6 +25,13 @@ struct LocalDate {
   int year, month, day;
 };
 LocalDate local_date(TimePoint t, const Locality& where);
+
+// "2026-12-05T10:30" (an HTML datetime-local value, seconds optional) read as a wall-clock time in the
+// publication's zone; nullopt for anything else. A time a clock change skips is read as the zone's rules
+// place it (ICU's lenient calendar); a repeated hour as its first occurrence.
+std::optional<TimePoint> parse_local(std::string_view text, const Locality& where);
+// The same instant as a datetime-local value: "2026-12-05T10:30".
+std::string format_local_input(TimePoint t, const Locality& where);
 
 // True when ICU knows the zone id (rejects typos such as "Europe/Londno").
 bool is_known_time_zone(const std::string& zone);

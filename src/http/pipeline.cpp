@@ -94,10 +94,18 @@ Response Pipeline::error_response(const Error& e, bool api, const Principal& who
 
 void Pipeline::finish(Response& r, bool head) const {
   auto& h = r.headers;
-  if (h.find("Content-Security-Policy") == h.end()) h.set("Content-Security-Policy", options_.content_security_policy);
+  // Nothing is framed, except by this site what a handler marks SAMEORIGIN (the desk's preview).
+  bool same_origin_frame = h["X-Frame-Options"] == "SAMEORIGIN";
+  if (h.find("Content-Security-Policy") == h.end()) {
+    std::string csp = options_.content_security_policy;
+    constexpr std::string_view kNone = "frame-ancestors 'none'";
+    if (auto at = csp.find(kNone); same_origin_frame && at != std::string::npos)
+      csp.replace(at, kNone.size(), "frame-ancestors 'self'");
+    h.set("Content-Security-Policy", csp);
+  }
   h.set("X-Content-Type-Options", "nosniff");
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  h.set("X-Frame-Options", "DENY");
+  h.set("X-Frame-Options", same_origin_frame ? "SAMEORIGIN" : "DENY");
   h.set("Cross-Origin-Opener-Policy", "same-origin");
   h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
   if (head) {

@@ -31,8 +31,7 @@ json::object parse(const HttpResult& r) {
 std::vector<std::string> slugs_in(const HttpResult& list) {
   std::vector<std::string> out;
   auto parsed = json::parse(list.body);
-  for (const auto& a : parsed.at("articles").as_array())
-    out.emplace_back(a.at("slug").as_string());
+  for (const auto& a : parsed.at("articles").as_array()) out.emplace_back(a.at("slug").as_string());
   return out;
 }
 
@@ -133,8 +132,7 @@ TEST(ArticleLife, UnpublishRetractAndDeleteAreWhatReadersSeeEverywhere) {
   EXPECT_EQ(get(port, url).status, 200);
 
   // Retracted: the page stays, under the notice; it leaves listings; comments close.
-  EXPECT_EQ(error_code(editor.send("POST", "/api/v1/articles/the-bridge/retract", R"({"note":" "})")),
-            "missing_field");
+  EXPECT_EQ(error_code(editor.send("POST", "/api/v1/articles/the-bridge/retract", R"({"note":" "})")), "missing_field");
   auto retracted = editor.send("POST", "/api/v1/articles/the-bridge/retract",
                                R"({"note":"The bridge's plans we quoted were forged. <b>Sorry</b>."})");
   ASSERT_EQ(retracted.status, 200) << retracted.body;

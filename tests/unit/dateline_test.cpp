@@ -33,3 +33,20 @@ TEST(Dateline, KnowsZones) {
   EXPECT_TRUE(is_known_time_zone("Europe/London"));
   EXPECT_FALSE(is_known_time_zone("Europe/Londno"));
 }
+
+TEST(Dateline, DeskTimesAreReadInThePublicationsZone) {
+  Locality london;
+  // 10:30 in London in July is 09:30 UTC; in December it is 10:30 UTC.
+  EXPECT_EQ(format_rfc3339(*parse_local("2026-07-06T10:30", london)), "2026-07-06T09:30:00Z");
+  EXPECT_EQ(format_rfc3339(*parse_local("2026-12-05T10:30:15", london)), "2026-12-05T10:30:15Z");
+  Locality sydney{"en_AU", "Australia/Sydney"};
+  EXPECT_EQ(format_rfc3339(*parse_local("2026-12-05T10:30", sydney)), "2026-12-04T23:30:00Z");
+  // Round trip through the form's value.
+  auto t = *parse_local("2026-03-29T03:15", london);
+  EXPECT_EQ(format_local_input(t, london), "2026-03-29T03:15");
+  // The hour the clocks skip still lands on that day, an hour on.
+  EXPECT_EQ(format_local_input(*parse_local("2026-03-29T01:30", london), london), "2026-03-29T02:30");
+  for (auto bad : {"", "2026-02-31T10:00", "2026-13-01T10:00", "2026-12-05 10:30", "2026-12-05T24:00",
+                   "2026-12-05T10:3x", "0999-12-05T10:30", "2026-12-05T10:30Z", "2026-12-05"})
+    EXPECT_FALSE(parse_local(bad, london)) << bad;
+}

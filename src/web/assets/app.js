@@ -768,6 +768,69 @@
     });
   }
 
+  // The desk's editor: the preview follows the typing (the Preview button's own request, into its frame), and
+  // a saved draft saves itself a few seconds after the last change. A published piece never does: its changes
+  // go out when the editor presses Update. A new piece waits for its first save, which fixes its address.
+  function enhanceDeskEditor(form) {
+    var previewButton = form.querySelector("[data-preview]");
+    var status = document.getElementById("autosave-status");
+    var version = form.querySelector("input[name=version]");
+    var previewTimer = null, saveTimer = null, dirty = false, unsaved = false, saving = false, stopped = false;
+    function preview() { if (previewButton && form.requestSubmit) form.requestSubmit(previewButton); }
+    function say(text, isError) {
+      status.hidden = false;
+      status.className = isError ? "form__error" : "form__notice";
+      status.setAttribute("role", isError ? "alert" : "status");
+      status.textContent = text;
+    }
+    function schedule() { clearTimeout(saveTimer); saveTimer = setTimeout(autosave, 4000); }
+    function autosave() {
+      if (stopped || saving || form.getAttribute("data-state") !== "draft") return;
+      var data = new URLSearchParams(new FormData(form));
+      data.set("action", "draft");
+      data.set("autosave", "1");
+      saving = true;
+      dirty = false;
+      fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin",
+                                           headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); })
+        .then(function (res) {
+          saving = false;
+          if (res.status === 200) {
+            version.value = String(res.body.version);
+            if (!dirty) unsaved = false;
+            say("Draft saved at " + res.body.saved_at + ".");
+          } else if (res.status === 409) {
+            stopped = true;
+            say("Someone else saved this article since you opened it, so your changes are not saved. Copy your " +
+                "text, then reload the page to see theirs.", true);
+          } else {
+            say((res.body.error && res.body.error.message) || "The draft could not be saved.", true);
+          }
+          if (dirty && !stopped) schedule();
+        })
+        .catch(function () {
+          saving = false;
+          say("The draft could not be saved (the connection failed); it will be tried again.", true);
+          schedule();
+        });
+    }
+    form.addEventListener("input", function () {
+      dirty = unsaved = true;
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(preview, 700);
+      schedule();
+    });
+    form.addEventListener("submit", function (e) {
+      if (e.submitter !== previewButton) unsaved = false;  // leaving by a save
+    });
+    window.addEventListener("beforeunload", function (e) {
+      if (unsaved) e.preventDefault();
+    });
+    preview();  // the frame starts with the article as loaded
+  }
+
+  document.querySelectorAll("form[data-desk-editor]").forEach(enhanceDeskEditor);
   document.querySelectorAll("form#appeal-form").forEach(enhanceAppeal);
   document.querySelectorAll("form#register-form").forEach(enhanceAccountForm);
   document.querySelectorAll("form.comment-form[data-api]").forEach(enhanceCommentForm);

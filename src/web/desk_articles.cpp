@@ -1,0 +1,403 @@
+#include "web/desk_articles.h"
+
+#include <boost/json.hpp>
+
+#include "domain/dateline.h"
+#include "domain/markdown.h"
+#include "http/cursors.h"
+#include "http/error_mapping.h"
+#include "web/form_support.h"
+
+namespace tribune::web {
+
+namespace json = boost::json;
+
+// The editor form: what was typed (or what the stored article holds), and what to say about it.
+struct DeskArticles::Editor {
+  Form fields;
+  std::optional<Article> article;  // the stored article being edited; none: a new one
+  std::optional<int64_t> version;  // the version the next save starts from; default: the article's
+  std::string error, error_field, notice;
+};
+
+namespace {
+
+constexpr std::string_view kEditorFields[] = {"title",       "slug",    "standfirst", "authors",    "author_bio",
+                                              "section",     "tags",    "body",       "source_name", "source_url",
+                                              "comments",    "published_at", "correction"};
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// "Ana Ruiz, Tomás Ferreira" -> two names; blanks between commas are dropped.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    auto item = trim(std::string(text.substr(start, comma - start)));
+    if (!item.empty()) out.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Form fields_of(const Article& a, const Locality& where) {
+  std::vector<std::string> names;
+  for (const auto& au : a.authors) names.push_back(au.name);
+  return {{"title", a.title},
+          {"slug", a.slug},
+          {"standfirst", a.standfirst},
+          {"authors", joined(names)},
+          {"author_bio", a.authors.empty() ? std::string() : a.authors.front().bio},
+          {"section", a.section.name},
+          {"tags", joined(a.tags)},
+          {"body", a.body_markdown},
+          {"source_name", a.source_name},
+          {"source_url", a.source_url},
+          {"comments", std::string(to_string(a.comments))},
+          // A draft has no publication time of its own yet (it carries its last save's): publishing dates it.
+          {"published_at", a.state == ArticleState::draft ? std::string() : format_local_input(a.published_at, where)},
+          {"correction", a.correction}};
+}
+
+ArticleDraft draft_of(const Form& f, const Locality& where) {
+  ArticleDraft d;
+  d.title = field(f, "title");
+  d.slug = field(f, "slug");
+  d.standfirst = field(f, "standfirst");
+  d.authors = split_list(field(f, "authors"));
+  d.author_bio = field(f, "author_bio");
+  d.section = field(f, "section");
+  d.tags = split_list(field(f, "tags"));
+  d.body_markdown = field(f, "body");
+  d.source_name = trim(field(f, "source_name"));
+  d.source_url = trim(field(f, "source_url"));
+  d.correction = field(f, "correction");
+  auto mode = parse_comments_mode(field(f, "comments").empty() ? "default" : field(f, "comments"));
+  if (!mode) throw invalid_field("comments", "invalid_value", "Choose how comments work on this article.");
+  d.comments = *mode;
+  if (auto when = trim(field(f, "published_at")); !when.empty()) {
+    auto t = parse_local(when, where);
+    if (!t)
+      throw invalid_field("published_at", "invalid_time",
+                          "The publication time must be a date and a time, such as 2026-12-05T10:30.");
+    d.published_at = *t;
+  }
+  return d;
+}
+
+std::string status_line(const Article& a, TimePoint now, const Locality& where) {
+  auto status = desk_status(a, now);
+  if (status == "draft") return "Draft, last saved " + format_dateline(a.updated_at, where);
+  if (status == "scheduled") return "Scheduled for " + format_dateline(a.published_at, where);
+  if (status == "published") return "Published " + format_dateline(a.published_at, where);
+  if (status == "retracted") return "Retracted " + format_dateline(a.retracted_at, where);
+  return "Deleted: its address answers “gone”. Save it as a draft to bring it back.";
+}
+
+json::value text_or_null(const std::string& s) {
+  return s.empty() ? json::value(nullptr) : json::value(s);
+}
+
+}  // namespace
+
+Response DeskArticles::list(RequestContext& ctx) {
+  ArticleQuery q;
+  q.limit = 30;
+  auto status_text = std::string(ctx.query_value("status").value_or(""));
+  q.status = parse_desk_status(status_text).value_or(DeskStatus::any);
+  auto section = std::string(ctx.query_value("section").value_or(""));
+  auto tag = trim(std::string(ctx.query_value("tag").value_or("")));
+  auto author = std::string(ctx.query_value("author").value_or(""));
+  auto search = trim(std::string(ctx.query_value("q").value_or("")));
+  if (!section.empty()) q.section_slug = section;
+  if (!tag.empty()) q.tag = tag;
+  if (!author.empty()) q.author_slug = slugify(author);
+  q.title_contains = search;
+  if (auto c = ctx.query_value("cursor")) q.after = decode_cursor(*c);
+  auto page = articles_.desk_list(q);
+
+  const auto& where = articles_.locality();
+  auto now = articles_.now();
+  json::array rows;
+  for (const auto& a : page.articles) {
+    std::vector<std::string> names;
+    for (const auto& au : a.authors) names.push_back(au.name);
+    auto status = desk_status(a, now);
+    json::object row{{"title", a.title},
+                     {"edit_url", "/desk/articles/" + a.slug},
+                     {"status", std::string(status)},
+                     {"when", format_local(status == "draft" ? a.updated_at : a.published_at, where,
+                                           "d MMM yyyy HH:mm")},
+                     {"section", a.section.name},
+                     {"authors", joined(names)}};
+    if (status == "published" || status == "retracted") row["view_url"] = articles_.url_for(a);
+    rows.push_back(std::move(row));
+  }
+  json::array statuses;
+  for (auto [value, label] : {std::pair{"", "All but deleted"}, std::pair{"draft", "Drafts"},
+                              std::pair{"scheduled", "Scheduled"}, std::pair{"published", "Published"},
+                              std::pair{"retracted", "Retracted"}, std::pair{"deleted", "Deleted"}})
+    statuses.push_back(json::object{{"value", value}, {"label", label}, {"selected", status_text == value}});
+  json::array sections;
+  for (const auto& s : articles_.sections())
+    sections.push_back(json::object{{"slug", s.slug}, {"name", s.name}, {"selected", s.slug == section}});
+  json::object view{{"rows", std::move(rows)},
+                    {"has_rows", !page.articles.empty()},
+                    {"statuses", std::move(statuses)},
+                    {"sections", std::move(sections)},
+                    {"tag", tag},
+                    {"author", author},
+                    {"q", search},
+                    {"filtered", !status_text.empty() || !section.empty() || !tag.empty() || !author.empty() ||
+                                     !search.empty()}};
+  if (page.next) {
+    std::string next = "/desk?cursor=" + encode_cursor(*page.next);
+    for (auto [key, value] : {std::pair{"status", status_text}, std::pair{"section", section}, std::pair{"tag", tag},
+                              std::pair{"author", author}, std::pair{"q", search}})
+      if (!value.empty()) next += std::string("&") + key + "=" + percent_encode(value);
+    view["next_url"] = next;
+  }
+  if (auto deleted = ctx.query_value("deleted"); deleted && is_valid_slug(*deleted))
+    view["notice"] = "Deleted: “" + std::string(*deleted) + "” now answers “gone” to readers.";
+  return html_page(ctx, http::status::ok, renderer_.page_from("desk_articles", view, "Articles", articles_.sections()));
+}
+
+Response DeskArticles::editor(RequestContext& ctx, http::status status, const Editor& e) {
+  const auto& a = e.article;
+  auto now = articles_.now();
+  auto state = a ? std::string(desk_status(*a, now)) : std::string("new");
+  json::object view{{"is_new", !a},
+                    {"action_url", a ? "/desk/articles/" + a->slug : std::string("/desk/articles")},
+                    {"csrf_token", ctx.principal.csrf_token},
+                    {"version", std::to_string(e.version.value_or(a ? a->version : 0))},
+                    {"state", state},
+                    {"zone", articles_.locality().time_zone},
+                    {"error", text_or_null(e.error)},
+                    {"notice", text_or_null(e.notice)}};
+  for (auto name : kEditorFields) view[name] = field(e.fields, name);
+  view["more_open"] = !field(e.fields, "source_name").empty() || !field(e.fields, "source_url").empty() ||
+                      !field(e.fields, "correction").empty() || e.error_field.starts_with("source");
+  // The buttons: a piece not yet out is saved as a draft or published; one that is out is updated in place.
+  bool unpublished = !a || a->state == ArticleState::draft || a->state == ArticleState::deleted;
+  view["can_draft"] = unpublished;
+  view["can_publish"] = unpublished;
+  view["can_update"] = !unpublished;
+  if (a) {
+    view["heading"] = "Edit “" + a->title + "”";
+    view["status_line"] = status_line(*a, now, articles_.locality());
+    if (state == "published" || state == "retracted") view["view_url"] = articles_.url_for(*a);
+    view["can_unpublish"] = a->state == ArticleState::published || a->state == ArticleState::retracted;
+    view["can_retract"] = a->state == ArticleState::published;
+    view["can_delete"] = a->state != ArticleState::deleted;
+  } else {
+    view["heading"] = "New article";
+  }
+  json::array modes;
+  for (auto [value, label] : {std::pair{"default", "The site's rule"}, std::pair{"open", "Open"},
+                              std::pair{"premoderated", "Open, each comment held for a moderator"},
+                              std::pair{"closed", "Closed"}})
+    modes.push_back(json::object{{"value", value}, {"label", label}, {"selected", field(e.fields, "comments") == value}});
+  view["modes"] = std::move(modes);
+  json::array sections;
+  for (const auto& s : articles_.sections()) sections.push_back(json::string(s.name));
+  view["section_names"] = std::move(sections);
+  // The field the error names is marked and described by the error.
+  for (auto name : kEditorFields)
+    view[std::string(name) + "_invalid"] = !e.error_field.empty() && e.error_field == name;
+  if (e.error_field == "authors" || e.error_field == "tags" || e.error_field == "status") view["title_invalid"] = false;
+  auto title = a ? "Edit " + a->title : std::string("New article");
+  return html_page(ctx, status, renderer_.page_from("desk_article_form", view, title, articles_.sections()));
+}
+
+Response DeskArticles::new_form(RequestContext& ctx) {
+  Editor e;
+  e.fields["comments"] = "default";
+  return editor(ctx, http::status::ok, e);
+}
+
+Response DeskArticles::edit_form(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  Editor e{fields_of(*a, articles_.locality()), a, std::nullopt, "", "", ""};
+  auto saved = ctx.query_value("saved").value_or("");
+  auto status = desk_status(*a, articles_.now());
+  if (saved == "draft")
+    e.notice = "Draft saved.";
+  else if (saved == "publish")
+    e.notice = status == "scheduled" ? "Scheduled: it goes out at the time below." : "Published.";
+  else if (saved == "update")
+    e.notice = "Saved: the article on the site is updated.";
+  else if (saved == "unpublished")
+    e.notice = "Unpublished: the article is a draft again, and its address answers “not found”.";
+  else if (saved == "retracted")
+    e.notice = "Retracted: the notice is on the article.";
+  return editor(ctx, http::status::ok, e);
+}
+
+Response DeskArticles::create(RequestContext& ctx) {
+  return submit(ctx, std::nullopt);
+}
+
+Response DeskArticles::save(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  return submit(ctx, a);
+}
+
+Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>& existing) {
+  auto form = form_of(ctx);
+  bool autosave = field(form, "autosave") == "1";
+  auto action = field(form, "action");
+  Editor e{form, existing, std::nullopt, "", "", ""};
+  try {
+    auto draft = draft_of(form, articles_.locality());
+    if (action == "draft")
+      draft.state = ArticleState::draft;
+    else if (action == "publish")
+      draft.state = ArticleState::published;
+    else if (action != "update" || !existing)
+      throw invalid_field("action", "invalid_action", "Choose Save draft, Publish or Update.");
+    std::optional<int64_t> version;
+    if (existing) {
+      draft.slug = existing->slug;  // the address is chosen once, when the piece is first saved
+      // A scheduled piece whose time is cleared goes out now; a published one keeps its date (and URL).
+      if (!draft.published_at && desk_status(*existing, articles_.now()) == "scheduled")
+        draft.published_at = articles_.now();
+      version = existing->version;
+      auto typed = field(form, "version");
+      if (!typed.empty()) {
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(typed.data(), typed.data() + typed.size(), v);
+        if (ec != std::errc() || p != typed.data() + typed.size()) throw Error(ErrorKind::bad_request, "invalid_version", "The form's version is not a number.");
+        version = v;
+      }
+    }
+    auto saved = articles_.publish(std::move(draft), existing.has_value(), version);
+    if (autosave)
+      return Response::json(http::status::ok,
+                            json::serialize(json::object{
+                                {"slug", saved.slug},
+                                {"version", saved.version},
+                                {"status", std::string(desk_status(saved, articles_.now()))},
+                                {"saved_at", format_local(articles_.now(), articles_.locality(), "HH:mm")}}));
+    return see_other("/desk/articles/" + saved.slug + "?saved=" + action);
+  } catch (const Error& err) {
+    if (autosave) return json_error(err);
+    auto status = http::status::unprocessable_entity;
+    if (err.code() == "edit_conflict") {
+      status = http::status::conflict;
+      e.error = "Someone else saved this article since you opened it. Your text is below, unsaved: open the article "
+                "in another tab to see theirs, then save again to replace it with yours.";
+      if (existing)
+        if (auto current = articles_.find_any(existing->slug)) e.version = current->version;
+    } else if (err.code() == "slug_taken") {
+      status = http::status::conflict;
+      e.error = "Another article already has the address “" + field(form, "slug") +
+                "”: choose another slug (or leave it empty to make one from the headline).";
+      e.error_field = "slug";
+      if (field(form, "slug").empty()) e.error_field = "title";
+    } else if (err.kind() == ErrorKind::invalid) {
+      e.error = err.message();
+      e.error_field = err.field();
+    } else {
+      throw;
+    }
+    return editor(ctx, status, e);
+  }
+}
+
+Response DeskArticles::preview(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  Response r;
+  try {
+    auto d = draft_of(form, articles_.locality());
+    validate_draft(d);
+    Article a;
+    a.slug = d.slug;
+    a.title = d.title;
+    a.standfirst = d.standfirst;
+    for (size_t i = 0; i < d.authors.size(); ++i)
+      a.authors.push_back(Author{0, slugify(d.authors[i]), d.authors[i], i == 0 ? d.author_bio : std::string()});
+    a.section = Section{0, slugify(d.section), d.section};
+    a.tags = d.tags;
+    a.published_at = d.published_at.value_or(articles_.now());
+    a.updated_at = a.published_at;
+    a.correction = d.correction;
+    a.body_markdown = d.body_markdown;
+    a.body_html = render_markdown(d.body_markdown);
+    a.source_name = d.source_name;
+    a.source_url = d.source_url;
+    a.comments = d.comments;
+    r = html_page(ctx, http::status::ok, renderer_.article(a, Conversation{}, articles_.sections()));
+  } catch (const Error& err) {
+    if (err.kind() != ErrorKind::invalid) throw;
+    PageRenderer::SimpleForm f;
+    f.heading = "Nothing to preview yet";
+    f.lead = err.message();
+    f.show_form = false;
+    r = html_page(ctx, http::status::unprocessable_entity, renderer_.simple_form(f, articles_.sections()));
+  }
+  // Shown in the editor's frame (the pipeline then allows this site, and only it, to frame the answer).
+  r.headers.set("X-Frame-Options", "SAMEORIGIN");
+  r.headers.set("X-Robots-Tag", "noindex");
+  return r;
+}
+
+Response DeskArticles::unpublish(RequestContext& ctx) {
+  auto a = articles_.unpublish(ctx.param("slug"));
+  return see_other("/desk/articles/" + a.slug + "?saved=unpublished");
+}
+
+Response DeskArticles::confirm(RequestContext& ctx, const Article& a, std::string_view act, const std::string& error) {
+  bool retract = act == "retract";
+  json::object view{{"title", a.title},
+                    {"slug", a.slug},
+                    {"retract", retract},
+                    {"action_url", "/desk/articles/" + a.slug + "/" + std::string(act)},
+                    {"csrf_token", ctx.principal.csrf_token},
+                    {"error", text_or_null(error)},
+                    {"comment_count", a.comment_count}};
+  auto title = std::string(retract ? "Retract " : "Delete ") + a.title;
+  return html_page(ctx, error.empty() ? http::status::ok : http::status::unprocessable_entity,
+                   renderer_.page_from("desk_confirm", view, title, articles_.sections()));
+}
+
+Response DeskArticles::retract_form(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  return confirm(ctx, *a, "retract", "");
+}
+
+Response DeskArticles::retract(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  auto form = form_of(ctx);
+  try {
+    articles_.retract(a->slug, field(form, "note"));
+  } catch (const Error& err) {
+    if (err.kind() != ErrorKind::invalid && err.kind() != ErrorKind::conflict) throw;
+    return confirm(ctx, *a, "retract",
+                   err.code() == "missing_field" ? "Say why the article is retracted: readers see this note."
+                                                  : err.message());
+  }
+  return see_other("/desk/articles/" + a->slug + "?saved=retracted");
+}
+
+Response DeskArticles::delete_form(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  return confirm(ctx, *a, "delete", "");
+}
+
+Response DeskArticles::remove(RequestContext& ctx) {
+  auto a = articles_.remove(ctx.param("slug"));
+  return see_other("/desk?deleted=" + a.slug);
+}
+
+}  // namespace tribune::web

@@ -1,0 +1,35 @@
+// The desk's articles (editor and admin): the list by status, section, author, tag and headline; the editor
+// (Markdown, byline, section, tags, syndication, comments, publication time in the publication's zone) with a
+// preview rendered by the public article template; unpublish, retract and delete, each confirmed. Every form
+// works without JavaScript; with it the preview follows the typing and drafts save themselves.
+// api/articles_api.h's desk endpoints are its counterpart.
+#pragma once
+
+#include "web/page_kit.h"
+
+namespace tribune::web {
+
+class DeskArticles : public PageKit {
+ public:
+  explicit DeskArticles(const PageKit& kit) : PageKit(kit) {}
+
+  Response list(RequestContext& ctx);          // GET /desk?status&section&tag&author&q&cursor
+  Response new_form(RequestContext& ctx);      // GET /desk/articles/new
+  Response create(RequestContext& ctx);        // POST /desk/articles {fields, action=draft|publish}
+  Response edit_form(RequestContext& ctx);     // GET /desk/articles/{slug}?saved=...
+  Response save(RequestContext& ctx);          // POST /desk/articles/{slug} {fields, version, action}
+  Response preview(RequestContext& ctx);       // POST /desk/preview {fields}: the article page, framed
+  Response unpublish(RequestContext& ctx);     // POST /desk/articles/{slug}/unpublish
+  Response retract_form(RequestContext& ctx);  // GET /desk/articles/{slug}/retract
+  Response retract(RequestContext& ctx);       // POST /desk/articles/{slug}/retract {note}
+  Response delete_form(RequestContext& ctx);   // GET /desk/articles/{slug}/delete
+  Response remove(RequestContext& ctx);        // POST /desk/articles/{slug}/delete
+
+ private:
+  struct Editor;  // the editor form's state (desk_articles.cpp)
+  Response editor(RequestContext& ctx, http::status status, const Editor& e);
+  Response submit(RequestContext& ctx, const std::optional<Article>& existing);
+  Response confirm(RequestContext& ctx, const Article& a, std::string_view act, const std::string& error);
+};
+
+}  // namespace tribune::web

@@ -1,0 +1,209 @@
+// The desk's articles in the browser without JavaScript (issue 15): the list by status, the editor's save,
+// publish, schedule and update, its errors where the editor looks, the framed preview, two editors on one
+// version, unpublish, retract and delete each confirmed; and the autosave calls the editor's script makes.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "domain/dateline.h"
+#include "test_support.h"
+#include "util/text.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+namespace json = boost::json;
+
+namespace {
+
+std::string fields(const std::string& title, const std::string& body, const std::string& extra = {}) {
+  return "title=" + percent_encode(title) + "&authors=" + percent_encode("Ruth Keller, Ana Ruiz") +
+         "&author_bio=" + percent_encode("Ruth Keller writes on transport.") + "&section=Opinion&tags=" +
+         percent_encode("rail, fares") + "&comments=default&body=" + percent_encode(body) + extra;
+}
+
+HttpResult page(const Reader& who, const std::string& path) {
+  return request(who.port, {"GET", path, {}, {{"Cookie", who.cookie}}});
+}
+
+}  // namespace
+
+TEST(Desk, OnlyEditorsReachItAndTheStaffMenuLinksIt) {
+  TestServer server(true);
+  auto port = server.port();
+  auto editor = staff_session(server, "desk-ed@example.org", "Desk Ed", "editor");
+  auto moderator = staff_session(server, "desk-mod2@example.org", "Desk Mod", "moderator");
+  auto reader = register_reader(port, "desk-reader2@example.org", "Desk Reader");
+  EXPECT_EQ(get(port, "/desk").status, 303);
+  EXPECT_EQ(page(reader, "/desk").status, 403);
+  EXPECT_EQ(page(moderator, "/desk/articles/new").status, 403);
+  EXPECT_EQ(moderator.form("/desk/articles", fields("X", "Y", "&action=draft")).status, 403);
+  EXPECT_EQ(moderator.form("/desk/preview", fields("X", "Y")).status, 403);
+  EXPECT_EQ(page(moderator, "/").body.find("href=\"/desk\""), std::string::npos);
+  EXPECT_NE(page(editor, "/").body.find("<a href=\"/desk\">Articles</a>"), std::string::npos);
+  auto list = page(editor, "/desk");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("In praise of the boring bank"), std::string::npos) << "the demo's articles";
+  EXPECT_NE(list.body.find("<a class=\"button\" href=\"/desk/articles/new\">New article</a>"), std::string::npos);
+}
+
+TEST(Desk, AnEditorWritesSchedulesPublishesAndUpdatesWithoutJavaScript) {
+  TestServer server(true);
+  auto port = server.port();
+  auto editor = staff_session(server, "desk-writer@example.org", "Desk Writer", "editor");
+  const auto& where = server.app().articles().locality();
+
+  // A piece without a headline is refused beside the form, the text kept and the field marked.
+  auto untitled = editor.form("/desk/articles", fields("", "Half a thought.", "&action=draft"));
+  EXPECT_EQ(untitled.status, 422);
+  EXPECT_NE(untitled.body.find("role=\"alert\" id=\"editor-error\">title is required."), std::string::npos);
+  EXPECT_NE(untitled.body.find("id=\"ed-title\" name=\"title\" required maxlength=\"300\" value=\"\" "
+                               "aria-invalid=\"true\" aria-describedby=\"editor-error\""),
+            std::string::npos);
+  EXPECT_NE(untitled.body.find("Half a thought."), std::string::npos);
+  auto bad_time = editor.form("/desk/articles", fields("Fares", "Text.", "&action=draft&published_at=tomorrow"));
+  EXPECT_EQ(bad_time.status, 422);
+  EXPECT_NE(bad_time.body.find("The publication time must be a date and a time"), std::string::npos);
+
+  // Saved as a draft: the editor page says so; readers see nothing.
+  auto saved = editor.form("/desk/articles", fields("Rail fares must fall", "Cheaper *trains*.", "&action=draft"));
+  ASSERT_EQ(saved.status, 303) << saved.body;
+  EXPECT_EQ(saved.header("location"), "/desk/articles/rail-fares-must-fall?saved=draft");
+  auto draft = page(editor, saved.header("location"));
+  ASSERT_EQ(draft.status, 200);
+  EXPECT_NE(draft.body.find("Draft saved."), std::string::npos);
+  EXPECT_NE(draft.body.find("Draft, last saved"), std::string::npos);
+  EXPECT_NE(draft.body.find("value=\"Ruth Keller, Ana Ruiz\""), std::string::npos);
+  EXPECT_NE(draft.body.find("name=\"version\" value=\"1\""), std::string::npos);
+  EXPECT_EQ(get(port, "/api/v1/articles/rail-fares-must-fall").status, 404);
+  EXPECT_NE(page(editor, "/desk?status=draft").body.find("Rail fares must fall"), std::string::npos);
+  EXPECT_EQ(page(editor, "/desk?status=published").body.find("Rail fares must fall"), std::string::npos);
+  // The same address again is a conflict, said beside the slug.
+  auto twin = editor.form("/desk/articles", fields("Rail fares must fall", "Again.", "&action=draft"));
+  EXPECT_EQ(twin.status, 409);
+  EXPECT_NE(twin.body.find("Another article already has the address"), std::string::npos);
+
+  // Scheduled in the publication's zone: out of sight until its time, then listed as scheduled.
+  auto later = format_local_input(now_seconds() + std::chrono::hours(48), where);
+  auto scheduled = editor.form("/desk/articles/rail-fares-must-fall",
+                               fields("Rail fares must fall", "Cheaper *trains*.",
+                                      "&version=1&action=publish&published_at=" + percent_encode(later)));
+  ASSERT_EQ(scheduled.status, 303) << scheduled.body;
+  auto at_desk = page(editor, scheduled.header("location"));
+  EXPECT_NE(at_desk.body.find("Scheduled: it goes out at the time below."), std::string::npos);
+  EXPECT_NE(at_desk.body.find("value=\"" + later + "\""), std::string::npos) << "the time as typed, local";
+  EXPECT_EQ(get(port, "/api/v1/articles/rail-fares-must-fall").status, 404);
+  EXPECT_NE(page(editor, "/desk?status=scheduled").body.find("Rail fares must fall"), std::string::npos);
+
+  // Published now (the time cleared); then updated from the version loaded.
+  auto now = editor.form("/desk/articles/rail-fares-must-fall",
+                         fields("Rail fares must fall", "Cheaper *trains*.", "&version=2&action=update&published_at="));
+  ASSERT_EQ(now.status, 303) << now.body;
+  auto out = json::parse(get(port, "/api/v1/articles/rail-fares-must-fall").body).as_object();
+  EXPECT_EQ(out.at("status"), "published");
+  EXPECT_EQ(out.at("tags").as_array().size(), 2u);
+  EXPECT_EQ(out.at("authors").at(0).at("bio"), "Ruth Keller writes on transport.");
+  std::string url(out.at("url").as_string());
+  EXPECT_NE(get(port, url).body.find("Cheaper <em>trains</em>."), std::string::npos);
+
+  // Two editors on version 3: the first update lands; the second is told, their text kept, nothing lost.
+  auto first = editor.form("/desk/articles/rail-fares-must-fall",
+                           fields("Rail fares must fall", "The first editor's text.", "&version=3&action=update"));
+  EXPECT_EQ(first.status, 303);
+  auto second = editor.form("/desk/articles/rail-fares-must-fall",
+                            fields("Rail fares must fall", "The second editor's text.", "&version=3&action=update"));
+  EXPECT_EQ(second.status, 409);
+  EXPECT_NE(second.body.find("Someone else saved this article since you opened it."), std::string::npos);
+  EXPECT_NE(second.body.find("The second editor&#39;s text."), std::string::npos);
+  EXPECT_NE(second.body.find("name=\"version\" value=\"4\""), std::string::npos) << "saving again replaces theirs";
+  EXPECT_NE(get(port, url).body.find("The first editor"), std::string::npos);
+  EXPECT_EQ(get(port, url).body.find("The second editor"), std::string::npos);
+}
+
+TEST(Desk, ThePreviewIsTheArticlePageFramedByTheDeskOnly) {
+  TestServer server(true);
+  auto editor = staff_session(server, "desk-preview@example.org", "Desk Preview", "editor");
+  auto preview = editor.form("/desk/preview", fields("A preview of fares", "Some **bold** words.\n\n<script>x</script>"));
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_NE(preview.body.find("<h1 class=\"article__headline\">A preview of fares</h1>"), std::string::npos);
+  EXPECT_NE(preview.body.find("Some <strong>bold</strong> words."), std::string::npos);
+  EXPECT_EQ(preview.body.find("<script>x</script>"), std::string::npos);
+  EXPECT_NE(preview.body.find("Ruth Keller writes on transport."), std::string::npos);
+  EXPECT_EQ(preview.header("x-frame-options"), "SAMEORIGIN");
+  EXPECT_NE(preview.header("content-security-policy").find("frame-ancestors 'self'"), std::string::npos);
+  EXPECT_EQ(preview.header("x-robots-tag"), "noindex");
+  EXPECT_EQ(server.app().articles().find_any("a-preview-of-fares"), std::nullopt) << "a preview saves nothing";
+  // Every other page still refuses any frame.
+  auto desk = page(editor, "/desk");
+  EXPECT_EQ(desk.header("x-frame-options"), "DENY");
+  EXPECT_NE(desk.header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
+  auto empty = editor.form("/desk/preview", fields("", ""));
+  EXPECT_EQ(empty.status, 422);
+  EXPECT_NE(empty.body.find("Nothing to preview yet"), std::string::npos);
+}
+
+TEST(Desk, UnpublishRetractAndDeleteAreConfirmedAndReachReaders) {
+  TestServer server(true);
+  auto port = server.port();
+  auto editor = staff_session(server, "desk-acts@example.org", "Desk Acts", "editor");
+  ASSERT_EQ(editor.form("/desk/articles", fields("The bridge", "Text.", "&action=publish")).status, 303);
+  auto url = std::string(json::parse(get(port, "/api/v1/articles/the-bridge").body).at("url").as_string());
+  auto form = page(editor, "/desk/articles/the-bridge");
+  EXPECT_NE(form.body.find("action=\"/desk/articles/the-bridge/unpublish\""), std::string::npos);
+  EXPECT_NE(form.body.find("href=\"/desk/articles/the-bridge/retract\""), std::string::npos);
+  EXPECT_NE(form.body.find("href=\"" + url + "\">View on the site</a>"), std::string::npos);
+
+  auto unpublished = editor.form("/desk/articles/the-bridge/unpublish", "");
+  EXPECT_EQ(unpublished.header("location"), "/desk/articles/the-bridge?saved=unpublished");
+  EXPECT_EQ(get(port, url).status, 404);
+  auto back = page(editor, unpublished.header("location"));
+  EXPECT_NE(back.body.find("Unpublished: the article is a draft again"), std::string::npos);
+  EXPECT_EQ(back.body.find("/desk/articles/the-bridge/retract"), std::string::npos) << "a draft cannot be retracted";
+  ASSERT_EQ(editor.form("/desk/articles/the-bridge", fields("The bridge", "Text.", "&version=2&action=publish")).status,
+            303);
+
+  auto confirm = page(editor, "/desk/articles/the-bridge/retract");
+  ASSERT_EQ(confirm.status, 200);
+  EXPECT_NE(confirm.body.find("Retract “The bridge”?"), std::string::npos);
+  auto no_note = editor.form("/desk/articles/the-bridge/retract", "note=");
+  EXPECT_EQ(no_note.status, 422);
+  EXPECT_NE(no_note.body.find("Say why the article is retracted"), std::string::npos);
+  auto retracted = editor.form("/desk/articles/the-bridge/retract", "note=" + percent_encode("The plans were forged."));
+  EXPECT_EQ(retracted.status, 303);
+  auto readers_view = get(port, url);
+  EXPECT_EQ(readers_view.status, 200);
+  EXPECT_NE(readers_view.body.find("The plans were forged."), std::string::npos);
+
+  EXPECT_NE(page(editor, "/desk/articles/the-bridge/delete").body.find("Delete “The bridge”?"), std::string::npos);
+  auto deleted = editor.form("/desk/articles/the-bridge/delete", "");
+  EXPECT_EQ(deleted.header("location"), "/desk?deleted=the-bridge");
+  EXPECT_NE(page(editor, "/desk?deleted=the-bridge").body.find("Deleted: “the-bridge”"), std::string::npos);
+  EXPECT_EQ(get(port, url).status, 410);
+  EXPECT_NE(page(editor, "/desk?status=deleted").body.find("The bridge"), std::string::npos);
+  EXPECT_EQ(page(editor, "/desk").body.find(">The bridge<"), std::string::npos);
+  // Brought back as a draft from the editor.
+  auto restored = editor.form("/desk/articles/the-bridge", fields("The bridge", "Text.", "&action=draft"));
+  EXPECT_EQ(restored.status, 303);
+  EXPECT_EQ(get(port, url).status, 404);
+}
+
+TEST(Desk, AutosaveAnswersTheEditorsScriptInJson) {
+  TestServer server(true);
+  auto editor = staff_session(server, "desk-auto@example.org", "Desk Auto", "editor");
+  ASSERT_EQ(editor.form("/desk/articles", fields("Saved by itself", "One.", "&action=draft")).status, 303);
+  auto autosaved =
+      editor.form("/desk/articles/saved-by-itself", fields("Saved by itself", "Two.", "&version=1&action=draft&autosave=1"));
+  ASSERT_EQ(autosaved.status, 200) << autosaved.body;
+  auto v = json::parse(autosaved.body).as_object();
+  EXPECT_EQ(v.at("version").as_int64(), 2);
+  EXPECT_EQ(v.at("status"), "draft");
+  EXPECT_EQ(server.app().articles().find_any("saved-by-itself")->body_markdown, "Two.");
+  auto stale =
+      editor.form("/desk/articles/saved-by-itself", fields("Saved by itself", "Three.", "&version=1&action=draft&autosave=1"));
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(error_code(stale), "edit_conflict");
+  auto invalid =
+      editor.form("/desk/articles/saved-by-itself", fields("", "Four.", "&version=2&action=draft&autosave=1"));
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(error_code(invalid), "missing_field");
+  EXPECT_EQ(server.app().articles().find_any("saved-by-itself")->body_markdown, "Two.");
+}
