@@ -125,7 +125,7 @@ std::optional<int64_t> version_of(const json::object& o) {
 
 Response ArticlesApi::create(RequestContext& ctx) {
   auto body = parse_draft(ctx);
-  auto saved = articles_.publish(draft_from(body), false, version_of(body));
+  auto saved = articles_.publish(draft_from(body), false, version_of(body), ctx.principal.name);
   auto r = json_response(http::status::created, to_json(saved, true));
   r.headers.set(http::field::location, "/api/v1/articles/" + saved.slug);
   return r;
@@ -137,7 +137,7 @@ Response ArticlesApi::replace(RequestContext& ctx) {
   if (!draft.slug.empty() && draft.slug != ctx.param("slug"))
     throw invalid_field("slug", "slug_mismatch", "The slug in the body differs from the one in the path.");
   draft.slug = ctx.param("slug");
-  auto saved = articles_.publish(std::move(draft), true, version_of(body));
+  auto saved = articles_.publish(std::move(draft), true, version_of(body), ctx.principal.name);
   return json_response(http::status::ok, to_json(saved, true));
 }
 

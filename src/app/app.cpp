@@ -139,7 +139,7 @@ int App::load_demo() {
   // The newest pieces are open for comments whatever the closing rules, so a fresh demo can be commented on.
   for (size_t i = 0; i < drafts.size(); ++i) {
     if (i + 2 >= drafts.size()) drafts[i].comments = CommentsMode::open;
-    articles_->publish(drafts[i], true);
+    articles_->publish(drafts[i], true, std::nullopt, "demo");
   }
   return static_cast<int>(drafts.size());
 }

@@ -298,7 +298,7 @@ int main(int argc, char** argv) {
       App app(base_config(data_dir, config_file, store_url));
       // The command publishes: a file that does not say "status: draft" goes (back) out.
       if (!draft.state) draft.state = ArticleState::published;
-      auto saved = app.articles().publish(std::move(draft), true);
+      auto saved = app.articles().publish(std::move(draft), true, std::nullopt, "command line");
       if (saved.state == ArticleState::draft) {
         std::cout << "saved draft " << saved.slug << "\n";
         return 0;

@@ -1,6 +1,7 @@
 #include "domain/articles.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstdio>
 
 #include "domain/markdown.h"
@@ -27,13 +28,70 @@ bool changes_content(const Article& a, const ArticleDraft& d, const ArticleRecor
          a.correction != d.correction || a.published_at != r.published_at;
 }
 
+// A revision's fields as JSON: what the editor saved, enough to show it and to save it again.
+std::string snapshot_of(const ArticleDraft& d, const ArticleRecord& r) {
+  auto list = [](const std::vector<std::string>& v) {
+    boost::json::array a;
+    for (const auto& s : v) a.emplace_back(s);
+    return a;
+  };
+  return boost::json::serialize(boost::json::object{{"title", d.title},
+                                                    {"standfirst", d.standfirst},
+                                                    {"authors", list(d.authors)},
+                                                    {"author_bio", d.author_bio},
+                                                    {"section", d.section},
+                                                    {"tags", list(d.tags)},
+                                                    {"published_at", format_rfc3339(r.published_at)},
+                                                    {"body", d.body_markdown},
+                                                    {"source_name", d.source_name},
+                                                    {"source_url", d.source_url},
+                                                    {"correction", d.correction},
+                                                    {"comments", std::string(to_string(d.comments))},
+                                                    {"state", std::string(to_string(r.state))}});
+}
+
+ArticleDraft draft_of_snapshot(const std::string& snapshot) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(snapshot, ec);
+  if (ec || !v.is_object()) throw Error(ErrorKind::internal, "store_error", "a revision could not be read.");
+  const auto& o = v.as_object();
+  auto text = [&](std::string_view key) {
+    auto it = o.find(key);
+    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
+  };
+  auto list = [&](std::string_view key) {
+    std::vector<std::string> out;
+    if (auto it = o.find(key); it != o.end() && it->value().is_array())
+      for (const auto& x : it->value().as_array())
+        if (x.is_string()) out.emplace_back(x.as_string());
+    return out;
+  };
+  ArticleDraft d;
+  d.title = text("title");
+  d.standfirst = text("standfirst");
+  d.authors = list("authors");
+  d.author_bio = text("author_bio");
+  d.section = text("section");
+  d.tags = list("tags");
+  d.published_at = parse_rfc3339(text("published_at"));
+  d.body_markdown = text("body");
+  d.source_name = text("source_name");
+  d.source_url = text("source_url");
+  d.correction = text("correction");
+  d.comments = parse_comments_mode(text("comments")).value_or(CommentsMode::site_default);
+  d.state = parse_article_state(text("state"));
+  return d;
+}
+
 }  // namespace
 
-Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version) {
+Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version,
+                                const std::string& saved_by) {
   validate_draft(draft);
   ArticleRecord record;
   record.body_html = render_markdown(draft.body_markdown);
   record.expected_version = expected_version;
+  record.saved_by = saved_by;
   // An update keeps the article's date (and so its URL and its place in the feed) unless it names a new one;
   // it counts as a change, dated now, only when what a reader sees changed. A draft carries the time it was
   // last saved until it goes out.
@@ -54,10 +112,40 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
     record.published_at = draft.published_at.value_or(now);
     record.updated_at = record.published_at;
   }
+  record.saved_at = now;
+  record.snapshot = snapshot_of(draft, record);
   record.draft = std::move(draft);
   Article saved = store_.save_article(record, replace);
   for (auto& l : listeners_) l(saved);
   return saved;
+}
+
+std::vector<ArticleRevision> ArticleService::revisions(std::string_view slug) const {
+  auto a = find_any(slug);
+  if (!a) throw not_found("The article");
+  return store_.article_revisions(a->id);
+}
+
+std::optional<ArticleService::Revision> ArticleService::revision(std::string_view slug, int64_t revision_id) const {
+  auto a = find_any(slug);
+  if (!a) throw not_found("The article");
+  auto meta = store_.find_article_revision(a->id, revision_id);
+  if (!meta) return std::nullopt;
+  auto draft = draft_of_snapshot(meta->snapshot);
+  return Revision{std::move(*meta), std::move(draft)};
+}
+
+Article ArticleService::restore(std::string_view slug, int64_t revision_id, std::optional<int64_t> expected_version,
+                                const std::string& saved_by) {
+  auto current = find_any(slug);
+  if (!current) throw not_found("The article");
+  auto r = revision(slug, revision_id);
+  if (!r) throw not_found("The revision");
+  ArticleDraft draft = std::move(r->draft);
+  draft.slug = current->slug;
+  draft.state.reset();                         // restoring text is not publishing or unpublishing
+  draft.published_at = current->published_at;  // nor moving the date
+  return publish(std::move(draft), true, expected_version, saved_by);
 }
 
 Article ArticleService::unpublish(std::string_view slug) {

@@ -28,7 +28,21 @@ class ArticleService {
   // With replace=false an existing slug is Error(conflict, "slug_taken"). The draft's state says draft or
   // published (absent: published when new, unchanged otherwise); a draft published without a time goes out
   // now. With expected_version, a save over a newer version is Error(conflict, "edit_conflict").
-  Article publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version = std::nullopt);
+  // Every save leaves a revision naming saved_by (the editor, the token, "command line").
+  Article publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version = std::nullopt,
+                  const std::string& saved_by = "");
+
+  // The desk's revisions: each save's fields, to view, compare with the current text and restore.
+  struct Revision {
+    ArticleRevision meta;
+    ArticleDraft draft;  // as saved (published_at: the time it carried)
+  };
+  std::vector<ArticleRevision> revisions(std::string_view slug) const;  // newest first; Error(not_found)
+  std::optional<Revision> revision(std::string_view slug, int64_t revision_id) const;
+  // Saves the revision's fields as the article's again: a new save (and revision) that keeps the article's
+  // state, date and URL. expected_version as in publish.
+  Article restore(std::string_view slug, int64_t revision_id, std::optional<int64_t> expected_version,
+                  const std::string& saved_by);
 
   // An article's life after publication (each bumps its version; caches on every node drop it):
   Article unpublish(std::string_view slug);  // back to draft: its URL 404s, it leaves listings and feeds

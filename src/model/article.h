@@ -183,6 +183,21 @@ struct ArticleRecord {
   // Set: the article must still be at this version (an editor saving what they loaded), else
   // Error(conflict, "edit_conflict") and nothing changes. 0: it must not exist yet.
   std::optional<int64_t> expected_version;
+  // The revision this save leaves: who saved, when, and the fields as saved (JSON, written and read by
+  // domain/articles.cpp). Stored in the same transaction as the article; none when snapshot is empty.
+  std::string saved_by;
+  TimePoint saved_at{};
+  std::string snapshot;
+};
+
+// One save of an article, kept for the desk: view it, compare it, restore it.
+struct ArticleRevision {
+  int64_t id = 0;
+  int64_t article_id = 0;
+  int64_t version = 0;  // the article's version this save made
+  TimePoint saved_at{};
+  std::string saved_by;  // the editor's name, or the API token's
+  std::string snapshot;  // empty in lists
 };
 
 struct ApiToken {

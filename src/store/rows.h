@@ -95,6 +95,15 @@ std::string article_condition(const ArticleQuery& q, const std::function<std::st
 // ESCAPE '\': %, _ and \ match themselves).
 std::string like_pattern(std::string_view text);
 
+// --- Article revisions: without the snapshot (lists), then with it.
+inline constexpr std::string_view kRevisionColumns = "id, article_id, version, saved_at, saved_by";
+template <class Row>
+ArticleRevision read_revision(const Row& r, bool with_snapshot) {
+  ArticleRevision v{r.int64(0), r.int64(1), r.int64(2), seconds_at(r, 3), r.text(4), {}};
+  if (with_snapshot) v.snapshot = r.text(5);
+  return v;
+}
+
 // --- Accounts: unqualified (FROM accounts) or with the alias a.
 inline constexpr const char* kAccountColumns =
     "id, email, display_name, role, email_verified_at, created_at, banned_until, ban_reason, digest, "

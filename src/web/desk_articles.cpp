@@ -22,9 +22,9 @@ struct DeskArticles::Editor {
 
 namespace {
 
-constexpr std::string_view kEditorFields[] = {"title",       "slug",    "standfirst", "authors",    "author_bio",
-                                              "section",     "tags",    "body",       "source_name", "source_url",
-                                              "comments",    "published_at", "correction"};
+constexpr std::string_view kEditorFields[] = {"title",    "slug",         "standfirst", "authors",     "author_bio",
+                                              "section",  "tags",         "body",       "source_name", "source_url",
+                                              "comments", "published_at", "correction"};
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -129,33 +129,33 @@ Response DeskArticles::list(RequestContext& ctx) {
     std::vector<std::string> names;
     for (const auto& au : a.authors) names.push_back(au.name);
     auto status = desk_status(a, now);
-    json::object row{{"title", a.title},
-                     {"edit_url", "/desk/articles/" + a.slug},
-                     {"status", std::string(status)},
-                     {"when", format_local(status == "draft" ? a.updated_at : a.published_at, where,
-                                           "d MMM yyyy HH:mm")},
-                     {"section", a.section.name},
-                     {"authors", joined(names)}};
+    json::object row{
+        {"title", a.title},
+        {"edit_url", "/desk/articles/" + a.slug},
+        {"status", std::string(status)},
+        {"when", format_local(status == "draft" ? a.updated_at : a.published_at, where, "d MMM yyyy HH:mm")},
+        {"section", a.section.name},
+        {"authors", joined(names)}};
     if (status == "published" || status == "retracted") row["view_url"] = articles_.url_for(a);
     rows.push_back(std::move(row));
   }
   json::array statuses;
-  for (auto [value, label] : {std::pair{"", "All but deleted"}, std::pair{"draft", "Drafts"},
-                              std::pair{"scheduled", "Scheduled"}, std::pair{"published", "Published"},
-                              std::pair{"retracted", "Retracted"}, std::pair{"deleted", "Deleted"}})
+  for (auto [value, label] :
+       {std::pair{"", "All but deleted"}, std::pair{"draft", "Drafts"}, std::pair{"scheduled", "Scheduled"},
+        std::pair{"published", "Published"}, std::pair{"retracted", "Retracted"}, std::pair{"deleted", "Deleted"}})
     statuses.push_back(json::object{{"value", value}, {"label", label}, {"selected", status_text == value}});
   json::array sections;
   for (const auto& s : articles_.sections())
     sections.push_back(json::object{{"slug", s.slug}, {"name", s.name}, {"selected", s.slug == section}});
-  json::object view{{"rows", std::move(rows)},
-                    {"has_rows", !page.articles.empty()},
-                    {"statuses", std::move(statuses)},
-                    {"sections", std::move(sections)},
-                    {"tag", tag},
-                    {"author", author},
-                    {"q", search},
-                    {"filtered", !status_text.empty() || !section.empty() || !tag.empty() || !author.empty() ||
-                                     !search.empty()}};
+  json::object view{
+      {"rows", std::move(rows)},
+      {"has_rows", !page.articles.empty()},
+      {"statuses", std::move(statuses)},
+      {"sections", std::move(sections)},
+      {"tag", tag},
+      {"author", author},
+      {"q", search},
+      {"filtered", !status_text.empty() || !section.empty() || !tag.empty() || !author.empty() || !search.empty()}};
   if (page.next) {
     std::string next = "/desk?cursor=" + encode_cursor(*page.next);
     for (auto [key, value] : {std::pair{"status", status_text}, std::pair{"section", section}, std::pair{"tag", tag},
@@ -199,10 +199,11 @@ Response DeskArticles::editor(RequestContext& ctx, http::status status, const Ed
     view["heading"] = "New article";
   }
   json::array modes;
-  for (auto [value, label] : {std::pair{"default", "The site's rule"}, std::pair{"open", "Open"},
-                              std::pair{"premoderated", "Open, each comment held for a moderator"},
-                              std::pair{"closed", "Closed"}})
-    modes.push_back(json::object{{"value", value}, {"label", label}, {"selected", field(e.fields, "comments") == value}});
+  for (auto [value, label] :
+       {std::pair{"default", "The site's rule"}, std::pair{"open", "Open"},
+        std::pair{"premoderated", "Open, each comment held for a moderator"}, std::pair{"closed", "Closed"}})
+    modes.push_back(
+        json::object{{"value", value}, {"label", label}, {"selected", field(e.fields, "comments") == value}});
   view["modes"] = std::move(modes);
   json::array sections;
   for (const auto& s : articles_.sections()) sections.push_back(json::string(s.name));
@@ -266,34 +267,39 @@ Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>&
     std::optional<int64_t> version;
     if (existing) {
       draft.slug = existing->slug;  // the address is chosen once, when the piece is first saved
-      // A scheduled piece whose time is cleared goes out now; a published one keeps its date (and URL).
+      // A scheduled piece whose time is cleared goes out now; a published one keeps its date (and URL). The
+      // form shows minutes: the time sent back unchanged keeps the stored seconds.
       if (!draft.published_at && desk_status(*existing, articles_.now()) == "scheduled")
         draft.published_at = articles_.now();
+      if (draft.published_at && *draft.published_at == std::chrono::floor<std::chrono::minutes>(existing->published_at))
+        draft.published_at = existing->published_at;
       version = existing->version;
       auto typed = field(form, "version");
       if (!typed.empty()) {
         int64_t v = 0;
         auto [p, ec] = std::from_chars(typed.data(), typed.data() + typed.size(), v);
-        if (ec != std::errc() || p != typed.data() + typed.size()) throw Error(ErrorKind::bad_request, "invalid_version", "The form's version is not a number.");
+        if (ec != std::errc() || p != typed.data() + typed.size())
+          throw Error(ErrorKind::bad_request, "invalid_version", "The form's version is not a number.");
         version = v;
       }
     }
-    auto saved = articles_.publish(std::move(draft), existing.has_value(), version);
+    auto saved = articles_.publish(std::move(draft), existing.has_value(), version, ctx.principal.name);
     if (autosave)
-      return Response::json(http::status::ok,
-                            json::serialize(json::object{
-                                {"slug", saved.slug},
-                                {"version", saved.version},
-                                {"status", std::string(desk_status(saved, articles_.now()))},
-                                {"saved_at", format_local(articles_.now(), articles_.locality(), "HH:mm")}}));
+      return Response::json(
+          http::status::ok,
+          json::serialize(json::object{{"slug", saved.slug},
+                                       {"version", saved.version},
+                                       {"status", std::string(desk_status(saved, articles_.now()))},
+                                       {"saved_at", format_local(articles_.now(), articles_.locality(), "HH:mm")}}));
     return see_other("/desk/articles/" + saved.slug + "?saved=" + action);
   } catch (const Error& err) {
     if (autosave) return json_error(err);
     auto status = http::status::unprocessable_entity;
     if (err.code() == "edit_conflict") {
       status = http::status::conflict;
-      e.error = "Someone else saved this article since you opened it. Your text is below, unsaved: open the article "
-                "in another tab to see theirs, then save again to replace it with yours.";
+      e.error =
+          "Someone else saved this article since you opened it. Your text is below, unsaved: open the article "
+          "in another tab to see theirs, then save again to replace it with yours.";
       if (existing)
         if (auto current = articles_.find_any(existing->slug)) e.version = current->version;
     } else if (err.code() == "slug_taken") {
@@ -382,9 +388,9 @@ Response DeskArticles::retract(RequestContext& ctx) {
     articles_.retract(a->slug, field(form, "note"));
   } catch (const Error& err) {
     if (err.kind() != ErrorKind::invalid && err.kind() != ErrorKind::conflict) throw;
-    return confirm(ctx, *a, "retract",
-                   err.code() == "missing_field" ? "Say why the article is retracted: readers see this note."
-                                                  : err.message());
+    return confirm(
+        ctx, *a, "retract",
+        err.code() == "missing_field" ? "Say why the article is retracted: readers see this note." : err.message());
   }
   return see_other("/desk/articles/" + a->slug + "?saved=retracted");
 }

@@ -1,4 +1,4 @@
-// The editors' desk (editor and admin roles): for now the publication's own pages, About to Terms, edited
+// The editors' desk (editor and admin roles), its pages area: the publication's own pages, About to Terms, edited
 // as Markdown without JavaScript. api/articles_api.h's pages endpoints are its counterpart.
 #pragma once
 

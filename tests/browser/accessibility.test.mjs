@@ -147,7 +147,8 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
   const problems = await sweep([
     "/", article.url, "/moderation", "/moderation?view=decided", `/moderation/readers/${comment.author.id}`,
     "/moderation/log", `/moderation/comments/${comment.id}/versions`, "/admin/accounts", "/admin/contributions",
-    "/desk/pages", "/desk/pages/privacy", "/admin/tokens",
+    "/desk/pages", "/desk/pages/privacy", "/admin/tokens", "/desk", "/desk?status=draft", "/desk/articles/new",
+    `/desk/articles/${article.slug}`, `/desk/articles/${article.slug}/retract`, `/desk/articles/${article.slug}/delete`,
   ], admin.cookie);
   assert.deepEqual(problems, []);
 });

@@ -17,8 +17,9 @@ namespace {
 
 std::string fields(const std::string& title, const std::string& body, const std::string& extra = {}) {
   return "title=" + percent_encode(title) + "&authors=" + percent_encode("Ruth Keller, Ana Ruiz") +
-         "&author_bio=" + percent_encode("Ruth Keller writes on transport.") + "&section=Opinion&tags=" +
-         percent_encode("rail, fares") + "&comments=default&body=" + percent_encode(body) + extra;
+         "&author_bio=" + percent_encode("Ruth Keller writes on transport.") +
+         "&section=Opinion&tags=" + percent_encode("rail, fares") + "&comments=default&body=" + percent_encode(body) +
+         extra;
 }
 
 HttpResult page(const Reader& who, const std::string& path) {
@@ -105,6 +106,31 @@ TEST(Desk, AnEditorWritesSchedulesPublishesAndUpdatesWithoutJavaScript) {
   std::string url(out.at("url").as_string());
   EXPECT_NE(get(port, url).body.find("Cheaper <em>trains</em>."), std::string::npos);
 
+  // The form shows minutes: sending the time back unchanged keeps the stored seconds (no moved date).
+  auto demo = server.app().articles().find_visible("in-praise-of-the-boring-bank");
+  ASSERT_TRUE(demo);
+  auto with_seconds =
+      server.app().articles().publish(ArticleDraft{.slug = demo->slug,
+                                                   .title = demo->title,
+                                                   .authors = {"Eleanor Whitcombe"},
+                                                   .section = "Opinion",
+                                                   .published_at = demo->published_at + std::chrono::seconds(17),
+                                                   .body_markdown = "Boring."},
+                                      true);
+  auto shown = page(editor, "/desk/articles/in-praise-of-the-boring-bank");
+  auto minute = format_local_input(with_seconds.published_at, where);
+  ASSERT_NE(shown.body.find("name=\"published_at\" type=\"datetime-local\" value=\"" + minute + "\""),
+            std::string::npos);
+  ASSERT_EQ(editor
+                .form("/desk/articles/in-praise-of-the-boring-bank",
+                      fields(demo->title, "Boring.",
+                             "&action=update&published_at=" + percent_encode(minute) +
+                                 "&version=" + std::to_string(with_seconds.version)))
+                .status,
+            303);
+  EXPECT_EQ(server.app().articles().find_visible("in-praise-of-the-boring-bank")->published_at,
+            with_seconds.published_at);
+
   // Two editors on version 3: the first update lands; the second is told, their text kept, nothing lost.
   auto first = editor.form("/desk/articles/rail-fares-must-fall",
                            fields("Rail fares must fall", "The first editor's text.", "&version=3&action=update"));
@@ -122,7 +148,8 @@ TEST(Desk, AnEditorWritesSchedulesPublishesAndUpdatesWithoutJavaScript) {
 TEST(Desk, ThePreviewIsTheArticlePageFramedByTheDeskOnly) {
   TestServer server(true);
   auto editor = staff_session(server, "desk-preview@example.org", "Desk Preview", "editor");
-  auto preview = editor.form("/desk/preview", fields("A preview of fares", "Some **bold** words.\n\n<script>x</script>"));
+  auto preview =
+      editor.form("/desk/preview", fields("A preview of fares", "Some **bold** words.\n\n<script>x</script>"));
   ASSERT_EQ(preview.status, 200) << preview.body;
   EXPECT_NE(preview.body.find("<h1 class=\"article__headline\">A preview of fares</h1>"), std::string::npos);
   EXPECT_NE(preview.body.find("Some <strong>bold</strong> words."), std::string::npos);
@@ -190,15 +217,15 @@ TEST(Desk, AutosaveAnswersTheEditorsScriptInJson) {
   TestServer server(true);
   auto editor = staff_session(server, "desk-auto@example.org", "Desk Auto", "editor");
   ASSERT_EQ(editor.form("/desk/articles", fields("Saved by itself", "One.", "&action=draft")).status, 303);
-  auto autosaved =
-      editor.form("/desk/articles/saved-by-itself", fields("Saved by itself", "Two.", "&version=1&action=draft&autosave=1"));
+  auto autosaved = editor.form("/desk/articles/saved-by-itself",
+                               fields("Saved by itself", "Two.", "&version=1&action=draft&autosave=1"));
   ASSERT_EQ(autosaved.status, 200) << autosaved.body;
   auto v = json::parse(autosaved.body).as_object();
   EXPECT_EQ(v.at("version").as_int64(), 2);
   EXPECT_EQ(v.at("status"), "draft");
   EXPECT_EQ(server.app().articles().find_any("saved-by-itself")->body_markdown, "Two.");
-  auto stale =
-      editor.form("/desk/articles/saved-by-itself", fields("Saved by itself", "Three.", "&version=1&action=draft&autosave=1"));
+  auto stale = editor.form("/desk/articles/saved-by-itself",
+                           fields("Saved by itself", "Three.", "&version=1&action=draft&autosave=1"));
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(error_code(stale), "edit_conflict");
   auto invalid =

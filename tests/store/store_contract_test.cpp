@@ -140,6 +140,35 @@ TEST_P(StoreContract, OfEditorsSavingAnArticleFromOneVersionAtOnceOnlyOneWins) {
   EXPECT_FALSE(store_->find_article("fresh"));
 }
 
+TEST_P(StoreContract, EverySaveWithASnapshotLeavesARevisionInTheSameTransaction) {
+  auto r = record("revised", 1000);
+  r.saved_by = "Ana Editor";
+  r.saved_at = kT0;
+  r.snapshot = R"({"body":"first"})";
+  auto first = store_->save_article(r, false);
+  r.saved_at = kT0 + 1h;
+  r.snapshot = R"({"body":"second"})";
+  store_->save_article(r, true);
+  r.snapshot.clear();  // a save without a snapshot leaves none
+  store_->save_article(r, true);
+  auto list = store_->article_revisions(first.id);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].version, 2) << "newest first, with the version the save made";
+  EXPECT_EQ(list[1].version, 1);
+  EXPECT_EQ(list[0].saved_at, kT0 + 1h);
+  EXPECT_EQ(list[0].saved_by, "Ana Editor");
+  EXPECT_TRUE(list[0].snapshot.empty()) << "lists leave the snapshots out";
+  auto one = store_->find_article_revision(first.id, list[1].id);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->snapshot, R"({"body":"first"})");
+  EXPECT_FALSE(store_->find_article_revision(first.id + 1, list[1].id)) << "another article's id finds nothing";
+  // A refused save (a stale version) leaves no revision either.
+  r.snapshot = R"({"body":"stale"})";
+  r.expected_version = 1;
+  EXPECT_THROW(store_->save_article(r, true), Error);
+  EXPECT_EQ(store_->article_revisions(first.id).size(), 2u);
+}
+
 TEST_P(StoreContract, AnArticlesStateDecidesWhichListsHoldIt) {
   for (auto slug : {"live", "later", "draft", "pulled", "gone"}) {
     auto r = record(slug, std::string_view(slug) == "later" ? 9000 : 1000);

@@ -80,6 +80,8 @@ class FaultyStore final : public Store {
   StoreStats stats() override { return guard(StoreRole::admin, "stats", [&] { return inner_->stats(); }); }
   Article save_article(const ArticleRecord& record, bool replace) override { return guard(StoreRole::articles, "save_article", [&] { return inner_->save_article(record, replace); }); }
   Article set_article_state(std::string_view slug, ArticleState state, const std::string& note, TimePoint now) override { return guard(StoreRole::articles, "set_article_state", [&] { return inner_->set_article_state(slug, state, note, now); }); }
+  std::vector<ArticleRevision> article_revisions(int64_t article_id) override { return guard(StoreRole::articles, "article_revisions", [&] { return inner_->article_revisions(article_id); }); }
+  std::optional<ArticleRevision> find_article_revision(int64_t article_id, int64_t revision_id) override { return guard(StoreRole::articles, "find_article_revision", [&] { return inner_->find_article_revision(article_id, revision_id); }); }
   std::optional<Article> find_article(std::string_view slug) override { return guard(StoreRole::articles, "find_article", [&] { return inner_->find_article(slug); }); }
   std::optional<Article> find_article_by_id(int64_t id) override { return guard(StoreRole::articles, "find_article_by_id", [&] { return inner_->find_article_by_id(id); }); }
   ArticleList list_articles(const ArticleQuery& query) override { return guard(StoreRole::articles, "list_articles", [&] { return inner_->list_articles(query); }); }

@@ -56,6 +56,8 @@ class UnfakedArticleStore : public ArticleStore {
  public:
   Article save_article(const ArticleRecord&, bool) override { throw std::logic_error("not faked: ArticleStore::save_article"); }
   Article set_article_state(std::string_view, ArticleState, const std::string&, TimePoint) override { throw std::logic_error("not faked: ArticleStore::set_article_state"); }
+  std::vector<ArticleRevision> article_revisions(int64_t) override { throw std::logic_error("not faked: ArticleStore::article_revisions"); }
+  std::optional<ArticleRevision> find_article_revision(int64_t, int64_t) override { throw std::logic_error("not faked: ArticleStore::find_article_revision"); }
   std::optional<Article> find_article(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_article"); }
   std::optional<Article> find_article_by_id(int64_t) override { throw std::logic_error("not faked: ArticleStore::find_article_by_id"); }
   ArticleList list_articles(const ArticleQuery&) override { throw std::logic_error("not faked: ArticleStore::list_articles"); }

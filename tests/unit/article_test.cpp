@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/text_diff.h"
 #include "model/error.h"
 
 using namespace tribune;
@@ -87,4 +88,28 @@ TEST(Draft, EachBadFieldIsNamed) {
   d = good_draft();
   d.body_markdown = std::string(kMaxBody + 1, 'x');
   EXPECT_EQ(field_of_failure(d), "body");
+}
+
+TEST(TextDiff, MarksWhatASaveRemovedAndAdded) {
+  using K = tribune::DiffLine::Kind;
+  auto d = tribune::diff_lines("one\ntwo\nthree\nfour", "one\n2\nthree\nfour\nfive");
+  std::vector<std::pair<K, std::string>> got;
+  for (auto& l : d) got.emplace_back(l.kind, l.text);
+  std::vector<std::pair<K, std::string>> want{{K::same, "one"},   {K::removed, "two"}, {K::added, "2"},
+                                              {K::same, "three"}, {K::same, "four"},   {K::added, "five"}};
+  EXPECT_EQ(got, want);
+  EXPECT_TRUE(tribune::diff_lines("", "").empty());
+  auto all_new = tribune::diff_lines("", "a\nb");
+  ASSERT_EQ(all_new.size(), 2u);
+  EXPECT_EQ(all_new[0].kind, K::added);
+  // Past the budget (3,000 x 3,000 differing lines) the answer is coarse but true: all out, all in.
+  std::string before, after;
+  for (int i = 0; i < 3000; ++i) {
+    before += "old " + std::to_string(i) + "\n";
+    after += "new " + std::to_string(i) + "\n";
+  }
+  auto coarse = tribune::diff_lines(before, after);
+  ASSERT_EQ(coarse.size(), 6000u);
+  EXPECT_EQ(coarse.front().kind, K::removed);
+  EXPECT_EQ(coarse.back().kind, K::added);
 }

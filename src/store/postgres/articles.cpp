@@ -50,6 +50,11 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
     }
     for (const auto& tag : d.tags)
       db.query("INSERT INTO article_tags (article_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING", {id, tag});
+    if (!r.snapshot.empty())
+      db.query(
+          "INSERT INTO article_revisions (article_id, version, saved_at, saved_by, snapshot) SELECT id, version, "
+          "$2, $3, $4 FROM articles WHERE id = $1",
+          {id, secs(r.saved_at), r.saved_by, r.snapshot});
     db.query(kBumpContentVersion);
     auto saved = find_article_in(db, d.slug);
     if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");
@@ -71,6 +76,27 @@ Article PostgresStore::set_article_state(std::string_view slug, ArticleState sta
     auto saved = find_article_in(db, slug);
     if (!saved) throw Error(ErrorKind::internal, "store_error", "the changed article could not be read back.");
     return *saved;
+  });
+}
+
+std::vector<ArticleRevision> PostgresStore::article_revisions(int64_t article_id) {
+  return db_.read([&](Connection& db) {
+    std::vector<ArticleRevision> out;
+    for (auto row : db.query("SELECT " + std::string(kRevisionColumns) +
+                                 " FROM article_revisions WHERE article_id = $1 ORDER BY id DESC",
+                             {article_id}))
+      out.push_back(read_revision(row, false));
+    return out;
+  });
+}
+
+std::optional<ArticleRevision> PostgresStore::find_article_revision(int64_t article_id, int64_t revision_id) {
+  return db_.read([&](Connection& db) -> std::optional<ArticleRevision> {
+    auto r = db.query("SELECT " + std::string(kRevisionColumns) +
+                          ", snapshot FROM article_revisions WHERE article_id = $1 AND id = $2",
+                      {article_id, revision_id});
+    if (r.empty()) return std::nullopt;
+    return read_revision(r.front(), true);
   });
 }
 

@@ -31,6 +31,9 @@ class ArticleStore {
   virtual Article set_article_state(std::string_view slug, ArticleState state, const std::string& note,
                                     TimePoint now) = 0;
   virtual std::optional<Article> find_article(std::string_view slug) = 0;  // any publish time, any state
+  // An article's revisions, newest first, without their snapshots; and one of them with its snapshot.
+  virtual std::vector<ArticleRevision> article_revisions(int64_t article_id) = 0;
+  virtual std::optional<ArticleRevision> find_article_revision(int64_t article_id, int64_t revision_id) = 0;
   virtual std::optional<Article> find_article_by_id(int64_t id) = 0;
   virtual ArticleList list_articles(const ArticleQuery& query) = 0;
   virtual int64_t count_articles() = 0;

@@ -65,6 +65,15 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
     }
     for (const auto& tag : d.tags)
       db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)").bind(1, id).bind(2, tag).run();
+    if (!r.snapshot.empty())
+      db.prepare(
+            "INSERT INTO article_revisions (article_id, version, saved_at, saved_by, snapshot) SELECT id, version, "
+            "?2, ?3, ?4 FROM articles WHERE id = ?1")
+          .bind(1, id)
+          .bind(2, secs(r.saved_at))
+          .bind(3, r.saved_by)
+          .bind(4, r.snapshot)
+          .run();
     db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
   });
   auto saved = readers_.with([&](Db& db) { return find_article_in(db, r.draft.slug); });
@@ -90,6 +99,29 @@ Article SqliteStore::set_article_state(std::string_view slug, ArticleState state
   auto saved = readers_.with([&](Db& db) { return find_article_in(db, slug); });
   if (!saved) throw Error(ErrorKind::internal, "store_error", "the changed article could not be read back.");
   return *saved;
+}
+
+std::vector<ArticleRevision> SqliteStore::article_revisions(int64_t article_id) {
+  return readers_.with([&](Db& db) {
+    std::vector<ArticleRevision> out;
+    auto& st = db.prepare("SELECT " + std::string(kRevisionColumns) +
+                          " FROM article_revisions WHERE article_id = ?1 ORDER BY id DESC");
+    st.bind(1, article_id);
+    while (st.step()) out.push_back(read_revision(st, false));
+    return out;
+  });
+}
+
+std::optional<ArticleRevision> SqliteStore::find_article_revision(int64_t article_id, int64_t revision_id) {
+  return readers_.with([&](Db& db) -> std::optional<ArticleRevision> {
+    auto& st = db.prepare("SELECT " + std::string(kRevisionColumns) +
+                          ", snapshot FROM article_revisions WHERE article_id = ?1 AND id = ?2");
+    st.bind(1, article_id).bind(2, revision_id);
+    if (!st.step()) return std::nullopt;
+    auto v = read_revision(st, true);
+    st.reset();
+    return v;
+  });
 }
 
 std::optional<Article> SqliteStore::find_article(std::string_view slug) {

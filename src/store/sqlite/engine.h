@@ -76,6 +76,8 @@ class SqliteStore final : public Store {
   // ArticleStore (articles.cpp)
   Article save_article(const ArticleRecord& r, bool replace) override;
   Article set_article_state(std::string_view slug, ArticleState state, const std::string& note, TimePoint now) override;
+  std::vector<ArticleRevision> article_revisions(int64_t article_id) override;
+  std::optional<ArticleRevision> find_article_revision(int64_t article_id, int64_t revision_id) override;
   std::optional<Article> find_article(std::string_view slug) override;
   std::optional<Article> find_article_by_id(int64_t id) override;
   ArticleList list_articles(const ArticleQuery& q) override;

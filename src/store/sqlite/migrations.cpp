@@ -367,6 +367,18 @@ ALTER TABLE articles ADD COLUMN state TEXT NOT NULL DEFAULT 'published'
 ALTER TABLE articles ADD COLUMN retraction TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN retracted_at INTEGER;
 )sql"},
+      // Every save of an article, for the desk's revisions: view, compare, restore.
+      {19, R"sql(
+CREATE TABLE article_revisions (
+  id INTEGER PRIMARY KEY,
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  saved_at INTEGER NOT NULL,
+  saved_by TEXT NOT NULL DEFAULT '',
+  snapshot TEXT NOT NULL
+);
+CREATE INDEX article_revisions_by_article ON article_revisions (article_id, id);
+)sql"},
   };
   return steps;
 }
