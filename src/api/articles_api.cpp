@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/json_io.h"
+#include "domain/text_diff.h"
 #include "model/error.h"
 
 namespace tribune::api {
@@ -172,6 +173,61 @@ Response ArticlesApi::desk_get(RequestContext& ctx) {
   auto a = articles_.find_any(ctx.param("slug"));
   if (!a) throw not_found("The article");
   return json_response(http::status::ok, desk_json(*a, true));
+}
+
+namespace {
+
+json::object revision_json(const ArticleRevision& r) {
+  return {{"id", r.id}, {"version", r.version}, {"saved_at", format_rfc3339(r.saved_at)}, {"saved_by", r.saved_by}};
+}
+
+json::array strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+}  // namespace
+
+Response ArticlesApi::revisions(RequestContext& ctx) {
+  json::array out;
+  for (const auto& r : articles_.revisions(ctx.param("slug"))) out.push_back(revision_json(r));
+  return json_response(http::status::ok, json::object{{"revisions", std::move(out)}});
+}
+
+Response ArticlesApi::revision(RequestContext& ctx) {
+  const auto& slug = ctx.param("slug");
+  auto r = articles_.revision(slug, path_id(ctx, "id", "The revision"));
+  if (!r) throw not_found("The revision");
+  auto current = articles_.find_any(slug);
+  auto o = revision_json(r->meta);
+  const auto& d = r->draft;
+  o["title"] = d.title;
+  o["standfirst"] = d.standfirst;
+  o["authors"] = strings(d.authors);
+  o["section"] = d.section;
+  o["tags"] = strings(d.tags);
+  o["body"] = d.body_markdown;
+  o["correction"] = d.correction;
+  o["source_name"] = d.source_name;
+  o["source_url"] = d.source_url;
+  o["published_at"] = d.published_at ? json::value(format_rfc3339(*d.published_at)) : json::value(nullptr);
+  json::array diff;
+  for (const auto& line : diff_lines(d.body_markdown, current ? current->body_markdown : std::string())) {
+    std::string_view kind = line.kind == DiffLine::Kind::same      ? "same"
+                            : line.kind == DiffLine::Kind::removed ? "removed"
+                                                                   : "added";
+    diff.push_back(json::object{{"kind", kind}, {"text", line.text}});
+  }
+  o["diff"] = std::move(diff);
+  return json_response(http::status::ok, o);
+}
+
+Response ArticlesApi::restore(RequestContext& ctx) {
+  auto body = ctx.request.body().empty() ? json::object{} : parse_object(ctx, {"version"});
+  auto saved =
+      articles_.restore(ctx.param("slug"), path_id(ctx, "id", "The revision"), version_of(body), ctx.principal.name);
+  return json_response(http::status::ok, desk_json(saved, true));
 }
 
 Response ArticlesApi::unpublish(RequestContext& ctx) {

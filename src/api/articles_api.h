@@ -31,6 +31,14 @@ class ArticlesApi {
   Response desk_list(RequestContext& ctx);
   // GET /api/v1/desk/articles/{slug} -> the article in any state, with body (Markdown) and version
   Response desk_get(RequestContext& ctx);
+  // GET /api/v1/desk/articles/{slug}/revisions -> {revisions: [{id, version, saved_at, saved_by}]}, newest first
+  Response revisions(RequestContext& ctx);
+  // GET /api/v1/desk/articles/{slug}/revisions/{id} -> the revision's fields and `diff`, line by line from it to
+  // the current text: [{kind: same|removed|added, text}]
+  Response revision(RequestContext& ctx);
+  // POST /api/v1/desk/articles/{slug}/revisions/{id}/restore {version?} -> 200 the article, the revision's text
+  // saved again (state, date and URL kept); 409 edit_conflict with a stale version
+  Response restore(RequestContext& ctx);
   // POST /api/v1/articles/{slug}/unpublish -> 200 the article, now a draft
   Response unpublish(RequestContext& ctx);
   // POST /api/v1/articles/{slug}/retract {note} -> 200 the article, retracted; 409 not_published for a draft

@@ -107,6 +107,10 @@ Router App::build_routes() {
   // GET /api/v1/desk/articles?status&section&author&tag&q; GET /api/v1/desk/articles/{slug} (editor, admin)
   r.add(verb::get, "/api/v1/desk/articles", Access::editors(), [&articles](RequestContext& c) { return articles.desk_list(c); });
   r.add(verb::get, "/api/v1/desk/articles/{slug}", Access::editors(), [&articles](RequestContext& c) { return articles.desk_get(c); });
+  // GET /api/v1/desk/articles/{slug}/revisions[/{id}]; POST .../revisions/{id}/restore {version?} (editor, admin)
+  r.add(verb::get, "/api/v1/desk/articles/{slug}/revisions", Access::editors(), [&articles](RequestContext& c) { return articles.revisions(c); });
+  r.add(verb::get, "/api/v1/desk/articles/{slug}/revisions/{id}", Access::editors(), [&articles](RequestContext& c) { return articles.revision(c); });
+  r.add(verb::post, "/api/v1/desk/articles/{slug}/revisions/{id}/restore", Access::editors(), [&articles](RequestContext& c) { return articles.restore(c); });
   // GET /api/v1/pages; GET /api/v1/pages/{slug}; PUT /api/v1/pages/{slug} (editor, admin): About, Privacy, ...
   r.add(verb::get, "/api/v1/pages", Access::anyone(), [&articles](RequestContext& c) { return articles.pages(c); });
   r.add(verb::get, "/api/v1/pages/{slug}", Access::anyone(), [&articles](RequestContext& c) { return articles.page(c); });
@@ -223,6 +227,9 @@ Router App::build_routes() {
   r.add(verb::get, "/desk/articles/{slug}", Access::editors(), [&desk](RequestContext& c) { return desk.edit_form(c); });
   r.add(verb::post, "/desk/articles/{slug}", Access::editors(), [&desk](RequestContext& c) { return desk.save(c); });
   r.add(verb::post, "/desk/articles/{slug}/unpublish", Access::editors(), [&desk](RequestContext& c) { return desk.unpublish(c); });
+  r.add(verb::get, "/desk/articles/{slug}/revisions", Access::editors(), [&desk](RequestContext& c) { return desk.revisions(c); });
+  r.add(verb::get, "/desk/articles/{slug}/revisions/{id}", Access::editors(), [&desk](RequestContext& c) { return desk.revision(c); });
+  r.add(verb::post, "/desk/articles/{slug}/revisions/{id}/restore", Access::editors(), [&desk](RequestContext& c) { return desk.restore(c); });
   r.add(verb::get, "/desk/articles/{slug}/retract", Access::editors(), [&desk](RequestContext& c) { return desk.retract_form(c); });
   r.add(verb::post, "/desk/articles/{slug}/retract", Access::editors(), [&desk](RequestContext& c) { return desk.retract(c); });
   r.add(verb::get, "/desk/articles/{slug}/delete", Access::editors(), [&desk](RequestContext& c) { return desk.delete_form(c); });

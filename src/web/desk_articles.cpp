@@ -4,6 +4,7 @@
 
 #include "domain/dateline.h"
 #include "domain/markdown.h"
+#include "domain/text_diff.h"
 #include "http/cursors.h"
 #include "http/error_mapping.h"
 #include "web/form_support.h"
@@ -190,6 +191,7 @@ Response DeskArticles::editor(RequestContext& ctx, http::status status, const Ed
   view["can_update"] = !unpublished;
   if (a) {
     view["heading"] = "Edit “" + a->title + "”";
+    view["revisions_url"] = "/desk/articles/" + a->slug + "/revisions";
     view["status_line"] = status_line(*a, now, articles_.locality());
     if (state == "published" || state == "retracted") view["view_url"] = articles_.url_for(*a);
     view["can_unpublish"] = a->state == ArticleState::published || a->state == ArticleState::retracted;
@@ -238,6 +240,8 @@ Response DeskArticles::edit_form(RequestContext& ctx) {
     e.notice = "Unpublished: the article is a draft again, and its address answers “not found”.";
   else if (saved == "retracted")
     e.notice = "Retracted: the notice is on the article.";
+  else if (saved == "restored")
+    e.notice = "Restored: the earlier text is saved as the newest revision.";
   return editor(ctx, http::status::ok, e);
 }
 
@@ -358,6 +362,93 @@ Response DeskArticles::preview(RequestContext& ctx) {
 Response DeskArticles::unpublish(RequestContext& ctx) {
   auto a = articles_.unpublish(ctx.param("slug"));
   return see_other("/desk/articles/" + a.slug + "?saved=unpublished");
+}
+
+Response DeskArticles::revisions(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  json::array rows;
+  for (const auto& r : articles_.revisions(a->slug))
+    rows.push_back(json::object{{"url", "/desk/articles/" + a->slug + "/revisions/" + std::to_string(r.id)},
+                                {"version", r.version},
+                                {"when", format_dateline(r.saved_at, articles_.locality())},
+                                {"who", r.saved_by.empty() ? std::string("unknown") : r.saved_by},
+                                {"current", r.version == a->version}});
+  bool has_rows = !rows.empty();
+  json::object view{{"title", a->title}, {"slug", a->slug}, {"rows", std::move(rows)}, {"has_rows", has_rows}};
+  return html_page(ctx, http::status::ok,
+                   renderer_.page_from("desk_revisions", view, "Revisions of " + a->title, articles_.sections()));
+}
+
+Response DeskArticles::revision(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  auto id = ctx.id_param("id");
+  auto r = id ? articles_.revision(a->slug, *id) : std::nullopt;
+  if (!r) throw not_found("The revision");
+  json::array diff;
+  int changed = 0;
+  for (const auto& line : diff_lines(r->draft.body_markdown, a->body_markdown)) {
+    std::string_view kind = line.kind == DiffLine::Kind::same      ? "same"
+                            : line.kind == DiffLine::Kind::removed ? "removed"
+                                                                   : "added";
+    if (line.kind != DiffLine::Kind::same) ++changed;
+    diff.push_back(json::object{{"kind", kind},
+                                {"sign", line.kind == DiffLine::Kind::same      ? " "
+                                         : line.kind == DiffLine::Kind::removed ? "−"
+                                                                                : "+"},
+                                {"text", line.text},
+                                {"removed", line.kind == DiffLine::Kind::removed},
+                                {"added", line.kind == DiffLine::Kind::added}});
+  }
+  const auto& d = r->draft;
+  json::array fields;
+  auto compare = [&](std::string_view label, const std::string& then, const std::string& now) {
+    fields.push_back(json::object{{"label", label}, {"then", then}, {"now", now}, {"differs", then != now}});
+  };
+  std::vector<std::string> names;
+  for (const auto& au : a->authors) names.push_back(au.name);
+  compare("Headline", d.title, a->title);
+  compare("Standfirst", d.standfirst, a->standfirst);
+  compare("Authors", joined(d.authors), joined(names));
+  compare("Section", d.section, a->section.name);
+  compare("Tags", joined(d.tags), joined(a->tags));
+  compare("Correction note", d.correction, a->correction);
+  compare("First appeared in", d.source_name, a->source_name);
+  json::object view{
+      {"title", a->title},
+      {"slug", a->slug},
+      {"version", r->meta.version},
+      {"current_version", std::to_string(a->version)},
+      {"is_current", r->meta.version == a->version},
+      {"when", format_dateline(r->meta.saved_at, articles_.locality())},
+      {"who", r->meta.saved_by.empty() ? std::string("unknown") : r->meta.saved_by},
+      {"fields", std::move(fields)},
+      {"diff", std::move(diff)},
+      {"unchanged", changed == 0},
+      {"restore_url", "/desk/articles/" + a->slug + "/revisions/" + std::to_string(r->meta.id) + "/restore"},
+      {"csrf_token", ctx.principal.csrf_token}};
+  return html_page(ctx, http::status::ok,
+                   renderer_.page_from("desk_revision", view, "A revision of " + a->title, articles_.sections()));
+}
+
+Response DeskArticles::restore(RequestContext& ctx) {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  auto id = ctx.id_param("id");
+  if (!id) throw not_found("The revision");
+  auto form = form_of(ctx);
+  std::optional<int64_t> version;
+  if (auto v = form_id(form, "version")) version = *v;
+  try {
+    articles_.restore(a->slug, *id, version, ctx.principal.name);
+  } catch (const Error& err) {
+    if (err.code() != "edit_conflict") throw;
+    throw Error(ErrorKind::conflict, "edit_conflict",
+                "Someone saved this article after you opened the revision: nothing was restored. Open the "
+                "revision again to compare it with their text.");
+  }
+  return see_other("/desk/articles/" + a->slug + "?saved=restored");
 }
 
 Response DeskArticles::confirm(RequestContext& ctx, const Article& a, std::string_view act, const std::string& error) {

@@ -1,6 +1,7 @@
 // The desk's articles (editor and admin): the list by status, section, author, tag and headline; the editor
 // (Markdown, byline, section, tags, syndication, comments, publication time in the publication's zone) with a
-// preview rendered by the public article template; unpublish, retract and delete, each confirmed. Every form
+// preview rendered by the public article template; revisions (each save's text, a diff to now, restore);
+// unpublish, retract and delete, each confirmed. Every form
 // works without JavaScript; with it the preview follows the typing and drafts save themselves.
 // api/articles_api.h's desk endpoints are its counterpart.
 #pragma once
@@ -20,6 +21,9 @@ class DeskArticles : public PageKit {
   Response save(RequestContext& ctx);          // POST /desk/articles/{slug} {fields, version, action}
   Response preview(RequestContext& ctx);       // POST /desk/preview {fields}: the article page, framed
   Response unpublish(RequestContext& ctx);     // POST /desk/articles/{slug}/unpublish
+  Response revisions(RequestContext& ctx);     // GET /desk/articles/{slug}/revisions
+  Response revision(RequestContext& ctx);      // GET /desk/articles/{slug}/revisions/{id}: fields, diff to now
+  Response restore(RequestContext& ctx);       // POST /desk/articles/{slug}/revisions/{id}/restore {version}
   Response retract_form(RequestContext& ctx);  // GET /desk/articles/{slug}/retract
   Response retract(RequestContext& ctx);       // POST /desk/articles/{slug}/retract {note}
   Response delete_form(RequestContext& ctx);   // GET /desk/articles/{slug}/delete

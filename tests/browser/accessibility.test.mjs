@@ -144,11 +144,22 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
              "--role", "admin"], `${password}\n`);
   const admin = await session("axe-admin@example.org", password);
   await cli(["token", "create", "--data", tribune.dataDir, "--name", "axe bridge", "--role", "editor"]);
+  // A second save of the demo article, so that its first revision has a diff to show.
+  const current = await (await fetch(`${baseUrl}/api/v1/desk/articles/${article.slug}`, { headers: { Cookie: admin.cookie } })).json();
+  const put = await fetch(`${baseUrl}/api/v1/articles/${article.slug}`, {
+    method: "PUT", headers: { "Content-Type": "application/json", Cookie: admin.cookie, "X-CSRF-Token": admin.csrf },
+    body: JSON.stringify({ title: current.title, authors: current.authors.map((a) => a.name), section: current.section.name,
+                           body: current.body + "\n\nA paragraph added for the sweep." }),
+  });
+  assert.equal(put.status, 200, await put.text());
+  const { revisions } = await (await fetch(`${baseUrl}/api/v1/desk/articles/${article.slug}/revisions`, { headers: { Cookie: admin.cookie } })).json();
+  const revision = revisions[revisions.length - 1];
   const problems = await sweep([
     "/", article.url, "/moderation", "/moderation?view=decided", `/moderation/readers/${comment.author.id}`,
     "/moderation/log", `/moderation/comments/${comment.id}/versions`, "/admin/accounts", "/admin/contributions",
     "/desk/pages", "/desk/pages/privacy", "/admin/tokens", "/desk", "/desk?status=draft", "/desk/articles/new",
     `/desk/articles/${article.slug}`, `/desk/articles/${article.slug}/retract`, `/desk/articles/${article.slug}/delete`,
+    `/desk/articles/${article.slug}/revisions`, `/desk/articles/${article.slug}/revisions/${revision.id}`,
   ], admin.cookie);
   assert.deepEqual(problems, []);
 });

@@ -204,3 +204,56 @@ TEST(ArticleLife, OfTwoEditorsSavingTheSameVersionTheSecondIsToldAndNothingIsLos
                                    R"({"title":"Two hands","version":"7",)" + kFields + "}")),
             "invalid_type");
 }
+
+TEST(ArticleLife, EverySaveIsARevisionToCompareAndRestoreKeepingStateDateAndUrl) {
+  TestServer server(true);
+  Editor editor{server.port(), server.app().tokens().create("desk bot", "editor").token};
+  auto port = server.port();
+  auto made =
+      editor.send("POST", "/api/v1/articles",
+                  R"({"title":"Tides","slug":"tides","published_at":"2024-05-01T08:00:00Z",)"
+                  R"("authors":["Ruth Keller"],"section":"Opinion","body":"Line one.\nLine two.\nLine three."})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string url(parse(made).at("url").as_string());
+  auto second = editor.send("PUT", "/api/v1/articles/tides",
+                            R"({"title":"Tides, revised","authors":["Ruth Keller"],"section":"Opinion",)"
+                            R"("body":"Line one.\nLine 2, better.\nLine three.","correction":"We fixed line two."})");
+  ASSERT_EQ(second.status, 200);
+  ASSERT_EQ(editor.send("POST", "/api/v1/articles/tides/retract", R"({"note":"Wrong tides."})").status, 200);
+
+  auto list = editor.send("GET", "/api/v1/desk/articles/tides/revisions");
+  ASSERT_EQ(list.status, 200);
+  auto revisions = json::parse(list.body).at("revisions").as_array();
+  ASSERT_EQ(revisions.size(), 2u) << "two saves; a retraction is not a save";
+  EXPECT_EQ(revisions[0].at("version").as_int64(), 2);
+  EXPECT_EQ(revisions[0].at("saved_by"), "desk bot");
+  auto first_id = revisions[1].at("id").as_int64();
+  auto first = parse(editor.send("GET", "/api/v1/desk/articles/tides/revisions/" + std::to_string(first_id)));
+  EXPECT_EQ(first.at("title"), "Tides");
+  EXPECT_EQ(first.at("body"), "Line one.\nLine two.\nLine three.");
+  std::vector<std::pair<std::string, std::string>> diff;
+  for (const auto& l : first.at("diff").as_array())
+    diff.emplace_back(l.at("kind").as_string(), l.at("text").as_string());
+  std::vector<std::pair<std::string, std::string>> want{
+      {"same", "Line one."}, {"removed", "Line two."}, {"added", "Line 2, better."}, {"same", "Line three."}};
+  EXPECT_EQ(diff, want);
+
+  // Restored: the first text is back as a new save; still retracted, same date, same URL.
+  auto stale = editor.send("POST", "/api/v1/desk/articles/tides/revisions/" + std::to_string(first_id) + "/restore",
+                           R"({"version":1})");
+  EXPECT_EQ(stale.status, 409);
+  auto restored = editor.send("POST", "/api/v1/desk/articles/tides/revisions/" + std::to_string(first_id) + "/restore");
+  ASSERT_EQ(restored.status, 200) << restored.body;
+  auto a = parse(restored);
+  EXPECT_EQ(a.at("title"), "Tides");
+  EXPECT_EQ(a.at("body"), "Line one.\nLine two.\nLine three.");
+  EXPECT_EQ(a.at("status"), "retracted");
+  EXPECT_EQ(a.at("url").as_string(), url);
+  EXPECT_EQ(a.at("published_at"), "2024-05-01T08:00:00Z");
+  EXPECT_EQ(
+      json::parse(editor.send("GET", "/api/v1/desk/articles/tides/revisions").body).at("revisions").as_array().size(),
+      3u);
+  EXPECT_EQ(editor.send("GET", "/api/v1/desk/articles/tides/revisions/999999").status, 404);
+  EXPECT_EQ(editor.send("GET", "/api/v1/desk/articles/nothing/revisions").status, 404);
+  EXPECT_EQ(get(port, "/api/v1/desk/articles/tides/revisions").status, 401);
+}

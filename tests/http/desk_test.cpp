@@ -234,3 +234,42 @@ TEST(Desk, AutosaveAnswersTheEditorsScriptInJson) {
   EXPECT_EQ(error_code(invalid), "missing_field");
   EXPECT_EQ(server.app().articles().find_any("saved-by-itself")->body_markdown, "Two.");
 }
+
+TEST(Desk, RevisionsAreListedComparedAndRestoredFromTheBrowser) {
+  TestServer server(true);
+  auto port = server.port();
+  auto editor = staff_session(server, "desk-rev@example.org", "Desk Reviser", "editor");
+  ASSERT_EQ(editor.form("/desk/articles", fields("Tides", "Line one.\nLine two.", "&action=publish")).status, 303);
+  ASSERT_EQ(
+      editor.form("/desk/articles/tides", fields("Tides", "Line one.\nLine 2.", "&version=1&action=update")).status,
+      303);
+  auto form = page(editor, "/desk/articles/tides");
+  EXPECT_NE(form.body.find("<a href=\"/desk/articles/tides/revisions\">Revisions</a>"), std::string::npos);
+  auto list = page(editor, "/desk/articles/tides/revisions");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("Version 2</a> (the current text)"), std::string::npos);
+  EXPECT_NE(list.body.find("Desk Reviser"), std::string::npos);
+  auto at = list.body.find("/desk/articles/tides/revisions/");
+  ASSERT_NE(at, std::string::npos);
+  // The list is newest first: the second link is version 1.
+  auto second_link = list.body.find("/desk/articles/tides/revisions/", at + 1);
+  ASSERT_NE(second_link, std::string::npos);
+  auto v1 = list.body.substr(second_link, list.body.find('"', second_link) - second_link);
+  auto one = page(editor, v1);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_NE(one.body.find("<del><span class=\"desk-diff__sign\" aria-hidden=\"true\">−</span><span "
+                          "class=\"visually-hidden\">Removed: </span>Line two.</del>"),
+            std::string::npos)
+      << one.body;
+  EXPECT_NE(one.body.find("<span class=\"visually-hidden\">Added: </span>Line 2.</ins>"), std::string::npos);
+  EXPECT_NE(one.body.find("Restore version 1"), std::string::npos);
+  auto restored = editor.form(v1 + "/restore", "version=2");
+  EXPECT_EQ(restored.status, 303);
+  EXPECT_EQ(restored.header("location"), "/desk/articles/tides?saved=restored");
+  auto url = std::string(json::parse(get(port, "/api/v1/articles/tides").body).at("url").as_string());
+  EXPECT_NE(get(port, url).body.find("Line two."), std::string::npos);
+  // A second restore from the same (now stale) page is refused, nothing restored twice.
+  auto stale = editor.form(v1 + "/restore", "version=2");
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(stale.body.find("nothing was restored"), std::string::npos);
+}
