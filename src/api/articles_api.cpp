@@ -29,6 +29,9 @@ json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
                  {"source_name", a.source_name.empty() ? json::value(nullptr) : json::value(a.source_name)},
                  {"source_url", a.source_url.empty() ? json::value(nullptr) : json::value(a.source_url)},
                  {"correction", a.correction.empty() ? json::value(nullptr) : json::value(a.correction)},
+                 {"corrected_at", a.correction.empty() || a.corrected_at == TimePoint{}
+                                      ? json::value(nullptr)
+                                      : json::value(format_rfc3339(a.corrected_at))},
                  {"comment_count", a.comment_count},
                  {"comments_open", articles_.comments_open(a)},
                  {"comments_mode", std::string(to_string(a.comments))},

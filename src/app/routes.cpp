@@ -214,6 +214,7 @@ Router App::build_routes() {
   r.add(verb::get, "/", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.home(c); }, cached);
   r.add(verb::get, "/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
   r.add(verb::get, "/sitemap.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap(c); }, cached);
+  r.add(verb::get, "/corrections", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.corrections(c); }, cached);
   r.add(verb::get, "/robots.txt", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.robots(c); });
   r.add(verb::get, "/support", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.support(c); }, cached);
   for (const auto& page : kStandardPages)

@@ -208,8 +208,17 @@ std::optional<Article> ArticleService::find_any(std::string_view slug) const {
 ArticleList ArticleService::list(ArticleQuery query) const {
   query.visible_at = now_();
   query.desk = false;
+  query.corrections = false;
   query.title_contains.clear();
   return store_.list_articles(query);
+}
+
+std::vector<Article> ArticleService::corrections(int limit) const {
+  ArticleQuery q;
+  q.visible_at = now_();
+  q.corrections = true;
+  q.limit = limit;
+  return store_.list_articles(q).articles;
 }
 
 ArticleList ArticleService::desk_list(ArticleQuery query) const {

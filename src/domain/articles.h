@@ -58,6 +58,8 @@ class ArticleService {
   std::optional<Article> find_any(std::string_view slug) const;  // the desk's: any state, any time
   ArticleList list(ArticleQuery query) const;                    // readers' listings; visible_at is now
   ArticleList desk_list(ArticleQuery query) const;               // the desk's, by status; visible_at is now
+  // Readers' articles with a correction note, the newest note first.
+  std::vector<Article> corrections(int limit = 100) const;
 
   std::optional<Author> find_author(std::string_view slug) const;
   std::optional<Section> find_section(std::string_view slug) const;

@@ -135,11 +135,11 @@ std::string slugify(std::string_view input) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 27> reserved = {
+  static constexpr std::array<std::string_view, 28> reserved = {
       "verify",   "forgot",      "reset",       "api",       "assets",        "authors", "sections",
       "feed.xml", "sitemap.xml", "healthz",     "metrics",   "register",      "comment", "comments",
       "signin",   "signout",     "account",     "admin",     "moderation",    "support", "webhooks",
-      "readers",  "tags",        "favicon.ico", "following", "notifications", "desk"};
+      "readers",  "tags",        "favicon.ico", "following", "notifications", "desk",    "corrections"};
   for (auto r : reserved)
     if (slug == r) return true;
   return is_standard_page(slug);

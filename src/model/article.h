@@ -48,8 +48,9 @@ struct Article {
   Section section;
   std::vector<std::string> tags;
   TimePoint published_at{};
-  TimePoint updated_at{};  // the last change of its content; its publication time until it is first corrected
-  std::string correction;  // an editor's note on what a correction changed; empty: none
+  TimePoint updated_at{};    // the last change of its content; its publication time until it is first corrected
+  std::string correction;    // an editor's note on what a correction changed; empty: none
+  TimePoint corrected_at{};  // when that note was written (a save that changes it); with a note only
   std::string body_markdown;
   std::string body_html;    // rendered once, at publish time
   std::string source_name;  // syndication: "This article first appeared in <source_name>"
@@ -166,6 +167,9 @@ struct ArticleQuery {
   bool desk = false;
   DeskStatus status = DeskStatus::any;
   std::string title_contains;
+  // Readers' listing of corrections: articles with a correction note, newest note first (no cursor: the
+  // most recent `limit`).
+  bool corrections = false;
 };
 
 struct ArticleList {

@@ -22,7 +22,9 @@ Error article_edit_conflict() {
 std::string article_condition(const ArticleQuery& q, const std::function<std::string()>& time,
                               const std::function<std::string()>& title) {
   std::string c;
-  if (!q.desk) {
+  if (q.corrections) {
+    c = "a.state IN ('published', 'retracted') AND a.published_at <= " + time() + " AND a.corrected_at IS NOT NULL";
+  } else if (!q.desk) {
     c = "a.state = 'published' AND a.published_at <= " + time();
   } else {
     switch (q.status) {
@@ -48,6 +50,10 @@ std::string article_condition(const ArticleQuery& q, const std::function<std::st
   }
   if (!q.title_contains.empty()) c += " AND lower(a.title) LIKE " + title() + " ESCAPE '\\'";
   return c;
+}
+
+std::string_view article_order(const ArticleQuery& q) {
+  return q.corrections ? " ORDER BY a.corrected_at DESC, a.id DESC" : " ORDER BY a.published_at DESC, a.id DESC";
 }
 
 std::string like_pattern(std::string_view text) {

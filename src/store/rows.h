@@ -58,8 +58,8 @@ ApiToken read_token(const Row& r) {
 #define TRIBUNE_ARTICLE_COLUMNS                                                                              \
   "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, "         \
   "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name, a.correction, a.state, a.retraction, " \
-  "a.retracted_at"
-inline constexpr int kArticleWidth = 18;
+  "a.retracted_at, a.corrected_at"
+inline constexpr int kArticleWidth = 19;
 
 template <class Row>
 Article read_article_head(const Row& r) {
@@ -80,6 +80,7 @@ Article read_article_head(const Row& r) {
   a.state = parse_article_state(r.text(15)).value_or(ArticleState::draft);
   a.retraction = r.text(16);
   if (!r.is_null(17)) a.retracted_at = seconds_at(r, 17);
+  if (!r.is_null(18)) a.corrected_at = seconds_at(r, 18);
   return a;
 }
 
@@ -91,6 +92,8 @@ Error article_edit_conflict();
 // like_pattern(q.title_contains); each is called only when the condition uses it.
 std::string article_condition(const ArticleQuery& q, const std::function<std::string()>& time,
                               const std::function<std::string()>& title);
+// The ORDER BY of that query: newest first by publication, or by correction for the corrections page.
+std::string_view article_order(const ArticleQuery& q);
 // `text` as a LIKE pattern matching any headline that contains it (ASCII letters in any case; with
 // ESCAPE '\': %, _ and \ match themselves).
 std::string like_pattern(std::string_view text);

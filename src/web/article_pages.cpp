@@ -109,6 +109,13 @@ Response ArticlePages::feed(RequestContext& ctx) {
   return store_and_serve(ctx, generation, renderer_.rss(page.articles), "application/rss+xml; charset=utf-8", true);
 }
 
+Response ArticlePages::corrections(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  return store_and_serve(ctx, generation, renderer_.corrections_page(articles_.corrections(), articles_.sections()),
+                         kHtml, true);
+}
+
 Response ArticlePages::sitemap(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();

@@ -15,14 +15,15 @@ class ArticlePages : public PageKit {
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
 
-  Response home(RequestContext& ctx);     // GET /
-  Response section(RequestContext& ctx);  // GET /{section}?cursor=
-  Response author(RequestContext& ctx);   // GET /authors/{slug}?cursor=
-  Response article(RequestContext& ctx);  // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
-  Response feed(RequestContext& ctx);     // GET /feed.xml
-  Response sitemap(RequestContext& ctx);  // GET /sitemap.xml
-  Response robots(RequestContext& ctx);   // GET /robots.txt: names the sitemap, keeps crawlers off personal pages
-  Response support(RequestContext& ctx);  // GET /support
+  Response home(RequestContext& ctx);         // GET /
+  Response section(RequestContext& ctx);      // GET /{section}?cursor=
+  Response author(RequestContext& ctx);       // GET /authors/{slug}?cursor=
+  Response article(RequestContext& ctx);      // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
+  Response feed(RequestContext& ctx);         // GET /feed.xml
+  Response corrections(RequestContext& ctx);  // GET /corrections: every correction note, newest first
+  Response sitemap(RequestContext& ctx);      // GET /sitemap.xml
+  Response robots(RequestContext& ctx);       // GET /robots.txt: names the sitemap, keeps crawlers off personal pages
+  Response support(RequestContext& ctx);      // GET /support
   Response standard(RequestContext& ctx, std::string_view slug);  // GET /about, /privacy, ... (kStandardPages)
   Response asset(RequestContext& ctx);                            // GET /assets/{name}
   Response favicon(RequestContext& ctx);                          // GET /favicon.ico

@@ -427,7 +427,13 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
     d.set("updated", format_dateline(a.updated_at, site_.locality));
     d.set("updated_iso", format_rfc3339(a.updated_at));
   }
-  if (!a.correction.empty()) d.set("correction", a.correction);
+  if (!a.correction.empty()) {
+    d.set("correction", a.correction);
+    if (a.corrected_at != TimePoint{}) {
+      d.set("corrected_on", format_local(a.corrected_at, site_.locality, "d MMMM yyyy"));
+      d.set("corrected_iso", format_rfc3339(a.corrected_at));
+    }
+  }
   if (a.state == ArticleState::retracted) {
     d.set("retraction", a.retraction);
     d.set("retracted_on", format_dateline(a.retracted_at, site_.locality));
@@ -893,6 +899,26 @@ std::string PageRenderer::standard_page(const Page& page, const std::vector<Sect
   args.canonical = absolute(site_, "/" + page.slug);
   args.body_class = "page--standard";
   return wrap(*impl_, site_, asset_version_, sections, args, impl_->render("page", d));
+}
+
+std::string PageRenderer::corrections_page(const std::vector<Article>& corrected,
+                                           const std::vector<Section>& sections) const {
+  boost::json::array rows;
+  for (const auto& a : corrected)
+    rows.push_back(boost::json::object{{"title", a.title},
+                                       {"url", articles_.url_for(a)},
+                                       {"note", a.correction},
+                                       {"date", format_local(a.corrected_at, site_.locality, "d MMMM yyyy")},
+                                       {"iso", format_rfc3339(a.corrected_at)}});
+  bool any = !rows.empty();
+  LayoutArgs args;
+  args.page_title = "Corrections | " + site_.name;
+  args.description = "Every correction " + site_.name + " has made to its articles, newest first.";
+  args.canonical = absolute(site_, "/corrections");
+  args.body_class = "page--standard";
+  return wrap(*impl_, site_, asset_version_, sections, args,
+              fragment_from("corrections",
+                            boost::json::object{{"rows", std::move(rows)}, {"any", any}, {"site_name", site_.name}}));
 }
 
 std::string PageRenderer::support_page(const std::vector<Section>& sections, bool cancelled) const {

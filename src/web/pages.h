@@ -141,6 +141,8 @@ class PageRenderer {
   std::string page_from(std::string_view template_name, const boost::json::object& view, const std::string& title,
                         const std::vector<Section>& sections) const;
 
+  // /corrections: every correction note, newest first, each with its date and the article.
+  std::string corrections_page(const std::vector<Article>& corrected, const std::vector<Section>& sections) const;
   std::string rss(const std::vector<Article>& latest) const;
   std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 
 #include "test_support.h"
 #include "util/text.h"
@@ -256,4 +257,48 @@ TEST(ArticleLife, EverySaveIsARevisionToCompareAndRestoreKeepingStateDateAndUrl)
   EXPECT_EQ(editor.send("GET", "/api/v1/desk/articles/tides/revisions/999999").status, 404);
   EXPECT_EQ(editor.send("GET", "/api/v1/desk/articles/nothing/revisions").status, 404);
   EXPECT_EQ(get(port, "/api/v1/desk/articles/tides/revisions").status, 401);
+}
+
+TEST(ArticleLife, ACorrectionIsDatedOnTheArticleAndListedOnTheCorrectionsPage) {
+  TestServer server(true);
+  Editor editor{server.port(), server.app().tokens().create("desk", "editor").token};
+  auto port = server.port();
+  auto empty = get(port, "/corrections");
+  ASSERT_EQ(empty.status, 200);
+  EXPECT_NE(empty.body.find("No correction yet."), std::string::npos);
+  EXPECT_NE(get(port, "/").body.find("<li><a href=\"/corrections\">Corrections</a></li>"), std::string::npos);
+
+  const std::string head = R"("authors":["Ruth Keller"],"section":"Opinion","published_at":"2024-05-01T08:00:00Z",)";
+  ASSERT_EQ(
+      editor.send("POST", "/api/v1/articles", R"({"title":"Tides","slug":"tides",)" + head + R"("body":"A."})").status,
+      201);
+  auto fixed = editor.send("PUT", "/api/v1/articles/tides",
+                           R"({"title":"Tides",)" + head + R"("body":"B.","correction":"We gave the wrong moon."})");
+  ASSERT_EQ(fixed.status, 200);
+  auto a = parse(fixed);
+  ASSERT_TRUE(a.at("corrected_at").is_string()) << fixed.body;
+  auto corrected_at = std::string(a.at("corrected_at").as_string());
+  // Saving again with the same note keeps its date; the page shows the date beside the note.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto again =
+      parse(editor.send("PUT", "/api/v1/articles/tides",
+                        R"({"title":"Tides",)" + head + R"("body":"C.","correction":"We gave the wrong moon."})"));
+  EXPECT_EQ(again.at("corrected_at").as_string(), corrected_at);
+  std::string url(a.at("url").as_string());
+  auto page = get(port, url);
+  EXPECT_NE(page.body.find("<strong>Correction:</strong> We gave the wrong moon. <span class=\"article__corrected\">("
+                           "<time datetime=\"" +
+                           corrected_at + "\">"),
+            std::string::npos);
+  auto list = get(port, "/corrections");
+  EXPECT_NE(list.body.find("<a href=\"" + url + "\">Tides</a>"), std::string::npos);
+  EXPECT_NE(list.body.find("We gave the wrong moon."), std::string::npos);
+  EXPECT_NE(list.body.find("<link rel=\"canonical\""), std::string::npos);
+  // An unpublished piece's correction leaves the page with it.
+  ASSERT_EQ(editor.send("POST", "/api/v1/articles/tides/unpublish").status, 200);
+  EXPECT_EQ(get(port, "/corrections").body.find("We gave the wrong moon."), std::string::npos);
+  // A section cannot take the page's address.
+  auto shadow =
+      editor.send("POST", "/api/v1/articles", R"({"title":"X","authors":["A"],"section":"Corrections","body":"x"})");
+  EXPECT_EQ(error_code(shadow), "reserved_name");
 }

@@ -20,9 +20,12 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
             "UPDATE articles SET title = $2, standfirst = $3, section_id = $4, body_markdown = $5, body_html = $6, "
             "published_at = $7, updated_at = $8, source_name = $9, source_url = $10, comments_mode = $11, "
             "correction = $12, state = $13, retraction = CASE WHEN $13 = 'retracted' THEN retraction ELSE '' END, "
-            "retracted_at = CASE WHEN $13 = 'retracted' THEN retracted_at END, version = version + 1 WHERE id = $1",
+            "retracted_at = CASE WHEN $13 = 'retracted' THEN retracted_at END, corrected_at = CASE WHEN $12 = '' "
+            "THEN NULL WHEN $12 = correction THEN corrected_at ELSE $14::bigint END, version = version + 1 WHERE id = "
+            "$1",
             {id, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at),
-             secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction, to_string(r.state)});
+             secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction, to_string(r.state),
+             secs(r.saved_at)});
         db.query("DELETE FROM article_authors WHERE article_id = $1", {id});
         db.query("DELETE FROM article_tags WHERE article_id = $1", {id});
         break;
@@ -30,10 +33,12 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
       if (r.expected_version && *r.expected_version != 0) throw article_edit_conflict();
       auto inserted = db.query(
           "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
-          "updated_at, source_name, source_url, comments_mode, correction, state) VALUES ($1, $2, $3, $4, $5, $6, "
-          "$7, $8, $9, $10, $11, $12, $13) ON CONFLICT (slug) DO NOTHING RETURNING id",
+          "updated_at, source_name, source_url, comments_mode, correction, state, corrected_at) VALUES ($1, $2, $3, "
+          "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $12 = '' THEN NULL ELSE $14::bigint END) "
+          "ON CONFLICT (slug) DO NOTHING RETURNING id",
           {d.slug, d.title, d.standfirst, section_id, d.body_markdown, r.body_html, secs(r.published_at),
-           secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction, to_string(r.state)});
+           secs(r.updated_at), d.source_name, d.source_url, to_string(d.comments), d.correction, to_string(r.state),
+           secs(r.saved_at)});
       if (!inserted.empty()) {
         id = inserted.front().int64(0);
         break;
@@ -127,19 +132,19 @@ ArticleList PostgresStore::list_articles(const ArticleQuery& q) {
           "WHERE au.slug = " +
           arg(*q.author_slug) + ")";
     if (q.tag) sql += " AND a.id IN (SELECT article_id FROM article_tags WHERE tag = " + arg(*q.tag) + ")";
-    if (q.after) {
+    if (q.after && !q.corrections) {
       auto at = arg(q.after->published_at);
       auto id = arg(q.after->id);
       sql += " AND (a.published_at < " + at + " OR (a.published_at = " + at + " AND a.id < " + id + "))";
     }
     int limit = std::clamp(q.limit, 1, 1000);
-    sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT " + arg(limit + 1);
+    sql += std::string(article_order(q)) + " LIMIT " + arg(limit + 1);
     ArticleList out;
     for (auto row : db.query(sql, ps)) out.articles.push_back(read_article_row(row, q.with_body));
     if (static_cast<int>(out.articles.size()) > limit) {
       out.articles.pop_back();
       const auto& last = out.articles.back();
-      out.next = ArticleCursor{secs(last.published_at), last.id};
+      if (!q.corrections) out.next = ArticleCursor{secs(last.published_at), last.id};
     }
     return out;
   });

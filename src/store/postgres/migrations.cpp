@@ -355,6 +355,12 @@ CREATE TABLE article_revisions (
 );
 CREATE INDEX article_revisions_by_article ON article_revisions (article_id, id);
 )sql"},
+      // When an article's correction note was written (the /corrections page lists them by it).
+      {20, R"sql(
+ALTER TABLE articles ADD COLUMN corrected_at BIGINT;
+UPDATE articles SET corrected_at = updated_at WHERE correction <> '';
+CREATE INDEX articles_by_correction ON articles (corrected_at DESC) WHERE corrected_at IS NOT NULL;
+)sql"},
   };
   return steps;
 }

@@ -21,6 +21,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .bind(11, to_string(d.comments))
           .bind(12, d.correction)
           .bind(13, to_string(r.state))
+          .bind(14, secs(r.saved_at))
           .run();
     };
     auto& existing = db.prepare("SELECT id, version FROM articles WHERE slug = ?1");
@@ -33,12 +34,14 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
       if (!replace)
         throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
                     "slug");
-      save(db.prepare("UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, "
-                      "body_html = ?6, published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, "
-                      "comments_mode = ?11, correction = ?12, state = ?13, "
-                      "retraction = CASE WHEN ?13 = 'retracted' THEN retraction ELSE '' END, "
-                      "retracted_at = CASE WHEN ?13 = 'retracted' THEN retracted_at END, version = version + 1 "
-                      "WHERE id = ?1")
+      save(db.prepare(
+                 "UPDATE articles SET title = ?2, standfirst = ?3, section_id = ?4, body_markdown = ?5, "
+                 "body_html = ?6, published_at = ?7, updated_at = ?8, source_name = ?9, source_url = ?10, "
+                 "comments_mode = ?11, correction = ?12, state = ?13, "
+                 "corrected_at = CASE WHEN ?12 = '' THEN NULL WHEN ?12 = correction THEN corrected_at ELSE ?14 END, "
+                 "retraction = CASE WHEN ?13 = 'retracted' THEN retraction ELSE '' END, "
+                 "retracted_at = CASE WHEN ?13 = 'retracted' THEN retracted_at END, version = version + 1 "
+                 "WHERE id = ?1")
                .bind(1, id));
       db.prepare("DELETE FROM article_authors WHERE article_id = ?1").bind(1, id).run();
       db.prepare("DELETE FROM article_tags WHERE article_id = ?1").bind(1, id).run();
@@ -47,8 +50,8 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
       if (r.expected_version && *r.expected_version != 0) throw store_rows::article_edit_conflict();
       save(db.prepare(
                  "INSERT INTO articles (slug, title, standfirst, section_id, body_markdown, body_html, published_at, "
-                 "updated_at, source_name, source_url, comments_mode, correction, state) VALUES (?1, ?2, ?3, ?4, ?5, "
-                 "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+                 "updated_at, source_name, source_url, comments_mode, correction, state, corrected_at) VALUES (?1, ?2, "
+                 "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, CASE WHEN ?12 = '' THEN NULL ELSE ?14 END)")
                .bind(1, d.slug));
       id = db.last_insert_id();
     }
@@ -152,15 +155,15 @@ ArticleList SqliteStore::list_articles(const ArticleQuery& q) {
           " AND a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
           "WHERE au.slug = ?3)";
     if (q.tag) sql += " AND a.id IN (SELECT article_id FROM article_tags WHERE tag = ?4)";
-    if (q.after) sql += " AND (a.published_at < ?5 OR (a.published_at = ?5 AND a.id < ?6))";
-    sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT ?7";
+    if (q.after && !q.corrections) sql += " AND (a.published_at < ?5 OR (a.published_at = ?5 AND a.id < ?6))";
+    sql += std::string(store_rows::article_order(q)) + " LIMIT ?7";
     auto& st = db.prepare(sql);
     st.bind(1, q.visible_at.time_since_epoch().count());
     if (!q.title_contains.empty()) st.bind(8, store_rows::like_pattern(q.title_contains));
     if (q.section_slug) st.bind(2, *q.section_slug);
     if (q.author_slug) st.bind(3, *q.author_slug);
     if (q.tag) st.bind(4, *q.tag);
-    if (q.after) st.bind(5, q.after->published_at).bind(6, q.after->id);
+    if (q.after && !q.corrections) st.bind(5, q.after->published_at).bind(6, q.after->id);
     int limit = std::clamp(q.limit, 1, 1000);
     st.bind(7, limit + 1);
     ArticleList out;
@@ -169,7 +172,7 @@ ArticleList SqliteStore::list_articles(const ArticleQuery& q) {
     if (static_cast<int>(out.articles.size()) > limit) {
       out.articles.pop_back();
       const auto& last = out.articles.back();
-      out.next = ArticleCursor{last.published_at.time_since_epoch().count(), last.id};
+      if (!q.corrections) out.next = ArticleCursor{last.published_at.time_since_epoch().count(), last.id};
     }
     for (auto& a : out.articles) load_authors_and_tags(db, a);
     return out;
