@@ -299,6 +299,8 @@ Router App::build_routes() {
   r.add(verb::get, "/moderation/readers/{id}", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.reader_history(c); });
   r.add(verb::get, "/moderation/log", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log(c); });
   r.add(verb::get, "/moderation/log.csv", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log_csv(c); });
+  r.add(verb::get, "/tags/{tag}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.tag(c); }, cached);
+  r.add(verb::get, "/tags/{tag}/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.tag_feed(c); }, cached);
   r.add(verb::get, "/authors/{slug}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.author(c); }, cached);
   r.add(verb::get, "/{section}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.section(c); }, cached);
   r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.article(c); }, cached);

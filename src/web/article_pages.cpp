@@ -100,6 +100,37 @@ Response ArticlePages::article(RequestContext& ctx) {
                          true, ctx.query.empty() ? std::string() : conversation_group(a->slug));
 }
 
+Response ArticlePages::tag(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  const auto& tag = ctx.param("tag");
+  if (tag.empty() || tag.size() > kMaxName || !is_valid_utf8(tag)) throw not_found("The tag");
+  ArticleQuery probe;
+  probe.tag = tag;
+  probe.limit = 1;
+  if (articles_.list(probe).articles.empty()) throw not_found("The tag");  // no published article carries it
+  PageRenderer::Listing l;
+  l.kicker = "Tag";
+  l.heading = tag;
+  l.page_title = tag + " | " + renderer_.site().name;
+  l.feed_url = "/tags/" + percent_encode(tag) + "/feed.xml";
+  ArticleQuery q;
+  q.tag = tag;
+  return listing_page(ctx, std::move(l), q, "/tags/" + percent_encode(tag));
+}
+
+Response ArticlePages::tag_feed(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  const auto& tag = ctx.param("tag");
+  if (tag.empty() || tag.size() > kMaxName || !is_valid_utf8(tag)) throw not_found("The tag");
+  ArticleQuery q;
+  q.tag = tag;
+  q.limit = 50;
+  auto page = articles_.list(q);
+  if (page.articles.empty()) throw not_found("The tag");
+  return store_and_serve(ctx, generation, renderer_.rss(page.articles), "application/rss+xml; charset=utf-8", true);
+}
+
 Response ArticlePages::feed(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
@@ -144,6 +175,7 @@ Response ArticlePages::robots(RequestContext&) {
       "Disallow: /feed\n"
       "Disallow: /moderation\n"
       "Disallow: /admin\n"
+      "Disallow: /desk\n"
       "Disallow: /signin\n"
       "Disallow: /comments/\n"
       "\n"

@@ -20,6 +20,8 @@ class ArticlePages : public PageKit {
   Response author(RequestContext& ctx);       // GET /authors/{slug}?cursor=
   Response article(RequestContext& ctx);      // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
   Response feed(RequestContext& ctx);         // GET /feed.xml
+  Response tag(RequestContext& ctx);          // GET /tags/{tag}: the published articles carrying the tag
+  Response tag_feed(RequestContext& ctx);     // GET /tags/{tag}/feed.xml: their RSS feed, the 50 latest
   Response corrections(RequestContext& ctx);  // GET /corrections: every correction note, newest first
   Response sitemap(RequestContext& ctx);      // GET /sitemap.xml
   Response robots(RequestContext& ctx);       // GET /robots.txt: names the sitemap, keeps crawlers off personal pages

@@ -444,7 +444,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   d.set("source_name", a.source_name);
   d.set("source_url", a.source_url.empty() ? std::string("#") : a.source_url);
   mus::list tags;
-  for (const auto& t : a.tags) tags.emplace_back(t);
+  for (const auto& t : a.tags) tags.emplace_back(mus::object{{"name", t}, {"url", "/tags/" + percent_encode(t)}});
   d.set("has_tags", mus::data(!a.tags.empty()));
   d.set("tags", tags);
   d.set("appeal_heading", site_.appeal.heading);
@@ -556,8 +556,12 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   d.set("articles", items);
   d.set("empty", mus::data(l.articles.empty()));
   if (l.next_url) d.set("next_url", *l.next_url);
+  if (!l.feed_url.empty()) d.set("feed_url", l.feed_url);
   std::string content = impl_->render("listing", d);
   LayoutArgs args;
+  if (!l.feed_url.empty())
+    args.head_extra = "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" +
+                      html_escape(l.heading + " | " + site_.name) + "\" href=\"" + html_escape(l.feed_url) + "\">\n";
   args.page_title = l.page_title;
   args.description = l.intro.empty() ? site_.description : l.intro;
   args.canonical = absolute(site_, l.canonical_path);
