@@ -100,7 +100,10 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
   if (existing) {
     record.state = draft.state.value_or(existing->state);
     bool going_out = existing->state == ArticleState::draft && record.state == ArticleState::published;
-    if (record.state == ArticleState::draft || going_out) {
+    if (record.state == ArticleState::draft) {  // updated_at: its last save; published_at: the time set, if any
+      record.published_at = draft.published_at.value_or(now);
+      record.updated_at = now;
+    } else if (going_out) {
       record.published_at = draft.published_at.value_or(now);
       record.updated_at = record.published_at;
     } else {
@@ -110,7 +113,7 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
   } else {
     record.state = draft.state.value_or(ArticleState::published);
     record.published_at = draft.published_at.value_or(now);
-    record.updated_at = record.published_at;
+    record.updated_at = record.state == ArticleState::draft ? now : record.published_at;
   }
   record.saved_at = now;
   record.snapshot = snapshot_of(draft, record);
@@ -143,8 +146,10 @@ Article ArticleService::restore(std::string_view slug, int64_t revision_id, std:
   if (!r) throw not_found("The revision");
   ArticleDraft draft = std::move(r->draft);
   draft.slug = current->slug;
-  draft.state.reset();                         // restoring text is not publishing or unpublishing
-  draft.published_at = current->published_at;  // nor moving the date
+  draft.state.reset();                         // restoring text is not publishing or unpublishing,
+  draft.published_at = current->published_at;  // nor moving the date,
+  draft.correction = current->correction;      // nor taking back a correction made since,
+  draft.author_bio.clear();                    // nor rewriting the author's bio on every article
   return publish(std::move(draft), true, expected_version, saved_by);
 }
 
@@ -158,8 +163,10 @@ Article ArticleService::unpublish(std::string_view slug) {
 Article ArticleService::retract(std::string_view slug, std::string_view note) {
   auto current = find_any(slug);
   if (!current) throw not_found("The article");
-  if (current->state == ArticleState::draft || current->state == ArticleState::deleted)
-    throw Error(ErrorKind::conflict, "not_published", "Only a published article can be retracted.");
+  if (current->state == ArticleState::draft || current->state == ArticleState::deleted ||
+      current->published_at > now_())
+    throw Error(ErrorKind::conflict, "not_published",
+                "Only a published article can be retracted (a scheduled one can be unpublished).");
   Article changed = store_.set_article_state(slug, ArticleState::retracted, validate_retraction(note), now_());
   for (auto& l : listeners_) l(changed);
   return changed;

@@ -188,6 +188,9 @@ Comment CommentService::edit(const Actor& who, int64_t comment_id, const std::st
   limiter_.hit("edit-attempt:account:" + std::to_string(who.account_id), attempt_limit());
   auto article = articles_.find_by_id(c.article_id);
   if (!article) throw not_found("The comment");
+  // A retracted article's conversation is closed to new words, edits included.
+  if (article->state != ArticleState::published)
+    throw Error(ErrorKind::forbidden, "comments_closed", "Comments are closed on this article.");
   bool hold = articles_.comments_premoderated(*article) || (account && account->premoderated);
   if (rules_) {
     // An edit passes the rules about the text itself (words, links, the classifier, the external rule); one
@@ -239,6 +242,7 @@ int64_t CommentService::react(const Actor& who, int64_t comment_id, const std::s
   check_standing(account_of(who.account_id, who.account));
   limiter_.hit("react:account:" + std::to_string(who.account_id), limits_.reactions);
   auto article = articles_.find_by_id(c.article_id);
+  if (!article) throw not_found("The comment");  // a draft's or a deleted article's
   int64_t count = in_doubt_drop(article, [&] { return store_.set_reaction(comment_id, who.account_id, kind, on); });
   if (count != c.recommend_count) {
     c.recommend_count = count;
@@ -264,7 +268,8 @@ void CommentService::report(const Actor& who, int64_t comment_id, const std::str
   if (!known) throw invalid_field("reason", "invalid_reason", "reason must be spam, abuse, off_topic or other.");
   if (!is_valid_utf8(note) || has_control_chars(note) || note.size() > 500)
     throw invalid_field("note", "invalid_note", "The note must be at most 500 characters of text.");
-  published(comment_id);
+  auto c = published(comment_id);
+  if (!articles_.find_by_id(c.article_id)) throw not_found("The comment");  // a draft's or a deleted article's
   limiter_.hit("report:account:" + std::to_string(who.account_id), {30, std::chrono::hours(1)});
   store_.add_report(comment_id, who.account_id, reason, note);
 }

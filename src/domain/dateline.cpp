@@ -68,8 +68,11 @@ std::optional<TimePoint> parse_local(std::string_view text, const Locality& wher
   auto sec = text.size() == 19 ? digits(17, 2) : std::optional<int>(0);
   if (!y || !mo || !d || !h || !mi || !sec) return std::nullopt;
   if (*y < 1000 || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *sec > 59) return std::nullopt;
-  auto& cal = calendar(where);
+  // A Gregorian calendar whatever the site's locale (its digits and era are not the form's), and a repeated
+  // hour read as its first occurrence.
+  auto& cal = calendar(Locality{"en_US_POSIX", where.time_zone});
   cal.clear();
+  cal.setRepeatedWallTimeOption(UCAL_WALLTIME_FIRST);
   cal.set(*y, *mo - 1, *d, *h, *mi, *sec);
   UErrorCode status = U_ZERO_ERROR;
   UDate when = cal.getTime(status);
@@ -81,7 +84,7 @@ std::optional<TimePoint> parse_local(std::string_view text, const Locality& wher
 }
 
 std::string format_local_input(TimePoint t, const Locality& where) {
-  return format_local(t, where, "yyyy-MM-dd'T'HH:mm");
+  return format_local(t, Locality{"en_US_POSIX", where.time_zone}, "yyyy-MM-dd'T'HH:mm");
 }
 
 std::string format_local(TimePoint t, const Locality& where, const std::string& pattern) {

@@ -27,8 +27,8 @@ struct LocalDate {
 LocalDate local_date(TimePoint t, const Locality& where);
 
 // "2026-12-05T10:30" (an HTML datetime-local value, seconds optional) read as a wall-clock time in the
-// publication's zone; nullopt for anything else. A time a clock change skips is read as the zone's rules
-// place it (ICU's lenient calendar); a repeated hour as its first occurrence.
+// publication's zone (Gregorian, ASCII digits, whatever its locale); nullopt for anything else. A time a clock
+// change skips is read as the zone's rules place it (an hour on); a repeated hour as its first occurrence.
 std::optional<TimePoint> parse_local(std::string_view text, const Locality& where);
 // The same instant as a datetime-local value: "2026-12-05T10:30".
 std::string format_local_input(TimePoint t, const Locality& where);

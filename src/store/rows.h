@@ -143,6 +143,9 @@ Account read_account(const Row& r, int c) {
 inline constexpr const char* kCommentColumns = TRIBUNE_COMMENT_COLUMNS;
 inline constexpr int kCommentWidth = 16;
 inline constexpr const char* kCommentFrom = " FROM comments c LEFT JOIN accounts ac ON ac.id = c.author_id ";
+// Comments shown outside their conversation (profiles, the following feed): only on articles readers see.
+inline constexpr const char* kCommentArticleVisible =
+    " AND c.article_id IN (SELECT id FROM articles WHERE state IN ('published', 'retracted')) ";
 
 template <class Row>
 Comment read_comment(const Row& r, int o = 0) {

@@ -70,6 +70,10 @@ Response ArticlePages::author(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   auto a = articles_.find_author(ctx.param("slug"));
   if (!a) throw not_found("The author");
+  ArticleQuery probe;  // an author named only in drafts is nobody readers know yet
+  probe.author_slug = a->slug;
+  probe.limit = 1;
+  if (articles_.list(probe).articles.empty()) throw not_found("The author");
   PageRenderer::Listing l;
   l.kicker = "Author";
   l.heading = a->name;

@@ -90,7 +90,9 @@ Response CommentPages::pick_submit(RequestContext& ctx) {
 Comment CommentPages::published_in_path(RequestContext& ctx) {
   auto id = ctx.id_param("id");
   auto c = id ? comments_.find(*id) : std::nullopt;
-  if (!c || c->status != CommentStatus::published) throw not_found("The comment");
+  // A comment on an article readers cannot see (a draft, a deleted piece) is nobody's to act on.
+  if (!c || c->status != CommentStatus::published || !articles_.find_by_id(c->article_id))
+    throw not_found("The comment");
   return std::move(*c);
 }
 

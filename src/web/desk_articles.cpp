@@ -61,8 +61,11 @@ Form fields_of(const Article& a, const Locality& where) {
           {"source_name", a.source_name},
           {"source_url", a.source_url},
           {"comments", std::string(to_string(a.comments))},
-          // A draft has no publication time of its own yet (it carries its last save's): publishing dates it.
-          {"published_at", a.state == ArticleState::draft ? std::string() : format_local_input(a.published_at, where)},
+          // A draft shows a time only when one was set for it (else it carries its last save's, and publishing
+          // dates it).
+          {"published_at", a.state == ArticleState::draft && a.published_at == a.updated_at
+                               ? std::string()
+                               : format_local_input(a.published_at, where)},
           {"correction", a.correction}};
 }
 
@@ -272,10 +275,11 @@ Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>&
     if (existing) {
       draft.slug = existing->slug;  // the address is chosen once, when the piece is first saved
       // A scheduled piece whose time is cleared goes out now; a published one keeps its date (and URL). The
-      // form shows minutes: the time sent back unchanged keeps the stored seconds.
+      // form shows minutes: the time sent back as shown keeps the stored one (its seconds, and its side of a
+      // repeated hour).
       if (!draft.published_at && desk_status(*existing, articles_.now()) == "scheduled")
         draft.published_at = articles_.now();
-      if (draft.published_at && *draft.published_at == std::chrono::floor<std::chrono::minutes>(existing->published_at))
+      if (trim(field(form, "published_at")) == format_local_input(existing->published_at, articles_.locality()))
         draft.published_at = existing->published_at;
       version = existing->version;
       auto typed = field(form, "version");

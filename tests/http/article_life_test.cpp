@@ -302,3 +302,71 @@ TEST(ArticleLife, ACorrectionIsDatedOnTheArticleAndListedOnTheCorrectionsPage) {
       editor.send("POST", "/api/v1/articles", R"({"title":"X","authors":["A"],"section":"Corrections","body":"x"})");
   EXPECT_EQ(error_code(shadow), "reserved_name");
 }
+
+// Every path a comment is reached by outside its conversation follows its article out of sight; a draft's
+// new section, new author and bio stay off the public site until it goes out (found by a review).
+TEST(ArticleLife, NothingOfADraftOrADeletedPieceShowsThroughOtherPaths) {
+  TestServer server(true);
+  Editor editor{server.port(), server.app().tokens().create("desk", "editor").token};
+  auto port = server.port();
+  auto reader = register_reader(port, "paths-reader@example.org", "Paths Reader");
+  auto other = register_reader(port, "paths-other@example.org", "Paths Other");
+  ASSERT_EQ(
+      editor.send("POST", "/api/v1/articles", R"({"title":"Short lived","slug":"short-lived",)" + kFields + "}").status,
+      201);
+  auto posted = reader.call("POST", "/api/v1/articles/short-lived/comments", R"({"body":"Words on a doomed piece."})");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  auto id = std::to_string(parse(posted).at("comment").at("id").as_int64());
+  ASSERT_NE(get(port, "/readers/" + std::to_string(reader.id)).body.find("Words on a doomed piece."),
+            std::string::npos);
+
+  // Retracted: the conversation is closed to edits as well as to new comments.
+  ASSERT_EQ(editor.send("POST", "/api/v1/articles/short-lived/retract", R"({"note":"Wrong."})").status, 200);
+  auto edit = reader.call("PATCH", "/api/v1/comments/" + id, R"({"body":"Rewritten after the retraction."})");
+  EXPECT_EQ(edit.status, 403);
+  EXPECT_EQ(error_code(edit), "comments_closed");
+
+  ASSERT_EQ(editor.send("DELETE", "/api/v1/articles/short-lived").status, 204);
+  EXPECT_EQ(get(port, "/readers/" + std::to_string(reader.id)).body.find("Words on a doomed piece."),
+            std::string::npos);
+  EXPECT_EQ(get(port, "/api/v1/readers/" + std::to_string(reader.id)).body.find("Words on a doomed piece."),
+            std::string::npos);
+  EXPECT_EQ(other.call("PUT", "/api/v1/comments/" + id + "/reactions/recommend").status, 404);
+  EXPECT_EQ(other.call("POST", "/api/v1/comments/" + id + "/reports", R"({"reason":"spam"})").status, 404);
+  EXPECT_EQ(request(port, {"GET", "/comments/" + id + "/recommend", {}, {{"Cookie", other.cookie}}}).status, 404);
+  auto followed = other.call("PUT", "/api/v1/readers/" + std::to_string(reader.id) + "/follow");
+  ASSERT_TRUE(followed.status == 200 || followed.status == 204) << followed.body;
+  EXPECT_EQ(request(port, {"GET", "/following", {}, {{"Cookie", other.cookie}}}).body.find("Words on a doomed piece."),
+            std::string::npos);
+
+  // A draft in a new section, by a new author with a bio: none of it is public until it goes out.
+  ASSERT_EQ(editor
+                .send("POST", "/api/v1/articles",
+                      R"({"title":"Inquiry","slug":"inquiry","status":"draft","authors":["Nadia Quill"],)"
+                      R"("author_bio":"Nadia Quill covers the mayor's office.","section":"Mayor inquiry","body":"x"})")
+                .status,
+            201);
+  EXPECT_EQ(get(port, "/").body.find("Mayor inquiry"), std::string::npos) << "not in the navigation";
+  EXPECT_EQ(get(port, "/authors/nadia-quill").status, 404);
+  EXPECT_EQ(get(port, "/sitemap.xml").body.find("mayor-inquiry"), std::string::npos);
+  ASSERT_EQ(editor
+                .send("PUT", "/api/v1/articles/inquiry",
+                      R"({"title":"Inquiry","status":"published","authors":["Nadia Quill"],)"
+                      R"("author_bio":"Nadia Quill covers the mayor's office.","section":"Mayor inquiry","body":"x"})")
+                .status,
+            200);
+  EXPECT_NE(get(port, "/").body.find("Mayor inquiry"), std::string::npos);
+  auto author = get(port, "/authors/nadia-quill");
+  EXPECT_EQ(author.status, 200);
+  EXPECT_NE(author.body.find("covers the mayor"), std::string::npos);
+
+  // A scheduled piece cannot be retracted (nobody has read it): it can be unpublished.
+  ASSERT_EQ(editor
+                .send("POST", "/api/v1/articles",
+                      R"({"title":"Later","slug":"later","published_at":"2099-01-01T00:00:00Z",)" + kFields + "}")
+                .status,
+            201);
+  auto early = editor.send("POST", "/api/v1/articles/later/retract", R"({"note":"No."})");
+  EXPECT_EQ(early.status, 409);
+  EXPECT_EQ(error_code(early), "not_published");
+}

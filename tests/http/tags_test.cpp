@@ -16,7 +16,9 @@ TEST(Tags, EachTagHasAPageAndAFeedOfThePublishedArticlesCarryingIt) {
   auto port = server.port();
   auto token = server.app().tokens().create("tags", "editor").token;
   auto post = [&](const std::string& body) {
-    return request(port, {"POST", "/api/v1/articles", body,
+    return request(port, {"POST",
+                          "/api/v1/articles",
+                          body,
                           {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
   };
   auto made = post(R"({"title":"Fares and tides","authors":["Ruth Keller"],"section":"Opinion","body":"x",)"
@@ -54,9 +56,9 @@ TEST(Tags, EachTagHasAPageAndAFeedOfThePublishedArticlesCarryingIt) {
   EXPECT_EQ(get(port, "/tags/nobody-uses-this/feed.xml").status, 404);
 
   // Unpublished, the article leaves its tag's page and feed; the tag, now empty, is not found.
-  ASSERT_EQ(request(port, {"POST", "/api/v1/articles/fares-and-tides/unpublish", {},
-                           {{"Authorization", "Bearer " + token}}})
-                .status,
-            200);
+  ASSERT_EQ(
+      request(port, {"POST", "/api/v1/articles/fares-and-tides/unpublish", {}, {{"Authorization", "Bearer " + token}}})
+          .status,
+      200);
   EXPECT_EQ(get(port, "/tags/rail%20fares").status, 404);
 }

@@ -50,3 +50,15 @@ TEST(Dateline, DeskTimesAreReadInThePublicationsZone) {
                    "2026-12-05T10:3x", "0999-12-05T10:30", "2026-12-05T10:30Z", "2026-12-05"})
     EXPECT_FALSE(parse_local(bad, london)) << bad;
 }
+
+TEST(Dateline, DeskTimesIgnoreTheLocalesDigitsAndTakeARepeatedHourFirst) {
+  Locality cairo{"ar_EG", "Africa/Cairo"};
+  auto t = *parse_rfc3339("2026-12-05T08:30:00Z");
+  EXPECT_EQ(format_local_input(t, cairo), "2026-12-05T10:30") << "ASCII digits for the form, not the locale's";
+  EXPECT_EQ(parse_local("2026-12-05T10:30", cairo), t);
+  Locality bangkok{"th_TH", "Asia/Bangkok"};
+  EXPECT_EQ(format_local_input(t, bangkok), "2026-12-05T15:30") << "Gregorian years, not the Buddhist era";
+  // New York, 1 November 2026: 01:30 happens twice (EDT, then EST); the form means the first.
+  Locality new_york{"en_US", "America/New_York"};
+  EXPECT_EQ(format_rfc3339(*parse_local("2026-11-01T01:30", new_york)), "2026-11-01T05:30:00Z");
+}

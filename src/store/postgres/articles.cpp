@@ -47,7 +47,7 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
     int64_t position = 0;
     for (const auto& name : d.authors) {
       int64_t author_id = upsert_named(db, "authors", slugify(name), name);
-      if (position == 0 && !d.author_bio.empty())
+      if (position == 0 && !d.author_bio.empty() && r.state != ArticleState::draft)  // public once it is out
         db.query("UPDATE authors SET bio = $2 WHERE id = $1", {author_id, d.author_bio});
       db.query(
           "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -191,7 +191,9 @@ std::optional<Section> PostgresStore::find_section(std::string_view slug) {
 std::vector<Section> PostgresStore::list_sections() {
   return db_.read_replica([](Connection& db) {
     std::vector<Section> out;
-    for (auto row : db.query("SELECT id, slug, name FROM sections ORDER BY name COLLATE \"C\""))
+    for (auto row :
+         db.query("SELECT id, slug, name FROM sections s WHERE EXISTS (SELECT 1 FROM articles a WHERE "
+                  "a.section_id = s.id AND a.state IN ('published', 'retracted')) ORDER BY name COLLATE \"C\""))
       out.push_back(Section{row.int64(0), row.text(1), row.text(2)});
     return out;
   });

@@ -36,7 +36,9 @@ std::vector<Comment> PostgresStore::followed_comments(int64_t follower, int64_t 
     std::vector<Comment> out;
     for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
                                  "WHERE c.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) AND "
-                                 "c.status = 'published' AND ($2::bigint = 0 OR c.id < $2) ORDER BY c.id DESC LIMIT $3",
+                                 "c.status = 'published'" +
+                                 std::string(kCommentArticleVisible) +
+                                 "AND ($2::bigint = 0 OR c.id < $2) ORDER BY c.id DESC LIMIT $3",
                              {follower, before_id, limit}))
       out.push_back(read_comment(row));
     return out;
@@ -46,10 +48,12 @@ std::vector<Comment> PostgresStore::followed_comments(int64_t follower, int64_t 
 std::vector<Comment> PostgresStore::comments_of(int64_t author, int64_t before_id, int limit) {
   return db_.read_replica([&](Connection& db) {
     std::vector<Comment> out;
-    for (auto row : db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                                 "WHERE c.author_id = $1 AND c.status = 'published' AND ($2::bigint = 0 OR c.id < $2) "
-                                 "ORDER BY c.id DESC LIMIT $3",
-                             {author, before_id, limit}))
+    for (auto row :
+         db.query(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                      "WHERE c.author_id = $1 AND c.status = 'published'" + std::string(kCommentArticleVisible) +
+                      "AND ($2::bigint = 0 OR c.id < $2) "
+                      "ORDER BY c.id DESC LIMIT $3",
+                  {author, before_id, limit}))
       out.push_back(read_comment(row));
     return out;
   });

@@ -45,6 +45,8 @@ class ArticleStore {
 
   virtual std::optional<Author> find_author(std::string_view slug) = 0;
   virtual std::optional<Section> find_section(std::string_view slug) = 0;
+  // The sections readers may see: those with a published (or retracted) article. A draft's new section
+  // stays off the navigation until the draft goes out; so does its first author's bio.
   virtual std::vector<Section> list_sections() = 0;
 
   // The publication's own pages. Saves title, description, body and body_html; creates the page or replaces

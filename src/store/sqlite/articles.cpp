@@ -58,7 +58,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
     int64_t position = 0;
     for (const auto& name : d.authors) {
       int64_t author_id = upsert_named(db, "authors", slugify(name), name);
-      if (position == 0 && !d.author_bio.empty())
+      if (position == 0 && !d.author_bio.empty() && r.state != ArticleState::draft)  // public once it is out
         db.prepare("UPDATE authors SET bio = ?2 WHERE id = ?1").bind(1, author_id).bind(2, d.author_bio).run();
       db.prepare("INSERT OR IGNORE INTO article_authors (article_id, author_id, position) VALUES (?1, ?2, ?3)")
           .bind(1, id)
@@ -223,7 +223,9 @@ std::optional<Section> SqliteStore::find_section(std::string_view slug) {
 std::vector<Section> SqliteStore::list_sections() {
   return readers_.with([](Db& db) {
     std::vector<Section> out;
-    auto& st = db.prepare("SELECT id, slug, name FROM sections ORDER BY name");
+    auto& st = db.prepare(
+        "SELECT id, slug, name FROM sections s WHERE EXISTS (SELECT 1 FROM articles a WHERE a.section_id = s.id AND "
+        "a.state IN ('published', 'retracted')) ORDER BY name");
     while (st.step()) out.push_back(Section{st.int64(0), st.text(1), st.text(2)});
     return out;
   });

@@ -46,9 +46,11 @@ FollowCounts SqliteStore::follow_counts(int64_t id) {
 std::vector<Comment> SqliteStore::followed_comments(int64_t follower, int64_t before_id, int limit) {
   return readers_.with([&](Db& db) {
     std::vector<Comment> out;
-    auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                          "WHERE c.author_id IN (SELECT followed_id FROM follows WHERE follower_id = ?1) AND "
-                          "c.status = 'published' AND (?2 = 0 OR c.id < ?2) ORDER BY c.id DESC LIMIT ?3");
+    auto& st =
+        db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
+                   "WHERE c.author_id IN (SELECT followed_id FROM follows WHERE follower_id = ?1) AND "
+                   "c.status = 'published'" +
+                   std::string(kCommentArticleVisible) + "AND (?2 = 0 OR c.id < ?2) ORDER BY c.id DESC LIMIT ?3");
     st.bind(1, follower).bind(2, before_id).bind(3, static_cast<int64_t>(limit));
     while (st.step()) out.push_back(read_comment(st));
     return out;
@@ -59,7 +61,8 @@ std::vector<Comment> SqliteStore::comments_of(int64_t author, int64_t before_id,
   return readers_.with([&](Db& db) {
     std::vector<Comment> out;
     auto& st = db.prepare(std::string("SELECT ") + kCommentColumns + kCommentFrom +
-                          "WHERE c.author_id = ?1 AND c.status = 'published' AND (?2 = 0 OR c.id < ?2) "
+                          "WHERE c.author_id = ?1 AND c.status = 'published'" + std::string(kCommentArticleVisible) +
+                          "AND (?2 = 0 OR c.id < ?2) "
                           "ORDER BY c.id DESC LIMIT ?3");
     st.bind(1, author).bind(2, before_id).bind(3, static_cast<int64_t>(limit));
     while (st.step()) out.push_back(read_comment(st));

@@ -796,6 +796,12 @@
         .then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); })
         .then(function (res) {
           saving = false;
+          if (pending && res.status === 200) {
+            version.value = String(res.body.version);
+            unsaved = false;
+            form.requestSubmit(pending);
+            return;
+          }
           if (res.status === 200) {
             version.value = String(res.body.version);
             if (!dirty) unsaved = false;
@@ -821,8 +827,18 @@
       previewTimer = setTimeout(preview, 700);
       schedule();
     });
+    var pending = null;  // a save pressed while an autosave was on its way: sent once that one answers
     form.addEventListener("submit", function (e) {
-      if (e.submitter !== previewButton) unsaved = false;  // leaving by a save
+      if (e.submitter === previewButton) return;
+      clearTimeout(saveTimer);
+      stopped = true;  // leaving by a save: no autosave after it
+      if (saving) {
+        // The autosave moves the version on: this save goes once it has, or it would be refused as stale.
+        e.preventDefault();
+        pending = e.submitter;
+        return;
+      }
+      unsaved = false;
     });
     window.addEventListener("beforeunload", function (e) {
       if (unsaved) e.preventDefault();
