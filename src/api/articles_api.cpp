@@ -43,14 +43,23 @@ json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
   return o;
 }
 
-Response ArticlesApi::list(RequestContext& ctx) {
+namespace {
+
+// limit, cursor, section, author and tag: the filters readers' listings and the desk's share.
+ArticleQuery listing_query(const RequestContext& ctx) {
   ArticleQuery q;
   q.limit = limit_param(ctx, 20, 100);
   if (auto c = ctx.query_value("cursor")) q.after = decode_cursor(*c);
   if (auto s = ctx.query_value("section")) q.section_slug = std::string(*s);
   if (auto s = ctx.query_value("author")) q.author_slug = std::string(*s);
   if (auto s = ctx.query_value("tag")) q.tag = std::string(*s);
-  auto page = articles_.list(q);
+  return q;
+}
+
+}  // namespace
+
+Response ArticlesApi::list(RequestContext& ctx) {
+  auto page = articles_.list(listing_query(ctx));
   json::array items;
   for (const auto& a : page.articles) items.push_back(to_json(a, false));
   json::object out{{"articles", std::move(items)},
@@ -152,12 +161,7 @@ json::object ArticlesApi::desk_json(const Article& a, bool with_body) const {
 }
 
 Response ArticlesApi::desk_list(RequestContext& ctx) {
-  ArticleQuery q;
-  q.limit = limit_param(ctx, 20, 100);
-  if (auto c = ctx.query_value("cursor")) q.after = decode_cursor(*c);
-  if (auto s = ctx.query_value("section")) q.section_slug = std::string(*s);
-  if (auto s = ctx.query_value("author")) q.author_slug = std::string(*s);
-  if (auto s = ctx.query_value("tag")) q.tag = std::string(*s);
+  auto q = listing_query(ctx);
   if (auto s = ctx.query_value("q")) q.title_contains = std::string(*s);
   auto status = parse_desk_status(ctx.query_value("status").value_or(""));
   if (!status)
@@ -217,10 +221,7 @@ Response ArticlesApi::revision(RequestContext& ctx) {
   o["published_at"] = d.published_at ? json::value(format_rfc3339(*d.published_at)) : json::value(nullptr);
   json::array diff;
   for (const auto& line : diff_lines(d.body_markdown, current ? current->body_markdown : std::string())) {
-    std::string_view kind = line.kind == DiffLine::Kind::same      ? "same"
-                            : line.kind == DiffLine::Kind::removed ? "removed"
-                                                                   : "added";
-    diff.push_back(json::object{{"kind", kind}, {"text", line.text}});
+    diff.push_back(json::object{{"kind", to_string(line.kind)}, {"text", line.text}});
   }
   o["diff"] = std::move(diff);
   return json_response(http::status::ok, o);

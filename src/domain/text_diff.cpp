@@ -22,6 +22,18 @@ constexpr size_t kBudget = size_t{4} * 1000 * 1000;
 
 }  // namespace
 
+std::string_view to_string(DiffLine::Kind k) {
+  switch (k) {
+    case DiffLine::Kind::removed:
+      return "removed";
+    case DiffLine::Kind::added:
+      return "added";
+    case DiffLine::Kind::same:
+      break;
+  }
+  return "same";
+}
+
 std::vector<DiffLine> diff_lines(std::string_view before, std::string_view after) {
   auto a = lines_of(before), b = lines_of(after);
   // Common head and tail first: an edit usually touches a few lines of a long text.

@@ -11,6 +11,7 @@ struct DiffLine {
   enum class Kind { same, removed, added } kind = Kind::same;
   std::string text;
 };
+std::string_view to_string(DiffLine::Kind k);  // "same", "removed", "added"
 
 // The lines of `before` and `after` in order, each marked same, removed (only in before) or added (only in
 // after): a longest common subsequence of lines. Texts too long to compare line by line within the budget

@@ -393,11 +393,8 @@ Response DeskArticles::revision(RequestContext& ctx) {
   json::array diff;
   int changed = 0;
   for (const auto& line : diff_lines(r->draft.body_markdown, a->body_markdown)) {
-    std::string_view kind = line.kind == DiffLine::Kind::same      ? "same"
-                            : line.kind == DiffLine::Kind::removed ? "removed"
-                                                                   : "added";
     if (line.kind != DiffLine::Kind::same) ++changed;
-    diff.push_back(json::object{{"kind", kind},
+    diff.push_back(json::object{{"kind", to_string(line.kind)},
                                 {"sign", line.kind == DiffLine::Kind::same      ? " "
                                          : line.kind == DiffLine::Kind::removed ? "−"
                                                                                 : "+"},
