@@ -154,7 +154,6 @@ Article ArticleService::restore(std::string_view slug, int64_t revision_id, std:
 }
 
 Article ArticleService::unpublish(std::string_view slug) {
-  if (!find_any(slug)) throw not_found("The article");
   Article changed = store_.set_article_state(slug, ArticleState::draft, "", now_());
   for (auto& l : listeners_) l(changed);
   return changed;
@@ -173,7 +172,6 @@ Article ArticleService::retract(std::string_view slug, std::string_view note) {
 }
 
 Article ArticleService::remove(std::string_view slug) {
-  if (!find_any(slug)) throw not_found("The article");
   Article changed = store_.set_article_state(slug, ArticleState::deleted, "", now_());
   for (auto& l : listeners_) l(changed);
   return changed;

@@ -104,10 +104,20 @@ Response ArticlePages::article(RequestContext& ctx) {
                          true, ctx.query.empty() ? std::string() : conversation_group(a->slug));
 }
 
-Response ArticlePages::tag(RequestContext& ctx) {
-  if (auto hit = from_cache(ctx)) return std::move(*hit);
+namespace {
+
+// The tag a /tags/{tag} address names: any text an article's tag may be, else not found.
+const std::string& tag_in_path(const RequestContext& ctx) {
   const auto& tag = ctx.param("tag");
   if (tag.empty() || tag.size() > kMaxName || !is_valid_utf8(tag)) throw not_found("The tag");
+  return tag;
+}
+
+}  // namespace
+
+Response ArticlePages::tag(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  const auto& tag = tag_in_path(ctx);
   ArticleQuery probe;
   probe.tag = tag;
   probe.limit = 1;
@@ -125,8 +135,7 @@ Response ArticlePages::tag(RequestContext& ctx) {
 Response ArticlePages::tag_feed(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
-  const auto& tag = ctx.param("tag");
-  if (tag.empty() || tag.size() > kMaxName || !is_valid_utf8(tag)) throw not_found("The tag");
+  const auto& tag = tag_in_path(ctx);
   ArticleQuery q;
   q.tag = tag;
   q.limit = 50;

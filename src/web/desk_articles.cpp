@@ -110,6 +110,12 @@ json::value text_or_null(const std::string& s) {
 
 }  // namespace
 
+Article DeskArticles::article_in_path(const RequestContext& ctx) const {
+  auto a = articles_.find_any(ctx.param("slug"));
+  if (!a) throw not_found("The article");
+  return std::move(*a);
+}
+
 Response DeskArticles::list(RequestContext& ctx) {
   ArticleQuery q;
   q.limit = 30;
@@ -228,11 +234,10 @@ Response DeskArticles::new_form(RequestContext& ctx) {
 }
 
 Response DeskArticles::edit_form(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
-  Editor e{fields_of(*a, articles_.locality()), a, std::nullopt, "", "", ""};
+  auto a = article_in_path(ctx);
+  Editor e{fields_of(a, articles_.locality()), a, std::nullopt, "", "", ""};
   auto saved = ctx.query_value("saved").value_or("");
-  auto status = desk_status(*a, articles_.now());
+  auto status = desk_status(a, articles_.now());
   if (saved == "draft")
     e.notice = "Draft saved.";
   else if (saved == "publish")
@@ -253,8 +258,7 @@ Response DeskArticles::create(RequestContext& ctx) {
 }
 
 Response DeskArticles::save(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
+  auto a = article_in_path(ctx);
   return submit(ctx, a);
 }
 
@@ -369,30 +373,28 @@ Response DeskArticles::unpublish(RequestContext& ctx) {
 }
 
 Response DeskArticles::revisions(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
+  auto a = article_in_path(ctx);
   json::array rows;
-  for (const auto& r : articles_.revisions(a->slug))
-    rows.push_back(json::object{{"url", "/desk/articles/" + a->slug + "/revisions/" + std::to_string(r.id)},
+  for (const auto& r : articles_.revisions(a.slug))
+    rows.push_back(json::object{{"url", "/desk/articles/" + a.slug + "/revisions/" + std::to_string(r.id)},
                                 {"version", r.version},
                                 {"when", format_dateline(r.saved_at, articles_.locality())},
                                 {"who", r.saved_by.empty() ? std::string("unknown") : r.saved_by},
-                                {"current", r.version == a->version}});
+                                {"current", r.version == a.version}});
   bool has_rows = !rows.empty();
-  json::object view{{"title", a->title}, {"slug", a->slug}, {"rows", std::move(rows)}, {"has_rows", has_rows}};
+  json::object view{{"title", a.title}, {"slug", a.slug}, {"rows", std::move(rows)}, {"has_rows", has_rows}};
   return html_page(ctx, http::status::ok,
-                   renderer_.page_from("desk_revisions", view, "Revisions of " + a->title, articles_.sections()));
+                   renderer_.page_from("desk_revisions", view, "Revisions of " + a.title, articles_.sections()));
 }
 
 Response DeskArticles::revision(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
+  auto a = article_in_path(ctx);
   auto id = ctx.id_param("id");
-  auto r = id ? articles_.revision(a->slug, *id) : std::nullopt;
+  auto r = id ? articles_.revision(a.slug, *id) : std::nullopt;
   if (!r) throw not_found("The revision");
   json::array diff;
   int changed = 0;
-  for (const auto& line : diff_lines(r->draft.body_markdown, a->body_markdown)) {
+  for (const auto& line : diff_lines(r->draft.body_markdown, a.body_markdown)) {
     if (line.kind != DiffLine::Kind::same) ++changed;
     diff.push_back(json::object{{"kind", to_string(line.kind)},
                                 {"sign", line.kind == DiffLine::Kind::same      ? " "
@@ -408,48 +410,47 @@ Response DeskArticles::revision(RequestContext& ctx) {
     fields.push_back(json::object{{"label", label}, {"then", then}, {"now", now}, {"differs", then != now}});
   };
   std::vector<std::string> names;
-  for (const auto& au : a->authors) names.push_back(au.name);
-  compare("Headline", d.title, a->title);
-  compare("Standfirst", d.standfirst, a->standfirst);
+  for (const auto& au : a.authors) names.push_back(au.name);
+  compare("Headline", d.title, a.title);
+  compare("Standfirst", d.standfirst, a.standfirst);
   compare("Authors", joined(d.authors), joined(names));
-  compare("Section", d.section, a->section.name);
-  compare("Tags", joined(d.tags), joined(a->tags));
-  compare("Correction note", d.correction, a->correction);
-  compare("First appeared in", d.source_name, a->source_name);
+  compare("Section", d.section, a.section.name);
+  compare("Tags", joined(d.tags), joined(a.tags));
+  compare("Correction note", d.correction, a.correction);
+  compare("First appeared in", d.source_name, a.source_name);
   json::object view{
-      {"title", a->title},
-      {"slug", a->slug},
+      {"title", a.title},
+      {"slug", a.slug},
       {"version", r->meta.version},
-      {"current_version", std::to_string(a->version)},
-      {"is_current", r->meta.version == a->version},
+      {"current_version", std::to_string(a.version)},
+      {"is_current", r->meta.version == a.version},
       {"when", format_dateline(r->meta.saved_at, articles_.locality())},
       {"who", r->meta.saved_by.empty() ? std::string("unknown") : r->meta.saved_by},
       {"fields", std::move(fields)},
       {"diff", std::move(diff)},
       {"unchanged", changed == 0},
-      {"restore_url", "/desk/articles/" + a->slug + "/revisions/" + std::to_string(r->meta.id) + "/restore"},
+      {"restore_url", "/desk/articles/" + a.slug + "/revisions/" + std::to_string(r->meta.id) + "/restore"},
       {"csrf_token", ctx.principal.csrf_token}};
   return html_page(ctx, http::status::ok,
-                   renderer_.page_from("desk_revision", view, "A revision of " + a->title, articles_.sections()));
+                   renderer_.page_from("desk_revision", view, "A revision of " + a.title, articles_.sections()));
 }
 
 Response DeskArticles::restore(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
+  auto a = article_in_path(ctx);
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The revision");
   auto form = form_of(ctx);
   std::optional<int64_t> version;
   if (auto v = form_id(form, "version")) version = *v;
   try {
-    articles_.restore(a->slug, *id, version, ctx.principal.name);
+    articles_.restore(a.slug, *id, version, ctx.principal.name);
   } catch (const Error& err) {
     if (err.code() != "edit_conflict") throw;
     throw Error(ErrorKind::conflict, "edit_conflict",
                 "Someone saved this article after you opened the revision: nothing was restored. Open the "
                 "revision again to compare it with their text.");
   }
-  return see_other("/desk/articles/" + a->slug + "?saved=restored");
+  return see_other("/desk/articles/" + a.slug + "?saved=restored");
 }
 
 Response DeskArticles::confirm(RequestContext& ctx, const Article& a, std::string_view act, const std::string& error) {
@@ -467,30 +468,27 @@ Response DeskArticles::confirm(RequestContext& ctx, const Article& a, std::strin
 }
 
 Response DeskArticles::retract_form(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
-  return confirm(ctx, *a, "retract", "");
+  auto a = article_in_path(ctx);
+  return confirm(ctx, a, "retract", "");
 }
 
 Response DeskArticles::retract(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
+  auto a = article_in_path(ctx);
   auto form = form_of(ctx);
   try {
-    articles_.retract(a->slug, field(form, "note"));
+    articles_.retract(a.slug, field(form, "note"));
   } catch (const Error& err) {
     if (err.kind() != ErrorKind::invalid && err.kind() != ErrorKind::conflict) throw;
     return confirm(
-        ctx, *a, "retract",
+        ctx, a, "retract",
         err.code() == "missing_field" ? "Say why the article is retracted: readers see this note." : err.message());
   }
-  return see_other("/desk/articles/" + a->slug + "?saved=retracted");
+  return see_other("/desk/articles/" + a.slug + "?saved=retracted");
 }
 
 Response DeskArticles::delete_form(RequestContext& ctx) {
-  auto a = articles_.find_any(ctx.param("slug"));
-  if (!a) throw not_found("The article");
-  return confirm(ctx, *a, "delete", "");
+  auto a = article_in_path(ctx);
+  return confirm(ctx, a, "delete", "");
 }
 
 Response DeskArticles::remove(RequestContext& ctx) {

@@ -30,7 +30,8 @@ class DeskArticles : public PageKit {
   Response remove(RequestContext& ctx);        // POST /desk/articles/{slug}/delete
 
  private:
-  struct Editor;  // the editor form's state (desk_articles.cpp)
+  struct Editor;                                             // the editor form's state (desk_articles.cpp)
+  Article article_in_path(const RequestContext& ctx) const;  // in any state; Error(not_found) when none
   Response editor(RequestContext& ctx, http::status status, const Editor& e);
   Response submit(RequestContext& ctx, const std::optional<Article>& existing);
   Response confirm(RequestContext& ctx, const Article& a, std::string_view act, const std::string& error);
