@@ -183,6 +183,27 @@ HttpResult Reader::form(const std::string& target, const std::string& fields) {
   return request(port, spec);
 }
 
+HttpResult Reader::multipart(const std::string& target, const std::vector<std::pair<std::string, std::string>>& fields,
+                             const std::vector<File>& files) {
+  const std::string boundary = "----TribuneTestBoundary7MA4YWxkTrZu0gW";
+  std::string body;
+  auto part = [&](const std::string& disposition, const std::string& type, const std::string& data) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; " + disposition + "\r\n";
+    if (!type.empty()) body += "Content-Type: " + type + "\r\n";
+    body += "\r\n" + data + "\r\n";
+  };
+  part("name=\"csrf_token\"", "", csrf);
+  for (const auto& [name, value] : fields) part("name=\"" + name + "\"", "", value);
+  for (const auto& f : files)
+    part("name=\"" + f.field + "\"; filename=\"" + f.filename + "\"",
+         f.content_type.empty() ? "application/octet-stream" : f.content_type, f.bytes);
+  body += "--" + boundary + "--\r\n";
+  RequestSpec spec{"POST", target, body, {}};
+  spec.headers["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+  spec.headers["Cookie"] = cookie;
+  return request(port, spec);
+}
+
 Reader register_reader(uint16_t port, const std::string& email, const std::string& name) {
   Reader r{port, {}, {}};
   std::string body =

@@ -75,6 +75,12 @@ struct Reader {
   HttpResult call(const std::string& method, const std::string& target, const std::string& body = {});
   // A form post as a browser without JavaScript sends it (urlencoded fields, csrf_token added).
   HttpResult form(const std::string& target, const std::string& fields);
+  // A form with a file input, as a browser sends it (multipart/form-data, csrf_token added).
+  struct File {
+    std::string field, filename, content_type, bytes;
+  };
+  HttpResult multipart(const std::string& target, const std::vector<std::pair<std::string, std::string>>& fields,
+                       const std::vector<File>& files = {});
 };
 
 class TestServer;

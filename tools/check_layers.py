@@ -11,7 +11,8 @@ ALLOWED = {
     "util": [],
     "model": ["util"],                      # entities, errors, records shared by every layer above
     "store": ["model", "util"],             # the store's roles and its engines
-    "domain": ["store", "model", "util"],   # the rules; services take store roles
+    "media": ["model", "util"],             # pictures in and out (libvips)
+    "domain": ["store", "media", "model", "util"],   # the rules; services take store roles
     "payments": ["domain", "model", "util"],   # adapters behind domain ports
     "hooks": ["domain", "model", "util"],
     "mail": ["domain", "store", "model", "util"],

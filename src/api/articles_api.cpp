@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "api/images_api.h"
 #include "api/json_io.h"
 #include "domain/text_diff.h"
 #include "model/error.h"
@@ -39,6 +40,8 @@ json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
                  {"version", a.version}};
   if (a.state == ArticleState::retracted)
     o["retraction"] = {{"note", a.retraction}, {"retracted_at", format_rfc3339(a.retracted_at)}};
+  auto lead = articles_.lead_image(a);
+  o["image"] = lead ? json::value(ImagesApi::to_json(*lead)) : json::value(nullptr);
   if (with_body) o["body_html"] = a.body_html;
   return o;
 }
@@ -85,8 +88,9 @@ Response ArticlesApi::get(RequestContext& ctx) {
 
 namespace {
 json::object parse_draft(const RequestContext& ctx) {
-  return parse_object(ctx, {"title", "slug", "standfirst", "authors", "author_bio", "section", "tags", "published_at",
-                            "body", "source_name", "source_url", "comments", "correction", "status", "version"});
+  return parse_object(
+      ctx, {"title", "slug", "standfirst", "authors", "author_bio", "section", "tags", "published_at", "body",
+            "source_name", "source_url", "comments", "correction", "status", "version", "image"});
 }
 }  // namespace
 
@@ -103,6 +107,7 @@ ArticleDraft ArticlesApi::draft_from(const json::object& o) const {
   d.source_name = optional_string(o, "source_name").value_or("");
   d.source_url = optional_string(o, "source_url").value_or("");
   d.correction = optional_string(o, "correction").value_or("");
+  d.lead_image = optional_string(o, "image").value_or("");
   if (auto p = optional_string(o, "published_at")) {
     auto t = parse_rfc3339(*p);
     if (!t) throw invalid_field("published_at", "invalid_time", "published_at must be an RFC 3339 time.");
@@ -218,6 +223,7 @@ Response ArticlesApi::revision(RequestContext& ctx) {
   o["correction"] = d.correction;
   o["source_name"] = d.source_name;
   o["source_url"] = d.source_url;
+  o["image"] = d.lead_image.empty() ? json::value(nullptr) : json::value(d.lead_image);
   o["published_at"] = d.published_at ? json::value(format_rfc3339(*d.published_at)) : json::value(nullptr);
   json::array diff;
   for (const auto& line : diff_lines(d.body_markdown, current ? current->body_markdown : std::string())) {

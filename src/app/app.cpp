@@ -89,7 +89,8 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
   if (decorate) store_ = decorate(std::move(store_));
   store_->migrate();
   limiter_.share_through(store_.get());
-  articles_ = std::make_unique<ArticleService>(*store_, config_.site.locality);
+  images_ = std::make_unique<ImageService>(*store_);
+  articles_ = std::make_unique<ArticleService>(*store_, config_.site.locality, images_.get());
   articles_->set_comment_policy(config_.comments);
   articles_->set_site_name(config_.site.name);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
@@ -191,7 +192,7 @@ void App::build_http() {
   moderation_pages_ = std::make_unique<web::ModerationPages>(kit, *moderation_);
   contribution_pages_ = std::make_unique<web::ContributionPages>(kit, *contributions_);
   desk_pages_ = std::make_unique<web::DeskPages>(kit);
-  desk_articles_ = std::make_unique<web::DeskArticles>(kit);
+  desk_articles_ = std::make_unique<web::DeskArticles>(kit, *images_);
   token_pages_ = std::make_unique<web::TokenPages>(kit, *tokens_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
@@ -199,6 +200,7 @@ void App::build_http() {
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   tokens_api_ = std::make_unique<api::TokensApi>(*tokens_);
+  images_api_ = std::make_unique<api::ImagesApi>(*images_);
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   pipeline_->set_html_errors(

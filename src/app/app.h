@@ -13,6 +13,7 @@
 #include "api/articles_api.h"
 #include "api/comments_api.h"
 #include "api/contributions_api.h"
+#include "api/images_api.h"
 #include "api/moderation_api.h"
 #include "api/readers_api.h"
 #include "api/tokens_api.h"
@@ -76,6 +77,7 @@ class App {
   Config& config() { return config_; }
   Store& store() { return *store_; }
   ArticleService& articles() { return *articles_; }
+  ImageService& images() { return *images_; }
   TokenService& tokens() { return *tokens_; }
   AccountService& accounts() { return *accounts_; }
   CommentService& comments() { return *comments_; }
@@ -95,6 +97,7 @@ class App {
 
   Config config_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<ImageService> images_;
   std::unique_ptr<ArticleService> articles_;
   std::unique_ptr<TokenService> tokens_;
   RateLimiter limiter_;
@@ -124,6 +127,7 @@ class App {
   std::unique_ptr<web::TokenPages> token_pages_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::TokensApi> tokens_api_;
+  std::unique_ptr<api::ImagesApi> images_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;
   std::unique_ptr<api::CommentsApi> comments_api_;
   std::unique_ptr<api::ReadersApi> readers_api_;

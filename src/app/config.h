@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "live/stream_gate.h"
 #include "mail/smtp_sender.h"
+#include "model/image.h"
 #include "payments/stripe.h"
 #include "web/site.h"
 
@@ -40,7 +41,9 @@ struct MetricsSettings {
 struct Config {
   std::string data_dir;  // holds tribune.db (SQLite) and other files
   StoreSettings store;
-  ServerOptions server;
+  // Image uploads (the API's, and the desk's forms, which may carry a lead image) may be as large as an image.
+  ServerOptions server{.upload_prefixes = {"POST /api/v1/images", "POST /desk/"},
+                       .upload_body_limit = kMaxImageBytes + size_t{256} * 1024};
   StreamLimits streams;
   MetricsSettings metrics;
   PipelineOptions pipeline;

@@ -1,5 +1,5 @@
 // The tribune command: serve, migrate, account create, token create|list|revoke, article
-// publish|list|unpublish|retract|delete, store copy. Every command answers
+// publish|list|unpublish|retract|delete, image add|list, store copy. Every command answers
 // --help and exits non-zero with a one-line reason on bad input.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -192,6 +193,22 @@ int main(int argc, char** argv) {
   }
   retract_cmd->add_option("--note", retraction_note, "Why, shown to readers in the retraction notice")->required();
 
+  auto* image_cmd = cli.add_subcommand("image", "Images for articles.");
+  image_cmd->require_subcommand(1);
+  std::string image_file;
+  ImageText image_text;
+  auto* image_add = image_cmd->add_subcommand(
+      "add", "Upload a picture (JPEG, PNG, WebP, AVIF or GIF) and print its id and the Markdown that shows it.");
+  image_add->add_option("--alt", image_text.alt, "What the picture shows, for readers who cannot see it")->required();
+  image_add->add_option("--caption", image_text.caption, "Shown under the picture");
+  image_add->add_option("--credit", image_text.credit, "Shown under the picture, after the caption");
+  image_add->add_option("FILE", image_file, "The picture file")->required()->check(CLI::ExistingFile);
+  auto* image_list = image_cmd->add_subcommand("list", "List images, newest first: id, size, alt text; tab-separated.");
+  for (auto* c : {image_add, image_list}) {
+    c->add_option("--data", data_dir, "Data directory")->required();
+    c->add_option("--store", store_url, kStoreHelp);
+  }
+
   auto* store_cmd = cli.add_subcommand("store", "Move a publication between storage engines.");
   store_cmd->require_subcommand(1);
   std::string copy_to;
@@ -245,6 +262,22 @@ int main(int argc, char** argv) {
                   << when(t.last_used_at) << '\t' << when(t.revoked_at) << '\t' << t.name << '\n';
       return 0;
     }
+    if (*image_add) {
+      std::ifstream in(image_file, std::ios::binary);
+      if (!in) return fail("cannot read " + image_file);
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      App app(base_config(data_dir, "", store_url));
+      auto up = app.images().upload(bytes.str(), image_text, "command line");
+      std::cout << up.image.id << "\t![" << up.image.text.alt << "](/media/" << up.image.id << ")\n";
+      return 0;
+    }
+    if (*image_list) {
+      App app(base_config(data_dir, "", store_url));
+      for (const auto& image : app.images().recent(1000))
+        std::cout << image.id << '\t' << image.width << 'x' << image.height << '\t' << image.text.alt << '\n';
+      return 0;
+    }
     if (*token_revoke) {
       App app(base_config(data_dir, "", store_url));
       app.tokens().revoke(token_id);
@@ -294,8 +327,23 @@ int main(int argc, char** argv) {
       if (!in) return fail("cannot read " + article_file);
       std::ostringstream ss;
       ss << in.rdbuf();
-      auto draft = parse_article_file(ss.str());
+      LeadImageSource image;
+      auto draft = parse_article_file(ss.str(), &image);
       App app(base_config(data_dir, config_file, store_url));
+      if (is_valid_image_id(image.path)) {
+        draft.lead_image = image.path;
+      } else if (!image.path.empty()) {
+        // A path relative to the article file, read and uploaded as the desk would.
+        auto path = std::filesystem::path(image.path).is_absolute()
+                        ? std::filesystem::path(image.path)
+                        : std::filesystem::path(article_file).parent_path() / image.path;
+        std::ifstream picture(path, std::ios::binary);
+        if (!picture) return fail("image: cannot read " + path.string());
+        std::ostringstream bytes;
+        bytes << picture.rdbuf();
+        auto up = app.images().upload(bytes.str(), image.text, "command line");
+        draft.lead_image = up.image.id;
+      }
       // The command publishes: a file that does not say "status: draft" goes (back) out.
       if (!draft.state) draft.state = ArticleState::published;
       auto saved = app.articles().publish(std::move(draft), true, std::nullopt, "command line");

@@ -49,6 +49,7 @@ Router App::build_routes() {
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
   auto& tokens = *tokens_api_;
+  auto& images = *images_api_;
   auto& comments = *comments_api_;
   auto& readers = *readers_api_;
   auto& moderation = *moderation_api_;
@@ -198,6 +199,11 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/admin/accounts", Access::admins(), [&accounts](RequestContext& c) { return accounts.admin_list(c); });
   r.add(verb::put, "/api/v1/admin/accounts/{id}/role", Access::admins(), [&accounts](RequestContext& c) { return accounts.admin_set_role(c); });
   // GET /api/v1/tokens; POST /api/v1/tokens {name, role}; DELETE /api/v1/tokens/{id} (admin)
+  // Images: upload (the bytes, or a multipart form), list, one; their renditions at addresses that never change.
+  r.add(verb::post, "/api/v1/images", Access::editors(), [&images](RequestContext& c) { return images.upload(c); });
+  r.add(verb::get, "/api/v1/images", Access::editors(), [&images](RequestContext& c) { return images.list(c); });
+  r.add(verb::get, "/api/v1/images/{id}", Access::editors(), [&images](RequestContext& c) { return images.get(c); });
+  r.add(verb::get, "/media/{id}/{file}", Access::anyone(), [&images](RequestContext& c) { return images.media(c); });
   r.add(verb::get, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.list(c); });
   r.add(verb::post, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.create(c); });
   r.add(verb::delete_, "/api/v1/tokens/{id}", Access::admins(), [&tokens](RequestContext& c) { return tokens.revoke(c); });
@@ -225,6 +231,8 @@ Router App::build_routes() {
   r.add(verb::get, "/desk/articles/new", Access::editors(), [&desk](RequestContext& c) { return desk.new_form(c); });
   r.add(verb::post, "/desk/articles", Access::editors(), [&desk](RequestContext& c) { return desk.create(c); });
   r.add(verb::post, "/desk/preview", Access::editors(), [&desk](RequestContext& c) { return desk.preview(c); });
+  r.add(verb::get, "/desk/images", Access::editors(), [&desk](RequestContext& c) { return desk.images(c); });
+  r.add(verb::post, "/desk/images", Access::editors(), [&desk](RequestContext& c) { return desk.upload_image(c); });
   r.add(verb::get, "/desk/articles/{slug}", Access::editors(), [&desk](RequestContext& c) { return desk.edit_form(c); });
   r.add(verb::post, "/desk/articles/{slug}", Access::editors(), [&desk](RequestContext& c) { return desk.save(c); });
   r.add(verb::post, "/desk/articles/{slug}/unpublish", Access::editors(), [&desk](RequestContext& c) { return desk.unpublish(c); });

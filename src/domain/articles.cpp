@@ -10,8 +10,31 @@
 
 namespace tribune {
 
-ArticleService::ArticleService(ArticleStore& store, Locality locality, Now now)
-    : store_(store), locality_(std::move(locality)), now_(std::move(now)) {}
+ArticleService::ArticleService(ArticleStore& store, Locality locality, const ImageService* images, Now now)
+    : store_(store), locality_(std::move(locality)), images_(images), now_(std::move(now)) {}
+
+std::optional<Image> ArticleService::lead_image(const Article& a) const {
+  if (!images_ || a.lead_image.empty()) return std::nullopt;
+  return images_->find(a.lead_image);
+}
+
+std::string ArticleService::render_body(std::string_view markdown) const {
+  MarkdownOptions options;
+  if (images_)
+    options.image_html = [this](const std::string& url, const std::string& alt, const std::string& title,
+                                bool alone) -> std::string {
+      // "/media/{id}" or any rendition's address "/media/{id}/{width}.{ext}": the whole picture.
+      if (!url.starts_with("/media/")) return {};
+      std::string_view id = std::string_view(url).substr(7, 32);
+      auto image = images_->find(id);
+      if (!image) return {};
+      if (!alt.empty()) image->text.alt = alt;  // the text written next to the picture wins
+      if (!title.empty()) image->text.caption = title;
+      constexpr std::string_view sizes = "(min-width: 48rem) 42rem, 100vw";
+      return alone ? figure_html(*image, sizes, true, "body-image") : picture_html(*image, sizes, true);
+    };
+  return render_markdown(markdown, options);
+}
 
 namespace {
 
@@ -25,7 +48,7 @@ bool changes_content(const Article& a, const ArticleDraft& d, const ArticleRecor
   return a.title != d.title || a.standfirst != d.standfirst || a.body_html != r.body_html ||
          a.section.name != d.section || authors != d.authors || (!d.author_bio.empty() && bio != d.author_bio) ||
          a.tags != tags || a.source_name != d.source_name || a.source_url != d.source_url ||
-         a.correction != d.correction || a.published_at != r.published_at;
+         a.correction != d.correction || a.published_at != r.published_at || a.lead_image != d.lead_image;
 }
 
 // A revision's fields as JSON: what the editor saved, enough to show it and to save it again.
@@ -47,7 +70,8 @@ std::string snapshot_of(const ArticleDraft& d, const ArticleRecord& r) {
                                                     {"source_url", d.source_url},
                                                     {"correction", d.correction},
                                                     {"comments", std::string(to_string(d.comments))},
-                                                    {"state", std::string(to_string(r.state))}});
+                                                    {"state", std::string(to_string(r.state))},
+                                                    {"image", d.lead_image}});
 }
 
 ArticleDraft draft_of_snapshot(const std::string& snapshot) {
@@ -77,6 +101,7 @@ ArticleDraft draft_of_snapshot(const std::string& snapshot) {
   d.body_markdown = text("body");
   d.source_name = text("source_name");
   d.source_url = text("source_url");
+  d.lead_image = text("image");
   d.correction = text("correction");
   d.comments = parse_comments_mode(text("comments")).value_or(CommentsMode::site_default);
   d.state = parse_article_state(text("state"));
@@ -88,8 +113,12 @@ ArticleDraft draft_of_snapshot(const std::string& snapshot) {
 Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version,
                                 const std::string& saved_by) {
   validate_draft(draft);
+  if (images_)
+    images_->check_exists(draft.lead_image, "image");
+  else if (!draft.lead_image.empty())
+    throw invalid_field("image", "no_such_image", "This publication keeps no images.");
   ArticleRecord record;
-  record.body_html = render_markdown(draft.body_markdown);
+  record.body_html = render_body(draft.body_markdown);
   record.expected_version = expected_version;
   record.saved_by = saved_by;
   // An update keeps the article's date (and so its URL and its place in the feed) unless it names a new one;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "domain/dateline.h"
+#include "domain/images.h"
 #include "store/roles/articles.h"
 
 namespace tribune {
@@ -21,7 +22,14 @@ class ArticleService {
   using Now = std::function<TimePoint()>;
   using Listener = std::function<void(const Article&)>;
 
-  ArticleService(ArticleStore& store, Locality locality, Now now = now_seconds);
+  // images: where lead images and the body's /media/ images are looked up (none: articles carry no images).
+  ArticleService(ArticleStore& store, Locality locality, const ImageService* images = nullptr, Now now = now_seconds);
+
+  // Markdown to the article body's HTML, as publish stores it: images of this publication (/media/{id}/...)
+  // become responsive pictures with their caption and credit.
+  std::string render_body(std::string_view markdown) const;
+  // The article's lead image, when it has one (and it is still stored).
+  std::optional<Image> lead_image(const Article& a) const;
 
   // Validates the draft, renders its Markdown and stores it (create or replace by slug). A published_at in
   // the future schedules the article: it stays invisible until then. Throws Error(invalid) naming the field.
@@ -96,6 +104,7 @@ class ArticleService {
  private:
   ArticleStore& store_;
   Locality locality_;
+  const ImageService* images_;
   Now now_;
   CommentPolicy policy_;
   std::string site_name_ = "The Tribune";

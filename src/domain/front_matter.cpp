@@ -82,7 +82,7 @@ std::vector<std::string> parse_list(std::string_view v, size_t line, const std::
 
 }  // namespace
 
-ArticleDraft parse_article_file(std::string_view text) {
+ArticleDraft parse_article_file(std::string_view text, LeadImageSource* image) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   auto next_line = [&](size_t& pos) {
     size_t nl = text.find('\n', pos);
@@ -152,6 +152,13 @@ ArticleDraft parse_article_file(std::string_view text) {
       if (state != ArticleState::draft && state != ArticleState::published)
         throw syntax(line_no, key, "must be draft or published");
       d.state = state;
+    } else if (key == "image" || key == "image_alt" || key == "image_caption" || key == "image_credit") {
+      if (!image) throw syntax(line_no, key, "images are not supported here");
+      auto v = parse_scalar(value, line_no, key);
+      (key == "image"           ? image->path
+       : key == "image_alt"     ? image->text.alt
+       : key == "image_caption" ? image->text.caption
+                                : image->text.credit) = std::move(v);
     } else {
       throw syntax(line_no, key, "unknown key");
     }

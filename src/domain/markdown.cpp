@@ -113,6 +113,44 @@ void link_mentions(cmark_node* doc, const std::function<std::string(const std::s
   }
 }
 
+// The plain text under a node (an image's alt text).
+std::string plain_text(cmark_node* node) {
+  std::string out;
+  std::unique_ptr<cmark_iter, decltype(&cmark_iter_free)> it(cmark_iter_new(node), &cmark_iter_free);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE;) {
+    cmark_node* n = cmark_iter_get_node(it.get());
+    if (ev == CMARK_EVENT_ENTER &&
+        (cmark_node_get_type(n) == CMARK_NODE_TEXT || cmark_node_get_type(n) == CMARK_NODE_CODE))
+      if (const char* t = cmark_node_get_literal(n)) out += t;
+  }
+  return out;
+}
+
+void replace_images(cmark_node* doc, const MarkdownOptions& options) {
+  std::vector<cmark_node*> images;
+  {
+    std::unique_ptr<cmark_iter, decltype(&cmark_iter_free)> it(cmark_iter_new(doc), &cmark_iter_free);
+    for (cmark_event_type ev; (ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE;)
+      if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(cmark_iter_get_node(it.get())) == CMARK_NODE_IMAGE)
+        images.push_back(cmark_iter_get_node(it.get()));
+  }
+  for (cmark_node* image : images) {
+    cmark_node* parent = cmark_node_parent(image);
+    bool alone = parent && cmark_node_get_type(parent) == CMARK_NODE_PARAGRAPH &&
+                 cmark_node_first_child(parent) == image && cmark_node_last_child(parent) == image;
+    const char* url = cmark_node_get_url(image);
+    const char* title = cmark_node_get_title(image);
+    std::string html = options.image_html(url ? url : "", plain_text(image), title ? title : "", alone);
+    if (html.empty()) continue;
+    // Custom nodes are written out verbatim, outside cmark's safe mode: the callback's HTML is its own.
+    cmark_node* custom = cmark_node_new(alone ? CMARK_NODE_CUSTOM_BLOCK : CMARK_NODE_CUSTOM_INLINE);
+    cmark_node_set_on_enter(custom, html.c_str());
+    cmark_node* replaced = alone ? parent : image;
+    cmark_node_insert_before(replaced, custom);
+    cmark_node_free(replaced);
+  }
+}
+
 }  // namespace
 
 std::string render_markdown(std::string_view markdown, const MarkdownOptions& options) {
@@ -127,6 +165,7 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   std::unique_ptr<cmark_node, decltype(&cmark_node_free)> doc(cmark_parser_finish(parser.get()), &cmark_node_free);
   if (options.ugc_links) images_to_links(doc.get());
   if (options.mention_url) link_mentions(doc.get(), options.mention_url);
+  if (options.image_html && !options.ugc_links) replace_images(doc.get(), options);
   char* raw = cmark_render_html(doc.get(), opts, cmark_parser_get_syntax_extensions(parser.get()));
   std::string html(raw);
   free(raw);  // NOLINT: allocated by cmark with malloc

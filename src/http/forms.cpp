@@ -47,4 +47,100 @@ std::optional<std::string> form_value(std::string_view body, std::string_view na
   return it->second;
 }
 
+namespace {
+
+Error malformed(const std::string& why) {
+  return Error(ErrorKind::bad_request, "invalid_form", "The form data is malformed: " + why + ".");
+}
+
+// A parameter of a header value: name="value" or name=value, matched without regard to case.
+std::optional<std::string> header_parameter(std::string_view header, std::string_view name) {
+  size_t at = 0;
+  while ((at = header.find(';', at)) != std::string_view::npos) {
+    ++at;
+    while (at < header.size() && (header[at] == ' ' || header[at] == '\t')) ++at;
+    size_t eq = header.find('=', at);
+    if (eq == std::string_view::npos) return std::nullopt;
+    if (to_lower_ascii(header.substr(at, eq - at)) != name) continue;
+    std::string_view rest = header.substr(eq + 1);
+    if (!rest.empty() && rest.front() == '"') {
+      std::string value;
+      for (size_t i = 1; i < rest.size(); ++i) {
+        if (rest[i] == '\\' && i + 1 < rest.size()) {
+          value += rest[++i];
+        } else if (rest[i] == '"') {
+          return value;
+        } else {
+          value += rest[i];
+        }
+      }
+      return std::nullopt;  // unterminated
+    }
+    size_t end = rest.find(';');
+    return trim(rest.substr(0, end));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<FormPart> parse_multipart(std::string_view body, std::string_view content_type) {
+  if (!to_lower_ascii(content_type).starts_with("multipart/form-data")) throw malformed("not multipart/form-data");
+  auto boundary = header_parameter(content_type, "boundary");
+  if (!boundary || boundary->empty() || boundary->size() > 70) throw malformed("no boundary");
+  const std::string delimiter = "--" + *boundary;
+  const std::string next = "\r\n" + delimiter;
+  if (!body.starts_with(delimiter)) throw malformed("it does not start with its boundary");
+  size_t at = delimiter.size();
+  std::vector<FormPart> parts;
+  for (;;) {
+    if (body.substr(at).starts_with("--")) return parts;  // the closing delimiter
+    if (!body.substr(at).starts_with("\r\n")) throw malformed("a boundary is not followed by a line end");
+    at += 2;
+    size_t head_end = body.find("\r\n\r\n", at);
+    if (head_end == std::string_view::npos) throw malformed("a part has no end of headers");
+    FormPart part;
+    std::string_view head = body.substr(at, head_end - at);
+    bool has_disposition = false;
+    for (size_t line_at = 0; line_at <= head.size();) {
+      size_t line_end = head.find("\r\n", line_at);
+      if (line_end == std::string_view::npos) line_end = head.size();
+      std::string_view line = head.substr(line_at, line_end - line_at);
+      line_at = line_end + 2;
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos) continue;
+      auto name = to_lower_ascii(line.substr(0, colon));
+      std::string_view value = line.substr(colon + 1);
+      if (name == "content-disposition") {
+        if (!to_lower_ascii(trim(value)).starts_with("form-data")) throw malformed("a part is not form data");
+        auto field_name = header_parameter(value, "name");
+        if (!field_name) throw malformed("a part has no name");
+        part.name = *field_name;
+        part.filename = header_parameter(value, "filename");
+        has_disposition = true;
+      } else if (name == "content-type") {
+        part.content_type = trim(value);
+      }
+    }
+    if (!has_disposition) throw malformed("a part has no Content-Disposition");
+    size_t data_at = head_end + 4;
+    size_t data_end = body.find(next, data_at);
+    if (data_end == std::string_view::npos) throw malformed("the body ends inside a part");
+    part.data = body.substr(data_at, data_end - data_at);
+    if (!is_valid_utf8(part.name) || (part.filename && !is_valid_utf8(*part.filename)) ||
+        (!part.filename && !is_valid_utf8(part.data)))
+      throw Error(ErrorKind::bad_request, "invalid_form", "The form data is not valid UTF-8.");
+    parts.push_back(std::move(part));
+    if (parts.size() > 100) throw malformed("it has more than 100 parts");
+    at = data_end + next.size();
+  }
+}
+
+std::map<std::string, std::string, std::less<>> multipart_fields(const std::vector<FormPart>& parts) {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& p : parts)
+    if (!p.filename) out.emplace(p.name, std::string(p.data));
+  return out;
+}
+
 }  // namespace tribune

@@ -180,6 +180,13 @@ void Pipeline::check_csrf(const RequestContext& ctx) const {
   if (sent.empty() && req[http::field::content_type].starts_with("application/x-www-form-urlencoded")) {
     from_form = form_value(req.body(), "csrf_token").value_or("");
     sent = from_form;
+  } else if (sent.empty() && to_lower_ascii(req[http::field::content_type]).starts_with("multipart/form-data")) {
+    for (const auto& part : parse_multipart(req.body(), req[http::field::content_type]))
+      if (part.name == "csrf_token" && !part.filename) {
+        from_form = std::string(part.data);
+        break;
+      }
+    sent = from_form;
   }
   if (!constant_time_equal(sent, expected)) throw refused;
 }

@@ -117,6 +117,12 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
       if (ec) break;
       buffer.commit(n);
     }
+    {
+      auto* data = static_cast<const char*>(buffer.data().data());
+      std::string_view head(data, buffer.data().size());
+      for (const auto& prefix : opt.upload_prefixes)
+        if (head.starts_with(prefix)) parser.body_limit(std::max(opt.body_limit, opt.upload_body_limit));
+    }
     // Most requests arrive whole in the first read: parse what is buffered, without a timer or another read.
     beast::error_code ec0;
     parser.eager(true);

@@ -21,6 +21,11 @@ struct ServerOptions {
   int io_threads = 0;                       // 0: one per core
   size_t header_limit = size_t{16} * 1024;  // larger request heads get 431
   size_t body_limit = size_t{1024} * 1024;  // larger bodies get 413
+  // Uploads: requests whose line starts with one of these ("POST /api/v1/images") may carry up to
+  // upload_body_limit. The request line is matched in the connection's first read of the request, so the
+  // limit is known before the body is read; a line split across reads gets body_limit.
+  std::vector<std::string> upload_prefixes;
+  size_t upload_body_limit = size_t{1024} * 1024;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds drain_timeout{10};

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "model/error.h"
+#include "model/image.h"
 
 namespace tribune {
 
@@ -135,11 +136,11 @@ std::string slugify(std::string_view input) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 28> reserved = {
-      "verify",   "forgot",      "reset",       "api",       "assets",        "authors", "sections",
-      "feed.xml", "sitemap.xml", "healthz",     "metrics",   "register",      "comment", "comments",
-      "signin",   "signout",     "account",     "admin",     "moderation",    "support", "webhooks",
-      "readers",  "tags",        "favicon.ico", "following", "notifications", "desk",    "corrections"};
+  static constexpr std::array<std::string_view, 29> reserved = {
+      "verify",      "forgot",        "reset",      "api",         "assets",   "authors",  "sections", "feed.xml",
+      "sitemap.xml", "healthz",       "metrics",    "register",    "comment",  "comments", "signin",   "signout",
+      "account",     "admin",         "moderation", "support",     "webhooks", "readers",  "tags",     "favicon.ico",
+      "following",   "notifications", "desk",       "corrections", "media"};
   for (auto r : reserved)
     if (slug == r) return true;
   return is_standard_page(slug);
@@ -217,6 +218,8 @@ void validate_draft(ArticleDraft& d) {
   d.section = trim(d.section);
   auto section_slug = slugify(d.section);
   if (section_slug.empty()) throw invalid_field("section", "invalid_name", "a section name needs letters or digits.");
+  if (!d.lead_image.empty() && !is_valid_image_id(d.lead_image))
+    throw invalid_field("image", "invalid_image", "image must be an image id (32 hex digits) from an upload.");
   if (is_reserved_section_slug(section_slug))
     throw invalid_field("section", "reserved_name", "section name '" + d.section + "' is reserved.");
   if (d.tags.size() > kMaxTags) throw invalid_field("tags", "too_many", "at most 20 tags.");

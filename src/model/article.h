@@ -61,6 +61,7 @@ struct Article {
   ArticleState state = ArticleState::published;
   std::string retraction;  // retracted: the editor's note on why
   TimePoint retracted_at{};
+  std::string lead_image;  // the id of its lead image (model/image.h); empty: none
 };
 
 // What an editor submits: from front matter or the JSON API. Names, not ids.
@@ -81,6 +82,7 @@ struct ArticleDraft {
   // draft or published (the other states have acts of their own); absent: a new article is published, an
   // existing one keeps its state (saving a retracted piece's text does not reinstate it).
   std::optional<ArticleState> state;
+  std::string lead_image;  // an image id (model/image.h), uploaded first; empty: none
 };
 
 // Limits on article fields; also documented in docs/api.md.

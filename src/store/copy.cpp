@@ -161,7 +161,11 @@ int64_t copy_table(sqlite::Db& db, pg::Connection& c, const Table& t, int batch_
   const int64_t total = sqlite_count(db, t.name);
   const int width = static_cast<int>(t.columns.size());
   // PostgreSQL takes at most 65,535 parameters per statement.
-  const int per_batch = std::max(1, std::min(batch_rows, 65535 / width));
+  int per_batch = std::max(1, std::min(batch_rows, 65535 / width));
+  // Rows with bytes in them (image renditions, up to a few megabytes each) go a few at a time, to keep each
+  // statement, and the memory it needs on both sides, small.
+  if (std::ranges::any_of(t.columns, [](const Column& col) { return col.type == "bytea"; }))
+    per_batch = std::min(per_batch, 8);
   bool has_id = std::ranges::any_of(t.columns, [](const Column& col) { return col.name == "id"; });
   auto& select =
       db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + (has_id ? " ORDER BY id" : ""));

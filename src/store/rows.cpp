@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "model/error.h"
 
 namespace tribune::store_rows {
@@ -13,6 +15,12 @@ int64_t text_hash(std::string_view text) {
   uint64_t v = 0;
   for (unsigned char b : digest) v = (v << 8) | b;
   return static_cast<int64_t>(v >> 1);
+}
+
+void sort_renditions(std::vector<ImageRendition>& renditions) {
+  std::sort(renditions.begin(), renditions.end(), [](const ImageRendition& a, const ImageRendition& b) {
+    return a.format != b.format ? a.format < b.format : a.width > b.width;
+  });
 }
 
 Error article_edit_conflict() {

@@ -17,6 +17,7 @@
 #include "model/comment.h"
 #include "model/contribution.h"
 #include "model/error.h"
+#include "model/image.h"
 #include "model/moderation.h"
 #include "model/social.h"
 
@@ -53,13 +54,45 @@ ApiToken read_token(const Row& r) {
   return t;
 }
 
+// --- Images: their metadata, and the sizes of their renditions (never the bytes).
+inline constexpr std::string_view kImageColumns =
+    "id, width, height, source, alt, caption, credit, created_at, created_by";
+inline constexpr std::string_view kRenditionColumns = "image_id, format, width, height, size";
+
+template <class Row>
+Image read_image(const Row& r) {
+  Image i;
+  i.id = r.text(0);
+  i.width = static_cast<int>(r.int64(1));
+  i.height = static_cast<int>(r.int64(2));
+  i.source = parse_image_format(r.text(3)).value_or(ImageFormat::jpeg);
+  i.text = ImageText{r.text(4), r.text(5), r.text(6)};
+  i.created_at = seconds_at(r, 7);
+  i.created_by = r.text(8);
+  return i;
+}
+
+// A row of kRenditionColumns; image_id (column 0) is the caller's to match.
+template <class Row>
+ImageRendition read_rendition(const Row& r) {
+  ImageRendition x;
+  x.format = parse_image_format(r.text(1)).value_or(ImageFormat::jpeg);
+  x.width = static_cast<int>(r.int64(2));
+  x.height = static_cast<int>(r.int64(3));
+  x.size = r.int64(4);
+  return x;
+}
+
+// Renditions in the order Image::renditions promises: by format, widest first.
+void sort_renditions(std::vector<ImageRendition>& renditions);
+
 // --- Articles: the head of an article row (a alias for articles, s for sections); the engines add authors,
 // tags and the body after these columns, each in its own way.
 #define TRIBUNE_ARTICLE_COLUMNS                                                                              \
   "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, "         \
   "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name, a.correction, a.state, a.retraction, " \
-  "a.retracted_at, a.corrected_at"
-inline constexpr int kArticleWidth = 19;
+  "a.retracted_at, a.corrected_at, a.lead_image"
+inline constexpr int kArticleWidth = 20;
 
 template <class Row>
 Article read_article_head(const Row& r) {
@@ -81,6 +114,7 @@ Article read_article_head(const Row& r) {
   a.retraction = r.text(16);
   if (!r.is_null(17)) a.retracted_at = seconds_at(r, 17);
   if (!r.is_null(18)) a.corrected_at = seconds_at(r, 18);
+  if (!r.is_null(19)) a.lead_image = r.text(19);
   return a;
 }
 

@@ -16,6 +16,7 @@
 #include "store/roles/articles.h"
 #include "store/roles/audit.h"
 #include "store/roles/comments.h"
+#include "store/roles/images.h"
 #include "store/roles/ledger.h"
 #include "store/roles/moderation.h"
 #include "store/roles/node_bus.h"
@@ -32,6 +33,7 @@ class Store : public StoreAdmin,
               public TokenStore,
               public AccountStore,
               public CommentStore,
+              public ImageStore,
               public OutboxStore,
               public SocialStore,
               public ModerationStore,

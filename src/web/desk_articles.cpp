@@ -23,9 +23,17 @@ struct DeskArticles::Editor {
 
 namespace {
 
-constexpr std::string_view kEditorFields[] = {"title",    "slug",         "standfirst", "authors",     "author_bio",
-                                              "section",  "tags",         "body",       "source_name", "source_url",
-                                              "comments", "published_at", "correction"};
+constexpr std::string_view kEditorFields[] = {
+    "title",      "slug",  "standfirst",  "authors",       "author_bio",  "section",
+    "tags",       "body",  "source_name", "source_url",    "comments",    "published_at",
+    "correction", "image", "image_alt",   "image_caption", "image_credit"};
+
+// The lead image's upload fields carry the image's own field names in errors ("alt": "image_alt").
+std::string editor_field_of(const std::string& error_field) {
+  if (error_field == "image") return "image_file";
+  if (error_field == "alt" || error_field == "caption" || error_field == "credit") return "image_" + error_field;
+  return error_field;
+}
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -66,7 +74,8 @@ Form fields_of(const Article& a, const Locality& where) {
           {"published_at", a.state == ArticleState::draft && a.published_at == a.updated_at
                                ? std::string()
                                : format_local_input(a.published_at, where)},
-          {"correction", a.correction}};
+          {"correction", a.correction},
+          {"image", a.lead_image}};
 }
 
 ArticleDraft draft_of(const Form& f, const Locality& where) {
@@ -82,6 +91,7 @@ ArticleDraft draft_of(const Form& f, const Locality& where) {
   d.source_name = trim(field(f, "source_name"));
   d.source_url = trim(field(f, "source_url"));
   d.correction = field(f, "correction");
+  d.lead_image = field(f, "image_remove") == "1" ? std::string() : trim(field(f, "image"));
   auto mode = parse_comments_mode(field(f, "comments").empty() ? "default" : field(f, "comments"));
   if (!mode) throw invalid_field("comments", "invalid_value", "Choose how comments work on this article.");
   d.comments = *mode;
@@ -209,6 +219,14 @@ Response DeskArticles::editor(RequestContext& ctx, http::status status, const Ed
   } else {
     view["heading"] = "New article";
   }
+  if (auto image = images_.find(field(e.fields, "image"))) {
+    view["lead_image"] = json::object{{"id", image->id},
+                                      {"html", picture_html(*image, "12rem", false)},
+                                      {"alt", image->text.alt},
+                                      {"caption", image->text.caption},
+                                      {"credit", image->text.credit}};
+  }
+  view["image_open"] = !field(e.fields, "image").empty() || e.error_field.starts_with("image");
   json::array modes;
   for (auto [value, label] :
        {std::pair{"default", "The site's rule"}, std::pair{"open", "Open"},
@@ -222,6 +240,7 @@ Response DeskArticles::editor(RequestContext& ctx, http::status status, const Ed
   // The field the error names is marked and described by the error.
   for (auto name : kEditorFields)
     view[std::string(name) + "_invalid"] = !e.error_field.empty() && e.error_field == name;
+  view["image_file_invalid"] = e.error_field == "image_file";
   if (e.error_field == "authors" || e.error_field == "tags" || e.error_field == "status") view["title_invalid"] = false;
   auto title = a ? "Edit " + a->title : std::string("New article");
   return html_page(ctx, status, renderer_.page_from("desk_article_form", view, title, articles_.sections()));
@@ -268,6 +287,16 @@ Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>&
   auto action = field(form, "action");
   Editor e{form, existing, std::nullopt, "", "", ""};
   try {
+    // A picture chosen for the lead image is stored first, and stays chosen (in the form) whatever becomes
+    // of this save.
+    if (auto file = uploaded_file(ctx, "image_file"); !file.empty()) {
+      auto up = images_.upload(
+          file, ImageText{field(form, "image_alt"), field(form, "image_caption"), field(form, "image_credit")},
+          ctx.principal.name);
+      form["image"] = e.fields["image"] = up.image.id;
+      form.erase("image_remove");
+      e.fields["image_alt"] = e.fields["image_caption"] = e.fields["image_credit"] = "";
+    }
     auto draft = draft_of(form, articles_.locality());
     if (action == "draft")
       draft.state = ArticleState::draft;
@@ -322,7 +351,7 @@ Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>&
       if (field(form, "slug").empty()) e.error_field = "title";
     } else if (err.kind() == ErrorKind::invalid) {
       e.error = err.message();
-      e.error_field = err.field();
+      e.error_field = editor_field_of(err.field());
     } else {
       throw;
     }
@@ -348,7 +377,8 @@ Response DeskArticles::preview(RequestContext& ctx) {
     a.updated_at = a.published_at;
     a.correction = d.correction;
     a.body_markdown = d.body_markdown;
-    a.body_html = render_markdown(d.body_markdown);
+    a.body_html = articles_.render_body(d.body_markdown);
+    if (images_.find(d.lead_image)) a.lead_image = d.lead_image;
     a.source_name = d.source_name;
     a.source_url = d.source_url;
     a.comments = d.comments;
@@ -494,6 +524,69 @@ Response DeskArticles::delete_form(RequestContext& ctx) {
 Response DeskArticles::remove(RequestContext& ctx) {
   auto a = articles_.remove(ctx.param("slug"));
   return see_other("/desk?deleted=" + a.slug);
+}
+
+namespace {
+
+std::string size_text(int64_t bytes) {
+  if (bytes < 1000) return std::to_string(bytes) + " bytes";
+  constexpr int64_t kMega = 1000000;
+  if (bytes < kMega) return std::to_string((bytes + 500) / 1000) + " kB";
+  auto tenths = (bytes + kMega / 20) / (kMega / 10);
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " MB";
+}
+
+}  // namespace
+
+Response DeskArticles::images(RequestContext& ctx) {
+  return library(ctx, http::status::ok, {}, "");
+}
+
+Response DeskArticles::library(RequestContext& ctx, http::status status, const ImageText& typed,
+                               const std::string& error) {
+  auto uploaded = std::string(ctx.query_value("uploaded").value_or(""));
+  json::object view{{"csrf_token", ctx.principal.csrf_token},
+                    {"alt", typed.alt},
+                    {"caption", typed.caption},
+                    {"credit", typed.credit},
+                    {"error", text_or_null(error)}};
+  json::array items;
+  for (const auto& image : images_.recent(60)) {
+    int64_t total = 0;
+    for (const auto& r : image.renditions) total += r.size;
+    json::object o{{"id", image.id},
+                   {"html", picture_html(image, "12rem", true)},
+                   {"alt", image.text.alt},
+                   {"caption", image.text.caption},
+                   {"credit", image.text.credit},
+                   {"markdown", "![" + image.text.alt + "](/media/" + image.id + ")"},
+                   {"size", std::to_string(image.width) + " × " + std::to_string(image.height) + " pixels, " +
+                                std::to_string(image.renditions.size()) + " renditions (" + size_text(total) + ")"},
+                   {"uploaded", format_dateline(image.created_at, articles_.locality()) +
+                                    (image.created_by.empty() ? std::string() : " by " + image.created_by)},
+                   {"new", image.id == uploaded}};
+    items.push_back(std::move(o));
+  }
+  view["images"] = std::move(items);
+  view["empty"] = view["images"].as_array().empty();
+  if (!uploaded.empty() && images_.find(uploaded))
+    view["notice"] = "Uploaded. Copy its Markdown (below) into an article's text where the picture goes.";
+  return html_page(ctx, status, renderer_.page_from("desk_images", view, "Images", articles_.sections()));
+}
+
+Response DeskArticles::upload_image(RequestContext& ctx) {
+  auto form = form_of(ctx);
+  try {
+    auto up = images_.upload(uploaded_file(ctx, "image"),
+                             ImageText{field(form, "alt"), field(form, "caption"), field(form, "credit")},
+                             ctx.principal.name);
+    return see_other("/desk/images?uploaded=" + up.image.id + "#image-" + up.image.id);
+  } catch (const Error& err) {
+    if (err.kind() != ErrorKind::invalid) throw;
+    // The library again, with the error where the form is and what was typed kept.
+    return library(ctx, http::status::unprocessable_entity,
+                   ImageText{field(form, "alt"), field(form, "caption"), field(form, "credit")}, err.message());
+  }
 }
 
 }  // namespace tribune::web

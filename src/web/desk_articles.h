@@ -12,7 +12,7 @@ namespace tribune::web {
 
 class DeskArticles : public PageKit {
  public:
-  explicit DeskArticles(const PageKit& kit) : PageKit(kit) {}
+  DeskArticles(const PageKit& kit, ImageService& images) : PageKit(kit), images_(images) {}
 
   Response list(RequestContext& ctx);          // GET /desk?status&section&tag&author&q&cursor
   Response new_form(RequestContext& ctx);      // GET /desk/articles/new
@@ -24,6 +24,8 @@ class DeskArticles : public PageKit {
   Response revisions(RequestContext& ctx);     // GET /desk/articles/{slug}/revisions
   Response revision(RequestContext& ctx);      // GET /desk/articles/{slug}/revisions/{id}: fields, diff to now
   Response restore(RequestContext& ctx);       // POST /desk/articles/{slug}/revisions/{id}/restore {version}
+  Response images(RequestContext& ctx);        // GET /desk/images: the library (upload, copy a picture's Markdown)
+  Response upload_image(RequestContext& ctx);  // POST /desk/images (multipart: image, alt, caption, credit)
   Response retract_form(RequestContext& ctx);  // GET /desk/articles/{slug}/retract
   Response retract(RequestContext& ctx);       // POST /desk/articles/{slug}/retract {note}
   Response delete_form(RequestContext& ctx);   // GET /desk/articles/{slug}/delete
@@ -35,6 +37,8 @@ class DeskArticles : public PageKit {
   Response editor(RequestContext& ctx, http::status status, const Editor& e);
   Response submit(RequestContext& ctx, const std::optional<Article>& existing);
   Response confirm(RequestContext& ctx, const Article& a, std::string_view act, const std::string& error);
+  Response library(RequestContext& ctx, http::status status, const ImageText& typed, const std::string& error);
+  ImageService& images_;
 };
 
 }  // namespace tribune::web

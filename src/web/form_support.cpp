@@ -19,9 +19,20 @@ ClientInfo client_of(const RequestContext& ctx) {
 }
 
 std::map<std::string, std::string, std::less<>> form_of(const RequestContext& ctx) {
-  if (!ctx.request[http::field::content_type].starts_with("application/x-www-form-urlencoded"))
+  auto type = ctx.request[http::field::content_type];
+  if (to_lower_ascii(type).starts_with("multipart/form-data"))
+    return multipart_fields(parse_multipart(ctx.request.body(), type));
+  if (!type.starts_with("application/x-www-form-urlencoded"))
     throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type", "Send the form as a web browser does.");
   return parse_form(ctx.request.body());
+}
+
+std::string_view uploaded_file(const RequestContext& ctx, std::string_view name) {
+  auto type = ctx.request[http::field::content_type];
+  if (!to_lower_ascii(type).starts_with("multipart/form-data")) return {};
+  for (const auto& part : parse_multipart(ctx.request.body(), type))
+    if (part.name == name && part.filename) return part.data;
+  return {};
 }
 
 std::string field(const std::map<std::string, std::string, std::less<>>& form, std::string_view name) {

@@ -17,8 +17,11 @@ using Form = std::map<std::string, std::string, std::less<>>;
 // Only local paths: "/x" but never "//host" or "/\\host", which browsers treat as another site; else "/".
 std::string safe_return_to(std::string_view target);
 ClientInfo client_of(const RequestContext& ctx);
-// The urlencoded form of a POST. Errors: unsupported_media_type for anything else.
+// The text fields of a POSTed form, urlencoded or multipart. Errors: unsupported_media_type for anything else.
 Form form_of(const RequestContext& ctx);
+// The bytes of the file the form's file input `name` carries (multipart forms); empty when none was chosen.
+// A view into the request's body.
+std::string_view uploaded_file(const RequestContext& ctx, std::string_view name);
 // The field's value, empty when absent.
 std::string field(const Form& form, std::string_view name);
 // "on=1" turns a follow, an ignore or a pick on; anything else turns it off.

@@ -104,6 +104,14 @@ void meta_property(std::string& out, std::string_view property, std::string_view
   out += "\">\n";
 }
 
+void meta_name(std::string& out, std::string_view name, std::string_view content) {
+  out += "<meta name=\"";
+  append_html_escaped(out, name);
+  out += "\" content=\"";
+  append_html_escaped(out, content);
+  out += "\">\n";
+}
+
 std::string byline_text(const Article& a) {
   std::string s = "By ";
   for (size_t i = 0; i < a.authors.size(); ++i) {
@@ -439,6 +447,10 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
     d.set("retracted_on", format_dateline(a.retracted_at, site_.locality));
     d.set("retracted_iso", format_rfc3339(a.retracted_at));
   }
+  auto lead = articles_.lead_image(a);
+  // The lead image is above the fold: fetched at once (no lazy loading), at most the column's width.
+  if (lead)
+    d.set("lead_image_html", figure_html(*lead, "(min-width: 48rem) 46rem, 100vw", false, "article__lead-image"));
   d.set("body_html", a.body_html);
   d.set("syndicated", mus::data(syndicated));
   d.set("source_name", a.source_name);
@@ -490,6 +502,17 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   if (a.updated_at > a.published_at) meta_property(head, "article:modified_time", format_rfc3339(a.updated_at));
   meta_property(head, "article:section", a.section.name);
   for (const auto& t : a.tags) meta_property(head, "article:tag", t);
+  const ImageRendition* card_image = lead ? sharing_rendition(*lead) : nullptr;
+  if (card_image) {
+    std::string image_url = absolute(site_, rendition_url(*lead, *card_image));
+    meta_property(head, "og:image", image_url);
+    meta_property(head, "og:image:width", std::to_string(card_image->width));
+    meta_property(head, "og:image:height", std::to_string(card_image->height));
+    meta_property(head, "og:image:alt", lead->text.alt);
+    meta_name(head, "twitter:card", "summary_large_image");
+    meta_name(head, "twitter:image", image_url);
+    meta_name(head, "twitter:image:alt", lead->text.alt);
+  }
   boost::json::array ld_authors;
   for (const auto& au : a.authors)
     ld_authors.push_back({{"@type", "Person"}, {"name", au.name}, {"url", absolute(site_, "/authors/" + au.slug)}});
@@ -511,6 +534,11 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
     ld["keywords"] = kw;
   }
   if (syndicated) ld["isBasedOn"] = a.source_url;
+  if (card_image)
+    ld["image"] = boost::json::array{boost::json::object{{"@type", "ImageObject"},
+                                                         {"url", absolute(site_, rendition_url(*lead, *card_image))},
+                                                         {"width", card_image->width},
+                                                         {"height", card_image->height}}};
   head += "<script type=\"application/ld+json\">" + script_safe_json(ld) + "</script>\n";
 
   LayoutArgs args;
@@ -541,6 +569,8 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
                   {"date", format_local(a.published_at, site_.locality, "d MMMM yyyy")},
                   {"slug", a.slug}};
     if (!a.standfirst.empty()) o["standfirst"] = a.standfirst;
+    if (auto image = articles_.lead_image(a))
+      o["image_html"] = picture_html(*image, "(min-width: 48rem) 22rem, 100vw", true);
     // The count as the listing was rendered; app.js refreshes it from /api/v1/comment-counts.
     if (a.comment_count > 0)
       o["comments"] = std::to_string(a.comment_count) + (a.comment_count == 1 ? " comment" : " comments");
@@ -1043,6 +1073,10 @@ std::string PageRenderer::rss(const std::vector<Article>& latest) const {
     for (const auto& au : a.authors) out += "<dc:creator>" + xml_escape(au.name) + "</dc:creator>\n";
     out += "<category>" + xml_escape(a.section.name) + "</category>\n";
     if (!a.standfirst.empty()) out += "<description>" + xml_escape(a.standfirst) + "</description>\n";
+    if (auto image = articles_.lead_image(a))
+      if (const auto* r = sharing_rendition(*image))
+        out += "<enclosure url=\"" + xml_escape(absolute(site_, rendition_url(*image, *r))) + "\" length=\"" +
+               std::to_string(r->size) + "\" type=\"" + std::string(content_type(r->format)) + "\"/>\n";
     out += "</item>\n";
   }
   out += "</channel>\n</rss>\n";

@@ -19,7 +19,7 @@ check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; f
 count_articles() { sqlite3 "$WORK/data/tribune.db" 'SELECT count(*) FROM articles' 2>/dev/null || echo 0; }
 
 for cmd in "" "serve" "migrate" "token create" "token list" "token revoke" "article publish" "article list" \
-  "article unpublish" "article retract" "article delete" "store copy"; do
+  "article unpublish" "article retract" "article delete" "image add" "image list" "store copy"; do
   # shellcheck disable=SC2086
   check "--help for '${cmd:-tribune}'" bash -c "'$BIN' $cmd --help | grep -q Usage"
 done
@@ -127,6 +127,33 @@ check "article delete says so" bash -c "'$BIN' article delete --data '$WORK/data
 check "the deleted piece answers 410" wait_status "$piece" 410
 check "article list --status deleted lists it" bash -c "'$BIN' article list --data '$WORK/data' --status deleted | grep -q $'^deleted\t.*\ta-test-of-the-publishing-command\t'"
 check "deleting no such article is a one-line error" bash -c "'$BIN' article delete --data '$WORK/data' nothing-here 2>&1 | grep -qx 'tribune: The article was not found.'"
+# Images: a small PNG made here (no image tool needed), uploaded by `image add` and by an article's front matter.
+python3 - "$WORK/square.png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+rows = b"".join(b"\x00" + bytes((x * 4) % 256 for x in range(64 * 3)) for _ in range(48))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 48, 8, 2, 0, 0, 0)) + \
+      chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+echo "not a picture" > "$WORK/fake.jpg"
+check "image add needs alt text" bash -c "! '$BIN' image add --data '$WORK/data' '$WORK/square.png' 2>/dev/null"
+check "image add refuses what is not a picture, in one line" bash -c \
+  "'$BIN' image add --data '$WORK/data' --alt x '$WORK/fake.jpg' 2>&1 | grep -qx 'tribune: That file is not a picture Tribune can use: upload a JPEG, PNG, WebP, AVIF or GIF.'"
+image_line=$("$BIN" image add --data "$WORK/data" --alt "A square" --credit "Test" "$WORK/square.png")
+image_id=${image_line%%$'\t'*}
+check "image add prints the id and the Markdown" test "$image_line" = "$image_id	![A square](/media/$image_id)"
+check "image list lists it" bash -c "'$BIN' image list --data '$WORK/data' | grep -qP '^$image_id\t64x48\tA square$'"
+check "its renditions are served" test "$(status_of "/media/$image_id/64.webp")" = 200
+printf -- '---\ntitle: A piece with a picture\nauthors: [A]\nsection: Opinion\npublished_at: 2021-04-04T10:00:00Z\nimage: square.png\nimage_alt: A square, again\n---\n![The square](/media/%s)\n' "$image_id" > "$WORK/pictured.md"
+check "front matter image: a file beside the article becomes its lead image" bash -c \
+  "'$BIN' article publish --data '$WORK/data' '$WORK/pictured.md' | grep -q '^published '"
+check "the page shows the lead image and the inline one" bash -c \
+  "for i in \$(seq 1 50); do p=\$(curl -s --max-time 5 http://127.0.0.1:$port/opinion/2021/04/04/a-piece-with-a-picture); [[ \$p == *'article__lead-image'* && \$p == *'alt=\"The square\"'* ]] && exit 0; sleep 0.1; done; exit 1"
+printf -- '---\ntitle: A missing picture\nauthors: [A]\nsection: Opinion\nimage: nowhere.png\nimage_alt: x\n---\nText.\n' > "$WORK/missing.md"
+check "a front matter image that is not there is a one-line error" bash -c \
+  "'$BIN' article publish --data '$WORK/data' '$WORK/missing.md' 2>&1 | grep -q '^tribune: image: cannot read .*nowhere.png$'"
 check "token list shows when it was revoked" bash -c "'$BIN' token list --data '$WORK/data' | grep -qP '^$token_id\teditor\t[0-9T:-]+Z\t[0-9T:-]+Z\t[0-9T:-]+Z\tci$'"
 kill -TERM "$SERVER_PID"
 status=0

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "model/error.h"
+#include "support/images.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -181,4 +182,30 @@ TEST_F(TwoNodes, EditorsActsOnOneNodeReachTheOther) {
   EXPECT_EQ(with(b_->port()), 200);
   ASSERT_EQ(on_a("DELETE", "/api/v1/tokens/" + std::to_string(doomed.record.id)).status, 204);
   EXPECT_EQ(with(b_->port()), 401) << "refused on B from its next request";
+}
+
+TEST_F(TwoNodes, AnImageUploadedOnOneNodeIsServedByTheOtherAndLeadsItsArticleThere) {
+  auto token = a_->app().tokens().create("picture desk", "editor").token;
+  auto photo = save(gradient(900, 600), "jpegsave_buffer");
+  auto up = request(a_->port(), {"POST",
+                                 "/api/v1/images?alt=A%20harbour",
+                                 photo,
+                                 {{"Authorization", "Bearer " + token}, {"Content-Type", "image/jpeg"}}});
+  ASSERT_EQ(up.status, 201) << up.body;
+  auto image = json::parse(up.body);
+  std::string id(image.at("image").at("id").as_string());
+  for (const auto& r : image.at("image").at("renditions").as_array()) {
+    auto on_b = get(b_->port(), std::string(r.at("url").as_string()));
+    EXPECT_EQ(on_b.status, 200) << r.at("url").as_string();
+    EXPECT_EQ(static_cast<int64_t>(on_b.body.size()), r.at("bytes").as_int64());
+  }
+  auto made = request(
+      a_->port(),
+      {"POST",
+       "/api/v1/articles",
+       R"({"title":"Harbours at night","section":"Opinion","authors":["Bo Li"],"body":"Quiet.","image":")" + id + "\"}",
+       {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto url = std::string(json::parse(made.body).at("url").as_string());
+  EXPECT_NE(get(b_->port(), url).body.find("<figure class=\"article__lead-image\"><picture>"), std::string::npos);
 }

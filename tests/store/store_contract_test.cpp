@@ -313,6 +313,52 @@ TEST_P(StoreContract, RevokedTokensAreListedButFoundNoMore) {
   EXPECT_EQ(all[1].last_used_at, kT0 + 1h);
 }
 
+TEST_P(StoreContract, ImagesKeepTheirBytesExactlyAndAnArticleNamesItsLeadImage) {
+  Image image;
+  image.id = std::string(32, 'c');
+  image.width = 1200;
+  image.height = 800;
+  image.source = ImageFormat::png;
+  image.text = ImageText{"A map", "Where the trains run", "Graphic: Tribune"};
+  image.created_at = kT0;
+  image.created_by = "Ana Ruiz";
+  std::string bytes;  // every byte value, NULs and invalid UTF-8 included
+  for (int i = 0; i < 4096; ++i) bytes += static_cast<char>(i % 256);
+  image.renditions = {ImageRendition{320, 213, ImageFormat::webp, 0, bytes.substr(0, 1000)},
+                      ImageRendition{640, 427, ImageFormat::webp, 0, bytes},
+                      ImageRendition{640, 427, ImageFormat::jpeg, 0, bytes.substr(7)}};
+  EXPECT_TRUE(store_->insert_image(image));
+  auto again = image;
+  again.text.alt = "Another text";
+  EXPECT_FALSE(store_->insert_image(again)) << "the same id: kept as first stored";
+
+  auto found = store_->find_image(image.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->text.alt, "A map");
+  EXPECT_EQ(found->text.credit, "Graphic: Tribune");
+  EXPECT_EQ(found->source, ImageFormat::png);
+  EXPECT_EQ(found->created_at, kT0);
+  ASSERT_EQ(found->renditions.size(), 3u);
+  EXPECT_EQ(found->renditions[0].format, ImageFormat::jpeg) << "by format, then widest first";
+  EXPECT_EQ(found->renditions[1].width, 640);
+  EXPECT_EQ(found->renditions[1].size, 4096);
+  EXPECT_EQ(found->renditions[2].width, 320);
+  EXPECT_TRUE(found->renditions[1].bytes.empty()) << "metadata only";
+  EXPECT_EQ(store_->image_rendition(image.id, 640, ImageFormat::webp), bytes);
+  EXPECT_EQ(store_->image_rendition(image.id, 640, ImageFormat::jpeg), bytes.substr(7));
+  EXPECT_FALSE(store_->image_rendition(image.id, 641, ImageFormat::webp));
+  EXPECT_FALSE(store_->find_image(std::string(32, 'd')));
+  ASSERT_EQ(store_->list_images(10).size(), 1u);
+  EXPECT_EQ(store_->list_images(10)[0].renditions.size(), 3u);
+
+  auto r = record("illustrated", 1000);
+  r.draft.lead_image = image.id;
+  EXPECT_EQ(store_->save_article(r, false).lead_image, image.id);
+  r.draft.lead_image.clear();
+  EXPECT_EQ(store_->save_article(r, true).lead_image, "");
+  EXPECT_EQ(store_->find_article("illustrated")->lead_image, "");
+}
+
 TEST_P(StoreContract, ConcurrentWritersShareCommits) {
   constexpr int kThreads = 32, kEach = 8;
   std::vector<std::thread> threads;

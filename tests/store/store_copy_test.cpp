@@ -137,7 +137,18 @@ TEST_F(StoreCopy, CopiesEveryTableAndReadsBackTheSame) {
   int64_t article_id = 0, alice = 0, bob = 0, moderator = 0, top = 0, contribution_id = 0;
   {
     auto s = open_sqlite();
-    article_id = s->save_article(record("first", 1000, {"Ana Ruiz", "Bo Li"}), false).id;
+    Image image;
+    image.id = std::string(32, 'e');
+    image.width = 640;
+    image.height = 480;
+    image.text = ImageText{"A map", "", "Graphic: Tribune"};
+    image.created_at = TimePoint(std::chrono::seconds(900));
+    for (int w : {320, 640})
+      image.renditions.push_back(ImageRendition{w, w * 3 / 4, ImageFormat::webp, 0, model_blob + std::to_string(w)});
+    s->insert_image(image);
+    auto illustrated = record("first", 1000, {"Ana Ruiz", "Bo Li"});
+    illustrated.draft.lead_image = image.id;
+    article_id = s->save_article(illustrated, false).id;
     s->save_article(record("second", 2000, {"Bo Li"}), false);
     NewSession session;
     session.token_hash = session_hash;
@@ -190,6 +201,8 @@ TEST_F(StoreCopy, CopiesEveryTableAndReadsBackTheSame) {
   EXPECT_GE(counts["moderation_log"], 3);
   EXPECT_EQ(counts["contributions"], 1);
   EXPECT_EQ(counts["models"], 1);
+  EXPECT_EQ(counts["images"], 1);
+  EXPECT_EQ(counts["image_renditions"], 2);
   EXPECT_EQ(counts["counters"], 1);
   // Parents before children.
   auto position = [&](const std::string& table) {
@@ -223,6 +236,10 @@ TEST_F(StoreCopy, CopiesEveryTableAndReadsBackTheSame) {
   EXPECT_TRUE(p->follows(alice, bob));
   EXPECT_EQ(p->reactions_by(bob, {top}), s->reactions_by(bob, {top}));
   EXPECT_EQ(p->load_model("spam"), model_blob);
+  EXPECT_EQ(p->find_article("first")->lead_image, std::string(32, 'e'));
+  EXPECT_EQ(p->image_rendition(std::string(32, 'e'), 640, ImageFormat::webp), model_blob + "640")
+      << "a rendition's bytes arrive exactly";
+  EXPECT_EQ(p->find_image(std::string(32, 'e'))->text.credit, "Graphic: Tribune");
   ASSERT_TRUE(p->find_api_token(token_hash));
   EXPECT_EQ(p->find_api_token(token_hash)->name, "ci");
   ASSERT_TRUE(p->find_contribution(contribution_id));

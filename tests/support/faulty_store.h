@@ -22,7 +22,7 @@
 // clang-format off
 namespace tribune::testing {
 
-enum class StoreRole { accounts, admin, articles, audit, comments, ledger, moderation, node_bus, outbox, rate, social, tokens };
+enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens };
 
 class FaultyStore final : public Store {
  public:
@@ -156,6 +156,10 @@ class FaultyStore final : public Store {
   void set_show_supporter(int64_t account_id, bool on) override { guard(StoreRole::social, "set_show_supporter", [&] { inner_->set_show_supporter(account_id, on); }); }
   std::vector<DueDigest> due_digests(TimePoint now, int limit) override { return guard(StoreRole::social, "due_digests", [&] { return inner_->due_digests(now, limit); }); }
   bool record_digest(int64_t account_id, int64_t expected_cursor, int64_t up_to, TimePoint now, const std::optional<OutboxMail>& mail) override { return guard(StoreRole::social, "record_digest", [&] { return inner_->record_digest(account_id, expected_cursor, up_to, now, mail); }); }
+  bool insert_image(const Image& image) override { return guard(StoreRole::images, "insert_image", [&] { return inner_->insert_image(image); }); }
+  std::optional<Image> find_image(const std::string& id) override { return guard(StoreRole::images, "find_image", [&] { return inner_->find_image(id); }); }
+  std::optional<std::string> image_rendition(const std::string& id, int width, ImageFormat format) override { return guard(StoreRole::images, "image_rendition", [&] { return inner_->image_rendition(id, width, format); }); }
+  std::vector<Image> list_images(int limit) override { return guard(StoreRole::images, "list_images", [&] { return inner_->list_images(limit); }); }
   ApiToken create_api_token(const std::string& token_hash, const std::string& name, Role role) override { return guard(StoreRole::tokens, "create_api_token", [&] { return inner_->create_api_token(token_hash, name, role); }); }
   std::optional<ApiToken> find_api_token(const std::string& token_hash) override { return guard(StoreRole::tokens, "find_api_token", [&] { return inner_->find_api_token(token_hash); }); }
   std::vector<ApiToken> list_api_tokens() override { return guard(StoreRole::tokens, "list_api_tokens", [&] { return inner_->list_api_tokens(); }); }

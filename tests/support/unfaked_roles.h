@@ -166,6 +166,14 @@ class UnfakedSocialStore : public SocialStore {
   bool record_digest(int64_t, int64_t, int64_t, TimePoint, const std::optional<OutboxMail>&) override { throw std::logic_error("not faked: SocialStore::record_digest"); }
 };
 
+class UnfakedImageStore : public ImageStore {
+ public:
+  bool insert_image(const Image&) override { throw std::logic_error("not faked: ImageStore::insert_image"); }
+  std::optional<Image> find_image(const std::string&) override { throw std::logic_error("not faked: ImageStore::find_image"); }
+  std::optional<std::string> image_rendition(const std::string&, int, ImageFormat) override { throw std::logic_error("not faked: ImageStore::image_rendition"); }
+  std::vector<Image> list_images(int) override { throw std::logic_error("not faked: ImageStore::list_images"); }
+};
+
 class UnfakedTokenStore : public TokenStore {
  public:
   ApiToken create_api_token(const std::string&, const std::string&, Role) override { throw std::logic_error("not faked: TokenStore::create_api_token"); }

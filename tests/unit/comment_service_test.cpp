@@ -22,7 +22,7 @@ struct CommentServiceTest : ::testing::Test {
   FakeArticles articles_store;
   FakeAccounts accounts_store;
   FakeComments comments_store;
-  ArticleService articles{articles_store, Locality{}, [] { return kNow; }};
+  ArticleService articles{articles_store, Locality{}, nullptr, [] { return kNow; }};
   RateLimiter limiter;
   CommentService comments{comments_store, accounts_store, articles, limiter};
   std::vector<std::string> heard;  // what the listeners were told

@@ -57,7 +57,7 @@ struct ModerationServiceTest : ::testing::Test {
   FakeComments comments_store;
   FakeModeration moderation_store{comments_store, accounts_store};
   UnfakedAuditLog audit;
-  ArticleService articles{articles_store, Locality{}, [] { return kNow; }};
+  ArticleService articles{articles_store, Locality{}, nullptr, [] { return kNow; }};
   RateLimiter limiter;
   CommentService comments{comments_store, accounts_store, articles, limiter};
   ModerationService moderation{moderation_store, audit,    accounts_store, articles_store,

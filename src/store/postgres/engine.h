@@ -188,6 +188,12 @@ class PostgresStore final : public Store {
                                          TimePoint now) override;
   bool email_token_valid(const std::string& hash, const std::string& purpose, TimePoint now) override;
 
+  // ImageStore (images.cpp)
+  bool insert_image(const Image& image) override;
+  std::optional<Image> find_image(const std::string& id) override;
+  std::optional<std::string> image_rendition(const std::string& id, int width, ImageFormat format) override;
+  std::vector<Image> list_images(int limit) override;
+
   // TokenStore (mail.cpp)
   ApiToken create_api_token(const std::string& token_hash, const std::string& name, Role role) override;
   std::optional<ApiToken> find_api_token(const std::string& token_hash) override;

@@ -361,6 +361,30 @@ ALTER TABLE articles ADD COLUMN corrected_at BIGINT;
 UPDATE articles SET corrected_at = updated_at WHERE correction <> '';
 CREATE INDEX articles_by_correction ON articles (corrected_at DESC) WHERE corrected_at IS NOT NULL;
 )sql"},
+      // Images (an editor's uploads, by the hash of their bytes), their renditions, and an article's lead image.
+      {21, R"sql(
+CREATE TABLE images (
+  id TEXT PRIMARY KEY,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  alt TEXT NOT NULL,
+  caption TEXT NOT NULL DEFAULT '',
+  credit TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE image_renditions (
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  format TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  size BIGINT NOT NULL,
+  bytes BYTEA NOT NULL,
+  PRIMARY KEY (image_id, format, width)
+);
+ALTER TABLE articles ADD COLUMN lead_image TEXT REFERENCES images(id);
+)sql"},
   };
   return steps;
 }

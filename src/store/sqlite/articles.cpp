@@ -55,6 +55,10 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
                .bind(1, d.slug));
       id = db.last_insert_id();
     }
+    db.prepare("UPDATE articles SET lead_image = ?2 WHERE id = ?1")
+        .bind(1, id)
+        .bind_optional(2, d.lead_image.empty() ? std::nullopt : std::optional<std::string>(d.lead_image))
+        .run();
     int64_t position = 0;
     for (const auto& name : d.authors) {
       int64_t author_id = upsert_named(db, "authors", slugify(name), name);

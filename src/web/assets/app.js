@@ -776,7 +776,14 @@
     var status = document.getElementById("autosave-status");
     var version = form.querySelector("input[name=version]");
     var previewTimer = null, saveTimer = null, dirty = false, unsaved = false, saving = false, stopped = false;
-    function preview() { if (previewButton && form.requestSubmit) form.requestSubmit(previewButton); }
+    var leadFile = form.querySelector("input[name=image_file]");
+    // The preview follows the typing without sending a chosen lead picture each time (it goes with a save).
+    function preview() {
+      if (!previewButton || !form.requestSubmit) return;
+      if (leadFile) leadFile.disabled = true;
+      form.requestSubmit(previewButton);
+      if (leadFile) leadFile.disabled = false;
+    }
     function say(text, isError) {
       status.hidden = false;
       status.className = isError ? "form__error" : "form__notice";
@@ -844,6 +851,52 @@
       if (unsaved) e.preventDefault();
     });
     preview();  // the frame starts with the article as loaded
+    enableImageDrop(form, say);
+  }
+
+  // A picture dropped on the text is uploaded (after asking for its alt text) and its Markdown goes in at the
+  // caret, on a line of its own.
+  function enableImageDrop(form, say) {
+    var body = form.querySelector("textarea[name=body]");
+    var csrf = form.querySelector("input[name=csrf_token]");
+    var hint = form.querySelector("[data-drop-hint]");
+    if (!body || !csrf || !window.FormData) return;
+    if (hint) hint.hidden = false;
+    body.addEventListener("dragover", function (e) {
+      if (e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) e.preventDefault();
+    });
+    body.addEventListener("drop", function (e) {
+      var file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+      if (!file) return;
+      e.preventDefault();
+      var alt = window.prompt("Describe the picture for readers who cannot see it (alt text):", "");
+      if (!alt || !alt.trim()) {
+        say("The picture was not added: it needs alt text.", true);
+        return;
+      }
+      var data = new FormData();
+      data.append("image", file, file.name);
+      data.append("alt", alt.trim());
+      say("Uploading the picture…");
+      fetch("/api/v1/images", { method: "POST", body: data, credentials: "same-origin",
+                                headers: { Accept: "application/json", "X-CSRF-Token": csrf.value } })
+        .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+        .then(function (res) {
+          if (!res.ok) {
+            say((res.body.error && res.body.error.message) || "The picture could not be uploaded.", true);
+            return;
+          }
+          var at = body.selectionStart || body.value.length;
+          var before = body.value.slice(0, at), after = body.value.slice(at);
+          var md = (before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "") +
+                   res.body.image.markdown + "\n\n";
+          body.value = before + md + after.replace(/^\n+/, "");
+          body.selectionStart = body.selectionEnd = (before + md).length;
+          body.dispatchEvent(new Event("input", { bubbles: true }));
+          say("Picture added to the text.");
+        })
+        .catch(function () { say("The picture could not be uploaded (the connection failed).", true); });
+    });
   }
 
   document.querySelectorAll("form[data-desk-editor]").forEach(enhanceDeskEditor);

@@ -1,0 +1,86 @@
+#include "api/images_api.h"
+
+#include <charconv>
+
+#include "api/json_io.h"
+#include "http/forms.h"
+#include "model/error.h"
+
+namespace tribune::api {
+
+namespace json = boost::json;
+
+json::object ImagesApi::to_json(const Image& image) {
+  json::array renditions;
+  for (const auto& r : image.renditions)
+    renditions.push_back(json::object{{"url", rendition_url(image, r)},
+                                      {"width", r.width},
+                                      {"height", r.height},
+                                      {"format", std::string(to_string(r.format))},
+                                      {"bytes", r.size}});
+  const auto* sharing = sharing_rendition(image);
+  return json::object{{"id", image.id},
+                      {"width", image.width},
+                      {"height", image.height},
+                      {"alt", image.text.alt},
+                      {"caption", image.text.caption},
+                      {"credit", image.text.credit},
+                      {"markdown", "![" + image.text.alt + "](/media/" + image.id + ")"},
+                      {"url", sharing ? json::value(rendition_url(image, *sharing)) : json::value(nullptr)},
+                      {"created_at", format_rfc3339(image.created_at)},
+                      {"created_by", image.created_by},
+                      {"renditions", std::move(renditions)}};
+}
+
+Response ImagesApi::upload(RequestContext& ctx) {
+  auto type = to_lower_ascii(ctx.request[http::field::content_type]);
+  std::string_view bytes;
+  ImageText text;
+  if (type.starts_with("multipart/form-data")) {
+    auto parts = parse_multipart(ctx.request.body(), ctx.request[http::field::content_type]);
+    auto fields = multipart_fields(parts);
+    for (const auto& p : parts)
+      if (p.name == "image" && p.filename) bytes = p.data;
+    auto get = [&](std::string_view name) {
+      auto it = fields.find(name);
+      return it == fields.end() ? std::string() : it->second;
+    };
+    text = ImageText{get("alt"), get("caption"), get("credit")};
+  } else {
+    bytes = ctx.request.body();
+    text = ImageText{std::string(ctx.query_value("alt").value_or("")), std::string(ctx.query_value("caption").value_or("")),
+                     std::string(ctx.query_value("credit").value_or(""))};
+  }
+  auto up = images_.upload(bytes, std::move(text), ctx.principal.name);
+  return json_response(up.created ? http::status::created : http::status::ok,
+                       json::object{{"image", to_json(up.image)}});
+}
+
+Response ImagesApi::list(RequestContext& ctx) {
+  json::array items;
+  for (const auto& image : images_.recent(limit_param(ctx, 50, 200))) items.push_back(to_json(image));
+  return json_response(http::status::ok, json::object{{"images", std::move(items)}});
+}
+
+Response ImagesApi::get(RequestContext& ctx) {
+  auto image = images_.find(ctx.param("id"));
+  if (!image) throw not_found("The image");
+  return json_response(http::status::ok, json::object{{"image", to_json(*image)}});
+}
+
+Response ImagesApi::media(RequestContext& ctx) {
+  // "{width}.{ext}": a rendition's file name.
+  const auto& file = ctx.param("file");
+  auto dot = file.find('.');
+  int width = 0;
+  auto [p, ec] = std::from_chars(file.data(), file.data() + (dot == std::string::npos ? 0 : dot), width);
+  auto format = dot == std::string::npos ? std::nullopt : image_format_for_extension(file.substr(dot + 1));
+  if (ec != std::errc() || p != file.data() + dot || !format) throw not_found("The image");
+  auto bytes = images_.rendition(ctx.param("id"), width, *format);
+  if (!bytes) throw not_found("The image");
+  Response r = Response::text(http::status::ok, *bytes, content_type(*format));
+  r.headers.set(http::field::cache_control, "public, max-age=31536000, immutable");
+  return r;
+}
+
+}  // namespace tribune::api
