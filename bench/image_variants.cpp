@@ -1,8 +1,6 @@
 // Time to make the renditions of a 12-megapixel JPEG (4000 x 3000, a synthetic photo: noise over gradients,
 // which compresses like a real one), the work an editor's upload waits for. Prints per-run times and the
 // renditions' sizes. Usage: tribune_bench_images [RUNS]
-#include <vips/vips8>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include <map>
 #include <string>
 #include <vector>
+#include <vips/vips8>
 
 #include "media/image_codec.h"
 
@@ -22,8 +21,7 @@ int main(int argc, char** argv) {
   vips::VImage noise = vips::VImage::gaussnoise(4000, 3000, vips::VImage::option()->set("sigma", 24.0));
   vips::VImage photo = (gradient + noise).cast(VIPS_FORMAT_UCHAR);
   VipsBlob* blob = nullptr;
-  vips::VImage::call("jpegsave_buffer",
-                     vips::VImage::option()->set("in", photo)->set("Q", 90)->set("buffer", &blob));
+  vips::VImage::call("jpegsave_buffer", vips::VImage::option()->set("in", photo)->set("Q", 90)->set("buffer", &blob));
   std::string jpeg(static_cast<const char*>(VIPS_AREA(blob)->data), VIPS_AREA(blob)->length);
   vips_area_unref(VIPS_AREA(blob));
   std::printf("input: 4000 x 3000 JPEG, %.1f MB; AVIF renditions: %s\n", jpeg.size() / 1e6,
@@ -44,8 +42,8 @@ int main(int argc, char** argv) {
     auto& [count, bytes] = by_format[std::string(tribune::to_string(r.format))];
     ++count;
     bytes += r.size;
-    std::printf("  %-4s %4d x %-4d %7.1f kB\n", std::string(tribune::to_string(r.format)).c_str(), r.width,
-                r.height, r.size / 1e3);
+    std::printf("  %-4s %4d x %-4d %7.1f kB\n", std::string(tribune::to_string(r.format)).c_str(), r.width, r.height,
+                r.size / 1e3);
   }
   for (const auto& [format, v] : by_format)
     std::printf("%s: %d renditions, %.0f kB in all\n", format.c_str(), v.first, v.second / 1e3);

@@ -5,6 +5,9 @@
 #        COMMENTS=1: the newest article carries a conversation first (bench/gen_comments.py: 200 top-level
 #        comments and 150 replies, so its page shows 200 comments), and the JSON run fetches a page of 200
 #        comments, /api/v1/articles/{slug}/comments?limit=200, instead of the article)
+#        LEAD_IMAGE=1: the newest article is one with a lead image (a 1600 x 1000 PNG made here, published
+#        with `tribune article publish` and front matter `image:`), and two more runs fetch its 1024-pixel
+#        WebP rendition from Tribune and from nginx)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,6 +89,30 @@ for _ in $(seq 200); do
 done
 [[ -n "$TRIBUNE" ]] || die "tribune did not print its listening line within 20 s"
 
+if [[ "${LEAD_IMAGE:-0}" == 1 ]]; then
+    python3 - "$WORK/lead.png" <<'PY'
+import random, struct, sys, zlib
+random.seed(7)
+w, h = 1600, 1000
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+rows = bytearray()
+for y in range(h):
+    rows.append(0)
+    for x in range(w):
+        n = random.randrange(24)
+        rows += bytes(((x * 255 // w + n) % 256, (y * 255 // h + n) % 256, (90 + n) % 256))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + \
+      chunk(b"IDAT", zlib.compress(bytes(rows), 6)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+    printf -- '---\ntitle: A piece with a lead image\nauthors: [Bench]\nsection: Opinion\nimage: lead.png\nimage_alt: Gradients and noise\nimage_caption: A picture for the benchmark\nimage_credit: Photograph: bench/run.sh\n---\nThe page of an illustrated piece.\n' >"$WORK/lead.md"
+    start=$(date +%s%N)
+    "$TRIBUNE_BIN" article publish --data "$WORK/data" "$WORK/lead.md" >&2 || die "publishing the illustrated piece failed"
+    echo "bench: publishing with a 1600 x 1000 lead image (renditions included) took $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
+    sleep 1.5  # the server sees the new article within its poll interval
+fi
+
 # --- 3. newest article, exact bytes as wrk would receive them ---------------
 # wrk sends no Accept-Encoding, so plain curl gets the same (uncompressed) body.
 list="$(curl -sSf --max-time 10 "$TRIBUNE/api/v1/articles?limit=50")"
@@ -98,6 +125,12 @@ API="/api/v1/articles/$SLUG"
 mkdir -p "$WORK/nginx/html" "$WORK/nginx/logs" "$WORK/nginx/tmp"
 curl -sSf --max-time 10 -o "$WORK/nginx/html/article.html" "$TRIBUNE$PAGE"
 curl -sSf --max-time 10 -o "$WORK/nginx/html/article.json" "$TRIBUNE$API"
+IMAGE=""
+if [[ "${LEAD_IMAGE:-0}" == 1 ]]; then
+    IMAGE="$(jq -r '.image.renditions[] | select(.format == "webp" and .width == 1024) | .url' <<<"$(curl -sSf --max-time 10 "$TRIBUNE/api/v1/articles/$SLUG")")"
+    [[ "$IMAGE" == /media/* ]] || die "the newest article has no lead image"
+    curl -sSf --max-time 10 -o "$WORK/nginx/html/image.webp" "$TRIBUNE$IMAGE"
+fi
 chmod -R a+rX "$WORK"   # nginx workers may run as an unprivileged user
 
 # --- 4. nginx with its own prefix and config ----------------------------------
@@ -129,6 +162,7 @@ http {
         root $WORK/nginx/html;
         location = /article.html { default_type "text/html; charset=utf-8"; }
         location = /article.json { default_type "application/json; charset=utf-8"; }
+        location = /image.webp { default_type "image/webp"; }
     }
 }
 EOF
@@ -176,6 +210,10 @@ run tribune-page "$TRIBUNE$PAGE"
 run nginx-page   "$NGINX_URL/article.html"
 run tribune-json "$TRIBUNE$API"
 run nginx-json   "$NGINX_URL/article.json"
+if [[ -n "$IMAGE" ]]; then
+    run tribune-image "$TRIBUNE$IMAGE"
+    run nginx-image   "$NGINX_URL/image.webp"
+fi
 RSS="$(awk '/^VmRSS:/ {print $2, $3}' "/proc/$TRIBUNE_PID/status")"
 
 # --- 6. report -------------------------------------------------------------------
@@ -188,11 +226,14 @@ echo "article: $PAGE ($(wc -c <"$WORK/nginx/html/article.html") B html, $(wc -c 
 echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, latencies in ms"
 echo
 printf '%-14s %12s %9s %9s  %s\n' target "requests/s" p50 p99 errors
-for n in tribune-page nginx-page tribune-json nginx-json; do
+names=(tribune-page nginx-page tribune-json nginx-json)
+[[ -n "$IMAGE" ]] && names+=(tribune-image nginx-image)
+for n in "${names[@]}"; do
     printf '%-14s %12s %9s %9s  %s\n' "$n" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${ERRS[$n]:-none}"
 done
 echo
 echo "ratio tribune/nginx: page ${PAGE_RATIO}x, json ${JSON_RATIO}x"
+[[ -n "$IMAGE" ]] && echo "ratio tribune/nginx: image $(ratio "${RPS[tribune-image]}" "${RPS[nginx-image]}")x ($IMAGE, $(wc -c <"$WORK/nginx/html/image.webp") B)"
 verdict="$(awk -v r="$PAGE_RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t ? "MET" : "NOT MET") }')"
 echo "target: article page >= ${TARGET_RATIO}x nginx at $CONNS connections: ${PAGE_RATIO}x, $verdict"
 echo "tribune RSS after runs: $RSS"

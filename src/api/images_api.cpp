@@ -48,7 +48,8 @@ Response ImagesApi::upload(RequestContext& ctx) {
     text = ImageText{get("alt"), get("caption"), get("credit")};
   } else {
     bytes = ctx.request.body();
-    text = ImageText{std::string(ctx.query_value("alt").value_or("")), std::string(ctx.query_value("caption").value_or("")),
+    text = ImageText{std::string(ctx.query_value("alt").value_or("")),
+                     std::string(ctx.query_value("caption").value_or("")),
                      std::string(ctx.query_value("credit").value_or(""))};
   }
   auto up = images_.upload(bytes, std::move(text), ctx.principal.name);
@@ -68,19 +69,48 @@ Response ImagesApi::get(RequestContext& ctx) {
   return json_response(http::status::ok, json::object{{"image", to_json(*image)}});
 }
 
-Response ImagesApi::media(RequestContext& ctx) {
-  // "{width}.{ext}": a rendition's file name.
-  const auto& file = ctx.param("file");
-  auto dot = file.find('.');
+namespace {
+
+struct RenditionAddress {
   int width = 0;
-  auto [p, ec] = std::from_chars(file.data(), file.data() + (dot == std::string::npos ? 0 : dot), width);
-  auto format = dot == std::string::npos ? std::nullopt : image_format_for_extension(file.substr(dot + 1));
-  if (ec != std::errc() || p != file.data() + dot || !format) throw not_found("The image");
-  auto bytes = images_.rendition(ctx.param("id"), width, *format);
-  if (!bytes) throw not_found("The image");
-  Response r = Response::text(http::status::ok, *bytes, content_type(*format));
+  ImageFormat format = ImageFormat::jpeg;
+};
+
+// "{width}.{ext}": a rendition's file name.
+std::optional<RenditionAddress> parse_rendition_file(const std::string& file) {
+  auto dot = file.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  int width = 0;
+  auto [p, ec] = std::from_chars(file.data(), file.data() + dot, width);
+  auto format = image_format_for_extension(std::string_view(file).substr(dot + 1));
+  if (ec != std::errc() || p != file.data() + dot || !format) return std::nullopt;
+  return RenditionAddress{width, *format};
+}
+
+Response serve_rendition(std::shared_ptr<const std::string> bytes, ImageFormat format) {
+  Response r;
+  r.headers.set(http::field::content_type, content_type(format));
   r.headers.set(http::field::cache_control, "public, max-age=31536000, immutable");
+  r.shared_body = std::move(bytes);  // served from the cache's copy, not copied per request
   return r;
+}
+
+}  // namespace
+
+std::optional<Response> ImagesApi::media_cached(RequestContext& ctx) {
+  auto address = parse_rendition_file(ctx.param("file"));
+  if (!address) return std::nullopt;
+  auto bytes = images_.cached_rendition(ctx.param("id"), address->width, address->format);
+  if (!bytes) return std::nullopt;
+  return serve_rendition(std::move(bytes), address->format);
+}
+
+Response ImagesApi::media(RequestContext& ctx) {
+  auto address = parse_rendition_file(ctx.param("file"));
+  if (!address) throw not_found("The image");
+  auto bytes = images_.rendition(ctx.param("id"), address->width, address->format);
+  if (!bytes) throw not_found("The image");
+  return serve_rendition(std::move(bytes), address->format);
 }
 
 }  // namespace tribune::api

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <optional>
 
 #include "domain/images.h"
 #include "http/message.h"
@@ -23,6 +24,8 @@ class ImagesApi {
   // GET /media/{id}/{width}.{ext}: a rendition's bytes, cached by browsers and proxies for a year (the address
   // changes whenever the bytes could).
   Response media(RequestContext& ctx);
+  // The same, inline on the connection's thread, when the bytes are in memory (nothing to wait for).
+  std::optional<Response> media_cached(RequestContext& ctx);
 
   // {id, width, height, alt, caption, credit, markdown, url, created_at, created_by, renditions: [{url, width,
   // height, format, bytes}]}; url is the rendition for sharing cards, markdown what puts it in an article's text.

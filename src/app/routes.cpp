@@ -203,7 +203,8 @@ Router App::build_routes() {
   r.add(verb::post, "/api/v1/images", Access::editors(), [&images](RequestContext& c) { return images.upload(c); });
   r.add(verb::get, "/api/v1/images", Access::editors(), [&images](RequestContext& c) { return images.list(c); });
   r.add(verb::get, "/api/v1/images/{id}", Access::editors(), [&images](RequestContext& c) { return images.get(c); });
-  r.add(verb::get, "/media/{id}/{file}", Access::anyone(), [&images](RequestContext& c) { return images.media(c); });
+  r.add(verb::get, "/media/{id}/{file}", Access::anyone(), [&images](RequestContext& c) { return images.media(c); },
+        [&images](RequestContext& c) { return images.media_cached(c); });
   r.add(verb::get, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.list(c); });
   r.add(verb::post, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.create(c); });
   r.add(verb::delete_, "/api/v1/tokens/{id}", Access::admins(), [&tokens](RequestContext& c) { return tokens.revoke(c); });

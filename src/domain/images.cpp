@@ -16,8 +16,7 @@ void check_image_text(std::string& value, const std::string& field, size_t max, 
     throw invalid_field(field, "invalid_text", field + " must be one line of text.");
   value = trim(value);
   if (required && value.empty())
-    throw invalid_field(field, "required",
-                        "Describe the picture for readers who cannot see it: alt text is required.");
+    throw invalid_field(field, "required", "Describe the picture for readers who cannot see it: alt text is required.");
   if (value.size() > max)
     throw invalid_field(field, "too_long", field + " must be at most " + std::to_string(max) + " bytes.");
 }
@@ -94,13 +93,23 @@ void ImageService::check_exists(std::string_view id, const std::string& field) c
     throw invalid_field(field, "no_such_image", "There is no image " + std::string(id) + ": upload it first.");
 }
 
+namespace {
+std::string rendition_key(std::string_view id, int width, ImageFormat format) {
+  return std::string(id) + "/" + std::to_string(width) + "." + std::string(extension(format));
+}
+}  // namespace
+
+std::shared_ptr<const std::string> ImageService::cached_rendition(std::string_view id, int width,
+                                                                  ImageFormat format) const {
+  std::lock_guard lock(mu_);
+  auto it = bytes_.find(rendition_key(id, width, format));
+  return it == bytes_.end() ? nullptr : it->second;
+}
+
 std::shared_ptr<const std::string> ImageService::rendition(std::string_view id, int width, ImageFormat format) const {
   if (!is_valid_image_id(id)) return nullptr;
-  std::string key = std::string(id) + "/" + std::to_string(width) + "." + std::string(extension(format));
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = bytes_.find(key); it != bytes_.end()) return it->second;
-  }
+  std::string key = rendition_key(id, width, format);
+  if (auto hit = cached_rendition(id, width, format)) return hit;
   auto read = store_.image_rendition(std::string(id), width, format);
   if (!read) return nullptr;
   auto bytes = std::make_shared<const std::string>(std::move(*read));

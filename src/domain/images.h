@@ -38,6 +38,8 @@ class ImageService {
   void check_exists(std::string_view id, const std::string& field) const;
   // One rendition's bytes, from a bounded in-memory cache in front of the store.
   std::shared_ptr<const std::string> rendition(std::string_view id, int width, ImageFormat format) const;
+  // The same from the cache only (never blocks on the store): null when it is not in memory.
+  std::shared_ptr<const std::string> cached_rendition(std::string_view id, int width, ImageFormat format) const;
   std::vector<Image> recent(int limit) const;
 
  private:

@@ -1,12 +1,11 @@
 #include "media/image_codec.h"
 
-#include <vips/vips8>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-
-#include <spdlog/spdlog.h>
+#include <vips/vips8>
 
 #include "model/error.h"
 
@@ -43,11 +42,16 @@ bool is_avif(std::string_view bytes) {
 // untrusted ones.
 const char* loader_for(ImageFormat f) {
   switch (f) {
-    case ImageFormat::jpeg: return "jpegload_buffer";
-    case ImageFormat::png: return "pngload_buffer";
-    case ImageFormat::webp: return "webpload_buffer";
-    case ImageFormat::avif: return "heifload_buffer";
-    case ImageFormat::gif: return "gifload_buffer";
+    case ImageFormat::jpeg:
+      return "jpegload_buffer";
+    case ImageFormat::png:
+      return "pngload_buffer";
+    case ImageFormat::webp:
+      return "webpload_buffer";
+    case ImageFormat::avif:
+      return "heifload_buffer";
+    case ImageFormat::gif:
+      return "gifload_buffer";
   }
   return "";
 }
@@ -123,7 +127,7 @@ void init_image_codec() {
         "VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO),
         [](const gchar*, GLogLevelFlags, const gchar* message, gpointer) { spdlog::debug("libvips: {}", message); },
         nullptr);
-    vips_cache_set_max(0);  // every upload is new: caching operations would only hold memory
+    vips_cache_set_max(0);    // every upload is new: caching operations would only hold memory
     vips_concurrency_set(1);  // uploads run on the blocking pool, which is the concurrency
   });
   if (!ok) throw Error(ErrorKind::internal, "internal", "The image library could not start.");
@@ -168,8 +172,7 @@ Renditions make_renditions(std::string_view bytes) {
     // The header only: nothing is decoded until the size is known to be sane.
     vips::VImage header = load(*format, blob);
     int w = header.width(), h = header.height();
-    if (w <= 0 || h <= 0 || w > kMaxImageSide || h > kMaxImageSide ||
-        static_cast<int64_t>(w) * h > kMaxImagePixels)
+    if (w <= 0 || h <= 0 || w > kMaxImageSide || h > kMaxImageSide || static_cast<int64_t>(w) * h > kMaxImagePixels)
       throw image_error("image_too_large", "The picture is " + std::to_string(w) + " x " + std::to_string(h) +
                                                " pixels; Tribune takes at most " +
                                                std::to_string(kMaxImagePixels / 1000000) + " megapixels and " +
@@ -185,13 +188,12 @@ Renditions make_renditions(std::string_view bytes) {
     // decoded at full size.
     int largest = std::min(w, kImageWidths[std::size(kImageWidths) - 1]);
     std::string options = "fail_on=truncated";
-    vips::VImage base = vips::VImage::thumbnail_buffer(
-        blob.blob, largest,
-        vips::VImage::option()
-            ->set("height", kMaxImageSide)
-            ->set("size", VIPS_SIZE_DOWN)
-            ->set("option_string", options.c_str())
-            ->set("export_profile", "srgb"));
+    vips::VImage base = vips::VImage::thumbnail_buffer(blob.blob, largest,
+                                                       vips::VImage::option()
+                                                           ->set("height", kMaxImageSide)
+                                                           ->set("size", VIPS_SIZE_DOWN)
+                                                           ->set("option_string", options.c_str())
+                                                           ->set("export_profile", "srgb"));
     if (base.format() != VIPS_FORMAT_UCHAR) base = base.cast(VIPS_FORMAT_UCHAR);
     base = base.copy_memory();  // decodes here: a corrupt or truncated file fails now
     // No metadata reaches a rendition: every field (EXIF with its GPS position, XMP, IPTC, ICC, orientation)

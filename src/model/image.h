@@ -13,10 +13,10 @@
 namespace tribune {
 
 enum class ImageFormat { jpeg, png, webp, avif, gif };
-std::string_view to_string(ImageFormat f);           // "jpeg", ...
-std::string_view extension(ImageFormat f);           // "jpg", "png", "webp", "avif", "gif"
-std::string_view content_type(ImageFormat f);        // "image/jpeg", ...
-std::optional<ImageFormat> parse_image_format(std::string_view name);       // "jpeg", ...
+std::string_view to_string(ImageFormat f);                                    // "jpeg", ...
+std::string_view extension(ImageFormat f);                                    // "jpg", "png", "webp", "avif", "gif"
+std::string_view content_type(ImageFormat f);                                 // "image/jpeg", ...
+std::optional<ImageFormat> parse_image_format(std::string_view name);         // "jpeg", ...
 std::optional<ImageFormat> image_format_for_extension(std::string_view ext);  // "jpg", ...
 
 // One encoded size of an image.
@@ -24,8 +24,8 @@ struct ImageRendition {
   int width = 0;
   int height = 0;
   ImageFormat format = ImageFormat::jpeg;
-  int64_t size = 0;     // bytes
-  std::string bytes;    // empty in metadata read without the bytes
+  int64_t size = 0;   // bytes
+  std::string bytes;  // empty in metadata read without the bytes
 };
 
 // What an editor says about a picture: alt text for those who cannot see it (required), and the caption and

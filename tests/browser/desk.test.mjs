@@ -1,7 +1,9 @@
 // Browser test of the editor's desk (issue 15) as an editor uses it: writing a piece with the preview following
 // the typing, saving a draft that then saves itself, scheduling it in the publication's zone and seeing it go
 // live at its time, correcting it (date and URL unchanged, dateModified moved), unpublishing it (404) and
-// deleting it (410). Then the same core without JavaScript: the Preview button fills the frame, Publish works.
+// deleting it (410); with a lead image (a file input) and an inline one (dropped on the text), both shown on the
+// public page. Then the same core without JavaScript: the Preview button fills the frame, Publish works, and a
+// lead image goes with the form.
 //
 // Run: cd tests/browser && npm ci && node --test desk.test.mjs
 // Screenshots of the list and the editor go to /tmp/shots/.
@@ -9,6 +11,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { deflateSync, crc32 } from "node:zlib";
 import {
   Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, openPage, goto,
   STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS,
@@ -36,6 +39,32 @@ function localInput(date) {
     second: "2-digit", hourCycle: "h23",
   }).formatToParts(date).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+// A w x h PNG of a gradient, made here (no image tool needed).
+function png(w, h) {
+  const chunk = (kind, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(kind, "latin1"), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const rows = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const at = y * (w * 3 + 1) + 1 + x * 3;
+      rows[at] = (x * 255 / w) | 0; rows[at + 1] = (y * 255 / h) | 0; rows[at + 2] = 120;
+    }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr),
+                        chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+// True once the <img> has loaded real pixels (the CSP let it in, the address answered).
+async function loaded(locator) {
+  await locator.waitFor({ timeout: STEP_MS });
+  return locator.evaluate((img) => img.complete && img.naturalWidth > 0);
 }
 
 async function status(path) {
@@ -90,14 +119,33 @@ test("an editor writes, previews, drafts, schedules, corrects, unpublishes and d
   await frame.locator(".article__body strong", { hasText: "goodwill" }).waitFor({ timeout: STEP_MS });
   await page.screenshot({ path: `${SHOTS}/desk-editor.png` });
 
+  // A lead image from the file input (it goes with the save), and a map dropped on the text: uploaded at once
+  // after its alt text is asked for, its Markdown put in at the caret, the preview showing it.
+  await page.getByLabel("Picture (optional)").setInputFiles({ name: "sleeper.png", mimeType: "image/png", buffer: png(1400, 900) });
+  await page.getByLabel("Its alt text (required with a picture)").fill("A sleeper train at dusk");
+  await page.getByLabel("Credit (optional)", { exact: true }).fill("Photograph: Tomás Ferreira");
+  page.once("dialog", (d) => d.accept("A map of night-train routes"));
+  const dropped = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], "map.png", { type: "image/png" }));
+    return dt;
+  }, png(700, 500).toString("base64"));
+  await page.getByLabel("Text, in Markdown").dispatchEvent("drop", { dataTransfer: dropped });
+  await page.locator("#autosave-status", { hasText: "Picture added to the text." }).waitFor({ timeout: STEP_MS });
+  const mapMarkdown = (await page.getByLabel("Text, in Markdown").inputValue()).match(/\n\n(!\[A map of night-train routes\]\(\/media\/[0-9a-f]{32}\))\n/)?.[1];
+  assert.ok(mapMarkdown, "the map's Markdown is in the text, on a line of its own");
+  assert.ok(await loaded(frame.locator(".article__body figure.body-image img")), "the preview shows the dropped map");
+
   // Saved as a draft, then it saves itself after a change (no button pressed).
   await page.getByRole("button", { name: "Save draft" }).click();
   await page.waitForURL("**/desk/articles/sleeper-trains-deserve-a-timetable?saved=draft", { timeout: NAV_MS });
   assert.equal(await status("/api/v1/articles/sleeper-trains-deserve-a-timetable"), 404, "a draft is not public");
-  await page.getByLabel("Text, in Markdown").fill("Europe's night trains run on **goodwill** and on subsidy.");
+  await page.getByLabel("Text, in Markdown").fill(`Europe's night trains run on **goodwill** and on subsidy.\n\n${mapMarkdown}`);
   await page.locator("#autosave-status", { hasText: "Draft saved at" }).waitFor({ timeout: STEP_MS });
   await page.reload();
   assert.match(await page.getByLabel("Text, in Markdown").inputValue(), /and on subsidy/, "the autosave kept the text");
+  await page.getByText("A sleeper train at dusk", { exact: true }).waitFor({ timeout: STEP_MS });  // the lead image, saved
 
   // Scheduled three seconds ahead, in the publication's zone: not public, then public at its time.
   // Chromium writes a time whose seconds are 00 without them ("T02:41"), which Playwright's fill reads as a
@@ -133,6 +181,12 @@ test("an editor writes, previews, drafts, schedules, corrects, unpublishes and d
   const reader = await openPage(browser, baseUrl);
   await goto(reader.page, live.url);
   await reader.page.locator(".article__correction", { hasText: "An earlier version said" }).waitFor({ timeout: STEP_MS });
+  assert.ok(await loaded(reader.page.locator("figure.article__lead-image img")), "the lead image shows");
+  assert.equal(await reader.page.locator("figure.article__lead-image img").getAttribute("alt"), "A sleeper train at dusk");
+  await reader.page.locator("figure.article__lead-image figcaption", { hasText: "Photograph: Tomás Ferreira" }).waitFor({ timeout: STEP_MS });
+  assert.ok(await loaded(reader.page.locator(".article__body figure.body-image img")), "the map shows in the text");
+  assert.match(await reader.page.locator("meta[property='og:image']").getAttribute("content"), /\/media\/[0-9a-f]{32}\/1400\.jpg$/);
+  await reader.page.screenshot({ path: `${SHOTS}/article-with-images.png`, fullPage: true });
   const ld = JSON.parse(await reader.page.locator("script[type='application/ld+json']").first().textContent());
   const graph = [ld].flat().flatMap((x) => x["@graph"] ?? [x]);
   const news = graph.find((x) => x.dateModified);
@@ -156,6 +210,8 @@ test("without JavaScript the Preview button fills the frame and Publish publishe
   await page.getByLabel("Authors", { exact: true }).fill("Ana Ruiz");
   await page.getByLabel("Section", { exact: true }).fill("Opinion");
   await page.getByLabel("Text, in Markdown").fill("Plain *forms* work.");
+  await page.getByLabel("Picture (optional)").setInputFiles({ name: "fares.png", mimeType: "image/png", buffer: png(900, 600) });
+  await page.getByLabel("Its alt text (required with a picture)").fill("A ticket machine");
   await page.screenshot({ path: `${SHOTS}/desk-nojs.png` });
   await page.getByRole("button", { name: "Preview" }).click();
   const frame = page.frameLocator("iframe[name=desk-preview]");
@@ -165,4 +221,6 @@ test("without JavaScript the Preview button fills the frame and Publish publishe
   await page.waitForURL("**/desk/articles/fares-without-scripts?saved=publish", { timeout: NAV_MS });
   await page.getByText("Published.", { exact: true }).waitFor({ timeout: STEP_MS });
   assert.equal(await status("/api/v1/articles/fares-without-scripts"), 200);
+  const piece = await (await fetch(`${baseUrl}/api/v1/articles/fares-without-scripts`)).json();
+  assert.equal(piece.image.alt, "A ticket machine", "the form carried the lead image");
 });

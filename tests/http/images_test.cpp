@@ -1,11 +1,12 @@
 // Images (issue 15): uploaded by the API, the desk's forms and the command line; checked and refused with a
 // clear error that stores nothing; served at addresses that never change; shown on the article (lead and
 // inline, responsive, with width, height and alt text), on the cards, in the feed and in sharing cards.
+#include "support/images.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "support/images.h"
 #include "test_support.h"
 #include "util/text.h"
 
@@ -38,9 +39,9 @@ TEST(Images, EditorsUploadThemOverTheApiAndEveryRenditionIsServedForAYear) {
   auto token = server.app().tokens().create("picture desk", "editor").token;
   auto photo = phone_jpeg(1600, 1200, 6);
 
-  auto up = with_token(port, "POST", "/api/v1/images?alt=" + percent_encode("Commuters on a platform at dawn") +
-                                         "&caption=" + percent_encode("Leeds station, 7am") + "&credit=" +
-                                         percent_encode("Photograph: Ana Ruiz"),
+  auto up = with_token(port, "POST",
+                       "/api/v1/images?alt=" + percent_encode("Commuters on a platform at dawn") + "&caption=" +
+                           percent_encode("Leeds station, 7am") + "&credit=" + percent_encode("Photograph: Ana Ruiz"),
                        token, photo, "image/jpeg");
   ASSERT_EQ(up.status, 201) << up.body;
   auto parsed = json::parse(up.body);
@@ -79,7 +80,8 @@ TEST(Images, EditorsUploadThemOverTheApiAndEveryRenditionIsServedForAYear) {
   auto reader = register_reader(port, "images-reader@example.org", "Images Reader");
   auto editor = staff_session(server, "images-ed@example.org", "Images Ed", "editor");
   auto png = save(gradient(500, 400, true), "pngsave_buffer");
-  auto form = editor.multipart("/api/v1/images", {{"alt", "A translucent square"}}, {{"image", "square.png", "image/png", png}});
+  auto form = editor.multipart("/api/v1/images", {{"alt", "A translucent square"}},
+                               {{"image", "square.png", "image/png", png}});
   ASSERT_EQ(form.status, 201) << form.body;
   EXPECT_EQ(json::parse(form.body).at("image").at("url").as_string().subview().substr(0, 7), "/media/");
 
@@ -137,19 +139,20 @@ TEST(Images, ALeadAndAnInlineImageReachThePageTheCardsTheFeedAndSharingCards) {
   auto token = server.app().tokens().create("desk script", "editor").token;
   auto& images = server.app().images();
   auto lead = images
-                  .upload(phone_jpeg(2400, 1600), ImageText{"A night train at Vienna's main station", "The Nightjet to Hamburg",
-                                                            "Photograph: Ruth Keller"},
+                  .upload(phone_jpeg(2400, 1600),
+                          ImageText{"A night train at Vienna's main station", "The Nightjet to Hamburg",
+                                    "Photograph: Ruth Keller"},
                           "test")
                   .image;
-  auto inline_image = images.upload(save(gradient(800, 600), "pngsave_buffer"),
-                                    ImageText{"A map of Europe's night trains", "", ""}, "test")
+  auto inline_image = images
+                          .upload(save(gradient(800, 600), "pngsave_buffer"),
+                                  ImageText{"A map of Europe's night trains", "", ""}, "test")
                           .image;
 
   // Refused: an image that does not exist, and something that is not an image id.
   std::string base = R"({"title":"Night trains deserve a timetable","section":"Opinion","authors":["Ruth Keller"],)";
-  auto missing = with_token(port, "POST", "/api/v1/articles",
-                            token, base + R"("body":"Text.","image":"00000000000000000000000000000000"})",
-                            "application/json");
+  auto missing = with_token(port, "POST", "/api/v1/articles", token,
+                            base + R"("body":"Text.","image":"00000000000000000000000000000000"})", "application/json");
   EXPECT_EQ(missing.status, 422);
   EXPECT_EQ(error_code(missing), "no_such_image");
   auto malformed = with_token(port, "POST", "/api/v1/articles", token, base + R"("body":"Text.","image":"../etc"})",
@@ -159,10 +162,10 @@ TEST(Images, ALeadAndAnInlineImageReachThePageTheCardsTheFeedAndSharingCards) {
   std::string body = "Sleeper trains are back.\\n\\n![The night-train map](/media/" + inline_image.id +
                      " \\\"Where the night trains run\\\")\\n\\nIn the text, a small one: ![map](/media/" +
                      inline_image.id + "/320.webp) too.";
-  auto made = with_token(port, "POST", "/api/v1/articles", token,
-                         base + R"("standfirst":"They are cheap to run.","body":")" + body + R"(","image":")" + lead.id +
-                             "\"}",
-                         "application/json");
+  auto made =
+      with_token(port, "POST", "/api/v1/articles", token,
+                 base + R"("standfirst":"They are cheap to run.","body":")" + body + R"(","image":")" + lead.id + "\"}",
+                 "application/json");
   ASSERT_EQ(made.status, 201) << made.body;
   auto article = json::parse(made.body);
   EXPECT_EQ(article.at("image").at("id").as_string(), lead.id);
@@ -174,17 +177,20 @@ TEST(Images, ALeadAndAnInlineImageReachThePageTheCardsTheFeedAndSharingCards) {
   const auto& html = page.body;
   // The lead image: every format's srcset, the fallback's width and height (its shape before it loads), the
   // alt text, the caption and the credit; not lazy (it is at the top).
-  EXPECT_TRUE(contains(html, "<figure class=\"article__lead-image\"><picture><source type=\"image/avif\" srcset=\"/media/" +
-                                 lead.id + "/2048.avif 2048w, /media/" + lead.id + "/1600.avif 1600w"))
+  EXPECT_TRUE(
+      contains(html, "<figure class=\"article__lead-image\"><picture><source type=\"image/avif\" srcset=\"/media/" +
+                         lead.id + "/2048.avif 2048w, /media/" + lead.id + "/1600.avif 1600w"))
       << html.substr(html.find("article__lead-image"), 600);
   EXPECT_TRUE(contains(html, "<source type=\"image/webp\" srcset=\"/media/" + lead.id + "/2048.webp 2048w"));
-  EXPECT_TRUE(contains(html, "<img src=\"/media/" + lead.id + "/2048.jpg\" srcset=\"/media/" + lead.id +
-                                 "/2048.jpg 2048w, /media/" + lead.id + "/1600.jpg 1600w, /media/" + lead.id +
-                                 "/1024.jpg 1024w, /media/" + lead.id + "/640.jpg 640w, /media/" + lead.id +
-                                 "/320.jpg 320w\" sizes=\"(min-width: 48rem) 46rem, 100vw\" width=\"2048\" "
-                                 "height=\"1365\" alt=\"A night train at Vienna&#39;s main station\" decoding=\"async\">"))
+  EXPECT_TRUE(
+      contains(html, "<img src=\"/media/" + lead.id + "/2048.jpg\" srcset=\"/media/" + lead.id +
+                         "/2048.jpg 2048w, /media/" + lead.id + "/1600.jpg 1600w, /media/" + lead.id +
+                         "/1024.jpg 1024w, /media/" + lead.id + "/640.jpg 640w, /media/" + lead.id +
+                         "/320.jpg 320w\" sizes=\"(min-width: 48rem) 46rem, 100vw\" width=\"2048\" "
+                         "height=\"1365\" alt=\"A night train at Vienna&#39;s main station\" decoding=\"async\">"))
       << html.substr(html.find("<img src=\"/media/" + lead.id), 700);
-  EXPECT_TRUE(contains(html, "<figcaption>The Nightjet to Hamburg <span class=\"credit\">Photograph: Ruth Keller</span></figcaption>"));
+  EXPECT_TRUE(contains(
+      html, "<figcaption>The Nightjet to Hamburg <span class=\"credit\">Photograph: Ruth Keller</span></figcaption>"));
   // The body's picture alone in its paragraph: a figure with the text's alt and title as caption, lazy; the
   // one inside a sentence: a picture, no figure.
   EXPECT_TRUE(contains(html, "<figure class=\"body-image\"><picture>"));
@@ -196,12 +202,14 @@ TEST(Images, ALeadAndAnInlineImageReachThePageTheCardsTheFeedAndSharingCards) {
   std::string card = "/media/" + lead.id + "/1600.jpg";
   EXPECT_TRUE(contains(html, "<meta property=\"og:image\" content=\"http://"));
   EXPECT_TRUE(contains(html, card + "\">\n<meta property=\"og:image:width\" content=\"1600\">"));
-  EXPECT_TRUE(contains(html, "<meta property=\"og:image:alt\" content=\"A night train at Vienna&#39;s main station\">"));
+  EXPECT_TRUE(
+      contains(html, "<meta property=\"og:image:alt\" content=\"A night train at Vienna&#39;s main station\">"));
   EXPECT_TRUE(contains(html, "<meta name=\"twitter:card\" content=\"summary_large_image\">"));
   EXPECT_TRUE(contains(html, "\"image\":[{\"@type\":\"ImageObject\",\"url\":\"http://"));
 
   auto front = get(port, "/");
-  EXPECT_TRUE(contains(front.body, "<a class=\"card__image\" href=\"" + url + "\" tabindex=\"-1\" aria-hidden=\"true\"><picture>"));
+  EXPECT_TRUE(contains(front.body,
+                       "<a class=\"card__image\" href=\"" + url + "\" tabindex=\"-1\" aria-hidden=\"true\"><picture>"));
   EXPECT_TRUE(contains(front.body, "loading=\"lazy\""));
   auto feed = get(port, "/feed.xml");
   EXPECT_TRUE(contains(feed.body, card + "\" length=\"")) << feed.body;
@@ -220,15 +228,19 @@ TEST(Images, TheDeskTakesALeadImageAndUploadsToTheLibraryWithoutJavaScript) {
   auto port = server.port();
   auto editor = staff_session(server, "images-desk@example.org", "Picture Editor", "editor");
   auto jpeg = phone_jpeg(1200, 800);
-  std::vector<std::pair<std::string, std::string>> fields = {
-      {"title", "Cities need more benches"}, {"authors", "Ana Ruiz"}, {"section", "Opinion"},
-      {"body", "Sit down."},               {"comments", "default"}, {"action", "draft"}};
+  std::vector<std::pair<std::string, std::string>> fields = {{"title", "Cities need more benches"},
+                                                             {"authors", "Ana Ruiz"},
+                                                             {"section", "Opinion"},
+                                                             {"body", "Sit down."},
+                                                             {"comments", "default"},
+                                                             {"action", "draft"}};
 
   // A picture without alt text: refused beside the form, the field marked, the typed text kept, nothing stored.
   auto no_alt = editor.multipart("/desk/articles", fields, {{"image_file", "bench.jpg", "image/jpeg", jpeg}});
   EXPECT_EQ(no_alt.status, 422);
   EXPECT_TRUE(contains(no_alt.body, "alt text is required")) << no_alt.body.substr(0, 2000);
-  EXPECT_TRUE(contains(no_alt.body, "id=\"ed-image-alt\" name=\"image_alt\" maxlength=\"500\" value=\"\" aria-invalid=\"true\""));
+  EXPECT_TRUE(contains(no_alt.body,
+                       "id=\"ed-image-alt\" name=\"image_alt\" maxlength=\"500\" value=\"\" aria-invalid=\"true\""));
   EXPECT_TRUE(contains(no_alt.body, "value=\"Cities need more benches\""));
   // Not a picture: the same, on the file input.
   auto words = fields;
@@ -274,7 +286,8 @@ TEST(Images, TheDeskTakesALeadImageAndUploadsToTheLibraryWithoutJavaScript) {
   EXPECT_EQ(lib_no_alt.status, 422);
   EXPECT_TRUE(contains(lib_no_alt.body, "role=\"alert\" id=\"upload-error\">Describe the picture"));
   EXPECT_TRUE(contains(lib_no_alt.body, "name=\"caption\" maxlength=\"1000\" value=\"Kept\""));
-  auto lib = editor.multipart("/desk/images", {{"alt", "A map of the square"}}, {{"image", "map.png", "image/png", png}});
+  auto lib =
+      editor.multipart("/desk/images", {{"alt", "A map of the square"}}, {{"image", "map.png", "image/png", png}});
   ASSERT_EQ(lib.status, 303);
   auto where = lib.header("location");
   EXPECT_TRUE(where.starts_with("/desk/images?uploaded=")) << where;
@@ -286,8 +299,9 @@ TEST(Images, TheDeskTakesALeadImageAndUploadsToTheLibraryWithoutJavaScript) {
   // A multipart post is CSRF-checked like any form: without the token it is refused and stores nothing.
   Reader forger = editor;
   forger.csrf = "not-the-token";
-  EXPECT_EQ(forger.multipart("/desk/images", {{"alt", "Forged"}}, {{"image", "x.png", "image/png",
-                                                                    save(gradient(100, 80), "pngsave_buffer")}})
+  EXPECT_EQ(forger
+                .multipart("/desk/images", {{"alt", "Forged"}},
+                           {{"image", "x.png", "image/png", save(gradient(100, 80), "pngsave_buffer")}})
                 .status,
             403);
   EXPECT_EQ(image_count(server), 2u);

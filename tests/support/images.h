@@ -2,12 +2,12 @@
 // phone writes (EXIF orientation, GPS position), and the broken and hostile files it must refuse.
 #pragma once
 
-#include <vips/vips8>
 #include <zlib.h>
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vips/vips8>
 
 #include "media/image_codec.h"
 
@@ -84,7 +84,8 @@ inline std::string png_claiming(uint32_t width, uint32_t height) {
   };
   auto chunk = [&](const std::string& type, const std::string& data) {
     std::string body = type + data;
-    uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+    uint32_t crc =
+        static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
     return be32(static_cast<uint32_t>(data.size())) + body + be32(crc);
   };
   std::string ihdr = be32(width) + be32(height) + std::string{8, 0, 0, 0, 0};  // 8-bit grey, no interlace

@@ -1,10 +1,11 @@
 // The image codec (media/image_codec.h): each format Tribune takes becomes upright, metadata-free renditions
 // at the widths a page asks for; everything else is refused with a clear error before any pixel is decoded.
+#include "media/image_codec.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "media/image_codec.h"
 #include "model/error.h"
 #include "support/images.h"
 #include "test_support.h"
@@ -78,10 +79,10 @@ TEST(ImageCodec, TakesEachFormatAndKeepsTransparency) {
       {"gif", save(opaque, "gifsave_buffer"), ImageFormat::gif},
   };
   if (media::avif_supported())
-    cases.push_back({"avif",
-                     save(opaque, "heifsave_buffer",
-                          vips::VImage::option()->set("compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1)),
-                     ImageFormat::avif});
+    cases.push_back(
+        {"avif",
+         save(opaque, "heifsave_buffer", vips::VImage::option()->set("compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1)),
+         ImageFormat::avif});
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
     ASSERT_EQ(media::sniff_image(c.bytes), c.source);

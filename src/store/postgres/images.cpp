@@ -6,17 +6,18 @@ namespace tribune::postgres {
 
 bool PostgresStore::insert_image(const Image& image) {
   return write([&](Connection& db) {
-    auto inserted =
-        db.query("INSERT INTO images (id, width, height, source, alt, caption, credit, created_at, created_by) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
-                 {image.id, image.width, image.height, to_string(image.source), image.text.alt, image.text.caption,
-                  image.text.credit, secs(image.created_at), image.created_by});
+    auto inserted = db.query(
+        "INSERT INTO images (id, width, height, source, alt, caption, credit, created_at, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+        {image.id, image.width, image.height, to_string(image.source), image.text.alt, image.text.caption,
+         image.text.credit, secs(image.created_at), image.created_by});
     if (inserted.affected() == 0) return false;
     for (const auto& r : image.renditions)
-      db.query("INSERT INTO image_renditions (image_id, format, width, height, size, bytes) VALUES ($1, $2, $3, $4, "
-               "$5, $6)",
-               {image.id, to_string(r.format), r.width, r.height, static_cast<int64_t>(r.bytes.size()),
-                Param::bytes(r.bytes)});
+      db.query(
+          "INSERT INTO image_renditions (image_id, format, width, height, size, bytes) VALUES ($1, $2, $3, $4, "
+          "$5, $6)",
+          {image.id, to_string(r.format), r.width, r.height, static_cast<int64_t>(r.bytes.size()),
+           Param::bytes(r.bytes)});
     return true;
   });
 }
@@ -44,8 +45,8 @@ void read_renditions(Connection& db, std::vector<Image>& images) {
 
 std::optional<Image> PostgresStore::find_image(const std::string& id) {
   return db_.read([&](Connection& db) -> std::optional<Image> {
-    auto rows = db.query(std::string("SELECT ") + std::string(store_rows::kImageColumns) + " FROM images WHERE id = $1",
-                         {id});
+    auto rows =
+        db.query(std::string("SELECT ") + std::string(store_rows::kImageColumns) + " FROM images WHERE id = $1", {id});
     if (rows.empty()) return std::nullopt;
     std::vector<Image> found{store_rows::read_image(rows.front())};
     read_renditions(db, found);

@@ -52,7 +52,8 @@ void read_renditions(Db& db, std::vector<Image>& images) {
 
 std::optional<Image> SqliteStore::find_image(const std::string& id) {
   return readers_.with([&](Db& db) -> std::optional<Image> {
-    auto& st = db.prepare(std::string("SELECT ") + std::string(store_rows::kImageColumns) + " FROM images WHERE id = ?1");
+    auto& st =
+        db.prepare(std::string("SELECT ") + std::string(store_rows::kImageColumns) + " FROM images WHERE id = ?1");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     std::vector<Image> found{store_rows::read_image(st)};
