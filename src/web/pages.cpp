@@ -559,7 +559,7 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   if (!l.kicker.empty()) d.set("kicker", l.kicker);
   d.set("heading", l.heading);
   if (!l.intro.empty()) d.set("intro", l.intro);
-  auto card = [&](const Article& a) {
+  auto card = [&](const Article& a, bool lead) {
     mus::object o{{"url", articles_.url_for(a)},
                   {"title", a.title},
                   {"section_name", a.section.name},
@@ -570,7 +570,8 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
                   {"slug", a.slug}};
     if (!a.standfirst.empty()) o["standfirst"] = a.standfirst;
     if (auto image = articles_.lead_image(a))
-      o["image_html"] = picture_html(*image, "(min-width: 48rem) 22rem, 100vw", true);
+      o["image_html"] = lead ? picture_html(*image, "(min-width: 80rem) 76rem, 100vw", false)
+                             : picture_html(*image, "(min-width: 64rem) 22rem, (min-width: 40rem) 45vw, 100vw", true);
     // The count as the listing was rendered; app.js refreshes it from /api/v1/comment-counts.
     if (a.comment_count > 0)
       o["comments"] = std::to_string(a.comment_count) + (a.comment_count == 1 ? " comment" : " comments");
@@ -578,11 +579,11 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   };
   size_t start = 0;
   if (l.lead && !l.articles.empty()) {
-    d.set("lead", mus::data(card(l.articles.front())));
+    d.set("lead", mus::data(card(l.articles.front(), true)));
     start = 1;
   }
   mus::list items;
-  for (size_t i = start; i < l.articles.size(); ++i) items.emplace_back(card(l.articles[i]));
+  for (size_t i = start; i < l.articles.size(); ++i) items.emplace_back(card(l.articles[i], false));
   d.set("articles", items);
   d.set("empty", mus::data(l.articles.empty()));
   if (l.next_url) d.set("next_url", *l.next_url);

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import {
   Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, DESKTOP, PHONE,
   STEP_MS, NAV_MS, BEFORE_MS, AFTER_MS,
+  png,
 } from "./support.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -144,12 +145,23 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
              "--role", "admin"], `${password}\n`);
   const admin = await session("axe-admin@example.org", password);
   await cli(["token", "create", "--data", tribune.dataDir, "--name", "axe bridge", "--role", "editor"]);
+  // A lead image for the demo article (its page, the editor and the image library then show pictures).
+  const upload = new FormData();
+  upload.append("image", new Blob([png(1200, 800)], { type: "image/png" }), "sweep.png");
+  upload.append("alt", "A gradient from blue to yellow");
+  upload.append("caption", "A picture for the sweep");
+  upload.append("credit", "Graphic: the test");
+  const uploaded = await fetch(`${baseUrl}/api/v1/images`, {
+    method: "POST", body: upload, headers: { Cookie: admin.cookie, "X-CSRF-Token": admin.csrf },
+  });
+  assert.equal(uploaded.status, 201, await uploaded.clone().text());
+  const { image } = await uploaded.json();
   // A second save of the demo article, so that its first revision has a diff to show.
   const current = await (await fetch(`${baseUrl}/api/v1/desk/articles/${article.slug}`, { headers: { Cookie: admin.cookie } })).json();
   const put = await fetch(`${baseUrl}/api/v1/articles/${article.slug}`, {
     method: "PUT", headers: { "Content-Type": "application/json", Cookie: admin.cookie, "X-CSRF-Token": admin.csrf },
     body: JSON.stringify({ title: current.title, authors: current.authors.map((a) => a.name), section: current.section.name,
-                           body: current.body + "\n\nA paragraph added for the sweep." }),
+                           body: current.body + `\n\nA paragraph added for the sweep.\n\n${image.markdown}`, image: image.id }),
   });
   assert.equal(put.status, 200, await put.text());
   const { revisions } = await (await fetch(`${baseUrl}/api/v1/desk/articles/${article.slug}/revisions`, { headers: { Cookie: admin.cookie } })).json();
@@ -160,6 +172,7 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
     "/desk/pages", "/desk/pages/privacy", "/admin/tokens", "/desk", "/desk?status=draft", "/desk/articles/new",
     `/desk/articles/${article.slug}`, `/desk/articles/${article.slug}/retract`, `/desk/articles/${article.slug}/delete`,
     `/desk/articles/${article.slug}/revisions`, `/desk/articles/${article.slug}/revisions/${revision.id}`,
+    "/desk/images", `/desk/images?uploaded=${image.id}`,
   ], admin.cookie);
   assert.deepEqual(problems, []);
 });

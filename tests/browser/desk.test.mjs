@@ -11,9 +11,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { deflateSync, crc32 } from "node:zlib";
 import {
-  Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, openPage, goto,
+  Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, openPage, goto, png,
   STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS,
 } from "./support.mjs";
 
@@ -39,26 +38,6 @@ function localInput(date) {
     second: "2-digit", hourCycle: "h23",
   }).formatToParts(date).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
-}
-
-// A w x h PNG of a gradient, made here (no image tool needed).
-function png(w, h) {
-  const chunk = (kind, data) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(kind, "latin1"), data]);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
-  const rows = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const at = y * (w * 3 + 1) + 1 + x * 3;
-      rows[at] = (x * 255 / w) | 0; rows[at + 1] = (y * 255 / h) | 0; rows[at + 2] = 120;
-    }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr),
-                        chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
 }
 
 // True once the <img> has loaded real pixels (the CSP let it in, the address answered).

@@ -5,6 +5,7 @@
 // The binary defaults to ../../build/release/tribune; set TRIBUNE_BIN to test another build.
 // Set TRIBUNE_ASSETS_DIR (e.g. ../../src/web/assets) to serve site.css and app.js from that folder instead of
 // the copies embedded in the binary: for checking a stylesheet or script edit before the binary is rebuilt.
+import { deflateSync } from "node:zlib";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
@@ -230,4 +231,34 @@ export async function noHorizontalScroll(page) {
   }));
   assert.ok(scrollWidth <= clientWidth,
     `page scrolls sideways at ${page.viewportSize().width}px: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
+}
+
+// A w x h PNG of a gradient, made here (no image tool needed).
+// CRC-32 as PNG chunks carry it (node:zlib has crc32 only from Node 20.15; Debian 12 ships Node 18).
+function crc32(bytes) {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+export function png(w, h) {
+  const chunk = (kind, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(kind, "latin1"), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const rows = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const at = y * (w * 3 + 1) + 1 + x * 3;
+      rows[at] = (x * 255 / w) | 0; rows[at + 1] = (y * 255 / h) | 0; rows[at + 2] = 120;
+    }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr),
+                        chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
 }

@@ -210,7 +210,8 @@ TEST(Images, ALeadAndAnInlineImageReachThePageTheCardsTheFeedAndSharingCards) {
   auto front = get(port, "/");
   EXPECT_TRUE(contains(front.body,
                        "<a class=\"card__image\" href=\"" + url + "\" tabindex=\"-1\" aria-hidden=\"true\"><picture>"));
-  EXPECT_TRUE(contains(front.body, "loading=\"lazy\""));
+  EXPECT_TRUE(contains(front.body, "sizes=\"(min-width: 80rem) 76rem, 100vw\""))
+      << "the lead story's picture runs wide";
   auto feed = get(port, "/feed.xml");
   EXPECT_TRUE(contains(feed.body, card + "\" length=\"")) << feed.body;
   EXPECT_TRUE(contains(feed.body, "type=\"image/jpeg\"/>"));
