@@ -107,7 +107,16 @@ ArticleDraft ArticlesApi::draft_from(const json::object& o) const {
   d.source_name = optional_string(o, "source_name").value_or("");
   d.source_url = optional_string(o, "source_url").value_or("");
   d.correction = optional_string(o, "correction").value_or("");
-  d.lead_image = optional_string(o, "image").value_or("");
+  // The lead image: its id, or the image object a GET answered with (its id counts).
+  if (auto it = o.find("image"); it != o.end() && it->value().is_object()) {
+    const auto& image = it->value().as_object();
+    auto id = image.find("id");
+    if (id == image.end() || !id->value().is_string())
+      throw Error(ErrorKind::bad_request, "invalid_type", "image must be an image id or an image with an id.", "image");
+    d.lead_image = std::string(id->value().as_string());
+  } else {
+    d.lead_image = optional_string(o, "image").value_or("");
+  }
   if (auto p = optional_string(o, "published_at")) {
     auto t = parse_rfc3339(*p);
     if (!t) throw invalid_field("published_at", "invalid_time", "published_at must be an RFC 3339 time.");
@@ -155,6 +164,9 @@ Response ArticlesApi::replace(RequestContext& ctx) {
   if (!draft.slug.empty() && draft.slug != ctx.param("slug"))
     throw invalid_field("slug", "slug_mismatch", "The slug in the body differs from the one in the path.");
   draft.slug = ctx.param("slug");
+  // A body that does not mention the lead image keeps the article's (null takes it away).
+  if (!body.contains("image"))
+    if (auto current = articles_.find_any(draft.slug)) draft.lead_image = current->lead_image;
   auto saved = articles_.publish(std::move(draft), true, version_of(body), ctx.principal.name);
   return json_response(http::status::ok, to_json(saved, true));
 }

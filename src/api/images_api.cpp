@@ -25,7 +25,7 @@ json::object ImagesApi::to_json(const Image& image) {
                       {"alt", image.text.alt},
                       {"caption", image.text.caption},
                       {"credit", image.text.credit},
-                      {"markdown", "![" + image.text.alt + "](/media/" + image.id + ")"},
+                      {"markdown", image_markdown(image)},
                       {"url", sharing ? json::value(rendition_url(image, *sharing)) : json::value(nullptr)},
                       {"created_at", format_rfc3339(image.created_at)},
                       {"created_by", image.created_by},
@@ -103,6 +103,15 @@ std::optional<Response> ImagesApi::media_cached(RequestContext& ctx) {
   auto bytes = images_.cached_rendition(ctx.param("id"), address->width, address->format);
   if (!bytes) return std::nullopt;
   return serve_rendition(std::move(bytes), address->format);
+}
+
+Response ImagesApi::picture(RequestContext& ctx) {
+  auto image = images_.find(ctx.param("id"));
+  const auto* r = image ? sharing_rendition(*image) : nullptr;
+  if (!r) throw not_found("The image");
+  Response out = Response::redirect(http::status::moved_permanently, rendition_url(*image, *r));
+  out.headers.set(http::field::cache_control, "public, max-age=31536000, immutable");
+  return out;
 }
 
 Response ImagesApi::media(RequestContext& ctx) {

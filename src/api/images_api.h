@@ -24,6 +24,8 @@ class ImagesApi {
   // GET /media/{id}/{width}.{ext}: a rendition's bytes, cached by browsers and proxies for a year (the address
   // changes whenever the bytes could).
   Response media(RequestContext& ctx);
+  // GET /media/{id}: the picture itself, a 301 to its sharing rendition (for a Markdown link without a size).
+  Response picture(RequestContext& ctx);
   // The same, inline on the connection's thread, when the bytes are in memory (nothing to wait for).
   std::optional<Response> media_cached(RequestContext& ctx);
 

@@ -269,7 +269,9 @@ int main(int argc, char** argv) {
       bytes << in.rdbuf();
       App app(base_config(data_dir, "", store_url));
       auto up = app.images().upload(bytes.str(), image_text, "command line");
-      std::cout << up.image.id << "\t![" << up.image.text.alt << "](/media/" << up.image.id << ")\n";
+      if (!up.created && image_text.alt != up.image.text.alt)
+        std::cerr << "note: this picture was uploaded before; it keeps its alt text \"" << up.image.text.alt << "\"\n";
+      std::cout << up.image.id << '\t' << image_markdown(up.image) << '\n';
       return 0;
     }
     if (*image_list) {
@@ -330,9 +332,13 @@ int main(int argc, char** argv) {
       LeadImageSource image;
       auto draft = parse_article_file(ss.str(), &image);
       App app(base_config(data_dir, config_file, store_url));
-      if (is_valid_image_id(image.path)) {
+      if (image.path.empty()) {
+        // A file that names no lead image keeps the one the article has (set on the desk, say).
+        if (auto current = app.articles().find_any(draft.slug.empty() ? slugify(draft.title) : draft.slug))
+          draft.lead_image = current->lead_image;
+      } else if (is_valid_image_id(image.path)) {
         draft.lead_image = image.path;
-      } else if (!image.path.empty()) {
+      } else {
         // A path relative to the article file, read and uploaded as the desk would.
         auto path = std::filesystem::path(image.path).is_absolute()
                         ? std::filesystem::path(image.path)
@@ -342,6 +348,9 @@ int main(int argc, char** argv) {
         std::ostringstream bytes;
         bytes << picture.rdbuf();
         auto up = app.images().upload(bytes.str(), image.text, "command line");
+        if (!up.created && image.text.alt != up.image.text.alt)
+          std::cerr << "note: " << path.string() << " was uploaded before; it keeps its alt text \""
+                    << up.image.text.alt << "\"\n";
         draft.lead_image = up.image.id;
       }
       // The command publishes: a file that does not say "status: draft" goes (back) out.

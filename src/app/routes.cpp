@@ -203,6 +203,7 @@ Router App::build_routes() {
   r.add(verb::post, "/api/v1/images", Access::editors(), [&images](RequestContext& c) { return images.upload(c); });
   r.add(verb::get, "/api/v1/images", Access::editors(), [&images](RequestContext& c) { return images.list(c); });
   r.add(verb::get, "/api/v1/images/{id}", Access::editors(), [&images](RequestContext& c) { return images.get(c); });
+  r.add(verb::get, "/media/{id}", Access::anyone(), [&images](RequestContext& c) { return images.picture(c); });
   r.add(verb::get, "/media/{id}/{file}", Access::anyone(), [&images](RequestContext& c) { return images.media(c); },
         [&images](RequestContext& c) { return images.media_cached(c); });
   r.add(verb::get, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.list(c); });

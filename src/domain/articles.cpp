@@ -28,8 +28,9 @@ std::string ArticleService::render_body(std::string_view markdown) const {
       std::string_view id = std::string_view(url).substr(7, 32);
       auto image = images_->find(id);
       if (!image) return {};
-      if (!alt.empty()) image->text.alt = alt;  // the text written next to the picture wins
-      if (!title.empty()) image->text.caption = title;
+      // The text written next to the picture wins, held to the same rules as the image's own (else ignored).
+      if (auto a = trim(alt); !a.empty() && a.size() <= kMaxAlt) image->text.alt = a;
+      if (auto t = trim(title); !t.empty() && t.size() <= kMaxCaption) image->text.caption = t;
       constexpr std::string_view sizes = "(min-width: 48rem) 42rem, 100vw";
       return alone ? figure_html(*image, sizes, true, "body-image") : picture_html(*image, sizes, true);
     };
@@ -179,6 +180,8 @@ Article ArticleService::restore(std::string_view slug, int64_t revision_id, std:
   draft.published_at = current->published_at;  // nor moving the date,
   draft.correction = current->correction;      // nor taking back a correction made since,
   draft.author_bio.clear();                    // nor rewriting the author's bio on every article
+  // A revision saved before articles had images says nothing of one: the current lead image stays.
+  if (r->meta.snapshot.find("\"image\":") == std::string::npos) draft.lead_image = current->lead_image;
   return publish(std::move(draft), true, expected_version, saved_by);
 }
 
@@ -277,7 +280,7 @@ std::vector<Section> ArticleService::sections() const {
 Page ArticleService::save_page(Page page, std::optional<int64_t> expected_version) {
   if (!is_standard_page(page.slug)) throw not_found("The page");
   validate_page(page);
-  page.body_html = render_markdown(page.body_markdown);
+  page.body_html = render_body(page.body_markdown);
   Page saved = store_.save_page(page, now_(), expected_version);
   for (auto& l : page_listeners_) l(saved);
   return saved;
@@ -302,7 +305,7 @@ std::optional<Page> ArticleService::standard_page(std::string_view slug) const {
   for (auto at = page.body_markdown.find(marker); at != std::string::npos;
        at = page.body_markdown.find(marker, at + site_name_.size()))
     page.body_markdown.replace(at, marker.size(), site_name_);
-  page.body_html = render_markdown(page.body_markdown);
+  page.body_html = render_body(page.body_markdown);
   return page;
 }
 

@@ -57,6 +57,12 @@ ImageService::Uploaded ImageService::upload(std::string_view bytes, ImageText te
   text = validate_image_text(std::move(text));
   std::string id = image_id_of(bytes);
   if (auto existing = find(id)) return {*existing, false};
+  // Two at a time: a 60-megapixel PNG decodes in full, and uploads run on the shared blocking pool.
+  decoding_.acquire();
+  struct Release {
+    std::counting_semaphore<>& s;
+    ~Release() { s.release(); }
+  } release{decoding_};
   auto made = media::make_renditions(bytes);
   Image image;
   image.id = id;
@@ -130,6 +136,20 @@ std::shared_ptr<const std::string> ImageService::rendition(std::string_view id, 
 
 std::vector<Image> ImageService::recent(int limit) const {
   return store_.list_images(limit);
+}
+
+std::string image_markdown(const Image& image) {
+  std::string alt;
+  // What Markdown (with smart punctuation) would read as syntax inside the brackets: emphasis, code, links,
+  // HTML and entities, curly quotes and dashes. A backslash keeps each as written.
+  std::string_view text = image.text.alt;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool dash = c == '-' && i + 1 < text.size() && text[i + 1] == '-';
+    if (dash || std::string_view("\\[]*_`<>!&\"'").find(c) != std::string_view::npos) alt += '\\';
+    alt += c;
+  }
+  return "![" + alt + "](/media/" + image.id + ")";
 }
 
 std::string rendition_url(const Image& image, const ImageRendition& r) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,7 @@ class ImageService {
  private:
   ImageStore& store_;
   Now now_;
+  std::counting_semaphore<> decoding_{2};  // decodes at once (each may take a few hundred MB)
   mutable std::mutex mu_;
   mutable std::map<std::string, Image, std::less<>> meta_;
   mutable std::map<std::string, std::shared_ptr<const std::string>, std::less<>> bytes_;
@@ -54,6 +56,10 @@ class ImageService {
 
 // Checks and trims an image's text: alt required; Error(invalid) on field alt, caption or credit.
 ImageText validate_image_text(ImageText text);
+
+// The Markdown that shows the image in an article's text: "![alt](/media/{id})", the alt text's Markdown
+// punctuation escaped so that it reads back as written.
+std::string image_markdown(const Image& image);
 
 // "/media/{id}/{width}.{ext}": the rendition's address, which never changes.
 std::string rendition_url(const Image& image, const ImageRendition& r);

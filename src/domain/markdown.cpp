@@ -134,6 +134,14 @@ void replace_images(cmark_node* doc, const MarkdownOptions& options) {
       if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(cmark_iter_get_node(it.get())) == CMARK_NODE_IMAGE)
         images.push_back(cmark_iter_get_node(it.get()));
   }
+  // An image inside another's alt text (`![a ![b](x)](y)`) goes with the outer one: only outermost images are
+  // replaced, so that no node is touched after its ancestor is freed.
+  auto inside_image = [](cmark_node* n) {
+    for (cmark_node* up = cmark_node_parent(n); up; up = cmark_node_parent(up))
+      if (cmark_node_get_type(up) == CMARK_NODE_IMAGE) return true;
+    return false;
+  };
+  std::erase_if(images, inside_image);
   for (cmark_node* image : images) {
     cmark_node* parent = cmark_node_parent(image);
     bool alone = parent && cmark_node_get_type(parent) == CMARK_NODE_PARAGRAPH &&
@@ -146,7 +154,10 @@ void replace_images(cmark_node* doc, const MarkdownOptions& options) {
     cmark_node* custom = cmark_node_new(alone ? CMARK_NODE_CUSTOM_BLOCK : CMARK_NODE_CUSTOM_INLINE);
     cmark_node_set_on_enter(custom, html.c_str());
     cmark_node* replaced = alone ? parent : image;
-    cmark_node_insert_before(replaced, custom);
+    if (!cmark_node_insert_before(replaced, custom)) {  // not allowed there (a table cell): the image stays
+      cmark_node_free(custom);
+      continue;
+    }
     cmark_node_free(replaced);
   }
 }

@@ -8,9 +8,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <list>
+#include <optional>
 
 #include "model/error.h"
+#include "util/text.h"
 
 namespace tribune {
 
@@ -83,6 +86,44 @@ asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
   }
 }
 
+std::atomic<int> uploads_in_flight{0};
+
+// The Content-Length a request head (as far as it has arrived) declares; nullopt when it declares none (a
+// chunked body, or a head not yet whole).
+std::optional<size_t> declared_body_size(std::string_view head) {
+  size_t end = head.find("\r\n\r\n");
+  if (end != std::string_view::npos) head = head.substr(0, end);
+  for (size_t at = head.find("\r\n"); at != std::string_view::npos; at = head.find("\r\n", at + 2)) {
+    std::string_view line = head.substr(at + 2, head.find("\r\n", at + 2) - (at + 2));
+    constexpr std::string_view name = "content-length:";
+    if (line.size() < name.size() || to_lower_ascii(line.substr(0, name.size())) != name) continue;
+    auto value = trim(line.substr(name.size()));
+    size_t n = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || p != value.data() + value.size()) return std::nullopt;
+    return n;
+  }
+  return std::nullopt;
+}
+
+// One of the process's upload slots, given back when it goes.
+struct UploadSlot {
+  bool held = false;
+  bool take(int slots) {
+    if (held) return true;
+    int n = uploads_in_flight.load();
+    while (n < slots)
+      if (uploads_in_flight.compare_exchange_weak(n, n + 1)) return held = true;
+    return false;
+  }
+  ~UploadSlot() {
+    if (held) uploads_in_flight.fetch_sub(1);
+  }
+  UploadSlot() = default;
+  UploadSlot(const UploadSlot&) = delete;
+  UploadSlot& operator=(const UploadSlot&) = delete;
+};
+
 asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const ServerOptions& opt, Pipeline& pipeline) {
   beast::tcp_stream stream(std::move(socket));
   std::string ip;
@@ -117,11 +158,29 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
       if (ec) break;
       buffer.commit(n);
     }
+    // An upload's larger limit holds one of a few slots per process until its request is answered: bodies
+    // are read before anyone is authenticated, so the memory they may take is bounded by the slots, not by
+    // how many connections send one.
+    // A slot is taken only by a request that declares a body over the usual limit (or sends it chunked): a
+    // form without a file takes none.
+    UploadSlot upload;
+    bool upload_refused = false;
+    size_t limit = opt.body_limit;
     {
       auto* data = static_cast<const char*>(buffer.data().data());
       std::string_view head(data, buffer.data().size());
-      for (const auto& prefix : opt.upload_prefixes)
-        if (head.starts_with(prefix)) parser.body_limit(std::max(opt.body_limit, opt.upload_body_limit));
+      for (const auto& prefix : opt.upload_prefixes) {
+        if (!head.starts_with(prefix)) continue;
+        auto declared = declared_body_size(head);
+        if (declared && *declared <= opt.body_limit) break;
+        if (upload.take(opt.upload_slots)) {
+          limit = std::max(opt.body_limit, opt.upload_body_limit);
+          parser.body_limit(limit);
+        } else {
+          upload_refused = true;
+        }
+        break;
+      }
     }
     // Most requests arrive whole in the first read: parse what is buffered, without a timer or another read.
     beast::error_code ec0;
@@ -161,9 +220,13 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
                 "The request did not arrive within " + std::to_string(opt.read_timeout.count()) + " seconds.");
     else if (ec0 == http::error::header_limit)
       transport_error = Error(ErrorKind::headers_too_large, "headers_too_large", "The request headers are too large.");
-    else if (ec0 == http::error::body_limit)
+    else if (ec0 == http::error::body_limit && upload_refused) {
+      transport_error = Error(ErrorKind::unavailable, "uploads_busy",
+                              "Too many uploads are on their way to this server: try again in a minute.");
+      transport_error->set_retry_after(30);
+    } else if (ec0 == http::error::body_limit)
       transport_error = Error(ErrorKind::payload_too_large, "payload_too_large",
-                              "The request body is larger than " + std::to_string(opt.body_limit) + " bytes.");
+                              "The request body is larger than " + std::to_string(limit) + " bytes.");
     else if (ec0 && ec0.category() == http::make_error_code(http::error::bad_target).category() &&
              ec0 != http::error::end_of_stream && ec0 != http::error::partial_message)
       transport_error = Error(ErrorKind::bad_request, "malformed_request", "The request is not valid HTTP/1.1.");

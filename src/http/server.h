@@ -24,8 +24,11 @@ struct ServerOptions {
   // Uploads: requests whose line starts with one of these ("POST /api/v1/images") may carry up to
   // upload_body_limit. The request line is matched in the connection's first read of the request, so the
   // limit is known before the body is read; a line split across reads gets body_limit.
+  // At most upload_slots such requests at a time in the process (others get body_limit): bodies are read
+  // before the request is authenticated, so this bounds the memory uploads can take.
   std::vector<std::string> upload_prefixes;
   size_t upload_body_limit = size_t{1024} * 1024;
+  int upload_slots = 8;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds drain_timeout{10};

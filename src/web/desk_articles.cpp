@@ -559,7 +559,7 @@ Response DeskArticles::library(RequestContext& ctx, http::status status, const I
                    {"alt", image.text.alt},
                    {"caption", image.text.caption},
                    {"credit", image.text.credit},
-                   {"markdown", "![" + image.text.alt + "](/media/" + image.id + ")"},
+                   {"markdown", image_markdown(image)},
                    {"size", std::to_string(image.width) + " × " + std::to_string(image.height) + " pixels, " +
                                 std::to_string(image.renditions.size()) + " renditions (" + size_text(total) + ")"},
                    {"uploaded", format_dateline(image.created_at, articles_.locality()) +

@@ -216,6 +216,38 @@ TEST(Images, ALeadAndAnInlineImageReachThePageTheCardsTheFeedAndSharingCards) {
   EXPECT_TRUE(contains(feed.body, card + "\" length=\"")) << feed.body;
   EXPECT_TRUE(contains(feed.body, "type=\"image/jpeg\"/>"));
 
+  // A PUT that does not mention the image keeps it; one that sends back the image object a GET gave keeps it.
+  std::string slug(article.at("slug").as_string());
+  auto without = with_token(port, "PUT", "/api/v1/articles/" + slug, token,
+                            base + R"("body":"Sleeper trains are back."})", "application/json");
+  ASSERT_EQ(without.status, 200) << without.body;
+  EXPECT_EQ(json::parse(without.body).at("image").at("id").as_string(), lead.id);
+  auto round_trip = json::parse(without.body).as_object();
+  json::object again{{"title", round_trip.at("title")},
+                     {"section", "Opinion"},
+                     {"authors", json::array{"Ruth Keller"}},
+                     {"body", "Sleeper trains are back."},
+                     {"image", round_trip.at("image")}};
+  auto back = with_token(port, "PUT", "/api/v1/articles/" + slug, token, json::serialize(again), "application/json");
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(json::parse(back.body).at("image").at("id").as_string(), lead.id);
+  // /media/{id} (a Markdown link without a size) leads to the sharing rendition, for good.
+  auto bare = get(port, "/media/" + lead.id);
+  EXPECT_EQ(bare.status, 301);
+  EXPECT_EQ(bare.header("location"), card);
+  EXPECT_EQ(get(port, "/media/00000000000000000000000000000000").status, 404);
+  // The library's Markdown keeps an alt text's punctuation as written.
+  auto odd = images
+                 .upload(save(gradient(300, 200), "pngsave_buffer"),
+                         ImageText{"A *bold* [claim] -- \"quoted\"", "", ""}, "test")
+                 .image;
+  EXPECT_EQ(image_markdown(odd), "![A \\*bold\\* \\[claim\\] \\-- \\\"quoted\\\"](/media/" + odd.id + ")");
+  auto page_with_odd = with_token(
+      port, "PUT", "/api/v1/articles/" + slug, token,
+      base + R"("body":")" + json::serialize(json::string(image_markdown(odd))).substr(1) + R"(})", "application/json");
+  ASSERT_EQ(page_with_odd.status, 200) << page_with_odd.body;
+  EXPECT_TRUE(contains(get(port, url).body, "alt=\"A *bold* [claim] -- &quot;quoted&quot;\""));
+
   // Taking the lead image away takes it off the page.
   auto cleared = with_token(port, "PUT", "/api/v1/articles/" + std::string(article.at("slug").as_string()), token,
                             base + R"("body":"Sleeper trains are back.","image":null})", "application/json");

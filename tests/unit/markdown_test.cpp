@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "util/text.h"
 
 using namespace tribune;
@@ -74,4 +76,36 @@ TEST(Markdown, AMentionCutAtItsLengthLimitNeverSplitsACharacter) {
   auto html = render_markdown(name, o);
   EXPECT_TRUE(is_valid_utf8(html)) << html;
   EXPECT_NE(html.find("</a>\xc3\xa9"), std::string::npos) << "the cut falls between two characters";
+}
+
+TEST(Markdown, ImagesAreOfferedToTheHookOutermostFirstAndStayWhereHtmlCannotGo) {
+  std::vector<std::string> offered;
+  MarkdownOptions o;
+  o.image_html = [&](const std::string& url, const std::string& alt, const std::string& title, bool alone) {
+    offered.push_back(url + "|" + alt + "|" + title + "|" + (alone ? "alone" : "inline"));
+    return std::string(alone ? "<figure>F</figure>" : "<span>I</span>");
+  };
+  // Alone in its paragraph: the paragraph goes (no <figure> inside a <p>); in a sentence: inline.
+  EXPECT_EQ(render_markdown("![Map](/media/a \"Routes\")\n\nText ![b](/media/b) more.", o),
+            "<figure>F</figure>\n<p>Text <span>I</span> more.</p>\n");
+  EXPECT_EQ(offered, (std::vector<std::string>{"/media/a|Map|Routes|alone", "/media/b|b||inline"}));
+  // An image in another's alt text goes with the outer one (found by review: the inner node was used after
+  // its ancestor was freed).
+  offered.clear();
+  EXPECT_EQ(render_markdown("![a ![b](/media/inner)](/media/outer)", o), "<figure>F</figure>\n");
+  EXPECT_EQ(offered, (std::vector<std::string>{"/media/outer|a b||alone"}));
+  // Where the table extension allows no custom node, the image stays as cmark writes it.
+  auto table = render_markdown("| a |\n|---|\n| ![Map](/media/t) |", o);
+  EXPECT_NE(table.find("<img src=\"/media/t\" alt=\"Map\" />"), std::string::npos) << table;
+  // A hook that declines leaves the image alone.
+  o.image_html = [](const std::string&, const std::string&, const std::string&, bool) { return std::string(); };
+  EXPECT_EQ(render_markdown("![x](https://elsewhere.example/x.png)", o),
+            "<p><img src=\"https://elsewhere.example/x.png\" alt=\"x\" /></p>\n");
+  // Reader content never reaches the hook: images there become links.
+  o.ugc_links = true;
+  o.image_html = [](const std::string&, const std::string&, const std::string&, bool) -> std::string {
+    ADD_FAILURE() << "the hook saw reader content";
+    return "<script>";
+  };
+  EXPECT_EQ(render_markdown("![x](/media/a)", o).find("<script>"), std::string::npos);
 }
