@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=build/fuzz
-ALL_TARGETS=(request_target form json_body cursor front_matter markdown)
+ALL_TARGETS=(request_target form multipart json_body cursor front_matter markdown)
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -69,6 +69,7 @@ max_len() {
   case $1 in
     request_target) echo 1024 ;;
     form) echo 1024 ;;
+    multipart) echo 4096 ;;
     json_body) echo 2048 ;;
     cursor) echo 128 ;;
     front_matter) echo 2048 ;;

@@ -53,31 +53,42 @@ Error malformed(const std::string& why) {
   return Error(ErrorKind::bad_request, "invalid_form", "The form data is malformed: " + why + ".");
 }
 
-// A parameter of a header value: name="value" or name=value, matched without regard to case.
+// A parameter of a header value: name="value" or name=value, matched without regard to case. The value's
+// parameters are read in order, quotes respected, so a ';' or a "name=" inside a quoted value is text.
 std::optional<std::string> header_parameter(std::string_view header, std::string_view name) {
-  size_t at = 0;
-  while ((at = header.find(';', at)) != std::string_view::npos) {
+  size_t at = header.find(';');
+  while (at != std::string_view::npos && at < header.size()) {
     ++at;
     while (at < header.size() && (header[at] == ' ' || header[at] == '\t')) ++at;
-    size_t eq = header.find('=', at);
+    size_t eq = header.find_first_of("=;", at);
     if (eq == std::string_view::npos) return std::nullopt;
-    if (to_lower_ascii(header.substr(at, eq - at)) != name) continue;
-    std::string_view rest = header.substr(eq + 1);
-    if (!rest.empty() && rest.front() == '"') {
-      std::string value;
-      for (size_t i = 1; i < rest.size(); ++i) {
-        if (rest[i] == '\\' && i + 1 < rest.size()) {
-          value += rest[++i];
-        } else if (rest[i] == '"') {
-          return value;
+    if (header[eq] == ';') {  // a parameter without a value
+      at = eq;
+      continue;
+    }
+    bool wanted = to_lower_ascii(trim(header.substr(at, eq - at))) == name;
+    std::string value;
+    size_t i = eq + 1;
+    if (i < header.size() && header[i] == '"') {
+      bool closed = false;
+      for (++i; i < header.size(); ++i) {
+        if (header[i] == '\\' && i + 1 < header.size()) {
+          value += header[++i];
+        } else if (header[i] == '"') {
+          closed = true;
+          ++i;
+          break;
         } else {
-          value += rest[i];
+          value += header[i];
         }
       }
-      return std::nullopt;  // unterminated
+      if (!closed) return std::nullopt;
+      at = header.find(';', i);
+    } else {
+      at = header.find(';', i);
+      value = trim(header.substr(i, at == std::string_view::npos ? std::string_view::npos : at - i));
     }
-    size_t end = rest.find(';');
-    return trim(rest.substr(0, end));
+    if (wanted) return value;
   }
   return std::nullopt;
 }

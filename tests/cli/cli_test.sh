@@ -172,20 +172,21 @@ if [[ -n ${TRIBUNE_TEST_PG:-} ]]; then
   copy_url="${TRIBUNE_TEST_PG%/*}/$COPY_DB"
   "$BIN" store copy --data "$WORK/data" --to "$copy_url" > "$WORK/copy.out" 2> "$WORK/copy.err"; status=$?
   check "store copy exits 0" test "$status" = 0
-  # Two articles by now: the published one (deleted above) and the draft.
-  check "store copy shows progress per table on stderr" grep -qx 'articles: 2 / 2' "$WORK/copy.err"
-  check "store copy prints the counts on stdout" grep -qE '^articles +2 +2  yes$' "$WORK/copy.out"
+  # Three articles by now: the published one (deleted above), the draft and the illustrated one; one image.
+  check "store copy shows progress per table on stderr" grep -qx 'articles: 3 / 3' "$WORK/copy.err"
+  check "store copy prints the counts on stdout" grep -qE '^articles +3 +3  yes$' "$WORK/copy.out"
+  check "store copy carries the image and its renditions" grep -qE '^images +1 +1  yes$' "$WORK/copy.out"
   check "store copy prints a summary" grep -qE '^copied [0-9]+ rows in [0-9]+ tables$' "$WORK/copy.out"
   check "the copied articles are in PostgreSQL, each in its state" \
     test "$(psql -qtA "$copy_url" -c "SELECT slug || ' ' || state FROM articles ORDER BY slug")" = \
-    $'a-draft-from-the-shell draft\na-test-of-the-publishing-command deleted'
+    $'a-draft-from-the-shell draft\na-piece-with-a-picture published\na-test-of-the-publishing-command deleted'
   refused_copy() {
     local out status
     out=$("$BIN" store copy --data "$WORK/data" --to "$copy_url" 2>&1 >/dev/null); status=$?
     [[ $status -eq 1 && $out == "tribune: the PostgreSQL database already holds data"* && $out != *$'\n'* ]]
   }
   check "a second copy is refused with one line" refused_copy
-  check "the refused copy wrote nothing" test "$(psql -qtA "$copy_url" -c 'SELECT count(*) FROM articles')" = 2
+  check "the refused copy wrote nothing" test "$(psql -qtA "$copy_url" -c 'SELECT count(*) FROM articles')" = 3
 fi
 
 echo "$passed passed, $failed failed"
