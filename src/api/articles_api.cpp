@@ -22,6 +22,7 @@ json::object ArticlesApi::to_json(const Article& a, bool with_body) const {
                  {"url", articles_.url_for(a)},
                  {"title", a.title},
                  {"standfirst", a.standfirst},
+                 {"description", a.description},
                  {"authors", std::move(authors)},
                  {"section", {{"name", a.section.name}, {"slug", a.section.slug}, {"url", "/" + a.section.slug}}},
                  {"tags", std::move(tags)},
@@ -90,7 +91,7 @@ namespace {
 json::object parse_draft(const RequestContext& ctx) {
   return parse_object(
       ctx, {"title", "slug", "standfirst", "authors", "author_bio", "section", "tags", "published_at", "body",
-            "source_name", "source_url", "comments", "correction", "status", "version", "image"});
+            "source_name", "source_url", "comments", "correction", "status", "version", "image", "description"});
 }
 }  // namespace
 
@@ -99,6 +100,7 @@ ArticleDraft ArticlesApi::draft_from(const json::object& o) const {
   d.title = required_string(o, "title");
   d.slug = optional_string(o, "slug").value_or("");
   d.standfirst = optional_string(o, "standfirst").value_or("");
+  d.description = optional_string(o, "description").value_or("");
   d.authors = string_list(o, "authors");
   d.author_bio = optional_string(o, "author_bio").value_or("");
   d.section = required_string(o, "section");
@@ -228,6 +230,7 @@ Response ArticlesApi::revision(RequestContext& ctx) {
   const auto& d = r->draft;
   o["title"] = d.title;
   o["standfirst"] = d.standfirst;
+  o["description"] = d.description;
   o["authors"] = strings(d.authors);
   o["section"] = d.section;
   o["tags"] = strings(d.tags);

@@ -72,7 +72,8 @@ std::string snapshot_of(const ArticleDraft& d, const ArticleRecord& r) {
                                                     {"correction", d.correction},
                                                     {"comments", std::string(to_string(d.comments))},
                                                     {"state", std::string(to_string(r.state))},
-                                                    {"image", d.lead_image}});
+                                                    {"image", d.lead_image},
+                                                    {"description", d.description}});
 }
 
 ArticleDraft draft_of_snapshot(const std::string& snapshot) {
@@ -103,6 +104,7 @@ ArticleDraft draft_of_snapshot(const std::string& snapshot) {
   d.source_name = text("source_name");
   d.source_url = text("source_url");
   d.lead_image = text("image");
+  d.description = text("description");
   d.correction = text("correction");
   d.comments = parse_comments_mode(text("comments")).value_or(CommentsMode::site_default);
   d.state = parse_article_state(text("state"));

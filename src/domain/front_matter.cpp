@@ -122,6 +122,8 @@ ArticleDraft parse_article_file(std::string_view text, LeadImageSource* image) {
       d.slug = parse_scalar(value, line_no, key);
     else if (key == "standfirst")
       d.standfirst = parse_scalar(value, line_no, key);
+    else if (key == "description")
+      d.description = parse_scalar(value, line_no, key);
     else if (key == "authors" || key == "author")
       d.authors = parse_list(value, line_no, key);
     else if (key == "author_bio")

@@ -3,8 +3,8 @@
 // Front matter is one "key: value" per line. Values are plain text, "double-quoted" text (with \" and \\),
 // or a list "[a, b, "c, d"]". Keys: title, slug, standfirst, authors (list or one name), author_bio,
 // section, tags, published_at (RFC 3339), source_name, source_url, comments (open|closed|default), status
-// (draft|published), correction; and the lead image: image (a file's path, relative to the article file, or
-// an uploaded image's id), image_alt, image_caption, image_credit.
+// (draft|published), correction, description (for search engines and sharing cards); and the lead image: image (a
+// file's path, relative to the article file, or an uploaded image's id), image_alt, image_caption, image_credit.
 // Unknown keys, duplicate keys and malformed lines are errors that name the line and the key.
 #pragma once
 

@@ -197,6 +197,9 @@ void validate_draft(ArticleDraft& d) {
   d.title = trim(d.title);
   check_text(d.standfirst, "standfirst", kMaxStandfirst, false);
   d.standfirst = trim(d.standfirst);
+  check_text(d.description, "description", kMaxDescription, false);
+  check_single_line(d.description, "description");
+  d.description = trim(d.description);
   check_text(d.body_markdown, "body", kMaxBody, true);
   if (d.slug.empty()) d.slug = slugify(d.title);
   if (!is_valid_slug(d.slug))

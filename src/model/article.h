@@ -61,7 +61,8 @@ struct Article {
   ArticleState state = ArticleState::published;
   std::string retraction;  // retracted: the editor's note on why
   TimePoint retracted_at{};
-  std::string lead_image;  // the id of its lead image (model/image.h); empty: none
+  std::string lead_image;   // the id of its lead image (model/image.h); empty: none
+  std::string description;  // for search engines and sharing cards; empty: the standfirst stands in
 };
 
 // What an editor submits: from front matter or the JSON API. Names, not ids.
@@ -82,7 +83,8 @@ struct ArticleDraft {
   // draft or published (the other states have acts of their own); absent: a new article is published, an
   // existing one keeps its state (saving a retracted piece's text does not reinstate it).
   std::optional<ArticleState> state;
-  std::string lead_image;  // an image id (model/image.h), uploaded first; empty: none
+  std::string lead_image;   // an image id (model/image.h), uploaded first; empty: none
+  std::string description;  // the search and sharing description (one line); empty: the standfirst's
 };
 
 // Limits on article fields; also documented in docs/api.md.
@@ -95,6 +97,7 @@ inline constexpr size_t kMaxTags = 20;
 inline constexpr size_t kMaxName = 120;
 inline constexpr size_t kMaxCorrection = 1000;
 inline constexpr size_t kMaxRetraction = 1000;
+inline constexpr size_t kMaxDescription = 300;
 
 // True for 1..80 characters of [a-z0-9] in hyphen-separated runs ("night-trains-2026").
 bool is_valid_slug(std::string_view s);

@@ -24,9 +24,9 @@ struct DeskArticles::Editor {
 namespace {
 
 constexpr std::string_view kEditorFields[] = {
-    "title",      "slug",  "standfirst",  "authors",       "author_bio",  "section",
-    "tags",       "body",  "source_name", "source_url",    "comments",    "published_at",
-    "correction", "image", "image_alt",   "image_caption", "image_credit"};
+    "title",        "slug",       "standfirst", "description", "authors",       "author_bio",
+    "section",      "tags",       "body",       "source_name", "source_url",    "comments",
+    "published_at", "correction", "image",      "image_alt",   "image_caption", "image_credit"};
 
 // The lead image's upload fields carry the image's own field names in errors ("alt": "image_alt").
 std::string editor_field_of(const std::string& error_field) {
@@ -61,6 +61,7 @@ Form fields_of(const Article& a, const Locality& where) {
   return {{"title", a.title},
           {"slug", a.slug},
           {"standfirst", a.standfirst},
+          {"description", a.description},
           {"authors", joined(names)},
           {"author_bio", a.authors.empty() ? std::string() : a.authors.front().bio},
           {"section", a.section.name},
@@ -83,6 +84,7 @@ ArticleDraft draft_of(const Form& f, const Locality& where) {
   d.title = field(f, "title");
   d.slug = field(f, "slug");
   d.standfirst = field(f, "standfirst");
+  d.description = field(f, "description");
   d.authors = split_list(field(f, "authors"));
   d.author_bio = field(f, "author_bio");
   d.section = field(f, "section");
@@ -369,6 +371,7 @@ Response DeskArticles::preview(RequestContext& ctx) {
     a.slug = d.slug;
     a.title = d.title;
     a.standfirst = d.standfirst;
+    a.description = d.description;
     for (size_t i = 0; i < d.authors.size(); ++i)
       a.authors.push_back(Author{0, slugify(d.authors[i]), d.authors[i], i == 0 ? d.author_bio : std::string()});
     a.section = Section{0, slugify(d.section), d.section};

@@ -496,7 +496,9 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   meta_property(head, "og:type", "article");
   meta_property(head, "og:site_name", site_.name);
   meta_property(head, "og:title", a.title);
-  if (!a.standfirst.empty()) meta_property(head, "og:description", a.standfirst);
+  // The description written for search and sharing, else the standfirst.
+  const std::string& summary = a.description.empty() ? a.standfirst : a.description;
+  if (!summary.empty()) meta_property(head, "og:description", summary);
   meta_property(head, "og:url", abs_url);
   meta_property(head, "article:published_time", format_rfc3339(a.published_at));
   if (a.updated_at > a.published_at) meta_property(head, "article:modified_time", format_rfc3339(a.updated_at));
@@ -527,7 +529,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
       {"mainEntityOfPage", abs_url},
       {"url", abs_url},
       {"publisher", {{"@type", "NewsMediaOrganization"}, {"name", site_.name}, {"url", absolute(site_, "/")}}}};
-  if (!a.standfirst.empty()) ld["description"] = a.standfirst;
+  if (!summary.empty()) ld["description"] = summary;
   if (!a.tags.empty()) {
     std::string kw;
     for (const auto& t : a.tags) kw += (kw.empty() ? "" : ", ") + t;
@@ -543,7 +545,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
 
   LayoutArgs args;
   args.page_title = a.title + " | " + site_.name;
-  args.description = a.standfirst;
+  args.description = summary;
   args.head_extra = std::move(head);
   args.body_class = "page--article";
   args.current_section = a.section.slug;

@@ -370,3 +370,55 @@ TEST(ArticleLife, NothingOfADraftOrADeletedPieceShowsThroughOtherPaths) {
   EXPECT_EQ(early.status, 409);
   EXPECT_EQ(error_code(early), "not_published");
 }
+
+TEST(ArticleLife, ADescriptionWrittenForSearchLeadsTheMetaTagsElseTheStandfirstDoes) {
+  TestServer server(false);
+  Editor ed{server.port(), server.app().tokens().create("desk", "editor").token};
+  std::string base = R"({"title":"Buses are the quiet revolution","section":"Opinion","authors":["Ana Ruiz"],)"
+                     R"("standfirst":"Cities that run buses well run well.","body":"Text.")";
+  auto bad = ed.send("POST", "/api/v1/articles", base + R"(,"description":")" + std::string(301, 'x') + "\"}");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(error_code(bad), "too_long");
+  auto two_lines = ed.send("POST", "/api/v1/articles", base + R"(,"description":"one\ntwo"})");
+  EXPECT_EQ(error_code(two_lines), "not_single_line");
+
+  auto made = ed.send("POST", "/api/v1/articles", base + R"(,"description":"Why the humble bus beats the tram."})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(parse(made).at("description").as_string(), "Why the humble bus beats the tram.");
+  std::string url(parse(made).at("url").as_string());
+  auto page = get(server.port(), url).body;
+  EXPECT_NE(page.find("<meta name=\"description\" content=\"Why the humble bus beats the tram.\">"), std::string::npos);
+  EXPECT_NE(page.find("<meta property=\"og:description\" content=\"Why the humble bus beats the tram.\">"),
+            std::string::npos);
+  EXPECT_NE(page.find("\"description\":\"Why the humble bus beats the tram.\""), std::string::npos) << "JSON-LD";
+  EXPECT_NE(page.find("Cities that run buses well run well."), std::string::npos) << "the standfirst stays on the page";
+
+  // Without one, the standfirst stands in; the revision remembers what each save said.
+  auto cleared = ed.send("PUT", "/api/v1/articles/buses-are-the-quiet-revolution", base + "}");
+  ASSERT_EQ(cleared.status, 200);
+  EXPECT_EQ(parse(cleared).at("description").as_string(), "");
+  EXPECT_NE(get(server.port(), url)
+                .body.find("<meta property=\"og:description\" content=\"Cities that run buses well run well.\">"),
+            std::string::npos);
+  auto revisions = json::parse(ed.send("GET", "/api/v1/desk/articles/buses-are-the-quiet-revolution/revisions").body);
+  auto first = revisions.at("revisions").as_array().back().at("id").as_int64();
+  auto revision =
+      parse(ed.send("GET", "/api/v1/desk/articles/buses-are-the-quiet-revolution/revisions/" + std::to_string(first)));
+  EXPECT_EQ(revision.at("description").as_string(), "Why the humble bus beats the tram.");
+
+  // The desk's form carries it too.
+  auto editor = staff_session(server, "describe@example.org", "Describer", "editor");
+  auto saved =
+      editor.form("/desk/articles/buses-are-the-quiet-revolution",
+                  "title=Buses+are+the+quiet+revolution&authors=Ana+Ruiz&section=Opinion&body=Text.&comments=default"
+                  "&action=update&version=" +
+                      std::to_string(parse(cleared).at("version").as_int64()) +
+                      "&description=" + percent_encode("Buses, not trams, for the next decade."));
+  ASSERT_EQ(saved.status, 303) << saved.body.substr(0, 1500);
+  EXPECT_EQ(server.app().articles().find_any("buses-are-the-quiet-revolution")->description,
+            "Buses, not trams, for the next decade.");
+  auto form =
+      request(server.port(), {"GET", "/desk/articles/buses-are-the-quiet-revolution", {}, {{"Cookie", editor.cookie}}});
+  EXPECT_NE(form.body.find("name=\"description\" maxlength=\"300\" value=\"Buses, not trams, for the next decade.\""),
+            std::string::npos);
+}

@@ -177,10 +177,12 @@ TEST(Images, ALeadAndAnInlineImageReachThePageTheCardsTheFeedAndSharingCards) {
   const auto& html = page.body;
   // The lead image: every format's srcset, the fallback's width and height (its shape before it loads), the
   // alt text, the caption and the credit; not lazy (it is at the top).
-  EXPECT_TRUE(
-      contains(html, "<figure class=\"article__lead-image\"><picture><source type=\"image/avif\" srcset=\"/media/" +
-                         lead.id + "/2048.avif 2048w, /media/" + lead.id + "/1600.avif 1600w"))
+  EXPECT_TRUE(contains(html, "<figure class=\"article__lead-image\"><picture><source type=\"image/"))
       << html.substr(html.find("article__lead-image"), 600);
+  if (media::avif_supported()) {  // Debian's libvips encodes AVIF through libheif; a build without it has none
+    EXPECT_TRUE(contains(html, "<picture><source type=\"image/avif\" srcset=\"/media/" + lead.id +
+                                   "/2048.avif 2048w, /media/" + lead.id + "/1600.avif 1600w"));
+  }
   EXPECT_TRUE(contains(html, "<source type=\"image/webp\" srcset=\"/media/" + lead.id + "/2048.webp 2048w"));
   EXPECT_TRUE(
       contains(html, "<img src=\"/media/" + lead.id + "/2048.jpg\" srcset=\"/media/" + lead.id +

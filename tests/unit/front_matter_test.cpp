@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "model/error.h"
+#include "test_support.h"
 
 using namespace tribune;
 
@@ -59,4 +60,19 @@ TEST(FrontMatter, ErrorsNameTheKeyAndLine) {
   auto [both, why] = failure("---\nauthor: Ana Ruiz\nauthors: [Ben Ode]\n---\n");
   EXPECT_EQ(both, "authors");
   EXPECT_NE(why.find("give one of them"), std::string::npos) << why;
+}
+
+TEST(FrontMatter, ReadsTheDescriptionAndTheLeadImage) {
+  LeadImageSource image;
+  auto d = parse_article_file(
+      "---\ntitle: T\nauthors: [A]\nsection: S\ndescription: \"For search: short, plain.\"\nimage: photo.jpg\n"
+      "image_alt: A photo\nimage_credit: \"Photograph: A\"\n---\nBody.\n",
+      &image);
+  EXPECT_EQ(d.description, "For search: short, plain.");
+  EXPECT_EQ(image.path, "photo.jpg");
+  EXPECT_EQ(image.text.alt, "A photo");
+  EXPECT_EQ(image.text.credit, "Photograph: A");
+  // Where images cannot be taken (the demo's own files), naming one is an error on its line.
+  EXPECT_EQ(tribune::testing::thrown_code([] { parse_article_file("---\ntitle: T\nimage: x.jpg\n---\nB\n"); }),
+            "invalid_front_matter");
 }

@@ -44,7 +44,8 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
         break;
       }
     }
-    db.query("UPDATE articles SET lead_image = NULLIF($2, '') WHERE id = $1", {id, d.lead_image});
+    db.query("UPDATE articles SET lead_image = NULLIF($2, ''), description = $3 WHERE id = $1",
+             {id, d.lead_image, d.description});
     int64_t position = 0;
     for (const auto& name : d.authors) {
       int64_t author_id = upsert_named(db, "authors", slugify(name), name);

@@ -55,8 +55,9 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
                .bind(1, d.slug));
       id = db.last_insert_id();
     }
-    db.prepare("UPDATE articles SET lead_image = ?2 WHERE id = ?1")
+    db.prepare("UPDATE articles SET lead_image = ?2, description = ?3 WHERE id = ?1")
         .bind(1, id)
+        .bind(3, d.description)
         .bind_optional(2, d.lead_image.empty() ? std::nullopt : std::optional<std::string>(d.lead_image))
         .run();
     int64_t position = 0;

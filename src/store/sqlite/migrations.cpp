@@ -409,6 +409,10 @@ CREATE TABLE image_renditions (
 );
 ALTER TABLE articles ADD COLUMN lead_image TEXT REFERENCES images(id);
 )sql"},
+      // An article's description for search engines and sharing cards (empty: its standfirst stands in).
+      {22, R"sql(
+ALTER TABLE articles ADD COLUMN description TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return steps;
 }
