@@ -96,20 +96,21 @@ std::string script_safe_json(const boost::json::value& v) {
   return out;
 }
 
-void meta_property(std::string& out, std::string_view property, std::string_view content) {
-  out += "<meta property=\"";
-  append_html_escaped(out, property);
+// <meta {attribute}="{key}" content="{content}">: Open Graph names its keys with property, Twitter with name.
+void meta_tag(std::string& out, std::string_view attribute, std::string_view key, std::string_view content) {
+  out += "<meta " + std::string(attribute) + "=\"";
+  append_html_escaped(out, key);
   out += "\" content=\"";
   append_html_escaped(out, content);
   out += "\">\n";
 }
 
+void meta_property(std::string& out, std::string_view property, std::string_view content) {
+  meta_tag(out, "property", property, content);
+}
+
 void meta_name(std::string& out, std::string_view name, std::string_view content) {
-  out += "<meta name=\"";
-  append_html_escaped(out, name);
-  out += "\" content=\"";
-  append_html_escaped(out, content);
-  out += "\">\n";
+  meta_tag(out, "name", name, content);
 }
 
 std::string byline_text(const Article& a) {
