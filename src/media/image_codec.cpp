@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 #include <vips/vips8>
 
@@ -65,9 +64,9 @@ struct Blob {
   Blob& operator=(const Blob&) = delete;
 };
 
-vips::VImage load(ImageFormat f, const Blob& blob, vips::VOption* extra = nullptr) {
+vips::VImage load(ImageFormat f, const Blob& blob) {
   vips::VImage out;
-  vips::VOption* options = extra ? extra : vips::VImage::option();
+  auto* options = vips::VImage::option();
   options->set("buffer", blob.blob)
       ->set("out", &out)
       // A truncated or corrupt file fails the decode instead of coming out partly grey.
@@ -77,8 +76,6 @@ vips::VImage load(ImageFormat f, const Blob& blob, vips::VOption* extra = nullpt
 }
 
 std::string encode(const vips::VImage& image, ImageFormat f) {
-  void* buf = nullptr;
-  size_t len = 0;
   auto* options = vips::VImage::option()->set("in", image)->set("strip", true);
   const char* saver = "";
   switch (f) {
@@ -105,9 +102,7 @@ std::string encode(const vips::VImage& image, ImageFormat f) {
   VipsBlob* blob = nullptr;
   options->set("buffer", &blob);
   vips::VImage::call(saver, options);
-  buf = VIPS_AREA(blob)->data;
-  len = VIPS_AREA(blob)->length;
-  std::string out(static_cast<const char*>(buf), len);
+  std::string out(static_cast<const char*>(VIPS_AREA(blob)->data), VIPS_AREA(blob)->length);
   vips_area_unref(VIPS_AREA(blob));
   return out;
 }
