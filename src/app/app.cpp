@@ -95,6 +95,7 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
   articles_->set_site_name(config_.site.name);
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   articles_->on_page([this](const Page&) { cache_.invalidate_all(); });
+  articles_->on_structure([this] { cache_.invalidate_all(); });
   // A section made before the publication's own pages took these addresses is no longer reachable there.
   for (const auto& section : articles_->sections())
     if (is_standard_page(section.slug))
@@ -193,6 +194,7 @@ void App::build_http() {
   contribution_pages_ = std::make_unique<web::ContributionPages>(kit, *contributions_);
   desk_pages_ = std::make_unique<web::DeskPages>(kit);
   desk_articles_ = std::make_unique<web::DeskArticles>(kit, *images_);
+  desk_taxonomy_ = std::make_unique<web::DeskTaxonomy>(kit, *images_);
   token_pages_ = std::make_unique<web::TokenPages>(kit, *tokens_);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
@@ -201,6 +203,7 @@ void App::build_http() {
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   tokens_api_ = std::make_unique<api::TokensApi>(*tokens_);
   images_api_ = std::make_unique<api::ImagesApi>(*images_);
+  taxonomy_api_ = std::make_unique<api::TaxonomyApi>(*articles_);
   router_ = build_routes();
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   pipeline_->set_html_errors(

@@ -16,6 +16,7 @@
 #include "api/images_api.h"
 #include "api/moderation_api.h"
 #include "api/readers_api.h"
+#include "api/taxonomy_api.h"
 #include "api/tokens_api.h"
 #include "app/config.h"
 #include "domain/accounts.h"
@@ -40,6 +41,7 @@
 #include "web/contribution_pages.h"
 #include "web/desk_articles.h"
 #include "web/desk_pages.h"
+#include "web/desk_taxonomy.h"
 #include "web/moderation_pages.h"
 #include "web/pages.h"
 #include "web/reader_pages.h"
@@ -124,10 +126,12 @@ class App {
   std::unique_ptr<web::ContributionPages> contribution_pages_;
   std::unique_ptr<web::DeskPages> desk_pages_;
   std::unique_ptr<web::DeskArticles> desk_articles_;
+  std::unique_ptr<web::DeskTaxonomy> desk_taxonomy_;
   std::unique_ptr<web::TokenPages> token_pages_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::TokensApi> tokens_api_;
   std::unique_ptr<api::ImagesApi> images_api_;
+  std::unique_ptr<api::TaxonomyApi> taxonomy_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;
   std::unique_ptr<api::CommentsApi> comments_api_;
   std::unique_ptr<api::ReadersApi> readers_api_;

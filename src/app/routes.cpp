@@ -45,11 +45,13 @@ Router App::build_routes() {
   auto& contribution_pages = *contribution_pages_;
   auto& desk_pages = *desk_pages_;
   auto& desk = *desk_articles_;
+  auto& desk_taxonomy = *desk_taxonomy_;
   auto& token_pages = *token_pages_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
   auto& tokens = *tokens_api_;
   auto& images = *images_api_;
+  auto& taxonomy = *taxonomy_api_;
   auto& comments = *comments_api_;
   auto& readers = *readers_api_;
   auto& moderation = *moderation_api_;
@@ -206,6 +208,12 @@ Router App::build_routes() {
   r.add(verb::get, "/media/{id}", Access::anyone(), [&images](RequestContext& c) { return images.picture(c); });
   r.add(verb::get, "/media/{id}/{file}", Access::anyone(), [&images](RequestContext& c) { return images.media(c); },
         [&images](RequestContext& c) { return images.media_cached(c); });
+  r.add(verb::get, "/api/v1/sections", Access::editors(), [&taxonomy](RequestContext& c) { return taxonomy.sections(c); });
+  r.add(verb::put, "/api/v1/sections/{slug}", Access::editors(), [&taxonomy](RequestContext& c) { return taxonomy.update_section(c); });
+  r.add(verb::get, "/api/v1/authors", Access::editors(), [&taxonomy](RequestContext& c) { return taxonomy.authors(c); });
+  r.add(verb::put, "/api/v1/authors/{slug}", Access::editors(), [&taxonomy](RequestContext& c) { return taxonomy.update_author(c); });
+  r.add(verb::get, "/api/v1/tags", Access::editors(), [&taxonomy](RequestContext& c) { return taxonomy.tags(c); });
+  r.add(verb::post, "/api/v1/tags/{slug}/merge", Access::editors(), [&taxonomy](RequestContext& c) { return taxonomy.merge_tag(c); });
   r.add(verb::get, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.list(c); });
   r.add(verb::post, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.create(c); });
   r.add(verb::delete_, "/api/v1/tokens/{id}", Access::admins(), [&tokens](RequestContext& c) { return tokens.revoke(c); });
@@ -245,6 +253,14 @@ Router App::build_routes() {
   r.add(verb::post, "/desk/articles/{slug}/retract", Access::editors(), [&desk](RequestContext& c) { return desk.retract(c); });
   r.add(verb::get, "/desk/articles/{slug}/delete", Access::editors(), [&desk](RequestContext& c) { return desk.delete_form(c); });
   r.add(verb::post, "/desk/articles/{slug}/delete", Access::editors(), [&desk](RequestContext& c) { return desk.remove(c); });
+  r.add(verb::get, "/desk/sections", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.sections(c); });
+  r.add(verb::get, "/desk/sections/{slug}", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.section_form(c); });
+  r.add(verb::post, "/desk/sections/{slug}", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.section_submit(c); });
+  r.add(verb::get, "/desk/authors", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.authors(c); });
+  r.add(verb::get, "/desk/authors/{slug}", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.author_form(c); });
+  r.add(verb::post, "/desk/authors/{slug}", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.author_submit(c); });
+  r.add(verb::get, "/desk/tags", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.tags(c); });
+  r.add(verb::post, "/desk/tags/{slug}/merge", Access::editors(), [&desk_taxonomy](RequestContext& c) { return desk_taxonomy.tag_merge(c); });
   r.add(verb::get, "/desk/pages", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.pages(c); });
   r.add(verb::get, "/desk/pages/{slug}", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.page_form(c); });
   r.add(verb::post, "/desk/pages/{slug}", Access::editors(), [&desk_pages](RequestContext& c) { return desk_pages.page_submit(c); });

@@ -14,8 +14,12 @@ ArticleService::ArticleService(ArticleStore& store, Locality locality, const Ima
     : store_(store), locality_(std::move(locality)), images_(images), now_(std::move(now)) {}
 
 std::optional<Image> ArticleService::lead_image(const Article& a) const {
-  if (!images_ || a.lead_image.empty()) return std::nullopt;
-  return images_->find(a.lead_image);
+  return a.lead_image.empty() ? std::nullopt : find_image(a.lead_image);
+}
+
+std::optional<Image> ArticleService::find_image(std::string_view id) const {
+  if (!images_) return std::nullopt;
+  return images_->find(id);
 }
 
 std::string ArticleService::render_body(std::string_view markdown) const {

@@ -30,6 +30,7 @@ class ArticleService {
   std::string render_body(std::string_view markdown) const;
   // The article's lead image, when it has one (and it is still stored).
   std::optional<Image> lead_image(const Article& a) const;
+  std::optional<Image> find_image(std::string_view id) const;  // none without an image service
 
   // Validates the draft, renders its Markdown and stores it (create or replace by slug). A published_at in
   // the future schedules the article: it stays invisible until then. Throws Error(invalid) naming the field.
@@ -72,6 +73,23 @@ class ArticleService {
   std::optional<Author> find_author(std::string_view slug) const;
   std::optional<Section> find_section(std::string_view slug) const;
   std::vector<Section> sections() const;
+
+  // Sections, authors and tags as the desk manages them (domain/taxonomy.cpp). Each listing carries article
+  // counts; each change drops every page cache (on_structure) and other nodes follow content_version.
+  std::vector<Section> all_sections() const;
+  std::vector<Author> all_authors() const;
+  std::vector<Tag> all_tags() const;
+  std::optional<Tag> find_tag(std::string_view slug) const;
+  // Validates (validate_section, validate_author; an author's photo must be a stored image) and saves over
+  // the one at `slug`. Errors: invalid, not_found, conflict (slug_taken, name_taken).
+  Section update_section(std::string_view slug, Section fields);
+  Author update_author(std::string_view slug, Author fields);
+  // Every article tagged `from_slug` is tagged `into` instead (a tag's text, as in a draft; a new text
+  // renames the tag). Errors: invalid (into; same_tag), not_found.
+  Tag merge_tags(std::string_view from_slug, std::string into);
+  // Where a renamed or merged slug now leads (kind: "section", "author", "tag").
+  std::optional<std::string> redirect_of(std::string_view kind, std::string_view slug) const;
+  void on_structure(std::function<void()> l) { structure_listeners_.push_back(std::move(l)); }
   // The publication's own pages (kStandardPages): validates, renders the Markdown as an article's, stores.
   // Errors: not_found (not a standard page), invalid, conflict (edit_conflict: see ArticleStore::save_page).
   Page save_page(Page page, std::optional<int64_t> expected_version);
@@ -110,6 +128,7 @@ class ArticleService {
   std::string site_name_ = "The Tribune";
   std::vector<Listener> listeners_;
   std::vector<std::function<void(const Page&)>> page_listeners_;
+  std::vector<std::function<void()>> structure_listeners_;
 };
 
 }  // namespace tribune

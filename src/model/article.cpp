@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 
@@ -135,6 +136,16 @@ std::string slugify(std::string_view input) {
   return out;
 }
 
+std::string tag_slug(std::string_view name) {
+  std::string slug = slugify(name);
+  if (!slug.empty()) return slug;
+  uint32_t h = 2166136261U;  // FNV-1a: stable across builds and engines (slugs are stored)
+  for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+  char out[16];
+  std::snprintf(out, sizeof out, "tag-%08x", h);
+  return out;
+}
+
 bool is_reserved_section_slug(std::string_view slug) {
   static constexpr std::array<std::string_view, 29> reserved = {
       "verify",      "forgot",        "reset",      "api",         "assets",   "authors",  "sections", "feed.xml",
@@ -191,6 +202,43 @@ void validate_page(Page& p) {
   check_text(p.body_markdown, "body", kMaxPageBody, true);
 }
 
+namespace {
+
+void check_name_and_slug(std::string& name, std::string& slug) {
+  check_text(name, "name", kMaxName, true);
+  check_single_line(name, "name");
+  name = trim(name);
+  if (slugify(name).empty()) throw invalid_field("name", "invalid_name", "a name needs letters or digits.");
+  if (!is_valid_slug(slug))
+    throw invalid_field("slug", "invalid_slug",
+                        "slug must be 1 to 80 characters of a-z, 0-9 and single hyphens, not starting or ending "
+                        "with a hyphen.");
+}
+
+}  // namespace
+
+void validate_section(Section& s) {
+  check_name_and_slug(s.name, s.slug);
+  if (is_reserved_section_slug(s.slug))
+    throw invalid_field("slug", "reserved_name", "the address /" + s.slug + " belongs to another page.");
+  check_text(s.description, "description", kMaxSectionDescription, false);
+  s.description = trim(s.description);
+}
+
+std::string validate_tag_name(const std::string& name, std::string_view field) {
+  check_text(name, field, kMaxName, true);
+  check_single_line(name, field);
+  return trim(name);
+}
+
+void validate_author(Author& a) {
+  check_name_and_slug(a.name, a.slug);
+  check_text(a.bio, "bio", kMaxBio, false);
+  a.bio = trim(a.bio);
+  if (!a.photo.empty() && !is_valid_image_id(a.photo))
+    throw invalid_field("photo", "invalid_image", "photo must be an image id (32 hex digits) from an upload.");
+}
+
 void validate_draft(ArticleDraft& d) {
   check_text(d.title, "title", kMaxTitle, true);
   check_single_line(d.title, "title");
@@ -226,11 +274,7 @@ void validate_draft(ArticleDraft& d) {
   if (is_reserved_section_slug(section_slug))
     throw invalid_field("section", "reserved_name", "section name '" + d.section + "' is reserved.");
   if (d.tags.size() > kMaxTags) throw invalid_field("tags", "too_many", "at most 20 tags.");
-  for (auto& t : d.tags) {
-    check_text(t, "tags", kMaxName, true);
-    check_single_line(t, "tags");
-    t = trim(t);
-  }
+  for (auto& t : d.tags) t = validate_tag_name(t, "tags");
   check_text(d.correction, "correction", kMaxCorrection, false);
   d.correction = trim(d.correction);
   check_text(d.source_name, "source_name", kMaxName, false);

@@ -16,14 +16,40 @@ struct Author {
   int64_t id = 0;
   std::string slug;
   std::string name;
-  std::string bio;  // one sentence, "X is Y.", shown at the end of the author's articles
+  std::string bio;       // one sentence, "X is Y.", shown at the end of the author's articles
+  std::string photo;     // an image id (model/image.h) shown on the author's page; empty: none
+  int64_t articles = 0;  // the desk's listing only: articles in any state that name the author
 };
 
 struct Section {
   int64_t id = 0;
   std::string slug;
   std::string name;
+  std::string description;  // the section page's introduction; empty: none
+  int64_t articles = 0;     // the desk's listing only: articles in any state in the section
 };
+
+// A tag is named by its text in articles; its slug (tag_slug) addresses its page, /tags/{slug}. Names whose
+// slugs agree are one tag ("Climate" and "climate"): the first stored name is the tag's.
+struct Tag {
+  std::string slug;
+  std::string name;
+  int64_t articles = 0;  // listings only: articles in any state that carry it
+};
+// slugify(name), or "tag-" and 8 hex digits of a hash of the name when nothing of it survives slugify.
+std::string tag_slug(std::string_view name);
+
+// What the desk may change of a section or an author (the fields it does not use are ignored).
+// A slug change leaves a redirect from the old slug; names in article drafts that led to the old one still
+// lead to this one.
+inline constexpr size_t kMaxSectionDescription = 1000;
+inline constexpr size_t kMaxBio = 1000;
+// Checks name (required, one line), slug (is_valid_slug, and for sections not reserved) and the texts.
+// Throws Error(invalid) naming the field. Trims.
+void validate_section(Section& s);
+void validate_author(Author& a);
+// A tag's text as drafts carry it: required, one line, at most kMaxName. Returns it trimmed.
+std::string validate_tag_name(const std::string& name, std::string_view field);
 
 // premoderated: open whatever the site policy, every comment held for a moderator first.
 enum class CommentsMode { site_default, open, closed, premoderated };

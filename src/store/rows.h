@@ -44,6 +44,27 @@ Page read_page(const Row& r) {
   return Page{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), seconds_at(r, 5), r.int64(6)};
 }
 
+// --- Sections, authors and tags as the desk lists them: each row ends with its article count.
+inline constexpr std::string_view kSectionColumns =
+    "s.id, s.slug, s.name, s.description, (SELECT count(*) FROM articles a WHERE a.section_id = s.id)";
+template <class Row>
+Section read_section(const Row& r) {
+  return Section{r.int64(0), r.text(1), r.text(2), r.text(3), r.int64(4)};
+}
+inline constexpr std::string_view kAuthorColumns =
+    "au.id, au.slug, au.name, au.bio, coalesce(au.photo, ''), "
+    "(SELECT count(*) FROM article_authors aa WHERE aa.author_id = au.id)";
+template <class Row>
+Author read_author(const Row& r) {
+  return Author{r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5)};
+}
+inline constexpr std::string_view kTagColumns =
+    "t.slug, t.name, (SELECT count(*) FROM article_tags x WHERE x.tag = t.name)";
+template <class Row>
+Tag read_tag(const Row& r) {
+  return Tag{r.text(0), r.text(1), r.int64(2)};
+}
+
 // --- API tokens (never the hash).
 inline constexpr std::string_view kTokenColumns = "id, name, role, created_at, last_used_at, revoked_at";
 template <class Row>

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <variant>
 
 #include "http/cursors.h"
 #include "http/error_mapping.h"
@@ -55,10 +56,15 @@ Response ArticlePages::home(RequestContext& ctx) {
 Response ArticlePages::section(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   auto s = articles_.find_section(ctx.param("section"));
-  if (!s) throw not_found("The section");
+  if (!s) {
+    if (auto to = articles_.redirect_of("section", ctx.param("section")))
+      return Response::redirect(http::status::moved_permanently, "/" + *to);
+    throw not_found("The section");
+  }
   PageRenderer::Listing l;
   l.kicker = "Section";
   l.heading = s->name;
+  l.intro = s->description;
   l.page_title = s->name + " | " + renderer_.site().name;
   l.current_section = s->slug;
   ArticleQuery q;
@@ -69,7 +75,11 @@ Response ArticlePages::section(RequestContext& ctx) {
 Response ArticlePages::author(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   auto a = articles_.find_author(ctx.param("slug"));
-  if (!a) throw not_found("The author");
+  if (!a) {
+    if (auto to = articles_.redirect_of("author", ctx.param("slug")))
+      return Response::redirect(http::status::moved_permanently, "/authors/" + *to);
+    throw not_found("The author");
+  }
   ArticleQuery probe;  // an author named only in drafts is nobody readers know yet
   probe.author_slug = a->slug;
   probe.limit = 1;
@@ -78,6 +88,7 @@ Response ArticlePages::author(RequestContext& ctx) {
   l.kicker = "Author";
   l.heading = a->name;
   l.intro = a->bio;
+  l.photo = a->photo;
   l.page_title = a->name + " | " + renderer_.site().name;
   ArticleQuery q;
   q.author_slug = a->slug;
@@ -104,40 +115,45 @@ Response ArticlePages::article(RequestContext& ctx) {
                          true, ctx.query.empty() ? std::string() : conversation_group(a->slug));
 }
 
-namespace {
-
-// The tag a /tags/{tag} address names: any text an article's tag may be, else not found.
-const std::string& tag_in_path(const RequestContext& ctx) {
-  const auto& tag = ctx.param("tag");
-  if (tag.empty() || tag.size() > kMaxName || !is_valid_utf8(tag)) throw not_found("The tag");
-  return tag;
+// The tag a /tags/{slug} address names, or the address it moved to: a merged tag's slug leads to the tag it
+// went into, and an address of the tag's text (as links were before tags had slugs) to its slug's.
+std::variant<Tag, std::string> ArticlePages::tag_in_path(const RequestContext& ctx, std::string_view suffix) {
+  const auto& slug = ctx.param("tag");
+  if (auto t = articles_.find_tag(slug)) return *t;
+  if (auto to = articles_.redirect_of("tag", slug)) return "/tags/" + *to + std::string(suffix);
+  if (!slug.empty() && slug.size() <= kMaxName && is_valid_utf8(slug)) {
+    auto by_text = tag_slug(slug);
+    if (by_text != slug && articles_.find_tag(by_text)) return "/tags/" + by_text + std::string(suffix);
+  }
+  throw not_found("The tag");
 }
-
-}  // namespace
 
 Response ArticlePages::tag(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  const auto& tag = tag_in_path(ctx);
+  auto found = tag_in_path(ctx, "");
+  if (auto* to = std::get_if<std::string>(&found)) return Response::redirect(http::status::moved_permanently, *to);
+  const auto& tag = std::get<Tag>(found);
   ArticleQuery probe;
-  probe.tag = tag;
+  probe.tag = tag.name;
   probe.limit = 1;
   if (articles_.list(probe).articles.empty()) throw not_found("The tag");  // no published article carries it
   PageRenderer::Listing l;
   l.kicker = "Tag";
-  l.heading = tag;
-  l.page_title = tag + " | " + renderer_.site().name;
-  l.feed_url = "/tags/" + percent_encode(tag) + "/feed.xml";
+  l.heading = tag.name;
+  l.page_title = tag.name + " | " + renderer_.site().name;
+  l.feed_url = "/tags/" + tag.slug + "/feed.xml";
   ArticleQuery q;
-  q.tag = tag;
-  return listing_page(ctx, std::move(l), q, "/tags/" + percent_encode(tag));
+  q.tag = tag.name;
+  return listing_page(ctx, std::move(l), q, "/tags/" + tag.slug);
 }
 
 Response ArticlePages::tag_feed(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
-  const auto& tag = tag_in_path(ctx);
+  auto found = tag_in_path(ctx, "/feed.xml");
+  if (auto* to = std::get_if<std::string>(&found)) return Response::redirect(http::status::moved_permanently, *to);
   ArticleQuery q;
-  q.tag = tag;
+  q.tag = std::get<Tag>(found).name;
   q.limit = 50;
   auto page = articles_.list(q);
   if (page.articles.empty()) throw not_found("The tag");

@@ -3,6 +3,8 @@
 // cache miss, then served from the PageCache (fast path, on the I/O thread) until the next content change.
 #pragma once
 
+#include <variant>
+
 #include "domain/comments.h"
 #include "web/page_kit.h"
 
@@ -20,8 +22,8 @@ class ArticlePages : public PageKit {
   Response author(RequestContext& ctx);       // GET /authors/{slug}?cursor=
   Response article(RequestContext& ctx);      // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
   Response feed(RequestContext& ctx);         // GET /feed.xml
-  Response tag(RequestContext& ctx);          // GET /tags/{tag}: the published articles carrying the tag
-  Response tag_feed(RequestContext& ctx);     // GET /tags/{tag}/feed.xml: their RSS feed, the 50 latest
+  Response tag(RequestContext& ctx);          // GET /tags/{slug}: the published articles carrying the tag
+  Response tag_feed(RequestContext& ctx);     // GET /tags/{slug}/feed.xml: their RSS feed, the 50 latest
   Response corrections(RequestContext& ctx);  // GET /corrections: every correction note, newest first
   Response sitemap(RequestContext& ctx);      // GET /sitemap.xml
   Response robots(RequestContext& ctx);       // GET /robots.txt: names the sitemap, keeps crawlers off personal pages
@@ -32,6 +34,7 @@ class ArticlePages : public PageKit {
   std::optional<Response> asset_fast(RequestContext& ctx);
 
  private:
+  std::variant<Tag, std::string> tag_in_path(const RequestContext& ctx, std::string_view suffix);
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
 

@@ -457,7 +457,7 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   d.set("source_name", a.source_name);
   d.set("source_url", a.source_url.empty() ? std::string("#") : a.source_url);
   mus::list tags;
-  for (const auto& t : a.tags) tags.emplace_back(mus::object{{"name", t}, {"url", "/tags/" + percent_encode(t)}});
+  for (const auto& t : a.tags) tags.emplace_back(mus::object{{"name", t}, {"url", "/tags/" + tag_slug(t)}});
   d.set("has_tags", mus::data(!a.tags.empty()));
   d.set("tags", tags);
   d.set("appeal_heading", site_.appeal.heading);
@@ -562,6 +562,8 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   if (!l.kicker.empty()) d.set("kicker", l.kicker);
   d.set("heading", l.heading);
   if (!l.intro.empty()) d.set("intro", l.intro);
+  if (auto photo = l.photo.empty() ? std::nullopt : articles_.find_image(l.photo))
+    d.set("photo_html", picture_html(*photo, "8rem", false));
   auto card = [&](const Article& a, bool lead) {
     mus::object o{{"url", articles_.url_for(a)},
                   {"title", a.title},

@@ -47,6 +47,7 @@ class PageRenderer {
     bool home = false;  // the front page (marked current in the navigation)
     std::optional<std::string> next_url;
     std::string feed_url;  // its own RSS feed (a tag's), linked in the page and its head
+    std::string photo;     // an image id: the author's photo beside the heading
   };
   std::string listing(const Listing& l, const std::vector<Section>& sections) const;
   std::string error_page(int status, const std::string& title, const std::string& message,

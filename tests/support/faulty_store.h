@@ -91,6 +91,14 @@ class FaultyStore final : public Store {
   std::optional<Author> find_author(std::string_view slug) override { return guard(StoreRole::articles, "find_author", [&] { return inner_->find_author(slug); }); }
   std::optional<Section> find_section(std::string_view slug) override { return guard(StoreRole::articles, "find_section", [&] { return inner_->find_section(slug); }); }
   std::vector<Section> list_sections() override { return guard(StoreRole::articles, "list_sections", [&] { return inner_->list_sections(); }); }
+  std::vector<Section> all_sections() override { return guard(StoreRole::articles, "all_sections", [&] { return inner_->all_sections(); }); }
+  std::vector<Author> all_authors() override { return guard(StoreRole::articles, "all_authors", [&] { return inner_->all_authors(); }); }
+  Section update_section(std::string_view slug, const Section& fields) override { return guard(StoreRole::articles, "update_section", [&] { return inner_->update_section(slug, fields); }); }
+  Author update_author(std::string_view slug, const Author& fields) override { return guard(StoreRole::articles, "update_author", [&] { return inner_->update_author(slug, fields); }); }
+  std::vector<Tag> all_tags() override { return guard(StoreRole::articles, "all_tags", [&] { return inner_->all_tags(); }); }
+  std::optional<Tag> find_tag(std::string_view slug) override { return guard(StoreRole::articles, "find_tag", [&] { return inner_->find_tag(slug); }); }
+  Tag merge_tags(std::string_view from_slug, const std::string& into) override { return guard(StoreRole::articles, "merge_tags", [&] { return inner_->merge_tags(from_slug, into); }); }
+  std::optional<std::string> redirect_of(std::string_view kind, std::string_view old_slug) override { return guard(StoreRole::articles, "redirect_of", [&] { return inner_->redirect_of(kind, old_slug); }); }
   Page save_page(const Page& page, TimePoint now, std::optional<int64_t> expected) override { return guard(StoreRole::articles, "save_page", [&] { return inner_->save_page(page, now, expected); }); }
   std::optional<Page> find_page(std::string_view slug) override { return guard(StoreRole::articles, "find_page", [&] { return inner_->find_page(slug); }); }
   std::vector<Page> list_pages() override { return guard(StoreRole::articles, "list_pages", [&] { return inner_->list_pages(); }); }

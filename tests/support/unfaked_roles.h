@@ -67,6 +67,14 @@ class UnfakedArticleStore : public ArticleStore {
   std::optional<Author> find_author(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_author"); }
   std::optional<Section> find_section(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_section"); }
   std::vector<Section> list_sections() override { throw std::logic_error("not faked: ArticleStore::list_sections"); }
+  std::vector<Section> all_sections() override { throw std::logic_error("not faked: ArticleStore::all_sections"); }
+  std::vector<Author> all_authors() override { throw std::logic_error("not faked: ArticleStore::all_authors"); }
+  Section update_section(std::string_view, const Section&) override { throw std::logic_error("not faked: ArticleStore::update_section"); }
+  Author update_author(std::string_view, const Author&) override { throw std::logic_error("not faked: ArticleStore::update_author"); }
+  std::vector<Tag> all_tags() override { throw std::logic_error("not faked: ArticleStore::all_tags"); }
+  std::optional<Tag> find_tag(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_tag"); }
+  Tag merge_tags(std::string_view, const std::string&) override { throw std::logic_error("not faked: ArticleStore::merge_tags"); }
+  std::optional<std::string> redirect_of(std::string_view, std::string_view) override { throw std::logic_error("not faked: ArticleStore::redirect_of"); }
   Page save_page(const Page&, TimePoint, std::optional<int64_t>) override { throw std::logic_error("not faked: ArticleStore::save_page"); }
   std::optional<Page> find_page(std::string_view) override { throw std::logic_error("not faked: ArticleStore::find_page"); }
   std::vector<Page> list_pages() override { throw std::logic_error("not faked: ArticleStore::list_pages"); }

@@ -11,6 +11,7 @@ void PostgresStore::migrate() {
       c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
       if (!c.query("SELECT 1 FROM schema_migrations WHERE version = $1", {m.version}).empty()) return;
       c.exec(m.sql);
+      if (m.version == 23) backfill_tags(c);
       c.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", {m.version, secs(now_seconds())});
     });
   }

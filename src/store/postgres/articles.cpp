@@ -5,7 +5,7 @@ namespace tribune::postgres {
 Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
   return write([&](Connection& db) {
     const auto& d = r.draft;
-    int64_t section_id = upsert_named(db, "sections", slugify(d.section), d.section);
+    int64_t section_id = upsert_named(db, "section", d.section);
     int64_t id = 0;
     // The row lock (or the unique index, for two creators of one slug) orders concurrent saves of a slug.
     for (;;) {
@@ -48,7 +48,7 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
              {id, d.lead_image, d.description});
     int64_t position = 0;
     for (const auto& name : d.authors) {
-      int64_t author_id = upsert_named(db, "authors", slugify(name), name);
+      int64_t author_id = upsert_named(db, "author", name);
       if (position == 0 && !d.author_bio.empty() && r.state != ArticleState::draft)  // public once it is out
         db.query("UPDATE authors SET bio = $2 WHERE id = $1", {author_id, d.author_bio});
       db.query(
@@ -56,7 +56,8 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
           {id, author_id, position++});
     }
     for (const auto& tag : d.tags)
-      db.query("INSERT INTO article_tags (article_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING", {id, tag});
+      db.query("INSERT INTO article_tags (article_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+               {id, upsert_tag(db, tag)});
     if (!r.snapshot.empty())
       db.query(
           "INSERT INTO article_revisions (article_id, version, saved_at, saved_by, snapshot) SELECT id, version, "
@@ -174,19 +175,17 @@ int64_t PostgresStore::content_version() {
 
 std::optional<Author> PostgresStore::find_author(std::string_view slug) {
   return db_.read_replica([&](Connection& db) -> std::optional<Author> {
-    auto r = db.query("SELECT id, slug, name, bio FROM authors WHERE slug = $1", {slug});
+    auto r = db.query("SELECT " + std::string(kAuthorColumns) + " FROM authors au WHERE au.slug = $1", {slug});
     if (r.empty()) return std::nullopt;
-    auto row = r.front();
-    return Author{row.int64(0), row.text(1), row.text(2), row.text(3)};
+    return read_author(r.front());
   });
 }
 
 std::optional<Section> PostgresStore::find_section(std::string_view slug) {
   return db_.read_replica([&](Connection& db) -> std::optional<Section> {
-    auto r = db.query("SELECT id, slug, name FROM sections WHERE slug = $1", {slug});
+    auto r = db.query("SELECT " + std::string(kSectionColumns) + " FROM sections s WHERE s.slug = $1", {slug});
     if (r.empty()) return std::nullopt;
-    auto row = r.front();
-    return Section{row.int64(0), row.text(1), row.text(2)};
+    return read_section(r.front());
   });
 }
 

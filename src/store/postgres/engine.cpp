@@ -34,16 +34,6 @@ Article read_article_row(const Row& st, bool with_body) {
   return a;
 }
 
-int64_t upsert_named(Connection& db, const char* table, const std::string& slug, const std::string& name) {
-  auto ins = db.query(
-      std::string("INSERT INTO ") + table + " (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
-      {slug, name});
-  if (!ins.empty()) return ins.front().int64(0);
-  auto sel = db.query(std::string("SELECT id FROM ") + table + " WHERE slug = $1", {slug});
-  if (sel.empty()) throw Error(ErrorKind::internal, "store_error", std::string("the ") + table + " row vanished.");
-  return sel.front().int64(0);
-}
-
 std::optional<Article> find_article_in(Connection& db, std::string_view slug) {
   auto r = db.query(std::string("SELECT ") + kArticleColumns +
                         ", a.body_markdown, a.body_html FROM articles a JOIN sections s ON s.id = a.section_id "

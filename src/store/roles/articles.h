@@ -49,6 +49,30 @@ class ArticleStore {
   // stays off the navigation until the draft goes out; so does its first author's bio.
   virtual std::vector<Section> list_sections() = 0;
 
+  // --- Sections, authors and tags as the desk manages them. Drafts name them by name: a name resolves to
+  // the one with that name, else the one with its slug, else the one its slug was renamed or merged into
+  // (redirect_of), else a new one.
+  // Every section and author by name, each with the count of articles (any state) naming it.
+  virtual std::vector<Section> all_sections() = 0;
+  virtual std::vector<Author> all_authors() = 0;
+  // Saves the fields the desk edits (section: name, slug, description; author: name, slug, bio, photo) of
+  // the one at `slug`. A new slug leaves a redirect from the old one (and from slugs that redirected to it).
+  // Error(not_found) when there is none; Error(conflict, "slug_taken") when another has the new slug.
+  // Bumps content_version. Returns it as stored.
+  virtual Section update_section(std::string_view slug, const Section& fields) = 0;
+  virtual Author update_author(std::string_view slug, const Author& fields) = 0;
+  // Every tag by name (any case), each with the count of articles (any state) carrying it.
+  virtual std::vector<Tag> all_tags() = 0;
+  virtual std::optional<Tag> find_tag(std::string_view slug) = 0;
+  // Every article tagged `from_slug` carries the tag named `into` instead (resolved as drafts' names are:
+  // created when new, so a merge into a new name renames); `from_slug` then redirects to it. Bumps
+  // content_version. Error(not_found) when no tag has from_slug; Error(invalid, "same_tag") when `into` is it.
+  // A name merged into `from` earlier (its slug redirecting there) is a new tag again: the redirect goes. A
+  // name with from's own slug ("Trains" for "trains") renames the tag.
+  virtual Tag merge_tags(std::string_view from_slug, const std::string& into) = 0;
+  // Where a slug that was renamed or merged away now leads. kind: "section", "author" or "tag".
+  virtual std::optional<std::string> redirect_of(std::string_view kind, std::string_view old_slug) = 0;
+
   // The publication's own pages. Saves title, description, body and body_html; creates the page or replaces
   // it and bumps its version and content_version. With expected_version set, a page whose version is not that
   // one (0: not yet saved) is Error(conflict, "edit_conflict") and nothing changes: someone saved in between.

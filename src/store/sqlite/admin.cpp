@@ -18,6 +18,7 @@ void SqliteStore::migrate() {
         }
         db.exec(m.sql);
         if (m.version == 8) backfill_handles(db);
+        if (m.version == 23) backfill_tags(db);
         db.exec("PRAGMA user_version = " + std::to_string(m.version));
         db.exec("COMMIT");
       } catch (...) {

@@ -6,7 +6,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
   int64_t id = 0;
   writer_.run([&](Db& db) {
     const auto& d = r.draft;
-    int64_t section_id = upsert_named(db, "sections", slugify(d.section), d.section);
+    int64_t section_id = upsert_named(db, "section", d.section);
     // ?2 to ?12 are the same in the UPDATE and the INSERT; ?1 is the id or the slug.
     auto save = [&](Statement& st) {
       st.bind(2, d.title)
@@ -62,7 +62,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
         .run();
     int64_t position = 0;
     for (const auto& name : d.authors) {
-      int64_t author_id = upsert_named(db, "authors", slugify(name), name);
+      int64_t author_id = upsert_named(db, "author", name);
       if (position == 0 && !d.author_bio.empty() && r.state != ArticleState::draft)  // public once it is out
         db.prepare("UPDATE authors SET bio = ?2 WHERE id = ?1").bind(1, author_id).bind(2, d.author_bio).run();
       db.prepare("INSERT OR IGNORE INTO article_authors (article_id, author_id, position) VALUES (?1, ?2, ?3)")
@@ -72,7 +72,10 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .run();
     }
     for (const auto& tag : d.tags)
-      db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)").bind(1, id).bind(2, tag).run();
+      db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")
+          .bind(1, id)
+          .bind(2, upsert_tag(db, tag))
+          .run();
     if (!r.snapshot.empty())
       db.prepare(
             "INSERT INTO article_revisions (article_id, version, saved_at, saved_by, snapshot) SELECT id, version, "
@@ -209,19 +212,23 @@ int64_t SqliteStore::content_version() {
 
 std::optional<Author> SqliteStore::find_author(std::string_view slug) {
   return readers_.with([&](Db& db) -> std::optional<Author> {
-    auto& st = db.prepare("SELECT id, slug, name, bio FROM authors WHERE slug = ?1");
+    auto& st = db.prepare("SELECT " + std::string(kAuthorColumns) + " FROM authors au WHERE au.slug = ?1");
     st.bind(1, slug);
     if (!st.step()) return std::nullopt;
-    return Author{st.int64(0), st.text(1), st.text(2), st.text(3)};
+    auto a = read_author(st);
+    st.reset();
+    return a;
   });
 }
 
 std::optional<Section> SqliteStore::find_section(std::string_view slug) {
   return readers_.with([&](Db& db) -> std::optional<Section> {
-    auto& st = db.prepare("SELECT id, slug, name FROM sections WHERE slug = ?1");
+    auto& st = db.prepare("SELECT " + std::string(kSectionColumns) + " FROM sections s WHERE s.slug = ?1");
     st.bind(1, slug);
     if (!st.step()) return std::nullopt;
-    return Section{st.int64(0), st.text(1), st.text(2)};
+    auto s = read_section(st);
+    st.reset();
+    return s;
   });
 }
 

@@ -22,16 +22,6 @@ void load_authors_and_tags(Db& db, Article& a) {
   while (tg.step()) a.tags.push_back(tg.text(0));
 }
 
-int64_t upsert_named(Db& db, const char* table, const std::string& slug, const std::string& name) {
-  std::string sel = std::string("SELECT id FROM ") + table + " WHERE slug = ?1";
-  auto& s = db.prepare(sel);
-  s.bind(1, slug);
-  if (s.step()) return s.int64(0);
-  std::string ins = std::string("INSERT INTO ") + table + " (slug, name) VALUES (?1, ?2)";
-  db.prepare(ins).bind(1, slug).bind(2, name).run();
-  return db.last_insert_id();
-}
-
 std::optional<Article> find_article_in(Db& db, std::string_view slug) {
   auto& st = db.prepare(std::string("SELECT ") + kArticleColumns +
                         ", a.body_markdown, a.body_html FROM articles a JOIN sections s ON s.id = a.section_id "

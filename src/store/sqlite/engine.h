@@ -27,8 +27,13 @@ inline constexpr const char* kArticleColumns = TRIBUNE_ARTICLE_COLUMNS;
 Article read_article_row(Statement& st, bool with_body);
 void load_authors_and_tags(Db& db, Article& a);
 std::optional<Article> find_article_in(Db& db, std::string_view slug);
-// The id of the sections/authors row with this slug, inserted with this name when there is none.
-int64_t upsert_named(Db& db, const char* table, const std::string& slug, const std::string& name);
+// The id of the section (kind "section") or author ("author") a draft names: the one with that name, else
+// with its slug, else the one its slug now redirects to; else a new one, inserted. (ArticleStore's rule.)
+int64_t upsert_named(Db& db, std::string_view kind, const std::string& name);
+// The stored name of the tag a draft names (resolved as upsert_named), the tag inserted when new.
+std::string upsert_tag(Db& db, const std::string& name);
+// Migration 23: every tag articles carry gets its row in tags; names whose slugs agree become the first one.
+void backfill_tags(Db& db);
 
 // Appends to the audit log, naming the actor as they are now (0: an API token or the command line).
 void log_act(Db& db, int64_t actor_id, std::string_view action, std::optional<int64_t> comment_id,
@@ -87,6 +92,14 @@ class SqliteStore final : public Store {
   std::optional<Author> find_author(std::string_view slug) override;
   std::optional<Section> find_section(std::string_view slug) override;
   std::vector<Section> list_sections() override;
+  std::vector<Section> all_sections() override;
+  std::vector<Author> all_authors() override;
+  Section update_section(std::string_view slug, const Section& fields) override;
+  Author update_author(std::string_view slug, const Author& fields) override;
+  std::vector<Tag> all_tags() override;
+  std::optional<Tag> find_tag(std::string_view slug) override;
+  Tag merge_tags(std::string_view from_slug, const std::string& into) override;
+  std::optional<std::string> redirect_of(std::string_view kind, std::string_view old_slug) override;
   Page save_page(const Page& page, TimePoint now, std::optional<int64_t> expected_version) override;
   std::optional<Page> find_page(std::string_view slug) override;
   std::vector<Page> list_pages() override;

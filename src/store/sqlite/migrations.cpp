@@ -413,6 +413,23 @@ ALTER TABLE articles ADD COLUMN lead_image TEXT REFERENCES images(id);
       {22, R"sql(
 ALTER TABLE articles ADD COLUMN description TEXT NOT NULL DEFAULT '';
 )sql"},
+      // Managed sections and authors (a section's introduction, an author's photo), tags with slugs (filled by
+      // backfill_tags: a slug needs ICU), and the redirects that renames and tag merges leave behind.
+      {23, R"sql(
+ALTER TABLE sections ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE authors ADD COLUMN photo TEXT REFERENCES images(id);
+CREATE TABLE tags (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE slug_redirects (
+  kind TEXT NOT NULL CHECK (kind IN ('section', 'author', 'tag')),
+  old_slug TEXT NOT NULL,
+  new_slug TEXT NOT NULL,
+  PRIMARY KEY (kind, old_slug)
+) WITHOUT ROWID;
+)sql"},
   };
   return steps;
 }
