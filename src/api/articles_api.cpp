@@ -163,12 +163,15 @@ Response ArticlesApi::create(RequestContext& ctx) {
 Response ArticlesApi::replace(RequestContext& ctx) {
   auto body = parse_draft(ctx);
   auto draft = draft_from(body);
+  // A slug in the body other than the path's moves a draft there (a published piece keeps its address).
   if (!draft.slug.empty() && draft.slug != ctx.param("slug"))
-    throw invalid_field("slug", "slug_mismatch", "The slug in the body differs from the one in the path.");
-  draft.slug = ctx.param("slug");
+    draft.previous_slug = ctx.param("slug");
+  else
+    draft.slug = ctx.param("slug");
   // A body that does not mention the lead image keeps the article's (null takes it away).
   if (!body.contains("image"))
-    if (auto current = articles_.find_any(draft.slug)) draft.lead_image = current->lead_image;
+    if (auto current = articles_.find_any(draft.previous_slug.empty() ? draft.slug : draft.previous_slug))
+      draft.lead_image = current->lead_image;
   auto saved = articles_.publish(std::move(draft), true, version_of(body), ctx.principal.name);
   return json_response(http::status::ok, to_json(saved, true));
 }

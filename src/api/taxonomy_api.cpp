@@ -17,7 +17,10 @@ json::object tag_json(const Tag& t) {
 }  // namespace
 
 json::object TaxonomyApi::section_json(const Section& s) const {
-  return {{"slug", s.slug}, {"name", s.name}, {"description", s.description}, {"url", "/" + s.slug},
+  return {{"slug", s.slug},
+          {"name", s.name},
+          {"description", s.description},
+          {"url", "/" + s.slug},
           {"articles", s.articles}};
 }
 

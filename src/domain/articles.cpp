@@ -131,7 +131,13 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
   // An update keeps the article's date (and so its URL and its place in the feed) unless it names a new one;
   // it counts as a change, dated now, only when what a reader sees changed. A draft carries the time it was
   // last saved until it goes out.
-  auto existing = replace || expected_version ? store_.find_article(draft.slug) : std::nullopt;
+  if (draft.previous_slug == draft.slug) draft.previous_slug.clear();
+  const auto& at = draft.previous_slug.empty() ? draft.slug : draft.previous_slug;
+  auto existing = replace || expected_version || !draft.previous_slug.empty() ? store_.find_article(at) : std::nullopt;
+  if (!draft.previous_slug.empty()) {
+    if (!existing) throw not_found("The article");
+    if (existing->state != ArticleState::draft) throw slug_fixed();
+  }
   auto now = now_();
   if (existing) {
     record.state = draft.state.value_or(existing->state);

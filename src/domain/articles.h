@@ -37,7 +37,9 @@ class ArticleService {
   // With replace=false an existing slug is Error(conflict, "slug_taken"). The draft's state says draft or
   // published (absent: published when new, unchanged otherwise); a draft published without a time goes out
   // now. With expected_version, a save over a newer version is Error(conflict, "edit_conflict").
-  // Every save leaves a revision naming saved_by (the editor, the token, "command line").
+  // Every save leaves a revision naming saved_by (the editor, the token, "command line"). A draft with
+  // previous_slug moves there from that address (Error(conflict, "slug_taken") when another article has it);
+  // an article that is not a draft keeps its address: Error(invalid, "slug_fixed").
   Article publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version = std::nullopt,
                   const std::string& saved_by = "");
 

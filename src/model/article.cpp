@@ -254,6 +254,7 @@ void validate_draft(ArticleDraft& d) {
     throw invalid_field("slug", "invalid_slug",
                         "slug must be 1 to 80 characters of a-z, 0-9 and single hyphens, not starting or ending "
                         "with a hyphen.");
+  if (!d.previous_slug.empty() && !is_valid_slug(d.previous_slug)) throw not_found("The article");
   if (d.authors.empty()) throw invalid_field("authors", "missing_field", "authors is required.");
   if (d.authors.size() > kMaxAuthors) throw invalid_field("authors", "too_many", "at most 10 authors.");
   for (auto& a : d.authors) {
@@ -286,6 +287,11 @@ void validate_draft(ArticleDraft& d) {
     throw invalid_field("source_name", "missing_field", "source_name is required when source_url is set.");
   if (d.state && *d.state != ArticleState::draft && *d.state != ArticleState::published)
     throw invalid_field("status", "invalid_status", "status must be draft or published.");
+}
+
+Error slug_fixed() {
+  return invalid_field("slug", "slug_fixed",
+                       "An article keeps its address once it has been published: only a draft's address can change.");
 }
 
 std::string validate_retraction(std::string_view note) {

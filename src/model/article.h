@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/account.h"
+#include "model/error.h"
 #include "util/text.h"
 
 namespace tribune {
@@ -94,6 +95,9 @@ struct Article {
 // What an editor submits: from front matter or the JSON API. Names, not ids.
 struct ArticleDraft {
   std::string slug;  // optional: derived from the title when empty
+  // Set when a draft moves to `slug`: its address until now. Only a draft's address changes (once a piece has
+  // been out, its address is its identity); see ArticleService::publish.
+  std::string previous_slug;
   std::string title;
   std::string standfirst;
   std::vector<std::string> authors;
@@ -131,7 +135,10 @@ bool is_valid_slug(std::string_view s);
 std::string slugify(std::string_view text);
 
 // Checks every field and fills the derived ones (slug). Throws Error(invalid) naming the first bad field.
+// (previous_slug: only its form; an invalid one is Error(not_found), as no article has it.)
 void validate_draft(ArticleDraft& draft);
+// A save that would move the address of an article that is not a draft.
+Error slug_fixed();
 // A retraction's note (required, at most kMaxRetraction): trimmed, or Error(invalid) on field "note".
 std::string validate_retraction(std::string_view note);
 

@@ -195,6 +195,7 @@ Response DeskArticles::editor(RequestContext& ctx, http::status status, const Ed
   auto now = articles_.now();
   auto state = a ? std::string(desk_status(*a, now)) : std::string("new");
   json::object view{{"is_new", !a},
+                    {"slug_editable", !a || a->state == ArticleState::draft},
                     {"action_url", a ? "/desk/articles/" + a->slug : std::string("/desk/articles")},
                     {"csrf_token", ctx.principal.csrf_token},
                     {"version", std::to_string(e.version.value_or(a ? a->version : 0))},
@@ -308,7 +309,13 @@ Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>&
       throw invalid_field("action", "invalid_action", "Choose Save draft, Publish or Update.");
     std::optional<int64_t> version;
     if (existing) {
-      draft.slug = existing->slug;  // the address is chosen once, when the piece is first saved
+      // A draft's address may change until it goes out (never by an autosave: the page would lose its
+      // address under the editor); once out it is fixed.
+      auto typed_slug = trim(field(form, "slug"));
+      if (!autosave && existing->state == ArticleState::draft && !typed_slug.empty() && typed_slug != existing->slug)
+        draft.previous_slug = existing->slug;
+      else
+        draft.slug = existing->slug;
       // A scheduled piece whose time is cleared goes out now; a published one keeps its date (and URL). The
       // form shows minutes: the time sent back as shown keeps the stored one (its seconds, and its side of a
       // repeated hour).

@@ -68,8 +68,8 @@ Response DeskTaxonomy::section_submit(RequestContext& ctx) {
     return see_other("/desk/sections?saved=" + saved.slug + "#section-" + saved.slug);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::conflict) throw;
-    return section_page(ctx, e.kind() == ErrorKind::conflict ? http::status::conflict
-                                                               : http::status::unprocessable_entity,
+    return section_page(ctx,
+                        e.kind() == ErrorKind::conflict ? http::status::conflict : http::status::unprocessable_entity,
                         current->slug, typed, &e);
   }
 }
@@ -78,8 +78,8 @@ Response DeskTaxonomy::authors(RequestContext& ctx) {
   json::array rows;
   auto saved = saved_query(ctx, "saved");
   for (const auto& a : articles_.all_authors()) {
-    json::object row{{"slug", a.slug}, {"name", a.name}, {"bio", a.bio}, {"articles", a.articles},
-                     {"saved", a.slug == saved}};
+    json::object row{
+        {"slug", a.slug}, {"name", a.name}, {"bio", a.bio}, {"articles", a.articles}, {"saved", a.slug == saved}};
     if (auto photo = a.photo.empty() ? std::nullopt : images_.find(a.photo))
       row["photo_html"] = picture_html(*photo, "3rem", true);
     rows.push_back(std::move(row));
@@ -91,9 +91,9 @@ Response DeskTaxonomy::authors(RequestContext& ctx) {
 
 Response DeskTaxonomy::author_page(RequestContext& ctx, http::status status, const std::string& slug,
                                    const Author& typed, const Error* error) {
-  json::object view{{"path_slug", slug},   {"csrf_token", ctx.principal.csrf_token},
-                    {"name", typed.name},  {"slug", typed.slug},
-                    {"bio", typed.bio},    {"photo", typed.photo}};
+  json::object view{{"path_slug", slug},  {"csrf_token", ctx.principal.csrf_token},
+                    {"name", typed.name}, {"slug", typed.slug},
+                    {"bio", typed.bio},   {"photo", typed.photo}};
   if (auto photo = typed.photo.empty() ? std::nullopt : images_.find(typed.photo))
     view["photo_html"] = picture_html(*photo, "8rem", false);
   put_error(view, error, {"name", "slug", "bio", "photo_file", "photo_alt"});
@@ -129,8 +129,8 @@ Response DeskTaxonomy::author_submit(RequestContext& ctx) {
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::conflict) throw;
     if (e.field() == "photo") typed.photo.clear();  // an id that is no image: not offered again
-    return author_page(ctx, e.kind() == ErrorKind::conflict ? http::status::conflict
-                                                              : http::status::unprocessable_entity,
+    return author_page(ctx,
+                       e.kind() == ErrorKind::conflict ? http::status::conflict : http::status::unprocessable_entity,
                        current->slug, typed, &e);
   }
 }
@@ -153,7 +153,9 @@ Response DeskTaxonomy::tags_page(RequestContext& ctx, http::status status, const
     rows.push_back(std::move(row));
     names.push_back(json::string(t.name));
   }
-  json::object view{{"tags", std::move(rows)}, {"tag_names", std::move(names)}, {"csrf_token", ctx.principal.csrf_token},
+  json::object view{{"tags", std::move(rows)},
+                    {"tag_names", std::move(names)},
+                    {"csrf_token", ctx.principal.csrf_token},
                     {"empty", all.empty()}};
   if (!merged.empty()) view["merged"] = merged;
   return html_page(ctx, status, renderer_.page_from("desk_tags", view, "Tags", articles_.sections()));

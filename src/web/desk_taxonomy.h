@@ -26,8 +26,8 @@ class DeskTaxonomy : public PageKit {
                         const Error* error);
   Response author_page(RequestContext& ctx, http::status status, const std::string& slug, const Author& typed,
                        const Error* error);
-  Response tags_page(RequestContext& ctx, http::status status, const std::string& failed_slug,
-                     const std::string& typed, const Error* error);
+  Response tags_page(RequestContext& ctx, http::status status, const std::string& failed_slug, const std::string& typed,
+                     const Error* error);
   ImageService& images_;
 };
 

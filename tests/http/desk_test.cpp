@@ -273,3 +273,54 @@ TEST(Desk, RevisionsAreListedComparedAndRestoredFromTheBrowser) {
   EXPECT_EQ(stale.status, 409);
   EXPECT_NE(stale.body.find("nothing was restored"), std::string::npos);
 }
+
+TEST(Desk, ADraftsAddressChangesUntilItGoesOutThenStaysFixed) {
+  TestServer server(true);
+  auto port = server.port();
+  auto editor = staff_session(server, "desk-slug@example.org", "Desk Slug", "editor");
+  auto token = server.app().tokens().create("slugs", "editor").token;
+  auto put = [&](const std::string& slug, const std::string& body) {
+    return request(port, {"PUT",
+                          "/api/v1/articles/" + slug,
+                          body,
+                          {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  };
+  const std::string rest = R"("authors":["Ruth Keller"],"section":"Opinion","body":"x","status":"draft"})";
+
+  // The desk: a draft's form offers its address; a new one moves it (the old address is nobody's then).
+  ASSERT_EQ(editor.form("/desk/articles", fields("Working title", "Text.", "&action=draft")).status, 303);
+  auto form = page(editor, "/desk/articles/working-title");
+  EXPECT_NE(form.body.find("id=\"ed-slug\" name=\"slug\""), std::string::npos);
+  auto moved = editor.form("/desk/articles/working-title",
+                           fields("Night trains return", "Text.", "&action=draft&version=1&slug=night-trains-return"));
+  ASSERT_EQ(moved.status, 303) << moved.body;
+  EXPECT_EQ(moved.header("location"), "/desk/articles/night-trains-return?saved=draft");
+  EXPECT_EQ(page(editor, "/desk/articles/working-title").status, 404);
+  // An autosave never moves it.
+  auto autosaved = editor.form("/desk/articles/night-trains-return",
+                               fields("Night trains return", "More.", "&action=draft&version=2&autosave=1&slug=other"));
+  EXPECT_EQ(json::parse(autosaved.body).at("slug"), "night-trains-return");
+  // Onto another article's address: refused beside the slug, nothing moved.
+  auto taken =
+      editor.form("/desk/articles/night-trains-return",
+                  fields("Night trains return", "Text.", "&action=draft&version=3&slug=in-praise-of-the-boring-bank"));
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_NE(taken.body.find("Another article already has the address"), std::string::npos);
+  EXPECT_EQ(page(editor, "/desk/articles/night-trains-return").status, 200);
+
+  // The API: a slug in the body other than the path's moves the draft; once published, it is fixed.
+  auto api_moved = put("night-trains-return", R"({"title":"Night trains","slug":"night-trains",)" + rest);
+  ASSERT_EQ(api_moved.status, 200) << api_moved.body;
+  EXPECT_EQ(json::parse(api_moved.body).at("slug"), "night-trains");
+  EXPECT_EQ(put("night-trains", R"({"title":"N","slug":"in-praise-of-the-boring-bank",)" + rest).status, 409);
+  auto out = editor.form("/desk/articles/night-trains", fields("Night trains", "Text.", "&action=publish&version=4"));
+  ASSERT_EQ(out.status, 303) << out.body;
+  EXPECT_EQ(page(editor, "/desk/articles/night-trains").body.find("id=\"ed-slug\""), std::string::npos)
+      << "a published piece shows its address, not a field";
+  auto fixed = put("night-trains", R"({"title":"Night trains","slug":"night-trains-2",)"
+                                   R"("authors":["Ruth Keller"],"section":"Opinion","body":"x"})");
+  EXPECT_EQ(fixed.status, 422);
+  EXPECT_NE(fixed.body.find("\"code\":\"slug_fixed\""), std::string::npos);
+  EXPECT_EQ(get(port, "/api/v1/articles/night-trains").status, 200);
+  EXPECT_EQ(get(port, "/api/v1/articles/night-trains-2").status, 404);
+}

@@ -1,12 +1,11 @@
 // Sections, authors and tags at the desk (issue 15): renamed, moved and described through the API and the desk's
 // forms without JavaScript; the old addresses of a section, its articles, an author and a merged tag redirect;
 // names in later drafts still find them; the readers' pages show the introduction, the bio and the photo.
-#include "support/images.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "support/images.h"
 #include "test_support.h"
 #include "util/text.h"
 
@@ -99,7 +98,9 @@ TEST(Taxonomy, AnAuthorGetsAPhotoAndABioAndMovesAndAMergedTagRedirects) {
                 .status,
             201);
   auto png = save(gradient(300, 300, false), "pngsave_buffer");
-  RequestSpec upload{"POST", "/api/v1/images?alt=Ruth%20Keller", png,
+  RequestSpec upload{"POST",
+                     "/api/v1/images?alt=Ruth%20Keller",
+                     png,
                      {{"Authorization", "Bearer " + token}, {"Content-Type", "image/png"}}};
   auto image = request(port, upload);
   ASSERT_EQ(image.status, 201) << image.body;
@@ -115,8 +116,9 @@ TEST(Taxonomy, AnAuthorGetsAPhotoAndABioAndMovesAndAMergedTagRedirects) {
   EXPECT_TRUE(has(author.body, "alt=\"Ruth Keller\"")) << "the photo, with its alt text";
   EXPECT_TRUE(has(author.body, "/media/" + id + "/"));
   EXPECT_EQ(get(port, "/authors/ruth-keller").header("location"), "/authors/ruth");
-  EXPECT_EQ(code_of(call(port, "PUT", "/api/v1/authors/ruth", token, R"({"photo":"00000000000000000000000000000000"})")),
-            "no_such_image");
+  EXPECT_EQ(
+      code_of(call(port, "PUT", "/api/v1/authors/ruth", token, R"({"photo":"00000000000000000000000000000000"})")),
+      "no_such_image");
   auto removed = call(port, "PUT", "/api/v1/authors/ruth", token, R"({"photo":null})");
   ASSERT_EQ(removed.status, 200);
   EXPECT_TRUE(json::parse(removed.body).at("photo").is_null());
@@ -134,9 +136,10 @@ TEST(Taxonomy, AnAuthorGetsAPhotoAndABioAndMovesAndAMergedTagRedirects) {
   EXPECT_EQ(code_of(call(port, "POST", "/api/v1/tags/trains/merge", token, R"({"into":"Trains"})")), "same_tag");
   EXPECT_EQ(code_of(call(port, "POST", "/api/v1/tags/trains/merge", token, R"({"into":""})")), "missing_field");
   EXPECT_EQ(call(port, "POST", "/api/v1/tags/nothing/merge", token, R"({"into":"x"})").status, 404);
-  EXPECT_EQ(request(port, {"POST", "/api/v1/tags/trains/merge", R"({"into":"x"})", {{"Content-Type", "application/json"}}})
-                .status,
-            401);
+  EXPECT_EQ(
+      request(port, {"POST", "/api/v1/tags/trains/merge", R"({"into":"x"})", {{"Content-Type", "application/json"}}})
+          .status,
+      401);
 }
 
 TEST(Taxonomy, TheDeskEditsSectionsAuthorsAndTagsWithoutJavaScript) {
@@ -170,14 +173,17 @@ TEST(Taxonomy, TheDeskEditsSectionsAuthorsAndTagsWithoutJavaScript) {
   auto png = save(gradient(200, 200, false), "pngsave_buffer");
   auto authors = page(editor, "/desk/authors");
   ASSERT_EQ(authors.status, 200);
-  auto no_alt = editor.multipart("/desk/authors/eleanor-whitcombe", {{"name", "Eleanor Whitcombe"}, {"slug", "eleanor-whitcombe"}},
+  auto no_alt = editor.multipart("/desk/authors/eleanor-whitcombe",
+                                 {{"name", "Eleanor Whitcombe"}, {"slug", "eleanor-whitcombe"}},
                                  {{"photo_file", "eleanor.png", "image/png", png}});
   EXPECT_EQ(no_alt.status, 422);
   EXPECT_TRUE(has(no_alt.body, "id=\"au-photo-alt-error\""));
-  auto with_photo = editor.multipart(
-      "/desk/authors/eleanor-whitcombe",
-      {{"name", "Eleanor Whitcombe"}, {"slug", "eleanor-whitcombe"}, {"bio", "Eleanor writes."}, {"photo_alt", "Eleanor Whitcombe"}},
-      {{"photo_file", "eleanor.png", "image/png", png}});
+  auto with_photo = editor.multipart("/desk/authors/eleanor-whitcombe",
+                                     {{"name", "Eleanor Whitcombe"},
+                                      {"slug", "eleanor-whitcombe"},
+                                      {"bio", "Eleanor writes."},
+                                      {"photo_alt", "Eleanor Whitcombe"}},
+                                     {{"photo_file", "eleanor.png", "image/png", png}});
   ASSERT_EQ(with_photo.status, 303) << with_photo.body;
   EXPECT_TRUE(has(get(port, "/authors/eleanor-whitcombe").body, "alt=\"Eleanor Whitcombe\""));
   EXPECT_TRUE(has(page(editor, "/desk/authors").body, "Eleanor writes."));

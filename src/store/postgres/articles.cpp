@@ -6,6 +6,21 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
   return write([&](Connection& db) {
     const auto& d = r.draft;
     int64_t section_id = upsert_named(db, "section", d.section);
+    if (!d.previous_slug.empty() && d.previous_slug != d.slug) {  // a draft moving to another address
+      if (!db.query("SELECT 1 FROM articles WHERE slug = $1", {d.slug}).empty())
+        throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
+                    "slug");
+      try {
+        if (db.query("UPDATE articles SET slug = $2 WHERE slug = $1 AND state = 'draft' RETURNING id",
+                     {d.previous_slug, d.slug})
+                .empty())
+          throw slug_fixed();
+      } catch (const pg::PgError& e) {
+        if (e.sqlstate() != "23505") throw;
+        throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
+                    "slug");
+      }
+    }
     int64_t id = 0;
     // The row lock (or the unique index, for two creators of one slug) orders concurrent saves of a slug.
     for (;;) {

@@ -26,9 +26,9 @@ int64_t check_rename(Connection& db, std::string_view kind, std::string_view slu
   auto at = db.query("SELECT id FROM " + table + " WHERE slug = $1 FOR UPDATE", {slug});
   if (at.empty()) throw not_found(kind == "section" ? "The section" : "The author");
   int64_t id = at.front().int64(0);
-  auto other = db.query("SELECT slug = $2 FROM " + table +
-                            " WHERE id <> $1 AND (slug = $2 OR name = $3) ORDER BY slug = $2 DESC LIMIT 1",
-                        {id, new_slug, new_name});
+  auto other = db.query(
+      "SELECT slug = $2 FROM " + table + " WHERE id <> $1 AND (slug = $2 OR name = $3) ORDER BY slug = $2 DESC LIMIT 1",
+      {id, new_slug, new_name});
   if (other.empty()) return id;
   if (other.front().boolean(0))
     throw Error(ErrorKind::conflict, "slug_taken", "Another " + std::string(kind) + " has the slug '" + new_slug + "'.",
@@ -61,8 +61,9 @@ int64_t upsert_named(Connection& db, std::string_view kind, const std::string& n
   if (auto r = db.query(find, {slug, name, kind}); !r.empty()) return r.front().int64(0);
   // Concurrent writers creating the same name: ON CONFLICT waits for the other's transaction, and the SELECT
   // that follows (a new READ COMMITTED snapshot) sees its row.
-  auto ins = db.query("INSERT INTO " + table + " (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
-                      {slug, name});
+  auto ins =
+      db.query("INSERT INTO " + table + " (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
+               {slug, name});
   if (!ins.empty()) return ins.front().int64(0);
   auto r = db.query(find, {slug, name, kind});
   if (r.empty()) throw Error(ErrorKind::internal, "store_error", "the " + table + " row vanished.");
@@ -75,7 +76,8 @@ std::string upsert_tag(Connection& db, const std::string& name) {
       "SELECT name FROM tags WHERE name = $2 OR slug = $1 OR slug = (SELECT new_slug FROM slug_redirects WHERE "
       "kind = 'tag' AND old_slug = $1) ORDER BY name = $2 DESC, slug = $1 DESC LIMIT 1";
   if (auto r = db.query(find, {slug, name}); !r.empty()) return r.front().text(0);
-  auto ins = db.query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING name", {slug, name});
+  auto ins =
+      db.query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING name", {slug, name});
   if (!ins.empty()) return name;
   auto r = db.query(find, {slug, name});
   if (r.empty()) throw Error(ErrorKind::internal, "store_error", "the tag row vanished.");
@@ -98,7 +100,8 @@ void backfill_tags(Connection& db) {
 std::vector<Section> PostgresStore::all_sections() {
   return db_.read([](Connection& db) {
     std::vector<Section> out;
-    for (auto row : db.query("SELECT " + std::string(kSectionColumns) + " FROM sections s ORDER BY s.name COLLATE \"C\""))
+    for (auto row :
+         db.query("SELECT " + std::string(kSectionColumns) + " FROM sections s ORDER BY s.name COLLATE \"C\""))
       out.push_back(read_section(row));
     return out;
   });
@@ -107,7 +110,8 @@ std::vector<Section> PostgresStore::all_sections() {
 std::vector<Author> PostgresStore::all_authors() {
   return db_.read([](Connection& db) {
     std::vector<Author> out;
-    for (auto row : db.query("SELECT " + std::string(kAuthorColumns) + " FROM authors au ORDER BY au.name COLLATE \"C\""))
+    for (auto row :
+         db.query("SELECT " + std::string(kAuthorColumns) + " FROM authors au ORDER BY au.name COLLATE \"C\""))
       out.push_back(read_author(row));
     return out;
   });
@@ -144,7 +148,8 @@ Author PostgresStore::update_author(std::string_view slug, const Author& f) {
 std::vector<Tag> PostgresStore::all_tags() {
   return db_.read([](Connection& db) {
     std::vector<Tag> out;
-    for (auto row : db.query("SELECT " + std::string(kTagColumns) + " FROM tags t ORDER BY lower(t.name) COLLATE \"C\", t.name COLLATE \"C\""))
+    for (auto row : db.query("SELECT " + std::string(kTagColumns) +
+                             " FROM tags t ORDER BY lower(t.name) COLLATE \"C\", t.name COLLATE \"C\""))
       out.push_back(read_tag(row));
     return out;
   });
@@ -168,7 +173,8 @@ Tag PostgresStore::merge_tags(std::string_view from_slug, const std::string& int
       db.query("UPDATE tags SET name = $2 WHERE slug = $1", {from_slug, into});
       db.query("UPDATE article_tags SET tag = $2 WHERE tag = $1", {from_name, into});
       db.query(kBumpContentVersion);
-      return read_tag(db.query("SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = $1", {from_slug}).front());
+      return read_tag(
+          db.query("SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = $1", {from_slug}).front());
     }
     // A merge into a name that now redirects to `from` (merged into it earlier) brings that name back.
     db.query("DELETE FROM slug_redirects WHERE kind = 'tag' AND old_slug = $1 AND new_slug = $2",
@@ -185,7 +191,8 @@ Tag PostgresStore::merge_tags(std::string_view from_slug, const std::string& int
     db.query("DELETE FROM tags WHERE slug = $1", {from_slug});
     move_redirects(db, "tag", std::string(from_slug), into_slug);
     db.query(kBumpContentVersion);
-    return read_tag(db.query("SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = $1", {into_slug}).front());
+    return read_tag(
+        db.query("SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = $1", {into_slug}).front());
   });
 }
 

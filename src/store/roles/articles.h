@@ -24,7 +24,9 @@ class ArticleStore {
   // are created by name when new. Returns the stored article with authors and section resolved.
   // With replace=false an existing slug is an Error(conflict, "slug_taken") and nothing changes. Saves the
   // draft's state (draft or published). With record.expected_version set, an article not at that version
-  // (0: one that exists) is Error(conflict, "edit_conflict") and nothing changes.
+  // (0: one that exists) is Error(conflict, "edit_conflict") and nothing changes. With draft.previous_slug the
+  // draft at that slug first moves to draft.slug: Error(conflict, "slug_taken") when another article has it,
+  // slug_fixed() (model/article.h) when the article there is not a draft; nothing changes then.
   virtual Article save_article(const ArticleRecord& record, bool replace) = 0;
   // Moves the article to `state`, bumping its version and content_version. Retracted: the note and `now`
   // are its retraction; any other state clears them. Error(not_found) when there is no such slug.

@@ -7,6 +7,20 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
   writer_.run([&](Db& db) {
     const auto& d = r.draft;
     int64_t section_id = upsert_named(db, "section", d.section);
+    if (!d.previous_slug.empty() && d.previous_slug != d.slug) {  // a draft moving to another address
+      auto& taken = db.prepare("SELECT 1 FROM articles WHERE slug = ?1");
+      taken.bind(1, d.slug);
+      bool is_taken = taken.step();
+      taken.reset();
+      if (is_taken)
+        throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
+                    "slug");
+      db.prepare("UPDATE articles SET slug = ?2 WHERE slug = ?1 AND state = 'draft'")
+          .bind(1, d.previous_slug)
+          .bind(2, d.slug)
+          .run();
+      if (db.changes() == 0) throw slug_fixed();
+    }
     // ?2 to ?12 are the same in the UPDATE and the INSERT; ?1 is the id or the slug.
     auto save = [&](Statement& st) {
       st.bind(2, d.title)

@@ -42,8 +42,8 @@ int64_t check_rename(Db& db, std::string_view kind, std::string_view slug, const
     bool slug_taken = other.boolean(0);
     other.reset();
     if (slug_taken)
-      throw Error(ErrorKind::conflict, "slug_taken", "Another " + std::string(kind) + " has the slug '" + new_slug + "'.",
-                  "slug");
+      throw Error(ErrorKind::conflict, "slug_taken",
+                  "Another " + std::string(kind) + " has the slug '" + new_slug + "'.", "slug");
     throw Error(ErrorKind::conflict, "name_taken", "Another " + std::string(kind) + " is called '" + new_name + "'.",
                 "name");
   }
@@ -90,7 +90,8 @@ void backfill_tags(Db& db) {
   for (const auto& name : names) {
     auto stored = upsert_tag(db, name);
     if (stored == name) continue;
-    db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) SELECT article_id, ?2 FROM article_tags WHERE tag = ?1")
+    db.prepare(
+          "INSERT OR IGNORE INTO article_tags (article_id, tag) SELECT article_id, ?2 FROM article_tags WHERE tag = ?1")
         .bind(1, name)
         .bind(2, stored)
         .run();
@@ -200,7 +201,8 @@ Tag SqliteStore::merge_tags(std::string_view from_slug, const std::string& into)
     s.step();
     into_slug = s.text(0);
     s.reset();
-    db.prepare("INSERT OR IGNORE INTO article_tags (article_id, tag) SELECT article_id, ?2 FROM article_tags WHERE tag = ?1")
+    db.prepare(
+          "INSERT OR IGNORE INTO article_tags (article_id, tag) SELECT article_id, ?2 FROM article_tags WHERE tag = ?1")
         .bind(1, from_name)
         .bind(2, into_name)
         .run();
