@@ -161,7 +161,10 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
   record.snapshot = snapshot_of(draft, record);
   record.draft = std::move(draft);
   Article saved = store_.save_article(record, replace);
-  for (auto& l : listeners_) l(saved);
+  // A draft saved as a draft (an autosave every few seconds) changes nothing readers see: caches stay.
+  bool unseen = (!existing || existing->state == ArticleState::draft) && saved.state == ArticleState::draft;
+  if (!unseen)
+    for (auto& l : listeners_) l(saved);
   return saved;
 }
 

@@ -296,10 +296,19 @@ TEST(Desk, ADraftsAddressChangesUntilItGoesOutThenStaysFixed) {
   ASSERT_EQ(moved.status, 303) << moved.body;
   EXPECT_EQ(moved.header("location"), "/desk/articles/night-trains-return?saved=draft");
   EXPECT_EQ(page(editor, "/desk/articles/working-title").status, 404);
-  // An autosave never moves it.
+  // An autosave never moves it, and leaves every cached page in place (readers see nothing of a draft).
+  auto misses = [&] {
+    auto text = get(port, "/metrics").body;
+    auto at = text.find("\ntribune_page_cache_misses_total ");
+    return text.substr(at + 33, text.find('\n', at + 1) - at - 33);
+  };
+  get(port, "/");
+  auto before = misses();
   auto autosaved = editor.form("/desk/articles/night-trains-return",
                                fields("Night trains return", "More.", "&action=draft&version=2&autosave=1&slug=other"));
   EXPECT_EQ(json::parse(autosaved.body).at("slug"), "night-trains-return");
+  EXPECT_EQ(get(port, "/").status, 200);
+  EXPECT_EQ(misses(), before) << "the front page still came from the cache";
   // Onto another article's address: refused beside the slug, nothing moved.
   auto taken =
       editor.form("/desk/articles/night-trains-return",

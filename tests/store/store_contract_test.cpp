@@ -278,7 +278,27 @@ TEST_P(StoreContract, ContentVersionMovesWithEveryChange) {
   auto v1 = store_->content_version();
   EXPECT_GT(v1, v0);
   store_->save_article(record("a", 1000), true);
-  EXPECT_GT(store_->content_version(), v1);
+  auto v2 = store_->content_version();
+  EXPECT_GT(v2, v1);
+  // A draft saved as a draft changes no public page: new, again, and moved to another address.
+  auto draft = record("d", 1000);
+  draft.state = ArticleState::draft;
+  store_->save_article(draft, false);
+  store_->save_article(draft, true);
+  draft.draft.previous_slug = "d";
+  draft.draft.slug = "d2";
+  store_->save_article(draft, true);
+  draft.draft.previous_slug.clear();
+  EXPECT_TRUE(store_->find_article("d2"));
+  EXPECT_FALSE(store_->find_article("d"));
+  EXPECT_EQ(store_->content_version(), v2);
+  draft.state = ArticleState::published;  // out: readers see it
+  store_->save_article(draft, true);
+  auto v3 = store_->content_version();
+  EXPECT_GT(v3, v2);
+  draft.state = ArticleState::draft;  // taken back by a save: it leaves the pages
+  store_->save_article(draft, true);
+  EXPECT_GT(store_->content_version(), v3);
 }
 
 TEST_P(StoreContract, TokensAreFoundByHashOnly) {

@@ -22,11 +22,13 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
       }
     }
     int64_t id = 0;
+    bool was_public = false;  // a save that leaves a draft a draft changes no page a reader can see
     // The row lock (or the unique index, for two creators of one slug) orders concurrent saves of a slug.
     for (;;) {
-      auto existing = db.query("SELECT id, version FROM articles WHERE slug = $1 FOR UPDATE", {d.slug});
+      auto existing = db.query("SELECT id, version, state FROM articles WHERE slug = $1 FOR UPDATE", {d.slug});
       if (!existing.empty()) {
         id = existing.front().int64(0);
+        was_public = existing.front().text(2) != "draft";
         if (r.expected_version && *r.expected_version != existing.front().int64(1)) throw article_edit_conflict();
         if (!replace)
           throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
@@ -78,7 +80,7 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
           "INSERT INTO article_revisions (article_id, version, saved_at, saved_by, snapshot) SELECT id, version, "
           "$2, $3, $4 FROM articles WHERE id = $1",
           {id, secs(r.saved_at), r.saved_by, r.snapshot});
-    db.query(kBumpContentVersion);
+    if (was_public || r.state != ArticleState::draft) db.query(kBumpContentVersion);
     auto saved = find_article_in(db, d.slug);
     if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");
     return *saved;

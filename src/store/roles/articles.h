@@ -27,6 +27,7 @@ class ArticleStore {
   // (0: one that exists) is Error(conflict, "edit_conflict") and nothing changes. With draft.previous_slug the
   // draft at that slug first moves to draft.slug: Error(conflict, "slug_taken") when another article has it,
   // slug_fixed() (model/article.h) when the article there is not a draft; nothing changes then.
+  // Bumps content_version unless the article was a draft (or new) and stays one: no public page changed.
   virtual Article save_article(const ArticleRecord& record, bool replace) = 0;
   // Moves the article to `state`, bumping its version and content_version. Retracted: the note and `now`
   // are its retraction; any other state clears them. Error(not_found) when there is no such slug.

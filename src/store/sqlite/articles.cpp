@@ -5,6 +5,7 @@ namespace tribune::sqlite {
 Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
   int64_t id = 0;
   writer_.run([&](Db& db) {
+    bool was_public = false;  // a save that leaves a draft a draft changes no page a reader can see
     const auto& d = r.draft;
     int64_t section_id = upsert_named(db, "section", d.section);
     if (!d.previous_slug.empty() && d.previous_slug != d.slug) {  // a draft moving to another address
@@ -38,11 +39,12 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .bind(14, secs(r.saved_at))
           .run();
     };
-    auto& existing = db.prepare("SELECT id, version FROM articles WHERE slug = ?1");
+    auto& existing = db.prepare("SELECT id, version, state FROM articles WHERE slug = ?1");
     existing.bind(1, d.slug);
     if (existing.step()) {
       id = existing.int64(0);
       int64_t version = existing.int64(1);
+      was_public = existing.text(2) != "draft";
       existing.reset();
       if (r.expected_version && *r.expected_version != version) throw store_rows::article_edit_conflict();
       if (!replace)
@@ -99,7 +101,8 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .bind(3, r.saved_by)
           .bind(4, r.snapshot)
           .run();
-    db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    if (was_public || r.state != ArticleState::draft)
+      db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
   });
   auto saved = readers_.with([&](Db& db) { return find_article_in(db, r.draft.slug); });
   if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");
