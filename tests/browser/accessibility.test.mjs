@@ -166,6 +166,13 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
   assert.equal(put.status, 200, await put.text());
   const { revisions } = await (await fetch(`${baseUrl}/api/v1/desk/articles/${article.slug}/revisions`, { headers: { Cookie: admin.cookie } })).json();
   const revision = revisions[revisions.length - 1];
+  const author = article.authors[0].slug;  // with a photo, on the desk's pages and on the author's own
+  const withPhoto = await fetch(`${baseUrl}/api/v1/authors/${author}`, {
+    method: 'PUT',
+    headers: { Cookie: admin.cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': admin.csrf },
+    body: JSON.stringify({ photo: image.id, bio: 'A writer with a photo.' }),
+  });
+  assert.equal(withPhoto.status, 200, await withPhoto.text());
   const problems = await sweep([
     "/", article.url, "/moderation", "/moderation?view=decided", `/moderation/readers/${comment.author.id}`,
     "/moderation/log", `/moderation/comments/${comment.id}/versions`, "/admin/accounts", "/admin/contributions",
@@ -173,6 +180,8 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
     `/desk/articles/${article.slug}`, `/desk/articles/${article.slug}/retract`, `/desk/articles/${article.slug}/delete`,
     `/desk/articles/${article.slug}/revisions`, `/desk/articles/${article.slug}/revisions/${revision.id}`,
     "/desk/images", `/desk/images?uploaded=${image.id}`,
+    "/desk/sections", `/desk/sections/${article.section.slug}`, "/desk/authors", `/desk/authors/${author}`,
+    "/desk/tags", `/authors/${author}`,
   ], admin.cookie);
   assert.deepEqual(problems, []);
 });
