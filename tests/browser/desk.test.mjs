@@ -203,3 +203,50 @@ test("without JavaScript the Preview button fills the frame and Publish publishe
   const piece = await (await fetch(`${baseUrl}/api/v1/articles/fares-without-scripts`)).json();
   assert.equal(piece.image.alt, "A ticket machine", "the form carried the lead image");
 });
+
+test("sections, authors and tags are managed from the staff menu, and their old addresses redirect", { timeout: TEST_MS }, async () => {
+  const { page } = await editorPage();
+  await goto(page, "/");
+  await page.getByRole("button", { name: "Staff" }).or(page.locator("summary", { hasText: "Staff" })).first().click();
+  await page.getByRole("link", { name: "Sections, authors, tags" }).click();
+  await page.waitForURL("**/desk/sections", { timeout: NAV_MS });
+
+  // A section renamed, moved and introduced; its old address leads to the new one.
+  await page.getByRole("link", { name: "Edit section Culture" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Arts and culture");
+  await page.getByLabel("Address", { exact: true }).fill("arts");
+  await page.getByLabel("Introduction (optional)").fill("Books, films and the stage.");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL("**/desk/sections?saved=arts*", { timeout: NAV_MS });
+  await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: STEP_MS });
+  assert.equal(await status("/culture"), 301);
+  await goto(page, "/culture");
+  assert.match(page.url(), /\/arts$/);
+  await page.locator(".listing__intro", { hasText: "Books, films and the stage." }).waitFor({ timeout: STEP_MS });
+  await page.getByRole("navigation").getByRole("link", { name: "Arts and culture" }).first().waitFor({ timeout: STEP_MS });
+
+  // An author's photo, uploaded in the form with its alt text, shown on their page.
+  await goto(page, "/desk/authors");
+  const name = await page.locator(".desk-taxonomy__table tbody th a").first().innerText();
+  await page.getByRole("link", { name: `Edit author ${name}` }).click();
+  await page.getByLabel("Photo", { exact: true }).setInputFiles({ name: "face.png", mimeType: "image/png", buffer: png(400, 400) });
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").filter({ hasText: "alt text is required" }).waitFor({ timeout: STEP_MS });
+  await page.getByLabel("Photo", { exact: true }).setInputFiles({ name: "face.png", mimeType: "image/png", buffer: png(400, 400) });
+  await page.getByLabel("The photo's alt text (with a new photo)").fill(name);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL("**/desk/authors?saved=*", { timeout: NAV_MS });
+  await page.getByRole("link", { name }).first().click();
+  assert.ok(await loaded(page.locator(`.listing__photo img[alt="${name}"]`)), "the photo loads on the author's page");
+
+  // A tag merged into another: its page then redirects there.
+  await goto(page, "/desk/tags");
+  const from = page.locator(".desk-taxonomy__tag").first();
+  const fromName = await from.locator("p a").innerText();
+  const fromSlug = (await from.getAttribute("id")).slice(4);
+  await from.getByRole("combobox").fill("Everything else");  // a text field with a list of the tags
+  await from.getByRole("button", { name: "Merge" }).click();
+  await page.waitForURL("**/desk/tags?merged=everything-else*", { timeout: NAV_MS });
+  assert.equal(await status(`/tags/${fromSlug}`), 301, `/tags/${fromSlug} (${fromName}) redirects`);
+  await page.screenshot({ path: `${SHOTS}/desk-tags.png` });
+});

@@ -168,6 +168,13 @@ TEST_F(TwoNodes, EditorsActsOnOneNodeReachTheOther) {
   ASSERT_EQ(on_a("DELETE", "/api/v1/articles/" + slug_).status, 204);
   EXPECT_TRUE(eventually(url, 410));
 
+  // A section moved on A: B's cached section page gives way to the redirect.
+  std::string section = url.substr(1, url.find('/', 1) - 1);
+  ASSERT_EQ(get(b_->port(), "/" + section).status, 200);
+  ASSERT_EQ(on_a("PUT", "/api/v1/sections/" + section, R"({"slug":"moved-on-a"})").status, 200);
+  EXPECT_TRUE(eventually("/" + section, 301)) << "B still serves the section at its old address";
+  EXPECT_EQ(get(b_->port(), "/moved-on-a").status, 200);
+
   ASSERT_EQ(on_a("PUT", "/api/v1/pages/about", R"({"title":"About the two nodes","body":"Saved on A."})").status, 200);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (get(b_->port(), "/about").body.find("Saved on A.") == std::string::npos &&
