@@ -154,7 +154,8 @@ std::optional<int64_t> version_of(const json::object& o) {
 
 Response ArticlesApi::create(RequestContext& ctx) {
   auto body = parse_draft(ctx);
-  auto saved = articles_.publish(draft_from(body), false, version_of(body), ctx.principal.name);
+  auto saved = articles_.publish(draft_from(body), false, version_of(body),
+                                 DeskActor{ctx.principal.actor(), ctx.principal.name});
   auto r = json_response(http::status::created, to_json(saved, true));
   r.headers.set(http::field::location, "/api/v1/articles/" + saved.slug);
   return r;
@@ -172,7 +173,8 @@ Response ArticlesApi::replace(RequestContext& ctx) {
   if (!body.contains("image"))
     if (auto current = articles_.find_any(draft.previous_slug.empty() ? draft.slug : draft.previous_slug))
       draft.lead_image = current->lead_image;
-  auto saved = articles_.publish(std::move(draft), true, version_of(body), ctx.principal.name);
+  auto saved =
+      articles_.publish(std::move(draft), true, version_of(body), DeskActor{ctx.principal.actor(), ctx.principal.name});
   return json_response(http::status::ok, to_json(saved, true));
 }
 
@@ -253,23 +255,27 @@ Response ArticlesApi::revision(RequestContext& ctx) {
 
 Response ArticlesApi::restore(RequestContext& ctx) {
   auto body = ctx.request.body().empty() ? json::object{} : parse_object(ctx, {"version"});
-  auto saved =
-      articles_.restore(ctx.param("slug"), path_id(ctx, "id", "The revision"), version_of(body), ctx.principal.name);
+  auto saved = articles_.restore(ctx.param("slug"), path_id(ctx, "id", "The revision"), version_of(body),
+                                 DeskActor{ctx.principal.actor(), ctx.principal.name});
   return json_response(http::status::ok, desk_json(saved, true));
 }
 
 Response ArticlesApi::unpublish(RequestContext& ctx) {
-  return json_response(http::status::ok, desk_json(articles_.unpublish(ctx.param("slug")), true));
+  return json_response(
+      http::status::ok,
+      desk_json(articles_.unpublish(ctx.param("slug"), DeskActor{ctx.principal.actor(), ctx.principal.name}), true));
 }
 
 Response ArticlesApi::retract(RequestContext& ctx) {
   auto body = parse_object(ctx, {"note"});
   return json_response(http::status::ok,
-                       desk_json(articles_.retract(ctx.param("slug"), required_string(body, "note")), true));
+                       desk_json(articles_.retract(ctx.param("slug"), required_string(body, "note"),
+                                                   DeskActor{ctx.principal.actor(), ctx.principal.name}),
+                                 true));
 }
 
 Response ArticlesApi::remove(RequestContext& ctx) {
-  articles_.remove(ctx.param("slug"));
+  articles_.remove(ctx.param("slug"), DeskActor{ctx.principal.actor(), ctx.principal.name});
   return no_content();
 }
 

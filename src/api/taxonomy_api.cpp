@@ -48,7 +48,9 @@ Response TaxonomyApi::update_section(RequestContext& ctx) {
   if (auto v = optional_string(o, "name")) fields.name = *v;
   if (auto v = optional_string(o, "slug")) fields.slug = *v;
   if (auto v = optional_string(o, "description")) fields.description = *v;
-  return json_response(http::status::ok, section_json(articles_.update_section(current->slug, fields)));
+  return json_response(http::status::ok,
+                       section_json(articles_.update_section(current->slug, fields,
+                                                             DeskActor{ctx.principal.actor(), ctx.principal.name})));
 }
 
 Response TaxonomyApi::authors(RequestContext&) {
@@ -69,7 +71,9 @@ Response TaxonomyApi::update_author(RequestContext& ctx) {
     fields.photo.clear();
   else if (auto v = optional_string(o, "photo"))
     fields.photo = *v;
-  return json_response(http::status::ok, author_json(articles_.update_author(current->slug, fields)));
+  return json_response(http::status::ok,
+                       author_json(articles_.update_author(current->slug, fields,
+                                                           DeskActor{ctx.principal.actor(), ctx.principal.name})));
 }
 
 Response TaxonomyApi::tags(RequestContext&) {
@@ -80,7 +84,9 @@ Response TaxonomyApi::tags(RequestContext&) {
 
 Response TaxonomyApi::merge_tag(RequestContext& ctx) {
   auto o = parse_object(ctx, {"into"});
-  return json_response(http::status::ok, tag_json(articles_.merge_tags(ctx.param("slug"), required_string(o, "into"))));
+  return json_response(http::status::ok,
+                       tag_json(articles_.merge_tags(ctx.param("slug"), required_string(o, "into"),
+                                                     DeskActor{ctx.principal.actor(), ctx.principal.name})));
 }
 
 }  // namespace tribune::api

@@ -96,6 +96,7 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
   articles_->on_change([this](const Article&) { cache_.invalidate_all(); });
   articles_->on_page([this](const Page&) { cache_.invalidate_all(); });
   articles_->on_structure([this] { cache_.invalidate_all(); });
+  articles_->set_audit(store_.get());
   // A section made before the publication's own pages took these addresses is no longer reachable there.
   for (const auto& section : articles_->sections())
     if (is_standard_page(section.slug))

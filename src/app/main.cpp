@@ -314,12 +314,13 @@ int main(int argc, char** argv) {
       App app(base_config(data_dir, config_file, store_url));
       auto& articles = app.articles();
       if (*unpublish_cmd) {
-        articles.unpublish(article_slug);
+        articles.unpublish(article_slug, "command line");
         std::cout << "unpublished " << article_slug << "\n";
       } else if (*retract_cmd) {
-        std::cout << "retracted " << articles.url_for(articles.retract(article_slug, retraction_note)) << "\n";
+        std::cout << "retracted " << articles.url_for(articles.retract(article_slug, retraction_note, "command line"))
+                  << "\n";
       } else {
-        articles.remove(article_slug);
+        articles.remove(article_slug, "command line");
         std::cout << "deleted " << article_slug << "\n";
       }
       return 0;

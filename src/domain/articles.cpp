@@ -117,8 +117,22 @@ ArticleDraft draft_of_snapshot(const std::string& snapshot) {
 
 }  // namespace
 
+void ArticleService::log_act(const DeskActor& by, const std::string& action, const std::string& detail) {
+  if (!audit_) return;
+  // The account acting is named by the log itself; a token or the command line only here.
+  audit_->audit(by.id, action, std::nullopt, by.id || by.name.empty() ? detail : detail + " (by " + by.name + ")");
+}
+
+namespace {
+
+std::string described(const Article& a) {
+  return "“" + a.title + "” (" + a.slug + ")";
+}
+
+}  // namespace
+
 Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version,
-                                const std::string& saved_by) {
+                                const DeskActor& saved_by) {
   validate_draft(draft);
   if (images_)
     images_->check_exists(draft.lead_image, "image");
@@ -127,7 +141,7 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
   ArticleRecord record;
   record.body_html = render_body(draft.body_markdown);
   record.expected_version = expected_version;
-  record.saved_by = saved_by;
+  record.saved_by = saved_by.name;
   // An update keeps the article's date (and so its URL and its place in the feed) unless it names a new one;
   // it counts as a change, dated now, only when what a reader sees changed. A draft carries the time it was
   // last saved until it goes out.
@@ -165,6 +179,8 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
   bool unseen = (!existing || existing->state == ArticleState::draft) && saved.state == ArticleState::draft;
   if (!unseen)
     for (auto& l : listeners_) l(saved);
+  if ((!existing || existing->state != ArticleState::published) && saved.state == ArticleState::published)
+    log_act(saved_by, "publish_article", described(saved));
   return saved;
 }
 
@@ -184,7 +200,7 @@ std::optional<ArticleService::Revision> ArticleService::revision(std::string_vie
 }
 
 Article ArticleService::restore(std::string_view slug, int64_t revision_id, std::optional<int64_t> expected_version,
-                                const std::string& saved_by) {
+                                const DeskActor& saved_by) {
   auto current = find_any(slug);
   if (!current) throw not_found("The article");
   auto r = revision(slug, revision_id);
@@ -197,16 +213,19 @@ Article ArticleService::restore(std::string_view slug, int64_t revision_id, std:
   draft.author_bio.clear();                    // nor rewriting the author's bio on every article
   // A revision saved before articles had images says nothing of one: the current lead image stays.
   if (r->meta.snapshot.find("\"image\":") == std::string::npos) draft.lead_image = current->lead_image;
-  return publish(std::move(draft), true, expected_version, saved_by);
+  Article restored = publish(std::move(draft), true, expected_version, saved_by);
+  log_act(saved_by, "restore_revision", described(restored) + ", the save of " + format_rfc3339(r->meta.saved_at));
+  return restored;
 }
 
-Article ArticleService::unpublish(std::string_view slug) {
+Article ArticleService::unpublish(std::string_view slug, const DeskActor& by) {
   Article changed = store_.set_article_state(slug, ArticleState::draft, "", now_());
   for (auto& l : listeners_) l(changed);
+  log_act(by, "unpublish_article", described(changed));
   return changed;
 }
 
-Article ArticleService::retract(std::string_view slug, std::string_view note) {
+Article ArticleService::retract(std::string_view slug, std::string_view note, const DeskActor& by) {
   auto current = find_any(slug);
   if (!current) throw not_found("The article");
   if (current->state == ArticleState::draft || current->state == ArticleState::deleted ||
@@ -215,12 +234,14 @@ Article ArticleService::retract(std::string_view slug, std::string_view note) {
                 "Only a published article can be retracted (a scheduled one can be unpublished).");
   Article changed = store_.set_article_state(slug, ArticleState::retracted, validate_retraction(note), now_());
   for (auto& l : listeners_) l(changed);
+  log_act(by, "retract_article", described(changed) + ": " + changed.retraction);
   return changed;
 }
 
-Article ArticleService::remove(std::string_view slug) {
+Article ArticleService::remove(std::string_view slug, const DeskActor& by) {
   Article changed = store_.set_article_state(slug, ArticleState::deleted, "", now_());
   for (auto& l : listeners_) l(changed);
+  log_act(by, "delete_article", described(changed));
   return changed;
 }
 

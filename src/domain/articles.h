@@ -7,6 +7,7 @@
 #include "domain/dateline.h"
 #include "domain/images.h"
 #include "store/roles/articles.h"
+#include "store/roles/audit.h"
 
 namespace tribune {
 
@@ -15,6 +16,17 @@ struct CommentPolicy {
   bool open_by_default = true;
   int close_after_days = 0;  // 0: never close by age
   bool premoderate = false;  // hold every comment on "default" articles for a moderator
+};
+
+// Who does an editor's act: a signed-in account (id and name), or an API token or the command line (a name
+// only). The name goes into revisions; both into the audit log.
+struct DeskActor {
+  std::optional<int64_t> id;
+  std::string name;
+  DeskActor() = default;
+  DeskActor(std::string n) : name(std::move(n)) {}  // NOLINT(google-explicit-constructor): a name alone acts
+  DeskActor(const char* n) : name(n) {}             // NOLINT(google-explicit-constructor)
+  DeskActor(std::optional<int64_t> i, std::string n) : id(i), name(std::move(n)) {}
 };
 
 class ArticleService {
@@ -40,8 +52,9 @@ class ArticleService {
   // Every save leaves a revision naming saved_by (the editor, the token, "command line"). A draft with
   // previous_slug moves there from that address (Error(conflict, "slug_taken") when another article has it);
   // an article that is not a draft keeps its address: Error(invalid, "slug_fixed").
+  // A piece going out (new and published, or a draft published) is logged in the audit log as "publish_article".
   Article publish(ArticleDraft draft, bool replace, std::optional<int64_t> expected_version = std::nullopt,
-                  const std::string& saved_by = "");
+                  const DeskActor& saved_by = {});
 
   // The desk's revisions: each save's fields, to view, compare with the current text and restore.
   struct Revision {
@@ -53,13 +66,14 @@ class ArticleService {
   // Saves the revision's fields as the article's again: a new save (and revision) that keeps the article's
   // state, date and URL. expected_version as in publish.
   Article restore(std::string_view slug, int64_t revision_id, std::optional<int64_t> expected_version,
-                  const std::string& saved_by);
+                  const DeskActor& saved_by);
 
-  // An article's life after publication (each bumps its version; caches on every node drop it):
-  Article unpublish(std::string_view slug);  // back to draft: its URL 404s, it leaves listings and feeds
+  // An article's life after publication (each bumps its version; caches on every node drop it; each is
+  // logged in the audit log, as is a restore):
+  Article unpublish(std::string_view slug, const DeskActor& by = {});  // back to draft: its URL 404s, out of lists
   // Kept at its URL with the note as a retraction notice; out of listings and feeds; comments closed.
-  Article retract(std::string_view slug, std::string_view note);
-  Article remove(std::string_view slug);  // deleted: its URL answers 410; its comments stay for moderators
+  Article retract(std::string_view slug, std::string_view note, const DeskActor& by = {});
+  Article remove(std::string_view slug, const DeskActor& by = {});  // deleted: 410; its comments stay for moderators
 
   // The article if readers may see it: published or retracted, its publish time come.
   std::optional<Article> find_visible(std::string_view slug) const;
@@ -84,14 +98,16 @@ class ArticleService {
   std::optional<Tag> find_tag(std::string_view slug) const;
   // Validates (validate_section, validate_author; an author's photo must be a stored image) and saves over
   // the one at `slug`. Errors: invalid, not_found, conflict (slug_taken, name_taken).
-  Section update_section(std::string_view slug, Section fields);
-  Author update_author(std::string_view slug, Author fields);
+  Section update_section(std::string_view slug, Section fields, const DeskActor& by = {});
+  Author update_author(std::string_view slug, Author fields, const DeskActor& by = {});
   // Every article tagged `from_slug` is tagged `into` instead (a tag's text, as in a draft; a new text
   // renames the tag). Errors: invalid (into; same_tag), not_found.
-  Tag merge_tags(std::string_view from_slug, std::string into);
+  Tag merge_tags(std::string_view from_slug, std::string into, const DeskActor& by = {});
   // Where a renamed or merged slug now leads (kind: "section", "author", "tag").
   std::optional<std::string> redirect_of(std::string_view kind, std::string_view slug) const;
   void on_structure(std::function<void()> l) { structure_listeners_.push_back(std::move(l)); }
+  // Where editors' acts are recorded (none: not recorded). The codes are kAuditActions' (domain/moderation.h).
+  void set_audit(AuditLog* log) { audit_ = log; }
   // The publication's own pages (kStandardPages): validates, renders the Markdown as an article's, stores.
   // Errors: not_found (not a standard page), invalid, conflict (edit_conflict: see ArticleStore::save_page).
   Page save_page(Page page, std::optional<int64_t> expected_version);
@@ -131,6 +147,8 @@ class ArticleService {
   std::vector<Listener> listeners_;
   std::vector<std::function<void(const Page&)>> page_listeners_;
   std::vector<std::function<void()>> structure_listeners_;
+  AuditLog* audit_ = nullptr;
+  void log_act(const DeskActor& by, const std::string& action, const std::string& detail);
 };
 
 }  // namespace tribune

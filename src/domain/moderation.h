@@ -32,7 +32,16 @@ inline constexpr std::pair<std::string_view, std::string_view> kAuditActions[] =
     {"note", "Added a note for moderators"},
     {"set_role", "Changed the role"},
     {"create_staff_account", "Created a staff account"},
-    {"create_token", "Created an API token"}};
+    {"create_token", "Created an API token"},
+    {"revoke_token", "Revoked an API token"},
+    {"publish_article", "Published an article"},
+    {"unpublish_article", "Unpublished an article"},
+    {"retract_article", "Retracted an article"},
+    {"delete_article", "Deleted an article"},
+    {"restore_revision", "Restored an article's earlier text"},
+    {"edit_section", "Changed a section"},
+    {"edit_author", "Changed an author"},
+    {"merge_tag", "Merged a tag"}};
 // The label of an act; the code itself for one this version does not know (written by a newer node).
 std::string_view audit_action_label(std::string_view code);
 

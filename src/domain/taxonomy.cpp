@@ -21,15 +21,17 @@ std::optional<Tag> ArticleService::find_tag(std::string_view slug) const {
   return store_.find_tag(slug);
 }
 
-Section ArticleService::update_section(std::string_view slug, Section fields) {
+Section ArticleService::update_section(std::string_view slug, Section fields, const DeskActor& by) {
   if (!is_valid_slug(slug)) throw not_found("The section");
   validate_section(fields);
   Section saved = store_.update_section(slug, fields);
   for (auto& l : structure_listeners_) l();
+  log_act(by, "edit_section",
+          saved.name + " (" + (saved.slug == slug ? saved.slug : std::string(slug) + " → " + saved.slug) + ")");
   return saved;
 }
 
-Author ArticleService::update_author(std::string_view slug, Author fields) {
+Author ArticleService::update_author(std::string_view slug, Author fields, const DeskActor& by) {
   if (!is_valid_slug(slug)) throw not_found("The author");
   validate_author(fields);
   if (images_)
@@ -38,14 +40,17 @@ Author ArticleService::update_author(std::string_view slug, Author fields) {
     throw invalid_field("photo", "no_such_image", "This publication keeps no images.");
   Author saved = store_.update_author(slug, fields);
   for (auto& l : structure_listeners_) l();
+  log_act(by, "edit_author",
+          saved.name + " (" + (saved.slug == slug ? saved.slug : std::string(slug) + " → " + saved.slug) + ")");
   return saved;
 }
 
-Tag ArticleService::merge_tags(std::string_view from_slug, std::string into) {
+Tag ArticleService::merge_tags(std::string_view from_slug, std::string into, const DeskActor& by) {
   if (from_slug.empty() || from_slug.size() > kMaxSlug) throw not_found("The tag");
   into = validate_tag_name(into, "into");
   Tag saved = store_.merge_tags(from_slug, into);
   for (auto& l : structure_listeners_) l();
+  log_act(by, "merge_tag", std::string(from_slug) + " → " + saved.name + " (" + saved.slug + ")");
   return saved;
 }
 

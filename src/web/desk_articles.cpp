@@ -333,7 +333,8 @@ Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>&
         version = v;
       }
     }
-    auto saved = articles_.publish(std::move(draft), existing.has_value(), version, ctx.principal.name);
+    auto saved = articles_.publish(std::move(draft), existing.has_value(), version,
+                                   DeskActor{ctx.principal.actor(), ctx.principal.name});
     if (autosave)
       return Response::json(
           http::status::ok,
@@ -408,7 +409,7 @@ Response DeskArticles::preview(RequestContext& ctx) {
 }
 
 Response DeskArticles::unpublish(RequestContext& ctx) {
-  auto a = articles_.unpublish(ctx.param("slug"));
+  auto a = articles_.unpublish(ctx.param("slug"), DeskActor{ctx.principal.actor(), ctx.principal.name});
   return see_other("/desk/articles/" + a.slug + "?saved=unpublished");
 }
 
@@ -483,7 +484,7 @@ Response DeskArticles::restore(RequestContext& ctx) {
   std::optional<int64_t> version;
   if (auto v = form_id(form, "version")) version = *v;
   try {
-    articles_.restore(a.slug, *id, version, ctx.principal.name);
+    articles_.restore(a.slug, *id, version, DeskActor{ctx.principal.actor(), ctx.principal.name});
   } catch (const Error& err) {
     if (err.code() != "edit_conflict") throw;
     throw Error(ErrorKind::conflict, "edit_conflict",
@@ -516,7 +517,7 @@ Response DeskArticles::retract(RequestContext& ctx) {
   auto a = article_in_path(ctx);
   auto form = form_of(ctx);
   try {
-    articles_.retract(a.slug, field(form, "note"));
+    articles_.retract(a.slug, field(form, "note"), DeskActor{ctx.principal.actor(), ctx.principal.name});
   } catch (const Error& err) {
     if (err.kind() != ErrorKind::invalid && err.kind() != ErrorKind::conflict) throw;
     return confirm(
@@ -532,7 +533,7 @@ Response DeskArticles::delete_form(RequestContext& ctx) {
 }
 
 Response DeskArticles::remove(RequestContext& ctx) {
-  auto a = articles_.remove(ctx.param("slug"));
+  auto a = articles_.remove(ctx.param("slug"), DeskActor{ctx.principal.actor(), ctx.principal.name});
   return see_other("/desk?deleted=" + a.slug);
 }
 

@@ -64,7 +64,7 @@ Response DeskTaxonomy::section_submit(RequestContext& ctx) {
   auto f = form_of(ctx);
   Section typed{0, trim(field(f, "slug")), field(f, "name"), field(f, "description")};
   try {
-    auto saved = articles_.update_section(current->slug, typed);
+    auto saved = articles_.update_section(current->slug, typed, DeskActor{ctx.principal.actor(), ctx.principal.name});
     return see_other("/desk/sections?saved=" + saved.slug + "#section-" + saved.slug);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::conflict) throw;
@@ -124,7 +124,7 @@ Response DeskTaxonomy::author_submit(RequestContext& ctx) {
         throw Error(e.kind(), e.code(), e.message(), e.field() == "alt" ? "photo_alt" : "photo_file");
       }
     }
-    auto saved = articles_.update_author(current->slug, typed);
+    auto saved = articles_.update_author(current->slug, typed, DeskActor{ctx.principal.actor(), ctx.principal.name});
     return see_other("/desk/authors?saved=" + saved.slug + "#author-" + saved.slug);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::conflict) throw;
@@ -170,7 +170,7 @@ Response DeskTaxonomy::tag_merge(RequestContext& ctx) {
   auto into = field(f, "into");
   const auto& slug = ctx.param("slug");
   try {
-    auto saved = articles_.merge_tags(slug, into);
+    auto saved = articles_.merge_tags(slug, into, DeskActor{ctx.principal.actor(), ctx.principal.name});
     return see_other("/desk/tags?merged=" + saved.slug + "#tag-" + saved.slug);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::invalid) throw;

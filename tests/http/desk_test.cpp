@@ -211,6 +211,29 @@ TEST(Desk, UnpublishRetractAndDeleteAreConfirmedAndReachReaders) {
   auto restored = editor.form("/desk/articles/the-bridge", fields("The bridge", "Text.", "&action=draft"));
   EXPECT_EQ(restored.status, 303);
   EXPECT_EQ(get(port, url).status, 404);
+
+  // Each act is in the audit log, newest first, with who did it; a token's acts name the token.
+  auto token = server.app().tokens().create("night desk", "editor").token;
+  ASSERT_EQ(request(port, {"POST",
+                           "/api/v1/articles",
+                           R"({"title":"By token","authors":["A"],"section":"Opinion","body":"x"})",
+                           {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}})
+                .status,
+            201);
+  json::array log;  // the articles' acts, newest first (the demo's own publications last)
+  auto entries = json::parse(page(editor, "/api/v1/moderation/log?limit=8").body);
+  for (const auto& e : entries.at("entries").as_array())
+    if (e.at("action") != "create_token") log.push_back(e);
+  std::vector<std::string> acts;
+  for (const auto& e : log) acts.emplace_back(e.at("action").as_string());
+  acts.resize(6);
+  EXPECT_EQ(acts, (std::vector<std::string>{"publish_article", "delete_article", "retract_article", "publish_article",
+                                            "unpublish_article", "publish_article"}));
+  EXPECT_EQ(log.at(0).at("reason"), "“By token” (by-token) (by night desk)");
+  EXPECT_EQ(log.at(1).at("actor"), "Desk Acts");
+  EXPECT_EQ(log.at(2).at("reason"), "“The bridge” (the-bridge): The plans were forged.");
+  auto log_page = page(editor, "/moderation/log");
+  EXPECT_NE(log_page.body.find("Retracted an article"), std::string::npos);
 }
 
 TEST(Desk, AutosaveAnswersTheEditorsScriptInJson) {
