@@ -17,7 +17,7 @@ class TaxonomyApi {
   Response sections(RequestContext& ctx);
   // PUT /api/v1/sections/{slug} {name?, slug?, description?} -> 200 the section; absent fields keep their
   // value. A new slug moves the section's page and its articles' addresses; the old ones answer 301.
-  // 409 slug_taken / name_taken; 400 reserved_name for a slug a fixed page uses.
+  // 409 slug_taken / name_taken; 422 reserved_name for a slug a fixed page uses.
   Response update_section(RequestContext& ctx);
   // GET /api/v1/authors -> {authors: [{slug, name, bio, photo, url, articles}]}; photo is an image or null
   Response authors(RequestContext& ctx);

@@ -150,7 +150,7 @@ Article ArticleService::publish(ArticleDraft draft, bool replace, std::optional<
   auto existing = replace || expected_version || !draft.previous_slug.empty() ? store_.find_article(at) : std::nullopt;
   if (!draft.previous_slug.empty()) {
     if (!existing) throw not_found("The article");
-    if (existing->state != ArticleState::draft) throw slug_fixed();
+    if (existing->state != ArticleState::draft || existing->went_out) throw slug_fixed();
   }
   auto now = now_();
   if (existing) {

@@ -1,4 +1,7 @@
 // ArticleService: sections, authors and tags as the desk manages them.
+#include <algorithm>
+#include <utility>
+
 #include "domain/articles.h"
 #include "model/error.h"
 
@@ -13,7 +16,16 @@ std::vector<Author> ArticleService::all_authors() const {
 }
 
 std::vector<Tag> ArticleService::all_tags() const {
-  return store_.all_tags();
+  // By name in any case, the same on both engines (their lower() differ beyond ASCII).
+  auto tags = store_.all_tags();
+  auto key = [](const Tag& t) {
+    std::string k = t.name;
+    for (char& c : k)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return std::pair{k, t.name};
+  };
+  std::ranges::sort(tags, [&](const Tag& a, const Tag& b) { return key(a) < key(b); });
+  return tags;
 }
 
 std::optional<Tag> ArticleService::find_tag(std::string_view slug) const {

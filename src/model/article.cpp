@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -137,7 +138,20 @@ std::string slugify(std::string_view input) {
 }
 
 std::string tag_slug(std::string_view name) {
-  std::string slug = slugify(name);
+  // "C#" and "C++" are not "C": a '#' or '+' after a letter or digit (or a '+') is a word of its own.
+  std::string spelled;
+  char prev = 0;
+  for (char c : name) {
+    bool after_word = std::isalnum(static_cast<unsigned char>(prev)) != 0 || (c == '+' && prev == '+');
+    if (c == '#' && after_word)
+      spelled += " sharp ";
+    else if (c == '+' && after_word)
+      spelled += " plus ";
+    else
+      spelled += c;
+    prev = c;
+  }
+  std::string slug = slugify(spelled);
   if (!slug.empty()) return slug;
   uint32_t h = 2166136261U;  // FNV-1a: stable across builds and engines (slugs are stored)
   for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
@@ -272,8 +286,6 @@ void validate_draft(ArticleDraft& d) {
   if (section_slug.empty()) throw invalid_field("section", "invalid_name", "a section name needs letters or digits.");
   if (!d.lead_image.empty() && !is_valid_image_id(d.lead_image))
     throw invalid_field("image", "invalid_image", "image must be an image id (32 hex digits) from an upload.");
-  if (is_reserved_section_slug(section_slug))
-    throw invalid_field("section", "reserved_name", "section name '" + d.section + "' is reserved.");
   if (d.tags.size() > kMaxTags) throw invalid_field("tags", "too_many", "at most 20 tags.");
   for (auto& t : d.tags) t = validate_tag_name(t, "tags");
   check_text(d.correction, "correction", kMaxCorrection, false);
@@ -287,6 +299,10 @@ void validate_draft(ArticleDraft& d) {
     throw invalid_field("source_name", "missing_field", "source_name is required when source_url is set.");
   if (d.state && *d.state != ArticleState::draft && *d.state != ArticleState::published)
     throw invalid_field("status", "invalid_status", "status must be draft or published.");
+}
+
+Error reserved_section_name(const std::string& name) {
+  return invalid_field("section", "reserved_name", "section name '" + name + "' is reserved.");
 }
 
 Error slug_fixed() {

@@ -37,7 +37,8 @@ struct Tag {
   std::string name;
   int64_t articles = 0;  // listings only: articles in any state that carry it
 };
-// slugify(name), or "tag-" and 8 hex digits of a hash of the name when nothing of it survives slugify.
+// slugify(name) with a '#' or '+' after a word spelled out ("C#": c-sharp, "C++": c-plus-plus), or "tag-" and 8
+// hex digits of a hash of the name when nothing of it survives slugify.
 std::string tag_slug(std::string_view name);
 
 // What the desk may change of a section or an author (the fields it does not use are ignored).
@@ -90,6 +91,7 @@ struct Article {
   TimePoint retracted_at{};
   std::string lead_image;   // the id of its lead image (model/image.h); empty: none
   std::string description;  // for search engines and sharing cards; empty: the standfirst stands in
+  bool went_out = false;    // it has been public (published, retracted): its address is fixed, even as a draft
 };
 
 // What an editor submits: from front matter or the JSON API. Names, not ids.
@@ -137,6 +139,9 @@ std::string slugify(std::string_view text);
 // Checks every field and fills the derived ones (slug). Throws Error(invalid) naming the first bad field.
 // (previous_slug: only its form; an invalid one is Error(not_found), as no article has it.)
 void validate_draft(ArticleDraft& draft);
+// A draft naming a new section whose address a fixed page has (checked where the section would be created:
+// an existing section keeps its name whatever its slug, "Comment" at /opinion).
+Error reserved_section_name(const std::string& name);
 // A save that would move the address of an article that is not a draft.
 Error slug_fixed();
 // A retraction's note (required, at most kMaxRetraction): trimmed, or Error(invalid) on field "note".

@@ -112,8 +112,8 @@ void sort_renditions(std::vector<ImageRendition>& renditions);
 #define TRIBUNE_ARTICLE_COLUMNS                                                                              \
   "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, "         \
   "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name, a.correction, a.state, a.retraction, " \
-  "a.retracted_at, a.corrected_at, a.lead_image, a.description"
-inline constexpr int kArticleWidth = 21;
+  "a.retracted_at, a.corrected_at, a.lead_image, a.description, a.went_out"
+inline constexpr int kArticleWidth = 22;
 
 template <class Row>
 Article read_article_head(const Row& r) {
@@ -137,6 +137,7 @@ Article read_article_head(const Row& r) {
   if (!r.is_null(18)) a.corrected_at = seconds_at(r, 18);
   if (!r.is_null(19)) a.lead_image = r.text(19);
   a.description = r.text(20);
+  a.went_out = r.boolean(21);
   return a;
 }
 

@@ -61,6 +61,10 @@ Response ArticlePages::section(RequestContext& ctx) {
       return Response::redirect(http::status::moved_permanently, "/" + *to);
     throw not_found("The section");
   }
+  ArticleQuery probe;  // a section named only in drafts is nobody readers know yet
+  probe.section_slug = s->slug;
+  probe.limit = 1;
+  if (articles_.list(probe).articles.empty()) throw not_found("The section");
   PageRenderer::Listing l;
   l.kicker = "Section";
   l.heading = s->name;
@@ -124,6 +128,8 @@ std::variant<Tag, std::string> ArticlePages::tag_in_path(const RequestContext& c
   if (!slug.empty() && slug.size() <= kMaxName && is_valid_utf8(slug)) {
     auto by_text = tag_slug(slug);
     if (by_text != slug && articles_.find_tag(by_text)) return "/tags/" + by_text + std::string(suffix);
+    if (auto to = by_text != slug ? articles_.redirect_of("tag", by_text) : std::nullopt)
+      return "/tags/" + *to + std::string(suffix);
   }
   throw not_found("The tag");
 }

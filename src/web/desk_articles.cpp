@@ -195,7 +195,7 @@ Response DeskArticles::editor(RequestContext& ctx, http::status status, const Ed
   auto now = articles_.now();
   auto state = a ? std::string(desk_status(*a, now)) : std::string("new");
   json::object view{{"is_new", !a},
-                    {"slug_editable", !a || a->state == ArticleState::draft},
+                    {"slug_editable", !a || (a->state == ArticleState::draft && !a->went_out)},
                     {"action_url", a ? "/desk/articles/" + a->slug : std::string("/desk/articles")},
                     {"csrf_token", ctx.principal.csrf_token},
                     {"version", std::to_string(e.version.value_or(a ? a->version : 0))},
@@ -312,7 +312,8 @@ Response DeskArticles::submit(RequestContext& ctx, const std::optional<Article>&
       // A draft's address may change until it goes out (never by an autosave: the page would lose its
       // address under the editor); once out it is fixed.
       auto typed_slug = trim(field(form, "slug"));
-      if (!autosave && existing->state == ArticleState::draft && !typed_slug.empty() && typed_slug != existing->slug)
+      if (!autosave && existing->state == ArticleState::draft && !existing->went_out && !typed_slug.empty() &&
+          typed_slug != existing->slug)
         draft.previous_slug = existing->slug;
       else
         draft.slug = existing->slug;

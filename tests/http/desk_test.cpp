@@ -355,4 +355,11 @@ TEST(Desk, ADraftsAddressChangesUntilItGoesOutThenStaysFixed) {
   EXPECT_NE(fixed.body.find("\"code\":\"slug_fixed\""), std::string::npos);
   EXPECT_EQ(get(port, "/api/v1/articles/night-trains").status, 200);
   EXPECT_EQ(get(port, "/api/v1/articles/night-trains-2").status, 404);
+  // Taken back to a draft, it keeps the address it had in public (links and search engines know it).
+  ASSERT_EQ(editor.form("/desk/articles/night-trains/unpublish", "").status, 303);
+  EXPECT_EQ(page(editor, "/desk/articles/night-trains").body.find("id=\"ed-slug\""), std::string::npos);
+  auto unpublished = put("night-trains", R"({"title":"Night trains","slug":"night-trains-2",)" + rest);
+  EXPECT_EQ(unpublished.status, 422);
+  EXPECT_NE(unpublished.body.find("\"code\":\"slug_fixed\""), std::string::npos);
+  EXPECT_EQ(put("no-such-draft", R"({"title":"N","slug":"elsewhere",)" + rest).status, 404);
 }

@@ -11,10 +11,13 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
         throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
                     "slug");
       try {
-        if (db.query("UPDATE articles SET slug = $2 WHERE slug = $1 AND state = 'draft' RETURNING id",
+        if (db.query("UPDATE articles SET slug = $2 WHERE slug = $1 AND state = 'draft' AND NOT went_out RETURNING id",
                      {d.previous_slug, d.slug})
-                .empty())
+                .empty()) {
+          if (db.query("SELECT 1 FROM articles WHERE slug = $1", {d.previous_slug}).empty())
+            throw not_found("The article");
           throw slug_fixed();
+        }
       } catch (const pg::PgError& e) {
         if (e.sqlstate() != "23505") throw;
         throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
@@ -61,8 +64,9 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
         break;
       }
     }
-    db.query("UPDATE articles SET lead_image = NULLIF($2, ''), description = $3 WHERE id = $1",
-             {id, d.lead_image, d.description});
+    db.query(
+        "UPDATE articles SET lead_image = NULLIF($2, ''), description = $3, went_out = went_out OR $4 WHERE id = $1",
+        {id, d.lead_image, d.description, r.state != ArticleState::draft});
     int64_t position = 0;
     for (const auto& name : d.authors) {
       int64_t author_id = upsert_named(db, "author", name);

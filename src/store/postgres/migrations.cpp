@@ -389,9 +389,13 @@ ALTER TABLE articles ADD COLUMN lead_image TEXT REFERENCES images(id);
       {22, R"sql(
 ALTER TABLE articles ADD COLUMN description TEXT NOT NULL DEFAULT '';
 )sql"},
-      // Managed sections and authors (a section's introduction, an author's photo), tags with slugs (filled by
+      // Whether an article has been public (its address then fixed, even as a draft again); managed sections and
+      // authors (a section's introduction, an author's photo), tags with slugs (filled by
       // backfill_tags: a slug needs ICU), and the redirects that renames and tag merges leave behind.
       {23, R"sql(
+ALTER TABLE articles ADD COLUMN went_out BOOLEAN NOT NULL DEFAULT false;
+UPDATE articles SET went_out = true WHERE state <> 'draft' OR EXISTS (SELECT 1 FROM article_revisions r
+  WHERE r.article_id = articles.id AND r.snapshot LIKE '%"state":"published"%');
 ALTER TABLE sections ADD COLUMN description TEXT NOT NULL DEFAULT '';
 ALTER TABLE authors ADD COLUMN photo TEXT REFERENCES images(id);
 CREATE TABLE tags (

@@ -1,4 +1,6 @@
 // Sections, authors and tags as the desk manages them, and the redirects renames and merges leave.
+#include <spdlog/spdlog.h>
+
 #include "store/postgres/engine.h"
 
 namespace tribune::postgres {
@@ -61,6 +63,7 @@ int64_t upsert_named(Connection& db, std::string_view kind, const std::string& n
   if (auto r = db.query(find, {slug, name, kind}); !r.empty()) return r.front().int64(0);
   // Concurrent writers creating the same name: ON CONFLICT waits for the other's transaction, and the SELECT
   // that follows (a new READ COMMITTED snapshot) sees its row.
+  if (kind == "section" && is_reserved_section_slug(slug)) throw reserved_section_name(name);
   auto ins =
       db.query("INSERT INTO " + table + " (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
                {slug, name});
@@ -70,11 +73,13 @@ int64_t upsert_named(Connection& db, std::string_view kind, const std::string& n
   return r.front().int64(0);
 }
 
+// The tag found is share-locked until the save commits: a merge of it (which deletes it) waits for the save, so
+// that no article is left carrying a tag that has no row.
 std::string upsert_tag(Connection& db, const std::string& name) {
   std::string slug = tag_slug(name);
   const std::string find =
       "SELECT name FROM tags WHERE name = $2 OR slug = $1 OR slug = (SELECT new_slug FROM slug_redirects WHERE "
-      "kind = 'tag' AND old_slug = $1) ORDER BY name = $2 DESC, slug = $1 DESC LIMIT 1";
+      "kind = 'tag' AND old_slug = $1) ORDER BY name = $2 DESC, slug = $1 DESC LIMIT 1 FOR SHARE";
   if (auto r = db.query(find, {slug, name}); !r.empty()) return r.front().text(0);
   auto ins =
       db.query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING name", {slug, name});
@@ -89,6 +94,7 @@ void backfill_tags(Connection& db) {
     std::string name = row.text(0);
     auto stored = upsert_tag(db, name);
     if (stored == name) continue;
+    spdlog::warn("migration 23: the tag \"{}\" has the address of the tag \"{}\" and becomes it", name, stored);
     db.query(
         "INSERT INTO article_tags (article_id, tag) SELECT article_id, $2 FROM article_tags WHERE tag = $1 "
         "ON CONFLICT DO NOTHING",
@@ -148,8 +154,7 @@ Author PostgresStore::update_author(std::string_view slug, const Author& f) {
 std::vector<Tag> PostgresStore::all_tags() {
   return db_.read([](Connection& db) {
     std::vector<Tag> out;
-    for (auto row : db.query("SELECT " + std::string(kTagColumns) +
-                             " FROM tags t ORDER BY lower(t.name) COLLATE \"C\", t.name COLLATE \"C\""))
+    for (auto row : db.query("SELECT " + std::string(kTagColumns) + " FROM tags t ORDER BY t.name COLLATE \"C\""))
       out.push_back(read_tag(row));
     return out;
   });

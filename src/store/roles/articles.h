@@ -26,7 +26,8 @@ class ArticleStore {
   // draft's state (draft or published). With record.expected_version set, an article not at that version
   // (0: one that exists) is Error(conflict, "edit_conflict") and nothing changes. With draft.previous_slug the
   // draft at that slug first moves to draft.slug: Error(conflict, "slug_taken") when another article has it,
-  // slug_fixed() (model/article.h) when the article there is not a draft; nothing changes then.
+  // slug_fixed() (model/article.h) when the article there is not a draft or has been public (went_out);
+  // nothing changes then.
   // Bumps content_version unless the article was a draft (or new) and stays one: no public page changed.
   virtual Article save_article(const ArticleRecord& record, bool replace) = 0;
   // Moves the article to `state`, bumping its version and content_version. Retracted: the note and `now`
@@ -64,7 +65,7 @@ class ArticleStore {
   // Bumps content_version. Returns it as stored.
   virtual Section update_section(std::string_view slug, const Section& fields) = 0;
   virtual Author update_author(std::string_view slug, const Author& fields) = 0;
-  // Every tag by name (any case), each with the count of articles (any state) carrying it.
+  // Every tag by name, each with the count of articles (any state) carrying it.
   virtual std::vector<Tag> all_tags() = 0;
   virtual std::optional<Tag> find_tag(std::string_view slug) = 0;
   // Every article tagged `from_slug` carries the tag named `into` instead (resolved as drafts' names are:

@@ -16,11 +16,14 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
       if (is_taken)
         throw Error(ErrorKind::conflict, "slug_taken", "An article with the slug '" + d.slug + "' already exists.",
                     "slug");
-      db.prepare("UPDATE articles SET slug = ?2 WHERE slug = ?1 AND state = 'draft'")
+      db.prepare("UPDATE articles SET slug = ?2 WHERE slug = ?1 AND state = 'draft' AND went_out = 0")
           .bind(1, d.previous_slug)
           .bind(2, d.slug)
           .run();
-      if (db.changes() == 0) throw slug_fixed();
+      if (db.changes() == 0) {
+        if (!find_article_in(db, d.previous_slug)) throw not_found("The article");
+        throw slug_fixed();
+      }
     }
     // ?2 to ?12 are the same in the UPDATE and the INSERT; ?1 is the id or the slug.
     auto save = [&](Statement& st) {
@@ -71,9 +74,10 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
                .bind(1, d.slug));
       id = db.last_insert_id();
     }
-    db.prepare("UPDATE articles SET lead_image = ?2, description = ?3 WHERE id = ?1")
+    db.prepare("UPDATE articles SET lead_image = ?2, description = ?3, went_out = max(went_out, ?4) WHERE id = ?1")
         .bind(1, id)
         .bind(3, d.description)
+        .bind(4, int64_t{r.state != ArticleState::draft})
         .bind_optional(2, d.lead_image.empty() ? std::nullopt : std::optional<std::string>(d.lead_image))
         .run();
     int64_t position = 0;

@@ -1,4 +1,6 @@
 // Sections, authors and tags as the desk manages them, and the redirects renames and merges leave.
+#include <spdlog/spdlog.h>
+
 #include "store/sqlite/engine.h"
 
 namespace tribune::sqlite {
@@ -64,6 +66,7 @@ int64_t upsert_named(Db& db, std::string_view kind, const std::string& name) {
     s.reset();
     return id;
   }
+  if (kind == "section" && is_reserved_section_slug(slug)) throw reserved_section_name(name);
   db.prepare("INSERT INTO " + table + " (slug, name) VALUES (?1, ?2)").bind(1, slug).bind(2, name).run();
   return db.last_insert_id();
 }
@@ -90,6 +93,7 @@ void backfill_tags(Db& db) {
   for (const auto& name : names) {
     auto stored = upsert_tag(db, name);
     if (stored == name) continue;
+    spdlog::warn("migration 23: the tag \"{}\" has the address of the tag \"{}\" and becomes it", name, stored);
     db.prepare(
           "INSERT OR IGNORE INTO article_tags (article_id, tag) SELECT article_id, ?2 FROM article_tags WHERE tag = ?1")
         .bind(1, name)
@@ -117,7 +121,23 @@ std::vector<Author> SqliteStore::all_authors() {
   });
 }
 
+namespace {
+
+// Each write reads its row back inside its transaction: a rename right after it cannot make it vanish.
+template <class T, class Read>
+T read_back(Db& db, const std::string& sql, const std::string& key, Read read) {
+  auto& st = db.prepare(sql);
+  st.bind(1, key);
+  if (!st.step()) throw Error(ErrorKind::internal, "store_error", "a saved row could not be read back.");
+  T out = read(st);
+  st.reset();
+  return out;
+}
+
+}  // namespace
+
 Section SqliteStore::update_section(std::string_view slug, const Section& f) {
+  Section saved;
   writer_.run([&](Db& db) {
     int64_t id = check_rename(db, "section", slug, f.slug, f.name);
     db.prepare("UPDATE sections SET name = ?2, slug = ?3, description = ?4 WHERE id = ?1")
@@ -128,13 +148,14 @@ Section SqliteStore::update_section(std::string_view slug, const Section& f) {
         .run();
     if (f.slug != slug) move_redirects(db, "section", std::string(slug), f.slug);
     db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    saved = read_back<Section>(db, "SELECT " + std::string(kSectionColumns) + " FROM sections s WHERE s.slug = ?1",
+                               f.slug, [](Statement& st) { return read_section(st); });
   });
-  auto saved = find_section(f.slug);
-  if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved section could not be read back.");
-  return *saved;
+  return saved;
 }
 
 Author SqliteStore::update_author(std::string_view slug, const Author& f) {
+  Author saved;
   writer_.run([&](Db& db) {
     int64_t id = check_rename(db, "author", slug, f.slug, f.name);
     db.prepare("UPDATE authors SET name = ?2, slug = ?3, bio = ?4, photo = ?5 WHERE id = ?1")
@@ -146,16 +167,16 @@ Author SqliteStore::update_author(std::string_view slug, const Author& f) {
         .run();
     if (f.slug != slug) move_redirects(db, "author", std::string(slug), f.slug);
     db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    saved = read_back<Author>(db, "SELECT " + std::string(kAuthorColumns) + " FROM authors au WHERE au.slug = ?1",
+                              f.slug, [](Statement& st) { return read_author(st); });
   });
-  auto saved = find_author(f.slug);
-  if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved author could not be read back.");
-  return *saved;
+  return saved;
 }
 
 std::vector<Tag> SqliteStore::all_tags() {
   return readers_.with([](Db& db) {
     std::vector<Tag> out;
-    auto& st = db.prepare("SELECT " + std::string(kTagColumns) + " FROM tags t ORDER BY lower(t.name), t.name");
+    auto& st = db.prepare("SELECT " + std::string(kTagColumns) + " FROM tags t ORDER BY t.name");
     while (st.step()) out.push_back(read_tag(st));
     return out;
   });
@@ -173,8 +194,9 @@ std::optional<Tag> SqliteStore::find_tag(std::string_view slug) {
 }
 
 Tag SqliteStore::merge_tags(std::string_view from_slug, const std::string& into) {
-  std::string into_slug;
+  Tag saved;
   writer_.run([&](Db& db) {
+    std::string into_slug;
     auto& from = db.prepare("SELECT name FROM tags WHERE slug = ?1");
     from.bind(1, from_slug);
     if (!from.step()) throw not_found("The tag");
@@ -185,7 +207,8 @@ Tag SqliteStore::merge_tags(std::string_view from_slug, const std::string& into)
       db.prepare("UPDATE tags SET name = ?2 WHERE slug = ?1").bind(1, from_slug).bind(2, into).run();
       db.prepare("UPDATE article_tags SET tag = ?2 WHERE tag = ?1").bind(1, from_name).bind(2, into).run();
       db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
-      into_slug = from_slug;
+      saved = read_back<Tag>(db, "SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = ?1",
+                             std::string(from_slug), [](Statement& st) { return read_tag(st); });
       return;
     }
     // A merge into a name that now redirects to `from` (merged into it earlier) brings that name back.
@@ -210,10 +233,10 @@ Tag SqliteStore::merge_tags(std::string_view from_slug, const std::string& into)
     db.prepare("DELETE FROM tags WHERE slug = ?1").bind(1, from_slug).run();
     move_redirects(db, "tag", std::string(from_slug), into_slug);
     db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    saved = read_back<Tag>(db, "SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = ?1", into_slug,
+                           [](Statement& st) { return read_tag(st); });
   });
-  auto saved = find_tag(into_slug);
-  if (!saved) throw Error(ErrorKind::internal, "store_error", "the merged tag could not be read back.");
-  return *saved;
+  return saved;
 }
 
 std::optional<std::string> SqliteStore::redirect_of(std::string_view kind, std::string_view old_slug) {
