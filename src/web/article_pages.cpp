@@ -30,6 +30,12 @@ std::optional<Response> ArticlePages::cached(RequestContext& ctx) {
   return serve_page(*page, ctx.request);
 }
 
+// A section, author or tag named only in drafts (or in nothing published any more) is nobody readers know.
+void ArticlePages::require_published(ArticleQuery probe, const std::string& what) {
+  probe.limit = 1;
+  if (articles_.list(probe).articles.empty()) throw not_found(what);
+}
+
 Response ArticlePages::listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                                     const std::string& base_path) {
   uint64_t generation = cache_.generation();
@@ -61,10 +67,9 @@ Response ArticlePages::section(RequestContext& ctx) {
       return Response::redirect(http::status::moved_permanently, "/" + *to);
     throw not_found("The section");
   }
-  ArticleQuery probe;  // a section named only in drafts is nobody readers know yet
+  ArticleQuery probe;
   probe.section_slug = s->slug;
-  probe.limit = 1;
-  if (articles_.list(probe).articles.empty()) throw not_found("The section");
+  require_published(probe, "The section");
   PageRenderer::Listing l;
   l.kicker = "Section";
   l.heading = s->name;
@@ -84,10 +89,9 @@ Response ArticlePages::author(RequestContext& ctx) {
       return Response::redirect(http::status::moved_permanently, "/authors/" + *to);
     throw not_found("The author");
   }
-  ArticleQuery probe;  // an author named only in drafts is nobody readers know yet
+  ArticleQuery probe;
   probe.author_slug = a->slug;
-  probe.limit = 1;
-  if (articles_.list(probe).articles.empty()) throw not_found("The author");
+  require_published(probe, "The author");
   PageRenderer::Listing l;
   l.kicker = "Author";
   l.heading = a->name;
@@ -141,8 +145,7 @@ Response ArticlePages::tag(RequestContext& ctx) {
   const auto& tag = std::get<Tag>(found);
   ArticleQuery probe;
   probe.tag = tag.name;
-  probe.limit = 1;
-  if (articles_.list(probe).articles.empty()) throw not_found("The tag");  // no published article carries it
+  require_published(probe, "The tag");
   PageRenderer::Listing l;
   l.kicker = "Tag";
   l.heading = tag.name;

@@ -35,6 +35,7 @@ class ArticlePages : public PageKit {
 
  private:
   std::variant<Tag, std::string> tag_in_path(const RequestContext& ctx, std::string_view suffix);
+  void require_published(ArticleQuery probe, const std::string& what);
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
 
