@@ -7,6 +7,15 @@
 
 namespace tribune {
 
+namespace {
+
+// "opinion", or "opinion → commentary" when the address moved: the audit log's words.
+std::string moved(std::string_view from, const std::string& to) {
+  return from == to ? to : std::string(from) + " → " + to;
+}
+
+}  // namespace
+
 std::vector<Section> ArticleService::all_sections() const {
   return store_.all_sections();
 }
@@ -38,8 +47,7 @@ Section ArticleService::update_section(std::string_view slug, Section fields, co
   validate_section(fields);
   Section saved = store_.update_section(slug, fields);
   for (auto& l : structure_listeners_) l();
-  log_act(by, "edit_section",
-          saved.name + " (" + (saved.slug == slug ? saved.slug : std::string(slug) + " → " + saved.slug) + ")");
+  log_act(by, "edit_section", saved.name + " (" + moved(slug, saved.slug) + ")");
   return saved;
 }
 
@@ -52,8 +60,7 @@ Author ArticleService::update_author(std::string_view slug, Author fields, const
     throw invalid_field("photo", "no_such_image", "This publication keeps no images.");
   Author saved = store_.update_author(slug, fields);
   for (auto& l : structure_listeners_) l();
-  log_act(by, "edit_author",
-          saved.name + " (" + (saved.slug == slug ? saved.slug : std::string(slug) + " → " + saved.slug) + ")");
+  log_act(by, "edit_author", saved.name + " (" + moved(slug, saved.slug) + ")");
   return saved;
 }
 

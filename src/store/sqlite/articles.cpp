@@ -105,8 +105,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .bind(3, r.saved_by)
           .bind(4, r.snapshot)
           .run();
-    if (was_public || r.state != ArticleState::draft)
-      db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    if (was_public || r.state != ArticleState::draft) db.prepare(kBumpContentVersion).run();
   });
   auto saved = readers_.with([&](Db& db) { return find_article_in(db, r.draft.slug); });
   if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");
@@ -126,7 +125,7 @@ Article SqliteStore::set_article_state(std::string_view slug, ArticleState state
         .bind_optional_int(4, retracted ? std::optional<int64_t>(store_rows::secs(now)) : std::nullopt)
         .run();
     if (db.changes() == 0) throw not_found("The article");
-    db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    db.prepare(kBumpContentVersion).run();
   });
   auto saved = readers_.with([&](Db& db) { return find_article_in(db, slug); });
   if (!saved) throw Error(ErrorKind::internal, "store_error", "the changed article could not be read back.");
@@ -286,7 +285,7 @@ Page SqliteStore::save_page(const Page& page, TimePoint now, std::optional<int64
         .bind(5, page.body_html)
         .bind(6, store_rows::secs(now))
         .run();
-    db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    db.prepare(kBumpContentVersion).run();
     auto& back = db.prepare("SELECT " + std::string(store_rows::kPageColumns) + " FROM pages WHERE slug = ?1");
     back.bind(1, page.slug);
     back.step();

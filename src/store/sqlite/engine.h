@@ -22,6 +22,9 @@ namespace tribune::sqlite {
 using namespace ::tribune::store_rows;
 
 inline constexpr const char* kArticleColumns = TRIBUNE_ARTICLE_COLUMNS;
+// Every change that can alter a rendered page bumps it (ArticleStore::content_version).
+inline constexpr const char* kBumpContentVersion =
+    "UPDATE counters SET value = value + 1 WHERE name = 'content_version'";
 
 // An article row of kArticleColumns (then body_markdown, body_html when with_body); authors and tags apart.
 Article read_article_row(Statement& st, bool with_body);

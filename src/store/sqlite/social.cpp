@@ -151,7 +151,7 @@ void SqliteStore::set_show_supporter(int64_t account, bool on) {
         .bind(2, int64_t{on ? 1 : 0})
         .run();
     if (db.changes() == 0) throw Error(ErrorKind::not_found, "not_found", "The account was not found.");
-    db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'content_version'").run();
+    db.prepare(kBumpContentVersion).run();
   });
 }
 
