@@ -105,6 +105,7 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
           "not reachable; move its articles to another section",
           section.name, section.slug);
   tokens_ = std::make_unique<TokenService>(*store_, *store_);
+  webhooks_ = std::make_unique<WebhookService>(*store_, *store_, config_.webhooks);
   accounts_ = std::make_unique<AccountService>(*store_, *store_, *store_, limiter_, SessionPolicy{}, PasswordPolicy{},
                                                config_.account_limits);
   readers_ = std::make_unique<ReaderService>(*store_, *store_);
@@ -197,12 +198,15 @@ void App::build_http() {
   desk_articles_ = std::make_unique<web::DeskArticles>(kit, *images_);
   desk_taxonomy_ = std::make_unique<web::DeskTaxonomy>(kit, *images_);
   token_pages_ = std::make_unique<web::TokenPages>(kit, *tokens_);
+  webhook_pages_ = std::make_unique<web::WebhookPages>(kit, *webhooks_);
+  webhook_sender_ = std::make_unique<WebhookSender>(*store_, *webhooks_, config_.site.base_url);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);
   articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   tokens_api_ = std::make_unique<api::TokensApi>(*tokens_);
+  webhooks_api_ = std::make_unique<api::WebhooksApi>(*webhooks_);
   images_api_ = std::make_unique<api::ImagesApi>(*images_);
   taxonomy_api_ = std::make_unique<api::TaxonomyApi>(*articles_);
   router_ = build_routes();

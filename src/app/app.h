@@ -18,6 +18,7 @@
 #include "api/readers_api.h"
 #include "api/taxonomy_api.h"
 #include "api/tokens_api.h"
+#include "api/webhooks_api.h"
 #include "app/config.h"
 #include "domain/accounts.h"
 #include "domain/articles.h"
@@ -27,6 +28,8 @@
 #include "domain/rate_limit.h"
 #include "domain/readers.h"
 #include "domain/tokens.h"
+#include "domain/webhooks.h"
+#include "hooks/webhook_sender.h"
 #include "http/page_cache.h"
 #include "http/pipeline.h"
 #include "http/router.h"
@@ -46,6 +49,7 @@
 #include "web/pages.h"
 #include "web/reader_pages.h"
 #include "web/token_pages.h"
+#include "web/webhook_pages.h"
 
 namespace tribune {
 
@@ -81,6 +85,8 @@ class App {
   ArticleService& articles() { return *articles_; }
   ImageService& images() { return *images_; }
   TokenService& tokens() { return *tokens_; }
+  WebhookService& webhooks() { return *webhooks_; }
+  WebhookSender& webhook_sender() { return *webhook_sender_; }  // after build_http
   AccountService& accounts() { return *accounts_; }
   CommentService& comments() { return *comments_; }
   OutboxWorker& outbox() { return *outbox_; }
@@ -102,6 +108,8 @@ class App {
   std::unique_ptr<ImageService> images_;
   std::unique_ptr<ArticleService> articles_;
   std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<WebhookService> webhooks_;
+  std::unique_ptr<WebhookSender> webhook_sender_;
   RateLimiter limiter_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<CommentService> comments_;
@@ -128,8 +136,10 @@ class App {
   std::unique_ptr<web::DeskArticles> desk_articles_;
   std::unique_ptr<web::DeskTaxonomy> desk_taxonomy_;
   std::unique_ptr<web::TokenPages> token_pages_;
+  std::unique_ptr<web::WebhookPages> webhook_pages_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::TokensApi> tokens_api_;
+  std::unique_ptr<api::WebhooksApi> webhooks_api_;
   std::unique_ptr<api::ImagesApi> images_api_;
   std::unique_ptr<api::TaxonomyApi> taxonomy_api_;
   std::unique_ptr<api::AccountsApi> accounts_api_;

@@ -10,6 +10,7 @@ namespace tribune {
 
 void App::start_background() {
   outbox_->start();
+  if (webhook_sender_) webhook_sender_->start();
   // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
   // connection every cached page goes, since changes made meanwhile were not heard of.
   store_->listen([this](std::string_view m) { fanout_->peer_message(m); },
@@ -87,6 +88,7 @@ void App::start_background() {
 void App::stop_background() {
   if (store_) store_->stop_listening();
   if (outbox_) outbox_->stop();
+  if (webhook_sender_) webhook_sender_->stop();
   {
     std::lock_guard lock(bg_mu_);
     bg_stop_ = true;

@@ -73,7 +73,9 @@ void load_config_file(const std::string& path, Config& c) {
     throw Error(ErrorKind::invalid, "invalid_config",
                 "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown(root, "", {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store"});
+  reject_unknown(
+      root, "",
+      {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store", "webhooks"});
   if (auto* store = root["store"].as_table()) {
     reject_unknown(*store, "store", {"url", "pool_size", "replica_url"});
     take(*store, "store", "url", c.store.url);
@@ -154,6 +156,24 @@ void load_config_file(const std::string& path, Config& c) {
     }
     if (std::find(r.order.begin(), r.order.end(), "external") != r.order.end() && c.external_rule.url.empty())
       throw bad_key("moderation.order", "lists \"external\" but [moderation.external] has no url");
+  }
+  if (auto* hooks = root["webhooks"].as_table()) {
+    reject_unknown(*hooks, "webhooks", {"allow_insecure", "retry_base_ms", "max_attempts", "timeout_ms", "senders"});
+    auto& w = c.webhooks;
+    int64_t base = w.retry_base.count(), timeout = w.timeout.count(), attempts = w.max_attempts, senders = w.senders;
+    take(*hooks, "webhooks", "allow_insecure", w.allow_insecure);
+    take(*hooks, "webhooks", "retry_base_ms", base);
+    take(*hooks, "webhooks", "max_attempts", attempts);
+    take(*hooks, "webhooks", "timeout_ms", timeout);
+    take(*hooks, "webhooks", "senders", senders);
+    if (base < 0 || base > 3600000) throw bad_key("webhooks.retry_base_ms", "must be between 0 and 3600000");
+    if (attempts < 1 || attempts > 50) throw bad_key("webhooks.max_attempts", "must be between 1 and 50");
+    if (timeout < 100 || timeout > 60000) throw bad_key("webhooks.timeout_ms", "must be between 100 and 60000");
+    if (senders < 1 || senders > 16) throw bad_key("webhooks.senders", "must be between 1 and 16");
+    w.retry_base = std::chrono::milliseconds(base);
+    w.timeout = std::chrono::milliseconds(timeout);
+    w.max_attempts = static_cast<int>(attempts);
+    w.senders = static_cast<int>(senders);
   }
   if (auto* stripe = root["stripe"].as_table()) {
     reject_unknown(*stripe, "stripe", {"api_base", "secret_key", "webhook_secret", "checkout_origin"});

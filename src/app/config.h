@@ -9,6 +9,7 @@
 #include "domain/contributions.h"
 #include "domain/moderation.h"
 #include "domain/moderation_rules.h"
+#include "domain/webhooks.h"
 #include "hooks/external_rule.h"
 #include "http/pipeline.h"
 #include "http/server.h"
@@ -58,6 +59,7 @@ struct Config {
   ModerationSettings moderation_settings;
   ClassifierSettings classifier;
   ExternalRuleSettings external_rule;
+  WebhookSettings webhooks;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 

@@ -47,6 +47,8 @@ Router App::build_routes() {
   auto& desk = *desk_articles_;
   auto& desk_taxonomy = *desk_taxonomy_;
   auto& token_pages = *token_pages_;
+  auto& webhook_pages = *webhook_pages_;
+  auto& webhooks = *webhooks_api_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
   auto& tokens = *tokens_api_;
@@ -217,6 +219,15 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.list(c); });
   r.add(verb::post, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.create(c); });
   r.add(verb::delete_, "/api/v1/tokens/{id}", Access::admins(), [&tokens](RequestContext& c) { return tokens.revoke(c); });
+  // Outgoing webhooks (admin): endpoints, their secrets, their delivery log (docs/webhooks.md)
+  r.add(verb::get, "/api/v1/webhooks", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.list(c); });
+  r.add(verb::post, "/api/v1/webhooks", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.create(c); });
+  r.add(verb::get, "/api/v1/webhooks/{id}", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.get(c); });
+  r.add(verb::patch, "/api/v1/webhooks/{id}", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.update(c); });
+  r.add(verb::delete_, "/api/v1/webhooks/{id}", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.remove(c); });
+  r.add(verb::post, "/api/v1/webhooks/{id}/rotate-secret", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.rotate(c); });
+  r.add(verb::get, "/api/v1/webhooks/{id}/deliveries", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.deliveries(c); });
+  r.add(verb::post, "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.redeliver(c); });
   // POST /api/v1/password-resets {email}; POST /api/v1/password-resets/confirm {token, password}
   r.add(verb::post, "/api/v1/password-resets", Access::anyone(), [&accounts](RequestContext& c) { return accounts.request_reset(c); });
   r.add(verb::post, "/api/v1/password-resets/confirm", Access::anyone(), [&accounts](RequestContext& c) { return accounts.confirm_reset(c); });
@@ -298,6 +309,15 @@ Router App::build_routes() {
   r.add(verb::get, "/admin/tokens", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.list(c); });
   r.add(verb::post, "/admin/tokens", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.create(c); });
   r.add(verb::post, "/admin/tokens/{id}/revoke", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.revoke(c); });
+  r.add(verb::get, "/admin/webhooks", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.list(c); });
+  r.add(verb::post, "/admin/webhooks", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.create(c); });
+  r.add(verb::get, "/admin/webhooks/{id}", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.endpoint(c); });
+  r.add(verb::post, "/admin/webhooks/{id}", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.update(c); });
+  r.add(verb::post, "/admin/webhooks/{id}/enable", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.set_enabled(c); });
+  r.add(verb::post, "/admin/webhooks/{id}/disable", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.set_enabled(c); });
+  r.add(verb::post, "/admin/webhooks/{id}/rotate", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.rotate(c); });
+  r.add(verb::post, "/admin/webhooks/{id}/delete", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.remove(c); });
+  r.add(verb::post, "/admin/webhooks/{id}/deliveries/{delivery}/redeliver", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.redeliver(c); });
   // Comments without JavaScript
   r.add(verb::post, "/comment", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.comment_submit(c); });
   r.add(verb::get, "/comments/{id}/reply", Access::session(), [&comment_pages](RequestContext& c) { return comment_pages.reply_form(c); });

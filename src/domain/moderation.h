@@ -41,7 +41,12 @@ inline constexpr std::pair<std::string_view, std::string_view> kAuditActions[] =
     {"restore_revision", "Restored an article's earlier text"},
     {"edit_section", "Changed a section"},
     {"edit_author", "Changed an author"},
-    {"merge_tag", "Merged a tag"}};
+    {"merge_tag", "Merged a tag"},
+    {"create_webhook", "Added a webhook endpoint"},
+    {"edit_webhook", "Changed a webhook endpoint"},
+    {"delete_webhook", "Deleted a webhook endpoint"},
+    {"rotate_webhook_secret", "Rotated a webhook secret"},
+    {"redeliver_webhook", "Sent a webhook delivery again"}};
 // The label of an act; the code itself for one this version does not know (written by a newer node).
 std::string_view audit_action_label(std::string_view code);
 

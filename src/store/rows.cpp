@@ -73,4 +73,12 @@ std::string like_pattern(std::string_view text) {
   return p + "%";
 }
 
+std::vector<std::string> ordered_event_types(std::vector<std::string> types) {
+  auto rank = [](const std::string& t) {
+    return std::find(kWebhookEventTypes.begin(), kWebhookEventTypes.end(), t) - kWebhookEventTypes.begin();
+  };
+  std::sort(types.begin(), types.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  return types;
+}
+
 }  // namespace tribune::store_rows

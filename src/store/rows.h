@@ -20,6 +20,7 @@
 #include "model/image.h"
 #include "model/moderation.h"
 #include "model/social.h"
+#include "model/webhook.h"
 
 namespace tribune::store_rows {
 
@@ -322,6 +323,56 @@ LogEntry read_log_entry(const Row& r) {
   e.reason = r.text(6);
   e.created_at = seconds_at(r, 7);
   return e;
+}
+
+// --- Outgoing webhooks: an endpoint (e) without its events (the engines add them), a delivery (d) with its
+// event (v).
+inline constexpr std::string_view kWebhookEndpointColumns =
+    "e.id, e.url, e.description, e.secret, e.previous_secret, e.previous_until, e.created_at, e.disabled_at, "
+    "e.disabled_reason, e.failing_since";
+template <class Row>
+WebhookEndpoint read_webhook_endpoint(const Row& r) {
+  WebhookEndpoint e;
+  e.id = r.int64(0);
+  e.url = r.text(1);
+  e.description = r.text(2);
+  e.secret = r.text(3);
+  e.previous_secret = r.text(4);
+  e.previous_until = seconds_at(r, 5);
+  e.created_at = seconds_at(r, 6);
+  if (!r.is_null(7)) e.disabled_at = seconds_at(r, 7);
+  e.disabled_reason = r.text(8);
+  if (!r.is_null(9)) e.failing_since = seconds_at(r, 9);
+  return e;
+}
+// The event types of an endpoint's subscriptions, in kWebhookEventTypes order.
+std::vector<std::string> ordered_event_types(std::vector<std::string> types);
+
+inline constexpr std::string_view kWebhookDeliveryColumns =
+    "d.id, d.endpoint_id, d.event_id, v.type, d.resource, v.occurred_at, v.data, d.state, d.attempts, "
+    "d.next_attempt_at, d.first_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at";
+template <class Row>
+WebhookDelivery read_webhook_delivery(const Row& r) {
+  WebhookDelivery d;
+  d.id = r.int64(0);
+  d.endpoint_id = r.int64(1);
+  d.event_id = r.int64(2);
+  d.type = r.text(3);
+  d.resource = r.text(4);
+  d.occurred_at = seconds_at(r, 5);
+  d.data = r.text(6);
+  auto state = r.text(7);
+  d.state = state == "delivered" ? DeliveryState::delivered
+            : state == "failed"  ? DeliveryState::failed
+                                 : DeliveryState::pending;
+  d.attempts = static_cast<int>(r.int64(8));
+  d.next_attempt_at = seconds_at(r, 9);
+  if (!r.is_null(10)) d.first_attempt_at = seconds_at(r, 10);
+  if (!r.is_null(11)) d.last_attempt_at = seconds_at(r, 11);
+  d.last_status = static_cast<int>(r.int64(12));
+  d.last_error = r.text(13);
+  if (!r.is_null(14)) d.delivered_at = seconds_at(r, 14);
+  return d;
 }
 
 }  // namespace tribune::store_rows

@@ -24,6 +24,7 @@
 #include "store/roles/rate.h"
 #include "store/roles/social.h"
 #include "store/roles/tokens.h"
+#include "store/roles/webhooks.h"
 
 namespace tribune {
 
@@ -40,6 +41,7 @@ class Store : public StoreAdmin,
               public AuditLog,
               public LedgerStore,
               public NodeBus,
-              public RateCounters {};
+              public RateCounters,
+              public WebhookStore {};
 
 }  // namespace tribune

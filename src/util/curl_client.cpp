@@ -1,5 +1,6 @@
 #include "util/curl_client.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -59,6 +60,12 @@ Answer post(const Post& request) {
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
   if (request.method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.public_only) {
+    auto check = +[](void*, char* remote_ip, char*, int, int) -> int {
+      return is_public_address(remote_ip) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+    };
+    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, check);
+  }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &collector);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
@@ -66,12 +73,53 @@ Answer post(const Post& request) {
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) {
-    answer.error = failure(rc, errbuf);
+    answer.error = rc == CURLE_ABORTED_BY_CALLBACK ? "the address is not a public one" : failure(rc, errbuf);
     answer.body.clear();
     return answer;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
   return answer;
+}
+
+std::optional<UrlParts> parse_url(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  auto part = [&](CURLUPart which) -> std::optional<std::string> {
+    char* value = nullptr;
+    if (curl_url_get(u.get(), which, &value, 0) != CURLUE_OK || !value) return std::nullopt;
+    std::string out(value);
+    curl_free(value);
+    return out;
+  };
+  auto scheme = part(CURLUPART_SCHEME);
+  auto host = part(CURLUPART_HOST);
+  if (!scheme || !host || host->empty()) return std::nullopt;
+  UrlParts p{*scheme, *host, part(CURLUPART_USER).has_value() || part(CURLUPART_PASSWORD).has_value()};
+  if (p.host.size() > 2 && p.host.front() == '[' && p.host.back() == ']') p.host = p.host.substr(1, p.host.size() - 2);
+  return p;
+}
+
+bool is_public_address(const std::string& ip) {
+  unsigned char a[16];
+  if (inet_pton(AF_INET, ip.c_str(), a) == 1) {
+    auto in = [&](unsigned first, unsigned second_low, unsigned second_high) {
+      return a[0] == first && a[1] >= second_low && a[1] <= second_high;
+    };
+    return !(a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 || in(100, 64, 127) || in(169, 254, 254) ||
+             in(172, 16, 31) || in(192, 168, 168) || in(198, 18, 19) || (a[0] == 192 && a[1] == 0 && a[2] == 0));
+  }
+  if (inet_pton(AF_INET6, ip.c_str(), a) != 1) return false;
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(a, kMapped, sizeof kMapped) == 0) {
+    char v4[INET_ADDRSTRLEN];
+    return inet_ntop(AF_INET, a + 12, v4, sizeof v4) && is_public_address(v4);
+  }
+  bool zero_prefix = std::all_of(a, a + 15, [](unsigned char b) { return b == 0; });
+  if (zero_prefix) return false;                            // :: and ::1
+  if ((a[0] & 0xfe) == 0xfc) return false;                  // fc00::/7, unique local
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return false;  // fe80::/10, link-local
+  if (a[0] == 0xff) return false;                           // multicast
+  return true;
 }
 
 std::string send_mail(const Mail& mail) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct Post {
   std::chrono::milliseconds timeout{10000};  // the whole exchange
   std::chrono::milliseconds connect_timeout{10000};
   size_t max_answer = 1 << 20;  // a longer answer aborts the transfer (an error)
+  // Refuses to send to a loopback, private, link-local or otherwise inside address, judged on the address
+  // actually connected to (after DNS), so a public name that resolves inside reaches nothing.
+  bool public_only = false;
 };
 
 struct Answer {
@@ -28,6 +32,17 @@ struct Answer {
 };
 
 Answer post(const Post& request);
+
+struct UrlParts {
+  std::string scheme;  // lower case
+  std::string host;    // without brackets for IPv6
+  bool has_credentials = false;
+};
+// A URL as libcurl reads it; nullopt when it cannot.
+std::optional<UrlParts> parse_url(const std::string& url);
+// Whether a numeric IPv4 or IPv6 address is one on the public internet (not loopback, private, link-local,
+// shared, multicast, reserved or unspecified). Text that is no address is not public.
+bool is_public_address(const std::string& ip);
 
 struct Mail {
   std::string url;       // smtp:// or smtps://

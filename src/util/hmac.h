@@ -7,7 +7,9 @@
 
 namespace tribune {
 
-// Lowercase hex of HMAC-SHA256(key, message) (libsodium).
+// The 32 bytes of HMAC-SHA256(key, message) (libsodium).
+std::string hmac_sha256(std::string_view key, std::string_view message);
+// Lowercase hex of HMAC-SHA256(key, message).
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
 // The "t.body" scheme Stripe and Standard Webhooks-style receivers use: hmac_sha256_hex(secret,

@@ -195,8 +195,9 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-std::string base64url_encode(std::string_view bytes) {
-  constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+namespace {
+
+std::string base64_with(std::string_view bytes, int variant) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
                     variant);
@@ -204,16 +205,34 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> base64url_decode(std::string_view text) {
+std::optional<std::string> unbase64_with(std::string_view text, int variant) {
   std::string out(text.size() * 3 / 4 + 1, '\0');
   size_t length = 0;
   const char* end = nullptr;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &length, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+                        &length, &end, variant) != 0 ||
       end != text.data() + text.size())
     return std::nullopt;
   out.resize(length);
   return out;
+}
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+  return base64_with(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return unbase64_with(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::string base64_encode(std::string_view bytes) {
+  return base64_with(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  return unbase64_with(text, sodium_base64_VARIANT_ORIGINAL);
 }
 
 }  // namespace tribune

@@ -58,5 +58,8 @@ std::string to_hex(std::string_view bytes);
 // URL-safe base64 without padding (tokens, cursors).
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
+// Standard base64 with padding (RFC 4648 section 4: Standard Webhooks' secrets and signatures).
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace tribune

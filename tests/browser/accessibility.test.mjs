@@ -173,6 +173,20 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
     body: JSON.stringify({ photo: image.id, bio: 'A writer with a photo.' }),
   });
   assert.equal(withPhoto.status, 200, await withPhoto.text());
+  const hook = await fetch(`${baseUrl}/api/v1/webhooks`, {  // an endpoint with a delivery in its log
+    method: 'POST',
+    headers: { Cookie: admin.cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': admin.csrf },
+    body: JSON.stringify({ url: 'https://hooks.example/in', description: 'CRM', events: ['article.updated', 'reader.registered'] }),
+  });
+  const hookText = await hook.text();
+  assert.equal(hook.status, 201, hookText);
+  const hookId = JSON.parse(hookText).id;
+  const touched = await fetch(`${baseUrl}/api/v1/articles/${article.slug}`, {
+    method: "PUT", headers: { "Content-Type": "application/json", Cookie: admin.cookie, "X-CSRF-Token": admin.csrf },
+    body: JSON.stringify({ title: current.title + " (updated)", authors: current.authors.map((a) => a.name),
+                           section: current.section.name, body: current.body }),
+  });
+  assert.equal(touched.status, 200, await touched.text());
   const problems = await sweep([
     "/", article.url, "/moderation", "/moderation?view=decided", `/moderation/readers/${comment.author.id}`,
     "/moderation/log", `/moderation/comments/${comment.id}/versions`, "/admin/accounts", "/admin/contributions",
@@ -181,7 +195,7 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
     `/desk/articles/${article.slug}/revisions`, `/desk/articles/${article.slug}/revisions/${revision.id}`,
     "/desk/images", `/desk/images?uploaded=${image.id}`,
     "/desk/sections", `/desk/sections/${article.section.slug}`, "/desk/authors", `/desk/authors/${author}`,
-    "/desk/tags", `/authors/${author}`,
+    "/desk/tags", `/authors/${author}`, "/admin/webhooks", `/admin/webhooks/${hookId}`,
   ], admin.cookie);
   assert.deepEqual(problems, []);
 });

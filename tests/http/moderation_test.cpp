@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "payments/stripe.h"
+#include "support/http_receiver.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -488,94 +489,14 @@ TEST(ModerationClassifier, AMissingOrCorruptModelNeverBlocksPosting) {
   EXPECT_EQ(post(r, open_slug(server.port()), "Buy pills at http://p.example").status, 201);
 }
 
-namespace {
-
-// A real HTTP service on 127.0.0.1 for the external rule: records each request, answers as told.
-class RuleService {
- public:
-  RuleService() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~RuleService() {
-    stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/check"; }
-  void answer(std::string body, int delay_ms = 0) {
-    std::lock_guard lock(mu_);
-    answer_ = std::move(body);
-    delay_ms_ = delay_ms;
-  }
-  std::string last_request() {
-    std::lock_guard lock(mu_);
-    return last_;
-  }
-
- private:
-  void serve() {
-    while (!stop_) {
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      std::string req;
-      char buf[4096];
-      for (;;) {
-        auto head = req.find("\r\n\r\n");
-        if (head != std::string::npos) {
-          auto cl = req.find("Content-Length: ");
-          size_t want = cl == std::string::npos ? 0 : std::stoul(req.substr(cl + 16));
-          if (req.size() >= head + 4 + want) break;
-        }
-        ssize_t n = ::recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        req.append(buf, static_cast<size_t>(n));
-      }
-      std::string body;
-      int delay;
-      {
-        std::lock_guard lock(mu_);
-        last_ = req;
-        body = answer_;
-        delay = delay_ms_;
-      }
-      if (delay) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-      std::string resp =
-          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-          "\r\nConnection: close\r\n\r\n" + body;
-      ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
-      ::close(c);
-    }
-  }
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::string answer_ = R"({"action":"none"})", last_;
-  int delay_ms_ = 0;
-};
-
-}  // namespace
-
 TEST(ExternalRule, SignedRequestsStrictTimeoutAndFailureModes) {
-  RuleService service;
+  HttpReceiver service;
+  auto answer = [&](std::string body, int delay_ms = 0) { service.answer(200, std::move(body), delay_ms); };
   const std::string secret = "a shared secret for the rule";
   auto start = [&](bool fail_open) {
     return std::make_unique<TestServer>(true, std::string(), [&, fail_open](Config& c) {
       c.moderation.order.push_back("external");
-      c.external_rule.url = service.url();
+      c.external_rule.url = service.url("/check");
       c.external_rule.secret = secret;
       c.external_rule.timeout = std::chrono::milliseconds(200);
       c.external_rule.fail_open = fail_open;
@@ -585,44 +506,44 @@ TEST(ExternalRule, SignedRequestsStrictTimeoutAndFailureModes) {
   auto r = register_reader(server->port(), "ext@example.org", "External Tester");
   std::string slug = open_slug(server->port());
 
-  service.answer(R"({"action":"reject","reason":"Off topic for this article."})");
+  answer(R"({"action":"reject","reason":"Off topic for this article."})");
   auto rejected = post(r, slug, "Something about football.");
   EXPECT_EQ(rejected.status, 422);
   EXPECT_EQ(error_code(rejected), "rejected");
   EXPECT_NE(rejected.body.find("Off topic for this article."), std::string::npos);
   // The request is signed: HMAC-SHA256 over "t.body" with the shared secret.
-  auto req = service.last_request();
-  auto sig = req.find("Tribune-Signature: t=");
-  ASSERT_NE(sig, std::string::npos);
-  auto line = req.substr(sig + 21, req.find("\r\n", sig) - sig - 21);
+  auto req = service.received().back();
+  auto line = req.header("tribune-signature");
+  ASSERT_TRUE(line.starts_with("t="));
+  line = line.substr(2);
   int64_t t = std::stoll(line.substr(0, line.find(',')));
-  std::string body = req.substr(req.find("\r\n\r\n") + 4);
+  std::string body = req.body;
   EXPECT_EQ(line.substr(line.find("v1=") + 3), stripe_signature(secret, t, body));
   EXPECT_EQ(json::parse(body).at("text").as_string(), "Something about football.");
   EXPECT_EQ(json::parse(body).at("article").as_string(), slug);
 
-  service.answer(R"({"action":"hold"})");
+  answer(R"({"action":"hold"})");
   EXPECT_EQ(status_of(post(r, slug, "Hold this one.")), "pending");
-  service.answer(R"({"action":"none"})");
+  answer(R"({"action":"none"})");
   EXPECT_EQ(status_of(post(r, slug, "Nothing to say.")), "published");
   // Too slow, or nonsense: fail open publishes, and within the timeout.
-  service.answer(R"({"action":"reject"})", 1500);
+  answer(R"({"action":"reject"})", 1500);
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(status_of(post(r, slug, "Slow service.")), "published");
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1200));
-  service.answer("<html>oops</html>");
+  answer("<html>oops</html>");
   EXPECT_EQ(status_of(post(r, slug, "Broken service.")), "published");
   // An answer past 64 KiB is not read to its end (it would be a reject): the transfer fails, fail open.
-  service.answer(R"({"action":"reject","reason":")" + std::string(100000, 'x') + R"("})");
+  answer(R"({"action":"reject","reason":")" + std::string(100000, 'x') + R"("})");
   EXPECT_EQ(status_of(post(r, slug, "Long-winded service.")), "published");
   server.reset();
 
   // Fail closed: the same failures hold the comment for a moderator instead; nothing is lost.
   auto closed = start(false);
   auto r2 = register_reader(closed->port(), "ext2@example.org", "Closed Tester");
-  service.answer(R"({"action":"publish"})", 1500);
+  answer(R"({"action":"publish"})", 1500);
   EXPECT_EQ(status_of(post(r2, open_slug(closed->port()), "Slow again.")), "pending");
-  service.answer(R"({"action":"maybe"})");
+  answer(R"({"action":"maybe"})");
   EXPECT_EQ(status_of(post(r2, open_slug(closed->port()), "Unknown answer.")), "pending");
 }
 

@@ -134,7 +134,7 @@ TEST_F(StoreCopy, CopiesEveryTableAndReadsBackTheSame) {
   const std::string session_hash = "session-hash";
   const std::string token_hash = std::string("tok\0en", 6);
   const std::string model_blob = std::string("\x00\x01\xff model", 9);
-  int64_t article_id = 0, alice = 0, bob = 0, moderator = 0, top = 0, contribution_id = 0;
+  int64_t article_id = 0, alice = 0, bob = 0, moderator = 0, top = 0, contribution_id = 0, hook_id = 0;
   {
     auto s = open_sqlite();
     Image image;
@@ -146,6 +146,11 @@ TEST_F(StoreCopy, CopiesEveryTableAndReadsBackTheSame) {
     for (int w : {320, 640})
       image.renditions.push_back(ImageRendition{w, w * 3 / 4, ImageFormat::webp, 0, model_blob + std::to_string(w)});
     s->insert_image(image);
+    WebhookEndpoint hook;
+    hook.url = "https://hooks.example/in";
+    hook.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    hook.events = {"comment.created", "reader.registered"};
+    hook_id = s->create_webhook_endpoint(hook).id;
     auto illustrated = record("first", 1000, {"Ana Ruiz", "Bo Li"});
     illustrated.draft.lead_image = image.id;
     article_id = s->save_article(illustrated, false).id;
@@ -245,11 +250,17 @@ TEST_F(StoreCopy, CopiesEveryTableAndReadsBackTheSame) {
   ASSERT_TRUE(p->find_contribution(contribution_id));
   EXPECT_EQ(p->find_contribution(contribution_id)->amount_minor, 500);
 
+  // The webhook outbox arrives as it was: the copy's own inserts queue nothing more.
+  auto queued = s->webhook_deliveries(hook_id, 0, 100);
+  EXPECT_EQ(queued.size(), 7u) << "three readers and four comments";
+  EXPECT_EQ(p->webhook_deliveries(hook_id, 0, 100).size(), queued.size());
+
   // Every identity continues after the copied ids.
   auto carol = p->create_account(account("carol@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
   EXPECT_GT(carol, moderator);
   auto newest = p->add_comment(comment(article_id, carol, "after the move")).comment.id;
   EXPECT_GT(newest, top + 3);  // the four copied comments were numbered from top
+  EXPECT_EQ(p->webhook_deliveries(hook_id, 0, 100).size(), queued.size() + 2) << "carol and her comment";
   EXPECT_GT(p->save_article(record("third", 3000, {"Cy Doe"}), false).id, article_id + 1);
   auto log_before = p->audit_log({}).front().id;
   p->audit(std::nullopt, "after_move", carol, "");

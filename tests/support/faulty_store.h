@@ -22,7 +22,7 @@
 // clang-format off
 namespace tribune::testing {
 
-enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens };
+enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks };
 
 class FaultyStore final : public Store {
  public:
@@ -173,6 +173,16 @@ class FaultyStore final : public Store {
   std::vector<ApiToken> list_api_tokens() override { return guard(StoreRole::tokens, "list_api_tokens", [&] { return inner_->list_api_tokens(); }); }
   bool revoke_api_token(int64_t id, TimePoint now) override { return guard(StoreRole::tokens, "revoke_api_token", [&] { return inner_->revoke_api_token(id, now); }); }
   void touch_api_token(int64_t id, TimePoint now) override { guard(StoreRole::tokens, "touch_api_token", [&] { inner_->touch_api_token(id, now); }); }
+  WebhookEndpoint create_webhook_endpoint(const WebhookEndpoint& e) override { return guard(StoreRole::webhooks, "create_webhook_endpoint", [&] { return inner_->create_webhook_endpoint(e); }); }
+  std::vector<WebhookEndpoint> list_webhook_endpoints() override { return guard(StoreRole::webhooks, "list_webhook_endpoints", [&] { return inner_->list_webhook_endpoints(); }); }
+  std::optional<WebhookEndpoint> find_webhook_endpoint(int64_t id) override { return guard(StoreRole::webhooks, "find_webhook_endpoint", [&] { return inner_->find_webhook_endpoint(id); }); }
+  bool update_webhook_endpoint(const WebhookEndpoint& e) override { return guard(StoreRole::webhooks, "update_webhook_endpoint", [&] { return inner_->update_webhook_endpoint(e); }); }
+  bool delete_webhook_endpoint(int64_t id) override { return guard(StoreRole::webhooks, "delete_webhook_endpoint", [&] { return inner_->delete_webhook_endpoint(id); }); }
+  std::vector<ClaimedDelivery> claim_webhook_deliveries(TimePoint now, std::chrono::seconds lease, int limit) override { return guard(StoreRole::webhooks, "claim_webhook_deliveries", [&] { return inner_->claim_webhook_deliveries(now, lease, limit); }); }
+  void record_webhook_attempt(const DeliveryAttempt& a, const std::optional<OutboxMail>& notice) override { guard(StoreRole::webhooks, "record_webhook_attempt", [&] { inner_->record_webhook_attempt(a, notice); }); }
+  std::vector<WebhookDelivery> webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) override { return guard(StoreRole::webhooks, "webhook_deliveries", [&] { return inner_->webhook_deliveries(endpoint_id, before, limit); }); }
+  std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) override { return guard(StoreRole::webhooks, "redeliver_webhook", [&] { return inner_->redeliver_webhook(endpoint_id, delivery_id, now); }); }
+  int64_t prune_webhook_deliveries(TimePoint before) override { return guard(StoreRole::webhooks, "prune_webhook_deliveries", [&] { return inner_->prune_webhook_deliveries(before); }); }
 
  private:
   // True when this call is to fail (counts the matching calls).

@@ -191,5 +191,19 @@ class UnfakedTokenStore : public TokenStore {
   void touch_api_token(int64_t, TimePoint) override { throw std::logic_error("not faked: TokenStore::touch_api_token"); }
 };
 
+class UnfakedWebhookStore : public WebhookStore {
+ public:
+  WebhookEndpoint create_webhook_endpoint(const WebhookEndpoint&) override { throw std::logic_error("not faked: WebhookStore::create_webhook_endpoint"); }
+  std::vector<WebhookEndpoint> list_webhook_endpoints() override { throw std::logic_error("not faked: WebhookStore::list_webhook_endpoints"); }
+  std::optional<WebhookEndpoint> find_webhook_endpoint(int64_t) override { throw std::logic_error("not faked: WebhookStore::find_webhook_endpoint"); }
+  bool update_webhook_endpoint(const WebhookEndpoint&) override { throw std::logic_error("not faked: WebhookStore::update_webhook_endpoint"); }
+  bool delete_webhook_endpoint(int64_t) override { throw std::logic_error("not faked: WebhookStore::delete_webhook_endpoint"); }
+  std::vector<ClaimedDelivery> claim_webhook_deliveries(TimePoint, std::chrono::seconds, int) override { throw std::logic_error("not faked: WebhookStore::claim_webhook_deliveries"); }
+  void record_webhook_attempt(const DeliveryAttempt&, const std::optional<OutboxMail>&) override { throw std::logic_error("not faked: WebhookStore::record_webhook_attempt"); }
+  std::vector<WebhookDelivery> webhook_deliveries(int64_t, int64_t, int) override { throw std::logic_error("not faked: WebhookStore::webhook_deliveries"); }
+  std::optional<WebhookDelivery> redeliver_webhook(int64_t, int64_t, TimePoint) override { throw std::logic_error("not faked: WebhookStore::redeliver_webhook"); }
+  int64_t prune_webhook_deliveries(TimePoint) override { throw std::logic_error("not faked: WebhookStore::prune_webhook_deliveries"); }
+};
+
 }  // namespace tribune::testing
 // clang-format on

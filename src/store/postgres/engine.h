@@ -275,6 +275,18 @@ class PostgresStore final : public Store {
   void mark_mail_failed(int64_t id, const std::string& error, TimePoint retry_at) override;
   OutboxStats outbox_stats() override;
 
+  // WebhookStore (webhooks.cpp)
+  WebhookEndpoint create_webhook_endpoint(const WebhookEndpoint& e) override;
+  std::vector<WebhookEndpoint> list_webhook_endpoints() override;
+  std::optional<WebhookEndpoint> find_webhook_endpoint(int64_t id) override;
+  bool update_webhook_endpoint(const WebhookEndpoint& e) override;
+  bool delete_webhook_endpoint(int64_t id) override;
+  std::vector<ClaimedDelivery> claim_webhook_deliveries(TimePoint now, std::chrono::seconds lease, int limit) override;
+  void record_webhook_attempt(const DeliveryAttempt& a, const std::optional<OutboxMail>& notice) override;
+  std::vector<WebhookDelivery> webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) override;
+  std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) override;
+  int64_t prune_webhook_deliveries(TimePoint before) override;
+
   // LedgerStore (ledger.cpp)
   Contribution create_contribution(const NewContribution& c) override;
   void set_checkout_session(int64_t id, const std::string& session_id) override;

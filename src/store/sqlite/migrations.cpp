@@ -1,6 +1,62 @@
 #include "store/sqlite/migrations.h"
 
+#include "store/webhook_events.h"
+
 namespace tribune::sqlite {
+
+namespace {
+
+const std::string& webhook_step() {
+  static const std::string sql = R"sql(
+CREATE TABLE webhook_endpoints (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  secret TEXT NOT NULL,
+  previous_secret TEXT NOT NULL DEFAULT '',
+  previous_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  disabled_at INTEGER,
+  disabled_reason TEXT NOT NULL DEFAULT '',
+  failing_since INTEGER
+);
+CREATE TABLE webhook_subscriptions (
+  event_type TEXT NOT NULL,
+  endpoint_id INTEGER NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  PRIMARY KEY (event_type, endpoint_id)
+) WITHOUT ROWID;
+CREATE INDEX webhook_subscriptions_by_endpoint ON webhook_subscriptions (endpoint_id);
+CREATE TABLE webhook_events (
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  endpoint_id INTEGER NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  event_id INTEGER NOT NULL REFERENCES webhook_events(id),
+  resource TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  leased_until INTEGER NOT NULL DEFAULT 0,
+  first_attempt_at INTEGER,
+  last_attempt_at INTEGER,
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  delivered_at INTEGER
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_in_order ON webhook_deliveries (endpoint_id, resource, id) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
+)sql" + store_webhooks::trigger_sql(store_webhooks::Dialect::sqlite);
+  return sql;
+}
+
+}  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
@@ -434,6 +490,9 @@ CREATE TABLE slug_redirects (
   PRIMARY KEY (kind, old_slug)
 ) WITHOUT ROWID;
 )sql"},
+      // Outgoing webhooks: endpoints, the event types each chose, the events (written by triggers in the
+      // transaction of the change, store/webhook_events.cpp) and their deliveries, the outbox the senders drain.
+      {24, webhook_step()},
   };
   return steps;
 }

@@ -1,0 +1,128 @@
+#include "store/webhook_events.h"
+
+#include <string_view>
+
+namespace tribune::store_webhooks {
+
+namespace {
+
+// One trigger: when `op` on `table` changes a row so that `when` holds, an event of `type` about the resource
+// "<kind>:<row>.<key>" with data json(<data>) (key, value pairs; row is NEW, or OLD for a deletion).
+struct Trigger {
+  std::string_view name, type, table, op, when, kind, key, data;
+};
+
+// A comment as receivers see it. Its text is left out of comment.removed: a removed comment's words go no
+// further.
+#define TRIBUNE_COMMENT_HEAD                                                                                        \
+  "'id', NEW.id, 'article', (SELECT slug FROM articles WHERE id = NEW.article_id), 'parent_id', NEW.parent_id, " \
+  "'author_id', NEW.author_id, 'author_name', (SELECT display_name FROM accounts WHERE id = NEW.author_id), "     \
+  "'status', NEW.status, 'created_at', NEW.created_at, 'edited_at', NEW.edited_at"
+constexpr std::string_view kComment = TRIBUNE_COMMENT_HEAD ", 'body', NEW.body_markdown";
+constexpr std::string_view kCommentGone = TRIBUNE_COMMENT_HEAD;
+#undef TRIBUNE_COMMENT_HEAD
+
+constexpr std::string_view kArticle =
+    "'id', NEW.id, 'slug', NEW.slug, 'title', NEW.title, 'standfirst', NEW.standfirst, 'section', (SELECT slug "
+    "FROM sections WHERE id = NEW.section_id), 'state', NEW.state, 'version', NEW.version, 'published_at', "
+    "NEW.published_at, 'updated_at', NEW.updated_at";
+
+constexpr std::string_view kContribution =
+    "'id', NEW.id, 'amount_minor', NEW.amount_minor, 'currency', NEW.currency, 'interval', NEW.\"interval\", "
+    "'status', NEW.status, 'article', (SELECT slug FROM articles WHERE id = NEW.article_id), 'account_id', "
+    "NEW.account_id, 'status_at', NEW.status_at";
+
+constexpr std::string_view kPayment =
+    "'id', NEW.contribution_id, 'payment', NEW.stripe_object_id, 'amount_minor', NEW.amount_minor, 'currency', "
+    "NEW.currency, 'interval', (SELECT \"interval\" FROM contributions WHERE id = NEW.contribution_id), "
+    "'article', (SELECT a.slug FROM contributions c JOIN articles a ON a.id = c.article_id WHERE c.id = "
+    "NEW.contribution_id), 'account_id', (SELECT account_id FROM contributions WHERE id = NEW.contribution_id), "
+    "'paid_at', NEW.created_at";
+
+constexpr Trigger kTriggers[] = {
+    {"comment_created", "comment.created", "comments", "INSERT", "", "comment", "NEW.id", kComment},
+    {"comment_edited", "comment.edited", "comments", "UPDATE", "NEW.body_markdown <> OLD.body_markdown", "comment",
+     "NEW.id", kComment},
+    {"comment_removed", "comment.removed", "comments", "UPDATE",
+     "NEW.status IN ('hidden', 'deleted') AND OLD.status <> NEW.status", "comment", "NEW.id", kCommentGone},
+    {"comment_approved", "comment.approved", "comments", "UPDATE",
+     "NEW.status = 'published' AND OLD.status <> 'published'", "comment", "NEW.id", kComment},
+    {"comment_rejected", "comment.rejected", "comments", "UPDATE",
+     "NEW.status = 'rejected' AND OLD.status <> 'rejected'", "comment", "NEW.id", kCommentGone},
+    {"reader_registered", "reader.registered", "accounts", "INSERT", "", "reader", "NEW.id",
+     "'id', NEW.id, 'name', NEW.display_name, 'email', NEW.email, 'role', NEW.role, 'created_at', NEW.created_at"},
+    {"reader_deleted", "reader.deleted", "accounts", "DELETE", "", "reader", "OLD.id", "'id', OLD.id"},
+    // A payment is money in; a refund is recorded as a payment of a negative amount (and a further refund of
+    // the same charge lowers that amount).
+    {"contribution_paid", "contribution.paid", "contribution_payments", "INSERT", "NEW.amount_minor > 0",
+     "contribution", "NEW.contribution_id", kPayment},
+    {"contribution_refunded", "contribution.refunded", "contribution_payments", "INSERT", "NEW.amount_minor < 0",
+     "contribution", "NEW.contribution_id", kPayment},
+    {"contribution_refunded_more", "contribution.refunded", "contribution_payments", "UPDATE",
+     "NEW.amount_minor < 0 AND NEW.amount_minor < OLD.amount_minor", "contribution", "NEW.contribution_id",
+     kPayment},
+    {"contribution_cancelled", "contribution.cancelled", "contributions", "UPDATE",
+     "NEW.status = 'canceled' AND OLD.status <> 'canceled'", "contribution", "NEW.id", kContribution},
+    {"article_published", "article.published", "articles", "INSERT", "NEW.state = 'published'", "article", "NEW.id",
+     kArticle},
+    {"article_republished", "article.published", "articles", "UPDATE",
+     "NEW.state = 'published' AND OLD.state <> 'published'", "article", "NEW.id", kArticle},
+    {"article_updated", "article.updated", "articles", "UPDATE",
+     "NEW.state = 'published' AND OLD.state = 'published' AND NEW.version <> OLD.version", "article", "NEW.id",
+     kArticle},
+    {"article_unpublished", "article.unpublished", "articles", "UPDATE",
+     "OLD.state = 'published' AND NEW.state <> 'published'", "article", "NEW.id", kArticle},
+};
+
+std::string event_insert(const Trigger& t, Dialect d) {
+  std::string s = "INSERT INTO webhook_events (type, resource, occurred_at, data) VALUES ('";
+  s += t.type;
+  s += "', '";
+  s += t.kind;
+  s += ":' || ";
+  s += t.key;
+  s += d == Dialect::sqlite ? ", unixepoch(), json_object(" : ", extract(epoch FROM now())::bigint, json_build_object(";
+  s += t.data;
+  s += d == Dialect::sqlite ? "));" : ")::text);";
+  return s;
+}
+
+std::string condition(const Trigger& t) {
+  std::string c = "EXISTS (SELECT 1 FROM webhook_subscriptions WHERE event_type = '";
+  c += t.type;
+  c += "')";
+  if (!t.when.empty()) c.insert(0, "(" + std::string(t.when) + ") AND ");
+  return c;
+}
+
+constexpr std::string_view kFanout =
+    "INSERT INTO webhook_deliveries (endpoint_id, event_id, resource, next_attempt_at) SELECT s.endpoint_id, NEW.id, "
+    "NEW.resource, NEW.occurred_at FROM webhook_subscriptions s JOIN webhook_endpoints e ON e.id = s.endpoint_id "
+    "WHERE s.event_type = NEW.type AND e.disabled_at IS NULL;";
+
+}  // namespace
+
+std::string trigger_sql(Dialect d) {
+  std::string sql;
+  auto add = [&sql](const auto&... parts) { (sql.append(parts), ...); };
+  for (const auto& t : kTriggers) {
+    std::string name = "webhook_" + std::string(t.name);
+    if (d == Dialect::sqlite) {
+      add("CREATE TRIGGER ", name, " AFTER ", t.op, " ON ", t.table, " FOR EACH ROW WHEN ", condition(t), " BEGIN ",
+          event_insert(t, d), " END;\n");
+    } else {
+      add("CREATE FUNCTION ", name, "() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN IF ", condition(t), " THEN ",
+          event_insert(t, d), " END IF; RETURN NULL; END $fn$;\n");
+      add("CREATE TRIGGER ", name, " AFTER ", t.op, " ON ", t.table, " FOR EACH ROW EXECUTE FUNCTION ", name, "();\n");
+    }
+  }
+  if (d == Dialect::sqlite)
+    add("CREATE TRIGGER webhook_fanout AFTER INSERT ON webhook_events BEGIN ", kFanout, " END;\n");
+  else
+    add("CREATE FUNCTION webhook_fanout() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ", kFanout,
+        " RETURN NULL; END $fn$;\nCREATE TRIGGER webhook_fanout AFTER INSERT ON webhook_events FOR EACH ROW "
+        "EXECUTE FUNCTION webhook_fanout();\n");
+  return sql;
+}
+
+}  // namespace tribune::store_webhooks

@@ -1,0 +1,17 @@
+// Which changes are webhook events, said once for both engines: each is a trigger on the table that changes,
+// so the event is written in the transaction of the change on every path (the API, the pages, the command
+// line, an import), and a rolled-back change leaves none. An event is written only while some endpoint has
+// chosen its type. A trigger on webhook_events then queues one delivery to each enabled endpoint that chose
+// it. Private to store/ (the engines' migrations render it in their dialect).
+#pragma once
+
+#include <string>
+
+namespace tribune::store_webhooks {
+
+enum class Dialect { sqlite, postgres };
+
+// The DDL of schema step 24 after its tables: every event trigger and the fan-out trigger.
+std::string trigger_sql(Dialect d);
+
+}  // namespace tribune::store_webhooks
