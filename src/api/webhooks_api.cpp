@@ -45,8 +45,8 @@ json::object WebhooksApi::to_json(const WebhookDelivery& d) {
           {"occurred_at", format_rfc3339(d.occurred_at)},
           {"state", std::string(to_string(d.state))},
           {"attempts", d.attempts},
-          {"next_attempt_at", d.state == DeliveryState::pending ? json::value(format_rfc3339(d.next_attempt_at))
-                                                                 : json::value(nullptr)},
+          {"next_attempt_at",
+           d.state == DeliveryState::pending ? json::value(format_rfc3339(d.next_attempt_at)) : json::value(nullptr)},
           {"last_attempt_at", time_or_null(d.last_attempt_at)},
           {"last_status", d.last_status},
           {"last_error", d.last_error},
@@ -57,7 +57,8 @@ Response WebhooksApi::list(RequestContext&) {
   json::array items, types;
   for (const auto& e : webhooks_.list()) items.push_back(to_json(e));
   for (auto t : kWebhookEventTypes) types.emplace_back(t);
-  return json_response(http::status::ok, json::object{{"endpoints", std::move(items)}, {"event_types", std::move(types)}});
+  return json_response(http::status::ok,
+                       json::object{{"endpoints", std::move(items)}, {"event_types", std::move(types)}});
 }
 
 Response WebhooksApi::create(RequestContext& ctx) {

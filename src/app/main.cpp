@@ -1,5 +1,5 @@
 // The tribune command: serve, migrate, account create, token create|list|revoke, article
-// publish|list|unpublish|retract|delete, image add|list, store copy. Every command answers
+// publish|list|unpublish|retract|delete, image add|list, store copy, export, import tribune. Every command answers
 // --help and exits non-zero with a one-line reason on bad input.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "app/app.h"
@@ -19,6 +20,7 @@
 #include "http/server.h"
 #include "store/copy.h"
 #include "store/postgres/postgres_store.h"
+#include "store/transfer.h"
 
 using namespace tribune;
 
@@ -79,19 +81,70 @@ int serve(Config config, const std::string& listen, bool demo) {
   return 0;
 }
 
-// Progress on stderr (one line per table; on a terminal, updated per batch), the counts table on stdout.
+// Progress on stderr: one line per table; on a terminal, updated per batch with the rate.
+CopyProgress table_progress() {
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  auto started = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+  return [terminal, started](const std::string& table, int64_t done, int64_t total, bool finished) {
+    if (terminal) {
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - *started).count();
+      std::cerr << "\r" << table << ": " << done << " / " << total;
+      if (seconds > 0.5) std::cerr << " (" << static_cast<int64_t>(static_cast<double>(done) / seconds) << " rows/s)";
+      std::cerr << "\033[K" << (finished ? "\n" : "") << std::flush;
+    } else if (finished) {
+      std::cerr << table << ": " << done << " / " << total << "\n";
+    }
+    if (finished) *started = std::chrono::steady_clock::now();
+  };
+}
+
+TransferTarget transfer_target(const Config& c) {
+  return is_postgres_url(c.store.url) ? TransferTarget{{}, c.store.url} : TransferTarget{c.database_path(), {}};
+}
+
+// The export goes to a file beside the target and is renamed only when whole: a failed export never leaves
+// a file that looks like one.
+int export_store_to(const Config& config, const std::string& out, bool with_secrets) {
+  auto from = transfer_target(config);
+  if (from.postgres_url.empty() && !std::filesystem::exists(from.sqlite_path))
+    return fail("no store at " + from.sqlite_path);
+  TransferReport report;
+  if (out.empty() || out == "-") {
+    report = export_store(from, with_secrets, std::cout, table_progress());
+  } else {
+    std::string partial = out + ".partial";
+    {
+      std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+      if (!file) return fail("cannot write " + partial);
+      report = export_store(from, with_secrets, file, table_progress());
+    }
+    std::filesystem::rename(partial, out);
+  }
+  std::cerr << "exported " << report.rows << " rows in " << report.tables.size() << " tables"
+            << (with_secrets ? ", secrets included" : "") << "\n";
+  return 0;
+}
+
+int import_tribune(const Config& config, const std::string& file) {
+  auto into = transfer_target(config);
+  if (into.postgres_url.empty()) std::filesystem::create_directories(config.data_dir);
+  TransferReport report;
+  if (file == "-") {
+    report = import_store(into, std::cin, table_progress());
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return fail("cannot read " + file);
+    report = import_store(into, in, table_progress());
+  }
+  std::cout << "imported " << report.rows << " rows in " << report.tables.size() << " tables\n";
+  return 0;
+}
+
 int copy_store(const std::string& data_dir, const std::string& target_url) {
   if (!is_postgres_url(target_url)) return fail("--to must be a postgresql:// or postgres:// URL");
   Config config;
   config.data_dir = data_dir;
-  const bool terminal = isatty(STDERR_FILENO) != 0;
-  auto progress = [terminal](const std::string& table, int64_t done, int64_t total, bool finished) {
-    if (terminal)
-      std::cerr << "\r" << table << ": " << done << " / " << total << (finished ? "\n" : "") << std::flush;
-    else if (finished)
-      std::cerr << table << ": " << done << " / " << total << "\n";
-  };
-  auto report = copy_sqlite_to_postgres(StoreCopyOptions{config.database_path(), target_url}, progress);
+  auto report = copy_sqlite_to_postgres(StoreCopyOptions{config.database_path(), target_url}, table_progress());
   std::printf("%-24s %12s %12s  %s\n", "table", "sqlite", "postgresql", "ok");
   int64_t rows = 0;
   for (const auto& t : report.tables) {
@@ -220,6 +273,28 @@ int main(int argc, char** argv) {
   store_copy->add_option("--data", data_dir, "Data directory holding the SQLite database to copy")->required();
   store_copy->add_option("--to", copy_to, "postgresql://... or postgres://... URL of the target database")->required();
 
+  std::string export_out, import_file;
+  bool with_secrets = false;
+  auto* export_cmd = cli.add_subcommand(
+      "export",
+      "Write the whole publication as JSON Lines (docs/import-export.md), from one snapshot, to stdout or --out; "
+      "progress on stderr. Password hashes, sessions, API tokens and webhook secrets only with --with-secrets.");
+  export_cmd->add_option("--data", data_dir, "Data directory")->required();
+  export_cmd->add_option("--store", store_url, kStoreHelp);
+  export_cmd->add_option("--out", export_out, "Write to this file (renamed into place when whole) instead of stdout");
+  export_cmd->add_flag("--with-secrets", with_secrets,
+                       "Include what lets anyone in: password hashes, sessions, mail-link and API tokens, webhook "
+                       "secrets (keep such a file as safe as the database)");
+  auto* import_cmd = cli.add_subcommand("import", "Bring a publication's content in from a file.");
+  import_cmd->require_subcommand(1);
+  auto* import_tribune_cmd = import_cmd->add_subcommand(
+      "tribune",
+      "Load a `tribune export` file into an empty store of either engine, in one transaction: a malformed or "
+      "truncated file writes nothing.");
+  import_tribune_cmd->add_option("FILE", import_file, "The export (- for stdin)")->required();
+  import_tribune_cmd->add_option("--data", data_dir, "Data directory (made when missing)")->required();
+  import_tribune_cmd->add_option("--store", store_url, kStoreHelp);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -242,6 +317,8 @@ int main(int argc, char** argv) {
       return serve(std::move(config), listen, demo);
     }
     if (*store_copy) return copy_store(data_dir, copy_to);
+    if (*export_cmd) return export_store_to(base_config(data_dir, "", store_url), export_out, with_secrets);
+    if (*import_tribune_cmd) return import_tribune(base_config(data_dir, "", store_url), import_file);
     if (*migrate_cmd) {
       App app(base_config(data_dir, "", store_url));
       std::cout << "schema version " << app.store().schema_version() << "\n";

@@ -1,12 +1,11 @@
 #include "domain/webhooks.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
-#include <algorithm>
-
-#include "util/standard_webhooks.h"
 #include "model/error.h"
 #include "util/curl_client.h"
+#include "util/standard_webhooks.h"
 
 namespace tribune {
 
@@ -22,8 +21,7 @@ std::string WebhookService::checked_url(const std::string& url) const {
   if (parts->has_credentials)
     throw bad("invalid_url", "url must not carry a user name or password: the signature proves the sender.");
   if (!settings_.allow_insecure) {
-    if (parts->scheme != "https")
-      throw bad("insecure_url", "url must be https://: deliveries carry readers' data.");
+    if (parts->scheme != "https") throw bad("insecure_url", "url must be https://: deliveries carry readers' data.");
     bool numeric = parts->host.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos &&
                    parts->host.find_first_of(".:") != std::string::npos;
     if (parts->host == "localhost" || parts->host.ends_with(".localhost") ||

@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "util/standard_webhooks.h"
 #include "model/error.h"
 #include "util/curl_client.h"
+#include "util/standard_webhooks.h"
 
 namespace tribune {
 
@@ -34,15 +34,15 @@ bool WebhookSender::attempt(const ClaimedDelivery& c) {
   if (!signature) {
     a.error = "the endpoint's secret is malformed: rotate it";
   } else {
-    curl_client::Post post{.url = c.url,
-                           .headers = {"Content-Type: application/json", "User-Agent: Tribune-Webhooks/1",
-                                       "webhook-id: " + id, "webhook-timestamp: " + std::to_string(timestamp),
-                                       "webhook-signature: " + *signature},
-                           .body = body,
-                           .timeout = settings.timeout,
-                           .connect_timeout = settings.timeout,
-                           .max_answer = size_t{64} * 1024,
-                           .public_only = !settings.allow_insecure};
+    curl_client::Post post{
+        .url = c.url,
+        .headers = {"Content-Type: application/json", "User-Agent: Tribune-Webhooks/1", "webhook-id: " + id,
+                    "webhook-timestamp: " + std::to_string(timestamp), "webhook-signature: " + *signature},
+        .body = body,
+        .timeout = settings.timeout,
+        .connect_timeout = settings.timeout,
+        .max_answer = size_t{64} * 1024,
+        .public_only = !settings.allow_insecure};
     auto answer = curl_client::post(post);
     a.status = static_cast<int>(answer.status);
     a.delivered = answer.ok() && answer.status >= 200 && answer.status < 300;
@@ -55,10 +55,9 @@ bool WebhookSender::attempt(const ClaimedDelivery& c) {
       a.retry_at = now + std::chrono::duration_cast<std::chrono::seconds>(service_.backoff(failed));
     } else if (c.failing_since.value_or(now) <= d.first_attempt_at.value_or(now)) {
       // Not one answer since this delivery's first attempt: the endpoint is gone, or refuses everything.
-      a.disable = "Every attempt failed for " + std::to_string(failed) + " attempts in a row (last: " +
-                  a.error.substr(0, 200) + ").";
-      notice = OutboxMail{"",
-                          "Webhook endpoint disabled: " + c.url,
+      a.disable = "Every attempt failed for " + std::to_string(failed) +
+                  " attempts in a row (last: " + a.error.substr(0, 200) + ").";
+      notice = OutboxMail{"", "Webhook endpoint disabled: " + c.url,
                           "Tribune stopped sending webhooks to\n\n  " + c.url +
                               "\n\nbecause it has answered no delivery since " +
                               format_rfc3339(c.failing_since.value_or(now)) + ". " + *a.disable +
@@ -73,7 +72,8 @@ bool WebhookSender::attempt(const ClaimedDelivery& c) {
 }
 
 int WebhookSender::run_once() {
-  auto lease = std::chrono::duration_cast<std::chrono::seconds>(service_.settings().timeout * 3) + std::chrono::seconds(30);
+  auto lease =
+      std::chrono::duration_cast<std::chrono::seconds>(service_.settings().timeout * 3) + std::chrono::seconds(30);
   int delivered = 0;
   for (const auto& c : store_.claim_webhook_deliveries(now_(), lease, kBatch)) delivered += attempt(c) ? 1 : 0;
   return delivered;

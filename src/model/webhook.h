@@ -16,10 +16,9 @@ namespace tribune {
 // Every event type an endpoint may choose, in the order the admin page lists them. The store's triggers
 // (store/webhook_events.cpp) write one event of these types with each change that is one.
 inline constexpr std::array<std::string_view, 13> kWebhookEventTypes = {
-    "comment.created",     "comment.edited",         "comment.removed",       "comment.approved",
-    "comment.rejected",    "reader.registered",      "reader.deleted",        "contribution.paid",
-    "contribution.refunded", "contribution.cancelled", "article.published",   "article.updated",
-    "article.unpublished"};
+    "comment.created",   "comment.edited",  "comment.removed",    "comment.approved",      "comment.rejected",
+    "reader.registered", "reader.deleted",  "contribution.paid",  "contribution.refunded", "contribution.cancelled",
+    "article.published", "article.updated", "article.unpublished"};
 
 bool is_webhook_event_type(std::string_view type);
 
@@ -33,7 +32,7 @@ struct WebhookEndpoint {
   TimePoint previous_until{};
   TimePoint created_at{};
   std::optional<TimePoint> disabled_at;
-  std::string disabled_reason;  // empty when an admin disabled it; else why Tribune did
+  std::string disabled_reason;             // empty when an admin disabled it; else why Tribune did
   std::optional<TimePoint> failing_since;  // the first failed attempt since the last success
 };
 

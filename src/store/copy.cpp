@@ -12,88 +12,12 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/tables.h"
 
 namespace tribune {
 namespace {
 
-struct Column {
-  std::string name;
-  std::string type;  // information_schema's data_type: bigint, text, boolean, bytea
-  bool identity = false;
-};
-
-struct Table {
-  std::string name;
-  std::vector<Column> columns;
-};
-
-// Each engine's own tables, not the publication's: PostgreSQL's applied steps and its shared rate-limit
-// windows (SQLite counts those in memory), SQLite's internal tables (SQLite's engine keeps its version in
-// PRAGMA user_version, which is not a table).
-bool bookkeeping(const std::string& table) {
-  return table == "schema_migrations" || table == "rate_limits" || table.starts_with("sqlite_");
-}
-
-// The schema's first step seeds this table (the content_version counter); the source's rows replace it.
-constexpr std::string_view kSeededTable = "counters";
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-std::string column_list(const Table& t) {
-  std::string out;
-  for (const auto& col : t.columns) out += (out.empty() ? "" : ", ") + pg::quote_identifier(col.name);
-  return out;
-}
-
-std::vector<Table> target_tables(pg::Connection& c) {
-  auto r = c.query(
-      "SELECT c.table_name, c.column_name, c.data_type, c.is_identity FROM information_schema.columns c "
-      "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
-      "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
-      "ORDER BY c.table_name, c.ordinal_position");
-  std::vector<Table> tables;
-  for (auto row : r) {
-    std::string name = row.text(0);
-    if (bookkeeping(name)) continue;
-    if (tables.empty() || tables.back().name != name) tables.push_back(Table{name, {}});
-    tables.back().columns.push_back(Column{row.text(1), row.text(2), row.text(3) == "YES"});
-  }
-  return tables;
-}
-
-// Parents before children, by the target's foreign keys. A table referring to itself (a reply's parent
-// comment) is satisfied by copying its rows in id order: a parent is always older than its replies.
-std::vector<Table> in_foreign_key_order(std::vector<Table> tables, pg::Connection& c) {
-  std::set<std::string> names;
-  for (const auto& t : tables) names.insert(t.name);
-  auto r = c.query(
-      "SELECT child.relname, parent.relname FROM pg_constraint k "
-      "JOIN pg_class child ON child.oid = k.conrelid JOIN pg_class parent ON parent.oid = k.confrelid "
-      "JOIN pg_namespace n ON n.oid = child.relnamespace WHERE k.contype = 'f' AND n.nspname = current_schema()");
-  std::map<std::string, std::set<std::string>> parents;
-  for (auto row : r) {
-    std::string child = row.text(0), parent = row.text(1);
-    if (child != parent && names.contains(parent)) parents[child].insert(parent);
-  }
-  std::vector<Table> ordered;
-  std::set<std::string> placed;
-  while (!tables.empty()) {
-    auto ready = std::find_if(tables.begin(), tables.end(), [&](const Table& t) {
-      return std::ranges::all_of(parents[t.name], [&](const std::string& p) { return placed.contains(p); });
-    });
-    if (ready == tables.end())
-      throw Error(ErrorKind::internal, "foreign_key_cycle",
-                  "the target's foreign keys form a cycle; cannot order the copy");
-    placed.insert(ready->name);
-    ordered.push_back(std::move(*ready));
-    tables.erase(ready);
-  }
-  return ordered;
-}
+using namespace store_tables;
 
 // Both schemas are at the same version after migrating, so any difference is a defect in a migration: refuse
 // rather than drop a column's data.
@@ -122,16 +46,6 @@ void check_same_schema(sqlite::Db& db, const std::vector<Table>& tables) {
                 "the SQLite and PostgreSQL schemas differ: " + join(differences));
 }
 
-int64_t sqlite_count(sqlite::Db& db, const std::string& table) {
-  auto& s = db.prepare("SELECT count(*) FROM " + pg::quote_identifier(table));
-  s.step();
-  return s.int64(0);
-}
-
-int64_t postgres_count(pg::Connection& c, const std::string& table) {
-  return c.query("SELECT count(*) FROM " + pg::quote_identifier(table)).front().int64(0);
-}
-
 pg::Param value(const sqlite::Statement& s, int col, const std::string& type) {
   sqlite3_stmt* st = s.raw();
   if (sqlite3_column_type(st, col) == SQLITE_NULL) return pg::Param(std::optional<int64_t>());
@@ -143,20 +57,6 @@ pg::Param value(const sqlite::Statement& s, int col, const std::string& type) {
   return pg::Param(s.text(col));
 }
 
-// One multi-row INSERT; each parameter is cast to its column's type so that libpq's text (or, for BYTEA,
-// binary) values are read as that type.
-std::string insert_sql(const Table& t, int rows) {
-  std::string sql = "INSERT INTO " + pg::quote_identifier(t.name) + " (" + column_list(t) + ") VALUES ";
-  int n = 0;
-  for (int row = 0; row < rows; ++row) {
-    sql += row == 0 ? "(" : ", (";
-    for (size_t i = 0; i < t.columns.size(); ++i)
-      sql += (i == 0 ? "$" : ", $") + std::to_string(++n) + "::" + t.columns[i].type;
-    sql += ")";
-  }
-  return sql;
-}
-
 int64_t copy_table(sqlite::Db& db, pg::Connection& c, const Table& t, int batch_rows, const CopyProgress& progress) {
   const int64_t total = sqlite_count(db, t.name);
   const int width = static_cast<int>(t.columns.size());
@@ -166,9 +66,7 @@ int64_t copy_table(sqlite::Db& db, pg::Connection& c, const Table& t, int batch_
   // statement, and the memory it needs on both sides, small.
   if (std::ranges::any_of(t.columns, [](const Column& col) { return col.type == "bytea"; }))
     per_batch = std::min(per_batch, 8);
-  bool has_id = std::ranges::any_of(t.columns, [](const Column& col) { return col.name == "id"; });
-  auto& select =
-      db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + (has_id ? " ORDER BY id" : ""));
+  auto& select = db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + key_order(t, false));
 
   std::vector<pg::Param> params;
   params.reserve(static_cast<size_t>(per_batch) * static_cast<size_t>(width));
@@ -192,21 +90,8 @@ int64_t copy_table(sqlite::Db& db, pg::Connection& c, const Table& t, int batch_
   return done;
 }
 
-// New rows must get fresh ids: each identity continues after the largest copied value.
-void restart_identities(pg::Connection& c, const Table& t) {
-  for (const auto& col : t.columns) {
-    if (!col.identity) continue;
-    c.query("SELECT setval(pg_get_serial_sequence($1, $2), coalesce((SELECT max(" + pg::quote_identifier(col.name) +
-                ") FROM " + pg::quote_identifier(t.name) + "), 0) + 1, false)",
-            {pg::quote_identifier(t.name), col.name});
-  }
-}
-
 StoreCopyReport copy_in_transaction(sqlite::Db& db, pg::Connection& c, int batch_rows, const CopyProgress& progress) {
-  auto tables = in_foreign_key_order(target_tables(c), c);
-  // The webhook triggers write events only for types some endpoint chose (store/webhook_events.h): with the
-  // subscriptions copied last, copying the source's rows invents no event and no delivery.
-  std::stable_partition(tables.begin(), tables.end(), [](const Table& t) { return t.name != "webhook_subscriptions"; });
+  auto tables = postgres_tables(c);
   check_same_schema(db, tables);
 
   // Nobody else may write to the target while it is checked and filled; readers may look.

@@ -14,9 +14,9 @@ struct Trigger {
 
 // A comment as receivers see it. Its text is left out of comment.removed: a removed comment's words go no
 // further.
-#define TRIBUNE_COMMENT_HEAD                                                                                        \
+#define TRIBUNE_COMMENT_HEAD                                                                                     \
   "'id', NEW.id, 'article', (SELECT slug FROM articles WHERE id = NEW.article_id), 'parent_id', NEW.parent_id, " \
-  "'author_id', NEW.author_id, 'author_name', (SELECT display_name FROM accounts WHERE id = NEW.author_id), "     \
+  "'author_id', NEW.author_id, 'author_name', (SELECT display_name FROM accounts WHERE id = NEW.author_id), "    \
   "'status', NEW.status, 'created_at', NEW.created_at, 'edited_at', NEW.edited_at"
 constexpr std::string_view kComment = TRIBUNE_COMMENT_HEAD ", 'body', NEW.body_markdown";
 constexpr std::string_view kCommentGone = TRIBUNE_COMMENT_HEAD;
@@ -59,8 +59,7 @@ constexpr Trigger kTriggers[] = {
     {"contribution_refunded", "contribution.refunded", "contribution_payments", "INSERT", "NEW.amount_minor < 0",
      "contribution", "NEW.contribution_id", kPayment},
     {"contribution_refunded_more", "contribution.refunded", "contribution_payments", "UPDATE",
-     "NEW.amount_minor < 0 AND NEW.amount_minor < OLD.amount_minor", "contribution", "NEW.contribution_id",
-     kPayment},
+     "NEW.amount_minor < 0 AND NEW.amount_minor < OLD.amount_minor", "contribution", "NEW.contribution_id", kPayment},
     {"contribution_cancelled", "contribution.cancelled", "contributions", "UPDATE",
      "NEW.status = 'canceled' AND OLD.status <> 'canceled'", "contribution", "NEW.id", kContribution},
     {"article_published", "article.published", "articles", "INSERT", "NEW.state = 'published'", "article", "NEW.id",

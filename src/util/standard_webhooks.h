@@ -22,8 +22,7 @@ std::string new_secret();
 // The key's bytes (with or without the "whsec_" prefix); nullopt when it is not base64.
 std::optional<std::string> secret_key(std::string_view secret);
 // "v1,<base64 signature>"; nullopt for a malformed secret.
-std::optional<std::string> sign(std::string_view secret, std::string_view id, int64_t timestamp,
-                                std::string_view body);
+std::optional<std::string> sign(std::string_view secret, std::string_view id, int64_t timestamp, std::string_view body);
 // Whether one of the signatures in the header is the secret's, with a timestamp within tolerance of now.
 bool verify(std::string_view secret, std::string_view id, std::string_view timestamp, std::string_view signatures,
             std::string_view body, int64_t now, int64_t tolerance_seconds = 300);

@@ -1,8 +1,7 @@
 #include "web/webhook_pages.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "domain/dateline.h"
 #include "web/form_support.h"
@@ -60,18 +59,17 @@ Response WebhookPages::list_page(RequestContext& ctx, http::status status, const
         {"disabled_reason", e.disabled_reason},
         {"failing_since", e.failing_since ? format_local(*e.failing_since, where, "d MMM yyyy HH:mm") : ""}}));
   bool has_endpoints = !rows.empty();
-  json::object view{{"endpoints", std::move(rows)},
-                    {"has_endpoints", has_endpoints},
-                    {"csrf_token", ctx.principal.csrf_token},
-                    {"url", shown.url},
-                    {"description", shown.description},
-                    {"choices", event_choices(shown.events)}};
+  json::object view{{"endpoints", std::move(rows)},           {"has_endpoints", has_endpoints},
+                    {"csrf_token", ctx.principal.csrf_token}, {"url", shown.url},
+                    {"description", shown.description},       {"choices", event_choices(shown.events)}};
   if (!shown.notice.empty()) view["notice"] = shown.notice;
   if (!shown.error.empty()) {
     view["error"] = shown.error;
     view["error_" + shown.error_field] = true;
   }
-  return html_page(ctx, status, renderer_.page_from("admin_webhooks", without_empty(std::move(view)), "Webhooks", articles_.sections()));
+  return html_page(
+      ctx, status,
+      renderer_.page_from("admin_webhooks", without_empty(std::move(view)), "Webhooks", articles_.sections()));
 }
 
 Response WebhookPages::endpoint_page(RequestContext& ctx, http::status status, int64_t id, const Shown& shown) {
@@ -88,18 +86,19 @@ Response WebhookPages::endpoint_page(RequestContext& ctx, http::status status, i
                           : d.state == DeliveryState::failed  ? "Failed, gave up"
                           : d.attempts == 0                   ? "Waiting"
                                                               : "Failing, next try " + when(d.next_attempt_at);
-    rows.push_back(without_empty(json::object{{"id", d.id},
-                                {"id_endpoint", e.id},
-                                {"csrf_token", ctx.principal.csrf_token},
-                                {"type", d.type},
-                                {"resource", d.resource},
-                                {"occurred", when(d.occurred_at)},
-                                {"outcome", outcome},
-                                {"failed", d.state == DeliveryState::failed},
-                                {"attempts", d.attempts},
-                                {"status", d.last_status ? std::to_string(d.last_status) : std::string("—")},
-                                {"error", d.last_error},
-                                {"last", when(d.last_attempt_at)}}));
+    rows.push_back(
+        without_empty(json::object{{"id", d.id},
+                                   {"id_endpoint", e.id},
+                                   {"csrf_token", ctx.principal.csrf_token},
+                                   {"type", d.type},
+                                   {"resource", d.resource},
+                                   {"occurred", when(d.occurred_at)},
+                                   {"outcome", outcome},
+                                   {"failed", d.state == DeliveryState::failed},
+                                   {"attempts", d.attempts},
+                                   {"status", d.last_status ? std::to_string(d.last_status) : std::string("—")},
+                                   {"error", d.last_error},
+                                   {"last", when(d.last_attempt_at)}}));
   }
   bool has_log = !rows.empty();
   json::object view{{"id", e.id},
@@ -122,7 +121,9 @@ Response WebhookPages::endpoint_page(RequestContext& ctx, http::status status, i
     view["error"] = shown.error;
     view["error_" + shown.error_field] = true;
   }
-  return html_page(ctx, status, renderer_.page_from("admin_webhook", without_empty(std::move(view)), "Webhook: " + e.url, articles_.sections()));
+  return html_page(
+      ctx, status,
+      renderer_.page_from("admin_webhook", without_empty(std::move(view)), "Webhook: " + e.url, articles_.sections()));
 }
 
 Response WebhookPages::list(RequestContext& ctx) {

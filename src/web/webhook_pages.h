@@ -13,20 +13,20 @@ class WebhookPages : public PageKit {
  public:
   WebhookPages(const PageKit& kit, WebhookService& webhooks) : PageKit(kit), webhooks_(webhooks) {}
 
-  Response list(RequestContext& ctx);        // GET /admin/webhooks?deleted=1
-  Response create(RequestContext& ctx);      // POST /admin/webhooks {url, description, event:<type>=1 ...}
-  Response endpoint(RequestContext& ctx);    // GET /admin/webhooks/{id}?saved=1&sent=ID&before=ID
-  Response update(RequestContext& ctx);      // POST /admin/webhooks/{id} {url, description, event:<type>=1 ...}
+  Response list(RequestContext& ctx);         // GET /admin/webhooks?deleted=1
+  Response create(RequestContext& ctx);       // POST /admin/webhooks {url, description, event:<type>=1 ...}
+  Response endpoint(RequestContext& ctx);     // GET /admin/webhooks/{id}?saved=1&sent=ID&before=ID
+  Response update(RequestContext& ctx);       // POST /admin/webhooks/{id} {url, description, event:<type>=1 ...}
   Response set_enabled(RequestContext& ctx);  // POST /admin/webhooks/{id}/enable and /disable
-  Response rotate(RequestContext& ctx);      // POST /admin/webhooks/{id}/rotate: the page, the new secret on top
-  Response remove(RequestContext& ctx);      // POST /admin/webhooks/{id}/delete
-  Response redeliver(RequestContext& ctx);   // POST /admin/webhooks/{id}/deliveries/{delivery}/redeliver
+  Response rotate(RequestContext& ctx);       // POST /admin/webhooks/{id}/rotate: the page, the new secret on top
+  Response remove(RequestContext& ctx);       // POST /admin/webhooks/{id}/delete
+  Response redeliver(RequestContext& ctx);    // POST /admin/webhooks/{id}/deliveries/{delivery}/redeliver
 
  private:
   struct Shown {
     std::string secret, notice, error, error_field;
-    std::string url, description;           // what was typed, when the form failed
-    std::vector<std::string> events;        // what was ticked, when the form failed
+    std::string url, description;     // what was typed, when the form failed
+    std::vector<std::string> events;  // what was ticked, when the form failed
   };
   Response list_page(RequestContext& ctx, http::status status, const Shown& shown);
   Response endpoint_page(RequestContext& ctx, http::status status, int64_t id, const Shown& shown);

@@ -189,5 +189,31 @@ if [[ -n ${TRIBUNE_TEST_PG:-} ]]; then
   check "the refused copy wrote nothing" test "$(psql -qtA "$copy_url" -c 'SELECT count(*) FROM articles')" = 3
 fi
 
+# Export and import: the whole publication to a file and back, the same bytes again.
+"$BIN" export --data "$WORK/data" --out "$WORK/site.jsonl" 2> "$WORK/export.err"; status=$?
+check "export exits 0" test "$status" = 0
+check "export leaves no .partial file" test ! -e "$WORK/site.jsonl.partial"
+check "export says what it wrote on stderr" grep -qE '^exported [0-9]+ rows in [0-9]+ tables$' "$WORK/export.err"
+check "export starts with its header" bash -c "head -n1 '$WORK/site.jsonl' | grep -q '^{\"format\":\"tribune-export\",\"version\":1,'"
+check "export to stdout is the same file" bash -c "'$BIN' export --data '$WORK/data' 2>/dev/null | cmp -s - '$WORK/site.jsonl'"
+"$BIN" import tribune "$WORK/site.jsonl" --data "$WORK/imported" > "$WORK/import.out" 2>/dev/null; status=$?
+check "import tribune exits 0" test "$status" = 0
+check "import tribune prints a summary" grep -qE '^imported [0-9]+ rows in [0-9]+ tables$' "$WORK/import.out"
+check "the imported store exports the same bytes" \
+  bash -c "'$BIN' export --data '$WORK/imported' 2>/dev/null | cmp -s - '$WORK/site.jsonl'"
+refused_import() {
+  local out status
+  out=$("$BIN" import tribune "$WORK/site.jsonl" --data "$WORK/imported" 2>&1 >/dev/null); status=$?
+  [[ $status -eq 1 && $out == *"tribune: the target store already holds data"* ]]
+}
+check "a second import into the same store is refused" refused_import
+head -c 2000 "$WORK/site.jsonl" > "$WORK/cut.jsonl"
+cut_import() {
+  local out status
+  out=$("$BIN" import tribune "$WORK/cut.jsonl" --data "$WORK/cut" 2>&1 >/dev/null); status=$?
+  [[ $status -eq 1 && $out == *"tribune: line "* ]] && test "$(sqlite3 "$WORK/cut/tribune.db" 'SELECT count(*) FROM articles')" = 0
+}
+check "a cut file is refused, naming the line, and writes nothing" cut_import
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -4,15 +4,14 @@
 // nodes never send one delivery twice.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <map>
 #include <set>
 
-#include "util/standard_webhooks.h"
 #include "support/http_receiver.h"
 #include "test_support.h"
+#include "util/standard_webhooks.h"
 
 using namespace tribune;
 using namespace tribune::testing;
@@ -101,7 +100,8 @@ TEST(Webhooks, EventsReachTheReceiverSignedAsStandardWebhooksSays) {
   EXPECT_EQ(body.at("data").at("created_at").as_string().size(), 20u) << "RFC 3339, not Unix seconds";
   // What a receiver's Standard Webhooks library checks.
   EXPECT_TRUE(c.header("webhook-id").starts_with("msg_"));
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_TRUE(standard_webhooks::verify(hook.secret, c.header("webhook-id"), c.header("webhook-timestamp"),
                                         c.header("webhook-signature"), c.body, now));
   EXPECT_FALSE(standard_webhooks::verify(standard_webhooks::new_secret(), c.header("webhook-id"),
@@ -208,15 +208,16 @@ TEST(Webhooks, ADeadEndpointIsDisabledTheAdminsToldAndWhatWaitedGoesOutOnceEnabl
 
   // While disabled, nothing is queued for it and "send again" says why not.
   register_reader(server.port(), "ben@example.org", "Ben");
-  auto refused = admin.call("POST", path + "/deliveries/" + std::to_string(log.at(0).at("id").as_int64()) + "/redeliver");
+  auto refused =
+      admin.call("POST", path + "/deliveries/" + std::to_string(log.at(0).at("id").as_int64()) + "/redeliver");
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(error_code(refused), "endpoint_disabled");
   // Pointed at a working receiver and enabled: the failed delivery can be sent again and arrives.
   auto fixed = admin.call("PATCH", path, json::serialize(json::object{{"url", receiver.url()}, {"enabled", true}}));
   ASSERT_EQ(fixed.status, 200) << fixed.body;
-  EXPECT_EQ(admin.call("POST", path + "/deliveries/" + std::to_string(log.at(0).at("id").as_int64()) + "/redeliver")
-                .status,
-            202);
+  EXPECT_EQ(
+      admin.call("POST", path + "/deliveries/" + std::to_string(log.at(0).at("id").as_int64()) + "/redeliver").status,
+      202);
   ASSERT_TRUE(receiver.wait_until([](const auto& got) { return got.size() >= 1; }));
   auto v = json::parse(receiver.received()[0].body);
   EXPECT_EQ(v.at("data").at("email").as_string(), "ana@example.org");
@@ -291,13 +292,13 @@ TEST(Webhooks, ARotatedSecretSignsBesideTheOldOneSoReceiversSwitchWithoutLoss) {
   TestServer server(true, {}, allow_local);
   auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
   auto hook = add_hook(admin, receiver.url(), {"reader.registered"});
-  auto rotated = json::parse(
-      admin.call("POST", "/api/v1/webhooks/" + std::to_string(hook.id) + "/rotate-secret").body);
+  auto rotated = json::parse(admin.call("POST", "/api/v1/webhooks/" + std::to_string(hook.id) + "/rotate-secret").body);
   std::string fresh(rotated.at("secret").as_string());
   register_reader(server.port(), "ana@example.org", "Ana Ruiz");
   ASSERT_TRUE(receiver.wait_until([](const auto& got) { return !got.empty(); }));
   auto r = receiver.received()[0];
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_NE(r.header("webhook-signature").find(' '), std::string::npos) << "two signatures";
   for (const auto& secret : {hook.secret, fresh})
     EXPECT_TRUE(standard_webhooks::verify(secret, r.header("webhook-id"), r.header("webhook-timestamp"),
@@ -335,7 +336,8 @@ TEST(Webhooks, TheAdminPagesManageEndpointsWithoutJavaScript) {
   EXPECT_EQ(again.status, 303);
   ASSERT_TRUE(receiver.wait_until([](const auto& got) { return got.size() >= 2; }));
 
-  auto edited = admin.form("/admin/webhooks/" + id, "url=" + receiver.url() + "&description=Newsletter&event%3Acomment.created=1");
+  auto edited = admin.form("/admin/webhooks/" + id,
+                           "url=" + receiver.url() + "&description=Newsletter&event%3Acomment.created=1");
   EXPECT_EQ(edited.status, 303);
   auto now = json::parse(admin.call("GET", "/api/v1/webhooks/" + id).body);
   EXPECT_EQ(now.at("description").as_string(), "Newsletter");

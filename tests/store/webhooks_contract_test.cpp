@@ -3,9 +3,8 @@
 // attempt. Every engine must pass it unchanged.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "model/error.h"
 #include "store/contract.h"
@@ -86,25 +85,19 @@ TEST_P(StoreContract, EveryKindOfChangeWritesItsEventWithTheChange) {
   auto a = std::to_string(article.id), cc = std::to_string(c.id), h = std::to_string(held.id),
        h2 = std::to_string(held2.id), g = std::to_string(gift.id);
   EXPECT_EQ(log_of(*store_, hook.id),
-            (std::vector<std::string>{"article.published article:" + a,
-                                      "reader.registered reader:" + std::to_string(ana.id),
-                                      "reader.registered reader:" + std::to_string(mod.id),
-                                      "comment.created comment:" + cc,
-                                      "comment.edited comment:" + cc,
-                                      "comment.created comment:" + h,
-                                      "comment.approved comment:" + h,
-                                      "comment.created comment:" + h2,
-                                      "comment.rejected comment:" + h2,
-                                      "comment.removed comment:" + cc,
-                                      "article.unpublished article:" + a,
-                                      "contribution.paid contribution:" + g,
-                                      "contribution.refunded contribution:" + g,
-                                      "reader.deleted reader:" + std::to_string(ana.id)}));
+            (std::vector<std::string>{
+                "article.published article:" + a, "reader.registered reader:" + std::to_string(ana.id),
+                "reader.registered reader:" + std::to_string(mod.id), "comment.created comment:" + cc,
+                "comment.edited comment:" + cc, "comment.created comment:" + h, "comment.approved comment:" + h,
+                "comment.created comment:" + h2, "comment.rejected comment:" + h2, "comment.removed comment:" + cc,
+                "article.unpublished article:" + a, "contribution.paid contribution:" + g,
+                "contribution.refunded contribution:" + g, "reader.deleted reader:" + std::to_string(ana.id)}));
 
   // The data is the resource as it was at the change: the edit carries the new text, the removal none.
   auto list = store_->webhook_deliveries(hook.id, 0, 100);
   auto find = [&](const std::string& type, const std::string& resource) {
-    auto it = std::find_if(list.begin(), list.end(), [&](const auto& d) { return d.type == type && d.resource == resource; });
+    auto it =
+        std::find_if(list.begin(), list.end(), [&](const auto& d) { return d.type == type && d.resource == resource; });
     EXPECT_NE(it, list.end()) << type;
     return boost::json::parse(it->data).as_object();
   };
@@ -162,18 +155,17 @@ TEST_P(StoreContract, DeliveriesAreClaimedInOrderPerResourceAndLeased) {
   // Two's creation goes out; one's fails and is retried later, and one's edit still waits behind it.
   store_->record_webhook_attempt({.delivery_id = first[1].delivery.id, .at = kFar, .status = 200, .delivered = true},
                                  std::nullopt);
-  store_->record_webhook_attempt({.delivery_id = first[0].delivery.id, .at = kFar, .status = 503, .error = "HTTP 503",
-                                  .retry_at = kFar + 10s},
-                                 std::nullopt);
+  store_->record_webhook_attempt(
+      {.delivery_id = first[0].delivery.id, .at = kFar, .status = 503, .error = "HTTP 503", .retry_at = kFar + 10s},
+      std::nullopt);
   EXPECT_TRUE(store_->claim_webhook_deliveries(kFar + 5s, 60s, 10).empty());
   EXPECT_TRUE(store_->find_webhook_endpoint(hook.id)->failing_since.has_value()) << "a failure since the success";
   auto again = store_->claim_webhook_deliveries(kFar + 10s, 60s, 10);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].delivery.type, "comment.created");
   EXPECT_EQ(again[0].delivery.attempts, 1);
-  store_->record_webhook_attempt({.delivery_id = again[0].delivery.id, .at = kFar + 10s, .status = 204,
-                                  .delivered = true},
-                                 std::nullopt);
+  store_->record_webhook_attempt(
+      {.delivery_id = again[0].delivery.id, .at = kFar + 10s, .status = 204, .delivered = true}, std::nullopt);
   EXPECT_FALSE(store_->find_webhook_endpoint(hook.id)->failing_since.has_value());
   auto edit = store_->claim_webhook_deliveries(kFar + 10s, 60s, 10);
   ASSERT_EQ(edit.size(), 1u);
@@ -190,9 +182,9 @@ TEST_P(StoreContract, GivingUpCanDisableTheEndpointAndTellEveryAdmin) {
   auto claimed = store_->claim_webhook_deliveries(kFar, 60s, 10);
   ASSERT_EQ(claimed.size(), 2u);
   auto mail_before = store_->outbox_stats().pending;
-  store_->record_webhook_attempt({.delivery_id = claimed[0].delivery.id, .at = kFar, .error = "refused",
-                                  .disable = "Every attempt failed."},
-                                 OutboxMail{"", "Webhook endpoint disabled", "..."});
+  store_->record_webhook_attempt(
+      {.delivery_id = claimed[0].delivery.id, .at = kFar, .error = "refused", .disable = "Every attempt failed."},
+      OutboxMail{"", "Webhook endpoint disabled", "..."});
   auto e = store_->find_webhook_endpoint(hook.id);
   ASSERT_TRUE(e->disabled_at);
   EXPECT_EQ(e->disabled_reason, "Every attempt failed.");

@@ -35,9 +35,10 @@ WebhookEndpoint PostgresStore::create_webhook_endpoint(const WebhookEndpoint& e)
   WebhookEndpoint out = e;
   out.created_at = now_seconds();
   out.id = write([&](Connection& db) {
-    auto id = db.query("INSERT INTO webhook_endpoints (url, description, secret, created_at) VALUES ($1, $2, $3, $4) "
-                       "RETURNING id",
-                       {e.url, e.description, e.secret, secs(out.created_at)})
+    auto id = db.query(
+                    "INSERT INTO webhook_endpoints (url, description, secret, created_at) VALUES ($1, $2, $3, $4) "
+                    "RETURNING id",
+                    {e.url, e.description, e.secret, secs(out.created_at)})
                   .front()
                   .int64(0);
     WebhookEndpoint with_id = out;
@@ -70,11 +71,12 @@ std::optional<WebhookEndpoint> PostgresStore::find_webhook_endpoint(int64_t id) 
 
 bool PostgresStore::update_webhook_endpoint(const WebhookEndpoint& e) {
   return write([&](Connection& db) {
-    bool found = !db.query("UPDATE webhook_endpoints SET url = $2, description = $3, secret = $4, previous_secret = $5, "
-                           "previous_until = $6, failing_since = CASE WHEN $7::bigint IS NULL THEN NULL ELSE "
-                           "failing_since END, disabled_at = $7, disabled_reason = $8 WHERE id = $1 RETURNING id",
-                           {e.id, e.url, e.description, e.secret, e.previous_secret, secs(e.previous_until),
-                            maybe_secs(e.disabled_at), e.disabled_reason})
+    bool found = !db.query(
+                        "UPDATE webhook_endpoints SET url = $2, description = $3, secret = $4, previous_secret = $5, "
+                        "previous_until = $6, failing_since = CASE WHEN $7::bigint IS NULL THEN NULL ELSE "
+                        "failing_since END, disabled_at = $7, disabled_reason = $8 WHERE id = $1 RETURNING id",
+                        {e.id, e.url, e.description, e.secret, e.previous_secret, secs(e.previous_until),
+                         maybe_secs(e.disabled_at), e.disabled_reason})
                       .empty();
     if (found) write_events(db, e);
     return found;
@@ -116,9 +118,10 @@ std::vector<ClaimedDelivery> PostgresStore::claim_webhook_deliveries(TimePoint n
     ids.reserve(out.size());
     for (const auto& c : out) ids.push_back(c.delivery.id);
     if (!ids.empty())
-      db.query("UPDATE webhook_deliveries SET leased_until = $2, first_attempt_at = coalesce(first_attempt_at, $3) "
-               "WHERE id = ANY($1::bigint[])",
-               {Param::int64_array(ids), t + lease.count(), t});
+      db.query(
+          "UPDATE webhook_deliveries SET leased_until = $2, first_attempt_at = coalesce(first_attempt_at, $3) "
+          "WHERE id = ANY($1::bigint[])",
+          {Param::int64_array(ids), t + lease.count(), t});
     return out;
   });
 }
@@ -127,25 +130,29 @@ void PostgresStore::record_webhook_attempt(const DeliveryAttempt& a, const std::
   write([&](Connection& db) {
     int64_t at = secs(a.at);
     std::string state = a.delivered ? "delivered" : a.retry_at ? "pending" : "failed";
-    auto endpoint = db.query("UPDATE webhook_deliveries SET state = $2, attempts = attempts + 1, last_attempt_at = $3, "
-                             "last_status = $4, last_error = $5, next_attempt_at = coalesce($6, next_attempt_at), "
-                             "leased_until = 0, delivered_at = $7 WHERE id = $1 RETURNING endpoint_id",
-                             {a.delivery_id, state, at, a.status, storable(a.error.substr(0, 500)),
-                              maybe_secs(a.retry_at), a.delivered ? std::optional<int64_t>(at) : std::nullopt});
+    auto endpoint = db.query(
+        "UPDATE webhook_deliveries SET state = $2, attempts = attempts + 1, last_attempt_at = $3, "
+        "last_status = $4, last_error = $5, next_attempt_at = coalesce($6, next_attempt_at), "
+        "leased_until = 0, delivered_at = $7 WHERE id = $1 RETURNING endpoint_id",
+        {a.delivery_id, state, at, a.status, storable(a.error.substr(0, 500)), maybe_secs(a.retry_at),
+         a.delivered ? std::optional<int64_t>(at) : std::nullopt});
     if (endpoint.empty()) return;
     int64_t endpoint_id = endpoint.front().int64(0);
-    db.query("UPDATE webhook_endpoints SET failing_since = CASE WHEN $3 THEN NULL ELSE coalesce(failing_since, $2) "
-             "END WHERE id = $1",
-             {endpoint_id, at, a.delivered});
+    db.query(
+        "UPDATE webhook_endpoints SET failing_since = CASE WHEN $3 THEN NULL ELSE coalesce(failing_since, $2) "
+        "END WHERE id = $1",
+        {endpoint_id, at, a.delivered});
     if (!a.disable) return;
-    bool disabled = !db.query("UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND "
-                              "disabled_at IS NULL RETURNING id",
-                              {endpoint_id, at, storable(*a.disable)})
+    bool disabled = !db.query(
+                           "UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND "
+                           "disabled_at IS NULL RETURNING id",
+                           {endpoint_id, at, storable(*a.disable)})
                          .empty();
     if (disabled && notice)
-      db.query("INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) SELECT email, $1, "
-               "$2, $3, $3 FROM accounts WHERE role = 'admin'",
-               {notice->subject, notice->body_text, at});
+      db.query(
+          "INSERT INTO mail_outbox (recipient, subject, body_text, created_at, next_attempt_at) SELECT email, $1, "
+          "$2, $3, $3 FROM accounts WHERE role = 'admin'",
+          {notice->subject, notice->body_text, at});
   });
 }
 
@@ -153,7 +160,7 @@ std::vector<WebhookDelivery> PostgresStore::webhook_deliveries(int64_t endpoint_
   return db_.read([&](Connection& db) {
     std::vector<WebhookDelivery> out;
     for (auto row : db.query(delivery_select() + " WHERE d.endpoint_id = $1 AND ($2 = 0 OR d.id < $2) ORDER BY d.id "
-                                               "DESC LIMIT $3",
+                                                 "DESC LIMIT $3",
                              {endpoint_id, before, limit}))
       out.push_back(read_webhook_delivery(row));
     return out;
@@ -179,9 +186,10 @@ int64_t PostgresStore::prune_webhook_deliveries(TimePoint before) {
         "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND coalesce(last_attempt_at, next_attempt_at) < $1 "
         "RETURNING id",
         {secs(before)});
-    db.query("DELETE FROM webhook_events v WHERE occurred_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d "
-             "WHERE d.event_id = v.id)",
-             {secs(before)});
+    db.query(
+        "DELETE FROM webhook_events v WHERE occurred_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d "
+        "WHERE d.event_id = v.id)",
+        {secs(before)});
     return static_cast<int64_t>(gone.rows());
   });
 }

@@ -41,8 +41,7 @@ class WebhookStore {
   virtual std::vector<WebhookDelivery> webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) = 0;
   // Queues the delivery's event again to its endpoint, as a new delivery due now. nullopt when there is no
   // such delivery of that endpoint.
-  virtual std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id,
-                                                           TimePoint now) = 0;
+  virtual std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) = 0;
   // Deletes finished deliveries (and events no delivery needs) older than before. Returns deliveries deleted.
   virtual int64_t prune_webhook_deliveries(TimePoint before) = 0;
 };

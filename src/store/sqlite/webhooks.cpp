@@ -198,16 +198,16 @@ void SqliteStore::record_webhook_attempt(const DeliveryAttempt& a, const std::op
 std::vector<WebhookDelivery> SqliteStore::webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) {
   return readers_.with([&](Db& db) {
     std::vector<WebhookDelivery> out;
-    auto& st = db.prepare(delivery_select() + " WHERE d.endpoint_id = ?1 AND (?2 = 0 OR d.id < ?2) ORDER BY d.id DESC "
-                                            "LIMIT ?3");
+    auto& st = db.prepare(delivery_select() +
+                          " WHERE d.endpoint_id = ?1 AND (?2 = 0 OR d.id < ?2) ORDER BY d.id DESC "
+                          "LIMIT ?3");
     st.bind(1, endpoint_id).bind(2, before).bind(3, static_cast<int64_t>(limit));
     while (st.step()) out.push_back(read_webhook_delivery(st));
     return out;
   });
 }
 
-std::optional<WebhookDelivery> SqliteStore::redeliver_webhook(int64_t endpoint_id, int64_t delivery_id,
-                                                              TimePoint now) {
+std::optional<WebhookDelivery> SqliteStore::redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) {
   std::optional<WebhookDelivery> out;
   writer_.run([&](Db& db) {
     db.prepare(
