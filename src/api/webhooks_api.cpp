@@ -39,7 +39,8 @@ json::object WebhooksApi::to_json(const WebhookEndpoint& e) {
 
 json::object WebhooksApi::to_json(const WebhookDelivery& d) {
   return {{"id", d.id},
-          {"webhook_id", "msg_" + std::to_string(d.event_id)},
+          {"message_id", "msg_" + std::to_string(d.event_id)},
+          {"endpoint_id", d.endpoint_id},
           {"type", d.type},
           {"resource", d.resource},
           {"occurred_at", format_rfc3339(d.occurred_at)},

@@ -27,7 +27,7 @@ bool WebhookSender::attempt(const ClaimedDelivery& c) {
   int64_t timestamp = now.time_since_epoch().count();
   std::string id = "msg_" + std::to_string(d.event_id);
   std::string body = WebhookService::payload(d);
-  DeliveryAttempt a{.delivery_id = d.id, .at = now};
+  DeliveryAttempt a{.delivery_id = d.id, .at = now, .lease = c.leased_until};
   auto signature = standard_webhooks::sign(c.secret, id, timestamp, body);
   if (signature && !c.previous_secret.empty() && c.previous_until > now)
     if (auto old = standard_webhooks::sign(c.previous_secret, id, timestamp, body)) *signature += " " + *old;
@@ -41,7 +41,7 @@ bool WebhookSender::attempt(const ClaimedDelivery& c) {
         .body = body,
         .timeout = settings.timeout,
         .connect_timeout = settings.timeout,
-        .max_answer = size_t{64} * 1024,
+        .max_answer = size_t{1} << 20,
         .public_only = !settings.allow_insecure};
     auto answer = curl_client::post(post);
     a.status = static_cast<int>(answer.status);
@@ -72,8 +72,9 @@ bool WebhookSender::attempt(const ClaimedDelivery& c) {
 }
 
 int WebhookSender::run_once() {
+  // Attempts go one after another: the lease covers a whole batch timing out, and a margin.
   auto lease =
-      std::chrono::duration_cast<std::chrono::seconds>(service_.settings().timeout * 3) + std::chrono::seconds(30);
+      std::chrono::duration_cast<std::chrono::seconds>(service_.settings().timeout * kBatch) + std::chrono::seconds(30);
   int delivered = 0;
   for (const auto& c : store_.claim_webhook_deliveries(now_(), lease, kBatch)) delivered += attempt(c) ? 1 : 0;
   return delivered;
@@ -89,6 +90,7 @@ void WebhookSender::start() {
         lock.unlock();
         int delivered = 0;
         try {
+          if (i == 0) store_.announce_articles(now_());
           delivered = run_once();
           if (i == 0 && std::chrono::steady_clock::now() >= next_prune) {
             store_.prune_webhook_deliveries(now_() - kKeepLog);

@@ -61,6 +61,7 @@ struct WebhookDelivery {
 // A delivery claimed for sending, with what signing it needs.
 struct ClaimedDelivery {
   WebhookDelivery delivery;
+  TimePoint leased_until{};  // the claim's lease: an attempt is recorded only while it is still this claim's
   std::string url;
   std::string secret, previous_secret;
   TimePoint previous_until{};
@@ -76,6 +77,9 @@ struct DeliveryAttempt {
   bool delivered = false;
   std::optional<TimePoint> retry_at;   // when not delivered: the next attempt, none when it gives up
   std::optional<std::string> disable;  // the endpoint is disabled, for this reason
+  // The claim's lease: when set, the attempt is recorded only if the delivery is still pending under it (a
+  // sender whose lease ran out and was claimed again by another records nothing over the other's).
+  std::optional<TimePoint> lease;
 };
 
 }  // namespace tribune

@@ -20,7 +20,8 @@ std::vector<Table> in_load_order(std::vector<Table> tables, Parents parents) {
       return std::ranges::all_of(parents[t.name], [&](const std::string& p) { return placed.contains(p); });
     });
     if (ready == tables.end())
-      throw Error(ErrorKind::internal, "foreign_key_cycle", "the schema's foreign keys form a cycle; cannot order rows");
+      throw Error(ErrorKind::internal, "foreign_key_cycle",
+                  "the schema's foreign keys form a cycle; cannot order rows");
     placed.insert(ready->name);
     ordered.push_back(std::move(*ready));
     tables.erase(ready);

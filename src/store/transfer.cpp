@@ -2,9 +2,8 @@
 
 #include <sqlite3.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <istream>
 #include <map>
 #include <memory>
@@ -148,7 +147,8 @@ TransferReport export_sqlite(const std::string& path, bool secrets, std::ostream
   for (size_t i = 0; i < tables.size(); ++i) {
     const auto& t = tables[i];
     auto order = Writer::sorted(t);
-    auto& select = db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + key_order(t, false));
+    auto& select =
+        db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + key_order(t, false));
     std::vector<json::value> values(t.columns.size());
     while (select.step()) {
       for (size_t c = 0; c < values.size(); ++c) values[c] = sqlite_value(select, static_cast<int>(c));
@@ -383,7 +383,8 @@ TransferReport import_store(const TransferTarget& into, std::istream& in, const 
   for (const auto& t : listed->as_array()) {
     auto* name = t.is_object() ? t.as_object().if_contains("name") : nullptr;
     auto* rows = t.is_object() ? t.as_object().if_contains("rows") : nullptr;
-    if (!name || !name->is_string() || !rows || !rows->is_int64()) throw bad("a table in the header lacks name or rows");
+    if (!name || !name->is_string() || !rows || !rows->is_int64())
+      throw bad("a table in the header lacks name or rows");
     expected.emplace_back(std::string(name->as_string()), rows->as_int64());
   }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace tribune::store_webhooks {
 
@@ -13,5 +14,10 @@ enum class Dialect { sqlite, postgres };
 
 // The DDL of schema step 24 after its tables: every event trigger and the fan-out trigger.
 std::string trigger_sql(Dialect d);
+
+// One announcement pass, statement by statement, each taking the time now (?1 / $1), in the caller's
+// transaction: article.published for every published article whose time has come and that receivers have not
+// been told of (articles.announced), article.unpublished for every told one that is no longer published.
+std::vector<std::string> announce_sql(Dialect d);
 
 }  // namespace tribune::store_webhooks

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
@@ -60,11 +62,24 @@ Answer post(const Post& request) {
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
   if (request.method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  bool refused = false;
   if (request.public_only) {
-    auto check = +[](void*, char* remote_ip, char*, int, int) -> int {
-      return is_public_address(remote_ip) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+    // Judged on each address before connecting to it (after DNS, so a public name resolving inside reaches
+    // nothing), and never through a proxy from the environment, whose address is not the endpoint's.
+    auto open = +[](void* refused_flag, curlsocktype, curl_sockaddr* a) -> curl_socket_t {
+      char text[INET6_ADDRSTRLEN] = {0};
+      const void* where = nullptr;
+      if (a->family == AF_INET) where = &reinterpret_cast<const sockaddr_in*>(&a->addr)->sin_addr;
+      if (a->family == AF_INET6) where = &reinterpret_cast<const sockaddr_in6*>(&a->addr)->sin6_addr;
+      if (!where || !inet_ntop(a->family, where, text, sizeof text) || !is_public_address(text)) {
+        *static_cast<bool*>(refused_flag) = true;
+        return CURL_SOCKET_BAD;
+      }
+      return socket(a->family, a->socktype, a->protocol);
     };
-    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, check);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &refused);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &collector);
@@ -73,7 +88,7 @@ Answer post(const Post& request) {
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) {
-    answer.error = rc == CURLE_ABORTED_BY_CALLBACK ? "the address is not a public one" : failure(rc, errbuf);
+    answer.error = refused ? "the address is not a public one" : failure(rc, errbuf);
     answer.body.clear();
     return answer;
   }
@@ -109,15 +124,21 @@ bool is_public_address(const std::string& ip) {
              in(172, 16, 31) || in(192, 168, 168) || in(198, 18, 19) || (a[0] == 192 && a[1] == 0 && a[2] == 0));
   }
   if (inet_pton(AF_INET6, ip.c_str(), a) != 1) return false;
+  // Addresses that carry an IPv4 one are as public as it is: mapped (::ffff:0:0/96), compatible (::/96, with
+  // :: and ::1), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+  auto v4_public = [](const unsigned char* v4) {
+    char text[INET_ADDRSTRLEN];
+    return inet_ntop(AF_INET, v4, text, sizeof text) && is_public_address(text);
+  };
   static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(a, kMapped, sizeof kMapped) == 0) {
-    char v4[INET_ADDRSTRLEN];
-    return inet_ntop(AF_INET, a + 12, v4, sizeof v4) && is_public_address(v4);
-  }
-  bool zero_prefix = std::all_of(a, a + 15, [](unsigned char b) { return b == 0; });
-  if (zero_prefix) return false;                            // :: and ::1
-  if ((a[0] & 0xfe) == 0xfc) return false;                  // fc00::/7, unique local
-  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return false;  // fe80::/10, link-local
+  static constexpr unsigned char kCompatible[12] = {0};
+  static constexpr unsigned char kNat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+  if (std::memcmp(a, kMapped, 12) == 0 || std::memcmp(a, kCompatible, 12) == 0 || std::memcmp(a, kNat64, 12) == 0)
+    return v4_public(a + 12);
+  if (a[0] == 0x20 && a[1] == 0x02) return v4_public(a + 2);
+  if (a[0] == 0 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b) return false;  // 64:ff9b:1::/48, local NAT64
+  if ((a[0] & 0xfe) == 0xfc) return false;                                      // fc00::/7, unique local
+  if (a[0] == 0xfe && (a[1] & 0x80) == 0x80) return false;  // fe80::/10 link-local, fec0::/10 site-local
   if (a[0] == 0xff) return false;                           // multicast
   return true;
 }

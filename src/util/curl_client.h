@@ -19,8 +19,8 @@ struct Post {
   std::chrono::milliseconds timeout{10000};  // the whole exchange
   std::chrono::milliseconds connect_timeout{10000};
   size_t max_answer = 1 << 20;  // a longer answer aborts the transfer (an error)
-  // Refuses to send to a loopback, private, link-local or otherwise inside address, judged on the address
-  // actually connected to (after DNS), so a public name that resolves inside reaches nothing.
+  // Refuses to connect to a loopback, private, link-local or otherwise inside address, judged on each address
+  // before connecting (after DNS, so a public name that resolves inside reaches nothing); ignores proxies.
   bool public_only = false;
 };
 

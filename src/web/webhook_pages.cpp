@@ -53,7 +53,7 @@ Response WebhookPages::list_page(RequestContext& ctx, http::status status, const
     rows.push_back(without_empty(json::object{
         {"id", e.id},
         {"url", e.url},
-        {"description", e.description},
+        {"endpoint_description", e.description},
         {"events", joined(e.events)},
         {"disabled", e.disabled_at.has_value()},
         {"disabled_reason", e.disabled_reason},
@@ -97,7 +97,7 @@ Response WebhookPages::endpoint_page(RequestContext& ctx, http::status status, i
                                    {"failed", d.state == DeliveryState::failed},
                                    {"attempts", d.attempts},
                                    {"status", d.last_status ? std::to_string(d.last_status) : std::string("—")},
-                                   {"error", d.last_error},
+                                   {"last_error", d.last_error},
                                    {"last", when(d.last_attempt_at)}}));
   }
   bool has_log = !rows.empty();

@@ -115,7 +115,8 @@ TEST(Webhooks, EventsReachTheReceiverSignedAsStandardWebhooksSays) {
   EXPECT_EQ(newest.at("type").as_string(), "comment.created");
   EXPECT_EQ(newest.at("state").as_string(), "delivered");
   EXPECT_EQ(newest.at("last_status").as_int64(), 200);
-  EXPECT_EQ(newest.at("webhook_id").as_string(), c.header("webhook-id"));
+  EXPECT_EQ(newest.at("message_id").as_string(), c.header("webhook-id"));
+  EXPECT_EQ(newest.at("endpoint_id").as_int64(), hook.id);
 
   // Send again: the same message (same id, same body), freshly signed.
   auto again = admin.call("POST", "/api/v1/webhooks/" + std::to_string(hook.id) + "/deliveries/" +
@@ -353,4 +354,44 @@ TEST(Webhooks, TheAdminPagesManageEndpointsWithoutJavaScript) {
   EXPECT_EQ(admin.call("GET", "/admin/webhooks/" + id).status, 404);
   auto reader = register_reader(server.port(), "ben@example.org", "Ben");
   EXPECT_EQ(reader.call("GET", "/admin/webhooks").status, 403);
+}
+
+TEST(Webhooks, AnArticleIsAnnouncedWhenItGoesPublicNotWhenItIsScheduled) {
+  HttpReceiver receiver;
+  TestServer server(true, {}, allow_local);
+  auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
+  add_hook(admin, receiver.url(), {"article.published", "article.unpublished"});
+  auto token = server.app().tokens().create("desk", "editor").token;
+  auto publish = [&](const std::string& title, const std::string& when) {
+    json::object body{{"title", title},
+                      {"authors", json::array{"Ana Ruiz"}},
+                      {"section", "Opinion"},
+                      {"body", "Words for the " + title + "."}};
+    if (!when.empty()) body["published_at"] = when;
+    auto r = request(server.port(), {"POST",
+                                     "/api/v1/articles",
+                                     json::serialize(body),
+                                     {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(json::parse(r.body).at("slug").as_string());
+  };
+  auto now = std::chrono::system_clock::now();
+  auto soon = format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(now + 3s));
+  auto later = publish("Embargoed piece", soon);
+  auto at_once = publish("Piece for now", "");
+  ASSERT_TRUE(receiver.wait_until([](const auto& got) { return !got.empty(); }));
+  auto first = json::parse(receiver.received()[0].body);
+  EXPECT_EQ(first.at("type").as_string(), "article.published");
+  EXPECT_EQ(first.at("data").at("slug").as_string(), at_once);
+  EXPECT_EQ(receiver.received().size(), 1u) << "the embargoed piece is not told of before its time";
+  ASSERT_TRUE(receiver.wait_until([](const auto& got) { return got.size() >= 2; }, 10s));
+  EXPECT_EQ(json::parse(receiver.received()[1].body).at("data").at("slug").as_string(), later);
+  auto pulled =
+      request(server.port(),
+              {"POST", "/api/v1/articles/" + at_once + "/unpublish", "", {{"Authorization", "Bearer " + token}}});
+  EXPECT_EQ(pulled.status, 200) << pulled.body;
+  ASSERT_TRUE(receiver.wait_until([](const auto& got) { return got.size() >= 3; }));
+  auto gone = json::parse(receiver.received()[2].body);
+  EXPECT_EQ(gone.at("type").as_string(), "article.unpublished");
+  EXPECT_EQ(gone.at("data").at("state").as_string(), "draft");
 }

@@ -2,16 +2,16 @@
 // engine, byte-identical when exported again; secrets only when asked for; a malformed, truncated or
 // foreign file, or a target that holds data, changes nothing. The PostgreSQL legs run when TRIBUNE_TEST_PG
 // names a server.
+#include "store/transfer.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <sstream>
 
 #include "model/error.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store/transfer.h"
 #include "support/images.h"
 #include "test_support.h"
 
@@ -78,7 +78,8 @@ TEST(Transfer, ASqlitePublicationExportsImportsAndExportsToTheSameBytes) {
   EXPECT_EQ(static_cast<int64_t>(listing.at("articles").as_array().size()), articles_in(path));
   // A reader without a password hash signs in by resetting it; the old password opens nothing.
   Reader r{server.port()};
-  auto signin = r.call("POST", "/api/v1/sessions", R"({"email":"late@example.org","password":"a reader's long password"})");
+  auto signin =
+      r.call("POST", "/api/v1/sessions", R"({"email":"late@example.org","password":"a reader's long password"})");
   EXPECT_EQ(signin.status, 401);
 }
 

@@ -45,6 +45,7 @@ TEST_P(StoreContract, EveryKindOfChangeWritesItsEventWithTheChange) {
   EXPECT_EQ(hook.events.size(), kWebhookEventTypes.size());
 
   auto article = store_->save_article(record("a-piece", 1700000000), false);
+  store_->announce_articles(now_seconds());  // what a node's sender does every second
   auto ana = account("ana@example.org", "Ana Ruiz");
   auto mod = account("mod@example.org", "Mo", "moderator");
   auto c = comment(article.id, ana.id, "First words");
@@ -55,6 +56,8 @@ TEST_P(StoreContract, EveryKindOfChangeWritesItsEventWithTheChange) {
   store_->decide_comment(held2.id, mod.id, "reject", "spam");
   EXPECT_TRUE(store_->delete_comment(c.id));
   store_->set_article_state("a-piece", ArticleState::retracted, "We got it wrong.", TimePoint(1700000300s));
+  store_->announce_articles(now_seconds());
+  EXPECT_EQ(store_->announce_articles(now_seconds()), 0) << "told once";
 
   NewContribution n;
   n.amount_minor = 500;
@@ -234,4 +237,69 @@ TEST_P(StoreContract, AChangeThatRollsBackLeavesNoEvent) {
   // The account row goes in (its trigger writes the event), then its session collides: all of it rolls back.
   EXPECT_EQ(tribune::testing::thrown_code([&] { make("ben@example.org"); }), "conflict");
   EXPECT_EQ(log_of(*store_, hook.id).size(), 1u) << "Ben was never registered: nothing to tell";
+}
+
+TEST_P(StoreContract, AScheduledArticleIsAnnouncedWhenItsTimeComesNotWhenSaved) {
+  auto hook =
+      store_->create_webhook_endpoint(endpoint({"article.published", "article.updated", "article.unpublished"}));
+  const TimePoint at(1900000000s);
+  store_->save_article(record("embargoed", 1900000000), false);
+  EXPECT_EQ(store_->announce_articles(at - 1s), 0) << "its time has not come: nothing of it goes out";
+  auto again = record("embargoed", 1900000000);
+  again.draft.title = "A better headline, still under embargo";
+  store_->save_article(again, true);
+  EXPECT_TRUE(log_of(*store_, hook.id).empty()) << "no update of a piece nobody has been told of";
+  EXPECT_EQ(store_->announce_articles(at), 1);
+  EXPECT_EQ(store_->announce_articles(at + 1s), 0);
+  again.draft.title = "Corrected after publication";
+  store_->save_article(again, true);
+  store_->set_article_state("embargoed", ArticleState::draft, "", at + 2s);
+  store_->announce_articles(at + 3s);
+  auto id = std::to_string(store_->find_article("embargoed")->id);
+  EXPECT_EQ(log_of(*store_, hook.id),
+            (std::vector<std::string>{"article.published article:" + id, "article.updated article:" + id,
+                                      "article.unpublished article:" + id}));
+  auto list = store_->webhook_deliveries(hook.id, 0, 10);
+  EXPECT_EQ(boost::json::parse(list.back().data).at("title").as_string(), "A better headline, still under embargo");
+}
+
+TEST_P(StoreContract, AnAttemptRecordedAfterItsLeaseWasTakenChangesNothing) {
+  auto hook = store_->create_webhook_endpoint(endpoint({"reader.registered"}));
+  account("ana@example.org", "Ana");
+  auto mine = store_->claim_webhook_deliveries(kFar, 60s, 10);
+  ASSERT_EQ(mine.size(), 1u);
+  auto theirs = store_->claim_webhook_deliveries(kFar + 61s, 60s, 10);  // my lease ran out; another took it
+  ASSERT_EQ(theirs.size(), 1u);
+  store_->record_webhook_attempt({.delivery_id = theirs[0].delivery.id,
+                                  .at = kFar + 62s,
+                                  .status = 200,
+                                  .delivered = true,
+                                  .lease = theirs[0].leased_until},
+                                 std::nullopt);
+  store_->record_webhook_attempt({.delivery_id = mine[0].delivery.id,
+                                  .at = kFar + 63s,
+                                  .status = 503,
+                                  .error = "late",
+                                  .retry_at = kFar + 99s,
+                                  .lease = mine[0].leased_until},
+                                 std::nullopt);
+  auto d = store_->webhook_deliveries(hook.id, 0, 10).front();
+  EXPECT_EQ(d.state, DeliveryState::delivered) << "the late sender's failure does not undo the delivery";
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_FALSE(store_->find_webhook_endpoint(hook.id)->failing_since);
+}
+
+TEST_P(StoreContract, SendingAgainAWaitingDeliveryMakesItDueNowNotTwice) {
+  auto hook = store_->create_webhook_endpoint(endpoint({"reader.registered"}));
+  account("ana@example.org", "Ana");
+  auto claimed = store_->claim_webhook_deliveries(kFar, 60s, 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  store_->record_webhook_attempt(
+      {.delivery_id = claimed[0].delivery.id, .at = kFar, .status = 500, .error = "HTTP 500", .retry_at = kFar + 8h},
+      std::nullopt);
+  auto again = store_->redeliver_webhook(hook.id, claimed[0].delivery.id, kFar + 1s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, claimed[0].delivery.id) << "the same delivery, not a copy";
+  EXPECT_EQ(store_->webhook_deliveries(hook.id, 0, 10).size(), 1u);
+  EXPECT_EQ(store_->claim_webhook_deliveries(kFar + 1s, 60s, 10).size(), 1u) << "due now";
 }

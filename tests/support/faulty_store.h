@@ -182,6 +182,7 @@ class FaultyStore final : public Store {
   void record_webhook_attempt(const DeliveryAttempt& a, const std::optional<OutboxMail>& notice) override { guard(StoreRole::webhooks, "record_webhook_attempt", [&] { inner_->record_webhook_attempt(a, notice); }); }
   std::vector<WebhookDelivery> webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) override { return guard(StoreRole::webhooks, "webhook_deliveries", [&] { return inner_->webhook_deliveries(endpoint_id, before, limit); }); }
   std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) override { return guard(StoreRole::webhooks, "redeliver_webhook", [&] { return inner_->redeliver_webhook(endpoint_id, delivery_id, now); }); }
+  int64_t announce_articles(TimePoint now) override { return guard(StoreRole::webhooks, "announce_articles", [&] { return inner_->announce_articles(now); }); }
   int64_t prune_webhook_deliveries(TimePoint before) override { return guard(StoreRole::webhooks, "prune_webhook_deliveries", [&] { return inner_->prune_webhook_deliveries(before); }); }
 
  private:

@@ -202,6 +202,7 @@ class UnfakedWebhookStore : public WebhookStore {
   void record_webhook_attempt(const DeliveryAttempt&, const std::optional<OutboxMail>&) override { throw std::logic_error("not faked: WebhookStore::record_webhook_attempt"); }
   std::vector<WebhookDelivery> webhook_deliveries(int64_t, int64_t, int) override { throw std::logic_error("not faked: WebhookStore::webhook_deliveries"); }
   std::optional<WebhookDelivery> redeliver_webhook(int64_t, int64_t, TimePoint) override { throw std::logic_error("not faked: WebhookStore::redeliver_webhook"); }
+  int64_t announce_articles(TimePoint) override { throw std::logic_error("not faked: WebhookStore::announce_articles"); }
   int64_t prune_webhook_deliveries(TimePoint) override { throw std::logic_error("not faked: WebhookStore::prune_webhook_deliveries"); }
 };
 

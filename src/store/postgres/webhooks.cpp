@@ -1,4 +1,5 @@
 #include "store/postgres/engine.h"
+#include "store/webhook_events.h"
 
 namespace tribune::postgres {
 
@@ -73,13 +74,21 @@ bool PostgresStore::update_webhook_endpoint(const WebhookEndpoint& e) {
   return write([&](Connection& db) {
     bool found = !db.query(
                         "UPDATE webhook_endpoints SET url = $2, description = $3, secret = $4, previous_secret = $5, "
-                        "previous_until = $6, failing_since = CASE WHEN $7::bigint IS NULL THEN NULL ELSE "
-                        "failing_since END, disabled_at = $7, disabled_reason = $8 WHERE id = $1 RETURNING id",
+                        "previous_until = $6, failing_since = CASE WHEN $7::bigint IS NULL AND disabled_at IS NOT "
+                        "NULL THEN NULL ELSE failing_since END, disabled_at = $7, disabled_reason = $8 WHERE id = $1 "
+                        "RETURNING id",
                         {e.id, e.url, e.description, e.secret, e.previous_secret, secs(e.previous_until),
                          maybe_secs(e.disabled_at), e.disabled_reason})
                       .empty();
-    if (found) write_events(db, e);
-    return found;
+    if (!found) return false;
+    write_events(db, e);
+    // Enabled: what waited in backoff is due now.
+    if (!e.disabled_at)
+      db.query(
+          "UPDATE webhook_deliveries SET next_attempt_at = least(next_attempt_at, floor(extract(epoch FROM "
+          "now()))::bigint) WHERE endpoint_id = $1 AND state = 'pending'",
+          {e.id});
+    return true;
   });
 }
 
@@ -107,6 +116,7 @@ std::vector<ClaimedDelivery> PostgresStore::claim_webhook_deliveries(TimePoint n
                              {t, limit})) {
       ClaimedDelivery c{read_webhook_delivery(row)};
       if (!c.delivery.first_attempt_at) c.delivery.first_attempt_at = now;
+      c.leased_until = now + lease;
       c.url = row.text(15);
       c.secret = row.text(16);
       c.previous_secret = row.text(17);
@@ -133,15 +143,17 @@ void PostgresStore::record_webhook_attempt(const DeliveryAttempt& a, const std::
     auto endpoint = db.query(
         "UPDATE webhook_deliveries SET state = $2, attempts = attempts + 1, last_attempt_at = $3, "
         "last_status = $4, last_error = $5, next_attempt_at = coalesce($6, next_attempt_at), "
-        "leased_until = 0, delivered_at = $7 WHERE id = $1 RETURNING endpoint_id",
+        "leased_until = 0, delivered_at = $7 WHERE id = $1 AND ($8::bigint IS NULL OR (state = 'pending' AND "
+        "leased_until = $8)) RETURNING endpoint_id, first_attempt_at",
         {a.delivery_id, state, at, a.status, storable(a.error.substr(0, 500)), maybe_secs(a.retry_at),
-         a.delivered ? std::optional<int64_t>(at) : std::nullopt});
-    if (endpoint.empty()) return;
+         a.delivered ? std::optional<int64_t>(at) : std::nullopt, maybe_secs(a.lease)});
+    if (endpoint.empty()) return;  // no longer this claim's
     int64_t endpoint_id = endpoint.front().int64(0);
+    int64_t first = endpoint.front().is_null(1) ? at : endpoint.front().int64(1);
     db.query(
         "UPDATE webhook_endpoints SET failing_since = CASE WHEN $3 THEN NULL ELSE coalesce(failing_since, $2) "
         "END WHERE id = $1",
-        {endpoint_id, at, a.delivered});
+        {endpoint_id, first, a.delivered});
     if (!a.disable) return;
     bool disabled = !db.query(
                            "UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND "
@@ -170,6 +182,13 @@ std::vector<WebhookDelivery> PostgresStore::webhook_deliveries(int64_t endpoint_
 std::optional<WebhookDelivery> PostgresStore::redeliver_webhook(int64_t endpoint_id, int64_t delivery_id,
                                                                 TimePoint now) {
   return write([&](Connection& db) -> std::optional<WebhookDelivery> {
+    // Still waiting: it goes now, once; else a new delivery of its event.
+    auto waiting = db.query(
+        "UPDATE webhook_deliveries SET next_attempt_at = $3 WHERE id = $1 AND endpoint_id = $2 AND "
+        "state = 'pending' RETURNING id",
+        {delivery_id, endpoint_id, secs(now)});
+    if (!waiting.empty())
+      return read_webhook_delivery(db.query(delivery_select() + " WHERE d.id = $1", {delivery_id}).front());
     auto made = db.query(
         "INSERT INTO webhook_deliveries (endpoint_id, event_id, resource, next_attempt_at) SELECT endpoint_id, "
         "event_id, resource, $3 FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2 RETURNING id",
@@ -177,6 +196,15 @@ std::optional<WebhookDelivery> PostgresStore::redeliver_webhook(int64_t endpoint
     if (made.empty()) return std::nullopt;
     auto r = db.query(delivery_select() + " WHERE d.id = $1", {made.front().int64(0)});
     return read_webhook_delivery(r.front());
+  });
+}
+
+int64_t PostgresStore::announce_articles(TimePoint now) {
+  static const auto statements = store_webhooks::announce_sql(store_webhooks::Dialect::postgres);
+  return write([&](Connection& db) {
+    int64_t told = 0;
+    for (const auto& sql : statements) told += db.query(sql + " RETURNING id", {secs(now)}).rows();
+    return told;
   });
 }
 

@@ -42,6 +42,9 @@ class WebhookStore {
   // Queues the delivery's event again to its endpoint, as a new delivery due now. nullopt when there is no
   // such delivery of that endpoint.
   virtual std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) = 0;
+  // Tells of articles that became public or stopped being so (store/webhook_events.h, announce_sql): one
+  // pass, safe to run on every node at once. Returns the events written.
+  virtual int64_t announce_articles(TimePoint now) = 0;
   // Deletes finished deliveries (and events no delivery needs) older than before. Returns deliveries deleted.
   virtual int64_t prune_webhook_deliveries(TimePoint before) = 0;
 };

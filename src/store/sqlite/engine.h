@@ -224,6 +224,7 @@ class SqliteStore final : public Store {
   void record_webhook_attempt(const DeliveryAttempt& a, const std::optional<OutboxMail>& notice) override;
   std::vector<WebhookDelivery> webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) override;
   std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) override;
+  int64_t announce_articles(TimePoint now) override;
   int64_t prune_webhook_deliveries(TimePoint before) override;
 
   // LedgerStore (ledger.cpp)

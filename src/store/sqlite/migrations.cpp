@@ -8,6 +8,10 @@ namespace {
 
 const std::string& webhook_step() {
   static const std::string sql = R"sql(
+ALTER TABLE articles ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;
+UPDATE articles SET announced = 1 WHERE state = 'published' AND published_at <= CAST(strftime('%s', 'now') AS INTEGER);
+CREATE INDEX articles_to_announce ON articles (published_at) WHERE announced = 0 AND state = 'published';
+CREATE INDEX articles_to_withdraw ON articles (id) WHERE announced = 1 AND state <> 'published';
 CREATE TABLE webhook_endpoints (
   id INTEGER PRIMARY KEY,
   url TEXT NOT NULL,
@@ -490,8 +494,9 @@ CREATE TABLE slug_redirects (
   PRIMARY KEY (kind, old_slug)
 ) WITHOUT ROWID;
 )sql"},
-      // Outgoing webhooks: endpoints, the event types each chose, the events (written by triggers in the
-      // transaction of the change, store/webhook_events.cpp) and their deliveries, the outbox the senders drain.
+      // Outgoing webhooks: whether receivers were told an article is public (articles.announced), endpoints, the
+      // event types each chose, the events (written by triggers in the transaction of the change,
+      // store/webhook_events.cpp) and their deliveries, the outbox the senders drain.
       {24, webhook_step()},
   };
   return steps;

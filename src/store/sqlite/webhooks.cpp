@@ -1,4 +1,5 @@
 #include "store/sqlite/engine.h"
+#include "store/webhook_events.h"
 
 namespace tribune::sqlite {
 
@@ -87,8 +88,8 @@ bool SqliteStore::update_webhook_endpoint(const WebhookEndpoint& e) {
   writer_.run([&](Db& db) {
     db.prepare(
           "UPDATE webhook_endpoints SET url = ?2, description = ?3, secret = ?4, previous_secret = ?5, "
-          "previous_until = ?6, failing_since = CASE WHEN ?7 IS NULL THEN NULL ELSE failing_since END, "
-          "disabled_at = ?7, disabled_reason = ?8 WHERE id = ?1")
+          "previous_until = ?6, failing_since = CASE WHEN ?7 IS NULL AND disabled_at IS NOT NULL THEN NULL ELSE "
+          "failing_since END, disabled_at = ?7, disabled_reason = ?8 WHERE id = ?1")
         .bind(1, e.id)
         .bind(2, e.url)
         .bind(3, e.description)
@@ -99,7 +100,15 @@ bool SqliteStore::update_webhook_endpoint(const WebhookEndpoint& e) {
         .bind(8, e.disabled_reason)
         .run();
     found = db.changes() > 0;
-    if (found) write_events(db, e);
+    if (!found) return;
+    write_events(db, e);
+    // Enabled: what waited in backoff is due now.
+    if (!e.disabled_at)
+      db.prepare(
+            "UPDATE webhook_deliveries SET next_attempt_at = min(next_attempt_at, CAST(strftime('%s', 'now') AS "
+            "INTEGER)) WHERE endpoint_id = ?1 AND state = 'pending'")
+          .bind(1, e.id)
+          .run();
   });
   return found;
 }
@@ -137,6 +146,7 @@ std::vector<ClaimedDelivery> SqliteStore::claim_webhook_deliveries(TimePoint now
           .bind(3, t)
           .run();
       if (!c.delivery.first_attempt_at) c.delivery.first_attempt_at = now;
+      c.leased_until = now + lease;
       auto& e = db.prepare(
           "SELECT url, secret, previous_secret, previous_until, failing_since FROM webhook_endpoints WHERE id = ?1");
       e.bind(1, c.delivery.endpoint_id);
@@ -160,7 +170,7 @@ void SqliteStore::record_webhook_attempt(const DeliveryAttempt& a, const std::op
     db.prepare(
           "UPDATE webhook_deliveries SET state = ?2, attempts = attempts + 1, last_attempt_at = ?3, last_status = ?4, "
           "last_error = ?5, next_attempt_at = coalesce(?6, next_attempt_at), leased_until = 0, delivered_at = ?7 "
-          "WHERE id = ?1")
+          "WHERE id = ?1 AND (?8 IS NULL OR (state = 'pending' AND leased_until = ?8))")
         .bind(1, a.delivery_id)
         .bind(2, state)
         .bind(3, at)
@@ -168,10 +178,13 @@ void SqliteStore::record_webhook_attempt(const DeliveryAttempt& a, const std::op
         .bind(5, a.error.substr(0, 500))
         .bind_optional_int(6, a.retry_at ? std::optional<int64_t>(secs(*a.retry_at)) : std::nullopt)
         .bind_optional_int(7, a.delivered ? std::optional<int64_t>(at) : std::nullopt)
+        .bind_optional_int(8, a.lease ? std::optional<int64_t>(secs(*a.lease)) : std::nullopt)
         .run();
+    if (db.changes() == 0) return;  // no longer this claim's
     db.prepare(
-          "UPDATE webhook_endpoints SET failing_since = CASE WHEN ?3 THEN NULL ELSE coalesce(failing_since, ?2) END "
-          "WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = ?1)")
+          "UPDATE webhook_endpoints SET failing_since = CASE WHEN ?3 THEN NULL ELSE coalesce(failing_since, (SELECT "
+          "coalesce(first_attempt_at, ?2) FROM webhook_deliveries WHERE id = ?1)) END WHERE id = (SELECT endpoint_id "
+          "FROM webhook_deliveries WHERE id = ?1)")
         .bind(1, a.delivery_id)
         .bind(2, at)
         .bind(3, int64_t{a.delivered ? 1 : 0})
@@ -210,6 +223,17 @@ std::vector<WebhookDelivery> SqliteStore::webhook_deliveries(int64_t endpoint_id
 std::optional<WebhookDelivery> SqliteStore::redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) {
   std::optional<WebhookDelivery> out;
   writer_.run([&](Db& db) {
+    // Still waiting: it goes now, once; else a new delivery of its event.
+    db.prepare(
+          "UPDATE webhook_deliveries SET next_attempt_at = ?3 WHERE id = ?1 AND endpoint_id = ?2 AND state = 'pending'")
+        .bind(1, delivery_id)
+        .bind(2, endpoint_id)
+        .bind(3, secs(now))
+        .run();
+    if (db.changes() > 0) {
+      out = delivery_in(db, delivery_id);
+      return;
+    }
     db.prepare(
           "INSERT INTO webhook_deliveries (endpoint_id, event_id, resource, next_attempt_at) SELECT endpoint_id, "
           "event_id, resource, ?3 FROM webhook_deliveries WHERE id = ?1 AND endpoint_id = ?2")
@@ -220,6 +244,21 @@ std::optional<WebhookDelivery> SqliteStore::redeliver_webhook(int64_t endpoint_i
     out = db.changes() > 0 ? delivery_in(db, db.last_insert_id()) : std::nullopt;
   });
   return out;
+}
+
+int64_t SqliteStore::announce_articles(TimePoint now) {
+  static const auto statements = store_webhooks::announce_sql(store_webhooks::Dialect::sqlite);
+  int64_t changed = 0;
+  writer_.run([&](Db& db) {
+    changed = 0;
+    for (size_t i = 0; i < statements.size(); ++i) {
+      auto& st = db.prepare(statements[i]);
+      if (statements[i].find("?1") != std::string::npos) st.bind(1, secs(now));
+      st.run();
+      if (i % 2 == 0) changed += db.changes();  // the events written
+    }
+  });
+  return changed;
 }
 
 int64_t SqliteStore::prune_webhook_deliveries(TimePoint before) {
