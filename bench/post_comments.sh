@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Comment posting throughput: 64 concurrent writers (wrk connections) posting to one article on SQLite.
 # Every 201 is an acknowledged, durably committed comment (WAL, synchronous=FULL, group commit).
-# Usage: bench/post_comments.sh   (env: DURATION seconds, default 10; CONNS, default 64; TRIBUNE_BIN)
+# Usage: bench/post_comments.sh   (env: DURATION seconds, default 10; CONNS, default 64; TRIBUNE_BIN;
+#        WEBHOOK=1: an endpoint on this machine subscribes to comment.created, so every comment also writes its
+#        webhook event and delivery, and the senders deliver them while the writers post)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRIBUNE_BIN="${TRIBUNE_BIN:-$ROOT/build/release/tribune}"
@@ -10,13 +12,38 @@ CONNS="${CONNS:-64}"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 WORK="$(mktemp -d /tmp/tribune-bench-post.XXXXXX)"
 PID=
-cleanup() { [[ -n $PID ]] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+RECEIVER_PID=
+cleanup() {
+  [[ -n $PID ]] && kill "$PID" 2>/dev/null
+  [[ -n $RECEIVER_PID ]] && kill "$RECEIVER_PID" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 cat > "$WORK/tribune.toml" <<'TOML'
 [limits]
 comments_per_reader_per_minute = 100000000
 comments_per_ip_per_minute = 100000000
+[webhooks]
+allow_insecure = true
 TOML
+if [[ ${WEBHOOK:-0} == 1 ]]; then
+  # A receiver that answers 204 at once, and an admin to register it.
+  python3 - > "$WORK/receiver.port" <<'PY' &
+import http.server, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204); self.end_headers()
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+s = S(("127.0.0.1", 0), H); print(s.server_address[1], flush=True); s.serve_forever()
+PY
+  RECEIVER_PID=$!
+  for _ in $(seq 1 50); do [[ -s $WORK/receiver.port ]] && break; sleep 0.1; done
+  echo "the bench admin's password" | "$TRIBUNE_BIN" account create --data "$WORK/data" --email admin@example.org \
+    --name "Bench Admin" --role admin > /dev/null
+fi
 "$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo --config "$WORK/tribune.toml" > "$WORK/out" 2> "$WORK/err" &
 PID=$!
 for _ in $(seq 1 200); do grep -q 'listening on' "$WORK/out" && break; sleep 0.1; done
@@ -27,6 +54,16 @@ RESP=$(curl -s -D "$WORK/headers" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.org","display_name":"Bench Writer","password":"a benchmark writer password"}' "$BASE/api/v1/accounts")
 COOKIE=$(grep -i '^set-cookie:' "$WORK/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
 CSRF=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["csrf_token"])' "$RESP")
+if [[ ${WEBHOOK:-0} == 1 ]]; then
+  ADMIN=$(curl -s -D "$WORK/admin_headers" -H 'Content-Type: application/json' \
+    -d '{"email":"admin@example.org","password":"the bench admin'"'"'s password"}' "$BASE/api/v1/sessions")
+  ADMIN_COOKIE=$(grep -i '^set-cookie:' "$WORK/admin_headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+  ADMIN_CSRF=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["csrf_token"])' "$ADMIN")
+  curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "Cookie: $ADMIN_COOKIE" \
+    -H "X-CSRF-Token: $ADMIN_CSRF" \
+    -d "{\"url\":\"http://127.0.0.1:$(cat "$WORK/receiver.port")/in\",\"events\":[\"comment.created\"]}" \
+    "$BASE/api/v1/webhooks" | grep -qx 201 || { echo "bench: could not register the webhook" >&2; exit 1; }
+fi
 cat > "$WORK/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -54,4 +91,10 @@ echo
 echo "comments acknowledged/s: $RPS (p50 $P50, p99 $P99, non-2xx ${NON2XX:-0})"
 echo "stored comments on the article: $TOTAL"
 echo "store commits: $COMMITS for $WRITES writes ($(python3 -c "print(round($WRITES/max($COMMITS,1),1))") writes per fsync)"
+if [[ ${WEBHOOK:-0} == 1 ]]; then
+  sleep 3  # the senders catch up
+  DELIVERED=$(curl -s -H "Cookie: $ADMIN_COOKIE" "$BASE/api/v1/webhooks/1/deliveries?limit=1" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin)["deliveries"]; print(d[0]["id"] if d else 0)')
+  echo "webhook deliveries queued (the newest id): $DELIVERED"
+fi
 echo "target: >= 5,000 comments/s acknowledged with 64 concurrent writers"
