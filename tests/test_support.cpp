@@ -216,6 +216,14 @@ Reader register_reader(uint16_t port, const std::string& email, const std::strin
   return r;
 }
 
+std::string open_article_slug(uint16_t port) {
+  auto v = boost::json::parse(get(port, "/api/v1/articles?limit=50").body);
+  for (auto& a : v.at("articles").as_array())
+    if (a.at("comments_open").as_bool() && a.at("comments_mode").as_string() == "open")
+      return std::string(a.at("slug").as_string());
+  return {};
+}
+
 Reader staff_session(TestServer& server, const std::string& email, const std::string& name, const std::string& role) {
   server.app().accounts().create_account(email, name, "a staff member's password", role);
   Reader r{server.port(), {}, {}};

@@ -83,6 +83,10 @@ struct Reader {
                        const std::vector<File>& files = {});
 };
 
+// The slug of a demo article open for comments whatever the closing rules (comments mode "open"); empty when
+// none is.
+std::string open_article_slug(uint16_t port);
+
 class TestServer;
 // A reader registered over the API (and so signed in at once).
 Reader register_reader(uint16_t port, const std::string& email, const std::string& name);

@@ -73,6 +73,15 @@ std::string like_pattern(std::string_view text) {
   return p + "%";
 }
 
+std::string webhook_endpoint_select() {
+  return "SELECT " + std::string(kWebhookEndpointColumns) + " FROM webhook_endpoints e";
+}
+
+std::string webhook_delivery_select() {
+  return "SELECT " + std::string(kWebhookDeliveryColumns) +
+         " FROM webhook_deliveries d JOIN webhook_events v ON v.id = d.event_id";
+}
+
 std::vector<std::string> ordered_event_types(std::vector<std::string> types) {
   auto rank = [](const std::string& t) {
     return std::find(kWebhookEventTypes.begin(), kWebhookEventTypes.end(), t) - kWebhookEventTypes.begin();

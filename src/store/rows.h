@@ -345,6 +345,9 @@ WebhookEndpoint read_webhook_endpoint(const Row& r) {
   if (!r.is_null(9)) e.failing_since = seconds_at(r, 9);
   return e;
 }
+// SELECT ... FROM for an endpoint (alias e) and for a delivery with its event (d, v): valid in both dialects.
+std::string webhook_endpoint_select();
+std::string webhook_delivery_select();
 // The event types of an endpoint's subscriptions, in kWebhookEventTypes order.
 std::vector<std::string> ordered_event_types(std::vector<std::string> types);
 

@@ -25,14 +25,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string open_slug(uint16_t port) {
-  auto v = json::parse(get(port, "/api/v1/articles?limit=50").body);
-  for (auto& a : v.at("articles").as_array())
-    if (a.at("comments_open").as_bool() && a.at("comments_mode").as_string() == "open")
-      return std::string(a.at("slug").as_string());
-  return {};
-}
-
 HttpResult post(Reader& r, const std::string& slug, const std::string& body, bool acknowledge = false) {
   json::object o{{"body", body}};
   if (acknowledge) o["acknowledge_nudge"] = true;
@@ -58,7 +50,7 @@ class ModerationTest : public ::testing::Test {
       c.classifier.min_examples = 5;
       c.digest_interval = std::chrono::hours(24);
     });
-    slug_ = open_slug(server_->port());
+    slug_ = open_article_slug(server_->port());
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -470,7 +462,7 @@ TEST(ModerationClassifier, AMissingOrCorruptModelNeverBlocksPosting) {
     TestServer server(true, dir.path(), tweak);
     auto mod = staff_session(server, "m@example.org", "Mod", "moderator");
     auto r = register_reader(server.port(), "r@example.org", "Reader");
-    std::string slug = open_slug(server.port());
+    std::string slug = open_article_slug(server.port());
     for (const char* text : {"buy pills http://p.example", "cheap pills http://p.example"})
       mod.call("POST", "/api/v1/moderation/comments/" + std::to_string(comment_id(post(r, slug, text))) + "/decision",
                R"({"decision":"reject"})");
@@ -486,7 +478,7 @@ TEST(ModerationClassifier, AMissingOrCorruptModelNeverBlocksPosting) {
   EXPECT_EQ(examples[1], 2) << "rebuilt from the two rejections";
   EXPECT_EQ(examples[0], 1);
   auto r = register_reader(server.port(), "r2@example.org", "Second Reader");
-  EXPECT_EQ(post(r, open_slug(server.port()), "Buy pills at http://p.example").status, 201);
+  EXPECT_EQ(post(r, open_article_slug(server.port()), "Buy pills at http://p.example").status, 201);
 }
 
 TEST(ExternalRule, SignedRequestsStrictTimeoutAndFailureModes) {
@@ -504,7 +496,7 @@ TEST(ExternalRule, SignedRequestsStrictTimeoutAndFailureModes) {
   };
   auto server = start(true);
   auto r = register_reader(server->port(), "ext@example.org", "External Tester");
-  std::string slug = open_slug(server->port());
+  std::string slug = open_article_slug(server->port());
 
   answer(R"({"action":"reject","reason":"Off topic for this article."})");
   auto rejected = post(r, slug, "Something about football.");
@@ -542,9 +534,9 @@ TEST(ExternalRule, SignedRequestsStrictTimeoutAndFailureModes) {
   auto closed = start(false);
   auto r2 = register_reader(closed->port(), "ext2@example.org", "Closed Tester");
   answer(R"({"action":"publish"})", 1500);
-  EXPECT_EQ(status_of(post(r2, open_slug(closed->port()), "Slow again.")), "pending");
+  EXPECT_EQ(status_of(post(r2, open_article_slug(closed->port()), "Slow again.")), "pending");
   answer(R"({"action":"maybe"})");
-  EXPECT_EQ(status_of(post(r2, open_slug(closed->port()), "Unknown answer.")), "pending");
+  EXPECT_EQ(status_of(post(r2, open_article_slug(closed->port()), "Unknown answer.")), "pending");
 }
 
 TEST(CommentFlood, OneAddressAcrossManyAccountsIsLimited) {
@@ -552,7 +544,7 @@ TEST(CommentFlood, OneAddressAcrossManyAccountsIsLimited) {
     c.account_limits.register_per_ip = {1000, std::chrono::hours(1)};
     c.comment_limits.per_ip = {5, std::chrono::minutes(1)};
   });
-  std::string slug = open_slug(server.port());
+  std::string slug = open_article_slug(server.port());
   int created = 0, limited = 0;
   for (int i = 0; i < 4; ++i) {
     auto r = register_reader(server.port(), "flood" + std::to_string(i) + "@example.org", "Flood " + std::to_string(i));

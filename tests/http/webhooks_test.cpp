@@ -28,14 +28,6 @@ void allow_local(Config& c) {
   c.account_limits.register_per_ip.count = 1000;
 }
 
-std::string open_slug(uint16_t port) {
-  auto v = json::parse(get(port, "/api/v1/articles?limit=50").body);
-  for (auto& a : v.at("articles").as_array())
-    if (a.at("comments_open").as_bool() && a.at("comments_mode").as_string() == "open")
-      return std::string(a.at("slug").as_string());
-  return {};
-}
-
 int64_t post_comment(Reader& r, const std::string& slug, const std::string& text) {
   auto res = r.call("POST", "/api/v1/articles/" + slug + "/comments", json::serialize(json::object{{"body", text}}));
   EXPECT_EQ(res.status, 201) << res.body;
@@ -82,7 +74,7 @@ TEST(Webhooks, EventsReachTheReceiverSignedAsStandardWebhooksSays) {
   EXPECT_EQ(listed.at("endpoints").at(0).as_object().count("secret"), 0u) << "the secret is shown once";
 
   auto reader = register_reader(server.port(), "ana@example.org", "Ana Ruiz");
-  auto slug = open_slug(server.port());
+  auto slug = open_article_slug(server.port());
   auto id = post_comment(reader, slug, "Webhooks should say so.");
   ASSERT_TRUE(receiver.wait_until([](const auto& got) { return got.size() >= 2; }));
   auto got = receiver.received();
@@ -137,7 +129,7 @@ TEST(Webhooks, AReceiverThatWasDownGetsEveryEventOnceInOrderPerResource) {
   auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
   add_hook(admin, receiver.url(), {"comment.created", "comment.edited", "comment.removed"});
   auto reader = register_reader(server.port(), "ana@example.org", "Ana Ruiz");
-  auto slug = open_slug(server.port());
+  auto slug = open_article_slug(server.port());
   std::vector<int64_t> ids;
   for (int i = 0; i < 3; ++i) ids.push_back(post_comment(reader, slug, "Comment number " + std::to_string(i) + "."));
   for (int round = 0; round < 2; ++round)
@@ -235,7 +227,7 @@ TEST(Webhooks, TwoNodesNeverSendOneDeliveryTwice) {
   add_hook(admin, receiver.url(), {"comment.created"});
   auto reader = register_reader(a.port(), "ana@example.org", "Ana Ruiz");
   auto reader_b = register_reader(b.port(), "ben@example.org", "Ben");
-  auto slug = open_slug(a.port());
+  auto slug = open_article_slug(a.port());
   for (int i = 0; i < 20; ++i) {
     post_comment(reader, slug, "From A, number " + std::to_string(i) + ".");
     post_comment(reader_b, slug, "From B, number " + std::to_string(i) + ".");

@@ -5,14 +5,6 @@ namespace tribune::postgres {
 
 namespace {
 
-std::string endpoint_select() {
-  return "SELECT " + std::string(kWebhookEndpointColumns) + " FROM webhook_endpoints e";
-}
-std::string delivery_select() {
-  return "SELECT " + std::string(kWebhookDeliveryColumns) +
-         " FROM webhook_deliveries d JOIN webhook_events v ON v.id = d.event_id";
-}
-
 void load_events(Connection& db, WebhookEndpoint& e) {
   std::vector<std::string> types;
   for (auto row : db.query("SELECT event_type FROM webhook_subscriptions WHERE endpoint_id = $1", {e.id}))
@@ -54,7 +46,7 @@ WebhookEndpoint PostgresStore::create_webhook_endpoint(const WebhookEndpoint& e)
 std::vector<WebhookEndpoint> PostgresStore::list_webhook_endpoints() {
   return db_.read([&](Connection& db) {
     std::vector<WebhookEndpoint> out;
-    for (auto row : db.query(endpoint_select() + " ORDER BY e.id")) out.push_back(read_webhook_endpoint(row));
+    for (auto row : db.query(webhook_endpoint_select() + " ORDER BY e.id")) out.push_back(read_webhook_endpoint(row));
     for (auto& e : out) load_events(db, e);
     return out;
   });
@@ -62,7 +54,7 @@ std::vector<WebhookEndpoint> PostgresStore::list_webhook_endpoints() {
 
 std::optional<WebhookEndpoint> PostgresStore::find_webhook_endpoint(int64_t id) {
   return db_.read([&](Connection& db) -> std::optional<WebhookEndpoint> {
-    auto r = db.query(endpoint_select() + " WHERE e.id = $1", {id});
+    auto r = db.query(webhook_endpoint_select() + " WHERE e.id = $1", {id});
     if (r.empty()) return std::nullopt;
     auto e = read_webhook_endpoint(r.front());
     load_events(db, e);
@@ -171,9 +163,10 @@ void PostgresStore::record_webhook_attempt(const DeliveryAttempt& a, const std::
 std::vector<WebhookDelivery> PostgresStore::webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) {
   return db_.read([&](Connection& db) {
     std::vector<WebhookDelivery> out;
-    for (auto row : db.query(delivery_select() + " WHERE d.endpoint_id = $1 AND ($2 = 0 OR d.id < $2) ORDER BY d.id "
-                                                 "DESC LIMIT $3",
-                             {endpoint_id, before, limit}))
+    for (auto row :
+         db.query(webhook_delivery_select() + " WHERE d.endpoint_id = $1 AND ($2 = 0 OR d.id < $2) ORDER BY d.id "
+                                              "DESC LIMIT $3",
+                  {endpoint_id, before, limit}))
       out.push_back(read_webhook_delivery(row));
     return out;
   });
@@ -188,13 +181,13 @@ std::optional<WebhookDelivery> PostgresStore::redeliver_webhook(int64_t endpoint
         "state = 'pending' RETURNING id",
         {delivery_id, endpoint_id, secs(now)});
     if (!waiting.empty())
-      return read_webhook_delivery(db.query(delivery_select() + " WHERE d.id = $1", {delivery_id}).front());
+      return read_webhook_delivery(db.query(webhook_delivery_select() + " WHERE d.id = $1", {delivery_id}).front());
     auto made = db.query(
         "INSERT INTO webhook_deliveries (endpoint_id, event_id, resource, next_attempt_at) SELECT endpoint_id, "
         "event_id, resource, $3 FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2 RETURNING id",
         {delivery_id, endpoint_id, secs(now)});
     if (made.empty()) return std::nullopt;
-    auto r = db.query(delivery_select() + " WHERE d.id = $1", {made.front().int64(0)});
+    auto r = db.query(webhook_delivery_select() + " WHERE d.id = $1", {made.front().int64(0)});
     return read_webhook_delivery(r.front());
   });
 }

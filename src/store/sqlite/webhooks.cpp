@@ -5,14 +5,6 @@ namespace tribune::sqlite {
 
 namespace {
 
-std::string endpoint_select() {
-  return "SELECT " + std::string(kWebhookEndpointColumns) + " FROM webhook_endpoints e";
-}
-std::string delivery_select() {
-  return "SELECT " + std::string(kWebhookDeliveryColumns) +
-         " FROM webhook_deliveries d JOIN webhook_events v ON v.id = d.event_id";
-}
-
 void load_events(Db& db, WebhookEndpoint& e) {
   auto& st = db.prepare("SELECT event_type FROM webhook_subscriptions WHERE endpoint_id = ?1");
   st.bind(1, e.id);
@@ -31,7 +23,7 @@ void write_events(Db& db, const WebhookEndpoint& e) {
 }
 
 std::optional<WebhookEndpoint> endpoint_in(Db& db, int64_t id) {
-  auto& st = db.prepare(endpoint_select() + " WHERE e.id = ?1");
+  auto& st = db.prepare(webhook_endpoint_select() + " WHERE e.id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   auto e = read_webhook_endpoint(st);
@@ -41,7 +33,7 @@ std::optional<WebhookEndpoint> endpoint_in(Db& db, int64_t id) {
 }
 
 std::optional<WebhookDelivery> delivery_in(Db& db, int64_t id) {
-  auto& st = db.prepare(delivery_select() + " WHERE d.id = ?1");
+  auto& st = db.prepare(webhook_delivery_select() + " WHERE d.id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   auto d = read_webhook_delivery(st);
@@ -71,7 +63,7 @@ WebhookEndpoint SqliteStore::create_webhook_endpoint(const WebhookEndpoint& e) {
 std::vector<WebhookEndpoint> SqliteStore::list_webhook_endpoints() {
   return readers_.with([&](Db& db) {
     std::vector<WebhookEndpoint> out;
-    auto& st = db.prepare(endpoint_select() + " ORDER BY e.id");
+    auto& st = db.prepare(webhook_endpoint_select() + " ORDER BY e.id");
     while (st.step()) out.push_back(read_webhook_endpoint(st));
     st.reset();
     for (auto& e : out) load_events(db, e);
@@ -128,7 +120,7 @@ std::vector<ClaimedDelivery> SqliteStore::claim_webhook_deliveries(TimePoint now
   writer_.run([&](Db& db) {
     out.clear();
     int64_t t = secs(now);
-    auto& st = db.prepare(delivery_select() +
+    auto& st = db.prepare(webhook_delivery_select() +
                           " JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.state = 'pending' AND "
                           "d.next_attempt_at <= ?1 AND d.leased_until <= ?1 AND e.disabled_at IS NULL AND NOT EXISTS "
                           "(SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.resource = "
@@ -211,7 +203,7 @@ void SqliteStore::record_webhook_attempt(const DeliveryAttempt& a, const std::op
 std::vector<WebhookDelivery> SqliteStore::webhook_deliveries(int64_t endpoint_id, int64_t before, int limit) {
   return readers_.with([&](Db& db) {
     std::vector<WebhookDelivery> out;
-    auto& st = db.prepare(delivery_select() +
+    auto& st = db.prepare(webhook_delivery_select() +
                           " WHERE d.endpoint_id = ?1 AND (?2 = 0 OR d.id < ?2) ORDER BY d.id DESC "
                           "LIMIT ?3");
     st.bind(1, endpoint_id).bind(2, before).bind(3, static_cast<int64_t>(limit));
