@@ -222,7 +222,7 @@ void load_config_file(const std::string& path, Config& c) {
   if (auto* site = root["site"].as_table()) {
     reject_unknown(*site, "site",
                    {"name", "tagline", "description", "base_url", "locale", "time_zone", "syndicated_noindex",
-                    "assets_dir", "image"});
+                    "feed_full_text", "sitemap_urls_per_file", "assets_dir", "image"});
     take(*site, "site", "name", c.site.name);
     take(*site, "site", "tagline", c.site.tagline);
     take(*site, "site", "description", c.site.description);
@@ -233,6 +233,10 @@ void load_config_file(const std::string& path, Config& c) {
     take(*site, "site", "locale", c.site.locality.locale);
     take(*site, "site", "time_zone", c.site.locality.time_zone);
     take(*site, "site", "syndicated_noindex", c.site.syndicated_noindex);
+    take(*site, "site", "feed_full_text", c.site.feed_full_text);
+    take(*site, "site", "sitemap_urls_per_file", c.site.sitemap_urls_per_file);
+    if (c.site.sitemap_urls_per_file < 1 || c.site.sitemap_urls_per_file > 50000)
+      throw bad_key("site.sitemap_urls_per_file", "must be between 1 and 50000");
     take(*site, "site", "assets_dir", c.site.assets_dir);
     take(*site, "site", "image", c.site.image);
     if (!c.site.image.empty() && !c.site.image.starts_with("/") && !c.site.image.starts_with("https://") &&

@@ -241,6 +241,9 @@ Router App::build_routes() {
   r.add(verb::get, "/", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.home(c); }, cached);
   r.add(verb::get, "/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
   r.add(verb::get, "/sitemap.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap(c); }, cached);
+  r.add(verb::get, "/sitemap-news.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.news_sitemap(c); }, cached);
+  r.add(verb::get, "/sitemaps/{part}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap_part(c); }, cached);
+  r.add(verb::get, "/feed.atom", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
   r.add(verb::get, "/corrections", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.corrections(c); }, cached);
   r.add(verb::get, "/robots.txt", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.robots(c); });
   r.add(verb::get, "/support", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.support(c); }, cached);
@@ -346,7 +349,12 @@ Router App::build_routes() {
   r.add(verb::get, "/moderation/log", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log(c); });
   r.add(verb::get, "/moderation/log.csv", Access::staff(), [&moderation_pages](RequestContext& c) { return moderation_pages.audit_log_csv(c); });
   r.add(verb::get, "/tags/{tag}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.tag(c); }, cached);
-  r.add(verb::get, "/tags/{tag}/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.tag_feed(c); }, cached);
+  r.add(verb::get, "/tags/{tag}/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
+  r.add(verb::get, "/tags/{tag}/feed.atom", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
+  r.add(verb::get, "/authors/{slug}/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
+  r.add(verb::get, "/authors/{slug}/feed.atom", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
+  r.add(verb::get, "/{section}/feed.xml", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
+  r.add(verb::get, "/{section}/feed.atom", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
   r.add(verb::get, "/authors/{slug}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.author(c); }, cached);
   r.add(verb::get, "/{section}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.section(c); }, cached);
   r.add(verb::get, "/{section}/{year}/{month}/{day}/{slug}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.article(c); }, cached);

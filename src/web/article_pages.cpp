@@ -76,6 +76,7 @@ Response ArticlePages::section(RequestContext& ctx) {
   l.intro = s->description;
   l.page_title = s->name + " | " + renderer_.site().name;
   l.current_section = s->slug;
+  l.feed_url = "/" + s->slug + "/feed.xml";
   ArticleQuery q;
   q.section_slug = s->slug;
   return listing_page(ctx, std::move(l), q, "/" + s->slug);
@@ -98,6 +99,7 @@ Response ArticlePages::author(RequestContext& ctx) {
   l.intro = a->bio;
   l.photo = a->photo;
   l.page_title = a->name + " | " + renderer_.site().name;
+  l.feed_url = "/authors/" + a->slug + "/feed.xml";
   ArticleQuery q;
   q.author_slug = a->slug;
   return listing_page(ctx, std::move(l), q, "/authors/" + a->slug);
@@ -156,26 +158,48 @@ Response ArticlePages::tag(RequestContext& ctx) {
   return listing_page(ctx, std::move(l), q, "/tags/" + tag.slug);
 }
 
-Response ArticlePages::tag_feed(RequestContext& ctx) {
-  if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
-  auto found = tag_in_path(ctx, "/feed.xml");
-  if (auto* to = std::get_if<std::string>(&found)) return Response::redirect(http::status::moved_permanently, *to);
-  ArticleQuery q;
-  q.tag = std::get<Tag>(found).name;
-  q.limit = 50;
-  auto page = articles_.list(q);
-  if (page.articles.empty()) throw not_found("The tag");
-  return store_and_serve(ctx, generation, renderer_.rss(page.articles), "application/rss+xml; charset=utf-8", true);
-}
-
 Response ArticlePages::feed(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
+  const bool atom = ctx.path.ends_with(".atom");
+  const std::string suffix = atom ? "/feed.atom" : "/feed.xml";
+  const auto& site = renderer_.site();
+  PageRenderer::Feed f{site.name, site.description, "/", ctx.path};
   ArticleQuery q;
+  if (ctx.params.contains("section")) {
+    auto s = articles_.find_section(ctx.param("section"));
+    if (!s) {
+      if (auto to = articles_.redirect_of("section", ctx.param("section")))
+        return Response::redirect(http::status::moved_permanently, "/" + *to + suffix);
+      throw not_found("The section");
+    }
+    q.section_slug = s->slug;
+    f = {s->name + " | " + site.name, s->description.empty() ? site.description : s->description, "/" + s->slug,
+         ctx.path};
+    require_published(q, "The section");
+  } else if (ctx.params.contains("slug")) {
+    auto a = articles_.find_author(ctx.param("slug"));
+    if (!a) {
+      if (auto to = articles_.redirect_of("author", ctx.param("slug")))
+        return Response::redirect(http::status::moved_permanently, "/authors/" + *to + suffix);
+      throw not_found("The author");
+    }
+    q.author_slug = a->slug;
+    f = {a->name + " | " + site.name, a->bio.empty() ? site.description : a->bio, "/authors/" + a->slug, ctx.path};
+    require_published(q, "The author");
+  } else if (ctx.params.contains("tag")) {
+    auto found = tag_in_path(ctx, suffix);
+    if (auto* to = std::get_if<std::string>(&found)) return Response::redirect(http::status::moved_permanently, *to);
+    const auto& tag = std::get<Tag>(found);
+    q.tag = tag.name;
+    f = {tag.name + " | " + site.name, site.description, "/tags/" + tag.slug, ctx.path};
+    require_published(q, "The tag");
+  }
   q.limit = 50;
+  q.with_body = site.feed_full_text;
   auto page = articles_.list(q);
-  return store_and_serve(ctx, generation, renderer_.rss(page.articles), "application/rss+xml; charset=utf-8", true);
+  return store_and_serve(ctx, generation, atom ? renderer_.atom(f, page.articles) : renderer_.rss(f, page.articles),
+                         atom ? "application/atom+xml; charset=utf-8" : "application/rss+xml; charset=utf-8", true);
 }
 
 Response ArticlePages::corrections(RequestContext& ctx) {
@@ -185,21 +209,64 @@ Response ArticlePages::corrections(RequestContext& ctx) {
                          kHtml, true);
 }
 
+// The articles of sitemap file `part` (from 1), and whether more articles come after them.
+std::pair<std::vector<Article>, bool> ArticlePages::sitemap_articles(int part) {
+  std::vector<Article> out;
+  ArticleQuery q;
+  q.limit = 1000;
+  const auto per_file = static_cast<size_t>(renderer_.site().sitemap_urls_per_file);
+  size_t skip = static_cast<size_t>(part - 1) * per_file, seen = 0;
+  for (;;) {
+    auto page = articles_.list(q);
+    for (auto& a : page.articles) {
+      if (seen++ < skip) continue;
+      if (out.size() == per_file) return {std::move(out), true};
+      out.push_back(std::move(a));
+    }
+    if (!page.next) return {std::move(out), false};
+    q.after = page.next;
+  }
+}
+
 Response ArticlePages::sitemap(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
-  std::vector<Article> all;
+  auto [first, more] = sitemap_articles(1);
+  if (!more)
+    return store_and_serve(ctx, generation, renderer_.sitemap(first, articles_.sections()),
+                           "application/xml; charset=utf-8", true);
+  int files = 1;
+  while (more) more = sitemap_articles(++files).second;
+  return store_and_serve(ctx, generation, renderer_.sitemap_index(files), "application/xml; charset=utf-8", true);
+}
+
+Response ArticlePages::sitemap_part(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  const auto& name = ctx.param("part");  // "3.xml"
+  int part = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), part);
+  if (ec != std::errc() || part < 1 || part > 10000 || std::string_view(end, name.data() + name.size()) != ".xml")
+    throw not_found("The sitemap");
+  auto articles = sitemap_articles(part).first;
+  if (articles.empty() && part > 1) throw not_found("The sitemap");
+  // The home page and the sections are in the first file.
+  return store_and_serve(ctx, generation,
+                         renderer_.sitemap(articles, part == 1 ? articles_.sections() : std::vector<Section>{}),
+                         "application/xml; charset=utf-8", true);
+}
+
+Response ArticlePages::news_sitemap(RequestContext& ctx) {
+  if (auto hit = from_cache(ctx)) return std::move(*hit);
+  uint64_t generation = cache_.generation();
+  // Google News takes the pieces of the last two days, at most 1,000.
+  auto since = now_seconds() - std::chrono::hours(48);
+  std::vector<Article> recent;
   ArticleQuery q;
   q.limit = 1000;
-  // A sitemap file holds at most 50,000 URLs; a larger publication needs a sitemap index (not yet).
-  while (all.size() < 50000) {
-    auto page = articles_.list(q);
-    for (auto& a : page.articles) all.push_back(std::move(a));
-    if (!page.next) break;
-    q.after = page.next;
-  }
-  return store_and_serve(ctx, generation, renderer_.sitemap(all, articles_.sections()),
-                         "application/xml; charset=utf-8", true);
+  for (auto& a : articles_.list(q).articles)
+    if (a.published_at >= since) recent.push_back(std::move(a));
+  return store_and_serve(ctx, generation, renderer_.news_sitemap(recent), "application/xml; charset=utf-8", true);
 }
 
 Response ArticlePages::robots(RequestContext&) {
@@ -218,7 +285,7 @@ Response ArticlePages::robots(RequestContext&) {
       "Disallow: /comments/\n"
       "\n"
       "Sitemap: " +
-      base + "/sitemap.xml\n";
+      base + "/sitemap.xml\nSitemap: " + base + "/sitemap-news.xml\n";
   Response r = Response::text(http::status::ok, std::move(body), "text/plain; charset=utf-8");
   r.headers.set(http::field::cache_control, "public, max-age=3600");
   return r;

@@ -17,17 +17,22 @@ class ArticlePages : public PageKit {
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
 
-  Response home(RequestContext& ctx);         // GET /
-  Response section(RequestContext& ctx);      // GET /{section}?cursor=
-  Response author(RequestContext& ctx);       // GET /authors/{slug}?cursor=
-  Response article(RequestContext& ctx);      // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
-  Response feed(RequestContext& ctx);         // GET /feed.xml
+  Response home(RequestContext& ctx);     // GET /
+  Response section(RequestContext& ctx);  // GET /{section}?cursor=
+  Response author(RequestContext& ctx);   // GET /authors/{slug}?cursor=
+  Response article(RequestContext& ctx);  // GET /{section}/{yyyy}/{mm}/{dd}/{slug}
+  // The 50 latest articles as RSS (feed.xml) or Atom (feed.atom): GET /feed.xml, /{section}/feed.xml,
+  // /authors/{slug}/feed.xml, /tags/{tag}/feed.xml and each .atom; a renamed or merged one's old address
+  // answers 301 to its own.
+  Response feed(RequestContext& ctx);
   Response tag(RequestContext& ctx);          // GET /tags/{slug}: the published articles carrying the tag
-  Response tag_feed(RequestContext& ctx);     // GET /tags/{slug}/feed.xml: their RSS feed, the 50 latest
   Response corrections(RequestContext& ctx);  // GET /corrections: every correction note, newest first
-  Response sitemap(RequestContext& ctx);      // GET /sitemap.xml
-  Response robots(RequestContext& ctx);       // GET /robots.txt: names the sitemap, keeps crawlers off personal pages
-  Response support(RequestContext& ctx);      // GET /support
+  // GET /sitemap.xml: every address, or past 50,000 an index of /sitemaps/{n}.xml files of 50,000 each.
+  Response sitemap(RequestContext& ctx);
+  Response sitemap_part(RequestContext& ctx);  // GET /sitemaps/{n}.xml
+  Response news_sitemap(RequestContext& ctx);  // GET /sitemap-news.xml: the Google News sitemap, the last 48 hours
+  Response robots(RequestContext& ctx);        // GET /robots.txt: names the sitemaps, keeps crawlers off personal pages
+  Response support(RequestContext& ctx);       // GET /support
   Response standard(RequestContext& ctx, std::string_view slug);  // GET /about, /privacy, ... (kStandardPages)
   Response asset(RequestContext& ctx);                            // GET /assets/{name}
   Response favicon(RequestContext& ctx);                          // GET /favicon.ico
@@ -36,6 +41,7 @@ class ArticlePages : public PageKit {
  private:
   std::variant<Tag, std::string> tag_in_path(const RequestContext& ctx, std::string_view suffix);
   void require_published(ArticleQuery probe, const std::string& what);
+  std::pair<std::vector<Article>, bool> sitemap_articles(int part);
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
 

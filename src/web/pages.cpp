@@ -595,9 +595,13 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   if (!l.feed_url.empty()) d.set("feed_url", l.feed_url);
   std::string content = impl_->render("listing", d);
   LayoutArgs args;
-  if (!l.feed_url.empty())
-    args.head_extra = "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" +
-                      html_escape(l.heading + " | " + site_.name) + "\" href=\"" + html_escape(l.feed_url) + "\">\n";
+  if (!l.feed_url.empty()) {
+    std::string title = html_escape(l.heading + " | " + site_.name);
+    std::string atom_url = l.feed_url.substr(0, l.feed_url.size() - 4) + ".atom";
+    args.head_extra = "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" + title + "\" href=\"" +
+                      html_escape(l.feed_url) + "\">\n<link rel=\"alternate\" type=\"application/atom+xml\" title=\"" +
+                      title + "\" href=\"" + html_escape(atom_url) + "\">\n";
+  }
   args.page_title = l.page_title;
   args.description = l.intro.empty() ? site_.description : l.intro;
   args.canonical = absolute(site_, l.canonical_path);
@@ -1061,15 +1065,15 @@ std::string PageRenderer::contribution_report(const ContributionReport& r, const
   return wrap(*impl_, site_, asset_version_, sections, args, h);
 }
 
-std::string PageRenderer::rss(const std::vector<Article>& latest) const {
+std::string PageRenderer::rss(const Feed& feed, const std::vector<Article>& latest) const {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n"
-      "<channel>\n<title>";
-  out += xml_escape(site_.name) + "</title>\n<link>" + xml_escape(absolute(site_, "/")) + "</link>\n<description>" +
-         xml_escape(site_.description) + "</description>\n<language>" + xml_escape(site_.locality.locale.substr(0, 2)) +
-         "</language>\n<atom:link href=\"" + xml_escape(absolute(site_, "/feed.xml")) +
-         "\" rel=\"self\" type=\"application/rss+xml\"/>\n";
+      "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:atom=\"http://www.w3.org/2005/Atom\" "
+      "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n<channel>\n<title>";
+  out += xml_escape(feed.title) + "</title>\n<link>" + xml_escape(absolute(site_, feed.page_path)) +
+         "</link>\n<description>" + xml_escape(feed.description) + "</description>\n<language>" +
+         xml_escape(site_.locality.locale.substr(0, 2)) + "</language>\n<atom:link href=\"" +
+         xml_escape(absolute(site_, feed.self_path)) + "\" rel=\"self\" type=\"application/rss+xml\"/>\n";
   if (!latest.empty()) out += "<lastBuildDate>" + format_rfc822(latest.front().published_at) + "</lastBuildDate>\n";
   for (const auto& a : latest) {
     std::string link = absolute(site_, articles_.url_for(a));
@@ -1079,6 +1083,8 @@ std::string PageRenderer::rss(const std::vector<Article>& latest) const {
     for (const auto& au : a.authors) out += "<dc:creator>" + xml_escape(au.name) + "</dc:creator>\n";
     out += "<category>" + xml_escape(a.section.name) + "</category>\n";
     if (!a.standfirst.empty()) out += "<description>" + xml_escape(a.standfirst) + "</description>\n";
+    if (site_.feed_full_text && !a.body_html.empty())
+      out += "<content:encoded>" + xml_escape(a.body_html) + "</content:encoded>\n";
     if (auto image = articles_.lead_image(a))
       if (const auto* r = sharing_rendition(*image))
         out += "<enclosure url=\"" + xml_escape(absolute(site_, rendition_url(*image, *r))) + "\" length=\"" +
@@ -1086,6 +1092,61 @@ std::string PageRenderer::rss(const std::vector<Article>& latest) const {
     out += "</item>\n";
   }
   out += "</channel>\n</rss>\n";
+  return out;
+}
+
+std::string PageRenderer::atom(const Feed& feed, const std::vector<Article>& latest) const {
+  TimePoint updated = latest.empty() ? now_seconds() : TimePoint{};
+  for (const auto& a : latest) updated = std::max({updated, a.published_at, a.updated_at});
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"" +
+      xml_escape(site_.locality.locale.substr(0, 2)) + "\">\n<title>" + xml_escape(feed.title) + "</title>\n";
+  if (!feed.description.empty()) out += "<subtitle>" + xml_escape(feed.description) + "</subtitle>\n";
+  out += "<id>" + xml_escape(absolute(site_, feed.page_path)) +
+         "</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"" + xml_escape(absolute(site_, feed.page_path)) +
+         "\"/>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"" +
+         xml_escape(absolute(site_, feed.self_path)) + "\"/>\n<updated>" + format_rfc3339(updated) +
+         "</updated>\n<author><name>" + xml_escape(site_.name) + "</name></author>\n";
+  for (const auto& a : latest) {
+    std::string link = absolute(site_, articles_.url_for(a));
+    out += "<entry>\n<title>" + xml_escape(a.title) + "</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"" +
+           xml_escape(link) + "\"/>\n<id>" + xml_escape(link) + "</id>\n<published>" + format_rfc3339(a.published_at) +
+           "</published>\n<updated>" + format_rfc3339(std::max(a.published_at, a.updated_at)) + "</updated>\n";
+    for (const auto& au : a.authors) out += "<author><name>" + xml_escape(au.name) + "</name></author>\n";
+    out += "<category term=\"" + xml_escape(a.section.slug) + "\" label=\"" + xml_escape(a.section.name) + "\"/>\n";
+    if (!a.standfirst.empty()) out += "<summary>" + xml_escape(a.standfirst) + "</summary>\n";
+    if (site_.feed_full_text && !a.body_html.empty())
+      out += "<content type=\"html\">" + xml_escape(a.body_html) + "</content>\n";
+    out += "</entry>\n";
+  }
+  out += "</feed>\n";
+  return out;
+}
+
+std::string PageRenderer::sitemap_index(int files) const {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex "
+      "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (int i = 1; i <= files; ++i)
+    out += "<sitemap><loc>" + xml_escape(absolute(site_, "/sitemaps/" + std::to_string(i) + ".xml")) +
+           "</loc></sitemap>\n";
+  out += "</sitemapindex>\n";
+  return out;
+}
+
+std::string PageRenderer::news_sitemap(const std::vector<Article>& recent) const {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
+      "xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n";
+  std::string publication = "<news:publication><news:name>" + xml_escape(site_.name) + "</news:name><news:language>" +
+                            xml_escape(site_.locality.locale.substr(0, 2)) + "</news:language></news:publication>";
+  for (const auto& a : recent) {
+    if (!a.source_name.empty() && (site_.syndicated_noindex || names_a_piece(a.source_url))) continue;
+    out += "<url><loc>" + xml_escape(absolute(site_, articles_.url_for(a))) + "</loc><news:news>" + publication +
+           "<news:publication_date>" + format_rfc3339(a.published_at) + "</news:publication_date><news:title>" +
+           xml_escape(a.title) + "</news:title></news:news></url>\n";
+  }
+  out += "</urlset>\n";
   return out;
 }
 

@@ -46,7 +46,7 @@ class PageRenderer {
     bool lead = false;  // first article shown big
     bool home = false;  // the front page (marked current in the navigation)
     std::optional<std::string> next_url;
-    std::string feed_url;  // its own RSS feed (a tag's), linked in the page and its head
+    std::string feed_url;  // its own RSS feed (.xml; the Atom one beside it, .atom), linked in the page and head
     std::string photo;     // an image id: the author's photo beside the heading
   };
   std::string listing(const Listing& l, const std::vector<Section>& sections) const;
@@ -145,8 +145,23 @@ class PageRenderer {
 
   // /corrections: every correction note, newest first, each with its date and the article.
   std::string corrections_page(const std::vector<Article>& corrected, const std::vector<Section>& sections) const;
-  std::string rss(const std::vector<Article>& latest) const;
+  // A feed: the whole publication's, or a section's, an author's or a tag's.
+  struct Feed {
+    std::string title;  // the channel's
+    std::string description;
+    std::string page_path;  // the page it follows ("/", "/opinion", "/authors/ana-ruiz", "/tags/x")
+    std::string self_path;  // its own address
+  };
+  // RSS 2.0 and Atom (RFC 4287) of the latest articles, newest first; with [site] feed_full_text, each
+  // article's whole text too (the articles then need their bodies).
+  std::string rss(const Feed& feed, const std::vector<Article>& latest) const;
+  std::string atom(const Feed& feed, const std::vector<Article>& latest) const;
   std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;
+  // A sitemap index of `files` sitemaps, /sitemaps/1.xml onward (past 50,000 addresses a sitemap is split).
+  std::string sitemap_index(int files) const;
+  // The Google News sitemap: the pieces of the last 48 hours (at most 1,000), with the publication's name
+  // and language, each piece's publication time and headline.
+  std::string news_sitemap(const std::vector<Article>& recent) const;
 
   const SiteSettings& site() const { return site_; }
   // Changes when the embedded assets change: cache-busting query on asset URLs.

@@ -29,6 +29,8 @@ struct SiteSettings {
   Locality locality;
   // Syndicated pieces: noindex (true) or a canonical link to the source (false, the default).
   bool syndicated_noindex = false;
+  bool feed_full_text = false;        // feeds carry each article's whole text, not only its standfirst
+  int sitemap_urls_per_file = 50000;  // past this, /sitemap.xml is an index of files (50,000: the protocol's limit)
   AppealSettings appeal;
   std::string assets_dir;  // when set, /assets/ is read from this folder (for designers); else embedded
   // og:image of every page (an absolute URL, or a path on this site) until articles have images; empty: none.
