@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "util/text.h"
+
 namespace tribune::testing {
 
 std::string ReceivedMail::header(const std::string& name) const {
@@ -99,7 +101,28 @@ void SmtpSink::serve(int fd) {
     for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (verb == "EHLO") {
       say("250-sink.test greets you");
+      bool auth = false;
+      {
+        std::lock_guard lock(mu_);
+        auth = !user_.empty();
+      }
+      if (auth) say("250-AUTH PLAIN");
       say("250 8BITMIME");
+    } else if (verb == "AUTH") {
+      // AUTH PLAIN <base64 of "\0user\0password">, or the credentials on the next line after a 334.
+      std::string initial = line.size() > 11 ? line.substr(11) : "";
+      if (initial.empty()) {
+        say("334 ");
+        if (!read_line(initial)) break;
+      }
+      auto decoded = tribune::base64_decode(initial);
+      std::lock_guard lock(mu_);
+      if (decoded && *decoded == std::string(1, '\0') + user_ + std::string(1, '\0') + password_) {
+        ++logins_;
+        say("235 2.7.0 Authentication successful");
+      } else {
+        say("535 5.7.8 Authentication credentials invalid");
+      }
     } else if (verb == "HELO") {
       say("250 sink.test");
     } else if (verb == "MAIL") {
@@ -135,6 +158,17 @@ void SmtpSink::serve(int fd) {
     }
   }
   ::close(fd);
+}
+
+void SmtpSink::require_login(std::string user, std::string password) {
+  std::lock_guard lock(mu_);
+  user_ = std::move(user);
+  password_ = std::move(password);
+}
+
+int SmtpSink::logins() const {
+  std::lock_guard lock(mu_);
+  return logins_;
 }
 
 std::optional<ReceivedMail> SmtpSink::wait_for(const std::string& rcpt, std::chrono::milliseconds timeout) {

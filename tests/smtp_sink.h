@@ -1,6 +1,6 @@
 // A real SMTP server for tests, on 127.0.0.1:0: speaks RFC 5321 (EHLO/HELO, MAIL, RCPT, DATA with
-// dot-unstuffing, RSET, NOOP, QUIT) and keeps every accepted message. It can be told to refuse the next N
-// messages with a 451 to exercise retries.
+// dot-unstuffing, RSET, NOOP, QUIT; AUTH PLAIN when told) and keeps every accepted message. It can be told to refuse
+// the next N messages with a 451 to exercise retries.
 #pragma once
 
 #include <chrono>
@@ -35,16 +35,22 @@ class SmtpSink {
                                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::vector<ReceivedMail> messages();
   void refuse_next(int n);
+  // From now on the sink offers AUTH PLAIN and takes only this user name and password (535 for others); a
+  // client that does not authenticate may still send.
+  void require_login(std::string user, std::string password);
+  int logins() const;  // successful AUTHs so far
 
  private:
   void serve(int fd);
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::thread thread_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<ReceivedMail> mails_;
   int refuse_ = 0;
+  std::string user_, password_;
+  int logins_ = 0;
   bool stop_ = false;
 };
 

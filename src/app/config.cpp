@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "domain/dateline.h"
@@ -35,11 +36,41 @@ void take(const toml::table& t, std::string_view table, std::string_view key, T&
   }
 }
 
+// Edits (insertions, deletions, substitutions) between two short names.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// An unknown key is an error naming it, and the known key it is most likely a typo of.
 void reject_unknown(const toml::table& t, std::string_view table, std::initializer_list<std::string_view> known) {
   for (const auto& [k, v] : t) {
     bool ok = false;
     for (auto name : known) ok = ok || k.str() == name;
-    if (!ok) throw bad_key(std::string(table) + "." + std::string(k.str()), "unknown key");
+    if (ok) continue;
+    std::string_view closest;
+    size_t best = 3;  // at most two edits away
+    for (auto name : known)
+      if (size_t d = edit_distance(k.str(), name); d < best) {
+        best = d;
+        closest = name;
+      }
+    std::string full = table.empty() ? std::string(k.str()) : std::string(table) + "." + std::string(k.str());
+    std::string why = "unknown key";
+    if (!closest.empty())
+      why += " (did you mean " +
+             (table.empty() ? std::string(closest) : std::string(table) + "." + std::string(closest)) + "?)";
+    throw bad_key(full, why);
   }
 }
 

@@ -1,5 +1,6 @@
 // The tribune command: serve, migrate, account create, token create|list|revoke, article
-// publish|list|unpublish|retract|delete, image add|list, store copy, export, import tribune. Every command answers
+// publish|list|unpublish|retract|delete, image add|list, store copy, export, import tribune, doctor. Every command
+// answers
 // --help and exits non-zero with a one-line reason on bad input.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -16,6 +17,7 @@
 #include <sstream>
 
 #include "app/app.h"
+#include "app/doctor.h"
 #include "domain/front_matter.h"
 #include "http/server.h"
 #include "store/copy.h"
@@ -295,6 +297,16 @@ int main(int argc, char** argv) {
   import_tribune_cmd->add_option("--data", data_dir, "Data directory (made when missing)")->required();
   import_tribune_cmd->add_option("--store", store_url, kStoreHelp);
 
+  auto* doctor_cmd = cli.add_subcommand(
+      "doctor",
+      "Check an installation and say what is wrong, in words: the configuration (typos, a secret-holding file "
+      "others may read), the data directory, the store (reachable, migrated, intact), disk space, the mail server "
+      "(it greets and takes the password; no mail sent), Stripe's keys (a read-only call), the clock, the public "
+      "URL. Exits 0 when all is well, 1 on warnings, 2 on errors.");
+  doctor_cmd->add_option("--data", data_dir, "Data directory")->required();
+  doctor_cmd->add_option("--config", config_file, "The TOML configuration file the service uses");
+  doctor_cmd->add_option("--store", store_url, kStoreHelp);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -317,6 +329,11 @@ int main(int argc, char** argv) {
       return serve(std::move(config), listen, demo);
     }
     if (*store_copy) return copy_store(data_dir, copy_to);
+    if (*doctor_cmd) {
+      auto findings = run_doctor(DoctorOptions{data_dir, config_file, store_url});
+      for (const auto& f : findings) std::cout << format_finding(f);
+      return doctor_exit_code(findings);
+    }
     if (*export_cmd) return export_store_to(base_config(data_dir, "", store_url), export_out, with_secrets);
     if (*import_tribune_cmd) return import_tribune(base_config(data_dir, "", store_url), import_file);
     if (*migrate_cmd) {

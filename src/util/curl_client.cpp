@@ -59,9 +59,13 @@ Answer post(const Post& request) {
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
-  if (request.method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+    if (request.method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
   bool refused = false;
   if (request.public_only) {
     // Judged on each address before connecting to it (after DNS, so a public name resolving inside reaches
@@ -141,6 +145,29 @@ bool is_public_address(const std::string& ip) {
   if (a[0] == 0xfe && (a[1] & 0x80) == 0x80) return false;  // fe80::/10 link-local, fec0::/10 site-local
   if (a[0] == 0xff) return false;                           // multicast
   return true;
+}
+
+std::string check_mail_server(const Mail& mail) {
+  Easy curl = easy_handle();
+  if (!curl) return "libcurl could not start";
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, mail.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "NOOP");
+  auto discard = +[](char*, size_t size, size_t n, void*) -> size_t { return size * n; };
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(mail.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(mail.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  if (!mail.username.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERNAME, mail.username.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, mail.password.c_str());
+  }
+  if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) return failure(rc, errbuf);
+  return "";
 }
 
 std::string send_mail(const Mail& mail) {

@@ -13,7 +13,7 @@ namespace tribune::curl_client {
 
 struct Post {
   std::string url;                   // http:// or https:// only
-  std::string method = "POST";       // or DELETE (with the same form body, usually empty)
+  std::string method = "POST";       // or DELETE (with the same form body, usually empty), or GET (no body)
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   std::chrono::milliseconds timeout{10000};  // the whole exchange
@@ -57,5 +57,8 @@ struct Mail {
 
 // Submits one message (STARTTLS when the server offers it). Returns "" on success, else why it failed.
 std::string send_mail(const Mail& mail);
+// Connects, greets, authenticates when a username is set, and says NOOP: whether mail could go out, with no
+// message sent. Returns "" when the server took all of it, else why not. mail.from, to and message are unused.
+std::string check_mail_server(const Mail& mail);
 
 }  // namespace tribune::curl_client

@@ -215,5 +215,24 @@ cut_import() {
 }
 check "a cut file is refused, naming the line, and writes nothing" cut_import
 
+# The doctor, run as the service user would be: one who may not read the data directory.
+unreadable_data() {
+  local parent out status
+  parent=$(mktemp -d /tmp/tribune-doctor.XXXXXX)
+  chmod 755 "$parent" && mkdir "$parent/private" && chmod 700 "$parent/private"
+  out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" doctor --data "$parent/private" 2>&1); status=$?
+  rm -rf "$parent"
+  [[ $status -eq 2 && $out == *"error    data: this user (uid 65534) cannot read and write $parent/private"* &&
+     $out == *"fix: chown the directory to the service user"* ]]
+}
+check "doctor names a data directory its user cannot read, and exits 2" unreadable_data
+doctor_sound() {
+  local out status
+  out=$("$BIN" doctor --data "$WORK/data" 2>&1); status=$?
+  # No mail server and no public URL configured here: warnings, not errors.
+  [[ $status -eq 1 && $out == *"ok       store: "*"schema "*"(current)"* && $out == *"warning  mail: "* ]]
+}
+check "doctor on the CLI test's store: ok store, warnings for what is not configured, exits 1" doctor_sound
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <map>
 #include <vector>
 
@@ -84,10 +83,16 @@ struct Desk {
                       std::vector<std::string> tags, const std::string& published_at = "") {
     json::array t;
     for (auto& x : tags) t.emplace_back(x);
-    json::object body{{"title", title}, {"authors", json::array{author}}, {"section", section}, {"tags", t},
-                      {"standfirst", "What " + title + " is about."}, {"body", "The whole text of " + title + "."}};
+    json::object body{{"title", title},
+                      {"authors", json::array{author}},
+                      {"section", section},
+                      {"tags", t},
+                      {"standfirst", "What " + title + " is about."},
+                      {"body", "The whole text of " + title + "."}};
     if (!published_at.empty()) body["published_at"] = published_at;
-    auto r = request(port, {"POST", "/api/v1/articles", json::serialize(body),
+    auto r = request(port, {"POST",
+                            "/api/v1/articles",
+                            json::serialize(body),
                             {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}}});
     EXPECT_EQ(r.status, 201) << r.body;
     return std::string(json::parse(r.body).at("slug").as_string());
@@ -151,8 +156,9 @@ TEST(Discovery, FeedsForTheWholePublicationEachSectionAuthorAndTagInRssAndAtom) 
 
   // A renamed section's old feed address leads to the new one; an unknown one is 404.
   auto editor = staff_session(server, "ed@example.org", "Ed Editor", "editor");
-  ASSERT_EQ(editor.call("PUT", "/api/v1/sections/opinion", R"({"name":"Comment pieces","slug":"comment-pieces"})").status,
-            200);
+  ASSERT_EQ(
+      editor.call("PUT", "/api/v1/sections/opinion", R"({"name":"Comment pieces","slug":"comment-pieces"})").status,
+      200);
   auto moved = get(server.port(), "/opinion/feed.atom");
   EXPECT_EQ(moved.status, 301);
   EXPECT_EQ(moved.header("location"), "/comment-pieces/feed.atom");
@@ -189,7 +195,8 @@ TEST(Discovery, PastItsPerFileLimitTheSitemapIsAnIndexOfFilesHoldingEveryPieceOn
   TestServer server(false, {}, [](Config& c) { c.site.sitemap_urls_per_file = 2; });
   Desk desk{server.port(), server.app().tokens().create("desk", "editor").token};
   std::vector<std::string> slugs;
-  for (int i = 0; i < 5; ++i) slugs.push_back(desk.publish("Piece number " + std::to_string(i), "Opinion", "Ana Ruiz", {}));
+  for (int i = 0; i < 5; ++i)
+    slugs.push_back(desk.publish("Piece number " + std::to_string(i), "Opinion", "Ana Ruiz", {}));
   auto index = parse(get(server.port(), "/sitemap.xml").body);
   ASSERT_EQ(index.name, ns(kSitemap, "sitemapindex"));
   auto files = index.all(ns(kSitemap, "sitemap"));
