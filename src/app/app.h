@@ -155,6 +155,7 @@ class App {
   std::condition_variable bg_cv_;
   bool bg_stop_ = false;
   std::thread bg_thread_;
+  std::thread backup_thread_;  // scheduled backups ([backup] every_minutes), when on
 };
 
 }  // namespace tribune

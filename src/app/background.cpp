@@ -5,12 +5,29 @@
 #include <spdlog/spdlog.h>
 
 #include "app/app.h"
+#include "store/postgres/postgres_store.h"
 
 namespace tribune {
 
 void App::start_background() {
   outbox_->start();
   if (webhook_sender_) webhook_sender_->start();
+  if (config_.backup.every.count() > 0 && !config_.backup.dir.empty())
+    backup_thread_ = std::thread([this] {
+      TransferTarget from = is_postgres_url(config_.store.url) ? TransferTarget{{}, config_.store.url}
+                                                               : TransferTarget{config_.database_path(), {}};
+      std::unique_lock lock(bg_mu_);
+      while (!bg_cv_.wait_for(lock, config_.backup.every, [this] { return bg_stop_; })) {
+        lock.unlock();
+        try {
+          auto path = scheduled_backup(from, config_.backup);
+          spdlog::info("backup written: {}", path);
+        } catch (const std::exception& e) {
+          spdlog::error("scheduled backup failed: {}", e.what());
+        }
+        lock.lock();
+      }
+    });
   // Other nodes' comment changes: their live updates and cache drops reach this node's readers. After a lost
   // connection every cached page goes, since changes made meanwhile were not heard of.
   store_->listen([this](std::string_view m) { fanout_->peer_message(m); },
@@ -95,6 +112,7 @@ void App::stop_background() {
   }
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
+  if (backup_thread_.joinable()) backup_thread_.join();
 }
 
 }  // namespace tribune

@@ -104,9 +104,9 @@ void load_config_file(const std::string& path, Config& c) {
     throw Error(ErrorKind::invalid, "invalid_config",
                 "config " + path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown(
-      root, "",
-      {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store", "webhooks"});
+  reject_unknown(root, "",
+                 {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store", "webhooks",
+                  "backup"});
   if (auto* store = root["store"].as_table()) {
     reject_unknown(*store, "store", {"url", "pool_size", "replica_url"});
     take(*store, "store", "url", c.store.url);
@@ -187,6 +187,21 @@ void load_config_file(const std::string& path, Config& c) {
     }
     if (std::find(r.order.begin(), r.order.end(), "external") != r.order.end() && c.external_rule.url.empty())
       throw bad_key("moderation.order", "lists \"external\" but [moderation.external] has no url");
+  }
+  if (auto* backup = root["backup"].as_table()) {
+    reject_unknown(*backup, "backup", {"dir", "every_minutes", "keep", "key_file"});
+    auto& b = c.backup;
+    int64_t minutes = b.every.count() / 60, keep = b.keep;
+    take(*backup, "backup", "dir", b.dir);
+    take(*backup, "backup", "every_minutes", minutes);
+    take(*backup, "backup", "keep", keep);
+    take(*backup, "backup", "key_file", b.key_file);
+    if (minutes < 0 || minutes > int64_t{60} * 24 * 31)
+      throw bad_key("backup.every_minutes", "must be between 0 and 44640");
+    if (keep < 1 || keep > 1000) throw bad_key("backup.keep", "must be between 1 and 1000");
+    if (minutes > 0 && b.dir.empty()) throw bad_key("backup.dir", "must be set when every_minutes is");
+    b.every = std::chrono::minutes(minutes);
+    b.keep = static_cast<int>(keep);
   }
   if (auto* hooks = root["webhooks"].as_table()) {
     reject_unknown(*hooks, "webhooks", {"allow_insecure", "retry_base_ms", "max_attempts", "timeout_ms", "senders"});

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "app/backup.h"
 #include "domain/accounts.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
@@ -60,6 +61,7 @@ struct Config {
   ClassifierSettings classifier;
   ExternalRuleSettings external_rule;
   WebhookSettings webhooks;
+  BackupSettings backup;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 

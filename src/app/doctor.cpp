@@ -23,7 +23,9 @@ using Level = DoctorFinding::Level;
 
 struct Findings {
   std::vector<DoctorFinding> list;
-  void ok(std::string check, std::string message) { list.push_back({Level::ok, std::move(check), std::move(message), {}}); }
+  void ok(std::string check, std::string message) {
+    list.push_back({Level::ok, std::move(check), std::move(message), {}});
+  }
   void warn(std::string check, std::string message, std::string fix) {
     list.push_back({Level::warning, std::move(check), std::move(message), std::move(fix)});
   }
@@ -40,8 +42,16 @@ std::vector<std::string> secrets_in(const Config& c) {
   if (!c.smtp.password.empty()) out.emplace_back("mail.password");
   if (!c.external_rule.secret.empty()) out.emplace_back("moderation.external.secret");
   if (!c.metrics.token.empty()) out.emplace_back("server.metrics_token");
-  if (is_postgres_url(c.store.url) && c.store.url.find(':', c.store.url.find("://") + 3) < c.store.url.find('@'))
-    out.emplace_back("store.url (a password)");
+  // A password in a URL: user:password@ before the host, or ?password=.
+  auto has_password = [](const std::string& url) {
+    auto scheme = url.find("://");
+    auto at = scheme == std::string::npos ? std::string::npos : url.find('@', scheme + 3);
+    bool userinfo = at != std::string::npos && url.find(':', scheme + 3) < at && url.find('/', scheme + 3) > at;
+    return userinfo || url.find("password=") != std::string::npos;
+  };
+  if (has_password(c.store.url)) out.emplace_back("store.url (a password)");
+  if (has_password(c.store.replica_url)) out.emplace_back("store.replica_url (a password)");
+  if (has_password(c.smtp.url)) out.emplace_back("mail.smtp_url (a password)");
   return out;
 }
 
@@ -63,15 +73,15 @@ std::optional<Config> check_config(const DoctorOptions& o, Findings& f) {
     try {
       load_config_file(o.config_file, c);
     } catch (const Error& e) {
-      f.error("config", e.message(), "correct that key in " + o.config_file + " (docs/configuration.md lists them all)");
+      f.error("config", e.message(),
+              "correct that key in " + o.config_file + " (docs/configuration.md lists them all)");
       return std::nullopt;
     }
     struct stat st {};
     auto secrets = secrets_in(c);
     if (::stat(o.config_file.c_str(), &st) == 0 && (st.st_mode & S_IROTH) && !secrets.empty())
       f.error("config", o.config_file + " is readable by every user on this machine and holds " + joined(secrets),
-              "chmod 640 " + o.config_file + " and give it to the service's group (or pass the secrets in the "
-              "environment or as systemd credentials)");
+              "chmod 640 " + o.config_file + " and give it to the service's group (chgrp)");
     else
       f.ok("config", o.config_file + " read, every key known");
   } else {
@@ -86,12 +96,14 @@ bool check_data_dir(const Config& c, Findings& f) {
   std::error_code ec;
   auto status = fs::status(c.data_dir, ec);
   if (ec && ec != std::errc::no_such_file_or_directory) {
-    f.error("data", "this user (uid " + std::to_string(::geteuid()) + ") cannot reach " + c.data_dir + ": " + ec.message(),
+    f.error("data",
+            "this user (uid " + std::to_string(::geteuid()) + ") cannot reach " + c.data_dir + ": " + ec.message(),
             "let the service user through every directory above it, or run as that user");
     return false;
   }
   if (!fs::exists(status)) {
-    f.error("data", c.data_dir + " does not exist", "create it for the service user (tribune serve makes it when it may)");
+    f.error("data", c.data_dir + " does not exist",
+            "create it for the service user (tribune serve makes it when it may)");
     return false;
   }
   if (!fs::is_directory(c.data_dir, ec)) {
@@ -115,11 +127,12 @@ bool check_data_dir(const Config& c, Findings& f) {
     double total = static_cast<double>(vfs.f_blocks) * static_cast<double>(vfs.f_frsize);
     std::string gib = std::to_string(static_cast<int64_t>(free / (1 << 30))) + " GiB";
     if (free < 256.0 * (1 << 20))
-      f.error("disk", "only " + std::to_string(static_cast<int64_t>(free / (1 << 20))) + " MiB free under " + c.data_dir,
+      f.error("disk",
+              "only " + std::to_string(static_cast<int64_t>(free / (1 << 20))) + " MiB free under " + c.data_dir,
               "free space now: a full disk stops every write (the store answers 503)");
     else if (free < 1024.0 * (1 << 20) || free < total * 0.05)
-      f.warn("disk", gib + " free under " + c.data_dir + " (" +
-                          std::to_string(static_cast<int>(100 * free / total)) + "%)",
+      f.warn("disk",
+             gib + " free under " + c.data_dir + " (" + std::to_string(static_cast<int>(100 * free / total)) + "%)",
              "free space or grow the disk before it fills");
     else
       f.ok("disk", gib + " free under " + c.data_dir);
@@ -142,8 +155,9 @@ void check_store(const Config& c, Findings& f) {
       f.warn("store", where + " is at schema " + std::to_string(version) + " of " + std::to_string(latest),
              "tribune migrate (or start tribune serve, which migrates)");
     else if (version > latest)
-      f.error("store", where + " is at schema " + std::to_string(version) + ", newer than this tribune (" +
-                           std::to_string(latest) + ")",
+      f.error("store",
+              where + " is at schema " + std::to_string(version) + ", newer than this tribune (" +
+                  std::to_string(latest) + ")",
               "run the version of tribune that wrote it, or newer");
     else
       f.ok("store", where + " reachable, schema " + std::to_string(version) + " (current)");
@@ -151,11 +165,21 @@ void check_store(const Config& c, Findings& f) {
     if (integrity == "ok")
       f.ok("store", "integrity check ok");
     else
-      f.error("store", "integrity check: " + integrity, "stop the service and restore the store from a copy or an export (docs/import-export.md)");
+      f.error("store", "integrity check: " + integrity,
+              "stop the service and restore the store from a copy or an export (docs/import-export.md)");
   } catch (const Error& e) {
-    f.error("store", e.message(), postgres ? "check [store] url, the server, and its pg_hba.conf for this host"
-                                           : "check the file and its permissions");
+    f.error("store", e.message(),
+            postgres ? "check [store] url, the server, and its pg_hba.conf for this host"
+                     : "check the file and its permissions");
   }
+}
+
+// A URL as it may be printed: without user name and password.
+std::string shown(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = scheme == std::string::npos ? std::string::npos : url.find('@', scheme + 3);
+  if (at == std::string::npos || url.find('/', scheme + 3) < at) return url;
+  return url.substr(0, scheme + 3) + url.substr(at + 1);
 }
 
 void check_mail(const Config& c, const DoctorOptions& o, Findings& f) {
@@ -172,10 +196,10 @@ void check_mail(const Config& c, const DoctorOptions& o, Findings& f) {
   m.connect_timeout = m.timeout;
   auto why = curl_client::check_mail_server(m);
   if (why.empty())
-    f.ok("mail", c.smtp.url + (c.smtp.username.empty() ? " answers" : " answers and accepts the password") +
+    f.ok("mail", shown(c.smtp.url) + (c.smtp.username.empty() ? " answers" : " answers and accepts the password") +
                      " (no mail sent)");
   else
-    f.error("mail", c.smtp.url + ": " + why,
+    f.error("mail", shown(c.smtp.url) + ": " + why,
             c.smtp.username.empty() ? "check [mail] smtp_url and that the server is up"
                                     : "check [mail] smtp_url, username and password");
 }
@@ -195,7 +219,8 @@ void check_stripe(const Config& c, const DoctorOptions& o, Findings& f) {
                         .connect_timeout = o.timeout};
   auto answer = curl_client::post(get);
   if (!answer.ok())
-    f.error("stripe", c.stripe.api_base + " cannot be reached: " + answer.error, "check the network and [stripe] api_base");
+    f.error("stripe", c.stripe.api_base + " cannot be reached: " + answer.error,
+            "check the network and [stripe] api_base");
   else if (answer.status == 401)
     f.error("stripe", "Stripe refused the secret key", "copy [stripe] secret_key again from the Stripe dashboard");
   else if (answer.status >= 200 && answer.status < 300)
@@ -221,17 +246,17 @@ void check_public_url(const Config& c, const DoctorOptions& o, Findings& f) {
            "set [site] base_url to the address readers use");
     return;
   }
-  curl_client::Post get{.url = c.site.base_url + "/healthz",
-                        .method = "GET",
-                        .timeout = o.timeout,
-                        .connect_timeout = o.timeout};
+  std::string base = c.site.base_url;
+  while (base.ends_with('/')) base.pop_back();
+  curl_client::Post get{.url = base + "/healthz", .method = "GET", .timeout = o.timeout, .connect_timeout = o.timeout};
   auto answer = curl_client::post(get);
   if (answer.ok() && answer.status == 200)
     f.ok("public url", c.site.base_url + " answers");
   else
-    f.warn("public url",
-           c.site.base_url + "/healthz " + (answer.ok() ? "answered HTTP " + std::to_string(answer.status) : answer.error),
-           "start tribune serve, and check the proxy in front of it and DNS");
+    f.warn(
+        "public url",
+        c.site.base_url + "/healthz " + (answer.ok() ? "answered HTTP " + std::to_string(answer.status) : answer.error),
+        "start tribune serve, and check the proxy in front of it and DNS");
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ struct DoctorFinding {
 
 struct DoctorOptions {
   std::string data_dir;
-  std::string config_file;  // empty: defaults only
-  std::string store_url;    // --store: overrides [store] url
+  std::string config_file;                  // empty: defaults only
+  std::string store_url;                    // --store: overrides [store] url
   std::chrono::milliseconds timeout{5000};  // each network check
 };
 

@@ -2,6 +2,7 @@
 // publish|list|unpublish|retract|delete, image add|list, store copy, export, import tribune, doctor. Every command
 // answers
 // --help and exits non-zero with a one-line reason on bad input.
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <sstream>
 
 #include "app/app.h"
+#include "app/backup.h"
 #include "app/doctor.h"
 #include "domain/front_matter.h"
 #include "http/server.h"
@@ -114,11 +116,24 @@ int export_store_to(const Config& config, const std::string& out, bool with_secr
   if (out.empty() || out == "-") {
     report = export_store(from, with_secrets, std::cout, table_progress());
   } else {
+    // Readable by its owner only (it may hold password hashes), synced before it takes its name, and gone
+    // when the export fails.
     std::string partial = out + ".partial";
-    {
-      std::ofstream file(partial, std::ios::binary | std::ios::trunc);
-      if (!file) return fail("cannot write " + partial);
-      report = export_store(from, with_secrets, file, table_progress());
+    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return fail("cannot write " + partial);
+    ::close(fd);
+    try {
+      {
+        std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+        report = export_store(from, with_secrets, file, table_progress());
+      }
+      fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+      bool synced = fd >= 0 && ::fsync(fd) == 0;
+      if (fd >= 0) ::close(fd);
+      if (!synced) throw Error(ErrorKind::unavailable, "write_failed", "cannot sync " + partial);
+    } catch (...) {
+      std::filesystem::remove(partial);
+      throw;
     }
     std::filesystem::rename(partial, out);
   }
@@ -297,6 +312,29 @@ int main(int argc, char** argv) {
   import_tribune_cmd->add_option("--data", data_dir, "Data directory (made when missing)")->required();
   import_tribune_cmd->add_option("--store", store_url, kStoreHelp);
 
+  std::string backup_to, key_file, restore_file;
+  bool replace = false;
+  auto* backup_cmd = cli.add_subcommand(
+      "backup",
+      "Write a backup of the whole publication (secrets included), from one snapshot while it serves: the export, "
+      "gzip-compressed, checksummed, and encrypted with --key-file. docs/operations.md.");
+  backup_cmd->add_option("--data", data_dir, "Data directory")->required();
+  backup_cmd->add_option("--store", store_url, kStoreHelp);
+  backup_cmd->add_option("--to", backup_to, "The backup file (written beside as .partial, renamed when whole)")
+      ->required();
+  backup_cmd->add_option("--key-file", key_file, "Encrypt with this key (a file of 32 or more random bytes)");
+  auto* restore_cmd = cli.add_subcommand(
+      "restore",
+      "Verify a backup whole (checksum, encryption, compression), then load it into an empty store, or with "
+      "--replace over the SQLite store in --data (stop the service first).");
+  restore_cmd->add_option("FILE", restore_file, "The backup")->required()->check(CLI::ExistingFile);
+  restore_cmd->add_option("--data", data_dir, "Data directory (made when missing)")->required();
+  restore_cmd->add_option("--store", store_url, kStoreHelp);
+  restore_cmd->add_option("--key-file", key_file, "The key it was encrypted with");
+  restore_cmd->add_flag(
+      "--replace", replace,
+      "Replace the SQLite store in --data (it is kept until the backup has loaded and passed its check)");
+
   auto* doctor_cmd = cli.add_subcommand(
       "doctor",
       "Check an installation and say what is wrong, in words: the configuration (typos, a secret-holding file "
@@ -329,6 +367,20 @@ int main(int argc, char** argv) {
       return serve(std::move(config), listen, demo);
     }
     if (*store_copy) return copy_store(data_dir, copy_to);
+    if (*backup_cmd) {
+      auto report =
+          backup_store(transfer_target(base_config(data_dir, "", store_url)), backup_to, key_file, table_progress());
+      std::cerr << "backup written: " << backup_to << ", " << report.rows << " rows, " << report.bytes << " bytes"
+                << (report.encrypted ? ", encrypted" : "") << "\n";
+      return 0;
+    }
+    if (*restore_cmd) {
+      auto config = base_config(data_dir, "", store_url);
+      if (!is_postgres_url(config.store.url)) std::filesystem::create_directories(data_dir);
+      auto report = restore_store(restore_file, transfer_target(config), key_file, replace, table_progress());
+      std::cout << "restored " << report.rows << " rows in " << report.tables.size() << " tables\n";
+      return 0;
+    }
     if (*doctor_cmd) {
       auto findings = run_doctor(DoctorOptions{data_dir, config_file, store_url});
       for (const auto& f : findings) std::cout << format_finding(f);

@@ -26,13 +26,16 @@ constexpr std::string_view kFormat = "tribune-export";
 constexpr int64_t kProgressEvery = 1000;
 constexpr int kCursorRows = 1000;
 
-// What lets anyone in: left out (whole tables) or written empty (columns) unless secrets are asked for.
+// What lets anyone in: left out (whole tables) or written empty (columns) unless secrets are asked for. The
+// mail outbox holds sign-in, verification and reset links; a webhook endpoint's address often carries a token
+// itself (chat services' incoming webhooks); Stripe's events may carry payment client secrets.
 bool secret_table(const std::string& t) {
-  return t == "sessions" || t == "email_tokens" || t == "api_tokens";
+  return t == "sessions" || t == "email_tokens" || t == "api_tokens" || t == "mail_outbox";
 }
 bool secret_column(const std::string& t, const std::string& c) {
   return (t == "accounts" && c == "password_hash") ||
-         (t == "webhook_endpoints" && (c == "secret" || c == "previous_secret"));
+         (t == "webhook_endpoints" && (c == "secret" || c == "previous_secret" || c == "url")) ||
+         (t == "stripe_events" && c == "payload");
 }
 
 json::value bytes_value(std::string_view bytes) {
@@ -43,10 +46,12 @@ bool uses_postgres(const TransferTarget& t) {
   return !t.postgres_url.empty();
 }
 
-int migrated_schema(const TransferTarget& t) {
+// The store's schema version; migrated first only when asked (an import's empty target). An export reads
+// the store as it is: a newer binary must not upgrade a schema under the nodes still serving it.
+int schema_of(const TransferTarget& t, bool migrate) {
   std::unique_ptr<Store> store = uses_postgres(t) ? open_postgres_store(PostgresOptions{t.postgres_url, 1})
                                                   : open_sqlite_store(SqliteOptions{t.sqlite_path});
-  store->migrate();
+  if (migrate) store->migrate();
   return store->schema_version();
 }
 
@@ -135,7 +140,7 @@ json::value sqlite_value(const sqlite::Statement& s, int col) {
 }
 
 TransferReport export_sqlite(const std::string& path, bool secrets, std::ostream& out, const CopyProgress& progress) {
-  int schema = migrated_schema(TransferTarget{path, {}});
+  int schema = schema_of(TransferTarget{path, {}}, false);
   sqlite::Db db(path, true);
   db.exec("BEGIN");  // one snapshot: the counts and the rows agree even while a server writes
   Writer w(out, secrets, progress);
@@ -179,9 +184,10 @@ json::value postgres_value(const pg::Row& r, int col, const std::string& type) {
 }
 
 TransferReport export_postgres(const std::string& url, bool secrets, std::ostream& out, const CopyProgress& progress) {
-  int schema = migrated_schema(TransferTarget{{}, url});
+  int schema = schema_of(TransferTarget{{}, url}, false);
   pg::Connection c(url);
   c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  c.exec("SET LOCAL bytea_output = 'hex'");  // what postgres_value decodes, whatever the server's default
   Writer w(out, secrets, progress);
   auto tables = w.exported(postgres_tables(c));
   std::vector<int64_t> counts;
@@ -195,8 +201,10 @@ TransferReport export_postgres(const std::string& url, bool secrets, std::ostrea
     c.exec("DECLARE export_rows NO SCROLL CURSOR FOR SELECT " + column_list(t) + " FROM " +
            pg::quote_identifier(t.name) + key_order(t, true));
     std::vector<json::value> values(t.columns.size());
+    // Rows holding bytes (image renditions, hundreds of kilobytes each) a few at a time.
+    bool bytes = std::ranges::any_of(t.columns, [](const Column& col) { return col.type == "bytea"; });
     for (;;) {
-      auto batch = c.query("FETCH " + std::to_string(kCursorRows) + " FROM export_rows");
+      auto batch = c.query("FETCH " + std::to_string(bytes ? 8 : kCursorRows) + " FROM export_rows");
       if (batch.empty()) break;
       for (auto row : batch) {
         for (size_t col = 0; col < values.size(); ++col)
@@ -388,7 +396,7 @@ TransferReport import_store(const TransferTarget& into, std::istream& in, const 
     expected.emplace_back(std::string(name->as_string()), rows->as_int64());
   }
 
-  int target_schema = migrated_schema(into);
+  int target_schema = schema_of(into, true);
   if (schema->as_int64() != target_schema)
     throw Error(ErrorKind::invalid, "schema_mismatch",
                 "the export is of schema version " + std::to_string(schema->as_int64()) + ", this Tribune's is " +

@@ -209,34 +209,37 @@ Response ArticlePages::corrections(RequestContext& ctx) {
                          kHtml, true);
 }
 
-// The articles of sitemap file `part` (from 1), and whether more articles come after them.
-std::pair<std::vector<Article>, bool> ArticlePages::sitemap_articles(int part) {
+// A sitemap lists the home page, the sections, then the articles; file `part` (from 1) holds entries
+// [(part - 1) * per_file, part * per_file) of that list. Returns that file's articles and how many files the
+// whole list takes.
+std::pair<std::vector<Article>, int> ArticlePages::sitemap_articles(int part, size_t head) {
+  const auto per_file = static_cast<size_t>(renderer_.site().sitemap_urls_per_file);
+  const size_t start = static_cast<size_t>(part - 1) * per_file, end = start + per_file;
+  const size_t from = start > head ? start - head : 0, to = end > head ? end - head : 0;
   std::vector<Article> out;
   ArticleQuery q;
   q.limit = 1000;
-  const auto per_file = static_cast<size_t>(renderer_.site().sitemap_urls_per_file);
-  size_t skip = static_cast<size_t>(part - 1) * per_file, seen = 0;
+  size_t seen = 0;
   for (;;) {
     auto page = articles_.list(q);
     for (auto& a : page.articles) {
-      if (seen++ < skip) continue;
-      if (out.size() == per_file) return {std::move(out), true};
-      out.push_back(std::move(a));
+      if (seen >= from && seen < to) out.push_back(std::move(a));
+      ++seen;
     }
-    if (!page.next) return {std::move(out), false};
+    if (!page.next) break;
     q.after = page.next;
   }
+  return {std::move(out), static_cast<int>((head + seen + per_file - 1) / per_file)};
 }
 
 Response ArticlePages::sitemap(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
-  auto [first, more] = sitemap_articles(1);
-  if (!more)
-    return store_and_serve(ctx, generation, renderer_.sitemap(first, articles_.sections()),
-                           "application/xml; charset=utf-8", true);
-  int files = 1;
-  while (more) more = sitemap_articles(++files).second;
+  auto sections = articles_.sections();
+  auto [first, files] = sitemap_articles(1, 1 + sections.size());
+  if (files <= 1)
+    return store_and_serve(ctx, generation, renderer_.sitemap(first, sections, true), "application/xml; charset=utf-8",
+                           true);
   return store_and_serve(ctx, generation, renderer_.sitemap_index(files), "application/xml; charset=utf-8", true);
 }
 
@@ -248,11 +251,12 @@ Response ArticlePages::sitemap_part(RequestContext& ctx) {
   auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), part);
   if (ec != std::errc() || part < 1 || part > 10000 || std::string_view(end, name.data() + name.size()) != ".xml")
     throw not_found("The sitemap");
-  auto articles = sitemap_articles(part).first;
-  if (articles.empty() && part > 1) throw not_found("The sitemap");
-  // The home page and the sections are in the first file.
+  auto sections = articles_.sections();
+  auto [articles, files] = sitemap_articles(part, 1 + sections.size());
+  if (part > files) throw not_found("The sitemap");
+  // The home page and the sections open the first file.
   return store_and_serve(ctx, generation,
-                         renderer_.sitemap(articles, part == 1 ? articles_.sections() : std::vector<Section>{}),
+                         renderer_.sitemap(articles, part == 1 ? sections : std::vector<Section>{}, part == 1),
                          "application/xml; charset=utf-8", true);
 }
 
@@ -277,6 +281,8 @@ Response ArticlePages::robots(RequestContext&) {
       "Disallow: /api/\n"
       "Disallow: /account\n"
       "Disallow: /notifications\n"
+      "Allow: /feed.xml\n"
+      "Allow: /feed.atom\n"
       "Disallow: /feed\n"
       "Disallow: /moderation\n"
       "Disallow: /admin\n"

@@ -41,7 +41,7 @@ class ArticlePages : public PageKit {
  private:
   std::variant<Tag, std::string> tag_in_path(const RequestContext& ctx, std::string_view suffix);
   void require_published(ArticleQuery probe, const std::string& what);
-  std::pair<std::vector<Article>, bool> sitemap_articles(int part);
+  std::pair<std::vector<Article>, int> sitemap_articles(int part, size_t head);
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
 

@@ -1150,10 +1150,11 @@ std::string PageRenderer::news_sitemap(const std::vector<Article>& recent) const
   return out;
 }
 
-std::string PageRenderer::sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const {
+std::string PageRenderer::sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections,
+                                  bool with_home) const {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  out += "<url><loc>" + xml_escape(absolute(site_, "/")) + "</loc></url>\n";
+  if (with_home) out += "<url><loc>" + xml_escape(absolute(site_, "/")) + "</loc></url>\n";
   for (const auto& s : sections) out += "<url><loc>" + xml_escape(absolute(site_, "/" + s.slug)) + "</loc></url>\n";
   for (const auto& a : articles) {
     bool syndicated = !a.source_name.empty();

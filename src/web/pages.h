@@ -156,7 +156,9 @@ class PageRenderer {
   // article's whole text too (the articles then need their bodies).
   std::string rss(const Feed& feed, const std::vector<Article>& latest) const;
   std::string atom(const Feed& feed, const std::vector<Article>& latest) const;
-  std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections) const;
+  // with_home: the home page opens it (the whole sitemap, or its first file).
+  std::string sitemap(const std::vector<Article>& articles, const std::vector<Section>& sections,
+                      bool with_home = true) const;
   // A sitemap index of `files` sitemaps, /sitemaps/1.xml onward (past 50,000 addresses a sitemap is split).
   std::string sitemap_index(int files) const;
   // The Google News sitemap: the pieces of the last 48 hours (at most 1,000), with the publication's name

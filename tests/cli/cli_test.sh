@@ -215,6 +215,22 @@ cut_import() {
 }
 check "a cut file is refused, naming the line, and writes nothing" cut_import
 
+# Backup and restore: the restored store exports, secrets and all, the same bytes as the original.
+head -c 32 /dev/urandom > "$WORK/backup.key"
+"$BIN" backup --data "$WORK/data" --to "$WORK/site.backup" --key-file "$WORK/backup.key" 2> "$WORK/backup.err"; status=$?
+check "backup exits 0 and says what it wrote" bash -c "test $status = 0 && grep -q '^backup written: .*, encrypted$' '$WORK/backup.err'"
+check "the backup file is readable by its owner only" test "$(stat -c %a "$WORK/site.backup")" = 600
+restore_without_key() {
+  local out status
+  out=$("$BIN" restore "$WORK/site.backup" --data "$WORK/restored" 2>&1); status=$?
+  [[ $status -eq 1 && $out == *"the backup is encrypted: give its --key-file"* ]]
+}
+check "an encrypted backup does not restore without its key" restore_without_key
+"$BIN" restore "$WORK/site.backup" --data "$WORK/restored" --key-file "$WORK/backup.key" > /dev/null 2>&1; status=$?
+check "restore exits 0" test "$status" = 0
+check "the restored store is the original, secrets and all" bash -c \
+  "cmp -s <('$BIN' export --data '$WORK/data' --with-secrets 2>/dev/null) <('$BIN' export --data '$WORK/restored' --with-secrets 2>/dev/null)"
+
 # The doctor, run as the service user would be: one who may not read the data directory.
 unreadable_data() {
   local parent out status

@@ -200,21 +200,23 @@ TEST(Discovery, PastItsPerFileLimitTheSitemapIsAnIndexOfFilesHoldingEveryPieceOn
   auto index = parse(get(server.port(), "/sitemap.xml").body);
   ASSERT_EQ(index.name, ns(kSitemap, "sitemapindex"));
   auto files = index.all(ns(kSitemap, "sitemap"));
-  ASSERT_EQ(files.size(), 3u) << "5 pieces, 2 a file";
+  ASSERT_EQ(files.size(), 4u) << "the home page, one section and 5 pieces, 2 a file";
   std::map<std::string, int> seen;
-  for (int i = 1; i <= 3; ++i) {
+  for (int i = 1; i <= 4; ++i) {
     auto loc = files[static_cast<size_t>(i - 1)]->one(ns(kSitemap, "loc")).text;
     EXPECT_NE(loc.find("/sitemaps/" + std::to_string(i) + ".xml"), std::string::npos);
     auto part = parse(get(server.port(), "/sitemaps/" + std::to_string(i) + ".xml").body);
     ASSERT_EQ(part.name, ns(kSitemap, "urlset"));
+    EXPECT_LE(part.all(ns(kSitemap, "url")).size(), 2u) << "no file past its limit";
     for (const auto* u : part.all(ns(kSitemap, "url"))) ++seen[u->one(ns(kSitemap, "loc")).text];
   }
+  EXPECT_EQ(seen.size(), 7u) << "every address once";
   for (const auto& slug : slugs) {
     int times = 0;
     for (const auto& [loc, n] : seen)
       if (loc.find(slug) != std::string::npos) times += n;
     EXPECT_EQ(times, 1) << slug;
   }
-  EXPECT_EQ(get(server.port(), "/sitemaps/4.xml").status, 404);
+  EXPECT_EQ(get(server.port(), "/sitemaps/5.xml").status, 404);
   EXPECT_EQ(get(server.port(), "/sitemaps/x.xml").status, 404);
 }

@@ -53,11 +53,14 @@ TEST(Doctor, ASoundInstallationIsOkEverywhere) {
   mail.require_login("tribune", "the mail password");
   HttpReceiver stripe;  // answers 200 to the read-only call
   Installation in;
-  TestServer server(true, in.data);
-  in.write("[site]\nbase_url = \"http://127.0.0.1:" + std::to_string(server.port()) +
-           "\"\n[mail]\nsmtp_url = \"" + mail.url() +
+  // The doctor is given the data directory only: the store is the SQLite file in it, whichever engine the HTTP
+  // suites run on.
+  TestServer server(true, in.data, [](Config& c) { c.store.url.clear(); });
+  in.write("[site]\nbase_url = \"http://127.0.0.1:" + std::to_string(server.port()) + "\"\n[mail]\nsmtp_url = \"" +
+           mail.url() +
            "\"\nusername = \"tribune\"\npassword = \"the mail password\"\n[stripe]\nsecret_key = \"sk_test_x\"\n"
-           "webhook_secret = \"whsec_x\"\napi_base = \"" + stripe.url("") + "\"\n");
+           "webhook_secret = \"whsec_x\"\napi_base = \"" +
+           stripe.url("") + "\"\n");
   auto all = in.examine();
   EXPECT_EQ(doctor_exit_code(all), 0) << report(all);
   for (auto check : {"config", "data", "store", "disk", "mail", "stripe", "clock", "public url"})
@@ -104,8 +107,10 @@ TEST(Doctor, AWrongMailPasswordARefusedStripeKeyAndAMissingWebhookSecretAreError
   stripe.answer(401, R"({"error":{"message":"Invalid API Key provided"}})");
   Installation in;
   std::filesystem::create_directories(in.data);
-  in.write("[mail]\nsmtp_url = \"" + mail.url() + "\"\nusername = \"tribune\"\npassword = \"a wrong one\"\n"
-           "[stripe]\nsecret_key = \"sk_test_x\"\napi_base = \"" + stripe.url("") + "\"\n");
+  in.write("[mail]\nsmtp_url = \"" + mail.url() +
+           "\"\nusername = \"tribune\"\npassword = \"a wrong one\"\n"
+           "[stripe]\nsecret_key = \"sk_test_x\"\napi_base = \"" +
+           stripe.url("") + "\"\n");
   auto all = in.examine();
   EXPECT_EQ(doctor_exit_code(all), 2);
   auto* m = found(all, "mail", DoctorFinding::Level::error);
