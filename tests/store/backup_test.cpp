@@ -149,7 +149,7 @@ TEST(Backup, ReplaceSwapsASqliteStoreOnlyOnceTheBackupHasLoaded) {
 
 TEST(Backup, ScheduledBackupsKeepTheNewestFew) {
   TempDir dir;
-  TestServer server(true, {}, [&](Config& c) {
+  auto server = std::make_unique<TestServer>(true, std::string(), [&](Config& c) {
     c.backup.dir = dir.path() + "/backups";
     c.backup.every = 1s;
     c.backup.keep = 2;
@@ -162,6 +162,7 @@ TEST(Backup, ScheduledBackupsKeepTheNewestFew) {
     return n;
   };
   for (int i = 0; i < 100 && count() < 2; ++i) std::this_thread::sleep_for(100ms);
-  std::this_thread::sleep_for(2500ms);  // more have been taken; only the newest two stay
+  std::this_thread::sleep_for(2500ms);  // more have been taken
+  server.reset();                       // the last one written and pruned: only the newest two stay
   EXPECT_EQ(count(), 2);
 }
