@@ -120,7 +120,7 @@ class EncryptSink final : public Sink {
   EncryptSink(Sink& next, const std::string& key) : next_(next) {
     unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
     crypto_secretstream_xchacha20poly1305_init_push(&state_, header,
-                                                     reinterpret_cast<const unsigned char*>(key.data()));
+                                                    reinterpret_cast<const unsigned char*>(key.data()));
     next_.write(reinterpret_cast<const char*>(header), sizeof header);
   }
   void write(const char* data, size_t n) override {
@@ -271,9 +271,9 @@ class DecryptSource final : public Source {
     plain_.resize(length);
     unsigned long long got = 0;
     unsigned char tag = 0;
-    if (crypto_secretstream_xchacha20poly1305_pull(&state_, reinterpret_cast<unsigned char*>(plain_.data()), &got,
-                                                   &tag, reinterpret_cast<const unsigned char*>(cipher.data()),
-                                                   length, nullptr, 0) != 0)
+    if (crypto_secretstream_xchacha20poly1305_pull(&state_, reinterpret_cast<unsigned char*>(plain_.data()), &got, &tag,
+                                                   reinterpret_cast<const unsigned char*>(cipher.data()), length,
+                                                   nullptr, 0) != 0)
       throw Error(ErrorKind::invalid, "wrong_key", "this key does not open the backup");
     plain_.resize(static_cast<size_t>(got));
     at_ = 0;
@@ -293,7 +293,8 @@ class DecryptSource final : public Source {
 class InflateSource final : public Source {
  public:
   explicit InflateSource(Source& in) : in_(in) {
-    if (inflateInit2(&z_, 15 + 16) != Z_OK) throw Error(ErrorKind::internal, "compression_failed", "gzip could not start");
+    if (inflateInit2(&z_, 15 + 16) != Z_OK)
+      throw Error(ErrorKind::internal, "compression_failed", "gzip could not start");
   }
   ~InflateSource() override { inflateEnd(&z_); }
   size_t read(char* out, size_t n) override {
@@ -400,8 +401,7 @@ auto with_payload(Opened& o, const std::string& key_file, Use&& use) {
   std::unique_ptr<DecryptSource> decrypt;
   Source* raw = &range;
   if (o.encrypted) {
-    if (key_file.empty())
-      throw Error(ErrorKind::invalid, "key_needed", "the backup is encrypted: give its --key-file");
+    if (key_file.empty()) throw Error(ErrorKind::invalid, "key_needed", "the backup is encrypted: give its --key-file");
     decrypt = std::make_unique<DecryptSource>(range, key_from(key_file));
     raw = decrypt.get();
   }
@@ -418,12 +418,9 @@ BackupReport backup_store(const TransferTarget& from, const std::string& to, con
   report.encrypted = !key_file.empty();
   {
     FileSink file(partial);
-    json::object header{{"format", "tribune-backup"},
-                        {"version", 1},
-                        {"encrypted", report.encrypted},
-                        {"compression", "gzip"},
-                        {"content", "tribune-export"},
-                        {"created_at", format_rfc3339(now_seconds())}};
+    json::object header{{"format", "tribune-backup"},    {"version", 1},
+                        {"encrypted", report.encrypted}, {"compression", "gzip"},
+                        {"content", "tribune-export"},   {"created_at", format_rfc3339(now_seconds())}};
     std::string head = std::string(kMagic) + json::serialize(header) + "\n";
     file.write(head.data(), head.size());
     std::unique_ptr<EncryptSink> encrypt;
@@ -479,7 +476,8 @@ TransferReport restore_store(const std::string& file, const TransferTarget& into
   for (auto suffix : {"", "-wal", "-shm"}) fs::remove(beside + suffix);
   auto report = load(TransferTarget{beside, {}});
   auto integrity = open_sqlite_store(SqliteOptions{beside})->integrity_check();
-  if (integrity != "ok") throw Error(ErrorKind::internal, "restore_failed", "the restored store fails its check: " + integrity);
+  if (integrity != "ok")
+    throw Error(ErrorKind::internal, "restore_failed", "the restored store fails its check: " + integrity);
   for (auto suffix : {"-wal", "-shm"}) fs::remove(into.sqlite_path + suffix);
   fs::rename(beside, into.sqlite_path);
   return report;

@@ -15,10 +15,10 @@
 namespace tribune {
 
 struct BackupSettings {
-  std::string dir;                     // [backup] dir: scheduled backups go here; empty: none are taken
-  std::chrono::seconds every{0};       // [backup] every_minutes
-  int keep = 7;                        // [backup] keep: the newest this many stay, older ones are deleted
-  std::string key_file;                // [backup] key_file: encrypt with this key
+  std::string dir;                // [backup] dir: scheduled backups go here; empty: none are taken
+  std::chrono::seconds every{0};  // [backup] every_minutes
+  int keep = 7;                   // [backup] keep: the newest this many stay, older ones are deleted
+  std::string key_file;           // [backup] key_file: encrypt with this key
 };
 
 struct BackupReport {

@@ -96,7 +96,9 @@ TEST(Backup, AnEncryptedBackupOpensOnlyWithItsKey) {
   EXPECT_EQ(bytes.find("ana@example.org"), std::string::npos);
   auto restore = [&](const std::string& k) {
     TempDir target;
-    auto code = thrown_code([&] { restore_store(out.path() + "/site.backup", {target.path() + "/tribune.db", {}}, k, false, {}); });
+    auto code = thrown_code([&] {
+      restore_store(out.path() + "/site.backup", {target.path() + "/tribune.db", {}}, k, false, {});
+    });
     return code;
   };
   EXPECT_EQ(restore(""), "key_needed");
@@ -137,7 +139,9 @@ TEST(Backup, ReplaceSwapsASqliteStoreOnlyOnceTheBackupHasLoaded) {
     register_reader(server.port(), "made-later@example.org", "Made Later");
   }
   std::string db = live.path() + "/tribune.db";
-  EXPECT_EQ(thrown_code([&] { restore_store(out.path() + "/site.backup", {db, {}}, "", false, {}); }),
+  EXPECT_EQ(thrown_code([&] {
+              restore_store(out.path() + "/site.backup", {db, {}}, "", false, {});
+            }),
             "target_not_empty")
       << "without --replace an occupied store is refused";
   restore_store(out.path() + "/site.backup", {db, {}}, "", true, {});
