@@ -147,16 +147,13 @@ bool is_public_address(const std::string& ip) {
   return true;
 }
 
-std::string check_mail_server(const Mail& mail) {
-  Easy curl = easy_handle();
-  if (!curl) return "libcurl could not start";
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  CURL* c = curl.get();
+namespace {
+
+// What every SMTP exchange sets: the server, its protocols, bounded time, TLS when offered, the credentials.
+// errbuf (CURL_ERROR_SIZE) receives libcurl's words for a failure.
+void smtp_setup(CURL* c, const Mail& mail, char* errbuf) {
   curl_easy_setopt(c, CURLOPT_URL, mail.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "NOOP");
-  auto discard = +[](char*, size_t size, size_t n, void*) -> size_t { return size * n; };
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(mail.timeout.count()));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(mail.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -166,6 +163,19 @@ std::string check_mail_server(const Mail& mail) {
     curl_easy_setopt(c, CURLOPT_USERNAME, mail.username.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, mail.password.c_str());
   }
+}
+
+}  // namespace
+
+std::string check_mail_server(const Mail& mail) {
+  Easy curl = easy_handle();
+  if (!curl) return "libcurl could not start";
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* c = curl.get();
+  smtp_setup(c, mail, errbuf);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "NOOP");
+  auto discard = +[](char*, size_t size, size_t n, void*) -> size_t { return size * n; };
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
   if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) return failure(rc, errbuf);
   return "";
 }
@@ -187,22 +197,12 @@ std::string send_mail(const Mail& mail) {
   };
   char errbuf[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, mail.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  smtp_setup(c, mail, errbuf);
   curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail.from.c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
   curl_easy_setopt(c, CURLOPT_READFUNCTION, read);
   curl_easy_setopt(c, CURLOPT_READDATA, &reader);
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(mail.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(mail.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
-  if (!mail.username.empty()) {
-    curl_easy_setopt(c, CURLOPT_USERNAME, mail.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, mail.password.c_str());
-  }
   if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) return failure(rc, errbuf);
   return "";
 }
