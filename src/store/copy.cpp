@@ -64,8 +64,7 @@ int64_t copy_table(sqlite::Db& db, pg::Connection& c, const Table& t, int batch_
   int per_batch = std::max(1, std::min(batch_rows, 65535 / width));
   // Rows with bytes in them (image renditions, up to a few megabytes each) go a few at a time, to keep each
   // statement, and the memory it needs on both sides, small.
-  if (std::ranges::any_of(t.columns, [](const Column& col) { return col.type == "bytea"; }))
-    per_batch = std::min(per_batch, 8);
+  if (t.holds_bytes()) per_batch = std::min(per_batch, 8);
   auto& select = db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + key_order(t, false));
 
   std::vector<pg::Param> params;

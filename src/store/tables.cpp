@@ -33,6 +33,10 @@ std::vector<Table> in_load_order(std::vector<Table> tables, Parents parents) {
 
 }  // namespace
 
+bool Table::holds_bytes() const {
+  return std::ranges::any_of(columns, [](const Column& col) { return col.type == "bytea"; });
+}
+
 bool bookkeeping(const std::string& table) {
   return table == "schema_migrations" || table == "rate_limits" || table.starts_with("sqlite_");
 }

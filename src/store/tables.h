@@ -22,6 +22,9 @@ struct Table {
   std::string name;
   std::vector<Column> columns;
   std::vector<std::string> key;  // the primary key's columns, in order
+  // A PostgreSQL table with a BYTEA column (image renditions, hundreds of kilobytes a row): moved a few rows
+  // at a time.
+  bool holds_bytes() const;
 };
 
 // Each engine's own tables, not the publication's: PostgreSQL's applied steps and its shared rate-limit

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <functional>
 #include <istream>
 #include <map>
 #include <memory>
@@ -62,11 +63,32 @@ class Writer {
   Writer(std::ostream& out, bool secrets, const CopyProgress& progress)
       : out_(out), secrets_(secrets), progress_(progress) {}
 
-  std::vector<Table> exported(std::vector<Table> tables) const {
-    if (!secrets_) std::erase_if(tables, [](const Table& t) { return secret_table(t.name); });
-    return tables;
+  // The header, then every exported table's rows: count(table) in the snapshot, and each_rows(table, values,
+  // emit) setting values (in the table's column order) and calling emit for each row, in key order.
+  using EachRows = std::function<void(const Table&, std::vector<json::value>&, const std::function<void()>&)>;
+  void tables(int schema, std::vector<Table> all, const std::function<int64_t(const Table&)>& count,
+              const EachRows& each_rows) {
+    if (!secrets_) std::erase_if(all, [](const Table& t) { return secret_table(t.name); });
+    std::vector<int64_t> counts;
+    counts.reserve(all.size());
+    for (const auto& t : all) counts.push_back(count(t));
+    header(schema, all, counts);
+    for (size_t i = 0; i < all.size(); ++i) {
+      const auto& t = all[i];
+      auto order = sorted(t);
+      std::vector<json::value> values(t.columns.size());
+      each_rows(t, values, [&] { row(t, order, values, counts[i]); });
+      table_done(t, counts[i]);
+    }
   }
 
+  TransferReport report() {
+    out_.flush();
+    if (!out_) throw Error(ErrorKind::unavailable, "write_failed", "the export could not be written (disk full?)");
+    return report_;
+  }
+
+ private:
   void header(int schema, const std::vector<Table>& tables, const std::vector<int64_t>& counts) {
     json::array list;
     for (size_t i = 0; i < tables.size(); ++i) {
@@ -108,13 +130,6 @@ class Writer {
     done_ = 0;
   }
 
-  TransferReport report() {
-    out_.flush();
-    if (!out_) throw Error(ErrorKind::unavailable, "write_failed", "the export could not be written (disk full?)");
-    return report_;
-  }
-
- private:
   std::ostream& out_;
   bool secrets_;
   const CopyProgress& progress_;
@@ -144,23 +159,16 @@ TransferReport export_sqlite(const std::string& path, bool secrets, std::ostream
   sqlite::Db db(path, true);
   db.exec("BEGIN");  // one snapshot: the counts and the rows agree even while a server writes
   Writer w(out, secrets, progress);
-  auto tables = w.exported(sqlite_tables(db));
-  std::vector<int64_t> counts;
-  counts.reserve(tables.size());
-  for (const auto& t : tables) counts.push_back(sqlite_count(db, t.name));
-  w.header(schema, tables, counts);
-  for (size_t i = 0; i < tables.size(); ++i) {
-    const auto& t = tables[i];
-    auto order = Writer::sorted(t);
-    auto& select =
-        db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + key_order(t, false));
-    std::vector<json::value> values(t.columns.size());
-    while (select.step()) {
-      for (size_t c = 0; c < values.size(); ++c) values[c] = sqlite_value(select, static_cast<int>(c));
-      w.row(t, order, values, counts[i]);
-    }
-    w.table_done(t, counts[i]);
-  }
+  w.tables(
+      schema, sqlite_tables(db), [&](const Table& t) { return sqlite_count(db, t.name); },
+      [&](const Table& t, std::vector<json::value>& values, const std::function<void()>& emit) {
+        auto& select =
+            db.prepare("SELECT " + column_list(t) + " FROM " + pg::quote_identifier(t.name) + key_order(t, false));
+        while (select.step()) {
+          for (size_t c = 0; c < values.size(); ++c) values[c] = sqlite_value(select, static_cast<int>(c));
+          emit();
+        }
+      });
   db.exec("COMMIT");
   return w.report();
 }
@@ -189,32 +197,23 @@ TransferReport export_postgres(const std::string& url, bool secrets, std::ostrea
   c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   c.exec("SET LOCAL bytea_output = 'hex'");  // what postgres_value decodes, whatever the server's default
   Writer w(out, secrets, progress);
-  auto tables = w.exported(postgres_tables(c));
-  std::vector<int64_t> counts;
-  counts.reserve(tables.size());
-  for (const auto& t : tables) counts.push_back(postgres_count(c, t.name));
-  w.header(schema, tables, counts);
-  for (size_t i = 0; i < tables.size(); ++i) {
-    const auto& t = tables[i];
-    auto order = Writer::sorted(t);
-    // A cursor: a million comments never sit in memory at once.
-    c.exec("DECLARE export_rows NO SCROLL CURSOR FOR SELECT " + column_list(t) + " FROM " +
-           pg::quote_identifier(t.name) + key_order(t, true));
-    std::vector<json::value> values(t.columns.size());
-    // Rows holding bytes (image renditions, hundreds of kilobytes each) a few at a time.
-    bool bytes = std::ranges::any_of(t.columns, [](const Column& col) { return col.type == "bytea"; });
-    for (;;) {
-      auto batch = c.query("FETCH " + std::to_string(bytes ? 8 : kCursorRows) + " FROM export_rows");
-      if (batch.empty()) break;
-      for (auto row : batch) {
-        for (size_t col = 0; col < values.size(); ++col)
-          values[col] = postgres_value(row, static_cast<int>(col), t.columns[col].type);
-        w.row(t, order, values, counts[i]);
-      }
-    }
-    c.exec("CLOSE export_rows");
-    w.table_done(t, counts[i]);
-  }
+  w.tables(
+      schema, postgres_tables(c), [&](const Table& t) { return postgres_count(c, t.name); },
+      [&](const Table& t, std::vector<json::value>& values, const std::function<void()>& emit) {
+        // A cursor: a million comments never sit in memory at once.
+        c.exec("DECLARE export_rows NO SCROLL CURSOR FOR SELECT " + column_list(t) + " FROM " +
+               pg::quote_identifier(t.name) + key_order(t, true));
+        for (;;) {
+          auto batch = c.query("FETCH " + std::to_string(t.holds_bytes() ? 8 : kCursorRows) + " FROM export_rows");
+          if (batch.empty()) break;
+          for (auto row : batch) {
+            for (size_t col = 0; col < values.size(); ++col)
+              values[col] = postgres_value(row, static_cast<int>(col), t.columns[col].type);
+            emit();
+          }
+        }
+        c.exec("CLOSE export_rows");
+      });
   c.exec("COMMIT");
   return w.report();
 }
@@ -320,8 +319,7 @@ class PostgresLoader final : public Loader {
         params_.push_back(pg::Param::bytes(*base64_decode(v.as_object().at("base64").as_string())));
     }
     ++rows_;
-    bool bytes = std::ranges::any_of(t.columns, [](const Column& col) { return col.type == "bytea"; });
-    int per_batch = std::max(1, std::min(bytes ? 8 : 1000, 65535 / static_cast<int>(t.columns.size())));
+    int per_batch = std::max(1, std::min(t.holds_bytes() ? 8 : 1000, 65535 / static_cast<int>(t.columns.size())));
     if (rows_ >= per_batch) flush(t);
   }
   void end_table(const Table& t) override { flush(t); }

@@ -135,6 +135,21 @@ std::string trigger_sql(Dialect d) {
   return sql;
 }
 
+std::string any_delivery_due_sql(Dialect d) {
+  return d == Dialect::sqlite ? "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND "
+                                "next_attempt_at <= ?1 AND leased_until <= ?1)"
+                              : "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND "
+                                "next_attempt_at <= $1 AND leased_until <= $1)";
+}
+
+std::string any_article_to_announce_sql(Dialect d) {
+  return d == Dialect::sqlite
+             ? "SELECT EXISTS (SELECT 1 FROM articles WHERE announced = 0 AND state = 'published' AND published_at "
+               "<= ?1) OR EXISTS (SELECT 1 FROM articles WHERE announced = 1 AND state <> 'published')"
+             : "SELECT EXISTS (SELECT 1 FROM articles WHERE NOT announced AND state = 'published' AND published_at "
+               "<= $1) OR EXISTS (SELECT 1 FROM articles WHERE announced AND state <> 'published')";
+}
+
 std::vector<std::string> announce_sql(Dialect d) {
   const bool sqlite = d == Dialect::sqlite;
   auto events = [&](std::string_view type, std::string_view from) {

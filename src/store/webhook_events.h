@@ -20,4 +20,10 @@ std::string trigger_sql(Dialect d);
 // been told of (articles.announced), article.unpublished for every told one that is no longer published.
 std::vector<std::string> announce_sql(Dialect d);
 
+// Whether a pass (claiming deliveries, announcing articles) has anything to do at the time ?1 / $1: a read,
+// through the partial indexes, so that the senders' once-a-second passes take no write transaction from the
+// writers when idle (most of the time).
+std::string any_delivery_due_sql(Dialect d);
+std::string any_article_to_announce_sql(Dialect d);
+
 }  // namespace tribune::store_webhooks

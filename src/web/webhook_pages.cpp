@@ -46,6 +46,14 @@ std::string joined(const std::vector<std::string>& events) {
 
 }  // namespace
 
+void WebhookPages::Shown::add_to(json::object& view) const {
+  if (!secret.empty()) view["secret"] = secret;
+  if (!notice.empty()) view["notice"] = notice;
+  if (error.empty()) return;
+  view["error"] = error;
+  view["error_" + error_field] = true;  // marks the field in error (aria-invalid)
+}
+
 Response WebhookPages::list_page(RequestContext& ctx, http::status status, const Shown& shown) {
   const auto& where = articles_.locality();
   json::array rows;
@@ -62,11 +70,7 @@ Response WebhookPages::list_page(RequestContext& ctx, http::status status, const
   json::object view{{"endpoints", std::move(rows)},           {"has_endpoints", has_endpoints},
                     {"csrf_token", ctx.principal.csrf_token}, {"url", shown.url},
                     {"description", shown.description},       {"choices", event_choices(shown.events)}};
-  if (!shown.notice.empty()) view["notice"] = shown.notice;
-  if (!shown.error.empty()) {
-    view["error"] = shown.error;
-    view["error_" + shown.error_field] = true;
-  }
+  shown.add_to(view);
   return html_page(
       ctx, status,
       renderer_.page_from("admin_webhooks", without_empty(std::move(view)), "Webhooks", articles_.sections()));
@@ -115,12 +119,7 @@ Response WebhookPages::endpoint_page(RequestContext& ctx, http::status status, i
                     {"has_log", has_log},
                     {"csrf_token", ctx.principal.csrf_token}};
   if (log.size() == static_cast<size_t>(kLogPage)) view["older"] = log.back().id;
-  if (!shown.secret.empty()) view["secret"] = shown.secret;
-  if (!shown.notice.empty()) view["notice"] = shown.notice;
-  if (!shown.error.empty()) {
-    view["error"] = shown.error;
-    view["error_" + shown.error_field] = true;
-  }
+  shown.add_to(view);
   return html_page(
       ctx, status,
       renderer_.page_from("admin_webhook", without_empty(std::move(view)), "Webhook: " + e.url, articles_.sections()));

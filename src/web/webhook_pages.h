@@ -4,6 +4,8 @@
 // JavaScript.
 #pragma once
 
+#include <boost/json.hpp>
+
 #include "domain/webhooks.h"
 #include "web/page_kit.h"
 
@@ -27,6 +29,9 @@ class WebhookPages : public PageKit {
     std::string secret, notice, error, error_field;
     std::string url, description;     // what was typed, when the form failed
     std::vector<std::string> events;  // what was ticked, when the form failed
+
+    // The secret, notice and error into a page's view.
+    void add_to(boost::json::object& view) const;
   };
   Response list_page(RequestContext& ctx, http::status status, const Shown& shown);
   Response endpoint_page(RequestContext& ctx, http::status status, int64_t id, const Shown& shown);

@@ -94,6 +94,8 @@ bool PostgresStore::delete_webhook_endpoint(int64_t id) {
 // pending, so the later deliveries of its resource wait for it on every node.
 std::vector<ClaimedDelivery> PostgresStore::claim_webhook_deliveries(TimePoint now, std::chrono::seconds lease,
                                                                      int limit) {
+  static const auto probe = store_webhooks::any_delivery_due_sql(store_webhooks::Dialect::postgres);
+  if (!db_.read([&](Connection& db) { return db.query(probe, {secs(now)}).front().boolean(0); })) return {};
   return write([&](Connection& db) {
     int64_t t = secs(now);
     std::vector<ClaimedDelivery> out;
@@ -194,6 +196,8 @@ std::optional<WebhookDelivery> PostgresStore::redeliver_webhook(int64_t endpoint
 
 int64_t PostgresStore::announce_articles(TimePoint now) {
   static const auto statements = store_webhooks::announce_sql(store_webhooks::Dialect::postgres);
+  static const auto probe = store_webhooks::any_article_to_announce_sql(store_webhooks::Dialect::postgres);
+  if (!db_.read([&](Connection& db) { return db.query(probe, {secs(now)}).front().boolean(0); })) return 0;
   return write([&](Connection& db) {
     int64_t told = 0;
     for (const auto& sql : statements) told += db.query(sql + " RETURNING id", {secs(now)}).rows();

@@ -41,6 +41,15 @@ std::optional<WebhookDelivery> delivery_in(Db& db, int64_t id) {
   return d;
 }
 
+// Whether the probe (store_webhooks::any_*_sql) finds work at time t.
+bool work_at(Db& db, const std::string& probe, int64_t t) {
+  auto& st = db.prepare(probe);
+  st.bind(1, t);
+  bool any = st.step() && st.int64(0) != 0;
+  st.reset();
+  return any;
+}
+
 }  // namespace
 
 WebhookEndpoint SqliteStore::create_webhook_endpoint(const WebhookEndpoint& e) {
@@ -116,7 +125,9 @@ bool SqliteStore::delete_webhook_endpoint(int64_t id) {
 
 std::vector<ClaimedDelivery> SqliteStore::claim_webhook_deliveries(TimePoint now, std::chrono::seconds lease,
                                                                    int limit) {
+  static const auto probe = store_webhooks::any_delivery_due_sql(store_webhooks::Dialect::sqlite);
   std::vector<ClaimedDelivery> out;
+  if (!readers_.with([&](Db& db) { return work_at(db, probe, secs(now)); })) return out;
   writer_.run([&](Db& db) {
     out.clear();
     int64_t t = secs(now);
@@ -240,6 +251,8 @@ std::optional<WebhookDelivery> SqliteStore::redeliver_webhook(int64_t endpoint_i
 
 int64_t SqliteStore::announce_articles(TimePoint now) {
   static const auto statements = store_webhooks::announce_sql(store_webhooks::Dialect::sqlite);
+  static const auto probe = store_webhooks::any_article_to_announce_sql(store_webhooks::Dialect::sqlite);
+  if (!readers_.with([&](Db& db) { return work_at(db, probe, secs(now)); })) return 0;
   int64_t changed = 0;
   writer_.run([&](Db& db) {
     changed = 0;
