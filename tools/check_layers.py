@@ -16,6 +16,7 @@ ALLOWED = {
     "payments": ["domain", "model", "util"],   # adapters behind domain ports
     "hooks": ["domain", "store", "model", "util"],  # calls out; the webhook sender drains its store outbox, as mail's does
     "mail": ["domain", "store", "model", "util"],
+    "imports": ["domain", "store", "model", "util"],  # other systems' conversations in: articles, readers, comments
     "http": ["model", "util"],              # transport, pipeline, page cache, cursors
     "live": ["domain", "store", "http", "model", "util"],  # after a comment commits: caches, streams, peers
     "api": ["domain", "http", "live", "model", "util"],

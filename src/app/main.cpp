@@ -1,7 +1,7 @@
 // The tribune command: serve, migrate, account create, token create|list|revoke, article
-// publish|list|unpublish|retract|delete, image add|list, store copy, export, import tribune, doctor. Every command
-// answers
-// --help and exits non-zero with a one-line reason on bad input.
+// publish|list|unpublish|retract|delete, image add|list, store copy, export, import
+// tribune|disqus|wordpress|remark42, backup, restore, doctor. Every command answers --help and exits non-zero
+// with a one-line reason on bad input.
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -22,6 +23,7 @@
 #include "app/doctor.h"
 #include "domain/front_matter.h"
 #include "http/server.h"
+#include "imports/importer.h"
 #include "store/copy.h"
 #include "store/postgres/postgres_store.h"
 #include "store/transfer.h"
@@ -100,6 +102,52 @@ CopyProgress table_progress() {
     }
     if (finished) *started = std::chrono::steady_clock::now();
   };
+}
+
+std::string with_commas(int64_t n) {
+  auto digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+int import_conversations(const Config& config, const std::string& file, imports::ImportOptions options) {
+  if (isatty(STDERR_FILENO) != 0)
+    options.progress = [](const imports::ImportOptions::Progress& p) {
+      double seconds = std::chrono::duration<double>(p.elapsed).count();
+      double rate = seconds > 0.2 ? static_cast<double>(p.done) / seconds : 0;
+      int width = 30, filled = p.total > 0 ? static_cast<int>(width * p.done / p.total) : width;
+      std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
+                << std::string(static_cast<size_t>(width - filled), ' ') << "] " << with_commas(p.done) << " / "
+                << with_commas(p.total) << " comments";
+      if (rate > 0) {
+        std::cerr << ", " << with_commas(static_cast<int64_t>(rate)) << "/s";
+        if (p.done < p.total)
+          std::cerr << ", " << static_cast<int64_t>(static_cast<double>(p.total - p.done) / rate) << " s left";
+      }
+      std::cerr << "\033[K" << std::flush;
+    };
+  App app(config);
+  imports::Importer importer(app.articles(), app.store());
+  auto started = std::chrono::steady_clock::now();
+  auto s = importer.run(file, options);
+  if (options.progress) std::cerr << "\n";
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "read " << with_commas(s.threads) << " threads and " << with_commas(s.comments) << " comments in "
+            << std::fixed << std::setprecision(1) << seconds << " s\n"
+            << "articles: " << s.articles_created << " new, " << s.articles_matched << " matched by slug, "
+            << s.threads_existing << " imported before\n"
+            << "comments: " << s.comments_created << " new, " << s.comments_existing << " imported before\n"
+            << "readers: " << s.readers_created << " new (without passwords), " << s.readers_matched
+            << " matched by address\n";
+  if (s.unresolved_parents > 0)
+    std::cout << "unresolved parents: " << s.unresolved_parents
+              << " replies whose parent is not in the file (posted at the top of their thread)\n";
+  for (const auto& [reason, n] : s.skipped) std::cout << "skipped: " << n << " (" << reason << ")\n";
+  return 0;
 }
 
 TransferTarget transfer_target(const Config& c) {
@@ -311,6 +359,38 @@ int main(int argc, char** argv) {
   import_tribune_cmd->add_option("FILE", import_file, "The export (- for stdin)")->required();
   import_tribune_cmd->add_option("--data", data_dir, "Data directory (made when missing)")->required();
   import_tribune_cmd->add_option("--store", store_url, kStoreHelp);
+  imports::ImportOptions import_options;
+  std::string import_config;
+  std::vector<CLI::App*> import_other_cmds;
+  for (auto format : {imports::Format::disqus, imports::Format::wordpress, imports::Format::remark42}) {
+    static constexpr std::pair<imports::Format, const char*> kWhat[] = {
+        {imports::Format::disqus, "a Disqus export (XML)"},
+        {imports::Format::wordpress, "a WordPress export with comments (WXR)"},
+        {imports::Format::remark42, "a Remark42 backup (JSON lines)"}};
+    std::string what;
+    for (const auto& [f, w] : kWhat)
+      if (f == format) what = w;
+    auto* c = import_cmd->add_subcommand(
+        std::string(imports::to_string(format)),
+        "Bring in the conversations of " + what +
+            ": threads become articles (or join the article with their slug), authors readers without passwords "
+            "(claimable by a password reset; no mail is sent), comments keep threading, dates, likes and "
+            "moderation state. Read whole first (a malformed file writes nothing), then in resumable batches: "
+            "running it again brings nothing in twice. docs/import-export.md.");
+    c->add_option("FILE", import_file, "The file")->required()->check(CLI::ExistingFile);
+    c->add_option("--data", data_dir, "Data directory")->required();
+    c->add_option("--store", store_url, kStoreHelp);
+    c->add_option("--config", import_config, "TOML configuration file")->check(CLI::ExistingFile);
+    c->add_option("--section", import_options.section, "Section of new articles whose source names none")
+        ->capture_default_str();
+    c->add_option("--author", import_options.author, "Byline of new articles whose source names none")
+        ->capture_default_str();
+    c->add_option("--batch", import_options.batch, "Comments per transaction")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    c->callback([&import_options, format] { import_options.format = format; });
+    import_other_cmds.push_back(c);
+  }
 
   std::string backup_to, key_file, restore_file;
   bool replace = false;
@@ -388,6 +468,8 @@ int main(int argc, char** argv) {
     }
     if (*export_cmd) return export_store_to(base_config(data_dir, "", store_url), export_out, with_secrets);
     if (*import_tribune_cmd) return import_tribune(base_config(data_dir, "", store_url), import_file);
+    for (auto* c : import_other_cmds)
+      if (*c) return import_conversations(base_config(data_dir, import_config, store_url), import_file, import_options);
     if (*migrate_cmd) {
       App app(base_config(data_dir, "", store_url));
       std::cout << "schema version " << app.store().schema_version() << "\n";

@@ -231,13 +231,15 @@ AccountService::Started AccountService::sign_in(const std::string& email, const 
   limiter_.hit({{pair_key, limits_.signin_per_account}, {account_key, limits_.signin_per_account_everywhere}});
   auto creds = normalized.empty() ? std::nullopt : accounts_store_.find_credentials(normalized);
   // Unknown emails cost the same hashing work as known ones: the response time does not tell them apart.
-  const std::string& hash = creds ? creds->password_hash : dummy_hash_;
+  // An account brought in by an import has no password until its reader resets one by mail.
+  bool has_password = creds && !creds->password_hash.empty();
+  const std::string& hash = has_password ? creds->password_hash : dummy_hash_;
   bool ok;
   {
     HashSlot slot;
     ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
   }
-  if (!ok || !creds) throw denied;
+  if (!ok || !has_password) throw denied;
   limiter_.reset(pair_key);
   limiter_.reset(account_key);
   if (crypto_pwhash_str_needs_rehash(hash.c_str(), passwords_.opslimit, passwords_.memlimit) != 0)
@@ -382,7 +384,7 @@ Account AccountService::reauthenticate(int64_t account_id, const std::string& pa
   bool ok;
   {
     HashSlot slot;
-    ok = creds && password.size() <= kMaxPassword * 4 &&
+    ok = creds && !creds->password_hash.empty() && password.size() <= kMaxPassword * 4 &&
          crypto_pwhash_str_verify(creds->password_hash.c_str(), password.data(), password.size()) == 0;
   }
   if (!ok) throw Error(ErrorKind::unauthenticated, "invalid_credentials", "That password is not right.", "password");

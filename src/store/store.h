@@ -17,6 +17,7 @@
 #include "store/roles/audit.h"
 #include "store/roles/comments.h"
 #include "store/roles/images.h"
+#include "store/roles/imports.h"
 #include "store/roles/ledger.h"
 #include "store/roles/moderation.h"
 #include "store/roles/node_bus.h"
@@ -42,6 +43,7 @@ class Store : public StoreAdmin,
               public LedgerStore,
               public NodeBus,
               public RateCounters,
-              public WebhookStore {};
+              public WebhookStore,
+              public ImportStore {};
 
 }  // namespace tribune

@@ -215,6 +215,44 @@ cut_import() {
 }
 check "a cut file is refused, naming the line, and writes nothing" cut_import
 
+# Imports from other systems: a summary, nothing twice, and a run killed midway resumes.
+for format in disqus wordpress remark42; do
+  check "--help for 'import $format'" bash -c "'$BIN' import $format --help | grep -q Usage"
+done
+SAMPLES=$(dirname "$0")/../data/imports
+"$BIN" import disqus "$SAMPLES/disqus.xml" --data "$WORK/disqus" > "$WORK/disqus.out" 2>/dev/null; status=$?
+check "import disqus exits 0" test "$status" = 0
+check "import disqus sums up what came in" grep -q '^comments: 7 new, 0 imported before$' "$WORK/disqus.out"
+check "import disqus names what it skipped" grep -q '^skipped: 1 (no text)$' "$WORK/disqus.out"
+"$BIN" import disqus "$SAMPLES/disqus.xml" --data "$WORK/disqus" > "$WORK/disqus2.out" 2>/dev/null
+check "a second import disqus brings nothing twice" grep -q '^comments: 0 new, 7 imported before$' "$WORK/disqus2.out"
+not_disqus() {
+  local out status
+  out=$("$BIN" import disqus "$SAMPLES/wordpress.xml" --data "$WORK/wrong" 2>&1 >/dev/null); status=$?
+  [[ $status -eq 1 && $out == *"line 3, column 1: this is not a Disqus export"* ]] &&
+    test "$(sqlite3 "$WORK/wrong/tribune.db" 'SELECT count(*) FROM articles')" = 0
+}
+check "a file of another format is refused, naming the line, and writes nothing" not_disqus
+python3 -c "import sys; sys.path.insert(0, '$(dirname "$0")/../../bench'); import import_disqus; \
+import_disqus.generate('$WORK/big.xml', 20000, 200)"
+"$BIN" import disqus "$WORK/big.xml" --data "$WORK/big" --batch 50 > /dev/null 2>&1 &
+IMPORT_PID=$!
+for _ in $(seq 1 300); do
+  n=$(sqlite3 "$WORK/big/tribune.db" "SELECT count(*) FROM comments" 2>/dev/null || echo 0)
+  [[ ${n:-0} -gt 500 ]] && break
+  sleep 0.05
+done
+kill -9 "$IMPORT_PID" 2>/dev/null; wait "$IMPORT_PID" 2>/dev/null
+killed_at=$(sqlite3 "$WORK/big/tribune.db" "SELECT count(*) FROM comments")
+"$BIN" import disqus "$WORK/big.xml" --data "$WORK/big" > "$WORK/big.out" 2>/dev/null; status=$?
+resumed() {
+  [[ $status -eq 0 && $killed_at -gt 0 && $killed_at -lt 20000 ]] &&
+    grep -q "^comments: $((20000 - killed_at)) new, $killed_at imported before$" "$WORK/big.out" &&
+    test "$(sqlite3 "$WORK/big/tribune.db" "SELECT count(*) FROM comments")" = 20000 &&
+    test "$(sqlite3 "$WORK/big/tribune.db" "SELECT count(DISTINCT key) FROM import_keys WHERE kind = 'comment'")" = 20000
+}
+check "an import killed midway ($killed_at of 20000 in) resumes, every comment once" resumed
+
 # Backup and restore: the restored store exports, secrets and all, the same bytes as the original.
 head -c 32 /dev/urandom > "$WORK/backup.key"
 "$BIN" backup --data "$WORK/data" --to "$WORK/site.backup" --key-file "$WORK/backup.key" 2> "$WORK/backup.err"; status=$?

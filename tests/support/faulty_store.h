@@ -22,7 +22,7 @@
 // clang-format off
 namespace tribune::testing {
 
-enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks };
+enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks, imports };
 
 class FaultyStore final : public Store {
  public:
@@ -184,6 +184,11 @@ class FaultyStore final : public Store {
   std::optional<WebhookDelivery> redeliver_webhook(int64_t endpoint_id, int64_t delivery_id, TimePoint now) override { return guard(StoreRole::webhooks, "redeliver_webhook", [&] { return inner_->redeliver_webhook(endpoint_id, delivery_id, now); }); }
   int64_t announce_articles(TimePoint now) override { return guard(StoreRole::webhooks, "announce_articles", [&] { return inner_->announce_articles(now); }); }
   int64_t prune_webhook_deliveries(TimePoint before) override { return guard(StoreRole::webhooks, "prune_webhook_deliveries", [&] { return inner_->prune_webhook_deliveries(before); }); }
+
+  // ImportStore
+  std::optional<int64_t> imported_id(const std::string& source, const std::string& kind, const std::string& key) override { return guard(StoreRole::imports, "imported_id", [&] { return inner_->imported_id(source, kind, key); }); }
+  void record_imported(const std::string& source, const std::string& kind, const std::string& key, int64_t id) override { guard(StoreRole::imports, "record_imported", [&] { inner_->record_imported(source, kind, key, id); }); }
+  ImportBatchResult import_batch(const ImportBatch& batch) override { return guard(StoreRole::imports, "import_batch", [&] { return inner_->import_batch(batch); }); }
 
  private:
   // True when this call is to fail (counts the matching calls).

@@ -282,7 +282,10 @@ std::optional<int64_t> PostgresStore::use_reset_token(const std::string& hash, c
     int64_t t = secs(now);
     auto account = take_token(db, hash, "reset", t);
     if (!account) return account;
-    db.query("UPDATE accounts SET password_hash = $2 WHERE id = $1", {*account, password_hash});
+    // The link reached the address: that verifies it (and is how an imported reader claims their account).
+    db.query(
+        "UPDATE accounts SET password_hash = $2, email_verified_at = coalesce(email_verified_at, $3) WHERE id = $1",
+        {*account, password_hash, t});
     db.query("DELETE FROM sessions WHERE account_id = $1", {*account});
     db.query(
         "UPDATE email_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL AND "

@@ -288,6 +288,12 @@ class PostgresStore final : public Store {
   int64_t announce_articles(TimePoint now) override;
   int64_t prune_webhook_deliveries(TimePoint before) override;
 
+  // ImportStore (imports.cpp)
+  std::optional<int64_t> imported_id(const std::string& source, const std::string& kind,
+                                     const std::string& key) override;
+  void record_imported(const std::string& source, const std::string& kind, const std::string& key, int64_t id) override;
+  ImportBatchResult import_batch(const ImportBatch& batch) override;
+
   // LedgerStore (ledger.cpp)
   Contribution create_contribution(const NewContribution& c) override;
   void set_checkout_session(int64_t id, const std::string& session_id) override;

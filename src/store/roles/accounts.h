@@ -77,7 +77,7 @@ class AccountStore {
   virtual std::optional<VerifiedEmail> use_verify_token(const std::string& token_hash, TimePoint now) = 0;
   // Consumes an unexpired, unused "reset" token, sets the password hash, ends every session of the account
   // and marks every other reset token and every unconfirmed change of address of the account used, in one
-  // transaction.
+  // transaction. The address is then verified (the link reached it), if it was not.
   virtual std::optional<int64_t> use_reset_token(const std::string& token_hash, const std::string& password_hash,
                                                  TimePoint now) = 0;
   // True when an unused, unexpired token with this hash and purpose exists (to show the confirm page).

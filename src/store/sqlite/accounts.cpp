@@ -335,7 +335,13 @@ std::optional<int64_t> SqliteStore::use_reset_token(const std::string& hash, con
     int64_t t = now.time_since_epoch().count();
     account = take_token(db, hash, "reset", t);
     if (!account) return;
-    db.prepare("UPDATE accounts SET password_hash = ?2 WHERE id = ?1").bind(1, *account).bind(2, password_hash).run();
+    // The link reached the address: that verifies it (and is how an imported reader claims their account).
+    db.prepare(
+          "UPDATE accounts SET password_hash = ?2, email_verified_at = coalesce(email_verified_at, ?3) WHERE id = ?1")
+        .bind(1, *account)
+        .bind(2, password_hash)
+        .bind(3, t)
+        .run();
     db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(1, *account).run();
     db.prepare(
           "UPDATE email_tokens SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL AND "

@@ -498,6 +498,17 @@ CREATE TABLE slug_redirects (
       // event types each chose, the events (written by triggers in the transaction of the change,
       // store/webhook_events.cpp) and their deliveries, the outbox the senders drain.
       {24, webhook_step()},
+      // What each item of an imported conversation (Disqus, WordPress, Remark42) became: an import run twice or
+      // resumed brings nothing in twice (store/roles/imports.h).
+      {25, R"sql(
+CREATE TABLE import_keys (
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('thread', 'reader', 'comment')),
+  key TEXT NOT NULL,
+  local_id INTEGER NOT NULL,
+  PRIMARY KEY (source, kind, key)
+) WITHOUT ROWID;
+)sql"},
   };
   return steps;
 }
