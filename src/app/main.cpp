@@ -138,15 +138,16 @@ int import_conversations(const Config& config, const std::string& file, imports:
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "read " << with_commas(s.threads) << " threads and " << with_commas(s.comments) << " comments in "
             << std::fixed << std::setprecision(1) << seconds << " s\n"
-            << "articles: " << s.articles_created << " new, " << s.articles_matched << " matched by slug, "
-            << s.threads_existing << " imported before\n"
-            << "comments: " << s.comments_created << " new, " << s.comments_existing << " imported before\n"
-            << "readers: " << s.readers_created << " new (without passwords), " << s.readers_matched
-            << " matched by address\n";
+            << "articles: " << with_commas(s.articles_created) << " new, " << with_commas(s.articles_matched)
+            << " matched by slug, " << with_commas(s.threads_existing) << " imported before\n"
+            << "comments: " << with_commas(s.comments_created) << " new, " << with_commas(s.comments_existing)
+            << " imported before\n"
+            << "readers: " << with_commas(s.readers_created) << " new (without passwords), "
+            << with_commas(s.readers_matched) << " matched by address\n";
   if (s.unresolved_parents > 0)
-    std::cout << "unresolved parents: " << s.unresolved_parents
+    std::cout << "unresolved parents: " << with_commas(s.unresolved_parents)
               << " replies whose parent is not in the file (posted at the top of their thread)\n";
-  for (const auto& [reason, n] : s.skipped) std::cout << "skipped: " << n << " (" << reason << ")\n";
+  for (const auto& [reason, n] : s.skipped) std::cout << "skipped: " << with_commas(n) << " (" << reason << ")\n";
   return 0;
 }
 

@@ -71,7 +71,10 @@ size_t decode_entity(std::string_view s, size_t i, std::string& out) {
     std::string_view digits = name.substr(hex ? 2 : 1);
     bool ok = !digits.empty();
     for (char c : digits) {
-      int v = c >= '0' && c <= '9' ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      int v = c >= '0' && c <= '9'          ? c - '0'
+              : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                            : -1;
       if (v < 0 || cp > 0x10FFFF) {
         ok = false;
         break;
@@ -230,8 +233,8 @@ class Converter {
       if (!closing) skip_until_ = name;
       return;
     }
-    if (name == "p" || name == "div" || name == "h1" || name == "h2" || name == "h3" || name == "h4" ||
-        name == "ul" || name == "ol" || name == "table" || name == "tr") {
+    if (name == "p" || name == "div" || name == "h1" || name == "h2" || name == "h3" || name == "h4" || name == "ul" ||
+        name == "ol" || name == "table" || name == "tr") {
       paragraph_break();
     } else if (name == "br") {
       line_break();
@@ -286,6 +289,8 @@ class Converter {
 
 }  // namespace
 
-std::string html_to_markdown(std::string_view html) { return Converter().run(html); }
+std::string html_to_markdown(std::string_view html) {
+  return Converter().run(html);
+}
 
 }  // namespace tribune::imports

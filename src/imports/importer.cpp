@@ -262,8 +262,8 @@ ImportSummary Importer::run(const std::string& path, const ImportOptions& option
   ImportSummary s;
   {
     auto in = open_file(path);
-    read_source(options.format, in, SourceSink{[&](SourceThread&&) { ++s.threads; },
-                                               [&](SourceComment&&) { ++s.comments; }});
+    read_source(options.format, in,
+                SourceSink{[&](SourceThread&&) { ++s.threads; }, [&](SourceComment&&) { ++s.comments; }});
   }
   auto in = open_file(path);
   Run run(articles_, store_, options, s);

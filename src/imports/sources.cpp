@@ -134,8 +134,8 @@ void read_wordpress(std::istream& in, const SourceSink& sink) {
       if (when.empty() || when.starts_with("0000")) when = trimmed(w.text("wp:comment_date"));
       c.created_at = time_of(when, w.line, "wp:comment_date_gmt");
       auto user = trimmed(w.text("wp:comment_user_id"));
-      c.author = author_of(w.text("wp:comment_author_email"), w.text("wp:comment_author"),
-                           user == "0" ? std::string() : user);
+      c.author =
+          author_of(w.text("wp:comment_author_email"), w.text("wp:comment_author"), user == "0" ? std::string() : user);
       auto approved = trimmed(w.text("wp:comment_approved"));
       if (approved == "spam")
         c.status = CommentStatus::rejected;
@@ -205,8 +205,8 @@ void read_remark42(std::istream& in, const SourceSink& sink) {
     c.parent_key = string_at(o, "pid");
     c.html = string_at(o, "text");
     const auto* user = object_at(o, "user");
-    c.author = author_of({}, user ? string_at(*user, "name") : std::string(),
-                         user ? string_at(*user, "id") : std::string());
+    c.author =
+        author_of({}, user ? string_at(*user, "name") : std::string(), user ? string_at(*user, "id") : std::string());
     if (auto* d = o.if_contains("delete"); d && d->is_bool() && d->get_bool()) c.status = CommentStatus::deleted;
     if (const auto* votes = object_at(o, "votes")) {
       for (const auto& [k, v] : *votes)

@@ -24,9 +24,9 @@ struct XmlField {
 struct XmlRecord {
   std::string name;
   Attributes attributes;
-  std::vector<XmlField> fields;    // in document order; a path may repeat (WordPress categories)
+  std::vector<XmlField> fields;     // in document order; a path may repeat (WordPress categories)
   std::vector<XmlRecord> children;  // nested records (a WordPress item's comments)
-  int64_t line = 0;                // where the record starts
+  int64_t line = 0;                 // where the record starts
 
   const XmlField* field(std::string_view path) const;
   std::string text(std::string_view path) const;  // "" when absent
@@ -35,11 +35,11 @@ struct XmlRecord {
 };
 
 struct RecordShape {
-  std::string root;                 // the root element the file must have ("disqus", "rss")
-  std::string format;               // named in the error when it has another ("a Disqus export")
-  int depth = 2;                    // the records' depth: 2 for children of the root element
-  std::vector<std::string> names;   // element names that are records at that depth
-  std::string child;                // an element name inside a record that is a record of its own ("wp:comment")
+  std::string root;                // the root element the file must have ("disqus", "rss")
+  std::string format;              // named in the error when it has another ("a Disqus export")
+  int depth = 2;                   // the records' depth: 2 for children of the root element
+  std::vector<std::string> names;  // element names that are records at that depth
+  std::string child;               // an element name inside a record that is a record of its own ("wp:comment")
 };
 
 // Calls `each` per record, in document order. Element names are as written, prefixes included ("wp:status").

@@ -247,7 +247,7 @@ killed_at=$(sqlite3 "$WORK/big/tribune.db" "SELECT count(*) FROM comments")
 "$BIN" import disqus "$WORK/big.xml" --data "$WORK/big" > "$WORK/big.out" 2>/dev/null; status=$?
 resumed() {
   [[ $status -eq 0 && $killed_at -gt 0 && $killed_at -lt 20000 ]] &&
-    grep -q "^comments: $((20000 - killed_at)) new, $killed_at imported before$" "$WORK/big.out" &&
+    [[ $(sed 's/\([0-9]\),\([0-9]\)/\1\2/g' "$WORK/big.out") == *"comments: $((20000 - killed_at)) new, $killed_at imported before"* ]] &&
     test "$(sqlite3 "$WORK/big/tribune.db" "SELECT count(*) FROM comments")" = 20000 &&
     test "$(sqlite3 "$WORK/big/tribune.db" "SELECT count(DISTINCT key) FROM import_keys WHERE kind = 'comment'")" = 20000
 }

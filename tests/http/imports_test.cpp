@@ -101,8 +101,9 @@ TEST(ImportDisqus, ThreadsCommentsAndReadersComeInOnceWithTheirShape) {
   EXPECT_FALSE(server.app().articles().find_any("a-deleted-story"));
 
   auto first = imported(server, "disqus", "9001");
-  EXPECT_EQ(first.body_markdown, "Bus lanes made my commute **ten minutes** shorter.\n\nSee [the "
-                                 "figures](https://example.org/data).");
+  EXPECT_EQ(first.body_markdown,
+            "Bus lanes made my commute **ten minutes** shorter.\n\nSee [the "
+            "figures](https://example.org/data).");
   EXPECT_EQ(format_rfc3339(first.created_at), "2019-05-01T09:00:00Z");
   EXPECT_EQ(first.reply_count, 1);
   auto second = imported(server, "disqus", "9002");
@@ -174,8 +175,8 @@ TEST(ImportDisqus, AnImportedReaderClaimsTheAccountByAPasswordReset) {
             204);
   auto in = sign_in("Ann's own new password");
   ASSERT_EQ(in.status, 200) << in.body;
-  auto ann = server.app().store().find_account(*server.app().store().imported_id("disqus", "reader",
-                                                                                   "email:ann@readers.example"));
+  auto ann = server.app().store().find_account(
+      *server.app().store().imported_id("disqus", "reader", "email:ann@readers.example"));
   ASSERT_TRUE(ann);
   EXPECT_TRUE(ann->email_verified_at) << "the reset link reached the address";
   EXPECT_EQ(imported(server, "disqus", "9001").author_id, ann->id) << "her comments are hers";
@@ -319,8 +320,9 @@ TEST(ImportFiles, AMalformedFileIsRefusedWithItsLineAndWritesNothing) {
   refused(Format::disqus,
           "<disqus xmlns:dsq=\"x\">\n<thread dsq:id=\"1\"><createdAt>yesterday</createdAt></thread>\n</disqus>",
           "line 2: createdAt \"yesterday\" is not a date and time");
-  refused(Format::remark42, "{\"version\":1}\n{\"id\":\"a\",\"locator\":{\"url\":\"https://x.example/a\"},"
-                            "\"time\":\"2021-01-01T00:00:00Z\",\"text\":\"ok\"}\n{not json\n",
+  refused(Format::remark42,
+          "{\"version\":1}\n{\"id\":\"a\",\"locator\":{\"url\":\"https://x.example/a\"},"
+          "\"time\":\"2021-01-01T00:00:00Z\",\"text\":\"ok\"}\n{not json\n",
           "line 3");
   refused(Format::remark42, "{\"id\":\"a\"}\n", "not a Remark42 backup");
   refused(Format::wordpress, "", "line 1");

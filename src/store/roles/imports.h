@@ -48,7 +48,7 @@ struct ImportBatchResult {
   int64_t readers_created = 0;
   int64_t readers_matched = 0;  // an account with the reader's address existed: the comments are its
   int64_t comments_created = 0;
-  int64_t comments_existing = 0;          // imported by an earlier run
+  int64_t comments_existing = 0;            // imported by an earlier run
   std::vector<std::string> parent_missing;  // keys of comments not written: their parent is not imported
 };
 

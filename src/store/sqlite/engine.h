@@ -5,6 +5,7 @@
 // (readers_.with). Entities are read from rows by the shared row layer (store/rows.h).
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
@@ -244,6 +245,9 @@ class SqliteStore final : public Store {
   std::vector<Contribution> list_contributions(int64_t after_id, int limit) override;
 
  private:
+  // import_batch's work, inside its transaction (imports.cpp).
+  static void write_batch(Db& db, const ImportBatch& b, ImportBatchResult& out);
+
   std::string path_;
   GroupCommitWriter writer_;
   ReaderPool readers_;
