@@ -210,7 +210,10 @@ void App::build_http() {
   images_api_ = std::make_unique<api::ImagesApi>(*images_);
   taxonomy_api_ = std::make_unique<api::TaxonomyApi>(*articles_);
   router_ = build_routes();
+  config_.pipeline.access_log = config_.log.access;
+  config_.pipeline.node = node_name(config_.log);
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
+  if (config_.log.access != AccessLogFormat::off) pipeline_->set_access_sink(access_sink(config_.log));
   pipeline_->set_html_errors(
       [this](const Error& e, const Principal& who) { return article_pages_->error_page(e, who); });
   pipeline_->set_authenticator(Authentication(

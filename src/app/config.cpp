@@ -106,7 +106,7 @@ void load_config_file(const std::string& path, Config& c) {
   }
   reject_unknown(root, "",
                  {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store", "webhooks",
-                  "backup"});
+                  "backup", "log"});
   if (auto* store = root["store"].as_table()) {
     reject_unknown(*store, "store", {"url", "pool_size", "replica_url"});
     take(*store, "store", "url", c.store.url);
@@ -187,6 +187,18 @@ void load_config_file(const std::string& path, Config& c) {
     }
     if (std::find(r.order.begin(), r.order.end(), "external") != r.order.end() && c.external_rule.url.empty())
       throw bad_key("moderation.order", "lists \"external\" but [moderation.external] has no url");
+  }
+  if (auto* log = root["log"].as_table()) {
+    reject_unknown(*log, "log", {"level", "format", "access", "access_file", "node"});
+    take(*log, "log", "level", c.log.level);
+    take(*log, "log", "format", c.log.format);
+    std::string access(to_string(c.log.access));
+    take(*log, "log", "access", access);
+    auto format = parse_access_log_format(access);
+    if (!format) throw bad_key("log.access", "must be \"off\", \"json\" or \"logfmt\"");
+    c.log.access = *format;
+    take(*log, "log", "access_file", c.log.access_file);
+    take(*log, "log", "node", c.log.node);
   }
   if (auto* backup = root["backup"].as_table()) {
     reject_unknown(*backup, "backup", {"dir", "every_minutes", "keep", "key_file"});

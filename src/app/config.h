@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/backup.h"
+#include "app/logging.h"
 #include "domain/accounts.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
@@ -62,6 +63,7 @@ struct Config {
   ExternalRuleSettings external_rule;
   WebhookSettings webhooks;
   BackupSettings backup;
+  LogSettings log;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 

@@ -438,12 +438,13 @@ int main(int argc, char** argv) {
     return fail(e.what());
   }
 
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  configure_logging(LogSettings{});
   // One-shot commands print their result on stdout for scripts; only problems are logged.
   if (!*serve_cmd) spdlog::set_level(spdlog::level::warn);
   try {
     if (*serve_cmd) {
       auto config = base_config(data_dir, config_file, store_url);
+      configure_logging(config.log);
       if (!replica_url.empty()) config.store.replica_url = replica_url;
       return serve(std::move(config), listen, demo);
     }

@@ -71,7 +71,11 @@ Pipeline::Pipeline(const Router& router, Metrics& metrics, PipelineOptions optio
     : router_(router),
       metrics_(metrics),
       options_(std::move(options)),
-      pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {}
+      pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {
+  std::vector<std::string> labels;
+  for (const auto& r : router_.routes()) labels.push_back(std::string(http::to_string(r.method)) + " " + r.pattern);
+  metrics_.set_routes(std::move(labels));
+}
 
 Pipeline::~Pipeline() {
   shutdown_pool();
@@ -281,6 +285,14 @@ std::string client_address(const std::string& peer, std::string_view forwarded_f
 
 asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_ip) {
   auto started = std::chrono::steady_clock::now();
+  // A proxy's id is taken only from a proxy: anyone else could fill every log with one id.
+  std::string request_id;
+  if (auto given = request["X-Request-Id"];
+      !given.empty() && valid_request_id(given) &&
+      std::ranges::find(options_.trusted_proxies, client_ip) != options_.trusted_proxies.end())
+    request_id = std::string(given);
+  else
+    request_id = make_request_id();
   if (!options_.trusted_proxies.empty())
     client_ip = client_address(client_ip, request["X-Forwarded-For"], options_.trusted_proxies);
   bool head = request.method() == http::verb::head;
@@ -311,6 +323,7 @@ asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_
     std::optional<Response> fast;
     if (route->fast && !(scope_.skip_fast && scope_.skip_fast(ctx))) {
       try {
+        RequestIdScope scope(request_id);  // no co_await inside: the id is this thread's only meanwhile
         fast = route->fast(ctx);
       } catch (const Error& e) {
         fast = error_response(e, api);
@@ -319,11 +332,30 @@ asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_
     if (fast)
       response = std::move(*fast);
     else
-      response = co_await on_pool(pool_, [this, route, &ctx] { return run_handler(*route, ctx); });
+      response = co_await on_pool(pool_, [this, route, &ctx, &request_id] {
+        RequestIdScope scope(request_id);
+        return run_handler(*route, ctx);
+      });
   }
   finish(response, head);
-  metrics_.record_request(static_cast<int>(response.status),
-                          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  response.headers.set("X-Request-Id", request_id);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  int route_index = route ? static_cast<int>(route - router_.routes().data()) : -1;
+  metrics_.record_request(static_cast<int>(response.status), seconds, route_index);
+  if (options_.access_log != AccessLogFormat::off && access_sink_) {
+    AccessEntry e;
+    e.method = request.method_string();
+    e.route = route ? std::string_view(route->pattern) : std::string_view("unmatched");
+    e.status = static_cast<int>(response.status);
+    e.bytes = head ? 0 : response.payload().size();
+    e.seconds = seconds;
+    e.request_id = request_id;
+    e.node = options_.node;
+    e.unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    access_sink_(format_access(e, options_.access_log));
+  }
   co_return response;
 }
 

@@ -4,7 +4,8 @@
 //   3. the principal is established (bearer token);
 //   4. the fast handler runs inline; otherwise the handler runs on the blocking pool;
 //   5. errors become responses (JSON under /api/, HTML pages elsewhere), in one place;
-//   6. security headers are added, metrics recorded, HEAD bodies dropped.
+//   6. security headers are added, metrics recorded, HEAD bodies dropped;
+//   7. the request id (a trusted proxy's X-Request-Id, or a new one) is echoed and the access line written.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <optional>
 
+#include "http/access_log.h"
 #include "http/error_mapping.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -33,6 +35,9 @@ struct PipelineOptions {
   // Load balancers whose X-Forwarded-For is believed: a request from one of these addresses is from the
   // right-most address in that header that is not itself a trusted proxy. Empty: the peer is the client.
   std::vector<std::string> trusted_proxies;
+  // One line per request (http/access_log.h), handed to the access sink; off: none is made.
+  AccessLogFormat access_log = AccessLogFormat::off;
+  std::string node;  // names this node in access lines
 };
 
 // The client's address as the options see it (exposed for tests).
@@ -56,6 +61,9 @@ class Pipeline {
   void set_request_scope(RequestScope scope) { scope_ = std::move(scope); }
   void set_html_errors(HtmlErrorRenderer renderer) { html_errors_ = std::move(renderer); }
   void set_authenticator(Authenticator a) { authenticate_ = std::move(a); }
+  // Where access lines go (options.access_log not off); called from the connection's thread: must not block
+  // for long.
+  void set_access_sink(std::function<void(std::string&&)> sink) { access_sink_ = std::move(sink); }
 
   // Produces the response for one request. Runs on the connection's executor; blocking work hops to the pool
   // and back.
@@ -88,6 +96,7 @@ class Pipeline {
   HtmlErrorRenderer html_errors_;
   Authenticator authenticate_;
   RequestScope scope_;
+  std::function<void(std::string&&)> access_sink_;
   boost::asio::thread_pool pool_;
 };
 

@@ -58,6 +58,8 @@ class Router {
     std::string allow;  // set when the path matched under other methods only
   };
   Match match(http::verb method, std::string_view path) const;
+  // Every route, in the order added; a matched route is one of these (its index names it in the metrics).
+  const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;
