@@ -94,7 +94,7 @@ std::function<void(std::string&&)> access_sink(const LogSettings& s) {
   logger->set_pattern("%v");
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::err);
-  spdlog::drop("access");            // a second App in one process (tests) takes the name over
+  spdlog::drop("access");           // a second App in one process (tests) takes the name over
   spdlog::register_logger(logger);  // flushed by spdlog::flush_every, and at exit by spdlog::shutdown
   spdlog::flush_every(std::chrono::seconds(1));
   return [logger](std::string&& line) { logger->info(line); };

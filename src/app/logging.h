@@ -11,7 +11,7 @@
 namespace tribune {
 
 struct LogSettings {
-  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string level = "info";   // trace, debug, info, warn, error, critical, off
   std::string format = "text";  // the application's lines: text or json
   AccessLogFormat access = AccessLogFormat::off;
   std::string access_file;  // empty: standard output

@@ -101,6 +101,16 @@ std::string AccountService::normalize_email(std::string_view input) {
   return to_lower_ascii(email);
 }
 
+bool AccountService::reserved_name(const std::array<std::string, 2>& keys) {
+  static const std::array<std::string_view, 6> reserved = {"admin",  "administrator", "moderator",
+                                                           "editor", "tribune",       "the tribune"};
+  for (auto r : reserved) {
+    auto other = confusable_keys(r);
+    if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1]) return true;
+  }
+  return false;
+}
+
 std::string AccountService::clean_display_name(std::string_view input) {
   if (!is_valid_utf8(input)) throw bad("display_name", "invalid_utf8", "The name is not valid text.");
   UErrorCode status = U_ZERO_ERROR;
@@ -184,13 +194,7 @@ AccountService::Started AccountService::register_account(const std::string& emai
   auto name = clean_display_name(display_name);
   check_password(password, normalized, name);
   auto keys = confusable_keys(name);
-  static const std::array<std::string_view, 6> reserved = {"admin",  "administrator", "moderator",
-                                                           "editor", "tribune",       "the tribune"};
-  for (auto r : reserved) {
-    auto other = confusable_keys(r);
-    if (keys[0] == other[0] || keys[0] == other[1] || keys[1] == other[0] || keys[1] == other[1])
-      throw bad("display_name", "name_reserved", "That name is reserved. Please choose another.");
-  }
+  if (reserved_name(keys)) throw bad("display_name", "name_reserved", "That name is reserved. Please choose another.");
   if (accounts_store_.staff_name_taken(keys))
     throw bad("display_name", "name_reserved", "That name is too close to a staff member's. Please choose another.");
   NewAccount a{trim(email), normalized, name, keys, hash_password(password), Role::reader, now_()};

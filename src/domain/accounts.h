@@ -150,6 +150,8 @@ class AccountService {
   // Checks that may run before any work: exposed for tests.
   static std::string normalize_email(std::string_view email);    // throws invalid (field email)
   static std::string clean_display_name(std::string_view name);  // NFKC, trimmed; throws invalid
+  // A name readers may not take ("Admin", "The Tribune", and what is confusable with them); keys: confusable_keys.
+  static bool reserved_name(const std::array<std::string, 2>& keys);
   void check_password(const std::string& password, const std::string& email, const std::string& name) const;
   std::string hash_password(const std::string& password) const;
 

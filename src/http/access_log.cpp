@@ -67,8 +67,8 @@ std::string format_access(const AccessEntry& e, AccessLogFormat f) {
   auto secs = static_cast<time_t>(e.unix_ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(e.unix_ms % 1000));
+  std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(e.unix_ms % 1000));
   char numbers[96];
   if (f == AccessLogFormat::json) {
     out += "{\"time\":\"";
@@ -121,10 +121,16 @@ std::string make_request_id() {
   return buf;
 }
 
-const std::string& current_request_id() { return current_id; }
+const std::string& current_request_id() {
+  return current_id;
+}
 
-RequestIdScope::RequestIdScope(const std::string& id) : previous_(std::move(current_id)) { current_id = id; }
+RequestIdScope::RequestIdScope(const std::string& id) : previous_(std::move(current_id)) {
+  current_id = id;
+}
 
-RequestIdScope::~RequestIdScope() { current_id = std::move(previous_); }
+RequestIdScope::~RequestIdScope() {
+  current_id = std::move(previous_);
+}
 
 }  // namespace tribune

@@ -141,6 +141,11 @@ std::string attribute(std::string_view tag, std::string_view name) {
   return {};
 }
 
+bool linkable(const std::string& url) {
+  auto low = lower(url.substr(0, 8));
+  return low.starts_with("http://") || low.starts_with("https://") || low.starts_with("mailto:");
+}
+
 class Converter {
  public:
   std::string run(std::string_view html) {
@@ -260,6 +265,7 @@ class Converter {
     } else if (name == "a") {
       if (!closing) {
         href_ = attribute(body, "href");
+        if (!linkable(href_)) href_.clear();  // javascript:, data:, relative: the words stay, the link goes
         if (!href_.empty()) out_ += "[";
       } else if (!href_.empty()) {
         std::string target;
@@ -276,7 +282,15 @@ class Converter {
       }
     } else if (name == "img") {
       auto alt = attribute(body, "alt");
-      if (!alt.empty()) text(alt);
+      auto src = attribute(body, "src");
+      if (linkable(src) && !src.starts_with("mailto:")) {  // a picture stays a link to it
+        out_ += "[";
+        text(alt.empty() ? "image" : alt);
+        href_ = src;
+        tag("/a");
+      } else if (!alt.empty()) {
+        text(alt);
+      }
     }
   }
 

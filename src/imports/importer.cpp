@@ -13,6 +13,7 @@
 #include "model/account.h"
 #include "model/article.h"
 #include "model/error.h"
+#include "store/roles/accounts.h"
 #include "store/roles/imports.h"
 #include "util/curl_client.h"
 
@@ -31,8 +32,12 @@ std::string slug_from_url(const std::string& url) {
   auto end = url.find_first_of("?#");
   std::string path = url.substr(0, end);
   while (!path.empty() && path.back() == '/') path.pop_back();
+  auto scheme = path.find("://");
+  // No path ("https://site/?p=123"): the address names no slug; the title will.
+  if (scheme != std::string::npos && path.find('/', scheme + 3) == std::string::npos) return {};
   auto slash = path.rfind('/');
   std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (last == "index.html" || last == "index.php" || last == "index.htm") return {};
   for (std::string_view ext : {".html", ".htm", ".php"})
     if (last.ends_with(ext)) last.resize(last.size() - ext.size());
   return slugify(last);
@@ -42,6 +47,30 @@ std::string fit_slug(std::string slug) {
   if (slug.size() > kMaxSlug) slug.resize(kMaxSlug);
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
   return is_valid_slug(slug) ? slug : std::string();
+}
+
+// Imported comments longer than this are left out (named in the summary): a reader's own are at most 20,000
+// bytes, and a page of such walls is what readers would pay for.
+constexpr size_t kMaxImportedComment = size_t{64} * 1024;
+
+// WordPress keeps what its writers typed and adds the markup only when it shows it (wpautop): a blank line is
+// a paragraph, a single line break a break.
+std::string wordpress_paragraphs(std::string_view text) {
+  std::string out = "<p>";
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') continue;
+    if (text[i] == '\n') {
+      size_t j = i;
+      int newlines = 0;
+      while (j < text.size() && (text[j] == '\n' || text[j] == '\r' || text[j] == ' ' || text[j] == '\t'))
+        newlines += text[j++] == '\n';
+      out += newlines >= 2 ? "</p><p>" : "<br>";
+      i = j - 1;
+      continue;
+    }
+    out += text[i];
+  }
+  return out + "</p>";
 }
 
 // "slow-roads" -> "Slow roads": a headline for a thread the source kept without its title.
@@ -62,8 +91,13 @@ std::string cut(std::string s, size_t max) {
 
 class Run {
  public:
-  Run(ArticleService& articles, ImportStore& store, const ImportOptions& o, ImportSummary& s)
-      : articles_(articles), store_(store), o_(o), s_(s), source_(to_string(o.format)) {
+  Run(ArticleService& articles, ImportStore& store, AccountStore& accounts, const ImportOptions& o, ImportSummary& s)
+      : articles_(articles),
+        store_(store),
+        accounts_(accounts),
+        o_(o),
+        s_(s),
+        source_(std::string(to_string(o.format)) + (o.site.empty() ? "" : ":" + o.site)) {
     batch_.source = source_;
   }
 
@@ -82,7 +116,10 @@ class Run {
     std::string slug = fit_slug(t.slug.empty() ? slug_from_url(t.url) : slugify(t.slug));
     if (slug.empty()) slug = fit_slug(slugify(t.title));
     if (slug.empty()) slug = fit_slug("thread-" + slugify(t.key));
-    if (auto existing = articles_.find_any(slug)) {
+    // Two threads of this file with one slug ("/2019/update/", "/2020/update/") are two articles.
+    if (created_slugs_.contains(slug)) slug = fit_slug(slug.substr(0, 60) + "-" + slugify(t.key));
+    if (slug.empty() || created_slugs_.contains(slug)) slug = fit_slug("thread-" + slugify(t.key));
+    if (auto existing = articles_.find_any(slug); existing && !created_slugs_.contains(slug)) {
       ++s_.articles_matched;
       store_.record_imported(source_, "thread", t.key, existing->id);
       thread_articles_[t.key] = existing->id;
@@ -102,7 +139,8 @@ class Run {
     }
     d.published_at = t.created_at;
     d.state = ArticleState::published;
-    d.body_markdown = cut(html_to_markdown(t.body_html), kMaxBody);
+    d.body_markdown = cut(
+        html_to_markdown(o_.format == Format::wordpress ? wordpress_paragraphs(t.body_html) : t.body_html), kMaxBody);
     auto where = curl_client::parse_url(t.url);
     bool linkable = where && (where->scheme == "http" || where->scheme == "https");
     if (d.body_markdown.empty())
@@ -114,6 +152,7 @@ class Run {
     }
     try {
       auto saved = articles_.publish(std::move(d), false, std::nullopt, DeskActor("import " + source_));
+      created_slugs_.insert(saved.slug);
       ++s_.articles_created;
       store_.record_imported(source_, "thread", t.key, saved.id);
       thread_articles_[t.key] = saved.id;
@@ -137,9 +176,13 @@ class Run {
                                                            : "its thread is not in the file"];
       return;
     }
-    auto markdown = html_to_markdown(c.html);
+    auto markdown = html_to_markdown(o_.format == Format::wordpress ? wordpress_paragraphs(c.html) : c.html);
     if (markdown.empty()) {
       ++s_.skipped["no text"];
+      return;
+    }
+    if (markdown.size() > kMaxImportedComment) {
+      ++s_.skipped["longer than 64 KiB"];
       return;
     }
     ImportedComment ic;
@@ -161,19 +204,36 @@ class Run {
   void finish() {
     flush();
     while (!released_.empty()) flush();
-    // Replies whose parent never came join their thread at the top, oldest first.
-    std::vector<ImportedComment> orphans;
-    for (auto& [parent, children] : waiting_)
-      for (auto& c : children) orphans.push_back(std::move(c));
-    waiting_.clear();
-    std::ranges::sort(orphans, [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
-    for (auto& c : orphans) {
-      c.parent_key.clear();
-      ++s_.unresolved_parents;
-      batch_.comments.push_back(std::move(c));
-      if (batch_.comments.size() >= o_.batch) flush();
+    // Replies whose parent never came join their thread at the top, oldest first; replies to those replies
+    // keep their parent (released as it is written). Only a cycle of replies naming each other is left after
+    // that, and it is broken the same way.
+    while (!waiting_.empty()) {
+      std::set<std::string> waiting_keys;
+      for (const auto& [parent, children] : waiting_)
+        for (const auto& c : children) waiting_keys.insert(c.key);
+      std::vector<ImportedComment> orphans;
+      for (auto it = waiting_.begin(); it != waiting_.end();)
+        if (!waiting_keys.contains(it->first)) {
+          for (auto& c : it->second) orphans.push_back(std::move(c));
+          it = waiting_.erase(it);
+        } else {
+          ++it;
+        }
+      if (orphans.empty()) {  // a cycle
+        for (auto& [parent, children] : waiting_)
+          for (auto& c : children) orphans.push_back(std::move(c));
+        waiting_.clear();
+      }
+      std::ranges::sort(orphans, [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+      for (auto& c : orphans) {
+        c.parent_key.clear();
+        ++s_.unresolved_parents;
+        batch_.comments.push_back(std::move(c));
+        if (batch_.comments.size() >= o_.batch) flush();
+      }
+      flush();
+      while (!released_.empty()) flush();
     }
-    flush();
     report(true);
   }
 
@@ -192,11 +252,21 @@ class Run {
     }
     r.email = normalized.empty() ? std::string() : a.email;
     r.email_normalized = normalized.empty() ? "imported:" + source_ + ":" + a.key : normalized;
-    std::string name = a.name;
-    if (name.empty()) name = a.email.substr(0, a.email.find('@'));
-    if (name.empty()) name = "Reader";
-    r.display_name = cut(name, kMaxDisplayName);
-    r.name_keys = confusable_keys(r.display_name);
+    // The checks a registration's name passes; a name that fails them is not refused (the comment is the
+    // reader's all the same) but shown as one no reader could take.
+    std::string name;
+    try {
+      name = AccountService::clean_display_name(a.name);
+    } catch (const Error&) {
+      name = "Reader";
+    }
+    auto keys = confusable_keys(name);
+    if (AccountService::reserved_name(keys) || accounts_.staff_name_taken(keys)) {
+      name = cut(name, kMaxDisplayName - 11) + " (imported)";
+      keys = confusable_keys(name);
+    }
+    r.display_name = name;
+    r.name_keys = keys;
     r.handle = mention_handle(r.display_name);
     r.created_at = first_seen;
     return r;
@@ -242,11 +312,13 @@ class Run {
 
   ArticleService& articles_;
   ImportStore& store_;
+  AccountStore& accounts_;
   const ImportOptions& o_;
   ImportSummary& s_;
   std::string source_;
   std::unordered_map<std::string, int64_t> thread_articles_;
   std::set<std::string> skipped_threads_;
+  std::set<std::string> created_slugs_;  // articles this run made
   ImportBatch batch_;
   std::set<std::string> batch_readers_;
   std::unordered_map<std::string, std::vector<ImportedComment>> waiting_;  // by the parent they wait for
@@ -266,7 +338,7 @@ ImportSummary Importer::run(const std::string& path, const ImportOptions& option
                 SourceSink{[&](SourceThread&&) { ++s.threads; }, [&](SourceComment&&) { ++s.comments; }});
   }
   auto in = open_file(path);
-  Run run(articles_, store_, options, s);
+  Run run(articles_, store_, accounts_, options, s);
   read_source(options.format, in,
               SourceSink{[&](SourceThread&& t) { run.thread(std::move(t)); },
                          [&](SourceComment&& c) { run.comment(std::move(c)); }});

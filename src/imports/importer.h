@@ -3,11 +3,13 @@
 // written; then in batches of comments, each batch one transaction. Every item's source id is remembered with
 // what it became (ImportStore), so a run repeated or resumed after a crash brings nothing in twice.
 //
-// Threads become articles: the article with the thread's slug when the publication has one (comments join a
-// piece already moved over), else a new published article dated as the thread, with the story's text
+// Threads become articles: the article with the thread's slug when the publication had one before this run
+// (comments join a piece already moved over), else a new published article dated as the thread, with the story's text
 // (WordPress) or a line naming where the conversation was, and that address as its syndication source.
 // Authors become reader accounts without passwords, claimable by a password reset to their address (no mail
-// is sent at import). Replies keep their parents: a reply met before its parent waits for it; one whose parent
+// is sent at import); an address that is a reader's here is that reader, never a staff member's. Names pass
+// the checks a registration's do (a reserved name or one a staff member's is confusable with gets
+// " (imported)"). Replies keep their parents: a reply met before its parent waits for it; one whose parent
 // never comes (or is skipped) joins its thread at the top and is counted as unresolved.
 #pragma once
 
@@ -20,6 +22,7 @@
 #include "imports/sources.h"
 
 namespace tribune {
+class AccountStore;
 class ArticleService;
 class ImportStore;
 }  // namespace tribune
@@ -31,6 +34,9 @@ struct ImportOptions {
   std::string section = "Archive";     // new articles' section when the source names none
   std::string author = "The editors";  // and their byline
   size_t batch = 1000;                 // comments per transaction
+  // Keeps this file's ids apart from another import of the same format: two WordPress blogs both have a post
+  // 12. Empty: the format's name alone.
+  std::string site;
   struct Progress {
     int64_t done = 0;   // comments read in the second pass
     int64_t total = 0;  // comments in the file
@@ -50,7 +56,8 @@ struct ImportSummary {
 
 class Importer {
  public:
-  Importer(ArticleService& articles, ImportStore& store) : articles_(articles), store_(store) {}
+  Importer(ArticleService& articles, ImportStore& store, AccountStore& accounts)
+      : articles_(articles), store_(store), accounts_(accounts) {}
   // Errors: Error(invalid, "invalid_import") naming the line of a malformed file (nothing written);
   // Error(not_found) when the file cannot be opened; the store's errors (what was committed stays, and a
   // second run resumes).
@@ -59,6 +66,7 @@ class Importer {
  private:
   ArticleService& articles_;
   ImportStore& store_;
+  AccountStore& accounts_;
 };
 
 }  // namespace tribune::imports

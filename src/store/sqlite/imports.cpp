@@ -11,6 +11,16 @@ std::optional<int64_t> imported_in(Db& db, const std::string& source, const char
   return st.int64(0);
 }
 
+// The account a source's reader became, if it still exists.
+std::optional<int64_t> reader_in(Db& db, const std::string& source, const std::string& key) {
+  auto& st = db.prepare(
+      "SELECT a.id FROM import_keys k JOIN accounts a ON a.id = k.local_id WHERE k.source = ?1 AND "
+      "k.kind = 'reader' AND k.key = ?2");
+  st.bind(1, source).bind(2, key);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
+}
+
 void record_in(Db& db, const std::string& source, const char* kind, const std::string& key, int64_t id) {
   db.prepare("INSERT OR IGNORE INTO import_keys (source, kind, key, local_id) VALUES (?1, ?2, ?3, ?4)")
       .bind(1, source)
@@ -38,9 +48,11 @@ ImportBatchResult SqliteStore::import_batch(const ImportBatch& b) {
   // keeps the first copy of every page the job changes, and a batch of a thousand comments changes pages all
   // over the comment indexes. Here only each statement journals, and only for its own pages.
   // And with more page cache than SQLite's 2 MiB, which such a batch overruns: pages would be read back from
-  // the WAL again and again. (Only the process that imports asks for it.)
+  // the WAL again and again; statement journals in memory, not files in /var/tmp. (Only the process that
+  // imports asks for either.)
   writer_.run_exclusive([&](Db& db) {
     db.exec("PRAGMA cache_size = -65536");
+    db.exec("PRAGMA temp_store = MEMORY");
     db.exec("BEGIN IMMEDIATE");
     try {
       write_batch(db, b, out);
@@ -57,19 +69,31 @@ ImportBatchResult SqliteStore::import_batch(const ImportBatch& b) {
 void SqliteStore::write_batch(Db& db, const ImportBatch& b, ImportBatchResult& out) {
   {
     for (const auto& r : b.readers) {
-      if (imported_in(db, b.source, "reader", r.key)) continue;
-      auto& existing = db.prepare("SELECT id FROM accounts WHERE email_normalized = ?1");
+      if (reader_in(db, b.source, r.key)) continue;
+      // An account deleted since it was imported: the key goes, and the reader is made again.
+      db.prepare("DELETE FROM import_keys WHERE source = ?1 AND kind = 'reader' AND key = ?2")
+          .bind(1, b.source)
+          .bind(2, r.key)
+          .run();
+      // A reader's address: that reader. Never a staff account: an address typed into another system's
+      // comment form proves nothing.
+      auto& existing = db.prepare("SELECT id FROM accounts WHERE email_normalized = ?1 AND role = 'reader'");
       existing.bind(1, r.email_normalized);
       int64_t id = 0;
       if (existing.step()) {
         id = existing.int64(0);
         ++out.readers_matched;
       } else {
+        bool taken = false;  // by a staff account: this reader gets an address-less account of their own
+        auto& staff = db.prepare("SELECT 1 FROM accounts WHERE email_normalized = ?1");
+        taken = staff.bind(1, r.email_normalized).step();
+        staff.reset();
+        std::string normalized = taken ? "imported:" + b.source + ":" + r.key : r.email_normalized;
         db.prepare(
               "INSERT INTO accounts (email, email_normalized, display_name, name_key, name_key_cased, "
               "password_hash, role, created_at, handle) VALUES (?1, ?2, ?3, ?4, ?5, '', 'reader', ?6, ?7)")
-            .bind(1, r.email)
-            .bind(2, r.email_normalized)
+            .bind(1, taken ? std::string() : r.email)
+            .bind(2, normalized)
             .bind(3, r.display_name)
             .bind(4, r.name_keys[0])
             .bind(5, r.name_keys[1])
@@ -94,15 +118,20 @@ void SqliteStore::write_batch(Db& db, const ImportBatch& b, ImportBatchResult& o
           out.parent_missing.push_back(c.key);
           continue;
         }
-        auto& p = db.prepare("SELECT root_id, depth FROM comments WHERE id = ?1");
+        auto& p = db.prepare("SELECT root_id, depth, article_id FROM comments WHERE id = ?1");
         if (!p.bind(1, *parent).step()) {  // deleted here since: the reply starts its own thread
           parent.reset();
+        } else if (p.int64(2) != c.article_id) {  // a parent on another thread: none to hang it under
+          p.reset();
+          out.parent_missing.push_back(c.key);
+          continue;
         } else {
           root = p.int64(0);
           depth = p.int64(1) + 1;
         }
+        p.reset();
       }
-      auto author = c.author_key.empty() ? std::nullopt : imported_in(db, b.source, "reader", c.author_key);
+      auto author = c.author_key.empty() ? std::nullopt : reader_in(db, b.source, c.author_key);
       db.prepare(
             "INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, "
             "status, created_at, body_hash, recommend_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")

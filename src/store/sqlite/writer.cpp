@@ -42,11 +42,6 @@ void ReaderPool::release(std::unique_ptr<Db> db) {
 GroupCommitWriter::GroupCommitWriter(const std::string& path, int max_batch) : db_(path, false), max_batch_(max_batch) {
   db_.exec("PRAGMA journal_mode = WAL");
   db_.exec("PRAGMA synchronous = FULL");
-  // Every job runs in a savepoint, so a statement that changes several rows (an insert firing triggers, the
-  // counters' recursive update) keeps a statement journal to undo itself; with Debian's default temp_store
-  // that journal is a file in /var/tmp, written page by page: about 30 writes per imported comment. In memory
-  // it costs a few pages per statement and is gone when the statement ends.
-  db_.exec("PRAGMA temp_store = MEMORY");
   thread_ = std::thread([this] { loop(); });
 }
 
