@@ -199,6 +199,7 @@ void load_config_file(const std::string& path, Config& c) {
     c.log.access = *format;
     take(*log, "log", "access_file", c.log.access_file);
     take(*log, "log", "node", c.log.node);
+    check_log_settings(c.log);
   }
   if (auto* backup = root["backup"].as_table()) {
     reject_unknown(*backup, "backup", {"dir", "every_minutes", "keep", "key_file"});

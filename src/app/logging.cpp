@@ -1,5 +1,6 @@
 #include "app/logging.h"
 
+#include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -16,7 +17,7 @@ namespace {
 class RequestIdFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
-    const auto& id = current_request_id();
+    auto id = current_request_id();
     if (id.empty()) return;
     static constexpr std::string_view kKey = " request_id=";
     dest.append(kKey.data(), kKey.data() + kKey.size());
@@ -29,7 +30,7 @@ class RequestIdFlag final : public spdlog::custom_flag_formatter {
 class JsonRequestIdFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
-    const auto& id = current_request_id();
+    auto id = current_request_id();
     if (id.empty()) return;
     static constexpr std::string_view kKey = ",\"request_id\":\"";
     dest.append(kKey.data(), kKey.data() + kKey.size());
@@ -61,42 +62,47 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-void configure_logging(const LogSettings& s) {
-  auto level = spdlog::level::from_str(s.level);
-  if (level == spdlog::level::off && s.level != "off")
+void check_log_settings(const LogSettings& s) {
+  if (spdlog::level::from_str(s.level) == spdlog::level::off && s.level != "off")
     throw Error(ErrorKind::invalid, "invalid_config",
                 "log.level must be trace, debug, info, warn, error, critical or off", "log.level");
+  if (s.format != "text" && s.format != "json")
+    throw Error(ErrorKind::invalid, "invalid_config", "log.format must be text or json", "log.format");
+}
+
+void configure_logging(const LogSettings& s) {
+  check_log_settings(s);
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  if (s.format == "json") {
+  if (s.format == "json")
     formatter->add_flag<JsonMessageFlag>('J').add_flag<JsonRequestIdFlag>('Q').set_pattern(
         R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%J"%Q})");
-  } else if (s.format == "text") {
+  else
     formatter->add_flag<RequestIdFlag>('q').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v%q");
-  } else {
-    throw Error(ErrorKind::invalid, "invalid_config", "log.format must be text or json", "log.format");
-  }
   spdlog::set_formatter(std::move(formatter));
-  spdlog::set_level(level);
+  spdlog::set_level(spdlog::level::from_str(s.level));
 }
 
 std::function<void(std::string&&)> access_sink(const LogSettings& s) {
-  std::shared_ptr<spdlog::logger> logger;
+  // Lines are queued to spdlog's one background thread, which writes (and flushes) them: a connection's
+  // thread only copies its line into the queue, never waits on the disk or a stalled pipe. A full queue
+  // (8,192 lines) drops its oldest line rather than stall the server.
+  if (!spdlog::thread_pool()) spdlog::init_thread_pool(8192, 1);
+  spdlog::sink_ptr sink;
   try {
     if (s.access_file.empty())
-      logger = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+      sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
     else
-      logger = std::make_shared<spdlog::logger>(
-          "access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(s.access_file, false));
+      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(s.access_file, false);
   } catch (const spdlog::spdlog_ex& e) {
     throw Error(ErrorKind::unavailable, "access_log_unavailable",
                 "cannot open the access log " + s.access_file + ": " + e.what());
   }
-  logger->set_pattern("%v");
+  // Not registered: the process-wide set_level and set_formatter (configure_logging) leave it alone.
+  auto logger = std::make_shared<spdlog::async_logger>("access", std::move(sink), spdlog::thread_pool(),
+                                                       spdlog::async_overflow_policy::overrun_oldest);
+  logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v"));
   logger->set_level(spdlog::level::info);
-  logger->flush_on(spdlog::level::err);
-  spdlog::drop("access");           // a second App in one process (tests) takes the name over
-  spdlog::register_logger(logger);  // flushed by spdlog::flush_every, and at exit by spdlog::shutdown
-  spdlog::flush_every(std::chrono::seconds(1));
+  logger->flush_on(spdlog::level::info);
   return [logger](std::string&& line) { logger->info(line); };
 }
 

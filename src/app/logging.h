@@ -18,10 +18,13 @@ struct LogSettings {
   std::string node;         // names this node in access lines; empty: the host name
 };
 
-// The process's default logger: pattern and level. Throws Error(invalid) for an unknown level or format.
+// Throws Error(invalid) for an unknown level or format (the config file's check).
+void check_log_settings(const LogSettings& s);
+// The process's loggers (spdlog's default writes to standard output): pattern and level. Throws as
+// check_log_settings.
 void configure_logging(const LogSettings& s);
-// Where access lines go: a file (appended to, opened once) or standard output, flushed each second and at
-// exit. Throws Error(unavailable) when the file cannot be opened.
+// Where access lines go: a file (appended to, opened once) or standard output, written by a background
+// thread. Throws Error(unavailable) when the file cannot be opened.
 std::function<void(std::string&&)> access_sink(const LogSettings& s);
 // The node name access lines carry: s.node, else the host name.
 std::string node_name(const LogSettings& s);

@@ -1,6 +1,5 @@
 #include "http/access_log.h"
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -9,7 +8,7 @@ namespace tribune {
 
 namespace {
 
-thread_local std::string current_id;
+thread_local std::string_view current_id;
 
 // JSON string contents; the values here are ASCII by construction (ids are validated, routes are ours), but
 // a method or route is escaped anyway.
@@ -111,26 +110,25 @@ bool valid_request_id(std::string_view id) {
 }
 
 std::string make_request_id() {
-  // A per-thread generator seeded once from the system's randomness, plus a process-wide counter so that two
-  // threads seeded alike still differ.
+  // A per-thread generator seeded once from the system's randomness, and a per-thread counter mixed in.
   thread_local std::mt19937_64 gen{std::random_device{}()};
-  static std::atomic<uint64_t> counter{0};
-  uint64_t v = gen() ^ (counter.fetch_add(1, std::memory_order_relaxed) * 0x9E3779B97F4A7C15ULL);
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  thread_local uint64_t counter = 0;
+  uint64_t v = (gen() ^ (++counter * 0x9E3779B97F4A7C15ULL)) & 0x0FFFFFFFFFFFFFFFULL;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%015llx", static_cast<unsigned long long>(v));
   return buf;
 }
 
-const std::string& current_request_id() {
+std::string_view current_request_id() {
   return current_id;
 }
 
-RequestIdScope::RequestIdScope(const std::string& id) : previous_(std::move(current_id)) {
+RequestIdScope::RequestIdScope(std::string_view id) : previous_(current_id) {
   current_id = id;
 }
 
 RequestIdScope::~RequestIdScope() {
-  current_id = std::move(previous_);
+  current_id = previous_;
 }
 
 }  // namespace tribune

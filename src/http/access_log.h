@@ -33,20 +33,22 @@ std::string format_access(const AccessEntry& e, AccessLogFormat f);
 
 // 1 to 128 characters of [A-Za-z0-9._:-]: what a proxy's id may be to be taken (anything else, a new one).
 bool valid_request_id(std::string_view id);
-// 16 hex digits, unique enough to find a request's lines (not a secret).
+// 15 hex digits (within std::string's inline buffer: no allocation), unique enough to find a request's lines
+// (not a secret).
 std::string make_request_id();
 
-// The id of the request this thread is handling ("" when none).
-const std::string& current_request_id();
+// The id of the request this thread is handling ("" when none). The scope refers to `id`, which must outlive
+// it; a scope never spans a co_await (the coroutine may resume on another thread).
+std::string_view current_request_id();
 class RequestIdScope {
  public:
-  explicit RequestIdScope(const std::string& id);
+  explicit RequestIdScope(std::string_view id);
   ~RequestIdScope();
   RequestIdScope(const RequestIdScope&) = delete;
   RequestIdScope& operator=(const RequestIdScope&) = delete;
 
  private:
-  std::string previous_;
+  std::string_view previous_;
 };
 
 }  // namespace tribune

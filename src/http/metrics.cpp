@@ -62,6 +62,10 @@ std::string Metrics::render(const std::function<void(std::string&)>& extra) cons
     if (total == 0) continue;
     std::string label;  // a route pattern holds no quote or backslash, but escape as the format says
     for (char c : route_labels_[r]) {
+      if (c == '\n') {
+        label += "\\n";
+        continue;
+      }
       if (c == '"' || c == '\\') label += '\\';
       label += c;
     }

@@ -4,12 +4,15 @@
 #include "http/access_log.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "app/logging.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -108,7 +111,7 @@ TEST(AccessLog, ATrustedProxysRequestIdIsKeptAndRoutesHaveTheirOwnLatency) {
   EXPECT_TRUE(valid_request_id(bad.header("x-request-id")));
   auto metrics = get(server.port(), "/metrics");
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("tribune_http_route_duration_seconds_count{route=\"GET /api/v1/articles\"} 2"),
+  EXPECT_NE(metrics.body.find("tribune_http_route_duration_seconds_count{route=\"GET /api/v1/articles\"} 2\n"),
             std::string::npos)
       << metrics.body;
   EXPECT_EQ(metrics.body.find("route=\"GET /api/v1/webhooks\""), std::string::npos)
@@ -132,9 +135,49 @@ TEST(AccessLog, TheGrafanaDashboardAsksForSeriesTheServerHas) {
         size_t end = expr.find_first_not_of("abcdefghijklmnopqrstuvwxyz_", at);
         auto name = expr.substr(at, end - at);
         ++asked;
-        EXPECT_NE(metrics.find("\n" + name), std::string::npos) << name << " is not in /metrics";
+        bool found = false;
+        for (size_t m = metrics.find("\n" + name); m != std::string::npos && !found;
+             m = metrics.find("\n" + name, m + 1)) {
+          char next = m + 1 + name.size() < metrics.size() ? metrics[m + 1 + name.size()] : '\0';
+          found = next == ' ' || next == '{';  // the whole name, not a longer one's start
+        }
+        EXPECT_TRUE(found) << name << " is not in /metrics";
         at = end == std::string::npos ? expr.size() - 1 : end;
       }
     }
   EXPECT_GT(asked, 10);
+}
+
+// Application lines written while a request is handled carry its id, in either format.
+TEST(AccessLog, ApplicationLinesCarryTheRequestId) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out)));
+  configure_logging(LogSettings{});
+  spdlog::info("outside");
+  {
+    RequestIdScope scope("req-42");
+    spdlog::warn("inside");
+  }
+  LogSettings json_lines;
+  json_lines.format = "json";
+  configure_logging(json_lines);
+  {
+    RequestIdScope scope("req-43");
+    spdlog::warn("a \"quoted\" word");
+  }
+  spdlog::set_default_logger(previous);
+  configure_logging(LogSettings{});
+  std::vector<std::string> lines;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3U) << out.str();
+  EXPECT_TRUE(lines[0].ends_with(" info outside")) << lines[0];
+  EXPECT_TRUE(lines[1].ends_with(" warning inside request_id=req-42")) << lines[1];
+  auto o = json::parse(lines[2]).as_object();
+  EXPECT_EQ(o.at("message").as_string(), "a \"quoted\" word");
+  EXPECT_EQ(o.at("request_id").as_string(), "req-43");
+  EXPECT_THROW(check_log_settings(LogSettings{"loud", "text"}), Error);
+  EXPECT_THROW(check_log_settings(LogSettings{"info", "xml"}), Error);
 }
