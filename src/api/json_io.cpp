@@ -40,6 +40,14 @@ std::optional<std::string> optional_string(const json::object& o, std::string_vi
   return std::string(it->value().as_string());
 }
 
+std::optional<bool> optional_bool(const json::object& body, std::string_view key) {
+  auto it = body.find(key);
+  if (it == body.end()) return std::nullopt;
+  if (!it->value().is_bool())
+    throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be true or false.", std::string(key));
+  return it->value().as_bool();
+}
+
 std::string required_string(const json::object& o, std::string_view key) {
   auto v = optional_string(o, key);
   if (!v) throw invalid_field(std::string(key), "missing_field", std::string(key) + " is required.");

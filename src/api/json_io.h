@@ -19,6 +19,8 @@ boost::json::object parse_object(const RequestContext& ctx, std::initializer_lis
 
 std::optional<std::string> optional_string(const boost::json::object& o, std::string_view key);
 std::string required_string(const boost::json::object& o, std::string_view key);
+// true or false when present; 400 invalid_type otherwise.
+std::optional<bool> optional_bool(const boost::json::object& o, std::string_view key);
 // Accepts a list of strings or a single string.
 std::vector<std::string> string_list(const boost::json::object& o, std::string_view key);
 

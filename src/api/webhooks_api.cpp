@@ -13,14 +13,6 @@ json::value time_or_null(const std::optional<TimePoint>& t) {
   return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
 }
 
-std::optional<bool> optional_bool(const json::object& body, std::string_view key) {
-  auto it = body.find(key);
-  if (it == body.end()) return std::nullopt;
-  if (!it->value().is_bool())
-    throw Error(ErrorKind::bad_request, "invalid_type", std::string(key) + " must be true or false.", std::string(key));
-  return it->value().as_bool();
-}
-
 }  // namespace
 
 json::object WebhooksApi::to_json(const WebhookEndpoint& e) {

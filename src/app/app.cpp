@@ -109,6 +109,7 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
   accounts_ = std::make_unique<AccountService>(*store_, *store_, *store_, limiter_, SessionPolicy{}, PasswordPolicy{},
                                                config_.account_limits);
   readers_ = std::make_unique<ReaderService>(*store_, *store_);
+  embed_ = std::make_unique<EmbedService>(*store_, *store_, limiter_, config_.embed);
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *store_, *articles_, limiter_, config_.comment_limits);
   moderation_ = std::make_unique<ModerationService>(*store_, *store_, *store_, *store_, *store_, *comments_, *articles_,
@@ -152,6 +153,7 @@ void App::build_http() {
   bool https = config_.site.base_url.starts_with("https://");
   cookie_ = SessionCookie::for_site(https, 180L * 24 * 3600);
   config_.pipeline.session_cookie = cookie_.name;
+  config_.pipeline.embed_cookie = https ? "__Host-tribune_embed" : "tribune_embed";
   config_.pipeline.secure_cookies = https;
   {
     // The configured public origin is allowed on state-changing requests besides the request's own host.
@@ -199,6 +201,8 @@ void App::build_http() {
   desk_taxonomy_ = std::make_unique<web::DeskTaxonomy>(kit, *images_);
   token_pages_ = std::make_unique<web::TokenPages>(kit, *tokens_);
   webhook_pages_ = std::make_unique<web::WebhookPages>(kit, *webhooks_);
+  embed_pages_ = std::make_unique<web::EmbedPages>(kit, *embed_, *comments_, config_.pipeline.embed_cookie);
+  embed_api_ = std::make_unique<api::EmbedApi>(*embed_);
   webhook_sender_ = std::make_unique<WebhookSender>(*store_, *webhooks_, config_.site.base_url);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);

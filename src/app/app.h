@@ -13,6 +13,7 @@
 #include "api/articles_api.h"
 #include "api/comments_api.h"
 #include "api/contributions_api.h"
+#include "api/embed_api.h"
 #include "api/images_api.h"
 #include "api/moderation_api.h"
 #include "api/readers_api.h"
@@ -24,6 +25,7 @@
 #include "domain/articles.h"
 #include "domain/comments.h"
 #include "domain/digests.h"
+#include "domain/embed.h"
 #include "domain/moderation.h"
 #include "domain/rate_limit.h"
 #include "domain/readers.h"
@@ -45,6 +47,7 @@
 #include "web/desk_articles.h"
 #include "web/desk_pages.h"
 #include "web/desk_taxonomy.h"
+#include "web/embed_pages.h"
 #include "web/moderation_pages.h"
 #include "web/pages.h"
 #include "web/reader_pages.h"
@@ -86,6 +89,7 @@ class App {
   ImageService& images() { return *images_; }
   TokenService& tokens() { return *tokens_; }
   WebhookService& webhooks() { return *webhooks_; }
+  EmbedService& embed() { return *embed_; }
   WebhookSender& webhook_sender() { return *webhook_sender_; }  // after build_http
   AccountService& accounts() { return *accounts_; }
   CommentService& comments() { return *comments_; }
@@ -110,6 +114,7 @@ class App {
   std::unique_ptr<TokenService> tokens_;
   std::unique_ptr<WebhookService> webhooks_;
   std::unique_ptr<WebhookSender> webhook_sender_;
+  std::unique_ptr<EmbedService> embed_;
   RateLimiter limiter_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<CommentService> comments_;
@@ -137,6 +142,8 @@ class App {
   std::unique_ptr<web::DeskTaxonomy> desk_taxonomy_;
   std::unique_ptr<web::TokenPages> token_pages_;
   std::unique_ptr<web::WebhookPages> webhook_pages_;
+  std::unique_ptr<web::EmbedPages> embed_pages_;
+  std::unique_ptr<api::EmbedApi> embed_api_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::TokensApi> tokens_api_;
   std::unique_ptr<api::WebhooksApi> webhooks_api_;

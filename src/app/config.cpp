@@ -106,7 +106,7 @@ void load_config_file(const std::string& path, Config& c) {
   }
   reject_unknown(root, "",
                  {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store", "webhooks",
-                  "backup", "log"});
+                  "backup", "log", "embed"});
   if (auto* store = root["store"].as_table()) {
     reject_unknown(*store, "store", {"url", "pool_size", "replica_url"});
     take(*store, "store", "url", c.store.url);
@@ -215,6 +215,22 @@ void load_config_file(const std::string& path, Config& c) {
     if (minutes > 0 && b.dir.empty()) throw bad_key("backup.dir", "must be set when every_minutes is");
     b.every = std::chrono::minutes(minutes);
     b.keep = static_cast<int>(keep);
+  }
+  if (auto* embed = root["embed"].as_table()) {
+    reject_unknown(*embed, "embed", {"origins", "appeal"});
+    take(*embed, "embed", "appeal", c.embed.appeal);
+    if (auto* origins = (*embed)["origins"].as_array()) {
+      for (auto& v : *origins) {
+        auto* s = v.as_string();
+        auto given = s ? to_lower_ascii(s->get()) : std::string();
+        auto origin = origin_of(given);
+        if (!origin || (given != *origin && given != *origin + "/"))
+          throw bad_key("embed.origins", "must be a list of origins such as \"https://news.example\"");
+        c.embed.origins.push_back(*origin);
+      }
+    } else if ((*embed)["origins"]) {
+      throw bad_key("embed.origins", "must be a list of origins such as \"https://news.example\"");
+    }
   }
   if (auto* hooks = root["webhooks"].as_table()) {
     reject_unknown(*hooks, "webhooks", {"allow_insecure", "retry_base_ms", "max_attempts", "timeout_ms", "senders"});

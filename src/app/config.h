@@ -9,6 +9,7 @@
 #include "domain/articles.h"
 #include "domain/comments.h"
 #include "domain/contributions.h"
+#include "domain/embed.h"
 #include "domain/moderation.h"
 #include "domain/moderation_rules.h"
 #include "domain/webhooks.h"
@@ -62,6 +63,7 @@ struct Config {
   ClassifierSettings classifier;
   ExternalRuleSettings external_rule;
   WebhookSettings webhooks;
+  EmbedSettings embed;
   BackupSettings backup;
   LogSettings log;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for

@@ -131,7 +131,7 @@ int import_conversations(const Config& config, const std::string& file, imports:
       std::cerr << "\033[K" << std::flush;
     };
   App app(config);
-  imports::Importer importer(app.articles(), app.store(), app.store());
+  imports::Importer importer(app.articles(), app.store(), app.store(), &app.embed());
   auto started = std::chrono::steady_clock::now();
   auto s = importer.run(file, options);
   if (options.progress) std::cerr << "\n";
@@ -388,6 +388,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     c->add_option("--site", import_options.site,
                   "Keep this file's ids apart from another import of the same format (two WordPress blogs)");
+    c->add_flag("--embed", import_options.embed,
+                "Threads become embed stories keyed by their address (docs/embed.md), not articles");
     c->add_option("--batch", import_options.batch, "Comments per transaction")
         ->capture_default_str()
         ->check(CLI::Range(1, 100000));

@@ -49,6 +49,8 @@ Router App::build_routes() {
   auto& token_pages = *token_pages_;
   auto& webhook_pages = *webhook_pages_;
   auto& webhooks = *webhooks_api_;
+  auto& embed_pages = *embed_pages_;
+  auto& embed = *embed_api_;
   auto& articles = *articles_api_;
   auto& accounts = *accounts_api_;
   auto& tokens = *tokens_api_;
@@ -138,8 +140,10 @@ Router App::build_routes() {
   // PUT|DELETE /api/v1/comments/{id}/pick (editor, moderator, admin)
   r.add(verb::put, "/api/v1/comments/{id}/pick", Access::session(), [&comments](RequestContext& c) { return comments.pick(c); });
   r.add(verb::delete_, "/api/v1/comments/{id}/pick", Access::session(), [&comments](RequestContext& c) { return comments.pick(c); });
-  // GET /api/v1/comment-counts?articles=slug,slug: many articles' counts in one request
-  r.add(verb::get, "/api/v1/comment-counts", Access::anyone(), [&comments](RequestContext& c) { return comments.counts(c); });
+  // GET /api/v1/comment-counts?articles=slug,slug: many articles' counts in one request; ?url=...&id=...: the
+  // counts of an embedding site's pages (docs/embed.md)
+  r.add(verb::get, "/api/v1/comment-counts", Access::anyone(), [&comments, &embed](RequestContext& c) {
+    return c.query.contains("articles") || (!c.query.contains("url") && !c.query.contains("id")) ? comments.counts(c) : embed.counts(c); });
   // POST /api/v1/comments/{id}/reports {reason, note?}
   r.add(verb::post, "/api/v1/comments/{id}/reports", Access::session(), [&comments](RequestContext& c) { return comments.report(c); });
   // GET /api/v1/readers/{id}: public profile; PUT|DELETE /api/v1/readers/{id}/follow
@@ -219,6 +223,10 @@ Router App::build_routes() {
   r.add(verb::get, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.list(c); });
   r.add(verb::post, "/api/v1/tokens", Access::admins(), [&tokens](RequestContext& c) { return tokens.create(c); });
   r.add(verb::delete_, "/api/v1/tokens/{id}", Access::admins(), [&tokens](RequestContext& c) { return tokens.revoke(c); });
+  // Embedded conversations (docs/embed.md): the sites allowed (admin), comment counts for their listings
+  r.add(verb::get, "/api/v1/embed/origins", Access::admins(), [&embed](RequestContext& c) { return embed.origins(c); });
+  r.add(verb::post, "/api/v1/embed/origins", Access::admins(), [&embed](RequestContext& c) { return embed.allow(c); });
+  r.add(verb::delete_, "/api/v1/embed/origins", Access::admins(), [&embed](RequestContext& c) { return embed.remove(c); });
   // Outgoing webhooks (admin): endpoints, their secrets, their delivery log (docs/webhooks.md)
   r.add(verb::get, "/api/v1/webhooks", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.list(c); });
   r.add(verb::post, "/api/v1/webhooks", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.create(c); });
@@ -312,6 +320,10 @@ Router App::build_routes() {
   r.add(verb::get, "/admin/tokens", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.list(c); });
   r.add(verb::post, "/admin/tokens", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.create(c); });
   r.add(verb::post, "/admin/tokens/{id}/revoke", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.revoke(c); });
+  r.add(verb::get, "/embed", Access::anyone(), [&embed_pages](RequestContext& c) { return embed_pages.frame(c); });
+  r.add(verb::get, "/admin/embed", Access::admins(), [&embed_pages](RequestContext& c) { return embed_pages.admin(c); });
+  r.add(verb::post, "/admin/embed", Access::admins(), [&embed_pages](RequestContext& c) { return embed_pages.admin_allow(c); });
+  r.add(verb::post, "/admin/embed/remove", Access::admins(), [&embed_pages](RequestContext& c) { return embed_pages.admin_remove(c); });
   r.add(verb::get, "/admin/webhooks", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.list(c); });
   r.add(verb::post, "/admin/webhooks", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.create(c); });
   r.add(verb::get, "/admin/webhooks/{id}", Access::admins(), [&webhook_pages](RequestContext& c) { return webhook_pages.endpoint(c); });

@@ -46,7 +46,9 @@ inline constexpr std::pair<std::string_view, std::string_view> kAuditActions[] =
     {"edit_webhook", "Changed a webhook endpoint"},
     {"delete_webhook", "Deleted a webhook endpoint"},
     {"rotate_webhook_secret", "Rotated a webhook secret"},
-    {"redeliver_webhook", "Sent a webhook delivery again"}};
+    {"redeliver_webhook", "Sent a webhook delivery again"},
+    {"allow_embed_origin", "Allowed a site to embed conversations"},
+    {"remove_embed_origin", "Stopped a site embedding conversations"}};
 // The label of an act; the code itself for one this version does not know (written by a newer node).
 std::string_view audit_action_label(std::string_view code);
 

@@ -25,11 +25,31 @@ std::string set_cookie(std::string_view name, std::string_view value, const Cook
   std::string c(name);
   c += '=';
   c += value;
-  c += "; Path=/; SameSite=Lax";
+  c += o.partitioned ? "; Path=/; SameSite=None" : "; Path=/; SameSite=Lax";
   if (o.http_only) c += "; HttpOnly";
-  if (o.secure) c += "; Secure";
+  if (o.secure || o.partitioned) c += "; Secure";
+  if (o.partitioned) c += "; Partitioned";
   if (o.max_age >= 0) c += "; Max-Age=" + std::to_string(o.max_age);
   return c;
+}
+
+std::string partitioned_cookie(std::string_view v) {
+  std::string out;
+  size_t pos = 0;
+  bool secure = false;
+  while (pos <= v.size()) {
+    size_t end = v.find("; ", pos);
+    if (end == std::string_view::npos) end = v.size();
+    std::string_view attr = v.substr(pos, end - pos);
+    if (attr == "Secure") secure = true;
+    if (attr != "Partitioned") {
+      if (!out.empty()) out += "; ";
+      out += attr == "SameSite=Lax" || attr == "SameSite=Strict" ? std::string_view("SameSite=None") : attr;
+    }
+    pos = end + 2;
+  }
+  if (!secure) out += "; Secure";
+  return out + "; Partitioned";
 }
 
 }  // namespace tribune

@@ -14,10 +14,16 @@ struct CookieOptions {
   bool secure = false;  // over https: Secure and the __Host- prefix
   bool http_only = true;
   long max_age = -1;  // seconds; -1: session cookie; 0: delete
+  // For a page framed on another site (an embed): SameSite=None; Secure; Partitioned (CHIPS). The browser keeps
+  // it apart for each site that frames the page and sends it only there, even with third-party cookies blocked.
+  bool partitioned = false;
 };
 
-// "name=value; Path=/; HttpOnly; SameSite=Lax[; Secure][; Max-Age=N]"
+// "name=value; Path=/; SameSite=Lax; HttpOnly[; Secure][; Max-Age=N]", or with SameSite=None; Secure;
+// Partitioned for a partitioned cookie.
 std::string set_cookie(std::string_view name, std::string_view value, const CookieOptions& options);
+// The same Set-Cookie value made partitioned (see CookieOptions::partitioned).
+std::string partitioned_cookie(std::string_view set_cookie_value);
 
 // The session cookie: its name (with the __Host- prefix over https), flags and lifetime.
 struct SessionCookie {

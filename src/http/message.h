@@ -34,6 +34,9 @@ struct Response {
   StreamBody stream;
   // Close the connection after this response (a server shedding load does not keep the client's socket).
   bool close = false;
+  // An origin that may frame this response (an embedded conversation, docs/embed.md); empty: none but this
+  // site itself where a handler says so (X-Frame-Options: SAMEORIGIN), else nobody.
+  std::string frame_ancestor;
 
   std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
 

@@ -98,18 +98,24 @@ Response Pipeline::error_response(const Error& e, bool api, const Principal& who
 
 void Pipeline::finish(Response& r, bool head) const {
   auto& h = r.headers;
-  // Nothing is framed, except by this site what a handler marks SAMEORIGIN (the desk's preview).
+  // Nothing is framed, except by this site what a handler marks SAMEORIGIN (the desk's preview), and by an
+  // allowed site its embedded conversation (frame_ancestor).
   bool same_origin_frame = h["X-Frame-Options"] == "SAMEORIGIN";
   if (h.find("Content-Security-Policy") == h.end()) {
     std::string csp = options_.content_security_policy;
     constexpr std::string_view kNone = "frame-ancestors 'none'";
-    if (auto at = csp.find(kNone); same_origin_frame && at != std::string::npos)
+    if (auto at = csp.find(kNone); at != std::string::npos && !r.frame_ancestor.empty())
+      csp.replace(at, kNone.size(), "frame-ancestors " + r.frame_ancestor);
+    else if (same_origin_frame && at != std::string::npos)
       csp.replace(at, kNone.size(), "frame-ancestors 'self'");
     h.set("Content-Security-Policy", csp);
   }
   h.set("X-Content-Type-Options", "nosniff");
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  h.set("X-Frame-Options", same_origin_frame ? "SAMEORIGIN" : "DENY");
+  if (r.frame_ancestor.empty())
+    h.set("X-Frame-Options", same_origin_frame ? "SAMEORIGIN" : "DENY");
+  else
+    h.erase("X-Frame-Options");  // frame-ancestors says who; X-Frame-Options cannot name another site
   h.set("Cross-Origin-Opener-Policy", "same-origin");
   h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
   if (head) {
@@ -153,6 +159,44 @@ std::string return_target(const Request& req) {
 }
 
 }  // namespace
+
+namespace {
+
+// A value fit to stand in a frame-ancestors directive: an http(s) origin and nothing else.
+bool plain_origin(std::string_view v) {
+  if (!v.starts_with("https://") && !v.starts_with("http://")) return false;
+  if (v.size() > 300) return false;
+  for (char c : v.substr(v.find("://") + 3))
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+void Pipeline::embedded(const Request& request, Response& r) const {
+  // Inside an embed's frame (a navigation there, or the frame's scripts, which say so): the session and
+  // pre-session cookies are partitioned, or the browser would refuse them as third-party cookies.
+  bool in_frame = request["Sec-Fetch-Dest"] == "iframe";
+  if (in_frame || request["X-Tribune-Embed"] == "1") {
+    std::vector<std::string> cookies;
+    for (const auto& f : r.headers)
+      if (f.name() == http::field::set_cookie) cookies.emplace_back(f.value());
+    if (!cookies.empty()) {
+      r.headers.erase(http::field::set_cookie);
+      for (auto& c : cookies) {
+        bool ours = c.starts_with(options_.session_cookie + "=") || c.starts_with(options_.presession_cookie + "=");
+        r.headers.insert(http::field::set_cookie, ours ? partitioned_cookie(c) : c);
+      }
+    }
+  }
+  // Any page opened in that frame may be framed by the site that embeds it: the embed page set the cookie
+  // (partitioned, so it comes only from inside that site's pages) after checking the site is allowed.
+  if (in_frame && r.frame_ancestor.empty())
+    if (auto origin = cookie_value(request[http::field::cookie], options_.embed_cookie);
+        origin && plain_origin(*origin))
+      r.frame_ancestor = std::string(*origin);
+}
 
 void Pipeline::check_csrf(const RequestContext& ctx) const {
   const auto& req = ctx.request;
@@ -337,6 +381,7 @@ asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_
         return run_handler(*route, ctx);
       });
   }
+  embedded(request, response);
   finish(response, head);
   response.headers.set("X-Request-Id", request_id);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

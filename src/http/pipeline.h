@@ -31,6 +31,9 @@ struct PipelineOptions {
   // Double-submit token for forms posted before there is a session (sign in, register, contribute): the
   // cookie a page sets, and the csrf_token field its forms carry.
   std::string presession_cookie = "tribune_pre";
+  // Set (partitioned) by the embed page in its frame: the origin that frames it. Other pages opened in that
+  // frame (a reply form without JavaScript, the sign-in page) may then be framed by that origin too.
+  std::string embed_cookie = "tribune_embed";
   bool secure_cookies = false;
   // Load balancers whose X-Forwarded-For is believed: a request from one of these addresses is from the
   // right-most address in that header that is not itself a trusted proxy. Empty: the peer is the client.
@@ -72,6 +75,9 @@ class Pipeline {
   // Applies the mapping of step 5; public for the transport's own errors (413, 431, 400).
   Response error_response(const Error& e, bool api, const Principal& who = {}) const;
   void finish(Response& r, bool head) const;
+  // A request from inside an embedded conversation's frame: partitioned cookies, and framing by the embedding
+  // site (docs/embed.md).
+  void embedded(const Request& request, Response& r) const;
 
   Metrics& metrics() { return metrics_; }
   void shutdown_pool();

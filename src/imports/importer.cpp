@@ -91,10 +91,12 @@ std::string cut(std::string s, size_t max) {
 
 class Run {
  public:
-  Run(ArticleService& articles, ImportStore& store, AccountStore& accounts, const ImportOptions& o, ImportSummary& s)
+  Run(ArticleService& articles, ImportStore& store, AccountStore& accounts, EmbedService* embed, const ImportOptions& o,
+      ImportSummary& s)
       : articles_(articles),
         store_(store),
         accounts_(accounts),
+        embed_(embed),
         o_(o),
         s_(s),
         source_(std::string(to_string(o.format)) + (o.site.empty() ? "" : ":" + o.site)) {
@@ -111,6 +113,10 @@ class Run {
     if (auto id = store_.imported_id(source_, "thread", t.key)) {
       ++s_.threads_existing;
       thread_articles_[t.key] = *id;
+      return;
+    }
+    if (o_.embed) {
+      story(t);
       return;
     }
     std::string slug = fit_slug(t.slug.empty() ? slug_from_url(t.url) : slugify(t.slug));
@@ -302,6 +308,20 @@ class Run {
     batch_readers_.clear();
   }
 
+  // The thread's embed story, by its address (a story made by an earlier embed view is joined).
+  void story(const SourceThread& t) {
+    try {
+      auto [made, fresh] = embed_->imported_story({t.url, {}, cut(t.title, kMaxTitle)}, t.created_at);
+      ++(fresh ? s_.articles_created : s_.articles_matched);
+      store_.record_imported(source_, "thread", t.key, made.id);
+      thread_articles_[t.key] = made.id;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::invalid) throw;
+      skipped_threads_.insert(t.key);
+      ++s_.skipped["thread without an http(s) address, so no embed story"];
+    }
+  }
+
   void report(bool last) {
     if (!o_.progress) return;
     auto now = std::chrono::steady_clock::now();
@@ -313,6 +333,7 @@ class Run {
   ArticleService& articles_;
   ImportStore& store_;
   AccountStore& accounts_;
+  EmbedService* embed_;
   const ImportOptions& o_;
   ImportSummary& s_;
   std::string source_;
@@ -338,7 +359,9 @@ ImportSummary Importer::run(const std::string& path, const ImportOptions& option
                 SourceSink{[&](SourceThread&&) { ++s.threads; }, [&](SourceComment&&) { ++s.comments; }});
   }
   auto in = open_file(path);
-  Run run(articles_, store_, accounts_, options, s);
+  if (options.embed && !embed_)
+    throw Error(ErrorKind::internal, "no_embed", "this importer was made without the embed service");
+  Run run(articles_, store_, accounts_, embed_, options, s);
   read_source(options.format, in,
               SourceSink{[&](SourceThread&& t) { run.thread(std::move(t)); },
                          [&](SourceComment&& c) { run.comment(std::move(c)); }});

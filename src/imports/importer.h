@@ -5,7 +5,8 @@
 //
 // Threads become articles: the article with the thread's slug when the publication had one before this run
 // (comments join a piece already moved over), else a new published article dated as the thread, with the story's text
-// (WordPress) or a line naming where the conversation was, and that address as its syndication source.
+// (WordPress) or a line naming where the conversation was, and that address as its syndication source; or,
+// with ImportOptions::embed, the embed story of the thread's address (the one the embed script will ask for).
 // Authors become reader accounts without passwords, claimable by a password reset to their address (no mail
 // is sent at import); an address that is a reader's here is that reader, never a staff member's. Names pass
 // the checks a registration's do (a reserved name or one a staff member's is confusable with gets
@@ -19,6 +20,7 @@
 #include <map>
 #include <string>
 
+#include "domain/embed.h"
 #include "imports/sources.h"
 
 namespace tribune {
@@ -37,6 +39,9 @@ struct ImportOptions {
   // Keeps this file's ids apart from another import of the same format: two WordPress blogs both have a post
   // 12. Empty: the format's name alone.
   std::string site;
+  // Threads become embed stories keyed by their address (docs/embed.md), for a site that will embed the
+  // conversations under its own pages, instead of articles of this publication.
+  bool embed = false;
   struct Progress {
     int64_t done = 0;   // comments read in the second pass
     int64_t total = 0;  // comments in the file
@@ -56,8 +61,8 @@ struct ImportSummary {
 
 class Importer {
  public:
-  Importer(ArticleService& articles, ImportStore& store, AccountStore& accounts)
-      : articles_(articles), store_(store), accounts_(accounts) {}
+  Importer(ArticleService& articles, ImportStore& store, AccountStore& accounts, EmbedService* embed = nullptr)
+      : articles_(articles), store_(store), accounts_(accounts), embed_(embed) {}
   // Errors: Error(invalid, "invalid_import") naming the line of a malformed file (nothing written);
   // Error(not_found) when the file cannot be opened; the store's errors (what was committed stays, and a
   // second run resumes).
@@ -67,6 +72,7 @@ class Importer {
   ArticleService& articles_;
   ImportStore& store_;
   AccountStore& accounts_;
+  EmbedService* embed_;  // for options.embed
 };
 
 }  // namespace tribune::imports

@@ -92,6 +92,9 @@ struct Article {
   std::string lead_image;   // the id of its lead image (model/image.h); empty: none
   std::string description;  // for search engines and sharing cards; empty: the standfirst stands in
   bool went_out = false;    // it has been public (published, retracted): its address is fixed, even as a draft
+  // A story: the conversation of another site's page, embedded there (store/roles/embed.h). Its address is
+  // that page's; it is in no listing, feed or sitemap. Empty: one of this publication's articles.
+  std::string embed_url;
 };
 
 // What an editor submits: from front matter or the JSON API. Names, not ids.

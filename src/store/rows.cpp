@@ -56,6 +56,7 @@ std::string article_condition(const ArticleQuery& q, const std::function<std::st
         break;
     }
   }
+  c += " AND a.embed_url IS NULL";  // stories belong to the pages that embed them
   if (!q.title_contains.empty()) c += " AND lower(a.title) LIKE " + title() + " ESCAPE '\\'";
   return c;
 }

@@ -113,8 +113,8 @@ void sort_renditions(std::vector<ImageRendition>& renditions);
 #define TRIBUNE_ARTICLE_COLUMNS                                                                              \
   "a.id, a.slug, a.title, a.standfirst, a.published_at, a.updated_at, a.source_name, a.source_url, "         \
   "a.comments_mode, a.comment_count, a.version, s.id, s.slug, s.name, a.correction, a.state, a.retraction, " \
-  "a.retracted_at, a.corrected_at, a.lead_image, a.description, a.went_out"
-inline constexpr int kArticleWidth = 22;
+  "a.retracted_at, a.corrected_at, a.lead_image, a.description, a.went_out, a.embed_url"
+inline constexpr int kArticleWidth = 23;
 
 template <class Row>
 Article read_article_head(const Row& r) {
@@ -139,6 +139,7 @@ Article read_article_head(const Row& r) {
   if (!r.is_null(19)) a.lead_image = r.text(19);
   a.description = r.text(20);
   a.went_out = r.boolean(21);
+  if (!r.is_null(22)) a.embed_url = r.text(22);
   return a;
 }
 

@@ -16,6 +16,7 @@
 #include "store/roles/articles.h"
 #include "store/roles/audit.h"
 #include "store/roles/comments.h"
+#include "store/roles/embed.h"
 #include "store/roles/images.h"
 #include "store/roles/imports.h"
 #include "store/roles/ledger.h"
@@ -44,6 +45,7 @@ class Store : public StoreAdmin,
               public NodeBus,
               public RateCounters,
               public WebhookStore,
-              public ImportStore {};
+              public ImportStore,
+              public EmbedStore {};
 
 }  // namespace tribune

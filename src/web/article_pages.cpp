@@ -110,6 +110,11 @@ Response ArticlePages::article(RequestContext& ctx) {
   uint64_t generation = cache_.generation();
   auto a = articles_.find_visible(ctx.param("slug"));
   if (!a) articles_.throw_missing(ctx.param("slug"), "The article");
+  // A story lives on the page that embeds it: a link to one of its comments (a notification, a profile) leads
+  // there, or, followed inside the embed's own frame, back to the frame's page.
+  if (!a->embed_url.empty())
+    return Response::redirect(http::status::see_other,
+                              ctx.request["Sec-Fetch-Dest"] == "iframe" ? "/embed?story=" + a->slug : a->embed_url);
   std::string canonical = articles_.url_for(*a);
   if (canonical != ctx.path) return Response::redirect(http::status::moved_permanently, canonical);
   CommentSort sort = CommentSort::newest;
@@ -316,13 +321,20 @@ std::optional<Response> ArticlePages::asset_fast(RequestContext& ctx) {
   if (!renderer_.site().assets_dir.empty()) return std::nullopt;  // read from disk: blocking path
   const auto& name = ctx.param("name");
   auto key = "asset:" + name;
-  if (auto page = cache_.get(key)) return serve_page(*page, ctx.request);
+  if (auto page = cache_.get(key)) {
+    Response r = serve_page(*page, ctx.request);
+    if (name == "embed.js") r.headers.set(http::field::access_control_allow_origin, "*");
+    return r;
+  }
   // Only the files of src/web/assets are public; templates and the demo's sources are not served.
   auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
   if (!bytes) throw not_found("The file");
   auto page = make_page(std::string(*bytes), content_type_for(name), "public, max-age=31536000, immutable");
   cache_.put(key, page, cache_.generation());
-  return serve_page(*page, ctx.request);
+  Response r = serve_page(*page, ctx.request);
+  // Other sites load the embed script with Subresource Integrity, which needs CORS.
+  if (name == "embed.js") r.headers.set(http::field::access_control_allow_origin, "*");
+  return r;
 }
 
 Response ArticlePages::asset(RequestContext& ctx) {

@@ -303,7 +303,7 @@ PageRenderer::PageRenderer(SiteSettings site, const ArticleService& articles)
 PageRenderer::~PageRenderer() = default;
 
 std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread,
-                                   const std::vector<int64_t>& ignored) const {
+                                   const std::vector<int64_t>& ignored, std::string_view article_slug) const {
   mus::data d;
   // Every way in or out returns the reader to the page they were on (the sign-in and registration pages
   // themselves return home); signing out of a page that needs a session lands on the front page.
@@ -341,7 +341,8 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
     return out;
   }
   if (slot == "conversation") {
-    d.set("article_slug", std::string(path.substr(path.rfind('/') + 1)));
+    d.set("article_slug",
+          article_slug.empty() ? std::string(path.substr(path.rfind('/') + 1)) : std::string(article_slug));
     return impl_->render(who.signed_in() ? "conversation_signed_in" : "conversation_anonymous", d);
   }
   return {};
@@ -388,7 +389,7 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
 }
 
 static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::data& d,
-                       const std::string& article_slug) {
+                       const std::string& article_slug, bool new_tab = false) {
   const auto& appeal = site.appeal;
   std::string symbol = currency_symbol(appeal.currency);
   long chosen =
@@ -407,8 +408,60 @@ static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::
     f.set("currency", appeal.currency);
     f.set("symbol", symbol);
     f.set("appeal_amounts", amounts);
+    f.set("new_tab", mus::data(new_tab));  // in an embed: Checkout cannot be framed
     d.set("appeal_form", impl.render("appeal_form", f));
   }
+}
+
+std::string PageRenderer::appeal_html(const std::string& article_slug, bool new_tab) const {
+  mus::data d;
+  d.set("appeal_heading", site_.appeal.heading);
+  d.set("appeal_copy", site_.appeal.copy);
+  d.set("appeal_signature", site_.appeal.signature);
+  set_appeal(*impl_, site_, d, article_slug, new_tab);
+  return impl_->render("appeal", d);
+}
+
+std::string PageRenderer::conversation_html(const Article& a, const Conversation& conversation,
+                                            const std::string& more_base, const std::string& sort_base) const {
+  mus::data d;
+  bool open = articles_.comments_open(a);
+  d.set("comments_open", mus::data(open));
+  d.set("comments_html", render_conversation(conversation, site_.locality));
+  d.set("has_comments", mus::data(!conversation.top.empty()));
+  if (conversation.next)
+    d.set("more_comments_url",
+          more_base + "sort=" + std::string(to_string(conversation.sort)) + "&cursor=" +
+              base64url_encode(std::to_string(conversation.next->key) + ":" + std::to_string(conversation.next->id)) +
+              "#comments");
+  d.set("comment_count", std::to_string(a.comment_count));
+  d.set("comment_noun", a.comment_count == 1 ? "comment" : "comments");
+  mus::list sorts;
+  for (auto [value, label] :
+       {std::pair{CommentSort::newest, "Newest"}, std::pair{CommentSort::oldest, "Oldest"},
+        std::pair{CommentSort::top, "Most recommended"}, std::pair{CommentSort::picks, "Editor's picks"}}) {
+    mus::object o{{"value", std::string(to_string(value))}, {"label", std::string(label)}};
+    o["current"] = mus::data(conversation.sort == value);
+    sorts.emplace_back(o);
+  }
+  d.set("sorts", sorts);
+  d.set("sort_base", sort_base);
+  return impl_->render("conversation", d);
+}
+
+std::string PageRenderer::embed(const Embed& e) const {
+  mus::data d;
+  d.set("lang", site_.locality.locale.substr(0, 2));
+  d.set("site_name", site_.name);
+  d.set("title", e.story.title);
+  d.set("slug", e.story.slug);
+  d.set("host_origin", e.host_origin);
+  d.set("host_url", e.story.embed_url);
+  d.set("asset_version", asset_version_);
+  d.set("scheme_class", e.scheme.empty() ? std::string() : " embed--" + e.scheme);
+  if (e.appeal) d.set("appeal_html", appeal_html(e.story.slug, true));
+  d.set("conversation_html", conversation_html(e.story, e.conversation, e.self + "&", e.self + "&"));
+  return impl_->render("embed", d);
 }
 
 std::string PageRenderer::article(const Article& a, const Conversation& conversation,
@@ -460,35 +513,14 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   for (const auto& t : a.tags) tags.emplace_back(mus::object{{"name", t}, {"url", "/tags/" + tag_slug(t)}});
   d.set("has_tags", mus::data(!a.tags.empty()));
   d.set("tags", tags);
-  d.set("appeal_heading", site_.appeal.heading);
-  d.set("appeal_copy", site_.appeal.copy);
-  d.set("appeal_signature", site_.appeal.signature);
-  set_appeal(*impl_, site_, d, a.slug);
+  d.set("appeal_html", appeal_html(a.slug));
+  d.set("conversation_html", conversation_html(a, conversation, url + "?", "?"));
   bool open = articles_.comments_open(a);
-  d.set("comments_open", mus::data(open));
-  d.set("comments_html", render_conversation(conversation, site_.locality));
-  d.set("has_comments", mus::data(!conversation.top.empty()));
-  if (conversation.next)
-    d.set("more_comments_url",
-          url + "?sort=" + std::string(to_string(conversation.sort)) + "&cursor=" +
-              base64url_encode(std::to_string(conversation.next->key) + ":" + std::to_string(conversation.next->id)) +
-              "#comments");
-  d.set("comment_count", std::to_string(a.comment_count));
-  d.set("comment_noun", a.comment_count == 1 ? "comment" : "comments");
   // Under the dateline: how many comments, a link down to them (or an invitation when there are none yet).
   if (a.comment_count > 0)
     d.set("comments_link", std::to_string(a.comment_count) + (a.comment_count == 1 ? " comment" : " comments"));
   else if (open)
     d.set("comments_link", std::string("Join the conversation"));
-  mus::list sorts;
-  for (auto [value, label] :
-       {std::pair{CommentSort::newest, "Newest"}, std::pair{CommentSort::oldest, "Oldest"},
-        std::pair{CommentSort::top, "Most recommended"}, std::pair{CommentSort::picks, "Editor's picks"}}) {
-    mus::object o{{"value", std::string(to_string(value))}, {"label", std::string(label)}};
-    o["current"] = mus::data(conversation.sort == value);
-    sorts.emplace_back(o);
-  }
-  d.set("sorts", sorts);
   std::string content = impl_->render("article", d);
 
   // Open Graph and NewsArticle structured data.

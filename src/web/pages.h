@@ -25,6 +25,17 @@ class PageRenderer {
   ~PageRenderer();
 
   std::string article(const Article& a, const Conversation& conversation, const std::vector<Section>& sections) const;
+  // A story's conversation in another site's frame (docs/embed.md): no masthead or footer, the reader's bar
+  // and conversation slots, the appeal when the site chose it.
+  struct Embed {
+    Article story;
+    Conversation conversation;
+    std::string host_origin;
+    std::string self;  // this page's address with its query ("/embed?url=..."), for sorting and paging
+    bool appeal = false;
+    std::string scheme;  // "light" or "dark": the host page's; empty: the system's
+  };
+  std::string embed(const Embed& e) const;
   // One comment and everything under it, on its own page ("continue this thread", "more replies").
   std::string thread_page(const Article& a, const Conversation& thread, const std::vector<Section>& sections) const;
   // A comment form on its own page (without JavaScript): a reply under the comment it answers, or a
@@ -61,8 +72,9 @@ class PageRenderer {
   // The HTML for a per-reader slot (reader, conversation) of the page at path, for this principal.
   // unread: the reader's unread notifications, shown in the masthead.
   // ignored: the signed-in reader's ignored readers, whose comments fold without JavaScript (a stylesheet).
+  // article_slug: the conversation slot's article when path does not end with it (the embed).
   std::string fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread = 0,
-                       const std::vector<int64_t>& ignored = {}) const;
+                       const std::vector<int64_t>& ignored = {}, std::string_view article_slug = {}) const;
 
   // A comment shown outside its conversation: on a profile, in the feed, in notifications, in the queue.
   struct CommentCard {
@@ -172,6 +184,12 @@ class PageRenderer {
   struct Impl;  // templates (pages.cpp)
 
  private:
+  // The appeal box (new_tab: its form opens Checkout in a new tab, as an embed needs) and the conversation
+  // section with its sorting and paging links after the given bases ("/path?" or "/embed?url=...&").
+  std::string appeal_html(const std::string& article_slug, bool new_tab = false) const;
+  std::string conversation_html(const Article& a, const Conversation& conversation, const std::string& more_base,
+                                const std::string& sort_base) const;
+
   SiteSettings site_;
   const ArticleService& articles_;
   std::string asset_version_;

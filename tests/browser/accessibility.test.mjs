@@ -103,7 +103,7 @@ async function sweep(paths, cookie) {
 let pages;
 
 before(async () => {
-  baseUrl = await tribune.start();
+  baseUrl = await tribune.start({ config: '[embed]\norigins = ["https://news.example"]\n' });
   browser = await launchBrowser();
   const articles = (await tribune.getJson("/api/v1/articles?limit=50")).articles;
   const talked = articles.filter((a) => a.comment_count > 0).sort((a, b) => b.comment_count - a.comment_count)[0];
@@ -123,7 +123,8 @@ test("every page a reader can open has no WCAG 2.2 AA violation", { timeout: SWE
   const problems = await sweep([
     "/", `/${section}`, article.url, `/comments/${comment.id}`, `/authors/${author}`, `/readers/${comment.author.id}`,
     "/register", "/signin", "/forgot", "/support", "/about", "/contact", "/community-guidelines", "/privacy",
-    "/terms", "/no-such-page",
+    "/terms", "/no-such-page", `/embed?url=${encodeURIComponent("https://news.example/story")}&title=Story`,
+    `/embed?url=${encodeURIComponent("https://news.example/story")}&scheme=dark`,
   ]);
   assert.deepEqual(problems, []);
 });
@@ -196,6 +197,7 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
     "/desk/images", `/desk/images?uploaded=${image.id}`,
     "/desk/sections", `/desk/sections/${article.section.slug}`, "/desk/authors", `/desk/authors/${author}`,
     "/desk/tags", `/authors/${author}`, "/admin/webhooks", `/admin/webhooks/${hookId}`,
+    "/admin/embed",
   ], admin.cookie);
   assert.deepEqual(problems, []);
 });

@@ -22,7 +22,7 @@
 // clang-format off
 namespace tribune::testing {
 
-enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks, imports };
+enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks, imports, embed };
 
 class FaultyStore final : public Store {
  public:
@@ -189,6 +189,14 @@ class FaultyStore final : public Store {
   std::optional<int64_t> imported_id(const std::string& source, const std::string& kind, const std::string& key) override { return guard(StoreRole::imports, "imported_id", [&] { return inner_->imported_id(source, kind, key); }); }
   void record_imported(const std::string& source, const std::string& kind, const std::string& key, int64_t id) override { guard(StoreRole::imports, "record_imported", [&] { inner_->record_imported(source, kind, key, id); }); }
   ImportBatchResult import_batch(const ImportBatch& batch) override { return guard(StoreRole::imports, "import_batch", [&] { return inner_->import_batch(batch); }); }
+
+  // EmbedStore
+  std::vector<EmbedOrigin> embed_origins() override { return guard(StoreRole::embed, "embed_origins", [&] { return inner_->embed_origins(); }); }
+  void save_embed_origin(const EmbedOrigin& o) override { guard(StoreRole::embed, "save_embed_origin", [&] { inner_->save_embed_origin(o); }); }
+  bool remove_embed_origin(const std::string& origin) override { return guard(StoreRole::embed, "remove_embed_origin", [&] { return inner_->remove_embed_origin(origin); }); }
+  std::optional<Article> find_story(const std::string& key) override { return guard(StoreRole::embed, "find_story", [&] { return inner_->find_story(key); }); }
+  Article make_story(const StoryRecord& record) override { return guard(StoreRole::embed, "make_story", [&] { return inner_->make_story(record); }); }
+  std::vector<std::pair<std::string, int64_t>> story_counts(const std::vector<std::string>& keys) override { return guard(StoreRole::embed, "story_counts", [&] { return inner_->story_counts(keys); }); }
 
  private:
   // True when this call is to fail (counts the matching calls).

@@ -213,9 +213,9 @@ std::optional<Section> PostgresStore::find_section(std::string_view slug) {
 std::vector<Section> PostgresStore::list_sections() {
   return db_.read_replica([](Connection& db) {
     std::vector<Section> out;
-    for (auto row :
-         db.query("SELECT id, slug, name FROM sections s WHERE EXISTS (SELECT 1 FROM articles a WHERE "
-                  "a.section_id = s.id AND a.state IN ('published', 'retracted')) ORDER BY name COLLATE \"C\""))
+    for (auto row : db.query("SELECT id, slug, name FROM sections s WHERE EXISTS (SELECT 1 FROM articles a WHERE "
+                             "a.section_id = s.id AND a.state IN ('published', 'retracted') AND a.embed_url IS NULL) "
+                             "ORDER BY name COLLATE \"C\""))
       out.push_back(Section{row.int64(0), row.text(1), row.text(2)});
     return out;
   });

@@ -485,6 +485,17 @@ CREATE TABLE import_keys (
   PRIMARY KEY (source, kind, key)
 );
 )sql"},
+      // Conversations embedded in other sites' pages (store/roles/embed.h).
+      {26, R"sql(
+ALTER TABLE articles ADD COLUMN embed_url TEXT;
+ALTER TABLE articles ADD COLUMN embed_key TEXT;
+CREATE UNIQUE INDEX articles_by_embed_key ON articles (embed_key) WHERE embed_key IS NOT NULL;
+CREATE TABLE embed_origins (
+  origin TEXT PRIMARY KEY,
+  appeal BOOLEAN NOT NULL DEFAULT false,
+  created_at BIGINT NOT NULL
+);
+)sql"},
   };
   return steps;
 }

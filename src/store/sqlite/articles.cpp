@@ -257,7 +257,7 @@ std::vector<Section> SqliteStore::list_sections() {
     std::vector<Section> out;
     auto& st = db.prepare(
         "SELECT id, slug, name FROM sections s WHERE EXISTS (SELECT 1 FROM articles a WHERE a.section_id = s.id AND "
-        "a.state IN ('published', 'retracted')) ORDER BY name");
+        "a.state IN ('published', 'retracted') AND a.embed_url IS NULL) ORDER BY name");
     while (st.step()) out.push_back(Section{st.int64(0), st.text(1), st.text(2)});
     return out;
   });

@@ -234,6 +234,14 @@ class SqliteStore final : public Store {
   void record_imported(const std::string& source, const std::string& kind, const std::string& key, int64_t id) override;
   ImportBatchResult import_batch(const ImportBatch& batch) override;
 
+  // EmbedStore (embed.cpp)
+  std::vector<EmbedOrigin> embed_origins() override;
+  void save_embed_origin(const EmbedOrigin& o) override;
+  bool remove_embed_origin(const std::string& origin) override;
+  std::optional<Article> find_story(const std::string& key) override;
+  Article make_story(const StoryRecord& record) override;
+  std::vector<std::pair<std::string, int64_t>> story_counts(const std::vector<std::string>& keys) override;
+
   // LedgerStore (ledger.cpp)
   Contribution create_contribution(const NewContribution& c) override;
   void set_checkout_session(int64_t id, const std::string& session_id) override;

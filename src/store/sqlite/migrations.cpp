@@ -509,6 +509,18 @@ CREATE TABLE import_keys (
   PRIMARY KEY (source, kind, key)
 ) WITHOUT ROWID;
 )sql"},
+      // Conversations embedded in other sites' pages: each host page's story is an article with the page's
+      // address (embed_url) and what names it (embed_key); the origins an admin allowed (store/roles/embed.h).
+      {26, R"sql(
+ALTER TABLE articles ADD COLUMN embed_url TEXT;
+ALTER TABLE articles ADD COLUMN embed_key TEXT;
+CREATE UNIQUE INDEX articles_by_embed_key ON articles (embed_key) WHERE embed_key IS NOT NULL;
+CREATE TABLE embed_origins (
+  origin TEXT PRIMARY KEY,
+  appeal INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
   };
   return steps;
 }

@@ -5,6 +5,39 @@
   // Styles meant for pages without JavaScript (readers/ignored.css) step aside.
   document.documentElement.classList.add("js");
 
+  // Inside another site's frame (docs/embed.md): this page's requests say so, so that the session cookie
+  // comes back partitioned (the browser refuses a third-party one); the frame tells the embedding page its
+  // height and takes its colour scheme, both only with that page's origin.
+  var embedOrigin = document.documentElement.getAttribute("data-embed-origin");
+  if (embedOrigin && window.parent !== window) {
+    var nativeFetch = window.fetch.bind(window);
+    window.fetch = function (url, options) {
+      options = options || {};
+      var headers = new Headers(options.headers || {});
+      headers.set("X-Tribune-Embed", "1");
+      options.headers = headers;
+      return nativeFetch(url, options);
+    };
+    var lastHeight = 0;
+    var tell = function () {
+      // The content's own height (the document's would never fall below the frame's).
+      var height = Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY);
+      if (height === lastHeight) return;
+      lastHeight = height;
+      window.parent.postMessage({ tribune: 1, type: "height", height: height }, embedOrigin);
+    };
+    if (window.ResizeObserver) new ResizeObserver(tell).observe(document.body || document.documentElement);
+    window.addEventListener("load", tell);
+    document.addEventListener("DOMContentLoaded", tell);
+    window.addEventListener("message", function (e) {
+      if (e.origin !== embedOrigin || e.source !== window.parent || !e.data || e.data.tribune !== 1) return;
+      if (e.data.type === "scheme" && (e.data.scheme === "dark" || e.data.scheme === "light")) {
+        document.documentElement.classList.remove("embed--dark", "embed--light");
+        document.documentElement.classList.add("embed--" + e.data.scheme);
+      }
+    });
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
