@@ -28,31 +28,45 @@ Response EmbedPages::frame(RequestContext& ctx) {
     found = embed_.story(page, ctx.client_ip);
   }
   auto& story = *found;
-  CommentSort sort = CommentSort::newest;
-  if (auto s = ctx.query_value("sort")) sort = parse_comment_sort(*s).value_or(CommentSort::newest);
-  std::optional<CommentCursor> after;
-  if (auto c = ctx.query_value("cursor")) {
-    auto cursor = decode_cursor(*c);
-    after = CommentCursor{cursor.published_at, cursor.id};
-  }
   // This page's own address, for its links and the forms' way back: the story's, not the asker's spelling.
   boost::urls::url self("/embed");
   self.params().append({"story", story.article.slug});
   std::string scheme(ctx.query_value("scheme").value_or(""));
   if (scheme != "dark" && scheme != "light") scheme.clear();
   if (!scheme.empty()) self.params().append({"scheme", scheme});
-  PageRenderer::Embed e{story.article, comments_.conversation(story.article, sort, after), story.origin.origin,
-                        std::string(self.buffer()), story.origin.appeal && renderer_.site().appeal.enabled, scheme};
-  std::string html = renderer_.embed(e);
+  const std::string target(self.buffer());
   const auto& who = ctx.principal;
-  std::string target(self.buffer());
-  html = fill_slots(html, [&](std::string_view slot) {
-    if (slot == "reader" && who.signed_in())
-      return renderer_.fragment(slot, who, target, readers_.unread(who.account_id), readers_.ignored(who.account_id));
-    return renderer_.fragment(slot, who, target, 0, {}, story.article.slug);
-  });
-  Response r = Response::text(http::status::ok, std::move(html), kHtml);
-  r.headers.set(http::field::cache_control, "private, no-store");
+  auto fill = [&](const Principal& p) -> SlotFiller {
+    return [this, p, &target, &story](std::string_view slot) {
+      if (slot == "reader" && p.signed_in())
+        return renderer_.fragment(slot, p, target, readers_.unread(p.account_id), readers_.ignored(p.account_id));
+      return renderer_.fragment(slot, p, target, 0, {}, story.article.slug);
+    };
+  };
+  // The same page for every reader but their slots, as an article page is: kept, and dropped with its
+  // conversation when one of its comments changes. A busy host page costs a cache lookup a view.
+  std::map<std::string, std::string, std::less<>> kept;
+  for (std::string_view name : {"sort", "cursor"})
+    if (auto v = ctx.query_value(name)) kept.emplace(name, *v);
+  if (!scheme.empty()) kept.emplace("scheme", scheme);
+  auto key = query_cache_key("embed:" + story.article.slug, kept, {"sort", "cursor", "scheme"});
+  uint64_t generation = cache_.generation();
+  auto cached = key.empty() ? nullptr : cache_.get(key);
+  if (!cached) {
+    CommentSort sort = CommentSort::newest;
+    if (auto v = ctx.query_value("sort")) sort = parse_comment_sort(*v).value_or(CommentSort::newest);
+    std::optional<CommentCursor> after;
+    if (auto c = ctx.query_value("cursor")) {
+      auto cursor = decode_cursor(*c);
+      after = CommentCursor{cursor.published_at, cursor.id};
+    }
+    PageRenderer::Embed e{story.article, comments_.conversation(story.article, sort, after), story.origin.origin,
+                          target, story.origin.appeal && renderer_.site().appeal.enabled, scheme};
+    cached = make_page(renderer_.embed(e), fill(Principal{}), std::string(kHtml), std::string(kPageCacheControl),
+                       key.empty() ? 1 : 9);
+    if (!key.empty()) cache_.put(key, cached, generation, conversation_group(story.article.slug));
+  }
+  Response r = who.signed_in() ? serve_personal(*cached, fill(who), ctx.request) : serve_page(*cached, ctx.request);
   r.frame_ancestor = story.origin.origin;
   // Pages opened inside this frame (a reply without JavaScript, sign-in) may be framed by this site too.
   r.headers.insert(http::field::set_cookie,
