@@ -16,6 +16,7 @@ if [[ ${1:-} == --test ]]; then
   # only recommended by clang's packages, so named here); llvm-symbolizer (llvm) for readable stack traces.
   PACKAGES+=(clang libclang-rt-dev llvm)
   PACKAGES+=(clang-format)  # scripts/check-format.sh
+  PACKAGES+=(sqlmap)        # tests/security/sqlmap_scan.py
   command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 fi
 missing=()

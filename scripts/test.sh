@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, builds and runs the whole test suite: the format and clang-tidy checks, release build + tests (on
 # SQLite, then the HTTP suites on PostgreSQL), debug build with AddressSanitizer and UndefinedBehaviorSanitizer
-# + tests, the fuzz targets briefly, the browser tests in Chromium, and the API contract smoke test.
+# + tests, a brief sqlmap injection scan, the fuzz targets briefly, the browser tests in Chromium, and the API contract smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -26,6 +26,9 @@ echo "== debug build (ASan + UBSan) and tests"
 cmake --preset debug -DBUILD_TESTING=ON >/dev/null
 cmake --build --preset debug
 ctest --preset debug
+
+echo "== injection scan (sqlmap, brief; --full from bench/)"
+python3 tests/security/sqlmap_scan.py
 
 echo "== fuzz targets (a few seconds each)"
 FUZZ_JOBS=$(nproc) scripts/fuzz.sh --quick
