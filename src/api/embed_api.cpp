@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include "api/json_io.h"
+#include "http/error_mapping.h"
 
 namespace tribune::api {
 
@@ -49,9 +50,13 @@ Response EmbedApi::counts(RequestContext& ctx) {
   for (const auto& p : pages)
     if (origin.empty() && !p.url.empty()) origin = origin_of(p.url).value_or("");
   auto site = embed_.allowed(origin);
-  if (!site)
-    throw Error(ErrorKind::forbidden, "origin_not_allowed",
-                "This site is not allowed to embed conversations from this publication.");
+  if (!site) {
+    Response refused = json_error(Error(ErrorKind::forbidden, "origin_not_allowed",
+                                        "This site is not allowed to embed conversations from this publication."));
+    refused.status = http::status::forbidden;
+    refused.headers.set(http::field::vary, "Origin");
+    return refused;
+  }
   auto counts = embed_.counts(site->origin, pages);
   json::array items;
   for (size_t i = 0; i < pages.size(); ++i) {
@@ -64,10 +69,9 @@ Response EmbedApi::counts(RequestContext& ctx) {
     items.push_back(std::move(o));
   }
   Response r = json_response(http::status::ok, json::object{{"counts", std::move(items)}});
-  if (!ctx.request[http::field::origin].empty()) {
-    r.headers.set(http::field::access_control_allow_origin, site->origin);
-    r.headers.set(http::field::vary, "Origin");
-  }
+  // The answer depends on Origin (CORS, and the site identifiers belong to): shared caches keep one a site.
+  r.headers.set(http::field::vary, "Origin");
+  if (!ctx.request[http::field::origin].empty()) r.headers.set(http::field::access_control_allow_origin, site->origin);
   // Counts move with every comment: a minute stale is fine for a listing, and spares the store.
   r.headers.set(http::field::cache_control, "public, max-age=60");
   return r;

@@ -154,6 +154,7 @@ void App::build_http() {
   cookie_ = SessionCookie::for_site(https, 180L * 24 * 3600);
   config_.pipeline.session_cookie = cookie_.name;
   config_.pipeline.embed_cookie = https ? "__Host-tribune_embed" : "tribune_embed";
+  config_.pipeline.embed_session_cookie = cookie_.embed_name;
   config_.pipeline.secure_cookies = https;
   {
     // The configured public origin is allowed on state-changing requests besides the request's own host.
@@ -203,6 +204,9 @@ void App::build_http() {
   webhook_pages_ = std::make_unique<web::WebhookPages>(kit, *webhooks_);
   embed_pages_ = std::make_unique<web::EmbedPages>(kit, *embed_, *comments_, config_.pipeline.embed_cookie);
   embed_api_ = std::make_unique<api::EmbedApi>(*embed_);
+  article_pages_->set_story_sites([this](std::string_view origin) { return embed_->recently_allowed(origin); });
+  // Kept embed pages carry a site's appeal choice.
+  embed_->on_change([this] { cache_.invalidate_all(); });
   webhook_sender_ = std::make_unique<WebhookSender>(*store_, *webhooks_, config_.site.base_url);
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
@@ -222,7 +226,8 @@ void App::build_http() {
       [this](const Error& e, const Principal& who) { return article_pages_->error_page(e, who); });
   pipeline_->set_authenticator(Authentication(
       cookie_.name, [this](std::string_view token) { return accounts_->authenticate(token); },
-      [this](std::string_view token) { return tokens_->authenticate(token); }));
+      [this](std::string_view token) { return tokens_->authenticate(token); }, cookie_.embed_name));
+  pipeline_->set_embed_check([this](std::string_view origin) { return embed_->recently_allowed(origin); });
   if (is_postgres_url(config_.store.url)) {  // several nodes may share the store
     pipeline_->set_request_scope(read_your_writes(
         [this] {

@@ -46,13 +46,18 @@ std::optional<std::string> origin_of(std::string_view url) {
   if ((scheme != "http" && scheme != "https") || !parsed->has_authority() || parsed->has_userinfo())
     return std::nullopt;
   auto host = to_lower_ascii(parsed->encoded_host());
-  if (host.empty()) return std::nullopt;
+  // A DNS name or an IP address, nothing else a URL's host may hold (no "*", ";", quotes or percent signs): an
+  // origin goes into frame-ancestors, Access-Control-Allow-Origin and a cookie.
+  bool literal = host.starts_with("[") && host.ends_with("]");
+  auto allowed_chars = literal ? "0123456789abcdef:.[]" : "abcdefghijklmnopqrstuvwxyz0123456789.-";
+  if (host.empty() || host.find_first_not_of(allowed_chars) != std::string::npos) return std::nullopt;
   std::string origin = scheme + "://" + host;
   if (parsed->has_port()) {
     auto port = parsed->port();
     if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
       return std::nullopt;
-    if (!((scheme == "http" && port == "80") || (scheme == "https" && port == "443"))) origin += ":" + std::string(port);
+    if (!((scheme == "http" && port == "80") || (scheme == "https" && port == "443")))
+      origin += ":" + std::string(port);
   }
   return origin;
 }
@@ -80,6 +85,18 @@ std::optional<EmbedOrigin> EmbedService::allowed(std::string_view origin) {
   return std::nullopt;
 }
 
+bool EmbedService::recently_allowed(std::string_view origin) {
+  if (std::ranges::find(settings_.origins, origin) != settings_.origins.end()) return true;
+  std::lock_guard lock(recent_mu_);
+  auto now = std::chrono::steady_clock::now();
+  if (recent_at_ == std::chrono::steady_clock::time_point{} || now - recent_at_ > std::chrono::seconds(10)) {
+    recent_.clear();
+    for (auto& o : store_.embed_origins()) recent_.push_back(std::move(o.origin));
+    recent_at_ = now;
+  }
+  return std::ranges::find(recent_, origin) != recent_.end();
+}
+
 EmbedOrigin EmbedService::allow(std::optional<int64_t> actor_id, std::string_view text, bool appeal) {
   auto given = to_lower_ascii(trim(text));
   auto origin = origin_of(given);
@@ -92,6 +109,7 @@ EmbedOrigin EmbedService::allow(std::optional<int64_t> actor_id, std::string_vie
   EmbedOrigin o{*origin, appeal, now_()};
   store_.save_embed_origin(o);
   audit_.audit(actor_id, "allow_embed_origin", std::nullopt, o.origin + (appeal ? " (with the appeal)" : ""));
+  changed();
   return o;
 }
 
@@ -101,6 +119,15 @@ void EmbedService::remove(std::optional<int64_t> actor_id, std::string_view orig
                 "This site is allowed by the configuration file ([embed] origins); remove it there.", "origin");
   if (!store_.remove_embed_origin(std::string(origin))) throw not_found("The site");
   audit_.audit(actor_id, "remove_embed_origin", std::nullopt, std::string(origin));
+  changed();
+}
+
+void EmbedService::changed() {
+  {
+    std::lock_guard lock(recent_mu_);
+    recent_at_ = {};
+  }
+  if (on_change_) on_change_();
 }
 
 std::string EmbedService::clean_url(std::string_view url) {
@@ -124,8 +151,10 @@ std::string EmbedService::story_key(const std::string& origin, const Page& page)
   if (!page.identifier.empty()) {
     if (page.identifier.size() > kMaxIdentifier || !is_valid_utf8(page.identifier) ||
         has_control_chars(page.identifier))
-      throw Error(ErrorKind::invalid, "invalid_identifier", "The story's identifier must be one line of at most 200 "
-                  "characters.", "identifier");
+      throw Error(ErrorKind::invalid, "invalid_identifier",
+                  "The story's identifier must be one line of at most 200 "
+                  "characters.",
+                  "identifier");
     return origin + " id:" + page.identifier;
   }
   return clean_url(page.url);
@@ -138,7 +167,7 @@ EmbedService::Story EmbedService::story(const Page& page, const std::string& cli
     throw Error(ErrorKind::forbidden, "origin_not_allowed",
                 "This site is not allowed to embed conversations from this publication.");
   auto key = story_key(origin->origin, page);
-  if (auto found = store_.find_story(key)) return {std::move(*found), std::move(*origin)};
+  if (auto found = store_.find_story(key)) return story(*found);
   std::string title = trim(page.title);
   if (title.size() > kMaxTitle || !is_valid_utf8(title) || has_control_chars(title))
     throw Error(ErrorKind::invalid, "invalid_title", "The story's title must be one line of at most 300 characters.",
@@ -146,20 +175,29 @@ EmbedService::Story EmbedService::story(const Page& page, const std::string& cli
   // Anyone can ask for a story of any address on an allowed site: each address makes a row, so new ones are
   // counted per client.
   limits_.hit("embed-story:ip:" + client_ip, {30, std::chrono::minutes(10)});
-  return {store_.make_story({key, url, "embed-" + hex(key, 8), title.empty() ? url : title, now_()}),
-          std::move(*origin)};
+  return {
+      store_.make_story({key, url, "embed-" + hex(key, 8), title.empty() ? url.substr(0, kMaxTitle) : title, now_()}),
+      std::move(*origin)};
 }
 
 std::pair<Article, bool> EmbedService::imported_story(const Page& page, TimePoint at) {
   auto url = clean_url(page.url);
-  auto key = story_key(*origin_of(url), page);
+  auto origin = *origin_of(url);
+  // Only for a site allowed to embed: a story's Tribune address redirects to its page.
+  if (!allowed(origin))
+    throw Error(ErrorKind::forbidden, "origin_not_allowed", "The thread's site is not allowed to embed conversations.");
+  auto key = story_key(origin, page);
   if (auto found = store_.find_story(key)) return {std::move(*found), false};
   std::string title = trim(page.title);
-  return {store_.make_story({key, url, "embed-" + hex(key, 8), title.empty() ? url : title, at}), true};
+  return {store_.make_story({key, url, "embed-" + hex(key, 8), title.empty() ? url.substr(0, kMaxTitle) : title, at}),
+          true};
 }
 
 EmbedService::Story EmbedService::story(const Article& article) {
-  if (article.embed_url.empty()) throw not_found("The story");
+  // A story an editor took down (unpublished, deleted) shows nowhere, as an article would not.
+  if (article.embed_url.empty() ||
+      (article.state != ArticleState::published && article.state != ArticleState::retracted))
+    throw not_found("The conversation");
   auto origin = allowed(origin_of(article.embed_url).value_or(""));
   if (!origin)
     throw Error(ErrorKind::forbidden, "origin_not_allowed",

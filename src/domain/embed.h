@@ -2,7 +2,9 @@
 // each host page's conversation hangs on, made when the page is first viewed.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +29,7 @@ std::optional<std::string> origin_of(std::string_view url);
 class EmbedService {
  public:
   using Now = std::function<TimePoint()>;
-  EmbedService(EmbedStore& store, AuditLog& audit, RateLimiter& limits, EmbedSettings settings,
-               Now now = now_seconds);
+  EmbedService(EmbedStore& store, AuditLog& audit, RateLimiter& limits, EmbedSettings settings, Now now = now_seconds);
 
   struct Origin {
     EmbedOrigin origin;
@@ -37,6 +38,11 @@ class EmbedService {
   std::vector<Origin> origins();
   // The allowed origin exactly as written (origin_of(origin) == origin), if it is allowed.
   std::optional<EmbedOrigin> allowed(std::string_view origin);
+  // allowed(), from a copy of the list at most 10 seconds old (this node's own changes at once): for the
+  // pipeline's framing check, which must not wait on the store for every request.
+  bool recently_allowed(std::string_view origin);
+  // Called after an origin is allowed, changed or removed (the page cache keeps embed pages with the appeal).
+  void on_change(std::function<void()> f) { on_change_ = std::move(f); }
   // Errors: invalid (origin: not an http(s) origin).
   EmbedOrigin allow(std::optional<int64_t> actor_id, std::string_view origin, bool appeal);
   // Errors: not_found; invalid (a configured origin).
@@ -57,8 +63,8 @@ class EmbedService {
   // Errors: invalid (url, identifier, title), forbidden (origin_not_allowed), rate_limited.
   Story story(const Page& page, const std::string& client_ip);
   // The story of a page whose conversation is imported (tribune import --embed): made without the rate limit or
-  // the allowed sites (an admin's act; the site is allowed when it embeds), dated `at` when new.
-  // Returns the story and whether this call made it. Errors: invalid (url).
+  // a view (an admin's act), dated `at` when new. Only for an allowed site.
+  // Returns the story and whether this call made it. Errors: invalid (url), forbidden (origin_not_allowed).
   std::pair<Article, bool> imported_story(const Page& page, TimePoint at);
   // A story by its article, as the frame's own links name it. Errors: not_found, forbidden (origin_not_allowed).
   Story story(const Article& article);
@@ -75,11 +81,17 @@ class EmbedService {
   static std::string clean_url(std::string_view url);
 
  private:
+  void changed();
+
   EmbedStore& store_;
   AuditLog& audit_;
   RateLimiter& limits_;
   EmbedSettings settings_;
   Now now_;
+  std::function<void()> on_change_;
+  std::mutex recent_mu_;
+  std::vector<std::string> recent_;  // the store's origins, as last read
+  std::chrono::steady_clock::time_point recent_at_{};
 };
 
 }  // namespace tribune

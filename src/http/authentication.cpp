@@ -10,7 +10,9 @@ namespace tribune {
 Principal Authentication::operator()(const Request& request) const {
   auto auth = request[http::field::authorization];
   if (auth.empty()) {
-    auto token = cookie_value(request[http::field::cookie], cookie_name_);
+    std::optional<std::string_view> token;
+    if (!embed_cookie_name_.empty()) token = cookie_value(request[http::field::cookie], embed_cookie_name_);
+    if (!token) token = cookie_value(request[http::field::cookie], cookie_name_);
     if (!token) return {};
     Principal p;
     auto who = sessions_(*token);

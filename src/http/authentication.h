@@ -20,8 +20,12 @@ class Authentication {
   using Sessions = std::function<std::optional<SignedIn>(std::string_view session_token)>;
   using Tokens = std::function<std::optional<ApiToken>(std::string_view api_token)>;
 
-  Authentication(std::string cookie_name, Sessions sessions, Tokens tokens)
-      : cookie_name_(std::move(cookie_name)), sessions_(std::move(sessions)), tokens_(std::move(tokens)) {}
+  // embed_cookie_name: an embed frame's session cookie (docs/embed.md), read before cookie_name when sent.
+  Authentication(std::string cookie_name, Sessions sessions, Tokens tokens, std::string embed_cookie_name = {})
+      : cookie_name_(std::move(cookie_name)),
+        embed_cookie_name_(std::move(embed_cookie_name)),
+        sessions_(std::move(sessions)),
+        tokens_(std::move(tokens)) {}
 
   // Anonymous without credentials; a cookie naming no live session is anonymous with stale_session_cookie
   // set (the answer clears it). Errors: unauthenticated invalid_token for a malformed or unknown bearer token.
@@ -29,6 +33,7 @@ class Authentication {
 
  private:
   std::string cookie_name_;
+  std::string embed_cookie_name_;
   Sessions sessions_;
   Tokens tokens_;
 };

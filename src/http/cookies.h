@@ -30,9 +30,14 @@ struct SessionCookie {
   std::string name = "tribune_session";
   bool secure = false;
   long max_age = 180L * 24 * 3600;
+  // The session of a reader inside an embed's frame on another site (docs/embed.md): its own name, so that it
+  // never takes the place of the first-party one (a browser without partitioned cookies, a host site that is
+  // the same site as Tribune's).
+  std::string embed_name = "tribune_embed_session";
 
   static SessionCookie for_site(bool https, long max_age_seconds) {
-    return SessionCookie{https ? "__Host-tribune_session" : "tribune_session", https, max_age_seconds};
+    return SessionCookie{https ? "__Host-tribune_session" : "tribune_session", https, max_age_seconds,
+                         https ? "__Host-tribune_embed_session" : "tribune_embed_session"};
   }
   std::string set(std::string_view token) const { return set_cookie(name, token, {secure, true, max_age}); }
   std::string clear() const { return set_cookie(name, "", {secure, true, 0}); }

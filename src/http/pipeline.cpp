@@ -172,11 +172,21 @@ bool plain_origin(std::string_view v) {
   return true;
 }
 
+// The pages a reader may open inside an embed's frame: joining, signing in, a thread, a reply or report form, a
+// profile, their notifications. Staff pages, the desk and the reader's account never: a site that embeds could
+// otherwise frame them (clickjacking) in its own iframe.
+bool frameable_in_embed(std::string_view path) {
+  for (std::string_view exact :
+       {"/embed", "/signin", "/register", "/forgot", "/reset", "/comment", "/notifications", "/following"})
+    if (path == exact) return true;
+  return path.starts_with("/comments/") || path.starts_with("/readers/");
+}
+
 }  // namespace
 
-void Pipeline::embedded(const Request& request, Response& r) const {
-  // Inside an embed's frame (a navigation there, or the frame's scripts, which say so): the session and
-  // pre-session cookies are partitioned, or the browser would refuse them as third-party cookies.
+void Pipeline::embedded(const Request& request, std::string_view path, Response& r) const {
+  // Inside an embed's frame (a navigation there, or the frame's scripts, which say so): every cookie is
+  // partitioned, or the browser would refuse it as a third-party cookie, and the session one has its own name.
   bool in_frame = request["Sec-Fetch-Dest"] == "iframe";
   if (in_frame || request["X-Tribune-Embed"] == "1") {
     std::vector<std::string> cookies;
@@ -185,16 +195,18 @@ void Pipeline::embedded(const Request& request, Response& r) const {
     if (!cookies.empty()) {
       r.headers.erase(http::field::set_cookie);
       for (auto& c : cookies) {
-        bool ours = c.starts_with(options_.session_cookie + "=") || c.starts_with(options_.presession_cookie + "=");
-        r.headers.insert(http::field::set_cookie, ours ? partitioned_cookie(c) : c);
+        if (c.starts_with(options_.session_cookie + "="))
+          c = options_.embed_session_cookie + c.substr(options_.session_cookie.size());
+        r.headers.insert(http::field::set_cookie, partitioned_cookie(c));
       }
     }
   }
-  // Any page opened in that frame may be framed by the site that embeds it: the embed page set the cookie
-  // (partitioned, so it comes only from inside that site's pages) after checking the site is allowed.
-  if (in_frame && r.frame_ancestor.empty())
+  // A reader's page opened in that frame may be framed by the site that embeds it: the embed page set the
+  // cookie (partitioned, so it comes only from inside that site's pages) for an allowed site, and the site is
+  // asked about again now. A page this site frames itself (SAMEORIGIN) stays so.
+  if (in_frame && r.frame_ancestor.empty() && frameable_in_embed(path) && r.headers["X-Frame-Options"] != "SAMEORIGIN")
     if (auto origin = cookie_value(request[http::field::cookie], options_.embed_cookie);
-        origin && plain_origin(*origin))
+        origin && plain_origin(*origin) && embed_allowed_ && embed_allowed_(*origin))
       r.frame_ancestor = std::string(*origin);
 }
 
@@ -381,7 +393,7 @@ asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_
         return run_handler(*route, ctx);
       });
   }
-  embedded(request, response);
+  embedded(request, ctx.path, response);
   finish(response, head);
   response.headers.set("X-Request-Id", request_id);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -34,6 +34,8 @@ struct PipelineOptions {
   // Set (partitioned) by the embed page in its frame: the origin that frames it. Other pages opened in that
   // frame (a reply form without JavaScript, the sign-in page) may then be framed by that origin too.
   std::string embed_cookie = "tribune_embed";
+  // The session cookie as an embed's frame has it (SessionCookie::embed_name): set there under this name.
+  std::string embed_session_cookie = "tribune_embed_session";
   bool secure_cookies = false;
   // Load balancers whose X-Forwarded-For is believed: a request from one of these addresses is from the
   // right-most address in that header that is not itself a trusted proxy. Empty: the peer is the client.
@@ -67,6 +69,9 @@ class Pipeline {
   // Where access lines go (options.access_log not off); called from the connection's thread: must not block
   // for long.
   void set_access_sink(std::function<void(std::string&&)> sink) { access_sink_ = std::move(sink); }
+  // Whether a site may still embed (EmbedService): asked before a page is framed on the word of the embed
+  // cookie. Called on the connection's thread: must answer from memory almost always.
+  void set_embed_check(std::function<bool(std::string_view origin)> check) { embed_allowed_ = std::move(check); }
 
   // Produces the response for one request. Runs on the connection's executor; blocking work hops to the pool
   // and back.
@@ -77,13 +82,14 @@ class Pipeline {
   void finish(Response& r, bool head) const;
   // A request from inside an embedded conversation's frame: partitioned cookies, and framing by the embedding
   // site (docs/embed.md).
-  void embedded(const Request& request, Response& r) const;
+  void embedded(const Request& request, std::string_view path, Response& r) const;
 
   Metrics& metrics() { return metrics_; }
   void shutdown_pool();
 
  private:
   Response run_handler(const Route& route, RequestContext& ctx) const;
+  std::function<bool(std::string_view)> embed_allowed_;
   // The route's Access for the authenticated principal: nullopt to go on, a redirect to sign in (pages), or
   // throws Error(unauthenticated / forbidden).
   std::optional<Response> check_access(const Route& route, const RequestContext& ctx) const;

@@ -316,9 +316,10 @@ class Run {
       store_.record_imported(source_, "thread", t.key, made.id);
       thread_articles_[t.key] = made.id;
     } catch (const Error& e) {
-      if (e.kind() != ErrorKind::invalid) throw;
+      if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::forbidden) throw;
       skipped_threads_.insert(t.key);
-      ++s_.skipped["thread without an http(s) address, so no embed story"];
+      ++s_.skipped[e.kind() == ErrorKind::forbidden ? "its site is not allowed to embed ([embed] origins)"
+                                                    : "thread without an http(s) address, so no embed story"];
     }
   }
 

@@ -20,7 +20,8 @@ std::optional<Response> ArticlePages::cached(RequestContext& ctx) {
   auto key = cache_key(ctx);
   if (key.empty()) return std::nullopt;
   // A reader with a session cookie gets their own fragments: that needs the store, so not on this thread.
-  if (cookie_value(ctx.request[http::field::cookie], cookie_.name)) return std::nullopt;
+  auto cookies = ctx.request[http::field::cookie];
+  if (cookie_value(cookies, cookie_.name) || cookie_value(cookies, cookie_.embed_name)) return std::nullopt;
   auto page = cache_.get(key);
   if (!page) {
     metrics_.cache_miss();
@@ -112,9 +113,13 @@ Response ArticlePages::article(RequestContext& ctx) {
   if (!a) articles_.throw_missing(ctx.param("slug"), "The article");
   // A story lives on the page that embeds it: a link to one of its comments (a notification, a profile) leads
   // there, or, followed inside the embed's own frame, back to the frame's page.
-  if (!a->embed_url.empty())
+  if (!a->embed_url.empty()) {
+    auto scheme_end = a->embed_url.find("://");
+    auto origin = a->embed_url.substr(0, a->embed_url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3));
+    if (!story_sites_ || !story_sites_(origin)) throw not_found("The article");
     return Response::redirect(http::status::see_other,
                               ctx.request["Sec-Fetch-Dest"] == "iframe" ? "/embed?story=" + a->slug : a->embed_url);
+  }
   std::string canonical = articles_.url_for(*a);
   if (canonical != ctx.path) return Response::redirect(http::status::moved_permanently, canonical);
   CommentSort sort = CommentSort::newest;
@@ -306,7 +311,11 @@ Response ArticlePages::support(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
   uint64_t generation = cache_.generation();
   bool cancelled = ctx.query_value("contribution").value_or("") == "cancelled";
-  return store_and_serve(ctx, generation, renderer_.support_page(articles_.sections(), cancelled), kHtml, true);
+  // ?article=: the piece the reader came from (an embed's appeal), when it is one readers can see.
+  std::string credited;
+  if (auto slug = ctx.query_value("article"); slug && articles_.find_visible(*slug)) credited = std::string(*slug);
+  return store_and_serve(ctx, generation, renderer_.support_page(articles_.sections(), cancelled, credited), kHtml,
+                         true);
 }
 
 Response ArticlePages::standard(RequestContext& ctx, std::string_view slug) {

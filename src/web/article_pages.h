@@ -13,6 +13,9 @@ namespace tribune::web {
 class ArticlePages : public PageKit {
  public:
   ArticlePages(const PageKit& kit, CommentService& comments) : PageKit(kit), comments_(comments) {}
+  // Whether an embed story's site may still embed (EmbedService::recently_allowed): only then does the story's
+  // address here lead to the site's page.
+  void set_story_sites(std::function<bool(std::string_view origin)> allowed) { story_sites_ = std::move(allowed); }
 
   // Fast path for every cacheable GET: the page for this exact path, if rendered and still current.
   std::optional<Response> cached(RequestContext& ctx);
@@ -46,6 +49,7 @@ class ArticlePages : public PageKit {
                         const std::string& base_path);
 
   CommentService& comments_;
+  std::function<bool(std::string_view)> story_sites_;
 };
 
 }  // namespace tribune::web

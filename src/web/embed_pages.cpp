@@ -60,17 +60,19 @@ Response EmbedPages::frame(RequestContext& ctx) {
       auto cursor = decode_cursor(*c);
       after = CommentCursor{cursor.published_at, cursor.id};
     }
-    PageRenderer::Embed e{story.article, comments_.conversation(story.article, sort, after), story.origin.origin,
-                          target, story.origin.appeal && renderer_.site().appeal.enabled, scheme};
+    PageRenderer::Embed e{story.article, comments_.conversation(story.article, sort, after),     story.origin.origin,
+                          target,        story.origin.appeal && renderer_.site().appeal.enabled, scheme};
     cached = make_page(renderer_.embed(e), fill(Principal{}), std::string(kHtml), std::string(kPageCacheControl),
                        key.empty() ? 1 : 9);
     if (!key.empty()) cache_.put(key, cached, generation, conversation_group(story.article.slug));
   }
   Response r = who.signed_in() ? serve_personal(*cached, fill(who), ctx.request) : serve_page(*cached, ctx.request);
   r.frame_ancestor = story.origin.origin;
-  // Pages opened inside this frame (a reply without JavaScript, sign-in) may be framed by this site too.
-  r.headers.insert(http::field::set_cookie,
-                   set_cookie(embed_cookie_, story.origin.origin, {.http_only = true, .partitioned = true}));
+  // Pages a reader opens inside this frame (a reply without JavaScript, sign-in) may be framed by this site
+  // too (Pipeline::embedded). Only in a frame: a link opened on its own sets nothing.
+  if (ctx.request["Sec-Fetch-Dest"] == "iframe")
+    r.headers.insert(http::field::set_cookie,
+                     set_cookie(embed_cookie_, story.origin.origin, {.http_only = true, .partitioned = true}));
   return r;
 }
 
@@ -86,17 +88,15 @@ Response EmbedPages::admin_page(RequestContext& ctx, http::status status, const 
                                 const std::string& error) {
   json::array rows;
   for (const auto& o : embed_.origins())
-    rows.push_back(json::object{{"origin", o.origin.origin}, {"appeal", o.origin.appeal}, {"configured", o.configured}});
+    rows.push_back(
+        json::object{{"origin", o.origin.origin}, {"appeal", o.origin.appeal}, {"configured", o.configured}});
   auto base = renderer_.site().base_url;
   while (base.ends_with("/")) base.pop_back();
   auto [script, integrity] = script_reference();
   bool has_origins = !rows.empty();
-  json::object view{{"origins", std::move(rows)},
-                    {"has_origins", has_origins},
-                    {"csrf_token", ctx.principal.csrf_token},
-                    {"script_url", base + script},
-                    {"integrity", integrity},
-                    {"counts_url", base + "/api/v1/comment-counts"}};
+  json::object view{
+      {"origins", std::move(rows)},  {"has_origins", has_origins}, {"csrf_token", ctx.principal.csrf_token},
+      {"script_url", base + script}, {"integrity", integrity},     {"counts_url", base + "/api/v1/comment-counts"}};
   if (!notice.empty()) view["notice"] = notice;
   if (!error.empty()) view["error"] = error;
   return html_page(ctx, status,

@@ -389,7 +389,7 @@ static std::string wrap(PageRenderer::Impl& impl, const SiteSettings& site, cons
 }
 
 static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::data& d,
-                       const std::string& article_slug, bool new_tab = false) {
+                       const std::string& article_slug) {
   const auto& appeal = site.appeal;
   std::string symbol = currency_symbol(appeal.currency);
   long chosen =
@@ -408,7 +408,6 @@ static void set_appeal(PageRenderer::Impl& impl, const SiteSettings& site, mus::
     f.set("currency", appeal.currency);
     f.set("symbol", symbol);
     f.set("appeal_amounts", amounts);
-    f.set("new_tab", mus::data(new_tab));  // in an embed: Checkout cannot be framed
     d.set("appeal_form", impl.render("appeal_form", f));
   }
 }
@@ -418,7 +417,10 @@ std::string PageRenderer::appeal_html(const std::string& article_slug, bool new_
   d.set("appeal_heading", site_.appeal.heading);
   d.set("appeal_copy", site_.appeal.copy);
   d.set("appeal_signature", site_.appeal.signature);
-  set_appeal(*impl_, site_, d, article_slug, new_tab);
+  set_appeal(*impl_, site_, d, article_slug);
+  // In an embed's frame the appeal leads to the support page in a tab of its own (Checkout cannot be framed,
+  // and there the reader's own session and its token are Tribune's first-party ones), still attributed.
+  if (new_tab && site_.appeal.enabled) d.set("support_url", "/support?article=" + article_slug);
   return impl_->render("appeal", d);
 }
 
@@ -997,13 +999,14 @@ std::string PageRenderer::corrections_page(const std::vector<Article>& corrected
                             boost::json::object{{"rows", std::move(rows)}, {"any", any}, {"site_name", site_.name}}));
 }
 
-std::string PageRenderer::support_page(const std::vector<Section>& sections, bool cancelled) const {
+std::string PageRenderer::support_page(const std::vector<Section>& sections, bool cancelled,
+                                       const std::string& article_slug) const {
   mus::data d;
   d.set("appeal_heading", site_.appeal.heading);
   d.set("appeal_copy", site_.appeal.copy);
   d.set("appeal_signature", site_.appeal.signature);
   d.set("cancelled", mus::data(cancelled));
-  set_appeal(*impl_, site_, d, "");
+  set_appeal(*impl_, site_, d, article_slug);
   LayoutArgs args;
   args.page_title = "Support " + site_.name;
   args.description =

@@ -65,7 +65,10 @@ class PageRenderer {
                          const std::vector<Section>& sections) const;
   // /about, /privacy, ...: one of the publication's own pages.
   std::string standard_page(const Page& page, const std::vector<Section>& sections) const;
-  std::string support_page(const std::vector<Section>& sections, bool cancelled = false) const;
+  // article_slug: the piece that moved the reader (an embed's appeal links here with it), credited with the
+  // contribution.
+  std::string support_page(const std::vector<Section>& sections, bool cancelled = false,
+                           const std::string& article_slug = {}) const;
   // The contributions report for admins: totals, a chart by day, the articles that moved readers to pay.
   std::string contribution_report(const ContributionReport& r, const std::vector<std::string>& currencies, int days,
                                   const std::vector<Section>& sections) const;

@@ -128,7 +128,8 @@ test("a host page embeds the conversation; a reader registers and posts in it wi
 
     // The session is the frame's own, partitioned under the host's site, and survives a reload of the host.
     const cookies = await context.cookies(tribuneUrl);
-    const session = cookies.find((c) => c.name === "tribune_session");
+    const session = cookies.find((c) => c.name === "tribune_embed_session");
+    assert.ok(!cookies.some((c) => c.name === "tribune_session"), "nothing takes the first-party session's place");
     assert.ok(session, "the frame keeps a session cookie");
     assert.equal(session.sameSite, "None");
     assert.ok(session.partitionKey, `the session cookie is partitioned: ${JSON.stringify(session)}`);

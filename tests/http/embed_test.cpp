@@ -2,11 +2,12 @@
 // and framed by that site only, a story made once per host page and kept out of every listing, comment counts
 // with CORS for the allowed site, partitioned cookies inside the frame, the admin's origins (API and page), and
 // the rules that guard posting applying inside the embed as anywhere.
+#include "domain/embed.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "domain/embed.h"
 #include "imports/importer.h"
 #include "test_support.h"
 
@@ -57,6 +58,9 @@ TEST(EmbedOrigins, AreOriginsAndNothingElse) {
   EXPECT_EQ(origin_of("https://user:pw@news.example/"), std::nullopt);
   EXPECT_EQ(origin_of("/relative"), std::nullopt);
   EXPECT_EQ(origin_of("ftp://news.example/"), std::nullopt);
+  EXPECT_EQ(origin_of("https://news.example;x/"), std::nullopt) << "nothing that could break a header";
+  EXPECT_EQ(origin_of("https://*.example/"), std::nullopt);
+  EXPECT_EQ(origin_of("http://[::1]:8080/a"), "http://[::1]:8080");
   EXPECT_EQ(EmbedService::clean_url("https://News.example/a?utm_source=x&p=2&fbclid=1#c-3"),
             "https://news.example/a?p=2");
   EXPECT_EQ(EmbedService::clean_url("https://news.example"), "https://news.example/");
@@ -64,8 +68,11 @@ TEST(EmbedOrigins, AreOriginsAndNothingElse) {
 
 TEST(Embed, AnAllowedSiteGetsAFramedConversationMadeOnceAndKeptOutOfListings) {
   TestServer server(true, {}, allow_host);
-  auto first = get(server.port(), frame_target("https://news.example/2026/story-1?utm_source=feed#top",
-                                              "&title=" + percent_encode("Story <one>")));
+  auto first = request(server.port(), {"GET",
+                                       frame_target("https://news.example/2026/story-1?utm_source=feed#top",
+                                                    "&title=" + percent_encode("Story <one>")),
+                                       {},
+                                       {{"Sec-Fetch-Dest", "iframe"}}});
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_NE(first.header("content-security-policy").find("frame-ancestors https://news.example"), std::string::npos)
       << first.header("content-security-policy");
@@ -79,6 +86,8 @@ TEST(Embed, AnAllowedSiteGetsAFramedConversationMadeOnceAndKeptOutOfListings) {
   EXPECT_NE(embed_cookie.find("SameSite=None"), std::string::npos) << embed_cookie;
   auto slug = slug_in(first.body);
   ASSERT_FALSE(slug.empty());
+  EXPECT_FALSE(has_cookie(get(server.port(), frame_target("https://news.example/2026/story-1")), "tribune_embed="))
+      << "opened on its own, not in a frame, the page marks nothing";
 
   // The same page however it is spelt (tracking parameters, fragment, case) is one story.
   auto again = get(server.port(), frame_target("https://NEWS.example/2026/story-1#comments"));
@@ -132,11 +141,13 @@ TEST(Embed, ASiteNotAllowedGetsNothing) {
   // And other pages stay unframeable, unless opened inside an allowed site's frame.
   auto page = get(server.port(), "/");
   EXPECT_NE(page.header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
-  auto framed = request(server.port(), {"GET", "/signin", {}, {{"Sec-Fetch-Dest", "iframe"},
-                                                               {"Cookie", "tribune_embed=https://news.example"}}});
+  auto framed =
+      request(server.port(),
+              {"GET", "/signin", {}, {{"Sec-Fetch-Dest", "iframe"}, {"Cookie", "tribune_embed=https://news.example"}}});
   EXPECT_NE(framed.header("content-security-policy").find("frame-ancestors https://news.example"), std::string::npos);
-  auto forged = request(server.port(), {"GET", "/signin", {}, {{"Sec-Fetch-Dest", "iframe"},
-                                                               {"Cookie", "tribune_embed=https://x.example 'self'"}}});
+  auto forged = request(
+      server.port(),
+      {"GET", "/signin", {}, {{"Sec-Fetch-Dest", "iframe"}, {"Cookie", "tribune_embed=https://x.example 'self'"}}});
   EXPECT_NE(forged.header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos)
       << "a cookie value that is not an origin never reaches the header";
 }
@@ -165,8 +176,10 @@ TEST(Embed, CommentCountsAnswerTheAllowedSiteWithCors) {
   EXPECT_EQ(counts[1].at("identifier").as_string(), "two");
   EXPECT_EQ(counts[1].at("count").as_int64(), 0);
   EXPECT_EQ(counts[2].at("count").as_int64(), 0);
-  auto other = request(server.port(), {"GET", "/api/v1/comment-counts?url=" + percent_encode("https://news.example/one"),
-                                       {}, {{"Origin", "https://evil.example"}}});
+  auto other = request(server.port(), {"GET",
+                                       "/api/v1/comment-counts?url=" + percent_encode("https://news.example/one"),
+                                       {},
+                                       {{"Origin", "https://evil.example"}}});
   EXPECT_EQ(other.status, 403);
   EXPECT_EQ(error_code(other), "origin_not_allowed");
   EXPECT_EQ(other.header("access-control-allow-origin"), "");
@@ -176,30 +189,39 @@ TEST(Embed, CommentCountsAnswerTheAllowedSiteWithCors) {
 
 TEST(Embed, SessionsMadeInsideTheFrameArePartitioned) {
   TestServer server(true, {}, allow_host);
-  auto made = request(server.port(), {"POST", "/api/v1/accounts",
+  auto made = request(server.port(), {"POST",
+                                      "/api/v1/accounts",
                                       json::serialize(json::object{{"email", "pia@example.org"},
                                                                    {"password", "copper kettle marsh lantern"},
                                                                    {"display_name", "Pia Part"}}),
                                       {{"Content-Type", "application/json"}, {"X-Tribune-Embed", "1"}}});
   ASSERT_EQ(made.status, 201) << made.body;
-  auto cookie = cookie_starting(made, "tribune_session=");
+  EXPECT_FALSE(has_cookie(made, "tribune_session=")) << "never in the first-party session's place";
+  auto cookie = cookie_starting(made, "tribune_embed_session=");
   EXPECT_NE(cookie.find("; SameSite=None"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("; Partitioned"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos) << cookie;
   // A form sign-in without JavaScript inside the frame (a navigation there) too.
-  auto form = request(server.port(), {"POST", "/signin",
+  auto form = request(server.port(), {"POST",
+                                      "/signin",
                                       "email=pia%40example.org&password=copper+kettle+marsh+lantern&return_to=%2Fembed",
                                       {{"Content-Type", "application/x-www-form-urlencoded"},
                                        {"Sec-Fetch-Dest", "iframe"},
                                        {"Origin", "http://127.0.0.1:" + std::to_string(server.port())}}});
   EXPECT_EQ(form.status, 303) << form.body;
-  EXPECT_NE(cookie_starting(form, "tribune_session=").find("Partitioned"), std::string::npos);
+  EXPECT_NE(cookie_starting(form, "tribune_embed_session=").find("Partitioned"), std::string::npos);
+  // The frame's session is the reader's: the API knows them by it.
+  auto token = cookie.substr(0, cookie.find(';'));
+  auto me = request(server.port(), {"GET", "/api/v1/me/feed", {}, {{"Cookie", token}, {"X-Tribune-Embed", "1"}}});
+  EXPECT_EQ(me.status, 200) << me.body;
   // On Tribune's own pages, the first-party cookie as before.
-  auto first_party = request(server.port(), {"POST", "/api/v1/sessions",
-                                             json::serialize(json::object{{"email", "pia@example.org"},
-                                                                          {"password", "copper kettle marsh lantern"}}),
-                                             {{"Content-Type", "application/json"}}});
+  auto first_party =
+      request(server.port(),
+              {"POST",
+               "/api/v1/sessions",
+               json::serialize(json::object{{"email", "pia@example.org"}, {"password", "copper kettle marsh lantern"}}),
+               {{"Content-Type", "application/json"}}});
   auto c = cookie_starting(first_party, "tribune_session=");
   EXPECT_NE(c.find("SameSite=Lax"), std::string::npos) << c;
   EXPECT_EQ(c.find("Partitioned"), std::string::npos) << c;
@@ -213,8 +235,7 @@ TEST(Embed, EveryRuleThatGuardsPostingGuardsTheEmbedToo) {
   auto slug = slug_in(get(server.port(), frame_target("https://news.example/rules")).body);
   auto reader = register_reader(server.port(), "rita@example.org", "Rita Rules");
   auto post = [&](const std::string& text) {
-    return reader.call("POST", "/api/v1/articles/" + slug + "/comments",
-                       json::serialize(json::object{{"body", text}}));
+    return reader.call("POST", "/api/v1/articles/" + slug + "/comments", json::serialize(json::object{{"body", text}}));
   };
   EXPECT_EQ(post("One.").status, 201);
   EXPECT_EQ(post("Two.").status, 201);
@@ -223,8 +244,9 @@ TEST(Embed, EveryRuleThatGuardsPostingGuardsTheEmbedToo) {
   // A banned reader cannot post there either.
   auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
   auto other = register_reader(server.port(), "bo@example.org", "Bo Banned");
-  ASSERT_EQ(admin.call("POST", "/api/v1/moderation/accounts/" + std::to_string(other.id) + "/ban",
-                       json::serialize(json::object{{"reason", "spam"}}))
+  ASSERT_EQ(admin
+                .call("POST", "/api/v1/moderation/accounts/" + std::to_string(other.id) + "/ban",
+                      json::serialize(json::object{{"reason", "spam"}}))
                 .status,
             204);
   auto banned = other.call("POST", "/api/v1/articles/" + slug + "/comments",
@@ -279,6 +301,18 @@ TEST(Embed, AdminsChooseTheSitesOverTheApiAndThePage) {
 
 TEST(Embed, ImportedThreadsBecomeTheStoriesTheHostPagesEmbed) {
   TestServer server(true, {}, [](Config& c) { c.embed.origins = {"https://oldpaper.example"}; });
+  {
+    // Only for a site allowed to embed (a story's address here leads to its page).
+    TestServer closed(true);
+    imports::ImportOptions o;
+    o.format = imports::Format::disqus;
+    o.embed = true;
+    auto s =
+        imports::Importer(closed.app().articles(), closed.app().store(), closed.app().store(), &closed.app().embed())
+            .run(std::string(TRIBUNE_SOURCE_DIR) + "/tests/data/imports/disqus.xml", o);
+    EXPECT_EQ(s.articles_created, 0);
+    EXPECT_EQ(s.skipped["its site is not allowed to embed ([embed] origins)"], 2);
+  }
   // A story the embed made before the import is joined, not doubled.
   auto before = get(server.port(), frame_target("https://oldpaper.example/2019/05/the-bus-lanes-debate/"));
   ASSERT_EQ(before.status, 200);
@@ -286,8 +320,7 @@ TEST(Embed, ImportedThreadsBecomeTheStoriesTheHostPagesEmbed) {
   o.format = imports::Format::disqus;
   o.embed = true;
   auto run = [&] {
-    return imports::Importer(server.app().articles(), server.app().store(), server.app().store(),
-                             &server.app().embed())
+    return imports::Importer(server.app().articles(), server.app().store(), server.app().store(), &server.app().embed())
         .run(std::string(TRIBUNE_SOURCE_DIR) + "/tests/data/imports/disqus.xml", o);
   };
   auto s = run();
@@ -297,13 +330,13 @@ TEST(Embed, ImportedThreadsBecomeTheStoriesTheHostPagesEmbed) {
   // The host page's embed shows the imported conversation; the address's tracking parameter does not matter.
   auto bus = get(server.port(), frame_target("https://oldpaper.example/2019/05/the-bus-lanes-debate/"));
   EXPECT_EQ(slug_in(bus.body), slug_in(before.body));
-  auto counts = request(server.port(),
-                        {"GET",
-                         "/api/v1/comment-counts?url=" +
-                             percent_encode("https://oldpaper.example/2019/05/the-bus-lanes-debate/") +
-                             "&url=" + percent_encode("https://oldpaper.example/2019/07/rail-fares-rise-again"),
-                         {},
-                         {{"Origin", "https://oldpaper.example"}}});
+  auto counts = request(
+      server.port(),
+      {"GET",
+       "/api/v1/comment-counts?url=" + percent_encode("https://oldpaper.example/2019/05/the-bus-lanes-debate/") +
+           "&url=" + percent_encode("https://oldpaper.example/2019/07/rail-fares-rise-again"),
+       {},
+       {{"Origin", "https://oldpaper.example"}}});
   auto list = json::parse(counts.body).at("counts").as_array();
   EXPECT_EQ(list[0].at("count").as_int64(), 3);
   EXPECT_GT(list[1].at("count").as_int64(), 0);
@@ -312,4 +345,54 @@ TEST(Embed, ImportedThreadsBecomeTheStoriesTheHostPagesEmbed) {
   auto again = run();
   EXPECT_EQ(again.comments_created, 0);
   EXPECT_EQ(again.threads_existing, 2);
+}
+
+TEST(Embed, OnlyAReadersPagesAreFramedInsideTheFrameAndOnlyWhileTheSiteIsAllowed) {
+  TestServer server(true, {}, allow_host);
+  auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
+  auto made = admin.call("POST", "/api/v1/embed/origins", R"({"origin": "https://blog.example"})");
+  ASSERT_EQ(made.status, 201);
+  auto framed = [&](const std::string& target, const std::string& site, const std::string& cookie = {}) {
+    std::string cookies = "tribune_embed=" + site + (cookie.empty() ? "" : "; " + cookie);
+    auto r = request(server.port(), {"GET", target, {}, {{"Sec-Fetch-Dest", "iframe"}, {"Cookie", cookies}}});
+    return r.header("content-security-policy").find("frame-ancestors " + site) != std::string::npos &&
+           r.header("x-frame-options").empty();
+  };
+  EXPECT_TRUE(framed("/signin", kHost));
+  EXPECT_TRUE(framed("/register", "https://blog.example"));
+  auto admin_cookie = admin.cookie;
+  // Staff pages, the desk and the account page never, whoever asks (a host page's own iframe could point there).
+  for (std::string page : {"/admin/accounts", "/admin/embed", "/moderation", "/desk", "/account"})
+    EXPECT_FALSE(framed(page, kHost, admin_cookie)) << page;
+  // A site no longer allowed loses its frames at once on this node.
+  ASSERT_EQ(admin.call("DELETE", "/api/v1/embed/origins?origin=" + percent_encode("https://blog.example")).status, 204);
+  EXPECT_FALSE(framed("/register", "https://blog.example"));
+}
+
+TEST(Embed, ARemovedSiteOrATakenDownStoryLeadsNowhere) {
+  TestServer server(true, {}, allow_host);
+  auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
+  ASSERT_EQ(admin.call("POST", "/api/v1/embed/origins", R"({"origin": "https://blog.example"})").status, 201);
+  auto slug = slug_in(get(server.port(), frame_target("https://blog.example/post")).body);
+  auto url = std::string(json::parse(get(server.port(), "/api/v1/articles/" + slug).body).at("url").as_string());
+  EXPECT_EQ(get(server.port(), url).status, 303);
+  ASSERT_EQ(admin.call("DELETE", "/api/v1/embed/origins?origin=" + percent_encode("https://blog.example")).status, 204);
+  EXPECT_EQ(get(server.port(), url).status, 404) << "no redirect to a site that is not allowed any more";
+  // An editor deletes a story: its conversation shows nowhere, its frame included.
+  auto other = slug_in(get(server.port(), frame_target("https://news.example/gone")).body);
+  auto editor = staff_session(server, "ed@example.org", "Ed Editor", "editor");
+  ASSERT_EQ(editor.call("DELETE", "/api/v1/articles/" + other).status, 204);
+  EXPECT_EQ(get(server.port(), frame_target("https://news.example/gone")).status, 404);
+  EXPECT_EQ(get(server.port(), "/embed?story=" + other).status, 404);
+}
+
+TEST(Embed, CountsVaryByOriginEvenWhenAskedWithoutOne) {
+  TestServer server(true, {}, allow_host);
+  auto r = get(server.port(), "/api/v1/comment-counts?origin=" + percent_encode(kHost) + "&id=a");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("vary"), "Origin") << "a shared cache keeps one answer per site";
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
+  auto refused = get(server.port(), "/api/v1/comment-counts?origin=" + percent_encode("https://x.example") + "&id=a");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.header("vary"), "Origin");
 }

@@ -70,7 +70,7 @@
       reader.appendChild(el("a", { "class": "reader__name", href: "/account" }, account.display_name));
       var form = el("form", { "class": "reader__signout", method: "post", action: "/signout" });
       form.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken }));
-      form.appendChild(el("input", { type: "hidden", name: "return_to", value: location.pathname }));
+      form.appendChild(el("input", { type: "hidden", name: "return_to", value: location.pathname + location.search }));
       form.appendChild(el("button", { "class": "reader__link", type: "submit" }, "Sign out"));
       reader.appendChild(form);
     }
@@ -315,7 +315,7 @@
     var token = csrfToken();
     var id = button.getAttribute("data-recommend");
     if (!token) {  // sign in, then back to this very comment
-      window.location.href = "/signin?return_to=" + encodeURIComponent(window.location.pathname + "#comment-" + id);
+      window.location.href = "/signin?return_to=" + encodeURIComponent(window.location.pathname + window.location.search + "#comment-" + id);
       return;
     }
     var on = button.getAttribute("aria-pressed") !== "true";

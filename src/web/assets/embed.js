@@ -19,7 +19,11 @@
   function mount(el) {
     if (el.getAttribute("data-tribune-mounted")) return;
     el.setAttribute("data-tribune-mounted", "1");
-    var q = "?url=" + encodeURIComponent(el.getAttribute("data-tribune-url") || location.href.split("#")[0]);
+    // The page's address: the element's, else the page's canonical one (so that a link with extra parameters
+    // is the same story), else its own.
+    var canonical = document.querySelector("link[rel=canonical]");
+    var page = el.getAttribute("data-tribune-url") || (canonical && canonical.href) || location.href.split("#")[0];
+    var q = "?url=" + encodeURIComponent(page);
     var id = el.getAttribute("data-tribune-identifier");
     if (id) q += "&id=" + encodeURIComponent(id);
     var title = el.getAttribute("data-tribune-title") || document.title;
