@@ -159,11 +159,16 @@ test("a host page embeds the conversation; a reader registers and posts in it wi
   }
 });
 
-test("a comment posted on Tribune's side arrives live in the embed", { timeout: TEST_MS }, async () => {
+test("inside the embed: a comment posted on Tribune's side arrives live, a reader follows its author and is notified of their reply", { timeout: TEST_MS }, async () => {
   const { context, page } = await openHost(`${hostUrl}/story-1`);
   try {
     const { frame } = await embedFrame(page);
     const slug = await frame.getAttribute("[data-article-slug]", "data-article-slug");
+    await frame.fill("#reg-name", "Frame Follower");
+    await frame.fill("#reg-email", `follower.${process.pid}@example.org`);
+    await frame.fill("#reg-password", "copper kettle marsh lantern");
+    await frame.click("#register-form button[type=submit]");
+    await frame.waitForSelector("#comment-form textarea", { timeout: STEP_MS });
     // Another reader, through the JSON API (as the Tribune page's own script does).
     const reg = await fetch(`${tribune.baseUrl}/api/v1/accounts`, {
       method: "POST", headers: { "Content-Type": "application/json" },
@@ -173,17 +178,35 @@ test("a comment posted on Tribune's side arrives live in the embed", { timeout: 
     });
     const who = await reg.json();
     const cookie = reg.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("tribune_session="));
-    const posted = await fetch(`${tribune.baseUrl}/api/v1/articles/${slug}/comments`, {
+    const post = (body, parent) => fetch(`${tribune.baseUrl}/api/v1/articles/${slug}/comments`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": who.csrf_token },
-      body: JSON.stringify({ body: "Live from the newsroom side." }),
+      body: JSON.stringify(parent ? { body, parent_id: parent } : { body }),
       signal: AbortSignal.timeout(STEP_MS),
     });
-    assert.equal(posted.status, 201);
+    const first = await post("Live from the newsroom side.");
+    assert.equal(first.status, 201);
     // It waits behind the live button (as on the article page), then shows.
     await frame.waitForSelector("#live-button:not([hidden])", { timeout: STEP_MS });
     await frame.click("#live-button");
     await frame.waitForSelector("text=Live from the newsroom side.", { timeout: STEP_MS });
+
+    // Follow its author from the comment, in the frame.
+    const follow = frame.locator(`button[data-follow='${who.account.id}']`).first();
+    await follow.click();
+    await frame.waitForSelector(`button[data-follow='${who.account.id}'][aria-pressed=true]`, { timeout: STEP_MS });
+    const profile = await (await fetch(`${tribune.baseUrl}/api/v1/readers/${who.account.id}`,
+      { signal: AbortSignal.timeout(STEP_MS) })).json();
+    assert.equal(profile.reader.followers, 1, JSON.stringify(profile));
+
+    // The followed reader comments again: the frame's reader, signed in on this page without a reload, is told
+    // in the frame's bar, live.
+    const again = frame;
+    assert.equal((await post("A second thought from the newsroom side.")).status, 201);
+    await again.waitForSelector("#notification-count:not([hidden])", { timeout: STEP_MS });
+    // And the notifications page opens inside the frame (a reader's page, framed by this site only).
+    await again.click(".reader__notifications");
+    await again.waitForSelector("text=A second thought from the newsroom side.", { timeout: NAV_MS });
   } finally {
     await context.close();
   }

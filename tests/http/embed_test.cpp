@@ -396,3 +396,24 @@ TEST(Embed, CountsVaryByOriginEvenWhenAskedWithoutOne) {
   EXPECT_EQ(refused.status, 403);
   EXPECT_EQ(refused.header("vary"), "Origin");
 }
+
+TEST(Embed, TheAppealShowsForTheSitesThatChoseItAndCreditsTheStory) {
+  TestServer server(true, {}, [](Config& c) {
+    allow_host(c);
+    c.stripe.secret_key = "sk_test_embed";  // contributions on (no call to Stripe is made here)
+  });
+  auto without = get(server.port(), frame_target("https://news.example/appeal"));
+  EXPECT_EQ(without.body.find("class=\"appeal\""), std::string::npos) << "[embed] appeal is off";
+  auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
+  ASSERT_EQ(admin.call("POST", "/api/v1/embed/origins", R"({"origin": "https://blog.example", "appeal": true})").status,
+            201);
+  auto with = get(server.port(), frame_target("https://blog.example/appeal"));
+  auto slug = slug_in(with.body);
+  auto link = "/support?article=" + slug;
+  EXPECT_NE(with.body.find("href=\"" + link + "\" target=\"_blank\""), std::string::npos)
+      << "Checkout cannot be framed: the appeal opens the support page in a tab of its own";
+  auto support = get(server.port(), link);
+  EXPECT_EQ(support.status, 200);
+  EXPECT_NE(support.body.find("name=\"article\" value=\"" + slug + "\""), std::string::npos)
+      << "the contribution is credited to the story";
+}

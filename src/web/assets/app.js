@@ -662,50 +662,61 @@
       var newest = batch.length ? document.getElementById("comment-" + batch[batch.length - 1].id) : first;
       if (newest) { newest.setAttribute("tabindex", "-1"); newest.focus({ preventScroll: true }); }
     });
-    var source = new EventSource("/api/v1/articles/" + slug + "/events");
-    watchNotifications(source);
-    source.addEventListener("comment.created", function (event) {
-      var c = JSON.parse(event.data);
-      if (document.getElementById("comment-" + c.id)) {
-        insertComment(c);  // already shown: this reader's held comment, now approved
-        return;
-      }
-      if (pending.some(function (p) { return p.id === c.id; })) return;
-      pending.push(c);
-      showPending();
-    });
-    source.addEventListener("comment.updated", function (event) {
-      var c = JSON.parse(event.data);
-      pending = pending.map(function (p) { return p.id === c.id ? c : p; });
-      var node = document.getElementById("comment-" + c.id);
-      if (!node) return;
-      var body = node.querySelector(":scope > .comment__box > .comment__body");
-      if (body) body.innerHTML = c.body_html;
-      var button = node.querySelector(":scope > .comment__box button[data-recommend]");
-      if (button) setRecommendCount(button, c.reactions.recommend);
-    });
-    source.addEventListener("comment.removed", function (event) {
-      var c = JSON.parse(event.data);
-      dropPending(c.id);
-      var node = document.getElementById("comment-" + c.id);
-      if (!node || node.classList.contains("comment--removed")) return;
-      if (node.querySelector("ol.comments--replies > li, .comment__continue")) {
-        // Its replies stay where they are, under a tombstone (as the page shows it after a reload).
-        var box = node.querySelector(":scope > .comment__box");
-        var tombstone = document.createElement("div");
-        tombstone.className = "comment__box comment__tombstone";
-        var text = document.createElement("p");
-        text.textContent = c.status === "deleted" ? "This comment was deleted by its author."
-                                                  : "This comment was removed by a moderator.";
-        tombstone.appendChild(text);
-        if (box) box.replaceWith(tombstone);
-        node.classList.add("comment--removed");
-        node.removeAttribute("data-author-id");
-      } else {
-        node.remove();
-      }
-      var count = document.querySelector(".conversation__number");
-      if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) - 1));
+    // The stream carries the reader's own notifications too: a reader who signs in on the page (no reload)
+    // gets a stream opened with their session. A comment made in the moment between the two may wait for the
+    // next visit.
+    function connect() {
+      var source = new EventSource("/api/v1/articles/" + slug + "/events");
+      watchNotifications(source);
+      source.addEventListener("comment.created", function (event) {
+        var c = JSON.parse(event.data);
+        if (document.getElementById("comment-" + c.id)) {
+          insertComment(c);  // already shown: this reader's held comment, now approved
+          return;
+        }
+        if (pending.some(function (p) { return p.id === c.id; })) return;
+        pending.push(c);
+        showPending();
+      });
+      source.addEventListener("comment.updated", function (event) {
+        var c = JSON.parse(event.data);
+        pending = pending.map(function (p) { return p.id === c.id ? c : p; });
+        var node = document.getElementById("comment-" + c.id);
+        if (!node) return;
+        var body = node.querySelector(":scope > .comment__box > .comment__body");
+        if (body) body.innerHTML = c.body_html;
+        var button = node.querySelector(":scope > .comment__box button[data-recommend]");
+        if (button) setRecommendCount(button, c.reactions.recommend);
+      });
+      source.addEventListener("comment.removed", function (event) {
+        var c = JSON.parse(event.data);
+        dropPending(c.id);
+        var node = document.getElementById("comment-" + c.id);
+        if (!node || node.classList.contains("comment--removed")) return;
+        if (node.querySelector("ol.comments--replies > li, .comment__continue")) {
+          // Its replies stay where they are, under a tombstone (as the page shows it after a reload).
+          var box = node.querySelector(":scope > .comment__box");
+          var tombstone = document.createElement("div");
+          tombstone.className = "comment__box comment__tombstone";
+          var text = document.createElement("p");
+          text.textContent = c.status === "deleted" ? "This comment was deleted by its author."
+                                                    : "This comment was removed by a moderator.";
+          tombstone.appendChild(text);
+          if (box) box.replaceWith(tombstone);
+          node.classList.add("comment--removed");
+          node.removeAttribute("data-author-id");
+        } else {
+          node.remove();
+        }
+        var count = document.querySelector(".conversation__number");
+        if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) - 1));
+      });
+      return source;
+    }
+    var live = connect();
+    document.addEventListener("tribune:signed-in", function () {
+      live.close();
+      live = connect();
     });
   }
 
