@@ -159,7 +159,7 @@ test("a host page embeds the conversation; a reader registers and posts in it wi
   }
 });
 
-test("inside the embed: a comment posted on Tribune's side arrives live, a reader follows its author and is notified of their reply", { timeout: TEST_MS }, async () => {
+test("inside the embed: a comment posted on Tribune's own page of the story arrives live, a reader follows its author and is notified of their next comment", { timeout: TEST_MS }, async () => {
   const { context, page } = await openHost(`${hostUrl}/story-1`);
   try {
     const { frame } = await embedFrame(page);
@@ -169,44 +169,46 @@ test("inside the embed: a comment posted on Tribune's side arrives live, a reade
     await frame.fill("#reg-password", "copper kettle marsh lantern");
     await frame.click("#register-form button[type=submit]");
     await frame.waitForSelector("#comment-form textarea", { timeout: STEP_MS });
-    // Another reader, through the JSON API (as the Tribune page's own script does).
-    const reg = await fetch(`${tribune.baseUrl}/api/v1/accounts`, {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email: `api.${process.pid}@example.org`, password: "copper kettle marsh lantern",
-                             display_name: "Api Reader" }),
-      signal: AbortSignal.timeout(STEP_MS),
-    });
-    const who = await reg.json();
-    const cookie = reg.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("tribune_session="));
-    const post = (body, parent) => fetch(`${tribune.baseUrl}/api/v1/articles/${slug}/comments`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": who.csrf_token },
-      body: JSON.stringify(parent ? { body, parent_id: parent } : { body }),
-      signal: AbortSignal.timeout(STEP_MS),
-    });
-    const first = await post("Live from the newsroom side.");
-    assert.equal(first.status, 201);
-    // It waits behind the live button (as on the article page), then shows.
+    // Another reader, on Tribune's own page of the story (first-party, in a browser of their own).
+    const other = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    other.setDefaultTimeout(STEP_MS);
+    const tribunePage = await other.newPage();
+    const shown = await tribunePage.goto(`${tribuneUrl}/embed?story=${slug}`, { waitUntil: "load" });
+    assert.equal(shown.status(), 200);
+    await tribunePage.fill("#reg-name", "Newsroom Reader");
+    await tribunePage.fill("#reg-email", `newsroom.${process.pid}@example.org`);
+    await tribunePage.fill("#reg-password", "copper kettle marsh lantern");
+    await tribunePage.click("#register-form button[type=submit]");
+    await tribunePage.waitForSelector("#comment-form textarea", { timeout: STEP_MS });
+    const post = async (text) => {
+      await tribunePage.fill("#comment-form textarea", text);
+      await tribunePage.click("#comment-form button[type=submit]");
+      await tribunePage.waitForSelector(`text=${text}`, { timeout: STEP_MS });
+    };
+    await post("Live from the newsroom side.");
+    // It waits behind the live button in the embed (as on the article page), then shows.
     await frame.waitForSelector("#live-button:not([hidden])", { timeout: STEP_MS });
     await frame.click("#live-button");
     await frame.waitForSelector("text=Live from the newsroom side.", { timeout: STEP_MS });
+    const authorId = await tribunePage.getAttribute("#reader", "data-account-id");
 
     // Follow its author from the comment, in the frame.
-    const follow = frame.locator(`button[data-follow='${who.account.id}']`).first();
+    const follow = frame.locator(`button[data-follow='${authorId}']`).first();
     await follow.click();
-    await frame.waitForSelector(`button[data-follow='${who.account.id}'][aria-pressed=true]`, { timeout: STEP_MS });
-    const profile = await (await fetch(`${tribune.baseUrl}/api/v1/readers/${who.account.id}`,
+    await frame.waitForSelector(`button[data-follow='${authorId}'][aria-pressed=true]`, { timeout: STEP_MS });
+    const profile = await (await fetch(`${tribune.baseUrl}/api/v1/readers/${authorId}`,
       { signal: AbortSignal.timeout(STEP_MS) })).json();
     assert.equal(profile.reader.followers, 1, JSON.stringify(profile));
 
     // The followed reader comments again: the frame's reader, signed in on this page without a reload, is told
     // in the frame's bar, live.
     const again = frame;
-    assert.equal((await post("A second thought from the newsroom side.")).status, 201);
+    await post("A second thought from the newsroom side.");
     await again.waitForSelector("#notification-count:not([hidden])", { timeout: STEP_MS });
     // And the notifications page opens inside the frame (a reader's page, framed by this site only).
     await again.click(".reader__notifications");
     await again.waitForSelector("text=A second thought from the newsroom side.", { timeout: NAV_MS });
+    await other.close();
   } finally {
     await context.close();
   }
