@@ -163,7 +163,9 @@ def main():
                 break
         time.sleep(1.5)
         # A connection made while the server has no descriptor is closed, not left hanging.
-        late = connect(port, "127.0.2.1", timeout=3)
+        # Generous: a loaded machine (a PostgreSQL store, a parallel test run) may take seconds to shed it; a
+        # connection left hanging waits forever.
+        late = connect(port, "127.0.2.1", timeout=15)
         late.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         try:
             answer = late.recv(4096)
