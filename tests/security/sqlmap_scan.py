@@ -125,7 +125,9 @@ def main():
         slug, section = article["slug"], article["section"]["slug"]
         comments = json.loads(call(base, "GET", f"/api/v1/articles/{slug}/comments?limit=5")[2])["comments"]
         comment_id = comments[0]["id"] if comments else 1
-        signed_in = [f"--cookie=tribune_session={session}", f"X-CSRF-Token: {csrf}"]
+        # The session cookie itself is scanned apart (below): at level 2 and up sqlmap tries every cookie, and a
+        # session token tampered with is no session (401), which would make every signed-in target untested.
+        signed_in = [f"--cookie=tribune_session={session}", "--skip=tribune_session", f"X-CSRF-Token: {csrf}"]
         # An admin's API token (the CLI writes it beside the running server, as an operator would).
         admin_token = subprocess.run([BIN, "token", "create", "--data", os.path.join(work, "data"), "--name", "scan",
                                       "--role", "admin"], capture_output=True, text=True, check=True,
@@ -158,6 +160,8 @@ def main():
              ['--data={"reason":"spam","note":"scan"}']),
             (f"{base}/api/v1/me/notifications?limit=5", signed_in),
             (f"{base}/api/v1/me/feed?limit=5", signed_in),
+            (f"{base}/api/v1/me/feed", [f"--cookie=tribune_session={session}", "-ptribune_session", "--level=2",
+                                        "expect=401"]),
             (f"{base}/api/v1/readers/1?before=0", []),
             (f"{base}/api/v1/moderation/queue?view=pending", staff),
             (f"{base}/api/v1/moderation/log?action=ban&limit=5", staff),
@@ -182,8 +186,8 @@ def main():
         for url, extra in targets:
             # "expect=401": an answer the route gives every wrong try (a sign-in with a wrong password).
             expected = [e.split("=", 1)[1] for e in extra if e.startswith("expect=")]
-            options = [e for e in extra if e.startswith("--")] + [f"--ignore-code={c}" for c in expected]
-            headers = [e for e in extra if not e.startswith("--") and not e.startswith("expect=")]
+            options = [e for e in extra if e.startswith("-")] + [f"--ignore-code={c}" for c in expected]
+            headers = [e for e in extra if not e.startswith("-") and not e.startswith("expect=")]
             if headers:  # one --headers option: sqlmap keeps only the last one given
                 options.append("--headers=" + "\\n".join(headers))
             verdict, lines = scan(sqlmap, url, common + ["--dbms=SQLite", *options], per_target, expected)
