@@ -204,7 +204,7 @@ void App::build_http() {
   webhook_pages_ = std::make_unique<web::WebhookPages>(kit, *webhooks_);
   embed_pages_ = std::make_unique<web::EmbedPages>(kit, *embed_, *comments_, config_.pipeline.embed_cookie);
   embed_api_ = std::make_unique<api::EmbedApi>(*embed_);
-  article_pages_->set_story_sites([this](std::string_view origin) { return embed_->recently_allowed(origin); });
+  article_pages_->set_story_sites([this](std::string_view origin) { return embed_->allowed(origin).has_value(); });
   // Kept embed pages carry a site's appeal choice.
   embed_->on_change([this] { cache_.invalidate_all(); });
   webhook_sender_ = std::make_unique<WebhookSender>(*store_, *webhooks_, config_.site.base_url);
@@ -227,7 +227,7 @@ void App::build_http() {
   pipeline_->set_authenticator(Authentication(
       cookie_.name, [this](std::string_view token) { return accounts_->authenticate(token); },
       [this](std::string_view token) { return tokens_->authenticate(token); }, cookie_.embed_name));
-  pipeline_->set_embed_check([this](std::string_view origin) { return embed_->recently_allowed(origin); });
+  pipeline_->set_embed_check([this](std::string_view origin) { return embed_->allowed(origin).has_value(); });
   if (is_postgres_url(config_.store.url)) {  // several nodes may share the store
     pipeline_->set_request_scope(read_your_writes(
         [this] {

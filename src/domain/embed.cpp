@@ -80,21 +80,17 @@ std::optional<EmbedOrigin> EmbedService::allowed(std::string_view origin) {
   if (origin.empty()) return std::nullopt;
   if (std::ranges::find(settings_.origins, origin) != settings_.origins.end())
     return EmbedOrigin{std::string(origin), settings_.appeal, {}};
-  for (auto& o : store_.embed_origins())
-    if (o.origin == origin) return std::move(o);
-  return std::nullopt;
-}
-
-bool EmbedService::recently_allowed(std::string_view origin) {
-  if (std::ranges::find(settings_.origins, origin) != settings_.origins.end()) return true;
+  // Every embed view and count request asks: the store's list is read at most every 10 seconds (this node's
+  // own changes at once), not per request.
   std::lock_guard lock(recent_mu_);
   auto now = std::chrono::steady_clock::now();
   if (recent_at_ == std::chrono::steady_clock::time_point{} || now - recent_at_ > std::chrono::seconds(10)) {
-    recent_.clear();
-    for (auto& o : store_.embed_origins()) recent_.push_back(std::move(o.origin));
+    recent_ = store_.embed_origins();
     recent_at_ = now;
   }
-  return std::ranges::find(recent_, origin) != recent_.end();
+  for (const auto& o : recent_)
+    if (o.origin == origin) return o;
+  return std::nullopt;
 }
 
 EmbedOrigin EmbedService::allow(std::optional<int64_t> actor_id, std::string_view text, bool appeal) {

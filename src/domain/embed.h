@@ -36,11 +36,10 @@ class EmbedService {
     bool configured = false;  // from the configuration file: the admin page cannot remove it
   };
   std::vector<Origin> origins();
-  // The allowed origin exactly as written (origin_of(origin) == origin), if it is allowed.
+  // The allowed origin exactly as written (origin_of(origin) == origin), if it is allowed: from a copy of the
+  // list at most 10 seconds old (this node's own changes at once), so that neither page views nor the
+  // pipeline's framing check wait on the store.
   std::optional<EmbedOrigin> allowed(std::string_view origin);
-  // allowed(), from a copy of the list at most 10 seconds old (this node's own changes at once): for the
-  // pipeline's framing check, which must not wait on the store for every request.
-  bool recently_allowed(std::string_view origin);
   // Called after an origin is allowed, changed or removed (the page cache keeps embed pages with the appeal).
   void on_change(std::function<void()> f) { on_change_ = std::move(f); }
   // Errors: invalid (origin: not an http(s) origin).
@@ -90,7 +89,7 @@ class EmbedService {
   Now now_;
   std::function<void()> on_change_;
   std::mutex recent_mu_;
-  std::vector<std::string> recent_;  // the store's origins, as last read
+  std::vector<EmbedOrigin> recent_;  // the store's origins, as last read
   std::chrono::steady_clock::time_point recent_at_{};
 };
 

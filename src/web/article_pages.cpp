@@ -7,6 +7,7 @@
 #include <sstream>
 #include <variant>
 
+#include "domain/embed.h"
 #include "http/cursors.h"
 #include "http/error_mapping.h"
 #include "http/forms.h"
@@ -114,9 +115,8 @@ Response ArticlePages::article(RequestContext& ctx) {
   // A story lives on the page that embeds it: a link to one of its comments (a notification, a profile) leads
   // there, or, followed inside the embed's own frame, back to the frame's page.
   if (!a->embed_url.empty()) {
-    auto scheme_end = a->embed_url.find("://");
-    auto origin = a->embed_url.substr(0, a->embed_url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3));
-    if (!story_sites_ || !story_sites_(origin)) throw not_found("The article");
+    auto origin = origin_of(a->embed_url);
+    if (!origin || !story_sites_ || !story_sites_(*origin)) throw not_found("The article");
     return Response::redirect(http::status::see_other,
                               ctx.request["Sec-Fetch-Dest"] == "iframe" ? "/embed?story=" + a->slug : a->embed_url);
   }
@@ -330,16 +330,14 @@ std::optional<Response> ArticlePages::asset_fast(RequestContext& ctx) {
   if (!renderer_.site().assets_dir.empty()) return std::nullopt;  // read from disk: blocking path
   const auto& name = ctx.param("name");
   auto key = "asset:" + name;
-  if (auto page = cache_.get(key)) {
-    Response r = serve_page(*page, ctx.request);
-    if (name == "embed.js") r.headers.set(http::field::access_control_allow_origin, "*");
-    return r;
+  auto page = cache_.get(key);
+  if (!page) {
+    // Only the files of src/web/assets are public; templates and the demo's sources are not served.
+    auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
+    if (!bytes) throw not_found("The file");
+    page = make_page(std::string(*bytes), content_type_for(name), "public, max-age=31536000, immutable");
+    cache_.put(key, page, cache_.generation());
   }
-  // Only the files of src/web/assets are public; templates and the demo's sources are not served.
-  auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
-  if (!bytes) throw not_found("The file");
-  auto page = make_page(std::string(*bytes), content_type_for(name), "public, max-age=31536000, immutable");
-  cache_.put(key, page, cache_.generation());
   Response r = serve_page(*page, ctx.request);
   // Other sites load the embed script with Subresource Integrity, which needs CORS.
   if (name == "embed.js") r.headers.set(http::field::access_control_allow_origin, "*");

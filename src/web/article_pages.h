@@ -13,7 +13,7 @@ namespace tribune::web {
 class ArticlePages : public PageKit {
  public:
   ArticlePages(const PageKit& kit, CommentService& comments) : PageKit(kit), comments_(comments) {}
-  // Whether an embed story's site may still embed (EmbedService::recently_allowed): only then does the story's
+  // Whether an embed story's site may still embed (EmbedService::allowed): only then does the story's
   // address here lead to the site's page.
   void set_story_sites(std::function<bool(std::string_view origin)> allowed) { story_sites_ = std::move(allowed); }
 
