@@ -40,8 +40,16 @@ void App::start_background() {
                    cache_.invalidate_all();
                  });
   fanout_->start_telling_peers();
-  bg_thread_ = std::thread([this] {
-    int64_t seen_version = -1;
+  // The version this node's caches start from, read before it serves: a change made while the thread starts
+  // is then seen as one. Unknown (-1) when the store is out: its first answer drops every cache.
+  int64_t start_version = -1;
+  try {
+    start_version = articles_->content_version();
+  } catch (const std::exception& e) {
+    spdlog::warn("content poll failed: {}", e.what());
+  }
+  bg_thread_ = std::thread([this, start_version] {
+    int64_t seen_version = start_version;
     std::optional<TimePoint> next_due;
     auto next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
     auto next_training = std::chrono::steady_clock::now();
@@ -52,7 +60,7 @@ void App::start_background() {
       try {
         int64_t v = articles_->content_version();
         bool due = next_due && *next_due <= articles_->now();
-        if ((seen_version >= 0 && v != seen_version) || due) {
+        if (v != seen_version || due) {
           store_->sync_position();  // the change (made elsewhere) is at most where the primary is now
           cache_.invalidate_all();
           if (due) spdlog::info("scheduled article due: page caches refreshed");

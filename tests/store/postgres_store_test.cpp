@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "model/error.h"
+#include "store/postgres/listener.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg.h"
 #include "test_support.h"
@@ -252,4 +253,31 @@ TEST(PostgresPositions, ParseLsnOrdersWalPositions) {
   EXPECT_LT(pg::parse_lsn("1/2"), pg::parse_lsn("1/10"));
   for (const char* junk : {"", "/", "3000028", "0/", "/1", "0/3000028 ", "x/1", "1/2/3", "100000000/0"})
     EXPECT_EQ(pg::parse_lsn(junk), 0u) << junk;
+}
+
+// A node serves only once it hears the other nodes, or, when its first LISTEN comes after it stopped waiting,
+// treats that first LISTEN as a gap: pages it cached meanwhile may predate changes it never heard of.
+TEST_F(PostgresStore, AListenerThatStartsListeningLateCountsItAsAGap) {
+  std::atomic<int> gaps{0}, heard{0};
+  auto on_message = [&](std::string_view m) {
+    if (m == "hello") ++heard;
+  };
+  auto eventually = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 100 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return done();
+  };
+  {
+    pg::Listener waited(url_, "tribune_test", on_message, [&] { ++gaps; });
+    ASSERT_TRUE(waited.wait_listening(std::chrono::seconds(5)));
+    pg::Connection(url_).query("SELECT pg_notify('tribune_test', 'hello')");
+    ASSERT_TRUE(eventually([&] { return heard == 1; }));
+    EXPECT_EQ(gaps, 0) << "a listener waited for is no gap";
+  }
+  pg::Listener late(url_, "tribune_test", on_message, [&] { ++gaps; });
+  // Nobody can connect to PostgreSQL within no time at all: the wait gives up before the first LISTEN.
+  ASSERT_FALSE(late.wait_listening(std::chrono::milliseconds(0)));
+  EXPECT_TRUE(eventually([&] { return gaps == 1; })) << "the late first LISTEN was not reported as a gap";
+  pg::Connection(url_).query("SELECT pg_notify('tribune_test', 'hello')");
+  EXPECT_TRUE(eventually([&] { return heard == 2; }));
+  EXPECT_EQ(gaps, 1);
 }

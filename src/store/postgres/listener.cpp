@@ -24,6 +24,13 @@ Listener::~Listener() {
   thread_.join();
 }
 
+bool Listener::wait_listening(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (listening_cv_.wait_for(lock, timeout, [this] { return listening_; })) return true;
+  waited_out_ = true;
+  return false;
+}
+
 void Listener::run() {
   bool connected_before = false;
   auto backoff = std::chrono::milliseconds(100);
@@ -47,8 +54,15 @@ void Listener::run() {
       continue;
     }
     backoff = std::chrono::milliseconds(100);
-    if (connected_before) {
-      spdlog::info("live updates across nodes: listening again");
+    bool late = false;
+    if (!connected_before) {
+      std::lock_guard lock(mu_);
+      listening_ = true;
+      late = waited_out_;
+      listening_cv_.notify_all();
+    }
+    if (connected_before || late) {
+      spdlog::info(late ? "live updates across nodes: listening" : "live updates across nodes: listening again");
       if (on_gap_) on_gap_();
     }
     connected_before = true;

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include "store/postgres/engine.h"
 
 namespace tribune::postgres {
@@ -15,6 +17,10 @@ void PostgresStore::listen(std::function<void(std::string_view)> on_message, std
   std::lock_guard lock(listen_mu_);
   listener_.reset();
   listener_ = std::make_unique<pg::Listener>(url_, kChannel, std::move(on_message), std::move(on_gap));
+  // A node starts serving once it hears other nodes' changes, or after 5 s without (then the first LISTEN
+  // drops whatever it cached meanwhile).
+  if (!listener_->wait_listening(std::chrono::seconds(5)))
+    spdlog::warn("live updates across nodes: not listening yet; serving, and dropping page caches once listening");
 }
 
 void PostgresStore::stop_listening() {

@@ -23,7 +23,8 @@ class NodeBus {
   // publish() sends a short text to every other process listening on the same store, at once (not inside a
   // write's transaction: call it after the write). listen() delivers their messages to on_message, in order,
   // on a thread of the store's, and calls on_gap when a lost connection is back (messages may have been
-  // missed meanwhile: drop caches). An engine used by one process only (SQLite) delivers nothing.
+  // missed meanwhile: drop caches). listen() returns once listening, or after at most 5 s without (then the
+  // first connection counts as a gap). An engine used by one process only (SQLite) delivers nothing.
   // Errors (publish): invalid "message_too_large" past kMaxMessageBytes; unavailable.
   static constexpr size_t kMaxMessageBytes = 7900;  // PostgreSQL's NOTIFY takes at most 8,000 bytes
   virtual void publish(std::string_view message) { (void)message; }
