@@ -5,6 +5,7 @@
 #include "api/images_api.h"
 #include "api/json_io.h"
 #include "domain/text_diff.h"
+#include "http/search_form.h"
 #include "model/error.h"
 
 namespace tribune::api {
@@ -69,6 +70,23 @@ Response ArticlesApi::list(RequestContext& ctx) {
   json::object out{{"articles", std::move(items)},
                    {"next_cursor", page.next ? json::value(encode_cursor(*page.next)) : json::value(nullptr)}};
   return json_response(http::status::ok, out);
+}
+
+Response ArticlesApi::search(RequestContext& ctx) {
+  SearchForm form = search_form(ctx);
+  auto found = search_.search(form, ctx.client_ip);
+  json::array results;
+  for (const auto& h : found.hits)
+    results.push_back(json::object{
+        {"article", to_json(h.article, false)}, {"title_html", h.title_html}, {"snippet_html", h.snippet_html}});
+  json::object out{{"query", form.q},
+                   {"total", found.total},
+                   {"page", found.page},
+                   {"pages", found.pages},
+                   {"results", std::move(results)}};
+  auto r = json_response(http::status::ok, out);
+  r.headers.set(http::field::cache_control, "no-store");
+  return r;
 }
 
 std::optional<Response> ArticlesApi::get_cached(RequestContext& ctx) {

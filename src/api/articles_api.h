@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include "domain/articles.h"
+#include "domain/search.h"
 #include "http/cursors.h"
 #include "http/message.h"
 #include "http/page_cache.h"
@@ -12,11 +13,15 @@ namespace tribune::api {
 
 class ArticlesApi {
  public:
-  ArticlesApi(ArticleService& articles, PageCache& cache, std::string base_url)
-      : articles_(articles), cache_(cache), base_url_(std::move(base_url)) {}
+  ArticlesApi(ArticleService& articles, SearchService& search, PageCache& cache, std::string base_url)
+      : articles_(articles), search_(search), cache_(cache), base_url_(std::move(base_url)) {}
 
   // GET /api/v1/articles?limit&cursor&section&author&tag -> {articles, next_cursor}
   Response list(RequestContext& ctx);
+  // GET /api/v1/search?q&section&from&to&page -> {query, total, page, pages, results: [{article, title_html,
+  // snippet_html}]}: readers' search (docs/search.md), ten a page; 422 for an invalid date or page, 429 past
+  // the rate limit
+  Response search(RequestContext& ctx);
   // GET /api/v1/articles/{slug} -> the article, served from the page cache when fresh
   std::optional<Response> get_cached(RequestContext& ctx);
   Response get(RequestContext& ctx);
@@ -61,6 +66,7 @@ class ArticlesApi {
   ArticleDraft draft_from(const boost::json::object& o) const;
 
   ArticleService& articles_;
+  SearchService& search_;
   PageCache& cache_;
   std::string base_url_;
 };

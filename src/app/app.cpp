@@ -110,6 +110,7 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
                                                config_.account_limits);
   readers_ = std::make_unique<ReaderService>(*store_, *store_);
   embed_ = std::make_unique<EmbedService>(*store_, *store_, limiter_, config_.embed);
+  search_ = std::make_unique<SearchService>(*store_, limiter_, config_.site.locality);
   outbox_ = std::make_unique<OutboxWorker>(*store_, SmtpSender(config_.smtp), "tribune.local");
   comments_ = std::make_unique<CommentService>(*store_, *store_, *articles_, limiter_, config_.comment_limits);
   moderation_ = std::make_unique<ModerationService>(*store_, *store_, *store_, *store_, *store_, *comments_, *articles_,
@@ -192,6 +193,7 @@ void App::build_http() {
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web::PageKit kit(*articles_, *readers_, *renderer_, cache_, metrics_, cookie_);
   article_pages_ = std::make_unique<web::ArticlePages>(kit, *comments_);
+  search_pages_ = std::make_unique<web::SearchPages>(kit, *search_);
   account_pages_ = std::make_unique<web::AccountPages>(kit, *accounts_, *contributions_);
   comment_pages_ = std::make_unique<web::CommentPages>(kit, *comments_);
   reader_pages_ = std::make_unique<web::ReaderPages>(kit);
@@ -211,7 +213,7 @@ void App::build_http() {
   comments_api_ = std::make_unique<api::CommentsApi>(*comments_, *readers_, live_, cache_);
   readers_api_ = std::make_unique<api::ReadersApi>(*readers_, *articles_, live_);
   moderation_api_ = std::make_unique<api::ModerationApi>(*moderation_);
-  articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, cache_, config_.site.base_url);
+  articles_api_ = std::make_unique<api::ArticlesApi>(*articles_, *search_, cache_, config_.site.base_url);
   accounts_api_ = std::make_unique<api::AccountsApi>(*accounts_, cookie_);
   tokens_api_ = std::make_unique<api::TokensApi>(*tokens_);
   webhooks_api_ = std::make_unique<api::WebhooksApi>(*webhooks_);

@@ -51,6 +51,7 @@
 #include "web/moderation_pages.h"
 #include "web/pages.h"
 #include "web/reader_pages.h"
+#include "web/search_pages.h"
 #include "web/token_pages.h"
 #include "web/webhook_pages.h"
 
@@ -115,6 +116,7 @@ class App {
   std::unique_ptr<WebhookService> webhooks_;
   std::unique_ptr<WebhookSender> webhook_sender_;
   std::unique_ptr<EmbedService> embed_;
+  std::unique_ptr<SearchService> search_;
   RateLimiter limiter_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<CommentService> comments_;
@@ -143,6 +145,7 @@ class App {
   std::unique_ptr<web::TokenPages> token_pages_;
   std::unique_ptr<web::WebhookPages> webhook_pages_;
   std::unique_ptr<web::EmbedPages> embed_pages_;
+  std::unique_ptr<web::SearchPages> search_pages_;
   std::unique_ptr<api::EmbedApi> embed_api_;
   std::unique_ptr<api::ArticlesApi> articles_api_;
   std::unique_ptr<api::TokensApi> tokens_api_;

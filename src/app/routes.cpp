@@ -98,6 +98,8 @@ Router App::build_routes() {
   });
 
   // --- JSON API v1 -----------------------------------------------------------------------------------
+  // GET /api/v1/search?q&section&from&to&page: readers' search (docs/search.md)
+  r.add(verb::get, "/api/v1/search", Access::anyone(), [&articles](RequestContext& c) { return articles.search(c); });
   // GET /api/v1/articles?limit&cursor&section&author&tag
   r.add(verb::get, "/api/v1/articles", Access::anyone(), [&articles](RequestContext& c) { return articles.list(c); });
   // POST /api/v1/articles (Bearer token: editor, admin)
@@ -253,6 +255,7 @@ Router App::build_routes() {
   r.add(verb::get, "/sitemaps/{part}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap_part(c); }, cached);
   r.add(verb::get, "/feed.atom", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
   r.add(verb::get, "/corrections", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.corrections(c); }, cached);
+  r.add(verb::get, "/search", Access::anyone(), [this](RequestContext& c) { return search_pages_->search(c); });
   r.add(verb::get, "/robots.txt", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.robots(c); });
   r.add(verb::get, "/support", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.support(c); }, cached);
   for (const auto& page : kStandardPages)

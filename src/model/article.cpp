@@ -161,13 +161,13 @@ std::string tag_slug(std::string_view name) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 32> reserved = {
-      "verify",     "forgot",          "reset",       "api",         "assets",  "authors",
-      "sections",   "feed.xml",        "sitemap.xml", "healthz",     "metrics", "register",
-      "comment",    "comments",        "signin",      "signout",     "account", "admin",
-      "moderation", "support",         "webhooks",    "readers",     "tags",    "favicon.ico",
-      "following",  "notifications",   "desk",        "corrections", "media",   "sitemaps",
-      "feed.atom",  "sitemap-news.xml"};
+  static constexpr std::array<std::string_view, 35> reserved = {
+      "verify",     "forgot",           "reset",       "api",         "assets",    "authors",
+      "sections",   "feed.xml",         "sitemap.xml", "healthz",     "metrics",   "register",
+      "comment",    "comments",         "signin",      "signout",     "account",   "admin",
+      "moderation", "support",          "webhooks",    "readers",     "tags",      "favicon.ico",
+      "following",  "notifications",    "desk",        "corrections", "media",     "sitemaps",
+      "feed.atom",  "sitemap-news.xml", "search",      "embed",       "robots.txt"};
   for (auto r : reserved)
     if (slug == r) return true;
   return is_standard_page(slug);

@@ -24,6 +24,7 @@
 #include "store/roles/node_bus.h"
 #include "store/roles/outbox.h"
 #include "store/roles/rate.h"
+#include "store/roles/search.h"
 #include "store/roles/social.h"
 #include "store/roles/tokens.h"
 #include "store/roles/webhooks.h"
@@ -46,6 +47,7 @@ class Store : public StoreAdmin,
               public RateCounters,
               public WebhookStore,
               public ImportStore,
-              public EmbedStore {};
+              public EmbedStore,
+              public SearchStore {};
 
 }  // namespace tribune

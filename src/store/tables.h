@@ -29,7 +29,8 @@ struct Table {
 
 // Each engine's own tables, not the publication's: PostgreSQL's applied steps and its shared rate-limit
 // windows (SQLite counts those in memory), SQLite's internal tables (SQLite's engine keeps its version in
-// PRAGMA user_version, which is not a table).
+// PRAGMA user_version, which is not a table), and the search index (article_search and SQLite's FTS5 tables
+// behind it): derived from the articles, rebuilt when a store opens.
 bool bookkeeping(const std::string& table);
 
 // The schema's first step seeds this table (the content_version counter); loaded rows replace it.

@@ -299,6 +299,7 @@ Response ArticlePages::robots(RequestContext&) {
       "Disallow: /desk\n"
       "Disallow: /signin\n"
       "Disallow: /comments/\n"
+      "Disallow: /search\n"
       "\n"
       "Sitemap: " +
       base + "/sitemap.xml\nSitemap: " + base + "/sitemap-news.xml\n";

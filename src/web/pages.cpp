@@ -999,6 +999,62 @@ std::string PageRenderer::corrections_page(const std::vector<Article>& corrected
                             boost::json::object{{"rows", std::move(rows)}, {"any", any}, {"site_name", site_.name}}));
 }
 
+std::string PageRenderer::search_page(const SearchForm& form, const SearchResults& results,
+                                      const std::optional<Error>& error, const std::vector<Section>& sections) const {
+  boost::json::array options, hits;
+  for (const auto& s : sections)
+    options.push_back(boost::json::object{{"slug", s.slug}, {"name", s.name}, {"selected", s.slug == form.section}});
+  for (const auto& h : results.hits) {
+    const auto& a = h.article;
+    hits.push_back(boost::json::object{{"url", articles_.url_for(a)},
+                                       {"title_html", h.title_html},
+                                       {"snippet_html", h.snippet_html},
+                                       {"section_name", a.section.name},
+                                       {"section_url", "/" + a.section.slug},
+                                       {"byline", byline_text(a)},
+                                       {"published_iso", format_rfc3339(a.published_at)},
+                                       {"date", format_local(a.published_at, site_.locality, "d MMMM yyyy")}});
+  }
+  auto page_url = [&](int page) {
+    std::string url = "/search?q=" + percent_encode(form.q);
+    if (!form.section.empty()) url += "&section=" + percent_encode(form.section);
+    if (!form.from.empty()) url += "&from=" + percent_encode(form.from);
+    if (!form.to.empty()) url += "&to=" + percent_encode(form.to);
+    return page > 1 ? url + "&page=" + std::to_string(page) : url;
+  };
+  boost::json::object d{{"q", form.q},
+                        {"from", form.from},
+                        {"to", form.to},
+                        {"site_name", site_.name},
+                        {"section_options", std::move(options)},
+                        {"any", !hits.empty()},
+                        {"hits", std::move(hits)},
+                        {"asked", results.asked && !error}};
+  if (error) {
+    d["error"] = error->message();
+    d["error_field_" + (error->field().empty() ? std::string("q") : error->field())] = true;
+  }
+  if (results.asked) {
+    std::string count = results.total == 0   ? "Nothing found for “" + form.q + "”."
+                        : results.total == 1 ? "One piece found for “" + form.q + "”."
+                                             : std::to_string(results.total) + " pieces found for “" + form.q + "”";
+    if (results.total > 1)
+      count += results.pages > 1
+                   ? ", page " + std::to_string(results.page) + " of " + std::to_string(results.pages) + "."
+                   : ".";
+    d["count_text"] = count;
+  }
+  if (results.page > 1 && results.page <= results.pages) d["prev_url"] = page_url(results.page - 1);
+  if (results.page < results.pages) d["next_url"] = page_url(results.page + 1);
+  d["paged"] = d.contains("prev_url") || d.contains("next_url");
+  LayoutArgs args;
+  args.page_title = (form.q.empty() ? std::string("Search") : "Search: " + form.q) + " | " + site_.name;
+  args.description = "Search " + site_.name + ".";
+  args.noindex = true;  // result pages are not pages of their own to a search engine
+  args.body_class = "page--search";
+  return wrap(*impl_, site_, asset_version_, sections, args, fragment_from("search", d));
+}
+
 std::string PageRenderer::support_page(const std::vector<Section>& sections, bool cancelled,
                                        const std::string& article_slug) const {
   mus::data d;

@@ -12,6 +12,7 @@
 #include "domain/articles.h"
 #include "domain/comments.h"
 #include "domain/readers.h"
+#include "domain/search.h"
 #include "http/message.h"
 #include "model/account.h"
 #include "model/contribution.h"
@@ -160,6 +161,9 @@ class PageRenderer {
 
   // /corrections: every correction note, newest first, each with its date and the article.
   std::string corrections_page(const std::vector<Article>& corrected, const std::vector<Section>& sections) const;
+  // The search page: the form as asked, then the results (or the error, next to the field it names).
+  std::string search_page(const SearchForm& form, const SearchResults& results, const std::optional<Error>& error,
+                          const std::vector<Section>& sections) const;
   // A feed: the whole publication's, or a section's, an author's or a tag's.
   struct Feed {
     std::string title;  // the channel's

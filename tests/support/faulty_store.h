@@ -22,7 +22,7 @@
 // clang-format off
 namespace tribune::testing {
 
-enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks, imports, embed };
+enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks, imports, embed, search };
 
 class FaultyStore final : public Store {
  public:
@@ -197,6 +197,7 @@ class FaultyStore final : public Store {
   std::optional<Article> find_story(const std::string& key) override { return guard(StoreRole::embed, "find_story", [&] { return inner_->find_story(key); }); }
   Article make_story(const StoryRecord& record) override { return guard(StoreRole::embed, "make_story", [&] { return inner_->make_story(record); }); }
   std::vector<std::pair<std::string, int64_t>> story_counts(const std::vector<std::string>& keys) override { return guard(StoreRole::embed, "story_counts", [&] { return inner_->story_counts(keys); }); }
+  ArticleHits search_articles(const ArticleSearch& search) override { return guard(StoreRole::search, "search_articles", [&] { return inner_->search_articles(search); }); }
 
  private:
   // True when this call is to fail (counts the matching calls).

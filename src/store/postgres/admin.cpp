@@ -12,9 +12,14 @@ void PostgresStore::migrate() {
       if (!c.query("SELECT 1 FROM schema_migrations WHERE version = $1", {m.version}).empty()) return;
       c.exec(m.sql);
       if (m.version == 23) backfill_tags(c);
+      if (m.version == 27) index_for_search(c, "true");
       c.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", {m.version, secs(now_seconds())});
     });
   }
+  // The search index is derived data, left out of backups and store copies: what is missing is indexed.
+  db_.transact([](Connection& c) {
+    index_for_search(c, "NOT EXISTS (SELECT 1 FROM article_search x WHERE x.article_id = a.id)");
+  });
 }
 
 int PostgresStore::schema_version() {

@@ -84,6 +84,7 @@ Article PostgresStore::save_article(const ArticleRecord& r, bool replace) {
           "INSERT INTO article_revisions (article_id, version, saved_at, saved_by, snapshot) SELECT id, version, "
           "$2, $3, $4 FROM articles WHERE id = $1",
           {id, secs(r.saved_at), r.saved_by, r.snapshot});
+    index_for_search(db, "a.id = $1", Param(id));
     if (was_public || r.state != ArticleState::draft) db.query(kBumpContentVersion);
     auto saved = find_article_in(db, d.slug);
     if (!saved) throw Error(ErrorKind::internal, "store_error", "the saved article could not be read back.");

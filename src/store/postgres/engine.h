@@ -60,6 +60,9 @@ int64_t upsert_named(Connection& db, std::string_view kind, const std::string& n
 std::string upsert_tag(Connection& db, const std::string& name);
 // Migration 23: every tag articles carry gets its row in tags; names whose slugs agree become the first one.
 void backfill_tags(Connection& db);
+// Writes the search index's entry (store/roles/search.h) of every article (not a story) that `where` (a
+// condition on articles a, with $1 as `param`) selects, in the caller's transaction.
+void index_for_search(Connection& db, const std::string& where, const std::optional<Param>& param = {});
 
 Error email_taken();
 Error account_not_found();
@@ -301,6 +304,9 @@ class PostgresStore final : public Store {
   std::optional<Article> find_story(const std::string& key) override;
   Article make_story(const StoryRecord& record) override;
   std::vector<std::pair<std::string, int64_t>> story_counts(const std::vector<std::string>& keys) override;
+
+  // SearchStore (search.cpp)
+  ArticleHits search_articles(const ArticleSearch& search) override;
 
   // LedgerStore (ledger.cpp)
   Contribution create_contribution(const NewContribution& c) override;

@@ -496,6 +496,15 @@ CREATE TABLE embed_origins (
   created_at BIGINT NOT NULL
 );
 )sql"},
+      // Full-text search of articles (store/roles/search.h): a weighted tsvector of folded text per article,
+      // GIN-indexed. Filled for existing articles by the step's code (admin.cpp).
+      {27, R"sql(
+CREATE TABLE article_search (
+  article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+  document tsvector NOT NULL
+);
+CREATE INDEX article_search_documents ON article_search USING gin (document);
+)sql"},
   };
   return steps;
 }

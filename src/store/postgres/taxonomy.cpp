@@ -144,6 +144,7 @@ Author PostgresStore::update_author(std::string_view slug, const Author& f) {
       db.query("UPDATE authors SET name = $2, slug = $3, bio = $4, photo = nullif($5, '') WHERE id = $1",
                {id, f.name, f.slug, f.bio, f.photo});
       if (f.slug != slug) move_redirects(db, "author", std::string(slug), f.slug);
+      index_for_search(db, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)", Param(id));
       db.query(kBumpContentVersion);
       return read_author(
           db.query("SELECT " + std::string(kAuthorColumns) + " FROM authors au WHERE au.id = $1", {id}).front());
@@ -177,6 +178,7 @@ Tag PostgresStore::merge_tags(std::string_view from_slug, const std::string& int
       if (into == from_name) throw Error(ErrorKind::invalid, "same_tag", "A tag cannot be merged into itself.", "into");
       db.query("UPDATE tags SET name = $2 WHERE slug = $1", {from_slug, into});
       db.query("UPDATE article_tags SET tag = $2 WHERE tag = $1", {from_name, into});
+      index_for_search(db, "a.id IN (SELECT article_id FROM article_tags WHERE tag = $1)", Param(into));
       db.query(kBumpContentVersion);
       return read_tag(
           db.query("SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = $1", {from_slug}).front());
@@ -195,6 +197,7 @@ Tag PostgresStore::merge_tags(std::string_view from_slug, const std::string& int
     db.query("DELETE FROM article_tags WHERE tag = $1", {from_name});
     db.query("DELETE FROM tags WHERE slug = $1", {from_slug});
     move_redirects(db, "tag", std::string(from_slug), into_slug);
+    index_for_search(db, "a.id IN (SELECT article_id FROM article_tags WHERE tag = $1)", Param(into_name));
     db.query(kBumpContentVersion);
     return read_tag(
         db.query("SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = $1", {into_slug}).front());

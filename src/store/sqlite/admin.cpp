@@ -19,12 +19,22 @@ void SqliteStore::migrate() {
         db.exec(m.sql);
         if (m.version == 8) backfill_handles(db);
         if (m.version == 23) backfill_tags(db);
+        if (m.version == 27) index_for_search(db, "1");
         db.exec("PRAGMA user_version = " + std::to_string(m.version));
         db.exec("COMMIT");
       } catch (...) {
         db.exec("ROLLBACK");
         throw;
       }
+    }
+    // The search index is derived data, left out of backups and store copies: what is missing is indexed.
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      index_for_search(db, "a.id NOT IN (SELECT rowid FROM article_search)");
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
     }
   });
 }

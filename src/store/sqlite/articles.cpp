@@ -105,6 +105,7 @@ Article SqliteStore::save_article(const ArticleRecord& r, bool replace) {
           .bind(3, r.saved_by)
           .bind(4, r.snapshot)
           .run();
+    index_for_search(db, "a.id = ?1", [&](Statement& st) { st.bind(1, id); });
     if (was_public || r.state != ArticleState::draft) db.prepare(kBumpContentVersion).run();
   });
   auto saved = readers_.with([&](Db& db) { return find_article_in(db, r.draft.slug); });

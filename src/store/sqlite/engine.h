@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ int64_t upsert_named(Db& db, std::string_view kind, const std::string& name);
 std::string upsert_tag(Db& db, const std::string& name);
 // Migration 23: every tag articles carry gets its row in tags; names whose slugs agree become the first one.
 void backfill_tags(Db& db);
+// Writes the search index's entry (store/roles/search.h) of every article (not a story) that `where` (a
+// condition on articles a, its parameter ?1 bound by bind) selects, in the caller's transaction.
+void index_for_search(Db& db, const std::string& where, const std::function<void(Statement&)>& bind = {});
 
 // Appends to the audit log, naming the actor as they are now (0: an API token or the command line).
 void log_act(Db& db, int64_t actor_id, std::string_view action, std::optional<int64_t> comment_id,
@@ -241,6 +245,9 @@ class SqliteStore final : public Store {
   std::optional<Article> find_story(const std::string& key) override;
   Article make_story(const StoryRecord& record) override;
   std::vector<std::pair<std::string, int64_t>> story_counts(const std::vector<std::string>& keys) override;
+
+  // SearchStore (search.cpp)
+  ArticleHits search_articles(const ArticleSearch& search) override;
 
   // LedgerStore (ledger.cpp)
   Contribution create_contribution(const NewContribution& c) override;

@@ -521,6 +521,12 @@ CREATE TABLE embed_origins (
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+      // Full-text search of articles (store/roles/search.h): folded text, so diacritics are gone before the
+      // tokenizer (which removes any left). Filled for existing articles by the step's code (admin.cpp).
+      {27, R"sql(
+CREATE VIRTUAL TABLE article_search USING fts5(title, standfirst, names, body,
+  tokenize = 'unicode61 remove_diacritics 2');
+)sql"},
   };
   return steps;
 }

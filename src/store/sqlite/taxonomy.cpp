@@ -166,6 +166,8 @@ Author SqliteStore::update_author(std::string_view slug, const Author& f) {
         .bind_optional(5, f.photo.empty() ? std::nullopt : std::optional<std::string>(f.photo))
         .run();
     if (f.slug != slug) move_redirects(db, "author", std::string(slug), f.slug);
+    index_for_search(db, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?1)",
+                     [&](Statement& st) { st.bind(1, id); });
     db.prepare(kBumpContentVersion).run();
     saved = read_back<Author>(db, "SELECT " + std::string(kAuthorColumns) + " FROM authors au WHERE au.slug = ?1",
                               f.slug, [](Statement& st) { return read_author(st); });
@@ -206,6 +208,8 @@ Tag SqliteStore::merge_tags(std::string_view from_slug, const std::string& into)
       if (into == from_name) throw Error(ErrorKind::invalid, "same_tag", "A tag cannot be merged into itself.", "into");
       db.prepare("UPDATE tags SET name = ?2 WHERE slug = ?1").bind(1, from_slug).bind(2, into).run();
       db.prepare("UPDATE article_tags SET tag = ?2 WHERE tag = ?1").bind(1, from_name).bind(2, into).run();
+      index_for_search(db, "a.id IN (SELECT article_id FROM article_tags WHERE tag = ?1)",
+                       [&](Statement& st) { st.bind(1, into); });
       db.prepare(kBumpContentVersion).run();
       saved = read_back<Tag>(db, "SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = ?1",
                              std::string(from_slug), [](Statement& st) { return read_tag(st); });
@@ -232,6 +236,8 @@ Tag SqliteStore::merge_tags(std::string_view from_slug, const std::string& into)
     db.prepare("DELETE FROM article_tags WHERE tag = ?1").bind(1, from_name).run();
     db.prepare("DELETE FROM tags WHERE slug = ?1").bind(1, from_slug).run();
     move_redirects(db, "tag", std::string(from_slug), into_slug);
+    index_for_search(db, "a.id IN (SELECT article_id FROM article_tags WHERE tag = ?1)",
+                     [&](Statement& st) { st.bind(1, into_name); });
     db.prepare(kBumpContentVersion).run();
     saved = read_back<Tag>(db, "SELECT " + std::string(kTagColumns) + " FROM tags t WHERE t.slug = ?1", into_slug,
                            [](Statement& st) { return read_tag(st); });

@@ -1,0 +1,127 @@
+#include "domain/search.h"
+
+#include <algorithm>
+#include <set>
+
+#include "model/error.h"
+#include "util/search_text.h"
+
+namespace tribune {
+
+std::vector<SearchTerm> parse_search_terms(std::string_view q) {
+  std::vector<SearchTerm> terms;
+  size_t i = 0;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (i < q.size() && terms.size() < SearchService::kMaxTerms) {
+    while (i < q.size() && space(q[i])) ++i;
+    if (i >= q.size()) break;
+    bool excluded = false;
+    if (q[i] == '-') {
+      excluded = true;
+      ++i;
+    }
+    std::string_view raw;
+    if (i < q.size() && q[i] == '"') {
+      size_t close = q.find('"', i + 1);
+      if (close == std::string_view::npos) close = q.size();
+      raw = q.substr(i + 1, close - i - 1);
+      i = close + 1;
+    } else {
+      size_t end = i;
+      while (end < q.size() && !space(q[end])) ++end;
+      raw = q.substr(i, end - i);
+      i = end;
+    }
+    SearchTerm t;
+    t.excluded = excluded;
+    for_each_word(raw, [&](size_t b, size_t e) { t.words.push_back(fold_word(raw.substr(b, e - b))); });
+    if (t.words.empty()) continue;
+    // Outside quotes, "covid-19" or "l'été" is still one term: its words next to each other, as typed.
+    terms.push_back(std::move(t));
+  }
+  return terms;
+}
+
+std::string highlight(std::string_view text, const std::vector<std::string>& words, size_t max_bytes) {
+  struct Span {
+    size_t begin, end;
+    bool match;
+  };
+  std::set<std::string, std::less<>> wanted(words.begin(), words.end());
+  std::vector<Span> spans;
+  for_each_word(text, [&](size_t b, size_t e) {
+    spans.push_back({b, e, wanted.contains(fold_word(text.substr(b, e - b)))});
+  });
+  size_t from = 0, to = text.size();
+  if (max_bytes && text.size() > max_bytes && !spans.empty()) {
+    auto first = std::find_if(spans.begin(), spans.end(), [](const Span& s) { return s.match; });
+    size_t at = first == spans.end() ? 0 : static_cast<size_t>(first - spans.begin());
+    // A few words of lead-in before the first match, then whole words up to about max_bytes.
+    size_t start = at > 6 ? at - 6 : 0;
+    from = start == 0 ? 0 : spans[start].begin;
+    size_t last = start;
+    while (last + 1 < spans.size() && spans[last + 1].end - from <= max_bytes) ++last;
+    to = last + 1 < spans.size() ? spans[last].end : text.size();
+  }
+  std::string out;
+  if (from > 0) out += "… ";
+  size_t pos = from;
+  for (const auto& s : spans) {
+    if (s.end <= from || s.begin >= to || !s.match) continue;
+    append_html_escaped(out, text.substr(pos, s.begin - pos));
+    out += "<mark>";
+    append_html_escaped(out, text.substr(s.begin, s.end - s.begin));
+    out += "</mark>";
+    pos = s.end;
+  }
+  append_html_escaped(out, text.substr(pos, to - pos));
+  if (to < text.size()) out += " …";
+  return out;
+}
+
+SearchResults SearchService::search(const SearchForm& form, const std::string& client_ip) const {
+  if (form.q.size() > kMaxQueryBytes)
+    throw Error(ErrorKind::invalid, "query_too_long",
+                "Search for at most " + std::to_string(kMaxQueryBytes) + " characters.", "q");
+  if (form.page < 1 || form.page > kMaxPages)
+    throw Error(ErrorKind::invalid, "invalid_page", "Pages run from 1 to " + std::to_string(kMaxPages) + ".", "page");
+  auto day = [&](const std::string& text, const char* field) -> std::optional<TimePoint> {
+    if (text.empty()) return std::nullopt;
+    auto t = text.size() == 10 ? parse_local(text + "T00:00", locality_) : std::nullopt;
+    if (!t) throw Error(ErrorKind::invalid, "invalid_date", "Give a date as YYYY-MM-DD.", field);
+    return t;
+  };
+  ArticleSearch s;
+  s.terms = parse_search_terms(form.q);
+  s.from = day(form.from, "from");
+  if (auto to = day(form.to, "to")) s.until = *to + std::chrono::days(1);  // the whole of the last day
+  if (!form.section.empty()) s.section_slug = form.section;
+  s.visible_at = now_();
+  s.limit = kPerPage;
+  s.offset = (form.page - 1) * kPerPage;
+
+  SearchResults out;
+  out.page = form.page;
+  out.asked = std::any_of(s.terms.begin(), s.terms.end(), [](const SearchTerm& t) { return !t.excluded; });
+  if (!out.asked) return out;
+  limiter_.hit("search:ip:" + client_ip, kPerAddress);
+  auto found = store_.search_articles(s);
+  out.total = found.total;
+  out.pages = static_cast<int>(std::min<int64_t>((found.total + kPerPage - 1) / kPerPage, kMaxPages));
+  std::vector<std::string> words;
+  for (const auto& t : s.terms)
+    if (!t.excluded) words.insert(words.end(), t.words.begin(), t.words.end());
+  for (auto& a : found.articles) {
+    SearchHit hit;
+    hit.title_html = highlight(a.title, words);
+    std::string body = text_of_html(a.body_html);
+    hit.snippet_html = highlight(body.empty() ? a.standfirst : body, words, 240);
+    hit.article = std::move(a);
+    hit.article.body_html.clear();  // the hit shows its snippet, not its body
+    hit.article.body_markdown.clear();
+    out.hits.push_back(std::move(hit));
+  }
+  return out;
+}
+
+}  // namespace tribune

@@ -1,0 +1,63 @@
+// The search index: a tsvector per article (the 'simple' configuration over folded text, weighted A headline,
+// B standfirst, C names, D body) with a GIN index, queried through websearch_to_tsquery and ranked by
+// ts_rank_cd.
+#include "store/postgres/engine.h"
+#include "store/search_rows.h"
+
+namespace tribune::postgres {
+
+void index_for_search(Connection& db, const std::string& where, const std::optional<Param>& param) {
+  std::vector<Param> ps;
+  if (param) ps.push_back(*param);
+  auto rows = db.query(
+      "SELECT a.id, a.title, a.standfirst, a.body_html, "
+      "(SELECT coalesce(string_agg(au.name, ' '), '') FROM article_authors aa JOIN authors au ON au.id = "
+      "aa.author_id WHERE aa.article_id = a.id), "
+      "(SELECT coalesce(string_agg(t.tag, ' '), '') FROM article_tags t WHERE t.article_id = a.id) "
+      "FROM articles a WHERE a.embed_url IS NULL AND (" +
+          where + ")",
+      ps);
+  for (auto row : rows) {
+    auto doc = store_search::document(row.text(1), row.text(2), row.text(4) + " " + row.text(5), row.text(3));
+    db.query(
+        "INSERT INTO article_search (article_id, document) VALUES ($1, "
+        "setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || "
+        "setweight(to_tsvector('simple', $4), 'C') || setweight(to_tsvector('simple', $5), 'D')) "
+        "ON CONFLICT (article_id) DO UPDATE SET document = excluded.document",
+        {row.int64(0), doc.title, doc.standfirst, doc.names, doc.body});
+  }
+}
+
+ArticleHits PostgresStore::search_articles(const ArticleSearch& s) {
+  ArticleHits out;
+  if (std::none_of(s.terms.begin(), s.terms.end(), [](const SearchTerm& t) { return !t.excluded; })) return out;
+  return db_.read_replica([&](Connection& db) {
+    std::vector<Param> ps;
+    auto arg = [&](Param p) {
+      ps.push_back(std::move(p));
+      return "$" + std::to_string(ps.size());
+    };
+    std::string query = arg(store_search::websearch_query(s.terms));
+    ArticleQuery readers;
+    readers.visible_at = s.visible_at;
+    std::string sql = std::string("SELECT ") + kArticleColumns +
+                      ", a.body_markdown, a.body_html, count(*) OVER () FROM article_search x "
+                      "JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id, "
+                      "websearch_to_tsquery('simple', " +
+                      query + ") q WHERE x.document @@ q AND " +
+                      article_condition(
+                          readers, [&] { return arg(secs(s.visible_at)); }, [] { return std::string(); });
+    if (s.section_slug) sql += " AND s.slug = " + arg(*s.section_slug);
+    if (s.from) sql += " AND a.published_at >= " + arg(secs(*s.from));
+    if (s.until) sql += " AND a.published_at < " + arg(secs(*s.until));
+    sql += " ORDER BY ts_rank_cd(x.document, q) DESC, a.published_at DESC, a.id DESC LIMIT " +
+           arg(std::clamp(s.limit, 1, 50)) + " OFFSET " + arg(std::max(s.offset, 0));
+    for (auto row : db.query(sql, ps)) {
+      out.articles.push_back(read_article_row(row, true));
+      out.total = row.int64(kArticleWidth + 4);
+    }
+    return out;
+  });
+}
+
+}  // namespace tribune::postgres
