@@ -77,13 +77,17 @@ Response ArticlesApi::search(RequestContext& ctx) {
   auto found = search_.search(form, ctx.client_ip);
   json::array results;
   for (const auto& h : found.hits)
-    results.push_back(json::object{
-        {"article", to_json(h.article, false)}, {"title_html", h.title_html}, {"snippet_html", h.snippet_html}});
+    results.push_back(json::object{{"article", to_json(h.article, false)},
+                                   {"snippet", h.snippet},
+                                   {"title_html", h.title_html},
+                                   {"snippet_html", h.snippet_html}});
   json::object out{{"query", form.q},
                    {"total", found.total},
                    {"page", found.page},
                    {"pages", found.pages},
-                   {"results", std::move(results)}};
+                   {"results", std::move(results)},
+                   {"next_cursor",
+                    found.next_offset ? json::value(encode_offset_cursor(*found.next_offset)) : json::value(nullptr)}};
   auto r = json_response(http::status::ok, out);
   r.headers.set(http::field::cache_control, "no-store");
   return r;

@@ -54,13 +54,13 @@ Response WebhooksApi::list(RequestContext&) {
                        json::object{{"endpoints", std::move(items)}, {"event_types", std::move(types)}});
 }
 
-Response WebhooksApi::create(RequestContext& ctx) {
+Response WebhooksApi::create(RequestContext& ctx, bool wrapped) {
   auto body = parse_object(ctx, {"url", "description", "events"});
   auto created = webhooks_.create(required_string(body, "url"), optional_string(body, "description").value_or(""),
                                   string_list(body, "events"), ctx.principal.actor());
   auto out = to_json(created.endpoint);
   out["secret"] = created.secret;
-  return json_response(http::status::created, out);
+  return json_response(http::status::created, wrapped ? json::object{{"webhook", std::move(out)}} : out);
 }
 
 Response WebhooksApi::get(RequestContext& ctx) {

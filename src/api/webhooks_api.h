@@ -15,8 +15,9 @@ class WebhooksApi {
 
   // GET /api/v1/webhooks -> {endpoints: [endpoint], event_types: [...]}
   Response list(RequestContext& ctx);
-  // POST /api/v1/webhooks {url, description?, events: [...]} -> 201 {endpoint..., secret}
-  Response create(RequestContext& ctx);
+  // POST /api/v1/webhooks {url, description?, events: [...]} -> 201 {endpoint..., secret}; the contract's
+  // address, POST /api/v1/admin/webhooks, answers the same inside {webhook: {...}} (wrapped).
+  Response create(RequestContext& ctx, bool wrapped = false);
   // GET /api/v1/webhooks/{id} -> endpoint
   Response get(RequestContext& ctx);
   // PATCH /api/v1/webhooks/{id} {url?, description?, events?, enabled?} -> endpoint

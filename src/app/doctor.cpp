@@ -274,9 +274,8 @@ std::vector<DoctorFinding> run_doctor(const DoctorOptions& o) {
 }
 
 int doctor_exit_code(const std::vector<DoctorFinding>& findings) {
-  int code = 0;
-  for (const auto& f : findings) code = std::max(code, f.level == Level::error ? 2 : f.level == Level::warning ? 1 : 0);
-  return code;
+  return std::any_of(findings.begin(), findings.end(), [](const DoctorFinding& f) { return f.level != Level::ok; }) ? 1
+                                                                                                                    : 0;
 }
 
 std::string format_finding(const DoctorFinding& f) {

@@ -24,7 +24,7 @@ struct DoctorOptions {
 };
 
 std::vector<DoctorFinding> run_doctor(const DoctorOptions& options);
-// 0: every check ok; 1: warnings; 2: an error.
+// 0: every check ok; 1: a warning or an error (../shared/API.md: "exit 0 when all is well, 1 with reasons").
 int doctor_exit_code(const std::vector<DoctorFinding>& findings);
 // "ok       store: ..." and, below a warning or an error, "         fix: ...".
 std::string format_finding(const DoctorFinding& f);

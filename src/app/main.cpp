@@ -425,7 +425,7 @@ int main(int argc, char** argv) {
       "Check an installation and say what is wrong, in words: the configuration (typos, a secret-holding file "
       "others may read), the data directory, the store (reachable, migrated, intact), disk space, the mail server "
       "(it greets and takes the password; no mail sent), Stripe's keys (a read-only call), the clock, the public "
-      "URL. Exits 0 when all is well, 1 on warnings, 2 on errors.");
+      "URL. Exits 0 when all is well, 1 when anything is to fix (warnings or errors).");
   doctor_cmd->add_option("--data", data_dir, "Data directory")->required();
   doctor_cmd->add_option("--config", config_file, "The TOML configuration file the service uses");
   doctor_cmd->add_option("--store", store_url, kStoreHelp);
@@ -469,7 +469,16 @@ int main(int argc, char** argv) {
     }
     if (*doctor_cmd) {
       auto findings = run_doctor(DoctorOptions{data_dir, config_file, store_url});
-      for (const auto& f : findings) std::cout << format_finding(f);
+      int errors = 0, warnings = 0;
+      for (const auto& f : findings) {
+        std::cout << format_finding(f);
+        errors += f.level == DoctorFinding::Level::error;
+        warnings += f.level == DoctorFinding::Level::warning;
+      }
+      auto count = [](int n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); };
+      std::cout << (errors + warnings == 0 ? std::string("all checks ok")
+                                           : count(errors, "error") + ", " + count(warnings, "warning"))
+                << "\n";
       return doctor_exit_code(findings);
     }
     if (*export_cmd) return export_store_to(base_config(data_dir, "", store_url), export_out, with_secrets);

@@ -238,6 +238,15 @@ Router App::build_routes() {
   r.add(verb::post, "/api/v1/webhooks/{id}/rotate-secret", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.rotate(c); });
   r.add(verb::get, "/api/v1/webhooks/{id}/deliveries", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.deliveries(c); });
   r.add(verb::post, "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.redeliver(c); });
+  // The same under /api/v1/admin/webhooks, the address ../shared/API.md names (creation answers {webhook: {...}}).
+  r.add(verb::get, "/api/v1/admin/webhooks", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.list(c); });
+  r.add(verb::post, "/api/v1/admin/webhooks", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.create(c, true); });
+  r.add(verb::get, "/api/v1/admin/webhooks/{id}", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.get(c); });
+  r.add(verb::patch, "/api/v1/admin/webhooks/{id}", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.update(c); });
+  r.add(verb::delete_, "/api/v1/admin/webhooks/{id}", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.remove(c); });
+  r.add(verb::post, "/api/v1/admin/webhooks/{id}/rotate-secret", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.rotate(c); });
+  r.add(verb::get, "/api/v1/admin/webhooks/{id}/deliveries", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.deliveries(c); });
+  r.add(verb::post, "/api/v1/admin/webhooks/{id}/deliveries/{delivery}/redeliver", Access::admins(), [&webhooks](RequestContext& c) { return webhooks.redeliver(c); });
   // POST /api/v1/password-resets {email}; POST /api/v1/password-resets/confirm {token, password}
   r.add(verb::post, "/api/v1/password-resets", Access::anyone(), [&accounts](RequestContext& c) { return accounts.request_reset(c); });
   r.add(verb::post, "/api/v1/password-resets/confirm", Access::anyone(), [&accounts](RequestContext& c) { return accounts.confirm_reset(c); });
@@ -324,6 +333,7 @@ Router App::build_routes() {
   r.add(verb::post, "/admin/tokens", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.create(c); });
   r.add(verb::post, "/admin/tokens/{id}/revoke", Access::admins(), [&token_pages](RequestContext& c) { return token_pages.revoke(c); });
   r.add(verb::get, "/embed", Access::anyone(), [&embed_pages](RequestContext& c) { return embed_pages.frame(c); });
+  r.add(verb::get, "/embed.js", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.embed_script(c); });
   r.add(verb::get, "/admin/embed", Access::admins(), [&embed_pages](RequestContext& c) { return embed_pages.admin(c); });
   r.add(verb::post, "/admin/embed", Access::admins(), [&embed_pages](RequestContext& c) { return embed_pages.admin_allow(c); });
   r.add(verb::post, "/admin/embed/remove", Access::admins(), [&embed_pages](RequestContext& c) { return embed_pages.admin_remove(c); });

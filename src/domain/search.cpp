@@ -85,6 +85,11 @@ SearchResults SearchService::search(const SearchForm& form, const std::string& c
                 "Search for at most " + std::to_string(kMaxQueryBytes) + " characters.", "q");
   if (form.page < 1 || form.page > kMaxPages)
     throw Error(ErrorKind::invalid, "invalid_page", "Pages run from 1 to " + std::to_string(kMaxPages) + ".", "page");
+  if (form.limit < 1 || form.limit > kMaxLimit)
+    throw Error(ErrorKind::invalid, "invalid_limit", "A page holds 1 to " + std::to_string(kMaxLimit) + " results.",
+                "limit");
+  if (form.offset && (*form.offset < 0 || *form.offset >= kMaxResults))
+    throw Error(ErrorKind::invalid, "invalid_cursor", "The cursor is not one this server issued.", "cursor");
   auto day = [&](const std::string& text, const char* field) -> std::optional<TimePoint> {
     if (text.empty()) return std::nullopt;
     auto t = text.size() == 10 ? parse_local(text + "T00:00", locality_) : std::nullopt;
@@ -97,8 +102,8 @@ SearchResults SearchService::search(const SearchForm& form, const std::string& c
   if (auto to = day(form.to, "to")) s.until = *to + std::chrono::days(1);  // the whole of the last day
   if (!form.section.empty()) s.section_slug = form.section;
   s.visible_at = now_();
-  s.limit = kPerPage;
-  s.offset = (form.page - 1) * kPerPage;
+  s.limit = form.limit;
+  s.offset = form.offset.value_or((form.page - 1) * form.limit);
 
   SearchResults out;
   out.page = form.page;
@@ -107,7 +112,8 @@ SearchResults SearchService::search(const SearchForm& form, const std::string& c
   limiter_.hit("search:ip:" + client_ip, kPerAddress);
   auto found = store_.search_articles(s);
   out.total = found.total;
-  out.pages = static_cast<int>(std::min<int64_t>((found.total + kPerPage - 1) / kPerPage, kMaxPages));
+  out.pages = static_cast<int>(std::min<int64_t>((found.total + s.limit - 1) / s.limit, kMaxPages));
+  if (int next = s.offset + s.limit; next < found.total && next < kMaxResults) out.next_offset = next;
   std::vector<std::string> words;
   for (const auto& t : s.terms)
     if (!t.excluded) words.insert(words.end(), t.words.begin(), t.words.end());
@@ -116,6 +122,7 @@ SearchResults SearchService::search(const SearchForm& form, const std::string& c
     hit.title_html = highlight(a.title, words);
     std::string body = text_of_html(a.body_html);
     hit.snippet_html = highlight(body.empty() ? a.standfirst : body, words, 240);
+    hit.snippet = text_of_html(hit.snippet_html);
     hit.article = std::move(a);
     hit.article.body_html.clear();  // the hit shows its snippet, not its body
     hit.article.body_markdown.clear();

@@ -20,14 +20,16 @@ struct SearchHit {
   Article article;
   std::string title_html;    // the headline, escaped, matches in <mark>
   std::string snippet_html;  // some 30 words of the body around the first match, escaped, matches in <mark>
+  std::string snippet;       // the same words as plain text
 };
 
 struct SearchResults {
   std::vector<SearchHit> hits;
   int64_t total = 0;
   int page = 1;
-  int pages = 0;  // at most kMaxPages
-  bool asked = false;  // false: nothing to search for (an empty box, or only exclusions)
+  int pages = 0;                   // at most kMaxPages
+  std::optional<int> next_offset;  // where the next page starts, when there is one within kMaxResults
+  bool asked = false;              // false: nothing to search for (an empty box, or only exclusions)
 };
 
 // The terms of what a reader typed, folded: "a b" are two words, "\"a b\"" a phrase, "-a" an exclusion.
@@ -40,8 +42,10 @@ std::string highlight(std::string_view text, const std::vector<std::string>& wor
 
 class SearchService {
  public:
-  static constexpr int kPerPage = 10;
+  static constexpr int kPerPage = 10;  // the page's; the API's limit runs 1 to kMaxLimit
+  static constexpr int kMaxLimit = 50;
   static constexpr int kMaxPages = 50;
+  static constexpr int kMaxResults = 500;  // the deepest a reader or a cursor may go
   static constexpr size_t kMaxQueryBytes = 200;
   static constexpr size_t kMaxTerms = 12;
 
@@ -53,7 +57,8 @@ class SearchService {
                 std::function<TimePoint()> now = now_seconds)
       : store_(store), limiter_(limiter), locality_(std::move(locality)), now_(std::move(now)) {}
 
-  // Errors: invalid "query_too_long" (q), "invalid_date" (from, to), "invalid_page" (page); rate_limited past
+  // Errors: invalid "query_too_long" (q), "invalid_date" (from, to), "invalid_page" (page), "invalid_limit"
+  // (limit), "invalid_cursor" (an offset past kMaxResults); rate_limited past
   // kPerAddress searches (an empty box is no search).
   SearchResults search(const SearchForm& form, const std::string& client_ip) const;
 

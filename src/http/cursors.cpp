@@ -31,6 +31,20 @@ ArticleCursor decode_cursor(std::string_view text) {
   return c;
 }
 
+std::string encode_offset_cursor(int offset) {
+  return base64url_encode("o:" + std::to_string(offset));
+}
+
+int decode_offset_cursor(std::string_view text) {
+  Error bad(ErrorKind::bad_request, "invalid_cursor", "The cursor is not one this server issued.", "cursor");
+  auto raw = text.size() <= 32 ? base64url_decode(text) : std::nullopt;
+  if (!raw || !raw->starts_with("o:")) throw bad;
+  int offset = 0;
+  auto [p, ec] = std::from_chars(raw->data() + 2, raw->data() + raw->size(), offset);
+  if (ec != std::errc() || p != raw->data() + raw->size() || encode_offset_cursor(offset) != text) throw bad;
+  return offset;
+}
+
 std::string encode_comment_cursor(const CommentCursor& c) {
   return encode_cursor(ArticleCursor{c.key, c.id});
 }

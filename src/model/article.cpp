@@ -161,7 +161,7 @@ std::string tag_slug(std::string_view name) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 35> reserved = {
+  static constexpr std::array<std::string_view, 36> reserved = {
       "verify",     "forgot",           "reset",       "api",         "assets",    "authors",
       "sections",   "feed.xml",         "sitemap.xml", "healthz",     "metrics",   "register",
       "comment",    "comments",         "signin",      "signout",     "account",   "admin",

@@ -13,10 +13,12 @@ namespace tribune {
 // What a reader asked, as the query string of /search and /api/v1/search carries it.
 struct SearchForm {
   std::string q;
-  std::string section;  // a section's slug, or empty for all
-  std::string from;     // "YYYY-MM-DD", the publication's local day, or empty
-  std::string to;       // "YYYY-MM-DD" (inclusive), or empty
-  int page = 1;         // 0 when the query's page is not a number
+  std::string section;        // a section's slug, or empty for all
+  std::string from;           // "YYYY-MM-DD", the publication's local day, or empty
+  std::string to;             // "YYYY-MM-DD" (inclusive), or empty
+  int page = 1;               // 0 when the query's page is not a number
+  int limit = 10;             // results a page; 0 when the query's limit is not a number
+  std::optional<int> offset;  // from an API cursor: results skipped (else (page - 1) * limit)
 };
 
 // A word or a quoted phrase, folded (util/search_text.h). An excluded term must not occur.

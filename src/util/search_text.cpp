@@ -35,9 +35,9 @@ bool separates(char32_t c) {
 
 // Latin-1 Supplement letters, U+00C0 to U+00FF, to their base letters.
 constexpr std::array<const char*, 64> kLatin1 = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // C0
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // C0
     "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",  // D0
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // E0
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // E0
     "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};  // F0
 
 struct Range {
@@ -46,11 +46,11 @@ struct Range {
 };
 // Latin Extended-A (U+0100 to U+017F) and the Romanian comma letters.
 constexpr std::array<Range, 24> kExtended = {{
-    {0x100, 0x105, "a"},  {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"}, {0x112, 0x11B, "e"}, {0x11C, 0x123, "g"},
-    {0x124, 0x127, "h"},  {0x128, 0x131, "i"}, {0x132, 0x133, "ij"}, {0x134, 0x135, "j"}, {0x136, 0x138, "k"},
-    {0x139, 0x142, "l"},  {0x143, 0x14B, "n"}, {0x14C, 0x151, "o"}, {0x152, 0x153, "oe"}, {0x154, 0x159, "r"},
-    {0x15A, 0x161, "s"},  {0x162, 0x167, "t"}, {0x168, 0x173, "u"}, {0x174, 0x175, "w"}, {0x176, 0x178, "y"},
-    {0x179, 0x17E, "z"},  {0x17F, 0x17F, "s"}, {0x218, 0x219, "s"}, {0x21A, 0x21B, "t"},
+    {0x100, 0x105, "a"}, {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"},  {0x112, 0x11B, "e"},  {0x11C, 0x123, "g"},
+    {0x124, 0x127, "h"}, {0x128, 0x131, "i"}, {0x132, 0x133, "ij"}, {0x134, 0x135, "j"},  {0x136, 0x138, "k"},
+    {0x139, 0x142, "l"}, {0x143, 0x14B, "n"}, {0x14C, 0x151, "o"},  {0x152, 0x153, "oe"}, {0x154, 0x159, "r"},
+    {0x15A, 0x161, "s"}, {0x162, 0x167, "t"}, {0x168, 0x173, "u"},  {0x174, 0x175, "w"},  {0x176, 0x178, "y"},
+    {0x179, 0x17E, "z"}, {0x17F, 0x17F, "s"}, {0x218, 0x219, "s"},  {0x21A, 0x21B, "t"},
 }};
 
 const char* base_of(char32_t c) {
@@ -126,9 +126,13 @@ std::string text_of_html(std::string_view html) {
       if (!inline_tag) space();
       i = end + 1;
     } else if (ch == '&') {
-      static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kEntities = {
-          {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&#x27;", "'"},
-           {"&nbsp;", " "}}};
+      static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kEntities = {{{"&amp;", "&"},
+                                                                                                  {"&lt;", "<"},
+                                                                                                  {"&gt;", ">"},
+                                                                                                  {"&quot;", "\""},
+                                                                                                  {"&#39;", "'"},
+                                                                                                  {"&#x27;", "'"},
+                                                                                                  {"&nbsp;", " "}}};
       bool decoded = false;
       for (const auto& [entity, text] : kEntities)
         if (html.substr(i, entity.size()) == entity) {

@@ -358,6 +358,20 @@ Response ArticlePages::asset(RequestContext& ctx) {
   return r;
 }
 
+Response ArticlePages::embed_script(RequestContext& ctx) {
+  auto key = std::string("embed.js");
+  auto page = cache_.get(key);
+  if (!page) {
+    auto bytes = embedded_file("assets/embed.js");
+    if (!bytes) throw not_found("The file");
+    page = make_page(std::string(*bytes), "text/javascript; charset=utf-8", "public, max-age=3600");
+    cache_.put(key, page, cache_.generation());
+  }
+  Response r = serve_page(*page, ctx.request);
+  r.headers.set(http::field::access_control_allow_origin, "*");
+  return r;
+}
+
 Response ArticlePages::favicon(RequestContext& ctx) {
   auto bytes = embedded_file("assets/favicon.svg");
   if (!bytes) throw not_found("The icon");

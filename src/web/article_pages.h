@@ -38,7 +38,10 @@ class ArticlePages : public PageKit {
   Response support(RequestContext& ctx);       // GET /support
   Response standard(RequestContext& ctx, std::string_view slug);  // GET /about, /privacy, ... (kStandardPages)
   Response asset(RequestContext& ctx);                            // GET /assets/{name}
-  Response favicon(RequestContext& ctx);                          // GET /favicon.ico
+  // GET /embed.js: the embed script at a stable address, for host pages that do not pin a version with
+  // Subresource Integrity (the admin page's snippet does, with the hashed /assets/ address). Cached an hour.
+  Response embed_script(RequestContext& ctx);
+  Response favicon(RequestContext& ctx);  // GET /favicon.ico
   std::optional<Response> asset_fast(RequestContext& ctx);
 
  private:

@@ -125,6 +125,7 @@ test("every page a reader can open has no WCAG 2.2 AA violation", { timeout: SWE
     "/register", "/signin", "/forgot", "/support", "/about", "/contact", "/community-guidelines", "/privacy",
     "/terms", "/no-such-page", `/embed?url=${encodeURIComponent("https://news.example/story")}&title=Story`,
     `/embed?url=${encodeURIComponent("https://news.example/story")}&scheme=dark`,
+    "/search", "/search?q=museum+library", "/search?q=the&page=2", "/search?q=museum&from=not-a-date",
   ]);
   assert.deepEqual(problems, []);
 });

@@ -276,10 +276,10 @@ unreadable_data() {
   chmod 755 "$parent" && mkdir "$parent/private" && chmod 700 "$parent/private"
   out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" doctor --data "$parent/private" 2>&1); status=$?
   rm -rf "$parent"
-  [[ $status -eq 2 && $out == *"error    data: this user (uid 65534) cannot read and write $parent/private"* &&
+  [[ $status -eq 1 && $out == *"error    data: this user (uid 65534) cannot read and write $parent/private"* &&
      $out == *"fix: chown the directory to the service user"* ]]
 }
-check "doctor names a data directory its user cannot read, and exits 2" unreadable_data
+check "doctor names a data directory its user cannot read, and exits 1" unreadable_data
 doctor_sound() {
   local out status
   out=$("$BIN" doctor --data "$WORK/data" 2>&1); status=$?

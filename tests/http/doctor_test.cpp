@@ -77,7 +77,7 @@ TEST(Doctor, ATypoedKeyIsNamedWithTheKeyItMeant) {
   Installation in;
   in.write("[mail]\nsmpt_url = \"smtp://127.0.0.1:25\"\n");
   auto all = in.examine();
-  EXPECT_EQ(doctor_exit_code(all), 2);
+  EXPECT_EQ(doctor_exit_code(all), 1);
   auto* f = found(all, "config", DoctorFinding::Level::error, "mail.smpt_url");
   ASSERT_TRUE(f) << report(all);
   EXPECT_NE(f->message.find("did you mean mail.smtp_url?"), std::string::npos) << f->message;
@@ -112,7 +112,7 @@ TEST(Doctor, AWrongMailPasswordARefusedStripeKeyAndAMissingWebhookSecretAreError
            "[stripe]\nsecret_key = \"sk_test_x\"\napi_base = \"" +
            stripe.url("") + "\"\n");
   auto all = in.examine();
-  EXPECT_EQ(doctor_exit_code(all), 2);
+  EXPECT_EQ(doctor_exit_code(all), 1);
   auto* m = found(all, "mail", DoctorFinding::Level::error);
   ASSERT_TRUE(m) << report(all);
   EXPECT_NE(m->fix.find("username and password"), std::string::npos);

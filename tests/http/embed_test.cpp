@@ -417,3 +417,19 @@ TEST(Embed, TheAppealShowsForTheSitesThatChoseItAndCreditsTheStory) {
   EXPECT_NE(support.body.find("name=\"article\" value=\"" + slug + "\""), std::string::npos)
       << "the contribution is credited to the story";
 }
+
+// The script at the contract's stable address (/embed.js) and at the hashed one the admin page pins with SRI:
+// the same bytes, loadable from any site (CORS), the stable one cached an hour, the hashed one a year.
+TEST(Embed, TheScriptIsServedAtItsStableAddressAndItsPinnedOne) {
+  TestServer server;
+  auto stable = get(server.port(), "/embed.js");
+  ASSERT_EQ(stable.status, 200);
+  EXPECT_EQ(stable.header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(stable.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(stable.header("cache-control"), "public, max-age=3600");
+  EXPECT_NE(stable.body.find("data-tribune-url"), std::string::npos);
+  auto pinned = get(server.port(), "/assets/embed.js?v=1");
+  ASSERT_EQ(pinned.status, 200);
+  EXPECT_EQ(pinned.body, stable.body);
+  EXPECT_EQ(pinned.header("access-control-allow-origin"), "*");
+}

@@ -3,6 +3,7 @@
 // robots.txt says of result pages. The store's side is the search contract (tests/store/search_contract_test).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "test_support.h"
@@ -21,8 +22,11 @@ class Search : public ::testing::Test {
   }
   std::string publish(const std::string& title, const std::string& section, const std::string& body,
                       const std::string& status = "published") {
-    json::object o{{"title", title}, {"authors", json::array{"Ana Ruiz"}}, {"section", section},
-                   {"body", body},   {"status", status}};
+    json::object o{{"title", title},
+                   {"authors", json::array{"Ana Ruiz"}},
+                   {"section", section},
+                   {"body", body},
+                   {"status", status}};
     auto r = request(port(), {"POST",
                               "/api/v1/articles",
                               json::serialize(o),
@@ -89,8 +93,9 @@ TEST_F(Search, WhatAReaderTypesIsEscapedAndBadInputIsShownBesideItsField) {
   auto bad_date = get(port(), "/search?q=script&from=yesterday");
   EXPECT_EQ(bad_date.status, 422);
   EXPECT_NE(bad_date.body.find("role=\"alert\">Give a date as YYYY-MM-DD.</p>"), std::string::npos) << bad_date.body;
-  EXPECT_NE(bad_date.body.find("id=\"search-from\" type=\"date\" name=\"from\" value=\"yesterday\" aria-invalid=\"true\""),
-            std::string::npos)
+  EXPECT_NE(
+      bad_date.body.find("id=\"search-from\" type=\"date\" name=\"from\" value=\"yesterday\" aria-invalid=\"true\""),
+      std::string::npos)
       << bad_date.body;
   EXPECT_EQ(get(port(), "/search?q=script&page=0").status, 422);
   EXPECT_EQ(get(port(), "/search?q=script&page=51").status, 422);
@@ -115,6 +120,27 @@ TEST_F(Search, TheApiPagesFiltersAndLeavesOutDraftsAndScheduledPieces) {
   EXPECT_TRUE(hit.at("article").as_object().contains("url"));
   auto second = json::parse(get(port(), "/api/v1/search?q=harbour&page=2").body).as_object();
   EXPECT_EQ(second.at("results").as_array().size(), 2u);
+  // The contract's form (docs/api.md): limit and opaque cursors, each result with its article and a snippet.
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int turn = 0; turn < 10; ++turn) {
+    auto r = get(port(), "/api/v1/search?q=harbour&limit=5" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto v = json::parse(r.body).as_object();
+    for (const auto& x : v.at("results").as_array()) {
+      seen.emplace_back(x.at("article").at("slug").as_string());
+      EXPECT_EQ(x.at("snippet"), "Tides.");
+      EXPECT_TRUE(x.at("article").as_object().contains("title"));
+    }
+    if (v.at("next_cursor").is_null()) break;
+    cursor = std::string(v.at("next_cursor").as_string());
+  }
+  EXPECT_EQ(seen.size(), 12u);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end()) << "a piece came twice across pages";
+  EXPECT_EQ(get(port(), "/api/v1/search?q=harbour&cursor=bm90LWEtY3Vyc29y").status, 400);
+  EXPECT_EQ(get(port(), "/api/v1/search?q=harbour&limit=51").status, 422);
+  EXPECT_EQ(get(port(), "/api/v1/search?q=harbour&limit=x").status, 422);
   auto culture = json::parse(get(port(), "/api/v1/search?q=harbour&section=culture").body).as_object();
   EXPECT_EQ(culture.at("total").as_int64(), 6);
   // The page links its next page, the form's choices kept.

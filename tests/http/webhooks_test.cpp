@@ -280,6 +280,29 @@ TEST(Webhooks, EndpointsAreValidatedAndOnlyAdminsManageThem) {
     EXPECT_NE(audit.body.find(act), std::string::npos) << act;
 }
 
+// The address and shape ../shared/API.md gives integrations: POST /api/v1/admin/webhooks {url, events} answers
+// 201 {webhook: {id, url, events, secret}}; the rest of the endpoint's routes live under it too, for admins only.
+TEST(Webhooks, TheContractsAddressCreatesAndManagesEndpointsForAdminsOnly) {
+  TestServer server(true);
+  auto admin = staff_session(server, "admin@example.org", "Ada Admin", "admin");
+  auto editor = staff_session(server, "ed@example.org", "Ed Editor", "editor");
+  std::string body = R"({"url":"https://hooks.example/in","events":["comment.created"]})";
+  EXPECT_EQ(editor.call("POST", "/api/v1/admin/webhooks", body).status, 403);
+  auto made = admin.call("POST", "/api/v1/admin/webhooks", body);
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto hook = json::parse(made.body).at("webhook").as_object();
+  EXPECT_EQ(hook.at("url"), "https://hooks.example/in");
+  EXPECT_EQ(hook.at("events").as_array().size(), 1u);
+  EXPECT_TRUE(std::string(hook.at("secret").as_string()).starts_with("whsec_"));
+  auto path = "/api/v1/admin/webhooks/" + std::to_string(hook.at("id").as_int64());
+  EXPECT_EQ(admin.call("GET", path).status, 200);
+  EXPECT_EQ(json::parse(admin.call("GET", "/api/v1/admin/webhooks").body).at("endpoints").as_array().size(), 1u);
+  EXPECT_EQ(error_code(admin.call("POST", "/api/v1/admin/webhooks",
+                                  R"({"url":"http://127.0.0.1:9/in","events":["comment.created"]})")),
+            "insecure_url");
+  EXPECT_EQ(admin.call("DELETE", path).status, 204);
+}
+
 TEST(Webhooks, ARotatedSecretSignsBesideTheOldOneSoReceiversSwitchWithoutLoss) {
   HttpReceiver receiver;
   TestServer server(true, {}, allow_local);

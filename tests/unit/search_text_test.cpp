@@ -1,14 +1,16 @@
 // Search text: folding, the words of HTML, what a reader's query means, and highlighted snippets.
+#include "util/search_text.h"
+
 #include <gtest/gtest.h>
 
 #include "domain/search.h"
-#include "util/search_text.h"
 
 using namespace tribune;
 
 TEST(SearchText, FoldsCaseAndLatinDiacriticsAndSplitsOnPunctuation) {
   EXPECT_EQ(fold_for_search("Café au LAIT"), "cafe au lait");
-  EXPECT_EQ(fold_for_search("Zoë Ruiz-Müller, Łódź; Straße — Œuvre ȘTIINȚĂ"), "zoe ruiz muller lodz strasse oeuvre stiinta");
+  EXPECT_EQ(fold_for_search("Zoë Ruiz-Müller, Łódź; Straße — Œuvre ȘTIINȚĂ"),
+            "zoe ruiz muller lodz strasse oeuvre stiinta");
   EXPECT_EQ(fold_for_search("don’t «quote» “me”…"), "don t quote me");
   EXPECT_EQ(fold_for_search("Αθήνα 東京"), "Αθήνα 東京") << "other scripts pass through for the engine to fold";
   EXPECT_EQ(fold_for_search("  "), "");
@@ -39,8 +41,7 @@ TEST(SearchText, AQueryIsWordsPhrasesAndExclusions) {
 }
 
 TEST(SearchText, HighlightsMarkMatchesEscapeTheRestAndCutAroundTheFirstMatch) {
-  EXPECT_EQ(highlight("The Café <script> café", {"cafe"}),
-            "The <mark>Café</mark> &lt;script&gt; <mark>café</mark>");
+  EXPECT_EQ(highlight("The Café <script> café", {"cafe"}), "The <mark>Café</mark> &lt;script&gt; <mark>café</mark>");
   std::string text;
   for (int i = 0; i < 100; ++i) text += "filler" + std::to_string(i) + " ";
   text += "target then more words after it ";
