@@ -40,18 +40,23 @@ ArticleHits PostgresStore::search_articles(const ArticleSearch& s) {
     std::string query = arg(store_search::websearch_query(s.terms));
     ArticleQuery readers;
     readers.visible_at = s.visible_at;
-    std::string sql = std::string("SELECT ") + kArticleColumns +
-                      ", a.body_markdown, a.body_html, count(*) OVER () FROM article_search x "
-                      "JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id, "
-                      "websearch_to_tsquery('simple', " +
-                      query + ") q WHERE x.document @@ q AND " +
-                      article_condition(
-                          readers, [&] { return arg(secs(s.visible_at)); }, [] { return std::string(); });
-    if (s.section_slug) sql += " AND s.slug = " + arg(*s.section_slug);
-    if (s.from) sql += " AND a.published_at >= " + arg(secs(*s.from));
-    if (s.until) sql += " AND a.published_at < " + arg(secs(*s.until));
-    sql += " ORDER BY ts_rank_cd(x.document, q) DESC, a.published_at DESC, a.id DESC LIMIT " +
-           arg(std::clamp(s.limit, 1, 50)) + " OFFSET " + arg(std::max(s.offset, 0));
+    // Ranked and paged on ids alone; only the page's rows are read whole, bodies and all.
+    std::string ranked =
+        "SELECT a.id, ts_rank_cd(x.document, q) AS score, a.published_at, count(*) OVER () AS total "
+        "FROM article_search x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id, "
+        "websearch_to_tsquery('simple', " +
+        query + ") q WHERE x.document @@ q AND " +
+        article_condition(
+            readers, [&] { return arg(secs(s.visible_at)); }, [] { return std::string(); });
+    if (s.section_slug) ranked += " AND s.slug = " + arg(*s.section_slug);
+    if (s.from) ranked += " AND a.published_at >= " + arg(secs(*s.from));
+    if (s.until) ranked += " AND a.published_at < " + arg(secs(*s.until));
+    ranked += " ORDER BY score DESC, a.published_at DESC, a.id DESC LIMIT " + arg(std::clamp(s.limit, 1, 50)) +
+              " OFFSET " + arg(std::max(s.offset, 0));
+    std::string sql = std::string("SELECT ") + kArticleColumns + ", a.body_markdown, a.body_html, r.total FROM (" +
+                      ranked +
+                      ") r JOIN articles a ON a.id = r.id JOIN sections s ON s.id = a.section_id "
+                      "ORDER BY r.score DESC, r.published_at DESC, r.id DESC";
     for (auto row : db.query(sql, ps)) {
       out.articles.push_back(read_article_row(row, true));
       out.total = row.int64(kArticleWidth + 4);

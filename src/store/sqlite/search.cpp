@@ -41,17 +41,22 @@ ArticleHits SqliteStore::search_articles(const ArticleSearch& s) {
   if (match.empty() || match.starts_with(" NOT")) return out;
   return readers_.with([&](Db& db) {
     ArticleQuery readers;
-    std::string sql = std::string("SELECT ") + kArticleColumns +
-                      ", a.body_markdown, a.body_html, count(*) OVER () FROM (SELECT rowid AS id, "
-                      "bm25(article_search, 10.0, 5.0, 3.0, 1.0) AS score FROM article_search WHERE article_search "
-                      "MATCH ?1) m JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id WHERE " +
-                      article_condition(
-                          readers, [] { return std::string("?2"); }, [] { return std::string(); });
-    if (s.section_slug) sql += " AND s.slug = ?3";
-    if (s.from) sql += " AND a.published_at >= ?4";
-    if (s.until) sql += " AND a.published_at < ?5";
-    // bm25() cannot be called beside a window function: the subquery ranks, the outer query counts.
-    sql += " ORDER BY m.score, a.published_at DESC, a.id DESC LIMIT ?6 OFFSET ?7";
+    // Ranked and paged on ids alone (bm25 cannot sit beside a window function, so a subquery ranks and the
+    // next counts); only the page's ten rows are read whole, bodies and all.
+    std::string ranked =
+        "SELECT m.id, m.score, a.published_at, count(*) OVER () AS total FROM (SELECT rowid AS id, "
+        "bm25(article_search, 10.0, 5.0, 3.0, 1.0) AS score FROM article_search WHERE article_search MATCH ?1) m "
+        "JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id WHERE " +
+        article_condition(
+            readers, [] { return std::string("?2"); }, [] { return std::string(); });
+    if (s.section_slug) ranked += " AND s.slug = ?3";
+    if (s.from) ranked += " AND a.published_at >= ?4";
+    if (s.until) ranked += " AND a.published_at < ?5";
+    ranked += " ORDER BY m.score, a.published_at DESC, a.id DESC LIMIT ?6 OFFSET ?7";
+    std::string sql = std::string("SELECT ") + kArticleColumns + ", a.body_markdown, a.body_html, r.total FROM (" +
+                      ranked +
+                      ") r JOIN articles a ON a.id = r.id JOIN sections s ON s.id = a.section_id "
+                      "ORDER BY r.score, r.published_at DESC, r.id DESC";
     auto& st = db.prepare(sql);
     st.bind(1, match).bind(2, secs(s.visible_at));
     if (s.section_slug) st.bind(3, *s.section_slug);
