@@ -7,6 +7,8 @@
 // emptied of articles: use a scratch one).
 //
 // Run: build/release/tribune_bench_search [articles=10000] [runs=200]
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,8 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <unistd.h>
 
 #include "domain/rate_limit.h"
 #include "domain/search.h"
@@ -51,7 +51,10 @@ void run(const char* engine, Store& store, int articles, int runs) {
   store.migrate();
   std::vector<double> weights(20000);
   for (size_t i = 0; i < weights.size(); ++i) weights[i] = 1.0 / std::pow(static_cast<double>(i + 1), 1.05);
-  std::atomic<int> next{0};
+  // A store that holds the pieces already (a PostgreSQL database from an earlier run) is searched as it is.
+  std::atomic<int> next{static_cast<int>(std::min<int64_t>(store.count_articles(), articles))};
+  const int already = next;
+  if (already > 0) std::printf("%s: %d pieces there already\n", engine, already);
   auto started = std::chrono::steady_clock::now();
   std::vector<std::thread> writers;
   for (int t = 0; t < 8; ++t)
@@ -74,8 +77,9 @@ void run(const char* engine, Store& store, int articles, int runs) {
     });
   for (auto& w : writers) w.join();
   double saved = Ms(std::chrono::steady_clock::now() - started).count() / 1000.0;
-  std::printf("%s: %d pieces saved and indexed in %.1f s (%.0f a second, 8 writers)\n", engine, articles, saved,
-              articles / saved);
+  if (already < articles)
+    std::printf("%s: %d pieces saved and indexed in %.1f s (%.0f a second, 8 writers)\n", engine, articles - already,
+                saved, (articles - already) / saved);
 
   RateLimiter limiter;
   SearchService search(store, limiter, Locality{});
@@ -115,10 +119,11 @@ void run(const char* engine, Store& store, int articles, int runs) {
 int main(int argc, char** argv) {
   int articles = argc > 1 ? std::atoi(argv[1]) : 10000;
   int runs = argc > 2 ? std::atoi(argv[2]) : 200;
-  std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+  std::filesystem::path base =
+      std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
   auto dir = base / ("tribune-bench-search-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  {
+  if (!std::getenv("TRIBUNE_BENCH_PG_ONLY")) {
     auto sqlite = open_sqlite_store(SqliteOptions{(dir / "tribune.db").string(), 4, 256});
     run("SQLite", *sqlite, articles, runs);
   }
