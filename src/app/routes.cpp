@@ -264,7 +264,12 @@ Router App::build_routes() {
   r.add(verb::get, "/sitemaps/{part}", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.sitemap_part(c); }, cached);
   r.add(verb::get, "/feed.atom", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.feed(c); }, cached);
   r.add(verb::get, "/corrections", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.corrections(c); }, cached);
-  r.add(verb::get, "/search", Access::anyone(), [this](RequestContext& c) { return search_pages_->search(c); });
+  // GET /search: the page, or for a client that asks for JSON (and not HTML), the API's answer
+  r.add(verb::get, "/search", Access::anyone(), [this, &articles](RequestContext& c) {
+    std::string_view accept = c.request["Accept"];
+    bool json = accept.find("application/json") != std::string_view::npos && accept.find("text/html") == std::string_view::npos;
+    return json ? articles.search(c) : search_pages_->search(c);
+  });
   r.add(verb::get, "/robots.txt", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.robots(c); });
   r.add(verb::get, "/support", Access::anyone(), [&article_pages](RequestContext& c) { return article_pages.support(c); }, cached);
   for (const auto& page : kStandardPages)

@@ -1,6 +1,7 @@
 #include "domain/search.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "model/error.h"
@@ -80,9 +81,10 @@ std::string highlight(std::string_view text, const std::vector<std::string>& wor
 }
 
 SearchResults SearchService::search(const SearchForm& form, const std::string& client_ip) const {
-  if (form.q.size() > kMaxQueryBytes)
+  const auto characters = std::count_if(form.q.begin(), form.q.end(), [](char c) { return (c & 0xC0) != 0x80; });
+  if (characters > static_cast<std::ptrdiff_t>(kMaxQueryCharacters))
     throw Error(ErrorKind::invalid, "query_too_long",
-                "Search for at most " + std::to_string(kMaxQueryBytes) + " characters.", "q");
+                "Search for at most " + std::to_string(kMaxQueryCharacters) + " characters.", "q");
   if (form.page < 1 || form.page > kMaxPages)
     throw Error(ErrorKind::invalid, "invalid_page", "Pages run from 1 to " + std::to_string(kMaxPages) + ".", "page");
   if (form.limit < 1 || form.limit > kMaxLimit)
@@ -90,16 +92,28 @@ SearchResults SearchService::search(const SearchForm& form, const std::string& c
                 "limit");
   if (form.offset && (*form.offset < 0 || *form.offset >= kMaxResults))
     throw Error(ErrorKind::invalid, "invalid_cursor", "The cursor is not one this server issued.", "cursor");
-  auto day = [&](const std::string& text, const char* field) -> std::optional<TimePoint> {
+  if (!form.offset && (form.page - 1) * form.limit >= kMaxResults)
+    throw Error(ErrorKind::invalid, "invalid_page",
+                "Results go " + std::to_string(kMaxResults) + " deep: ask with fewer words or a narrower date.",
+                "page");
+  // The local midnight that starts a day ("2026-03-29"), or with next, the one that ends it (a day with a
+  // clock change is 23 or 25 hours long).
+  auto day = [&](const std::string& text, const char* field, bool next = false) -> std::optional<TimePoint> {
     if (text.empty()) return std::nullopt;
-    auto t = text.size() == 10 ? parse_local(text + "T00:00", locality_) : std::nullopt;
-    if (!t) throw Error(ErrorKind::invalid, "invalid_date", "Give a date as YYYY-MM-DD.", field);
-    return t;
+    Error bad(ErrorKind::invalid, "invalid_date", "Give a date as YYYY-MM-DD.", field);
+    if (text.size() != 10) throw bad;
+    auto start = parse_local(text + "T00:00", locality_);
+    if (!start) throw bad;
+    if (!next) return start;
+    auto d = local_date(*start + std::chrono::hours(36), locality_);  // safely inside the next day
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT00:00", d.year, d.month, d.day);
+    return parse_local(buffer, locality_);
   };
   ArticleSearch s;
   s.terms = parse_search_terms(form.q);
   s.from = day(form.from, "from");
-  if (auto to = day(form.to, "to")) s.until = *to + std::chrono::days(1);  // the whole of the last day
+  s.until = day(form.to, "to", true);  // the whole of the last day
   if (!form.section.empty()) s.section_slug = form.section;
   s.visible_at = now_();
   s.limit = form.limit;
@@ -111,6 +125,12 @@ SearchResults SearchService::search(const SearchForm& form, const std::string& c
   if (!out.asked) return out;
   limiter_.hit("search:ip:" + client_ip, kPerAddress);
   auto found = store_.search_articles(s);
+  if (found.articles.empty() && s.offset > 0) {  // past the last page: how many there are, all the same
+    auto first = s;
+    first.offset = 0;
+    first.limit = 1;
+    found.total = store_.search_articles(first).total;
+  }
   out.total = found.total;
   out.pages = static_cast<int>(std::min<int64_t>((found.total + s.limit - 1) / s.limit, kMaxPages));
   if (int next = s.offset + s.limit; next < found.total && next < kMaxResults) out.next_offset = next;

@@ -46,7 +46,7 @@ class SearchService {
   static constexpr int kMaxLimit = 50;
   static constexpr int kMaxPages = 50;
   static constexpr int kMaxResults = 500;  // the deepest a reader or a cursor may go
-  static constexpr size_t kMaxQueryBytes = 200;
+  static constexpr size_t kMaxQueryCharacters = 200;
   static constexpr size_t kMaxTerms = 12;
 
   // Searches per client address: each is a query of the store, so a reader typing quickly is fine and a

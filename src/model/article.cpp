@@ -161,13 +161,13 @@ std::string tag_slug(std::string_view name) {
 }
 
 bool is_reserved_section_slug(std::string_view slug) {
-  static constexpr std::array<std::string_view, 36> reserved = {
-      "verify",     "forgot",           "reset",       "api",         "assets",    "authors",
-      "sections",   "feed.xml",         "sitemap.xml", "healthz",     "metrics",   "register",
-      "comment",    "comments",         "signin",      "signout",     "account",   "admin",
-      "moderation", "support",          "webhooks",    "readers",     "tags",      "favicon.ico",
-      "following",  "notifications",    "desk",        "corrections", "media",     "sitemaps",
-      "feed.atom",  "sitemap-news.xml", "search",      "embed",       "robots.txt"};
+  static constexpr auto reserved = std::to_array<std::string_view>(
+      {"verify",     "forgot",           "reset",       "api",         "assets",     "authors",
+       "sections",   "feed.xml",         "sitemap.xml", "healthz",     "metrics",    "register",
+       "comment",    "comments",         "signin",      "signout",     "account",    "admin",
+       "moderation", "support",          "webhooks",    "readers",     "tags",       "favicon.ico",
+       "following",  "notifications",    "desk",        "corrections", "media",      "sitemaps",
+       "feed.atom",  "sitemap-news.xml", "search",      "embed",       "robots.txt", "embed.js"});
   for (auto r : reserved)
     if (slug == r) return true;
   return is_standard_page(slug);

@@ -122,7 +122,8 @@ std::string text_of_html(std::string_view html) {
       size_t name_end = tag.find_first_of(" \t\n/");
       std::string_view name = tag.substr(0, name_end);
       bool inline_tag = name == "a" || name == "em" || name == "strong" || name == "i" || name == "b" ||
-                        name == "code" || name == "span" || name == "sup" || name == "sub" || name == "abbr";
+                        name == "code" || name == "span" || name == "sup" || name == "sub" || name == "abbr" ||
+                        name == "mark";
       if (!inline_tag) space();
       i = end + 1;
     } else if (ch == '&') {

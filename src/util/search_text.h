@@ -19,7 +19,8 @@ std::string fold_word(std::string_view word);
 // The folded words of text, one space between each.
 std::string fold_for_search(std::string_view text);
 
-// The readable text of HTML: tags dropped (block and line breaks become spaces), the entities Tribune's own
+// The readable text of HTML: tags dropped (inline ones, <a>, <em>, <mark>..., join their words; block ones and
+// line breaks become spaces), the entities Tribune's own
 // renderer writes decoded, runs of white space made one space.
 std::string text_of_html(std::string_view html);
 

@@ -54,6 +54,18 @@ TEST_F(Search, TheSearchPageFindsAPieceByABodyWordTypedWithoutItsAccents) {
   EXPECT_NE(page.body.find("<meta name=\"robots\" content=\"noindex\">"), std::string::npos);
   EXPECT_EQ(page.header("cache-control"), "private, no-store");
 
+  // The plain snippet is the same words, punctuation where it was.
+  auto api = json::parse(get(port(), "/api/v1/search?q=creperie").body);
+  EXPECT_NE(
+      std::string(api.at("results").at(0).at("snippet").as_string()).find("little crêperie by the station, before"),
+      std::string::npos)
+      << api;
+  // /search answers the API's JSON to a client that asks for it.
+  auto as_json = request(port(), {"GET", "/search?q=creperie", {}, {{"Accept", "application/json"}}});
+  EXPECT_EQ(as_json.header("content-type"), "application/json; charset=utf-8");
+  EXPECT_EQ(json::parse(as_json.body).at("results").as_array().size(), 1u);
+  EXPECT_TRUE(json::parse(as_json.body).at("next_cursor").is_null());
+
   auto none = get(port(), "/search?q=submarine");
   EXPECT_EQ(none.status, 200);
   EXPECT_NE(none.body.find("Nothing found for “submarine”."), std::string::npos);
@@ -100,6 +112,10 @@ TEST_F(Search, WhatAReaderTypesIsEscapedAndBadInputIsShownBesideItsField) {
   EXPECT_EQ(get(port(), "/search?q=script&page=0").status, 422);
   EXPECT_EQ(get(port(), "/search?q=script&page=51").status, 422);
   EXPECT_EQ(get(port(), "/search?q=" + std::string(201, 'a')).status, 422);
+  std::string cyrillic;
+  for (int i = 0; i < 150; ++i) cyrillic += "%D0%B6";  // 150 characters, 300 bytes: within the limit
+  EXPECT_EQ(get(port(), "/search?q=" + cyrillic).status, 200);
+  EXPECT_EQ(get(port(), "/search?q=script&page=11&limit=50").status, 422) << "deeper than 500 results";
 
   auto api = get(port(), "/api/v1/search?q=script&to=2020-13-40");
   EXPECT_EQ(api.status, 422);
@@ -120,6 +136,10 @@ TEST_F(Search, TheApiPagesFiltersAndLeavesOutDraftsAndScheduledPieces) {
   EXPECT_TRUE(hit.at("article").as_object().contains("url"));
   auto second = json::parse(get(port(), "/api/v1/search?q=harbour&page=2").body).as_object();
   EXPECT_EQ(second.at("results").as_array().size(), 2u);
+  auto past = json::parse(get(port(), "/api/v1/search?q=harbour&page=5").body).as_object();
+  EXPECT_EQ(past.at("results").as_array().size(), 0u);
+  EXPECT_EQ(past.at("total").as_int64(), 12) << "past the last page the count still says what there is";
+  EXPECT_EQ(get(port(), "/api/v1/search?q=harbour&page=11&limit=50").status, 422) << "deeper than 500 results";
   // The contract's form (docs/api.md): limit and opaque cursors, each result with its article and a snippet.
   std::vector<std::string> seen;
   std::string cursor;

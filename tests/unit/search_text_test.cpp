@@ -54,3 +54,9 @@ TEST(SearchText, HighlightsMarkMatchesEscapeTheRestAndCutAroundTheFirstMatch) {
   // No match in the text (the headline or a tag matched): its beginning.
   EXPECT_TRUE(highlight(text, {"absent"}, 60).starts_with("filler0 filler1"));
 }
+
+TEST(SearchText, ThePlainTextOfAHighlightKeepsItsPunctuationInPlace) {
+  auto html = highlight("Meet me at the harbour, at noon; l'été.", {"harbour", "ete"});
+  EXPECT_EQ(html, "Meet me at the <mark>harbour</mark>, at noon; l&#39;<mark>été</mark>.");
+  EXPECT_EQ(text_of_html(html), "Meet me at the harbour, at noon; l'été.");
+}

@@ -18,7 +18,7 @@ void PostgresStore::migrate() {
   }
   // The search index is derived data, left out of backups and store copies: what is missing is indexed.
   db_.transact([](Connection& c) {
-    index_for_search(c, "NOT EXISTS (SELECT 1 FROM article_search x WHERE x.article_id = a.id)");
+    index_for_search(c, "NOT EXISTS (SELECT 1 FROM article_search x WHERE x.article_id = a.id)", std::nullopt, false);
   });
 }
 

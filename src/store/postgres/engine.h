@@ -61,8 +61,10 @@ std::string upsert_tag(Connection& db, const std::string& name);
 // Migration 23: every tag articles carry gets its row in tags; names whose slugs agree become the first one.
 void backfill_tags(Connection& db);
 // Writes the search index's entry (store/roles/search.h) of every article (not a story) that `where` (a
-// condition on articles a, with $1 as `param`) selects, in the caller's transaction.
-void index_for_search(Connection& db, const std::string& where, const std::optional<Param>& param = {});
+// condition on articles a, with $1 as `param`) selects, in the caller's transaction; without overwrite, only
+// entries that are missing.
+void index_for_search(Connection& db, const std::string& where, const std::optional<Param>& param = {},
+                      bool overwrite = true);
 
 Error email_taken();
 Error account_not_found();

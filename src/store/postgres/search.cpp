@@ -6,25 +6,33 @@
 
 namespace tribune::postgres {
 
-void index_for_search(Connection& db, const std::string& where, const std::optional<Param>& param) {
-  std::vector<Param> ps;
-  if (param) ps.push_back(*param);
-  auto rows = db.query(
-      "SELECT a.id, a.title, a.standfirst, a.body_html, "
-      "(SELECT coalesce(string_agg(au.name, ' '), '') FROM article_authors aa JOIN authors au ON au.id = "
-      "aa.author_id WHERE aa.article_id = a.id), "
-      "(SELECT coalesce(string_agg(t.tag, ' '), '') FROM article_tags t WHERE t.article_id = a.id) "
-      "FROM articles a WHERE a.embed_url IS NULL AND (" +
-          where + ")",
-      ps);
-  for (auto row : rows) {
-    auto doc = store_search::document(row.text(1), row.text(2), row.text(4) + " " + row.text(5), row.text(3));
-    db.query(
-        "INSERT INTO article_search (article_id, document) VALUES ($1, "
-        "setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || "
-        "setweight(to_tsvector('simple', $4), 'C') || setweight(to_tsvector('simple', $5), 'D')) "
-        "ON CONFLICT (article_id) DO UPDATE SET document = excluded.document",
-        {row.int64(0), doc.title, doc.standfirst, doc.names, doc.body});
+void index_for_search(Connection& db, const std::string& where, const std::optional<Param>& param, bool overwrite) {
+  // In batches of 200 pieces, by id: a whole archive (the migration, a restored store) never sits in memory.
+  for (int64_t after = 0;;) {
+    std::vector<Param> ps;
+    if (param) ps.push_back(*param);
+    ps.emplace_back(after);
+    std::string sql =
+        "SELECT a.id, a.title, a.standfirst, a.body_html, "
+        "(SELECT coalesce(string_agg(au.name, ' '), '') FROM article_authors aa JOIN authors au ON au.id = "
+        "aa.author_id WHERE aa.article_id = a.id), "
+        "(SELECT coalesce(string_agg(t.tag, ' '), '') FROM article_tags t WHERE t.article_id = a.id) "
+        "FROM articles a WHERE a.embed_url IS NULL AND a.id > $";
+    sql.append(std::to_string(ps.size())).append(" AND (").append(where).append(") ORDER BY a.id LIMIT 200");
+    auto rows = db.query(sql, ps);
+    if (rows.empty()) return;
+    for (auto row : rows) {
+      after = row.int64(0);
+      auto doc = store_search::document(row.text(1), row.text(2), row.text(4) + " " + row.text(5), row.text(3));
+      // The catch-up (overwrite false) never replaces an entry: one written meanwhile by a save on another
+      // node is newer than what the catch-up read.
+      db.query(std::string("INSERT INTO article_search (article_id, document) VALUES ($1, "
+                           "setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || "
+                           "setweight(to_tsvector('simple', $4), 'C') || setweight(to_tsvector('simple', $5), 'D')) ") +
+                   (overwrite ? "ON CONFLICT (article_id) DO UPDATE SET document = excluded.document"
+                              : "ON CONFLICT (article_id) DO NOTHING"),
+               {row.int64(0), doc.title, doc.standfirst, doc.names, doc.body});
+    }
   }
 }
 

@@ -141,10 +141,13 @@ Author PostgresStore::update_author(std::string_view slug, const Author& f) {
   return unique_names("author", [&] {
     return write([&](Connection& db) {
       int64_t id = check_rename(db, "author", slug, f.slug, f.name);
+      auto before = db.query("SELECT name FROM authors WHERE id = $1", {id});
+      const bool renamed = before.empty() || before.front().text(0) != f.name;
       db.query("UPDATE authors SET name = $2, slug = $3, bio = $4, photo = nullif($5, '') WHERE id = $1",
                {id, f.name, f.slug, f.bio, f.photo});
       if (f.slug != slug) move_redirects(db, "author", std::string(slug), f.slug);
-      index_for_search(db, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)", Param(id));
+      if (renamed)  // the index holds names only: a new bio or photo changes no piece's words
+        index_for_search(db, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)", Param(id));
       db.query(kBumpContentVersion);
       return read_author(
           db.query("SELECT " + std::string(kAuthorColumns) + " FROM authors au WHERE au.id = $1", {id}).front());

@@ -40,7 +40,7 @@ std::string upsert_tag(Db& db, const std::string& name);
 // Migration 23: every tag articles carry gets its row in tags; names whose slugs agree become the first one.
 void backfill_tags(Db& db);
 // Writes the search index's entry (store/roles/search.h) of every article (not a story) that `where` (a
-// condition on articles a, its parameter ?1 bound by bind) selects, in the caller's transaction.
+// condition on articles a, its parameters ?1 to ?8 bound by bind) selects, in the caller's transaction.
 void index_for_search(Db& db, const std::string& where, const std::function<void(Statement&)>& bind = {});
 
 // Appends to the audit log, naming the actor as they are now (0: an API token or the command line).

@@ -10,28 +10,34 @@ void index_for_search(Db& db, const std::string& where, const std::function<void
     int64_t id;
     store_search::Document doc;
   };
-  std::vector<Row> rows;
-  auto& st = db.prepare(
-      "SELECT a.id, a.title, a.standfirst, a.body_html, "
-      "(SELECT group_concat(au.name, ' ') FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
-      "WHERE aa.article_id = a.id), "
-      "(SELECT group_concat(t.tag, ' ') FROM article_tags t WHERE t.article_id = a.id) "
-      "FROM articles a WHERE a.embed_url IS NULL AND (" +
-      where + ")");
-  if (bind) bind(st);
-  while (st.step())
-    rows.push_back(
-        {st.int64(0), store_search::document(st.text(1), st.text(2), st.text(4) + " " + st.text(5), st.text(3))});
-  st.reset();
-  for (const auto& r : rows) {
-    db.prepare("DELETE FROM article_search WHERE rowid = ?1").bind(1, r.id).run();
-    db.prepare("INSERT INTO article_search (rowid, title, standfirst, names, body) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(1, r.id)
-        .bind(2, r.doc.title)
-        .bind(3, r.doc.standfirst)
-        .bind(4, r.doc.names)
-        .bind(5, r.doc.body)
-        .run();
+  // In batches of 200 pieces, by id: a whole archive (the migration, a restored store) never sits in memory.
+  for (int64_t after = 0;;) {
+    std::vector<Row> rows;
+    auto& st = db.prepare(
+        "SELECT a.id, a.title, a.standfirst, a.body_html, "
+        "(SELECT group_concat(au.name, ' ') FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+        "WHERE aa.article_id = a.id), "
+        "(SELECT group_concat(t.tag, ' ') FROM article_tags t WHERE t.article_id = a.id) "
+        "FROM articles a WHERE a.embed_url IS NULL AND a.id > ?9 AND (" +
+        where + ") ORDER BY a.id LIMIT 200");
+    if (bind) bind(st);
+    st.bind(9, after);
+    while (st.step())
+      rows.push_back(
+          {st.int64(0), store_search::document(st.text(1), st.text(2), st.text(4) + " " + st.text(5), st.text(3))});
+    st.reset();
+    if (rows.empty()) return;
+    after = rows.back().id;
+    for (const auto& r : rows) {
+      db.prepare("DELETE FROM article_search WHERE rowid = ?1").bind(1, r.id).run();
+      db.prepare("INSERT INTO article_search (rowid, title, standfirst, names, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+          .bind(1, r.id)
+          .bind(2, r.doc.title)
+          .bind(3, r.doc.standfirst)
+          .bind(4, r.doc.names)
+          .bind(5, r.doc.body)
+          .run();
+    }
   }
 }
 

@@ -158,6 +158,10 @@ Author SqliteStore::update_author(std::string_view slug, const Author& f) {
   Author saved;
   writer_.run([&](Db& db) {
     int64_t id = check_rename(db, "author", slug, f.slug, f.name);
+    auto& before = db.prepare("SELECT name FROM authors WHERE id = ?1");
+    before.bind(1, id);
+    const bool renamed = !before.step() || before.text(0) != f.name;
+    before.reset();
     db.prepare("UPDATE authors SET name = ?2, slug = ?3, bio = ?4, photo = ?5 WHERE id = ?1")
         .bind(1, id)
         .bind(2, f.name)
@@ -166,8 +170,9 @@ Author SqliteStore::update_author(std::string_view slug, const Author& f) {
         .bind_optional(5, f.photo.empty() ? std::nullopt : std::optional<std::string>(f.photo))
         .run();
     if (f.slug != slug) move_redirects(db, "author", std::string(slug), f.slug);
-    index_for_search(db, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?1)",
-                     [&](Statement& st) { st.bind(1, id); });
+    if (renamed)  // the index holds names only: a new bio or photo changes no piece's words
+      index_for_search(db, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?1)",
+                       [&](Statement& st) { st.bind(1, id); });
     db.prepare(kBumpContentVersion).run();
     saved = read_back<Author>(db, "SELECT " + std::string(kAuthorColumns) + " FROM authors au WHERE au.slug = ?1",
                               f.slug, [](Statement& st) { return read_author(st); });
