@@ -327,22 +327,27 @@ Response ArticlePages::standard(RequestContext& ctx, std::string_view slug) {
   return store_and_serve(ctx, generation, renderer_.standard_page(*page, articles_.sections()), kHtml, true);
 }
 
-std::optional<Response> ArticlePages::asset_fast(RequestContext& ctx) {
-  if (!renderer_.site().assets_dir.empty()) return std::nullopt;  // read from disk: blocking path
-  const auto& name = ctx.param("name");
-  auto key = "asset:" + name;
+// A file of src/web/assets from the page cache (kept under `key`), read from the binary on a miss. Only those
+// files are public; templates and the demo's sources are not served. Other sites load the embed script (with
+// Subresource Integrity, which needs CORS).
+Response ArticlePages::embedded_asset(RequestContext& ctx, const std::string& name, const std::string& key,
+                                      std::string_view cache_control) {
   auto page = cache_.get(key);
   if (!page) {
-    // Only the files of src/web/assets are public; templates and the demo's sources are not served.
     auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
     if (!bytes) throw not_found("The file");
-    page = make_page(std::string(*bytes), content_type_for(name), "public, max-age=31536000, immutable");
+    page = make_page(std::string(*bytes), content_type_for(name), std::string(cache_control));
     cache_.put(key, page, cache_.generation());
   }
   Response r = serve_page(*page, ctx.request);
-  // Other sites load the embed script with Subresource Integrity, which needs CORS.
   if (name == "embed.js") r.headers.set(http::field::access_control_allow_origin, "*");
   return r;
+}
+
+std::optional<Response> ArticlePages::asset_fast(RequestContext& ctx) {
+  if (!renderer_.site().assets_dir.empty()) return std::nullopt;  // read from disk: blocking path
+  const auto& name = ctx.param("name");
+  return embedded_asset(ctx, name, "asset:" + name, "public, max-age=31536000, immutable");
 }
 
 Response ArticlePages::asset(RequestContext& ctx) {
@@ -359,17 +364,7 @@ Response ArticlePages::asset(RequestContext& ctx) {
 }
 
 Response ArticlePages::embed_script(RequestContext& ctx) {
-  auto key = std::string("embed.js");
-  auto page = cache_.get(key);
-  if (!page) {
-    auto bytes = embedded_file("assets/embed.js");
-    if (!bytes) throw not_found("The file");
-    page = make_page(std::string(*bytes), "text/javascript; charset=utf-8", "public, max-age=3600");
-    cache_.put(key, page, cache_.generation());
-  }
-  Response r = serve_page(*page, ctx.request);
-  r.headers.set(http::field::access_control_allow_origin, "*");
-  return r;
+  return embedded_asset(ctx, "embed.js", "embed.js", "public, max-age=3600");
 }
 
 Response ArticlePages::favicon(RequestContext& ctx) {

@@ -48,6 +48,8 @@ class ArticlePages : public PageKit {
   std::variant<Tag, std::string> tag_in_path(const RequestContext& ctx, std::string_view suffix);
   void require_published(ArticleQuery probe, const std::string& what);
   std::pair<std::vector<Article>, int> sitemap_articles(int part, size_t head);
+  Response embedded_asset(RequestContext& ctx, const std::string& name, const std::string& key,
+                          std::string_view cache_control);
   Response listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                         const std::string& base_path);
 
