@@ -190,10 +190,22 @@ void App::build_http() {
     if (contributions_->enabled()) contributions_->cancel_all_monthly(account_id);
   });
   contributions_api_ = std::make_unique<api::ContributionsApi>(*contributions_);
+  analytics_ = std::make_unique<AnalyticsService>(*store_, config_.site.locality, config_.site.appeal.currency,
+                                                  [this](const DashboardStory& s) {
+                                                    if (!s.url.empty())
+                                                      return s.url;  // a story: the page that embeds it
+                                                    Article a;
+                                                    a.slug = s.slug;
+                                                    a.section.slug = s.section;
+                                                    a.published_at = TimePoint(std::chrono::seconds(s.published_at));
+                                                    return articles_->url_for(a);
+                                                  });
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
   web::PageKit kit(*articles_, *readers_, *renderer_, cache_, metrics_, cookie_);
   article_pages_ = std::make_unique<web::ArticlePages>(kit, *comments_);
   search_pages_ = std::make_unique<web::SearchPages>(kit, *search_);
+  dashboard_pages_ = std::make_unique<web::DashboardPages>(kit, *analytics_, config_.analytics.flush_every.count());
+  dashboard_api_ = std::make_unique<api::DashboardApi>(*analytics_, *articles_, live_);
   account_pages_ = std::make_unique<web::AccountPages>(kit, *accounts_, *contributions_);
   comment_pages_ = std::make_unique<web::CommentPages>(kit, *comments_);
   reader_pages_ = std::make_unique<web::ReaderPages>(kit);
@@ -230,6 +242,24 @@ void App::build_http() {
       cookie_.name, [this](std::string_view token) { return accounts_->authenticate(token); },
       [this](std::string_view token) { return tokens_->authenticate(token); }, cookie_.embed_name));
   pipeline_->set_embed_check([this](std::string_view origin) { return embed_->allowed(origin).has_value(); });
+  if (config_.analytics.count_views) {
+    // A view: a reader's GET of an article page answered 200 or 304, whether from the cache or rendered. Not a
+    // conversation's further pages (a cursor), not a prefetch, not a bot.
+    const Route* article_route = nullptr;
+    for (const auto& r : router_.routes())
+      if (r.method == http::verb::get && r.pattern == "/{section}/{year}/{month}/{day}/{slug}") article_route = &r;
+    pipeline_->set_observer([this, article_route](const Route& route, const RequestContext& ctx, const Response& r) {
+      if (&route != article_route || ctx.request.method() != http::verb::get) return;
+      if (r.status != http::status::ok && r.status != http::status::not_modified) return;
+      if (ctx.query.contains("cursor")) return;
+      const auto& req = ctx.request;
+      if (req["Sec-Purpose"].starts_with("prefetch") || req["Purpose"] == "prefetch" ||
+          is_bot(req[http::field::user_agent]))
+        return;
+      views_.count(ctx.param("slug"), ctx.client_ip, req[http::field::user_agent],
+                   referrer_domain(req[http::field::referer], req[http::field::host]));
+    });
+  }
   if (is_postgres_url(config_.store.url)) {  // several nodes may share the store
     pipeline_->set_request_scope(read_your_writes(
         [this] {

@@ -13,6 +13,7 @@
 #include "api/articles_api.h"
 #include "api/comments_api.h"
 #include "api/contributions_api.h"
+#include "api/dashboard_api.h"
 #include "api/embed_api.h"
 #include "api/images_api.h"
 #include "api/moderation_api.h"
@@ -22,6 +23,7 @@
 #include "api/webhooks_api.h"
 #include "app/config.h"
 #include "domain/accounts.h"
+#include "domain/analytics.h"
 #include "domain/articles.h"
 #include "domain/comments.h"
 #include "domain/digests.h"
@@ -44,6 +46,7 @@
 #include "web/article_pages.h"
 #include "web/comment_pages.h"
 #include "web/contribution_pages.h"
+#include "web/dashboard_pages.h"
 #include "web/desk_articles.h"
 #include "web/desk_pages.h"
 #include "web/desk_taxonomy.h"
@@ -103,6 +106,11 @@ class App {
   LiveHub& live() { return live_; }
   PageCache& cache() { return cache_; }
   Metrics& metrics() { return metrics_; }
+  ViewCounter& view_counter() { return views_; }
+  AnalyticsService& analytics() { return *analytics_; }  // after build_http
+  // Writes the page views counted so far to the store (the background thread does it every
+  // [analytics] flush_seconds, and once more when it stops). Throws what the store throws; nothing is lost.
+  void flush_views();
 
  private:
   Router build_routes();
@@ -156,6 +164,10 @@ class App {
   std::unique_ptr<api::CommentsApi> comments_api_;
   std::unique_ptr<api::ReadersApi> readers_api_;
   std::unique_ptr<api::ModerationApi> moderation_api_;
+  ViewCounter views_;
+  std::unique_ptr<AnalyticsService> analytics_;
+  std::unique_ptr<web::DashboardPages> dashboard_pages_;
+  std::unique_ptr<api::DashboardApi> dashboard_api_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
   // After the services, cache and hub it uses: its coalescer's thread delivers through them, so it stops first.

@@ -54,6 +54,7 @@ void App::start_background() {
     auto next_digest = std::chrono::steady_clock::now() + config_.digest_interval;
     auto next_training = std::chrono::steady_clock::now();
     auto next_sweep = std::chrono::steady_clock::now();
+    auto next_flush = std::chrono::steady_clock::now() + config_.analytics.flush_every;
     std::unique_lock lock(bg_mu_);
     while (!bg_stop_) {
       lock.unlock();
@@ -94,6 +95,16 @@ void App::start_background() {
           spdlog::error("notification mail failed: unknown exception");
         }
       }
+      if (analytics_ && std::chrono::steady_clock::now() >= next_flush) {
+        next_flush = std::chrono::steady_clock::now() + config_.analytics.flush_every;
+        try {
+          flush_views();
+        } catch (const std::exception& e) {
+          spdlog::warn("page views: flush failed, kept for the next one: {}", e.what());
+        } catch (...) {
+          spdlog::error("page views: flush failed: unknown exception");
+        }
+      }
       if (std::chrono::steady_clock::now() >= next_sweep) {
         next_sweep = std::chrono::steady_clock::now() + std::chrono::hours(1);
         try {
@@ -121,6 +132,16 @@ void App::stop_background() {
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
   if (backup_thread_.joinable()) backup_thread_.join();
+  // The views counted since the last flush: a node stopped in order loses none.
+  try {
+    flush_views();
+  } catch (const std::exception& e) {
+    spdlog::error("page views: the last flush failed, {} views lost: {}", views_.pending_views(), e.what());
+  }
+}
+
+void App::flush_views() {
+  if (analytics_) analytics_->flush(views_);
 }
 
 }  // namespace tribune

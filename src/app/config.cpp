@@ -106,7 +106,7 @@ void load_config_file(const std::string& path, Config& c) {
   }
   reject_unknown(root, "",
                  {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store", "webhooks",
-                  "backup", "log", "embed"});
+                  "backup", "log", "embed", "analytics"});
   if (auto* store = root["store"].as_table()) {
     reject_unknown(*store, "store", {"url", "pool_size", "replica_url"});
     take(*store, "store", "url", c.store.url);
@@ -215,6 +215,14 @@ void load_config_file(const std::string& path, Config& c) {
     if (minutes > 0 && b.dir.empty()) throw bad_key("backup.dir", "must be set when every_minutes is");
     b.every = std::chrono::minutes(minutes);
     b.keep = static_cast<int>(keep);
+  }
+  if (auto* analytics = root["analytics"].as_table()) {
+    reject_unknown(*analytics, "analytics", {"count_views", "flush_seconds"});
+    int64_t seconds = c.analytics.flush_every.count();
+    take(*analytics, "analytics", "count_views", c.analytics.count_views);
+    take(*analytics, "analytics", "flush_seconds", seconds);
+    if (seconds < 1 || seconds > 300) throw bad_key("analytics.flush_seconds", "must be between 1 and 300");
+    c.analytics.flush_every = std::chrono::seconds(seconds);
   }
   if (auto* embed = root["embed"].as_table()) {
     reject_unknown(*embed, "embed", {"origins", "appeal"});

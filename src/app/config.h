@@ -42,6 +42,12 @@ struct MetricsSettings {
   std::string token;                               // access = token: "Authorization: Bearer <token>"
 };
 
+// Private page-view counting (docs/dashboard.md).
+struct AnalyticsSettings {
+  bool count_views = true;
+  std::chrono::seconds flush_every{5};  // how long counts wait in a node's memory at most (plus one flush)
+};
+
 struct Config {
   std::string data_dir;  // holds tribune.db (SQLite) and other files
   StoreSettings store;
@@ -66,6 +72,7 @@ struct Config {
   EmbedSettings embed;
   BackupSettings backup;
   LogSettings log;
+  AnalyticsSettings analytics;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
 

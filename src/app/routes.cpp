@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "app/app.h"
+#include "live/frames.h"
 
 namespace tribune {
 
@@ -185,7 +186,16 @@ Router App::build_routes() {
   // GET /api/v1/admin/contributions/report?currency&days (admin)
   r.add(verb::get, "/api/v1/admin/contributions/report", Access::admins(), [&contributions](RequestContext& c) { return contributions.report(c); });
   // POST /webhooks/stripe: Stripe's signed events (the only way a contribution is fulfilled)
-  r.add(verb::post, "/webhooks/stripe", Access::anyone(), [&contributions](RequestContext& c) { return contributions.webhook(c); });
+  r.add(verb::post, "/webhooks/stripe", Access::anyone(), [this, &contributions](RequestContext& c) {
+    auto answer = contributions.webhook(c);
+    // Open dashboards read their figures again (on this node; others' within their next refresh).
+    if (answer.status == http::status::ok && live_.has_subscribers(kNewsroomTopic))
+      live_.publish(kNewsroomTopic, newsroom_frame("contribution"));
+    return answer;
+  });
+  // GET /api/v1/desk/dashboard?period&from&to; GET /api/v1/desk/events (newsroom frames)
+  r.add(verb::get, "/api/v1/desk/dashboard", Access::staff(), [this](RequestContext& c) { return dashboard_api_->get(c); });
+  r.add(verb::get, "/api/v1/desk/events", Access::staff(), [this](RequestContext& c) { return dashboard_api_->events(c); });
   // POST /api/v1/accounts {email, password, display_name}: register and sign in
   r.add(verb::post, "/api/v1/accounts", Access::anyone(), [&accounts](RequestContext& c) { return accounts.register_account(c); });
   // POST /api/v1/sessions {email, password}: sign in
@@ -276,6 +286,8 @@ Router App::build_routes() {
     r.add(verb::get, "/" + std::string(page.slug), Access::anyone(),
           [&article_pages, slug = std::string(page.slug)](RequestContext& c) { return article_pages.standard(c, slug); }, cached);
   // The desk (editor, admin)
+  r.add(verb::get, "/desk/dashboard", Access::staff(), [this](RequestContext& c) { return dashboard_pages_->page(c); });
+  r.add(verb::get, "/desk/dashboard.csv", Access::staff(), [this](RequestContext& c) { return dashboard_pages_->csv(c); });
   r.add(verb::get, "/desk", Access::editors(), [&desk](RequestContext& c) { return desk.list(c); });
   r.add(verb::get, "/desk/articles/new", Access::editors(), [&desk](RequestContext& c) { return desk.new_form(c); });
   r.add(verb::post, "/desk/articles", Access::editors(), [&desk](RequestContext& c) { return desk.create(c); });

@@ -399,6 +399,7 @@ asio::awaitable<Response> Pipeline::handle(Request& request, std::string client_
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   int route_index = route ? static_cast<int>(route - router_.routes().data()) : -1;
   metrics_.record_request(static_cast<int>(response.status), seconds, route_index);
+  if (observer_ && route) observer_(*route, ctx, response);
   if (options_.access_log != AccessLogFormat::off && access_sink_) {
     AccessEntry e;
     e.method = request.method_string();

@@ -72,6 +72,10 @@ class Pipeline {
   // Whether a site may still embed (EmbedService): asked before a page is framed on the word of the embed
   // cookie. Called on the connection's thread: must answer from memory almost always.
   void set_embed_check(std::function<bool(std::string_view origin)> check) { embed_allowed_ = std::move(check); }
+  // Told of every routed request once its response is made, on the connection's thread: must not block (the
+  // page-view counter, domain/analytics.h).
+  using Observer = std::function<void(const Route& route, const RequestContext& ctx, const Response& response)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
 
   // Produces the response for one request. Runs on the connection's executor; blocking work hops to the pool
   // and back.
@@ -109,6 +113,7 @@ class Pipeline {
   Authenticator authenticate_;
   RequestScope scope_;
   std::function<void(std::string&&)> access_sink_;
+  Observer observer_;
   boost::asio::thread_pool pool_;
 };
 

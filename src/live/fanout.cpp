@@ -83,6 +83,9 @@ void CommentFanout::changed(int64_t article_id, const std::string& url, const st
   cache_.invalidate({url, "api:" + slug});
   cache_.invalidate_group(conversation_group(slug));
   if (!frame.empty()) live_.publish(article_topic(article_id), frame);
+  // The staff dashboard counts new comments: open dashboards read their figures again.
+  if (frame.starts_with("id: ") && live_.has_subscribers(kNewsroomTopic))
+    live_.publish(kNewsroomTopic, newsroom_frame("comment"));
 }
 
 void CommentFanout::notify(const Comment& c, const std::vector<Recipient>& recipients) {

@@ -31,4 +31,8 @@ std::string notification_frame(const Comment& c, const std::string& kind, const 
       json::serialize(json::object{{"kind", kind}, {"comment", std::move(comment)}, {"article_url", article_url}}));
 }
 
+std::string newsroom_frame(std::string_view kind) {
+  return sse_frame("newsroom", 0, json::serialize(json::object{{"kind", kind}}));
+}
+
 }  // namespace tribune

@@ -1,5 +1,6 @@
 // The Server-Sent Events frames Tribune publishes (docs/api.md, "Live updates") and the topics they go to.
-// Article topics are the article's id (positive); a reader's own topic (notifications) is minus their id.
+// Article topics are the article's id (positive); a reader's own topic (notifications) is minus their id; the
+// newsroom's (the staff dashboard's live updates) is 0.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,11 @@ inline int64_t article_topic(int64_t article_id) {
 inline int64_t reader_topic(int64_t account_id) {
   return -account_id;
 }
+inline constexpr int64_t kNewsroomTopic = 0;
+
+// newsroom: {"kind": "comment" | "contribution"}: something the dashboard counts happened (the page then
+// reads its figures again).
+std::string newsroom_frame(std::string_view kind);
 
 // comment.created (with the comment's id as the event id, for Last-Event-ID), comment.updated (edits and
 // reaction counts) or comment.removed ({"id"} only).

@@ -13,6 +13,7 @@
 
 #include "store/roles/accounts.h"
 #include "store/roles/admin.h"
+#include "store/roles/analytics.h"
 #include "store/roles/articles.h"
 #include "store/roles/audit.h"
 #include "store/roles/comments.h"
@@ -48,6 +49,7 @@ class Store : public StoreAdmin,
               public WebhookStore,
               public ImportStore,
               public EmbedStore,
-              public SearchStore {};
+              public SearchStore,
+              public AnalyticsStore {};
 
 }  // namespace tribune

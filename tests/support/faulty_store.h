@@ -22,7 +22,7 @@
 // clang-format off
 namespace tribune::testing {
 
-enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks, imports, embed, search };
+enum class StoreRole { accounts, admin, articles, audit, comments, images, ledger, moderation, node_bus, outbox, rate, social, tokens, webhooks, imports, embed, search, analytics };
 
 class FaultyStore final : public Store {
  public:
@@ -198,6 +198,10 @@ class FaultyStore final : public Store {
   Article make_story(const StoryRecord& record) override { return guard(StoreRole::embed, "make_story", [&] { return inner_->make_story(record); }); }
   std::vector<std::pair<std::string, int64_t>> story_counts(const std::vector<std::string>& keys) override { return guard(StoreRole::embed, "story_counts", [&] { return inner_->story_counts(keys); }); }
   ArticleHits search_articles(const ArticleSearch& search) override { return guard(StoreRole::search, "search_articles", [&] { return inner_->search_articles(search); }); }
+  void record_traffic(const TrafficBatch& batch) override { guard(StoreRole::analytics, "record_traffic", [&] { inner_->record_traffic(batch); }); }
+  DashboardData dashboard(const DashboardQuery& q) override { return guard(StoreRole::analytics, "dashboard", [&] { return inner_->dashboard(q); }); }
+  std::vector<int64_t> most_read(int64_t from, int64_t to, int limit) override { return guard(StoreRole::analytics, "most_read", [&] { return inner_->most_read(from, to, limit); }); }
+  std::vector<int64_t> most_discussed(int64_t from, int64_t to, int limit) override { return guard(StoreRole::analytics, "most_discussed", [&] { return inner_->most_discussed(from, to, limit); }); }
 
  private:
   // True when this call is to fail (counts the matching calls).

@@ -310,6 +310,12 @@ class PostgresStore final : public Store {
   // SearchStore (search.cpp)
   ArticleHits search_articles(const ArticleSearch& search) override;
 
+  // AnalyticsStore (analytics.cpp)
+  void record_traffic(const TrafficBatch& batch) override;
+  DashboardData dashboard(const DashboardQuery& q) override;
+  std::vector<int64_t> most_read(int64_t from, int64_t to, int limit) override;
+  std::vector<int64_t> most_discussed(int64_t from, int64_t to, int limit) override;
+
   // LedgerStore (ledger.cpp)
   Contribution create_contribution(const NewContribution& c) override;
   void set_checkout_session(int64_t id, const std::string& session_id) override;

@@ -505,6 +505,29 @@ CREATE TABLE article_search (
 );
 CREATE INDEX article_search_documents ON article_search USING gin (document);
 )sql"},
+      // Private page-view counters and the dashboard's time ranges (store/roles/analytics.h).
+      {28, R"sql(
+CREATE TABLE article_views (
+  hour BIGINT NOT NULL,
+  article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  views BIGINT NOT NULL,
+  PRIMARY KEY (hour, article_id)
+);
+CREATE INDEX article_views_by_article ON article_views (article_id, hour);
+CREATE TABLE referrer_days (
+  day BIGINT NOT NULL,
+  domain TEXT NOT NULL,
+  views BIGINT NOT NULL,
+  PRIMARY KEY (day, domain)
+);
+CREATE TABLE visitor_days (
+  day BIGINT PRIMARY KEY,
+  registers BYTEA NOT NULL
+);
+CREATE INDEX comments_by_time ON comments (created_at);
+CREATE INDEX accounts_by_creation ON accounts (created_at);
+CREATE INDEX moderation_log_by_time ON moderation_log (created_at);
+)sql"},
   };
   return steps;
 }

@@ -527,6 +527,29 @@ CREATE TABLE embed_origins (
 CREATE VIRTUAL TABLE article_search USING fts5(title, standfirst, names, body,
   tokenize = 'unicode61 remove_diacritics 2');
 )sql"},
+      // Private page-view counters and the dashboard's time ranges (store/roles/analytics.h).
+      {28, R"sql(
+CREATE TABLE article_views (
+  hour INTEGER NOT NULL,
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  views INTEGER NOT NULL,
+  PRIMARY KEY (hour, article_id)
+) WITHOUT ROWID;
+CREATE INDEX article_views_by_article ON article_views (article_id, hour);
+CREATE TABLE referrer_days (
+  day INTEGER NOT NULL,
+  domain TEXT NOT NULL,
+  views INTEGER NOT NULL,
+  PRIMARY KEY (day, domain)
+) WITHOUT ROWID;
+CREATE TABLE visitor_days (
+  day INTEGER PRIMARY KEY,
+  registers BLOB NOT NULL
+);
+CREATE INDEX comments_by_time ON comments (created_at);
+CREATE INDEX accounts_by_creation ON accounts (created_at);
+CREATE INDEX moderation_log_by_time ON moderation_log (created_at);
+)sql"},
   };
   return steps;
 }

@@ -584,6 +584,46 @@
     watchNotifications(new EventSource("/api/v1/me/events"));
   }
 
+  // The newsroom dashboard: its figures are read again (the same page, fetched) when the newsroom stream says a
+  // comment or a contribution arrived, at most every 2 seconds, and every 30 seconds for page views (which
+  // nodes write every few seconds). Only the figures are replaced: the period form keeps focus and input.
+  function startDashboard() {
+    var root = document.querySelector("[data-dashboard]");
+    var figures = document.getElementById("dashboard-figures");
+    var status = document.getElementById("dashboard-live");
+    if (!root || !figures || !window.fetch) return;
+    var pending = null, last = 0;
+    function refresh() {
+      pending = null;
+      last = Date.now();
+      fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("dashboard-figures");
+          var freshStatus = doc.getElementById("dashboard-live");
+          if (!fresh) return;
+          // Open tables stay open.
+          var open = Array.prototype.map.call(figures.querySelectorAll("details[open] summary"), function (s) { return s.textContent; });
+          figures.innerHTML = fresh.innerHTML;
+          Array.prototype.forEach.call(figures.querySelectorAll("details summary"), function (s) {
+            if (open.indexOf(s.textContent) >= 0) s.parentNode.open = true;
+          });
+          if (status && freshStatus) status.textContent = freshStatus.textContent;
+        })
+        .catch(function () { if (status) status.textContent = "Could not read the latest figures; retrying."; });
+    }
+    function soon() {
+      if (pending) return;
+      pending = setTimeout(refresh, Math.max(0, 2000 - (Date.now() - last)));
+    }
+    if (window.EventSource) {
+      var source = new EventSource("/api/v1/desk/events");
+      source.addEventListener("newsroom", soon);
+    }
+    setInterval(soon, 30000);
+  }
+
   // "More comments": fetch the next page of the conversation (the same HTML the link leads to without
   // JavaScript) and append its comments in place.
   document.addEventListener("click", function (event) {
@@ -952,6 +992,7 @@
   startLive();
   startNotifications();
   startQueueKeys();
+  startDashboard();
   // Cards on the front page and section pages carry the comment count they were rendered with (the listing
   // is cached until the next article); one request brings every count up to date, once the reader has stayed
   // a moment (a reader passing through to an article needs none).
