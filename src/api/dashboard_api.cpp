@@ -57,12 +57,15 @@ Response DashboardApi::get(RequestContext& ctx) {
                                      {"comments", s.comments},
                                      {"contributions", s.contributions},
                                      {"contributions_minor", s.contributions_minor}});
-    for (const auto& r : d.current.referrers) referrers.push_back(json::object{{"domain", r.domain}, {"views", r.views}});
+    for (const auto& r : d.current.referrers)
+      referrers.push_back(json::object{{"domain", r.domain}, {"views", r.views}});
   }
   json::object out{{"period", d.period},
                    {"label", d.label},
                    {"from", format_rfc3339(d.from)},
                    {"to", format_rfc3339(d.to)},
+                   {"previous_from", format_rfc3339(d.previous_from)},
+                   {"previous_to", format_rfc3339(d.previous_to)},
                    {"bucket_seconds", d.bucket},
                    {"currency", d.currency},
                    {"totals", totals_json(d.current.totals, everything)},
@@ -78,7 +81,10 @@ Response DashboardApi::get(RequestContext& ctx) {
 }
 
 Response DashboardApi::events(RequestContext& ctx) {
-  return event_stream(live_, ctx.client_ip, {kNewsroomTopic}, nullptr);
+  // Money is for editors' and admins' eyes: moderators hear of comments only.
+  std::vector<int64_t> topics{kNewsroomTopic};
+  if (ctx.principal.role == Role::editor || ctx.principal.role == Role::admin) topics.push_back(kMoneyTopic);
+  return event_stream(live_, ctx.client_ip, std::move(topics), nullptr);
 }
 
 }  // namespace tribune::api

@@ -248,17 +248,20 @@ void App::build_http() {
     const Route* article_route = nullptr;
     for (const auto& r : router_.routes())
       if (r.method == http::verb::get && r.pattern == "/{section}/{year}/{month}/{day}/{slug}") article_route = &r;
-    pipeline_->set_observer([this, article_route](const Route& route, const RequestContext& ctx, const Response& r) {
-      if (&route != article_route || ctx.request.method() != http::verb::get) return;
-      if (r.status != http::status::ok && r.status != http::status::not_modified) return;
-      if (ctx.query.contains("cursor")) return;
-      const auto& req = ctx.request;
-      if (req["Sec-Purpose"].starts_with("prefetch") || req["Purpose"] == "prefetch" ||
-          is_bot(req[http::field::user_agent]))
-        return;
-      views_.count(ctx.param("slug"), ctx.client_ip, req[http::field::user_agent],
-                   referrer_domain(req[http::field::referer], req[http::field::host]));
-    });
+    std::string own_host = referrer_domain(config_.site.base_url + "/", "");
+    pipeline_->set_observer(
+        [this, article_route, own_host](const Route& route, const RequestContext& ctx, const Response& r) {
+          if (&route != article_route || ctx.request.method() != http::verb::get) return;
+          if (r.status != http::status::ok && r.status != http::status::not_modified) return;
+          if (ctx.query.contains("cursor")) return;
+          const auto& req = ctx.request;
+          if (req["Sec-Purpose"].starts_with("prefetch") || req["Purpose"] == "prefetch" ||
+              is_bot(req[http::field::user_agent]))
+            return;
+          auto domain = referrer_domain(req[http::field::referer], req[http::field::host]);
+          if (domain == own_host) domain.clear();  // behind a proxy that sets its own Host
+          views_.count(ctx.param("slug"), ctx.client_ip, req[http::field::user_agent], domain);
+        });
   }
   if (is_postgres_url(config_.store.url)) {  // several nodes may share the store
     pipeline_->set_request_scope(read_your_writes(

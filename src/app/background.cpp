@@ -137,6 +137,8 @@ void App::stop_background() {
     flush_views();
   } catch (const std::exception& e) {
     spdlog::error("page views: the last flush failed, {} views lost: {}", views_.pending_views(), e.what());
+  } catch (...) {
+    spdlog::error("page views: the last flush failed, {} views lost", views_.pending_views());
   }
 }
 

@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include "app/app.h"
-#include "live/frames.h"
 
 namespace tribune {
 
@@ -188,9 +187,8 @@ Router App::build_routes() {
   // POST /webhooks/stripe: Stripe's signed events (the only way a contribution is fulfilled)
   r.add(verb::post, "/webhooks/stripe", Access::anyone(), [this, &contributions](RequestContext& c) {
     auto answer = contributions.webhook(c);
-    // Open dashboards read their figures again (on this node; others' within their next refresh).
-    if (answer.status == http::status::ok && live_.has_subscribers(kNewsroomTopic))
-      live_.publish(kNewsroomTopic, newsroom_frame("contribution"));
+    // Open dashboards, on every node, read their figures again.
+    if (answer.status == http::status::ok) fanout_->tell_newsroom("contribution");
     return answer;
   });
   // GET /api/v1/desk/dashboard?period&from&to; GET /api/v1/desk/events (newsroom frames)

@@ -21,11 +21,25 @@ int64_t seconds_of(TimePoint t) {
 
 // Marks of automated clients, lower case. Substrings of the lower-cased user agent.
 constexpr std::array kBotMarks = {
-    "bot",         "crawl",       "spider",     "slurp",      "fetch",          "scrape",     "preview",
-    "headless",    "phantomjs",   "lighthouse", "pingdom",    "uptime",         "monitor",    "curl/",
-    "wget/",       "python-",     "python/",    "go-http",    "okhttp",         "java/",      "libwww",
-    "httpclient",  "http_client", "node-fetch", "axios/",     "facebookexternal", "embedly", "whatsapp",
-    "archive.org", "feed",        "rss",        "validator",  "php/",        "wordpress",  "apache-",    "postman",        "insomnia",   "httpie",
+    "bot",         "crawl",
+    "spider",      "slurp",
+    "fetch",       "scrape",
+    "preview",     "headless",
+    "phantomjs",   "lighthouse",
+    "pingdom",     "uptime",
+    "monitor",     "curl/",
+    "wget/",       "python-",
+    "python/",     "go-http",
+    "okhttp",      "java/",
+    "libwww",      "httpclient",
+    "http_client", "node-fetch",
+    "axios/",      "facebookexternal",
+    "embedly",     "whatsapp",
+    "archive.org", "feed",
+    "rss",         "validator",
+    "php/",        "wordpress",
+    "apache-",     "postman",
+    "insomnia",    "httpie",
 };
 
 }  // namespace
@@ -73,6 +87,10 @@ ViewCounter::ViewCounter(Clock clock) : clock_(std::move(clock)) {
   if (!clock_) clock_ = [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
 }
 
+ViewCounter::Day::~Day() {
+  if (!salt.empty()) sodium_memzero(salt.data(), salt.size());
+}
+
 ViewCounter::Day& ViewCounter::day_locked(int64_t day) {
   auto [it, made] = days_.try_emplace(day);
   if (made) {
@@ -80,7 +98,7 @@ ViewCounter::Day& ViewCounter::day_locked(int64_t day) {
     randombytes_buf(it->second.salt.data(), it->second.salt.size());
     // Past days get no more visitors: their salts go now, so no hash of theirs can be made again.
     for (auto& [d, past] : days_)
-      if (d < day) sodium_memzero(past.salt.data(), past.salt.size()), past.salt.clear();
+      if (d < day && !past.salt.empty()) sodium_memzero(past.salt.data(), past.salt.size()), past.salt.clear();
   }
   return it->second;
 }
@@ -88,12 +106,13 @@ ViewCounter::Day& ViewCounter::day_locked(int64_t day) {
 void ViewCounter::count(std::string_view slug, std::string_view address, std::string_view user_agent,
                         std::string_view domain) {
   int64_t now = seconds_of(clock_());
+  int64_t hour = now / kHour * kHour;
   std::lock_guard lock(mu_);
-  auto& hour = views_[now / kHour * kHour];
-  if (auto it = hour.find(slug); it != hour.end())
+  auto& views = views_[hour];
+  if (auto it = views.find(slug); it != views.end())
     ++it->second;
   else
-    hour.emplace(std::string(slug), 1);
+    views.emplace(std::string(slug), 1);
   auto& day = day_locked(now / kDay * kDay);
   day.dirty = true;
   if (!day.salt.empty()) {
@@ -110,12 +129,19 @@ void ViewCounter::count(std::string_view slug, std::string_view address, std::st
     day.visitors.add(h);
   }
   if (!domain.empty()) {
-    if (auto it = day.referrers.find(domain); it != day.referrers.end())
+    // Sites are admitted up to the day's cap; the rest of the day they count as "other" (so a flood of made-up
+    // referrers costs a bounded number of rows, however many flushes it spans).
+    bool admitted = day.domains.contains(domain);
+    if (!admitted && day.domains.size() < kMaxDomainsPerDay) {
+      day.domains.emplace(domain);
+      admitted = true;
+    }
+    auto& referrers = referrers_[hour];
+    std::string_view key = admitted ? domain : std::string_view("other");
+    if (auto it = referrers.find(key); it != referrers.end())
       ++it->second;
-    else if (day.referrers.size() < kMaxDomainsPerDay)
-      day.referrers.emplace(std::string(domain), 1);
     else
-      ++day.referrers["other"];
+      referrers.emplace(std::string(key), 1);
   }
 }
 
@@ -126,25 +152,24 @@ TrafficBatch ViewCounter::take() {
   for (auto& [hour, counts] : views_)
     for (auto& [slug, n] : counts) b.views.push_back({hour, slug, n});
   views_.clear();
+  for (auto& [hour, counts] : referrers_)
+    for (auto& [domain, n] : counts) b.referrers.push_back({hour, domain, n});
+  referrers_.clear();
   for (auto it = days_.begin(); it != days_.end();) {
     auto& [d, day] = *it;
-    for (auto& [domain, n] : day.referrers) b.referrers.push_back({d, domain, n});
-    day.referrers.clear();
     if (day.dirty) b.visitors.push_back({d, day.visitors.registers()});
     day.dirty = false;
-    it = d < today ? days_.erase(it) : std::next(it);
+    it = d < today ? days_.erase(it) : std::next(it);  // ~Day wipes the salt
   }
   return b;
 }
 
 void ViewCounter::give_back(const TrafficBatch& batch) {
   std::lock_guard lock(mu_);
-  for (auto& v : batch.views) views_[v.hour][v.slug] += v.views;
-  for (auto& r : batch.referrers) {
-    auto& day = days_[r.day];
-    day.referrers[r.domain] += r.views;
-  }
-  for (auto& v : batch.visitors) {
+  for (const auto& v : batch.views) views_[v.hour][v.slug] += v.views;
+  // Only sites admitted before (or "other"): giving back never grows what the cap bounds.
+  for (const auto& r : batch.referrers) referrers_[r.hour][r.domain] += r.views;
+  for (const auto& v : batch.visitors) {
     auto& day = days_[v.day];
     day.visitors.merge(v.registers);
     day.dirty = true;
@@ -164,6 +189,7 @@ AnalyticsService::AnalyticsService(AnalyticsStore& store, Locality locality, std
     : store_(store), locality_(std::move(locality)), currency_(std::move(currency)), url_of_(std::move(url_of)) {}
 
 void AnalyticsService::flush(ViewCounter& counter) {
+  std::lock_guard lock(flush_mu_);
   auto batch = counter.take();
   if (batch.empty()) return;
   try {
@@ -231,19 +257,33 @@ Dashboard AnalyticsService::dashboard(const DashboardForm& form, TimePoint now) 
   }
   d.from_input = day_input(d.from, locality_);
   d.to_input = day_input(d.to - std::chrono::seconds(1), locality_);
-  auto span = d.to - d.from;
-  d.bucket = span <= std::chrono::hours(24 * 8) ? kHour : kDay;
+  // Local days in the period (the first and the last may be partial), and the buckets: hours for up to 8
+  // days, else local days (23 or 25 hours on a clock change).
+  std::vector<int64_t> midnights;
+  for (TimePoint t = d.from; t < d.to; t = start_of_day(t + std::chrono::hours(36), locality_))
+    midnights.push_back(seconds_of(t));
+  d.bucket = midnights.size() <= 8 ? kHour : kDay;
   DashboardQuery q;
   q.from = seconds_of(d.from);
   q.to = seconds_of(d.to);
-  q.bucket = d.bucket;
+  if (d.bucket == kHour)
+    for (int64_t t = q.from; t < q.to; t += kHour) q.starts.push_back(t);
+  else
+    q.starts = midnights;
   q.currency = currency_;
   d.current = store_.dashboard(q);
   for (auto& s : d.current.stories) s.url = url_of_ ? url_of_(s) : std::string();
-  q.to = q.from;
-  q.from = q.from - seconds_of(TimePoint{} + span);
-  q.totals_only = true;
-  d.previous = store_.dashboard(q).totals;
+  // The period before: as many local days earlier, as long as this one (today until now: yesterday until
+  // the same time).
+  auto days = static_cast<int>(std::max<size_t>(midnights.size(), 1));
+  d.previous_from = start_of_day(d.from + std::chrono::hours(12) - std::chrono::hours(24 * days), locality_);
+  d.previous_to = d.previous_from + (d.to - d.from);
+  DashboardQuery before;
+  before.from = seconds_of(d.previous_from);
+  before.to = seconds_of(d.previous_to);
+  before.currency = currency_;
+  before.totals_only = true;
+  d.previous = store_.dashboard(before).totals;
   return d;
 }
 

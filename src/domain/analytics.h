@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "domain/dateline.h"
@@ -36,7 +37,7 @@ std::string referrer_domain(std::string_view referer, std::string_view own_host)
 class ViewCounter {
  public:
   using Clock = std::function<TimePoint()>;
-  static constexpr size_t kMaxDomainsPerDay = 1000;  // referrers past it count as "other"
+  static constexpr size_t kMaxDomainsPerDay = 1000;  // more sites in one UTC day count as "other"
 
   explicit ViewCounter(Clock clock = {});
 
@@ -44,7 +45,7 @@ class ViewCounter {
   // for long (one mutex, no I/O).
   void count(std::string_view slug, std::string_view address, std::string_view user_agent, std::string_view domain);
   // Everything counted since the last take: views and referrers move out; each day's sketch is copied (a
-  // finished day's is then dropped, with its salt long gone).
+  // finished day's is then dropped, its salt wiped).
   TrafficBatch take();
   // A batch the store refused: its counts go back, to be flushed with the next.
   void give_back(const TrafficBatch& batch);
@@ -57,16 +58,21 @@ class ViewCounter {
   };
   using Counts = std::unordered_map<std::string, int64_t, Hash, std::equal_to<>>;
   struct Day {
-    std::string salt;  // crypto_shorthash key; empty once the day is over
+    std::string salt;  // crypto_shorthash key; wiped once the day is over
     Sketch visitors;
-    Counts referrers;
+    std::unordered_set<std::string, Hash, std::equal_to<>> domains;  // admitted today (kMaxDomainsPerDay)
     bool dirty = false;
+    Day() = default;
+    Day(const Day&) = delete;
+    Day& operator=(const Day&) = delete;
+    ~Day();
   };
   Day& day_locked(int64_t day);
 
   Clock clock_;
   mutable std::mutex mu_;
-  std::map<int64_t, Counts> views_;  // by hour
+  std::map<int64_t, Counts> views_;      // by hour
+  std::map<int64_t, Counts> referrers_;  // by hour
   std::map<int64_t, Day> days_;
 };
 
@@ -77,9 +83,11 @@ struct Dashboard {
   std::string to_input;
   TimePoint from{};
   TimePoint to{};
-  int64_t bucket = 3600;
+  int64_t bucket = 3600;  // hours, or (86400) local days
   DashboardData current;
-  DashboardTotals previous;  // the period of the same length just before
+  TimePoint previous_from{};  // as many local days earlier, as long
+  TimePoint previous_to{};
+  DashboardTotals previous;
   std::string currency;
 };
 
@@ -90,7 +98,8 @@ class AnalyticsService {
   AnalyticsService(AnalyticsStore& store, Locality locality, std::string currency,
                    std::function<std::string(const DashboardStory&)> url_of);
 
-  // Moves the counter's counts to the store; on failure gives them back and rethrows.
+  // Moves the counter's counts to the store; on failure gives them back and rethrows. One flush at a time:
+  // when it returns, whatever was counted before it is in the store.
   void flush(ViewCounter& counter);
   // Throws Error(invalid_input) naming the field for a bad period or date.
   Dashboard dashboard(const DashboardForm& form, TimePoint now);
@@ -101,6 +110,7 @@ class AnalyticsService {
 
  private:
   AnalyticsStore& store_;
+  std::mutex flush_mu_;
   Locality locality_;
   std::string currency_;
   std::function<std::string(const DashboardStory&)> url_of_;

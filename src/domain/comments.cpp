@@ -52,6 +52,8 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   SavedComment saved = in_doubt_drop(article, [&] { return store_.add_comment(c); });
   if (saved.comment.status == CommentStatus::published)
     for (auto& l : listeners_) l(*article, saved.comment, Change::created);
+  else
+    for (auto& l : held_listeners_) l(*article, saved.comment, Change::created);
   notify(saved.comment, saved.notified);
   return std::move(saved.comment);
 }

@@ -132,6 +132,8 @@ class CommentService {
   // Called after every change is committed, on the thread that made it.
   void on_comment(Listener l) { listeners_.push_back(std::move(l)); }
   void on_notify(NotifyListener l) { notify_listeners_.push_back(std::move(l)); }
+  // Called after a new comment is committed held for review (readers hear nothing of it; staff do).
+  void on_held(Listener l) { held_listeners_.push_back(std::move(l)); }
   // Called when a write to the article's conversation failed for want of the store, so that it may or may
   // not have committed: caches of the article must be dropped (the next read asks the store).
   using DoubtListener = std::function<void(const Article&)>;
@@ -149,6 +151,7 @@ class CommentService {
   RateLimiter& limiter_;
   CommentLimits limits_;
   std::vector<Listener> listeners_;
+  std::vector<Listener> held_listeners_;
   std::vector<NotifyListener> notify_listeners_;
   std::vector<DoubtListener> doubt_listeners_;
 

@@ -62,6 +62,8 @@ void CommentFanout::attach(CommentService& comments) {
     if (change != CommentService::Change::created) reactions_.cancel(c.id);
     deliver();
   });
+  // A held comment reaches no reader, but the newsroom counts it (and its moderators' queue grows).
+  comments.on_held([this](const Article&, const Comment&, CommentService::Change) { tell_newsroom("comment"); });
   comments.on_doubt([this](const Article& a) {
     std::string url = articles_.url_for(a);
     changed(a.id, url, a.slug, {});
@@ -84,8 +86,17 @@ void CommentFanout::changed(int64_t article_id, const std::string& url, const st
   cache_.invalidate_group(conversation_group(slug));
   if (!frame.empty()) live_.publish(article_topic(article_id), frame);
   // The staff dashboard counts new comments: open dashboards read their figures again.
-  if (frame.starts_with("id: ") && live_.has_subscribers(kNewsroomTopic))
-    live_.publish(kNewsroomTopic, newsroom_frame("comment"));
+  if (frame.starts_with("id: ")) newsroom("comment");
+}
+
+void CommentFanout::tell_newsroom(std::string_view what) {
+  newsroom(what);
+  tell_peers(json::object{{"kind", "newsroom"}, {"what", what}});
+}
+
+void CommentFanout::newsroom(std::string_view what) {
+  int64_t topic = what == "contribution" ? kMoneyTopic : kNewsroomTopic;
+  if (live_.has_subscribers(topic)) live_.publish(topic, newsroom_frame(what));
 }
 
 void CommentFanout::notify(const Comment& c, const std::vector<Recipient>& recipients) {
@@ -131,6 +142,11 @@ void CommentFanout::peer_message(std::string_view text) {
   auto* kind = m.if_contains("kind");
   if (!kind || !kind->is_string()) return;
   auto* article = m.if_contains("article");
+  if (kind->as_string() == "newsroom") {
+    auto what = text_of("what");
+    if (what == "comment" || what == "contribution") newsroom(what);
+    return;
+  }
   if (kind->as_string() == "article") {
     std::string url = text_of("url"), slug = text_of("slug");
     if (article && article->is_int64() && !url.empty() && !slug.empty()) changed(article->as_int64(), url, slug, {});

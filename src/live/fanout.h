@@ -15,6 +15,8 @@
 //       message (kMaxMessageBytes); otherwise the receiver reads the comment from the store and builds it.
 //   {"kind":"notify","comment":ID,"to":[[ACCOUNT,KIND],...]}
 //       readers the comment notified (at most 200 a message: a popular author's comment notifies thousands).
+//   {"kind":"newsroom","what":"comment|contribution"}
+//       something the staff dashboard counts that no article stream carries (a held comment, a payment).
 //   {"kind":"article","article":ID,"url":U,"slug":S}
 //       a write that may or may not have committed (the store failed mid-way): drop the article's pages.
 //
@@ -51,11 +53,15 @@ class CommentFanout {
   void start_telling_peers() { peers_listening_ = true; }
   // A message from the bus (any node's, this one's included).
   void peer_message(std::string_view text);
+  // Something the staff dashboard counts happened ("comment", "contribution"): every node's open dashboards
+  // hear of it.
+  void tell_newsroom(std::string_view what);
 
  private:
   void changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame);
   void notify(const Comment& c, const std::vector<Recipient>& recipients);
   void tell_peers(boost::json::object message);
+  void newsroom(std::string_view what);  // tells this node's open dashboards (live/frames.h)
 
   ArticleService& articles_;
   ArticleStore& article_store_;

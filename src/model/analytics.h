@@ -11,7 +11,7 @@
 namespace tribune {
 
 // What one node counted since its last flush. Nothing in it names a reader: views are counts per article
-// and hour, referrers counts per domain and day, visitors a HyperLogLog sketch per day (util/sketch.h) of
+// and hour, referrers counts per site and hour, visitors a HyperLogLog sketch per day (util/sketch.h) of
 // hashes made with a salt that lives only in the node's memory.
 struct TrafficBatch {
   struct Views {
@@ -20,7 +20,7 @@ struct TrafficBatch {
     int64_t views = 0;
   };
   struct Referrer {
-    int64_t day = 0;  // unix seconds at the start of the UTC day
+    int64_t hour = 0;
     std::string domain;
     int64_t views = 0;
   };
@@ -41,12 +41,14 @@ struct DashboardForm {
   std::string to;
 };
 
-// What the dashboard asks of the store: [from, to) in unix seconds, split into buckets of `bucket` seconds
-// from `from`; money in one currency. totals_only: the comparison period needs the headline figures only.
+// What the dashboard asks of the store: [from, to) in unix seconds, split into buckets starting at `starts`
+// (ascending, the first at from; local midnights for days, so a day with a clock change is 23 or 25 hours);
+// money in one currency. Counts are kept by UTC hour and land in the bucket holding their hour's start.
+// totals_only: the comparison period needs the headline figures only.
 struct DashboardQuery {
   int64_t from = 0;
   int64_t to = 0;
-  int64_t bucket = 3600;
+  std::vector<int64_t> starts;
   std::string currency = "gbp";
   bool totals_only = false;
   int top = 10;  // rows in each top list
@@ -64,9 +66,9 @@ struct DashboardTotals {
   int64_t monthly_count = 0;
   int64_t monthly_minor = 0;
   int64_t refunded_minor = 0;
-  int64_t decisions = 0;               // approvals, rejections and hidings of comments
+  int64_t decisions = 0;                // approvals, rejections and hidings of comments
   int64_t median_decision_seconds = 0;  // from a comment's posting to its decision; 0 without decisions
-  int64_t queue_waiting = 0;           // comments awaiting a decision now (not period-bound)
+  int64_t queue_waiting = 0;            // comments awaiting a decision now (not period-bound)
 };
 
 struct DashboardBucket {

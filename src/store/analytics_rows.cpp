@@ -13,7 +13,8 @@ namespace tribune::store_analytics {
 namespace {
 
 std::string listed(const char* time) {
-  return store_rows::article_condition(ArticleQuery{}, [time] { return std::string(time); }, [] { return std::string(); });
+  return store_rows::article_condition(
+      ArticleQuery{}, [time] { return std::string(time); }, [] { return std::string(); });
 }
 
 }  // namespace
@@ -34,7 +35,7 @@ DashboardData dashboard(const DashboardQuery& q, const Query& run) {
   one("SELECT coalesce(sum(views), 0) FROM article_views WHERE hour >= ?1 AND hour < ?2", period, t.views);
   // Each day's sketch overlapping the period counts whole: a visitor is a (salted) per-day notion.
   double visitors = 0;
-  run("SELECT registers FROM visitor_days WHERE day > ?1 - 86400 AND day < ?2", period,
+  run("SELECT registers FROM visitor_days WHERE day > ?1 AND day < ?2", {q.from - 86400, q.to},
       [&](const Cells& c) { visitors += Sketch(c.bytes(0)).estimate(); });
   t.visitors = std::llround(visitors);
   run("SELECT count(*), count(DISTINCT author_id) FROM comments WHERE created_at >= ?1 AND created_at < ?2", period,
@@ -45,8 +46,9 @@ DashboardData dashboard(const DashboardQuery& q, const Query& run) {
   one("SELECT count(*) FROM accounts WHERE created_at >= ?1 AND created_at < ?2", period, t.registrations);
   one("SELECT count(*) FROM accounts WHERE email_verified_at >= ?1 AND email_verified_at < ?2", period, t.verified);
   run("SELECT c.interval, sum(CASE WHEN p.amount_minor > 0 THEN p.amount_minor ELSE 0 END), sum(CASE WHEN "
-      "p.amount_minor < 0 THEN -p.amount_minor ELSE 0 END), count(DISTINCT c.id) FROM contribution_payments p "
-      "JOIN contributions c ON c.id = p.contribution_id WHERE p.currency = ?3 AND p.created_at >= ?1 AND "
+      "p.amount_minor < 0 THEN -p.amount_minor ELSE 0 END), count(DISTINCT CASE WHEN p.amount_minor > 0 THEN c.id END) "
+      "FROM contribution_payments p JOIN contributions c ON c.id = p.contribution_id WHERE p.currency = ?3 AND "
+      "p.created_at >= ?1 AND "
       "p.created_at < ?2 GROUP BY c.interval",
       {q.from, q.to, q.currency}, [&](const Cells& c) {
         bool monthly = c.text(0) == "month";
@@ -64,26 +66,25 @@ DashboardData dashboard(const DashboardQuery& q, const Query& run) {
   one("SELECT count(*) FROM comments WHERE status = 'pending'", {}, t.queue_waiting);
   if (q.totals_only) return d;
 
-  int64_t buckets = std::max<int64_t>(1, (q.to - q.from + q.bucket - 1) / std::max<int64_t>(q.bucket, 1));
-  buckets = std::min<int64_t>(buckets, int64_t{24} * 400);
-  d.buckets.resize(static_cast<size_t>(buckets));
-  for (int64_t i = 0; i < buckets; ++i) d.buckets[static_cast<size_t>(i)].start = q.from + i * q.bucket;
-  auto into_bucket = [&](int64_t index) -> DashboardBucket* {
-    return index >= 0 && index < buckets ? &d.buckets[static_cast<size_t>(index)] : nullptr;
+  // Rows by UTC hour, each into the bucket that holds its hour's start (buckets may be local days).
+  for (int64_t start : q.starts) d.buckets.push_back(DashboardBucket{start, 0, 0, 0});
+  auto bucket_of = [&](int64_t hour) -> DashboardBucket* {
+    auto it = std::ranges::upper_bound(q.starts, hour);
+    if (it == q.starts.begin() || hour >= q.to) return nullptr;
+    return &d.buckets[static_cast<size_t>(it - q.starts.begin() - 1)];
   };
-  const std::vector<Value> bucketed{q.from, q.to, q.bucket};
-  run("SELECT (hour - ?1) / ?3, sum(views) FROM article_views WHERE hour >= ?1 AND hour < ?2 GROUP BY 1", bucketed,
+  run("SELECT hour, sum(views) FROM article_views WHERE hour >= ?1 AND hour < ?2 GROUP BY hour", period,
       [&](const Cells& c) {
-        if (auto* b = into_bucket(c.int64(0))) b->views += c.int64(1);
+        if (auto* b = bucket_of(c.int64(0))) b->views += c.int64(1);
       });
-  run("SELECT (created_at - ?1) / ?3, count(*) FROM comments WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
-      bucketed, [&](const Cells& c) {
-        if (auto* b = into_bucket(c.int64(0))) b->comments += c.int64(1);
+  run("SELECT created_at / 3600 * 3600, count(*) FROM comments WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
+      period, [&](const Cells& c) {
+        if (auto* b = bucket_of(std::max(c.int64(0), q.from))) b->comments += c.int64(1);
       });
-  run("SELECT (created_at - ?1) / ?3, sum(amount_minor) FROM contribution_payments WHERE created_at >= ?1 AND "
-      "created_at < ?2 AND currency = ?4 AND amount_minor > 0 GROUP BY 1",
-      {q.from, q.to, q.bucket, q.currency}, [&](const Cells& c) {
-        if (auto* b = into_bucket(c.int64(0))) b->contributions_minor += c.int64(1);
+  run("SELECT created_at / 3600 * 3600, sum(amount_minor) FROM contribution_payments WHERE created_at >= ?1 AND "
+      "created_at < ?2 AND currency = ?3 AND amount_minor > 0 GROUP BY 1",
+      {q.from, q.to, q.currency}, [&](const Cells& c) {
+        if (auto* b = bucket_of(std::max(c.int64(0), q.from))) b->contributions_minor += c.int64(1);
       });
 
   // The top stories: the union of the top by views, by comments and by money, each then given all three.
@@ -107,9 +108,9 @@ DashboardData dashboard(const DashboardQuery& q, const Query& run) {
     const std::vector<Value> of{q.from, q.to, id};
     one("SELECT coalesce(sum(views), 0) FROM article_views WHERE hour >= ?1 AND hour < ?2 AND article_id = ?3", of,
         s.views);
-    one("SELECT count(*) FROM comments WHERE created_at >= ?1 AND created_at < ?2 AND article_id = ?3", of,
-        s.comments);
-    run("SELECT count(DISTINCT c.id), coalesce(sum(p.amount_minor), 0) FROM contribution_payments p JOIN "
+    one("SELECT count(*) FROM comments WHERE created_at >= ?1 AND created_at < ?2 AND article_id = ?3", of, s.comments);
+    run("SELECT count(DISTINCT CASE WHEN p.amount_minor > 0 THEN c.id END), coalesce(sum(p.amount_minor), 0) FROM "
+        "contribution_payments p JOIN "
         "contributions c ON c.id = p.contribution_id WHERE p.currency = ?4 AND p.created_at >= ?1 AND p.created_at "
         "< ?2 AND c.article_id = ?3",
         {q.from, q.to, id, q.currency}, [&](const Cells& c) {
@@ -132,9 +133,11 @@ DashboardData dashboard(const DashboardQuery& q, const Query& run) {
     return std::tie(b.views, b.comments, b.contributions_minor, b.article_id) <
            std::tie(a.views, a.comments, a.contributions_minor, a.article_id);
   });
-  run("SELECT domain, sum(views) FROM referrer_days WHERE day > ?1 - 86400 AND day < ?2 GROUP BY domain ORDER BY "
-      "2 DESC, 1 LIMIT ?3",
-      top, [&](const Cells& c) { d.referrers.push_back({c.text(0), c.int64(1)}); });
+  run("SELECT domain, sum(views) FROM referrer_hours WHERE hour >= ?1 AND hour < ?2 GROUP BY domain ORDER BY 2 DESC, "
+      "1 LIMIT ?3",
+      top, [&](const Cells& c) {
+        d.referrers.push_back({c.text(0), c.int64(1)});
+      });
   return d;
 }
 

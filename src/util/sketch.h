@@ -47,7 +47,9 @@ class Sketch {
     if (raw <= 2.5 * m && zeros > 0) return m * std::log(m / zeros);  // linear counting for small counts
     return raw;
   }
-  bool empty() const { return std::ranges::all_of(registers_, [](char r) { return r == 0; }); }
+  bool empty() const {
+    return std::ranges::all_of(registers_, [](char r) { return r == 0; });
+  }
   const std::string& registers() const { return registers_; }
 
  private:

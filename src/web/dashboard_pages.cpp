@@ -79,9 +79,13 @@ std::vector<Figure> figures_of(const Dashboard& d, bool everything) {
     out.push_back(
         money("monthly", "Monthly payments", c.monthly_minor, p.monthly_minor, c.monthly_count, p.monthly_count));
     out.push_back(money("refunded", "Refunded", c.refunded_minor, p.refunded_minor, -1, -1));
-    Figure conversion{"contributions_per_1000", "Contributions per 1,000 views", 0, 0,
+    Figure conversion{"contributions_per_1000",
+                      "Contributions per 1,000 views",
+                      0,
+                      0,
                       per_thousand(c.once_count + c.monthly_count, c.views),
-                      per_thousand(p.once_count + p.monthly_count, p.views), false};
+                      per_thousand(p.once_count + p.monthly_count, p.views),
+                      false};
     out.push_back(conversion);
     out.push_back(Figure{"registrations_per_1000", "Registrations per 1,000 views", 0, 0,
                          per_thousand(c.registrations, c.views), per_thousand(p.registrations, p.views), false});
@@ -101,8 +105,8 @@ std::pair<std::string, std::string> change_of(const Figure& f) {
   if (!f.compare) return {"", "flat"};
   if (f.current == f.previous) return {"no change", "flat"};
   if (f.previous == 0) return {"new", "up"};
-  double pct = (static_cast<double>(f.current) - static_cast<double>(f.previous)) * 100.0 /
-               static_cast<double>(f.previous);
+  double pct =
+      (static_cast<double>(f.current) - static_cast<double>(f.previous)) * 100.0 / static_cast<double>(f.previous);
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%+.0f%%", pct);
   return {buffer, pct >= 0 ? "up" : "down"};
@@ -123,9 +127,10 @@ std::string bar_chart(const Series& s, const std::vector<std::string>& labels, c
   auto shown = [&](int64_t v) { return s.money ? format_money(v, currency) : grouped(v); };
   std::string id = "chart-" + s.key;
   std::string out = "<svg class=\"dashboard__svg\" viewBox=\"0 0 720 200\" role=\"img\" aria-labelledby=\"" + id +
-                    "-title " + id + "-desc\" preserveAspectRatio=\"none\"><title id=\"" + id + "-title\">" +
-                    html_escape(s.title) + "</title><desc id=\"" + id + "-desc\">" + html_escape(shown(total)) +
-                    " in all; at most " + html_escape(shown(peak == 1 && total == 0 ? 0 : peak)) + " in one " +
+                    "-title\" aria-describedby=\"" + id + "-desc\" preserveAspectRatio=\"none\"><title id=\"" + id +
+                    "-title\">" + html_escape(s.title) + "</title><desc id=\"" + id + "-desc\">" +
+                    html_escape(shown(total)) + " in all; at most " +
+                    html_escape(shown(peak == 1 && total == 0 ? 0 : peak)) + " in one " +
                     (labels.size() > 1 && s.values.size() > 0 ? "interval" : "period") + ".</desc>";
   out += "<line class=\"dashboard__axis\" x1=\"0\" y1=\"160\" x2=\"720\" y2=\"160\"/>";
   size_t n = std::max<size_t>(s.values.size(), 1);
@@ -136,8 +141,8 @@ std::string bar_chart(const Series& s, const std::vector<std::string>& labels, c
     double h = (kBottom - kTop) * static_cast<double>(s.values[i]) / static_cast<double>(peak);
     double x = static_cast<double>(i) * step + (step - w) / 2;
     std::snprintf(buf, sizeof buf,
-                  "<rect class=\"dashboard__bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
-                  x, kBottom - h, w, h);
+                  "<rect class=\"dashboard__bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>", x,
+                  kBottom - h, w, h);
     out += buf;
     out += html_escape(labels[i] + ": " + shown(s.values[i])) + "</title></rect>";
   }
@@ -176,8 +181,7 @@ std::vector<Series> series_of(const Dashboard& d, bool everything) {
   };
   if (everything) take("views", "Page views " + per, "Views", &DashboardBucket::views, false);
   take("comments", "Comments " + per, "Comments", &DashboardBucket::comments, false);
-  if (everything)
-    take("contributions", "Contributions " + per, "Amount", &DashboardBucket::contributions_minor, true);
+  if (everything) take("contributions", "Contributions " + per, "Amount", &DashboardBucket::contributions_minor, true);
   return out;
 }
 
@@ -221,8 +225,8 @@ Response DashboardPages::page(RequestContext& ctx) {
   for (const auto& s : series_of(d, everything)) {
     json::array rows;
     for (size_t i = 0; i < s.values.size(); ++i)
-      rows.push_back(json::object{
-          {"label", labels[i]}, {"value", s.money ? format_money(s.values[i], d.currency) : grouped(s.values[i])}});
+      rows.push_back(json::object{{"label", labels[i]},
+                                  {"value", s.money ? format_money(s.values[i], d.currency) : grouped(s.values[i])}});
     charts.push_back(json::object{{"title", s.title},
                                   {"unit", s.unit},
                                   {"bucket_name", d.bucket < 86400 ? "Hour starting" : "Day"},
@@ -230,7 +234,7 @@ Response DashboardPages::page(RequestContext& ctx) {
                                   {"rows", std::move(rows)}});
   }
   json::array stories, referrers, downloads;
-  for (const auto& s : d.current.stories)
+  for (const auto& s : everything ? d.current.stories : std::vector<DashboardStory>{})
     stories.push_back(json::object{{"title", s.title},
                                    {"url", s.url},
                                    {"views", grouped(s.views)},
@@ -238,18 +242,19 @@ Response DashboardPages::page(RequestContext& ctx) {
                                    {"contributions", grouped(s.contributions)},
                                    {"amount", format_money(s.contributions_minor, d.currency)},
                                    {"per_thousand", per_thousand(s.contributions, s.views)}});
-  for (const auto& r : d.current.referrers)
+  for (const auto& r : everything ? d.current.referrers : std::vector<DashboardReferrer>{})
     referrers.push_back(json::object{{"domain", r.domain}, {"views", grouped(r.views)}});
   std::string q = period_query(d);
   for (auto [table, name] : {std::pair{"totals", "Figures"}, std::pair{"series", "Figures by interval"},
                              std::pair{"stories", "Top stories"}, std::pair{"referrers", "Referrers"}}) {
     if (!everything && (std::string_view(table) == "stories" || std::string_view(table) == "referrers")) continue;
-    downloads.push_back(json::object{{"url", "/desk/dashboard.csv?table=" + std::string(table) + "&" + q}, {"name", name}});
+    downloads.push_back(
+        json::object{{"url", "/desk/dashboard.csv?table=" + std::string(table) + "&" + q}, {"name", name}});
   }
-  std::string previous_label = d.period == "today"  ? "the same hours yesterday"
-                               : d.period == "7d"   ? "the 7 days before"
-                               : d.period == "30d"  ? "the 30 days before"
-                                                    : "as many days before";
+  std::string previous_label = d.period == "today" ? "the same hours yesterday"
+                               : d.period == "7d"  ? "the 7 days before"
+                               : d.period == "30d" ? "the 30 days before"
+                                                   : "as many days before";
   json::object view{{"label", d.label},
                     {"previous_label", previous_label},
                     {"periods", std::move(periods)},

@@ -42,8 +42,11 @@ std::string field(const std::map<std::string, std::string, std::less<>>& form, s
 
 std::string csv_field(std::string_view v) {
   bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
-  // A leading =, +, - or @ would be a formula to a spreadsheet: prefix it so it stays text.
-  std::string out = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') ? "'" : "";
+  // A leading =, +, -, @, tab or carriage return would be a formula to a spreadsheet: prefix it so it stays
+  // text.
+  std::string out =
+      !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') ? "'"
+                                                                                                               : "";
   for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return quote ? "\"" + out + "\"" : out;
 }

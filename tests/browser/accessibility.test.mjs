@@ -198,7 +198,8 @@ test("every page staff can open has no WCAG 2.2 AA violation", { timeout: SWEEP_
     "/desk/images", `/desk/images?uploaded=${image.id}`,
     "/desk/sections", `/desk/sections/${article.section.slug}`, "/desk/authors", `/desk/authors/${author}`,
     "/desk/tags", `/authors/${author}`, "/admin/webhooks", `/admin/webhooks/${hookId}`,
-    "/admin/embed",
+    "/admin/embed", "/desk/dashboard", "/desk/dashboard?period=today", "/desk/dashboard?period=30d",
+    "/desk/dashboard?period=custom&from=2026-02-30&to=2026-03-01",
   ], admin.cookie);
   assert.deepEqual(problems, []);
 });

@@ -16,15 +16,17 @@ constexpr int64_t kDay0 = 1700000000 / 86400 * 86400;
 
 std::string sketch_of(int from, int to) {
   Sketch s;
-  for (int i = from; i < to; ++i) s.add(std::hash<std::string>{}("visitor " + std::to_string(i)) * 0x9E3779B97F4A7C15ULL);
+  for (int i = from; i < to; ++i)
+    s.add(std::hash<std::string>{}("visitor " + std::to_string(i)) * 0x9E3779B97F4A7C15ULL);
   return s.registers();
 }
 
-DashboardQuery period(int64_t from, int64_t to, int64_t bucket = 3600) {
+// Hourly buckets over [from, to).
+DashboardQuery period(int64_t from, int64_t to) {
   DashboardQuery q;
   q.from = from;
   q.to = to;
-  q.bucket = bucket;
+  for (int64_t t = from; t < to && q.starts.size() < 48; t += 3600) q.starts.push_back(t);
   q.currency = "GBP";
   return q;
 }
@@ -36,12 +38,12 @@ TEST_P(StoreContract, PageViewsAddUpAcrossBatchesAndDropUnknownPieces) {
   store_->save_article(record("b", kHour0 - 86400), false);
   TrafficBatch one;
   one.views = {{kHour0, "a", 5}, {kHour0, "b", 2}, {kHour0 + 3600, "a", 1}, {kHour0, "no-such-piece", 40}};
-  one.referrers = {{kDay0, "news.example", 3}};
+  one.referrers = {{kHour0, "news.example", 3}};
   store_->record_traffic(one);
   // A second node's batch for the same hour and day: added, not replaced.
   TrafficBatch two;
   two.views = {{kHour0, "a", 4}};
-  two.referrers = {{kDay0, "news.example", 2}, {kDay0, "other.example", 1}};
+  two.referrers = {{kHour0, "news.example", 2}, {kHour0 + 3600, "other.example", 1}};
   store_->record_traffic(two);
 
   auto d = store_->dashboard(period(kHour0, kHour0 + 7200));
@@ -58,7 +60,19 @@ TEST_P(StoreContract, PageViewsAddUpAcrossBatchesAndDropUnknownPieces) {
   EXPECT_EQ(d.referrers[0].domain, "news.example");
   EXPECT_EQ(d.referrers[0].views, 5);
   // Only the period: the second hour alone.
-  EXPECT_EQ(store_->dashboard(period(kHour0 + 3600, kHour0 + 7200)).totals.views, 1);
+  auto second = store_->dashboard(period(kHour0 + 3600, kHour0 + 7200));
+  EXPECT_EQ(second.totals.views, 1);
+  ASSERT_EQ(second.referrers.size(), 1u);
+  EXPECT_EQ(second.referrers[0].domain, "other.example");
+
+  // Buckets of uneven length (local days across a clock change): each hour lands in the one holding it.
+  DashboardQuery uneven = period(kHour0 - 3600, kHour0 + 3 * 3600);
+  uneven.starts = {kHour0 - 3600, kHour0 + 3600};  // 2 hours, then 2 hours
+  auto u = store_->dashboard(uneven);
+  ASSERT_EQ(u.buckets.size(), 2u);
+  EXPECT_EQ(u.buckets[0].start, kHour0 - 3600);
+  EXPECT_EQ(u.buckets[0].views, 11);
+  EXPECT_EQ(u.buckets[1].views, 1);
 }
 
 TEST_P(StoreContract, VisitorSketchesMergeWithoutDoublingWhateverTheNodeOrRepeat) {

@@ -514,11 +514,11 @@ CREATE TABLE article_views (
   PRIMARY KEY (hour, article_id)
 );
 CREATE INDEX article_views_by_article ON article_views (article_id, hour);
-CREATE TABLE referrer_days (
-  day BIGINT NOT NULL,
+CREATE TABLE referrer_hours (
+  hour BIGINT NOT NULL,
   domain TEXT NOT NULL,
   views BIGINT NOT NULL,
-  PRIMARY KEY (day, domain)
+  PRIMARY KEY (hour, domain)
 );
 CREATE TABLE visitor_days (
   day BIGINT PRIMARY KEY,

@@ -49,9 +49,9 @@ void SqliteStore::record_traffic(const TrafficBatch& b) {
           .run();
     for (const auto& r : b.referrers)
       db.prepare(
-            "INSERT INTO referrer_days (day, domain, views) VALUES (?1, ?2, ?3) ON CONFLICT (day, domain) DO UPDATE "
-            "SET views = views + excluded.views")
-          .bind(1, r.day)
+            "INSERT INTO referrer_hours (hour, domain, views) VALUES (?1, ?2, ?3) ON CONFLICT (hour, domain) DO "
+            "UPDATE SET views = views + excluded.views")
+          .bind(1, r.hour)
           .bind(2, r.domain)
           .bind(3, r.views)
           .run();
@@ -77,8 +77,7 @@ std::vector<int64_t> SqliteStore::most_read(int64_t from, int64_t to, int limit)
 }
 
 std::vector<int64_t> SqliteStore::most_discussed(int64_t from, int64_t to, int limit) {
-  return readers_.with(
-      [&](Db& db) { return store_analytics::most_discussed(from, to, limit, query_on(db)); });
+  return readers_.with([&](Db& db) { return store_analytics::most_discussed(from, to, limit, query_on(db)); });
 }
 
 }  // namespace tribune::sqlite

@@ -536,11 +536,11 @@ CREATE TABLE article_views (
   PRIMARY KEY (hour, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX article_views_by_article ON article_views (article_id, hour);
-CREATE TABLE referrer_days (
-  day INTEGER NOT NULL,
+CREATE TABLE referrer_hours (
+  hour INTEGER NOT NULL,
   domain TEXT NOT NULL,
   views INTEGER NOT NULL,
-  PRIMARY KEY (day, domain)
+  PRIMARY KEY (hour, domain)
 ) WITHOUT ROWID;
 CREATE TABLE visitor_days (
   day INTEGER PRIMARY KEY,
