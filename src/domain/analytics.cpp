@@ -44,8 +44,9 @@ constexpr std::array kBotMarks = {
 
 }  // namespace
 
-bool is_bot(std::string_view user_agent) {
-  if (user_agent.empty()) return true;
+namespace {
+
+bool matches_a_mark(std::string_view user_agent) {
   // The first 512 bytes decide: a mark hidden past them is not worth a longer scan on every view.
   std::array<char, 512> folded{};
   size_t n = std::min(user_agent.size(), folded.size());
@@ -55,6 +56,26 @@ bool is_bot(std::string_view user_agent) {
   }
   std::string_view ua(folded.data(), n);
   return std::ranges::any_of(kBotMarks, [&](const char* mark) { return ua.find(mark) != std::string_view::npos; });
+}
+
+}  // namespace
+
+bool is_bot(std::string_view user_agent) {
+  if (user_agent.empty()) return true;
+  // Every view asks, and a site's readers use a handful of browsers: the last verdicts are kept per thread
+  // (by the user agent's hash, checked against its text), so the list is scanned once per browser, not per view.
+  struct Entry {
+    std::string user_agent;
+    bool bot = false;
+  };
+  static thread_local std::array<Entry, 64> seen;
+  if (user_agent.size() > 512) return matches_a_mark(user_agent);
+  auto& e = seen[std::hash<std::string_view>{}(user_agent) % seen.size()];
+  if (e.user_agent != user_agent) {
+    e.user_agent.assign(user_agent);
+    e.bot = matches_a_mark(user_agent);
+  }
+  return e.bot;
 }
 
 std::string referrer_domain(std::string_view referer, std::string_view own_host) {
@@ -117,12 +138,14 @@ void ViewCounter::count(std::string_view slug, std::string_view address, std::st
   day.dirty = true;
   if (!day.salt.empty()) {
     // The visitor: address and user agent, separated so that no two pairs run together, hashed and forgotten.
+    // (On the stack: an address is at most 45 bytes; a user agent past 512 is cut there.)
     std::array<unsigned char, crypto_shorthash_BYTES> out{};
-    std::string who;
-    who.reserve(address.size() + user_agent.size() + 1);
-    who.append(address).push_back('\n');
-    who.append(user_agent);
-    crypto_shorthash(out.data(), reinterpret_cast<const unsigned char*>(who.data()), who.size(),
+    std::array<char, 46 + 512> who{};
+    auto a = address.substr(0, 45), u = user_agent.substr(0, 512);
+    std::ranges::copy(a, who.begin());
+    who[a.size()] = '\n';
+    std::ranges::copy(u, who.begin() + static_cast<std::ptrdiff_t>(a.size()) + 1);
+    crypto_shorthash(out.data(), reinterpret_cast<const unsigned char*>(who.data()), a.size() + 1 + u.size(),
                      reinterpret_cast<const unsigned char*>(day.salt.data()));
     uint64_t h = 0;
     for (unsigned char b : out) h = h << 8 | b;
