@@ -201,6 +201,10 @@ void App::build_http() {
                                                     return articles_->url_for(a);
                                                   });
   renderer_ = std::make_unique<PageRenderer>(config_.site, *articles_);
+  renderer_->set_popular([this] {
+    std::lock_guard lock(popular_mu_);
+    return popular_;
+  });
   web::PageKit kit(*articles_, *readers_, *renderer_, cache_, metrics_, cookie_);
   article_pages_ = std::make_unique<web::ArticlePages>(kit, *comments_);
   search_pages_ = std::make_unique<web::SearchPages>(kit, *search_);

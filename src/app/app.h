@@ -111,6 +111,9 @@ class App {
   // Writes the page views counted so far to the store (the background thread does it every
   // [analytics] flush_seconds, and once more when it stops). Throws what the store throws; nothing is lost.
   void flush_views();
+  // Reads the most read and most discussed pieces of the last 48 hours again; when they changed, the page
+  // caches are dropped (the background thread does it every 5 minutes). True when they changed.
+  bool refresh_popular();
 
  private:
   Router build_routes();
@@ -166,6 +169,8 @@ class App {
   std::unique_ptr<api::ModerationApi> moderation_api_;
   ViewCounter views_;
   std::unique_ptr<AnalyticsService> analytics_;
+  std::mutex popular_mu_;
+  std::shared_ptr<const PageRenderer::Popular> popular_;
   std::unique_ptr<web::DashboardPages> dashboard_pages_;
   std::unique_ptr<api::DashboardApi> dashboard_api_;
   Router router_;

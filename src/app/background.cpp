@@ -55,6 +55,7 @@ void App::start_background() {
     auto next_training = std::chrono::steady_clock::now();
     auto next_sweep = std::chrono::steady_clock::now();
     auto next_flush = std::chrono::steady_clock::now() + config_.analytics.flush_every;
+    auto next_popular = std::chrono::steady_clock::now();
     std::unique_lock lock(bg_mu_);
     while (!bg_stop_) {
       lock.unlock();
@@ -105,6 +106,16 @@ void App::start_background() {
           spdlog::error("page views: flush failed: unknown exception");
         }
       }
+      if (analytics_ && std::chrono::steady_clock::now() >= next_popular) {
+        next_popular = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+        try {
+          refresh_popular();
+        } catch (const std::exception& e) {
+          spdlog::warn("most read: reading the lists failed: {}", e.what());
+        } catch (...) {
+          spdlog::error("most read: reading the lists failed: unknown exception");
+        }
+      }
       if (std::chrono::steady_clock::now() >= next_sweep) {
         next_sweep = std::chrono::steady_clock::now() + std::chrono::hours(1);
         try {
@@ -144,6 +155,31 @@ void App::stop_background() {
 
 void App::flush_views() {
   if (analytics_) analytics_->flush(views_);
+}
+
+bool App::refresh_popular() {
+  if (!analytics_) return false;
+  auto now = articles_->now();
+  auto lists = std::make_shared<PageRenderer::Popular>();
+  for (int64_t id : analytics_->most_read(now, 48, 5))
+    if (auto a = articles_->find_by_id(id)) lists->most_read.push_back(std::move(*a));
+  for (int64_t id : analytics_->most_discussed(now, 48, 5))
+    if (auto a = articles_->find_by_id(id)) lists->most_discussed.push_back(std::move(*a));
+  auto ids = [](const std::vector<Article>& v) {
+    std::vector<std::pair<int64_t, int64_t>> out;  // with the count shown beside a discussed piece
+    out.reserve(v.size());
+    for (const auto& a : v) out.emplace_back(a.id, a.comment_count);
+    return out;
+  };
+  {
+    std::lock_guard lock(popular_mu_);
+    if (popular_ && ids(popular_->most_read) == ids(lists->most_read) &&
+        ids(popular_->most_discussed) == ids(lists->most_discussed))
+      return false;
+    popular_ = std::move(lists);
+  }
+  cache_.invalidate_all();
+  return true;
 }
 
 }  // namespace tribune

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <map>
+#include <tuple>
 
 #include "domain/markdown.h"
 #include "model/error.h"
@@ -276,6 +278,47 @@ void ArticleService::throw_missing(std::string_view slug, const std::string& wha
 std::optional<Article> ArticleService::find_any(std::string_view slug) const {
   if (!is_valid_slug(slug)) return std::nullopt;
   return store_.find_article(slug);
+}
+
+std::vector<Article> ArticleService::related(const Article& a, size_t limit) const {
+  struct Candidate {
+    Article article;
+    int shared = 0;
+  };
+  std::map<int64_t, Candidate> candidates;
+  for (size_t i = 0; i < a.tags.size() && i < 5; ++i) {
+    ArticleQuery q;
+    q.tag = a.tags[i];
+    q.limit = 20;
+    for (auto& other : list(q).articles) {
+      if (other.id == a.id) continue;
+      auto& c = candidates[other.id];
+      if (c.shared++ == 0) c.article = std::move(other);
+    }
+  }
+  std::vector<Candidate> ranked;
+  ranked.reserve(candidates.size());
+  for (auto& [id, c] : candidates) ranked.push_back(std::move(c));
+  std::ranges::sort(ranked, [](const Candidate& x, const Candidate& y) {
+    return std::tie(x.shared, x.article.published_at, x.article.id) >
+           std::tie(y.shared, y.article.published_at, y.article.id);
+  });
+  std::vector<Article> out;
+  for (auto& c : ranked) {
+    if (out.size() == limit) break;
+    out.push_back(std::move(c.article));
+  }
+  if (out.size() < limit) {
+    ArticleQuery q;
+    q.section_slug = a.section.slug;
+    q.limit = static_cast<int>(limit) + 1 + static_cast<int>(out.size());
+    for (auto& other : list(q).articles) {
+      if (out.size() == limit) break;
+      bool taken = other.id == a.id || std::ranges::any_of(out, [&](const Article& o) { return o.id == other.id; });
+      if (!taken) out.push_back(std::move(other));
+    }
+  }
+  return out;
 }
 
 ArticleList ArticleService::list(ArticleQuery query) const {

@@ -82,7 +82,10 @@ class ArticleService {
   [[noreturn]] void throw_missing(std::string_view slug, const std::string& what) const;
   std::optional<Article> find_any(std::string_view slug) const;  // the desk's: any state, any time
   ArticleList list(ArticleQuery query) const;                    // readers' listings; visible_at is now
-  ArticleList desk_list(ArticleQuery query) const;               // the desk's, by status; visible_at is now
+  // Pieces to read next under an article: those sharing most of its tags (newest first among equals), then
+  // the newest of its section; never the article itself; at most limit.
+  std::vector<Article> related(const Article& a, size_t limit) const;
+  ArticleList desk_list(ArticleQuery query) const;  // the desk's, by status; visible_at is now
   // Readers' articles with a correction note, the newest note first.
   std::vector<Article> corrections(int limit = 100) const;
 

@@ -130,9 +130,10 @@ Response ArticlePages::article(RequestContext& ctx) {
     after = CommentCursor{cursor.published_at, cursor.id};
   }
   // Its pages by sort and cursor go with the conversation: dropped when one of its comments changes.
-  return store_and_serve(ctx, generation,
-                         renderer_.article(*a, comments_.conversation(*a, sort, after), articles_.sections()), kHtml,
-                         true, ctx.query.empty() ? std::string() : conversation_group(a->slug));
+  return store_and_serve(
+      ctx, generation,
+      renderer_.article(*a, comments_.conversation(*a, sort, after), articles_.sections(), articles_.related(*a, 4)),
+      kHtml, true, ctx.query.empty() ? std::string() : conversation_group(a->slug));
 }
 
 // The tag a /tags/{slug} address names, or the address it moved to: a merged tag's slug leads to the tag it

@@ -466,8 +466,43 @@ std::string PageRenderer::embed(const Embed& e) const {
   return impl_->render("embed", d);
 }
 
+std::string PageRenderer::popular_html() const {
+  auto lists = popular_ ? popular_() : nullptr;
+  if (!lists || (lists->most_read.empty() && lists->most_discussed.empty())) return {};
+  auto items = [&](const std::vector<Article>& articles, bool counts) {
+    mus::list out;
+    for (const auto& a : articles) {
+      mus::object o{{"url", articles_.url_for(a)}, {"title", a.title}, {"section_name", a.section.name}};
+      if (counts && a.comment_count > 0)
+        o["comments"] = std::to_string(a.comment_count) + (a.comment_count == 1 ? " comment" : " comments");
+      out.emplace_back(o);
+    }
+    return out;
+  };
+  mus::data d;
+  d.set("most_read", items(lists->most_read, false));
+  d.set("any_read", mus::data(!lists->most_read.empty()));
+  d.set("most_discussed", items(lists->most_discussed, true));
+  d.set("any_discussed", mus::data(!lists->most_discussed.empty()));
+  return impl_->render("popular", d);
+}
+
+std::string PageRenderer::related_html(const std::vector<Article>& related) const {
+  if (related.empty()) return {};
+  mus::list items;
+  for (const auto& a : related)
+    items.emplace_back(mus::object{{"url", articles_.url_for(a)},
+                                   {"title", a.title},
+                                   {"section_name", a.section.name},
+                                   {"date", format_local(a.published_at, site_.locality, "d MMMM yyyy")},
+                                   {"published_iso", format_rfc3339(a.published_at)}});
+  mus::data d;
+  d.set("related", items);
+  return impl_->render("related", d);
+}
+
 std::string PageRenderer::article(const Article& a, const Conversation& conversation,
-                                  const std::vector<Section>& sections) const {
+                                  const std::vector<Section>& sections, const std::vector<Article>& related) const {
   std::string url = articles_.url_for(a);
   bool syndicated = !a.source_name.empty();
   mus::data d;
@@ -517,6 +552,8 @@ std::string PageRenderer::article(const Article& a, const Conversation& conversa
   d.set("tags", tags);
   d.set("appeal_html", appeal_html(a.slug));
   d.set("conversation_html", conversation_html(a, conversation, url + "?", "?"));
+  d.set("related_html", related_html(related));
+  d.set("popular_html", popular_html());
   bool open = articles_.comments_open(a);
   // Under the dateline: how many comments, a link down to them (or an invitation when there are none yet).
   if (a.comment_count > 0)
@@ -627,6 +664,7 @@ std::string PageRenderer::listing(const Listing& l, const std::vector<Section>& 
   d.set("empty", mus::data(l.articles.empty()));
   if (l.next_url) d.set("next_url", *l.next_url);
   if (!l.feed_url.empty()) d.set("feed_url", l.feed_url);
+  if (l.home && l.lead) d.set("popular_html", popular_html());
   std::string content = impl_->render("listing", d);
   LayoutArgs args;
   if (!l.feed_url.empty()) {

@@ -25,7 +25,16 @@ class PageRenderer {
   PageRenderer(SiteSettings site, const ArticleService& articles);
   ~PageRenderer();
 
-  std::string article(const Article& a, const Conversation& conversation, const std::vector<Section>& sections) const;
+  // related: pieces to read next (ArticleService::related), listed under the article.
+  std::string article(const Article& a, const Conversation& conversation, const std::vector<Section>& sections,
+                      const std::vector<Article>& related = {}) const;
+  // The most read and most discussed pieces of the last two days, shown on the front page and under every
+  // article; refreshed by the application's background thread (which drops the page caches when they change).
+  struct Popular {
+    std::vector<Article> most_read;
+    std::vector<Article> most_discussed;
+  };
+  void set_popular(std::function<std::shared_ptr<const Popular>()> source) { popular_ = std::move(source); }
   // A story's conversation in another site's frame (docs/embed.md): no masthead or footer, the reader's bar
   // and conversation slots, the appeal when the site chose it.
   struct Embed {
@@ -197,8 +206,12 @@ class PageRenderer {
   std::string conversation_html(const Article& a, const Conversation& conversation, const std::string& more_base,
                                 const std::string& sort_base) const;
 
+  std::string popular_html() const;
+  std::string related_html(const std::vector<Article>& related) const;
+
   SiteSettings site_;
   const ArticleService& articles_;
+  std::function<std::shared_ptr<const Popular>()> popular_;
   std::string asset_version_;
   std::unique_ptr<Impl> impl_;
 };

@@ -231,3 +231,39 @@ TEST_F(NewsroomDashboard, OpenDashboardsHearOfANewCommentAtOnce) {
   // Readers cannot listen in.
   EXPECT_EQ(reader.call("GET", "/api/v1/desk/events").status, 403);
 }
+
+TEST_F(NewsroomDashboard, TheMostReadAndMostDiscussedListsFollowReadersAndPiecesShowWhatToReadNext) {
+  // Nothing read yet: no lists on the front page.
+  EXPECT_EQ(get(port(), "/").body.find("Most read"), std::string::npos);
+  for (int i = 0; i < 5; ++i) view(other_url_);
+  for (int i = 0; i < 2; ++i) view(url_);
+  server_->app().flush_views();
+  auto reader = register_reader(port(), "reader.popular@example.org", "Reader Popular");
+  auto slug = open_article_slug(port());
+  ASSERT_EQ(reader.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"Discussed."})").status, 201);
+  server_->app().refresh_popular();  // (the background thread's first reading may have been before or after)
+  EXPECT_FALSE(server_->app().refresh_popular()) << "unchanged lists leave the page caches alone";
+
+  auto home = get(port(), "/");
+  auto read = home.body.find("id=\"most-read-heading\">Most read</h2>");
+  ASSERT_NE(read, std::string::npos) << "the front page's cache was dropped";
+  auto first = home.body.find("href=\"" + other_url_ + "\"", read);
+  auto second = home.body.find("href=\"" + url_ + "\"", read);
+  EXPECT_LT(first, second) << "most read first";
+  auto discussed = home.body.find("id=\"most-discussed-heading\">Most discussed</h2>");
+  ASSERT_NE(discussed, std::string::npos);
+  auto slug_at = home.body.find(slug + "\"", discussed);
+  EXPECT_NE(slug_at, std::string::npos) << "the commented piece";
+  // Bots' reads change nothing.
+  for (int i = 0; i < 50; ++i) view(url_, {{"User-Agent", "Googlebot/2.1"}});
+  server_->app().flush_views();
+  EXPECT_FALSE(server_->app().refresh_popular());
+
+  // Under an article: pieces sharing its tags first, never itself; the lists too.
+  auto page = view(url_);
+  auto next = page.body.find("id=\"related-heading\">Read next</h2>");
+  ASSERT_NE(next, std::string::npos);
+  auto related_end = page.body.find("</section>", next);
+  EXPECT_EQ(page.body.substr(next, related_end - next).find("href=\"" + url_ + "\""), std::string::npos);
+  EXPECT_NE(page.body.find("id=\"most-read-heading\"", next), std::string::npos);
+}
