@@ -24,9 +24,12 @@ void ModerationService::check_reason(const std::string& reason, bool required) {
 }
 
 std::vector<QueueItem> ModerationService::queue(const QueueQuery& q) {
-  static constexpr std::string_view views[] = {"open", "held", "reported", "decided"};
+  static constexpr std::string_view views[] = {"open", "held", "reported", "decided", "all"};
   if (std::find(std::begin(views), std::end(views), q.view) == std::end(views))
-    throw invalid_field("view", "invalid_view", "view must be open, held, reported or decided.");
+    throw invalid_field("view", "invalid_view", "view must be open, held, reported, decided or all.");
+  auto characters = std::count_if(q.text.begin(), q.text.end(), [](char c) { return (c & 0xC0) != 0x80; });
+  if (!is_valid_utf8(q.text) || has_control_chars(q.text) || characters > 200)
+    throw invalid_field("q", "invalid_text", "Search for at most 200 characters of plain text.");
   if (q.rule.size() > 40 || !std::all_of(q.rule.begin(), q.rule.end(), [](char c) {
         return std::islower(static_cast<unsigned char>(c)) || c == '_';
       }))
@@ -136,6 +139,7 @@ QueueQuery ModerationService::queue_query(const Params& query, int limit) {
   if (auto r = param(query, "rule")) q.rule = std::string(*r);
   if (auto slug = param(query, "article"); slug && !slug->empty()) q.article_id = article_id(*slug);
   q.author_id = optional_id_param(query, "reader");
+  if (auto text = param(query, "q")) q.text = trim(*text);
   q.after = position_param(query, "after");
   return q;
 }

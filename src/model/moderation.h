@@ -24,11 +24,16 @@ inline constexpr ReportReason kReportReasons[] = {{"spam", "Spam or advertising"
                                                   {"other", "Something else"}};
 
 struct QueueQuery {
-  std::string view = "open";  // open (held and reported), held, reported, decided
+  // open (held and reported), held, reported, decided, or all (every comment not deleted by its author,
+  // newest first: the moderators' search)
+  std::string view = "open";
   std::optional<int64_t> article_id;
   std::string rule;  // only comments held by this rule
   std::optional<int64_t> author_id;
-  int64_t after = 0;  // open/held/reported: comment id > after; decided: decision (log) id < after (0: newest)
+  std::string text;  // only comments whose text contains this (letters in any case)
+  // open/held/reported: comment id > after; decided: decision (log) id < after; all: comment id < after
+  // (0: newest)
+  int64_t after = 0;
   int limit = 50;
 };
 

@@ -126,7 +126,8 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
 
   std::string article_filter(ctx.query_value("article").value_or(""));
   std::string filters = "&article=" + percent_encode(article_filter) + "&rule=" + percent_encode(q.rule) +
-                        (q.author_id ? "&reader=" + std::to_string(*q.author_id) : std::string());
+                        (q.author_id ? "&reader=" + std::to_string(*q.author_id) : std::string()) +
+                        (q.text.empty() ? std::string() : "&q=" + percent_encode(q.text));
   std::string here = "/moderation?view=" + q.view + filters;
 
   std::vector<Comment> comments;
@@ -142,10 +143,13 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
                                  : "Comments held by a moderation rule and published comments that readers reported";
   page.intro = decided
                    ? "The latest decisions, newest first. A decision can be changed: approve puts a comment up again."
+               : q.view == "all"
+                   ? "Every comment, in any state, newest first: search them by text, reader, article or rule above. "
+                     "Reject or hide takes a published one down."
                    : std::string(waiting) +
                          ", oldest first. Approve puts a comment up and clears its reports; reject and "
                          "hide take it down.";
-  page.empty_text = decided ? "No decisions yet." : "Nothing waits here.";
+  page.empty_text = decided ? "No decisions yet." : q.view == "all" ? "No comment matches." : "Nothing waits here.";
   if (auto done = ctx.query_value("done")) {
     if (*done == "ban")
       page.notice = "The author is banned.";
@@ -157,7 +161,7 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
 
   boost::json::array views, rules;
   for (auto [view, label] : {std::pair{"open", "Open"}, std::pair{"held", "Held"}, std::pair{"reported", "Reported"},
-                             std::pair{"decided", "Recently decided"}})
+                             std::pair{"decided", "Recently decided"}, std::pair{"all", "All comments"}})
     views.push_back({{"view", view}, {"label", label}, {"current", q.view == view}, {"filters", filters}});
   for (auto [name, label] : kHoldingRules)
     rules.push_back({{"name", name}, {"label", label}, {"selected", q.rule == name}});
@@ -166,6 +170,7 @@ Response ModerationPages::queue_page(RequestContext& ctx, http::status status, c
                           {"article", article_filter},
                           {"rules", std::move(rules)},
                           {"reader", q.author_id ? std::to_string(*q.author_id) : std::string()},
+                          {"text", q.text},
                           {"bulk", nullptr}};
   if (!queue.empty())
     top["bulk"] = {{"csrf_token", ctx.principal.csrf_token},

@@ -615,3 +615,53 @@ TEST_F(ModerationTest, SanctionsAndPreModerationApplyToEditsAndReactions) {
             200);
   EXPECT_TRUE(shown("Rewritten under pre-moderation.")) << "approved: the edited text is public";
 }
+
+TEST_F(ModerationTest, ModeratorsSearchEveryCommentByTextAndByReaderOnThePageAndInTheApi) {
+  auto mod = moderator();
+  auto ana = reader("Ana Search"), bo = reader("Bo Search");
+  auto published = post(ana, slug_, "The Zanzibar ferry timetable is 100% wrong.");
+  auto held = post(bo, slug_, "Hold me: zanzibar again.");
+  auto other = post(bo, slug_, "Nothing to find in this one.");
+  auto gone = post(ana, slug_, "Zanzibar, deleted by its author.");
+  ASSERT_EQ(ana.call("DELETE", "/api/v1/comments/" + std::to_string(comment_id(gone))).status, 204);
+
+  // Every comment but the deleted one, in any state, newest first; letters in any case.
+  auto found = queue(mod, "view=all&q=ZANZIBAR");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].at("comment").at("id").as_int64(), comment_id(held));
+  EXPECT_EQ(found[1].at("comment").at("id").as_int64(), comment_id(published));
+  // With the reader; LIKE's wildcards are the characters themselves.
+  auto anas = queue(mod, "view=all&q=zanzibar&reader=" + std::to_string(ana.id));
+  ASSERT_EQ(anas.size(), 1u);
+  EXPECT_EQ(queue(mod, "view=all&q=100%25").size(), 1u);
+  EXPECT_TRUE(queue(mod, "view=all&q=%25%25%25zz").empty());
+  EXPECT_TRUE(queue(mod, "view=all&q=_anzibar_").empty());
+  // Newest first, paged with after.
+  auto first = queue(mod, "view=all&q=zanzibar&limit=1");
+  ASSERT_EQ(first.size(), 1u);
+  auto next =
+      queue(mod, "view=all&q=zanzibar&limit=1&after=" + std::to_string(first[0].at("comment").at("id").as_int64()));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].at("comment").at("id").as_int64(), comment_id(published));
+  // The text filter narrows the other views too.
+  auto held_found = queue(mod, "view=held&q=zanzibar");
+  ASSERT_EQ(held_found.size(), 1u);
+  EXPECT_EQ(error_code(mod.call("GET", "/api/v1/moderation/queue?view=all&q=" + std::string(201, 'a'))),
+            "invalid_text");
+  EXPECT_EQ(error_code(mod.call("GET", "/api/v1/moderation/queue?view=everything")), "invalid_view");
+  (void)other;
+
+  // The page: the view, the text box keeping what was typed, the results, escaped.
+  auto page = mod.call("GET", "/moderation?view=all&q=%3Cb%3Ezanzibar");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find(">All comments</a>"), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"q\" value=\"&lt;b&gt;zanzibar\""), std::string::npos) << "the box keeps the text";
+  EXPECT_NE(page.body.find("No comment matches."), std::string::npos);
+  auto results = mod.call("GET", "/moderation?view=all&q=zanzibar");
+  EXPECT_NE(results.body.find("The Zanzibar ferry timetable"), std::string::npos);
+  EXPECT_NE(results.body.find("Hold me: zanzibar again."), std::string::npos);
+  EXPECT_EQ(results.body.find("Nothing to find in this one."), std::string::npos);
+  EXPECT_EQ(results.body.find("deleted by its author"), std::string::npos);
+  // Readers cannot search.
+  EXPECT_EQ(ana.call("GET", "/api/v1/moderation/queue?view=all&q=zanzibar").status, 403);
+}

@@ -21,6 +21,8 @@ std::vector<QueueItem> PostgresStore::moderation_queue(const QueueQuery& q) {
       sql += ", l.id, l.action, l.actor_name, l.reason, l.created_at" + std::string(kCommentFrom) +
              "JOIN moderation_log l ON l.comment_id = c.id WHERE l.action IN ('approve', 'reject', 'hide') AND "
              "($1::bigint = 0 OR l.id < $1)";
+    } else if (q.view == "all") {
+      sql += std::string(kCommentFrom) + "WHERE c.status <> 'deleted' AND ($1::bigint = 0 OR c.id < $1)";
     } else {
       std::string held = "SELECT id FROM comments WHERE status = 'pending' AND id > $1";
       std::string reported = "SELECT comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > $1";
@@ -33,7 +35,11 @@ std::vector<QueueItem> PostgresStore::moderation_queue(const QueueQuery& q) {
     if (q.article_id) sql += " AND c.article_id = " + arg(*q.article_id);
     if (!q.rule.empty()) sql += " AND c.moderation_rule = " + arg(q.rule);
     if (q.author_id) sql += " AND c.author_id = " + arg(*q.author_id);
-    sql += decided ? " ORDER BY l.id DESC LIMIT $2" : " ORDER BY c.id LIMIT $2";
+    if (!q.text.empty())
+      sql += " AND lower(c.body_markdown) LIKE " + arg(store_rows::like_pattern(q.text)) + " ESCAPE '\\'";
+    sql += decided           ? " ORDER BY l.id DESC LIMIT $2"
+           : q.view == "all" ? " ORDER BY c.id DESC LIMIT $2"
+                             : " ORDER BY c.id LIMIT $2";
     for (auto st : db.query(sql, ps)) {
       out.push_back(read_queue_item(st, decided));
     }

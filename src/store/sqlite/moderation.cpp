@@ -17,6 +17,8 @@ std::vector<QueueItem> SqliteStore::moderation_queue(const QueueQuery& q) {
       sql += ", l.id, l.action, l.actor_name, l.reason, l.created_at" + std::string(kCommentFrom) +
              "JOIN moderation_log l ON l.comment_id = c.id WHERE l.action IN ('approve', 'reject', 'hide') AND "
              "(?1 = 0 OR l.id < ?1)";
+    } else if (q.view == "all") {
+      sql += std::string(kCommentFrom) + "WHERE c.status <> 'deleted' AND (?1 = 0 OR c.id < ?1)";
     } else {
       std::string held = "SELECT id FROM comments WHERE status = 'pending' AND id > ?1";
       std::string reported = "SELECT comment_id FROM comment_reports WHERE resolved_at IS NULL AND comment_id > ?1";
@@ -29,12 +31,16 @@ std::vector<QueueItem> SqliteStore::moderation_queue(const QueueQuery& q) {
     if (q.article_id) sql += " AND c.article_id = ?3";
     if (!q.rule.empty()) sql += " AND c.moderation_rule = ?4";
     if (q.author_id) sql += " AND c.author_id = ?5";
-    sql += decided ? " ORDER BY l.id DESC LIMIT ?2" : " ORDER BY c.id LIMIT ?2";
+    if (!q.text.empty()) sql += " AND lower(c.body_markdown) LIKE ?6 ESCAPE '\\'";
+    sql += decided           ? " ORDER BY l.id DESC LIMIT ?2"
+           : q.view == "all" ? " ORDER BY c.id DESC LIMIT ?2"
+                             : " ORDER BY c.id LIMIT ?2";
     auto& st = db.prepare(sql);
     st.bind(1, q.after).bind(2, static_cast<int64_t>(q.limit));
     if (q.article_id) st.bind(3, *q.article_id);
     if (!q.rule.empty()) st.bind(4, q.rule);
     if (q.author_id) st.bind(5, *q.author_id);
+    if (!q.text.empty()) st.bind(6, store_rows::like_pattern(q.text));
     while (st.step()) {
       out.push_back(read_queue_item(st, decided));
     }
