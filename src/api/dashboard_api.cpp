@@ -36,7 +36,7 @@ json::object totals_json(const DashboardTotals& t, bool everything) {
 }  // namespace
 
 Response DashboardApi::get(RequestContext& ctx) {
-  bool everything = ctx.principal.role == Role::editor || ctx.principal.role == Role::admin;
+  bool everything = is_editor(ctx.principal.role);
   auto d = analytics_.dashboard(dashboard_form(ctx), articles_.now());
   json::array series, stories, referrers;
   for (const auto& b : d.current.buckets) {
@@ -83,7 +83,7 @@ Response DashboardApi::get(RequestContext& ctx) {
 Response DashboardApi::events(RequestContext& ctx) {
   // Money is for editors' and admins' eyes: moderators hear of comments only.
   std::vector<int64_t> topics{kNewsroomTopic};
-  if (ctx.principal.role == Role::editor || ctx.principal.role == Role::admin) topics.push_back(kMoneyTopic);
+  if (is_editor(ctx.principal.role)) topics.push_back(kMoneyTopic);
   return event_stream(live_, ctx.client_ip, std::move(topics), nullptr);
 }
 

@@ -26,6 +26,10 @@ inline Role role_or_reader(std::string_view s) {
 inline bool is_staff(Role r) {
   return r != Role::reader;
 }
+// Editors and admins: the desk, and the newsroom's whole dashboard (money included).
+inline bool is_editor(Role r) {
+  return r == Role::editor || r == Role::admin;
+}
 
 struct Account {
   int64_t id = 0;

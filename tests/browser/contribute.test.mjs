@@ -10,75 +10,15 @@
 // TRIBUNE_ASSETS_DIR=../../src/web/assets. Screenshots of the appeal go to /tmp/shots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
-  Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, openPage as open, goto, settle, noHorizontalScroll, withTimeout,
+  Tribune, TRIBUNE_BIN, StripeStandIn, launchBrowser, closeBrowser, openPage as open, goto, settle, noHorizontalScroll, withTimeout,
   SERVER_START_MS, SERVER_STOP_MS, STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS, DESKTOP, PHONE,
 } from "./support.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const STANDIN = path.resolve(here, "../stripe_standin.py");
 const SHOTS = "/tmp/shots";
-
-// The local Stripe: `python3 tests/stripe_standin.py --port 0`, which exits on its own after --lifetime seconds
-// whatever happens to this process.
-class StripeStandIn {
-  url = null;
-  log = "";
-  #child = null;
-
-  async start() {
-    const child = spawn("python3", [STANDIN, "--port", "0", "--lifetime", "300"], { stdio: ["ignore", "pipe", "pipe"] });
-    this.#child = child;
-    const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); };
-    process.once("exit", reap);
-    child.once("exit", () => process.removeListener("exit", reap));
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk) => { this.log = (this.log + chunk).slice(-20_000); });
-    const listening = new Promise((resolve, reject) => {
-      let out = "";
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (chunk) => {
-        out += chunk;
-        const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/m);
-        if (m && Number(m[2]) > 0) resolve(m[1]);
-      });
-      child.once("error", reject);
-      child.once("exit", (code, signal) =>
-        reject(new Error(`the Stripe stand-in exited before listening (code ${code}, signal ${signal})\n${this.log}`)));
-    });
-    this.url = await withTimeout(listening, SERVER_START_MS, "the Stripe stand-in to print its listening line");
-    return this.url;
-  }
-
-  async stop() {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await withTimeout(exited, SERVER_STOP_MS, "the Stripe stand-in to stop on SIGTERM").catch((err) => {
-      child.kill("SIGKILL");
-      throw err;
-    });
-  }
-
-  async #call(method, urlPath, body) {
-    const res = await fetch(this.url + urlPath, {
-      method, headers: body === undefined ? {} : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(STEP_MS),
-    });
-    const json = await res.json();
-    assert.equal(res.status, 200, `${method} ${urlPath}: ${JSON.stringify(json)}`);
-    return json;
-  }
-
-  configure(settings) { return this.#call("POST", "/_test/config", settings); }
-  session(id) { return this.#call("GET", `/_test/sessions/${encodeURIComponent(id)}`); }
-}
 
 const standin = new StripeStandIn();
 const tribune = new Tribune();

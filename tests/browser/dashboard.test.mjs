@@ -6,40 +6,20 @@
 // Run: cd tests/browser && npm ci && node --test dashboard.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
-  Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, openPage as open, goto, settle, noHorizontalScroll, withTimeout,
+  Tribune, TRIBUNE_BIN, StripeStandIn, cli, session, launchBrowser, closeBrowser, openPage as open, goto, settle,
+  noHorizontalScroll,
   SERVER_START_MS, SERVER_STOP_MS, STEP_MS, TEST_MS, BEFORE_MS, AFTER_MS, DESKTOP, PHONE,
 } from "./support.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const STANDIN = path.resolve(here, "../stripe_standin.py");
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
 
-let standinUrl;
-let standinChild;
+const standin = new StripeStandIn();
 const tribune = new Tribune();
 let baseUrl;
 let browser;
 let article;
 let editor;
-
-function cli(args, input) {
-  return new Promise((resolve, reject) => {
-    const child = execFile(TRIBUNE_BIN, args, { timeout: STEP_MS }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()));
-    child.stdin.end(input);
-  });
-}
-
-async function session(res) {
-  const json = await res.json();
-  assert.ok(res.status === 200 || res.status === 201, JSON.stringify(json));
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("tribune_session="));
-  return { account: json.account, csrf: json.csrf_token, cookie };
-}
 
 function post(target, body, who) {
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
@@ -47,34 +27,8 @@ function post(target, body, who) {
   return fetch(`${baseUrl}${target}`, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(STEP_MS) });
 }
 
-async function startStandIn() {
-  standinChild = spawn("python3", [STANDIN, "--port", "0", "--lifetime", "300"], { stdio: ["ignore", "pipe", "pipe"] });
-  const child = standinChild;
-  process.once("exit", () => { if (child.exitCode === null) child.kill("SIGKILL"); });
-  const listening = new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/m);
-      if (m && Number(m[2]) > 0) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`the Stripe stand-in exited (code ${code})`)));
-  });
-  return withTimeout(listening, SERVER_START_MS, "the Stripe stand-in to listen");
-}
-
-async function standin(method, target, body) {
-  const res = await fetch(standinUrl + target, {
-    method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(STEP_MS),
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200, `${target}: ${text}`);
-  return JSON.parse(text);
-}
-
 before(async () => {
-  standinUrl = await startStandIn();
+  const standinUrl = await standin.start();
   baseUrl = await tribune.start({
     config: [
       "[stripe]", `api_base = ${JSON.stringify(standinUrl)}`, `checkout_origin = ${JSON.stringify(standinUrl)}`,
@@ -82,7 +36,7 @@ before(async () => {
       "[analytics]", "flush_seconds = 1",
     ].join("\n"),
   });
-  await standin("POST", "/_test/config", { webhook_url: `${baseUrl}/webhooks/stripe` });
+  await standin.configure({ webhook_url: `${baseUrl}/webhooks/stripe` });
   await cli(["account", "create", "--data", tribune.dataDir, "--email", "desk@example.org", "--name", "Desk Editor",
              "--role", "editor"], "a long editor password\n");
   editor = await session(await post("/api/v1/sessions", { email: "desk@example.org", password: "a long editor password" }));
@@ -95,9 +49,7 @@ after(async () => {
   try {
     await closeBrowser(browser);
   } finally {
-    try { await tribune.stop(); } finally {
-      if (standinChild && standinChild.exitCode === null) standinChild.kill("SIGTERM");
-    }
+    try { await tribune.stop(); } finally { await standin.stop(); }
   }
 }, { timeout: AFTER_MS + SERVER_STOP_MS });
 
@@ -147,7 +99,7 @@ test("the open dashboard counts a new comment, a contribution and page views wit
     const checkout = await post("/api/v1/contributions/checkout", { amount: 12, article: article.slug, email: "giver@example.org" });
     assert.equal(checkout.status, 201);
     const sessionId = new URL((await checkout.json()).checkout_url).pathname.split("/").pop();
-    await standin("POST", `/_test/sessions/${sessionId}/events`, { scenario: "paid" });
+    await standin.deliver(sessionId, "paid");
     await page.waitForFunction((want) => document.querySelector('[data-figure="once"] .dashboard__value')?.textContent === want,
       expected, { timeout: STEP_MS });
     // The top stories table names the piece with its views, comment and money.

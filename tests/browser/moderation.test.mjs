@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import {
+  cli, session,
   Tribune, TRIBUNE_BIN, launchBrowser, closeBrowser, openPage, goto, settle,
   STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS,
 } from "./support.mjs";
@@ -19,21 +20,6 @@ let baseUrl;
 let browser;
 let article;
 const SHOTS = "/tmp/shots";
-
-function cli(args, input) {
-  return new Promise((resolve, reject) => {
-    const child = execFile(TRIBUNE_BIN, args, { timeout: STEP_MS }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()));
-    child.stdin.end(input);
-  });
-}
-
-async function session(res) {
-  const json = await res.json();
-  assert.ok(res.status === 200 || res.status === 201, JSON.stringify(json));
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("tribune_session="));
-  return { account: json.account, csrf: json.csrf_token, cookie };
-}
 
 async function register(email, name) {
   return session(await fetch(`${baseUrl}/api/v1/accounts`, {

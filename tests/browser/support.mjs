@@ -7,7 +7,7 @@
 // the copies embedded in the binary: for checking a stylesheet or script edit before the binary is rebuilt.
 import { deflateSync } from "node:zlib";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, execFile } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -261,4 +261,83 @@ export function png(w, h) {
     }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr),
                         chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+// The Stripe stand-in (tests/stripe_standin.py): its checkout page, its API, its signed webhooks.
+const STANDIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../stripe_standin.py");
+
+// The local Stripe: `python3 tests/stripe_standin.py --port 0`, which exits on its own after --lifetime seconds
+// whatever happens to this process.
+export class StripeStandIn {
+  url = null;
+  log = "";
+  #child = null;
+
+  async start() {
+    const child = spawn("python3", [STANDIN, "--port", "0", "--lifetime", "300"], { stdio: ["ignore", "pipe", "pipe"] });
+    this.#child = child;
+    const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); };
+    process.once("exit", reap);
+    child.once("exit", () => process.removeListener("exit", reap));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => { this.log = (this.log + chunk).slice(-20_000); });
+    const listening = new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/m);
+        if (m && Number(m[2]) > 0) resolve(m[1]);
+      });
+      child.once("error", reject);
+      child.once("exit", (code, signal) =>
+        reject(new Error(`the Stripe stand-in exited before listening (code ${code}, signal ${signal})\n${this.log}`)));
+    });
+    this.url = await withTimeout(listening, SERVER_START_MS, "the Stripe stand-in to print its listening line");
+    return this.url;
+  }
+
+  async stop() {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await withTimeout(exited, SERVER_STOP_MS, "the Stripe stand-in to stop on SIGTERM").catch((err) => {
+      child.kill("SIGKILL");
+      throw err;
+    });
+  }
+
+  async #call(method, urlPath, body) {
+    const res = await fetch(this.url + urlPath, {
+      method, headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(STEP_MS),
+    });
+    const json = await res.json();
+    assert.equal(res.status, 200, `${method} ${urlPath}: ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  configure(settings) { return this.#call("POST", "/_test/config", settings); }
+  session(id) { return this.#call("GET", `/_test/sessions/${encodeURIComponent(id)}`); }
+  // Delivers a scenario's signed webhooks for a checkout session ("paid", "refund", ...).
+  deliver(id, scenario) { return this.#call("POST", `/_test/sessions/${encodeURIComponent(id)}/events`, { scenario }); }
+}
+
+
+// Runs the tribune command line (stdin: input), resolving to its trimmed stdout.
+export function cli(args, input = "") {
+  return new Promise((resolve, reject) => {
+    const child = execFile(TRIBUNE_BIN, args, { timeout: STEP_MS }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()));
+    child.stdin.end(input);
+  });
+}
+
+// A signed-in session from the answer to POST /api/v1/sessions or /api/v1/accounts.
+export async function session(res) {
+  const json = await res.json();
+  assert.ok(res.status === 200 || res.status === 201, JSON.stringify(json));
+  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("tribune_session="));
+  return { account: json.account, csrf: json.csrf_token, cookie };
 }
