@@ -48,10 +48,11 @@ ArticleHits SqliteStore::search_articles(const ArticleSearch& s) {
   return readers_.with([&](Db& db) {
     ArticleQuery readers;
     // Ranked and paged on ids alone (bm25 cannot sit beside a window function, so a subquery ranks and the
-    // next counts); only the page's ten rows are read whole, bodies and all.
+    // next counts); only the page's ten rows are read whole, bodies and all. The matches are MATERIALIZED:
+    // with a section or dates the planner would otherwise walk the articles by date and run the full-text
+    // match once per article (1.1 s instead of 27 ms for a word in 4,400 of 10,000 pieces).
     std::string ranked =
-        "SELECT m.id, m.score, a.published_at, count(*) OVER () AS total FROM (SELECT rowid AS id, "
-        "bm25(article_search, 10.0, 5.0, 3.0, 1.0) AS score FROM article_search WHERE article_search MATCH ?1) m "
+        "SELECT m.id, m.score, a.published_at, count(*) OVER () AS total FROM m "
         "JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id WHERE " +
         article_condition(
             readers, [] { return std::string("?2"); }, [] { return std::string(); });
@@ -59,8 +60,10 @@ ArticleHits SqliteStore::search_articles(const ArticleSearch& s) {
     if (s.from) ranked += " AND a.published_at >= ?4";
     if (s.until) ranked += " AND a.published_at < ?5";
     ranked += " ORDER BY m.score, a.published_at DESC, a.id DESC LIMIT ?6 OFFSET ?7";
-    std::string sql = std::string("SELECT ") + kArticleColumns + ", a.body_markdown, a.body_html, r.total FROM (" +
-                      ranked +
+    std::string sql = std::string(
+                          "WITH m AS MATERIALIZED (SELECT rowid AS id, bm25(article_search, 10.0, 5.0, 3.0, 1.0) "
+                          "AS score FROM article_search WHERE article_search MATCH ?1) SELECT ") +
+                      kArticleColumns + ", a.body_markdown, a.body_html, r.total FROM (" + ranked +
                       ") r JOIN articles a ON a.id = r.id JOIN sections s ON s.id = a.section_id "
                       "ORDER BY r.score, r.published_at DESC, r.id DESC";
     auto& st = db.prepare(sql);
