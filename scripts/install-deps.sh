@@ -8,7 +8,7 @@ PACKAGES=(
   libboost1.81-all-dev libsqlite3-dev libsodium-dev libssl-dev zlib1g-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libicu-dev libkainjow-mustache-dev libre2-dev
   libvips-dev libcurl4-openssl-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libexpat1-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libsystemd-dev
 )
 if [[ ${1:-} == --test ]]; then
   PACKAGES+=(chromium chromium-driver fonts-dejavu-core wrk nginx-light postgresql)

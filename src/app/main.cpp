@@ -21,6 +21,7 @@
 #include "app/app.h"
 #include "app/backup.h"
 #include "app/doctor.h"
+#include "app/service_manager.h"
 #include "domain/front_matter.h"
 #include "http/server.h"
 #include "imports/importer.h"
@@ -71,11 +72,15 @@ int serve(Config config, const std::string& listen, bool demo) {
   app.start_background();
   server.start(app.pipeline());
   std::cout << "listening on " << address << std::endl;
+  ServiceManager service_manager;
+  service_manager.ready("serving on " + address);
+  service_manager.start_watchdog([&server](std::chrono::milliseconds within) { return server.answering(within); });
 
   boost::asio::io_context signals_context;
   boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     spdlog::info("signal {}: draining", sig);
+    service_manager.stopping("draining connections");
     app.live().close_all();
     server.stop();
   });

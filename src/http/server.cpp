@@ -9,7 +9,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
+#include <condition_variable>
 #include <list>
+#include <mutex>
 #include <optional>
 
 #include "model/error.h"
@@ -394,6 +396,25 @@ void Server::stop() {
     }
     for (auto& c : contexts_) c->stop();
   });
+}
+
+bool Server::answering(std::chrono::milliseconds within) {
+  if (stopping_ || threads_.empty()) return false;
+  // Shared with the posted jobs, which may run after this call has given up on them.
+  struct Answers {
+    std::mutex mutex;
+    std::condition_variable ran;
+    size_t count = 0;
+  };
+  auto answers = std::make_shared<Answers>();
+  for (auto& c : contexts_)
+    asio::post(*c, [answers] {
+      std::lock_guard lock(answers->mutex);
+      ++answers->count;
+      answers->ran.notify_one();
+    });
+  std::unique_lock lock(answers->mutex);
+  return answers->ran.wait_for(lock, within, [&] { return answers->count == contexts_.size(); });
 }
 
 void Server::wait() {

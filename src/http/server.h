@@ -52,6 +52,10 @@ class Server {
 
   boost::asio::io_context& main_context() { return *contexts_.front(); }
 
+  // Whether every I/O thread runs a job posted to it within `within` (a thread stuck in a handler does not).
+  // What the service manager's watchdog is told (app/service_manager.h). False once stopping.
+  bool answering(std::chrono::milliseconds within);
+
   struct Worker;  // per-thread acceptor and connections (server.cpp)
 
  private:

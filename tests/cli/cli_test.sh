@@ -25,6 +25,25 @@ for cmd in "" "serve" "migrate" "token create" "token list" "token revoke" "arti
 done
 check "no subcommand is an error" bash -c "! '$BIN' >/dev/null 2>&1"
 
+# The man page (docs/tribune.1, installed by the package) names every command and subcommand the binary has.
+MAN_PAGE="$(dirname "$0")/../../docs/tribune.1"
+subcommands() { "$BIN" "$@" --help | awk '/^Subcommands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'; }
+man_page_names_every_command() {
+  local missing=() cmd sub subs
+  for cmd in $(subcommands); do
+    subs=$(subcommands "$cmd")
+    if [[ -z $subs ]]; then
+      grep -qE "^\.B $cmd( |$)" "$MAN_PAGE" || missing+=("$cmd")
+    fi
+    for sub in $subs; do
+      grep -qE "^\.B $cmd ([a-z0-9]+\|)*$sub([| ]|$)" "$MAN_PAGE" || missing+=("$cmd $sub")
+    done
+  done
+  ((${#missing[@]} == 0)) || { echo "  not in docs/tribune.1: ${missing[*]}"; return 1; }
+  [[ $(subcommands | wc -l) -ge 12 ]]  # the help was read at all
+}
+check "the man page names every command" man_page_names_every_command
+
 check "migrate creates the schema" bash -c "'$BIN' migrate --data '$WORK/data' | grep -q '^schema version [1-9]'"
 bad_store_url() {
   local out
