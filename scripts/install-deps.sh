@@ -17,6 +17,9 @@ if [[ ${1:-} == --test ]]; then
   PACKAGES+=(clang libclang-rt-dev llvm)
   PACKAGES+=(clang-format)  # scripts/check-format.sh
   PACKAGES+=(sqlmap)        # tests/security/sqlmap_scan.py
+  PACKAGES+=(faketime)      # tests/durability/clock_jump_test.py: the wall clock stepped under a running node
+  PACKAGES+=(debootstrap systemd dpkg-dev)  # tests/package/install_test.sh: a clean Debian 12 root, the unit's
+                                            # exposure score, the package's Depends (dpkg-shlibdeps)
   command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 fi
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, builds and runs the whole test suite: the format and clang-tidy checks, release build + tests (on
-# SQLite, then the HTTP suites on PostgreSQL), debug build with AddressSanitizer and UndefinedBehaviorSanitizer
-# + tests, a brief sqlmap injection scan, the fuzz targets briefly, the browser tests in Chromium, and the API contract smoke test.
+# SQLite, then the HTTP suites on PostgreSQL), a 60 s soak on one node and on two, the Debian package installed
+# on a clean Debian 12 root, debug build with AddressSanitizer and UndefinedBehaviorSanitizer + tests, a brief
+# sqlmap injection scan, the fuzz targets briefly, the browser tests in Chromium, and the API contract smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -20,7 +21,15 @@ cmake --preset release -DBUILD_TESTING=ON >/dev/null
 cmake --build --preset release
 ctest --preset release
 echo "== release: the HTTP suites on PostgreSQL"
-TRIBUNE_TEST_STORE_PG=1 ctest --preset release -E 'cli_test|kill9_durability_test|pg_restart_test|node_loss_test|replica_test'
+TRIBUNE_TEST_STORE_PG=1 ctest --preset release -E 'cli_test|kill9_durability_test|pg_restart_test|node_loss_test|replica_test|disk_full_test|clock_jump_test'
+
+echo "== soak: 60 s of mixed load on one node, then on two PostgreSQL nodes (10 minutes: --seconds 600)"
+python3 tests/soak/soak.py build/release/tribune --seconds 60
+python3 tests/soak/soak.py build/release/tribune --seconds 60 --nodes 2
+
+echo "== the Debian package, installed on a clean Debian 12 root"
+cmake --build --preset release --target package
+tests/package/install_test.sh build/release/tribune_*.deb
 
 echo "== debug build (ASan + UBSan) and tests"
 cmake --preset debug -DBUILD_TESTING=ON >/dev/null

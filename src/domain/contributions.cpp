@@ -116,15 +116,31 @@ ContributionService::Started ContributionService::start_checkout(const CheckoutR
   // is retried (Stripe's client guidance after a timeout), Stripe answers with the same session.
   unsigned char nonce[12];
   randombytes_buf(nonce, sizeof nonce);
-  auto session = payments_.create_checkout(
-      fields, "tribune-" + to_hex(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce)) + "-" + id);
+  // A checkout that does not start leaves no contribution behind: no reader has its address, so none can pay it.
+  // (Had the provider made a session all the same, a payment event for it would be "unmatched", and logged.)
+  auto abandon = [&] {
+    try {
+      store_.abandon_checkout(c.id);
+    } catch (const Error& e) {
+      spdlog::warn("contribution {}: its failed checkout stays in the ledger as started: {}", c.id, e.what());
+    }
+  };
+  PaymentGateway::Checkout session;
+  try {
+    session = payments_.create_checkout(
+        fields, "tribune-" + to_hex(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce)) + "-" + id);
+  } catch (...) {
+    abandon();
+    throw;
+  }
   try {
     store_.set_checkout_session(c.id, session.id);
   } catch (const Error& e) {
     // The provider answered with a session another contribution already holds: its answer cannot be trusted.
     if (e.kind() != ErrorKind::conflict) throw;
+    abandon();
     throw Error(ErrorKind::unavailable, "payment_provider_error",
-                "The payment provider gave an unexpected answer; please try again.");
+                "The payment provider gave an unexpected answer, so nothing was charged. Please try again.");
   }
   c.checkout_session_id = session.id;
   return Started{c, session.url};

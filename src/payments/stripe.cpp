@@ -1,6 +1,7 @@
 #include "payments/stripe.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 #include <charconv>
@@ -17,9 +18,17 @@ namespace json = boost::json;
 
 namespace {
 
-Error provider_error(const std::string& message) {
-  return Error(ErrorKind::unavailable, "payment_provider_error",
-               "The payment service could not start the checkout: " + message);
+// What went wrong is for the operator's log: a provider's message can name the key it was given ("Invalid
+// API Key provided: sk_test_****1234") or its internals. The reader hears what it means for them.
+constexpr const char* kCheckoutFailed =
+    "The payment service did not answer as it should, so nothing was charged. Please try again in a few minutes.";
+constexpr const char* kCancelFailed =
+    "The payment service did not answer as it should, so the monthly contribution is still running. Please try "
+    "again in a few minutes.";
+
+Error provider_error(const std::string& detail, const char* for_reader = kCheckoutFailed) {
+  spdlog::warn("stripe: {}", detail);
+  return Error(ErrorKind::unavailable, "payment_provider_error", for_reader);
 }
 
 }  // namespace
@@ -66,7 +75,7 @@ void StripeClient::cancel_subscription(const std::string& subscription_id) const
   request.headers = {"Authorization: Bearer " + settings_.secret_key, "Stripe-Version: 2024-06-20"};
   request.timeout = request.connect_timeout = settings_.timeout;
   auto reply = curl_client::post(request);
-  if (!reply.ok()) throw provider_error(reply.error);
+  if (!reply.ok()) throw provider_error(reply.error, kCancelFailed);
   if (reply.status == 404 || (reply.status >= 200 && reply.status < 300)) return;
   std::string message = "HTTP " + std::to_string(reply.status);
   boost::system::error_code ec;
@@ -74,7 +83,7 @@ void StripeClient::cancel_subscription(const std::string& subscription_id) const
   if (!ec && v.is_object())
     if (auto* err = v.as_object().if_contains("error"); err && err->is_object())
       if (auto* m = err->as_object().if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
-  throw provider_error(message);
+  throw provider_error(message, kCancelFailed);
 }
 
 std::string stripe_signature(std::string_view secret, int64_t timestamp, std::string_view body) {

@@ -412,7 +412,7 @@ TEST_F(ContributionsTest, AReusedSessionIdFromTheProviderIsAProviderErrorWithout
   configure("cs_test_reused_by_the_provider");
   auto first = checkout(R"({"amount":5})");
   EXPECT_EQ(first.status, 201) << first.body;
-  auto second = checkout(R"({"amount":6})");
+  auto second = checkout(R"({"amount":6173})");
   configure("");
   EXPECT_EQ(second.status, 503) << second.body;
   auto error = json::parse(second.body).at("error");
@@ -420,6 +420,13 @@ TEST_F(ContributionsTest, AReusedSessionIdFromTheProviderIsAProviderErrorWithout
   std::string message(error.at("message").as_string());
   for (const char* detail : {"UNIQUE", "constraint", "contributions", "checkout_session_id"})
     EXPECT_EQ(message.find(detail), std::string::npos) << message;
+  // The refused one leaves nothing in the ledger; the first is there.
+  auto ledger = server_->app().store().list_contributions(0, 1000);
+  auto amount = [&](int64_t minor) {
+    return std::count_if(ledger.begin(), ledger.end(), [&](const Contribution& c) { return c.amount_minor == minor; });
+  };
+  EXPECT_GE(amount(500), 1);
+  EXPECT_EQ(amount(617300), 0);
 }
 
 // Issue 13: a webhook whose store write fails is answered 503, so Stripe delivers it again; the event is then

@@ -81,6 +81,7 @@ if command -v systemd-analyze >/dev/null; then check "systemd-analyze security: 
 
 # Start it as the unit does: its ExecStart (on a free port, with the demo), as its user, told where to notify.
 EXEC=$(sed -n 's/^ExecStart=//p' "$UNIT")
+UNIT_ENV=$(sed -n 's/^Environment=//p' "$UNIT")
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 EXEC=${EXEC/127.0.0.1:8080/127.0.0.1:$PORT}
 mkdir -p "$ROOT/run/tribune-test"
@@ -89,7 +90,7 @@ NOTIFY_PID=$!
 sleep 0.3
 # shellcheck disable=SC2086  # the unit's ExecStart is split into words as systemd splits it
 chroot "$ROOT" /usr/bin/setpriv --reuid=tribune --regid=tribune --init-groups --reset-env \
-  env NOTIFY_SOCKET=/run/tribune-test/notify WATCHDOG_USEC=2000000 VIPS_NOVECTOR=1 $EXEC --demo \
+  env $UNIT_ENV NOTIFY_SOCKET=/run/tribune-test/notify WATCHDOG_USEC=2000000 $EXEC --demo \
   >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 reached() {

@@ -272,6 +272,23 @@ TEST_P(StoreContract, TheOutboxLeasesMailSoThatNoTwoSendersTakeTheSame) {
 
 // --- LedgerStore
 
+TEST_P(StoreContract, AnAbandonedCheckoutLeavesTheLedgerButOneUnderWayStays) {
+  NewContribution n;
+  n.amount_minor = 700;
+  n.currency = "GBP";
+  n.interval = "once";
+  n.created_at = kT0;
+  auto never_started = store_->create_contribution(n);
+  auto started = store_->create_contribution(n);
+  store_->set_checkout_session(started.id, "cs_test_under_way");
+  store_->abandon_checkout(never_started.id);
+  store_->abandon_checkout(started.id);  // has its session: a reader may be paying it now
+  EXPECT_FALSE(store_->find_contribution(never_started.id));
+  ASSERT_TRUE(store_->find_contribution(started.id));
+  EXPECT_EQ(store_->find_contribution(started.id)->checkout_session_id, "cs_test_under_way");
+  store_->abandon_checkout(never_started.id);  // again: nothing to do
+}
+
 TEST_P(StoreContract, APaymentEventAppliesOnceAndAnEarlyOneWaitsForItsContribution) {
   NewContribution n;
   n.amount_minor = 500;

@@ -122,6 +122,7 @@ class FaultyStore final : public Store {
   std::vector<Comment> held_comments(int64_t author_id, int64_t article_id, int limit) override { return guard(StoreRole::comments, "held_comments", [&] { return inner_->held_comments(author_id, article_id, limit); }); }
   Contribution create_contribution(const NewContribution& c) override { return guard(StoreRole::ledger, "create_contribution", [&] { return inner_->create_contribution(c); }); }
   void set_checkout_session(int64_t contribution_id, const std::string& session_id) override { guard(StoreRole::ledger, "set_checkout_session", [&] { inner_->set_checkout_session(contribution_id, session_id); }); }
+  void abandon_checkout(int64_t contribution_id) override { guard(StoreRole::ledger, "abandon_checkout", [&] { inner_->abandon_checkout(contribution_id); }); }
   std::optional<Contribution> find_contribution(int64_t id) override { return guard(StoreRole::ledger, "find_contribution", [&] { return inner_->find_contribution(id); }); }
   EventOutcome apply_payment_event(const PaymentEvent& e, const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override { return guard(StoreRole::ledger, "apply_payment_event", [&] { return inner_->apply_payment_event(e, std::move(thank_you)); }); }
   std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int limit) override { return guard(StoreRole::ledger, "unmatched_payment_events", [&] { return inner_->unmatched_payment_events(limit); }); }

@@ -110,6 +110,7 @@ class UnfakedLedgerStore : public LedgerStore {
  public:
   Contribution create_contribution(const NewContribution&) override { throw std::logic_error("not faked: LedgerStore::create_contribution"); }
   void set_checkout_session(int64_t, const std::string&) override { throw std::logic_error("not faked: LedgerStore::set_checkout_session"); }
+  void abandon_checkout(int64_t) override { throw std::logic_error("not faked: LedgerStore::abandon_checkout"); }
   std::optional<Contribution> find_contribution(int64_t) override { throw std::logic_error("not faked: LedgerStore::find_contribution"); }
   EventOutcome apply_payment_event(const PaymentEvent&, const std::function<std::optional<OutboxMail>(const Contribution&)>&) override { throw std::logic_error("not faked: LedgerStore::apply_payment_event"); }
   std::vector<std::pair<std::string, std::string>> unmatched_payment_events(int) override { throw std::logic_error("not faked: LedgerStore::unmatched_payment_events"); }

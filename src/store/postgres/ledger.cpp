@@ -22,6 +22,12 @@ void PostgresStore::set_checkout_session(int64_t id, const std::string& session_
   });
 }
 
+void PostgresStore::abandon_checkout(int64_t id) {
+  write([&](Connection& db) {
+    db.query("DELETE FROM contributions WHERE id = $1 AND status = 'created' AND checkout_session_id IS NULL", {id});
+  });
+}
+
 std::optional<Contribution> PostgresStore::find_contribution(int64_t id) {
   return db_.read([&](Connection& db) -> std::optional<Contribution> {
     auto r = db.query(std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE id = $1", {id});

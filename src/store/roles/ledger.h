@@ -22,6 +22,9 @@ class LedgerStore {
 
   virtual Contribution create_contribution(const NewContribution& c) = 0;
   virtual void set_checkout_session(int64_t contribution_id, const std::string& session_id) = 0;
+  // A checkout the provider never started (it failed or did not answer): the contribution, still without a
+  // session and untouched by any payment event, leaves the ledger. Anything further along is kept.
+  virtual void abandon_checkout(int64_t contribution_id) = 0;
   virtual std::optional<Contribution> find_contribution(int64_t id) = 0;
   // Records the event id and applies the event, in one transaction. duplicate: the id was applied before
   // (nothing changes). unmatched: no contribution matches yet (an event that overtook the one naming the

@@ -258,6 +258,7 @@ class SqliteStore final : public Store {
   // LedgerStore (ledger.cpp)
   Contribution create_contribution(const NewContribution& c) override;
   void set_checkout_session(int64_t id, const std::string& session_id) override;
+  void abandon_checkout(int64_t id) override;
   std::optional<Contribution> find_contribution(int64_t id) override;
   EventOutcome apply_payment_event(
       const PaymentEvent& e, const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) override;

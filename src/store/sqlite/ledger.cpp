@@ -28,6 +28,14 @@ void SqliteStore::set_checkout_session(int64_t id, const std::string& session_id
   });
 }
 
+void SqliteStore::abandon_checkout(int64_t id) {
+  writer_.run([&](Db& db) {
+    db.prepare("DELETE FROM contributions WHERE id = ?1 AND status = 'created' AND checkout_session_id IS NULL")
+        .bind(1, id)
+        .run();
+  });
+}
+
 std::optional<Contribution> SqliteStore::find_contribution(int64_t id) {
   return readers_.with([&](Db& db) -> std::optional<Contribution> {
     auto& st = db.prepare(std::string("SELECT ") + kContributionColumns + " FROM contributions WHERE id = ?1");
