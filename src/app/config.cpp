@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "domain/dateline.h"
 #include "model/error.h"
@@ -94,6 +97,43 @@ std::optional<MetricsAccess> parse_metrics_access(std::string_view s) {
   for (auto a : {MetricsAccess::loopback, MetricsAccess::token, MetricsAccess::open, MetricsAccess::off})
     if (to_string(a) == s) return a;
   return std::nullopt;
+}
+
+void apply_outside_secrets(Config& c, const std::function<std::optional<std::string>(const char*)>& env) {
+  auto lookup = [&](const char* name) -> std::optional<std::string> {
+    if (env) return env(name);
+    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read once, before any thread starts
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  auto credentials = lookup("CREDENTIALS_DIRECTORY");
+  auto target = [&](std::string_view key) -> std::string& {
+    if (key == "stripe.secret_key") return c.stripe.secret_key;
+    if (key == "stripe.webhook_secret") return c.stripe.webhook_secret;
+    if (key == "mail.password") return c.smtp.password;
+    if (key == "server.metrics_token") return c.metrics.token;
+    if (key == "moderation.external.secret") return c.external_rule.secret;
+    return c.store.url;
+  };
+  for (const auto& s : kSecrets) {
+    std::optional<std::string> value;
+    if (credentials && !credentials->empty()) {
+      std::filesystem::path file = std::filesystem::path(*credentials) / s.credential;
+      std::error_code ec;
+      if (std::filesystem::exists(file, ec)) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in || !std::filesystem::is_regular_file(file, ec))
+          throw Error(ErrorKind::invalid, "invalid_config",
+                      "the credential " + file.string() + " (for " + s.key + ") cannot be read");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        value = std::move(text);
+      }
+    }
+    if (!value) value = lookup(s.variable);
+    if (value) target(s.key) = std::move(*value);
+  }
+  if (c.metrics.access == MetricsAccess::token && c.metrics.token.size() < 16)
+    throw bad_key("server.metrics_token", "must be at least 16 characters when server.metrics is \"token\"");
 }
 
 void load_config_file(const std::string& path, Config& c) {

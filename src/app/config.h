@@ -1,6 +1,8 @@
 // Configuration: one TOML file (all keys optional), overridden by command-line flags. See docs/configuration.md.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "app/backup.h"
@@ -81,6 +83,26 @@ struct Config {
 
 // Reads a TOML file into config. Throws Error(invalid) naming the key for a wrong value or unknown key.
 void load_config_file(const std::string& path, Config& config);
+
+// Secrets from outside the configuration file, which then need not hold them: for each of kSecrets, a file of
+// that name in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=), else the environment variable, else what the
+// file said. A credential's trailing newline is dropped. Throws Error(invalid) when a secret so given is
+// unusable (an unreadable credential, a metrics token under 16 characters while metrics = "token").
+// `env` looks a variable up (getenv by default), so tests need not change the process's environment.
+struct SecretSource {
+  const char* credential;  // a file name in $CREDENTIALS_DIRECTORY
+  const char* variable;    // an environment variable
+  const char* key;         // the configuration key it stands for
+};
+inline constexpr SecretSource kSecrets[] = {
+    {"stripe_secret_key", "TRIBUNE_STRIPE_SECRET_KEY", "stripe.secret_key"},
+    {"stripe_webhook_secret", "TRIBUNE_STRIPE_WEBHOOK_SECRET", "stripe.webhook_secret"},
+    {"smtp_password", "TRIBUNE_SMTP_PASSWORD", "mail.password"},
+    {"metrics_token", "TRIBUNE_METRICS_TOKEN", "server.metrics_token"},
+    {"external_rule_secret", "TRIBUNE_EXTERNAL_RULE_SECRET", "moderation.external.secret"},
+    {"store_url", "TRIBUNE_STORE_URL", "store.url"},
+};
+void apply_outside_secrets(Config& config, const std::function<std::optional<std::string>(const char*)>& env = {});
 
 // "HOST:PORT" or "[v6]:PORT". Throws Error(invalid) when malformed.
 void parse_listen(const std::string& listen, ServerOptions& server);

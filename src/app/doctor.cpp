@@ -87,6 +87,12 @@ std::optional<Config> check_config(const DoctorOptions& o, Findings& f) {
   } else {
     f.ok("config", "no --config: the defaults (docs/configuration.md)");
   }
+  try {
+    apply_outside_secrets(c);  // as `serve` will: credentials and the environment over the file
+  } catch (const Error& e) {
+    f.error("config", e.message(), "make the credential readable by the service (LoadCredential=), or fix the value");
+    return std::nullopt;
+  }
   if (!o.store_url.empty()) c.store.url = o.store_url;
   return c;
 }

@@ -38,11 +38,13 @@ int fail(const std::string& message) {
   return 1;
 }
 
-// The --store flag overrides [store] url in the configuration file.
+// Secrets given as systemd credentials or in the environment override the file's; the --store flag overrides
+// [store] url wherever it came from.
 Config base_config(const std::string& data_dir, const std::string& config_file, const std::string& store_url) {
   Config c;
   c.data_dir = data_dir;
   if (!config_file.empty()) load_config_file(config_file, c);
+  apply_outside_secrets(c);
   if (!store_url.empty()) c.store.url = store_url;
   return c;
 }

@@ -12,9 +12,9 @@
 #include <chrono>
 
 #include "mail/outbox_worker.h"
+#include "smtp_sink.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/http_receiver.h"
-#include "smtp_sink.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -75,8 +75,9 @@ TEST(Faults, StripeAnswering500OrNotAnsweringIsAClearErrorAndNoContribution) {
   auto reader = register_reader(server.port(), "giver@example.org", "Giver");
   const int64_t before = contributions_in_ledger(server);
   auto checkout = [&] {
-    return request(server.port(), {"POST", "/api/v1/contributions/checkout", R"({"amount": 5})",
-                                   {{"Content-Type", "application/json"}}});
+    return request(
+        server.port(),
+        {"POST", "/api/v1/contributions/checkout", R"({"amount": 5})", {{"Content-Type", "application/json"}}});
   };
 
   stripe.answer(500, R"({"error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}})");
@@ -119,14 +120,13 @@ TEST(Faults, MailServerDownOrHangingLeavesMailWaitingAndLosesNothing) {
   store->migrate();
   TimePoint now = now_seconds();
   NewAccount a{"wait@example.org", "wait@example.org", "Waiting", {"waiting", "Waiting"}, "hash", Role::reader, now};
-  (void)store->create_account(a, std::nullopt,
-                              EmailToken{std::string(32, 'w'), "verify", now + std::chrono::hours(1)},
+  (void)store->create_account(a, std::nullopt, EmailToken{std::string(32, 'w'), "verify", now + std::chrono::hours(1)},
                               OutboxMail{"wait@example.org", "Verify your address", "The link.\n"});
 
   // Down: the connection is refused at once; the mail waits for its next attempt.
-  OutboxWorker down(*store, SmtpSender(SmtpSettings{"smtp://127.0.0.1:" + std::to_string(closed_port()),
-                                                    "Test <t@example.org>"}),
-                    "test", [&] { return now; });
+  OutboxWorker down(
+      *store, SmtpSender(SmtpSettings{"smtp://127.0.0.1:" + std::to_string(closed_port()), "Test <t@example.org>"}),
+      "test", [&] { return now; });
   EXPECT_EQ(down.run_once(), 0);
   EXPECT_EQ(store->outbox_stats().pending, 1);
 
@@ -143,8 +143,7 @@ TEST(Faults, MailServerDownOrHangingLeavesMailWaitingAndLosesNothing) {
 
   // Back: delivered once, and never again.
   SmtpSink sink;
-  OutboxWorker back(*store, SmtpSender(SmtpSettings{sink.url(), "Test <t@example.org>"}), "test",
-                    [&] { return now; });
+  OutboxWorker back(*store, SmtpSender(SmtpSettings{sink.url(), "Test <t@example.org>"}), "test", [&] { return now; });
   now += OutboxWorker::backoff(2);
   EXPECT_EQ(back.run_once(), 1);
   ASSERT_TRUE(sink.wait_for("wait@example.org", std::chrono::seconds(5)));
