@@ -99,6 +99,13 @@ std::optional<MetricsAccess> parse_metrics_access(std::string_view s) {
   return std::nullopt;
 }
 
+void check_secrets(const Config& c) {
+  if (c.metrics.access == MetricsAccess::token && c.metrics.token.size() < 16)
+    throw bad_key("server.metrics_token", "must be at least 16 characters when server.metrics is \"token\"");
+  if (!c.external_rule.url.empty() && c.external_rule.secret.size() < 16)
+    throw bad_key("moderation.external.secret", "must be at least 16 characters");
+}
+
 void apply_outside_secrets(Config& c, const std::function<std::optional<std::string>(const char*)>& env) {
   auto lookup = [&](const char* name) -> std::optional<std::string> {
     if (env) return env(name);
@@ -130,10 +137,11 @@ void apply_outside_secrets(Config& c, const std::function<std::optional<std::str
       }
     }
     if (!value) value = lookup(s.variable);
-    if (value) target(s.key) = std::move(*value);
+    // Empty is unset: an empty TRIBUNE_STORE_URL (a template's unset variable) must not quietly move a
+    // PostgreSQL node onto a new SQLite store, nor an empty key turn contributions off.
+    if (value && !value->empty()) target(s.key) = std::move(*value);
   }
-  if (c.metrics.access == MetricsAccess::token && c.metrics.token.size() < 16)
-    throw bad_key("server.metrics_token", "must be at least 16 characters when server.metrics is \"token\"");
+  check_secrets(c);
 }
 
 void load_config_file(const std::string& path, Config& c) {
@@ -217,7 +225,6 @@ void load_config_file(const std::string& path, Config& c) {
       take(*ext, "moderation.external", "fail", fail);
       if (!e.url.starts_with("http://") && !e.url.starts_with("https://"))
         throw bad_key("moderation.external.url", "must be an http(s) URL");
-      if (e.secret.size() < 16) throw bad_key("moderation.external.secret", "must be at least 16 characters");
       if (timeout < 10 || timeout > 10000)
         throw bad_key("moderation.external.timeout_ms", "must be between 10 and 10000");
       if (fail != "open" && fail != "closed")
@@ -390,8 +397,6 @@ void load_config_file(const std::string& path, Config& c) {
     auto access = parse_metrics_access(metrics);
     if (!access) throw bad_key("server.metrics", "must be \"loopback\", \"token\", \"public\" or \"off\"");
     c.metrics.access = *access;
-    if (c.metrics.access == MetricsAccess::token && c.metrics.token.size() < 16)
-      throw bad_key("server.metrics_token", "must be at least 16 characters when server.metrics is \"token\"");
     if (auto* proxies = (*server)["trusted_proxies"].as_array()) {
       for (auto& v : *proxies) {
         auto* s = v.as_string();

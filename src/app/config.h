@@ -86,8 +86,8 @@ void load_config_file(const std::string& path, Config& config);
 
 // Secrets from outside the configuration file, which then need not hold them: for each of kSecrets, a file of
 // that name in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=), else the environment variable, else what the
-// file said. A credential's trailing newline is dropped. Throws Error(invalid) when a secret so given is
-// unusable (an unreadable credential, a metrics token under 16 characters while metrics = "token").
+// file said. A credential's trailing newline is dropped; an empty value counts as none. Throws Error(invalid)
+// when a secret is unusable (an unreadable credential, or what check_secrets refuses).
 // `env` looks a variable up (getenv by default), so tests need not change the process's environment.
 struct SecretSource {
   const char* credential;  // a file name in $CREDENTIALS_DIRECTORY
@@ -103,6 +103,9 @@ inline constexpr SecretSource kSecrets[] = {
     {"store_url", "TRIBUNE_STORE_URL", "store.url"},
 };
 void apply_outside_secrets(Config& config, const std::function<std::optional<std::string>(const char*)>& env = {});
+// What the secrets must be, wherever they came from (apply_outside_secrets checks it last): a metrics token of
+// 16 or more characters with metrics = "token", an external rule's secret of 16 or more when it has a URL.
+void check_secrets(const Config& config);
 
 // "HOST:PORT" or "[v6]:PORT". Throws Error(invalid) when malformed.
 void parse_listen(const std::string& listen, ServerOptions& server);

@@ -74,10 +74,8 @@ int serve(Config config, const std::string& listen, bool demo) {
   app.start_background();
   server.start(app.pipeline());
   std::cout << "listening on " << address << std::endl;
+  // The signal handler is in place before systemd hears READY=1: a stop asked for at once still drains.
   ServiceManager service_manager;
-  service_manager.ready("serving on " + address);
-  service_manager.start_watchdog([&server](std::chrono::milliseconds within) { return server.answering(within); });
-
   boost::asio::io_context signals_context;
   boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
@@ -86,6 +84,8 @@ int serve(Config config, const std::string& listen, bool demo) {
     app.live().close_all();
     server.stop();
   });
+  service_manager.ready("serving on " + address);
+  service_manager.start_watchdog([&server](std::chrono::milliseconds within) { return server.answering(within); });
   signals_context.run();
   server.wait();
   app.pipeline().shutdown_pool();

@@ -22,9 +22,10 @@ class ServiceManager {
   void ready(const std::string& status);
   void stopping(const std::string& status);
 
-  // When the unit sets WatchdogSec=, sends WATCHDOG=1 every half interval for as long as healthy(wait) says
-  // yes (wait: how long it may take to answer, a quarter of the interval). A check that says no sends
-  // nothing, so systemd restarts a node whose threads are stuck. Stopped by stopping() and the destructor.
+  // When the unit sets WatchdogSec=, asks healthy(wait) every quarter interval (wait: an eighth) and sends
+  // WATCHDOG=1 when it says yes. A check that says no sends nothing; so one slow check is forgiven and
+  // threads stuck for most of the interval get the node restarted. stopping() ends the checks at once
+  // (without waiting for one in progress); the destructor joins the thread.
   void start_watchdog(std::function<bool(std::chrono::milliseconds)> healthy);
 
  private:

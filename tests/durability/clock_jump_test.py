@@ -3,7 +3,7 @@
 the clock: the wall clock is moved by libfaketime (Debian's faketime package) while the monotonic clock runs
 on, as in a real step. Forward three hours: an article scheduled an hour ahead appears on the front page within
 seconds, sessions hold, comments carry the new time. Then back five minutes: posting, signing in and live
-updates go on, the piece already out stays out, and no rate limit locks anyone out. No 5xx anywhere.
+updates go on, and no rate limit locks anyone out. No 5xx anywhere.
 
 Usage: clock_jump_test.py path/to/tribune. Exits 77 (skipped) without libfaketime or with a sanitizer build
 (AddressSanitizer must be the first library loaded, libfaketime is preloaded). 127.0.0.1 only; bounded.
@@ -130,10 +130,9 @@ def main():
         status, doc, cookie2 = call(port, "POST", "/api/v1/sessions",
                                     {"email": "clock@example.org", "password": "a clock watcher's password"})
         assert status == 200, ("signing in failed after the step back", status, doc)
-        assert "Written for the small hours" in call(port, "GET", "/")[1], "the piece went back into the schedule"
         assert call(port, "GET", "/healthz")[0] == 200
         print("ok: forward 3 h (scheduled piece out, session held, comment dated), back 5 min (5 comments posted, "
-              "live update heard, signed in, piece still out)")
+              "live update heard, signed in)")
         return 0
     finally:
         if proc and proc.poll() is None:

@@ -10,6 +10,10 @@
 # Downloads from Debian's mirror; the minimal root and apt's downloads are kept in /var/cache/tribune-test
 # so that later runs on this machine take seconds (TRIBUNE_PACKAGE_CACHE moves it). Stops itself in 10 min.
 set -euo pipefail
+if [[ $(id -u) -ne 0 ]]; then
+  echo "skipped: needs root (debootstrap, chroot, mounts)"
+  exit 77
+fi
 if [[ -z ${TRIBUNE_INSTALL_TEST_TIMED:-} ]]; then
   TRIBUNE_INSTALL_TEST_TIMED=1 exec timeout --kill-after=10 600 "$0" "$@"
 fi
@@ -19,13 +23,14 @@ MIRROR=${TRIBUNE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE=${TRIBUNE_PACKAGE_CACHE:-/var/cache/tribune-test}
 WORK=$(mktemp -d /var/tmp/tribune-package.XXXXXX)
 ROOT=$WORK/root
-SERVER_PID=
-cleanup() {
-  [[ -n $SERVER_PID ]] && kill -9 "$SERVER_PID" 2>/dev/null
-  for m in "$ROOT/var/cache/apt/archives" "$ROOT/dev/pts" "$ROOT/dev" "$ROOT/proc"; do
-    mountpoint -q "$m" && umount -l "$m"
+SERVER_PID= NOTIFY_PID=
+cleanup() {  # every step may fail (a process already gone, nothing mounted): none may stop the others
+  [[ -n $SERVER_PID ]] && { kill -9 "$SERVER_PID" 2>/dev/null || true; }
+  [[ -n $NOTIFY_PID ]] && { kill "$NOTIFY_PID" 2>/dev/null || true; }
+  for m in "$ROOT/var/cache/apt/archives" "$ROOT/dev" "$ROOT/proc"; do
+    mountpoint -q "$m" 2>/dev/null && { umount -l "$m" || true; }
   done
-  rm -rf --one-file-system "$WORK"
+  rm -rf --one-file-system "$WORK" || true
 }
 trap cleanup EXIT
 
@@ -77,9 +82,13 @@ exposure() {
   echo "  exposure score: $score"
   [[ -n $score ]] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'
 }
-if command -v systemd-analyze >/dev/null; then check "systemd-analyze security: exposure <= 2.0" exposure; fi
+check "systemd-analyze security: exposure <= 2.0" exposure
 
-# Start it as the unit does: its ExecStart (on a free port, with the demo), as its user, told where to notify.
+# Start it as the unit does: its ExecStart (on a free port, with the demo) and Environment=, as its user, told
+# where to notify, with /proc as ProtectProc=invisible and ProcSubset=pid leave it (its own processes only, no
+# /proc/meminfo and the like). The rest of the unit's sandbox needs systemd, which does not run here.
+umount -l "$ROOT/proc"
+mount -t proc -o subset=pid,hidepid=invisible proc "$ROOT/proc"
 EXEC=$(sed -n 's/^ExecStart=//p' "$UNIT")
 UNIT_ENV=$(sed -n 's/^Environment=//p' "$UNIT")
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -108,22 +117,47 @@ check "readiness and the watchdog's keep-alive reached the notify socket" \
   bash -c "for _ in \$(seq 1 30); do grep -q WATCHDOG=1 '$WORK/notify.log' && grep -q READY=1 '$WORK/notify.log' && exit 0; sleep 0.2; done; cat '$WORK/notify.log'; exit 1"
 check "what it wrote belongs to tribune" \
   bash -c "[[ \$(chroot '$ROOT' stat -c %U /var/lib/tribune/tribune.db) == tribune ]]"
+as_service() {  # a command of the package's, as the service's user with the unit's environment
+  # shellcheck disable=SC2086
+  chroot "$ROOT" /usr/bin/setpriv --reuid=tribune --regid=tribune --init-groups --reset-env env $UNIT_ENV "$@"
+}
+# A 64 x 48 PNG, made here (no image tools in the root).
+python3 - "$ROOT/tmp/photo.png" <<'PNG'
+import struct, sys, zlib
+w, h = 64, 48
+rows = b"".join(b"\0" + bytes(v for x in range(w) for v in (x * 4 % 256, y * 5 % 256, 128)) for y in range(h))
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+png += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PNG
+chmod 0644 "$ROOT/tmp/photo.png"
+check "a picture is added as the service (libvips with the unit's environment)" \
+  bash -c "$(declare -f as_service); ROOT='$ROOT' UNIT_ENV='$UNIT_ENV';
+           as_service /usr/bin/tribune image add --data /var/lib/tribune --alt 'A test picture' /tmp/photo.png |
+           grep -q '!\['"
+check "a backup is taken as the service" \
+  bash -c "$(declare -f as_service); ROOT='$ROOT' UNIT_ENV='$UNIT_ENV';
+           as_service /usr/bin/tribune backup --data /var/lib/tribune --to /var/lib/tribune/test.backup >/dev/null &&
+           test -s '$ROOT/var/lib/tribune/test.backup'"
 doctor_as_service() {
   local out
   out=$(chroot "$ROOT" /usr/bin/setpriv --reuid=tribune --regid=tribune --init-groups \
     /usr/bin/tribune doctor --data /var/lib/tribune --config /etc/tribune/tribune.toml 2>&1) || true
   echo "$out" | sed 's/^/  /'
-  # Nothing to fix but what a fresh install leaves unset: the mail server and the public address.
+  # No error; among the warnings, what a fresh install leaves unset: the mail server and the public address.
   [[ $out == *"ok       config: /etc/tribune/tribune.toml read"* && $out == *"store: integrity check ok"* &&
-     $out == *"0 errors, 2 warnings"* && $out == *"warning  mail"* && $out == *"warning  public url"* ]]
+     $out == *"0 errors, "* && $out == *"warning  mail"* && $out == *"warning  public url"* ]]
 }
 check "tribune doctor runs as the service's user and finds the store and settings" doctor_as_service
-kill -TERM "$SERVER_PID"
+kill -TERM "$SERVER_PID" || true
 stopped() { for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
 check "SIGTERM stops it" stopped
 SERVER_PID=
 check "it said STOPPING=1 while draining" bash -c "sleep 0.3; grep -q STOPPING=1 '$WORK/notify.log'"
 kill "$NOTIFY_PID" 2>/dev/null || true
+NOTIFY_PID=
 
 echo "install_test: $passed passed, $failed failed"
 ((failed == 0))

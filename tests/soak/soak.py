@@ -205,7 +205,11 @@ max_amount = 100000
                 client = Client(ports, results)
                 rng = random.Random()
                 while not stop.is_set() and time.monotonic() < deadline:
-                    fn(client, rng)
+                    try:
+                        fn(client, rng)
+                    except Exception as e:  # a bad answer (unreadable, cut short) is a failure, not less load
+                        results.add(fn.__name__, 0, 0.0, f"{type(e).__name__}: {e}")
+                        time.sleep(0.1)
             return run
 
         def anonymous(client, rng):
@@ -324,6 +328,9 @@ max_amount = 100000
         stop.set()
         for t in threads:
             t.join(30)
+        if any(t.is_alive() for t in threads):
+            print("FAIL: a load thread did not finish")
+            return 1
 
         # The report: one line per period.
         print(f"soak: {a.nodes} node(s){' on PostgreSQL' if a.nodes == 2 else ' on SQLite'}, {a.seconds} s, "
@@ -358,7 +365,7 @@ max_amount = 100000
         for i in range(a.nodes):
             base = [st[1][i] for st in stats if warmup - 5 <= st[0] <= warmup]
             last = [st[1][i] for st in stats[-5:]]
-            for col, name in ((0, "RSS"), (1, "open descriptors")):
+            for col, name in ((0, "RSS"), (1, "open descriptors"), (2, "threads")):
                 b = statistics.median(x[col] for x in base)
                 e = statistics.median(x[col] for x in last)
                 growth = (e - b) / b

@@ -53,7 +53,8 @@ TEST(ConfigSecrets, CredentialsBeatTheEnvironmentWhichBeatsTheFile) {
 
 TEST(ConfigSecrets, AnUnusableSecretIsRefusedNamingItsKey) {
   tribune::testing::TempDir dir;
-  auto config = write(dir.path() + "/tribune.toml", "[server]\nmetrics = \"token\"\nmetrics_token = \"long enough, 16+ chars\"\n");
+  auto config = write(dir.path() + "/tribune.toml",
+                      "[server]\nmetrics = \"token\"\nmetrics_token = \"long enough, 16+ chars\"\n");
   Config c;
   load_config_file(config, c);
   auto short_token = [](const char* name) -> std::optional<std::string> {
@@ -74,4 +75,31 @@ TEST(ConfigSecrets, AnUnusableSecretIsRefusedNamingItsKey) {
   };
   Config d;
   EXPECT_EQ(tribune::testing::thrown_code([&] { apply_outside_secrets(d, unreadable); }), "invalid_config");
+}
+
+TEST(ConfigSecrets, ASecretTheFileLeavesOutMayComeFromOutsideAndEmptyIsNone) {
+  tribune::testing::TempDir dir;
+  auto config = write(dir.path() + "/tribune.toml",
+                      "[server]\nmetrics = \"token\"\n[store]\nurl = \"postgresql://db/tribune\"\n"
+                      "[moderation.external]\nurl = \"http://127.0.0.1:9/check\"\n");
+  Config c;
+  load_config_file(config, c);  // no token and no rule secret in the file: their checks wait for the outside
+  std::map<std::string, std::string> env = {{"TRIBUNE_METRICS_TOKEN", "a token of twenty chars"},
+                                            {"TRIBUNE_EXTERNAL_RULE_SECRET", "a rule secret, 16+"},
+                                            {"TRIBUNE_STORE_URL", ""}};
+  auto lookup = [&](const char* name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  apply_outside_secrets(c, lookup);
+  EXPECT_EQ(c.metrics.token, "a token of twenty chars");
+  EXPECT_EQ(c.external_rule.secret, "a rule secret, 16+");
+  EXPECT_EQ(c.store.url, "postgresql://db/tribune") << "an empty variable is no value";
+
+  Config none;
+  load_config_file(config, none);
+  EXPECT_EQ(tribune::testing::thrown_code(
+                [&] { apply_outside_secrets(none, [](const char*) { return std::optional<std::string>(); }); }),
+            "invalid_config")
+      << "metrics = \"token\" with no token anywhere";
 }
