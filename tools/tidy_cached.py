@@ -7,7 +7,8 @@ flags (with the tree's and the build's absolute paths taken out) and the bytes o
 it includes, as clang++ -M lists them, each with its path (relative where it is in the tree): a change to any
 of them, comments and NOLINTs included, runs the file again; another clone of the same tree does not. A file
 that passes leaves its key in the cache, one empty file per key: $TRIBUNE_TIDY_CACHE, default
-/var/cache/tribune-test/tidy, or ~/.cache/tribune-tidy when that cannot be written. A finding, a crash or any
+/var/cache/tribune-test/tidy, or ~/.cache/tribune-tidy when that cannot be written; only if the key is the
+same after clang-tidy ran as before. A finding, a crash or any
 other failure of clang-tidy is printed and makes the exit status 1; so does a database with no file in src/.
 
 Usage: tidy_cached.py BUILD_DIR SOURCE_DIR [JOBS]
@@ -69,9 +70,9 @@ def main():
         return 1
     digests, digest_lock = {}, threading.Lock()
 
-    def digest(path):
+    def digest(path, fresh=False):
         with digest_lock:
-            if path in digests:
+            if path in digests and not fresh:
                 return digests[path]
         with open(path, "rb") as f:
             d = hashlib.sha256(f.read()).digest()
@@ -79,7 +80,7 @@ def main():
             digests[path] = d
         return d
 
-    def key_of(entry, rel):
+    def key_of(entry, rel, fresh=False):
         deps = subprocess.run(dependency_args(entry), cwd=entry["directory"], capture_output=True, text=True)
         if deps.returncode != 0:
             return None
@@ -91,7 +92,7 @@ def main():
             h.update(hashlib.sha256(part).digest())
         for f in files:
             h.update(os.path.relpath(f, source).encode() if f.startswith(source + os.sep) else f.encode())
-            h.update(digest(f))
+            h.update(digest(f, fresh))
         return h.hexdigest()
 
     def check(entry):
@@ -105,7 +106,8 @@ def main():
         findings = "\n".join(line for line in (run.stdout + run.stderr).splitlines()
                              if "warning:" in line or "error:" in line)
         if run.returncode == 0 and not findings:
-            if key:
+            # Kept only if nothing it read changed while clang-tidy ran (an edit mid-run is checked next time).
+            if key and key_of(entry, rel, fresh=True) == key:
                 open(os.path.join(cache, key), "w").close()
             return rel, False, ""
         tail = (run.stdout + run.stderr)[-2000:]

@@ -69,7 +69,7 @@ Response ContributionsApi::report(RequestContext& ctx) {
 Response ContributionsApi::mine(RequestContext& ctx) {
   json::array out;
   for (const auto& c : contributions_.of_reader(ctx.principal.account_id))
-    if (c.status != "created") out.push_back(to_json(c));
+    if (c.status != "created" && c.status != "abandoned") out.push_back(to_json(c));
   return json_response(http::status::ok, json::object{{"contributions", std::move(out)}});
 }
 

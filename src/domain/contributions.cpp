@@ -116,8 +116,8 @@ ContributionService::Started ContributionService::start_checkout(const CheckoutR
   // is retried (Stripe's client guidance after a timeout), Stripe answers with the same session.
   unsigned char nonce[12];
   randombytes_buf(nonce, sizeof nonce);
-  // A checkout that does not start leaves no contribution behind: no reader has its address, so none can pay it.
-  // (Had the provider made a session all the same, a payment event for it would be "unmatched", and logged.)
+  // A checkout that does not start leaves no contribution under way: it is marked abandoned (no reader has its
+  // address, so none can pay it; had the provider made a session all the same, its events still find this row).
   auto abandon = [&] {
     try {
       store_.abandon_checkout(c.id);

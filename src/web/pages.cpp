@@ -754,7 +754,7 @@ std::string PageRenderer::account_page(const AccountView& v, const std::vector<S
   mus::list contributions;
   std::string running;  // what deleting the account would cancel
   for (const auto& c : v.contributions) {
-    if (c.status == "created") continue;  // a checkout never finished
+    if (c.status == "created" || c.status == "abandoned") continue;  // a checkout never finished
     bool live = is_running_monthly(c);
     std::string amount = format_money(c.amount_minor, c.currency) + (c.interval == "month" ? " a month" : " once");
     if (live) running += (running.empty() ? "" : ", ") + amount;

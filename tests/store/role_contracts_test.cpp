@@ -272,7 +272,7 @@ TEST_P(StoreContract, TheOutboxLeasesMailSoThatNoTwoSendersTakeTheSame) {
 
 // --- LedgerStore
 
-TEST_P(StoreContract, AnAbandonedCheckoutLeavesTheLedgerButOneUnderWayStays) {
+TEST_P(StoreContract, AnAbandonedCheckoutIsMarkedSoButOneUnderWayIsNot) {
   NewContribution n;
   n.amount_minor = 700;
   n.currency = "GBP";
@@ -283,9 +283,11 @@ TEST_P(StoreContract, AnAbandonedCheckoutLeavesTheLedgerButOneUnderWayStays) {
   store_->set_checkout_session(started.id, "cs_test_under_way");
   store_->abandon_checkout(never_started.id);
   store_->abandon_checkout(started.id);  // has its session: a reader may be paying it now
-  EXPECT_FALSE(store_->find_contribution(never_started.id));
+  ASSERT_TRUE(store_->find_contribution(never_started.id));
+  EXPECT_EQ(store_->find_contribution(never_started.id)->status, "abandoned");
   ASSERT_TRUE(store_->find_contribution(started.id));
   EXPECT_EQ(store_->find_contribution(started.id)->checkout_session_id, "cs_test_under_way");
+  EXPECT_EQ(store_->find_contribution(started.id)->status, "created");
   store_->abandon_checkout(never_started.id);  // again: nothing to do
 }
 

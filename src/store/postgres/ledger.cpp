@@ -24,7 +24,10 @@ void PostgresStore::set_checkout_session(int64_t id, const std::string& session_
 
 void PostgresStore::abandon_checkout(int64_t id) {
   write([&](Connection& db) {
-    db.query("DELETE FROM contributions WHERE id = $1 AND status = 'created' AND checkout_session_id IS NULL", {id});
+    db.query(
+        "UPDATE contributions SET status = 'abandoned' WHERE id = $1 AND status = 'created' AND "
+        "checkout_session_id IS NULL",
+        {id});
   });
 }
 

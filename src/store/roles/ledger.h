@@ -23,7 +23,8 @@ class LedgerStore {
   virtual Contribution create_contribution(const NewContribution& c) = 0;
   virtual void set_checkout_session(int64_t contribution_id, const std::string& session_id) = 0;
   // A checkout the provider never started (it failed or did not answer): the contribution, still without a
-  // session and untouched by any payment event, leaves the ledger. Anything further along is kept.
+  // session and untouched by any payment event, is marked "abandoned" (kept, so its id is never another's, and
+  // shown to nobody but the ledger's admins; counted nowhere). Anything further along is left as it is.
   virtual void abandon_checkout(int64_t contribution_id) = 0;
   virtual std::optional<Contribution> find_contribution(int64_t id) = 0;
   // Records the event id and applies the event, in one transaction. duplicate: the id was applied before

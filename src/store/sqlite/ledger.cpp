@@ -30,7 +30,9 @@ void SqliteStore::set_checkout_session(int64_t id, const std::string& session_id
 
 void SqliteStore::abandon_checkout(int64_t id) {
   writer_.run([&](Db& db) {
-    db.prepare("DELETE FROM contributions WHERE id = ?1 AND status = 'created' AND checkout_session_id IS NULL")
+    db.prepare(
+          "UPDATE contributions SET status = 'abandoned' WHERE id = ?1 AND status = 'created' AND "
+          "checkout_session_id IS NULL")
         .bind(1, id)
         .run();
   });
