@@ -8,7 +8,9 @@ updates go on, and no rate limit locks anyone out. No 5xx anywhere.
 Usage: clock_jump_test.py path/to/tribune. Exits 77 (skipped) without libfaketime or with a sanitizer build
 (AddressSanitizer must be the first library loaded, libfaketime is preloaded). 127.0.0.1 only; bounded.
 """
-import datetime, http.client, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+import datetime, http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+
+from harness import free_port, serve
 
 BIN = sys.argv[1]
 FAKETIME = next((p for p in ("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
@@ -27,14 +29,6 @@ def call(port, method, path, body=None, headers=None):
         raise AssertionError(f"{method} {path}: {r.status} {data[:300]!r}")
     doc = json.loads(data) if data and (r.getheader("Content-Type") or "").startswith("application/json") else None
     return r.status, doc if doc is not None else data.decode(errors="replace"), (r.getheader("Set-Cookie") or "").split(";")[0]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def eventually(what, pred, seconds=8.0):
@@ -66,16 +60,7 @@ def main():
         env = dict(os.environ, LD_PRELOAD=FAKETIME, FAKETIME_TIMESTAMP_FILE=offset_file, FAKETIME_NO_CACHE="1",
                    FAKETIME_DONT_FAKE_MONOTONIC="1")
         port = free_port()
-        log = open(os.path.join(work, "serve.log"), "w+")
-        proc = subprocess.Popen([BIN, "serve", "--data", data, "--listen", f"127.0.0.1:{port}", "--demo"],
-                                stdout=log, stderr=subprocess.STDOUT, env=env)
-        for _ in range(400):
-            log.seek(0)
-            if "listening on" in log.read():
-                break
-            time.sleep(0.05)
-        else:
-            raise SystemExit("tribune did not start")
+        proc = serve(BIN, data, port, os.path.join(work, "serve.log"), "--demo", env=env)
         editor = {"Authorization": "Bearer " + token}
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         due = (now + datetime.timedelta(hours=1)).isoformat().replace("+00:00", "Z")
@@ -142,8 +127,8 @@ def main():
             except subprocess.TimeoutExpired:
                 proc.kill()
         if proc and proc.returncode not in (0, None, -signal.SIGTERM):
-            log.seek(0)
-            print(log.read()[-3000:])
+            with open(os.path.join(work, "serve.log")) as log:
+                print(log.read()[-3000:])
         shutil.rmtree(work, ignore_errors=True)
 
 

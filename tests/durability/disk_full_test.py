@@ -8,7 +8,9 @@ database passes SQLite's integrity check.
 Usage: disk_full_test.py path/to/tribune. Needs root (to mount the tmpfs); exits 77 (skipped) otherwise.
 127.0.0.1 only; bounded in time.
 """
-import errno, http.client, json, os, re, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time
+import errno, http.client, json, os, shutil, signal, sqlite3, subprocess, sys, tempfile, threading, time
+
+from harness import free_port, serve
 
 BIN = sys.argv[1]
 
@@ -27,14 +29,6 @@ def call(port, method, path, body=None, headers=None):
         c.close()
     doc = json.loads(data) if data and (r.getheader("Content-Type") or "").startswith("application/json") else None
     return r.status, doc, (r.getheader("Set-Cookie") or "").split(";")[0]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def fill(path):
@@ -76,16 +70,7 @@ def main():
             f.write("[limits]\nregistrations_per_ip_per_hour = 1000\ncomments_per_reader_per_minute = 100000\n"
                     "comments_per_ip_per_minute = 100000\n")
         port = free_port()
-        log = open(os.path.join(work, "serve.log"), "w+")
-        proc = subprocess.Popen([BIN, "serve", "--data", data, "--listen", f"127.0.0.1:{port}", "--config", config,
-                                 "--demo"], stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(400):
-            log.seek(0)
-            if "listening on" in log.read():
-                break
-            time.sleep(0.05)
-        else:
-            raise SystemExit("tribune did not start")
+        proc = serve(BIN, data, port, os.path.join(work, "serve.log"), "--config", config, "--demo")
         slug = next(a["slug"] for a in call(port, "GET", "/api/v1/articles?limit=50")[1]["articles"] if a["comments_open"])
         writers = []
         for i in range(4):

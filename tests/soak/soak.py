@@ -36,16 +36,10 @@ import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "durability"))
+from harness import free_port, serve  # noqa: E402
 STANDIN = os.path.join(HERE, "..", "stripe_standin.py")
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Results:
@@ -167,17 +161,8 @@ max_amount = 100000
             port = free_port()
             data = os.path.join(work, f"node{n}")
             os.mkdir(data)
-            log = open(os.path.join(work, f"node{n}.log"), "w+")
-            procs.append(subprocess.Popen([a.binary, "serve", "--data", data, "--listen", f"127.0.0.1:{port}",
-                                           "--config", config] + store + (["--demo"] if n == 0 else []),
-                                          stdout=log, stderr=subprocess.STDOUT))
-            for _ in range(600):
-                log.seek(0)
-                if "listening on" in log.read():
-                    break
-                if procs[-1].poll() is not None:
-                    sys.exit(f"node {n} exited: {open(log.name).read()[-2000:]}")
-                time.sleep(0.05)
+            procs.append(serve(a.binary, data, port, os.path.join(work, f"node{n}.log"), "--config", config,
+                               *store, *(["--demo"] if n == 0 else []), seconds=60))
             ports.append(port)
         nodes = procs[1:]
         for _ in range(100):  # the stand-in is up
