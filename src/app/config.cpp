@@ -113,14 +113,6 @@ void apply_outside_secrets(Config& c, const std::function<std::optional<std::str
     return v ? std::optional<std::string>(v) : std::nullopt;
   };
   auto credentials = lookup("CREDENTIALS_DIRECTORY");
-  auto target = [&](std::string_view key) -> std::string& {
-    if (key == "stripe.secret_key") return c.stripe.secret_key;
-    if (key == "stripe.webhook_secret") return c.stripe.webhook_secret;
-    if (key == "mail.password") return c.smtp.password;
-    if (key == "server.metrics_token") return c.metrics.token;
-    if (key == "moderation.external.secret") return c.external_rule.secret;
-    return c.store.url;
-  };
   for (const auto& s : kSecrets) {
     std::optional<std::string> value;
     if (credentials && !credentials->empty()) {
@@ -139,7 +131,7 @@ void apply_outside_secrets(Config& c, const std::function<std::optional<std::str
     if (!value) value = lookup(s.variable);
     // Empty is unset: an empty TRIBUNE_STORE_URL (a template's unset variable) must not quietly move a
     // PostgreSQL node onto a new SQLite store, nor an empty key turn contributions off.
-    if (value && !value->empty()) target(s.key) = std::move(*value);
+    if (value && !value->empty()) s.field(c) = std::move(*value);
   }
   check_secrets(c);
 }

@@ -90,17 +90,23 @@ void load_config_file(const std::string& path, Config& config);
 // when a secret is unusable (an unreadable credential, or what check_secrets refuses).
 // `env` looks a variable up (getenv by default), so tests need not change the process's environment.
 struct SecretSource {
-  const char* credential;  // a file name in $CREDENTIALS_DIRECTORY
-  const char* variable;    // an environment variable
-  const char* key;         // the configuration key it stands for
+  const char* credential;          // a file name in $CREDENTIALS_DIRECTORY
+  const char* variable;            // an environment variable
+  const char* key;                 // the configuration key it stands for
+  std::string& (*field)(Config&);  // where that key's value lives
 };
 inline constexpr SecretSource kSecrets[] = {
-    {"stripe_secret_key", "TRIBUNE_STRIPE_SECRET_KEY", "stripe.secret_key"},
-    {"stripe_webhook_secret", "TRIBUNE_STRIPE_WEBHOOK_SECRET", "stripe.webhook_secret"},
-    {"smtp_password", "TRIBUNE_SMTP_PASSWORD", "mail.password"},
-    {"metrics_token", "TRIBUNE_METRICS_TOKEN", "server.metrics_token"},
-    {"external_rule_secret", "TRIBUNE_EXTERNAL_RULE_SECRET", "moderation.external.secret"},
-    {"store_url", "TRIBUNE_STORE_URL", "store.url"},
+    {"stripe_secret_key", "TRIBUNE_STRIPE_SECRET_KEY", "stripe.secret_key",
+     [](Config& c) -> std::string& { return c.stripe.secret_key; }},
+    {"stripe_webhook_secret", "TRIBUNE_STRIPE_WEBHOOK_SECRET", "stripe.webhook_secret",
+     [](Config& c) -> std::string& { return c.stripe.webhook_secret; }},
+    {"smtp_password", "TRIBUNE_SMTP_PASSWORD", "mail.password",
+     [](Config& c) -> std::string& { return c.smtp.password; }},
+    {"metrics_token", "TRIBUNE_METRICS_TOKEN", "server.metrics_token",
+     [](Config& c) -> std::string& { return c.metrics.token; }},
+    {"external_rule_secret", "TRIBUNE_EXTERNAL_RULE_SECRET", "moderation.external.secret",
+     [](Config& c) -> std::string& { return c.external_rule.secret; }},
+    {"store_url", "TRIBUNE_STORE_URL", "store.url", [](Config& c) -> std::string& { return c.store.url; }},
 };
 void apply_outside_secrets(Config& config, const std::function<std::optional<std::string>(const char*)>& env = {});
 // What the secrets must be, wherever they came from (apply_outside_secrets checks it last): a metrics token of

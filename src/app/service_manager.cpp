@@ -15,11 +15,7 @@ void ServiceManager::ready(const std::string& status) {
 }
 
 void ServiceManager::stopping(const std::string& status) {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
+  end_checks();
   sd_notifyf(0, "STOPPING=1\nSTATUS=%s", status.c_str());
 }
 
@@ -47,12 +43,16 @@ void ServiceManager::start_watchdog(std::function<bool(std::chrono::milliseconds
   });
 }
 
-void ServiceManager::stop_watchdog() {
+void ServiceManager::end_checks() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
   wake_.notify_all();
+}
+
+void ServiceManager::stop_watchdog() {
+  end_checks();
   if (watchdog_.joinable()) watchdog_.join();
 }
 

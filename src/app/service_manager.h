@@ -29,6 +29,7 @@ class ServiceManager {
   void start_watchdog(std::function<bool(std::chrono::milliseconds)> healthy);
 
  private:
+  void end_checks();  // no further check or keep-alive; does not wait for one in progress
   void stop_watchdog();
 
   std::thread watchdog_;
