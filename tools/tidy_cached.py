@@ -84,15 +84,18 @@ def main():
         deps = subprocess.run(dependency_args(entry), cwd=entry["directory"], capture_output=True, text=True)
         if deps.returncode != 0:
             return None
-        files = sorted(set(os.path.normpath(os.path.join(entry["directory"], p))
-                           for p in shlex.split(deps.stdout.replace("\\\n", " ")) if not p.endswith(":")))
+        named = {}  # the name a file is hashed under (relative in the tree, so any clone agrees) -> its path
+        for p in shlex.split(deps.stdout.replace("\\\n", " ")):
+            if not p.endswith(":"):
+                f = os.path.normpath(os.path.join(entry["directory"], p))
+                named[os.path.relpath(f, source) if f.startswith(source + os.sep) else f] = f
         flags = " ".join(dependency_args(entry)).replace(source, "<tree>").replace(build, "<build>")
         h = hashlib.sha256()
         for part in (version.encode(), config, rel.encode(), flags.encode()):
             h.update(hashlib.sha256(part).digest())
-        for f in files:
-            h.update(os.path.relpath(f, source).encode() if f.startswith(source + os.sep) else f.encode())
-            h.update(digest(f, fresh))
+        for name in sorted(named):  # in the order of those names: a clone elsewhere on disk hashes alike
+            h.update(name.encode())
+            h.update(digest(named[name], fresh))
         return h.hexdigest()
 
     def check(entry):
