@@ -101,8 +101,8 @@ HttpResult read_response(tcp::socket& socket) {
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (name == "set-cookie") {
       r.set_cookies.emplace_back(f.value());
-      // header("set-cookie") is the session's (what the tests follow); the read-your-writes cookie that
-      // PostgreSQL stores add is only in set_cookies.
+      // header("set-cookie") is the session's (what the tests follow); the read-your-writes cookie that a
+      // write adds is only in set_cookies.
       if (f.value().starts_with("tribune_pos=")) continue;
     }
     r.headers[name] = std::string(f.value());

@@ -100,8 +100,9 @@ std::optional<Response> ArticlesApi::get_cached(RequestContext& ctx) {
 }
 
 Response ArticlesApi::get(RequestContext& ctx) {
-  uint64_t generation = cache_.generation();
   const auto& slug = ctx.param("slug");
+  if (auto page = cache_.get_or_refresh("api:" + slug)) return serve_page(*page, ctx.request);
+  auto generation = cache_.ticket();
   auto a = articles_.find_visible(slug);
   if (!a) articles_.throw_missing(slug, "The article");
   auto page = make_page(json::serialize(to_json(*a, true)), {}, "application/json; charset=utf-8", "no-cache");

@@ -47,7 +47,9 @@ std::optional<Response> CommentsApi::list_cached(RequestContext& ctx) {
 }
 
 Response CommentsApi::list(RequestContext& ctx) {
-  uint64_t generation = cache_.generation();
+  auto key = listing_key(ctx);
+  if (auto page = key.empty() ? nullptr : cache_.get_or_refresh(key)) return serve_page(*page, ctx.request);
+  auto generation = cache_.ticket();
   CommentQuery q;
   q.limit = limit_param(ctx, 50, 200);
   if (auto s = ctx.query_value("sort")) {
@@ -66,8 +68,7 @@ Response CommentsApi::list(RequestContext& ctx) {
       {"next_cursor", page.list.next ? json::value(encode_comment_cursor(*page.list.next)) : json::value(nullptr)},
       {"total", page.article.comment_count}};
   auto cached = make_page(json::serialize(out), "application/json; charset=utf-8", "no-cache");
-  if (auto key = listing_key(ctx); !key.empty())
-    cache_.put(key, cached, generation, conversation_group(page.article.slug));
+  if (!key.empty()) cache_.put(key, cached, generation, conversation_group(page.article.slug));
   return serve_page(*cached, ctx.request);
 }
 

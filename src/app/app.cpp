@@ -267,13 +267,11 @@ void App::build_http() {
           views_.count(ctx.param("slug"), ctx.client_ip, req[http::field::user_agent], domain);
         });
   }
-  if (is_postgres_url(config_.store.url)) {  // several nodes may share the store
-    pipeline_->set_request_scope(read_your_writes(
-        [this] {
-          return std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count();
-        },
-        cookie_.secure));
-  }
+  // Several nodes may share a PostgreSQL store; on either engine a busy story's page may be served stale for a
+  // moment while it re-renders (http/page_cache.h): a reader who just wrote skips both.
+  pipeline_->set_request_scope(read_your_writes(
+      [this] { return std::chrono::duration_cast<std::chrono::seconds>(articles_->now().time_since_epoch()).count(); },
+      cookie_.secure));
 }
 
 }  // namespace tribune

@@ -159,50 +159,78 @@ std::string query_cache_key(std::string_view prefix, const std::map<std::string,
 }
 
 std::shared_ptr<const CachedPage> PageCache::get(std::string_view key) const {
+  return find(key, Use::serve);
+}
+
+std::shared_ptr<const CachedPage> PageCache::get_or_refresh(std::string_view key) {
+  return find(key, Use::refresh);
+}
+
+std::shared_ptr<const CachedPage> PageCache::find(std::string_view key, Use use) const {
   if (bypass_) return nullptr;
   std::shared_lock lock(mu_);
   auto it = pages_.find(key);
-  return it == pages_.end() ? nullptr : it->second;
+  if (it == pages_.end() || !it->second.page) return nullptr;
+  const Entry& e = it->second;
+  if (e.changed <= e.rendered) return e.page;
+  auto now = Steady::now();
+  if (now - e.stale_since > kStaleGrace) return nullptr;
+  int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  int64_t claim = e.refreshing.load(std::memory_order_acquire);
+  if (claim != 0 && now_ns - claim <= std::chrono::nanoseconds(kStaleGrace).count()) return e.page;
+  if (use == Use::serve) return nullptr;
+  return e.refreshing.compare_exchange_strong(claim, now_ns, std::memory_order_acq_rel) ? nullptr : e.page;
 }
 
-void PageCache::put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation, std::string group) {
+PageCache::Ticket PageCache::ticket() const {
+  auto at = Steady::now();  // before the generation: no change read as later than it can have come before `at`
+  std::shared_lock lock(mu_);
+  return {generation_, at};
+}
+
+void PageCache::put(std::string key, std::shared_ptr<const CachedPage> page, Ticket ticket, std::string group) {
   std::unique_lock lock(mu_);
-  if (generation != generation_) return;
-  if (pages_.size() >= max_entries_) {  // crude bound; pages re-render on demand
+  if (ticket.generation < edited_) return;
+  if (pages_.size() >= max_entries_ && !pages_.contains(key)) {  // crude bound; pages re-render on demand
     pages_.clear();
     groups_.clear();
   }
-  if (!group.empty()) groups_[std::move(group)].push_back(key);
-  pages_[std::move(key)] = std::move(page);
+  auto it = pages_.try_emplace(std::move(key)).first;
+  Entry& e = it->second;
+  if (e.page && e.rendered > ticket.generation) return;  // a later render is here already
+  if (!group.empty()) {
+    auto& g = groups_[std::move(group)];
+    if (!e.page) g.keys.push_back(it->first);
+    e.changed = std::max(e.changed, g.changed);
+  }
+  e.page = std::move(page);
+  e.rendered = ticket.generation;
+  if (e.changed > e.rendered) e.stale_since = ticket.at;  // its render may have missed that change
+  e.refreshing.store(0, std::memory_order_release);
 }
 
-void PageCache::invalidate_group(std::string_view group) {
+void PageCache::mark_stale(std::initializer_list<std::string_view> keys, std::string_view group) {
   std::unique_lock lock(mu_);
-  ++generation_;
-  auto it = groups_.find(group);
-  if (it == groups_.end()) return;
-  for (const auto& key : it->second)
-    if (auto p = pages_.find(key); p != pages_.end()) pages_.erase(p);
-  groups_.erase(it);
-}
-
-uint64_t PageCache::generation() const {
-  std::shared_lock lock(mu_);
-  return generation_;
+  uint64_t change = ++generation_;
+  auto now = Steady::now();
+  auto touch = [&](Entry& e) {
+    if (e.changed <= e.rendered) e.stale_since = now;
+    e.changed = change;
+  };
+  for (auto k : keys) touch(pages_.try_emplace(std::string(k)).first->second);
+  if (group.empty()) return;
+  auto g = groups_.find(group);
+  if (g == groups_.end()) g = groups_.try_emplace(std::string(group)).first;
+  g->second.changed = change;
+  for (const auto& k : g->second.keys)
+    if (auto p = pages_.find(k); p != pages_.end()) touch(p->second);
 }
 
 void PageCache::invalidate_all() {
   std::unique_lock lock(mu_);
-  ++generation_;
+  edited_ = ++generation_;
   pages_.clear();
   groups_.clear();
-}
-
-void PageCache::invalidate(std::initializer_list<std::string_view> keys) {
-  std::unique_lock lock(mu_);
-  ++generation_;
-  for (auto k : keys)
-    if (auto it = pages_.find(k); it != pages_.end()) pages_.erase(it);
 }
 
 size_t PageCache::size() const {

@@ -1,8 +1,16 @@
 // Rendered responses kept in memory, shared by every request, precompressed once per version.
 //
-// A page is rendered once per change: the article service's change listener and the content-version poller
-// call invalidate_all(), which bumps the generation. A render that started before an invalidation is not
-// stored (put() compares generations), so a stale page can never outlive the change that made it stale.
+// A page is rendered once per change. Two kinds of change:
+//  - An edit (an article, a setting, the site's structure) drops every page: invalidate_all() bumps the
+//    generation, and a render that started before it is not stored (put() compares generations), so a page
+//    can never outlive the edit that made it wrong.
+//  - A conversation moving (a comment posted, edited, removed, recommended) marks its article's pages stale
+//    (mark_stale()) rather than dropping them. A busy story changes many times a second; dropping its page
+//    each time made every reader who arrived during the re-render render it too. A stale page is instead
+//    served, for at most kStaleGrace after the first change it misses, to the readers who arrive while one
+//    request renders its replacement (get_or_refresh() hands that job to the first who asks, a single flight).
+//    Past the grace everyone renders, as after an edit. So a page never lacks a comment acknowledged more than
+//    kStaleGrace earlier, and a writer's own next page is fresh (http/read_your_writes.h bypasses the cache).
 //
 // Per-reader parts are not in the cache: a page's HTML holds slot markers (<!--tribune:slot:NAME-->) where
 // the reader's own fragments go (the masthead's sign-in state, the comment form). Anonymous readers get the
@@ -10,6 +18,8 @@
 // their own fragments.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -78,10 +88,26 @@ std::string query_cache_key(std::string_view prefix, const std::map<std::string,
 
 class PageCache {
  public:
+  // How long after the first change it misses a stale page may still be served (while its replacement
+  // renders): well under the second within which a reader must see an acknowledged comment.
+  static constexpr std::chrono::milliseconds kStaleGrace{500};
+  using Steady = std::chrono::steady_clock;
+
+  // What a render must hand back to put(): the generation and the moment it read before it read the store.
+  struct Ticket {
+    uint64_t generation = 0;
+    Steady::time_point at{};
+  };
+
   explicit PageCache(size_t max_entries = 20000) : max_entries_(max_entries) {}
 
-  // Null when absent, or while this thread serves a request that must not be answered from a cache (Bypass).
+  // The page to serve, or null: absent, stale with nobody rendering its replacement, or this thread serves a
+  // request that must not be answered from a cache (Bypass). For the I/O threads' fast paths: it never takes
+  // a render on (a miss goes on to get_or_refresh() on a worker).
   std::shared_ptr<const CachedPage> get(std::string_view key) const;
+  // As get(), but a stale page that nobody is re-rendering is this caller's to render: null once (the caller
+  // renders and put()s), the stale page to everyone else meanwhile.
+  std::shared_ptr<const CachedPage> get_or_refresh(std::string_view key);
   // While it lives, get() on this thread misses: the request needs newer data than this node has heard of.
   class Bypass {
    public:
@@ -93,26 +119,45 @@ class PageCache {
    private:
     bool saved_;
   };
-  // Stores the page unless the cache was invalidated after `generation` was read. A page in a group (an
-  // article's comment listings, one per query) is dropped with it by invalidate_group().
-  void put(std::string key, std::shared_ptr<const CachedPage> page, uint64_t generation, std::string group = {});
-  uint64_t generation() const;
+  // Read before a render reads the store.
+  Ticket ticket() const;
+  // Stores a page rendered under `ticket`, unless an edit came after it or a newer render is already here. A
+  // page in a group (an article's pages by sort and cursor, its comment listings) goes stale with the group.
+  // A page that a change may have missed (marked stale after the ticket) is stored stale.
+  void put(std::string key, std::shared_ptr<const CachedPage> page, Ticket ticket, std::string group = {});
+  // An edit: drops every page; renders that started earlier are not stored.
   void invalidate_all();
-  // Drops these keys (and, like every invalidation, keeps renders that started earlier from being stored).
-  void invalidate(std::initializer_list<std::string_view> keys);
-  void invalidate_group(std::string_view group);
+  // A conversation moved: these pages and the group's are stale from now (see the top of this file).
+  void mark_stale(std::initializer_list<std::string_view> keys, std::string_view group);
   size_t size() const;
 
  private:
+  struct Entry {
+    std::shared_ptr<const CachedPage> page;  // null: a key that changed before it was ever stored
+    uint64_t rendered = 0;                   // the ticket's generation its render started from
+    uint64_t changed = 0;                    // the generation of the last change to it
+    Steady::time_point stale_since{};        // when changed > rendered: the first change it (may have) missed
+    // Steady-clock nanoseconds when a request took on its re-render; 0: nobody. A claim older than the grace
+    // is void (its request failed, or is slow): the next reader takes it on.
+    mutable std::atomic<int64_t> refreshing{0};
+  };
+  struct Group {
+    std::vector<std::string> keys;
+    uint64_t changed = 0;
+  };
+  enum class Use { serve, refresh };
+  std::shared_ptr<const CachedPage> find(std::string_view key, Use use) const;
+
   static inline thread_local bool bypass_ = false;
   mutable std::shared_mutex mu_;
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, std::shared_ptr<const CachedPage>, Hash, std::equal_to<>> pages_;
-  std::unordered_map<std::string, std::vector<std::string>, Hash, std::equal_to<>> groups_;
-  uint64_t generation_ = 1;
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> pages_;
+  std::unordered_map<std::string, Group, Hash, std::equal_to<>> groups_;
+  uint64_t generation_ = 1;  // bumped by every change
+  uint64_t edited_ = 1;      // the generation of the last edit
   size_t max_entries_;
 };
 

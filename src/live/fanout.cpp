@@ -82,8 +82,7 @@ void CommentFanout::attach(CommentService& comments) {
 
 void CommentFanout::changed(int64_t article_id, const std::string& url, const std::string& slug,
                             const std::string& frame) {
-  cache_.invalidate({url, "api:" + slug});
-  cache_.invalidate_group(conversation_group(slug));
+  cache_.mark_stale({url, "api:" + slug}, conversation_group(slug));
   if (!frame.empty()) live_.publish(article_topic(article_id), frame);
   // The staff dashboard counts new comments: open dashboards read their figures again.
   if (frame.starts_with("id: ")) newsroom("comment");

@@ -1,6 +1,7 @@
 // What happens after a comment commits: the one owner of its fan-out, on this node and on the others.
 //
-// On this node: the article's cached pages and JSON are dropped (http/page_cache.h), the change's frame goes
+// On this node: the article's cached pages and JSON go stale (http/page_cache.h: served only while their
+// replacement renders, and not past half a second), the change's frame goes
 // to the article's live readers, and readers the comment notified hear at once on their own topic. Reaction
 // counts change in bursts: at most one delivery per comment a second (live/coalescer.h); any other change
 // carries the current count too and cancels a reaction frame kept for later, which must not arrive after it.

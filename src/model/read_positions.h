@@ -6,8 +6,9 @@
 
 namespace tribune {
 
-// Read-your-writes when a lagging replica may answer reads. A position orders commits (PostgreSQL: a WAL
-// position; 0: none, with engines that have no replica). Per thread: the engine sets `last_write` after each
+// Read-your-writes when a lagging replica or a cached page may answer reads. A position orders commits
+// (PostgreSQL: a WAL position; SQLite: the commit's time in microseconds, and no replica: there it only marks
+// a reader who just wrote, whose next pages skip the caches). Per thread: the engine sets `last_write` after each
 // commit; the request layer sets `floor` (the newest write the current request must see, e.g. the reader's
 // own last one) with a Scope around each request.
 struct ReadPositions {

@@ -40,7 +40,7 @@ void ArticlePages::require_published(ArticleQuery probe, const std::string& what
 
 Response ArticlePages::listing_page(RequestContext& ctx, PageRenderer::Listing listing, ArticleQuery query,
                                     const std::string& base_path) {
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   query.limit = 21;
   if (auto c = ctx.query_value("cursor")) query.after = decode_cursor(*c);
   auto page = articles_.list(query);
@@ -109,7 +109,7 @@ Response ArticlePages::author(RequestContext& ctx) {
 
 Response ArticlePages::article(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   auto a = articles_.find_visible(ctx.param("slug"));
   if (!a) articles_.throw_missing(ctx.param("slug"), "The article");
   // A story lives on the page that embeds it: a link to one of its comments (a notification, a profile) leads
@@ -171,7 +171,7 @@ Response ArticlePages::tag(RequestContext& ctx) {
 
 Response ArticlePages::feed(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   const bool atom = ctx.path.ends_with(".atom");
   const std::string suffix = atom ? "/feed.atom" : "/feed.xml";
   const auto& site = renderer_.site();
@@ -215,7 +215,7 @@ Response ArticlePages::feed(RequestContext& ctx) {
 
 Response ArticlePages::corrections(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   return store_and_serve(ctx, generation, renderer_.corrections_page(articles_.corrections(), articles_.sections()),
                          kHtml, true);
 }
@@ -245,7 +245,7 @@ std::pair<std::vector<Article>, int> ArticlePages::sitemap_articles(int part, si
 
 Response ArticlePages::sitemap(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   auto sections = articles_.sections();
   auto [first, files] = sitemap_articles(1, 1 + sections.size());
   if (files <= 1)
@@ -256,7 +256,7 @@ Response ArticlePages::sitemap(RequestContext& ctx) {
 
 Response ArticlePages::sitemap_part(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   const auto& name = ctx.param("part");  // "3.xml"
   int part = 0;
   auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), part);
@@ -273,7 +273,7 @@ Response ArticlePages::sitemap_part(RequestContext& ctx) {
 
 Response ArticlePages::news_sitemap(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   // Google News takes the pieces of the last two days, at most 1,000.
   auto since = now_seconds() - std::chrono::hours(48);
   std::vector<Article> recent;
@@ -311,7 +311,7 @@ Response ArticlePages::robots(RequestContext&) {
 
 Response ArticlePages::support(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   bool cancelled = ctx.query_value("contribution").value_or("") == "cancelled";
   // ?article=: the piece the reader came from (an embed's appeal), when it is one readers can see.
   std::string credited;
@@ -322,7 +322,7 @@ Response ArticlePages::support(RequestContext& ctx) {
 
 Response ArticlePages::standard(RequestContext& ctx, std::string_view slug) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   auto page = articles_.standard_page(slug);
   if (!page) throw not_found("The page");
   return store_and_serve(ctx, generation, renderer_.standard_page(*page, articles_.sections()), kHtml, true);
@@ -338,7 +338,7 @@ Response ArticlePages::embedded_asset(RequestContext& ctx, const std::string& na
     auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
     if (!bytes) throw not_found("The file");
     page = make_page(std::string(*bytes), content_type_for(name), std::string(cache_control));
-    cache_.put(key, page, cache_.generation());
+    cache_.put(key, page, cache_.ticket());
   }
   Response r = serve_page(*page, ctx.request);
   if (name == "embed.js") r.headers.set(http::field::access_control_allow_origin, "*");

@@ -56,7 +56,7 @@ Response CommentPages::comment_submit(RequestContext& ctx) {
 
 Response CommentPages::thread(RequestContext& ctx) {
   if (auto hit = from_cache(ctx)) return std::move(*hit);
-  uint64_t generation = cache_.generation();
+  auto generation = cache_.ticket();
   auto id = ctx.id_param("id");
   if (!id) throw not_found("The comment");
   auto t = comments_.thread(*id);

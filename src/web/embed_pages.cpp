@@ -50,8 +50,8 @@ Response EmbedPages::frame(RequestContext& ctx) {
     if (auto v = ctx.query_value(name)) kept.emplace(name, *v);
   if (!scheme.empty()) kept.emplace("scheme", scheme);
   auto key = query_cache_key("embed:" + story.article.slug, kept, {"sort", "cursor", "scheme"});
-  uint64_t generation = cache_.generation();
-  auto cached = key.empty() ? nullptr : cache_.get(key);
+  auto generation = cache_.ticket();
+  auto cached = key.empty() ? nullptr : cache_.get_or_refresh(key);
   if (!cached) {
     CommentSort sort = CommentSort::newest;
     if (auto v = ctx.query_value("sort")) sort = parse_comment_sort(*v).value_or(CommentSort::newest);

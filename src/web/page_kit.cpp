@@ -33,7 +33,7 @@ Response PageKit::serve(RequestContext& ctx, const CachedPage& page) {
 std::optional<Response> PageKit::from_cache(RequestContext& ctx) {
   auto key = cache_key(ctx);
   if (key.empty()) return std::nullopt;
-  auto page = cache_.get(key);
+  auto page = cache_.get_or_refresh(key);
   if (!page) return std::nullopt;
   return serve(ctx, *page);
 }
@@ -44,7 +44,7 @@ Response PageKit::html_page(RequestContext& ctx, http::status status, const std:
   return r;
 }
 
-Response PageKit::store_and_serve(RequestContext& ctx, uint64_t generation, std::string body,
+Response PageKit::store_and_serve(RequestContext& ctx, PageCache::Ticket generation, std::string body,
                                   std::string_view content_type, bool cacheable, std::string group) {
   auto key = cacheable ? cache_key(ctx) : std::string();
   auto page = make_page(std::move(body), filler(Principal{}, ctx.path), std::string(content_type),

@@ -44,8 +44,8 @@ class PageKit {
   Response serve(RequestContext& ctx, const CachedPage& page);
   SlotFiller filler(const Principal& who, const std::string& path) const;
   Response html_page(RequestContext& ctx, http::status status, const std::string& html);
-  Response store_and_serve(RequestContext& ctx, uint64_t generation, std::string body, std::string_view content_type,
-                           bool cacheable, std::string group = {});
+  Response store_and_serve(RequestContext& ctx, PageCache::Ticket generation, std::string body,
+                           std::string_view content_type, bool cacheable, std::string group = {});
   // The page cache's key for this request: the path, or the path and its sort and cursor; empty when the
   // request's page is not to be kept.
   static std::string cache_key(const RequestContext& ctx);

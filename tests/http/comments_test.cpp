@@ -1,7 +1,9 @@
 // The commenting forum over HTTP: posting, replies, listing with cursors, the page, bad input.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -563,4 +565,55 @@ TEST_F(CommentsTest, ReportEditAndDeleteWorkFromThePage) {
   auto deleted = author.form("/comments/" + id + "/delete", "");
   EXPECT_EQ(deleted.status, 303);
   EXPECT_EQ(author.call("GET", "/comments/" + id + "/options").status, 404);
+}
+
+// A busy story (http/page_cache.h): while readers hammer its page and JSON, each comment a reader posts is on
+// both for every read that begins more than a second after the 201, and on the poster's own next page at once
+// (the tribune_pos cookie skips a stale page).
+TEST_F(CommentsTest, ACommentPostedWhileReadersHammerThePageIsOnItWithinASecond) {
+  auto article = open_article();
+  std::string slug(article.at("slug").as_string()), url(article.at("url").as_string());
+  std::string listing = "/api/v1/articles/" + slug + "/comments?sort=newest&limit=10";
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0}, bad{0};
+  std::vector<std::thread> readers;
+  readers.reserve(6);
+  for (int i = 0; i < 6; ++i)
+    readers.emplace_back([&, i] {
+      while (!stop) {
+        auto r = get(port(), i % 3 == 2 ? listing : url);
+        (r.status == 200 ? reads : bad).fetch_add(1);
+      }
+    });
+  auto ann = signed_in("Ann Busy");
+  using Steady = std::chrono::steady_clock;
+  for (int n = 0; n < 12; ++n) {
+    auto res = post(ann, slug, "A comment on a busy story, number " + std::to_string(n) + ".");
+    ASSERT_EQ(res.status, 201) << res.body;
+    auto acked = Steady::now();
+    auto id = std::to_string(json::parse(res.body).at("comment").at("id").as_int64());
+    std::string anchor = "id=\"comment-" + id + "\"";
+    // The poster's next page, with the cookies the 201 set.
+    std::string cookies = ann.cookie;
+    for (const auto& c : res.set_cookies)
+      if (c.starts_with("tribune_pos=")) cookies += "; " + c.substr(0, c.find(';'));
+    ASSERT_NE(cookies, ann.cookie) << "the 201 set no tribune_pos cookie";
+    auto own = request(port(), {"GET", url, {}, {{"Cookie", cookies}}});
+    EXPECT_NE(own.body.find(anchor), std::string::npos) << "the poster's own next page lacks comment " << id;
+    // Everyone else's: anonymous reads until both show it; none that began a second after the 201 may lack it.
+    bool on_page = false, in_json = false;
+    while (!on_page || !in_json) {
+      auto began = Steady::now();
+      if (!on_page) on_page = get(port(), url).body.find(anchor) != std::string::npos;
+      if (!in_json) in_json = get(port(), listing).body.find("\"id\":" + id + ",") != std::string::npos;
+      ASSERT_TRUE((on_page && in_json) || began - acked < std::chrono::seconds(1))
+          << "comment " << id << " missing from the " << (on_page ? "JSON" : "page") << " a second after its 201";
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(reads.load(), 100);
 }

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
 #include "http/page_cache.h"
 
 using namespace tribune;
@@ -50,12 +55,123 @@ TEST(PageCache, AcceptEncodingParsing) {
 TEST(PageCache, InvalidationDropsRendersThatStartedBefore) {
   PageCache cache;
   auto page = make_page("<p>x</p>", {}, "text/html", "no-cache");
-  uint64_t before = cache.generation();
+  auto before = cache.ticket();
   cache.invalidate_all();
   cache.put("/a", page, before);  // rendered from data older than the invalidation
   EXPECT_FALSE(cache.get("/a"));
-  cache.put("/a", page, cache.generation());
+  EXPECT_FALSE(cache.get_or_refresh("/a"));
+  cache.put("/a", page, cache.ticket());
   EXPECT_TRUE(cache.get("/a"));
+}
+
+// A busy conversation: its page goes stale, one request renders the replacement while the others are served
+// the stale page, and nobody is served it past the grace.
+TEST(PageCache, AStalePageIsServedOnlyWhileOneRequestRendersItsReplacement) {
+  PageCache cache;
+  auto v1 = make_page("<p>1</p>", {}, "text/html", "no-cache");
+  auto v2 = make_page("<p>2</p>", {}, "text/html", "no-cache");
+  cache.put("/story", v1, cache.ticket(), "comments:story");
+  cache.put("/story?sort=top", v1, cache.ticket(), "comments:story");
+  ASSERT_EQ(cache.get("/story"), v1);
+
+  cache.mark_stale({"/story"}, "comments:story");
+  // The fast path never takes the render on: it misses, and the request goes on to a worker.
+  EXPECT_FALSE(cache.get("/story"));
+  // The first worker to ask renders; everyone after it, fast path or not, gets the stale page meanwhile.
+  EXPECT_FALSE(cache.get_or_refresh("/story"));
+  EXPECT_EQ(cache.get_or_refresh("/story"), v1);
+  EXPECT_EQ(cache.get("/story"), v1);
+  // The group's pages went stale with it, each with its own single render.
+  EXPECT_FALSE(cache.get_or_refresh("/story?sort=top"));
+  EXPECT_EQ(cache.get_or_refresh("/story?sort=top"), v1);
+
+  auto ticket = cache.ticket();
+  cache.put("/story", v2, ticket, "comments:story");
+  EXPECT_EQ(cache.get("/story"), v2);
+  EXPECT_EQ(cache.get_or_refresh("/story"), v2);
+}
+
+TEST(PageCache, AStalePageIsNeverServedPastTheGrace) {
+  PageCache cache;
+  auto v1 = make_page("<p>1</p>", {}, "text/html", "no-cache");
+  cache.put("/story", v1, cache.ticket());
+  cache.mark_stale({"/story"}, {});
+  EXPECT_FALSE(cache.get_or_refresh("/story"));  // taken on, and the render is slow
+  EXPECT_EQ(cache.get("/story"), v1);
+  std::this_thread::sleep_for(PageCache::kStaleGrace + std::chrono::milliseconds(50));
+  // Past the grace nobody gets it, and every request renders (as when the page is absent).
+  EXPECT_FALSE(cache.get("/story"));
+  EXPECT_FALSE(cache.get_or_refresh("/story"));
+  EXPECT_FALSE(cache.get_or_refresh("/story"));
+}
+
+TEST(PageCache, ARenderThatAChangeOvertookIsStoredStale) {
+  PageCache cache;
+  auto v1 = make_page("<p>1</p>", {}, "text/html", "no-cache");
+  auto v2 = make_page("<p>2</p>", {}, "text/html", "no-cache");
+  cache.put("/story", v1, cache.ticket(), "comments:story");
+  auto ticket = cache.ticket();            // a render reads the store ...
+  cache.mark_stale({}, "comments:story");  // ... and a comment commits meanwhile
+  cache.put("/story", v2, ticket, "comments:story");
+  // v2 may lack that comment: stale, so the next request renders again.
+  EXPECT_FALSE(cache.get("/story"));
+  EXPECT_FALSE(cache.get_or_refresh("/story"));
+  EXPECT_EQ(cache.get_or_refresh("/story"), v2);
+  cache.put("/story", v1, cache.ticket(), "comments:story");
+  EXPECT_EQ(cache.get("/story"), v1);
+}
+
+TEST(PageCache, AnOlderRenderFinishingLateNeverReplacesANewerOne) {
+  PageCache cache;
+  auto v1 = make_page("<p>1</p>", {}, "text/html", "no-cache");
+  auto v2 = make_page("<p>2</p>", {}, "text/html", "no-cache");
+  auto older = cache.ticket();
+  cache.mark_stale({"/story"}, {});
+  cache.put("/story", v2, cache.ticket());
+  cache.put("/story", v1, older);
+  EXPECT_EQ(cache.get("/story"), v2);
+}
+
+TEST(PageCache, AChangeBeforeAPageWasEverStoredStillCounts) {
+  PageCache cache;
+  auto v1 = make_page("<p>1</p>", {}, "text/html", "no-cache");
+  auto ticket = cache.ticket();
+  cache.mark_stale({"/story"}, "comments:story");
+  cache.put("/story", v1, ticket);
+  EXPECT_FALSE(cache.get("/story"));
+  cache.put("/story?sort=top", v1, ticket, "comments:story");
+  EXPECT_FALSE(cache.get("/story?sort=top"));
+}
+
+TEST(PageCache, ManyReadersMissingAtOnceCauseOneRender) {
+  PageCache cache;
+  auto v1 = make_page("<p>1</p>", {}, "text/html", "no-cache");
+  cache.put("/story", v1, cache.ticket());
+  cache.mark_stale({"/story"}, {});
+  std::atomic<int> renders{0}, served_stale{0};
+  std::vector<std::thread> readers;
+  readers.reserve(16);
+  for (int i = 0; i < 16; ++i)
+    readers.emplace_back([&] {
+      for (int j = 0; j < 100; ++j) (cache.get_or_refresh("/story") ? served_stale : renders).fetch_add(1);
+    });
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(renders.load(), 1);
+  EXPECT_EQ(served_stale.load(), 1599);
+}
+
+TEST(PageCache, BypassMissesEvenAStalePage) {
+  PageCache cache;
+  auto v1 = make_page("<p>1</p>", {}, "text/html", "no-cache");
+  cache.put("/story", v1, cache.ticket());
+  cache.mark_stale({"/story"}, {});
+  EXPECT_FALSE(cache.get_or_refresh("/story"));  // another request renders
+  {
+    PageCache::Bypass bypass(true);  // a reader who just wrote
+    EXPECT_FALSE(cache.get("/story"));
+    EXPECT_FALSE(cache.get_or_refresh("/story"));
+  }
+  EXPECT_EQ(cache.get("/story"), v1);
 }
 
 TEST(PageCache, SlotsAreFilledPerReader) {

@@ -1,8 +1,11 @@
 #include "store/sqlite/writer.h"
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
 
 #include "model/error.h"
+#include "model/read_positions.h"
 
 namespace tribune::sqlite {
 
@@ -76,6 +79,8 @@ void GroupCommitWriter::wait_for(Pending p) {
   }
   cv_.notify_one();
   done.get();
+  // The writer's next pages skip the caches for a moment (http/read_your_writes.h), as on PostgreSQL.
+  ReadPositions::last_write = std::max(ReadPositions::last_write, position_.load(std::memory_order_acquire));
 }
 
 void GroupCommitWriter::loop() {
@@ -147,6 +152,11 @@ void GroupCommitWriter::commit_batch(std::vector<Pending>& batch) {
   }
   commits_.fetch_add(1);
   grouped_.fetch_add(static_cast<int64_t>(batch.size()));
+  auto now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  position_.store(std::max(position_.load(std::memory_order_relaxed) + 1, static_cast<uint64_t>(now_us)),
+                  std::memory_order_release);
   for (size_t i = 0; i < batch.size(); ++i) {
     if (failures[i])
       batch[i].promise.set_exception(failures[i]);

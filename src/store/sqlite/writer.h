@@ -99,6 +99,9 @@ class GroupCommitWriter {
   bool stopping_ = false;
   std::atomic<int64_t> commits_{0};
   std::atomic<int64_t> grouped_{0};
+  // The last commit's position (model/read_positions.h): its time in microseconds, or one past the previous
+  // commit's when the clock has not moved on, so that positions grow across restarts too.
+  std::atomic<uint64_t> position_{0};
   std::thread thread_;
 };
 
