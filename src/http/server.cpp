@@ -253,13 +253,23 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     if (r.stream) {
       // An event stream: idle between events as far as draining is concerned; it ends when the stream does.
       self->busy = false;
-      auto head = to_wire(r, req.version(), false);
-      stream.expires_after(opt.read_timeout);
-      http::response_serializer<http::span_body<const char>> sr(head);
-      auto [hec, hn] = co_await http::async_write(stream, sr, as_tuple);
-      (void)hn;
+      auto body = std::move(r.stream);
+      bool sent = false;
+      {
+        auto head = to_wire(r, req.version(), false);
+        stream.expires_after(opt.read_timeout);
+        http::response_serializer<http::span_body<const char>> sr(head);
+        auto [hec, hn] = co_await http::async_write(stream, sr, as_tuple);
+        (void)hn;
+        sent = !hec;
+      }
       stream.expires_never();
-      if (!hec && !w.draining) co_await r.stream(stream);
+      // A stream may stay open for hours, one per live reader: what reading the request took goes first.
+      req = {};
+      r = {};
+      buffer.clear();
+      buffer.shrink_to_fit();
+      if (sent && !w.draining) co_await body(stream);
       break;
     }
     keep_alive = keep_alive && !w.draining && !r.close;

@@ -1,14 +1,17 @@
 #include "live/hub.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <utility>
+#include <vector>
 
 namespace tribune {
 
-std::shared_ptr<const std::string> Subscriber::take() {
-  if (queue_.empty()) return nullptr;
-  auto frame = std::move(queue_.front());
-  queue_.pop_front();
-  return frame;
+bool Subscriber::take_all(std::string& out) {
+  if (queue_.empty()) return false;
+  for (const auto& frame : queue_) out += *frame;
+  queue_.clear();
+  return true;
 }
 
 void Subscriber::push(std::shared_ptr<const std::string> frame) {
@@ -67,7 +70,18 @@ void LiveHub::publish(int64_t topic, const std::string& frame) {
   }
   published_.fetch_add(1);
   auto shared = std::make_shared<const std::string>(frame);
-  for (auto& s : targets) boost::asio::post(s->timer().get_executor(), [s, shared] { s->push(shared); });
+  // Grouped by the I/O thread each subscriber's connection runs on (a handful), in subscription order.
+  std::vector<std::pair<boost::asio::any_io_executor, std::vector<std::shared_ptr<Subscriber>>>> groups;
+  for (auto& s : targets) {
+    auto executor = s->timer().get_executor();
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == executor; });
+    if (g == groups.end()) g = groups.insert(groups.end(), {executor, {}});
+    g->second.push_back(std::move(s));
+  }
+  for (auto& [executor, subs] : groups)
+    boost::asio::post(executor, [subs = std::move(subs), shared] {
+      for (const auto& s : subs) s->push(shared);
+    });
 }
 
 void LiveHub::close_all() {

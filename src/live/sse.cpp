@@ -29,14 +29,23 @@ StreamBody stream_body(LiveHub& hub, StreamGate::Ticket ticket, std::vector<int6
         for (int64_t topic : topics) hub.unsubscribe(topic, sub);
       }
     } leave{hub, topics, sub.get()};
-    // Every write has a deadline: a reader that stops reading fills the socket buffers, and its write would
-    // otherwise hold the connection (and its place at the gate) forever.
+    // A frame almost always fits the socket's send buffer: written at once, without an asynchronous operation
+    // or a timer (the fan-out to many readers is mostly this). What does not fit goes out asynchronously, with a
+    // deadline: a reader that stops reading fills the socket buffers, and its write would otherwise hold the
+    // connection (and its place at the gate) forever.
+    boost::system::error_code nb;
+    stream.socket().non_blocking(true, nb);
     auto write = [&](std::string_view bytes) -> asio::awaitable<bool> {
+      boost::system::error_code ec;
+      size_t n = nb ? 0 : stream.socket().write_some(asio::buffer(bytes), ec);
+      if (!nb && ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+      if (n == bytes.size()) co_return true;
+      bytes.remove_prefix(n);
       stream.expires_after(write_timeout);
-      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes), tuple);
-      (void)n;
+      auto [aec, an] = co_await asio::async_write(stream, asio::buffer(bytes), tuple);
+      (void)an;
       stream.expires_never();
-      co_return !ec;
+      co_return !aec;
     };
     // A client sends nothing after its request: a read that completes means it has gone (or broke the
     // protocol). Noticing at once, not at the next heartbeat, gives its place at the gate straight back.
@@ -49,8 +58,7 @@ StreamBody stream_body(LiveHub& hub, StreamGate::Ticket ticket, std::vector<int6
     if (!co_await write(out)) co_return;
     for (;;) {
       out.clear();
-      while (auto frame = sub->take()) out += *frame;
-      if (!out.empty()) {
+      if (sub->take_all(out)) {
         if (!co_await write(out)) co_return;
         // Frames pushed while the write was in flight found no wait to cancel: drain again before waiting,
         // or they would sit in the queue until the next heartbeat.

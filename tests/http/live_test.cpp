@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "test_support.h"
 
@@ -112,6 +115,38 @@ TEST_F(LiveTest, AFrameQueuedWhileTheStreamWritesGoesOutRightAfter) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   server.app().live().publish(article->id, sse_frame("comment.updated", 0, "queued-during-the-write"));
   EXPECT_TRUE(reader.wait_for("queued-during-the-write", std::chrono::seconds(5)));
+}
+
+// Frames that arrive together go out in one write (live/hub.h): every reader still gets every frame, once and in
+// order, including those published while its connection was busy writing.
+TEST_F(LiveTest, FramesBatchedIntoOneWriteArriveEveryOneInOrderOnEveryReader) {
+  auto slug = open_slugs().at(0);
+  auto article = server.app().store().find_article(slug);
+  ASSERT_TRUE(article);
+  std::vector<std::unique_ptr<EventReader>> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.push_back(std::make_unique<EventReader>(server.port(), "/api/v1/articles/" + slug + "/events"));
+    ASSERT_TRUE(readers.back()->wait_for("retry: 3000"));
+  }
+  // A frame larger than the socket buffers keeps each connection writing while the next 200 queue up.
+  server.app().live().publish(article->id, sse_frame("comment.updated", 0, std::string(4 << 20, 'x')));
+  for (int n = 0; n < 200; ++n) {
+    char label[16];
+    std::snprintf(label, sizeof label, "frame-%03d;", n);
+    server.app().live().publish(article->id, sse_frame("comment.updated", 0, label));
+  }
+  for (auto& r : readers) {
+    ASSERT_TRUE(r->wait_for("frame-199;", std::chrono::seconds(10)));
+    size_t at = 0;
+    for (int n = 0; n < 200; ++n) {
+      char label[16];
+      std::snprintf(label, sizeof label, "frame-%03d;", n);
+      size_t next = r->text().find(label, at);
+      ASSERT_NE(next, std::string::npos) << label << " missing or out of order";
+      at = next + 1;
+      EXPECT_EQ(r->text().find(label, at), std::string::npos) << label << " twice";
+    }
+  }
 }
 
 // Issue 12: a reader that stops reading is dropped after the write deadline, giving its place back.
