@@ -52,12 +52,12 @@ BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/out" | head -1)
 SLUG=$(curl -s "$BASE/api/v1/articles?limit=50" | python3 -c 'import json,sys; print(next(a["slug"] for a in json.load(sys.stdin)["articles"] if a["comments_open"]))')
 RESP=$(curl -s -D "$WORK/headers" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.org","display_name":"Bench Writer","password":"a benchmark writer password"}' "$BASE/api/v1/accounts")
-COOKIE=$(grep -i '^set-cookie:' "$WORK/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+COOKIE=$(grep -i '^set-cookie: tribune_session=' "$WORK/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
 CSRF=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["csrf_token"])' "$RESP")
 if [[ ${WEBHOOK:-0} == 1 ]]; then
   ADMIN=$(curl -s -D "$WORK/admin_headers" -H 'Content-Type: application/json' \
     -d '{"email":"admin@example.org","password":"the bench admin'"'"'s password"}' "$BASE/api/v1/sessions")
-  ADMIN_COOKIE=$(grep -i '^set-cookie:' "$WORK/admin_headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+  ADMIN_COOKIE=$(grep -i '^set-cookie: tribune_session=' "$WORK/admin_headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
   ADMIN_CSRF=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["csrf_token"])' "$ADMIN")
   curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "Cookie: $ADMIN_COOKIE" \
     -H "X-CSRF-Token: $ADMIN_CSRF" \
