@@ -39,13 +39,18 @@ struct Access {
 };
 
 struct Route {
+  // The pattern's segments, parsed once when the route is added.
+  struct Segment {
+    enum class Kind : uint8_t { literal, capture, rest } kind = Kind::literal;
+    std::string text;  // the literal, or the capture's name
+  };
   http::verb method;
   std::string pattern;
   Access access;
   Handler handler;   // runs on the blocking pool: may touch the store, hash passwords, render
   FastHandler fast;  // optional: runs first, inline, must not block
   bool api = false;  // errors as JSON (else HTML pages): /api/ and /webhooks/
-  std::vector<std::string> segments;
+  std::vector<Segment> segments;
 };
 
 class Router {

@@ -58,15 +58,17 @@ struct Server::Worker {
 
 namespace {
 
-http::response<http::span_body<const char>> to_wire(const Response& r, unsigned version, bool keep_alive) {
+// Takes r's headers (moved, not copied: a page's dozen headers are a dozen allocations); its body stays in r,
+// which must outlive the wire message.
+http::response<http::span_body<const char>> to_wire(Response& r, unsigned version, bool keep_alive) {
   http::response<http::span_body<const char>> res;
+  static_cast<http::fields&>(res) = std::move(r.headers);
+  r.headers.clear();
   res.result(r.status);
   res.version(version);
-  // insert, not set: a response may carry several Set-Cookie headers.
-  for (const auto& f : r.headers) res.insert(f.name_string(), f.value());
   auto payload = r.payload();
   res.body() = boost::span<const char>(payload.data(), payload.size());
-  if (r.headers.find(http::field::content_length) == r.headers.end() && !r.stream) res.prepare_payload();
+  if (res.find(http::field::content_length) == res.end() && !r.stream) res.prepare_payload();
   res.keep_alive(keep_alive);
   res.set(http::field::server, "Tribune");
   return res;
@@ -253,10 +255,11 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     if (r.stream) {
       // An event stream: idle between events as far as draining is concerned; it ends when the stream does.
       self->busy = false;
-      auto body = std::move(r.stream);
       bool sent = false;
+      StreamBody body;
       {
-        auto head = to_wire(r, req.version(), false);
+        auto head = to_wire(r, req.version(), false);  // while r.stream is set: no Content-Length
+        body = std::move(r.stream);
         stream.expires_after(opt.read_timeout);
         http::response_serializer<http::span_body<const char>> sr(head);
         auto [hec, hn] = co_await http::async_write(stream, sr, as_tuple);

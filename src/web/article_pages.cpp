@@ -353,6 +353,9 @@ std::optional<Response> ArticlePages::asset_fast(RequestContext& ctx) {
 
 Response ArticlePages::asset(RequestContext& ctx) {
   const auto& name = ctx.param("name");
+  // The files in the binary, for requests that skip the fast path (a reader who just wrote: read-your-writes).
+  if (renderer_.site().assets_dir.empty())
+    return embedded_asset(ctx, name, "asset:" + name, "public, max-age=31536000, immutable");
   if (name.find('/') != std::string::npos || name.starts_with(".") || name.ends_with(".mustache"))
     throw not_found("The file");
   std::ifstream in(renderer_.site().assets_dir + "/" + name, std::ios::binary);

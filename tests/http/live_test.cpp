@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -115,6 +116,18 @@ TEST_F(LiveTest, AFrameQueuedWhileTheStreamWritesGoesOutRightAfter) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   server.app().live().publish(article->id, sse_frame("comment.updated", 0, "queued-during-the-write"));
   EXPECT_TRUE(reader.wait_for("queued-during-the-write", std::chrono::seconds(5)));
+}
+
+// A browser's EventSource ends the stream where Content-Length says: an event stream must carry none (it is
+// delimited by the connection's end).
+TEST_F(LiveTest, TheStreamsHeadHasNoContentLength) {
+  auto slug = open_slugs().at(0);
+  EventReader reader(server.port(), "/api/v1/articles/" + slug + "/events");
+  ASSERT_TRUE(reader.wait_for("retry: 3000"));
+  std::string head = reader.text().substr(0, reader.text().find("\r\n\r\n"));
+  for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_NE(head.find("content-type: text/event-stream"), std::string::npos) << head;
+  EXPECT_EQ(head.find("content-length"), std::string::npos) << head;
 }
 
 // Frames that arrive together go out in one write (live/hub.h): every reader still gets every frame, once and in

@@ -34,6 +34,27 @@ TEST(Router, MatchesLiteralsBeforeCaptures) {
   EXPECT_FALSE(r.match(http::verb::get, "/opinion/2009").route);
 }
 
+TEST(Router, ARestCaptureTakesTheRestAndAnEmptyCaptureMatchesNothing) {
+  Router r;
+  r.add(http::verb::get, "/media/{path...}", Access::anyone(), ok);
+  r.add(http::verb::get, "/tags/{tag}/feed.xml", Access::anyone(), ok);
+  auto m = r.match(http::verb::get, "/media/2026/12/photo.webp");
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(m.params["path"], "2026/12/photo.webp");
+  m = r.match(http::verb::get, "/media//x");
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(m.params["path"], "/x");
+  EXPECT_FALSE(r.match(http::verb::get, "/media").route);
+  EXPECT_FALSE(r.match(http::verb::get, "/media/").route);
+  m = r.match(http::verb::get, "/tags/water/feed.xml");
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(m.params.size(), 1u);
+  EXPECT_EQ(m.params["tag"], "water");
+  EXPECT_FALSE(r.match(http::verb::get, "/tags//feed.xml").route);
+  // A trailing slash matches the path without it; captures of routes that lost leave nothing behind.
+  EXPECT_TRUE(r.match(http::verb::get, "/tags/water/feed.xml/").route);
+}
+
 TEST(Router, WrongMethodListsAllowed) {
   Router r;
   r.add(http::verb::get, "/api/v1/articles", Access::anyone(), ok);
