@@ -20,7 +20,7 @@ class CommentsApi {
   //   -> {comments, next_cursor, total}
   Response list(RequestContext& ctx);
   // The same from the cache, on the I/O thread: listings are the same for every reader (their own bits
-  // come from mine()), stored per query, precompressed, and dropped when a comment of the article changes.
+  // come from mine()), stored per query, precompressed, and stale when a comment of the article changes.
   std::optional<Response> list_cached(RequestContext& ctx);
   // POST /api/v1/articles/{slug}/comments {body, parent_id?} (signed in) -> 201 {comment}
   Response create(RequestContext& ctx);

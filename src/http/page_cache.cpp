@@ -174,12 +174,18 @@ std::shared_ptr<const CachedPage> PageCache::find(std::string_view key, Use use)
   const Entry& e = it->second;
   if (e.changed <= e.rendered) return e.page;
   auto now = Steady::now();
-  if (now - e.stale_since > kStaleGrace) return nullptr;
+  if (now - e.stale_since > stale_grace_) return nullptr;
   int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   int64_t claim = e.refreshing.load(std::memory_order_acquire);
-  if (claim != 0 && now_ns - claim <= std::chrono::nanoseconds(kStaleGrace).count()) return e.page;
+  if (claim != 0 && now_ns - claim <= std::chrono::nanoseconds(stale_grace_).count()) return e.page;
   if (use == Use::serve) return nullptr;
   return e.refreshing.compare_exchange_strong(claim, now_ns, std::memory_order_acq_rel) ? nullptr : e.page;
+}
+
+std::shared_ptr<const CachedPage> PageCache::get_immutable(std::string_view key) const {
+  std::shared_lock lock(mu_);
+  auto it = pages_.find(key);
+  return it == pages_.end() ? nullptr : it->second.page;
 }
 
 PageCache::Ticket PageCache::ticket() const {
@@ -192,12 +198,19 @@ void PageCache::put(std::string key, std::shared_ptr<const CachedPage> page, Tic
   std::unique_lock lock(mu_);
   if (ticket.generation < edited_) return;
   if (pages_.size() >= max_entries_ && !pages_.contains(key)) {  // crude bound; pages re-render on demand
+    // What changed goes with the entries: no render begun before this may be stored (it could lack a change
+    // that is no longer on record), as after an edit.
+    edited_ = ++generation_;
     pages_.clear();
     groups_.clear();
+    if (ticket.generation < edited_) return;
   }
   auto it = pages_.try_emplace(std::move(key)).first;
   Entry& e = it->second;
-  if (e.page && e.rendered > ticket.generation) return;  // a later render is here already
+  if (e.page && e.rendered > ticket.generation) {      // a later render is here already
+    e.refreshing.store(0, std::memory_order_release);  // and this one's claim, if it held it, is void
+    return;
+  }
   if (!group.empty()) {
     auto& g = groups_[std::move(group)];
     if (!e.page) g.keys.push_back(it->first);
@@ -214,7 +227,10 @@ void PageCache::mark_stale(std::initializer_list<std::string_view> keys, std::st
   uint64_t change = ++generation_;
   auto now = Steady::now();
   auto touch = [&](Entry& e) {
-    if (e.changed <= e.rendered) e.stale_since = now;
+    if (e.changed <= e.rendered) {
+      e.stale_since = now;
+      e.refreshing.store(0, std::memory_order_release);  // a claim left from an earlier change is void
+    }
     e.changed = change;
   };
   for (auto k : keys) touch(pages_.try_emplace(std::string(k)).first->second);

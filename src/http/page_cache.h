@@ -5,12 +5,15 @@
 //    generation, and a render that started before it is not stored (put() compares generations), so a page
 //    can never outlive the edit that made it wrong.
 //  - A conversation moving (a comment posted, edited, removed, recommended) marks its article's pages stale
-//    (mark_stale()) rather than dropping them. A busy story changes many times a second; dropping its page
-//    each time made every reader who arrived during the re-render render it too. A stale page is instead
+//    (mark_stale()) rather than dropping them (recommendations reach the cache through live/coalescer.h, up to
+//    a second after they commit; the bound below counts from then). A busy story changes many times a second; dropping
+//    its page each time made every reader who arrived during the re-render render it too. A stale page is instead
 //    served, for at most kStaleGrace after the first change it misses, to the readers who arrive while one
 //    request renders its replacement (get_or_refresh() hands that job to the first who asks, a single flight).
 //    Past the grace everyone renders, as after an edit. So a page never lacks a comment acknowledged more than
 //    kStaleGrace earlier, and a writer's own next page is fresh (http/read_your_writes.h bypasses the cache).
+//    When the cache is full it empties, and what it knew of changes goes too: renders begun before that are
+//    refused, as after an edit.
 //
 // Per-reader parts are not in the cache: a page's HTML holds slot markers (<!--tribune:slot:NAME-->) where
 // the reader's own fragments go (the masthead's sign-in state, the comment form). Anonymous readers get the
@@ -99,7 +102,8 @@ class PageCache {
     Steady::time_point at{};
   };
 
-  explicit PageCache(size_t max_entries = 20000) : max_entries_(max_entries) {}
+  explicit PageCache(size_t max_entries = 20000, std::chrono::milliseconds stale_grace = kStaleGrace)
+      : max_entries_(max_entries), stale_grace_(stale_grace) {}
 
   // The page to serve, or null: absent, stale with nobody rendering its replacement, or this thread serves a
   // request that must not be answered from a cache (Bypass). For the I/O threads' fast paths: it never takes
@@ -108,6 +112,8 @@ class PageCache {
   // As get(), but a stale page that nobody is re-rendering is this caller's to render: null once (the caller
   // renders and put()s), the stale page to everyone else meanwhile.
   std::shared_ptr<const CachedPage> get_or_refresh(std::string_view key);
+  // For what never changes while the process runs (the files in the binary): a Bypass does not apply.
+  std::shared_ptr<const CachedPage> get_immutable(std::string_view key) const;
   // While it lives, get() on this thread misses: the request needs newer data than this node has heard of.
   class Bypass {
    public:
@@ -159,6 +165,7 @@ class PageCache {
   uint64_t generation_ = 1;  // bumped by every change
   uint64_t edited_ = 1;      // the generation of the last edit
   size_t max_entries_;
+  std::chrono::milliseconds stale_grace_;
 };
 
 }  // namespace tribune

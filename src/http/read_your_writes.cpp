@@ -1,5 +1,6 @@
 #include "http/read_your_writes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -47,9 +48,11 @@ Pipeline::RequestScope read_your_writes(const std::function<int64_t()>& unix_now
     ReadPositions::Scope positions(w.position);
     PageCache::Bypass bypass(fresh(w));
     Response r = run();
-    if (ReadPositions::last_write > w.position) {
+    // Renewed on every write, with the greater position: a SQLite position (the commit's time) can go back
+    // when a restarted node's clock did.
+    if (ReadPositions::last_write > 0) {
       char value[40];
-      auto end = std::to_chars(value, value + 17, ReadPositions::last_write, 16).ptr;
+      auto end = std::to_chars(value, value + 17, std::max(ReadPositions::last_write, w.position), 16).ptr;
       *end++ = '-';
       end = std::to_chars(end, value + sizeof value, unix_now(), 16).ptr;
       r.headers.insert(http::field::set_cookie,

@@ -129,7 +129,7 @@ Response ArticlePages::article(RequestContext& ctx) {
     auto cursor = decode_cursor(*c);
     after = CommentCursor{cursor.published_at, cursor.id};
   }
-  // Its pages by sort and cursor go with the conversation: dropped when one of its comments changes.
+  // Its pages by sort and cursor go with the conversation: stale when one of its comments changes.
   return store_and_serve(
       ctx, generation,
       renderer_.article(*a, comments_.conversation(*a, sort, after), articles_.sections(), articles_.related(*a, 4)),
@@ -333,7 +333,7 @@ Response ArticlePages::standard(RequestContext& ctx, std::string_view slug) {
 // Subresource Integrity, which needs CORS).
 Response ArticlePages::embedded_asset(RequestContext& ctx, const std::string& name, const std::string& key,
                                       std::string_view cache_control) {
-  auto page = cache_.get(key);
+  auto page = cache_.get_immutable(key);
   if (!page) {
     auto bytes = name.find('/') == std::string::npos ? embedded_file("assets/" + name) : std::nullopt;
     if (!bytes) throw not_found("The file");

@@ -43,7 +43,7 @@ Response EmbedPages::frame(RequestContext& ctx) {
       return renderer_.fragment(slot, p, target, 0, {}, story.article.slug);
     };
   };
-  // The same page for every reader but their slots, as an article page is: kept, and dropped with its
+  // The same page for every reader but their slots, as an article page is: kept, and stale with its
   // conversation when one of its comments changes. A busy host page costs a cache lookup a view.
   std::map<std::string, std::string, std::less<>> kept;
   for (std::string_view name : {"sort", "cursor"})
