@@ -3,7 +3,6 @@
 
 #include <boost/json.hpp>
 #include <cctype>
-#include <cstdio>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -143,21 +142,19 @@ TEST_F(LiveTest, FramesBatchedIntoOneWriteArriveEveryOneInOrderOnEveryReader) {
   }
   // A frame larger than the socket buffers keeps each connection writing while the next 200 queue up.
   server.app().live().publish(article->id, sse_frame("comment.updated", 0, std::string(4 << 20, 'x')));
-  for (int n = 0; n < 200; ++n) {
-    char label[16];
-    std::snprintf(label, sizeof label, "frame-%03d;", n);
-    server.app().live().publish(article->id, sse_frame("comment.updated", 0, label));
-  }
+  auto label = [](int n) {  // frame-000; ... frame-199;
+    std::string digits = std::to_string(n);
+    return "frame-" + std::string(3 - digits.size(), '0') + digits + ";";
+  };
+  for (int n = 0; n < 200; ++n) server.app().live().publish(article->id, sse_frame("comment.updated", 0, label(n)));
   for (auto& r : readers) {
     ASSERT_TRUE(r->wait_for("frame-199;", std::chrono::seconds(10)));
     size_t at = 0;
     for (int n = 0; n < 200; ++n) {
-      char label[16];
-      std::snprintf(label, sizeof label, "frame-%03d;", n);
-      size_t next = r->text().find(label, at);
-      ASSERT_NE(next, std::string::npos) << label << " missing or out of order";
+      size_t next = r->text().find(label(n), at);
+      ASSERT_NE(next, std::string::npos) << label(n) << " missing or out of order";
       at = next + 1;
-      EXPECT_EQ(r->text().find(label, at), std::string::npos) << label << " twice";
+      EXPECT_EQ(r->text().find(label(n), at), std::string::npos) << label(n) << " twice";
     }
   }
 }
