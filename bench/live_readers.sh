@@ -15,7 +15,7 @@ CLIENT_BIN="${CLIENT_BIN:-$ROOT/build/release/tribune_bench_live}"
 READERS="${READERS:-100000}"
 COMMENTS="${COMMENTS:-10}"
 
-die() { echo "bench: $*" >&2; exit 1; }
+source "$ROOT/bench/lib.sh"
 [[ -x "$TRIBUNE_BIN" ]] || die "no executable at $TRIBUNE_BIN (set TRIBUNE_BIN)"
 [[ -x "$CLIENT_BIN" ]] || die "no client at $CLIENT_BIN (cmake --build --preset release --target tribune_bench_live)"
 # A node gives streams at most three quarters of its open-file limit (app/app.cpp).
@@ -28,15 +28,7 @@ fi
 ulimit -n "$(ulimit -Hn)"
 
 WORK="$(mktemp -d /tmp/tribune-live.XXXXXX)"
-PID=""
-stop() {
-    [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null || return 0
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-}
-trap 'stop; rm -rf "$WORK"' EXIT
+trap 'bench_stop; rm -rf "$WORK"' EXIT
 cat >"$WORK/tribune.toml" <<TOML
 [server]
 max_streams = $want
@@ -45,22 +37,12 @@ max_streams_per_address = $want
 comments_per_reader_per_minute = 100000
 comments_per_ip_per_minute = 100000
 TOML
-"$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo --config "$WORK/tribune.toml" \
-    >"$WORK/out" 2>"$WORK/err" &
-PID=$!
-URL=""
-for _ in $(seq 200); do
-    URL="$(grep -om1 'http://127\.0\.0\.1:[0-9]*' "$WORK/out" || true)"
-    [[ -n "$URL" ]] && break
-    kill -0 "$PID" 2>/dev/null || { cat "$WORK/err" >&2; die "tribune did not start"; }
-    sleep 0.1
-done
-[[ -n "$URL" ]] || die "tribune did not print its address"
+bench_serve --config "$WORK/tribune.toml"
 SLUG="$(curl -sf "$URL/api/v1/articles?limit=50" |
     python3 -c 'import json,sys; print(next(a["slug"] for a in json.load(sys.stdin)["articles"] if a["comments_open"]))')"
 RESP="$(curl -sf -D "$WORK/headers" -H 'Content-Type: application/json' \
     -d '{"email":"live@example.org","display_name":"Live Writer","password":"a live writer password"}' "$URL/api/v1/accounts")"
-COOKIE="$(sed -n 's/^[Ss]et-[Cc]ookie: \(tribune_session[^;]*\).*/\1/p' "$WORK/headers" | head -1)"
+COOKIE="$(session_cookie <"$WORK/headers")"
 CSRF="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["csrf_token"])' "$RESP")"
 [[ -n "$COOKIE" && -n "$CSRF" ]] || die "registering the writer gave no session"
 echo "bench: $READERS readers on $URL/api/v1/articles/$SLUG/events, $COMMENTS comments" >&2

@@ -14,7 +14,7 @@ ROUNDS="${ROUNDS:-3}"
 GOAL=0.95
 UA="Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
 
-die() { echo "bench: $*" >&2; exit 1; }
+source "$ROOT/bench/lib.sh"
 [[ -x "$TRIBUNE_BIN" ]] || die "no executable at $TRIBUNE_BIN (set TRIBUNE_BIN)"
 for tool in wrk sqlite3 curl; do
     command -v "$tool" >/dev/null 2>&1 || {
@@ -24,37 +24,18 @@ for tool in wrk sqlite3 curl; do
 done
 
 WORK="$(mktemp -d /tmp/tribune-views.XXXXXX)"
-PID=""
-stop() {
-    [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null || return 0
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-    PID=""
-}
-trap 'stop; rm -rf "$WORK"' EXIT
+trap 'bench_stop; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/data"
 
 start() { # count_views: true|false; sets URL
     printf '[analytics]\ncount_views = %s\nflush_seconds = 5\n' "$1" >"$WORK/tribune.toml"
-    "$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo --config "$WORK/tribune.toml" \
-        >"$WORK/out" 2>"$WORK/err" &
-    PID=$!
-    URL=""
-    for _ in $(seq 200); do
-        URL="$(grep -om1 'http://127\.0\.0\.1:[0-9]*' "$WORK/out" || true)"
-        [[ -n "$URL" ]] && break
-        kill -0 "$PID" 2>/dev/null || { cat "$WORK/err" >&2; die "tribune did not start"; }
-        sleep 0.1
-    done
-    [[ -n "$URL" ]] || die "tribune did not print its address"
+    bench_serve --config "$WORK/tribune.toml"
 }
 
 start false
 ARTICLE="$(curl -sf "$URL/api/v1/articles?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"][0]["url"])')"
 SLUG="${ARTICLE##*/}"
-stop
+bench_stop
 
 run() { # prints requests/s and adds the request count to COUNTED when counting
     local out
@@ -76,7 +57,7 @@ for round in $(seq "$ROUNDS"); do
         else
             OFF+=("$rps")
         fi
-        stop  # a node stopped in order writes its last views
+        bench_stop  # a node stopped in order writes its last views
         echo "round $round count_views=$mode: $rps requests/s" >&2
     done
 done

@@ -13,7 +13,7 @@ ROUNDS="${ROUNDS:-3}"
 GOAL=0.7
 UA="Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
 
-die() { echo "bench: $*" >&2; exit 1; }
+source "$ROOT/bench/lib.sh"
 [[ -x "$TRIBUNE_BIN" ]] || die "no executable at $TRIBUNE_BIN (set TRIBUNE_BIN)"
 for tool in wrk curl; do
     command -v "$tool" >/dev/null 2>&1 || {
@@ -23,30 +23,13 @@ for tool in wrk curl; do
 done
 
 WORK="$(mktemp -d /tmp/tribune-signed-in.XXXXXX)"
-PID=""
-stop() {
-    [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null || return 0
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-}
-trap 'stop; rm -rf "$WORK"' EXIT
+trap 'bench_stop; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/data"
-"$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo >"$WORK/out" 2>"$WORK/err" &
-PID=$!
-URL=""
-for _ in $(seq 200); do
-    URL="$(grep -om1 'http://127\.0\.0\.1:[0-9]*' "$WORK/out" || true)"
-    [[ -n "$URL" ]] && break
-    kill -0 "$PID" 2>/dev/null || { cat "$WORK/err" >&2; die "tribune did not start"; }
-    sleep 0.1
-done
-[[ -n "$URL" ]] || die "tribune did not print its address"
+bench_serve
 ARTICLE="$(curl -sf "$URL/api/v1/articles?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"][0]["url"])')"
 COOKIE="$(curl -sf -o /dev/null -D - -H 'Content-Type: application/json' \
     -d '{"email":"bench@example.org","display_name":"Bench Reader","password":"a bench reader password"}' \
-    "$URL/api/v1/accounts" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -1)"
+    "$URL/api/v1/accounts" | session_cookie)"
 [[ -n "$COOKIE" ]] || die "registering the reader gave no session cookie"
 # The signed-in page must really be the reader's: their name in it, and not in the anonymous one.
 curl -sf -H "Cookie: $COOKIE" "$URL$ARTICLE" | grep -q "Bench Reader" || die "the signed-in page does not name the reader"

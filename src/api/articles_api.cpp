@@ -101,12 +101,13 @@ std::optional<Response> ArticlesApi::get_cached(RequestContext& ctx) {
 
 Response ArticlesApi::get(RequestContext& ctx) {
   const auto& slug = ctx.param("slug");
-  if (auto page = cache_.get_or_refresh("api:" + slug)) return serve_page(*page, ctx.request);
+  std::string key = "api:" + slug;
+  if (auto page = cache_.get_or_refresh(key)) return serve_page(*page, ctx.request);
   auto generation = cache_.ticket();
   auto a = articles_.find_visible(slug);
   if (!a) articles_.throw_missing(slug, "The article");
   auto page = make_page(json::serialize(to_json(*a, true)), {}, "application/json; charset=utf-8", "no-cache");
-  cache_.put("api:" + slug, page, generation);
+  cache_.put(std::move(key), page, generation);
   return serve_page(*page, ctx.request);
 }
 
