@@ -2,6 +2,7 @@
 # Comment posting throughput: 64 concurrent writers (wrk connections) posting to one article on SQLite.
 # Every 201 is an acknowledged, durably committed comment (WAL, synchronous=FULL, group commit).
 # Usage: bench/post_comments.sh   (env: DURATION seconds, default 10; CONNS, default 64; TRIBUNE_BIN;
+#        STORE=postgresql://...: post to that (empty) database instead of SQLite; bench/post_engines.sh compares;
 #        WEBHOOK=1: an endpoint on this machine subscribes to comment.created, so every comment also writes its
 #        webhook event and delivery, and the senders deliver them while the writers post)
 set -euo pipefail
@@ -44,7 +45,9 @@ PY
   echo "the bench admin's password" | "$TRIBUNE_BIN" account create --data "$WORK/data" --email admin@example.org \
     --name "Bench Admin" --role admin > /dev/null
 fi
-"$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo --config "$WORK/tribune.toml" > "$WORK/out" 2> "$WORK/err" &
+STORE_ARGS=()
+[[ -n ${STORE:-} ]] && STORE_ARGS=(--store "$STORE")
+"$TRIBUNE_BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --demo --config "$WORK/tribune.toml" "${STORE_ARGS[@]}" > "$WORK/out" 2> "$WORK/err" &
 PID=$!
 for _ in $(seq 1 200); do grep -q 'listening on' "$WORK/out" && break; sleep 0.1; done
 BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/out" | head -1)

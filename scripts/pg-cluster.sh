@@ -3,10 +3,12 @@
 # 127.0.0.1:${TRIBUNE_PG_PORT:-55432} with trust authentication (local test use only), and prints its URL;
 # `stop` stops it and deletes the directory; `pause` and `resume` stop and start the server in between (fault
 # tests); `standby` makes a streaming replica (hot standby) of the cluster on ${TRIBUNE_PG_PRIMARY_PORT:-55432}
-# listening on $TRIBUNE_PG_PORT (read-replica tests). fsync is off: nothing in it has to survive a crash. Uses Debian's
+# listening on $TRIBUNE_PG_PORT (read-replica tests). fsync is off (nothing in it has to survive a crash) unless
+# TRIBUNE_PG_FSYNC=on (durable benchmarks). Uses Debian's
 # postgresql-15 binaries; as root, runs them as the postgres system user (initdb refuses root).
 set -euo pipefail
 PORT=${TRIBUNE_PG_PORT:-55432}
+FSYNC=${TRIBUNE_PG_FSYNC:-off}
 BIN=${TRIBUNE_PG_BIN:-/usr/lib/postgresql/15/bin}
 STATE=${TRIBUNE_PG_STATE:-/tmp/tribune-pg-$PORT}   # holds the path of the cluster directory
 URL="postgresql://postgres@127.0.0.1:$PORT/postgres"
@@ -27,7 +29,7 @@ case ${1:-} in
     as_owner "$BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=off" start >/dev/null ||
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=$FSYNC" start >/dev/null ||
       { cat "$dir/server.log" >&2; exit 1; }
     echo "$dir" >"$STATE"
     echo "$URL"
@@ -45,7 +47,7 @@ case ${1:-} in
     as_owner "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY" -U postgres -D "$dir/data" -R -X stream -c fast \
       >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=off -c hot_standby=on" \
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=$FSYNC -c hot_standby=on" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     echo "$dir" >"$STATE"
     echo "$URL"
@@ -56,7 +58,7 @@ case ${1:-} in
   resume)
     dir=$(cat "$STATE")
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=off" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=$FSYNC" start >/dev/null
     ;;
   stop)
     [[ -f $STATE ]] || exit 0

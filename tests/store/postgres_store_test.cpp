@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "model/error.h"
@@ -198,6 +199,24 @@ TEST_F(PostgresStore, RecoversWhenTheServerDropsItsConnections) {
   attempt([&] { store->save_article(record("after"), false); });
   EXPECT_LE(unavailable, 1);
   EXPECT_EQ(store->count_articles(), 2);
+  // The group commit's own connection too: found gone before anything ran, the batch goes on a new one.
+  auto author = store->create_account(account("c@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
+  auto comment = [&] {
+    return store->add_comment(NewComment{store->find_article("after")->id,
+                                         std::nullopt,
+                                         author,
+                                         "text",
+                                         "<p>text</p>",
+                                         CommentStatus::published,
+                                         now_seconds(),
+                                         {},
+                                         "",
+                                         ""});
+  };
+  comment();
+  terminate_sessions();
+  EXPECT_NO_THROW(comment());
+  EXPECT_EQ(store->count_comments(store->find_article("after")->id), 2);
   EXPECT_EQ(store->integrity_check(), "ok");
 }
 
@@ -242,6 +261,131 @@ TEST_F(PostgresStore, OnlySerializationFailuresAndDeadlocksRunATransactionAgain)
   }),
                pg::PgError);
   EXPECT_EQ(runs, 1);
+}
+
+// Comments go through a group commit: a batch in which some fail answers those with their error and commits
+// the others. The article's row is held locked from another session, so that the comments queue behind the
+// first batch and go together in the next.
+TEST_F(PostgresStore, ACommentThatFailsInABatchFailsAloneAndTheOthersCommit) {
+  auto store = open(4);
+  store->migrate();
+  auto article = store->save_article(record("busy"), false);
+  auto author = store->create_account(account("a@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
+  auto first = store->add_comment(NewComment{
+      article.id, std::nullopt, author, "first", "<p>first</p>", CommentStatus::published, now_seconds(), {}, "", ""});
+  pg::Connection blocker(url_);
+  blocker.exec("BEGIN");
+  blocker.query("SELECT id FROM articles WHERE id = $1 FOR UPDATE", {article.id});
+  auto before = store->stats();
+
+  constexpr int kComments = 24, kNoArticle = 11, kBadParent = 17, kNul = 20;
+  std::vector<std::string> outcome(kComments);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kComments; ++i)
+    threads.emplace_back([&, i] {
+      NewComment c{article.id,
+                   first.comment.id,
+                   author,
+                   "reply " + std::to_string(i),
+                   "<p>reply</p>",
+                   CommentStatus::published,
+                   now_seconds(),
+                   {},
+                   "",
+                   ""};
+      if (i == kNoArticle) c.article_id = article.id + 1000;  // a foreign key violation on the server
+      if (i == kNoArticle) c.parent_id.reset();
+      if (i == kBadParent) c.parent_id = first.comment.id + 1000;         // no such comment: no row, not a failure
+      if (i == kNul) c.body_markdown = std::string("nul \0 inside", 13);  // refused before it is sent
+      try {
+        store->add_comment(c);
+        outcome[static_cast<size_t>(i)] = "ok";
+      } catch (const Error& e) {
+        outcome[static_cast<size_t>(i)] = e.code();
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  blocker.exec("COMMIT");
+  for (auto& t : threads) t.join();
+
+  for (int i = 0; i < kComments; ++i) {
+    const char* expected = i == kNoArticle   ? "conflict"
+                           : i == kBadParent ? "invalid_parent"
+                           : i == kNul       ? "invalid_text"
+                                             : "ok";
+    EXPECT_EQ(outcome[static_cast<size_t>(i)], expected) << "comment " << i;
+  }
+  constexpr int kStored = kComments - 3 + 1;
+  EXPECT_EQ(store->count_comments(article.id), kStored);
+  EXPECT_EQ(store->find_article("busy")->comment_count, kStored);
+  EXPECT_EQ(store->find_comment(first.comment.id)->reply_count, kStored - 1);
+  EXPECT_EQ(store->integrity_check(), "ok");
+  auto after = store->stats();
+  EXPECT_EQ(after.grouped_writes - before.grouped_writes, kComments - 2);  // the parent's absence is no failure
+  EXPECT_LE(after.group_commits - before.group_commits, 4) << "the comments did not go in batches";
+}
+
+// A batch's comments carry their side effects as one comment alone does: the thread's counts, the mentioned
+// and the author's followers notified once each (a reply's parent author first), never an ignoring reader.
+TEST_F(PostgresStore, ACommentInABatchNotifiesEachReaderOnceWithTheFirstKind) {
+  auto store = open(4);
+  store->migrate();
+  auto article = store->save_article(record("talk"), false);
+  auto make = [&](const std::string& email) {
+    return store->create_account(account(email), std::nullopt, std::nullopt, std::nullopt).account.id;
+  };
+  auto parent_author = make("p@example.com"), writer = make("w@example.com"), follower = make("f@example.com"),
+       ignorer = make("i@example.com");
+  pg::Connection admin(url_);
+  admin.query("UPDATE accounts SET handle = 'pat' WHERE id = $1", {parent_author});
+  admin.query("UPDATE accounts SET handle = 'fay' WHERE id = $1", {follower});
+  store->set_follow(parent_author, writer, true);
+  store->set_follow(follower, writer, true);
+  store->set_follow(ignorer, writer, true);
+  store->set_ignore(ignorer, writer, true);
+  auto root = store->add_comment(NewComment{article.id,
+                                            std::nullopt,
+                                            parent_author,
+                                            "root",
+                                            "<p>root</p>",
+                                            CommentStatus::published,
+                                            now_seconds(),
+                                            {},
+                                            "",
+                                            ""});
+  auto reply = store->add_comment(NewComment{article.id,
+                                             root.comment.id,
+                                             writer,
+                                             "@pat @fay",
+                                             "<p>hi</p>",
+                                             CommentStatus::published,
+                                             now_seconds(),
+                                             {"pat", "fay", "nobody"},
+                                             "",
+                                             ""});
+  std::map<int64_t, std::string> got;
+  for (const auto& r : reply.notified) EXPECT_TRUE(got.emplace(r.account_id, r.kind).second) << r.account_id;
+  EXPECT_EQ(got, (std::map<int64_t, std::string>{{parent_author, "reply"}, {follower, "mention"}}));
+  EXPECT_EQ(reply.comment.root_id, root.comment.id);
+  EXPECT_EQ(reply.comment.depth, 1);
+  EXPECT_EQ(reply.comment.author_name, "Reader w@example.com");
+  EXPECT_EQ(store->find_comment(root.comment.id)->reply_count, 1);
+  EXPECT_EQ(store->unread_notifications(parent_author), 1);
+  EXPECT_EQ(store->unread_notifications(ignorer), 0);
+  auto held = store->add_comment(NewComment{article.id,
+                                            root.comment.id,
+                                            writer,
+                                            "held",
+                                            "<p>held</p>",
+                                            CommentStatus::pending,
+                                            now_seconds(),
+                                            {"pat"},
+                                            "",
+                                            ""});
+  EXPECT_TRUE(held.notified.empty());
+  EXPECT_EQ(store->find_comment(root.comment.id)->reply_count, 1);
+  EXPECT_EQ(store->find_article("talk")->comment_count, 2);
+  EXPECT_EQ(store->integrity_check(), "ok");
 }
 
 // WAL positions order commits for read-your-writes on a replica: a wrong parse would let a lagging replica

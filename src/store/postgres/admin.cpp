@@ -62,8 +62,8 @@ std::string PostgresStore::integrity_check() {
 StoreStats PostgresStore::stats() {
   StoreStats s;
   s.articles = count_articles();
-  s.group_commits = writes_.load();
-  s.grouped_writes = writes_.load();
+  s.group_commits = writes_.load() + comment_writer_.commits();
+  s.grouped_writes = writes_.load() + comment_writer_.grouped();
   if (auto* replica = db_.replica()) {
     s.replica = true;
     s.replica_reads = static_cast<int64_t>(replica->served());

@@ -1,51 +1,108 @@
+#include <charconv>
+
 #include "store/postgres/engine.h"
 
 namespace tribune::postgres {
 
+namespace {
+
+// A comment in one statement, so that the group commit sends a batch of them in one round trip (group_commit.h):
+// the parent checked and locked; the row; its mentions; who is notified (the parent's author, the mentioned,
+// the author's followers: one notification each, the first of those kinds winning, never to the author or to
+// a reader who ignores them); the thread's and the article's counters. Its one row is the stored comment (as
+// kCommentColumns reads it) and the notified ("id:kind,..."); no row when the parent is not a published
+// comment of the article. Data-modifying CTEs all run, whatever the final SELECT reads.
+// $1 article, $2 parent, $3 author, $4 markdown, $5 html, $6 status, $7 created_at, $8 text hash,
+// $9 moderation rule, $10 its reason, $11 mentioned handles.
+const std::string& add_comment_sql() {
+  static const std::string sql = std::string(R"SQL(
+WITH RECURSIVE parent AS (
+  SELECT id, root_id, depth, author_id FROM comments
+  WHERE id = $2::bigint AND article_id = $1::bigint AND status = 'published' FOR UPDATE
+), next AS (
+  SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id
+  WHERE $2::bigint IS NULL OR EXISTS (SELECT 1 FROM parent)
+), ins AS (
+  INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status,
+                        created_at, body_hash, moderation_rule, moderation_reason)
+  SELECT next.id, $1::bigint, $2::bigint, coalesce((SELECT root_id FROM parent), next.id),
+         coalesce((SELECT depth + 1 FROM parent), 0), $3::bigint, $4::text, $5::text, $6::text, $7::bigint,
+         $8::bigint, $9::text, $10::text
+  FROM next
+  RETURNING *
+), mentioned AS (
+  INSERT INTO comment_mentions (comment_id, account_id)
+  SELECT ins.id, m.id FROM ins, unnest($11::text[]) AS h(handle),
+    LATERAL (SELECT a.id FROM accounts a WHERE a.handle = h.handle
+             ORDER BY EXISTS (SELECT 1 FROM comments x WHERE x.author_id = a.id AND x.article_id = $1::bigint) DESC,
+                      a.id LIMIT 1) AS m
+  ON CONFLICT DO NOTHING
+  RETURNING account_id
+), recipient AS (
+  SELECT DISTINCT ON (r.id) r.id, r.kind, r.rank FROM (
+    SELECT author_id AS id, 'reply' AS kind, 0 AS rank FROM parent WHERE author_id IS NOT NULL
+    UNION ALL SELECT account_id, 'mention', 1 FROM mentioned
+    UNION ALL (SELECT follower_id, 'followed_comment', 2 FROM follows WHERE followed_id = $3::bigint LIMIT 10000)
+  ) AS r
+  WHERE $6::text = 'published' AND EXISTS (SELECT 1 FROM ins) AND r.id IS DISTINCT FROM $3::bigint
+    AND NOT EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = $3::bigint)
+  ORDER BY r.id, r.rank
+), notified AS (
+  INSERT INTO notifications (account_id, kind, comment_id, created_at)
+  SELECT recipient.id, recipient.kind, ins.id, $7::bigint FROM recipient, ins
+  ON CONFLICT DO NOTHING
+  RETURNING account_id, kind
+), up(id) AS (
+  SELECT id FROM parent
+  UNION ALL SELECT c.parent_id FROM comments c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL
+), thread AS (
+  UPDATE comments SET visible_below = visible_below + 1,
+                      reply_count = reply_count + CASE WHEN id = $2::bigint THEN 1 ELSE 0 END
+  WHERE $6::text = 'published' AND EXISTS (SELECT 1 FROM ins) AND id IN (SELECT id FROM up)
+  RETURNING id
+), counted AS (
+  UPDATE articles SET comment_count = comment_count + 1
+  WHERE id = $1::bigint AND $6::text = 'published' AND EXISTS (SELECT 1 FROM ins)
+  RETURNING id
+)
+SELECT )SQL") + kCommentColumns +
+                                 R"SQL(,
+  (SELECT string_agg(n.account_id::text || ':' || n.kind, ',' ORDER BY n.kind = 'followed_comment', n.kind = 'mention')
+   FROM notified n),
+  (SELECT count(*) FROM thread) + (SELECT count(*) FROM counted)
+FROM ins c LEFT JOIN accounts ac ON ac.id = c.author_id)SQL";
+  return sql;
+}
+
+std::vector<Recipient> parse_recipients(std::string_view list) {
+  std::vector<Recipient> out;
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto item = list.substr(0, comma);
+    auto colon = item.find(':');
+    Recipient r;
+    std::from_chars(item.data(), item.data() + colon, r.account_id);
+    r.kind = std::string(item.substr(colon + 1));
+    out.push_back(std::move(r));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 SavedComment PostgresStore::add_comment(const NewComment& c) {
+  auto r = comment_writer_.run(pg::Statement{
+      add_comment_sql(),
+      {c.article_id, c.parent_id, c.author_id, c.body_markdown, c.body_html, to_string(c.status), secs(c.created_at),
+       text_hash(c.body_markdown), c.moderation_rule, c.moderation_reason, Param::text_array(c.mentions)}});
+  if (r.empty())
+    throw Error(ErrorKind::invalid, "invalid_parent", "You can only reply to a published comment on the same article.",
+                "parent_id");
+  auto row = r.front();
   SavedComment out;
-  int64_t id = 0;
-  write([&](Connection& db) {
-    out.notified.clear();
-    int64_t root = 0, depth = 0;
-    if (c.parent_id) {
-      // Locked: a concurrent delete or decision cannot unpublish the parent between this check and the commit.
-      auto parent =
-          db.query("SELECT article_id, root_id, depth, status FROM comments WHERE id = $1 FOR UPDATE", {*c.parent_id});
-      if (parent.empty() || parent.front().int64(0) != c.article_id || parent.front().text(3) != "published")
-        throw Error(ErrorKind::invalid, "invalid_parent",
-                    "You can only reply to a published comment on the same article.", "parent_id");
-      root = parent.front().int64(1);
-      depth = parent.front().int64(2) + 1;
-    }
-    // The id is drawn first so that a top-level comment is its own thread's root in the same statement.
-    id = db.query(
-               "WITH next AS (SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id) "
-               "INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, "
-               "body_html, status, created_at, body_hash, moderation_rule, moderation_reason) "
-               "SELECT next.id, $1, $2, coalesce($3, next.id), $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM next "
-               "RETURNING id",
-               {c.article_id, c.parent_id, c.parent_id ? std::optional<int64_t>(root) : std::nullopt, depth,
-                c.author_id, c.body_markdown, c.body_html, to_string(c.status), secs(c.created_at),
-                text_hash(c.body_markdown), c.moderation_rule, c.moderation_reason})
-             .front()
-             .int64(0);
-    for (const auto& handle : c.mentions)
-      db.query(
-          "INSERT INTO comment_mentions (comment_id, account_id) SELECT $1::bigint, a.id FROM accounts a "
-          "WHERE a.handle = $2 ORDER BY EXISTS (SELECT 1 FROM comments x WHERE x.author_id = a.id AND "
-          "x.article_id = $3) DESC, a.id LIMIT 1 ON CONFLICT DO NOTHING",
-          {id, handle, c.article_id});
-    if (c.status == CommentStatus::published) {
-      out.notified = notify_published(db, id, secs(c.created_at));
-      // The counters last: every comment on the article updates this one row, and its lock is held until
-      // the commit, so the less work after it the more comments per second one article takes.
-      recount(db, c.article_id, c.parent_id, 1);
-    }
-  });
-  auto stored = find_comment(id);
-  if (!stored) throw Error(ErrorKind::internal, "store_error", "the saved comment could not be read back.");
-  out.comment = std::move(*stored);
+  out.comment = read_comment(row);
+  out.notified = parse_recipients(row.text(kCommentWidth));
   return out;
 }
 

@@ -2,7 +2,8 @@
 // helpers several roles use (engine.cpp), the connection pool and replica routing (pg.h), the NOTIFY
 // listener (listener.h). Private to store/postgres/.
 //
-// Every write method is one transaction (write(), retried whole on serialization failures and deadlocks);
+// Every write method is one transaction (write(), retried whole on serialization failures and deadlocks), but
+// add_comment, which joins a group commit (group_commit.h);
 // reads go through db_.read or, for public pages, the replica when it has caught up (pg.h, Database).
 // Entities are read from rows by the shared row layer (store/rows.h).
 #pragma once
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "model/error.h"
+#include "store/postgres/group_commit.h"
 #include "store/postgres/listener.h"
 #include "store/postgres/pg.h"
 #include "store/postgres/postgres_store.h"
@@ -345,6 +347,9 @@ class PostgresStore final : public Store {
   static constexpr const char* kChannel = "tribune_events";
   std::string url_;
   pg::Database db_;
+  // Comments are posted through a group commit (many in one transaction and round trip); other writes are
+  // one transaction each.
+  pg::GroupCommit comment_writer_{db_, 64};
   std::atomic<int64_t> writes_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;

@@ -41,6 +41,21 @@ Param Param::int64_array(const std::vector<int64_t>& values) {
   return Param(s);
 }
 
+Param Param::text_array(const std::vector<std::string>& values) {
+  std::string s = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) s += ',';
+    s += '"';
+    for (char ch : values[i]) {
+      if (ch == '"' || ch == '\\') s += '\\';
+      s += ch;
+    }
+    s += '"';
+  }
+  s += '}';
+  return Param(s);
+}
+
 int64_t Row::int64(int col) const {
   const char* v = PQgetvalue(r_, row_, col);
   int64_t out = 0;
@@ -110,28 +125,105 @@ Result Connection::query(const std::string& sql, std::initializer_list<Param> pa
   return query(sql, std::vector<Param>(params));
 }
 
-Result Connection::query(const std::string& sql, const std::vector<Param>& params) {
+const std::string& Connection::prepared(const std::string& sql) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size() + 1);
     check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), "prepare");
     it = prepared_.emplace(sql, std::move(name)).first;
   }
-  std::vector<const char*> values(params.size());
-  std::vector<int> lengths(params.size()), formats(params.size());
-  for (size_t i = 0; i < params.size(); ++i) {
-    const auto& v = params[i].value();
-    // libpq reads text parameters up to their first NUL, and PostgreSQL text cannot hold one: refuse rather
-    // than store a truncated value.
-    if (v && !params[i].binary() && v->find('\0') != std::string::npos)
-      throw Error(ErrorKind::invalid, "invalid_text", "Text containing a NUL character cannot be stored.");
-    values[i] = v ? v->data() : nullptr;
-    lengths[i] = v ? static_cast<int>(v->size()) : 0;
-    formats[i] = params[i].binary() ? 1 : 0;
+  return it->second;
+}
+
+namespace {
+
+// Parameters as libpq takes them; the strings stay owned by the Params.
+struct Values {
+  explicit Values(const std::vector<Param>& params)
+      : values(params.size()), lengths(params.size()), formats(params.size()) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      const auto& v = params[i].value();
+      // libpq reads text parameters up to their first NUL, and PostgreSQL text cannot hold one: refuse rather
+      // than store a truncated value.
+      if (v && !params[i].binary() && v->find('\0') != std::string::npos)
+        throw Error(ErrorKind::invalid, "invalid_text", "Text containing a NUL character cannot be stored.");
+      values[i] = v ? v->data() : nullptr;
+      lengths[i] = v ? static_cast<int>(v->size()) : 0;
+      formats[i] = params[i].binary() ? 1 : 0;
+    }
   }
-  return check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(), lengths.data(),
-                              formats.data(), 0),
+  int size() const { return static_cast<int>(values.size()); }
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+};
+
+}  // namespace
+
+Result Connection::query(const std::string& sql, const std::vector<Param>& params) {
+  const std::string& name = prepared(sql);
+  Values v(params);
+  return check(PQexecPrepared(conn_, name.c_str(), v.size(), v.values.data(), v.lengths.data(), v.formats.data(), 0),
                "query");
+}
+
+std::exception_ptr Connection::lost(std::string_view context) {
+  broken_ = true;
+  spdlog::error("the PostgreSQL connection was lost during {}: {}", context, one_line(PQerrorMessage(conn_)));
+  return std::make_exception_ptr(PgError(ErrorKind::unavailable, "store_unavailable",
+                                         "The store is unavailable; try again shortly.", "08006", ""));
+}
+
+std::vector<Outcome> Connection::pipeline(const std::vector<const Statement*>& statements) {
+  std::vector<Outcome> out(statements.size());
+  std::vector<const std::string*> names;
+  std::vector<Values> values;
+  names.reserve(statements.size());
+  values.reserve(statements.size());
+  for (size_t i = 0; i < statements.size(); ++i) {
+    try {
+      names.push_back(&prepared(statements[i]->sql));
+      values.emplace_back(statements[i]->params);
+    } catch (...) {
+      out[i].error = std::current_exception();
+      return out;
+    }
+  }
+  auto lost_from = [&](size_t i) {
+    auto e = lost("a pipeline");
+    for (; i < out.size(); ++i) out[i] = Outcome{std::nullopt, e};
+    return out;
+  };
+  if (PQenterPipelineMode(conn_) != 1) return lost_from(0);
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const Values& v = values[i];
+    if (PQsendQueryPrepared(conn_, names[i]->c_str(), v.size(), v.values.data(), v.lengths.data(), v.formats.data(),
+                            0) != 1)
+      return lost_from(0);  // nothing was synced: nothing committed, whatever ran
+  }
+  if (PQpipelineSync(conn_) != 1 || PQflush(conn_) != 0) return lost_from(0);
+  for (size_t i = 0; i < out.size(); ++i) {
+    PGresult* r = PQgetResult(conn_);
+    if (!r) return lost_from(i);
+    if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);
+    } else {
+      try {
+        out[i].result = check(r, "a pipeline");
+      } catch (...) {
+        if (broken()) return lost_from(i);
+        out[i].error = std::current_exception();
+      }
+    }
+    if (PGresult* extra = PQgetResult(conn_)) {  // each statement's results end with a null
+      PQclear(extra);
+      return lost_from(i + 1);
+    }
+  }
+  PGresult* sync = PQgetResult(conn_);
+  bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  if (sync) PQclear(sync);
+  if (!synced || PQexitPipelineMode(conn_) != 1) lost("a pipeline");  // every outcome is known; drop it after
+  return out;
 }
 
 Pool::Lease Pool::acquire() {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -57,6 +58,8 @@ class Param {
   }
   // A bigint[] literal, for `= ANY($n)`.
   static Param int64_array(const std::vector<int64_t>& values);
+  // A text[] literal, for `unnest($n::text[])`.
+  static Param text_array(const std::vector<std::string>& values);
 
   const std::optional<std::string>& value() const { return value_; }
   bool binary() const { return binary_; }
@@ -116,6 +119,19 @@ class Result {
   std::shared_ptr<PGresult> r_;
 };
 
+// One statement of a pipeline.
+struct Statement {
+  std::string sql;
+  std::vector<Param> params;
+};
+
+// What one pipelined statement did: its result, or the error it raised; neither when the server skipped it
+// because an earlier statement of the same pipeline failed.
+struct Outcome {
+  std::optional<Result> result;
+  std::exception_ptr error;
+};
+
 // One server connection and its prepared statements. Not thread-safe: owned by one thread at a time.
 // Once broken() (the server went away or the protocol failed) it must be dropped, never reused.
 class Connection {
@@ -128,6 +144,13 @@ class Connection {
   // Prepares sql on first use (by a name private to this connection) and executes it.
   Result query(const std::string& sql, std::initializer_list<Param> params = {});
   Result query(const std::string& sql, const std::vector<Param>& params);
+  // Sends every statement in one round trip (libpq pipeline mode) and answers each one's outcome. They run in
+  // order as if sent one by one, except that after one fails the server skips the rest of the pipeline. One
+  // that cannot be prepared or sent (a NUL in a text) fails before anything is sent: only its outcome is set.
+  // A lost connection sets Error(unavailable) on the outcome where it was noticed and on every one after
+  // (broken() is then true): statements with a result ran; of the others, which ran is unknown. Results must
+  // stay small (the pipeline is written whole before any result is read).
+  std::vector<Outcome> pipeline(const std::vector<const Statement*>& statements);
   // Runs one or more statements without parameters (schema steps, transaction control).
   void exec(std::string_view sql);
   // Like exec; answers the first value of the last statement's result (empty when NULL or no rows).
@@ -136,6 +159,8 @@ class Connection {
 
  private:
   Result check(PGresult* r, std::string_view context);
+  const std::string& prepared(const std::string& sql);  // the statement's name, preparing it on first use
+  std::exception_ptr lost(std::string_view context);    // marks the connection broken
 
   PGconn* conn_ = nullptr;
   bool broken_ = false;
@@ -247,7 +272,7 @@ class Replica {
 class Database {
  public:
   Database(std::string conninfo, int pool_size, std::chrono::milliseconds wait, std::string replica_conninfo = {})
-      : pool_(std::move(conninfo), pool_size, wait) {
+      : conninfo_(conninfo), pool_(std::move(conninfo), pool_size, wait) {
     if (!replica_conninfo.empty()) replica_.emplace(std::move(replica_conninfo), pool_size, wait);
   }
 
@@ -262,6 +287,7 @@ class Database {
   }
 
   Replica* replica() { return replica_ ? &*replica_ : nullptr; }
+  const std::string& conninfo() const { return conninfo_; }
   uint64_t known_position() const { return known_.load(std::memory_order_acquire); }
   void heard_position(uint64_t p) {
     uint64_t cur = known_.load(std::memory_order_relaxed);
@@ -330,6 +356,7 @@ class Database {
   // COMMIT; with a replica, in the same round trip, the position after it (see the class comment).
   void commit(Connection& c);
 
+  std::string conninfo_;
   Pool pool_;
   std::optional<Replica> replica_;
   std::atomic<uint64_t> known_{0};

@@ -1,0 +1,146 @@
+#include "store/postgres/group_commit.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "model/error.h"
+#include "model/read_positions.h"
+
+namespace tribune::pg {
+
+namespace {
+
+constexpr int kMaxRetries = 5;  // deadlocks, serialization failures and connections found gone, per batch
+
+bool retryable(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const PgError& pe) {
+    return pe.retryable();
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+GroupCommit::GroupCommit(Database& db, int max_batch) : db_(db), max_batch_(max_batch) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+Result GroupCommit::run(Statement statement) {
+  Pending p{std::move(statement), {}};
+  auto done = p.promise.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) throw Error(ErrorKind::unavailable, "shutting_down", "the server is shutting down.");
+    queue_.push_back(std::move(p));
+  }
+  cv_.notify_one();
+  Result r = done.get();
+  // At or after this statement's commit: the writer's next reads wait for a replica to have it (pg.h).
+  ReadPositions::last_write = std::max(ReadPositions::last_write, db_.known_position());
+  return r;
+}
+
+void GroupCommit::loop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left
+      while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_batch(batch);
+  }
+}
+
+Connection& GroupCommit::connection() {
+  if (!conn_ || conn_->broken()) {
+    conn_.reset();
+    conn_ = std::make_unique<Connection>(db_.conninfo());
+  }
+  return *conn_;
+}
+
+void GroupCommit::commit_batch(std::vector<Pending>& batch) {
+  static const Statement kBegin{"BEGIN", {}}, kCommit{"COMMIT", {}},
+      kPosition{"SELECT pg_current_wal_insert_lsn()::text", {}};
+  std::vector<Pending*> open;
+  open.reserve(batch.size());
+  for (auto& p : batch) open.push_back(&p);
+  auto fail_all = [&](const std::exception_ptr& e) {
+    for (auto* p : open) p->promise.set_exception(e);
+    open.clear();
+  };
+  int retries = 0;
+  while (!open.empty()) {
+    std::vector<const Statement*> statements;
+    statements.reserve(open.size() + 3);
+    statements.push_back(&kBegin);
+    for (auto* p : open) statements.push_back(&p->statement);
+    statements.push_back(&kCommit);
+    statements.push_back(&kPosition);
+    std::vector<Outcome> out;
+    try {
+      out = connection().pipeline(statements);
+    } catch (...) {  // could not connect
+      fail_all(std::current_exception());
+      return;
+    }
+    const size_t n = open.size();
+    if (out[n + 1].result) {  // committed
+      commits_.fetch_add(1);
+      grouped_.fetch_add(static_cast<int64_t>(n));
+      if (out[n + 2].result && !out[n + 2].result->empty())
+        db_.heard_position(parse_lsn(out[n + 2].result->front().text(0)));
+      for (size_t i = 0; i < n; ++i) open[i]->promise.set_value(std::move(*out[i + 1].result));
+      return;
+    }
+    // Not committed: the first error says why (a later one is the lost connection's, or none).
+    auto failed = std::find_if(out.begin(), out.end(), [](const Outcome& o) { return o.error != nullptr; });
+    std::exception_ptr error = failed != out.end()
+                                   ? failed->error
+                                   : std::make_exception_ptr(Error(ErrorKind::internal, "store_error",
+                                                                   "a batch neither committed nor failed."));
+    if (conn_->broken()) {
+      conn_.reset();
+      // Nothing ran when even BEGIN has no result: send the batch again on a new connection.
+      if (!out[0].result && retries++ < kMaxRetries) continue;
+      fail_all(error);  // the commit's outcome is unknown
+      return;
+    }
+    try {
+      conn_->exec("ROLLBACK");
+    } catch (const Error&) {
+      conn_.reset();  // the next attempt connects again
+    }
+    if (retryable(error) && retries++ < kMaxRetries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(retries * 5));
+      continue;
+    }
+    size_t at = static_cast<size_t>(failed - out.begin());
+    if (at >= 1 && at <= n) {  // one statement failed: its caller gets the error, the others go again
+      open[at - 1]->promise.set_exception(error);
+      open.erase(open.begin() + static_cast<std::ptrdiff_t>(at - 1));
+      continue;
+    }
+    fail_all(error);  // BEGIN or COMMIT itself failed
+    return;
+  }
+}
+
+}  // namespace tribune::pg

@@ -1,0 +1,67 @@
+// Group commit on PostgreSQL: many writers' statements in one transaction and one round trip. Callers block
+// until the transaction carrying their statement has committed. A writer thread takes what is queued (up to
+// max_batch) and sends BEGIN, the statements, COMMIT and a WAL-position read as one pipeline (pg.h), so that
+// N concurrent comments pay for one round trip, one commit and one hold of each row they all update (an
+// article's comment counter) instead of N.
+//
+// A statement that fails fails alone: the server skips the rest of the pipeline, the transaction is rolled
+// back, its caller gets the error and the others run again without it (the statements must be safe to
+// re-run, as transact()'s functions are). A deadlock or serialization failure runs the whole batch again. A
+// connection lost before anything was sent is replaced and the batch sent again; one lost after that leaves
+// the outcome unknown: every caller of the batch gets Error(unavailable).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/postgres/pg.h"
+
+namespace tribune::pg {
+
+class GroupCommit {
+ public:
+  GroupCommit(Database& db, int max_batch);
+  // Runs what is queued, then stops; a run() after that throws Error(unavailable, "shutting_down").
+  ~GroupCommit();
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // The statement's result once its transaction has committed (and ReadPositions::last_write set on the
+  // calling thread, as Database::transact sets it); rethrows its error, and then nothing of it happened.
+  Result run(Statement statement);
+
+  int64_t commits() const { return commits_.load(); }  // transactions committed
+  int64_t grouped() const { return grouped_.load(); }  // statements those transactions carried
+
+ private:
+  struct Pending {
+    Statement statement;
+    std::promise<Result> promise;
+  };
+
+  void loop();
+  void commit_batch(std::vector<Pending>& batch);
+  // One attempt at the statements of `batch` not yet answered; answers what it can. False when the batch
+  // must be sent again (a statement failed alone, or a deadlock, or the connection was gone before sending).
+  bool attempt(std::vector<Pending*>& open, int tries);
+  Connection& connection();
+
+  Database& db_;
+  int max_batch_;
+  std::unique_ptr<Connection> conn_;  // the writer thread's own, outside the pool
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::atomic<int64_t> commits_{0}, grouped_{0};
+  std::thread thread_;
+};
+
+}  // namespace tribune::pg
