@@ -64,6 +64,7 @@ void App::start_background() {
         bool due = next_due && *next_due <= articles_->now();
         if (v != seen_version || due) {
           store_->sync_position();  // the change (made elsewhere) is at most where the primary is now
+          articles_->forget_remembered();
           cache_.invalidate_all();
           if (due) spdlog::info("scheduled article due: page caches refreshed");
         }

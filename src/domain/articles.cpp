@@ -13,7 +13,10 @@
 namespace tribune {
 
 ArticleService::ArticleService(ArticleStore& store, Locality locality, const ImageService* images, Now now)
-    : store_(store), locality_(std::move(locality)), images_(images), now_(std::move(now)) {}
+    : store_(store), locality_(std::move(locality)), images_(images), now_(std::move(now)) {
+  listeners_.push_back([this](const Article&) { forget_remembered(); });
+  structure_listeners_.push_back([this] { forget_remembered(); });
+}
 
 std::optional<Image> ArticleService::lead_image(const Article& a) const {
   return a.lead_image.empty() ? std::nullopt : find_image(a.lead_image);
@@ -249,8 +252,12 @@ Article ArticleService::remove(std::string_view slug, const DeskActor& by) {
 
 namespace {
 
+bool readers_see(const Article& a, TimePoint now) {
+  return (a.state == ArticleState::published || a.state == ArticleState::retracted) && a.published_at <= now;
+}
+
 bool readers_see(const std::optional<Article>& a, TimePoint now) {
-  return a && (a->state == ArticleState::published || a->state == ArticleState::retracted) && a->published_at <= now;
+  return a && readers_see(*a, now);
 }
 
 }  // namespace
@@ -260,6 +267,35 @@ std::optional<Article> ArticleService::find_visible(std::string_view slug) const
   auto a = store_.find_article(slug);
   if (!readers_see(a, now_())) return std::nullopt;
   return a;
+}
+
+std::shared_ptr<const Article> ArticleService::find_visible_remembered(std::string_view slug) const {
+  if (!is_valid_slug(slug)) return nullptr;
+  constexpr size_t kMaxRemembered = 4096;  // then forgotten all at once: a hot story is read again at once
+  std::shared_ptr<const Article> a;
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(remembered_->mu);
+    if (auto it = remembered_->by_slug.find(std::string(slug)); it != remembered_->by_slug.end()) a = it->second;
+    generation = remembered_->generation;
+  }
+  if (!a) {
+    auto stored = store_.find_article(slug);
+    if (!stored) return nullptr;  // not remembered: any number of made-up slugs must not fill memory
+    a = std::make_shared<const Article>(std::move(*stored));
+    std::lock_guard lock(remembered_->mu);
+    if (remembered_->generation == generation) {
+      if (remembered_->by_slug.size() >= kMaxRemembered) remembered_->by_slug.clear();
+      remembered_->by_slug.emplace(std::string(slug), a);
+    }
+  }
+  return readers_see(*a, now_()) ? a : nullptr;
+}
+
+void ArticleService::forget_remembered() const {
+  std::lock_guard lock(remembered_->mu);
+  ++remembered_->generation;
+  remembered_->by_slug.clear();
 }
 
 std::optional<Article> ArticleService::find_by_id(int64_t id) const {

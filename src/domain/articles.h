@@ -1,8 +1,13 @@
 // The articles service: publishing (validate, render once, store) and reading what readers may see.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "domain/dateline.h"
 #include "domain/images.h"
@@ -77,6 +82,11 @@ class ArticleService {
 
   // The article if readers may see it: published or retracted, its publish time come.
   std::optional<Article> find_visible(std::string_view slug) const;
+  // find_visible for hot write paths (posting a comment), from memory: what the store answered since the last
+  // change this service made or forget_remembered() (the content poll's call when other processes or nodes
+  // change articles, as it drops the page caches). Its comment_count is not kept current.
+  std::shared_ptr<const Article> find_visible_remembered(std::string_view slug) const;
+  void forget_remembered() const;
   std::optional<Article> find_by_id(int64_t id) const;  // visible ones only
   // Error(gone) when the slug names a deleted article, else Error(not_found): what a reader is told.
   [[noreturn]] void throw_missing(std::string_view slug, const std::string& what) const;
@@ -151,6 +161,12 @@ class ArticleService {
   std::vector<std::function<void(const Page&)>> page_listeners_;
   std::vector<std::function<void()>> structure_listeners_;
   AuditLog* audit_ = nullptr;
+  struct Remembered {
+    std::mutex mu;
+    uint64_t generation = 0;  // forget_remembered() calls: a read begun before one is not kept
+    std::unordered_map<std::string, std::shared_ptr<const Article>> by_slug;
+  };
+  std::unique_ptr<Remembered> remembered_ = std::make_unique<Remembered>();
   void log_act(const DeskActor& by, const std::string& action, const std::string& detail);
 };
 

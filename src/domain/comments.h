@@ -159,8 +159,8 @@ class CommentService {
   // committed (unavailable: the answer was lost), the article's pages must not go on showing the old state:
   // the doubt listeners drop them, then the error goes on to the caller. The article is read before the
   // write, while the store answers: after such a failure a read would likely fail too.
-  template <class Write>
-  auto in_doubt_drop(const std::optional<Article>& article, Write&& write) -> decltype(write()) {
+  template <class ArticleRef, class Write>  // ArticleRef: std::optional<Article> or std::shared_ptr<const Article>
+  auto in_doubt_drop(const ArticleRef& article, Write&& write) -> decltype(write()) {
     try {
       return write();
     } catch (const Error& e) {

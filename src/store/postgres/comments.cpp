@@ -11,7 +11,9 @@ namespace {
 // the author's followers: one notification each, the first of those kinds winning, never to the author or to
 // a reader who ignores them); the thread's and the article's counters. Its one row is the stored comment (as
 // kCommentColumns reads it) and the notified ("id:kind,..."); no row when the parent is not a published
-// comment of the article. Data-modifying CTEs all run, whatever the final SELECT reads.
+// comment of the article. Data-modifying CTEs all run, whatever the final SELECT reads. The article's comment
+// count is added to once per batch (comment_session), not once per comment: every comment on a story would
+// otherwise update its row, hold its lock from then to the commit, and leave a row version behind.
 // $1 article, $2 parent, $3 author, $4 markdown, $5 html, $6 status, $7 created_at, $8 text hash,
 // $9 moderation rule, $10 its reason, $11 mentioned handles.
 const std::string& add_comment_sql() {
@@ -58,12 +60,11 @@ WITH RECURSIVE parent AS (
 ), thread AS (
   UPDATE comments SET visible_below = visible_below + 1,
                       reply_count = reply_count + CASE WHEN id = $2::bigint THEN 1 ELSE 0 END
-  WHERE $6::text = 'published' AND EXISTS (SELECT 1 FROM ins) AND id IN (SELECT id FROM up)
+  WHERE $6::text = 'published' AND EXISTS (SELECT 1 FROM ins) AND id = ANY (ARRAY(SELECT id FROM up))
   RETURNING id
 ), counted AS (
-  UPDATE articles SET comment_count = comment_count + 1
-  WHERE id = $1::bigint AND $6::text = 'published' AND EXISTS (SELECT 1 FROM ins)
-  RETURNING id
+  INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE $6::text = 'published'
+  RETURNING article_id
 )
 SELECT )SQL") + kCommentColumns +
                                  R"SQL(,
@@ -73,6 +74,20 @@ SELECT )SQL") + kCommentColumns +
 FROM ins c LEFT JOIN accounts ac ON ac.id = c.author_id)SQL";
   return sql;
 }
+
+}  // namespace
+
+pg::GroupCommit::Session PostgresStore::comment_session() {
+  // Emptied by the statement that reads it (ON COMMIT DELETE ROWS would truncate its file at every commit).
+  return {{"CREATE TEMPORARY TABLE batch_counts (article_id bigint NOT NULL)"},
+          {pg::Statement{"WITH done AS (DELETE FROM batch_counts RETURNING article_id) "
+                         "UPDATE articles a SET comment_count = a.comment_count + b.n "
+                         "FROM (SELECT article_id, count(*) AS n FROM done GROUP BY article_id) AS b "
+                         "WHERE a.id = b.article_id",
+                         {}}}};
+}
+
+namespace {
 
 std::vector<Recipient> parse_recipients(std::string_view list) {
   std::vector<Recipient> out;

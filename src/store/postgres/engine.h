@@ -349,7 +349,8 @@ class PostgresStore final : public Store {
   pg::Database db_;
   // Comments are posted through a group commit (many in one transaction and round trip); other writes are
   // one transaction each.
-  pg::GroupCommit comment_writer_{db_, 64};
+  static pg::GroupCommit::Session comment_session();  // comments.cpp
+  pg::GroupCommit comment_writer_{db_, 64, comment_session()};
   std::atomic<int64_t> writes_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;

@@ -24,7 +24,8 @@ bool retryable(const std::exception_ptr& e) {
 
 }  // namespace
 
-GroupCommit::GroupCommit(Database& db, int max_batch) : db_(db), max_batch_(max_batch) {
+GroupCommit::GroupCommit(Database& db, int max_batch, Session session)
+    : db_(db), max_batch_(max_batch), session_(std::move(session)) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -72,6 +73,10 @@ Connection& GroupCommit::connection() {
   if (!conn_ || conn_->broken()) {
     conn_.reset();
     conn_ = std::make_unique<Connection>(db_.conninfo());
+    // Planned once per connection: the statements batched here are the same few run thousands of times, and
+    // planning the comment's statement for each one's values cost more than running it (0.9 ms against 0.6).
+    conn_->exec("SET plan_cache_mode = force_generic_plan");
+    for (const auto& sql : session_.on_connect) conn_->exec(sql);
   }
   return *conn_;
 }
@@ -89,9 +94,10 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch) {
   int retries = 0;
   while (!open.empty()) {
     std::vector<const Statement*> statements;
-    statements.reserve(open.size() + 3);
+    statements.reserve(open.size() + session_.before_commit.size() + 3);
     statements.push_back(&kBegin);
     for (auto* p : open) statements.push_back(&p->statement);
+    for (const auto& s : session_.before_commit) statements.push_back(&s);
     statements.push_back(&kCommit);
     statements.push_back(&kPosition);
     std::vector<Outcome> out;
@@ -101,8 +107,8 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch) {
       fail_all(std::current_exception());
       return;
     }
-    const size_t n = open.size();
-    if (out[n + 1].result) {  // committed
+    const size_t n = open.size(), commit = statements.size() - 2;
+    if (out[commit].result) {  // committed
       commits_.fetch_add(1);
       grouped_.fetch_add(static_cast<int64_t>(n));
       if (out[n + 2].result && !out[n + 2].result->empty())
@@ -138,7 +144,7 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch) {
       open.erase(open.begin() + static_cast<std::ptrdiff_t>(at - 1));
       continue;
     }
-    fail_all(error);  // BEGIN or COMMIT itself failed
+    fail_all(error);  // BEGIN, a shared statement or COMMIT failed
     return;
   }
 }

@@ -18,6 +18,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,7 +28,15 @@ namespace tribune::pg {
 
 class GroupCommit {
  public:
-  GroupCommit(Database& db, int max_batch);
+  // What the writer's connection runs once when it connects (session settings, temporary tables), and the
+  // statements every batch runs after its callers' and before COMMIT (work that many statements of one batch
+  // share, such as a counter they all add to, done once per batch). Both must not fail.
+  struct Session {
+    std::vector<std::string> on_connect;
+    std::vector<Statement> before_commit;
+  };
+
+  GroupCommit(Database& db, int max_batch, Session session = {});
   // Runs what is queued, then stops; a run() after that throws Error(unavailable, "shutting_down").
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
@@ -55,6 +64,7 @@ class GroupCommit {
 
   Database& db_;
   int max_batch_;
+  Session session_;
   std::unique_ptr<Connection> conn_;  // the writer thread's own, outside the pool
   std::mutex mu_;
   std::condition_variable cv_;
