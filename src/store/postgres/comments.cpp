@@ -1,3 +1,4 @@
+#include <array>
 #include <charconv>
 
 #include "store/postgres/engine.h"
@@ -14,25 +15,38 @@ namespace {
 // comment of the article. Data-modifying CTEs all run, whatever the final SELECT reads. The article's comment
 // count is added to once per batch (comment_session), not once per comment: every comment on a story would
 // otherwise update its row, hold its lock from then to the commit, and leave a row version behind.
+// Four variants, so that the common case (a top-level comment that mentions nobody) runs no more than it needs:
+// a reply locks its parent and updates its thread, mentions are resolved only when there are some.
 // $1 article, $2 parent, $3 author, $4 markdown, $5 html, $6 status, $7 created_at, $8 text hash,
-// $9 moderation rule, $10 its reason, $11 mentioned handles.
-const std::string& add_comment_sql() {
-  static const std::string sql = std::string(R"SQL(
+// $9 moderation rule, $10 its reason, and when there are mentions $11 the handles.
+std::string build_add_comment_sql(bool reply, bool mentions) {
+  std::string sql = reply ? R"SQL(
 WITH RECURSIVE parent AS (
   SELECT id, root_id, depth, author_id FROM comments
   WHERE id = $2::bigint AND article_id = $1::bigint AND status = 'published' FOR UPDATE
 ), next AS (
-  SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id
-  WHERE $2::bigint IS NULL OR EXISTS (SELECT 1 FROM parent)
+  SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id WHERE EXISTS (SELECT 1 FROM parent)
 ), ins AS (
   INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status,
                         created_at, body_hash, moderation_rule, moderation_reason)
-  SELECT next.id, $1::bigint, $2::bigint, coalesce((SELECT root_id FROM parent), next.id),
-         coalesce((SELECT depth + 1 FROM parent), 0), $3::bigint, $4::text, $5::text, $6::text, $7::bigint,
+  SELECT next.id, $1::bigint, $2::bigint, (SELECT root_id FROM parent), (SELECT depth + 1 FROM parent),
+         $3::bigint, $4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::text, $10::text
+  FROM next
+  RETURNING *
+))SQL"
+                          : R"SQL(
+WITH next AS (
+  SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id
+), ins AS (
+  INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status,
+                        created_at, body_hash, moderation_rule, moderation_reason)
+  SELECT next.id, $1::bigint, $2::bigint, next.id, 0, $3::bigint, $4::text, $5::text, $6::text, $7::bigint,
          $8::bigint, $9::text, $10::text
   FROM next
   RETURNING *
-), mentioned AS (
+))SQL";
+  if (mentions)
+    sql += R"SQL(, mentioned AS (
   INSERT INTO comment_mentions (comment_id, account_id)
   SELECT ins.id, m.id FROM ins, unnest($11::text[]) AS h(handle),
     LATERAL (SELECT a.id FROM accounts a WHERE a.handle = h.handle
@@ -40,11 +54,14 @@ WITH RECURSIVE parent AS (
                       a.id LIMIT 1) AS m
   ON CONFLICT DO NOTHING
   RETURNING account_id
-), recipient AS (
-  SELECT DISTINCT ON (r.id) r.id, r.kind, r.rank FROM (
-    SELECT author_id AS id, 'reply' AS kind, 0 AS rank FROM parent WHERE author_id IS NOT NULL
-    UNION ALL SELECT account_id, 'mention', 1 FROM mentioned
-    UNION ALL (SELECT follower_id, 'followed_comment', 2 FROM follows WHERE followed_id = $3::bigint LIMIT 10000)
+))SQL";
+  sql += R"SQL(, recipient AS (
+  SELECT DISTINCT ON (r.id) r.id, r.kind, r.rank FROM ()SQL";
+  if (reply)
+    sql += "SELECT author_id AS id, 'reply' AS kind, 0 AS rank FROM parent WHERE author_id IS NOT NULL UNION ALL ";
+  if (mentions) sql += "SELECT account_id AS id, 'mention' AS kind, 1 AS rank FROM mentioned UNION ALL ";
+  sql +=
+      R"SQL((SELECT follower_id AS id, 'followed_comment' AS kind, 2 AS rank FROM follows WHERE followed_id = $3::bigint LIMIT 10000)
   ) AS r
   WHERE $6::text = 'published' AND EXISTS (SELECT 1 FROM ins) AND r.id IS DISTINCT FROM $3::bigint
     AND NOT EXISTS (SELECT 1 FROM ignores i WHERE i.account_id = r.id AND i.ignored_id = $3::bigint)
@@ -54,25 +71,33 @@ WITH RECURSIVE parent AS (
   SELECT recipient.id, recipient.kind, ins.id, $7::bigint FROM recipient, ins
   ON CONFLICT DO NOTHING
   RETURNING account_id, kind
-), up(id) AS (
+))SQL";
+  if (reply)
+    sql += R"SQL(, up(id) AS (
   SELECT id FROM parent
   UNION ALL SELECT c.parent_id FROM comments c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL
 ), thread AS (
   UPDATE comments SET visible_below = visible_below + 1,
                       reply_count = reply_count + CASE WHEN id = $2::bigint THEN 1 ELSE 0 END
   WHERE $6::text = 'published' AND EXISTS (SELECT 1 FROM ins) AND id = ANY (ARRAY(SELECT id FROM up))
-  RETURNING id
-), counted AS (
+))SQL";
+  sql += R"SQL(, counted AS (
   INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE $6::text = 'published'
-  RETURNING article_id
 )
-SELECT )SQL") + kCommentColumns +
-                                 R"SQL(,
+SELECT )SQL";
+  sql += kCommentColumns;
+  sql += R"SQL(,
   (SELECT string_agg(n.account_id::text || ':' || n.kind, ',' ORDER BY n.kind = 'followed_comment', n.kind = 'mention')
-   FROM notified n),
-  (SELECT count(*) FROM thread) + (SELECT count(*) FROM counted)
+   FROM notified n)
 FROM ins c LEFT JOIN accounts ac ON ac.id = c.author_id)SQL";
   return sql;
+}
+
+const std::string& add_comment_sql(bool reply, bool mentions) {
+  static const std::array<std::string, 4> variants = {
+      build_add_comment_sql(false, false), build_add_comment_sql(false, true), build_add_comment_sql(true, false),
+      build_add_comment_sql(true, true)};
+  return variants[(reply ? 2 : 0) + (mentions ? 1 : 0)];
 }
 
 }  // namespace
@@ -80,10 +105,14 @@ FROM ins c LEFT JOIN accounts ac ON ac.id = c.author_id)SQL";
 pg::GroupCommit::Session PostgresStore::comment_session() {
   // Emptied by the statement that reads it (ON COMMIT DELETE ROWS would truncate its file at every commit).
   return {{"CREATE TEMPORARY TABLE batch_counts (article_id bigint NOT NULL)"},
-          {pg::Statement{"WITH done AS (DELETE FROM batch_counts RETURNING article_id) "
-                         "UPDATE articles a SET comment_count = a.comment_count + b.n "
-                         "FROM (SELECT article_id, count(*) AS n FROM done GROUP BY article_id) AS b "
-                         "WHERE a.id = b.article_id",
+          {pg::Statement{"WITH done AS (DELETE FROM batch_counts RETURNING article_id), "
+                         "counts AS (SELECT article_id, count(*) AS n FROM done GROUP BY article_id), "
+                         // In id order, so that two writers' batches never wait for each other crosswise; the
+                         // lock an UPDATE takes, which new comments' foreign-key checks do not wait for.
+                         "locked AS MATERIALIZED (SELECT id FROM articles WHERE id IN (SELECT article_id FROM counts) "
+                         "ORDER BY id FOR NO KEY UPDATE) "
+                         "UPDATE articles a SET comment_count = a.comment_count + counts.n FROM counts, locked "
+                         "WHERE a.id = counts.article_id AND locked.id = a.id",
                          {}}}};
 }
 
@@ -107,10 +136,12 @@ std::vector<Recipient> parse_recipients(std::string_view list) {
 }  // namespace
 
 SavedComment PostgresStore::add_comment(const NewComment& c) {
-  auto r = comment_writer_.run(pg::Statement{
-      add_comment_sql(),
-      {c.article_id, c.parent_id, c.author_id, c.body_markdown, c.body_html, to_string(c.status), secs(c.created_at),
-       text_hash(c.body_markdown), c.moderation_rule, c.moderation_reason, Param::text_array(c.mentions)}});
+  bool mentions = !c.mentions.empty();
+  std::vector<Param> params{c.article_id,      c.parent_id,         c.author_id,        c.body_markdown,
+                            c.body_html,       to_string(c.status), secs(c.created_at), text_hash(c.body_markdown),
+                            c.moderation_rule, c.moderation_reason};
+  if (mentions) params.push_back(Param::text_array(c.mentions));
+  auto r = comment_writer_.run(pg::Statement{add_comment_sql(c.parent_id.has_value(), mentions), std::move(params)});
   if (r.empty())
     throw Error(ErrorKind::invalid, "invalid_parent", "You can only reply to a published comment on the same article.",
                 "parent_id");

@@ -350,7 +350,7 @@ class PostgresStore final : public Store {
   // Comments are posted through a group commit (many in one transaction and round trip); other writes are
   // one transaction each.
   static pg::GroupCommit::Session comment_session();  // comments.cpp
-  pg::GroupCommit comment_writer_{db_, 64, comment_session()};
+  pg::GroupCommit comment_writer_{db_, 2, 64, comment_session()};
   std::atomic<int64_t> writes_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;

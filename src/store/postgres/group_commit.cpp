@@ -24,9 +24,9 @@ bool retryable(const std::exception_ptr& e) {
 
 }  // namespace
 
-GroupCommit::GroupCommit(Database& db, int max_batch, Session session)
+GroupCommit::GroupCommit(Database& db, int writers, int max_batch, Session session)
     : db_(db), max_batch_(max_batch), session_(std::move(session)) {
-  thread_ = std::thread([this] { loop(); });
+  for (int i = 0; i < std::max(1, writers); ++i) threads_.emplace_back([this] { loop(); });
 }
 
 GroupCommit::~GroupCommit() {
@@ -34,8 +34,8 @@ GroupCommit::~GroupCommit() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_one();
-  thread_.join();
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
 }
 
 Result GroupCommit::run(Statement statement) {
@@ -54,6 +54,7 @@ Result GroupCommit::run(Statement statement) {
 }
 
 void GroupCommit::loop() {
+  std::unique_ptr<Connection> conn;
   for (;;) {
     std::vector<Pending> batch;
     {
@@ -65,23 +66,23 @@ void GroupCommit::loop() {
         queue_.pop_front();
       }
     }
-    commit_batch(batch);
+    commit_batch(batch, conn);
   }
 }
 
-Connection& GroupCommit::connection() {
-  if (!conn_ || conn_->broken()) {
-    conn_.reset();
-    conn_ = std::make_unique<Connection>(db_.conninfo());
+Connection& GroupCommit::connection(std::unique_ptr<Connection>& conn) {
+  if (!conn || conn->broken()) {
+    conn.reset();
+    conn = std::make_unique<Connection>(db_.conninfo());
     // Planned once per connection: the statements batched here are the same few run thousands of times, and
     // planning the comment's statement for each one's values cost more than running it (0.9 ms against 0.6).
-    conn_->exec("SET plan_cache_mode = force_generic_plan");
-    for (const auto& sql : session_.on_connect) conn_->exec(sql);
+    conn->exec("SET plan_cache_mode = force_generic_plan");
+    for (const auto& sql : session_.on_connect) conn->exec(sql);
   }
-  return *conn_;
+  return *conn;
 }
 
-void GroupCommit::commit_batch(std::vector<Pending>& batch) {
+void GroupCommit::commit_batch(std::vector<Pending>& batch, std::unique_ptr<Connection>& conn) {
   static const Statement kBegin{"BEGIN", {}}, kCommit{"COMMIT", {}},
       kPosition{"SELECT pg_current_wal_insert_lsn()::text", {}};
   std::vector<Pending*> open;
@@ -102,7 +103,7 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch) {
     statements.push_back(&kPosition);
     std::vector<Outcome> out;
     try {
-      out = connection().pipeline(statements);
+      out = connection(conn).pipeline(statements);
     } catch (...) {  // could not connect
       fail_all(std::current_exception());
       return;
@@ -122,17 +123,17 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch) {
                                    ? failed->error
                                    : std::make_exception_ptr(Error(ErrorKind::internal, "store_error",
                                                                    "a batch neither committed nor failed."));
-    if (conn_->broken()) {
-      conn_.reset();
+    if (conn->broken()) {
+      conn.reset();
       // Nothing ran when even BEGIN has no result: send the batch again on a new connection.
       if (!out[0].result && retries++ < kMaxRetries) continue;
       fail_all(error);  // the commit's outcome is unknown
       return;
     }
     try {
-      conn_->exec("ROLLBACK");
+      conn->exec("ROLLBACK");
     } catch (const Error&) {
-      conn_.reset();  // the next attempt connects again
+      conn.reset();  // the next attempt connects again
     }
     if (retryable(error) && retries++ < kMaxRetries) {
       std::this_thread::sleep_for(std::chrono::milliseconds(retries * 5));

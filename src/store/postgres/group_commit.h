@@ -1,8 +1,9 @@
-// Group commit on PostgreSQL: many writers' statements in one transaction and one round trip. Callers block
+// Group commit on PostgreSQL: many callers' statements in one transaction and one round trip. Callers block
 // until the transaction carrying their statement has committed. A writer thread takes what is queued (up to
 // max_batch) and sends BEGIN, the statements, COMMIT and a WAL-position read as one pipeline (pg.h), so that
 // N concurrent comments pay for one round trip, one commit and one hold of each row they all update (an
-// article's comment counter) instead of N.
+// article's comment counter) instead of N. Several writer threads, each with its own connection, share the
+// queue: one batch runs while another waits for its commit to reach the disk.
 //
 // A statement that fails fails alone: the server skips the rest of the pipeline, the transaction is rolled
 // back, its caller gets the error and the others run again without it (the statements must be safe to
@@ -36,7 +37,7 @@ class GroupCommit {
     std::vector<Statement> before_commit;
   };
 
-  GroupCommit(Database& db, int max_batch, Session session = {});
+  GroupCommit(Database& db, int writers, int max_batch, Session session = {});
   // Runs what is queued, then stops; a run() after that throws Error(unavailable, "shutting_down").
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
@@ -56,22 +57,19 @@ class GroupCommit {
   };
 
   void loop();
-  void commit_batch(std::vector<Pending>& batch);
-  // One attempt at the statements of `batch` not yet answered; answers what it can. False when the batch
-  // must be sent again (a statement failed alone, or a deadlock, or the connection was gone before sending).
-  bool attempt(std::vector<Pending*>& open, int tries);
-  Connection& connection();
+  // The writer's connection, connected (again) if it has none or it broke.
+  Connection& connection(std::unique_ptr<Connection>& conn);
+  void commit_batch(std::vector<Pending>& batch, std::unique_ptr<Connection>& conn);
 
   Database& db_;
   int max_batch_;
   Session session_;
-  std::unique_ptr<Connection> conn_;  // the writer thread's own, outside the pool
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<int64_t> commits_{0}, grouped_{0};
-  std::thread thread_;
+  std::vector<std::thread> threads_;  // each with its own connection, outside the pool
 };
 
 }  // namespace tribune::pg
