@@ -28,6 +28,7 @@ std::unique_ptr<Store> open_postgres_with_retries(const Config& config) {
   PostgresOptions o;
   o.url = config.store.url;
   o.pool_size = config.store.pool_size;
+  o.comment_writers = config.store.comment_writers;
   o.replica_url = config.store.replica_url;
   auto delay = std::chrono::milliseconds(500);
   constexpr int kAttempts = 5;

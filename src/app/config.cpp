@@ -148,11 +148,14 @@ void load_config_file(const std::string& path, Config& c) {
                  {"site", "server", "comments", "appeal", "mail", "limits", "stripe", "moderation", "store", "webhooks",
                   "backup", "log", "embed", "analytics"});
   if (auto* store = root["store"].as_table()) {
-    reject_unknown(*store, "store", {"url", "pool_size", "replica_url"});
+    reject_unknown(*store, "store", {"url", "pool_size", "replica_url", "comment_writers"});
     take(*store, "store", "url", c.store.url);
     take(*store, "store", "replica_url", c.store.replica_url);
     take(*store, "store", "pool_size", c.store.pool_size);
     if (c.store.pool_size < 1 || c.store.pool_size > 1000) throw bad_key("store.pool_size", "must be 1 to 1000");
+    take(*store, "store", "comment_writers", c.store.comment_writers);
+    if (c.store.comment_writers < 1 || c.store.comment_writers > 16)
+      throw bad_key("store.comment_writers", "must be 1 to 16");
   }
   if (auto* m = root["moderation"].as_table()) {
     reject_unknown(

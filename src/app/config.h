@@ -30,7 +30,8 @@ namespace tribune {
 // engine in data_dir; a PostgreSQL URL selects the PostgreSQL engine.
 struct StoreSettings {
   std::string url;
-  int pool_size = 16;  // PostgreSQL connections per process at most
+  int pool_size = 16;       // PostgreSQL connections per process at most
+  int comment_writers = 1;  // PostgreSQL: threads (and connections, beyond the pool) committing comments
   // Optional: a streaming replica of the PostgreSQL database for read-only queries (docs/postgresql.md).
   std::string replica_url;
 };

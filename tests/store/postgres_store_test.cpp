@@ -325,6 +325,58 @@ TEST_F(PostgresStore, ACommentThatFailsInABatchFailsAloneAndTheOthersCommit) {
   EXPECT_LE(after.group_commits - before.group_commits, 4) << "the comments did not go in batches";
 }
 
+// Several writers take batches from one queue: every comment is stored once, each thread's counts and each
+// article's count agree with what was stored, whatever order the batches committed in.
+TEST_F(PostgresStore, SeveralCommentWritersStoreEveryCommentOnceAndCountThemAll) {
+  PostgresOptions o{url_, 4};
+  o.comment_writers = 3;
+  auto store = open_postgres_store(o);
+  store->migrate();
+  std::vector<int64_t> articles{store->save_article(record("one"), false).id,
+                                store->save_article(record("two"), false).id};
+  auto author = store->create_account(account("w@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
+  std::vector<int64_t> roots;
+  for (int64_t a : articles)
+    for (int i = 0; i < 2; ++i)
+      roots.push_back(
+          store
+              ->add_comment(NewComment{
+                  a, std::nullopt, author, "root", "<p>root</p>", CommentStatus::published, now_seconds(), {}, "", ""})
+              .comment.id);
+  constexpr int kThreads = 8, kEach = 30;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        size_t root = static_cast<size_t>((t + i) % 4);
+        bool reply = i % 3 != 0;  // replies to the four roots in differing orders, and top-level comments
+        NewComment c{articles[root / 2],
+                     reply ? std::optional<int64_t>(roots[root]) : std::nullopt,
+                     author,
+                     "c " + std::to_string(t) + " " + std::to_string(i),
+                     "<p>c</p>",
+                     CommentStatus::published,
+                     now_seconds(),
+                     {},
+                     "",
+                     ""};
+        try {
+          store->add_comment(c);
+        } catch (const Error& e) {
+          ADD_FAILURE() << e.what();
+          ++failures;
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  EXPECT_EQ(store->count_comments(articles[0]) + store->count_comments(articles[1]), 4 + kThreads * kEach);
+  EXPECT_EQ(store->find_article("one")->comment_count + store->find_article("two")->comment_count,
+            4 + kThreads * kEach);
+  EXPECT_EQ(store->integrity_check(), "ok");  // reply counts and article counts against the rows
+}
+
 // A batch's comments carry their side effects as one comment alone does: the thread's counts, the mentioned
 // and the author's followers notified once each (a reply's parent author first), never an ignoring reader.
 TEST_F(PostgresStore, ACommentInABatchNotifiesEachReaderOnceWithTheFirstKind) {

@@ -103,3 +103,21 @@ TEST(ConfigSecrets, ASecretTheFileLeavesOutMayComeFromOutsideAndEmptyIsNone) {
             "invalid_config")
       << "metrics = \"token\" with no token anywhere";
 }
+
+TEST(ConfigStore, CommentWritersAreReadAndBounded) {
+  tribune::testing::TempDir dir;
+  Config c;
+  load_config_file(write(dir.path() + "/ok.toml", "[store]\ncomment_writers = 3\n"), c);
+  EXPECT_EQ(c.store.comment_writers, 3);
+  EXPECT_EQ(Config().store.comment_writers, 1);
+  for (const char* bad : {"0", "17"}) {
+    Config refused;
+    try {
+      load_config_file(write(dir.path() + "/bad.toml", std::string("[store]\ncomment_writers = ") + bad + "\n"),
+                       refused);
+      ADD_FAILURE() << "comment_writers = " << bad << " was taken";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("store.comment_writers"), std::string::npos) << e.what();
+    }
+  }
+}

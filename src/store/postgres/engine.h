@@ -128,7 +128,9 @@ class PostgresStore final : public Store {
 
  public:
   explicit PostgresStore(const PostgresOptions& o)
-      : url_(o.url), db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url) {
+      : url_(o.url),
+        db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url),
+        comment_writer_(db_, o.comment_writers, 64, comment_session()) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
     if (auto* replica = db_.replica()) {
       try {
@@ -350,7 +352,7 @@ class PostgresStore final : public Store {
   // Comments are posted through a group commit (many in one transaction and round trip); other writes are
   // one transaction each.
   static pg::GroupCommit::Session comment_session();  // comments.cpp
-  pg::GroupCommit comment_writer_{db_, 2, 64, comment_session()};
+  pg::GroupCommit comment_writer_;
   std::atomic<int64_t> writes_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;

@@ -18,6 +18,9 @@ struct PostgresOptions {
   // A streaming replica (hot standby) of that database; when set, public reads (articles, conversations,
   // profiles, reports) go there whenever it has replayed what the reading node has seen (pg.h, Database).
   std::string replica_url;
+  // Threads (each with its own connection) that commit comments in batches (group_commit.h). One keeps a
+  // PostgreSQL that shares its machine busiest; with cores to spare, 2-4 let a batch run while another commits.
+  int comment_writers = 1;
 };
 
 // True for the URLs that select this engine: postgresql:// and postgres://.
