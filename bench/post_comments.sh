@@ -100,4 +100,11 @@ if [[ ${WEBHOOK:-0} == 1 ]]; then
     python3 -c 'import json,sys; d=json.load(sys.stdin)["deliveries"]; print(d[0]["id"] if d else 0)')
   echo "webhook deliveries queued (the newest id): $DELIVERED"
 fi
-echo "target: >= 5,000 comments/s acknowledged with 64 concurrent writers"
+python3 - "$RPS" "$P99" <<'PY'
+import re, sys
+rate, p99 = float(sys.argv[1]), sys.argv[2]
+ms = float(re.sub(r"[a-z]+$", "", p99)) * {"us": 0.001, "ms": 1, "s": 1000}[re.search(r"[a-z]+$", p99).group(0)]
+met = rate >= 10000 and ms <= 20
+print(f"goal (issue 19, durable, 64 writers): >= 10,000 comments/s with p99 <= 20 ms: {rate:,.0f}/s, p99 {ms:.1f} ms: "
+      + ("MET" if met else "NOT MET"))
+PY
