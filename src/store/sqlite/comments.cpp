@@ -49,10 +49,11 @@ SavedComment SqliteStore::add_comment(const NewComment& c) {
       recount(db, Counted{c.article_id, c.parent_id}, 1);
       out.notified = notify_published(db, id, c.created_at.time_since_epoch().count());
     }
+    // Read back on the writer's connection: no reader to take from the pool and no read transaction of its own.
+    auto stored = find_comment_in(db, id);
+    if (!stored) throw Error(ErrorKind::internal, "store_error", "the saved comment could not be read back.");
+    out.comment = std::move(*stored);
   });
-  auto stored = find_comment(id);
-  if (!stored) throw Error(ErrorKind::internal, "store_error", "the saved comment could not be read back.");
-  out.comment = std::move(*stored);
   return out;
 }
 
