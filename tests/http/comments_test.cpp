@@ -623,3 +623,39 @@ TEST_F(CommentsTest, ACommentPostedWhileReadersHammerThePageIsOnItWithinASecond)
   EXPECT_EQ(bad.load(), 0);
   EXPECT_GT(reads.load(), 100);
 }
+
+// Posting reads the article from memory (a busy story would otherwise read it for every comment): a change
+// made here forgets it at once, and one made around this process's services (another node, the command line:
+// here the store written directly) within the content poll's second.
+TEST_F(CommentsTest, AnArticleClosedOrWithdrawnWhileCommentsArriveRefusesTheNextOnes) {
+  auto token = server_->app().tokens().create("memo", "editor").token;
+  auto send = [&](const std::string& method, const std::string& path, const std::string& body) {
+    return request(port(),
+                   {method, path, body, {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}});
+  };
+  const std::string fields = R"("authors":["A"],"section":"Opinion","body":"b")";
+  ASSERT_EQ(send("POST", "/api/v1/articles", R"({"title":"Memo piece","slug":"memo-piece",)" + fields + "}").status,
+            201);
+  auto r = signed_in("Memo Reader");
+  ASSERT_EQ(post(r, "memo-piece", "first, while open").status, 201);
+  auto closed =
+      send("PUT", "/api/v1/articles/memo-piece", R"({"title":"Memo piece","comments":"closed",)" + fields + "}");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  auto refused = post(r, "memo-piece", "after the desk closed it");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(error_code(refused), "comments_closed");
+
+  ASSERT_EQ(
+      send("PUT", "/api/v1/articles/memo-piece", R"({"title":"Memo piece","comments":"open",)" + fields + "}").status,
+      200);
+  ASSERT_EQ(post(r, "memo-piece", "open again").status, 201);
+  server_->app().store().set_article_state("memo-piece", ArticleState::draft, "", now_seconds());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    status = post(r, "memo-piece", "while another process withdraws it " + std::to_string(++counter_)).status;
+    if (status == 404) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(status, 404) << "a piece withdrawn elsewhere still took comments 5 s later";
+}
