@@ -199,7 +199,8 @@ TEST_F(PostgresStore, RecoversWhenTheServerDropsItsConnections) {
   attempt([&] { store->save_article(record("after"), false); });
   EXPECT_LE(unavailable, 1);
   EXPECT_EQ(store->count_articles(), 2);
-  // The group commit's own connection too: found gone before anything ran, the batch goes on a new one.
+  // The group commit's own connection too: idle for a moment, it is checked before a batch goes on it, and
+  // replaced when the server dropped it.
   auto author = store->create_account(account("c@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
   auto comment = [&] {
     return store->add_comment(NewComment{store->find_article("after")->id,
@@ -215,6 +216,7 @@ TEST_F(PostgresStore, RecoversWhenTheServerDropsItsConnections) {
   };
   comment();
   terminate_sessions();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_NO_THROW(comment());
   EXPECT_EQ(store->count_comments(store->find_article("after")->id), 2);
   EXPECT_EQ(store->integrity_check(), "ok");
@@ -375,6 +377,37 @@ TEST_F(PostgresStore, SeveralCommentWritersStoreEveryCommentOnceAndCountThemAll)
   EXPECT_EQ(store->find_article("one")->comment_count + store->find_article("two")->comment_count,
             4 + kThreads * kEach);
   EXPECT_EQ(store->integrity_check(), "ok");  // reply counts and article counts against the rows
+}
+
+// A batch is written while its answers are read: long comments whose statements and answers (each comment
+// comes back whole) are far more than the sockets hold would otherwise leave Tribune and the server each
+// waiting for the other to read.
+TEST_F(PostgresStore, ABatchOfLongCommentsIsWrittenWhileItsAnswersAreRead) {
+  auto store = open(4);
+  store->migrate();
+  auto article = store->save_article(record("long"), false);
+  auto author = store->create_account(account("l@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
+  pg::Connection blocker(url_);
+  blocker.exec("BEGIN");
+  blocker.query("SELECT id FROM articles WHERE id = $1 FOR UPDATE", {article.id});
+  constexpr int kComments = 60;
+  const std::string text(200 * 1024, 'x');  // 60 x (200 KB out + 400 KB back)
+  std::atomic<int> stored{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kComments; ++i)
+    threads.emplace_back([&] {
+      store->add_comment(NewComment{
+          article.id, std::nullopt, author, text, text, CommentStatus::published, now_seconds(), {}, "", ""});
+      ++stored;
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  blocker.exec("COMMIT");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (stored.load() < kComments && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(stored.load(), kComments) << "the batch stalled";
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store->count_comments(article.id), kComments);
 }
 
 // A batch's comments carry their side effects as one comment alone does: the thread's counts, the mentioned

@@ -10,7 +10,10 @@ namespace tribune::pg {
 
 namespace {
 
-constexpr int kMaxRetries = 5;  // deadlocks, serialization failures and connections found gone, per batch
+constexpr int kMaxRetries = 5;  // deadlocks and serialization failures, per batch
+// Past this, a connection is checked before a batch goes on it: the server may have dropped it meanwhile,
+// and a batch sent on a dead connection could not be sent again (it might have reached the server).
+constexpr auto kCheckAfterIdle = std::chrono::milliseconds(250);
 
 bool retryable(const std::exception_ptr& e) {
   try {
@@ -54,7 +57,7 @@ Result GroupCommit::run(Statement statement) {
 }
 
 void GroupCommit::loop() {
-  std::unique_ptr<Connection> conn;
+  Link link;
   for (;;) {
     std::vector<Pending> batch;
     {
@@ -66,23 +69,38 @@ void GroupCommit::loop() {
         queue_.pop_front();
       }
     }
-    commit_batch(batch, conn);
+    commit_batch(batch, link);
   }
 }
 
-Connection& GroupCommit::connection(std::unique_ptr<Connection>& conn) {
+Connection& GroupCommit::connection(Link& link) {
+  auto now = std::chrono::steady_clock::now();
+  if (link.conn && !link.conn->broken() && now - link.used > kCheckAfterIdle) {
+    try {
+      link.conn->exec("SELECT 1");
+    } catch (const Error&) {
+      // Marked broken: replaced below.
+    }
+  }
+  link.used = now;
+  auto& conn = link.conn;
   if (!conn || conn->broken()) {
     conn.reset();
     conn = std::make_unique<Connection>(db_.conninfo());
-    // Planned once per connection: the statements batched here are the same few run thousands of times, and
-    // planning the comment's statement for each one's values cost more than running it (0.9 ms against 0.6).
-    conn->exec("SET plan_cache_mode = force_generic_plan");
-    for (const auto& sql : session_.on_connect) conn->exec(sql);
+    try {
+      // Planned once per connection: the statements batched here are the same few run thousands of times, and
+      // planning the comment's statement for each one's values cost more than running it (0.9 ms against 0.6).
+      conn->exec("SET plan_cache_mode = force_generic_plan");
+      for (const auto& sql : session_.on_connect) conn->exec(sql);
+    } catch (...) {
+      conn.reset();  // never a connection without its session
+      throw;
+    }
   }
   return *conn;
 }
 
-void GroupCommit::commit_batch(std::vector<Pending>& batch, std::unique_ptr<Connection>& conn) {
+void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
   static const Statement kBegin{"BEGIN", {}}, kCommit{"COMMIT", {}},
       kPosition{"SELECT pg_current_wal_insert_lsn()::text", {}};
   std::vector<Pending*> open;
@@ -103,7 +121,8 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, std::unique_ptr<Conn
     statements.push_back(&kPosition);
     std::vector<Outcome> out;
     try {
-      out = connection(conn).pipeline(statements);
+      out = connection(link).pipeline(statements);
+      link.used = std::chrono::steady_clock::now();
     } catch (...) {  // could not connect
       fail_all(std::current_exception());
       return;
@@ -123,17 +142,15 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, std::unique_ptr<Conn
                                    ? failed->error
                                    : std::make_exception_ptr(Error(ErrorKind::internal, "store_error",
                                                                    "a batch neither committed nor failed."));
-    if (conn->broken()) {
-      conn.reset();
-      // Nothing ran when even BEGIN has no result: send the batch again on a new connection.
-      if (!out[0].result && retries++ < kMaxRetries) continue;
+    if (link.conn->broken()) {
+      link.conn.reset();
       fail_all(error);  // the commit's outcome is unknown
       return;
     }
     try {
-      conn->exec("ROLLBACK");
+      link.conn->exec("ROLLBACK");
     } catch (const Error&) {
-      conn.reset();  // the next attempt connects again
+      link.conn.reset();  // the next attempt connects again
     }
     if (retryable(error) && retries++ < kMaxRetries) {
       std::this_thread::sleep_for(std::chrono::milliseconds(retries * 5));

@@ -8,11 +8,13 @@
 // A statement that fails fails alone: the server skips the rest of the pipeline, the transaction is rolled
 // back, its caller gets the error and the others run again without it (the statements must be safe to
 // re-run, as transact()'s functions are). A deadlock or serialization failure runs the whole batch again. A
-// connection lost before anything was sent is replaced and the batch sent again; one lost after that leaves
-// the outcome unknown: every caller of the batch gets Error(unavailable).
+// writer's connection idle for a moment is checked (one round trip) before a batch is sent on it, and replaced
+// if the server dropped it meanwhile (a restart); one lost once a batch is sent leaves the outcome unknown:
+// every caller of the batch gets Error(unavailable), and nothing is sent again.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -57,9 +59,13 @@ class GroupCommit {
   };
 
   void loop();
-  // The writer's connection, connected (again) if it has none or it broke.
-  Connection& connection(std::unique_ptr<Connection>& conn);
-  void commit_batch(std::vector<Pending>& batch, std::unique_ptr<Connection>& conn);
+  struct Link {
+    std::unique_ptr<Connection> conn;
+    std::chrono::steady_clock::time_point used;
+  };
+  // The writer's connection: connected (again) if it has none or it broke, checked if idle for a while.
+  Connection& connection(Link& link);
+  void commit_batch(std::vector<Pending>& batch, Link& link);
 
   Database& db_;
   int max_batch_;

@@ -1,5 +1,6 @@
 #include "store/postgres/pg.h"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <cctype>
@@ -193,14 +194,22 @@ std::vector<Outcome> Connection::pipeline(const std::vector<const Statement*>& s
     for (; i < out.size(); ++i) out[i] = Outcome{std::nullopt, e};
     return out;
   };
-  if (PQenterPipelineMode(conn_) != 1) return lost_from(0);
+  // Written without blocking, reading meanwhile: the server answers each statement as it runs it, and a client
+  // that only wrote would leave it blocked on a full socket while it blocked on one itself.
+  if (PQenterPipelineMode(conn_) != 1 || PQsetnonblocking(conn_, 1) != 0) return lost_from(0);
   for (size_t i = 0; i < statements.size(); ++i) {
     const Values& v = values[i];
     if (PQsendQueryPrepared(conn_, names[i]->c_str(), v.size(), v.values.data(), v.lengths.data(), v.formats.data(),
                             0) != 1)
-      return lost_from(0);  // nothing was synced: nothing committed, whatever ran
+      return lost_from(0);
   }
-  if (PQpipelineSync(conn_) != 1 || PQflush(conn_) != 0) return lost_from(0);
+  if (PQpipelineSync(conn_) != 1) return lost_from(0);
+  for (int flushed = PQflush(conn_); flushed != 0; flushed = PQflush(conn_)) {
+    if (flushed < 0) return lost_from(0);
+    pollfd p{PQsocket(conn_), POLLIN | POLLOUT, 0};
+    if (::poll(&p, 1, 30000) <= 0 || ((p.revents & POLLIN) && PQconsumeInput(conn_) != 1)) return lost_from(0);
+  }
+  if (PQsetnonblocking(conn_, 0) != 0) return lost_from(0);
   for (size_t i = 0; i < out.size(); ++i) {
     PGresult* r = PQgetResult(conn_);
     if (!r) return lost_from(i);

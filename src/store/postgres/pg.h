@@ -148,8 +148,8 @@ class Connection {
   // order as if sent one by one, except that after one fails the server skips the rest of the pipeline. One
   // that cannot be prepared or sent (a NUL in a text) fails before anything is sent: only its outcome is set.
   // A lost connection sets Error(unavailable) on the outcome where it was noticed and on every one after
-  // (broken() is then true): statements with a result ran; of the others, which ran is unknown. Results must
-  // stay small (the pipeline is written whole before any result is read).
+  // (broken() is then true): statements with a result ran; of the others, which ran is unknown (even when the
+  // first has none: the rest may have reached the server).
   std::vector<Outcome> pipeline(const std::vector<const Statement*>& statements);
   // Runs one or more statements without parameters (schema steps, transaction control).
   void exec(std::string_view sql);
