@@ -428,6 +428,7 @@ TEST_F(PostgresStore, ACommentInABatchNotifiesEachReaderOnceWithTheFirstKind) {
   store->set_follow(follower, writer, true);
   store->set_follow(ignorer, writer, true);
   store->set_ignore(ignorer, writer, true);
+  uint64_t before = store->known_position();
   auto root = store->add_comment(NewComment{article.id,
                                             std::nullopt,
                                             parent_author,
@@ -438,6 +439,8 @@ TEST_F(PostgresStore, ACommentInABatchNotifiesEachReaderOnceWithTheFirstKind) {
                                             {},
                                             "",
                                             ""});
+  // The batch's commit position is known (a replica answers this node only once it has replayed it).
+  EXPECT_GT(store->known_position(), before);
   auto reply = store->add_comment(NewComment{article.id,
                                              root.comment.id,
                                              writer,

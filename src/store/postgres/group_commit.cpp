@@ -131,8 +131,8 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
     if (out[commit].result) {  // committed
       commits_.fetch_add(1);
       grouped_.fetch_add(static_cast<int64_t>(n));
-      if (out[n + 2].result && !out[n + 2].result->empty())
-        db_.heard_position(parse_lsn(out[n + 2].result->front().text(0)));
+      if (const auto& position = out[commit + 1].result; position && !position->empty())
+        db_.heard_position(parse_lsn(position->front().text(0)));
       for (size_t i = 0; i < n; ++i) open[i]->promise.set_value(std::move(*out[i + 1].result));
       return;
     }
