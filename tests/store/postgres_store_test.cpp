@@ -410,6 +410,29 @@ TEST_F(PostgresStore, ABatchOfLongCommentsIsWrittenWhileItsAnswersAreRead) {
   EXPECT_EQ(store->count_comments(article.id), kComments);
 }
 
+// The writer's temporary table of per-batch counts is emptied by every batch, and autovacuum never visits
+// temporary tables: the writer vacuums it itself, so that it does not grow with every comment ever posted.
+TEST_F(PostgresStore, TheWritersBatchTableStaysSmallHoweverManyBatchesWent) {
+  auto store = open(2);
+  store->migrate();
+  auto article = store->save_article(record("many"), false).id;
+  auto author = store->create_account(account("m@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
+  constexpr int kComments = 1200;  // one batch each: about 5 pages of dead rows without the vacuum
+  for (int i = 0; i < kComments; ++i)
+    store->add_comment(NewComment{
+        article, std::nullopt, author, "c", "<p>c</p>", CommentStatus::published, now_seconds(), {}, "", ""});
+  pg::Connection admin(url_);
+  auto pages = admin
+                   .query(
+                       "SELECT coalesce(max(pg_relation_size(oid)), -1) / 8192 FROM pg_class "
+                       "WHERE relname = 'batch_counts' AND relpersistence = 't'")
+                   .front()
+                   .int64(0);
+  EXPECT_GE(pages, 0) << "no batch table found";
+  EXPECT_LE(pages, 1);
+  EXPECT_EQ(store->find_article("many")->comment_count, kComments);
+}
+
 // A batch's comments carry their side effects as one comment alone does: the thread's counts, the mentioned
 // and the author's followers notified once each (a reply's parent author first), never an ignoring reader.
 TEST_F(PostgresStore, ACommentInABatchNotifiesEachReaderOnceWithTheFirstKind) {

@@ -113,7 +113,9 @@ pg::GroupCommit::Session PostgresStore::comment_session() {
                          "ORDER BY id FOR NO KEY UPDATE) "
                          "UPDATE articles a SET comment_count = a.comment_count + counts.n FROM counts, locked "
                          "WHERE a.id = counts.article_id AND locked.id = a.id",
-                         {}}}};
+                         {}}},
+          // Its deleted rows would otherwise stay until the connection closes, and every batch's DELETE reads them.
+          {"VACUUM batch_counts"}};
 }
 
 namespace {

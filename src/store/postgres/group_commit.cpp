@@ -134,6 +134,14 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
       if (const auto& position = out[commit + 1].result; position && !position->empty())
         db_.heard_position(parse_lsn(position->front().text(0)));
       for (size_t i = 0; i < n; ++i) open[i]->promise.set_value(std::move(*out[i + 1].result));
+      if (++link.commits >= kHousekeepingEvery) {
+        link.commits = 0;
+        try {
+          for (const auto& sql : session_.housekeeping) link.conn->exec(sql);
+        } catch (const Error&) {
+          link.conn.reset();  // a connection that fails this is not to be trusted with the next batch
+        }
+      }
       return;
     }
     // Not committed: the first error says why (a later one is the lost connection's, or none).
@@ -142,22 +150,28 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
                                    ? failed->error
                                    : std::make_exception_ptr(Error(ErrorKind::internal, "store_error",
                                                                    "a batch neither committed nor failed."));
-    if (link.conn->broken()) {
-      link.conn.reset();
+    size_t at = static_cast<size_t>(failed - out.begin());
+    bool lost = link.conn->broken();
+    if (lost) link.conn.reset();
+    // A statement that failed before the connection was lost: the server skipped COMMIT after it, so nothing
+    // committed; its caller gets its own error and the others go again on a new connection.
+    bool failed_alone = at >= 1 && at <= n && (!lost || failed->error != out.back().error);
+    if (lost && !failed_alone) {
       fail_all(error);  // the commit's outcome is unknown
       return;
     }
-    try {
-      link.conn->exec("ROLLBACK");
-    } catch (const Error&) {
-      link.conn.reset();  // the next attempt connects again
+    if (link.conn) {
+      try {
+        link.conn->exec("ROLLBACK");
+      } catch (const Error&) {
+        link.conn.reset();  // the next attempt connects again
+      }
     }
     if (retryable(error) && retries++ < kMaxRetries) {
       std::this_thread::sleep_for(std::chrono::milliseconds(retries * 5));
       continue;
     }
-    size_t at = static_cast<size_t>(failed - out.begin());
-    if (at >= 1 && at <= n) {  // one statement failed: its caller gets the error, the others go again
+    if (failed_alone) {  // one statement failed: its caller gets the error, the others go again
       open[at - 1]->promise.set_exception(error);
       open.erase(open.begin() + static_cast<std::ptrdiff_t>(at - 1));
       continue;

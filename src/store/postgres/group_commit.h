@@ -31,13 +31,17 @@ namespace tribune::pg {
 
 class GroupCommit {
  public:
-  // What the writer's connection runs once when it connects (session settings, temporary tables), and the
+  // What the writer's connection runs once when it connects (session settings, temporary tables); the
   // statements every batch runs after its callers' and before COMMIT (work that many statements of one batch
-  // share, such as a counter they all add to, done once per batch). Both must not fail.
+  // share, such as a counter they all add to, done once per batch); and what it runs outside any transaction
+  // after every kHousekeepingEvery commits (VACUUM of its temporary tables, which autovacuum never visits).
+  // None may fail.
   struct Session {
     std::vector<std::string> on_connect;
     std::vector<Statement> before_commit;
+    std::vector<std::string> housekeeping;
   };
+  static constexpr int kHousekeepingEvery = 256;
 
   GroupCommit(Database& db, int writers, int max_batch, Session session = {});
   // Runs what is queued, then stops; a run() after that throws Error(unavailable, "shutting_down").
@@ -62,6 +66,7 @@ class GroupCommit {
   struct Link {
     std::unique_ptr<Connection> conn;
     std::chrono::steady_clock::time_point used;
+    int commits = 0;  // on this connection, since its last housekeeping
   };
   // The writer's connection: connected (again) if it has none or it broke, checked if idle for a while.
   Connection& connection(Link& link);
