@@ -52,15 +52,11 @@ class ViewCounter {
   int64_t pending_views() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  using Counts = std::unordered_map<std::string, int64_t, Hash, std::equal_to<>>;
+  using Counts = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
   struct Day {
     std::string salt;  // crypto_shorthash key; wiped once the day is over
     Sketch visitors;
-    std::unordered_set<std::string, Hash, std::equal_to<>> domains;  // admitted today (kMaxDomainsPerDay)
+    std::unordered_set<std::string, StringHash, std::equal_to<>> domains;  // admitted today (kMaxDomainsPerDay)
     bool dirty = false;
     Day() = default;
     Day(const Day&) = delete;

@@ -276,7 +276,7 @@ std::shared_ptr<const Article> ArticleService::find_visible_remembered(std::stri
   uint64_t generation = 0;
   {
     std::lock_guard lock(remembered_->mu);
-    if (auto it = remembered_->by_slug.find(std::string(slug)); it != remembered_->by_slug.end()) a = it->second;
+    if (auto it = remembered_->by_slug.find(slug); it != remembered_->by_slug.end()) a = it->second;
     generation = remembered_->generation;
   }
   if (!a) {

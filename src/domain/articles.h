@@ -13,6 +13,7 @@
 #include "domain/images.h"
 #include "store/roles/articles.h"
 #include "store/roles/audit.h"
+#include "util/text.h"
 
 namespace tribune {
 
@@ -164,7 +165,7 @@ class ArticleService {
   struct Remembered {
     std::mutex mu;
     uint64_t generation = 0;  // forget_remembered() calls: a read begun before one is not kept
-    std::unordered_map<std::string, std::shared_ptr<const Article>> by_slug;
+    std::unordered_map<std::string, std::shared_ptr<const Article>, StringHash, std::equal_to<>> by_slug;
   };
   std::unique_ptr<Remembered> remembered_ = std::make_unique<Remembered>();
   void log_act(const DeskActor& by, const std::string& action, const std::string& detail);

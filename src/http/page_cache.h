@@ -156,12 +156,8 @@ class PageCache {
 
   static inline thread_local bool bypass_ = false;
   mutable std::shared_mutex mu_;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> pages_;
-  std::unordered_map<std::string, Group, Hash, std::equal_to<>> groups_;
+  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> pages_;
+  std::unordered_map<std::string, Group, StringHash, std::equal_to<>> groups_;
   uint64_t generation_ = 1;  // bumped by every change
   uint64_t edited_ = 1;      // the generation of the last edit
   size_t max_entries_;

@@ -2,12 +2,21 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace tribune {
+
+// A hash for maps keyed by std::string that find keys by std::string_view without copying them (with
+// std::equal_to<> as the key equality).
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
 
 using Clock = std::chrono::system_clock;
 using TimePoint = std::chrono::sys_seconds;

@@ -12,7 +12,9 @@ namespace {
 // the author's followers: one notification each, the first of those kinds winning, never to the author or to
 // a reader who ignores them); the thread's and the article's counters. Its one row is the stored comment (as
 // kCommentColumns reads it) and the notified ("id:kind,..."); no row when the parent is not a published
-// comment of the article. Data-modifying CTEs all run, whatever the final SELECT reads. The article's comment
+// comment of the article. Who is notified follows the rules of notify_published (engine.cpp), which a held
+// comment meets when approved: a change to one is a change to both. Data-modifying CTEs all run, whatever the
+// final SELECT reads. The article's comment
 // count is added to once per batch (comment_session), not once per comment: every comment on a story would
 // otherwise update its row, hold its lock from then to the commit, and leave a row version behind.
 // Four variants, so that the common case (a top-level comment that mentions nobody) runs no more than it needs:

@@ -97,11 +97,13 @@ void insert_mail(Connection& db, const OutboxMail& m, int64_t now);
 // Counts a comment that joins (delta 1) or leaves (-1) the conversation: its article's comment_count, its
 // parent's reply_count, and visible_below (published comments anywhere below) of the parent and every
 // ancestor above it, which keeps a removed comment with published replies in the listings as a tombstone.
-// The article row is updated last: it is the hot row of a busy conversation (see add_comment).
+// The article row is updated last: it is the hot row of a busy conversation (add_comment adds to it once per
+// batch instead: comment_session in comments.cpp).
 void recount(Connection& db, int64_t article, std::optional<int64_t> parent, int64_t delta);
 std::optional<Comment> find_comment_in(Connection& db, int64_t id);
 // The notifications of a comment that has just been published, in the caller's transaction. Earlier kinds
 // win: a follower who is also the parent's author gets one "reply".
+// add_comment's statement (comments.cpp) applies the same rules in its own CTEs.
 std::vector<Recipient> notify_published(Connection& db, int64_t comment_id, int64_t now);
 
 // Locks the row: concurrent events for one contribution apply one after the other.
