@@ -36,7 +36,7 @@ curl -sf -H "Cookie: $COOKIE" "$URL$ARTICLE" | grep -q "Bench Reader" || die "th
 curl -sf "$URL$ARTICLE" | grep -q "Bench Reader" && die "the anonymous page names the reader"
 
 run() { # $1: extra wrk header args; prints requests/s
-    wrk -t2 -c64 -d"${DURATION}s" -H "User-Agent: $UA" "$@" "$URL$ARTICLE" | awk '/Requests\/sec/ {print $2}'
+    wrk -t2 -c64 -d"${DURATION}s" -H "User-Agent: $UA" ${AE:+-H "Accept-Encoding: gzip, deflate, br"} "$@" "$URL$ARTICLE" | awk '/Requests\/sec/ {print $2}'
 }
 anon=() signed=()
 for r in $(seq "$ROUNDS"); do

@@ -49,6 +49,9 @@ std::string error_code(const HttpResult& r);
 // The code of the tribune::Error that f throws, or "none" when it throws nothing.
 std::string thrown_code(const std::function<void()>& f);
 
+// The bytes a gzip member holds (zlib's inflate); throws when it is not whole and valid.
+std::string gunzip(std::string_view gz);
+
 // A blocking TCP socket connected to 127.0.0.1:port (throws when it cannot connect). The caller closes it.
 int connect_loopback(uint16_t port);
 

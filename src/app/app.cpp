@@ -131,6 +131,9 @@ App::App(Config config, const StoreDecorator& decorate) : config_(std::move(conf
   comments_->set_rules(std::move(rules));
   // A comment's change drops its article's pages, reaches live readers and the other nodes (live/fanout.h).
   fanout_ = std::make_unique<CommentFanout>(*articles_, *store_, *store_, *store_, cache_, live_);
+  // A remembered reader's slots (web/reader_slots.h) go when their unread count or ignored readers change.
+  fanout_->on_notified([this](int64_t account_id) { reader_slots_.forget(account_id); });
+  readers_->on_changed([this](int64_t account_id) { reader_slots_.forget(account_id); });
   fanout_->attach(*comments_);
 }
 
@@ -206,7 +209,7 @@ void App::build_http() {
     std::lock_guard lock(popular_mu_);
     return popular_;
   });
-  web::PageKit kit(*articles_, *readers_, *renderer_, cache_, metrics_, cookie_);
+  web::PageKit kit(*articles_, *readers_, *renderer_, cache_, metrics_, cookie_, reader_slots_);
   article_pages_ = std::make_unique<web::ArticlePages>(kit, *comments_);
   search_pages_ = std::make_unique<web::SearchPages>(kit, *search_);
   dashboard_pages_ = std::make_unique<web::DashboardPages>(kit, *analytics_, config_.analytics.flush_every.count());
@@ -247,27 +250,38 @@ void App::build_http() {
       cookie_.name, [this](std::string_view token) { return accounts_->authenticate(token); },
       [this](std::string_view token) { return tokens_->authenticate(token); }, cookie_.embed_name));
   pipeline_->set_embed_check([this](std::string_view origin) { return embed_->allowed(origin).has_value(); });
-  if (config_.analytics.count_views) {
-    // A view: a reader's GET of an article page answered 200 or 304, whether from the cache or rendered. Not a
-    // conversation's further pages (a cursor), not a prefetch, not a bot.
-    const Route* article_route = nullptr;
+  // A view: a reader's GET of an article page answered 200 or 304, whether from the cache or rendered. Not a
+  // conversation's further pages (a cursor), not a prefetch, not a bot.
+  const Route* article_route = nullptr;
+  if (config_.analytics.count_views)
     for (const auto& r : router_.routes())
       if (r.method == http::verb::get && r.pattern == "/{section}/{year}/{month}/{day}/{slug}") article_route = &r;
-    std::string own_host = referrer_domain(config_.site.base_url + "/", "");
-    pipeline_->set_observer(
-        [this, article_route, own_host](const Route& route, const RequestContext& ctx, const Response& r) {
-          if (&route != article_route || ctx.request.method() != http::verb::get) return;
-          if (r.status != http::status::ok && r.status != http::status::not_modified) return;
-          if (ctx.query.contains("cursor")) return;
-          const auto& req = ctx.request;
-          if (req["Sec-Purpose"].starts_with("prefetch") || req["Purpose"] == "prefetch" ||
-              is_bot(req[http::field::user_agent]))
-            return;
-          auto domain = referrer_domain(req[http::field::referer], req[http::field::host]);
-          if (domain == own_host) domain.clear();  // behind a proxy that sets its own Host
-          views_.count(ctx.param("slug"), ctx.client_ip, req[http::field::user_agent], domain);
-        });
-  }
+  std::string own_host = referrer_domain(config_.site.base_url + "/", "");
+  pipeline_->set_observer(
+      [this, article_route, own_host](const Route& route, const RequestContext& ctx, const Response& r) {
+        auto method = ctx.request.method();
+        if (method != http::verb::get && method != http::verb::head && method != http::verb::options) {
+          // What a remembered reader's slots show may have changed (web/reader_slots.h): a reader's own request
+          // changes only their own; staff, tokens and requests without a session (a payment's webhook, a
+          // password reset) may change anyone's, when they succeed.
+          const auto& who = ctx.principal;
+          if (who.signed_in() && !is_staff(who.role))
+            reader_slots_.forget(who.account_id);
+          else if (static_cast<int>(r.status) < 400)
+            reader_slots_.forget_all();
+          return;
+        }
+        if (&route != article_route || method != http::verb::get) return;
+        if (r.status != http::status::ok && r.status != http::status::not_modified) return;
+        if (ctx.query.contains("cursor")) return;
+        const auto& req = ctx.request;
+        if (req["Sec-Purpose"].starts_with("prefetch") || req["Purpose"] == "prefetch" ||
+            is_bot(req[http::field::user_agent]))
+          return;
+        auto domain = referrer_domain(req[http::field::referer], req[http::field::host]);
+        if (domain == own_host) domain.clear();  // behind a proxy that sets its own Host
+        views_.count(ctx.param("slug"), ctx.client_ip, req[http::field::user_agent], domain);
+      });
   // Several nodes may share a PostgreSQL store; on either engine a busy story's page may be served stale for a
   // moment while it re-renders (http/page_cache.h): a reader who just wrote skips both.
   pipeline_->set_request_scope(read_your_writes(

@@ -54,6 +54,7 @@
 #include "web/moderation_pages.h"
 #include "web/pages.h"
 #include "web/reader_pages.h"
+#include "web/reader_slots.h"
 #include "web/search_pages.h"
 #include "web/token_pages.h"
 #include "web/webhook_pages.h"
@@ -143,6 +144,7 @@ class App {
   Metrics metrics_;
   LiveHub live_;
   PageCache cache_;
+  web::ReaderSlots reader_slots_;
   std::unique_ptr<PageRenderer> renderer_;
   std::unique_ptr<web::ArticlePages> article_pages_;
   std::unique_ptr<web::AccountPages> account_pages_;

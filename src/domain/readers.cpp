@@ -20,6 +20,7 @@ std::string describe(const Notification& n) {
 void ReaderService::ignore(int64_t account_id, int64_t ignored_id, bool on) {
   if (account_id == ignored_id) throw Error(ErrorKind::invalid, "cannot_ignore_self", "You cannot ignore yourself.");
   store_.set_ignore(account_id, ignored_id, on);
+  if (changed_) changed_(account_id);
 }
 
 void ReaderService::set_digest(int64_t account_id, const std::string& mode) {

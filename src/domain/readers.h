@@ -3,6 +3,8 @@
 // notices) and the choice of notification mail.
 #pragma once
 
+#include <functional>
+
 #include "model/account.h"
 #include "model/comment.h"
 #include "store/roles/accounts.h"
@@ -42,11 +44,18 @@ class ReaderService {
     return store_.notifications(account_id, before_id, limit);
   }
   int64_t unread(int64_t account_id) { return store_.unread_notifications(account_id); }
-  void mark_read(int64_t account_id, int64_t up_to_id) { store_.mark_notifications_read(account_id, up_to_id); }
+  // Whoever calls it (the notifications page reads them with a GET).
+  void mark_read(int64_t account_id, int64_t up_to_id) {
+    store_.mark_notifications_read(account_id, up_to_id);
+    if (changed_) changed_(account_id);
+  }
 
   // Their comments collapse for the ignoring reader, and they no longer notify them.
   // Errors: invalid cannot_ignore_self, not_found.
   void ignore(int64_t account_id, int64_t ignored_id, bool on);
+  // Told, after it commits, that what a reader's masthead shows changed (unread count, ignored readers).
+  // Set once at wiring.
+  void on_changed(std::function<void(int64_t account_id)> listener) { changed_ = std::move(listener); }
   std::vector<int64_t> ignored(int64_t account_id) { return store_.ignored_by(account_id, kMaxIgnored); }
   std::vector<int64_t> followed_among(int64_t account_id, const std::vector<int64_t>& ids) {
     return store_.followed_among(account_id, ids);
@@ -61,6 +70,7 @@ class ReaderService {
  private:
   SocialStore& store_;
   AccountStore& accounts_store_;
+  std::function<void(int64_t account_id)> changed_;
 };
 
 }  // namespace tribune

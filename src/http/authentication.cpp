@@ -15,6 +15,7 @@ Principal Authentication::operator()(const Request& request) const {
     if (!token) token = cookie_value(request[http::field::cookie], cookie_name_);
     if (!token) return {};
     Principal p;
+    p.read_at = std::chrono::steady_clock::now();
     auto who = sessions_(*token);
     if (!who) {
       p.stale_session_cookie = true;

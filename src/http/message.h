@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,6 +59,9 @@ struct Principal {
   // Session only: the account as read with the session, for this request (saves reading it again).
   std::shared_ptr<const Account> account;
   bool stale_session_cookie = false;  // a cookie was sent but names no live session: clear it
+  // Session only: when the session was about to be read from the store (web/reader_slots.h keeps a reader's
+  // state only if nothing dropped it since).
+  std::chrono::steady_clock::time_point read_at{};
 
   bool signed_in() const { return kind == Kind::session; }
   // The person acting, for the audit log: the signed-in account; nobody for a token or no one.

@@ -20,6 +20,8 @@ class Metrics {
   void record_request(int status, double seconds, int route = -1);
   void cache_hit() { cache_hits_.fetch_add(1, std::memory_order_relaxed); }
   void cache_miss() { cache_misses_.fetch_add(1, std::memory_order_relaxed); }
+  // Pages served by the I/O threads' fast path (anonymous, or a remembered signed-in reader).
+  uint64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
   void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed); }
   void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
 

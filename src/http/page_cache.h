@@ -28,6 +28,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -47,12 +48,26 @@ using SlotFiller = std::function<std::string(std::string_view slot)>;
 struct CachedPage {
   std::vector<std::string> parts;  // the page split at its slots: parts.size() == slots.size() + 1
   std::vector<std::string> slots;
+  // A page with slots, for its signed-in readers: each part compressed on its own (raw deflate, ending
+  // byte-aligned and not final), so that a reader's page in gzip is these pieces with their own fragments
+  // between them (stored, uncompressed), rather than the whole page compressed per request. Made by the first request
+  // that needs them; the anonymous gzip below stays one stream (smaller: its parts refer to each other).
+  struct Deflated {
+    std::string data;
+    unsigned long crc = 0;     // CRC-32 of the part
+    unsigned long crc_op = 0;  // zlib's operator that appends a CRC over the part's length to another
+  };
+  const std::vector<Deflated>& deflated() const;
   std::shared_ptr<const std::string> body;  // parts joined with the anonymous fragments
   std::shared_ptr<const std::string> gzip;  // body, gzip level 9
   std::string etag;                         // strong, from the body's bytes
   std::string content_type;
   std::string cache_control;
   http::status status = http::status::ok;
+
+ private:
+  mutable std::once_flag deflated_once_;
+  mutable std::vector<Deflated> deflated_;
 };
 
 // Builds a page: splits at its slots, fills them with the anonymous fragments, compresses, hashes. A page

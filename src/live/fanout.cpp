@@ -101,6 +101,7 @@ void CommentFanout::newsroom(std::string_view what) {
 void CommentFanout::notify(const Comment& c, const std::vector<Recipient>& recipients) {
   std::optional<std::string> url;
   for (const auto& r : recipients) {
+    if (notified_) notified_(r.account_id);
     if (!live_.has_subscribers(reader_topic(r.account_id))) continue;
     if (!url) {
       auto a = articles_.find_by_id(c.article_id);

@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,9 @@ class CommentFanout {
 
   // Subscribes to the service's committed changes, notifications and doubts.
   void attach(CommentService& comments);
+  // Told of each reader a comment notified, this node's comments and the other nodes' alike (their unread
+  // count changed). Set before attach(); called on the thread that committed or heard of the comment.
+  void on_notified(std::function<void(int64_t account_id)> listener) { notified_ = std::move(listener); }
 
   // From now on this node's changes are told to the others (once it listens to the bus itself).
   void start_telling_peers() { peers_listening_ = true; }
@@ -72,6 +76,7 @@ class CommentFanout {
   LiveHub& live_;
   std::string node_id_;  // tells this node's messages from the others'
   std::atomic<bool> peers_listening_{false};
+  std::function<void(int64_t account_id)> notified_;
   // Last: its thread runs deliveries that use the members above, so it stops first.
   Coalescer reactions_{std::chrono::seconds(1)};
 };

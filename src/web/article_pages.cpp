@@ -20,15 +20,21 @@ namespace tribune::web {
 std::optional<Response> ArticlePages::cached(RequestContext& ctx) {
   auto key = cache_key(ctx);
   if (key.empty()) return std::nullopt;
-  // A reader with a session cookie gets their own fragments: that needs the store, so not on this thread.
+  // A reader with a session cookie gets their own slots: here only when remembered (web/reader_slots.h), as
+  // reading them needs the store, which is not for this thread.
+  std::shared_ptr<const ReaderSlots::Reader> reader;
   auto cookies = ctx.request[http::field::cookie];
-  if (cookie_value(cookies, cookie_.name) || cookie_value(cookies, cookie_.embed_name)) return std::nullopt;
+  if (cookie_value(cookies, cookie_.name) || cookie_value(cookies, cookie_.embed_name)) {
+    reader = remembered_reader(ctx);
+    if (!reader) return std::nullopt;
+  }
   auto page = cache_.get(key);
   if (!page) {
     metrics_.cache_miss();
     return std::nullopt;
   }
   metrics_.cache_hit();
+  if (reader) return serve_personal(*page, filler(std::move(reader), ctx.path), ctx.request);
   return serve_page(*page, ctx.request);
 }
 

@@ -25,9 +25,26 @@ SlotFiller PageKit::filler(const Principal& who, const std::string& path) const 
   };
 }
 
+SlotFiller PageKit::filler(std::shared_ptr<const ReaderSlots::Reader> reader, const std::string& path) const {
+  return [reader = std::move(reader), path](std::string_view slot) {
+    return PageRenderer::place(reader->fragments, slot, path);
+  };
+}
+
+std::shared_ptr<const ReaderSlots::Reader> PageKit::remembered_reader(const RequestContext& ctx) const {
+  if (!ctx.request[http::field::authorization].empty()) return nullptr;
+  auto cookies = ctx.request[http::field::cookie];
+  if (cookie_value(cookies, cookie_.embed_name)) return nullptr;
+  auto token = cookie_value(cookies, cookie_.name);
+  return token ? slots_->find(*token) : nullptr;
+}
+
 Response PageKit::serve(RequestContext& ctx, const CachedPage& page) {
-  if (ctx.principal.signed_in()) return serve_personal(page, filler(ctx.principal, ctx.path), ctx.request);
-  return serve_page(page, ctx.request);
+  const auto& who = ctx.principal;
+  if (!who.signed_in()) return serve_page(page, ctx.request);
+  auto reader = slots_->keep(
+      who, renderer_.reader_fragments(who, readers_.unread(who.account_id), readers_.ignored(who.account_id)));
+  return serve_personal(page, filler(std::move(reader), ctx.path), ctx.request);
 }
 
 std::optional<Response> PageKit::from_cache(RequestContext& ctx) {

@@ -18,6 +18,7 @@
 #include "http/page_cache.h"
 #include "model/error.h"
 #include "web/pages.h"
+#include "web/reader_slots.h"
 
 namespace tribune::web {
 
@@ -27,13 +28,14 @@ inline constexpr std::string_view kPageCacheControl = "no-cache";
 class PageKit {
  public:
   PageKit(ArticleService& articles, ReaderService& readers, PageRenderer& renderer, PageCache& cache, Metrics& metrics,
-          SessionCookie cookie)
+          SessionCookie cookie, ReaderSlots& slots)
       : articles_(articles),
         readers_(readers),
         renderer_(renderer),
         cache_(cache),
         metrics_(metrics),
-        cookie_(std::move(cookie)) {}
+        cookie_(std::move(cookie)),
+        slots_(&slots) {}
 
   // The HTML error page for any Error (installed into the pipeline).
   Response error_page(const Error& e, const Principal& who);
@@ -41,8 +43,14 @@ class PageKit {
  protected:
   // The cached page for this path, personalised when the reader is signed in.
   std::optional<Response> from_cache(RequestContext& ctx);
+  // A signed-in reader's page is served with their slots, whose state is remembered (web/reader_slots.h).
   Response serve(RequestContext& ctx, const CachedPage& page);
   SlotFiller filler(const Principal& who, const std::string& path) const;
+  // The slots of a remembered reader (no store read): for the I/O threads' fast path.
+  SlotFiller filler(std::shared_ptr<const ReaderSlots::Reader> reader, const std::string& path) const;
+  // The remembered reader a request's session cookie names, or null: none sent, not remembered, or the request
+  // carries another credential (a bearer token, an embed frame's cookie) that must be authenticated.
+  std::shared_ptr<const ReaderSlots::Reader> remembered_reader(const RequestContext& ctx) const;
   Response html_page(RequestContext& ctx, http::status status, const std::string& html);
   Response store_and_serve(RequestContext& ctx, PageCache::Ticket generation, std::string body,
                            std::string_view content_type, bool cacheable, std::string group = {});
@@ -58,6 +66,7 @@ class PageKit {
   PageCache& cache_;
   Metrics& metrics_;
   SessionCookie cookie_;
+  ReaderSlots* slots_;
 };
 
 }  // namespace tribune::web

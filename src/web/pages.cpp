@@ -35,11 +35,12 @@ std::string content_type_for(std::string_view name) {
   return "application/octet-stream";
 }
 
+// Templates are the binary's own files, the same for every renderer. kainjow's render() is not const (it
+// keeps its error state), so each thread parses and keeps its own copies: rendering takes no lock, which
+// matters now that the I/O threads render signed-in readers' fragments (web/reader_slots.h).
 struct PageRenderer::Impl {
-  std::mutex mu;  // kainjow's render() is not const
-  std::map<std::string, std::unique_ptr<mus::mustache>, std::less<>> templates;
-
-  mus::mustache& get(std::string_view name) {
+  static mus::mustache& get(std::string_view name) {
+    thread_local std::map<std::string, std::unique_ptr<mus::mustache>, std::less<>> templates;
     auto it = templates.find(name);
     if (it != templates.end()) return *it->second;
     auto src = embedded_file("templates/" + std::string(name) + ".mustache");
@@ -52,7 +53,6 @@ struct PageRenderer::Impl {
   }
 
   std::string render(std::string_view name, const mus::data& d) {
-    std::lock_guard lock(mu);
     auto& t = get(name);
     std::string out = t.render(d);
     if (!t.is_valid()) throw Error(ErrorKind::internal, "template_failed", t.error_message());
@@ -302,19 +302,34 @@ PageRenderer::PageRenderer(SiteSettings site, const ArticleService& articles)
 
 PageRenderer::~PageRenderer() = default;
 
-std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread,
-                                   const std::vector<int64_t>& ignored, std::string_view article_slug) const {
+namespace {
+
+// The page's address in a fragment rendered for any page (PageRenderer::place): a character no template,
+// name or token holds (display names refuse control characters), then which value.
+constexpr char kAddressMark = '\x1a';
+constexpr std::string_view kReturnTo =
+    "\x1a"
+    "R";
+constexpr std::string_view kReturnQuery =
+    "\x1a"
+    "Q";
+constexpr std::string_view kSignoutReturnTo =
+    "\x1a"
+    "S";
+constexpr std::string_view kArticleSlug =
+    "\x1a"
+    "A";
+
+}  // namespace
+
+// Rendered with the address marks in place of the address-dependent values.
+std::string PageRenderer::marked(std::string_view slot, const Principal& who, int64_t unread,
+                                 const std::vector<int64_t>& ignored) const {
   mus::data d;
-  // Every way in or out returns the reader to the page they were on (the sign-in and registration pages
-  // themselves return home); signing out of a page that needs a session lands on the front page.
-  bool entry = path == "/signin" || path == "/register";
-  std::string back = entry ? std::string("/") : std::string(path);
-  d.set("return_to", back);
-  d.set("return_q", percent_encode(back));
-  bool personal = entry || path.ends_with("/reply") || path.ends_with("/recommend");
-  for (std::string_view p : {"/account", "/notifications", "/feed", "/moderation", "/admin"})
-    personal = personal || path == p || path.starts_with(std::string(p) + "/");
-  d.set("signout_return_to", personal ? std::string("/") : back);
+  d.set("return_to", std::string(kReturnTo));
+  d.set("return_q", std::string(kReturnQuery));
+  d.set("signout_return_to", std::string(kSignoutReturnTo));
+  d.set("article_slug", std::string(kArticleSlug));
   if (who.signed_in()) {
     d.set("name", who.name);
     d.set("csrf_token", who.csrf_token);
@@ -340,12 +355,64 @@ std::string PageRenderer::fragment(std::string_view slot, const Principal& who, 
              ". Every contribution keeps it open to everyone.</p>";
     return out;
   }
-  if (slot == "conversation") {
-    d.set("article_slug",
-          article_slug.empty() ? std::string(path.substr(path.rfind('/') + 1)) : std::string(article_slug));
+  if (slot == "conversation")
     return impl_->render(who.signed_in() ? "conversation_signed_in" : "conversation_anonymous", d);
-  }
   return {};
+}
+
+std::string PageRenderer::fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread,
+                                   const std::vector<int64_t>& ignored, std::string_view article_slug) const {
+  ReaderFragments f;
+  (slot == "reader" ? f.reader : slot == "appeal" ? f.appeal : f.conversation) = marked(slot, who, unread, ignored);
+  return place(f, slot, path, article_slug);
+}
+
+PageRenderer::ReaderFragments PageRenderer::reader_fragments(const Principal& who, int64_t unread,
+                                                             const std::vector<int64_t>& ignored) const {
+  return {marked("reader", who, unread, ignored), marked("appeal", who, unread, ignored),
+          marked("conversation", who, unread, ignored)};
+}
+
+std::string PageRenderer::place(const ReaderFragments& f, std::string_view slot, std::string_view path,
+                                std::string_view article_slug) {
+  const std::string& marked = slot == "reader"         ? f.reader
+                              : slot == "appeal"       ? f.appeal
+                              : slot == "conversation" ? f.conversation
+                                                       : std::string();
+  // Every way in or out returns the reader to the page they were on (the sign-in and registration pages
+  // themselves return home); signing out of a page that needs a session lands on the front page.
+  bool entry = path == "/signin" || path == "/register";
+  std::string_view back = entry ? std::string_view("/") : path;
+  bool personal = entry || path.ends_with("/reply") || path.ends_with("/recommend");
+  for (std::string_view p : {"/account", "/notifications", "/feed", "/moderation", "/admin"})
+    personal = personal || path == p || (path.starts_with(p) && path.size() > p.size() && path[p.size()] == '/');
+  std::string out;
+  out.reserve(marked.size() + 4 * path.size());
+  size_t pos = 0;
+  for (;;) {
+    size_t at = marked.find(kAddressMark, pos);
+    if (at == std::string::npos || at + 1 >= marked.size()) break;
+    out.append(marked, pos, at - pos);
+    switch (marked[at + 1]) {
+      case 'R':
+        append_html_escaped(out, back);
+        break;
+      case 'Q':
+        append_html_escaped(out, percent_encode(back));
+        break;
+      case 'S':
+        append_html_escaped(out, personal ? std::string_view("/") : back);
+        break;
+      case 'A':
+        append_html_escaped(out, article_slug.empty() ? path.substr(path.rfind('/') + 1) : article_slug);
+        break;
+      default:
+        out.append(marked, at, 2);
+    }
+    pos = at + 2;
+  }
+  out.append(marked, pos);
+  return out;
 }
 
 namespace {

@@ -88,6 +88,15 @@ class PageRenderer {
   // article_slug: the conversation slot's article when path does not end with it (the embed).
   std::string fragment(std::string_view slot, const Principal& who, std::string_view path, int64_t unread = 0,
                        const std::vector<int64_t>& ignored = {}, std::string_view article_slug = {}) const;
+  // A reader's slots rendered once for every page they view: the page's address is left as markers that
+  // place() fills in (a copy and a scan, not a template render, per page).
+  struct ReaderFragments {
+    std::string reader, appeal, conversation;
+  };
+  ReaderFragments reader_fragments(const Principal& who, int64_t unread, const std::vector<int64_t>& ignored) const;
+  // One of them for the page at path: fragment(slot, who, path, unread, ignored, article_slug).
+  static std::string place(const ReaderFragments& f, std::string_view slot, std::string_view path,
+                           std::string_view article_slug = {});
 
   // A comment shown outside its conversation: on a profile, in the feed, in notifications, in the queue.
   struct CommentCard {
@@ -200,6 +209,9 @@ class PageRenderer {
   struct Impl;  // templates (pages.cpp)
 
  private:
+  // A slot's fragment with the page's address left as marks (place() fills them).
+  std::string marked(std::string_view slot, const Principal& who, int64_t unread,
+                     const std::vector<int64_t>& ignored) const;
   // The appeal box (new_tab: its form opens Checkout in a new tab, as an embed needs) and the conversation
   // section with its sorting and paging links after the given bases ("/path?" or "/embed?url=...&").
   std::string appeal_html(const std::string& article_slug, bool new_tab = false) const;
