@@ -47,8 +47,7 @@ class SignedInPages : public ::testing::Test {
     auto v = json::parse(get(port(), "/api/v1/articles/" + slug).body);
     return {slug, std::string(v.at("url").as_string())};
   }
-  static int64_t post(Reader& r, const std::string& slug, const std::string& body,
-                      std::optional<int64_t> parent = {}) {
+  static int64_t post(Reader& r, const std::string& slug, const std::string& body, std::optional<int64_t> parent = {}) {
     json::object o{{"body", body}};
     if (parent) o["parent_id"] = *parent;
     auto res = r.call("POST", "/api/v1/articles/" + slug + "/comments", json::serialize(o));
@@ -158,9 +157,9 @@ TEST_F(SignedInPages, WhatChangesAReadersSlotsShowsOnTheirNextPageAtOnce) {
   // An admin makes her a moderator: the staff menu is on her next page.
   auto boss = staff_session(*server_, "slots-boss@example.org", "Slots Boss", "admin");
   EXPECT_EQ(remembered().body.find("data-staff=\"1\""), std::string::npos);
-  ASSERT_EQ(boss.call("PUT", "/api/v1/admin/accounts/" + std::to_string(ana.id) + "/role", R"({"role":"moderator"})")
-                .status,
-            204);
+  ASSERT_EQ(
+      boss.call("PUT", "/api/v1/admin/accounts/" + std::to_string(ana.id) + "/role", R"({"role":"moderator"})").status,
+      204);
   EXPECT_NE(page(ana.cookie, url).body.find("data-staff=\"1\""), std::string::npos);
 }
 
@@ -179,14 +178,16 @@ TEST_F(SignedInPages, ASignedOutSessionShowsNoReaderEvenWhileRemembered) {
 
   // Signing out everywhere from one device ends what another device's cookie shows.
   Reader laptop{port(), {}, {}};
-  auto signin = laptop.call("POST", "/api/v1/sessions",
-                            R"({"email":"slots)" + std::to_string(counter_) + R"(@example.org","password":"a reader's long password"})");
+  auto signin = laptop.call(
+      "POST", "/api/v1/sessions",
+      R"({"email":"slots)" + std::to_string(counter_) + R"(@example.org","password":"a reader's long password"})");
   ASSERT_EQ(signin.status, 200) << signin.body;
   laptop.csrf = std::string(json::parse(signin.body).at("csrf_token").as_string());
   Reader phone{port(), {}, {}};
   ASSERT_EQ(phone
                 .call("POST", "/api/v1/sessions",
-                      R"({"email":"slots)" + std::to_string(counter_) + R"(@example.org","password":"a reader's long password"})")
+                      R"({"email":"slots)" + std::to_string(counter_) +
+                          R"(@example.org","password":"a reader's long password"})")
                 .status,
             200);
   page(phone.cookie, url);

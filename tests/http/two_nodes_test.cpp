@@ -246,3 +246,40 @@ TEST_F(TwoNodes, PageViewsOnBothNodesAddUpAcrossFlushesAndARestart) {
   EXPECT_GE(d.at("totals").at("visitors").as_int64(), 1);
   EXPECT_LE(d.at("totals").at("visitors").as_int64(), 3);
 }
+
+// A reader remembered on B (web/reader_slots.h): a reply written on A counts on B's next page at once (the
+// notification crosses); a sign-out on A, which B cannot hear of, shows on B within the slots' lifetime.
+TEST_F(TwoNodes, ARememberedReaderOnOneNodeSeesWhatTheOtherChanged) {
+  auto ana = register_reader(a_->port(), "ana.slots@example.org", "Ana Slots");
+  auto bo = register_reader(a_->port(), "bo.slots@example.org", "Bo Slots");
+  auto url = std::string(json::parse(get(a_->port(), "/api/v1/articles/" + slug_).body).at("url").as_string());
+  auto page_on_b = [&](const std::string& cookie) {
+    return request(b_->port(), {"GET", url, {}, {{"Cookie", cookie}}}).body;
+  };
+  const std::string badge = "id=\"notification-count\">1</span>";
+  const std::string named = "href=\"/account\">Ana Slots</a>";
+  auto hers = post(ana, "Ana on A.");
+  ASSERT_EQ(hers.status, 201) << hers.body;
+  page_on_b(ana.cookie);
+  auto remembered = page_on_b(ana.cookie);
+  ASSERT_NE(remembered.find(named), std::string::npos);
+  EXPECT_EQ(remembered.find(badge), std::string::npos);
+
+  ASSERT_EQ(post(bo, "Bo answers on A.", json::parse(hers.body).at("comment").at("id").as_int64()).status, 201);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (page_on_b(ana.cookie).find(badge) == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_NE(page_on_b(ana.cookie).find(badge), std::string::npos) << "B counted the reply within 1 s";
+
+  std::string cookie = ana.cookie;
+  ASSERT_EQ(page_on_b(cookie).find(named) != std::string::npos, true);
+  auto signed_out = std::chrono::steady_clock::now();
+  ASSERT_EQ(ana.call("DELETE", "/api/v1/sessions/current").status, 204);
+  deadline = signed_out + std::chrono::seconds(6);  // the lifetime, 5 s, and a margin
+  while (page_on_b(cookie).find(named) != std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(page_on_b(cookie).find(named), std::string::npos) << "B stopped naming her within the lifetime";
+  RecordProperty("signed_out_shown_on_b_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                std::chrono::steady_clock::now() - signed_out)
+                                                                .count()));
+}

@@ -74,7 +74,8 @@ TEST(PersonalPages, AReadersPageInGzipInflatesToTheSameBytesAsWithout) {
 
 TEST(PersonalPages, APageWithoutSlotsIsServedWholeToReadersToo) {
   auto page = make_page("<p>no slots</p>", {}, "text/html", "no-cache");
-  auto gz = serve_personal(*page, [](std::string_view) { return std::string("never"); }, get_request(true));
+  auto gz = serve_personal(
+      *page, [](std::string_view) { return std::string("never"); }, get_request(true));
   EXPECT_EQ(gunzip(gz.payload()), "<p>no slots</p>");
 }
 
