@@ -70,7 +70,9 @@ std::unique_ptr<Store> open_store(const Config& config) {
   return open_sqlite_store(o);
 }
 
-App::App(Config config, const StoreDecorator& decorate) : config_(std::move(config)) {
+App::App(Config config, const StoreDecorator& decorate)
+    : config_(std::move(config)),
+      reader_slots_(is_postgres_url(config_.store.url) ? web::ReaderSlots::kShared : web::ReaderSlots::kAlone) {
   {
     // Streams may hold at most three quarters of the descriptors the process may open, whatever the
     // configuration says: pages, the store and the mail sender need the rest.

@@ -42,8 +42,10 @@ std::shared_ptr<const ReaderSlots::Reader> ReaderSlots::keep(const Principal& wh
   if (who.read_at <= all_forgotten_ || now >= reader->until) return reader;
   if (auto f = forgotten_.find(who.account_id); f != forgotten_.end() && who.read_at <= f->second) return reader;
   if (readers_.size() >= max_readers_) {
-    readers_.clear();
+    std::erase_if(readers_, [&](const auto& r) { return now >= r.second->until; });
+    if (readers_.size() >= max_readers_) readers_.clear();
     keys_of_.clear();
+    for (const auto& [k, r] : readers_) keys_of_[r->account_id].push_back(k);
   }
   readers_[key] = reader;
   auto& keys = keys_of_[who.account_id];

@@ -9,9 +9,15 @@
 //    the other nodes' comments);
 //  - for everyone, by a state-changing request of staff, of an API token or of nobody signed in that
 //    succeeded (a role change, a ban, a password reset, a payment's webhook may change any reader's slot);
-//  - after kTtl in any case: what this node cannot hear of (another node's sign-out or role change) shows in
-//    a reader's slot for at most that long, and only on pages every reader may read. Everything that acts or
-//    shows private data authenticates against the store.
+//  - after its lifetime in any case: what this node cannot hear of (another node's sign-out or role change)
+//    shows in a reader's slot for at most that long, and only on pages every reader may read (their name, their
+//    unread count, a dead session's CSRF token). Everything that acts or shows private data authenticates
+//    against the store. Nodes sharing a store keep a reader kShared; a node alone (SQLite: no other process
+//    changes accounts but `tribune account create`) hears of every change and keeps one kAlone, which also
+//    bounds how late a session's idle time is noted and an expired session is seen.
+//
+// Memory: at most max_readers, each a few kilobytes of fragments (~25 MB at the default 8,192); when full,
+// the expired go, and if that is not enough, everyone.
 // A read that began before a drop is not remembered (keep() compares the session's read time with the drop),
 // so a forgotten reader cannot come back from a request that was in flight.
 #pragma once
@@ -33,7 +39,8 @@ namespace tribune::web {
 class ReaderSlots {
  public:
   using Steady = std::chrono::steady_clock;
-  static constexpr std::chrono::milliseconds kTtl{5000};
+  static constexpr std::chrono::milliseconds kShared{5000};
+  static constexpr std::chrono::milliseconds kAlone{60000};
 
   struct Reader {
     int64_t account_id = 0;
@@ -41,7 +48,7 @@ class ReaderSlots {
     Steady::time_point until{};
   };
 
-  explicit ReaderSlots(std::chrono::milliseconds ttl = kTtl, size_t max_readers = 16384)
+  explicit ReaderSlots(std::chrono::milliseconds ttl = kShared, size_t max_readers = 8192)
       : ttl_(ttl), max_readers_(max_readers) {}
 
   // The reader this session token names, while remembered and fresh; null otherwise. Any thread (the I/O

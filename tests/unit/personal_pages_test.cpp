@@ -131,7 +131,7 @@ TEST(ReaderSlots, ForgettingAReaderForgetsEveryOneOfTheirSessions) {
 }
 
 TEST(ReaderSlots, StaysWithinItsBoundsAndStillRefusesReadsOlderThanAForget) {
-  ReaderSlots slots(ReaderSlots::kTtl, 4);
+  ReaderSlots slots(ReaderSlots::kShared, 4);
   auto now = std::chrono::steady_clock::now();
   for (int i = 0; i < 10; ++i) slots.keep(reader(i, "t" + std::to_string(i), now), fragments("r"));
   EXPECT_LE(slots.size(), 4u);
