@@ -67,7 +67,8 @@ Response CommentsApi::list(RequestContext& ctx) {
       {"comments", std::move(items)},
       {"next_cursor", page.list.next ? json::value(encode_comment_cursor(*page.list.next)) : json::value(nullptr)},
       {"total", page.article.comment_count}};
-  auto cached = make_page(json::serialize(out), "application/json; charset=utf-8", "no-cache");
+  auto cached = make_page(json::serialize(out), {}, "application/json; charset=utf-8", "no-cache",
+                          key.empty() ? 1 : cache_.gzip_level(key));
   if (!key.empty()) cache_.put(key, cached, generation, conversation_group(page.article.slug));
   return serve_page(*cached, ctx.request);
 }

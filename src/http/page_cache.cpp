@@ -326,8 +326,17 @@ void PageCache::put(std::string key, std::shared_ptr<const CachedPage> page, Tic
   }
   e.page = std::move(page);
   e.rendered = ticket.generation;
+  e.stored_at = Steady::now();
   if (e.changed > e.rendered) e.stale_since = ticket.at;  // its render may have missed that change
   e.refreshing.store(0, std::memory_order_release);
+}
+
+int PageCache::gzip_level(std::string_view key) const {
+  std::shared_lock lock(mu_);
+  auto it = pages_.find(key);
+  if (it == pages_.end() || !it->second.page) return 9;
+  const Entry& e = it->second;
+  return e.changed > e.rendered && Steady::now() - e.stored_at < kBusy ? 1 : 9;
 }
 
 void PageCache::mark_stale(std::initializer_list<std::string_view> keys, std::string_view group) {

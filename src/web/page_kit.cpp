@@ -65,7 +65,7 @@ Response PageKit::store_and_serve(RequestContext& ctx, PageCache::Ticket generat
                                   std::string_view content_type, bool cacheable, std::string group) {
   auto key = cacheable ? cache_key(ctx) : std::string();
   auto page = make_page(std::move(body), filler(Principal{}, ctx.path), std::string(content_type),
-                        std::string(kPageCacheControl), key.empty() ? 1 : 9);
+                        std::string(kPageCacheControl), key.empty() ? 1 : cache_.gzip_level(key));
   if (!key.empty()) cache_.put(std::move(key), page, generation, std::move(group));
   return serve(ctx, *page);
 }

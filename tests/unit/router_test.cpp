@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "http/page_cache.h"
+#include "test_support.h"
 
 using namespace tribune;
+using tribune::testing::gunzip;
 
 namespace {
 Response ok(RequestContext&) {
@@ -111,6 +113,24 @@ TEST(PageCache, AStalePageIsServedOnlyWhileOneRequestRendersItsReplacement) {
   cache.put("/story", v2, ticket, "comments:story");
   EXPECT_EQ(cache.get("/story"), v2);
   EXPECT_EQ(cache.get_or_refresh("/story"), v2);
+}
+
+// A page replaced moments after it was stored is compressed fast, others hard; either way it inflates to the
+// page.
+TEST(PageCache, ABusyPagesNextVersionIsCompressedFastAndACalmOnesSmall) {
+  PageCache cache(100, std::chrono::seconds(60));
+  EXPECT_EQ(cache.gzip_level("/story"), 9) << "never rendered";
+  cache.put("/story", make_page("<p>1</p>", {}, "text/html", "no-cache"), cache.ticket(), "comments:story");
+  EXPECT_EQ(cache.gzip_level("/story"), 9) << "current: an edit's re-render, not a busy one";
+  cache.mark_stale({"/story"}, "comments:story");
+  EXPECT_EQ(cache.gzip_level("/story"), 1) << "stored a moment ago and changed since";
+  EXPECT_EQ(cache.gzip_level("/story?sort=top"), 9) << "not rendered: nothing to go by";
+  std::string html;
+  for (int i = 0; i < 2000; ++i) html += "<p class=\"comment\">Comment " + std::to_string(i) + "</p>";
+  auto fast = make_page(html, {}, "text/html", "no-cache", cache.gzip_level("/story"));
+  auto small = make_page(html, {}, "text/html", "no-cache", 9);
+  EXPECT_EQ(gunzip(*fast->gzip), html);
+  EXPECT_EQ(gunzip(*small->gzip), html);
 }
 
 TEST(PageCache, AStalePageIsNeverServedPastTheGrace) {
