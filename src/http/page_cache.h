@@ -59,7 +59,7 @@ struct CachedPage {
   };
   const std::vector<Deflated>& deflated() const;
   std::shared_ptr<const std::string> body;  // parts joined with the anonymous fragments
-  std::shared_ptr<const std::string> gzip;  // body, gzip level 9
+  std::shared_ptr<const std::string> gzip;  // body in gzip (level 9; 1 when busy: PageCache::gzip_level)
   std::string etag;                         // strong, from the body's bytes
   std::string content_type;
   std::string cache_control;
