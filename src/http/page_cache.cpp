@@ -67,11 +67,11 @@ void deflate_piece(z_stream& zs, std::string_view data, std::string& out) {
   }
 }
 
-// A raw deflate stream; level and memory chosen by its use.
+// A raw deflate stream (no zlib or gzip header), ended however the compression ends.
 class Deflater {
  public:
-  Deflater(int level, int window_bits, int mem_level) {
-    if (deflateInit2(&zs_, level, Z_DEFLATED, -window_bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
+  explicit Deflater(int level) {
+    if (deflateInit2(&zs_, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
       throw Error(ErrorKind::internal, "compression_failed", "gzip unavailable");
   }
   ~Deflater() { deflateEnd(&zs_); }
@@ -154,7 +154,7 @@ std::string join(const CachedPage& page, const std::vector<std::string>& fragmen
 
 const std::vector<CachedPage::Deflated>& CachedPage::deflated() const {
   std::call_once(deflated_once_, [this] {
-    Deflater d(6, 15, 8);
+    Deflater d(6);
     for (const auto& part : parts) {
       Deflated piece;
       deflate_piece(d.stream(), part, piece.data);

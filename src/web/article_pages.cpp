@@ -21,13 +21,14 @@ std::optional<Response> ArticlePages::cached(RequestContext& ctx) {
   auto key = cache_key(ctx);
   if (key.empty()) return std::nullopt;
   // A reader with a session cookie gets their own slots: here only when remembered (web/reader_slots.h), as
-  // reading them needs the store, which is not for this thread.
-  std::shared_ptr<const ReaderSlots::Reader> reader;
+  // reading them needs the store, which is not for this thread. An embed frame's cookie, or a bearer token
+  // beside the cookie, is a credential to authenticate there too.
   auto cookies = ctx.request[http::field::cookie];
-  if (cookie_value(cookies, cookie_.name) || cookie_value(cookies, cookie_.embed_name)) {
-    reader = remembered_reader(ctx);
-    if (!reader) return std::nullopt;
-  }
+  auto token = cookie_value(cookies, cookie_.name);
+  if (cookie_value(cookies, cookie_.embed_name) || (token && !ctx.request[http::field::authorization].empty()))
+    return std::nullopt;
+  std::shared_ptr<const ReaderSlots::Reader> reader;
+  if (token && !(reader = slots_->find(*token))) return std::nullopt;
   auto page = cache_.get(key);
   if (!page) {
     metrics_.cache_miss();

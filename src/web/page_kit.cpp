@@ -31,14 +31,6 @@ SlotFiller PageKit::filler(std::shared_ptr<const ReaderSlots::Reader> reader, co
   };
 }
 
-std::shared_ptr<const ReaderSlots::Reader> PageKit::remembered_reader(const RequestContext& ctx) const {
-  if (!ctx.request[http::field::authorization].empty()) return nullptr;
-  auto cookies = ctx.request[http::field::cookie];
-  if (cookie_value(cookies, cookie_.embed_name)) return nullptr;
-  auto token = cookie_value(cookies, cookie_.name);
-  return token ? slots_->find(*token) : nullptr;
-}
-
 Response PageKit::serve(RequestContext& ctx, const CachedPage& page) {
   const auto& who = ctx.principal;
   if (!who.signed_in()) return serve_page(page, ctx.request);

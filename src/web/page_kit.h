@@ -48,9 +48,6 @@ class PageKit {
   SlotFiller filler(const Principal& who, const std::string& path) const;
   // The slots of a remembered reader (no store read): for the I/O threads' fast path.
   SlotFiller filler(std::shared_ptr<const ReaderSlots::Reader> reader, const std::string& path) const;
-  // The remembered reader a request's session cookie names, or null: none sent, not remembered, or the request
-  // carries another credential (a bearer token, an embed frame's cookie) that must be authenticated.
-  std::shared_ptr<const ReaderSlots::Reader> remembered_reader(const RequestContext& ctx) const;
   Response html_page(RequestContext& ctx, http::status status, const std::string& html);
   Response store_and_serve(RequestContext& ctx, PageCache::Ticket generation, std::string body,
                            std::string_view content_type, bool cacheable, std::string group = {});

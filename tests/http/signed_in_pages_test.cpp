@@ -177,19 +177,17 @@ TEST_F(SignedInPages, ASignedOutSessionShowsNoReaderEvenWhileRemembered) {
   }
 
   // Signing out everywhere from one device ends what another device's cookie shows.
-  Reader laptop{port(), {}, {}};
-  auto signin = laptop.call(
-      "POST", "/api/v1/sessions",
-      R"({"email":"slots)" + std::to_string(counter_) + R"(@example.org","password":"a reader's long password"})");
-  ASSERT_EQ(signin.status, 200) << signin.body;
-  laptop.csrf = std::string(json::parse(signin.body).at("csrf_token").as_string());
-  Reader phone{port(), {}, {}};
-  ASSERT_EQ(phone
-                .call("POST", "/api/v1/sessions",
-                      R"({"email":"slots)" + std::to_string(counter_) +
-                          R"(@example.org","password":"a reader's long password"})")
-                .status,
-            200);
+  auto sign_in = [&] {
+    Reader device{port(), {}, {}};
+    auto r = device.call(
+        "POST", "/api/v1/sessions",
+        R"({"email":"slots)" + std::to_string(counter_) + R"(@example.org","password":"a reader's long password"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    device.csrf = std::string(json::parse(r.body).at("csrf_token").as_string());
+    return device;
+  };
+  auto laptop = sign_in();
+  auto phone = sign_in();
   page(phone.cookie, url);
   ASSERT_TRUE(names(page(phone.cookie, url), "Signout Ana"));
   ASSERT_EQ(laptop.call("DELETE", "/api/v1/me/sessions").status / 100, 2);

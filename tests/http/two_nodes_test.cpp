@@ -272,7 +272,7 @@ TEST_F(TwoNodes, ARememberedReaderOnOneNodeSeesWhatTheOtherChanged) {
   EXPECT_NE(page_on_b(ana.cookie).find(badge), std::string::npos) << "B counted the reply within 1 s";
 
   std::string cookie = ana.cookie;
-  ASSERT_EQ(page_on_b(cookie).find(named) != std::string::npos, true);
+  ASSERT_NE(page_on_b(cookie).find(named), std::string::npos);
   auto signed_out = std::chrono::steady_clock::now();
   ASSERT_EQ(ana.call("DELETE", "/api/v1/sessions/current").status, 204);
   deadline = signed_out + std::chrono::seconds(6);  // the lifetime, 5 s, and a margin
