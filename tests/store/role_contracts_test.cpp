@@ -183,6 +183,27 @@ TEST_P(StoreContract, CommentsAreCountedOnTheirArticleAndParentAndLeaveTheCounts
   EXPECT_TRUE(listed.comments.empty());
 }
 
+TEST_P(StoreContract, EveryCommentKnowsItsThreadsTopComment) {
+  auto ana = account("ana@example.org", "Ana"), ben = account("ben@example.org", "Ben");
+  auto article = store_->save_article(record("a-piece", 1700000000), false);
+  auto top = comment(article.id, ana.id, "Top.");
+  EXPECT_EQ(top.root_id, top.id);
+  EXPECT_EQ(store_->find_comment(top.id)->root_id, top.id);
+  auto reply = comment(article.id, ben.id, "Reply.", top.id);
+  auto deeper = comment(article.id, ana.id, "Deeper.", reply.id);
+  auto second = comment(article.id, ben.id, "Second top.");
+  EXPECT_GT(second.id, deeper.id) << "ids keep growing";
+  EXPECT_EQ(second.root_id, second.id);
+  EXPECT_EQ(deeper.root_id, top.id);
+  EXPECT_EQ(deeper.depth, 2);
+  // Held and later published: the same root rule.
+  auto held = comment(article.id, ana.id, "Held top.", std::nullopt, CommentStatus::pending);
+  EXPECT_EQ(held.root_id, held.id);
+  std::vector<std::string> replies;
+  for (const auto& c : store_->list_thread_replies({top.id, second.id}, 10, 10)) replies.push_back(c.body_markdown);
+  EXPECT_EQ(replies, (std::vector<std::string>{"Reply.", "Deeper."}));
+}
+
 TEST_P(StoreContract, ReactionsReportsAndPicksAreIdempotentPerReader) {
   auto ana = account("ana@example.org", "Ana"), ben = account("ben@example.org", "Ben");
   auto article = store_->save_article(record("a-piece", 1700000000), false);

@@ -7,7 +7,7 @@ SavedComment SqliteStore::add_comment(const NewComment& c) {
   int64_t id = 0;
   writer_.run([&](Db& db) {
     out.notified.clear();
-    int64_t root = 0, depth = 0;
+    int64_t root = 0, depth = 0, id_given = 0;
     if (c.parent_id) {
       auto& parent = db.prepare("SELECT article_id, root_id, depth, status FROM comments WHERE id = ?1");
       parent.bind(1, *c.parent_id);
@@ -16,11 +16,19 @@ SavedComment SqliteStore::add_comment(const NewComment& c) {
                     "You can only reply to a published comment on the same article.", "parent_id");
       root = parent.int64(1);
       depth = parent.int64(2) + 1;
+    } else {
+      // A thread starts with its own id as its root: the id SQLite would choose (no AUTOINCREMENT: the
+      // largest plus one), chosen here so that the row is written once, not inserted and then updated (which
+      // also moved its entry in comments_by_root).
+      auto& next = db.prepare("SELECT coalesce(max(id), 0) + 1 FROM comments");
+      next.step();
+      root = id_given = next.int64(0);
+      next.reset();
     }
     db.prepare(
-          "INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status, "
-          "created_at, body_hash, moderation_rule, moderation_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-          "?10, ?11, ?12)")
+          "INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, "
+          "status, created_at, body_hash, moderation_rule, moderation_reason) VALUES (nullif(?13, 0), ?1, ?2, ?3, "
+          "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
         .bind(1, c.article_id)
         .bind_optional_int(2, c.parent_id)
         .bind(3, root)
@@ -33,9 +41,9 @@ SavedComment SqliteStore::add_comment(const NewComment& c) {
         .bind(10, text_hash(c.body_markdown))
         .bind(11, c.moderation_rule)
         .bind(12, c.moderation_reason)
+        .bind(13, id_given)
         .run();
     id = db.last_insert_id();
-    if (!c.parent_id) db.prepare("UPDATE comments SET root_id = id WHERE id = ?1").bind(1, id).run();
     for (const auto& handle : c.mentions)
       db.prepare(
             "INSERT OR IGNORE INTO comment_mentions (comment_id, account_id) SELECT ?1, a.id FROM accounts a "

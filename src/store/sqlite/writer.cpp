@@ -1,5 +1,7 @@
 #include "store/sqlite/writer.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -42,13 +44,17 @@ void ReaderPool::release(std::unique_ptr<Db> db) {
   cv_.notify_one();
 }
 
-GroupCommitWriter::GroupCommitWriter(const std::string& path, int max_batch) : db_(path, false), max_batch_(max_batch) {
+GroupCommitWriter::GroupCommitWriter(const std::string& path, int max_batch)
+    : db_(path, false), max_batch_(max_batch), checkpoint_db_(path, false) {
   db_.exec("PRAGMA journal_mode = WAL");
   db_.exec("PRAGMA synchronous = FULL");
   // Every job runs in a SAVEPOINT, so every page it changes is first copied to a statement journal; on disk
   // that was two pwrite()s per page, five times the WAL's own writes. In memory, a batch's journal is a few
   // hundred KB (bench/post_comments.sh: 6,500 -> ... comments/s).
   db_.exec("PRAGMA temp_store = MEMORY");
+  checkpoint_db_.exec("PRAGMA synchronous = FULL");
+  sqlite3_wal_hook(db_.raw(), &GroupCommitWriter::on_wal_commit, this);  // replaces the automatic checkpoint
+  checkpointer_ = std::thread([this] { checkpoint_loop(); });
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -59,6 +65,52 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
   cv_.notify_one();
   thread_.join();
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_cv_.notify_one();
+  checkpointer_.join();
+}
+
+int GroupCommitWriter::on_wal_commit(void* self, sqlite3* db, const char*, int frames) {
+  auto* w = static_cast<GroupCommitWriter*>(self);
+  if (frames >= kCheckpointFrames && !w->checkpoint_wanted_.exchange(true)) {
+    { std::lock_guard lock(w->checkpoint_mu_); }  // the checkpointer is waiting or will see the flag
+    w->checkpoint_cv_.notify_one();
+  }
+  // The WAL starts again from its beginning only when a write begins after a checkpoint that copied all of
+  // it, which a checkpointer racing the writer seldom manages under steady writes. Past twice the threshold
+  // the writer copies what is left itself (little: the checkpointer has copied the rest), so that its next
+  // transaction restarts the WAL: if the checkpointer is at it, the writer tries again after its next commit,
+  // and past four times the threshold waits for it, so that the file stays within a few MB.
+  if (frames < 2 * kCheckpointFrames) return SQLITE_OK;
+  std::unique_lock running(w->checkpoint_running_, std::defer_lock);
+  if (frames >= 4 * kCheckpointFrames)
+    running.lock();
+  else if (!running.try_lock())
+    return SQLITE_OK;
+  sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return SQLITE_OK;
+}
+
+void GroupCommitWriter::checkpoint_loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_stopping_ || checkpoint_wanted_.load(); });
+      if (checkpoint_stopping_) return;
+    }
+    checkpoint_wanted_.store(false);
+    // Passive: copies what no reader still needs and never blocks the writer or the readers; what it could
+    // not copy is copied next time (the writer's next commit asks again while the WAL is long).
+    std::lock_guard running(checkpoint_running_);
+    int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc == SQLITE_OK)
+      checkpoints_.fetch_add(1);
+    else if (rc != SQLITE_BUSY)
+      spdlog::warn("store: WAL checkpoint failed: {}", sqlite3_errmsg(checkpoint_db_.raw()));
+  }
 }
 
 size_t GroupCommitWriter::queued() const {

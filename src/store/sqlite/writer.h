@@ -57,6 +57,10 @@ class ReaderPool {
 // transaction, and commits once: N concurrent writers pay for one fsync. A job that throws is rolled back
 // to its savepoint alone and its caller gets the exception; the others still commit. A failed COMMIT
 // fails every job of the batch: none of them happened.
+//
+// Checkpoints (copying the WAL's pages into the database file, and that file's fsync) run on a second thread
+// with a connection of its own, woken once the WAL holds kCheckpointFrames pages, so that the writer's
+// commits never wait for them; SQLite lets a passive checkpoint run alongside a writer.
 class GroupCommitWriter {
  public:
   using Job = std::function<void(Db&)>;
@@ -75,9 +79,12 @@ class GroupCommitWriter {
   // Runs job on the writer thread outside any transaction and alone (schema migration).
   void run_exclusive(const Job& job);
 
-  int64_t commits() const { return commits_.load(); }  // transactions committed
-  size_t queued() const;                               // jobs waiting for the writer thread
-  int64_t grouped() const { return grouped_.load(); }  // jobs those transactions carried
+  int64_t commits() const { return commits_.load(); }          // transactions committed
+  size_t queued() const;                                       // jobs waiting for the writer thread
+  int64_t grouped() const { return grouped_.load(); }          // jobs those transactions carried
+  int64_t checkpoints() const { return checkpoints_.load(); }  // checkpoints run by the checkpointer
+
+  static constexpr int kCheckpointFrames = 1000;  // SQLite's own automatic checkpoint threshold
 
  private:
   struct Pending {
@@ -90,6 +97,8 @@ class GroupCommitWriter {
   void wait_for(Pending p);
   void loop();
   void commit_batch(std::vector<Pending>& batch);
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
+  void checkpoint_loop();
 
   Db db_;
   int max_batch_;
@@ -103,6 +112,15 @@ class GroupCommitWriter {
   // commit's when the clock has not moved on, so that positions grow across restarts too.
   std::atomic<uint64_t> position_{0};
   std::thread thread_;
+
+  Db checkpoint_db_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  std::mutex checkpoint_running_;  // held by whichever thread is checkpointing
+  std::atomic<bool> checkpoint_wanted_{false};
+  bool checkpoint_stopping_ = false;  // guarded by checkpoint_mu_
+  std::atomic<int64_t> checkpoints_{0};
+  std::thread checkpointer_;
 };
 
 }  // namespace tribune::sqlite
