@@ -16,6 +16,19 @@ bool Subscriber::take_all(std::string& out) {
 
 void Subscriber::push(std::shared_ptr<const std::string> frame) {
   if (closed_) return;
+  if (parked_ && queue_.empty()) {
+    boost::system::error_code ec;
+    size_t n = parked_->write_some(boost::asio::buffer(*frame), ec);
+    if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
+      close();  // the reader has gone: its coroutine ends
+      return;
+    }
+    if (n == frame->size()) {
+      wrote_while_parked_ = true;
+      return;
+    }
+    if (n > 0) frame = std::make_shared<const std::string>(frame->substr(n));  // the rest, queued below
+  }
   if (queue_.size() >= kMaxQueued) {
     overflowed_ = true;
     close();

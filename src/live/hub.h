@@ -8,11 +8,13 @@
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "live/stream_gate.h"
@@ -22,6 +24,11 @@ namespace tribune {
 class LiveHub;
 
 // One open event stream. Created and drained on its connection's executor; publish() only posts to it.
+//
+// While its connection waits with nothing queued and no write under way ("parked"), a frame is written to the
+// socket by push() itself: the fan-out to many readers is then one send() each, without waking the
+// connection's coroutine or touching its timer. What the socket does not take at once is queued and the
+// coroutine is woken to write it asynchronously, with its deadline.
 class Subscriber : public std::enable_shared_from_this<Subscriber> {
  public:
   explicit Subscriber(const boost::asio::any_io_executor& executor) : timer_(executor) {}
@@ -34,6 +41,11 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   boost::asio::steady_timer& timer() { return timer_; }
   void close();  // wakes the connection so it ends (shutdown, overflow)
   bool closed() const { return closed_; }
+  // The connection parks (socket given: push() may write to it, non-blocking) before it waits on the timer,
+  // and unparks (nullptr) when it wakes or ends. The socket must outlive the parking.
+  void park(boost::asio::ip::tcp::socket* socket) { parked_ = socket; }
+  // Frames push() wrote itself since the connection last asked (the heartbeat is skipped after a write).
+  bool wrote_while_parked() { return std::exchange(wrote_while_parked_, false); }
 
  private:
   friend class LiveHub;
@@ -44,6 +56,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   // Frames are shared by every subscriber of the topic. A vector, not a deque: an empty deque already holds
   // more than half a kilobyte, and a node holds a subscriber per live reader.
   std::vector<std::shared_ptr<const std::string>> queue_;
+  boost::asio::ip::tcp::socket* parked_ = nullptr;
+  bool wrote_while_parked_ = false;
   bool overflowed_ = false;
   bool closed_ = false;
 };

@@ -26,6 +26,7 @@ StreamBody stream_body(LiveHub& hub, StreamGate::Ticket ticket, std::vector<int6
       const std::vector<int64_t>& topics;
       Subscriber* sub;
       ~Leave() {
+        sub->park(nullptr);  // pushes already posted must not write to a socket that is going
         for (int64_t topic : topics) hub.unsubscribe(topic, sub);
       }
     } leave{hub, topics, sub.get()};
@@ -65,10 +66,13 @@ StreamBody stream_body(LiveHub& hub, StreamGate::Ticket ticket, std::vector<int6
         continue;
       }
       // Nothing queued, and nothing can be pushed before the wait starts (pushes run on this executor).
+      // Parked: pushes write frames themselves until one does not fit or the heartbeat is due.
       if (sub->closed()) co_return;
+      sub->park(nb ? nullptr : &stream.socket());
       sub->timer().expires_after(heartbeat);
       auto [tec] = co_await sub->timer().async_wait(tuple);
-      if (!tec && !sub->closed() && !co_await write(": keep-alive\n\n")) co_return;
+      sub->park(nullptr);
+      if (!tec && !sub->closed() && !sub->wrote_while_parked() && !co_await write(": keep-alive\n\n")) co_return;
     }
   };
 }

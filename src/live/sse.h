@@ -1,5 +1,6 @@
 // The Server-Sent Events connection loop: subscribe, replay what the client missed, then send each event as
-// it comes and a heartbeat comment when nothing happened for a while.
+// it comes and a heartbeat comment when nothing was written for a while (between one and two kHeartbeat: the
+// connection's timer is armed when it parks, not again for every frame written while it is parked).
 #pragma once
 
 #include <chrono>
