@@ -1,7 +1,8 @@
 // Live updates: per-article topics of Server-Sent Events subscribers on this node.
 //
 // publish() costs work proportional to the article's subscribers, never to all connections. Each
-// subscriber owns a bounded queue drained by its own connection coroutine on its own I/O thread; a reader
+// subscriber owns a bounded queue drained by its own connection coroutine on its own I/O thread (or, when that
+// connection waits with nothing queued, its frame is sent at once by the publish task itself); a reader
 // too slow to keep up (queue full) is disconnected and resumes with Last-Event-ID, so one slow client can
 // neither grow memory without bound nor hold up the others.
 #pragma once
