@@ -23,10 +23,8 @@ void Subscriber::push(std::shared_ptr<const std::string> frame) {
       close();  // the reader has gone: its coroutine ends
       return;
     }
-    if (n == frame->size()) {
-      wrote_while_parked_ = true;
-      return;
-    }
+    if (n > 0) wrote_while_parked_ = true;
+    if (n == frame->size()) return;
     if (n > 0) frame = std::make_shared<const std::string>(frame->substr(n));  // the rest, queued below
   }
   if (queue_.size() >= kMaxQueued) {

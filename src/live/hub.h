@@ -44,7 +44,11 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   bool closed() const { return closed_; }
   // The connection parks (socket given: push() may write to it, non-blocking) before it waits on the timer,
   // and unparks (nullptr) when it wakes or ends. The socket must outlive the parking.
-  void park(boost::asio::ip::tcp::socket* socket) { parked_ = socket; }
+  void park(boost::asio::ip::tcp::socket* socket) {
+    parked_ = socket;
+    if (socket) wrote_while_parked_ = false;
+  }
+  bool has_queued() const { return !queue_.empty(); }
   // Frames push() wrote itself since the connection last asked (the heartbeat is skipped after a write).
   bool wrote_while_parked() { return std::exchange(wrote_while_parked_, false); }
 

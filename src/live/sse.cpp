@@ -72,6 +72,9 @@ StreamBody stream_body(LiveHub& hub, StreamGate::Ticket ticket, std::vector<int6
       sub->timer().expires_after(heartbeat);
       auto [tec] = co_await sub->timer().async_wait(tuple);
       sub->park(nullptr);
+      // The timer may have fired just as a push wrote part of a frame and queued the rest (too late to cancel
+      // the wait): the rest goes first, and no heartbeat is due after a write.
+      if (sub->has_queued()) continue;
       if (!tec && !sub->closed() && !sub->wrote_while_parked() && !co_await write(": keep-alive\n\n")) co_return;
     }
   };

@@ -60,7 +60,9 @@ class ReaderPool {
 //
 // Checkpoints (copying the WAL's pages into the database file, and that file's fsync) run on a second thread
 // with a connection of its own, woken once the WAL holds kCheckpointFrames pages, so that the writer's
-// commits never wait for them; SQLite lets a passive checkpoint run alongside a writer.
+// commits do not wait for them; SQLite lets a passive checkpoint run alongside a writer. Past twice that the
+// writer copies what is left itself, and past four times it waits for the checkpointer to finish first: the
+// WAL stays bounded even when readers keep it from starting again.
 class GroupCommitWriter {
  public:
   using Job = std::function<void(Db&)>;
@@ -82,7 +84,7 @@ class GroupCommitWriter {
   int64_t commits() const { return commits_.load(); }          // transactions committed
   size_t queued() const;                                       // jobs waiting for the writer thread
   int64_t grouped() const { return grouped_.load(); }          // jobs those transactions carried
-  int64_t checkpoints() const { return checkpoints_.load(); }  // checkpoints run by the checkpointer
+  int64_t checkpoints() const { return checkpoints_.load(); }  // the checkpointer's runs that copied pages
 
   static constexpr int kCheckpointFrames = 1000;  // SQLite's own automatic checkpoint threshold
 
@@ -99,6 +101,7 @@ class GroupCommitWriter {
   void commit_batch(std::vector<Pending>& batch);
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
   void checkpoint_loop();
+  void stop_checkpointer();
 
   Db db_;
   int max_batch_;
