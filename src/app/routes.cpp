@@ -77,6 +77,9 @@ Router App::build_routes() {
       out += "# TYPE tribune_store_commits_total counter\ntribune_store_commits_total " + std::to_string(s.group_commits) + "\n";
       out += "# TYPE tribune_store_grouped_writes_total counter\ntribune_store_grouped_writes_total " +
              std::to_string(s.grouped_writes) + "\n";
+      if (s.checkpoints)
+        out += "# TYPE tribune_store_checkpoints_total counter\ntribune_store_checkpoints_total " +
+               std::to_string(*s.checkpoints) + "\n";
       if (s.replica) {
         out += "# TYPE tribune_store_replica_reads_total counter\n";
         out += "tribune_store_replica_reads_total{served_by=\"replica\"} " + std::to_string(s.replica_reads) + "\n";

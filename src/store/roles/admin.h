@@ -18,12 +18,13 @@ namespace tribune {
 
 struct StoreStats {
   int64_t articles = 0;
-  int64_t group_commits = 0;     // commits made by the write path
-  int64_t grouped_writes = 0;    // writes carried by those commits
-  bool replica = false;          // a read replica is configured; then:
-  int64_t replica_reads = 0;     //   reads it answered
-  int64_t replica_behind = 0;    //   reads sent to the primary because it had not replayed what they need
-  int64_t replica_failures = 0;  //   reads sent to the primary because it failed
+  int64_t group_commits = 0;           // commits made by the write path
+  int64_t grouped_writes = 0;          // writes carried by those commits
+  std::optional<int64_t> checkpoints;  // SQLite: checkpoints its checkpointer thread made (pages copied)
+  bool replica = false;                // a read replica is configured; then:
+  int64_t replica_reads = 0;           //   reads it answered
+  int64_t replica_behind = 0;          //   reads sent to the primary because it had not replayed what they need
+  int64_t replica_failures = 0;        //   reads sent to the primary because it failed
 };
 
 class StoreAdmin {

@@ -66,6 +66,7 @@ StoreStats SqliteStore::stats() {
   s.articles = count_articles();
   s.group_commits = writer_.commits();
   s.grouped_writes = writer_.grouped();
+  s.checkpoints = writer_.checkpoints();
   return s;
 }
 

@@ -84,7 +84,13 @@ void GroupCommitWriter::stop_checkpointer() {
 
 int GroupCommitWriter::on_wal_commit(void* self, sqlite3* db, const char*, int frames) {
   auto* w = static_cast<GroupCommitWriter*>(self);
-  if (frames >= kCheckpointFrames && !w->checkpoint_wanted_.exchange(true)) {
+  // Woken when the WAL is long and half a threshold has been added since the last checkpoint copied up to
+  // somewhere (each run ends with an fsync of the database file: not one per commit). A WAL that started
+  // again is shorter than what was copied of the one before.
+  int copied = w->checkpointed_frames_.load(std::memory_order_relaxed);
+  if (copied > frames) copied = 0;
+  if (frames >= kCheckpointFrames && frames - copied >= kCheckpointFrames / 2 &&
+      !w->checkpoint_wanted_.exchange(true)) {
     { std::lock_guard lock(w->checkpoint_mu_); }  // the checkpointer is waiting or will see the flag
     w->checkpoint_cv_.notify_one();
   }
@@ -126,9 +132,10 @@ void GroupCommitWriter::checkpoint_loop() {
     }
     int wal_frames = -1, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
-    if (rc == SQLITE_OK && copied > 0)
+    if (rc == SQLITE_OK && copied > 0) {
+      checkpointed_frames_.store(copied, std::memory_order_relaxed);
       checkpoints_.fetch_add(1);
-    else if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    } else if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       spdlog::warn("store: WAL checkpoint failed: {}", sqlite3_errmsg(checkpoint_db_.raw()));
   }
 }

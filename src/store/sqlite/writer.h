@@ -84,7 +84,7 @@ class GroupCommitWriter {
   int64_t commits() const { return commits_.load(); }          // transactions committed
   size_t queued() const;                                       // jobs waiting for the writer thread
   int64_t grouped() const { return grouped_.load(); }          // jobs those transactions carried
-  int64_t checkpoints() const { return checkpoints_.load(); }  // the checkpointer's runs that copied pages
+  int64_t checkpoints() const { return checkpoints_.load(); }  // the checkpointer's successful runs with pages copied
 
   static constexpr int kCheckpointFrames = 1000;  // SQLite's own automatic checkpoint threshold
 
@@ -123,6 +123,7 @@ class GroupCommitWriter {
   std::atomic<bool> checkpoint_wanted_{false};
   bool checkpoint_stopping_ = false;  // guarded by checkpoint_mu_
   std::atomic<int64_t> checkpoints_{0};
+  std::atomic<int> checkpointed_frames_{0};  // how far into the WAL the last checkpoint had copied
   std::thread checkpointer_;
 };
 
