@@ -15,7 +15,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "live/stream_gate.h"
@@ -49,8 +48,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
     if (socket) wrote_while_parked_ = false;
   }
   bool has_queued() const { return !queue_.empty(); }
-  // Frames push() wrote itself since the connection last asked (the heartbeat is skipped after a write).
-  bool wrote_while_parked() { return std::exchange(wrote_while_parked_, false); }
+  // Whether push() wrote to the socket during the last parking (then no heartbeat is due).
+  bool wrote_while_parked() const { return wrote_while_parked_; }
 
  private:
   friend class LiveHub;
