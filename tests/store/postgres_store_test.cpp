@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <numeric>
 #include <thread>
 
 #include "model/error.h"
@@ -377,6 +380,88 @@ TEST_F(PostgresStore, SeveralCommentWritersStoreEveryCommentOnceAndCountThemAll)
   EXPECT_EQ(store->find_article("one")->comment_count + store->find_article("two")->comment_count,
             4 + kThreads * kEach);
   EXPECT_EQ(store->integrity_check(), "ok");  // reply counts and article counts against the rows
+}
+
+// Rate-limit hits of concurrent requests share one statement; still, on two nodes at once, every hit on a key
+// gets a count of its own (none lost, none given twice), a request's keys are counted together, and a key that
+// only one thread hits counts that thread's hits in order.
+TEST_F(PostgresStore, ConcurrentRateHitsOnTwoNodesEachGetTheirOwnCount) {
+  auto node_a = open(4), node_b = open(4);
+  node_a->migrate();
+  constexpr int kThreads = 8, kEach = 40;
+  std::mutex mu;
+  std::vector<int64_t> shared_counts;
+  std::atomic<int> out_of_order{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      auto& store = t % 2 ? node_b : node_a;
+      std::string own = "comment-attempt:account:" + std::to_string(t);
+      for (int i = 0; i < kEach; ++i) {
+        auto w = store->rate_hits({{own, std::chrono::minutes(1)}, {"comment:ip:192.0.2.7", std::chrono::minutes(1)}});
+        ASSERT_TRUE(w);
+        ASSERT_EQ(w->size(), 2u);
+        if ((*w)[0].count != i + 1) ++out_of_order;
+        std::lock_guard lock(mu);
+        shared_counts.push_back((*w)[1].count);
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(out_of_order.load(), 0) << "a thread's own key counts its hits 1, 2, 3...";
+  std::sort(shared_counts.begin(), shared_counts.end());
+  std::vector<int64_t> expected(kThreads * kEach);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(shared_counts, expected) << "every hit on the shared key has a count of its own";
+  // The rows agree, and a window that ended starts again at one.
+  EXPECT_EQ(node_a->rate_hit("comment:ip:192.0.2.7", std::chrono::minutes(1))->count, kThreads * kEach + 1);
+  EXPECT_EQ(node_b->rate_hit("comment:ip:192.0.2.7", std::chrono::milliseconds(1))->count, 1);
+}
+
+// Messages to other nodes queued together travel in one notification, a line each: all arrive, whole, once,
+// and each sender's in the order sent, the longest a message may be among them; a message of two lines is
+// refused.
+TEST_F(PostgresStore, MessagesSentTogetherArriveWholeOnceAndInOrder) {
+  auto sender = open(4), receiver = open(4);
+  sender->migrate();
+  std::mutex mu;
+  std::vector<std::string> heard;
+  receiver->listen(
+      [&](std::string_view m) {
+        std::lock_guard lock(mu);
+        heard.emplace_back(m);
+      },
+      [] {});
+  constexpr int kThreads = 4, kEach = 60;
+  std::string longest(NodeBus::kMaxMessageBytes - 12, 'x');
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string m = std::to_string(t) + ":" + std::to_string(i);
+        if (i == kEach / 2) m += ":" + longest;
+        sender->publish(m);
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_THROW(sender->publish("two\nlines"), Error);
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (heard.size() >= kThreads * kEach) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  receiver->stop_listening();
+  ASSERT_EQ(heard.size(), static_cast<size_t>(kThreads * kEach));
+  std::vector<int> next(kThreads, 0);
+  for (const auto& m : heard) {
+    int t = std::stoi(m.substr(0, m.find(':')));
+    int i = std::stoi(m.substr(m.find(':') + 1));
+    ASSERT_EQ(i, next[static_cast<size_t>(t)]++) << "sender " << t << " out of order";
+    if (i == kEach / 2) {
+      EXPECT_EQ(m.substr(m.rfind(':') + 1), longest);
+    }
+  }
 }
 
 // A batch is written while its answers are read: long comments whose statements and answers (each comment

@@ -3,7 +3,8 @@
 // listener (listener.h). Private to store/postgres/.
 //
 // Every write method is one transaction (write(), retried whole on serialization failures and deadlocks), but
-// add_comment, which joins a group commit (group_commit.h);
+// add_comment, which joins a group commit (group_commit.h), and rate-limit hits and messages to other nodes,
+// which concurrent callers send together (batcher.h);
 // reads go through db_.read or, for public pages, the replica when it has caught up (pg.h, Database).
 // Entities are read from rows by the shared row layer (store/rows.h).
 #pragma once
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <exception>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "model/error.h"
+#include "store/postgres/batcher.h"
 #include "store/postgres/group_commit.h"
 #include "store/postgres/listener.h"
 #include "store/postgres/pg.h"
@@ -132,7 +135,13 @@ class PostgresStore final : public Store {
   explicit PostgresStore(const PostgresOptions& o)
       : url_(o.url),
         db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url),
-        comment_writer_(db_, o.comment_writers, 64, comment_session()) {
+        comment_writer_(db_, o.comment_writers, 64, comment_session()),
+        // A count lost to a server crash costs nothing, so these commits do not wait for their WAL flush.
+        rate_counter_(db_.conninfo(), {.on_connect = {"SET synchronous_commit = off"}, .rerun_lost = true}, count_hits,
+                      [](std::vector<RateRequest>& batch, const std::exception_ptr& e) {
+                        for (auto& r : batch) r.done.set_exception(e);
+                      }),
+        messenger_(db_.conninfo(), {.max_batch = 64}, send_messages, messages_lost) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
     if (auto* replica = db_.replica()) {
       try {
@@ -355,6 +364,17 @@ class PostgresStore final : public Store {
   // one transaction each.
   static pg::GroupCommit::Session comment_session();  // comments.cpp
   pg::GroupCommit comment_writer_;
+  // Rate-limit hits and messages to other nodes: every request of a busy node has one or both, so concurrent
+  // ones share a statement (node.cpp).
+  struct RateRequest {
+    std::vector<RateKey> keys;
+    std::promise<std::vector<RateWindow>> done;
+  };
+  static void count_hits(Connection& c, std::vector<RateRequest>& batch);
+  static void send_messages(Connection& c, std::vector<std::string>& batch);
+  static void messages_lost(std::vector<std::string>& batch, const std::exception_ptr& e);
+  pg::Batcher<RateRequest> rate_counter_;
+  pg::Batcher<std::string> messenger_;
   std::atomic<int64_t> writes_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -78,10 +79,16 @@ void Listener::run() {
       }
       while (PGnotify* note = PQnotifies(conn.get())) {
         std::unique_ptr<PGnotify, decltype(&PQfreemem)> owned(note, &PQfreemem);
-        try {
-          on_message_(note->extra);
-        } catch (const std::exception& e) {
-          spdlog::warn("live updates across nodes: a message failed: {}", e.what());
+        // One notification may carry several messages, a line each (PostgresStore::publish).
+        std::string_view payload(note->extra);
+        for (size_t start = 0; start <= payload.size();) {
+          size_t end = std::min(payload.find('\n', start), payload.size());
+          try {
+            on_message_(payload.substr(start, end - start));
+          } catch (const std::exception& e) {
+            spdlog::warn("live updates across nodes: a message failed: {}", e.what());
+          }
+          start = end + 1;
         }
       }
     }

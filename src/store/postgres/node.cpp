@@ -1,16 +1,46 @@
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "store/postgres/engine.h"
 
 namespace tribune::postgres {
 
-// NOTIFY outside any transaction: delivered at once, to every session listening (this process's own
-// listener included: receivers skip their own messages by content).
+// NOTIFY outside any transaction, from the messenger's thread: messages queued while one NOTIFY is on its way
+// go together in the next, joined by newlines (a message has none; the listener splits them), so that a busy
+// node sends one notification for many changes. Every session listening gets them, this process's own
+// listener included: receivers skip their own messages by content.
 void PostgresStore::publish(std::string_view message) {
   if (message.size() > kMaxMessageBytes)
     throw Error(ErrorKind::invalid, "message_too_large",
                 "A message between nodes is at most " + std::to_string(kMaxMessageBytes) + " bytes.");
-  db_.read([&](Connection& c) { c.query("SELECT pg_notify($1, $2)", {kChannel, message}); });
+  if (message.find('\n') != std::string_view::npos)
+    throw Error(ErrorKind::invalid, "message_has_newline", "A message between nodes is one line.");
+  messenger_.push(std::string(message));
+}
+
+void PostgresStore::send_messages(Connection& c, std::vector<std::string>& batch) {
+  constexpr size_t kMaxPayload = 7999;  // PostgreSQL's NOTIFY takes payloads shorter than 8,000 bytes
+  std::vector<std::string> payloads;
+  for (auto& m : batch) {
+    if (payloads.empty() || payloads.back().size() + 1 + m.size() > kMaxPayload)
+      payloads.push_back(std::move(m));
+    else
+      payloads.back().append(1, '\n').append(m);
+  }
+  // In order: one statement, one transaction, the notifications queued as unnest lists them.
+  c.query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", {kChannel, Param::text_array(payloads)});
+}
+
+void PostgresStore::messages_lost(std::vector<std::string>& batch, const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& error) {
+    // The changes are committed; other nodes' pages catch up on their next cache refresh.
+    spdlog::warn("could not tell the other nodes about {} changes: {}", batch.size(), error.what());
+  }
 }
 
 void PostgresStore::listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) {
@@ -42,51 +72,75 @@ void PostgresStore::sync_position() {
       pg::parse_lsn(db_.read([](Connection& c) { return c.exec_value("SELECT pg_current_wal_insert_lsn()"); })));
 }
 
-// Every write is its own transaction (PostgreSQL groups concurrent WAL flushes itself), so commits and
-// writes are equal here.
-// One statement, so atomic without a transaction: every node counts in the same row.
+// Rate-limit hits of concurrent requests go to PostgreSQL together (the rate counter's thread): one upsert for
+// every key they hit, each key's count raised by its number of hits, so that every node counts in the same rows
+// and every hit gets a count of its own.
 std::optional<RateWindow> PostgresStore::rate_hit(const std::string& key, std::chrono::milliseconds window) {
   return rate_hits({{key, window}})->front();
 }
 
-// One statement for all keys (one atomic upsert each, as data-modifying CTEs in key order, so that two
-// statements lock shared keys in the same order), committed asynchronously: every node counts in the same
-// rows.
 std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vector<RateKey>& keys) {
   if (keys.empty()) return std::vector<RateWindow>{};
+  RateRequest r{keys, {}};
+  auto done = r.done.get_future();
+  rate_counter_.push(std::move(r));
+  return done.get();
+}
+
+// Keys in order, so that two statements (two nodes) lock shared rows in the same order; the upsert raises each
+// row by its number of hits and answers the new count, which the batch's hits on that key share out in the
+// order they were queued (the last of them gets the row's count). A window that has ended starts again.
+void PostgresStore::count_hits(Connection& c, std::vector<RateRequest>& batch) {
+  struct Key {
+    int64_t window = 0, hits = 0;
+    RateWindow counted;  // after the upsert: the row's count before this batch's hits, then each hit's
+  };
+  std::map<std::string, Key, std::less<>> keys;
+  for (const auto& r : batch)
+    for (const auto& k : r.keys) {
+      auto& key = keys[k.key];
+      key.window = k.window.count();
+      ++key.hits;
+    }
+  std::vector<std::string> names;
+  std::vector<int64_t> windows, hits;
+  for (const auto& [name, key] : keys) {
+    names.push_back(name);
+    windows.push_back(key.window);
+    hits.push_back(key.hits);
+  }
   int64_t now =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  std::vector<size_t> order(keys.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a].key < keys[b].key; });
-  std::vector<Param> ps{now};
-  std::string sql = "WITH ";
-  for (size_t n = 0; n < order.size(); ++n) {
-    const auto& k = keys[order[n]];
-    ps.emplace_back(k.key);
-    std::string key = "$" + std::to_string(ps.size());
-    ps.emplace_back(static_cast<int64_t>(k.window.count()));
-    std::string expired = "rate_limits.window_start <= $1 - $" + std::to_string(ps.size());
-    sql.append(n ? ", h" : "h").append(std::to_string(n));
-    sql.append(" AS (INSERT INTO rate_limits (key, window_start, count) VALUES (").append(key);
-    sql.append(", $1, 1) ON CONFLICT (key) DO UPDATE SET window_start = CASE WHEN ").append(expired);
-    sql.append(" THEN $1 ELSE rate_limits.window_start END, count = CASE WHEN ").append(expired);
-    sql.append(" THEN 1 ELSE rate_limits.count + 1 END RETURNING ").append(std::to_string(order[n]));
-    sql.append(" AS i, count, window_start)");
+  static const std::string sql = R"SQL(
+WITH hit AS (SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS h(key, window_ms, n))
+INSERT INTO rate_limits AS r (key, window_start, count)
+SELECT key, $1::bigint, n FROM hit ORDER BY key
+ON CONFLICT (key) DO UPDATE SET
+  window_start = CASE WHEN r.window_start <= $1::bigint - (SELECT window_ms FROM hit WHERE hit.key = r.key)
+                      THEN $1::bigint ELSE r.window_start END,
+  count = CASE WHEN r.window_start <= $1::bigint - (SELECT window_ms FROM hit WHERE hit.key = r.key)
+               THEN excluded.count ELSE r.count + excluded.count END
+RETURNING key, count, window_start)SQL";
+  size_t returned = 0;
+  for (auto row :
+       c.query(sql, {now, Param::text_array(names), Param::int64_array(windows), Param::int64_array(hits)})) {
+    auto key = keys.find(row.text(0));
+    if (key == keys.end()) break;
+    key->second.counted = {row.int64(1) - key->second.hits, std::chrono::milliseconds(row.int64(2))};
+    ++returned;
   }
-  // A count lost to a server crash costs nothing, so these commits do not wait for their WAL flush: every
-  // request of one reader or address upserts the same row, and its lock is held until the commit returns.
-  sql += " SELECT u.* FROM (";
-  for (size_t n = 0; n < order.size(); ++n)
-    sql += (n ? " UNION ALL SELECT * FROM h" : "SELECT * FROM h") + std::to_string(n);
-  sql += ") AS u, (SELECT set_config('synchronous_commit', 'off', true)) AS async";
-  std::vector<RateWindow> out(keys.size());
-  db_.read([&](Connection& c) {
-    for (auto row : c.query(sql, ps))
-      out.at(static_cast<size_t>(row.int64(0))) = RateWindow{row.int64(1), std::chrono::milliseconds(row.int64(2))};
-  });
-  return out;
+  if (returned != keys.size()) throw Error(ErrorKind::internal, "store_error", "a rate-limit key went uncounted.");
+  for (auto& r : batch) {
+    std::vector<RateWindow> out;
+    out.reserve(r.keys.size());
+    for (const auto& k : r.keys) {
+      auto& counted = keys.find(k.key)->second.counted;
+      ++counted.count;
+      out.push_back(counted);
+    }
+    r.done.set_value(std::move(out));
+  }
 }
 
 void PostgresStore::rate_sweep(std::chrono::milliseconds before) {

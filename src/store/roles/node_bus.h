@@ -20,12 +20,15 @@ class NodeBus {
  public:
   virtual ~NodeBus() = default;
 
-  // publish() sends a short text to every other process listening on the same store, at once (not inside a
-  // write's transaction: call it after the write). listen() delivers their messages to on_message, in order,
+  // publish() sends a short line of text to every other process listening on the same store, without waiting
+  // (not inside a write's transaction: call it after the write); one process's messages arrive in the order
+  // it published them, and one that cannot be sent is logged and dropped (the receivers' caches catch up on
+  // their next refresh). listen() delivers their messages to on_message, in order,
   // on a thread of the store's, and calls on_gap when a lost connection is back (messages may have been
   // missed meanwhile: drop caches). listen() returns once listening, or after at most 5 s without (then the
   // first connection counts as a gap). An engine used by one process only (SQLite) delivers nothing.
-  // Errors (publish): invalid "message_too_large" past kMaxMessageBytes; unavailable.
+  // Errors (publish): invalid "message_too_large" past kMaxMessageBytes, "message_has_newline"; unavailable
+  // "shutting_down".
   static constexpr size_t kMaxMessageBytes = 7900;  // PostgreSQL's NOTIFY takes at most 8,000 bytes
   virtual void publish(std::string_view message) { (void)message; }
   // By value: an engine keeps both for the life of its listener.
