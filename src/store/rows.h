@@ -274,6 +274,7 @@ Contribution read_contribution(const Row& r) {
 // --- Sessions (s), after the account's columns or alone.
 inline constexpr const char* kSessionColumnsS = "s.id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.ip";
 inline constexpr const char* kSessionColumns = "id, created_at, last_seen_at, expires_at, user_agent, ip";
+inline constexpr int kSessionWidth = 6;
 
 template <class Row>
 SessionInfo read_session(const Row& r, int c, int64_t account_id) {

@@ -417,6 +417,37 @@ TEST_F(PostgresStore, ConcurrentRateHitsOnTwoNodesEachGetTheirOwnCount) {
   EXPECT_EQ(node_b->rate_hit("comment:ip:192.0.2.7", std::chrono::milliseconds(1))->count, 1);
 }
 
+// Concurrent requests' sessions are read in one statement: each still gets its own, with its account; a token
+// no session has gets none, and tokens of any bytes (a hash may hold quotes, backslashes, NULs) are found.
+TEST_F(PostgresStore, SessionsReadTogetherEachFindTheirOwn) {
+  auto store = open(4);
+  store->migrate();
+  std::vector<std::pair<std::string, int64_t>> sessions;  // token hash, account
+  for (int i = 0; i < 6; ++i) {
+    auto id = store
+                  ->create_account(account("s" + std::to_string(i) + "@example.com"), std::nullopt, std::nullopt,
+                                   std::nullopt)
+                  .account.id;
+    std::string hash(32, static_cast<char>('a' + i));
+    hash[3] = '"', hash[7] = '\\', hash[11] = '\0', hash[13] = ',';
+    store->create_session(id, NewSession{hash, now_seconds(), now_seconds() + std::chrono::hours(1), "ua", "ip"});
+    sessions.emplace_back(hash, id);
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        auto& [hash, account_id] = sessions[static_cast<size_t>((t + i) % 6)];
+        auto found = store->find_session(hash);
+        if (!found || found->account.id != account_id || found->session.account_id != account_id) ++wrong;
+        if (store->find_session(std::string(32, 'z'))) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 // Messages to other nodes queued together travel in one notification, a line each: all arrive, whole, once,
 // and each sender's in the order sent, the longest a message may be among them; a message of two lines is
 // refused.

@@ -1,4 +1,5 @@
 #include "store/postgres/engine.h"
+#include "util/text.h"
 
 namespace tribune::postgres {
 
@@ -64,18 +65,33 @@ int64_t PostgresStore::create_session(int64_t account_id, const NewSession& sess
   return write([&](Connection& db) { return insert_session(db, account_id, session); });
 }
 
+// Concurrent requests' sessions are read together (the session reader's thread): one statement for all of them.
 std::optional<SessionLookup> PostgresStore::find_session(const std::string& token_hash) {
-  return db_.read([&](Connection& db) -> std::optional<SessionLookup> {
-    auto r = db.query(std::string("SELECT ") + kAccountColumnsA + ", " + kSessionColumnsS +
-                          " FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
-                      {Param::bytes(token_hash)});
-    if (r.empty()) return std::nullopt;
-    auto st = r.front();
-    SessionLookup out;
-    out.account = read_account(st, 0);
-    out.session = read_session(st, kAccountWidth, out.account.id);
-    return out;
-  });
+  SessionRequest r{token_hash, {}};
+  auto done = r.done.get_future();
+  session_reader_.push(std::move(r));
+  return pg::Batcher<SessionRequest>::await(done, wait_);
+}
+
+void PostgresStore::find_sessions(Connection& c, std::vector<SessionRequest>& batch) {
+  static const std::string sql =
+      std::string("SELECT ") + kAccountColumnsA + ", " + kSessionColumnsS +
+      ", encode(s.token_hash, 'hex') FROM sessions s JOIN accounts a ON a.id = s.account_id "
+      "WHERE s.token_hash = ANY (ARRAY(SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h))";
+  std::vector<std::string> hashes;
+  hashes.reserve(batch.size());
+  for (const auto& r : batch) hashes.push_back(to_hex(r.token_hash));
+  std::map<std::string, SessionLookup, std::less<>> found;
+  for (auto row : c.query(sql, {Param::text_array(hashes)})) {
+    SessionLookup s;
+    s.account = read_account(row, 0);
+    s.session = read_session(row, kAccountWidth, s.account.id);
+    found.emplace(row.text(kAccountWidth + kSessionWidth), std::move(s));
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto it = found.find(hashes[i]);
+    batch[i].done.set_value(it == found.end() ? std::nullopt : std::optional<SessionLookup>(it->second));
+  }
 }
 
 void PostgresStore::touch_session(int64_t session_id, TimePoint seen) {

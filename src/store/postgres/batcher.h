@@ -4,11 +4,13 @@
 // of concurrent requests (one upsert for all their keys) and the messages to other nodes (one NOTIFY for
 // many). While a batch runs, the next one queues: a lone caller waits for no one.
 //
-// `run` settles every item of its batch (a waiting caller's promise, say); when it throws, `fail` settles them
-// with the error. A batch lost with its connection is run once more on a new connection if the items may run
-// twice (rerun_lost: counting a hit twice costs nothing); otherwise the connection, idle for a moment, is
-// checked before a batch goes on it (a server restart in between is then no error) and a batch lost in flight
-// fails: whether it ran is unknown.
+// `run` settles every item of its batch (a waiting caller's promise, say) once its statement has succeeded, or
+// throws before settling any; then `fail` settles them all with the error. A deadlock or serialization failure
+// (nothing ran) runs the batch again, up to five times. A batch lost with its connection is run once more on a
+// new connection if the items may run twice (rerun_lost: counting a hit twice costs nothing); otherwise the
+// connection, idle for a moment, is checked before a batch goes on it (a server restart in between is then no
+// error) and a batch lost in flight fails: whether it ran is unknown. Callers that wait use await(), which
+// gives up after a while: one connection stalled (a server gone silent) must not hold every request forever.
 #pragma once
 
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +60,14 @@ class Batcher {
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
+  // A caller's answer, or Error(unavailable, "store_unavailable") after `timeout` (its item may still run).
+  template <class T>
+  static T await(std::future<T>& done, std::chrono::milliseconds timeout) {
+    if (done.wait_for(timeout) != std::future_status::ready)
+      throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
+    return done.get();
+  }
+
   // Throws Error(unavailable, "shutting_down") once the batcher is stopping.
   void push(Item item) {
     {
@@ -85,13 +96,16 @@ class Batcher {
       try {
         run_batch(batch);
       } catch (...) {
-        fail_(batch, std::current_exception());
+        try {
+          fail_(batch, std::current_exception());
+        } catch (...) {  // NOLINT(bugprone-empty-catch): nothing is left to tell, and the thread must go on
+        }
       }
     }
   }
 
   void run_batch(std::vector<Item>& batch) {
-    for (int attempt = 0;; ++attempt) {
+    for (int attempt = 0, lost = 0;; ++attempt) {
       auto now = std::chrono::steady_clock::now();
       if (conn_ && !options_.rerun_lost && !conn_->broken() && now - used_ > kCheckAfterIdle) {
         try {
@@ -105,8 +119,12 @@ class Batcher {
         run_(*conn_, batch);
         used_ = std::chrono::steady_clock::now();
         return;
-      } catch (const Error&) {
-        if (!conn_->broken() || !options_.rerun_lost || attempt > 0) throw;
+      } catch (const Error& e) {
+        if (const auto* pe = dynamic_cast<const PgError*>(&e); pe && pe->retryable() && attempt < 5) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(5 * (attempt + 1)));
+          continue;
+        }
+        if (!conn_->broken() || !options_.rerun_lost || lost++ > 0) throw;
       }
     }
   }

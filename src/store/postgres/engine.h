@@ -134,8 +134,13 @@ class PostgresStore final : public Store {
  public:
   explicit PostgresStore(const PostgresOptions& o)
       : url_(o.url),
+        wait_(o.acquire_timeout),
         db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url),
         comment_writer_(db_, o.comment_writers, 64, comment_session()),
+        session_reader_(db_.conninfo(), {.rerun_lost = true}, find_sessions,
+                        [](std::vector<SessionRequest>& batch, const std::exception_ptr& e) {
+                          for (auto& r : batch) r.done.set_exception(e);
+                        }),
         // A count lost to a server crash costs nothing, so these commits do not wait for their WAL flush.
         rate_counter_(db_.conninfo(), {.on_connect = {"SET synchronous_commit = off"}, .rerun_lost = true}, count_hits,
                       [](std::vector<RateRequest>& batch, const std::exception_ptr& e) {
@@ -359,6 +364,7 @@ class PostgresStore final : public Store {
  private:
   static constexpr const char* kChannel = "tribune_events";
   std::string url_;
+  std::chrono::milliseconds wait_;  // for a connection, or for a batcher's answer
   pg::Database db_;
   // Comments are posted through a group commit (many in one transaction and round trip); other writes are
   // one transaction each.
@@ -370,9 +376,16 @@ class PostgresStore final : public Store {
     std::vector<RateKey> keys;
     std::promise<std::vector<RateWindow>> done;
   };
+  // Sessions too: every request of a signed-in reader reads theirs (accounts.cpp).
+  struct SessionRequest {
+    std::string token_hash;
+    std::promise<std::optional<SessionLookup>> done;
+  };
+  static void find_sessions(Connection& c, std::vector<SessionRequest>& batch);
   static void count_hits(Connection& c, std::vector<RateRequest>& batch);
   static void send_messages(Connection& c, std::vector<std::string>& batch);
   static void messages_lost(std::vector<std::string>& batch, const std::exception_ptr& e);
+  pg::Batcher<SessionRequest> session_reader_;
   pg::Batcher<RateRequest> rate_counter_;
   pg::Batcher<std::string> messenger_;
   std::atomic<int64_t> writes_{0};

@@ -16,21 +16,23 @@ void PostgresStore::publish(std::string_view message) {
   if (message.size() > kMaxMessageBytes)
     throw Error(ErrorKind::invalid, "message_too_large",
                 "A message between nodes is at most " + std::to_string(kMaxMessageBytes) + " bytes.");
-  if (message.find('\n') != std::string_view::npos)
-    throw Error(ErrorKind::invalid, "message_has_newline", "A message between nodes is one line.");
+  if (message.find_first_of(std::string_view("\n\0", 2)) != std::string_view::npos)
+    throw Error(ErrorKind::invalid, "message_has_newline", "A message between nodes is one line of text.");
   messenger_.push(std::string(message));
 }
 
 void PostgresStore::send_messages(Connection& c, std::vector<std::string>& batch) {
   constexpr size_t kMaxPayload = 7999;  // PostgreSQL's NOTIFY takes payloads shorter than 8,000 bytes
   std::vector<std::string> payloads;
-  for (auto& m : batch) {
+  for (const auto& m : batch) {
     if (payloads.empty() || payloads.back().size() + 1 + m.size() > kMaxPayload)
-      payloads.push_back(std::move(m));
+      payloads.push_back(m);
     else
       payloads.back().append(1, '\n').append(m);
   }
-  // In order: one statement, one transaction, the notifications queued as unnest lists them.
+  // In order: one statement, one transaction, the notifications queued as unnest lists them. (PostgreSQL
+  // delivers identical payloads of one transaction once: every message names its node and differs from the
+  // others of its batch, or, if it repeats one, says nothing more.)
   c.query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", {kChannel, Param::text_array(payloads)});
 }
 
@@ -84,7 +86,7 @@ std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vecto
   RateRequest r{keys, {}};
   auto done = r.done.get_future();
   rate_counter_.push(std::move(r));
-  return done.get();
+  return pg::Batcher<RateRequest>::await(done, wait_);
 }
 
 // Keys in order, so that two statements (two nodes) lock shared rows in the same order; the upsert raises each

@@ -36,7 +36,8 @@ class RateCounters {
     return std::nullopt;
   }
   // Several keys at once, in one round trip where the engine can (a comment counts against its reader and
-  // its address); windows in the order of `keys`, or nullopt like rate_hit. Keys must differ.
+  // its address); windows in the order of `keys`, or nullopt like rate_hit. Keys must differ, and a key is
+  // always counted in windows of the same length.
   virtual std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) {
     std::vector<RateWindow> out;
     for (const auto& k : keys) {
