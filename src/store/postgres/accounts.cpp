@@ -67,10 +67,7 @@ int64_t PostgresStore::create_session(int64_t account_id, const NewSession& sess
 
 // Concurrent requests' sessions are read together (the session reader's thread): one statement for all of them.
 std::optional<SessionLookup> PostgresStore::find_session(const std::string& token_hash) {
-  SessionRequest r{token_hash, {}};
-  auto done = r.done.get_future();
-  session_reader_.push(std::move(r));
-  return pg::Batcher<SessionRequest>::await(done, wait_);
+  return session_reader_.ask({token_hash, {}}, wait_);
 }
 
 void PostgresStore::find_sessions(Connection& c, std::vector<SessionRequest>& batch) {

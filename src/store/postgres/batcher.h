@@ -9,8 +9,9 @@
 // (nothing ran) runs the batch again, up to five times. A batch lost with its connection is run once more on a
 // new connection if the items may run twice (rerun_lost: counting a hit twice costs nothing); otherwise the
 // connection, idle for a moment, is checked before a batch goes on it (a server restart in between is then no
-// error) and a batch lost in flight fails: whether it ran is unknown. Callers that wait use await(), which
-// gives up after a while: one connection stalled (a server gone silent) must not hold every request forever.
+// error) and a batch lost in flight fails: whether it ran is unknown. Callers that wait for an answer use ask(),
+// which gives up after a while: one connection stalled (a server gone silent) must not hold every request
+// forever.
 #pragma once
 
 #include <chrono>
@@ -60,12 +61,18 @@ class Batcher {
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
-  // A caller's answer, or Error(unavailable, "store_unavailable") after `timeout` (its item may still run).
-  template <class T>
-  static T await(std::future<T>& done, std::chrono::milliseconds timeout) {
+  // For items that carry the promise of their answer (`done`), which `run` sets: queues the item and waits for
+  // it; Error(unavailable, "store_unavailable") after `timeout` (the item may still run). fail_each is the
+  // `fail` of such items.
+  auto ask(Item item, std::chrono::milliseconds timeout) {
+    auto done = item.done.get_future();
+    push(std::move(item));
     if (done.wait_for(timeout) != std::future_status::ready)
       throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
     return done.get();
+  }
+  static void fail_each(std::vector<Item>& batch, const std::exception_ptr& e) {
+    for (auto& item : batch) item.done.set_exception(e);
   }
 
   // Throws Error(unavailable, "shutting_down") once the batcher is stopping.

@@ -137,15 +137,10 @@ class PostgresStore final : public Store {
         wait_(o.acquire_timeout),
         db_(o.url, o.pool_size, o.acquire_timeout, o.replica_url),
         comment_writer_(db_, o.comment_writers, 64, comment_session()),
-        session_reader_(db_.conninfo(), {.rerun_lost = true}, find_sessions,
-                        [](std::vector<SessionRequest>& batch, const std::exception_ptr& e) {
-                          for (auto& r : batch) r.done.set_exception(e);
-                        }),
+        session_reader_(db_.conninfo(), {.rerun_lost = true}, find_sessions, decltype(session_reader_)::fail_each),
         // A count lost to a server crash costs nothing, so these commits do not wait for their WAL flush.
         rate_counter_(db_.conninfo(), {.on_connect = {"SET synchronous_commit = off"}, .rerun_lost = true}, count_hits,
-                      [](std::vector<RateRequest>& batch, const std::exception_ptr& e) {
-                        for (auto& r : batch) r.done.set_exception(e);
-                      }),
+                      decltype(rate_counter_)::fail_each),
         messenger_(db_.conninfo(), {.max_batch = 64}, send_messages, messages_lost) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
     if (auto* replica = db_.replica()) {

@@ -83,10 +83,7 @@ std::optional<RateWindow> PostgresStore::rate_hit(const std::string& key, std::c
 
 std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vector<RateKey>& keys) {
   if (keys.empty()) return std::vector<RateWindow>{};
-  RateRequest r{keys, {}};
-  auto done = r.done.get_future();
-  rate_counter_.push(std::move(r));
-  return pg::Batcher<RateRequest>::await(done, wait_);
+  return rate_counter_.ask({keys, {}}, wait_);
 }
 
 // Keys in order, so that two statements (two nodes) lock shared rows in the same order; the upsert raises each
