@@ -448,6 +448,77 @@ TEST_F(PostgresStore, SessionsReadTogetherEachFindTheirOwn) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+// What the rules read about a comment's author, asked by concurrent requests, is read in one statement: each
+// still gets its own author's counts: published comments (up to the cap asked), the same text since the time
+// asked, and moderators' decisions in the window asked (none without one).
+TEST_F(PostgresStore, AuthorActivityReadTogetherEachGetsItsOwn) {
+  auto store = open(4);
+  store->migrate();
+  auto article = store->save_article(record("rules"), false);
+  auto moderator =
+      store->create_account(account("mod@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
+  constexpr int kAuthors = 4;
+  std::vector<int64_t> authors;
+  for (int a = 0; a < kAuthors; ++a) {
+    auto id = store
+                  ->create_account(account("a" + std::to_string(a) + "@example.com"), std::nullopt, std::nullopt,
+                                   std::nullopt)
+                  .account.id;
+    authors.push_back(id);
+    // Author a: a + 1 published comments saying "same 'a'", one held comment the moderator rejects.
+    for (int i = 0; i <= a; ++i)
+      store->add_comment(NewComment{article.id,
+                                    std::nullopt,
+                                    id,
+                                    "same \\'" + std::to_string(a),
+                                    "<p>x</p>",
+                                    CommentStatus::published,
+                                    now_seconds(),
+                                    {},
+                                    "",
+                                    ""});
+    auto held = store->add_comment(NewComment{article.id,
+                                              std::nullopt,
+                                              id,
+                                              "held",
+                                              "<p>held</p>",
+                                              CommentStatus::pending,
+                                              now_seconds(),
+                                              {},
+                                              "links",
+                                              "a link"});
+    if (a % 2) store->decide_comment(held.comment.id, moderator, "reject", "spam");
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        int a = (t + i) % kAuthors;
+        ActivityQuery q;
+        q.account_id = authors[static_cast<size_t>(a)];
+        q.body = "same \\'" + std::to_string(a);
+        q.same_text_since = now_seconds() - std::chrono::hours(1);
+        q.published_cap = i % 2 ? 2 : 10;
+        if (i % 3) q.decisions_since = now_seconds() - std::chrono::hours(1);
+        auto got = store->author_activity(q);
+        int64_t published = std::min<int64_t>(a + 1, q.published_cap);
+        int64_t decided = q.decisions_since && a % 2 ? 1 : 0;
+        if (got.published != published || got.same_text != a + 1 || got.decided != decided || got.rejected != decided)
+          ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  ActivityQuery other;
+  other.account_id = authors[0];
+  other.body = "same \\'1";  // another author's text
+  other.published_cap = 0;
+  auto none = store->author_activity(other);
+  EXPECT_EQ(none.published, 0) << "a cap of 0 counts none";
+  EXPECT_EQ(none.same_text, 0);
+}
+
 // Messages to other nodes queued together travel in one notification, a line each: all arrive, whole, once,
 // and each sender's in the order sent, the longest a message may be among them; a message of two lines is
 // refused.

@@ -1,5 +1,6 @@
 #include <array>
 #include <charconv>
+#include <limits>
 
 #include "store/postgres/engine.h"
 
@@ -156,28 +157,50 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
   return out;
 }
 
-// One round trip: it runs before every comment is stored. A cap of 0 or no decisions window counts 0.
+// It runs before every comment is stored, so concurrent comments' reads share one statement (a row each, in
+// the order asked). A cap of 0 or no decisions window counts 0.
 AuthorActivity PostgresStore::author_activity(const ActivityQuery& q) {
-  return db_.read([&](Connection& db) {
-    auto row =
-        db.query(
-              "SELECT (SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $1 AND status = 'published' "
-              "LIMIT $5) AS p), "
-              "(SELECT count(*) FROM comments WHERE author_id = $1 AND body_hash = $2 AND created_at >= $3 AND "
-              "body_markdown = $4), d.decided, d.rejected "
-              "FROM (SELECT count(*) AS decided, coalesce(sum(CASE WHEN action <> 'approve' THEN 1 ELSE 0 END), 0) AS "
-              "rejected FROM moderation_log WHERE account_id = $1 AND created_at >= $6 AND action IN ('approve', "
-              "'reject', 'hide')) AS d",
-              {q.account_id, text_hash(q.body), secs(q.same_text_since), q.body, std::max<int64_t>(q.published_cap, 0),
-               q.decisions_since ? std::optional<int64_t>(secs(*q.decisions_since)) : std::nullopt})
-            .front();
+  return activity_reader_.ask({q, {}}, wait_);
+}
+
+void PostgresStore::read_activity(Connection& c, std::vector<ActivityRequest>& batch) {
+  static const std::string sql = R"SQL(
+SELECT (SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = q.account AND status = 'published'
+                              LIMIT q.cap) AS p),
+       (SELECT count(*) FROM comments WHERE author_id = q.account AND body_hash = q.hash AND created_at >= q.since
+                                        AND body_markdown = q.body),
+       d.decided, d.rejected
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[])
+       WITH ORDINALITY AS q(account, hash, since, body, cap, decisions_since, i),
+     LATERAL (SELECT count(*) AS decided, coalesce(sum(CASE WHEN action <> 'approve' THEN 1 ELSE 0 END), 0) AS rejected
+              FROM moderation_log WHERE account_id = q.account AND created_at >= q.decisions_since
+                                    AND action IN ('approve', 'reject', 'hide')) AS d
+ORDER BY q.i)SQL";
+  std::vector<int64_t> accounts, hashes, since, caps, decisions_since;
+  std::vector<std::string> bodies;
+  for (const auto& r : batch) {
+    const auto& q = r.query;
+    accounts.push_back(q.account_id);
+    hashes.push_back(text_hash(q.body));
+    since.push_back(secs(q.same_text_since));
+    bodies.push_back(q.body);
+    caps.push_back(std::max<int64_t>(q.published_cap, 0));
+    // No window: a start no decision can be at or after.
+    decisions_since.push_back(q.decisions_since ? secs(*q.decisions_since) : std::numeric_limits<int64_t>::max());
+  }
+  auto rows = c.query(sql, {Param::int64_array(accounts), Param::int64_array(hashes), Param::int64_array(since),
+                            Param::text_array(bodies), Param::int64_array(caps), Param::int64_array(decisions_since)});
+  if (static_cast<size_t>(rows.rows()) != batch.size())
+    throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
+  size_t i = 0;
+  for (auto row : rows) {
     AuthorActivity a;
     a.published = row.int64(0);
     a.same_text = row.int64(1);
     a.decided = row.int64(2);
     a.rejected = row.int64(3);
-    return a;
-  });
+    batch[i++].done.set_value(a);
+  }
 }
 
 std::optional<Comment> PostgresStore::find_comment(int64_t id) {

@@ -141,7 +141,9 @@ class PostgresStore final : public Store {
         // A count lost to a server crash costs nothing, so these commits do not wait for their WAL flush.
         rate_counter_(db_.conninfo(), {.on_connect = {"SET synchronous_commit = off"}, .rerun_lost = true}, count_hits,
                       decltype(rate_counter_)::fail_each),
-        messenger_(db_.conninfo(), {.max_batch = 64}, send_messages, messages_lost) {
+        messenger_(db_.conninfo(), {.max_batch = 64}, send_messages, messages_lost),
+        activity_reader_(db_.conninfo(), {.max_batch = 64, .rerun_lost = true}, read_activity,
+                         decltype(activity_reader_)::fail_each) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
     if (auto* replica = db_.replica()) {
       try {
@@ -383,6 +385,13 @@ class PostgresStore final : public Store {
   pg::Batcher<SessionRequest> session_reader_;
   pg::Batcher<RateRequest> rate_counter_;
   pg::Batcher<std::string> messenger_;
+  // And what the rules read about a comment's author before it is stored (comments.cpp).
+  struct ActivityRequest {
+    ActivityQuery query;
+    std::promise<AuthorActivity> done;
+  };
+  static void read_activity(Connection& c, std::vector<ActivityRequest>& batch);
+  pg::Batcher<ActivityRequest> activity_reader_;
   std::atomic<int64_t> writes_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;
