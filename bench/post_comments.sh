@@ -89,11 +89,12 @@ NON2XX=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.txt")
 METRICS=$(curl -s "$BASE/metrics")
 COMMITS=$(awk '/^tribune_store_commits_total/ {print $2}' <<<"$METRICS")
 WRITES=$(awk '/^tribune_store_grouped_writes_total/ {print $2}' <<<"$METRICS")
+MERGED=$(awk '/^tribune_store_merged_writes_total/ {print $2}' <<<"$METRICS")
 TOTAL=$(curl -s "$BASE/api/v1/articles/$SLUG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["comment_count"])')
 echo
 echo "comments acknowledged/s: $RPS (p50 $P50, p99 $P99, non-2xx ${NON2XX:-0})"
 echo "stored comments on the article: $TOTAL"
-echo "store commits: $COMMITS for $WRITES writes ($(python3 -c "print(round($WRITES/max($COMMITS,1),1))") writes per fsync)"
+echo "store commits: $COMMITS for $WRITES writes ($(python3 -c "print(round($WRITES/max($COMMITS,1),1))") writes per fsync; ${MERGED:-0} of them in merged statements)"
 if [[ ${WEBHOOK:-0} == 1 ]]; then
   sleep 3  # the senders catch up
   DELIVERED=$(curl -s -H "Cookie: $ADMIN_COOKIE" "$BASE/api/v1/webhooks/1/deliveries?limit=1" |

@@ -77,6 +77,8 @@ Router App::build_routes() {
       out += "# TYPE tribune_store_commits_total counter\ntribune_store_commits_total " + std::to_string(s.group_commits) + "\n";
       out += "# TYPE tribune_store_grouped_writes_total counter\ntribune_store_grouped_writes_total " +
              std::to_string(s.grouped_writes) + "\n";
+      out += "# TYPE tribune_store_merged_writes_total counter\ntribune_store_merged_writes_total " +
+             std::to_string(s.merged_writes) + "\n";
       if (s.checkpoints)
         out += "# TYPE tribune_store_checkpoints_total counter\ntribune_store_checkpoints_total " +
                std::to_string(*s.checkpoints) + "\n";

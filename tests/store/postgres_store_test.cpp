@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include "model/error.h"
@@ -71,6 +72,35 @@ class PostgresStore : public ::testing::Test {
     a.role = Role::reader;
     a.created_at = now_seconds();
     return a;
+  }
+
+  // Posts n comments (make(i) each), each from a thread of its own, while a lock on the article's row holds
+  // them back, so that they queue and go in few batches; answers each one's outcome ("ok" or its error's code)
+  // and what was saved.
+  struct Posted {
+    std::vector<std::string> outcome;
+    std::vector<SavedComment> saved;
+  };
+  Posted post_held_back(Store& store, int64_t article_id, int n, const std::function<NewComment(int)>& make) {
+    pg::Connection blocker(url_);
+    blocker.exec("BEGIN");
+    blocker.query("SELECT id FROM articles WHERE id = $1 FOR UPDATE", {article_id});
+    Posted out{std::vector<std::string>(static_cast<size_t>(n)), std::vector<SavedComment>(static_cast<size_t>(n))};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i)
+      threads.emplace_back([&, i] {
+        auto at = static_cast<size_t>(i);
+        try {
+          out.saved[at] = store.add_comment(make(i));
+          out.outcome[at] = "ok";
+        } catch (const Error& e) {
+          out.outcome[at] = e.code();
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    blocker.exec("COMMIT");
+    for (auto& t : threads) t.join();
+    return out;
   }
 
   TempDir dir_;
@@ -278,40 +308,26 @@ TEST_F(PostgresStore, ACommentThatFailsInABatchFailsAloneAndTheOthersCommit) {
   auto author = store->create_account(account("a@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
   auto first = store->add_comment(NewComment{
       article.id, std::nullopt, author, "first", "<p>first</p>", CommentStatus::published, now_seconds(), {}, "", ""});
-  pg::Connection blocker(url_);
-  blocker.exec("BEGIN");
-  blocker.query("SELECT id FROM articles WHERE id = $1 FOR UPDATE", {article.id});
   auto before = store->stats();
-
   constexpr int kComments = 24, kNoArticle = 11, kBadParent = 17, kNul = 20;
-  std::vector<std::string> outcome(kComments);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kComments; ++i)
-    threads.emplace_back([&, i] {
-      NewComment c{article.id,
-                   first.comment.id,
-                   author,
-                   "reply " + std::to_string(i),
-                   "<p>reply</p>",
-                   CommentStatus::published,
-                   now_seconds(),
-                   {},
-                   "",
-                   ""};
-      if (i == kNoArticle) c.article_id = article.id + 1000;  // a foreign key violation on the server
-      if (i == kNoArticle) c.parent_id.reset();
-      if (i == kBadParent) c.parent_id = first.comment.id + 1000;         // no such comment: no row, not a failure
-      if (i == kNul) c.body_markdown = std::string("nul \0 inside", 13);  // refused before it is sent
-      try {
-        store->add_comment(c);
-        outcome[static_cast<size_t>(i)] = "ok";
-      } catch (const Error& e) {
-        outcome[static_cast<size_t>(i)] = e.code();
-      }
-    });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  blocker.exec("COMMIT");
-  for (auto& t : threads) t.join();
+  auto outcome = post_held_back(*store, article.id, kComments, [&](int i) {
+                   NewComment c{article.id,
+                                first.comment.id,
+                                author,
+                                "reply " + std::to_string(i),
+                                "<p>reply</p>",
+                                CommentStatus::published,
+                                now_seconds(),
+                                {},
+                                "",
+                                ""};
+                   if (i == kNoArticle) c.article_id = article.id + 1000;  // a foreign key violation on the server
+                   if (i == kNoArticle) c.parent_id.reset();
+                   if (i == kBadParent)
+                     c.parent_id = first.comment.id + 1000;  // no such comment: no row, not a failure
+                   if (i == kNul) c.body_markdown = std::string("nul \0 inside", 13);  // refused before it is sent
+                   return c;
+                 }).outcome;
 
   for (int i = 0; i < kComments; ++i) {
     const char* expected = i == kNoArticle   ? "conflict"
@@ -328,6 +344,86 @@ TEST_F(PostgresStore, ACommentThatFailsInABatchFailsAloneAndTheOthersCommit) {
   auto after = store->stats();
   EXPECT_EQ(after.grouped_writes - before.grouped_writes, kComments - 2);  // the parent's absence is no failure
   EXPECT_LE(after.group_commits - before.group_commits, 4) << "the comments did not go in batches";
+}
+
+// Top-level comments that mention nobody run merged, one statement for a batch: each caller still gets its own
+// comment (its text exactly, quotes and backslashes included), only its author's followers are notified (not
+// one who ignores the author, not for a held comment), the counts agree with the rows, and a comment that
+// fails (an article that is gone; a NUL, refused before it is sent) fails alone while the rest commit.
+TEST_F(PostgresStore, TopLevelCommentsMergedInABatchEachGetTheirOwnAndOneFailingFailsAlone) {
+  auto store = open(4);
+  store->migrate();
+  auto article = store->save_article(record("merged"), false);
+  auto make = [&](const std::string& email) {
+    return store->create_account(account(email), std::nullopt, std::nullopt, std::nullopt).account.id;
+  };
+  auto writer = make("w@example.com"), other = make("o@example.com"), follower = make("f@example.com"),
+       ignorer = make("i@example.com");
+  store->set_follow(follower, writer, true);
+  store->set_follow(ignorer, writer, true);
+  store->set_ignore(ignorer, writer, true);
+  store->set_follow(follower, other, true);
+  constexpr int kComments = 32, kNoArticle = 9, kNul = 21;
+  auto author_of = [&](int i) { return i % 4 == 3 ? other : writer; };
+  auto held = [](int i) { return i % 5 == 4; };
+  auto text = [](int round, int i) {
+    return "top \"" + std::to_string(round) + "." + std::to_string(i) + "\" \\ {a,b} NULL";
+  };
+  std::set<int64_t> ids;
+  int published = 0, followed = 0;
+  // Round 0: every comment fine; round 1: two of them fail.
+  for (int round = 0; round < 2; ++round) {
+    bool failures = round == 1;
+    auto before = store->stats();
+    auto [outcome, saved] = post_held_back(*store, article.id, kComments, [&](int i) {
+      NewComment c{article.id,
+                   std::nullopt,
+                   author_of(i),
+                   text(round, i),
+                   "<p>top</p>",
+                   held(i) ? CommentStatus::pending : CommentStatus::published,
+                   now_seconds(),
+                   {},
+                   held(i) ? "links" : "",
+                   held(i) ? "a link" : ""};
+      if (failures && i == kNoArticle) c.article_id = article.id + 1000;  // a foreign key violation on the server
+      if (failures && i == kNul) c.body_markdown = std::string("nul \0 inside", 13);  // refused before it is sent
+      return c;
+    });
+
+    for (int i = 0; i < kComments; ++i) {
+      auto at = static_cast<size_t>(i);
+      const char* expected = failures && i == kNoArticle ? "conflict" : failures && i == kNul ? "invalid_text" : "ok";
+      ASSERT_EQ(outcome[at], expected) << "round " << round << ", comment " << i;
+      if (outcome[at] != "ok") continue;
+      const auto& c = saved[at].comment;
+      EXPECT_TRUE(ids.insert(c.id).second) << "comment " << i << " got another's id";
+      EXPECT_EQ(c.body_markdown, text(round, i));
+      EXPECT_EQ(c.author_id, author_of(i));
+      EXPECT_EQ(c.root_id, c.id);
+      EXPECT_EQ(c.depth, 0);
+      EXPECT_EQ(c.status, held(i) ? CommentStatus::pending : CommentStatus::published);
+      EXPECT_EQ(store->find_comment(c.id)->body_markdown, text(round, i));
+      std::vector<int64_t> notified;
+      for (const auto& r : saved[at].notified) {
+        notified.push_back(r.account_id);
+        EXPECT_EQ(r.kind, "followed_comment");
+      }
+      EXPECT_EQ(notified, held(i) ? std::vector<int64_t>{} : std::vector<int64_t>{follower}) << "comment " << i;
+      if (!held(i)) ++published, ++followed;
+    }
+    auto after = store->stats();
+    // The failing comment is in no commit, the NUL never reached a batch.
+    EXPECT_EQ(after.grouped_writes - before.grouped_writes, failures ? kComments - 2 : kComments);
+    EXPECT_LE(after.group_commits - before.group_commits, 6) << "the comments did not go in batches";
+    if (!failures) {
+      EXPECT_GT(after.merged_writes - before.merged_writes, kComments / 2) << "the batches ran unmerged";
+    }
+  }
+  EXPECT_EQ(store->find_article("merged")->comment_count, published);
+  EXPECT_EQ(store->unread_notifications(follower), followed);
+  EXPECT_EQ(store->unread_notifications(ignorer), 0);
+  EXPECT_EQ(store->integrity_check(), "ok");
 }
 
 // Several writers take batches from one queue: every comment is stored once, each thread's counts and each

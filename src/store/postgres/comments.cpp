@@ -103,6 +103,46 @@ const std::string& add_comment_sql(bool reply, bool mentions) {
   return variants[(reply ? 2 : 0) + (mentions ? 1 : 0)];
 }
 
+// Top-level comments that mention nobody (most of them), several at once: what build_add_comment_sql(false,
+// false) does for one, for the arrays of its parameters, a row per comment in their order (group_commit.h).
+// The notifications and counts follow the same rules; a change to one is a change to both.
+const pg::GroupCommit::Merge& top_level_comments() {
+  static const pg::GroupCommit::Merge merge{std::string(R"SQL(
+WITH input AS MATERIALIZED (
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                       $8::bigint[], $9::text[], $10::text[])
+    WITH ORDINALITY AS t(article_id, parent_id, author_id, body_markdown, body_html, status, created_at, body_hash,
+                         moderation_rule, moderation_reason, n)
+), next AS MATERIALIZED (
+  SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id, n FROM (SELECT n FROM input ORDER BY n) AS o
+), ins AS (
+  INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status,
+                        created_at, body_hash, moderation_rule, moderation_reason)
+  SELECT next.id, i.article_id, i.parent_id, next.id, 0, i.author_id, i.body_markdown, i.body_html, i.status,
+         i.created_at, i.body_hash, i.moderation_rule, i.moderation_reason
+  FROM input i JOIN next USING (n)
+  RETURNING *
+), recipient AS (
+  SELECT ins.id AS comment_id, f.follower_id AS account_id, ins.created_at
+  FROM ins, LATERAL (SELECT follower_id FROM follows WHERE followed_id = ins.author_id LIMIT 10000) AS f
+  WHERE ins.status = 'published' AND f.follower_id IS DISTINCT FROM ins.author_id
+    AND NOT EXISTS (SELECT 1 FROM ignores g WHERE g.account_id = f.follower_id AND g.ignored_id = ins.author_id)
+), notified AS (
+  INSERT INTO notifications (account_id, kind, comment_id, created_at)
+  SELECT account_id, 'followed_comment', comment_id, created_at FROM recipient
+  ON CONFLICT DO NOTHING
+  RETURNING comment_id, account_id, kind
+), counted AS (
+  INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE status = 'published'
+)
+SELECT )SQL") + kCommentColumns + R"SQL(,
+  (SELECT string_agg(n.account_id::text || ':' || n.kind, ',') FROM notified n WHERE n.comment_id = c.id),
+  next.n
+FROM ins c JOIN next ON next.id = c.id LEFT JOIN accounts ac ON ac.id = c.author_id
+ORDER BY next.n)SQL"};
+  return merge;
+}
+
 }  // namespace
 
 pg::GroupCommit::Session PostgresStore::comment_session() {
@@ -146,7 +186,9 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
                             c.body_html,       to_string(c.status), secs(c.created_at), text_hash(c.body_markdown),
                             c.moderation_rule, c.moderation_reason};
   if (mentions) params.push_back(Param::text_array(c.mentions));
-  auto r = comment_writer_.run(pg::Statement{add_comment_sql(c.parent_id.has_value(), mentions), std::move(params)});
+  bool reply = c.parent_id.has_value();
+  auto r = comment_writer_.run(pg::Statement{add_comment_sql(reply, mentions), std::move(params)},
+                               reply || mentions ? nullptr : &top_level_comments());
   if (r.empty())
     throw Error(ErrorKind::invalid, "invalid_parent", "You can only reply to a published comment on the same article.",
                 "parent_id");

@@ -25,6 +25,26 @@ bool retryable(const std::exception_ptr& e) {
   }
 }
 
+// An array literal of the values, as {"a","b\"c",NULL} (as text, it casts to an array of any type).
+std::string array_literal(const std::vector<const Param*>& values) {
+  std::string s = "{";
+  for (const auto* p : values) {
+    if (s.size() > 1) s += ',';
+    if (!p->value()) {
+      s += "NULL";
+      continue;
+    }
+    s += '"';
+    for (char ch : *p->value()) {
+      if (ch == '"' || ch == '\\') s += '\\';
+      s += ch;
+    }
+    s += '"';
+  }
+  s += '}';
+  return s;
+}
+
 }  // namespace
 
 GroupCommit::GroupCommit(Database& db, int writers, int max_batch, Session session)
@@ -41,8 +61,8 @@ GroupCommit::~GroupCommit() {
   for (auto& t : threads_) t.join();
 }
 
-Result GroupCommit::run(Statement statement) {
-  Pending p{std::move(statement), {}};
+Result GroupCommit::run(Statement statement, const Merge* merge) {
+  Pending p{std::move(statement), merge, {}};
   auto done = p.promise.get_future();
   {
     std::lock_guard lock(mu_);
@@ -100,6 +120,38 @@ Connection& GroupCommit::connection(Link& link) {
   return *conn;
 }
 
+std::vector<GroupCommit::Unit> GroupCommit::plan(const std::vector<Pending*>& open, bool merging) {
+  std::vector<Unit> units;
+  std::vector<std::pair<const Merge*, size_t>> kinds;  // a kind of statement, and the unit merging it
+  auto mergeable = [](const Pending& p) {
+    return std::none_of(p.statement.params.begin(), p.statement.params.end(),
+                        [](const Param& v) { return v.binary(); });
+  };
+  for (auto* p : open) {
+    if (merging && p->merge && mergeable(*p)) {
+      auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == p->merge; });
+      if (kind != kinds.end() &&
+          units[kind->second].callers.front()->statement.params.size() == p->statement.params.size()) {
+        units[kind->second].callers.push_back(p);
+        continue;
+      }
+      if (kind == kinds.end()) kinds.emplace_back(p->merge, units.size());
+    }
+    units.push_back(Unit{{p}, {}});
+  }
+  for (auto& unit : units) {
+    if (unit.callers.size() < 2) continue;
+    const auto& first = unit.callers.front();
+    unit.merged.sql = first->merge->sql;
+    std::vector<const Param*> column(unit.callers.size());
+    for (size_t j = 0; j < first->statement.params.size(); ++j) {
+      for (size_t k = 0; k < unit.callers.size(); ++k) column[k] = &unit.callers[k]->statement.params[j];
+      unit.merged.params.emplace_back(array_literal(column));
+    }
+  }
+  return units;
+}
+
 void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
   static const Statement kBegin{"BEGIN", {}}, kCommit{"COMMIT", {}},
       kPosition{"SELECT pg_current_wal_insert_lsn()::text", {}};
@@ -110,12 +162,14 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
     for (auto* p : open) p->promise.set_exception(e);
     open.clear();
   };
+  bool merging = true;
   int retries = 0;
   while (!open.empty()) {
+    auto units = plan(open, merging);
     std::vector<const Statement*> statements;
-    statements.reserve(open.size() + session_.before_commit.size() + 3);
+    statements.reserve(units.size() + session_.before_commit.size() + 3);
     statements.push_back(&kBegin);
-    for (auto* p : open) statements.push_back(&p->statement);
+    for (const auto& unit : units) statements.push_back(&unit.statement());
     for (const auto& s : session_.before_commit) statements.push_back(&s);
     statements.push_back(&kCommit);
     statements.push_back(&kPosition);
@@ -127,13 +181,13 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
       fail_all(std::current_exception());
       return;
     }
-    const size_t n = open.size(), commit = statements.size() - 2;
+    const size_t n = units.size(), commit = statements.size() - 2;
     if (out[commit].result) {  // committed
       commits_.fetch_add(1);
-      grouped_.fetch_add(static_cast<int64_t>(n));
+      grouped_.fetch_add(static_cast<int64_t>(open.size()));
       if (const auto& position = out[commit + 1].result; position && !position->empty())
         db_.heard_position(parse_lsn(position->front().text(0)));
-      for (size_t i = 0; i < n; ++i) open[i]->promise.set_value(std::move(*out[i + 1].result));
+      for (size_t i = 0; i < n; ++i) settle(units[i], std::move(*out[i + 1].result));
       if (++link.commits >= kHousekeepingEvery) {
         link.commits = 0;
         try {
@@ -154,7 +208,7 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
     bool lost = link.conn->broken();
     if (lost) link.conn.reset();
     // A statement that failed before the connection was lost: the server skipped COMMIT after it, so nothing
-    // committed; its caller gets its own error and the others go again on a new connection.
+    // committed; its callers get its error (or run again unmerged) and the others go again on a new connection.
     bool failed_alone = at >= 1 && at <= n && (!lost || failed->error != out.back().error);
     if (lost && !failed_alone) {
       fail_all(error);  // the commit's outcome is unknown
@@ -171,13 +225,35 @@ void GroupCommit::commit_batch(std::vector<Pending>& batch, Link& link) {
       std::this_thread::sleep_for(std::chrono::milliseconds(retries * 5));
       continue;
     }
-    if (failed_alone) {  // one statement failed: its caller gets the error, the others go again
-      open[at - 1]->promise.set_exception(error);
-      open.erase(open.begin() + static_cast<std::ptrdiff_t>(at - 1));
+    if (failed_alone) {
+      const auto& unit = units[at - 1];
+      if (unit.callers.size() > 1) {  // which of them failed is not known: each runs on its own
+        merging = false;
+        continue;
+      }
+      // One statement failed: its caller gets the error, the others go again.
+      unit.callers.front()->promise.set_exception(error);
+      open.erase(std::find(open.begin(), open.end(), unit.callers.front()));
       continue;
     }
     fail_all(error);  // BEGIN, a shared statement or COMMIT failed
     return;
+  }
+}
+
+void GroupCommit::settle(const Unit& unit, Result result) {
+  if (unit.callers.size() == 1) {
+    unit.callers.front()->promise.set_value(std::move(result));
+    return;
+  }
+  merged_.fetch_add(static_cast<int64_t>(unit.callers.size()));
+  // The rows come in the callers' order, each ending with its caller's position.
+  const int total = result.rows(), position = result.columns() - 1;
+  int row = 0;
+  for (size_t k = 0; k < unit.callers.size(); ++k) {
+    int first = row;
+    while (row < total && result.row(row).int64(position) == static_cast<int64_t>(k + 1)) ++row;
+    unit.callers[k]->promise.set_value(result.slice(first, row - first));
   }
 }
 

@@ -91,12 +91,21 @@ class Row {
 
 class Result {
  public:
-  explicit Result(PGresult* r) : r_(r, &PQclear) {}
-  int rows() const { return PQntuples(r_.get()); }
+  explicit Result(PGresult* r) : r_(r, &PQclear), count_(PQntuples(r)) {}
+  int rows() const { return count_; }
   bool empty() const { return rows() == 0; }
-  Row front() const { return Row(r_, 0); }
-  // Rows changed by INSERT, UPDATE or DELETE.
+  int columns() const { return PQnfields(r_.get()); }
+  Row front() const { return Row(r_, first_); }
+  Row row(int i) const { return Row(r_, first_ + i); }
+  // Rows changed by INSERT, UPDATE or DELETE (by the whole statement, for a slice).
   int64_t affected() const;
+  // `count` of these rows from the `first`: the rows of one caller's part of a merged statement (group_commit.h).
+  Result slice(int first, int count) const {
+    Result out = *this;
+    out.first_ = first_ + first;
+    out.count_ = count;
+    return out;
+  }
 
   class iterator {
    public:
@@ -112,11 +121,12 @@ class Result {
     std::shared_ptr<PGresult> r_;
     int i_;
   };
-  iterator begin() const { return iterator(r_, 0); }
-  iterator end() const { return iterator(r_, rows()); }
+  iterator begin() const { return iterator(r_, first_); }
+  iterator end() const { return iterator(r_, first_ + count_); }
 
  private:
   std::shared_ptr<PGresult> r_;
+  int first_ = 0, count_ = 0;
 };
 
 // One statement of a pipeline.
