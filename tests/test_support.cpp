@@ -299,6 +299,7 @@ TestServer::TestServer(bool demo, std::string data_dir, std::function<void(Confi
   config.server.port = 0;
   config.server.io_threads = 2;
   config.pipeline.blocking_threads = 8;
+  config.blocking_threads_set = true;
   // Every test reader comes from 127.0.0.1: the per-IP comment limit has a test of its own.
   config.comment_limits.per_ip.count = 1000000;
   if (tweak) tweak(config);

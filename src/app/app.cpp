@@ -244,6 +244,7 @@ void App::build_http() {
   router_ = build_routes();
   config_.pipeline.access_log = config_.log.access;
   config_.pipeline.node = node_name(config_.log);
+  config_.pipeline.blocking_threads = blocking_threads(config_);
   pipeline_ = std::make_unique<Pipeline>(router_, metrics_, config_.pipeline);
   if (config_.log.access != AccessLogFormat::off) pipeline_->set_access_sink(access_sink(config_.log));
   pipeline_->set_html_errors(

@@ -10,6 +10,7 @@
 
 #include "domain/dateline.h"
 #include "model/error.h"
+#include "store/postgres/postgres_store.h"
 
 namespace tribune {
 
@@ -134,6 +135,11 @@ void apply_outside_secrets(Config& c, const std::function<std::optional<std::str
     if (value && !value->empty()) s.field(c) = std::move(*value);
   }
   check_secrets(c);
+}
+
+int blocking_threads(const Config& c) {
+  if (c.blocking_threads_set || !is_postgres_url(c.store.url)) return c.pipeline.blocking_threads;
+  return 64;
 }
 
 void load_config_file(const std::string& path, Config& c) {
@@ -403,6 +409,7 @@ void load_config_file(const std::string& path, Config& c) {
     }
     take(*server, "server", "io_threads", c.server.io_threads);
     take(*server, "server", "blocking_threads", c.pipeline.blocking_threads);
+    c.blocking_threads_set = (*server)["blocking_threads"] ? true : false;
     take(*server, "server", "max_body_bytes", c.server.body_limit);
     take(*server, "server", "max_header_bytes", c.server.header_limit);
     int64_t read = c.server.read_timeout.count(), idle = c.server.idle_timeout.count();

@@ -78,11 +78,17 @@ struct Config {
   AnalyticsSettings analytics;
   std::chrono::seconds digest_interval{60};  // how often notification mail is looked for
   bool base_url_set = false;
+  bool blocking_threads_set = false;  // [server] blocking_threads was given (blocking_threads below)
 
   std::string database_path() const { return data_dir + "/tribune.db"; }
 };
 
 // Reads a TOML file into config. Throws Error(invalid) naming the key for a wrong value or unknown key.
+// The blocking pool's size: [server] blocking_threads if given; else 64 for a PostgreSQL store, whose requests
+// spend their time waiting on round trips to the server (each carrying many requests' statements), so that
+// twice as many in flight keep it busy; else the pipeline's default (32).
+int blocking_threads(const Config& c);
+
 void load_config_file(const std::string& path, Config& config);
 
 // Secrets from outside the configuration file, which then need not hold them: for each of kSecrets, a file of

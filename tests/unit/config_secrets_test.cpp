@@ -104,6 +104,22 @@ TEST(ConfigSecrets, ASecretTheFileLeavesOutMayComeFromOutsideAndEmptyIsNone) {
       << "metrics = \"token\" with no token anywhere";
 }
 
+// PostgreSQL requests wait on round trips, so a PostgreSQL store gets twice the blocking threads unless the
+// file says how many.
+TEST(ConfigStore, BlockingThreadsAreTheFilesElseMoreForPostgreSQL) {
+  tribune::testing::TempDir dir;
+  Config sqlite;
+  EXPECT_EQ(blocking_threads(sqlite), 32);
+  Config postgres;
+  postgres.store.url = "postgresql://tribune@db.internal/tribune";
+  EXPECT_EQ(blocking_threads(postgres), 64);
+  load_config_file(write(dir.path() + "/threads.toml", "[server]\nblocking_threads = 12\n"), postgres);
+  EXPECT_EQ(blocking_threads(postgres), 12);
+  Config given;
+  load_config_file(write(dir.path() + "/threads.toml", "[server]\nblocking_threads = 40\n"), given);
+  EXPECT_EQ(blocking_threads(given), 40);
+}
+
 TEST(ConfigStore, CommentWritersAreReadAndBounded) {
   tribune::testing::TempDir dir;
   Config c;
