@@ -426,6 +426,96 @@ TEST_F(PostgresStore, TopLevelCommentsMergedInABatchEachGetTheirOwnAndOneFailing
   EXPECT_EQ(store->integrity_check(), "ok");
 }
 
+// Replies that mention nobody run merged too: each lands under its own parent at the right depth, the parent's
+// author is notified once as "reply" (even when following the writer too), followers of the writer as
+// "followed_comment", nobody about their own reply, nobody who ignores the writer, nobody for a held reply;
+// a reply to a comment that is not published is refused alone; every ancestor's counts grow by the
+// replies below it, however many replies of the batch share it.
+TEST_F(PostgresStore, RepliesMergedInABatchKeepTheThreadsCountsAndNotifyOnce) {
+  auto store = open(4);
+  store->migrate();
+  auto article = store->save_article(record("threads"), false);
+  auto make = [&](const std::string& email) {
+    return store->create_account(account(email), std::nullopt, std::nullopt, std::nullopt).account.id;
+  };
+  auto parent_author = make("p@example.com"), writer = make("w@example.com"), follower = make("f@example.com"),
+       ignorer = make("i@example.com");
+  store->set_follow(follower, writer, true);
+  store->set_follow(parent_author, writer, true);
+  store->set_follow(ignorer, writer, true);
+  store->set_ignore(ignorer, writer, true);
+  auto post = [&](std::optional<int64_t> parent, int64_t author, CommentStatus status) {
+    return store
+        ->add_comment(NewComment{article.id, parent, author, "seed", "<p>seed</p>", status, now_seconds(), {}, "", ""})
+        .comment;
+  };
+  auto root = post(std::nullopt, parent_author, CommentStatus::published);
+  auto child = post(root.id, follower, CommentStatus::published);
+  auto grandchild = post(child.id, parent_author, CommentStatus::published);
+  auto pending = post(std::nullopt, follower, CommentStatus::pending);
+  const std::vector<Comment> parents{root, child, grandchild};
+
+  constexpr int kReplies = 30, kToPending = 7, kHeld = 13;
+  auto parent_of = [&](int i) { return parents[static_cast<size_t>(i % 3)]; };
+  auto author_of = [&](int i) { return i % 5 == 1 ? parent_author : writer; };
+  auto before = store->stats();
+  auto [outcome, saved] = post_held_back(*store, article.id, kReplies, [&](int i) {
+    bool held = i == kHeld;
+    NewComment c{article.id,          i == kToPending ? pending.id : parent_of(i).id,
+                 author_of(i),        "reply " + std::to_string(i),
+                 "<p>reply</p>",      held ? CommentStatus::pending : CommentStatus::published,
+                 now_seconds(),       {},
+                 held ? "links" : "", held ? "a link" : ""};
+    return c;
+  });
+  auto after = store->stats();
+  EXPECT_GT(after.merged_writes - before.merged_writes, kReplies / 2) << "the batches ran unmerged";
+
+  std::map<int64_t, int64_t> direct, below;  // expected new replies under each parent: directly, anywhere below
+  for (int i = 0; i < kReplies; ++i) {
+    auto at = static_cast<size_t>(i);
+    ASSERT_EQ(outcome[at], i == kToPending ? "invalid_parent" : "ok") << "reply " << i;
+    if (i == kToPending) continue;
+    const auto& c = saved[at].comment;
+    const auto& parent = parent_of(i);
+    EXPECT_EQ(c.parent_id, parent.id);
+    EXPECT_EQ(c.root_id, root.id);
+    EXPECT_EQ(c.depth, parent.depth + 1);
+    EXPECT_EQ(c.body_markdown, "reply " + std::to_string(i));
+    std::map<int64_t, std::string> got;
+    for (const auto& r : saved[at].notified) EXPECT_TRUE(got.emplace(r.account_id, r.kind).second) << "twice: " << i;
+    std::map<int64_t, std::string> expected;
+    if (i != kHeld) {
+      if (parent.author_id != author_of(i)) expected[*parent.author_id] = "reply";
+      if (author_of(i) == writer) {
+        expected.emplace(follower, "followed_comment");
+        expected.emplace(parent_author, "followed_comment");
+      }
+      ++direct[parent.id];
+      for (auto p = std::optional<int64_t>(parent.id); p;) {
+        ++below[*p];
+        p = *p == root.id    ? std::nullopt
+            : *p == child.id ? std::optional<int64_t>(root.id)
+                             : std::optional<int64_t>(child.id);
+      }
+    }
+    EXPECT_EQ(got, expected) << "reply " << i;
+  }
+  EXPECT_EQ(store->find_comment(root.id)->reply_count, 1 + direct[root.id]);
+  EXPECT_EQ(store->find_comment(child.id)->reply_count, 1 + direct[child.id]);
+  EXPECT_EQ(store->find_comment(grandchild.id)->reply_count, direct[grandchild.id]);
+  pg::Connection admin(url_);
+  auto visible_below = [&](int64_t id) {
+    return admin.query("SELECT visible_below FROM comments WHERE id = $1", {id}).front().int64(0);
+  };
+  EXPECT_EQ(visible_below(root.id), 2 + below[root.id]);
+  EXPECT_EQ(visible_below(child.id), 1 + below[child.id]);
+  EXPECT_EQ(visible_below(grandchild.id), below[grandchild.id]);
+  EXPECT_EQ(store->unread_notifications(ignorer), 0);
+  EXPECT_EQ(store->find_article("threads")->comment_count, 3 + kReplies - 2);
+  EXPECT_EQ(store->integrity_check(), "ok");
+}
+
 // Several writers take batches from one queue: every comment is stored once, each thread's counts and each
 // article's count agree with what was stored, whatever order the batches committed in.
 TEST_F(PostgresStore, SeveralCommentWritersStoreEveryCommentOnceAndCountThemAll) {
@@ -546,7 +636,8 @@ TEST_F(PostgresStore, SessionsReadTogetherEachFindTheirOwn) {
 
 // What the rules read about a comment's author, asked by concurrent requests, is read in one statement: each
 // still gets its own author's counts: published comments (up to the cap asked), the same text since the time
-// asked, and moderators' decisions in the window asked (none without one).
+// asked, and moderators' decisions in the window asked (none without one); a read that fails on the server
+// fails alone.
 TEST_F(PostgresStore, AuthorActivityReadTogetherEachGetsItsOwn) {
   auto store = open(4);
   store->migrate();
@@ -597,7 +688,24 @@ TEST_F(PostgresStore, AuthorActivityReadTogetherEachGetsItsOwn) {
         q.same_text_since = now_seconds() - std::chrono::hours(1);
         q.published_cap = i % 2 ? 2 : 10;
         if (i % 3) q.decisions_since = now_seconds() - std::chrono::hours(1);
-        auto got = store->author_activity(q);
+        // Thread 0 asks about text the database cannot hold: its reads fail, and must fail nobody else's.
+        if (t == 0) {
+          q.body = "bad \xff byte";
+          try {
+            store->author_activity(q);
+            ++wrong;
+          } catch (const Error&) {
+          }
+          continue;
+        }
+        AuthorActivity got;
+        try {
+          got = store->author_activity(q);
+        } catch (const Error& e) {
+          ADD_FAILURE() << "a good read failed with a bad one: " << e.what();
+          ++wrong;
+          continue;
+        }
         int64_t published = std::min<int64_t>(a + 1, q.published_cap);
         int64_t decided = q.decisions_since && a % 2 ? 1 : 0;
         if (got.published != published || got.same_text != a + 1 || got.decided != decided || got.rejected != decided)

@@ -134,11 +134,76 @@ WITH input AS MATERIALIZED (
   RETURNING comment_id, account_id, kind
 ), counted AS (
   INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE status = 'published'
+), told AS (
+  SELECT comment_id, string_agg(account_id::text || ':' || kind, ',') AS list FROM notified GROUP BY comment_id
 )
-SELECT )SQL") + kCommentColumns + R"SQL(,
-  (SELECT string_agg(n.account_id::text || ':' || n.kind, ',') FROM notified n WHERE n.comment_id = c.id),
-  next.n
+SELECT )SQL") + kCommentColumns + R"SQL(, told.list, next.n
 FROM ins c JOIN next ON next.id = c.id LEFT JOIN accounts ac ON ac.id = c.author_id
+  LEFT JOIN told ON told.comment_id = c.id
+ORDER BY next.n)SQL"};
+  return merge;
+}
+
+// Replies that mention nobody, several at once: what build_add_comment_sql(true, false) does for one (the
+// parent checked and locked, the row, the parent's author and the author's followers notified, the thread's
+// counts), for the arrays of its parameters; a reply whose parent is not a published comment of its article
+// has no row. Ancestors shared by several replies are raised once, by their number of replies.
+const pg::GroupCommit::Merge& replies() {
+  static const pg::GroupCommit::Merge merge{std::string(R"SQL(
+WITH RECURSIVE input AS MATERIALIZED (
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                       $8::bigint[], $9::text[], $10::text[])
+    WITH ORDINALITY AS t(article_id, parent_id, author_id, body_markdown, body_html, status, created_at, body_hash,
+                         moderation_rule, moderation_reason, n)
+), parent AS MATERIALIZED (
+  SELECT id, article_id, root_id, depth, author_id FROM comments
+  WHERE id IN (SELECT parent_id FROM input) AND status = 'published' ORDER BY id FOR UPDATE
+), valid AS MATERIALIZED (
+  SELECT i.*, p.root_id, p.depth + 1 AS reply_depth, p.author_id AS parent_author
+  FROM input i JOIN parent p ON p.id = i.parent_id AND p.article_id = i.article_id
+), next AS MATERIALIZED (
+  SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id, n FROM (SELECT n FROM valid ORDER BY n) AS o
+), ins AS (
+  INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status,
+                        created_at, body_hash, moderation_rule, moderation_reason)
+  SELECT next.id, v.article_id, v.parent_id, v.root_id, v.reply_depth, v.author_id, v.body_markdown, v.body_html,
+         v.status, v.created_at, v.body_hash, v.moderation_rule, v.moderation_reason
+  FROM valid v JOIN next USING (n)
+  RETURNING *
+), recipient AS (
+  SELECT DISTINCT ON (r.comment_id, r.account_id) r.comment_id, r.account_id, r.kind, r.created_at FROM (
+    SELECT ins.id AS comment_id, v.parent_author AS account_id, 'reply' AS kind, 0 AS rank, ins.author_id,
+           ins.created_at, ins.status
+    FROM ins JOIN next ON next.id = ins.id JOIN valid v ON v.n = next.n WHERE v.parent_author IS NOT NULL
+    UNION ALL
+    SELECT ins.id, f.follower_id, 'followed_comment', 2, ins.author_id, ins.created_at, ins.status
+    FROM ins, LATERAL (SELECT follower_id FROM follows WHERE followed_id = ins.author_id LIMIT 10000) AS f
+  ) AS r
+  WHERE r.status = 'published' AND r.account_id IS DISTINCT FROM r.author_id
+    AND NOT EXISTS (SELECT 1 FROM ignores g WHERE g.account_id = r.account_id AND g.ignored_id = r.author_id)
+  ORDER BY r.comment_id, r.account_id, r.rank
+), notified AS (
+  INSERT INTO notifications (account_id, kind, comment_id, created_at)
+  SELECT account_id, kind, comment_id, created_at FROM recipient
+  ON CONFLICT DO NOTHING
+  RETURNING comment_id, account_id, kind
+), up(comment_id, id) AS (
+  SELECT ins.id, ins.parent_id FROM ins WHERE ins.status = 'published'
+  UNION ALL SELECT up.comment_id, c.parent_id FROM comments c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL
+), thread AS (
+  UPDATE comments c SET visible_below = c.visible_below + t.below, reply_count = c.reply_count + t.direct
+  FROM (SELECT up.id, count(*) AS below, count(*) FILTER (WHERE up.id = ins.parent_id) AS direct
+        FROM up JOIN ins ON ins.id = up.comment_id GROUP BY up.id) AS t
+  WHERE c.id = t.id
+), counted AS (
+  INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE status = 'published'
+), told AS (
+  SELECT comment_id, string_agg(account_id::text || ':' || kind, ',' ORDER BY kind = 'followed_comment') AS list
+  FROM notified GROUP BY comment_id
+)
+SELECT )SQL") + kCommentColumns + R"SQL(, told.list, next.n
+FROM ins c JOIN next ON next.id = c.id LEFT JOIN accounts ac ON ac.id = c.author_id
+  LEFT JOIN told ON told.comment_id = c.id
 ORDER BY next.n)SQL"};
   return merge;
 }
@@ -188,7 +253,9 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
   if (mentions) params.push_back(Param::text_array(c.mentions));
   bool reply = c.parent_id.has_value();
   auto r = comment_writer_.run(pg::Statement{add_comment_sql(reply, mentions), std::move(params)},
-                               reply || mentions ? nullptr : &top_level_comments());
+                               mentions ? nullptr
+                               : reply  ? &replies()
+                                        : &top_level_comments());
   if (r.empty())
     throw Error(ErrorKind::invalid, "invalid_parent", "You can only reply to a published comment on the same article.",
                 "parent_id");
@@ -230,18 +297,46 @@ ORDER BY q.i)SQL";
     // No window: a start no decision can be at or after.
     decisions_since.push_back(q.decisions_since ? secs(*q.decisions_since) : std::numeric_limits<int64_t>::max());
   }
-  auto rows = c.query(sql, {Param::int64_array(accounts), Param::int64_array(hashes), Param::int64_array(since),
-                            Param::text_array(bodies), Param::int64_array(caps), Param::int64_array(decisions_since)});
-  if (static_cast<size_t>(rows.rows()) != batch.size())
-    throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
-  size_t i = 0;
-  for (auto row : rows) {
+  auto read = [&](size_t first, size_t count) {
+    auto part = [&](const auto& values) {
+      return std::vector(values.begin() + static_cast<std::ptrdiff_t>(first),
+                         values.begin() + static_cast<std::ptrdiff_t>(first + count));
+    };
+    return c.query(sql, {Param::int64_array(part(accounts)), Param::int64_array(part(hashes)),
+                         Param::int64_array(part(since)), Param::text_array(part(bodies)),
+                         Param::int64_array(part(caps)), Param::int64_array(part(decisions_since))});
+  };
+  auto activity = [](const pg::Row& row) {
     AuthorActivity a;
     a.published = row.int64(0);
     a.same_text = row.int64(1);
     a.decided = row.int64(2);
     a.rejected = row.int64(3);
-    batch[i++].done.set_value(a);
+    return a;
+  };
+  std::optional<pg::Result> rows;
+  try {
+    rows = read(0, batch.size());
+  } catch (const pg::PgError& e) {
+    // A lost connection or a deadlock is the batcher's to handle; anything else may be one body's doing (text
+    // the database's encoding cannot hold, say), which must not fail the others: each is then read alone.
+    if (batch.size() == 1 || e.retryable() || c.broken()) throw;
+  }
+  if (rows) {
+    if (static_cast<size_t>(rows->rows()) != batch.size())
+      throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
+    size_t i = 0;
+    for (auto row : *rows) batch[i++].done.set_value(activity(row));
+    return;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    try {
+      auto one = read(i, 1);
+      if (one.rows() != 1) throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
+      batch[i].done.set_value(activity(one.front()));
+    } catch (...) {  // its own error (or, the connection lost meanwhile, the same for each of the rest)
+      batch[i].done.set_exception(std::current_exception());
+    }
   }
 }
 
