@@ -103,17 +103,37 @@ const std::string& add_comment_sql(bool reply, bool mentions) {
   return variants[(reply ? 2 : 0) + (mentions ? 1 : 0)];
 }
 
-// Top-level comments that mention nobody (most of them), several at once: what build_add_comment_sql(false,
-// false) does for one, for the arrays of its parameters, a row per comment in their order (group_commit.h).
-// The notifications and counts follow the same rules; a change to one is a change to both.
-const pg::GroupCommit::Merge& top_level_comments() {
-  static const pg::GroupCommit::Merge merge{std::string(R"SQL(
-WITH input AS MATERIALIZED (
+// The merged statements below (group_commit.h) begin alike: the comments' values, a row each, numbered in the
+// order given;
+constexpr const char* kMergedInput = R"SQL(input AS MATERIALIZED (
   SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[],
                        $8::bigint[], $9::text[], $10::text[])
     WITH ORDINALITY AS t(article_id, parent_id, author_id, body_markdown, body_html, status, created_at, body_hash,
                          moderation_rule, moderation_reason, n)
-), next AS MATERIALIZED (
+))SQL";
+
+// and end alike, once `next` has numbered the ids, `ins` inserted the rows and `notified` the notifications:
+// the batch's counts queued, each comment's notifications gathered (the reply first), a row per comment in
+// the order given.
+std::string merged_tail() {
+  return std::string(R"SQL(, counted AS (
+  INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE status = 'published'
+), told AS (
+  SELECT comment_id, string_agg(account_id::text || ':' || kind, ',' ORDER BY kind = 'followed_comment') AS list
+  FROM notified GROUP BY comment_id
+)
+SELECT )SQL") +
+         kCommentColumns + R"SQL(, told.list, next.n
+FROM ins c JOIN next ON next.id = c.id LEFT JOIN accounts ac ON ac.id = c.author_id
+  LEFT JOIN told ON told.comment_id = c.id
+ORDER BY next.n)SQL";
+}
+
+// Top-level comments that mention nobody (most of them), several at once: what build_add_comment_sql(false,
+// false) does for one, for the arrays of its parameters, a row per comment in their order (group_commit.h).
+// The notifications and counts follow the same rules; a change to one is a change to both.
+const pg::GroupCommit::Merge& top_level_comments() {
+  static const pg::GroupCommit::Merge merge{std::string("WITH ") + kMergedInput + R"SQL(, next AS MATERIALIZED (
   SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id, n FROM (SELECT n FROM input ORDER BY n) AS o
 ), ins AS (
   INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, body_markdown, body_html, status,
@@ -132,15 +152,7 @@ WITH input AS MATERIALIZED (
   SELECT account_id, 'followed_comment', comment_id, created_at FROM recipient
   ON CONFLICT DO NOTHING
   RETURNING comment_id, account_id, kind
-), counted AS (
-  INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE status = 'published'
-), told AS (
-  SELECT comment_id, string_agg(account_id::text || ':' || kind, ',') AS list FROM notified GROUP BY comment_id
-)
-SELECT )SQL") + kCommentColumns + R"SQL(, told.list, next.n
-FROM ins c JOIN next ON next.id = c.id LEFT JOIN accounts ac ON ac.id = c.author_id
-  LEFT JOIN told ON told.comment_id = c.id
-ORDER BY next.n)SQL"};
+))SQL" + merged_tail()};
   return merge;
 }
 
@@ -149,13 +161,8 @@ ORDER BY next.n)SQL"};
 // counts), for the arrays of its parameters; a reply whose parent is not a published comment of its article
 // has no row. Ancestors shared by several replies are raised once, by their number of replies.
 const pg::GroupCommit::Merge& replies() {
-  static const pg::GroupCommit::Merge merge{std::string(R"SQL(
-WITH RECURSIVE input AS MATERIALIZED (
-  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                       $8::bigint[], $9::text[], $10::text[])
-    WITH ORDINALITY AS t(article_id, parent_id, author_id, body_markdown, body_html, status, created_at, body_hash,
-                         moderation_rule, moderation_reason, n)
-), parent AS MATERIALIZED (
+  static const pg::GroupCommit::Merge merge{std::string("WITH RECURSIVE ") + kMergedInput +
+                                            R"SQL(, parent AS MATERIALIZED (
   SELECT id, article_id, root_id, depth, author_id FROM comments
   WHERE id IN (SELECT parent_id FROM input) AND status = 'published' ORDER BY id FOR UPDATE
 ), valid AS MATERIALIZED (
@@ -195,16 +202,7 @@ WITH RECURSIVE input AS MATERIALIZED (
   FROM (SELECT up.id, count(*) AS below, count(*) FILTER (WHERE up.id = ins.parent_id) AS direct
         FROM up JOIN ins ON ins.id = up.comment_id GROUP BY up.id) AS t
   WHERE c.id = t.id
-), counted AS (
-  INSERT INTO batch_counts (article_id) SELECT article_id FROM ins WHERE status = 'published'
-), told AS (
-  SELECT comment_id, string_agg(account_id::text || ':' || kind, ',' ORDER BY kind = 'followed_comment') AS list
-  FROM notified GROUP BY comment_id
-)
-SELECT )SQL") + kCommentColumns + R"SQL(, told.list, next.n
-FROM ins c JOIN next ON next.id = c.id LEFT JOIN accounts ac ON ac.id = c.author_id
-  LEFT JOIN told ON told.comment_id = c.id
-ORDER BY next.n)SQL"};
+))SQL" + merged_tail()};
   return merge;
 }
 
