@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=; [[ $(id -u) -ne 0 ]] && SUDO=sudo
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates python3 sqlite3
-  libboost1.81-all-dev libsqlite3-dev libsodium-dev libssl-dev zlib1g-dev
+  libboost1.81-all-dev libsqlite3-dev libsodium-dev liburing-dev libssl-dev zlib1g-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libicu-dev libkainjow-mustache-dev libre2-dev
   libvips-dev libcurl4-openssl-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libsystemd-dev

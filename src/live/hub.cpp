@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "live/send_batch.h"
+
 namespace tribune {
 
 bool Subscriber::take_all(std::string& out) {
@@ -14,19 +16,39 @@ bool Subscriber::take_all(std::string& out) {
   return true;
 }
 
-void Subscriber::push(std::shared_ptr<const std::string> frame) {
-  if (closed_) return;
-  if (parked_ && queue_.empty()) {
-    boost::system::error_code ec;
-    size_t n = parked_->write_some(boost::asio::buffer(*frame), ec);
-    if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
-      close();  // the reader has gone: its coroutine ends
-      return;
+void Subscriber::deliver(const std::vector<std::shared_ptr<Subscriber>>& subs,
+                         const std::shared_ptr<const std::string>& frame) {
+  thread_local std::vector<int> fds;
+  thread_local std::vector<Subscriber*> parked;
+  thread_local std::vector<ssize_t> results;
+  fds.clear();
+  parked.clear();
+  for (const auto& s : subs) {
+    if (s->closed_) continue;
+    if (s->parked_ && s->queue_.empty()) {
+      fds.push_back(s->parked_->native_handle());  // -1 once closed: that send fails and the reader is closed
+      parked.push_back(s.get());
+    } else {
+      s->enqueue(frame);
     }
-    if (n > 0) wrote_while_parked_ = true;
-    if (n == frame->size()) return;
-    if (n > 0) frame = std::make_shared<const std::string>(frame->substr(n));  // the rest, queued below
   }
+  if (parked.empty()) return;
+  SendBatch::for_this_thread().send(fds, *frame, results);
+  for (size_t i = 0; i < parked.size(); ++i) parked[i]->sent(frame, results[i]);
+}
+
+void Subscriber::sent(std::shared_ptr<const std::string> frame, ssize_t n) {
+  if (n < 0) {
+    close();  // the reader has gone: its coroutine ends
+    return;
+  }
+  if (n > 0) wrote_while_parked_ = true;
+  if (static_cast<size_t>(n) == frame->size()) return;
+  if (n > 0) frame = std::make_shared<const std::string>(frame->substr(static_cast<size_t>(n)));
+  enqueue(std::move(frame));  // the rest: the coroutine writes it asynchronously, with its deadline
+}
+
+void Subscriber::enqueue(std::shared_ptr<const std::string> frame) {
   if (queue_.size() >= kMaxQueued) {
     overflowed_ = true;
     close();
@@ -84,15 +106,13 @@ void LiveHub::publish(int64_t topic, const std::string& frame) {
   // Grouped by the I/O thread each subscriber's connection runs on (a handful), in subscription order.
   std::vector<std::pair<boost::asio::any_io_executor, std::vector<std::shared_ptr<Subscriber>>>> groups;
   for (auto& s : targets) {
-    auto executor = s->timer().get_executor();
+    const auto& executor = s->timer().get_executor();  // not copied: a polymorphic executor per reader adds up
     auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == executor; });
     if (g == groups.end()) g = groups.insert(groups.end(), {executor, {}});
     g->second.push_back(std::move(s));
   }
   for (auto& [executor, subs] : groups)
-    boost::asio::post(executor, [subs = std::move(subs), shared] {
-      for (const auto& s : subs) s->push(shared);
-    });
+    boost::asio::post(executor, [subs = std::move(subs), shared] { Subscriber::deliver(subs, shared); });
 }
 
 void LiveHub::close_all() {

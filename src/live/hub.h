@@ -2,10 +2,13 @@
 //
 // publish() costs work proportional to the article's subscribers, never to all connections. Each
 // subscriber owns a bounded queue drained by its own connection coroutine on its own I/O thread (or, when that
-// connection waits with nothing queued, its frame is sent at once by the publish task itself); a reader
+// connection waits with nothing queued, its frame is sent at once by the publish task itself, together with
+// the other waiting readers' on that thread: live/send_batch.h); a reader
 // too slow to keep up (queue full) is disconnected and resumes with Last-Event-ID, so one slow client can
 // neither grow memory without bound nor hold up the others.
 #pragma once
+
+#include <sys/types.h>
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
@@ -26,9 +29,9 @@ class LiveHub;
 // One open event stream. Created and drained on its connection's executor; publish() only posts to it.
 //
 // While its connection waits with nothing queued and no write under way ("parked"), a frame is written to the
-// socket by push() itself: the fan-out to many readers is then one send() each, without waking the
-// connection's coroutine or touching its timer. What the socket does not take at once is queued and the
-// coroutine is woken to write it asynchronously, with its deadline.
+// socket by the hub's delivery itself: the fan-out to many readers is then one batch of non-blocking sends
+// per I/O thread, without waking the connections' coroutines or touching their timers. What a socket does not
+// take at once is queued and its coroutine is woken to write it asynchronously, with its deadline.
 class Subscriber : public std::enable_shared_from_this<Subscriber> {
  public:
   explicit Subscriber(const boost::asio::any_io_executor& executor) : timer_(executor) {}
@@ -41,19 +44,24 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   boost::asio::steady_timer& timer() { return timer_; }
   void close();  // wakes the connection so it ends (shutdown, overflow)
   bool closed() const { return closed_; }
-  // The connection parks (socket given: push() may write to it, non-blocking) before it waits on the timer,
+  // The connection parks (socket given: the hub may write to it, non-blocking) before it waits on the timer,
   // and unparks (nullptr) when it wakes or ends. The socket must outlive the parking.
   void park(boost::asio::ip::tcp::socket* socket) {
     parked_ = socket;
     if (socket) wrote_while_parked_ = false;
   }
   bool has_queued() const { return !queue_.empty(); }
-  // Whether push() wrote to the socket during the last parking (then no heartbeat is due).
+  // Whether the hub wrote to the socket during the last parking (then no heartbeat is due).
   bool wrote_while_parked() const { return wrote_while_parked_; }
 
  private:
   friend class LiveHub;
-  void push(std::shared_ptr<const std::string> frame);  // on the connection's executor (posted by the hub)
+  // One frame to subscribers whose connections share the calling I/O thread (posted there by the hub): the
+  // parked ones' sockets written together, the others' queues appended to.
+  static void deliver(const std::vector<std::shared_ptr<Subscriber>>& subs,
+                      const std::shared_ptr<const std::string>& frame);
+  void enqueue(std::shared_ptr<const std::string> frame);
+  void sent(std::shared_ptr<const std::string> frame, ssize_t n);  // a parked socket took n bytes (< 0: failed)
 
   static constexpr size_t kMaxQueued = 256;
   boost::asio::steady_timer timer_;
