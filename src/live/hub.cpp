@@ -33,7 +33,7 @@ void Subscriber::deliver(const std::vector<std::shared_ptr<Subscriber>>& subs,
     }
   }
   if (parked.empty()) return;
-  SendBatch::for_this_thread().send(fds, *frame, results);
+  SendBatch::for_this_thread().send(fds, frame, results);
   for (size_t i = 0; i < parked.size(); ++i) parked[i]->sent(frame, results[i]);
 }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <system_error>
 
@@ -31,27 +32,30 @@ ssize_t send_one(int fd, std::string_view bytes) {
   return result(n, n < 0 ? errno : 0);
 }
 
+enum class Probe { at_once, waits, unknown };
+
 // Whether a non-blocking send on a full socket completes at once with "would block". A kernel that instead
-// waited for room would stall the I/O thread behind one reader that stopped reading.
-bool answers_at_once(io_uring& ring) {
+// waited for room would stall the I/O thread behind one reader that stopped reading. Unknown when the probe's
+// own sockets cannot be had (out of descriptors).
+Probe answers_at_once(io_uring& ring) {
   int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) return false;
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) return Probe::unknown;
   static const char fill[4096] = {};  // static: a send left waiting must not point into a returned frame
   while (::send(pair[0], fill, sizeof fill, kFlags) > 0) {
   }
-  bool at_once = false;
+  Probe probe = Probe::waits;
   if (io_uring_sqe* sqe = io_uring_get_sqe(&ring)) {
     io_uring_prep_send(sqe, pair[0], fill, 1, kFlags);
     io_uring_cqe* cqe = nullptr;
-    __kernel_timespec wait{.tv_sec = 1, .tv_nsec = 0};
+    __kernel_timespec wait{.tv_sec = 0, .tv_nsec = 200'000'000};
     if (io_uring_submit(&ring) == 1 && io_uring_wait_cqe_timeout(&ring, &cqe, &wait) == 0 && cqe) {
-      at_once = cqe->res == -EAGAIN;
+      if (cqe->res == -EAGAIN) probe = Probe::at_once;
       io_uring_cqe_seen(&ring, cqe);
     }
   }
   ::close(pair[0]);
   ::close(pair[1]);
-  return at_once;
+  return probe;
 }
 
 std::atomic<bool> told{false};
@@ -92,18 +96,19 @@ void SendBatch::make_ring() {
     return;
   }
   ring->made = true;
-  may_retry_ = false;
-  if (!answers_at_once(ring->ring)) {
-    tell_once("a send() each: this kernel's io_uring would wait on a full socket");
-    return;
-  }
+  Probe probe = answers_at_once(ring->ring);
+  may_retry_ = probe == Probe::unknown;
+  if (probe == Probe::waits) tell_once("a send() each: this kernel's io_uring would wait on a full socket");
+  if (probe != Probe::at_once) return;
   tell_once("through io_uring, many sends a system call");
   ring_ = std::move(ring);
 }
 
 SendBatch::~SendBatch() = default;
 
-void SendBatch::send(const std::vector<int>& fds, std::string_view bytes, std::vector<ssize_t>& results) {
+void SendBatch::send(const std::vector<int>& fds, const std::shared_ptr<const std::string>& frame,
+                     std::vector<ssize_t>& results) {
+  std::string_view bytes = *frame;
   results.assign(fds.size(), kPending);
   if (!ring_ && may_retry_ && std::chrono::steady_clock::now() >= retry_at_) make_ring();
   for (size_t begin = 0; ring_ && begin < fds.size(); begin += kEntries) {
@@ -114,35 +119,50 @@ void SendBatch::send(const std::vector<int>& fds, std::string_view bytes, std::v
       io_uring_prep_send(sqe, fds[i], bytes.data(), bytes.size(), kFlags);
       io_uring_sqe_set_data64(sqe, i);
     }
-    // Each send completes while it is submitted (non-blocking, checked when the ring was made): one system call.
-    size_t want = end - begin, seen = 0;
-    int submitted = 0;
+    // Each send completes while it is submitted (non-blocking, checked when the ring was made): one system
+    // call, and the answers are already there. The kernel takes submissions in order: the first `submitted`.
+    size_t submitted = 0, seen = 0;
     for (int tries = 0; tries < 3 && io_uring_sq_ready(&ring) > 0; ++tries) {
       int rc = io_uring_submit(&ring);
-      if (rc > 0) submitted += rc;
+      if (rc > 0) submitted += static_cast<size_t>(rc);
     }
-    while (seen < static_cast<size_t>(submitted)) {
+    while (seen < submitted) {
       io_uring_cqe* cqe = nullptr;
-      int rc = io_uring_wait_cqe(&ring, &cqe);
+      __kernel_timespec wait{.tv_sec = 0, .tv_nsec = 100'000'000};
+      int rc = io_uring_wait_cqe_timeout(&ring, &cqe, &wait);
       if (rc == -EINTR) continue;
-      if (rc < 0) break;
-      results[cqe->user_data] = cqe->res < 0 ? result(-1, -cqe->res) : cqe->res;
+      if (rc < 0 || !cqe) break;
+      if (cqe->user_data >= begin && cqe->user_data < end)
+        results[cqe->user_data] = cqe->res < 0 ? result(-1, -cqe->res) : cqe->res;
       io_uring_cqe_seen(&ring, cqe);
       ++seen;
     }
-    if (seen < want) {
-      // The ring failed (it should not). Whether its unanswered sends went out is unknown, and sending them again
-      // could give a reader a frame twice: those readers are dropped instead (they resume from their
-      // Last-Event-ID), the ring is given up, and the rest go out a send() each.
-      spdlog::warn("live readers' frames: io_uring failed after {} of {} sends; a send() each from now on", seen,
-                   want);
-      for (size_t i = begin; i < end; ++i)
-        if (results[i] == kPending) results[i] = -EIO;
-      ring_.reset();
-    }
+    if (seen < end - begin) give_up(begin, begin + submitted, frame, results);
   }
   for (size_t i = 0; i < fds.size(); ++i)
-    if (results[i] == kPending) results[i] = send_one(fds[i], bytes);
+    if (results[i] == kPending) results[i] = send_one(fds[i], bytes);  // unsubmitted, or no ring
+}
+
+// The ring failed (it should not). A send it took but did not answer may still go out, reading the frame: the
+// ring and the frame are kept (leaked, once per thread) rather than freed under it, and those readers are
+// dropped (-EIO) rather than sent the frame again, which could give them it twice; a comment stream's
+// reader resumes from its Last-Event-ID. Sends it never took go out a send() each, as do later frames.
+void SendBatch::give_up(size_t from, size_t to, const std::shared_ptr<const std::string>& frame,
+                        std::vector<ssize_t>& results) {
+  size_t unanswered = 0;
+  for (size_t i = from; i < to; ++i)
+    if (results[i] == kPending) {
+      results[i] = -EIO;
+      ++unanswered;
+    }
+  spdlog::warn("live readers' frames: io_uring left {} sends unanswered; a send() each from now on", unanswered);
+  if (unanswered > 0) {
+    static std::mutex mu;
+    static std::vector<std::pair<std::unique_ptr<Ring>, std::shared_ptr<const std::string>>> kept;
+    std::lock_guard lock(mu);
+    kept.emplace_back(std::move(ring_), frame);
+  }
+  ring_.reset();
 }
 
 }  // namespace tribune

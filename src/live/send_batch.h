@@ -14,7 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
-#include <string_view>
+#include <string>
 #include <vector>
 
 namespace tribune {
@@ -30,15 +30,17 @@ class SendBatch {
   SendBatch(const SendBatch&) = delete;
   SendBatch& operator=(const SendBatch&) = delete;
 
-  // Sends bytes to every socket in fds. results[i] is how many bytes fds[i] took: all of them, fewer, 0 when its
-  // buffer is full; or -errno when the socket failed (-EPIPE: the reader has gone). No SIGPIPE.
-  void send(const std::vector<int>& fds, std::string_view bytes, std::vector<ssize_t>& results);
+  // Sends the frame to every socket in fds. results[i] is how many bytes fds[i] took: all of them, fewer, 0 when
+  // its buffer is full; or -errno when the socket failed (-EPIPE: the reader has gone). No SIGPIPE.
+  void send(const std::vector<int>& fds, const std::shared_ptr<const std::string>& frame,
+            std::vector<ssize_t>& results);
 
   bool uses_ring() const { return ring_ != nullptr; }
 
  private:
   struct Ring;
   void make_ring();
+  void give_up(size_t from, size_t to, const std::shared_ptr<const std::string>& frame, std::vector<ssize_t>& results);
 
   std::unique_ptr<Ring> ring_;
   bool may_retry_ = false;  // the ring could not be made for a passing reason (out of descriptors)

@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,11 +71,17 @@ void every_reader_gets_every_frame(SendBatch& batch) {
   std::vector<int> fds;
   for (int round = 0; round < 15; ++round)
     for (int fd : pairs.server) fds.push_back(fd);
-  std::string frame = "id: 7\nevent: comment.created\ndata: {\"body\":\"" + std::string(600, 'w') + "\"}\n\n";
+  // Two closed connections' sockets (-1) among them, one in each system call's share: each fails in its place.
+  fds.insert(fds.begin() + 3, -1);
+  fds.insert(fds.begin() + 520, -1);
+  auto shared = std::make_shared<const std::string>("id: 7\nevent: comment.created\ndata: {\"body\":\"" +
+                                                    std::string(600, 'w') + "\"}\n\n");
+  const std::string& frame = *shared;
   std::vector<ssize_t> results;
-  batch.send(fds, frame, results);
+  batch.send(fds, shared, results);
   ASSERT_EQ(results.size(), fds.size());
-  for (ssize_t n : results) EXPECT_EQ(n, static_cast<ssize_t>(frame.size()));
+  for (size_t i = 0; i < results.size(); ++i)
+    EXPECT_EQ(results[i], i == 3 || i == 520 ? -EBADF : static_cast<ssize_t>(frame.size())) << i;
   std::string fifteen;
   for (int round = 0; round < 15; ++round) fifteen += frame;
   for (int fd : pairs.reader) {
@@ -92,7 +100,7 @@ void each_socket_answers_in_its_own_place(SendBatch& batch) {
   // pairs 0 and 3 read; pair 1's reader never reads (its buffers fill); pair 2's reader has gone.
   ::close(pairs.reader[2]);
   pairs.reader[2] = -1;
-  std::string big(4 << 20, 'x');  // more than loopback's buffers hold
+  auto big = std::make_shared<const std::string>(4 << 20, 'x');  // more than loopback's buffers hold
   std::vector<int> fds = {pairs.server[0], pairs.server[1], pairs.server[2], -1, pairs.server[3]};
   std::vector<ssize_t> results;
 
@@ -101,15 +109,16 @@ void each_socket_answers_in_its_own_place(SendBatch& batch) {
   batch.send(only_full, big, results);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_GT(results[0], 0) << "a socket with room takes what fits";
-  EXPECT_LT(results[0], static_cast<ssize_t>(big.size())) << "and no more";
+  EXPECT_LT(results[0], static_cast<ssize_t>(big->size())) << "and no more";
   batch.send(only_full, big, results);
   EXPECT_EQ(results[0], 0) << "a full socket takes nothing, and says so at once";
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500)) << "it never waits for room";
 
-  std::string frame = "event: comment.updated\ndata: {}\n\n";
-  batch.send(fds, frame, results);  // the gone reader's first send may still be taken: its reset comes back
+  auto shared = std::make_shared<const std::string>("event: comment.updated\ndata: {}\n\n");
+  const std::string& frame = *shared;
+  batch.send(fds, shared, results);  // the gone reader's first send may still be taken: its reset comes back
   std::vector<ssize_t> again;
-  batch.send(fds, frame, again);
+  batch.send(fds, shared, again);
   ASSERT_EQ(again.size(), fds.size());
   EXPECT_EQ(results[0], static_cast<ssize_t>(frame.size()));
   EXPECT_EQ(again[0], static_cast<ssize_t>(frame.size()));
@@ -153,6 +162,11 @@ TEST(SendBatch, OneByOneEachSocketAnswersInItsOwnPlaceAndNoneWaits) {
 // go, a send() each.
 TEST(SendBatch, MadeWhileOutOfDescriptorsItStillSends) {
   Pairs pairs(2);
+  rlimit was{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &was), 0);
+  rlimit few = was;
+  few.rlim_cur = 256;  // a few hundred files to open, not the whole limit
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &few), 0);
   std::vector<int> filler;
   for (;;) {
     int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -161,9 +175,10 @@ TEST(SendBatch, MadeWhileOutOfDescriptorsItStillSends) {
   }
   SendBatch batch(true);
   for (int fd : filler) ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &was);
   EXPECT_FALSE(batch.uses_ring());
   std::vector<ssize_t> results;
-  batch.send(pairs.server, "data: still\n\n", results);
+  batch.send(pairs.server, std::make_shared<const std::string>("data: still\n\n"), results);
   EXPECT_EQ(results, (std::vector<ssize_t>{13, 13}));
   EXPECT_EQ(drain(pairs.reader[0]), "data: still\n\n");
   EXPECT_EQ(drain(pairs.reader[1]), "data: still\n\n");
