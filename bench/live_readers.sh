@@ -51,5 +51,7 @@ set +e
 status=$?
 set -e
 kill -0 "$PID" 2>/dev/null || { tail -20 "$WORK/err" >&2; die "tribune died"; }
+# How the frames went out: through io_uring, or a send() each where it is refused (src/live/send_batch.h).
+grep -ho "live readers' frames go out .*" "$WORK/out" "$WORK/err" | head -1 || true
 echo "goals: 100,000 readers at <= 8 KB each; p99 <= 1000 ms; >= 200,000 deliveries per core-second"
 exit "$status"
