@@ -9,7 +9,7 @@ closed rather than left hanging, and the server serves again as soon as the conn
 
 Usage: stream_cap_test.py path/to/tribune. Talks to 127.0.0.0/8 only; bounded in time.
 """
-import json, os, re, resource, shutil, socket, subprocess, sys, tempfile, time
+import atexit, json, os, re, resource, shutil, socket, subprocess, sys, tempfile, time
 
 BIN = sys.argv[1]
 PER_ADDRESS, TOTAL, FILES = 10, 60, 300
@@ -23,6 +23,8 @@ def start(data, config):
 
     proc = subprocess.Popen([BIN, "serve", "--data", data, "--listen", "127.0.0.1:0", "--demo", "--config", config],
                             stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_files)
+    # A failing check must not leave the server running behind it (its data directory stays, for its log).
+    atexit.register(lambda: proc.poll() is None and proc.kill())
     deadline = time.time() + 20
     while time.time() < deadline:
         log.seek(0)
