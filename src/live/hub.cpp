@@ -37,15 +37,18 @@ void Subscriber::deliver(const std::vector<std::shared_ptr<Subscriber>>& subs,
   for (size_t i = 0; i < parked.size(); ++i) parked[i]->sent(frame, results[i]);
 }
 
-void Subscriber::sent(std::shared_ptr<const std::string> frame, ssize_t n) {
+void Subscriber::sent(const std::shared_ptr<const std::string>& frame, ssize_t n) {
   if (n < 0) {
     close();  // the reader has gone: its coroutine ends
     return;
   }
-  if (n > 0) wrote_while_parked_ = true;
-  if (static_cast<size_t>(n) == frame->size()) return;
-  if (n > 0) frame = std::make_shared<const std::string>(frame->substr(static_cast<size_t>(n)));
-  enqueue(std::move(frame));  // the rest: the coroutine writes it asynchronously, with its deadline
+  if (n == 0) {
+    enqueue(frame);  // the coroutine writes it asynchronously, with its deadline
+    return;
+  }
+  wrote_while_parked_ = true;
+  if (static_cast<size_t>(n) < frame->size())
+    enqueue(std::make_shared<const std::string>(frame->substr(static_cast<size_t>(n))));  // the rest, likewise
 }
 
 void Subscriber::enqueue(std::shared_ptr<const std::string> frame) {

@@ -61,7 +61,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   static void deliver(const std::vector<std::shared_ptr<Subscriber>>& subs,
                       const std::shared_ptr<const std::string>& frame);
   void enqueue(std::shared_ptr<const std::string> frame);
-  void sent(std::shared_ptr<const std::string> frame, ssize_t n);  // a parked socket took n bytes (< 0: failed)
+  // A parked socket took n bytes of the frame (< 0: it failed). The frame is copied only when some is left.
+  void sent(const std::shared_ptr<const std::string>& frame, ssize_t n);
 
   static constexpr size_t kMaxQueued = 256;
   boost::asio::steady_timer timer_;

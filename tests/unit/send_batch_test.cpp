@@ -133,30 +133,33 @@ void each_socket_answers_in_its_own_place(SendBatch& batch) {
 
 }  // namespace
 
-TEST(SendBatch, ThroughTheRingEveryReaderGetsEveryFrame) {
-  SendBatch batch(true);
-  if (!batch.uses_ring()) GTEST_SKIP() << "io_uring is not available here (the fallback is tested below)";
+// Each test runs twice: through the ring (skipped where io_uring is refused), and a send() each.
+class SendBatchWays : public testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam() && !batch.uses_ring()) GTEST_SKIP() << "io_uring is not available here (the fallback still runs)";
+    ASSERT_EQ(batch.uses_ring(), GetParam());
+  }
+  void TearDown() override {
+    if (GetParam()) {
+      EXPECT_TRUE(batch.uses_ring()) << "the ring failed and was given up";
+    }
+  }
+  SendBatch batch{GetParam()};
+};
+
+TEST_P(SendBatchWays, EveryReaderGetsEveryFrame) {
   every_reader_gets_every_frame(batch);
-  EXPECT_TRUE(batch.uses_ring()) << "the ring failed and was given up";
 }
 
-TEST(SendBatch, OneByOneEveryReaderGetsEveryFrame) {
-  SendBatch batch(false);
-  ASSERT_FALSE(batch.uses_ring());
-  every_reader_gets_every_frame(batch);
-}
-
-TEST(SendBatch, ThroughTheRingEachSocketAnswersInItsOwnPlaceAndNoneWaits) {
-  SendBatch batch(true);
-  if (!batch.uses_ring()) GTEST_SKIP() << "io_uring is not available here (the fallback is tested below)";
-  each_socket_answers_in_its_own_place(batch);
-  EXPECT_TRUE(batch.uses_ring()) << "the ring failed and was given up";
-}
-
-TEST(SendBatch, OneByOneEachSocketAnswersInItsOwnPlaceAndNoneWaits) {
-  SendBatch batch(false);
+TEST_P(SendBatchWays, EachSocketAnswersInItsOwnPlaceAndNoneWaits) {
   each_socket_answers_in_its_own_place(batch);
 }
+
+INSTANTIATE_TEST_SUITE_P(SendBatch, SendBatchWays, testing::Values(true, false),
+                         [](const testing::TestParamInfo<bool>& way) {
+                           return way.param ? "ThroughTheRing" : "OneByOne";
+                         });
 
 // A ring made while the process is out of descriptors (a flood of connections) cannot be had: the frames still
 // go, a send() each.
