@@ -5,6 +5,8 @@
 # sqlmap injection scan, the fuzz targets briefly, the browser tests in Chromium, and the API contract smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase's heading says when it began, so that a slow run shows where its time went.
+phase() { printf '== %s (at %dm%02ds)\n' "$1" $((SECONDS / 60)) $((SECONDS % 60)); }
 scripts/install-deps.sh --test
 
 # A throwaway PostgreSQL cluster (127.0.0.1:55432) so that the store suites run on both engines.
@@ -12,41 +14,42 @@ TRIBUNE_TEST_PG=$(scripts/pg-cluster.sh start)
 export TRIBUNE_TEST_PG
 trap 'scripts/pg-cluster.sh stop' EXIT
 
-echo "== format (clang-format) and clang-tidy"
+phase "format (clang-format) and clang-tidy"
 scripts/check-format.sh
 scripts/tidy.sh
 
-echo "== release build and tests"
+phase "release build and tests"
 cmake --preset release -DBUILD_TESTING=ON >/dev/null
 cmake --build --preset release
 ctest --preset release
-echo "== release: the HTTP suites on PostgreSQL"
+phase "release: the HTTP suites on PostgreSQL"
 TRIBUNE_TEST_STORE_PG=1 ctest --preset release -E 'cli_test|kill9_durability_test|pg_restart_test|node_loss_test|replica_test|disk_full_test|clock_jump_test'
 
-echo "== soak: 60 s of mixed load on one node, then on two PostgreSQL nodes (10 minutes: --seconds 600)"
+phase "soak: 60 s of mixed load on one node, then on two PostgreSQL nodes (10 minutes: --seconds 600)"
 python3 tests/soak/soak.py build/release/tribune --seconds 60
 python3 tests/soak/soak.py build/release/tribune --seconds 60 --nodes 2
 
-echo "== the Debian package, installed on a clean Debian 12 root"
+phase "the Debian package, installed on a clean Debian 12 root"
 rm -f build/release/tribune_*.deb
 cmake --build --preset release --target package
 tests/package/install_test.sh build/release/tribune_*.deb || [[ $? -eq 77 ]]  # 77: not root, skipped
 
-echo "== debug build (ASan + UBSan) and tests"
+phase "debug build (ASan + UBSan) and tests"
 cmake --preset debug -DBUILD_TESTING=ON >/dev/null
-cmake --build --preset debug
+cmake --build --preset debug --target tribune tribune_tests  # the benches are release-only
 ctest --preset debug
 
-echo "== injection scan (sqlmap, brief; --full from bench/)"
+phase "injection scan (sqlmap, brief; --full from bench/)"
 python3 tests/security/sqlmap_scan.py
 
-echo "== fuzz targets (a few seconds each)"
+phase "fuzz targets (a few seconds each)"
 FUZZ_JOBS=$(nproc) scripts/fuzz.sh --quick
 
-echo "== browser tests (Chromium)"
+phase "browser tests (Chromium)"
 (cd tests/browser && npm ci --no-audit --no-fund --silent && TRIBUNE_BIN="$PWD/../../build/release/tribune" node --test)
 
 if [[ -f ../shared/contract-smoke.py ]]; then
-  echo "== API contract smoke test"
+  phase "API contract smoke test"
   python3 ../shared/contract-smoke.py
 fi
+phase "all passed"

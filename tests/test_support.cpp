@@ -20,6 +20,10 @@
 
 namespace tribune::testing {
 
+std::string source_dir() {
+  return TRIBUNE_SOURCE_DIR;
+}
+
 std::string gunzip(std::string_view gz) {
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("inflateInit2 failed");

@@ -14,6 +14,10 @@
 
 namespace tribune::testing {
 
+// The source tree's root (tests/data, deploy/ and the like). Compiled into test_support.cpp alone, so that the other
+// test files' objects are the same in every clone of the tree (ccache shares them between clones).
+std::string source_dir();
+
 class TempDir {
  public:
   TempDir();

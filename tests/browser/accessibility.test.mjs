@@ -51,53 +51,53 @@ async function register(email, name) {
   return session(email, password);
 }
 
-// Runs axe on one page in one context; returns its violations as readable lines.
-async function violations(context, path) {
-  const page = await context.newPage();
-  try {
-    const res = await page.goto(path, { waitUntil: "load" });
-    assert.ok(res && res.status() < 500, `GET ${path}: ${res && res.status()}`);
-    // Not settle(): an article page's event stream keeps the network busy. The script's own work (the reader's
-    // Follow buttons, counts) is done well within this.
-    await page.waitForTimeout(700);
-    await page.evaluate(AXE);
-    const found = await page.evaluate(async (tags) => {
-      const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
-      return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-    }, TAGS);
-    const lines = found.map((v) => `${v.id} (${v.help}) at ${v.nodes.join(", ")}`);
-    // WCAG 1.4.10 (reflow), which axe cannot see: nothing scrolls sideways on a phone.
-    const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
-    if (scrollWidth > clientWidth) lines.push(`reflow: the page scrolls sideways (${scrollWidth} > ${clientWidth} px)`);
-    return lines;
-  } finally {
-    await page.close();
-  }
+// Runs axe on one path in the given page (a tab reused for the whole sweep, as a reader's tab goes from page to
+// page: a new tab for each path costs the browser about five times the CPU of the page itself); returns its
+// violations as readable lines.
+async function violations(page, path) {
+  const res = await page.goto(path, { waitUntil: "load" });
+  assert.ok(res && res.status() < 500, `GET ${path}: ${res && res.status()}`);
+  // Not settle(): an article page's event stream keeps the network busy. The script's own work (the reader's
+  // Follow buttons, counts) is done well within this.
+  await page.waitForTimeout(700);
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
+    return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  }, TAGS);
+  const lines = found.map((v) => `${v.id} (${v.help}) at ${v.nodes.join(", ")}`);
+  // WCAG 1.4.10 (reflow), which axe cannot see: nothing scrolls sideways on a phone.
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  if (scrollWidth > clientWidth) lines.push(`reflow: the page scrolls sideways (${scrollWidth} > ${clientWidth} px)`);
+  return lines;
 }
 
+// The four variants (width x colour scheme) go side by side, each in its own context and tab: most of a
+// path's time is the settling wait, which they share.
 async function sweep(paths, cookie) {
-  const problems = [];
-  for (const viewport of [DESKTOP, PHONE]) {
-    for (const colorScheme of ["light", "dark"]) {
-      // bypassCSP: axe is injected by the test; the page's own CSP is checked by the other browser tests.
-      const context = await browser.newContext({ viewport, colorScheme, baseURL: baseUrl, bypassCSP: true });
-      context.setDefaultTimeout(STEP_MS);
-      context.setDefaultNavigationTimeout(NAV_MS);
-      if (cookie) {
-        const [name, value] = cookie.split("=");
-        await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: "Lax" }]);
-      }
-      try {
-        for (const path of paths)
-          for (const line of await violations(context, path))
-            problems.push(`${path} at ${viewport.width}px, ${colorScheme}: ${line}`);
-      } finally {
-        await context.close();
-      }
+  const variants = [DESKTOP, PHONE].flatMap((viewport) => ["light", "dark"].map((colorScheme) => ({ viewport, colorScheme })));
+  const found = await Promise.all(variants.map(async ({ viewport, colorScheme }) => {
+    // bypassCSP: axe is injected by the test; the page's own CSP is checked by the other browser tests.
+    const context = await browser.newContext({ viewport, colorScheme, baseURL: baseUrl, bypassCSP: true });
+    context.setDefaultTimeout(STEP_MS);
+    context.setDefaultNavigationTimeout(NAV_MS);
+    if (cookie) {
+      const [name, value] = cookie.split("=");
+      await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: "Lax" }]);
     }
-  }
-  return problems;
+    const problems = [];
+    try {
+      const page = await context.newPage();
+      for (const path of paths)
+        for (const line of await violations(page, path))
+          problems.push(`${path} at ${viewport.width}px, ${colorScheme}: ${line}`);
+    } finally {
+      await context.close();
+    }
+    return problems;
+  }));
+  return found.flat();
 }
 
 let pages;

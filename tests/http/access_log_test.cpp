@@ -123,7 +123,7 @@ TEST(AccessLog, TheGrafanaDashboardAsksForSeriesTheServerHas) {
   TestServer server(true);
   get(server.port(), "/api/v1/articles");
   auto metrics = get(server.port(), "/metrics").body;
-  std::ifstream in(std::string(TRIBUNE_SOURCE_DIR) + "/deploy/grafana-dashboard.json");
+  std::ifstream in(tribune::testing::source_dir() + "/deploy/grafana-dashboard.json");
   std::stringstream text;
   text << in.rdbuf();
   auto dashboard = json::parse(text.str()).as_object();

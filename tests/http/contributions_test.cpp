@@ -67,7 +67,7 @@ class StandIn {
     if (pid_ == 0) {
       dup2(fds[1], STDOUT_FILENO);
       close(fds[0]);
-      std::string script = std::string(TRIBUNE_SOURCE_DIR) + "/tests/stripe_standin.py";
+      std::string script = tribune::testing::source_dir() + "/tests/stripe_standin.py";
       execlp("python3", "python3", script.c_str(), "--lifetime", "300", static_cast<char*>(nullptr));
       _exit(127);
     }

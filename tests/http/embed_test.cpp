@@ -309,7 +309,7 @@ TEST(Embed, ImportedThreadsBecomeTheStoriesTheHostPagesEmbed) {
     o.embed = true;
     auto s =
         imports::Importer(closed.app().articles(), closed.app().store(), closed.app().store(), &closed.app().embed())
-            .run(std::string(TRIBUNE_SOURCE_DIR) + "/tests/data/imports/disqus.xml", o);
+            .run(tribune::testing::source_dir() + "/tests/data/imports/disqus.xml", o);
     EXPECT_EQ(s.articles_created, 0);
     EXPECT_EQ(s.skipped["its site is not allowed to embed ([embed] origins)"], 2);
   }
@@ -321,7 +321,7 @@ TEST(Embed, ImportedThreadsBecomeTheStoriesTheHostPagesEmbed) {
   o.embed = true;
   auto run = [&] {
     return imports::Importer(server.app().articles(), server.app().store(), server.app().store(), &server.app().embed())
-        .run(std::string(TRIBUNE_SOURCE_DIR) + "/tests/data/imports/disqus.xml", o);
+        .run(tribune::testing::source_dir() + "/tests/data/imports/disqus.xml", o);
   };
   auto s = run();
   EXPECT_EQ(s.articles_created, 1) << "the rail fares thread";

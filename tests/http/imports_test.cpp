@@ -23,7 +23,7 @@ namespace json = boost::json;
 namespace {
 
 std::string sample(const std::string& name) {
-  return std::string(TRIBUNE_SOURCE_DIR) + "/tests/data/imports/" + name;
+  return tribune::testing::source_dir() + "/tests/data/imports/" + name;
 }
 
 ImportSummary import_file(TestServer& server, Format format, const std::string& path, size_t batch = 1000) {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "test_support.h"
+
 using namespace tribune;
 
 namespace {
@@ -17,7 +19,7 @@ struct Labelled {
 };
 
 std::vector<Labelled> load(const std::string& name) {
-  std::ifstream in(std::string(TRIBUNE_SOURCE_DIR) + "/tests/data/" + name);
+  std::ifstream in(tribune::testing::source_dir() + "/tests/data/" + name);
   std::vector<Labelled> out;
   std::string line;
   while (std::getline(in, line)) {
