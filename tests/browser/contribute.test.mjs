@@ -291,6 +291,7 @@ async function appealLayout(page) {
       appealTop: appeal.top, appealHeight: appeal.height,
       commentsHeading: document.getElementById("comments-heading").getBoundingClientRect().top,
       shift: window.__tribuneShift ?? null,
+      shifted: window.__tribuneShifted ?? null,
     };
   });
 }
@@ -298,8 +299,21 @@ async function appealLayout(page) {
 async function watchShiftsFromStart(page) {
   await page.addInitScript(() => {
     window.__tribuneShift = 0;
+    window.__tribuneShifted = [];
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__tribuneShift += entry.value;
+      for (const entry of list.getEntries()) {
+        if (entry.hadRecentInput) continue;
+        window.__tribuneShift += entry.value;
+        // What moved, so that a failure names the element rather than only the score.
+        for (const source of entry.sources ?? []) {
+          const node = source.node;
+          const what = node?.nodeType === 1
+            ? node.tagName.toLowerCase() + (node.id ? `#${node.id}` : "") + (node.className ? `.${String(node.className).replace(/ /g, ".")}` : "")
+            : node ? `text "${node.textContent.trim().slice(0, 40)}"` : "(gone)";
+          const r = (x) => `${Math.round(x.x)},${Math.round(x.y)} ${Math.round(x.width)}x${Math.round(x.height)}`;
+          window.__tribuneShifted.push(`${what} at ${Math.round(entry.startTime)} ms: ${r(source.previousRect)} -> ${r(source.currentRect)}`);
+        }
+      }
     }).observe({ type: "layout-shift", buffered: true });
   });
 }
@@ -318,8 +332,8 @@ async function checkAppealLayout(viewport, name) {
     // The form is in the page as served: the script changes nothing anyone can see.
     const scripted = await appealLayout(page);
     const plain = await appealLayout(withoutJs.page);
-    assert.ok(scripted.shift < 0.001, `layout shift ${scripted.shift} at ${name}`);
-    assert.deepEqual({ ...scripted, shift: null }, { ...plain, shift: null },
+    assert.ok(scripted.shift < 0.001, `layout shift ${scripted.shift} at ${name}: ${scripted.shifted.join("; ")}`);
+    assert.deepEqual({ ...scripted, shift: null, shifted: null }, { ...plain, shift: null, shifted: null },
       `the appeal and the conversation sit in the same place with and without scripts, at ${name}`);
 
     const form = appealForm(page);

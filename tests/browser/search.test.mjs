@@ -1,12 +1,13 @@
 // Readers' search in Chromium: the masthead's box on the front page leads to the results, a word typed without
 // its accents finds the piece that has them, matches are marked, and the box fits a phone's masthead. With and
-// without JavaScript (the form is a plain GET).
+// without JavaScript (the form is a plain GET). And the masthead the box sits in: nothing in it moves while the
+// page arrives.
 //
 // Run: cd tests/browser && npm ci && node --test search.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  Tribune, launchBrowser, closeBrowser, openPage, goto, settle, noHorizontalScroll,
+  Tribune, launchBrowser, closeBrowser, openPage, goto, settle, noHorizontalScroll, session,
   STEP_MS, NAV_MS, TEST_MS, BEFORE_MS, AFTER_MS, DESKTOP, PHONE,
 } from "./support.mjs";
 
@@ -68,5 +69,67 @@ test("a date the search cannot read is shown beside its field, and the page says
     assert.deepEqual(problems.filter((p) => !p.includes("422")), []);
   } finally {
     await context.close();
+  }
+});
+
+// A browser paints what it has read of a page when the rest is slow to come (a slow network, a busy phone: seen
+// here as a layout shift on a loaded test machine, the search box pushed down by the reader's links read after
+// it). So the masthead's parts, in the order the HTML has them, each take a place that nothing read before
+// them depends on. The page is served cut short after each part, as the browser would first paint it, and
+// every part already there must sit where it sits in the whole page.
+const MASTHEAD = [
+  ["the name", ".masthead__brand", '<form class="masthead__search"'],
+  ["the search", ".masthead__search", '<div class="reader"'],
+  ["the reader's links", "#reader", '<nav class="masthead__nav"'],
+];
+
+async function mastheadBoxes(page) {
+  return page.evaluate((selectors) => Object.fromEntries(selectors.map((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return [sel, null];
+    const r = el.getBoundingClientRect();
+    return [sel, { x: Math.round(r.x), y: Math.round(r.y) }];
+  })), MASTHEAD.map(([, sel]) => sel));
+}
+
+test("nothing in the masthead moves as the page arrives, signed in or not, from a phone to a desktop", { timeout: TEST_MS }, async () => {
+  const res = await fetch(`${baseUrl}/api/v1/accounts`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ email: `masthead.${process.pid}@example.org`, password: "copper kettle marsh lantern",
+                           display_name: "Marguerite Okonkwo-Delacroix" }),
+    signal: AbortSignal.timeout(STEP_MS),
+  });
+  const reader = await session(res);
+  const front = await (await fetch(baseUrl + "/", { signal: AbortSignal.timeout(STEP_MS) })).text();
+  const articlePath = front.match(/<h[23][^>]*>\s*<a href="(\/[^"]+\/\d{4}\/\d{2}\/\d{2}\/[^"]+)"/)[1];
+  for (const [who, cookie] of [["anonymous", null], ["signed in", reader.cookie]]) {
+    const html = await (await fetch(baseUrl + articlePath, {
+      headers: cookie ? { Cookie: cookie } : {}, signal: AbortSignal.timeout(STEP_MS),
+    })).text();
+    for (const width of [PHONE.width, 560, 800, DESKTOP.width]) {
+      const { context, page } = await openPage(browser, baseUrl, { viewport: { width, height: 800 }, javaScriptEnabled: false });
+      try {
+        // The whole page, as served.
+        await goto(page, articlePath);
+        const whole = await mastheadBoxes(page);
+        for (const [, sel] of MASTHEAD) assert.ok(whole[sel], `${sel} is in the ${who} page`);
+        // The page cut short after each part but the last.
+        for (const [i, [part, , next]] of MASTHEAD.slice(0, -1).entries()) {
+          const cut = html.indexOf(next);
+          assert.ok(cut > 0, `${next} is in the ${who} page`);
+          await page.route(`${baseUrl}${articlePath}`, (route) =>
+            route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html.slice(0, cut) }));
+          await page.goto(articlePath, { waitUntil: "load" });
+          await page.unroute(`${baseUrl}${articlePath}`);
+          const partial = await mastheadBoxes(page);
+          for (const [name, sel] of MASTHEAD.slice(0, i + 1))
+            assert.deepEqual(partial[sel], whole[sel],
+              `${name} moves when what follows ${part} arrives (${who}, ${width}px wide): ${JSON.stringify(partial)} vs ${JSON.stringify(whole)}`);
+        }
+      } finally {
+        await context.close();
+      }
+    }
   }
 });
