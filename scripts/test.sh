@@ -19,7 +19,7 @@ scripts/check-format.sh
 scripts/tidy.sh
 
 phase "release build and tests"
-cmake --preset release -DBUILD_TESTING=ON >/dev/null
+cmake --preset release -DBUILD_TESTING=ON -DTRIBUNE_UNITY=ON >/dev/null  # unity: cmake/unity.cmake
 cmake --build --preset release
 ctest --preset release
 phase "release: the HTTP suites on PostgreSQL"
@@ -35,7 +35,7 @@ cmake --build --preset release --target package
 tests/package/install_test.sh build/release/tribune_*.deb || [[ $? -eq 77 ]]  # 77: not root, skipped
 
 phase "debug build (ASan + UBSan) and tests"
-cmake --preset debug -DBUILD_TESTING=ON >/dev/null
+cmake --preset debug -DBUILD_TESTING=ON -DTRIBUNE_UNITY=ON >/dev/null
 cmake --build --preset debug --target tribune tribune_tests  # the benches are release-only
 ctest --preset debug
 

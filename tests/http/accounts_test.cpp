@@ -1,4 +1,4 @@
-// Reader accounts over HTTP: registration signs in at once, sessions, CSRF, enumeration, bad input.
+// BrowserClient accounts over HTTP: registration signs in at once, sessions, CSRF, enumeration, bad input.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -22,7 +22,7 @@ std::string error_field(const HttpResult& r) {
 }
 
 // A browser-like client: keeps the session cookie and the CSRF token, sends a same-site Origin.
-struct Reader {
+struct BrowserClient {
   uint16_t port;
   std::string cookie;  // "tribune_session=..."
   std::string csrf;
@@ -46,7 +46,7 @@ struct Reader {
     return r;
   }
 
-  HttpResult register_as(const std::string& email, const std::string& name = "Reader",
+  HttpResult register_as(const std::string& email, const std::string& name = "BrowserClient",
                          const std::string& password = "correct horse battery staple") {
     json::object o{{"email", email}, {"display_name", name}, {"password", password}};
     return call("POST", "/api/v1/accounts", json::serialize(o));
@@ -65,7 +65,7 @@ class AccountsTest : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  Reader reader() { return Reader{server_->port(), {}, {}}; }
+  BrowserClient reader() { return BrowserClient{server_->port(), {}, {}}; }
   std::string unique_email() { return "reader" + std::to_string(++counter_) + "@example.org"; }
   std::string article_url() {
     auto r = get(server_->port(), "/api/v1/articles?limit=1");
@@ -82,7 +82,7 @@ TestServer* AccountsTest::server_ = nullptr;
 
 TEST_F(AccountsTest, RegistrationSignsInAtOnce) {
   auto r = reader();
-  auto res = r.register_as(unique_email(), "Ada Reader");
+  auto res = r.register_as(unique_email(), "Ada BrowserClient");
   ASSERT_EQ(res.status, 201) << res.body;
   auto set = res.header("set-cookie");
   EXPECT_NE(set.find("tribune_session="), std::string::npos);
@@ -90,20 +90,20 @@ TEST_F(AccountsTest, RegistrationSignsInAtOnce) {
   EXPECT_NE(set.find("SameSite=Lax"), std::string::npos);
   EXPECT_NE(set.find("Path=/"), std::string::npos);
   auto body = json::parse(res.body);
-  EXPECT_EQ(body.at("account").at("display_name").as_string(), "Ada Reader");
+  EXPECT_EQ(body.at("account").at("display_name").as_string(), "Ada BrowserClient");
   EXPECT_GE(body.at("csrf_token").as_string().size(), 32u);
   auto me = r.call("GET", "/api/v1/me");
   ASSERT_EQ(me.status, 200);
-  EXPECT_EQ(json::parse(me.body).at("account").at("display_name").as_string(), "Ada Reader");
+  EXPECT_EQ(json::parse(me.body).at("account").at("display_name").as_string(), "Ada BrowserClient");
   EXPECT_EQ(json::parse(me.body).at("csrf_token").as_string(), body.at("csrf_token").as_string());
   // The next page the reader opens shows them signed in, and is not shared with anyone else.
   auto page = r.call("GET", article_url());
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("data-state=\"signed-in\""), std::string::npos);
-  EXPECT_NE(page.body.find(">Ada Reader</a>"), std::string::npos);
+  EXPECT_NE(page.body.find(">Ada BrowserClient</a>"), std::string::npos);
   EXPECT_EQ(page.header("cache-control"), "private, no-store");
   auto anonymous = get(server_->port(), article_url());
-  EXPECT_EQ(anonymous.body.find("Ada Reader"), std::string::npos);
+  EXPECT_EQ(anonymous.body.find("Ada BrowserClient"), std::string::npos);
   EXPECT_NE(anonymous.body.find("data-state=\"anonymous\""), std::string::npos);
 }
 
@@ -265,7 +265,8 @@ TEST_F(AccountsTest, ForgedCookiesAreAnonymousAndCleared) {
 TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
   auto url = article_url();
   auto email = unique_email();
-  std::string form = "display_name=Form+Reader&email=" + email + "&password=a+form+posted+password&return_to=" + url;
+  std::string form =
+      "display_name=Form+BrowserClient&email=" + email + "&password=a+form+posted+password&return_to=" + url;
   auto res = request(server_->port(), {"POST",
                                        "/register",
                                        form,
@@ -276,8 +277,8 @@ TEST_F(AccountsTest, FormRegistrationWithoutJavaScriptRedirectsBackSignedIn) {
   auto cookie = res.header("set-cookie");
   cookie = cookie.substr(0, cookie.find(';'));
   auto page = request(server_->port(), {"GET", url, {}, {{"Cookie", cookie}}});
-  EXPECT_NE(page.body.find(">Form Reader</a>"), std::string::npos);
-  EXPECT_NE(page.body.find("Comment as <strong>Form Reader</strong>"), std::string::npos);
+  EXPECT_NE(page.body.find(">Form BrowserClient</a>"), std::string::npos);
+  EXPECT_NE(page.body.find("Comment as <strong>Form BrowserClient</strong>"), std::string::npos);
   // The sign-out form carries the CSRF token; without it the post is refused.
   auto refused =
       request(server_->port(),
@@ -435,7 +436,7 @@ TEST_F(AccountsTest, PasswordChangeCanEndOtherSessions) {
 TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
   auto r = reader();
   auto email = unique_email();
-  ASSERT_EQ(r.register_as(email, "Leaving Reader", "leaving reader password").status, 201);
+  ASSERT_EQ(r.register_as(email, "Leaving BrowserClient", "leaving reader password").status, 201);
   auto slug = std::string(
       json::parse(get(server_->port(), "/api/v1/articles?limit=1").body).at("articles").at(0).at("slug").as_string());
   auto posted = r.call("POST", "/api/v1/articles/" + slug + "/comments", R"({"body":"My parting words."})");
@@ -447,9 +448,9 @@ TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
       200);
   // Everything else the reader did goes into the export too (it held only the account, sessions and comments).
   auto other = reader();
-  ASSERT_EQ(other.register_as(unique_email(), "Other Reader", "other reader password").status, 201);
+  ASSERT_EQ(other.register_as(unique_email(), "Other BrowserClient", "other reader password").status, 201);
   auto noisy = reader();
-  ASSERT_EQ(noisy.register_as(unique_email(), "Noisy Reader", "noisy reader password").status, 201);
+  ASSERT_EQ(noisy.register_as(unique_email(), "Noisy BrowserClient", "noisy reader password").status, 201);
   auto other_id = json::parse(other.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
   auto noisy_id = json::parse(noisy.call("GET", "/api/v1/me").body).at("account").at("id").as_int64();
   auto theirs =
@@ -486,7 +487,7 @@ TEST_F(AccountsTest, ExportHoldsEverythingAndDeletionKeepsCommentsAnonymously) {
       << "the text an edit replaced is held, so it is exported";
   EXPECT_GE(data.at("sessions").as_array().size(), 1u);
   EXPECT_EQ(exported.body.find("argon2"), std::string::npos) << "no password hash in the export";
-  EXPECT_EQ(data.at("following").at(0).at("display_name").as_string(), "Other Reader");
+  EXPECT_EQ(data.at("following").at(0).at("display_name").as_string(), "Other BrowserClient");
   EXPECT_EQ(data.at("ignoring").at(0).at("account_id").as_int64(), noisy_id);
   EXPECT_EQ(data.at("reactions").at(0).at("comment_id").as_int64(), theirs);
   EXPECT_EQ(data.at("reports").at(0).at("note").as_string(), "shouting");

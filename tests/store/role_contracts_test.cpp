@@ -14,10 +14,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const TimePoint kT0{std::chrono::seconds(1700000000)};
+const TimePoint kEpoch{std::chrono::seconds(1700000000)};
 
 NewSession session(const std::string& hash, const std::string& agent = "Firefox") {
-  return NewSession{hash, kT0, kT0 + 24h, agent, "192.0.2.7"};
+  return NewSession{hash, kEpoch, kEpoch + 24h, agent, "192.0.2.7"};
 }
 
 }  // namespace
@@ -31,8 +31,8 @@ TEST_P(StoreContract, AccountsAreCreatedWithSessionTokenAndMailAtOnceAndEmailsAr
   a.display_name = "Ana";
   a.name_keys = {"ana", "Ana"};
   a.password_hash = "hash-1";
-  a.created_at = kT0;
-  EmailToken verify{"verify-hash", "verify", kT0 + 48h, "", ""};
+  a.created_at = kEpoch;
+  EmailToken verify{"verify-hash", "verify", kEpoch + 48h, "", ""};
   auto created =
       store_->create_account(a, session("session-1"), verify, OutboxMail{"Ana@Example.org", "Welcome", "Hi"});
   EXPECT_GT(created.session_id, 0);
@@ -56,13 +56,13 @@ TEST_P(StoreContract, AccountsAreCreatedWithSessionTokenAndMailAtOnceAndEmailsAr
   EXPECT_EQ(store_->outbox_stats().pending, 1);
 
   // The verify token: once, before it expires.
-  EXPECT_FALSE(store_->use_verify_token("verify-hash", kT0 + 49h));
-  auto verified = store_->use_verify_token("verify-hash", kT0 + 1h);
+  EXPECT_FALSE(store_->use_verify_token("verify-hash", kEpoch + 49h));
+  auto verified = store_->use_verify_token("verify-hash", kEpoch + 1h);
   ASSERT_TRUE(verified);
   EXPECT_EQ(verified->account_id, created.account.id);
   EXPECT_TRUE(verified->previous_email.empty());
   EXPECT_TRUE(store_->find_account(created.account.id)->email_verified_at);
-  EXPECT_FALSE(store_->use_verify_token("verify-hash", kT0 + 1h)) << "single use";
+  EXPECT_FALSE(store_->use_verify_token("verify-hash", kEpoch + 1h)) << "single use";
 }
 
 TEST_P(StoreContract, SessionsEndOnlyTheirOwnersAndResetEndsThemAll) {
@@ -80,17 +80,17 @@ TEST_P(StoreContract, SessionsEndOnlyTheirOwnersAndResetEndsThemAll) {
   EXPECT_TRUE(store_->find_session("ben-1"));
   (void)b1;
 
-  store_->create_email_token(ana.id, EmailToken{"reset-1", "reset", kT0 + 1h, "", ""},
+  store_->create_email_token(ana.id, EmailToken{"reset-1", "reset", kEpoch + 1h, "", ""},
                              OutboxMail{"ana@example.org", "Reset", "..."});
-  store_->create_email_token(ana.id, EmailToken{"reset-2", "reset", kT0 + 1h, "", ""},
+  store_->create_email_token(ana.id, EmailToken{"reset-2", "reset", kEpoch + 1h, "", ""},
                              OutboxMail{"ana@example.org", "Reset", "..."});
-  EXPECT_TRUE(store_->email_token_valid("reset-1", "reset", kT0));
-  EXPECT_FALSE(store_->email_token_valid("reset-1", "verify", kT0)) << "a token serves its purpose only";
-  EXPECT_EQ(store_->use_reset_token("reset-1", "new-hash", kT0), ana.id);
+  EXPECT_TRUE(store_->email_token_valid("reset-1", "reset", kEpoch));
+  EXPECT_FALSE(store_->email_token_valid("reset-1", "verify", kEpoch)) << "a token serves its purpose only";
+  EXPECT_EQ(store_->use_reset_token("reset-1", "new-hash", kEpoch), ana.id);
   EXPECT_EQ(store_->find_credentials("ana@example.org")->password_hash, "new-hash");
   EXPECT_FALSE(store_->find_session("ana-2")) << "a reset ends every session";
   EXPECT_TRUE(store_->find_session("ben-1"));
-  EXPECT_FALSE(store_->use_reset_token("reset-2", "other-hash", kT0)) << "the other reset links die with it";
+  EXPECT_FALSE(store_->use_reset_token("reset-2", "other-hash", kEpoch)) << "the other reset links die with it";
 }
 
 TEST_P(StoreContract, AnAddressChangeWaitsForItsConfirmationAndAResetCancelsIt) {
@@ -98,23 +98,23 @@ TEST_P(StoreContract, AnAddressChangeWaitsForItsConfirmationAndAResetCancelsIt) 
   auto ben = account("ben@example.org", "Ben");
   auto change = [&](const std::string& to, const std::string& suffix) {
     store_->request_email_change(
-        ana.id, EmailToken{"confirm" + suffix, "verify", kT0 + 24h, to, to}, OutboxMail{to, "Confirm", "..."},
-        EmailToken{"undo" + suffix, "reset", kT0 + 24h, "", ""}, OutboxMail{"ana@example.org", "Changing", "..."});
+        ana.id, EmailToken{"confirm" + suffix, "verify", kEpoch + 24h, to, to}, OutboxMail{to, "Confirm", "..."},
+        EmailToken{"undo" + suffix, "reset", kEpoch + 24h, "", ""}, OutboxMail{"ana@example.org", "Changing", "..."});
   };
   EXPECT_EQ(tribune::testing::thrown_code([&] { change("ben@example.org", "-0"); }), "email_taken");
   change("ana@new.example", "-1");
   EXPECT_EQ(store_->find_account(ana.id)->email, "ana@example.org") << "the address waits for its confirmation";
-  EXPECT_EQ(store_->pending_email(ana.id, kT0), "ana@new.example");
-  auto moved = store_->use_verify_token("confirm-1", kT0);
+  EXPECT_EQ(store_->pending_email(ana.id, kEpoch), "ana@new.example");
+  auto moved = store_->use_verify_token("confirm-1", kEpoch);
   ASSERT_TRUE(moved);
   EXPECT_EQ(moved->previous_email, "ana@example.org");
   EXPECT_EQ(store_->find_account(ana.id)->email, "ana@new.example");
-  EXPECT_FALSE(store_->pending_email(ana.id, kT0));
+  EXPECT_FALSE(store_->pending_email(ana.id, kEpoch));
 
   change("ana@third.example", "-2");
-  EXPECT_TRUE(store_->use_reset_token("undo-2", "hash", kT0));
-  EXPECT_FALSE(store_->pending_email(ana.id, kT0)) << "the owner's reset stops the change";
-  EXPECT_FALSE(store_->use_verify_token("confirm-2", kT0));
+  EXPECT_TRUE(store_->use_reset_token("undo-2", "hash", kEpoch));
+  EXPECT_FALSE(store_->pending_email(ana.id, kEpoch)) << "the owner's reset stops the change";
+  EXPECT_FALSE(store_->use_verify_token("confirm-2", kEpoch));
   EXPECT_EQ(store_->find_account(ana.id)->email, "ana@new.example");
   (void)ben;
 }
@@ -156,23 +156,23 @@ TEST_P(StoreContract, CommentsAreCountedOnTheirArticleAndParentAndLeaveTheCounts
   auto held = comment(article.id, ben.id, "Held.", std::nullopt, CommentStatus::pending);
   EXPECT_EQ(store_->count_comments(article.id), 2);
   EXPECT_EQ(store_->held_comments(ben.id, article.id, 10).size(), 1u);
-  EXPECT_TRUE(store_->edit_comment(reply.id, "Reply, edited.", "<p>Reply, edited.</p>", kT0 + 1h, /*hold=*/true));
+  EXPECT_TRUE(store_->edit_comment(reply.id, "Reply, edited.", "<p>Reply, edited.</p>", kEpoch + 1h, /*hold=*/true));
   EXPECT_EQ(store_->find_comment(reply.id)->status, CommentStatus::pending);
   EXPECT_EQ(store_->find_comment(top.id)->reply_count, 0);
   EXPECT_EQ(store_->count_comments(article.id), 1);
-  EXPECT_FALSE(store_->edit_comment(reply.id, "Again.", "<p>Again.</p>", kT0 + 2h)) << "only a published comment";
+  EXPECT_FALSE(store_->edit_comment(reply.id, "Again.", "<p>Again.</p>", kEpoch + 2h)) << "only a published comment";
   // Every edit keeps the text it replaced, dated when that text was written; a refused edit keeps nothing.
   auto revisions = store_->comment_revisions(reply.id);
   ASSERT_EQ(revisions.size(), 1u);
   EXPECT_EQ(revisions[0].body_markdown, "Reply.");
   EXPECT_EQ(revisions[0].written_at, store_->find_comment(reply.id)->created_at);
-  EXPECT_TRUE(store_->edit_comment(top.id, "Top, once.", "<p>Top, once.</p>", kT0 + 1h));
-  EXPECT_TRUE(store_->edit_comment(top.id, "Top, twice.", "<p>Top, twice.</p>", kT0 + 2h));
+  EXPECT_TRUE(store_->edit_comment(top.id, "Top, once.", "<p>Top, once.</p>", kEpoch + 1h));
+  EXPECT_TRUE(store_->edit_comment(top.id, "Top, twice.", "<p>Top, twice.</p>", kEpoch + 2h));
   auto top_revisions = store_->comment_revisions(top.id);
   ASSERT_EQ(top_revisions.size(), 2u);
   EXPECT_EQ(top_revisions[0].body_markdown, "Top.");
   EXPECT_EQ(top_revisions[1].body_markdown, "Top, once.");
-  EXPECT_EQ(top_revisions[1].written_at, kT0 + 1h);
+  EXPECT_EQ(top_revisions[1].written_at, kEpoch + 1h);
   EXPECT_TRUE(store_->comment_revisions(held.id).empty());
 
   EXPECT_TRUE(store_->delete_comment(top.id));
@@ -239,7 +239,7 @@ TEST_P(StoreContract, FollowsIgnoresAndNotificationsFollowTheRules) {
   n.article_id = article.id;
   n.author_id = ana.id;
   n.body_markdown = n.body_html = "Hello @Ben and @Cat";
-  n.created_at = kT0;
+  n.created_at = kEpoch;
   n.mentions = {mention_handle("Ben"), mention_handle("Cat")};
   auto saved = store_->add_comment(n);
   std::vector<std::pair<int64_t, std::string>> got;
@@ -271,9 +271,9 @@ TEST_P(StoreContract, FollowsIgnoresAndNotificationsFollowTheRules) {
 
 TEST_P(StoreContract, TheOutboxLeasesMailSoThatNoTwoSendersTakeTheSame) {
   auto ana = account("ana@example.org", "Ana");
-  store_->create_email_token(ana.id, EmailToken{"v1", "verify", kT0 + 1h, "", ""},
+  store_->create_email_token(ana.id, EmailToken{"v1", "verify", kEpoch + 1h, "", ""},
                              OutboxMail{"ana@example.org", "One", "1"});
-  store_->create_email_token(ana.id, EmailToken{"v2", "verify", kT0 + 1h, "", ""},
+  store_->create_email_token(ana.id, EmailToken{"v2", "verify", kEpoch + 1h, "", ""},
                              OutboxMail{"ana@example.org", "Two", "2"});
   auto now = now_seconds();
   auto first = store_->claim_mail(now, 60s, 10);
@@ -298,7 +298,7 @@ TEST_P(StoreContract, AnAbandonedCheckoutIsMarkedSoButOneUnderWayIsNot) {
   n.amount_minor = 700;
   n.currency = "GBP";
   n.interval = "once";
-  n.created_at = kT0;
+  n.created_at = kEpoch;
   auto never_started = store_->create_contribution(n);
   auto started = store_->create_contribution(n);
   store_->set_checkout_session(started.id, "cs_test_under_way");
@@ -318,7 +318,7 @@ TEST_P(StoreContract, APaymentEventAppliesOnceAndAnEarlyOneWaitsForItsContributi
   n.currency = "GBP";
   n.interval = "once";
   n.email = "giver@example.org";
-  n.created_at = kT0;
+  n.created_at = kEpoch;
   auto c = store_->create_contribution(n);
   store_->set_checkout_session(c.id, "cs_test_1");
   int thanked = 0;
