@@ -32,6 +32,7 @@ struct Server::Worker {
   struct Conn {
     beast::tcp_stream* stream;
     bool busy;
+    bool event_stream = false;  // its descriptor is written by the live fan-out (live/hub.cpp) too
   };
   std::list<Conn> conns;
   bool draining = false;
@@ -255,6 +256,7 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     if (r.stream) {
       // An event stream: idle between events as far as draining is concerned; it ends when the stream does.
       self->busy = false;
+      self->event_stream = true;
       bool sent = false;
       StreamBody body;
       {
@@ -290,14 +292,36 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
   pipeline.metrics().connection_closed();
 }
 
+bool out_of_descriptors(const beast::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == beast::errc::too_many_files_open_in_system;
+}
+
 // Out of descriptors (EMFILE, ENFILE): the waiting connections would make accept fail again at once, a busy
 // loop that also floods the log. Free the spare descriptor, accept and close every waiting connection with it
 // (their clients see a close at once instead of hanging), take the spare back, and pause briefly. Failures
 // are logged once per interval with a count.
-void shed_one_connection(Server::Worker& w) {
+//
+// The spare can be lost: another I/O thread's accept, at that moment, may take the descriptor freed for this
+// one (its client is served; no harm), and then nothing is free to take the spare back. A worker without a
+// spare would shed nothing again and its waiting clients would hang until some descriptor came free (seen
+// under load: a connection unanswered for 15 s). So a worker without one closes one of its idle kept-alive
+// connections instead (between requests: its client opens another): out of descriptors, an idle client waits
+// rather than a new one hangs. Never an event stream: the live fan-out writes to its descriptor from another
+// thread, and a descriptor closed here is reused at once by the accept below.
+void shed_waiting_connections(Server::Worker& w) {
   if (w.spare_fd >= 0) {
     ::close(w.spare_fd);
     w.spare_fd = -1;
+  } else {
+    for (auto& c : w.conns)
+      if (!c.busy && !c.event_stream && c.stream->socket().is_open()) {
+        spdlog::warn(
+            "out of descriptors and this thread's spare was taken: an idle connection closed to shed the waiting");
+        beast::error_code ec;
+        c.stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+        c.stream->socket().close(ec);
+        break;
+      }
   }
   // The whole backlog, not one connection: each of them would otherwise wait for its turn at the pause below.
   for (int shed = 0; shed < 4096; ++shed) {
@@ -327,9 +351,8 @@ asio::awaitable<void> accept_loop(Server::Worker& w, const ServerOptions& opt, P
     if (ec) {
       if (ec == asio::error::operation_aborted || !w.acceptor.is_open()) co_return;
       report_accept_failure(w, ec);
-      bool out_of_descriptors = ec == asio::error::no_descriptors || ec == beast::errc::too_many_files_open_in_system;
-      if (out_of_descriptors) shed_one_connection(w);
-      asio::steady_timer pause(w.ioc, std::chrono::milliseconds(out_of_descriptors ? 50 : 10));
+      if (out_of_descriptors(ec)) shed_waiting_connections(w);
+      asio::steady_timer pause(w.ioc, std::chrono::milliseconds(out_of_descriptors(ec) ? 50 : 10));
       co_await pause.async_wait(as_tuple);
       continue;
     }
