@@ -16,18 +16,17 @@ bool Subscriber::take_all(std::string& out) {
   return true;
 }
 
-void Subscriber::deliver(const std::vector<std::shared_ptr<Subscriber>>& subs,
-                         const std::shared_ptr<const std::string>& frame) {
+void Subscriber::deliver(const std::vector<Subscriber*>& subs, const std::shared_ptr<const std::string>& frame) {
   thread_local std::vector<int> fds;
   thread_local std::vector<Subscriber*> parked;
   thread_local std::vector<ssize_t> results;
   fds.clear();
   parked.clear();
-  for (const auto& s : subs) {
+  for (Subscriber* s : subs) {
     if (s->closed_) continue;
     if (s->parked_ && s->queue_.empty()) {
       fds.push_back(s->parked_->native_handle());  // -1 once closed: that send fails and the reader is closed
-      parked.push_back(s.get());
+      parked.push_back(s);
     } else {
       s->enqueue(frame);
     }
@@ -66,27 +65,40 @@ void Subscriber::close() {
   timer_.cancel();
 }
 
+std::shared_ptr<LiveHub::Shard> LiveHub::shard_for(int64_t topic, const boost::asio::any_io_executor& executor) {
+  auto& t = topics_[topic];
+  ++t.subscribers;
+  for (auto& shard : t.shards)
+    if (shard->executor == executor) return shard;
+  return t.shards.emplace_back(std::make_shared<Shard>(executor));
+}
+
 void LiveHub::subscribe(int64_t topic, const std::shared_ptr<Subscriber>& s) {
-  std::lock_guard lock(mu_);
-  topics_[topic].push_back(s);
+  std::shared_ptr<Shard> shard;
+  {
+    std::lock_guard lock(mu_);
+    shard = shard_for(topic, s->timer().get_executor());
+  }
+  shard->subs.push_back(s.get());  // on this thread, the shard's
   count_.fetch_add(1);
 }
 
-void LiveHub::unsubscribe(int64_t topic, const Subscriber* s) {
+void LiveHub::unsubscribe(int64_t topic, Subscriber* s) {
   std::lock_guard lock(mu_);
   auto it = topics_.find(topic);
   if (it == topics_.end()) return;
-  auto& subs = it->second;
-  for (size_t i = 0; i < subs.size(); ++i) {
-    auto locked = subs[i].lock();
-    if (!locked || locked.get() == s) {
-      if (locked.get() == s) count_.fetch_sub(1);
-      subs[i] = std::move(subs.back());
-      subs.pop_back();
-      --i;
-    }
+  auto executor = s->timer().get_executor();
+  for (auto& shard : it->second.shards) {
+    if (shard->executor != executor) continue;
+    auto& subs = shard->subs;  // this thread's own list: the lock is for topics_ only
+    auto found = std::find(subs.begin(), subs.end(), s);
+    if (found == subs.end()) return;
+    *found = subs.back();
+    subs.pop_back();
+    count_.fetch_sub(1);
+    if (--it->second.subscribers == 0) topics_.erase(it);  // tasks already posted keep their shards
+    return;
   }
-  if (subs.empty()) topics_.erase(it);
 }
 
 bool LiveHub::has_subscribers(int64_t topic) const {
@@ -95,38 +107,29 @@ bool LiveHub::has_subscribers(int64_t topic) const {
 }
 
 void LiveHub::publish(int64_t topic, const std::string& frame) {
-  std::vector<std::shared_ptr<Subscriber>> targets;
+  std::vector<std::shared_ptr<Shard>> shards;  // a handful, whatever the number of readers
   {
     std::lock_guard lock(mu_);
     auto it = topics_.find(topic);
     if (it == topics_.end()) return;
-    targets.reserve(it->second.size());
-    for (auto& w : it->second)
-      if (auto s = w.lock()) targets.push_back(std::move(s));
+    shards = it->second.shards;
   }
   published_.fetch_add(1);
   auto shared = std::make_shared<const std::string>(frame);
-  // Grouped by the I/O thread each subscriber's connection runs on (a handful), in subscription order.
-  std::vector<std::pair<boost::asio::any_io_executor, std::vector<std::shared_ptr<Subscriber>>>> groups;
-  for (auto& s : targets) {
-    const auto& executor = s->timer().get_executor();  // not copied: a polymorphic executor per reader adds up
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == executor; });
-    if (g == groups.end()) g = groups.insert(groups.end(), {executor, {}});
-    g->second.push_back(std::move(s));
-  }
-  for (auto& [executor, subs] : groups)
-    boost::asio::post(executor, [subs = std::move(subs), shared] { Subscriber::deliver(subs, shared); });
+  for (auto& shard : shards)
+    boost::asio::post(shard->executor, [shard, shared] { Subscriber::deliver(shard->subs, shared); });
 }
 
 void LiveHub::close_all() {
-  std::vector<std::shared_ptr<Subscriber>> all;
+  std::vector<std::shared_ptr<Shard>> all;
   {
     std::lock_guard lock(mu_);
-    for (auto& [topic, subs] : topics_)
-      for (auto& w : subs)
-        if (auto s = w.lock()) all.push_back(std::move(s));
+    for (auto& [topic, t] : topics_) all.insert(all.end(), t.shards.begin(), t.shards.end());
   }
-  for (auto& s : all) boost::asio::post(s->timer().get_executor(), [s] { s->close(); });
+  for (auto& shard : all)
+    boost::asio::post(shard->executor, [shard] {
+      for (Subscriber* s : shard->subs) s->close();
+    });
 }
 
 std::string sse_frame(std::string_view event, int64_t id, std::string_view data) {

@@ -1,6 +1,8 @@
 // Live updates: per-article topics of Server-Sent Events subscribers on this node.
 //
-// publish() costs work proportional to the article's subscribers, never to all connections. Each
+// publish() posts one task per I/O thread with subscribers to the topic (the publisher does nothing per
+// subscriber); each task costs work proportional to that thread's subscribers of the topic, never to all
+// connections. Each
 // subscriber owns a bounded queue drained by its own connection coroutine on its own I/O thread (or, when that
 // connection waits with nothing queued, its frame is sent at once by the publish task itself, together with
 // the other waiting readers' on that thread: live/send_batch.h); a reader
@@ -58,8 +60,7 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   friend class LiveHub;
   // One frame to subscribers whose connections share the calling I/O thread (posted there by the hub): the
   // parked ones' sockets written together, the others' queues appended to.
-  static void deliver(const std::vector<std::shared_ptr<Subscriber>>& subs,
-                      const std::shared_ptr<const std::string>& frame);
+  static void deliver(const std::vector<Subscriber*>& subs, const std::shared_ptr<const std::string>& frame);
   void enqueue(std::shared_ptr<const std::string> frame);
   // A parked socket took n bytes of the frame (< 0: it failed). The frame is copied only when some is left.
   void sent(const std::shared_ptr<const std::string>& frame, ssize_t n);
@@ -77,8 +78,9 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
 
 class LiveHub {
  public:
+  // On the subscriber's executor (its connection's I/O thread).
   void subscribe(int64_t topic, const std::shared_ptr<Subscriber>& s);
-  void unsubscribe(int64_t topic, const Subscriber* s);
+  void unsubscribe(int64_t topic, Subscriber* s);  // on the subscriber's executor, as subscribe()
   bool has_subscribers(int64_t topic) const;
   // Queues one SSE frame for every subscriber of the topic: one task per I/O thread, not one per subscriber.
   // Any thread.
@@ -93,8 +95,24 @@ class LiveHub {
   uint64_t published() const { return published_.load(); }
 
  private:
-  mutable std::mutex mu_;
-  std::unordered_map<int64_t, std::vector<std::weak_ptr<Subscriber>>> topics_;
+  // A topic's subscribers on one I/O thread. `subs` is touched only on that thread: a connection subscribes
+  // and unsubscribes on its own executor, and deliveries are posted there. So publish() does nothing per
+  // subscriber (no reference counts, no grouping by thread): it posts one task per thread, which walks its
+  // own list. Raw pointers: a subscriber unsubscribes, on this thread, before it goes (live/sse.cpp).
+  struct Shard {
+    explicit Shard(boost::asio::any_io_executor e) : executor(std::move(e)) {}
+    boost::asio::any_io_executor executor;
+    std::vector<Subscriber*> subs;
+  };
+  struct Topic {
+    std::vector<std::shared_ptr<Shard>> shards;  // a handful: one per I/O thread with a subscriber
+    size_t subscribers = 0;
+  };
+  // The shard of `topic` on `executor` (made if need be); counts one more subscriber. Under mu_.
+  std::shared_ptr<Shard> shard_for(int64_t topic, const boost::asio::any_io_executor& executor);
+
+  mutable std::mutex mu_;  // guards topics_ (not the shards' lists)
+  std::unordered_map<int64_t, Topic> topics_;
   std::atomic<size_t> count_{0};
   std::atomic<uint64_t> published_{0};
   StreamGate gate_;
