@@ -28,27 +28,47 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
   check_standing(account);
   // Every attempt counts toward a looser limit (and the address's), so that the rules cannot be driven without
   // bound; only a comment that is kept counts toward the posting limit, so that a reader told to revise is
-  // not locked out for trying again.
-  std::vector<RateLimiter::Hit> attempts{
-      {"comment-attempt:account:" + std::to_string(who.account_id), attempt_limit()}};
-  if (!is_staff(who.role) && !who.ip.empty()) attempts.push_back({"comment:ip:" + who.ip, limits_.per_ip});
-  limiter_.hit(attempts);
+  // not locked out for trying again. All three are counted at once, with the rules' read (one round trip
+  // where the store shares the counts between nodes), and the posting hit is given back if the comment is
+  // refused before it is stored.
+  std::vector<RateLimiter::Hit> hits{{"comment-attempt:account:" + std::to_string(who.account_id), attempt_limit()}};
+  if (!is_staff(who.role) && !who.ip.empty()) hits.push_back({"comment:ip:" + who.ip, limits_.per_ip});
+  const size_t posting = hits.size();
+  hits.push_back({"comment:account:" + std::to_string(who.account_id), limits_.per_account});
   NewComment c;
   c.article_id = article->id;
   c.parent_id = parent_id;
   c.author_id = who.account_id;
   c.body_markdown = body;
-  c.body_html = render_body(body, article->id);
   c.created_at = articles_.now();
-  bool premoderated = articles_.comments_premoderated(*article);
-  c.status = premoderated ? CommentStatus::pending : CommentStatus::published;
-  if (rules_) {
-    auto verdict = screen(who, account, *article, body, c.created_at, premoderated);
-    c.status = verdict.action == Verdict::Action::hold ? CommentStatus::pending : CommentStatus::published;
-    c.moderation_rule = verdict.rule;
-    c.moderation_reason = verdict.reason;
+  std::optional<ActivityQuery> query;
+  if (rules_) query = activity_query(who, body, c.created_at);
+  std::optional<AuthorActivity> activity;
+  RateLimiter::CountAlong along;
+  if (query)
+    along = [&](const std::vector<RateKey>& keys) {
+      auto read = store_.author_activity(*query, keys);
+      activity = read.activity;
+      return std::move(read.counted);
+    };
+  auto tally = limiter_.count(hits, along);
+  try {
+    for (size_t i = 0; i < posting; ++i) tally.check(i);
+    c.body_html = render_body(body, article->id);
+    bool premoderated = articles_.comments_premoderated(*article);
+    c.status = premoderated ? CommentStatus::pending : CommentStatus::published;
+    if (rules_) {
+      if (!activity) activity = store_.author_activity(*query);
+      auto verdict = screen(who, account, *article, body, premoderated, *activity);
+      c.status = verdict.action == Verdict::Action::hold ? CommentStatus::pending : CommentStatus::published;
+      c.moderation_rule = verdict.rule;
+      c.moderation_reason = verdict.reason;
+    }
+    tally.check(posting);
+  } catch (...) {
+    limiter_.give_back(tally, posting);
+    throw;
   }
-  limiter_.hit("comment:account:" + std::to_string(who.account_id), limits_.per_account);
   c.mentions = extract_mentions(body);
   SavedComment saved = in_doubt_drop(article, [&] { return store_.add_comment(c); });
   if (saved.comment.status == CommentStatus::published)
@@ -106,19 +126,22 @@ Candidate CommentService::text_candidate(const Commenter& who, std::string_view 
   return c;
 }
 
-Verdict CommentService::screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
-                               const std::string& body, TimePoint now, bool premoderated) {
+ActivityQuery CommentService::activity_query(const Commenter& who, const std::string& body, TimePoint now) const {
   const auto& settings = rules_->settings();
-  Candidate candidate = text_candidate(who, article.slug, body);
-  candidate.article_premoderated = premoderated;
-  candidate.author_premoderated = account && account->premoderated;
   ActivityQuery q;
   q.account_id = who.account_id;
   q.body = body;
   q.same_text_since = now - std::chrono::hours(1);
   if (rules_->uses("new_reader")) q.published_cap = settings.hold_first_comments;
   if (rules_->uses("rejection_rate")) q.decisions_since = now - std::chrono::days(settings.rejection_window_days);
-  auto activity = store_.author_activity(q);
+  return q;
+}
+
+Verdict CommentService::screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
+                               const std::string& body, bool premoderated, const AuthorActivity& activity) {
+  Candidate candidate = text_candidate(who, article.slug, body);
+  candidate.article_premoderated = premoderated;
+  candidate.author_premoderated = account && account->premoderated;
   candidate.author_published = activity.published;
   candidate.same_text_recently = activity.same_text;
   candidate.recent_decisions = activity.decided;

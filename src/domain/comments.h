@@ -177,7 +177,9 @@ class CommentService {
   Candidate text_candidate(const Commenter& who, std::string_view article_slug, const std::string& body) const;
   // Runs the rule pipeline on a new or edited text. Throws for reject and for an unacknowledged nudge.
   Verdict screen(const Commenter& who, const std::optional<Account>& account, const Article& article,
-                 const std::string& body, TimePoint now, bool premoderated);
+                 const std::string& body, bool premoderated, const AuthorActivity& activity);
+  // What the rules in use need to read about a new comment's author (CommentStore::author_activity).
+  ActivityQuery activity_query(const Commenter& who, const std::string& body, TimePoint now) const;
   // The store lists a removed comment only while published replies sit below it: it is shown as a tombstone.
   static void empty_removed(std::vector<Comment>& listed);
   // Attempts to post or edit, refused ones included: three times the posting limit, in the same window.

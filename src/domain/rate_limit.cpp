@@ -36,6 +36,12 @@ void RateLimiter::hit(const std::vector<Hit>& hits) {
 }
 
 void RateLimiter::hit_in_memory(const std::string& key, Limit limit) {
+  std::chrono::steady_clock::time_point started;
+  if (auto left = count_in_memory(key, limit, started)) throw limited(*left);
+}
+
+std::optional<std::chrono::milliseconds> RateLimiter::count_in_memory(const std::string& key, Limit limit,
+                                                                      std::chrono::steady_clock::time_point& started) {
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   if (++hits_since_sweep_ > 10000) {  // keep memory bounded: drop windows that have ended
@@ -47,9 +53,55 @@ void RateLimiter::hit_in_memory(const std::string& key, Limit limit) {
     w.start = now;
     w.count = 0;
   }
+  started = w.start;
   if (w.count >= limit.count)
-    throw limited(std::chrono::duration_cast<std::chrono::milliseconds>(limit.window - (now - w.start)));
+    return std::chrono::duration_cast<std::chrono::milliseconds>(limit.window - (now - w.start));
   ++w.count;
+  return std::nullopt;
+}
+
+RateLimiter::Tally RateLimiter::count(const std::vector<Hit>& hits, const CountAlong& along) {
+  Tally tally;
+  tally.hits_.reserve(hits.size());
+  std::optional<std::vector<RateWindow>> windows;
+  if (store_ && !hits.empty()) {
+    std::vector<RateKey> keys;
+    keys.reserve(hits.size());
+    for (const auto& h : hits) keys.push_back({h.key, h.limit.window});
+    windows = along ? along(keys) : store_->rate_hits(keys);
+  }
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  for (size_t i = 0; i < hits.size(); ++i) {
+    Tally::Counted c{.key = hits[i].key};
+    if (windows && i < windows->size()) {
+      const auto& w = (*windows)[i];
+      c.shared = true;
+      c.started = w.started;
+      if (w.count > hits[i].limit.count)
+        c.over = std::max(std::chrono::milliseconds(0), w.started + hits[i].limit.window - now);
+    } else {
+      c.over = count_in_memory(hits[i].key, hits[i].limit, c.started_here);
+      c.in_memory = !c.over;
+    }
+    tally.hits_.push_back(std::move(c));
+  }
+  return tally;
+}
+
+void RateLimiter::Tally::check(size_t i) const {
+  if (i < hits_.size() && hits_[i].over) throw limited(*hits_[i].over);
+}
+
+void RateLimiter::give_back(const Tally& tally, size_t i) {
+  if (i >= tally.hits_.size()) return;
+  const auto& c = tally.hits_[i];
+  if (c.shared && store_) {
+    store_->rate_give_back(c.key, c.started);
+  } else if (c.in_memory) {
+    std::lock_guard lock(mu_);
+    auto w = windows_.find(c.key);
+    if (w != windows_.end() && w->second.start == c.started_here && w->second.count > 0) --w->second.count;
+  }
 }
 
 void RateLimiter::sweep() {

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "model/error.h"
 #include "store/roles/rate.h"
@@ -28,6 +31,34 @@ class RateLimiter {
     Limit limit;
   };
   void hit(const std::vector<Hit>& hits);
+
+  // Hits counted at once and judged one by one: a comment counts against its attempt limits and, before the
+  // rules have said whether it is kept, against its posting limit, all in one round trip (with the rules'
+  // read, when the limits are shared through the store), and the posting hit is given back if it is not kept.
+  class Tally {
+   public:
+    // Throws Error(rate_limited) with retry_after if hit i is over its limit.
+    void check(size_t i) const;
+
+   private:
+    friend class RateLimiter;
+    struct Counted {
+      std::string key;
+      std::optional<std::chrono::milliseconds> over;       // time left in its window, when over the limit
+      bool shared = false;                                 // counted in the store, else in memory
+      bool in_memory = false;                              // counted in memory (hits over a limit are not)
+      std::chrono::milliseconds started{};                 // shared: its window's start
+      std::chrono::steady_clock::time_point started_here;  // in memory
+    };
+    std::vector<Counted> hits_;
+  };
+  // The store's count, made along with a read the caller needs anyway: given the keys to count, answers their
+  // windows (RateCounters::rate_hits), or nullopt where the store does not share them.
+  using CountAlong = std::function<std::optional<std::vector<RateWindow>>(const std::vector<RateKey>&)>;
+  // Counts every hit (throws nothing over a limit: Tally::check does), through `along` if given, else as hit().
+  Tally count(const std::vector<Hit>& hits, const CountAlong& along = {});
+  // Uncounts hit i of the tally (it is not to count after all); a hit that was not counted stays so.
+  void give_back(const Tally& tally, size_t i);
   // Clears a key (a successful sign-in clears its failures).
   void reset(const std::string& key);
   // Forgets windows older than a day, in memory and in the shared store (the background thread calls it
@@ -39,6 +70,9 @@ class RateLimiter {
  private:
   static Error limited(std::chrono::milliseconds left);
   void hit_in_memory(const std::string& key, Limit limit);
+  // Counts one hit in memory unless it is over its limit; the time left in the window if it is.
+  std::optional<std::chrono::milliseconds> count_in_memory(const std::string& key, Limit limit,
+                                                           std::chrono::steady_clock::time_point& started);
   RateCounters* store_ = nullptr;
   struct Window {
     std::chrono::steady_clock::time_point start;

@@ -563,6 +563,28 @@ TEST(CommentFlood, OneAddressAcrossManyAccountsIsLimited) {
   EXPECT_EQ(post(mod, slug, "Moderator here.").status, 201);
 }
 
+// Only a comment that is kept counts toward a reader's posting limit: the rules' refusals are given back (the
+// posting hit is counted ahead, with the attempt's, and returned), while every attempt still counts.
+TEST(CommentFlood, CommentsTheRulesRefuseDoNotUseUpTheReadersLimit) {
+  TestServer server(true, {}, [](Config& c) { c.comment_limits.per_account = {3, std::chrono::minutes(1)}; });
+  std::string slug = open_article_slug(server.port());
+  auto r = register_reader(server.port(), "refused@example.org", "Refused Often");
+  ASSERT_EQ(post(r, slug, "Saying it again.").status, 201);
+  ASSERT_EQ(post(r, slug, "Saying it again.").status, 201);
+  for (int i = 0; i < 4; ++i) {
+    auto refused = post(r, slug, "Saying it again.");
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_EQ(error_code(refused), "rejected");
+  }
+  EXPECT_EQ(post(r, slug, "Something new at last.").status, 201) << "refusals used up the limit";
+  auto over = post(r, slug, "And one more.");
+  EXPECT_EQ(over.status, 429);
+  EXPECT_EQ(error_code(over), "rate_limited");
+  // Nine attempts a minute (three times the limit): the ninth is still answered, the tenth is not.
+  EXPECT_EQ(error_code(post(r, slug, "Saying it again.")), "rejected");
+  EXPECT_EQ(error_code(post(r, slug, "A tenth attempt.")), "rate_limited");
+}
+
 // Issue 12, item 2: every sanction and rule that guards posting guards editing and reacting too.
 TEST_F(ModerationTest, SanctionsAndPreModerationApplyToEditsAndReactions) {
   auto mod = moderator();

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "model/error.h"
 #include "support/images.h"
@@ -138,6 +139,33 @@ TEST_F(TwoNodes, RateLimitsHoldAcrossNodes) {
   EXPECT_EQ(fourth.status, 429);
   EXPECT_FALSE(fourth.header("retry-after").empty());
   EXPECT_EQ(post(cy, "Five on A.").status, 429);
+}
+
+// A comment counts toward the posting limit only if it is kept: one the rules refuse gives its count back
+// (it was counted along with the rules' read, in one round trip), on whichever node; racing posts on both
+// nodes still get exactly the slots that are left.
+TEST_F(TwoNodes, RefusedCommentsGiveTheirCountBackAndRacingPostsGetExactlyWhatIsLeft) {
+  auto dee = register_reader(a_->port(), "dee.nodes@example.org", "Dee Nodes");
+  Reader dee_on_b{b_->port(), dee.cookie, dee.csrf, dee.id};
+  ASSERT_EQ(post(dee, "The same words.").status, 201);
+  ASSERT_EQ(post(dee_on_b, "The same words.").status, 201);
+  for (int i = 0; i < 3; ++i) {  // a third time within the hour: refused, on either node
+    auto refused = post(i % 2 ? dee_on_b : dee, "The same words.");
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_EQ(error_code(refused), "rejected");
+  }
+  // One slot of three is left (and four of nine attempts): four posts at once, two on each node.
+  std::vector<int> statuses(4);
+  {
+    std::vector<std::jthread> racers;
+    for (int i = 0; i < 4; ++i)
+      racers.emplace_back([&, i] {
+        Reader r = i % 2 ? dee_on_b : dee;
+        statuses[static_cast<size_t>(i)] = post(r, "Racing post " + std::to_string(i) + ".").status;
+      });
+  }
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429), 3);
 }
 
 // What editors do on one node reaches readers on the other: an unpublished piece 404s there (its cached page

@@ -354,6 +354,34 @@ TEST_P(StoreContract, APaymentEventAppliesOnceAndAnEarlyOneWaitsForItsContributi
 
 // --- RateCounters
 
+// The rules' read counts hits along with it where the engine shares its counts (one round trip), exactly as
+// rate_hits counts them; a give-back uncounts one hit in the window it names, and only in that window.
+TEST_P(StoreContract, TheRulesReadCountsHitsAlongAndAGiveBackUncountsOne) {
+  ActivityQuery q;
+  q.account_id = 424242;
+  q.body = "Counted along.";
+  q.same_text_since = TimePoint{};
+  auto first = store_->author_activity(q, {{"comment:account:424242", 60s}, {"comment:ip:192.0.2.9", 60s}});
+  EXPECT_EQ(first.activity.same_text, 0);
+  if (!store_->rate_hit("probe", 60s)) {
+    EXPECT_FALSE(first.counted) << "one process: the limiter counts in memory";
+    return;
+  }
+  ASSERT_TRUE(first.counted);
+  ASSERT_EQ(first.counted->size(), 2u);
+  EXPECT_EQ((*first.counted)[0].count, 1);
+  auto second = store_->author_activity(q, {{"comment:account:424242", 60s}});
+  ASSERT_TRUE(second.counted);
+  EXPECT_EQ(second.counted->front().count, 2);
+  EXPECT_EQ(store_->rate_hit("comment:ip:192.0.2.9", 60s)->count, 2) << "counted as rate_hits counts";
+  auto started = second.counted->front().started;
+  store_->rate_give_back("comment:account:424242", started - 60s);  // another window: nothing
+  EXPECT_EQ(store_->rate_hit("comment:account:424242", 60s)->count, 3);
+  store_->rate_give_back("comment:account:424242", started);
+  store_->rate_give_back("comment:account:424242", started);
+  EXPECT_EQ(store_->rate_hit("comment:account:424242", 60s)->count, 2) << "3, two given back, one more hit";
+}
+
 TEST_P(StoreContract, RateWindowsCountAcrossProcessesOrDeferToTheProcess) {
   auto hit = store_->rate_hit("login:192.0.2.1", 60s);
   if (!hit) {

@@ -79,7 +79,17 @@ struct FakeComments final : UnfakedCommentStore {
     auto it = comments.find(id);
     return it == comments.end() ? std::nullopt : std::optional<Comment>(it->second);
   }
-  AuthorActivity author_activity(const ActivityQuery&) override { return {}; }
+  AuthorActivity activity;         // what author_activity answers
+  RateCounters* counts = nullptr;  // counts the hits asked for along with the read, as a store shared by nodes
+  int activity_reads = 0;
+  AuthorActivity author_activity(const ActivityQuery&) override {
+    ++activity_reads;
+    return activity;
+  }
+  CountedActivity author_activity(const ActivityQuery&, const std::vector<RateKey>& keys) override {
+    ++activity_reads;
+    return {activity, counts ? counts->rate_hits(keys) : std::nullopt};
+  }
   bool edit_comment(int64_t id, const std::string& markdown, const std::string& html, TimePoint edited_at,
                     bool hold) override {
     check_up();

@@ -107,6 +107,7 @@ class FaultyStore final : public Store {
   SavedComment add_comment(const NewComment& comment) override { return guard(StoreRole::comments, "add_comment", [&] { return inner_->add_comment(comment); }); }
   std::optional<Comment> find_comment(int64_t id) override { return guard(StoreRole::comments, "find_comment", [&] { return inner_->find_comment(id); }); }
   AuthorActivity author_activity(const ActivityQuery& q) override { return guard(StoreRole::comments, "author_activity", [&] { return inner_->author_activity(q); }); }
+  CountedActivity author_activity(const ActivityQuery& q, const std::vector<RateKey>& count) override { return guard(StoreRole::comments, "author_activity", [&] { return inner_->author_activity(q, count); }); }
   CommentList list_comments(const CommentQuery& query) override { return guard(StoreRole::comments, "list_comments", [&] { return inner_->list_comments(query); }); }
   std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override { return guard(StoreRole::comments, "list_thread_replies", [&] { return inner_->list_thread_replies(root_ids, per_thread, limit); }); }
   int64_t count_comments(int64_t article_id) override { return guard(StoreRole::comments, "count_comments", [&] { return inner_->count_comments(article_id); }); }
@@ -148,6 +149,7 @@ class FaultyStore final : public Store {
   OutboxStats outbox_stats() override { return guard(StoreRole::outbox, "outbox_stats", [&] { return inner_->outbox_stats(); }); }
   std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) override { return guard(StoreRole::rate, "rate_hit", [&] { return inner_->rate_hit(key, window); }); }
   std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override { return guard(StoreRole::rate, "rate_hits", [&] { return inner_->rate_hits(keys); }); }
+  void rate_give_back(const std::string& key, std::chrono::milliseconds started) override { guard(StoreRole::rate, "rate_give_back", [&] { inner_->rate_give_back(key, started); }); }
   void rate_reset(const std::string& key) override { guard(StoreRole::rate, "rate_reset", [&] { inner_->rate_reset(key); }); }
   void rate_sweep(std::chrono::milliseconds before) override { guard(StoreRole::rate, "rate_sweep", [&] { inner_->rate_sweep(before); }); }
   void set_follow(int64_t follower_id, int64_t followed_id, bool on) override { guard(StoreRole::social, "set_follow", [&] { inner_->set_follow(follower_id, followed_id, on); }); }

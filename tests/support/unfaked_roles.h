@@ -91,6 +91,7 @@ class UnfakedCommentStore : public CommentStore {
   SavedComment add_comment(const NewComment&) override { throw std::logic_error("not faked: CommentStore::add_comment"); }
   std::optional<Comment> find_comment(int64_t) override { throw std::logic_error("not faked: CommentStore::find_comment"); }
   AuthorActivity author_activity(const ActivityQuery&) override { throw std::logic_error("not faked: CommentStore::author_activity"); }
+  CountedActivity author_activity(const ActivityQuery&, const std::vector<RateKey>&) override { throw std::logic_error("not faked: CommentStore::author_activity"); }
   CommentList list_comments(const CommentQuery&) override { throw std::logic_error("not faked: CommentStore::list_comments"); }
   std::vector<Comment> list_thread_replies(const std::vector<int64_t>&, int, int) override { throw std::logic_error("not faked: CommentStore::list_thread_replies"); }
   int64_t count_comments(int64_t) override { throw std::logic_error("not faked: CommentStore::count_comments"); }
@@ -152,6 +153,7 @@ class UnfakedRateCounters : public RateCounters {
  public:
   std::optional<RateWindow> rate_hit(const std::string&, std::chrono::milliseconds) override { throw std::logic_error("not faked: RateCounters::rate_hit"); }
   std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>&) override { throw std::logic_error("not faked: RateCounters::rate_hits"); }
+  void rate_give_back(const std::string&, std::chrono::milliseconds) override { throw std::logic_error("not faked: RateCounters::rate_give_back"); }
   void rate_reset(const std::string&) override { throw std::logic_error("not faked: RateCounters::rate_reset"); }
   void rate_sweep(std::chrono::milliseconds) override { throw std::logic_error("not faked: RateCounters::rate_sweep"); }
 };

@@ -7,6 +7,7 @@
 
 #include "domain/articles.h"
 #include "domain/comments.h"
+#include "domain/moderation_rules.h"
 #include "domain/rate_limit.h"
 #include "support/fake_roles.h"
 #include "test_support.h"
@@ -132,4 +133,84 @@ TEST_F(CommentServiceTest, ReactionsAreLimitedPerReader) {
                                        std::chrono::minutes(15)}};
   for (int i = 0; i < 3; ++i) limited.react(Actor{1, Role::reader}, theirs.id, "recommend", i % 2 == 0);
   EXPECT_EQ(thrown_code([&] { limited.react(Actor{1, Role::reader}, theirs.id, "recommend", false); }), "rate_limited");
+}
+
+namespace {
+
+// Windows shared between nodes, as the PostgreSQL engine counts them: every hit counts, over its limit or
+// not, and a give-back uncounts one in the window it names.
+struct SharedCounts final : UnfakedRateCounters {
+  std::map<std::string, RateWindow> windows;
+  int round_trips = 0;
+  std::vector<std::string> given_back;
+  std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override {
+    ++round_trips;
+    std::vector<RateWindow> out;
+    for (const auto& k : keys) {
+      auto& w = windows[k.key];
+      w.started = std::chrono::milliseconds(1800000000000);
+      ++w.count;
+      out.push_back(w);
+    }
+    return out;
+  }
+  void rate_give_back(const std::string& key, std::chrono::milliseconds started) override {
+    given_back.push_back(key);
+    auto& w = windows.at(key);
+    if (w.started == started && w.count > 0) --w.count;
+  }
+};
+
+// Three kept comments a minute (so nine attempts); the rules reject a text posted twice already.
+struct PostingLimitTest : CommentServiceTest {
+  CommentService limited{comments_store, accounts_store, articles, limiter,
+                         CommentLimits{{3, std::chrono::minutes(1)},
+                                       {60, std::chrono::minutes(1)},
+                                       {60, std::chrono::minutes(1)},
+                                       std::chrono::minutes(15)}};
+  void SetUp() override {
+    CommentServiceTest::SetUp();
+    limited.set_rules(std::make_shared<RulePipeline>(RuleSettings{}));
+  }
+  // Four comments the rules refuse, then three kept, then one over the limit: 8 attempts of the 9 allowed.
+  void refused_then_kept() {
+    size_t written = comments_store.writes.size();
+    comments_store.activity.same_text = 2;
+    for (int i = 0; i < 4; ++i)
+      EXPECT_EQ(thrown_code([&] { limited.post(reader(1), "a-piece", "Said it before.", std::nullopt); }), "rejected");
+    comments_store.activity.same_text = 0;
+    for (int i = 0; i < 3; ++i)
+      EXPECT_NO_THROW(limited.post(reader(1), "a-piece", "Kept " + std::to_string(i), std::nullopt)) << i;
+    EXPECT_EQ(thrown_code([&] { limited.post(reader(1), "a-piece", "One too many.", std::nullopt); }), "rate_limited");
+    EXPECT_EQ(comments_store.writes.size() - written, 3u) << "three kept";
+  }
+};
+
+}  // namespace
+
+TEST_F(PostingLimitTest, CommentsTheRulesRefuseDoNotCountTowardThePostingLimit) {
+  refused_then_kept();
+}
+
+// Shared between nodes, a comment's three hits (its attempt, its address, its posting) are counted in the round
+// trip that reads what the rules need: one wait. The posting hit of a refused comment is given back.
+TEST_F(PostingLimitTest, SharedLimitsAreCountedWithTheRulesReadAndGivenBackWhenRefused) {
+  SharedCounts shared;
+  limiter.share_through(&shared);
+  comments_store.counts = &shared;
+  limited.post(reader(2), "a-piece", "One round trip.", std::nullopt);
+  EXPECT_EQ(shared.round_trips, 1);
+  EXPECT_EQ(comments_store.activity_reads, 1);
+  EXPECT_EQ(shared.windows["comment-attempt:account:2"].count, 1);
+  EXPECT_EQ(shared.windows["comment:ip:192.0.2.1"].count, 1);
+  EXPECT_EQ(shared.windows["comment:account:2"].count, 1);
+  EXPECT_TRUE(shared.given_back.empty());
+
+  refused_then_kept();
+  EXPECT_EQ(shared.round_trips, 9);
+  EXPECT_EQ(comments_store.activity_reads, 9);
+  // Four refused and one over the limit gave back their posting hits; every attempt stays counted.
+  EXPECT_EQ(shared.given_back, std::vector<std::string>(5, "comment:account:1"));
+  EXPECT_EQ(shared.windows["comment:account:1"].count, 3);
+  EXPECT_EQ(shared.windows["comment-attempt:account:1"].count, 8);
 }

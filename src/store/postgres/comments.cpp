@@ -267,7 +267,15 @@ SavedComment PostgresStore::add_comment(const NewComment& c) {
 // It runs before every comment is stored, so concurrent comments' reads share one statement (a row each, in
 // the order asked). A cap of 0 or no decisions window counts 0.
 AuthorActivity PostgresStore::author_activity(const ActivityQuery& q) {
-  return activity_reader_.ask({q, {}}, wait_);
+  return activity_reader_.ask({q, {}, {}}, wait_).activity;
+}
+
+// The hits are counted by the activity reader's thread, before its read: one wait for the caller.
+CommentStore::CountedActivity PostgresStore::author_activity(const ActivityQuery& q,
+                                                             const std::vector<RateKey>& count) {
+  auto answer = activity_reader_.ask({q, count, {}}, wait_);
+  if (count.empty()) answer.counted = std::vector<RateWindow>{};
+  return answer;
 }
 
 void PostgresStore::read_activity(Connection& c, std::vector<ActivityRequest>& batch) {
@@ -312,6 +320,16 @@ ORDER BY q.i)SQL";
     a.rejected = row.int64(3);
     return a;
   };
+  // The hits first: if counting fails, nothing was read and every caller gets the error (the batcher runs it
+  // again after a lost connection: a hit counted twice costs nothing).
+  std::vector<const std::vector<RateKey>*> lists;
+  for (const auto& r : batch)
+    if (!r.count.empty()) lists.push_back(&r.count);
+  auto windows = count_keys(c, lists);
+  std::vector<std::optional<std::vector<RateWindow>>> counted(batch.size());
+  for (size_t i = 0, j = 0; i < batch.size(); ++i)
+    if (!batch[i].count.empty()) counted[i] = std::move(windows[j++]);
+  auto answer = [&](size_t i, const pg::Row& row) { return CountedActivity{activity(row), std::move(counted[i])}; };
   std::optional<pg::Result> rows;
   try {
     rows = read(0, batch.size());
@@ -324,14 +342,17 @@ ORDER BY q.i)SQL";
     if (static_cast<size_t>(rows->rows()) != batch.size())
       throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
     size_t i = 0;
-    for (auto row : *rows) batch[i++].done.set_value(activity(row));
+    for (auto row : *rows) {
+      batch[i].done.set_value(answer(i, row));
+      ++i;
+    }
     return;
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     try {
       auto one = read(i, 1);
       if (one.rows() != 1) throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
-      batch[i].done.set_value(activity(one.front()));
+      batch[i].done.set_value(answer(i, one.front()));
     } catch (...) {  // its own error (or, the connection lost meanwhile, the same for each of the rest)
       batch[i].done.set_exception(std::current_exception());
     }

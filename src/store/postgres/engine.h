@@ -142,8 +142,9 @@ class PostgresStore final : public Store {
         rate_counter_(db_.conninfo(), {.on_connect = {"SET synchronous_commit = off"}, .rerun_lost = true}, count_hits,
                       decltype(rate_counter_)::fail_each),
         messenger_(db_.conninfo(), {.max_batch = 64}, send_messages, messages_lost),
-        activity_reader_(db_.conninfo(), {.max_batch = 64, .rerun_lost = true}, read_activity,
-                         decltype(activity_reader_)::fail_each) {
+        activity_reader_(db_.conninfo(),
+                         {.on_connect = {"SET synchronous_commit = off"}, .max_batch = 64, .rerun_lost = true},
+                         read_activity, decltype(activity_reader_)::fail_each) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
     if (auto* replica = db_.replica()) {
       try {
@@ -237,6 +238,7 @@ class PostgresStore final : public Store {
   // CommentStore (comments.cpp)
   SavedComment add_comment(const NewComment& c) override;
   AuthorActivity author_activity(const ActivityQuery& q) override;
+  CountedActivity author_activity(const ActivityQuery& q, const std::vector<RateKey>& count) override;
   std::optional<Comment> find_comment(int64_t id) override;
   CommentList list_comments(const CommentQuery& q) override;
   std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override;
@@ -355,6 +357,7 @@ class PostgresStore final : public Store {
   // RateCounters (node.cpp)
   std::optional<RateWindow> rate_hit(const std::string& key, std::chrono::milliseconds window) override;
   std::optional<std::vector<RateWindow>> rate_hits(const std::vector<RateKey>& keys) override;
+  void rate_give_back(const std::string& key, std::chrono::milliseconds started) override;
   void rate_reset(const std::string& key) override;
   void rate_sweep(std::chrono::milliseconds before) override;
 
@@ -372,6 +375,7 @@ class PostgresStore final : public Store {
   struct RateRequest {
     std::vector<RateKey> keys;
     std::promise<std::vector<RateWindow>> done;
+    std::optional<std::chrono::milliseconds> give_back;  // instead: keys[0] uncounted in the window that started then
   };
   // Sessions too: every request of a signed-in reader reads theirs (accounts.cpp).
   struct SessionRequest {
@@ -380,6 +384,10 @@ class PostgresStore final : public Store {
   };
   static void find_sessions(Connection& c, std::vector<SessionRequest>& batch);
   static void count_hits(Connection& c, std::vector<RateRequest>& batch);
+  // Each list's windows, in its keys' order (the upsert of count_hits, for the rate counter and for requests
+  // that count their hits along with another read).
+  static std::vector<std::vector<RateWindow>> count_keys(Connection& c,
+                                                         const std::vector<const std::vector<RateKey>*>& lists);
   static void send_messages(Connection& c, std::vector<std::string>& batch);
   static void messages_lost(std::vector<std::string>& batch, const std::exception_ptr& e);
   pg::Batcher<SessionRequest> session_reader_;
@@ -388,7 +396,8 @@ class PostgresStore final : public Store {
   // And what the rules read about a comment's author before it is stored (comments.cpp).
   struct ActivityRequest {
     ActivityQuery query;
-    std::promise<AuthorActivity> done;
+    std::vector<RateKey> count;  // hits counted in the same round trip (CommentStore::author_activity)
+    std::promise<CountedActivity> done;
   };
   static void read_activity(Connection& c, std::vector<ActivityRequest>& batch);
   pg::Batcher<ActivityRequest> activity_reader_;

@@ -86,21 +86,66 @@ std::optional<std::vector<RateWindow>> PostgresStore::rate_hits(const std::vecto
   return rate_counter_.ask({keys, {}}, wait_);
 }
 
-// Keys in order, so that two statements (two nodes) lock shared rows in the same order; the upsert raises each
-// row by its number of hits and answers the new count, which the batch's hits on that key share out in the
-// order they were queued (the last of them gets the row's count). A window that has ended starts again.
+void PostgresStore::rate_give_back(const std::string& key, std::chrono::milliseconds started) {
+  RateRequest r;
+  r.keys.push_back({key, {}});
+  r.give_back = started;
+  // Waited for, so that the reader's next request sees the room it makes.
+  rate_counter_.ask(std::move(r), wait_);
+}
+
+// The batch's give-backs first (they make room), then its hits in one upsert.
 void PostgresStore::count_hits(Connection& c, std::vector<RateRequest>& batch) {
+  std::vector<std::string> back_keys;
+  std::vector<int64_t> back_starts;
+  std::vector<const std::vector<RateKey>*> lists;
+  for (const auto& r : batch) {
+    if (r.give_back) {
+      back_keys.push_back(r.keys.front().key);
+      back_starts.push_back(r.give_back->count());
+    } else {
+      lists.push_back(&r.keys);
+    }
+  }
+  if (!back_keys.empty()) {
+    // Rows locked in key order, as the upsert locks them (no deadlock with another node's statement).
+    static const std::string sql = R"SQL(
+WITH g AS (SELECT key, started, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS g(key, started)
+           GROUP BY key, started),
+     locked AS (SELECT r.key FROM rate_limits r JOIN g ON g.key = r.key AND g.started = r.window_start
+                ORDER BY r.key FOR UPDATE OF r)
+UPDATE rate_limits AS r SET count = greatest(r.count - g.n, 0)
+FROM g, locked WHERE r.key = g.key AND r.window_start = g.started AND locked.key = r.key)SQL";
+    c.query(sql, {Param::text_array(back_keys), Param::int64_array(back_starts)});
+  }
+  auto windows = count_keys(c, lists);
+  size_t i = 0;
+  for (auto& r : batch) {
+    if (r.give_back)
+      r.done.set_value({});
+    else
+      r.done.set_value(std::move(windows[i++]));
+  }
+}
+
+// Keys in order, so that two statements (two nodes) lock shared rows in the same order; the upsert raises each
+// row by its number of hits and answers the new count, which the lists' hits on that key share out in the
+// order of the lists (the last of them gets the row's count). A window that has ended starts again.
+std::vector<std::vector<RateWindow>> PostgresStore::count_keys(Connection& c,
+                                                               const std::vector<const std::vector<RateKey>*>& lists) {
   struct Key {
     int64_t window = 0, hits = 0;
-    RateWindow counted;  // after the upsert: the row's count before this batch's hits, then each hit's
+    RateWindow counted;  // after the upsert: the row's count before these hits, then each hit's
   };
   std::map<std::string, Key, std::less<>> keys;
-  for (const auto& r : batch)
-    for (const auto& k : r.keys) {
+  for (const auto* list : lists)
+    for (const auto& k : *list) {
       auto& key = keys[k.key];
       key.window = k.window.count();
       ++key.hits;
     }
+  std::vector<std::vector<RateWindow>> out(lists.size());
+  if (keys.empty()) return out;
   std::vector<std::string> names;
   std::vector<int64_t> windows, hits;
   for (const auto& [name, key] : keys) {
@@ -130,16 +175,15 @@ RETURNING key, count, window_start)SQL";
     ++returned;
   }
   if (returned != keys.size()) throw Error(ErrorKind::internal, "store_error", "a rate-limit key went uncounted.");
-  for (auto& r : batch) {
-    std::vector<RateWindow> out;
-    out.reserve(r.keys.size());
-    for (const auto& k : r.keys) {
+  for (size_t i = 0; i < lists.size(); ++i) {
+    out[i].reserve(lists[i]->size());
+    for (const auto& k : *lists[i]) {
       auto& counted = keys.find(k.key)->second.counted;
       ++counted.count;
-      out.push_back(counted);
+      out[i].push_back(counted);
     }
-    r.done.set_value(std::move(out));
   }
+  return out;
 }
 
 void PostgresStore::rate_sweep(std::chrono::milliseconds before) {

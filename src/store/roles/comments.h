@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/comment.h"
+#include "store/roles/rate.h"
 
 namespace tribune {
 
@@ -35,6 +36,14 @@ class CommentStore {
   // With decisions_since, also how many of their comments moderators decided since then and how many of
   // those they rejected or hid.
   virtual AuthorActivity author_activity(const ActivityQuery& q) = 0;
+  // The same, with rate-limit hits counted as RateCounters::rate_hits counts them, in the same round trip
+  // where the engine shares its counts between nodes (a comment's limits and its rules' read are then one
+  // wait); `counted` is nullopt where rate_hits would be (one process: the limiter counts in memory).
+  struct CountedActivity {
+    AuthorActivity activity;
+    std::optional<std::vector<RateWindow>> counted;
+  };
+  virtual CountedActivity author_activity(const ActivityQuery& q, const std::vector<RateKey>& count) = 0;
   // Published comments in the query's order, keyset-paginated.
   virtual CommentList list_comments(const CommentQuery& query) = 0;
   // Published replies (any depth) in the threads of the given top-level comments, oldest first, at most

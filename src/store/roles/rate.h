@@ -47,6 +47,12 @@ class RateCounters {
     }
     return out;
   }
+  // Uncounts one hit on key in the window that started at `started`: a hit counted ahead for something that
+  // then did not happen (a comment counted as kept, and then not kept).
+  virtual void rate_give_back(const std::string& key, std::chrono::milliseconds started) {
+    (void)key;
+    (void)started;
+  }
   virtual void rate_reset(const std::string& key) { (void)key; }
   // Forgets every window that started before `before` (since the Unix epoch): the keys name addresses and
   // accounts, and are kept no longer than the limits need them.

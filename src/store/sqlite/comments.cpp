@@ -94,6 +94,11 @@ AuthorActivity SqliteStore::author_activity(const ActivityQuery& q) {
   });
 }
 
+// One process: nothing to count along (rate_hits says so, and the limiter counts in memory).
+CommentStore::CountedActivity SqliteStore::author_activity(const ActivityQuery& q, const std::vector<RateKey>& count) {
+  return {author_activity(q), rate_hits(count)};
+}
+
 std::optional<Comment> SqliteStore::find_comment(int64_t id) {
   return readers_.with([&](Db& db) { return find_comment_in(db, id); });
 }

@@ -159,6 +159,7 @@ class SqliteStore final : public Store {
   // CommentStore (comments.cpp)
   SavedComment add_comment(const NewComment& c) override;
   AuthorActivity author_activity(const ActivityQuery& q) override;
+  CountedActivity author_activity(const ActivityQuery& q, const std::vector<RateKey>& count) override;
   std::optional<Comment> find_comment(int64_t id) override;
   CommentList list_comments(const CommentQuery& q) override;
   std::vector<Comment> list_thread_replies(const std::vector<int64_t>& root_ids, int per_thread, int limit) override;
