@@ -66,7 +66,7 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     }
     tally.check(posting);
   } catch (...) {
-    limiter_.give_back(tally, posting);
+    give_back(tally, posting);
     throw;
   }
   c.mentions = extract_mentions(body);
@@ -77,6 +77,16 @@ Comment CommentService::post(const Commenter& who, std::string_view slug, const 
     for (auto& l : held_listeners_) l(*article, saved.comment, Change::created);
   notify(saved.comment, saved.notified);
   return std::move(saved.comment);
+}
+
+// The reader is told why the comment was refused even when the give-back fails (it then leaves the window a
+// hit fuller, never emptier).
+void CommentService::give_back(const RateLimiter::Tally& tally, size_t i) noexcept {
+  try {
+    limiter_.give_back(tally, i);
+  } catch (const std::exception& e) {
+    spdlog::warn("could not give back a refused comment's rate-limit hit: {}", e.what());
+  }
 }
 
 void CommentService::doubt(const Article& article) noexcept {

@@ -169,6 +169,7 @@ class CommentService {
     }
   }
   void doubt(const Article& article) noexcept;
+  void give_back(const RateLimiter::Tally& tally, size_t i) noexcept;
   void changed(const std::optional<Article>& article, const Comment& c, Change change);
   std::shared_ptr<const RulePipeline> rules_;
   std::shared_ptr<const Classifier> classifier_;

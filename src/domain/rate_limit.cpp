@@ -71,6 +71,7 @@ RateLimiter::Tally RateLimiter::count(const std::vector<Hit>& hits, const CountA
     windows = along ? along(keys) : store_->rate_hits(keys);
   }
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  bool refused = false;  // in memory, as hit() does: the hits after the first over its limit are not counted
   for (size_t i = 0; i < hits.size(); ++i) {
     Tally::Counted c{.key = hits[i].key};
     if (windows && i < windows->size()) {
@@ -79,9 +80,10 @@ RateLimiter::Tally RateLimiter::count(const std::vector<Hit>& hits, const CountA
       c.started = w.started;
       if (w.count > hits[i].limit.count)
         c.over = std::max(std::chrono::milliseconds(0), w.started + hits[i].limit.window - now);
-    } else {
+    } else if (!refused) {
       c.over = count_in_memory(hits[i].key, hits[i].limit, c.started_here);
       c.in_memory = !c.over;
+      refused = c.over.has_value();
     }
     tally.hits_.push_back(std::move(c));
   }

@@ -55,7 +55,9 @@ class RateLimiter {
   // The store's count, made along with a read the caller needs anyway: given the keys to count, answers their
   // windows (RateCounters::rate_hits), or nullopt where the store does not share them.
   using CountAlong = std::function<std::optional<std::vector<RateWindow>>(const std::vector<RateKey>&)>;
-  // Counts every hit (throws nothing over a limit: Tally::check does), through `along` if given, else as hit().
+  // Counts the hits (throws nothing over a limit: Tally::check does, and is to be called in the hits' order),
+  // through `along` if given, else as hit(). In memory, as hit(), the hits after one over its limit are not
+  // counted; the store counts every hit.
   Tally count(const std::vector<Hit>& hits, const CountAlong& along = {});
   // Uncounts hit i of the tally (it is not to count after all); a hit that was not counted stays so.
   void give_back(const Tally& tally, size_t i);

@@ -154,7 +154,10 @@ struct SharedCounts final : UnfakedRateCounters {
     }
     return out;
   }
+  bool give_back_fails = false;  // as a store that went away between the count and the give-back
   void rate_give_back(const std::string& key, std::chrono::milliseconds started) override {
+    if (give_back_fails)
+      throw Error(ErrorKind::unavailable, "store_unavailable", "The store is unavailable; try again shortly.");
     given_back.push_back(key);
     auto& w = windows.at(key);
     if (w.started == started && w.count > 0) --w.count;
@@ -213,4 +216,36 @@ TEST_F(PostingLimitTest, SharedLimitsAreCountedWithTheRulesReadAndGivenBackWhenR
   EXPECT_EQ(shared.given_back, std::vector<std::string>(5, "comment:account:1"));
   EXPECT_EQ(shared.windows["comment:account:1"].count, 3);
   EXPECT_EQ(shared.windows["comment-attempt:account:1"].count, 8);
+}
+
+// A give-back that fails does not change the answer: the reader is told why the comment was refused (and the
+// window keeps the hit: fuller, never emptier).
+TEST_F(PostingLimitTest, AFailedGiveBackStillTellsTheReaderWhy) {
+  SharedCounts shared;
+  limiter.share_through(&shared);
+  comments_store.counts = &shared;
+  shared.give_back_fails = true;
+  comments_store.activity.same_text = 2;
+  EXPECT_EQ(thrown_code([&] { limited.post(reader(1), "a-piece", "Said it before.", std::nullopt); }), "rejected");
+  EXPECT_EQ(shared.windows["comment:account:1"].count, 1);
+  EXPECT_TRUE(comments_store.writes.empty());
+}
+
+// In memory, as a single hit does, the hits after one over its limit are not counted: a reader over the attempt
+// limit does not use up their address's budget.
+TEST_F(PostingLimitTest, InMemoryHitsAfterOneOverItsLimitAreNotCounted) {
+  comments_store.activity.same_text = 2;
+  for (int i = 0; i < 9; ++i)
+    EXPECT_EQ(thrown_code([&] { limited.post(reader(1), "a-piece", "Said it before.", std::nullopt); }), "rejected");
+  EXPECT_EQ(thrown_code([&] { limited.post(reader(1), "a-piece", "A tenth try.", std::nullopt); }), "rate_limited");
+  // The address (60 a minute) counted nine of reader 1's attempts, not the tenth: 51 are left for reader 2.
+  CommentService address_bound{comments_store, accounts_store, articles, limiter,
+                               CommentLimits{{1000, std::chrono::minutes(1)},
+                                             {60, std::chrono::minutes(1)},
+                                             {60, std::chrono::minutes(1)},
+                                             std::chrono::minutes(15)}};
+  comments_store.activity.same_text = 0;
+  for (int i = 0; i < 51; ++i)
+    EXPECT_NO_THROW(address_bound.post(reader(2), "a-piece", "Words " + std::to_string(i), std::nullopt)) << i;
+  EXPECT_EQ(thrown_code([&] { address_bound.post(reader(2), "a-piece", "Over.", std::nullopt); }), "rate_limited");
 }

@@ -270,7 +270,8 @@ AuthorActivity PostgresStore::author_activity(const ActivityQuery& q) {
   return activity_reader_.ask({q, {}, {}}, wait_).activity;
 }
 
-// The hits are counted by the activity reader's thread, before its read: one wait for the caller.
+// The hits are counted by the activity reader's thread, after its read and on its connection: one wait for the
+// caller.
 CommentStore::CountedActivity PostgresStore::author_activity(const ActivityQuery& q,
                                                              const std::vector<RateKey>& count) {
   auto answer = activity_reader_.ask({q, count, {}}, wait_);
@@ -320,16 +321,8 @@ ORDER BY q.i)SQL";
     a.rejected = row.int64(3);
     return a;
   };
-  // The hits first: if counting fails, nothing was read and every caller gets the error (the batcher runs it
-  // again after a lost connection: a hit counted twice costs nothing).
-  std::vector<const std::vector<RateKey>*> lists;
-  for (const auto& r : batch)
-    if (!r.count.empty()) lists.push_back(&r.count);
-  auto windows = count_keys(c, lists);
-  std::vector<std::optional<std::vector<RateWindow>>> counted(batch.size());
-  for (size_t i = 0, j = 0; i < batch.size(); ++i)
-    if (!batch[i].count.empty()) counted[i] = std::move(windows[j++]);
-  auto answer = [&](size_t i, const pg::Row& row) { return CountedActivity{activity(row), std::move(counted[i])}; };
+  std::vector<std::optional<AuthorActivity>> read_ok(batch.size());
+  std::vector<std::exception_ptr> failed(batch.size());
   std::optional<pg::Result> rows;
   try {
     rows = read(0, batch.size());
@@ -342,20 +335,34 @@ ORDER BY q.i)SQL";
     if (static_cast<size_t>(rows->rows()) != batch.size())
       throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
     size_t i = 0;
-    for (auto row : *rows) {
-      batch[i].done.set_value(answer(i, row));
-      ++i;
+    for (auto row : *rows) read_ok[i++] = activity(row);
+  } else {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      try {
+        auto one = read(i, 1);
+        if (one.rows() != 1) throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
+        read_ok[i] = activity(one.front());
+      } catch (...) {  // its own error (or, the connection lost meanwhile, the same for each of the rest)
+        failed[i] = std::current_exception();
+      }
     }
-    return;
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    try {
-      auto one = read(i, 1);
-      if (one.rows() != 1) throw Error(ErrorKind::internal, "store_error", "an author's activity went unread.");
-      batch[i].done.set_value(answer(i, one.front()));
-    } catch (...) {  // its own error (or, the connection lost meanwhile, the same for each of the rest)
-      batch[i].done.set_exception(std::current_exception());
+  // The hits last, and only those of the requests read: a request that fails counts nothing. If counting
+  // fails, no caller has been answered yet: the batcher runs the batch again after a lost connection (a reply
+  // lost after the count committed then counts twice, as with the rate counter's own statements), or fails
+  // every caller.
+  std::vector<const std::vector<RateKey>*> lists;
+  for (size_t i = 0; i < batch.size(); ++i)
+    if (read_ok[i] && !batch[i].count.empty()) lists.push_back(&batch[i].count);
+  auto windows = count_keys(c, lists);
+  for (size_t i = 0, j = 0; i < batch.size(); ++i) {
+    if (!read_ok[i]) {
+      batch[i].done.set_exception(failed[i]);
+      continue;
     }
+    CountedActivity answer{*read_ok[i], std::nullopt};
+    if (!batch[i].count.empty()) answer.counted = std::move(windows[j++]);
+    batch[i].done.set_value(std::move(answer));
   }
 }
 

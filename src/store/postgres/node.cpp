@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <exception>
 #include <map>
 #include <string>
 #include <vector>
@@ -94,20 +95,21 @@ void PostgresStore::rate_give_back(const std::string& key, std::chrono::millisec
   rate_counter_.ask(std::move(r), wait_);
 }
 
-// The batch's give-backs first (they make room), then its hits in one upsert.
+// The batch's give-backs first (they make room), then its hits in one upsert. A give-back is sent at most once:
+// it leaves the batch before its statement, so that a batch run again (a lost connection, a deadlock in the
+// upsert) never gives one back twice; one whose statement fails is lost, and its window stays a hit fuller.
 void PostgresStore::count_hits(Connection& c, std::vector<RateRequest>& batch) {
-  std::vector<std::string> back_keys;
-  std::vector<int64_t> back_starts;
-  std::vector<const std::vector<RateKey>*> lists;
-  for (const auto& r : batch) {
-    if (r.give_back) {
-      back_keys.push_back(r.keys.front().key);
-      back_starts.push_back(r.give_back->count());
-    } else {
-      lists.push_back(&r.keys);
+  std::vector<RateRequest> backs;
+  for (auto& r : batch)
+    if (r.give_back) backs.push_back(std::move(r));
+  std::erase_if(batch, [](const RateRequest& r) { return r.give_back.has_value(); });
+  if (!backs.empty()) {
+    std::vector<std::string> keys;
+    std::vector<int64_t> starts;
+    for (const auto& r : backs) {
+      keys.push_back(r.keys.front().key);
+      starts.push_back(r.give_back->count());
     }
-  }
-  if (!back_keys.empty()) {
     // Rows locked in key order, as the upsert locks them (no deadlock with another node's statement).
     static const std::string sql = R"SQL(
 WITH g AS (SELECT key, started, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS g(key, started)
@@ -116,16 +118,26 @@ WITH g AS (SELECT key, started, count(*) AS n FROM unnest($1::text[], $2::bigint
                 ORDER BY r.key FOR UPDATE OF r)
 UPDATE rate_limits AS r SET count = greatest(r.count - g.n, 0)
 FROM g, locked WHERE r.key = g.key AND r.window_start = g.started AND locked.key = r.key)SQL";
-    c.query(sql, {Param::text_array(back_keys), Param::int64_array(back_starts)});
+    std::exception_ptr error;
+    try {
+      c.query(sql, {Param::text_array(keys), Param::int64_array(starts)});
+    } catch (...) {
+      error = std::current_exception();
+    }
+    for (auto& r : backs) {
+      if (error)
+        r.done.set_exception(error);
+      else
+        r.done.set_value({});
+    }
+    if (error && c.broken()) std::rethrow_exception(error);  // the batcher reconnects, and counts the hits there
   }
+  if (batch.empty()) return;
+  std::vector<const std::vector<RateKey>*> lists;
+  lists.reserve(batch.size());
+  for (const auto& r : batch) lists.push_back(&r.keys);
   auto windows = count_keys(c, lists);
-  size_t i = 0;
-  for (auto& r : batch) {
-    if (r.give_back)
-      r.done.set_value({});
-    else
-      r.done.set_value(std::move(windows[i++]));
-  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(windows[i]));
 }
 
 // Keys in order, so that two statements (two nodes) lock shared rows in the same order; the upsert raises each
