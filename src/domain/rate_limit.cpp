@@ -76,13 +76,13 @@ RateLimiter::Tally RateLimiter::count(const std::vector<Hit>& hits, const CountA
     Tally::Counted c{.key = hits[i].key};
     if (windows && i < windows->size()) {
       const auto& w = (*windows)[i];
-      c.shared = true;
+      c.where = Tally::Counted::Where::store;
       c.started = w.started;
       if (w.count > hits[i].limit.count)
         c.over = std::max(std::chrono::milliseconds(0), w.started + hits[i].limit.window - now);
     } else if (!refused) {
       c.over = count_in_memory(hits[i].key, hits[i].limit, c.started_here);
-      c.in_memory = !c.over;
+      if (!c.over) c.where = Tally::Counted::Where::memory;
       refused = c.over.has_value();
     }
     tally.hits_.push_back(std::move(c));
@@ -97,9 +97,9 @@ void RateLimiter::Tally::check(size_t i) const {
 void RateLimiter::give_back(const Tally& tally, size_t i) {
   if (i >= tally.hits_.size()) return;
   const auto& c = tally.hits_[i];
-  if (c.shared && store_) {
+  if (c.where == Tally::Counted::Where::store && store_) {
     store_->rate_give_back(c.key, c.started);
-  } else if (c.in_memory) {
+  } else if (c.where == Tally::Counted::Where::memory) {
     std::lock_guard lock(mu_);
     auto w = windows_.find(c.key);
     if (w != windows_.end() && w->second.start == c.started_here && w->second.count > 0) --w->second.count;

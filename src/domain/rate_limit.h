@@ -44,10 +44,10 @@ class RateLimiter {
     friend class RateLimiter;
     struct Counted {
       std::string key;
-      std::optional<std::chrono::milliseconds> over;       // time left in its window, when over the limit
-      bool shared = false;                                 // counted in the store, else in memory
-      bool in_memory = false;                              // counted in memory (hits over a limit are not)
-      std::chrono::milliseconds started{};                 // shared: its window's start
+      std::optional<std::chrono::milliseconds> over;  // time left in its window, when over the limit
+      // Where it was counted: the store counts every hit; memory none over its limit, nor any after one.
+      enum class Where { nowhere, memory, store } where = Where::nowhere;
+      std::chrono::milliseconds started{};                 // in the store: its window's start
       std::chrono::steady_clock::time_point started_here;  // in memory
     };
     std::vector<Counted> hits_;
