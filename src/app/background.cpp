@@ -39,7 +39,7 @@ void App::start_background() {
                    }
                    cache_.invalidate_all();
                  });
-  fanout_->start_telling_peers();
+  if (store_->has_peers()) fanout_->start_telling_peers();
   // The version this node's caches start from, read before it serves: a change made while the thread starts
   // is then seen as one. Unknown (-1) when the store is out: its first answer drops every cache.
   int64_t start_version = -1;

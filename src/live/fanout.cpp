@@ -45,28 +45,36 @@ CommentFanout::CommentFanout(ArticleService& articles, ArticleStore& article_sto
 
 void CommentFanout::attach(CommentService& comments) {
   comments.on_comment([this](const Article& a, const Comment& c, CommentService::Change change) {
-    std::string frame = comment_frame(c, change);
     std::string url = articles_.url_for(a);
-    json::object m{{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)},
-                   {"article", a.id},   {"url", url},      {"slug", a.slug}};
-    if (frame.size() < NodeBus::kMaxMessageBytes - 1000) m["frame"] = frame;
+    bool created = change == CommentService::Change::created;
+    // A frame is written only for someone to receive it: this node's readers of the article, or the other
+    // nodes. A reader who subscribes after this check replays from the store, which already holds the change.
+    bool peers = peers_listening_;
+    std::string frame;
+    if (peers || live_.has_subscribers(article_topic(a.id))) frame = comment_frame(c, change);
+    json::object m;
+    if (peers) {
+      m = {{"kind", "comment"}, {"comment", c.id}, {"change", change_name(change)},
+           {"article", a.id},   {"url", url},      {"slug", a.slug}};
+      if (frame.size() < NodeBus::kMaxMessageBytes - 1000) m["frame"] = frame;
+    }
     auto deliver = [this, article_id = a.id, url = std::move(url), slug = a.slug, frame = std::move(frame),
-                    m = std::move(m)]() mutable {
-      changed(article_id, url, slug, frame);
-      tell_peers(std::move(m));
+                    m = std::move(m), created]() mutable {
+      changed(article_id, url, slug, frame, created);
+      if (!m.empty()) tell_peers(std::move(m));
     };
     if (change == CommentService::Change::reacted) {
       reactions_.offer(c.id, std::move(deliver));
       return;
     }
-    if (change != CommentService::Change::created) reactions_.cancel(c.id);
+    if (!created) reactions_.cancel(c.id);
     deliver();
   });
   // A held comment reaches no reader, but the newsroom counts it (and its moderators' queue grows).
   comments.on_held([this](const Article&, const Comment&, CommentService::Change) { tell_newsroom("comment"); });
   comments.on_doubt([this](const Article& a) {
     std::string url = articles_.url_for(a);
-    changed(a.id, url, a.slug, {});
+    changed(a.id, url, a.slug, {}, false);
     tell_peers(json::object{{"kind", "article"}, {"article", a.id}, {"url", url}, {"slug", a.slug}});
   });
   comments.on_notify([this](const Comment& c, const std::vector<Recipient>& recipients) {
@@ -81,11 +89,11 @@ void CommentFanout::attach(CommentService& comments) {
 }
 
 void CommentFanout::changed(int64_t article_id, const std::string& url, const std::string& slug,
-                            const std::string& frame) {
+                            const std::string& frame, bool created) {
   cache_.mark_stale({url, "api:" + slug}, conversation_group(slug));
   if (!frame.empty()) live_.publish(article_topic(article_id), frame);
   // The staff dashboard counts new comments: open dashboards read their figures again.
-  if (frame.starts_with("id: ")) newsroom("comment");
+  if (created) newsroom("comment");
 }
 
 void CommentFanout::tell_newsroom(std::string_view what) {
@@ -149,26 +157,27 @@ void CommentFanout::peer_message(std::string_view text) {
   }
   if (kind->as_string() == "article") {
     std::string url = text_of("url"), slug = text_of("slug");
-    if (article && article->is_int64() && !url.empty() && !slug.empty()) changed(article->as_int64(), url, slug, {});
+    if (article && article->is_int64() && !url.empty() && !slug.empty())
+      changed(article->as_int64(), url, slug, {}, false);
     return;
   }
   auto* id = m.if_contains("comment");
   if (!id || !id->is_int64()) return;
   if (kind->as_string() == "comment") {
-    std::string frame = text_of("frame"), url = text_of("url"), slug = text_of("slug");
+    std::string frame = text_of("frame"), url = text_of("url"), slug = text_of("slug"), change = text_of("change");
     if (!frame.empty() && article && article->is_int64() && !url.empty() && !slug.empty()) {
-      changed(article->as_int64(), url, slug, frame);
+      changed(article->as_int64(), url, slug, frame, change == "created");
       return;
     }
     // Too large to travel: the comment's state comes from the store.
     auto c = comment_store_.find_comment(id->as_int64());
     auto a = c ? article_store_.find_article_by_id(c->article_id) : std::nullopt;
     if (!a) return;
-    std::string change = text_of("change");
     changed(a->id, articles_.url_for(*a), a->slug,
             comment_frame(*c, change == "created"   ? CommentService::Change::created
                               : change == "removed" ? CommentService::Change::removed
-                                                    : CommentService::Change::updated));
+                                                    : CommentService::Change::updated),
+            change == "created");
   } else if (kind->as_string() == "notify") {
     auto c = comment_store_.find_comment(id->as_int64());
     if (!c) return;

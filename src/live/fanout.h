@@ -63,7 +63,10 @@ class CommentFanout {
   void tell_newsroom(std::string_view what);
 
  private:
-  void changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame);
+  // Marks the article's cached pages stale and sends frame (if any) to its readers on this node; a created
+  // comment also reaches the open dashboards.
+  void changed(int64_t article_id, const std::string& url, const std::string& slug, const std::string& frame,
+               bool created);
   void notify(const Comment& c, const std::vector<Recipient>& recipients);
   void tell_peers(boost::json::object message);
   void newsroom(std::string_view what);  // tells this node's open dashboards (live/frames.h)

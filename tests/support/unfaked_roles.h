@@ -134,6 +134,7 @@ class UnfakedModerationStore : public ModerationStore {
 class UnfakedNodeBus : public NodeBus {
  public:
   void publish(std::string_view) override { throw std::logic_error("not faked: NodeBus::publish"); }
+  bool has_peers() const override { throw std::logic_error("not faked: NodeBus::has_peers"); }
   void listen(std::function<void(std::string_view)>, std::function<void()>) override { throw std::logic_error("not faked: NodeBus::listen"); }
   void stop_listening() override { throw std::logic_error("not faked: NodeBus::stop_listening"); }
   uint64_t known_position() override { throw std::logic_error("not faked: NodeBus::known_position"); }

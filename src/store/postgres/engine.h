@@ -348,6 +348,7 @@ class PostgresStore final : public Store {
 
   // NodeBus (node.cpp)
   void publish(std::string_view message) override;
+  bool has_peers() const override { return true; }
   void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) override;
   void stop_listening() override;
   uint64_t known_position() override;

@@ -31,6 +31,8 @@ class NodeBus {
   // "shutting_down".
   static constexpr size_t kMaxMessageBytes = 7900;  // PostgreSQL's NOTIFY takes at most 8,000 bytes
   virtual void publish(std::string_view message) { (void)message; }
+  // Whether other processes can share this store, so that publish() may reach someone.
+  virtual bool has_peers() const { return false; }
   // By value: an engine keeps both for the life of its listener.
   // NOLINTNEXTLINE(performance-unnecessary-value-param): this default (one node) keeps neither.
   virtual void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) {
