@@ -93,6 +93,37 @@ TEST_P(StoreContract, SessionsEndOnlyTheirOwnersAndResetEndsThemAll) {
   EXPECT_FALSE(store_->use_reset_token("reset-2", "other-hash", kEpoch)) << "the other reset links die with it";
 }
 
+// Every request of a signed-in reader looks its session up, so an engine may keep what it found (SQLite does:
+// store/sqlite/session_cache.h); a change made through the store holds from the next lookup all the same.
+TEST_P(StoreContract, ASessionAsFoundFollowsEveryChangeToItOrItsAccountAtOnce) {
+  auto ana = account("ana@example.org", "Ana");
+  auto mod = account("mod@example.org", "Mod", "moderator");
+  int64_t s1 = store_->create_session(ana.id, session("ana-1"));
+  store_->create_session(ana.id, session("ana-2"));
+  auto found = [&](const std::string& hash) {
+    auto f = store_->find_session(hash);
+    EXPECT_TRUE(f) << hash;
+    return f.value_or(SessionLookup{});
+  };
+  // Each step first finds the session, as a request would, then changes it and finds it again.
+  EXPECT_EQ(found("ana-1").account.role, Role::reader);
+  store_->set_role(ana.id, Role::moderator);
+  EXPECT_EQ(found("ana-1").account.role, Role::moderator);
+  store_->set_display_name(ana.id, "Ana Ruiz", {"ana ruiz#0", "ana ruiz#1"});
+  EXPECT_EQ(found("ana-1").account.display_name, "Ana Ruiz");
+  EXPECT_FALSE(found("ana-1").account.banned_until);
+  store_->set_ban(ana.id, mod.id, kEpoch + 24h, "spam");
+  EXPECT_EQ(found("ana-1").account.banned_until, kEpoch + 24h);
+  store_->touch_session(s1, kEpoch + 2h);
+  EXPECT_EQ(found("ana-1").session.last_seen_at, kEpoch + 2h);
+  EXPECT_EQ(found("ana-2").session.last_seen_at, kEpoch);
+  store_->delete_session("ana-1");
+  EXPECT_FALSE(store_->find_session("ana-1")) << "signed out";
+  found("ana-2");
+  store_->delete_account(ana.id);
+  EXPECT_FALSE(store_->find_session("ana-2")) << "the account is gone";
+}
+
 TEST_P(StoreContract, AnAddressChangeWaitsForItsConfirmationAndAResetCancelsIt) {
   auto ana = account("ana@example.org", "Ana");
   auto ben = account("ben@example.org", "Ben");

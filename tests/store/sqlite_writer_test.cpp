@@ -218,3 +218,24 @@ TEST_F(SqliteWriterTest, CheckpointsKeepTheWalShortWhileWritesGoOn) {
 }
 
 }  // namespace
+
+TEST_F(SqliteWriterTest, AWatcherHearsOfACommitThatChangedItsTablesBeforeItsCallersAreAnswered) {
+  writer.run_exclusive([](Db& db) { db.exec("CREATE TABLE other (id INTEGER PRIMARY KEY)"); });
+  std::atomic<int> heard{0};
+  writer.watch({"t"}, [&] { ++heard; });
+  writer.run([](Db& db) { db.exec("INSERT INTO t (v) VALUES ('a')"); });
+  EXPECT_EQ(heard.load(), 1) << "before run() returned";
+  writer.run([](Db& db) { db.exec("INSERT INTO other DEFAULT VALUES"); });
+  EXPECT_EQ(heard.load(), 1) << "another table";
+  writer.run([](Db& db) { db.exec("UPDATE t SET v = 'b'"); });
+  writer.run([](Db& db) { db.exec("DELETE FROM t WHERE v = 'b'"); });
+  EXPECT_EQ(heard.load(), 3) << "updates and deletes too";
+  EXPECT_THROW(writer.run([](Db& db) {
+    db.exec("INSERT INTO t (v) VALUES ('c')");
+    throw Error(ErrorKind::invalid, "refused", "no");
+  }),
+               Error);
+  EXPECT_EQ(heard.load(), 4) << "a change rolled back may still have been read: heard all the same";
+  writer.run_exclusive([](Db& db) { db.exec("CREATE TABLE more (id INTEGER PRIMARY KEY)"); });
+  EXPECT_EQ(heard.load(), 5) << "an exclusive job may change anything";
+}

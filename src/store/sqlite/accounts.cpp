@@ -74,7 +74,9 @@ int64_t SqliteStore::create_session(int64_t account_id, const NewSession& sessio
 }
 
 std::optional<SessionLookup> SqliteStore::find_session(const std::string& token_hash) {
-  return readers_.with([&](Db& db) -> std::optional<SessionLookup> {
+  if (auto cached = sessions_.find(token_hash)) return cached;
+  uint64_t epoch = sessions_.epoch();
+  auto found = readers_.with([&](Db& db) -> std::optional<SessionLookup> {
     auto& st = db.prepare(std::string("SELECT ") + kAccountColumnsA + ", " + kSessionColumnsS +
                           " FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1");
     st.bind_blob(1, token_hash);
@@ -84,6 +86,8 @@ std::optional<SessionLookup> SqliteStore::find_session(const std::string& token_
     out.session = read_session(st, kAccountWidth, out.account.id);
     return out;
   });
+  if (found) sessions_.put(token_hash, *found, epoch);
+  return found;
 }
 
 void SqliteStore::touch_session(int64_t session_id, TimePoint seen) {

@@ -16,6 +16,7 @@
 #include "model/error.h"
 #include "store/rows.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/session_cache.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
 
@@ -77,7 +78,9 @@ void backfill_handles(Db& db);
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& o)
-      : path_(o.path), writer_(o.path, o.max_batch), readers_(o.path, o.read_connections) {}
+      : path_(o.path), writer_(o.path, o.max_batch), readers_(o.path, o.read_connections) {
+    writer_.watch({"sessions", "accounts"}, [this] { sessions_.clear(); });
+  }
 
   // StoreAdmin (admin.cpp)
   void migrate() override;
@@ -272,6 +275,7 @@ class SqliteStore final : public Store {
   static void write_batch(Db& db, const ImportBatch& b, ImportBatchResult& out);
 
   std::string path_;
+  SessionCache sessions_;  // before the writer, which clears it until it stops
   GroupCommitWriter writer_;
   ReaderPool readers_;
 };

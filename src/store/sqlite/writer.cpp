@@ -82,6 +82,25 @@ void GroupCommitWriter::stop_checkpointer() {
   checkpointer_.join();
 }
 
+void GroupCommitWriter::watch(std::vector<std::string> tables, std::function<void()> changed) {
+  watched_ = std::move(tables);
+  watcher_ = std::move(changed);
+  sqlite3_update_hook(db_.raw(), &GroupCommitWriter::on_row_change, this);
+}
+
+void GroupCommitWriter::on_row_change(void* self, int, const char*, const char* table, sqlite3_int64) {
+  auto* w = static_cast<GroupCommitWriter*>(self);
+  if (w->watched_changed_) return;
+  for (const auto& t : w->watched_)
+    if (t == table) w->watched_changed_ = true;
+}
+
+void GroupCommitWriter::tell_watcher() {
+  if (!watched_changed_) return;
+  watched_changed_ = false;
+  if (watcher_) watcher_();
+}
+
 int GroupCommitWriter::on_wal_commit(void* self, sqlite3* db, const char*, int frames) {
   auto* w = static_cast<GroupCommitWriter*>(self);
   // Woken when the WAL is long and half a threshold has been added since the last checkpoint copied up to
@@ -184,12 +203,18 @@ void GroupCommitWriter::loop() {
       }
     }
     if (batch.front().raw) {
+      std::exception_ptr failure;
       try {
         batch.front().job(db_);
-        batch.front().promise.set_value();
       } catch (...) {
-        batch.front().promise.set_exception(std::current_exception());
+        failure = std::current_exception();
       }
+      watched_changed_ = true;  // a migration or a restore may have changed anything
+      tell_watcher();
+      if (failure)
+        batch.front().promise.set_exception(failure);
+      else
+        batch.front().promise.set_value();
       continue;
     }
     commit_batch(batch);
@@ -230,9 +255,11 @@ void GroupCommitWriter::commit_batch(std::vector<Pending>& batch) {
     } catch (const Error&) {
       // The transaction is already gone; the commit failure below is what callers need to see.
     }
+    tell_watcher();
     for (auto& p : batch) p.promise.set_exception(failure);
     return;
   }
+  tell_watcher();
   commits_.fetch_add(1);
   grouped_.fetch_add(static_cast<int64_t>(batch.size()));
   auto now_us =

@@ -81,6 +81,11 @@ class GroupCommitWriter {
   // Runs job on the writer thread outside any transaction and alone (schema migration).
   void run_exclusive(const Job& job);
 
+  // Calls changed() on the writer thread after each commit that inserted, updated or deleted a row of one of
+  // tables (also when the commit then failed), and after each exclusive job, before their callers are
+  // answered. Once, before the first run().
+  void watch(std::vector<std::string> tables, std::function<void()> changed);
+
   int64_t commits() const { return commits_.load(); }          // transactions committed
   size_t queued() const;                                       // jobs waiting for the writer thread
   int64_t grouped() const { return grouped_.load(); }          // jobs those transactions carried
@@ -100,6 +105,8 @@ class GroupCommitWriter {
   void loop();
   void commit_batch(std::vector<Pending>& batch);
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
+  static void on_row_change(void* self, int op, const char* database, const char* table, sqlite3_int64 rowid);
+  void tell_watcher();
   void checkpoint_loop();
   void stop_checkpointer();
 
@@ -115,6 +122,9 @@ class GroupCommitWriter {
   // commit's when the clock has not moved on, so that positions grow across restarts too.
   std::atomic<uint64_t> position_{0};
   std::thread thread_;
+  std::vector<std::string> watched_;
+  std::function<void()> watcher_;
+  bool watched_changed_ = false;  // by the transaction under way (writer thread only)
 
   Db checkpoint_db_;
   std::mutex checkpoint_mu_;
