@@ -2,12 +2,11 @@
 // hold from the next lookup (the store contract: ASessionAsFoundFollowsEveryChangeToItOrItsAccountAtOnce);
 // here, what the cache promises on its own, and another process's changes (the command line on the same file
 // while the server runs) seen within kMaxAge.
-#include "store/sqlite/session_cache.h"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 
+#include "store/sqlite/session_cache.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_support.h"
 
@@ -55,9 +54,8 @@ TEST(SqliteSessionCache, AChangeByAnotherProcessOnTheSameFileIsSeenWithinItsMaxA
   a.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
   a.created_at = TimePoint(std::chrono::seconds(1700000000));
   auto now = TimePoint(std::chrono::seconds(1700000000));
-  auto created =
-      server->create_account(a, NewSession{"token-hash", now, now + 24h, "Firefox", "192.0.2.7"}, std::nullopt,
-                             std::nullopt);
+  auto created = server->create_account(a, NewSession{"token-hash", now, now + 24h, "Firefox", "192.0.2.7"},
+                                        std::nullopt, std::nullopt);
   ASSERT_EQ(server->find_session("token-hash")->account.role, Role::reader);
 
   // The command line, a process of its own: its writes do not pass through the server's writer.

@@ -239,3 +239,53 @@ TEST_F(SqliteWriterTest, AWatcherHearsOfACommitThatChangedItsTablesBeforeItsCall
   writer.run_exclusive([](Db& db) { db.exec("CREATE TABLE more (id INTEGER PRIMARY KEY)"); });
   EXPECT_EQ(heard.load(), 5) << "an exclusive job may change anything";
 }
+
+TEST_F(SqliteWriterTest, CountersAddedByABatchsJobsAreWrittenOnceAndAFailedJobsAreDropped) {
+  static constexpr const char* kAdd = "UPDATE counters SET n = n + ?2 WHERE id = ?1";
+  writer.run_exclusive([](Db& db) {
+    db.exec(
+        "CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);"
+        "INSERT INTO counters VALUES (1, 0), (2, 0);"
+        "CREATE TABLE writes (id INTEGER);"
+        "CREATE TRIGGER counted AFTER UPDATE ON counters BEGIN INSERT INTO writes VALUES (NEW.id); END;");
+    db.add_to_counter(kAdd, 2, 7);  // outside a group commit: at once
+  });
+  auto counter = [&](int64_t id) {
+    return readers.with([&](Db& db) {
+      auto& st = db.prepare("SELECT n, (SELECT count(*) FROM writes WHERE id = ?1) FROM counters WHERE id = ?1");
+      st.bind(1, id).step();
+      return std::pair{st.int64(0), st.int64(1)};
+    });
+  };
+  EXPECT_EQ(counter(2), std::pair(int64_t{7}, int64_t{1}));
+
+  Gate gate;
+  auto holder = gate.hold(writer);
+  std::vector<std::future<void>> jobs;
+  for (int i = 0; i < 5; ++i)
+    jobs.push_back(std::async(std::launch::async, [&] {
+      writer.run([&](Db& db) {
+        db.prepare("INSERT INTO t (v) VALUES ('comment')").run();
+        db.add_to_counter(kAdd, 1, 1);
+      });
+    }));
+  auto failing = std::async(std::launch::async, [&] {
+    writer.run([&](Db& db) {
+      db.add_to_counter(kAdd, 1, 100);
+      db.add_to_counter(kAdd, 2, 100);
+      throw Error(ErrorKind::invalid, "refused", "no");
+    });
+  });
+  wait_queued(writer, 6);
+  gate.release();
+  holder.get();
+  for (auto& j : jobs) j.get();
+  EXPECT_THROW(failing.get(), Error);
+  EXPECT_EQ(counter(1), std::pair(int64_t{5}, int64_t{1})) << "five additions, one write";
+  EXPECT_EQ(counter(2), std::pair(int64_t{7}, int64_t{1})) << "the failed job's additions are dropped";
+  EXPECT_EQ(count_rows(readers, "v = 'comment'"), 5);
+
+  // The next batch counts afresh.
+  writer.run([&](Db& db) { db.add_to_counter(kAdd, 1, -2); });
+  EXPECT_EQ(counter(1), std::pair(int64_t{3}, int64_t{2}));
+}

@@ -106,6 +106,38 @@ void Db::exec(std::string_view sql) {
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "exec");
 }
 
+void Db::add_to_counter(const char* update, int64_t id, int64_t delta) {
+  if (counting_) {
+    job_counts_[{update, id}] += delta;
+    return;
+  }
+  prepare(update).bind(1, id).bind(2, delta).run();
+}
+
+void Db::start_counting() {
+  counting_ = true;
+  job_counts_.clear();
+  batch_counts_.clear();
+}
+
+void Db::keep_job_counts() {
+  for (const auto& [key, delta] : job_counts_) batch_counts_[key] += delta;
+  job_counts_.clear();
+}
+
+void Db::drop_job_counts() {
+  job_counts_.clear();
+}
+
+void Db::run_counts() {
+  counting_ = false;
+  Counts counts;
+  counts.swap(batch_counts_);
+  job_counts_.clear();
+  for (const auto& [key, delta] : counts)
+    if (delta != 0) prepare(key.first).bind(1, key.second).bind(2, delta).run();
+}
+
 void Db::reset_active_statements() {
   for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s; s = sqlite3_next_stmt(db_, s))
     if (sqlite3_stmt_busy(s)) sqlite3_reset(s);

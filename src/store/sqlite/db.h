@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,9 +69,25 @@ class Db {
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* raw() const { return db_; }
 
+  // Adds delta to a counter: `update` is an UPDATE with ?1 the row's id and ?2 what to add. Runs at once,
+  // except inside the writer's group commit, which adds up each row's additions from the jobs that succeed and
+  // runs them once, just before COMMIT: a busy article's row (its text in overflow pages, read and compared
+  // whole by every UPDATE) is then written once per commit, not once per comment. So no job may read such a
+  // counter; the readers see it committed with the rest.
+  void add_to_counter(const char* update, int64_t id, int64_t delta);
+  // The writer's side of that: start adding up (after BEGIN); a job's additions join the transaction's once it
+  // is released, or are dropped with it; run them all and stop adding up (before COMMIT, or on failure).
+  void start_counting();
+  void keep_job_counts();
+  void drop_job_counts();
+  void run_counts();
+
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  using Counts = std::map<std::pair<const char*, int64_t>, int64_t>;  // (update, row id) -> sum
+  bool counting_ = false;
+  Counts job_counts_, batch_counts_;
 };
 
 // Throws the Error that matches an SQLite result code.

@@ -105,10 +105,7 @@ std::optional<Counted> published_counts(Db& db, int64_t id) {
 }
 
 void recount(Db& db, const Counted& c, int64_t delta) {
-  db.prepare("UPDATE articles SET comment_count = comment_count + ?2 WHERE id = ?1")
-      .bind(1, c.article)
-      .bind(2, delta)
-      .run();
+  db.add_to_counter("UPDATE articles SET comment_count = comment_count + ?2 WHERE id = ?1", c.article, delta);
   if (!c.parent) return;
   db.prepare(
         "WITH RECURSIVE up(id) AS (SELECT ?1 UNION ALL SELECT c.parent_id FROM comments c JOIN up ON c.id = up.id "

@@ -61,9 +61,10 @@ struct Counted {
   std::optional<int64_t> parent;
 };
 std::optional<Counted> published_counts(Db& db, int64_t id);
-// Counts a comment that joins (delta 1) or leaves (-1) the conversation: its article's comment_count, its
-// parent's reply_count, and visible_below (published comments anywhere below) of the parent and every
-// ancestor above it, which keeps a removed comment with published replies in the listings as a tombstone.
+// Counts a comment that joins (delta 1) or leaves (-1) the conversation: its article's comment_count (added up
+// for the whole batch: Db::add_to_counter), its parent's reply_count, and visible_below (published comments anywhere
+// below) of the parent and every ancestor above it, which keeps a removed comment with published replies in the
+// listings as a tombstone.
 void recount(Db& db, const Counted& c, int64_t delta);
 
 std::optional<Comment> find_comment_in(Db& db, int64_t id);

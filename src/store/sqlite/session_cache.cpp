@@ -7,8 +7,7 @@ std::optional<SessionLookup> SessionCache::find(const std::string& token_hash) c
   {
     std::lock_guard lock(mu_);
     auto it = entries_.find(token_hash);
-    if (it == entries_.end() || std::chrono::steady_clock::now() - it->second.read_at >= kMaxAge)
-      return std::nullopt;
+    if (it == entries_.end() || std::chrono::steady_clock::now() - it->second.read_at >= kMaxAge) return std::nullopt;
     found = it->second.found;
   }
   return *found;

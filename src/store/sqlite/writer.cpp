@@ -229,6 +229,7 @@ void GroupCommitWriter::commit_batch(std::vector<Pending>& batch) {
     for (auto& p : batch) p.promise.set_exception(std::current_exception());
     return;
   }
+  db_.start_counting();
   for (size_t i = 0; i < batch.size(); ++i) {
     try {
       db_.prepare("SAVEPOINT job").run();
@@ -236,17 +237,21 @@ void GroupCommitWriter::commit_batch(std::vector<Pending>& batch) {
         batch[i].job(db_);
         db_.reset_active_statements();
         db_.prepare("RELEASE job").run();
+        db_.keep_job_counts();
       } catch (...) {
         failures[i] = std::current_exception();
+        db_.drop_job_counts();
         db_.reset_active_statements();
         db_.prepare("ROLLBACK TO job").run();
         db_.prepare("RELEASE job").run();
       }
     } catch (...) {
       failures[i] = std::current_exception();
+      db_.drop_job_counts();
     }
   }
   try {
+    db_.run_counts();  // the jobs' counters, a statement per row (Db::add_to_counter)
     db_.prepare("COMMIT").run();
   } catch (...) {
     auto failure = std::current_exception();
