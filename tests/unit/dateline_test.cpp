@@ -29,6 +29,18 @@ TEST(Dateline, LocalDateCrossesMidnight) {
   EXPECT_EQ(d.day, 6);
 }
 
+TEST(Dateline, LocalDatesOfOneInstantInZonesTakenInTurn) {
+  // A thread remembers dates per zone: taking zones in turn must give each its own.
+  auto t = *parse_rfc3339("2009-07-05T23:30:00Z");
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(local_date(t, {"en_GB", "Europe/London"}).day, 6);
+    EXPECT_EQ(local_date(t, {"en_US", "America/New_York"}).day, 5);
+    EXPECT_EQ(local_date(t, {"en_GB", "Asia/Tokyo"}).day, 6);
+    EXPECT_EQ(local_date(t + std::chrono::minutes(31), {"en_US", "America/New_York"}).day, 5);
+    EXPECT_EQ(local_date(t - std::chrono::minutes(31), {"en_GB", "Europe/London"}).day, 5);
+  }
+}
+
 TEST(Dateline, KnowsZones) {
   EXPECT_TRUE(is_known_time_zone("Europe/London"));
   EXPECT_FALSE(is_known_time_zone("Europe/Londno"));
