@@ -79,6 +79,8 @@ Router App::build_routes() {
              std::to_string(s.grouped_writes) + "\n";
       out += "# TYPE tribune_store_merged_writes_total counter\ntribune_store_merged_writes_total " +
              std::to_string(s.merged_writes) + "\n";
+      out += "# TYPE tribune_store_sessions_cached_total counter\ntribune_store_sessions_cached_total " +
+             std::to_string(s.sessions_cached) + "\n";
       if (s.checkpoints)
         out += "# TYPE tribune_store_checkpoints_total counter\ntribune_store_checkpoints_total " +
                std::to_string(*s.checkpoints) + "\n";

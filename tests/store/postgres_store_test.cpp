@@ -606,7 +606,8 @@ TEST_F(PostgresStore, ConcurrentRateHitsOnTwoNodesEachGetTheirOwnCount) {
 // Concurrent requests' sessions are read in one statement: each still gets its own, with its account; a token
 // no session has gets none, and tokens of any bytes (a hash may hold quotes, backslashes, NULs) are found.
 TEST_F(PostgresStore, SessionsReadTogetherEachFindTheirOwn) {
-  auto store = open(4);
+  // Without the session cache: every lookup reaches the database.
+  auto store = open_postgres_store(PostgresOptions{.url = url_, .pool_size = 4, .session_cache_max_age = {}});
   store->migrate();
   std::vector<std::pair<std::string, int64_t>> sessions;  // token hash, account
   for (int i = 0; i < 6; ++i) {
@@ -632,6 +633,78 @@ TEST_F(PostgresStore, SessionsReadTogetherEachFindTheirOwn) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+// Every node keeps the sessions it found (store/session_cache.h), for up to a minute here so that only an
+// announcement can explain a change seen in time: node A's writes reach node B's cache by the trigger's
+// notification (migration 29), and while B's listener is away B reads every session from the database.
+TEST_F(PostgresStore, ASessionChangedOnOneNodeIsSeenOnAnotherAtOnceAndALostListenerStopsTheCache) {
+  using namespace std::chrono_literals;
+  auto node = [&] {
+    return open_postgres_store(PostgresOptions{.url = url_, .pool_size = 2, .session_cache_max_age = 60s});
+  };
+  auto a = node();
+  a->migrate();
+  auto b = node();
+  auto ben = a->create_account(account("ben@example.com"), std::nullopt, std::nullopt, std::nullopt).account.id;
+  auto ben_session = [&](const std::string& hash) {
+    a->create_session(ben, NewSession{hash, now_seconds(), now_seconds() + std::chrono::hours(1), "ua", "ip"});
+  };
+  ben_session("ben-1");
+  auto eventually = [](const std::function<bool()>& done) {
+    for (auto until = std::chrono::steady_clock::now() + 5s; !done() && std::chrono::steady_clock::now() < until;)
+      std::this_thread::sleep_for(20ms);
+    return done();
+  };
+  auto cached_on_b = [&](const std::string& hash) {
+    auto hits = b->stats().sessions_cached;
+    return eventually([&] { return b->find_session(hash) && b->stats().sessions_cached > hits; });
+  };
+  auto name_on_b = [&](const std::string& hash) {
+    auto found = b->find_session(hash);
+    return found ? found->account.display_name : std::string("(none)");
+  };
+  pg::Connection raw(url_);
+  // A change nobody announces: the trigger is off for its transaction.
+  auto quietly = [&](const std::string& sql) {
+    raw.exec("BEGIN; ALTER TABLE accounts DISABLE TRIGGER accounts_announce_changes; " + sql +
+             "; ALTER TABLE accounts ENABLE TRIGGER accounts_announce_changes; COMMIT");
+  };
+
+  ASSERT_TRUE(cached_on_b("ben-1"));
+  quietly("UPDATE accounts SET display_name = 'Ben Quiet' WHERE email = 'ben@example.com'");
+  EXPECT_EQ(name_on_b("ben-1"), "Reader ben@example.com") << "B reads its cache, not the database";
+
+  a->set_role(ben, Role::editor);
+  EXPECT_TRUE(eventually([&] { return b->find_session("ben-1")->account.role == Role::editor; }))
+      << "a role changed on A is not seen on B";
+  EXPECT_EQ(name_on_b("ben-1"), "Ben Quiet") << "B read the account again";
+  ASSERT_TRUE(cached_on_b("ben-1"));
+  a->delete_session("ben-1");
+  EXPECT_TRUE(eventually([&] { return !b->find_session("ben-1"); })) << "signed out on A, still signed in on B";
+
+  // B's listener loses its connection and cannot reconnect: B stops answering from memory.
+  ben_session("ben-2");
+  ASSERT_TRUE(cached_on_b("ben-2"));
+  pg::Connection admin(*tribune::testing::pg_test_server());
+  std::string name = db_name();
+  admin.exec("ALTER DATABASE " + pg::quote_identifier(name) + " ALLOW_CONNECTIONS false");
+  struct Allow {
+    pg::Connection& admin;
+    std::string name;
+    ~Allow() { admin.exec("ALTER DATABASE " + pg::quote_identifier(name) + " ALLOW_CONNECTIONS true"); }
+  } allow{admin, name};
+  auto ended = admin.query(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND query = "
+      "'LISTEN \"tribune_accounts\"'",
+      {name});
+  ASSERT_GT(ended.front().int64(0), 0) << "no listener to end";
+  quietly("UPDATE accounts SET display_name = 'Ben Unheard' WHERE email = 'ben@example.com'");
+  EXPECT_TRUE(eventually([&] { return name_on_b("ben-2") == "Ben Unheard"; }))
+      << "B went on answering from memory while it could not hear of changes";
+  admin.exec("ALTER DATABASE " + pg::quote_identifier(name) + " ALLOW_CONNECTIONS true");
+  EXPECT_TRUE(cached_on_b("ben-2")) << "the cache came back with its listener";
+  EXPECT_EQ(name_on_b("ben-2"), "Ben Unheard");
 }
 
 // What the rules read about a comment's author, asked by concurrent requests, is read in one statement: each
@@ -913,13 +986,13 @@ TEST_F(PostgresStore, AListenerThatStartsListeningLateCountsItAsAGap) {
     return done();
   };
   {
-    pg::Listener waited(url_, "tribune_test", on_message, [&] { ++gaps; });
+    pg::Listener waited(url_, {.channel = "tribune_test", .on_message = on_message, .on_gap = [&] { ++gaps; }});
     ASSERT_TRUE(waited.wait_listening(std::chrono::seconds(5)));
     pg::Connection(url_).query("SELECT pg_notify('tribune_test', 'hello')");
     ASSERT_TRUE(eventually([&] { return heard == 1; }));
     EXPECT_EQ(gaps, 0) << "a listener waited for is no gap";
   }
-  pg::Listener late(url_, "tribune_test", on_message, [&] { ++gaps; });
+  pg::Listener late(url_, {.channel = "tribune_test", .on_message = on_message, .on_gap = [&] { ++gaps; }});
   // Nobody can connect to PostgreSQL within no time at all: the wait gives up before the first LISTEN.
   ASSERT_FALSE(late.wait_listening(std::chrono::milliseconds(0)));
   EXPECT_TRUE(eventually([&] { return gaps == 1; })) << "the late first LISTEN was not reported as a gap";

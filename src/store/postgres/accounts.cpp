@@ -48,7 +48,9 @@ std::optional<Account> PostgresStore::find_account(int64_t id) {
 }
 
 void PostgresStore::set_password_hash(int64_t account_id, const std::string& hash) {
-  write([&](Connection& db) { db.query("UPDATE accounts SET password_hash = $2 WHERE id = $1", {account_id, hash}); });
+  write_account(account_id, [&](Connection& db) {
+    db.query("UPDATE accounts SET password_hash = $2 WHERE id = $1", {account_id, hash});
+  });
 }
 
 bool PostgresStore::staff_name_taken(const std::array<std::string, 2>& keys) {
@@ -67,7 +69,26 @@ int64_t PostgresStore::create_session(int64_t account_id, const NewSession& sess
 
 // Concurrent requests' sessions are read together (the session reader's thread): one statement for all of them.
 std::optional<SessionLookup> PostgresStore::find_session(const std::string& token_hash) {
-  return session_reader_.ask({token_hash, {}}, wait_);
+  std::call_once(hearing_, [this] { hear_account_changes(); });
+  if (auto cached = sessions_.find(token_hash)) return cached;
+  uint64_t epoch = sessions_.epoch();
+  auto found = session_reader_.ask({token_hash, {}}, wait_);
+  if (found) sessions_.put(token_hash, *found, epoch);
+  return found;
+}
+
+void PostgresStore::hear_account_changes() {
+  account_listener_ = std::make_unique<pg::Listener>(
+      url_, pg::ListenerOptions{.channel = kAccountsChannel,
+                                .what = "sessions across nodes",
+                                .on_message =
+                                    [this](std::string_view id) {
+                                      if (auto account = parse_positive_id(id))
+                                        sessions_.forget_account(*account);
+                                      else
+                                        sessions_.clear();
+                                    },
+                                .on_listening = [this](bool on) { on ? sessions_.resume() : sessions_.suspend(); }});
 }
 
 void PostgresStore::find_sessions(Connection& c, std::vector<SessionRequest>& batch) {
@@ -91,24 +112,32 @@ void PostgresStore::find_sessions(Connection& c, std::vector<SessionRequest>& ba
   }
 }
 
+// Other nodes are not told (migration 29): one holding an older last_seen_at at most touches the session again.
 void PostgresStore::touch_session(int64_t session_id, TimePoint seen) {
   write([&](Connection& db) {
     db.query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1", {session_id, secs(seen)});
   });
+  sessions_.forget_session(session_id);
 }
 
 void PostgresStore::delete_session(const std::string& token_hash) {
+  struct Forget {
+    SessionCache& cache;
+    const std::string& token_hash;
+    ~Forget() { cache.forget(token_hash); }
+  } forget{sessions_, token_hash};
   write([&](Connection& db) { db.query("DELETE FROM sessions WHERE token_hash = $1", {Param::bytes(token_hash)}); });
 }
 
 bool PostgresStore::delete_account_session(int64_t account_id, int64_t session_id) {
-  return write([&](Connection& db) {
+  return write_account(account_id, [&](Connection& db) {
     return db.query("DELETE FROM sessions WHERE id = $1 AND account_id = $2", {session_id, account_id}).affected() > 0;
   });
 }
 
 void PostgresStore::delete_sessions(int64_t account_id) {
-  write([&](Connection& db) { db.query("DELETE FROM sessions WHERE account_id = $1", {account_id}); });
+  write_account(account_id,
+                [&](Connection& db) { db.query("DELETE FROM sessions WHERE account_id = $1", {account_id}); });
 }
 
 std::vector<SessionInfo> PostgresStore::list_sessions(int64_t account_id) {
@@ -124,7 +153,7 @@ std::vector<SessionInfo> PostgresStore::list_sessions(int64_t account_id) {
 }
 
 void PostgresStore::set_display_name(int64_t id, const std::string& name, const std::array<std::string, 2>& keys) {
-  write([&](Connection& db) {
+  write_account(id, [&](Connection& db) {
     db.query("UPDATE accounts SET display_name = $2, name_key = $3, name_key_cased = $4, handle = $5 WHERE id = $1",
              {id, name, keys[0], keys[1], mention_handle(name)});
   });
@@ -147,13 +176,13 @@ void PostgresStore::request_email_change(int64_t id, const EmailToken& confirm, 
 }
 
 void PostgresStore::delete_other_sessions(int64_t account_id, int64_t keep) {
-  write([&](Connection& db) {
+  write_account(account_id, [&](Connection& db) {
     db.query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2", {account_id, keep});
   });
 }
 
 void PostgresStore::delete_account(int64_t id) {
-  write([&](Connection& db) {
+  write_account(id, [&](Connection& db) {
     db.query("DELETE FROM sessions WHERE account_id = $1", {id});
     db.query("DELETE FROM email_tokens WHERE account_id = $1", {id});
     db.query("UPDATE comments SET author_id = NULL WHERE author_id = $1", {id});
@@ -162,7 +191,7 @@ void PostgresStore::delete_account(int64_t id) {
 }
 
 void PostgresStore::set_role(int64_t id, Role role) {
-  write([&](Connection& db) {
+  write_account(id, [&](Connection& db) {
     if (db.query("UPDATE accounts SET role = $2 WHERE id = $1", {id, to_string(role)}).affected() == 0)
       throw account_not_found();
   });
@@ -259,7 +288,7 @@ std::optional<std::string> PostgresStore::pending_email(int64_t account_id, Time
 
 std::optional<VerifiedEmail> PostgresStore::use_verify_token(const std::string& hash, TimePoint now) {
   return email_unique([&] {
-    return write([&](Connection& db) -> std::optional<VerifiedEmail> {
+    return write_account(std::nullopt, [&](Connection& db) -> std::optional<VerifiedEmail> {
       int64_t t = secs(now);
       auto r = db.query(
           "UPDATE email_tokens e SET used_at = $2 FROM accounts a WHERE a.id = e.account_id AND e.token_hash = $1 "
@@ -291,7 +320,7 @@ std::optional<VerifiedEmail> PostgresStore::use_verify_token(const std::string& 
 
 std::optional<int64_t> PostgresStore::use_reset_token(const std::string& hash, const std::string& password_hash,
                                                       TimePoint now) {
-  return write([&](Connection& db) {
+  return write_account(std::nullopt, [&](Connection& db) {
     int64_t t = secs(now);
     auto account = take_token(db, hash, "reset", t);
     if (!account) return account;

@@ -65,6 +65,7 @@ StoreStats PostgresStore::stats() {
   s.group_commits = writes_.load() + comment_writer_.commits();
   s.grouped_writes = writes_.load() + comment_writer_.grouped();
   s.merged_writes = comment_writer_.merged();
+  s.sessions_cached = sessions_.hits();
   if (auto* replica = db_.replica()) {
     s.replica = true;
     s.replica_reads = static_cast<int64_t>(replica->served());

@@ -29,6 +29,7 @@
 #include "store/postgres/pg.h"
 #include "store/postgres/postgres_store.h"
 #include "store/rows.h"
+#include "store/session_cache.h"
 
 namespace tribune::postgres {
 
@@ -144,7 +145,8 @@ class PostgresStore final : public Store {
         messenger_(db_.conninfo(), {.max_batch = 64}, send_messages, messages_lost),
         activity_reader_(db_.conninfo(),
                          {.on_connect = {"SET synchronous_commit = off"}, .max_batch = 64, .rerun_lost = true},
-                         read_activity, decltype(activity_reader_)::fail_each) {
+                         read_activity, decltype(activity_reader_)::fail_each),
+        sessions_(o.session_cache_max_age, /*suspended=*/true) {
     db_.read([](Connection& c) { c.exec("SELECT 1"); });
     if (auto* replica = db_.replica()) {
       try {
@@ -405,6 +407,28 @@ class PostgresStore final : public Store {
   std::atomic<int64_t> writes_{0};
   std::mutex listen_mu_;
   std::unique_ptr<pg::Listener> listener_;
+
+  // Sessions found, kept while this node hears every change to accounts and sessions: a trigger announces
+  // each on kAccountsChannel (migration 29), heard by a listener of its own started by the first lookup (a
+  // command-line process never pays for it). Until that listener is in place, and whenever its connection
+  // is lost, the cache is suspended. A write through this node forgets what it changed itself before its
+  // caller is answered (write_account).
+  static constexpr const char* kAccountsChannel = "tribune_accounts";
+  void hear_account_changes();
+  // Runs a write that changes the account's sessions or the account (all accounts: nullopt), then forgets
+  // them here, whether or not the write threw.
+  template <class F>
+  auto write_account(std::optional<int64_t> account, F&& f) {
+    struct Forget {
+      SessionCache& cache;
+      std::optional<int64_t> id;
+      ~Forget() { id ? cache.forget_account(*id) : cache.clear(); }
+    } forget{sessions_, account};
+    return write(std::forward<F>(f));
+  }
+  SessionCache sessions_;
+  std::once_flag hearing_;
+  std::unique_ptr<pg::Listener> account_listener_;  // after the cache it clears
 };
 
 }  // namespace tribune::postgres

@@ -41,7 +41,7 @@ std::optional<Contribution> PostgresStore::find_contribution(int64_t id) {
 
 EventOutcome PostgresStore::apply_payment_event(
     const PaymentEvent& e, const std::function<std::optional<OutboxMail>(const Contribution&)>& thank_you) {
-  return write([&](Connection& db) {
+  return write_account(std::nullopt, [&](Connection& db) {
     int64_t now = secs(now_seconds());
     // The event row is created if new and then locked: a redelivery racing this call waits, then sees it processed.
     db.query(

@@ -12,13 +12,8 @@
 
 namespace tribune::pg {
 
-Listener::Listener(std::string conninfo, std::string channel, std::function<void(std::string_view)> on_message,
-                   std::function<void()> on_gap)
-    : conninfo_(std::move(conninfo)),
-      channel_(std::move(channel)),
-      on_message_(std::move(on_message)),
-      on_gap_(std::move(on_gap)),
-      thread_([this] { run(); }) {}
+Listener::Listener(std::string conninfo, ListenerOptions options)
+    : conninfo_(std::move(conninfo)), o_(std::move(options)), thread_([this] { run(); }) {}
 
 Listener::~Listener() {
   stop_ = true;
@@ -44,11 +39,11 @@ void Listener::run() {
     bool ok = conn && PQstatus(conn.get()) == CONNECTION_OK;
     if (ok) {
       std::unique_ptr<PGresult, decltype(&PQclear)> r(
-          PQexec(conn.get(), ("LISTEN " + quote_identifier(channel_)).c_str()), &PQclear);
+          PQexec(conn.get(), ("LISTEN " + quote_identifier(o_.channel)).c_str()), &PQclear);
       ok = r && PQresultStatus(r.get()) == PGRES_COMMAND_OK;
     }
     if (!ok) {
-      spdlog::warn("live updates across nodes: cannot listen ({}); retrying",
+      spdlog::warn("{}: cannot listen ({}); retrying", o_.what,
                    conn ? std::string(PQerrorMessage(conn.get())).substr(0, 200) : std::string("no connection"));
       pause(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
@@ -63,9 +58,10 @@ void Listener::run() {
       listening_cv_.notify_all();
     }
     if (connected_before || late) {
-      spdlog::info(late ? "live updates across nodes: listening" : "live updates across nodes: listening again");
-      if (on_gap_) on_gap_();
+      spdlog::info("{}: {}", o_.what, late ? "listening" : "listening again");
+      if (o_.on_gap) o_.on_gap();
     }
+    if (o_.on_listening) o_.on_listening(true);
     connected_before = true;
     while (!stop_) {
       pollfd p{PQsocket(conn.get()), POLLIN, 0};
@@ -73,8 +69,8 @@ void Listener::run() {
       if (n < 0) continue;  // EINTR
       if (n == 0) continue;
       if (!PQconsumeInput(conn.get())) {
-        spdlog::warn("live updates across nodes: connection lost ({})",
-                     std::string(PQerrorMessage(conn.get())).substr(0, 200));
+        spdlog::warn("{}: connection lost ({})", o_.what, std::string(PQerrorMessage(conn.get())).substr(0, 200));
+        if (o_.on_listening) o_.on_listening(false);
         break;
       }
       while (PGnotify* note = PQnotifies(conn.get())) {
@@ -84,9 +80,9 @@ void Listener::run() {
         for (size_t start = 0; start <= payload.size();) {
           size_t end = std::min(payload.find('\n', start), payload.size());
           try {
-            on_message_(payload.substr(start, end - start));
+            o_.on_message(payload.substr(start, end - start));
           } catch (const std::exception& e) {
-            spdlog::warn("live updates across nodes: a message failed: {}", e.what());
+            spdlog::warn("{}: a message failed: {}", o_.what, e.what());
           }
           start = end + 1;
         }

@@ -1,7 +1,8 @@
 // LISTEN on one channel over a connection of its own, delivering each NOTIFY payload to a handler on the
 // listener's thread. A lost connection is reopened (with backoff) and reported through on_gap, since
 // notifications sent meanwhile are gone. So is a first LISTEN made after wait_listening() gave up: the node
-// was serving (and caching) before it could hear of other nodes' changes.
+// was serving (and caching) before it could hear of other nodes' changes. on_listening(true) follows each
+// LISTEN put in place (after on_gap), on_listening(false) each connection found lost.
 #pragma once
 
 #include <atomic>
@@ -15,10 +16,17 @@
 
 namespace tribune::pg {
 
+struct ListenerOptions {
+  std::string channel;
+  std::string what = "live updates across nodes";  // how the log names it
+  std::function<void(std::string_view)> on_message;
+  std::function<void()> on_gap;
+  std::function<void(bool)> on_listening;
+};
+
 class Listener {
  public:
-  Listener(std::string conninfo, std::string channel, std::function<void(std::string_view)> on_message,
-           std::function<void()> on_gap);
+  Listener(std::string conninfo, ListenerOptions options);
   ~Listener();  // stops within a quarter of a second
   // True once the first LISTEN is in place; false after `timeout` (the listener keeps trying).
   bool wait_listening(std::chrono::milliseconds timeout);
@@ -28,9 +36,8 @@ class Listener {
  private:
   void run();
 
-  std::string conninfo_, channel_;
-  std::function<void(std::string_view)> on_message_;
-  std::function<void()> on_gap_;
+  std::string conninfo_;
+  ListenerOptions o_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable listening_cv_;

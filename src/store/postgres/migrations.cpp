@@ -528,6 +528,26 @@ CREATE INDEX comments_by_time ON comments (created_at);
 CREATE INDEX accounts_by_creation ON accounts (created_at);
 CREATE INDEX moderation_log_by_time ON moderation_log (created_at);
 )sql"},
+      // Every node keeps the sessions it found (store/session_cache.h): a change to an account, or a session
+      // ended, is announced on a channel of its own with the account's id, once per transaction, so that every
+      // node forgets that account's sessions. A session's last_seen_at alone announces nothing: a node that
+      // holds an older one at most touches the session again.
+      {29, R"sql(
+CREATE FUNCTION tribune_account_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'sessions' THEN
+    PERFORM pg_notify('tribune_accounts', OLD.account_id::text);
+  ELSE
+    PERFORM pg_notify('tribune_accounts', OLD.id::text);
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER accounts_announce_changes AFTER UPDATE OR DELETE ON accounts
+  FOR EACH ROW EXECUTE FUNCTION tribune_account_changed();
+CREATE TRIGGER sessions_announce_changes AFTER DELETE OR UPDATE OF token_hash, account_id, expires_at ON sessions
+  FOR EACH ROW EXECUTE FUNCTION tribune_account_changed();
+)sql"},
   };
   return steps;
 }

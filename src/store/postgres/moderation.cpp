@@ -94,7 +94,7 @@ SavedComment PostgresStore::decide_comment(int64_t comment_id, int64_t moderator
 
 void PostgresStore::set_ban(int64_t account_id, int64_t moderator_id, std::optional<TimePoint> until,
                             const std::string& reason) {
-  write([&](Connection& db) {
+  write_account(account_id, [&](Connection& db) {
     std::optional<int64_t> until_s;
     if (until) until_s = secs(*until);
     if (db.query("UPDATE accounts SET banned_until = $2, ban_reason = $3 WHERE id = $1", {account_id, until_s, reason})
@@ -106,7 +106,7 @@ void PostgresStore::set_ban(int64_t account_id, int64_t moderator_id, std::optio
 
 void PostgresStore::sanction(int64_t account_id, int64_t moderator_id, const std::string& action,
                              const std::string& reason) {
-  write([&](Connection& db) {
+  write_account(account_id, [&](Connection& db) {
     int64_t found;
     if (action == "warn")
       found = db.query("UPDATE accounts SET warning = $2 WHERE id = $1", {account_id, reason}).affected();
@@ -121,7 +121,7 @@ void PostgresStore::sanction(int64_t account_id, int64_t moderator_id, const std
 }
 
 bool PostgresStore::acknowledge_warning(int64_t account_id) {
-  return write([&](Connection& db) {
+  return write_account(account_id, [&](Connection& db) {
     bool had =
         db.query("UPDATE accounts SET warning = '' WHERE id = $1 AND warning <> ''", {account_id}).affected() > 0;
     if (had) log_act(db, account_id, "acknowledge_warning", std::nullopt, account_id, "", secs(now_seconds()));

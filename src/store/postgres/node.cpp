@@ -49,7 +49,8 @@ void PostgresStore::messages_lost(std::vector<std::string>& batch, const std::ex
 void PostgresStore::listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) {
   std::lock_guard lock(listen_mu_);
   listener_.reset();
-  listener_ = std::make_unique<pg::Listener>(url_, kChannel, std::move(on_message), std::move(on_gap));
+  listener_ = std::make_unique<pg::Listener>(
+      url_, pg::ListenerOptions{.channel = kChannel, .on_message = std::move(on_message), .on_gap = std::move(on_gap)});
   // A node starts serving once it hears other nodes' changes, or after 5 s without (then the first LISTEN
   // drops whatever it cached meanwhile).
   if (!listener_->wait_listening(std::chrono::seconds(5)))

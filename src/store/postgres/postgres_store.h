@@ -21,6 +21,10 @@ struct PostgresOptions {
   // Threads (each with its own connection) that commit comments in batches (group_commit.h). One keeps a
   // PostgreSQL that shares its machine busiest; with cores to spare, 2-4 let a batch run while another commits.
   int comment_writers = 1;
+  // How long a node may answer a session from memory (store/session_cache.h). Other nodes' changes reach it
+  // by notification within milliseconds; this bounds what a silently broken notification connection can
+  // hide. Zero: every lookup reads the database.
+  std::chrono::milliseconds session_cache_max_age{1000};
 };
 
 // True for the URLs that select this engine: postgresql:// and postgres://.

@@ -122,7 +122,7 @@ std::vector<int64_t> PostgresStore::followed_among(int64_t follower, const std::
 }
 
 void PostgresStore::set_show_supporter(int64_t account, bool on) {
-  write([&](Connection& db) {
+  write_account(account, [&](Connection& db) {
     if (db.query("UPDATE accounts SET show_supporter = $2 WHERE id = $1", {account, on}).affected() == 0)
       throw account_not_found();
     db.query(kBumpContentVersion);
@@ -130,7 +130,7 @@ void PostgresStore::set_show_supporter(int64_t account, bool on) {
 }
 
 void PostgresStore::set_digest(int64_t account, const std::string& mode) {
-  write([&](Connection& db) {
+  write_account(account, [&](Connection& db) {
     if (db.query("UPDATE accounts SET digest = $2 WHERE id = $1", {account, mode}).affected() == 0)
       throw account_not_found();
   });
@@ -173,7 +173,7 @@ std::vector<DueDigest> PostgresStore::due_digests(TimePoint now, int limit) {
 
 bool PostgresStore::record_digest(int64_t account, int64_t expected, int64_t up_to, TimePoint now,
                                   const std::optional<OutboxMail>& mail) {
-  return write([&](Connection& db) {
+  return write_account(account, [&](Connection& db) {
     int64_t at = secs(now);
     // Compare-and-set: of two workers with the same expected cursor, the second matches no row.
     bool moved = db.query(

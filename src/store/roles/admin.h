@@ -21,6 +21,7 @@ struct StoreStats {
   int64_t group_commits = 0;           // commits made by the write path
   int64_t grouped_writes = 0;          // writes carried by those commits
   int64_t merged_writes = 0;           // PostgreSQL: of those, run as part of a statement shared with others
+  int64_t sessions_cached = 0;         // session lookups answered from memory (store/session_cache.h)
   std::optional<int64_t> checkpoints;  // SQLite: checkpoints its checkpointer thread made (pages copied)
   bool replica = false;                // a read replica is configured; then:
   int64_t replica_reads = 0;           //   reads it answered

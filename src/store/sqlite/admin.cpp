@@ -67,6 +67,7 @@ StoreStats SqliteStore::stats() {
   s.group_commits = writer_.commits();
   s.grouped_writes = writer_.grouped();
   s.checkpoints = writer_.checkpoints();
+  s.sessions_cached = sessions_.hits();
   return s;
 }
 

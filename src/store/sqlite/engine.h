@@ -15,8 +15,8 @@
 
 #include "model/error.h"
 #include "store/rows.h"
+#include "store/session_cache.h"
 #include "store/sqlite/db.h"
-#include "store/sqlite/session_cache.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
 
