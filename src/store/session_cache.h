@@ -1,11 +1,12 @@
 // Signed-in readers' sessions as last read, so that a busy reader's requests skip the store: the lookup is a
 // join of two tables, a sixth of the CPU of posting a comment (bench/post_comments.sh).
 //
-// The engine that owns a cache keeps it exact for its own writes: it forgets what a write changed before that
-// write's caller is answered (a sign-out, a ban or a role change holds from the next request), and a read that
-// began before a forget is not kept (epoch()). Changes made elsewhere are the engine's to report (SQLite:
-// another process on the same file, within the max age; PostgreSQL: other nodes, by notification). While an
-// engine cannot hear of changes made elsewhere it suspends the cache, which then neither finds nor keeps.
+// The engine that owns a cache keeps it exact for its own writes: it forgets what a write changed (the
+// session, the account's sessions, or everything when it cannot tell) before that write's caller is answered (a
+// sign-out, a ban or a role change holds from the next request), and a read that began before a forget is not kept
+// (epoch()). Changes made elsewhere are the engine's to report (SQLite: another process on the same file, within the
+// max age; PostgreSQL: other nodes, by notification). While an engine cannot hear of changes made elsewhere it suspends
+// the cache, which then neither finds nor keeps.
 #pragma once
 
 #include <atomic>

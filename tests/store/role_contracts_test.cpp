@@ -135,9 +135,14 @@ TEST_P(StoreContract, ASessionAsFoundFollowsEveryChangeToItOrItsAccountAtOnce) {
   EXPECT_TRUE(found("ana-1").account.show_supporter);
   store_->set_digest(ana.id, "off");
   EXPECT_EQ(found("ana-1").account.digest, "off");
+  EXPECT_EQ(found("ana-2").session.last_seen_at, kEpoch);
   store_->touch_session(s1, kEpoch + 2h);
   EXPECT_EQ(found("ana-1").session.last_seen_at, kEpoch + 2h);
+  // Only what changed is forgotten: "last seen", written every few minutes for each active reader, leaves the
+  // other sessions remembered.
+  hits = store_->stats().sessions_cached;
   EXPECT_EQ(found("ana-2").session.last_seen_at, kEpoch);
+  EXPECT_EQ(store_->stats().sessions_cached, hits + 1) << "another session's last seen emptied the cache";
   store_->delete_session("ana-1");
   EXPECT_FALSE(store_->find_session("ana-1")) << "signed out";
   found("ana-4");

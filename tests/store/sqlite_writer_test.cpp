@@ -220,24 +220,45 @@ TEST_F(SqliteWriterTest, CheckpointsKeepTheWalShortWhileWritesGoOn) {
 }  // namespace
 
 TEST_F(SqliteWriterTest, AWatcherHearsOfACommitThatChangedItsTablesBeforeItsCallersAreAnswered) {
-  writer.run_exclusive([](Db& db) { db.exec("CREATE TABLE other (id INTEGER PRIMARY KEY)"); });
-  std::atomic<int> heard{0};
-  writer.watch({"t"}, [&] { ++heard; });
-  writer.run([](Db& db) { db.exec("INSERT INTO t (v) VALUES ('a')"); });
-  EXPECT_EQ(heard.load(), 1) << "before run() returned";
+  writer.run_exclusive([](Db& db) {
+    db.exec(
+        "CREATE TABLE other (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id) ON DELETE CASCADE)");
+  });
+  std::vector<std::string> heard;  // one line per call: "anything", or each row as table:rowid
+  writer.watch({"t", "child"}, [&](const std::vector<GroupCommitWriter::ChangedRow>& rows, bool anything) {
+    std::string line = anything ? "anything" : "";
+    for (const auto& r : rows)
+      line += (line.empty() ? "" : " ") + std::to_string(r.table) + ":" + std::to_string(r.rowid);
+    heard.push_back(line);
+  });
+  auto last = [&] { return heard.empty() ? std::string("(none)") : heard.back(); };
+  writer.run([](Db& db) { db.exec("INSERT INTO t (id, v) VALUES (7, 'a'), (8, 'x')"); });
+  ASSERT_EQ(heard.size(), 1u) << "before run() returned";
+  EXPECT_EQ(last(), "0:7 0:8");
   writer.run([](Db& db) { db.exec("INSERT INTO other DEFAULT VALUES"); });
-  EXPECT_EQ(heard.load(), 1) << "another table";
-  writer.run([](Db& db) { db.exec("UPDATE t SET v = 'b'"); });
+  EXPECT_EQ(heard.size(), 1u) << "another table";
+  writer.run([](Db& db) { db.exec("UPDATE t SET v = 'b' WHERE id = 7"); });
+  EXPECT_EQ(last(), "0:7") << "updates too";
+  writer.run([](Db& db) { db.exec("INSERT INTO child (id, t_id) VALUES (3, 7)"); });
   writer.run([](Db& db) { db.exec("DELETE FROM t WHERE v = 'b'"); });
-  EXPECT_EQ(heard.load(), 3) << "updates and deletes too";
+  EXPECT_EQ(last(), "0:7 1:3") << "deletes too, and a foreign key's cascade";
   EXPECT_THROW(writer.run([](Db& db) {
-    db.exec("INSERT INTO t (v) VALUES ('c')");
+    db.exec("INSERT INTO t (id, v) VALUES (9, 'c')");
     throw Error(ErrorKind::invalid, "refused", "no");
   }),
                Error);
-  EXPECT_EQ(heard.load(), 4) << "a change rolled back may still have been read: heard all the same";
+  EXPECT_EQ(last(), "0:9") << "a change rolled back may still have been read: heard all the same";
+  writer.run([](Db& db) {
+    db.exec(
+        "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 199) INSERT INTO t (id, v) "
+        "SELECT i, 'many' FROM n");
+  });
+  EXPECT_EQ(last(), "anything") << "past kMaxChangedRows";
+  size_t calls = heard.size();
   writer.run_exclusive([](Db& db) { db.exec("CREATE TABLE more (id INTEGER PRIMARY KEY)"); });
-  EXPECT_EQ(heard.load(), 5) << "an exclusive job may change anything";
+  EXPECT_EQ(heard.size(), calls + 1);
+  EXPECT_EQ(last(), "anything") << "an exclusive job may change anything";
 }
 
 TEST_F(SqliteWriterTest, CountersAddedByABatchsJobsAreWrittenOnceAndAFailedJobsAreDropped) {

@@ -80,7 +80,11 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& o)
       : path_(o.path), writer_(o.path, o.max_batch), readers_(o.path, o.read_connections) {
-    writer_.watch({"sessions", "accounts"}, [this] { sessions_.clear(); });
+    writer_.watch({"sessions", "accounts"}, [this](const auto& rows, bool anything) {
+      if (anything) return sessions_.clear();
+      for (const auto& row : rows)
+        row.table == 0 ? sessions_.forget_session(row.rowid) : sessions_.forget_account(row.rowid);
+    });
   }
 
   // StoreAdmin (admin.cpp)

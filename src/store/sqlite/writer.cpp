@@ -82,23 +82,30 @@ void GroupCommitWriter::stop_checkpointer() {
   checkpointer_.join();
 }
 
-void GroupCommitWriter::watch(std::vector<std::string> tables, std::function<void()> changed) {
+void GroupCommitWriter::watch(std::vector<std::string> tables, Watcher changed) {
   watched_ = std::move(tables);
   watcher_ = std::move(changed);
   sqlite3_update_hook(db_.raw(), &GroupCommitWriter::on_row_change, this);
 }
 
-void GroupCommitWriter::on_row_change(void* self, int, const char*, const char* table, sqlite3_int64) {
+void GroupCommitWriter::on_row_change(void* self, int, const char*, const char* table, sqlite3_int64 rowid) {
   auto* w = static_cast<GroupCommitWriter*>(self);
-  if (w->watched_changed_) return;
-  for (const auto& t : w->watched_)
-    if (t == table) w->watched_changed_ = true;
+  if (w->changed_anything_) return;
+  for (size_t i = 0; i < w->watched_.size(); ++i) {
+    if (w->watched_[i] != table) continue;
+    if (w->changed_rows_.size() == kMaxChangedRows)
+      w->changed_anything_ = true, w->changed_rows_.clear();
+    else
+      w->changed_rows_.push_back({i, rowid});
+    return;
+  }
 }
 
 void GroupCommitWriter::tell_watcher() {
-  if (!watched_changed_) return;
-  watched_changed_ = false;
-  if (watcher_) watcher_();
+  if (!changed_anything_ && changed_rows_.empty()) return;
+  if (watcher_) watcher_(changed_rows_, changed_anything_);
+  changed_rows_.clear();
+  changed_anything_ = false;
 }
 
 int GroupCommitWriter::on_wal_commit(void* self, sqlite3* db, const char*, int frames) {
@@ -209,7 +216,7 @@ void GroupCommitWriter::loop() {
       } catch (...) {
         failure = std::current_exception();
       }
-      watched_changed_ = true;  // a migration or a restore may have changed anything
+      changed_anything_ = true;  // a migration or a restore may have changed anything
       tell_watcher();
       if (failure)
         batch.front().promise.set_exception(failure);

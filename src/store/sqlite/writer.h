@@ -81,10 +81,20 @@ class GroupCommitWriter {
   // Runs job on the writer thread outside any transaction and alone (schema migration).
   void run_exclusive(const Job& job);
 
-  // Calls changed() on the writer thread after each commit that inserted, updated or deleted a row of one of
-  // tables (also when the commit then failed), and after each exclusive job, before their callers are
-  // answered. Once, before the first run().
-  void watch(std::vector<std::string> tables, std::function<void()> changed);
+  // A row a commit inserted, updated or deleted: `table` indexes watch()'s list.
+  struct ChangedRow {
+    size_t table;
+    int64_t rowid;
+  };
+  static constexpr size_t kMaxChangedRows = 64;  // past this, a commit reports "anything"
+  // Calls changed(rows, anything) on the writer thread after each commit that inserted, updated or deleted a
+  // row of one of tables (also when the commit then failed), and after each exclusive job, before their
+  // callers are answered. `anything`: the rows are not known (an exclusive job may have changed any row; a
+  // commit changed more than kMaxChangedRows). SQLite reports every row changed through a statement, a
+  // trigger or a foreign-key action, not those a REPLACE conflict or an unqualified DELETE removes (Tribune
+  // uses neither on the tables it watches). Once, before the first run().
+  using Watcher = std::function<void(const std::vector<ChangedRow>& rows, bool anything)>;
+  void watch(std::vector<std::string> tables, Watcher changed);
 
   int64_t commits() const { return commits_.load(); }          // transactions committed
   size_t queued() const;                                       // jobs waiting for the writer thread
@@ -123,8 +133,10 @@ class GroupCommitWriter {
   std::atomic<uint64_t> position_{0};
   std::thread thread_;
   std::vector<std::string> watched_;
-  std::function<void()> watcher_;
-  bool watched_changed_ = false;  // by the transaction under way (writer thread only)
+  Watcher watcher_;
+  // What the transaction under way changed in those tables (writer thread only).
+  std::vector<ChangedRow> changed_rows_;
+  bool changed_anything_ = false;
 
   Db checkpoint_db_;
   std::mutex checkpoint_mu_;
