@@ -4,7 +4,8 @@
 # `stop` stops it and deletes the directory; `pause` and `resume` stop and start the server in between (fault
 # tests); `standby` makes a streaming replica (hot standby) of the cluster on ${TRIBUNE_PG_PRIMARY_PORT:-55432}
 # listening on $TRIBUNE_PG_PORT (read-replica tests). fsync is off (nothing in it has to survive a crash) unless
-# TRIBUNE_PG_FSYNC=on (durable benchmarks). Uses Debian's
+# TRIBUNE_PG_FSYNC=on (durable benchmarks). TRIBUNE_PG_OPTIONS adds server options to `start` (profiling:
+# "-c shared_preload_libraries=pg_stat_statements"). Uses Debian's
 # postgresql-15 binaries; as root, runs them as the postgres system user (initdb refuses root).
 set -euo pipefail
 PORT=${TRIBUNE_PG_PORT:-55432}
@@ -29,7 +30,7 @@ case ${1:-} in
     as_owner "$BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=$FSYNC" start >/dev/null ||
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=$FSYNC ${TRIBUNE_PG_OPTIONS:-}" start >/dev/null ||
       { cat "$dir/server.log" >&2; exit 1; }
     echo "$dir" >"$STATE"
     echo "$URL"
@@ -58,7 +59,7 @@ case ${1:-} in
   resume)
     dir=$(cat "$STATE")
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=$FSYNC" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $dir -c max_connections=300 -c fsync=$FSYNC ${TRIBUNE_PG_OPTIONS:-}" start >/dev/null
     ;;
   stop)
     [[ -f $STATE ]] || exit 0

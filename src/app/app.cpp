@@ -136,11 +136,15 @@ App::App(Config config, const StoreDecorator& decorate)
   // A remembered reader's slots (web/reader_slots.h) go when their unread count or ignored readers change.
   fanout_->on_notified([this](int64_t account_id) { reader_slots_.forget(account_id); });
   readers_->on_changed([this](int64_t account_id) { reader_slots_.forget(account_id); });
+  // And when the store hears that another node signed them out, banned them or changed their account.
+  store_->on_account_changed(
+      [this](int64_t account_id) { account_id ? reader_slots_.forget(account_id) : reader_slots_.forget_all(); });
   fanout_->attach(*comments_);
 }
 
 App::~App() {
   stop_background();
+  if (store_) store_->on_account_changed(nullptr);  // the store's listener outlives reader_slots_
 }
 
 int App::load_demo() {

@@ -9,11 +9,13 @@
 //    the other nodes' comments);
 //  - for everyone, by a state-changing request of staff, of an API token or of nobody signed in that
 //    succeeded (a role change, a ban, a password reset, a payment's webhook may change any reader's slot);
-//  - after its lifetime in any case: what this node cannot hear of (another node's sign-out or role change)
-//    shows in a reader's slot for at most that long, and only on pages every reader may read (their name, their
-//    unread count, a dead session's CSRF token). Everything that acts or shows private data authenticates
-//    against the store. Nodes sharing a store keep a reader kShared; a node alone (SQLite: no other process
-//    changes accounts but `tribune account create`) hears of every change and keeps one kAlone, which also
+//  - for one reader, when the store hears that their account changed or a session of theirs ended on any node
+//    (NodeBus::on_account_changed: PostgreSQL announces it), and for everyone when it may have missed that;
+//  - after its lifetime in any case: what this node cannot hear of (an announcement lost with a connection
+//    that broke unnoticed) shows in a reader's slot for at most that long, and only on pages every reader may
+//    read (their name, their unread count, a dead session's CSRF token). Everything that acts or shows private data
+//    authenticates against the store. Nodes sharing a store keep a reader kShared; a node alone (SQLite: no other
+//    process changes accounts but `tribune account create`) hears of every change and keeps one kAlone, which also
 //    bounds how late a session's idle time is noted and an expired session is seen.
 //
 // Memory: at most max_readers, each a few kilobytes of fragments (~25 MB at the default 8,192); when full,

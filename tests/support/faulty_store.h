@@ -139,6 +139,7 @@ class FaultyStore final : public Store {
   std::optional<std::string> load_model(const std::string& name) override { return guard(StoreRole::moderation, "load_model", [&] { return inner_->load_model(name); }); }
   void publish(std::string_view message) override { guard(StoreRole::node_bus, "publish", [&] { inner_->publish(message); }); }
   bool has_peers() const override { return inner_->has_peers(); }
+  void on_account_changed(std::function<void(int64_t)> changed) override { inner_->on_account_changed(std::move(changed)); }
   void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) override { guard(StoreRole::node_bus, "listen", [&] { inner_->listen(std::move(on_message), std::move(on_gap)); }); }
   void stop_listening() override { guard(StoreRole::node_bus, "stop_listening", [&] { inner_->stop_listening(); }); }
   uint64_t known_position() override { return guard(StoreRole::node_bus, "known_position", [&] { return inner_->known_position(); }); }

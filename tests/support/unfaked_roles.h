@@ -135,6 +135,7 @@ class UnfakedNodeBus : public NodeBus {
  public:
   void publish(std::string_view) override { throw std::logic_error("not faked: NodeBus::publish"); }
   bool has_peers() const override { throw std::logic_error("not faked: NodeBus::has_peers"); }
+  void on_account_changed(std::function<void(int64_t)>) override { throw std::logic_error("not faked: NodeBus::on_account_changed"); }
   void listen(std::function<void(std::string_view)>, std::function<void()>) override { throw std::logic_error("not faked: NodeBus::listen"); }
   void stop_listening() override { throw std::logic_error("not faked: NodeBus::stop_listening"); }
   uint64_t known_position() override { throw std::logic_error("not faked: NodeBus::known_position"); }

@@ -83,12 +83,23 @@ void PostgresStore::hear_account_changes() {
                                 .what = "sessions across nodes",
                                 .on_message =
                                     [this](std::string_view id) {
-                                      if (auto account = parse_positive_id(id))
-                                        sessions_.forget_account(*account);
-                                      else
-                                        sessions_.clear();
+                                      auto account = parse_positive_id(id);
+                                      account ? sessions_.forget_account(*account) : sessions_.clear();
+                                      tell_account_changed(account.value_or(0));
                                     },
+                                // Listening again: what was said meanwhile is lost.
+                                .on_gap = [this] { tell_account_changed(0); },
                                 .on_listening = [this](bool on) { on ? sessions_.resume() : sessions_.suspend(); }});
+}
+
+void PostgresStore::on_account_changed(std::function<void(int64_t)> changed) {
+  std::lock_guard lock(account_changed_mu_);
+  account_changed_ = std::move(changed);
+}
+
+void PostgresStore::tell_account_changed(int64_t account_id) {
+  std::lock_guard lock(account_changed_mu_);
+  if (account_changed_) account_changed_(account_id);
 }
 
 void PostgresStore::find_sessions(Connection& c, std::vector<SessionRequest>& batch) {

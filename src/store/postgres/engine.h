@@ -351,6 +351,7 @@ class PostgresStore final : public Store {
   // NodeBus (node.cpp)
   void publish(std::string_view message) override;
   bool has_peers() const override { return true; }
+  void on_account_changed(std::function<void(int64_t)> changed) override;
   void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) override;
   void stop_listening() override;
   uint64_t known_position() override;
@@ -427,6 +428,9 @@ class PostgresStore final : public Store {
     return write(std::forward<F>(f));
   }
   SessionCache sessions_;
+  std::mutex account_changed_mu_;
+  std::function<void(int64_t)> account_changed_;  // NodeBus::on_account_changed
+  void tell_account_changed(int64_t account_id);
   std::once_flag hearing_;
   std::unique_ptr<pg::Listener> account_listener_;  // after the cache it clears
 };

@@ -33,6 +33,13 @@ class NodeBus {
   virtual void publish(std::string_view message) { (void)message; }
   // Whether other processes can share this store, so that publish() may reach someone.
   virtual bool has_peers() const { return false; }
+  // Calls changed(account_id) on a thread of the store's whenever it hears that an account changed or one of
+  // its sessions ended, by any process sharing the store, this one included; changed(0): any account (what
+  // was said while it could not listen is lost). An engine used by one process only tells nothing: that
+  // process saw its own changes. Set before the first session lookup; a later call replaces it (nullptr: none;
+  // once that call returns, the previous one is not running and will not run again).
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): this default (one node) keeps nothing.
+  virtual void on_account_changed(std::function<void(int64_t account_id)> changed) { (void)changed; }
   // By value: an engine keeps both for the life of its listener.
   // NOLINTNEXTLINE(performance-unnecessary-value-param): this default (one node) keeps neither.
   virtual void listen(std::function<void(std::string_view)> on_message, std::function<void()> on_gap) {
