@@ -103,18 +103,25 @@ TEST_P(StoreContract, ASessionAsFoundFollowsEveryChangeToItOrItsAccountAtOnce) {
   store_->create_session(ana.id, session("ana-2"));
   int64_t s3 = store_->create_session(ana.id, session("ana-3"));
   int64_t s4 = store_->create_session(ana.id, session("ana-4"));
+  auto cy = account("cy@example.org", "Cy");  // changed by nobody: nothing announced about her comes late
+  store_->create_session(cy.id, session("cy-1"));
   auto found = [&](const std::string& hash) {
     auto f = store_->find_session(hash);
     EXPECT_TRUE(f) << hash;
     return f.value_or(SessionLookup{});
   };
+  // Until a lookup of it is answered from the cache (a read is not kept when anything was forgotten while it
+  // ran: on PostgreSQL, announcements of earlier changes may still be arriving).
+  auto cached = [&](const std::string& hash) {
+    auto hits = store_->stats().sessions_cached;
+    for (int i = 0; i < 250 && store_->stats().sessions_cached == hits; ++i) {
+      found(hash);
+      std::this_thread::sleep_for(20ms);
+    }
+    return store_->stats().sessions_cached > hits;
+  };
   // The cache is in use (PostgreSQL's starts once it hears other nodes' changes), or this proves nothing.
-  auto hits = store_->stats().sessions_cached;
-  for (int i = 0; i < 250 && store_->stats().sessions_cached == hits; ++i) {
-    found("ana-1");
-    std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_GT(store_->stats().sessions_cached, hits) << "no lookup was answered from the cache";
+  ASSERT_TRUE(cached("ana-1")) << "no lookup was answered from the cache";
 
   // Each step first finds the session, as a request would, then changes it and finds it again.
   EXPECT_EQ(found("ana-1").account.role, Role::reader);
@@ -135,14 +142,16 @@ TEST_P(StoreContract, ASessionAsFoundFollowsEveryChangeToItOrItsAccountAtOnce) {
   EXPECT_TRUE(found("ana-1").account.show_supporter);
   store_->set_digest(ana.id, "off");
   EXPECT_EQ(found("ana-1").account.digest, "off");
-  EXPECT_EQ(found("ana-2").session.last_seen_at, kEpoch);
-  store_->touch_session(s1, kEpoch + 2h);
-  EXPECT_EQ(found("ana-1").session.last_seen_at, kEpoch + 2h);
   // Only what changed is forgotten: "last seen", written every few minutes for each active reader, leaves the
-  // other sessions remembered.
-  hits = store_->stats().sessions_cached;
+  // other readers' sessions remembered. (Not Ana's other ones: on PostgreSQL the announcements of the changes
+  // above, this node's own, may still be arriving, and each forgets all of her sessions.)
+  ASSERT_TRUE(cached("cy-1"));
+  store_->touch_session(s1, kEpoch + 2h);
+  auto hits = store_->stats().sessions_cached;
+  EXPECT_EQ(found("cy-1").account.display_name, "Cy");
+  EXPECT_EQ(store_->stats().sessions_cached, hits + 1) << "another reader's last seen emptied the cache";
+  EXPECT_EQ(found("ana-1").session.last_seen_at, kEpoch + 2h);
   EXPECT_EQ(found("ana-2").session.last_seen_at, kEpoch);
-  EXPECT_EQ(store_->stats().sessions_cached, hits + 1) << "another session's last seen emptied the cache";
   store_->delete_session("ana-1");
   EXPECT_FALSE(store_->find_session("ana-1")) << "signed out";
   found("ana-4");
