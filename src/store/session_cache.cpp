@@ -29,9 +29,7 @@ void SessionCache::put(const std::string& token_hash, const SessionLookup& found
 }
 
 void SessionCache::clear() {
-  std::lock_guard lock(mu_);
-  ++epoch_;
-  entries_.clear();
+  forget_if([](const SessionLookup&) { return true; });
 }
 
 // The epoch moves on whatever was forgotten: a read under way may be of any session.
@@ -57,17 +55,17 @@ void SessionCache::forget_session(int64_t session_id) {
 }
 
 void SessionCache::suspend() {
-  std::lock_guard lock(mu_);
-  suspended_ = true;
-  ++epoch_;
-  entries_.clear();
+  {
+    std::lock_guard lock(mu_);
+    suspended_ = true;  // first: nothing read from now on is kept
+  }
+  clear();
 }
 
 void SessionCache::resume() {
+  clear();
   std::lock_guard lock(mu_);
   suspended_ = false;
-  ++epoch_;
-  entries_.clear();
 }
 
 }  // namespace tribune

@@ -132,12 +132,9 @@ void PostgresStore::touch_session(int64_t session_id, TimePoint seen) {
 }
 
 void PostgresStore::delete_session(const std::string& token_hash) {
-  struct Forget {
-    SessionCache& cache;
-    const std::string& token_hash;
-    ~Forget() { cache.forget(token_hash); }
-  } forget{sessions_, token_hash};
-  write([&](Connection& db) { db.query("DELETE FROM sessions WHERE token_hash = $1", {Param::bytes(token_hash)}); });
+  write_forgetting(
+      [&](SessionCache& c) { c.forget(token_hash); },
+      [&](Connection& db) { db.query("DELETE FROM sessions WHERE token_hash = $1", {Param::bytes(token_hash)}); });
 }
 
 bool PostgresStore::delete_account_session(int64_t account_id, int64_t session_id) {

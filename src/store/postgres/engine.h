@@ -416,16 +416,21 @@ class PostgresStore final : public Store {
   // caller is answered (write_account).
   static constexpr const char* kAccountsChannel = "tribune_accounts";
   void hear_account_changes();
-  // Runs a write that changes the account's sessions or the account (all accounts: nullopt), then forgets
-  // them here, whether or not the write threw.
+  // Runs a write that changes sessions or accounts, then forget(sessions_), whether or not the write threw.
+  template <class Forget, class F>
+  auto write_forgetting(Forget forget, F&& f) {
+    struct Guard {
+      SessionCache& cache;
+      Forget& forget;
+      ~Guard() { forget(cache); }
+    } guard{sessions_, forget};
+    return write(std::forward<F>(f));
+  }
+  // The account's sessions, or every account's (nullopt).
   template <class F>
   auto write_account(std::optional<int64_t> account, F&& f) {
-    struct Forget {
-      SessionCache& cache;
-      std::optional<int64_t> id;
-      ~Forget() { id ? cache.forget_account(*id) : cache.clear(); }
-    } forget{sessions_, account};
-    return write(std::forward<F>(f));
+    return write_forgetting([account](SessionCache& c) { account ? c.forget_account(*account) : c.clear(); },
+                            std::forward<F>(f));
   }
   SessionCache sessions_;
   std::mutex account_changed_mu_;
