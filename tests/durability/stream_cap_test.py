@@ -13,10 +13,13 @@ import atexit, json, os, re, resource, shutil, socket, subprocess, sys, tempfile
 
 BIN = sys.argv[1]
 PER_ADDRESS, TOTAL, FILES = 10, 60, 300
+SERVER_LOG = None
 
 
 def start(data, config):
-    log = open(os.path.join(data, "server.log"), "w+")
+    global SERVER_LOG
+    SERVER_LOG = os.path.join(data, "server.log")
+    log = open(SERVER_LOG, "w+")
 
     def limit_files():
         resource.setrlimit(resource.RLIMIT_NOFILE, (FILES, FILES))
@@ -215,4 +218,11 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except AssertionError:
+        # The node's log says what it saw (accept failures, refusals), so that a failure in a parallel run can be
+        # read from ctest's output alone.
+        if SERVER_LOG and os.path.exists(SERVER_LOG):
+            print("server log (last 40 lines):\n" + "".join(open(SERVER_LOG).readlines()[-40:]))
+        raise
