@@ -81,7 +81,12 @@ request = function()
 end
 LUA
 echo "bench: POST $BASE/api/v1/articles/$SLUG/comments, ${DURATION}s, $CONNS connections" >&2
+# The server's CPU time (user + system, clock ticks) and context switches (all its threads), before and after.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+switches() { cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'; }
+CPU0=$(cpu_ticks) SW0=$(switches)
 wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "$BASE/api/v1/articles/$SLUG/comments" > "$WORK/wrk.txt"
+CPU1=$(cpu_ticks) SW1=$(switches)
 RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
 P50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
 P99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
@@ -94,6 +99,9 @@ TOTAL=$(curl -s "$BASE/api/v1/articles/$SLUG" | python3 -c 'import json,sys; pri
 echo
 echo "comments acknowledged/s: $RPS (p50 $P50, p99 $P99, non-2xx ${NON2XX:-0})"
 echo "stored comments on the article: $TOTAL"
+REQUESTS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+python3 -c "import sys; cpu, sw, n, hz = map(float, sys.argv[1:]); print(f'server CPU a comment: {cpu / hz / n * 1e6:.0f} us; context switches a comment: {sw / n:.1f}')" \
+  "$((CPU1 - CPU0))" "$((SW1 - SW0))" "$REQUESTS" "$(getconf CLK_TCK)"
 echo "store commits: $COMMITS for $WRITES writes ($(python3 -c "print(round($WRITES/max($COMMITS,1),1))") writes per fsync; ${MERGED:-0} of them in merged statements)"
 if [[ ${WEBHOOK:-0} == 1 ]]; then
   sleep 3  # the senders catch up
