@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "app/app.h"
+#include "http/body_file.h"
 
 namespace tribune {
 
@@ -93,6 +94,10 @@ Router App::build_routes() {
                std::to_string(s.replica_failures) + "\n";
       }
       out += "# TYPE tribune_page_cache_entries gauge\ntribune_page_cache_entries " + std::to_string(cache_.size()) + "\n";
+      out += "# TYPE tribune_page_cache_files gauge\ntribune_page_cache_files " + std::to_string(BodyFile::open_files()) +
+             "\n";
+      out += "# TYPE tribune_http_sendfile_responses_total counter\ntribune_http_sendfile_responses_total " +
+             std::to_string(BodyFile::sent()) + "\n";
       out += "# TYPE tribune_live_subscribers gauge\ntribune_live_subscribers " + std::to_string(live_.subscribers()) + "\n";
       out += "# TYPE tribune_live_streams gauge\ntribune_live_streams " + std::to_string(live_.gate().open()) + "\n";
       out += "# TYPE tribune_live_streams_refused_total counter\ntribune_live_streams_refused_total " +

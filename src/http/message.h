@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/body_file.h"
 #include "model/account.h"
 #include "util/text.h"
 
@@ -32,6 +33,9 @@ struct Response {
   std::string body;
   // When set, served instead of body without copying (cached pages shared by every request).
   std::shared_ptr<const std::string> shared_body;
+  // shared_body in a memory file, sent with sendfile(2) (http/body_file.h); ignored unless it holds
+  // shared_body.
+  std::shared_ptr<const BodyFile> body_file;
   StreamBody stream;
   // Close the connection after this response (a server shedding load does not keep the client's socket).
   bool close = false;

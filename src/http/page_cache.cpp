@@ -233,6 +233,16 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
 }
 }  // namespace
 
+std::shared_ptr<const BodyFile> CachedPage::file_of(const std::shared_ptr<const std::string>& bytes) const {
+  if (!bytes || bytes->size() < BodyFile::kMinSize || serves_.fetch_add(1, std::memory_order_relaxed) < 1)
+    return nullptr;
+  bool gz = bytes == gzip;
+  auto& once = gz ? gzip_file_once_ : body_file_once_;
+  auto& file = gz ? gzip_file_ : body_file_;
+  std::call_once(once, [&] { file = BodyFile::make(bytes); });
+  return file;
+}
+
 Response serve_page(const CachedPage& page, const Request& request) {
   Response r;
   r.headers.set(http::field::etag, page.etag);
@@ -251,6 +261,7 @@ Response serve_page(const CachedPage& page, const Request& request) {
   } else {
     r.shared_body = page.body;
   }
+  r.body_file = page.file_of(r.shared_body);
   return r;
 }
 

@@ -34,6 +34,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/body_file.h"
 #include "http/message.h"
 #include "util/text.h"
 
@@ -58,6 +59,9 @@ struct CachedPage {
     unsigned long crc_op = 0;  // zlib's operator that appends a CRC over the part's length to another
   };
   const std::vector<Deflated>& deflated() const;
+  // body or gzip in a memory file for sendfile (http/body_file.h), made when the page is served a second time
+  // (a page served once, never stored, gets none); null when it has none.
+  std::shared_ptr<const BodyFile> file_of(const std::shared_ptr<const std::string>& bytes) const;
   std::shared_ptr<const std::string> body;  // parts joined with the anonymous fragments
   std::shared_ptr<const std::string> gzip;  // body in gzip (level 9; 1 when busy: PageCache::gzip_level)
   std::string etag;                         // strong, from the body's bytes
@@ -68,6 +72,9 @@ struct CachedPage {
  private:
   mutable std::once_flag deflated_once_;
   mutable std::vector<Deflated> deflated_;
+  mutable std::atomic<int> serves_{0};
+  mutable std::once_flag body_file_once_, gzip_file_once_;
+  mutable std::shared_ptr<const BodyFile> body_file_, gzip_file_;
 };
 
 // Builds a page: splits at its slots, fills them with the anonymous fragments, compresses, hashes. A page

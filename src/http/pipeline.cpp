@@ -122,6 +122,7 @@ void Pipeline::finish(Response& r, bool head) const {
     r.headers.set(http::field::content_length, std::to_string(r.payload().size()));
     r.body.clear();
     r.shared_body.reset();
+    r.body_file.reset();
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -73,6 +75,88 @@ http::response<http::span_body<const char>> to_wire(Response& r, unsigned versio
   res.keep_alive(keep_alive);
   res.set(http::field::server, "Tribune");
   return res;
+}
+
+// Sends a response whose body is in a memory file (http/body_file.h): the head from memory, then the body
+// with sendfile. Most responses fit the socket's buffer and go out in these two calls; one that does not
+// waits for the socket, within `timeout` for the rest. False when the connection failed or the time ran out.
+// If sendfile is refused (a system-call filter), the rest of the body goes from memory.
+asio::awaitable<bool> send_with_file(beast::tcp_stream& stream, http::response<http::span_body<const char>>& wire,
+                                     const BodyFile& file, std::chrono::steady_clock::duration timeout) {
+  auto& socket = stream.socket();
+  int fd = socket.native_handle();
+  http::response_serializer<http::span_body<const char>> sr(wire);
+  sr.split(true);
+  beast::error_code serialize_ec;
+  std::string head;
+  sr.next(serialize_ec, [&](beast::error_code&, const auto& buffers) {
+    for (auto b : beast::buffers_range_ref(buffers)) head.append(static_cast<const char*>(b.data()), b.size());
+  });
+  // MSG_MORE: the head leaves in one segment with the start of the body.
+  ssize_t n = ::send(fd, head.data(), head.size(), MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) co_return false;
+  size_t head_sent = n > 0 ? static_cast<size_t>(n) : 0;
+  off_t offset = 0;
+  auto size = static_cast<off_t>(file.size());
+  auto send_body = [&]() -> int {  // 1: all sent; 0: the socket is full; -1: failed; -2: sendfile refused
+    while (offset < size) {
+      ssize_t sent = ::sendfile(fd, file.fd(), &offset, static_cast<size_t>(size - offset));
+      if (sent > 0) continue;
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+      return sent < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM) ? -2 : -1;
+    }
+    return 1;
+  };
+  int state = head_sent == head.size() ? send_body() : 0;
+  if (state == 1) co_return true;
+  if (state == -1) co_return false;
+
+  // The slow way: the socket is full (or sendfile is refused). A deadline cancels what the socket waits for;
+  // its handler may run after this returns (it fired as the send ended): `done` then keeps it from touching
+  // the socket, which by then serves the next request.
+  struct Deadline {
+    bool timed_out = false;
+    bool done = false;
+  };
+  auto deadline_state = std::make_shared<Deadline>();
+  asio::steady_timer deadline(socket.get_executor());
+  deadline.expires_after(timeout);
+  deadline.async_wait([deadline_state, &socket](beast::error_code timer_ec) {
+    if (timer_ec || deadline_state->done) return;
+    deadline_state->timed_out = true;
+    beast::error_code ignored;
+    socket.cancel(ignored);
+  });
+  struct Finish {
+    Deadline& state;
+    asio::steady_timer& timer;
+    ~Finish() {
+      state.done = true;
+      timer.cancel();
+    }
+  } finish{*deadline_state, deadline};
+  const bool& timed_out = deadline_state->timed_out;
+  if (head_sent < head.size()) {
+    auto [wec, wn] =
+        co_await asio::async_write(socket, asio::buffer(head.data() + head_sent, head.size() - head_sent), as_tuple);
+    (void)wn;
+    if (wec || timed_out) co_return false;
+    state = send_body();
+  }
+  while (state == 0) {
+    auto [wec] = co_await socket.async_wait(tcp::socket::wait_write, as_tuple);
+    if (wec || timed_out) co_return false;
+    state = send_body();
+  }
+  if (state == -2) {  // refused: the rest from memory (what the file holds is the response's body)
+    auto body = wire.body();
+    auto [wec, wn] = co_await asio::async_write(
+        socket, asio::buffer(body.data() + offset, body.size() - static_cast<size_t>(offset)), as_tuple);
+    (void)wn;
+    co_return !wec && !timed_out;
+  }
+  co_return state == 1;
 }
 
 // After an error answered before the request was read to its end (431, 413, 408): stop sending, then read
@@ -279,11 +363,19 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     }
     keep_alive = keep_alive && !w.draining && !r.close;
     auto wire = to_wire(r, req.version(), keep_alive);
-    stream.expires_after(opt.read_timeout);
-    auto [wec, wn] = co_await http::async_write(stream, wire, as_tuple);
-    (void)wn;
+    bool sent = false;
+    if (r.body_file && r.body_file->holds(r.shared_body)) {
+      stream.expires_never();
+      sent = co_await send_with_file(stream, wire, *r.body_file, opt.read_timeout);
+      if (sent) BodyFile::count_sent();
+    } else {
+      stream.expires_after(opt.read_timeout);
+      auto [wec, wn] = co_await http::async_write(stream, wire, as_tuple);
+      (void)wn;
+      sent = !wec;
+    }
     self->busy = false;
-    if (wec || !keep_alive) break;
+    if (!sent || !keep_alive) break;
   }
   guard->stream = nullptr;
   beast::error_code ec;

@@ -1,10 +1,13 @@
 // In-process HTTP tests: the real router, pipeline and server on 127.0.0.1:0, the demo publication loaded.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <set>
 #include <thread>
 
+#include "http/body_file.h"
 #include "test_support.h"
 
 using namespace tribune;
@@ -129,6 +132,85 @@ TEST_F(HttpTest, CachedPagesRevalidateAndCompress) {
   EXPECT_EQ(gz.header("content-encoding"), "gzip");
   EXPECT_LT(gz.body.size(), first.body.size() / 2);
   EXPECT_EQ(gz.header("etag"), etag);
+}
+
+namespace {
+
+// The value of a /metrics line, or -1.
+long long metric(uint16_t port, const std::string& name) {
+  auto body = get(port, "/metrics").body;
+  auto at = body.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stoll(body.substr(at + name.size() + 2));
+}
+
+}  // namespace
+
+// A page served again is sent from its sealed memory file with sendfile (http/body_file.h). Several responses
+// asked for at once on one connection (megabytes) reach a reader with a small window whole (the server finds
+// the socket full mid-body and waits for it), byte for byte, each framed by its Content-Length.
+TEST(HttpSendfile, ACachedPageSentFromItsMemoryFileArrivesWholeToASlowReader) {
+  TestServer server(true);
+  auto port = [&] { return server.port(); };
+  // A long piece: its page is well past BodyFile::kMinSize and past what the sockets' buffers hold at once.
+  std::string paragraphs;
+  for (int i = 0; i < 1500; ++i)
+    paragraphs += "Paragraph " + std::to_string(i) + " of a long argument, made at length.\\n\\n";
+  auto created = request(
+      port(), {"POST",
+               "/api/v1/articles",
+               R"({"title":"A long argument","authors":["A"],"section":"Opinion","body":")" + paragraphs + R"("})",
+               {{"Content-Type", "application/json"},
+                {"Authorization", "Bearer " + server.app().tokens().create("t", "editor").token}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto url = std::string(json::parse(created.body).at("url").as_string());
+  auto page = get(port(), url);
+  ASSERT_EQ(page.status, 200);
+  ASSERT_GE(page.body.size(), 4 * BodyFile::kMinSize);
+  auto sent_before = metric(port(), "tribune_http_sendfile_responses_total");
+  ASSERT_GE(sent_before, 0);
+
+  int fd = connect_loopback(port());
+  std::string ask = "GET " + url + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  // More than a socket's send buffer may ever hold (tcp_wmem's largest, 4 MB).
+  constexpr size_t kAsks = 48;
+  std::string asks;
+  for (size_t i = 0; i < kAsks; ++i) asks += ask;
+  ASSERT_EQ(::send(fd, asks.data(), asks.size(), MSG_NOSIGNAL), static_cast<ssize_t>(asks.size()));
+  int small = 16 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);  // a small window from here on
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));    // the server fills what it can, then waits
+  std::string got;
+  std::vector<std::string> bodies;
+  char chunk[1024];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (bodies.size() < kAsks && std::chrono::steady_clock::now() < deadline) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    ASSERT_GT(n, 0) << "the server closed the connection after " << bodies.size() << " responses";
+    got.append(chunk, static_cast<size_t>(n));
+    for (;;) {
+      auto end = got.find("\r\n\r\n");
+      if (end == std::string::npos) break;
+      auto head = got.substr(0, end);
+      ASSERT_TRUE(head.starts_with("HTTP/1.1 200")) << head;
+      auto cl = head.find("Content-Length: ");
+      ASSERT_NE(cl, std::string::npos) << head;
+      size_t length = std::stoul(head.substr(cl + 16));
+      if (got.size() < end + 4 + length) break;
+      bodies.push_back(got.substr(end + 4, length));
+      got.erase(0, end + 4 + length);
+    }
+  }
+  ::close(fd);
+  ASSERT_EQ(bodies.size(), kAsks);
+  for (const auto& body : bodies) EXPECT_TRUE(body == page.body) << "a body differs from the page";
+  EXPECT_TRUE(got.empty()) << "bytes past the last response";
+  EXPECT_GE(metric(port(), "tribune_http_sendfile_responses_total"), sent_before + static_cast<long long>(kAsks));
+  EXPECT_GT(metric(port(), "tribune_page_cache_files"), 0);
+  // HEAD: the length, no body (sent from memory, not the file).
+  auto head = raw_request(port(), "HEAD " + url + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), std::to_string(page.body.size()));
+  EXPECT_TRUE(head.body.empty());
 }
 
 TEST_F(HttpTest, EveryResponseCarriesSecurityHeaders) {

@@ -134,7 +134,7 @@ void each_socket_answers_in_its_own_place(SendBatch& batch) {
 }  // namespace
 
 // Each test runs twice: through the ring (skipped where io_uring is refused), and a send() each.
-class SendBatchWays : public testing::TestWithParam<bool> {
+class SendBatchWays : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     if (GetParam() && !batch.uses_ring()) GTEST_SKIP() << "io_uring is not available here (the fallback still runs)";
@@ -156,8 +156,8 @@ TEST_P(SendBatchWays, EachSocketAnswersInItsOwnPlaceAndNoneWaits) {
   each_socket_answers_in_its_own_place(batch);
 }
 
-INSTANTIATE_TEST_SUITE_P(SendBatch, SendBatchWays, testing::Values(true, false),
-                         [](const testing::TestParamInfo<bool>& way) {
+INSTANTIATE_TEST_SUITE_P(SendBatch, SendBatchWays, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& way) {
                            return way.param ? "ThroughTheRing" : "OneByOne";
                          });
 
