@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <charconv>
 #include <condition_variable>
+#include <csignal>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -455,6 +456,9 @@ asio::awaitable<void> accept_loop(Server::Worker& w, const ServerOptions& opt, P
 }  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
+  // sendfile(2) has no MSG_NOSIGNAL: a reader gone mid-body must be an EPIPE for that connection, not a
+  // SIGPIPE that ends the process (as every server that writes to sockets does).
+  std::signal(SIGPIPE, SIG_IGN);
   int n = options_.io_threads > 0 ? options_.io_threads
                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
