@@ -153,8 +153,9 @@ std::string error_code(const HttpResult& r) {
   return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
 }
 
-int connect_loopback(uint16_t port) {
+int connect_loopback(uint16_t port, int receive_buffer) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0 && receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

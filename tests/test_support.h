@@ -57,7 +57,9 @@ std::string thrown_code(const std::function<void()>& f);
 std::string gunzip(std::string_view gz);
 
 // A blocking TCP socket connected to 127.0.0.1:port (throws when it cannot connect). The caller closes it.
-int connect_loopback(uint16_t port);
+// receive_buffer > 0: its SO_RCVBUF, set before connecting (the window it offers from the start; set after, a
+// smaller buffer than the window already offered leaves the sender probing a closed window, with backoff).
+int connect_loopback(uint16_t port, int receive_buffer = 0);
 
 // Sends raw bytes and reads one response (or until the server closes).
 HttpResult raw_request(uint16_t port, const std::string& bytes);

@@ -2,19 +2,44 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace tribune {
 
+int BodyFile::max_files() {
+  static const int limit = [] {
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return kMaxFiles;
+    return static_cast<int>(std::min<rlim_t>(kMaxFiles, files.rlim_cur / 16));
+  }();
+  return limit;
+}
+
+namespace {
+
+int memory_file() {
+  constexpr unsigned kFlags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+#ifdef MFD_NOEXEC_SEAL
+  // Where vm.memfd_noexec asks for it (Linux 6.3+); an older kernel refuses the flag: then without it.
+  int fd = ::memfd_create("tribune-body", kFlags | MFD_NOEXEC_SEAL);
+  if (fd >= 0 || errno != EINVAL) return fd;
+#endif
+  return ::memfd_create("tribune-body", kFlags);
+}
+
+}  // namespace
+
 std::shared_ptr<const BodyFile> BodyFile::make(const std::shared_ptr<const std::string>& bytes) {
-  if (!bytes || bytes->size() < kMinSize) return nullptr;
-  if (open_.fetch_add(1, std::memory_order_relaxed) >= kMaxFiles) {
+  if (!bytes || bytes->size() < kMinSize || !usable() || open_files() >= max_files()) return nullptr;
+  if (open_.fetch_add(1, std::memory_order_relaxed) >= max_files()) {
     open_.fetch_sub(1, std::memory_order_relaxed);
     return nullptr;
   }
-  int fd = ::memfd_create("tribune-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  int fd = memory_file();
   bool ok = fd >= 0;
   for (size_t done = 0; ok && done < bytes->size();) {
     ssize_t n = ::write(fd, bytes->data() + done, bytes->size() - done);
@@ -29,7 +54,7 @@ std::shared_ptr<const BodyFile> BodyFile::make(const std::shared_ptr<const std::
     open_.fetch_sub(1, std::memory_order_relaxed);
     return nullptr;
   }
-  return std::shared_ptr<const BodyFile>(new BodyFile(fd, bytes->size(), bytes.get()));
+  return std::shared_ptr<const BodyFile>(new BodyFile(fd, bytes));
 }
 
 BodyFile::~BodyFile() {

@@ -234,13 +234,18 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
 }  // namespace
 
 std::shared_ptr<const BodyFile> CachedPage::file_of(const std::shared_ptr<const std::string>& bytes) const {
-  if (!bytes || bytes->size() < BodyFile::kMinSize || serves_.fetch_add(1, std::memory_order_relaxed) < 1)
+  if (!bytes || bytes->size() < BodyFile::kMinSize) return nullptr;
+  // Written until the second serve only: the hottest pages' serves leave the counter's line alone.
+  if (serves_.load(std::memory_order_relaxed) < 1 && serves_.fetch_add(1, std::memory_order_relaxed) < 1)
     return nullptr;
-  bool gz = bytes == gzip;
-  auto& once = gz ? gzip_file_once_ : body_file_once_;
-  auto& file = gz ? gzip_file_ : body_file_;
-  std::call_once(once, [&] { file = BodyFile::make(bytes); });
-  return file;
+  auto& file = bytes == gzip ? gzip_file_ : body_file_;
+  if (auto made = file.load(std::memory_order_acquire)) return made;
+  // None yet, or none could be had then (every file taken): tried again on a later serve, so that a page
+  // gets one once another page's version has gone. Two serves may race to make one: the loser's is closed.
+  auto made = BodyFile::make(bytes);
+  if (!made) return nullptr;
+  std::shared_ptr<const BodyFile> none;
+  return file.compare_exchange_strong(none, made, std::memory_order_acq_rel) ? made : none;
 }
 
 Response serve_page(const CachedPage& page, const Request& request) {

@@ -60,7 +60,7 @@ struct CachedPage {
   };
   const std::vector<Deflated>& deflated() const;
   // body or gzip in a memory file for sendfile (http/body_file.h), made when the page is served a second time
-  // (a page served once, never stored, gets none); null when it has none.
+  // (a page served once, never stored, gets none); null when it has none (yet: every file may be taken).
   std::shared_ptr<const BodyFile> file_of(const std::shared_ptr<const std::string>& bytes) const;
   std::shared_ptr<const std::string> body;  // parts joined with the anonymous fragments
   std::shared_ptr<const std::string> gzip;  // body in gzip (level 9; 1 when busy: PageCache::gzip_level)
@@ -72,9 +72,8 @@ struct CachedPage {
  private:
   mutable std::once_flag deflated_once_;
   mutable std::vector<Deflated> deflated_;
-  mutable std::atomic<int> serves_{0};
-  mutable std::once_flag body_file_once_, gzip_file_once_;
-  mutable std::shared_ptr<const BodyFile> body_file_, gzip_file_;
+  mutable std::atomic<int> serves_{0};  // counted up to 1: the second serve on
+  mutable std::atomic<std::shared_ptr<const BodyFile>> body_file_, gzip_file_;
 };
 
 // Builds a page: splits at its slots, fills them with the anonymous fragments, compresses, hashes. A page

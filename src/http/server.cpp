@@ -110,6 +110,7 @@ asio::awaitable<bool> send_with_file(beast::tcp_stream& stream, http::response<h
     return 1;
   };
   int state = head_sent == head.size() ? send_body() : 0;
+  if (state == 1) BodyFile::count_sent();
   if (state == 1) co_return true;
   if (state == -1) co_return false;
 
@@ -151,12 +152,14 @@ asio::awaitable<bool> send_with_file(beast::tcp_stream& stream, http::response<h
     state = send_body();
   }
   if (state == -2) {  // refused: the rest from memory (what the file holds is the response's body)
+    BodyFile::refused();
     auto body = wire.body();
     auto [wec, wn] = co_await asio::async_write(
         socket, asio::buffer(body.data() + offset, body.size() - static_cast<size_t>(offset)), as_tuple);
     (void)wn;
     co_return !wec && !timed_out;
   }
+  if (state == 1) BodyFile::count_sent();
   co_return state == 1;
 }
 
@@ -365,10 +368,9 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     keep_alive = keep_alive && !w.draining && !r.close;
     auto wire = to_wire(r, req.version(), keep_alive);
     bool sent = false;
-    if (r.body_file && r.body_file->holds(r.shared_body)) {
+    if (r.body_file && r.body_file->holds(r.shared_body) && BodyFile::usable()) {
       stream.expires_never();
       sent = co_await send_with_file(stream, wire, *r.body_file, opt.read_timeout);
-      if (sent) BodyFile::count_sent();
     } else {
       stream.expires_after(opt.read_timeout);
       auto [wec, wn] = co_await http::async_write(stream, wire, as_tuple);

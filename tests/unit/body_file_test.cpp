@@ -32,6 +32,11 @@ TEST(BodyFile, HoldsTheBytesSealedAndOnlyForTheStringItWasMadeFrom) {
   EXPECT_TRUE(file->holds(bytes));
   EXPECT_FALSE(file->holds(std::make_shared<const std::string>(*bytes))) << "equal bytes, another string";
   EXPECT_FALSE(file->holds(nullptr));
+  // Once its string is gone, another at the same address is not it (an aliasing pointer stands for one).
+  const std::string* address = bytes.get();
+  bytes.reset();
+  auto owner = std::make_shared<int>(0);
+  EXPECT_FALSE(file->holds(std::shared_ptr<const std::string>(owner, address)));
 }
 
 TEST(BodyFile, SmallBodiesGetNone) {
@@ -41,17 +46,19 @@ TEST(BodyFile, SmallBodiesGetNone) {
 }
 
 // Each file is a descriptor: past the bound, bodies are sent from memory; a file released makes room.
-TEST(BodyFile, AtMostKMaxFilesExistAtOnce) {
+TEST(BodyFile, AtMostMaxFilesExistAtOnce) {
+  EXPECT_LE(BodyFile::max_files(), BodyFile::kMaxFiles);
+  EXPECT_GT(BodyFile::max_files(), 0);
   int before = BodyFile::open_files();
   auto bytes = bytes_of(BodyFile::kMinSize);
   std::vector<std::shared_ptr<const BodyFile>> files;
-  for (int i = before; i < BodyFile::kMaxFiles; ++i) {
+  for (int i = before; i < BodyFile::max_files(); ++i) {
     files.push_back(BodyFile::make(bytes));
     ASSERT_TRUE(files.back()) << i;
   }
-  EXPECT_EQ(BodyFile::open_files(), BodyFile::kMaxFiles);
+  EXPECT_EQ(BodyFile::open_files(), BodyFile::max_files());
   EXPECT_FALSE(BodyFile::make(bytes));
-  EXPECT_EQ(BodyFile::open_files(), BodyFile::kMaxFiles) << "a refusal holds nothing";
+  EXPECT_EQ(BodyFile::open_files(), BodyFile::max_files()) << "a refusal holds nothing";
   files.pop_back();
   EXPECT_TRUE(BodyFile::make(bytes));
   files.clear();
