@@ -78,12 +78,51 @@ http::response<http::span_body<const char>> to_wire(Response& r, unsigned versio
   return res;
 }
 
+// A deadline that cancels what a connection's socket waits for (the rest of a request, room in a full
+// socket), not the connection, so that an answer can still be sent. Its handler may already be queued when
+// the wait it guards ends: it acts only on the wait it was armed for, and never after the connection is gone.
+class SocketDeadline {
+ public:
+  SocketDeadline(asio::io_context& ioc, beast::tcp_stream& stream)
+      : state_(std::make_shared<State>(State{0, false, &stream})), timer_(ioc) {}
+  ~SocketDeadline() { state_->stream = nullptr; }
+  SocketDeadline(const SocketDeadline&) = delete;
+  SocketDeadline& operator=(const SocketDeadline&) = delete;
+
+  void arm(std::chrono::steady_clock::duration after) {
+    state_->timed_out = false;
+    timer_.expires_after(after);
+    timer_.async_wait([state = state_, round = state_->round](beast::error_code ec) {
+      if (ec || round != state->round || !state->stream) return;
+      state->timed_out = true;
+      beast::error_code ignored;
+      state->stream->socket().cancel(ignored);
+    });
+  }
+  void disarm() {
+    timer_.cancel();
+    ++state_->round;
+  }
+  bool timed_out() const { return state_->timed_out; }
+  void clear() { state_->timed_out = false; }
+
+ private:
+  struct State {
+    uint64_t round = 0;
+    bool timed_out = false;
+    beast::tcp_stream* stream;
+  };
+  std::shared_ptr<State> state_;
+  asio::steady_timer timer_;
+};
+
 // Sends a response whose body is in a memory file (http/body_file.h): the head from memory, then the body
 // with sendfile. Most responses fit the socket's buffer and go out in these two calls; one that does not
 // waits for the socket, within `timeout` for the rest. False when the connection failed or the time ran out.
 // If sendfile is refused (a system-call filter), the rest of the body goes from memory.
 asio::awaitable<bool> send_with_file(beast::tcp_stream& stream, http::response<http::span_body<const char>>& wire,
-                                     const BodyFile& file, std::chrono::steady_clock::duration timeout) {
+                                     const BodyFile& file, SocketDeadline& deadline,
+                                     std::chrono::steady_clock::duration timeout) {
   auto& socket = stream.socket();
   int fd = socket.native_handle();
   http::response_serializer<http::span_body<const char>> sr(wire);
@@ -110,54 +149,33 @@ asio::awaitable<bool> send_with_file(beast::tcp_stream& stream, http::response<h
     return 1;
   };
   int state = head_sent == head.size() ? send_body() : 0;
-  if (state == 1) BodyFile::count_sent();
-  if (state == 1) co_return true;
-  if (state == -1) co_return false;
-
-  // The slow way: the socket is full (or sendfile is refused). A deadline cancels what the socket waits for;
-  // its handler may run after this returns (it fired as the send ended): `done` then keeps it from touching
-  // the socket, which by then serves the next request.
-  struct Deadline {
-    bool timed_out = false;
-    bool done = false;
-  };
-  auto deadline_state = std::make_shared<Deadline>();
-  asio::steady_timer deadline(socket.get_executor());
-  deadline.expires_after(timeout);
-  deadline.async_wait([deadline_state, &socket](beast::error_code timer_ec) {
-    if (timer_ec || deadline_state->done) return;
-    deadline_state->timed_out = true;
-    beast::error_code ignored;
-    socket.cancel(ignored);
-  });
-  struct Finish {
-    Deadline& state;
-    asio::steady_timer& timer;
-    ~Finish() {
-      state.done = true;
-      timer.cancel();
+  if (state == 0 || state == -2 || head_sent < head.size()) {
+    // The slow way: the socket is full (or sendfile is refused), within the deadline.
+    deadline.arm(timeout);
+    struct Disarm {
+      SocketDeadline& d;
+      ~Disarm() { d.disarm(); }
+    } disarm{deadline};
+    if (head_sent < head.size()) {
+      auto [wec, wn] =
+          co_await asio::async_write(socket, asio::buffer(head.data() + head_sent, head.size() - head_sent), as_tuple);
+      (void)wn;
+      if (wec || deadline.timed_out()) co_return false;
+      state = send_body();
     }
-  } finish{*deadline_state, deadline};
-  const bool& timed_out = deadline_state->timed_out;
-  if (head_sent < head.size()) {
-    auto [wec, wn] =
-        co_await asio::async_write(socket, asio::buffer(head.data() + head_sent, head.size() - head_sent), as_tuple);
-    (void)wn;
-    if (wec || timed_out) co_return false;
-    state = send_body();
-  }
-  while (state == 0) {
-    auto [wec] = co_await socket.async_wait(tcp::socket::wait_write, as_tuple);
-    if (wec || timed_out) co_return false;
-    state = send_body();
-  }
-  if (state == -2) {  // refused: the rest from memory (what the file holds is the response's body)
-    BodyFile::refused();
-    auto body = wire.body();
-    auto [wec, wn] = co_await asio::async_write(
-        socket, asio::buffer(body.data() + offset, body.size() - static_cast<size_t>(offset)), as_tuple);
-    (void)wn;
-    co_return !wec && !timed_out;
+    while (state == 0) {
+      auto [wec] = co_await socket.async_wait(tcp::socket::wait_write, as_tuple);
+      if (wec || deadline.timed_out()) co_return false;
+      state = send_body();
+    }
+    if (state == -2) {  // refused: the rest from memory (what the file holds is the response's body)
+      BodyFile::refused();
+      auto body = wire.body();
+      auto [wec, wn] = co_await asio::async_write(
+          socket, asio::buffer(body.data() + offset, body.size() - static_cast<size_t>(offset)), as_tuple);
+      (void)wn;
+      co_return !wec && !deadline.timed_out();
+    }
   }
   if (state == 1) BodyFile::count_sent();
   co_return state == 1;
@@ -229,15 +247,7 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
   auto self = w.conns.insert(w.conns.end(), {&stream, false});
   pipeline.metrics().connection_opened();
   beast::flat_buffer buffer;
-  // The read deadline's handler may already be queued when the read it guards completes: it acts only on the
-  // read it was set for, and never after the connection is gone.
-  struct ReadDeadline {
-    uint64_t round = 0;
-    bool timed_out = false;
-    beast::tcp_stream* stream;
-  };
-  auto guard = std::make_shared<ReadDeadline>(ReadDeadline{0, false, &stream});
-  asio::steady_timer deadline(w.ioc);
+  SocketDeadline deadline(w.ioc, stream);
   for (;;) {
     if (w.draining) break;
     http::request_parser<http::string_body> parser;
@@ -287,27 +297,20 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
       }
       if (ec0 || used == 0) break;
     }
-    guard->timed_out = false;
+    deadline.clear();
     if (!ec0 && !parser.is_done()) {
       // The rest of the request, head and body, must arrive within the read timeout, or it is answered with
       // 408. The deadline cancels the read instead of closing the socket (as the stream's own timeout would),
       // so that the answer can still be sent.
       stream.expires_never();
-      deadline.expires_after(opt.read_timeout);
-      deadline.async_wait([guard, round = guard->round](beast::error_code ec) {
-        if (ec || round != guard->round || !guard->stream) return;
-        guard->timed_out = true;
-        beast::error_code ignored;
-        guard->stream->socket().cancel(ignored);
-      });
+      deadline.arm(opt.read_timeout);
       auto [ec1, n1] = co_await http::async_read(stream, buffer, parser, as_tuple);
       (void)n1;
       ec0 = ec1;
-      deadline.cancel();
-      ++guard->round;
+      deadline.disarm();
     }
     std::optional<Error> transport_error;
-    if (guard->timed_out)
+    if (deadline.timed_out())
       transport_error =
           Error(ErrorKind::timeout, "request_timeout",
                 "The request did not arrive within " + std::to_string(opt.read_timeout.count()) + " seconds.");
@@ -370,7 +373,7 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     bool sent = false;
     if (r.body_file && r.body_file->holds(r.shared_body) && BodyFile::usable()) {
       stream.expires_never();
-      sent = co_await send_with_file(stream, wire, *r.body_file, opt.read_timeout);
+      sent = co_await send_with_file(stream, wire, *r.body_file, deadline, opt.read_timeout);
     } else {
       stream.expires_after(opt.read_timeout);
       auto [wec, wn] = co_await http::async_write(stream, wire, as_tuple);
@@ -380,7 +383,6 @@ asio::awaitable<void> session(tcp::socket socket, Server::Worker& w, const Serve
     self->busy = false;
     if (!sent || !keep_alive) break;
   }
-  guard->stream = nullptr;
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   w.conns.erase(self);
